@@ -1,0 +1,71 @@
+/* tokendesk/error.h: how every module reports failure.
+ *
+ * Functions return 0 (TD_OK) or a negative td_code and, when the caller
+ * passes a non-NULL struct td_error, fill it with where and why.  Only
+ * main() and the CLI turn codes into exit statuses or print to stderr.
+ * A struct td_error owns no heap memory: it can live on the stack and be
+ * copied freely. */
+#ifndef TOKENDESK_ERROR_H
+#define TOKENDESK_ERROR_H
+
+#include <stddef.h>
+
+enum td_code {
+	TD_OK = 0,
+	TD_ERR_USAGE = -1,     /* caller or user asked for something impossible */
+	TD_ERR_DATA = -2,      /* bad input data (a file, a row, a field) */
+	TD_ERR_NOTFOUND = -3,  /* no such record */
+	TD_ERR_IO = -4,        /* file system or device I/O failed */
+	TD_ERR_DB = -5,        /* the registry (SQLite) failed */
+	TD_ERR_CONFLICT = -6,  /* the change contradicts what is recorded */
+	TD_ERR_PERM = -7,      /* permissions (file mode, owner, allowlist) */
+	TD_ERR_TOKEN = -8,     /* PKCS#11 module or token failure */
+	TD_ERR_PIN = -9,       /* wrong, locked or refused PIN */
+	TD_ERR_NOMEM = -10,
+	TD_ERR_INTERNAL = -11, /* a bug: an invariant did not hold */
+	TD_ERR_CANCELLED = -12 /* the operator said no */
+};
+
+struct td_error {
+	int code;           /* a td_code; TD_OK when nothing went wrong */
+	char file[256];     /* input file concerned, or "" */
+	long line;          /* 1-based line in file, or 0 */
+	char field[64];     /* column / attribute concerned, or "" */
+	char message[512];  /* one human sentence, no trailing newline */
+};
+
+/* Reset *e to "no error".  NULL is allowed. */
+void td_error_clear(struct td_error *e);
+
+/* Fill *e (if non-NULL) and return code, so callers can write
+ * `return td_error_set(err, TD_ERR_DATA, "bad %s", x);`. */
+int td_error_set(struct td_error *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Same, with a position in an input file.  file/field may be NULL. */
+int td_error_set_at(struct td_error *e, int code, const char *file, long line,
+                    const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* Render as "FILE:LINE: FIELD: message" (parts that are empty omitted)
+ * into buf; always NUL-terminates. Returns buf. */
+char *td_error_format(const struct td_error *e, char *buf, size_t size);
+
+/* Short stable name of a code ("data", "not-found", ...), for JSON. */
+const char *td_error_code_name(int code);
+
+/* A bounded list of errors, for validating a whole file before giving up.
+ * Keeps the first `limit` errors but counts all of them. */
+struct td_error_list {
+	struct td_error *items;
+	size_t count;   /* kept */
+	size_t total;   /* seen, >= count */
+	size_t limit;   /* most kept */
+};
+
+void td_error_list_init(struct td_error_list *l, size_t limit);
+void td_error_list_free(struct td_error_list *l);
+/* Append a copy of *e (counts it even when over the limit). */
+void td_error_list_add(struct td_error_list *l, const struct td_error *e);
+
+#endif

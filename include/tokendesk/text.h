@@ -1,0 +1,54 @@
+/* tokendesk/text.h: Unicode text rules shared by every module.
+ *
+ * Stored text is UTF-8 in NFC.  Search keys are "folded": NFD, combining
+ * marks dropped, case folded, đ/Đ mapped to d, runs of white space and
+ * punctuation collapsed to one space.  Normalization comes from
+ * libunistring, not hand-written tables.  Returned strings are malloc'ed
+ * and owned by the caller (free()). */
+#ifndef TOKENDESK_TEXT_H
+#define TOKENDESK_TEXT_H
+
+#include <stddef.h>
+
+#include "tokendesk/error.h"
+
+/* 1 when s[0..len) is valid UTF-8 with no NUL; else 0 and *bad_offset
+ * (if non-NULL) is the byte offset of the first bad byte. */
+int td_utf8_valid(const char *s, size_t len, size_t *bad_offset);
+
+/* NFC copy of valid UTF-8 s (NUL-terminated).  Pure ASCII is copied as
+ * is.  NULL on invalid input or out of memory. */
+char *td_nfc(const char *s);
+
+/* Folded search key of valid UTF-8 s; NULL on invalid input. */
+char *td_fold(const char *s);
+
+/* Trim leading/trailing ASCII white space in place; returns s. */
+char *td_trim(char *s);
+
+/* Canonical certificate/token serial: hex digits, lowercase, colons,
+ * spaces and dashes dropped, leading zeros dropped ("0" stays "0").
+ * Writes into out (size at least strlen(s)+1).  Returns 0, or
+ * TD_ERR_DATA when s holds anything but hex and separators or is empty. */
+int td_serial_hex(const char *s, char *out, size_t size);
+
+/* Canonical token serial: white space dropped, ASCII letters upper-cased
+ * (PKCS#11 serials are space-padded, and vendors differ in case).
+ * Returns 0, or TD_ERR_DATA when empty, too long, or holding anything but
+ * letters, digits, '-', '_', ':' and '.'. */
+int td_token_serial(const char *s, char *out, size_t size);
+
+/* 1 when s is a real calendar date written YYYY-MM-DD, else 0. */
+int td_date_valid(const char *s);
+
+/* Today's date (UTC) as YYYY-MM-DD into out[11]; $TOKENDESK_TODAY
+ * overrides it, for tests of expiry. */
+void td_today(char out[11]);
+
+/* Current time (UTC) as YYYY-MM-DDTHH:MM:SSZ into out[21]. */
+void td_now_iso(char out[21]);
+
+/* Display width in terminal columns of UTF-8 s (wcwidth rules). */
+int td_display_width(const char *s);
+
+#endif

@@ -1,0 +1,62 @@
+/* cli.h: what every CLI command gets, and the helpers they share.
+ *
+ * The CLI is a thin front end: it parses arguments, calls workflow and
+ * registry functions, and prints.  No SQL and no PKCS#11 here.  Each
+ * command lives in its own file src/cli/cmd_NAME.c and is listed in the
+ * table in src/cli/commands.c. */
+#ifndef TD_CLI_H
+#define TD_CLI_H
+
+#include <stdio.h>
+#include <sysexits.h>
+
+#include "tokendesk/error.h"
+
+struct td_registry;
+
+#define TD_CLI_MAX_MODULES 16
+
+/* Global options, given before or after the command name. */
+struct td_cli {
+	const char *db_path;        /* --db, $TOKENDESK_DB, XDG default */
+	const char *operator_name;  /* --operator, $TOKENDESK_OPERATOR, login */
+	const char *lang;           /* --lang, or NULL for the locale */
+	const char *config_path;    /* --config, or NULL for the default */
+	const char *modules[TD_CLI_MAX_MODULES]; /* --module, repeatable */
+	int nmodules;
+	int quiet;                  /* --quiet */
+	struct td_registry *reg;    /* opened on first td_cli_registry() */
+	char db_path_buf[4096];
+};
+
+/* A command: argv[0] is the command name; returns an exit status
+ * (EX_OK, EX_USAGE, EX_DATAERR, ...).  Options are parsed with
+ * getopt_long after the global ones were removed. */
+typedef int (*td_cli_command_fn)(struct td_cli *cli, int argc, char **argv);
+
+struct td_cli_command {
+	const char *name;
+	td_cli_command_fn run;
+	const char *synopsis;   /* one line for --help */
+};
+
+extern const struct td_cli_command td_cli_commands[];
+
+/* Open (and create with init) the registry named by the global options.
+ * Prints the error and returns NULL on failure; *status gets the exit
+ * status to return. */
+struct td_registry *td_cli_registry(struct td_cli *cli, int create, int *status);
+
+/* Print "tokendesk: MESSAGE" (formatted td_error) to stderr. */
+void td_cli_print_error(const struct td_error *err);
+
+/* Print a printf-style message to stderr with the program prefix. */
+void td_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Map a td_code to a sysexits.h status. */
+int td_cli_status(int code);
+
+/* Reset getopt for a command's own option parsing. */
+void td_cli_getopt_reset(void);
+
+#endif

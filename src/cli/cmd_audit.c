@@ -1,0 +1,100 @@
+/* cmd_audit.c: tokendesk audit verify | audit log [ENTITY KEY]. */
+#include <config.h>
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/commands.h"
+#include "cli/json.h"
+#include "tokendesk/registry.h"
+
+static int audit_verify(struct td_cli *cli, struct td_registry *reg)
+{
+	struct td_error err;
+	int64_t rows = 0, bad = 0;
+	int rc = td_reg_audit_verify(reg, &rows, &bad, &err);
+
+	if (rc == TD_OK) {
+		if (!cli->quiet)
+			printf("audit log intact: %" PRId64 " rows, hash chain verified\n", rows);
+		return EX_OK;
+	}
+	td_cli_print_error(&err);
+	if (bad)
+		fprintf(stderr, "tokendesk: first broken row: %" PRId64 "\n", bad);
+	return rc == TD_ERR_CONFLICT ? EX_DATAERR : td_cli_status(rc);
+}
+
+static int print_row(const struct td_audit_row *r, void *ctx)
+{
+	if (ctx) {
+		json_t *o = json_object();
+		json_object_set_new(o, "id", json_integer(r->id));
+		json_object_set_new(o, "at", td_json_str(r->at));
+		json_object_set_new(o, "operator", td_json_str(r->operator_name));
+		json_object_set_new(o, "action", td_json_str(r->action));
+		json_object_set_new(o, "before", r->before ? json_loads(r->before, 0, NULL)
+		                                          : json_null());
+		json_object_set_new(o, "after", r->after ? json_loads(r->after, 0, NULL)
+		                                        : json_null());
+		json_array_append_new(ctx, o);
+		return 0;
+	}
+	printf("%" PRId64 "  %s  %-14s %s\n", r->id, r->at, r->action, r->operator_name);
+	if (r->before)
+		printf("    before: %s\n", r->before);
+	if (r->after)
+		printf("    after:  %s\n", r->after);
+	return 0;
+}
+
+int td_cmd_audit(struct td_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct td_registry *reg;
+	struct td_error err;
+	int c, json = 0, status = EX_OK, rc;
+
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = 1;
+		else if (c == 'h') {
+			printf("Usage: tokendesk audit verify\n"
+			       "       tokendesk audit log ENTITY KEY [--json]\n"
+			       "verify walks the hash chain of the audit log and names the first\n"
+			       "row that was edited, deleted or reordered.  log lists the audit\n"
+			       "rows of one record (ENTITY: token, cert, agency).\n");
+			return EX_OK;
+		} else
+			return EX_USAGE;
+	}
+	if (optind >= argc) {
+		td_cli_fail("usage: tokendesk audit verify | audit log ENTITY KEY");
+		return EX_USAGE;
+	}
+	if (!(reg = td_cli_registry(cli, 0, &status)))
+		return status;
+	if (strcmp(argv[optind], "verify") == 0)
+		return audit_verify(cli, reg);
+	if (strcmp(argv[optind], "log") != 0 || argc - optind != 3) {
+		td_cli_fail("usage: tokendesk audit verify | audit log ENTITY KEY");
+		return EX_USAGE;
+	}
+	json_t *rows = json ? json_array() : NULL;
+	rc = td_reg_each_audit_of(reg, argv[optind + 1], argv[optind + 2], print_row,
+	                          rows, &err);
+	if (rc < 0)
+		td_cli_print_error(&err);
+	else if (rows)
+		td_json_print(rows);
+	json_decref(rows);
+	return td_cli_status(rc);
+}

@@ -1,0 +1,17 @@
+/* commands.c: the table of CLI commands, in the order --help lists them. */
+#include <config.h>
+
+#include <stddef.h>
+
+#include "cli/commands.h"
+
+const struct td_cli_command td_cli_commands[] = {
+	{ "init", td_cmd_init, "init" },
+	{ "import", td_cmd_import, "import [--encoding NAME] FILE..." },
+	{ "show", td_cmd_show, "show token SERIAL | cert SERIAL | agency CODE [--json]" },
+	{ "search", td_cmd_search, "search TEXT [--json] [--limit N]" },
+	{ "export", td_cmd_export,
+	  "export [--format csv|json] [-o FILE] agencies|certificates|tokens" },
+	{ "audit", td_cmd_audit, "audit verify | audit log [ENTITY KEY] [--json]" },
+	{ NULL, NULL, NULL }
+};

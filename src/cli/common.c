@@ -1,0 +1,71 @@
+/* common.c: what the CLI commands share: opening the registry, errors,
+ * exit statuses. */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "tokendesk/registry.h"
+
+void td_cli_print_error(const struct td_error *err)
+{
+	char buf[1024];
+
+	fprintf(stderr, "tokendesk: %s\n", td_error_format(err, buf, sizeof buf));
+}
+
+void td_cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tokendesk: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int td_cli_status(int code)
+{
+	switch (code) {
+	case TD_OK: return EX_OK;
+	case TD_ERR_USAGE: return EX_USAGE;
+	case TD_ERR_DATA: return EX_DATAERR;
+	case TD_ERR_CONFLICT: return EX_DATAERR;
+	case TD_ERR_NOTFOUND: return EX_NOINPUT;
+	case TD_ERR_IO: return EX_IOERR;
+	case TD_ERR_PERM: return EX_NOPERM;
+	case TD_ERR_PIN: return EX_NOPERM;
+	case TD_ERR_TOKEN: return EX_UNAVAILABLE;
+	case TD_ERR_NOMEM: return EX_OSERR;
+	case TD_ERR_CANCELLED: return EX_TEMPFAIL;
+	case TD_ERR_DB: return EX_SOFTWARE;
+	}
+	return EX_SOFTWARE;
+}
+
+struct td_registry *td_cli_registry(struct td_cli *cli, int create, int *status)
+{
+	struct td_error err;
+
+	if (cli->reg)
+		return cli->reg;
+	cli->reg = td_reg_open(cli->db_path, create ? TD_REG_CREATE : 0, &err);
+	if (!cli->reg) {
+		td_cli_print_error(&err);
+		*status = td_cli_status(err.code);
+		return NULL;
+	}
+	td_reg_set_operator(cli->reg, cli->operator_name);
+	return cli->reg;
+}
+
+void td_cli_getopt_reset(void)
+{
+	optind = 0;   /* glibc: 0 re-initialises, including its permutation */
+	opterr = 1;
+}

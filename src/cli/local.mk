@@ -1,0 +1,16 @@
+# cli: the scriptable front end; no SQL and no PKCS#11 here.
+tokendesk_SOURCES += \
+	src/cli/cli.h \
+	src/cli/commands.h \
+	src/cli/commands.c \
+	src/cli/common.c \
+	src/cli/json.h \
+	src/cli/json.c \
+	src/cli/main.c \
+	src/cli/cmd_init.c \
+	src/cli/cmd_import.c \
+	src/cli/cmd_show.c \
+	src/cli/cmd_search.c \
+	src/cli/cmd_export.c \
+	src/cli/cmd_audit.c
+EXTRA_DIST += src/cli/local.mk

@@ -1,0 +1,180 @@
+/* main.c: tokendesk's entry point: global options (accepted before or
+ * after the command), then the command, or the desk when there is none. */
+#include <config.h>
+
+#include <locale.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "tokendesk/registry.h"
+
+int td_desk_main(struct td_cli *cli);
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	    "Usage: tokendesk [OPTION]... [COMMAND [ARG]...]\n"
+	    "Custody of specialized public-service signature tokens during the\n"
+	    "reorganization: registry, token detection, handover, plans, counts.\n"
+	    "Without a command, opens the full-screen desk.\n\n"
+	    "Commands:\n");
+	for (const struct td_cli_command *c = td_cli_commands; c->name; c++)
+		fprintf(out, "  tokendesk %s\n", c->synopsis);
+	fprintf(out,
+	    "\nGlobal options (before or after the command):\n"
+	    "      --db PATH         registry file (default: $TOKENDESK_DB, else\n"
+	    "                        $XDG_DATA_HOME/tokendesk/registry.db)\n"
+	    "      --operator NAME   who is recorded in the audit log (default:\n"
+	    "                        $TOKENDESK_OPERATOR, else the login name)\n"
+	    "      --module PATH     PKCS#11 module to use (repeatable; default:\n"
+	    "                        p11-kit's proxy)\n"
+	    "      --config PATH     configuration file\n"
+	    "      --lang LANG       language of the desk and messages (vi, en)\n"
+	    "  -q, --quiet           print only errors\n"
+	    "  -h, --help            show this help and exit\n"
+	    "  -V, --version         show the version and exit\n\n"
+	    "Run `tokendesk COMMAND --help` for a command's own options.\n"
+	    "Exit status: 0 ok, 64 usage, 65 bad data, 66 no such record or file,\n"
+	    "69 token unavailable, 70 internal or registry error, 74 I/O error,\n"
+	    "77 permission or PIN refused.\n\n"
+	    "Report bugs to: %s\n", PACKAGE_BUGREPORT);
+}
+
+static void version(void)
+{
+	printf("tokendesk %s\n", PACKAGE_VERSION);
+	printf("registry schema %d\n", td_reg_schema_latest());
+	printf("This is free software; there is NO warranty.\n");
+}
+
+/* "--opt VALUE" or "--opt=VALUE": the value, advancing *i; NULL if the
+ * argument is not this option. */
+static const char *option_value(char **argv, int argc, int *i, const char *opt,
+                                int *missing)
+{
+	size_t n = strlen(opt);
+
+	if (strncmp(argv[*i], opt, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = 1;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+enum { GLOBAL_OK, GLOBAL_HELP, GLOBAL_VERSION, GLOBAL_BAD };
+
+/* Take global options out of argv wherever they are (up to "--"). */
+static int take_globals(struct td_cli *cli, int *argc, char **argv)
+{
+	int out = 1, missing = 0, rest = 0, result = GLOBAL_OK;
+	const char *v;
+
+	for (int i = 1; i < *argc; i++) {
+		char *a = argv[i];
+		if (rest || strcmp(a, "--") == 0) {
+			rest = 1;
+			argv[out++] = a;
+		} else if ((v = option_value(argv, *argc, &i, "--db", &missing))) {
+			cli->db_path = v;
+		} else if ((v = option_value(argv, *argc, &i, "--operator", &missing))) {
+			cli->operator_name = v;
+		} else if ((v = option_value(argv, *argc, &i, "--module", &missing))) {
+			if (cli->nmodules < TD_CLI_MAX_MODULES)
+				cli->modules[cli->nmodules++] = v;
+		} else if ((v = option_value(argv, *argc, &i, "--config", &missing))) {
+			cli->config_path = v;
+		} else if ((v = option_value(argv, *argc, &i, "--lang", &missing))) {
+			cli->lang = v;
+		} else if (missing) {
+			td_cli_fail("option %s needs a value", a);
+			return GLOBAL_BAD;
+		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			cli->quiet = 1;
+		} else if (out == 1 && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
+			result = GLOBAL_HELP;
+		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+			result = GLOBAL_VERSION;
+		} else {
+			argv[out++] = a;
+		}
+	}
+	*argc = out;
+	argv[out] = NULL;
+	return result;
+}
+
+static void default_db_path(struct td_cli *cli)
+{
+	const char *env = getenv("TOKENDESK_DB"), *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+
+	if (cli->db_path)
+		return;
+	if (env && *env) {
+		cli->db_path = env;
+		return;
+	}
+	if (xdg && *xdg == '/')
+		snprintf(cli->db_path_buf, sizeof cli->db_path_buf,
+		         "%s/tokendesk/registry.db", xdg);
+	else
+		snprintf(cli->db_path_buf, sizeof cli->db_path_buf,
+		         "%s/.local/share/tokendesk/registry.db", home ? home : ".");
+	cli->db_path = cli->db_path_buf;
+}
+
+static void default_operator(struct td_cli *cli)
+{
+	const char *env = getenv("TOKENDESK_OPERATOR");
+	struct passwd *pw;
+
+	if (cli->operator_name)
+		return;
+	if (env && *env)
+		cli->operator_name = env;
+	else if ((pw = getpwuid(geteuid())))
+		cli->operator_name = pw->pw_name;
+	else
+		cli->operator_name = "unknown";
+}
+
+int main(int argc, char **argv)
+{
+	struct td_cli cli = { 0 };
+	int status = EX_USAGE;
+
+	setlocale(LC_ALL, "");
+	switch (take_globals(&cli, &argc, argv)) {
+	case GLOBAL_HELP:
+		usage(stdout);
+		return EX_OK;
+	case GLOBAL_VERSION:
+		version();
+		return EX_OK;
+	case GLOBAL_BAD:
+		return EX_USAGE;
+	}
+	default_db_path(&cli);
+	default_operator(&cli);
+	if (argc < 2)
+		return td_desk_main(&cli);
+	for (const struct td_cli_command *c = td_cli_commands; c->name; c++)
+		if (strcmp(c->name, argv[1]) == 0) {
+			td_cli_getopt_reset();
+			status = c->run(&cli, argc - 1, argv + 1);
+			td_reg_close(cli.reg);
+			return status;
+		}
+	td_cli_fail("unknown command '%s'; see `tokendesk --help`", argv[1]);
+	return EX_USAGE;
+}

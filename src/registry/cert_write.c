@@ -1,0 +1,317 @@
+/* cert_write.c: writing a certificate with its holder and token, and
+ * custody moves.  A certificate's audit row snapshots the joined holder
+ * and token, so one row tells the whole change. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry/internal.h"
+#include "tokendesk/text.h"
+
+static int same(const char *a, const char *b)
+{
+	if (!a || !*a)
+		return !b || !*b;
+	return b && strcmp(a, b) == 0;
+}
+
+static int run(struct td_registry *reg, sqlite3_stmt *st, const char *what,
+               struct td_error *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? TD_OK : td_reg_db_error(reg, err, what);
+}
+
+/* ---- holder ------------------------------------------------------------ */
+
+/* Find or create the holder; *changed is set when a field was updated. */
+static int put_holder(struct td_registry *reg, const struct td_cert_put *p,
+                      int64_t *id, int *changed, struct td_error *err)
+{
+	const struct td_cert *c = p->cert;
+	const char *kind = strcmp(c->kind, "org") == 0 ? "org" : "person";
+	sqlite3_stmt *st = td_reg_stmt(reg, ST_HOLDER_BY_KEY, err);
+	char *old_name = NULL;
+	int rc, found, differs = 0;
+
+	if (!st)
+		return TD_ERR_DB;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->holder_ext_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	found = rc == SQLITE_ROW;
+	if (found) {
+		*id = sqlite3_column_int64(st, 0);
+		old_name = td_reg_col_dup(st, 3);
+		differs = !same(old_name, c->holder_name) ||
+		          !same((const char *)sqlite3_column_text(st, 4), p->position) ||
+		          !same((const char *)sqlite3_column_text(st, 5), p->email) ||
+		          !same((const char *)sqlite3_column_text(st, 6), c->agency_code);
+	}
+	sqlite3_reset(st);
+	if (!found && rc != SQLITE_DONE)
+		return td_reg_db_error(reg, err, "holder lookup");
+	if (found && !differs) {
+		free(old_name);
+		return TD_OK;
+	}
+	st = td_reg_stmt(reg, found ? ST_HOLDER_UPDATE : ST_HOLDER_INSERT, err);
+	if (!st) {
+		free(old_name);
+		return TD_ERR_DB;
+	}
+	int i = 1;
+	if (!found) {
+		sqlite3_bind_text(st, i++, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, i++, c->holder_ext_id, -1, SQLITE_STATIC);
+	}
+	td_reg_bind_text(st, i++, c->holder_name);
+	td_reg_bind_text(st, i++, p->position);
+	td_reg_bind_text(st, i++, p->email);
+	td_reg_bind_text(st, i++, c->agency_code);
+	if (found)
+		sqlite3_bind_int64(st, i, *id);
+	rc = run(reg, st, "writing a holder", err);
+	if (rc == TD_OK && !found)
+		*id = sqlite3_last_insert_rowid(reg->db);
+	/* Organisation holders are found through their agency already. */
+	if (rc == TD_OK && strcmp(kind, "person") == 0 && !same(old_name, c->holder_name)) {
+		char old_text[2048], new_text[2048];
+		snprintf(old_text, sizeof old_text, "%s %s", old_name ? old_name : "",
+		         c->holder_ext_id);
+		snprintf(new_text, sizeof new_text, "%s %s", c->holder_name, c->holder_ext_id);
+		rc = td_reg_index_put(reg, TD_HIT_HOLDER, *id, found ? old_text : NULL,
+		                      new_text, err);
+	}
+	free(old_name);
+	*changed = found;
+	return rc;
+}
+
+/* ---- token --------------------------------------------------------------- */
+
+static int put_token(struct td_registry *reg, const struct td_cert_put *p,
+                     int64_t *id, int *changed, struct td_error *err)
+{
+	const struct td_cert *c = p->cert;
+	sqlite3_stmt *st;
+	char custodian[512];
+	int rc, found;
+
+	*id = 0;
+	if (!c->token_serial || !*c->token_serial)
+		return TD_OK;
+	if (!(st = td_reg_stmt(reg, ST_TOKEN_BY_SERIAL, err)))
+		return TD_ERR_DB;
+	sqlite3_bind_text(st, 1, c->token_serial, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	found = rc == SQLITE_ROW;
+	if (found) {
+		*id = sqlite3_column_int64(st, 0);
+		*changed = p->token_model && *p->token_model &&
+		           !same((const char *)sqlite3_column_text(st, 2), p->token_model);
+	}
+	sqlite3_reset(st);
+	if (!found && rc != SQLITE_DONE)
+		return td_reg_db_error(reg, err, "token lookup");
+	if (found && !*changed)
+		return TD_OK;
+	if (found) {
+		if (!(st = td_reg_stmt(reg, ST_TOKEN_UPDATE_MODEL, err)))
+			return TD_ERR_DB;
+		td_reg_bind_text(st, 1, p->token_model);
+		sqlite3_bind_int64(st, 2, *id);
+		return run(reg, st, "writing a token", err);
+	}
+	/* A new token starts with its certificate's holder. */
+	snprintf(custodian, sizeof custodian, "holder:%s", c->holder_ext_id);
+	if (!(st = td_reg_stmt(reg, ST_TOKEN_INSERT, err)))
+		return TD_ERR_DB;
+	sqlite3_bind_text(st, 1, c->token_serial, -1, SQLITE_STATIC);
+	td_reg_bind_text(st, 2, p->token_model);
+	sqlite3_bind_text(st, 3, custodian, -1, SQLITE_STATIC);
+	if ((rc = run(reg, st, "writing a token", err)) < 0)
+		return rc;
+	*id = sqlite3_last_insert_rowid(reg->db);
+	return td_reg_index_put(reg, TD_HIT_TOKEN, *id, NULL, c->token_serial, err);
+}
+
+/* ---- certificate ------------------------------------------------------- */
+
+struct cert_now {
+	int64_t id, holder_id, token_id;
+	int differs;
+};
+
+static int find_cert(struct td_registry *reg, const struct td_cert *c,
+                     int64_t holder_id, int64_t token_id, struct cert_now *now,
+                     struct td_error *err)
+{
+	sqlite3_stmt *st = td_reg_stmt(reg, ST_CERT_BY_KEY, err);
+	int rc;
+
+	if (!st)
+		return TD_ERR_DB;
+	sqlite3_bind_text(st, 1, c->serial, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->issuer_dn, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		now->id = sqlite3_column_int64(st, 0);
+		now->differs =
+			!same((const char *)sqlite3_column_text(st, 3), c->subject_dn) ||
+			!same((const char *)sqlite3_column_text(st, 4), c->kind) ||
+			sqlite3_column_int64(st, 17) != holder_id ||
+			!same((const char *)sqlite3_column_text(st, 8), c->not_before) ||
+			!same((const char *)sqlite3_column_text(st, 9), c->not_after) ||
+			!same((const char *)sqlite3_column_text(st, 12), c->token_serial) ||
+			(c->fingerprint && !same((const char *)sqlite3_column_text(st, 13),
+			                         c->fingerprint));
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : td_reg_db_error(reg, err, "certificate lookup");
+}
+
+static int write_cert(struct td_registry *reg, const struct td_cert *c,
+                      const struct cert_now *now, int found,
+                      struct td_error *err)
+{
+	sqlite3_stmt *st = td_reg_stmt(reg, found ? ST_CERT_UPDATE : ST_CERT_INSERT, err);
+	int i = 1;
+
+	if (!st)
+		return TD_ERR_DB;
+	if (!found) {
+		sqlite3_bind_text(st, i++, c->serial, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, i++, c->issuer_dn, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_text(st, i++, c->subject_dn, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, i++, c->kind, -1, SQLITE_STATIC);
+	if (found) {
+		sqlite3_bind_int64(st, i++, now->holder_id);
+	} else {
+		sqlite3_bind_int64(st, i++, now->holder_id);
+	}
+	sqlite3_bind_text(st, i++, c->not_before, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, i++, c->not_after, -1, SQLITE_STATIC);
+	if (now->token_id)
+		sqlite3_bind_int64(st, i++, now->token_id);
+	else
+		sqlite3_bind_null(st, i++);
+	td_reg_bind_text(st, i++, c->fingerprint);
+	if (found)
+		sqlite3_bind_int64(st, i, now->id);
+	return run(reg, st, "writing a certificate", err);
+}
+
+int td_reg_put_cert(struct td_registry *reg, const struct td_cert_put *p,
+                    enum td_upsert *result, struct td_error *err)
+{
+	const struct td_cert *c = p->cert;
+	struct cert_now now = { 0 };
+	int holder_changed = 0, token_changed = 0, found, rc;
+	char *before = NULL, *after;
+
+	if ((rc = td_reg_require_tx(reg, err)) < 0)
+		return rc;
+	/* The before-image must be taken before the holder or token change. */
+	if ((found = find_cert(reg, c, -1, 0, &now, err)) < 0)
+		return found;
+	if (found)
+		before = td_reg_row_json(reg, ST_CERT_JSON, now.id, err);
+	if ((rc = put_holder(reg, p, &now.holder_id, &holder_changed, err)) < 0 ||
+	    (rc = put_token(reg, p, &now.token_id, &token_changed, err)) < 0)
+		goto out;
+	if (found && (rc = find_cert(reg, c, now.holder_id, now.token_id, &now, err)) < 0)
+		goto out;
+	if (found && !now.differs && !holder_changed && !token_changed) {
+		*result = TD_UPSERT_UNCHANGED;
+		rc = TD_OK;
+		goto out;
+	}
+	if (!found || now.differs)
+		if ((rc = write_cert(reg, c, &now, found, err)) < 0)
+			goto out;
+	if (!found) {
+		now.id = sqlite3_last_insert_rowid(reg->db);
+		if ((rc = td_reg_index_put(reg, TD_HIT_CERT, now.id, NULL, c->serial, err)) < 0)
+			goto out;
+	}
+	after = td_reg_row_json(reg, ST_CERT_JSON, now.id, err);
+	rc = td_reg_audit(reg, found ? "cert.update" : "cert.add", "cert", c->serial,
+	                  before, after, err);
+	free(after);
+	*result = found ? TD_UPSERT_UPDATED : TD_UPSERT_ADDED;
+out:
+	free(before);
+	return rc;
+}
+
+/* ---- custody -------------------------------------------------------------- */
+
+int td_reg_move_token(struct td_registry *reg, const char *token_serial,
+                      const char *to_custodian, const char *state,
+                      const char *condition, const char *remarks,
+                      int64_t handover_id, int64_t *event_id,
+                      struct td_error *err)
+{
+	struct td_token t;
+	sqlite3_stmt *st;
+	char at[21], *before, *after;
+	int rc;
+
+	if ((rc = td_reg_require_tx(reg, err)) < 0 ||
+	    (rc = td_reg_get_token(reg, token_serial, &t, err)) < 0)
+		return rc;
+	before = td_reg_row_json(reg, ST_TOKEN_JSON, t.id, err);
+	td_now_iso(at);
+	rc = sqlite3_prepare_v2(reg->db, "INSERT INTO custody_event (token_id,"
+	                        " handover_id, at, operator, from_custodian, to_custodian,"
+	                        " state, condition, remarks) VALUES (?,?,?,?,?,?,?,?,?)",
+	                        -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, t.id);
+		if (handover_id)
+			sqlite3_bind_int64(st, 2, handover_id);
+		sqlite3_bind_text(st, 3, at, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, td_reg_operator(reg), -1, SQLITE_STATIC);
+		td_reg_bind_text(st, 5, t.custodian);
+		sqlite3_bind_text(st, 6, to_custodian, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, state, -1, SQLITE_STATIC);
+		td_reg_bind_text(st, 8, condition);
+		td_reg_bind_text(st, 9, remarks);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = td_reg_db_error(reg, err, "recording the custody event");
+		goto out;
+	}
+	if (event_id)
+		*event_id = sqlite3_last_insert_rowid(reg->db);
+	rc = sqlite3_prepare_v2(reg->db, "UPDATE token SET custodian = ?, state = ?"
+	                        " WHERE id = ?", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, to_custodian, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, t.id);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = td_reg_db_error(reg, err, "updating the token");
+		goto out;
+	}
+	after = td_reg_row_json(reg, ST_TOKEN_JSON, t.id, err);
+	rc = td_reg_audit(reg, "token.move", "token", t.serial, before, after, err);
+	free(after);
+out:
+	free(before);
+	td_token_clear(&t);
+	return rc;
+}

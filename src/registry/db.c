@@ -1,0 +1,263 @@
+/* db.c: opening the registry file safely, transactions, statement cache. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "registry/internal.h"
+
+extern const char *const td_reg_stmt_sql[ST__COUNT];
+
+int td_reg_db_error(struct td_registry *reg, struct td_error *err,
+                    const char *what)
+{
+	int rc = sqlite3_extended_errcode(reg->db);
+	const char *msg = sqlite3_errmsg(reg->db);
+
+	if ((rc & 0xff) == SQLITE_FULL)
+		return td_error_set(err, TD_ERR_IO, "%s: the disk is full; "
+		                    "nothing was changed", what);
+	if ((rc & 0xff) == SQLITE_READONLY)
+		return td_error_set(err, TD_ERR_PERM, "%s: the registry %s is "
+		                    "read-only; nothing was changed", what, reg->path);
+	if ((rc & 0xff) == SQLITE_BUSY)
+		return td_error_set(err, TD_ERR_DB, "%s: the registry is busy "
+		                    "(another tokendesk is writing); try again", what);
+	return td_error_set(err, TD_ERR_DB, "%s: %s", what, msg);
+}
+
+int td_reg_exec(struct td_registry *reg, const char *sql, struct td_error *err)
+{
+	if (sqlite3_exec(reg->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "registry");
+	return TD_OK;
+}
+
+/* mkdir -p for the registry's directory, private to the user. */
+static int make_parent_dirs(const char *path)
+{
+	char *copy = strdup(path);
+	int rc = 0;
+
+	if (!copy)
+		return -1;
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0700) < 0 && errno != EEXIST)
+			rc = -1;
+		*p = '/';
+	}
+	free(copy);
+	return rc;
+}
+
+/* Refuse a registry others could have changed, as ssh does for keys. */
+static int check_file_safety(const char *path, const struct stat *st,
+                             struct td_error *err)
+{
+	if (!S_ISREG(st->st_mode))
+		return td_error_set(err, TD_ERR_PERM, "%s is not a regular file", path);
+	if (st->st_uid != geteuid())
+		return td_error_set(err, TD_ERR_PERM,
+		                    "registry %s is owned by another user (uid %ld); "
+		                    "refusing to use it", path, (long)st->st_uid);
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return td_error_set(err, TD_ERR_PERM,
+		                    "registry %s is writable by group or others (mode %04o); "
+		                    "refusing to use it: run `chmod 600 %s`",
+		                    path, (unsigned)(st->st_mode & 07777), path);
+	return TD_OK;
+}
+
+static int create_file(const char *path, struct td_error *err)
+{
+	int fd;
+
+	if (make_parent_dirs(path) < 0)
+		return td_error_set(err, TD_ERR_IO, "cannot create the directory of %s: %s",
+		                    path, strerror(errno));
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return td_error_set(err, TD_ERR_IO, "cannot create %s: %s",
+		                    path, strerror(errno));
+	close(fd);
+	return TD_OK;
+}
+
+static int prepare_file(const char *path, int flags, struct td_error *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0)
+		return check_file_safety(path, &st, err);
+	if (errno != ENOENT)
+		return td_error_set(err, TD_ERR_IO, "%s: %s", path, strerror(errno));
+	if (!(flags & TD_REG_CREATE))
+		return td_error_set(err, TD_ERR_NOTFOUND,
+		                    "no registry at %s; create it with `tokendesk init` "
+		                    "or name another with --db", path);
+	return create_file(path, err);
+}
+
+static int configure_connection(struct td_registry *reg, int flags,
+                                struct td_error *err)
+{
+	int rc;
+
+	sqlite3_busy_timeout(reg->db, 5000);
+	sqlite3_extended_result_codes(reg->db, 1);
+	if ((rc = td_reg_exec(reg, "PRAGMA foreign_keys = ON", err)) < 0)
+		return rc;
+	if (flags & TD_REG_READONLY)
+		return TD_OK;
+	/* WAL: readers (the desk) never block the writer; FULL: a commit
+	 * survives power loss, which field laptops do suffer. */
+	if ((rc = td_reg_exec(reg, "PRAGMA journal_mode = WAL", err)) < 0 ||
+	    (rc = td_reg_exec(reg, "PRAGMA synchronous = FULL", err)) < 0)
+		return rc;
+	return td_reg_migrate(reg, err);
+}
+
+struct td_registry *td_reg_open(const char *path, int flags, struct td_error *err)
+{
+	struct td_registry *reg;
+	int oflags = (flags & TD_REG_READONLY) ? SQLITE_OPEN_READONLY
+	                                       : SQLITE_OPEN_READWRITE;
+
+	if (prepare_file(path, flags, err) < 0)
+		return NULL;
+	reg = calloc(1, sizeof *reg);
+	if (!reg || !(reg->path = strdup(path))) {
+		free(reg);
+		td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &reg->db, oflags | SQLITE_OPEN_NOFOLLOW, NULL)
+	    != SQLITE_OK) {
+		td_reg_db_error(reg, err, path);
+		td_reg_close(reg);
+		return NULL;
+	}
+	if (configure_connection(reg, flags, err) < 0) {
+		td_reg_close(reg);
+		return NULL;
+	}
+	return reg;
+}
+
+void td_reg_close(struct td_registry *reg)
+{
+	if (!reg)
+		return;
+	if (reg->in_tx)
+		td_reg_rollback(reg);
+	for (int i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(reg->stmts[i]);
+	sqlite3_close(reg->db);
+	EVP_MD_CTX_free(reg->md_ctx);
+	EVP_MD_free(reg->sha256);
+	free(reg->operator_name);
+	free(reg->path);
+	free(reg);
+}
+
+void td_reg_set_operator(struct td_registry *reg, const char *operator_name)
+{
+	free(reg->operator_name);
+	reg->operator_name = operator_name ? strdup(operator_name) : NULL;
+}
+
+const char *td_reg_operator(const struct td_registry *reg)
+{
+	return reg->operator_name ? reg->operator_name : "unknown";
+}
+
+sqlite3_stmt *td_reg_stmt(struct td_registry *reg, enum td_stmt_id id,
+                          struct td_error *err)
+{
+	sqlite3_stmt *st = reg->stmts[id];
+
+	if (!st) {
+		if (sqlite3_prepare_v3(reg->db, td_reg_stmt_sql[id], -1,
+		                       SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+			td_reg_db_error(reg, err, "registry query");
+			return NULL;
+		}
+		reg->stmts[id] = st;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+int td_reg_bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (!s || !*s)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
+}
+
+char *td_reg_col_dup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+	return s ? strdup((const char *)s) : NULL;
+}
+
+int td_reg_require_tx(struct td_registry *reg, struct td_error *err)
+{
+	if (!reg->in_tx)
+		return td_error_set(err, TD_ERR_INTERNAL,
+		                    "registry write outside a transaction");
+	return TD_OK;
+}
+
+int td_reg_begin(struct td_registry *reg, struct td_error *err)
+{
+	int rc;
+
+	if (reg->in_tx)
+		return td_error_set(err, TD_ERR_INTERNAL, "nested transaction");
+	if ((rc = td_reg_exec(reg, "BEGIN IMMEDIATE", err)) < 0)
+		return rc;
+	reg->in_tx = 1;
+	reg->have_head = 0;
+	reg->head_dirty = 0;
+	return TD_OK;
+}
+
+int td_reg_commit(struct td_registry *reg, struct td_error *err)
+{
+	int rc;
+
+	if (!reg->in_tx)
+		return td_error_set(err, TD_ERR_INTERNAL, "commit without begin");
+	if ((reg->head_dirty && (rc = td_reg_audit_flush_head(reg, err)) < 0) ||
+	    (rc = td_reg_exec(reg, "COMMIT", err)) < 0) {
+		td_reg_rollback(reg);
+		return rc;
+	}
+	reg->in_tx = 0;
+	reg->have_head = 0;
+	return TD_OK;
+}
+
+void td_reg_rollback(struct td_registry *reg)
+{
+	if (!reg->in_tx)
+		return;
+	for (int i = 0; i < ST__COUNT; i++)
+		if (reg->stmts[i])
+			sqlite3_reset(reg->stmts[i]);
+	sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
+	reg->in_tx = 0;
+	reg->have_head = 0;
+}

@@ -1,0 +1,84 @@
+/* internal.h: what the registry's own files share; not part of the
+ * public contract (that is include/tokendesk/registry.h). */
+#ifndef TD_REGISTRY_INTERNAL_H
+#define TD_REGISTRY_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "tokendesk/registry.h"
+
+/* Prepared statements kept for the life of the connection, so bulk
+ * imports do not re-parse SQL for every row. */
+enum td_stmt_id {
+	ST_AUDIT_INSERT,
+	ST_AGENCY_BY_CODE,
+	ST_AGENCY_INSERT,
+	ST_AGENCY_UPDATE,
+	ST_AGENCY_JSON,
+	ST_HOLDER_BY_KEY,
+	ST_HOLDER_INSERT,
+	ST_HOLDER_UPDATE,
+	ST_TOKEN_BY_SERIAL,
+	ST_TOKEN_INSERT,
+	ST_TOKEN_UPDATE_MODEL,
+	ST_TOKEN_JSON,
+	ST_CERT_BY_KEY,
+	ST_CERT_INSERT,
+	ST_CERT_UPDATE,
+	ST_CERT_JSON,
+	ST_SEARCH_INSERT,
+	ST_SEARCH_DELETE,
+	ST__COUNT
+};
+
+struct td_registry {
+	sqlite3 *db;
+	char *path;
+	char *operator_name;
+	int in_tx;
+	int have_head;          /* head_id/prev_hash valid for this transaction */
+	int head_dirty;         /* audit rows appended since begin */
+	int64_t head_id;        /* id of the newest audit row (0: none) */
+	char prev_hash[65];     /* hash of the newest audit row */
+	struct evp_md_st *sha256;      /* fetched once: implicit fetches are slow */
+	struct evp_md_ctx_st *md_ctx;
+	sqlite3_stmt *stmts[ST__COUNT];
+};
+
+/* Fill err from the connection's last error and return TD_ERR_DB. */
+int td_reg_db_error(struct td_registry *reg, struct td_error *err,
+                    const char *what);
+
+/* The cached statement id, reset and with bindings cleared; NULL and err
+ * filled on failure. */
+sqlite3_stmt *td_reg_stmt(struct td_registry *reg, enum td_stmt_id id,
+                          struct td_error *err);
+
+/* Bind text or NULL (for NULL or ""). */
+int td_reg_bind_text(sqlite3_stmt *st, int idx, const char *s);
+
+/* Heap copy of a result column, NULL for SQL NULL. */
+char *td_reg_col_dup(sqlite3_stmt *st, int col);
+
+/* Run SQL with no results (migrations, pragmas). */
+int td_reg_exec(struct td_registry *reg, const char *sql, struct td_error *err);
+
+/* Fails with TD_ERR_INTERNAL when no transaction is open. */
+int td_reg_require_tx(struct td_registry *reg, struct td_error *err);
+
+/* Schema migrations (schema.c). */
+int td_reg_migrate(struct td_registry *reg, struct td_error *err);
+
+/* Search index maintenance (search.c): kind is a td_hit_kind. */
+int td_reg_index_put(struct td_registry *reg, int kind, int64_t id,
+                     const char *old_text, const char *new_text,
+                     struct td_error *err);
+
+/* Store the audit head in meta (called by commit). */
+int td_reg_audit_flush_head(struct td_registry *reg, struct td_error *err);
+
+/* JSON snapshot of one row (statement id of a *_JSON query), or NULL. */
+char *td_reg_row_json(struct td_registry *reg, enum td_stmt_id id,
+                      int64_t rowid, struct td_error *err);
+
+#endif

@@ -1,0 +1,13 @@
+# registry: the SQLite registry; the only place with SQL.
+libtokendesk_a_SOURCES += \
+	src/registry/internal.h \
+	src/registry/db.c \
+	src/registry/schema.c \
+	src/registry/statements.c \
+	src/registry/audit.c \
+	src/registry/records.c \
+	src/registry/write.c \
+	src/registry/cert_write.c \
+	src/registry/search.c \
+	src/registry/export.c
+EXTRA_DIST += src/registry/local.mk

@@ -1,0 +1,407 @@
+/* records.c: reading records out of the registry. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry/internal.h"
+#include "tokendesk/text.h"
+
+#define FREE_ALL(...) do { \
+	char **fields_[] = { __VA_ARGS__ }; \
+	for (size_t i_ = 0; i_ < sizeof fields_ / sizeof fields_[0]; i_++) { \
+		free(*fields_[i_]); *fields_[i_] = NULL; } \
+	} while (0)
+
+void td_agency_clear(struct td_agency *a)
+{
+	FREE_ALL(&a->code, &a->name, &a->parent_code, &a->level, &a->valid_from,
+	         &a->valid_to);
+}
+
+void td_holder_clear(struct td_holder *h)
+{
+	FREE_ALL(&h->kind, &h->ext_id, &h->name, &h->position, &h->email,
+	         &h->agency_code);
+}
+
+void td_cert_clear(struct td_cert *c)
+{
+	FREE_ALL(&c->serial, &c->issuer_dn, &c->subject_dn, &c->kind,
+	         &c->holder_ext_id, &c->holder_name, &c->agency_code,
+	         &c->not_before, &c->not_after, &c->status, &c->revoked_at,
+	         &c->token_serial, &c->fingerprint);
+}
+
+void td_token_clear(struct td_token *t)
+{
+	FREE_ALL(&t->serial, &t->model, &t->state, &t->custodian,
+	         &t->custodian_name);
+}
+
+void td_custody_event_clear(struct td_custody_event *e)
+{
+	FREE_ALL(&e->token_serial, &e->at, &e->operator_name, &e->from_custodian,
+	         &e->to_custodian, &e->state, &e->condition, &e->remarks);
+}
+
+void td_audit_row_clear(struct td_audit_row *r)
+{
+	FREE_ALL(&r->at, &r->operator_name, &r->action, &r->entity,
+	         &r->entity_key, &r->before, &r->after, &r->hash);
+}
+
+/* ---- row readers: column layouts of the SELECTs below ---------------- */
+
+#define AGENCY_COLS "a.id, a.code, a.name, p.code, a.level, a.valid_from, a.valid_to"
+#define AGENCY_FROM " FROM agency a LEFT JOIN agency p ON p.id = a.parent_id"
+
+static void read_agency(sqlite3_stmt *st, struct td_agency *a)
+{
+	a->id = sqlite3_column_int64(st, 0);
+	a->code = td_reg_col_dup(st, 1);
+	a->name = td_reg_col_dup(st, 2);
+	a->parent_code = td_reg_col_dup(st, 3);
+	a->level = td_reg_col_dup(st, 4);
+	a->valid_from = td_reg_col_dup(st, 5);
+	a->valid_to = td_reg_col_dup(st, 6);
+}
+
+#define CERT_COLS \
+	"c.id, c.serial, c.issuer_dn, c.subject_dn, c.kind, h.ext_id, h.name," \
+	" a.code, c.not_before, c.not_after, c.status, c.revoked_at, t.serial," \
+	" c.fingerprint"
+#define CERT_FROM \
+	" FROM certificate c JOIN holder h ON h.id = c.holder_id" \
+	" JOIN agency a ON a.id = h.agency_id LEFT JOIN token t ON t.id = c.token_id"
+
+/* "expired" is derived from not_after and today, never stored, so it can
+ * never go stale. */
+static char *cert_status(const char *stored, const char *not_after)
+{
+	char today[11];
+
+	td_today(today);
+	if (stored && strcmp(stored, "active") == 0 && not_after &&
+	    strcmp(not_after, today) < 0)
+		return strdup("expired");
+	return stored ? strdup(stored) : NULL;
+}
+
+static void read_cert(sqlite3_stmt *st, struct td_cert *c)
+{
+	c->id = sqlite3_column_int64(st, 0);
+	c->serial = td_reg_col_dup(st, 1);
+	c->issuer_dn = td_reg_col_dup(st, 2);
+	c->subject_dn = td_reg_col_dup(st, 3);
+	c->kind = td_reg_col_dup(st, 4);
+	c->holder_ext_id = td_reg_col_dup(st, 5);
+	c->holder_name = td_reg_col_dup(st, 6);
+	c->agency_code = td_reg_col_dup(st, 7);
+	c->not_before = td_reg_col_dup(st, 8);
+	c->not_after = td_reg_col_dup(st, 9);
+	c->status = cert_status((const char *)sqlite3_column_text(st, 10), c->not_after);
+	c->revoked_at = td_reg_col_dup(st, 11);
+	c->token_serial = td_reg_col_dup(st, 12);
+	c->fingerprint = td_reg_col_dup(st, 13);
+}
+
+#define TOKEN_COLS "t.id, t.serial, t.model, t.state, t.custodian"
+
+static void read_token(sqlite3_stmt *st, struct td_token *t)
+{
+	t->id = sqlite3_column_int64(st, 0);
+	t->serial = td_reg_col_dup(st, 1);
+	t->model = td_reg_col_dup(st, 2);
+	t->state = td_reg_col_dup(st, 3);
+	t->custodian = td_reg_col_dup(st, 4);
+}
+
+/* ---- one-row getters ------------------------------------------------ */
+
+typedef void (*row_reader)(sqlite3_stmt *st, void *out);
+
+/* Prepare sql, bind up to two text parameters, read one row. */
+static int get_one(struct td_registry *reg, const char *sql, const char *p1,
+                   const char *p2, row_reader read, void *out,
+                   const char *what, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, what);
+	sqlite3_bind_text(st, 1, p1, -1, SQLITE_STATIC);
+	if (p2)
+		sqlite3_bind_text(st, 2, p2, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read(st, out);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return TD_OK;
+	if (rc == SQLITE_DONE)
+		return td_error_set(err, TD_ERR_NOTFOUND, "no %s %s", what, p1);
+	return td_reg_db_error(reg, err, what);
+}
+
+int td_reg_get_agency(struct td_registry *reg, const char *code,
+                      struct td_agency *out, struct td_error *err)
+{
+	memset(out, 0, sizeof *out);
+	return get_one(reg, "SELECT " AGENCY_COLS AGENCY_FROM " WHERE a.code = ?",
+	               code, NULL, (row_reader)read_agency, out, "agency", err);
+}
+
+static void read_holder(sqlite3_stmt *st, struct td_holder *h)
+{
+	h->id = sqlite3_column_int64(st, 0);
+	h->kind = td_reg_col_dup(st, 1);
+	h->ext_id = td_reg_col_dup(st, 2);
+	h->name = td_reg_col_dup(st, 3);
+	h->position = td_reg_col_dup(st, 4);
+	h->email = td_reg_col_dup(st, 5);
+	h->agency_code = td_reg_col_dup(st, 6);
+	h->no_longer_needed = sqlite3_column_int(st, 7);
+}
+
+int td_reg_get_holder(struct td_registry *reg, const char *kind,
+                      const char *ext_id, struct td_holder *out,
+                      struct td_error *err)
+{
+	memset(out, 0, sizeof *out);
+	return get_one(reg, "SELECT h.id, h.kind, h.ext_id, h.name, h.position,"
+	               " h.email, a.code, h.no_longer_needed FROM holder h"
+	               " JOIN agency a ON a.id = h.agency_id"
+	               " WHERE h.ext_id = ?1 AND h.kind = coalesce(?2, h.kind)",
+	               ext_id, kind, (row_reader)read_holder, out, "holder", err);
+}
+
+int td_reg_get_cert(struct td_registry *reg, const char *serial,
+                    struct td_cert *out, struct td_error *err)
+{
+	char canon[256];
+
+	memset(out, 0, sizeof *out);
+	if (td_serial_hex(serial, canon, sizeof canon) < 0)
+		return td_error_set(err, TD_ERR_NOTFOUND,
+		                    "no certificate %s (not a hex serial)", serial);
+	return get_one(reg, "SELECT " CERT_COLS CERT_FROM " WHERE c.serial = ?"
+	               " ORDER BY c.id LIMIT 1", canon, NULL,
+	               (row_reader)read_cert, out, "certificate", err);
+}
+
+int td_reg_get_cert_by_fingerprint(struct td_registry *reg, const char *sha256_hex,
+                                   struct td_cert *out, struct td_error *err)
+{
+	memset(out, 0, sizeof *out);
+	return get_one(reg, "SELECT " CERT_COLS CERT_FROM " WHERE c.fingerprint = lower(?)",
+	               sha256_hex, NULL, (row_reader)read_cert, out,
+	               "certificate with fingerprint", err);
+}
+
+/* A readable name for "holder:ID" / "agency:CODE" / "dost" / "ca". */
+static char *custodian_name(struct td_registry *reg, const char *custodian)
+{
+	struct td_holder h;
+	struct td_agency a;
+	char *name = NULL;
+
+	if (!custodian)
+		return NULL;
+	if (strncmp(custodian, "holder:", 7) == 0 &&
+	    td_reg_get_holder(reg, NULL, custodian + 7, &h, NULL) == 0) {
+		name = h.name;
+		h.name = NULL;
+		td_holder_clear(&h);
+	} else if (strncmp(custodian, "agency:", 7) == 0 &&
+	           td_reg_get_agency(reg, custodian + 7, &a, NULL) == 0) {
+		name = a.name;
+		a.name = NULL;
+		td_agency_clear(&a);
+	} else if (strcmp(custodian, "dost") == 0) {
+		name = strdup("Sở Khoa học và Công nghệ (DOST)");
+	} else if (strcmp(custodian, "ca") == 0) {
+		name = strdup("Ban Cơ yếu Chính phủ (CA)");
+	}
+	return name;
+}
+
+int td_reg_get_token(struct td_registry *reg, const char *serial,
+                     struct td_token *out, struct td_error *err)
+{
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	rc = get_one(reg, "SELECT " TOKEN_COLS " FROM token t WHERE t.serial = ?",
+	             serial, NULL, (row_reader)read_token, out, "token", err);
+	if (rc == TD_OK)
+		out->custodian_name = custodian_name(reg, out->custodian);
+	return rc;
+}
+
+/* ---- iterators -------------------------------------------------------- */
+
+typedef int (*row_visit)(sqlite3_stmt *st, void *fn, void *ctx);
+
+static int each_row(struct td_registry *reg, const char *sql, const char *param,
+                    row_visit visit, void *fn, void *ctx, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "registry query");
+	if (param)
+		sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((stop = visit(st, fn, ctx)) != 0)
+			break;
+	sqlite3_finalize(st);
+	if (stop)
+		return stop;
+	if (rc != SQLITE_DONE)
+		return td_reg_db_error(reg, err, "registry query");
+	return TD_OK;
+}
+
+static int visit_agency(sqlite3_stmt *st, void *fn, void *ctx)
+{
+	struct td_agency a = { 0 };
+	read_agency(st, &a);
+	int stop = ((td_agency_fn)fn)(&a, ctx);
+	td_agency_clear(&a);
+	return stop;
+}
+
+static int visit_cert(sqlite3_stmt *st, void *fn, void *ctx)
+{
+	struct td_cert c = { 0 };
+	read_cert(st, &c);
+	int stop = ((td_cert_fn)fn)(&c, ctx);
+	td_cert_clear(&c);
+	return stop;
+}
+
+static int visit_token(sqlite3_stmt *st, void *fn, void *ctx)
+{
+	struct td_token t = { 0 };
+	read_token(st, &t);
+	int stop = ((td_token_fn)fn)(&t, ctx);
+	td_token_clear(&t);
+	return stop;
+}
+
+int td_reg_each_agency(struct td_registry *reg, td_agency_fn fn, void *ctx,
+                       struct td_error *err)
+{
+	return each_row(reg, "SELECT " AGENCY_COLS AGENCY_FROM " ORDER BY a.id",
+	                NULL, visit_agency, (void *)fn, ctx, err);
+}
+
+int td_reg_each_child_agency(struct td_registry *reg, const char *parent_code,
+                             td_agency_fn fn, void *ctx, struct td_error *err)
+{
+	if (!parent_code)
+		return each_row(reg, "SELECT " AGENCY_COLS AGENCY_FROM
+		                " WHERE a.parent_id IS NULL ORDER BY a.code",
+		                NULL, visit_agency, (void *)fn, ctx, err);
+	return each_row(reg, "SELECT " AGENCY_COLS AGENCY_FROM
+	                " WHERE p.code = ? ORDER BY a.code",
+	                parent_code, visit_agency, (void *)fn, ctx, err);
+}
+
+int td_reg_each_cert(struct td_registry *reg, const char *agency_code,
+                     td_cert_fn fn, void *ctx, struct td_error *err)
+{
+	if (!agency_code)
+		return each_row(reg, "SELECT " CERT_COLS CERT_FROM " ORDER BY c.id",
+		                NULL, visit_cert, (void *)fn, ctx, err);
+	return each_row(reg, "SELECT " CERT_COLS CERT_FROM
+	                " WHERE a.code = ? ORDER BY c.kind, h.name",
+	                agency_code, visit_cert, (void *)fn, ctx, err);
+}
+
+int td_reg_each_cert_on_token(struct td_registry *reg, const char *token_serial,
+                              td_cert_fn fn, void *ctx, struct td_error *err)
+{
+	return each_row(reg, "SELECT " CERT_COLS CERT_FROM " WHERE t.serial = ?"
+	                " ORDER BY c.id", token_serial, visit_cert, (void *)fn, ctx, err);
+}
+
+int td_reg_each_token(struct td_registry *reg, td_token_fn fn, void *ctx,
+                      struct td_error *err)
+{
+	return each_row(reg, "SELECT " TOKEN_COLS " FROM token t ORDER BY t.id",
+	                NULL, visit_token, (void *)fn, ctx, err);
+}
+
+static int visit_custody(sqlite3_stmt *st, void *fn, void *ctx)
+{
+	struct td_custody_event e = { 0 };
+
+	e.id = sqlite3_column_int64(st, 0);
+	e.handover_id = sqlite3_column_int64(st, 1);
+	e.token_serial = td_reg_col_dup(st, 2);
+	e.at = td_reg_col_dup(st, 3);
+	e.operator_name = td_reg_col_dup(st, 4);
+	e.from_custodian = td_reg_col_dup(st, 5);
+	e.to_custodian = td_reg_col_dup(st, 6);
+	e.state = td_reg_col_dup(st, 7);
+	e.condition = td_reg_col_dup(st, 8);
+	e.remarks = td_reg_col_dup(st, 9);
+	int stop = ((td_custody_fn)fn)(&e, ctx);
+	td_custody_event_clear(&e);
+	return stop;
+}
+
+int td_reg_each_custody_event(struct td_registry *reg, const char *token_serial,
+                              td_custody_fn fn, void *ctx, struct td_error *err)
+{
+	return each_row(reg, "SELECT e.id, e.handover_id, t.serial, e.at, e.operator,"
+	                " e.from_custodian, e.to_custodian, e.state, e.condition,"
+	                " e.remarks FROM custody_event e JOIN token t ON t.id = e.token_id"
+	                " WHERE t.serial = ? ORDER BY e.id", token_serial,
+	                visit_custody, (void *)fn, ctx, err);
+}
+
+static int visit_audit(sqlite3_stmt *st, void *fn, void *ctx)
+{
+	struct td_audit_row r = { 0 };
+
+	r.id = sqlite3_column_int64(st, 0);
+	r.at = td_reg_col_dup(st, 1);
+	r.operator_name = td_reg_col_dup(st, 2);
+	r.action = td_reg_col_dup(st, 3);
+	r.entity = td_reg_col_dup(st, 4);
+	r.entity_key = td_reg_col_dup(st, 5);
+	r.before = td_reg_col_dup(st, 6);
+	r.after = td_reg_col_dup(st, 7);
+	r.hash = td_reg_col_dup(st, 8);
+	int stop = ((td_audit_fn)fn)(&r, ctx);
+	td_audit_row_clear(&r);
+	return stop;
+}
+
+int td_reg_each_audit_of(struct td_registry *reg, const char *entity,
+                         const char *key, td_audit_fn fn, void *ctx,
+                         struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT id, at, operator, action, entity,"
+	                       " entity_key, before, after, hash FROM audit"
+	                       " WHERE entity = ? AND entity_key = ? ORDER BY id",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading the audit log");
+	sqlite3_bind_text(st, 1, entity, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((stop = visit_audit(st, (void *)fn, ctx)) != 0)
+			break;
+	sqlite3_finalize(st);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? TD_OK : td_reg_db_error(reg, err, "reading the audit log");
+}

@@ -1,0 +1,136 @@
+/* schema.c: the registry's tables and their forward migrations.
+ *
+ * PRAGMA user_version holds how many steps of `migrations` a file has.
+ * A step is never edited once released: change the schema by appending a
+ * step.  Each runs in its own transaction with the version bump, so a
+ * crash mid-migration leaves the file at the previous version. */
+#include <config.h>
+
+#include <stdio.h>
+
+#include "registry/internal.h"
+
+static const char *const migrations[] = {
+	/* 1: the core registry */
+	"CREATE TABLE agency ("
+	"  id INTEGER PRIMARY KEY,"
+	"  code TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  parent_id INTEGER REFERENCES agency(id),"
+	"  level TEXT NOT NULL CHECK (level IN ('province','department',"
+	"        'division','district','commune','other')),"
+	"  valid_from TEXT, valid_to TEXT);"
+	"CREATE INDEX agency_parent ON agency(parent_id);"
+	"CREATE TABLE holder ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('person','org')),"
+	"  ext_id TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  position TEXT, email TEXT,"
+	"  agency_id INTEGER NOT NULL REFERENCES agency(id),"
+	"  no_longer_needed INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (kind, ext_id));"
+	"CREATE INDEX holder_agency ON holder(agency_id);"
+	"CREATE TABLE token ("
+	"  id INTEGER PRIMARY KEY,"
+	"  serial TEXT NOT NULL UNIQUE,"
+	"  model TEXT,"
+	"  state TEXT NOT NULL DEFAULT 'in_use' CHECK (state IN ('in_use',"
+	"        'at_agency','at_dost','sent_to_ca','lost','damaged')),"
+	"  custodian TEXT NOT NULL);"
+	"CREATE TABLE certificate ("
+	"  id INTEGER PRIMARY KEY,"
+	"  serial TEXT NOT NULL,"
+	"  issuer_dn TEXT NOT NULL,"
+	"  subject_dn TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('org','person')),"
+	"  holder_id INTEGER NOT NULL REFERENCES holder(id),"
+	"  not_before TEXT NOT NULL, not_after TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','revoked')),"
+	"  revoked_at TEXT,"
+	"  token_id INTEGER REFERENCES token(id),"
+	"  fingerprint TEXT,"
+	"  UNIQUE (serial, issuer_dn));"
+	"CREATE INDEX cert_holder ON certificate(holder_id);"
+	"CREATE INDEX cert_token ON certificate(token_id);"
+	"CREATE INDEX cert_fingerprint ON certificate(fingerprint)"
+	"  WHERE fingerprint IS NOT NULL;"
+	"CREATE TABLE custody_event ("
+	"  id INTEGER PRIMARY KEY,"
+	"  token_id INTEGER NOT NULL REFERENCES token(id),"
+	"  handover_id INTEGER,"
+	"  at TEXT NOT NULL, operator TEXT NOT NULL,"
+	"  from_custodian TEXT, to_custodian TEXT NOT NULL,"
+	"  state TEXT NOT NULL, condition TEXT, remarks TEXT);"
+	"CREATE INDEX custody_token ON custody_event(token_id);"
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL, operator TEXT NOT NULL, action TEXT NOT NULL,"
+	"  entity TEXT NOT NULL, entity_key TEXT,"
+	"  before TEXT, after TEXT,"
+	"  hash TEXT NOT NULL);"
+	"CREATE INDEX audit_entity ON audit(entity, entity_key);"
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+	/* Search: a contentless FTS5 index over folded text (see search.c);
+	 * rowid = record id * 4 + td_hit_kind. */
+	"CREATE VIRTUAL TABLE search_idx USING fts5(text, content='',"
+	"  tokenize='unicode61 remove_diacritics 2', prefix='2 3');",
+	/* (append new steps here) */
+};
+
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+int td_reg_schema_latest(void)
+{
+	return N_MIGRATIONS;
+}
+
+int td_reg_schema_version(struct td_registry *reg)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(reg->db, "PRAGMA user_version", -1, &st, NULL)
+	    != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int apply_step(struct td_registry *reg, int step, struct td_error *err)
+{
+	char bump[64];
+	int rc;
+
+	snprintf(bump, sizeof bump, "PRAGMA user_version = %d", step + 1);
+	if ((rc = td_reg_exec(reg, "BEGIN IMMEDIATE", err)) < 0)
+		return rc;
+	if ((rc = td_reg_exec(reg, migrations[step], err)) < 0 ||
+	    (rc = td_reg_exec(reg, bump, err)) < 0 ||
+	    (rc = td_reg_exec(reg, "COMMIT", err)) < 0) {
+		sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	return TD_OK;
+}
+
+int td_reg_migrate(struct td_registry *reg, struct td_error *err)
+{
+	int version = td_reg_schema_version(reg);
+
+	if (version < 0)
+		return td_reg_db_error(reg, err, "reading the schema version");
+	if (version > N_MIGRATIONS)
+		return td_error_set(err, TD_ERR_DB,
+		                    "registry %s has schema version %d, newer than "
+		                    "this tokendesk knows (%d); upgrade tokendesk",
+		                    reg->path, version, N_MIGRATIONS);
+	for (int step = version; step < N_MIGRATIONS; step++) {
+		int rc = apply_step(reg, step, err);
+		if (rc < 0)
+			return rc;
+	}
+	return TD_OK;
+}

@@ -1,0 +1,196 @@
+/* search.c: the folded full-text index and the search query.
+ *
+ * search_idx is a contentless FTS5 table whose rowid encodes the record
+ * (id * 4 + td_hit_kind).  Text is folded before indexing (td_fold: marks
+ * dropped, đ -> d, case folded), so "nguyen van hung" finds "Nguyễn Văn
+ * Hùng" and "dang" finds "Đặng", whichever normal form was typed. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry/internal.h"
+#include "tokendesk/text.h"
+
+int td_reg_index_put(struct td_registry *reg, int kind, int64_t id,
+                     const char *old_text, const char *new_text,
+                     struct td_error *err)
+{
+	int64_t rowid = id * 4 + kind;
+	sqlite3_stmt *st;
+	char *folded;
+	int rc;
+
+	if (old_text) {
+		if (!(folded = td_fold(old_text)))
+			return td_error_set(err, TD_ERR_DATA, "invalid UTF-8 in index text");
+		st = td_reg_stmt(reg, ST_SEARCH_DELETE, err);
+		if (st) {
+			sqlite3_bind_int64(st, 1, rowid);
+			sqlite3_bind_text(st, 2, folded, -1, SQLITE_STATIC);
+			rc = sqlite3_step(st);
+			sqlite3_reset(st);
+		}
+		free(folded);
+		if (!st || rc != SQLITE_DONE)
+			return td_reg_db_error(reg, err, "updating the search index");
+	}
+	if (!(folded = td_fold(new_text)))
+		return td_error_set(err, TD_ERR_DATA, "invalid UTF-8 in index text");
+	st = td_reg_stmt(reg, ST_SEARCH_INSERT, err);
+	if (st) {
+		sqlite3_bind_int64(st, 1, rowid);
+		sqlite3_bind_text(st, 2, folded, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	free(folded);
+	if (!st || rc != SQLITE_DONE)
+		return td_reg_db_error(reg, err, "updating the search index");
+	return TD_OK;
+}
+
+/* FTS5 query: every folded word as a quoted prefix term, ANDed. */
+static char *fts_query(const char *text)
+{
+	char *folded = td_fold(text), *q, *w;
+	size_t n = 0;
+
+	if (!folded || !*folded) {
+		free(folded);
+		return NULL;
+	}
+	q = malloc(strlen(folded) * 2 + 16);
+	if (q) {
+		char *save = NULL;
+		for (w = strtok_r(folded, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+			/* td_fold leaves only letters and digits: no quote to escape */
+			n += (size_t)sprintf(q + n, "%s\"%s\"*", n ? " " : "", w);
+		}
+		q[n] = '\0';
+	}
+	free(folded);
+	return q;
+}
+
+static const char *const resolve_sql[] = {
+	[TD_HIT_AGENCY] = "SELECT a.code, a.name, p.name FROM agency a"
+	                  " LEFT JOIN agency p ON p.id = a.parent_id WHERE a.id = ?",
+	[TD_HIT_HOLDER] = "SELECT h.ext_id, h.name, a.name FROM holder h"
+	                  " JOIN agency a ON a.id = h.agency_id WHERE h.id = ?",
+	[TD_HIT_CERT] = "SELECT c.serial, h.name, a.name FROM certificate c"
+	                " JOIN holder h ON h.id = c.holder_id"
+	                " JOIN agency a ON a.id = h.agency_id WHERE c.id = ?",
+	[TD_HIT_TOKEN] = "SELECT t.serial, h.name, t.model FROM token t"
+	                 " LEFT JOIN certificate c ON c.token_id = t.id"
+	                 " LEFT JOIN holder h ON h.id = c.holder_id WHERE t.id = ?"
+	                 " LIMIT 1",
+};
+
+struct hit_row {
+	int kind;
+	int64_t id;
+	int exact;
+	char *key, *label, *detail;
+};
+
+static int resolve(struct td_registry *reg, sqlite3_stmt **cache,
+                   struct hit_row *h, const char *folded_text)
+{
+	sqlite3_stmt *st = cache[h->kind];
+	int rc;
+
+	if (!st && sqlite3_prepare_v2(reg->db, resolve_sql[h->kind], -1,
+	                              &cache[h->kind], NULL) != SQLITE_OK)
+		return -1;
+	st = cache[h->kind];
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, h->id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW)
+		return 0;   /* index entry of a row since removed */
+	h->key = td_reg_col_dup(st, 0);
+	h->label = td_reg_col_dup(st, 1);
+	h->detail = td_reg_col_dup(st, 2);
+	if (h->key) {
+		char *fk = td_fold(h->key);
+		h->exact = fk && strcmp(fk, folded_text) == 0;
+		free(fk);
+	}
+	return 1;
+}
+
+/* Exact key matches first, then agencies, holders, certificates, tokens. */
+static int hit_cmp(const void *pa, const void *pb)
+{
+	const struct hit_row *a = pa, *b = pb;
+
+	if (a->exact != b->exact)
+		return b->exact - a->exact;
+	if (a->kind != b->kind)
+		return a->kind - b->kind;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int collect(struct td_registry *reg, const char *q, int want,
+                   struct hit_row *hits, int *nhits, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT rowid FROM search_idx"
+	                       " WHERE search_idx MATCH ? LIMIT ?", -1, &st, NULL)
+	    != SQLITE_OK)
+		return td_reg_db_error(reg, err, "search");
+	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, want);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *nhits < want) {
+		int64_t rowid = sqlite3_column_int64(st, 0);
+		hits[*nhits] = (struct hit_row){ .kind = (int)(rowid & 3), .id = rowid >> 2 };
+		(*nhits)++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return td_reg_db_error(reg, err, "search");
+	return TD_OK;
+}
+
+int td_reg_search(struct td_registry *reg, const char *text, int limit,
+                  td_hit_fn fn, void *ctx, struct td_error *err)
+{
+	sqlite3_stmt *cache[4] = { 0 };
+	char *q, *folded = td_fold(text);
+	int want = limit * 4, nhits = 0, nres = 0, rc, stop = 0;
+	struct hit_row *hits;
+
+	q = fts_query(text);
+	if (!q || !folded || limit <= 0) {
+		free(q);
+		free(folded);
+		return TD_OK;   /* nothing searchable: no hits */
+	}
+	hits = calloc((size_t)want, sizeof *hits);
+	rc = hits ? collect(reg, q, want, hits, &nhits, err)
+	          : td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	for (int i = 0; rc == TD_OK && i < nhits; i++)
+		if (resolve(reg, cache, &hits[i], folded) > 0)
+			hits[nres++] = hits[i];
+	qsort(hits, (size_t)nres, sizeof *hits, hit_cmp);
+	for (int i = 0; rc == TD_OK && i < nres && i < limit && !stop; i++) {
+		struct td_search_hit h = { (enum td_hit_kind)hits[i].kind, hits[i].key,
+		                           hits[i].label, hits[i].detail };
+		stop = fn(&h, ctx);
+	}
+	for (int i = 0; i < nres; i++) {
+		free(hits[i].key);
+		free(hits[i].label);
+		free(hits[i].detail);
+	}
+	for (int k = 0; k < 4; k++)
+		sqlite3_finalize(cache[k]);
+	free(hits);
+	free(q);
+	free(folded);
+	return rc < 0 ? rc : stop;
+}

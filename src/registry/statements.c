@@ -1,0 +1,76 @@
+/* statements.c: the SQL of the statements the registry keeps prepared.
+ * JSON snapshots are built by SQLite's json_object(), so audit rows hold
+ * exactly what the row holds, escaped by a library. */
+#include <config.h>
+
+#include "registry/internal.h"
+
+#define CERT_FROM \
+	" FROM certificate c JOIN holder h ON h.id = c.holder_id" \
+	" JOIN agency a ON a.id = h.agency_id" \
+	" LEFT JOIN token t ON t.id = c.token_id"
+
+const char *const td_reg_stmt_sql[ST__COUNT] = {
+	[ST_AUDIT_INSERT] =
+		"INSERT INTO audit (id, at, operator, action, entity, entity_key,"
+		" before, after, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_AGENCY_BY_CODE] =
+		"SELECT a.id, a.code, a.name, p.code, a.level, a.valid_from, a.valid_to"
+		" FROM agency a LEFT JOIN agency p ON p.id = a.parent_id"
+		" WHERE a.code = ?",
+	[ST_AGENCY_INSERT] =
+		"INSERT INTO agency (code, name, parent_id, level, valid_from, valid_to)"
+		" VALUES (?, ?, (SELECT id FROM agency WHERE code = ?), ?, ?, ?)",
+	[ST_AGENCY_UPDATE] =
+		"UPDATE agency SET name = ?,"
+		" parent_id = (SELECT id FROM agency WHERE code = ?),"
+		" level = ?, valid_from = ?, valid_to = ? WHERE id = ?",
+	[ST_AGENCY_JSON] =
+		"SELECT json_object('code', a.code, 'name', a.name, 'parent', p.code,"
+		" 'level', a.level, 'valid_from', a.valid_from, 'valid_to', a.valid_to)"
+		" FROM agency a LEFT JOIN agency p ON p.id = a.parent_id WHERE a.id = ?",
+	[ST_HOLDER_BY_KEY] =
+		"SELECT h.id, h.kind, h.ext_id, h.name, h.position, h.email, a.code,"
+		" h.no_longer_needed"
+		" FROM holder h JOIN agency a ON a.id = h.agency_id"
+		" WHERE h.kind = ? AND h.ext_id = ?",
+	[ST_HOLDER_INSERT] =
+		"INSERT INTO holder (kind, ext_id, name, position, email, agency_id)"
+		" VALUES (?, ?, ?, ?, ?, (SELECT id FROM agency WHERE code = ?))",
+	[ST_HOLDER_UPDATE] =
+		"UPDATE holder SET name = ?, position = ?, email = ?,"
+		" agency_id = (SELECT id FROM agency WHERE code = ?) WHERE id = ?",
+	[ST_TOKEN_BY_SERIAL] =
+		"SELECT id, serial, model, state, custodian FROM token WHERE serial = ?",
+	[ST_TOKEN_INSERT] =
+		"INSERT INTO token (serial, model, custodian) VALUES (?, ?, ?)",
+	[ST_TOKEN_UPDATE_MODEL] =
+		"UPDATE token SET model = ? WHERE id = ?",
+	[ST_TOKEN_JSON] =
+		"SELECT json_object('serial', serial, 'model', model, 'state', state,"
+		" 'custodian', custodian) FROM token WHERE id = ?",
+	[ST_CERT_BY_KEY] =
+		"SELECT c.id, c.serial, c.issuer_dn, c.subject_dn, c.kind, h.ext_id,"
+		" h.name, a.code, c.not_before, c.not_after, c.status, c.revoked_at,"
+		" t.serial, c.fingerprint, h.position, h.email, t.model, h.id"
+		CERT_FROM " WHERE c.serial = ? AND c.issuer_dn = ?",
+	[ST_CERT_INSERT] =
+		"INSERT INTO certificate (serial, issuer_dn, subject_dn, kind, holder_id,"
+		" not_before, not_after, token_id, fingerprint)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_CERT_UPDATE] =
+		"UPDATE certificate SET subject_dn = ?, kind = ?, holder_id = ?,"
+		" not_before = ?, not_after = ?, token_id = ?,"
+		" fingerprint = coalesce(?, fingerprint) WHERE id = ?",
+	[ST_CERT_JSON] =
+		"SELECT json_object('serial', c.serial, 'issuer', c.issuer_dn,"
+		" 'subject', c.subject_dn, 'kind', c.kind, 'holder_id', h.ext_id,"
+		" 'holder_name', h.name, 'position', h.position, 'email', h.email,"
+		" 'agency', a.code, 'not_before', c.not_before, 'not_after', c.not_after,"
+		" 'status', c.status, 'token', t.serial, 'token_model', t.model)"
+		CERT_FROM " WHERE c.id = ?",
+	[ST_SEARCH_INSERT] =
+		"INSERT INTO search_idx (rowid, text) VALUES (?, ?)",
+	[ST_SEARCH_DELETE] =
+		"INSERT INTO search_idx (search_idx, rowid, text) VALUES ('delete', ?, ?)",
+};

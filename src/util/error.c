@@ -1,0 +1,112 @@
+/* error.c: filling and formatting struct td_error. */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokendesk/error.h"
+
+void td_error_clear(struct td_error *e)
+{
+	if (e)
+		memset(e, 0, sizeof *e);
+}
+
+static void copy_field(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+int td_error_set(struct td_error *e, int code, const char *fmt, ...)
+{
+	if (e) {
+		va_list ap;
+		td_error_clear(e);
+		e->code = code;
+		va_start(ap, fmt);
+		vsnprintf(e->message, sizeof e->message, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+int td_error_set_at(struct td_error *e, int code, const char *file, long line,
+                    const char *field, const char *fmt, ...)
+{
+	if (e) {
+		va_list ap;
+		td_error_clear(e);
+		e->code = code;
+		copy_field(e->file, sizeof e->file, file);
+		e->line = line;
+		copy_field(e->field, sizeof e->field, field);
+		va_start(ap, fmt);
+		vsnprintf(e->message, sizeof e->message, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+char *td_error_format(const struct td_error *e, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (e->file[0] && e->line > 0)
+		n = (size_t)snprintf(buf, size, "%s:%ld: ", e->file, e->line);
+	else if (e->file[0])
+		n = (size_t)snprintf(buf, size, "%s: ", e->file);
+	if (n < size && e->field[0])
+		n += (size_t)snprintf(buf + n, size - n, "%s: ", e->field);
+	if (n < size)
+		snprintf(buf + n, size - n, "%s",
+		         e->message[0] ? e->message : td_error_code_name(e->code));
+	return buf;
+}
+
+const char *td_error_code_name(int code)
+{
+	switch (code) {
+	case TD_OK: return "ok";
+	case TD_ERR_USAGE: return "usage";
+	case TD_ERR_DATA: return "data";
+	case TD_ERR_NOTFOUND: return "not-found";
+	case TD_ERR_IO: return "io";
+	case TD_ERR_DB: return "registry";
+	case TD_ERR_CONFLICT: return "conflict";
+	case TD_ERR_PERM: return "permission";
+	case TD_ERR_TOKEN: return "token";
+	case TD_ERR_PIN: return "pin";
+	case TD_ERR_NOMEM: return "no-memory";
+	case TD_ERR_INTERNAL: return "internal";
+	case TD_ERR_CANCELLED: return "cancelled";
+	}
+	return "unknown";
+}
+
+void td_error_list_init(struct td_error_list *l, size_t limit)
+{
+	memset(l, 0, sizeof *l);
+	l->limit = limit;
+}
+
+void td_error_list_free(struct td_error_list *l)
+{
+	free(l->items);
+	memset(l, 0, sizeof *l);
+}
+
+void td_error_list_add(struct td_error_list *l, const struct td_error *e)
+{
+	l->total++;
+	if (l->count >= l->limit)
+		return;
+	if (!l->items) {
+		l->items = calloc(l->limit, sizeof *l->items);
+		if (!l->items)
+			return;
+	}
+	l->items[l->count++] = *e;
+}

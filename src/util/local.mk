@@ -1,0 +1,7 @@
+# util: text, csv, errors, secure memory.  Depends on nothing else here.
+libtokendesk_a_SOURCES += \
+	src/util/error.c \
+	src/util/text.c \
+	src/util/csv.c
+EXTRA_DIST += src/util/local.mk
+libtokendesk_a_SOURCES += src/util/strmap.c

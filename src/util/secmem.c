@@ -1,0 +1,177 @@
+/* secmem.c: locked, wiped buffers for PINs, and reading a PIN without echo. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "tokendesk/secmem.h"
+
+struct td_secbuf *td_secbuf_new(size_t cap, struct td_error *err)
+{
+	struct td_secbuf *b = calloc(1, sizeof *b);
+
+	if (!b || !(b->data = calloc(1, cap + 1))) {
+		free(b);
+		td_error_set(err, TD_ERR_NOMEM, "out of memory for a secure buffer");
+		return NULL;
+	}
+	b->cap = cap;
+	/* Best effort: an unprivileged process may have a zero memlock limit,
+	 * and a PIN in swap is still better than no PIN check at all. */
+	b->locked = mlock(b->data, cap + 1) == 0;
+#ifdef MADV_DONTDUMP
+	{
+		/* madvise needs page alignment: cover the pages the buffer spans. */
+		long pg = sysconf(_SC_PAGESIZE);
+		if (pg > 0) {
+			uintptr_t start = (uintptr_t)b->data & ~(uintptr_t)(pg - 1);
+			uintptr_t end = (uintptr_t)b->data + cap + 1;
+			(void)madvise((void *)start, end - start, MADV_DONTDUMP);
+		}
+	}
+#endif
+	return b;
+}
+
+void td_secbuf_free(struct td_secbuf *b)
+{
+	if (!b)
+		return;
+	OPENSSL_cleanse(b->data, b->cap + 1);
+	if (b->locked)
+		munlock(b->data, b->cap + 1);
+	free(b->data);
+	free(b);
+}
+
+const char *td_secbuf_str(const struct td_secbuf *b)
+{
+	return (const char *)b->data;
+}
+
+/* ---- reading a PIN ----------------------------------------------------- */
+
+static volatile sig_atomic_t pin_signal;
+
+static void on_signal(int sig)
+{
+	pin_signal = sig;
+}
+
+static const int pin_signals[] = { SIGINT, SIGTERM, SIGTSTP, SIGQUIT, SIGHUP };
+#define NSIG_PIN (sizeof pin_signals / sizeof pin_signals[0])
+
+/* No SA_RESTART: a signal must interrupt read() so that the terminal can
+ * be restored before the process stops or dies. */
+static void catch_signals(struct sigaction *old)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	pin_signal = 0;
+	for (size_t i = 0; i < NSIG_PIN; i++)
+		sigaction(pin_signals[i], &sa, &old[i]);
+}
+
+static void restore_signals(const struct sigaction *old)
+{
+	for (size_t i = 0; i < NSIG_PIN; i++)
+		sigaction(pin_signals[i], &old[i], NULL);
+}
+
+/* Read one line into b, byte by byte.  Returns 0, or a td_code. */
+static int read_line(int fd, struct td_secbuf *b, struct td_error *err)
+{
+	unsigned char c;
+
+	b->len = 0;
+	for (;;) {
+		ssize_t n = read(fd, &c, 1);
+		if (n < 0 && errno == EINTR && !pin_signal)
+			continue;
+		if (n < 0 && pin_signal)
+			return td_error_set(err, TD_ERR_CANCELLED, "PIN entry interrupted");
+		if (n < 0)
+			return td_error_set(err, TD_ERR_IO, "cannot read the PIN: %s",
+			                    strerror(errno));
+		if (n == 0 && b->len == 0)
+			return td_error_set(err, TD_ERR_CANCELLED, "no PIN given");
+		if (n == 0 || c == '\n')
+			break;
+		if (b->len == b->cap) {
+			/* Drain nothing more: an over-long "PIN" is refused outright. */
+			return td_error_set(err, TD_ERR_USAGE,
+			                    "PIN longer than %d characters", TD_PIN_MAX);
+		}
+		b->data[b->len++] = c;
+	}
+	c = 0;
+	if (b->len > 0 && b->data[b->len - 1] == '\r')
+		b->data[--b->len] = '\0';
+	b->data[b->len] = '\0';
+	if (b->len == 0)
+		return td_error_set(err, TD_ERR_USAGE, "empty PIN");
+	return 0;
+}
+
+static int read_from_tty(const char *prompt, struct td_secbuf *b,
+                         struct td_error *err)
+{
+	struct termios saved, quiet;
+	struct sigaction old[NSIG_PIN];
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return td_error_set(err, TD_ERR_IO,
+		                    "no terminal to read the PIN from (use --pin-fd)");
+	if (tcgetattr(fd, &saved) != 0) {
+		close(fd);
+		return td_error_set(err, TD_ERR_IO, "cannot set up the terminal: %s",
+		                    strerror(errno));
+	}
+	if (prompt)
+		(void)!write(fd, prompt, strlen(prompt));
+	catch_signals(old);
+	quiet = saved;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	quiet.c_lflag |= ICANON;
+	tcsetattr(fd, TCSAFLUSH, &quiet);
+	rc = read_line(fd, b, err);
+	tcsetattr(fd, TCSAFLUSH, &saved);
+	(void)!write(fd, "\n", 1);
+	close(fd);
+	restore_signals(old);
+	if (pin_signal)
+		raise(pin_signal);
+	return rc;
+}
+
+int td_pin_read(int fd, const char *prompt, struct td_secbuf **out,
+                struct td_error *err)
+{
+	struct td_secbuf *b = td_secbuf_new(TD_PIN_MAX, err);
+	int rc;
+
+	*out = NULL;
+	if (!b)
+		return TD_ERR_NOMEM;
+	pin_signal = 0;
+	rc = fd >= 0 ? read_line(fd, b, err) : read_from_tty(prompt, b, err);
+	if (rc != 0) {
+		td_secbuf_free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}

@@ -1,0 +1,226 @@
+/* text.c: UTF-8 validation, NFC, search folding, serials and dates. */
+#include <config.h>
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <unicase.h>
+#include <unictype.h>
+#include <uninorm.h>
+#include <unistr.h>
+#include <uniwidth.h>
+
+#include "tokendesk/text.h"
+
+int td_utf8_valid(const char *s, size_t len, size_t *bad_offset)
+{
+	const uint8_t *bad = u8_check((const uint8_t *)s, len);
+	const char *nul = memchr(s, '\0', len);
+
+	if (nul && (!bad || (const uint8_t *)nul < bad))
+		bad = (const uint8_t *)nul;
+	if (!bad)
+		return 1;
+	if (bad_offset)
+		*bad_offset = (size_t)((const char *)bad - s);
+	return 0;
+}
+
+static int is_ascii(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+/* Run a libunistring u8 transform that returns a fresh, unterminated
+ * buffer; add the terminating NUL. */
+static char *terminate(uint8_t *buf, size_t len)
+{
+	char *out = malloc(len + 1);
+
+	if (out) {
+		memcpy(out, buf, len);
+		out[len] = '\0';
+	}
+	free(buf);
+	return out;
+}
+
+char *td_nfc(const char *s)
+{
+	size_t len = strlen(s), outlen = 0;
+	uint8_t *buf;
+
+	if (is_ascii(s, len))
+		return strdup(s);
+	if (!td_utf8_valid(s, len, NULL))
+		return NULL;
+	buf = u8_normalize(UNINORM_NFC, (const uint8_t *)s, len, NULL, &outlen);
+	return buf ? terminate(buf, outlen) : NULL;
+}
+
+/* Append one folded code point; separators become a single space. */
+static void fold_put(char *out, size_t *n, ucs4_t c)
+{
+	if (c == 0x0111)  /* đ (casefold already turned Đ into đ) */
+		c = 'd';
+	if (uc_is_general_category(c, UC_CATEGORY_M))
+		return;   /* combining marks: the diacritics */
+	if (!uc_is_alnum(c)) {
+		if (*n > 0 && out[*n - 1] != ' ')
+			out[(*n)++] = ' ';
+		return;
+	}
+	int w = u8_uctomb((uint8_t *)out + *n, c, 6);
+	if (w > 0)
+		*n += (size_t)w;
+}
+
+char *td_fold(const char *s)
+{
+	size_t len = strlen(s), flen = 0, n = 0;
+	uint8_t *folded;
+	char *out;
+
+	if (!td_utf8_valid(s, len, NULL))
+		return NULL;
+	folded = u8_casefold((const uint8_t *)s, len, NULL, UNINORM_NFD,
+	                     NULL, &flen);
+	if (!folded)
+		return NULL;
+	out = malloc(flen + 1);
+	if (out) {
+		for (size_t i = 0; i < flen;) {
+			ucs4_t c;
+			int step = u8_mbtouc(&c, folded + i, flen - i);
+			fold_put(out, &n, c);
+			i += (size_t)(step > 0 ? step : 1);
+		}
+		while (n > 0 && out[n - 1] == ' ')
+			n--;
+		out[n] = '\0';
+		if (out[0] == ' ')
+			memmove(out, out + 1, n);
+	}
+	free(folded);
+	return out;
+}
+
+char *td_trim(char *s)
+{
+	size_t len = strlen(s), start = 0;
+
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		s[--len] = '\0';
+	while (isspace((unsigned char)s[start]))
+		start++;
+	if (start)
+		memmove(s, s + start, len - start + 1);
+	return s;
+}
+
+int td_serial_hex(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+	int digits = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == ':' || c == ' ' || c == '-')
+			continue;
+		if (!isxdigit(c))
+			return TD_ERR_DATA;
+		digits++;
+		if (n == 0 && c == '0')
+			continue;   /* leading zero */
+		if (n + 1 >= size)
+			return TD_ERR_DATA;
+		out[n++] = (char)tolower(c);
+	}
+	if (digits == 0)
+		return TD_ERR_DATA;
+	if (n == 0) {
+		if (size < 2)
+			return TD_ERR_DATA;
+		out[n++] = '0';
+	}
+	out[n] = '\0';
+	return TD_OK;
+}
+
+int td_token_serial(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == ' ' || c == '\t')
+			continue;
+		if (!isalnum(c) && c != '-' && c != '_' && c != ':' && c != '.')
+			return TD_ERR_DATA;
+		if (n + 1 >= size)
+			return TD_ERR_DATA;
+		out[n++] = (char)toupper(c);
+	}
+	out[n] = '\0';
+	return n ? TD_OK : TD_ERR_DATA;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+int td_date_valid(const char *s)
+{
+	int y, m, d;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return 0;
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	return y >= 1900 && m >= 1 && m <= 12 && d >= 1 &&
+	       d <= days_in_month(y, m);
+}
+
+void td_today(char out[11])
+{
+	const char *fixed = getenv("TOKENDESK_TODAY");
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (fixed && td_date_valid(fixed)) {
+		memcpy(out, fixed, 11);
+		return;
+	}
+	gmtime_r(&now, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+void td_now_iso(char out[21])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int td_display_width(const char *s)
+{
+	int w = u8_strwidth((const uint8_t *)s, "UTF-8");
+	return w < 0 ? (int)strlen(s) : w;
+}

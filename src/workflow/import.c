@@ -1,0 +1,381 @@
+/* import.c: the master-list import: read every file, check every row
+ * against the rules and against each other, and only then write it all
+ * in one transaction. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "tokendesk/import.h"
+#include "tokendesk/orgtree.h"
+#include "tokendesk/registry.h"
+#include "tokendesk/text.h"
+#include "workflow/import_check.h"
+#include "workflow/import_internal.h"
+
+void td_import_report_free(struct td_import_report *report)
+{
+	td_error_list_free(&report->errors);
+}
+
+/* ---- agencies ---------------------------------------------------------------- */
+
+static void check_agency(struct import_state *st, struct import_row *r)
+{
+	const char *level;
+
+	if (!r->f[AC_CODE])
+		td_import_row_error(st, r, "code", "missing");
+	else if (!td_import_code_ok(r->f[AC_CODE]))
+		td_import_row_error(st, r, "code", "'%s' is not a code: use 1-64 letters, "
+		                    "digits, '-', '_' or '.'", r->f[AC_CODE]);
+	if (!r->f[AC_NAME])
+		td_import_row_error(st, r, "name", "missing");
+	if (!r->f[AC_LEVEL])
+		td_import_row_error(st, r, "level", "missing");
+	else if (!(level = td_import_level(r->f[AC_LEVEL])))
+		td_import_row_error(st, r, "level", "'%s' is not one of province, "
+		                    "department, division, district, commune, other",
+		                    r->f[AC_LEVEL]);
+	else
+		r->f[AC_LEVEL] = (char *)level;
+	if (r->f[AC_FROM] && !td_import_date(r->f[AC_FROM]))
+		td_import_row_error(st, r, "valid_from", "'%s' is not a date "
+		                    "(YYYY-MM-DD)", r->f[AC_FROM]);
+	if (r->f[AC_TO] && !td_import_date(r->f[AC_TO]))
+		td_import_row_error(st, r, "valid_to", "'%s' is not a date (YYYY-MM-DD)",
+		                    r->f[AC_TO]);
+}
+
+/* Put every file agency into the tree (over the registry's) and check
+ * codes are unique, parents exist and nothing loops. */
+static int agencies_into_tree(struct import_state *st, struct td_org_tree *tree)
+{
+	struct td_strmap *seen = td_strmap_new(st->agencies.n);
+
+	if (!seen)
+		return TD_ERR_NOMEM;
+	for (size_t i = 0; i < st->agencies.n; i++) {
+		struct import_row *r = &st->agencies.rows[i], *first;
+		check_agency(st, r);
+		if (!r->f[AC_CODE])
+			continue;
+		if ((first = td_strmap_get(seen, r->f[AC_CODE]))) {
+			td_import_row_error(st, r, "code", "%s is listed twice (also %s:%ld)",
+			                    r->f[AC_CODE], first->file, first->line);
+			continue;
+		}
+		td_strmap_put(seen, r->f[AC_CODE], r);
+		if (td_org_tree_put(tree, r->f[AC_CODE], r->f[AC_NAME], r->f[AC_PARENT],
+		                    r->f[AC_LEVEL]) < 0) {
+			td_strmap_free(seen);
+			return TD_ERR_NOMEM;
+		}
+	}
+	for (size_t i = 0; i < st->agencies.n; i++) {
+		struct import_row *r = &st->agencies.rows[i];
+		if (!r->f[AC_CODE] || td_strmap_get(seen, r->f[AC_CODE]) != r)
+			continue;
+		if (r->f[AC_PARENT] && !td_org_tree_has(tree, r->f[AC_PARENT]))
+			td_import_row_error(st, r, "parent_code", "no agency %s in this list "
+			                    "or the registry", r->f[AC_PARENT]);
+		else if (td_org_tree_cycle(tree, r->f[AC_CODE]))
+			td_import_row_error(st, r, "parent_code", "%s would be its own "
+			                    "ancestor (the parents form a loop)", r->f[AC_CODE]);
+	}
+	td_strmap_free(seen);
+	return TD_OK;
+}
+
+static int depth_of(struct td_org_tree *tree, const char *code)
+{
+	int d = 0;
+
+	for (const char *p = td_org_tree_parent(tree, code); p && d < 256;
+	     p = td_org_tree_parent(tree, p))
+		d++;
+	return d;
+}
+
+static struct td_org_tree *sort_tree;   /* qsort has no context argument */
+
+static int by_depth(const void *a, const void *b)
+{
+	const struct import_row *ra = a, *rb = b;
+	int da = depth_of(sort_tree, ra->f[AC_CODE]), db = depth_of(sort_tree, rb->f[AC_CODE]);
+
+	if (da != db)
+		return da - db;
+	return ra->line < rb->line ? -1 : ra->line > rb->line;
+}
+
+/* ---- certificates ------------------------------------------------------------- */
+
+static void check_cert_fields(struct import_state *st, struct import_row *r)
+{
+	char canon[130];
+	const char *kind;
+
+	if (!r->f[CC_SERIAL])
+		td_import_row_error(st, r, "cert_serial", "missing");
+	else if (td_serial_hex(r->f[CC_SERIAL], canon, sizeof canon) < 0)
+		td_import_row_error(st, r, "cert_serial", "'%s' is not a hexadecimal "
+		                    "serial (at most 128 digits)", r->f[CC_SERIAL]);
+	else
+		r->f[CC_SERIAL] = td_arena_strdup(st->arena, canon);
+	if (!r->f[CC_KIND])
+		td_import_row_error(st, r, "kind", "missing");
+	else if (!(kind = td_import_kind(r->f[CC_KIND])))
+		td_import_row_error(st, r, "kind", "'%s' is not org or person", r->f[CC_KIND]);
+	else
+		r->f[CC_KIND] = (char *)kind;
+	if (!r->f[CC_AGENCY])
+		td_import_row_error(st, r, "agency_code", "missing");
+	for (int c = CC_NOT_BEFORE; c <= CC_NOT_AFTER; c++) {
+		if (!r->f[c])
+			td_import_row_error(st, r, td_cert_col_names[c], "missing");
+		else if (!td_import_date(r->f[c]))
+			td_import_row_error(st, r, td_cert_col_names[c], "'%s' is not a date "
+			                    "(YYYY-MM-DD or DD/MM/YYYY)", r->f[c]);
+	}
+	if (r->f[CC_NOT_BEFORE] && r->f[CC_NOT_AFTER] && td_date_valid(r->f[CC_NOT_BEFORE]) &&
+	    td_date_valid(r->f[CC_NOT_AFTER]) && strcmp(r->f[CC_NOT_BEFORE], r->f[CC_NOT_AFTER]) > 0)
+		td_import_row_error(st, r, "not_after", "%s is before not_before %s",
+		                    r->f[CC_NOT_AFTER], r->f[CC_NOT_BEFORE]);
+	if (r->f[CC_TOKEN_SERIAL]) {
+		if (td_token_serial(r->f[CC_TOKEN_SERIAL], canon, sizeof canon) < 0)
+			td_import_row_error(st, r, "token_serial", "'%s' is not a token serial "
+			                    "(letters, digits, '-', ':', '.')", r->f[CC_TOKEN_SERIAL]);
+		else
+			r->f[CC_TOKEN_SERIAL] = td_arena_strdup(st->arena, canon);
+	}
+	if (r->f[CC_EMAIL] && !td_import_email_ok(r->f[CC_EMAIL]))
+		td_import_row_error(st, r, "email", "'%s' is not an e-mail address",
+		                    r->f[CC_EMAIL]);
+}
+
+/* The holder: a person by national id; an agency by its code. */
+static void settle_holder(struct import_state *st, struct import_row *r,
+                          struct td_org_tree *tree)
+{
+	int org = r->f[CC_KIND] && strcmp(r->f[CC_KIND], "org") == 0;
+
+	if (org) {
+		if (!r->f[CC_HOLDER_ID])
+			r->f[CC_HOLDER_ID] = r->f[CC_AGENCY];
+		if (!r->f[CC_HOLDER_NAME] && r->f[CC_AGENCY])
+			r->f[CC_HOLDER_NAME] = (char *)td_org_tree_name(tree, r->f[CC_AGENCY]);
+	} else if (r->f[CC_KIND] && !r->f[CC_HOLDER_ID]) {
+		td_import_row_error(st, r, "holder_id", "missing: a personal certificate "
+		                    "needs the holder's identity number");
+	} else if (r->f[CC_HOLDER_ID] && !td_import_code_ok(r->f[CC_HOLDER_ID])) {
+		td_import_row_error(st, r, "holder_id", "'%s' is not an identity number",
+		                    r->f[CC_HOLDER_ID]);
+	}
+	if (!r->f[CC_HOLDER_NAME])
+		td_import_row_error(st, r, "holder_name", "missing");
+}
+
+/* Rows that contradict each other: one serial twice, one person under two
+ * names, one token for two holders. */
+static int check_cert_set(struct import_state *st, struct td_org_tree *tree)
+{
+	struct td_strmap *serials = td_strmap_new(st->certs.n);
+	struct td_strmap *people = td_strmap_new(st->certs.n);
+	struct td_strmap *tokens = td_strmap_new(st->certs.n);
+	int rc = serials && people && tokens ? TD_OK : TD_ERR_NOMEM;
+
+	for (size_t i = 0; rc == TD_OK && i < st->certs.n; i++) {
+		struct import_row *r = &st->certs.rows[i], *o;
+		check_cert_fields(st, r);
+		if (r->f[CC_AGENCY] && !td_org_tree_has(tree, r->f[CC_AGENCY]))
+			td_import_row_error(st, r, "agency_code", "no agency %s in the lists "
+			                    "or the registry", r->f[CC_AGENCY]);
+		settle_holder(st, r, tree);
+		if (r->f[CC_SERIAL] && (o = td_strmap_get(serials, r->f[CC_SERIAL])))
+			td_import_row_error(st, r, "cert_serial", "serial %s is listed twice "
+			                    "(also %s:%ld)", r->f[CC_SERIAL], o->file, o->line);
+		else if (r->f[CC_SERIAL] && td_strmap_put(serials, r->f[CC_SERIAL], r) < 0)
+			rc = TD_ERR_NOMEM;
+		if (r->f[CC_HOLDER_ID] && r->f[CC_HOLDER_NAME] && r->f[CC_KIND] &&
+		    strcmp(r->f[CC_KIND], "person") == 0) {
+			if ((o = td_strmap_get(people, r->f[CC_HOLDER_ID])) &&
+			    strcmp(o->f[CC_HOLDER_NAME], r->f[CC_HOLDER_NAME]) != 0)
+				td_import_row_error(st, r, "holder_name", "holder %s is '%s' here "
+				                    "but '%s' at %s:%ld", r->f[CC_HOLDER_ID],
+				                    r->f[CC_HOLDER_NAME], o->f[CC_HOLDER_NAME],
+				                    o->file, o->line);
+			else if (!o && td_strmap_put(people, r->f[CC_HOLDER_ID], r) < 0)
+				rc = TD_ERR_NOMEM;
+		}
+		if (r->f[CC_TOKEN_SERIAL] && r->f[CC_HOLDER_ID]) {
+			if ((o = td_strmap_get(tokens, r->f[CC_TOKEN_SERIAL])) &&
+			    o->f[CC_HOLDER_ID] && strcmp(o->f[CC_HOLDER_ID], r->f[CC_HOLDER_ID]) != 0)
+				td_import_row_error(st, r, "token_serial", "token %s is given to "
+				                    "holder %s here and to %s at %s:%ld",
+				                    r->f[CC_TOKEN_SERIAL], r->f[CC_HOLDER_ID],
+				                    o->f[CC_HOLDER_ID], o->file, o->line);
+			else if (!o && td_strmap_put(tokens, r->f[CC_TOKEN_SERIAL], r) < 0)
+				rc = TD_ERR_NOMEM;
+		}
+	}
+	td_strmap_free(serials);
+	td_strmap_free(people);
+	td_strmap_free(tokens);
+	return rc;
+}
+
+/* ---- writing ------------------------------------------------------------------- */
+
+static void count(struct td_import_counts *c, enum td_upsert u)
+{
+	if (u == TD_UPSERT_ADDED)
+		c->added++;
+	else if (u == TD_UPSERT_UPDATED)
+		c->updated++;
+	else
+		c->unchanged++;
+}
+
+static int write_agencies(struct td_registry *reg, struct import_state *st,
+                          struct td_org_tree *tree, struct td_import_report *rep,
+                          struct td_error *err)
+{
+	sort_tree = tree;
+	qsort(st->agencies.rows, st->agencies.n, sizeof *st->agencies.rows, by_depth);
+	sort_tree = NULL;
+	for (size_t i = 0; i < st->agencies.n; i++) {
+		struct import_row *r = &st->agencies.rows[i];
+		struct td_agency a = { 0, r->f[AC_CODE], r->f[AC_NAME], r->f[AC_PARENT],
+		                       r->f[AC_LEVEL], r->f[AC_FROM], r->f[AC_TO] };
+		enum td_upsert u;
+		int rc = td_reg_put_agency(reg, &a, &u, err);
+		if (rc < 0) {
+			err->line = r->line;
+			snprintf(err->file, sizeof err->file, "%s", r->file);
+			return rc;
+		}
+		count(&rep->agencies, u);
+	}
+	return TD_OK;
+}
+
+static int write_certs(struct td_registry *reg, struct import_state *st,
+                       struct td_org_tree *tree, const char *issuer,
+                       struct td_import_report *rep, struct td_error *err)
+{
+	for (size_t i = 0; i < st->certs.n; i++) {
+		struct import_row *r = &st->certs.rows[i];
+		char *dn = td_org_tree_dn(tree, r->f[CC_AGENCY], r->f[CC_KIND],
+		                          r->f[CC_HOLDER_NAME]);
+		struct td_cert c = { .serial = r->f[CC_SERIAL], .issuer_dn = (char *)issuer,
+			.subject_dn = dn, .kind = r->f[CC_KIND],
+			.holder_ext_id = r->f[CC_HOLDER_ID], .holder_name = r->f[CC_HOLDER_NAME],
+			.agency_code = r->f[CC_AGENCY], .not_before = r->f[CC_NOT_BEFORE],
+			.not_after = r->f[CC_NOT_AFTER], .token_serial = r->f[CC_TOKEN_SERIAL] };
+		struct td_cert_put p = { &c, r->f[CC_POSITION], r->f[CC_EMAIL],
+		                         r->f[CC_TOKEN_MODEL] };
+		enum td_upsert u;
+		int rc = dn ? td_reg_put_cert(reg, &p, &u, err)
+		            : td_error_set(err, TD_ERR_NOMEM, "cannot compute the DN");
+		free(dn);
+		if (rc < 0) {
+			err->line = r->line;
+			snprintf(err->file, sizeof err->file, "%s", r->file);
+			return rc;
+		}
+		count(&rep->certificates, u);
+	}
+	return TD_OK;
+}
+
+static int audit_summary(struct td_registry *reg, const char *const *paths, size_t n,
+                         const struct td_import_report *rep, struct td_error *err)
+{
+	json_t *o = json_object(), *files = json_array();
+	char *text;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(files, json_string(paths[i]));
+	json_object_set_new(o, "files", files);
+	json_object_set_new(o, "agencies", json_pack("{s:I,s:I,s:I}",
+		"added", (json_int_t)rep->agencies.added,
+		"updated", (json_int_t)rep->agencies.updated,
+		"unchanged", (json_int_t)rep->agencies.unchanged));
+	json_object_set_new(o, "certificates", json_pack("{s:I,s:I,s:I}",
+		"added", (json_int_t)rep->certificates.added,
+		"updated", (json_int_t)rep->certificates.updated,
+		"unchanged", (json_int_t)rep->certificates.unchanged));
+	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	rc = text ? td_reg_audit(reg, "import", "import", NULL, NULL, text, err)
+	          : td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	free(text);
+	return rc;
+}
+
+static int write_all(struct td_registry *reg, struct import_state *st,
+                     struct td_org_tree *tree, const char *const *paths, size_t n,
+                     const struct td_import_opts *opts, struct td_import_report *rep,
+                     struct td_error *err)
+{
+	const char *issuer = opts && opts->issuer_dn ? opts->issuer_dn : TD_GOV_CA_ISSUER_DN;
+	int rc;
+
+	if ((rc = td_reg_begin(reg, err)) < 0)
+		return rc;
+	if ((rc = write_agencies(reg, st, tree, rep, err)) < 0 ||
+	    (rc = write_certs(reg, st, tree, issuer, rep, err)) < 0) {
+		td_reg_rollback(reg);
+		return rc;
+	}
+	if (rep->agencies.added + rep->agencies.updated + rep->certificates.added +
+	    rep->certificates.updated == 0) {
+		td_reg_rollback(reg);   /* nothing new: leave the file untouched */
+		return TD_OK;
+	}
+	if ((rc = audit_summary(reg, paths, n, rep, err)) < 0) {
+		td_reg_rollback(reg);
+		return rc;
+	}
+	return td_reg_commit(reg, err);
+}
+
+int td_import_files(struct td_registry *reg, const char *const *paths, size_t n,
+                    const struct td_import_opts *opts,
+                    struct td_import_report *rep, struct td_error *err)
+{
+	struct import_state st = { 0 };
+	struct td_org_tree *tree = td_org_tree_new();
+	int rc = TD_OK;
+
+	memset(rep, 0, sizeof *rep);
+	td_error_list_init(&rep->errors, opts && opts->max_errors ? opts->max_errors : 100);
+	st.errors = &rep->errors;
+	st.arena = td_arena_new();
+	if (!tree || !st.arena)
+		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; rc == TD_OK && i < n; i++)
+		rc = td_import_read_file(&st, paths[i], opts ? opts->encoding : NULL, err);
+	if (rc == TD_OK)
+		rc = td_org_tree_load(tree, reg, err);
+	if (rc == TD_OK && (rc = agencies_into_tree(&st, tree)) == TD_OK)
+		rc = check_cert_set(&st, tree);
+	if (rc == TD_ERR_NOMEM)
+		td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	rep->rows = st.rows_read;
+	if (rc == TD_OK && rep->errors.total > 0)
+		rc = td_error_set(err, TD_ERR_DATA, "%zu problem%s found; nothing was "
+		                  "imported", rep->errors.total,
+		                  rep->errors.total == 1 ? "" : "s");
+	if (rc == TD_OK)
+		rc = write_all(reg, &st, tree, paths, n, opts, rep, err);
+	free(st.agencies.rows);
+	free(st.certs.rows);
+	td_arena_free(st.arena);
+	td_org_tree_free(tree);
+	return rc;
+}

@@ -1,0 +1,57 @@
+/* import_internal.h: shared by the import's files. */
+#ifndef TD_IMPORT_INTERNAL_H
+#define TD_IMPORT_INTERNAL_H
+
+#include <stddef.h>
+
+#include "tokendesk/error.h"
+#include "tokendesk/strmap.h"
+
+enum list_kind { LIST_AGENCIES, LIST_CERTS };
+
+enum agency_col { AC_CODE, AC_NAME, AC_PARENT, AC_LEVEL, AC_FROM, AC_TO, AC__N };
+enum cert_col {
+	CC_SERIAL, CC_KIND, CC_HOLDER_NAME, CC_HOLDER_ID, CC_POSITION, CC_AGENCY,
+	CC_NOT_BEFORE, CC_NOT_AFTER, CC_TOKEN_SERIAL, CC_TOKEN_MODEL, CC_EMAIL, CC__N
+};
+
+/* A data row: the file, its line, and its fields by canonical column
+ * (NULL where the file has no such column).  Strings live in the arena. */
+struct import_row {
+	const char *file;
+	long line;
+	char *f[(int)CC__N > (int)AC__N ? (int)CC__N : (int)AC__N];
+};
+
+struct row_array {
+	struct import_row *rows;
+	size_t n, cap;
+};
+
+struct import_state {
+	struct td_arena *arena;
+	struct row_array agencies, certs;
+	struct td_error_list *errors;
+	long rows_read;
+};
+
+/* Read one file (converted to UTF-8) and append its rows to the state;
+ * row-level problems go to st->errors; a fatal problem (unreadable file,
+ * unknown header) is returned. */
+int td_import_read_file(struct import_state *st, const char *path,
+                        const char *encoding, struct td_error *err);
+
+/* Record an error at a row. */
+void td_import_row_error(struct import_state *st, const struct import_row *r,
+                         const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Canonical column names, for messages. */
+extern const char *const td_agency_col_names[AC__N];
+extern const char *const td_cert_col_names[CC__N];
+
+/* Field rules: each returns NULL when value is fine, else a message.
+ * May rewrite the value in place (canonical spelling). */
+const char *td_import_check_text(const char *value);
+
+#endif

@@ -1,0 +1,8 @@
+# tests: one fragment per kind of test.
+include tests/unit/local.mk
+include tests/cli/local.mk
+include tests/token/local.mk
+include tests/tui/local.mk
+include tests/fuzz/local.mk
+include tests/hostile/local.mk
+include tests/bench/local.mk
