@@ -7,6 +7,9 @@
  * leaves either the whole operation or none of it.
  *
  * Strings handed in must be valid UTF-8; the registry stores them NFC.
+ * Token serials are canonical (td_token_serial: upper case, no spaces)
+ * and are looked up in any spelling; certificate serials likewise
+ * (td_serial_hex: lower-case hex without separators or leading zeros).
  * Strings handed out in records are heap copies owned by the record:
  * release them with the matching td_*_clear().  Callbacks receive records
  * that are valid only during the call. */

@@ -230,11 +230,14 @@ static char *custodian_name(struct td_registry *reg, const char *custodian)
 int td_reg_get_token(struct td_registry *reg, const char *serial,
                      struct td_token *out, struct td_error *err)
 {
+	char canon[256];
 	int rc;
 
 	memset(out, 0, sizeof *out);
+	if (td_token_serial(serial, canon, sizeof canon) < 0)
+		return td_error_set(err, TD_ERR_NOTFOUND, "no token %s", serial);
 	rc = get_one(reg, "SELECT " TOKEN_COLS " FROM token t WHERE t.serial = ?",
-	             serial, NULL, (row_reader)read_token, out, "token", err);
+	             canon, NULL, (row_reader)read_token, out, "token", err);
 	if (rc == TD_OK)
 		out->custodian_name = custodian_name(reg, out->custodian);
 	return rc;
@@ -325,8 +328,12 @@ int td_reg_each_cert(struct td_registry *reg, const char *agency_code,
 int td_reg_each_cert_on_token(struct td_registry *reg, const char *token_serial,
                               td_cert_fn fn, void *ctx, struct td_error *err)
 {
+	char canon[256];
+
+	if (td_token_serial(token_serial, canon, sizeof canon) < 0)
+		return TD_OK;   /* no such token: no certificates */
 	return each_row(reg, "SELECT " CERT_COLS CERT_FROM " WHERE t.serial = ?"
-	                " ORDER BY c.id", token_serial, visit_cert, (void *)fn, ctx, err);
+	                " ORDER BY c.id", canon, visit_cert, (void *)fn, ctx, err);
 }
 
 int td_reg_each_token(struct td_registry *reg, td_token_fn fn, void *ctx,
@@ -358,6 +365,11 @@ static int visit_custody(sqlite3_stmt *st, void *fn, void *ctx)
 int td_reg_each_custody_event(struct td_registry *reg, const char *token_serial,
                               td_custody_fn fn, void *ctx, struct td_error *err)
 {
+	char canon[256];
+
+	if (td_token_serial(token_serial, canon, sizeof canon) < 0)
+		return TD_OK;
+	token_serial = canon;
 	return each_row(reg, "SELECT e.id, e.handover_id, t.serial, e.at, e.operator,"
 	                " e.from_custodian, e.to_custodian, e.state, e.condition,"
 	                " e.remarks FROM custody_event e JOIN token t ON t.id = e.token_id"
