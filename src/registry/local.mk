@@ -11,3 +11,5 @@ libtokendesk_a_SOURCES += \
 	src/registry/search.c \
 	src/registry/export.c
 EXTRA_DIST += src/registry/local.mk
+# reorganization: stored plans, tags, CRL confirmations
+libtokendesk_a_SOURCES += src/registry/plan.c src/registry/tag.c
