@@ -283,7 +283,8 @@ struct td_tag {
 	const char *target_kind;  /* "cert", "token", "agency" */
 	const char *target;       /* canonical cert serial, token serial, code */
 	const char *kind;         /* change_info revoke keep collect
-	                             handover_dossiers renew recover_token */
+	                             handover_dossiers renew recover_token
+	                             new_issue (agency) */
 	const char *request;      /* Decree 68 request: new_issue renewal
 	                             info_change revocation token_recovery, or NULL */
 	const char *state;        /* tagged, sent_to_dost, confirmed */

@@ -13,5 +13,10 @@ const struct td_cli_command td_cli_commands[] = {
 	{ "export", td_cmd_export,
 	  "export [--format csv|json] [-o FILE] agencies|certificates|tokens" },
 	{ "audit", td_cmd_audit, "audit verify | audit log [ENTITY KEY] [--json]" },
+	{ "plan", td_cmd_plan, "plan import FILE | show [--json] | apply | pick CODE SERIAL" },
+	{ "tag", td_cmd_tag, "tag revoke|change-info|keep|... TARGET --reason TEXT | list | send" },
+	{ "holder", td_cmd_holder, "holder set ID --no-longer-needed|--needed" },
+	{ "crl", td_cmd_crl, "crl import --ca FILE CRLFILE" },
+	{ "lists", td_cmd_lists, "lists [--format xlsx|csv] -o PATH" },
 	{ NULL, NULL, NULL }
 };

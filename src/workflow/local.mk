@@ -14,3 +14,4 @@ libtokendesk_a_SOURCES += \
 	src/workflow/plan_actions.c \
 	src/workflow/plan_import.c \
 	src/workflow/plan_apply.c
+libtokendesk_a_SOURCES += src/workflow/crl.c src/workflow/lists.c

@@ -316,7 +316,7 @@ static void org_final(struct compute *c, struct pnode *n)
 		}
 		differs = strcmp(dn, o->subject_dn) != 0;
 		if (o->via) {
-			snprintf(reason, sizeof reason, "%s merge into new agency %s \"%s\" "
+			snprintf(reason, sizeof reason, "%s merges with the others into new agency %s \"%s\" "
 			         "on %s (plan line %ld): this certificate takes the new name "
 			         "(letter 1.1)", o->agency_code, n->code, n->name,
 			         o->via->date, o->via->line);

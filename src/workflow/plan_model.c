@@ -177,7 +177,7 @@ static void check_shape(struct plan_model *m, struct pevent *ev)
 		break;
 	case EV_MERGE_KEEP:
 		need(m, ev, ev->target != NULL, "target_code", "needs the kept agency's code");
-		need(m, ev, ev->nsrc >= 1 + has_source(ev, ev->target), "source_codes",
+		need(m, ev, ev->nsrc >= 1 + (size_t)has_source(ev, ev->target), "source_codes",
 		     "needs at least one agency merged into the kept one");
 		break;
 	case EV_REPARENT:
