@@ -39,6 +39,7 @@ struct pnode {
 	                              resolve with model_parent()) */
 	const char *orig_parent, *orig_name;
 	int alive, is_new;
+	int orphan;                /* reported as left without a superior */
 	const struct pevent *removed_by;  /* the event that ended it */
 	const struct pevent *touched_by;  /* last rename/reparent of itself */
 	const struct pevent *created_by;  /* merge_new that made it */

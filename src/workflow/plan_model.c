@@ -447,6 +447,21 @@ static long orphan_line(const struct plan_model *m, struct pnode *n)
 	return p && p->removed_by ? p->removed_by->line : 0;
 }
 
+/* After each effective date: no living agency may be left without its
+ * superior, even if a later event would give it a new one. */
+static void check_orphans(struct plan_model *m, const char *date)
+{
+	for (size_t i = 0; i < m->nnodes; i++) {
+		struct pnode *n = m->list[i];
+		if (n->alive && !n->orphan && n->parent && !model_parent(m, n)) {
+			n->orphan = 1;
+			model_error(m, orphan_line(m, n), "source_codes", "%s would be left "
+			            "without a superior on %s (its superior is dissolved); "
+			            "move it first", n->code, date);
+		}
+	}
+}
+
 static int build_final(struct plan_model *m)
 {
 	for (size_t i = 0; i < m->nnodes; i++) {
@@ -454,12 +469,8 @@ static int build_final(struct plan_model *m)
 		if (!n->alive)
 			continue;
 		p = model_parent(m, n);
-		if (n->parent && !p) {
-			model_error(m, orphan_line(m, n), "source_codes", "%s would be left "
-			            "without a superior (its superior is dissolved); move it "
-			            "first", n->code);
-			continue;
-		}
+		if (n->parent && !p)
+			continue;   /* reported by check_orphans */
 		if (td_org_tree_put(m->final, n->code, n->name, p ? p->code : NULL,
 		                    n->level) < 0)
 			return TD_ERR_NOMEM;
@@ -483,13 +494,20 @@ int model_run(struct plan_model *m, const char *as_of)
 {
 	int rc;
 
+	const char *date = NULL;
+
 	qsort(m->events, m->nevents, sizeof *m->events, by_date_line);
 	for (size_t i = 0; i < m->nevents; i++) {
 		const struct pevent *ev = &m->events[i];
 		if (ev->bad || (as_of && strcmp(ev->date, as_of) > 0))
 			continue;
+		if (date && strcmp(date, ev->date) != 0)
+			check_orphans(m, date);
+		date = ev->date;
 		if ((rc = apply_event(m, ev)) < 0)
 			return rc;
 	}
+	if (date)
+		check_orphans(m, date);
 	return build_final(m);
 }
