@@ -330,6 +330,12 @@ int td_reg_cert_tag(struct td_registry *reg, const char *cert_serial,
 int td_reg_tag_send(struct td_registry *reg, int64_t *batch, long *count,
                     struct td_error *err);
 
+/* Mark a tag confirmed by the CA by hand (e.g. an info change: the CA
+ * issued the new certificate).  Only a tag sent to DOST can be confirmed
+ * (else TD_ERR_CONFLICT); TD_ERR_NOTFOUND when none.  Audited. */
+int td_reg_tag_confirm(struct td_registry *reg, const char *target_kind,
+                       const char *target, struct td_error *err);
+
 /* Record that a certificate is revoked (a CRL lists it): status revoked,
  * revoked_at date, and its revoke tag (if any) confirmed.  Matched by
  * serial and issuer; *found 0 when the registry has no such certificate.

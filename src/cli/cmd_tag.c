@@ -35,6 +35,8 @@ static void tag_help(void)
 	       "       tokendesk tag remove CERT|TOKEN|AGENCY\n"
 	       "       tokendesk tag list [--state STATE] [--batch N] [--json]\n"
 	       "       tokendesk tag send\n"
+	       "       tokendesk tag confirm TARGET   (the CA did it; revocations are\n"
+	       "                                     confirmed by `crl import`)\n"
 	       "Tag by hand what must happen (Decree 68 requests: new issue, renewal,\n"
 	       "info change, revocation, token recovery).  `send` moves every tag in\n"
 	       "state tagged to sent_to_dost under the next batch number; a CRL import\n"
@@ -121,6 +123,30 @@ static int tag_remove(struct td_cli *cli, const char *target)
 		rc = td_error_set(&err, TD_ERR_CONFLICT, "%s is already %s", target, state);
 	else if (rc == TD_OK && (rc = td_reg_begin(reg, &err)) == TD_OK) {
 		if ((rc = td_reg_tag_delete(reg, tkinds[i - 1], target, &err)) == TD_OK)
+			rc = td_reg_commit(reg, &err);
+		else
+			td_reg_rollback(reg);
+	}
+	if (rc < 0)
+		td_cli_print_error(&err);
+	return td_cli_status(rc);
+}
+
+static int tag_confirm(struct td_cli *cli, const char *target)
+{
+	static const char *const tkinds[] = { "cert", "token", "agency" };
+	struct td_registry *reg;
+	struct td_error err;
+	char state[32];
+	int status = EX_OK, rc = TD_ERR_NOTFOUND;
+	size_t i;
+
+	if (!(reg = td_cli_registry(cli, 0, &status)))
+		return status;
+	for (i = 0; i < 3 && rc == TD_ERR_NOTFOUND; i++)
+		rc = td_reg_tag_find(reg, tkinds[i], target, state_of, state, &err);
+	if (rc == TD_OK && (rc = td_reg_begin(reg, &err)) == TD_OK) {
+		if ((rc = td_reg_tag_confirm(reg, tkinds[i - 1], target, &err)) == TD_OK)
 			rc = td_reg_commit(reg, &err);
 		else
 			td_reg_rollback(reg);
@@ -228,6 +254,8 @@ int td_cmd_tag(struct td_cli *cli, int argc, char **argv)
 		return tag_send(cli);
 	if (strcmp(sub, "remove") == 0 && argc - optind == 1)
 		return tag_remove(cli, argv[optind]);
+	if (strcmp(sub, "confirm") == 0 && argc - optind == 1)
+		return tag_confirm(cli, argv[optind]);
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		if (strcmp(sub, kinds[i].word) == 0 && argc - optind == 1) {
 			if (!reason || !*reason) {

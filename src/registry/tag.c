@@ -351,6 +351,50 @@ int td_reg_tag_send(struct td_registry *reg, int64_t *batch, long *count,
 	return rc == SQLITE_DONE ? TD_OK : td_reg_db_error(reg, err, "sending a batch");
 }
 
+int td_reg_tag_confirm(struct td_registry *reg, const char *target_kind,
+                       const char *target, struct td_error *err)
+{
+	char key[256], now[21], state[32] = "";
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	int rc;
+
+	if ((rc = td_reg_require_tx(reg, err)) < 0 ||
+	    (rc = canon_target(target_kind, target, key, sizeof key, err)) < 0)
+		return rc;
+	if (sqlite3_prepare_v2(reg->db, "SELECT id, state FROM tag WHERE"
+	                       " target_kind = ? AND target = ?", -1, &st, NULL)
+	    != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading a tag");
+	sqlite3_bind_text(st, 1, target_kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		snprintf(state, sizeof state, "%s", col(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (!id)
+		return td_error_set(err, TD_ERR_NOTFOUND, "%s %s carries no tag",
+		                    target_kind, key);
+	if (strcmp(state, "sent_to_dost") != 0)
+		return td_error_set(err, TD_ERR_CONFLICT, "%s is %s, not sent to DOST: "
+		                    "nothing to confirm", key, state);
+	char *before = tag_json(reg, id);
+	td_now_iso(now);
+	if (sqlite3_prepare_v2(reg->db, "UPDATE tag SET state = 'confirmed',"
+	                       " updated = ? WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
+		free(before);
+		return td_reg_db_error(reg, err, "confirming a tag");
+	}
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	if ((rc = step_finalize(reg, st, "confirming a tag", err)) < 0) {
+		free(before);
+		return rc;
+	}
+	return audit_tag(reg, "tag.confirm", id, key, before, err);
+}
+
 int td_reg_cert_mark_revoked(struct td_registry *reg, const char *serial,
                              const char *issuer_dn, const char *date,
                              int *found, struct td_error *err)

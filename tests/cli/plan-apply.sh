@@ -27,6 +27,13 @@ expect_status 0 td tag send
 expect_in "$tmp/out" "batch 1: $n tags sent to DOST"
 expect_status 0 td tag send
 expect_in "$tmp/out" "nothing tagged"
+# the CA did the info change of A071: confirmed by hand, once
+expect_status 0 td tag confirm A071
+expect_status 65 td tag confirm A071
+expect_in "$tmp/err" "not sent to DOST"
+expect_status 66 td tag confirm A061
+expect_status 0 td tag list --json --state confirmed
+expect_in "$tmp/out" '"target": "a071"'
 
 # a manual tag on an unaffected official, then a corrected plan: the
 # rename is dropped (a071, b008 no longer change) and P.S6 is renamed
