@@ -54,15 +54,42 @@ static int plan_import(struct td_cli *cli, const char *path)
 	return td_cli_status(rc);
 }
 
+/* Registry strings are valid UTF-8 (checked at import) and the keys are
+ * ours: skip jansson's checks, they are most of the cost at a million
+ * certificates. */
 static void set(json_t *o, const char *k, const char *v)
 {
 	if (v)
-		json_object_set_new(o, k, json_string(v));
+		json_object_set_new_nocheck(o, k, json_stringn_nocheck(v, strlen(v)));
 }
 
 struct show {
 	int json, first;
+	char buf[1 << 16];   /* JSON output, written in large blocks */
+	size_t len;
 };
+
+static int flush(struct show *s)
+{
+	size_t n = s->len;
+
+	s->len = 0;
+	return fwrite(s->buf, 1, n, stdout) == n ? 0 : -1;
+}
+
+/* jansson's dump callback: fwrite per fragment costs more than the dump. */
+static int buffer_out(const char *data, size_t size, void *ctx)
+{
+	struct show *s = ctx;
+
+	if (s->len + size > sizeof s->buf && flush(s) < 0)
+		return -1;
+	if (size > sizeof s->buf)
+		return fwrite(data, 1, size, stdout) == size ? 0 : -1;
+	memcpy(s->buf + s->len, data, size);
+	s->len += size;
+	return 0;
+}
 
 static int show_action(const struct td_plan_action *a, void *ctx)
 {
@@ -70,7 +97,7 @@ static int show_action(const struct td_plan_action *a, void *ctx)
 
 	if (s->json) {
 		json_t *o = json_object();
-		char *text;
+		int rc;
 		set(o, "action", a->action);
 		set(o, "rule", a->rule);
 		set(o, "reason", a->reason);
@@ -83,14 +110,13 @@ static int show_action(const struct td_plan_action *a, void *ctx)
 		set(o, "old_dn", a->old_dn);
 		set(o, "new_dn", a->new_dn);
 		set(o, "effective_date", a->effective_date);
-		text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		json_decref(o);
-		if (!text)
-			return TD_ERR_NOMEM;
-		printf("%s%s", s->first ? "[\n" : ",\n", text);
+		rc = buffer_out(s->first ? "[\n" : ",\n", 2, s);
 		s->first = 0;
-		free(text);
-		return 0;
+		if (rc == 0)
+			rc = json_dump_callback(o, buffer_out, s,
+			                        JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(o);
+		return rc < 0 ? TD_ERR_IO : 0;
 	}
 	const char *what = strcmp(a->action, "collect") == 0 ? a->token_serial
 	                   : strcmp(a->action, "handover_dossiers") == 0 ? a->agency_code
@@ -105,16 +131,21 @@ static int plan_show(struct td_cli *cli, int json, const char *as_of)
 {
 	struct td_plan_opts opts = { as_of };
 	struct td_plan_summary sum;
-	struct show s = { json, 1 };
+	struct show *s = calloc(1, sizeof *s);
 	struct td_registry *reg;
 	struct td_error err;
 	int status = EX_OK, rc;
 
-	if (!(reg = td_cli_registry(cli, 0, &status)))
-		return status;
-	rc = td_plan_compute(reg, &opts, show_action, &s, &sum, &err);
-	if (json && rc == TD_OK)
-		printf("%s]\n", s.first ? "[" : "\n");
+	if (!s || !(reg = td_cli_registry(cli, 0, &status))) {
+		free(s);
+		return s ? status : EX_OSERR;
+	}
+	s->json = json;
+	s->first = 1;
+	rc = td_plan_compute(reg, &opts, show_action, s, &sum, &err);
+	if (json && rc >= 0 && (flush(s) < 0 || printf("%s]\n", s->first ? "[" : "\n") < 0))
+		rc = td_error_set(&err, TD_ERR_IO, "writing the output failed");
+	free(s);
 	if (rc < 0) {
 		td_cli_print_error(&err);
 		return td_cli_status(rc);

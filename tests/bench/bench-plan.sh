@@ -42,18 +42,21 @@ if [ ! -f "$db" ]; then
 		"$tmp/data/certificates.csv" >/dev/null || die "import failed"
 	echo "import of $CERTS certificates: $(sub "$(now)" "$t0") s (setup, no target)"
 	agencies=$tmp/data/agencies.csv
+	off=0   # gen-province: code,name,parent_code,level
 else
 	"$TOKENDESK" export agencies >"$tmp/agencies.csv" || die "export failed"
 	agencies=$tmp/agencies.csv
+	off=2   # export adds valid_from,valid_to
 fi
 
 # The plan: districts abolished first, then each district's communes in
 # groups of three (a last group of one simply moves to the province).
 # Names of districts and communes hold no commas (gen-province).
-awk -F, '
+awk -F, -v off="$off" '
 BEGIN { print "effective_date,event,source_codes,target_code,target_name,new_parent_code" }
-$NF == "district" { print "2025-07-01,abolish," $1 ",,," $3; prov[$1] = $3 }
-$NF == "commune" { n = cnt[$3]++; grp[$3, int(n / 3)] = grp[$3, int(n / 3)] (n % 3 ? ";" : "") $1
+{ sub(/\r$/, ""); lvl = $(NF - off); $3 = $(NF - off - 1) }
+lvl == "district" { print "2025-07-01,abolish," $1 ",,," $3; prov[$1] = $3 }
+lvl == "commune" { n = cnt[$3]++; grp[$3, int(n / 3)] = grp[$3, int(n / 3)] (n % 3 ? ";" : "") $1
                    name[$3, int(n / 3)] = $2; if (!($3 in order)) { order[$3] = ++nd; dist[nd] = $3 } }
 END {
 	for (i = 1; i <= nd; i++) {
