@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "cli/commands.h"
+#include "tokendesk/jsonw.h"
 #include "tokendesk/plan.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/text.h"
@@ -54,69 +53,34 @@ static int plan_import(struct td_cli *cli, const char *path)
 	return td_cli_status(rc);
 }
 
-/* Registry strings are valid UTF-8 (checked at import) and the keys are
- * ours: skip jansson's checks, they are most of the cost at a million
- * certificates. */
-static void set(json_t *o, const char *k, const char *v)
-{
-	if (v)
-		json_object_set_new_nocheck(o, k, json_stringn_nocheck(v, strlen(v)));
-}
-
 struct show {
 	int json, first;
-	char buf[1 << 16];   /* JSON output, written in large blocks */
-	size_t len;
+	struct td_jsonw w;   /* --json: streamed, one object per line */
 };
-
-static int flush(struct show *s)
-{
-	size_t n = s->len;
-
-	s->len = 0;
-	return fwrite(s->buf, 1, n, stdout) == n ? 0 : -1;
-}
-
-/* jansson's dump callback: fwrite per fragment costs more than the dump. */
-static int buffer_out(const char *data, size_t size, void *ctx)
-{
-	struct show *s = ctx;
-
-	if (s->len + size > sizeof s->buf && flush(s) < 0)
-		return -1;
-	if (size > sizeof s->buf)
-		return fwrite(data, 1, size, stdout) == size ? 0 : -1;
-	memcpy(s->buf + s->len, data, size);
-	s->len += size;
-	return 0;
-}
 
 static int show_action(const struct td_plan_action *a, void *ctx)
 {
 	struct show *s = ctx;
 
 	if (s->json) {
-		json_t *o = json_object();
-		int rc;
-		set(o, "action", a->action);
-		set(o, "rule", a->rule);
-		set(o, "reason", a->reason);
-		set(o, "cert_serial", a->cert_serial);
-		set(o, "cert_kind", a->cert_kind);
-		set(o, "holder_name", a->holder_name);
-		set(o, "agency_code", a->agency_code);
-		set(o, "token_serial", a->token_serial);
-		set(o, "to_agency", a->to_agency);
-		set(o, "old_dn", a->old_dn);
-		set(o, "new_dn", a->new_dn);
-		set(o, "effective_date", a->effective_date);
-		rc = buffer_out(s->first ? "[\n" : ",\n", 2, s);
+		struct td_jsonw *w = &s->w;
+		td_jsonw_raw(w, s->first ? "[\n" : ",\n", 2);
 		s->first = 0;
-		if (rc == 0)
-			rc = json_dump_callback(o, buffer_out, s,
-			                        JSON_COMPACT | JSON_PRESERVE_ORDER);
-		json_decref(o);
-		return rc < 0 ? TD_ERR_IO : 0;
+		td_jsonw_begin_object(w);
+		td_jsonw_member(w, "action", a->action);
+		td_jsonw_member(w, "rule", a->rule);
+		td_jsonw_member(w, "reason", a->reason);
+		td_jsonw_member(w, "cert_serial", a->cert_serial);
+		td_jsonw_member(w, "cert_kind", a->cert_kind);
+		td_jsonw_member(w, "holder_name", a->holder_name);
+		td_jsonw_member(w, "agency_code", a->agency_code);
+		td_jsonw_member(w, "token_serial", a->token_serial);
+		td_jsonw_member(w, "to_agency", a->to_agency);
+		td_jsonw_member(w, "old_dn", a->old_dn);
+		td_jsonw_member(w, "new_dn", a->new_dn);
+		td_jsonw_member(w, "effective_date", a->effective_date);
+		td_jsonw_end_object(w);
+		return w->err ? TD_ERR_IO : 0;
 	}
 	const char *what = strcmp(a->action, "collect") == 0 ? a->token_serial
 	                   : strcmp(a->action, "handover_dossiers") == 0 ? a->agency_code
@@ -142,9 +106,14 @@ static int plan_show(struct td_cli *cli, int json, const char *as_of)
 	}
 	s->json = json;
 	s->first = 1;
+	td_jsonw_init(&s->w, stdout);
 	rc = td_plan_compute(reg, &opts, show_action, s, &sum, &err);
-	if (json && rc >= 0 && (flush(s) < 0 || printf("%s]\n", s->first ? "[" : "\n") < 0))
-		rc = td_error_set(&err, TD_ERR_IO, "writing the output failed");
+	if (json && rc >= 0) {
+		td_jsonw_raw(&s->w, s->first ? "[" : "\n", 1);
+		td_jsonw_raw(&s->w, "]\n", 2);
+		if (td_jsonw_flush(&s->w) < 0)
+			rc = td_error_set(&err, TD_ERR_IO, "writing the output failed");
+	}
 	free(s);
 	if (rc < 0) {
 		td_cli_print_error(&err);

@@ -104,6 +104,43 @@ static void describe(char *buf, size_t size, const struct pevent *ev)
 
 /* ---- personal certificates ------------------------------------------------ */
 
+/* The DN of official `name` in agency h after the plan, from h's DN
+ * prefix (td_org_tree_dn with an empty CN, computed once per agency):
+ * a million certificates share a few thousand prefixes.  *same says
+ * whether it equals stored; only when it differs is the full DN built
+ * (*out, malloc'ed). */
+static int person_dn(struct compute *c, struct pnode *h, const char *name,
+                     const char *stored, int *same, char **out)
+{
+	size_t n = strlen(name);
+	const char *esc = name;
+	char *heap = NULL;
+
+	*out = NULL;
+	if (!h->person_prefix) {
+		char *p = td_org_tree_dn(c->m.final, h->code, "person", "");
+		h->person_prefix = p ? td_arena_strdup(c->m.arena, p) : NULL;
+		free(p);
+		if (!h->person_prefix)
+			return TD_ERR_NOMEM;
+		h->prefix_len = strlen(h->person_prefix);
+	}
+	/* only names with characters RFC 4514 escapes need td_dn_escape */
+	if (strpbrk(name, ",+\"\\<>;=") || name[0] == '#' || name[0] == ' ' ||
+	    (n && name[n - 1] == ' '))
+		if (!(esc = heap = td_dn_escape(name)))
+			return TD_ERR_NOMEM;
+	*same = strncmp(stored, h->person_prefix, h->prefix_len) == 0 &&
+	        strcmp(stored + h->prefix_len, esc) == 0;
+	if (!*same) {
+		size_t len = h->prefix_len + strlen(esc) + 1;
+		if ((*out = malloc(len)))
+			snprintf(*out, len, "%s%s", h->person_prefix, esc);
+	}
+	free(heap);
+	return *same || *out ? TD_OK : TD_ERR_NOMEM;
+}
+
 static void person_cert(struct compute *c, const struct td_cert_brief *b)
 {
 	struct pnode *a = model_get(&c->m, b->agency_code), *h;
@@ -114,6 +151,7 @@ static void person_cert(struct compute *c, const struct td_cert_brief *b)
 	};
 	char reason[768], what[256];
 	char *dn = NULL;
+	int same;
 
 	if (!a)
 		return;
@@ -132,11 +170,11 @@ static void person_cert(struct compute *c, const struct td_cert_brief *b)
 		emit_revoke(c, &act, to ? to->code : NULL);
 		return;
 	}
-	if (!(dn = td_org_tree_dn(c->m.final, h->code, "person", b->holder_name))) {
+	if (person_dn(c, h, b->holder_name, b->subject_dn, &same, &dn) < 0) {
 		c->stop = TD_ERR_NOMEM;
 		return;
 	}
-	if (h != a || strcmp(dn, b->subject_dn) != 0) {
+	if (h != a || !same) {
 		const struct pevent *ev = h != a ? a->removed_by : model_cause(&c->m, h);
 		describe(what, sizeof what, ev);
 		act.effective_date = ev ? ev->date : NULL;
@@ -148,7 +186,7 @@ static void person_cert(struct compute *c, const struct td_cert_brief *b)
 			act.rule = "official_no_longer_needed";
 			act.reason = reason;
 			emit_revoke(c, &act, h->code);
-		} else if (strcmp(dn, b->subject_dn) != 0) {
+		} else if (!same) {
 			snprintf(reason, sizeof reason, "the official's DN changes after %s "
 			         "(letter 1.2)", what);
 			act.action = "change_info";

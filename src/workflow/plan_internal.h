@@ -47,6 +47,9 @@ struct pnode {
 	const char *holders_to;    /* where its officials went (NULL: none) */
 	const char *dossiers_to;   /* who received its request dossiers */
 	struct ocert *certs;       /* org certificates representing it */
+	const char *person_prefix; /* "C=.., OU=.., CN=" of its officials
+	                              after the plan (cached, in the arena) */
+	size_t prefix_len;
 };
 
 struct plan_model {

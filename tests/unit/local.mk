@@ -16,3 +16,7 @@ EXTRA_DIST += tests/unit/local.mk tests/unit/check.h
 check_PROGRAMS += tests/unit/test-tag
 TESTS += tests/unit/test-tag
 tests_unit_test_tag_LDADD = $(TD_LIBS)
+check_PROGRAMS += tests/unit/test-jsonw
+TESTS += tests/unit/test-jsonw
+tests_unit_test_jsonw_LDADD = $(TD_LIBS)
+tests_unit_test_jsonw_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
