@@ -45,10 +45,10 @@ void td_jsonw_string(struct td_jsonw *w, const char *s)
 	td_jsonw_raw(w, "\"", 1);
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		char esc[6] = { '\\', 0 };
-		size_t n = 2;
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
+		char esc[6] = { '\\', 0 };
+		size_t n = 2;
 		td_jsonw_raw(w, run, (size_t)(s - run));
 		run = s + 1;
 		switch (c) {
