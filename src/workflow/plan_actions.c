@@ -474,6 +474,9 @@ int td_plan_compute(struct td_registry *reg, const struct td_plan_opts *opts,
 		rc = c.stop;
 	if (rc == TD_ERR_NOMEM)
 		td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	else if (rc < 0 && rc == c.stop)   /* fn's own failure, e.g. output */
+		td_error_set(err, rc, "the action plan could not be handed on (%s)",
+		             td_error_code_name(rc));
 	if (sum)
 		*sum = c.sum;
 	td_strmap_free(c.picks);
