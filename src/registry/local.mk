@@ -9,7 +9,8 @@ libtokendesk_a_SOURCES += \
 	src/registry/write.c \
 	src/registry/cert_write.c \
 	src/registry/search.c \
-	src/registry/export.c
+	src/registry/export.c \
+	src/registry/bulk.c
 EXTRA_DIST += src/registry/local.mk
 # reorganization: stored plans, tags, CRL confirmations
 libtokendesk_a_SOURCES += src/registry/plan.c src/registry/tag.c
