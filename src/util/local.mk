@@ -6,3 +6,4 @@ libtokendesk_a_SOURCES += \
 EXTRA_DIST += src/util/local.mk
 libtokendesk_a_SOURCES += src/util/strmap.c
 libtokendesk_a_SOURCES += src/util/jsonw.c
+EXTRA_DIST += include/tokendesk/jsonw.h

@@ -15,3 +15,5 @@ libtokendesk_a_SOURCES += \
 	src/workflow/plan_import.c \
 	src/workflow/plan_apply.c
 libtokendesk_a_SOURCES += src/workflow/crl.c src/workflow/lists.c
+# the contracts of the reorganization modules (headers are not yet distributed project-wide)
+EXTRA_DIST += include/tokendesk/plan.h include/tokendesk/crl.h include/tokendesk/lists.h
