@@ -16,6 +16,8 @@ struct td_crl_report {
 	long marked;             /* registry certificates newly marked revoked */
 	long already;            /* listed and already revoked here */
 	long unknown;            /* listed but not in the registry */
+	char newer[11];          /* thisUpdate of a newer CRL of this issuer
+	                            imported before, or "": this one is older */
 	char **missing;          /* serials tagged for revocation that the CRL
 	                            does not list (malloc'ed, nmissing) */
 	size_t nmissing;

@@ -352,6 +352,10 @@ int td_reg_tag_confirm(struct td_registry *reg, const char *target_kind,
 int td_reg_cert_mark_revoked(struct td_registry *reg, const char *serial,
                              const char *issuer_dn, const char *date,
                              int *found, struct td_error *err);
+/* The thisUpdate (YYYY-MM-DD) of the newest CRL of issuer imported so
+ * far into out[11]; "" when none. */
+int td_reg_crl_newest(struct td_registry *reg, const char *issuer, char out[11],
+                      struct td_error *err);
 /* Remember an imported CRL (audited). */
 int td_reg_crl_record(struct td_registry *reg, const char *issuer,
                       const char *crl_number, const char *this_update,

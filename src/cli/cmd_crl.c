@@ -64,6 +64,9 @@ int td_cmd_crl(struct td_cli *cli, int argc, char **argv)
 			       "revoked, %ld not in the registry\n", rep.issuer,
 			       rep.this_update, rep.entries, rep.marked, rep.already,
 			       rep.unknown);
+		if (rep.newer[0])
+			printf("note: a newer CRL of this CA (%s) was imported before; the "
+			       "list below is against this older one\n", rep.newer);
 		if (rep.nmissing)
 			printf("%zu certificates tagged for revocation are not in this CRL:\n",
 			       rep.nmissing);

@@ -486,3 +486,20 @@ int td_reg_crl_record(struct td_registry *reg, const char *issuer,
 	         "\"sha256\":\"%s\"}", this_update, entries, sha256_hex);
 	return td_reg_audit(reg, "crl.import", "crl", crl_number, NULL, after, err);
 }
+
+int td_reg_crl_newest(struct td_registry *reg, const char *issuer, char out[11],
+                      struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(reg->db, "SELECT max(this_update) FROM crl_import"
+	                       " WHERE issuer = ?", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading CRL imports");
+	sqlite3_bind_text(st, 1, issuer, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW && col(st, 0))
+		snprintf(out, 11, "%s", col(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? TD_OK : td_reg_db_error(reg, err, "reading CRL imports");
+}

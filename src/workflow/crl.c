@@ -248,6 +248,10 @@ int td_crl_import(struct td_registry *reg, const char *path,
 		rc = td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "cannot read");
 		goto out;
 	}
+	if ((rc = td_reg_crl_newest(reg, rep->issuer, rep->newer, err)) < 0)
+		goto out;
+	if (strcmp(rep->newer, rep->this_update) <= 0)
+		rep->newer[0] = '\0';
 	if ((rc = td_reg_begin(reg, err)) < 0)
 		goto out;
 	rc = mark_all(reg, crl, listed, ar, rep, err);
