@@ -269,6 +269,7 @@ int td_reg_each_plan_pick(struct td_registry *reg,
 struct td_cert_brief {
 	const char *serial, *kind, *holder_ext_id, *holder_name;
 	const char *agency_code;   /* the holder's agency */
+	int64_t agency_id;         /* ... and its td_agency.id */
 	const char *subject_dn, *not_after, *token_serial; /* token may be NULL */
 	int no_longer_needed;
 };

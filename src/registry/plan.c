@@ -146,7 +146,7 @@ int td_reg_each_active_cert_brief(struct td_registry *reg,
 	 * their primary keys. */
 	if (sqlite3_prepare_v2(reg->db, "SELECT c.serial, c.kind, h.ext_id, h.name,"
 	                       " a.code, c.subject_dn, c.not_after, t.serial,"
-	                       " h.no_longer_needed"
+	                       " h.no_longer_needed, a.id"
 	                       " FROM certificate c JOIN holder h ON h.id = c.holder_id"
 	                       " JOIN agency a ON a.id = h.agency_id"
 	                       " LEFT JOIN token t ON t.id = c.token_id"
@@ -155,8 +155,12 @@ int td_reg_each_active_cert_brief(struct td_registry *reg,
 		return td_reg_db_error(reg, err, "reading certificates");
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct td_cert_brief c = {
-			col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4),
-			col(st, 5), col(st, 6), col(st, 7), sqlite3_column_int(st, 8)
+			.serial = col(st, 0), .kind = col(st, 1),
+			.holder_ext_id = col(st, 2), .holder_name = col(st, 3),
+			.agency_code = col(st, 4), .agency_id = sqlite3_column_int64(st, 9),
+			.subject_dn = col(st, 5), .not_after = col(st, 6),
+			.token_serial = col(st, 7),
+			.no_longer_needed = sqlite3_column_int(st, 8)
 		};
 		stop = fn(&c, ctx);
 	}

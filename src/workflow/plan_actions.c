@@ -143,7 +143,7 @@ static int person_dn(struct compute *c, struct pnode *h, const char *name,
 
 static void person_cert(struct compute *c, const struct td_cert_brief *b)
 {
-	struct pnode *a = model_get(&c->m, b->agency_code), *h;
+	struct pnode *a = model_get_id(&c->m, b->agency_id, b->agency_code), *h;
 	struct td_plan_action act = {
 		.cert_serial = b->serial, .cert_kind = b->kind,
 		.holder_name = b->holder_name, .agency_code = b->agency_code,
@@ -213,7 +213,7 @@ static int each_cert(const struct td_cert_brief *b, void *ctx)
 		person_cert(c, b);
 		return c->stop;
 	}
-	struct pnode *n = model_get(&c->m, b->agency_code);
+	struct pnode *n = model_get_id(&c->m, b->agency_id, b->agency_code);
 	struct ocert *o = td_arena_alloc(ar, sizeof *o);
 	if (!n)
 		return 0;

@@ -5,6 +5,7 @@
 #define TD_WORKFLOW_PLAN_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tokendesk/error.h"
 #include "tokendesk/plan.h"
@@ -34,6 +35,7 @@ struct ocert;
 /* An agency as the plan sees it.  Codes are interned in the arena, so
  * pointers compare as strings do. */
 struct pnode {
+	int64_t id;                /* td_agency.id; 0 for new agencies */
 	const char *code, *name, *level;
 	const char *parent;        /* current parent code (may be dead:
 	                              resolve with model_parent()) */
@@ -56,6 +58,8 @@ struct plan_model {
 	struct td_arena *arena;
 	struct td_strmap *nodes;   /* code -> struct pnode */
 	struct pnode **list;       /* in load order, new ones last */
+	struct pnode **by_id;      /* registry agencies by td_agency.id */
+	size_t nby;
 	size_t nnodes, cap;
 	struct pevent *events;     /* sorted by date, then line */
 	size_t nevents, ecap;
@@ -77,6 +81,10 @@ int model_add_event(struct plan_model *m, const struct td_plan_row *row);
 int model_run(struct plan_model *m, const char *as_of);
 
 struct pnode *model_get(const struct plan_model *m, const char *code);
+/* A registry agency by its id (a million lookups: no hashing), else by
+ * code. */
+struct pnode *model_get_id(const struct plan_model *m, int64_t id,
+                           const char *code);
 /* The living agency that now stands for code's place as a superior,
  * following merges and abolitions; NULL when dissolved. */
 struct pnode *model_resolve(const struct plan_model *m, struct pnode *n);

@@ -53,6 +53,7 @@ void model_free(struct plan_model *m)
 	td_strmap_free(m->nodes);
 	td_arena_free(m->arena);
 	free(m->list);
+	free(m->by_id);
 	free(m->events);
 	memset(m, 0, sizeof *m);
 }
@@ -93,18 +94,44 @@ static struct pnode *add_node(struct plan_model *m, const char *code,
 
 static int load_one(const struct td_agency *a, void *ctx)
 {
-	return add_node(ctx, a->code, a->name, a->parent_code, a->level) ? 0
-	                                                                 : TD_ERR_NOMEM;
+	struct pnode *n = add_node(ctx, a->code, a->name, a->parent_code, a->level);
+
+	if (!n)
+		return TD_ERR_NOMEM;
+	n->id = a->id;
+	return 0;
+}
+
+struct pnode *model_get_id(const struct plan_model *m, int64_t id,
+                           const char *code)
+{
+	if (id > 0 && (size_t)id < m->nby && m->by_id[id])
+		return m->by_id[id];
+	return model_get(m, code);
 }
 
 int model_load_agencies(struct plan_model *m, struct td_registry *reg,
                         struct td_error *err)
 {
 	int rc = td_reg_each_agency(reg, load_one, m, err);
+	int64_t max = 0;
 
 	if (rc > 0 || rc == TD_ERR_NOMEM)
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-	return rc;
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < m->nnodes; i++)
+		if (m->list[i]->id > max)
+			max = m->list[i]->id;
+	/* ids are dense in practice; a sparse file just falls back to codes */
+	if (max > 0 && (size_t)max < 16 * (m->nnodes + 1024)) {
+		if (!(m->by_id = calloc((size_t)max + 1, sizeof *m->by_id)))
+			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		m->nby = (size_t)max + 1;
+		for (size_t i = 0; i < m->nnodes; i++)
+			m->by_id[m->list[i]->id] = m->list[i];
+	}
+	return TD_OK;
 }
 
 /* ---- parsing a row ----------------------------------------------------- */
