@@ -13,5 +13,8 @@ const struct td_cli_command td_cli_commands[] = {
 	{ "export", td_cmd_export,
 	  "export [--format csv|json] [-o FILE] agencies|certificates|tokens" },
 	{ "audit", td_cmd_audit, "audit verify | audit log [ENTITY KEY] [--json]" },
+	{ "count", td_cmd_count,
+	  "count start|scan|close|report|list ... (inventory counts)" },
+	{ "kit", td_cmd_kit, "kit make|merge|conflicts|resolve ... (field kits)" },
 	{ NULL, NULL, NULL }
 };

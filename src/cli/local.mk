@@ -12,5 +12,7 @@ tokendesk_SOURCES += \
 	src/cli/cmd_show.c \
 	src/cli/cmd_search.c \
 	src/cli/cmd_export.c \
-	src/cli/cmd_audit.c
+	src/cli/cmd_audit.c \
+	src/cli/cmd_count.c \
+	src/cli/cmd_kit.c
 EXTRA_DIST += src/cli/local.mk
