@@ -40,3 +40,24 @@ CSV
 	"$TOKENDESK" --db "$dir/reg.db" import "$dir/agencies.csv" "$dir/certs.csv" \
 		>/dev/null || td_fail "import"
 }
+
+# What a registry holds, without row ids (which depend on merge order):
+# tokens, custody history, counts with scans and results, field audit.
+registry_digest() {
+	sqlite3 "$1" "
+SELECT 'token', serial, custodian, state FROM token ORDER BY serial;
+SELECT 'custody', t.serial, e.at, e.operator, e.from_custodian, e.to_custodian,
+       e.state, e.remarks FROM custody_event e JOIN token t ON t.id = e.token_id
+       ORDER BY 2, 3, 4, 5, 6, 7, 8;
+SELECT 'count', uid, scope_kind, scope, started_at, operator, closed_at
+       FROM count_session ORDER BY uid;
+SELECT 'scan', c.uid, s.serial, s.at, s.source FROM count_scan s
+       JOIN count_session c ON c.id = s.count_id ORDER BY 2, 3, 4, 5;
+SELECT 'result', c.uid, r.serial, r.outcome, r.scans FROM count_result r
+       JOIN count_session c ON c.id = r.count_id ORDER BY 2, 3;
+SELECT 'field-audit', action, entity, entity_key,
+       json_extract(after, '$.field_hash') FROM audit
+       WHERE action LIKE 'field:%' ORDER BY 5;
+SELECT 'conflict', kit_uuid, tbl, op, pk, field_old, field_new, status
+       FROM kit_conflict ORDER BY 2, 3, 5;"
+}
