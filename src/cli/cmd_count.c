@@ -18,7 +18,7 @@ static const char count_usage[] =
 	"usage: tokendesk count start (--agency CODE | --custodian CUSTODIAN)\n"
 	"       tokendesk count scan ID [--inserted] [--from FILE] SERIAL...\n"
 	"       tokendesk count close ID [-o DIR] [--json]\n"
-	"       tokendesk count report ID [--json] [--text FILE] [--xlsx FILE]\n"
+	"       tokendesk count report ID [--json] [--summary] [--text FILE] [--xlsx FILE]\n"
 	"       tokendesk count list [--json]\n"
 	"Count the tokens present against custody (an agency's subtree, or one\n"
 	"custodian: dost, ca, agency:CODE, holder:ID).  Each scan is saved at\n"
@@ -271,10 +271,40 @@ static int write_files(const struct td_count_report *r, const char *text,
 	return EX_OK;
 }
 
+/* Tallies only: what a desk shows live while scanning. */
+static int report_summary(struct td_registry *reg, int64_t id, int json)
+{
+	struct td_count_tally t;
+	struct td_error err;
+
+	if (td_reg_count_tally(reg, id, &t, &err) < 0)
+		return fail(&err);
+	if (json) {
+		json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		                      "id", (json_int_t)id,
+		                      "expected", (json_int_t)t.expected,
+		                      "found", (json_int_t)t.found,
+		                      "missing", (json_int_t)t.missing,
+		                      "unexpected", (json_int_t)t.unexpected,
+		                      "duplicate", (json_int_t)t.duplicate,
+		                      "unknown", (json_int_t)t.unknown,
+		                      "scans", (json_int_t)t.scans);
+		td_json_print(o);
+		json_decref(o);
+	} else {
+		printf("count %" PRId64 ": expected %" PRId64 ", found %" PRId64
+		       ", missing %" PRId64 ", unexpected %" PRId64 ", duplicate %" PRId64
+		       ", unknown %" PRId64 ", scans %" PRId64 "\n", id, t.expected,
+		       t.found, t.missing, t.unexpected, t.duplicate, t.unknown, t.scans);
+	}
+	return EX_OK;
+}
+
 static int count_report(struct td_registry *reg, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "summary", no_argument, NULL, 's' },
 		{ "text", required_argument, NULL, 't' },
 		{ "xlsx", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
@@ -283,11 +313,13 @@ static int count_report(struct td_registry *reg, int argc, char **argv)
 	struct td_count_report r;
 	struct td_error err;
 	int64_t id;
-	int c, json = 0, status;
+	int c, json = 0, summary = 0, status;
 
-	while ((c = getopt_long(argc, argv, "jt:x:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jst:x:h", opts, NULL)) != -1) {
 		if (c == 'j')
 			json = 1;
+		else if (c == 's')
+			summary = 1;
 		else if (c == 't')
 			text = optarg;
 		else if (c == 'x')
@@ -299,6 +331,8 @@ static int count_report(struct td_registry *reg, int argc, char **argv)
 	}
 	if (optind + 1 != argc || parse_id(argv[optind], &id) < 0)
 		return EX_USAGE;
+	if (summary && !text && !xlsx)
+		return report_summary(reg, id, json);
 	if (td_count_report_load(reg, id, &r, &err) < 0) {
 		td_count_report_free(&r);
 		return fail(&err);

@@ -30,6 +30,8 @@ struct kit_table {
 	unsigned char *pk_cols;  /* per column: 1 when part of the key */
 	int nfk;
 	struct { int col; char *parent; char *parent_col; } fk[KIT_MAX_FK];
+	int referenced;          /* some table's foreign key points here */
+	int renumbered;          /* merge: rows of this table got new ids */
 };
 
 struct kit_schema {

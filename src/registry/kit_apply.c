@@ -81,8 +81,13 @@ static int bind_mapped(struct kit_merge *m, struct kit_table *t, sqlite3_stmt *s
 	int64_t mapped;
 
 	for (int f = 0; f < t->nfk; f++) {
+		struct kit_table *p;
 		if (t->fk[f].col != col || sqlite3_value_type(v) != SQLITE_INTEGER)
 			continue;
+		/* Only rows the field added were renumbered: skip the lookup
+		 * when the parent table had none. */
+		if (!(p = kit_schema_find(&m->ks, t->fk[f].parent)) || !p->renumbered)
+			break;
 		if (!map_get(m, t->fk[f].parent, sqlite3_value_int64(v), &mapped))
 			break;
 		if (mapped == MAPPED_FAILED)
@@ -282,8 +287,10 @@ static int apply_insert(struct kit_merge *m, struct kit_table *t,
 		if (i == t->int_pk)
 			continue;   /* renumbered: home allocates the id */
 		if (bind_mapped(m, t, st, i + 1, i, nv[i]) < 0) {
-			if (t->int_pk >= 0)
+			if (t->int_pk >= 0 && t->referenced) {
+				t->renumbered = 1;
 				map_put(m, t->name, old_id, MAPPED_FAILED);
+			}
 			return kit_conflict_add(m, t, "insert", NULL, NULL, nv,
 			                        "refers to a field row that was not merged", err);
 		}
@@ -294,8 +301,10 @@ static int apply_insert(struct kit_merge *m, struct kit_table *t,
 		char reason[300];
 		snprintf(reason, sizeof reason, "cannot be added at home: %s",
 		         sqlite3_errmsg(m->home->db));
-		if (t->int_pk >= 0)
+		if (t->int_pk >= 0 && t->referenced) {
+			t->renumbered = 1;
 			map_put(m, t->name, old_id, MAPPED_FAILED);
+		}
 		return kit_conflict_add(m, t, "insert", NULL, NULL, nv, reason, err);
 	}
 	if (rc != SQLITE_DONE)
@@ -304,8 +313,11 @@ static int apply_insert(struct kit_merge *m, struct kit_table *t,
 	if (t->int_pk < 0)
 		return TD_OK;
 	int64_t new_id = sqlite3_last_insert_rowid(m->home->db);
-	if (map_put(m, t->name, old_id, new_id) < 0)
-		return td_reg_db_error(m->home, err, "merging the kit");
+	if (t->referenced) {   /* only referenced ids need remembering */
+		t->renumbered = 1;
+		if (map_put(m, t->name, old_id, new_id) < 0)
+			return td_reg_db_error(m->home, err, "merging the kit");
+	}
 	if (strcmp(t->name, "token") == 0)   /* keep search finding it */
 		for (int i = 0; i < t->ncols; i++)
 			if (strcmp(t->cols[i], "serial") == 0)

@@ -197,6 +197,12 @@ int kit_schema_load(struct td_registry *reg, const char *schema,
 		kit_schema_free(ks);
 		return rc;
 	}
+	for (int i = 0; i < ks->n; i++)
+		for (int f = 0; f < ks->t[i].nfk; f++) {
+			struct kit_table *p = kit_schema_find(ks, ks->t[i].fk[f].parent);
+			if (p)
+				p->referenced = 1;
+		}
 	sort_by_fk(ks);
 	return TD_OK;
 }
