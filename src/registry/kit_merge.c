@@ -33,11 +33,40 @@
 
 /* ---- checking the kit ------------------------------------------------------ */
 
+/* Was the kit made from this registry?  Its meta quotes the home audit
+ * head ("id:hash") at kit make; that row must be here, unchanged. */
+static int check_origin(struct td_registry *home, struct td_registry *kit,
+                        const char *kit_path, struct td_error *err)
+{
+	char *head = kit_meta_get(kit, "main", "kit_home_audit_head"), *colon;
+	sqlite3_stmt *st;
+	int same = 0;
+
+	if (!head || !(colon = strchr(head, ':'))) {
+		free(head);
+		return TD_OK;   /* made from an empty registry */
+	}
+	*colon = '\0';
+	if (sqlite3_prepare_v2(home->db, "SELECT hash = ? FROM audit WHERE id = ?",
+	                       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, colon + 1, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, strtoll(head, NULL, 10));
+		same = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	free(head);
+	if (!same)
+		return td_error_set(err, TD_ERR_CONFLICT, "kit %s was not made from this"
+		                    " registry (its audit anchor is not here); not merged",
+		                    kit_path);
+	return TD_OK;
+}
+
 static int check_kit(struct td_registry *home, const char *kit_path, char uuid[37],
-                     int64_t *audit_base, struct td_error *err)
+                     int64_t *audit_base, int64_t *audit_rows, struct td_error *err)
 {
 	struct td_registry *kit = td_reg_open(kit_path, 0, err);
-	int64_t rows, bad;
+	int64_t bad;
 	char *id, *base;
 	int rc = TD_OK;
 
@@ -52,10 +81,13 @@ static int check_kit(struct td_registry *home, const char *kit_path, char uuid[3
 		rc = td_error_set(err, TD_ERR_DATA, "kit %s has schema version %d, the"
 		                  " registry %d", kit_path, td_reg_schema_version(kit),
 		                  td_reg_schema_version(home));
-	else if (td_reg_audit_verify(kit, &rows, &bad, err) < 0)
+	else if (td_reg_audit_verify(kit, audit_rows, &bad, err) < 0) {
+		char why[sizeof err->message];
+		snprintf(why, sizeof why, "%s", err->message);
 		rc = td_error_set(err, TD_ERR_CONFLICT, "the kit's audit log does not"
-		                  " verify at row %" PRId64 "; not merged: %s", bad,
-		                  err->message);
+		                  " verify at row %" PRId64 "; not merged: %s", bad, why);
+	} else
+		rc = check_origin(home, kit, kit_path, err);
 	if (rc == TD_OK) {
 		snprintf(uuid, 37, "%s", id);
 		*audit_base = strtoll(base, NULL, 10);
@@ -66,18 +98,35 @@ static int check_kit(struct td_registry *home, const char *kit_path, char uuid[3
 	return rc;
 }
 
-static int already_merged(struct td_registry *home, const char *uuid)
+/* 1 when merged before and unchanged since (nothing to do); 0 when not
+ * merged; TD_ERR_CONFLICT when merged, then changed in the field again:
+ * those later changes are not dropped silently, they are refused loudly. */
+static int already_merged(struct td_registry *home, const char *uuid,
+                          int64_t kit_rows, struct td_error *err)
 {
 	sqlite3_stmt *st;
-	int found = 0;
+	int64_t through = -1;
+	char when[32] = "";
 
-	if (sqlite3_prepare_v2(home->db, "SELECT 1 FROM kit_merged WHERE uuid = ?",
-	                       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-		found = sqlite3_step(st) == SQLITE_ROW;
-		sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(home->db, "SELECT coalesce(json_extract(summary,"
+	                       " '$.kit_audit_rows'), 0), merged_at FROM kit_merged"
+	                       " WHERE uuid = ?", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(home, err, "reading merged kits");
+	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		through = sqlite3_column_int64(st, 0);
+		snprintf(when, sizeof when, "%s", (const char *)sqlite3_column_text(st, 1));
 	}
-	return found;
+	sqlite3_finalize(st);
+	if (through < 0)
+		return 0;
+	if (kit_rows <= through)
+		return 1;
+	return td_error_set(err, TD_ERR_CONFLICT, "kit %s was merged at %s and has"
+	                    " %" PRId64 " audit rows recorded since; a kit is merged"
+	                    " once: nothing was merged now.  Keep the kit file and"
+	                    " report this, or make a new kit for the next trip",
+	                    uuid, when, kit_rows - through);
 }
 
 /* ---- the pristine image ----------------------------------------------------- */
@@ -239,9 +288,10 @@ static int finish(struct kit_merge *m, struct td_error *err)
 	int rc;
 
 	td_now_iso(at);
-	summary = sqlite3_mprintf("{\"inserted\":%lld,\"updated\":%lld,\"deleted\":%lld,"
+	summary = sqlite3_mprintf("{\"kit_audit_rows\":%lld,\"inserted\":%lld,\"updated\":%lld,\"deleted\":%lld,"
 	                          "\"unchanged\":%lld,\"audit_rows\":%lld,"
-	                          "\"conflicts\":%lld}", (long long)r->inserted,
+	                          "\"conflicts\":%lld}", (long long)m->kit_rows,
+	                          (long long)r->inserted,
 	                          (long long)r->updated, (long long)r->deleted,
 	                          (long long)r->unchanged, (long long)r->audit_rows,
 	                          (long long)r->conflicts);
@@ -322,12 +372,13 @@ int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
 	int rc;
 
 	memset(rep, 0, sizeof *rep);
-	if ((rc = check_kit(home, kit_path, rep->uuid, &audit_base, err)) < 0)
+	if ((rc = check_kit(home, kit_path, rep->uuid, &audit_base, &m.kit_rows,
+	                    err)) < 0)
 		return rc;
 	m.uuid = rep->uuid;
-	if (already_merged(home, rep->uuid)) {
-		rep->already = 1;
-		return TD_OK;
+	if ((rc = already_merged(home, rep->uuid, m.kit_rows, err)) != 0) {
+		rep->already = rc > 0;
+		return rc > 0 ? TD_OK : rc;
 	}
 	if ((rc = kit_exec(home, err, "ATTACH %Q AS kit", kit_path)) < 0)
 		return rc;

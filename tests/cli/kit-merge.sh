@@ -72,4 +72,17 @@ sqlite3 "$tmp/ba.db" .dump > "$tmp/before.sql"
 	td_fail "second merge not recognised"
 sqlite3 "$tmp/ba.db" .dump > "$tmp/after.sql"
 cmp -s "$tmp/before.sql" "$tmp/after.sql" || td_fail "second merge changed the registry"
+
+# Work recorded in a kit after its merge is refused loudly, not dropped.
+TOKENDESK_OPERATOR=team-a "$move" "$tmp/a.kit" T-SA-02 agency:SA at_agency
+"$TOKENDESK" --db "$tmp/ba.db" kit merge "$tmp/a.kit" 2>"$tmp/err" &&
+	td_fail "a kit changed after its merge was merged again silently"
+grep -q "recorded since" "$tmp/err" || td_fail "unclear refusal: $(cat "$tmp/err")"
+sqlite3 "$tmp/ba.db" .dump > "$tmp/after2.sql"
+cmp -s "$tmp/before.sql" "$tmp/after2.sql" || td_fail "refused merge changed the registry"
+# A kit belongs to the registry it was made from.
+"$TOKENDESK" --db "$tmp/other.db" init >/dev/null
+"$TOKENDESK" --db "$tmp/other.db" import "$tmp/agencies.csv" >/dev/null
+"$TOKENDESK" --db "$tmp/other.db" kit merge "$tmp/b.kit" 2>/dev/null &&
+	td_fail "merged a kit into a registry it was not made from"
 exit 0
