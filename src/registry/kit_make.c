@@ -41,9 +41,12 @@ static const char *named_filter(const char *table)
 	if (strcmp(table, "holder") == 0)
 		return "agency_id IN (SELECT id FROM temp.kit_sub)";
 	if (strcmp(table, "token") == 0)
+		/* A kit holder's token in another agency's official's hands
+		 * stays home: its custodian string names that official. */
 		return "custodian IN (SELECT c FROM temp.kit_cust)"
-		       " OR id IN (SELECT token_id FROM home.certificate"
-		       "  WHERE holder_id IN (SELECT id FROM main.holder))";
+		       " OR (custodian NOT LIKE 'holder:%' AND id IN (SELECT token_id"
+		       "  FROM home.certificate WHERE holder_id IN"
+		       "  (SELECT id FROM main.holder)))";
 	if (strcmp(table, "certificate") == 0)
 		return "holder_id IN (SELECT id FROM main.holder)"
 		       " AND (token_id IS NULL OR token_id IN (SELECT id FROM main.token))";
@@ -77,6 +80,23 @@ static char *generic_filter(const struct kit_table *t)
 	sqlite3_free(any);
 	sqlite3_free(all);
 	return out;
+}
+
+/* Custody history may name officials of other agencies ("holder:" and
+ * their national id) as past custodians: those stay home.  Safe for the
+ * merge: history rows are never changed in the field, so the diff does
+ * not see them. */
+static int scrub_history(struct td_registry *kit, struct td_error *err)
+{
+	static const char *const cols[] = { "from_custodian", "to_custodian" };
+	int rc = TD_OK;
+
+	for (int i = 0; rc == TD_OK && i < 2; i++)
+		rc = kit_exec(kit, err, "UPDATE main.custody_event SET \"%w\" ="
+		              " 'holder:(other agency)' WHERE \"%w\" LIKE 'holder:%%'"
+		              " AND \"%w\" NOT IN (SELECT c FROM temp.kit_cust)",
+		              cols[i], cols[i], cols[i]);
+	return rc;
 }
 
 static int copy_table(struct td_registry *kit, const struct kit_table *t,
@@ -228,6 +248,8 @@ static int fill(struct td_registry *kit, const char *const *codes, size_t n,
 	rc = make_scope(kit, codes, n, err);
 	for (int i = 0; rc == TD_OK && i < ks.n; i++)
 		rc = copy_table(kit, &ks.t[i], err);
+	if (rc == TD_OK && kit_schema_find(&ks, "custody_event"))
+		rc = scrub_history(kit, err);
 	for (int i = 0; rc == TD_OK && i < ks.n; i++)
 		if (ks.t[i].kind == KIT_FIELD || ks.t[i].kind == KIT_HOME_ONLY)
 			info->rows += count_rows(kit, ks.t[i].name);

@@ -10,6 +10,11 @@ make_province "$tmp"
 td() { "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
 q() { sqlite3 "$tmp/kit.db" "$1"; }
 
+# History that names other agencies' officials: T-XA-01 (an XA official's)
+# is handed to SA; T-SA-02 (an SA official's) is in an SB official's hands.
+move="$TD_BUILDDIR/tests/cli/kit-move"
+"$move" "$tmp/reg.db" T-XA-01 agency:SA at_agency || td_fail "move"
+"$move" "$tmp/reg.db" T-SA-02 holder:001090000005 in_use || td_fail "move"
 (umask 022; td kit make --agencies SA -o "$tmp/kit.db" >/dev/null) || td_fail "kit make"
 [ "$(stat -c %a "$tmp/kit.db")" = 600 ] || td_fail "kit is not 0600"
 td kit make --agencies SA -o "$tmp/kit.db" 2>/dev/null && td_fail "overwrote a kit"
@@ -21,15 +26,21 @@ td kit make --agencies NOPE -o "$tmp/k2.db" 2>/dev/null && td_fail "unknown agen
 [ "$(q 'SELECT count(*) FROM holder')" = 5 ] || td_fail "holders"
 [ "$(q "SELECT count(*) FROM holder WHERE name IN ('Hoàng Văn Em','Vũ Thị Giang','Đặng Văn Hùng','Sở B')")" = 0 ] ||
 	td_fail "other agencies' holders are in the kit"
-[ "$(q "SELECT count(*) FROM token WHERE serial LIKE 'T-SB%' OR serial LIKE 'T-XA%'")" = 0 ] ||
+[ "$(q "SELECT count(*) FROM token WHERE serial LIKE 'T-SB%'")" = 0 ] ||
 	td_fail "other agencies' tokens are in the kit"
+[ "$(q "SELECT custodian FROM token WHERE serial = 'T-XA-01'")" = agency:SA ] ||
+	td_fail "a token in SA's custody is not in SA's kit"
+[ "$(q "SELECT count(*) FROM token WHERE serial = 'T-SA-02'")" = 0 ] ||
+	td_fail "a token in another agency's official's hands is in the kit"
 [ "$(q "SELECT count(*) FROM certificate WHERE serial IN ('b001','b002','b003','c001')")" = 0 ] ||
 	td_fail "other agencies' certificates are in the kit"
 [ "$(q 'SELECT count(*) FROM token')" = 5 ] || td_fail "kit tokens"
+[ "$(q "SELECT count(*) FROM custody_event WHERE from_custodian LIKE 'holder:0010900000%'")" = 0 ] ||
+	td_fail "custody history names other agencies' officials"
 # No home audit rows (they hold other agencies' data): the kit's chain
 # starts with its own kit.make row.
 [ "$(q "SELECT group_concat(action) FROM audit")" = kit.make ] || td_fail "kit audit rows"
-for s in 'Hoàng Văn Em' 001090000005 'Đặng'; do
+for s in 'Hoàng Văn Em' 001090000005 001090000007 'Đặng'; do
 	q "SELECT count(*) FROM kit_base" >/dev/null
 	grep -q "$s" "$tmp/kit.db" && td_fail "'$s' appears in the kit file"
 done
