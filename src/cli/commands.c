@@ -22,5 +22,8 @@ const struct td_cli_command td_cli_commands[] = {
 	{ "holder", td_cmd_holder, "holder set ID --no-longer-needed|--needed" },
 	{ "crl", td_cmd_crl, "crl import --ca FILE CRLFILE" },
 	{ "lists", td_cmd_lists, "lists [--format xlsx|csv] -o PATH" },
+	{ "count", td_cmd_count,
+	  "count start|scan|close|report|list ... (inventory counts)" },
+	{ "kit", td_cmd_kit, "kit make|merge|conflicts|resolve ... (field kits)" },
 	{ NULL, NULL, NULL }
 };
