@@ -14,7 +14,7 @@
 
 /* Records as read, kept for the round trip. */
 struct table {
-	size_t nrec;
+	size_t nrec, cap;
 	size_t *nfields;
 	char ***fields;
 };
@@ -33,14 +33,18 @@ static void table_free(struct table *t)
 
 static int table_add(struct table *t, const struct td_csv_record *rec)
 {
-	size_t *nf = realloc(t->nfields, (t->nrec + 1) * sizeof *nf);
-	if (!nf)
-		return -1;
-	t->nfields = nf;
-	char ***f = realloc(t->fields, (t->nrec + 1) * sizeof *f);
-	if (!f)
-		return -1;
-	t->fields = f;
+	if (t->nrec == t->cap) {   /* doubling: inputs have thousands of lines */
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		size_t *nf = realloc(t->nfields, cap * sizeof *nf);
+		if (!nf)
+			return -1;
+		t->nfields = nf;
+		char ***f = realloc(t->fields, cap * sizeof *f);
+		if (!f)
+			return -1;
+		t->fields = f;
+		t->cap = cap;
+	}
 	t->fields[t->nrec] = calloc(rec->nfields, sizeof(char *));
 	t->nfields[t->nrec] = rec->nfields;
 	for (size_t i = 0; i < rec->nfields; i++)
