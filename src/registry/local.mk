@@ -9,5 +9,6 @@ libtokendesk_a_SOURCES += \
 	src/registry/write.c \
 	src/registry/cert_write.c \
 	src/registry/search.c \
-	src/registry/export.c
+	src/registry/export.c \
+	src/registry/bulk.c
 EXTRA_DIST += src/registry/local.mk
