@@ -94,6 +94,10 @@ void td_import_row_error(struct import_state *st, const struct import_row *r,
 
 /* ---- bytes and encodings ------------------------------------------------- */
 
+/* A province's lists are tens of MiB (a million rows is 70); anything far
+ * bigger is the wrong file (or /dev/zero) and would only exhaust memory. */
+#define MAX_FILE_BYTES ((size_t)256 << 20)
+
 static int slurp(const char *path, char **data, size_t *len, struct td_error *err)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
@@ -105,6 +109,14 @@ static int slurp(const char *path, char **data, size_t *len, struct td_error *er
 	buf = malloc(cap);
 	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
 		n += got;
+		if (n > MAX_FILE_BYTES) {
+			free(buf);
+			if (f != stdin)
+				fclose(f);
+			return td_error_set(err, TD_ERR_DATA, "%s: larger than %zu MiB: "
+			                    "not a list tokendesk can import", path,
+			                    MAX_FILE_BYTES >> 20);
+		}
 		if (n == cap) {
 			char *nb = realloc(buf, cap *= 2);
 			if (!nb) {
