@@ -6,4 +6,5 @@ include tests/tui/local.mk
 include tests/fuzz/local.mk
 include tests/hostile/local.mk
 include tests/crash/local.mk
+include tests/sanitize.mk
 include tests/bench/local.mk

@@ -11,9 +11,9 @@
 #    FUZZ_RUNS executions and prints the counts.
 # To add a harness: append its name to FUZZ_NAMES and copy the three
 # lines of _SOURCES/_CPPFLAGS/_LDADD below.
-FUZZ_NAMES = csv fold import orgtree-dn
+FUZZ_NAMES = csv fold import orgtree-dn search
 FUZZ_PROGS = tests/fuzz/fuzz-csv tests/fuzz/fuzz-fold tests/fuzz/fuzz-import \
-	tests/fuzz/fuzz-orgtree-dn
+	tests/fuzz/fuzz-orgtree-dn tests/fuzz/fuzz-search
 FUZZ_RUNS = 10000000
 FUZZ_FLAGS = -max_len=4096
 
@@ -55,6 +55,12 @@ tests_fuzz_fuzz_orgtree_dn_CPPFLAGS = $(TD_FUZZ_CPP) \
 	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/orgtree-dn"'
 tests_fuzz_fuzz_orgtree_dn_LDFLAGS = $(TD_FUZZ_LINK)
 tests_fuzz_fuzz_orgtree_dn_LDADD = $(TD_LIBS)
+
+tests_fuzz_fuzz_search_SOURCES = tests/fuzz/fuzz-search.c $(FUZZ_COMMON) $(FUZZ_MAIN)
+tests_fuzz_fuzz_search_CPPFLAGS = $(TD_FUZZ_CPP) \
+	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/search"'
+tests_fuzz_fuzz_search_LDFLAGS = $(TD_FUZZ_LINK)
+tests_fuzz_fuzz_search_LDADD = $(TD_LIBS)
 
 EXTRA_DIST += tests/fuzz/local.mk tests/fuzz/README tests/fuzz/regress-main.c \
 	tests/fuzz/corpus-check.sh tests/fuzz/run-fuzz.sh tests/fuzz/corpus
