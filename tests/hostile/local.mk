@@ -10,3 +10,8 @@ hostile: tokendesk
 	$(AM_V_at)$(AM_TESTS_ENVIRONMENT) TD_HOSTILE_LONG=1; export TD_HOSTILE_LONG; \
 	  $(SHELL) $(abs_top_srcdir)/tests/hostile/run.sh
 .PHONY: hostile
+
+# The PIN's secrecy (issue 7, item 3).  Needs the token room's
+# tests/token/hsm-lib.sh: once that is on main, add
+#   TESTS += tests/hostile/pin-secrecy.sh
+EXTRA_DIST += tests/hostile/pin-secrecy.sh tests/hostile/mem-scan.py
