@@ -13,5 +13,9 @@ const struct td_cli_command td_cli_commands[] = {
 	{ "export", td_cmd_export,
 	  "export [--format csv|json] [-o FILE] agencies|certificates|tokens" },
 	{ "audit", td_cmd_audit, "audit verify | audit log [ENTITY KEY] [--json]" },
+	{ "scan", td_cmd_scan,
+	  "scan [--json] [--watch] [--scope AGENCY] [--no-match] [--no-usb] [--poll-ms N]" },
+	{ "verify-token", td_cmd_verify_token,
+	  "verify-token SERIAL [--pin-fd N] [--force] [--cert SERIAL] [--json]" },
 	{ NULL, NULL, NULL }
 };

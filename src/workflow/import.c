@@ -254,9 +254,8 @@ static int write_agencies(struct td_registry *reg, struct import_state *st,
                           struct td_error *err)
 {
 	sort_tree = tree;
-	if (st->agencies.n > 1)   /* rows is NULL in a certificate-only import */
-		qsort(st->agencies.rows, st->agencies.n, sizeof *st->agencies.rows,
-		      by_depth);
+	if (st->agencies.n > 1)   /* rows is NULL in a certificates-only import */
+		qsort(st->agencies.rows, st->agencies.n, sizeof *st->agencies.rows, by_depth);
 	sort_tree = NULL;
 	for (size_t i = 0; i < st->agencies.n; i++) {
 		struct import_row *r = &st->agencies.rows[i];
