@@ -14,3 +14,6 @@ tokendesk_SOURCES += \
 	src/cli/cmd_export.c \
 	src/cli/cmd_audit.c
 EXTRA_DIST += src/cli/local.mk
+# reorganization: plans, tags, holders' marks, CRLs, lists for DOST
+tokendesk_SOURCES += src/cli/cmd_plan.c src/cli/cmd_tag.c src/cli/cmd_holder.c \
+	src/cli/cmd_crl.c src/cli/cmd_lists.c

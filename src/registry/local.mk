@@ -12,3 +12,5 @@ libtokendesk_a_SOURCES += \
 	src/registry/export.c \
 	src/registry/bulk.c
 EXTRA_DIST += src/registry/local.mk
+# reorganization: stored plans, tags, CRL confirmations
+libtokendesk_a_SOURCES += src/registry/plan.c src/registry/tag.c

@@ -76,6 +76,37 @@ static const char *const migrations[] = {
 	 * their own unique indexes instead. */
 	"CREATE VIRTUAL TABLE search_idx USING fts5(text, content='', columnsize=0,"
 	"  tokenize='unicode61 remove_diacritics 2');",
+	/* 2: reorganization: the stored merger plan, the operator's picks,
+	 * tags (what must happen to a certificate, token or agency's
+	 * dossiers, and how far it got) and imported CRLs. */
+	"CREATE TABLE plan_event ("
+	"  id INTEGER PRIMARY KEY, line INTEGER NOT NULL,"
+	"  effective_date TEXT NOT NULL, event TEXT NOT NULL,"
+	"  source_codes TEXT NOT NULL, target_code TEXT, target_name TEXT,"
+	"  new_parent_code TEXT);"
+	"CREATE TABLE plan_pick (target_code TEXT PRIMARY KEY,"
+	"  cert_serial TEXT NOT NULL);"
+	"CREATE TABLE tag ("
+	"  id INTEGER PRIMARY KEY,"
+	"  target_kind TEXT NOT NULL CHECK (target_kind IN ('cert','token','agency')),"
+	"  target TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('change_info','revoke','keep',"
+	"        'collect','handover_dossiers','renew','recover_token',"
+	"        'new_issue')),"
+	"  request TEXT CHECK (request IN ('new_issue','renewal','info_change',"
+	"        'revocation','token_recovery')),"
+	"  state TEXT NOT NULL DEFAULT 'tagged' CHECK (state IN ('tagged',"
+	"        'sent_to_dost','confirmed')),"
+	"  batch INTEGER,"
+	"  origin TEXT NOT NULL CHECK (origin IN ('plan','manual')),"
+	"  rule TEXT, reason TEXT, detail TEXT,"
+	"  created TEXT NOT NULL, updated TEXT NOT NULL,"
+	"  UNIQUE (target_kind, target));"
+	"CREATE INDEX tag_state ON tag(state, batch);"
+	"CREATE TABLE crl_import ("
+	"  id INTEGER PRIMARY KEY, issuer TEXT NOT NULL, crl_number TEXT,"
+	"  this_update TEXT NOT NULL, next_update TEXT, entries INTEGER NOT NULL,"
+	"  sha256 TEXT NOT NULL, imported_at TEXT NOT NULL);",
 	/* (append new steps here) */
 };
 

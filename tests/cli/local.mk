@@ -9,3 +9,16 @@ CLI_TESTS = \
 	tests/cli/audit-tamper.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += tests/cli/local.mk tests/cli/lib.sh $(CLI_TESTS)
+# reorganization: plans, the action plan, tags, CRLs, lists for DOST
+PLAN_TESTS = \
+	tests/cli/plan-events.sh \
+	tests/cli/plan-invalid.sh \
+	tests/cli/plan-apply.sh \
+	tests/cli/crl-import.sh \
+	tests/cli/lists-dost.sh \
+	tests/cli/plan-demo.sh
+TESTS += $(PLAN_TESTS)
+EXTRA_DIST += $(PLAN_TESTS) tests/cli/plan/plan-lib.sh \
+	tests/cli/plan/agencies.csv tests/cli/plan/certificates.csv \
+	tests/cli/plan/plan.csv tests/cli/plan/expected.tsv \
+	tests/cli/plan/expected-asof.tsv
