@@ -400,10 +400,8 @@ int td_import_read_file(struct import_state *st, const char *path,
 
 	int rc;
 
-	if ((rc = load_utf8(path, encoding, &data, &len, err)) < 0) {
-		free(data);   /* a file refused for its bytes was still read */
+	if ((rc = load_utf8(path, encoding, &data, &len, err)) < 0)
 		return rc;
-	}
 	fname = td_arena_strdup(st->arena, path);
 	csv = fname ? td_csv_open(data, len, path) : NULL;
 	if (!csv) {
