@@ -48,7 +48,7 @@ enum td_custodian_kind {
 
 struct td_custodian {
 	enum td_custodian_kind kind;
-	char key[TD_CUSTODIAN_MAX];   /* holder id or agency code; "" else */
+	char key[TD_CUSTODIAN_MAX - 8]; /* holder id or agency code; "" else */
 	char text[TD_CUSTODIAN_MAX];  /* canonical form, e.g. "agency:DC-STC" */
 	char name[TD_CUSTODIAN_NAME_MAX]; /* readable name; filled by resolve */
 };

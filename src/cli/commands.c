@@ -13,5 +13,9 @@ const struct td_cli_command td_cli_commands[] = {
 	{ "export", td_cmd_export,
 	  "export [--format csv|json] [-o FILE] agencies|certificates|tokens" },
 	{ "audit", td_cmd_audit, "audit verify | audit log [ENTITY KEY] [--json]" },
+	{ "handover", td_cmd_handover,
+	  "handover --to CUSTODIAN [--from CUSTODIAN] [--state lost|damaged] TOKEN..." },
+	{ "receipt", td_cmd_receipt, "receipt NUMBER [--pdf FILE]" },
+	{ "dossier", td_cmd_dossier, "dossier add|list|handover ..." },
 	{ NULL, NULL, NULL }
 };

@@ -11,3 +11,4 @@ libtokendesk_a_SOURCES += \
 	src/registry/search.c \
 	src/registry/export.c
 EXTRA_DIST += src/registry/local.mk
+libtokendesk_a_SOURCES += src/registry/handover.c src/registry/dossier.c
