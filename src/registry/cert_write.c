@@ -209,16 +209,40 @@ static int write_cert(struct td_registry *reg, const struct td_cert *c,
 	return run(reg, st, "writing a certificate", err);
 }
 
-int td_reg_put_cert(struct td_registry *reg, const struct td_cert_put *p,
+/* Serials in their canonical spelling, whatever the caller passed. */
+static int canonical_serials(const struct td_cert *in, struct td_cert *out,
+                             char *serial, char *token, size_t size,
+                             struct td_error *err)
+{
+	*out = *in;
+	if (td_serial_hex(in->serial ? in->serial : "", serial, size) < 0)
+		return td_error_set(err, TD_ERR_DATA, "'%s' is not a certificate serial",
+		                    in->serial ? in->serial : "");
+	out->serial = serial;
+	if (in->token_serial && *in->token_serial) {
+		if (td_token_serial(in->token_serial, token, size) < 0)
+			return td_error_set(err, TD_ERR_DATA, "'%s' is not a token serial",
+			                    in->token_serial);
+		out->token_serial = token;
+	}
+	return TD_OK;
+}
+
+int td_reg_put_cert(struct td_registry *reg, const struct td_cert_put *pin,
                     enum td_upsert *result, struct td_error *err)
 {
-	const struct td_cert *c = p->cert;
+	char serial[256], token[256];
+	struct td_cert canon;
+	struct td_cert_put pcanon = *pin, *p = &pcanon;
+	const struct td_cert *c = &canon;
 	struct cert_now now = { 0 };
 	int holder_changed = 0, token_changed = 0, found, rc;
 	char *before = NULL, *after;
 
-	if ((rc = td_reg_require_tx(reg, err)) < 0)
+	if ((rc = td_reg_require_tx(reg, err)) < 0 ||
+	    (rc = canonical_serials(pin->cert, &canon, serial, token, sizeof serial, err)) < 0)
 		return rc;
+	pcanon.cert = &canon;
 	/* The before-image must be taken before the holder or token change. */
 	if ((found = find_cert(reg, c, -1, 0, &now, err)) < 0)
 		return found;
