@@ -122,35 +122,35 @@ static void colors_init(struct desk *d)
 	d->attr[COL_DIM] = A_DIM;
 }
 
-/* Shorten a path to its last components so the status line fits. */
-static const char *short_path(const char *p, int max)
-{
-	const char *s = p;
-
-	while (tw_width(s) > max) {
-		const char *slash = strchr(s + 1, '/');
-		if (!slash)
-			break;
-		s = slash;
-	}
-	return s;
-}
-
+/* The status line: registry, operator, place, module(s), tokens.  When
+ * the terminal is narrow the path shortens to its file name, then the
+ * labels go, so no value is ever cut. */
 static void draw_status(struct desk *d, int y)
 {
 	char line[1024], tok[64];
+	const char *mods = desk_tokens_modules(d), *base;
 	int n = desk_tokens_count(d);
-	const char *mods = desk_tokens_modules(d);
 
 	if (n < 0)
-		snprintf(tok, sizeof tok, "%s", T("no token reader"));
+		snprintf(tok, sizeof tok, "%s", T("no reader"));
 	else
 		Tf(tok, sizeof tok, "%d token(s)", n);
-	snprintf(line, sizeof line, " %s %s │ %s %s │ %s %s │ %s %s │ %s",
-	         T("Registry"), short_path(d->cli->db_path, d->cols / 3),
-	         T("Operator"), d->cli->operator_name,
-	         T("Place"), d->place ? d->place : "—",
-	         T("Module"), mods ? mods : "—", tok);
+	base = strrchr(d->cli->db_path, '/');
+	base = base ? base + 1 : d->cli->db_path;
+	for (int pass = 0; pass < 3; pass++) {
+		if (pass < 2)
+			snprintf(line, sizeof line, " %s %s │ %s %s │ %s %s │ %s %s │ %s",
+			         T("Registry"), pass ? base : d->cli->db_path,
+			         T("Operator"), d->cli->operator_name,
+			         T("Place"), d->place ? d->place : "—",
+			         T("Module"), mods ? mods : "—", tok);
+		else
+			snprintf(line, sizeof line, " %s │ %s │ %s │ %s │ %s", base,
+			         d->cli->operator_name, d->place ? d->place : "—",
+			         mods ? mods : "—", tok);
+		if (tw_width(line) <= d->cols)
+			break;
+	}
 	tw_put(d, y, 0, d->cols, line, COL_STATUS, 1);
 }
 

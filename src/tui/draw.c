@@ -108,19 +108,26 @@ void tw_fill(struct desk *d, int y, int x, int w, int color)
 	attrset(d->attr[COL_NORMAL]);
 }
 
+/* Unicode box lines: the desk runs in UTF-8 only, and these survive
+ * terminals (and tmux captures) where the ACS alternate set does not. */
 void tw_box(struct desk *d, int y, int x, int h, int w, const char *title)
 {
-	for (int r = 0; r < h; r++)
-		tw_fill(d, y + r, x, w, COL_NORMAL);
 	attrset(d->attr[COL_HEAD]);
-	mvhline(y, x + 1, ACS_HLINE, w - 2);
-	mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
-	mvvline(y + 1, x, ACS_VLINE, h - 2);
-	mvvline(y + 1, x + w - 1, ACS_VLINE, h - 2);
-	mvaddch(y, x, ACS_ULCORNER);
-	mvaddch(y, x + w - 1, ACS_URCORNER);
-	mvaddch(y + h - 1, x, ACS_LLCORNER);
-	mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
+	for (int r = 0; r < h; r++) {
+		const wchar_t *l = r == 0 ? L"┌" : r == h - 1 ? L"└" : L"│";
+		const wchar_t *rr = r == 0 ? L"┐" : r == h - 1 ? L"┘" : L"│";
+		mvaddwstr(y + r, x, l);
+		attrset(d->attr[COL_NORMAL]);
+		for (int c = 1; c < w - 1; c++)
+			addwstr(r == 0 || r == h - 1 ? L"─" : L" ");
+		attrset(d->attr[COL_HEAD]);
+		if (r == 0 || r == h - 1) {
+			move(y + r, x + 1);
+			for (int c = 1; c < w - 1; c++)
+				addwstr(L"─");
+		}
+		mvaddwstr(y + r, x + w - 1, rr);
+	}
 	attrset(d->attr[COL_NORMAL]);
 	if (title && *title) {
 		char t[256];

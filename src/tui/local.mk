@@ -7,5 +7,6 @@ libtd_tui_a_SOURCES += \
 	src/tui/i18n.c src/tui/i18n_vi.h \
 	src/tui/tokens.c \
 	src/tui/scr_panel.c src/tui/scr_search.c src/tui/scr_browse.c \
-	src/tui/scr_record.c src/tui/scr_help.c src/tui/scr_handover.c
+	src/tui/scr_record.c src/tui/scr_help.c \
+	src/tui/scr_handover.c src/tui/scr_pin.c src/tui/handover.h
 EXTRA_DIST += src/tui/local.mk

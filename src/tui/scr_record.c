@@ -308,7 +308,7 @@ int scr_record_open(struct desk *d, const char *kind, const char *key)
 	}
 	snprintf(r->kind, sizeof r->kind, "%s", kind);
 	snprintf(r->key, sizeof r->key, "%s", key);
-	r->list.maxw[0] = 34;
+	r->list.maxw[0] = 48;
 	r->list.maxw[1] = 34;
 	if (strcmp(kind, "agency") == 0)
 		rc = build_agency(d, r, &err);

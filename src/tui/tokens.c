@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "tui/desk.h"
 #include "tui/widget.h"
@@ -47,4 +48,27 @@ void desk_tokens_rows(struct desk *d, struct tl_list *l)
 {
 	(void)d;
 	(void)l;
+}
+
+int desk_tokens_prove(struct desk *d, const char *serial, struct tf_field *pin,
+                      int force, char *detail, size_t size);
+int desk_tokens_prove(struct desk *d, const char *serial, struct tf_field *pin,
+                      int force, char *detail, size_t size)
+{
+	(void)d; (void)serial; (void)pin; (void)force;
+	snprintf(detail, size, "%s", T("No token reader."));
+	return -1;
+}
+
+int desk_tokens_final_try(struct desk *d, const char *serial);
+int desk_tokens_final_try(struct desk *d, const char *serial)
+{
+	(void)d; (void)serial;
+	return -1;
+}
+
+void hand_tokens_changed(struct desk *d, void *self);
+void hand_tokens_changed(struct desk *d, void *self)
+{
+	(void)d; (void)self;
 }
