@@ -194,6 +194,15 @@ const char *td_rec_party(const char *custodian, const char *name, char *buf,
 	return buf;
 }
 
+int td_rec_item_remarks_shown(const struct td_record *r,
+                              const struct td_record_item *it)
+{
+	/* The handover's remarks may carry a "[forced]" tail after the
+	 * batch's own text, which the items repeat. */
+	return it->remarks && *it->remarks &&
+	       (!r->remarks || strncmp(r->remarks, it->remarks, strlen(it->remarks)) != 0);
+}
+
 int td_rec_mixed_givers(const struct td_record *r)
 {
 	for (size_t i = 1; i < r->nitems; i++)
@@ -232,7 +241,7 @@ static void text_item(const struct td_record *r, const struct td_record_item *it
 	if (it->proof && strcmp(it->proof, "skipped") != 0)
 		fprintf(f, "     Xác minh sở hữu: %s%s%s\n", td_rec_proof_label(it->proof),
 		        it->proof_detail ? " - " : "", it->proof_detail ? it->proof_detail : "");
-	if (it->remarks && *it->remarks && (!r->remarks || strcmp(it->remarks, r->remarks)))
+	if (td_rec_item_remarks_shown(r, it))
 		fprintf(f, "     Ghi chú: %s\n", it->remarks);
 }
 

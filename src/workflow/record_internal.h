@@ -24,6 +24,9 @@ const char *td_rec_party(const char *custodian, const char *name, char *buf,
                          size_t size);
 /* 1 when items have different givers (the record then shows a column). */
 int td_rec_mixed_givers(const struct td_record *r);
+/* 1 when an item's own remarks say more than the handover's. */
+int td_rec_item_remarks_shown(const struct td_record *r,
+                              const struct td_record_item *it);
 /* The unit word: "thiết bị" or "hồ sơ". */
 const char *td_rec_unit(const struct td_record *r);
 

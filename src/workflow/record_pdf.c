@@ -241,7 +241,7 @@ static void notes_cell(const struct td_record *r, const struct td_record_item *i
 		ADD("%s%s", o ? "\n" : "", it->condition);
 	if (it->proof && strcmp(it->proof, "skipped") != 0)
 		ADD("%s%s", o ? "\n" : "", td_rec_proof_label(it->proof));
-	if (it->remarks && *it->remarks && (!r->remarks || strcmp(it->remarks, r->remarks)))
+	if (td_rec_item_remarks_shown(r, it))
 		ADD("%s%s", o ? "\n" : "", it->remarks);
 #undef ADD
 }

@@ -9,3 +9,5 @@ CLI_TESTS = \
 	tests/cli/audit-tamper.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += tests/cli/local.mk tests/cli/lib.sh $(CLI_TESTS)
+# handover (issue 4): tokens, dossiers, the record as text and PDF
+CLI_TESTS += tests/cli/handover.sh tests/cli/handover-pdf.sh tests/cli/handover-dossier.sh

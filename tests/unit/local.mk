@@ -12,3 +12,7 @@ tests_unit_test_orgtree_LDADD = $(TD_LIBS)
 tests_unit_test_registry_LDADD = $(TD_LIBS)
 tests_unit_test_registry_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 EXTRA_DIST += tests/unit/local.mk tests/unit/check.h
+# handover (issue 4): the batch API, custodians, the commit-time re-check
+check_PROGRAMS += tests/unit/test-handover
+TESTS += tests/unit/test-handover
+tests_unit_test_handover_LDADD = $(TD_LIBS)
