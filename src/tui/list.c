@@ -104,15 +104,19 @@ static void widths(struct tl_list *l, int i, int cols, int *w, int *from,
 	int shape = i >= 0 ? ncells(&l->rows[i]) : 0, sum = 0, ncols;
 	int lo = i, hi = i + 1;
 
-	for (int c = 0; c < TL_COLS; c++)
-		w[c] = i < 0 && l->head[c] ? tw_width(T(l->head[c])) : 0;
-	if (i < 0) {   /* the headings: use the first visible rows' shape */
-		shape = 0;
-		while (shape < TL_COLS && l->head[shape])
-			shape++;
+	int nhead = 0;
+
+	while (nhead < TL_COLS && l->head[nhead])
+		nhead++;
+	if (i < 0) {   /* the headings: the rows of their shape at the top */
+		shape = nhead;
 		lo = l->top;
 		hi = l->top;
 	}
+	/* rows shaped like the headings line up under them */
+	for (int c = 0; c < TL_COLS; c++)
+		w[c] = nhead && shape == nhead && l->head[c] ? tw_width(T(l->head[c]))
+		                                               : 0;
 	while (lo > 0 && i - lo < BLOCK_SCAN && ncells(&l->rows[lo - 1]) == shape)
 		lo--;
 	while (hi < l->n && hi - i < BLOCK_SCAN && ncells(&l->rows[hi]) == shape)

@@ -89,6 +89,7 @@ static int key(struct desk *d, void *self, int k)
 	struct tl_row *r;
 
 	if (k == TDK_ENTER) {
+		run(d, s);   /* text set by a scan is searched before it is drawn */
 		if ((r = tl_selected(&s->list)) && r->kind)
 			desk_open_record(d, r->kind, r->key);
 		return 1;

@@ -1,0 +1,19 @@
+#!/bin/sh
+# The desk starts on the demo registry, shows the status line and the key
+# bar, and q quits cleanly with the terminal restored.
+. "$TD_SRCDIR/tests/tui/lib.sh"
+demo_registry
+start_desk 100 30 TOKENDESK_PLACE=Kho-tang-2 -- --lang en
+wait_for "Tokens present" || fail "no token panel"
+status=$(screen_line 29)
+for want in "Registry $tmp/reg.db" "Operator tester" "Place Kho-tang-2" "Module" "reader"; do
+	echo "$status" | grep -qF -- "$want" || fail "status line lacks '$want': $status"
+done
+screen_line 30 | grep -q "F1 Help.*F3 Search.*F10 Quit" || fail "no key bar"
+keys q
+wait_for "EXITED 0" || fail "q did not quit with status 0"
+# the desk left the alternate screen and gave the terminal back cooked
+screen | grep -q "Tokens present" && fail "the desk's screen was not cleared"
+screen | grep -q "icanon" || fail "terminal not restored"
+screen | grep -q -- "-icanon\|-echo" && fail "terminal left in raw mode"
+exit 0
