@@ -30,6 +30,7 @@
 
 struct pdf {
 	cairo_t *cr;
+	PangoContext *pc;       /* one context for the whole document */
 	cairo_surface_t *surface;
 	const struct td_record *r;
 	double y;
@@ -43,7 +44,7 @@ enum style { PLAIN = 0, BOLD = 1, ITALIC = 2 };
 static double text_at(struct pdf *p, double x, double y, double w, const char *text,
                       double size, int style, PangoAlignment align, int draw)
 {
-	PangoLayout *layout = pango_cairo_create_layout(p->cr);
+	PangoLayout *layout = pango_layout_new(p->pc);
 	PangoFontDescription *fd = pango_font_description_from_string(FONT);
 	int pw, ph;
 
@@ -340,6 +341,7 @@ static int render(const struct td_record *r, FILE *f, struct td_error *err)
 	p.y = MARGIN_T;
 	p.surface = cairo_pdf_surface_create_for_stream(write_fn, f, PAGE_W, PAGE_H);
 	p.cr = cairo_create(p.surface);
+	p.pc = pango_cairo_create_context(p.cr);
 	cairo_pdf_surface_set_metadata(p.surface, CAIRO_PDF_METADATA_TITLE,
 	                               td_rec_title(r));
 	cairo_set_source_rgb(p.cr, 0, 0, 0);
@@ -349,10 +351,14 @@ static int render(const struct td_record *r, FILE *f, struct td_error *err)
 	closing(&p);
 	footer(&p);
 	cairo_show_page(p.cr);
+	g_object_unref(p.pc);
 	cairo_destroy(p.cr);
 	cairo_surface_finish(p.surface);
 	st = cairo_surface_status(p.surface);
 	cairo_surface_destroy(p.surface);
+	/* Drop pango's default font map and its font caches: a record is
+	 * printed now and then, and a desk runs for days. */
+	pango_cairo_font_map_set_default(NULL);
 	if (st != CAIRO_STATUS_SUCCESS)
 		return td_error_set(err, st == CAIRO_STATUS_WRITE_ERROR ? TD_ERR_IO :
 		                    TD_ERR_INTERNAL, "making the PDF: %s",
