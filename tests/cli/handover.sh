@@ -88,11 +88,18 @@ td show token "$T3" --json >"$tmp/t.json"
 expect_eq "$(jq -r .state "$tmp/t.json")" damaged "state override"
 expect_eq "$(jq -r .custodian "$tmp/t.json")" agency:DC "custodian agency"
 
+# The place from the configuration file.
+printf '# desk\nplace = Phòng tiếp nhận, Sở KH&CN\n' >"$tmp/desk.conf"
+T4=$(td export tokens | awk -F, 'NR==11 {print $1}')
+expect_status 0 td --config "$tmp/desk.conf" handover --to dost "$T4"
+expect_status 0 td receipt "$(awk '/^Handover/ {sub(":", "", $2); print $2}' "$tmp/out")"
+expect_in "$tmp/out" "tại Phòng tiếp nhận, Sở KH&CN"
+
 # Serials from standard input (a scanned bag), one handover.
 td export tokens | awk -F, 'NR>=6 && NR<=10 {print $1}' >"$tmp/bag"
 td handover --to dost - <"$tmp/bag" >"$tmp/out" 2>"$tmp/err" || fail "bag from stdin"
-expect_in "$tmp/out" "BG-$year-0005: 5 token(s)"
-expect_status 0 td receipt "BG-$year-0005"
+expect_in "$tmp/out" "BG-$year-0006: 5 token(s)"
+expect_status 0 td receipt "BG-$year-0006"
 expect_in "$tmp/out" "Tổng cộng: 5 thiết bị"
 expect_status 0 td audit verify
 
