@@ -272,7 +272,7 @@ void td_handover_item_row_clear(struct td_handover_item_row *it);
 void td_dossier_clear(struct td_dossier *d);
 
 /* Insert a handover (inside a transaction): takes the next number of the
- * current UTC year ("BG-YYYY-NNNN", 4 digits or more) and stamps at; both
+ * current local year ("BG-YYYY-NNNN", 4 digits or more) and stamps at; both
  * are copied into number (size >= 32) and *id.  Fields used: kind, place,
  * from_*, to_*, condition, remarks; the operator is the registry's. */
 int td_reg_handover_create(struct td_registry *reg,

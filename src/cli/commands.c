@@ -15,7 +15,7 @@ const struct td_cli_command td_cli_commands[] = {
 	{ "audit", td_cmd_audit, "audit verify | audit log [ENTITY KEY] [--json]" },
 	{ "handover", td_cmd_handover,
 	  "handover --to CUSTODIAN [--from CUSTODIAN] [--state lost|damaged] TOKEN..." },
-	{ "receipt", td_cmd_receipt, "receipt NUMBER [--pdf FILE]" },
+	{ "receipt", td_cmd_receipt, "receipt NUMBER [--pdf FILE] | receipt --list [--json]" },
 	{ "dossier", td_cmd_dossier, "dossier add|list|handover ..." },
 	{ NULL, NULL, NULL }
 };

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "registry/internal.h"
 #include "tokendesk/text.h"
@@ -31,6 +32,17 @@ void td_handover_item_row_clear(struct td_handover_item_row *it)
 }
 
 /* ---- writing ------------------------------------------------------------ */
+
+/* The number's year is the one printed on the record, which shows the
+ * local date (Vietnam is 7 hours ahead of UTC at New Year). */
+static int local_year(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	return tm.tm_year + 1900;
+}
 
 static int next_seq(struct td_registry *reg, int year, int *seq,
                     struct td_error *err)
@@ -59,7 +71,7 @@ int td_reg_handover_create(struct td_registry *reg,
 	if ((rc = td_reg_require_tx(reg, err)) < 0)
 		return rc;
 	td_now_iso(at);
-	year = atoi(at);
+	year = local_year();
 	if ((rc = next_seq(reg, year, &seq, err)) < 0)
 		return rc;
 	snprintf(number, size, "BG-%04d-%04d", year, seq);

@@ -63,11 +63,18 @@ enum td_handover_kind td_handover_kind(const struct td_handover *h)
 	return h->kind;
 }
 
+/* Longest free text kept (condition, remarks, place): the record is a
+ * page, not a letter, and fixed buffers downstream stay whole. */
+#define TEXT_MAX 1000
+
 /* Replace *slot by a copy of s (NULL or "" clears). */
 int td_ho_set_text(char **slot, const char *s, struct td_error *err)
 {
 	char *copy = NULL;
 
+	if (s && strlen(s) > TEXT_MAX)
+		return td_error_set(err, TD_ERR_USAGE, "text longer than %d bytes",
+		                    TEXT_MAX);
 	if (s && *s && !(copy = td_nfc(s)))
 		return td_error_set(err, TD_ERR_DATA, "text is not valid UTF-8");
 	free(*slot);

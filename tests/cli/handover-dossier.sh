@@ -3,7 +3,7 @@
 . "${TD_SRCDIR:-.}/tests/cli/lib.sh"
 
 demo_import || { echo "demo import failed"; exit 1; }
-year=$(date -u +%Y)
+year=$(date +%Y)
 # Two agencies of the demo province: the merged (old) one and the new one.
 OLD=$(td export agencies | awk -F, 'NR==3 {print $1}')
 NEW=$(td export agencies | awk -F, 'NR==4 {print $1}')

@@ -4,7 +4,7 @@
 
 command -v pdftotext >/dev/null || { echo "pdftotext (poppler-utils) missing"; exit 77; }
 demo_import || { echo "demo import failed"; exit 1; }
-year=$(date -u +%Y)
+year=$(date +%Y)
 
 expect_status 0 td handover --to dost --place "Sở KH&CN tỉnh Đông Châu" \
 	--pdf "$tmp/first.pdf" 3792084583 8878595222

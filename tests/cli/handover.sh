@@ -4,7 +4,7 @@
 
 demo_import || { echo "demo import failed"; exit 1; }
 export TOKENDESK_OPERATOR="Trần Văn Bình"
-year=$(date -u +%Y)
+year=$(date +%Y)
 
 # Two personal tokens of the province committee (DC) and their holders.
 T1=3792084583 H1="Vũ Xuân Đông"
@@ -102,5 +102,15 @@ expect_in "$tmp/out" "BG-$year-0006: 5 token(s)"
 expect_status 0 td receipt "BG-$year-0006"
 expect_in "$tmp/out" "Tổng cộng: 5 thiết bị"
 expect_status 0 td audit verify
+
+# The list of handovers, newest first.
+expect_status 0 td receipt --list --json
+expect_eq "$(jq length "$tmp/out")" 6 "handovers listed"
+expect_eq "$(jq -r '.[0].number' "$tmp/out")" "BG-$year-0006" "newest first"
+expect_eq "$(jq -r '.[5].to' "$tmp/out")" dost "receiver of the first"
+expect_status 0 td receipt --list
+expect_in "$tmp/out" "BG-$year-0002"
+# Over-long remarks are refused, not cut.
+expect_status 64 td handover --to dost --remarks "$(head -c 1200 /dev/zero | tr '\0' x)" "$T4"
 
 finish
