@@ -168,6 +168,7 @@ static int fill_dossier_item(const struct td_dossier *d, struct td_ho_item *it,
 	p->from_name = dup_or_null(d->agency_name);
 	p->state_before = strdup(d->status);
 	p->holders = dup_or_null(d->holder_name);
+	p->remarks = dup_or_null(d->remarks);   /* the dossier's own note */
 	it->reg_custodian = strdup(from);
 	if (!p->key || !p->detail || !p->from || !p->state_before || !it->reg_custodian)
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");

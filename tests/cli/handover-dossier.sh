@@ -46,7 +46,7 @@ expect_status 0 td dossier list --agency "$NEW" --json
 expect_eq "$(jq length "$tmp/out")" 3 "dossiers of the new agency"
 expect_status 0 td receipt "BG-$year-0001"
 for s in "BIÊN BẢN BÀN GIAO HỒ SƠ YÊU CẦU CHỨNG THỰC" "HS-001" "HS-002" "HS-003" \
-	"Gia hạn" "Khôi phục thiết bị lưu khóa bí mật" "Tổng cộng: 3 hồ sơ" \
+	"Gia hạn" "Khôi phục thiết bị lưu khóa bí mật" "Ghi chú: PIN bị khóa" "Tổng cộng: 3 hồ sơ" \
 	"Bên giao: " "(agency:$OLD)" "Bên nhận: " "(agency:$NEW)"; do
 	expect_in "$tmp/out" "$s"
 done
