@@ -92,6 +92,7 @@ static void colors_init(struct desk *d)
 		[COL_BAD] = { COLOR_WHITE, COLOR_RED },
 		[COL_DIM] = { COLOR_BLUE, -1 },
 		[COL_KEY] = { COLOR_WHITE, COLOR_BLACK },
+		[COL_FIELD] = { COLOR_WHITE, COLOR_BLUE },
 	};
 
 	/* without colour, attributes alone keep every state visible */
@@ -105,6 +106,7 @@ static void colors_init(struct desk *d)
 	d->attr[COL_BAD] = A_REVERSE | A_BOLD;
 	d->attr[COL_DIM] = A_DIM;
 	d->attr[COL_KEY] = A_BOLD;
+	d->attr[COL_FIELD] = A_UNDERLINE;   /* an empty field still shows */
 	d->colors = !(no && *no) && has_colors();
 	if (!d->colors)
 		return;

@@ -81,10 +81,10 @@ void tf_draw(struct desk *d, struct tf_field *f, int y, int x, int w,
 {
 	int before = 0, start = 0, cx, end;
 
-	tw_fill(d, y, x, w, focus ? COL_SELECT : COL_DIM);
+	tw_fill(d, y, x, w, focus ? COL_SELECT : COL_FIELD);
 	if (f->secret) {
 		/* nothing of the PIN, not even its length, reaches the screen */
-		tw_put(d, y, x, w, T("(typing is hidden)"), focus ? COL_SELECT : COL_DIM, 0);
+		tw_put(d, y, x, w, T("(typing is hidden)"), focus ? COL_SELECT : COL_FIELD, 0);
 		if (focus)
 			move(y, x);
 		return;
@@ -107,7 +107,7 @@ void tf_draw(struct desk *d, struct tf_field *f, int y, int x, int w,
 			break;
 		cx += c;
 	}
-	attrset(d->attr[focus ? COL_SELECT : COL_DIM]);
+	attrset(d->attr[focus ? COL_SELECT : COL_FIELD]);
 	/* one call, so combining marks join their letter's cell */
 	mvaddnwstr(y, x, &f->buf[start], end - start);
 	attrset(d->attr[COL_NORMAL]);

@@ -102,29 +102,34 @@ static void widths(struct tl_list *l, int i, int cols, int *w, int *from,
                    int *to)
 {
 	int shape = i >= 0 ? ncells(&l->rows[i]) : 0, sum = 0, ncols;
-	int lo = i, hi = i + 1;
-
-	int nhead = 0;
+	int lo = i, hi = i + 1, nhead = 0;
 
 	while (nhead < TL_COLS && l->head[nhead])
 		nhead++;
-	if (i < 0) {   /* the headings: the rows of their shape at the top */
+	if (i < 0)
 		shape = nhead;
-		lo = l->top;
-		hi = l->top;
-	}
 	/* rows shaped like the headings line up under them */
 	for (int c = 0; c < TL_COLS; c++)
 		w[c] = nhead && shape == nhead && l->head[c] ? tw_width(T(l->head[c]))
 		                                               : 0;
+	if (nhead && shape == nhead) {
+		/* under headings: every visible row of their shape, even if
+		 * other rows come between, so all line up with the headings */
+		lo = l->top;
+		hi = l->top + l->rows_shown < l->n ? l->top + l->rows_shown : l->n;
+		*from = lo;
+		*to = hi;
+		goto measure;
+	}
 	while (lo > 0 && i - lo < BLOCK_SCAN && ncells(&l->rows[lo - 1]) == shape)
 		lo--;
 	while (hi < l->n && hi - i < BLOCK_SCAN && ncells(&l->rows[hi]) == shape)
 		hi++;
 	*from = lo;
 	*to = hi;
+measure:
 	for (int r = lo; r < hi; r++)
-		for (int c = 0; c < shape - 1; c++) {
+		for (int c = 0; c < shape - 1 && ncells(&l->rows[r]) == shape; c++) {
 			int cw = tw_width(l->rows[r].cells[c]);
 			if (cw > w[c])
 				w[c] = cw;
@@ -172,7 +177,7 @@ static void draw_row(struct desk *d, struct tl_row *r, int y, int cols,
 
 void tl_draw(struct desk *d, struct tl_list *l, int top, int rows, int cols)
 {
-	int w[TL_COLS], y = top, body, bfrom, bto;
+	int w[TL_COLS], y = top, body, bfrom, bto, bshape = -1;
 	int has_head = l->head[0] != NULL;
 
 	body = rows - has_head;
@@ -198,8 +203,11 @@ void tl_draw(struct desk *d, struct tl_list *l, int top, int rows, int cols)
 	}
 	bfrom = bto = -1;
 	for (int i = l->top; i < l->n && y < top + rows; i++, y++) {
-		if (i >= bto && l->rows[i].cells[1])
+		if (l->rows[i].cells[1] &&
+		    (i >= bto || ncells(&l->rows[i]) != bshape)) {
 			widths(l, i, cols, w, &bfrom, &bto);
+			bshape = ncells(&l->rows[i]);
+		}
 		draw_row(d, &l->rows[i], y, cols, w, i == l->sel);
 	}
 	if (l->n > body && body > 2) {
