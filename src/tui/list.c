@@ -186,6 +186,8 @@ void tl_draw(struct desk *d, struct tl_list *l, int top, int rows, int cols)
 		l->sel = l->n ? l->n - 1 : 0;
 	if (l->sel < l->top)
 		l->top = l->sel;
+	if (l->no_cursor)
+		l->top = l->sel;
 	if (l->sel >= l->top + l->rows_shown)
 		l->top = l->sel - l->rows_shown + 1;
 	if (l->top < 0)
@@ -208,7 +210,7 @@ void tl_draw(struct desk *d, struct tl_list *l, int top, int rows, int cols)
 			widths(l, i, cols, w, &bfrom, &bto);
 			bshape = ncells(&l->rows[i]);
 		}
-		draw_row(d, &l->rows[i], y, cols, w, i == l->sel);
+		draw_row(d, &l->rows[i], y, cols, w, i == l->sel && !l->no_cursor);
 	}
 	if (l->n > body && body > 2) {
 		char pos[32];
@@ -249,6 +251,11 @@ int tl_key(struct tl_list *l, int key, int typing)
 		l->sel = l->n - 1;
 	if (l->sel < 0)
 		l->sel = 0;
+	if (l->no_cursor) {   /* sel is the top line: keep a full page shown */
+		int last = l->n - l->rows_shown;
+		if (l->sel > last)
+			l->sel = last > 0 ? last : 0;
+	}
 	if (l->links_only)
 		tl_settle(l, l->sel >= old ? 1 : -1);
 	return 1;

@@ -111,5 +111,6 @@ void scr_help_open(struct desk *d, const struct screen_ops *of)
 		return;
 	h->of = of;
 	h->list.maxw[0] = 24;
+	h->list.no_cursor = 1;
 	desk_push(d, &ops, h);
 }

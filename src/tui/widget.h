@@ -27,6 +27,7 @@ struct tl_list {
 	int rows_shown;       /* body height at the last draw (for PgUp/PgDn) */
 	const char *head[TL_COLS];  /* English column headings, or NULL */
 	int maxw[TL_COLS];    /* widest a column may grow (0: 40) */
+	int no_cursor;        /* text to read: keys scroll, nothing is selected */
 	int links_only;       /* the selection rests only on rows with a kind */
 };
 
