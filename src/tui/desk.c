@@ -424,6 +424,8 @@ int td_desk_main(struct td_cli *cli)
 		desk_pop(&d);
 	desk_tokens_stop(&d);
 	endwin();
+	td_reg_close(cli->reg);   /* main() closes it only after a command */
+	cli->reg = NULL;
 	if (log.f)
 		fclose(log.f);
 	free(in.script);
