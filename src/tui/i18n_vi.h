@@ -87,6 +87,7 @@ static const struct msg msgs[] = {
 	  "Del bỏ token, p kiểm tra sở hữu (PIN)" },
 	{ "Enter records the handover", "Enter để ghi biên bản" },
 	{ "Dossier", "Hồ sơ" },
+	{ "The agency handing over (required)", "Cơ quan bàn giao (bắt buộc)" },
 	{ "Not a token serial.", "Không phải số serial token." },
 	{ "is already in the list.", "đã có trong danh sách." },
 	{ "The list is full.", "Danh sách đã đầy." },

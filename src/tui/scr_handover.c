@@ -213,7 +213,9 @@ static void running_list(struct desk *d, struct hand *s)
 		         *proof ? "  " : "", proof);
 		tl_add(&s->list, s->proof[i] == TD_PROOF_NOT_MATCHED ? COL_WARN : COL_NORMAL,
 		       "item", s->serial[i], s->serial[i],
-		       it->detail ? it->detail : "", from, who);
+		       !it->detail ? "" : s->kind == TD_HANDOVER_DOSSIERS && d->vi
+		                  ? td_dossier_kind_label(it->detail) : it->detail,
+		       from, who);
 	}
 	s->list.sel = s->list_sel < 0 ? 0 : s->list_sel;
 }
@@ -233,6 +235,8 @@ static void draw_fields(struct desk *d, struct hand *s, int top, int cols)
 		char l[64];
 		const char *note = f == F_TO && s->to_note[0] ? s->to_note
 		                 : f == F_FROM && s->from_note[0] ? s->from_note
+		                 : f == F_FROM && s->kind == TD_HANDOVER_DOSSIERS
+		                 ? T("The agency handing over (required)")
 		                 : T(hints[f]);
 		int color = note == s->to_note || note == s->from_note
 		            ? (note[0] == '\xe2' && strncmp(note, "✓", 3) == 0 ? COL_OK : COL_BAD)
