@@ -200,16 +200,22 @@ static int build_cert(struct desk *d, struct record *r, struct td_error *err)
 	return 0;
 }
 
+/* Two lines per handover: when, state and operator; then the move itself
+ * across the whole width, so custodians and remarks are never cut. */
 static int add_event(const struct td_custody_event *e, void *ctx)
 {
-	char move[400], note[400];
+	char move[1200];
 
-	snprintf(move, sizeof move, "%s → %s", e->from_custodian ? e->from_custodian : "—",
-	         e->to_custodian ? e->to_custodian : "—");
-	snprintf(note, sizeof note, "%s%s%s%s", td_tui_state_label(e->state),
-	         e->condition ? " · " : "", e->condition ? e->condition : "",
-	         e->remarks && *e->remarks ? " · …" : "");
-	tl_add(ctx, COL_NORMAL, NULL, NULL, e->at, move, note, e->operator_name);
+	tl_add(ctx, COL_NORMAL, NULL, NULL, e->at, td_tui_state_label(e->state),
+	       e->operator_name, NULL);
+	snprintf(move, sizeof move, "    %s → %s%s%s%s%s",
+	         e->from_custodian ? e->from_custodian : "—",
+	         e->to_custodian ? e->to_custodian : "—",
+	         e->condition && *e->condition ? " · " : "",
+	         e->condition ? e->condition : "",
+	         e->remarks && *e->remarks ? " · " : "",
+	         e->remarks ? e->remarks : "");
+	tl_add(ctx, COL_DIM, NULL, NULL, move, NULL, NULL, NULL);
 	return 0;
 }
 
