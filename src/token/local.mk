@@ -1,0 +1,1 @@
+# src/token/local.mk: work in progress, filled when the room lands

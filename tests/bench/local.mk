@@ -1,0 +1,1 @@
+# tests/bench/local.mk: work in progress, filled when the room lands

@@ -1,0 +1,1 @@
+# tests/token/local.mk: work in progress, filled when the room lands
