@@ -2,7 +2,6 @@
 # The browse tree shows the agencies, opens branches, and Vietnamese names
 # keep the columns aligned (checked by display column, not bytes).
 . "$TD_SRCDIR/tests/tui/lib.sh"
-command -v python3 >/dev/null 2>&1 || { echo "python3 needed"; exit 77; }
 demo_registry
 start_desk 100 30 -- --lang vi
 keys F4

@@ -92,19 +92,13 @@ screen_line() {
 	screen | sed -n "${1}p"
 }
 
-# The display column (0-based, in characters as the terminal shows them)
-# where TEXT starts on the first line containing it, or -1.
+# The display column (0-based, as the terminal shows it: wide and
+# combining characters counted by wcwidth through `wc -L`) where TEXT
+# starts on the first line containing it, or -1.
 column_of() {
-	screen | TEXT="$1" python3 -c '
-import os, sys, unicodedata
-t = os.environ["TEXT"]
-for line in sys.stdin.read().split("\n"):
-    i = line.find(t)
-    if i >= 0:
-        pre = line[:i]
-        print(sum(0 if unicodedata.combining(c) else
-                  (2 if unicodedata.east_asian_width(c) in "WF" else 1) for c in pre))
-        break
-else:
-    print(-1)'
+	prefix=$(screen | TEXT="$1" awk 'i = index($0, ENVIRON["TEXT"]) {
+		print substr($0, 1, i - 1) "|"; exit }')
+	[ -n "$prefix" ] || { echo -1; return; }
+	# the '|' keeps trailing blanks; wc -L counts display columns
+	echo $(( $(printf '%s\n' "$prefix" | wc -L) - 1 ))
 }
