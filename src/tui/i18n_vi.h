@@ -180,10 +180,11 @@ static const struct msg msgs[] = {
 	/* search */
 	{ "Search:", "Tìm:" },
 	{ "no match", "không tìm thấy" },
+	{ "type at least two letters", "gõ ít nhất hai chữ" },
 	{ "%d shown", "hiện %d kết quả" },
 	{ "name, code, id or serial", "tên, mã, số định danh hoặc số serial" },
-	{ "Type any part of a name, an agency code, a national id, or a certificate or token serial: the list follows every key. Case and Vietnamese marks do not matter (\"nguyen van hung\" finds \"Nguyễn Văn Hùng\"); each word matches the start of a word.\nA barcode scanner can type a serial here, or on any screen without a text field: the record opens at once.\nUp/Down, PgUp/PgDn, Home/End move in the list; Enter opens the selected record; Left/Right, Backspace, Delete edit the text; Ctrl-U clears it; Esc goes back.",
-	  "Gõ một phần tên, mã cơ quan, số định danh, hoặc số serial chứng thư hay token: danh sách cập nhật theo từng phím. Không phân biệt hoa thường và dấu tiếng Việt (\"nguyen van hung\" tìm được \"Nguyễn Văn Hùng\"); mỗi từ khớp với đầu một từ.\nMáy quét mã vạch có thể gõ số serial ở đây, hoặc ở bất kỳ màn hình nào không có ô nhập: bản ghi mở ra ngay.\nLên/Xuống, PgUp/PgDn, Home/End để di chuyển; Enter mở bản ghi đang chọn; Trái/Phải, Backspace, Delete để sửa chữ; Ctrl-U xóa hết; Esc để quay lại." },
+	{ "Type any part of a name, an agency code, a national id, or a certificate or token serial: the list follows every key. Case and Vietnamese marks do not matter (\"nguyen van hung\" finds \"Nguyễn Văn Hùng\"); each word matches the start of a word, and words of one letter wait for the second.\nA barcode scanner can type a serial here, or on any screen without a text field: the record opens at once.\nUp/Down, PgUp/PgDn, Home/End move in the list; Enter opens the selected record; Left/Right, Backspace, Delete edit the text; Ctrl-U clears it; Esc goes back.",
+	  "Gõ một phần tên, mã cơ quan, số định danh, hoặc số serial chứng thư hay token: danh sách cập nhật theo từng phím. Không phân biệt hoa thường và dấu tiếng Việt (\"nguyen van hung\" tìm được \"Nguyễn Văn Hùng\"); mỗi từ khớp với đầu một từ, từ chỉ có một chữ cái chờ đến chữ thứ hai.\nMáy quét mã vạch có thể gõ số serial ở đây, hoặc ở bất kỳ màn hình nào không có ô nhập: bản ghi mở ra ngay.\nLên/Xuống, PgUp/PgDn, Home/End để di chuyển; Enter mở bản ghi đang chọn; Trái/Phải, Backspace, Delete để sửa chữ; Ctrl-U xóa hết; Esc để quay lại." },
 	{ "Name", "Tên" },
 	{ "Code / serial", "Mã / số serial" },
 	{ "Details", "Chi tiết" },

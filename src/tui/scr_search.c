@@ -18,8 +18,8 @@
 struct search {
 	struct tf_field field;
 	struct tl_list list;
-	char last[TF_MAX * 4];
-	int searched;
+	char last[TF_MAX * 4];   /* the query last searched */
+	int searched, short_words;
 };
 
 static const char *kind_name(enum td_hit_kind k)
@@ -44,19 +44,57 @@ static int add_hit(const struct td_search_hit *h, void *ctx)
 	return 0;
 }
 
+/* The words of text that have two characters or more, space-separated
+ * into out; returns how many words were dropped.  A one-letter word
+ * would match a third of a million-row province and cost the registry
+ * a full scan (its prefix index starts at two letters) -- over 100 ms a
+ * key -- while narrowing nothing a person is looking for. */
+static int searchable(const char *text, char *out, size_t size)
+{
+	size_t n = 0;
+	int dropped = 0;
+	const char *p = text;
+
+	while (*p) {
+		const char *w;
+		size_t len, chars = 0;
+		while (*p == ' ')
+			p++;
+		for (w = p; *p && *p != ' '; p++)
+			chars += ((unsigned char)*p & 0xc0) != 0x80;
+		len = (size_t)(p - w);
+		if (chars == 0)
+			break;
+		if (chars < 2) {
+			dropped++;
+			continue;
+		}
+		if (n + len + 2 > size)
+			break;
+		if (n)
+			out[n++] = ' ';
+		memcpy(out + n, w, len);
+		n += len;
+	}
+	out[n] = '\0';
+	return dropped;
+}
+
 static void run(struct desk *d, struct search *s)
 {
-	char text[TF_MAX * 4];
+	char text[TF_MAX * 4], query[TF_MAX * 4];
 	struct td_error err;
 	int limit = d->rows > 8 ? d->rows - 6 : 2;
 
 	tf_get(&s->field, text, sizeof text);
-	if (s->searched && strcmp(text, s->last) == 0)
-		return;
-	snprintf(s->last, sizeof s->last, "%s", text);
+	s->short_words = searchable(text, query, sizeof query);
+	if (s->searched && strcmp(query, s->last) == 0)
+		return;   /* e.g. a one-letter word added: same list */
+	snprintf(s->last, sizeof s->last, "%s", query);
 	s->searched = 1;
 	tl_clear(&s->list);
-	if (td_reg_search(d->reg, text, limit, add_hit, &s->list, &err) < 0)
+	if (query[0] &&
+	    td_reg_search(d->reg, query, limit, add_hit, &s->list, &err) < 0)
 		desk_error(d, &err);
 }
 
@@ -71,7 +109,9 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 		s->searched = 0;
 	run(d, s);
 	lw = tw_put(d, top + 1, 1, cols - 2, T("Search:"), COL_HEAD, 0);
-	if (s->list.n == 0 && s->last[0])
+	if (!s->last[0] && s->short_words)
+		snprintf(count, sizeof count, "%s", T("type at least two letters"));
+	else if (s->list.n == 0 && s->last[0])
 		snprintf(count, sizeof count, "%s", T("no match"));
 	else if (s->last[0])
 		Tf(count, sizeof count, "%d shown", s->list.n);
@@ -132,7 +172,8 @@ static const struct screen_ops ops = {
 	.help = "Type any part of a name, an agency code, a national id, or a "
 	        "certificate or token serial: the list follows every key. Case "
 	        "and Vietnamese marks do not matter (\"nguyen van hung\" finds "
-	        "\"Nguyễn Văn Hùng\"); each word matches the start of a word.\n"
+	        "\"Nguyễn Văn Hùng\"); each word matches the start of a word, and words of one letter wait "
+	        "for the second.\n"
 	        "A barcode scanner can type a serial here, or on any screen "
 	        "without a text field: the record opens at once.\n"
 	        "Up/Down, PgUp/PgDn, Home/End move in the list; Enter opens the "
