@@ -137,7 +137,7 @@ static int put_token(struct td_registry *reg, const struct td_cert_put *p,
 	if ((rc = run(reg, st, "writing a token", err)) < 0)
 		return rc;
 	*id = sqlite3_last_insert_rowid(reg->db);
-	return td_reg_index_put(reg, TD_HIT_TOKEN, *id, NULL, c->token_serial, err);
+	return TD_OK;
 }
 
 /* ---- certificate ------------------------------------------------------- */
@@ -261,16 +261,19 @@ int td_reg_put_cert(struct td_registry *reg, const struct td_cert_put *pin,
 	if (!found || now.differs)
 		if ((rc = write_cert(reg, c, &now, found, err)) < 0)
 			goto out;
-	if (!found) {
+	if (!found)
 		now.id = sqlite3_last_insert_rowid(reg->db);
-		if ((rc = td_reg_index_put(reg, TD_HIT_CERT, now.id, NULL, c->serial, err)) < 0)
-			goto out;
-	}
+	*result = found ? TD_UPSERT_UPDATED : TD_UPSERT_ADDED;
+	const char *content[] = { c->serial, c->issuer_dn, c->subject_dn, c->kind,
+	                          c->holder_ext_id, c->holder_name, p->position, p->email,
+	                          c->agency_code, c->not_before, c->not_after,
+	                          c->token_serial, p->token_model, c->fingerprint };
+	if (!found && td_reg_bulk_add(reg, &reg->bulk_cert, c->serial, content, 14))
+		goto out;   /* folded into the bulk audit row */
 	after = td_reg_row_json(reg, ST_CERT_JSON, now.id, err);
 	rc = td_reg_audit(reg, found ? "cert.update" : "cert.add", "cert", c->serial,
 	                  before, after, err);
 	free(after);
-	*result = found ? TD_UPSERT_UPDATED : TD_UPSERT_ADDED;
 out:
 	free(before);
 	return rc;

@@ -240,13 +240,15 @@ int td_reg_commit(struct td_registry *reg, struct td_error *err)
 
 	if (!reg->in_tx)
 		return td_error_set(err, TD_ERR_INTERNAL, "commit without begin");
-	if ((reg->head_dirty && (rc = td_reg_audit_flush_head(reg, err)) < 0) ||
+	if ((rc = td_reg_bulk_flush(reg, err)) < 0 ||
+	    (reg->head_dirty && (rc = td_reg_audit_flush_head(reg, err)) < 0) ||
 	    (rc = td_reg_exec(reg, "COMMIT", err)) < 0) {
 		td_reg_rollback(reg);
 		return rc;
 	}
 	reg->in_tx = 0;
 	reg->have_head = 0;
+	td_reg_bulk_end(reg);
 	return TD_OK;
 }
 
@@ -260,4 +262,5 @@ void td_reg_rollback(struct td_registry *reg)
 	sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
 	reg->in_tx = 0;
 	reg->have_head = 0;
+	td_reg_bulk_end(reg);
 }

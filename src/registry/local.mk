@@ -9,6 +9,7 @@ libtokendesk_a_SOURCES += \
 	src/registry/write.c \
 	src/registry/cert_write.c \
 	src/registry/search.c \
-	src/registry/export.c
+	src/registry/export.c \
+	src/registry/bulk.c
 EXTRA_DIST += src/registry/local.mk
 libtokendesk_a_SOURCES += src/registry/handover.c src/registry/dossier.c

@@ -3,6 +3,7 @@
  * in one transaction. */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -325,7 +326,7 @@ static int write_all(struct td_registry *reg, struct import_state *st,
 	const char *issuer = opts && opts->issuer_dn ? opts->issuer_dn : TD_GOV_CA_ISSUER_DN;
 	int rc;
 
-	if ((rc = td_reg_begin(reg, err)) < 0)
+	if ((rc = td_reg_begin_bulk(reg, st->label, err)) < 0)
 		return rc;
 	if ((rc = write_agencies(reg, st, tree, rep, err)) < 0 ||
 	    (rc = write_certs(reg, st, tree, issuer, rep, err)) < 0) {
@@ -358,6 +359,10 @@ int td_import_files(struct td_registry *reg, const char *const *paths, size_t n,
 	st.arena = td_arena_new();
 	if (!tree || !st.arena)
 		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	snprintf(st.label, sizeof st.label, "import");
+	for (size_t i = 0; i < n; i++)
+		snprintf(st.label + strlen(st.label), sizeof st.label - strlen(st.label),
+		         " %s", paths[i]);
 	for (size_t i = 0; rc == TD_OK && i < n; i++)
 		rc = td_import_read_file(&st, paths[i], opts ? opts->encoding : NULL, err);
 	if (rc == TD_OK)
