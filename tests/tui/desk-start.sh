@@ -16,4 +16,13 @@ wait_for "EXITED 0" || fail "q did not quit with status 0"
 screen | grep -q "Tokens present" && fail "the desk's screen was not cleared"
 screen | grep -q "icanon" || fail "terminal not restored"
 screen | grep -q -- "-icanon\|-echo" && fail "terminal left in raw mode"
+# Ctrl-C in the middle of a screen also gives the terminal back
+tmux -S "$sock" kill-server
+sleep 0.1
+start_desk 100 30 -- --lang en
+keys /
+wait_for "Search:" || fail "no search"
+keys C-c
+wait_for "EXITED 130" || fail "Ctrl-C did not end the desk with 130"
+screen | grep -q -- "-icanon\|-echo" && fail "terminal left in raw mode after Ctrl-C"
 exit 0
