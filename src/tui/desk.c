@@ -92,7 +92,7 @@ static void colors_init(struct desk *d)
 		[COL_BAD] = { COLOR_WHITE, COLOR_RED },
 		[COL_DIM] = { COLOR_BLUE, -1 },
 		[COL_KEY] = { COLOR_WHITE, COLOR_BLACK },
-		[COL_FIELD] = { COLOR_WHITE, COLOR_BLUE },
+		[COL_FIELD] = { COLOR_WHITE, -1 },
 	};
 
 	/* without colour, attributes alone keep every state visible */
@@ -122,6 +122,8 @@ static void colors_init(struct desk *d)
 	d->attr[COL_BAD] |= A_BOLD;
 	d->attr[COL_KEY] |= A_BOLD;
 	d->attr[COL_DIM] = A_DIM;
+	/* underlined, so fields on consecutive lines stay apart */
+	d->attr[COL_FIELD] |= A_UNDERLINE;
 }
 
 /* The status line: registry, operator, place, module(s), tokens.  When

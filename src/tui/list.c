@@ -169,7 +169,9 @@ static void draw_row(struct desk *d, struct tl_row *r, int y, int cols,
 		return;
 	}
 	for (int c = 0; c < TL_COLS && r->cells[c] && x < cols; c++) {
-		int cw = w[c] ? w[c] : cols - x;
+		/* the last cell takes the rest (an empty column has width 0) */
+		int last = c + 1 == TL_COLS || !r->cells[c + 1];
+		int cw = last ? cols - x : w[c];
 		tw_put(d, y, x, cw, r->cells[c], color, 0);
 		x += cw + 2;
 	}
@@ -197,7 +199,8 @@ void tl_draw(struct desk *d, struct tl_list *l, int top, int rows, int cols)
 		int x = 1;
 		tw_fill(d, y, 0, cols, COL_HEAD);
 		for (int c = 0; c < TL_COLS && l->head[c]; c++) {
-			int cw = w[c] ? w[c] : cols - x;
+			int last = c + 1 == TL_COLS || !l->head[c + 1];
+			int cw = last ? cols - x : w[c];
 			tw_put(d, y, x, cw, T(l->head[c]), COL_HEAD, 0);
 			x += cw + 2;
 		}
