@@ -6,8 +6,10 @@ demo_registry
 start_desk 100 30 TOKENDESK_PLACE=Kho-tang-2 -- --lang en
 wait_for "Tokens present" || fail "no token panel"
 status=$(screen_line 29)
-for want in "Registry $tmp/reg.db" "Operator tester" "Place Kho-tang-2" "Module" "reader"; do
-	echo "$status" | grep -qF -- "$want" || fail "status line lacks '$want': $status"
+# the path shortens to the file name when the line is full
+for want in "Registry .*reg.db" "Operator tester" "Place Kho-tang-2" "Module " \
+            "\(no reader\|[0-9] token(s)\)"; do
+	echo "$status" | grep -q -- "$want" || fail "status line lacks '$want': $status"
 done
 screen_line 30 | grep -q "F1 Help.*F3 Search.*F10 Quit" || fail "no key bar"
 keys q
