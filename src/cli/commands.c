@@ -17,5 +17,9 @@ const struct td_cli_command td_cli_commands[] = {
 	  "handover --to CUSTODIAN [--from CUSTODIAN] [--state lost|damaged] TOKEN..." },
 	{ "receipt", td_cmd_receipt, "receipt NUMBER [--pdf FILE] | receipt --list [--json]" },
 	{ "dossier", td_cmd_dossier, "dossier add|list|handover ..." },
+	{ "scan", td_cmd_scan,
+	  "scan [--json] [--watch] [--scope AGENCY] [--no-match] [--no-usb] [--poll-ms N]" },
+	{ "verify-token", td_cmd_verify_token,
+	  "verify-token SERIAL [--pin-fd N] [--force] [--cert SERIAL] [--json]" },
 	{ NULL, NULL, NULL }
 };
