@@ -5,6 +5,7 @@ TUI_TESTS = \
 	tests/tui/desk-search.sh \
 	tests/tui/desk-browse.sh \
 	tests/tui/desk-layout.sh \
-	tests/tui/desk-handover.sh
+	tests/tui/desk-handover.sh \
+	tests/tui/desk-token.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/local.mk tests/tui/lib.sh $(TUI_TESTS)
