@@ -94,6 +94,38 @@ static int ncells(const struct tl_row *r)
 
 #define BLOCK_SCAN 300   /* rows looked at around the visible ones */
 
+void tl_add_wrapped(struct tl_list *l, int color, const char *text, int width,
+                    int indent)
+{
+	char *copy = strdup(text), *w, *save = NULL, line[2048];
+	size_t n = 0;
+
+	if (!copy)
+		return;
+	/* the first line keeps the text's own leading blanks */
+	n = strspn(text, " ");
+	if (n >= sizeof line)
+		n = 0;
+	memset(line, ' ', n);
+	line[n] = '\0';
+	for (w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		size_t wl = strlen(w);
+		if (n && line[n - 1] != ' ' && tw_width(line) + 1 + tw_width(w) > width) {
+			tl_add(l, color, NULL, NULL, line, NULL, NULL, NULL);
+			n = (size_t)snprintf(line, sizeof line, "%*s", indent, "");
+		}
+		if (n + wl + 2 < sizeof line) {
+			if (n && line[n - 1] != ' ')
+				line[n++] = ' ';
+			memcpy(line + n, w, wl + 1);
+			n += wl;
+		}
+	}
+	if (n)
+		tl_add(l, color, NULL, NULL, line, NULL, NULL, NULL);
+	free(copy);
+}
+
 /* Column widths of the block of rows around row i that have the same
  * number of cells (a section): each column as wide as its widest cell
  * (capped), the last one gets the rest; too wide, the widest shrinks.

@@ -181,7 +181,7 @@ static int outcome_color(enum td_match_outcome o)
 
 /* One token: its line, each certificate, and each finding that is not a
  * plain match with the registry's and the token's values side by side. */
-static void token_rows(struct tl_list *l, struct present *p)
+static void token_rows(struct tl_list *l, struct present *p, int cols)
 {
 	const struct td_snap_token *t = p->tok;
 	enum td_match_outcome o = p->matched ? p->m.outcome : TD_MATCH_UNKNOWN_TOKEN;
@@ -213,10 +213,13 @@ static void token_rows(struct tl_list *l, struct present *p)
 		char reg[700], tok[700];
 		if (fi->outcome == TD_MATCH_OK || (!fi->registry[0] && !fi->token[0]))
 			continue;
-		snprintf(reg, sizeof reg, "%s: %s", T("registry"), fi->registry);
-		snprintf(tok, sizeof tok, "%s: %s", T("token"), fi->token);
-		tl_add(l, outcome_color(fi->outcome), NULL, NULL, outcome_label(fi->outcome),
-		       reg, tok, NULL);
+		/* whole lines: what differs is a sentence, never to be cut short */
+		snprintf(reg, sizeof reg, "    %s: %s", T("registry"), fi->registry);
+		snprintf(tok, sizeof tok, "    %s: %s", T("token"), fi->token);
+		tl_add(l, outcome_color(fi->outcome), NULL, NULL,
+		       outcome_label(fi->outcome), NULL, NULL, NULL);
+		tl_add_wrapped(l, COL_NORMAL, reg, cols - 2, 6);
+		tl_add_wrapped(l, COL_NORMAL, tok, cols - 2, 6);
 	}
 }
 
@@ -228,7 +231,7 @@ void desk_tokens_rows(struct desk *d, struct tl_list *l)
 	if (k && !k->w && k->why[0])
 		tl_add(l, COL_DIM, NULL, NULL, k->why, NULL, NULL, NULL);
 	for (int i = 0; k && i < k->n; i++)
-		token_rows(l, &k->p[i]);
+		token_rows(l, &k->p[i], d->cols);
 }
 
 static const struct td_snap_token *present(struct desk *d, const char *serial)

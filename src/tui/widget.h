@@ -41,6 +41,10 @@ struct tl_row *tl_insert(struct tl_list *l, int at, int color,
                          const char *kind, const char *key, const char *c0,
                          const char *c1, const char *c2, const char *c3);
 void tl_remove(struct tl_list *l, int at, int count);
+/* Append text as whole-width rows wrapped at width columns; lines after
+ * the first are indented by indent blanks. */
+void tl_add_wrapped(struct tl_list *l, int color, const char *text, int width,
+                    int indent);
 void tl_draw(struct desk *d, struct tl_list *l, int top, int rows, int cols);
 /* Up/Down/PgUp/PgDn/Home/End (and j/k unless typing): 1 if moved. */
 int tl_key(struct tl_list *l, int key, int typing);

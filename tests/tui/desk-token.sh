@@ -20,9 +20,15 @@ demo_registry
 hsm_issue mine rsa "/C=VN/L=Đông Châu/O=Sở Tài chính/CN=Lê Thị Mai" 7a5c01
 S0=$(hsm_token "Của Mai")
 hsm_load "Của Mai" mine 01
+# a known token carrying another certificate than the registry says
+hsm_issue other rsa "/C=VN/L=Đông Châu/O=Sở Y tế/CN=Phạm Văn Khoa" 7a5c02
+S2=$(hsm_token "Khác")
+hsm_load "Khác" other 02
+from=$(date -u -d yesterday +%Y-%m-%d) to=$(date -u -d '+2 years' +%Y-%m-%d)
 cat >"$tui_tmp/mine.csv" <<CSV
 cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after,token_serial,token_model,email
-7A5C01,person,Lê Thị Mai,001190000777,Chuyên viên,DC.STC,$(date -u -d yesterday +%Y-%m-%d),$(date -u -d '+2 years' +%Y-%m-%d),$S0,SoftHSM v2,
+7A5C01,person,Lê Thị Mai,001190000777,Chuyên viên,DC.STC,$from,$to,$S0,SoftHSM v2,
+7A5C09,person,Phạm Văn Khoa,001190000888,Chuyên viên,DC.SYT,$from,$to,$S2,SoftHSM v2,
 CSV
 "$TOKENDESK" --db "$tmp/reg.db" -q import "$TD_SRCDIR/data/demo/agencies.csv" \
 	"$tui_tmp/mine.csv" >/dev/null || fail "cannot import the token's record"
@@ -31,7 +37,12 @@ start_desk 120 40 SOFTHSM2_CONF="$SOFTHSM2_CONF" P11_KIT_NO_USER_CONFIG=1 \
 	TOKENDESK_DATADIR="$TOKENDESK_DATADIR" -- --lang en --module "$HSM_MODULE"
 wait_for "$S0" 5 || fail "the token present at start is not shown"
 wait_for "Matched — Lê Thị Mai" || fail "the token is not matched with its holder"
-screen | grep -q "1 token(s)" || fail "status line does not count the token"
+wait_for "$S2" || fail "the second token is not shown"
+screen | grep -q "$S2.*Different certificate" || fail "the mismatch is not flagged"
+screen | grep -q "registry: .*7a5c09" || fail "the mismatch does not say what the registry holds"
+screen | grep -q "2 token(s)" || fail "status line does not count the tokens"
+hsm_delete "Khác"
+wait_gone "$S2" 5 || fail "a removed token stayed on the panel"
 
 # inserted while the desk runs: shown with no key pressed
 S1=$(hsm_token "Lạ")
