@@ -100,7 +100,7 @@ int td_cli_handover_commit(struct td_cli *cli, struct td_handover *h,
 
 struct opts {
 	const char *to, *from, *remarks, *condition, *place, *state, *pdf;
-	int force, json;
+	int force, json, pin_fd;    /* pin_fd -1: no proof of possession */
 };
 
 static int usage(int status)
@@ -109,7 +109,8 @@ static int usage(int status)
 
 	fprintf(f, "Usage: tokendesk handover --to CUSTODIAN [--from CUSTODIAN]\n"
 	        "         [--condition TEXT] [--remarks TEXT] [--place TEXT]\n"
-	        "         [--state lost|damaged] [--force] [--pdf FILE] [--json] TOKEN...\n"
+	        "         [--state lost|damaged] [--pin-fd N] [--force] [--pdf FILE]\n"
+	        "         [--json] TOKEN...\n"
 	        "Hand tokens over to a custodian in one handover (one number, one\n"
 	        "transaction: all tokens or none).  A custodian is written\n"
 	        "holder:ID, agency:CODE, dost or ca.  The tokens' new state follows\n"
@@ -120,7 +121,14 @@ static int usage(int status)
 	        "unless --force.  TOKEN '-' reads serials from standard input, one a\n"
 	        "line.  The place comes from --place, $TOKENDESK_PLACE or the line\n"
 	        "'place = ...' of the --config file.  Print the record again with\n"
-	        "`tokendesk receipt NUMBER`.\n");
+	        "`tokendesk receipt NUMBER`.\n"
+	        "--pin-fd N proves possession of each token first: it must be\n"
+	        "inserted; its PIN is read from descriptor N, one line per token in\n"
+	        "the order given, and the token signs a challenge its certificate\n"
+	        "verifies.  A wrong PIN, a key that does not match, a locked PIN or a\n"
+	        "token at its final PIN try (the PIN is then not even read) refuses\n"
+	        "the handover; --force tries the final try and records a failed\n"
+	        "proof instead of refusing.\n");
 	return status;
 }
 
@@ -136,11 +144,15 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "pdf", required_argument, NULL, 'P' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "pin-fd", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	char *end;
+	long fd;
 	int c;
 
+	o->pin_fd = -1;
 	while ((c = getopt_long(argc, argv, "t:f:r:c:p:s:P:Fjh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't': o->to = optarg; break;
@@ -152,6 +164,14 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'P': o->pdf = optarg; break;
 		case 'F': o->force = 1; break;
 		case 'j': o->json = 1; break;
+		case 'n':
+			fd = strtol(optarg, &end, 10);
+			if (*end || end == optarg || fd < 0 || fd > 1024) {
+				td_cli_fail("--pin-fd needs a file descriptor number");
+				return EX_USAGE;
+			}
+			o->pin_fd = (int)fd;
+			break;
 		case 'h': usage(EX_OK); return -1;   /* -1: done, exit 0 */
 		default: return EX_USAGE;
 		}
@@ -239,6 +259,10 @@ int td_cmd_handover(struct td_cli *cli, int argc, char **argv)
 			if (rc < 0 && !worst)
 				worst = rc;
 		}
+		/* Prove possession only once every token was accepted, so no
+		 * PIN is asked for a handover that cannot happen. */
+		if (worst == 0 && o.pin_fd >= 0)
+			worst = td_cli_handover_prove(cli, h, o.pin_fd, o.force);
 		if (worst < 0) {
 			td_cli_fail("nothing was written");
 			status = td_cli_status(worst);

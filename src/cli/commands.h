@@ -27,5 +27,10 @@ const char *td_cli_place(struct td_cli *cli, const char *given, char *buf,
  * set; returns the exit status. */
 int td_cli_handover_commit(struct td_cli *cli, struct td_handover *h,
                            const char *pdf, int json);
+/* Proof of possession of every token of h (handover_pop.c): PINs from
+ * pin_fd, one line per token; records each outcome on h.  Returns 0 when
+ * all matched (or force), else a td_code after printing why. */
+int td_cli_handover_prove(struct td_cli *cli, struct td_handover *h, int pin_fd,
+                          int force);
 
 #endif

@@ -14,4 +14,5 @@ tokendesk_SOURCES += \
 	src/cli/cmd_export.c \
 	src/cli/cmd_audit.c
 EXTRA_DIST += src/cli/local.mk
-tokendesk_SOURCES += src/cli/cmd_handover.c src/cli/cmd_receipt.c src/cli/cmd_dossier.c
+tokendesk_SOURCES += src/cli/cmd_handover.c src/cli/cmd_receipt.c src/cli/cmd_dossier.c \
+	src/cli/handover_pop.c
