@@ -112,6 +112,7 @@ static const struct msg msgs[] = {
 	{ "Record the handover", "Ghi biên bản bàn giao" },
 	{ "Last recorded: %s", "Vừa ghi: %s" },
 	{ "Handover recorded:", "Đã ghi biên bản bàn giao:" },
+	{ "print it with", "in bằng lệnh" },
 	{ "The list is empty.", "Danh sách đang trống." },
 	{ "Say to whom (To).", "Hãy nhập bên nhận." },
 	{ "Remove or fix the refused items first.", "Hãy bỏ hoặc sửa các mục bị từ chối trước." },

@@ -313,7 +313,8 @@ static void commit(struct desk *d, struct hand *s)
 		hand_rebuild(d, s);
 		return;
 	}
-	desk_message(d, 0, "%s %s", T("Handover recorded:"), s->number);
+	desk_message(d, 0, "%s %s — %s tokendesk receipt %s", T("Handover recorded:"),
+	             s->number, T("print it with"), s->number);
 	s->n = 0;
 	tf_clear(&s->field[F_ITEM]);
 	hand_rebuild(d, s);
