@@ -81,7 +81,7 @@ static const struct msg msgs[] = {
 	{ "Remarks", "Ghi chú" },
 	{ "Type or scan; Enter adds it", "Gõ hoặc quét; Enter để thêm" },
 	{ "Empty: each token's custodian now", "Trống: người đang giữ từng token" },
-	{ "agency:CODE, holder:ID, dost or ca", "agency:MÃ, holder:SỐ ĐỊNH DANH, dost hoặc ca" },
+	{ "agency:CODE, holder:ID, dost or ca", "agency:MÃ, holder:SỐ ĐỊNH DANH, dost, ca" },
 	{ "e.g. nguyên vẹn", "ví dụ: nguyên vẹn" },
 	{ "Del removes the token, p proves possession (PIN)",
 	  "Del bỏ token, p kiểm tra sở hữu (PIN)" },

@@ -230,7 +230,8 @@ static void draw_fields(struct desk *d, struct hand *s, int top, int cols)
 		if (tw_width(l) > lw)
 			lw = tw_width(l);
 	}
-	fw = cols > 100 ? 40 : (cols - lw - 6) / 2;
+	/* narrow terminals: the hints (what to type) matter more than room */
+	fw = cols > 100 ? 40 : (cols - lw - 6) * 2 / 5;
 	for (int f = F_ITEM; f <= F_REMARKS; f++) {
 		char l[64];
 		const char *note = f == F_TO && s->to_note[0] ? s->to_note

@@ -36,13 +36,13 @@ static void build(struct desk *d, struct panel *p)
 	tl_add(&p->list, COL_HEAD, NULL, NULL, T("Tokens present"), NULL, NULL, NULL);
 	desk_tokens_rows(d, &p->list);
 	if (p->list.n == 1)
-		tl_add(&p->list, COL_DIM, NULL, NULL,
+		tl_add_wrapped(&p->list, COL_DIM,
 		       desk_tokens_fd(d) >= 0
 		           ? T("No token inserted. Insert one: it shows here with its "
 		               "certificates and its registry record.")
 		           : T("No token reader: the token layer is not available. "
 		               "Search, browse and handover work."),
-		       NULL, NULL, NULL);
+		       d->cols - 2, 0);
 	tl_add(&p->list, COL_NORMAL, NULL, NULL, "", NULL, NULL, NULL);
 	tl_add(&p->list, COL_HEAD, NULL, NULL, T("What to do"), NULL, NULL, NULL);
 	for (int i = 0; menu[i]; i += 2)

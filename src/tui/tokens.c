@@ -229,7 +229,7 @@ void desk_tokens_rows(struct desk *d, struct tl_list *l)
 	struct desk_tokens *k = d->tok;
 
 	if (k && !k->w && k->why[0])
-		tl_add(l, COL_DIM, NULL, NULL, k->why, NULL, NULL, NULL);
+		tl_add_wrapped(l, COL_DIM, k->why, d->cols - 2, 0);
 	for (int i = 0; k && i < k->n; i++)
 		token_rows(l, &k->p[i], d->cols);
 }
