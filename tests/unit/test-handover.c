@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -138,6 +139,17 @@ static void check_recheck(struct td_registry *reg)
 		CHECK_STR(r.items[0].state_after, "at_dost");
 	}
 	CHECK_STR(r.to_name, "Sở Khoa học và Công nghệ");
+	/* Twice in one process, as the desk prints: the font map dropped
+	 * after the first must come back for the second. */
+	for (int i = 0; i < 2; i++) {
+		char pdf[300];
+		struct stat st;
+		snprintf(pdf, sizeof pdf, "%s.%d.pdf", path, i);
+		CHECK(td_record_write_pdf(&r, pdf, &err) == 0);
+		CHECK(stat(pdf, &st) == 0 && (st.st_mode & 0777) == 0600 && st.st_size > 1000);
+		unlink(pdf);
+	}
+	CHECK(td_record_write_pdf(&r, "/nonexistent/dir/r.pdf", &err) == TD_ERR_IO);
 	CHECK(r.date && strlen(r.date) == 10);
 	td_record_clear(&r);
 	CHECK(td_record_load(reg, "BG-1999-0001", &r, &err) == TD_ERR_NOTFOUND);
