@@ -21,3 +21,4 @@ libtokendesk_a_SOURCES += \
 EXTRA_DIST += src/registry/local.mk
 # reorganization: stored plans, tags, CRL confirmations
 libtokendesk_a_SOURCES += src/registry/plan.c src/registry/tag.c
+libtokendesk_a_SOURCES += src/registry/handover.c src/registry/dossier.c

@@ -36,3 +36,5 @@ TESTS += \
 EXTRA_DIST += tests/cli/count-common.sh tests/cli/count-basic.sh \
 	tests/cli/count-resume.sh tests/cli/kit-minimal.sh tests/cli/kit-merge.sh \
 	tests/cli/kit-conflict.sh
+# handover (issue 4): tokens, dossiers, the record as text and PDF
+CLI_TESTS += tests/cli/handover.sh tests/cli/handover-pdf.sh tests/cli/handover-dossier.sh
