@@ -362,5 +362,148 @@ int td_reg_crl_record(struct td_registry *reg, const char *issuer,
                       const char *crl_number, const char *this_update,
                       const char *next_update, long entries,
                       const char *sha256_hex, struct td_error *err);
+/* ---- inventory counts (src/registry/count.c) ---------------------------
+ *
+ * A count checks the tokens physically present against what custody says.
+ * Scope: an agency and its subtree (custodians "agency:CODE" of the
+ * subtree and "holder:ID" of holders whose agency is in it), or exactly
+ * one custodian string.  Every scan is its own row, written in the
+ * caller's transaction; tallies are always derived from the stored scans,
+ * so a count killed at any moment resumes with nothing lost or doubled.
+ * Expected tokens are those the registry places in scope now; closing
+ * freezes the result (count_result) so later custody changes do not alter
+ * a closed count's report. */
+
+enum td_count_outcome {
+	TD_COUNT_FOUND,       /* scanned, and custody says it is in scope */
+	TD_COUNT_MISSING,     /* custody says in scope, never scanned */
+	TD_COUNT_UNEXPECTED,  /* scanned, registry places it elsewhere */
+	TD_COUNT_UNKNOWN      /* scanned serial the registry does not know */
+};
+
+/* "found", "missing", "unexpected", "unknown". */
+const char *td_count_outcome_name(enum td_count_outcome o);
+
+struct td_count {
+	int64_t id;
+	char *uid;                  /* UUID, stable across kit merges */
+	char *scope_kind;           /* "agency" or "custodian" */
+	char *scope, *scope_name;   /* code or custodian string; readable name */
+	char *started_at, *operator_name;
+	char *closed_at, *closed_by; /* NULL while open */
+	int64_t scans;              /* scan rows stored (duplicates included) */
+};
+void td_count_clear(struct td_count *c);
+
+/* One serial's line of a count; valid during the callback only.
+ * custodian/custodian_name: where the registry places the token (NULL
+ * for unknown serials). */
+struct td_count_line {
+	const char *serial;
+	enum td_count_outcome outcome;
+	int64_t scans;              /* times scanned; > 1 is a duplicate scan */
+	const char *custodian, *custodian_name;
+};
+typedef int (*td_count_line_fn)(const struct td_count_line *l, void *ctx);
+
+struct td_count_tally {
+	int64_t found, missing, unexpected, unknown;
+	int64_t duplicate;          /* serials scanned more than once */
+	int64_t expected;           /* found + missing */
+	int64_t scans;              /* scan rows, duplicates included */
+};
+
+/* What one scan found out; strings owned (td_count_hit_clear). */
+struct td_count_hit {
+	enum td_count_outcome outcome;   /* FOUND, UNEXPECTED or UNKNOWN */
+	int64_t scans;                   /* this serial's scans, this one too */
+	char *custodian, *custodian_name;
+};
+void td_count_hit_clear(struct td_count_hit *h);
+
+/* Start a count (in a transaction).  scope_kind "agency" (scope an
+ * agency code) or "custodian" (scope "dost", "ca", "agency:CODE" or
+ * "holder:ID", which must exist).  *id gets the new count's id. */
+int td_reg_count_start(struct td_registry *reg, const char *scope_kind,
+                       const char *scope, int64_t *id, struct td_error *err);
+/* Read a count: 0, TD_ERR_NOTFOUND or another error. */
+int td_reg_count_get(struct td_registry *reg, int64_t id, struct td_count *out,
+                     struct td_error *err);
+/* Record one scan (in a transaction) of a canonical token serial
+ * (td_token_serial); source "typed", "inserted" or "file".  Refused with
+ * TD_ERR_CONFLICT on a closed count.  hit may be NULL. */
+int td_reg_count_scan(struct td_registry *reg, int64_t id, const char *serial,
+                      const char *source, struct td_count_hit *hit,
+                      struct td_error *err);
+/* The count's lines, ordered by outcome then serial: live for an open
+ * count, the frozen result for a closed one. */
+int td_reg_count_each(struct td_registry *reg, int64_t id, td_count_line_fn fn,
+                      void *ctx, struct td_error *err);
+/* Tallies of the same lines. */
+int td_reg_count_tally(struct td_registry *reg, int64_t id,
+                       struct td_count_tally *out, struct td_error *err);
+/* Close (in a transaction): freezes the lines, stamps closed_at/by and
+ * audits the tallies.  TD_ERR_CONFLICT when already closed. */
+int td_reg_count_close(struct td_registry *reg, int64_t id,
+                       struct td_count_tally *out, struct td_error *err);
+/* Every count, newest first (open ones are what a desk offers to
+ * resume). */
+typedef int (*td_count_fn)(const struct td_count *c, void *ctx);
+int td_reg_count_list(struct td_registry *reg, td_count_fn fn, void *ctx,
+                      struct td_error *err);
+
+/* ---- field kits (src/registry/kit_*.c) ---------------------------------
+ *
+ * A kit is a registry file holding the part a field team needs: the
+ * agencies given and their subtrees, their holders, certificates and
+ * tokens (plus tokens in their custody), custody history, and the names
+ * of ancestor agencies; nothing of other agencies' holders.  It carries
+ * its own audit chain and a pristine image of itself as made; merging
+ * diffs the kit against that image with SQLite's session extension and
+ * replays the changeset at home.  These functions manage their own
+ * transactions (call them outside td_reg_begin). */
+
+struct td_kit_info {
+	char uuid[37];
+	int64_t agencies, holders, certificates, tokens, rows;
+};
+/* Write a new kit at kit_path (refused if it exists; mode 0600) for the
+ * agencies codes[0..n) and their subtrees. */
+int td_reg_kit_make(struct td_registry *home, const char *kit_path,
+                    const char *const *codes, size_t n,
+                    struct td_kit_info *info, struct td_error *err);
+
+struct td_kit_merge_report {
+	char uuid[37];
+	int already;                 /* merged before: nothing was changed */
+	int64_t inserted, updated, deleted, unchanged;
+	int64_t audit_rows;          /* field audit rows re-appended */
+	int64_t conflicts;           /* recorded in kit_conflict */
+};
+/* Merge the field changes of the kit at kit_path, all in one
+ * transaction.  Rows the field added get fresh ids at home (references
+ * declared with REFERENCES follow them); a field change to a row that
+ * home also changed, or to a home-only table (agency, holder,
+ * certificate), is recorded as a conflict and not applied.  The kit's
+ * audit chain must verify. */
+int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
+                     struct td_kit_merge_report *rep, struct td_error *err);
+
+struct td_kit_conflict {
+	int64_t id;
+	const char *kit_uuid, *table, *op, *reason, *status;
+	const char *pk, *home, *field_old, *field_new;  /* JSON text */
+	const char *resolved_at, *resolved_by;
+};
+typedef int (*td_kit_conflict_fn)(const struct td_kit_conflict *c, void *ctx);
+/* Conflicts, oldest first; open_only skips decided ones. */
+int td_reg_kit_each_conflict(struct td_registry *reg, int open_only,
+                             td_kit_conflict_fn fn, void *ctx,
+                             struct td_error *err);
+/* Decide a conflict (in a transaction): keep_field applies the field's
+ * version to the row, else home's stays; audited either way.
+ * TD_ERR_CONFLICT when already decided, TD_ERR_NOTFOUND when no such. */
+int td_reg_kit_resolve(struct td_registry *reg, int64_t id, int keep_field,
+                       struct td_error *err);
 
 #endif

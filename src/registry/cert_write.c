@@ -28,6 +28,29 @@ static int run(struct td_registry *reg, sqlite3_stmt *st, const char *what,
 
 /* ---- holder ------------------------------------------------------------ */
 
+/* A fresh load's new holder, indexed later set-based. */
+static int insert_holder(struct td_registry *reg, const struct td_cert_put *p,
+                         const char *kind, int64_t *id, struct td_error *err)
+{
+	const struct td_cert *c = p->cert;
+	sqlite3_stmt *st = td_reg_stmt(reg, ST_HOLDER_INSERT, err);
+	int rc;
+
+	if (!st)
+		return TD_ERR_DB;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->holder_ext_id, -1, SQLITE_STATIC);
+	td_reg_bind_text(st, 3, c->holder_name);
+	td_reg_bind_text(st, 4, p->position);
+	td_reg_bind_text(st, 5, p->email);
+	td_reg_bind_text(st, 6, c->agency_code);
+	if ((rc = run(reg, st, "writing a holder", err)) < 0)
+		return rc;
+	*id = sqlite3_last_insert_rowid(reg->db);
+	td_reg_fresh_put(reg, kind[0] == 'o' ? "h:o:" : "h:p:", c->holder_ext_id, *id);
+	return TD_OK;
+}
+
 /* Find or create the holder; *changed is set when a field was updated. */
 static int put_holder(struct td_registry *reg, const struct td_cert_put *p,
                       int64_t *id, int *changed, struct td_error *err)
@@ -40,6 +63,14 @@ static int put_holder(struct td_registry *reg, const struct td_cert_put *p,
 
 	if (!st)
 		return TD_ERR_DB;
+	if (reg->fresh_certs) {
+		/* Only this load's holders exist: no SQL lookup, no update (the
+		 * import already checked a person's rows agree). */
+		if ((*id = td_reg_fresh_get(reg, kind[0] == 'o' ? "h:o:" : "h:p:",
+		                            c->holder_ext_id)))
+			return TD_OK;
+		return insert_holder(reg, p, kind, id, err);
+	}
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, c->holder_ext_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -94,17 +125,43 @@ static int put_holder(struct td_registry *reg, const struct td_cert_put *p,
 
 /* ---- token --------------------------------------------------------------- */
 
+/* A token new to the registry starts with its certificate's holder. */
+static int insert_token(struct td_registry *reg, const struct td_cert_put *p,
+                        int64_t *id, struct td_error *err)
+{
+	const struct td_cert *c = p->cert;
+	sqlite3_stmt *st = td_reg_stmt(reg, ST_TOKEN_INSERT, err);
+	char custodian[512];
+	int rc;
+
+	if (!st)
+		return TD_ERR_DB;
+	snprintf(custodian, sizeof custodian, "holder:%s", c->holder_ext_id);
+	sqlite3_bind_text(st, 1, c->token_serial, -1, SQLITE_STATIC);
+	td_reg_bind_text(st, 2, p->token_model);
+	sqlite3_bind_text(st, 3, custodian, -1, SQLITE_STATIC);
+	if ((rc = run(reg, st, "writing a token", err)) < 0)
+		return rc;
+	*id = sqlite3_last_insert_rowid(reg->db);
+	if (reg->fresh_certs)
+		td_reg_fresh_put(reg, "t:", c->token_serial, *id);
+	return TD_OK;
+}
+
 static int put_token(struct td_registry *reg, const struct td_cert_put *p,
                      int64_t *id, int *changed, struct td_error *err)
 {
 	const struct td_cert *c = p->cert;
 	sqlite3_stmt *st;
-	char custodian[512];
 	int rc, found;
 
 	*id = 0;
 	if (!c->token_serial || !*c->token_serial)
 		return TD_OK;
+	if (reg->fresh_certs) {   /* only this load's tokens exist */
+		*id = td_reg_fresh_get(reg, "t:", c->token_serial);
+		return *id ? TD_OK : insert_token(reg, p, id, err);
+	}
 	if (!(st = td_reg_stmt(reg, ST_TOKEN_BY_SERIAL, err)))
 		return TD_ERR_DB;
 	sqlite3_bind_text(st, 1, c->token_serial, -1, SQLITE_STATIC);
@@ -118,26 +175,15 @@ static int put_token(struct td_registry *reg, const struct td_cert_put *p,
 	sqlite3_reset(st);
 	if (!found && rc != SQLITE_DONE)
 		return td_reg_db_error(reg, err, "token lookup");
-	if (found && !*changed)
+	if (!found)
+		return insert_token(reg, p, id, err);
+	if (!*changed)
 		return TD_OK;
-	if (found) {
-		if (!(st = td_reg_stmt(reg, ST_TOKEN_UPDATE_MODEL, err)))
-			return TD_ERR_DB;
-		td_reg_bind_text(st, 1, p->token_model);
-		sqlite3_bind_int64(st, 2, *id);
-		return run(reg, st, "writing a token", err);
-	}
-	/* A new token starts with its certificate's holder. */
-	snprintf(custodian, sizeof custodian, "holder:%s", c->holder_ext_id);
-	if (!(st = td_reg_stmt(reg, ST_TOKEN_INSERT, err)))
+	if (!(st = td_reg_stmt(reg, ST_TOKEN_UPDATE_MODEL, err)))
 		return TD_ERR_DB;
-	sqlite3_bind_text(st, 1, c->token_serial, -1, SQLITE_STATIC);
-	td_reg_bind_text(st, 2, p->token_model);
-	sqlite3_bind_text(st, 3, custodian, -1, SQLITE_STATIC);
-	if ((rc = run(reg, st, "writing a token", err)) < 0)
-		return rc;
-	*id = sqlite3_last_insert_rowid(reg->db);
-	return TD_OK;
+	td_reg_bind_text(st, 1, p->token_model);
+	sqlite3_bind_int64(st, 2, *id);
+	return run(reg, st, "writing a token", err);
 }
 
 /* ---- certificate ------------------------------------------------------- */
@@ -243,8 +289,9 @@ int td_reg_put_cert(struct td_registry *reg, const struct td_cert_put *pin,
 	    (rc = canonical_serials(pin->cert, &canon, serial, token, sizeof serial, err)) < 0)
 		return rc;
 	pcanon.cert = &canon;
-	/* The before-image must be taken before the holder or token change. */
-	if ((found = find_cert(reg, c, -1, 0, &now, err)) < 0)
+	/* The before-image must be taken before the holder or token change.
+	 * In a fresh load there is nothing to find (UNIQUE still guards). */
+	if ((found = reg->fresh_certs ? 0 : find_cert(reg, c, -1, 0, &now, err)) < 0)
 		return found;
 	if (found)
 		before = td_reg_row_json(reg, ST_CERT_JSON, now.id, err);

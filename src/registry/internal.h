@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "tokendesk/registry.h"
+#include "tokendesk/strmap.h"
 
 /* Prepared statements kept for the life of the connection, so bulk
  * imports do not re-parse SQL for every row. */
@@ -52,6 +53,12 @@ struct td_registry {
 	int bulk;                     /* inside td_reg_begin_bulk() */
 	char bulk_label[256];
 	struct bulk_tally bulk_agency, bulk_cert;
+	/* Fresh loads: the tables were empty at td_reg_begin_bulk, so nothing
+	 * needs looking up in SQL: what this load inserted is in memory, and
+	 * the search index is built set-based at commit. */
+	int fresh_agencies, fresh_certs;
+	struct td_strmap *fresh_ids;     /* "h:kind:ext_id" / "t:serial" -> id */
+	struct td_arena *fresh_arena;
 	sqlite3_stmt *stmts[ST__COUNT];
 };
 
@@ -93,6 +100,11 @@ int td_reg_bulk_add(struct td_registry *reg, struct bulk_tally *t,
                     const char *key, const char *const *fields, int n);
 /* Write the bulk tallies' audit rows (called by commit). */
 int td_reg_bulk_flush(struct td_registry *reg, struct td_error *err);
+/* Fresh-load memory: the id this load gave key, or 0; remember one. */
+int64_t td_reg_fresh_get(struct td_registry *reg, const char *prefix, const char *key);
+void td_reg_fresh_put(struct td_registry *reg, const char *prefix, const char *key,
+                      int64_t id);
+
 /* Leave bulk mode and free its state. */
 void td_reg_bulk_end(struct td_registry *reg);
 

@@ -5,7 +5,9 @@ libtokendesk_a_SOURCES += \
 	src/workflow/import_check.h \
 	src/workflow/import_check.c \
 	src/workflow/import_file.c \
-	src/workflow/import.c
+	src/workflow/import.c \
+	src/workflow/count.c \
+	src/workflow/count_report.c
 EXTRA_DIST += src/workflow/local.mk
 # reorganization plans, the action plan, CRLs, lists for DOST
 libtokendesk_a_SOURCES += \
