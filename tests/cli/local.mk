@@ -16,7 +16,8 @@ PLAN_TESTS = \
 	tests/cli/plan-apply.sh \
 	tests/cli/crl-import.sh \
 	tests/cli/lists-dost.sh \
-	tests/cli/plan-demo.sh
+	tests/cli/plan-demo.sh \
+	tests/cli/tag-manual.sh
 TESTS += $(PLAN_TESTS)
 EXTRA_DIST += $(PLAN_TESTS) tests/cli/plan/plan-lib.sh \
 	tests/cli/plan/agencies.csv tests/cli/plan/certificates.csv \
