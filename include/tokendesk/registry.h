@@ -176,7 +176,8 @@ typedef int (*td_hit_fn)(const struct td_search_hit *hit, void *ctx);
 
 /* Diacritic- and case-insensitive search over agency names and codes,
  * holder names and ids, certificate and token serials.  Each word of
- * text must match the start of a word (prefix search).  At most limit
+ * text but the last must be a whole word; the last may be the start of
+ * one (search as you type).  At most limit
  * hits, best first. */
 int td_reg_search(struct td_registry *reg, const char *text, int limit,
                   td_hit_fn fn, void *ctx, struct td_error *err);

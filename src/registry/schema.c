@@ -75,7 +75,7 @@ static const char *const migrations[] = {
 	 * rowid = record id * 4 + td_hit_kind.  Serials are found through
 	 * their own unique indexes instead. */
 	"CREATE VIRTUAL TABLE search_idx USING fts5(text, content='', columnsize=0,"
-	"  tokenize='unicode61 remove_diacritics 2');",
+	"  tokenize='unicode61 remove_diacritics 2', prefix='2 3');",
 	/* 2: reorganization: the stored merger plan, the operator's picks,
 	 * tags (what must happen to a certificate, token or agency's
 	 * dossiers, and how far it got) and imported CRLs. */
