@@ -336,5 +336,273 @@ int td_reg_each_dossier(struct td_registry *reg, const char *agency_code,
 int td_reg_move_dossier(struct td_registry *reg, const char *ref,
                         const char *to_agency_code, int64_t handover_id,
                         struct td_error *err);
+/* ---- reorganization: plans, tags, CRLs (src/registry/plan.c, tag.c) ---- */
+
+/* One row of a stored merger plan, as imported (see docs/formats.md). */
+struct td_plan_row {
+	long line;                 /* line in the imported file */
+	const char *effective_date, *event, *source_codes;
+	const char *target_code, *target_name, *new_parent_code; /* may be NULL */
+};
+typedef int (*td_plan_row_fn)(const struct td_plan_row *r, void *ctx);
+
+/* Replace the stored plan by rows[0..n) (inside a transaction; one audit
+ * row "plan.import" with the count).  Picks are kept. */
+int td_reg_plan_replace(struct td_registry *reg, const struct td_plan_row *rows,
+                        size_t n, struct td_error *err);
+/* The stored plan, by effective date then line.  Rows valid during fn. */
+int td_reg_each_plan_row(struct td_registry *reg, td_plan_row_fn fn, void *ctx,
+                         struct td_error *err);
+/* The operator's pick of the certificate that gets the info change when
+ * agencies merge into target_code (merge_new).  serial NULL clears it.
+ * Inside a transaction; audited. */
+int td_reg_plan_pick(struct td_registry *reg, const char *target_code,
+                     const char *cert_serial, struct td_error *err);
+int td_reg_each_plan_pick(struct td_registry *reg,
+                          int (*fn)(const char *target_code,
+                                    const char *cert_serial, void *ctx),
+                          void *ctx, struct td_error *err);
+
+/* A certificate in brief, as the plan needs it; strings borrowed (valid
+ * during the callback). */
+struct td_cert_brief {
+	const char *serial, *kind, *holder_ext_id, *holder_name;
+	const char *agency_code;   /* the holder's agency */
+	int64_t agency_id;         /* ... and its td_agency.id */
+	const char *subject_dn, *not_after, *token_serial; /* token may be NULL */
+	int no_longer_needed;
+};
+/* Every certificate with stored status "active" (expiry not checked), in
+ * id order, with one query. */
+int td_reg_each_active_cert_brief(struct td_registry *reg,
+                                  int (*fn)(const struct td_cert_brief *c, void *ctx),
+                                  void *ctx, struct td_error *err);
+
+/* Mark a person holder (by national id) as no longer needing a
+ * certificate (letter 1.2, 2.2), or clear the mark.  In a transaction;
+ * audited; TD_ERR_NOTFOUND when no such person. */
+int td_reg_holder_set_no_longer_needed(struct td_registry *reg, const char *ext_id,
+                                       int value, struct td_error *err);
+
+/* A tag: what must happen to a certificate, a token or an agency's
+ * request dossiers, and how far it got (tagged -> sent_to_dost in a
+ * numbered batch -> confirmed by the CA).  Strings borrowed in callbacks. */
+struct td_tag {
+	int64_t id;
+	const char *target_kind;  /* "cert", "token", "agency" */
+	const char *target;       /* canonical cert serial, token serial, code */
+	const char *kind;         /* change_info revoke keep collect
+	                             handover_dossiers renew recover_token
+	                             new_issue (agency) */
+	const char *request;      /* Decree 68 request: new_issue renewal
+	                             info_change revocation token_recovery, or NULL */
+	const char *state;        /* tagged, sent_to_dost, confirmed */
+	int64_t batch;            /* 0 until sent */
+	const char *origin;       /* "plan" or "manual" */
+	const char *rule, *reason;
+	const char *detail;       /* change_info: the new DN; collect and
+	                             handover_dossiers: the receiving agency */
+	const char *created, *updated;
+	/* Joined, for lists (NULL where they do not apply): the managing
+	 * agency (cert holder's agency, token's cert holder's agency, or the
+	 * agency itself), its name, holder, current DN, token of a cert. */
+	const char *agency_code, *agency_name, *holder_name, *subject_dn;
+	const char *token_serial;
+};
+typedef int (*td_tag_fn)(const struct td_tag *t, void *ctx);
+
+/* Insert or update the tag of (target_kind, target); fields used: kind,
+ * request, origin, rule, reason, detail.  An update resets the state to
+ * tagged.  Unchanged input writes nothing (*changed = 0).  Audited. */
+int td_reg_tag_put(struct td_registry *reg, const struct td_tag *t,
+                   int *changed, struct td_error *err);
+/* Delete a tag; TD_ERR_NOTFOUND when none.  Audited. */
+int td_reg_tag_delete(struct td_registry *reg, const char *target_kind,
+                      const char *target, struct td_error *err);
+/* Tags, with joins, ordered by managing agency then target.  state NULL
+ * for all; batch 0 for any. */
+int td_reg_each_tag(struct td_registry *reg, const char *state, int64_t batch,
+                    td_tag_fn fn, void *ctx, struct td_error *err);
+/* The tag of one target, or TD_ERR_NOTFOUND. */
+int td_reg_tag_find(struct td_registry *reg, const char *target_kind,
+                    const char *target, td_tag_fn fn, void *ctx,
+                    struct td_error *err);
+/* For the token layer's matching: is this certificate (any spelling of
+ * its serial) tagged, and how.  0 with *kind_out and *state_out set
+ * (malloc'ed, caller frees; either out may be NULL), or TD_ERR_NOTFOUND
+ * when it carries no tag. */
+int td_reg_cert_tag(struct td_registry *reg, const char *cert_serial,
+                    char **kind_out, char **state_out, struct td_error *err);
+/* Move every tag in state "tagged" to "sent_to_dost" with a new batch
+ * number (one more than the highest so far).  *batch 0 and *count 0 when
+ * nothing was tagged.  Inside a transaction; each tag audited. */
+int td_reg_tag_send(struct td_registry *reg, int64_t *batch, long *count,
+                    struct td_error *err);
+
+/* Mark a tag confirmed by the CA by hand (e.g. an info change: the CA
+ * issued the new certificate).  Only a tag sent to DOST can be confirmed
+ * (else TD_ERR_CONFLICT); TD_ERR_NOTFOUND when none.  Audited. */
+int td_reg_tag_confirm(struct td_registry *reg, const char *target_kind,
+                       const char *target, struct td_error *err);
+
+/* Record that a certificate is revoked (a CRL lists it): status revoked,
+ * revoked_at date, and its revoke tag (if any) confirmed.  Matched by
+ * serial and issuer; *found 0 when the registry has no such certificate.
+ * Already-revoked certificates are left alone.  Audited. */
+int td_reg_cert_mark_revoked(struct td_registry *reg, const char *serial,
+                             const char *issuer_dn, const char *date,
+                             int *found, struct td_error *err);
+/* The thisUpdate (YYYY-MM-DD) of the newest CRL of issuer imported so
+ * far into out[11]; "" when none. */
+int td_reg_crl_newest(struct td_registry *reg, const char *issuer, char out[11],
+                      struct td_error *err);
+/* Remember an imported CRL (audited). */
+int td_reg_crl_record(struct td_registry *reg, const char *issuer,
+                      const char *crl_number, const char *this_update,
+                      const char *next_update, long entries,
+                      const char *sha256_hex, struct td_error *err);
+/* ---- inventory counts (src/registry/count.c) ---------------------------
+ *
+ * A count checks the tokens physically present against what custody says.
+ * Scope: an agency and its subtree (custodians "agency:CODE" of the
+ * subtree and "holder:ID" of holders whose agency is in it), or exactly
+ * one custodian string.  Every scan is its own row, written in the
+ * caller's transaction; tallies are always derived from the stored scans,
+ * so a count killed at any moment resumes with nothing lost or doubled.
+ * Expected tokens are those the registry places in scope now; closing
+ * freezes the result (count_result) so later custody changes do not alter
+ * a closed count's report. */
+
+enum td_count_outcome {
+	TD_COUNT_FOUND,       /* scanned, and custody says it is in scope */
+	TD_COUNT_MISSING,     /* custody says in scope, never scanned */
+	TD_COUNT_UNEXPECTED,  /* scanned, registry places it elsewhere */
+	TD_COUNT_UNKNOWN      /* scanned serial the registry does not know */
+};
+
+/* "found", "missing", "unexpected", "unknown". */
+const char *td_count_outcome_name(enum td_count_outcome o);
+
+struct td_count {
+	int64_t id;
+	char *uid;                  /* UUID, stable across kit merges */
+	char *scope_kind;           /* "agency" or "custodian" */
+	char *scope, *scope_name;   /* code or custodian string; readable name */
+	char *started_at, *operator_name;
+	char *closed_at, *closed_by; /* NULL while open */
+	int64_t scans;              /* scan rows stored (duplicates included) */
+};
+void td_count_clear(struct td_count *c);
+
+/* One serial's line of a count; valid during the callback only.
+ * custodian/custodian_name: where the registry places the token (NULL
+ * for unknown serials). */
+struct td_count_line {
+	const char *serial;
+	enum td_count_outcome outcome;
+	int64_t scans;              /* times scanned; > 1 is a duplicate scan */
+	const char *custodian, *custodian_name;
+};
+typedef int (*td_count_line_fn)(const struct td_count_line *l, void *ctx);
+
+struct td_count_tally {
+	int64_t found, missing, unexpected, unknown;
+	int64_t duplicate;          /* serials scanned more than once */
+	int64_t expected;           /* found + missing */
+	int64_t scans;              /* scan rows, duplicates included */
+};
+
+/* What one scan found out; strings owned (td_count_hit_clear). */
+struct td_count_hit {
+	enum td_count_outcome outcome;   /* FOUND, UNEXPECTED or UNKNOWN */
+	int64_t scans;                   /* this serial's scans, this one too */
+	char *custodian, *custodian_name;
+};
+void td_count_hit_clear(struct td_count_hit *h);
+
+/* Start a count (in a transaction).  scope_kind "agency" (scope an
+ * agency code) or "custodian" (scope "dost", "ca", "agency:CODE" or
+ * "holder:ID", which must exist).  *id gets the new count's id. */
+int td_reg_count_start(struct td_registry *reg, const char *scope_kind,
+                       const char *scope, int64_t *id, struct td_error *err);
+/* Read a count: 0, TD_ERR_NOTFOUND or another error. */
+int td_reg_count_get(struct td_registry *reg, int64_t id, struct td_count *out,
+                     struct td_error *err);
+/* Record one scan (in a transaction) of a canonical token serial
+ * (td_token_serial); source "typed", "inserted" or "file".  Refused with
+ * TD_ERR_CONFLICT on a closed count.  hit may be NULL. */
+int td_reg_count_scan(struct td_registry *reg, int64_t id, const char *serial,
+                      const char *source, struct td_count_hit *hit,
+                      struct td_error *err);
+/* The count's lines, ordered by outcome then serial: live for an open
+ * count, the frozen result for a closed one. */
+int td_reg_count_each(struct td_registry *reg, int64_t id, td_count_line_fn fn,
+                      void *ctx, struct td_error *err);
+/* Tallies of the same lines. */
+int td_reg_count_tally(struct td_registry *reg, int64_t id,
+                       struct td_count_tally *out, struct td_error *err);
+/* Close (in a transaction): freezes the lines, stamps closed_at/by and
+ * audits the tallies.  TD_ERR_CONFLICT when already closed. */
+int td_reg_count_close(struct td_registry *reg, int64_t id,
+                       struct td_count_tally *out, struct td_error *err);
+/* Every count, newest first (open ones are what a desk offers to
+ * resume). */
+typedef int (*td_count_fn)(const struct td_count *c, void *ctx);
+int td_reg_count_list(struct td_registry *reg, td_count_fn fn, void *ctx,
+                      struct td_error *err);
+
+/* ---- field kits (src/registry/kit_*.c) ---------------------------------
+ *
+ * A kit is a registry file holding the part a field team needs: the
+ * agencies given and their subtrees, their holders, certificates and
+ * tokens (plus tokens in their custody), custody history, and the names
+ * of ancestor agencies; nothing of other agencies' holders.  It carries
+ * its own audit chain and a pristine image of itself as made; merging
+ * diffs the kit against that image with SQLite's session extension and
+ * replays the changeset at home.  These functions manage their own
+ * transactions (call them outside td_reg_begin). */
+
+struct td_kit_info {
+	char uuid[37];
+	int64_t agencies, holders, certificates, tokens, rows;
+};
+/* Write a new kit at kit_path (refused if it exists; mode 0600) for the
+ * agencies codes[0..n) and their subtrees. */
+int td_reg_kit_make(struct td_registry *home, const char *kit_path,
+                    const char *const *codes, size_t n,
+                    struct td_kit_info *info, struct td_error *err);
+
+struct td_kit_merge_report {
+	char uuid[37];
+	int already;                 /* merged before: nothing was changed */
+	int64_t inserted, updated, deleted, unchanged;
+	int64_t audit_rows;          /* field audit rows re-appended */
+	int64_t conflicts;           /* recorded in kit_conflict */
+};
+/* Merge the field changes of the kit at kit_path, all in one
+ * transaction.  Rows the field added get fresh ids at home (references
+ * declared with REFERENCES follow them); a field change to a row that
+ * home also changed, or to a home-only table (agency, holder,
+ * certificate), is recorded as a conflict and not applied.  The kit's
+ * audit chain must verify. */
+int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
+                     struct td_kit_merge_report *rep, struct td_error *err);
+
+struct td_kit_conflict {
+	int64_t id;
+	const char *kit_uuid, *table, *op, *reason, *status;
+	const char *pk, *home, *field_old, *field_new;  /* JSON text */
+	const char *resolved_at, *resolved_by;
+};
+typedef int (*td_kit_conflict_fn)(const struct td_kit_conflict *c, void *ctx);
+/* Conflicts, oldest first; open_only skips decided ones. */
+int td_reg_kit_each_conflict(struct td_registry *reg, int open_only,
+                             td_kit_conflict_fn fn, void *ctx,
+                             struct td_error *err);
+/* Decide a conflict (in a transaction): keep_field applies the field's
+ * version to the row, else home's stays; audited either way.
+ * TD_ERR_CONFLICT when already decided, TD_ERR_NOTFOUND when no such. */
+int td_reg_kit_resolve(struct td_registry *reg, int64_t id, int keep_field,
+                       struct td_error *err);
 
 #endif

@@ -368,7 +368,8 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 		{ "scope", required_argument, NULL, 's' },
 		{ "no-match", no_argument, NULL, 'n' },
 		{ "no-usb", no_argument, NULL, 'u' },
-		{ "poll-ms", required_argument, NULL, 'p' }, { NULL, 0, NULL, 0 }
+		{ "poll-ms", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	int c;
 
@@ -381,6 +382,20 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 		case 's': a->scope = optarg; break;
 		case 'n': a->no_match = 1; break;
 		case 'u': a->no_usb = 1; break;
+		case 'h':
+			printf("Usage: tokendesk scan [--json] [--watch] [--scope CODE] [--no-match]\n"
+			       "                      [--no-usb] [--poll-ms N]\n"
+			       "List the tokens present (through the PKCS#11 modules: --module, the\n"
+			       "config file, else p11-kit's proxy), their certificates and how each\n"
+			       "matches the registry: matched, unknown token, other certificate,\n"
+			       "expired, tagged, out of scope.  USB tokens no module shows are listed\n"
+			       "as \"plugged in, no driver\" with the module to install.\n\n"
+			       "  --watch        print one line per insertion and removal until Ctrl-C\n"
+			       "  --scope CODE   this desk's agency subtree (else the config's scope)\n"
+			       "  --no-match     do not open the registry\n"
+			       "  --no-usb       do not watch USB hot-plug (poll only)\n"
+			       "  --poll-ms N    rescan period, 20..500 ms (default 250)\n");
+			return TD_CLI_HELP_SHOWN;
 		case 'p':
 			a->poll_ms = atoi(optarg);
 			if (a->poll_ms < 20 || a->poll_ms > 500) {
@@ -408,6 +423,8 @@ int td_cmd_scan(struct td_cli *cli, int argc, char **argv)
 	struct td_error err;
 	int status = parse_args(argc, argv, &a);
 
+	if (status == TD_CLI_HELP_SHOWN)
+		return EX_OK;
 	if (status != EX_OK)
 		return status;
 	memset(&sc, 0, sizeof sc);

@@ -39,7 +39,8 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 		{ "pin-fd", required_argument, NULL, 'p' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "cert", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 }
+		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
 	};
 	int c;
 
@@ -57,6 +58,20 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 		case 'f': a->force = 1; break;
 		case 'c': a->cert = optarg; break;
 		case 'j': a->json = 1; break;
+		case 'h':
+			printf("Usage: tokendesk verify-token SERIAL [--pin-fd N] [--force] "
+			       "[--cert SERIAL] [--json]\n"
+			       "Proof of possession: log in with the user PIN, sign a fresh random\n"
+			       "challenge with the token's private key and verify it with the\n"
+			       "certificate's public key.  The PIN is read with no echo from the\n"
+			       "terminal, or from file descriptor N (--pin-fd) for scripts; never\n"
+			       "from the command line or the environment.\n\n"
+			       "  --cert SERIAL  which certificate on the token (default: the first)\n"
+			       "  --force        log in even when the token says one wrong PIN\n"
+			       "                 more locks it\n\n"
+			       "Exit status: 0 key matches; 65 key does not match; 77 PIN wrong,\n"
+			       "locked (token recovery needed) or final try refused; 69 token absent.\n");
+			return TD_CLI_HELP_SHOWN;
 		default: return EX_USAGE;
 		}
 	}
@@ -169,6 +184,8 @@ int td_cmd_verify_token(struct td_cli *cli, int argc, char **argv)
 	struct td_error err;
 	int decided = 0, status = parse_args(argc, argv, &a);
 
+	if (status == TD_CLI_HELP_SHOWN)
+		return EX_OK;
 	if (status != EX_OK)
 		return status;
 	t = td_tokens_open_with_config(cli->modules, (size_t)cli->nmodules,

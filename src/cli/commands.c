@@ -21,5 +21,13 @@ const struct td_cli_command td_cli_commands[] = {
 	  "scan [--json] [--watch] [--scope AGENCY] [--no-match] [--no-usb] [--poll-ms N]" },
 	{ "verify-token", td_cmd_verify_token,
 	  "verify-token SERIAL [--pin-fd N] [--force] [--cert SERIAL] [--json]" },
+	{ "plan", td_cmd_plan, "plan import FILE | show [--json] | apply | pick CODE SERIAL" },
+	{ "tag", td_cmd_tag, "tag revoke|change-info|keep|... TARGET --reason TEXT | list | send" },
+	{ "holder", td_cmd_holder, "holder set ID --no-longer-needed|--needed" },
+	{ "crl", td_cmd_crl, "crl import --ca FILE CRLFILE" },
+	{ "lists", td_cmd_lists, "lists [--format xlsx|csv] -o PATH" },
+	{ "count", td_cmd_count,
+	  "count start|scan|close|report|list ... (inventory counts)" },
+	{ "kit", td_cmd_kit, "kit make|merge|conflicts|resolve ... (field kits)" },
 	{ NULL, NULL, NULL }
 };

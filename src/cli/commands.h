@@ -12,6 +12,13 @@ int td_cmd_export(struct td_cli *cli, int argc, char **argv);
 int td_cmd_audit(struct td_cli *cli, int argc, char **argv);
 int td_cmd_scan(struct td_cli *cli, int argc, char **argv);
 int td_cmd_verify_token(struct td_cli *cli, int argc, char **argv);
+int td_cmd_plan(struct td_cli *cli, int argc, char **argv);
+int td_cmd_tag(struct td_cli *cli, int argc, char **argv);
+int td_cmd_holder(struct td_cli *cli, int argc, char **argv);
+int td_cmd_crl(struct td_cli *cli, int argc, char **argv);
+int td_cmd_lists(struct td_cli *cli, int argc, char **argv);
+int td_cmd_count(struct td_cli *cli, int argc, char **argv);
+int td_cmd_kit(struct td_cli *cli, int argc, char **argv);
 
 
 /* handover, receipt, dossier (cmd_handover.c, cmd_receipt.c, cmd_dossier.c) */

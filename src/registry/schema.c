@@ -76,7 +76,80 @@ static const char *const migrations[] = {
 	 * their own unique indexes instead. */
 	"CREATE VIRTUAL TABLE search_idx USING fts5(text, content='', columnsize=0,"
 	"  tokenize='unicode61 remove_diacritics 2');",
-	/* 2: handovers (number per year), their items, request dossiers */
+	/* 2: reorganization: the stored merger plan, the operator's picks,
+	 * tags (what must happen to a certificate, token or agency's
+	 * dossiers, and how far it got) and imported CRLs. */
+	"CREATE TABLE plan_event ("
+	"  id INTEGER PRIMARY KEY, line INTEGER NOT NULL,"
+	"  effective_date TEXT NOT NULL, event TEXT NOT NULL,"
+	"  source_codes TEXT NOT NULL, target_code TEXT, target_name TEXT,"
+	"  new_parent_code TEXT);"
+	"CREATE TABLE plan_pick (target_code TEXT PRIMARY KEY,"
+	"  cert_serial TEXT NOT NULL);"
+	"CREATE TABLE tag ("
+	"  id INTEGER PRIMARY KEY,"
+	"  target_kind TEXT NOT NULL CHECK (target_kind IN ('cert','token','agency')),"
+	"  target TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('change_info','revoke','keep',"
+	"        'collect','handover_dossiers','renew','recover_token',"
+	"        'new_issue')),"
+	"  request TEXT CHECK (request IN ('new_issue','renewal','info_change',"
+	"        'revocation','token_recovery')),"
+	"  state TEXT NOT NULL DEFAULT 'tagged' CHECK (state IN ('tagged',"
+	"        'sent_to_dost','confirmed')),"
+	"  batch INTEGER,"
+	"  origin TEXT NOT NULL CHECK (origin IN ('plan','manual')),"
+	"  rule TEXT, reason TEXT, detail TEXT,"
+	"  created TEXT NOT NULL, updated TEXT NOT NULL,"
+	"  UNIQUE (target_kind, target));"
+	"CREATE INDEX tag_state ON tag(state, batch);"
+	"CREATE TABLE crl_import ("
+	"  id INTEGER PRIMARY KEY, issuer TEXT NOT NULL, crl_number TEXT,"
+	"  this_update TEXT NOT NULL, next_update TEXT, entries INTEGER NOT NULL,"
+	"  sha256 TEXT NOT NULL, imported_at TEXT NOT NULL);",
+	/* 3: inventory counts (count_*) and field kits (kit_*).  Counts keep
+	 * every scan as its own row, so tallies are derived from stored scans
+	 * and a killed process loses nothing committed; count_result freezes
+	 * the outcome at close.  kit_base holds a kit's pristine image (the
+	 * state at kit make), kit_merged the kits already merged here, and
+	 * kit_conflict the field changes that met a different home change. */
+	"CREATE TABLE count_session ("
+	"  id INTEGER PRIMARY KEY,"
+	"  uid TEXT NOT NULL UNIQUE,"
+	"  scope_kind TEXT NOT NULL CHECK (scope_kind IN ('agency','custodian')),"
+	"  scope TEXT NOT NULL,"
+	"  started_at TEXT NOT NULL, operator TEXT NOT NULL,"
+	"  closed_at TEXT, closed_by TEXT);"
+	"CREATE TABLE count_scan ("
+	"  id INTEGER PRIMARY KEY,"
+	"  count_id INTEGER NOT NULL REFERENCES count_session(id),"
+	"  serial TEXT NOT NULL, at TEXT NOT NULL,"
+	"  source TEXT NOT NULL CHECK (source IN ('typed','inserted','file')));"
+	"CREATE INDEX count_scan_serial ON count_scan(count_id, serial);"
+	"CREATE TABLE count_result ("
+	"  id INTEGER PRIMARY KEY,"
+	"  count_id INTEGER NOT NULL REFERENCES count_session(id),"
+	"  serial TEXT NOT NULL,"
+	"  outcome TEXT NOT NULL CHECK (outcome IN ('found','missing',"
+	"        'unexpected','unknown')),"
+	"  scans INTEGER NOT NULL, custodian TEXT, custodian_name TEXT);"
+	"CREATE INDEX count_result_count ON count_result(count_id);"
+	"CREATE INDEX token_custodian ON token(custodian);"
+	"CREATE INDEX holder_ext_id ON holder(ext_id);"
+	"CREATE TABLE kit_base (id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  image BLOB NOT NULL);"
+	"CREATE TABLE kit_merged (uuid TEXT PRIMARY KEY, merged_at TEXT NOT NULL,"
+	"  operator TEXT NOT NULL, summary TEXT);"
+	"CREATE TABLE kit_conflict ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kit_uuid TEXT NOT NULL, tbl TEXT NOT NULL,"
+	"  op TEXT NOT NULL CHECK (op IN ('insert','update','delete')),"
+	"  pk TEXT NOT NULL, home TEXT, field_old TEXT, field_new TEXT,"
+	"  reason TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open',"
+	"        'kept_home','kept_field')),"
+	"  resolved_at TEXT, resolved_by TEXT);",
+	/* 4: handovers (number per year), their items, request dossiers */
 	"CREATE TABLE handover ("
 	"  id INTEGER PRIMARY KEY,"
 	"  number TEXT NOT NULL UNIQUE,"

@@ -405,10 +405,10 @@ static int take_usb(struct td_watch *w, struct usb_change **changes,
 	w->nchanges = 0;
 	*ndevs = w->ndevs;
 	*devs = malloc((w->ndevs + 1) * sizeof **devs);
-	if (*devs)
-		memcpy(*devs, w->devs, w->ndevs * sizeof **devs);
-	else
+	if (!*devs)
 		rc = TD_ERR_NOMEM;
+	else if (w->ndevs)   /* w->devs is NULL while no device was seen */
+		memcpy(*devs, w->devs, w->ndevs * sizeof **devs);
 	pthread_mutex_unlock(&w->lock);
 	return rc;
 }

@@ -5,7 +5,9 @@ libtokendesk_a_SOURCES += \
 	src/workflow/import_check.h \
 	src/workflow/import_check.c \
 	src/workflow/import_file.c \
-	src/workflow/import.c
+	src/workflow/import.c \
+	src/workflow/count.c \
+	src/workflow/count_report.c
 EXTRA_DIST += src/workflow/local.mk
 # handover: tokens and dossiers changing hands, and the printed record.
 libtokendesk_a_SOURCES += \
@@ -18,3 +20,13 @@ libtokendesk_a_SOURCES += \
 	src/workflow/record_internal.h \
 	src/workflow/record.c \
 	src/workflow/record_pdf.c
+# reorganization plans, the action plan, CRLs, lists for DOST
+libtokendesk_a_SOURCES += \
+	src/workflow/plan_internal.h \
+	src/workflow/plan_model.c \
+	src/workflow/plan_actions.c \
+	src/workflow/plan_import.c \
+	src/workflow/plan_apply.c
+libtokendesk_a_SOURCES += src/workflow/crl.c src/workflow/lists.c
+# the contracts of the reorganization modules (headers are not yet distributed project-wide)
+EXTRA_DIST += include/tokendesk/plan.h include/tokendesk/crl.h include/tokendesk/lists.h

@@ -12,6 +12,12 @@ expect_status 64 td import
 expect_status 0 td import --help
 expect_in "$tmp/out" "--encoding"
 
+# Every command --help lists answers --help itself, with a usage line.
+for c in $(td --help | sed -n 's/^  tokendesk \([a-z-]*\).*/\1/p' | sort -u); do
+	expect_status 0 td "$c" --help
+	grep -qi "usage: tokendesk" "$tmp/out" || fail "$c --help prints no usage line"
+done
+
 # No registry yet: a clear error naming the file and the way out.
 expect_status 66 td show token X
 expect_in "$tmp/err" "tokendesk init"

@@ -16,3 +16,11 @@ EXTRA_DIST += tests/unit/local.mk tests/unit/check.h
 check_PROGRAMS += tests/unit/test-handover
 TESTS += tests/unit/test-handover
 tests_unit_test_handover_LDADD = $(TD_LIBS)
+# reorganization: tags as the plan and the token layer use them
+check_PROGRAMS += tests/unit/test-tag
+TESTS += tests/unit/test-tag
+tests_unit_test_tag_LDADD = $(TD_LIBS)
+check_PROGRAMS += tests/unit/test-jsonw
+TESTS += tests/unit/test-jsonw
+tests_unit_test_jsonw_LDADD = $(TD_LIBS)
+tests_unit_test_jsonw_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
