@@ -10,7 +10,8 @@ CLI_TESTS = \
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += tests/cli/local.mk tests/cli/lib.sh $(CLI_TESTS)
 # handover (issue 4): tokens, dossiers, the record as text and PDF
-CLI_TESTS += tests/cli/handover.sh tests/cli/handover-pdf.sh tests/cli/handover-dossier.sh
+CLI_TESTS += tests/cli/handover.sh tests/cli/handover-pdf.sh tests/cli/handover-dossier.sh \
+	tests/cli/handover-kit.sh
 # reorganization: plans, the action plan, tags, CRLs, lists for DOST
 PLAN_TESTS = \
 	tests/cli/plan-events.sh \
