@@ -237,108 +237,6 @@ typedef int (*td_row_fn)(int ncols, const char *const *names,
 int td_reg_export(struct td_registry *reg, const char *what, td_row_fn fn,
                   void *ctx, struct td_error *err);
 
-
-/* ---- handovers and request dossiers (handover.c, dossier.c) ------------
- * The rules (who may hand what to whom) live in tokendesk/handover.h;
- * these are the rows.  Item fields are snapshots taken at commit, so a
- * record printed again later shows what was handed over, not today's
- * names. */
-
-struct td_handover_row {
-	int64_t id;
-	char *number;        /* "BG-2026-0001"; set by td_reg_handover_create */
-	char *kind;          /* "token" or "dossier" */
-	char *at;            /* UTC ISO time; set by td_reg_handover_create */
-	char *place, *operator_name;
-	char *from_custodian, *from_name;   /* NULL: the items' own givers */
-	char *to_custodian, *to_name;
-	char *condition, *remarks;
-};
-
-struct td_handover_item_row {
-	int64_t id, handover_id, event_id;  /* event_id 0 for dossiers */
-	char *key, *detail;  /* token serial + model, or dossier ref + kind */
-	char *from_custodian, *from_name;
-	char *holders, *certs;
-	char *state_before, *state_after;
-	char *condition, *remarks;
-	char *proof;         /* "skipped", "matched", "not_matched" */
-	char *proof_detail;
-};
-
-struct td_dossier {
-	int64_t id;
-	char *ref, *kind;    /* kind: new_issue, renewal, info_change,
-	                        token_recovery */
-	char *agency_code, *agency_name;  /* the agency that holds it now */
-	char *holder_id, *holder_name;    /* the subscriber, or NULL */
-	char *status;        /* open, submitted, done, cancelled */
-	char *created_at, *remarks;
-};
-
-void td_handover_row_clear(struct td_handover_row *h);
-void td_handover_item_row_clear(struct td_handover_item_row *it);
-void td_dossier_clear(struct td_dossier *d);
-
-/* Insert a handover (inside a transaction): takes the next number of the
- * current local year ("BG-YYYY-NNNN", 4 digits or more; in a field kit
- * "BG-YYYY-KKKKKK-NNNN" with the first six hex digits of the kit id, so
- * numbers drawn in the field never meet home's when the kit is merged)
- * and stamps at; both
- * are copied into number (size >= 32) and *id.  Fields used: kind, place,
- * from_*, to_*, condition, remarks; the operator is the registry's. */
-int td_reg_handover_create(struct td_registry *reg,
-                           const struct td_handover_row *h, int64_t *id,
-                           char *number, size_t size, struct td_error *err);
-
-/* Append an item to handover_id at position pos (0-based order on the
- * record).  For token handovers the token is looked up by it->key and
- * it->event_id links its custody event; for dossier handovers the
- * dossier by ref. */
-int td_reg_handover_add_item(struct td_registry *reg, int64_t handover_id,
-                             int pos, const struct td_handover_item_row *it,
-                             struct td_error *err);
-
-/* The audit row of a finished handover: its row and the list of item
- * keys, as one "handover.create" row.  Call after the last item. */
-int td_reg_handover_seal(struct td_registry *reg, int64_t handover_id,
-                         struct td_error *err);
-
-/* One handover by number (case-insensitive) or, when number is all
- * digits, by id.  TD_ERR_NOTFOUND when none. */
-int td_reg_get_handover(struct td_registry *reg, const char *number,
-                        struct td_handover_row *out, struct td_error *err);
-
-typedef int (*td_handover_fn)(const struct td_handover_row *h, void *ctx);
-typedef int (*td_handover_item_fn)(const struct td_handover_item_row *it,
-                                   void *ctx);
-typedef int (*td_dossier_fn)(const struct td_dossier *d, void *ctx);
-
-/* Handovers, newest first. */
-int td_reg_each_handover(struct td_registry *reg, td_handover_fn fn,
-                         void *ctx, struct td_error *err);
-/* Items of one handover in record order. */
-int td_reg_each_handover_item(struct td_registry *reg, int64_t handover_id,
-                              td_handover_item_fn fn, void *ctx,
-                              struct td_error *err);
-
-/* Add a dossier (inside a transaction; audit "dossier.add").  Fields
- * used: ref, kind, agency_code, holder_id (person id, or an org holder's
- * agency code; may be NULL), status (NULL = open), remarks.
- * TD_ERR_CONFLICT if ref exists; TD_ERR_NOTFOUND for an unknown agency or
- * holder. */
-int td_reg_add_dossier(struct td_registry *reg, const struct td_dossier *d,
-                       struct td_error *err);
-int td_reg_get_dossier(struct td_registry *reg, const char *ref,
-                       struct td_dossier *out, struct td_error *err);
-/* Dossiers of one agency (NULL: all), by ref. */
-int td_reg_each_dossier(struct td_registry *reg, const char *agency_code,
-                        td_dossier_fn fn, void *ctx, struct td_error *err);
-/* Move a dossier to another agency (inside a transaction; audit
- * "dossier.move"). */
-int td_reg_move_dossier(struct td_registry *reg, const char *ref,
-                        const char *to_agency_code, int64_t handover_id,
-                        struct td_error *err);
 /* ---- reorganization: plans, tags, CRLs (src/registry/plan.c, tag.c) ---- */
 
 /* One row of a stored merger plan, as imported (see docs/formats.md). */
@@ -607,5 +505,107 @@ int td_reg_kit_each_conflict(struct td_registry *reg, int open_only,
  * TD_ERR_CONFLICT when already decided, TD_ERR_NOTFOUND when no such. */
 int td_reg_kit_resolve(struct td_registry *reg, int64_t id, int keep_field,
                        struct td_error *err);
+
+/* ---- handovers and request dossiers (handover.c, dossier.c) ------------
+ * The rules (who may hand what to whom) live in tokendesk/handover.h;
+ * these are the rows.  Item fields are snapshots taken at commit, so a
+ * record printed again later shows what was handed over, not today's
+ * names. */
+
+struct td_handover_row {
+	int64_t id;
+	char *number;        /* "BG-2026-0001"; set by td_reg_handover_create */
+	char *kind;          /* "token" or "dossier" */
+	char *at;            /* UTC ISO time; set by td_reg_handover_create */
+	char *place, *operator_name;
+	char *from_custodian, *from_name;   /* NULL: the items' own givers */
+	char *to_custodian, *to_name;
+	char *condition, *remarks;
+};
+
+struct td_handover_item_row {
+	int64_t id, handover_id, event_id;  /* event_id 0 for dossiers */
+	char *key, *detail;  /* token serial + model, or dossier ref + kind */
+	char *from_custodian, *from_name;
+	char *holders, *certs;
+	char *state_before, *state_after;
+	char *condition, *remarks;
+	char *proof;         /* "skipped", "matched", "not_matched" */
+	char *proof_detail;
+};
+
+struct td_dossier {
+	int64_t id;
+	char *ref, *kind;    /* kind: new_issue, renewal, info_change,
+	                        token_recovery */
+	char *agency_code, *agency_name;  /* the agency that holds it now */
+	char *holder_id, *holder_name;    /* the subscriber, or NULL */
+	char *status;        /* open, submitted, done, cancelled */
+	char *created_at, *remarks;
+};
+
+void td_handover_row_clear(struct td_handover_row *h);
+void td_handover_item_row_clear(struct td_handover_item_row *it);
+void td_dossier_clear(struct td_dossier *d);
+
+/* Insert a handover (inside a transaction): takes the next number of the
+ * current local year ("BG-YYYY-NNNN", 4 digits or more; in a field kit
+ * "BG-YYYY-KKKKKK-NNNN" with the first six hex digits of the kit id, so
+ * numbers drawn in the field never meet home's when the kit is merged)
+ * and stamps at; both
+ * are copied into number (size >= 32) and *id.  Fields used: kind, place,
+ * from_*, to_*, condition, remarks; the operator is the registry's. */
+int td_reg_handover_create(struct td_registry *reg,
+                           const struct td_handover_row *h, int64_t *id,
+                           char *number, size_t size, struct td_error *err);
+
+/* Append an item to handover_id at position pos (0-based order on the
+ * record).  For token handovers the token is looked up by it->key and
+ * it->event_id links its custody event; for dossier handovers the
+ * dossier by ref. */
+int td_reg_handover_add_item(struct td_registry *reg, int64_t handover_id,
+                             int pos, const struct td_handover_item_row *it,
+                             struct td_error *err);
+
+/* The audit row of a finished handover: its row and the list of item
+ * keys, as one "handover.create" row.  Call after the last item. */
+int td_reg_handover_seal(struct td_registry *reg, int64_t handover_id,
+                         struct td_error *err);
+
+/* One handover by number (case-insensitive) or, when number is all
+ * digits, by id.  TD_ERR_NOTFOUND when none. */
+int td_reg_get_handover(struct td_registry *reg, const char *number,
+                        struct td_handover_row *out, struct td_error *err);
+
+typedef int (*td_handover_fn)(const struct td_handover_row *h, void *ctx);
+typedef int (*td_handover_item_fn)(const struct td_handover_item_row *it,
+                                   void *ctx);
+typedef int (*td_dossier_fn)(const struct td_dossier *d, void *ctx);
+
+/* Handovers, newest first. */
+int td_reg_each_handover(struct td_registry *reg, td_handover_fn fn,
+                         void *ctx, struct td_error *err);
+/* Items of one handover in record order. */
+int td_reg_each_handover_item(struct td_registry *reg, int64_t handover_id,
+                              td_handover_item_fn fn, void *ctx,
+                              struct td_error *err);
+
+/* Add a dossier (inside a transaction; audit "dossier.add").  Fields
+ * used: ref, kind, agency_code, holder_id (person id, or an org holder's
+ * agency code; may be NULL), status (NULL = open), remarks.
+ * TD_ERR_CONFLICT if ref exists; TD_ERR_NOTFOUND for an unknown agency or
+ * holder. */
+int td_reg_add_dossier(struct td_registry *reg, const struct td_dossier *d,
+                       struct td_error *err);
+int td_reg_get_dossier(struct td_registry *reg, const char *ref,
+                       struct td_dossier *out, struct td_error *err);
+/* Dossiers of one agency (NULL: all), by ref. */
+int td_reg_each_dossier(struct td_registry *reg, const char *agency_code,
+                        td_dossier_fn fn, void *ctx, struct td_error *err);
+/* Move a dossier to another agency (inside a transaction; audit
+ * "dossier.move"). */
+int td_reg_move_dossier(struct td_registry *reg, const char *ref,
+                        const char *to_agency_code, int64_t handover_id,
+                        struct td_error *err);
 
 #endif

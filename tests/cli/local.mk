@@ -9,9 +9,6 @@ CLI_TESTS = \
 	tests/cli/audit-tamper.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += tests/cli/local.mk tests/cli/lib.sh $(CLI_TESTS)
-# handover (issue 4): tokens, dossiers, the record as text and PDF
-CLI_TESTS += tests/cli/handover.sh tests/cli/handover-pdf.sh tests/cli/handover-dossier.sh \
-	tests/cli/handover-kit.sh
 # reorganization: plans, the action plan, tags, CRLs, lists for DOST
 PLAN_TESTS = \
 	tests/cli/plan-events.sh \
@@ -19,7 +16,8 @@ PLAN_TESTS = \
 	tests/cli/plan-apply.sh \
 	tests/cli/crl-import.sh \
 	tests/cli/lists-dost.sh \
-	tests/cli/plan-demo.sh
+	tests/cli/plan-demo.sh \
+	tests/cli/tag-manual.sh
 TESTS += $(PLAN_TESTS)
 EXTRA_DIST += $(PLAN_TESTS) tests/cli/plan/plan-lib.sh \
 	tests/cli/plan/agencies.csv tests/cli/plan/certificates.csv \
@@ -39,3 +37,6 @@ TESTS += \
 EXTRA_DIST += tests/cli/count-common.sh tests/cli/count-basic.sh \
 	tests/cli/count-resume.sh tests/cli/kit-minimal.sh tests/cli/kit-merge.sh \
 	tests/cli/kit-conflict.sh
+# handover (issue 4): tokens, dossiers, the record as text and PDF
+CLI_TESTS += tests/cli/handover.sh tests/cli/handover-pdf.sh tests/cli/handover-dossier.sh \
+	tests/cli/handover-kit.sh
