@@ -550,7 +550,10 @@ void td_handover_item_row_clear(struct td_handover_item_row *it);
 void td_dossier_clear(struct td_dossier *d);
 
 /* Insert a handover (inside a transaction): takes the next number of the
- * current local year ("BG-YYYY-NNNN", 4 digits or more) and stamps at; both
+ * current local year ("BG-YYYY-NNNN", 4 digits or more; in a field kit
+ * "BG-YYYY-KKKKKK-NNNN" with the first six hex digits of the kit id, so
+ * numbers drawn in the field never meet home's when the kit is merged)
+ * and stamps at; both
  * are copied into number (size >= 32) and *id.  Fields used: kind, place,
  * from_*, to_*, condition, remarks; the operator is the registry's. */
 int td_reg_handover_create(struct td_registry *reg,

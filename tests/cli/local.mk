@@ -38,4 +38,5 @@ EXTRA_DIST += tests/cli/count-common.sh tests/cli/count-basic.sh \
 	tests/cli/count-resume.sh tests/cli/kit-minimal.sh tests/cli/kit-merge.sh \
 	tests/cli/kit-conflict.sh
 # handover (issue 4): tokens, dossiers, the record as text and PDF
-CLI_TESTS += tests/cli/handover.sh tests/cli/handover-pdf.sh tests/cli/handover-dossier.sh
+CLI_TESTS += tests/cli/handover.sh tests/cli/handover-pdf.sh tests/cli/handover-dossier.sh \
+	tests/cli/handover-kit.sh
