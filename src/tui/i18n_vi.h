@@ -189,4 +189,10 @@ static const struct msg msgs[] = {
 	{ "Name", "Tên" },
 	{ "Code / serial", "Mã / số serial" },
 	{ "Details", "Chi tiết" },
+	{ "PIN locked: the token needs a recovery request (token recovery)",
+	  "PIN đã bị khóa: cần đề nghị khôi phục thiết bị lưu khóa bí mật" },
+	{ "Final PIN try: one more wrong PIN locks this token",
+	  "Lần thử PIN cuối: nhập sai thêm một lần sẽ khóa thiết bị" },
+	{ "A wrong PIN was typed: tries are running low",
+	  "Đã nhập sai PIN: số lần thử còn ít" },
 };

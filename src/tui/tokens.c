@@ -181,6 +181,22 @@ static int outcome_color(enum td_match_outcome o)
 
 /* One token: its line, each certificate, and each finding that is not a
  * plain match with the registry's and the token's values side by side. */
+/* What the token says of its PIN, before anyone types one: a locked
+ * token needs a recovery request, not a handover with proof. */
+static void pin_state_row(struct tl_list *l, unsigned flags)
+{
+	const char *say = NULL;
+
+	if (flags & TD_TOK_PIN_LOCKED)
+		say = T("PIN locked: the token needs a recovery request (token recovery)");
+	else if (flags & TD_TOK_PIN_FINAL_TRY)
+		say = T("Final PIN try: one more wrong PIN locks this token");
+	else if (flags & TD_TOK_PIN_COUNT_LOW)
+		say = T("A wrong PIN was typed: tries are running low");
+	if (say)
+		tl_add(l, COL_WARN, NULL, NULL, say, NULL, NULL, NULL);
+}
+
 static void token_rows(struct tl_list *l, struct present *p, int cols)
 {
 	const struct td_snap_token *t = p->tok;
@@ -197,6 +213,7 @@ static void token_rows(struct tl_list *l, struct present *p, int cols)
 	if (unknown)
 		tl_add(l, COL_DIM, "register", t->serial ? t->serial : "",
 		       T("Enter: look it up in the registry"), NULL, NULL, NULL);
+	pin_state_row(l, t->flags);
 	for (size_t c = 0; c < t->ncerts; c++) {
 		const struct td_snap_cert *sc = &t->certs[c];
 		const char *cn = sc->malformed ? sc->problem : td_dn_get(&sc->subject, "CN");

@@ -44,6 +44,7 @@ start_desk 120 40 SOFTHSM2_CONF="$SOFTHSM2_CONF" P11_KIT_NO_USER_CONFIG=1 \
 wait_for "$S0" 5 || fail "the token present at start is not shown"
 wait_for "Matched — Lê Thị Mai" || fail "the token is not matched with its holder"
 wait_for "$S2" || fail "the second token is not shown"
+wait_for "Final PIN try: one more wrong PIN locks this token" || fail "the panel does not warn of the final PIN try"
 screen | grep -q "$S2.*Different certificate" || fail "the mismatch is not flagged"
 screen | grep -q "registry: .*7a5c09" || fail "the mismatch does not say what the registry holds"
 screen | grep -q "3 token(s)" || fail "status line does not count the tokens"
