@@ -17,10 +17,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/td-bench-desk.XXXXXX")
 trap 'tmux -S "$tmp/sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
 export LC_ALL=C.UTF-8
 
-db=${TD_BENCH_DB:-}
-if [ -z "$db" ]; then
+db=${TD_BENCH_DB:-$tmp/reg.db}
+if [ ! -f "$db" ]; then   # build it (where TD_BENCH_DB says, to share it)
 	: "${GEN:?run through make bench (GEN: tools/gen-province)}"
-	db="$tmp/reg.db"
 	t0=$(date +%s)
 	"$GEN" --agencies "$agencies" --certs "$certs" -o "$tmp/prov" >/dev/null || exit 1
 	"$TOKENDESK" --db "$db" -q init >/dev/null || exit 1
