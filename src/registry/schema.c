@@ -153,14 +153,13 @@ static const char *const migrations[] = {
 	"CREATE TABLE handover ("
 	"  id INTEGER PRIMARY KEY,"
 	"  number TEXT NOT NULL UNIQUE,"
-	"  year INTEGER NOT NULL, series TEXT NOT NULL DEFAULT '',"
-	"  seq INTEGER NOT NULL,"
+	"  year INTEGER NOT NULL, seq INTEGER NOT NULL,"
 	"  kind TEXT NOT NULL CHECK (kind IN ('token','dossier')),"
 	"  at TEXT NOT NULL, place TEXT, operator TEXT NOT NULL,"
 	"  from_custodian TEXT, from_name TEXT,"
 	"  to_custodian TEXT NOT NULL, to_name TEXT,"
 	"  condition TEXT, remarks TEXT,"
-	"  UNIQUE (year, series, seq));"
+	"  UNIQUE (year, seq));"
 	"CREATE TABLE dossier ("
 	"  id INTEGER PRIMARY KEY,"
 	"  ref TEXT NOT NULL UNIQUE,"
@@ -190,6 +189,33 @@ static const char *const migrations[] = {
 	"  CHECK ((token_id IS NULL) <> (dossier_id IS NULL)));"
 	"CREATE INDEX handover_item_of ON handover_item(handover_id, pos);"
 	"CREATE INDEX custody_handover ON custody_event(handover_id);",
+	/* 5: handover numbers per series: a field kit draws its own
+	 * ("BG-YYYY-KKKKKK-NNNN"), so UNIQUE (year, seq) becomes
+	 * UNIQUE (year, series, seq).  SQLite cannot change a constraint in
+	 * place: rebuild the table.  Its items are set aside first, so that
+	 * dropping the old table leaves no dangling reference (dropping a
+	 * parent counts violations even when deferred), and put back after. */
+	"CREATE TEMP TABLE handover_item_keep AS SELECT * FROM handover_item;"
+	"DELETE FROM handover_item;"
+	"CREATE TABLE handover_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  number TEXT NOT NULL UNIQUE,"
+	"  year INTEGER NOT NULL, series TEXT NOT NULL DEFAULT '',"
+	"  seq INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('token','dossier')),"
+	"  at TEXT NOT NULL, place TEXT, operator TEXT NOT NULL,"
+	"  from_custodian TEXT, from_name TEXT,"
+	"  to_custodian TEXT NOT NULL, to_name TEXT,"
+	"  condition TEXT, remarks TEXT,"
+	"  UNIQUE (year, series, seq));"
+	"INSERT INTO handover_new (id, number, year, seq, kind, at, place, operator,"
+	"  from_custodian, from_name, to_custodian, to_name, condition, remarks)"
+	"  SELECT id, number, year, seq, kind, at, place, operator, from_custodian,"
+	"  from_name, to_custodian, to_name, condition, remarks FROM handover;"
+	"DROP TABLE handover;"
+	"ALTER TABLE handover_new RENAME TO handover;"
+	"INSERT INTO handover_item SELECT * FROM temp.handover_item_keep;"
+	"DROP TABLE temp.handover_item_keep;",
 	/* (append new steps here) */
 };
 

@@ -8,6 +8,8 @@ demo_import || { echo "demo import failed"; exit 1; }
 year=$(date +%Y)
 expect_status 0 td handover --to agency:DC 3792084583
 expect_in "$tmp/out" "BG-$year-0001"
+old="$tmp/old.db"   # for the migration check at the end
+sqlite3 "$TOKENDESK_DB" ".backup '$old'" || fail "backup"
 expect_status 0 td kit make --agencies DC -o "$tmp/field.db"
 uuid=$(sqlite3 "$tmp/field.db" "select value from meta where key = 'kit_uuid'")
 [ -n "$uuid" ] || { echo "FAIL: the kit has no kit_uuid"; exit 1; }
@@ -30,4 +32,29 @@ expect_in "$tmp/out" "Đặng Quang Hiếu"
 expect_eq "$(td show token 8878595222 --json | jq -r .custodian)" agency:DC \
 	"custodian of the token handed over in the field"
 expect_status 0 td audit verify
+
+# A registry at schema 4 (handovers numbered before series existed)
+# migrates to series with its handovers and their items intact.
+sqlite3 "$old" "PRAGMA foreign_keys = OFF;
+	CREATE TABLE h4 AS SELECT id, number, year, seq, kind, at, place, operator,
+	  from_custodian, from_name, to_custodian, to_name, condition, remarks FROM handover;
+	DROP TABLE handover;
+	CREATE TABLE handover (id INTEGER PRIMARY KEY, number TEXT NOT NULL UNIQUE,
+	  year INTEGER NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL,
+	  place TEXT, operator TEXT NOT NULL, from_custodian TEXT, from_name TEXT,
+	  to_custodian TEXT NOT NULL, to_name TEXT, condition TEXT, remarks TEXT,
+	  UNIQUE (year, seq));
+	INSERT INTO handover SELECT * FROM h4; DROP TABLE h4;
+	PRAGMA user_version = 4;" || fail "making a schema-4 registry"
+items=$(sqlite3 "$old" "SELECT count(*) FROM handover_item")
+expect_status 0 td --db "$old" receipt --list --json
+expect_eq "$(jq length "$tmp/out")" 1 "handovers after the migration"
+expect_eq "$(sqlite3 "$old" "SELECT count(*) FROM handover_item")" "$items" \
+	"handover items after the migration"
+expect_eq "$(sqlite3 "$old" "SELECT count(*) FROM pragma_foreign_key_check")" 0 \
+	"dangling references after the migration"
+expect_status 0 td --db "$old" receipt "BG-$year-0001"
+expect_in "$tmp/out" "Vũ Xuân Đông"
+expect_status 0 td --db "$old" handover --to ca 13F43E2B
+expect_in "$tmp/out" "BG-$year-0002"
 finish
