@@ -253,7 +253,8 @@ int td_tokens_scan(struct td_tokens *t, struct td_snap **out,
 
 void td_snap_free(struct td_snap *s);
 
-/* The first token with that serial (and module, when not NULL), or NULL.
+/* The first token with that serial, in any case or padding (and module,
+ * when not NULL), or NULL.
  * The pointer belongs to s. */
 const struct td_snap_token *td_snap_find(const struct td_snap *s,
                                          const char *serial,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "tokendesk/text.h"
 
 static const char *const flag_names[TD_TOK_NFLAGS] = {
 	"login-required", "user-pin-initialized", "pin-count-low",
@@ -281,12 +282,23 @@ void td_snap_free(struct td_snap *s)
 	free(s);
 }
 
+/* Serials compare canonically (td_token_serial): tokens report them in
+ * their own case and padding, the registry stores them upper case. */
+static int same_serial(const char *a, const char *b)
+{
+	char ca[128], cb[128];
+
+	if (td_token_serial(a, ca, sizeof ca) < 0 || td_token_serial(b, cb, sizeof cb) < 0)
+		return strcmp(a, b) == 0;
+	return strcmp(ca, cb) == 0;
+}
+
 const struct td_snap_token *td_snap_find(const struct td_snap *s,
                                          const char *serial, const char *module)
 {
 	for (size_t i = 0; i < s->ntokens; i++) {
 		const struct td_snap_token *t = s->tokens[i];
-		if (strcmp(t->serial, serial) == 0 &&
+		if (same_serial(t->serial, serial) &&
 		    (!module || strcmp(t->module, module) == 0))
 			return t;
 	}
