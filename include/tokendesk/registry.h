@@ -51,6 +51,15 @@ int td_reg_schema_latest(void);
  * begin takes the write lock at once (BEGIN IMMEDIATE). */
 int td_reg_begin(struct td_registry *reg, struct td_error *err);
 int td_reg_commit(struct td_registry *reg, struct td_error *err);
+
+/* A transaction for loading many records at once (imports, kit merges):
+ * like td_reg_begin, but each *addition* of an agency or certificate is
+ * folded into one audit row per kind, written at commit, that records
+ * the label, the count, the first and last key and a SHA-256 over the
+ * added rows' content.  Updates are still audited row by row with their
+ * before and after.  A larger page cache is used until commit. */
+int td_reg_begin_bulk(struct td_registry *reg, const char *label,
+                      struct td_error *err);
 void td_reg_rollback(struct td_registry *reg);
 
 /* ---- records ---------------------------------------------------------- */

@@ -56,6 +56,10 @@ void td_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Map a td_code to a sysexits.h status. */
 int td_cli_status(int code);
 
+/* What an argument parser returns after printing --help: the command
+ * then returns EX_OK. */
+#define TD_CLI_HELP_SHOWN (-1)
+
 /* Reset getopt for a command's own option parsing. */
 void td_cli_getopt_reset(void);
 

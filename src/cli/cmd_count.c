@@ -15,7 +15,7 @@
 #include "tokendesk/count.h"
 
 static const char count_usage[] =
-	"usage: tokendesk count start (--agency CODE | --custodian CUSTODIAN)\n"
+	"Usage: tokendesk count start (--agency CODE | --custodian CUSTODIAN)\n"
 	"       tokendesk count scan ID [--inserted] [--from FILE] SERIAL...\n"
 	"       tokendesk count close ID [-o DIR] [--json]\n"
 	"       tokendesk count report ID [--json] [--summary] [--text FILE] [--xlsx FILE]\n"

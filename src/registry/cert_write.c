@@ -28,6 +28,29 @@ static int run(struct td_registry *reg, sqlite3_stmt *st, const char *what,
 
 /* ---- holder ------------------------------------------------------------ */
 
+/* A fresh load's new holder, indexed later set-based. */
+static int insert_holder(struct td_registry *reg, const struct td_cert_put *p,
+                         const char *kind, int64_t *id, struct td_error *err)
+{
+	const struct td_cert *c = p->cert;
+	sqlite3_stmt *st = td_reg_stmt(reg, ST_HOLDER_INSERT, err);
+	int rc;
+
+	if (!st)
+		return TD_ERR_DB;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->holder_ext_id, -1, SQLITE_STATIC);
+	td_reg_bind_text(st, 3, c->holder_name);
+	td_reg_bind_text(st, 4, p->position);
+	td_reg_bind_text(st, 5, p->email);
+	td_reg_bind_text(st, 6, c->agency_code);
+	if ((rc = run(reg, st, "writing a holder", err)) < 0)
+		return rc;
+	*id = sqlite3_last_insert_rowid(reg->db);
+	td_reg_fresh_put(reg, kind[0] == 'o' ? "h:o:" : "h:p:", c->holder_ext_id, *id);
+	return TD_OK;
+}
+
 /* Find or create the holder; *changed is set when a field was updated. */
 static int put_holder(struct td_registry *reg, const struct td_cert_put *p,
                       int64_t *id, int *changed, struct td_error *err)
@@ -40,6 +63,14 @@ static int put_holder(struct td_registry *reg, const struct td_cert_put *p,
 
 	if (!st)
 		return TD_ERR_DB;
+	if (reg->fresh_certs) {
+		/* Only this load's holders exist: no SQL lookup, no update (the
+		 * import already checked a person's rows agree). */
+		if ((*id = td_reg_fresh_get(reg, kind[0] == 'o' ? "h:o:" : "h:p:",
+		                            c->holder_ext_id)))
+			return TD_OK;
+		return insert_holder(reg, p, kind, id, err);
+	}
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, c->holder_ext_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -94,17 +125,43 @@ static int put_holder(struct td_registry *reg, const struct td_cert_put *p,
 
 /* ---- token --------------------------------------------------------------- */
 
+/* A token new to the registry starts with its certificate's holder. */
+static int insert_token(struct td_registry *reg, const struct td_cert_put *p,
+                        int64_t *id, struct td_error *err)
+{
+	const struct td_cert *c = p->cert;
+	sqlite3_stmt *st = td_reg_stmt(reg, ST_TOKEN_INSERT, err);
+	char custodian[512];
+	int rc;
+
+	if (!st)
+		return TD_ERR_DB;
+	snprintf(custodian, sizeof custodian, "holder:%s", c->holder_ext_id);
+	sqlite3_bind_text(st, 1, c->token_serial, -1, SQLITE_STATIC);
+	td_reg_bind_text(st, 2, p->token_model);
+	sqlite3_bind_text(st, 3, custodian, -1, SQLITE_STATIC);
+	if ((rc = run(reg, st, "writing a token", err)) < 0)
+		return rc;
+	*id = sqlite3_last_insert_rowid(reg->db);
+	if (reg->fresh_certs)
+		td_reg_fresh_put(reg, "t:", c->token_serial, *id);
+	return TD_OK;
+}
+
 static int put_token(struct td_registry *reg, const struct td_cert_put *p,
                      int64_t *id, int *changed, struct td_error *err)
 {
 	const struct td_cert *c = p->cert;
 	sqlite3_stmt *st;
-	char custodian[512];
 	int rc, found;
 
 	*id = 0;
 	if (!c->token_serial || !*c->token_serial)
 		return TD_OK;
+	if (reg->fresh_certs) {   /* only this load's tokens exist */
+		*id = td_reg_fresh_get(reg, "t:", c->token_serial);
+		return *id ? TD_OK : insert_token(reg, p, id, err);
+	}
 	if (!(st = td_reg_stmt(reg, ST_TOKEN_BY_SERIAL, err)))
 		return TD_ERR_DB;
 	sqlite3_bind_text(st, 1, c->token_serial, -1, SQLITE_STATIC);
@@ -118,26 +175,15 @@ static int put_token(struct td_registry *reg, const struct td_cert_put *p,
 	sqlite3_reset(st);
 	if (!found && rc != SQLITE_DONE)
 		return td_reg_db_error(reg, err, "token lookup");
-	if (found && !*changed)
+	if (!found)
+		return insert_token(reg, p, id, err);
+	if (!*changed)
 		return TD_OK;
-	if (found) {
-		if (!(st = td_reg_stmt(reg, ST_TOKEN_UPDATE_MODEL, err)))
-			return TD_ERR_DB;
-		td_reg_bind_text(st, 1, p->token_model);
-		sqlite3_bind_int64(st, 2, *id);
-		return run(reg, st, "writing a token", err);
-	}
-	/* A new token starts with its certificate's holder. */
-	snprintf(custodian, sizeof custodian, "holder:%s", c->holder_ext_id);
-	if (!(st = td_reg_stmt(reg, ST_TOKEN_INSERT, err)))
+	if (!(st = td_reg_stmt(reg, ST_TOKEN_UPDATE_MODEL, err)))
 		return TD_ERR_DB;
-	sqlite3_bind_text(st, 1, c->token_serial, -1, SQLITE_STATIC);
-	td_reg_bind_text(st, 2, p->token_model);
-	sqlite3_bind_text(st, 3, custodian, -1, SQLITE_STATIC);
-	if ((rc = run(reg, st, "writing a token", err)) < 0)
-		return rc;
-	*id = sqlite3_last_insert_rowid(reg->db);
-	return td_reg_index_put(reg, TD_HIT_TOKEN, *id, NULL, c->token_serial, err);
+	td_reg_bind_text(st, 1, p->token_model);
+	sqlite3_bind_int64(st, 2, *id);
+	return run(reg, st, "writing a token", err);
 }
 
 /* ---- certificate ------------------------------------------------------- */
@@ -209,18 +255,43 @@ static int write_cert(struct td_registry *reg, const struct td_cert *c,
 	return run(reg, st, "writing a certificate", err);
 }
 
-int td_reg_put_cert(struct td_registry *reg, const struct td_cert_put *p,
+/* Serials in their canonical spelling, whatever the caller passed. */
+static int canonical_serials(const struct td_cert *in, struct td_cert *out,
+                             char *serial, char *token, size_t size,
+                             struct td_error *err)
+{
+	*out = *in;
+	if (td_serial_hex(in->serial ? in->serial : "", serial, size) < 0)
+		return td_error_set(err, TD_ERR_DATA, "'%s' is not a certificate serial",
+		                    in->serial ? in->serial : "");
+	out->serial = serial;
+	if (in->token_serial && *in->token_serial) {
+		if (td_token_serial(in->token_serial, token, size) < 0)
+			return td_error_set(err, TD_ERR_DATA, "'%s' is not a token serial",
+			                    in->token_serial);
+		out->token_serial = token;
+	}
+	return TD_OK;
+}
+
+int td_reg_put_cert(struct td_registry *reg, const struct td_cert_put *pin,
                     enum td_upsert *result, struct td_error *err)
 {
-	const struct td_cert *c = p->cert;
+	char serial[256], token[256];
+	struct td_cert canon;
+	struct td_cert_put pcanon = *pin, *p = &pcanon;
+	const struct td_cert *c = &canon;
 	struct cert_now now = { 0 };
 	int holder_changed = 0, token_changed = 0, found, rc;
 	char *before = NULL, *after;
 
-	if ((rc = td_reg_require_tx(reg, err)) < 0)
+	if ((rc = td_reg_require_tx(reg, err)) < 0 ||
+	    (rc = canonical_serials(pin->cert, &canon, serial, token, sizeof serial, err)) < 0)
 		return rc;
-	/* The before-image must be taken before the holder or token change. */
-	if ((found = find_cert(reg, c, -1, 0, &now, err)) < 0)
+	pcanon.cert = &canon;
+	/* The before-image must be taken before the holder or token change.
+	 * In a fresh load there is nothing to find (UNIQUE still guards). */
+	if ((found = reg->fresh_certs ? 0 : find_cert(reg, c, -1, 0, &now, err)) < 0)
 		return found;
 	if (found)
 		before = td_reg_row_json(reg, ST_CERT_JSON, now.id, err);
@@ -237,16 +308,19 @@ int td_reg_put_cert(struct td_registry *reg, const struct td_cert_put *p,
 	if (!found || now.differs)
 		if ((rc = write_cert(reg, c, &now, found, err)) < 0)
 			goto out;
-	if (!found) {
+	if (!found)
 		now.id = sqlite3_last_insert_rowid(reg->db);
-		if ((rc = td_reg_index_put(reg, TD_HIT_CERT, now.id, NULL, c->serial, err)) < 0)
-			goto out;
-	}
+	*result = found ? TD_UPSERT_UPDATED : TD_UPSERT_ADDED;
+	const char *content[] = { c->serial, c->issuer_dn, c->subject_dn, c->kind,
+	                          c->holder_ext_id, c->holder_name, p->position, p->email,
+	                          c->agency_code, c->not_before, c->not_after,
+	                          c->token_serial, p->token_model, c->fingerprint };
+	if (!found && td_reg_bulk_add(reg, &reg->bulk_cert, c->serial, content, 14))
+		goto out;   /* folded into the bulk audit row */
 	after = td_reg_row_json(reg, ST_CERT_JSON, now.id, err);
 	rc = td_reg_audit(reg, found ? "cert.update" : "cert.add", "cert", c->serial,
 	                  before, after, err);
 	free(after);
-	*result = found ? TD_UPSERT_UPDATED : TD_UPSERT_ADDED;
 out:
 	free(before);
 	return rc;

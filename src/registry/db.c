@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "registry/internal.h"
+#include "tokendesk/text.h"
 
 extern const char *const td_reg_stmt_sql[ST__COUNT];
 
@@ -108,12 +109,33 @@ static int prepare_file(const char *path, int flags, struct td_error *err)
 	return create_file(path, err);
 }
 
+/* td_fold(text) in SQL, so set-based statements index folded text. */
+static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *in = sqlite3_value_text(argv[0]);
+	char *out;
+
+	(void)argc;
+	if (!in) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	out = td_fold((const char *)in);
+	if (out)
+		sqlite3_result_text(ctx, out, -1, free);
+	else
+		sqlite3_result_null(ctx);
+}
+
 static int configure_connection(struct td_registry *reg, int flags,
                                 struct td_error *err)
 {
 	int rc;
 
 	sqlite3_busy_timeout(reg->db, 5000);
+	sqlite3_create_function(reg->db, "td_fold", 1,
+	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+	                        NULL, sql_fold, NULL, NULL);
 	sqlite3_extended_result_codes(reg->db, 1);
 	if ((rc = td_reg_exec(reg, "PRAGMA foreign_keys = ON", err)) < 0)
 		return rc;
@@ -240,13 +262,15 @@ int td_reg_commit(struct td_registry *reg, struct td_error *err)
 
 	if (!reg->in_tx)
 		return td_error_set(err, TD_ERR_INTERNAL, "commit without begin");
-	if ((reg->head_dirty && (rc = td_reg_audit_flush_head(reg, err)) < 0) ||
+	if ((rc = td_reg_bulk_flush(reg, err)) < 0 ||
+	    (reg->head_dirty && (rc = td_reg_audit_flush_head(reg, err)) < 0) ||
 	    (rc = td_reg_exec(reg, "COMMIT", err)) < 0) {
 		td_reg_rollback(reg);
 		return rc;
 	}
 	reg->in_tx = 0;
 	reg->have_head = 0;
+	td_reg_bulk_end(reg);
 	return TD_OK;
 }
 
@@ -260,4 +284,5 @@ void td_reg_rollback(struct td_registry *reg)
 	sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
 	reg->in_tx = 0;
 	reg->have_head = 0;
+	td_reg_bulk_end(reg);
 }

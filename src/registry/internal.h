@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "tokendesk/registry.h"
+#include "tokendesk/strmap.h"
 
 /* Prepared statements kept for the life of the connection, so bulk
  * imports do not re-parse SQL for every row. */
@@ -31,6 +32,13 @@ enum td_stmt_id {
 	ST__COUNT
 };
 
+/* Additions folded into one audit row during a bulk load. */
+struct bulk_tally {
+	int64_t count;
+	struct evp_md_ctx_st *ctx;   /* SHA-256 over the added rows' content */
+	char first[130], last[130];  /* keys of the first and last addition */
+};
+
 struct td_registry {
 	sqlite3 *db;
 	char *path;
@@ -42,6 +50,15 @@ struct td_registry {
 	char prev_hash[65];     /* hash of the newest audit row */
 	struct evp_md_st *sha256;      /* fetched once: implicit fetches are slow */
 	struct evp_md_ctx_st *md_ctx;
+	int bulk;                     /* inside td_reg_begin_bulk() */
+	char bulk_label[256];
+	struct bulk_tally bulk_agency, bulk_cert;
+	/* Fresh loads: the tables were empty at td_reg_begin_bulk, so nothing
+	 * needs looking up in SQL: what this load inserted is in memory, and
+	 * the search index is built set-based at commit. */
+	int fresh_agencies, fresh_certs;
+	struct td_strmap *fresh_ids;     /* "h:kind:ext_id" / "t:serial" -> id */
+	struct td_arena *fresh_arena;
 	sqlite3_stmt *stmts[ST__COUNT];
 };
 
@@ -76,6 +93,20 @@ int td_reg_index_put(struct td_registry *reg, int kind, int64_t id,
 
 /* Store the audit head in meta (called by commit). */
 int td_reg_audit_flush_head(struct td_registry *reg, struct td_error *err);
+
+/* In bulk mode, fold an addition into the tally (fields hashed in order,
+ * NULL-safe) and return 1; outside bulk mode return 0 (audit it now). */
+int td_reg_bulk_add(struct td_registry *reg, struct bulk_tally *t,
+                    const char *key, const char *const *fields, int n);
+/* Write the bulk tallies' audit rows (called by commit). */
+int td_reg_bulk_flush(struct td_registry *reg, struct td_error *err);
+/* Fresh-load memory: the id this load gave key, or 0; remember one. */
+int64_t td_reg_fresh_get(struct td_registry *reg, const char *prefix, const char *key);
+void td_reg_fresh_put(struct td_registry *reg, const char *prefix, const char *key,
+                      int64_t id);
+
+/* Leave bulk mode and free its state. */
+void td_reg_bulk_end(struct td_registry *reg);
 
 /* JSON snapshot of one row (statement id of a *_JSON query), or NULL. */
 char *td_reg_row_json(struct td_registry *reg, enum td_stmt_id id,

@@ -155,9 +155,8 @@ static int reindex(struct td_registry *kit, struct td_error *err)
 {
 	static const struct { int kind; const char *sql; } parts[] = {
 		{ TD_HIT_AGENCY, "SELECT id, name || ' ' || code FROM agency" },
-		{ TD_HIT_HOLDER, "SELECT id, name || ' ' || ext_id FROM holder" },
-		{ TD_HIT_TOKEN, "SELECT id, serial FROM token" },
-		{ TD_HIT_CERT, "SELECT id, serial FROM certificate" },
+		{ TD_HIT_HOLDER, "SELECT id, name || ' ' || ext_id FROM holder"
+	                 " WHERE kind = 'person'" },
 	};
 	int rc = TD_OK;
 

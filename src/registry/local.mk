@@ -10,6 +10,7 @@ libtokendesk_a_SOURCES += \
 	src/registry/cert_write.c \
 	src/registry/search.c \
 	src/registry/export.c \
+	src/registry/bulk.c \
 	src/registry/count.c \
 	src/registry/kit.h \
 	src/registry/kit_schema.c \

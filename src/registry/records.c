@@ -173,7 +173,9 @@ int td_reg_get_holder(struct td_registry *reg, const char *kind,
 	return get_one(reg, "SELECT h.id, h.kind, h.ext_id, h.name, h.position,"
 	               " h.email, a.code, h.no_longer_needed FROM holder h"
 	               " JOIN agency a ON a.id = h.agency_id"
-	               " WHERE h.ext_id = ?1 AND h.kind = coalesce(?2, h.kind)",
+	               /* kind IN (...) keeps the (kind, ext_id) index usable */
+	               " WHERE h.ext_id = ?1 AND h.kind IN (coalesce(?2, 'person'),"
+	               " coalesce(?2, 'org')) ORDER BY h.kind = 'org' LIMIT 1",
 	               ext_id, kind, (row_reader)read_holder, out, "holder", err);
 }
 

@@ -71,10 +71,11 @@ static const char *const migrations[] = {
 	"  hash TEXT NOT NULL);"
 	"CREATE INDEX audit_entity ON audit(entity, entity_key);"
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
-	/* Search: a contentless FTS5 index over folded text (see search.c);
-	 * rowid = record id * 4 + td_hit_kind. */
-	"CREATE VIRTUAL TABLE search_idx USING fts5(text, content='',"
-	"  tokenize='unicode61 remove_diacritics 2', prefix='2 3');",
+	/* Search: a contentless FTS5 index over folded names (see search.c);
+	 * rowid = record id * 4 + td_hit_kind.  Serials are found through
+	 * their own unique indexes instead. */
+	"CREATE VIRTUAL TABLE search_idx USING fts5(text, content='', columnsize=0,"
+	"  tokenize='unicode61 remove_diacritics 2');",
 	/* 2: inventory counts (count_*) and field kits (kit_*).  Counts keep
 	 * every scan as its own row, so tallies are derived from stored scans
 	 * and a killed process loses nothing committed; count_result freezes

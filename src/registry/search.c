@@ -133,27 +133,73 @@ static int hit_cmp(const void *pa, const void *pb)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
-static int collect(struct td_registry *reg, const char *q, int want,
-                   struct hit_row *hits, int *nhits, struct td_error *err)
+/* Run a query whose rows are (kind, id), appending hits. */
+static int collect_sql(struct td_registry *reg, const char *sql, const char *p1,
+                       const char *p2, int want, struct hit_row *hits, int *nhits,
+                       struct td_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(reg->db, "SELECT rowid FROM search_idx"
-	                       " WHERE search_idx MATCH ? LIMIT ?", -1, &st, NULL)
-	    != SQLITE_OK)
+	if (sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(reg, err, "search");
-	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, want);
+	sqlite3_bind_text(st, 1, p1, -1, SQLITE_STATIC);
+	if (p2)
+		sqlite3_bind_text(st, 2, p2, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, want);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *nhits < want) {
-		int64_t rowid = sqlite3_column_int64(st, 0);
-		hits[*nhits] = (struct hit_row){ .kind = (int)(rowid & 3), .id = rowid >> 2 };
+		hits[*nhits] = (struct hit_row){ .kind = sqlite3_column_int(st, 0),
+		                                 .id = sqlite3_column_int64(st, 1) };
 		(*nhits)++;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return td_reg_db_error(reg, err, "search");
 	return TD_OK;
+}
+
+/* The first string after every string that starts with prefix. */
+static void prefix_end(const char *prefix, char *out, size_t size)
+{
+	snprintf(out, size, "%s", prefix);
+	size_t n = strlen(out);
+	if (n > 0)
+		out[n - 1]++;   /* serial characters are ASCII, never 0x7f */
+}
+
+/* Serials by prefix, through the unique indexes on them. */
+static int collect_serials(struct td_registry *reg, const char *text, int want,
+                           struct hit_row *hits, int *nhits, struct td_error *err)
+{
+	char canon[256], end[256];
+	int rc = TD_OK;
+
+	if (td_serial_hex(text, canon, sizeof canon) == TD_OK) {
+		prefix_end(canon, end, sizeof end);
+		rc = collect_sql(reg, "SELECT 2, id FROM certificate WHERE serial >= ?1"
+		                 " AND serial < ?2 ORDER BY serial LIMIT ?3",
+		                 canon, end, want, hits, nhits, err);
+	}
+	if (rc == TD_OK && *nhits < want &&
+	    td_token_serial(text, canon, sizeof canon) == TD_OK) {
+		prefix_end(canon, end, sizeof end);
+		rc = collect_sql(reg, "SELECT 3, id FROM token WHERE serial >= ?1"
+		                 " AND serial < ?2 ORDER BY serial LIMIT ?3",
+		                 canon, end, want - *nhits, hits, nhits, err);
+	}
+	return rc;
+}
+
+static int collect(struct td_registry *reg, const char *text, const char *q,
+                   int want, struct hit_row *hits, int *nhits, struct td_error *err)
+{
+	int rc = collect_sql(reg, "SELECT rowid & 3, rowid >> 2 FROM search_idx"
+	                     " WHERE search_idx MATCH ?1 LIMIT ?3", q, NULL, want,
+	                     hits, nhits, err);
+
+	if (rc == TD_OK && *nhits < want && !strchr(text, ' '))
+		rc = collect_serials(reg, text, want, hits, nhits, err);
+	return rc;
 }
 
 int td_reg_search(struct td_registry *reg, const char *text, int limit,
@@ -171,7 +217,7 @@ int td_reg_search(struct td_registry *reg, const char *text, int limit,
 		return TD_OK;   /* nothing searchable: no hits */
 	}
 	hits = calloc((size_t)want, sizeof *hits);
-	rc = hits ? collect(reg, q, want, hits, &nhits, err)
+	rc = hits ? collect(reg, text, q, want, hits, &nhits, err)
 	          : td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	for (int i = 0; rc == TD_OK && i < nhits; i++)
 		if (resolve(reg, cache, &hits[i], folded) > 0)

@@ -3,6 +3,7 @@
  * in one transaction. */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -244,7 +245,8 @@ static int write_agencies(struct td_registry *reg, struct import_state *st,
                           struct td_error *err)
 {
 	sort_tree = tree;
-	qsort(st->agencies.rows, st->agencies.n, sizeof *st->agencies.rows, by_depth);
+	if (st->agencies.n > 1)   /* rows is NULL in a certificates-only import */
+		qsort(st->agencies.rows, st->agencies.n, sizeof *st->agencies.rows, by_depth);
 	sort_tree = NULL;
 	for (size_t i = 0; i < st->agencies.n; i++) {
 		struct import_row *r = &st->agencies.rows[i];
@@ -325,7 +327,7 @@ static int write_all(struct td_registry *reg, struct import_state *st,
 	const char *issuer = opts && opts->issuer_dn ? opts->issuer_dn : TD_GOV_CA_ISSUER_DN;
 	int rc;
 
-	if ((rc = td_reg_begin(reg, err)) < 0)
+	if ((rc = td_reg_begin_bulk(reg, st->label, err)) < 0)
 		return rc;
 	if ((rc = write_agencies(reg, st, tree, rep, err)) < 0 ||
 	    (rc = write_certs(reg, st, tree, issuer, rep, err)) < 0) {
@@ -358,6 +360,10 @@ int td_import_files(struct td_registry *reg, const char *const *paths, size_t n,
 	st.arena = td_arena_new();
 	if (!tree || !st.arena)
 		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	snprintf(st.label, sizeof st.label, "import");
+	for (size_t i = 0; i < n; i++)
+		snprintf(st.label + strlen(st.label), sizeof st.label - strlen(st.label),
+		         " %s", paths[i]);
 	for (size_t i = 0; rc == TD_OK && i < n; i++)
 		rc = td_import_read_file(&st, paths[i], opts ? opts->encoding : NULL, err);
 	if (rc == TD_OK)

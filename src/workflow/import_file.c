@@ -163,8 +163,25 @@ static int convert(const char *path, const char *from, char **data, size_t *len,
 	return TD_OK;
 }
 
+static int check_utf8(const char *path, const char *encoding, char **data,
+                      size_t *len, struct td_error *err);
+
+/* The file as UTF-8 in *data (owned by the caller on success, freed on
+ * failure). */
 static int load_utf8(const char *path, const char *encoding, char **data,
                      size_t *len, struct td_error *err)
+{
+	int rc = check_utf8(path, encoding, data, len, err);
+
+	if (rc < 0) {
+		free(*data);
+		*data = NULL;
+	}
+	return rc;
+}
+
+static int check_utf8(const char *path, const char *encoding, char **data,
+                      size_t *len, struct td_error *err)
 {
 	size_t bad;
 	int rc;
@@ -339,6 +356,7 @@ int td_import_read_file(struct import_state *st, const char *path,
 	struct header h = { 0 };
 	char *data = NULL, *fname;
 	size_t len = 0;
+
 	int rc;
 
 	if ((rc = load_utf8(path, encoding, &data, &len, err)) < 0)

@@ -33,6 +33,7 @@ struct import_state {
 	struct row_array agencies, certs;
 	struct td_error_list *errors;
 	long rows_read;
+	char label[256];   /* "import FILE..." for the bulk audit row */
 };
 
 /* Read one file (converted to UTF-8) and append its rows to the state;

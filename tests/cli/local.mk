@@ -1,15 +1,25 @@
-# tests/cli
+# tests/cli: the real binary over real registry files.
+CLI_TESTS = \
+	tests/cli/basics.sh \
+	tests/cli/import-demo.sh \
+	tests/cli/import-bad-row.sh \
+	tests/cli/import-encoding.sh \
+	tests/cli/import-update.sh \
+	tests/cli/search-nfd.sh \
+	tests/cli/audit-tamper.sh
+TESTS += $(CLI_TESTS)
+EXTRA_DIST += tests/cli/local.mk tests/cli/lib.sh $(CLI_TESTS)
+
 # inventory counts and field kits (count-*.sh, kit-*.sh); kit-move stands
 # in for the handover workflow to record custody moves in a kit.
 check_PROGRAMS += tests/cli/kit-move
 tests_cli_kit_move_SOURCES = tests/cli/kit-move.c
 tests_cli_kit_move_LDADD = $(TD_LIBS)
-TESTS += \
+COUNT_KIT_TESTS = \
 	tests/cli/count-basic.sh \
 	tests/cli/count-resume.sh \
 	tests/cli/kit-minimal.sh \
 	tests/cli/kit-merge.sh \
 	tests/cli/kit-conflict.sh
-EXTRA_DIST += tests/cli/count-common.sh tests/cli/count-basic.sh \
-	tests/cli/count-resume.sh tests/cli/kit-minimal.sh tests/cli/kit-merge.sh \
-	tests/cli/kit-conflict.sh
+TESTS += $(COUNT_KIT_TESTS)
+EXTRA_DIST += tests/cli/count-common.sh $(COUNT_KIT_TESTS)

@@ -1,0 +1,208 @@
+/* cmd_verify_token.c: tokendesk verify-token SERIAL - proof of possession:
+ * the token signs a fresh challenge with its private key, and the
+ * certificate's public key verifies it.
+ *
+ * The PIN comes from the terminal (no echo) or --pin-fd N, never from
+ * argv or the environment, and lives only in a secure buffer. */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/commands.h"
+#include "tokendesk/secmem.h"
+#include "tokendesk/token.h"
+
+struct verify_args {
+	const char *serial, *cert;
+	int pin_fd, force, json, no_usb;
+};
+
+static int parse_fd(const char *s, int *fd)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*end || end == s || v < 0 || v > 1024)
+		return -1;
+	*fd = (int)v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct verify_args *a)
+{
+	static const struct option opts[] = {
+		{ "pin-fd", required_argument, NULL, 'p' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	memset(a, 0, sizeof *a);
+	a->pin_fd = -1;
+	td_cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (parse_fd(optarg, &a->pin_fd) != 0) {
+				td_cli_fail("verify-token: --pin-fd needs a file descriptor number");
+				return EX_USAGE;
+			}
+			break;
+		case 'f': a->force = 1; break;
+		case 'c': a->cert = optarg; break;
+		case 'j': a->json = 1; break;
+		case 'h':
+			printf("Usage: tokendesk verify-token SERIAL [--pin-fd N] [--force] "
+			       "[--cert SERIAL] [--json]\n"
+			       "Proof of possession: log in with the user PIN, sign a fresh random\n"
+			       "challenge with the token's private key and verify it with the\n"
+			       "certificate's public key.  The PIN is read with no echo from the\n"
+			       "terminal, or from file descriptor N (--pin-fd) for scripts; never\n"
+			       "from the command line or the environment.\n\n"
+			       "  --cert SERIAL  which certificate on the token (default: the first)\n"
+			       "  --force        log in even when the token says one wrong PIN\n"
+			       "                 more locks it\n\n"
+			       "Exit status: 0 key matches; 65 key does not match; 77 PIN wrong,\n"
+			       "locked (token recovery needed) or final try refused; 69 token absent.\n");
+			return TD_CLI_HELP_SHOWN;
+		default: return EX_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		td_cli_fail("usage: tokendesk verify-token SERIAL [--pin-fd N] [--force] "
+		            "[--cert SERIAL] [--json]");
+		return EX_USAGE;
+	}
+	a->serial = argv[optind];
+	return EX_OK;
+}
+
+static int outcome_status(enum td_pop_outcome o)
+{
+	switch (o) {
+	case TD_POP_MATCH: return EX_OK;
+	case TD_POP_MISMATCH: case TD_POP_NO_KEY: return EX_DATAERR;
+	case TD_POP_REMOVED: return EX_UNAVAILABLE;
+	default: return EX_NOPERM;
+	}
+}
+
+static void print_result(const struct verify_args *a, const struct td_pop_result *r)
+{
+	if (a->json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
+		                      "token", a->serial,
+		                      "outcome", td_pop_outcome_name(r->outcome),
+		                      "certificate", r->cert_serial, "subject", r->subject,
+		                      "key_type", r->key_type, "detail", r->detail);
+		json_object_set_new(o, "tries_left", r->tries_left >= 0
+		                    ? json_integer(r->tries_left) : json_null());
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		printf("\n");
+		json_decref(o);
+		return;
+	}
+	printf("token %s: %s\n", a->serial, td_pop_outcome_name(r->outcome));
+	if (r->cert_serial[0])
+		printf("  certificate %s (%s) %s\n", r->cert_serial, r->key_type, r->subject);
+	printf("  %s\n", r->detail);
+	if (r->tries_left >= 0)
+		printf("  tries left: %d\n", r->tries_left);
+	if (r->outcome == TD_POP_PIN_LOCKED)
+		printf("  token recovery needed: send a token recovery request "
+		       "(khôi phục thiết bị lưu khóa bí mật) through DOST\n");
+}
+
+/* Look before asking for a PIN: no token, a locked PIN, or a final try
+ * without --force are reported without touching the PIN at all. */
+static int precheck(struct td_tokens *t, const struct verify_args *a,
+                    struct td_pop_result *r, int *decided)
+{
+	struct td_snap *s = NULL;
+	const struct td_snap_token *tok;
+	struct td_error err;
+	int status = EX_OK;
+
+	*decided = 0;
+	if (td_tokens_scan(t, &s, &err) != 0) {
+		td_cli_print_error(&err);
+		return td_cli_status(err.code);
+	}
+	if (!(tok = td_snap_find(s, a->serial, NULL))) {
+		td_cli_fail("verify-token: no token with serial %s is present", a->serial);
+		status = EX_NOINPUT;
+	} else if ((tok->flags & TD_TOK_PIN_LOCKED) ||
+	           ((tok->flags & TD_TOK_PIN_FINAL_TRY) && !a->force)) {
+		/* td_token_prove refuses these without logging in. */
+		if (td_token_prove(t, a->serial, tok->module, a->cert, NULL, a->force,
+		                   r, &err) != 0) {
+			td_cli_print_error(&err);
+			status = td_cli_status(err.code);
+		} else {
+			*decided = 1;
+		}
+	}
+	td_snap_free(s);
+	return status;
+}
+
+static int prove(struct td_tokens *t, const struct verify_args *a,
+                 struct td_pop_result *r)
+{
+	struct td_secbuf *pin = NULL;
+	struct td_error err;
+	char prompt[160];
+	int rc;
+
+	snprintf(prompt, sizeof prompt, "User PIN of token %s: ", a->serial);
+	if (td_pin_read(a->pin_fd, prompt, &pin, &err) != 0) {
+		td_cli_print_error(&err);
+		return td_cli_status(err.code);
+	}
+	rc = td_token_prove(t, a->serial, NULL, a->cert, pin, a->force, r, &err);
+	td_secbuf_free(pin);
+	if (rc != 0) {
+		td_cli_print_error(&err);
+		return td_cli_status(err.code);
+	}
+	return EX_OK;
+}
+
+int td_cmd_verify_token(struct td_cli *cli, int argc, char **argv)
+{
+	struct verify_args a;
+	struct td_token_config cfg;
+	struct td_pop_result r;
+	struct td_tokens *t;
+	struct td_error err;
+	int decided = 0, status = parse_args(argc, argv, &a);
+
+	if (status == TD_CLI_HELP_SHOWN)
+		return EX_OK;
+	if (status != EX_OK)
+		return status;
+	t = td_tokens_open_with_config(cli->modules, (size_t)cli->nmodules,
+	                               cli->config_path, 1, &cfg, &err);
+	if (!t) {
+		td_cli_print_error(&err);
+		td_token_config_clear(&cfg);
+		return td_cli_status(err.code);
+	}
+	status = precheck(t, &a, &r, &decided);
+	if (status == EX_OK && !decided)
+		status = prove(t, &a, &r);
+	if (status == EX_OK) {
+		print_result(&a, &r);
+		status = outcome_status(r.outcome);
+	}
+	td_tokens_close(t);
+	td_token_config_clear(&cfg);
+	return status;
+}

@@ -1,0 +1,113 @@
+/* config.c: the token settings of the config file. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokendesk/text.h"
+#include "tokendesk/token.h"
+
+static int push(char ***v, size_t *n, const char *s)
+{
+	char **nv = realloc(*v, (*n + 2) * sizeof *nv);
+
+	if (!nv)
+		return TD_ERR_NOMEM;
+	*v = nv;
+	if (!(nv[*n] = strdup(s)))
+		return TD_ERR_NOMEM;
+	nv[++*n] = NULL;
+	return 0;
+}
+
+static int set_key(struct td_token_config *c, const char *key, const char *val,
+                   const char *path, long line, struct td_error *err)
+{
+	char *end;
+	long v;
+
+	if (strcmp(key, "module") == 0)
+		return push(&c->modules, &c->nmodules, val);
+	if (strcmp(key, "allow-module") == 0)
+		return push(&c->allow, &c->nallow, val);
+	if (strcmp(key, "scope") == 0) {
+		free(c->scope);
+		return (c->scope = strdup(val)) ? 0 : TD_ERR_NOMEM;
+	}
+	if (strcmp(key, "poll-ms") == 0) {
+		errno = 0;
+		v = strtol(val, &end, 10);
+		if (errno || *end || v < 20 || v > 500)
+			return td_error_set_at(err, TD_ERR_DATA, path, line, key,
+			                       "poll-ms must be 20..500");
+		c->poll_ms = (int)v;
+	}
+	return 0;
+}
+
+int td_token_config_load(const char *path, struct td_token_config *c,
+                         struct td_error *err)
+{
+	FILE *f = fopen(path, "r");
+	char buf[4096];
+	long line = 0;
+	int rc = 0;
+
+	memset(c, 0, sizeof *c);
+	if (!f)
+		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "%s", strerror(errno));
+	while (rc == 0 && fgets(buf, sizeof buf, f)) {
+		char *eq, *key;
+		line++;
+		buf[strcspn(buf, "#\r\n")] = '\0';
+		key = td_trim(buf);
+		if (!*key || *key == '[' || !(eq = strchr(key, '=')))
+			continue;
+		*eq = '\0';
+		rc = set_key(c, td_trim(key), td_trim(eq + 1), path, line, err);
+	}
+	fclose(f);
+	if (rc == TD_ERR_NOMEM)
+		td_error_set(err, rc, "out of memory");
+	if (rc != 0)
+		td_token_config_clear(c);
+	return rc;
+}
+
+static void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void td_token_config_clear(struct td_token_config *c)
+{
+	strv_free(c->modules, c->nmodules);
+	strv_free(c->allow, c->nallow);
+	free(c->scope);
+	memset(c, 0, sizeof *c);
+}
+
+struct td_tokens *td_tokens_open_with_config(const char *const *modules,
+                                             size_t nmodules,
+                                             const char *config_path,
+                                             int no_usb,
+                                             struct td_token_config *cfg,
+                                             struct td_error *err)
+{
+	struct td_token_opts o;
+
+	memset(cfg, 0, sizeof *cfg);
+	if (config_path && td_token_config_load(config_path, cfg, err) != 0)
+		return NULL;
+	memset(&o, 0, sizeof o);
+	o.modules = nmodules ? modules : (const char *const *)cfg->modules;
+	o.nmodules = nmodules ? nmodules : cfg->nmodules;
+	o.allow = (const char *const *)cfg->allow;
+	o.nallow = cfg->nallow;
+	o.no_usb = no_usb;
+	return td_tokens_open(&o, err);
+}

@@ -1,0 +1,98 @@
+/* internal.h: what the files of src/token share, and nobody else sees. */
+#ifndef TD_TOKEN_INTERNAL_H
+#define TD_TOKEN_INTERNAL_H
+
+#include <libp11.h>
+#include <openssl/x509.h>
+
+#include "tokendesk/token.h"
+
+struct libusb_context;
+
+struct td_module {
+	char *path;          /* as given, for display and identity */
+	PKCS11_CTX *ctx;
+	int loaded;
+	int is_static;       /* fixes its token list at C_Initialize */
+	int reload_due;      /* reload before the next enumeration */
+	int fresh;           /* loaded and not enumerated yet */
+	PKCS11_SLOT *slots;  /* current enumeration, owned by libp11 */
+	unsigned nslots;
+};
+
+struct td_tokens {
+	struct td_module *mods;
+	size_t nmods;
+	char **allow;
+	size_t nallow;
+	enum td_reload_policy reload;
+	int no_usb;
+	struct td_usb_model *models;
+	size_t nmodels;
+};
+
+/* module.c */
+/* Make m's slot list current: reload when due (policy, is_static,
+ * reload_due), enumerate, and on "no slots / token deleted" (-1) reload
+ * once more.  A module that still cannot enumerate has zero slots. */
+int td_module_refresh(struct td_tokens *t, struct td_module *m,
+                      struct td_error *err);
+void td_module_release_slots(struct td_module *m);
+/* Copy of s with bytes that are not UTF-8 replaced by '?'; NULL -> "". */
+char *td_tok_strdup_utf8(const char *s);
+
+/* x509.c */
+int td_x509_fill(X509 *x, struct td_snap_cert *out, struct td_error *err);
+char *td_hex(const unsigned char *p, size_t n);
+
+/* snapshot.c */
+struct td_snap_token *td_snap_token_from_slot(const struct td_module *m,
+                                              PKCS11_SLOT *slot,
+                                              int with_certs,
+                                              struct td_error *err);
+unsigned td_flags_from_token(const PKCS11_TOKEN *tok);
+/* td_tokens_scan that reuses the token snapshots of prev (may be NULL)
+ * whose identity, label and flags are unchanged, without reading their
+ * objects again.  list_usb 0: leave s->usb to the caller. */
+int td_tokens_scan_with(struct td_tokens *t, const struct td_snap *prev,
+                        int list_usb, struct td_snap **out,
+                        struct td_error *err);
+/* 1 when the slot holds a token worth showing (see td_tokens_scan). */
+int td_slot_has_token(const PKCS11_SLOT *slot);
+
+/* usb.c */
+/* List devices of known families on the bus into s->usb (models copied
+ * into s->models) and mark each no_driver unless a token of s shows the
+ * family; tie matching tokens to the family's vid:pid.  When libusb
+ * cannot be used, s->usb_available stays 0.  Not an error. */
+void td_usb_fill_snapshot(struct td_tokens *t, struct td_snap *s);
+/* 1 when token t looks like family m (manufacturer/model vs m->match). */
+int td_usb_model_shows(const struct td_usb_model *m,
+                       const struct td_snap_token *t);
+/* One USB device as the bus shows it. */
+struct td_usb_seen {
+	uint16_t vid, pid;
+	uint8_t bus, addr;
+};
+/* td_usb_fill_snapshot with a device list the caller already has. */
+void td_usb_fill_from(struct td_tokens *t, struct td_snap *s,
+                      const struct td_usb_seen *d, size_t n);
+
+/* libusb hot-plug, for the watcher's helper thread.  fn runs in the
+ * thread that calls td_usb_hotplug_start (for the devices present then)
+ * and later in the thread that calls td_usb_hotplug_wait. */
+typedef void (*td_usb_notify_fn)(void *ctx, int arrived,
+                                 const struct td_usb_seen *dev);
+struct td_usb_hotplug;
+/* NULL when libusb cannot start or has no hot-plug on this platform. */
+struct td_usb_hotplug *td_usb_hotplug_start(td_usb_notify_fn fn, void *ctx);
+/* Deliver hot-plug events for at most timeout_ms. */
+void td_usb_hotplug_wait(struct td_usb_hotplug *h, int timeout_ms);
+/* Make a td_usb_hotplug_wait in another thread return now. */
+void td_usb_hotplug_interrupt(struct td_usb_hotplug *h);
+void td_usb_hotplug_stop(struct td_usb_hotplug *h);
+
+int td_usb_models_copy(const struct td_usb_model *src, size_t n,
+                       struct td_usb_model **out);
+
+#endif

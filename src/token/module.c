@@ -1,0 +1,408 @@
+/* module.c: which PKCS#11 modules may be loaded, loading them through
+ * libp11, and keeping their slot lists current.
+ *
+ * Loading a module runs its code (C_Initialize) with our privileges, so a
+ * path is checked against an allowlist before anything is dlopen()ed. */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "tokendesk/text.h"
+#include "internal.h"
+
+/* Where the system keeps PKCS#11 modules (matched against realpath). */
+static const char *const system_patterns[] = {
+	"/usr/lib/*/pkcs11/*", "/usr/lib/pkcs11/*", "/usr/lib64/pkcs11/*",
+	"/usr/lib/*/p11-kit-proxy.so", "/usr/lib/p11-kit-proxy.so",
+	"/usr/lib64/p11-kit-proxy.so",
+	"/usr/lib/*/softhsm/libsofthsm2.so", "/usr/lib/softhsm/libsofthsm2.so",
+	"/usr/lib64/softhsm/libsofthsm2.so", "/usr/local/lib/softhsm/libsofthsm2.so",
+};
+
+/* Where p11-kit reads the system's module registrations (not the user's
+ * ~/.config/pkcs11: a user-writable file must not widen the allowlist). */
+static const char *const p11kit_dirs[] = {
+	"/usr/share/p11-kit/modules", "/etc/pkcs11/modules",
+};
+
+static int same_file(const char *real, const char *candidate)
+{
+	char buf[PATH_MAX];
+
+	return realpath(candidate, buf) && strcmp(buf, real) == 0;
+}
+
+/* Compare realpaths, not names: p11-kit-proxy.so is a symlink to
+ * libp11-kit.so.0, and a symlink placed in a system directory by root is
+ * as trusted as the directory.  Any other path resolving to a file found
+ * there is that same system file. */
+static int match_patterns(const char *real)
+{
+	int hit = 0;
+
+	for (size_t i = 0; !hit && i < sizeof system_patterns / sizeof *system_patterns; i++) {
+		glob_t g;
+		if (glob(system_patterns[i], 0, NULL, &g) == 0)
+			for (size_t j = 0; !hit && j < g.gl_pathc; j++)
+				hit = same_file(real, g.gl_pathv[j]);
+		globfree(&g);
+	}
+	return hit;
+}
+
+/* "module: PATH" of one p11-kit .module file matches real? */
+static int module_file_names(const char *file, const char *real)
+{
+	FILE *f = fopen(file, "r");
+	char line[1024];
+	int hit = 0;
+
+	if (!f)
+		return 0;
+	while (!hit && fgets(line, sizeof line, f)) {
+		char *v;
+		if (strncmp(line, "module:", 7) != 0)
+			continue;
+		v = td_trim(line + 7);
+		hit = v[0] == '/' && same_file(real, v);
+	}
+	fclose(f);
+	return hit;
+}
+
+static int p11kit_registered(const char *real)
+{
+	for (size_t i = 0; i < sizeof p11kit_dirs / sizeof *p11kit_dirs; i++) {
+		DIR *d = opendir(p11kit_dirs[i]);
+		struct dirent *de;
+		int hit = 0;
+		if (!d)
+			continue;
+		while (!hit && (de = readdir(d))) {
+			char file[PATH_MAX];
+			size_t n = strlen(de->d_name);
+			if (n < 8 || strcmp(de->d_name + n - 7, ".module") != 0)
+				continue;
+			snprintf(file, sizeof file, "%s/%s", p11kit_dirs[i], de->d_name);
+			hit = module_file_names(file, real);
+		}
+		closedir(d);
+		if (hit)
+			return 1;
+	}
+	return 0;
+}
+
+/* An extra entry: a file (same realpath) or a directory "DIR/" whose
+ * direct children are allowed. */
+static int extra_allows(const char *entry, const char *real)
+{
+	size_t n = strlen(entry);
+	char dir[PATH_MAX];
+	const char *slash;
+
+	if (n == 0)
+		return 0;
+	if (entry[n - 1] != '/')
+		return same_file(real, entry);
+	if (!realpath(entry, dir) || !(slash = strrchr(real, '/')))
+		return 0;
+	return strlen(dir) == (size_t)(slash - real) &&
+	       strncmp(dir, real, (size_t)(slash - real)) == 0;
+}
+
+static int allowed_real(const char *real, const char *const *allow, size_t nallow)
+{
+	if (match_patterns(real) || p11kit_registered(real))
+		return 1;
+	if (TD_SOFTHSM2_MODULE[0] && same_file(real, TD_SOFTHSM2_MODULE))
+		return 1;
+	for (size_t i = 0; i < nallow; i++)
+		if (extra_allows(allow[i], real))
+			return 1;
+	return 0;
+}
+
+static int check_allowed(const char *path, const char *const *allow,
+                         size_t nallow, struct td_error *err)
+{
+	char real[PATH_MAX];
+	struct stat st;
+
+	if (!realpath(path, real) || stat(real, &st) != 0)
+		return td_error_set(err, TD_ERR_NOTFOUND, "PKCS#11 module %s: %s",
+		                    path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return td_error_set(err, TD_ERR_PERM,
+		                    "PKCS#11 module %s is not a regular file", path);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return td_error_set(err, TD_ERR_PERM,
+		                    "PKCS#11 module %s is writable by others: refused "
+		                    "(loading a module runs its code)", path);
+	if (!allowed_real(real, allow, nallow))
+		return td_error_set(err, TD_ERR_PERM,
+		                    "PKCS#11 module %s (%s) is outside the allowlist: "
+		                    "refused, because loading a module runs its code. "
+		                    "Allowed: modules registered with p11-kit, "
+		                    "/usr/lib/*/pkcs11/, SoftHSM2; add a path with "
+		                    "allow-module in the config file", path, real);
+	return 0;
+}
+
+int td_module_allowed(const char *path, const struct td_token_opts *opts,
+                      struct td_error *err)
+{
+	return check_allowed(path, opts ? opts->allow : NULL,
+	                     opts ? opts->nallow : 0, err);
+}
+
+/* The proxy's path on this system ("p11-kit-proxy.so" alone would make
+ * dlopen search LD_LIBRARY_PATH, which the allowlist cannot vouch for). */
+static char *default_module(void)
+{
+	static const char *const pats[] = {
+		"/usr/lib/*/p11-kit-proxy.so", "/usr/lib64/p11-kit-proxy.so",
+		"/usr/lib/p11-kit-proxy.so",
+	};
+	char *found = NULL;
+
+	for (size_t i = 0; !found && i < sizeof pats / sizeof *pats; i++) {
+		glob_t g;
+		if (glob(pats[i], 0, NULL, &g) == 0 && g.gl_pathc > 0)
+			found = strdup(g.gl_pathv[0]);
+		globfree(&g);
+	}
+	return found;
+}
+
+static int module_load(struct td_module *m, struct td_error *err)
+{
+	if (!m->ctx && !(m->ctx = PKCS11_CTX_new()))
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	if (PKCS11_CTX_load(m->ctx, m->path) != 0) {
+		/* After a failed load only PKCS11_CTX_free is safe. */
+		PKCS11_CTX_free(m->ctx);
+		m->ctx = NULL;
+		return td_error_set(err, TD_ERR_TOKEN,
+		                    "cannot load PKCS#11 module %s", m->path);
+	}
+	m->loaded = 1;
+	m->fresh = 1;
+	return 0;
+}
+
+void td_module_release_slots(struct td_module *m)
+{
+	if (m->slots)
+		PKCS11_release_all_slots(m->ctx, m->slots, m->nslots);
+	m->slots = NULL;
+	m->nslots = 0;
+}
+
+static void module_unload(struct td_module *m)
+{
+	td_module_release_slots(m);
+	if (m->ctx && m->loaded)
+		PKCS11_CTX_unload(m->ctx);
+	m->loaded = 0;
+}
+
+/* A fresh PKCS11_CTX per load: libp11 0.4.12 strdup()s the module's
+ * manufacturer and description at each load and frees them only in
+ * PKCS11_CTX_free, so reusing the context would leak at every reload. */
+static int module_reload(struct td_module *m, struct td_error *err)
+{
+	module_unload(m);
+	if (m->ctx)
+		PKCS11_CTX_free(m->ctx);
+	m->ctx = NULL;
+	return module_load(m, err);
+}
+
+/* SoftHSM2 (alone or behind the proxy) shows its "SoftHSM slot" even
+ * with no token: that is how a static module is recognised. */
+static void detect_static(struct td_module *m)
+{
+	const char *base = strrchr(m->path, '/');
+
+	if (strcasestr(base ? base : m->path, "softhsm"))
+		m->is_static = 1;
+	for (unsigned i = 0; i < m->nslots; i++) {
+		const char *man = m->slots[i].manufacturer;
+		if (man && strcasestr(man, "SoftHSM"))
+			m->is_static = 1;
+	}
+}
+
+static int needs_reload(const struct td_tokens *t, const struct td_module *m)
+{
+	if (m->fresh || !m->loaded)
+		return !m->loaded;
+	switch (t->reload) {
+	case TD_RELOAD_ALWAYS: return 1;
+	case TD_RELOAD_NEVER: return 0;
+	default: return m->is_static || m->reload_due;
+	}
+}
+
+int td_module_refresh(struct td_tokens *t, struct td_module *m,
+                      struct td_error *err)
+{
+	int rc;
+
+	if (needs_reload(t, m) && (rc = module_reload(m, err)) != 0)
+		return rc;
+	td_module_release_slots(m);
+	m->fresh = 0;
+	if (m->reload_due > 0)
+		m->reload_due--;
+	/* PKCS11_update_slots would keep sessions, but double-frees in
+	 * libp11 0.4.12: release and enumerate afresh instead. */
+	if (PKCS11_enumerate_slots(m->ctx, &m->slots, &m->nslots) == 0) {
+		detect_static(m);
+		return 0;
+	}
+	/* -1: no slots at all, or a token of the module was deleted under
+	 * it (SoftHSM2).  Reload once; still nothing means no tokens now. */
+	m->slots = NULL;
+	m->nslots = 0;
+	if (t->reload != TD_RELOAD_NEVER && (rc = module_reload(m, err)) != 0)
+		return rc;
+	m->fresh = 0;
+	if (PKCS11_enumerate_slots(m->ctx, &m->slots, &m->nslots) != 0) {
+		m->slots = NULL;
+		m->nslots = 0;
+	}
+	detect_static(m);
+	return 0;
+}
+
+char *td_tok_strdup_utf8(const char *s)
+{
+	char *out = strdup(s ? s : "");
+	size_t len, bad;
+
+	if (!out)
+		return NULL;
+	len = strlen(out);
+	while (!td_utf8_valid(out, len, &bad))
+		out[bad] = '?';
+	return out;
+}
+
+static char **copy_strings(const char *const *v, size_t n)
+{
+	char **out = calloc(n + 1, sizeof *out);
+
+	for (size_t i = 0; out && i < n; i++)
+		if (!(out[i] = strdup(v[i])))
+			return out; /* partly filled: freed by the caller */
+	return out;
+}
+
+static int add_module(struct td_tokens *t, const char *path, struct td_error *err)
+{
+	struct td_module *m = &t->mods[t->nmods];
+	int rc = check_allowed(path, (const char *const *)t->allow, t->nallow, err);
+
+	if (rc != 0)
+		return rc;
+	memset(m, 0, sizeof *m);
+	if (!(m->path = strdup(path)))
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	t->nmods++;
+	return module_load(m, err);
+}
+
+static int load_usb_table(struct td_tokens *t, const char *path)
+{
+	char buf[PATH_MAX];
+	const char *dir = getenv("TOKENDESK_DATADIR");
+
+	if (!path) {
+		snprintf(buf, sizeof buf, "%s/usb-tokens.tsv",
+		         dir && *dir ? dir : TD_PKGDATADIR);
+		path = buf;
+	}
+	/* A missing table only costs USB identification. */
+	if (td_usb_table_load(path, &t->models, &t->nmodels, NULL) != 0) {
+		t->models = NULL;
+		t->nmodels = 0;
+	}
+	return 0;
+}
+
+struct td_tokens *td_tokens_open(const struct td_token_opts *o,
+                                 struct td_error *err)
+{
+	struct td_token_opts none = { 0 };
+	struct td_tokens *t = calloc(1, sizeof *t);
+	size_t n;
+	int rc = 0;
+
+	o = o ? o : &none;
+	n = o->nmodules ? o->nmodules : 1;
+	if (!t || !(t->mods = calloc(n, sizeof *t->mods)) ||
+	    !(t->allow = copy_strings(o->allow, o->nallow))) {
+		td_tokens_close(t);
+		td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	t->nallow = o->nallow;
+	t->reload = o->reload;
+	t->no_usb = o->no_usb;
+	if (o->nmodules == 0) {
+		char *proxy = default_module();
+		rc = proxy ? add_module(t, proxy, err)
+		           : td_error_set(err, TD_ERR_NOTFOUND,
+		                          "p11-kit's proxy module is not installed "
+		                          "(apt-get install p11-kit-modules); "
+		                          "name a module with --module");
+		free(proxy);
+	}
+	for (size_t i = 0; rc == 0 && i < o->nmodules; i++)
+		rc = add_module(t, o->modules[i], err);
+	if (rc == 0)
+		rc = load_usb_table(t, o->usb_table);
+	if (rc != 0) {
+		td_tokens_close(t);
+		return NULL;
+	}
+	return t;
+}
+
+void td_tokens_close(struct td_tokens *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; t->mods && i < t->nmods; i++) {
+		module_unload(&t->mods[i]);
+		if (t->mods[i].ctx)
+			PKCS11_CTX_free(t->mods[i].ctx);
+		free(t->mods[i].path);
+	}
+	free(t->mods);
+	for (size_t i = 0; t->allow && t->allow[i]; i++)
+		free(t->allow[i]);
+	free(t->allow);
+	td_usb_models_free(t->models, t->nmodels);
+	free(t);
+}
+
+size_t td_tokens_nmodules(const struct td_tokens *t)
+{
+	return t->nmods;
+}
+
+const char *td_tokens_module(const struct td_tokens *t, size_t i)
+{
+	return i < t->nmods ? t->mods[i].path : NULL;
+}

@@ -1,0 +1,459 @@
+/* watch.c: tokens inserted and removed while tokendesk runs.
+ *
+ * Modules differ: some show a new token at the next C_GetSlotList, some
+ * (SoftHSM2) only after an unload + load, and C_WaitForSlotEvent is
+ * unsupported or non-blocking in practice.  So presence is found by
+ * rescanning, which is cheap (about 1 ms on SoftHSM2 including a reload),
+ * every poll_ms and at once when libusb reports a USB arrival or
+ * departure.  A USB event also makes every module reload for a few
+ * rescans, because middleware (pcscd, vendor daemons) may need a moment
+ * before the module can see the new token.
+ *
+ * All PKCS#11 work happens in td_watch_process(), in the caller's thread;
+ * the helper thread only sleeps, waits on libusb, and writes a byte to
+ * the pipe.  That keeps libp11 single-threaded and lets the desk's one
+ * poll() loop wait on keys, token events and timers alike. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* Reloads after a USB event: rescans at poll_ms apart cover ~1 s. */
+#define RELOADS_AFTER_USB 4
+
+struct usb_change {
+	int arrived;
+	struct td_usb_seen dev;
+};
+
+struct pending {
+	struct td_usb_seen dev;
+	long long deadline_ms;
+};
+
+struct td_watch {
+	struct td_tokens *t;
+	int poll_ms, grace_ms;
+	int wake_rd, wake_wr;      /* readable end is td_watch_fd() */
+	int stop_rd, stop_wr;      /* wakes the thread when there is no libusb */
+	pthread_t thread;
+	int thread_started;
+	pthread_mutex_t lock;      /* guards everything below up to 'cur' */
+	int stop;
+	struct td_usb_hotplug *usb;
+	struct td_usb_seen *devs;  /* devices on the bus now */
+	size_t ndevs;
+	struct usb_change *changes;/* not yet seen by td_watch_process */
+	size_t nchanges;
+	struct td_snap *cur;       /* caller's thread only from here on */
+	int first;
+	struct pending *pend;
+	size_t npend;
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void wake(int fd)
+{
+	/* Non-blocking: a full pipe already means "process me". */
+	(void)!write(fd, "x", 1);
+}
+
+/* ---- the helper thread ------------------------------------------------- */
+
+static int devs_remove(struct td_watch *w, const struct td_usb_seen *d)
+{
+	for (size_t i = 0; i < w->ndevs; i++)
+		if (w->devs[i].bus == d->bus && w->devs[i].addr == d->addr) {
+			w->devs[i] = w->devs[--w->ndevs];
+			return 1;
+		}
+	return 0;
+}
+
+/* Runs in whichever thread handles libusb events (see usb.c). */
+static void on_usb(void *ctx, int arrived, const struct td_usb_seen *d)
+{
+	struct td_watch *w = ctx;
+	struct usb_change *c;
+	struct td_usb_seen *v;
+
+	pthread_mutex_lock(&w->lock);
+	if (arrived && (v = realloc(w->devs, (w->ndevs + 1) * sizeof *v))) {
+		w->devs = v;
+		v[w->ndevs++] = *d;
+	} else if (!arrived) {
+		devs_remove(w, d);
+	}
+	if ((c = realloc(w->changes, (w->nchanges + 1) * sizeof *c))) {
+		w->changes = c;
+		c[w->nchanges].arrived = arrived;
+		c[w->nchanges++].dev = *d;
+	}
+	pthread_mutex_unlock(&w->lock);
+	wake(w->wake_wr);
+}
+
+static int stopping(struct td_watch *w)
+{
+	int s;
+
+	pthread_mutex_lock(&w->lock);
+	s = w->stop;
+	pthread_mutex_unlock(&w->lock);
+	return s;
+}
+
+static void *thread_main(void *arg)
+{
+	struct td_watch *w = arg;
+	long long next = now_ms() + w->poll_ms;
+
+	while (!stopping(w)) {
+		long long left = next - now_ms();
+		if (left > 0 && w->usb) {
+			td_usb_hotplug_wait(w->usb, (int)left);
+		} else if (left > 0) {
+			struct pollfd p = { w->stop_rd, POLLIN, 0 };
+			poll(&p, 1, (int)left);
+		}
+		if (now_ms() >= next) {
+			wake(w->wake_wr);
+			next = now_ms() + w->poll_ms;
+		}
+	}
+	return NULL;
+}
+
+/* ---- setup ------------------------------------------------------------- */
+
+static int make_pipe(int *rd, int *wr)
+{
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
+		return -1;
+	*rd = fds[0];
+	*wr = fds[1];
+	return 0;
+}
+
+static void watch_opts(struct td_watch *w, const struct td_watch_opts *o)
+{
+	w->poll_ms = o && o->poll_ms > 0 ? o->poll_ms : 250;
+	if (w->poll_ms < 20)
+		w->poll_ms = 20;
+	if (w->poll_ms > 500)
+		w->poll_ms = 500;
+	w->grace_ms = o && o->usb_grace_ms > 0 ? o->usb_grace_ms : 2000;
+}
+
+/* The thread blocks every signal, so that SIGINT and friends reach the
+ * caller's thread and interrupt its poll(), as a single-threaded program
+ * would expect. */
+static int start_thread(struct td_watch *w)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&w->thread, NULL, thread_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	w->thread_started = rc == 0;
+	return rc;
+}
+
+struct td_watch *td_watch_new(struct td_tokens *t, const struct td_watch_opts *o,
+                              struct td_error *err)
+{
+	struct td_watch *w = calloc(1, sizeof *w);
+
+	if (!w) {
+		td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	w->t = t;
+	w->first = 1;
+	w->wake_rd = w->wake_wr = w->stop_rd = w->stop_wr = -1;
+	watch_opts(w, o);
+	pthread_mutex_init(&w->lock, NULL);
+	if (make_pipe(&w->wake_rd, &w->wake_wr) != 0 ||
+	    make_pipe(&w->stop_rd, &w->stop_wr) != 0) {
+		td_error_set(err, TD_ERR_IO, "cannot create a pipe: %s", strerror(errno));
+		td_watch_free(w);
+		return NULL;
+	}
+	/* Devices present now arrive through on_usb (ENUMERATE) right here. */
+	if (o && o->use_usb != 0 && !t->no_usb)
+		w->usb = td_usb_hotplug_start(on_usb, w);
+	if (start_thread(w) != 0) {
+		td_error_set(err, TD_ERR_INTERNAL, "cannot start the watcher thread");
+		td_watch_free(w);
+		return NULL;
+	}
+	wake(w->wake_wr);  /* the first process reports what is present */
+	return w;
+}
+
+int td_watch_fd(const struct td_watch *w)
+{
+	return w->wake_rd;
+}
+
+const struct td_snap *td_watch_snapshot(const struct td_watch *w)
+{
+	return w->cur;
+}
+
+int td_watch_usb_active(const struct td_watch *w)
+{
+	return w->usb != NULL;
+}
+
+void td_watch_free(struct td_watch *w)
+{
+	if (!w)
+		return;
+	if (w->thread_started) {
+		pthread_mutex_lock(&w->lock);
+		w->stop = 1;
+		pthread_mutex_unlock(&w->lock);
+		if (w->usb)
+			td_usb_hotplug_interrupt(w->usb);
+		wake(w->stop_wr);
+		pthread_join(w->thread, NULL);
+	}
+	td_usb_hotplug_stop(w->usb);
+	if (w->wake_rd >= 0) close(w->wake_rd);
+	if (w->wake_wr >= 0) close(w->wake_wr);
+	if (w->stop_rd >= 0) close(w->stop_rd);
+	if (w->stop_wr >= 0) close(w->stop_wr);
+	pthread_mutex_destroy(&w->lock);
+	free(w->devs);
+	free(w->changes);
+	free(w->pend);
+	td_snap_free(w->cur);
+	free(w);
+}
+
+/* ---- one round: rescan, compare, report -------------------------------- */
+
+struct ev_item {
+	struct td_watch_event ev;
+	struct td_usb_dev usb;  /* copy, so a device that left can be shown */
+};
+
+struct ev_list {
+	struct ev_item *v;
+	size_t n;
+	int oom;
+};
+
+static void ev_add(struct ev_list *l, enum td_watch_kind kind,
+                   const struct td_snap_token *t, const struct td_usb_dev *u,
+                   int initial)
+{
+	struct ev_item *v = realloc(l->v, (l->n + 1) * sizeof *v);
+
+	if (!v) {
+		l->oom = 1;
+		return;
+	}
+	l->v = v;
+	memset(&v[l->n], 0, sizeof *v);
+	v[l->n].ev.kind = kind;
+	v[l->n].ev.token = t;
+	v[l->n].ev.initial = initial;
+	if (u)
+		v[l->n].usb = *u;
+	l->n++;
+}
+
+static const struct td_snap_token *snap_lookup(const struct td_snap *s,
+                                               const struct td_snap_token *t)
+{
+	return s ? td_snap_find(s, t->serial, t->module) : NULL;
+}
+
+static int certs_differ(const struct td_snap_token *a, const struct td_snap_token *b)
+{
+	if (a->ncerts != b->ncerts)
+		return 1;
+	for (size_t i = 0; i < a->ncerts; i++)
+		if (strcmp(a->certs[i].fingerprint, b->certs[i].fingerprint) != 0 ||
+		    a->certs[i].malformed != b->certs[i].malformed)
+			return 1;
+	return 0;
+}
+
+static int token_changed(const struct td_snap_token *a, const struct td_snap_token *b)
+{
+	return a != b && (a->flags != b->flags || strcmp(a->label, b->label) != 0 ||
+	                  certs_differ(a, b));
+}
+
+static void diff_tokens(const struct td_snap *old, const struct td_snap *cur,
+                        int first, struct ev_list *l)
+{
+	for (size_t i = 0; old && i < old->ntokens; i++)
+		if (!snap_lookup(cur, old->tokens[i]))
+			ev_add(l, TD_EV_REMOVED, old->tokens[i], NULL, 0);
+	for (size_t i = 0; i < cur->ntokens; i++) {
+		const struct td_snap_token *p = snap_lookup(old, cur->tokens[i]);
+		if (!p)
+			ev_add(l, TD_EV_INSERTED, cur->tokens[i], NULL, first);
+		else if (token_changed(p, cur->tokens[i]))
+			ev_add(l, TD_EV_CHANGED, cur->tokens[i], NULL, 0);
+	}
+}
+
+static const struct td_usb_dev *snap_usb(const struct td_snap *s,
+                                         const struct td_usb_seen *d)
+{
+	for (size_t i = 0; i < s->nusb; i++)
+		if (s->usb[i].bus == d->bus && s->usb[i].addr == d->addr &&
+		    s->usb[i].vid == d->vid && s->usb[i].pid == d->pid)
+			return &s->usb[i];
+	return NULL;
+}
+
+static void add_pending(struct td_watch *w, const struct td_usb_seen *d,
+                        long long deadline)
+{
+	struct pending *p = realloc(w->pend, (w->npend + 1) * sizeof *p);
+
+	if (!p)
+		return;
+	w->pend = p;
+	p[w->npend].dev = *d;
+	p[w->npend++].deadline_ms = deadline;
+}
+
+/* USB arrivals/departures of known families, since the last round. */
+static void usb_events(struct td_watch *w, const struct usb_change *c,
+                       size_t n, const struct td_snap *cur, struct ev_list *l)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct td_usb_model *m =
+			td_usb_lookup(w->t->models, w->t->nmodels, c[i].dev.vid, c[i].dev.pid);
+		struct td_usb_dev u = { c[i].dev.vid, c[i].dev.pid, c[i].dev.bus,
+		                        c[i].dev.addr, m, 0 };
+		const struct td_usb_dev *now = snap_usb(cur, &c[i].dev);
+		if (!m)
+			continue;
+		ev_add(l, c[i].arrived ? TD_EV_USB_ARRIVED : TD_EV_USB_LEFT,
+		       NULL, c[i].arrived && now ? now : &u, w->first);
+		if (c[i].arrived)
+			add_pending(w, &c[i].dev,
+			            now_ms() + (w->first ? 0 : w->grace_ms));
+	}
+}
+
+/* Devices whose grace period is over and that no module shows yet. */
+static void no_driver_events(struct td_watch *w, const struct td_snap *cur,
+                             struct ev_list *l)
+{
+	long long now = now_ms();
+	size_t keep = 0;
+
+	for (size_t i = 0; i < w->npend; i++) {
+		const struct td_usb_dev *u = snap_usb(cur, &w->pend[i].dev);
+		if (u && now < w->pend[i].deadline_ms) {
+			w->pend[keep++] = w->pend[i];
+			continue;
+		}
+		if (u && u->no_driver)
+			ev_add(l, TD_EV_USB_NO_DRIVER, NULL, u, 0);
+	}
+	w->npend = keep;
+}
+
+static void drain(int fd)
+{
+	char buf[64];
+
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+}
+
+/* Take the hot-plug changes and the device list from the thread. */
+static int take_usb(struct td_watch *w, struct usb_change **changes,
+                    size_t *nchanges, struct td_usb_seen **devs, size_t *ndevs)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&w->lock);
+	*changes = w->changes;
+	*nchanges = w->nchanges;
+	w->changes = NULL;
+	w->nchanges = 0;
+	*ndevs = w->ndevs;
+	*devs = malloc((w->ndevs + 1) * sizeof **devs);
+	if (!*devs)
+		rc = TD_ERR_NOMEM;
+	else if (w->ndevs)   /* w->devs is NULL while no device was seen */
+		memcpy(*devs, w->devs, w->ndevs * sizeof **devs);
+	pthread_mutex_unlock(&w->lock);
+	return rc;
+}
+
+static int deliver(struct ev_list *l, td_watch_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		int rc;
+		if (l->v[i].ev.kind >= TD_EV_USB_ARRIVED)
+			l->v[i].ev.usb = &l->v[i].usb;
+		if (fn && (rc = fn(&l->v[i].ev, ctx)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int td_watch_process(struct td_watch *w, td_watch_fn fn, void *ctx,
+                     struct td_error *err)
+{
+	struct usb_change *changes = NULL;
+	struct td_usb_seen *devs = NULL;
+	size_t nchanges = 0, ndevs = 0;
+	struct ev_list l = { 0 };
+	struct td_snap *next = NULL, *old = w->cur;
+	int rc;
+
+	drain(w->wake_rd);
+	if ((rc = take_usb(w, &changes, &nchanges, &devs, &ndevs)) != 0)
+		goto out;
+	for (size_t i = 0; nchanges && !w->first && i < w->t->nmods; i++)
+		w->t->mods[i].reload_due = RELOADS_AFTER_USB;
+	if ((rc = td_tokens_scan_with(w->t, old, 0, &next, err)) != 0)
+		goto out;
+	if (w->usb)
+		td_usb_fill_from(w->t, next, devs, ndevs);
+	usb_events(w, changes, nchanges, next, &l);
+	diff_tokens(old, next, w->first, &l);
+	no_driver_events(w, next, &l);
+	w->cur = next;
+	w->first = 0;
+	rc = l.oom ? td_error_set(err, TD_ERR_NOMEM, "out of memory") : deliver(&l, fn, ctx);
+	td_snap_free(old);  /* after delivery: removed tokens point into it */
+out:
+	free(changes);
+	free(devs);
+	free(l.v);
+	return rc;
+}

@@ -1,0 +1,294 @@
+/* x509.c: one DER certificate -> the fields the desk shows and matches.
+ *
+ * Tolerant by design: a token may hold anything in a certificate object,
+ * and one bad object must not hide the good ones or crash the scan. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509v3.h>
+
+#include "tokendesk/text.h"
+#include "internal.h"
+
+char *td_hex(const unsigned char *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *s = malloc(2 * n + 1);
+
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		s[2 * i] = digits[p[i] >> 4];
+		s[2 * i + 1] = digits[p[i] & 15];
+	}
+	s[2 * n] = '\0';
+	return s;
+}
+
+/* Short names as the government CA's certificates and RFC 4514 use
+ * them; OpenSSL's own short names differ (emailAddress, title). */
+static const char *attr_short_name(int nid)
+{
+	switch (nid) {
+	case NID_countryName: return "C";
+	case NID_stateOrProvinceName: return "ST";
+	case NID_localityName: return "L";
+	case NID_organizationName: return "O";
+	case NID_organizationalUnitName: return "OU";
+	case NID_commonName: return "CN";
+	case NID_userId: return "UID";
+	case NID_pkcs9_emailAddress: return "E";
+	case NID_title: return "T";
+	case NID_serialNumber: return "SERIALNUMBER";
+	case NID_streetAddress: return "STREET";
+	case NID_domainComponent: return "DC";
+	case NID_givenName: return "G";
+	case NID_surname: return "SN";
+	default: return NULL;
+	}
+}
+
+static char *attr_name(const X509_NAME_ENTRY *e)
+{
+	const ASN1_OBJECT *obj = X509_NAME_ENTRY_get_object(e);
+	const char *sn = attr_short_name(OBJ_obj2nid(obj));
+	char buf[128];
+
+	if (sn)
+		return strdup(sn);
+	if (OBJ_obj2txt(buf, sizeof buf, obj, 1) <= 0)
+		return strdup("?");
+	return strdup(buf);
+}
+
+/* The value as UTF-8.  A value that does not convert to valid UTF-8
+ * (e.g. a BMPString with an unpaired surrogate, or an embedded NUL) is
+ * shown RFC 4514 style as '#' and the hex of its content octets. */
+static char *attr_value(const X509_NAME_ENTRY *e)
+{
+	const ASN1_STRING *d = X509_NAME_ENTRY_get_data(e);
+	unsigned char *utf8 = NULL;
+	int n = ASN1_STRING_to_UTF8(&utf8, d);
+	char *out, *hex;
+
+	if (n >= 0 && td_utf8_valid((const char *)utf8, (size_t)n, NULL)) {
+		out = strndup((const char *)utf8, (size_t)n);
+		OPENSSL_free(utf8);
+		return out;
+	}
+	OPENSSL_free(utf8);
+	hex = td_hex(ASN1_STRING_get0_data(d), (size_t)ASN1_STRING_length(d));
+	if (!hex)
+		return NULL;
+	out = malloc(strlen(hex) + 2);
+	if (out)
+		sprintf(out, "#%s", hex);
+	free(hex);
+	return out;
+}
+
+/* Append value to buf with RFC 4514 escapes, so that the one-line DN can
+ * be split again unambiguously. */
+static void append_escaped(char *buf, size_t *len, const char *v)
+{
+	size_t vlen = strlen(v);
+
+	for (size_t i = 0; i < vlen; i++) {
+		char c = v[i];
+		if (strchr(",+\"\\;<>", c) || (c == ' ' && (i == 0 || i == vlen - 1))
+		    || (c == '#' && i == 0))
+			buf[(*len)++] = '\\';
+		buf[(*len)++] = c;
+	}
+	buf[*len] = '\0';
+}
+
+static char *dn_render(const struct td_dn *dn, const int *sets)
+{
+	size_t cap = 1, len = 0;
+	char *buf;
+
+	for (size_t i = 0; i < dn->n; i++)
+		cap += strlen(dn->attrs[i].name) + 2 * strlen(dn->attrs[i].value) + 4;
+	if (!(buf = malloc(cap)))
+		return NULL;
+	buf[0] = '\0';
+	for (size_t i = 0; i < dn->n; i++) {
+		if (i > 0) {
+			const char *sep = sets[i] == sets[i - 1] ? " + " : ", ";
+			memcpy(buf + len, sep, strlen(sep) + 1);
+			len += strlen(sep);
+		}
+		len += (size_t)sprintf(buf + len, "%s=", dn->attrs[i].name);
+		append_escaped(buf, &len, dn->attrs[i].value);
+	}
+	return buf;
+}
+
+static int dn_fill(const X509_NAME *name, struct td_dn *dn)
+{
+	int count = X509_NAME_entry_count(name), rc = 0;
+	int *sets = calloc((size_t)count + 1, sizeof *sets);
+
+	dn->attrs = calloc((size_t)count + 1, sizeof *dn->attrs);
+	if (!dn->attrs || !sets) {
+		free(sets);
+		return TD_ERR_NOMEM;
+	}
+	for (int i = 0; i < count; i++) {
+		const X509_NAME_ENTRY *e = X509_NAME_get_entry(name, i);
+		dn->attrs[i].name = attr_name(e);
+		dn->attrs[i].value = attr_value(e);
+		sets[i] = X509_NAME_ENTRY_set(e);
+		dn->n++;
+		if (!dn->attrs[i].name || !dn->attrs[i].value) {
+			rc = TD_ERR_NOMEM;
+			break;
+		}
+	}
+	if (rc == 0 && !(dn->text = dn_render(dn, sets)))
+		rc = TD_ERR_NOMEM;
+	free(sets);
+	return rc;
+}
+
+static void dn_clear(struct td_dn *dn)
+{
+	for (size_t i = 0; i < dn->n; i++) {
+		free(dn->attrs[i].name);
+		free(dn->attrs[i].value);
+	}
+	free(dn->attrs);
+	free(dn->text);
+	memset(dn, 0, sizeof *dn);
+}
+
+const char *td_dn_get(const struct td_dn *dn, const char *name)
+{
+	for (size_t i = 0; i < dn->n; i++)
+		if (strcasecmp(dn->attrs[i].name, name) == 0)
+			return dn->attrs[i].value;
+	return NULL;
+}
+
+static char *serial_hex(const ASN1_INTEGER *ai)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(ai, NULL);
+	char *hex = bn ? BN_bn2hex(bn) : NULL, *out = NULL;
+	const char *p = hex;
+
+	BN_free(bn);
+	if (!hex)
+		return NULL;
+	if (*p == '-')
+		p++;
+	while (p[0] == '0' && p[1])
+		p++;
+	if ((out = malloc(strlen(hex) + 1))) {
+		char *q = out;
+		if (hex[0] == '-')
+			*q++ = '-';
+		for (; *p; p++)
+			*q++ = (char)(*p >= 'A' && *p <= 'F' ? *p - 'A' + 'a' : *p);
+		*q = '\0';
+	}
+	OPENSSL_free(hex);
+	return out;
+}
+
+static void time_fill(const ASN1_TIME *t, char out[21], time_t *tt)
+{
+	struct tm tm;
+
+	out[0] = '\0';
+	*tt = 0;
+	if (!t || !ASN1_TIME_to_tm(t, &tm))
+		return;
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	*tt = timegm(&tm);
+}
+
+static void key_fill(X509 *x, struct td_snap_cert *c)
+{
+	EVP_PKEY *pk = X509_get0_pubkey(x);
+
+	snprintf(c->key_type, sizeof c->key_type, "other");
+	if (!pk)
+		return;
+	switch (EVP_PKEY_get_base_id(pk)) {
+	case EVP_PKEY_RSA: snprintf(c->key_type, sizeof c->key_type, "RSA"); break;
+	case EVP_PKEY_EC: snprintf(c->key_type, sizeof c->key_type, "EC"); break;
+	default: break;
+	}
+	c->key_bits = EVP_PKEY_get_bits(pk);
+}
+
+/* Fill the parsed fields of c from x (c->label/key_id/der are the
+ * caller's business). */
+int td_x509_fill(X509 *x, struct td_snap_cert *c, struct td_error *err)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	char *fp;
+
+	if (!(c->serial = serial_hex(X509_get0_serialNumber(x))) ||
+	    dn_fill(X509_get_subject_name(x), &c->subject) != 0 ||
+	    dn_fill(X509_get_issuer_name(x), &c->issuer) != 0)
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory parsing a certificate");
+	time_fill(X509_get0_notBefore(x), c->not_before, &c->not_before_t);
+	time_fill(X509_get0_notAfter(x), c->not_after, &c->not_after_t);
+	if (X509_digest(x, EVP_sha256(), md, &mdlen) && (fp = td_hex(md, mdlen))) {
+		snprintf(c->fingerprint, sizeof c->fingerprint, "%s", fp);
+		free(fp);
+	}
+	key_fill(x, c);
+	c->is_ca = (X509_get_extension_flags(x) & EXFLAG_CA) != 0;
+	return 0;
+}
+
+int td_cert_parse_der(const unsigned char *der, size_t len,
+                      struct td_snap_cert *out, struct td_error *err)
+{
+	const unsigned char *p = der;
+	X509 *x;
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	if (len && !(out->der = malloc(len)))
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	if (len)
+		memcpy(out->der, der, len);
+	out->der_len = len;
+	x = len <= (size_t)0x7fffffff ? d2i_X509(NULL, &p, (long)len) : NULL;
+	if (!x || p != der + len) {
+		out->malformed = 1;
+		out->problem = strdup(x ? "trailing bytes after the certificate"
+		                        : "not a DER X.509 certificate");
+		X509_free(x);
+		return out->problem ? 0 : TD_ERR_NOMEM;
+	}
+	rc = td_x509_fill(x, out, err);
+	X509_free(x);
+	return rc;
+}
+
+void td_snap_cert_clear(struct td_snap_cert *c)
+{
+	if (!c)
+		return;
+	free(c->problem);
+	free(c->label);
+	free(c->key_id);
+	free(c->serial);
+	dn_clear(&c->subject);
+	dn_clear(&c->issuer);
+	free(c->der);
+	memset(c, 0, sizeof *c);
+}

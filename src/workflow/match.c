@@ -1,0 +1,478 @@
+/* match.c: a token snapshot against the registry.
+ *
+ * The token is what is physically on the desk; the registry is what the
+ * province believes.  Every finding shows both sides, because the
+ * operator must decide which one is wrong. */
+#include <config.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tokendesk/match.h"
+#include "tokendesk/text.h"
+
+const char *td_match_outcome_name(enum td_match_outcome o)
+{
+	switch (o) {
+	case TD_MATCH_OK: return "matched";
+	case TD_MATCH_EXPIRED: return "expired";
+	case TD_MATCH_TAGGED: return "tagged";
+	case TD_MATCH_OTHER_CERT: return "other-certificate";
+	case TD_MATCH_OUT_OF_SCOPE: return "out-of-scope";
+	case TD_MATCH_UNKNOWN_TOKEN: return "unknown-token";
+	}
+	return "?";
+}
+
+void td_match_result_clear(struct td_match_result *r)
+{
+	if (!r)
+		return;
+	free(r->findings);
+	memset(r, 0, sizeof *r);
+}
+
+/* ---- DN comparison ----------------------------------------------------- */
+
+static const char *canon_attr(const char *name)
+{
+	static const char *const alias[][2] = {
+		{ "EMAILADDRESS", "E" }, { "EMAIL", "E" }, { "TITLE", "T" },
+		{ "USERID", "UID" }, { "S", "ST" }, { "GN", "G" },
+		{ "GIVENNAME", "G" }, { "SURNAME", "SN" },
+	};
+	for (size_t i = 0; i < sizeof alias / sizeof *alias; i++)
+		if (strcasecmp(name, alias[i][0]) == 0)
+			return alias[i][1];
+	return name;
+}
+
+/* Split "A=v, B=w + C=x" at unescaped ',' and '+' into "NAME=value"
+ * strings with names canonical (upper case) and values unescaped + NFC. */
+static char **dn_split(const char *dn, size_t *n)
+{
+	size_t cap = strlen(dn) + 2, count = 0;
+	char **v = calloc(cap, sizeof *v), *buf = malloc(strlen(dn) + 1);
+	const char *p = dn;
+
+	if (!v || !buf) {
+		free(v);
+		free(buf);
+		return NULL;
+	}
+	while (*p) {
+		size_t len = 0;
+		char *eq, *nfc, *item;
+		while (*p == ' ' || *p == ',' || *p == '+')
+			p++;
+		if (!*p)
+			break;
+		for (; *p && *p != ',' && *p != '+'; p++) {
+			if (*p == '\\' && p[1])
+				p++;
+			buf[len++] = *p;
+		}
+		while (len && buf[len - 1] == ' ')
+			len--;
+		buf[len] = '\0';
+		if (!(eq = strchr(buf, '=')))
+			continue;
+		*eq = '\0';
+		td_trim(buf);
+		for (char *c = buf; *c; c++)
+			*c = (char)toupper((unsigned char)*c);
+		nfc = td_nfc(td_trim(eq + 1));
+		item = malloc(strlen(buf) + (nfc ? strlen(nfc) : 0) + 8);
+		if (item)
+			sprintf(item, "%s=%s", canon_attr(buf), nfc ? nfc : "");
+		free(nfc);
+		if (item)
+			v[count++] = item;
+	}
+	free(buf);
+	*n = count;
+	return v;
+}
+
+static void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int td_dn_equal(const char *a, const char *b)
+{
+	size_t na = 0, nb = 0;
+	char **va, **vb;
+	int same;
+
+	if (!a || !b)
+		return 0;
+	va = dn_split(a, &na);
+	vb = dn_split(b, &nb);
+	same = va && vb && na == nb;
+	if (same) {
+		qsort(va, na, sizeof *va, cmp_str);
+		qsort(vb, nb, sizeof *vb, cmp_str);
+		for (size_t i = 0; same && i < na; i++)
+			same = strcmp(va[i], vb[i]) == 0;
+	}
+	strv_free(va, na);
+	strv_free(vb, nb);
+	return same;
+}
+
+/* ---- scope ------------------------------------------------------------- */
+
+int td_agency_within(struct td_registry *reg, const char *code,
+                     const char *scope, struct td_error *err)
+{
+	char cur[256];
+	int depth = 0;
+
+	snprintf(cur, sizeof cur, "%s", code);
+	/* The depth bound guards against a cycle in the parent codes. */
+	while (depth++ < 64) {
+		struct td_agency a;
+		int rc;
+		if (strcmp(cur, scope) == 0)
+			return 1;
+		memset(&a, 0, sizeof a);
+		rc = td_reg_get_agency(reg, cur, &a, err);
+		if (rc == TD_ERR_NOTFOUND)
+			return 0;
+		if (rc != 0)
+			return rc;
+		if (!a.parent_code || !*a.parent_code) {
+			td_agency_clear(&a);
+			return 0;
+		}
+		snprintf(cur, sizeof cur, "%s", a.parent_code);
+		td_agency_clear(&a);
+	}
+	return td_error_set(err, TD_ERR_DATA, "agency %s: parent chain too deep "
+	                    "(a cycle?)", code);
+}
+
+/* ---- findings ---------------------------------------------------------- */
+
+static struct td_match_finding *add(struct td_match_result *r,
+                                    enum td_match_outcome o, int cert_index,
+                                    const char *serial)
+{
+	struct td_match_finding *f = realloc(r->findings, (r->n + 1) * sizeof *f);
+
+	if (!f)
+		return NULL;
+	r->findings = f;
+	f += r->n++;
+	memset(f, 0, sizeof *f);
+	f->outcome = o;
+	f->cert_index = cert_index;
+	snprintf(f->cert_serial, sizeof f->cert_serial, "%s", serial ? serial : "");
+	if (o > r->outcome)
+		r->outcome = o;
+	return f;
+}
+
+/* "certificate SERIAL (CN=..., until YYYY-MM-DD)" from the token side. */
+static void token_cert_text(const struct td_snap_cert *c, char *buf, size_t size)
+{
+	const char *cn = td_dn_get(&c->subject, "CN");
+
+	if (c->malformed)
+		snprintf(buf, size, "a malformed certificate object (id %s)", c->key_id);
+	else
+		snprintf(buf, size, "certificate %s (CN=%s, until %.10s)", c->serial,
+		         cn ? cn : "?", c->not_after);
+}
+
+static void token_certs_text(const struct td_snap_token *t, char *buf, size_t size)
+{
+	size_t len;
+
+	snprintf(buf, size, "token %s \"%s\" with ", t->serial, t->label);
+	if (t->ncerts == 0) {
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "no certificate");
+	}
+	for (size_t i = 0; i < t->ncerts; i++) {
+		len = strlen(buf);
+		if (i > 0 && len + 2 < size)
+			strcat(buf, "; ");
+		len = strlen(buf);
+		token_cert_text(&t->certs[i], buf + len, size - len);
+	}
+}
+
+static void reg_cert_text(const struct td_cert *c, char *buf, size_t size)
+{
+	snprintf(buf, size, "certificate %s of %s (%s), %s until %s",
+	         c->serial, c->holder_name ? c->holder_name : "?",
+	         c->agency_code ? c->agency_code : "?", c->status ? c->status : "?",
+	         c->not_after ? c->not_after : "?");
+}
+
+/* ---- the registry's side ----------------------------------------------- */
+
+struct reg_certs {
+	struct td_cert *v;
+	size_t n;
+	char **serials;
+	size_t nserials;
+};
+
+static int collect_serial(const struct td_cert *c, void *ctx)
+{
+	struct reg_certs *rc = ctx;
+	char **v = realloc(rc->serials, (rc->nserials + 1) * sizeof *v);
+
+	if (!v)
+		return TD_ERR_NOMEM;
+	rc->serials = v;
+	if (!(v[rc->nserials] = strdup(c->serial)))
+		return TD_ERR_NOMEM;
+	rc->nserials++;
+	return 0;
+}
+
+/* The registry's certificates on token serial, as owned records.  The
+ * serials are collected first so that no query runs inside an iterator. */
+static int load_reg_certs(struct td_registry *reg, const char *serial,
+                          struct reg_certs *rc, struct td_error *err)
+{
+	int r = td_reg_each_cert_on_token(reg, serial, collect_serial, rc, err);
+
+	if (r == TD_ERR_NOMEM)
+		return td_error_set(err, r, "out of memory");
+	if (r != 0)
+		return r;
+	if (rc->nserials && !(rc->v = calloc(rc->nserials, sizeof *rc->v)))
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < rc->nserials; i++) {
+		if ((r = td_reg_get_cert(reg, rc->serials[i], &rc->v[rc->n], err)) != 0)
+			return r;
+		rc->n++;
+	}
+	return 0;
+}
+
+static void free_reg_certs(struct reg_certs *rc)
+{
+	for (size_t i = 0; i < rc->n; i++)
+		td_cert_clear(&rc->v[i]);
+	free(rc->v);
+	strv_free(rc->serials, rc->nserials);
+}
+
+static int same_cert(const struct td_cert *r, const struct td_snap_cert *c)
+{
+	char a[80], b[80];
+
+	if (c->malformed)
+		return 0;
+	if (r->fingerprint && *r->fingerprint)
+		return strcasecmp(r->fingerprint, c->fingerprint) == 0;
+	return td_serial_hex(r->serial, a, sizeof a) == 0 &&
+	       td_serial_hex(c->serial, b, sizeof b) == 0 && strcmp(a, b) == 0 &&
+	       (!r->issuer_dn || td_dn_equal(r->issuer_dn, c->issuer.text));
+}
+
+/* ---- one certificate that matched -------------------------------------- */
+
+static int check_matched(struct td_registry *reg, const struct td_cert *rc,
+                         const struct td_snap_cert *c, int idx,
+                         const struct td_match_opts *o, const char *today,
+                         struct td_match_result *r, struct td_error *err)
+{
+	char why[256] = "", rtext[400], ttext[400];
+	struct td_match_finding *f;
+	int tagged = rc->status && strcmp(rc->status, "revoked") == 0, in;
+
+	reg_cert_text(rc, rtext, sizeof rtext);
+	token_cert_text(c, ttext, sizeof ttext);
+	if (tagged)
+		snprintf(why, sizeof why, "revoked%s%s", rc->revoked_at ? " on " : "",
+		         rc->revoked_at ? rc->revoked_at : "");
+	else if (o->tagged && (tagged = o->tagged(reg, rc, why, sizeof why, o->tag_ctx)) < 0)
+		return tagged;
+	if (tagged && (f = add(r, TD_MATCH_TAGGED, idx, c->serial))) {
+		snprintf(f->registry, sizeof f->registry, "%s; %s", rtext, why);
+		snprintf(f->token, sizeof f->token, "%s, still on the token", ttext);
+	}
+	if ((strncmp(c->not_after, today, 10) < 0 ||
+	     (rc->status && strcmp(rc->status, "expired") == 0)) &&
+	    (f = add(r, TD_MATCH_EXPIRED, idx, c->serial))) {
+		snprintf(f->registry, sizeof f->registry, "%s", rtext);
+		snprintf(f->token, sizeof f->token, "%s: expired (today %s)", ttext, today);
+	}
+	if (o->scope_agency && rc->agency_code) {
+		in = td_agency_within(reg, rc->agency_code, o->scope_agency, err);
+		if (in < 0)
+			return in;
+		if (!in && (f = add(r, TD_MATCH_OUT_OF_SCOPE, idx, c->serial))) {
+			snprintf(f->registry, sizeof f->registry,
+			         "%s; agency %s is not under this desk's agency %s",
+			         rtext, rc->agency_code, o->scope_agency);
+			snprintf(f->token, sizeof f->token, "%s", ttext);
+		}
+	}
+	return 0;
+}
+
+/* ---- whole token ------------------------------------------------------- */
+
+/* Where does the registry put this certificate, if anywhere? */
+static void elsewhere(struct td_registry *reg, const struct td_snap_cert *c,
+                      char *buf, size_t size)
+{
+	struct td_cert rc;
+
+	memset(&rc, 0, sizeof rc);
+	buf[0] = '\0';
+	if (c->malformed ||
+	    (td_reg_get_cert_by_fingerprint(reg, c->fingerprint, &rc, NULL) != 0 &&
+	     td_reg_get_cert(reg, c->serial, &rc, NULL) != 0))
+		return;
+	snprintf(buf, size, "; certificate %s is recorded on token %s", rc.serial,
+	         rc.token_serial ? rc.token_serial : "(none)");
+	td_cert_clear(&rc);
+}
+
+static void unknown_token(struct td_registry *reg, const struct td_snap_token *t,
+                          struct td_match_result *r)
+{
+	struct td_match_finding *f = add(r, TD_MATCH_UNKNOWN_TOKEN, -1, NULL);
+	char where[300] = "";
+
+	if (!f)
+		return;
+	for (size_t i = 0; i < t->ncerts && !where[0]; i++)
+		elsewhere(reg, &t->certs[i], where, sizeof where);
+	snprintf(f->registry, sizeof f->registry, "no token with serial %s%s",
+	         t->serial, where);
+	token_certs_text(t, f->token, sizeof f->token);
+}
+
+static void other_cert(struct td_registry *reg, const struct td_snap_token *t,
+                       const struct reg_certs *rc, struct td_match_result *r)
+{
+	struct td_match_finding *f = add(r, TD_MATCH_OTHER_CERT, -1, NULL);
+	size_t len;
+
+	if (!f)
+		return;
+	snprintf(f->registry, sizeof f->registry, "token %s with %s", t->serial,
+	         rc->n ? "" : "no certificate recorded");
+	for (size_t i = 0; i < rc->n; i++) {
+		len = strlen(f->registry);
+		if (i > 0 && len + 2 < sizeof f->registry)
+			strcat(f->registry, "; ");
+		len = strlen(f->registry);
+		reg_cert_text(&rc->v[i], f->registry + len, sizeof f->registry - len);
+	}
+	token_certs_text(t, f->token, sizeof f->token);
+	for (size_t i = 0; i < t->ncerts; i++) {
+		char where[300];
+		elsewhere(reg, &t->certs[i], where, sizeof where);
+		len = strlen(f->token);
+		snprintf(f->token + len, sizeof f->token - len, "%s", where);
+	}
+}
+
+static void matched(const struct td_snap_token *t, const struct td_cert *rc,
+                    const struct td_snap_cert *c, int idx,
+                    struct td_match_result *r)
+{
+	struct td_match_finding *f = add(r, TD_MATCH_OK, idx, c->serial);
+
+	snprintf(r->holder, sizeof r->holder, "%s", rc->holder_name ? rc->holder_name : "");
+	snprintf(r->agency_code, sizeof r->agency_code, "%s",
+	         rc->agency_code ? rc->agency_code : "");
+	if (!f)
+		return;
+	snprintf(f->registry, sizeof f->registry, "token %s; ", t->serial);
+	reg_cert_text(rc, f->registry + strlen(f->registry),
+	              sizeof f->registry - strlen(f->registry));
+	token_cert_text(c, f->token, sizeof f->token);
+}
+
+static int match_known(struct td_registry *reg, const struct td_snap_token *t,
+                       const struct td_match_opts *o, const char *today,
+                       struct td_match_result *r, struct td_error *err)
+{
+	struct reg_certs rc = { 0 };
+	int any = 0, ret = load_reg_certs(reg, t->serial, &rc, err);
+
+	for (size_t i = 0; ret == 0 && i < t->ncerts; i++) {
+		const struct td_snap_cert *c = &t->certs[i];
+		for (size_t j = 0; ret == 0 && j < rc.n; j++) {
+			if (!same_cert(&rc.v[j], c))
+				continue;
+			any = 1;
+			matched(t, &rc.v[j], c, (int)i, r);
+			ret = check_matched(reg, &rc.v[j], c, (int)i, o, today, r, err);
+		}
+	}
+	if (ret == 0 && !any)
+		other_cert(reg, t, &rc, r);
+	free_reg_certs(&rc);
+	return ret;
+}
+
+/* Keep only the most serious findings' company: drop "matched" lines when
+ * something is wrong, so the operator sees the problem first. */
+static void drop_ok_when_worse(struct td_match_result *r)
+{
+	size_t keep = 0;
+
+	if (r->outcome == TD_MATCH_OK)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->findings[i].outcome != TD_MATCH_OK)
+			r->findings[keep++] = r->findings[i];
+	r->n = keep;
+}
+
+int td_match_token(struct td_registry *reg, const struct td_snap_token *t,
+                   const struct td_match_opts *opts,
+                   struct td_match_result *out, struct td_error *err)
+{
+	static const struct td_match_opts none;
+	struct td_token rt;
+	char today[11];
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	opts = opts ? opts : &none;
+	if (opts->today)
+		snprintf(today, sizeof today, "%s", opts->today);
+	else
+		td_today(today);
+	memset(&rt, 0, sizeof rt);
+	rc = td_reg_get_token(reg, t->serial, &rt, err);
+	if (rc == TD_ERR_NOTFOUND) {
+		unknown_token(reg, t, out);
+		rc = 0;
+	} else if (rc == 0) {
+		td_token_clear(&rt);
+		rc = match_known(reg, t, opts, today, out, err);
+	}
+	if (rc == 0 && out->n == 0)
+		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	if (rc != 0) {
+		td_match_result_clear(out);
+		return rc;
+	}
+	drop_ok_when_worse(out);
+	return 0;
+}

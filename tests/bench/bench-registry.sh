@@ -1,0 +1,237 @@
+#!/bin/sh
+# bench-registry.sh: how fast the registry imports, shows and searches at
+# national scale, beside the sqlite3 shell doing the bare minimum.
+#
+#   TOKENDESK=./tokendesk GEN=tools/gen-province sh tests/bench/bench-registry.sh
+#
+# Environment: TOKENDESK, GEN, SQLITE3 (programs; defaults ./tokendesk,
+# ./tools/gen-province, sqlite3), BENCH_AGENCIES (60000), BENCH_CERTS
+# (1000000), BENCH_SHOW_RUNS (50), BENCH_SEARCH_RUNS (30), BENCH_STRICT
+# (1: exit 1 when a target is missed; else only failures fail).
+# Times are wall clock of whole processes (what a user waits for), the
+# latencies by hyperfine when present, else by a loop around date +%s%N.
+# CPU time (user + system) is printed beside them where known: on a busy
+# machine it is the steadier figure.
+set -u
+
+TOKENDESK=${TOKENDESK:-./tokendesk}
+GEN=${GEN:-./tools/gen-province}
+SQLITE3=${SQLITE3:-sqlite3}
+AGENCIES=${BENCH_AGENCIES:-60000}
+CERTS=${BENCH_CERTS:-1000000}
+SHOW_RUNS=${BENCH_SHOW_RUNS:-50}
+SEARCH_RUNS=${BENCH_SEARCH_RUNS:-30}
+STRICT=${BENCH_STRICT:-0}
+LC_ALL=C.UTF-8
+export LC_ALL
+
+failed=0
+missed=0
+report=
+
+fail() { echo "bench-registry: $*" >&2; failed=1; }
+note() { echo "bench-registry: $*" >&2; }  # progress of the long steps
+die() { echo "bench-registry: $*" >&2; exit 1; }
+# Lines of the final table, printed together at the end.
+say() { report="$report$*
+"; echo "$*"; }
+
+for p in "$TOKENDESK" "$GEN"; do
+	[ -x "$p" ] || die "$p: not found or not executable (set TOKENDESK / GEN)"
+done
+have_sqlite=1
+command -v "$SQLITE3" >/dev/null 2>&1 || { have_sqlite=0; echo "bench-registry: no sqlite3 shell: comparisons skipped" >&2; }
+have_hyperfine=0
+command -v hyperfine >/dev/null 2>&1 && have_hyperfine=1
+timer=
+[ -x /usr/bin/time ] && timer=/usr/bin/time
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/td-bench.XXXXXX") || die "mktemp failed"
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' HUP INT PIPE TERM
+db=$tmp/reg.db
+bare=$tmp/bare.db
+
+now() { date +%s.%N; }
+# a - b, to 3 decimals; a / b to 2 decimals (0 when b is 0)
+sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+# verdict VALUE TARGET: sets V to PASS or MISS, and counts the misses.
+verdict() {
+	if awk -v v="$1" -v t="$2" 'BEGIN { exit !(v <= t) }'; then
+		V=PASS
+	else
+		V=MISS
+		missed=$((missed + 1))
+	fi
+}
+# Median of the numbers on stdin (seconds), printed in ms.
+median_ms() {
+	sort -g | awk '{ v[NR] = $1 }
+		END { if (!NR) { print "nan"; exit }
+		      m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		      printf "%.2f", m * 1000 }'
+}
+# run_timed NAME CMD...: runs CMD; with /usr/bin/time, its CPU seconds
+# go to $tmp/NAME.cpu.  Returns CMD's status.
+run_timed() {
+	name=$1
+	shift
+	if [ -n "$timer" ]; then
+		"$timer" -f '%U %S' -o "$tmp/$name.time" "$@"
+		rc=$?
+		tail -n 1 "$tmp/$name.time" | awk '{ printf "%.2f", $1 + $2 }' >"$tmp/$name.cpu"
+		return $rc
+	fi
+	"$@"
+}
+# cpu NAME UNIT: " (cpu N UNIT)" from $tmp/NAME.cpu, or nothing.
+cpu() { [ -s "$tmp/$1.cpu" ] && echo " (cpu $(cat "$tmp/$1.cpu") $2)"; }
+# Mean CPU ms (user + system) of the runs in a hyperfine JSON export.
+hyperfine_cpu_ms() {
+	tr -d ' \n\t' <"$1" | grep -o '"user":[-0-9.e]*,"system":[-0-9.e]*' |
+		sed 's/"user"://; s/,"system":/ /' |
+		awk '{ t += $1 + $2; n++ } END { if (n) printf "%.2f", t / n * 1000 }'
+}
+# Every run's time (s) from a hyperfine JSON export, one a line.
+hyperfine_times() {
+	tr -d ' \n\t' <"$1" | grep -o '"times":\[[^]]*\]' |
+		sed 's/"times":\[//; s/\]//' | tr ',' '\n' | grep .
+}
+
+# latency NAME RUNS CMD...: median time of CMD in ms.  With a file
+# $tmp/NAME.params, CMD runs once per line with {s} replaced by the line;
+# without one, RUNS times.  CMD is quoted into one string, which both
+# hyperfine -N and sh split back into the same words.
+latency() {
+	name=$1 runs=$2
+	shift 2
+	params=$tmp/$name.params
+	cmd=
+	for w in "$@"; do
+		cmd="$cmd '$(printf '%s' "$w" | sed "s/'/'\\\\''/g")'"
+	done
+	if [ "$have_hyperfine" = 1 ]; then
+		if [ -f "$params" ]; then
+			set -- --runs 2 --warmup 1 --parameter-list s "$(paste -sd, "$params")"
+		else
+			set -- --runs "$runs" --warmup 3
+		fi
+		if hyperfine -N --style none --export-json "$tmp/$name.json" "$@" "$cmd" \
+			>"$tmp/$name.log" 2>&1; then
+			hyperfine_cpu_ms "$tmp/$name.json" >"$tmp/$name.cpu"
+			hyperfine_times "$tmp/$name.json" | median_ms
+			return
+		fi
+		echo "bench-registry: hyperfine failed for $name, timing with a loop" >&2
+	fi
+	if [ ! -f "$params" ]; then
+		k=0
+		while [ $k -lt "$runs" ]; do echo x; k=$((k + 1)); done >"$params"
+	fi
+	while read -r s; do
+		c=$(printf '%s' "$cmd" | sed "s/{s}/$s/g")
+		t0=$(date +%s%N)
+		eval "$c" >/dev/null 2>&1
+		t1=$(date +%s%N)
+		echo "$t0 $t1" | awk '{ printf "%.6f\n", ($2 - $1) / 1e9 }'
+	done <"$params" | median_ms
+}
+
+# ---- data -----------------------------------------------------------------
+load() { [ -r /proc/loadavg ] && cut -d' ' -f1-3 /proc/loadavg; }
+echo "== bench-registry: $AGENCIES agencies, $CERTS certificates in $tmp"
+echo "tokendesk: $("$TOKENDESK" --version 2>&1 | head -n 1); $(nproc 2>/dev/null || echo '?') CPUs, load $(load)"
+note "generating..."
+"$GEN" --agencies "$AGENCIES" --certs "$CERTS" --seed 1 -o "$tmp" >/dev/null 2>&1 ||
+	die "$GEN failed"
+rows_ag=$(($(wc -l <"$tmp/agencies.csv") - 1))
+rows_ce=$(($(wc -l <"$tmp/certificates.csv") - 1))
+rows=$((rows_ag + rows_ce))
+# Random token serials, and one certificate serial's prefix.  token_serial
+# is the third field from the end: model and e-mail never hold a comma.
+awk -F, -v k="$SHOW_RUNS" 'BEGIN { srand(1) }
+	NR > 1 { n++; if (n <= k) s[n] = $(NF - 2)
+	         else { j = int(rand() * n) + 1; if (j <= k) s[j] = $(NF - 2) } }
+	END { for (i = 1; i <= k && i <= n; i++) print s[i] }' \
+	"$tmp/certificates.csv" >"$tmp/show.params"
+serial_prefix=$(awk -F, 'NR == 2 { print tolower(substr($1, 1, 8)) }' "$tmp/certificates.csv")
+
+# ---- import ---------------------------------------------------------------
+note "importing with tokendesk..."
+"$TOKENDESK" --db "$db" init >"$tmp/init.log" 2>&1 || { cat "$tmp/init.log" >&2; die "init failed"; }
+t0=$(now)
+run_timed import "$TOKENDESK" --db "$db" import "$tmp/agencies.csv" \
+	"$tmp/certificates.csv" >"$tmp/import.log" 2>&1
+rc=$?
+t1=$(now)
+t_import=$(sub "$t1" "$t0")
+if [ $rc -ne 0 ]; then
+	tail -n 20 "$tmp/import.log" >&2
+	die "import failed (exit $rc): no figures"
+fi
+per_s=$(awk -v r="$rows" -v t="$t_import" 'BEGIN { printf "%.0fk", (t > 0 ? r / t / 1000 : 0) }')
+line="import: $rows rows ($rows_ag agencies + $rows_ce certificates) in $t_import s$(cpu import s) ($per_s rows/s)"
+if [ "$have_sqlite" = 1 ]; then
+	cols="cert_serial TEXT, kind TEXT, holder_name TEXT, holder_id TEXT, position TEXT,
+	      agency_code TEXT, not_before TEXT, not_after TEXT, token_serial TEXT,
+	      token_model TEXT, email TEXT"
+	"$SQLITE3" "$bare" "create table bare($cols);
+		create table bare_ag(code TEXT, name TEXT, parent_code TEXT, level TEXT);" ||
+		die "sqlite3 failed"
+	note "importing with the sqlite3 shell..."
+	t0=$(now)
+	run_timed bare_import "$SQLITE3" "$bare" \
+		".import --csv --skip 1 '$tmp/agencies.csv' bare_ag" \
+		".import --csv --skip 1 '$tmp/certificates.csv' bare" || fail "sqlite3 .import failed"
+	t1=$(now)
+	t_bare=$(sub "$t1" "$t0")
+	r=$(ratio "$t_import" "$t_bare")
+	verdict "$r" 2.0
+	line="$line; sqlite3 .import $t_bare s$(cpu bare_import s); ratio $r (target <= 2.0) $V"
+	"$SQLITE3" "$bare" "create index bare_token on bare(token_serial)" || die "index failed"
+fi
+say "$line"
+mb() { du -k "$1" 2>/dev/null | awk '{ printf "%.0f MB", $1 / 1024 } END { if (!NR) printf "?" }'; }
+say "size: registry $(mb "$db")$([ "$have_sqlite" = 1 ] && echo ", bare table with index $(mb "$bare")")"
+
+# ---- show -----------------------------------------------------------------
+note "timing show and search..."
+# A first pass checks every command works and warms the page cache.
+show_ok=1
+while read -r s; do
+	"$TOKENDESK" --db "$db" show token "$s" >/dev/null 2>"$tmp/show.err" ||
+		{ cat "$tmp/show.err" >&2; fail "show token $s failed"; show_ok=0; break; }
+done <"$tmp/show.params"
+n=$(wc -l <"$tmp/show.params")
+if [ "$show_ok" = 1 ]; then
+	m_show=$(latency show "$n" "$TOKENDESK" --db "$db" show token "{s}")
+	line="show token: median $m_show ms$(cpu show ms) over $n serials"
+	if [ "$have_sqlite" = 1 ]; then
+		cp "$tmp/show.params" "$tmp/bare.params"
+		m_bare=$(latency bare "$n" "$SQLITE3" "$bare" "select * from bare where token_serial='{s}'")
+		r=$(ratio "$m_show" "$m_bare")
+		verdict "$r" 1.5
+		line="$line; sqlite3 indexed select $m_bare ms$(cpu bare ms); ratio $r (target <= 1.5) $V"
+	fi
+	say "$line"
+fi
+
+# ---- search ---------------------------------------------------------------
+i=0
+for q in "nguyen van hung" "tran thi huong" "$serial_prefix" "dang"; do
+	i=$((i + 1))
+	"$TOKENDESK" --db "$db" search "$q" >"$tmp/search.out" 2>&1 ||
+		{ tail -n 5 "$tmp/search.out" >&2; fail "search \"$q\" failed"; continue; }
+	hits=$(grep -c . "$tmp/search.out")
+	m=$(latency "search$i" "$SEARCH_RUNS" "$TOKENDESK" --db "$db" search "$q")
+	verdict "$m" 50
+	say "search \"$q\": median $m ms$(cpu "search$i" ms), $hits lines of output (target <= 50) $V"
+done
+
+echo
+echo "== summary ($rows_ce certificates; latencies by $([ "$have_hyperfine" = 1 ] && echo hyperfine || echo a loop); load now $(load))"
+printf '%s' "$report"
+[ "$failed" = 0 ] || exit 1
+[ "$STRICT" = 1 ] && [ "$missed" -gt 0 ] && exit 1
+exit 0

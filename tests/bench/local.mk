@@ -1,0 +1,29 @@
+# tests/bench: benchmarks, run by hand with `make bench` (not part of
+# `make check`: the national-scale data take minutes and gigabytes).
+#
+# gen-province writes invented master lists: the committed demo in
+# data/demo/ and the national-scale inputs of the benchmarks.
+noinst_PROGRAMS += tools/gen-province
+tools_gen_province_SOURCES = tools/gen-province.c
+
+# Each script gets TOKENDESK, GEN and SQLITE3 and prints its own figures;
+# add new benchmarks here (BENCH_LIST: a _SCRIPTS name would be an automake
+# primary).  BENCH_AGENCIES / BENCH_CERTS shrink the data
+# for a quick run, BENCH_STRICT=1 fails on a missed target.
+BENCH_LIST = tests/bench/bench-registry.sh
+BENCH_LIST += tests/bench/bench-token.sh
+BENCH_LIST += tests/bench/bench-count.sh
+
+EXTRA_DIST += tests/bench/local.mk $(BENCH_LIST) data/demo/README
+
+.PHONY: bench
+bench: tokendesk$(EXEEXT) tools/gen-province$(EXEEXT)
+	@status=0; \
+	for s in $(BENCH_LIST); do \
+	  echo "== $$s"; \
+	  TOKENDESK='$(abs_top_builddir)/tokendesk$(EXEEXT)' \
+	  GEN='$(abs_top_builddir)/tools/gen-province$(EXEEXT)' \
+	  SQLITE3='$(SQLITE3_SHELL)' \
+	  $(SHELL) '$(srcdir)/'$$s || status=1; \
+	done; \
+	exit $$status

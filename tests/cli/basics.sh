@@ -1,0 +1,44 @@
+# basics.sh: help, version, usage errors and global options anywhere.
+. "${TD_SRCDIR:-.}/tests/cli/lib.sh"
+
+expect_status 0 td --help
+expect_in "$tmp/out" "tokendesk import"
+expect_in "$tmp/out" "--db PATH"
+expect_status 0 td --version
+expect_in "$tmp/out" "tokendesk "
+expect_status 64 td frobnicate
+expect_in "$tmp/err" "unknown command 'frobnicate'"
+expect_status 64 td import
+expect_status 0 td import --help
+expect_in "$tmp/out" "--encoding"
+
+# Every command --help lists answers --help itself, with a usage line.
+for c in $(td --help | sed -n 's/^  tokendesk \([a-z-]*\).*/\1/p' | sort -u); do
+	expect_status 0 td "$c" --help
+	expect_in "$tmp/out" "Usage: tokendesk"
+done
+
+# No registry yet: a clear error naming the file and the way out.
+expect_status 66 td show token X
+expect_in "$tmp/err" "tokendesk init"
+
+# --db before or after the command, = or separate.
+expect_status 0 td init --db "$tmp/other.db"
+[ -f "$tmp/other.db" ] || fail "--db after the command was ignored"
+expect_status 0 td --db="$tmp/third.db" init
+[ -f "$tmp/third.db" ] || fail "--db= before the command was ignored"
+expect_eq "$(stat -c %a "$tmp/third.db")" 600 "registry mode"
+
+# XDG default location.
+unset TOKENDESK_DB
+XDG_DATA_HOME="$tmp/xdg" td init >/dev/null
+[ -f "$tmp/xdg/tokendesk/registry.db" ] || fail "XDG_DATA_HOME default not used"
+export TOKENDESK_DB="$tmp/reg.db"
+
+# A registry others can write is refused, as ssh refuses keys.
+td init >/dev/null
+chmod 664 "$TOKENDESK_DB"
+expect_status 77 td show token X
+expect_in "$tmp/err" "writable by group or others"
+chmod 600 "$TOKENDESK_DB"
+finish

@@ -1,0 +1,44 @@
+# import-update.sh: an updated list updates records and counts added,
+# updated and unchanged; the audit log holds before and after.
+. "${TD_SRCDIR:-.}/tests/cli/lib.sh"
+
+cat >"$tmp/ag.csv" <<'CSV'
+code,name,parent_code,level
+DC,Ủy ban nhân dân tỉnh Đông Châu,,province
+STC,Sở Tài chính,DC,department
+SNV,Sở Nội vụ,DC,department
+CSV
+H=cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after,token_serial,token_model,email
+printf '%s\n%s\n%s\n' "$H" \
+  "a1,person,Lê Văn An,001000000001,Chuyên viên,STC,2024-01-01,2029-01-01,T1,SafeNet eToken 5110," \
+  "a2,person,Trần Thị Bình,001000000002,Chuyên viên,STC,2024-01-01,2029-01-01,T2,SafeNet eToken 5110," >"$tmp/v1.csv"
+printf '%s\n%s\n%s\n%s\n' "$H" \
+  "a1,person,Lê Văn An,001000000001,Trưởng phòng,STC,2024-01-01,2029-01-01,T1,SafeNet eToken 5110," \
+  "a2,person,Trần Thị Bình,001000000002,Chuyên viên,STC,2024-01-01,2029-01-01,T2,SafeNet eToken 5110," \
+  "a3,person,Phạm Minh Châu,001000000003,Chuyên viên,SNV,2024-01-01,2029-01-01,T3,Bit4id TokenME," >"$tmp/v2.csv"
+td init >/dev/null
+expect_status 0 td import "$tmp/ag.csv" "$tmp/v1.csv"
+expect_status 0 td import "$tmp/v2.csv"
+expect_in "$tmp/out" "certificates: 1 added, 1 updated, 1 unchanged"
+expect_status 0 td audit log cert a1 --json
+expect_in "$tmp/out" "\"action\": \"cert.update\""
+expect_in "$tmp/out" "\"position\": \"Chuyên viên\""
+expect_in "$tmp/out" "\"position\": \"Trưởng phòng\""
+expect_status 0 td show cert a3
+expect_in "$tmp/out" "OU=Sở Nội vụ, CN=Phạm Minh Châu"
+
+# Moving an agency under another parent changes its people's DN.
+printf 'code,name,parent_code,level\nSNV,Sở Nội vụ,STC,division\n' >"$tmp/move.csv"
+expect_status 0 td import "$tmp/move.csv"
+expect_in "$tmp/out" "agencies: 0 added, 1 updated"
+expect_status 0 td import "$tmp/v2.csv"
+expect_in "$tmp/out" "certificates: 0 added, 1 updated, 2 unchanged"
+expect_status 0 td show cert a3
+expect_in "$tmp/out" "OU=Sở Tài chính, OU=Sở Nội vụ, CN=Phạm Minh Châu"
+
+# A loop in the parents is refused and names the line.
+printf 'code,name,parent_code,level\nSTC,Sở Tài chính,SNV,department\n' >"$tmp/loop.csv"
+expect_status 65 td import "$tmp/loop.csv"
+expect_in "$tmp/err" "loop.csv:2: parent_code: STC would be its own ancestor"
+expect_status 0 td audit verify
+finish

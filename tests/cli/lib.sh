@@ -1,0 +1,46 @@
+# lib.sh: shared by the CLI tests.  Source it; it makes $tmp (removed on
+# exit), exports TOKENDESK_DB there, and gives small assertions that say
+# what was expected when they fail.
+set -u
+: "${TOKENDESK:?run through make check}"
+: "${TD_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/td-test.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+export TOKENDESK_DB="$tmp/reg.db"
+export TOKENDESK_OPERATOR=tester
+failures=0
+
+td() { "$TOKENDESK" "$@"; }
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+# expect_status WANT CMD...: run CMD, compare its exit status.
+expect_status() {
+	want=$1; shift
+	"$@" >"$tmp/out" 2>"$tmp/err"; got=$?
+	[ "$got" -eq "$want" ] || { fail "'$*' exited $got, want $want"; sed 's/^/  | /' "$tmp/err" >&2; }
+}
+
+# expect_in FILE TEXT: FILE contains TEXT (fixed string).
+expect_in() { grep -qF -- "$2" "$1" || { fail "$1 lacks '$2'"; sed 's/^/  | /' "$1" | head -20 >&2; }; }
+expect_not_in() { ! grep -qF -- "$2" "$1" || fail "$1 has '$2'"; }
+
+# expect_eq GOT WANT WHAT
+expect_eq() { [ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"; }
+
+# A digest of the registry's content (not its bytes: SQLite may reuse
+# pages): every table as CSV plus the audit rows.
+registry_digest() {
+	{ for w in agencies certificates tokens; do td export "$w"; done
+	  sqlite3 "$TOKENDESK_DB" "select count(*), max(id) from audit" 2>/dev/null; } | sha256sum
+}
+
+demo_import() {
+	td init >/dev/null && td import "$TD_SRCDIR/data/demo/agencies.csv" \
+		"$TD_SRCDIR/data/demo/certificates.csv" >/dev/null
+}
+
+finish() {
+	if [ "$failures" -gt 0 ]; then echo "$failures failure(s)"; exit 1; fi
+	exit 0
+}

@@ -1,0 +1,31 @@
+# tests/token: a real PKCS#11 module (SoftHSM2) with tokens made per test,
+# libusb hot-plug under umockdev, and unit tests of the token layer.
+TOKEN_TESTS_SH = \
+	tests/token/scan.sh \
+	tests/token/verify-token.sh \
+	tests/token/watch.sh \
+	tests/token/usb-hotplug.sh
+TESTS += $(TOKEN_TESTS_SH) tests/token/test-x509 tests/token/test-match
+check_PROGRAMS += tests/token/p11-put-raw tests/token/test-x509 tests/token/test-match
+if HAVE_UMOCKDEV
+check_PROGRAMS += tests/token/test-usb-hotplug
+endif
+
+# p11-put-raw only needs <p11-kit/pkcs11.h> (libp11-kit-dev).
+tests_token_p11_put_raw_SOURCES = tests/token/p11-put-raw.c
+tests_token_p11_put_raw_CPPFLAGS = $(P11KIT_CFLAGS)
+
+tests_token_test_x509_SOURCES = tests/token/test-x509.c
+tests_token_test_x509_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_token_test_x509_LDADD = $(TD_LIBS)
+
+tests_token_test_match_SOURCES = tests/token/test-match.c
+tests_token_test_match_LDADD = $(TD_LIBS)
+
+# Run by usb-hotplug.sh under umockdev-wrapper.
+tests_token_test_usb_hotplug_SOURCES = tests/token/test-usb-hotplug.c
+tests_token_test_usb_hotplug_CFLAGS = $(AM_CFLAGS) $(UMOCKDEV_CFLAGS)
+tests_token_test_usb_hotplug_LDADD = $(TD_LIBS) $(UMOCKDEV_LIBS)
+
+EXTRA_DIST += tests/token/local.mk tests/token/hsm-lib.sh $(TOKEN_TESTS_SH) \
+	tests/token/test-usb-hotplug.c

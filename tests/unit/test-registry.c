@@ -1,0 +1,142 @@
+/* test-registry.c: the registry against a real SQLite file. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "check.h"
+#include "tokendesk/registry.h"
+
+static char path[256];
+
+static void put_sample(struct td_registry *reg)
+{
+	struct td_agency root = { 0, "DC", "Ủy ban nhân dân tỉnh Đông Châu", NULL,
+	                          "province", NULL, NULL };
+	struct td_agency dept = { 0, "STC", "Sở Tài chính", "DC", "department", NULL, NULL };
+	struct td_agency orphan = { 0, "X", "X", "NOPE", "other", NULL, NULL };
+	struct td_cert c = { .serial = "0a1b", .issuer_dn = TD_GOV_CA_ISSUER_DN,
+		.subject_dn = "C=VN, CN=Nguyễn Văn Hùng", .kind = "person",
+		.holder_ext_id = "001085012345", .holder_name = "Nguyễn Văn Hùng",
+		.agency_code = "STC", .not_before = "2023-01-01", .not_after = "2028-01-01",
+		.token_serial = "AB12" };
+	struct td_cert_put p = { &c, "Chuyên viên", NULL, "SafeNet eToken 5110" };
+	struct td_error err;
+	enum td_upsert u;
+
+	CHECK(td_reg_put_agency(reg, &root, &u, &err) == TD_ERR_INTERNAL);  /* no tx */
+	CHECK(td_reg_begin(reg, &err) == 0);
+	CHECK(td_reg_put_agency(reg, &root, &u, &err) == 0 && u == TD_UPSERT_ADDED);
+	CHECK(td_reg_put_agency(reg, &dept, &u, &err) == 0 && u == TD_UPSERT_ADDED);
+	CHECK(td_reg_put_agency(reg, &orphan, &u, &err) == TD_ERR_DATA);
+	CHECK(td_reg_put_cert(reg, &p, &u, &err) == 0 && u == TD_UPSERT_ADDED);
+	CHECK(td_reg_put_cert(reg, &p, &u, &err) == 0 && u == TD_UPSERT_UNCHANGED);
+	p.position = "Trưởng phòng";
+	CHECK(td_reg_put_cert(reg, &p, &u, &err) == 0 && u == TD_UPSERT_UPDATED);
+	CHECK(td_reg_commit(reg, &err) == 0);
+}
+
+static int count_hits(const struct td_search_hit *h, void *ctx)
+{
+	(void)h;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void check_reads(struct td_registry *reg)
+{
+	struct td_error err;
+	struct td_token t;
+	struct td_cert c;
+	int hits = 0;
+
+	CHECK(td_reg_get_token(reg, "ab 12", &t, &err) == 0);
+	CHECK_STR(t.custodian, "holder:001085012345");
+	CHECK_STR(t.custodian_name, "Nguyễn Văn Hùng");
+	CHECK_STR(t.state, "in_use");
+	td_token_clear(&t);
+	CHECK(td_reg_get_cert(reg, "0A:1B", &c, &err) == 0);
+	CHECK_STR(c.token_serial, "AB12");
+	CHECK_STR(c.status, "active");
+	td_cert_clear(&c);
+	CHECK(td_reg_get_cert(reg, "ffff", &c, &err) == TD_ERR_NOTFOUND);
+	CHECK(td_reg_search(reg, "nguyen hung", 10, count_hits, &hits, &err) == 0);
+	CHECK(hits == 1);
+	hits = 0;
+	CHECK(td_reg_search(reg, "tai chinh", 10, count_hits, &hits, &err) == 0);
+	CHECK(hits == 1);
+}
+
+static void check_move_and_audit(struct td_registry *reg)
+{
+	struct td_error err;
+	struct td_token t;
+	int64_t rows = 0, bad = 0, ev = 0;
+
+	CHECK(td_reg_begin(reg, &err) == 0);
+	CHECK(td_reg_move_token(reg, "AB12", "dost", "at_dost", "good", "bag 1", 0, &ev,
+	                        &err) == 0 && ev > 0);
+	CHECK(td_reg_commit(reg, &err) == 0);
+	CHECK(td_reg_get_token(reg, "AB12", &t, &err) == 0);
+	CHECK_STR(t.custodian, "dost");
+	CHECK_STR(t.state, "at_dost");
+	td_token_clear(&t);
+	CHECK(td_reg_audit_verify(reg, &rows, &bad, &err) == 0);
+	CHECK(rows == 5 && bad == 0);
+}
+
+static void tamper(const char *sql)
+{
+	sqlite3 *db;
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void check_tamper(void)
+{
+	struct td_registry *reg;
+	struct td_error err;
+	int64_t bad = 0;
+
+	tamper("UPDATE audit SET operator = 'mallory' WHERE id = 3");
+	reg = td_reg_open(path, 0, &err);
+	CHECK(td_reg_audit_verify(reg, NULL, &bad, &err) == TD_ERR_CONFLICT && bad == 3);
+	td_reg_close(reg);
+}
+
+int main(void)
+{
+	struct td_registry *reg;
+	struct td_error err;
+	struct stat st;
+
+	snprintf(path, sizeof path, "/tmp/td-test-registry-%d.db", (int)getpid());
+	CHECK(td_reg_open(path, 0, &err) == NULL && err.code == TD_ERR_NOTFOUND);
+	reg = td_reg_open(path, TD_REG_CREATE, &err);
+	CHECK(reg != NULL);
+	if (!reg)
+		return check_done("test-registry");
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	CHECK(td_reg_schema_version(reg) == td_reg_schema_latest());
+	td_reg_set_operator(reg, "tester");
+	put_sample(reg);
+	check_reads(reg);
+	check_move_and_audit(reg);
+	td_reg_close(reg);
+	check_tamper();
+
+	chmod(path, 0666);
+	CHECK(td_reg_open(path, 0, &err) == NULL && err.code == TD_ERR_PERM);
+	CHECK(strstr(err.message, "chmod 600") != NULL);
+	unlink(path);
+	char side[300];
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+	return check_done("test-registry");
+}

@@ -1,0 +1,74 @@
+/* test-text.c: NFC, folding, serials and dates. */
+#include <config.h>
+
+#include <stdlib.h>
+
+#include "check.h"
+#include "tokendesk/text.h"
+
+static void check_fold(const char *in, const char *want)
+{
+	char *f = td_fold(in);
+	CHECK_STR(f, want);
+	free(f);
+}
+
+static void check_serial(const char *in, const char *want)
+{
+	char out[64];
+	int rc = td_serial_hex(in, out, sizeof out);
+	if (want) {
+		CHECK(rc == TD_OK);
+		CHECK_STR(rc == TD_OK ? out : NULL, want);
+	} else {
+		CHECK(rc == TD_ERR_DATA);
+	}
+}
+
+int main(void)
+{
+	/* NFD "Nguyễn" (e + circumflex + tilde) composes to NFC. */
+	char *nfc = td_nfc("Nguye\xcc\x82\xcc\x83n");
+	CHECK_STR(nfc, "Nguy\xe1\xbb\x85n");
+	free(nfc);
+	CHECK(td_nfc("\xff") == NULL);
+
+	check_fold("Nguyễn Văn Hùng", "nguyen van hung");
+	check_fold("Nguye\xcc\x82\xcc\x83n Va\xcc\x86n Hu\xcc\x80ng", "nguyen van hung");
+	check_fold("ĐẶNG thị", "dang thi");
+	check_fold("đặng", "dang");
+	check_fold("  Sở Văn hóa, Thể thao  và Du lịch ", "so van hoa the thao va du lich");
+	check_fold("cert_serial", "cert serial");
+	check_fold("", "");
+
+	size_t bad = 0;
+	CHECK(td_utf8_valid("abc", 3, NULL));
+	CHECK(!td_utf8_valid("ab\xc3", 3, &bad) && bad == 2);
+	CHECK(!td_utf8_valid("a\0b", 3, &bad) && bad == 1);
+
+	check_serial("54:04:FF:FE", "5404fffe");
+	check_serial("00aB", "ab");
+	check_serial("0000", "0");
+	check_serial("12 34-56", "123456");
+	check_serial("xyz", NULL);
+	check_serial("", NULL);
+	check_serial("::", NULL);
+
+	char tok[32];
+	CHECK(td_token_serial(" ab12 cd ", tok, sizeof tok) == 0);
+	CHECK_STR(tok, "AB12CD");
+	CHECK(td_token_serial("a/b", tok, sizeof tok) == TD_ERR_DATA);
+	CHECK(td_token_serial("   ", tok, sizeof tok) == TD_ERR_DATA);
+
+	CHECK(td_date_valid("2024-02-29"));
+	CHECK(!td_date_valid("2023-02-29"));
+	CHECK(!td_date_valid("2023-13-01"));
+	CHECK(!td_date_valid("2023-1-01"));
+	CHECK(!td_date_valid("01/02/2023"));
+
+	char s[] = "  padded \t";
+	CHECK_STR(td_trim(s), "padded");
+	CHECK(td_display_width("Hùng") == 4);
+	CHECK(td_display_width("漢字") == 4);
+	return check_done("test-text");
+}
