@@ -14,5 +14,6 @@ tokendesk_SOURCES += \
 	src/cli/cmd_export.c \
 	src/cli/cmd_audit.c \
 	src/cli/cmd_count.c \
+	src/cli/cmd_count_watch.c \
 	src/cli/cmd_kit.c
 EXTRA_DIST += src/cli/local.mk
