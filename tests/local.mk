@@ -5,4 +5,6 @@ include tests/token/local.mk
 include tests/tui/local.mk
 include tests/fuzz/local.mk
 include tests/hostile/local.mk
+include tests/crash/local.mk
+include tests/sanitize.mk
 include tests/bench/local.mk

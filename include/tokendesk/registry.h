@@ -237,6 +237,131 @@ typedef int (*td_row_fn)(int ncols, const char *const *names,
 int td_reg_export(struct td_registry *reg, const char *what, td_row_fn fn,
                   void *ctx, struct td_error *err);
 
+/* ---- reorganization: plans, tags, CRLs (src/registry/plan.c, tag.c) ---- */
+
+/* One row of a stored merger plan, as imported (see docs/formats.md). */
+struct td_plan_row {
+	long line;                 /* line in the imported file */
+	const char *effective_date, *event, *source_codes;
+	const char *target_code, *target_name, *new_parent_code; /* may be NULL */
+};
+typedef int (*td_plan_row_fn)(const struct td_plan_row *r, void *ctx);
+
+/* Replace the stored plan by rows[0..n) (inside a transaction; one audit
+ * row "plan.import" with the count).  Picks are kept. */
+int td_reg_plan_replace(struct td_registry *reg, const struct td_plan_row *rows,
+                        size_t n, struct td_error *err);
+/* The stored plan, by effective date then line.  Rows valid during fn. */
+int td_reg_each_plan_row(struct td_registry *reg, td_plan_row_fn fn, void *ctx,
+                         struct td_error *err);
+/* The operator's pick of the certificate that gets the info change when
+ * agencies merge into target_code (merge_new).  serial NULL clears it.
+ * Inside a transaction; audited. */
+int td_reg_plan_pick(struct td_registry *reg, const char *target_code,
+                     const char *cert_serial, struct td_error *err);
+int td_reg_each_plan_pick(struct td_registry *reg,
+                          int (*fn)(const char *target_code,
+                                    const char *cert_serial, void *ctx),
+                          void *ctx, struct td_error *err);
+
+/* A certificate in brief, as the plan needs it; strings borrowed (valid
+ * during the callback). */
+struct td_cert_brief {
+	const char *serial, *kind, *holder_ext_id, *holder_name;
+	const char *agency_code;   /* the holder's agency */
+	int64_t agency_id;         /* ... and its td_agency.id */
+	const char *subject_dn, *not_after, *token_serial; /* token may be NULL */
+	int no_longer_needed;
+};
+/* Every certificate with stored status "active" (expiry not checked), in
+ * id order, with one query. */
+int td_reg_each_active_cert_brief(struct td_registry *reg,
+                                  int (*fn)(const struct td_cert_brief *c, void *ctx),
+                                  void *ctx, struct td_error *err);
+
+/* Mark a person holder (by national id) as no longer needing a
+ * certificate (letter 1.2, 2.2), or clear the mark.  In a transaction;
+ * audited; TD_ERR_NOTFOUND when no such person. */
+int td_reg_holder_set_no_longer_needed(struct td_registry *reg, const char *ext_id,
+                                       int value, struct td_error *err);
+
+/* A tag: what must happen to a certificate, a token or an agency's
+ * request dossiers, and how far it got (tagged -> sent_to_dost in a
+ * numbered batch -> confirmed by the CA).  Strings borrowed in callbacks. */
+struct td_tag {
+	int64_t id;
+	const char *target_kind;  /* "cert", "token", "agency" */
+	const char *target;       /* canonical cert serial, token serial, code */
+	const char *kind;         /* change_info revoke keep collect
+	                             handover_dossiers renew recover_token
+	                             new_issue (agency) */
+	const char *request;      /* Decree 68 request: new_issue renewal
+	                             info_change revocation token_recovery, or NULL */
+	const char *state;        /* tagged, sent_to_dost, confirmed */
+	int64_t batch;            /* 0 until sent */
+	const char *origin;       /* "plan" or "manual" */
+	const char *rule, *reason;
+	const char *detail;       /* change_info: the new DN; collect and
+	                             handover_dossiers: the receiving agency */
+	const char *created, *updated;
+	/* Joined, for lists (NULL where they do not apply): the managing
+	 * agency (cert holder's agency, token's cert holder's agency, or the
+	 * agency itself), its name, holder, current DN, token of a cert. */
+	const char *agency_code, *agency_name, *holder_name, *subject_dn;
+	const char *token_serial;
+};
+typedef int (*td_tag_fn)(const struct td_tag *t, void *ctx);
+
+/* Insert or update the tag of (target_kind, target); fields used: kind,
+ * request, origin, rule, reason, detail.  An update resets the state to
+ * tagged.  Unchanged input writes nothing (*changed = 0).  Audited. */
+int td_reg_tag_put(struct td_registry *reg, const struct td_tag *t,
+                   int *changed, struct td_error *err);
+/* Delete a tag; TD_ERR_NOTFOUND when none.  Audited. */
+int td_reg_tag_delete(struct td_registry *reg, const char *target_kind,
+                      const char *target, struct td_error *err);
+/* Tags, with joins, ordered by managing agency then target.  state NULL
+ * for all; batch 0 for any. */
+int td_reg_each_tag(struct td_registry *reg, const char *state, int64_t batch,
+                    td_tag_fn fn, void *ctx, struct td_error *err);
+/* The tag of one target, or TD_ERR_NOTFOUND. */
+int td_reg_tag_find(struct td_registry *reg, const char *target_kind,
+                    const char *target, td_tag_fn fn, void *ctx,
+                    struct td_error *err);
+/* For the token layer's matching: is this certificate (any spelling of
+ * its serial) tagged, and how.  0 with *kind_out and *state_out set
+ * (malloc'ed, caller frees; either out may be NULL), or TD_ERR_NOTFOUND
+ * when it carries no tag. */
+int td_reg_cert_tag(struct td_registry *reg, const char *cert_serial,
+                    char **kind_out, char **state_out, struct td_error *err);
+/* Move every tag in state "tagged" to "sent_to_dost" with a new batch
+ * number (one more than the highest so far).  *batch 0 and *count 0 when
+ * nothing was tagged.  Inside a transaction; each tag audited. */
+int td_reg_tag_send(struct td_registry *reg, int64_t *batch, long *count,
+                    struct td_error *err);
+
+/* Mark a tag confirmed by the CA by hand (e.g. an info change: the CA
+ * issued the new certificate).  Only a tag sent to DOST can be confirmed
+ * (else TD_ERR_CONFLICT); TD_ERR_NOTFOUND when none.  Audited. */
+int td_reg_tag_confirm(struct td_registry *reg, const char *target_kind,
+                       const char *target, struct td_error *err);
+
+/* Record that a certificate is revoked (a CRL lists it): status revoked,
+ * revoked_at date, and its revoke tag (if any) confirmed.  Matched by
+ * serial and issuer; *found 0 when the registry has no such certificate.
+ * Already-revoked certificates are left alone.  Audited. */
+int td_reg_cert_mark_revoked(struct td_registry *reg, const char *serial,
+                             const char *issuer_dn, const char *date,
+                             int *found, struct td_error *err);
+/* The thisUpdate (YYYY-MM-DD) of the newest CRL of issuer imported so
+ * far into out[11]; "" when none. */
+int td_reg_crl_newest(struct td_registry *reg, const char *issuer, char out[11],
+                      struct td_error *err);
+/* Remember an imported CRL (audited). */
+int td_reg_crl_record(struct td_registry *reg, const char *issuer,
+                      const char *crl_number, const char *this_update,
+                      const char *next_update, long entries,
+                      const char *sha256_hex, struct td_error *err);
 /* ---- inventory counts (src/registry/count.c) ---------------------------
  *
  * A count checks the tokens physically present against what custody says.
@@ -380,5 +505,104 @@ int td_reg_kit_each_conflict(struct td_registry *reg, int open_only,
  * TD_ERR_CONFLICT when already decided, TD_ERR_NOTFOUND when no such. */
 int td_reg_kit_resolve(struct td_registry *reg, int64_t id, int keep_field,
                        struct td_error *err);
+
+/* ---- handovers and request dossiers (handover.c, dossier.c) ------------
+ * The rules (who may hand what to whom) live in tokendesk/handover.h;
+ * these are the rows.  Item fields are snapshots taken at commit, so a
+ * record printed again later shows what was handed over, not today's
+ * names. */
+
+struct td_handover_row {
+	int64_t id;
+	char *number;        /* "BG-2026-0001"; set by td_reg_handover_create */
+	char *kind;          /* "token" or "dossier" */
+	char *at;            /* UTC ISO time; set by td_reg_handover_create */
+	char *place, *operator_name;
+	char *from_custodian, *from_name;   /* NULL: the items' own givers */
+	char *to_custodian, *to_name;
+	char *condition, *remarks;
+};
+
+struct td_handover_item_row {
+	int64_t id, handover_id, event_id;  /* event_id 0 for dossiers */
+	char *key, *detail;  /* token serial + model, or dossier ref + kind */
+	char *from_custodian, *from_name;
+	char *holders, *certs;
+	char *state_before, *state_after;
+	char *condition, *remarks;
+	char *proof;         /* "skipped", "matched", "not_matched" */
+	char *proof_detail;
+};
+
+struct td_dossier {
+	int64_t id;
+	char *ref, *kind;    /* kind: new_issue, renewal, info_change,
+	                        token_recovery */
+	char *agency_code, *agency_name;  /* the agency that holds it now */
+	char *holder_id, *holder_name;    /* the subscriber, or NULL */
+	char *status;        /* open, submitted, done, cancelled */
+	char *created_at, *remarks;
+};
+
+void td_handover_row_clear(struct td_handover_row *h);
+void td_handover_item_row_clear(struct td_handover_item_row *it);
+void td_dossier_clear(struct td_dossier *d);
+
+/* Insert a handover (inside a transaction): takes the next number of the
+ * current local year ("BG-YYYY-NNNN", 4 digits or more) and stamps at; both
+ * are copied into number (size >= 32) and *id.  Fields used: kind, place,
+ * from_*, to_*, condition, remarks; the operator is the registry's. */
+int td_reg_handover_create(struct td_registry *reg,
+                           const struct td_handover_row *h, int64_t *id,
+                           char *number, size_t size, struct td_error *err);
+
+/* Append an item to handover_id at position pos (0-based order on the
+ * record).  For token handovers the token is looked up by it->key and
+ * it->event_id links its custody event; for dossier handovers the
+ * dossier by ref. */
+int td_reg_handover_add_item(struct td_registry *reg, int64_t handover_id,
+                             int pos, const struct td_handover_item_row *it,
+                             struct td_error *err);
+
+/* The audit row of a finished handover: its row and the list of item
+ * keys, as one "handover.create" row.  Call after the last item. */
+int td_reg_handover_seal(struct td_registry *reg, int64_t handover_id,
+                         struct td_error *err);
+
+/* One handover by number (case-insensitive) or, when number is all
+ * digits, by id.  TD_ERR_NOTFOUND when none. */
+int td_reg_get_handover(struct td_registry *reg, const char *number,
+                        struct td_handover_row *out, struct td_error *err);
+
+typedef int (*td_handover_fn)(const struct td_handover_row *h, void *ctx);
+typedef int (*td_handover_item_fn)(const struct td_handover_item_row *it,
+                                   void *ctx);
+typedef int (*td_dossier_fn)(const struct td_dossier *d, void *ctx);
+
+/* Handovers, newest first. */
+int td_reg_each_handover(struct td_registry *reg, td_handover_fn fn,
+                         void *ctx, struct td_error *err);
+/* Items of one handover in record order. */
+int td_reg_each_handover_item(struct td_registry *reg, int64_t handover_id,
+                              td_handover_item_fn fn, void *ctx,
+                              struct td_error *err);
+
+/* Add a dossier (inside a transaction; audit "dossier.add").  Fields
+ * used: ref, kind, agency_code, holder_id (person id, or an org holder's
+ * agency code; may be NULL), status (NULL = open), remarks.
+ * TD_ERR_CONFLICT if ref exists; TD_ERR_NOTFOUND for an unknown agency or
+ * holder. */
+int td_reg_add_dossier(struct td_registry *reg, const struct td_dossier *d,
+                       struct td_error *err);
+int td_reg_get_dossier(struct td_registry *reg, const char *ref,
+                       struct td_dossier *out, struct td_error *err);
+/* Dossiers of one agency (NULL: all), by ref. */
+int td_reg_each_dossier(struct td_registry *reg, const char *agency_code,
+                        td_dossier_fn fn, void *ctx, struct td_error *err);
+/* Move a dossier to another agency (inside a transaction; audit
+ * "dossier.move"). */
+int td_reg_move_dossier(struct td_registry *reg, const char *ref,
+                        const char *to_agency_code, int64_t handover_id,
+                        struct td_error *err);
 
 #endif

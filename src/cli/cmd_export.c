@@ -35,7 +35,11 @@ static int export_row(int n, const char *const *names, const char *const *values
 	}
 	if (!ctx->header_done++ && td_csv_write(ctx->out, (size_t)n, names, 0) < 0)
 		return TD_ERR_IO;
-	return td_csv_write(ctx->out, (size_t)n, values, 0) < 0 ? TD_ERR_IO : 0;
+	/* Names come from lists anyone could have typed: a cell starting
+	 * with = + - @ must not become a live formula in a spreadsheet
+	 * (the import drops the quote again). */
+	return td_csv_write(ctx->out, (size_t)n, values, TD_CSV_NEUTRALIZE) < 0
+	       ? TD_ERR_IO : 0;
 }
 
 /* Exports hold personal data: created 0600, like the registry. */

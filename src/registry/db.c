@@ -16,18 +16,45 @@
 
 extern const char *const td_reg_stmt_sql[ST__COUNT];
 
+/* Why the registry cannot be written, or NULL when it can: SQLite says
+ * only "read-only" or "unable to open database file". */
+static const char *why_readonly(const char *path)
+{
+	char dir[4096];
+	char *slash;
+
+	if (access(path, W_OK) < 0)
+		return errno == EROFS ? "the file system is mounted read-only"
+		                      : "the file is not writable";
+	snprintf(dir, sizeof dir, "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else
+		slash[slash == dir] = '\0';   /* "/x" -> "/", "a/x" -> "a" */
+	if (access(dir, W_OK) < 0)
+		return errno == EROFS ? "the file system is mounted read-only"
+		                      : "its directory is not writable, so its "
+		                        "journal cannot be made";
+	return NULL;
+}
+
 int td_reg_db_error(struct td_registry *reg, struct td_error *err,
                     const char *what)
 {
+	const char *why;
 	int rc = sqlite3_extended_errcode(reg->db);
 	const char *msg = sqlite3_errmsg(reg->db);
 
 	if ((rc & 0xff) == SQLITE_FULL)
 		return td_error_set(err, TD_ERR_IO, "%s: the disk is full; "
 		                    "nothing was changed", what);
-	if ((rc & 0xff) == SQLITE_READONLY)
+	if ((rc & 0xff) == SQLITE_READONLY || ((rc & 0xff) == SQLITE_CANTOPEN &&
+	    (why = why_readonly(reg->path))))
 		return td_error_set(err, TD_ERR_PERM, "%s: the registry %s is "
-		                    "read-only; nothing was changed", what, reg->path);
+		                    "read-only; nothing was changed (%s)", what, reg->path,
+		                    (why = why_readonly(reg->path)) ? why :
+		                    "SQLite refused to write");
 	if ((rc & 0xff) == SQLITE_BUSY)
 		return td_error_set(err, TD_ERR_DB, "%s: the registry is busy "
 		                    "(another tokendesk is writing); try again", what);
@@ -94,12 +121,41 @@ static int create_file(const char *path, struct td_error *err)
 	return TD_OK;
 }
 
+/* SQLite's companions (-wal, -shm) follow the registry's rules: whoever
+ * can write the WAL can change the registry.  SQLite gives them the
+ * registry's mode when it makes them, so a spell of `chmod 400` leaves a
+ * read-only -shm that would keep the registry read-only after the
+ * operator's `chmod 600`: once the registry is writable again, so are
+ * they (they are ours: check_file_safety said so). */
+static int check_companions(const char *path, struct td_error *err)
+{
+	static const char *const suffixes[] = { "-wal", "-shm", "-journal" };
+	char p[4096];
+	struct stat st;
+	int rc;
+
+	for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+		snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
+		if (lstat(p, &st) < 0)
+			continue;
+		if ((rc = check_file_safety(p, &st, err)) < 0)
+			return rc;
+		if (!(st.st_mode & S_IWUSR) && access(path, W_OK) == 0)
+			chmod(p, 0600);
+	}
+	return TD_OK;
+}
+
 static int prepare_file(const char *path, int flags, struct td_error *err)
 {
 	struct stat st;
+	int rc;
 
-	if (stat(path, &st) == 0)
-		return check_file_safety(path, &st, err);
+	/* lstat: a symlink is refused here, clearly, rather than by
+	 * SQLITE_OPEN_NOFOLLOW as "unable to open database file". */
+	if (lstat(path, &st) == 0)
+		return (rc = check_file_safety(path, &st, err)) < 0
+		       ? rc : check_companions(path, err);
 	if (errno != ENOENT)
 		return td_error_set(err, TD_ERR_IO, "%s: %s", path, strerror(errno));
 	if (!(flags & TD_REG_CREATE))

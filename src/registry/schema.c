@@ -76,7 +76,38 @@ static const char *const migrations[] = {
 	 * their own unique indexes instead. */
 	"CREATE VIRTUAL TABLE search_idx USING fts5(text, content='', columnsize=0,"
 	"  tokenize='unicode61 remove_diacritics 2');",
-	/* 2: inventory counts (count_*) and field kits (kit_*).  Counts keep
+	/* 2: reorganization: the stored merger plan, the operator's picks,
+	 * tags (what must happen to a certificate, token or agency's
+	 * dossiers, and how far it got) and imported CRLs. */
+	"CREATE TABLE plan_event ("
+	"  id INTEGER PRIMARY KEY, line INTEGER NOT NULL,"
+	"  effective_date TEXT NOT NULL, event TEXT NOT NULL,"
+	"  source_codes TEXT NOT NULL, target_code TEXT, target_name TEXT,"
+	"  new_parent_code TEXT);"
+	"CREATE TABLE plan_pick (target_code TEXT PRIMARY KEY,"
+	"  cert_serial TEXT NOT NULL);"
+	"CREATE TABLE tag ("
+	"  id INTEGER PRIMARY KEY,"
+	"  target_kind TEXT NOT NULL CHECK (target_kind IN ('cert','token','agency')),"
+	"  target TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('change_info','revoke','keep',"
+	"        'collect','handover_dossiers','renew','recover_token',"
+	"        'new_issue')),"
+	"  request TEXT CHECK (request IN ('new_issue','renewal','info_change',"
+	"        'revocation','token_recovery')),"
+	"  state TEXT NOT NULL DEFAULT 'tagged' CHECK (state IN ('tagged',"
+	"        'sent_to_dost','confirmed')),"
+	"  batch INTEGER,"
+	"  origin TEXT NOT NULL CHECK (origin IN ('plan','manual')),"
+	"  rule TEXT, reason TEXT, detail TEXT,"
+	"  created TEXT NOT NULL, updated TEXT NOT NULL,"
+	"  UNIQUE (target_kind, target));"
+	"CREATE INDEX tag_state ON tag(state, batch);"
+	"CREATE TABLE crl_import ("
+	"  id INTEGER PRIMARY KEY, issuer TEXT NOT NULL, crl_number TEXT,"
+	"  this_update TEXT NOT NULL, next_update TEXT, entries INTEGER NOT NULL,"
+	"  sha256 TEXT NOT NULL, imported_at TEXT NOT NULL);",
+	/* 3: inventory counts (count_*) and field kits (kit_*).  Counts keep
 	 * every scan as its own row, so tallies are derived from stored scans
 	 * and a killed process loses nothing committed; count_result freezes
 	 * the outcome at close.  kit_base holds a kit's pristine image (the
@@ -118,6 +149,46 @@ static const char *const migrations[] = {
 	"  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open',"
 	"        'kept_home','kept_field')),"
 	"  resolved_at TEXT, resolved_by TEXT);",
+	/* 4: handovers (number per year), their items, request dossiers */
+	"CREATE TABLE handover ("
+	"  id INTEGER PRIMARY KEY,"
+	"  number TEXT NOT NULL UNIQUE,"
+	"  year INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('token','dossier')),"
+	"  at TEXT NOT NULL, place TEXT, operator TEXT NOT NULL,"
+	"  from_custodian TEXT, from_name TEXT,"
+	"  to_custodian TEXT NOT NULL, to_name TEXT,"
+	"  condition TEXT, remarks TEXT,"
+	"  UNIQUE (year, seq));"
+	"CREATE TABLE dossier ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ref TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('new_issue','renewal',"
+	"        'info_change','token_recovery')),"
+	"  agency_id INTEGER NOT NULL REFERENCES agency(id),"
+	"  holder_id INTEGER REFERENCES holder(id),"
+	"  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open',"
+	"        'submitted','done','cancelled')),"
+	"  created_at TEXT NOT NULL, remarks TEXT);"
+	"CREATE INDEX dossier_agency ON dossier(agency_id);"
+	"CREATE TABLE handover_item ("
+	"  id INTEGER PRIMARY KEY,"
+	"  handover_id INTEGER NOT NULL REFERENCES handover(id),"
+	"  pos INTEGER NOT NULL,"
+	"  token_id INTEGER REFERENCES token(id),"
+	"  dossier_id INTEGER REFERENCES dossier(id),"
+	"  event_id INTEGER REFERENCES custody_event(id),"
+	"  key TEXT NOT NULL, detail TEXT,"
+	"  from_custodian TEXT, from_name TEXT,"
+	"  holders TEXT, certs TEXT,"
+	"  state_before TEXT, state_after TEXT,"
+	"  condition TEXT, remarks TEXT,"
+	"  proof TEXT NOT NULL DEFAULT 'skipped' CHECK (proof IN ('skipped',"
+	"        'matched','not_matched')),"
+	"  proof_detail TEXT,"
+	"  CHECK ((token_id IS NULL) <> (dossier_id IS NULL)));"
+	"CREATE INDEX handover_item_of ON handover_item(handover_id, pos);"
+	"CREATE INDEX custody_handover ON custody_event(handover_id);",
 	/* (append new steps here) */
 };
 

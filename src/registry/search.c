@@ -207,7 +207,10 @@ int td_reg_search(struct td_registry *reg, const char *text, int limit,
 {
 	sqlite3_stmt *cache[4] = { 0 };
 	char *q, *folded = td_fold(text);
-	int want = limit * 4, nhits = 0, nres = 0, rc, stop = 0;
+	/* Candidates: four per hit wanted, and no more than 40,000 in all (a
+	 * huge --limit overflowed the product and asked calloc for gigabytes). */
+	int want = (limit > 0 && limit < 10000 ? limit : 10000) * 4;
+	int nhits = 0, nres = 0, rc, stop = 0;
 	struct hit_row *hits;
 
 	q = fts_query(text);

@@ -50,6 +50,11 @@ static void check_agency(struct import_state *st, struct import_row *r)
 		                    r->f[AC_TO]);
 }
 
+/* Real trees have a handful of levels; far deeper is a broken list, and
+ * the DN of an agency deeper than the tree walks (256) cannot be made. */
+#define MAX_AGENCY_DEPTH 64
+static int depth_of(struct td_org_tree *tree, const char *code);
+
 /* Put every file agency into the tree (over the registry's) and check
  * codes are unique, parents exist and nothing loops. */
 static int agencies_into_tree(struct import_state *st, struct td_org_tree *tree)
@@ -85,6 +90,10 @@ static int agencies_into_tree(struct import_state *st, struct td_org_tree *tree)
 		else if (td_org_tree_cycle(tree, r->f[AC_CODE]))
 			td_import_row_error(st, r, "parent_code", "%s would be its own "
 			                    "ancestor (the parents form a loop)", r->f[AC_CODE]);
+		else if (depth_of(tree, r->f[AC_CODE]) >= MAX_AGENCY_DEPTH)
+			td_import_row_error(st, r, "parent_code", "%s is nested %d or more "
+			                    "levels deep; at most %d are allowed", r->f[AC_CODE],
+			                    MAX_AGENCY_DEPTH, MAX_AGENCY_DEPTH - 1);
 	}
 	td_strmap_free(seen);
 	return TD_OK;
@@ -116,7 +125,7 @@ static int by_depth(const void *a, const void *b)
 
 static void check_cert_fields(struct import_state *st, struct import_row *r)
 {
-	char canon[130];
+	char canon[129];   /* at most 128 digits, as the message says */
 	const char *kind;
 
 	if (!r->f[CC_SERIAL])

@@ -28,6 +28,9 @@ const char *td_import_check_text(const char *value)
 		if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
 		    c == 0x200e || c == 0x200f || c == 0x061c)
 			return "invisible text-direction character in the text";
+		if ((c >= 0x200b && c <= 0x200d) || c == 0x2060 || c == 0xfeff)
+			return "invisible zero-width character (or a stray byte-order "
+			       "mark) in the text";
 		if (c == 0xfffd)
 			return "replacement character U+FFFD: the text was damaged "
 			       "by a wrong encoding";

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tokendesk/csv.h"
 #include "tokendesk/text.h"
@@ -93,6 +94,10 @@ void td_import_row_error(struct import_state *st, const struct import_row *r,
 
 /* ---- bytes and encodings ------------------------------------------------- */
 
+/* A province's lists are tens of MiB (a million rows is 70); anything far
+ * bigger is the wrong file (or /dev/zero) and would only exhaust memory. */
+#define MAX_FILE_BYTES ((size_t)256 << 20)
+
 static int slurp(const char *path, char **data, size_t *len, struct td_error *err)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
@@ -104,6 +109,14 @@ static int slurp(const char *path, char **data, size_t *len, struct td_error *er
 	buf = malloc(cap);
 	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
 		n += got;
+		if (n > MAX_FILE_BYTES) {
+			free(buf);
+			if (f != stdin)
+				fclose(f);
+			return td_error_set(err, TD_ERR_DATA, "%s: larger than %zu MiB: "
+			                    "not a list tokendesk can import", path,
+			                    MAX_FILE_BYTES >> 20);
+		}
 		if (n == cap) {
 			char *nb = realloc(buf, cap *= 2);
 			if (!nb) {
@@ -135,7 +148,25 @@ static long line_at(const char *data, size_t offset)
 	return line;
 }
 
-/* Convert *data from `from` to UTF-8 with iconv, in place of the buffer. */
+/* Offset of the first byte that is not ASCII (len if none). */
+static size_t first_high(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (unsigned char)s[i] < 0x80)
+		i++;
+	return i;
+}
+
+static int is_ascii(const char *s, size_t len)
+{
+	return first_high(s, len) == len;
+}
+
+/* Convert *data from `from` to UTF-8 with iconv, in place of the buffer.
+ * A legacy encoding named for a file that is valid UTF-8 with non-ASCII
+ * text would turn every name into mojibake (cp1258 Vietnamese is never
+ * valid UTF-8 by chance): that is refused. */
 static int convert(const char *path, const char *from, char **data, size_t *len,
                    struct td_error *err)
 {
@@ -146,6 +177,14 @@ static int convert(const char *path, const char *from, char **data, size_t *len,
 	if (cd == (iconv_t)-1)
 		return td_error_set(err, TD_ERR_USAGE, "unknown encoding '%s' "
 		                    "(see `iconv -l`; Vietnamese Excel writes cp1258)", from);
+	if (strncasecmp(from, "UTF", 3) != 0 && !is_ascii(*data, *len) &&
+	    td_utf8_valid(*data, *len, NULL)) {
+		iconv_close(cd);
+		return td_error_set_at(err, TD_ERR_DATA, path,
+		                       line_at(*data, first_high(*data, *len)), NULL,
+		                       "the file is already UTF-8 (this line has UTF-8 "
+		                       "text); import it without --encoding %s", from);
+	}
 	out = o = malloc(cap);
 	if (out && iconv(cd, &in, &inleft, &o, &outleft) == (size_t)-1) {
 		long line = line_at(*data, (size_t)(in - *data));
@@ -311,6 +350,8 @@ static char *take_field(struct import_state *st, const struct import_row *r,
 	char *nfc, *copy;
 
 	td_trim(value);
+	if (value[0] == '\'' && td_csv_is_formula(value + 1))
+		value++;   /* a cell neutralized by `tokendesk export` */
 	if (!*value)
 		return NULL;
 	if ((problem = td_import_check_text(value))) {

@@ -9,3 +9,24 @@ libtokendesk_a_SOURCES += \
 	src/workflow/count.c \
 	src/workflow/count_report.c
 EXTRA_DIST += src/workflow/local.mk
+# reorganization plans, the action plan, CRLs, lists for DOST
+libtokendesk_a_SOURCES += \
+	src/workflow/plan_internal.h \
+	src/workflow/plan_model.c \
+	src/workflow/plan_actions.c \
+	src/workflow/plan_import.c \
+	src/workflow/plan_apply.c
+libtokendesk_a_SOURCES += src/workflow/crl.c src/workflow/lists.c
+# the contracts of the reorganization modules (headers are not yet distributed project-wide)
+EXTRA_DIST += include/tokendesk/plan.h include/tokendesk/crl.h include/tokendesk/lists.h
+# handover: tokens and dossiers changing hands, and the printed record.
+libtokendesk_a_SOURCES += \
+	src/workflow/handover_internal.h \
+	src/workflow/custodian.c \
+	src/workflow/handover.c \
+	src/workflow/handover_add.c \
+	src/workflow/handover_commit.c \
+	src/workflow/dossier.c \
+	src/workflow/record_internal.h \
+	src/workflow/record.c \
+	src/workflow/record_pdf.c

@@ -12,6 +12,8 @@ tools_gen_province_SOURCES = tools/gen-province.c
 # for a quick run, BENCH_STRICT=1 fails on a missed target.
 BENCH_LIST = tests/bench/bench-registry.sh
 BENCH_LIST += tests/bench/bench-token.sh
+BENCH_LIST += tests/bench/bench-plan.sh
+BENCH_LIST += tests/bench/bench-desk.sh
 BENCH_LIST += tests/bench/bench-count.sh
 
 EXTRA_DIST += tests/bench/local.mk $(BENCH_LIST) data/demo/README

@@ -9,7 +9,20 @@ CLI_TESTS = \
 	tests/cli/audit-tamper.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += tests/cli/local.mk tests/cli/lib.sh $(CLI_TESTS)
-
+# reorganization: plans, the action plan, tags, CRLs, lists for DOST
+PLAN_TESTS = \
+	tests/cli/plan-events.sh \
+	tests/cli/plan-invalid.sh \
+	tests/cli/plan-apply.sh \
+	tests/cli/crl-import.sh \
+	tests/cli/lists-dost.sh \
+	tests/cli/plan-demo.sh \
+	tests/cli/tag-manual.sh
+TESTS += $(PLAN_TESTS)
+EXTRA_DIST += $(PLAN_TESTS) tests/cli/plan/plan-lib.sh \
+	tests/cli/plan/agencies.csv tests/cli/plan/certificates.csv \
+	tests/cli/plan/plan.csv tests/cli/plan/expected.tsv \
+	tests/cli/plan/expected-asof.tsv
 # inventory counts and field kits (count-*.sh, kit-*.sh); kit-move stands
 # in for the handover workflow to record custody moves in a kit.
 check_PROGRAMS += tests/cli/kit-move
@@ -23,3 +36,5 @@ COUNT_KIT_TESTS = \
 	tests/cli/kit-conflict.sh
 TESTS += $(COUNT_KIT_TESTS)
 EXTRA_DIST += tests/cli/count-common.sh $(COUNT_KIT_TESTS)
+# handover (issue 4): tokens, dossiers, the record as text and PDF
+CLI_TESTS += tests/cli/handover.sh tests/cli/handover-pdf.sh tests/cli/handover-dossier.sh

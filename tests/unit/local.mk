@@ -12,3 +12,15 @@ tests_unit_test_orgtree_LDADD = $(TD_LIBS)
 tests_unit_test_registry_LDADD = $(TD_LIBS)
 tests_unit_test_registry_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 EXTRA_DIST += tests/unit/local.mk tests/unit/check.h
+# reorganization: tags as the plan and the token layer use them
+check_PROGRAMS += tests/unit/test-tag
+TESTS += tests/unit/test-tag
+tests_unit_test_tag_LDADD = $(TD_LIBS)
+check_PROGRAMS += tests/unit/test-jsonw
+TESTS += tests/unit/test-jsonw
+tests_unit_test_jsonw_LDADD = $(TD_LIBS)
+tests_unit_test_jsonw_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+# handover (issue 4): the batch API, custodians, the commit-time re-check
+check_PROGRAMS += tests/unit/test-handover
+TESTS += tests/unit/test-handover
+tests_unit_test_handover_LDADD = $(TD_LIBS)

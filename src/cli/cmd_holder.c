@@ -1,0 +1,57 @@
+/* cmd_holder.c: tokendesk holder set ID --no-longer-needed|--needed: mark
+ * an official as no longer needing a certificate (letter 1.2, 2.2), so the
+ * plan revokes instead of changing it. */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "tokendesk/registry.h"
+
+static void holder_help(void)
+{
+	printf("Usage: tokendesk holder set ID --no-longer-needed | --needed\n"
+	       "Mark the official with national id ID as no longer needing a\n"
+	       "certificate (letter 1.2, 2.2): `plan show` then revokes their\n"
+	       "certificate instead of changing it.  --needed clears the mark.\n");
+}
+
+int td_cmd_holder(struct td_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "no-longer-needed", no_argument, NULL, 'n' },
+		{ "needed", no_argument, NULL, 'y' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct td_registry *reg;
+	struct td_error err;
+	int c, value = -1, status = EX_OK, rc;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': value = 1; break;
+		case 'y': value = 0; break;
+		case 'h': holder_help(); return EX_OK;
+		default: return EX_USAGE;
+		}
+	}
+	if (argc - optind != 2 || strcmp(argv[optind], "set") != 0 || value < 0) {
+		td_cli_fail("usage: holder set ID --no-longer-needed|--needed");
+		return EX_USAGE;
+	}
+	if (!(reg = td_cli_registry(cli, 0, &status)))
+		return status;
+	if ((rc = td_reg_begin(reg, &err)) == TD_OK) {
+		rc = td_reg_holder_set_no_longer_needed(reg, argv[optind + 1], value, &err);
+		if (rc == TD_OK)
+			rc = td_reg_commit(reg, &err);
+		else
+			td_reg_rollback(reg);
+	}
+	if (rc < 0)
+		td_cli_print_error(&err);
+	return td_cli_status(rc);
+}

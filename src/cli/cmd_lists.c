@@ -1,0 +1,73 @@
+/* cmd_lists.c: tokendesk lists: the lists for DOST (XLSX or CSV). */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "tokendesk/lists.h"
+#include "tokendesk/registry.h"
+
+static void lists_help(void)
+{
+	printf("Usage: tokendesk lists [--format xlsx|csv] [--batch N] [--all] -o PATH\n"
+	       "Write the lists for DOST from the tags: certificates to revoke,\n"
+	       "certificates to change (with the new DN), tokens collected for the\n"
+	       "CA, dossiers handed over.  xlsx (default): one workbook, a sheet per\n"
+	       "list; csv: PATH is a directory, one file per list.  Totals per\n"
+	       "agency follow each list.  --batch N: only that batch; --all: also\n"
+	       "tags the CA already confirmed.\n");
+}
+
+int td_cmd_lists(struct td_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct td_lists_opts lo = { TD_LISTS_XLSX, 0, 0 };
+	struct td_lists_report rep;
+	struct td_registry *reg;
+	struct td_error err;
+	const char *out = NULL;
+	int c, status = EX_OK, rc;
+
+	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "xlsx") == 0)
+				lo.format = TD_LISTS_XLSX;
+			else if (strcmp(optarg, "csv") == 0)
+				lo.format = TD_LISTS_CSV;
+			else {
+				td_cli_fail("--format is xlsx or csv");
+				return EX_USAGE;
+			}
+			break;
+		case 'o': out = optarg; break;
+		case 'b': lo.batch = atoll(optarg); break;
+		case 'a': lo.include_confirmed = 1; break;
+		case 'h': lists_help(); return EX_OK;
+		default: return EX_USAGE;
+		}
+	}
+	if (!out || optind != argc) {
+		td_cli_fail("lists needs -o PATH; see `tokendesk lists --help`");
+		return EX_USAGE;
+	}
+	if (!(reg = td_cli_registry(cli, 0, &status)))
+		return status;
+	if ((rc = td_lists_write(reg, out, &lo, &rep, &err)) < 0)
+		td_cli_print_error(&err);
+	else if (!cli->quiet)
+		printf("%s: %ld to revoke, %ld to change, %ld tokens, %ld dossier "
+		       "handovers\n", out, rep.revoke, rep.change_info, rep.collect,
+		       rep.handover_dossiers);
+	return td_cli_status(rc);
+}

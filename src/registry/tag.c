@@ -1,0 +1,505 @@
+/* tag.c: tags (what must happen to a certificate, token or agency's
+ * dossiers, and how far it got), CRL confirmations. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry/internal.h"
+#include "tokendesk/text.h"
+
+#define TAG_JSON_SQL \
+	"SELECT json_object('target_kind', target_kind, 'target', target," \
+	" 'kind', kind, 'request', request, 'state', state, 'batch', batch," \
+	" 'origin', origin, 'rule', rule, 'reason', reason, 'detail', detail)" \
+	" FROM tag WHERE id = ?"
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static int same(const char *a, const char *b)
+{
+	if (!a || !*a)
+		return !b || !*b;
+	return b && strcmp(a, b) == 0;
+}
+
+/* JSON snapshot of a tag row (malloc'ed), or NULL. */
+static char *tag_json(struct td_registry *reg, int64_t id)
+{
+	sqlite3_stmt *st;
+	char *out = NULL;
+
+	if (sqlite3_prepare_v2(reg->db, TAG_JSON_SQL, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		out = td_reg_col_dup(st, 0);
+	sqlite3_finalize(st);
+	return out;
+}
+
+static int audit_tag(struct td_registry *reg, const char *action, int64_t id,
+                     const char *key, char *before, struct td_error *err)
+{
+	char *after = id ? tag_json(reg, id) : NULL;
+	int rc = td_reg_audit(reg, action, "tag", key, before, after, err);
+
+	free(before);
+	free(after);
+	return rc;
+}
+
+/* The canonical key of a target: serials in their canonical spelling. */
+static int canon_target(const char *kind, const char *target, char *out,
+                        size_t size, struct td_error *err)
+{
+	if (strcmp(kind, "cert") == 0) {
+		if (td_serial_hex(target, out, size) < 0)
+			return td_error_set(err, TD_ERR_USAGE,
+			                    "%s is not a certificate serial", target);
+	} else if (strcmp(kind, "token") == 0) {
+		if (td_token_serial(target, out, size) < 0)
+			return td_error_set(err, TD_ERR_USAGE, "%s is not a token serial",
+			                    target);
+	} else if (snprintf(out, size, "%s", target) >= (int)size)
+		return td_error_set(err, TD_ERR_USAGE, "agency code too long");
+	return TD_OK;
+}
+
+static int step_finalize(struct td_registry *reg, sqlite3_stmt *st,
+                         const char *what, struct td_error *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? TD_OK : td_reg_db_error(reg, err, what);
+}
+
+/* Is the stored tag (row from SELECT in tag_put) the same as t? */
+static int tag_same(sqlite3_stmt *st, const struct td_tag *t)
+{
+	return same(col(st, 1), t->kind) && same(col(st, 2), t->request) &&
+	       same(col(st, 3), t->origin) && same(col(st, 4), t->rule) &&
+	       same(col(st, 5), t->reason) && same(col(st, 6), t->detail);
+}
+
+int td_reg_tag_put(struct td_registry *reg, const struct td_tag *t,
+                   int *changed, struct td_error *err)
+{
+	char key[256], now[21];
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	int rc, same_tag = 0;
+
+	*changed = 0;
+	if ((rc = td_reg_require_tx(reg, err)) < 0 ||
+	    (rc = canon_target(t->target_kind, t->target, key, sizeof key, err)) < 0)
+		return rc;
+	if (sqlite3_prepare_v2(reg->db, "SELECT id, kind, request, origin, rule,"
+	                       " reason, detail FROM tag WHERE target_kind = ?"
+	                       " AND target = ?", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading a tag");
+	sqlite3_bind_text(st, 1, t->target_kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		same_tag = tag_same(st, t);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return td_reg_db_error(reg, err, "reading a tag");
+	if (same_tag)
+		return TD_OK;
+	td_now_iso(now);
+	char *before = id ? tag_json(reg, id) : NULL;
+	if (sqlite3_prepare_v2(reg->db, id
+	                       ? "UPDATE tag SET kind = ?3, request = ?4, origin = ?5,"
+	                         " rule = ?6, reason = ?7, detail = ?8, updated = ?9,"
+	                         " state = 'tagged', batch = NULL WHERE id = ?10"
+	                       : "INSERT INTO tag (target_kind, target, kind, request,"
+	                         " origin, rule, reason, detail, created, updated)"
+	                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+	                       -1, &st, NULL) != SQLITE_OK) {
+		free(before);
+		return td_reg_db_error(reg, err, "writing a tag");
+	}
+	if (!id) {
+		sqlite3_bind_text(st, 1, t->target_kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	}
+	td_reg_bind_text(st, 3, t->kind);
+	td_reg_bind_text(st, 4, t->request);
+	td_reg_bind_text(st, 5, t->origin ? t->origin : "manual");
+	td_reg_bind_text(st, 6, t->rule);
+	td_reg_bind_text(st, 7, t->reason);
+	td_reg_bind_text(st, 8, t->detail);
+	sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+	if (id)
+		sqlite3_bind_int64(st, 10, id);
+	if ((rc = step_finalize(reg, st, "writing a tag", err)) < 0) {
+		free(before);
+		return rc;
+	}
+	if (!id)
+		id = sqlite3_last_insert_rowid(reg->db);
+	*changed = 1;
+	return audit_tag(reg, before ? "tag.update" : "tag.add", id, key, before, err);
+}
+
+int td_reg_tag_delete(struct td_registry *reg, const char *target_kind,
+                      const char *target, struct td_error *err)
+{
+	char key[256];
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	int rc;
+
+	if ((rc = td_reg_require_tx(reg, err)) < 0 ||
+	    (rc = canon_target(target_kind, target, key, sizeof key, err)) < 0)
+		return rc;
+	if (sqlite3_prepare_v2(reg->db, "SELECT id FROM tag WHERE target_kind = ?"
+	                       " AND target = ?", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading a tag");
+	sqlite3_bind_text(st, 1, target_kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (!id)
+		return td_error_set(err, TD_ERR_NOTFOUND, "%s %s carries no tag",
+		                    target_kind, key);
+	char *before = tag_json(reg, id);
+	if (sqlite3_prepare_v2(reg->db, "DELETE FROM tag WHERE id = ?", -1, &st,
+	                       NULL) != SQLITE_OK) {
+		free(before);
+		return td_reg_db_error(reg, err, "deleting a tag");
+	}
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = step_finalize(reg, st, "deleting a tag", err)) < 0) {
+		free(before);
+		return rc;
+	}
+	return audit_tag(reg, "tag.delete", 0, key, before, err);
+}
+
+/* The managing agency of a tag's target: the certificate holder's agency,
+ * the agency of the first certificate on a token, or the agency itself. */
+#define TAG_SELECT \
+	"SELECT t.id, t.target_kind, t.target, t.kind, t.request, t.state," \
+	" coalesce(t.batch, 0), t.origin, t.rule, t.reason, t.detail, t.created," \
+	" t.updated, coalesce(ca.code, ta.code, ag.code)," \
+	" coalesce(ca.name, ta.name, ag.name), coalesce(ch.name, th.name)," \
+	" c.subject_dn, ct.serial" \
+	" FROM tag t" \
+	" LEFT JOIN certificate c ON t.target_kind = 'cert' AND c.id =" \
+	"   (SELECT id FROM certificate WHERE serial = t.target ORDER BY id LIMIT 1)" \
+	" LEFT JOIN holder ch ON ch.id = c.holder_id" \
+	" LEFT JOIN agency ca ON ca.id = ch.agency_id" \
+	" LEFT JOIN token ct ON ct.id = c.token_id" \
+	" LEFT JOIN token tk ON t.target_kind = 'token' AND tk.serial = t.target" \
+	" LEFT JOIN certificate tc ON tc.id =" \
+	"   (SELECT id FROM certificate WHERE token_id = tk.id ORDER BY id LIMIT 1)" \
+	" LEFT JOIN holder th ON th.id = tc.holder_id" \
+	" LEFT JOIN agency ta ON ta.id = th.agency_id" \
+	" LEFT JOIN agency ag ON t.target_kind = 'agency' AND ag.code = t.target"
+
+static int each_tag_stmt(struct td_registry *reg, sqlite3_stmt *st, td_tag_fn fn,
+                         void *ctx, int *seen, struct td_error *err)
+{
+	int rc, stop = 0;
+
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct td_tag t = {
+			sqlite3_column_int64(st, 0), col(st, 1), col(st, 2), col(st, 3),
+			col(st, 4), col(st, 5), sqlite3_column_int64(st, 6), col(st, 7),
+			col(st, 8), col(st, 9), col(st, 10), col(st, 11), col(st, 12),
+			col(st, 13), col(st, 14), col(st, 15), col(st, 16), col(st, 17)
+		};
+		if (seen)
+			(*seen)++;
+		stop = fn(&t, ctx);
+	}
+	sqlite3_finalize(st);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? TD_OK : td_reg_db_error(reg, err, "reading tags");
+}
+
+int td_reg_each_tag(struct td_registry *reg, const char *state, int64_t batch,
+                    td_tag_fn fn, void *ctx, struct td_error *err)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(reg->db, TAG_SELECT
+	                       " WHERE (?1 IS NULL OR t.state = ?1)"
+	                       " AND (?2 = 0 OR t.batch = ?2)"
+	                       " ORDER BY 14, t.kind, t.target", -1, &st, NULL)
+	    != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading tags");
+	td_reg_bind_text(st, 1, state);
+	sqlite3_bind_int64(st, 2, batch);
+	return each_tag_stmt(reg, st, fn, ctx, NULL, err);
+}
+
+int td_reg_tag_find(struct td_registry *reg, const char *target_kind,
+                    const char *target, td_tag_fn fn, void *ctx,
+                    struct td_error *err)
+{
+	char key[256];
+	sqlite3_stmt *st;
+	int rc, seen = 0;
+
+	if ((rc = canon_target(target_kind, target, key, sizeof key, err)) < 0)
+		return rc == TD_ERR_USAGE ? td_error_set(err, TD_ERR_NOTFOUND,
+		                                         "%s", err ? err->message : "")
+		                          : rc;
+	if (sqlite3_prepare_v2(reg->db, TAG_SELECT " WHERE t.target_kind = ?"
+	                       " AND t.target = ?", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading a tag");
+	sqlite3_bind_text(st, 1, target_kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	if ((rc = each_tag_stmt(reg, st, fn, ctx, &seen, err)) != TD_OK)
+		return rc;
+	return seen ? TD_OK : td_error_set(err, TD_ERR_NOTFOUND, "%s %s carries no tag",
+	                                   target_kind, key);
+}
+
+int td_reg_cert_tag(struct td_registry *reg, const char *cert_serial,
+                    char **kind_out, char **state_out, struct td_error *err)
+{
+	char key[256];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (kind_out)
+		*kind_out = NULL;
+	if (state_out)
+		*state_out = NULL;
+	if (td_serial_hex(cert_serial, key, sizeof key) < 0)
+		return td_error_set(err, TD_ERR_NOTFOUND, "%s is not a certificate serial",
+		                    cert_serial);
+	if (sqlite3_prepare_v2(reg->db, "SELECT kind, state FROM tag WHERE"
+	                       " target_kind = 'cert' AND target = ?", -1, &st, NULL)
+	    != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading a tag");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (kind_out)
+			*kind_out = td_reg_col_dup(st, 0);
+		if (state_out)
+			*state_out = td_reg_col_dup(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return ((kind_out && !*kind_out) || (state_out && !*state_out))
+		       ? td_error_set(err, TD_ERR_NOMEM, "out of memory") : TD_OK;
+	if (rc == SQLITE_DONE)
+		return td_error_set(err, TD_ERR_NOTFOUND, "certificate %s carries no tag",
+		                    key);
+	return td_reg_db_error(reg, err, "reading a tag");
+}
+
+int td_reg_tag_send(struct td_registry *reg, int64_t *batch, long *count,
+                    struct td_error *err)
+{
+	sqlite3_stmt *st;
+	char now[21];
+	int rc;
+
+	*batch = 0;
+	*count = 0;
+	if ((rc = td_reg_require_tx(reg, err)) < 0)
+		return rc;
+	if (sqlite3_prepare_v2(reg->db, "SELECT coalesce(max(batch), 0) + 1,"
+	                       " (SELECT count(*) FROM tag WHERE state = 'tagged')"
+	                       " FROM tag", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "numbering a batch");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*batch = sqlite3_column_int64(st, 0);
+		*count = (long)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (*count == 0) {
+		*batch = 0;
+		return TD_OK;
+	}
+	td_now_iso(now);
+	if (sqlite3_prepare_v2(reg->db, "UPDATE tag SET state = 'sent_to_dost',"
+	                       " batch = ?, updated = ? WHERE state = 'tagged'"
+	                       " RETURNING id, target", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "sending a batch");
+	sqlite3_bind_int64(st, 1, *batch);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	/* RETURNING rows are all produced before the first is handed out,
+	 * so auditing between steps is safe. */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char after[96];
+		snprintf(after, sizeof after, "{\"state\":\"sent_to_dost\",\"batch\":%lld}",
+		         (long long)*batch);
+		if ((rc = td_reg_audit(reg, "tag.send", "tag", col(st, 1), NULL, after,
+		                       err)) < 0) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? TD_OK : td_reg_db_error(reg, err, "sending a batch");
+}
+
+int td_reg_tag_confirm(struct td_registry *reg, const char *target_kind,
+                       const char *target, struct td_error *err)
+{
+	char key[256], now[21], state[32] = "";
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	int rc;
+
+	if ((rc = td_reg_require_tx(reg, err)) < 0 ||
+	    (rc = canon_target(target_kind, target, key, sizeof key, err)) < 0)
+		return rc;
+	if (sqlite3_prepare_v2(reg->db, "SELECT id, state FROM tag WHERE"
+	                       " target_kind = ? AND target = ?", -1, &st, NULL)
+	    != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading a tag");
+	sqlite3_bind_text(st, 1, target_kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		snprintf(state, sizeof state, "%s", col(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (!id)
+		return td_error_set(err, TD_ERR_NOTFOUND, "%s %s carries no tag",
+		                    target_kind, key);
+	if (strcmp(state, "sent_to_dost") != 0)
+		return td_error_set(err, TD_ERR_CONFLICT, "%s is %s, not sent to DOST: "
+		                    "nothing to confirm", key, state);
+	char *before = tag_json(reg, id);
+	td_now_iso(now);
+	if (sqlite3_prepare_v2(reg->db, "UPDATE tag SET state = 'confirmed',"
+	                       " updated = ? WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
+		free(before);
+		return td_reg_db_error(reg, err, "confirming a tag");
+	}
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	if ((rc = step_finalize(reg, st, "confirming a tag", err)) < 0) {
+		free(before);
+		return rc;
+	}
+	return audit_tag(reg, "tag.confirm", id, key, before, err);
+}
+
+int td_reg_cert_mark_revoked(struct td_registry *reg, const char *serial,
+                             const char *issuer_dn, const char *date,
+                             int *found, struct td_error *err)
+{
+	char key[256], after[160];
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	int rc, active = 0;
+
+	*found = 0;
+	if ((rc = td_reg_require_tx(reg, err)) < 0)
+		return rc;
+	if (td_serial_hex(serial, key, sizeof key) < 0)
+		return TD_OK;
+	/* Issuers compare with or without a space after the commas. */
+	if (sqlite3_prepare_v2(reg->db, "SELECT id, status FROM certificate"
+	                       " WHERE serial = ? AND replace(issuer_dn, ', ', ',')"
+	                       " = replace(?, ', ', ',')", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading a certificate");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, issuer_dn, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		active = strcmp(col(st, 1), "active") == 0;
+	}
+	sqlite3_finalize(st);
+	if (!id)
+		return TD_OK;
+	*found = 1;
+	if (active) {
+		if (sqlite3_prepare_v2(reg->db, "UPDATE certificate SET status ="
+		                       " 'revoked', revoked_at = ? WHERE id = ?", -1, &st,
+		                       NULL) != SQLITE_OK)
+			return td_reg_db_error(reg, err, "revoking a certificate");
+		sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, id);
+		if ((rc = step_finalize(reg, st, "revoking a certificate", err)) < 0)
+			return rc;
+		snprintf(after, sizeof after, "{\"status\":\"revoked\",\"revoked_at\":\"%s\"}",
+		         date);
+		if ((rc = td_reg_audit(reg, "cert.revoked", "cert", key,
+		                       "{\"status\":\"active\"}", after, err)) < 0)
+			return rc;
+	}
+	if (sqlite3_prepare_v2(reg->db, "UPDATE tag SET state = 'confirmed',"
+	                       " updated = ? WHERE target_kind = 'cert' AND target = ?"
+	                       " AND kind = 'revoke' AND state <> 'confirmed'"
+	                       " RETURNING id", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "confirming a tag");
+	char now[21];
+	td_now_iso(now);
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return td_reg_audit(reg, "tag.confirm", "tag", key, NULL,
+		                    "{\"state\":\"confirmed\"}", err);
+	return rc == SQLITE_DONE ? TD_OK : td_reg_db_error(reg, err, "confirming a tag");
+}
+
+int td_reg_crl_record(struct td_registry *reg, const char *issuer,
+                      const char *crl_number, const char *this_update,
+                      const char *next_update, long entries,
+                      const char *sha256_hex, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	char now[21], after[256];
+	int rc;
+
+	if ((rc = td_reg_require_tx(reg, err)) < 0)
+		return rc;
+	td_now_iso(now);
+	if (sqlite3_prepare_v2(reg->db, "INSERT INTO crl_import (issuer, crl_number,"
+	                       " this_update, next_update, entries, sha256,"
+	                       " imported_at) VALUES (?,?,?,?,?,?,?)", -1, &st, NULL)
+	    != SQLITE_OK)
+		return td_reg_db_error(reg, err, "recording a CRL");
+	td_reg_bind_text(st, 1, issuer);
+	td_reg_bind_text(st, 2, crl_number);
+	td_reg_bind_text(st, 3, this_update);
+	td_reg_bind_text(st, 4, next_update);
+	sqlite3_bind_int64(st, 5, entries);
+	td_reg_bind_text(st, 6, sha256_hex);
+	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+	if ((rc = step_finalize(reg, st, "recording a CRL", err)) < 0)
+		return rc;
+	snprintf(after, sizeof after, "{\"this_update\":\"%s\",\"entries\":%ld,"
+	         "\"sha256\":\"%s\"}", this_update, entries, sha256_hex);
+	return td_reg_audit(reg, "crl.import", "crl", crl_number, NULL, after, err);
+}
+
+int td_reg_crl_newest(struct td_registry *reg, const char *issuer, char out[11],
+                      struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(reg->db, "SELECT max(this_update) FROM crl_import"
+	                       " WHERE issuer = ?", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading CRL imports");
+	sqlite3_bind_text(st, 1, issuer, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW && col(st, 0))
+		snprintf(out, 11, "%s", col(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? TD_OK : td_reg_db_error(reg, err, "reading CRL imports");
+}

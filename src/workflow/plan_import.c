@@ -1,0 +1,287 @@
+/* plan_import.c: reading a plan file (all or nothing) and the operator's
+ * pick of the certificate that carries a merged agency's new name. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokendesk/csv.h"
+#include "tokendesk/plan.h"
+#include "tokendesk/registry.h"
+#include "tokendesk/text.h"
+#include "workflow/plan_internal.h"
+
+enum { PC_DATE, PC_EVENT, PC_SOURCES, PC_TARGET, PC_NAME, PC_PARENT, PC__N };
+static const char *const plan_cols[PC__N] = {
+	"effective_date", "event", "source_codes", "target_code", "target_name",
+	"new_parent_code"
+};
+
+static int read_all(const char *path, char **data, size_t *len,
+                    struct td_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 1 << 16, n = 0, got;
+	char *buf = malloc(cap);
+
+	if (!f || !buf) {
+		free(buf);
+		if (f)
+			fclose(f);
+		return f ? td_error_set(err, TD_ERR_NOMEM, "out of memory")
+		         : td_error_set_at(err, TD_ERR_IO, path, 0, NULL,
+		                           "cannot open: %m");
+	}
+	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap) {
+			char *nb = cap > (256u << 20) ? NULL : realloc(buf, cap *= 2);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return td_error_set_at(err, TD_ERR_DATA, path, 0, NULL,
+				                       "file too large");
+			}
+			buf = nb;
+		}
+	}
+	fclose(f);
+	*data = buf;
+	*len = n;
+	return TD_OK;
+}
+
+/* Map header names to columns; -1 when a required one is missing. */
+static int map_header(const struct td_csv_record *h, int map[PC__N],
+                      const char *path, struct td_error *err)
+{
+	for (int c = 0; c < PC__N; c++) {
+		map[c] = -1;
+		for (size_t i = 0; i < h->nfields; i++) {
+			char *f = td_trim(h->fields[i]);
+			if (strcmp(f, plan_cols[c]) == 0)
+				map[c] = (int)i;
+		}
+		if (map[c] < 0 && c <= PC_SOURCES)
+			return td_error_set_at(err, TD_ERR_DATA, path, h->line, plan_cols[c],
+			                       "missing column; the header must be "
+			                       "effective_date,event,source_codes,"
+			                       "target_code,target_name,new_parent_code");
+	}
+	return TD_OK;
+}
+
+/* Rows as NFC strings kept for storing; owned by `keep`. */
+struct rows {
+	struct td_plan_row *v;
+	size_t n, cap;
+	char **strs;
+	size_t ns, scap;
+};
+
+static const char *keep_str(struct rows *r, const char *s)
+{
+	char *c;
+
+	if (!s || !*s)
+		return NULL;
+	if (r->ns == r->scap) {
+		size_t cap = r->scap ? r->scap * 2 : 256;
+		char **v = realloc(r->strs, cap * sizeof *v);
+		if (!v)
+			return NULL;
+		r->strs = v;
+		r->scap = cap;
+	}
+	if (!(c = td_nfc(s)))
+		return NULL;
+	return r->strs[r->ns++] = td_trim(c);
+}
+
+static void rows_free(struct rows *r)
+{
+	for (size_t i = 0; i < r->ns; i++)
+		free(r->strs[i]);
+	free(r->strs);
+	free(r->v);
+}
+
+static int add_record(struct rows *r, const struct td_csv_record *rec,
+                      const int map[PC__N])
+{
+	struct td_plan_row row = { .line = rec->line };
+	const char **dst[PC__N] = {
+		&row.effective_date, &row.event, &row.source_codes, &row.target_code,
+		&row.target_name, &row.new_parent_code
+	};
+
+	for (int c = 0; c < PC__N; c++) {
+		const char *v = map[c] >= 0 && (size_t)map[c] < rec->nfields
+		                ? rec->fields[map[c]] : NULL;
+		if (v && *v && !(*dst[c] = keep_str(r, v)))
+			return TD_ERR_NOMEM;
+	}
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 256;
+		struct td_plan_row *v = realloc(r->v, cap * sizeof *v);
+		if (!v)
+			return TD_ERR_NOMEM;
+		r->v = v;
+		r->cap = cap;
+	}
+	r->v[r->n++] = row;
+	return TD_OK;
+}
+
+static int parse_file(const char *path, const char *data, size_t len,
+                      struct rows *rows, struct td_error *err)
+{
+	struct td_csv_reader *rd = td_csv_open(data, len, path);
+	struct td_csv_record rec;
+	int map[PC__N], rc, first = 1;
+	size_t bad;
+
+	if (!td_utf8_valid(data, len, &bad))
+		return td_error_set_at(err, TD_ERR_DATA, path, 0, NULL, "not UTF-8 "
+		                       "(bad byte at offset %zu)", bad);
+	if (!rd)
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	while ((rc = td_csv_read(rd, &rec, err)) == 1) {
+		if (first) {
+			first = 0;
+			if ((rc = map_header(&rec, map, path, err)) < 0)
+				break;
+			continue;
+		}
+		if ((rc = add_record(rows, &rec, map)) < 0) {
+			td_error_set(err, TD_ERR_NOMEM, "out of memory");
+			break;
+		}
+	}
+	td_csv_close(rd);
+	if (rc == 0 && first)
+		return td_error_set_at(err, TD_ERR_DATA, path, 0, NULL, "empty file");
+	return rc < 0 ? rc : TD_OK;
+}
+
+int td_plan_import(struct td_registry *reg, const char *path,
+                   struct td_error_list *errors, size_t *nevents,
+                   struct td_error *err)
+{
+	struct rows rows = { 0 };
+	struct plan_model m;
+	char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	*nevents = 0;
+	if ((rc = read_all(path, &data, &len, err)) < 0)
+		return rc;
+	rc = parse_file(path, data, len, &rows, err);
+	free(data);
+	if (rc == TD_OK && (rc = model_init(&m, path, errors)) == TD_OK) {
+		if ((rc = model_load_agencies(&m, reg, err)) == TD_OK) {
+			for (size_t i = 0; rc == TD_OK && i < rows.n; i++)
+				rc = model_add_event(&m, &rows.v[i]);
+			if (rc == TD_OK)
+				rc = model_run(&m, NULL);
+		}
+		model_free(&m);
+	}
+	if (rc == TD_ERR_NOMEM)
+		td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	if (rc == TD_OK && errors->total > 0)
+		rc = td_error_set(err, TD_ERR_DATA, "%zu problem%s in %s; nothing was "
+		                  "changed", errors->total, errors->total == 1 ? "" : "s",
+		                  path);
+	if (rc == TD_OK && (rc = td_reg_begin(reg, err)) == TD_OK) {
+		if ((rc = td_reg_plan_replace(reg, rows.v, rows.n, err)) == TD_OK)
+			rc = td_reg_commit(reg, err);
+		else
+			td_reg_rollback(reg);
+	}
+	if (rc == TD_OK)
+		*nevents = rows.n;
+	rows_free(&rows);
+	return rc;
+}
+
+/* ---- picks ------------------------------------------------------------------ */
+
+struct pick_check {
+	const char *target;
+	char serial[256];
+	char **sources;  /* the merged agencies of the merge_new into target */
+	size_t nsrc;
+	int found, is_candidate;
+};
+
+static int find_merge(const struct td_plan_row *r, void *ctx)
+{
+	struct pick_check *p = ctx;
+
+	if (strcmp(r->event, "merge_new") != 0 || !r->target_code ||
+	    strcmp(r->target_code, p->target) != 0)
+		return 0;
+	p->found = 1;
+	char *copy = strdup(r->source_codes), *save = NULL;
+	if (!copy)
+		return TD_ERR_NOMEM;
+	for (char *t = strtok_r(copy, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
+		char **v = realloc(p->sources, (p->nsrc + 1) * sizeof *v);
+		if (!v || !(v[p->nsrc] = strdup(td_trim(t)))) {
+			free(v ? v : p->sources);
+			p->sources = NULL;
+			p->nsrc = 0;
+			free(copy);
+			return TD_ERR_NOMEM;
+		}
+		p->sources = v;
+		p->nsrc++;
+	}
+	free(copy);
+	return 1;
+}
+
+int td_plan_pick(struct td_registry *reg, const char *target_code,
+                 const char *cert_serial, struct td_error *err)
+{
+	struct pick_check p = { .target = target_code };
+	struct td_cert cert = { 0 };
+	int rc = td_reg_each_plan_row(reg, find_merge, &p, err);
+
+	if (rc < 0)
+		goto out;
+	rc = TD_OK;
+	if (!p.found) {
+		rc = td_error_set(err, TD_ERR_NOTFOUND, "the plan has no merge_new into %s",
+		                  target_code);
+		goto out;
+	}
+	if (cert_serial) {
+		if ((rc = td_reg_get_cert(reg, cert_serial, &cert, err)) < 0)
+			goto out;
+		for (size_t i = 0; i < p.nsrc; i++)
+			p.is_candidate |= strcmp(p.sources[i], cert.agency_code) == 0;
+		if (!p.is_candidate || strcmp(cert.kind, "org") != 0 ||
+		    strcmp(cert.status, "active") != 0) {
+			rc = td_error_set(err, TD_ERR_USAGE, "certificate %s is not an active "
+			                  "organisation certificate of an agency merged into %s",
+			                  cert.serial, target_code);
+			goto out;
+		}
+	}
+	if ((rc = td_reg_begin(reg, err)) == TD_OK) {
+		if ((rc = td_reg_plan_pick(reg, target_code, cert_serial, err)) == TD_OK)
+			rc = td_reg_commit(reg, err);
+		else
+			td_reg_rollback(reg);
+	}
+out:
+	td_cert_clear(&cert);
+	for (size_t i = 0; i < p.nsrc; i++)
+		free(p.sources[i]);
+	free(p.sources);
+	return rc;
+}

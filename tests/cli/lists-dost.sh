@@ -1,0 +1,58 @@
+# lists-dost.sh: the lists for DOST as XLSX (one sheet per list,
+# Vietnamese headers, totals per agency) and CSV; files mode 0600; cells
+# that look like formulas are neutralized.
+. "${TD_SRCDIR:-.}/tests/cli/lib.sh"
+. "$TD_SRCDIR/tests/cli/plan/plan-lib.sh"
+command -v unzip >/dev/null || exit 77
+
+plan_setup && td plan apply >/dev/null || fail "setup"
+expect_status 0 td tag revoke B006 --reason "=HYPERLINK(\"http://x\",\"y\")"
+
+umask 022
+expect_status 0 td lists -o "$tmp/dost.xlsx"
+expect_in "$tmp/out" "11 to revoke, 11 to change, 10 tokens, 9 dossier handovers"
+expect_eq "$(stat -c %a "$tmp/dost.xlsx")" 600 "xlsx mode"
+unzip -tq "$tmp/dost.xlsx" >/dev/null || fail "the xlsx is not a sound zip"
+unzip -p "$tmp/dost.xlsx" xl/workbook.xml >"$tmp/wb.xml"
+for s in "Thu hồi chứng thư" "Thay đổi thông tin" "Thiết bị thu hồi" "Hồ sơ bàn giao"; do
+	expect_in "$tmp/wb.xml" "name=\"$s\""
+done
+unzip -p "$tmp/dost.xlsx" xl/sharedStrings.xml >"$tmp/ss.xml"
+for s in "Số serial chứng thư" "Tên thuê bao" "Nội dung mới (DN)" "Tổng theo cơ quan" \
+         "Tổng cộng" a021 a031 TKA021 P.H1.X3 \
+         "C=VN, L=An Hòa, O=Ủy ban nhân dân tỉnh An Hòa, CN=Ủy ban nhân dân xã Bình Sơn"; do
+	expect_in "$tmp/ss.xml" "$s"
+done
+# the injected reason is text behind an apostrophe, and no cell is a formula
+expect_in "$tmp/ss.xml" "'=HYPERLINK("
+for n in 1 2 3 4; do unzip -p "$tmp/dost.xlsx" "xl/worksheets/sheet$n.xml"; done >"$tmp/sheets.xml"
+expect_not_in "$tmp/sheets.xml" "<f>"
+# the revoke sheet: header + 11 rows, blank, totals header, per agency, sum
+rows=$(unzip -p "$tmp/dost.xlsx" xl/worksheets/sheet1.xml | grep -o '<row ' | wc -l)
+[ "$rows" -ge 14 ] || fail "sheet 1 has $rows rows"
+
+expect_status 0 td lists --format csv -o "$tmp/csv"
+for f in thu-hoi-chung-thu thay-doi-thong-tin thiet-bi-thu-hoi ho-so-ban-giao; do
+	[ -f "$tmp/csv/$f.csv" ] || fail "no $f.csv"
+	expect_eq "$(stat -c %a "$tmp/csv/$f.csv")" 600 "$f.csv mode"
+done
+c="$tmp/csv/thu-hoi-chung-thu.csv"
+expect_in "$c" "STT,Mã cơ quan,Tên cơ quan,Tên thuê bao,Số serial chứng thư"
+expect_in "$c" "'=HYPERLINK("
+expect_in "$c" "Tổng cộng,,,11"
+# totals per agency: P.H1.X1 and P.H1.X3 each lose one certificate
+expect_in "$c" ",P.H1.X3,Ủy ban nhân dân xã Bình Minh,1"
+expect_eq "$(grep -c '^[0-9][0-9]*,' "$c")" 11 "revoke rows"
+t="$tmp/csv/thiet-bi-thu-hoi.csv"
+expect_in "$t" ",P.X10,,2"
+expect_in "$t" "Tổng cộng,,,10"
+h="$tmp/csv/ho-so-ban-giao.csv"
+expect_in "$h" "P.H1.X2,Ủy ban nhân dân xã Bình Hòa,P.X10"
+
+# only batch 1, after sending: the manual tag made later is not in it
+td tag send >/dev/null
+expect_status 0 td tag revoke B007 --reason "chuyển công tác"
+expect_status 0 td lists --format csv --batch 1 -o "$tmp/b1"
+expect_not_in "$tmp/b1/thu-hoi-chung-thu.csv" "b007"
+expect_in "$tmp/b1/thu-hoi-chung-thu.csv" "b006"
+finish

@@ -1,0 +1,59 @@
+#!/bin/sh
+# tests/crash/disk-full.sh: the registry on a full disk and on a file
+# system gone read-only (issue 7, item 2): a clear error, nothing lost,
+# nothing half-written, and the registry fine once there is room again.
+# Needs a small file system of its own: a 1 MiB tmpfs, which only root
+# may mount; elsewhere (or where mount is refused) the test is skipped.
+: "${TOKENDESK:?}" "${TD_SRCDIR:?}"
+command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 shell not installed"; exit 77; }
+[ "$(id -u)" = 0 ] || { echo "not root: cannot mount a small tmpfs to fill"; exit 77; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/td-full.XXXXXX") || exit 1
+mkdir "$tmp/fs"
+if ! mount -t tmpfs -o size=1m,mode=700 tmpfs "$tmp/fs" 2>"$tmp/mount.err"; then
+	echo "cannot mount a tmpfs here: $(cat "$tmp/mount.err")"; rm -rf "$tmp"; exit 77
+fi
+trap 'umount "$tmp/fs"; rm -rf "$tmp"' EXIT INT TERM
+export TOKENDESK_OPERATOR=full LC_ALL=C.UTF-8
+base=$TD_SRCDIR/tests/hostile/base
+db=$tmp/fs/reg.db
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+td() { "$TOKENDESK" --db "$db" "$@"; }
+sound() {   # integrity, audit chain, and the content of DUMP
+	[ "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok ] || fail "$1: integrity_check"
+	td audit verify >/dev/null 2>&1 || fail "$1: audit verify"
+	sqlite3 "$db" .dump | cmp -s - "$tmp/before.dump" || fail "$1: the registry changed"
+}
+
+td init >/dev/null && td import "$base/agencies.csv" "$base/certificates.csv" >/dev/null ||
+	{ echo "cannot set up the registry on the tmpfs"; exit 1; }
+# 3000 certificates need several MiB of registry and WAL: more than is left.
+awk 'BEGIN { print "cert_serial,kind,holder_name,holder_id,agency_code,not_before,not_after"
+	for (i = 1; i <= 3000; i++)
+		printf "%X,person,Người %d,0020%08d,DC.STC,2025-01-01,2030-01-01\n", 4096 + i, i, i }' \
+	>"$tmp/certs.csv"
+sqlite3 "$db" .dump >"$tmp/before.dump"
+
+td import "$tmp/certs.csv" >"$tmp/out" 2>"$tmp/err"; st=$?
+[ $st = 74 ] || fail "full disk: exit $st, want 74 (I/O error)"
+grep -q "the disk is full; nothing was changed" "$tmp/err" ||
+	fail "full disk: unclear message: $(cat "$tmp/err")"
+sound "after the full disk"
+
+# The operator makes room: the same import goes through, whole.
+mount -o remount,size=16m "$tmp/fs" || fail "remount bigger"
+td import "$tmp/certs.csv" >"$tmp/out" 2>&1 || fail "with room again: $(cat "$tmp/out")"
+[ "$(sqlite3 "$db" 'select count(*) from certificate')" = 3003 ] || fail "not all 3003 certificates"
+sqlite3 "$db" .dump >"$tmp/before.dump"
+
+# The file system turns read-only (a failing USB disk does).
+mount -o remount,ro "$tmp/fs" || fail "remount read-only"
+printf 'code,name,parent_code,level\nDC.RO,Phòng Chỉ đọc,DC,other\n' >"$tmp/one.csv"
+td import "$tmp/one.csv" >"$tmp/out" 2>"$tmp/err"; st=$?
+[ $st = 77 ] || [ $st = 74 ] || fail "read-only fs: exit $st, want 77 or 74"
+grep -q "read-only" "$tmp/err" || fail "read-only fs: unclear message: $(cat "$tmp/err")"
+mount -o remount,rw "$tmp/fs"
+sound "after the read-only file system"
+
+[ $failures = 0 ] && echo "disk full and read-only file system: all checks passed"
+[ $failures = 0 ]

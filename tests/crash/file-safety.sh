@@ -1,0 +1,114 @@
+#!/bin/sh
+# tests/crash/file-safety.sh: the registry's files (issue 7, items 2 and 4).
+#  - registry, its WAL and exports are created 0600 whatever the umask;
+#  - a registry (or WAL/SHM) writable by group or others, owned by another
+#    user, or a symlinked companion is refused with a clear message;
+#  - a read-only registry or directory gives a clear error, changes
+#    nothing, and once writable again the registry works (no stale
+#    read-only -shm keeps it read-only).
+: "${TOKENDESK:?}" "${TD_SRCDIR:?}"
+command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 shell not installed"; exit 77; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/td-files.XXXXXX") || exit 1
+chmod 755 "$tmp"
+trap 'chmod -R u+rwX "$tmp"; rm -rf "$tmp"' EXIT INT TERM
+export TOKENDESK_OPERATOR=files LC_ALL=C.UTF-8
+base=$TD_SRCDIR/tests/hostile/base
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+mode() { stat -c %a "$1"; }
+
+# expect STATUS TEXT CMD...: exit status and a message containing TEXT.
+expect() {
+	want=$1 text=$2; shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"; got=$?
+	[ "$got" = "$want" ] || fail "'$*' exited $got, want $want: $(cat "$tmp/err")"
+	grep -qF -- "$text" "$tmp/err" || fail "'$*' said '$(cat "$tmp/err")', want '$text'"
+}
+same_content() {  # DB DUMP: the registry holds what DUMP holds
+	sqlite3 "$1" .dump | cmp -s - "$2" || fail "$1: content changed"
+}
+
+# -- modes on creation, with the most careless umask.
+(umask 000
+ "$TOKENDESK" --db "$tmp/reg.db" init >/dev/null &&
+ "$TOKENDESK" --db "$tmp/reg.db" import "$base/agencies.csv" >/dev/null &&
+ "$TOKENDESK" --db "$tmp/reg.db" export agencies -o "$tmp/export.csv") || fail "init/import/export"
+[ "$(mode "$tmp/reg.db")" = 600 ] || fail "registry created $(mode "$tmp/reg.db")"
+[ "$(mode "$tmp/export.csv")" = 600 ] || fail "export created $(mode "$tmp/export.csv")"
+# The WAL: catch it while an import writes (a big list keeps it there).
+awk 'BEGIN { print "cert_serial,kind,holder_name,holder_id,agency_code,not_before,not_after"
+	for (i = 1; i <= 3000; i++)
+		printf "%X,person,Người %d,0020%08d,DC.STC,2025-01-01,2030-01-01\n", 4096 + i, i, i }' \
+	>"$tmp/certs.csv"
+cp "$tmp/reg.db" "$tmp/wal.db"
+(umask 000; exec "$TOKENDESK" --db "$tmp/wal.db" import "$tmp/certs.csv" >/dev/null) &
+pid=$! seen=
+for _ in $(seq 1 500); do
+	[ -e "$tmp/wal.db-wal" ] && { seen=$(mode "$tmp/wal.db-wal"); break; }
+	sleep 0.01
+done
+wait $pid || fail "the big import failed"
+[ -n "$seen" ] || fail "never saw the WAL of a running import"
+[ -z "$seen" ] || [ "$seen" = 600 ] || fail "WAL created $seen"
+sqlite3 "$tmp/reg.db" .dump >"$tmp/reg.dump"
+
+# -- unsafe modes and owners are refused, and nothing is touched.
+for m in 666 620 602; do
+	cp -p "$tmp/reg.db" "$tmp/m.db"; chmod $m "$tmp/m.db"
+	expect 77 "writable by group or others (mode 0$m)" \
+		"$TOKENDESK" --db "$tmp/m.db" import "$base/certificates.csv"
+	expect 77 "chmod 600" "$TOKENDESK" --db "$tmp/m.db" search Sở
+	chmod 600 "$tmp/m.db"; same_content "$tmp/m.db" "$tmp/reg.dump"
+done
+cp -p "$tmp/reg.db" "$tmp/w.db"
+: >"$tmp/w.db-wal"; chmod 666 "$tmp/w.db-wal"
+expect 77 "w.db-wal is writable by group or others" \
+	"$TOKENDESK" --db "$tmp/w.db" import "$base/certificates.csv"
+rm -f "$tmp/w.db-wal"; ln -s "$tmp/elsewhere" "$tmp/w.db-shm"
+expect 77 "w.db-shm is not a regular file" \
+	"$TOKENDESK" --db "$tmp/w.db" import "$base/certificates.csv"
+[ ! -e "$tmp/elsewhere" ] || fail "followed the -shm symlink"
+rm -f "$tmp/w.db-shm"; same_content "$tmp/w.db" "$tmp/reg.dump"
+ln -s "$tmp/reg.db" "$tmp/link.db"
+expect 77 "not a regular file" "$TOKENDESK" --db "$tmp/link.db" search Sở
+if [ "$(id -u)" = 0 ]; then
+	cp -p "$tmp/reg.db" "$tmp/o.db"; chown 65534 "$tmp/o.db"
+	expect 77 "owned by another user" "$TOKENDESK" --db "$tmp/o.db" search Sở
+else
+	echo "note: not root: the other-owner case is left to a root run"
+fi
+
+# -- read-only registry and directory.  Root writes whatever the mode
+# says, so as root this part runs as nobody, in a directory of its own.
+as_user() { "$@"; }
+ro=$tmp/ro
+mkdir "$ro"
+if [ "$(id -u)" = 0 ]; then
+	chown 65534:65534 "$ro"
+	as_user() { setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
+fi
+as_user "$TOKENDESK" --db "$ro/reg.db" init >/dev/null &&
+	as_user "$TOKENDESK" --db "$ro/reg.db" import "$base/agencies.csv" >/dev/null ||
+	fail "init as the owner of $ro"
+sqlite3 "$ro/reg.db" .dump >"$tmp/ro.dump"
+# A directory where the WAL cannot be made (the registry closed cleanly,
+# so there is none).
+as_user chmod 500 "$ro"
+expect 77 "read-only" as_user "$TOKENDESK" --db "$ro/reg.db" import "$base/certificates.csv"
+as_user chmod 700 "$ro"
+same_content "$ro/reg.db" "$tmp/ro.dump"
+# The file itself read-only: writes refused, reads still fine.
+as_user chmod 400 "$ro/reg.db"
+expect 77 "read-only; nothing was changed" \
+	as_user "$TOKENDESK" --db "$ro/reg.db" import "$base/certificates.csv"
+as_user "$TOKENDESK" --db "$ro/reg.db" search "Tài chính" >"$tmp/out" 2>&1 ||
+	fail "a read-only registry cannot even be searched: $(cat "$tmp/out")"
+as_user chmod 600 "$ro/reg.db"
+same_content "$ro/reg.db" "$tmp/ro.dump"
+# Writable again: it works, the stale -shm notwithstanding.
+as_user "$TOKENDESK" --db "$ro/reg.db" import "$base/certificates.csv" >"$tmp/out" 2>&1 ||
+	fail "writable again, the import still fails: $(cat "$tmp/out")"
+as_user "$TOKENDESK" --db "$ro/reg.db" audit verify >/dev/null 2>&1 || fail "audit verify"
+
+[ $failures = 0 ] && echo "file safety: all checks passed"
+[ $failures = 0 ]

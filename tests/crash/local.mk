@@ -1,0 +1,14 @@
+# tests/crash: SIGKILL during registry writes (power loss on a laptop),
+# the registry's file modes and owners, a full disk, a read-only one.
+# make check runs a short series (CRASH_KILLS=10); `make crashtest` the
+# long one: 1000 kills, or CRASH_KILLS=N.
+CRASH_TESTS = tests/crash/crash-import.sh
+TESTS += $(CRASH_TESTS) tests/crash/file-safety.sh tests/crash/disk-full.sh
+EXTRA_DIST += tests/crash/local.mk $(CRASH_TESTS) tests/crash/file-safety.sh \
+	tests/crash/disk-full.sh
+CRASH_KILLS = 1000
+
+crashtest: tokendesk
+	$(AM_V_at)$(AM_TESTS_ENVIRONMENT) CRASH_KILLS=$(CRASH_KILLS); export CRASH_KILLS; \
+	  for t in $(CRASH_TESTS); do $(SHELL) $(abs_top_srcdir)/$$t || exit 1; done
+.PHONY: crashtest

@@ -1,0 +1,13 @@
+#!/bin/sh
+# tests/valgrind.sh PROGRAM [ARG]...: run PROGRAM under valgrind memcheck
+# as the test suite wants it: any memory error or definite/indirect leak
+# makes the exit status 99, which fails the test.  Suppressions only for
+# third-party code, each explained, in tests/valgrind.supp.
+# Used by `make check-valgrind` as LOG_COMPILER (the C test programs) and,
+# through valgrind-tokendesk.sh, as $TOKENDESK (the shell tests).
+srcdir=${TD_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+case $1 in *.sh) exec "${SHELL:-/bin/sh}" "$@" ;; esac   # shell tests: not valgrind itself
+exec valgrind -q --error-exitcode=99 --leak-check=full \
+	--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+	--suppressions="$srcdir/tests/valgrind.supp" --num-callers=30 \
+	${TD_VALGRIND_OPTS:-} "$@"
