@@ -50,8 +50,15 @@ static int next_seq(struct td_registry *reg, int year, int *seq,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(reg->db, "SELECT coalesce(max(seq), 0) + 1"
-	                       " FROM handover WHERE year = ?", -1, &st, NULL) != SQLITE_OK)
+	/* A field kit numbers in a range of its own (meta kit_seq_base, set
+	 * by kit make; 0 at home), so numbers signed in the field never meet
+	 * home's when the kit is merged. */
+	if (sqlite3_prepare_v2(reg->db, "WITH b(base) AS (SELECT coalesce((SELECT"
+	                       " CAST(value AS INTEGER) FROM meta WHERE key ="
+	                       " 'kit_seq_base'), 0))"
+	                       " SELECT coalesce(max(seq), b.base) + 1 FROM b"
+	                       " LEFT JOIN handover ON year = ? AND seq > b.base"
+	                       " AND seq <= b.base + 99999", -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(reg, err, "numbering the handover");
 	sqlite3_bind_int(st, 1, year);
 	rc = sqlite3_step(st);

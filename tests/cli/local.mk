@@ -33,7 +33,8 @@ COUNT_KIT_TESTS = \
 	tests/cli/count-resume.sh \
 	tests/cli/kit-minimal.sh \
 	tests/cli/kit-merge.sh \
-	tests/cli/kit-conflict.sh
+	tests/cli/kit-conflict.sh \
+	tests/cli/kit-handover.sh
 TESTS += $(COUNT_KIT_TESTS)
 EXTRA_DIST += tests/cli/count-common.sh $(COUNT_KIT_TESTS)
 # handover (issue 4): tokens, dossiers, the record as text and PDF
