@@ -7,6 +7,7 @@
  *   token        tokens whose custodian is in the subtrees, and tokens
  *                bearing a certificate of a kit holder;
  *   certificate  certificates of kit holders;
+ *   tag          tags on the kit's certificates, tokens and agencies;
  *   any other table (custody_event, and tables added later): the rows
  *                whose declared references all point at kit rows.
  * Its audit chain starts afresh with a kit.make row quoting the home
@@ -50,6 +51,13 @@ static const char *named_filter(const char *table)
 	if (strcmp(table, "certificate") == 0)
 		return "holder_id IN (SELECT id FROM main.holder)"
 		       " AND (token_id IS NULL OR token_id IN (SELECT id FROM main.token))";
+	if (strcmp(table, "tag") == 0)   /* what the team must do on its route */
+		return "(target_kind = 'cert' AND target IN (SELECT serial FROM"
+		       "  main.certificate))"
+		       " OR (target_kind = 'token' AND target IN (SELECT serial FROM"
+		       "  main.token))"
+		       " OR (target_kind = 'agency' AND target IN (SELECT code FROM"
+		       "  main.agency WHERE id IN (SELECT id FROM temp.kit_sub)))";
 	return NULL;
 }
 
@@ -249,8 +257,14 @@ static int fill(struct td_registry *kit, const char *const *codes, size_t n,
 	if ((rc = kit_schema_load(kit, "main", &ks, err)) < 0)
 		return rc;
 	rc = make_scope(kit, codes, n, err);
+	/* Tags refer to certificates, tokens and agencies by key, not by a
+	 * declared reference: they come last, after what they name. */
 	for (int i = 0; rc == TD_OK && i < ks.n; i++)
-		rc = copy_table(kit, &ks.t[i], err);
+		if (strcmp(ks.t[i].name, "tag") != 0)
+			rc = copy_table(kit, &ks.t[i], err);
+	for (int i = 0; rc == TD_OK && i < ks.n; i++)
+		if (strcmp(ks.t[i].name, "tag") == 0)
+			rc = copy_table(kit, &ks.t[i], err);
 	if (rc == TD_OK && kit_schema_find(&ks, "custody_event"))
 		rc = scrub_history(kit, err);
 	for (int i = 0; rc == TD_OK && i < ks.n; i++)

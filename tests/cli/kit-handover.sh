@@ -12,9 +12,14 @@ make_province "$tmp"
 td() { "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
 
 td handover --to dost T-SB-02 >/dev/null || td_fail "home handover"
+td tag collect T-SA1-02 --reason "thu hồi" >/dev/null || td_fail "home tag"
+td tag revoke b001 --reason "chuyển công tác" >/dev/null || td_fail "home tag b"
 td kit make --agencies SA -o "$tmp/a.kit" >/dev/null || td_fail "kit a"
 td kit make --agencies SB,XA -o "$tmp/b.kit" >/dev/null || td_fail "kit b"
 ka() { "$TOKENDESK" --db "$tmp/a.kit" "$@"; }
+# The team sees the tags on its route, and only those.
+[ "$(sqlite3 "$tmp/a.kit" "SELECT group_concat(target) FROM tag")" = T-SA1-02 ] ||
+	td_fail "kit tags: $(sqlite3 "$tmp/a.kit" "SELECT group_concat(target) FROM tag")"
 kb() { "$TOKENDESK" --db "$tmp/b.kit" "$@"; }
 na=$(TOKENDESK_OPERATOR=team-a ka handover --to agency:SA T-SA-01 T-SA-02 |
      sed -n 's/^Handover \([^:]*\):.*/\1/p') || td_fail "field handover a"
