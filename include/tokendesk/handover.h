@@ -7,7 +7,8 @@
  * each checked at once so a front end can show a running list and a
  * readable reason for a refused item -- and written by
  * td_handover_commit() in ONE registry transaction: the handover row with
- * its number ("BG-2026-0001", a sequence per year), one item per token or
+ * its number ("BG-2026-0001", a sequence per year; in a field kit the
+ * series of the kit: "BG-2026-35C64F-0001"), one item per token or
  * dossier, the custody event and new state of every token, and the audit
  * rows.  Either all of it is written or none.
  *

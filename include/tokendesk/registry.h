@@ -176,7 +176,8 @@ typedef int (*td_hit_fn)(const struct td_search_hit *hit, void *ctx);
 
 /* Diacritic- and case-insensitive search over agency names and codes,
  * holder names and ids, certificate and token serials.  Each word of
- * text must match the start of a word (prefix search).  At most limit
+ * text but the last must be a whole word; the last may be the start of
+ * one (search as you type).  At most limit
  * hits, best first. */
 int td_reg_search(struct td_registry *reg, const char *text, int limit,
                   td_hit_fn fn, void *ctx, struct td_error *err);
@@ -549,7 +550,10 @@ void td_handover_item_row_clear(struct td_handover_item_row *it);
 void td_dossier_clear(struct td_dossier *d);
 
 /* Insert a handover (inside a transaction): takes the next number of the
- * current local year ("BG-YYYY-NNNN", 4 digits or more) and stamps at; both
+ * current local year ("BG-YYYY-NNNN", 4 digits or more; in a field kit
+ * "BG-YYYY-KKKKKK-NNNN" with the first six hex digits of the kit id, so
+ * numbers drawn in the field never meet home's when the kit is merged)
+ * and stamps at; both
  * are copied into number (size >= 32) and *id.  Fields used: kind, place,
  * from_*, to_*, condition, remarks; the operator is the registry's. */
 int td_reg_handover_create(struct td_registry *reg,

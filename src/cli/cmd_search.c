@@ -55,8 +55,8 @@ int td_cmd_search(struct td_cli *cli, int argc, char **argv)
 			printf("Usage: tokendesk search TEXT [--json] [--limit N]\n"
 			       "Find agencies, holders, certificates and tokens by name, code or\n"
 			       "serial.  Marks and case do not matter (\"nguyen van hung\" finds\n"
-			       "\"Nguyễn Văn Hùng\", \"dang\" finds \"Đặng\"); each word matches the\n"
-			       "start of a word.\n");
+			       "\"Nguyễn Văn Hùng\", \"dang\" finds \"Đặng\"); whole words, but the last\n"
+			       "word may be the start of one (\"nguyen van hu\").\n");
 			return EX_OK;
 		} else
 			return EX_USAGE;

@@ -44,23 +44,35 @@ static int local_year(void)
 	return tm.tm_year + 1900;
 }
 
-static int next_seq(struct td_registry *reg, int year, int *seq,
-                    struct td_error *err)
+/* The number series of this file: "" at home; in a field kit the first
+ * six hex digits of the kit's id, so handovers recorded in the field and
+ * at home meanwhile never share a number when the kit is merged back. */
+static void number_series(struct td_registry *reg, char series[8])
+{
+	sqlite3_stmt *st;
+
+	series[0] = '\0';
+	if (sqlite3_prepare_v2(reg->db, "SELECT upper(substr(replace(value, '-', ''),"
+	                       " 1, 6)) FROM meta WHERE key = 'kit_uuid'", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(series, 8, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+static int next_seq(struct td_registry *reg, int year, const char *series,
+                    int *seq, struct td_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	/* A field kit numbers in a range of its own (meta kit_seq_base, set
-	 * by kit make; 0 at home), so numbers signed in the field never meet
-	 * home's when the kit is merged. */
-	if (sqlite3_prepare_v2(reg->db, "WITH b(base) AS (SELECT coalesce((SELECT"
-	                       " CAST(value AS INTEGER) FROM meta WHERE key ="
-	                       " 'kit_seq_base'), 0))"
-	                       " SELECT coalesce(max(seq), b.base) + 1 FROM b"
-	                       " LEFT JOIN handover ON year = ? AND seq > b.base"
-	                       " AND seq <= b.base + 99999", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(reg->db, "SELECT coalesce(max(seq), 0) + 1"
+	                       " FROM handover WHERE year = ? AND series = ?", -1, &st,
+	                       NULL) != SQLITE_OK)
 		return td_reg_db_error(reg, err, "numbering the handover");
 	sqlite3_bind_int(st, 1, year);
+	sqlite3_bind_text(st, 2, series, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	*seq = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
@@ -72,35 +84,37 @@ int td_reg_handover_create(struct td_registry *reg,
                            char *number, size_t size, struct td_error *err)
 {
 	sqlite3_stmt *st;
-	char at[21];
+	char at[21], series[8];
 	int rc, year, seq = 0;
 
 	if ((rc = td_reg_require_tx(reg, err)) < 0)
 		return rc;
 	td_now_iso(at);
 	year = local_year();
-	if ((rc = next_seq(reg, year, &seq, err)) < 0)
+	number_series(reg, series);
+	if ((rc = next_seq(reg, year, series, &seq, err)) < 0)
 		return rc;
-	snprintf(number, size, "BG-%04d-%04d", year, seq);
-	if (sqlite3_prepare_v2(reg->db, "INSERT INTO handover (number, year, seq,"
-	                       " kind, at, place, operator, from_custodian, from_name,"
-	                       " to_custodian, to_name, condition, remarks)"
-	                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL)
+	snprintf(number, size, "BG-%04d-%s%s%04d", year, series, *series ? "-" : "", seq);
+	if (sqlite3_prepare_v2(reg->db, "INSERT INTO handover (number, year, series,"
+	                       " seq, kind, at, place, operator, from_custodian,"
+	                       " from_name, to_custodian, to_name, condition, remarks)"
+	                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL)
 	    != SQLITE_OK)
 		return td_reg_db_error(reg, err, "recording the handover");
 	sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, year);
-	sqlite3_bind_int(st, 3, seq);
-	td_reg_bind_text(st, 4, h->kind);
-	sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
-	td_reg_bind_text(st, 6, h->place);
-	sqlite3_bind_text(st, 7, td_reg_operator(reg), -1, SQLITE_STATIC);
-	td_reg_bind_text(st, 8, h->from_custodian);
-	td_reg_bind_text(st, 9, h->from_name);
-	td_reg_bind_text(st, 10, h->to_custodian);
-	td_reg_bind_text(st, 11, h->to_name);
-	td_reg_bind_text(st, 12, h->condition);
-	td_reg_bind_text(st, 13, h->remarks);
+	sqlite3_bind_text(st, 3, series, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, seq);
+	td_reg_bind_text(st, 5, h->kind);
+	sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
+	td_reg_bind_text(st, 7, h->place);
+	sqlite3_bind_text(st, 8, td_reg_operator(reg), -1, SQLITE_STATIC);
+	td_reg_bind_text(st, 9, h->from_custodian);
+	td_reg_bind_text(st, 10, h->from_name);
+	td_reg_bind_text(st, 11, h->to_custodian);
+	td_reg_bind_text(st, 12, h->to_name);
+	td_reg_bind_text(st, 13, h->condition);
+	td_reg_bind_text(st, 14, h->remarks);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)

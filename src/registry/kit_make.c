@@ -219,8 +219,7 @@ static char *json_summary(struct td_registry *kit, const char *list,
 }
 
 static int write_meta(struct td_registry *kit, const char *const *codes, size_t n,
-                      struct td_kit_info *info, int64_t seq_base,
-                      struct td_error *err)
+                      struct td_kit_info *info, struct td_error *err)
 {
 	char at[21], *list = sqlite3_mprintf("%s", ""), *head, *summary;
 	int rc;
@@ -234,8 +233,7 @@ static int write_meta(struct td_registry *kit, const char *const *codes, size_t 
 	td_now_iso(at);
 	rc = kit_exec(kit, err, "INSERT OR REPLACE INTO main.meta (key, value) VALUES"
 	              " ('kit_uuid', %Q), ('kit_agencies', %Q), ('kit_made_at', %Q),"
-	              " ('kit_home_audit_head', %Q), ('kit_seq_base', %lld)", info->uuid,
-	              list, at, head, (long long)seq_base);
+	              " ('kit_home_audit_head', %Q)", info->uuid, list, at, head);
 	summary = json_summary(kit, list, head, info);
 	if (rc == TD_OK)
 		rc = td_reg_audit(kit, "kit.make", "kit", info->uuid, NULL, summary, err);
@@ -249,7 +247,7 @@ static int write_meta(struct td_registry *kit, const char *const *codes, size_t 
 }
 
 static int fill(struct td_registry *kit, const char *const *codes, size_t n,
-                struct td_kit_info *info, int64_t seq_base, struct td_error *err)
+                struct td_kit_info *info, struct td_error *err)
 {
 	struct kit_schema ks;
 	int rc;
@@ -279,7 +277,7 @@ static int fill(struct td_registry *kit, const char *const *codes, size_t n,
 	info->tokens = count_rows(kit, "token");
 	if ((rc = reindex(kit, err)) < 0)
 		return rc;
-	return write_meta(kit, codes, n, info, seq_base, err);
+	return write_meta(kit, codes, n, info, err);
 }
 
 /* sqlite3_serialize of the kit as made, stored in kit_base.  The header
@@ -335,13 +333,12 @@ static int check_codes(struct td_registry *home, const char *const *codes, size_
 	return TD_OK;
 }
 
-/* Home records the kit (audited) and gives it its own range of numbers
- * for the handovers it will sign: kit n numbers from n * 100000 on. */
+/* Home records that the kit was made (audited): which agencies left. */
 static int register_kit(struct td_registry *home, const char *uuid,
-                        const char *const *codes, size_t n, int64_t *seq_base,
-                        struct td_error *err)
+                        const char *const *codes, size_t n, struct td_error *err)
 {
-	char *made, *list = sqlite3_mprintf("%s", ""), *after;
+	char *list = sqlite3_mprintf("%s", ""), *after = NULL;
+	sqlite3_stmt *st;
 	int rc;
 
 	for (size_t i = 0; list && i < n; i++) {
@@ -349,25 +346,24 @@ static int register_kit(struct td_registry *home, const char *uuid,
 		sqlite3_free(list);
 		list = next;
 	}
+	if (sqlite3_prepare_v2(home->db, "SELECT json_object('agencies', ?)", -1, &st,
+	                       NULL) == SQLITE_OK) {
+		td_reg_bind_text(st, 1, list);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			after = td_reg_col_dup(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_free(list);
 	if ((rc = td_reg_begin(home, err)) < 0) {
-		sqlite3_free(list);
+		free(after);
 		return rc;
 	}
-	made = kit_meta_get(home, "main", "kits_made");
-	*seq_base = ((made ? strtoll(made, NULL, 10) : 0) + 1) * 100000;
-	free(made);
-	after = sqlite3_mprintf("{\"agencies\":\"%w\",\"handover_numbers_from\":%lld}",
-	                        list ? list : "", (long long)*seq_base + 1);
-	rc = kit_exec(home, err, "INSERT OR REPLACE INTO meta (key, value) VALUES"
-	              " ('kits_made', %lld)", (long long)(*seq_base / 100000));
-	if (rc == TD_OK)
-		rc = td_reg_audit(home, "kit.make", "kit", uuid, NULL, after, err);
+	rc = td_reg_audit(home, "kit.make", "kit", uuid, NULL, after, err);
 	if (rc == TD_OK)
 		rc = td_reg_commit(home, err);
 	else
 		td_reg_rollback(home);
-	sqlite3_free(after);
-	sqlite3_free(list);
+	free(after);
 	return rc;
 }
 
@@ -388,7 +384,6 @@ int td_reg_kit_make(struct td_registry *home, const char *kit_path,
 {
 	struct td_registry *kit;
 	struct stat st;
-	int64_t seq_base = 0;
 	int rc;
 
 	memset(info, 0, sizeof *info);
@@ -398,14 +393,14 @@ int td_reg_kit_make(struct td_registry *home, const char *kit_path,
 		return td_error_set(err, TD_ERR_USAGE, "%s exists; a kit is always a new"
 		                    " file (remove it or choose another name)", kit_path);
 	if ((rc = td_reg_uuid(info->uuid, err)) < 0 ||
-	    (rc = register_kit(home, info->uuid, codes, n, &seq_base, err)) < 0)
+	    (rc = register_kit(home, info->uuid, codes, n, err)) < 0)
 		return rc;
 	if (!(kit = td_reg_open(kit_path, TD_REG_CREATE, err)))
 		return err ? err->code : TD_ERR_DB;
 	td_reg_set_operator(kit, td_reg_operator(home));
 	if ((rc = kit_exec(kit, err, "ATTACH %Q AS home", home->path)) == TD_OK) {
 		if ((rc = td_reg_begin(kit, err)) == TD_OK) {
-			rc = fill(kit, codes, n, info, seq_base, err);
+			rc = fill(kit, codes, n, info, err);
 			if (rc == TD_OK)
 				rc = td_reg_commit(kit, err);
 			else

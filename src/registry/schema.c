@@ -75,7 +75,7 @@ static const char *const migrations[] = {
 	 * rowid = record id * 4 + td_hit_kind.  Serials are found through
 	 * their own unique indexes instead. */
 	"CREATE VIRTUAL TABLE search_idx USING fts5(text, content='', columnsize=0,"
-	"  tokenize='unicode61 remove_diacritics 2');",
+	"  tokenize='unicode61 remove_diacritics 2', prefix='2 3');",
 	/* 2: reorganization: the stored merger plan, the operator's picks,
 	 * tags (what must happen to a certificate, token or agency's
 	 * dossiers, and how far it got) and imported CRLs. */
@@ -153,13 +153,14 @@ static const char *const migrations[] = {
 	"CREATE TABLE handover ("
 	"  id INTEGER PRIMARY KEY,"
 	"  number TEXT NOT NULL UNIQUE,"
-	"  year INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	"  year INTEGER NOT NULL, series TEXT NOT NULL DEFAULT '',"
+	"  seq INTEGER NOT NULL,"
 	"  kind TEXT NOT NULL CHECK (kind IN ('token','dossier')),"
 	"  at TEXT NOT NULL, place TEXT, operator TEXT NOT NULL,"
 	"  from_custodian TEXT, from_name TEXT,"
 	"  to_custodian TEXT NOT NULL, to_name TEXT,"
 	"  condition TEXT, remarks TEXT,"
-	"  UNIQUE (year, seq));"
+	"  UNIQUE (year, series, seq));"
 	"CREATE TABLE dossier ("
 	"  id INTEGER PRIMARY KEY,"
 	"  ref TEXT NOT NULL UNIQUE,"

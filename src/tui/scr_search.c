@@ -138,8 +138,7 @@ static int key(struct desk *d, void *self, int k)
 		return 1;
 	if (tf_key(&s->field, k)) {
 		s->list.sel = s->list.top = 0;
-		run(d, s);
-		return 1;
+		return 1;   /* searched when drawn, once for keys typed together */
 	}
 	return 0;
 }

@@ -24,11 +24,17 @@ hsm_load "Của Mai" mine 01
 hsm_issue other rsa "/C=VN/L=Đông Châu/O=Sở Y tế/CN=Phạm Văn Khoa" 7a5c02
 S2=$(hsm_token "Khác")
 hsm_load "Khác" other 02
+# a token at its final PIN try (CKF_USER_PIN_FINAL_TRY)
+hsm_issue last rsa "/C=VN/L=Đông Châu/O=Sở Tư pháp/CN=Đỗ Minh Tâm" 7a5c03
+S3=$(hsm_token "Cuối")
+hsm_load "Cuối" last 03
+hsm_set_flags "Cuối" 20000
 from=$(date -u -d yesterday +%Y-%m-%d) to=$(date -u -d '+2 years' +%Y-%m-%d)
 cat >"$tui_tmp/mine.csv" <<CSV
 cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after,token_serial,token_model,email
 7A5C01,person,Lê Thị Mai,001190000777,Chuyên viên,DC.STC,$from,$to,$S0,SoftHSM v2,
 7A5C09,person,Phạm Văn Khoa,001190000888,Chuyên viên,DC.SYT,$from,$to,$S2,SoftHSM v2,
+7A5C03,person,Đỗ Minh Tâm,001190000999,Chuyên viên,DC.STP,$from,$to,$S3,SoftHSM v2,
 CSV
 "$TOKENDESK" --db "$tmp/reg.db" -q import "$TD_SRCDIR/data/demo/agencies.csv" \
 	"$tui_tmp/mine.csv" >/dev/null || fail "cannot import the token's record"
@@ -40,7 +46,7 @@ wait_for "Matched — Lê Thị Mai" || fail "the token is not matched with its 
 wait_for "$S2" || fail "the second token is not shown"
 screen | grep -q "$S2.*Different certificate" || fail "the mismatch is not flagged"
 screen | grep -q "registry: .*7a5c09" || fail "the mismatch does not say what the registry holds"
-screen | grep -q "2 token(s)" || fail "status line does not count the tokens"
+screen | grep -q "3 token(s)" || fail "status line does not count the tokens"
 hsm_delete "Khác"
 wait_gone "$S2" 5 || fail "a removed token stayed on the panel"
 
@@ -78,6 +84,17 @@ keys F9
 wait_for "Record the handover?" || fail "no confirmation"
 keys y
 wait_for "Handover recorded: BG-" || fail "handover not recorded"
+# the final-try rule: no PIN field until the operator accepts the risk
+type_text "$S3"
+keys Enter Tab Tab Tab Tab Tab
+wait_for "Đỗ Minh Tâm" || fail "final-try token not listed"
+keys p
+wait_for "FINAL PIN TRY" || fail "no final-try warning"
+screen | grep -q "(typing is hidden)" && fail "PIN field offered at the final try"
+keys F
+wait_for "(typing is hidden)" || fail "F did not accept the final-try risk"
+keys Escape
+wait_for "Proof skipped." || fail "Esc did not skip the proof"
 keys F10
 wait_for "EXITED 0" || fail "no clean exit"
 "$TOKENDESK" --db "$tmp/reg.db" show token "$S0" --json | grep -q '"custodian": "agency:DC.VP"' ||
