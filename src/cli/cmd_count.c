@@ -15,8 +15,9 @@
 #include "tokendesk/count.h"
 
 static const char count_usage[] =
-	"usage: tokendesk count start (--agency CODE | --custodian CUSTODIAN)\n"
+	"Usage: tokendesk count start (--agency CODE | --custodian CUSTODIAN)\n"
 	"       tokendesk count scan ID [--inserted] [--from FILE] SERIAL...\n"
+	"       tokendesk count watch ID [--poll-ms N] [--no-usb]\n"
 	"       tokendesk count close ID [-o DIR] [--json]\n"
 	"       tokendesk count report ID [--json] [--summary] [--text FILE] [--xlsx FILE]\n"
 	"       tokendesk count list [--json]\n"
@@ -442,6 +443,8 @@ static int count_list(struct td_registry *reg, int argc, char **argv)
 	return rc < 0 ? fail(&err) : EX_OK;
 }
 
+int td_count_watch(struct td_cli *cli, int argc, char **argv); /* cmd_count_watch.c */
+
 int td_cmd_count(struct td_cli *cli, int argc, char **argv)
 {
 	static const struct {
@@ -457,6 +460,10 @@ int td_cmd_count(struct td_cli *cli, int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(count_usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? EX_USAGE : EX_OK;
+	}
+	if (strcmp(argv[1], "watch") == 0) {   /* needs the token modules too */
+		td_cli_getopt_reset();
+		return td_count_watch(cli, argc - 1, argv + 1);
 	}
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
 		if (strcmp(argv[1], subs[i].name) != 0)

@@ -15,7 +15,7 @@
 #include "tokendesk/registry.h"
 
 static const char kit_usage[] =
-	"usage: tokendesk kit make --agencies CODE[,CODE...] -o KIT\n"
+	"Usage: tokendesk kit make --agencies CODE[,CODE...] -o KIT\n"
 	"       tokendesk kit merge KIT [--json]\n"
 	"       tokendesk kit conflicts [--all] [--json]\n"
 	"       tokendesk kit resolve ID --keep home|field\n"

@@ -14,6 +14,7 @@ tokendesk_SOURCES += \
 	src/cli/cmd_export.c \
 	src/cli/cmd_audit.c \
 	src/cli/cmd_count.c \
+	src/cli/cmd_count_watch.c \
 	src/cli/cmd_kit.c
 EXTRA_DIST += src/cli/local.mk
 # reorganization: plans, tags, holders' marks, CRLs, lists for DOST

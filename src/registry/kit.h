@@ -29,7 +29,7 @@ struct kit_table {
 	int npk;                 /* primary-key columns */
 	unsigned char *pk_cols;  /* per column: 1 when part of the key */
 	int nfk;
-	struct { int col; char *parent; char *parent_col; } fk[KIT_MAX_FK];
+	struct { int col; char *parent; char *parent_col; int soft; } fk[KIT_MAX_FK];
 	int referenced;          /* some table's foreign key points here */
 	int renumbered;          /* merge: rows of this table got new ids */
 };

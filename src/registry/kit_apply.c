@@ -318,12 +318,7 @@ static int apply_insert(struct kit_merge *m, struct kit_table *t,
 		if (map_put(m, t->name, old_id, new_id) < 0)
 			return td_reg_db_error(m->home, err, "merging the kit");
 	}
-	if (strcmp(t->name, "token") == 0)   /* keep search finding it */
-		for (int i = 0; i < t->ncols; i++)
-			if (strcmp(t->cols[i], "serial") == 0)
-				return td_reg_index_put(m->home, TD_HIT_TOKEN, new_id, NULL,
-				                        (const char *)sqlite3_value_text(nv[i]), err);
-	return TD_OK;
+	return TD_OK;   /* (serials are searched by their own indexes) */
 }
 
 /* Compare home's row with the field's before and after values.

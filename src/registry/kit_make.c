@@ -7,6 +7,7 @@
  *   token        tokens whose custodian is in the subtrees, and tokens
  *                bearing a certificate of a kit holder;
  *   certificate  certificates of kit holders;
+ *   tag          tags on the kit's certificates, tokens and agencies;
  *   any other table (custody_event, and tables added later): the rows
  *                whose declared references all point at kit rows.
  * Its audit chain starts afresh with a kit.make row quoting the home
@@ -50,6 +51,13 @@ static const char *named_filter(const char *table)
 	if (strcmp(table, "certificate") == 0)
 		return "holder_id IN (SELECT id FROM main.holder)"
 		       " AND (token_id IS NULL OR token_id IN (SELECT id FROM main.token))";
+	if (strcmp(table, "tag") == 0)   /* what the team must do on its route */
+		return "(target_kind = 'cert' AND target IN (SELECT serial FROM"
+		       "  main.certificate))"
+		       " OR (target_kind = 'token' AND target IN (SELECT serial FROM"
+		       "  main.token))"
+		       " OR (target_kind = 'agency' AND target IN (SELECT code FROM"
+		       "  main.agency WHERE id IN (SELECT id FROM temp.kit_sub)))";
 	return NULL;
 }
 
@@ -60,11 +68,11 @@ static char *generic_filter(const struct kit_table *t)
 {
 	char *any = NULL, *all = NULL, *out;
 
-	if (t->nfk == 0)
-		return NULL;
 	for (int i = 0; i < t->nfk; i++) {
 		const char *col = t->cols[t->fk[i].col];
 		const char *pcol = t->fk[i].parent_col ? t->fk[i].parent_col : "rowid";
+		if (t->fk[i].soft)
+			continue;   /* only the merge follows undeclared references */
 		char *a = sqlite3_mprintf("%s%s\"%w\" IS NOT NULL", any ? any : "",
 		                          any ? " OR " : "", col);
 		char *b = sqlite3_mprintf("%s%s(\"%w\" IS NULL OR \"%w\" IN (SELECT \"%w\""
@@ -76,6 +84,8 @@ static char *generic_filter(const struct kit_table *t)
 		any = a;
 		all = b;
 	}
+	if (!any)
+		return NULL;
 	out = sqlite3_mprintf("(%s) AND %s", any, all);
 	sqlite3_free(any);
 	sqlite3_free(all);
@@ -155,9 +165,8 @@ static int reindex(struct td_registry *kit, struct td_error *err)
 {
 	static const struct { int kind; const char *sql; } parts[] = {
 		{ TD_HIT_AGENCY, "SELECT id, name || ' ' || code FROM agency" },
-		{ TD_HIT_HOLDER, "SELECT id, name || ' ' || ext_id FROM holder" },
-		{ TD_HIT_TOKEN, "SELECT id, serial FROM token" },
-		{ TD_HIT_CERT, "SELECT id, serial FROM certificate" },
+		{ TD_HIT_HOLDER, "SELECT id, name || ' ' || ext_id FROM holder"
+	                 " WHERE kind = 'person'" },
 	};
 	int rc = TD_OK;
 
@@ -246,8 +255,14 @@ static int fill(struct td_registry *kit, const char *const *codes, size_t n,
 	if ((rc = kit_schema_load(kit, "main", &ks, err)) < 0)
 		return rc;
 	rc = make_scope(kit, codes, n, err);
+	/* Tags refer to certificates, tokens and agencies by key, not by a
+	 * declared reference: they come last, after what they name. */
 	for (int i = 0; rc == TD_OK && i < ks.n; i++)
-		rc = copy_table(kit, &ks.t[i], err);
+		if (strcmp(ks.t[i].name, "tag") != 0)
+			rc = copy_table(kit, &ks.t[i], err);
+	for (int i = 0; rc == TD_OK && i < ks.n; i++)
+		if (strcmp(ks.t[i].name, "tag") == 0)
+			rc = copy_table(kit, &ks.t[i], err);
 	if (rc == TD_OK && kit_schema_find(&ks, "custody_event"))
 		rc = scrub_history(kit, err);
 	for (int i = 0; rc == TD_OK && i < ks.n; i++)
@@ -318,6 +333,40 @@ static int check_codes(struct td_registry *home, const char *const *codes, size_
 	return TD_OK;
 }
 
+/* Home records that the kit was made (audited): which agencies left. */
+static int register_kit(struct td_registry *home, const char *uuid,
+                        const char *const *codes, size_t n, struct td_error *err)
+{
+	char *list = sqlite3_mprintf("%s", ""), *after = NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	for (size_t i = 0; list && i < n; i++) {
+		char *next = sqlite3_mprintf("%s%s%s", list, i ? "," : "", codes[i]);
+		sqlite3_free(list);
+		list = next;
+	}
+	if (sqlite3_prepare_v2(home->db, "SELECT json_object('agencies', ?)", -1, &st,
+	                       NULL) == SQLITE_OK) {
+		td_reg_bind_text(st, 1, list);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			after = td_reg_col_dup(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_free(list);
+	if ((rc = td_reg_begin(home, err)) < 0) {
+		free(after);
+		return rc;
+	}
+	rc = td_reg_audit(home, "kit.make", "kit", uuid, NULL, after, err);
+	if (rc == TD_OK)
+		rc = td_reg_commit(home, err);
+	else
+		td_reg_rollback(home);
+	free(after);
+	return rc;
+}
+
 static void remove_files(const char *path)
 {
 	char side[4200];
@@ -343,7 +392,8 @@ int td_reg_kit_make(struct td_registry *home, const char *kit_path,
 	if (lstat(kit_path, &st) == 0)
 		return td_error_set(err, TD_ERR_USAGE, "%s exists; a kit is always a new"
 		                    " file (remove it or choose another name)", kit_path);
-	if ((rc = td_reg_uuid(info->uuid, err)) < 0)
+	if ((rc = td_reg_uuid(info->uuid, err)) < 0 ||
+	    (rc = register_kit(home, info->uuid, codes, n, err)) < 0)
 		return rc;
 	if (!(kit = td_reg_open(kit_path, TD_REG_CREATE, err)))
 		return err ? err->code : TD_ERR_DB;

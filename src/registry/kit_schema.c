@@ -106,6 +106,7 @@ static int load_fks(struct td_registry *reg, const char *schema,
 		t->fk[t->nfk].col = col;
 		t->fk[t->nfk].parent = td_reg_col_dup(st, 1);
 		t->fk[t->nfk].parent_col = td_reg_col_dup(st, 2);
+		t->fk[t->nfk].soft = 0;
 		t->nfk++;
 	}
 	sqlite3_finalize(st);
@@ -165,6 +166,32 @@ static void sort_by_fk(struct kit_schema *ks)
 	}
 }
 
+/* References the schema does not declare (columns older than the table
+ * they point at): the merge must renumber them like declared ones. */
+static void add_soft_refs(struct kit_schema *ks)
+{
+	static const struct { const char *table, *col, *parent; } soft[] = {
+		{ "custody_event", "handover_id", "handover" },
+	};
+
+	for (size_t i = 0; i < sizeof soft / sizeof soft[0]; i++) {
+		struct kit_table *t = kit_schema_find(ks, soft[i].table);
+		int col, declared = 0;
+		if (!t || !kit_schema_find(ks, soft[i].parent) ||
+		    (col = col_index(t, soft[i].col)) < 0 || t->nfk >= KIT_MAX_FK)
+			continue;
+		for (int f = 0; f < t->nfk; f++)
+			declared |= t->fk[f].col == col;
+		if (declared)
+			continue;
+		t->fk[t->nfk].col = col;
+		t->fk[t->nfk].parent = strdup(soft[i].parent);
+		t->fk[t->nfk].parent_col = NULL;
+		t->fk[t->nfk].soft = 1;
+		t->nfk++;
+	}
+}
+
 int kit_schema_load(struct td_registry *reg, const char *schema,
                     struct kit_schema *ks, struct td_error *err)
 {
@@ -197,6 +224,7 @@ int kit_schema_load(struct td_registry *reg, const char *schema,
 		kit_schema_free(ks);
 		return rc;
 	}
+	add_soft_refs(ks);
 	for (int i = 0; i < ks->n; i++)
 		for (int f = 0; f < ks->t[i].nfk; f++) {
 			struct kit_table *p = kit_schema_find(ks, ks->t[i].fk[f].parent);

@@ -110,7 +110,8 @@ tally=$(sed -n '/"tally"/,/}/p' "$tmp/report.json" | tr -d ' \n')
 echo "$tally" | grep -q "\"expected\":$N," || die "unexpected tally: $tally"
 
 # ---- kit -----------------------------------------------------------------
-td kit make --agencies D01 -o "$tmp/field.kit" >/dev/null || die "kit make"
+timed make "$TOKENDESK" --db "$db" kit make --agencies D01 -o "$tmp/field.kit" >/dev/null ||
+	die "kit make"
 timed field "$KIT_MOVE" "$tmp/field.kit" --cycle "$EVENTS" agency:D01 dost ||
 	die "field moves"
 "$TOKENDESK" --db "$tmp/field.kit" audit verify >/dev/null || die "kit audit chain"
@@ -129,6 +130,7 @@ line "reconcile: tallies (--summary)" "$rec_wall" "$rec_cpu" "target <= 1 s: $V"
 line "reconcile: every line (--json)" "$recj_wall" "$recj_cpu"
 line "close (freeze, text + xlsx)" "$close_wall" "$close_cpu"
 echo "kit: agency D01, $EVENTS field events (custody moves, each audited)"
+line "kit make (D01: 10% of the tokens)" "$make_wall" "$make_cpu"
 line "recording them in the kit" "$field_wall" "$field_cpu"
 verdict "$merge_wall" 2
 line "kit merge" "$merge_wall" "$merge_cpu" "target <= 2 s: $V"

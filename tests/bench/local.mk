@@ -16,6 +16,7 @@ BENCH_LIST = tests/bench/bench-registry.sh
 BENCH_LIST += tests/bench/bench-token.sh
 BENCH_LIST += tests/bench/bench-plan.sh
 BENCH_LIST += tests/bench/bench-desk.sh
+BENCH_LIST += tests/bench/bench-count.sh
 
 EXTRA_DIST += tests/bench/local.mk $(BENCH_LIST) data/demo/README
 

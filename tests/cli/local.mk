@@ -28,15 +28,15 @@ EXTRA_DIST += $(PLAN_TESTS) tests/cli/plan/plan-lib.sh \
 check_PROGRAMS += tests/cli/kit-move
 tests_cli_kit_move_SOURCES = tests/cli/kit-move.c
 tests_cli_kit_move_LDADD = $(TD_LIBS)
-TESTS += \
+COUNT_KIT_TESTS = \
 	tests/cli/count-basic.sh \
 	tests/cli/count-resume.sh \
 	tests/cli/kit-minimal.sh \
 	tests/cli/kit-merge.sh \
-	tests/cli/kit-conflict.sh
-EXTRA_DIST += tests/cli/count-common.sh tests/cli/count-basic.sh \
-	tests/cli/count-resume.sh tests/cli/kit-minimal.sh tests/cli/kit-merge.sh \
-	tests/cli/kit-conflict.sh
+	tests/cli/kit-conflict.sh \
+	tests/cli/kit-handover.sh
+TESTS += $(COUNT_KIT_TESTS)
+EXTRA_DIST += tests/cli/count-common.sh $(COUNT_KIT_TESTS)
 # handover (issue 4): tokens, dossiers, the record as text and PDF
 CLI_TESTS += tests/cli/handover.sh tests/cli/handover-pdf.sh tests/cli/handover-dossier.sh \
 	tests/cli/handover-kit.sh

@@ -1,0 +1,168 @@
+/* cmd_count_watch.c: tokendesk count watch ID - every token plugged in
+ * while it runs is scanned into the count (source "inserted"), each
+ * committed before the next is looked at.  Ctrl-C (or SIGTERM) stops; a
+ * kill -9 loses nothing recorded, and running it again resumes. */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "tokendesk/count.h"
+#include "tokendesk/text.h"
+#include "tokendesk/token.h"
+
+int td_count_watch(struct td_cli *cli, int argc, char **argv);
+
+static volatile sig_atomic_t stop;
+static int wake[2] = { -1, -1 };
+
+/* Through a pipe too: the signal may land on libusb's thread. */
+static void on_signal(int sig)
+{
+	stop = sig;
+	if (wake[1] >= 0)
+		(void)!write(wake[1], "", 1);
+}
+
+struct watch_ctx {
+	struct td_registry *reg;
+	int64_t id;
+	int failed;
+};
+
+static int on_event(const struct td_watch_event *ev, void *ctx)
+{
+	struct watch_ctx *w = ctx;
+	struct td_count_hit hit = { 0 };
+	struct td_error err;
+	char when[21];
+
+	if (ev->kind != TD_EV_INSERTED || !ev->token)
+		return 0;
+	td_now_iso(when);
+	if (td_count_scan(w->reg, w->id, ev->token->serial, "inserted", &hit, &err) < 0) {
+		td_cli_print_error(&err);
+		w->failed = td_cli_status(err.code);
+		return err.code == TD_ERR_DATA ? 0 : 1;   /* closed count: stop */
+	}
+	printf("%s %s\t%s", when, ev->token->serial, td_count_outcome_name(hit.outcome));
+	if (hit.outcome == TD_COUNT_UNEXPECTED)
+		printf("\tregistry: %s%s%s", hit.custodian, hit.custodian_name ? " " : "",
+		       hit.custodian_name ? hit.custodian_name : "");
+	if (hit.scans > 1)
+		printf("\tduplicate (scanned %" PRId64 " times)", hit.scans);
+	putchar('\n');
+	fflush(stdout);
+	td_count_hit_clear(&hit);
+	return 0;
+}
+
+static int loop(struct watch_ctx *wc, struct td_tokens *t, int poll_ms, int no_usb)
+{
+	struct td_watch_opts wo = TD_WATCH_OPTS_DEFAULT;
+	struct sigaction sa;
+	struct td_error err;
+	struct td_watch *w;
+	int status = EX_OK;
+
+	wo.poll_ms = poll_ms ? poll_ms : wo.poll_ms;
+	wo.use_usb = no_usb ? 0 : -1;
+	if (!(w = td_watch_new(t, &wo, &err))) {
+		td_cli_print_error(&err);
+		return td_cli_status(err.code);
+	}
+	if (pipe(wake) != 0) {
+		td_watch_free(w);
+		td_cli_fail("count watch: cannot create a pipe");
+		return EX_OSERR;
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;   /* no SA_RESTART: poll() must return */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	fprintf(stderr, "tokendesk: count %" PRId64 ": plug the tokens in one by one;"
+	        " Ctrl-C stops\n", wc->id);
+	while (!stop && !wc->failed) {
+		struct pollfd p[2] = { { td_watch_fd(w), POLLIN, 0 },
+		                       { wake[0], POLLIN, 0 } };
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (stop || !(p[0].revents & POLLIN))
+			continue;
+		if (td_watch_process(w, on_event, wc, &err) < 0) {
+			td_cli_print_error(&err);
+			status = td_cli_status(err.code);
+			break;
+		}
+	}
+	td_watch_free(w);
+	close(wake[0]);
+	close(wake[1]);
+	wake[0] = wake[1] = -1;
+	return wc->failed ? wc->failed : status;
+}
+
+int td_count_watch(struct td_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "poll-ms", required_argument, NULL, 'p' },
+		{ "no-usb", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
+	struct watch_ctx wc = { NULL, 0, 0 };
+	struct td_token_config cfg;
+	struct td_tokens *t;
+	struct td_count count;
+	struct td_error err;
+	int c, poll_ms = 0, no_usb = 0, status = EX_OK;
+	char *end;
+
+	while ((c = getopt_long(argc, argv, "p:nh", opts, NULL)) != -1) {
+		if (c == 'p')
+			poll_ms = atoi(optarg);
+		else if (c == 'n')
+			no_usb = 1;
+		else {
+			fputs("Usage: tokendesk count watch ID [--poll-ms N] [--no-usb]\n"
+			      "Scan every token plugged in into count ID until Ctrl-C.\n",
+			      c == 'h' ? stdout : stderr);
+			return c == 'h' ? EX_OK : EX_USAGE;
+		}
+	}
+	if (optind + 1 != argc || (wc.id = strtoll(argv[optind], &end, 10)) <= 0 || *end) {
+		td_cli_fail("count watch: give one count id");
+		return EX_USAGE;
+	}
+	if (!(wc.reg = td_cli_registry(cli, 0, &status)))
+		return status;
+	if (td_reg_count_get(wc.reg, wc.id, &count, &err) < 0) {
+		td_cli_print_error(&err);
+		return td_cli_status(err.code);
+	}
+	status = count.closed_at ? EX_DATAERR : EX_OK;
+	td_count_clear(&count);
+	if (status != EX_OK) {
+		td_cli_fail("count %" PRId64 " is closed; start a new count", wc.id);
+		return status;
+	}
+	t = td_tokens_open_with_config(cli->modules, (size_t)cli->nmodules,
+	                               cli->config_path, no_usb, &cfg, &err);
+	if (!t) {
+		td_cli_print_error(&err);
+		status = td_cli_status(err.code);
+	} else {
+		status = loop(&wc, t, poll_ms ? poll_ms : cfg.poll_ms, no_usb);
+	}
+	td_tokens_close(t);
+	td_token_config_clear(&cfg);
+	return status;
+}

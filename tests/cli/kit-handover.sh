@@ -1,0 +1,76 @@
+#!/bin/sh
+# kit-handover: the desk's own handovers (handover, handover_item and the
+# custody events tied to them) and tags recorded in two field kits come
+# home whatever the merge order, renumbered consistently, with their
+# signed numbers unchanged (each kit numbers in a range of its own); the
+# same token handed over at home and in the field is a listed conflict.
+. "$TD_SRCDIR/tests/cli/count-common.sh"
+command -v sqlite3 >/dev/null || { echo "sqlite3 not installed" >&2; exit 77; }
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+make_province "$tmp"
+td() { "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
+
+td handover --to dost T-SB-02 >/dev/null || td_fail "home handover"
+td tag collect T-SA1-02 --reason "thu hồi" >/dev/null || td_fail "home tag"
+td tag revoke b001 --reason "chuyển công tác" >/dev/null || td_fail "home tag b"
+td kit make --agencies SA -o "$tmp/a.kit" >/dev/null || td_fail "kit a"
+td kit make --agencies SB,XA -o "$tmp/b.kit" >/dev/null || td_fail "kit b"
+ka() { "$TOKENDESK" --db "$tmp/a.kit" "$@"; }
+# The team sees the tags on its route, and only those.
+[ "$(sqlite3 "$tmp/a.kit" "SELECT group_concat(target) FROM tag")" = T-SA1-02 ] ||
+	td_fail "kit tags: $(sqlite3 "$tmp/a.kit" "SELECT group_concat(target) FROM tag")"
+kb() { "$TOKENDESK" --db "$tmp/b.kit" "$@"; }
+na=$(TOKENDESK_OPERATOR=team-a ka handover --to agency:SA T-SA-01 T-SA-02 |
+     sed -n 's/^Handover \([^:]*\):.*/\1/p') || td_fail "field handover a"
+TOKENDESK_OPERATOR=team-a ka tag revoke a002 --reason "nghỉ hưu" >/dev/null ||
+	td_fail "field tag"
+nb=$(TOKENDESK_OPERATOR=team-b kb handover --to agency:XA T-XA-01 |
+     sed -n 's/^Handover \([^:]*\):.*/\1/p') || td_fail "field handover b"
+TOKENDESK_OPERATOR=team-b kb handover --to agency:SB T-SB-01 >/dev/null ||
+	td_fail "field handover b2"
+# Home hands T-SB-01 over too: a conflict; and signs a number of its own.
+nh=$(td handover --to dost T-SB-01 | sed -n 's/^Handover \([^:]*\):.*/\1/p')
+[ -n "$na" ] && [ -n "$nb" ] && [ -n "$nh" ] || td_fail "handover numbers: '$na' '$nb' '$nh'"
+[ "$na" != "$nb" ] && [ "$na" != "$nh" ] && [ "$nb" != "$nh" ] ||
+	td_fail "kits and home number alike: $na $nb $nh"
+
+cp "$tmp/reg.db" "$tmp/ab.db"
+cp "$tmp/reg.db" "$tmp/ba.db"
+for order in "ab a b" "ba b a"; do
+	set -- $order
+	for k in "$2" "$3"; do
+		"$TOKENDESK" --db "$tmp/$1.db" kit merge "$tmp/$k.kit" >/dev/null ||
+			td_fail "merge $k into $1"
+	done
+	"$TOKENDESK" --db "$tmp/$1.db" audit verify >/dev/null || td_fail "audit chain ($1)"
+done
+digest() {
+	registry_digest "$1"
+	sqlite3 "$1" "
+SELECT 'handover', number, kind, to_custodian, operator FROM handover ORDER BY 2;
+SELECT 'item', h.number, i.pos, i.key, t.serial, e.to_custodian, eh.number
+  FROM handover_item i JOIN handover h ON h.id = i.handover_id
+  LEFT JOIN token t ON t.id = i.token_id
+  LEFT JOIN custody_event e ON e.id = i.event_id
+  LEFT JOIN handover eh ON eh.id = e.handover_id ORDER BY 2, 3;
+SELECT 'tag', target_kind, target, kind, reason FROM tag ORDER BY 2, 3;"
+}
+digest "$tmp/ab.db" > "$tmp/ab.txt"
+digest "$tmp/ba.db" > "$tmp/ba.txt"
+diff "$tmp/ab.txt" "$tmp/ba.txt" >&2 || td_fail "merge order changes the registry"
+
+# Items point at their own handover and at the custody event of the same
+# handover; the field's numbers are kept as signed.
+grep -q "^item|$na|0|T-SA-01|T-SA-01|agency:SA|$na\$" "$tmp/ab.txt" ||
+	td_fail "item of $na: $(grep "^item|$na" "$tmp/ab.txt")"
+grep -q "^item|$nb|0|T-XA-01|T-XA-01|agency:XA|$nb\$" "$tmp/ab.txt" || td_fail "item of $nb"
+grep -q "^tag|cert|a002|revoke|nghỉ hưu\$" "$tmp/ab.txt" || td_fail "field tag lost"
+grep -q "^token|T-SA-02|agency:SA|" "$tmp/ab.txt" || td_fail "field handover not applied"
+# The doubly handed-over token: home's version stands, the conflict waits.
+grep -q "^token|T-SB-01|dost|" "$tmp/ab.txt" || td_fail "conflict decided silently"
+[ "$(grep -c '^conflict|' "$tmp/ab.txt")" = 1 ] || td_fail "conflicts: $(grep '^conflict' "$tmp/ab.txt")"
+"$TOKENDESK" --db "$tmp/ab.db" kit conflicts | grep -q "T-SB-01\|token" ||
+	td_fail "kit conflicts does not list it"
+"$TOKENDESK" --db "$tmp/ab.db" receipt "$na" >/dev/null || td_fail "receipt of a field handover"
+exit 0
