@@ -30,4 +30,17 @@ int td_rec_item_remarks_shown(const struct td_record *r,
 /* The unit word: "thiết bị" or "hồ sơ". */
 const char *td_rec_unit(const struct td_record *r);
 
+/* The record as a JSON object (jansson), and back: how the PDF helper
+ * program receives it.  from_json fills *out (release with
+ * td_record_clear) and returns 0, or TD_ERR_DATA for a malformed one. */
+struct json_t;
+struct json_t *td_record_to_json(const struct td_record *r);
+int td_record_from_json(struct json_t *o, struct td_record *out,
+                        struct td_error *err);
+
+/* The pango + cairo rendering itself, run inside the tokendesk-pdf
+ * helper (record_pdf.c); same contract as td_record_write_pdf. */
+int td_record_render_pdf(const struct td_record *r, const char *path,
+                         struct td_error *err);
+
 #endif

@@ -366,8 +366,8 @@ static int render(const struct td_record *r, FILE *f, struct td_error *err)
 	return TD_OK;
 }
 
-int td_record_write_pdf(const struct td_record *r, const char *path,
-                        struct td_error *err)
+int td_record_render_pdf(const struct td_record *r, const char *path,
+                         struct td_error *err)
 {
 	size_t n = strlen(path) + 16;
 	char *tmp = malloc(n);

@@ -1,0 +1,41 @@
+/* pdf_main.c: tokendesk-pdf PATH: render the handover record read as
+ * JSON on standard input into PATH (see record_spawn.c for why this is a
+ * program of its own).  Exit 0, 74 (I/O: the message says which file),
+ * or 70 (anything else); the message goes to standard error. */
+#include <config.h>
+
+#include <stdio.h>
+#include <sysexits.h>
+
+#include <jansson.h>
+
+#include "workflow/record_internal.h"
+
+int main(int argc, char **argv)
+{
+	struct td_record r;
+	struct td_error err;
+	json_error_t jerr;
+	json_t *o;
+	int rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: tokendesk-pdf PATH < record.json "
+		        "(run by tokendesk receipt --pdf)\n");
+		return EX_USAGE;
+	}
+	o = json_loadf(stdin, 0, &jerr);
+	if (!o) {
+		fprintf(stderr, "tokendesk-pdf: not a record: %s\n", jerr.text);
+		return EX_SOFTWARE;
+	}
+	rc = td_record_from_json(o, &r, &err);
+	json_decref(o);
+	if (rc == TD_OK)
+		rc = td_record_render_pdf(&r, argv[1], &err);
+	td_record_clear(&r);
+	if (rc == TD_OK)
+		return EX_OK;
+	fprintf(stderr, "%s\n", err.message);
+	return rc == TD_ERR_IO ? EX_IOERR : EX_SOFTWARE;
+}

@@ -1,0 +1,146 @@
+/* record_spawn.c: td_record_write_pdf, by the helper program
+ * tokendesk-pdf.  The PDF needs pango and cairo, and with them some forty
+ * shared libraries that every other command would load and relocate at
+ * start (about ten milliseconds a command); only this path pays for them
+ * now.  The record goes to the helper as JSON on its standard input; the
+ * helper's exit status and message come back. */
+#include <config.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "workflow/record_internal.h"
+
+extern char **environ;
+
+#ifndef TD_PKGLIBEXECDIR
+#define TD_PKGLIBEXECDIR "/usr/local/libexec/tokendesk"
+#endif
+
+/* $TOKENDESK_PDF_HELPER, else beside the running program (a build tree,
+ * an unpacked tarball), else where `make install` put it. */
+static void helper_path(char *out, size_t size)
+{
+	const char *env = getenv("TOKENDESK_PDF_HELPER");
+	char self[PATH_MAX];
+	ssize_t n;
+
+	if (env && *env) {
+		snprintf(out, size, "%s", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(out, size, "%s/tokendesk-pdf", self);
+			if (access(out, X_OK) == 0)
+				return;
+		}
+	}
+	snprintf(out, size, "%s/tokendesk-pdf", TD_PKGLIBEXECDIR);
+}
+
+/* Write all of text to fd; a helper that died early shows as EPIPE. */
+static int write_all(int fd, const char *text, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, text, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		text += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static void read_message(int fd, char *buf, size_t size)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while (n + 1 < size && (r = read(fd, buf + n, size - 1 - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+}
+
+static int spawn_helper(const char *helper, const char *path, int in[2], int msg[2],
+                        pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	char *argv[] = { (char *)"tokendesk-pdf", (char *)path, NULL };
+	int rc;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, msg[1], 2);
+	posix_spawn_file_actions_addclose(&fa, in[1]);
+	posix_spawn_file_actions_addclose(&fa, msg[0]);
+	rc = posix_spawn(pid, helper, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc;
+}
+
+int td_record_write_pdf(const struct td_record *r, const char *path,
+                        struct td_error *err)
+{
+	char helper[PATH_MAX + 32], message[512];
+	int in[2], msg[2], status = 0, rc;
+	json_t *o = td_record_to_json(r);
+	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	void (*old_pipe)(int);
+	pid_t pid;
+
+	json_decref(o);
+	if (!text)
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	helper_path(helper, sizeof helper);
+	if (pipe(in) < 0 || pipe(msg) < 0) {
+		free(text);
+		return td_error_set(err, TD_ERR_IO, "pipe: %s", strerror(errno));
+	}
+	rc = spawn_helper(helper, path, in, msg, &pid);
+	close(in[0]);
+	close(msg[1]);
+	if (rc != 0) {
+		close(in[1]);
+		close(msg[0]);
+		free(text);
+		return td_error_set(err, TD_ERR_INTERNAL, "cannot run the PDF helper %s: %s",
+		                    helper, strerror(rc));
+	}
+	old_pipe = signal(SIGPIPE, SIG_IGN);
+	write_all(in[1], text, strlen(text));
+	close(in[1]);
+	signal(SIGPIPE, old_pipe);
+	free(text);
+	read_message(msg[0], message, sizeof message);
+	close(msg[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return TD_OK;
+	return td_error_set(err, WIFEXITED(status) && WEXITSTATUS(status) == 74 ?
+	                    TD_ERR_IO : TD_ERR_INTERNAL, "%s",
+	                    message[0] ? message : "the PDF helper failed");
+}
