@@ -195,4 +195,5 @@ static const struct msg msgs[] = {
 	  "Lần thử PIN cuối: nhập sai thêm một lần sẽ khóa thiết bị" },
 	{ "A wrong PIN was typed: tries are running low",
 	  "Đã nhập sai PIN: số lần thử còn ít" },
+	{ "record to print:", "biên bản để in:" },
 };

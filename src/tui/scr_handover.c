@@ -10,11 +10,16 @@
  * Proof of possession (PIN, never echoed) lives in scr_pin.c. */
 #include <config.h>
 
+#include <sys/stat.h>
+
+#include <errno.h>
+
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "tokendesk/handover.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/text.h"
@@ -302,6 +307,36 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 	}
 }
 
+/* The printable record of a handover just recorded, as a PDF in a
+ * "records" folder beside the registry (created 0700; the PDF is 0600):
+ * the operator prints it at once, or later with `tokendesk receipt`. */
+static void save_record(struct desk *d, const char *number)
+{
+	char dir[4096], path[4400];
+	struct td_record rec;
+	struct td_error err;
+	const char *slash = strrchr(d->cli->db_path, '/');
+	int rc;
+
+	snprintf(dir, sizeof dir, "%.*s/records",
+	         slash ? (int)(slash - d->cli->db_path) : 1,
+	         slash ? d->cli->db_path : ".");
+	snprintf(path, sizeof path, "%s/%s.pdf", dir, number);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		rc = td_error_set(&err, TD_ERR_IO, "cannot create %s: %s", dir, strerror(errno));
+	else if ((rc = td_record_load(d->reg, number, &rec, &err)) == TD_OK) {
+		rc = td_record_write_pdf(&rec, path, &err);
+		td_record_clear(&rec);
+	}
+	if (rc == TD_OK)
+		desk_message(d, 0, "%s %s — %s %s", T("Handover recorded:"), number,
+		             T("record to print:"), path);
+	else
+		desk_message(d, 1, "%s %s — %s tokendesk receipt %s --pdf FILE (%s)",
+		             T("Handover recorded:"), number, T("print it with"), number,
+		             err.message);
+}
+
 static void commit(struct desk *d, struct hand *s)
 {
 	struct td_error err;
@@ -314,8 +349,7 @@ static void commit(struct desk *d, struct hand *s)
 		hand_rebuild(d, s);
 		return;
 	}
-	desk_message(d, 0, "%s %s — %s tokendesk receipt %s", T("Handover recorded:"),
-	             s->number, T("print it with"), s->number);
+	save_record(d, s->number);
 	s->n = 0;
 	tf_clear(&s->field[F_ITEM]);
 	hand_rebuild(d, s);

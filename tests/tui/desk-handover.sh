@@ -22,6 +22,7 @@ keys F9
 wait_for "Record the handover?" || fail "no confirmation"
 keys y
 wait_for "Handover recorded: BG-" || fail "handover not recorded"
+wait_for "record to print:" || fail "the record to print is not named"
 number=$(screen | grep -o "BG-[0-9]*-[0-9]*" | head -1)
 keys F10
 wait_for "EXITED 0" || fail "no clean exit"
@@ -30,4 +31,11 @@ echo "$json" | grep -q '"custodian": "agency:DC.STC"' || fail "custodian not cha
 echo "$json" | grep -q "nguyên vẹn" || fail "condition not recorded: $json"
 echo "$json" | grep -qF "$number" || fail "history lacks $number: $json"
 "$TOKENDESK" --db "$tmp/reg.db" audit verify >/dev/null || fail "audit chain broken"
+# The printable record was saved beside the registry, private.
+pdf="$tmp/records/$number.pdf"
+[ -f "$pdf" ] || fail "no record to print at $pdf"
+[ "$(stat -c %a "$pdf" 2>/dev/null)" = 600 ] || fail "record PDF is not mode 600"
+if command -v pdftotext >/dev/null; then
+	pdftotext "$pdf" - | grep -q "BIÊN BẢN BÀN GIAO" || fail "record PDF lacks its title"
+fi
 exit 0
