@@ -10,9 +10,8 @@
  * Proof of possession (PIN, never echoed) lives in scr_pin.c. */
 #include <config.h>
 
-#include <sys/stat.h>
-
 #include <errno.h>
+#include <sys/stat.h>
 
 #include <curses.h>
 #include <stdio.h>
