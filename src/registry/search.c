@@ -13,33 +13,18 @@
 #include "registry/internal.h"
 #include "tokendesk/text.h"
 
-int td_reg_index_put(struct td_registry *reg, int kind, int64_t id,
-                     const char *old_text, const char *new_text,
-                     struct td_error *err)
+/* Run the index statement id (insert or delete) for rowid with text
+ * folded. */
+static int index_run(struct td_registry *reg, enum td_stmt_id id, int64_t rowid,
+                     const char *text, struct td_error *err)
 {
-	int64_t rowid = id * 4 + kind;
+	char *folded = td_fold(text);
 	sqlite3_stmt *st;
-	char *folded;
-	int rc;
+	int rc = SQLITE_ERROR;
 
-	if (old_text) {
-		if (!(folded = td_fold(old_text)))
-			return td_error_set(err, TD_ERR_DATA, "invalid UTF-8 in index text");
-		st = td_reg_stmt(reg, ST_SEARCH_DELETE, err);
-		if (st) {
-			sqlite3_bind_int64(st, 1, rowid);
-			sqlite3_bind_text(st, 2, folded, -1, SQLITE_STATIC);
-			rc = sqlite3_step(st);
-			sqlite3_reset(st);
-		}
-		free(folded);
-		if (!st || rc != SQLITE_DONE)
-			return td_reg_db_error(reg, err, "updating the search index");
-	}
-	if (!(folded = td_fold(new_text)))
+	if (!folded)
 		return td_error_set(err, TD_ERR_DATA, "invalid UTF-8 in index text");
-	st = td_reg_stmt(reg, ST_SEARCH_INSERT, err);
-	if (st) {
+	if ((st = td_reg_stmt(reg, id, err))) {
 		sqlite3_bind_int64(st, 1, rowid);
 		sqlite3_bind_text(st, 2, folded, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st);
@@ -49,6 +34,19 @@ int td_reg_index_put(struct td_registry *reg, int kind, int64_t id,
 	if (!st || rc != SQLITE_DONE)
 		return td_reg_db_error(reg, err, "updating the search index");
 	return TD_OK;
+}
+
+int td_reg_index_put(struct td_registry *reg, int kind, int64_t id,
+                     const char *old_text, const char *new_text,
+                     struct td_error *err)
+{
+	int64_t rowid = id * 4 + kind;
+	int rc;
+
+	/* A contentless FTS5 row is deleted by repeating what it indexed. */
+	if (old_text && (rc = index_run(reg, ST_SEARCH_DELETE, rowid, old_text, err)) < 0)
+		return rc;
+	return index_run(reg, ST_SEARCH_INSERT, rowid, new_text, err);
 }
 
 /* FTS5 query: the folded words ANDed, each an exact term but the last,
