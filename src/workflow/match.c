@@ -329,7 +329,8 @@ static int check_matched(struct td_registry *reg, const struct td_cert *rc,
 	                             : registry_tag(reg, rc, why, sizeof why, err)) < 0)
 		return tagged;
 	if (tagged && (f = add(r, TD_MATCH_TAGGED, idx, c->serial))) {
-		snprintf(f->registry, sizeof f->registry, "%s; %s", rtext, why);
+		/* both parts bounded: the finding holds 512 bytes */
+		snprintf(f->registry, sizeof f->registry, "%.350s; %.150s", rtext, why);
 		snprintf(f->token, sizeof f->token, "%s, still on the token", ttext);
 	}
 	if ((strncmp(c->not_after, today, 10) < 0 ||
