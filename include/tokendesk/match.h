@@ -49,9 +49,9 @@ struct td_match_result {
 
 /* Hook deciding whether a registry certificate is tagged for revocation
  * or an info change.  Return 1 and fill why (e.g. "tagged: revoke") when
- * it is, 0 when not, or a negative td_code.  TODO(tags): the registry API
- * has no tags yet; until it does, callers pass NULL and only the
- * registry's status "revoked" counts as tagged. */
+ * it is, 0 when not, or a negative td_code.  NULL (the usual case): the
+ * registry's tags decide (td_reg_cert_tag: revoke or change_info), and a
+ * certificate the registry holds as revoked always counts. */
 typedef int (*td_match_tag_fn)(struct td_registry *reg, const struct td_cert *c,
                                char *why, size_t size, void *ctx);
 

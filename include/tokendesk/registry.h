@@ -362,5 +362,247 @@ int td_reg_crl_record(struct td_registry *reg, const char *issuer,
                       const char *crl_number, const char *this_update,
                       const char *next_update, long entries,
                       const char *sha256_hex, struct td_error *err);
+/* ---- inventory counts (src/registry/count.c) ---------------------------
+ *
+ * A count checks the tokens physically present against what custody says.
+ * Scope: an agency and its subtree (custodians "agency:CODE" of the
+ * subtree and "holder:ID" of holders whose agency is in it), or exactly
+ * one custodian string.  Every scan is its own row, written in the
+ * caller's transaction; tallies are always derived from the stored scans,
+ * so a count killed at any moment resumes with nothing lost or doubled.
+ * Expected tokens are those the registry places in scope now; closing
+ * freezes the result (count_result) so later custody changes do not alter
+ * a closed count's report. */
+
+enum td_count_outcome {
+	TD_COUNT_FOUND,       /* scanned, and custody says it is in scope */
+	TD_COUNT_MISSING,     /* custody says in scope, never scanned */
+	TD_COUNT_UNEXPECTED,  /* scanned, registry places it elsewhere */
+	TD_COUNT_UNKNOWN      /* scanned serial the registry does not know */
+};
+
+/* "found", "missing", "unexpected", "unknown". */
+const char *td_count_outcome_name(enum td_count_outcome o);
+
+struct td_count {
+	int64_t id;
+	char *uid;                  /* UUID, stable across kit merges */
+	char *scope_kind;           /* "agency" or "custodian" */
+	char *scope, *scope_name;   /* code or custodian string; readable name */
+	char *started_at, *operator_name;
+	char *closed_at, *closed_by; /* NULL while open */
+	int64_t scans;              /* scan rows stored (duplicates included) */
+};
+void td_count_clear(struct td_count *c);
+
+/* One serial's line of a count; valid during the callback only.
+ * custodian/custodian_name: where the registry places the token (NULL
+ * for unknown serials). */
+struct td_count_line {
+	const char *serial;
+	enum td_count_outcome outcome;
+	int64_t scans;              /* times scanned; > 1 is a duplicate scan */
+	const char *custodian, *custodian_name;
+};
+typedef int (*td_count_line_fn)(const struct td_count_line *l, void *ctx);
+
+struct td_count_tally {
+	int64_t found, missing, unexpected, unknown;
+	int64_t duplicate;          /* serials scanned more than once */
+	int64_t expected;           /* found + missing */
+	int64_t scans;              /* scan rows, duplicates included */
+};
+
+/* What one scan found out; strings owned (td_count_hit_clear). */
+struct td_count_hit {
+	enum td_count_outcome outcome;   /* FOUND, UNEXPECTED or UNKNOWN */
+	int64_t scans;                   /* this serial's scans, this one too */
+	char *custodian, *custodian_name;
+};
+void td_count_hit_clear(struct td_count_hit *h);
+
+/* Start a count (in a transaction).  scope_kind "agency" (scope an
+ * agency code) or "custodian" (scope "dost", "ca", "agency:CODE" or
+ * "holder:ID", which must exist).  *id gets the new count's id. */
+int td_reg_count_start(struct td_registry *reg, const char *scope_kind,
+                       const char *scope, int64_t *id, struct td_error *err);
+/* Read a count: 0, TD_ERR_NOTFOUND or another error. */
+int td_reg_count_get(struct td_registry *reg, int64_t id, struct td_count *out,
+                     struct td_error *err);
+/* Record one scan (in a transaction) of a canonical token serial
+ * (td_token_serial); source "typed", "inserted" or "file".  Refused with
+ * TD_ERR_CONFLICT on a closed count.  hit may be NULL. */
+int td_reg_count_scan(struct td_registry *reg, int64_t id, const char *serial,
+                      const char *source, struct td_count_hit *hit,
+                      struct td_error *err);
+/* The count's lines, ordered by outcome then serial: live for an open
+ * count, the frozen result for a closed one. */
+int td_reg_count_each(struct td_registry *reg, int64_t id, td_count_line_fn fn,
+                      void *ctx, struct td_error *err);
+/* Tallies of the same lines. */
+int td_reg_count_tally(struct td_registry *reg, int64_t id,
+                       struct td_count_tally *out, struct td_error *err);
+/* Close (in a transaction): freezes the lines, stamps closed_at/by and
+ * audits the tallies.  TD_ERR_CONFLICT when already closed. */
+int td_reg_count_close(struct td_registry *reg, int64_t id,
+                       struct td_count_tally *out, struct td_error *err);
+/* Every count, newest first (open ones are what a desk offers to
+ * resume). */
+typedef int (*td_count_fn)(const struct td_count *c, void *ctx);
+int td_reg_count_list(struct td_registry *reg, td_count_fn fn, void *ctx,
+                      struct td_error *err);
+
+/* ---- field kits (src/registry/kit_*.c) ---------------------------------
+ *
+ * A kit is a registry file holding the part a field team needs: the
+ * agencies given and their subtrees, their holders, certificates and
+ * tokens (plus tokens in their custody), custody history, and the names
+ * of ancestor agencies; nothing of other agencies' holders.  It carries
+ * its own audit chain and a pristine image of itself as made; merging
+ * diffs the kit against that image with SQLite's session extension and
+ * replays the changeset at home.  These functions manage their own
+ * transactions (call them outside td_reg_begin). */
+
+struct td_kit_info {
+	char uuid[37];
+	int64_t agencies, holders, certificates, tokens, rows;
+};
+/* Write a new kit at kit_path (refused if it exists; mode 0600) for the
+ * agencies codes[0..n) and their subtrees. */
+int td_reg_kit_make(struct td_registry *home, const char *kit_path,
+                    const char *const *codes, size_t n,
+                    struct td_kit_info *info, struct td_error *err);
+
+struct td_kit_merge_report {
+	char uuid[37];
+	int already;                 /* merged before: nothing was changed */
+	int64_t inserted, updated, deleted, unchanged;
+	int64_t audit_rows;          /* field audit rows re-appended */
+	int64_t conflicts;           /* recorded in kit_conflict */
+};
+/* Merge the field changes of the kit at kit_path, all in one
+ * transaction.  Rows the field added get fresh ids at home (references
+ * declared with REFERENCES follow them); a field change to a row that
+ * home also changed, or to a home-only table (agency, holder,
+ * certificate), is recorded as a conflict and not applied.  The kit's
+ * audit chain must verify. */
+int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
+                     struct td_kit_merge_report *rep, struct td_error *err);
+
+struct td_kit_conflict {
+	int64_t id;
+	const char *kit_uuid, *table, *op, *reason, *status;
+	const char *pk, *home, *field_old, *field_new;  /* JSON text */
+	const char *resolved_at, *resolved_by;
+};
+typedef int (*td_kit_conflict_fn)(const struct td_kit_conflict *c, void *ctx);
+/* Conflicts, oldest first; open_only skips decided ones. */
+int td_reg_kit_each_conflict(struct td_registry *reg, int open_only,
+                             td_kit_conflict_fn fn, void *ctx,
+                             struct td_error *err);
+/* Decide a conflict (in a transaction): keep_field applies the field's
+ * version to the row, else home's stays; audited either way.
+ * TD_ERR_CONFLICT when already decided, TD_ERR_NOTFOUND when no such. */
+int td_reg_kit_resolve(struct td_registry *reg, int64_t id, int keep_field,
+                       struct td_error *err);
+
+/* ---- handovers and request dossiers (handover.c, dossier.c) ------------
+ * The rules (who may hand what to whom) live in tokendesk/handover.h;
+ * these are the rows.  Item fields are snapshots taken at commit, so a
+ * record printed again later shows what was handed over, not today's
+ * names. */
+
+struct td_handover_row {
+	int64_t id;
+	char *number;        /* "BG-2026-0001"; set by td_reg_handover_create */
+	char *kind;          /* "token" or "dossier" */
+	char *at;            /* UTC ISO time; set by td_reg_handover_create */
+	char *place, *operator_name;
+	char *from_custodian, *from_name;   /* NULL: the items' own givers */
+	char *to_custodian, *to_name;
+	char *condition, *remarks;
+};
+
+struct td_handover_item_row {
+	int64_t id, handover_id, event_id;  /* event_id 0 for dossiers */
+	char *key, *detail;  /* token serial + model, or dossier ref + kind */
+	char *from_custodian, *from_name;
+	char *holders, *certs;
+	char *state_before, *state_after;
+	char *condition, *remarks;
+	char *proof;         /* "skipped", "matched", "not_matched" */
+	char *proof_detail;
+};
+
+struct td_dossier {
+	int64_t id;
+	char *ref, *kind;    /* kind: new_issue, renewal, info_change,
+	                        token_recovery */
+	char *agency_code, *agency_name;  /* the agency that holds it now */
+	char *holder_id, *holder_name;    /* the subscriber, or NULL */
+	char *status;        /* open, submitted, done, cancelled */
+	char *created_at, *remarks;
+};
+
+void td_handover_row_clear(struct td_handover_row *h);
+void td_handover_item_row_clear(struct td_handover_item_row *it);
+void td_dossier_clear(struct td_dossier *d);
+
+/* Insert a handover (inside a transaction): takes the next number of the
+ * current local year ("BG-YYYY-NNNN", 4 digits or more) and stamps at; both
+ * are copied into number (size >= 32) and *id.  Fields used: kind, place,
+ * from_*, to_*, condition, remarks; the operator is the registry's. */
+int td_reg_handover_create(struct td_registry *reg,
+                           const struct td_handover_row *h, int64_t *id,
+                           char *number, size_t size, struct td_error *err);
+
+/* Append an item to handover_id at position pos (0-based order on the
+ * record).  For token handovers the token is looked up by it->key and
+ * it->event_id links its custody event; for dossier handovers the
+ * dossier by ref. */
+int td_reg_handover_add_item(struct td_registry *reg, int64_t handover_id,
+                             int pos, const struct td_handover_item_row *it,
+                             struct td_error *err);
+
+/* The audit row of a finished handover: its row and the list of item
+ * keys, as one "handover.create" row.  Call after the last item. */
+int td_reg_handover_seal(struct td_registry *reg, int64_t handover_id,
+                         struct td_error *err);
+
+/* One handover by number (case-insensitive) or, when number is all
+ * digits, by id.  TD_ERR_NOTFOUND when none. */
+int td_reg_get_handover(struct td_registry *reg, const char *number,
+                        struct td_handover_row *out, struct td_error *err);
+
+typedef int (*td_handover_fn)(const struct td_handover_row *h, void *ctx);
+typedef int (*td_handover_item_fn)(const struct td_handover_item_row *it,
+                                   void *ctx);
+typedef int (*td_dossier_fn)(const struct td_dossier *d, void *ctx);
+
+/* Handovers, newest first. */
+int td_reg_each_handover(struct td_registry *reg, td_handover_fn fn,
+                         void *ctx, struct td_error *err);
+/* Items of one handover in record order. */
+int td_reg_each_handover_item(struct td_registry *reg, int64_t handover_id,
+                              td_handover_item_fn fn, void *ctx,
+                              struct td_error *err);
+
+/* Add a dossier (inside a transaction; audit "dossier.add").  Fields
+ * used: ref, kind, agency_code, holder_id (person id, or an org holder's
+ * agency code; may be NULL), status (NULL = open), remarks.
+ * TD_ERR_CONFLICT if ref exists; TD_ERR_NOTFOUND for an unknown agency or
+ * holder. */
+int td_reg_add_dossier(struct td_registry *reg, const struct td_dossier *d,
+                       struct td_error *err);
+int td_reg_get_dossier(struct td_registry *reg, const char *ref,
+                       struct td_dossier *out, struct td_error *err);
+/* Dossiers of one agency (NULL: all), by ref. */
+int td_reg_each_dossier(struct td_registry *reg, const char *agency_code,
+                        td_dossier_fn fn, void *ctx, struct td_error *err);
+/* Move a dossier to another agency (inside a transaction; audit
+ * "dossier.move"). */
+int td_reg_move_dossier(struct td_registry *reg, const char *ref,
+                        const char *to_agency_code, int64_t handover_id,
+                        struct td_error *err);
 
 #endif

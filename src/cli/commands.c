@@ -13,6 +13,10 @@ const struct td_cli_command td_cli_commands[] = {
 	{ "export", td_cmd_export,
 	  "export [--format csv|json] [-o FILE] agencies|certificates|tokens" },
 	{ "audit", td_cmd_audit, "audit verify | audit log [ENTITY KEY] [--json]" },
+	{ "handover", td_cmd_handover,
+	  "handover --to CUSTODIAN [--from CUSTODIAN] [--state lost|damaged] TOKEN..." },
+	{ "receipt", td_cmd_receipt, "receipt NUMBER [--pdf FILE] | receipt --list [--json]" },
+	{ "dossier", td_cmd_dossier, "dossier add|list|handover ..." },
 	{ "scan", td_cmd_scan,
 	  "scan [--json] [--watch] [--scope AGENCY] [--no-match] [--no-usb] [--poll-ms N]" },
 	{ "verify-token", td_cmd_verify_token,
@@ -22,5 +26,8 @@ const struct td_cli_command td_cli_commands[] = {
 	{ "holder", td_cmd_holder, "holder set ID --no-longer-needed|--needed" },
 	{ "crl", td_cmd_crl, "crl import --ca FILE CRLFILE" },
 	{ "lists", td_cmd_lists, "lists [--format xlsx|csv] -o PATH" },
+	{ "count", td_cmd_count,
+	  "count start|scan|close|report|list ... (inventory counts)" },
+	{ "kit", td_cmd_kit, "kit make|merge|conflicts|resolve ... (field kits)" },
 	{ NULL, NULL, NULL }
 };

@@ -17,5 +17,27 @@ int td_cmd_tag(struct td_cli *cli, int argc, char **argv);
 int td_cmd_holder(struct td_cli *cli, int argc, char **argv);
 int td_cmd_crl(struct td_cli *cli, int argc, char **argv);
 int td_cmd_lists(struct td_cli *cli, int argc, char **argv);
+int td_cmd_count(struct td_cli *cli, int argc, char **argv);
+int td_cmd_kit(struct td_cli *cli, int argc, char **argv);
+
+
+/* handover, receipt, dossier (cmd_handover.c, cmd_receipt.c, cmd_dossier.c) */
+struct td_handover;
+int td_cmd_handover(struct td_cli *cli, int argc, char **argv);
+int td_cmd_receipt(struct td_cli *cli, int argc, char **argv);
+int td_cmd_dossier(struct td_cli *cli, int argc, char **argv);
+/* The desk's place: given (--place), else $TOKENDESK_PLACE, else the line
+ * "place = ..." of the --config file (copied into buf), else NULL. */
+const char *td_cli_place(struct td_cli *cli, const char *given, char *buf,
+                         size_t size);
+/* Commit h, print its number (or JSON), write the PDF record when pdf is
+ * set; returns the exit status. */
+int td_cli_handover_commit(struct td_cli *cli, struct td_handover *h,
+                           const char *pdf, int json);
+/* Proof of possession of every token of h (handover_pop.c): PINs from
+ * pin_fd, one line per token; records each outcome on h.  Returns 0 when
+ * all matched (or force), else a td_code after printing why. */
+int td_cli_handover_prove(struct td_cli *cli, struct td_handover *h, int pin_fd,
+                          int force);
 
 #endif

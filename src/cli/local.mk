@@ -12,8 +12,12 @@ tokendesk_SOURCES += \
 	src/cli/cmd_show.c \
 	src/cli/cmd_search.c \
 	src/cli/cmd_export.c \
-	src/cli/cmd_audit.c
+	src/cli/cmd_audit.c \
+	src/cli/cmd_count.c \
+	src/cli/cmd_kit.c
 EXTRA_DIST += src/cli/local.mk
 # reorganization: plans, tags, holders' marks, CRLs, lists for DOST
 tokendesk_SOURCES += src/cli/cmd_plan.c src/cli/cmd_tag.c src/cli/cmd_holder.c \
 	src/cli/cmd_crl.c src/cli/cmd_lists.c
+tokendesk_SOURCES += src/cli/cmd_handover.c src/cli/cmd_receipt.c src/cli/cmd_dossier.c \
+	src/cli/handover_pop.c

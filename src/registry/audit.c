@@ -68,8 +68,12 @@ static int row_hash(struct td_registry *reg, const char *prev,
 	hash_part(reg->md_ctx, f->before);
 	hash_part(reg->md_ctx, f->after);
 	EVP_DigestFinal_ex(reg->md_ctx, md, &mdlen);
-	for (unsigned i = 0; i < mdlen && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	/* A table, not snprintf: merges hash 100,000 rows at a time. */
+	for (unsigned i = 0; i < mdlen && i < 32; i++) {
+		out[2 * i] = "0123456789abcdef"[md[i] >> 4];
+		out[2 * i + 1] = "0123456789abcdef"[md[i] & 15];
+	}
+	out[2 * (mdlen < 32 ? mdlen : 32)] = '\0';
 	return TD_OK;
 }
 

@@ -10,7 +10,15 @@ libtokendesk_a_SOURCES += \
 	src/registry/cert_write.c \
 	src/registry/search.c \
 	src/registry/export.c \
-	src/registry/bulk.c
+	src/registry/bulk.c \
+	src/registry/count.c \
+	src/registry/kit.h \
+	src/registry/kit_schema.c \
+	src/registry/kit_make.c \
+	src/registry/kit_apply.c \
+	src/registry/kit_merge.c \
+	src/registry/kit_conflict.c
 EXTRA_DIST += src/registry/local.mk
 # reorganization: stored plans, tags, CRL confirmations
 libtokendesk_a_SOURCES += src/registry/plan.c src/registry/tag.c
+libtokendesk_a_SOURCES += src/registry/handover.c src/registry/dossier.c

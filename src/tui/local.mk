@@ -1,4 +1,12 @@
 # tui: the full-screen desk (ncursesw); no SQL and no PKCS#11 here.
+# One file per screen (scr_*.c), a few widgets, the loop in desk.c.
 libtd_tui_a_SOURCES += \
-	src/tui/desk_stub.c
+	src/tui/desk.c src/tui/desk.h \
+	src/tui/input.c src/tui/input.h \
+	src/tui/draw.c src/tui/list.c src/tui/field.c src/tui/widget.h \
+	src/tui/i18n.c src/tui/i18n_vi.h \
+	src/tui/tokens.c \
+	src/tui/scr_panel.c src/tui/scr_search.c src/tui/scr_browse.c \
+	src/tui/scr_record.c src/tui/scr_help.c \
+	src/tui/scr_handover.c src/tui/scr_pin.c src/tui/handover.h
 EXTRA_DIST += src/tui/local.mk

@@ -35,7 +35,7 @@ struct list {
 	long n;
 };
 
-static struct list lists[4] = {
+static const struct list list_defs[4] = {
 	{ "Thu hồi chứng thư", "revoke", 9,
 	  { "STT", "Mã cơ quan", "Tên cơ quan", "Tên thuê bao",
 	    "Số serial chứng thư", "Số serial thiết bị", "Lý do", "Trạng thái", "Đợt" }, NULL, NULL, 0 },
@@ -50,10 +50,12 @@ static struct list lists[4] = {
 	    "Lý do", "Trạng thái", "Đợt" }, NULL, NULL, 0 },
 };
 
+/* One call's state: the lists with their gathered rows. */
 struct gather {
 	struct td_arena *arena;
 	const struct td_lists_opts *opts;
 	int nomem;
+	struct list lists[4];
 };
 
 static const char *state_vi(const char *s)
@@ -77,7 +79,7 @@ static const char *adup(struct gather *g, const char *s)
 static int gather_tag(const struct td_tag *t, void *ctx)
 {
 	struct gather *g = ctx;
-	struct list *l = NULL;
+	struct list *l = NULL, *lists = g->lists;
 	char batch[24] = "";
 
 	if (!g->opts->include_confirmed && strcmp(t->state, "confirmed") == 0)
@@ -210,7 +212,8 @@ static int create_private(const char *path, struct td_error *err)
 	return TD_OK;
 }
 
-static int write_xlsx(const char *path, struct td_arena *a, struct td_error *err)
+static int write_xlsx(const char *path, struct td_arena *a, struct list *lists,
+                      struct td_error *err)
 {
 	lxw_workbook *wb;
 	lxw_format *bold;
@@ -266,7 +269,8 @@ static int csv_list(FILE *f, struct td_arena *a, const struct list *l)
 	return rc ? rc : td_csv_write(f, 4, sum, 0);
 }
 
-static int write_csv(const char *dir, struct td_arena *a, struct td_error *err)
+static int write_csv(const char *dir, struct td_arena *a, struct list *lists,
+                     struct td_error *err)
 {
 	char path[4096];
 
@@ -296,23 +300,23 @@ int td_lists_write(struct td_registry *reg, const char *path,
                    const struct td_lists_opts *opts,
                    struct td_lists_report *rep, struct td_error *err)
 {
-	struct gather g = { td_arena_new(), opts, 0 };
+	struct gather g = { td_arena_new(), opts, 0, { { 0 } } };
+	struct list *lists = g.lists;
 	int rc;
 
 	memset(rep, 0, sizeof *rep);
 	if (!g.arena)
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	for (int i = 0; i < 4; i++) {
-		lists[i].rows = NULL;
+		lists[i] = list_defs[i];
 		lists[i].tail = &lists[i].rows;
-		lists[i].n = 0;
 	}
 	rc = td_reg_each_tag(reg, NULL, opts->batch, gather_tag, &g, err);
 	if (rc > 0 || rc == TD_ERR_NOMEM || g.nomem)
 		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	if (rc == TD_OK)
-		rc = opts->format == TD_LISTS_XLSX ? write_xlsx(path, g.arena, err)
-		                                   : write_csv(path, g.arena, err);
+		rc = opts->format == TD_LISTS_XLSX ? write_xlsx(path, g.arena, lists, err)
+		                                   : write_csv(path, g.arena, lists, err);
 	rep->revoke = lists[0].n;
 	rep->change_info = lists[1].n;
 	rep->collect = lists[2].n;

@@ -5,7 +5,9 @@ libtokendesk_a_SOURCES += \
 	src/workflow/import_check.h \
 	src/workflow/import_check.c \
 	src/workflow/import_file.c \
-	src/workflow/import.c
+	src/workflow/import.c \
+	src/workflow/count.c \
+	src/workflow/count_report.c
 EXTRA_DIST += src/workflow/local.mk
 # reorganization plans, the action plan, CRLs, lists for DOST
 libtokendesk_a_SOURCES += \
@@ -17,3 +19,14 @@ libtokendesk_a_SOURCES += \
 libtokendesk_a_SOURCES += src/workflow/crl.c src/workflow/lists.c
 # the contracts of the reorganization modules (headers are not yet distributed project-wide)
 EXTRA_DIST += include/tokendesk/plan.h include/tokendesk/crl.h include/tokendesk/lists.h
+# handover: tokens and dossiers changing hands, and the printed record.
+libtokendesk_a_SOURCES += \
+	src/workflow/handover_internal.h \
+	src/workflow/custodian.c \
+	src/workflow/handover.c \
+	src/workflow/handover_add.c \
+	src/workflow/handover_commit.c \
+	src/workflow/dossier.c \
+	src/workflow/record_internal.h \
+	src/workflow/record.c \
+	src/workflow/record_pdf.c

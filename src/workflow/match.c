@@ -289,6 +289,28 @@ static int same_cert(const struct td_cert *r, const struct td_snap_cert *c)
 
 /* ---- one certificate that matched -------------------------------------- */
 
+/* The registry's tag: revoke and change_info mean the certificate is on
+ * its way out or to be re-issued; keep (and no tag) do not. */
+static int registry_tag(struct td_registry *reg, const struct td_cert *rc,
+                        char *why, size_t size, struct td_error *err)
+{
+	char *kind = NULL, *state = NULL;
+	int rc_tag = td_reg_cert_tag(reg, rc->serial, &kind, &state, err), tagged = 0;
+
+	if (rc_tag == TD_OK && kind && (strcmp(kind, "revoke") == 0 ||
+	                                strcmp(kind, "change_info") == 0)) {
+		snprintf(why, size, "tagged: %s (%s)", kind, state ? state : "tagged");
+		tagged = 1;
+	}
+	free(kind);
+	free(state);
+	if (rc_tag < 0 && rc_tag != TD_ERR_NOTFOUND)
+		return rc_tag;
+	td_error_clear(err);
+	return tagged;
+}
+
+
 static int check_matched(struct td_registry *reg, const struct td_cert *rc,
                          const struct td_snap_cert *c, int idx,
                          const struct td_match_opts *o, const char *today,
@@ -303,7 +325,8 @@ static int check_matched(struct td_registry *reg, const struct td_cert *rc,
 	if (tagged)
 		snprintf(why, sizeof why, "revoked%s%s", rc->revoked_at ? " on " : "",
 		         rc->revoked_at ? rc->revoked_at : "");
-	else if (o->tagged && (tagged = o->tagged(reg, rc, why, sizeof why, o->tag_ctx)) < 0)
+	else if ((tagged = o->tagged ? o->tagged(reg, rc, why, sizeof why, o->tag_ctx)
+	                             : registry_tag(reg, rc, why, sizeof why, err)) < 0)
 		return tagged;
 	if (tagged && (f = add(r, TD_MATCH_TAGGED, idx, c->serial))) {
 		snprintf(f->registry, sizeof f->registry, "%s; %s", rtext, why);

@@ -390,7 +390,11 @@ static int apply_event(struct plan_model *m, const struct pevent *ev)
 		}
 	switch (ev->kind) {
 	case EV_MERGE_NEW: {
+		/* default superior: the first source's, above any merged source */
 		struct pnode *p = np ? np : model_parent(m, src[0]);
+		for (size_t steps = m->nnodes; !np && p && has_source(ev, p->code) &&
+		     steps--;)
+			p = model_parent(m, p);
 		if (!(tgt = add_node(m, ev->target, ev->target_name,
 		                     p ? p->code : NULL, src[0]->level)))
 			return TD_ERR_NOMEM;

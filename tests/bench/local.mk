@@ -13,6 +13,7 @@ tools_gen_province_SOURCES = tools/gen-province.c
 BENCH_LIST = tests/bench/bench-registry.sh
 BENCH_LIST += tests/bench/bench-token.sh
 BENCH_LIST += tests/bench/bench-plan.sh
+BENCH_LIST += tests/bench/bench-desk.sh
 
 EXTRA_DIST += tests/bench/local.mk $(BENCH_LIST) data/demo/README
 

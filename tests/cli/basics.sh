@@ -15,7 +15,7 @@ expect_in "$tmp/out" "--encoding"
 # Every command --help lists answers --help itself, with a usage line.
 for c in $(td --help | sed -n 's/^  tokendesk \([a-z-]*\).*/\1/p' | sort -u); do
 	expect_status 0 td "$c" --help
-	expect_in "$tmp/out" "Usage: tokendesk"
+	grep -qi "usage: tokendesk" "$tmp/out" || fail "$c --help prints no usage line"
 done
 
 # No registry yet: a clear error naming the file and the way out.

@@ -16,9 +16,26 @@ PLAN_TESTS = \
 	tests/cli/plan-apply.sh \
 	tests/cli/crl-import.sh \
 	tests/cli/lists-dost.sh \
-	tests/cli/plan-demo.sh
+	tests/cli/plan-demo.sh \
+	tests/cli/tag-manual.sh
 TESTS += $(PLAN_TESTS)
 EXTRA_DIST += $(PLAN_TESTS) tests/cli/plan/plan-lib.sh \
 	tests/cli/plan/agencies.csv tests/cli/plan/certificates.csv \
 	tests/cli/plan/plan.csv tests/cli/plan/expected.tsv \
 	tests/cli/plan/expected-asof.tsv
+# inventory counts and field kits (count-*.sh, kit-*.sh); kit-move stands
+# in for the handover workflow to record custody moves in a kit.
+check_PROGRAMS += tests/cli/kit-move
+tests_cli_kit_move_SOURCES = tests/cli/kit-move.c
+tests_cli_kit_move_LDADD = $(TD_LIBS)
+TESTS += \
+	tests/cli/count-basic.sh \
+	tests/cli/count-resume.sh \
+	tests/cli/kit-minimal.sh \
+	tests/cli/kit-merge.sh \
+	tests/cli/kit-conflict.sh
+EXTRA_DIST += tests/cli/count-common.sh tests/cli/count-basic.sh \
+	tests/cli/count-resume.sh tests/cli/kit-minimal.sh tests/cli/kit-merge.sh \
+	tests/cli/kit-conflict.sh
+# handover (issue 4): tokens, dossiers, the record as text and PDF
+CLI_TESTS += tests/cli/handover.sh tests/cli/handover-pdf.sh tests/cli/handover-dossier.sh

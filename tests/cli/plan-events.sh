@@ -48,4 +48,17 @@ expect_status 0 td plan show --json --as-of 2025-06-30
 actions_tsv "$tmp/out" >"$tmp/got"
 expected_tsv "$P/expected-asof.tsv" | diff -u - "$tmp/got" >&2 || fail "--as-of"
 expect_status 64 td plan show --as-of 2025-13-01
+
+# merge keeping a name under a new superior: the kept certificate still
+# needs an info change (rule merge_keep), its DN naming the new superior
+printf '%s\n%s\n' effective_date,event,source_codes,target_code,target_name,new_parent_code \
+	"2025-07-01,merge_keep,P.S1;P.S2,P.S1,,P.S6" >"$tmp/keep.csv"
+expect_status 0 td plan import "$tmp/keep.csv"
+expect_status 0 td plan show --json
+grep '"cert_serial":"a011"' "$tmp/out" >"$tmp/a011"
+expect_in "$tmp/a011" '"action":"change_info","rule":"merge_keep"'
+expect_in "$tmp/a011" '"new_dn":"C=VN, L=An Hòa, O=Ủy ban nhân dân tỉnh An Hòa, OU=Sở Khoa học và Công nghệ, CN=Sở Tài chính"'
+actions_tsv "$tmp/out" | grep -E '	a02[12]	' >"$tmp/got"
+printf 'change_info\ta022\tsuperior_change\t-\nrevoke\ta021\tmerge_keep\t-\n' | LC_ALL=C sort >"$tmp/want"
+diff -u "$tmp/want" "$tmp/got" >&2 || fail "merge_keep under a new superior"
 finish

@@ -29,3 +29,5 @@ tests_token_test_usb_hotplug_LDADD = $(TD_LIBS) $(UMOCKDEV_LIBS)
 
 EXTRA_DIST += tests/token/local.mk tests/token/hsm-lib.sh $(TOKEN_TESTS_SH) \
 	tests/token/test-usb-hotplug.c
+# handover --pin-fd (issue 4)
+TOKEN_TESTS_SH += tests/token/handover-pop.sh

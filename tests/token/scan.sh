@@ -72,6 +72,15 @@ for pair in "$S_DUC matched" "$S_LAN unknown-token" "$S_OTH other-certificate" \
 	[ "$got" = "$2" ] || fail "token $1: outcome $got, expected $2"
 done
 
+# A certificate tagged in the registry (to revoke, letter 1.1) is flagged,
+# and is matched again once the tag is removed.
+"$TOKENDESK" tag revoke 123abcd --reason "sáp nhập" >/dev/null || fail "tag revoke"
+td scan --json --scope HY --no-usb >"$HSM_DIR/tagged.json" 2>/dev/null || fail "scan after tag"
+got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(next(t["match"]["outcome"] for t in d["tokens"] if t["serial"]==sys.argv[2]))' "$HSM_DIR/tagged.json" "$S_DUC")
+[ "$got" = tagged ] || fail "tagged certificate: outcome $got, expected tagged"
+grep -q "tagged: revoke" "$HSM_DIR/tagged.json" || fail "tag reason not shown"
+"$TOKENDESK" tag remove 123abcd >/dev/null || fail "tag remove"
+
 # Every DN attribute of Đức's certificate, exactly and in order.
 python3 - "$HSM_DIR/scan.json" "$S_DUC" <<'PY' || fail "DN attributes"
 import json, sys

@@ -1,1 +1,11 @@
-# tests/tui
+# tests/tui: the real desk in a real terminal (tmux), driven by keys.
+TUI_TESTS = \
+	tests/tui/desk-start.sh \
+	tests/tui/desk-locale.sh \
+	tests/tui/desk-search.sh \
+	tests/tui/desk-browse.sh \
+	tests/tui/desk-layout.sh \
+	tests/tui/desk-handover.sh \
+	tests/tui/desk-token.sh
+TESTS += $(TUI_TESTS)
+EXTRA_DIST += tests/tui/local.mk tests/tui/lib.sh $(TUI_TESTS)

@@ -20,3 +20,7 @@ check_PROGRAMS += tests/unit/test-jsonw
 TESTS += tests/unit/test-jsonw
 tests_unit_test_jsonw_LDADD = $(TD_LIBS)
 tests_unit_test_jsonw_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+# handover (issue 4): the batch API, custodians, the commit-time re-check
+check_PROGRAMS += tests/unit/test-handover
+TESTS += tests/unit/test-handover
+tests_unit_test_handover_LDADD = $(TD_LIBS)

@@ -1,0 +1,472 @@
+/* cmd_count.c: tokendesk count start|scan|close|report|list. */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/commands.h"
+#include "cli/json.h"
+#include "tokendesk/count.h"
+
+static const char count_usage[] =
+	"usage: tokendesk count start (--agency CODE | --custodian CUSTODIAN)\n"
+	"       tokendesk count scan ID [--inserted] [--from FILE] SERIAL...\n"
+	"       tokendesk count close ID [-o DIR] [--json]\n"
+	"       tokendesk count report ID [--json] [--summary] [--text FILE] [--xlsx FILE]\n"
+	"       tokendesk count list [--json]\n"
+	"Count the tokens present against custody (an agency's subtree, or one\n"
+	"custodian: dost, ca, agency:CODE, holder:ID).  Each scan is saved at\n"
+	"once; an interrupted count resumes by scanning on into the same ID.\n";
+
+static int fail(const struct td_error *err)
+{
+	td_cli_print_error(err);
+	return td_cli_status(err->code);
+}
+
+static int parse_id(const char *s, int64_t *id)
+{
+	char *end;
+
+	errno = 0;
+	*id = strtoll(s ? s : "", &end, 10);
+	if (!s || errno || *end || *id <= 0) {
+		td_cli_fail("count: '%s' is not a count id", s ? s : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- start ------------------------------------------------------------------ */
+
+static int count_start(struct td_registry *reg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "agency", required_argument, NULL, 'a' },
+		{ "custodian", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
+	const char *agency = NULL, *custodian = NULL;
+	struct td_error err;
+	int64_t id;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "a:c:h", opts, NULL)) != -1) {
+		if (c == 'a')
+			agency = optarg;
+		else if (c == 'c')
+			custodian = optarg;
+		else {
+			fputs(count_usage, c == 'h' ? stdout : stderr);
+			return c == 'h' ? EX_OK : EX_USAGE;
+		}
+	}
+	if (!agency == !custodian || optind != argc) {
+		fputs(count_usage, stderr);
+		return EX_USAGE;
+	}
+	if (td_count_start(reg, agency, custodian, &id, &err) < 0)
+		return fail(&err);
+	printf("%" PRId64 "\n", id);
+	return EX_OK;
+}
+
+/* ---- scan ------------------------------------------------------------------- */
+
+static void print_hit(const char *serial, const struct td_count_hit *h)
+{
+	printf("%s\t%s", serial, td_count_outcome_name(h->outcome));
+	if (h->outcome == TD_COUNT_UNEXPECTED)
+		printf("\tregistry: %s%s%s", h->custodian, h->custodian_name ? " " : "",
+		       h->custodian_name ? h->custodian_name : "");
+	if (h->scans > 1)
+		printf("\tduplicate (scanned %" PRId64 " times)", h->scans);
+	putchar('\n');
+}
+
+/* Serials from a file (one per line), scanned as one batch. */
+static int scan_file(struct td_registry *reg, int64_t id, const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char **lines = NULL, *line = NULL;
+	size_t n = 0, cap = 0, len = 0, done = 0;
+	struct td_error err;
+	int status = EX_OK;
+
+	if (!f) {
+		td_cli_fail("count: %s: %s", path, strerror(errno));
+		return EX_NOINPUT;
+	}
+	while (getline(&line, &len, f) >= 0) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			lines = realloc(lines, cap * sizeof *lines);
+		}
+		lines[n++] = strdup(line);
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	if (td_count_scan_batch(reg, id, (const char *const *)lines, n, "file", &done,
+	                        &err) < 0)
+		status = fail(&err);
+	else
+		printf("%zu scans recorded\n", done);
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	return status;
+}
+
+static int count_scan(struct td_registry *reg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "inserted", no_argument, NULL, 'i' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
+	const char *source = "typed", *from = NULL;
+	struct td_count_hit hit;
+	struct td_error err;
+	int64_t id;
+	int c, status = EX_OK;
+
+	while ((c = getopt_long(argc, argv, "if:h", opts, NULL)) != -1) {
+		if (c == 'i')
+			source = "inserted";
+		else if (c == 'f')
+			from = optarg;
+		else {
+			fputs(count_usage, c == 'h' ? stdout : stderr);
+			return c == 'h' ? EX_OK : EX_USAGE;
+		}
+	}
+	if (optind >= argc || parse_id(argv[optind++], &id) < 0 ||
+	    (!from && optind >= argc)) {
+		fputs(count_usage, stderr);
+		return EX_USAGE;
+	}
+	if (from && (status = scan_file(reg, id, from)) != EX_OK)
+		return status;
+	for (; optind < argc; optind++) {
+		memset(&hit, 0, sizeof hit);
+		if (td_count_scan(reg, id, argv[optind], source, &hit, &err) < 0) {
+			status = fail(&err);
+			if (err.code != TD_ERR_DATA)
+				return status;   /* closed, missing: stop at once */
+			continue;
+		}
+		print_hit(argv[optind], &hit);
+		td_count_hit_clear(&hit);
+	}
+	return status;
+}
+
+/* ---- report ----------------------------------------------------------------- */
+
+static json_t *serials(const struct td_count_list *l)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i].serial));
+	return a;
+}
+
+static json_t *whereabouts(const struct td_count_list *l)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < l->n; i++) {
+		json_t *w = json_object();
+		json_object_set_new(w, "custodian", td_json_str(l->v[i].custodian));
+		json_object_set_new(w, "custodian_name", td_json_str(l->v[i].custodian_name));
+		json_object_set_new(o, l->v[i].serial, w);
+	}
+	return o;
+}
+
+static json_t *report_json(const struct td_count_report *r)
+{
+	const struct td_count *c = &r->count;
+	const struct td_count_tally *t = &r->tally;
+	json_t *o = json_object(), *tally = json_object(), *dups = json_object();
+
+	json_object_set_new(o, "id", json_integer(c->id));
+	json_object_set_new(o, "uid", td_json_str(c->uid));
+	json_object_set_new(o, "scope_kind", td_json_str(c->scope_kind));
+	json_object_set_new(o, "scope", td_json_str(c->scope));
+	json_object_set_new(o, "scope_name", td_json_str(c->scope_name));
+	json_object_set_new(o, "started_at", td_json_str(c->started_at));
+	json_object_set_new(o, "operator", td_json_str(c->operator_name));
+	json_object_set_new(o, "closed_at", td_json_str(c->closed_at));
+	json_object_set_new(o, "closed_by", td_json_str(c->closed_by));
+	json_object_set_new(o, "status", json_string(c->closed_at ? "closed" : "open"));
+	json_object_set_new(tally, "expected", json_integer(t->expected));
+	json_object_set_new(tally, "found", json_integer(t->found));
+	json_object_set_new(tally, "missing", json_integer(t->missing));
+	json_object_set_new(tally, "unexpected", json_integer(t->unexpected));
+	json_object_set_new(tally, "duplicate", json_integer(t->duplicate));
+	json_object_set_new(tally, "unknown", json_integer(t->unknown));
+	json_object_set_new(tally, "scans", json_integer(t->scans));
+	json_object_set_new(o, "tally", tally);
+	json_object_set_new(o, "found", serials(&r->by[TD_COUNT_FOUND]));
+	json_object_set_new(o, "missing", serials(&r->by[TD_COUNT_MISSING]));
+	json_object_set_new(o, "unexpected", serials(&r->by[TD_COUNT_UNEXPECTED]));
+	json_object_set_new(o, "duplicate", serials(&r->duplicate));
+	json_object_set_new(o, "unknown", serials(&r->by[TD_COUNT_UNKNOWN]));
+	json_object_set_new(o, "unexpected_at", whereabouts(&r->by[TD_COUNT_UNEXPECTED]));
+	json_object_set_new(o, "missing_at", whereabouts(&r->by[TD_COUNT_MISSING]));
+	for (size_t i = 0; i < r->duplicate.n; i++)
+		json_object_set_new(dups, r->duplicate.v[i].serial,
+		                    json_integer(r->duplicate.v[i].scans));
+	json_object_set_new(o, "duplicate_scans", dups);
+	return o;
+}
+
+static void print_tally(const struct td_count_report *r)
+{
+	const struct td_count_tally *t = &r->tally;
+
+	printf("count %" PRId64 " (%s %s%s%s): %s\n", r->count.id, r->count.scope_kind,
+	       r->count.scope, r->count.scope_name ? " " : "",
+	       r->count.scope_name ? r->count.scope_name : "",
+	       r->count.closed_at ? "closed" : "open");
+	printf("  expected %" PRId64 ", found %" PRId64 ", missing %" PRId64
+	       ", unexpected %" PRId64 ", duplicate %" PRId64 ", unknown %" PRId64
+	       ", scans %" PRId64 "\n", t->expected, t->found, t->missing,
+	       t->unexpected, t->duplicate, t->unknown, t->scans);
+}
+
+static void print_lines(const struct td_count_report *r)
+{
+	for (int o = 0; o < 4; o++)
+		for (size_t i = 0; i < r->by[o].n; i++) {
+			const struct td_count_entry *e = &r->by[o].v[i];
+			printf("  %-10s %-20s %s%s%s\n", td_count_outcome_name(o), e->serial,
+			       e->custodian ? e->custodian : "",
+			       e->custodian_name ? " " : "",
+			       e->custodian_name ? e->custodian_name : "");
+		}
+	for (size_t i = 0; i < r->duplicate.n; i++)
+		printf("  %-10s %-20s %" PRId64 " scans\n", "duplicate",
+		       r->duplicate.v[i].serial, r->duplicate.v[i].scans);
+}
+
+static int write_files(const struct td_count_report *r, const char *text,
+                       const char *xlsx)
+{
+	struct td_error err;
+
+	if (text && td_count_report_write_text(r, text, &err) < 0)
+		return fail(&err);
+	if (xlsx && td_count_report_write_xlsx(r, xlsx, &err) < 0)
+		return fail(&err);
+	return EX_OK;
+}
+
+/* Tallies only: what a desk shows live while scanning. */
+static int report_summary(struct td_registry *reg, int64_t id, int json)
+{
+	struct td_count_tally t;
+	struct td_error err;
+
+	if (td_reg_count_tally(reg, id, &t, &err) < 0)
+		return fail(&err);
+	if (json) {
+		json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		                      "id", (json_int_t)id,
+		                      "expected", (json_int_t)t.expected,
+		                      "found", (json_int_t)t.found,
+		                      "missing", (json_int_t)t.missing,
+		                      "unexpected", (json_int_t)t.unexpected,
+		                      "duplicate", (json_int_t)t.duplicate,
+		                      "unknown", (json_int_t)t.unknown,
+		                      "scans", (json_int_t)t.scans);
+		td_json_print(o);
+		json_decref(o);
+	} else {
+		printf("count %" PRId64 ": expected %" PRId64 ", found %" PRId64
+		       ", missing %" PRId64 ", unexpected %" PRId64 ", duplicate %" PRId64
+		       ", unknown %" PRId64 ", scans %" PRId64 "\n", id, t.expected,
+		       t.found, t.missing, t.unexpected, t.duplicate, t.unknown, t.scans);
+	}
+	return EX_OK;
+}
+
+static int count_report(struct td_registry *reg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "summary", no_argument, NULL, 's' },
+		{ "text", required_argument, NULL, 't' },
+		{ "xlsx", required_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
+	const char *text = NULL, *xlsx = NULL;
+	struct td_count_report r;
+	struct td_error err;
+	int64_t id;
+	int c, json = 0, summary = 0, status;
+
+	while ((c = getopt_long(argc, argv, "jst:x:h", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = 1;
+		else if (c == 's')
+			summary = 1;
+		else if (c == 't')
+			text = optarg;
+		else if (c == 'x')
+			xlsx = optarg;
+		else {
+			fputs(count_usage, c == 'h' ? stdout : stderr);
+			return c == 'h' ? EX_OK : EX_USAGE;
+		}
+	}
+	if (optind + 1 != argc || parse_id(argv[optind], &id) < 0)
+		return EX_USAGE;
+	if (summary && !text && !xlsx)
+		return report_summary(reg, id, json);
+	if (td_count_report_load(reg, id, &r, &err) < 0) {
+		td_count_report_free(&r);
+		return fail(&err);
+	}
+	if (json) {
+		json_t *o = report_json(&r);
+		td_json_print(o);
+		json_decref(o);
+	} else {
+		print_tally(&r);
+		print_lines(&r);
+	}
+	status = write_files(&r, text, xlsx);
+	td_count_report_free(&r);
+	return status;
+}
+
+static int count_close(struct td_registry *reg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "output-dir", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
+	const char *dir = ".";
+	char text[4096], xlsx[4096];
+	struct td_count_report r;
+	struct td_error err;
+	int64_t id;
+	int c, json = 0, status;
+
+	while ((c = getopt_long(argc, argv, "jo:h", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = 1;
+		else if (c == 'o')
+			dir = optarg;
+		else {
+			fputs(count_usage, c == 'h' ? stdout : stderr);
+			return c == 'h' ? EX_OK : EX_USAGE;
+		}
+	}
+	if (optind + 1 != argc || parse_id(argv[optind], &id) < 0)
+		return EX_USAGE;
+	if (td_count_close(reg, id, NULL, &err) < 0)
+		return fail(&err);
+	if (td_count_report_load(reg, id, &r, &err) < 0) {
+		td_count_report_free(&r);
+		return fail(&err);
+	}
+	snprintf(text, sizeof text, "%s/count-%" PRId64 ".txt", dir, id);
+	snprintf(xlsx, sizeof xlsx, "%s/count-%" PRId64 ".xlsx", dir, id);
+	status = write_files(&r, text, xlsx);
+	if (json) {
+		json_t *o = report_json(&r);
+		json_object_set_new(o, "text_report", json_string(text));
+		json_object_set_new(o, "xlsx_report", json_string(xlsx));
+		td_json_print(o);
+		json_decref(o);
+	} else {
+		print_tally(&r);
+		printf("  reports: %s, %s\n", text, xlsx);
+	}
+	td_count_report_free(&r);
+	return status;
+}
+
+struct list_ctx {
+	json_t *arr;
+};
+
+static int list_one(const struct td_count *c, void *ctx)
+{
+	struct list_ctx *l = ctx;
+
+	if (l->arr) {
+		json_t *o = json_object();
+		json_object_set_new(o, "id", json_integer(c->id));
+		json_object_set_new(o, "uid", td_json_str(c->uid));
+		json_object_set_new(o, "scope_kind", td_json_str(c->scope_kind));
+		json_object_set_new(o, "scope", td_json_str(c->scope));
+		json_object_set_new(o, "started_at", td_json_str(c->started_at));
+		json_object_set_new(o, "closed_at", td_json_str(c->closed_at));
+		json_object_set_new(o, "scans", json_integer(c->scans));
+		json_array_append_new(l->arr, o);
+	} else {
+		printf("%" PRId64 "\t%s\t%s %s\t%s\t%" PRId64 " scans\t%s\n", c->id,
+		       c->closed_at ? "closed" : "open", c->scope_kind, c->scope,
+		       c->started_at, c->scans, c->scope_name ? c->scope_name : "");
+	}
+	return 0;
+}
+
+static int count_list(struct td_registry *reg, int argc, char **argv)
+{
+	struct list_ctx l = { NULL };
+	struct td_error err;
+	int rc;
+
+	if (argc > 1 && strcmp(argv[1], "--json") == 0)
+		l.arr = json_array();
+	rc = td_reg_count_list(reg, list_one, &l, &err);
+	if (l.arr) {
+		if (rc == TD_OK)
+			td_json_print(l.arr);
+		json_decref(l.arr);
+	}
+	return rc < 0 ? fail(&err) : EX_OK;
+}
+
+int td_cmd_count(struct td_cli *cli, int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*run)(struct td_registry *, int, char **);
+	} subs[] = {
+		{ "start", count_start }, { "scan", count_scan }, { "close", count_close },
+		{ "report", count_report }, { "list", count_list },
+	};
+	struct td_registry *reg;
+	int status = EX_OK;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(count_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EX_USAGE : EX_OK;
+	}
+	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+		if (strcmp(argv[1], subs[i].name) != 0)
+			continue;
+		if (!(reg = td_cli_registry(cli, 0, &status)))
+			return status;
+		td_cli_getopt_reset();
+		return subs[i].run(reg, argc - 1, argv + 1);
+	}
+	td_cli_fail("count: unknown subcommand '%s'", argv[1]);
+	fputs(count_usage, stderr);
+	return EX_USAGE;
+}

@@ -1,0 +1,275 @@
+/* cmd_handover.c: tokendesk handover --to CUSTODIAN [--from ...] TOKEN...
+ * All tokens of one command are one handover: one number, one
+ * transaction, all or nothing.  Also the parts shared with
+ * `dossier handover`: the place, committing and reporting. */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/commands.h"
+#include "cli/json.h"
+#include "tokendesk/handover.h"
+#include "tokendesk/registry.h"
+#include "tokendesk/text.h"
+
+/* ---- shared with cmd_dossier.c --------------------------------------------- */
+
+/* "place = ..." from a key = value configuration file, into buf. */
+static const char *config_place(const char *path, char *buf, size_t size)
+{
+	char line[1024];
+	const char *found = NULL;
+	FILE *f;
+
+	if (!path || !(f = fopen(path, "r")))
+		return NULL;
+	while (!found && fgets(line, sizeof line, f)) {
+		char *eq = strchr(line, '='), *key = line;
+		if (!eq || *td_trim(key) == '#')
+			continue;
+		*eq = '\0';
+		if (strcmp(td_trim(key), "place") == 0) {
+			snprintf(buf, size, "%s", td_trim(eq + 1));
+			found = buf;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+const char *td_cli_place(struct td_cli *cli, const char *given, char *buf,
+                         size_t size)
+{
+	const char *env = getenv("TOKENDESK_PLACE");
+
+	if (given)
+		return given;
+	if (env && *env)
+		return env;
+	return config_place(cli->config_path, buf, size);
+}
+
+int td_cli_handover_commit(struct td_cli *cli, struct td_handover *h,
+                           const char *pdf, int json)
+{
+	char number[TD_HANDOVER_NUMBER_MAX];
+	struct td_error err;
+	struct td_record rec;
+	int rc;
+
+	if ((rc = td_handover_commit(h, number, NULL, &err)) < 0) {
+		td_cli_print_error(&err);
+		td_cli_fail("nothing was written");
+		return td_cli_status(rc);
+	}
+	if (pdf) {
+		if ((rc = td_record_load(cli->reg, number, &rec, &err)) == TD_OK) {
+			rc = td_record_write_pdf(&rec, pdf, &err);
+			td_record_clear(&rec);
+		}
+		if (rc < 0) {
+			td_cli_print_error(&err);
+			td_cli_fail("handover %s was recorded; print its record with "
+			            "`tokendesk receipt %s --pdf FILE`", number, number);
+			return td_cli_status(rc);
+		}
+	}
+	if (json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "number", json_string(number));
+		json_object_set_new(o, "items", json_integer((json_int_t)td_handover_count(h)));
+		json_object_set_new(o, "pdf", pdf ? json_string(pdf) : json_null());
+		td_json_print(o);
+		json_decref(o);
+	} else if (!cli->quiet) {
+		printf("Handover %s: %zu %s recorded.\n", number, td_handover_count(h),
+		       td_handover_kind(h) == TD_HANDOVER_TOKENS ? "token(s)" : "dossier(s)");
+		if (pdf)
+			printf("Record (PDF): %s\n", pdf);
+		printf("Record: tokendesk receipt %s [--pdf FILE]\n", number);
+	}
+	return EX_OK;
+}
+
+/* ---- handover ------------------------------------------------------------- */
+
+struct opts {
+	const char *to, *from, *remarks, *condition, *place, *state, *pdf;
+	int force, json, pin_fd;    /* pin_fd -1: no proof of possession */
+};
+
+static int usage(int status)
+{
+	FILE *f = status == EX_OK ? stdout : stderr;
+
+	fprintf(f, "Usage: tokendesk handover --to CUSTODIAN [--from CUSTODIAN]\n"
+	        "         [--condition TEXT] [--remarks TEXT] [--place TEXT]\n"
+	        "         [--state lost|damaged] [--pin-fd N] [--force] [--pdf FILE]\n"
+	        "         [--json] TOKEN...\n"
+	        "Hand tokens over to a custodian in one handover (one number, one\n"
+	        "transaction: all tokens or none).  A custodian is written\n"
+	        "holder:ID, agency:CODE, dost or ca.  The tokens' new state follows\n"
+	        "from the receiver (holder: in_use, agency: at_agency, dost: at_dost,\n"
+	        "ca: sent_to_ca); --state lost or --state damaged overrides it.\n"
+	        "--from (default: each token's custodian in the registry) names who\n"
+	        "hands over; a token the registry shows with someone else is refused\n"
+	        "unless --force.  TOKEN '-' reads serials from standard input, one a\n"
+	        "line.  The place comes from --place, $TOKENDESK_PLACE or the line\n"
+	        "'place = ...' of the --config file.  Print the record again with\n"
+	        "`tokendesk receipt NUMBER`.\n"
+	        "--pin-fd N proves possession of each token first: it must be\n"
+	        "inserted; its PIN is read from descriptor N, one line per token in\n"
+	        "the order given, and the token signs a challenge its certificate\n"
+	        "verifies.  A wrong PIN, a key that does not match, a locked PIN or a\n"
+	        "token at its final PIN try (the PIN is then not even read) refuses\n"
+	        "the handover; --force tries the final try and records a failed\n"
+	        "proof instead of refusing.\n");
+	return status;
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "remarks", required_argument, NULL, 'r' },
+		{ "condition", required_argument, NULL, 'c' },
+		{ "place", required_argument, NULL, 'p' },
+		{ "state", required_argument, NULL, 's' },
+		{ "pdf", required_argument, NULL, 'P' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "pin-fd", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char *end;
+	long fd;
+	int c;
+
+	o->pin_fd = -1;
+	while ((c = getopt_long(argc, argv, "t:f:r:c:p:s:P:Fjh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't': o->to = optarg; break;
+		case 'f': o->from = optarg; break;
+		case 'r': o->remarks = optarg; break;
+		case 'c': o->condition = optarg; break;
+		case 'p': o->place = optarg; break;
+		case 's': o->state = optarg; break;
+		case 'P': o->pdf = optarg; break;
+		case 'F': o->force = 1; break;
+		case 'j': o->json = 1; break;
+		case 'n':
+			fd = strtol(optarg, &end, 10);
+			if (*end || end == optarg || fd < 0 || fd > 1024) {
+				td_cli_fail("--pin-fd needs a file descriptor number");
+				return EX_USAGE;
+			}
+			o->pin_fd = (int)fd;
+			break;
+		case 'h': usage(EX_OK); return -1;   /* -1: done, exit 0 */
+		default: return EX_USAGE;
+		}
+	}
+	if (!o->to || optind >= argc) {
+		td_cli_fail("handover needs --to CUSTODIAN and at least one token");
+		return EX_USAGE;
+	}
+	if (o->state && strcmp(o->state, "lost") != 0 && strcmp(o->state, "damaged") != 0) {
+		td_cli_fail("--state takes lost or damaged (other states follow from --to)");
+		return EX_USAGE;
+	}
+	return EX_OK;
+}
+
+/* Set up the batch; prints the error and returns a status, or EX_OK. */
+static int setup(struct td_cli *cli, struct td_handover *h, const struct opts *o)
+{
+	char place[512];
+	struct td_error err;
+	int rc;
+
+	td_handover_set_force(h, o->force);
+	if ((rc = td_handover_set_to(h, o->to, &err)) < 0 ||
+	    (o->from && (rc = td_handover_set_from(h, o->from, &err)) < 0) ||
+	    (rc = td_handover_set_condition(h, o->condition, &err)) < 0 ||
+	    (rc = td_handover_set_remarks(h, o->remarks, &err)) < 0 ||
+	    (rc = td_handover_set_state(h, o->state, &err)) < 0 ||
+	    (rc = td_handover_set_place(h, td_cli_place(cli, o->place, place,
+	                                                sizeof place), &err)) < 0) {
+		td_cli_print_error(&err);
+		return td_cli_status(rc);
+	}
+	return EX_OK;
+}
+
+/* Add one serial; report a refusal; returns the error code or 0. */
+static int add_one(struct td_handover *h, const char *serial)
+{
+	struct td_error err;
+	int rc = td_handover_add_token(h, serial, &err);
+
+	if (rc < 0)
+		td_cli_fail("%s%s", err.message, rc == TD_ERR_CONFLICT &&
+		            strstr(err.message, "custody of") ? " (--force to hand it "
+		            "over anyway)" : "");
+	return rc < 0 ? rc : 0;
+}
+
+static int add_stdin(struct td_handover *h)
+{
+	char line[512];
+	int worst = 0;
+
+	while (fgets(line, sizeof line, stdin)) {
+		int rc;
+		if (!*td_trim(line))
+			continue;
+		if ((rc = add_one(h, line)) < 0 && !worst)
+			worst = rc;
+	}
+	return worst;
+}
+
+int td_cmd_handover(struct td_cli *cli, int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct td_registry *reg;
+	struct td_handover *h;
+	struct td_error err;
+	int status, worst = 0;
+
+	if ((status = parse(argc, argv, &o)) != EX_OK)
+		return status < 0 ? EX_OK : status;
+	if (!(reg = td_cli_registry(cli, 0, &status)))
+		return status;
+	if (!(h = td_handover_new(reg, TD_HANDOVER_TOKENS, &err))) {
+		td_cli_print_error(&err);
+		return td_cli_status(err.code);
+	}
+	if ((status = setup(cli, h, &o)) == EX_OK) {
+		/* Check every token before giving up, so one run names them all. */
+		for (int i = optind; i < argc; i++) {
+			int rc = strcmp(argv[i], "-") == 0 ? add_stdin(h) : add_one(h, argv[i]);
+			if (rc < 0 && !worst)
+				worst = rc;
+		}
+		/* Prove possession only once every token was accepted, so no
+		 * PIN is asked for a handover that cannot happen. */
+		if (worst == 0 && o.pin_fd >= 0)
+			worst = td_cli_handover_prove(cli, h, o.pin_fd, o.force);
+		if (worst < 0) {
+			td_cli_fail("nothing was written");
+			status = td_cli_status(worst);
+		} else {
+			status = td_cli_handover_commit(cli, h, o.pdf, o.json);
+		}
+	}
+	td_handover_free(h);
+	return status;
+}

@@ -1,0 +1,245 @@
+/* cmd_kit.c: tokendesk kit make|merge|conflicts|resolve: field kits. */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/commands.h"
+#include "cli/json.h"
+#include "tokendesk/registry.h"
+
+static const char kit_usage[] =
+	"usage: tokendesk kit make --agencies CODE[,CODE...] -o KIT\n"
+	"       tokendesk kit merge KIT [--json]\n"
+	"       tokendesk kit conflicts [--all] [--json]\n"
+	"       tokendesk kit resolve ID --keep home|field\n"
+	"A kit is a registry file with only what a field team needs for the\n"
+	"agencies given (and their units); work on it with --db KIT, then merge\n"
+	"it back.  Conflicting changes are listed, never decided silently.\n";
+
+static int fail(const struct td_error *err)
+{
+	td_cli_print_error(err);
+	return td_cli_status(err->code);
+}
+
+static int usage_or_help(int c)
+{
+	fputs(kit_usage, c == 'h' ? stdout : stderr);
+	return c == 'h' ? EX_OK : EX_USAGE;
+}
+
+static int kit_make(struct td_registry *reg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "agencies", required_argument, NULL, 'a' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
+	char *list = NULL, *save = NULL;
+	const char *out = NULL, *codes[256];
+	struct td_kit_info info;
+	struct td_error err;
+	size_t n = 0;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "a:o:h", opts, NULL)) != -1) {
+		if (c == 'a')
+			list = optarg;
+		else if (c == 'o')
+			out = optarg;
+		else
+			return usage_or_help(c);
+	}
+	if (!list || !out || optind != argc)
+		return usage_or_help('?');
+	for (char *p = strtok_r(list, ",", &save); p && n < 256;
+	     p = strtok_r(NULL, ",", &save))
+		if (*p)
+			codes[n++] = p;
+	if ((rc = td_reg_kit_make(reg, out, codes, n, &info, &err)) < 0)
+		return fail(&err);
+	printf("kit %s written to %s: %" PRId64 " agencies, %" PRId64 " holders, %"
+	       PRId64 " certificates, %" PRId64 " tokens\n", info.uuid, out,
+	       info.agencies, info.holders, info.certificates, info.tokens);
+	return EX_OK;
+}
+
+static int kit_merge(struct td_registry *reg, int argc, char **argv)
+{
+	struct td_kit_merge_report r;
+	struct td_error err;
+	int json = 0;
+	const char *path = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--help") == 0)
+			return usage_or_help('h');
+		else if (!path)
+			path = argv[i];
+		else
+			return usage_or_help('?');
+	}
+	if (!path)
+		return usage_or_help('?');
+	if (td_reg_kit_merge(reg, path, &r, &err) < 0)
+		return fail(&err);
+	if (json) {
+		json_t *o = json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I}",
+		                      "kit", r.uuid, "already_merged", r.already,
+		                      "inserted", (json_int_t)r.inserted,
+		                      "updated", (json_int_t)r.updated,
+		                      "deleted", (json_int_t)r.deleted,
+		                      "unchanged", (json_int_t)r.unchanged,
+		                      "audit_rows", (json_int_t)r.audit_rows,
+		                      "conflicts", (json_int_t)r.conflicts);
+		td_json_print(o);
+		json_decref(o);
+	} else if (r.already) {
+		printf("kit %s was merged before; nothing changed\n", r.uuid);
+	} else {
+		printf("kit %s merged: %" PRId64 " rows added, %" PRId64 " updated, %" PRId64
+		       " deleted, %" PRId64 " field audit rows, %" PRId64 " conflicts\n",
+		       r.uuid, r.inserted, r.updated, r.deleted, r.audit_rows, r.conflicts);
+		if (r.conflicts)
+			printf("decide them with `tokendesk kit conflicts` and"
+			       " `tokendesk kit resolve ID --keep home|field`\n");
+	}
+	return EX_OK;
+}
+
+static json_t *jstr_or_json(const char *s)
+{
+	json_t *v;
+
+	if (!s)
+		return json_null();
+	v = json_loads(s, JSON_DECODE_ANY, NULL);
+	return v ? v : json_string(s);
+}
+
+static int conflict_one(const struct td_kit_conflict *c, void *ctx)
+{
+	json_t *arr = ctx;
+
+	if (arr) {
+		json_t *o = json_object();
+		json_object_set_new(o, "id", json_integer(c->id));
+		json_object_set_new(o, "kit", td_json_str(c->kit_uuid));
+		json_object_set_new(o, "table", td_json_str(c->table));
+		json_object_set_new(o, "op", td_json_str(c->op));
+		json_object_set_new(o, "reason", td_json_str(c->reason));
+		json_object_set_new(o, "status", td_json_str(c->status));
+		json_object_set_new(o, "key", jstr_or_json(c->pk));
+		json_object_set_new(o, "home", jstr_or_json(c->home));
+		json_object_set_new(o, "field_old", jstr_or_json(c->field_old));
+		json_object_set_new(o, "field_new", jstr_or_json(c->field_new));
+		json_object_set_new(o, "resolved_at", td_json_str(c->resolved_at));
+		json_object_set_new(o, "resolved_by", td_json_str(c->resolved_by));
+		json_array_append_new(arr, o);
+		return 0;
+	}
+	printf("%" PRId64 "\t%s\t%s %s %s\t%s\n", c->id, c->status, c->op, c->table,
+	       c->pk, c->reason);
+	printf("\thome:  %s\n\tfield: %s -> %s\n", c->home ? c->home : "(none)",
+	       c->field_old ? c->field_old : "(none)",
+	       c->field_new ? c->field_new : "(none)");
+	return 0;
+}
+
+static int kit_conflicts(struct td_registry *reg, int argc, char **argv)
+{
+	json_t *arr = NULL;
+	struct td_error err;
+	int all = 0, rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			arr = arr ? arr : json_array();
+		else if (strcmp(argv[i], "--all") == 0)
+			all = 1;
+		else {
+			json_decref(arr);
+			return usage_or_help(strcmp(argv[i], "--help") == 0 ? 'h' : '?');
+		}
+	}
+	rc = td_reg_kit_each_conflict(reg, !all, conflict_one, arr, &err);
+	if (arr && rc == TD_OK)
+		td_json_print(arr);
+	json_decref(arr);
+	return rc < 0 ? fail(&err) : EX_OK;
+}
+
+static int kit_resolve(struct td_registry *reg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "keep", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
+	const char *keep = NULL;
+	struct td_error err;
+	char *end;
+	int64_t id;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "k:h", opts, NULL)) != -1) {
+		if (c == 'k')
+			keep = optarg;
+		else
+			return usage_or_help(c);
+	}
+	if (optind + 1 != argc || !keep ||
+	    (strcmp(keep, "home") != 0 && strcmp(keep, "field") != 0))
+		return usage_or_help('?');
+	id = strtoll(argv[optind], &end, 10);
+	if (*end || id <= 0)
+		return usage_or_help('?');
+	if ((rc = td_reg_begin(reg, &err)) == TD_OK) {
+		rc = td_reg_kit_resolve(reg, id, strcmp(keep, "field") == 0, &err);
+		if (rc == TD_OK)
+			rc = td_reg_commit(reg, &err);
+		else
+			td_reg_rollback(reg);
+	}
+	if (rc < 0)
+		return fail(&err);
+	printf("conflict %" PRId64 ": kept the %s version\n", id, keep);
+	return EX_OK;
+}
+
+int td_cmd_kit(struct td_cli *cli, int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*run)(struct td_registry *, int, char **);
+	} subs[] = {
+		{ "make", kit_make }, { "merge", kit_merge },
+		{ "conflicts", kit_conflicts }, { "resolve", kit_resolve },
+	};
+	struct td_registry *reg;
+	int status = EX_OK;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(kit_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EX_USAGE : EX_OK;
+	}
+	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+		if (strcmp(argv[1], subs[i].name) != 0)
+			continue;
+		if (!(reg = td_cli_registry(cli, 0, &status)))
+			return status;
+		td_cli_getopt_reset();
+		return subs[i].run(reg, argc - 1, argv + 1);
+	}
+	td_cli_fail("kit: unknown subcommand '%s'", argv[1]);
+	fputs(kit_usage, stderr);
+	return EX_USAGE;
+}

@@ -1,0 +1,115 @@
+/* cmd_receipt.c: tokendesk receipt NUMBER [--pdf FILE]: print a handover's
+ * record ("Biên bản bàn giao") again, as text or as a PDF; --list lists
+ * the handovers. */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "cli/commands.h"
+#include "cli/json.h"
+#include "tokendesk/handover.h"
+#include "tokendesk/registry.h"
+
+static int list_one(const struct td_handover_row *h, void *ctx)
+{
+	json_t *arr = ctx, *o;
+
+	if (!arr) {
+		printf("%-13s %-20s %-7s %s -> %s\n", h->number, h->at, h->kind,
+		       h->from_custodian ? h->from_custodian : "(various)", h->to_custodian);
+		return 0;
+	}
+	o = json_object();
+	json_object_set_new(o, "number", td_json_str(h->number));
+	json_object_set_new(o, "kind", td_json_str(h->kind));
+	json_object_set_new(o, "at", td_json_str(h->at));
+	json_object_set_new(o, "place", td_json_str(h->place));
+	json_object_set_new(o, "operator", td_json_str(h->operator_name));
+	json_object_set_new(o, "from", td_json_str(h->from_custodian));
+	json_object_set_new(o, "to", td_json_str(h->to_custodian));
+	json_array_append_new(arr, o);
+	return 0;
+}
+
+/* receipt --list: the handovers, newest first. */
+static int list(struct td_registry *reg, int json)
+{
+	struct td_error err;
+	json_t *arr = json ? json_array() : NULL;
+	int rc = td_reg_each_handover(reg, list_one, arr, &err);
+
+	if (rc == TD_OK && arr)
+		td_json_print(arr);
+	json_decref(arr);
+	if (rc < 0)
+		td_cli_print_error(&err);
+	return td_cli_status(rc);
+}
+
+int td_cmd_receipt(struct td_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pdf", required_argument, NULL, 'P' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *pdf = NULL;
+	struct td_registry *reg;
+	struct td_record rec;
+	struct td_error err;
+	int c, status, rc, listing = 0, json = 0;
+
+	while ((c = getopt_long(argc, argv, "P:ljh", opts, NULL)) != -1) {
+		if (c == 'P') {
+			pdf = optarg;
+		} else if (c == 'l') {
+			listing = 1;
+		} else if (c == 'j') {
+			json = 1;
+		} else if (c == 'h') {
+			printf("Usage: tokendesk receipt NUMBER [--pdf FILE]\n"
+			       "       tokendesk receipt --list [--json]\n"
+			       "Print the record of handover NUMBER (e.g. BG-2026-0001, or its\n"
+			       "id) as it was recorded: as text on standard output, or with\n"
+			       "--pdf as an A4 PDF written to FILE (created mode 0600).\n"
+			       "--list lists the handovers, newest first.\n");
+			return EX_OK;
+		} else {
+			return EX_USAGE;
+		}
+	}
+	if (listing) {
+		if (argc != optind || pdf) {
+			td_cli_fail("usage: tokendesk receipt --list [--json]");
+			return EX_USAGE;
+		}
+		if (!(reg = td_cli_registry(cli, 0, &status)))
+			return status;
+		return list(reg, json);
+	}
+	if (argc - optind != 1) {
+		td_cli_fail("usage: tokendesk receipt NUMBER [--pdf FILE]");
+		return EX_USAGE;
+	}
+	if (!(reg = td_cli_registry(cli, 0, &status)))
+		return status;
+	if ((rc = td_record_load(reg, argv[optind], &rec, &err)) < 0) {
+		td_cli_print_error(&err);
+		return td_cli_status(rc);
+	}
+	rc = pdf ? td_record_write_pdf(&rec, pdf, &err) :
+	           td_record_write_text(&rec, stdout, &err);
+	td_record_clear(&rec);
+	if (rc < 0) {
+		td_cli_print_error(&err);
+		return td_cli_status(rc);
+	}
+	if (pdf && !cli->quiet)
+		fprintf(stderr, "tokendesk: record written to %s\n", pdf);
+	return EX_OK;
+}

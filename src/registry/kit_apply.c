@@ -1,0 +1,508 @@
+/* kit_apply.c: replaying one field change at home, or keeping it as a
+ * conflict.
+ *
+ * Rows the field inserted get fresh ids at home (home may have used the
+ * same ids meanwhile); the old -> new ids are kept in temp.kit_idmap and
+ * every declared reference to them follows.  A field UPDATE or DELETE is
+ * applied only when home's row still holds the values the field started
+ * from; when home already holds the field's result it is a no-op; any
+ * other case is a conflict, listed and never resolved silently.  Field
+ * changes to home-only tables (agency, holder, certificate) are
+ * conflicts too: they are master data that only an import changes. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SQLITE_ENABLE_SESSION 1
+#define SQLITE_ENABLE_PREUPDATE_HOOK 1
+#include "registry/kit.h"
+
+#define MAPPED_FAILED (-1)
+
+static int value_eq(sqlite3_value *a, sqlite3_value *b)
+{
+	int ta = sqlite3_value_type(a), tb = sqlite3_value_type(b);
+
+	if (ta != tb)
+		return 0;
+	switch (ta) {
+	case SQLITE_NULL: return 1;
+	case SQLITE_INTEGER: return sqlite3_value_int64(a) == sqlite3_value_int64(b);
+	case SQLITE_FLOAT: return sqlite3_value_double(a) == sqlite3_value_double(b);
+	default: {
+		int na = sqlite3_value_bytes(a), nb = sqlite3_value_bytes(b);
+		const void *pa = ta == SQLITE_TEXT ? (const void *)sqlite3_value_text(a)
+		                                   : sqlite3_value_blob(a);
+		const void *pb = tb == SQLITE_TEXT ? (const void *)sqlite3_value_text(b)
+		                                   : sqlite3_value_blob(b);
+		return na == nb && (na == 0 || memcmp(pa, pb, (size_t)na) == 0);
+	}
+	}
+}
+
+/* ---- id map ----------------------------------------------------------------- */
+
+static int map_put(struct kit_merge *m, const char *table, int64_t old_id,
+                   int64_t new_id)
+{
+	sqlite3_stmt *st = m->map_put;
+
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, old_id);
+	sqlite3_bind_int64(st, 3, new_id);
+	return sqlite3_step(st) == SQLITE_DONE ? TD_OK : TD_ERR_DB;
+}
+
+/* 1 and *new_id when the kit id was renumbered, 0 when not mapped. */
+static int map_get(struct kit_merge *m, const char *table, int64_t old_id,
+                   int64_t *new_id)
+{
+	sqlite3_stmt *st = m->map_get;
+	int found;
+
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, old_id);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	if (found)
+		*new_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return found;
+}
+
+/* Bind value i of vals (or its renumbered id) at idx.  Returns -1 when it
+ * references a field row that could not be merged. */
+static int bind_mapped(struct kit_merge *m, struct kit_table *t, sqlite3_stmt *st,
+                       int idx, int col, sqlite3_value *v)
+{
+	int64_t mapped;
+
+	for (int f = 0; f < t->nfk; f++) {
+		struct kit_table *p;
+		if (t->fk[f].col != col || sqlite3_value_type(v) != SQLITE_INTEGER)
+			continue;
+		/* Only rows the field added were renumbered: skip the lookup
+		 * when the parent table had none. */
+		if (!(p = kit_schema_find(&m->ks, t->fk[f].parent)) || !p->renumbered)
+			break;
+		if (!map_get(m, t->fk[f].parent, sqlite3_value_int64(v), &mapped))
+			break;
+		if (mapped == MAPPED_FAILED)
+			return -1;
+		sqlite3_bind_int64(st, idx, mapped);
+		return 0;
+	}
+	sqlite3_bind_value(st, idx, v);
+	return 0;
+}
+
+/* ---- statements --------------------------------------------------------------- */
+
+static struct kit_stmt_cache *cache_of(struct kit_merge *m, struct kit_table *t)
+{
+	return &m->cache[t - m->ks.t];
+}
+
+/* " WHERE "pk1" = ?N AND ..." with parameters from first_param on. */
+static char *where_pk(struct kit_table *t, sqlite3_value **pk, int first_param)
+{
+	char *w = sqlite3_mprintf(" WHERE 1");
+
+	for (int i = 0; w && i < t->ncols; i++) {
+		if (!pk[i])
+			continue;
+		char *n = sqlite3_mprintf("%s AND \"%w\" = ?%d", w, t->cols[i], first_param++);
+		sqlite3_free(w);
+		w = n;
+	}
+	return w;
+}
+
+static void bind_pk(sqlite3_stmt *st, struct kit_table *t, sqlite3_value **pk,
+                    int first_param)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (pk[i])
+			sqlite3_bind_value(st, first_param++, pk[i]);
+}
+
+static sqlite3_stmt *prepare_owned(struct kit_merge *m, char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sql)
+		sqlite3_prepare_v2(m->home->db, sql, -1, &st, NULL);
+	sqlite3_free(sql);
+	return st;
+}
+
+/* SELECT of every column of the row with the change's primary key. */
+static sqlite3_stmt *select_row(struct kit_merge *m, struct kit_table *t,
+                                sqlite3_value **pk)
+{
+	struct kit_stmt_cache *c = cache_of(m, t);
+
+	if (!c->select) {
+		char *cols = sqlite3_mprintf("\"%w\"", t->cols[0]);
+		for (int i = 1; cols && i < t->ncols; i++) {
+			char *n = sqlite3_mprintf("%s, \"%w\"", cols, t->cols[i]);
+			sqlite3_free(cols);
+			cols = n;
+		}
+		char *where = where_pk(t, pk, 1);
+		c->select = prepare_owned(m, sqlite3_mprintf("SELECT %s FROM main.\"%w\"%s",
+		                                             cols, t->name, where));
+		sqlite3_free(cols);
+		sqlite3_free(where);
+		if (!c->select)
+			return NULL;
+	}
+	sqlite3_reset(c->select);
+	bind_pk(c->select, t, pk, 1);
+	return c->select;
+}
+
+/* ---- conflicts ------------------------------------------------------------------- */
+
+/* json_object of the non-NULL-pointer values; NULL when there are none. */
+static char *values_json(struct kit_merge *m, struct kit_table *t,
+                         sqlite3_value **vals)
+{
+	char *sql = sqlite3_mprintf("SELECT json_object("), *json = NULL;
+	int n = 0;
+	sqlite3_stmt *st;
+
+	if (!vals)
+		return NULL;
+	for (int i = 0; sql && i < t->ncols; i++) {
+		if (!vals[i])
+			continue;
+		char *s = sqlite3_mprintf("%s%s%Q, ?%d", sql, n ? ", " : "", t->cols[i], n + 1);
+		sqlite3_free(sql);
+		sql = s;
+		n++;
+	}
+	char *s = sqlite3_mprintf("%s)", sql);
+	sqlite3_free(sql);
+	if (!(st = prepare_owned(m, s)))
+		return NULL;
+	for (int i = 0, k = 1; i < t->ncols; i++)
+		if (vals[i])
+			sqlite3_bind_value(st, k++, vals[i]);
+	if (n && sqlite3_step(st) == SQLITE_ROW)
+		json = td_reg_col_dup(st, 0);
+	sqlite3_finalize(st);
+	return json;
+}
+
+static char *home_json(struct kit_merge *m, struct kit_table *t, sqlite3_value **pk)
+{
+	sqlite3_stmt *st = select_row(m, t, pk);
+	sqlite3_value *row[t->ncols];
+	char *json = NULL;
+
+	if (!st || sqlite3_step(st) != SQLITE_ROW) {
+		if (st)
+			sqlite3_reset(st);
+		return NULL;
+	}
+	for (int i = 0; i < t->ncols; i++)
+		row[i] = sqlite3_value_dup(sqlite3_column_value(st, i));
+	sqlite3_reset(st);
+	json = values_json(m, t, row);
+	for (int i = 0; i < t->ncols; i++)
+		sqlite3_value_free(row[i]);
+	return json;
+}
+
+int kit_conflict_add(struct kit_merge *m, struct kit_table *t, const char *op,
+                     sqlite3_value **pk_vals, sqlite3_value **field_old,
+                     sqlite3_value **field_new, const char *reason,
+                     struct td_error *err)
+{
+	char *pk = values_json(m, t, pk_vals);
+	/* An inserted row's id is the kit's own: home's row by that id is
+	 * another row altogether. */
+	char *home = pk_vals && strcmp(op, "insert") != 0 ? home_json(m, t, pk_vals)
+	                                                  : NULL;
+	char *fold = values_json(m, t, field_old), *fnew = values_json(m, t, field_new);
+	int rc = kit_exec(m->home, err, "INSERT INTO main.kit_conflict (kit_uuid, tbl,"
+	                  " op, pk, home, field_old, field_new, reason) VALUES"
+	                  " (%Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q)", m->uuid, t->name, op,
+	                  pk ? pk : "{}", home, fold, fnew, reason);
+
+	free(pk);
+	free(home);
+	free(fold);
+	free(fnew);
+	if (rc == TD_OK)
+		m->rep->conflicts++;
+	return rc;
+}
+
+/* ---- the three operations ------------------------------------------------------- */
+
+static sqlite3_stmt *insert_stmt(struct kit_merge *m, struct kit_table *t)
+{
+	struct kit_stmt_cache *c = cache_of(m, t);
+
+	if (!c->insert) {
+		char *cols = sqlite3_mprintf("\"%w\"", t->cols[0]);
+		char *qs = sqlite3_mprintf("?1");
+		for (int i = 1; cols && qs && i < t->ncols; i++) {
+			char *n = sqlite3_mprintf("%s, \"%w\"", cols, t->cols[i]);
+			char *q = sqlite3_mprintf("%s, ?%d", qs, i + 1);
+			sqlite3_free(cols);
+			sqlite3_free(qs);
+			cols = n;
+			qs = q;
+		}
+		c->insert = prepare_owned(m, sqlite3_mprintf("INSERT INTO main.\"%w\" (%s)"
+		                                             " VALUES (%s)", t->name, cols, qs));
+		sqlite3_free(cols);
+		sqlite3_free(qs);
+	}
+	if (c->insert)
+		sqlite3_reset(c->insert);
+	return c->insert;
+}
+
+static int apply_insert(struct kit_merge *m, struct kit_table *t,
+                        sqlite3_value **nv, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int64_t old_id = t->int_pk >= 0 ? sqlite3_value_int64(nv[t->int_pk]) : 0;
+	int rc;
+
+	if (t->kind == KIT_HOME_ONLY)
+		return kit_conflict_add(m, t, "insert", NULL, NULL, nv,
+		                        "added in the field to a table only home changes", err);
+	if (!(st = insert_stmt(m, t)))
+		return td_reg_db_error(m->home, err, "merging the kit");
+	sqlite3_clear_bindings(st);
+	for (int i = 0; i < t->ncols; i++) {
+		if (i == t->int_pk)
+			continue;   /* renumbered: home allocates the id */
+		if (bind_mapped(m, t, st, i + 1, i, nv[i]) < 0) {
+			if (t->int_pk >= 0 && t->referenced) {
+				t->renumbered = 1;
+				map_put(m, t->name, old_id, MAPPED_FAILED);
+			}
+			return kit_conflict_add(m, t, "insert", NULL, NULL, nv,
+			                        "refers to a field row that was not merged", err);
+		}
+	}
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+		char reason[300];
+		snprintf(reason, sizeof reason, "cannot be added at home: %s",
+		         sqlite3_errmsg(m->home->db));
+		if (t->int_pk >= 0 && t->referenced) {
+			t->renumbered = 1;
+			map_put(m, t->name, old_id, MAPPED_FAILED);
+		}
+		return kit_conflict_add(m, t, "insert", NULL, NULL, nv, reason, err);
+	}
+	if (rc != SQLITE_DONE)
+		return td_reg_db_error(m->home, err, "merging the kit");
+	m->rep->inserted++;
+	if (t->int_pk < 0)
+		return TD_OK;
+	int64_t new_id = sqlite3_last_insert_rowid(m->home->db);
+	if (t->referenced) {   /* only referenced ids need remembering */
+		t->renumbered = 1;
+		if (map_put(m, t->name, old_id, new_id) < 0)
+			return td_reg_db_error(m->home, err, "merging the kit");
+	}
+	if (strcmp(t->name, "token") == 0)   /* keep search finding it */
+		for (int i = 0; i < t->ncols; i++)
+			if (strcmp(t->cols[i], "serial") == 0)
+				return td_reg_index_put(m->home, TD_HIT_TOKEN, new_id, NULL,
+				                        (const char *)sqlite3_value_text(nv[i]), err);
+	return TD_OK;
+}
+
+/* Compare home's row with the field's before and after values.
+ * Returns 1 when home still holds `before` (apply), 2 when home already
+ * holds `after` (nothing to do), 0 otherwise (conflict), -1 when the row
+ * is gone at home. */
+static int home_state(struct kit_merge *m, struct kit_table *t, sqlite3_value **pk,
+                      sqlite3_value **before, sqlite3_value **after)
+{
+	sqlite3_stmt *st = select_row(m, t, pk);
+	int as_before = 1, as_after = after != NULL;
+
+	if (!st || sqlite3_step(st) != SQLITE_ROW) {
+		if (st)
+			sqlite3_reset(st);
+		return -1;
+	}
+	for (int i = 0; i < t->ncols; i++) {
+		sqlite3_value *home = sqlite3_column_value(st, i);
+		if (before[i] && !value_eq(home, before[i]))
+			as_before = 0;
+		if (after && after[i] && !value_eq(home, after[i]))
+			as_after = 0;
+	}
+	sqlite3_reset(st);
+	return as_before ? 1 : as_after ? 2 : 0;
+}
+
+static sqlite3_stmt *update_stmt(struct kit_merge *m, struct kit_table *t,
+                                 sqlite3_value **nv, sqlite3_value **pk)
+{
+	struct kit_stmt_cache *c = cache_of(m, t);
+	unsigned long long mask = 0;
+	int n = 0;
+
+	for (int i = 0; i < t->ncols && i < 64; i++)
+		if (nv[i])
+			mask |= 1ULL << i;
+	if (!c->update || c->update_mask != mask) {
+		char *set = sqlite3_mprintf("%s", "");
+		for (int i = 0; set && i < t->ncols; i++) {
+			if (!nv[i])
+				continue;
+			char *s = sqlite3_mprintf("%s%s\"%w\" = ?%d", set, n ? ", " : "",
+			                          t->cols[i], n + 1);
+			sqlite3_free(set);
+			set = s;
+			n++;
+		}
+		char *where = where_pk(t, pk, n + 1);
+		sqlite3_finalize(c->update);
+		c->update = prepare_owned(m, sqlite3_mprintf("UPDATE main.\"%w\" SET %s%s",
+		                                             t->name, set, where));
+		c->update_mask = mask;
+		sqlite3_free(set);
+		sqlite3_free(where);
+	}
+	if (c->update)
+		sqlite3_reset(c->update);
+	return c->update;
+}
+
+static int apply_update(struct kit_merge *m, struct kit_table *t, sqlite3_value **pk,
+                        sqlite3_value **ov, sqlite3_value **nv, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int state, k = 1, rc;
+
+	if (t->kind == KIT_HOME_ONLY)
+		return kit_conflict_add(m, t, "update", pk, ov, nv,
+		                        "changed in the field in a table only home changes",
+		                        err);
+	state = home_state(m, t, pk, ov, nv);
+	if (state == 2) {
+		m->rep->unchanged++;
+		return TD_OK;
+	}
+	if (state <= 0)
+		return kit_conflict_add(m, t, "update", pk, ov, nv, state < 0 ?
+		                        "changed in the field, deleted at home" :
+		                        "changed both in the field and at home", err);
+	if (!(st = update_stmt(m, t, nv, pk)))
+		return td_reg_db_error(m->home, err, "merging the kit");
+	sqlite3_clear_bindings(st);
+	for (int i = 0; i < t->ncols; i++)
+		if (nv[i] && bind_mapped(m, t, st, k++, i, nv[i]) < 0)
+			return kit_conflict_add(m, t, "update", pk, ov, nv,
+			                        "refers to a field row that was not merged", err);
+	bind_pk(st, t, pk, k);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return kit_conflict_add(m, t, "update", pk, ov, nv,
+		                        sqlite3_errmsg(m->home->db), err);
+	if (rc != SQLITE_DONE)
+		return td_reg_db_error(m->home, err, "merging the kit");
+	m->rep->updated++;
+	return TD_OK;
+}
+
+static int apply_delete(struct kit_merge *m, struct kit_table *t, sqlite3_value **pk,
+                        sqlite3_value **ov, struct td_error *err)
+{
+	struct kit_stmt_cache *c = cache_of(m, t);
+	int state, rc;
+
+	if (t->kind == KIT_HOME_ONLY)
+		return kit_conflict_add(m, t, "delete", pk, ov, NULL,
+		                        "deleted in the field from a table only home changes",
+		                        err);
+	state = home_state(m, t, pk, ov, NULL);
+	if (state < 0) {
+		m->rep->unchanged++;
+		return TD_OK;
+	}
+	if (state == 0)
+		return kit_conflict_add(m, t, "delete", pk, ov, NULL,
+		                        "deleted in the field, changed at home", err);
+	if (!c->remove) {
+		char *where = where_pk(t, pk, 1);
+		c->remove = prepare_owned(m, sqlite3_mprintf("DELETE FROM main.\"%w\"%s",
+		                                             t->name, where));
+		sqlite3_free(where);
+		if (!c->remove)
+			return td_reg_db_error(m->home, err, "merging the kit");
+	}
+	sqlite3_reset(c->remove);
+	bind_pk(c->remove, t, pk, 1);
+	rc = sqlite3_step(c->remove);
+	sqlite3_reset(c->remove);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return kit_conflict_add(m, t, "delete", pk, ov, NULL,
+		                        sqlite3_errmsg(m->home->db), err);
+	if (rc != SQLITE_DONE)
+		return td_reg_db_error(m->home, err, "merging the kit");
+	m->rep->deleted++;
+	return TD_OK;
+}
+
+int kit_apply_change(struct kit_merge *m, sqlite3_changeset_iter *it,
+                     struct td_error *err)
+{
+	const char *name;
+	int ncol, op, indirect, rc;
+	unsigned char *pkflags;
+	struct kit_table *t;
+
+	sqlite3changeset_op(it, &name, &ncol, &op, &indirect);
+	sqlite3changeset_pk(it, &pkflags, NULL);
+	if (!(t = kit_schema_find(&m->ks, name)) || t->ncols != ncol)
+		return td_error_set(err, TD_ERR_DATA, "the kit's table %s does not match"
+		                    " the registry's; was the kit made by another version?",
+		                    name);
+	sqlite3_value *ov[ncol], *nv[ncol], *pk[ncol];
+	for (int i = 0; i < ncol; i++) {
+		ov[i] = nv[i] = NULL;
+		if (op != SQLITE_INSERT)
+			sqlite3changeset_old(it, i, &ov[i]);
+		if (op != SQLITE_DELETE)
+			sqlite3changeset_new(it, i, &nv[i]);
+		pk[i] = pkflags[i] ? (op == SQLITE_INSERT ? nv[i] : ov[i]) : NULL;
+	}
+	switch (op) {
+	case SQLITE_INSERT: rc = apply_insert(m, t, nv, err); break;
+	case SQLITE_UPDATE: rc = apply_update(m, t, pk, ov, nv, err); break;
+	default: rc = apply_delete(m, t, pk, ov, err); break;
+	}
+	return rc;
+}
+
+void kit_merge_cache_free(struct kit_merge *m)
+{
+	for (int i = 0; m->cache && i < m->ks.n; i++) {
+		sqlite3_finalize(m->cache[i].insert);
+		sqlite3_finalize(m->cache[i].select);
+		sqlite3_finalize(m->cache[i].update);
+		sqlite3_finalize(m->cache[i].remove);
+		sqlite3_finalize(m->cache[i].json);
+	}
+	free(m->cache);
+	m->cache = NULL;
+}

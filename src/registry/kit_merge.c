@@ -1,0 +1,398 @@
+/* kit_merge.c: bringing a field kit's work home.
+ *
+ * 1. The kit is checked: it is a kit (meta kit_uuid), its schema is this
+ *    registry's, and its own audit chain verifies.  A kit already merged
+ *    (kit_merged) changes nothing.
+ * 2. The kit's pristine image (kit_base) is loaded into an in-memory
+ *    database and a session computes, table by table in foreign-key
+ *    order, the changeset that turns the kit as made into the kit as it
+ *    came back: exactly what was recorded in the field.
+ * 3. kit_apply.c replays it at home (fresh ids for new rows, conflicts
+ *    kept in kit_conflict).
+ * 4. Audit: the field's audit rows cannot join the home chain as they are
+ *    (their ids and hashes chain to the kit's rows).  Each is re-appended
+ *    to the home chain as a new row "field:ACTION" on the same entity and
+ *    key, whose `after` quotes the field row (kit, id, time, operator,
+ *    hash and its own after).  So the home chain stays one verifiable
+ *    chain, every field row is there in order, and each can be checked
+ *    against the kit file, whose chain was verified before merging.
+ * All of it happens in one home transaction, with a kit.merge audit row
+ * and the kit's uuid in kit_merged: a crash merges all or nothing, and a
+ * second merge of the same kit finds the uuid and changes nothing. */
+#include <config.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SQLITE_ENABLE_SESSION 1
+#define SQLITE_ENABLE_PREUPDATE_HOOK 1
+#include "registry/kit.h"
+#include "tokendesk/text.h"
+
+/* ---- checking the kit ------------------------------------------------------ */
+
+/* Was the kit made from this registry?  Its meta quotes the home audit
+ * head ("id:hash") at kit make; that row must be here, unchanged. */
+static int check_origin(struct td_registry *home, struct td_registry *kit,
+                        const char *kit_path, struct td_error *err)
+{
+	char *head = kit_meta_get(kit, "main", "kit_home_audit_head"), *colon;
+	sqlite3_stmt *st;
+	int same = 0;
+
+	if (!head || !(colon = strchr(head, ':'))) {
+		free(head);
+		return TD_OK;   /* made from an empty registry */
+	}
+	*colon = '\0';
+	if (sqlite3_prepare_v2(home->db, "SELECT hash = ? FROM audit WHERE id = ?",
+	                       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, colon + 1, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, strtoll(head, NULL, 10));
+		same = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	free(head);
+	if (!same)
+		return td_error_set(err, TD_ERR_CONFLICT, "kit %s was not made from this"
+		                    " registry (its audit anchor is not here); not merged",
+		                    kit_path);
+	return TD_OK;
+}
+
+static int check_kit(struct td_registry *home, const char *kit_path, char uuid[37],
+                     int64_t *audit_base, int64_t *audit_rows, struct td_error *err)
+{
+	struct td_registry *kit = td_reg_open(kit_path, 0, err);
+	int64_t bad;
+	char *id, *base;
+	int rc = TD_OK;
+
+	if (!kit)
+		return err->code;
+	id = kit_meta_get(kit, "main", "kit_uuid");
+	base = kit_meta_get(kit, "main", "kit_audit_base");
+	if (!id || !base)
+		rc = td_error_set(err, TD_ERR_DATA, "%s is not a field kit (made by"
+		                  " `tokendesk kit make`)", kit_path);
+	else if (td_reg_schema_version(kit) != td_reg_schema_version(home))
+		rc = td_error_set(err, TD_ERR_DATA, "kit %s has schema version %d, the"
+		                  " registry %d", kit_path, td_reg_schema_version(kit),
+		                  td_reg_schema_version(home));
+	else if (td_reg_audit_verify(kit, audit_rows, &bad, err) < 0) {
+		char why[sizeof err->message];
+		snprintf(why, sizeof why, "%s", err->message);
+		rc = td_error_set(err, TD_ERR_CONFLICT, "the kit's audit log does not"
+		                  " verify at row %" PRId64 "; not merged: %s", bad, why);
+	} else
+		rc = check_origin(home, kit, kit_path, err);
+	if (rc == TD_OK) {
+		snprintf(uuid, 37, "%s", id);
+		*audit_base = strtoll(base, NULL, 10);
+	}
+	free(id);
+	free(base);
+	td_reg_close(kit);
+	return rc;
+}
+
+/* 1 when merged before and unchanged since (nothing to do); 0 when not
+ * merged; TD_ERR_CONFLICT when merged, then changed in the field again:
+ * those later changes are not dropped silently, they are refused loudly. */
+static int already_merged(struct td_registry *home, const char *uuid,
+                          int64_t kit_rows, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int64_t through = -1;
+	char when[32] = "";
+
+	if (sqlite3_prepare_v2(home->db, "SELECT coalesce(json_extract(summary,"
+	                       " '$.kit_audit_rows'), 0), merged_at FROM kit_merged"
+	                       " WHERE uuid = ?", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(home, err, "reading merged kits");
+	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		through = sqlite3_column_int64(st, 0);
+		snprintf(when, sizeof when, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (through < 0)
+		return 0;
+	if (kit_rows <= through)
+		return 1;
+	return td_error_set(err, TD_ERR_CONFLICT, "kit %s was merged at %s and has"
+	                    " %" PRId64 " audit rows recorded since; a kit is merged"
+	                    " once: nothing was merged now.  Keep the kit file and"
+	                    " report this, or make a new kit for the next trip",
+	                    uuid, when, kit_rows - through);
+}
+
+/* ---- the pristine image ----------------------------------------------------- */
+
+static int load_base(struct td_registry *home, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	unsigned char *copy = NULL;
+	sqlite3_int64 n = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(home->db, "SELECT image FROM kit.kit_base WHERE id = 1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(home, err, "reading the kit's image");
+	if (sqlite3_step(st) == SQLITE_ROW && (n = sqlite3_column_bytes(st, 0)) > 0 &&
+	    (copy = sqlite3_malloc64((sqlite3_uint64)n)))
+		memcpy(copy, sqlite3_column_blob(st, 0), (size_t)n);
+	sqlite3_finalize(st);
+	if (!copy)
+		return td_error_set(err, TD_ERR_DATA, "the kit holds no image of itself"
+		                    " as made; it cannot be merged");
+	rc = sqlite3_deserialize(home->db, "base", copy, n, n,
+	                         SQLITE_DESERIALIZE_FREEONCLOSE |
+	                         SQLITE_DESERIALIZE_RESIZEABLE);
+	if (rc != SQLITE_OK)
+		return td_reg_db_error(home, err, "loading the kit's image");
+	return TD_OK;
+}
+
+/* Bring base.T to kit.T's content with as few row writes as the data
+ * needs: rows that differ are replaced, rows gone are deleted. */
+static int sync_table(struct kit_merge *m, const struct kit_table *t,
+                      struct td_error *err)
+{
+	char *pk = NULL;
+	int rc;
+
+	for (int i = 0; i < t->ncols; i++) {
+		if (!t->pk_cols[i])
+			continue;
+		char *n = sqlite3_mprintf("%s%s\"%w\"", pk ? pk : "", pk ? ", " : "",
+		                          t->cols[i]);
+		sqlite3_free(pk);
+		pk = n;
+	}
+	if (!pk)
+		return TD_OK;   /* no primary key: sessions ignore the table */
+	if (t->int_pk >= 0) {
+		/* Rows past the image's last id are new: no comparison needed. */
+		const char *id = t->cols[t->int_pk];
+		rc = kit_exec(m->home, err, "INSERT INTO base.\"%w\" SELECT * FROM"
+		              " kit.\"%w\" WHERE \"%w\" > (SELECT coalesce(max(\"%w\"), 0)"
+		              " FROM base.\"%w\")", t->name, t->name, id, id, t->name);
+		if (rc == TD_OK)
+			rc = kit_exec(m->home, err, "INSERT OR REPLACE INTO base.\"%w\""
+			              " SELECT * FROM kit.\"%w\" WHERE \"%w\" <= (SELECT"
+			              " coalesce(max(\"%w\"), 0) FROM base.\"%w\") EXCEPT"
+			              " SELECT * FROM base.\"%w\"", t->name, t->name, id, id,
+			              t->name, t->name);
+	} else {
+		rc = kit_exec(m->home, err, "INSERT OR REPLACE INTO base.\"%w\" SELECT *"
+		              " FROM kit.\"%w\" EXCEPT SELECT * FROM base.\"%w\"", t->name,
+		              t->name, t->name);
+	}
+	if (rc == TD_OK)
+		rc = kit_exec(m->home, err, "DELETE FROM base.\"%w\" WHERE (%s) NOT IN"
+		              " (SELECT %s FROM kit.\"%w\")", t->name, pk, pk, t->name);
+	sqlite3_free(pk);
+	return rc;
+}
+
+/* The changeset from the kit as made to the kit as it is.
+ *
+ * sqlite3session_diff would say this directly, but in SQLite 3.40.1
+ * (Debian 12) it returns an empty changeset for tables that differ
+ * (measured).  So a session records the pristine copy being brought to
+ * the kit's state instead; the session consolidates a row's changes,
+ * so the result is the same changeset, one change per row.  Foreign
+ * keys are off meanwhile: the copy passes through states the kit never
+ * had (a parent replaced before its children). */
+static int field_changeset(struct kit_merge *m, int *n, void **buf,
+                           struct td_error *err)
+{
+	sqlite3_session *s;
+	int rc = TD_OK;
+
+	if (sqlite3session_create(m->home->db, "base", &s) != SQLITE_OK)
+		return td_reg_db_error(m->home, err, "starting the kit's diff");
+	for (int i = 0; rc == TD_OK && i < m->ks.n; i++) {
+		struct kit_table *t = &m->ks.t[i];
+		if ((t->kind == KIT_FIELD || t->kind == KIT_HOME_ONLY) &&
+		    sqlite3session_attach(s, t->name) != SQLITE_OK)
+			rc = td_reg_db_error(m->home, err, "starting the kit's diff");
+	}
+	if (rc == TD_OK)
+		rc = td_reg_exec(m->home, "PRAGMA foreign_keys = OFF", err);
+	for (int i = 0; rc == TD_OK && i < m->ks.n; i++)
+		if (m->ks.t[i].kind == KIT_FIELD || m->ks.t[i].kind == KIT_HOME_ONLY)
+			rc = sync_table(m, &m->ks.t[i], err);
+	sqlite3_exec(m->home->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	if (rc == TD_OK && sqlite3session_changeset(s, n, buf) != SQLITE_OK)
+		rc = td_reg_db_error(m->home, err, "making the kit's changeset");
+	sqlite3session_delete(s);
+	return rc;
+}
+
+static int replay(struct kit_merge *m, int n, void *buf, struct td_error *err)
+{
+	sqlite3_changeset_iter *it;
+	int rc = TD_OK;
+
+	if (sqlite3changeset_start(&it, n, buf) != SQLITE_OK)
+		return td_reg_db_error(m->home, err, "reading the kit's changeset");
+	while (rc == TD_OK && sqlite3changeset_next(it) == SQLITE_ROW)
+		rc = kit_apply_change(m, it, err);
+	sqlite3changeset_finalize(it);
+	return rc;
+}
+
+/* ---- audit ---------------------------------------------------------------------- */
+
+static int append_field_audit(struct kit_merge *m, int64_t base, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = TD_OK;
+
+	if (sqlite3_prepare_v2(m->home->db,
+	        /* Built by concatenation, not json_object(json(after)): the
+	         * kit's chain verified, so `after` is what td_reg_audit wrote
+	         * (JSON from json_object, or NULL), and parsing 100,000 of
+	         * them again only costs time. */
+	        "SELECT 'field:' || action, entity, entity_key, before,"
+	        " '{\"kit\":' || json_quote(?1) || ',\"field_id\":' || id ||"
+	        " ',\"field_at\":' || json_quote(at) || ',\"field_operator\":' ||"
+	        " json_quote(operator) || ',\"field_hash\":' || json_quote(hash) ||"
+	        " ',\"after\":' || CASE WHEN after IS NULL THEN 'null'"
+	        "  WHEN substr(after, 1, 1) IN ('{', '[') THEN after"
+	        "  ELSE json_quote(after) END || '}'"
+	        " FROM kit.audit WHERE id > ?2 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(m->home, err, "reading the kit's audit log");
+	sqlite3_bind_text(st, 1, m->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, base);
+	while (rc == TD_OK && sqlite3_step(st) == SQLITE_ROW) {
+		rc = td_reg_audit(m->home, (const char *)sqlite3_column_text(st, 0),
+		                  (const char *)sqlite3_column_text(st, 1),
+		                  (const char *)sqlite3_column_text(st, 2),
+		                  (const char *)sqlite3_column_text(st, 3),
+		                  (const char *)sqlite3_column_text(st, 4), err);
+		m->rep->audit_rows++;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int finish(struct kit_merge *m, struct td_error *err)
+{
+	const struct td_kit_merge_report *r = m->rep;
+	char at[21], *summary;
+	int rc;
+
+	td_now_iso(at);
+	summary = sqlite3_mprintf("{\"kit_audit_rows\":%lld,\"inserted\":%lld,\"updated\":%lld,\"deleted\":%lld,"
+	                          "\"unchanged\":%lld,\"audit_rows\":%lld,"
+	                          "\"conflicts\":%lld}", (long long)m->kit_rows,
+	                          (long long)r->inserted,
+	                          (long long)r->updated, (long long)r->deleted,
+	                          (long long)r->unchanged, (long long)r->audit_rows,
+	                          (long long)r->conflicts);
+	if (!summary)
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	rc = kit_exec(m->home, err, "INSERT INTO main.kit_merged (uuid, merged_at,"
+	              " operator, summary) VALUES (%Q, %Q, %Q, %Q)", m->uuid, at,
+	              td_reg_operator(m->home), summary);
+	if (rc == TD_OK)
+		rc = td_reg_audit(m->home, "kit.merge", "kit", m->uuid, NULL, summary, err);
+	sqlite3_free(summary);
+	return rc;
+}
+
+/* ---- the whole merge ---------------------------------------------------------- */
+
+/* Temporary id map and the statements over it. */
+static int prepare(struct kit_merge *m, struct td_error *err)
+{
+	int rc;
+
+	if (!(m->cache = calloc((size_t)m->ks.n + 1, sizeof *m->cache)))
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	if ((rc = td_reg_exec(m->home, "CREATE TEMP TABLE IF NOT EXISTS kit_idmap"
+	                      " (tbl TEXT, old INTEGER, new INTEGER,"
+	                      " PRIMARY KEY (tbl, old)) WITHOUT ROWID;"
+	                      "DELETE FROM temp.kit_idmap", err)) < 0)
+		return rc;
+	if (sqlite3_prepare_v2(m->home->db, "INSERT OR REPLACE INTO temp.kit_idmap"
+	                       " VALUES (?, ?, ?)", -1, &m->map_put, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(m->home->db, "SELECT new FROM temp.kit_idmap"
+	                       " WHERE tbl = ? AND old = ?", -1, &m->map_get, NULL)
+	    != SQLITE_OK)
+		return td_reg_db_error(m->home, err, "merging the kit");
+	return TD_OK;
+}
+
+static void release(struct kit_merge *m)
+{
+	sqlite3_finalize(m->map_put);
+	sqlite3_finalize(m->map_get);
+	m->map_put = m->map_get = NULL;
+	kit_merge_cache_free(m);
+}
+
+/* With kit and base attached: diff, then replay in one transaction. */
+static int merge_attached(struct kit_merge *m, int64_t audit_base,
+                          struct td_error *err)
+{
+	void *buf = NULL;
+	int n = 0, rc;
+
+	if ((rc = load_base(m->home, err)) < 0 ||
+	    (rc = kit_schema_load(m->home, "main", &m->ks, err)) < 0 ||
+	    (rc = field_changeset(m, &n, &buf, err)) < 0 ||
+	    (rc = td_reg_begin(m->home, err)) < 0) {
+		sqlite3_free(buf);
+		return rc;
+	}
+	if ((rc = prepare(m, err)) == TD_OK && (rc = replay(m, n, buf, err)) == TD_OK &&
+	    (rc = append_field_audit(m, audit_base, err)) == TD_OK &&
+	    (rc = finish(m, err)) == TD_OK) {
+		release(m);
+		rc = td_reg_commit(m->home, err);
+	} else {
+		release(m);
+		td_reg_rollback(m->home);
+	}
+	sqlite3_free(buf);
+	return rc;
+}
+
+int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
+                     struct td_kit_merge_report *rep, struct td_error *err)
+{
+	struct kit_merge m = { .home = home, .rep = rep };
+	int64_t audit_base = 0;
+	int rc;
+
+	memset(rep, 0, sizeof *rep);
+	if ((rc = check_kit(home, kit_path, rep->uuid, &audit_base, &m.kit_rows,
+	                    err)) < 0)
+		return rc;
+	m.uuid = rep->uuid;
+	if ((rc = already_merged(home, rep->uuid, m.kit_rows, err)) != 0) {
+		rep->already = rc > 0;
+		return rc > 0 ? TD_OK : rc;
+	}
+	if ((rc = kit_exec(home, err, "ATTACH %Q AS kit", kit_path)) < 0)
+		return rc;
+	/* Sorting and the id map in memory, and a cache that holds a
+	 * district's working set: a merge reads every row of the kit. */
+	sqlite3_exec(home->db, "PRAGMA temp_store = MEMORY;"
+	             "PRAGMA main.cache_size = -65536; PRAGMA kit.cache_size = -65536",
+	             NULL, NULL, NULL);
+	if ((rc = kit_exec(home, err, "ATTACH ':memory:' AS base")) == TD_OK) {
+		rc = merge_attached(&m, audit_base, err);
+		release(&m);
+		sqlite3_exec(home->db, "DETACH base", NULL, NULL, NULL);
+	}
+	kit_schema_free(&m.ks);
+	sqlite3_exec(home->db, "DETACH kit", NULL, NULL, NULL);
+	return rc;
+}

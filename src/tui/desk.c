@@ -1,0 +1,435 @@
+/* desk.c: `tokendesk` without a command: the full-screen desk.
+ *
+ * One poll() loop waits on the keyboard, the token watcher's event fd and
+ * signals (SIGWINCH arrives as KEY_RESIZE from ncursesw; SIGINT/SIGTERM/
+ * SIGHUP end the loop so the terminal is always restored).  After every
+ * batch of keys the whole screen is redrawn into curses' buffer and
+ * doupdate() sends only what changed: cheap, and over SSH too. */
+#include <config.h>
+
+#include <curses.h>
+#include <errno.h>
+#include <langinfo.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "tokendesk/registry.h"
+#include "tui/desk.h"
+#include "tui/input.h"
+
+int td_desk_main(struct td_cli *cli);
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+void desk_push(struct desk *d, const struct screen_ops *ops, void *self)
+{
+	if (d->depth == DESK_MAX_SCREENS) {
+		if (ops->free)
+			ops->free(self);
+		return;
+	}
+	d->stack[d->depth].ops = ops;
+	d->stack[d->depth].self = self;
+	d->depth++;
+	d->dirty = 1;
+}
+
+void desk_pop(struct desk *d)
+{
+	if (d->depth == 0)
+		return;
+	d->depth--;
+	if (d->stack[d->depth].ops->free)
+		d->stack[d->depth].ops->free(d->stack[d->depth].self);
+	d->dirty = 1;
+}
+
+void desk_message(struct desk *d, int bad, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+	va_end(ap);
+	d->msg_bad = bad;
+	d->dirty = 1;
+}
+
+void desk_error(struct desk *d, const struct td_error *err)
+{
+	char buf[400];
+
+	desk_message(d, 1, "%s", td_error_format(err, buf, sizeof buf));
+}
+
+void desk_open_record(struct desk *d, const char *kind, const char *key)
+{
+	if (scr_record_open(d, kind, key) < 0)
+		desk_message(d, 1, "%s", T("No such record."));
+}
+
+static void colors_init(struct desk *d)
+{
+	const char *no = getenv("NO_COLOR");
+	static const short pairs[COL_COUNT][2] = {
+		[COL_TITLE] = { COLOR_WHITE, COLOR_BLUE },
+		[COL_STATUS] = { COLOR_BLACK, COLOR_CYAN },
+		[COL_SELECT] = { COLOR_BLACK, COLOR_YELLOW },
+		[COL_HEAD] = { COLOR_CYAN, -1 },
+		[COL_OK] = { COLOR_GREEN, -1 },
+		[COL_WARN] = { COLOR_YELLOW, -1 },
+		[COL_BAD] = { COLOR_WHITE, COLOR_RED },
+		[COL_DIM] = { COLOR_BLUE, -1 },
+		[COL_KEY] = { COLOR_WHITE, COLOR_BLACK },
+		[COL_FIELD] = { COLOR_WHITE, -1 },
+	};
+
+	/* without colour, attributes alone keep every state visible */
+	d->attr[COL_NORMAL] = A_NORMAL;
+	d->attr[COL_TITLE] = A_REVERSE | A_BOLD;
+	d->attr[COL_STATUS] = A_REVERSE;
+	d->attr[COL_SELECT] = A_REVERSE | A_BOLD;
+	d->attr[COL_HEAD] = A_BOLD | A_UNDERLINE;
+	d->attr[COL_OK] = A_BOLD;
+	d->attr[COL_WARN] = A_BOLD;
+	d->attr[COL_BAD] = A_REVERSE | A_BOLD;
+	d->attr[COL_DIM] = A_DIM;
+	d->attr[COL_KEY] = A_BOLD;
+	d->attr[COL_FIELD] = A_UNDERLINE;   /* an empty field still shows */
+	d->colors = !(no && *no) && has_colors();
+	if (!d->colors)
+		return;
+	start_color();
+	use_default_colors();
+	for (int i = 1; i < COL_COUNT; i++) {
+		init_pair((short)i, pairs[i][0], pairs[i][1]);
+		d->attr[i] = (int)COLOR_PAIR(i);
+	}
+	d->attr[COL_TITLE] |= A_BOLD;
+	d->attr[COL_HEAD] |= A_BOLD;
+	d->attr[COL_SELECT] |= A_BOLD;
+	d->attr[COL_BAD] |= A_BOLD;
+	d->attr[COL_KEY] |= A_BOLD;
+	d->attr[COL_DIM] = A_DIM;
+	/* underlined, so fields on consecutive lines stay apart */
+	d->attr[COL_FIELD] |= A_UNDERLINE;
+}
+
+/* The status line: registry, operator, place, module(s), tokens.  When
+ * the terminal is narrow the path shortens to its file name, then the
+ * labels go, so no value is ever cut. */
+static void draw_status(struct desk *d, int y)
+{
+	char line[1024], tok[64];
+	const char *mods = desk_tokens_modules(d), *base;
+	int n = desk_tokens_count(d);
+
+	if (n < 0)
+		snprintf(tok, sizeof tok, "%s", T("no reader"));
+	else
+		Tf(tok, sizeof tok, "%d token(s)", n);
+	base = strrchr(d->cli->db_path, '/');
+	base = base ? base + 1 : d->cli->db_path;
+	for (int pass = 0; pass < 3; pass++) {
+		if (pass < 2)
+			snprintf(line, sizeof line, " %s %s │ %s %s │ %s %s │ %s %s │ %s",
+			         T("Registry"), pass ? base : d->cli->db_path,
+			         T("Operator"), d->cli->operator_name,
+			         T("Place"), d->place ? d->place : "—",
+			         T("Module"), mods ? mods : "—", tok);
+		else
+			snprintf(line, sizeof line, " %s │ %s │ %s │ %s │ %s", base,
+			         d->cli->operator_name, d->place ? d->place : "—",
+			         mods ? mods : "—", tok);
+		if (tw_width(line) <= d->cols)
+			break;
+	}
+	tw_put(d, y, 0, d->cols, line, COL_STATUS, 1);
+}
+
+static void draw_title(struct desk *d)
+{
+	char line[512];
+	size_t n = 0;
+
+	n += (size_t)snprintf(line, sizeof line, " tokendesk");
+	for (int i = 0; i < d->depth && n < sizeof line - 64; i++)
+		n += (size_t)snprintf(line + n, sizeof line - n, " › %s",
+		                      T(d->stack[i].ops->title));
+	tw_put(d, 0, 0, d->cols, line, COL_TITLE, 1);
+}
+
+static const char *const keybar[] = {
+	"F1", "Help", "F2", "Tokens", "F3", "Search", "F4", "Browse",
+	"F5", "Handover", "Esc", "Back", "F10", "Quit", NULL, NULL
+};
+
+static void redraw(struct desk *d)
+{
+	int body = d->rows - 3;
+
+	erase();
+	curs_set(0);
+	getmaxyx(stdscr, d->rows, d->cols);
+	body = d->rows - 3;
+	draw_title(d);
+	if (d->depth > 0) {
+		struct desk *dd = d;
+		int top = d->depth - 1;
+		draw_status(d, d->rows - 2);
+		if (d->msg[0])
+			tw_put(d, d->rows - 1, 0, d->cols, d->msg,
+			       d->msg_bad ? COL_BAD : COL_OK, 1);
+		else
+			tw_keybar(d, d->rows - 1, keybar);
+		/* body last: the screen leaves the cursor where it wants it */
+		dd->stack[top].ops->draw(d, d->stack[top].self, 1, body, d->cols);
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+	d->dirty = 0;
+}
+
+static int top_typing(struct desk *d)
+{
+	const struct screen_ops *o = d->stack[d->depth - 1].ops;
+
+	return o->typing && o->typing(d->stack[d->depth - 1].self);
+}
+
+/* Go to a main screen: back to the panel, then open it. */
+static void goto_screen(struct desk *d, int which)
+{
+	while (d->depth > 1)
+		desk_pop(d);
+	switch (which) {
+	case 3: scr_search_open(d, NULL); break;
+	case 4: scr_browse_open(d); break;
+	case 5: scr_handover_open(d, NULL); break;
+	}
+}
+
+static void global_key(struct desk *d, int key, int typing)
+{
+	switch (key) {
+	case TDK(KEY_F(1)): case '?':
+		if (key == '?' && typing)
+			break;
+		scr_help_open(d, d->stack[d->depth - 1].ops);
+		return;
+	case TDK(KEY_F(2)): goto_screen(d, 2); return;
+	case TDK(KEY_F(3)): case '/': goto_screen(d, 3); return;
+	case TDK(KEY_F(4)): goto_screen(d, 4); return;
+	case TDK(KEY_F(5)): goto_screen(d, 5); return;
+	case TDK(KEY_F(10)): d->quit = 1; return;
+	case TDK_CTRL('l'): clearok(curscr, TRUE); d->dirty = 1; return;
+	case TDK(KEY_RESIZE): d->dirty = 1; return;
+	case TDK_ESC: case 'q':
+		if (d->depth > 1)
+			desk_pop(d);
+		else if (key == 'q')
+			d->quit = 1;
+		return;
+	}
+	if (!typing) {
+		switch (key) {
+		case 't': goto_screen(d, 2); return;
+		case 's': goto_screen(d, 3); return;
+		case 'b': goto_screen(d, 4); return;
+		case 'h': goto_screen(d, 5); return;
+		}
+	}
+}
+
+static void handle_key(struct desk *d, int key)
+{
+	int top = d->depth - 1, typing = top_typing(d);
+
+	if (d->msg[0] && key != TDK(KEY_RESIZE)) {
+		d->msg[0] = '\0';
+		d->dirty = 1;
+	}
+	if (key == TDK(KEY_RESIZE) || key == TDK(KEY_F(10)) ||
+	    !d->stack[top].ops->key(d, d->stack[top].self, key))
+		global_key(d, key, typing);
+	d->dirty = 1;
+}
+
+static void handle_scan(struct desk *d, const char *text)
+{
+	int top = d->depth - 1;
+
+	if (d->stack[top].ops->scan) {
+		d->stack[top].ops->scan(d, d->stack[top].self, text);
+	} else {
+		scr_search_open(d, text);
+		top = d->depth - 1;
+		d->stack[top].ops->key(d, d->stack[top].self, TDK_ENTER);
+	}
+	d->dirty = 1;
+}
+
+/* Key-to-screen timing for `make bench` (TOKENDESK_KEYLOG=FILE). */
+struct keylog {
+	FILE *f;
+};
+
+static void run_keys(struct desk *d, struct keylog *log, const int *keys,
+                     int n)
+{
+	char scan[256];
+
+	if (n > 1 && !top_typing(d) && tdi_is_scan(keys, n, scan, sizeof scan)) {
+		handle_scan(d, scan);
+		redraw(d);
+		return;
+	}
+	for (int i = 0; i < n && !d->quit; i++) {
+		double t0 = tdi_now_ms();
+		handle_key(d, keys[i]);
+		if (d->depth == 0)
+			d->quit = 1;
+		if (d->quit)
+			break;
+		redraw(d);
+		if (log->f)
+			fprintf(log->f, "%d %.3f\n", keys[i], tdi_now_ms() - t0);
+	}
+}
+
+static int script_step(struct desk *d, struct tdi *in, struct keylog *log)
+{
+	int k = in->script[in->next++];
+
+	if (k == TDI_SLEEP) {
+		struct pollfd p = { .fd = desk_tokens_fd(d), .events = POLLIN };
+		double until = tdi_now_ms() + 200;
+		while (tdi_now_ms() < until)
+			if (poll(&p, p.fd >= 0, 20) > 0)
+				desk_tokens_event(d);
+		redraw(d);
+		return 0;
+	}
+	run_keys(d, log, &k, 1);
+	return 0;
+}
+
+static void loop(struct desk *d, struct tdi *in, struct keylog *log)
+{
+	int keys[256];
+
+	while (!d->quit && !stop_signal && d->depth > 0) {
+		struct pollfd p[2] = { { .fd = 0, .events = POLLIN },
+		                       { .fd = desk_tokens_fd(d), .events = POLLIN } };
+		int n;
+		if (d->dirty)
+			redraw(d);
+		if (in->script && in->next < in->nscript) {
+			script_step(d, in, log);
+			continue;
+		}
+		n = poll(p, p[1].fd >= 0 ? 2 : 1, 1000);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0 && (p[1].revents & POLLIN))
+			desk_tokens_event(d);
+		/* after EINTR too: a SIGWINCH waits in curses as KEY_RESIZE */
+		n = tdi_read(in, keys, 256, top_typing(d));
+		if (n > 0)
+			run_keys(d, log, keys, n);
+	}
+}
+
+/* The desk needs UTF-8: in the C locale every Vietnamese letter would be
+ * garbled or cut. */
+static int locale_ok(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	if (cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0))
+		return 1;
+	td_cli_fail("the desk needs a UTF-8 locale to show Vietnamese text, "
+	            "but the character set is %s.\n"
+	            "Try: LANG=C.UTF-8 tokendesk  (or LC_ALL=C.UTF-8)\n"
+	            "Bàn làm việc cần môi trường UTF-8; hãy chạy: "
+	            "LANG=C.UTF-8 tokendesk", cs ? cs : "unknown");
+	return 0;
+}
+
+static void curses_start(struct desk *d)
+{
+	struct sigaction sa;
+
+	initscr();
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	colors_init(d);
+	getmaxyx(stdscr, d->rows, d->cols);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+int td_desk_main(struct td_cli *cli)
+{
+	struct desk d = { .cli = cli };
+	struct tdi in = { 0 };
+	struct keylog log = { 0 };
+	const char *script = getenv("TOKENDESK_KEYS");
+	const char *logpath = getenv("TOKENDESK_KEYLOG");
+	int status = EX_OK;
+
+	if (!locale_ok())
+		return EX_USAGE;
+	if (!isatty(0) || !isatty(1)) {
+		td_cli_fail("the desk needs a terminal; for scripts use the "
+		            "commands (see `tokendesk --help`)");
+		return EX_USAGE;
+	}
+	if (script && tdi_script_load(&in, script) < 0) {
+		td_cli_fail("cannot read the key script %s", script);
+		return EX_USAGE;
+	}
+	if (!(d.reg = td_cli_registry(cli, 0, &status)))
+		return status;
+	if (logpath && !(log.f = fopen(logpath, "w"))) {
+		td_cli_fail("cannot write %s", logpath);
+		return EX_USAGE;
+	}
+	d.place = getenv("TOKENDESK_PLACE");
+	if (!d.place || !*d.place)
+		d.place = cli->config_path;
+	td_tui_lang_init(&d);
+	curses_start(&d);
+	desk_tokens_start(&d);
+	scr_panel_open(&d);
+	d.dirty = 1;
+	loop(&d, &in, &log);
+	while (d.depth > 0)
+		desk_pop(&d);
+	desk_tokens_stop(&d);
+	endwin();
+	td_reg_close(cli->reg);   /* main() closes it only after a command */
+	cli->reg = NULL;
+	if (log.f)
+		fclose(log.f);
+	free(in.script);
+	return stop_signal ? 128 + stop_signal : EX_OK;
+}

@@ -1,0 +1,119 @@
+/* desk.h: what the desk's screens and widgets share (internal to src/tui).
+ *
+ * The desk is a stack of screens over one poll() loop (desk.c).  Each
+ * screen is one file (scr_*.c) with a small table of operations; screens
+ * are built from a few widgets: a scrolling list of rows with columns
+ * (list.c), a one-line text field (field.c) and boxes/dialogs (draw.c).
+ * Every width is measured in terminal columns (wcwidth), never bytes.
+ * No SQL and no PKCS#11 here: screens call registry and workflow APIs. */
+#ifndef TD_TUI_DESK_H
+#define TD_TUI_DESK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <wchar.h>
+
+#include "tokendesk/error.h"
+
+struct td_cli;
+struct td_registry;
+
+/* Keys: a character is its wchar_t value; a curses KEY_* code is or-ed
+ * with TDK_FN so the two never collide. */
+#define TDK_FN 0x40000000
+#define TDK(k) ((k) | TDK_FN)
+#define TDK_ESC 27
+#define TDK_ENTER '\n'
+#define TDK_CTRL(c) ((c) & 0x1f)
+
+enum td_color {
+	COL_NORMAL, COL_TITLE, COL_STATUS, COL_SELECT, COL_HEAD, COL_OK,
+	COL_WARN, COL_BAD, COL_DIM, COL_KEY, COL_FIELD, COL_COUNT
+};
+
+struct desk;
+
+/* A screen.  self is the screen's own state, made by its open function. */
+struct screen_ops {
+	const char *title;      /* English; translated when drawn */
+	const char *help;       /* English help text (paragraphs, '\n') */
+	/* Draw the body in rows [top, top+rows) of a cols-wide terminal. */
+	void (*draw)(struct desk *d, void *self, int top, int rows, int cols);
+	/* Handle a key: 1 if taken, 0 to let the desk's global keys have it. */
+	int (*key)(struct desk *d, void *self, int key);
+	/* 1 when the screen has a text field with focus: then letters are
+	 * text, not shortcuts (q, ?, /). */
+	int (*typing)(void *self);
+	/* A scanned serial (barcode scanner: fast keys ending in Enter);
+	 * NULL: the desk opens the search with it. */
+	void (*scan)(struct desk *d, void *self, const char *text);
+	/* Token presence changed (the live panel and handover listen). */
+	void (*tokens_changed)(struct desk *d, void *self);
+	void (*free)(void *self);
+};
+
+#define DESK_MAX_SCREENS 16
+
+struct desk {
+	struct td_cli *cli;
+	struct td_registry *reg;
+	int vi;                         /* Vietnamese UI */
+	int colors;                     /* colours in use (NO_COLOR unset) */
+	int attr[COL_COUNT];
+	int rows, cols;
+	int quit, dirty;
+	char msg[512];                  /* one-line message, until next key */
+	int msg_bad;
+	const char *place;              /* $TOKENDESK_PLACE or --config */
+	struct desk_tokens *tok;        /* token watcher glue, or NULL */
+	struct {
+		const struct screen_ops *ops;
+		void *self;
+	} stack[DESK_MAX_SCREENS];
+	int depth;
+};
+
+/* i18n.c: the message in the desk's language (en key -> vi text). */
+void td_tui_lang_init(struct desk *d);
+const char *T(const char *en);
+/* printf into buf of the translated format. */
+void Tf(char *buf, size_t size, const char *en_fmt, ...);
+
+/* draw.c: width-aware drawing, all in terminal columns. */
+int tw_width(const char *utf8);
+/* Put s at (y, x) in at most w columns; an over-long string ends in '…'.
+ * pad: fill the rest of w with blanks.  Returns the columns used. */
+int tw_put(struct desk *d, int y, int x, int w, const char *s, int color,
+           int pad);
+void tw_fill(struct desk *d, int y, int x, int w, int color);
+void tw_box(struct desk *d, int y, int x, int h, int w, const char *title);
+/* A line of key hints "F1 Help  F3 Search ..." from pairs key, label. */
+void tw_keybar(struct desk *d, int y, const char *const *pairs);
+
+/* desk.c: the screen stack and messages. */
+void desk_push(struct desk *d, const struct screen_ops *ops, void *self);
+void desk_pop(struct desk *d);
+void desk_message(struct desk *d, int bad, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void desk_error(struct desk *d, const struct td_error *err);
+/* Open the detail screen of a record: kind "agency", "holder", "cert",
+ * "token"; key its code/id/serial. */
+void desk_open_record(struct desk *d, const char *kind, const char *key);
+
+/* The screens (scr_*.c): each open function pushes its screen. */
+void scr_panel_open(struct desk *d);
+void scr_search_open(struct desk *d, const char *initial);
+void scr_browse_open(struct desk *d);
+int scr_record_open(struct desk *d, const char *kind, const char *key);
+void scr_help_open(struct desk *d, const struct screen_ops *of);
+void scr_handover_open(struct desk *d, const char *token_serial);
+
+/* tokens.c: the token watcher, if the token layer is built in. */
+int desk_tokens_start(struct desk *d);
+int desk_tokens_fd(struct desk *d);          /* -1: none */
+void desk_tokens_event(struct desk *d);      /* the fd is readable */
+void desk_tokens_stop(struct desk *d);
+int desk_tokens_count(struct desk *d);       /* tokens present, -1 unknown */
+const char *desk_tokens_modules(struct desk *d);
+
+#endif

@@ -1,0 +1,155 @@
+/* draw.c: width-aware drawing for the desk.
+ *
+ * Vietnamese text mixes precomposed letters, and (from some sources)
+ * combining marks of width 0: a byte or character count would misplace
+ * every column after such a name.  Everything here converts UTF-8 to wide
+ * characters and measures with wcwidth(), and draws with the ncursesw
+ * wide-character functions. */
+#include <config.h>
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "tui/desk.h"
+
+#define TW_MAX 1024   /* longest line we draw, in characters */
+
+/* Decode s into w (at most TW_MAX-1 chars); invalid bytes become '?'. */
+static size_t decode(const char *s, wchar_t *w)
+{
+	mbstate_t st;
+	size_t n = 0, len = strlen(s);
+
+	memset(&st, 0, sizeof st);
+	while (len > 0 && n < TW_MAX - 1) {
+		size_t r = mbrtowc(&w[n], s, len, &st);
+		if (r == (size_t)-1 || r == (size_t)-2) {
+			w[n] = L'?';
+			r = 1;
+			memset(&st, 0, sizeof st);
+		} else if (r == 0) {
+			break;
+		}
+		if (w[n] < 0x20 || w[n] == 0x7f)
+			w[n] = L' ';   /* a control character would move the cursor */
+		n++;
+		s += r;
+		len -= r;
+	}
+	w[n] = 0;
+	return n;
+}
+
+static int cw(wchar_t c)
+{
+	int w = wcwidth(c);
+	return w < 0 ? 1 : w;
+}
+
+int tw_width(const char *s)
+{
+	wchar_t w[TW_MAX];
+	size_t n = decode(s ? s : "", w);
+	int cols = 0;
+
+	for (size_t i = 0; i < n; i++)
+		cols += cw(w[i]);
+	return cols;
+}
+
+int tw_put(struct desk *d, int y, int x, int w, const char *s, int color,
+           int pad)
+{
+	wchar_t buf[TW_MAX];
+	size_t n, i, end;
+	int used = 0, total = 0;
+
+	if (w <= 0 || y < 0 || y >= d->rows || x >= d->cols)
+		return 0;
+	if (x + w > d->cols)
+		w = d->cols - x;
+	n = decode(s ? s : "", buf);
+	for (i = 0; i < n; i++)
+		total += cw(buf[i]);
+	/* keep whole characters that fit; room for '…' when cut */
+	for (end = 0; end < n; end++) {
+		int c = cw(buf[end]);
+		if (used + c > (total > w ? w - 1 : w))
+			break;
+		used += c;
+	}
+	/* combining marks following the last kept base stay with it */
+	while (end < n && cw(buf[end]) == 0)
+		end++;
+	attrset(d->attr[color]);
+	mvaddnwstr(y, x, buf, (int)end);
+	if (total > w && w >= 1) {
+		addwstr(L"…");
+		used++;
+	}
+	if (pad)
+		for (; used < w; used++)
+			addch(' ');
+	attrset(d->attr[COL_NORMAL]);
+	return used;
+}
+
+void tw_fill(struct desk *d, int y, int x, int w, int color)
+{
+	if (y < 0 || y >= d->rows)
+		return;
+	if (x + w > d->cols)
+		w = d->cols - x;
+	attrset(d->attr[color]);
+	mvhline(y, x, ' ', w);
+	attrset(d->attr[COL_NORMAL]);
+}
+
+/* Unicode box lines: the desk runs in UTF-8 only, and these survive
+ * terminals (and tmux captures) where the ACS alternate set does not. */
+void tw_box(struct desk *d, int y, int x, int h, int w, const char *title)
+{
+	attrset(d->attr[COL_HEAD]);
+	for (int r = 0; r < h; r++) {
+		const wchar_t *l = r == 0 ? L"┌" : r == h - 1 ? L"└" : L"│";
+		const wchar_t *rr = r == 0 ? L"┐" : r == h - 1 ? L"┘" : L"│";
+		mvaddwstr(y + r, x, l);
+		attrset(d->attr[COL_NORMAL]);
+		for (int c = 1; c < w - 1; c++)
+			addwstr(r == 0 || r == h - 1 ? L"─" : L" ");
+		attrset(d->attr[COL_HEAD]);
+		if (r == 0 || r == h - 1) {
+			move(y + r, x + 1);
+			for (int c = 1; c < w - 1; c++)
+				addwstr(L"─");
+		}
+		mvaddwstr(y + r, x + w - 1, rr);
+	}
+	attrset(d->attr[COL_NORMAL]);
+	if (title && *title) {
+		char t[256];
+		snprintf(t, sizeof t, " %s ", title);
+		tw_put(d, y, x + 2, w - 4, t, COL_HEAD, 0);
+	}
+}
+
+/* "F1" in the key colour, then the label; stops before the edge. */
+void tw_keybar(struct desk *d, int y, const char *const *pairs)
+{
+	int x = 0;
+
+	tw_fill(d, y, 0, d->cols, COL_STATUS);
+	for (int i = 0; pairs[i] && pairs[i + 1]; i += 2) {
+		const char *label = T(pairs[i + 1]);
+		int need = tw_width(pairs[i]) + tw_width(label) + 2;
+		if (x + need > d->cols)
+			break;
+		x += tw_put(d, y, x, d->cols - x, pairs[i], COL_KEY, 0);
+		x += tw_put(d, y, x, d->cols - x, " ", COL_STATUS, 0);
+		x += tw_put(d, y, x, d->cols - x, label, COL_STATUS, 0);
+		x += tw_put(d, y, x, d->cols - x, " ", COL_STATUS, 0);
+	}
+}

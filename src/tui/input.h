@@ -1,0 +1,26 @@
+/* input.h: keys from the terminal or a script (see input.c). */
+#ifndef TD_TUI_INPUT_H
+#define TD_TUI_INPUT_H
+
+#include <stddef.h>
+
+#include "tui/desk.h"
+
+#define TDI_SLEEP (TDK_FN | 0x1fff0)   /* script: pause 200 ms */
+#define TDI_SCAN_GAP_MS 30              /* scanners type faster than this */
+
+struct tdi {
+	int *script;       /* keys from TOKENDESK_KEYS, or NULL */
+	size_t nscript, next;
+};
+
+int tdi_script_load(struct tdi *in, const char *path);
+/* Keys available from the terminal now (up to max); typing: the screen
+ * takes text, so no waiting for a scan to complete. */
+int tdi_read(struct tdi *in, int *keys, int max, int typing);
+/* 1 when keys[0..n) look like a scanner (>= 4 characters then Enter):
+ * the characters as UTF-8 in out. */
+int tdi_is_scan(const int *keys, int n, char *out, size_t size);
+double tdi_now_ms(void);
+
+#endif

@@ -1,0 +1,519 @@
+/* scr_handover.c: handing tokens (or request dossiers) over, by keys.
+ *
+ * A form walked top to bottom: the token(s) -- typed, scanned or
+ * inserted --, from whom, to whom, condition, remarks, then "Record".
+ * The batch (tokendesk/handover.h) needs its receiver and giver before
+ * items, so the screen keeps its own list of serials and rebuilds the
+ * batch whenever a field changes: each token is checked again at once
+ * and a refused one shows why, in the running list.  Nothing is written
+ * until the operator confirms; then one transaction writes it all.
+ * Proof of possession (PIN, never echoed) lives in scr_pin.c. */
+#include <config.h>
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokendesk/handover.h"
+#include "tokendesk/registry.h"
+#include "tokendesk/text.h"
+#include "tui/desk.h"
+#include "tui/handover.h"
+#include "tui/widget.h"
+
+enum { F_ITEM, F_FROM, F_TO, F_COND, F_REMARKS, F_LIST, F_RECORD, F_N };
+
+static const char *const labels[F_N] = {
+	"Token", "From", "To", "Condition", "Remarks", NULL, NULL
+};
+
+static const char *const hints[F_N] = {
+	"Type or scan; Enter adds it",
+	"Empty: each token's custodian now",
+	"agency:CODE, holder:ID, dost or ca",
+	"e.g. nguyên vẹn",
+	"",
+	"Del removes the token, p proves possession (PIN)",
+	"Enter records the handover",
+};
+
+static void item_label(struct hand *s, int f, char *out, size_t size)
+{
+	snprintf(out, size, "%s", T(f == F_ITEM && s->kind == TD_HANDOVER_DOSSIERS
+	                              ? "Dossier" : labels[f]));
+}
+
+/* "DC.STC" or "0123..." alone: try it as an agency, then a holder. */
+static int resolve_loose(struct desk *d, const char *text,
+                         struct td_custodian *c, struct td_error *err)
+{
+	char buf[TD_CUSTODIAN_MAX + 16];
+	int rc = td_custodian_resolve(d->reg, text, c, err);
+
+	if (rc == 0 || strchr(text, ':'))
+		return rc;
+	snprintf(buf, sizeof buf, "agency:%s", text);
+	if (td_custodian_resolve(d->reg, buf, c, err) == 0)
+		return 0;
+	snprintf(buf, sizeof buf, "holder:%s", text);
+	if (td_custodian_resolve(d->reg, buf, c, err) == 0)
+		return 0;
+	return td_custodian_resolve(d->reg, text, c, err);
+}
+
+static void field_text(struct hand *s, int f, char *out, size_t size)
+{
+	tf_get(&s->field[f], out, size);
+}
+
+/* Rebuild the batch from the fields and the serials; every item is
+ * checked again and a refusal kept next to its serial. */
+void hand_rebuild(struct desk *d, struct hand *s)
+{
+	char to[512], from[512], cond[1024], rem[1024];
+	struct td_custodian c;
+	struct td_error err;
+
+	td_handover_free(s->batch);
+	s->batch = td_handover_new(d->reg, s->kind, &err);
+	s->to_note[0] = s->from_note[0] = '\0';
+	s->to_ok = 0;
+	if (!s->batch) {
+		desk_error(d, &err);
+		return;
+	}
+	field_text(s, F_TO, to, sizeof to);
+	field_text(s, F_FROM, from, sizeof from);
+	field_text(s, F_COND, cond, sizeof cond);
+	field_text(s, F_REMARKS, rem, sizeof rem);
+	if (from[0]) {
+		if (resolve_loose(d, from, &c, &err) == 0 &&
+		    td_handover_set_from(s->batch, c.text, &err) == 0)
+			snprintf(s->from_note, sizeof s->from_note, "✓ %s", c.name);
+		else
+			snprintf(s->from_note, sizeof s->from_note, "✗ %s", err.message);
+	}
+	if (to[0]) {
+		if (resolve_loose(d, to, &c, &err) == 0 &&
+		    td_handover_set_to(s->batch, c.text, &err) == 0) {
+			snprintf(s->to_note, sizeof s->to_note, "✓ %s", c.name);
+			s->to_ok = 1;
+		} else {
+			snprintf(s->to_note, sizeof s->to_note, "✗ %s", err.message);
+		}
+	}
+	td_handover_set_condition(s->batch, cond, &err);
+	td_handover_set_remarks(s->batch, rem, &err);
+	td_handover_set_place(s->batch, d->place, &err);
+	td_handover_set_force(s->batch, s->force);
+	for (int i = 0; i < s->n; i++) {
+		s->why[i][0] = '\0';
+		if (!s->to_ok)
+			continue;
+		int rc = s->kind == TD_HANDOVER_TOKENS
+		             ? td_handover_add_token(s->batch, s->serial[i], &err)
+		             : td_handover_add_dossier(s->batch, s->serial[i], &err);
+		if (rc < 0)
+			snprintf(s->why[i], sizeof s->why[i], "%s", err.message);
+		else if (s->proof[i])
+			td_handover_set_proof(s->batch, s->serial[i], s->proof[i],
+			                      s->proof_detail[i], &err);
+	}
+}
+
+static const struct td_handover_item *find_item(struct hand *s, const char *key)
+{
+	size_t n = s->batch ? td_handover_count(s->batch) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct td_handover_item *it = td_handover_item_at(s->batch, i);
+		if (strcasecmp(it->key, key) == 0)
+			return it;
+	}
+	return NULL;
+}
+
+/* Add a serial (typed, scanned or inserted) to the running list. */
+void hand_add(struct desk *d, struct hand *s, const char *serial)
+{
+	char canon[128];
+	struct td_token t;
+	struct td_error err;
+
+	if (!serial[0])
+		return;
+	if (s->kind == TD_HANDOVER_TOKENS) {
+		if (td_token_serial(serial, canon, sizeof canon) < 0) {
+			desk_message(d, 1, "%s", T("Not a token serial."));
+			return;
+		}
+		if (td_reg_get_token(d->reg, canon, &t, &err) < 0) {
+			desk_error(d, &err);
+			return;
+		}
+		snprintf(canon, sizeof canon, "%s", t.serial);
+		td_token_clear(&t);
+	} else {
+		snprintf(canon, sizeof canon, "%s", serial);
+	}
+	for (int i = 0; i < s->n; i++)
+		if (strcasecmp(s->serial[i], canon) == 0) {
+			desk_message(d, 1, "%s %s", canon, T("is already in the list."));
+			return;
+		}
+	if (s->n == HAND_MAX) {
+		desk_message(d, 1, "%s", T("The list is full."));
+		return;
+	}
+	snprintf(s->serial[s->n], sizeof s->serial[s->n], "%s", canon);
+	s->proof[s->n] = TD_PROOF_SKIPPED;
+	s->proof_detail[s->n][0] = '\0';
+	s->n++;
+	hand_rebuild(d, s);
+	if (s->why[s->n - 1][0])
+		desk_message(d, 1, "%s: %s", canon, s->why[s->n - 1]);
+	else
+		desk_message(d, 0, "%s %s", canon, T("added."));
+	s->list_sel = s->n - 1;
+}
+
+static void remove_at(struct desk *d, struct hand *s, int i)
+{
+	if (i < 0 || i >= s->n)
+		return;
+	memmove(&s->serial[i], &s->serial[i + 1], (size_t)(s->n - i - 1) * sizeof s->serial[0]);
+	memmove(&s->proof[i], &s->proof[i + 1], (size_t)(s->n - i - 1) * sizeof s->proof[0]);
+	memmove(&s->proof_detail[i], &s->proof_detail[i + 1],
+	        (size_t)(s->n - i - 1) * sizeof s->proof_detail[0]);
+	s->n--;
+	if (s->list_sel >= s->n)
+		s->list_sel = s->n - 1;
+	hand_rebuild(d, s);
+}
+
+static void running_list(struct desk *d, struct hand *s)
+{
+	tl_clear(&s->list);
+	for (int i = 0; i < s->n; i++) {
+		const struct td_handover_item *it = find_item(s, s->serial[i]);
+		const char *proof = s->proof[i] == TD_PROOF_MATCHED ? T("✓ proved")
+		                  : s->proof[i] == TD_PROOF_NOT_MATCHED ? T("✗ not proved")
+		                  : "";
+		char from[600], who[600];
+		if (s->why[i][0] || !it) {
+			tl_add(&s->list, s->why[i][0] ? COL_BAD : COL_DIM, "item",
+			       s->serial[i], s->serial[i],
+			       s->why[i][0] ? s->why[i] : T("waiting for the receiver (To)"),
+			       NULL, NULL);
+			continue;
+		}
+		snprintf(from, sizeof from, "%s", it->from_name ? it->from_name : it->from);
+		snprintf(who, sizeof who, "%s%s%s", it->holders ? it->holders : "",
+		         *proof ? "  " : "", proof);
+		tl_add(&s->list, s->proof[i] == TD_PROOF_NOT_MATCHED ? COL_WARN : COL_NORMAL,
+		       "item", s->serial[i], s->serial[i],
+		       !it->detail ? "" : s->kind == TD_HANDOVER_DOSSIERS && d->vi
+		                  ? td_dossier_kind_label(it->detail) : it->detail,
+		       from, who);
+	}
+	s->list.sel = s->list_sel < 0 ? 0 : s->list_sel;
+}
+
+static void draw_fields(struct desk *d, struct hand *s, int top, int cols)
+{
+	int lw = 0, fw;
+
+	for (int f = F_ITEM; f <= F_REMARKS; f++) {
+		char l[64];
+		item_label(s, f, l, sizeof l);
+		if (tw_width(l) > lw)
+			lw = tw_width(l);
+	}
+	/* narrow terminals: the hints (what to type) matter more than room */
+	fw = cols > 100 ? 40 : (cols - lw - 6) * 2 / 5;
+	for (int f = F_ITEM; f <= F_REMARKS; f++) {
+		char l[64];
+		const char *note = f == F_TO && s->to_note[0] ? s->to_note
+		                 : f == F_FROM && s->from_note[0] ? s->from_note
+		                 : f == F_FROM && s->kind == TD_HANDOVER_DOSSIERS
+		                 ? T("The agency handing over (required)")
+		                 : T(hints[f]);
+		int color = note == s->to_note || note == s->from_note
+		            ? (note[0] == '\xe2' && strncmp(note, "✓", 3) == 0 ? COL_OK : COL_BAD)
+		            : COL_DIM;
+		item_label(s, f, l, sizeof l);
+		tw_put(d, top + f, 1, lw, l, s->focus == f ? COL_HEAD : COL_NORMAL, 1);
+		tw_put(d, top + f, lw + fw + 4, cols - lw - fw - 5, note, color, 0);
+	}
+	/* fields last-but-one: the focused one leaves the cursor in place */
+	for (int f = F_ITEM; f <= F_REMARKS; f++)
+		if (f != s->focus)
+			tf_draw(d, &s->field[f], top + f, lw + 3, fw, 0);
+	s->field_x = lw + 3;
+	s->field_w = fw;
+}
+
+static void draw(struct desk *d, void *self, int top, int rows, int cols)
+{
+	struct hand *s = self;
+	char line[256];
+	int y, listrows;
+
+	Tf(line, sizeof line, s->kind == TD_HANDOVER_TOKENS
+	                          ? "Hand tokens over — %d in the list   (F6: dossiers)"
+	                          : "Hand dossiers over — %d in the list   (F6: tokens)",
+	   s->n);
+	tw_put(d, top, 1, cols - 2, line, COL_HEAD, 0);
+	draw_fields(d, s, top + 1, cols);
+	y = top + 7;
+	listrows = rows - 9;
+	running_list(d, s);
+	if (s->n == 0)
+		tw_put(d, y + 1, 3, cols - 4, T(s->kind == TD_HANDOVER_TOKENS
+		       ? "No token yet: type or scan a serial in Token, or insert the token."
+		       : "No dossier yet: type its reference in Dossier."), COL_DIM, 0);
+	else {
+		int tok = s->kind == TD_HANDOVER_TOKENS;
+		s->list.head[0] = tok ? "Serial" : "Reference";
+		s->list.head[1] = tok ? "Model" : "Kind";
+		s->list.head[2] = "From";
+		s->list.head[3] = tok ? "Holders" : "Holder";
+		tl_draw(d, &s->list, y, listrows, cols);
+	}
+	if (s->focus != F_LIST)
+		s->list.sel = -1 < s->list_sel ? s->list_sel : 0;
+	snprintf(line, sizeof line, "[ %s (F9) ]", T("Record the handover"));
+	tw_put(d, top + rows - 1, 1, cols - 2, line,
+	       s->focus == F_RECORD ? COL_SELECT : COL_OK, 0);
+	if (s->number[0]) {
+		Tf(line, sizeof line, "Last recorded: %s", s->number);
+		tw_put(d, top + rows - 1, tw_width(line) < cols / 2 ? cols / 2 : 30,
+		       cols / 2 - 1, line, COL_OK, 0);
+	}
+	if (s->confirm)
+		hand_draw_confirm(d, s);
+	else if (s->pin)
+		hand_pin_draw(d, s);
+	else if (s->focus <= F_REMARKS) {
+		tf_draw(d, &s->field[s->focus], top + 1 + s->focus, s->field_x,
+		        s->field_w, 1);
+		curs_set(1);
+	}
+}
+
+static void commit(struct desk *d, struct hand *s)
+{
+	struct td_error err;
+	int64_t id;
+
+	hand_rebuild(d, s);
+	if (td_handover_commit(s->batch, s->number, &id, &err) < 0) {
+		s->number[0] = '\0';
+		desk_error(d, &err);
+		hand_rebuild(d, s);
+		return;
+	}
+	desk_message(d, 0, "%s %s — %s tokendesk receipt %s", T("Handover recorded:"),
+	             s->number, T("print it with"), s->number);
+	s->n = 0;
+	tf_clear(&s->field[F_ITEM]);
+	hand_rebuild(d, s);
+	s->focus = F_ITEM;
+}
+
+static int ready(struct desk *d, struct hand *s)
+{
+	int ok = s->n > 0 && s->to_ok;
+
+	for (int i = 0; i < s->n; i++)
+		if (s->why[i][0])
+			ok = 0;
+	if (!ok)
+		desk_message(d, 1, "%s", T(s->n == 0 ? "The list is empty."
+		                       : !s->to_ok ? "Say to whom (To)."
+		                       : "Remove or fix the refused items first."));
+	return ok;
+}
+
+static int confirm_key(struct desk *d, struct hand *s, int k)
+{
+	if (k == 'y' || k == 'Y' || k == 'c' || k == 'C') {
+		s->confirm = 0;
+		commit(d, s);
+	} else if (k == 'n' || k == 'N' || k == TDK_ESC || k == 'k' || k == 'K') {
+		s->confirm = 0;
+		desk_message(d, 0, "%s", T("Nothing was recorded."));
+	}
+	return 1;
+}
+
+static void set_focus(struct hand *s, int f)
+{
+	s->focus = (f + F_N) % F_N;
+	if (s->focus == F_LIST && s->n == 0)
+		s->focus = f > s->focus ? F_RECORD : F_REMARKS;
+}
+
+static int list_key(struct desk *d, struct hand *s, int k)
+{
+	switch (k) {
+	case TDK(KEY_UP): if (s->list_sel > 0) s->list_sel--; else set_focus(s, F_REMARKS); return 1;
+	case TDK(KEY_DOWN): if (s->list_sel < s->n - 1) s->list_sel++; else set_focus(s, F_RECORD); return 1;
+	case TDK(KEY_HOME): s->list_sel = 0; return 1;
+	case TDK(KEY_END): s->list_sel = s->n - 1; return 1;
+	case TDK(KEY_DC): case 'd': case TDK(KEY_BACKSPACE): case 127:
+		remove_at(d, s, s->list_sel);
+		return 1;
+	case 'p': case 'P':
+		if (s->list_sel >= 0 && s->list_sel < s->n)
+			hand_pin_open(d, s, s->list_sel);
+		return 1;
+	}
+	return 0;
+}
+
+static int key(struct desk *d, void *self, int k)
+{
+	struct hand *s = self;
+	char text[1024];
+
+	if (s->confirm)
+		return confirm_key(d, s, k);
+	if (s->pin)
+		return hand_pin_key(d, s, k);
+	if (k != TDK_ESC)
+		s->esc_armed = 0;
+	switch (k) {
+	case '\t': set_focus(s, s->focus + 1); return 1;
+	case TDK(KEY_BTAB): set_focus(s, s->focus - 1); return 1;
+	case TDK(KEY_F(9)):
+		if (ready(d, s))
+			s->confirm = 1;
+		return 1;
+	case TDK(KEY_F(6)):
+		if (s->n) {
+			desk_message(d, 1, "%s", T("Empty the list first."));
+		} else {
+			s->kind = s->kind == TD_HANDOVER_TOKENS ? TD_HANDOVER_DOSSIERS
+			                                        : TD_HANDOVER_TOKENS;
+			hand_rebuild(d, s);
+		}
+		return 1;
+	case TDK_ESC:
+		if (s->n && !s->esc_armed) {
+			s->esc_armed = 1;
+			desk_message(d, 1, "%s", T("Esc again discards this handover."));
+			return 1;
+		}
+		return 0;
+	}
+	if (s->focus == F_LIST)
+		return list_key(d, s, k);
+	if (s->focus == F_RECORD) {
+		if (k == TDK_ENTER && ready(d, s))
+			s->confirm = 1;
+		else if (k == TDK(KEY_UP))
+			set_focus(s, s->n ? F_LIST : F_REMARKS);
+		else if (k == TDK(KEY_DOWN))
+			set_focus(s, F_ITEM);
+		return k == TDK_ENTER || k == TDK(KEY_UP) || k == TDK(KEY_DOWN) ||
+		       k == 'q' ? k != 'q' : 0;
+	}
+	/* a text field */
+	if (k == TDK(KEY_UP) || k == TDK(KEY_DOWN)) {
+		set_focus(s, s->focus + (k == TDK(KEY_UP) ? -1 : 1));
+		return 1;
+	}
+	if (k == TDK_ENTER) {
+		field_text(s, s->focus, text, sizeof text);
+		if (s->focus == F_ITEM) {
+			hand_add(d, s, text);
+			tf_clear(&s->field[F_ITEM]);
+			if (!text[0])
+				set_focus(s, F_FROM);
+		} else {
+			hand_rebuild(d, s);
+			set_focus(s, s->focus + 1);
+		}
+		return 1;
+	}
+	if (tf_key(&s->field[s->focus], k)) {
+		if (s->focus == F_TO || s->focus == F_FROM)
+			hand_rebuild(d, s);   /* the name shows as it resolves */
+		return 1;
+	}
+	return 0;
+}
+
+static int typing(void *self)
+{
+	struct hand *s = self;
+
+	return s->pin || s->confirm || s->focus <= F_REMARKS;
+}
+
+static void scan(struct desk *d, void *self, const char *text)
+{
+	hand_add(d, self, text);
+}
+
+static void hfree(void *self)
+{
+	struct hand *s = self;
+
+	td_handover_free(s->batch);
+	hand_pin_close(s);
+	tl_clear(&s->list);
+	free(s);
+}
+
+static const struct screen_ops ops = {
+	.title = "Handover",
+	.help = "Hand tokens over, one or many (a batch), in one record "
+	        "(\"Biên bản bàn giao\") with one number.\n"
+	        "1. Token: type or scan a serial and press Enter; repeat for a "
+	        "batch. An inserted token is added by itself. Each is checked "
+	        "at once; a refused one shows why in red.\n"
+	        "2. From: leave empty to take each token from its custodian now, "
+	        "or name the giver (then every token must be with them).\n"
+	        "3. To: agency:CODE, holder:ID (a national id), dost or ca; a "
+	        "bare agency code or id works too. The name shows when found.\n"
+	        "4. Condition and remarks, written on the record.\n"
+	        "5. Optional proof of possession: go to the list (Tab), select a "
+	        "token, press p and type its PIN. The PIN is never shown and "
+	        "never stored. A token at its final PIN try is not tried unless "
+	        "you confirm, since one wrong PIN would lock it.\n"
+	        "6. F9, or Enter on \"Record the handover\", then y to confirm: "
+	        "everything is written at once, or nothing.\n"
+	        "Tab/Shift-Tab or Up/Down move between fields; in the list Del "
+	        "removes a token. F6 switches to handing request dossiers over "
+	        "(Dossier: the reference; From: the agency). Esc twice discards.",
+	.draw = draw, .key = key, .typing = typing, .scan = scan, .free = hfree,
+	.tokens_changed = hand_tokens_changed,
+};
+
+const struct screen_ops *hand_ops(void)
+{
+	return &ops;
+}
+
+void scr_handover_open(struct desk *d, const char *token_serial)
+{
+	struct hand *s = calloc(1, sizeof *s);
+
+	if (!s)
+		return;
+	s->kind = TD_HANDOVER_TOKENS;
+	s->list.maxw[0] = 16;
+	s->list.maxw[1] = 20;
+	s->list.maxw[2] = 30;
+	s->list.head[0] = NULL;
+	s->list_sel = 0;
+	desk_push(d, &ops, s);
+	hand_rebuild(d, s);
+	if (token_serial) {
+		hand_add(d, s, token_serial);
+		s->focus = F_FROM;
+	}
+}

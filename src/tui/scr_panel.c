@@ -1,0 +1,129 @@
+/* scr_panel.c: the desk's home: the live token panel.
+ *
+ * Tokens present are listed with their certificates and how they match
+ * the registry, updated from the watcher's events without a key press
+ * (tokens.c fills the rows).  Below: what the operator can do next. */
+#include <config.h>
+
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/desk.h"
+#include "tui/widget.h"
+
+struct panel {
+	struct tl_list list;
+};
+
+/* tokens.c: the rows of the tokens present (0 rows: none). */
+void desk_tokens_rows(struct desk *d, struct tl_list *l);
+
+static const char *const menu[] = {
+	"F3  /", "Search the registry: a name, a code, an id, a serial — or scan a barcode",
+	"F4  b", "Browse agencies, holders, certificates and tokens",
+	"F5  h", "Hand tokens or dossiers over",
+	"F1  ?", "Help for this screen",
+	"F10 q", "Quit",
+	NULL, NULL
+};
+
+static void build(struct desk *d, struct panel *p)
+{
+	int sel = p->list.sel;
+
+	tl_clear(&p->list);
+	tl_add(&p->list, COL_HEAD, NULL, NULL, T("Tokens present"), NULL, NULL, NULL);
+	desk_tokens_rows(d, &p->list);
+	if (p->list.n == 1)
+		tl_add_wrapped(&p->list, COL_DIM,
+		       desk_tokens_fd(d) >= 0
+		           ? T("No token inserted. Insert one: it shows here with its "
+		               "certificates and its registry record.")
+		           : T("No token reader: the token layer is not available. "
+		               "Search, browse and handover work."),
+		       d->cols - 2, 0);
+	tl_add(&p->list, COL_NORMAL, NULL, NULL, "", NULL, NULL, NULL);
+	tl_add(&p->list, COL_HEAD, NULL, NULL, T("What to do"), NULL, NULL, NULL);
+	for (int i = 0; menu[i]; i += 2)
+		tl_add(&p->list, COL_NORMAL, "menu", menu[i], menu[i], T(menu[i + 1]),
+		       NULL, NULL);
+	p->list.sel = sel < p->list.n ? sel : 0;
+	tl_settle(&p->list, 1);
+}
+
+static void draw(struct desk *d, void *self, int top, int rows, int cols)
+{
+	struct panel *p = self;
+
+	build(d, p);
+	tl_draw(d, &p->list, top + 1, rows - 1, cols);
+}
+
+static int key(struct desk *d, void *self, int k)
+{
+	struct panel *p = self;
+	struct tl_row *r;
+
+	if (tl_key(&p->list, k, 0))
+		return 1;
+	if (k != TDK_ENTER || !(r = tl_selected(&p->list)) || !r->kind)
+		return 0;
+	if (strcmp(r->kind, "menu") == 0) {
+		if (strncmp(r->key, "F10", 3) == 0)
+			d->quit = 1;
+		else if (r->key[1] == '3')
+			scr_search_open(d, NULL);
+		else if (r->key[1] == '4')
+			scr_browse_open(d);
+		else if (r->key[1] == '5')
+			scr_handover_open(d, NULL);
+		else
+			scr_help_open(d, d->stack[d->depth - 1].ops);
+	} else if (strcmp(r->kind, "register") == 0) {
+		scr_search_open(d, r->key);
+	} else {
+		desk_open_record(d, r->kind, r->key);
+	}
+	return 1;
+}
+
+static void pfree(void *self)
+{
+	struct panel *p = self;
+
+	tl_clear(&p->list);
+	free(p);
+}
+
+static void changed(struct desk *d, void *self)
+{
+	(void)self;
+	d->dirty = 1;
+}
+
+static const struct screen_ops ops = {
+	.title = "Tokens",
+	.help = "The home screen. Insert a token: it appears here at once, with "
+	        "its certificates and how they match the registry — matched; "
+	        "unknown token; known token with a different certificate; "
+	        "expired; tagged (to revoke, or information changed); outside "
+	        "this desk's agencies. A mismatch is shown in colour with what "
+	        "differs (registry / token). Remove the token and it goes.\n"
+	        "Enter on a token opens its record; on an unknown token it "
+	        "searches the registry for it.\n"
+	        "A barcode scanner can type a serial at any time: the search "
+	        "opens with it.",
+	.draw = draw, .key = key, .tokens_changed = changed, .free = pfree,
+};
+
+void scr_panel_open(struct desk *d)
+{
+	struct panel *p = calloc(1, sizeof *p);
+
+	if (!p)
+		return;
+	p->list.maxw[0] = 20;   /* token serials: 8 to 16 characters */
+	p->list.links_only = 1;
+	desk_push(d, &ops, p);
+}

@@ -1,0 +1,334 @@
+/* scr_record.c: one record -- an agency, a holder, a certificate or a
+ * token -- with what hangs off it: sub-agencies, holders, certificates,
+ * the tokens they are on, a token's custody history and every record's
+ * audit trail.  Lines that name another record open it with Enter. */
+#include <config.h>
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokendesk/registry.h"
+#include "tui/desk.h"
+#include "tui/widget.h"
+
+struct record {
+	char kind[16], key[128], title[256];
+	struct tl_list list;
+};
+
+static void head(struct tl_list *l, const char *en)
+{
+	tl_add(l, COL_NORMAL, NULL, NULL, "", NULL, NULL, NULL);
+	tl_add(l, COL_HEAD, NULL, NULL, T(en), NULL, NULL, NULL);
+}
+
+static void field(struct tl_list *l, const char *en, const char *value,
+                  const char *kind, const char *key)
+{
+	if (value && *value)
+		tl_add(l, kind ? COL_NORMAL : COL_NORMAL, kind, key, T(en), value,
+		       NULL, NULL);
+}
+
+const char *td_tui_state_label(const char *state);
+const char *td_tui_state_label(const char *state)
+{
+	static const char *const map[][2] = {
+		{ "in_use", "in use by its holder" }, { "at_agency", "kept by the agency" },
+		{ "at_dost", "kept by the DOST" }, { "sent_to_ca", "sent to the CA" },
+		{ "lost", "lost" }, { "damaged", "damaged" },
+		{ "active", "active" }, { "revoked", "revoked" }, { "expired", "expired" },
+	};
+	for (size_t i = 0; state && i < sizeof map / sizeof *map; i++)
+		if (strcmp(map[i][0], state) == 0)
+			return T(map[i][1]);
+	return state ? state : "";
+}
+
+/* "holder:ID" / "agency:CODE" -> a link to that record. */
+static void custodian_link(const char *c, const char **kind, const char **key)
+{
+	*kind = *key = NULL;
+	if (c && strncmp(c, "holder:", 7) == 0) {
+		*kind = "holder";
+		*key = c + 7;
+	} else if (c && strncmp(c, "agency:", 7) == 0) {
+		*kind = "agency";
+		*key = c + 7;
+	}
+}
+
+static int add_audit(const struct td_audit_row *a, void *ctx)
+{
+	tl_add(ctx, COL_DIM, NULL, NULL, a->at, a->action, a->operator_name, NULL);
+	return 0;
+}
+
+static void audit(struct desk *d, struct tl_list *l, const char *entity,
+                  const char *key)
+{
+	struct td_error err;
+	int before;
+
+	head(l, "Audit trail");
+	before = l->n;
+	if (td_reg_each_audit_of(d->reg, entity, key, add_audit, l, &err) < 0)
+		desk_error(d, &err);
+	if (l->n == before)
+		tl_add(l, COL_DIM, NULL, NULL, T("(none)"), NULL, NULL, NULL);
+}
+
+struct cert_ctx {
+	struct tl_list *l;
+	const char *holder;   /* only this holder's, or NULL */
+	int n;
+};
+
+static int add_cert(const struct td_cert *c, void *ctx)
+{
+	struct cert_ctx *cc = ctx;
+	char valid[64];
+
+	if (cc->holder && (!c->holder_ext_id || strcmp(cc->holder, c->holder_ext_id)))
+		return 0;
+	/* the status only when it is not the usual one, to keep the line short */
+	snprintf(valid, sizeof valid, "→ %s%s%s", c->not_after ? c->not_after : "?",
+	         strcmp(c->status ? c->status : "", "active") ? " " : "",
+	         strcmp(c->status ? c->status : "", "active")
+	             ? td_tui_state_label(c->status) : "");
+	tl_add(cc->l, strcmp(c->status ? c->status : "", "active") ? COL_WARN
+	                                                            : COL_NORMAL,
+	       "cert", c->serial, c->holder_name ? c->holder_name : "", c->serial,
+	       valid, c->token_serial ? c->token_serial : T("not on a token"));
+	cc->n++;
+	return 0;
+}
+
+static int add_agency(const struct td_agency *a, void *ctx)
+{
+	tl_add(ctx, COL_NORMAL, "agency", a->code, a->name, a->code,
+	       T(a->level ? a->level : ""), NULL);
+	return 0;
+}
+
+static int build_agency(struct desk *d, struct record *r, struct td_error *err)
+{
+	struct td_agency a;
+	struct cert_ctx cc = { &r->list, NULL, 0 };
+	int rc = td_reg_get_agency(d->reg, r->key, &a, err), before;
+
+	if (rc < 0)
+		return rc;
+	snprintf(r->title, sizeof r->title, "%s", a.name);
+	field(&r->list, "Agency", a.name, NULL, NULL);
+	field(&r->list, "Code", a.code, NULL, NULL);
+	field(&r->list, "Level", T(a.level ? a.level : ""), NULL, NULL);
+	field(&r->list, "Part of", a.parent_code, "agency", a.parent_code);
+	field(&r->list, "Valid from", a.valid_from, NULL, NULL);
+	field(&r->list, "Valid until", a.valid_to, NULL, NULL);
+	head(&r->list, "Sub-agencies");
+	before = r->list.n;
+	td_reg_each_child_agency(d->reg, a.code, add_agency, &r->list, err);
+	if (r->list.n == before)
+		tl_add(&r->list, COL_DIM, NULL, NULL, T("(none)"), NULL, NULL, NULL);
+	head(&r->list, "Holders, certificates and tokens");
+	td_reg_each_cert(d->reg, a.code, add_cert, &cc, err);
+	if (!cc.n)
+		tl_add(&r->list, COL_DIM, NULL, NULL, T("(none)"), NULL, NULL, NULL);
+	audit(d, &r->list, "agency", a.code);
+	td_agency_clear(&a);
+	return 0;
+}
+
+static int build_holder(struct desk *d, struct record *r, struct td_error *err)
+{
+	struct td_holder h;
+	struct cert_ctx cc = { &r->list, r->key, 0 };
+	int rc = td_reg_get_holder(d->reg, "person", r->key, &h, err);
+
+	if (rc == TD_ERR_NOTFOUND)
+		rc = td_reg_get_holder(d->reg, "org", r->key, &h, err);
+	if (rc < 0)
+		return rc;
+	snprintf(r->title, sizeof r->title, "%s", h.name);
+	field(&r->list, "Holder", h.name, NULL, NULL);
+	field(&r->list, "Kind", T(strcmp(h.kind, "org") ? "person" : "organisation"),
+	      NULL, NULL);
+	field(&r->list, strcmp(h.kind, "org") ? "National id" : "Code", h.ext_id,
+	      NULL, NULL);
+	field(&r->list, "Position", h.position, NULL, NULL);
+	field(&r->list, "E-mail", h.email, NULL, NULL);
+	field(&r->list, "Agency", h.agency_code, "agency", h.agency_code);
+	if (h.no_longer_needed)
+		tl_add(&r->list, COL_WARN, NULL, NULL,
+		       T("Marked as no longer needing a certificate."), NULL, NULL, NULL);
+	head(&r->list, "Certificates and tokens");
+	td_reg_each_cert(d->reg, h.agency_code, add_cert, &cc, err);
+	audit(d, &r->list, "holder", h.ext_id);
+	td_holder_clear(&h);
+	return 0;
+}
+
+static int build_cert(struct desk *d, struct record *r, struct td_error *err)
+{
+	struct td_cert c;
+	char valid[64];
+	int rc = td_reg_get_cert(d->reg, r->key, &c, err);
+
+	if (rc < 0)
+		return rc;
+	snprintf(r->title, sizeof r->title, "%s %s", T("Certificate"), c.serial);
+	snprintf(valid, sizeof valid, "%s → %s", c.not_before, c.not_after);
+	field(&r->list, "Serial", c.serial, NULL, NULL);
+	field(&r->list, "Holder", c.holder_name, "holder", c.holder_ext_id);
+	field(&r->list, "Agency", c.agency_code, "agency", c.agency_code);
+	field(&r->list, "Kind", T(strcmp(c.kind, "org") ? "person" : "organisation"),
+	      NULL, NULL);
+	field(&r->list, "Valid", valid, NULL, NULL);
+	field(&r->list, "Status", td_tui_state_label(c.status), NULL, NULL);
+	field(&r->list, "Revoked on", c.revoked_at, NULL, NULL);
+	field(&r->list, "On token", c.token_serial ? c.token_serial
+	                                           : T("not on a token"),
+	      c.token_serial ? "token" : NULL, c.token_serial);
+	field(&r->list, "Subject", c.subject_dn, NULL, NULL);
+	field(&r->list, "Issuer", c.issuer_dn, NULL, NULL);
+	field(&r->list, "SHA-256", c.fingerprint, NULL, NULL);
+	audit(d, &r->list, "cert", c.serial);
+	td_cert_clear(&c);
+	return 0;
+}
+
+/* Two lines per handover: when, state and operator; then the move itself
+ * across the whole width, so custodians and remarks are never cut. */
+static int add_event(const struct td_custody_event *e, void *ctx)
+{
+	char move[1200];
+
+	tl_add(ctx, COL_NORMAL, NULL, NULL, e->at, td_tui_state_label(e->state),
+	       e->operator_name, NULL);
+	snprintf(move, sizeof move, "    %s → %s%s%s%s%s",
+	         e->from_custodian ? e->from_custodian : "—",
+	         e->to_custodian ? e->to_custodian : "—",
+	         e->condition && *e->condition ? " · " : "",
+	         e->condition ? e->condition : "",
+	         e->remarks && *e->remarks ? " · " : "",
+	         e->remarks ? e->remarks : "");
+	tl_add(ctx, COL_DIM, NULL, NULL, move, NULL, NULL, NULL);
+	return 0;
+}
+
+static int build_token(struct desk *d, struct record *r, struct td_error *err)
+{
+	struct td_token t;
+	struct cert_ctx cc = { &r->list, NULL, 0 };
+	const char *kind, *key;
+	char who[400];
+	int rc = td_reg_get_token(d->reg, r->key, &t, err), before;
+
+	if (rc < 0)
+		return rc;
+	snprintf(r->title, sizeof r->title, "%s %s", T("Token"), t.serial);
+	snprintf(who, sizeof who, "%s%s%s%s", t.custodian_name ? t.custodian_name : "",
+	         t.custodian_name ? " (" : "", t.custodian, t.custodian_name ? ")" : "");
+	custodian_link(t.custodian, &kind, &key);
+	field(&r->list, "Token", t.serial, NULL, NULL);
+	field(&r->list, "Model", t.model, NULL, NULL);
+	field(&r->list, "State", td_tui_state_label(t.state), NULL, NULL);
+	field(&r->list, "Custodian", who, kind, key);
+	tl_add(&r->list, COL_OK, "handover", t.serial, T("▶ Hand this token over"),
+	       NULL, NULL, NULL);
+	head(&r->list, "Certificates on this token");
+	td_reg_each_cert_on_token(d->reg, t.serial, add_cert, &cc, err);
+	if (!cc.n)
+		tl_add(&r->list, COL_DIM, NULL, NULL, T("(none)"), NULL, NULL, NULL);
+	head(&r->list, "Custody history");
+	before = r->list.n;
+	td_reg_each_custody_event(d->reg, t.serial, add_event, &r->list, err);
+	if (r->list.n == before)
+		tl_add(&r->list, COL_DIM, NULL, NULL,
+		       T("(no handover yet: with its first holder since import)"),
+		       NULL, NULL, NULL);
+	audit(d, &r->list, "token", t.serial);
+	td_token_clear(&t);
+	return 0;
+}
+
+static void draw(struct desk *d, void *self, int top, int rows, int cols)
+{
+	struct record *r = self;
+
+	tw_put(d, top, 1, cols - 2, r->title, COL_HEAD, 0);
+	tl_draw(d, &r->list, top + 1, rows - 1, cols);
+}
+
+static int key(struct desk *d, void *self, int k)
+{
+	struct record *r = self;
+	struct tl_row *row;
+
+	if (tl_key(&r->list, k, 0))
+		return 1;
+	if (k == TDK_ENTER && (row = tl_selected(&r->list)) && row->kind) {
+		if (strcmp(row->kind, "handover") == 0)
+			scr_handover_open(d, row->key);
+		else
+			desk_open_record(d, row->kind, row->key);
+		return 1;
+	}
+	return 0;
+}
+
+static void rfree(void *self)
+{
+	struct record *r = self;
+
+	tl_clear(&r->list);
+	free(r);
+}
+
+static const struct screen_ops ops = {
+	.title = "Record",
+	.help = "One record of the registry and what hangs off it. An agency "
+	        "shows its sub-agencies and its holders' certificates with the "
+	        "tokens they are on; a holder their certificates; a certificate "
+	        "its holder, agency and token; a token its certificates, its "
+	        "custody history (every handover: when, from whom to whom, "
+	        "state, condition, operator) and \"Hand this token over\". "
+	        "Every record ends with its audit trail.\n"
+	        "Up/Down, PgUp/PgDn, Home/End move; Enter on a line that names "
+	        "another record opens it; Esc or q goes back.",
+	.draw = draw, .key = key, .free = rfree,
+};
+
+int scr_record_open(struct desk *d, const char *kind, const char *key)
+{
+	struct record *r = calloc(1, sizeof *r);
+	struct td_error err;
+	int rc = TD_ERR_NOTFOUND;
+
+	if (!r || !kind || !key) {
+		free(r);
+		return TD_ERR_USAGE;
+	}
+	snprintf(r->kind, sizeof r->kind, "%s", kind);
+	snprintf(r->key, sizeof r->key, "%s", key);
+	r->list.maxw[0] = 48;
+	r->list.maxw[1] = 34;
+	if (strcmp(kind, "agency") == 0)
+		rc = build_agency(d, r, &err);
+	else if (strcmp(kind, "holder") == 0)
+		rc = build_holder(d, r, &err);
+	else if (strcmp(kind, "cert") == 0)
+		rc = build_cert(d, r, &err);
+	else if (strcmp(kind, "token") == 0)
+		rc = build_token(d, r, &err);
+	if (rc < 0) {
+		rfree(r);
+		return rc;
+	}
+	/* start on the first line that leads somewhere useful */
+	desk_push(d, &ops, r);
+	return 0;
+}

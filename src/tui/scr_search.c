@@ -1,0 +1,200 @@
+/* scr_search.c: search as you type over the whole registry.
+ *
+ * Every key re-runs td_reg_search (folded, diacritic-insensitive, prefix
+ * per word) limited to one screenful of hits, and the list is redrawn:
+ * no debounce, because each query is bounded by the limit and each
+ * redraw by the screen.  Enter opens the selected record; a scanned
+ * serial (fast keys + Enter) lands here and opens its exact match. */
+#include <config.h>
+
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokendesk/registry.h"
+#include "tui/desk.h"
+#include "tui/widget.h"
+
+struct search {
+	struct tf_field field;
+	struct tl_list list;
+	char last[TF_MAX * 4];   /* the query last searched */
+	int searched, short_words;
+};
+
+static const char *kind_name(enum td_hit_kind k)
+{
+	static const char *const names[] = { "agency", "holder", "cert", "token" };
+	return names[k];
+}
+
+static const char *kind_label(enum td_hit_kind k)
+{
+	static const char *const labels[] = { "Agency", "Holder", "Certificate",
+	                                      "Token" };
+	return T(labels[k]);
+}
+
+static int add_hit(const struct td_search_hit *h, void *ctx)
+{
+	struct tl_list *l = ctx;
+
+	tl_add(l, COL_NORMAL, kind_name(h->kind), h->key, kind_label(h->kind),
+	       h->label ? h->label : "", h->key, h->detail ? h->detail : "");
+	return 0;
+}
+
+/* The words of text that have two characters or more, space-separated
+ * into out; returns how many words were dropped.  A one-letter word
+ * would match a third of a million-row province and cost the registry
+ * a full scan (its prefix index starts at two letters) -- over 100 ms a
+ * key -- while narrowing nothing a person is looking for. */
+static int searchable(const char *text, char *out, size_t size)
+{
+	size_t n = 0;
+	int dropped = 0;
+	const char *p = text;
+
+	while (*p) {
+		const char *w;
+		size_t len, chars = 0;
+		while (*p == ' ')
+			p++;
+		for (w = p; *p && *p != ' '; p++)
+			chars += ((unsigned char)*p & 0xc0) != 0x80;
+		len = (size_t)(p - w);
+		if (chars == 0)
+			break;
+		if (chars < 2) {
+			dropped++;
+			continue;
+		}
+		if (n + len + 2 > size)
+			break;
+		if (n)
+			out[n++] = ' ';
+		memcpy(out + n, w, len);
+		n += len;
+	}
+	out[n] = '\0';
+	return dropped;
+}
+
+static void run(struct desk *d, struct search *s)
+{
+	char text[TF_MAX * 4], query[TF_MAX * 4];
+	struct td_error err;
+	int limit = d->rows > 8 ? d->rows - 6 : 2;
+
+	tf_get(&s->field, text, sizeof text);
+	s->short_words = searchable(text, query, sizeof query);
+	if (s->searched && strcmp(query, s->last) == 0)
+		return;   /* e.g. a one-letter word added: same list */
+	snprintf(s->last, sizeof s->last, "%s", query);
+	s->searched = 1;
+	tl_clear(&s->list);
+	if (query[0] &&
+	    td_reg_search(d->reg, query, limit, add_hit, &s->list, &err) < 0)
+		desk_error(d, &err);
+}
+
+static void draw(struct desk *d, void *self, int top, int rows, int cols)
+{
+	struct search *s = self;
+	int lw;
+	char count[64];
+
+	/* a resize can make room for more hits */
+	if (s->list.n && s->list.n < d->rows - 6 && s->list.n == s->list.rows_shown)
+		s->searched = 0;
+	run(d, s);
+	lw = tw_put(d, top + 1, 1, cols - 2, T("Search:"), COL_HEAD, 0);
+	if (!s->last[0] && s->short_words)
+		snprintf(count, sizeof count, "%s", T("type at least two letters"));
+	else if (s->list.n == 0 && s->last[0])
+		snprintf(count, sizeof count, "%s", T("no match"));
+	else if (s->last[0])
+		Tf(count, sizeof count, "%d shown", s->list.n);
+	else
+		snprintf(count, sizeof count, "%s", T("name, code, id or serial"));
+	tw_put(d, top + 2, lw + 2, cols - lw - 3, count, COL_DIM, 0);
+	tl_draw(d, &s->list, top + 4, rows - 4, cols);
+	tf_draw(d, &s->field, top + 1, lw + 2, cols - lw - 3, 1);
+	curs_set(1);
+}
+
+static int key(struct desk *d, void *self, int k)
+{
+	struct search *s = self;
+	struct tl_row *r;
+
+	if (k == TDK_ENTER) {
+		run(d, s);   /* text set by a scan is searched before it is drawn */
+		if ((r = tl_selected(&s->list)) && r->kind)
+			desk_open_record(d, r->kind, r->key);
+		return 1;
+	}
+	if (tl_key(&s->list, k, 1))
+		return 1;
+	if (tf_key(&s->field, k)) {
+		s->list.sel = s->list.top = 0;
+		run(d, s);
+		return 1;
+	}
+	return 0;
+}
+
+static int typing(void *self)
+{
+	(void)self;
+	return 1;
+}
+
+static void scan(struct desk *d, void *self, const char *text)
+{
+	struct search *s = self;
+
+	tf_set(&s->field, text);
+	run(d, s);
+	key(d, s, TDK_ENTER);
+}
+
+static void sfree(void *self)
+{
+	struct search *s = self;
+
+	tl_clear(&s->list);
+	free(s);
+}
+
+static const struct screen_ops ops = {
+	.title = "Search",
+	.help = "Type any part of a name, an agency code, a national id, or a "
+	        "certificate or token serial: the list follows every key. Case "
+	        "and Vietnamese marks do not matter (\"nguyen van hung\" finds "
+	        "\"Nguyễn Văn Hùng\"); each word matches the start of a word, and words of one letter wait "
+	        "for the second.\n"
+	        "A barcode scanner can type a serial here, or on any screen "
+	        "without a text field: the record opens at once.\n"
+	        "Up/Down, PgUp/PgDn, Home/End move in the list; Enter opens the "
+	        "selected record; Left/Right, Backspace, Delete edit the text; "
+	        "Ctrl-U clears it; Esc goes back.",
+	.draw = draw, .key = key, .typing = typing, .scan = scan, .free = sfree,
+};
+
+void scr_search_open(struct desk *d, const char *initial)
+{
+	struct search *s = calloc(1, sizeof *s);
+
+	if (!s)
+		return;
+	s->list.head[0] = "Kind";
+	s->list.head[1] = "Name";
+	s->list.head[2] = "Code / serial";
+	s->list.head[3] = "Details";
+	s->list.maxw[1] = 30;
+	s->list.maxw[2] = 34;
+	if (initial)
+		tf_set(&s->field, initial);
+	desk_push(d, &ops, s);
+}

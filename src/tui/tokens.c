@@ -1,0 +1,312 @@
+/* tokens.c: the desk's glue to the token layer: the watcher's fd sits in
+ * the desk's poll() set; each presence event updates the list of tokens
+ * present with their registry match (tokendesk/match.h), and the screens
+ * are told, so inserting a token shows it with no key press.  Proof of
+ * possession for the handover goes through here, with the PIN copied
+ * from the dialog's field straight into a locked secure buffer. */
+#include <config.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "cli/cli.h"
+#include "tokendesk/match.h"
+#include "tokendesk/secmem.h"
+#include "tokendesk/token.h"
+#include "tui/desk.h"
+#include "tui/handover.h"
+#include "tui/widget.h"
+
+#define MAX_PRESENT 32
+
+struct present {
+	struct td_snap_token *tok;     /* one reference held */
+	struct td_match_result m;
+	int matched;                   /* m is filled */
+};
+
+struct desk_tokens {
+	struct td_tokens *t;
+	struct td_watch *w;
+	struct td_token_config cfg;
+	struct td_match_opts mopts;
+	struct present p[MAX_PRESENT];
+	int n;
+	char modules[256];
+	char inserted[128];            /* serial just inserted, for handover */
+	char why[300];                 /* why there is no reader */
+};
+
+int desk_tokens_start(struct desk *d)
+{
+	struct desk_tokens *k = calloc(1, sizeof *k);
+	struct td_watch_opts wo = TD_WATCH_OPTS_DEFAULT;
+	struct td_error err;
+
+	if (!(d->tok = k))
+		return -1;
+	k->t = td_tokens_open_with_config(d->cli->modules, (size_t)d->cli->nmodules,
+	                                  d->cli->config_path, 0, &k->cfg, &err);
+	if (!k->t) {
+		td_error_format(&err, k->why, sizeof k->why);
+		return -1;
+	}
+	k->mopts.scope_agency = k->cfg.scope;
+	if (k->cfg.poll_ms)
+		wo.poll_ms = k->cfg.poll_ms;
+	for (size_t i = 0, n = 0; i < td_tokens_nmodules(k->t); i++) {
+		const char *m = td_tokens_module(k->t, i), *base = strrchr(m, '/');
+		n += (size_t)snprintf(k->modules + n, n < sizeof k->modules ?
+		                      sizeof k->modules - n : 0, "%s%s", i ? "," : "",
+		                      base ? base + 1 : m);
+		if (n >= sizeof k->modules)
+			break;
+	}
+	if (!(k->w = td_watch_new(k->t, &wo, &err))) {
+		td_error_format(&err, k->why, sizeof k->why);
+		td_tokens_close(k->t);
+		k->t = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int desk_tokens_fd(struct desk *d)
+{
+	return d->tok && d->tok->w ? td_watch_fd(d->tok->w) : -1;
+}
+
+static void drop(struct desk_tokens *k, int i)
+{
+	if (k->p[i].matched)
+		td_match_result_clear(&k->p[i].m);
+	td_snap_token_unref(k->p[i].tok);
+	memmove(&k->p[i], &k->p[i + 1], (size_t)(k->n - i - 1) * sizeof k->p[0]);
+	k->n--;
+}
+
+static int find(struct desk_tokens *k, const struct td_snap_token *t)
+{
+	char a[600], b[600];
+
+	td_snap_token_key(t, a, sizeof a);
+	for (int i = 0; i < k->n; i++)
+		if (strcmp(td_snap_token_key(k->p[i].tok, b, sizeof b), a) == 0)
+			return i;
+	return -1;
+}
+
+static int on_event(const struct td_watch_event *ev, void *ctx)
+{
+	struct desk *d = ctx;
+	struct desk_tokens *k = d->tok;
+	struct td_error err;
+	int i;
+
+	if (!ev->token)
+		return 0;
+	if ((i = find(k, ev->token)) >= 0)
+		drop(k, i);
+	if (ev->kind == TD_EV_REMOVED || k->n == MAX_PRESENT)
+		return 0;
+	i = k->n++;
+	memset(&k->p[i], 0, sizeof k->p[i]);
+	k->p[i].tok = td_snap_token_ref((struct td_snap_token *)ev->token);
+	k->p[i].matched = td_match_token(d->reg, ev->token, &k->mopts,
+	                                 &k->p[i].m, &err) == 0;
+	if (ev->kind == TD_EV_INSERTED && !ev->initial && ev->token->serial)
+		snprintf(k->inserted, sizeof k->inserted, "%s", ev->token->serial);
+	return 0;
+}
+
+void desk_tokens_event(struct desk *d)
+{
+	struct td_error err;
+
+	if (desk_tokens_fd(d) < 0)
+		return;
+	if (td_watch_process(d->tok->w, on_event, d, &err) < 0)
+		desk_error(d, &err);
+	for (int i = 0; i < d->depth; i++)
+		if (d->stack[i].ops->tokens_changed)
+			d->stack[i].ops->tokens_changed(d, d->stack[i].self);
+	d->tok->inserted[0] = '\0';
+	d->dirty = 1;
+}
+
+void desk_tokens_stop(struct desk *d)
+{
+	struct desk_tokens *k = d->tok;
+
+	if (!k)
+		return;
+	while (k->n)
+		drop(k, k->n - 1);
+	td_watch_free(k->w);
+	td_tokens_close(k->t);
+	td_token_config_clear(&k->cfg);
+	free(k);
+	d->tok = NULL;
+}
+
+int desk_tokens_count(struct desk *d)
+{
+	return d->tok && d->tok->w ? d->tok->n : -1;
+}
+
+const char *desk_tokens_modules(struct desk *d)
+{
+	return d->tok && d->tok->modules[0] ? d->tok->modules : NULL;
+}
+
+static const char *outcome_label(enum td_match_outcome o)
+{
+	static const char *const l[] = {
+		[TD_MATCH_OK] = "Matched", [TD_MATCH_EXPIRED] = "Expired",
+		[TD_MATCH_TAGGED] = "Tagged", [TD_MATCH_OTHER_CERT] = "Different certificate",
+		[TD_MATCH_OUT_OF_SCOPE] = "Out of scope",
+		[TD_MATCH_UNKNOWN_TOKEN] = "Unknown token",
+	};
+	return T(l[o]);
+}
+
+static int outcome_color(enum td_match_outcome o)
+{
+	return o == TD_MATCH_OK ? COL_OK : o == TD_MATCH_UNKNOWN_TOKEN ||
+	       o == TD_MATCH_OTHER_CERT ? COL_BAD : COL_WARN;
+}
+
+/* One token: its line, each certificate, and each finding that is not a
+ * plain match with the registry's and the token's values side by side. */
+static void token_rows(struct tl_list *l, struct present *p, int cols)
+{
+	const struct td_snap_token *t = p->tok;
+	enum td_match_outcome o = p->matched ? p->m.outcome : TD_MATCH_UNKNOWN_TOKEN;
+	char what[600];
+	int unknown = o == TD_MATCH_UNKNOWN_TOKEN;
+
+	snprintf(what, sizeof what, "%s%s%s", outcome_label(o),
+	         p->matched && p->m.holder[0] ? " — " : "",
+	         p->matched ? p->m.holder : "");
+	tl_add(l, outcome_color(o), unknown ? "register" : "token",
+	       t->serial ? t->serial : "", t->serial ? t->serial : "?",
+	       t->model ? t->model : "", what, NULL);
+	if (unknown)
+		tl_add(l, COL_DIM, "register", t->serial ? t->serial : "",
+		       T("Enter: look it up in the registry"), NULL, NULL, NULL);
+	for (size_t c = 0; c < t->ncerts; c++) {
+		const struct td_snap_cert *sc = &t->certs[c];
+		const char *cn = sc->malformed ? sc->problem : td_dn_get(&sc->subject, "CN");
+		char until[32];
+		snprintf(until, sizeof until, "→ %.10s", sc->not_after);
+		tl_add(l, COL_NORMAL, unknown ? NULL : "cert", sc->serial,
+		       "", sc->serial ? sc->serial : "?", cn ? cn : "", until);
+	}
+	if (!t->ncerts)
+		tl_add(l, COL_WARN, NULL, NULL, T("No certificate on this token."),
+		       NULL, NULL, NULL);
+	for (size_t f = 0; p->matched && !unknown && f < p->m.n; f++) {
+		const struct td_match_finding *fi = &p->m.findings[f];
+		char reg[700], tok[700];
+		if (fi->outcome == TD_MATCH_OK || (!fi->registry[0] && !fi->token[0]))
+			continue;
+		/* whole lines: what differs is a sentence, never to be cut short */
+		snprintf(reg, sizeof reg, "    %s: %s", T("registry"), fi->registry);
+		snprintf(tok, sizeof tok, "    %s: %s", T("token"), fi->token);
+		tl_add(l, outcome_color(fi->outcome), NULL, NULL,
+		       outcome_label(fi->outcome), NULL, NULL, NULL);
+		tl_add_wrapped(l, COL_NORMAL, reg, cols - 2, 6);
+		tl_add_wrapped(l, COL_NORMAL, tok, cols - 2, 6);
+	}
+}
+
+void desk_tokens_rows(struct desk *d, struct tl_list *l);
+void desk_tokens_rows(struct desk *d, struct tl_list *l)
+{
+	struct desk_tokens *k = d->tok;
+
+	if (k && !k->w && k->why[0])
+		tl_add_wrapped(l, COL_DIM, k->why, d->cols - 2, 0);
+	for (int i = 0; k && i < k->n; i++)
+		token_rows(l, &k->p[i], d->cols);
+}
+
+static const struct td_snap_token *present(struct desk *d, const char *serial)
+{
+	for (int i = 0; d->tok && i < d->tok->n; i++)
+		if (d->tok->p[i].tok->serial &&
+		    strcasecmp(d->tok->p[i].tok->serial, serial) == 0)
+			return d->tok->p[i].tok;
+	return NULL;
+}
+
+int desk_tokens_final_try(struct desk *d, const char *serial);
+int desk_tokens_final_try(struct desk *d, const char *serial)
+{
+	const struct td_snap_token *t = present(d, serial);
+
+	return t ? (t->flags & TD_TOK_PIN_FINAL_TRY) != 0 : -1;
+}
+
+/* The field's wide characters as UTF-8, written straight into a secure
+ * buffer: no other copy of the PIN is made. */
+static struct td_secbuf *pin_buffer(struct tf_field *f, struct td_error *err)
+{
+	struct td_secbuf *b = td_secbuf_new(TF_MAX * MB_LEN_MAX, err);
+	mbstate_t st;
+
+	if (!b)
+		return NULL;
+	memset(&st, 0, sizeof st);
+	for (int i = 0; i < f->len; i++) {
+		size_t r = wcrtomb((char *)b->data + b->len, f->buf[i], &st);
+		if (r != (size_t)-1)
+			b->len += r;
+	}
+	b->data[b->len] = '\0';
+	return b;
+}
+
+int desk_tokens_prove(struct desk *d, const char *serial, struct tf_field *pin,
+                      int force, char *detail, size_t size);
+int desk_tokens_prove(struct desk *d, const char *serial, struct tf_field *pin,
+                      int force, char *detail, size_t size)
+{
+	const struct td_snap_token *t = present(d, serial);
+	struct td_pop_result res;
+	struct td_secbuf *b;
+	struct td_error err;
+	int rc;
+
+	if (!t) {
+		snprintf(detail, size, "%s", T("Insert the token to prove possession."));
+		return -1;
+	}
+	if (!(b = pin_buffer(pin, &err))) {
+		tf_clear(pin);
+		td_error_format(&err, detail, size);
+		return -1;
+	}
+	tf_clear(pin);
+	rc = td_token_prove(d->tok->t, t->serial, t->module, NULL, b, force, &res,
+	                    &err);
+	td_secbuf_free(b);
+	if (rc < 0) {
+		td_error_format(&err, detail, size);
+		return -1;
+	}
+	snprintf(detail, size, "%s", res.detail);
+	return res.outcome == TD_POP_MATCH;
+}
+
+void hand_tokens_changed(struct desk *d, void *self)
+{
+	struct hand *s = self;
+
+	/* a token inserted while the handover is open joins the list */
+	if (d->tok && d->tok->inserted[0] && d->stack[d->depth - 1].self == self)
+		hand_add(d, s, d->tok->inserted);
+}

@@ -1,0 +1,176 @@
+/* count.c: the inventory count workflow: one committed transaction per
+ * scan, so nothing counted is ever only in memory. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokendesk/count.h"
+#include "tokendesk/text.h"
+
+int td_count_start(struct td_registry *reg, const char *agency_code,
+                   const char *custodian, int64_t *id, struct td_error *err)
+{
+	int rc;
+
+	if (!agency_code == !custodian)
+		return td_error_set(err, TD_ERR_USAGE, "a count's scope is an agency or"
+		                    " a custodian (exactly one)");
+	if ((rc = td_reg_begin(reg, err)) < 0)
+		return rc;
+	rc = td_reg_count_start(reg, agency_code ? "agency" : "custodian",
+	                        agency_code ? agency_code : custodian, id, err);
+	if (rc == TD_OK)
+		return td_reg_commit(reg, err);
+	td_reg_rollback(reg);
+	return rc;
+}
+
+static int canonical(const char *serial, char *out, size_t size, struct td_error *err)
+{
+	if (td_token_serial(serial, out, size) < 0)
+		return td_error_set(err, TD_ERR_DATA, "'%s' is not a token serial"
+		                    " (letters, digits, - _ : . only)", serial);
+	return TD_OK;
+}
+
+int td_count_scan(struct td_registry *reg, int64_t id, const char *serial,
+                  const char *source, struct td_count_hit *hit,
+                  struct td_error *err)
+{
+	char canon[256];
+	int rc;
+
+	if ((rc = canonical(serial, canon, sizeof canon, err)) < 0 ||
+	    (rc = td_reg_begin(reg, err)) < 0)
+		return rc;
+	rc = td_reg_count_scan(reg, id, canon, source, hit, err);
+	if (rc == TD_OK)
+		return td_reg_commit(reg, err);
+	td_reg_rollback(reg);
+	return rc;
+}
+
+int td_count_scan_batch(struct td_registry *reg, int64_t id,
+                        const char *const *serials, size_t n, const char *source,
+                        size_t *done, struct td_error *err)
+{
+	char canon[256];
+	size_t count = 0;
+	int rc;
+
+	*done = 0;
+	if ((rc = td_reg_begin(reg, err)) < 0)
+		return rc;
+	for (size_t i = 0; rc == TD_OK && i < n; i++) {
+		char *s = strdup(serials[i]);
+		if (!s) {
+			rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
+			break;
+		}
+		td_trim(s);
+		if (*s && td_token_serial(s, canon, sizeof canon) < 0)
+			rc = td_error_set(err, TD_ERR_DATA, "line %zu: '%s' is not a token"
+			                  " serial; nothing was recorded", i + 1, s);
+		else if (*s && (rc = td_reg_count_scan(reg, id, canon, source, NULL,
+		                                       err)) == TD_OK)
+			count++;
+		free(s);
+	}
+	if (rc == TD_OK && (rc = td_reg_commit(reg, err)) == TD_OK)
+		*done = count;
+	else if (rc < 0)
+		td_reg_rollback(reg);
+	return rc;
+}
+
+int td_count_close(struct td_registry *reg, int64_t id,
+                   struct td_count_tally *tally, struct td_error *err)
+{
+	int rc;
+
+	if ((rc = td_reg_begin(reg, err)) < 0)
+		return rc;
+	rc = td_reg_count_close(reg, id, tally, err);
+	if (rc == TD_OK)
+		return td_reg_commit(reg, err);
+	td_reg_rollback(reg);
+	return rc;
+}
+
+/* ---- report --------------------------------------------------------------- */
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static int list_add(struct td_count_list *l, const struct td_count_line *line)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct td_count_entry *v = realloc(l->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	struct td_count_entry *e = &l->v[l->n++];
+	e->serial = strdup(line->serial);
+	e->custodian = dup_or_null(line->custodian);
+	e->custodian_name = dup_or_null(line->custodian_name);
+	e->scans = line->scans;
+	return e->serial ? 0 : -1;
+}
+
+static int collect(const struct td_count_line *l, void *ctx)
+{
+	struct td_count_report *rep = ctx;
+
+	if (list_add(&rep->by[l->outcome], l) < 0 ||
+	    (l->scans > 1 && list_add(&rep->duplicate, l) < 0))
+		return TD_ERR_NOMEM;
+	return 0;
+}
+
+int td_count_report_load(struct td_registry *reg, int64_t id,
+                         struct td_count_report *rep, struct td_error *err)
+{
+	int rc;
+
+	memset(rep, 0, sizeof *rep);
+	if ((rc = td_reg_count_get(reg, id, &rep->count, err)) < 0)
+		return rc;
+	rc = td_reg_count_each(reg, id, collect, rep, err);
+	if (rc == TD_ERR_NOMEM)
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	if (rc < 0)
+		return rc;
+	rep->tally.found = (int64_t)rep->by[TD_COUNT_FOUND].n;
+	rep->tally.missing = (int64_t)rep->by[TD_COUNT_MISSING].n;
+	rep->tally.unexpected = (int64_t)rep->by[TD_COUNT_UNEXPECTED].n;
+	rep->tally.unknown = (int64_t)rep->by[TD_COUNT_UNKNOWN].n;
+	rep->tally.duplicate = (int64_t)rep->duplicate.n;
+	rep->tally.expected = rep->tally.found + rep->tally.missing;
+	rep->tally.scans = rep->count.scans;
+	return TD_OK;
+}
+
+static void list_free(struct td_count_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].serial);
+		free(l->v[i].custodian);
+		free(l->v[i].custodian_name);
+	}
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+void td_count_report_free(struct td_count_report *rep)
+{
+	for (int i = 0; i < 4; i++)
+		list_free(&rep->by[i]);
+	list_free(&rep->duplicate);
+	td_count_clear(&rep->count);
+}

@@ -1,0 +1,254 @@
+/* handover.c: building a handover batch and checking each item as it is
+ * added, so the operator sees at once why a token is refused.  The
+ * writing happens in handover_commit.c. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokendesk/handover.h"
+#include "tokendesk/registry.h"
+#include "tokendesk/text.h"
+#include "workflow/handover_internal.h"
+
+struct td_handover *td_handover_new(struct td_registry *reg,
+                                    enum td_handover_kind kind,
+                                    struct td_error *err)
+{
+	struct td_handover *h = calloc(1, sizeof *h);
+
+	if (!h) {
+		td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	h->reg = reg;
+	h->kind = kind;
+	return h;
+}
+
+static void item_free(struct td_ho_item *it)
+{
+	struct td_handover_item *p = &it->pub;
+
+	free(p->key);
+	free(p->detail);
+	free(p->from);
+	free(p->from_name);
+	free(p->state_before);
+	free(p->holders);
+	free(p->certs);
+	free(p->condition);
+	free(p->remarks);
+	free(p->proof_detail);
+	free(it->reg_custodian);
+	memset(it, 0, sizeof *it);
+}
+
+void td_handover_free(struct td_handover *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->n; i++)
+		item_free(&h->items[i]);
+	free(h->items);
+	free(h->condition);
+	free(h->remarks);
+	free(h->place);
+	free(h->state);
+	free(h);
+}
+
+enum td_handover_kind td_handover_kind(const struct td_handover *h)
+{
+	return h->kind;
+}
+
+/* Longest free text kept (condition, remarks, place): the record is a
+ * page, not a letter, and fixed buffers downstream stay whole. */
+#define TEXT_MAX 1000
+
+/* Replace *slot by a copy of s (NULL or "" clears). */
+int td_ho_set_text(char **slot, const char *s, struct td_error *err)
+{
+	char *copy = NULL;
+
+	if (s && strlen(s) > TEXT_MAX)
+		return td_error_set(err, TD_ERR_USAGE, "text longer than %d bytes",
+		                    TEXT_MAX);
+	if (s && *s && !(copy = td_nfc(s)))
+		return td_error_set(err, TD_ERR_DATA, "text is not valid UTF-8");
+	free(*slot);
+	*slot = copy;
+	return TD_OK;
+}
+
+/* ---- receiver, giver, batch fields ------------------------------------ */
+
+int td_handover_set_to(struct td_handover *h, const char *custodian,
+                       struct td_error *err)
+{
+	struct td_custodian c;
+	int rc;
+
+	if ((rc = td_custodian_resolve(h->reg, custodian, &c, err)) < 0)
+		return rc;
+	if (h->kind == TD_HANDOVER_DOSSIERS && c.kind != TD_CUSTODIAN_AGENCY)
+		return td_error_set(err, TD_ERR_USAGE, "dossiers are handed to an "
+		                    "agency (agency:CODE), not to %s", c.text);
+	for (size_t i = 0; i < h->n; i++)
+		if (h->items[i].reg_custodian &&
+		    strcmp(h->items[i].reg_custodian, c.text) == 0)
+			return td_error_set(err, TD_ERR_CONFLICT, "%s is already with %s "
+			                    "(%s)", h->items[i].pub.key, c.text, c.name);
+	h->to = c;
+	h->have_to = 1;
+	return TD_OK;
+}
+
+int td_handover_set_from(struct td_handover *h, const char *custodian,
+                         struct td_error *err)
+{
+	struct td_custodian c;
+	int rc;
+
+	if (h->n)
+		return td_error_set(err, TD_ERR_USAGE,
+		                    "set who hands over before adding items");
+	if (!custodian) {
+		h->have_from = 0;
+		return TD_OK;
+	}
+	if ((rc = td_custodian_resolve(h->reg, custodian, &c, err)) < 0)
+		return rc;
+	if (h->kind == TD_HANDOVER_DOSSIERS && c.kind != TD_CUSTODIAN_AGENCY)
+		return td_error_set(err, TD_ERR_USAGE, "dossiers are handed over by an "
+		                    "agency (agency:CODE), not by %s", c.text);
+	h->from = c;
+	h->have_from = 1;
+	return TD_OK;
+}
+
+void td_handover_set_force(struct td_handover *h, int force)
+{
+	h->force = force != 0;
+}
+
+int td_handover_set_condition(struct td_handover *h, const char *condition,
+                              struct td_error *err)
+{
+	return td_ho_set_text(&h->condition, condition, err);
+}
+
+int td_handover_set_remarks(struct td_handover *h, const char *remarks,
+                            struct td_error *err)
+{
+	return td_ho_set_text(&h->remarks, remarks, err);
+}
+
+int td_handover_set_place(struct td_handover *h, const char *place,
+                          struct td_error *err)
+{
+	return td_ho_set_text(&h->place, place, err);
+}
+
+int td_handover_set_state(struct td_handover *h, const char *state,
+                          struct td_error *err)
+{
+	if (state && !td_token_state_valid(state))
+		return td_error_set(err, TD_ERR_USAGE, "unknown token state \"%s\" "
+		                    "(in_use, at_agency, at_dost, sent_to_ca, lost, "
+		                    "damaged)", state);
+	return td_ho_set_text(&h->state, state, err);
+}
+
+/* ---- the list ---------------------------------------------------------- */
+
+size_t td_handover_count(const struct td_handover *h)
+{
+	return h->n;
+}
+
+const struct td_handover_item *td_handover_item_at(const struct td_handover *h,
+                                                   size_t i)
+{
+	return i < h->n ? &h->items[i].pub : NULL;
+}
+
+/* Index of the item with key (token serial in any spelling), or -1. */
+int td_ho_find(const struct td_handover *h, const char *key)
+{
+	char canon[256];
+
+	if (h->kind == TD_HANDOVER_TOKENS && td_token_serial(key, canon, sizeof canon) == 0)
+		key = canon;
+	for (size_t i = 0; i < h->n; i++)
+		if (strcmp(h->items[i].pub.key, key) == 0)
+			return (int)i;
+	return -1;
+}
+
+int td_handover_remove(struct td_handover *h, const char *key,
+                       struct td_error *err)
+{
+	int i = td_ho_find(h, key);
+
+	if (i < 0)
+		return td_error_set(err, TD_ERR_NOTFOUND, "%s is not in this handover", key);
+	item_free(&h->items[i]);
+	memmove(&h->items[i], &h->items[i + 1], (h->n - (size_t)i - 1) * sizeof *h->items);
+	h->n--;
+	return TD_OK;
+}
+
+int td_handover_set_item_note(struct td_handover *h, const char *key,
+                              const char *condition, const char *remarks,
+                              struct td_error *err)
+{
+	int i = td_ho_find(h, key), rc;
+
+	if (i < 0)
+		return td_error_set(err, TD_ERR_NOTFOUND, "%s is not in this handover", key);
+	if ((rc = td_ho_set_text(&h->items[i].pub.condition, condition, err)) < 0)
+		return rc;
+	return td_ho_set_text(&h->items[i].pub.remarks, remarks, err);
+}
+
+int td_handover_set_proof(struct td_handover *h, const char *serial,
+                          enum td_proof proof, const char *detail,
+                          struct td_error *err)
+{
+	int i = td_ho_find(h, serial);
+
+	if (i < 0 || h->kind != TD_HANDOVER_TOKENS)
+		return td_error_set(err, TD_ERR_NOTFOUND, "token %s is not in this "
+		                    "handover", serial);
+	h->items[i].pub.proof = proof;
+	return td_ho_set_text(&h->items[i].pub.proof_detail, detail, err);
+}
+
+/* A new zeroed slot at the end (not yet counted), or NULL. */
+struct td_ho_item *td_ho_slot(struct td_handover *h, struct td_error *err)
+{
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 16;
+		struct td_ho_item *p = realloc(h->items, cap * sizeof *p);
+		if (!p) {
+			td_error_set(err, TD_ERR_NOMEM, "out of memory");
+			return NULL;
+		}
+		h->items = p;
+		h->cap = cap;
+	}
+	memset(&h->items[h->n], 0, sizeof h->items[h->n]);
+	return &h->items[h->n];
+}
+
+/* Commit a filled slot, or free it when rc < 0; returns the index or rc. */
+int td_ho_push(struct td_handover *h, struct td_ho_item *it, int rc)
+{
+	if (rc < 0) {
+		item_free(it);
+		return rc;
+	}
+	return (int)h->n++;
+}

@@ -1,0 +1,30 @@
+/* handover_internal.h: what the handover workflow's files share; the
+ * contract is tokendesk/handover.h. */
+#ifndef TD_WORKFLOW_HANDOVER_INTERNAL_H
+#define TD_WORKFLOW_HANDOVER_INTERNAL_H
+
+#include "tokendesk/handover.h"
+
+struct td_ho_item {
+	struct td_handover_item pub;
+	char *reg_custodian;   /* the registry's custodian when it was added,
+	                          re-checked at commit */
+};
+
+struct td_handover {
+	struct td_registry *reg;
+	enum td_handover_kind kind;
+	struct td_custodian to, from;
+	int have_to, have_from;
+	int force, committed;
+	char *condition, *remarks, *place, *state;
+	struct td_ho_item *items;
+	size_t n, cap;
+};
+
+int td_ho_set_text(char **slot, const char *s, struct td_error *err);
+int td_ho_find(const struct td_handover *h, const char *key);
+struct td_ho_item *td_ho_slot(struct td_handover *h, struct td_error *err);
+int td_ho_push(struct td_handover *h, struct td_ho_item *it, int rc);
+
+#endif

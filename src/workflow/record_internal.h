@@ -1,0 +1,33 @@
+/* record_internal.h: wording shared by the text and PDF renderings of a
+ * handover record, so both say the same thing. */
+#ifndef TD_WORKFLOW_RECORD_INTERNAL_H
+#define TD_WORKFLOW_RECORD_INTERNAL_H
+
+#include "tokendesk/handover.h"
+
+#define TD_REC_NATION "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+#define TD_REC_MOTTO "Độc lập - Tự do - Hạnh phúc"
+#define TD_REC_CLOSING "Biên bản bàn giao này được lập thành 02 bản có giá " \
+	"trị như nhau, mỗi bên giữ 01 bản."
+
+/* Upper-case title by kind: tokens or dossiers. */
+const char *td_rec_title(const struct td_record *r);
+/* Vietnamese label of a token state ("đang sử dụng"...) or of a dossier
+ * status; the value itself when unknown, "" for NULL. */
+const char *td_rec_state_label(const char *state);
+/* Vietnamese label of a proof outcome name. */
+const char *td_rec_proof_label(const char *proof);
+/* Day, month and year of the record's date (local time of at). */
+void td_rec_date(const struct td_record *r, int *day, int *month, int *year);
+/* "Name (custodian)" or the custodian alone, into buf. */
+const char *td_rec_party(const char *custodian, const char *name, char *buf,
+                         size_t size);
+/* 1 when items have different givers (the record then shows a column). */
+int td_rec_mixed_givers(const struct td_record *r);
+/* 1 when an item's own remarks say more than the handover's. */
+int td_rec_item_remarks_shown(const struct td_record *r,
+                              const struct td_record_item *it);
+/* The unit word: "thiết bị" or "hồ sơ". */
+const char *td_rec_unit(const struct td_record *r);
+
+#endif

@@ -1,0 +1,404 @@
+/* record_pdf.c: the handover record as an A4 PDF, laid out like a
+ * Vietnamese administrative document (Decree 30/2020 style): issuer and
+ * number on the left, the national motto on the right, a centred title,
+ * the parties, a table of the items that breaks across pages with its
+ * header repeated, and the two signature blocks.  pango shapes the text
+ * (Vietnamese stacked diacritics need a real shaper), cairo draws it. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cairo-pdf.h>
+#include <pango/pangocairo.h>
+
+#include "tokendesk/handover.h"
+#include "workflow/record_internal.h"
+
+#define PAGE_W 595.28
+#define PAGE_H 841.89
+#define MARGIN_L 56.0
+#define MARGIN_R 42.0
+#define MARGIN_T 42.0
+#define MARGIN_B 56.0
+#define BODY_W (PAGE_W - MARGIN_L - MARGIN_R)
+#define FONT "DejaVu Sans"
+#define CELL_PAD 3.0
+
+struct pdf {
+	cairo_t *cr;
+	PangoContext *pc;       /* one context for the whole document */
+	cairo_surface_t *surface;
+	const struct td_record *r;
+	double y;
+	int page;
+};
+
+enum style { PLAIN = 0, BOLD = 1, ITALIC = 2 };
+
+/* Lay out text in a box of width w at (x, y); draw it when draw is set.
+ * Returns the height it takes. */
+static double text_at(struct pdf *p, double x, double y, double w, const char *text,
+                      double size, int style, PangoAlignment align, int draw)
+{
+	PangoLayout *layout = pango_layout_new(p->pc);
+	PangoFontDescription *fd = pango_font_description_from_string(FONT);
+	int pw, ph;
+
+	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
+	if (style & BOLD)
+		pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
+	if (style & ITALIC)
+		pango_font_description_set_style(fd, PANGO_STYLE_OBLIQUE);
+	pango_layout_set_font_description(layout, fd);
+	pango_layout_set_width(layout, (int)(w * PANGO_SCALE));
+	pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+	pango_layout_set_alignment(layout, align);
+	pango_layout_set_text(layout, text ? text : "", -1);
+	pango_layout_get_size(layout, &pw, &ph);
+	if (draw) {
+		cairo_move_to(p->cr, x, y);
+		pango_cairo_show_layout(p->cr, layout);
+	}
+	pango_font_description_free(fd);
+	g_object_unref(layout);
+	return (double)ph / PANGO_SCALE;
+}
+
+/* A paragraph across the body at p->y; advances y. */
+static void para(struct pdf *p, const char *text, double size, int style,
+                 PangoAlignment align, double after)
+{
+	p->y += text_at(p, MARGIN_L, p->y, BODY_W, text, size, style, align, 1) + after;
+}
+
+static void footer(struct pdf *p)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof buf, "Biên bản số %s - trang %d", p->r->number, p->page);
+	text_at(p, MARGIN_L, PAGE_H - MARGIN_B + 18, BODY_W, buf, 8, ITALIC,
+	        PANGO_ALIGN_RIGHT, 1);
+}
+
+static void new_page(struct pdf *p)
+{
+	footer(p);
+	cairo_show_page(p->cr);
+	p->page++;
+	p->y = MARGIN_T;
+}
+
+/* Start a new page when h more points do not fit. */
+static void need(struct pdf *p, double h)
+{
+	if (p->y + h > PAGE_H - MARGIN_B)
+		new_page(p);
+}
+
+/* A short horizontal line under a heading, as on official letters. */
+static void rule(struct pdf *p, double x0, double x1, double y)
+{
+	cairo_new_path(p->cr);
+	cairo_move_to(p->cr, x0, y);
+	cairo_line_to(p->cr, x1, y);
+	cairo_set_line_width(p->cr, 0.6);
+	cairo_stroke(p->cr);
+}
+
+/* ---- heading -------------------------------------------------------------- */
+
+static void heading(struct pdf *p)
+{
+	const struct td_record *r = p->r;
+	double lw = BODY_W * 0.42, rx = MARGIN_L + lw, rw = BODY_W - lw, hl, hr;
+	char *issuer = g_utf8_strup(r->to_name && *r->to_name ? r->to_name : r->to, -1);
+	char buf[512];
+	int d, m, y;
+
+	hl = text_at(p, MARGIN_L, p->y, lw, issuer, 10, BOLD, PANGO_ALIGN_CENTER, 1);
+	g_free(issuer);
+	rule(p, MARGIN_L + lw * 0.35, MARGIN_L + lw * 0.65, p->y + hl + 3);
+	snprintf(buf, sizeof buf, "Số: %s", r->number);
+	hl += 8 + text_at(p, MARGIN_L, p->y + hl + 8, lw, buf, 10, PLAIN,
+	                  PANGO_ALIGN_CENTER, 1);
+	hr = text_at(p, rx, p->y, rw, TD_REC_NATION, 10, BOLD, PANGO_ALIGN_CENTER, 1);
+	hr += text_at(p, rx, p->y + hr, rw, TD_REC_MOTTO, 10.5, BOLD,
+	              PANGO_ALIGN_CENTER, 1);
+	rule(p, rx + rw * 0.25, rx + rw * 0.75, p->y + hr + 3);
+	td_rec_date(r, &d, &m, &y);
+	snprintf(buf, sizeof buf, "%s, ngày %02d tháng %02d năm %04d",
+	         r->place && *r->place ? r->place : "..........", d, m, y);
+	hr += 8 + text_at(p, rx, p->y + hr + 8, rw, buf, 10, ITALIC,
+	                  PANGO_ALIGN_CENTER, 1);
+	p->y += (hl > hr ? hl : hr) + 24;
+	para(p, td_rec_title(r), 14, BOLD, PANGO_ALIGN_CENTER, 16);
+}
+
+static void parties(struct pdf *p)
+{
+	const struct td_record *r = p->r;
+	char buf[1200], party[1024];
+	int d, m, y;
+
+	td_rec_date(r, &d, &m, &y);
+	snprintf(buf, sizeof buf, "Hôm nay, ngày %02d tháng %02d năm %04d, tại %s, "
+	         "chúng tôi gồm:", d, m, y,
+	         r->place && *r->place ? r->place : "........................");
+	para(p, buf, 10.5, PLAIN, PANGO_ALIGN_LEFT, 6);
+	snprintf(buf, sizeof buf, "Bên giao: %s", r->from ?
+	         td_rec_party(r->from, r->from_name, party, sizeof party) :
+	         "các bên giao ghi theo từng mục trong bảng dưới đây");
+	para(p, buf, 10.5, BOLD, PANGO_ALIGN_LEFT, 4);
+	snprintf(buf, sizeof buf, "Bên nhận: %s",
+	         td_rec_party(r->to, r->to_name, party, sizeof party));
+	para(p, buf, 10.5, BOLD, PANGO_ALIGN_LEFT, 4);
+	snprintf(buf, sizeof buf, "Người lập biên bản: %s", r->operator_name);
+	para(p, buf, 10.5, PLAIN, PANGO_ALIGN_LEFT, 8);
+	snprintf(buf, sizeof buf, "Hai bên thống nhất bàn giao %zu %s như sau:",
+	         r->nitems, td_rec_unit(r));
+	para(p, buf, 10.5, PLAIN, PANGO_ALIGN_LEFT, 8);
+}
+
+/* ---- the table ----------------------------------------------------------- */
+
+#define NCOLS 5
+#define TABLE_SIZE 9.0
+
+static const double col_w[NCOLS] = { 26, 104, 112, 112, BODY_W - 354 };
+
+/* Replace "; " separators by line breaks, into buf. */
+static const char *lines(const char *s, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	for (; s && *s && o + 1 < size; s++) {
+		if (s[0] == ';' && s[1] == ' ') {
+			buf[o++] = '\n';
+			s++;
+		} else {
+			buf[o++] = *s;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* Draw (or measure, draw = 0) one row of cells; returns its height. */
+static double row(struct pdf *p, const char *const cells[NCOLS], int style, int draw)
+{
+	double x = MARGIN_L, h = 0;
+
+	for (int c = 0; c < NCOLS; c++) {
+		double ch = text_at(p, x + CELL_PAD, p->y + CELL_PAD, col_w[c] - 2 * CELL_PAD,
+		                    cells[c], TABLE_SIZE, style,
+		                    c == 0 ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT, draw);
+		if (ch > h)
+			h = ch;
+		x += col_w[c];
+	}
+	h += 2 * CELL_PAD;
+	if (draw) {
+		x = MARGIN_L;
+		cairo_rectangle(p->cr, x, p->y, BODY_W, h);
+		for (int c = 0; c < NCOLS - 1; c++) {
+			x += col_w[c];
+			cairo_move_to(p->cr, x, p->y);
+			cairo_line_to(p->cr, x, p->y + h);
+		}
+		cairo_set_line_width(p->cr, 0.5);
+		cairo_stroke(p->cr);
+		p->y += h;
+	}
+	return h;
+}
+
+static void table_header(struct pdf *p)
+{
+	static const char *const tokens[NCOLS] = { "STT", "Thiết bị (số serial)",
+		"Người sử dụng", "Chứng thư số", "Trạng thái, tình trạng, ghi chú" };
+	static const char *const dossiers[NCOLS] = { "STT", "Số hồ sơ",
+		"Loại hồ sơ", "Thuê bao", "Tình trạng, ghi chú" };
+	int dossier = p->r->kind && strcmp(p->r->kind, "dossier") == 0;
+
+	row(p, dossier ? dossiers : tokens, BOLD, 1);
+}
+
+/* The last column: state, condition, proof, remarks, each on a line. */
+static void notes_cell(const struct td_record *r, const struct td_record_item *it,
+                       char *buf, size_t size)
+{
+	int dossier = r->kind && strcmp(r->kind, "dossier") == 0;
+	size_t o = 0;
+
+#define ADD(...) do { if (o < size) o += (size_t)snprintf(buf + o, size - o, __VA_ARGS__); } while (0)
+	buf[0] = '\0';
+	if (!dossier)
+		ADD("%s", td_rec_state_label(it->state_after));
+	if (it->condition && *it->condition)
+		ADD("%s%s", o ? "\n" : "", it->condition);
+	if (it->proof && strcmp(it->proof, "skipped") != 0)
+		ADD("%s%s", o ? "\n" : "", td_rec_proof_label(it->proof));
+	if (td_rec_item_remarks_shown(r, it))
+		ADD("%s%s", o ? "\n" : "", it->remarks);
+#undef ADD
+}
+
+static void table(struct pdf *p)
+{
+	const struct td_record *r = p->r;
+	int dossier = r->kind && strcmp(r->kind, "dossier") == 0;
+	int mixed = !r->from && td_rec_mixed_givers(r);
+	char n[24], key[512], who[1536], certs[2048], notes[2048];
+
+	need(p, 60);
+	table_header(p);
+	for (size_t i = 0; i < r->nitems; i++) {
+		const struct td_record_item *it = &r->items[i];
+		const char *cells[NCOLS] = { n, key, who, certs, notes };
+
+		snprintf(n, sizeof n, "%zu", i + 1);
+		if (dossier) {
+			snprintf(key, sizeof key, "%s", it->key);
+			snprintf(who, sizeof who, "%s", td_dossier_kind_label(it->detail));
+			lines(it->holders, certs, sizeof certs);
+		} else {
+			snprintf(key, sizeof key, "%s%s%s", it->key, it->detail ? "\n" : "",
+			         it->detail ? it->detail : "");
+			lines(it->holders, who, sizeof who);
+			lines(it->certs, certs, sizeof certs);
+		}
+		if (mixed && (!it->holders || !it->from_name ||
+		              strcmp(it->holders, it->from_name) != 0)) {
+			size_t o = strlen(who);
+			snprintf(who + o, sizeof who - o, "%sBên giao: %s", o ? "\n" : "",
+			         it->from_name ? it->from_name : it->from);
+		}
+		notes_cell(r, it, notes, sizeof notes);
+		if (p->y + row(p, cells, PLAIN, 0) > PAGE_H - MARGIN_B) {
+			new_page(p);
+			table_header(p);
+		}
+		row(p, cells, PLAIN, 1);
+	}
+	p->y += 10;
+}
+
+/* ---- closing and signatures ------------------------------------------------ */
+
+static void closing(struct pdf *p)
+{
+	const struct td_record *r = p->r;
+	double half = BODY_W / 2, h;
+	char buf[1200];
+
+	snprintf(buf, sizeof buf, "Tổng cộng: %zu %s.", r->nitems, td_rec_unit(r));
+	need(p, 60);
+	para(p, buf, 10.5, BOLD, PANGO_ALIGN_LEFT, 4);
+	if (r->condition && *r->condition) {
+		snprintf(buf, sizeof buf, "Tình trạng chung: %s", r->condition);
+		para(p, buf, 10.5, PLAIN, PANGO_ALIGN_LEFT, 4);
+	}
+	if (r->remarks && *r->remarks) {
+		snprintf(buf, sizeof buf, "Ghi chú: %s", r->remarks);
+		para(p, buf, 10.5, PLAIN, PANGO_ALIGN_LEFT, 4);
+	}
+	para(p, TD_REC_CLOSING, 10.5, PLAIN, PANGO_ALIGN_LEFT, 18);
+	need(p, 130);
+	h = text_at(p, MARGIN_L, p->y, half, "BÊN GIAO", 11, BOLD, PANGO_ALIGN_CENTER, 1);
+	text_at(p, MARGIN_L + half, p->y, half, "BÊN NHẬN", 11, BOLD, PANGO_ALIGN_CENTER, 1);
+	p->y += h;
+	h = text_at(p, MARGIN_L, p->y, half, "(Ký, ghi rõ họ tên)", 10, ITALIC,
+	            PANGO_ALIGN_CENTER, 1);
+	text_at(p, MARGIN_L + half, p->y, half, "(Ký, ghi rõ họ tên)", 10, ITALIC,
+	        PANGO_ALIGN_CENTER, 1);
+	p->y += h + 72;
+	text_at(p, MARGIN_L, p->y, half, r->from ? r->from_name : "", 10.5, BOLD,
+	        PANGO_ALIGN_CENTER, 1);
+	text_at(p, MARGIN_L + half, p->y, half, r->to_name, 10.5, BOLD,
+	        PANGO_ALIGN_CENTER, 1);
+}
+
+/* ---- file ------------------------------------------------------------------ */
+
+static cairo_status_t write_fn(void *closure, const unsigned char *data,
+                               unsigned int length)
+{
+	return fwrite(data, 1, length, closure) == length ?
+	       CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+static int render(const struct td_record *r, FILE *f, struct td_error *err)
+{
+	struct pdf p = { 0 };
+	cairo_status_t st;
+
+	p.r = r;
+	p.page = 1;
+	p.y = MARGIN_T;
+	p.surface = cairo_pdf_surface_create_for_stream(write_fn, f, PAGE_W, PAGE_H);
+	p.cr = cairo_create(p.surface);
+	p.pc = pango_cairo_create_context(p.cr);
+	cairo_pdf_surface_set_metadata(p.surface, CAIRO_PDF_METADATA_TITLE,
+	                               td_rec_title(r));
+	cairo_set_source_rgb(p.cr, 0, 0, 0);
+	heading(&p);
+	parties(&p);
+	table(&p);
+	closing(&p);
+	footer(&p);
+	cairo_show_page(p.cr);
+	g_object_unref(p.pc);
+	cairo_destroy(p.cr);
+	cairo_surface_finish(p.surface);
+	st = cairo_surface_status(p.surface);
+	cairo_surface_destroy(p.surface);
+	/* Drop pango's default font map and its font caches: a record is
+	 * printed now and then, and a desk runs for days. */
+	pango_cairo_font_map_set_default(NULL);
+	if (st != CAIRO_STATUS_SUCCESS)
+		return td_error_set(err, st == CAIRO_STATUS_WRITE_ERROR ? TD_ERR_IO :
+		                    TD_ERR_INTERNAL, "making the PDF: %s",
+		                    cairo_status_to_string(st));
+	return TD_OK;
+}
+
+int td_record_write_pdf(const struct td_record *r, const char *path,
+                        struct td_error *err)
+{
+	size_t n = strlen(path) + 16;
+	char *tmp = malloc(n);
+	FILE *f = NULL;
+	int fd, rc;
+
+	if (!tmp)
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	snprintf(tmp, n, "%s.XXXXXX", path);
+	/* mkstemp creates the file 0600: the record names people. */
+	if ((fd = mkstemp(tmp)) < 0 || !(f = fdopen(fd, "wb"))) {
+		rc = td_error_set(err, TD_ERR_IO, "cannot create %s: %s", path,
+		                  strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		free(tmp);
+		return rc;
+	}
+	rc = render(r, f, err);
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+		rc = rc < 0 ? rc : td_error_set(err, TD_ERR_IO, "writing %s: %s", path,
+		                                strerror(errno));
+	if (fclose(f) != 0 && rc == TD_OK)
+		rc = td_error_set(err, TD_ERR_IO, "writing %s: %s", path, strerror(errno));
+	if (rc == TD_OK && rename(tmp, path) != 0)
+		rc = td_error_set(err, TD_ERR_IO, "cannot write %s: %s", path,
+		                  strerror(errno));
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}

@@ -1,0 +1,63 @@
+# count-common.sh: sourced by the count-* and kit-* tests: a small
+# province made on the spot, and helpers.  Not a test by itself.
+#
+#   DC  Tỉnh Đông Châu (province)
+#   ├── SA   Sở A (department)          2 officials + org cert
+#   │   └── SA1  Phòng A1 (division)    2 officials
+#   ├── SB   Sở B (department)          2 officials + org cert
+#   └── XA   Xã A (commune)             1 official
+# Each certificate sits on its own token T-<agency>-<n>.
+
+set -u
+: "${TOKENDESK:?}"
+export TOKENDESK_OPERATOR=tester
+
+td_fail() { echo "FAIL: $*" >&2; exit 1; }
+
+make_province() {
+	dir=$1
+	cat > "$dir/agencies.csv" <<'CSV'
+code,name,parent_code,level
+DC,Tỉnh Đông Châu,,province
+SA,Sở A,DC,department
+SA1,Phòng A1,SA,division
+SB,Sở B,DC,department
+XA,Xã A,DC,commune
+CSV
+	cat > "$dir/certs.csv" <<'CSV'
+cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after,token_serial,token_model,email
+a001,person,Nguyễn Văn An,001090000001,Chuyên viên,SA,2024-01-01,2027-01-01,T-SA-01,ePass,
+a002,person,Trần Thị Bình,001090000002,Trưởng phòng,SA,2024-01-01,2027-01-01,T-SA-02,ePass,
+a003,org,Sở A,SA,,SA,2024-01-01,2027-01-01,T-SA-03,ePass,
+a101,person,Lê Văn Cường,001090000003,Chuyên viên,SA1,2024-01-01,2027-01-01,T-SA1-01,ePass,
+a102,person,Phạm Thị Dung,001090000004,Chuyên viên,SA1,2024-01-01,2027-01-01,T-SA1-02,ePass,
+b001,person,Hoàng Văn Em,001090000005,Chuyên viên,SB,2024-01-01,2027-01-01,T-SB-01,ePass,
+b002,person,Vũ Thị Giang,001090000006,Phó giám đốc,SB,2024-01-01,2027-01-01,T-SB-02,ePass,
+b003,org,Sở B,SB,,SB,2024-01-01,2027-01-01,T-SB-03,ePass,
+c001,person,Đặng Văn Hùng,001090000007,Chủ tịch,XA,2024-01-01,2027-01-01,T-XA-01,ePass,
+CSV
+	"$TOKENDESK" --db "$dir/reg.db" init >/dev/null || td_fail "init"
+	"$TOKENDESK" --db "$dir/reg.db" import "$dir/agencies.csv" "$dir/certs.csv" \
+		>/dev/null || td_fail "import"
+}
+
+# What a registry holds, without row ids (which depend on merge order):
+# tokens, custody history, counts with scans and results, field audit.
+registry_digest() {
+	sqlite3 "$1" "
+SELECT 'token', serial, custodian, state FROM token ORDER BY serial;
+SELECT 'custody', t.serial, e.at, e.operator, e.from_custodian, e.to_custodian,
+       e.state, e.remarks FROM custody_event e JOIN token t ON t.id = e.token_id
+       ORDER BY 2, 3, 4, 5, 6, 7, 8;
+SELECT 'count', uid, scope_kind, scope, started_at, operator, closed_at
+       FROM count_session ORDER BY uid;
+SELECT 'scan', c.uid, s.serial, s.at, s.source FROM count_scan s
+       JOIN count_session c ON c.id = s.count_id ORDER BY 2, 3, 4, 5;
+SELECT 'result', c.uid, r.serial, r.outcome, r.scans FROM count_result r
+       JOIN count_session c ON c.id = r.count_id ORDER BY 2, 3;
+SELECT 'field-audit', action, entity, entity_key,
+       json_extract(after, '$.field_hash') FROM audit
+       WHERE action LIKE 'field:%' ORDER BY 5;
+SELECT 'conflict', kit_uuid, tbl, op, pk, field_old, field_new, status
+       FROM kit_conflict ORDER BY 2, 3, 5;"
+}

@@ -1,0 +1,40 @@
+# handover-pdf.sh: the record of a handover as a PDF (pango + cairo) keeps
+# its Vietnamese diacritics, is private (0600), and breaks across pages.
+. "${TD_SRCDIR:-.}/tests/cli/lib.sh"
+
+command -v pdftotext >/dev/null || { echo "pdftotext (poppler-utils) missing"; exit 77; }
+demo_import || { echo "demo import failed"; exit 1; }
+year=$(date +%Y)
+
+expect_status 0 td handover --to dost --place "Sở KH&CN tỉnh Đông Châu" \
+	--pdf "$tmp/first.pdf" 3792084583 8878595222
+expect_in "$tmp/out" "Record (PDF): $tmp/first.pdf"
+expect_eq "$(stat -c %a "$tmp/first.pdf")" 600 "mode of the PDF"
+expect_status 0 td receipt "BG-$year-0001" --pdf "$tmp/again.pdf"
+expect_eq "$(stat -c %a "$tmp/again.pdf")" 600 "mode of the reprinted PDF"
+pdftotext -layout "$tmp/again.pdf" "$tmp/again.txt" || fail "pdftotext"
+for s in "Biên bản bàn giao" "BIÊN BẢN BÀN GIAO THIẾT BỊ LƯU KHÓA BÍ MẬT" \
+	"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" "Độc lập - Tự do - Hạnh phúc" \
+	"Số: BG-$year-0001" "3792084583" "8878595222" "Vũ Xuân Đông" \
+	"Đặng Quang Hiếu" "BÊN GIAO" "BÊN NHẬN" "Ký, ghi rõ họ tên" \
+	"ngày" "tháng" "năm $year"; do
+	expect_in "$tmp/again.txt" "$s"
+done
+# Reprints are the same paper (cairo stamps a creation date: compare text).
+pdftotext -layout "$tmp/first.pdf" "$tmp/first.txt"
+cmp -s "$tmp/first.txt" "$tmp/again.txt" || fail "reprint differs from the first print"
+
+# A whole bag (60 tokens) spreads over pages, each numbered.
+td export tokens | awk -F, 'NR>=5 && NR<65 {print $1}' >"$tmp/bag"
+td handover --to dost - <"$tmp/bag" >/dev/null 2>"$tmp/err" || fail "bag handover"
+expect_status 0 td receipt "BG-$year-0002" --pdf "$tmp/bag.pdf"
+pages=$(pdfinfo "$tmp/bag.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')
+[ "${pages:-0}" -ge 3 ] || fail "60 tokens on ${pages:-?} pages, want 3 or more"
+pdftotext "$tmp/bag.pdf" "$tmp/bag.txt"
+expect_in "$tmp/bag.txt" "Biên bản số BG-$year-0002 - trang 2"
+expect_in "$tmp/bag.txt" "Tổng cộng: 60 thiết bị"
+expect_in "$tmp/bag.txt" "$(tail -n 1 "$tmp/bag")"
+
+# An unwritable place fails cleanly and leaves no temporary file behind.
+expect_status 74 td receipt "BG-$year-0001" --pdf "$tmp/no/such/dir/r.pdf"
+finish

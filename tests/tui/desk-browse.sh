@@ -1,0 +1,31 @@
+#!/bin/sh
+# The browse tree shows the agencies, opens branches, and Vietnamese names
+# keep the columns aligned (checked by display column, not bytes).
+. "$TD_SRCDIR/tests/tui/lib.sh"
+demo_registry
+start_desk 100 30 -- --lang vi
+keys F4
+wait_for "Ủy ban nhân dân tỉnh Đông Châu" || fail "no tree root"
+wait_for "Sở Tài chính" || fail "first level not shown"
+# the code column starts at the same display column on every row
+c1=$(column_of "DC.STC ")
+c2=$(column_of "DC.SNV ")
+c3=$(column_of "DC.SVHTTDL")
+c4=$(column_of "DC.SKHCN ")
+[ "$c1" -gt 0 ] && [ "$c1" = "$c2" ] && [ "$c1" = "$c3" ] && [ "$c1" = "$c4" ] ||
+	fail "codes not aligned: $c1 $c2 $c3 $c4"
+# open a branch: go to Sở Tài chính and press Right
+i=0
+while ! screen | grep -q "^▶.*Sở Tài chính" && [ $i -lt 40 ]; do
+	keys Down
+	i=$((i + 1))
+	sleep 0.02
+done
+screen | grep -q "^▶.*Sở Tài chính" || fail "cannot select Sở Tài chính"
+keys Right
+wait_for "▾ Sở Tài chính" || fail "branch did not open"
+keys Enter
+wait_for "Đơn vị trực thuộc" || fail "Enter did not open the agency record"
+keys q q q
+wait_for "EXITED 0" || fail "q did not quit"
+exit 0

@@ -1,0 +1,41 @@
+#!/bin/sh
+# At 80x24 nothing is cut (no '…' in the frame, every key label shown),
+# in both languages; a resize redraws at the new size; NO_COLOR leaves
+# no colour codes.
+. "$TD_SRCDIR/tests/tui/lib.sh"
+demo_registry
+for lang in en vi; do
+	start_desk 80 24 NO_COLOR=1 -- --lang $lang
+	for k in "" F3 F4 F5 F1; do
+		[ -n "$k" ] && keys $k
+		sleep 0.1
+		wait_for "F10" || fail "$lang $k: no key bar"
+		for n in 1 23 24; do
+			screen_line $n | grep -q "…" && fail "$lang $k: line $n is cut"
+		done
+		screen_line 24 | grep -q "F10 \(Quit\|Thoát\)" || fail "$lang $k: key bar cut"
+		# the desk's own texts (panel, handover, help) are never cut
+		case $k in ""|F5|F1)
+			screen | grep -q "…" && fail "$lang $k: a text is cut" ;;
+		esac
+		keys F2
+	done
+	screen_colors | grep -q "$(printf '\033')\[3[0-7]m\|\[38;" && fail "colour despite NO_COLOR"
+	keys F10
+	wait_for EXITED || fail "no exit"
+	tmux -S "$sock" kill-server
+	sleep 0.1
+done
+start_desk 100 30 -- --lang en
+screen_line 29 | grep -q "Registry" || fail "status not on line 29 at 100x30"
+tmux -S "$sock" resize-window -t desk -x 80 -y 24
+i=0
+while ! screen_line 23 | grep -q "reg.db" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+screen_line 23 | grep -q "reg.db" || fail "no redraw after shrinking to 80x24"
+tmux -S "$sock" resize-window -t desk -x 120 -y 40
+i=0
+while ! screen_line 39 | grep -q "reg.db" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+screen_line 39 | grep -q "reg.db" || fail "no redraw after growing to 120x40"
+keys F10
+wait_for "EXITED 0" || fail "no clean exit after resizes"
+exit 0

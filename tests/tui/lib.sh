@@ -1,0 +1,104 @@
+# lib.sh: shared by the desk's tests: a demo registry, the desk in a
+# private tmux server, and waiting for screen content (never fixed sleeps).
+# Sourced by tests/tui/*.sh; needs TOKENDESK and TD_SRCDIR (make check).
+
+: "${TOKENDESK:?run through make check}"
+: "${TD_SRCDIR:?run through make check}"
+command -v tmux >/dev/null 2>&1 || { echo "tmux not installed"; exit 77; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/td-tui.XXXXXX")
+sock="$tmp/tmux.sock"
+cleanup() {
+	tmux -S "$sock" kill-server 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+export LC_ALL=C.UTF-8
+unset TOKENDESK_DB TOKENDESK_OPERATOR TOKENDESK_PLACE NO_COLOR
+
+fail() {
+	echo "FAIL: $*"
+	echo "---- screen ----"
+	screen
+	exit 1
+}
+
+demo_registry() {
+	"$TOKENDESK" --db "$tmp/reg.db" -q init >/dev/null &&
+	"$TOKENDESK" --db "$tmp/reg.db" -q import "$TD_SRCDIR/data/demo/agencies.csv" \
+		"$TD_SRCDIR/data/demo/certificates.csv" >/dev/null ||
+		{ echo "FAIL: cannot build the demo registry"; exit 1; }
+}
+
+# start_desk COLS ROWS [ENV=VALUE...] -- [desk args]: the desk in a pane;
+# when it ends the pane prints "EXITED <status>" and the tty modes.
+start_desk() {
+	cols=$1 rows=$2
+	shift 2
+	envs=
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+		envs="$envs $1"
+		shift
+	done
+	[ "$1" = "--" ] && shift
+	tmux -S "$sock" -f /dev/null new-session -d -s desk -x "$cols" -y "$rows" \
+		"env LC_ALL=C.UTF-8 TOKENDESK_OPERATOR=tester $envs '$TOKENDESK' --db '$tmp/reg.db' $*; echo EXITED \$?; stty -a | tr ';' '\n' | grep -o -- '-*icanon\|-*echo\b' | tr '\n' ' '; echo; sleep 60" ||
+		{ echo "FAIL: tmux cannot start"; exit 1; }
+	tmux -S "$sock" set-option -t desk remain-on-exit on >/dev/null 2>&1
+	wait_for "F10" || fail "the desk did not start"
+}
+
+keys() {
+	tmux -S "$sock" send-keys -t desk "$@"
+}
+
+# Literal text (no key-name lookup).
+type_text() {
+	tmux -S "$sock" send-keys -t desk -l "$1"
+}
+
+screen() {
+	tmux -S "$sock" capture-pane -t desk -p
+}
+
+screen_colors() {
+	tmux -S "$sock" capture-pane -t desk -e -p
+}
+
+# wait_for TEXT [SECONDS]: poll the screen until TEXT (fixed string) shows.
+wait_for() {
+	i=0 limit=$(( ${2:-5} * 20 ))
+	while [ $i -lt $limit ]; do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# wait_gone TEXT [SECONDS]
+wait_gone() {
+	i=0 limit=$(( ${2:-5} * 20 ))
+	while [ $i -lt $limit ]; do
+		screen | grep -qF -- "$1" || return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# line N of the screen (1-based)
+screen_line() {
+	screen | sed -n "${1}p"
+}
+
+# The display column (0-based, as the terminal shows it: wide and
+# combining characters counted by wcwidth through `wc -L`) where TEXT
+# starts on the first line containing it, or -1.
+column_of() {
+	prefix=$(screen | TEXT="$1" awk 'i = index($0, ENVIRON["TEXT"]) {
+		print substr($0, 1, i - 1) "|"; exit }')
+	[ -n "$prefix" ] || { echo -1; return; }
+	# the '|' keeps trailing blanks; wc -L counts display columns
+	echo $(( $(printf '%s\n' "$prefix" | wc -L) - 1 ))
+}
