@@ -19,7 +19,8 @@ command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 shell not installed"; exit
 kills=${CRASH_KILLS:-10} certs=${CRASH_CERTS:-${TD_VALGRIND:+100}}
 certs=${certs:-1000} seed=${CRASH_SEED:-$(date +%s)}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/td-crash.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM   # the EXIT trap cleans up; do not carry on
 export TOKENDESK_OPERATOR=crash LC_ALL=C.UTF-8
 failures=0
 fail() { echo "FAIL (kill $i, after ${delay}s): $*"; failures=$((failures + 1)); }
