@@ -11,10 +11,10 @@
 #    FUZZ_RUNS executions and prints the counts.
 # To add a harness: append its name to FUZZ_NAMES and copy the three
 # lines of _SOURCES/_CPPFLAGS/_LDADD below.
-FUZZ_NAMES = csv fold import orgtree-dn search x509 plan
+FUZZ_NAMES = csv fold import orgtree-dn search x509 plan crl
 FUZZ_PROGS = tests/fuzz/fuzz-csv tests/fuzz/fuzz-fold tests/fuzz/fuzz-import \
 	tests/fuzz/fuzz-orgtree-dn tests/fuzz/fuzz-search tests/fuzz/fuzz-x509 \
-	tests/fuzz/fuzz-plan
+	tests/fuzz/fuzz-plan tests/fuzz/fuzz-crl
 FUZZ_RUNS = 10000000
 FUZZ_FLAGS = -max_len=4096
 
@@ -75,6 +75,12 @@ tests_fuzz_fuzz_plan_CPPFLAGS = $(TD_FUZZ_CPP) \
 	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/plan"'
 tests_fuzz_fuzz_plan_LDFLAGS = $(TD_FUZZ_LINK)
 tests_fuzz_fuzz_plan_LDADD = $(TD_LIBS)
+
+tests_fuzz_fuzz_crl_SOURCES = tests/fuzz/fuzz-crl.c $(FUZZ_COMMON) $(FUZZ_MAIN)
+tests_fuzz_fuzz_crl_CPPFLAGS = $(TD_FUZZ_CPP) \
+	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/crl"'
+tests_fuzz_fuzz_crl_LDFLAGS = $(TD_FUZZ_LINK)
+tests_fuzz_fuzz_crl_LDADD = $(TD_LIBS)
 
 EXTRA_DIST += tests/fuzz/local.mk tests/fuzz/README tests/fuzz/regress-main.c \
 	tests/fuzz/corpus-check.sh tests/fuzz/run-fuzz.sh tests/fuzz/corpus
