@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "tokendesk/text.h"
 #include "tokendesk/token.h"
@@ -31,6 +32,20 @@ static void check_date(const char *d)
 	/* "" or YYYY-MM-DDTHH:MM:SSZ */
 	FUZZ_CHECK(d[0] == '\0' || (strlen(d) == 20 && d[4] == '-' && d[10] == 'T' &&
 	                            d[19] == 'Z'));
+}
+
+/* 1 when OpenSSL encodes the certificate back to exactly these bytes. */
+static int strict_der(const uint8_t *data, size_t size)
+{
+	const unsigned char *p = data;
+	X509 *x = d2i_X509(NULL, &p, (long)size);
+	unsigned char *der = NULL;
+	int len = x ? i2d_X509(x, &der) : -1, same;
+
+	same = len >= 0 && (size_t)len == size && memcmp(der, data, size) == 0;
+	OPENSSL_free(der);
+	X509_free(x);
+	return same;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -57,10 +72,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_dn(&c.issuer);
 		check_date(c.not_before);
 		check_date(c.not_after);
-		FUZZ_CHECK(EVP_Digest(data, size, md, NULL, EVP_sha256(), NULL));
-		for (int i = 0; i < 32; i++)
-			snprintf(hex + 2 * i, 3, "%02x", md[i]);
-		FUZZ_CHECK(strcmp(hex, c.fingerprint) == 0);
+		/* The fingerprint is of OpenSSL's re-encoding (X509_digest): the
+		 * same as of the token's bytes when they are DER, not when they
+		 * are BER (a longer length, say) -- see tests/fuzz/README. */
+		if (strict_der(data, size)) {
+			FUZZ_CHECK(EVP_Digest(data, size, md, NULL, EVP_sha256(), NULL));
+			for (int i = 0; i < 32; i++)
+				snprintf(hex + 2 * i, 3, "%02x", md[i]);
+			FUZZ_CHECK(strcmp(hex, c.fingerprint) == 0);
+		}
 		FUZZ_CHECK(strcmp(c.key_type, "RSA") == 0 || strcmp(c.key_type, "EC") == 0 ||
 		           strcmp(c.key_type, "other") == 0);
 	}
