@@ -61,7 +61,11 @@ static char *fts_query(const char *text)
 		free(folded);
 		return NULL;
 	}
-	q = malloc(strlen(folded) * 2 + 16);
+	/* A word of L bytes and its space become ' "w"*': L + 4 bytes for
+	 * L + 1, at worst 5 for 2 (one-letter words) -- 3 per byte is safe.
+	 * (2 per byte overflowed the heap with 16 one-letter words: found by
+	 * fuzz-search.) */
+	q = malloc(strlen(folded) * 3 + 16);
 	if (q) {
 		char *save = NULL;
 		for (w = strtok_r(folded, " ", &save); w; w = next) {

@@ -527,7 +527,8 @@ int model_run(struct plan_model *m, const char *as_of)
 
 	const char *date = NULL;
 
-	qsort(m->events, m->nevents, sizeof *m->events, by_date_line);
+	if (m->nevents > 1)   /* events is NULL in a plan of no rows (UBSan, fuzz-plan) */
+		qsort(m->events, m->nevents, sizeof *m->events, by_date_line);
 	for (size_t i = 0; i < m->nevents; i++) {
 		const struct pevent *ev = &m->events[i];
 		if (ev->bad || (as_of && strcmp(ev->date, as_of) > 0))

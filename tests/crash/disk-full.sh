@@ -12,7 +12,8 @@ mkdir "$tmp/fs"
 if ! mount -t tmpfs -o size=1m,mode=700 tmpfs "$tmp/fs" 2>"$tmp/mount.err"; then
 	echo "cannot mount a tmpfs here: $(cat "$tmp/mount.err")"; rm -rf "$tmp"; exit 77
 fi
-trap 'umount "$tmp/fs"; rm -rf "$tmp"' EXIT INT TERM
+trap 'umount "$tmp/fs"; rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM   # the EXIT trap cleans up; do not carry on
 export TOKENDESK_OPERATOR=full LC_ALL=C.UTF-8
 base=$TD_SRCDIR/tests/hostile/base
 db=$tmp/fs/reg.db

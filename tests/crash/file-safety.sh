@@ -10,7 +10,8 @@
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 shell not installed"; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/td-files.XXXXXX") || exit 1
 chmod 755 "$tmp"
-trap 'chmod -R u+rwX "$tmp"; rm -rf "$tmp"' EXIT INT TERM
+trap 'chmod -R u+rwX "$tmp"; rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM   # the EXIT trap cleans up; do not carry on
 export TOKENDESK_OPERATOR=files LC_ALL=C.UTF-8
 base=$TD_SRCDIR/tests/hostile/base
 failures=0

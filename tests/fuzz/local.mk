@@ -11,9 +11,10 @@
 #    FUZZ_RUNS executions and prints the counts.
 # To add a harness: append its name to FUZZ_NAMES and copy the three
 # lines of _SOURCES/_CPPFLAGS/_LDADD below.
-FUZZ_NAMES = csv fold import orgtree-dn search
+FUZZ_NAMES = csv fold import orgtree-dn search x509 plan crl
 FUZZ_PROGS = tests/fuzz/fuzz-csv tests/fuzz/fuzz-fold tests/fuzz/fuzz-import \
-	tests/fuzz/fuzz-orgtree-dn tests/fuzz/fuzz-search
+	tests/fuzz/fuzz-orgtree-dn tests/fuzz/fuzz-search tests/fuzz/fuzz-x509 \
+	tests/fuzz/fuzz-plan tests/fuzz/fuzz-crl
 FUZZ_RUNS = 10000000
 FUZZ_FLAGS = -max_len=4096
 
@@ -29,7 +30,8 @@ TD_FUZZ_LINK =
 check_PROGRAMS += $(FUZZ_PROGS)
 TESTS += $(FUZZ_PROGS)
 endif
-TD_FUZZ_CPP = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fuzz
+TD_FUZZ_CPP = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fuzz $(CRYPTO_CFLAGS) \
+	-DFUZZ_SRCDIR='"$(abs_top_srcdir)"'
 
 tests_fuzz_fuzz_csv_SOURCES = tests/fuzz/fuzz-csv.c $(FUZZ_COMMON) $(FUZZ_MAIN)
 tests_fuzz_fuzz_csv_CPPFLAGS = $(TD_FUZZ_CPP) \
@@ -61,6 +63,24 @@ tests_fuzz_fuzz_search_CPPFLAGS = $(TD_FUZZ_CPP) \
 	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/search"'
 tests_fuzz_fuzz_search_LDFLAGS = $(TD_FUZZ_LINK)
 tests_fuzz_fuzz_search_LDADD = $(TD_LIBS)
+
+tests_fuzz_fuzz_x509_SOURCES = tests/fuzz/fuzz-x509.c $(FUZZ_COMMON) $(FUZZ_MAIN)
+tests_fuzz_fuzz_x509_CPPFLAGS = $(TD_FUZZ_CPP) \
+	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/x509"'
+tests_fuzz_fuzz_x509_LDFLAGS = $(TD_FUZZ_LINK)
+tests_fuzz_fuzz_x509_LDADD = $(TD_LIBS)
+
+tests_fuzz_fuzz_plan_SOURCES = tests/fuzz/fuzz-plan.c $(FUZZ_COMMON) $(FUZZ_MAIN)
+tests_fuzz_fuzz_plan_CPPFLAGS = $(TD_FUZZ_CPP) \
+	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/plan"'
+tests_fuzz_fuzz_plan_LDFLAGS = $(TD_FUZZ_LINK)
+tests_fuzz_fuzz_plan_LDADD = $(TD_LIBS)
+
+tests_fuzz_fuzz_crl_SOURCES = tests/fuzz/fuzz-crl.c $(FUZZ_COMMON) $(FUZZ_MAIN)
+tests_fuzz_fuzz_crl_CPPFLAGS = $(TD_FUZZ_CPP) \
+	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/crl"'
+tests_fuzz_fuzz_crl_LDFLAGS = $(TD_FUZZ_LINK)
+tests_fuzz_fuzz_crl_LDADD = $(TD_LIBS)
 
 EXTRA_DIST += tests/fuzz/local.mk tests/fuzz/README tests/fuzz/regress-main.c \
 	tests/fuzz/corpus-check.sh tests/fuzz/run-fuzz.sh tests/fuzz/corpus

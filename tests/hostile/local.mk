@@ -11,7 +11,6 @@ hostile: tokendesk
 	  $(SHELL) $(abs_top_srcdir)/tests/hostile/run.sh
 .PHONY: hostile
 
-# The PIN's secrecy (issue 7, item 3).  Needs the token room's
-# tests/token/hsm-lib.sh: once that is on main, add
-#   TESTS += tests/hostile/pin-secrecy.sh
+# The PIN's secrecy (issue 7, item 3), with the token room's hsm-lib.sh.
+TESTS += tests/hostile/pin-secrecy.sh
 EXTRA_DIST += tests/hostile/pin-secrecy.sh tests/hostile/mem-scan.py

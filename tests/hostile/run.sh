@@ -11,7 +11,8 @@
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 shell not installed"; exit 77; }
 here=$TD_SRCDIR/tests/hostile
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/td-hostile.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM   # the EXIT trap cleans up; do not carry on
 export TOKENDESK_OPERATOR=hostile TOKENDESK_TODAY=2026-01-15
 
 fails=0 handled=0 imported=0 rejected=0 skipped=0
