@@ -56,6 +56,19 @@ void td_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Map a td_code to a sysexits.h status. */
 int td_cli_status(int code);
 
+struct td_tokens;
+struct td_watch;
+struct td_watch_event;
+
+/* Watch tokens (scan --watch, count watch): build the watcher on t, call
+ * announce once (may be NULL), then fn for every event until Ctrl-C or
+ * SIGTERM, or until *failed (may be NULL) becomes non-zero.  Returns an
+ * exit status. */
+int td_cli_watch(struct td_tokens *t, int poll_ms, int no_usb,
+                 int (*fn)(const struct td_watch_event *ev, void *ctx),
+                 void *ctx, const int *failed,
+                 void (*announce)(struct td_watch *w, void *ctx));
+
 /* What an argument parser returns after printing --help: the command
  * then returns EX_OK. */
 #define TD_CLI_HELP_SHOWN (-1)

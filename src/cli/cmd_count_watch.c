@@ -21,17 +21,6 @@
 
 int td_count_watch(struct td_cli *cli, int argc, char **argv);
 
-static volatile sig_atomic_t stop;
-static int wake[2] = { -1, -1 };
-
-/* Through a pipe too: the signal may land on libusb's thread. */
-static void on_signal(int sig)
-{
-	stop = sig;
-	if (wake[1] >= 0)
-		(void)!write(wake[1], "", 1);
-}
-
 struct watch_ctx {
 	struct td_registry *reg;
 	int64_t id;
@@ -65,50 +54,11 @@ static int on_event(const struct td_watch_event *ev, void *ctx)
 	return 0;
 }
 
-static int loop(struct watch_ctx *wc, struct td_tokens *t, int poll_ms, int no_usb)
+static void announce(struct td_watch *w, void *ctx)
 {
-	struct td_watch_opts wo = TD_WATCH_OPTS_DEFAULT;
-	struct sigaction sa;
-	struct td_error err;
-	struct td_watch *w;
-	int status = EX_OK;
-
-	wo.poll_ms = poll_ms ? poll_ms : wo.poll_ms;
-	wo.use_usb = no_usb ? 0 : -1;
-	if (!(w = td_watch_new(t, &wo, &err))) {
-		td_cli_print_error(&err);
-		return td_cli_status(err.code);
-	}
-	if (pipe(wake) != 0) {
-		td_watch_free(w);
-		td_cli_fail("count watch: cannot create a pipe");
-		return EX_OSERR;
-	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;   /* no SA_RESTART: poll() must return */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	(void)w;
 	fprintf(stderr, "tokendesk: count %" PRId64 ": plug the tokens in one by one;"
-	        " Ctrl-C stops\n", wc->id);
-	while (!stop && !wc->failed) {
-		struct pollfd p[2] = { { td_watch_fd(w), POLLIN, 0 },
-		                       { wake[0], POLLIN, 0 } };
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			break;
-		if (stop || !(p[0].revents & POLLIN))
-			continue;
-		if (td_watch_process(w, on_event, wc, &err) < 0) {
-			td_cli_print_error(&err);
-			status = td_cli_status(err.code);
-			break;
-		}
-	}
-	td_watch_free(w);
-	close(wake[0]);
-	close(wake[1]);
-	wake[0] = wake[1] = -1;
-	return wc->failed ? wc->failed : status;
+	        " Ctrl-C stops\n", ((struct watch_ctx *)ctx)->id);
 }
 
 int td_count_watch(struct td_cli *cli, int argc, char **argv)
@@ -160,7 +110,10 @@ int td_count_watch(struct td_cli *cli, int argc, char **argv)
 		td_cli_print_error(&err);
 		status = td_cli_status(err.code);
 	} else {
-		status = loop(&wc, t, poll_ms ? poll_ms : cfg.poll_ms, no_usb);
+		status = td_cli_watch(t, poll_ms ? poll_ms : cfg.poll_ms, no_usb, on_event,
+		                      &wc, &wc.failed, announce);
+		if (wc.failed)
+			status = wc.failed;
 	}
 	td_tokens_close(t);
 	td_token_config_clear(&cfg);

@@ -234,18 +234,6 @@ static int report_snapshot(struct scan_ctx *sc, const struct td_snap *s)
 
 /* ---- --watch ----------------------------------------------------------- */
 
-static volatile sig_atomic_t interrupted;
-static int interrupt_pipe[2] = { -1, -1 };
-
-/* Wakes poll() through a pipe too: a signal delivered to another thread
- * (libusb starts its own) would not interrupt our poll() by itself. */
-static void on_interrupt(int sig)
-{
-	interrupted = sig;
-	if (interrupt_pipe[1] >= 0)
-		(void)!write(interrupt_pipe[1], "", 1);
-}
-
 static const char *kind_name(enum td_watch_kind k)
 {
 	static const char *const names[] = { "inserted", "removed", "changed",
@@ -300,58 +288,11 @@ static int on_event(const struct td_watch_event *ev, void *ctx)
 	return 0;
 }
 
-static void catch_interrupts(void)
+static void announce(struct td_watch *w, void *ctx)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_interrupt;   /* no SA_RESTART: poll() must return */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-static int watch(struct scan_ctx *sc, struct td_tokens *t, int poll_ms, int no_usb)
-{
-	struct td_watch_opts wo = TD_WATCH_OPTS_DEFAULT;
-	struct td_error err;
-	struct td_watch *w;
-	int status = EX_OK;
-
-	wo.poll_ms = poll_ms ? poll_ms : wo.poll_ms;
-	wo.use_usb = no_usb ? 0 : -1;
-	if (!(w = td_watch_new(t, &wo, &err))) {
-		td_cli_print_error(&err);
-		return td_cli_status(err.code);
-	}
-	if (pipe(interrupt_pipe) != 0) {
-		td_watch_free(w);
-		td_cli_fail("scan: cannot create a pipe");
-		return EX_OSERR;
-	}
-	catch_interrupts();
-	if (!sc->json)
+	if (!((struct scan_ctx *)ctx)->json)
 		fprintf(stderr, "tokendesk: watching (%s); Ctrl-C stops\n",
 		        td_watch_usb_active(w) ? "USB hot-plug and polling" : "polling");
-	while (!interrupted) {
-		struct pollfd p[2] = { { td_watch_fd(w), POLLIN, 0 },
-		                       { interrupt_pipe[0], POLLIN, 0 } };
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			break;
-		if (interrupted || !(p[0].revents & POLLIN))
-			continue;
-		if (td_watch_process(w, on_event, sc, &err) < 0) {
-			td_cli_print_error(&err);
-			status = td_cli_status(err.code);
-			break;
-		}
-	}
-	td_watch_free(w);
-	close(interrupt_pipe[0]);
-	close(interrupt_pipe[1]);
-	interrupt_pipe[0] = interrupt_pipe[1] = -1;
-	return status;
 }
 
 /* ---- the command ------------------------------------------------------- */
@@ -438,7 +379,8 @@ int td_cmd_scan(struct td_cli *cli, int argc, char **argv)
 		td_cli_print_error(&err);
 		status = td_cli_status(err.code);
 	} else if (a.watch) {
-		status = watch(&sc, t, a.poll_ms ? a.poll_ms : cfg.poll_ms, a.no_usb);
+		status = td_cli_watch(t, a.poll_ms ? a.poll_ms : cfg.poll_ms, a.no_usb,
+		                      on_event, &sc, NULL, announce);
 	} else if (td_tokens_scan(t, &s, &err) != 0) {
 		td_cli_print_error(&err);
 		status = td_cli_status(err.code);

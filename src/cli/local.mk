@@ -13,6 +13,7 @@ tokendesk_SOURCES += \
 	src/cli/cmd_search.c \
 	src/cli/cmd_export.c \
 	src/cli/cmd_audit.c \
+	src/cli/watch_loop.c \
 	src/cli/cmd_count.c \
 	src/cli/cmd_count_watch.c \
 	src/cli/cmd_kit.c
