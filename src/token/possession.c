@@ -146,7 +146,7 @@ static void describe_cert(PKCS11_CERT *c, struct td_pop_result *r)
 	struct td_snap_cert sc;
 
 	memset(&sc, 0, sizeof sc);
-	if (td_x509_fill(c->x509, &sc, NULL) == 0) {
+	if (td_x509_fill(c->x509, &sc, NULL) == 0 && !sc.malformed) {
 		snprintf(r->cert_serial, sizeof r->cert_serial, "%s", sc.serial);
 		snprintf(r->subject, sizeof r->subject, "%s", sc.subject.text);
 		snprintf(r->key_type, sizeof r->key_type, "%s", sc.key_type);

@@ -178,6 +178,8 @@ const char *td_dn_get(const struct td_dn *dn, const char *name)
 	return NULL;
 }
 
+/* The serial as lowercase hex without leading zeros.  The caller has
+ * refused negative serials already. */
 static char *serial_hex(const ASN1_INTEGER *ai)
 {
 	BIGNUM *bn = ASN1_INTEGER_to_BN(ai, NULL);
@@ -187,20 +189,25 @@ static char *serial_hex(const ASN1_INTEGER *ai)
 	BN_free(bn);
 	if (!hex)
 		return NULL;
-	if (*p == '-')
-		p++;
 	while (p[0] == '0' && p[1])
 		p++;
-	if ((out = malloc(strlen(hex) + 1))) {
+	if ((out = malloc(strlen(p) + 1))) {
 		char *q = out;
-		if (hex[0] == '-')
-			*q++ = '-';
 		for (; *p; p++)
 			*q++ = (char)(*p >= 'A' && *p <= 'F' ? *p - 'A' + 'a' : *p);
 		*q = '\0';
 	}
 	OPENSSL_free(hex);
 	return out;
+}
+
+/* RFC 5280 (4.1.2.2) wants a positive serial; DER can still carry a
+ * negative one.  Its hex would lose the sign in td_serial_hex and name
+ * another certificate of the registry, so such a certificate is
+ * reported malformed instead of matched. */
+static int serial_negative(const ASN1_INTEGER *ai)
+{
+	return ASN1_STRING_type(ai) == V_ASN1_NEG_INTEGER;
 }
 
 static void time_fill(const ASN1_TIME *t, char out[21], time_t *tt)
@@ -238,6 +245,13 @@ int td_x509_fill(X509 *x, struct td_snap_cert *c, struct td_error *err)
 	unsigned int mdlen = 0;
 	char *fp;
 
+	if (serial_negative(X509_get0_serialNumber(x))) {
+		c->malformed = 1;
+		if (!(c->problem = strdup("negative serial number (RFC 5280 "
+		                          "requires a positive one)")))
+			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		return 0;
+	}
 	if (!(c->serial = serial_hex(X509_get0_serialNumber(x))) ||
 	    dn_fill(X509_get_subject_name(x), &c->subject) != 0 ||
 	    dn_fill(X509_get_issuer_name(x), &c->issuer) != 0)
@@ -251,6 +265,23 @@ int td_x509_fill(X509 *x, struct td_snap_cert *c, struct td_error *err)
 	key_fill(x, c);
 	c->is_ca = (X509_get_extension_flags(x) & EXFLAG_CA) != 0;
 	return 0;
+}
+
+/* The fingerprint of the bytes the token holds.  X509_digest hashes
+ * OpenSSL's re-encoding, which differs from the token's bytes when they
+ * are BER (a long-form length, say) rather than strict DER. */
+static void fingerprint_of_bytes(const unsigned char *der, size_t len,
+                                 struct td_snap_cert *c)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	char *fp;
+
+	if (EVP_Digest(der, len, md, &mdlen, EVP_sha256(), NULL) &&
+	    (fp = td_hex(md, mdlen))) {
+		snprintf(c->fingerprint, sizeof c->fingerprint, "%s", fp);
+		free(fp);
+	}
 }
 
 int td_cert_parse_der(const unsigned char *der, size_t len,
@@ -276,6 +307,8 @@ int td_cert_parse_der(const unsigned char *der, size_t len,
 	}
 	rc = td_x509_fill(x, out, err);
 	X509_free(x);
+	if (rc == 0 && !out->malformed)
+		fingerprint_of_bytes(der, len, out);
 	return rc;
 }
 
