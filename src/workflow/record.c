@@ -238,9 +238,11 @@ static void text_item(const struct td_record *r, const struct td_record_item *it
 	if (it->condition && *it->condition &&
 	    (!r->condition || strcmp(it->condition, r->condition) != 0))
 		fprintf(f, "     Tình trạng: %s\n", it->condition);
+	/* The label only, as in the PDF: the token layer's detail is an
+	 * English sentence, out of place in a Vietnamese record (it stays
+	 * in the registry and in --json). */
 	if (it->proof && strcmp(it->proof, "skipped") != 0)
-		fprintf(f, "     Xác minh sở hữu: %s%s%s\n", td_rec_proof_label(it->proof),
-		        it->proof_detail ? " - " : "", it->proof_detail ? it->proof_detail : "");
+		fprintf(f, "     Xác minh sở hữu: %s\n", td_rec_proof_label(it->proof));
 	if (td_rec_item_remarks_shown(r, it))
 		fprintf(f, "     Ghi chú: %s\n", it->remarks);
 }
