@@ -171,12 +171,13 @@ static sqlite3_stmt *select_row(struct kit_merge *m, struct kit_table *t,
 static char *values_json(struct kit_merge *m, struct kit_table *t,
                          sqlite3_value **vals)
 {
-	char *sql = sqlite3_mprintf("SELECT json_object("), *json = NULL;
+	char *sql, *json = NULL;
 	int n = 0;
 	sqlite3_stmt *st;
 
 	if (!vals)
 		return NULL;
+	sql = sqlite3_mprintf("SELECT json_object(");
 	for (int i = 0; sql && i < t->ncols; i++) {
 		if (!vals[i])
 			continue;

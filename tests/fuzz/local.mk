@@ -9,12 +9,12 @@
 #    undefined) and the harnesses are libFuzzer programs: `make check`
 #    replays the corpora through them, and `make fuzz` fuzzes each for
 #    FUZZ_RUNS executions and prints the counts.
-# To add a harness: append its name to FUZZ_NAMES and copy the three
-# lines of _SOURCES/_CPPFLAGS/_LDADD below.
-FUZZ_NAMES = csv fold import orgtree-dn search x509 plan crl
+# To add a harness: append its name to FUZZ_NAMES and copy the four
+# lines of _SOURCES/_CPPFLAGS/_LDFLAGS/_LDADD below.
+FUZZ_NAMES = csv fold import orgtree-dn search x509 plan crl kit keys
 FUZZ_PROGS = tests/fuzz/fuzz-csv tests/fuzz/fuzz-fold tests/fuzz/fuzz-import \
 	tests/fuzz/fuzz-orgtree-dn tests/fuzz/fuzz-search tests/fuzz/fuzz-x509 \
-	tests/fuzz/fuzz-plan tests/fuzz/fuzz-crl
+	tests/fuzz/fuzz-plan tests/fuzz/fuzz-crl tests/fuzz/fuzz-kit tests/fuzz/fuzz-keys
 FUZZ_RUNS = 10000000
 FUZZ_FLAGS = -max_len=4096
 
@@ -81,6 +81,19 @@ tests_fuzz_fuzz_crl_CPPFLAGS = $(TD_FUZZ_CPP) \
 	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/crl"'
 tests_fuzz_fuzz_crl_LDFLAGS = $(TD_FUZZ_LINK)
 tests_fuzz_fuzz_crl_LDADD = $(TD_LIBS)
+
+tests_fuzz_fuzz_kit_SOURCES = tests/fuzz/fuzz-kit.c $(FUZZ_COMMON) $(FUZZ_MAIN)
+tests_fuzz_fuzz_kit_CPPFLAGS = $(TD_FUZZ_CPP) $(SQLITE_CFLAGS) \
+	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/kit"'
+tests_fuzz_fuzz_kit_LDFLAGS = $(TD_FUZZ_LINK)
+tests_fuzz_fuzz_kit_LDADD = $(TD_LIBS)
+
+# The desk's key input lives in libtd_tui.a, which needs ncursesw.
+tests_fuzz_fuzz_keys_SOURCES = tests/fuzz/fuzz-keys.c $(FUZZ_COMMON) $(FUZZ_MAIN)
+tests_fuzz_fuzz_keys_CPPFLAGS = $(TD_FUZZ_CPP) $(NCURSES_CFLAGS) \
+	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/keys"'
+tests_fuzz_fuzz_keys_LDFLAGS = $(TD_FUZZ_LINK)
+tests_fuzz_fuzz_keys_LDADD = libtd_tui.a $(TD_LIBS) $(NCURSES_LIBS)
 
 EXTRA_DIST += tests/fuzz/local.mk tests/fuzz/README tests/fuzz/regress-main.c \
 	tests/fuzz/corpus-check.sh tests/fuzz/run-fuzz.sh tests/fuzz/corpus

@@ -1,0 +1,502 @@
+/* fuzz-kit.c: merging a field kit (td_reg_kit_merge) whose bytes are
+ * arbitrary, as a kit carried around on a USB stick may come back.
+ *
+ * A kit holds no changeset of its own: it holds its pristine image as
+ * made (kit_base.image, a serialized SQLite database) and the merge
+ * computes the changeset by bringing that image to the kit's current
+ * state under a session (kit_merge.c).  So the fuzzed bytes enter where
+ * a kit delivers them: as the image, or as the kit file itself.
+ *
+ * Set-up, once per process: a home registry from the plan tests' lists
+ * (tests/cli/plan), a kit for district P.H1 made from it, field work in
+ * the kit (two token handovers and a tag) and a home handover of a token
+ * the field also handed over (a conflict).  Home and kit are kept as
+ * bytes: each input gets its own kit file, and home is put back after
+ * any merge that changed it.
+ *
+ * Input: byte 0 picks what the rest does (mode & 3):
+ *   0  the rest is the kit's image (replaces kit_base.image);
+ *   1  patches to the real image (see apply_patches);
+ *   2  patches to the kit file itself;
+ *   3  the real image cut to the length in bytes 1-3, then patches.
+ * Properties: no crash or leak; a refused merge has a message and leaves
+ * home exactly as it was (every row of every table); a merge that
+ * succeeds leaves a home that passes PRAGMA integrity_check and the
+ * audit chain verification, and merging the same kit again reports
+ * "already merged" and changes nothing.
+ * FUZZ_KIT_SEEDS=DIR writes the seed corpus (corpus/kit) into DIR. */
+#include <config.h>
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "tokendesk/handover.h"
+#include "tokendesk/import.h"
+#include "tokendesk/registry.h"
+#include "fuzz.h"
+
+static char dir[256], home_db[300], kit_db[300];
+struct bytes {
+	uint8_t *p;
+	size_t n;
+};
+/* The pristine home and kit files, and the kit's image. */
+static struct bytes home_tpl, kit_tpl, image;
+static uint64_t home_fp;
+/* Connections of the harness's own, kept while their file stays: one
+ * reads home (fingerprints), one writes the kit's image.  Opening a
+ * connection parses the whole schema, the larger part of an input's
+ * cost.  The merge itself always gets a registry opened afresh. */
+static sqlite3 *home_rd, *kit_wr;
+static int kit_patched;   /* the kit file is not the template's */
+static uint8_t *work;     /* an image or kit being patched (the larger) */
+
+/* ---- files ------------------------------------------------------------- */
+
+static void rm_db(const char *db)
+{
+	char p[320];
+
+	unlink(db);
+	snprintf(p, sizeof p, "%s-wal", db);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", db);
+	unlink(p);
+}
+
+static void cleanup(void)
+{
+	sqlite3_close(home_rd);
+	sqlite3_close(kit_wr);
+	rm_db(home_db);
+	rm_db(kit_db);
+	rmdir(dir);
+	free(home_tpl.p);
+	free(kit_tpl.p);
+	free(image.p);
+	free(work);
+}
+
+static void write_file(const char *path, const void *data, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	FUZZ_CHECK(fd >= 0);
+	FUZZ_CHECK(n == 0 || write(fd, data, n) == (ssize_t)n);
+	close(fd);
+}
+
+static struct bytes read_file(const char *path)
+{
+	struct bytes b = { NULL, 0 };
+	struct stat st;
+	int fd = open(path, O_RDONLY);
+
+	FUZZ_CHECK(fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0);
+	b.n = (size_t)st.st_size;
+	FUZZ_CHECK((b.p = malloc(b.n)) != NULL);
+	FUZZ_CHECK(read(fd, b.p, b.n) == (ssize_t)b.n);
+	close(fd);
+	return b;
+}
+
+/* ---- home's content, as SQL sees it ----------------------------------- */
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static uint64_t hash_table(sqlite3 *db, const char *table, uint64_t h)
+{
+	char *sql = sqlite3_mprintf("SELECT * FROM main.\"%w\"", table);
+	sqlite3_stmt *st;
+
+	FUZZ_CHECK(sql && sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK);
+	sqlite3_free(sql);
+	h = fnv(h, table, strlen(table) + 1);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		for (int i = 0; i < sqlite3_column_count(st); i++) {
+			uint8_t type = (uint8_t)sqlite3_column_type(st, i);
+			const void *v = sqlite3_column_blob(st, i);
+			h = fnv(h, &type, 1);
+			h = fnv(h, v ? v : "", (size_t)sqlite3_column_bytes(st, i));
+		}
+	sqlite3_finalize(st);
+	return h;
+}
+
+static void integrity(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+
+	FUZZ_CHECK(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL)
+	           == SQLITE_OK);
+	FUZZ_CHECK(sqlite3_step(st) == SQLITE_ROW);
+	FUZZ_CHECK(strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0);
+	sqlite3_finalize(st);
+}
+
+/* A hash of every row of every real table of home (the search index's
+ * virtual tables are seen through their shadow tables), read with a
+ * connection of our own; integrity_check too when check is set. */
+static uint64_t fingerprint(int check)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+
+	if (!home_rd)
+		FUZZ_CHECK(sqlite3_open_v2(home_db, &home_rd, SQLITE_OPEN_READONLY, NULL)
+		           == SQLITE_OK);
+	db = home_rd;
+	FUZZ_CHECK(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE"
+	                              " type = 'table' AND name NOT LIKE 'sqlite%'"
+	                              " AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name",
+	                              -1, &st, NULL) == SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		h = hash_table(db, (const char *)sqlite3_column_text(st, 0), h);
+	sqlite3_finalize(st);
+	if (check)
+		integrity(db);
+	return h;
+}
+
+/* ---- set-up -------------------------------------------------------------- */
+
+static struct td_registry *open_reg(const char *path, int flags, const char *op)
+{
+	struct td_error err;
+	struct td_registry *r = td_reg_open(path, flags, &err);
+
+	if (!r)
+		fprintf(stderr, "fuzz-kit: %s\n", err.message);
+	FUZZ_CHECK(r != NULL);
+	td_reg_set_operator(r, op);
+	return r;
+}
+
+static void hand_over(struct td_registry *reg, const char *to,
+                      const char *const *serials, size_t n)
+{
+	char number[TD_HANDOVER_NUMBER_MAX];
+	struct td_error err;
+	struct td_handover *h = td_handover_new(reg, TD_HANDOVER_TOKENS, &err);
+	int rc;
+
+	FUZZ_CHECK(h && td_handover_set_to(h, to, &err) == 0);
+	for (size_t i = 0; i < n; i++)
+		FUZZ_CHECK(td_handover_add_token(h, serials[i], &err) >= 0);
+	rc = td_handover_commit(h, number, NULL, &err);
+	if (rc != 0)
+		fprintf(stderr, "fuzz-kit: handover to %s: %s\n", to, err.message);
+	FUZZ_CHECK(rc == 0);
+	td_handover_free(h);
+}
+
+static void tag(struct td_registry *reg, const char *cert)
+{
+	struct td_tag t = { .target_kind = "cert", .target = cert, .kind = "revoke",
+	                    .origin = "manual", .reason = "field check" };
+	struct td_error err;
+	int changed;
+
+	FUZZ_CHECK(td_reg_begin(reg, &err) == 0);
+	FUZZ_CHECK(td_reg_tag_put(reg, &t, &changed, &err) == 0);
+	FUZZ_CHECK(td_reg_commit(reg, &err) == 0);
+}
+
+static void make_home(void)
+{
+	const char *lists[2] = { FUZZ_SRCDIR "/tests/cli/plan/agencies.csv",
+	                         FUZZ_SRCDIR "/tests/cli/plan/certificates.csv" };
+	const char *home_tokens[] = { "TKB005" };
+	struct td_registry *home = open_reg(home_db, TD_REG_CREATE, "home");
+	struct td_import_report rep;
+	struct td_kit_info info;
+	struct td_error err;
+	const char *code = "P.H1";
+
+	if (td_import_files(home, lists, 2, NULL, &rep, &err) != 0)
+		fprintf(stderr, "fuzz-kit: lists: %s\n", err.message);
+	FUZZ_CHECK(rep.certificates.added > 0);
+	td_import_report_free(&rep);
+	if (td_reg_kit_make(home, kit_db, &code, 1, &info, &err) != 0)
+		fprintf(stderr, "fuzz-kit: kit make: %s\n", err.message);
+	FUZZ_CHECK(info.tokens > 0);
+	/* Home moves a token the field moves too: the merge's conflict path. */
+	hand_over(home, "dost", home_tokens, 1);
+	td_reg_close(home);   /* the last close checkpoints: the file is whole */
+}
+
+static void field_work(void)
+{
+	const char *to_district[] = { "TKA091", "TKA092" }, *to_x2[] = { "TKB005" };
+	struct td_registry *kit = open_reg(kit_db, 0, "field");
+
+	hand_over(kit, "agency:P.H1", to_district, 2);
+	hand_over(kit, "agency:P.H1.X2", to_x2, 1);
+	tag(kit, "A093");
+	td_reg_close(kit);
+}
+
+/* The kit's image, and a template of the kit file. */
+static void keep_kit(void)
+{
+	sqlite3_stmt *st;
+	sqlite3 *db;
+
+	FUZZ_CHECK(sqlite3_open_v2(kit_db, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+	FUZZ_CHECK(sqlite3_prepare_v2(db, "SELECT image FROM kit_base WHERE id = 1",
+	                              -1, &st, NULL) == SQLITE_OK);
+	FUZZ_CHECK(sqlite3_step(st) == SQLITE_ROW);
+	image.n = (size_t)sqlite3_column_bytes(st, 0);
+	FUZZ_CHECK(image.n > 100 && (image.p = malloc(image.n)) != NULL);
+	memcpy(image.p, sqlite3_column_blob(st, 0), image.n);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	kit_tpl = read_file(kit_db);
+}
+
+static void write_seeds(const char *out);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *seeds = getenv("FUZZ_KIT_SEEDS");
+
+	(void)argc;
+	(void)argv;
+	snprintf(dir, sizeof dir, "%s/td-fuzz-kit-XXXXXX",
+	         access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	FUZZ_CHECK(mkdtemp(dir) != NULL);
+	atexit(cleanup);
+	snprintf(home_db, sizeof home_db, "%s/home.db", dir);
+	snprintf(kit_db, sizeof kit_db, "%s/field.kit", dir);
+	make_home();
+	field_work();
+	keep_kit();
+	home_tpl = read_file(home_db);
+	home_fp = fingerprint(1);
+	kit_patched = 1;   /* keep_kit's reading left -wal and -shm behind */
+	/* Once: a fresh buffer of this size per input costs an mmap. */
+	FUZZ_CHECK((work = malloc(kit_tpl.n > image.n ? kit_tpl.n : image.n)) != NULL);
+	fprintf(stderr, "fuzz-kit: home %zu bytes, kit %zu bytes, image %zu bytes\n",
+	        home_tpl.n, kit_tpl.n, image.n);
+	if (seeds)
+		write_seeds(seeds);
+	return 0;
+}
+
+/* ---- the kit of one input --------------------------------------------------- */
+
+/* Patches: each is 3 bytes of offset (big-endian, taken modulo the
+ * target's length), 1 byte of length, then that many bytes (fewer when
+ * the input ends), written over the target and cut at its end. */
+static void apply_patches(uint8_t *t, size_t tn, const uint8_t *d, size_t n)
+{
+	while (tn > 0 && n >= 4) {
+		size_t off = ((size_t)d[0] << 16 | (size_t)d[1] << 8 | d[2]) % tn;
+		size_t len = d[3];
+		d += 4;
+		n -= 4;
+		if (len > n)
+			len = n;
+		memcpy(t + off, d, len < tn - off ? len : tn - off);
+		d += len;
+		n -= len;
+	}
+}
+
+/* The kit file is the template again (the merge only reads the kit:
+ * after a merge it is as before, image aside). */
+static void restore_kit(const uint8_t *bytes)
+{
+	sqlite3_close(kit_wr);
+	kit_wr = NULL;
+	rm_db(kit_db);
+	write_file(kit_db, bytes, kit_tpl.n);
+	kit_patched = bytes != kit_tpl.p;
+}
+
+/* The kit file from the template, with img as its image. */
+static void write_kit(const void *img, size_t n)
+{
+	sqlite3_stmt *st;
+
+	if (kit_patched)
+		restore_kit(kit_tpl.p);
+	if (!kit_wr)
+		FUZZ_CHECK(sqlite3_open(kit_db, &kit_wr) == SQLITE_OK);
+	FUZZ_CHECK(sqlite3_prepare_v2(kit_wr, "UPDATE kit_base SET image = ?"
+	                              " WHERE id = 1", -1, &st, NULL) == SQLITE_OK);
+	sqlite3_bind_blob64(st, 1, n ? img : "", n, SQLITE_STATIC);
+	FUZZ_CHECK(sqlite3_step(st) == SQLITE_DONE);
+	sqlite3_finalize(st);
+}
+
+static void make_kit(const uint8_t *d, size_t n)
+{
+	int mode = d[0] & 3;
+	size_t cut = image.n;
+
+	d++;
+	n--;
+	if (mode == 0) {
+		write_kit(d, n);
+		return;
+	}
+	if (mode == 3 && n >= 3) {
+		cut = ((size_t)d[0] << 16 | (size_t)d[1] << 8 | d[2]) % (image.n + 1);
+		d += 3;
+		n -= 3;
+	}
+	if (mode == 2) {
+		memcpy(work, kit_tpl.p, kit_tpl.n);
+		apply_patches(work, kit_tpl.n, d, n);
+		restore_kit(work);
+	} else {
+		memcpy(work, image.p, cut);
+		apply_patches(work, cut, d, n);
+		write_kit(work, cut);
+	}
+}
+
+/* ---- one input ---------------------------------------------------------------- */
+
+/* Home as it was before the merge: only after a merge that changed it
+ * (a refused one must leave it as it was, and that is checked). */
+static void restore_home(void)
+{
+	sqlite3_close(home_rd);
+	home_rd = NULL;
+	rm_db(home_db);
+	write_file(home_db, home_tpl.p, home_tpl.n);
+}
+
+static void merged(struct td_registry *home)
+{
+	struct td_kit_merge_report again;
+	struct td_error err;
+	int64_t rows, bad;
+	uint64_t fp;
+
+	FUZZ_CHECK(td_reg_audit_verify(home, &rows, &bad, &err) == 0);
+	fp = fingerprint(1);
+	FUZZ_CHECK(td_reg_kit_merge(home, kit_db, &again, &err) == 0);
+	FUZZ_CHECK(again.already == 1);
+	FUZZ_CHECK(fingerprint(0) == fp);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct td_kit_merge_report rep;
+	struct td_registry *home;
+	struct td_error err;
+	int rc;
+
+	if (size < 1)
+		return 0;
+	make_kit(data, size);
+	home = open_reg(home_db, 0, "home");
+	rc = td_reg_kit_merge(home, kit_db, &rep, &err);
+	if (getenv("FUZZ_VERBOSE"))
+		fprintf(stderr, "fuzz-kit: merge %d%s%s (+%lld ~%lld -%lld, %lld"
+		        " conflicts)\n", rc, rc ? ": " : "", rc ? err.message : "",
+		        (long long)rep.inserted, (long long)rep.updated,
+		        (long long)rep.deleted, (long long)rep.conflicts);
+	if (rc == 0) {
+		FUZZ_CHECK(!rep.already);
+		merged(home);
+	} else {
+		FUZZ_CHECK(rc < 0 && err.message[0]);
+		FUZZ_CHECK(fingerprint(0) == home_fp);
+	}
+	td_reg_close(home);
+	if (rc == 0)
+		restore_home();
+	return 0;
+}
+
+/* ---- seeds (FUZZ_KIT_SEEDS=DIR) ------------------------------------------------ */
+
+static void seed(const char *out, const char *name, const void *p, size_t n)
+{
+	char path[4200];
+
+	snprintf(path, sizeof path, "%s/%s", out, name);
+	write_file(path, p, n);
+}
+
+/* A patch seed: mode, then one patch of text at the first occurrence of
+ * find in the image (or the kit file, mode 2). */
+static void seed_patch(const char *out, const char *name, int mode,
+                       const char *find, const char *text)
+{
+	const struct bytes *t = mode == 2 ? &kit_tpl : &image;
+	const uint8_t *at = memmem(t->p, t->n, find, strlen(find));
+	uint8_t buf[64];
+	size_t off, len = strlen(text);
+
+	FUZZ_CHECK(at != NULL && len < sizeof buf - 5);
+	off = (size_t)(at - t->p);
+	buf[0] = (uint8_t)mode;
+	buf[1] = (uint8_t)(off >> 16);
+	buf[2] = (uint8_t)(off >> 8);
+	buf[3] = (uint8_t)off;
+	buf[4] = (uint8_t)len;
+	memcpy(buf + 5, text, len);
+	seed(out, name, buf, 5 + len);
+}
+
+/* A small database of its own (one table named like a kit table), as an
+ * image: the merge must refuse it cleanly. */
+static void seed_tiny(const char *out)
+{
+	sqlite3_int64 n = 0;
+	unsigned char *img;
+	uint8_t *buf;
+	sqlite3 *db;
+
+	FUZZ_CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
+	FUZZ_CHECK(sqlite3_exec(db, "PRAGMA page_size = 512; CREATE TABLE tag"
+	                        " (id INTEGER PRIMARY KEY, target TEXT);"
+	                        " INSERT INTO tag VALUES (1, 'A093')", NULL, NULL,
+	                        NULL) == SQLITE_OK);
+	img = sqlite3_serialize(db, "main", &n, 0);
+	FUZZ_CHECK(img && n > 0 && (buf = malloc((size_t)n + 1)) != NULL);
+	buf[0] = 0;
+	memcpy(buf + 1, img, (size_t)n);
+	seed(out, "image-tiny-db", buf, (size_t)n + 1);
+	free(buf);
+	sqlite3_free(img);
+	sqlite3_close(db);
+}
+
+static void write_seeds(const char *out)
+{
+	const uint8_t empty[] = { 0 }, as_made[] = { 1 }, kit_as_is[] = { 2 };
+	uint8_t half[4] = { 3, (uint8_t)(image.n / 2 >> 16),
+	                    (uint8_t)(image.n / 2 >> 8), (uint8_t)(image.n / 2) };
+
+	seed(out, "image-empty", empty, sizeof empty);
+	seed(out, "image-as-made", as_made, sizeof as_made);
+	seed(out, "kit-as-is", kit_as_is, sizeof kit_as_is);
+	seed(out, "image-truncated-half", half, sizeof half);
+	seed_tiny(out);
+	seed_patch(out, "image-not-sqlite", 1, "SQLite format 3", "SQLjunk format 3");
+	/* A serial changed under its unique index: a malformed image. */
+	seed_patch(out, "image-serial-vs-index", 1, "TKA093", "TKZ093");
+	/* A token row of the image that differs from the kit's: an update
+	 * in the changeset that home already holds. */
+	seed_patch(out, "image-token-model", 1, "5110", "5111");
+	seed_patch(out, "kit-token-serial", 2, "TKA081", "TKZ081");
+	seed_patch(out, "kit-audit-tampered", 2, "kit.make", "kit.mXke");
+}
