@@ -31,6 +31,22 @@ static const struct { const char *name; int key; } names[] = {
 	{ "Sleep", TDI_SLEEP },
 };
 
+/* <F1>..<F12>: the text between "<F" and '>' must be digits only (atoi
+ * took "<F1<Up>" for F1 and swallowed "<Up").  0 when not such a key. */
+static int fn_key(const char *digits, const char *end)
+{
+	int n = 0;
+
+	if (digits == end)
+		return 0;
+	for (const char *c = digits; c < end; c++) {
+		if (*c < '0' || *c > '9' || n > 12)
+			return 0;
+		n = n * 10 + (*c - '0');
+	}
+	return n >= 1 && n <= 12 ? TDK(KEY_F(n)) : 0;
+}
+
 /* Parse the script into keys; returns the count or -1. */
 int tdi_script_load(struct tdi *in, const char *path)
 {
@@ -75,8 +91,8 @@ int tdi_script_load(struct tdi *in, const char *path)
 					if (strlen(names[i].name) == n &&
 					    strncmp(p + 1, names[i].name, n) == 0)
 						k = names[i].key;
-				if (!k && p[1] == 'F' && atoi(p + 2) >= 1 && atoi(p + 2) <= 12)
-					k = TDK(KEY_F(atoi(p + 2)));
+				if (!k && p[1] == 'F')
+					k = fn_key(p + 2, end);
 			}
 			if (k) {
 				in->script[in->nscript++] = k;
@@ -84,8 +100,12 @@ int tdi_script_load(struct tdi *in, const char *path)
 				continue;
 			}
 		}
-		r = mbrtowc(&wc, p, strlen(p), &st);
-		if (r == (size_t)-1 || r == (size_t)-2 || r == 0)
+		/* the bytes left, not strlen(p): that made a long script quadratic */
+		r = mbrtowc(&wc, p, (size_t)(text + len - p), &st);
+		/* glibc also decodes the old 5- and 6-byte forms (up to
+		 * 0x7fffffff): not UTF-8, and able to pass for a TDK_FN key. */
+		if (r == (size_t)-1 || r == (size_t)-2 || r == 0 ||
+		    (unsigned long)wc > 0x10ffff)
 			break;
 		in->script[in->nscript++] = (int)wc;
 		p += r;
@@ -111,9 +131,11 @@ static int read_key(void)
 	return (int)wc;
 }
 
+/* Not a function key, control or space, nor beyond U+10FFFF: glibc's
+ * wcrtomb writes 4 to 6 bytes for those, which are not UTF-8. */
 static int printable(int k)
 {
-	return !(k & TDK_FN) && k > ' ' && k != 0x7f;
+	return !(k & TDK_FN) && k > ' ' && k != 0x7f && k <= 0x10ffff;
 }
 
 /* Read every key available now; when the screen takes no text and the
