@@ -155,8 +155,22 @@ hsm_load_cert() {
 }
 
 # hsm_delete LABEL
+# hsm_delete LABEL: pull the token out.  Its directory is moved out of
+# the store in one rename, as a token leaves a reader all at once:
+# softhsm2-util --delete-token unlinks file by file, and a desk or
+# watcher reloading SoftHSM2 in between can leave the directory behind
+# ("Could not delete the directory"), a race of the tool, not of ours.
 hsm_delete() {
-	softhsm2-util --delete-token --token "$1" >/dev/null || fail "cannot delete $1"
+	serial=$(hsm_serial "$1")
+	[ -n "$serial" ] || fail "cannot delete $1: no such token"
+	mkdir -p "$HSM_DIR/pulled"
+	for d in "$HSM_DIR"/tokens/*; do
+		case $d in *"$(echo "$serial" | tail -c 9)") ;; *) continue ;; esac
+		mv "$d" "$HSM_DIR/pulled/" || fail "cannot delete $1"
+		rm -rf "$HSM_DIR/pulled/${d##*/}"
+		return 0
+	done
+	fail "cannot delete $1: its directory is not in the store"
 }
 
 # hsm_set_flags LABEL HEXBITS: OR PKCS#11 token flags into SoftHSM2's
