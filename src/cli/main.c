@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -148,12 +149,56 @@ static void default_operator(struct td_cli *cli)
 		cli->operator_name = "unknown";
 }
 
+/* The locale the environment names for category var, as setlocale reads
+ * it: LC_ALL, else the category's own variable, else LANG. */
+static const char *locale_env(const char *var)
+{
+	const char *names[] = { "LC_ALL", var, "LANG" };
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		const char *v = getenv(names[i]);
+		if (v && *v)
+			return v;
+	}
+	return NULL;
+}
+
+/* "vi_VN.UTF-8", "vi_VN.utf8@mod": a locale name in the UTF-8 codeset. */
+static int names_utf8(const char *name)
+{
+	const char *cs = name ? strchr(name, '.') : NULL;
+	size_t n;
+
+	if (!cs++)
+		return 0;
+	n = strcspn(cs, "@");
+	return (n == 5 && strncasecmp(cs, "utf-8", 5) == 0) ||
+	       (n == 4 && strncasecmp(cs, "utf8", 4) == 0);
+}
+
+/* A UTF-8 locale that the environment names but this machine lacks (say
+ * LANG=vi_VN.UTF-8 where only C.UTF-8 is installed) makes setlocale fail
+ * and leaves the C locale, where the desk cannot draw Vietnamese.  Keep
+ * the character set with C.UTF-8, and the language through LANGUAGE,
+ * which gettext reads before the locale (unless the user set it). */
+static void locale_init(void)
+{
+	const char *msgs = locale_env("LC_MESSAGES");
+	const char *language = getenv("LANGUAGE");
+
+	if (setlocale(LC_ALL, "") || !names_utf8(locale_env("LC_CTYPE")) ||
+	    !setlocale(LC_ALL, "C.UTF-8"))
+		return;
+	if (msgs && !(language && *language))
+		setenv("LANGUAGE", msgs, 1);
+}
+
 int main(int argc, char **argv)
 {
 	struct td_cli cli = { 0 };
 	int status = EX_USAGE;
 
-	setlocale(LC_ALL, "");
+	locale_init();
 	switch (take_globals(&cli, &argc, argv)) {
 	case GLOBAL_HELP:
 		usage(stdout);

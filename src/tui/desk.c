@@ -172,7 +172,7 @@ static void draw_title(struct desk *d)
 
 static const char *const keybar[] = {
 	"F1", "Help", "F2", "Tokens", "F3", "Search", "F4", "Browse",
-	"F5", "Handover", "Esc", "Back", "F10", "Quit", NULL, NULL
+	"F5", "Handover", "F7", "Plan", "F8", "Count", "Esc", "Back", "F10", "Quit", NULL, NULL
 };
 
 static void redraw(struct desk *d)
@@ -217,6 +217,9 @@ static void goto_screen(struct desk *d, int which)
 	case 3: scr_search_open(d, NULL); break;
 	case 4: scr_browse_open(d); break;
 	case 5: scr_handover_open(d, NULL); break;
+	case 7: scr_plan_open(d); break;
+	case 8: scr_count_open(d); break;
+	case 9: scr_conflicts_open(d); break;
 	}
 }
 
@@ -232,6 +235,8 @@ static void global_key(struct desk *d, int key, int typing)
 	case TDK(KEY_F(3)): case '/': goto_screen(d, 3); return;
 	case TDK(KEY_F(4)): goto_screen(d, 4); return;
 	case TDK(KEY_F(5)): goto_screen(d, 5); return;
+	case TDK(KEY_F(7)): goto_screen(d, 7); return;
+	case TDK(KEY_F(8)): goto_screen(d, 8); return;
 	case TDK(KEY_F(10)): d->quit = 1; return;
 	case TDK_CTRL('l'): clearok(curscr, TRUE); d->dirty = 1; return;
 	case TDK(KEY_RESIZE): d->dirty = 1; return;
@@ -248,6 +253,9 @@ static void global_key(struct desk *d, int key, int typing)
 		case 's': goto_screen(d, 3); return;
 		case 'b': goto_screen(d, 4); return;
 		case 'h': goto_screen(d, 5); return;
+		case 'p': goto_screen(d, 7); return;
+		case 'c': goto_screen(d, 8); return;
+		case 'K': goto_screen(d, 9); return;
 		}
 	}
 }

@@ -73,7 +73,8 @@ struct desk {
 	int depth;
 };
 
-/* i18n.c: the message in the desk's language (en key -> vi text). */
+/* i18n.c: the message in the desk's language (gettext; the English text
+ * is the msgid, po/vi.po the Vietnamese). */
 void td_tui_lang_init(struct desk *d);
 const char *T(const char *en);
 /* printf into buf of the translated format. */
@@ -107,6 +108,12 @@ void scr_browse_open(struct desk *d);
 int scr_record_open(struct desk *d, const char *kind, const char *key);
 void scr_help_open(struct desk *d, const struct screen_ops *of);
 void scr_handover_open(struct desk *d, const char *token_serial);
+/* The reorganization plan (F7, p): actions, pick, import, apply, send. */
+void scr_plan_open(struct desk *d);
+/* Inventory count (F8, c): start or resume, scan, close, report. */
+void scr_count_open(struct desk *d);
+/* Field-kit conflicts (k): list them, keep home or field. */
+void scr_conflicts_open(struct desk *d);
 
 /* tokens.c: the token watcher, if the token layer is built in. */
 int desk_tokens_start(struct desk *d);
@@ -115,5 +122,13 @@ void desk_tokens_event(struct desk *d);      /* the fd is readable */
 void desk_tokens_stop(struct desk *d);
 int desk_tokens_count(struct desk *d);       /* tokens present, -1 unknown */
 const char *desk_tokens_modules(struct desk *d);
+/* The i-th serial plugged in during the event batch being told to the
+ * screens (tokens_changed), or NULL past the last: every token inserted,
+ * not the ones present at start. */
+const char *desk_tokens_fresh(struct desk *d, int i);
+/* Serial of the i-th token plugged in now (0..count-1), else NULL;
+ * *known (if not NULL) is 1 when the registry knows the token.  For
+ * screens that take what is already on the desk when they open. */
+const char *desk_tokens_present(struct desk *d, int i, int *known);
 
 #endif

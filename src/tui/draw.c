@@ -136,16 +136,38 @@ void tw_box(struct desk *d, int y, int x, int h, int w, const char *title)
 	}
 }
 
-/* "F1" in the key colour, then the label; stops before the edge. */
+static int pair_width(const char *const *pairs, int i)
+{
+	return tw_width(pairs[i]) + tw_width(T(pairs[i + 1])) + 2;
+}
+
+/* A screen's own F-key (F2..F9), as opposed to F1 Help, Esc and F10. */
+static int screen_key(const char *k)
+{
+	return k[0] == 'F' && k[1] >= '2' && k[1] <= '9' && !k[2];
+}
+
+/* "F1" in the key colour, then the label.  When the whole bar does not
+ * fit, screens' F-keys go from the right first, so Help, Back and Quit
+ * always show (F1 lists every key). */
 void tw_keybar(struct desk *d, int y, const char *const *pairs)
 {
-	int x = 0;
+	int x = 0, total = 0, n = 0;
+	unsigned long drop = 0;
 
+	while (pairs[n] && pairs[n + 1] && n < 62)
+		total += pair_width(pairs, n), n += 2;
+	for (int i = n - 2; i >= 0 && total > d->cols; i -= 2)
+		if (screen_key(pairs[i])) {
+			drop |= 1UL << (i / 2);
+			total -= pair_width(pairs, i);
+		}
 	tw_fill(d, y, 0, d->cols, COL_STATUS);
-	for (int i = 0; pairs[i] && pairs[i + 1]; i += 2) {
+	for (int i = 0; i < n; i += 2) {
 		const char *label = T(pairs[i + 1]);
-		int need = tw_width(pairs[i]) + tw_width(label) + 2;
-		if (x + need > d->cols)
+		if (drop & (1UL << (i / 2)))
+			continue;
+		if (x + pair_width(pairs, i) > d->cols)
 			break;
 		x += tw_put(d, y, x, d->cols - x, pairs[i], COL_KEY, 0);
 		x += tw_put(d, y, x, d->cols - x, " ", COL_STATUS, 0);

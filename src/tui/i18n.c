@@ -1,61 +1,69 @@
-/* i18n.c: the desk's two languages.
+/* i18n.c: the desk's two languages, through GNU gettext.
  *
- * A small table keyed by the English text with its Vietnamese
- * translation (full diacritics), chosen by --lang or else the locale's
- * LANGUAGE / LC_ALL / LC_MESSAGES / LANG.  Simpler and sturdier than a
- * gettext catalogue for one screenful of strings: nothing to install,
- * nothing to find at run time, and a missing translation shows English. */
+ * The English text is the msgid; po/vi.po holds the Vietnamese (full
+ * diacritics, NFC), and a text without a translation shows in English.
+ * gettext picks the language from LANGUAGE, LC_ALL, LC_MESSAGES, LANG;
+ * --lang overrides them all by setting LANGUAGE.  main() has already
+ * kept the language of a UTF-8 locale that is not installed. */
 #include <config.h>
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#if ENABLE_NLS
+#include <libintl.h>
+#endif
 
 #include "cli/cli.h"
 #include "tui/desk.h"
 
-struct msg {
-	const char *en, *vi;
-};
-
-#include "tui/i18n_vi.h"
-
-static int use_vi;
-
-static int is_vi(const char *s)
+#if ENABLE_NLS
+/* Where the catalogues are: $TOKENDESK_LOCALEDIR, else the installed ones,
+ * else the build tree's (the desk run from there, uninstalled: tests and
+ * tools/demo).  vi is the only translation, so its file tells. */
+static const char *catalogue_dir(void)
 {
-	return s && strncmp(s, "vi", 2) == 0;
+	const char *env = getenv("TOKENDESK_LOCALEDIR");
+
+	if (env && *env)
+		return env;
+	if (access(LOCALEDIR "/vi/LC_MESSAGES/" PACKAGE ".mo", R_OK) == 0)
+		return LOCALEDIR;
+	return TD_BUILD_LOCALEDIR;
 }
 
 void td_tui_lang_init(struct desk *d)
 {
-	const char *env[] = { "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG" };
+	const char *head;
 
-	if (d->cli->lang) {
-		use_vi = is_vi(d->cli->lang);
-	} else {
-		use_vi = 0;
-		for (size_t i = 0; i < sizeof env / sizeof *env; i++) {
-			const char *v = getenv(env[i]);
-			if (v && *v) {
-				use_vi = is_vi(v);
-				break;
-			}
-		}
-	}
-	d->vi = use_vi;
+	/* before the first gettext call, which caches the choice */
+	if (d->cli->lang)
+		setenv("LANGUAGE", d->cli->lang, 1);
+	bindtextdomain(PACKAGE, catalogue_dir());
+	bind_textdomain_codeset(PACKAGE, "UTF-8");
+	/* the chosen catalogue's header says its language ("" if none) */
+	head = dgettext(PACKAGE, "");
+	d->vi = strstr(head, "\nLanguage: vi") != NULL;
 }
 
 const char *T(const char *en)
 {
-	if (!use_vi || !en)
-		return en;
-	for (size_t i = 0; i < sizeof msgs / sizeof *msgs; i++)
-		if (msgs[i].en == en || strcmp(msgs[i].en, en) == 0)
-			return msgs[i].vi;
+	/* gettext("") is the catalogue's header, not "" */
+	return en && *en ? dgettext(PACKAGE, en) : en;
+}
+#else
+void td_tui_lang_init(struct desk *d)
+{
+	d->vi = 0;
+}
+
+const char *T(const char *en)
+{
 	return en;
 }
+#endif
 
 void Tf(char *buf, size_t size, const char *en_fmt, ...)
 {

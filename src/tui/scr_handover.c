@@ -531,6 +531,20 @@ const struct screen_ops *hand_ops(void)
 	return &ops;
 }
 
+/* The tokens already plugged in join the list, as later insertions do:
+ * the operator put them on the desk to hand them over.  Unknown ones
+ * stay out (they would only be refused).  The focus stays on Token, so
+ * a scanner can go on adding to the batch. */
+static void add_present(struct desk *d, struct hand *s)
+{
+	const char *serial;
+	int known;
+
+	for (int i = 0; (serial = desk_tokens_present(d, i, &known)); i++)
+		if (known && serial[0])
+			hand_add(d, s, serial);
+}
+
 void scr_handover_open(struct desk *d, const char *token_serial)
 {
 	struct hand *s = calloc(1, sizeof *s);
@@ -548,5 +562,7 @@ void scr_handover_open(struct desk *d, const char *token_serial)
 	if (token_serial) {
 		hand_add(d, s, token_serial);
 		s->focus = F_FROM;
+	} else {
+		add_present(d, s);
 	}
 }

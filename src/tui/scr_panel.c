@@ -23,6 +23,9 @@ static const char *const menu[] = {
 	"F3  /", "Search the registry: a name, a code, an id, a serial — or scan a barcode",
 	"F4  b", "Browse agencies, holders, certificates and tokens",
 	"F5  h", "Hand tokens or dossiers over",
+	"F7  p", "The reorganization plan: actions, apply, send to DOST",
+	"F8  c", "Count tokens: an inventory against the registry",
+	"K", "Kit conflicts: decide what a field-kit merge kept",
 	"F1  ?", "Help for this screen",
 	"F10 q", "Quit",
 	NULL, NULL
@@ -78,6 +81,12 @@ static int key(struct desk *d, void *self, int k)
 			scr_browse_open(d);
 		else if (r->key[1] == '5')
 			scr_handover_open(d, NULL);
+		else if (r->key[1] == '7')
+			scr_plan_open(d);
+		else if (r->key[1] == '8')
+			scr_count_open(d);
+		else if (r->key[0] == 'K')
+			scr_conflicts_open(d);
 		else
 			scr_help_open(d, d->stack[d->depth - 1].ops);
 	} else if (strcmp(r->kind, "register") == 0) {

@@ -11,12 +11,32 @@
 
 #include "tokendesk/registry.h"
 #include "tui/desk.h"
+#include "tui/tag.h"
 #include "tui/widget.h"
+
+#define N_(s) s   /* a text that T() translates where it is drawn */
 
 struct record {
 	char kind[16], key[128], title[256];
 	struct tl_list list;
+	struct tagdlg *tag;   /* the tag dialog, when open (g) */
 };
+
+/* The record's tag and the line that opens the tag dialog: a
+ * certificate, a token or an agency can be tagged by hand. */
+static void tag_lines(struct desk *d, struct tl_list *l, const char *kind,
+                      const char *key)
+{
+	struct tag_text now;
+
+	if (tag_describe(d, kind, key, &now)) {
+		tl_add(l, COL_WARN, NULL, NULL, T("Tag"), now.what, NULL, NULL);
+		tl_add(l, COL_WARN, NULL, NULL, T("Tag state"), now.state, NULL, NULL);
+		tl_add(l, COL_WARN, NULL, NULL, T("Tag reason"), now.reason, NULL, NULL);
+	}
+	tl_add(l, COL_OK, "tag", key, T("▶ Tag for the CA by hand (g): revoke, "
+	       "change, renew…"), NULL, NULL, NULL);
+}
 
 static void head(struct tl_list *l, const char *en)
 {
@@ -128,6 +148,7 @@ static int build_agency(struct desk *d, struct record *r, struct td_error *err)
 	field(&r->list, "Part of", a.parent_code, "agency", a.parent_code);
 	field(&r->list, "Valid from", a.valid_from, NULL, NULL);
 	field(&r->list, "Valid until", a.valid_to, NULL, NULL);
+	tag_lines(d, &r->list, "agency", a.code);
 	head(&r->list, "Sub-agencies");
 	before = r->list.n;
 	td_reg_each_child_agency(d->reg, a.code, add_agency, &r->list, err);
@@ -180,6 +201,7 @@ static int build_cert(struct desk *d, struct record *r, struct td_error *err)
 	if (rc < 0)
 		return rc;
 	snprintf(r->title, sizeof r->title, "%s %s", T("Certificate"), c.serial);
+	snprintf(r->key, sizeof r->key, "%s", c.serial);   /* the tag's spelling */
 	snprintf(valid, sizeof valid, "%s → %s", c.not_before, c.not_after);
 	field(&r->list, "Serial", c.serial, NULL, NULL);
 	field(&r->list, "Holder", c.holder_name, "holder", c.holder_ext_id);
@@ -195,6 +217,7 @@ static int build_cert(struct desk *d, struct record *r, struct td_error *err)
 	field(&r->list, "Subject", c.subject_dn, NULL, NULL);
 	field(&r->list, "Issuer", c.issuer_dn, NULL, NULL);
 	field(&r->list, "SHA-256", c.fingerprint, NULL, NULL);
+	tag_lines(d, &r->list, "cert", c.serial);
 	audit(d, &r->list, "cert", c.serial);
 	td_cert_clear(&c);
 	return 0;
@@ -230,6 +253,7 @@ static int build_token(struct desk *d, struct record *r, struct td_error *err)
 	if (rc < 0)
 		return rc;
 	snprintf(r->title, sizeof r->title, "%s %s", T("Token"), t.serial);
+	snprintf(r->key, sizeof r->key, "%s", t.serial);
 	snprintf(who, sizeof who, "%s%s%s%s", t.custodian_name ? t.custodian_name : "",
 	         t.custodian_name ? " (" : "", t.custodian, t.custodian_name ? ")" : "");
 	custodian_link(t.custodian, &kind, &key);
@@ -239,6 +263,7 @@ static int build_token(struct desk *d, struct record *r, struct td_error *err)
 	field(&r->list, "Custodian", who, kind, key);
 	tl_add(&r->list, COL_OK, "handover", t.serial, T("▶ Hand this token over"),
 	       NULL, NULL, NULL);
+	tag_lines(d, &r->list, "token", t.serial);
 	head(&r->list, "Certificates on this token");
 	td_reg_each_cert_on_token(d->reg, t.serial, add_cert, &cc, err);
 	if (!cc.n)
@@ -261,6 +286,35 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 
 	tw_put(d, top, 1, cols - 2, r->title, COL_HEAD, 0);
 	tl_draw(d, &r->list, top + 1, rows - 1, cols);
+	if (r->tag)
+		tagdlg_draw(d, r->tag);
+}
+
+static int build(struct desk *d, struct record *r, struct td_error *err);
+
+static void open_tag(struct desk *d, struct record *r)
+{
+	if (strcmp(r->kind, "holder") == 0 || !(r->tag = tagdlg_open(d, r->kind, r->key)))
+		desk_message(d, 1, "%s", T("Open a certificate, a token or an agency "
+		             "to tag it."));
+}
+
+/* After a tag was written the record is read again, so its Tag line and
+ * audit trail show it; the selection stays where it was. */
+static int tag_key(struct desk *d, struct record *r, int k)
+{
+	struct td_error err;
+	int rc = tagdlg_key(d, r->tag, k), sel = r->list.sel, top = r->list.top;
+
+	if (rc == TAGDLG_OPEN)
+		return 1;
+	tagdlg_free(r->tag);
+	r->tag = NULL;
+	if (rc == TAGDLG_WROTE && build(d, r, &err) == 0) {
+		r->list.sel = sel;
+		r->list.top = top;
+	}
+	return 1;
 }
 
 static int key(struct desk *d, void *self, int k)
@@ -268,11 +322,19 @@ static int key(struct desk *d, void *self, int k)
 	struct record *r = self;
 	struct tl_row *row;
 
+	if (r->tag)
+		return k == TDK(KEY_RESIZE) ? 0 : tag_key(d, r, k);
+	if (k == 'g') {
+		open_tag(d, r);
+		return 1;
+	}
 	if (tl_key(&r->list, k, 0))
 		return 1;
 	if (k == TDK_ENTER && (row = tl_selected(&r->list)) && row->kind) {
 		if (strcmp(row->kind, "handover") == 0)
 			scr_handover_open(d, row->key);
+		else if (strcmp(row->kind, "tag") == 0)
+			open_tag(d, r);
 		else
 			desk_open_record(d, row->kind, row->key);
 		return 1;
@@ -285,22 +347,52 @@ static void rfree(void *self)
 	struct record *r = self;
 
 	tl_clear(&r->list);
+	tagdlg_free(r->tag);
 	free(r);
+}
+
+static int typing(void *self)
+{
+	return tagdlg_typing(((struct record *)self)->tag);
 }
 
 static const struct screen_ops ops = {
 	.title = "Record",
-	.help = "One record of the registry and what hangs off it. An agency "
+	.help = N_("One record of the registry and what hangs off it. An agency "
 	        "shows its sub-agencies and its holders' certificates with the "
 	        "tokens they are on; a holder their certificates; a certificate "
 	        "its holder, agency and token; a token its certificates, its "
 	        "custody history (every handover: when, from whom to whom, "
 	        "state, condition, operator) and \"Hand this token over\". "
 	        "Every record ends with its audit trail.\n"
+	        "A certificate, a token or an agency shows its tag, if any: what "
+	        "must happen to it, the Decree 68 request kind, and how far it got "
+	        "(tagged, sent to DOST in a numbered batch, confirmed by the CA). "
+	        "g (or Enter on \"Tag for the CA by hand\") opens the tag dialog: "
+	        "choose what must happen (revoke, change the information, keep or "
+	        "renew a certificate; recover or collect a token; a new issue for "
+	        "an agency), type the reason that goes to DOST, Enter saves; x "
+	        "removes the tag. A tag already sent to DOST cannot change.\n"
 	        "Up/Down, PgUp/PgDn, Home/End move; Enter on a line that names "
-	        "another record opens it; Esc or q goes back.",
-	.draw = draw, .key = key, .free = rfree,
+	        "another record opens it; Esc or q goes back."),
+	.draw = draw, .key = key, .typing = typing, .free = rfree,
 };
+
+static int build(struct desk *d, struct record *r, struct td_error *err)
+{
+	int rc = TD_ERR_NOTFOUND;
+
+	tl_clear(&r->list);
+	if (strcmp(r->kind, "agency") == 0)
+		rc = build_agency(d, r, err);
+	else if (strcmp(r->kind, "holder") == 0)
+		rc = build_holder(d, r, err);
+	else if (strcmp(r->kind, "cert") == 0)
+		rc = build_cert(d, r, err);
+	else if (strcmp(r->kind, "token") == 0)
+		rc = build_token(d, r, err);
+	return rc;
+}
 
 int scr_record_open(struct desk *d, const char *kind, const char *key)
 {
@@ -316,15 +408,7 @@ int scr_record_open(struct desk *d, const char *kind, const char *key)
 	snprintf(r->key, sizeof r->key, "%s", key);
 	r->list.maxw[0] = 48;
 	r->list.maxw[1] = 34;
-	if (strcmp(kind, "agency") == 0)
-		rc = build_agency(d, r, &err);
-	else if (strcmp(kind, "holder") == 0)
-		rc = build_holder(d, r, &err);
-	else if (strcmp(kind, "cert") == 0)
-		rc = build_cert(d, r, &err);
-	else if (strcmp(kind, "token") == 0)
-		rc = build_token(d, r, &err);
-	if (rc < 0) {
+	if ((rc = build(d, r, &err)) < 0) {
 		rfree(r);
 		return rc;
 	}

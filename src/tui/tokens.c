@@ -37,6 +37,10 @@ struct desk_tokens {
 	int n;
 	char modules[256];
 	char inserted[128];            /* serial just inserted, for handover */
+	/* every serial inserted in this batch of events (several tokens may
+	 * arrive at once), for screens that take them all (the count) */
+	char fresh[MAX_PRESENT][128];
+	int nfresh;
 	char why[300];                 /* why there is no reader */
 };
 
@@ -117,8 +121,12 @@ static int on_event(const struct td_watch_event *ev, void *ctx)
 	k->p[i].tok = td_snap_token_ref((struct td_snap_token *)ev->token);
 	k->p[i].matched = td_match_token(d->reg, ev->token, &k->mopts,
 	                                 &k->p[i].m, &err) == 0;
-	if (ev->kind == TD_EV_INSERTED && !ev->initial && ev->token->serial)
+	if (ev->kind == TD_EV_INSERTED && !ev->initial && ev->token->serial) {
 		snprintf(k->inserted, sizeof k->inserted, "%s", ev->token->serial);
+		if (k->nfresh < MAX_PRESENT)
+			snprintf(k->fresh[k->nfresh++], sizeof k->fresh[0], "%s",
+			         ev->token->serial);
+	}
 	return 0;
 }
 
@@ -134,7 +142,25 @@ void desk_tokens_event(struct desk *d)
 		if (d->stack[i].ops->tokens_changed)
 			d->stack[i].ops->tokens_changed(d, d->stack[i].self);
 	d->tok->inserted[0] = '\0';
+	d->tok->nfresh = 0;
 	d->dirty = 1;
+}
+
+const char *desk_tokens_fresh(struct desk *d, int i)
+{
+	return d->tok && i >= 0 && i < d->tok->nfresh ? d->tok->fresh[i] : NULL;
+}
+
+const char *desk_tokens_present(struct desk *d, int i, int *known)
+{
+	struct desk_tokens *k = d->tok;
+
+	if (!k || i < 0 || i >= k->n)
+		return NULL;
+	if (known)
+		*known = k->p[i].matched &&
+		         k->p[i].m.outcome != TD_MATCH_UNKNOWN_TOKEN;
+	return k->p[i].tok->serial ? k->p[i].tok->serial : "";
 }
 
 void desk_tokens_stop(struct desk *d)

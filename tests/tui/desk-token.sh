@@ -58,15 +58,27 @@ wait_for "Unknown token" || fail "the new token is not flagged unknown"
 hsm_delete "Lạ"
 wait_gone "$S1" 5 || fail "a removed token stayed on the panel"
 
-# handover with proof of possession
+# handover with proof of possession: the tokens on the desk (the known
+# ones) are in the list as it opens
 keys F5
-wait_for "Hand tokens over" || fail "no handover screen"
+wait_for "Hand tokens over — 2 in the list" || fail "the tokens plugged in did not join the handover"
+upper() { echo "$1" | tr a-f A-F; }
+wait_for "$(upper "$S0")" || fail "the matched token is not in the list"
+wait_for "$(upper "$S3")" || fail "the final-try token is not in the list"
 type_text "$S0"
-keys Enter Tab Tab
+keys Enter
+wait_for "is already in the list" || fail "a token typed twice was not refused"
+keys Tab Tab
 type_text "DC.VP"
 wait_for "✓ Văn phòng" || fail "receiver not resolved"
-keys Tab Tab Tab
-wait_for "Lê Thị Mai" || fail "token not in the running list"
+wait_for "Lê Thị Mai" || fail "the list does not name the matched token's holder"
+wait_for "Đỗ Minh Tâm" || fail "the list does not name the final-try token's holder"
+keys Tab Tab Tab Home
+# the list's rows in screen order: prove Mai's token, then try Tâm's
+row() { screen | grep -n "$1" | tail -n 1 | cut -d: -f1; }
+mai_below=0
+[ "$(row "Lê Thị Mai")" -gt "$(row "Đỗ Minh Tâm")" ] && mai_below=1
+[ $mai_below = 1 ] && keys Down
 keys p
 wait_for "Proof of possession" || fail "p did not open the PIN dialog"
 i=0
@@ -81,14 +93,8 @@ screen | grep -qF "$HSM_PIN" && fail "the PIN shows on the screen"
 keys Enter
 wait_for "✓ proved" 10 || fail "proof of possession failed"
 screen | grep -qF "$HSM_PIN" && fail "the PIN shows on the screen"
-keys F9
-wait_for "Record the handover?" || fail "no confirmation"
-keys y
-wait_for "Handover recorded: BG-" || fail "handover not recorded"
 # the final-try rule: no PIN field until the operator accepts the risk
-type_text "$S3"
-keys Enter Tab Tab Tab Tab Tab
-wait_for "Đỗ Minh Tâm" || fail "final-try token not listed"
+if [ $mai_below = 1 ]; then keys Up; else keys Down; fi
 keys p
 wait_for "FINAL PIN TRY" || fail "no final-try warning"
 screen | grep -q "(typing is hidden)" && fail "PIN field offered at the final try"
@@ -96,9 +102,15 @@ keys F
 wait_for "(typing is hidden)" || fail "F did not accept the final-try risk"
 keys Escape
 wait_for "Proof skipped." || fail "Esc did not skip the proof"
+keys F9
+wait_for "Record the handover?" || fail "no confirmation"
+keys y
+wait_for "Handover recorded: BG-" || fail "handover not recorded"
 keys F10
 wait_for "EXITED 0" || fail "no clean exit"
-"$TOKENDESK" --db "$tmp/reg.db" show token "$S0" --json | grep -q '"custodian": "agency:DC.VP"' ||
-	fail "custodian not changed"
+for t in "$S0" "$S3"; do
+	"$TOKENDESK" --db "$tmp/reg.db" show token "$t" --json | grep -q '"custodian": "agency:DC.VP"' ||
+		fail "custodian of $t not changed"
+done
 "$TOKENDESK" --db "$tmp/reg.db" audit verify >/dev/null || fail "audit chain broken"
 exit 0

@@ -2,10 +2,15 @@
 TUI_TESTS = \
 	tests/tui/desk-start.sh \
 	tests/tui/desk-locale.sh \
+	tests/tui/desk-lang.sh \
+	tests/tui/po-complete.sh \
 	tests/tui/desk-search.sh \
 	tests/tui/desk-browse.sh \
 	tests/tui/desk-layout.sh \
 	tests/tui/desk-handover.sh \
-	tests/tui/desk-token.sh
+	tests/tui/desk-plan.sh \
+	tests/tui/desk-token.sh \
+	tests/tui/desk-count.sh \
+	tests/tui/desk-conflicts.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/local.mk tests/tui/lib.sh $(TUI_TESTS)

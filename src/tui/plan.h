@@ -1,0 +1,91 @@
+/* plan.h (tui): the Plan screen's state, shared by its two files:
+ * scr_plan.c (the counts and the list of actions) and scr_plandlg.c (the
+ * dialogs: import a plan file, apply the plan, send tags to DOST, and
+ * the reports they leave).  Everything is read and written through the
+ * workflow and registry APIs, as `tokendesk plan` and `tokendesk tag`
+ * do. */
+#ifndef TD_TUI_PLAN_H
+#define TD_TUI_PLAN_H
+
+#include <stddef.h>
+
+#include "tokendesk/error.h"
+#include "tokendesk/plan.h"
+#include "tui/desk.h"
+#include "tui/widget.h"
+
+struct td_arena;
+struct td_strmap;
+
+/* The action kinds, in the order of the counts and filter keys 1..5. */
+enum { PA_CHANGE, PA_REVOKE, PA_KEEP, PA_COLLECT, PA_DOSSIERS, PA_N };
+
+/* One action of the computed plan; strings live in the screen's arena. */
+struct pact {
+	int kind;                       /* PA_* */
+	const char *action, *rule, *reason, *cert_serial, *cert_kind;
+	const char *holder_name, *agency_code, *old_dn, *new_dn;
+	const char *token_serial, *to_agency, *effective_date;
+	const char *merge_target;       /* org cert of a merge_new: the new
+	                                   agency's code (for td_plan_pick) */
+	int picked;                     /* the operator picked this one */
+	char tag[96];                   /* its tag, read when first shown */
+	int tag_loaded;
+};
+
+enum { PM_LIST, PM_IMPORT, PM_APPLY, PM_SEND, PM_REPORT };
+
+struct plan {
+	struct td_arena *arena;
+	struct pact *a;
+	size_t n, cap;
+	size_t *shown, nshown;          /* indexes of a[] the filter lets by */
+	int filter;                     /* -1 all, else PA_* */
+	long count[PA_N];
+	struct td_plan_summary sum;
+	char problem[512];              /* the plan no longer fits, or "" */
+	size_t sel, top;                /* in shown[] */
+	int mode;                       /* PM_*: which dialog is open */
+	/* the import dialog */
+	struct tf_field path;
+	struct td_error_list errs;
+	int errs_shown, err_top;
+	/* the send dialog: what would go */
+	long to_send;
+	long long next_batch;
+	/* the report box after apply or send */
+	char report_title[128], report[3][400];
+};
+
+/* scr_plan.c: compute the plan again (after an import, a pick, an
+ * apply) keeping the selection where it was. */
+void plan_reload(struct desk *d, struct plan *p);
+/* Wrap s into at most max lines of at most w columns, breaking after
+ * ", " (a DN's components stay whole) or else at a blank. */
+#define CL_MAX 512
+int plan_wrap(const char *s, int w, char out[][CL_MAX], int max);
+/* Forget the tag states read so far (they changed). */
+void plan_tags_stale(struct plan *p);
+
+/* scr_plancard.c: the lines of one action's card, in c (CARD_MAX at
+ * most); returns how many.  Reads the action's tag the first time. */
+#define CARD_MAX 24
+/* One line of a card: a text, and on a wide terminal a second one to its
+ * right (the new DN beside the old). */
+struct cline {
+	int color, x, w, color2, x2, w2;
+	char s[CL_MAX], s2[CL_MAX];
+};
+int plan_card(struct desk *d, struct pact *x, int cols, struct cline *c);
+/* The certificate serial, token serial or agency code an action is on. */
+const char *plan_target_of(const struct pact *x);
+const char *plan_kind_label(int kind);
+
+/* scr_plandlg.c */
+void plan_import_open(struct plan *p);
+void plan_apply_open(struct desk *d, struct plan *p);
+void plan_send_open(struct desk *d, struct plan *p);
+void plan_dialog_draw(struct desk *d, struct plan *p);
+int plan_dialog_key(struct desk *d, struct plan *p, int k);
+
+#endif

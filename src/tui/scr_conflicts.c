@@ -1,0 +1,433 @@
+/* scr_conflicts.c: field-kit conflicts (K): a record changed both at
+ * home and in the field, or master data edited in the field.  A kit
+ * merge never decides these silently (docs/counts-and-kits.md); here the
+ * operator sees, for each, what home holds now, what the field changed
+ * it to and from, and keeps one version, after a confirmation, through
+ * the same registry call as `tokendesk kit resolve ID --keep home|field`
+ * (audited).  Decided conflicts are hidden, or shown dimmed with a. */
+#include <config.h>
+
+#include <curses.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "tokendesk/registry.h"
+#include "tui/desk.h"
+#include "tui/widget.h"
+
+#ifndef N_
+#define N_(s) s   /* a text that T() translates where it is drawn */
+#endif
+
+enum { DLG_NONE, DLG_CHOOSE, DLG_CONFIRM };
+
+struct conflicts {
+	struct tl_list list;
+	int all;                 /* decided ones too, dimmed */
+	int nopen, nshown;
+	int dialog, keep_field;
+	int64_t id;              /* the conflict in the dialog */
+	char what[600];          /* its record, in words */
+	char home[600], field[600];   /* the two versions, in words */
+};
+
+/* Texts the registry writes in English (kit_apply.c), for T(). */
+static const char *const reasons[] = {
+	N_("changed both in the field and at home"),
+	N_("changed in the field, deleted at home"),
+	N_("changed in the field in a table only home changes"),
+	N_("added in the field to a table only home changes"),
+	N_("deleted in the field from a table only home changes"),
+	N_("deleted in the field, changed at home"),
+};
+
+static const char *const columns[] = {
+	"custodian", N_("Custodian"), "state", N_("State"), "email", N_("Email"),
+	"name", N_("Name"), "position", N_("Position"), "status", N_("Status"),
+	"model", N_("Model"), NULL, NULL
+};
+
+static const char *column_label(const char *c)
+{
+	for (int i = 0; columns[i]; i += 2)
+		if (strcmp(columns[i], c) == 0)
+			return T(columns[i + 1]);
+	return c;
+}
+
+static const char *reason_text(const char *r)
+{
+	for (size_t i = 0; r && i < sizeof reasons / sizeof *reasons; i++)
+		if (strcmp(reasons[i], r) == 0)
+			return T(reasons[i]);
+	return r ? r : "";
+}
+
+/* A JSON value as the operator reads it. */
+static void value_text(json_t *v, char *out, size_t size)
+{
+	char *dump;
+
+	if (!v || json_is_null(v)) {
+		snprintf(out, size, "—");
+	} else if (json_is_string(v)) {
+		snprintf(out, size, "%s", json_string_value(v));
+	} else {
+		dump = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		snprintf(out, size, "%s", dump ? dump : "?");
+		free(dump);
+	}
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* Which record: a token by serial, an official by name and id... */
+static void record_text(const struct td_kit_conflict *c, json_t *home,
+                        json_t *fnew, char *out, size_t size)
+{
+	json_t *o = home ? home : fnew;
+	const char *name = jstr(o, "name"), *serial = jstr(o, "serial");
+
+	if (strcmp(c->table, "token") == 0 && serial)
+		snprintf(out, size, "%s %s", T("Token"), serial);
+	else if (strcmp(c->table, "certificate") == 0 && serial)
+		snprintf(out, size, "%s %s", T("Certificate"), serial);
+	else if (strcmp(c->table, "holder") == 0 && name)
+		snprintf(out, size, "%s %s (%s)", T("Official"), name,
+		         jstr(o, "ext_id") ? jstr(o, "ext_id") : "?");
+	else if (strcmp(c->table, "agency") == 0 && name)
+		snprintf(out, size, "%s %s (%s)", T("Agency"), name,
+		         jstr(o, "code") ? jstr(o, "code") : "?");
+	else
+		snprintf(out, size, "%s %s", c->table, c->pk ? c->pk : "");
+}
+
+/* "custodian dost, state at_dost": the columns the field changed. */
+static void version_text(json_t *keys, json_t *from, char *out, size_t size)
+{
+	const char *k;
+	json_t *v;
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (!from) {
+		snprintf(out, size, "%s", T("(no such row)"));
+		return;
+	}
+	json_object_foreach(keys, k, v) {
+		char val[300];
+		(void)v;
+		if (strcmp(k, "id") == 0 || n >= size)
+			continue;
+		value_text(json_object_get(from, k), val, sizeof val);
+		n += (size_t)snprintf(out + n, size - n, "%s%s %s", n ? ", " : "",
+		                      column_label(k), val);
+	}
+}
+
+struct build_ctx {
+	struct desk *d;
+	struct conflicts *s;
+};
+
+/* The status line of a decided conflict. */
+static void decided_text(const struct td_kit_conflict *c, char *out, size_t size)
+{
+	Tf(out, size, strcmp(c->status, "kept_field") == 0
+	              ? N_("decided: the field's version kept (%s, %.10s)")
+	              : N_("decided: home's version kept (%s, %.10s)"),
+	   c->resolved_by ? c->resolved_by : "?", c->resolved_at ? c->resolved_at : "");
+}
+
+/* One conflict: a heading, then each changed column side by side. */
+static int add_one(const struct td_kit_conflict *c, void *ctx)
+{
+	struct build_ctx *b = ctx;
+	struct tl_list *l = &b->s->list;
+	json_t *home = c->home ? json_loads(c->home, 0, NULL) : NULL;
+	json_t *fold = c->field_old ? json_loads(c->field_old, 0, NULL) : NULL;
+	json_t *fnew = c->field_new ? json_loads(c->field_new, 0, NULL) : NULL;
+	json_t *keys = fnew ? fnew : fold ? fold : home;
+	int open = strcmp(c->status, "open") == 0;
+	char id[32], what[600], head[1400], state[300];
+	const char *k;
+	json_t *v;
+
+	snprintf(id, sizeof id, "%" PRId64, c->id);
+	record_text(c, home, fnew, what, sizeof what);
+	if (open)
+		snprintf(state, sizeof state, "%s", reason_text(c->reason));
+	else
+		decided_text(c, state, sizeof state);
+	snprintf(head, sizeof head, "#%s  %s", id, what);
+	tl_add(l, open ? COL_WARN : COL_DIM, "conflict", id, head, NULL, NULL, NULL);
+	/* why, on rows of its own: at 80 columns it must not be cut */
+	snprintf(head, sizeof head, "     %s", state);
+	tl_add_wrapped(l, open ? COL_NORMAL : COL_DIM, head, b->d->cols - 2, 5);
+	tl_add(l, COL_DIM, NULL, NULL, "", open ? T("Home now") : T("Home at merge"),
+	       T("Field (kit)"),
+	       T("Field started from"));
+	json_object_foreach(keys, k, v) {
+		char hv[300], nv[300], ov[300];
+		(void)v;
+		if (strcmp(k, "id") == 0)
+			continue;
+		value_text(home ? json_object_get(home, k) : NULL, hv, sizeof hv);
+		value_text(fnew ? json_object_get(fnew, k) : NULL, nv, sizeof nv);
+		value_text(fold ? json_object_get(fold, k) : NULL, ov, sizeof ov);
+		tl_add(l, open ? COL_NORMAL : COL_DIM, NULL, NULL, column_label(k),
+		       home ? hv : T("(no such row)"), fnew ? nv : T("(deleted)"), ov);
+	}
+	tl_add(l, COL_NORMAL, NULL, NULL, "", NULL, NULL, NULL);
+	b->s->nshown++;
+	b->s->nopen += open;
+	json_decref(home);
+	json_decref(fold);
+	json_decref(fnew);
+	return 0;
+}
+
+static void build(struct desk *d, struct conflicts *s)
+{
+	struct build_ctx b = { d, s };
+	struct td_error err;
+	int sel = s->list.sel;
+
+	tl_clear(&s->list);
+	s->nopen = s->nshown = 0;
+	if (td_reg_kit_each_conflict(d->reg, !s->all, add_one, &b, &err) < 0)
+		desk_error(d, &err);
+	s->list.sel = sel < s->list.n ? sel : 0;
+	tl_settle(&s->list, 1);
+}
+
+/* Load one conflict's words for the dialog. */
+static int find_one(const struct td_kit_conflict *c, void *ctx)
+{
+	struct conflicts *s = ctx;
+	json_t *home, *fold, *fnew;
+
+	if (c->id != s->id)
+		return 0;
+	home = c->home ? json_loads(c->home, 0, NULL) : NULL;
+	fold = c->field_old ? json_loads(c->field_old, 0, NULL) : NULL;
+	fnew = c->field_new ? json_loads(c->field_new, 0, NULL) : NULL;
+	record_text(c, home, fnew, s->what, sizeof s->what);
+	version_text(fnew ? fnew : fold, home, s->home, sizeof s->home);
+	if (fnew)
+		version_text(fnew, fnew, s->field, sizeof s->field);
+	else
+		snprintf(s->field, sizeof s->field, "%s", T("(deleted)"));
+	json_decref(home);
+	json_decref(fold);
+	json_decref(fnew);
+	return strcmp(c->status, "open") == 0 ? 1 : 2;
+}
+
+/* Open the dialog on the selected conflict: choose (keep < 0) or
+ * straight to the confirmation of keep 0 (home) / 1 (field). */
+static void ask(struct desk *d, struct conflicts *s, int keep)
+{
+	struct tl_row *r = tl_selected(&s->list);
+	struct td_error err;
+	int rc;
+
+	if (!r || !r->kind)
+		return;
+	s->id = strtoll(r->key, NULL, 10);
+	rc = td_reg_kit_each_conflict(d->reg, 0, find_one, s, &err);
+	if (rc == 2) {
+		desk_message(d, 1, "%s", T("This conflict was already decided."));
+		return;
+	}
+	if (rc != 1) {
+		if (rc < 0)
+			desk_error(d, &err);
+		return;
+	}
+	s->keep_field = keep > 0;
+	s->dialog = keep < 0 ? DLG_CHOOSE : DLG_CONFIRM;
+}
+
+/* The same call as `tokendesk kit resolve`, in its own transaction. */
+static void resolve(struct desk *d, struct conflicts *s)
+{
+	struct td_error err;
+	int rc;
+
+	if ((rc = td_reg_begin(d->reg, &err)) == TD_OK) {
+		rc = td_reg_kit_resolve(d->reg, s->id, s->keep_field, &err);
+		if (rc == TD_OK)
+			rc = td_reg_commit(d->reg, &err);
+		else
+			td_reg_rollback(d->reg);
+	}
+	if (rc < 0) {
+		desk_error(d, &err);
+	} else {
+		char msg[300];
+		Tf(msg, sizeof msg, s->keep_field
+		   ? N_("Conflict %lld decided: the field's version was kept.")
+		   : N_("Conflict %lld decided: home's version was kept."),
+		   (long long)s->id);
+		desk_message(d, 0, "%s", msg);
+	}
+	build(d, s);
+}
+
+static void draw_dialog(struct desk *d, struct conflicts *s)
+{
+	char title[200], line[900];
+	int w = d->cols > 84 ? 80 : d->cols - 4, h = 10;
+	int x = (d->cols - w) / 2, y = (d->rows - h) / 2;
+
+	if (s->dialog == DLG_CHOOSE)
+		Tf(title, sizeof title, "Conflict %lld: which version stays?",
+		   (long long)s->id);
+	else
+		snprintf(title, sizeof title, "%s", s->keep_field
+		         ? T("Keep the field's version?") : T("Keep home's version?"));
+	tw_box(d, y, x, h, w, title);
+	tw_put(d, y + 2, x + 2, w - 4, s->what, COL_HEAD, 0);
+	snprintf(line, sizeof line, "%s: %s", T("Home now"), s->home);
+	tw_put(d, y + 3, x + 2, w - 4, line,
+	       s->dialog == DLG_CONFIRM && !s->keep_field ? COL_OK : COL_NORMAL, 0);
+	snprintf(line, sizeof line, "%s: %s", T("Field (kit)"), s->field);
+	tw_put(d, y + 4, x + 2, w - 4, line,
+	       s->dialog == DLG_CONFIRM && s->keep_field ? COL_OK : COL_NORMAL, 0);
+	if (s->dialog == DLG_CHOOSE) {
+		tw_put(d, y + 6, x + 2, w - 4,
+		       T("1 or ←: keep home's version    2 or →: keep the field's version"),
+		       COL_KEY, 0);
+		tw_put(d, y + 8, x + 2, w - 4, T("Esc: decide later"), COL_DIM, 0);
+	} else {
+		tw_put(d, y + 6, x + 2, w - 4,
+		       T("Written at once, with an audit row; it cannot be decided again."),
+		       COL_DIM, 0);
+		tw_put(d, y + 8, x + 2, w - 4, T("y: yes, keep it    n or Esc: no"),
+		       COL_KEY, 0);
+	}
+}
+
+static const char *const keys_line[] = {
+	"Enter", N_("decide"), "1", N_("keep home"), "2", N_("keep field"),
+	"a", N_("show decided too"), "F1", N_("help"), NULL, NULL
+};
+
+static void draw(struct desk *d, void *self, int top, int rows, int cols)
+{
+	struct conflicts *s = self;
+	char line[300];
+	int x = 1;
+
+	Tf(line, sizeof line, "Field-kit conflicts: %d open", s->nopen);
+	tw_put(d, top, 1, cols - 2, line, COL_HEAD, 0);
+	tw_put(d, top + 1, 1, cols - 2,
+	       T("Nothing is decided until you choose which version stays."),
+	       COL_DIM, 0);
+	if (s->nshown == 0)
+		tw_put(d, top + 3, 3, cols - 4, s->all ? T("No conflict from any kit merge.")
+		       : T("No open conflict. (a shows the decided ones)"), COL_DIM, 0);
+	else
+		tl_draw(d, &s->list, top + 3, rows - 4, cols);
+	tw_fill(d, top + rows - 1, 0, cols, COL_NORMAL);
+	for (int i = 0; keys_line[i]; i += 2) {
+		const char *label = T(keys_line[i + 1]);
+		if (x + tw_width(keys_line[i]) + tw_width(label) + 3 > cols)
+			break;
+		x += tw_put(d, top + rows - 1, x, cols - x, keys_line[i], COL_KEY, 0) + 1;
+		x += tw_put(d, top + rows - 1, x, cols - x, label, COL_NORMAL, 0) + 2;
+	}
+	if (s->dialog)
+		draw_dialog(d, s);
+}
+
+static int dialog_key(struct desk *d, struct conflicts *s, int k)
+{
+	if (k == TDK_ESC || k == 'n' || k == 'N' || (s->dialog == DLG_CONFIRM &&
+	                                             (k == 'k' || k == 'K'))) {
+		s->dialog = DLG_NONE;
+		desk_message(d, 0, "%s", T("Nothing was decided."));
+	} else if (s->dialog == DLG_CHOOSE &&
+	           (k == '1' || k == '2' || k == TDK(KEY_LEFT) || k == TDK(KEY_RIGHT))) {
+		s->keep_field = k == '2' || k == TDK(KEY_RIGHT);
+		s->dialog = DLG_CONFIRM;
+	} else if (s->dialog == DLG_CONFIRM &&
+	           (k == 'y' || k == 'Y' || k == 'c' || k == 'C')) {
+		s->dialog = DLG_NONE;
+		resolve(d, s);
+	}
+	return 1;   /* a dialog takes every key */
+}
+
+static int key(struct desk *d, void *self, int k)
+{
+	struct conflicts *s = self;
+
+	if (s->dialog)
+		return dialog_key(d, s, k);
+	switch (k) {
+	case TDK_ENTER: case 'r': ask(d, s, -1); return 1;
+	case '1': ask(d, s, 0); return 1;
+	case '2': ask(d, s, 1); return 1;
+	case 'a':
+		s->all = !s->all;
+		s->list.sel = 0;
+		build(d, s);
+		return 1;
+	}
+	return tl_key(&s->list, k, 0);
+}
+
+static int typing(void *self)
+{
+	return ((struct conflicts *)self)->dialog != DLG_NONE;
+}
+
+static void cfree(void *self)
+{
+	struct conflicts *s = self;
+
+	tl_clear(&s->list);
+	free(s);
+}
+
+static const struct screen_ops ops = {
+	.title = N_("Kit conflicts"),
+	.help = N_("When a field kit is merged back home, a record changed both at "
+	           "home and in the field (for example the same token handed over "
+	           "twice), or an official's data edited in the field, is never "
+	           "decided silently: it waits here.\n"
+	           "Each conflict shows the record, why it conflicts, and for each "
+	           "changed value: what home holds now, what the field changed it "
+	           "to, and what the field started from.\n"
+	           "Enter (or r) on a conflict asks which version stays: 1 or Left "
+	           "keeps home's, 2 or Right keeps the field's; then y confirms. 1 "
+	           "and 2 work from the list too. The decision is written at once "
+	           "with an audit row (as `tokendesk kit resolve ID --keep "
+	           "home|field`) and cannot be changed afterwards.\n"
+	           "a shows the decided conflicts too, dimmed, with who decided and "
+	           "when; a again hides them."),
+	.draw = draw, .key = key, .typing = typing, .free = cfree,
+};
+
+void scr_conflicts_open(struct desk *d)
+{
+	struct conflicts *s = calloc(1, sizeof *s);
+
+	if (!s)
+		return;
+	s->list.links_only = 1;
+	s->list.maxw[0] = 16;
+	s->list.maxw[1] = 26;
+	s->list.maxw[2] = 26;
+	desk_push(d, &ops, s);
+	build(d, s);
+}

@@ -1,0 +1,478 @@
+/* scr_count.c: the inventory count screen (letter 2.1), F8 or c.
+ *
+ * Three modes in one screen, so Esc always steps back one of them:
+ * choosing (start a count for an agency's subtree or one custodian, or
+ * resume one still open: a count stopped by a crash goes on where it
+ * stopped), counting (scr_count_run.c) and the report of a closed count
+ * (scr_count_report.c).  The same workflow API as `tokendesk count`
+ * (tokendesk/count.h); the registry alone holds what was counted. */
+#include <config.h>
+
+#include <curses.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokendesk/count.h"
+#include "tokendesk/handover.h"
+#include "tokendesk/registry.h"
+#include "tui/countscr.h"
+
+#define CLOSED_SHOWN 20   /* closed counts offered for their report */
+
+/* ---- shared helpers --------------------------------------------------- */
+
+void count_scope_text(const struct td_count *c, char *out, size_t size)
+{
+	const char *name = c->scope_name ? c->scope_name : c->scope;
+
+	if (strcmp(c->scope_kind, "agency") == 0)
+		Tf(out, size, "%s (%s) and its units", name, c->scope);
+	else
+		snprintf(out, size, "%s (%s)", name, c->scope);
+}
+
+void count_where(struct desk *d, const char *custodian, const char *name,
+                 char *who, size_t wsize, char *agency, size_t asize)
+{
+	struct td_holder h;
+	struct td_agency a;
+	struct td_error err;
+	const char *id = custodian ? custodian + 7 : "";
+
+	agency[0] = '\0';
+	if (!custodian) {
+		snprintf(who, wsize, "%s", T("not in the registry"));
+		return;
+	}
+	snprintf(who, wsize, name ? "%s (%s)" : "%s%s", name ? name : "", custodian);
+	if (strncmp(custodian, "holder:", 7) != 0)
+		return;
+	/* an organisation holder: its name, which the lines may lack */
+	if (!name && td_reg_get_holder(d->reg, "org", id, &h, &err) == 0) {
+		snprintf(who, wsize, "%s (%s)", h.name, custodian);
+		td_holder_clear(&h);
+	}
+	/* an official's agency tells the operator where to look for it */
+	if (td_reg_get_holder(d->reg, "person", id, &h, &err) < 0)
+		return;
+	if (!name)
+		snprintf(who, wsize, "%s (%s)", h.name, custodian);
+	if (h.agency_code && td_reg_get_agency(d->reg, h.agency_code, &a, &err) == 0) {
+		snprintf(agency, asize, "%s (%s)", a.name, a.code);
+		td_agency_clear(&a);
+	}
+	td_holder_clear(&h);
+}
+
+int count_put_wrapped(struct desk *d, int y, int maxrows, const char *text,
+                      int color, int cols)
+{
+	struct tl_list tmp;
+	int i;
+
+	memset(&tmp, 0, sizeof tmp);
+	tl_add_wrapped(&tmp, color, text, cols - 2, 2);
+	for (i = 0; i < tmp.n && i < maxrows; i++)
+		tw_put(d, y + i, 1, cols - 2, tmp.rows[i].cells[0], color, 0);
+	tl_clear(&tmp);
+	return i;
+}
+
+void count_keyline(struct desk *d, int y, const char *const *pairs)
+{
+	int x = 1;
+
+	tw_fill(d, y, 0, d->cols, COL_NORMAL);
+	for (int i = 0; pairs[i] && pairs[i + 1]; i += 2) {
+		const char *label = T(pairs[i + 1]);
+		int need = tw_width(pairs[i]) + tw_width(label) + 3;
+		if (x + need > d->cols)
+			break;   /* the help (F1) lists them all */
+		x += tw_put(d, y, x, d->cols - x, pairs[i], COL_KEY, 0) + 1;
+		x += tw_put(d, y, x, d->cols - x, label, COL_NORMAL, 0) + 2;
+	}
+}
+
+void count_draw_tallies(struct desk *d, const struct td_count_tally *t, int y,
+                        int cols)
+{
+	static const char *const label[5] = {
+		N_("Found"), N_("Missing"), N_("Unexpected"), N_("Duplicate"),
+		N_("Unknown"),
+	};
+	static const int color[5] = { COL_OK, COL_WARN, COL_BAD, COL_WARN, COL_BAD };
+	const int64_t v[5] = { t->found, t->missing, t->unexpected, t->duplicate,
+	                       t->unknown };
+	int w = (cols - 1) / 5 > 24 ? 24 : (cols - 1) / 5;
+
+	for (int i = 0; i < 5; i++) {
+		char num[64];
+		int x = 1 + i * w, in = w - 3;
+		if (i == 0)
+			snprintf(num, sizeof num, "%" PRId64 " / %" PRId64, v[0], t->expected);
+		else
+			snprintf(num, sizeof num, "%" PRId64, v[i]);
+		tw_box(d, y, x, 4, w - 1, NULL);
+		tw_put(d, y + 1, x + 1 + (in - tw_width(T(label[i]))) / 2, in,
+		       T(label[i]), COL_HEAD, 0);
+		/* a tally that is not zero is filled, to be seen from afar */
+		if (v[i])
+			tw_fill(d, y + 2, x + 1, in, color[i]);
+		tw_put(d, y + 2, x + 1 + (in - tw_width(num)) / 2, in, num,
+		       v[i] ? color[i] : COL_DIM, 0);
+	}
+}
+
+void count_list_draw(struct desk *d, struct tl_list *l, int top, int rows,
+                     int cols, int focus)
+{
+	int sel = l->sel, nc = l->no_cursor;
+
+	if (!focus) {   /* no highlight where the keys do not go; from the top */
+		l->sel = 0;
+		l->no_cursor = 1;
+	}
+	tl_draw(d, l, top, rows, cols);
+	l->sel = sel;
+	l->no_cursor = nc;
+}
+
+/* ---- choosing: start or resume ---------------------------------------- */
+
+/* What the scope field names: an agency code (counted with its units),
+ * else a custodian (dost, ca, agency:CODE, holder:ID) counted alone. */
+static void resolve_scope(struct desk *d, struct count_scr *s)
+{
+	char text[256], up[256];
+	struct td_agency a;
+	struct td_custodian c;
+	struct td_error err;
+
+	tf_get(&s->field, text, sizeof text);
+	s->scope_ok = 0;
+	s->scope_note[0] = '\0';
+	if (!text[0])
+		return;
+	for (size_t i = 0; i <= strlen(text); i++)
+		up[i] = (char)(text[i] >= 'a' && text[i] <= 'z' ? text[i] - 32 : text[i]);
+	if (!strchr(text, ':') && (td_reg_get_agency(d->reg, text, &a, &err) == 0 ||
+	                           td_reg_get_agency(d->reg, up, &a, &err) == 0)) {
+		s->scope_ok = s->scope_agency = 1;
+		snprintf(s->scope, sizeof s->scope, "%s", a.code);
+		Tf(s->scope_note, sizeof s->scope_note, "✓ %s and its units", a.name);
+		td_agency_clear(&a);
+	} else if (td_custodian_resolve(d->reg, text, &c, &err) == 0) {
+		s->scope_ok = 1;
+		s->scope_agency = 0;
+		snprintf(s->scope, sizeof s->scope, "%s", c.text);
+		snprintf(s->scope_note, sizeof s->scope_note, "✓ %s", c.name);
+	} else {
+		snprintf(s->scope_note, sizeof s->scope_note, "✗ %s",
+		         T("no such agency code or custodian"));
+	}
+}
+
+struct pick_ctx {
+	struct tl_list *l;
+	int open;          /* this pass lists open counts, else closed ones */
+	int shown;
+};
+
+static int pick_one(const struct td_count *c, void *ctx)
+{
+	struct pick_ctx *p = ctx;
+	char id[32], scope[700], when[32], scans[64];
+
+	if ((c->closed_at == NULL) != p->open || (!p->open && p->shown >= CLOSED_SHOWN))
+		return 0;
+	snprintf(id, sizeof id, "%" PRId64, c->id);
+	/* short, so a long agency name still fits at 80 columns */
+	snprintf(scope, sizeof scope, "%s (%s)", c->scope_name ? c->scope_name
+	         : c->scope, c->scope);
+	/* "2026-11-25T14:17:29Z" -> "2026-11-25 14:17" */
+	snprintf(when, sizeof when, "%.10s %.5s", c->started_at,
+	         strlen(c->started_at) > 11 ? c->started_at + 11 : "");
+	Tf(scans, sizeof scans, "%lld scans", (long long)c->scans);
+	tl_add(p->l, p->open ? COL_NORMAL : COL_DIM, "count", id, id, when, scans,
+	       scope);
+	p->shown++;
+	return 0;
+}
+
+static void build_picks(struct desk *d, struct count_scr *s)
+{
+	struct pick_ctx p = { &s->picks, 1, 0 };
+	struct td_error err;
+	int rc;
+
+	tl_clear(&s->picks);
+	tl_add(&s->picks, COL_HEAD, NULL, NULL,
+	       T("Counts still open — Enter resumes one where it stopped"), NULL,
+	       NULL, NULL);
+	rc = td_reg_count_list(d->reg, pick_one, &p, &err);
+	if (rc == 0 && p.shown == 0)
+		tl_add(&s->picks, COL_DIM, NULL, NULL, T("(none)"), NULL, NULL, NULL);
+	tl_add(&s->picks, COL_HEAD, NULL, NULL,
+	       T("Closed counts — Enter shows the report"), NULL, NULL, NULL);
+	p.open = 0;
+	p.shown = 0;
+	if (rc == 0)
+		rc = td_reg_count_list(d->reg, pick_one, &p, &err);
+	if (rc < 0)
+		desk_error(d, &err);
+	s->picks.sel = 0;
+	tl_settle(&s->picks, 1);
+}
+
+void count_pick_enter(struct desk *d, struct count_scr *s)
+{
+	count_run_clear(s);
+	count_report_clear(s);
+	s->mode = CM_PICK;
+	s->focus = CF_FIELD;
+	tf_clear(&s->field);
+	resolve_scope(d, s);
+	build_picks(d, s);
+}
+
+static void open_count(struct desk *d, struct count_scr *s, int64_t id)
+{
+	struct td_count c;
+	struct td_error err;
+
+	if (td_reg_count_get(d->reg, id, &c, &err) < 0) {
+		desk_error(d, &err);
+		return;
+	}
+	if (c.closed_at)
+		count_report_enter(d, s, id, 0);
+	else
+		count_run_enter(d, s, id);
+	td_count_clear(&c);
+}
+
+/* A new count takes the tokens already plugged in, as if inserted now:
+ * they are on the desk.  Only at the start, so a resumed count never
+ * sees a token twice because it stayed plugged in. */
+static void count_present(struct desk *d, struct count_scr *s)
+{
+	const char *serial;
+
+	for (int i = 0; (serial = desk_tokens_present(d, i, NULL)); i++)
+		if (serial[0])
+			count_run_scan(d, s, serial, "inserted");
+}
+
+static void start(struct desk *d, struct count_scr *s)
+{
+	struct td_error err;
+	int64_t id;
+
+	resolve_scope(d, s);
+	if (!s->scope_ok) {
+		desk_message(d, 1, "%s", T("Type an agency code (or dost, ca, "
+		                           "agency:CODE, holder:ID) first."));
+		return;
+	}
+	if (td_count_start(d->reg, s->scope_agency ? s->scope : NULL,
+	                   s->scope_agency ? NULL : s->scope, &id, &err) < 0) {
+		desk_error(d, &err);
+		return;
+	}
+	count_run_enter(d, s, id);
+	count_present(d, s);
+	desk_message(d, 0, "%s", T("Count started: scan, type or insert tokens."));
+}
+
+static const char *const pick_keys[] = {
+	"Enter", N_("start / resume"), "Tab", N_("move"),
+	"Esc", N_("back"), "F1", N_("help"), NULL, NULL
+};
+
+static void pick_draw(struct desk *d, struct count_scr *s, int top, int rows,
+                      int cols)
+{
+	const char *label = T("Agency");
+	int lw = tw_width(label), fw = cols > 100 ? 30 : 20, y;
+
+	tw_put(d, top, 1, cols - 2, T("Start a count, or resume one that is still open"),
+	       COL_HEAD, 0);
+	tw_put(d, top + 2, 1, lw, label, s->focus == CF_FIELD ? COL_HEAD : COL_NORMAL, 0);
+	tw_put(d, top + 2, lw + fw + 5, cols - lw - fw - 6,
+	       s->scope_note[0] ? s->scope_note : T("an agency code, e.g. DC.STC"),
+	       !s->scope_note[0] ? COL_DIM : s->scope_ok ? COL_OK : COL_BAD, 0);
+	y = top + 3;
+	y += count_put_wrapped(d, y, 2, T("The agency is counted with all its units; "
+	                       "or name one custodian: dost, ca, agency:CODE, "
+	                       "holder:ID. Enter starts the count."), COL_DIM, cols);
+	y += count_put_wrapped(d, y, 2, T("Every scan is saved at once: a count "
+	                       "stopped by a crash resumes where it stopped."),
+	                       COL_DIM, cols);
+	s->picks.head[0] = N_("No.");
+	s->picks.head[1] = N_("Started");
+	s->picks.head[2] = N_("Scans");
+	s->picks.head[3] = N_("What is counted");
+	count_list_draw(d, &s->picks, y + 1, top + rows - y - 2, cols,
+	                s->focus == CF_LIST1);
+	count_keyline(d, top + rows - 1, pick_keys);
+	tf_draw(d, &s->field, top + 2, lw + 3, fw, s->focus == CF_FIELD);
+	if (s->focus == CF_FIELD)
+		curs_set(1);
+}
+
+static int pick_key(struct desk *d, struct count_scr *s, int k)
+{
+	struct tl_row *r;
+
+	if (k == '\t' || k == TDK(KEY_BTAB) ||
+	    (s->focus == CF_FIELD && k == TDK(KEY_DOWN))) {
+		s->focus = s->focus == CF_FIELD ? CF_LIST1 : CF_FIELD;
+		tl_settle(&s->picks, 1);
+		return 1;
+	}
+	if (s->focus == CF_FIELD) {
+		if (k == TDK_ENTER) {
+			start(d, s);
+			return 1;
+		}
+		if (tf_key(&s->field, k)) {
+			resolve_scope(d, s);   /* the name shows as it resolves */
+			return 1;
+		}
+		return 0;
+	}
+	if (k == TDK(KEY_UP) && s->picks.sel <= 1) {
+		s->focus = CF_FIELD;
+		return 1;
+	}
+	if (tl_key(&s->picks, k, 0))
+		return 1;
+	if (k == TDK_ENTER && (r = tl_selected(&s->picks)) && r->kind) {
+		open_count(d, s, strtoll(r->key, NULL, 10));
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- the screen -------------------------------------------------------- */
+
+static void draw(struct desk *d, void *self, int top, int rows, int cols)
+{
+	struct count_scr *s = self;
+
+	if (s->mode == CM_PICK)
+		pick_draw(d, s, top, rows, cols);
+	else if (s->mode == CM_RUN)
+		count_run_draw(d, s, top, rows, cols);
+	else
+		count_report_draw(d, s, top, rows, cols);
+	if (s->confirm)
+		count_close_draw(d, s);
+}
+
+static int key(struct desk *d, void *self, int k)
+{
+	struct count_scr *s = self;
+
+	if (s->confirm)
+		return count_close_key(d, s, k);
+	if (k == TDK_ESC && s->mode != CM_PICK) {
+		count_pick_enter(d, s);   /* the count stays open, to resume */
+		return 1;
+	}
+	if (s->mode == CM_PICK)
+		return pick_key(d, s, k);
+	if (s->mode == CM_RUN)
+		return count_run_key(d, s, k);
+	return count_report_key(d, s, k);
+}
+
+static int typing(void *self)
+{
+	struct count_scr *s = self;
+
+	return s->confirm || (s->mode != CM_REPORT && s->focus == CF_FIELD);
+}
+
+/* A barcode read while no field has focus. */
+static void scan(struct desk *d, void *self, const char *text)
+{
+	struct count_scr *s = self;
+
+	if (s->mode == CM_RUN) {
+		count_run_scan(d, s, text, "typed");
+	} else if (s->mode == CM_PICK) {
+		tf_set(&s->field, text);
+		s->focus = CF_FIELD;
+		resolve_scope(d, s);
+	} else {
+		desk_message(d, 1, "%s", T("This count is closed: start a new one to scan."));
+	}
+}
+
+/* Every token plugged in while a count runs is counted, with no key. */
+static void tokens_changed(struct desk *d, void *self)
+{
+	struct count_scr *s = self;
+	const char *serial;
+
+	for (int i = 0; (serial = desk_tokens_fresh(d, i)); i++) {
+		if (s->mode == CM_RUN)
+			count_run_scan(d, s, serial, "inserted");
+		else
+			desk_message(d, 1, "%s %s", serial,
+			             T("was not counted: start or resume a count first."));
+	}
+	d->dirty = 1;
+}
+
+static void cfree(void *self)
+{
+	struct count_scr *s = self;
+
+	count_run_clear(s);
+	count_report_clear(s);
+	tl_clear(&s->picks);
+	free(s);
+}
+
+static const struct screen_ops ops = {
+	.title = N_("Count"),
+	.help = N_("Inventory count (letter 2.1): check the tokens in your hands "
+	           "against where the registry places them.\n"
+	           "1. Start: type an agency code in Agency (its units are counted "
+	           "too) and press Enter; or name one custodian (dost, ca, "
+	           "agency:CODE, holder:ID). Or choose a count still open in the list "
+	           "(Tab, then Enter) to resume it: every scan is saved at once, so "
+	           "a count stopped by a crash goes on where it stopped.\n"
+	           "2. Count: type or scan each serial in Serial and press Enter. A "
+	           "token plugged in while the count is open is counted by itself. "
+	           "Each serial counts once; scanning it again shows as a duplicate "
+	           "scan.\n"
+	           "The tallies: Found (expected here and seen), Missing (expected "
+	           "here, not yet seen), Unexpected (seen, but the registry places it "
+	           "elsewhere: the list says where), Duplicate (scanned more than "
+	           "once), Unknown (a serial the registry does not know).\n"
+	           "Tab moves between Serial, the last scans and the tokens still "
+	           "missing; Enter on a token opens its record.\n"
+	           "3. F9 closes the count after you confirm (y): the result is "
+	           "frozen and the report is written as text and XLSX in the "
+	           "records folder beside the registry. w writes it again.\n"
+	           "Esc goes back to the list of counts; an open count stays open."),
+	.draw = draw, .key = key, .typing = typing, .scan = scan,
+	.tokens_changed = tokens_changed, .free = cfree,
+};
+
+void scr_count_open(struct desk *d)
+{
+	struct count_scr *s = calloc(1, sizeof *s);
+
+	if (!s)
+		return;
+	s->picks.maxw[0] = 6;
+	s->picks.links_only = 1;
+	desk_push(d, &ops, s);
+	count_pick_enter(d, s);
+}

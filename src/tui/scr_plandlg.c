@@ -1,0 +1,313 @@
+/* scr_plandlg.c: the Plan screen's dialogs.
+ *
+ * Import: a path field; td_plan_import checks the whole file first, so on
+ * any problem nothing is stored and every problem is listed in the box
+ * as the CLI prints it (FILE:LINE: FIELD: message).
+ * Apply and Send: nothing is written before the operator says y, since
+ * both write many audited tags at once and a tag sent to DOST can no
+ * longer be changed by hand.  What they did stays in a report box. */
+#include <config.h>
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokendesk/registry.h"
+#include "tui/plan.h"
+
+#define N_(s) s   /* a text that T() translates where it is drawn */
+
+static void dlg_box(struct desk *d, int h, const char *title, int *y, int *x, int *w)
+{
+	*w = d->cols > 84 ? 80 : d->cols - 2;
+	*x = (d->cols - *w) / 2;
+	if (h > d->rows - 2)
+		h = d->rows - 2;
+	*y = (d->rows - h) / 2;
+	tw_box(d, *y, *x, h, *w, title);
+}
+
+/* A box of paragraphs, each wrapped to the box, then a line of keys: a
+ * sentence is never cut, whatever the terminal's width or language. */
+static void text_box(struct desk *d, const char *title, const char *const *para,
+                     const int *color, int n, const char *keys)
+{
+	char lines[4][CL_MAX];
+	int k[4], h = 4, y, x, w = d->cols > 84 ? 80 : d->cols - 2;
+
+	for (int i = 0; i < n && i < 4; i++)
+		h += k[i] = plan_wrap(para[i], w - 4, lines, 4);
+	dlg_box(d, h + 1, title, &y, &x, &w);
+	y += 2;
+	for (int i = 0; i < n && i < 4; i++) {
+		plan_wrap(para[i], w - 4, lines, 4);
+		for (int j = 0; j < k[i]; j++)
+			tw_put(d, y++, x + 2, w - 4, lines[j], color[i], 0);
+	}
+	tw_put(d, y + 1, x + 2, w - 4, keys, COL_KEY, 0);
+}
+
+/* ---- import ------------------------------------------------------------- */
+
+void plan_import_open(struct plan *p)
+{
+	td_error_list_free(&p->errs);
+	td_error_list_init(&p->errs, 200);
+	p->err_top = 0;
+	p->mode = PM_IMPORT;
+}
+
+static void import_draw(struct desk *d, struct plan *p)
+{
+	int h = p->errs.total ? d->rows - 2 : 9, y, x, w, row;
+	char line[1200];
+
+	dlg_box(d, h, T("Import a plan file"), &y, &x, &w);
+	h = h > d->rows - 2 ? d->rows - 2 : h;
+	tw_put(d, y + 2, x + 2, w - 4, T("File (CSV; its rows are checked "
+	       "first, nothing is stored if one is wrong):"), COL_NORMAL, 0);
+	tw_put(d, y + h - 2, x + 2, w - 4, T(p->errs.count > 1 ? N_("Enter: import    "
+	       "Esc: cancel    ↑↓: scroll the problems") : N_("Enter: import    Esc: cancel")),
+	       COL_KEY, 0);
+	if (p->errs.total) {
+		Tf(line, sizeof line, "Nothing was imported: %zu problem(s).",
+		   p->errs.total);
+		tw_put(d, y + 5, x + 2, w - 4, line, COL_BAD, 0);
+		row = y + 6;
+		for (size_t i = (size_t)p->err_top; i < p->errs.count && row < y + h - 3; i++) {
+			char msg[1200], lines[6][CL_MAX];
+			/* as the CLI prints it; a long one runs on below, indented */
+			int k = plan_wrap(td_error_format(&p->errs.items[i], msg, sizeof msg),
+			                  w - 8, lines, 6);
+			for (int j = 0; j < k && row < y + h - 3; j++)
+				tw_put(d, row++, x + 2 + (j ? 4 : 0), w - 4 - (j ? 4 : 0),
+				       lines[j], COL_NORMAL, 0);
+		}
+		if (p->errs.total > p->errs.count) {
+			Tf(line, sizeof line, "... and %zu more problems",
+			   p->errs.total - p->errs.count);
+			tw_put(d, y + h - 3, x + 2, w - 4, line, COL_DIM, 0);
+		}
+	}
+	tf_draw(d, &p->path, y + 3, x + 2, w - 4, 1);
+	curs_set(1);
+}
+
+static void import_run(struct desk *d, struct plan *p)
+{
+	char path[1024];
+	struct td_error err;
+	size_t n = 0;
+	int rc;
+
+	tf_get(&p->path, path, sizeof path);
+	if (!path[0]) {
+		desk_message(d, 1, "%s", T("Type the path of the plan file."));
+		return;
+	}
+	td_error_list_free(&p->errs);
+	td_error_list_init(&p->errs, 200);
+	p->err_top = 0;
+	rc = td_plan_import(d->reg, path, &p->errs, &n, &err);
+	if (rc < 0 && p->errs.total == 0)
+		td_error_list_add(&p->errs, &err);   /* e.g. no such file */
+	if (rc < 0)
+		return;   /* the box lists the problems; nothing was stored */
+	p->mode = PM_LIST;
+	plan_reload(d, p);
+	const char *base = strrchr(path, '/');
+	desk_message(d, 0, "%s: %zu %s", base ? base + 1 : path, n, T("events "
+	             "stored; nothing is tagged until you apply (a)."));
+}
+
+static int import_key(struct desk *d, struct plan *p, int k)
+{
+	switch (k) {
+	case TDK_ESC:
+		p->mode = PM_LIST;
+		desk_message(d, 0, "%s", T("Nothing was imported."));
+		return 1;
+	case TDK_ENTER: import_run(d, p); return 1;
+	case TDK(KEY_UP): if (p->err_top > 0) p->err_top--; return 1;
+	case TDK(KEY_DOWN):
+		if ((size_t)p->err_top + 1 < p->errs.count)
+			p->err_top++;
+		return 1;
+	}
+	tf_key(&p->path, k);
+	return 1;   /* a dialog takes every key */
+}
+
+/* ---- apply and send ------------------------------------------------------ */
+
+void plan_apply_open(struct desk *d, struct plan *p)
+{
+	if (p->problem[0] || p->sum.events == 0) {
+		desk_message(d, 1, "%s", T("There is no plan to apply: import one (i)."));
+		return;
+	}
+	p->mode = PM_APPLY;
+}
+
+struct sendable {
+	long n;
+	long long max_batch;
+};
+
+static int count_tag(const struct td_tag *t, void *ctx)
+{
+	struct sendable *s = ctx;
+
+	if (strcmp(t->state, "tagged") == 0)
+		s->n++;
+	if (t->batch > s->max_batch)
+		s->max_batch = t->batch;
+	return 0;
+}
+
+void plan_send_open(struct desk *d, struct plan *p)
+{
+	struct sendable s = { 0, 0 };
+	struct td_error err;
+
+	if (td_reg_each_tag(d->reg, NULL, 0, count_tag, &s, &err) < 0) {
+		desk_error(d, &err);
+		return;
+	}
+	if (s.n == 0) {
+		desk_message(d, 1, "%s", T("Nothing is tagged and not yet sent: no "
+		             "batch to make. Apply the plan (a) or tag by hand first."));
+		return;
+	}
+	p->to_send = s.n;
+	p->next_batch = s.max_batch + 1;
+	p->mode = PM_SEND;
+}
+
+static void confirm_draw(struct desk *d, struct plan *p)
+{
+	char l1[600], l2[600];
+	int apply = p->mode == PM_APPLY;
+
+	if (apply) {
+		Tf(l1, sizeof l1, "%ld info changes, %ld revocations, %ld kept, %ld "
+		   "tokens to collect, %ld dossier handovers become tags.",
+		   p->count[PA_CHANGE], p->count[PA_REVOKE], p->count[PA_KEEP],
+		   p->count[PA_COLLECT], p->count[PA_DOSSIERS]);
+		snprintf(l2, sizeof l2, "%s", T("One audited transaction. Tags made by "
+		         "hand and tags already sent to DOST are left alone."));
+	} else {
+		Tf(l1, sizeof l1, "%ld tag(s) go to DOST as batch %lld.",
+		   p->to_send, p->next_batch);
+		snprintf(l2, sizeof l2, "%s", T("Once sent, a tag can no longer be "
+		         "changed or removed by hand."));
+	}
+	const char *para[2] = { l1, l2 };
+	static const int colors[2] = { COL_NORMAL, COL_DIM };
+	text_box(d, T(apply ? N_("Apply the plan?") : N_("Send to DOST?")), para,
+	         colors, 2, T(apply ? N_("y: yes, apply it    n or Esc: no")
+	                      : N_("y: yes, send them    n or Esc: no")));
+}
+
+static void report(struct plan *p, const char *title)
+{
+	snprintf(p->report_title, sizeof p->report_title, "%s", T(title));
+	p->mode = PM_REPORT;
+}
+
+static void apply_run(struct desk *d, struct plan *p)
+{
+	struct td_plan_apply_report rep;
+	struct td_error err;
+
+	if (td_plan_apply(d->reg, NULL, &rep, &err) < 0) {
+		p->mode = PM_LIST;
+		desk_error(d, &err);
+		return;
+	}
+	Tf(p->report[0], sizeof p->report[0], "Tags: %ld added, %ld changed, "
+	   "%ld removed, %ld unchanged.", rep.added, rep.changed, rep.removed,
+	   rep.unchanged);
+	Tf(p->report[1], sizeof p->report[1], "%ld held (a tag made by hand, or "
+	   "already sent to DOST).", rep.held);
+	snprintf(p->report[2], sizeof p->report[2], "%s",
+	         T(rep.added + rep.changed + rep.removed ? N_("Written in one audited "
+	           "transaction.") : N_("Nothing changed: the tags already say what "
+	           "the plan says.")));
+	plan_tags_stale(p);
+	report(p, N_("Plan applied"));
+	desk_message(d, 0, "%s %s", T("Plan applied."), p->report[0]);
+}
+
+static void send_run(struct desk *d, struct plan *p)
+{
+	struct td_error err;
+	int64_t batch = 0;
+	long count = 0;
+	int rc;
+
+	if ((rc = td_reg_begin(d->reg, &err)) == TD_OK) {
+		if ((rc = td_reg_tag_send(d->reg, &batch, &count, &err)) == TD_OK)
+			rc = td_reg_commit(d->reg, &err);
+		else
+			td_reg_rollback(d->reg);
+	}
+	if (rc < 0) {
+		p->mode = PM_LIST;
+		desk_error(d, &err);
+		return;
+	}
+	Tf(p->report[0], sizeof p->report[0], "Batch %lld: %ld tag(s) sent to DOST.",
+	   (long long)batch, count);
+	Tf(p->report[1], sizeof p->report[1], "List them: tokendesk tag list "
+	   "--batch %lld; the lists for DOST: tokendesk lists.", (long long)batch);
+	p->report[2][0] = '\0';
+	plan_tags_stale(p);
+	report(p, N_("Sent to DOST"));
+	desk_message(d, 0, "%s", p->report[0]);
+}
+
+static void report_draw(struct desk *d, struct plan *p)
+{
+	const char *para[3] = { p->report[0], p->report[1], p->report[2] };
+	static const int colors[3] = { COL_OK, COL_NORMAL, COL_NORMAL };
+
+	text_box(d, p->report_title, para, colors, p->report[2][0] ? 3 : 2,
+	         T("Any key: close"));
+}
+
+void plan_dialog_draw(struct desk *d, struct plan *p)
+{
+	if (p->mode == PM_IMPORT)
+		import_draw(d, p);
+	else if (p->mode == PM_APPLY || p->mode == PM_SEND)
+		confirm_draw(d, p);
+	else if (p->mode == PM_REPORT)
+		report_draw(d, p);
+}
+
+int plan_dialog_key(struct desk *d, struct plan *p, int k)
+{
+	if (k == TDK(KEY_RESIZE))
+		return 0;
+	switch (p->mode) {
+	case PM_IMPORT:
+		return import_key(d, p, k);
+	case PM_APPLY: case PM_SEND:
+		if (k == 'y' || k == 'Y') {
+			if (p->mode == PM_APPLY)
+				apply_run(d, p);
+			else
+				send_run(d, p);
+		} else if (k == 'n' || k == 'N' || k == TDK_ESC) {
+			p->mode = PM_LIST;
+			desk_message(d, 0, "%s", T("Nothing was written."));
+		}
+		return 1;
+	case PM_REPORT:
+		p->mode = PM_LIST;
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,294 @@
+/* scr_tag.c: the tag dialog over a record screen (g).  The operator
+ * chooses what must happen -- each choice carries its Decree 68 request
+ * kind, exactly as `tokendesk tag WORD` does (cmd_tag.c) --, types the
+ * reason that goes to DOST, and saves; or removes the tag.  The writes
+ * are the CLI's: td_reg_tag_put / td_reg_tag_delete in one audited
+ * transaction, refused once the tag was sent to DOST. */
+#include <config.h>
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokendesk/registry.h"
+#include "tui/tag.h"
+#include "tui/widget.h"
+
+#define N_(s) s   /* a text that T() translates where it is drawn */
+
+/* What can be tagged by hand: cmd_tag.c's table, with words for people. */
+static const struct choice {
+	const char *kind, *target_kind, *request, *label;
+} choices[] = {
+	{ "revoke", "cert", "revocation", N_("Revoke") },
+	{ "change_info", "cert", "info_change", N_("Change the information") },
+	{ "keep", "cert", NULL, N_("Keep as it is") },
+	{ "renew", "cert", "renewal", N_("Renew") },
+	{ "recover_token", "token", "token_recovery", N_("Recover the token") },
+	{ "collect", "token", NULL, N_("Collect the token") },
+	{ "new_issue", "agency", "new_issue", N_("Issue a new certificate") },
+};
+#define NCHOICES (sizeof choices / sizeof choices[0])
+
+struct tagdlg {
+	char target_kind[8], target[128];
+	const struct choice *opt[NCHOICES];
+	int nopt, sel, focus;            /* focus 0: the choices, 1: reason */
+	int removing;                    /* asking "remove the tag?" */
+	struct tag_text now;             /* the tag there now */
+	char state[32];                  /* its state, "" when none */
+	struct tf_field reason;
+};
+
+static const char *request_label(const char *r)
+{
+	static const char *const map[][2] = {
+		{ "new_issue", N_("New issue") }, { "renewal", N_("Renewal") },
+		{ "info_change", N_("Info change") }, { "revocation", N_("Revocation") },
+		{ "token_recovery", N_("Token recovery") },
+	};
+	for (size_t i = 0; r && i < sizeof map / sizeof *map; i++)
+		if (strcmp(map[i][0], r) == 0)
+			return T(map[i][1]);
+	return T("no request to the CA");
+}
+
+static const char *kind_label(const char *kind)
+{
+	static const char *const map[][2] = {
+		{ "change_info", N_("info change") }, { "revoke", N_("revoke") },
+		{ "keep", N_("keep") }, { "collect", N_("collect the token") },
+		{ "handover_dossiers", N_("hand the dossiers over") },
+		{ "renew", N_("renew") }, { "recover_token", N_("recover the token") },
+		{ "new_issue", N_("new issue") },
+	};
+	for (size_t i = 0; kind && i < sizeof map / sizeof *map; i++)
+		if (strcmp(map[i][0], kind) == 0)
+			return T(map[i][1]);
+	return kind ? kind : "";
+}
+
+struct found {
+	struct tag_text *out;
+	struct tagdlg *t;
+};
+
+static int describe(const struct td_tag *g, void *ctx)
+{
+	struct found *f = ctx;
+	char state[96];
+
+	if (strcmp(g->state, "sent_to_dost") == 0)
+		Tf(state, sizeof state, "sent to DOST, batch %lld", (long long)g->batch);
+	else
+		snprintf(state, sizeof state, "%s", T(strcmp(g->state, "tagged") == 0
+		         ? N_("tagged, not yet sent") : N_("confirmed by the CA")));
+	snprintf(f->out->what, sizeof f->out->what, "%s · %s: %s", kind_label(g->kind),
+	         T("request"), request_label(g->request));
+	snprintf(f->out->state, sizeof f->out->state, "%s · %s", state,
+	         T(strcmp(g->origin ? g->origin : "", "manual") == 0 ? N_("by hand")
+	           : N_("from the plan")));
+	snprintf(f->out->reason, sizeof f->out->reason, "%s", g->reason ? g->reason : "");
+	if (f->t) {
+		/* start the dialog from what is there */
+		snprintf(f->t->state, sizeof f->t->state, "%s", g->state);
+		for (int i = 0; i < f->t->nopt; i++)
+			if (strcmp(f->t->opt[i]->kind, g->kind) == 0)
+				f->t->sel = i;
+		if (g->reason)
+			tf_set(&f->t->reason, g->reason);
+	}
+	return 0;
+}
+
+int tag_describe(struct desk *d, const char *target_kind, const char *target,
+                 struct tag_text *out)
+{
+	struct found f = { out, NULL };
+	struct td_error err;
+
+	memset(out, 0, sizeof *out);
+	return td_reg_tag_find(d->reg, target_kind, target, describe, &f, &err) == 0;
+}
+
+struct tagdlg *tagdlg_open(struct desk *d, const char *target_kind,
+                           const char *target)
+{
+	struct tagdlg *t = calloc(1, sizeof *t);
+	struct found f;
+	struct td_error err;
+
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < NCHOICES; i++)
+		if (strcmp(choices[i].target_kind, target_kind) == 0)
+			t->opt[t->nopt++] = &choices[i];
+	if (!t->nopt) {
+		free(t);
+		return NULL;
+	}
+	snprintf(t->target_kind, sizeof t->target_kind, "%s", target_kind);
+	snprintf(t->target, sizeof t->target, "%s", target);
+	f = (struct found){ &t->now, t };
+	if (td_reg_tag_find(d->reg, target_kind, target, describe, &f, &err) < 0)
+		snprintf(t->now.what, sizeof t->now.what, "%s", T("not tagged"));
+	return t;
+}
+
+void tagdlg_free(struct tagdlg *t)
+{
+	free(t);
+}
+
+int tagdlg_typing(const struct tagdlg *t)
+{
+	return t && t->focus == 1 && !t->removing;
+}
+
+void tagdlg_draw(struct desk *d, struct tagdlg *t)
+{
+	int w = d->cols > 84 ? 80 : d->cols - 2, h = 10 + t->nopt;
+	int x = (d->cols - w) / 2, y = (d->rows - h) / 2, row;
+	char line[600];
+
+	Tf(line, sizeof line, t->target_kind[0] == 'c' ? N_("Tag certificate %s")
+	   : t->target_kind[0] == 't' ? N_("Tag token %s") : N_("Tag agency %s"),
+	   t->target);
+	tw_box(d, y, x, h, w, line);
+	snprintf(line, sizeof line, "%s %s%s%s", T("Now:"), t->now.what,
+	         t->state[0] ? " · " : "", t->now.state);
+	tw_put(d, y + 1, x + 2, w - 4, line, t->state[0] ? COL_WARN : COL_DIM, 0);
+	row = y + 3;
+	tw_put(d, row, x + 2, 30, T("What must happen"), COL_HEAD, 0);
+	tw_put(d, row++, x + 34, w - 36, T("Request to the CA (Decree 68)"), COL_HEAD, 0);
+	for (int i = 0; i < t->nopt; i++, row++) {
+		int on = i == t->sel, color = on && t->focus == 0 ? COL_SELECT : COL_NORMAL;
+		snprintf(line, sizeof line, "%s %s", on ? "(•)" : "( )", T(t->opt[i]->label));
+		tw_fill(d, row, x + 2, w - 4, color);
+		tw_put(d, row, x + 2, 31, line, color, 0);
+		tw_put(d, row, x + 34, w - 36, request_label(t->opt[i]->request), color, 0);
+	}
+	tw_put(d, ++row, x + 2, w - 4, T("Reason (required; it goes to DOST):"),
+	       t->focus == 1 ? COL_HEAD : COL_NORMAL, 0);
+	row += 3;
+	if (t->removing)
+		tw_put(d, row, x + 2, w - 4, T("Remove this tag? y: yes    n or Esc: no"),
+		       COL_BAD, 0);
+	else
+		tw_put(d, row, x + 2, w - 4, T("↑↓ choose  Tab: reason  Enter: save  "
+		       "x: remove the tag  Esc: cancel"), COL_KEY, 0);
+	tf_draw(d, &t->reason, row - 2, x + 2, w - 4, t->focus == 1 && !t->removing);
+	if (t->focus == 1 && !t->removing)
+		curs_set(1);
+}
+
+/* Write the tag as `tokendesk tag WORD TARGET --reason TEXT` does. */
+static int save(struct desk *d, struct tagdlg *t)
+{
+	const struct choice *c = t->opt[t->sel];
+	char reason[1024];
+	struct td_tag g = { .target_kind = t->target_kind, .target = t->target,
+	                    .kind = c->kind, .request = c->request,
+	                    .origin = "manual", .rule = "manual", .reason = reason };
+	struct td_error err;
+	int rc, changed = 0;
+
+	tf_get(&t->reason, reason, sizeof reason);
+	if (!reason[0]) {
+		t->focus = 1;
+		desk_message(d, 1, "%s", T("Type a reason: it goes to DOST with the request."));
+		return TAGDLG_OPEN;
+	}
+	if (t->state[0] && strcmp(t->state, "tagged") != 0) {
+		desk_message(d, 1, "%s", T("Already sent to DOST: this tag cannot "
+		             "change now."));
+		return TAGDLG_OPEN;
+	}
+	if ((rc = td_reg_begin(d->reg, &err)) == TD_OK) {
+		if ((rc = td_reg_tag_put(d->reg, &g, &changed, &err)) == TD_OK)
+			rc = td_reg_commit(d->reg, &err);
+		else
+			td_reg_rollback(d->reg);
+	}
+	if (rc < 0) {
+		desk_error(d, &err);
+		return TAGDLG_OPEN;
+	}
+	desk_message(d, 0, "%s %s %s", t->target, T(changed ? N_("tagged:")
+	             : N_("was already tagged so:")), kind_label(c->kind));
+	return TAGDLG_WROTE;
+}
+
+static int remove_tag(struct desk *d, struct tagdlg *t)
+{
+	struct td_error err;
+	int rc;
+
+	t->removing = 0;
+	if (!t->state[0]) {
+		desk_message(d, 1, "%s", T("There is no tag to remove."));
+		return TAGDLG_OPEN;
+	}
+	if (strcmp(t->state, "tagged") != 0) {
+		desk_message(d, 1, "%s", T("Already sent to DOST: this tag cannot "
+		             "change now."));
+		return TAGDLG_OPEN;
+	}
+	if ((rc = td_reg_begin(d->reg, &err)) == TD_OK) {
+		if ((rc = td_reg_tag_delete(d->reg, t->target_kind, t->target, &err)) == TD_OK)
+			rc = td_reg_commit(d->reg, &err);
+		else
+			td_reg_rollback(d->reg);
+	}
+	if (rc < 0) {
+		desk_error(d, &err);
+		return TAGDLG_OPEN;
+	}
+	desk_message(d, 0, "%s: %s", t->target, T("tag removed."));
+	return TAGDLG_WROTE;
+}
+
+int tagdlg_key(struct desk *d, struct tagdlg *t, int k)
+{
+	if (t->removing) {
+		if (k == 'y' || k == 'Y')
+			return remove_tag(d, t);
+		if (k == 'n' || k == 'N' || k == TDK_ESC)
+			t->removing = 0;
+		return TAGDLG_OPEN;
+	}
+	switch (k) {
+	case TDK_ESC:
+		desk_message(d, 0, "%s", T("Nothing was written."));
+		return TAGDLG_DONE;
+	case '\t': case TDK(KEY_BTAB):
+		t->focus = !t->focus;
+		return TAGDLG_OPEN;
+	case TDK(KEY_F(9)):
+		return save(d, t);
+	case TDK_ENTER:
+		if (t->focus == 0) {
+			t->focus = 1;
+			return TAGDLG_OPEN;
+		}
+		return save(d, t);
+	case TDK(KEY_UP):
+		if (t->focus == 1)
+			t->focus = 0;
+		else if (t->sel > 0)
+			t->sel--;
+		return TAGDLG_OPEN;
+	case TDK(KEY_DOWN):
+		if (t->focus == 0 && t->sel + 1 < t->nopt)
+			t->sel++;
+		else
+			t->focus = 1;
+		return TAGDLG_OPEN;
+	}
+	if (t->focus == 0 && (k == 'x' || k == TDK(KEY_DC)))
+		t->removing = 1;
+	else if (t->focus == 1)
+		tf_key(&t->reason, k);
+	return TAGDLG_OPEN;
+}

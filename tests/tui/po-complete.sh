@@ -1,0 +1,35 @@
+#!/bin/sh
+# Every text the desk translates has a translation in each po/LL.po: each
+# src/tui file that calls T() is in po/POTFILES.in, and a fresh template
+# (xgettext with po/Makevars' options) is checked against the catalogue,
+# so a new text left untranslated (or fuzzy) fails here rather than
+# showing in English on a Vietnamese desk.
+: "${TD_SRCDIR:?run through make check}"
+for t in xgettext msgcmp msgfmt; do
+	command -v $t >/dev/null 2>&1 || { echo "$t not installed (gettext)"; exit 77; }
+done
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/td-po.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+po=$TD_SRCDIR/po
+# every file of the desk that translates is read by xgettext
+for f in "$TD_SRCDIR"/src/tui/*.c; do
+	f=src/tui/${f##*/}
+	[ "$f" = src/tui/i18n.c ] && continue
+	grep -q '\<Tf\{0,1\}(' "$TD_SRCDIR/$f" || continue
+	grep -qx "$f" "$po/POTFILES.in" ||
+		{ echo "FAIL: $f calls T() but is not in po/POTFILES.in"; exit 1; }
+done
+opts=$(sed -n 's/^XGETTEXT_OPTIONS *= *//p' "$po/Makevars")
+[ -n "$opts" ] || { echo "FAIL: no XGETTEXT_OPTIONS in po/Makevars"; exit 1; }
+# shellcheck disable=SC2086 # the options are words
+xgettext $opts --directory="$TD_SRCDIR" --files-from="$po/POTFILES.in" \
+	-o "$tmp/tokendesk.pot" || { echo "FAIL: xgettext"; exit 1; }
+n=$(grep -c '^msgid ' "$tmp/tokendesk.pot")
+[ "$n" -gt 100 ] || { echo "FAIL: only $n texts found; keywords lost?"; exit 1; }
+for lang in $(sed 's/#.*//' "$po/LINGUAS"); do
+	msgfmt -c -o /dev/null "$po/$lang.po" ||
+		{ echo "FAIL: po/$lang.po does not compile (formats?)"; exit 1; }
+	msgcmp "$po/$lang.po" "$tmp/tokendesk.pot" ||
+		{ echo "FAIL: po/$lang.po lacks the translations above (make -C po update-po)"; exit 1; }
+done
+exit 0
