@@ -35,7 +35,7 @@ static int add_child(const struct td_agency *a, void *ctx)
 
 	snprintf(name, sizeof name, "%*s▸ %s", c->depth * 2, "", a->name);
 	r = tl_insert(c->l, c->at++, COL_NORMAL, "agency", a->code, name, a->code,
-	              T(a->level ? a->level : ""), NULL);
+	              a->level ? T(a->level) : "", NULL);
 	if (r)
 		r->data = c->depth;
 	return 0;

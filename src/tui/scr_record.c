@@ -129,7 +129,7 @@ static int add_cert(const struct td_cert *c, void *ctx)
 static int add_agency(const struct td_agency *a, void *ctx)
 {
 	tl_add(ctx, COL_NORMAL, "agency", a->code, a->name, a->code,
-	       T(a->level ? a->level : ""), NULL);
+	       a->level ? T(a->level) : "", NULL);
 	return 0;
 }
 
@@ -144,7 +144,7 @@ static int build_agency(struct desk *d, struct record *r, struct td_error *err)
 	snprintf(r->title, sizeof r->title, "%s", a.name);
 	field(&r->list, "Agency", a.name, NULL, NULL);
 	field(&r->list, "Code", a.code, NULL, NULL);
-	field(&r->list, "Level", T(a.level ? a.level : ""), NULL, NULL);
+	field(&r->list, "Level", a.level ? T(a.level) : "", NULL, NULL);
 	field(&r->list, "Part of", a.parent_code, "agency", a.parent_code);
 	field(&r->list, "Valid from", a.valid_from, NULL, NULL);
 	field(&r->list, "Valid until", a.valid_to, NULL, NULL);
