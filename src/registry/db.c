@@ -189,6 +189,13 @@ static int configure_connection(struct td_registry *reg, int flags,
 	int rc;
 
 	sqlite3_busy_timeout(reg->db, 5000);
+	/* A field kit merged here is a file from elsewhere: with defensive
+	 * mode and an untrusted schema, nothing in an attached file's
+	 * schema (triggers, views, defaults) may call a function with side
+	 * effects, and no statement may corrupt the file on purpose.  The
+	 * registry's own schema uses innocuous functions only. */
+	sqlite3_db_config(reg->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+	sqlite3_db_config(reg->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
 	sqlite3_create_function(reg->db, "td_fold", 1,
 	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 	                        NULL, sql_fold, NULL, NULL);
