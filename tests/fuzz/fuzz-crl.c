@@ -32,17 +32,6 @@ static int64_t base_rows;
 static EVP_PKEY *ca_key;
 static X509 *ca;
 
-static void rm_db(const char *db)
-{
-	char p[320];
-
-	unlink(db);
-	snprintf(p, sizeof p, "%s-wal", db);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", db);
-	unlink(p);
-}
-
 static void cleanup(void)
 {
 	td_reg_close(reg);

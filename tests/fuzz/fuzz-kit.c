@@ -57,17 +57,6 @@ static uint8_t *work;     /* an image or kit being patched (the larger) */
 
 /* ---- files ------------------------------------------------------------- */
 
-static void rm_db(const char *db)
-{
-	char p[320];
-
-	unlink(db);
-	snprintf(p, sizeof p, "%s-wal", db);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", db);
-	unlink(p);
-}
-
 static void cleanup(void)
 {
 	sqlite3_close(home_rd);

@@ -24,17 +24,6 @@ static char dir[256], base_db[300], work_db[300], in[300];
 static struct td_registry *reg;
 static int64_t base_rows;
 
-static void rm_db(const char *db)
-{
-	char p[320];
-
-	unlink(db);
-	snprintf(p, sizeof p, "%s-wal", db);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", db);
-	unlink(p);
-}
-
 static void cleanup(void)
 {
 	td_reg_close(reg);
