@@ -32,6 +32,13 @@ hsm_require_tools() {
 	[ -n "$HSM_MODULE" ] && [ -f "$HSM_MODULE" ] || skip "libsofthsm2.so not found"
 }
 
+# Waits in the tests are multiplied by TD_SLOW: 10 under valgrind
+# (make check-valgrind sets TD_VALGRIND), where a process runs 10 to 50
+# times slower; 1 otherwise, so the plain and sanitizer passes keep the
+# exact bounds the issues set.
+TD_SLOW=${TD_SLOW:-${TD_VALGRIND:+10}}
+TD_SLOW=${TD_SLOW:-1}
+
 hsm_init() {
 	hsm_require_tools
 	HSM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/td-hsm.XXXXXX")

@@ -4,15 +4,17 @@
 # hot-plug left on where there is no USB bus at all (CI containers).
 . "${TD_SRCDIR:-$(dirname "$0")/../..}/tests/token/hsm-lib.sh"
 hsm_init
-LIMIT_MS=1000
+LIMIT_MS=$((1000 * TD_SLOW))
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# wait_line PATTERN FILE: ms until PATTERN shows in FILE, or fail after 5 s.
+# wait_line PATTERN FILE: ms until PATTERN shows in FILE, or fail after
+# 5 s (times TD_SLOW).
 wait_line() {
 	start=$(now_ms)
 	while ! grep -q -- "$1" "$2"; do
-		[ $(( $(now_ms) - start )) -lt 5000 ] || { cat "$2" >&2; fail "no '$1' within 5 s"; }
+		[ $(( $(now_ms) - start )) -lt $((5000 * TD_SLOW)) ] ||
+			{ cat "$2" >&2; fail "no '$1' within $((5 * TD_SLOW)) s"; }
 		sleep 0.01
 	done
 	echo $(( $(now_ms) - start ))
@@ -38,7 +40,7 @@ run_round() {  # run_round NAME [scan options...]
 		--pin "$HSM_PIN" >/dev/null || fail "init token"
 	in_ms=$(wait_line "inserted .*\"Mới $name\"" "$out")
 	serial=$(hsm_serial "Mới $name")
-	softhsm2-util --delete-token --token "Mới $name" >/dev/null || fail "delete token"
+	hsm_delete "Mới $name"
 	out_ms=$(wait_line "removed $serial" "$out")
 	kill -INT $pid
 	st=0; wait $pid || st=$?

@@ -46,7 +46,7 @@ type_text "dc.stc"
 wait_for "✓ Sở Tài chính and its units" || fail "the agency's name is not shown"
 keys Enter
 wait_for "Count 1: Sở Tài chính (DC.STC) and its units" || fail "the count did not start"
-screen | grep -q "0 / 17" || fail "the found tally does not show 0 of 17 expected"
+wait_for "0 / 17" || fail "the found tally does not show 0 of 17 expected"
 
 # typed: found
 type_text "6cc6399b"
@@ -69,7 +69,7 @@ wait_for "3792084583 is UNEXPECTED here" || fail "a serial from elsewhere is not
 # where the registry places it: the whole sentence, nothing cut at 80x24
 wait_for "Vũ Xuân Đông (holder:098084373134)" || fail "the screen does not say where it is"
 wait_for "Ủy ban nhân dân tỉnh Đông Châu (DC)." || fail "the holder's agency is cut off"
-screen | grep -q "Still missing (15)" || fail "the missing tally is wrong"
+wait_for "Still missing (15)" || fail "the missing tally is wrong"
 screen | grep -q "…" && fail "something is cut off at 80x24"
 
 # kill -9 in the middle of the count
@@ -88,13 +88,13 @@ wait_for "Counts still open" || fail "c did not open the count screen"
 wait_for "5 scans" || fail "the open count is not offered with its 5 scans"
 keys Tab Enter
 wait_for "Count resumed: 5 scans were already saved." || fail "the count did not resume"
-screen | grep -q "2 / 17" || fail "found tally lost on resume"
+wait_for "2 / 17" || fail "found tally lost on resume"
 
 # plugged in while the count runs: counted with no key pressed
 mv "$HSM_DIR"/away/* "$HSM_DIR/tokens/" || fail "cannot plug the token in"
 wait_for "Token plugged in: $(echo "$S0" | tr a-f A-F) found" 10 ||
 	fail "the inserted token was not counted by itself"
-screen | grep -q "3 / 17" || fail "the found tally did not follow the inserted token"
+wait_for "3 / 17" || fail "the found tally did not follow the inserted token"
 
 keys F9
 wait_for "Close count 1?" || fail "F9 did not ask to close"

@@ -15,6 +15,9 @@ cleanup() {
 trap cleanup EXIT INT TERM
 export LC_ALL=C.UTF-8
 unset TOKENDESK_DB TOKENDESK_OPERATOR TOKENDESK_PLACE NO_COLOR
+# wait_for and wait_gone wait TD_SLOW times longer under valgrind
+TD_SLOW=${TD_SLOW:-${TD_VALGRIND:+10}}
+TD_SLOW=${TD_SLOW:-1}
 
 fail() {
 	echo "FAIL: $*"
@@ -67,7 +70,7 @@ screen_colors() {
 
 # wait_for TEXT [SECONDS]: poll the screen until TEXT (fixed string) shows.
 wait_for() {
-	i=0 limit=$(( ${2:-5} * 20 ))
+	i=0 limit=$(( ${2:-5} * 20 * TD_SLOW ))
 	while [ $i -lt $limit ]; do
 		screen | grep -qF -- "$1" && return 0
 		sleep 0.05
@@ -78,7 +81,7 @@ wait_for() {
 
 # wait_gone TEXT [SECONDS]
 wait_gone() {
-	i=0 limit=$(( ${2:-5} * 20 ))
+	i=0 limit=$(( ${2:-5} * 20 * TD_SLOW ))
 	while [ $i -lt $limit ]; do
 		screen | grep -qF -- "$1" || return 0
 		sleep 0.05
