@@ -45,7 +45,7 @@ start_desk() {
 	done
 	[ "$1" = "--" ] && shift
 	tmux -S "$sock" -f /dev/null new-session -d -s desk -x "$cols" -y "$rows" \
-		"env LC_ALL=C.UTF-8 TOKENDESK_OPERATOR=tester $envs '$TOKENDESK' --db '$tmp/reg.db' $*; echo EXITED \$?; stty -a | tr ';' '\n' | grep -o -- '-*icanon\|-*echo\b' | tr '\n' ' '; echo; sleep 60" ||
+		"env LC_ALL=C.UTF-8 TOKENDESK_OPERATOR=tester $envs '$TOKENDESK' --db '$tmp/reg.db' $*; st=\$?; echo; echo EXITED \$st; stty -a | tr ';' '\n' | grep -o -- '-*icanon\|-*echo\b' | tr '\n' ' '; echo; sleep 60" ||
 		{ echo "FAIL: tmux cannot start"; exit 1; }
 	tmux -S "$sock" set-option -t desk remain-on-exit on >/dev/null 2>&1
 	wait_for "F10" || fail "the desk did not start"
