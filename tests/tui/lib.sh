@@ -35,6 +35,9 @@ demo_registry() {
 
 # start_desk COLS ROWS [ENV=VALUE...] -- [desk args]: the desk in a pane;
 # when it ends the pane prints "EXITED <status>" and the tty modes.
+# EXITED goes at the start of a line of its own: a killed desk leaves the
+# tty raw (a bare newline keeps the column), and a long build path made
+# bash's "Killed ..." line wrap "EXITED 137" in two (make distcheck).
 start_desk() {
 	cols=$1 rows=$2
 	shift 2
@@ -45,7 +48,7 @@ start_desk() {
 	done
 	[ "$1" = "--" ] && shift
 	tmux -S "$sock" -f /dev/null new-session -d -s desk -x "$cols" -y "$rows" \
-		"env LC_ALL=C.UTF-8 TOKENDESK_OPERATOR=tester $envs '$TOKENDESK' --db '$tmp/reg.db' $*; st=\$?; echo; echo EXITED \$st; stty -a | tr ';' '\n' | grep -o -- '-*icanon\|-*echo\b' | tr '\n' ' '; echo; sleep 60" ||
+		"env LC_ALL=C.UTF-8 TOKENDESK_OPERATOR=tester $envs '$TOKENDESK' --db '$tmp/reg.db' $*; st=\$?; printf '\\r\\nEXITED %s\\r\\n' \$st; stty -a | tr ';' '\n' | grep -o -- '-*icanon\|-*echo\b' | tr '\n' ' '; echo; sleep 60" ||
 		{ echo "FAIL: tmux cannot start"; exit 1; }
 	tmux -S "$sock" set-option -t desk remain-on-exit on >/dev/null 2>&1
 	wait_for "F10" || fail "the desk did not start"
