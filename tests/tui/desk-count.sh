@@ -7,17 +7,8 @@
 # see it counted with no key pressed; close the count.  The CLI's report
 # must then hold exactly those serials, and the report files exist.
 . "$TD_SRCDIR/tests/tui/lib.sh"
-tui_tmp=$tmp
 command -v python3 >/dev/null 2>&1 || { echo "python3 not installed"; exit 77; }
-. "$TD_SRCDIR/tests/token/hsm-lib.sh"
-hsm_init
-trap 'cleanup; hsm_cleanup' EXIT INT TERM
-fail() {
-	echo "FAIL: $*"
-	echo "---- screen ----"
-	screen
-	exit 1
-}
+with_tokens
 td() { "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
 
 # A token the registry will know, kept out of SoftHSM2's sight until it

@@ -4,16 +4,7 @@
 # appears as unknown with no key pressed, and goes when deleted.  Then a
 # handover with proof of possession: the PIN typed is never on screen.
 . "$TD_SRCDIR/tests/tui/lib.sh"
-tui_tmp=$tmp
-. "$TD_SRCDIR/tests/token/hsm-lib.sh"
-hsm_init
-trap 'cleanup; hsm_cleanup' EXIT INT TERM
-fail() {
-	echo "FAIL: $*"
-	echo "---- screen ----"
-	screen
-	exit 1
-}
+with_tokens
 HSM_PIN=739251   # digits that appear nowhere else on the screen
 
 demo_registry

@@ -19,11 +19,22 @@ unset TOKENDESK_DB TOKENDESK_OPERATOR TOKENDESK_PLACE NO_COLOR
 TD_SLOW=${TD_SLOW:-${TD_VALGRIND:+10}}
 TD_SLOW=${TD_SLOW:-1}
 
-fail() {
+tui_fail() {
 	echo "FAIL: $*"
 	echo "---- screen ----"
 	screen
 	exit 1
+}
+fail() { tui_fail "$@"; }
+
+# with_tokens: SoftHSM2 tokens made by the test (tests/token/hsm-lib.sh),
+# cleaned up with the desk; fail keeps showing the screen.
+with_tokens() {
+	tui_tmp=$tmp
+	. "$TD_SRCDIR/tests/token/hsm-lib.sh"
+	hsm_init
+	trap 'cleanup; hsm_cleanup' EXIT INT TERM
+	fail() { tui_fail "$@"; }
 }
 
 demo_registry() {
