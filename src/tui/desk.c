@@ -293,11 +293,48 @@ struct keylog {
 	FILE *f;
 };
 
-static void run_keys(struct desk *d, struct keylog *log, const int *keys,
-                     int n)
+/* Where a trailing scan could start in keys[0..n): the printable keys
+ * at the end, before a final Enter if there is one; n when none. */
+static int scan_start(const int *keys, int n)
+{
+	int s = n;
+
+	if (s > 0 && keys[s - 1] == TDK_ENTER)
+		s--;
+	while (s > 0 && tdi_printable(keys[s - 1]))
+		s--;
+	return s < n && keys[s] != TDK_ENTER ? s : n;
+}
+
+/* Each key in turn; 1 when the desk is to quit. */
+static int handle_keys(struct desk *d, const int *keys, int n)
+{
+	for (int i = 0; i < n && !d->quit; i++) {
+		handle_key(d, keys[i]);
+		if (d->depth == 0)
+			d->quit = 1;
+	}
+	return d->quit;
+}
+
+static void run_keys(struct desk *d, struct keylog *log, int *keys, int n,
+                     int max)
 {
 	char scan[256];
+	double t0 = tdi_now_ms();
+	int s = scan_start(keys, n);
 
+	/* Keys that came just before a scan (Tab to a list, then the
+	 * scanner fires) go first: the scan is judged on the screen they
+	 * lead to, and may still be arriving. */
+	if (s > 0 && s < n) {
+		if (handle_keys(d, keys, s))
+			return;
+		memmove(keys, keys + s, (size_t)(n - s) * sizeof *keys);
+		n -= s;
+		if (!top_typing(d))
+			n = tdi_more(keys, n, max);
+	}
 	if (n > 1 && !top_typing(d) && tdi_is_scan(keys, n, scan, sizeof scan)) {
 		handle_scan(d, scan);
 		redraw(d);
@@ -306,13 +343,7 @@ static void run_keys(struct desk *d, struct keylog *log, const int *keys,
 	/* Keys that arrived together are all handled before one redraw: a
 	 * fast typist on a million-row registry gets one search for the
 	 * letters typed while the last one ran, not one per letter. */
-	double t0 = tdi_now_ms();
-	for (int i = 0; i < n && !d->quit; i++) {
-		handle_key(d, keys[i]);
-		if (d->depth == 0)
-			d->quit = 1;
-	}
-	if (d->quit)
+	if (handle_keys(d, keys, n))
 		return;
 	redraw(d);
 	if (log->f)
@@ -332,7 +363,7 @@ static int script_step(struct desk *d, struct tdi *in, struct keylog *log)
 		redraw(d);
 		return 0;
 	}
-	run_keys(d, log, &k, 1);
+	run_keys(d, log, &k, 1, 1);
 	return 0;
 }
 
@@ -358,7 +389,7 @@ static void loop(struct desk *d, struct tdi *in, struct keylog *log)
 		/* after EINTR too: a SIGWINCH waits in curses as KEY_RESIZE */
 		n = tdi_read(in, keys, 256, top_typing(d));
 		if (n > 0)
-			run_keys(d, log, keys, n);
+			run_keys(d, log, keys, n, 256);
 	}
 }
 

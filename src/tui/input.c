@@ -131,11 +131,28 @@ static int read_key(void)
 	return (int)wc;
 }
 
-/* Not a function key, control or space, nor beyond U+10FFFF: glibc's
- * wcrtomb writes 4 to 6 bytes for those, which are not UTF-8. */
-static int printable(int k)
+int tdi_printable(int k)
 {
 	return !(k & TDK_FN) && k > ' ' && k != 0x7f && k <= 0x10ffff;
+}
+
+/* While the last key is printable, wait up to TDI_SCAN_GAP_MS for more:
+ * a scanner's keys can arrive in more than one read. */
+int tdi_more(int *keys, int n, int max)
+{
+	int k;
+
+	while (n > 0 && n < max && tdi_printable(keys[n - 1])) {
+		struct pollfd p = { .fd = 0, .events = POLLIN };
+		if (poll(&p, 1, TDI_SCAN_GAP_MS) <= 0)
+			break;
+		int before = n;
+		while (n < max && (k = read_key()))
+			keys[n++] = k;
+		if (n == before)
+			break;
+	}
+	return n;
 }
 
 /* Read every key available now; when the screen takes no text and the
@@ -146,16 +163,8 @@ int tdi_read(struct tdi *in, int *keys, int max, int typing)
 
 	while (n < max && (k = read_key()))
 		keys[n++] = k;
-	while (!typing && n > 0 && n < max && printable(keys[n - 1])) {
-		struct pollfd p = { .fd = 0, .events = POLLIN };
-		if (poll(&p, 1, TDI_SCAN_GAP_MS) <= 0)
-			break;
-		int before = n;
-		while (n < max && (k = read_key()))
-			keys[n++] = k;
-		if (n == before)
-			break;
-	}
+	if (!typing)
+		n = tdi_more(keys, n, max);
 	(void)in;
 	return n;
 }
@@ -171,7 +180,7 @@ int tdi_is_scan(const int *keys, int n, char *out, size_t size)
 		char mb[MB_LEN_MAX];
 		mbstate_t st;
 		size_t r;
-		if (!printable(keys[i]))
+		if (!tdi_printable(keys[i]))
 			return 0;
 		memset(&st, 0, sizeof st);
 		r = wcrtomb(mb, (wchar_t)keys[i], &st);

@@ -18,6 +18,13 @@ int tdi_script_load(struct tdi *in, const char *path);
 /* Keys available from the terminal now (up to max); typing: the screen
  * takes text, so no waiting for a scan to complete. */
 int tdi_read(struct tdi *in, int *keys, int max, int typing);
+/* A key a scanner could type: not a function key, control or space, nor
+ * beyond U+10FFFF (glibc's wcrtomb writes 4 to 6 bytes for those, which
+ * are not UTF-8). */
+int tdi_printable(int k);
+/* keys[0..n) plus what arrives while the last key is printable and the
+ * next comes within TDI_SCAN_GAP_MS; returns the new count. */
+int tdi_more(int *keys, int n, int max);
 /* 1 when keys[0..n) look like a scanner (>= 4 characters then Enter):
  * the characters as UTF-8 in out. */
 int tdi_is_scan(const int *keys, int n, char *out, size_t size);
