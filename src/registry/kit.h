@@ -32,6 +32,11 @@ struct kit_table {
 	struct { int col; char *parent; char *parent_col; int soft; } fk[KIT_MAX_FK];
 	int referenced;          /* some table's foreign key points here */
 	int renumbered;          /* merge: rows of this table got new ids */
+	/* merge, rows the field added (kit_bulk.c): */
+	int64_t base_max;        /* the image's last id: later ids are new */
+	int64_t offset;          /* bulk: home id = kit id + offset */
+	int bulk;                /* new rows moved by offset, all at once */
+	int fallback;            /* new rows went one by one */
 };
 
 struct kit_schema {
@@ -60,6 +65,7 @@ struct kit_merge {
 	struct td_kit_merge_report *rep;
 	int64_t kit_rows;                  /* the kit's audit rows */
 	sqlite3_stmt *map_put, *map_get;
+	int bulk_next;                     /* next table whose new rows come */
 };
 
 /* Apply one change of the kit's changeset (iterator positioned on it) to
@@ -68,6 +74,17 @@ struct sqlite3_changeset_iter;
 int kit_apply_change(struct kit_merge *m, struct sqlite3_changeset_iter *it,
                      struct td_error *err);
 void kit_merge_cache_free(struct kit_merge *m);
+/* Add one row the field inserted (values in home's column order), or
+ * keep it as a conflict. */
+int kit_apply_insert(struct kit_merge *m, struct kit_table *t,
+                     sqlite3_value **nv, struct td_error *err);
+
+/* Rows the field added (kit_bulk.c).  kit_bulk_mark_base notes each
+ * table's last id in the image (base attached, before it is synced);
+ * kit_bulk_through brings home the new rows of every table up to and
+ * including `table` in foreign-key order (NULL: all) not brought yet. */
+int kit_bulk_mark_base(struct kit_merge *m, struct td_error *err);
+int kit_bulk_through(struct kit_merge *m, const char *table, struct td_error *err);
 
 /* Record a conflict; values may hold NULL pointers (columns not in the
  * change).  field_old/field_new may be NULL. */

@@ -84,12 +84,16 @@ static int bind_mapped(struct kit_merge *m, struct kit_table *t, sqlite3_stmt *s
 		struct kit_table *p;
 		if (t->fk[f].col != col || sqlite3_value_type(v) != SQLITE_INTEGER)
 			continue;
+		if (!(p = kit_schema_find(&m->ks, t->fk[f].parent)))
+			break;
 		/* Only rows the field added were renumbered: skip the lookup
 		 * when the parent table had none. */
-		if (!(p = kit_schema_find(&m->ks, t->fk[f].parent)) || !p->renumbered)
-			break;
-		if (!map_get(m, t->fk[f].parent, sqlite3_value_int64(v), &mapped))
-			break;
+		if (!p->renumbered ||
+		    !map_get(m, t->fk[f].parent, sqlite3_value_int64(v), &mapped)) {
+			if (!p->bulk || sqlite3_value_int64(v) <= p->base_max)
+				break;
+			mapped = sqlite3_value_int64(v) + p->offset;
+		}
 		if (mapped == MAPPED_FAILED)
 			return -1;
 		sqlite3_bind_int64(st, idx, mapped);
@@ -271,8 +275,8 @@ static sqlite3_stmt *insert_stmt(struct kit_merge *m, struct kit_table *t)
 	return c->insert;
 }
 
-static int apply_insert(struct kit_merge *m, struct kit_table *t,
-                        sqlite3_value **nv, struct td_error *err)
+int kit_apply_insert(struct kit_merge *m, struct kit_table *t,
+                     sqlite3_value **nv, struct td_error *err)
 {
 	sqlite3_stmt *st;
 	int64_t old_id = t->int_pk >= 0 ? sqlite3_value_int64(nv[t->int_pk]) : 0;
@@ -483,7 +487,7 @@ int kit_apply_change(struct kit_merge *m, sqlite3_changeset_iter *it,
 		pk[i] = pkflags[i] ? (op == SQLITE_INSERT ? nv[i] : ov[i]) : NULL;
 	}
 	switch (op) {
-	case SQLITE_INSERT: rc = apply_insert(m, t, nv, err); break;
+	case SQLITE_INSERT: rc = kit_apply_insert(m, t, nv, err); break;
 	case SQLITE_UPDATE: rc = apply_update(m, t, pk, ov, nv, err); break;
 	default: rc = apply_delete(m, t, pk, ov, err); break;
 	}

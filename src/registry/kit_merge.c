@@ -7,8 +7,10 @@
  *    database and a session computes, table by table in foreign-key
  *    order, the changeset that turns the kit as made into the kit as it
  *    came back: exactly what was recorded in the field.
- * 3. kit_apply.c replays it at home (fresh ids for new rows, conflicts
- *    kept in kit_conflict).
+ * 3. kit_apply.c replays it at home (conflicts kept in kit_conflict).
+ *    The rows the field added are left out of the changeset: kit_bulk.c
+ *    brings them home with fresh ids, a table at a time, before that
+ *    table's changes.
  * 4. Audit: the field's audit rows cannot join the home chain as they are
  *    (their ids and hashes chain to the kit's rows).  Each is re-appended
  *    to the home chain as a new row "field:ACTION" on the same entity and
@@ -175,17 +177,13 @@ static int sync_table(struct kit_merge *m, const struct kit_table *t,
 	if (!pk)
 		return TD_OK;   /* no primary key: sessions ignore the table */
 	if (t->int_pk >= 0) {
-		/* Rows past the image's last id are new: no comparison needed. */
+		/* Rows past the image's last id are new: kit_bulk.c brings
+		 * them home, not the changeset. */
 		const char *id = t->cols[t->int_pk];
-		rc = kit_exec(m->home, err, "INSERT INTO base.\"%w\" SELECT * FROM"
-		              " kit.\"%w\" WHERE \"%w\" > (SELECT coalesce(max(\"%w\"), 0)"
-		              " FROM base.\"%w\")", t->name, t->name, id, id, t->name);
-		if (rc == TD_OK)
-			rc = kit_exec(m->home, err, "INSERT OR REPLACE INTO base.\"%w\""
-			              " SELECT * FROM kit.\"%w\" WHERE \"%w\" <= (SELECT"
-			              " coalesce(max(\"%w\"), 0) FROM base.\"%w\") EXCEPT"
-			              " SELECT * FROM base.\"%w\"", t->name, t->name, id, id,
-			              t->name, t->name);
+		rc = kit_exec(m->home, err, "INSERT OR REPLACE INTO base.\"%w\""
+		              " SELECT * FROM kit.\"%w\" WHERE \"%w\" <= %lld EXCEPT"
+		              " SELECT * FROM base.\"%w\"", t->name, t->name, id,
+		              (long long)t->base_max, t->name);
 	} else {
 		rc = kit_exec(m->home, err, "INSERT OR REPLACE INTO base.\"%w\" SELECT *"
 		              " FROM kit.\"%w\" EXCEPT SELECT * FROM base.\"%w\"", t->name,
@@ -198,7 +196,8 @@ static int sync_table(struct kit_merge *m, const struct kit_table *t,
 	return rc;
 }
 
-/* The changeset from the kit as made to the kit as it is.
+/* The changeset from the kit as made to the kit as it is, for the rows
+ * it was made with (kit_bulk.c brings the rows added since).
  *
  * sqlite3session_diff would say this directly, but in SQLite 3.40.1
  * (Debian 12) it returns an empty changeset for tables that differ
@@ -222,6 +221,8 @@ static int field_changeset(struct kit_merge *m, int *n, void **buf,
 			rc = td_reg_db_error(m->home, err, "starting the kit's diff");
 	}
 	if (rc == TD_OK)
+		rc = kit_bulk_mark_base(m, err);
+	if (rc == TD_OK)
 		rc = td_reg_exec(m->home, "PRAGMA foreign_keys = OFF", err);
 	for (int i = 0; rc == TD_OK && i < m->ks.n; i++)
 		if (m->ks.t[i].kind == KIT_FIELD || m->ks.t[i].kind == KIT_HOME_ONLY)
@@ -240,10 +241,17 @@ static int replay(struct kit_merge *m, int n, void *buf, struct td_error *err)
 
 	if (sqlite3changeset_start(&it, n, buf) != SQLITE_OK)
 		return td_reg_db_error(m->home, err, "reading the kit's changeset");
-	while (rc == TD_OK && sqlite3changeset_next(it) == SQLITE_ROW)
-		rc = kit_apply_change(m, it, err);
+	/* Each table's new rows before its changes, in foreign-key order:
+	 * a change may refer to a row the field added. */
+	while (rc == TD_OK && sqlite3changeset_next(it) == SQLITE_ROW) {
+		const char *name;
+		int ncol, op, indirect;
+		sqlite3changeset_op(it, &name, &ncol, &op, &indirect);
+		if ((rc = kit_bulk_through(m, name, err)) == TD_OK)
+			rc = kit_apply_change(m, it, err);
+	}
 	sqlite3changeset_finalize(it);
-	return rc;
+	return rc == TD_OK ? kit_bulk_through(m, NULL, err) : rc;
 }
 
 /* ---- audit ---------------------------------------------------------------------- */
@@ -383,9 +391,13 @@ int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
 	if ((rc = kit_exec(home, err, "ATTACH %Q AS kit", kit_path)) < 0)
 		return rc;
 	/* Sorting and the id map in memory, and a cache that holds a
-	 * district's working set: a merge reads every row of the kit. */
+	 * district's working set: a merge reads every row of the kit.  Home
+	 * is read through mmap (no copy per page); the kit is not: it may
+	 * sit on a USB stick, and a stick pulled under a mapping kills the
+	 * process with SIGBUS instead of returning an I/O error. */
 	sqlite3_exec(home->db, "PRAGMA temp_store = MEMORY;"
-	             "PRAGMA main.cache_size = -65536; PRAGMA kit.cache_size = -65536",
+	             "PRAGMA main.cache_size = -65536; PRAGMA kit.cache_size = -65536;"
+	             "PRAGMA main.mmap_size = 1073741824",
 	             NULL, NULL, NULL);
 	if ((rc = kit_exec(home, err, "ATTACH ':memory:' AS base")) == TD_OK) {
 		rc = merge_attached(&m, audit_base, err);

@@ -16,6 +16,7 @@ libtokendesk_a_SOURCES += \
 	src/registry/kit_schema.c \
 	src/registry/kit_make.c \
 	src/registry/kit_apply.c \
+	src/registry/kit_bulk.c \
 	src/registry/kit_merge.c \
 	src/registry/kit_conflict.c
 EXTRA_DIST += src/registry/local.mk

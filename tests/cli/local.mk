@@ -34,6 +34,7 @@ COUNT_KIT_TESTS = \
 	tests/cli/kit-minimal.sh \
 	tests/cli/kit-merge.sh \
 	tests/cli/kit-conflict.sh \
+	tests/cli/kit-new-rows.sh \
 	tests/cli/kit-handover.sh
 TESTS += $(COUNT_KIT_TESTS)
 EXTRA_DIST += tests/cli/count-common.sh $(COUNT_KIT_TESTS)

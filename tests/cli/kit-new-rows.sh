@@ -1,0 +1,87 @@
+#!/bin/sh
+# kit-new-rows: rows the field added come home with fresh ids, and rows
+# that refer to them follow.  A kit whose new rows all fit goes in at
+# once (kit_bulk.c); one with a token serial also added at home meanwhile
+# keeps that token and its custody event as conflicts, row by row, and
+# brings the rest.  Either way every custody event ends on the token it
+# was recorded for, and a second merge changes nothing.
+. "$TD_SRCDIR/tests/cli/count-common.sh"
+command -v sqlite3 >/dev/null || { echo "sqlite3 not installed" >&2; exit 77; }
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+make_province "$tmp"
+move="$TD_BUILDDIR/tests/cli/kit-move"
+td() { "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
+q() { sqlite3 "$1" "$2"; }
+
+# new_token KIT SERIAL: a token registered in the field, with the custody
+# event that put it in agency SB's hands (a raw tool: no audit row).
+new_token() {
+	q "$1" "INSERT INTO token (serial, model, state, custodian)
+	        VALUES ('$2', 'ePass', 'at_agency', 'agency:SB');
+	        INSERT INTO custody_event (token_id, at, operator, to_custodian, state, remarks)
+	        SELECT id, '2026-11-20T08:00:00Z', 'field', 'agency:SB', 'at_agency', 'new $2'
+	        FROM token WHERE serial = '$2';" || td_fail "field insert $2"
+}
+# events_ok SERIAL N: SERIAL has N custody events at home, each naming it.
+events_ok() {
+	got=$(q "$tmp/reg.db" "SELECT count(*) FROM custody_event e JOIN token t
+	        ON t.id = e.token_id WHERE t.serial = '$1'")
+	[ "$got" = "$2" ] || td_fail "$1 has $got custody events at home, not $2"
+	bad=$(q "$tmp/reg.db" "SELECT count(*) FROM custody_event e JOIN token t
+	        ON t.id = e.token_id WHERE e.remarks LIKE 'new %' AND e.remarks <> 'new ' || t.serial")
+	[ "$bad" = 0 ] || td_fail "$bad custody events point at the wrong token"
+}
+
+# Home moves on meanwhile: a new token and a custody event, so home's
+# ids pass the kit's and the field's rows must shift.
+td kit make --agencies SB -o "$tmp/a.kit" >/dev/null || td_fail "kit make a"
+td kit make --agencies SB -o "$tmp/b.kit" >/dev/null || td_fail "kit make b"
+{ head -1 "$tmp/certs.csv"
+  echo "a004,person,Ngô Văn Khải,001090000008,Chuyên viên,SA,2024-01-01,2027-01-01,T-HOME-1,ePass,"
+} > "$tmp/more.csv"
+td import "$tmp/agencies.csv" "$tmp/more.csv" >/dev/null || td_fail "home import"
+"$move" "$tmp/reg.db" T-SA-01 dost at_dost || td_fail "home move"
+
+# Kit a: two new tokens and their events, and a move of a known token.
+new_token "$tmp/a.kit" T-NEW-1
+new_token "$tmp/a.kit" T-NEW-2
+"$move" "$tmp/a.kit" T-SB-02 dost at_dost || td_fail "field move a"
+td kit merge "$tmp/a.kit" > "$tmp/a.out" || td_fail "merge a: $(cat "$tmp/a.out")"
+grep -q " 0 conflicts" "$tmp/a.out" || td_fail "kit a: $(cat "$tmp/a.out")"
+for s in T-NEW-1 T-NEW-2; do
+	td show token "$s" | grep -q "custodian: *agency:SB" || td_fail "$s not home"
+	events_ok "$s" 1
+done
+events_ok T-SB-02 1
+td show token T-SB-02 | grep -q "custodian: *dost" || td_fail "field move a lost"
+# fresh ids in field order: T-NEW-1 before T-NEW-2, both after home's
+[ "$(q "$tmp/reg.db" "SELECT group_concat(serial, ' ') FROM (SELECT serial FROM
+     token ORDER BY id DESC LIMIT 2)")" = "T-NEW-2 T-NEW-1" ] ||
+	td_fail "new tokens out of field order"
+
+# Kit b: T-NEW-1 again (home has it now: a conflict, and so is the event
+# that refers to it), T-NEW-3 clean.
+new_token "$tmp/b.kit" T-NEW-1
+new_token "$tmp/b.kit" T-NEW-3
+"$move" "$tmp/b.kit" T-SB-01 dost at_dost || td_fail "field move b"
+td kit merge "$tmp/b.kit" > "$tmp/b.out" || td_fail "merge b: $(cat "$tmp/b.out")"
+grep -q " 2 conflicts" "$tmp/b.out" || td_fail "kit b: $(cat "$tmp/b.out")"
+[ "$(q "$tmp/reg.db" "SELECT group_concat(tbl || ':' || op, ' ') FROM (SELECT tbl, op
+     FROM kit_conflict ORDER BY tbl)")" = "custody_event:insert token:insert" ] ||
+	td_fail "conflicts: $(q "$tmp/reg.db" "SELECT tbl, op, reason FROM kit_conflict")"
+events_ok T-NEW-1 1
+events_ok T-NEW-3 1
+events_ok T-SB-01 1
+td show token T-NEW-3 | grep -q "custodian: *agency:SB" || td_fail "T-NEW-3 not home"
+
+before=$(q "$tmp/reg.db" "SELECT count(*) FROM token; SELECT count(*) FROM custody_event;
+         SELECT count(*) FROM kit_conflict; SELECT count(*) FROM audit")
+td kit merge "$tmp/a.kit" >/dev/null || td_fail "merge a again"
+td kit merge "$tmp/b.kit" >/dev/null || td_fail "merge b again"
+[ "$(q "$tmp/reg.db" "SELECT count(*) FROM token; SELECT count(*) FROM custody_event;
+     SELECT count(*) FROM kit_conflict; SELECT count(*) FROM audit")" = "$before" ] ||
+	td_fail "a second merge changed something"
+q "$tmp/reg.db" "PRAGMA foreign_key_check" | grep -q . && td_fail "dangling references"
+td audit verify >/dev/null || td_fail "audit chain"
+exit 0
