@@ -51,6 +51,12 @@ int td_reg_schema_latest(void);
  * begin takes the write lock at once (BEGIN IMMEDIATE). */
 int td_reg_begin(struct td_registry *reg, struct td_error *err);
 int td_reg_commit(struct td_registry *reg, struct td_error *err);
+/* End the transaction td_reg_begin opened with the result of the work
+ * done in it: commit when rc is TD_OK (returning the commit's result),
+ * else roll back and return rc.  So a one-call write reads
+ *     if ((rc = td_reg_begin(reg, err)) == TD_OK)
+ *         rc = td_reg_end(reg, td_reg_tag_put(reg, &t, &changed, err), err); */
+int td_reg_end(struct td_registry *reg, int rc, struct td_error *err);
 
 /* A transaction for loading many records at once (imports, kit merges):
  * like td_reg_begin, but each *addition* of an agency or certificate is

@@ -44,13 +44,9 @@ int td_cmd_holder(struct td_cli *cli, int argc, char **argv)
 	}
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	if ((rc = td_reg_begin(reg, &err)) == TD_OK) {
-		rc = td_reg_holder_set_no_longer_needed(reg, argv[optind + 1], value, &err);
-		if (rc == TD_OK)
-			rc = td_reg_commit(reg, &err);
-		else
-			td_reg_rollback(reg);
-	}
+	if ((rc = td_reg_begin(reg, &err)) == TD_OK)
+		rc = td_reg_end(reg, td_reg_holder_set_no_longer_needed(reg,
+		                argv[optind + 1], value, &err), &err);
 	if (rc < 0)
 		td_cli_print_error(&err);
 	return td_cli_status(rc);

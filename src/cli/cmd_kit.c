@@ -202,13 +202,9 @@ static int kit_resolve(struct td_registry *reg, int argc, char **argv)
 	id = strtoll(argv[optind], &end, 10);
 	if (*end || id <= 0)
 		return usage_or_help('?');
-	if ((rc = td_reg_begin(reg, &err)) == TD_OK) {
-		rc = td_reg_kit_resolve(reg, id, strcmp(keep, "field") == 0, &err);
-		if (rc == TD_OK)
-			rc = td_reg_commit(reg, &err);
-		else
-			td_reg_rollback(reg);
-	}
+	if ((rc = td_reg_begin(reg, &err)) == TD_OK)
+		rc = td_reg_end(reg, td_reg_kit_resolve(reg, id, strcmp(keep, "field") == 0,
+		                                        &err), &err);
 	if (rc < 0)
 		return fail(&err);
 	printf("conflict %" PRId64 ": kept the %s version\n", id, keep);

@@ -91,12 +91,8 @@ static int tag_put(struct td_cli *cli, const struct tag_kind *k,
 		                  "cannot change now", target, state);
 		goto out;
 	}
-	if ((rc = td_reg_begin(reg, &err)) < 0)
-		goto out;
-	if ((rc = td_reg_tag_put(reg, &t, &changed, &err)) == TD_OK)
-		rc = td_reg_commit(reg, &err);
-	else
-		td_reg_rollback(reg);
+	if ((rc = td_reg_begin(reg, &err)) == TD_OK)
+		rc = td_reg_end(reg, td_reg_tag_put(reg, &t, &changed, &err), &err);
 out:
 	if (rc < 0)
 		td_cli_print_error(&err);
@@ -121,12 +117,9 @@ static int tag_remove(struct td_cli *cli, const char *target)
 		rc = td_reg_tag_find(reg, tkinds[i], target, state_of, state, &err);
 	if (rc == TD_OK && strcmp(state, "tagged") != 0)
 		rc = td_error_set(&err, TD_ERR_CONFLICT, "%s is already %s", target, state);
-	else if (rc == TD_OK && (rc = td_reg_begin(reg, &err)) == TD_OK) {
-		if ((rc = td_reg_tag_delete(reg, tkinds[i - 1], target, &err)) == TD_OK)
-			rc = td_reg_commit(reg, &err);
-		else
-			td_reg_rollback(reg);
-	}
+	else if (rc == TD_OK && (rc = td_reg_begin(reg, &err)) == TD_OK)
+		rc = td_reg_end(reg, td_reg_tag_delete(reg, tkinds[i - 1], target, &err),
+		                &err);
 	if (rc < 0)
 		td_cli_print_error(&err);
 	return td_cli_status(rc);
@@ -145,12 +138,9 @@ static int tag_confirm(struct td_cli *cli, const char *target)
 		return status;
 	for (i = 0; i < 3 && rc == TD_ERR_NOTFOUND; i++)
 		rc = td_reg_tag_find(reg, tkinds[i], target, state_of, state, &err);
-	if (rc == TD_OK && (rc = td_reg_begin(reg, &err)) == TD_OK) {
-		if ((rc = td_reg_tag_confirm(reg, tkinds[i - 1], target, &err)) == TD_OK)
-			rc = td_reg_commit(reg, &err);
-		else
-			td_reg_rollback(reg);
-	}
+	if (rc == TD_OK && (rc = td_reg_begin(reg, &err)) == TD_OK)
+		rc = td_reg_end(reg, td_reg_tag_confirm(reg, tkinds[i - 1], target, &err),
+		                &err);
 	if (rc < 0)
 		td_cli_print_error(&err);
 	return td_cli_status(rc);
@@ -208,12 +198,8 @@ static int tag_send(struct td_cli *cli)
 
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	if ((rc = td_reg_begin(reg, &err)) == TD_OK) {
-		if ((rc = td_reg_tag_send(reg, &batch, &count, &err)) == TD_OK)
-			rc = td_reg_commit(reg, &err);
-		else
-			td_reg_rollback(reg);
-	}
+	if ((rc = td_reg_begin(reg, &err)) == TD_OK)
+		rc = td_reg_end(reg, td_reg_tag_send(reg, &batch, &count, &err), &err);
 	if (rc < 0)
 		td_cli_print_error(&err);
 	else if (count == 0)

@@ -319,6 +319,14 @@ int td_reg_begin(struct td_registry *reg, struct td_error *err)
 	return TD_OK;
 }
 
+int td_reg_end(struct td_registry *reg, int rc, struct td_error *err)
+{
+	if (rc == TD_OK)
+		return td_reg_commit(reg, err);
+	td_reg_rollback(reg);
+	return rc;
+}
+
 int td_reg_commit(struct td_registry *reg, struct td_error *err)
 {
 	int rc;

@@ -262,13 +262,9 @@ static void resolve(struct desk *d, struct conflicts *s)
 	struct td_error err;
 	int rc;
 
-	if ((rc = td_reg_begin(d->reg, &err)) == TD_OK) {
-		rc = td_reg_kit_resolve(d->reg, s->id, s->keep_field, &err);
-		if (rc == TD_OK)
-			rc = td_reg_commit(d->reg, &err);
-		else
-			td_reg_rollback(d->reg);
-	}
+	if ((rc = td_reg_begin(d->reg, &err)) == TD_OK)
+		rc = td_reg_end(d->reg, td_reg_kit_resolve(d->reg, s->id, s->keep_field,
+		                                           &err), &err);
 	if (rc < 0) {
 		desk_error(d, &err);
 	} else {

@@ -247,12 +247,9 @@ static void send_run(struct desk *d, struct plan *p)
 	long count = 0;
 	int rc;
 
-	if ((rc = td_reg_begin(d->reg, &err)) == TD_OK) {
-		if ((rc = td_reg_tag_send(d->reg, &batch, &count, &err)) == TD_OK)
-			rc = td_reg_commit(d->reg, &err);
-		else
-			td_reg_rollback(d->reg);
-	}
+	if ((rc = td_reg_begin(d->reg, &err)) == TD_OK)
+		rc = td_reg_end(d->reg, td_reg_tag_send(d->reg, &batch, &count, &err),
+		                &err);
 	if (rc < 0) {
 		p->mode = PM_LIST;
 		desk_error(d, &err);

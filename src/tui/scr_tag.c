@@ -205,12 +205,8 @@ static int save(struct desk *d, struct tagdlg *t)
 		             "change now."));
 		return TAGDLG_OPEN;
 	}
-	if ((rc = td_reg_begin(d->reg, &err)) == TD_OK) {
-		if ((rc = td_reg_tag_put(d->reg, &g, &changed, &err)) == TD_OK)
-			rc = td_reg_commit(d->reg, &err);
-		else
-			td_reg_rollback(d->reg);
-	}
+	if ((rc = td_reg_begin(d->reg, &err)) == TD_OK)
+		rc = td_reg_end(d->reg, td_reg_tag_put(d->reg, &g, &changed, &err), &err);
 	if (rc < 0) {
 		desk_error(d, &err);
 		return TAGDLG_OPEN;
@@ -235,12 +231,9 @@ static int remove_tag(struct desk *d, struct tagdlg *t)
 		             "change now."));
 		return TAGDLG_OPEN;
 	}
-	if ((rc = td_reg_begin(d->reg, &err)) == TD_OK) {
-		if ((rc = td_reg_tag_delete(d->reg, t->target_kind, t->target, &err)) == TD_OK)
-			rc = td_reg_commit(d->reg, &err);
-		else
-			td_reg_rollback(d->reg);
-	}
+	if ((rc = td_reg_begin(d->reg, &err)) == TD_OK)
+		rc = td_reg_end(d->reg, td_reg_tag_delete(d->reg, t->target_kind,
+		                                          t->target, &err), &err);
 	if (rc < 0) {
 		desk_error(d, &err);
 		return TAGDLG_OPEN;

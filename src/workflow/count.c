@@ -20,10 +20,7 @@ int td_count_start(struct td_registry *reg, const char *agency_code,
 		return rc;
 	rc = td_reg_count_start(reg, agency_code ? "agency" : "custodian",
 	                        agency_code ? agency_code : custodian, id, err);
-	if (rc == TD_OK)
-		return td_reg_commit(reg, err);
-	td_reg_rollback(reg);
-	return rc;
+	return td_reg_end(reg, rc, err);
 }
 
 static int canonical(const char *serial, char *out, size_t size, struct td_error *err)
@@ -45,10 +42,7 @@ int td_count_scan(struct td_registry *reg, int64_t id, const char *serial,
 	    (rc = td_reg_begin(reg, err)) < 0)
 		return rc;
 	rc = td_reg_count_scan(reg, id, canon, source, hit, err);
-	if (rc == TD_OK)
-		return td_reg_commit(reg, err);
-	td_reg_rollback(reg);
-	return rc;
+	return td_reg_end(reg, rc, err);
 }
 
 int td_count_scan_batch(struct td_registry *reg, int64_t id,
@@ -92,10 +86,7 @@ int td_count_close(struct td_registry *reg, int64_t id,
 	if ((rc = td_reg_begin(reg, err)) < 0)
 		return rc;
 	rc = td_reg_count_close(reg, id, tally, err);
-	if (rc == TD_OK)
-		return td_reg_commit(reg, err);
-	td_reg_rollback(reg);
-	return rc;
+	return td_reg_end(reg, rc, err);
 }
 
 /* ---- report --------------------------------------------------------------- */

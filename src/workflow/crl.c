@@ -259,10 +259,7 @@ int td_crl_import(struct td_registry *reg, const char *path,
 		rc = td_reg_crl_record(reg, rep->issuer, number[0] ? number : NULL,
 		                       rep->this_update, next[0] ? next : NULL,
 		                       rep->entries, sha, err);
-	if (rc == TD_OK)
-		rc = td_reg_commit(reg, err);
-	else
-		td_reg_rollback(reg);
+	rc = td_reg_end(reg, rc, err);
 	if (rc == TD_OK) {
 		struct missing_ctx m = { listed, rep, 0 };
 		rc = td_reg_each_tag(reg, NULL, 0, note_missing, &m, err);

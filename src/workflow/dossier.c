@@ -57,13 +57,8 @@ int td_dossier_add(struct td_registry *reg, const char *ref, const char *kind,
 	d.agency_code = (char *)agency_code;
 	d.holder_id = (char *)holder_id;
 	d.remarks = nremarks;
-	if ((rc = td_reg_begin(reg, err)) == TD_OK) {
-		rc = td_reg_add_dossier(reg, &d, err);
-		if (rc == TD_OK)
-			rc = td_reg_commit(reg, err);
-		else
-			td_reg_rollback(reg);
-	}
+	if ((rc = td_reg_begin(reg, err)) == TD_OK)
+		rc = td_reg_end(reg, td_reg_add_dossier(reg, &d, err), err);
 	free(nref);
 	free(nremarks);
 	return rc;

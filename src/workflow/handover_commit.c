@@ -167,10 +167,7 @@ int td_handover_commit(struct td_handover *h, char *number, int64_t *id,
 		     write_dossier(h, &h->items[i], (int)i, hid, err);
 	if (rc == TD_OK)
 		rc = td_reg_handover_seal(h->reg, hid, err);
-	if (rc == TD_OK)
-		rc = td_reg_commit(h->reg, err);
-	else
-		td_reg_rollback(h->reg);
+	rc = td_reg_end(h->reg, rc, err);
 	if (rc < 0)
 		return rc;
 	h->committed = 1;

@@ -216,10 +216,7 @@ int td_plan_apply(struct td_registry *reg, const struct td_plan_opts *opts,
 		if (rep->added || rep->changed || rep->removed)
 			rc = td_reg_audit(reg, "plan.apply", "plan", NULL, NULL, summary, err);
 	}
-	if (rc == TD_OK)
-		rc = td_reg_commit(reg, err);
-	else
-		td_reg_rollback(reg);
+	rc = td_reg_end(reg, rc, err);
 out:
 	if (rc == TD_ERR_NOMEM || a.nomem)
 		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");

@@ -197,12 +197,8 @@ int td_plan_import(struct td_registry *reg, const char *path,
 		rc = td_error_set(err, TD_ERR_DATA, "%zu problem%s in %s; nothing was "
 		                  "changed", errors->total, errors->total == 1 ? "" : "s",
 		                  path);
-	if (rc == TD_OK && (rc = td_reg_begin(reg, err)) == TD_OK) {
-		if ((rc = td_reg_plan_replace(reg, rows.v, rows.n, err)) == TD_OK)
-			rc = td_reg_commit(reg, err);
-		else
-			td_reg_rollback(reg);
-	}
+	if (rc == TD_OK && (rc = td_reg_begin(reg, err)) == TD_OK)
+		rc = td_reg_end(reg, td_reg_plan_replace(reg, rows.v, rows.n, err), err);
 	if (rc == TD_OK)
 		*nevents = rows.n;
 	rows_free(&rows);
@@ -274,12 +270,9 @@ int td_plan_pick(struct td_registry *reg, const char *target_code,
 			goto out;
 		}
 	}
-	if ((rc = td_reg_begin(reg, err)) == TD_OK) {
-		if ((rc = td_reg_plan_pick(reg, target_code, cert_serial, err)) == TD_OK)
-			rc = td_reg_commit(reg, err);
-		else
-			td_reg_rollback(reg);
-	}
+	if ((rc = td_reg_begin(reg, err)) == TD_OK)
+		rc = td_reg_end(reg, td_reg_plan_pick(reg, target_code, cert_serial, err),
+		                err);
 out:
 	td_cert_clear(&cert);
 	for (size_t i = 0; i < p.nsrc; i++)
