@@ -50,6 +50,9 @@ int kit_schema_load(struct td_registry *reg, const char *schema,
                     struct kit_schema *ks, struct td_error *err);
 void kit_schema_free(struct kit_schema *ks);
 struct kit_table *kit_schema_find(struct kit_schema *ks, const char *name);
+/* 1 when t's foreign key f refers to the id (INTEGER PRIMARY KEY) of its
+ * parent p, whose renumbering it must then follow. */
+int kit_fk_to_id(const struct kit_table *t, int f, const struct kit_table *p);
 
 /* One merge in progress (kit_merge.c drives, kit_apply.c applies). */
 struct kit_stmt_cache {

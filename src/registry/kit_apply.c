@@ -84,7 +84,8 @@ static int bind_mapped(struct kit_merge *m, struct kit_table *t, sqlite3_stmt *s
 		struct kit_table *p;
 		if (t->fk[f].col != col || sqlite3_value_type(v) != SQLITE_INTEGER)
 			continue;
-		if (!(p = kit_schema_find(&m->ks, t->fk[f].parent)))
+		if (!(p = kit_schema_find(&m->ks, t->fk[f].parent)) ||
+		    !kit_fk_to_id(t, f, p))
 			break;
 		/* Only rows the field added were renumbered: skip the lookup
 		 * when the parent table had none. */

@@ -98,7 +98,8 @@ static char *shifted_columns(struct kit_merge *m, struct kit_table *t)
 			item = sqlite3_mprintf("\"%w\" + %lld", t->cols[i], (long long)t->offset);
 		for (int f = 0; !item && f < t->nfk; f++) {
 			struct kit_table *p = kit_schema_find(&m->ks, t->fk[f].parent);
-			if (t->fk[f].col != i || !p || !p->bulk)
+			if (t->fk[f].col != i || !p || !p->bulk ||
+			    !kit_fk_to_id(t, f, p))
 				continue;
 			item = sqlite3_mprintf("CASE WHEN typeof(\"%w\") = 'integer' AND"
 			                       " \"%w\" > %lld THEN \"%w\" + %lld ELSE \"%w\" END",

@@ -143,6 +143,13 @@ struct kit_table *kit_schema_find(struct kit_schema *ks, const char *name)
 	return NULL;
 }
 
+int kit_fk_to_id(const struct kit_table *t, int f, const struct kit_table *p)
+{
+	const char *to = t->fk[f].parent_col;
+
+	return p->int_pk >= 0 && (!to || strcmp(to, p->cols[p->int_pk]) == 0);
+}
+
 /* Order tables so every table comes after the tables it references. */
 static void sort_by_fk(struct kit_schema *ks)
 {
