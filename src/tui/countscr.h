@@ -41,6 +41,7 @@ struct count_scr {
 	int have_rep;
 	struct td_count_report rep;
 	struct tl_list report;
+	int report_cols;              /* the width its lines were wrapped at */
 	char text_path[4400], xlsx_path[4400];
 	char write_err[600];
 };

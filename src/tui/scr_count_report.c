@@ -136,6 +136,7 @@ static void build(struct desk *d, struct count_scr *s)
 	char line[9000];
 
 	tl_clear(&s->report);
+	s->report_cols = d->cols;
 	if (s->text_path[0]) {
 		snprintf(line, sizeof line, "%s %s", T("Report written:"), s->text_path);
 		tl_add_wrapped(&s->report, COL_OK, line, d->cols - 2, 4);
@@ -194,6 +195,11 @@ void count_report_draw(struct desk *d, struct count_scr *s, int top, int rows,
 	const struct td_count *c = &s->rep.count;
 	char line[1200], scope[700];
 
+	if (s->report_cols != d->cols) {   /* resized: wrap again, same place */
+		int top_row = s->report.top;
+		build(d, s);
+		s->report.top = top_row < s->report.n ? top_row : 0;
+	}
 	count_scope_text(c, scope, sizeof scope);
 	Tf(line, sizeof line, "Count %lld: %s", (long long)c->id, scope);
 	tw_put(d, top, 1, cols - 2, line, COL_HEAD, 0);
