@@ -80,6 +80,8 @@ int plan_card(struct desk *d, struct pact *x, int cols, struct cline *c);
 /* The certificate serial, token serial or agency code an action is on. */
 const char *plan_target_of(const struct pact *x);
 const char *plan_kind_label(int kind);
+/* scr_planwhy.c: why x is in the plan, in the desk's language. */
+void plan_why(struct desk *d, const struct pact *x, char *out, size_t size);
 
 /* scr_plandlg.c */
 void plan_import_open(struct plan *p);

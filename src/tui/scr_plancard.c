@@ -191,7 +191,7 @@ static void load_tag(struct desk *d, struct pact *x)
 /* The card of one action; returns its number of lines. */
 int plan_card(struct desk *d, struct pact *x, int cols, struct cline *c)
 {
-	char s[CL_MAX], who[CL_MAX];
+	char s[CL_MAX], who[CL_MAX], why[1024];
 	int n = 0, lw = 0;
 
 	for (int k = 0; k < PA_N; k++)
@@ -220,7 +220,8 @@ int plan_card(struct desk *d, struct pact *x, int cols, struct cline *c)
 		         x->agency_code ? x->agency_code : "");
 	Tf(s, sizeof s, "%s · rule %s", who, x->rule ? x->rule : "?");
 	text_lines(c, &n, COL_NORMAL, 4, cols, NULL, s);
-	text_lines(c, &n, COL_DIM, 4, cols, NULL, x->reason ? x->reason : "");
+	plan_why(d, x, why, sizeof why);
+	text_lines(c, &n, COL_DIM, 4, cols, NULL, why);
 	if (x->merge_target) {
 		if (x->picked)
 			Tf(s, sizeof s, "New agency %s: the operator picked this certificate "

@@ -194,4 +194,21 @@ screen_line 22 | grep -q "Enter Open.*i Import" || fail "the screen's keys are c
 keys F10
 wait_for "EXITED 0" || fail "no clean exit"
 td audit verify >/dev/null || fail "audit chain broken"
+
+# In Vietnamese, why an action is there is said in Vietnamese too (the
+# workflow's English reason stays the CLI's): revocations of officials
+# whose agency ends, with the date the plan makes it effective.
+tmux -S "$sock" kill-server 2>/dev/null
+start_desk 80 24 TOKENDESK_TODAY=2025-06-01 -- --lang vi
+keys p
+wait_for "Phương án sắp xếp" || fail "the Vietnamese plan screen did not open"
+keys 2
+wait_for "Cơ quan của cán bộ chấm dứt hoạt động" ||
+	fail "a revocation's reason is not in Vietnamese"
+wait_for "Có hiệu lực từ 2025-07-01." || fail "the effective date is not shown"
+screen | grep -q "(letter 1" && fail "an English reason on the Vietnamese desk"
+td plan show --json | grep -q '"reason": *"[^"]*(letter 1.2)' ||
+	fail "the CLI's reason is no longer the workflow's English sentence"
+keys F10
+wait_for "EXITED 0" || fail "no clean exit"
 exit 0
