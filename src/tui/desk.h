@@ -84,6 +84,9 @@ void Tf(char *buf, size_t size, const char *en_fmt, ...);
 int tw_width(const char *utf8);
 /* Put s at (y, x) in at most w columns; an over-long string ends in '…'.
  * pad: fill the rest of w with blanks.  Returns the columns used. */
+/* s centred in the w columns from x (from x when it does not fit: cut
+ * with '…' inside them, never spilling left of x). */
+int tw_put_centred(struct desk *d, int y, int x, int w, const char *s, int color);
 int tw_put(struct desk *d, int y, int x, int w, const char *s, int color,
            int pad);
 void tw_fill(struct desk *d, int y, int x, int w, int color);

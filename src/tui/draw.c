@@ -60,6 +60,13 @@ int tw_width(const char *s)
 	return cols;
 }
 
+int tw_put_centred(struct desk *d, int y, int x, int w, const char *s, int color)
+{
+	int off = (w - tw_width(s)) / 2;
+
+	return tw_put(d, y, x + (off > 0 ? off : 0), off > 0 ? w - off : w, s, color, 0);
+}
+
 int tw_put(struct desk *d, int y, int x, int w, const char *s, int color,
            int pad)
 {

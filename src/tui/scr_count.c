@@ -115,13 +115,11 @@ void count_draw_tallies(struct desk *d, const struct td_count_tally *t, int y,
 		else
 			snprintf(num, sizeof num, "%" PRId64, v[i]);
 		tw_box(d, y, x, 4, w - 1, NULL);
-		tw_put(d, y + 1, x + 1 + (in - tw_width(T(label[i]))) / 2, in,
-		       T(label[i]), COL_HEAD, 0);
+		tw_put_centred(d, y + 1, x + 1, in, T(label[i]), COL_HEAD);
 		/* a tally that is not zero is filled, to be seen from afar */
 		if (v[i])
 			tw_fill(d, y + 2, x + 1, in, color[i]);
-		tw_put(d, y + 2, x + 1 + (in - tw_width(num)) / 2, in, num,
-		       v[i] ? color[i] : COL_DIM, 0);
+		tw_put_centred(d, y + 2, x + 1, in, num, v[i] ? color[i] : COL_DIM);
 	}
 }
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # A closed count's report, then the terminal narrows: the report's text
-# is wrapped again at the new width, nothing cut, the tallies still shown.
+# is wrapped again at the new width, nothing cut, the tallies still in
+# their boxes.
 . "$TD_SRCDIR/tests/tui/lib.sh"
 demo_registry
 td() { TOKENDESK_OPERATOR=tester "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
@@ -20,6 +21,8 @@ tmux -S "$sock" resize-window -t desk -x 60 -y 24
 wait_for " folder beside the registry." || fail "the hint was not wrapped again at 60 columns"
 screen | grep -q "records…" && fail "the hint is cut at 60 columns"
 wait_for "Missing: 15" || fail "the report's sections are gone after the resize"
+# a tally label wider than its box is cut inside it, not over its border
+screen | grep -q "│Unexpec…│" || fail "the tally boxes are broken at 60 columns"
 keys F10
 wait_for "EXITED 0" || fail "no clean exit"
 exit 0
