@@ -13,7 +13,6 @@
 #include "tui/widget.h"
 
 #ifndef N_
-#define N_(s) s   /* a text that T() translates where it is drawn */
 #endif
 
 enum count_mode { CM_PICK, CM_RUN, CM_REPORT };

@@ -171,8 +171,9 @@ static void draw_title(struct desk *d)
 }
 
 static const char *const keybar[] = {
-	"F1", "Help", "F2", "Tokens", "F3", "Search", "F4", "Browse",
-	"F5", "Handover", "F7", "Plan", "F8", "Count", "Esc", "Back", "F10", "Quit", NULL, NULL
+	"F1", N_("Help"), "F2", N_("Tokens"), "F3", N_("Search"), "F4", N_("Browse"),
+	"F5", N_("Handover"), "F7", "Plan", "F8", N_("Count"), "Esc", N_("Back"),
+	"F10", N_("Quit"), NULL, NULL
 };
 
 static void redraw(struct desk *d)

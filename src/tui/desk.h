@@ -73,6 +73,9 @@ struct desk {
 	int depth;
 };
 
+/* A text that T() translates where it is drawn: marks it for xgettext
+ * (po/Makevars) where it is written, in a table or an initialiser. */
+#define N_(s) s
 /* i18n.c: the message in the desk's language (gettext; the English text
  * is the msgid, po/vi.po the Vietnamese). */
 void td_tui_lang_init(struct desk *d);
@@ -109,6 +112,9 @@ void scr_panel_open(struct desk *d);
 void scr_search_open(struct desk *d, const char *initial);
 void scr_browse_open(struct desk *d);
 int scr_record_open(struct desk *d, const char *kind, const char *key);
+/* An agency level from the registry ("province"...), in the desk's
+ * language. */
+const char *td_tui_level_label(const char *level);
 void scr_help_open(struct desk *d, const struct screen_ops *of);
 void scr_handover_open(struct desk *d, const char *token_serial);
 /* The reorganization plan (F7, p): actions, pick, import, apply, send. */

@@ -35,7 +35,7 @@ static int add_child(const struct td_agency *a, void *ctx)
 
 	snprintf(name, sizeof name, "%*s▸ %s", c->depth * 2, "", a->name);
 	r = tl_insert(c->l, c->at++, COL_NORMAL, "agency", a->code, name, a->code,
-	              a->level ? T(a->level) : "", NULL);
+	              td_tui_level_label(a->level), NULL);
 	if (r)
 		r->data = c->depth;
 	return 0;
@@ -137,13 +137,13 @@ static void bfree(void *self)
 }
 
 static const struct screen_ops ops = {
-	.title = "Browse",
-	.help = "The agencies of the province as a tree, the province at the "
+	.title = N_("Browse"),
+	.help = N_("The agencies of the province as a tree, the province at the "
 	        "top. Right (or +, Space) opens a branch, Left (or -) closes it "
 	        "or goes to the parent. Enter opens an agency: its details, "
 	        "sub-agencies, holders, certificates and the tokens they are "
 	        "on; Enter there follows a line to its record (a token shows "
-	        "its custody history and audit trail).",
+	        "its custody history and audit trail)."),
 	.draw = draw, .key = key, .free = bfree,
 };
 

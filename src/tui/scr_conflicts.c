@@ -20,7 +20,6 @@
 #include "tui/widget.h"
 
 #ifndef N_
-#define N_(s) s   /* a text that T() translates where it is drawn */
 #endif
 
 enum { DLG_NONE, DLG_CHOOSE, DLG_CONFIRM };

@@ -29,17 +29,17 @@
 enum { F_ITEM, F_FROM, F_TO, F_COND, F_REMARKS, F_LIST, F_RECORD, F_N };
 
 static const char *const labels[F_N] = {
-	"Token", "From", "To", "Condition", "Remarks", NULL, NULL
+	"Token", N_("From"), N_("To"), N_("Condition"), N_("Remarks"), NULL, NULL
 };
 
 static const char *const hints[F_N] = {
-	"Type or scan; Enter adds it",
-	"Empty: each token's custodian now",
-	"agency:CODE, holder:ID, dost or ca",
-	"e.g. nguyên vẹn",
+	N_("Type or scan; Enter adds it"),
+	N_("Empty: each token's custodian now"),
+	N_("agency:CODE, holder:ID, dost or ca"),
+	N_("e.g. nguyên vẹn"),
 	"",
-	"Del removes the token, p proves possession (PIN)",
-	"Enter records the handover",
+	N_("Del removes the token, p proves possession (PIN)"),
+	N_("Enter records the handover"),
 };
 
 static void item_label(struct hand *s, int f, char *out, size_t size)
@@ -266,7 +266,9 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 
 	Tf(line, sizeof line, s->kind == TD_HANDOVER_TOKENS
 	                          ? "Hand tokens over — %d in the list   (F6: dossiers)"
-	                          : "Hand dossiers over — %d in the list   (F6: tokens)",
+	                          /* xgettext:c-format */
+	                          : N_("Hand dossiers over — %d in the list"
+	                               "   (F6: tokens)"),
 	   s->n);
 	tw_put(d, top, 1, cols - 2, line, COL_HEAD, 0);
 	draw_fields(d, s, top + 1, cols);
@@ -276,13 +278,13 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 	if (s->n == 0)
 		tw_put(d, y + 1, 3, cols - 4, T(s->kind == TD_HANDOVER_TOKENS
 		       ? "No token yet: type or scan a serial in Token, or insert the token."
-		       : "No dossier yet: type its reference in Dossier."), COL_DIM, 0);
+		       : N_("No dossier yet: type its reference in Dossier.")), COL_DIM, 0);
 	else {
 		int tok = s->kind == TD_HANDOVER_TOKENS;
-		s->list.head[0] = tok ? "Serial" : "Reference";
+		s->list.head[0] = tok ? "Serial" : N_("Reference");
 		s->list.head[1] = tok ? "Model" : "Kind";
-		s->list.head[2] = "From";
-		s->list.head[3] = tok ? "Holders" : "Holder";
+		s->list.head[2] = N_("From");
+		s->list.head[3] = tok ? N_("Holders") : "Holder";
 		tl_draw(d, &s->list, y, listrows, cols);
 	}
 	if (s->focus != F_LIST)
@@ -364,8 +366,8 @@ static int ready(struct desk *d, struct hand *s)
 			ok = 0;
 	if (!ok)
 		desk_message(d, 1, "%s", T(s->n == 0 ? "The list is empty."
-		                       : !s->to_ok ? "Say to whom (To)."
-		                       : "Remove or fix the refused items first."));
+		                       : !s->to_ok ? N_("Say to whom (To).")
+		                       : N_("Remove or fix the refused items first.")));
 	return ok;
 }
 
@@ -502,8 +504,8 @@ static void hfree(void *self)
 }
 
 static const struct screen_ops ops = {
-	.title = "Handover",
-	.help = "Hand tokens over, one or many (a batch), in one record "
+	.title = N_("Handover"),
+	.help = N_("Hand tokens over, one or many (a batch), in one record "
 	        "(\"Biên bản bàn giao\") with one number.\n"
 	        "1. Token: type or scan a serial and press Enter; repeat for a "
 	        "batch. An inserted token is added by itself. Each is checked "
@@ -521,7 +523,7 @@ static const struct screen_ops ops = {
 	        "everything is written at once, or nothing.\n"
 	        "Tab/Shift-Tab or Up/Down move between fields; in the list Del "
 	        "removes a token. F6 switches to handing request dossiers over "
-	        "(Dossier: the reference; From: the agency). Esc twice discards.",
+	        "(Dossier: the reference; From: the agency). Esc twice discards."),
 	.draw = draw, .key = key, .typing = typing, .scan = scan, .free = hfree,
 	.tokens_changed = hand_tokens_changed,
 };

@@ -16,19 +16,19 @@ struct help {
 };
 
 static const char *const global_keys[] = {
-	"F1  ?", "Help for the current screen",
-	"F2  t", "Tokens: the live token panel (home)",
-	"F3  /  s", "Search the registry",
-	"F4  b", "Browse agencies, holders, certificates, tokens",
-	"F5  h", "Hand tokens or dossiers over",
-	"F7  p", "The reorganization plan: actions, apply, send to DOST",
-	"F8  c", "Count tokens: an inventory against the registry",
-	"K", "Kit conflicts: decide what a field-kit merge kept",
-	"Esc  q", "Back to the previous screen (q on the panel quits)",
-	"F10", "Quit",
-	"↑ ↓ PgUp PgDn Home End", "Move in a list",
-	"Enter", "Open the selected record",
-	"Ctrl-L", "Redraw the screen",
+	"F1  ?", N_("Help for the current screen"),
+	"F2  t", N_("Tokens: the live token panel (home)"),
+	"F3  /  s", N_("Search the registry"),
+	"F4  b", N_("Browse agencies, holders, certificates, tokens"),
+	"F5  h", N_("Hand tokens or dossiers over"),
+	"F7  p", N_("The reorganization plan: actions, apply, send to DOST"),
+	"F8  c", N_("Count tokens: an inventory against the registry"),
+	"K", N_("Kit conflicts: decide what a field-kit merge kept"),
+	"Esc  q", N_("Back to the previous screen (q on the panel quits)"),
+	"F10", N_("Quit"),
+	"↑ ↓ PgUp PgDn Home End", N_("Move in a list"),
+	"Enter", N_("Open the selected record"),
+	"Ctrl-L", N_("Redraw the screen"),
 	NULL, NULL
 };
 
@@ -101,8 +101,8 @@ static void hfree(void *self)
 }
 
 static const struct screen_ops ops = {
-	.title = "Help",
-	.help = "This is the help screen. Esc or q goes back.",
+	.title = N_("Help"),
+	.help = N_("This is the help screen. Esc or q goes back."),
 	.draw = draw, .key = key, .free = hfree,
 };
 

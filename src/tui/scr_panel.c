@@ -20,14 +20,15 @@ struct panel {
 void desk_tokens_rows(struct desk *d, struct tl_list *l);
 
 static const char *const menu[] = {
-	"F3  /", "Search the registry: a name, a code, an id, a serial — or scan a barcode",
-	"F4  b", "Browse agencies, holders, certificates and tokens",
-	"F5  h", "Hand tokens or dossiers over",
-	"F7  p", "The reorganization plan: actions, apply, send to DOST",
-	"F8  c", "Count tokens: an inventory against the registry",
-	"K", "Kit conflicts: decide what a field-kit merge kept",
-	"F1  ?", "Help for this screen",
-	"F10 q", "Quit",
+	"F3  /", N_("Search the registry: a name, a code, an id, a serial — or "
+	            "scan a barcode"),
+	"F4  b", N_("Browse agencies, holders, certificates and tokens"),
+	"F5  h", N_("Hand tokens or dossiers over"),
+	"F7  p", N_("The reorganization plan: actions, apply, send to DOST"),
+	"F8  c", N_("Count tokens: an inventory against the registry"),
+	"K", N_("Kit conflicts: decide what a field-kit merge kept"),
+	"F1  ?", N_("Help for this screen"),
+	"F10 q", N_("Quit"),
 	NULL, NULL
 };
 
@@ -112,8 +113,8 @@ static void changed(struct desk *d, void *self)
 }
 
 static const struct screen_ops ops = {
-	.title = "Tokens",
-	.help = "The home screen. Insert a token: it appears here at once, with "
+	.title = N_("Tokens"),
+	.help = N_("The home screen. Insert a token: it appears here at once, with "
 	        "its certificates and how they match the registry — matched; "
 	        "unknown token; known token with a different certificate; "
 	        "expired; tagged (to revoke, or information changed); outside "
@@ -122,7 +123,7 @@ static const struct screen_ops ops = {
 	        "Enter on a token opens its record; on an unknown token it "
 	        "searches the registry for it.\n"
 	        "A barcode scanner can type a serial at any time: the search "
-	        "opens with it.",
+	        "opens with it."),
 	.draw = draw, .key = key, .tokens_changed = changed, .free = pfree,
 };
 

@@ -43,7 +43,7 @@ void hand_draw_confirm(struct desk *d, struct hand *s)
 
 	centre_box(d, 7, T("Record the handover?"), &y, &x, &w);
 	Tf(line, sizeof line, s->kind == TD_HANDOVER_TOKENS
-	                          ? "%d token(s) to %s." : "%d dossier(s) to %s.",
+	                          ? "%d token(s) to %s." : N_("%d dossier(s) to %s."),
 	   s->n, s->to_note + 4);
 	tw_put(d, y + 2, x + 2, w - 4, line, COL_NORMAL, 0);
 	tw_put(d, y + 3, x + 2, w - 4,

@@ -22,7 +22,6 @@
 #include "tui/desk.h"
 #include "tui/plan.h"
 
-#define N_(s) s   /* a text that T() translates where it is drawn */
 
 
 static const char *const kind_names[PA_N] = {

@@ -16,7 +16,6 @@
 #include "tokendesk/registry.h"
 #include "tui/plan.h"
 
-#define N_(s) s   /* a text that T() translates where it is drawn */
 
 static void dlg_box(struct desk *d, int h, const char *title, int *y, int *x, int *w)
 {

@@ -11,8 +11,6 @@
 
 #include "tui/plan.h"
 
-#define N_(s) s
-
 static const struct {
 	const char *rule, *action;   /* action NULL: any */
 	const char *text;

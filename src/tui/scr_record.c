@@ -14,7 +14,6 @@
 #include "tui/tag.h"
 #include "tui/widget.h"
 
-#define N_(s) s   /* a text that T() translates where it is drawn */
 
 struct record {
 	char kind[16], key[128], title[256];
@@ -56,15 +55,29 @@ const char *td_tui_state_label(const char *state);
 const char *td_tui_state_label(const char *state)
 {
 	static const char *const map[][2] = {
-		{ "in_use", "in use by its holder" }, { "at_agency", "kept by the agency" },
-		{ "at_dost", "kept by the DOST" }, { "sent_to_ca", "sent to the CA" },
-		{ "lost", "lost" }, { "damaged", "damaged" },
-		{ "active", "active" }, { "revoked", "revoked" }, { "expired", "expired" },
+		{ "in_use", N_("in use by its holder") },
+		{ "at_agency", N_("kept by the agency") },
+		{ "at_dost", N_("kept by the DOST") }, { "sent_to_ca", N_("sent to the CA") },
+		{ "lost", N_("lost") }, { "damaged", N_("damaged") },
+		{ "active", N_("active") }, { "revoked", N_("revoked") },
+		{ "expired", N_("expired") },
 	};
 	for (size_t i = 0; state && i < sizeof map / sizeof *map; i++)
 		if (strcmp(map[i][0], state) == 0)
 			return T(map[i][1]);
 	return state ? state : "";
+}
+
+const char *td_tui_level_label(const char *level)
+{
+	static const char *const levels[] = {
+		N_("province"), N_("department"), N_("division"), N_("district"),
+		N_("commune"), N_("other"),
+	};
+	for (size_t i = 0; level && i < sizeof levels / sizeof *levels; i++)
+		if (strcmp(levels[i], level) == 0)
+			return T(levels[i]);
+	return level ? level : "";
 }
 
 /* "holder:ID" / "agency:CODE" -> a link to that record. */
@@ -129,7 +142,7 @@ static int add_cert(const struct td_cert *c, void *ctx)
 static int add_agency(const struct td_agency *a, void *ctx)
 {
 	tl_add(ctx, COL_NORMAL, "agency", a->code, a->name, a->code,
-	       a->level ? T(a->level) : "", NULL);
+	       td_tui_level_label(a->level), NULL);
 	return 0;
 }
 
@@ -144,7 +157,7 @@ static int build_agency(struct desk *d, struct record *r, struct td_error *err)
 	snprintf(r->title, sizeof r->title, "%s", a.name);
 	field(&r->list, "Agency", a.name, NULL, NULL);
 	field(&r->list, "Code", a.code, NULL, NULL);
-	field(&r->list, "Level", a.level ? T(a.level) : "", NULL, NULL);
+	field(&r->list, "Level", td_tui_level_label(a.level), NULL, NULL);
 	field(&r->list, "Part of", a.parent_code, "agency", a.parent_code);
 	field(&r->list, "Valid from", a.valid_from, NULL, NULL);
 	field(&r->list, "Valid until", a.valid_to, NULL, NULL);
@@ -175,7 +188,8 @@ static int build_holder(struct desk *d, struct record *r, struct td_error *err)
 		return rc;
 	snprintf(r->title, sizeof r->title, "%s", h.name);
 	field(&r->list, "Holder", h.name, NULL, NULL);
-	field(&r->list, "Kind", T(strcmp(h.kind, "org") ? "person" : "organisation"),
+	field(&r->list, "Kind",
+	      T(strcmp(h.kind, "org") ? "person" : N_("organisation")),
 	      NULL, NULL);
 	field(&r->list, strcmp(h.kind, "org") ? "National id" : "Code", h.ext_id,
 	      NULL, NULL);
@@ -206,7 +220,8 @@ static int build_cert(struct desk *d, struct record *r, struct td_error *err)
 	field(&r->list, "Serial", c.serial, NULL, NULL);
 	field(&r->list, "Holder", c.holder_name, "holder", c.holder_ext_id);
 	field(&r->list, "Agency", c.agency_code, "agency", c.agency_code);
-	field(&r->list, "Kind", T(strcmp(c.kind, "org") ? "person" : "organisation"),
+	field(&r->list, "Kind",
+	      T(strcmp(c.kind, "org") ? "person" : N_("organisation")),
 	      NULL, NULL);
 	field(&r->list, "Valid", valid, NULL, NULL);
 	field(&r->list, "Status", td_tui_state_label(c.status), NULL, NULL);
@@ -357,7 +372,7 @@ static int typing(void *self)
 }
 
 static const struct screen_ops ops = {
-	.title = "Record",
+	.title = N_("Record"),
 	.help = N_("One record of the registry and what hangs off it. An agency "
 	        "shows its sub-agencies and its holders' certificates with the "
 	        "tokens they are on; a holder their certificates; a certificate "

@@ -167,8 +167,8 @@ static void sfree(void *self)
 }
 
 static const struct screen_ops ops = {
-	.title = "Search",
-	.help = "Type any part of a name, an agency code, a national id, or a "
+	.title = N_("Search"),
+	.help = N_("Type any part of a name, an agency code, a national id, or a "
 	        "certificate or token serial: the list follows every key. Case "
 	        "and Vietnamese marks do not matter (\"nguyen van hung\" finds "
 	        "\"Nguyễn Văn Hùng\"); each word matches the start of a word, and words of one letter wait "
@@ -177,7 +177,7 @@ static const struct screen_ops ops = {
 	        "without a text field: the record opens at once.\n"
 	        "Up/Down, PgUp/PgDn, Home/End move in the list; Enter opens the "
 	        "selected record; Left/Right, Backspace, Delete edit the text; "
-	        "Ctrl-U clears it; Esc goes back.",
+	        "Ctrl-U clears it; Esc goes back."),
 	.draw = draw, .key = key, .typing = typing, .scan = scan, .free = sfree,
 };
 
@@ -188,9 +188,9 @@ void scr_search_open(struct desk *d, const char *initial)
 	if (!s)
 		return;
 	s->list.head[0] = "Kind";
-	s->list.head[1] = "Name";
-	s->list.head[2] = "Code / serial";
-	s->list.head[3] = "Details";
+	s->list.head[1] = N_("Name");
+	s->list.head[2] = N_("Code / serial");
+	s->list.head[3] = N_("Details");
 	s->list.maxw[1] = 30;
 	s->list.maxw[2] = 34;
 	if (initial)

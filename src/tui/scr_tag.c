@@ -15,7 +15,6 @@
 #include "tui/tag.h"
 #include "tui/widget.h"
 
-#define N_(s) s   /* a text that T() translates where it is drawn */
 
 /* What can be tagged by hand: cmd_tag.c's table, with words for people. */
 static const struct choice {

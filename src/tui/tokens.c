@@ -191,10 +191,11 @@ const char *desk_tokens_modules(struct desk *d)
 static const char *outcome_label(enum td_match_outcome o)
 {
 	static const char *const l[] = {
-		[TD_MATCH_OK] = "Matched", [TD_MATCH_EXPIRED] = "Expired",
-		[TD_MATCH_TAGGED] = "Tagged", [TD_MATCH_OTHER_CERT] = "Different certificate",
-		[TD_MATCH_OUT_OF_SCOPE] = "Out of scope",
-		[TD_MATCH_UNKNOWN_TOKEN] = "Unknown token",
+		[TD_MATCH_OK] = N_("Matched"), [TD_MATCH_EXPIRED] = N_("Expired"),
+		[TD_MATCH_TAGGED] = N_("Tagged"),
+		[TD_MATCH_OTHER_CERT] = N_("Different certificate"),
+		[TD_MATCH_OUT_OF_SCOPE] = N_("Out of scope"),
+		[TD_MATCH_UNKNOWN_TOKEN] = N_("Unknown token"),
 	};
 	return T(l[o]);
 }
