@@ -64,6 +64,20 @@ static int check_origin(struct td_registry *home, struct td_registry *kit,
 	return TD_OK;
 }
 
+/* The form td_reg_uuid writes: 8-4-4-4-12 lowercase hex digits.  Anything
+ * else did not come from `kit make` (and is quoted into every field audit
+ * row as it stands). */
+static int uuid_ok(const char *id)
+{
+	for (int i = 0; i < 36; i++) {
+		int dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? id[i] != '-' : !((id[i] >= '0' && id[i] <= '9') ||
+		                            (id[i] >= 'a' && id[i] <= 'f')))
+			return 0;
+	}
+	return id[36] == '\0';
+}
+
 static int check_kit(struct td_registry *home, const char *kit_path, char uuid[37],
                      int64_t *audit_base, int64_t *audit_rows, struct td_error *err)
 {
@@ -76,7 +90,7 @@ static int check_kit(struct td_registry *home, const char *kit_path, char uuid[3
 		return err->code;
 	id = kit_meta_get(kit, "main", "kit_uuid");
 	base = kit_meta_get(kit, "main", "kit_audit_base");
-	if (!id || !base)
+	if (!id || !base || !uuid_ok(id))
 		rc = td_error_set(err, TD_ERR_DATA, "%s is not a field kit (made by"
 		                  " `tokendesk kit make`)", kit_path);
 	else if (td_reg_schema_version(kit) != td_reg_schema_version(home))
@@ -259,6 +273,7 @@ static int replay(struct kit_merge *m, int n, void *buf, struct td_error *err)
 static int append_field_audit(struct kit_merge *m, int64_t base, struct td_error *err)
 {
 	sqlite3_stmt *st;
+	char *prefix;   /* the kit's part of every row, quoted once */
 	int rc = TD_OK;
 
 	if (sqlite3_prepare_v2(m->home->db,
@@ -267,7 +282,7 @@ static int append_field_audit(struct kit_merge *m, int64_t base, struct td_error
 	         * (JSON from json_object, or NULL), and parsing 100,000 of
 	         * them again only costs time. */
 	        "SELECT 'field:' || action, entity, entity_key, before,"
-	        " '{\"kit\":' || json_quote(?1) || ',\"field_id\":' || id ||"
+	        " ?1 || id ||"
 	        " ',\"field_at\":' || json_quote(at) || ',\"field_operator\":' ||"
 	        " json_quote(operator) || ',\"field_hash\":' || json_quote(hash) ||"
 	        " ',\"after\":' || CASE WHEN after IS NULL THEN 'null'"
@@ -275,7 +290,11 @@ static int append_field_audit(struct kit_merge *m, int64_t base, struct td_error
 	        "  ELSE json_quote(after) END || '}'"
 	        " FROM kit.audit WHERE id > ?2 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(m->home, err, "reading the kit's audit log");
-	sqlite3_bind_text(st, 1, m->uuid, -1, SQLITE_STATIC);
+	if (!(prefix = sqlite3_mprintf("{\"kit\":\"%s\",\"field_id\":", m->uuid))) {
+		sqlite3_finalize(st);
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	}
+	sqlite3_bind_text(st, 1, prefix, -1, sqlite3_free);
 	sqlite3_bind_int64(st, 2, base);
 	while (rc == TD_OK && sqlite3_step(st) == SQLITE_ROW) {
 		rc = td_reg_audit(m->home, (const char *)sqlite3_column_text(st, 0),

@@ -83,5 +83,12 @@ td kit merge "$tmp/b.kit" >/dev/null || td_fail "merge b again"
      SELECT count(*) FROM kit_conflict; SELECT count(*) FROM audit")" = "$before" ] ||
 	td_fail "a second merge changed something"
 q "$tmp/reg.db" "PRAGMA foreign_key_check" | grep -q . && td_fail "dangling references"
+
+# A kit whose uuid is not one `kit make` writes is refused before anything
+# is read from it (the uuid is quoted into every field audit row).
+td kit make --agencies SB -o "$tmp/c.kit" >/dev/null || td_fail "kit make c"
+q "$tmp/c.kit" "UPDATE meta SET value = 'ab\"c' WHERE key = 'kit_uuid'"
+td kit merge "$tmp/c.kit" >/dev/null 2>"$tmp/c.err" && td_fail "a forged kit uuid was merged"
+grep -q "is not a field kit" "$tmp/c.err" || td_fail "forged uuid: $(cat "$tmp/c.err")"
 td audit verify >/dev/null || td_fail "audit chain"
 exit 0
