@@ -80,7 +80,7 @@ static int bulk_allowed(struct kit_merge *m, struct kit_table *t)
 		return 0;
 	for (int f = 0; f < t->nfk; f++) {
 		struct kit_table *p = kit_schema_find(&m->ks, t->fk[f].parent);
-		if (p && (p->fallback || p->renumbered))
+		if (p && p != t && (p->fallback || p->renumbered))
 			return 0;
 	}
 	return 1;
@@ -98,7 +98,8 @@ static char *shifted_columns(struct kit_merge *m, struct kit_table *t)
 			item = sqlite3_mprintf("\"%w\" + %lld", t->cols[i], (long long)t->offset);
 		for (int f = 0; !item && f < t->nfk; f++) {
 			struct kit_table *p = kit_schema_find(&m->ks, t->fk[f].parent);
-			if (t->fk[f].col != i || !p || !p->bulk ||
+			/* p == t: a reference within the table shifts with it */
+			if (t->fk[f].col != i || !p || (!p->bulk && p != t) ||
 			    !kit_fk_to_id(t, f, p))
 				continue;
 			item = sqlite3_mprintf("CASE WHEN typeof(\"%w\") = 'integer' AND"
