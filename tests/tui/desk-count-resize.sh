@@ -7,7 +7,7 @@ demo_registry
 td() { TOKENDESK_OPERATOR=tester "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
 id=$(td count start --agency DC.STC) || fail "count start"
 td count scan "$id" 6CC6399B >/dev/null || fail "count scan"
-td count close "$id" >/dev/null || fail "count close"
+td count close "$id" -o "$tmp" >/dev/null || fail "count close"
 
 start_desk 100 24 -- --lang en
 keys c
