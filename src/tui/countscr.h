@@ -12,9 +12,6 @@
 #include "tui/desk.h"
 #include "tui/widget.h"
 
-#ifndef N_
-#endif
-
 enum count_mode { CM_PICK, CM_RUN, CM_REPORT };
 /* Focus: the text field, or the first / second list of the mode. */
 enum count_focus { CF_FIELD, CF_LIST1, CF_LIST2 };

@@ -172,7 +172,7 @@ static void draw_title(struct desk *d)
 
 static const char *const keybar[] = {
 	"F1", N_("Help"), "F2", N_("Tokens"), "F3", N_("Search"), "F4", N_("Browse"),
-	"F5", N_("Handover"), "F7", "Plan", "F8", N_("Count"), "Esc", N_("Back"),
+	"F5", N_("Handover"), "F7", N_("Plan"), "F8", N_("Count"), "Esc", N_("Back"),
 	"F10", N_("Quit"), NULL, NULL
 };
 

@@ -14,7 +14,6 @@
 #include "tui/tag.h"
 #include "tui/widget.h"
 
-
 struct record {
 	char kind[16], key[128], title[256];
 	struct tl_list list;
