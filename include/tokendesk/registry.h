@@ -38,6 +38,8 @@ enum td_reg_open_flags {
 struct td_registry *td_reg_open(const char *path, int flags,
                                 struct td_error *err);
 void td_reg_close(struct td_registry *reg);
+/* Delete a registry file (closed) and its -wal and -shm companions. */
+void td_reg_remove(const char *path);
 
 /* Who is recorded in audit rows from now on (copied). */
 void td_reg_set_operator(struct td_registry *reg, const char *operator_name);

@@ -319,6 +319,17 @@ int td_reg_begin(struct td_registry *reg, struct td_error *err)
 	return TD_OK;
 }
 
+void td_reg_remove(const char *path)
+{
+	char side[4200];
+
+	unlink(path);
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+}
+
 int td_reg_end(struct td_registry *reg, int rc, struct td_error *err)
 {
 	if (rc == TD_OK)

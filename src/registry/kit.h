@@ -50,6 +50,9 @@ int kit_schema_load(struct td_registry *reg, const char *schema,
                     struct kit_schema *ks, struct td_error *err);
 void kit_schema_free(struct kit_schema *ks);
 struct kit_table *kit_schema_find(struct kit_schema *ks, const char *name);
+/* "col1", "col2", ... of t, quoted (sqlite3_malloc'ed; NULL when out of
+ * memory). */
+char *kit_column_list(const struct kit_table *t);
 /* 1 when t's foreign key f refers to the id (INTEGER PRIMARY KEY) of its
  * parent p, whose renumbering it must then follow. */
 int kit_fk_to_id(const struct kit_table *t, int f, const struct kit_table *p);

@@ -151,12 +151,7 @@ static sqlite3_stmt *select_row(struct kit_merge *m, struct kit_table *t,
 	struct kit_stmt_cache *c = cache_of(m, t);
 
 	if (!c->select) {
-		char *cols = sqlite3_mprintf("\"%w\"", t->cols[0]);
-		for (int i = 1; cols && i < t->ncols; i++) {
-			char *n = sqlite3_mprintf("%s, \"%w\"", cols, t->cols[i]);
-			sqlite3_free(cols);
-			cols = n;
-		}
+		char *cols = kit_column_list(t);
 		char *where = where_pk(t, pk, 1);
 		c->select = prepare_owned(m, sqlite3_mprintf("SELECT %s FROM main.\"%w\"%s",
 		                                             cols, t->name, where));
@@ -256,14 +251,11 @@ static sqlite3_stmt *insert_stmt(struct kit_merge *m, struct kit_table *t)
 	struct kit_stmt_cache *c = cache_of(m, t);
 
 	if (!c->insert) {
-		char *cols = sqlite3_mprintf("\"%w\"", t->cols[0]);
+		char *cols = kit_column_list(t);
 		char *qs = sqlite3_mprintf("?1");
-		for (int i = 1; cols && qs && i < t->ncols; i++) {
-			char *n = sqlite3_mprintf("%s, \"%w\"", cols, t->cols[i]);
+		for (int i = 1; qs && i < t->ncols; i++) {
 			char *q = sqlite3_mprintf("%s, ?%d", qs, i + 1);
-			sqlite3_free(cols);
 			sqlite3_free(qs);
-			cols = n;
 			qs = q;
 		}
 		c->insert = prepare_owned(m, sqlite3_mprintf("INSERT INTO main.\"%w\" (%s)"

@@ -117,18 +117,6 @@ static char *shifted_columns(struct kit_merge *m, struct kit_table *t)
 	return list;
 }
 
-static char *column_names(struct kit_table *t)
-{
-	char *list = sqlite3_mprintf("%s", "");
-
-	for (int i = 0; list && i < t->ncols; i++) {
-		char *n = sqlite3_mprintf("%s%s\"%w\"", list, i ? ", " : "", t->cols[i]);
-		sqlite3_free(list);
-		list = n;
-	}
-	return list;
-}
-
 /* One INSERT ... SELECT in a savepoint: 1 when done, 0 when a constraint
  * stopped it (nothing of it kept), < 0 on other errors. */
 static int insert_shifted(struct kit_merge *m, struct kit_table *t,
@@ -138,7 +126,7 @@ static int insert_shifted(struct kit_merge *m, struct kit_table *t,
 	int rc;
 
 	t->offset = home_last_id(m, t) - t->base_max;
-	cols = column_names(t);
+	cols = kit_column_list(t);
 	vals = shifted_columns(m, t);
 	sql = cols && vals ? sqlite3_mprintf("INSERT INTO main.\"%w\" (%s) SELECT %s"
 	                                     " FROM kit.\"%w\" WHERE \"%w\" > %lld"

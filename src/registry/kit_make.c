@@ -367,17 +367,6 @@ static int register_kit(struct td_registry *home, const char *uuid,
 	return rc;
 }
 
-static void remove_files(const char *path)
-{
-	char side[4200];
-
-	unlink(path);
-	snprintf(side, sizeof side, "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-shm", path);
-	unlink(side);
-}
-
 int td_reg_kit_make(struct td_registry *home, const char *kit_path,
                     const char *const *codes, size_t n,
                     struct td_kit_info *info, struct td_error *err)
@@ -412,6 +401,6 @@ int td_reg_kit_make(struct td_registry *home, const char *kit_path,
 		rc = store_image(kit, err);
 	td_reg_close(kit);
 	if (rc < 0)
-		remove_files(kit_path);
+		td_reg_remove(kit_path);
 	return rc;
 }

@@ -143,6 +143,18 @@ struct kit_table *kit_schema_find(struct kit_schema *ks, const char *name)
 	return NULL;
 }
 
+char *kit_column_list(const struct kit_table *t)
+{
+	char *list = sqlite3_mprintf("%s", "");
+
+	for (int i = 0; list && i < t->ncols; i++) {
+		char *n = sqlite3_mprintf("%s%s\"%w\"", list, i ? ", " : "", t->cols[i]);
+		sqlite3_free(list);
+		list = n;
+	}
+	return list;
+}
+
 int kit_fk_to_id(const struct kit_table *t, int f, const struct kit_table *p)
 {
 	const char *to = t->fk[f].parent_col;

@@ -61,8 +61,8 @@ static void cleanup(void)
 {
 	sqlite3_close(home_rd);
 	sqlite3_close(kit_wr);
-	rm_db(home_db);
-	rm_db(kit_db);
+	td_reg_remove(home_db);
+	td_reg_remove(kit_db);
 	rmdir(dir);
 	free(home_tpl.p);
 	free(kit_tpl.p);
@@ -310,7 +310,7 @@ static void restore_kit(const uint8_t *bytes)
 {
 	sqlite3_close(kit_wr);
 	kit_wr = NULL;
-	rm_db(kit_db);
+	td_reg_remove(kit_db);
 	write_file(kit_db, bytes, kit_tpl.n);
 	kit_patched = bytes != kit_tpl.p;
 }
@@ -366,7 +366,7 @@ static void restore_home(void)
 {
 	sqlite3_close(home_rd);
 	home_rd = NULL;
-	rm_db(home_db);
+	td_reg_remove(home_db);
 	write_file(home_db, home_tpl.p, home_tpl.n);
 }
 

@@ -28,8 +28,8 @@ static void cleanup(void)
 {
 	td_reg_close(reg);
 	reg = NULL;
-	rm_db(base_db);
-	rm_db(work_db);
+	td_reg_remove(base_db);
+	td_reg_remove(work_db);
 	unlink(in);
 	rmdir(dir);
 }
@@ -53,7 +53,7 @@ static void fresh_registry(void)
 	int64_t bad;
 
 	td_reg_close(reg);
-	rm_db(work_db);
+	td_reg_remove(work_db);
 	copy_file(base_db, work_db);
 	reg = td_reg_open(work_db, 0, &err);
 	FUZZ_CHECK(reg != NULL);

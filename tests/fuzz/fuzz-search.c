@@ -28,16 +28,10 @@ static const char agencies[] =
 
 static void cleanup(void)
 {
-	char p[320];
-
 	td_reg_close(reg);
 	reg = NULL;
 	unlink(list);
-	unlink(db);
-	snprintf(p, sizeof p, "%s-wal", db);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", db);
-	unlink(p);
+	td_reg_remove(db);
 	rmdir(dir);
 }
 

@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -19,17 +18,5 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 			abort(); \
 		} \
 	} while (0)
-
-/* Remove a SQLite file and its WAL and SHM companions. */
-static inline void rm_db(const char *db)
-{
-	char p[320];
-
-	unlink(db);
-	snprintf(p, sizeof p, "%s-wal", db);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", db);
-	unlink(p);
-}
 
 #endif

@@ -159,7 +159,6 @@ int main(void)
 {
 	struct td_registry *reg;
 	struct td_error err;
-	char side[300];
 
 	snprintf(path, sizeof path, "/tmp/td-test-handover-%d.db", (int)getpid());
 	reg = td_reg_open(path, TD_REG_CREATE, &err);
@@ -172,10 +171,6 @@ int main(void)
 	check_list(reg);
 	check_recheck(reg);
 	td_reg_close(reg);
-	unlink(path);
-	snprintf(side, sizeof side, "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-shm", path);
-	unlink(side);
+	td_reg_remove(path);
 	return check_done("test-handover");
 }

@@ -132,11 +132,6 @@ int main(void)
 	chmod(path, 0666);
 	CHECK(td_reg_open(path, 0, &err) == NULL && err.code == TD_ERR_PERM);
 	CHECK(strstr(err.message, "chmod 600") != NULL);
-	unlink(path);
-	char side[300];
-	snprintf(side, sizeof side, "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-shm", path);
-	unlink(side);
+	td_reg_remove(path);
 	return check_done("test-registry");
 }
