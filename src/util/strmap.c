@@ -114,6 +114,10 @@ void td_strmap_each(const struct td_strmap *m,
 
 /* ---- arena ---------------------------------------------------------------- */
 
+/* Blocks start small and double up to ARENA_BLOCK: a two-row import (or a
+ * fuzz input) should not map a megabyte, a million-row one should not make
+ * thousands of small blocks. */
+#define ARENA_FIRST_BLOCK (4u << 10)
 #define ARENA_BLOCK (1u << 20)
 
 struct block {
@@ -149,7 +153,10 @@ void *td_arena_alloc(struct td_arena *a, size_t n)
 
 	n = (n + align - 1) / align * align;
 	if (!b || b->size - b->used < n) {
-		size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+		size_t size = !b ? ARENA_FIRST_BLOCK
+		              : b->size >= ARENA_BLOCK ? ARENA_BLOCK : b->size * 2;
+		if (size < n)
+			size = n;
 		b = malloc(sizeof *b + size);
 		if (!b)
 			return NULL;
