@@ -119,6 +119,11 @@ struct td_audit_row {
 	char *at, *operator_name, *action, *entity, *entity_key;
 	char *before, *after;  /* JSON text or NULL */
 	char *hash;
+	/* Set on a row recorded in a field kit and brought home by its merge:
+	 * the kit's uuid.  Its id then counts the rows merges brought home
+	 * (not the home chain), its action reads "field:ACTION", and at,
+	 * operator and hash are the field's. */
+	char *kit_uuid;
 };
 
 void td_agency_clear(struct td_agency *a);

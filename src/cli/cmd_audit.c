@@ -37,6 +37,8 @@ static int print_row(const struct td_audit_row *r, void *ctx)
 		json_object_set_new(o, "at", td_json_str(r->at));
 		json_object_set_new(o, "operator", td_json_str(r->operator_name));
 		json_object_set_new(o, "action", td_json_str(r->action));
+		if (r->kit_uuid)
+			json_object_set_new(o, "kit", td_json_str(r->kit_uuid));
 		json_object_set_new(o, "before", r->before ? json_loads(r->before, 0, NULL)
 		                                          : json_null());
 		json_object_set_new(o, "after", r->after ? json_loads(r->after, 0, NULL)
@@ -44,7 +46,12 @@ static int print_row(const struct td_audit_row *r, void *ctx)
 		json_array_append_new(ctx, o);
 		return 0;
 	}
-	printf("%" PRId64 "  %s  %-14s %s\n", r->id, r->at, r->action, r->operator_name);
+	if (r->kit_uuid)   /* field rows count apart from home's */
+		printf("k%" PRId64 "  %s  %-14s %s  (kit %s)\n", r->id, r->at, r->action,
+		       r->operator_name, r->kit_uuid);
+	else
+		printf("%" PRId64 "  %s  %-14s %s\n", r->id, r->at, r->action,
+		       r->operator_name);
 	if (r->before)
 		printf("    before: %s\n", r->before);
 	if (r->after)
@@ -71,7 +78,9 @@ int td_cmd_audit(struct td_cli *cli, int argc, char **argv)
 			       "       tokendesk audit log ENTITY KEY [--json]\n"
 			       "verify walks the hash chain of the audit log and names the first\n"
 			       "row that was edited, deleted or reordered.  log lists the audit\n"
-			       "rows of one record (ENTITY: token, cert, agency).\n");
+			       "rows of one record (ENTITY: token, cert, agency); rows recorded\n"
+			       "in a field kit read field:ACTION, are numbered k1, k2, ... and\n"
+			       "name their kit.\n");
 			return EX_OK;
 		} else
 			return EX_USAGE;

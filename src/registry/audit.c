@@ -27,13 +27,6 @@ static int ensure_digest(struct td_registry *reg, struct td_error *err)
 	return TD_OK;
 }
 
-/* The fields, in order, that a row's hash covers (after the previous
- * hash).  NULL is hashed as a distinct one-byte marker. */
-struct audit_fields {
-	int64_t id;
-	const char *at, *operator_name, *action, *entity, *key, *before, *after;
-};
-
 static void hash_part(EVP_MD_CTX *ctx, const char *s)
 {
 	static const unsigned char sep = 0x1f, null_mark = 0x00;
@@ -45,9 +38,9 @@ static void hash_part(EVP_MD_CTX *ctx, const char *s)
 		EVP_DigestUpdate(ctx, &null_mark, 1);
 }
 
-static int row_hash(struct td_registry *reg, const char *prev,
-                    const struct audit_fields *f, char out[65],
-                    struct td_error *err)
+int td_reg_audit_hash(struct td_registry *reg, const char *prev,
+                      const struct audit_fields *f, char out[65],
+                      struct td_error *err)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
@@ -116,7 +109,7 @@ int td_reg_audit(struct td_registry *reg, const char *action,
 	td_now_iso(at);
 	f = (struct audit_fields){ reg->head_id + 1, at, td_reg_operator(reg),
 	                           action, entity, key, before, after };
-	if ((rc = row_hash(reg, reg->prev_hash, &f, hash, err)) < 0)
+	if ((rc = td_reg_audit_hash(reg, reg->prev_hash, &f, hash, err)) < 0)
 		return rc;
 	if (!(st = td_reg_stmt(reg, ST_AUDIT_INSERT, err)))
 		return TD_ERR_DB;
@@ -199,7 +192,7 @@ static int verify_row(struct td_registry *reg, sqlite3_stmt *st, int64_t expect_
 	f.key = (const char *)sqlite3_column_text(st, 5);
 	f.before = (const char *)sqlite3_column_text(st, 6);
 	f.after = (const char *)sqlite3_column_text(st, 7);
-	if ((rc = row_hash(reg, prev, &f, hash, err)) < 0)
+	if ((rc = td_reg_audit_hash(reg, prev, &f, hash, err)) < 0)
 		return rc;
 	if (f.id != expect_id || !stored || strcmp(stored, hash) != 0)
 		*bad_id = f.id;
@@ -222,7 +215,7 @@ int td_reg_audit_verify(struct td_registry *reg, int64_t *rows,
 {
 	sqlite3_stmt *st;
 	char prev[65] = "", hash[65];
-	int64_t n = 0, dummy;
+	int64_t n = 0, field = 0, dummy;
 	int rc = TD_OK, step;
 
 	if (!bad_id)
@@ -246,7 +239,14 @@ int td_reg_audit_verify(struct td_registry *reg, int64_t *rows,
 		return rc;
 	if (step != SQLITE_DONE)
 		return td_reg_db_error(reg, err, "reading the audit log");
-	return check_head(reg, n, prev, bad_id, err);
+	if ((rc = check_head(reg, n, prev, bad_id, err)) < 0)
+		return rc;
+	/* The home chain is sound, so the kit.merge rows anchoring the
+	 * field rows are what the merges wrote. */
+	rc = td_reg_audit_verify_field(reg, &field, err);
+	if (rows)
+		*rows = n + field;
+	return rc;
 }
 
 char *td_reg_row_json(struct td_registry *reg, enum td_stmt_id id,

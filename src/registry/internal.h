@@ -91,6 +91,23 @@ int td_reg_index_put(struct td_registry *reg, int kind, int64_t id,
                      const char *old_text, const char *new_text,
                      struct td_error *err);
 
+/* The fields, in order, that an audit row's hash covers (after the
+ * previous row's hash).  NULL is hashed as a distinct one-byte marker. */
+struct audit_fields {
+	int64_t id;
+	const char *at, *operator_name, *action, *entity, *key, *before, *after;
+};
+
+/* out = lowercase hex SHA-256 of prev and the fields. */
+int td_reg_audit_hash(struct td_registry *reg, const char *prev,
+                      const struct audit_fields *f, char out[65],
+                      struct td_error *err);
+
+/* Verify the rows kit merges brought home (audit_field.c); *rows gets
+ * how many.  Called by td_reg_audit_verify once the home chain holds. */
+int td_reg_audit_verify_field(struct td_registry *reg, int64_t *rows,
+                              struct td_error *err);
+
 /* Store the audit head in meta (called by commit). */
 int td_reg_audit_flush_head(struct td_registry *reg, struct td_error *err);
 

@@ -72,6 +72,11 @@ struct kit_merge {
 	int64_t kit_rows;                  /* the kit's audit rows */
 	sqlite3_stmt *map_put, *map_get;
 	int bulk_next;                     /* next table whose new rows come */
+	/* The field audit rows brought home: their ids in kit_field_audit
+	 * (none when last < first), and the kit chain's hash before the
+	 * first and at the last (see audit_field.c). */
+	int64_t field_first, field_last;
+	char field_prev[65], field_head[65];
 };
 
 /* Apply one change of the kit's changeset (iterator positioned on it) to

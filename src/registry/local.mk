@@ -5,6 +5,7 @@ libtokendesk_a_SOURCES += \
 	src/registry/schema.c \
 	src/registry/statements.c \
 	src/registry/audit.c \
+	src/registry/audit_field.c \
 	src/registry/records.c \
 	src/registry/write.c \
 	src/registry/cert_write.c \

@@ -48,7 +48,7 @@ void td_custody_event_clear(struct td_custody_event *e)
 void td_audit_row_clear(struct td_audit_row *r)
 {
 	FREE_ALL(&r->at, &r->operator_name, &r->action, &r->entity,
-	         &r->entity_key, &r->before, &r->after, &r->hash);
+	         &r->entity_key, &r->before, &r->after, &r->hash, &r->kit_uuid);
 }
 
 /* ---- row readers: column layouts of the SELECTs below ---------------- */
@@ -392,6 +392,7 @@ static int visit_audit(sqlite3_stmt *st, void *fn, void *ctx)
 	r.before = td_reg_col_dup(st, 6);
 	r.after = td_reg_col_dup(st, 7);
 	r.hash = td_reg_col_dup(st, 8);
+	r.kit_uuid = td_reg_col_dup(st, 9);
 	int stop = ((td_audit_fn)fn)(&r, ctx);
 	td_audit_row_clear(&r);
 	return stop;
@@ -404,9 +405,17 @@ int td_reg_each_audit_of(struct td_registry *reg, const char *entity,
 	sqlite3_stmt *st;
 	int rc, stop = 0;
 
+	/* Home's rows and the rows kit merges brought home, by time. */
 	if (sqlite3_prepare_v2(reg->db, "SELECT id, at, operator, action, entity,"
-	                       " entity_key, before, after, hash FROM audit"
-	                       " WHERE entity = ? AND entity_key = ? ORDER BY id",
+	                       " entity_key, before, after, hash, kit FROM ("
+	                       " SELECT 0 AS src, id, at, operator, action, entity,"
+	                       "  entity_key, before, after, hash, NULL AS kit FROM audit"
+	                       "  WHERE entity = ?1 AND entity_key = ?2"
+	                       " UNION ALL"
+	                       " SELECT 1, id, at, operator, 'field:' || action, entity,"
+	                       "  entity_key, before, after, hash, kit_uuid"
+	                       "  FROM kit_field_audit WHERE entity = ?1 AND entity_key = ?2)"
+	                       " ORDER BY at, src, id",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(reg, err, "reading the audit log");
 	sqlite3_bind_text(st, 1, entity, -1, SQLITE_STATIC);

@@ -216,6 +216,21 @@ static const char *const migrations[] = {
 	"ALTER TABLE handover_new RENAME TO handover;"
 	"INSERT INTO handover_item SELECT * FROM temp.handover_item_keep;"
 	"DROP TABLE temp.handover_item_keep;",
+	/* 6: the audit rows a field kit brought home, as the kit wrote them
+	 * (ids, times, operators and hashes of the kit's own chain).  The
+	 * home chain anchors them with one row per merge (kit.merge, whose
+	 * after names the rows' id range and the kit chain's hashes before
+	 * and after them), so they verify without being hashed a second
+	 * time (see audit_field.c).  Until this step, merges re-appended each
+	 * field row to the home chain as "field:ACTION"; those rows stay. */
+	"CREATE TABLE kit_field_audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kit_uuid TEXT NOT NULL, field_id INTEGER NOT NULL,"
+	"  at TEXT NOT NULL, operator TEXT NOT NULL, action TEXT NOT NULL,"
+	"  entity TEXT NOT NULL, entity_key TEXT,"
+	"  before TEXT, after TEXT,"
+	"  hash TEXT NOT NULL);"
+	"CREATE INDEX kit_field_audit_entity ON kit_field_audit(entity, entity_key);",
 	/* (append new steps here) */
 };
 

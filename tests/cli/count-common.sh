@@ -55,9 +55,8 @@ SELECT 'scan', c.uid, s.serial, s.at, s.source FROM count_scan s
        JOIN count_session c ON c.id = s.count_id ORDER BY 2, 3, 4, 5;
 SELECT 'result', c.uid, r.serial, r.outcome, r.scans FROM count_result r
        JOIN count_session c ON c.id = r.count_id ORDER BY 2, 3;
-SELECT 'field-audit', action, entity, entity_key,
-       json_extract(after, '$.field_hash') FROM audit
-       WHERE action LIKE 'field:%' ORDER BY 5;
+SELECT 'field-audit', action, entity, entity_key, hash
+       FROM kit_field_audit ORDER BY 5;
 SELECT 'conflict', kit_uuid, tbl, op, pk, field_old, field_new, status
        FROM kit_conflict ORDER BY 2, 3, 5;"
 }

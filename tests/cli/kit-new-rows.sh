@@ -85,7 +85,7 @@ td kit merge "$tmp/b.kit" >/dev/null || td_fail "merge b again"
 q "$tmp/reg.db" "PRAGMA foreign_key_check" | grep -q . && td_fail "dangling references"
 
 # A kit whose uuid is not one `kit make` writes is refused before anything
-# is read from it (the uuid is quoted into every field audit row).
+# is read from it (the uuid is stored with every field audit row).
 td kit make --agencies SB -o "$tmp/c.kit" >/dev/null || td_fail "kit make c"
 q "$tmp/c.kit" "UPDATE meta SET value = 'ab\"c' WHERE key = 'kit_uuid'"
 td kit merge "$tmp/c.kit" >/dev/null 2>"$tmp/c.err" && td_fail "a forged kit uuid was merged"

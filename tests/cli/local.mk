@@ -33,6 +33,7 @@ COUNT_KIT_TESTS = \
 	tests/cli/count-resume.sh \
 	tests/cli/kit-minimal.sh \
 	tests/cli/kit-merge.sh \
+	tests/cli/kit-field-audit.sh \
 	tests/cli/kit-conflict.sh \
 	tests/cli/kit-new-rows.sh \
 	tests/cli/kit-handover.sh
