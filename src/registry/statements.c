@@ -73,4 +73,21 @@ const char *const td_reg_stmt_sql[ST__COUNT] = {
 		"INSERT INTO search_idx (rowid, text) VALUES (?, ?)",
 	[ST_SEARCH_DELETE] =
 		"INSERT INTO search_idx (search_idx, rowid, text) VALUES ('delete', ?, ?)",
+	/* Tags: a plan applied puts thousands, one statement each. */
+	[ST_TAG_BY_TARGET] =
+		"SELECT id, kind, request, origin, rule, reason, detail FROM tag"
+		" WHERE target_kind = ? AND target = ?",
+	[ST_TAG_INSERT] =
+		"INSERT INTO tag (target_kind, target, kind, request, origin, rule,"
+		" reason, detail, created, updated)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+	[ST_TAG_UPDATE] =
+		"UPDATE tag SET kind = ?3, request = ?4, origin = ?5, rule = ?6,"
+		" reason = ?7, detail = ?8, updated = ?9, state = 'tagged',"
+		" batch = NULL WHERE id = ?10",
+	[ST_TAG_JSON] =
+		"SELECT json_object('target_kind', target_kind, 'target', target,"
+		" 'kind', kind, 'request', request, 'state', state, 'batch', batch,"
+		" 'origin', origin, 'rule', rule, 'reason', reason, 'detail', detail)"
+		" FROM tag WHERE id = ?",
 };

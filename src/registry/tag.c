@@ -9,12 +9,6 @@
 #include "registry/internal.h"
 #include "tokendesk/text.h"
 
-#define TAG_JSON_SQL \
-	"SELECT json_object('target_kind', target_kind, 'target', target," \
-	" 'kind', kind, 'request', request, 'state', state, 'batch', batch," \
-	" 'origin', origin, 'rule', rule, 'reason', reason, 'detail', detail)" \
-	" FROM tag WHERE id = ?"
-
 static const char *col(sqlite3_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(st, i);
@@ -30,16 +24,9 @@ static int same(const char *a, const char *b)
 /* JSON snapshot of a tag row (malloc'ed), or NULL. */
 static char *tag_json(struct td_registry *reg, int64_t id)
 {
-	sqlite3_stmt *st;
-	char *out = NULL;
+	struct td_error err;
 
-	if (sqlite3_prepare_v2(reg->db, TAG_JSON_SQL, -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		out = td_reg_col_dup(st, 0);
-	sqlite3_finalize(st);
-	return out;
+	return td_reg_row_json(reg, ST_TAG_JSON, id, &err);
 }
 
 static int audit_tag(struct td_registry *reg, const char *action, int64_t id,
@@ -99,33 +86,24 @@ int td_reg_tag_put(struct td_registry *reg, const struct td_tag *t,
 	if ((rc = td_reg_require_tx(reg, err)) < 0 ||
 	    (rc = canon_target(t->target_kind, t->target, key, sizeof key, err)) < 0)
 		return rc;
-	if (sqlite3_prepare_v2(reg->db, "SELECT id, kind, request, origin, rule,"
-	                       " reason, detail FROM tag WHERE target_kind = ?"
-	                       " AND target = ?", -1, &st, NULL) != SQLITE_OK)
-		return td_reg_db_error(reg, err, "reading a tag");
+	if (!(st = td_reg_stmt(reg, ST_TAG_BY_TARGET, err)))
+		return err->code;
 	sqlite3_bind_text(st, 1, t->target_kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
 		same_tag = tag_same(st, t);
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return td_reg_db_error(reg, err, "reading a tag");
 	if (same_tag)
 		return TD_OK;
 	td_now_iso(now);
 	char *before = id ? tag_json(reg, id) : NULL;
-	if (sqlite3_prepare_v2(reg->db, id
-	                       ? "UPDATE tag SET kind = ?3, request = ?4, origin = ?5,"
-	                         " rule = ?6, reason = ?7, detail = ?8, updated = ?9,"
-	                         " state = 'tagged', batch = NULL WHERE id = ?10"
-	                       : "INSERT INTO tag (target_kind, target, kind, request,"
-	                         " origin, rule, reason, detail, created, updated)"
-	                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-	                       -1, &st, NULL) != SQLITE_OK) {
+	if (!(st = td_reg_stmt(reg, id ? ST_TAG_UPDATE : ST_TAG_INSERT, err))) {
 		free(before);
-		return td_reg_db_error(reg, err, "writing a tag");
+		return err->code;
 	}
 	if (!id) {
 		sqlite3_bind_text(st, 1, t->target_kind, -1, SQLITE_STATIC);
@@ -140,9 +118,11 @@ int td_reg_tag_put(struct td_registry *reg, const struct td_tag *t,
 	sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
 	if (id)
 		sqlite3_bind_int64(st, 10, id);
-	if ((rc = step_finalize(reg, st, "writing a tag", err)) < 0) {
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
 		free(before);
-		return rc;
+		return td_reg_db_error(reg, err, "writing a tag");
 	}
 	if (!id)
 		id = sqlite3_last_insert_rowid(reg->db);
