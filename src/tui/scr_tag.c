@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tokendesk/registry.h"
+#include "tui/plan.h"
 #include "tui/tag.h"
 #include "tui/widget.h"
 
@@ -69,9 +70,23 @@ static const char *kind_label(const char *kind)
 }
 
 struct found {
+	struct desk *d;
 	struct tag_text *out;
 	struct tagdlg *t;
 };
+
+/* A plan's tag stores the workflow's English reason (what goes to DOST);
+ * the desk says why in its own language, as the plan screen does. */
+static void reason_text(struct desk *d, const struct td_tag *g, char *out,
+                        size_t size)
+{
+	struct pact x = { .action = g->kind, .rule = g->rule, .reason = g->reason };
+
+	if (g->origin && strcmp(g->origin, "plan") == 0)
+		plan_why(d, &x, out, size);
+	else
+		snprintf(out, size, "%s", g->reason ? g->reason : "");
+}
 
 static int describe(const struct td_tag *g, void *ctx)
 {
@@ -88,7 +103,7 @@ static int describe(const struct td_tag *g, void *ctx)
 	snprintf(f->out->state, sizeof f->out->state, "%s · %s", state,
 	         T(strcmp(g->origin ? g->origin : "", "manual") == 0 ? N_("by hand")
 	           : N_("from the plan")));
-	snprintf(f->out->reason, sizeof f->out->reason, "%s", g->reason ? g->reason : "");
+	reason_text(f->d, g, f->out->reason, sizeof f->out->reason);
 	if (f->t) {
 		/* start the dialog from what is there */
 		snprintf(f->t->state, sizeof f->t->state, "%s", g->state);
@@ -104,7 +119,7 @@ static int describe(const struct td_tag *g, void *ctx)
 int tag_describe(struct desk *d, const char *target_kind, const char *target,
                  struct tag_text *out)
 {
-	struct found f = { out, NULL };
+	struct found f = { d, out, NULL };
 	struct td_error err;
 
 	memset(out, 0, sizeof *out);
@@ -129,7 +144,7 @@ struct tagdlg *tagdlg_open(struct desk *d, const char *target_kind,
 	}
 	snprintf(t->target_kind, sizeof t->target_kind, "%s", target_kind);
 	snprintf(t->target, sizeof t->target, "%s", target);
-	f = (struct found){ &t->now, t };
+	f = (struct found){ d, &t->now, t };
 	if (td_reg_tag_find(d->reg, target_kind, target, describe, &f, &err) < 0)
 		snprintf(t->now.what, sizeof t->now.what, "%s", T("not tagged"));
 	return t;

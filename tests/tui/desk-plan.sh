@@ -209,6 +209,13 @@ wait_for "Có hiệu lực từ 2025-07-01." || fail "the effective date is not 
 screen | grep -q "(letter 1" && fail "an English reason on the Vietnamese desk"
 td plan show --json | grep -q '"reason": *"[^"]*(letter 1.2)' ||
 	fail "the CLI's reason is no longer the workflow's English sentence"
+# The certificate's record says why it is tagged in Vietnamese too.
+keys Enter
+wait_for "Lý do gắn cờ" || fail "Enter did not open the record with its tag"
+screen | grep "Lý do gắn cờ" | grep -q "Cơ quan của cán bộ chấm dứt hoạt động" ||
+	fail "the record's tag reason is not in Vietnamese"
+screen | grep -q "(letter 1" && fail "an English tag reason on the Vietnamese desk"
+keys Escape
 keys F10
 wait_for "EXITED 0" || fail "no clean exit"
 exit 0
