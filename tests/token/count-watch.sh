@@ -23,21 +23,13 @@ CSV
 "$TOKENDESK" import "$HSM_DIR/agencies.csv" "$HSM_DIR/certs.csv" >/dev/null || fail "import"
 id=$("$TOKENDESK" count start --agency SA) || fail "count start"
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-wait_line() {   # wait_line PATTERN FILE
-	start=$(now_ms)
-	while ! grep -q -- "$1" "$2"; do
-		[ $(( $(now_ms) - start )) -lt 5000 ] || { cat "$2" >&2; fail "no '$1' within 5 s"; }
-		sleep 0.02
-	done
-}
 out=$HSM_DIR/watch.out
 "$TOKENDESK" --module "$HSM_MODULE" count watch "$id" --no-usb >"$out" 2>"$HSM_DIR/watch.err" &
 pid=$!
 HSM_PIDS="$HSM_PIDS $pid"
-wait_line "$S1.*found" "$out"
+wait_line "$S1.*found" "$out" >/dev/null
 S2=$(hsm_token "Token lạ")
-wait_line "$S2.*unknown" "$out"
+wait_line "$S2.*unknown" "$out" >/dev/null
 kill -INT $pid
 st=0; wait $pid || st=$?
 [ $st = 0 ] || { cat "$HSM_DIR/watch.err" >&2; fail "count watch exited $st after SIGINT"; }

@@ -39,6 +39,20 @@ hsm_require_tools() {
 TD_SLOW=${TD_SLOW:-${TD_VALGRIND:+10}}
 TD_SLOW=${TD_SLOW:-1}
 
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# wait_line PATTERN FILE: print the ms until PATTERN shows in FILE, or
+# fail after 5 s (times TD_SLOW), showing what FILE held.
+wait_line() {
+	wait_start=$(now_ms)
+	while ! grep -q -- "$1" "$2"; do
+		[ $(( $(now_ms) - wait_start )) -lt $((5000 * TD_SLOW)) ] ||
+			{ cat "$2" >&2; fail "no '$1' within $((5 * TD_SLOW)) s"; }
+		sleep 0.01
+	done
+	echo $(( $(now_ms) - wait_start ))
+}
+
 hsm_init() {
 	hsm_require_tools
 	HSM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/td-hsm.XXXXXX")

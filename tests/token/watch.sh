@@ -6,20 +6,6 @@
 hsm_init
 LIMIT_MS=$((1000 * TD_SLOW))
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-
-# wait_line PATTERN FILE: ms until PATTERN shows in FILE, or fail after
-# 5 s (times TD_SLOW).
-wait_line() {
-	start=$(now_ms)
-	while ! grep -q -- "$1" "$2"; do
-		[ $(( $(now_ms) - start )) -lt $((5000 * TD_SLOW)) ] ||
-			{ cat "$2" >&2; fail "no '$1' within $((5 * TD_SLOW)) s"; }
-		sleep 0.01
-	done
-	echo $(( $(now_ms) - start ))
-}
-
 hsm_issue w rsa "/C=VN/L=Hưng Yên/O=Ủy ban nhân dân tỉnh Hưng Yên/CN=Đỗ Văn Nam" 9c01
 S0=$(hsm_token "Có sẵn"); hsm_load "Có sẵn" w 01
 "$TOKENDESK" init >/dev/null || fail "init"
