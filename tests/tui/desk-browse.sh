@@ -15,13 +15,17 @@ c4=$(column_of "DC.SKHCN ")
 [ "$c1" -gt 0 ] && [ "$c1" = "$c2" ] && [ "$c1" = "$c3" ] && [ "$c1" = "$c4" ] ||
 	fail "codes not aligned: $c1 $c2 $c3 $c4"
 # open a branch: go to Sở Tài chính and press Right
+# (one Down at a time, each waited for, so a slow desk is not overrun)
+selected() { screen | grep "^▶"; }
+moved_from() { [ "$(selected)" != "$1" ]; }
 i=0
-while ! screen | grep -q "^▶.*Sở Tài chính" && [ $i -lt 40 ]; do
+until screen | grep -q "^▶.*Sở Tài chính"; do
+	[ $i -lt 40 ] || fail "cannot select Sở Tài chính"
+	was=$(selected)
 	keys Down
+	poll 5 moved_from "$was" || fail "Down did not move the selection"
 	i=$((i + 1))
-	sleep 0.02
 done
-screen | grep -q "^▶.*Sở Tài chính" || fail "cannot select Sở Tài chính"
 keys Right
 wait_for "▾ Sở Tài chính" || fail "branch did not open"
 keys Enter

@@ -29,13 +29,9 @@ done
 start_desk 100 30 -- --lang en
 screen_line 29 | grep -q "Registry" || fail "status not on line 29 at 100x30"
 tmux -S "$sock" resize-window -t desk -x 80 -y 24
-i=0
-while ! screen_line 23 | grep -q "reg.db" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-screen_line 23 | grep -q "reg.db" || fail "no redraw after shrinking to 80x24"
+wait_on_line 23 "reg.db" || fail "no redraw after shrinking to 80x24"
 tmux -S "$sock" resize-window -t desk -x 120 -y 40
-i=0
-while ! screen_line 39 | grep -q "reg.db" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-screen_line 39 | grep -q "reg.db" || fail "no redraw after growing to 120x40"
+wait_on_line 39 "reg.db" || fail "no redraw after growing to 120x40"
 keys F10
 wait_for "EXITED 0" || fail "no clean exit after resizes"
 exit 0

@@ -17,16 +17,6 @@ td() {
 jcount() {
 	grep -c "\"$1\": *\"$2\""
 }
-# wait_re REGEX: like wait_for, for a basic regular expression
-wait_re() {
-	i=0
-	while [ $i -lt 100 ]; do
-		screen | grep -q -- "$1" && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
 # an unknown agency on line 3
 sed '3s/DC.SYT.P2/DC.NOPE/' "$TD_SRCDIR/data/demo/plan.csv" >"$tmp/bad.csv"
 

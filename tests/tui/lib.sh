@@ -88,27 +88,31 @@ screen_colors() {
 	tmux -S "$sock" capture-pane -t desk -e -p
 }
 
-# wait_for TEXT [SECONDS]: poll the screen until TEXT (fixed string) shows.
-wait_for() {
-	i=0 limit=$(( ${2:-5} * 20 * TD_SLOW ))
-	while [ $i -lt $limit ]; do
-		screen | grep -qF -- "$1" && return 0
+# poll SECONDS COMMAND...: run COMMAND every 50 ms until it succeeds;
+# give up (status 1) after SECONDS, times TD_SLOW.
+poll() {
+	poll_i=0 poll_limit=$(( $1 * 20 * TD_SLOW ))
+	shift
+	while [ $poll_i -lt $poll_limit ]; do
+		"$@" && return 0
 		sleep 0.05
-		i=$((i + 1))
+		poll_i=$((poll_i + 1))
 	done
 	return 1
 }
+on_screen() { screen | grep -qF -- "$1"; }
+off_screen() { ! on_screen "$1"; }
+on_screen_re() { screen | grep -q -- "$1"; }
+on_line() { screen_line "$1" | grep -qF -- "$2"; }
 
-# wait_gone TEXT [SECONDS]
-wait_gone() {
-	i=0 limit=$(( ${2:-5} * 20 * TD_SLOW ))
-	while [ $i -lt $limit ]; do
-		screen | grep -qF -- "$1" || return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
+# wait_for TEXT [SECONDS]: until TEXT (fixed string) shows on the screen.
+wait_for() { poll "${2:-5}" on_screen "$1"; }
+# wait_gone TEXT [SECONDS]: until it no longer does.
+wait_gone() { poll "${2:-5}" off_screen "$1"; }
+# wait_re REGEX [SECONDS]: like wait_for, for a basic regular expression.
+wait_re() { poll "${2:-5}" on_screen_re "$1"; }
+# wait_on_line N TEXT [SECONDS]: until line N (1-based) holds TEXT.
+wait_on_line() { poll "${3:-5}" on_line "$1" "$2"; }
 
 # line N of the screen (1-based)
 screen_line() {
