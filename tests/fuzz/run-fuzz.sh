@@ -31,6 +31,8 @@ for name in "$@"; do
 	secs=$(( $(date +%s) - start ))
 	done_runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | tail -n 1)
 	[ -n "$done_runs" ] || done_runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+	# -fork=N (in FLAGS) runs N workers; -runs counts them all together
+	[ -n "$done_runs" ] || done_runs=$(sed -n 's/^INFO: fuzzed for \([0-9]*\) iterations.*/\1/p' "$log" | tail -n 1)
 	summary="$summary
 fuzz-$name: ${done_runs:-?} executions in ${secs}s, corpus $(ls "$work" | wc -l) inputs: $result"
 done
