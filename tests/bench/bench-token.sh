@@ -12,7 +12,6 @@
 hsm_init
 ROUNDS=${BENCH_ROUNDS:-10}
 POLL_MS=${BENCH_POLL_MS:-20}
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 hsm_issue b rsa "/C=VN/L=Hưng Yên/O=Ủy ban nhân dân tỉnh Hưng Yên/OU=Sở Nội vụ/CN=Bùi Thị Mai" 6d01
