@@ -42,6 +42,20 @@ struct td_cli_command {
 
 extern const struct td_cli_command td_cli_commands[];
 
+/* What td_cli_take_globals found besides options for cli. */
+enum td_cli_globals { TD_GLOBALS_OK, TD_GLOBALS_HELP, TD_GLOBALS_VERSION, TD_GLOBALS_BAD };
+
+/* Take the global options out of argv wherever they are (up to "--"),
+ * into cli; argv keeps the command and its own arguments.  Prints the
+ * error for TD_GLOBALS_BAD (globals.c). */
+int td_cli_take_globals(struct td_cli *cli, int *argc, char **argv);
+
+/* Fill what the options left unset: registry path, operator. */
+void td_cli_defaults(struct td_cli *cli);
+
+/* The environment's locale, keeping UTF-8 when the named one is missing. */
+void td_cli_locale_init(void);
+
 /* Open (and create with init) the registry named by the global options.
  * Prints the error and returns NULL on failure; *status gets the exit
  * status to return. */

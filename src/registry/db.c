@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
 #include "registry/internal.h"
 #include "tokendesk/text.h"
@@ -248,8 +247,7 @@ void td_reg_close(struct td_registry *reg)
 	for (int i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(reg->stmts[i]);
 	sqlite3_close(reg->db);
-	EVP_MD_CTX_free(reg->md_ctx);
-	EVP_MD_free(reg->sha256);
+	td_sha256_free(reg->md_ctx);
 	free(reg->operator_name);
 	free(reg->path);
 	free(reg);

@@ -39,7 +39,7 @@ enum td_stmt_id {
 /* Additions folded into one audit row during a bulk load. */
 struct bulk_tally {
 	int64_t count;
-	struct evp_md_ctx_st *ctx;   /* SHA-256 over the added rows' content */
+	struct td_sha256 *ctx;       /* SHA-256 over the added rows' content */
 	char first[130], last[130];  /* keys of the first and last addition */
 };
 
@@ -52,8 +52,7 @@ struct td_registry {
 	int head_dirty;         /* audit rows appended since begin */
 	int64_t head_id;        /* id of the newest audit row (0: none) */
 	char prev_hash[65];     /* hash of the newest audit row */
-	struct evp_md_st *sha256;      /* fetched once: implicit fetches are slow */
-	struct evp_md_ctx_st *md_ctx;
+	struct td_sha256 *md_ctx;     /* the audit chain's, made on first use */
 	int bulk;                     /* inside td_reg_begin_bulk() */
 	char bulk_label[256];
 	struct bulk_tally bulk_agency, bulk_cert;
@@ -65,6 +64,17 @@ struct td_registry {
 	struct td_arena *fresh_arena;
 	sqlite3_stmt *stmts[ST__COUNT];
 };
+
+/* SHA-256 (sha256.c), over libcrypto loaded on first use.  new() gives
+ * a started digest, or NULL with err filled (no libcrypto, no memory);
+ * begin() restarts it (1 on success); hex() finishes it into lowercase
+ * hex, after which begin() must come before the next add(). */
+struct td_sha256;
+struct td_sha256 *td_sha256_new(struct td_error *err);
+int td_sha256_begin(struct td_sha256 *h);
+void td_sha256_add(struct td_sha256 *h, const void *data, size_t len);
+void td_sha256_hex(struct td_sha256 *h, char out[65]);
+void td_sha256_free(struct td_sha256 *h);
 
 /* Fill err from the connection's last error and return TD_ERR_DB. */
 int td_reg_db_error(struct td_registry *reg, struct td_error *err,

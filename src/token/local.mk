@@ -13,7 +13,7 @@ libtokendesk_a_SOURCES += \
 	src/util/secmem.c \
 	src/workflow/match.c
 
-tokendesk_SOURCES += \
+tokendesk_full_SOURCES += \
 	src/cli/cmd_scan.c \
 	src/cli/cmd_verify_token.c
 

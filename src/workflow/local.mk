@@ -33,7 +33,7 @@ libtokendesk_a_SOURCES += \
 	src/workflow/record_spawn.c
 # The PDF rendering (pango + cairo: some forty shared libraries) runs in a
 # helper program, so that no other command loads them (record_spawn.c).
-pkglibexec_PROGRAMS = tokendesk-pdf
+pkglibexec_PROGRAMS += tokendesk-pdf
 tokendesk_pdf_SOURCES = src/workflow/pdf_main.c src/workflow/record_pdf.c
 tokendesk_pdf_CFLAGS = $(AM_CFLAGS) $(PANGOCAIRO_CFLAGS) $(JANSSON_CFLAGS)
 tokendesk_pdf_LDADD = $(TD_LIBS) $(PANGOCAIRO_LIBS)

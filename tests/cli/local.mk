@@ -6,7 +6,8 @@ CLI_TESTS = \
 	tests/cli/import-encoding.sh \
 	tests/cli/import-update.sh \
 	tests/cli/search-nfd.sh \
-	tests/cli/audit-tamper.sh
+	tests/cli/audit-tamper.sh \
+	tests/cli/two-programs.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += tests/cli/local.mk tests/cli/lib.sh $(CLI_TESTS)
 # reorganization: plans, the action plan, tags, CRLs, lists for DOST

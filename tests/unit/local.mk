@@ -11,6 +11,13 @@ tests_unit_test_csv_LDADD = $(TD_LIBS)
 tests_unit_test_orgtree_LDADD = $(TD_LIBS)
 tests_unit_test_registry_LDADD = $(TD_LIBS)
 tests_unit_test_registry_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+# the same, linked as the lean `tokendesk` is: no libcrypto (sha256.c)
+check_PROGRAMS += tests/unit/test-registry-lean
+TESTS += tests/unit/test-registry-lean
+tests_unit_test_registry_lean_SOURCES = tests/unit/test-registry.c
+tests_unit_test_registry_lean_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) -DTD_TEST_LEAN
+tests_unit_test_registry_lean_LDADD = libtokendesk.a $(SQLITE_LIBS) $(JANSSON_LIBS) \
+	$(UNISTRING_LIBS)
 EXTRA_DIST += tests/unit/local.mk tests/unit/check.h
 # reorganization: tags as the plan and the token layer use them
 check_PROGRAMS += tests/unit/test-tag

@@ -1,0 +1,101 @@
+/* main_lean.c: `tokendesk`, the program users run.
+ *
+ * It runs the two read-only commands people type most, show and search,
+ * itself, and hands everything else (every other command, --help,
+ * --version, the desk) to tokendesk-full by exec: same process, same
+ * arguments, same environment.  Why two programs: starting a process
+ * that links libcrypto, libp11, libusb, libxlsxwriter and ncursesw costs
+ * more than the query it runs; this one links only SQLite, libunistring
+ * and jansson (README, "Two programs", has the figures). */
+#include <config.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "tokendesk/registry.h"
+
+#ifndef TD_PKGLIBEXECDIR
+#define TD_PKGLIBEXECDIR "/usr/local/libexec/tokendesk"
+#endif
+
+static const struct td_cli_command lean_commands[] = {
+	{ "show", td_cmd_show, NULL },
+	{ "search", td_cmd_search, NULL },
+	{ NULL, NULL, NULL }
+};
+
+/* tokendesk-full beside this program (a build tree), else where `make
+ * install` put it. */
+static void full_path(char *out, size_t size)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	char *slash;
+
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/'))) {
+			*slash = '\0';
+			snprintf(out, size, "%s/tokendesk-full", self);
+			if (access(out, X_OK) == 0)
+				return;
+		}
+	}
+	snprintf(out, size, "%s/tokendesk-full", TD_PKGLIBEXECDIR);
+}
+
+static int hand_over(char **given)
+{
+	char path[PATH_MAX + 32];
+
+	full_path(path, sizeof path);
+	execv(path, given);
+	td_cli_fail("cannot run %s: %s", path, strerror(errno));
+	return EX_SOFTWARE;
+}
+
+static const struct td_cli_command *lean_command(const char *name)
+{
+	for (const struct td_cli_command *c = lean_commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct td_cli cli = { 0 };
+	const struct td_cli_command *c = NULL;
+	char **given = malloc(((size_t)argc + 1) * sizeof *given);
+	int status, globals;
+
+	if (!given) {
+		td_cli_fail("out of memory");
+		return EX_OSERR;
+	}
+	/* td_cli_take_globals reorders argv; the full program gets it as given. */
+	memcpy(given, argv, ((size_t)argc + 1) * sizeof *given);
+	globals = td_cli_take_globals(&cli, &argc, argv);
+	if (globals == TD_GLOBALS_BAD) {
+		free(given);
+		return EX_USAGE;
+	}
+	if (globals != TD_GLOBALS_OK || argc < 2 || !(c = lean_command(argv[1]))) {
+		status = hand_over(given);
+		free(given);
+		return status;
+	}
+	free(given);
+	td_cli_locale_init();
+	td_cli_defaults(&cli);
+	td_cli_getopt_reset();
+	status = c->run(&cli, argc - 1, argv + 1);
+	td_reg_close(cli.reg);
+	return status;
+}
