@@ -19,11 +19,8 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "tokendesk/libexec.h"
 #include "tokendesk/registry.h"
-
-#ifndef TD_PKGLIBEXECDIR
-#define TD_PKGLIBEXECDIR "/usr/local/libexec/tokendesk"
-#endif
 
 static const struct td_cli_command lean_commands[] = {
 	{ "show", td_cmd_show, NULL },
@@ -31,31 +28,11 @@ static const struct td_cli_command lean_commands[] = {
 	{ NULL, NULL, NULL }
 };
 
-/* tokendesk-full beside this program (a build tree), else where `make
- * install` put it. */
-static void full_path(char *out, size_t size)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	char *slash;
-
-	if (n > 0) {
-		self[n] = '\0';
-		if ((slash = strrchr(self, '/'))) {
-			*slash = '\0';
-			snprintf(out, size, "%s/tokendesk-full", self);
-			if (access(out, X_OK) == 0)
-				return;
-		}
-	}
-	snprintf(out, size, "%s/tokendesk-full", TD_PKGLIBEXECDIR);
-}
-
 static int hand_over(char **given)
 {
 	char path[PATH_MAX + 32];
 
-	full_path(path, sizeof path);
+	td_libexec_path("tokendesk-full", path, sizeof path);
 	execv(path, given);
 	td_cli_fail("cannot run %s: %s", path, strerror(errno));
 	return EX_SOFTWARE;

@@ -7,3 +7,4 @@ EXTRA_DIST += src/util/local.mk
 libtokendesk_a_SOURCES += src/util/strmap.c
 libtokendesk_a_SOURCES += src/util/jsonw.c
 EXTRA_DIST += include/tokendesk/jsonw.h
+libtokendesk_a_SOURCES += src/util/libexec.c

@@ -18,38 +18,21 @@
 
 #include <jansson.h>
 
+#include "tokendesk/libexec.h"
 #include "workflow/record_internal.h"
 
 extern char **environ;
-
-#ifndef TD_PKGLIBEXECDIR
-#define TD_PKGLIBEXECDIR "/usr/local/libexec/tokendesk"
-#endif
 
 /* $TOKENDESK_PDF_HELPER, else beside the running program (a build tree,
  * an unpacked tarball), else where `make install` put it. */
 static void helper_path(char *out, size_t size)
 {
 	const char *env = getenv("TOKENDESK_PDF_HELPER");
-	char self[PATH_MAX];
-	ssize_t n;
 
-	if (env && *env) {
+	if (env && *env)
 		snprintf(out, size, "%s", env);
-		return;
-	}
-	n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(out, size, "%s/tokendesk-pdf", self);
-			if (access(out, X_OK) == 0)
-				return;
-		}
-	}
-	snprintf(out, size, "%s/tokendesk-pdf", TD_PKGLIBEXECDIR);
+	else
+		td_libexec_path("tokendesk-pdf", out, size);
 }
 
 /* Write all of text to fd; a helper that died early shows as EPIPE. */

@@ -35,6 +35,12 @@ expect_in "$tmp/bag.txt" "Biên bản số BG-$year-0002 - trang 2"
 expect_in "$tmp/bag.txt" "Tổng cộng: 60 thiết bị"
 expect_in "$tmp/bag.txt" "$(tail -n 1 "$tmp/bag")"
 
+# Without $TOKENDESK_PDF_HELPER the helper is found as installed: beside
+# tokendesk-full (pkglibexecdir; the build tree here).
+(unset TOKENDESK_PDF_HELPER; td receipt "BG-$year-0001" --pdf "$tmp/found.pdf") \
+	>"$tmp/out" 2>"$tmp/err" || { fail "no PDF helper found beside tokendesk-full"; cat "$tmp/err" >&2; }
+[ -s "$tmp/found.pdf" ] || fail "no PDF written through the helper beside tokendesk-full"
+
 # An unwritable place fails cleanly and leaves no temporary file behind.
 expect_status 74 td receipt "BG-$year-0001" --pdf "$tmp/no/such/dir/r.pdf"
 finish
