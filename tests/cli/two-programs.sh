@@ -23,6 +23,19 @@ for cmd in "show token $serial" "show token $serial --json" "search nguyen"; do
 		! grep -q "file=$lib" "$tmp/ld" || fail "tokendesk $cmd loaded $lib"
 	done
 done
+# The same answers as tokendesk-full gives to the same commands.
+full=${TD_BUILDDIR:?}/tokendesk-full
+agency=$(awk -F, 'NR == 2 { print $1 }' "$TD_SRCDIR/data/demo/agencies.csv")
+for cmd in "show token $serial" "show token $serial --json" "show agency $agency" \
+    "show agency $agency --json" "search nguyen" "search dang --json" "search $serial"; do
+	# shellcheck disable=SC2086 # cmd is a list of words
+	"$lean" $cmd >"$tmp/lean.out" 2>&1; rc_lean=$?
+	# shellcheck disable=SC2086
+	"$full" $cmd >"$tmp/full.out" 2>&1; rc_full=$?
+	expect_eq "$rc_lean" "$rc_full" "exit status of $cmd"
+	cmp -s "$tmp/lean.out" "$tmp/full.out" || fail "tokendesk and tokendesk-full differ on $cmd"
+	[ -s "$tmp/lean.out" ] || fail "$cmd printed nothing"
+done
 expect_status 0 td show token "$serial"
 expect_in "$tmp/out" "Token $serial"
 expect_status 66 td show token NO-SUCH-TOKEN
