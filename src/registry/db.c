@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 #include "registry/internal.h"
 #include "tokendesk/text.h"
 
