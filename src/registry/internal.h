@@ -62,6 +62,10 @@ struct td_registry {
 	int fresh_agencies, fresh_certs;
 	struct td_strmap *fresh_ids;     /* "h:kind:ext_id" / "t:serial" -> id */
 	struct td_arena *fresh_arena;
+	/* Plain indexes of the fresh tables, dropped for the load and built
+	 * again at commit: pairs of CREATE statement and name (bulk.c). */
+	char **deferred_idx;
+	int n_deferred_idx;   /* strings in deferred_idx: twice the indexes */
 	sqlite3_stmt *stmts[ST__COUNT];
 };
 

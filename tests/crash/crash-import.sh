@@ -89,9 +89,19 @@ count_sql="select $count_sql"
 counts() {
 	sqlite3 "$1" "$count_sql"
 }
+# The schema, every index included, must stay what init made: a first
+# import drops the plain indexes of the tables it fills and builds them
+# at commit, in its own transaction, so neither a whole import nor a
+# kill may leave one missing.
+schema() {
+	sqlite3 "$1" "select type, name, tbl_name, sql from sqlite_master order by name"
+}
+"$TOKENDESK" --db "$tmp/init.db" init >/dev/null || exit 1
 
 # Before: base.db.  After: the operation run once whole, timed.
 before=$(counts "$tmp/base.db")
+base_schema=$(schema "$tmp/init.db")
+[ "$(schema "$tmp/base.db")" = "$base_schema" ] || { echo "setting up changed the schema"; exit 1; }
 cp "$tmp/base.db" "$tmp/whole.db"
 fresh_input
 start=$(date +%s.%N)
@@ -99,6 +109,7 @@ start=$(date +%s.%N)
 "$TOKENDESK" --db "$tmp/whole.db" $op >/dev/null || exit 1
 span=$(echo "$start $(date +%s.%N)" | awk '{ printf "%.3f", ($2 - $1) * 1.1 }')
 after=$(counts "$tmp/whole.db")
+[ "$(schema "$tmp/whole.db")" = "$base_schema" ] || { echo "the operation changed the schema"; exit 1; }
 [ "$before" != "$after" ] || { echo "the operation changed nothing"; exit 1; }
 echo "crash: $kills kills over 0..${span}s of $what (seed $seed)"
 
@@ -128,6 +139,7 @@ while read -r i when delay; do
 	[ -s "$tmp/r.db-wal" ] && midwrite=$((midwrite + 1))
 	ic=$(sqlite3 "$tmp/r.db" 'PRAGMA integrity_check' 2>&1)
 	[ "$ic" = ok ] || { fail "integrity_check: $ic"; continue; }
+	[ "$(schema "$tmp/r.db")" = "$base_schema" ] || fail "the schema changed"
 	now=$(counts "$tmp/r.db")
 	if [ "$now" = "$before" ]; then
 		absent=$((absent + 1))
