@@ -90,4 +90,12 @@ int td_cli_watch(struct td_tokens *t, int poll_ms, int no_usb,
 /* Reset getopt for a command's own option parsing. */
 void td_cli_getopt_reset(void);
 
+/* The command called name in table (ended by a NULL name), or NULL. */
+const struct td_cli_command *td_cli_find(const struct td_cli_command *table,
+                                         const char *name);
+/* Run c on its arguments (argv[0] is the command's name) with getopt
+ * reset, close the registry it opened, and return its exit status. */
+int td_cli_run(const struct td_cli_command *c, struct td_cli *cli, int argc,
+               char **argv);
+
 #endif

@@ -1,5 +1,5 @@
 /* common.c: what the CLI commands share: opening the registry, errors,
- * exit statuses. */
+ * exit statuses, finding and running a command. */
 #include <config.h>
 
 #include <getopt.h>
@@ -68,4 +68,25 @@ void td_cli_getopt_reset(void)
 {
 	optind = 0;   /* glibc: 0 re-initialises, including its permutation */
 	opterr = 1;
+}
+
+const struct td_cli_command *td_cli_find(const struct td_cli_command *table,
+                                         const char *name)
+{
+	for (const struct td_cli_command *c = table; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int td_cli_run(const struct td_cli_command *c, struct td_cli *cli, int argc,
+               char **argv)
+{
+	int status;
+
+	td_cli_getopt_reset();
+	status = c->run(cli, argc, argv);
+	td_reg_close(cli->reg);
+	cli->reg = NULL;
+	return status;
 }

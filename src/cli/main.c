@@ -53,7 +53,7 @@ static void version(void)
 int main(int argc, char **argv)
 {
 	struct td_cli cli = { 0 };
-	int status = EX_USAGE;
+	const struct td_cli_command *c;
 
 	td_cli_locale_init();
 	switch (td_cli_take_globals(&cli, &argc, argv)) {
@@ -69,13 +69,8 @@ int main(int argc, char **argv)
 	td_cli_defaults(&cli);
 	if (argc < 2)
 		return td_desk_main(&cli);
-	for (const struct td_cli_command *c = td_cli_commands; c->name; c++)
-		if (strcmp(c->name, argv[1]) == 0) {
-			td_cli_getopt_reset();
-			status = c->run(&cli, argc - 1, argv + 1);
-			td_reg_close(cli.reg);
-			return status;
-		}
+	if ((c = td_cli_find(td_cli_commands, argv[1])))
+		return td_cli_run(c, &cli, argc - 1, argv + 1);
 	td_cli_fail("unknown command '%s'; see `tokendesk --help`", argv[1]);
 	return EX_USAGE;
 }

@@ -38,14 +38,6 @@ static int hand_over(char **given)
 	return EX_SOFTWARE;
 }
 
-static const struct td_cli_command *lean_command(const char *name)
-{
-	for (const struct td_cli_command *c = lean_commands; c->name; c++)
-		if (strcmp(c->name, name) == 0)
-			return c;
-	return NULL;
-}
-
 int main(int argc, char **argv)
 {
 	struct td_cli cli = { 0 };
@@ -64,7 +56,7 @@ int main(int argc, char **argv)
 		free(given);
 		return EX_USAGE;
 	}
-	if (globals != TD_GLOBALS_OK || argc < 2 || !(c = lean_command(argv[1]))) {
+	if (globals != TD_GLOBALS_OK || argc < 2 || !(c = td_cli_find(lean_commands, argv[1]))) {
 		status = hand_over(given);
 		free(given);
 		return status;
@@ -75,8 +67,5 @@ int main(int argc, char **argv)
 	 * locale was a tenth of a `show`. */
 	setlocale(LC_CTYPE, "");
 	td_cli_defaults(&cli);
-	td_cli_getopt_reset();
-	status = c->run(&cli, argc - 1, argv + 1);
-	td_reg_close(cli.reg);
-	return status;
+	return td_cli_run(c, &cli, argc - 1, argv + 1);
 }
