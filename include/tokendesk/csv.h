@@ -35,6 +35,9 @@ void td_csv_close(struct td_csv_reader *r);
 /* The separator chosen (',', ';' or '\t'). */
 char td_csv_separator(const struct td_csv_reader *r);
 
+/* Bytes of the input not read yet (for progress displays). */
+size_t td_csv_remaining(const struct td_csv_reader *r);
+
 /* Read the next record: returns 1 with *rec filled, 0 at end of input,
  * or a negative td_code with err naming file and line.  Blank lines are
  * skipped. */

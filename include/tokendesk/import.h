@@ -14,11 +14,31 @@
 
 struct td_registry;
 
+/* Where an import is, for a progress display: a national list takes a
+ * minute.  Reported at the start of each phase and then every few
+ * thousand rows; the caller decides how often to show it. */
+enum td_import_phase {
+	TD_IMPORT_READING,    /* file; done and total in bytes */
+	TD_IMPORT_CHECKING,   /* every row against the others and the registry */
+	TD_IMPORT_WRITING,    /* done and total in rows */
+	TD_IMPORT_SAVING      /* indexes, search index, commit: no count */
+};
+
+struct td_import_progress {
+	enum td_import_phase phase;
+	const char *file;         /* READING: the file's path, else NULL */
+	long long done, total;    /* READING and WRITING, else 0 */
+};
+
+typedef void td_import_progress_fn(const struct td_import_progress *p, void *ctx);
+
 struct td_import_opts {
 	const char *encoding;   /* iconv name of the files' encoding, or NULL
 	                           for UTF-8 (UTF-16 with a BOM is detected) */
 	const char *issuer_dn;  /* NULL: TD_GOV_CA_ISSUER_DN */
 	size_t max_errors;      /* errors kept for the report (0: 100) */
+	td_import_progress_fn *progress;   /* NULL: none */
+	void *progress_ctx;
 };
 
 struct td_import_counts {

@@ -4,6 +4,9 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "tokendesk/import.h"
@@ -17,7 +20,108 @@ static void import_help(void)
 	       "imported and every problem is listed as FILE:LINE: FIELD: message.\n\n"
 	       "  -e, --encoding NAME   the files' encoding when not UTF-8, e.g.\n"
 	       "                        cp1258 (what Vietnamese Excel writes)\n"
-	       "      --max-errors N    list at most N problems (default 100)\n");
+	       "      --max-errors N    list at most N problems (default 100)\n"
+	       "      --progress        show progress on standard error (the default\n"
+	       "                        when it is a terminal); elsewhere, a line per\n"
+	       "                        phase and per tenth\n"
+	       "      --no-progress     do not\n");
+}
+
+/* ---- progress ----------------------------------------------------------- */
+
+/* On a terminal one line, redrawn at most ten times a second; elsewhere
+ * (--progress into a log) a line per phase and per tenth of a phase. */
+struct progress_view {
+	int tty;
+	int on_screen;                 /* a tty line waits to be cleared */
+	int phase, tenth;              /* last shown (-1: none yet) */
+	const char *file;
+	struct timespec last;
+};
+
+static const char *base_name(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+
+	return slash ? slash + 1 : path ? path : "";
+}
+
+static int percent(long long done, long long total)
+{
+	return total > 0 ? (int)(done * 100 / total) : 100;
+}
+
+static void describe(const struct td_import_progress *p, char *buf, size_t size)
+{
+	switch (p->phase) {
+	case TD_IMPORT_READING:
+		snprintf(buf, size, "reading %.60s: %d%%", base_name(p->file),
+		         percent(p->done, p->total));
+		break;
+	case TD_IMPORT_CHECKING:
+		snprintf(buf, size, "checking the rows");
+		break;
+	case TD_IMPORT_WRITING:
+		snprintf(buf, size, "writing: %d%% (%lld of %lld rows)",
+		         percent(p->done, p->total), p->done, p->total);
+		break;
+	case TD_IMPORT_SAVING:
+		snprintf(buf, size, "saving: indexes and the registry file");
+		break;
+	}
+}
+
+static double since(const struct timespec *then, const struct timespec *now)
+{
+	return (double)(now->tv_sec - then->tv_sec) +
+	       (double)(now->tv_nsec - then->tv_nsec) / 1e9;
+}
+
+static void show_progress(const struct td_import_progress *p, void *ctx)
+{
+	struct progress_view *v = ctx;
+	int tenth = percent(p->done, p->total) / 10;
+	int new_step = (int)p->phase != v->phase || p->file != v->file;
+	struct timespec now;
+	char text[160];
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (v->tty ? !new_step && since(&v->last, &now) < 0.1
+	           : !new_step && tenth == v->tenth)
+		return;
+	v->phase = (int)p->phase;
+	v->file = p->file;
+	v->tenth = tenth;
+	v->last = now;
+	describe(p, text, sizeof text);
+	if (v->tty) {
+		fprintf(stderr, "\r\033[Ktokendesk: %s", text);
+		v->on_screen = 1;
+	} else {
+		fprintf(stderr, "tokendesk: %s\n", text);
+	}
+	fflush(stderr);
+}
+
+static void end_progress(struct progress_view *v)
+{
+	if (v->on_screen)
+		fputs("\r\033[K", stderr);
+	v->on_screen = 0;
+}
+
+/* -1 (no option): on for a terminal that can clear a line. */
+static void start_progress(struct progress_view *v, int wanted, int quiet,
+                           struct td_import_opts *io)
+{
+	const char *term = getenv("TERM");
+	int tty = isatty(STDERR_FILENO) && term && *term && strcmp(term, "dumb") != 0;
+
+	if (wanted == 0 || (wanted < 0 && (quiet || !tty)))
+		return;
+	*v = (struct progress_view){ .tty = tty, .phase = -1, .tenth = -1 };
+	io->progress = show_progress;
+	io->progress_ctx = v;
 }
 
 static void print_report(const struct td_import_report *rep, int quiet)
@@ -48,19 +152,24 @@ int td_cmd_import(struct td_cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "encoding", required_argument, NULL, 'e' },
 		{ "max-errors", required_argument, NULL, 'm' },
+		{ "progress", no_argument, NULL, 'P' },
+		{ "no-progress", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct td_import_opts io = { 0 };
+	struct progress_view view = { 0 };
 	struct td_import_report rep;
 	struct td_registry *reg;
 	struct td_error err;
-	int c, status = EX_OK, rc;
+	int c, status = EX_OK, rc, progress = -1;
 
 	while ((c = getopt_long(argc, argv, "e:m:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e': io.encoding = optarg; break;
 		case 'm': io.max_errors = (size_t)atol(optarg); break;
+		case 'P': progress = 1; break;
+		case 'N': progress = 0; break;
 		case 'h': import_help(); return EX_OK;
 		default: return EX_USAGE;
 		}
@@ -71,8 +180,10 @@ int td_cmd_import(struct td_cli *cli, int argc, char **argv)
 	}
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
+	start_progress(&view, progress, cli->quiet, &io);
 	rc = td_import_files(reg, (const char *const *)argv + optind,
 	                     (size_t)(argc - optind), &io, &rep, &err);
+	end_progress(&view);
 	if (rc == TD_OK)
 		print_report(&rep, cli->quiet);
 	else if (rep.errors.total > 0) {

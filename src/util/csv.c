@@ -74,6 +74,11 @@ char td_csv_separator(const struct td_csv_reader *r)
 	return r->sep;
 }
 
+size_t td_csv_remaining(const struct td_csv_reader *r)
+{
+	return (size_t)(r->end - r->p);
+}
+
 static int grow(struct td_csv_reader *r, size_t need)
 {
 	if (need <= r->buf_size)

@@ -249,6 +249,26 @@ static void count(struct td_import_counts *c, enum td_upsert u)
 		c->unchanged++;
 }
 
+void td_import_report_progress(const struct import_state *st,
+                               enum td_import_phase phase, const char *file,
+                               long long done, long long total)
+{
+	struct td_import_progress p = { phase, file, done, total };
+
+	if (st->opts && st->opts->progress)
+		st->opts->progress(&p, st->opts->progress_ctx);
+}
+
+/* Every few thousand rows written, and at the last one. */
+static void writing(const struct import_state *st, size_t done)
+{
+	size_t total = st->agencies.n + st->certs.n;
+
+	if (done % TD_IMPORT_PROGRESS_EVERY == 0 || done == total)
+		td_import_report_progress(st, TD_IMPORT_WRITING, NULL, (long long)done,
+		                          (long long)total);
+}
+
 static int write_agencies(struct td_registry *reg, struct import_state *st,
                           struct td_org_tree *tree, struct td_import_report *rep,
                           struct td_error *err)
@@ -269,6 +289,7 @@ static int write_agencies(struct td_registry *reg, struct import_state *st,
 			return rc;
 		}
 		count(&rep->agencies, u);
+		writing(st, i + 1);
 	}
 	return TD_OK;
 }
@@ -298,6 +319,7 @@ static int write_certs(struct td_registry *reg, struct import_state *st,
 			return rc;
 		}
 		count(&rep->certificates, u);
+		writing(st, st->agencies.n + i + 1);
 	}
 	return TD_OK;
 }
@@ -338,6 +360,7 @@ static int write_all(struct td_registry *reg, struct import_state *st,
 
 	if ((rc = td_reg_begin_bulk(reg, st->label, err)) < 0)
 		return rc;
+	writing(st, 0);
 	if ((rc = write_agencies(reg, st, tree, rep, err)) < 0 ||
 	    (rc = write_certs(reg, st, tree, issuer, rep, err)) < 0) {
 		td_reg_rollback(reg);
@@ -348,6 +371,7 @@ static int write_all(struct td_registry *reg, struct import_state *st,
 		td_reg_rollback(reg);   /* nothing new: leave the file untouched */
 		return TD_OK;
 	}
+	td_import_report_progress(st, TD_IMPORT_SAVING, NULL, 0, 0);
 	if ((rc = audit_summary(reg, paths, n, rep, err)) < 0) {
 		td_reg_rollback(reg);
 		return rc;
@@ -366,6 +390,7 @@ int td_import_files(struct td_registry *reg, const char *const *paths, size_t n,
 	memset(rep, 0, sizeof *rep);
 	td_error_list_init(&rep->errors, opts && opts->max_errors ? opts->max_errors : 100);
 	st.errors = &rep->errors;
+	st.opts = opts;
 	st.arena = td_arena_new();
 	if (!tree || !st.arena)
 		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
@@ -375,8 +400,10 @@ int td_import_files(struct td_registry *reg, const char *const *paths, size_t n,
 		         " %s", paths[i]);
 	for (size_t i = 0; rc == TD_OK && i < n; i++)
 		rc = td_import_read_file(&st, paths[i], opts ? opts->encoding : NULL, err);
-	if (rc == TD_OK)
+	if (rc == TD_OK) {
+		td_import_report_progress(&st, TD_IMPORT_CHECKING, NULL, 0, 0);
 		rc = td_org_tree_load(tree, reg, err);
+	}
 	if (rc == TD_OK && (rc = agencies_into_tree(&st, tree)) == TD_OK)
 		rc = check_cert_set(&st, tree);
 	if (rc == TD_ERR_NOMEM)

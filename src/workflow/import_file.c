@@ -413,8 +413,16 @@ int td_import_read_file(struct import_state *st, const char *path,
 		rc = td_error_set_at(err, TD_ERR_DATA, path, 1, NULL, "the file is empty");
 	if (rc > 0)
 		rc = map_header(path, &rec, &h, err);
+	td_import_report_progress(st, TD_IMPORT_READING, path, 0, (long long)len);
 	while (rc == TD_OK && (rc = td_csv_read(csv, &rec, err)) > 0)
-		rc = add_row(st, &h, fname, &rec);
+		if ((rc = add_row(st, &h, fname, &rec)) == TD_OK &&
+		    st->rows_read % TD_IMPORT_PROGRESS_EVERY == 0)
+			td_import_report_progress(st, TD_IMPORT_READING, path,
+			                          (long long)(len - td_csv_remaining(csv)),
+			                          (long long)len);
+	if (rc == 0)
+		td_import_report_progress(st, TD_IMPORT_READING, path, (long long)len,
+		                          (long long)len);
 	td_csv_close(csv);
 	free(data);
 	return rc < 0 ? rc : TD_OK;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "tokendesk/error.h"
+#include "tokendesk/import.h"
 #include "tokendesk/strmap.h"
 
 enum list_kind { LIST_AGENCIES, LIST_CERTS };
@@ -34,7 +35,16 @@ struct import_state {
 	struct td_error_list *errors;
 	long rows_read;
 	char label[256];   /* "import FILE..." for the bulk audit row */
+	const struct td_import_opts *opts;   /* for progress; may be NULL */
 };
+
+/* Rows between two progress reports within a phase. */
+#define TD_IMPORT_PROGRESS_EVERY 4096
+
+/* Tell opts->progress, if any, where the import is. */
+void td_import_report_progress(const struct import_state *st,
+                               enum td_import_phase phase, const char *file,
+                               long long done, long long total);
 
 /* Read one file (converted to UTF-8) and append its rows to the state;
  * row-level problems go to st->errors; a fatal problem (unreadable file,

@@ -5,6 +5,7 @@ CLI_TESTS = \
 	tests/cli/import-bad-row.sh \
 	tests/cli/import-encoding.sh \
 	tests/cli/import-update.sh \
+	tests/cli/import-progress.sh \
 	tests/cli/search-nfd.sh \
 	tests/cli/audit-tamper.sh \
 	tests/cli/two-programs.sh
