@@ -39,11 +39,21 @@ struct progress_view {
 	struct timespec last;
 };
 
-static const char *base_name(const char *path)
+/* The file's base name as it may be shown on a terminal: at most 60
+ * bytes, cut between characters, control bytes as '?' (a name on a USB
+ * stick could hold escape sequences). */
+static void shown_name(const char *path, char *out, size_t size)
 {
 	const char *slash = path ? strrchr(path, '/') : NULL;
+	const char *name = slash ? slash + 1 : path ? path : "";
+	size_t n = 0, max = size - 1 < 60 ? size - 1 : 60;
 
-	return slash ? slash + 1 : path ? path : "";
+	for (; name[n] && n < max; n++)
+		out[n] = (unsigned char)name[n] < 0x20 || name[n] == 0x7f ? '?' : name[n];
+	if (name[n])   /* cut: not inside a UTF-8 sequence */
+		while (n > 0 && ((unsigned char)name[n] & 0xc0) == 0x80)
+			n--;
+	out[n] = '\0';
 }
 
 static int percent(long long done, long long total)
@@ -53,10 +63,12 @@ static int percent(long long done, long long total)
 
 static void describe(const struct td_import_progress *p, char *buf, size_t size)
 {
+	char name[64];
+
 	switch (p->phase) {
 	case TD_IMPORT_READING:
-		snprintf(buf, size, "reading %.60s: %d%%", base_name(p->file),
-		         percent(p->done, p->total));
+		shown_name(p->file, name, sizeof name);
+		snprintf(buf, size, "reading %s: %d%%", name, percent(p->done, p->total));
 		break;
 	case TD_IMPORT_CHECKING:
 		snprintf(buf, size, "checking the rows");

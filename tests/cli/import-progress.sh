@@ -53,6 +53,14 @@ expect_not_in "$tmp/err" "saving"
 expect_status 0 td import --progress --no-progress "$tmp/ag.csv" "$tmp/ce.csv"
 expect_eq "$(cat "$tmp/err")" "" "standard error with --no-progress last"
 
+# A file name is shown without its control characters (an escape
+# sequence in a name on a USB stick must not reach the terminal).
+esc_name=$tmp/$(printf 'ag\033[31mred.csv')
+cp "$tmp/ag.csv" "$esc_name"
+expect_status 0 td import --progress "$esc_name"
+expect_in "$tmp/err" "tokendesk: reading ag?[31mred.csv: 100%"
+expect_not_in "$tmp/err" "$(printf '\033')"
+
 # A bad row: the problems come after the reading and checking, and
 # nothing is written.
 sed '500s/2024-02-01/2024-02-30/' "$tmp/ce.csv" >"$tmp/bad.csv"
