@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,11 +211,20 @@ static int configure_connection(struct td_registry *reg, int flags,
 	return td_reg_migrate(reg, err);
 }
 
+const char *td_reg_sqlite_path(const char *path, char *buf, size_t size)
+{
+	if (strncmp(path, "file:", 5) != 0)
+		return path;
+	snprintf(buf, size, "./%s", path);
+	return buf;
+}
+
 struct td_registry *td_reg_open(const char *path, int flags, struct td_error *err)
 {
 	struct td_registry *reg;
 	int oflags = (flags & TD_REG_READONLY) ? SQLITE_OPEN_READONLY
 	                                       : SQLITE_OPEN_READWRITE;
+	char plain[PATH_MAX + 3];
 
 	if (prepare_file(path, flags, err) < 0)
 		return NULL;
@@ -224,7 +234,8 @@ struct td_registry *td_reg_open(const char *path, int flags, struct td_error *er
 		td_error_set(err, TD_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &reg->db, oflags | SQLITE_OPEN_NOFOLLOW, NULL)
+	if (sqlite3_open_v2(td_reg_sqlite_path(path, plain, sizeof plain), &reg->db,
+	                    oflags | SQLITE_OPEN_NOFOLLOW, NULL)
 	    != SQLITE_OK) {
 		td_reg_db_error(reg, err, path);
 		td_reg_close(reg);
@@ -308,8 +319,20 @@ int td_reg_begin(struct td_registry *reg, struct td_error *err)
 
 	if (reg->in_tx)
 		return td_error_set(err, TD_ERR_INTERNAL, "nested transaction");
-	if ((rc = td_reg_exec(reg, "BEGIN IMMEDIATE", err)) < 0)
+	/* The write lock of BEGIN IMMEDIATE, on the registry alone.  BEGIN
+	 * IMMEDIATE takes it on every attached file too (the kit a merge
+	 * reads, home for a kit make), and COMMIT then commits each in turn:
+	 * the registry's WAL commit is durable before the next one runs.  A
+	 * kit whose header a USB stick mangled failed there, after home had
+	 * taken the whole merge, and the merge was reported as refused
+	 * (found by fuzz-kit).  A file only read is never committed.  The
+	 * no-op UPDATE takes the lock at once, as IMMEDIATE did. */
+	if ((rc = td_reg_exec(reg, "BEGIN", err)) < 0)
 		return rc;
+	if ((rc = td_reg_exec(reg, "UPDATE main.meta SET key = key WHERE 0", err)) < 0) {
+		sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
 	reg->in_tx = 1;
 	reg->have_head = 0;
 	reg->head_dirty = 0;
