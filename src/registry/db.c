@@ -211,12 +211,28 @@ static int configure_connection(struct td_registry *reg, int flags,
 	return td_reg_migrate(reg, err);
 }
 
-const char *td_reg_sqlite_path(const char *path, char *buf, size_t size)
+/* path as SQLite must be given it: Debian's SQLite reads a name starting
+ * with "file:" as a URI, so such a (relative) path gets "./" in front.
+ * Returns path itself or buf. */
+static const char *sqlite_path(const char *path, char *buf, size_t size)
 {
 	if (strncmp(path, "file:", 5) != 0)
 		return path;
 	snprintf(buf, size, "./%s", path);
 	return buf;
+}
+
+int td_reg_attach(struct td_registry *reg, const char *path, const char *schema,
+                  struct td_error *err)
+{
+	char plain[PATH_MAX + 3];
+	char *sql = sqlite3_mprintf("ATTACH %Q AS \"%w\"",
+	                            sqlite_path(path, plain, sizeof plain), schema);
+	int rc = sql ? td_reg_exec(reg, sql, err)
+	             : td_error_set(err, TD_ERR_NOMEM, "out of memory");
+
+	sqlite3_free(sql);
+	return rc;
 }
 
 struct td_registry *td_reg_open(const char *path, int flags, struct td_error *err)
@@ -234,7 +250,7 @@ struct td_registry *td_reg_open(const char *path, int flags, struct td_error *er
 		td_error_set(err, TD_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
-	if (sqlite3_open_v2(td_reg_sqlite_path(path, plain, sizeof plain), &reg->db,
+	if (sqlite3_open_v2(sqlite_path(path, plain, sizeof plain), &reg->db,
 	                    oflags | SQLITE_OPEN_NOFOLLOW, NULL)
 	    != SQLITE_OK) {
 		td_reg_db_error(reg, err, path);

@@ -97,10 +97,10 @@ char *td_reg_col_dup(sqlite3_stmt *st, int col);
 
 /* Run SQL with no results (migrations, pragmas). */
 int td_reg_exec(struct td_registry *reg, const char *sql, struct td_error *err);
-/* path as SQLite must be given it: Debian's SQLite reads a name starting
- * with "file:" as a URI, so such a (relative) path gets "./" in front.
- * Returns path itself or buf. */
-const char *td_reg_sqlite_path(const char *path, char *buf, size_t size);
+/* ATTACH the database file at path as schema (a path starting with
+ * "file:" names that file, as in td_reg_open, not a URI). */
+int td_reg_attach(struct td_registry *reg, const char *path, const char *schema,
+                  struct td_error *err);
 
 /* Fails with TD_ERR_INTERNAL when no transaction is open. */
 int td_reg_require_tx(struct td_registry *reg, struct td_error *err);

@@ -23,7 +23,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,7 +373,6 @@ int td_reg_kit_make(struct td_registry *home, const char *kit_path,
 {
 	struct td_registry *kit;
 	struct stat st;
-	char plain[PATH_MAX + 3];
 	int rc;
 
 	memset(info, 0, sizeof *info);
@@ -389,8 +387,7 @@ int td_reg_kit_make(struct td_registry *home, const char *kit_path,
 	if (!(kit = td_reg_open(kit_path, TD_REG_CREATE, err)))
 		return err ? err->code : TD_ERR_DB;
 	td_reg_set_operator(kit, td_reg_operator(home));
-	if ((rc = kit_exec(kit, err, "ATTACH %Q AS home",
-	                   td_reg_sqlite_path(home->path, plain, sizeof plain))) == TD_OK) {
+	if ((rc = td_reg_attach(kit, home->path, "home", err)) == TD_OK) {
 		if ((rc = td_reg_begin(kit, err)) == TD_OK) {
 			rc = fill(kit, codes, n, info, err);
 			if (rc == TD_OK)

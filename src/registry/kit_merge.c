@@ -24,7 +24,6 @@
 #include <config.h>
 
 #include <inttypes.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -423,7 +422,6 @@ int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
 {
 	struct kit_merge m = { .home = home, .rep = rep };
 	int64_t audit_base = 0;
-	char plain[PATH_MAX + 3];
 	int rc;
 
 	memset(rep, 0, sizeof *rep);
@@ -435,8 +433,7 @@ int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
 		rep->already = rc > 0;
 		return rc > 0 ? TD_OK : rc;
 	}
-	if ((rc = kit_exec(home, err, "ATTACH %Q AS kit",
-	                   td_reg_sqlite_path(kit_path, plain, sizeof plain))) < 0)
+	if ((rc = td_reg_attach(home, kit_path, "kit", err)) < 0)
 		return rc;
 	/* Sorting and the id map in memory.  Home gets a 16 MiB cache for
 	 * the pages a merge writes; the kit keeps the small default, because
