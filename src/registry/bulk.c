@@ -89,7 +89,8 @@ static int defer_indexes(struct td_registry *reg, const char *tables,
 	sqlite3_free(sql);
 	/* names and statements first: the schema cannot change under a read */
 	while (rc == TD_OK && sqlite3_step(st) == SQLITE_ROW) {
-		char **grown = realloc(reg->deferred_idx, (size_t)(n + 2) * sizeof *grown);
+		struct deferred_index *grown = realloc(reg->deferred_idx,
+		                                       (size_t)(n + 1) * sizeof *grown);
 		char *create = td_reg_col_dup(st, 0), *name = td_reg_col_dup(st, 1);
 
 		if (grown)
@@ -100,13 +101,12 @@ static int defer_indexes(struct td_registry *reg, const char *tables,
 			rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
 			break;
 		}
-		grown[n++] = create;
-		grown[n++] = name;
+		grown[n++] = (struct deferred_index){ create, name };
 		reg->n_deferred_idx = n;
 	}
 	sqlite3_finalize(st);
-	for (int i = 0; rc == TD_OK && i < n; i += 2) {
-		char *drop = sqlite3_mprintf("DROP INDEX \"%w\"", reg->deferred_idx[i + 1]);
+	for (int i = 0; rc == TD_OK && i < n; i++) {
+		char *drop = sqlite3_mprintf("DROP INDEX \"%w\"", reg->deferred_idx[i].name);
 		rc = drop ? td_reg_exec(reg, drop, err)
 		          : td_error_set(err, TD_ERR_NOMEM, "out of memory");
 		sqlite3_free(drop);
@@ -116,8 +116,8 @@ static int defer_indexes(struct td_registry *reg, const char *tables,
 
 static int build_deferred_indexes(struct td_registry *reg, struct td_error *err)
 {
-	for (int i = 0; i < reg->n_deferred_idx; i += 2) {
-		int rc = td_reg_exec(reg, reg->deferred_idx[i], err);
+	for (int i = 0; i < reg->n_deferred_idx; i++) {
+		int rc = td_reg_exec(reg, reg->deferred_idx[i].create, err);
 		if (rc < 0)
 			return rc;
 	}
@@ -126,8 +126,10 @@ static int build_deferred_indexes(struct td_registry *reg, struct td_error *err)
 
 static void free_deferred_indexes(struct td_registry *reg)
 {
-	for (int i = 0; i < reg->n_deferred_idx; i++)
-		free(reg->deferred_idx[i]);
+	for (int i = 0; i < reg->n_deferred_idx; i++) {
+		free(reg->deferred_idx[i].create);
+		free(reg->deferred_idx[i].name);
+	}
 	free(reg->deferred_idx);
 	reg->deferred_idx = NULL;
 	reg->n_deferred_idx = 0;

@@ -63,9 +63,9 @@ struct td_registry {
 	struct td_strmap *fresh_ids;     /* "h:kind:ext_id" / "t:serial" -> id */
 	struct td_arena *fresh_arena;
 	/* Plain indexes of the fresh tables, dropped for the load and built
-	 * again at commit: pairs of CREATE statement and name (bulk.c). */
-	char **deferred_idx;
-	int n_deferred_idx;   /* strings in deferred_idx: twice the indexes */
+	 * again at commit (bulk.c). */
+	struct deferred_index { char *create, *name; } *deferred_idx;
+	int n_deferred_idx;
 	sqlite3_stmt *stmts[ST__COUNT];
 };
 
