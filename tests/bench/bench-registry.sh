@@ -7,7 +7,8 @@
 # Environment: TOKENDESK, GEN, SQLITE3 (programs; defaults ./tokendesk,
 # ./tools/gen-province, sqlite3), BENCH_AGENCIES (60000), BENCH_CERTS
 # (1000000), BENCH_SHOW_RUNS (50), BENCH_SEARCH_RUNS (30), BENCH_STRICT
-# (1: exit 1 when a target is missed; else only failures fail).
+# (1: exit 1 when a target is missed; else only failures fail),
+# BENCH_FLOOR_SQL (floor.sql beside this script).
 # Times are wall clock of whole processes (what a user waits for), the
 # latencies by hyperfine when present, else by a loop around date +%s%N.
 # CPU time (user + system) is printed beside them where known: on a busy
@@ -22,6 +23,7 @@ CERTS=${BENCH_CERTS:-1000000}
 SHOW_RUNS=${BENCH_SHOW_RUNS:-50}
 SEARCH_RUNS=${BENCH_SEARCH_RUNS:-30}
 STRICT=${BENCH_STRICT:-0}
+FLOOR_SQL=${BENCH_FLOOR_SQL:-$(dirname "$0")/floor.sql}
 LC_ALL=C.UTF-8
 export LC_ALL
 
@@ -158,6 +160,27 @@ awk -F, -v k="$SHOW_RUNS" 'BEGIN { srand(1) }
 serial_prefix=$(awk -F, 'NR == 2 { print tolower(substr($1, 1, 8)) }' "$tmp/certificates.csv")
 
 # ---- import ---------------------------------------------------------------
+# floor: the sqlite3 shell alone putting the same rows into a registry
+# fresh from init (floor.sql: tokendesk's tables, keys and search index,
+# nothing checked).  What no importer of this schema can beat; printed
+# beside tokendesk's time and the bare .import's.
+floor() {
+	fdb=$tmp/floor.db
+	"$TOKENDESK" --db "$fdb" init >/dev/null 2>&1 || { fail "init of the floor registry failed"; return; }
+	note "filling tokendesk's tables with the sqlite3 shell alone..."
+	t0=$(now)
+	run_timed floor "$SQLITE3" -bail "$fdb" \
+		"create temp table floor_ag(code TEXT, name TEXT, parent_code TEXT, level TEXT);
+		 create temp table floor_cert($cols);" \
+		".import --csv --skip 1 '$tmp/agencies.csv' floor_ag" \
+		".import --csv --skip 1 '$tmp/certificates.csv' floor_cert" \
+		".read '$FLOOR_SQL'" || { fail "sqlite3 failed on $FLOOR_SQL"; return; }
+	t1=$(now)
+	t_floor=$(sub "$t1" "$t0")
+	say "floor: sqlite3 alone into tokendesk's tables (floor.sql, no checks) $t_floor s$(cpu floor s); $(ratio "$t_floor" "$t_bare") x the bare .import; tokendesk import $(ratio "$t_import" "$t_floor") x the floor"
+	rm -f "$fdb" "$fdb-wal" "$fdb-shm"
+}
+
 note "importing with tokendesk..."
 "$TOKENDESK" --db "$db" init >"$tmp/init.log" 2>&1 || { cat "$tmp/init.log" >&2; die "init failed"; }
 t0=$(now)
@@ -192,6 +215,7 @@ if [ "$have_sqlite" = 1 ]; then
 	"$SQLITE3" "$bare" "create index bare_token on bare(token_serial)" || die "index failed"
 fi
 say "$line"
+[ "$have_sqlite" = 1 ] && floor
 mb() { du -k "$1" 2>/dev/null | awk '{ printf "%.0f MB", $1 / 1024 } END { if (!NR) printf "?" }'; }
 say "size: registry $(mb "$db")$([ "$have_sqlite" = 1 ] && echo ", bare table with index $(mb "$bare")")"
 

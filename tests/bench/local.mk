@@ -18,7 +18,7 @@ BENCH_LIST += tests/bench/bench-plan.sh
 BENCH_LIST += tests/bench/bench-desk.sh
 BENCH_LIST += tests/bench/bench-count.sh
 
-EXTRA_DIST += tests/bench/local.mk $(BENCH_LIST) data/demo/README
+EXTRA_DIST += tests/bench/local.mk $(BENCH_LIST) tests/bench/floor.sql data/demo/README
 
 .PHONY: bench
 bench: tokendesk$(EXEEXT) tools/gen-province$(EXEEXT)
