@@ -3,10 +3,7 @@
 # unknown cases; closing freezes it, writes 0600 reports with signature
 # lines, refuses further scans, and is audited.
 . "$TD_SRCDIR/tests/cli/count-common.sh"
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-make_province "$tmp"
-td() { "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
+province_test
 
 # Scope SA: its subtree holds T-SA-01..03 and T-SA1-01..02.
 id=$(td count start --agency SA) || td_fail "count start"

@@ -14,6 +14,22 @@ export TOKENDESK_OPERATOR=tester
 
 td_fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# province_test [TOOL...]: the set-up of each count-* and kit-* test.
+# Skips the test (77) when a TOOL is missing; makes $tmp (removed at exit
+# unless KEEP is set) holding the province in reg.db; $move is the field's
+# own handover program (kit-move.c); td runs tokendesk on reg.db.
+province_test() {
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null ||
+			{ echo "$tool not installed" >&2; exit 77; }
+	done
+	tmp=$(mktemp -d) || exit 1
+	trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+	make_province "$tmp"
+	move="$TD_BUILDDIR/tests/cli/kit-move"
+}
+td() { "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
+
 make_province() {
 	dir=$1
 	cat > "$dir/agencies.csv" <<'CSV'

@@ -3,9 +3,7 @@
 # resume where the stored scans end, finish; the report equals that of an
 # uninterrupted count of the same serials.
 . "$TD_SRCDIR/tests/cli/count-common.sh"
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-make_province "$tmp"
+province_test
 cp "$tmp/reg.db" "$tmp/ref.db"
 
 # A deterministic list with every case: found, duplicates, unexpected,

@@ -11,12 +11,7 @@
 #    registry called "file:reg.db", a kit with ' ?#%' and Vietnamese
 #    letters in its name.
 . "$TD_SRCDIR/tests/cli/count-common.sh"
-command -v sqlite3 >/dev/null || { echo "sqlite3 not installed" >&2; exit 77; }
-tmp=$(mktemp -d) || exit 1
-trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
-make_province "$tmp"
-move="$TD_BUILDDIR/tests/cli/kit-move"
-td() { "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
+province_test sqlite3
 merged() { sqlite3 "$1" "SELECT count(*) FROM kit_merged"; }
 
 # ---- a mangled header ------------------------------------------------------

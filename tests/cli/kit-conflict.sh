@@ -3,13 +3,7 @@
 # field edit of home-only data, are reported and kept, never decided
 # silently; the operator decides with kit resolve; all of it audited.
 . "$TD_SRCDIR/tests/cli/count-common.sh"
-command -v sqlite3 >/dev/null || { echo "sqlite3 not installed" >&2; exit 77; }
-command -v python3 >/dev/null || { echo "python3 not installed" >&2; exit 77; }
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-make_province "$tmp"
-move="$TD_BUILDDIR/tests/cli/kit-move"
-td() { "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
+province_test sqlite3 python3
 
 td kit make --agencies SB -o "$tmp/b.kit" >/dev/null || td_fail "kit make"
 "$move" "$tmp/b.kit" T-SB-01 agency:SB at_agency || td_fail "field move"

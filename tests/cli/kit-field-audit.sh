@@ -4,12 +4,7 @@
 # audit log, and verify through the kit.merge row that anchors them: a
 # field row edited, deleted, renumbered or added by hand is named.
 . "$TD_SRCDIR/tests/cli/count-common.sh"
-command -v sqlite3 >/dev/null || { echo "sqlite3 not installed" >&2; exit 77; }
-tmp=$(mktemp -d) || exit 1
-trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
-make_province "$tmp"
-move="$TD_BUILDDIR/tests/cli/kit-move"
-td() { "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
+province_test sqlite3
 q() { sqlite3 "$1" "$2"; }
 
 td kit make --agencies SA -o "$tmp/a.kit" >/dev/null || td_fail "kit a"

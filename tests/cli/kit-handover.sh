@@ -5,11 +5,7 @@
 # signed numbers unchanged (each kit numbers in a range of its own); the
 # same token handed over at home and in the field is a listed conflict.
 . "$TD_SRCDIR/tests/cli/count-common.sh"
-command -v sqlite3 >/dev/null || { echo "sqlite3 not installed" >&2; exit 77; }
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-make_province "$tmp"
-td() { "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
+province_test sqlite3
 
 td handover --to dost T-SB-02 >/dev/null || td_fail "home handover"
 td tag collect T-SA1-02 --reason "thu hồi" >/dev/null || td_fail "home tag"

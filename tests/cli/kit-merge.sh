@@ -3,12 +3,7 @@
 # in the field, merged in either order give the same registry; merging a
 # kit again changes nothing; the audit chain verifies after every merge.
 . "$TD_SRCDIR/tests/cli/count-common.sh"
-command -v sqlite3 >/dev/null || { echo "sqlite3 not installed" >&2; exit 77; }
-tmp=$(mktemp -d) || exit 1
-trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
-make_province "$tmp"
-move="$TD_BUILDDIR/tests/cli/kit-move"
-td() { "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
+province_test sqlite3
 
 td kit make --agencies SA -o "$tmp/a.kit" >/dev/null || td_fail "kit a"
 td kit make --agencies SB,XA -o "$tmp/b.kit" >/dev/null || td_fail "kit b"

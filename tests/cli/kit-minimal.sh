@@ -3,16 +3,11 @@
 # agencies' people; ancestors come as names only; the desk's commands
 # work on it as on the full registry; its audit chain verifies.
 . "$TD_SRCDIR/tests/cli/count-common.sh"
-command -v sqlite3 >/dev/null || { echo "sqlite3 not installed" >&2; exit 77; }
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-make_province "$tmp"
-td() { "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
+province_test sqlite3
 q() { sqlite3 "$tmp/kit.db" "$1"; }
 
 # History that names other agencies' officials: T-XA-01 (an XA official's)
 # is handed to SA; T-SA-02 (an SA official's) is in an SB official's hands.
-move="$TD_BUILDDIR/tests/cli/kit-move"
 "$move" "$tmp/reg.db" T-XA-01 agency:SA at_agency || td_fail "move"
 "$move" "$tmp/reg.db" T-SA-02 holder:001090000005 in_use || td_fail "move"
 (umask 022; td kit make --agencies SA -o "$tmp/kit.db" >/dev/null) || td_fail "kit make"

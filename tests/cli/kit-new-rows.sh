@@ -6,12 +6,7 @@
 # brings the rest.  Either way every custody event ends on the token it
 # was recorded for, and a second merge changes nothing.
 . "$TD_SRCDIR/tests/cli/count-common.sh"
-command -v sqlite3 >/dev/null || { echo "sqlite3 not installed" >&2; exit 77; }
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-make_province "$tmp"
-move="$TD_BUILDDIR/tests/cli/kit-move"
-td() { "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
+province_test sqlite3
 q() { sqlite3 "$1" "$2"; }
 
 # new_token KIT SERIAL: a token registered in the field, with the custody
