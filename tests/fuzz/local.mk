@@ -95,8 +95,8 @@ tests_fuzz_fuzz_keys_CPPFLAGS = $(TD_FUZZ_CPP) $(NCURSES_CFLAGS) \
 tests_fuzz_fuzz_keys_LDFLAGS = $(TD_FUZZ_LINK)
 tests_fuzz_fuzz_keys_LDADD = libtd_tui.a $(TD_LIBS) $(NCURSES_LIBS)
 
-EXTRA_DIST += tests/fuzz/local.mk tests/fuzz/README tests/fuzz/regress-main.c \
-	tests/fuzz/corpus-check.sh tests/fuzz/run-fuzz.sh tests/fuzz/corpus
+EXTRA_DIST += tests/fuzz/local.mk tests/fuzz/README tests/fuzz/KIT-RUNS \
+	tests/fuzz/regress-main.c tests/fuzz/corpus-check.sh tests/fuzz/run-fuzz.sh tests/fuzz/corpus
 
 # make fuzz: FUZZ_RUNS executions of each harness (default 10,000,000),
 # e.g. `make fuzz FUZZ_RUNS=1000000 FUZZ_NAMES=csv`.  New inputs go to
