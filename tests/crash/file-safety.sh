@@ -109,7 +109,8 @@ same_content "$ro/reg.db" "$tmp/ro.dump"
 # Writable again: it works, the stale -shm notwithstanding.
 as_user "$TOKENDESK" --db "$ro/reg.db" import "$base/certificates.csv" >"$tmp/out" 2>&1 ||
 	fail "writable again, the import still fails: $(cat "$tmp/out")"
-as_user "$TOKENDESK" --db "$ro/reg.db" audit verify >/dev/null 2>&1 || fail "audit verify"
+as_user "$TOKENDESK" --db "$ro/reg.db" audit verify >"$tmp/out" 2>&1 ||
+	fail "audit verify: $(cat "$tmp/out")"
 
 [ $failures = 0 ] && echo "file safety: all checks passed"
 [ $failures = 0 ]
