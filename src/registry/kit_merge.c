@@ -1,6 +1,7 @@
 /* kit_merge.c: bringing a field kit's work home.
  *
- * 1. The kit is checked: it is a kit (meta kit_uuid), its schema is this
+ * 1. The kit is checked: it is whole (integrity_check, the file and then
+ *    its image), it is a kit (meta kit_uuid), its schema is this
  *    registry's, and its own audit chain verifies.  A kit already merged
  *    (kit_merged) changes nothing.
  * 2. The kit's pristine image (kit_base) is loaded into an in-memory
@@ -64,6 +65,42 @@ static int check_origin(struct td_registry *home, struct td_registry *kit,
 	return TD_OK;
 }
 
+/* Is the database file (or image) attached as schema whole?  A kit comes
+ * back on a USB stick; a damaged page can read back differently from one
+ * open to the next (SQLite reads a cell that runs off its page from
+ * whatever lies past it), so a damaged kit was merged, then called "not a
+ * field kit" when merged again (fuzz-kit).  The merge reads none of a
+ * kit's rows before this says it is whole.  what names it in the message. */
+static int check_whole(struct td_registry *reg, const char *schema,
+                       const char *what, struct td_error *err)
+{
+	char *sql = sqlite3_mprintf("PRAGMA \"%w\".integrity_check(1)", schema);
+	sqlite3_stmt *st = NULL;
+	const char *why = NULL;
+	int rc = TD_OK;
+
+	if (!sql)
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	if (sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		why = sqlite3_errmsg(reg->db);
+	else if (strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
+		why = (const char *)sqlite3_column_text(st, 0);
+	if (why) {
+		/* integrity_check's first line may name the database alone
+		 * ("*** in database main ***"); the fault is on the next. */
+		const char *nl = strchr(why, '\n');
+		if (strncmp(why, "*** ", 4) == 0 && nl)
+			why = nl + 1;
+		rc = td_error_set(err, TD_ERR_DATA, "%s is damaged (%.*s); not merged:"
+		                  " copy it again from the field", what,
+		                  (int)strcspn(why, "\n"), why);
+	}
+	sqlite3_finalize(st);
+	sqlite3_free(sql);
+	return rc;
+}
+
 /* The form td_reg_uuid writes: 8-4-4-4-12 lowercase hex digits.  Anything
  * else did not come from `kit make` (and is stored with every field audit
  * row as it stands). */
@@ -82,12 +119,18 @@ static int check_kit(struct td_registry *home, const char *kit_path, char uuid[3
                      int64_t *audit_base, int64_t *audit_rows, struct td_error *err)
 {
 	struct td_registry *kit = td_reg_open(kit_path, 0, err);
+	char what[sizeof err->message];
 	int64_t bad;
 	char *id, *base;
 	int rc = TD_OK;
 
 	if (!kit)
 		return err->code;
+	snprintf(what, sizeof what, "kit %s", kit_path);
+	if ((rc = check_whole(kit, "main", what, err)) < 0) {
+		td_reg_close(kit);
+		return rc;
+	}
 	id = kit_meta_get(kit, "main", "kit_uuid");
 	base = kit_meta_get(kit, "main", "kit_audit_base");
 	if (!id || !base || !uuid_ok(id))
@@ -169,7 +212,7 @@ static int load_base(struct td_registry *home, struct td_error *err)
 	                         SQLITE_DESERIALIZE_RESIZEABLE);
 	if (rc != SQLITE_OK)
 		return td_reg_db_error(home, err, "loading the kit's image");
-	return TD_OK;
+	return check_whole(home, "base", "the kit's image of itself as made", err);
 }
 
 /* Bring base.T to kit.T's content with as few row writes as the data

@@ -1,0 +1,62 @@
+#!/bin/sh
+# kit-damaged: a kit whose file, or whose image of itself as made, has a
+# damaged page is refused before anything is read from it: exit 65, a
+# message naming it damaged, home and kit unchanged; merging it again
+# says the same.  (fuzz-kit found a damaged kit that was merged once and
+# then called "not a field kit": SQLite read a cell running off its page
+# from whatever memory lay past it.)
+. "$TD_SRCDIR/tests/cli/count-common.sh"
+province_test sqlite3
+q() { sqlite3 "$1" "$2"; }
+
+# damage FILE TABLE: the cell count of TABLE's root page in the database
+# FILE made impossible (0xffff cells on one page).
+damage() {
+	root=$(q "$1" "SELECT rootpage FROM sqlite_schema WHERE name = '$2'")
+	size=$(q "$1" "PRAGMA page_size")
+	[ -n "$root" ] && [ -n "$size" ] || td_fail "no page for $2 in $1"
+	printf '\377\377' | dd of="$1" bs=1 seek=$(( (root - 1) * size + 3 )) \
+		conv=notrunc 2>/dev/null
+	[ "$(q "$1" "PRAGMA quick_check(1)")" != ok ] || td_fail "$1 was not damaged"
+}
+
+# merge_refused KIT WHAT: two merges of KIT, each refused as damaged
+# (WHAT in the message), home and KIT as they were.
+merge_refused() {
+	cp "$1" "$tmp/kit.orig"
+	q "$tmp/reg.db" .dump > "$tmp/home.dump"
+	for attempt in 1 2; do
+		td kit merge "$1" > "$tmp/out" 2>&1
+		rc=$?
+		[ $rc = 65 ] || td_fail "merge $attempt of a damaged $2: exit $rc: $(cat "$tmp/out")"
+		grep -q "$2.* is damaged (.*); not merged" "$tmp/out" ||
+			td_fail "merge $attempt said: $(cat "$tmp/out")"
+		[ "$(wc -l < "$tmp/out")" = 1 ] || td_fail "not one line: $(cat "$tmp/out")"
+	done
+	q "$tmp/reg.db" .dump | cmp -s - "$tmp/home.dump" || td_fail "home changed"
+	cmp -s "$1" "$tmp/kit.orig" || td_fail "the merge wrote to the kit"
+}
+
+# ---- a damaged page in the kit file ------------------------------------------
+td kit make --agencies SA -o "$tmp/a.kit" >/dev/null || td_fail "kit make a"
+"$move" "$tmp/a.kit" T-SA-01 agency:SA at_agency || td_fail "field move a"
+q "$tmp/a.kit" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+damage "$tmp/a.kit" token
+merge_refused "$tmp/a.kit" "kit .*a\.kit"
+
+# ---- a damaged page in the image the kit keeps of itself ---------------------
+td kit make --agencies SB -o "$tmp/b.kit" >/dev/null || td_fail "kit make b"
+"$move" "$tmp/b.kit" T-SB-01 agency:SB at_agency || td_fail "field move b"
+q "$tmp/b.kit" "SELECT writefile('$tmp/image', image) FROM kit_base" >/dev/null
+damage "$tmp/image" token
+q "$tmp/b.kit" "UPDATE kit_base SET image = readfile('$tmp/image');
+	PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+merge_refused "$tmp/b.kit" "the kit's image of itself as made"
+
+# ---- whole again, each merges -------------------------------------------------
+td kit make --agencies XA -o "$tmp/c.kit" >/dev/null || td_fail "kit make c"
+"$move" "$tmp/c.kit" T-XA-01 agency:XA at_agency || td_fail "field move c"
+td kit merge "$tmp/c.kit" >/dev/null || td_fail "a whole kit was refused"
+td show token T-XA-01 | grep -q "custodian: *agency:XA" || td_fail "field move c lost"
+td audit verify >/dev/null || td_fail "home audit chain"
+exit 0
