@@ -18,7 +18,10 @@
  *   0  the rest is the kit's image (replaces kit_base.image);
  *   1  patches to the real image (see apply_patches);
  *   2  patches to the kit file itself;
- *   3  the real image cut to the length in bytes 1-3, then patches.
+ *   3  the real image cut to the length in bytes 1-3, then patches;
+ *   4-7  edits to the real kit through SQL (see apply_edits): what a
+ *      raw tool does in the field, so the file stays whole and the
+ *      merge meets odd rows, not damaged pages (which it refuses).
  * Properties: no crash or leak; a refused merge has a message and leaves
  * home exactly as it was (every row of every table); a merge that
  * succeeds leaves a home that passes PRAGMA integrity_check and the
@@ -58,10 +61,12 @@ static uint8_t *work;     /* an image or kit being patched (the larger) */
 /* ---- files ------------------------------------------------------------- */
 
 static void forget_tables(void);
+static void free_kit_tables(void);
 
 static void cleanup(void)
 {
 	forget_tables();
+	free_kit_tables();
 	sqlite3_close(home_rd);
 	sqlite3_close(kit_wr);
 	td_reg_remove(home_db);
@@ -294,6 +299,7 @@ static void keep_kit(void)
 }
 
 static void write_seeds(const char *out);
+static void read_kit_tables(void);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -315,6 +321,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	make_home();
 	field_work();
 	keep_kit();
+	read_kit_tables();
 	home_tpl = read_file(home_db);
 	home_fp = fingerprint(1);
 	kit_patched = 1;   /* keep_kit's reading left -wal and -shm behind */
@@ -374,13 +381,124 @@ static void write_kit(const void *img, size_t n)
 	sqlite3_finalize(st);
 }
 
+/* The kit's tables and their columns, read once from the template. */
+#define MAX_KIT_TABLES 64
+static struct edit_table {
+	char *name;
+	char **cols;
+	int ncols;
+} kit_tables[MAX_KIT_TABLES];
+static int n_kit_tables;
+
+static void read_kit_tables(void)
+{
+	sqlite3_stmt *st, *ci;
+	sqlite3 *db;
+
+	FUZZ_CHECK(sqlite3_open_v2(kit_db, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+	FUZZ_CHECK(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE"
+	                              " type = 'table' AND name NOT LIKE 'sqlite%'"
+	                              " AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name",
+	                              -1, &st, NULL) == SQLITE_OK);
+	FUZZ_CHECK(sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info(?)",
+	                              -1, &ci, NULL) == SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW && n_kit_tables < MAX_KIT_TABLES) {
+		struct edit_table *t = &kit_tables[n_kit_tables++];
+		FUZZ_CHECK((t->name = strdup((const char *)sqlite3_column_text(st, 0))));
+		sqlite3_bind_text(ci, 1, t->name, -1, SQLITE_STATIC);
+		while (sqlite3_step(ci) == SQLITE_ROW) {
+			FUZZ_CHECK((t->cols = realloc(t->cols, (t->ncols + 1) * sizeof *t->cols)));
+			FUZZ_CHECK((t->cols[t->ncols++] =
+			            strdup((const char *)sqlite3_column_text(ci, 0))));
+		}
+		sqlite3_reset(ci);
+	}
+	sqlite3_finalize(ci);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static void free_kit_tables(void)
+{
+	for (int i = 0; i < n_kit_tables; i++) {
+		for (int c = 0; c < kit_tables[i].ncols; c++)
+			free(kit_tables[i].cols[c]);
+		free(kit_tables[i].cols);
+		free(kit_tables[i].name);
+	}
+	n_kit_tables = 0;
+}
+
+/* One edit, from 5 bytes and a value: table (d[0]), what (d[1]: bits 0-1
+ * set a column to the value / delete the row / set it NULL / set it to
+ * the value as an integer; bit 2 binds the value as text, else as a
+ * blob), row (d[2]: the row at that offset in rowid order), column
+ * (d[3]), value length (d[4]), then the value.  An edit the schema
+ * refuses (NOT NULL, CHECK, UNIQUE, a trigger) is skipped.  Returns the
+ * bytes used. */
+static size_t apply_edit(const uint8_t *d, size_t n)
+{
+	const struct edit_table *t = &kit_tables[d[0] % n_kit_tables];
+	const char *col = t->cols[d[3] % t->ncols];
+	size_t len = d[4] < n - 5 ? d[4] : n - 5;
+	const uint8_t *value = d + 5;
+	sqlite3_int64 as_int = 0;
+	sqlite3_stmt *st;
+	char *sql;
+
+	if ((d[1] & 3) == 1)
+		sql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE rowid = (SELECT rowid"
+		                      " FROM \"%w\" ORDER BY rowid LIMIT 1 OFFSET ?2)",
+		                      t->name, t->name);
+	else
+		sql = sqlite3_mprintf("UPDATE \"%w\" SET \"%w\" = ?1 WHERE rowid ="
+		                      " (SELECT rowid FROM \"%w\" ORDER BY rowid LIMIT 1"
+		                      " OFFSET ?2)", t->name, col, t->name);
+	FUZZ_CHECK(sql != NULL);
+	if (sqlite3_prepare_v2(kit_wr, sql, -1, &st, NULL) == SQLITE_OK) {
+		if ((d[1] & 3) == 0 && (d[1] & 4))
+			sqlite3_bind_text(st, 1, (const char *)value, (int)len, SQLITE_STATIC);
+		else if ((d[1] & 3) == 0)
+			sqlite3_bind_blob(st, 1, value, (int)len, SQLITE_STATIC);
+		else if ((d[1] & 3) == 3) {
+			for (size_t i = 0; i < len && i < 8; i++)
+				as_int = (sqlite3_int64)((sqlite3_uint64)as_int << 8 | value[i]);
+			sqlite3_bind_int64(st, 1, as_int);
+		}
+		sqlite3_bind_int(st, 2, d[2]);
+		(void)sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	sqlite3_free(sql);
+	return 5 + len;
+}
+
+/* The real kit with the edits of d applied, in one transaction. */
+static void apply_edits(const uint8_t *d, size_t n)
+{
+	restore_kit(kit_tpl.p);
+	FUZZ_CHECK(sqlite3_open(kit_db, &kit_wr) == SQLITE_OK);
+	kit_patched = 1;
+	sqlite3_exec(kit_wr, "BEGIN", NULL, NULL, NULL);
+	while (n >= 5) {
+		size_t used = apply_edit(d, n);
+		d += used;
+		n -= used;
+	}
+	sqlite3_exec(kit_wr, "COMMIT", NULL, NULL, NULL);
+}
+
 static void make_kit(const uint8_t *d, size_t n)
 {
-	int mode = d[0] & 3;
+	int mode = d[0] & 7;
 	size_t cut = image.n;
 
 	d++;
 	n--;
+	if (mode >= 4) {
+		apply_edits(d, n);
+		return;
+	}
 	if (mode == 0) {
 		write_kit(d, n);
 		return;
@@ -517,6 +635,32 @@ static void seed_tiny(const char *out)
 	sqlite3_close(db);
 }
 
+/* An edit seed (mode 4): one edit of table.column (see apply_edit). */
+static void seed_edit(const char *out, const char *name, const char *table,
+                      const char *column, uint8_t what, uint8_t row,
+                      const char *value)
+{
+	uint8_t buf[64] = { 4 };
+	size_t len = strlen(value);
+	int ti = -1, ci = -1;
+
+	for (int i = 0; i < n_kit_tables; i++)
+		if (strcmp(kit_tables[i].name, table) == 0)
+			ti = i;
+	FUZZ_CHECK(ti >= 0 && len < sizeof buf - 6);
+	for (int c = 0; c < kit_tables[ti].ncols; c++)
+		if (strcmp(kit_tables[ti].cols[c], column) == 0)
+			ci = c;
+	FUZZ_CHECK(ci >= 0);
+	buf[1] = (uint8_t)ti;
+	buf[2] = what;
+	buf[3] = row;
+	buf[4] = (uint8_t)ci;
+	buf[5] = (uint8_t)len;
+	memcpy(buf + 6, value, len);
+	seed(out, name, buf, 6 + len);
+}
+
 static void write_seeds(const char *out)
 {
 	const uint8_t empty[] = { 0 }, as_made[] = { 1 }, kit_as_is[] = { 2 };
@@ -536,4 +680,10 @@ static void write_seeds(const char *out)
 	seed_patch(out, "image-token-model", 1, "5110", "5111");
 	seed_patch(out, "kit-token-serial", 2, "TKA081", "TKZ081");
 	seed_patch(out, "kit-audit-tampered", 2, "kit.make", "kit.mXke");
+	/* Raw edits in the field, no audit row: a token moved, a custody
+	 * event gone, a handover number as a blob, a tag's state a number. */
+	seed_edit(out, "edit-token-custodian", "token", "custodian", 4, 0, "dost");
+	seed_edit(out, "edit-custody-event-deleted", "custody_event", "id", 1, 0, "");
+	seed_edit(out, "edit-handover-number-blob", "handover", "number", 0, 0, "BG-1");
+	seed_edit(out, "edit-tag-state-int", "tag", "state", 3, 0, "\x01\x02");
 }
