@@ -103,6 +103,13 @@ static struct bytes read_file(const char *path)
 
 /* ---- home's content, as SQL sees it ----------------------------------- */
 
+/* The tables of a file that hold rows (the search index's virtual tables
+ * are seen through their shadow tables), by name: for home's fingerprint
+ * and for the kit tables an edit picks from. */
+#define REAL_TABLES "SELECT name FROM sqlite_schema WHERE type = 'table'" \
+	" AND name NOT LIKE 'sqlite%' AND sql NOT LIKE 'CREATE VIRTUAL%'" \
+	" ORDER BY name"
+
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
 	const uint8_t *b = p;
@@ -190,10 +197,7 @@ static uint64_t fingerprint(int check)
 		FUZZ_CHECK(sqlite3_open_v2(home_db, &home_rd, SQLITE_OPEN_READONLY, NULL)
 		           == SQLITE_OK);
 	db = home_rd;
-	FUZZ_CHECK(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE"
-	                              " type = 'table' AND name NOT LIKE 'sqlite%'"
-	                              " AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name",
-	                              -1, &st, NULL) == SQLITE_OK);
+	FUZZ_CHECK(sqlite3_prepare_v2(db, REAL_TABLES, -1, &st, NULL) == SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		h = hash_table(db, (const char *)sqlite3_column_text(st, 0), h);
 	sqlite3_finalize(st);
@@ -396,10 +400,7 @@ static void read_kit_tables(void)
 	sqlite3 *db;
 
 	FUZZ_CHECK(sqlite3_open_v2(kit_db, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
-	FUZZ_CHECK(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE"
-	                              " type = 'table' AND name NOT LIKE 'sqlite%'"
-	                              " AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name",
-	                              -1, &st, NULL) == SQLITE_OK);
+	FUZZ_CHECK(sqlite3_prepare_v2(db, REAL_TABLES, -1, &st, NULL) == SQLITE_OK);
 	FUZZ_CHECK(sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info(?)",
 	                              -1, &ci, NULL) == SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW && n_kit_tables < MAX_KIT_TABLES) {
