@@ -118,7 +118,9 @@ static int uuid_ok(const char *id)
 static int check_kit(struct td_registry *home, const char *kit_path, char uuid[37],
                      int64_t *audit_base, int64_t *audit_rows, struct td_error *err)
 {
-	struct td_registry *kit = td_reg_open(kit_path, 0, err);
+	/* Read-only: a file that is not a kit (a wrong name typed, an empty
+	 * file) must come out as it went in, not migrated into a registry. */
+	struct td_registry *kit = td_reg_open(kit_path, TD_REG_READONLY, err);
 	char what[sizeof err->message];
 	int64_t bad;
 	char *id, *base;

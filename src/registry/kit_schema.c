@@ -40,30 +40,56 @@ int kit_exec(struct td_registry *reg, struct td_error *err, const char *fmt, ...
 	return rc;
 }
 
-static int load_columns(struct td_registry *reg, const char *schema,
-                        struct kit_table *t, struct td_error *err)
-{
-	sqlite3_stmt *st;
-	int pk_int = -1;
+/* The two statements reading a table's columns and references: prepared
+ * once for a whole schema, bound to each table in turn (a kit has some
+ * twenty tables, and preparing them again for each was a tenth of a small
+ * merge). */
+struct schema_reader {
+	sqlite3_stmt *cols, *fks;
+};
 
+static int reader_open(struct td_registry *reg, const char *schema,
+                       struct schema_reader *rd, struct td_error *err)
+{
+	memset(rd, 0, sizeof *rd);
 	if (sqlite3_prepare_v2(reg->db, "SELECT name, upper(type), pk FROM"
-	                       " pragma_table_info(?, ?) ORDER BY cid", -1, &st, NULL)
-	    != SQLITE_OK)
-		return td_reg_db_error(reg, err, "reading the schema");
+	                       " pragma_table_info(?, ?) ORDER BY cid", -1,
+	                       &rd->cols, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(reg->db, "SELECT \"from\", \"table\", \"to\" FROM"
+	                       " pragma_foreign_key_list(?, ?)", -1, &rd->fks, NULL)
+	    != SQLITE_OK) {
+		int rc = td_reg_db_error(reg, err, "reading the schema");
+		sqlite3_finalize(rd->cols);
+		return rc;
+	}
+	sqlite3_bind_text(rd->cols, 2, schema, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(rd->fks, 2, schema, -1, SQLITE_TRANSIENT);
+	return TD_OK;
+}
+
+static void reader_close(struct schema_reader *rd)
+{
+	sqlite3_finalize(rd->cols);
+	sqlite3_finalize(rd->fks);
+}
+
+static int load_columns(sqlite3_stmt *st, struct kit_table *t, struct td_error *err)
+{
+	int pk_int = -1, rc = TD_OK;
+
 	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, schema, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char **cols = realloc(t->cols, (t->ncols + 1) * sizeof *cols);
 		if (!cols) {
-			sqlite3_finalize(st);
-			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-		}
-		unsigned char *pk = realloc(t->pk_cols, t->ncols + 1);
-		if (!pk) {
-			sqlite3_finalize(st);
-			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+			rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
+			break;
 		}
 		t->cols = cols;
+		unsigned char *pk = realloc(t->pk_cols, t->ncols + 1);
+		if (!pk) {
+			rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
+			break;
+		}
 		t->pk_cols = pk;
 		cols[t->ncols] = td_reg_col_dup(st, 0);
 		pk[t->ncols] = sqlite3_column_int(st, 2) > 0;
@@ -75,9 +101,9 @@ static int load_columns(struct td_registry *reg, const char *schema,
 		}
 		t->ncols++;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	t->int_pk = t->npk == 1 ? pk_int : -1;
-	return TD_OK;
+	return rc;
 }
 
 static int col_index(const struct kit_table *t, const char *name)
@@ -88,17 +114,9 @@ static int col_index(const struct kit_table *t, const char *name)
 	return -1;
 }
 
-static int load_fks(struct td_registry *reg, const char *schema,
-                    struct kit_table *t, struct td_error *err)
+static void load_fks(sqlite3_stmt *st, struct kit_table *t)
 {
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(reg->db, "SELECT \"from\", \"table\", \"to\" FROM"
-	                       " pragma_foreign_key_list(?, ?)", -1, &st, NULL)
-	    != SQLITE_OK)
-		return td_reg_db_error(reg, err, "reading the schema");
 	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, schema, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW && t->nfk < KIT_MAX_FK) {
 		int col = col_index(t, (const char *)sqlite3_column_text(st, 0));
 		if (col < 0)
@@ -109,8 +127,7 @@ static int load_fks(struct td_registry *reg, const char *schema,
 		t->fk[t->nfk].soft = 0;
 		t->nfk++;
 	}
-	sqlite3_finalize(st);
-	return TD_OK;
+	sqlite3_reset(st);
 }
 
 static void table_free(struct kit_table *t)
@@ -214,15 +231,21 @@ static void add_soft_refs(struct kit_schema *ks)
 int kit_schema_load(struct td_registry *reg, const char *schema,
                     struct kit_schema *ks, struct td_error *err)
 {
+	struct schema_reader rd;
 	sqlite3_stmt *st;
-	int rc = TD_OK;
+	int rc;
 
 	memset(ks, 0, sizeof *ks);
+	if ((rc = reader_open(reg, schema, &rd, err)) < 0)
+		return rc;
 	if (sqlite3_prepare_v2(reg->db, "SELECT name FROM pragma_table_list"
 	                       " WHERE schema = ? AND type = 'table'"
 	                       " AND name NOT LIKE 'sqlite%' ORDER BY name",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return td_reg_db_error(reg, err, "reading the schema");
+	                       -1, &st, NULL) != SQLITE_OK) {
+		rc = td_reg_db_error(reg, err, "reading the schema");
+		reader_close(&rd);
+		return rc;
+	}
 	sqlite3_bind_text(st, 1, schema, -1, SQLITE_STATIC);
 	while (rc == TD_OK && sqlite3_step(st) == SQLITE_ROW) {
 		struct kit_table *t = realloc(ks->t, (ks->n + 1) * sizeof *t);
@@ -235,10 +258,11 @@ int kit_schema_load(struct td_registry *reg, const char *schema,
 		memset(t, 0, sizeof *t);
 		t->name = td_reg_col_dup(st, 0);
 		t->kind = kind_of(t->name);
-		if ((rc = load_columns(reg, schema, t, err)) == TD_OK)
-			rc = load_fks(reg, schema, t, err);
+		if ((rc = load_columns(rd.cols, t, err)) == TD_OK)
+			load_fks(rd.fks, t);
 	}
 	sqlite3_finalize(st);
+	reader_close(&rd);
 	if (rc < 0) {
 		kit_schema_free(ks);
 		return rc;

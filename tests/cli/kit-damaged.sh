@@ -2,7 +2,7 @@
 # kit-damaged: a kit whose file, or whose image of itself as made, has a
 # damaged page is refused before anything is read from it: exit 65, a
 # message naming it damaged, home and kit unchanged; merging it again
-# says the same.  (fuzz-kit found a damaged kit that was merged once and
+# says the same.  A file that is not a kit is refused and left as it was.  (fuzz-kit found a damaged kit that was merged once and
 # then called "not a field kit": SQLite read a cell running off its page
 # from whatever memory lay past it.)
 . "$TD_SRCDIR/tests/cli/count-common.sh"
@@ -52,6 +52,34 @@ damage "$tmp/image" token
 q "$tmp/b.kit" "UPDATE kit_base SET image = readfile('$tmp/image');
 	PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 merge_refused "$tmp/b.kit" "the kit's image of itself as made"
+
+# ---- a damaged first page: the file does not open as a database ----------------
+td kit make --agencies SA1 -o "$tmp/d.kit" >/dev/null || td_fail "kit make d"
+q "$tmp/d.kit" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+printf 'XXXX' | dd of="$tmp/d.kit" bs=1 conv=notrunc 2>/dev/null
+merge_refused "$tmp/d.kit" "kit .*d\.kit"
+
+# ---- not a kit at all: refused, and the file comes out as it went in -------------
+# (kit merge once opened it as a registry to be, so an empty file or
+# another program's database got all of tokendesk's tables written in.)
+not_a_kit() {
+	cp "$1" "$tmp/other.orig"
+	td kit merge "$1" > "$tmp/out" 2>&1
+	rc=$?
+	[ $rc = 65 ] || td_fail "merge of $2: exit $rc: $(cat "$tmp/out")"
+	grep -q "is not a field kit" "$tmp/out" || td_fail "merge of $2 said: $(cat "$tmp/out")"
+	cmp -s "$1" "$tmp/other.orig" || td_fail "the merge wrote into $2"
+	[ ! -e "$1-wal" ] || [ ! -s "$1-wal" ] || td_fail "the merge left a WAL beside $2"
+}
+: > "$tmp/empty.kit"
+chmod 600 "$tmp/empty.kit"
+not_a_kit "$tmp/empty.kit" "an empty file"
+q "$tmp/other.db" "CREATE TABLE notes (id INTEGER PRIMARY KEY, text);
+	INSERT INTO notes VALUES (1, 'not a kit')" || td_fail "other.db"
+chmod 600 "$tmp/other.db"
+not_a_kit "$tmp/other.db" "another program's database"
+[ "$(q "$tmp/other.db" "SELECT count(*) FROM sqlite_schema")" = 1 ] ||
+	td_fail "tables were added to another program's database"
 
 # ---- whole again, each merges -------------------------------------------------
 td kit make --agencies XA -o "$tmp/c.kit" >/dev/null || td_fail "kit make c"
