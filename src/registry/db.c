@@ -45,6 +45,7 @@ int td_reg_db_error(struct td_registry *reg, struct td_error *err,
 	int rc = sqlite3_extended_errcode(reg->db);
 	const char *msg = sqlite3_errmsg(reg->db);
 
+	reg->last_db_code = rc;
 	if ((rc & 0xff) == SQLITE_FULL)
 		return td_error_set(err, TD_ERR_IO, "%s: the disk is full; "
 		                    "nothing was changed", what);

@@ -48,6 +48,7 @@ struct td_registry {
 	char *path;
 	char *operator_name;
 	int in_tx;
+	int last_db_code;       /* SQLite's code behind the last td_reg_db_error */
 	int have_head;          /* head_id/prev_hash valid for this transaction */
 	int head_dirty;         /* audit rows appended since begin */
 	int64_t head_id;        /* id of the newest audit row (0: none) */

@@ -68,6 +68,7 @@ struct kit_merge {
 	struct kit_schema ks;              /* home's tables */
 	struct kit_stmt_cache *cache;      /* one per ks table */
 	const char *uuid;
+	const char *kit_path;
 	struct td_kit_merge_report *rep;
 	int64_t kit_rows;                  /* the kit's audit rows */
 	sqlite3_stmt *map_put, *map_get;

@@ -435,6 +435,35 @@ static void release(struct kit_merge *m)
 	kit_merge_cache_free(m);
 }
 
+/* A merge that SQLite stopped because of what the kit holds (a row
+ * breaking a rule of home's schema, a table the image lacks: the kit and
+ * its image are whole, so their content is the cause) is the kit's
+ * fault, and says so; a busy, full or failing disk stays as it was. */
+static int blame_kit(const struct kit_merge *m, int rc, struct td_error *err)
+{
+	int code = m->home->last_db_code & 0xff;
+	char why[sizeof err->message];
+	const char *in = err->message;
+	size_t n = 0;
+
+	if (rc != TD_ERR_DB || (code != SQLITE_CONSTRAINT && code != SQLITE_ERROR &&
+	                        code != SQLITE_MISMATCH && code != SQLITE_TOOBIG &&
+	                        code != SQLITE_RANGE))
+		return rc;
+	if (strncmp(in, "registry: ", 10) == 0)
+		in += 10;
+	/* One space for each run: a CHECK comes quoted as the schema lays
+	 * it out, over several indented lines. */
+	for (; *in && n + 1 < sizeof why; in++) {
+		char c = *in == '\n' || *in == '\t' ? ' ' : *in;
+		if (!(c == ' ' && n > 0 && why[n - 1] == ' '))
+			why[n++] = c;
+	}
+	why[n] = '\0';
+	return td_error_set(err, TD_ERR_DATA, "kit %s holds what this registry"
+	                    " cannot take (%s); not merged", m->kit_path, why);
+}
+
 /* With kit and base attached: diff, then replay in one transaction. */
 static int merge_attached(struct kit_merge *m, int64_t audit_base,
                           struct td_error *err)
@@ -447,7 +476,7 @@ static int merge_attached(struct kit_merge *m, int64_t audit_base,
 	    (rc = field_changeset(m, &n, &buf, err)) < 0 ||
 	    (rc = td_reg_begin(m->home, err)) < 0) {
 		sqlite3_free(buf);
-		return rc;
+		return blame_kit(m, rc, err);
 	}
 	if ((rc = prepare(m, err)) == TD_OK && (rc = replay(m, n, buf, err)) == TD_OK &&
 	    (rc = append_field_audit(m, audit_base, err)) == TD_OK &&
@@ -455,6 +484,7 @@ static int merge_attached(struct kit_merge *m, int64_t audit_base,
 		release(m);
 		rc = td_reg_commit(m->home, err);
 	} else {
+		rc = blame_kit(m, rc, err);
 		release(m);
 		td_reg_rollback(m->home);
 	}
@@ -465,11 +495,12 @@ static int merge_attached(struct kit_merge *m, int64_t audit_base,
 int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
                      struct td_kit_merge_report *rep, struct td_error *err)
 {
-	struct kit_merge m = { .home = home, .rep = rep };
+	struct kit_merge m = { .home = home, .rep = rep, .kit_path = kit_path };
 	int64_t audit_base = 0;
 	int rc;
 
 	memset(rep, 0, sizeof *rep);
+	home->last_db_code = SQLITE_OK;
 	if ((rc = check_kit(home, kit_path, rep->uuid, &audit_base, &m.kit_rows,
 	                    err)) < 0)
 		return rc;

@@ -59,6 +59,23 @@ q "$tmp/d.kit" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 printf 'XXXX' | dd of="$tmp/d.kit" bs=1 conv=notrunc 2>/dev/null
 merge_refused "$tmp/d.kit" "kit .*d\.kit"
 
+# ---- whole, but a row breaks a rule of home's schema ----------------------------
+# (written by a raw tool past the kit's own CHECK): refused as the kit's
+# fault, exit 65, not as a registry failure, exit 70.
+td kit make --agencies SB -o "$tmp/r.kit" >/dev/null || td_fail "kit make r"
+q "$tmp/r.kit" "PRAGMA ignore_check_constraints = 1;
+	UPDATE token SET state = 'borrowed' WHERE serial = 'T-SB-01';
+	PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+cp "$tmp/r.kit" "$tmp/kit.orig"
+q "$tmp/reg.db" .dump > "$tmp/home.dump"
+td kit merge "$tmp/r.kit" > "$tmp/out" 2>&1
+rc=$?
+[ $rc = 65 ] || td_fail "merge of a kit breaking a CHECK: exit $rc: $(cat "$tmp/out")"
+grep -q "kit .*r\.kit holds what this registry cannot take (CHECK constraint failed: state IN ('in_use', 'at_agency',.*); not merged" "$tmp/out" ||
+	td_fail "merge of a kit breaking a CHECK said: $(cat "$tmp/out")"
+q "$tmp/reg.db" .dump | cmp -s - "$tmp/home.dump" || td_fail "home changed"
+cmp -s "$tmp/r.kit" "$tmp/kit.orig" || td_fail "the merge wrote to the kit"
+
 # ---- not a kit at all: refused, and the file comes out as it went in -------------
 # (kit merge once opened it as a registry to be, so an empty file or
 # another program's database got all of tokendesk's tables written in.)
