@@ -236,6 +236,18 @@ int td_reg_attach(struct td_registry *reg, const char *path, const char *schema,
 	return rc;
 }
 
+/* A file SQLite cannot read as a database at all is not a registry
+ * failure to report as "registry: file is not a database" (exit 70, no
+ * file named): it is the operator's file, damaged or of another kind. */
+static void not_a_registry(struct td_registry *reg, struct td_error *err)
+{
+	int code = reg->last_db_code & 0xff;
+
+	if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+		td_error_set(err, TD_ERR_DATA, "%s is damaged, or is not a tokendesk"
+		             " registry (%s)", reg->path, sqlite3_errstr(code));
+}
+
 struct td_registry *td_reg_open(const char *path, int flags, struct td_error *err)
 {
 	struct td_registry *reg;
@@ -259,6 +271,7 @@ struct td_registry *td_reg_open(const char *path, int flags, struct td_error *er
 		return NULL;
 	}
 	if (configure_connection(reg, flags, err) < 0) {
+		not_a_registry(reg, err);
 		td_reg_close(reg);
 		return NULL;
 	}

@@ -5,7 +5,8 @@
 #    user, or a symlinked companion is refused with a clear message;
 #  - a read-only registry or directory gives a clear error, changes
 #    nothing, and once writable again the registry works (no stale
-#    read-only -shm keeps it read-only).
+#    read-only -shm keeps it read-only);
+#  - a file that is not a database is named as such, exit 65, untouched.
 : "${TOKENDESK:?}" "${TD_SRCDIR:?}"
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 shell not installed"; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/td-files.XXXXXX") || exit 1
@@ -111,6 +112,20 @@ as_user "$TOKENDESK" --db "$ro/reg.db" import "$base/certificates.csv" >"$tmp/ou
 	fail "writable again, the import still fails: $(cat "$tmp/out")"
 as_user "$TOKENDESK" --db "$ro/reg.db" audit verify >"$tmp/out" 2>&1 ||
 	fail "audit verify: $(cat "$tmp/out")"
+
+# A file SQLite cannot read as a database (a damaged first page, a text
+# file named as the registry) is named, exit 65, and left as it was.
+printf 'not a registry\n' >"$tmp/text.db"; chmod 600 "$tmp/text.db"
+cp -p "$tmp/reg.db" "$tmp/head.db"
+printf 'XXXX' | dd of="$tmp/head.db" bs=1 conv=notrunc 2>/dev/null
+for f in text.db head.db; do
+	cp -p "$tmp/$f" "$tmp/$f.orig"
+	expect 65 "$tmp/$f is damaged, or is not a tokendesk registry (file is not a database)" \
+		"$TOKENDESK" --db "$tmp/$f" search "Tài chính"
+	expect 65 "is not a tokendesk registry" \
+		"$TOKENDESK" --db "$tmp/$f" import "$base/certificates.csv"
+	cmp -s "$tmp/$f" "$tmp/$f.orig" || fail "$f was written"
+done
 
 [ $failures = 0 ] && echo "file safety: all checks passed"
 [ $failures = 0 ]
