@@ -127,7 +127,8 @@ static int check_kit(struct td_registry *home, const char *kit_path, char uuid[3
 	int rc = TD_OK;
 
 	if (!kit)
-		return err->code;
+		return err->code != TD_ERR_NOTFOUND ? err->code
+		       : td_error_set(err, TD_ERR_NOTFOUND, "no kit at %s", kit_path);
 	snprintf(what, sizeof what, "kit %s", kit_path);
 	if ((rc = check_whole(kit, "main", what, err)) < 0) {
 		td_reg_close(kit);

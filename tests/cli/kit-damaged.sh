@@ -98,6 +98,14 @@ not_a_kit "$tmp/other.db" "another program's database"
 [ "$(q "$tmp/other.db" "SELECT count(*) FROM sqlite_schema")" = 1 ] ||
 	td_fail "tables were added to another program's database"
 
+# ---- no file there: named as a kit, not as a registry to create ------------------
+td kit merge "$tmp/missing.kit" > "$tmp/out" 2>&1
+rc=$?
+[ $rc = 66 ] || td_fail "merge of a missing kit: exit $rc: $(cat "$tmp/out")"
+[ "$(cat "$tmp/out")" = "tokendesk: no kit at $tmp/missing.kit" ] ||
+	td_fail "merge of a missing kit said: $(cat "$tmp/out")"
+[ ! -e "$tmp/missing.kit" ] || td_fail "the merge made $tmp/missing.kit"
+
 # ---- whole again, each merges -------------------------------------------------
 td kit make --agencies XA -o "$tmp/c.kit" >/dev/null || td_fail "kit make c"
 "$move" "$tmp/c.kit" T-XA-01 agency:XA at_agency || td_fail "field move c"
