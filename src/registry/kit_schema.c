@@ -41,9 +41,8 @@ int kit_exec(struct td_registry *reg, struct td_error *err, const char *fmt, ...
 }
 
 /* The two statements reading a table's columns and references: prepared
- * once for a whole schema, bound to each table in turn (a kit has some
- * twenty tables, and preparing them again for each was a tenth of a small
- * merge). */
+ * once for a whole schema and bound to each of its twenty-odd tables in
+ * turn (preparing is most of their cost on a small kit). */
 struct schema_reader {
 	sqlite3_stmt *cols, *fks;
 };
