@@ -65,6 +65,14 @@ static int check_origin(struct td_registry *home, struct td_registry *kit,
 	return TD_OK;
 }
 
+/* SQLite's words in a registry error: "registry: " is td_reg_exec's
+ * prefix, wrong once the fault is laid at the kit's door. */
+static const char *sqlite_reason(const struct td_error *err)
+{
+	return strncmp(err->message, "registry: ", 10) == 0 ? err->message + 10
+	                                                    : err->message;
+}
+
 /* Is the database file (or image) attached as schema whole?  A kit comes
  * back on a USB stick; a damaged page can read back differently from one
  * open to the next (SQLite reads a cell that runs off its page from
@@ -444,15 +452,13 @@ static int blame_kit(const struct kit_merge *m, int rc, struct td_error *err)
 {
 	int code = m->home->last_db_code & 0xff;
 	char why[sizeof err->message];
-	const char *in = err->message;
+	const char *in = sqlite_reason(err);
 	size_t n = 0;
 
 	if (rc != TD_ERR_DB || (code != SQLITE_CONSTRAINT && code != SQLITE_ERROR &&
 	                        code != SQLITE_MISMATCH && code != SQLITE_TOOBIG &&
 	                        code != SQLITE_RANGE))
 		return rc;
-	if (strncmp(in, "registry: ", 10) == 0)
-		in += 10;
 	/* One space for each run: a CHECK comes quoted as the schema lays
 	 * it out, over several indented lines. */
 	for (; *in && n + 1 < sizeof why; in++) {
@@ -493,6 +499,25 @@ static int merge_attached(struct kit_merge *m, int64_t audit_base,
 	return rc;
 }
 
+/* The kit beside home as schema "kit".  It opened on its own and was
+ * whole, so SQLite refusing it here is its header's doing (fuzz-kit: a
+ * header naming another text encoding passes a connection of its own,
+ * but not ATTACH to home's UTF-8): damaged, like a bad page. */
+static int attach_kit(struct td_registry *home, const char *kit_path,
+                      struct td_error *err)
+{
+	int rc = td_reg_attach(home, kit_path, "kit", err), code;
+	char why[sizeof err->message];
+
+	code = home->last_db_code & 0xff;
+	if (rc != TD_ERR_DB || (code != SQLITE_ERROR && code != SQLITE_CORRUPT &&
+	                        code != SQLITE_NOTADB))
+		return rc;
+	snprintf(why, sizeof why, "%s", sqlite_reason(err));
+	return td_error_set(err, TD_ERR_DATA, "kit %s is damaged (%s); not merged:"
+	                    " copy it again from the field", kit_path, why);
+}
+
 int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
                      struct td_kit_merge_report *rep, struct td_error *err)
 {
@@ -510,7 +535,7 @@ int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
 		rep->already = rc > 0;
 		return rc > 0 ? TD_OK : rc;
 	}
-	if ((rc = td_reg_attach(home, kit_path, "kit", err)) < 0)
+	if ((rc = attach_kit(home, kit_path, err)) < 0)
 		return rc;
 	/* Sorting and the id map in memory.  Home gets a 16 MiB cache for
 	 * the pages a merge writes; the kit keeps the small default, because

@@ -59,6 +59,16 @@ q "$tmp/d.kit" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 printf 'XXXX' | dd of="$tmp/d.kit" bs=1 conv=notrunc 2>/dev/null
 merge_refused "$tmp/d.kit" "kit .*d\.kit"
 
+# ---- a header naming another text encoding (bytes 56-59) ----------------------
+# The kit opens on its own (SQLite reads the low bits), but ATTACH to
+# home refuses it: once "registry: attached databases must use the same
+# text encoding", exit 70 (fuzz-kit).
+td kit make --agencies SB -o "$tmp/e.kit" >/dev/null || td_fail "kit make e"
+"$move" "$tmp/e.kit" T-SB-01 agency:SB at_agency || td_fail "field move e"
+q "$tmp/e.kit" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+printf '\001TTT' | dd of="$tmp/e.kit" bs=1 seek=56 conv=notrunc 2>/dev/null
+merge_refused "$tmp/e.kit" "kit .*e\.kit"
+
 # ---- whole, but a row breaks a rule of home's schema ----------------------------
 # (written by a raw tool past the kit's own CHECK): refused as the kit's
 # fault, exit 65, not as a registry failure, exit 70.
