@@ -73,6 +73,15 @@ static const char *sqlite_reason(const struct td_error *err)
 	                                                    : err->message;
 }
 
+/* The refusal of a damaged kit (what: the kit or its image), with the
+ * first line of SQLite's reason. */
+static int refuse_damaged(struct td_error *err, const char *what, const char *why)
+{
+	return td_error_set(err, TD_ERR_DATA, "%s is damaged (%.*s); not merged:"
+	                    " copy it again from the field", what,
+	                    (int)strcspn(why, "\n"), why);
+}
+
 /* Is the database file (or image) attached as schema whole?  A kit comes
  * back on a USB stick; a damaged page can read back differently from one
  * open to the next (SQLite reads a cell that runs off its page from
@@ -100,9 +109,7 @@ static int check_whole(struct td_registry *reg, const char *schema,
 		const char *nl = strchr(why, '\n');
 		if (strncmp(why, "*** ", 4) == 0 && nl)
 			why = nl + 1;
-		rc = td_error_set(err, TD_ERR_DATA, "%s is damaged (%.*s); not merged:"
-		                  " copy it again from the field", what,
-		                  (int)strcspn(why, "\n"), why);
+		rc = refuse_damaged(err, what, why);
 	}
 	sqlite3_finalize(st);
 	sqlite3_free(sql);
@@ -507,15 +514,15 @@ static int attach_kit(struct td_registry *home, const char *kit_path,
                       struct td_error *err)
 {
 	int rc = td_reg_attach(home, kit_path, "kit", err), code;
-	char why[sizeof err->message];
+	char what[sizeof err->message], why[sizeof err->message];
 
 	code = home->last_db_code & 0xff;
 	if (rc != TD_ERR_DB || (code != SQLITE_ERROR && code != SQLITE_CORRUPT &&
 	                        code != SQLITE_NOTADB))
 		return rc;
+	snprintf(what, sizeof what, "kit %s", kit_path);
 	snprintf(why, sizeof why, "%s", sqlite_reason(err));
-	return td_error_set(err, TD_ERR_DATA, "kit %s is damaged (%s); not merged:"
-	                    " copy it again from the field", kit_path, why);
+	return refuse_damaged(err, what, why);
 }
 
 int td_reg_kit_merge(struct td_registry *home, const char *kit_path,

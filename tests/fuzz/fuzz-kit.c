@@ -25,9 +25,10 @@
  * Properties: no crash or leak; the kit file is not written; a refused
  * merge blames the kit (TD_ERR_DATA or TD_ERR_CONFLICT, never a registry
  * or internal error), has a message and leaves home exactly as it was
- * (every row of every table); a merge that succeeds leaves a home that passes PRAGMA
- * integrity_check and the audit chain verification, and merging the
- * same kit again reports "already merged" and commits nothing.
+ * (every row of every table); a merge that succeeds leaves a home that
+ * passes PRAGMA integrity_check and the audit chain verification, and
+ * merging the same kit again reports "already merged" and commits
+ * nothing.
  * FUZZ_KIT_SEEDS=DIR writes the seed corpus (corpus/kit) into DIR. */
 #include <config.h>
 
@@ -731,7 +732,8 @@ static void write_seeds(const char *out)
 {
 	const uint8_t empty[] = { 0 }, as_made[] = { 1 }, kit_as_is[] = { 2 };
 	/* The kit file's schema version (user_version, header offset 60) set
-	 * to 1: once migrated, so written, by the merge's opening of it. */
+	 * to 1: the merge's opening of it once tried to migrate it, and
+	 * failed with a registry error, exit 70. */
 	const uint8_t old_version[] = { 2, 0, 0, 60, 4, 0, 0, 0, 1 };
 	uint8_t half[4] = { 3, (uint8_t)(image.n / 2 >> 16),
 	                    (uint8_t)(image.n / 2 >> 8), (uint8_t)(image.n / 2) };
