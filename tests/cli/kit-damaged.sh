@@ -53,6 +53,18 @@ q "$tmp/b.kit" "UPDATE kit_base SET image = readfile('$tmp/image');
 	PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 merge_refused "$tmp/b.kit" "the kit's image of itself as made"
 
+# ---- an image whose header asks for a newer SQLite to write (byte 18) ----------
+# Whole and readable, but read-only: the merge's diff into it failed as
+# "the registry .../reg.db is read-only", exit 77, blaming home (fuzz-kit).
+td kit make --agencies SB -o "$tmp/w.kit" >/dev/null || td_fail "kit make w"
+"$move" "$tmp/w.kit" T-SB-01 agency:SB at_agency || td_fail "field move w"
+q "$tmp/w.kit" "SELECT writefile('$tmp/image', image) FROM kit_base" >/dev/null
+printf '\150' | dd of="$tmp/image" bs=1 seek=18 conv=notrunc 2>/dev/null
+q "$tmp/w.kit" "UPDATE kit_base SET image = readfile('$tmp/image');
+	PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+merge_refused "$tmp/w.kit" "the kit's image of itself as made"
+grep -q "header allows reading only" "$tmp/out" || td_fail "w.kit said: $(cat "$tmp/out")"
+
 # ---- a damaged first page: the file does not open as a database ----------------
 td kit make --agencies SA1 -o "$tmp/d.kit" >/dev/null || td_fail "kit make d"
 q "$tmp/d.kit" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
