@@ -9,14 +9,27 @@
 province_test sqlite3
 q() { sqlite3 "$1" "$2"; }
 
+# poke FILE OFFSET BYTES: BYTES (printf escapes) written over FILE at OFFSET.
+poke() { printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null; }
+
+# edit_image KIT CMD...: CMD run on $tmp/image, the image KIT keeps of
+# itself as made, which then goes back into KIT.
+edit_image() {
+	kit=$1
+	shift
+	q "$kit" "SELECT writefile('$tmp/image', image) FROM kit_base" >/dev/null
+	"$@"
+	q "$kit" "UPDATE kit_base SET image = readfile('$tmp/image');
+		PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+}
+
 # damage FILE TABLE: the cell count of TABLE's root page in the database
 # FILE made impossible (0xffff cells on one page).
 damage() {
 	root=$(q "$1" "SELECT rootpage FROM sqlite_schema WHERE name = '$2'")
 	size=$(q "$1" "PRAGMA page_size")
 	[ -n "$root" ] && [ -n "$size" ] || td_fail "no page for $2 in $1"
-	printf '\377\377' | dd of="$1" bs=1 seek=$(( (root - 1) * size + 3 )) \
-		conv=notrunc 2>/dev/null
+	poke "$1" $(( (root - 1) * size + 3 )) '\377\377'
 	[ "$(q "$1" "PRAGMA quick_check(1)")" != ok ] || td_fail "$1 was not damaged"
 }
 
@@ -47,10 +60,7 @@ merge_refused "$tmp/a.kit" "kit .*a\.kit"
 # ---- a damaged page in the image the kit keeps of itself ---------------------
 td kit make --agencies SB -o "$tmp/b.kit" >/dev/null || td_fail "kit make b"
 "$move" "$tmp/b.kit" T-SB-01 agency:SB at_agency || td_fail "field move b"
-q "$tmp/b.kit" "SELECT writefile('$tmp/image', image) FROM kit_base" >/dev/null
-damage "$tmp/image" token
-q "$tmp/b.kit" "UPDATE kit_base SET image = readfile('$tmp/image');
-	PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+edit_image "$tmp/b.kit" damage "$tmp/image" token
 merge_refused "$tmp/b.kit" "the kit's image of itself as made"
 
 # ---- an image whose header asks for a newer SQLite to write (byte 18) ----------
@@ -58,17 +68,14 @@ merge_refused "$tmp/b.kit" "the kit's image of itself as made"
 # "the registry .../reg.db is read-only", exit 77, blaming home (fuzz-kit).
 td kit make --agencies SB -o "$tmp/w.kit" >/dev/null || td_fail "kit make w"
 "$move" "$tmp/w.kit" T-SB-01 agency:SB at_agency || td_fail "field move w"
-q "$tmp/w.kit" "SELECT writefile('$tmp/image', image) FROM kit_base" >/dev/null
-printf '\150' | dd of="$tmp/image" bs=1 seek=18 conv=notrunc 2>/dev/null
-q "$tmp/w.kit" "UPDATE kit_base SET image = readfile('$tmp/image');
-	PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+edit_image "$tmp/w.kit" poke "$tmp/image" 18 '\150'
 merge_refused "$tmp/w.kit" "the kit's image of itself as made"
 grep -q "header allows reading only" "$tmp/out" || td_fail "w.kit said: $(cat "$tmp/out")"
 
 # ---- a damaged first page: the file does not open as a database ----------------
 td kit make --agencies SA1 -o "$tmp/d.kit" >/dev/null || td_fail "kit make d"
 q "$tmp/d.kit" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
-printf 'XXXX' | dd of="$tmp/d.kit" bs=1 conv=notrunc 2>/dev/null
+poke "$tmp/d.kit" 0 'XXXX'
 merge_refused "$tmp/d.kit" "kit .*d\.kit"
 
 # ---- a header naming another text encoding (bytes 56-59) ----------------------
@@ -78,7 +85,7 @@ merge_refused "$tmp/d.kit" "kit .*d\.kit"
 td kit make --agencies SB -o "$tmp/e.kit" >/dev/null || td_fail "kit make e"
 "$move" "$tmp/e.kit" T-SB-01 agency:SB at_agency || td_fail "field move e"
 q "$tmp/e.kit" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
-printf '\001TTT' | dd of="$tmp/e.kit" bs=1 seek=56 conv=notrunc 2>/dev/null
+poke "$tmp/e.kit" 56 '\001TTT'
 merge_refused "$tmp/e.kit" "kit .*e\.kit"
 
 # ---- whole, but a row breaks a rule of home's schema ----------------------------
