@@ -45,6 +45,11 @@ void td_reg_remove(const char *path);
 void td_reg_set_operator(struct td_registry *reg, const char *operator_name);
 const char *td_reg_operator(const struct td_registry *reg);
 
+/* A number that grows whenever the registry's content may have changed
+ * since it was last read: a write through reg, or a commit by another
+ * process.  A screen showing rows reads them again when it differs. */
+uint64_t td_reg_change_stamp(struct td_registry *reg);
+
 /* Schema version of the open file, and the newest this build knows. */
 int td_reg_schema_version(struct td_registry *reg);
 int td_reg_schema_latest(void);
@@ -112,6 +117,12 @@ struct td_custody_event {
 	char *token_serial, *at, *operator_name;
 	char *from_custodian, *to_custodian, *state;
 	char *condition, *remarks;
+	/* A move recorded in a field kit whose merge found the token changed
+	 * at home too: the kit conflict (its id and status, "open",
+	 * "kept_home" or "kept_field") that decides whether this move is
+	 * the token's custody.  0 and NULL for any other move. */
+	int64_t conflict_id;
+	char *conflict_status;
 };
 
 struct td_audit_row {

@@ -49,6 +49,36 @@ static void print_cert_line(json_t *c)
 	       json_string_value(json_object_get(c, "status")));
 }
 
+/* What a kit conflict over a field move says of it: the move is the
+ * token's custody only if the field's version was kept. */
+static const char *conflict_note(const char *status)
+{
+	if (strcmp(status, "kept_field") == 0)
+		return "field version kept";
+	if (strcmp(status, "kept_home") == 0)
+		return "home version kept; this move did not stand";
+	return "open: home or field to decide";
+}
+
+static void print_event_line(json_t *v)
+{
+	const char *from = json_string_value(json_object_get(v, "from"));
+	const char *remarks = json_string_value(json_object_get(v, "remarks"));
+	json_t *conflict = json_object_get(v, "conflict");
+
+	printf("    %s  %s -> %s  %s  by %s%s%s\n",
+	       json_string_value(json_object_get(v, "at")), from ? from : "-",
+	       json_string_value(json_object_get(v, "to")),
+	       json_string_value(json_object_get(v, "state")),
+	       json_string_value(json_object_get(v, "operator")),
+	       remarks ? "  " : "", remarks ? remarks : "");
+	if (conflict)
+		printf("      field kit conflict %lld: %s\n",
+		       (long long)json_integer_value(json_object_get(conflict, "id")),
+		       conflict_note(json_string_value(json_object_get(conflict,
+		                                                        "status"))));
+}
+
 static void print_token(const struct td_token *t, json_t *certs, json_t *history)
 {
 	size_t i;
@@ -65,16 +95,7 @@ static void print_token(const struct td_token *t, json_t *certs, json_t *history
 		print_cert_line(v);
 	printf("  history:%s\n", json_array_size(history) ? "" : " none");
 	json_array_foreach(history, i, v)
-		printf("    %s  %s -> %s  %s  by %s%s%s\n",
-		       json_string_value(json_object_get(v, "at")),
-		       json_string_value(json_object_get(v, "from")) ?
-		       json_string_value(json_object_get(v, "from")) : "-",
-		       json_string_value(json_object_get(v, "to")),
-		       json_string_value(json_object_get(v, "state")),
-		       json_string_value(json_object_get(v, "operator")),
-		       json_string_value(json_object_get(v, "remarks")) ? "  " : "",
-		       json_string_value(json_object_get(v, "remarks")) ?
-		       json_string_value(json_object_get(v, "remarks")) : "");
+		print_event_line(v);
 }
 
 static void print_cert(const struct td_cert *c)

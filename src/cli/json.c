@@ -72,6 +72,11 @@ json_t *td_json_custody(const struct td_custody_event *e)
 	SET(o, "state", e->state);
 	SET(o, "condition", e->condition);
 	SET(o, "remarks", e->remarks);
+	if (e->conflict_id)
+		json_object_set_new(o, "conflict",
+		                    json_pack("{sIss}", "id", (json_int_t)e->conflict_id,
+		                              "status", e->conflict_status ?
+		                              e->conflict_status : "open"));
 	return o;
 }
 

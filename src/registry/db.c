@@ -304,6 +304,23 @@ const char *td_reg_operator(const struct td_registry *reg)
 	return reg->operator_name ? reg->operator_name : "unknown";
 }
 
+/* Both counts only grow: this connection's rows changed (total_changes)
+ * and the commits of other connections SQLite has seen (data_version),
+ * so their sum grows when either does. */
+uint64_t td_reg_change_stamp(struct td_registry *reg)
+{
+	sqlite3_stmt *st;
+	uint64_t stamp = (uint64_t)sqlite3_total_changes64(reg->db);
+
+	if (sqlite3_prepare_v2(reg->db, "PRAGMA data_version", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return stamp;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		stamp += (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return stamp;
+}
+
 sqlite3_stmt *td_reg_stmt(struct td_registry *reg, enum td_stmt_id id,
                           struct td_error *err)
 {

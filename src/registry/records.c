@@ -42,7 +42,8 @@ void td_token_clear(struct td_token *t)
 void td_custody_event_clear(struct td_custody_event *e)
 {
 	FREE_ALL(&e->token_serial, &e->at, &e->operator_name, &e->from_custodian,
-	         &e->to_custodian, &e->state, &e->condition, &e->remarks);
+	         &e->to_custodian, &e->state, &e->condition, &e->remarks,
+	         &e->conflict_status);
 }
 
 void td_audit_row_clear(struct td_audit_row *r)
@@ -359,10 +360,22 @@ static int visit_custody(sqlite3_stmt *st, void *fn, void *ctx)
 	e.state = td_reg_col_dup(st, 7);
 	e.condition = td_reg_col_dup(st, 8);
 	e.remarks = td_reg_col_dup(st, 9);
+	e.conflict_id = sqlite3_column_int64(st, 10);
+	e.conflict_status = td_reg_col_dup(st, 11);
 	int stop = ((td_custody_fn)fn)(&e, ctx);
 	td_custody_event_clear(&e);
 	return stop;
 }
+
+/* The kit conflict over token t that a move e of handover h belongs to.
+ * A field kit numbers its handovers in a series of its own, the first six
+ * hex digits of its id (handover.c), so a move came from the kit whose id
+ * gives its handover's series.  The newest such conflict, should there be
+ * more than one, keeps one line per move. */
+#define CONFLICT_OF_EVENT "h.series <> '' AND c.id = (SELECT max(k.id)" \
+	" FROM kit_conflict k WHERE k.tbl = 'token' AND k.op = 'update'" \
+	" AND h.series = upper(substr(replace(k.kit_uuid, '-', ''), 1, 6))" \
+	" AND json_valid(k.pk) AND json_extract(k.pk, '$.id') = t.id)"
 
 int td_reg_each_custody_event(struct td_registry *reg, const char *token_serial,
                               td_custody_fn fn, void *ctx, struct td_error *err)
@@ -374,7 +387,10 @@ int td_reg_each_custody_event(struct td_registry *reg, const char *token_serial,
 	token_serial = canon;
 	return each_row(reg, "SELECT e.id, e.handover_id, t.serial, e.at, e.operator,"
 	                " e.from_custodian, e.to_custodian, e.state, e.condition,"
-	                " e.remarks FROM custody_event e JOIN token t ON t.id = e.token_id"
+	                " e.remarks, c.id, c.status"
+	                " FROM custody_event e JOIN token t ON t.id = e.token_id"
+	                " LEFT JOIN handover h ON h.id = e.handover_id"
+	                " LEFT JOIN kit_conflict c ON " CONFLICT_OF_EVENT
 	                " WHERE t.serial = ? ORDER BY e.id", token_serial,
 	                visit_custody, (void *)fn, ctx, err);
 }

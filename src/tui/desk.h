@@ -123,6 +123,9 @@ void scr_plan_open(struct desk *d);
 void scr_count_open(struct desk *d);
 /* Field-kit conflicts (k): list them, keep home or field. */
 void scr_conflicts_open(struct desk *d);
+/* The same with conflict id selected (with the decided ones shown, if it
+ * is decided). */
+void scr_conflicts_open_at(struct desk *d, int64_t id);
 
 /* tokens.c: the token watcher, if the token layer is built in. */
 int desk_tokens_start(struct desk *d);

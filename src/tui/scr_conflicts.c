@@ -413,9 +413,25 @@ static const struct screen_ops ops = {
 	.draw = draw, .key = key, .typing = typing, .free = cfree,
 };
 
+static int select_conflict(struct conflicts *s, const char *key)
+{
+	for (int i = 0; i < s->list.n; i++)
+		if (s->list.rows[i].kind && strcmp(s->list.rows[i].key, key) == 0) {
+			s->list.sel = i;
+			return 1;
+		}
+	return 0;
+}
+
 void scr_conflicts_open(struct desk *d)
 {
+	scr_conflicts_open_at(d, 0);
+}
+
+void scr_conflicts_open_at(struct desk *d, int64_t id)
+{
 	struct conflicts *s = calloc(1, sizeof *s);
+	char key[32];
 
 	if (!s)
 		return;
@@ -425,4 +441,12 @@ void scr_conflicts_open(struct desk *d)
 	s->list.maxw[2] = 26;
 	desk_push(d, &ops, s);
 	build(d, s);
+	if (id <= 0)
+		return;
+	snprintf(key, sizeof key, "%" PRId64, id);
+	if (!select_conflict(s, key)) {
+		s->all = 1;   /* decided: listed only with the decided ones */
+		build(d, s);
+		select_conflict(s, key);
+	}
 }

@@ -18,6 +18,7 @@ struct record {
 	char kind[16], key[128], title[256];
 	struct tl_list list;
 	struct tagdlg *tag;   /* the tag dialog, when open (g) */
+	uint64_t stamp;       /* the registry's change stamp when built */
 };
 
 /* The record's tag and the line that opens the tag dialog: a
@@ -237,6 +238,25 @@ static int build_cert(struct desk *d, struct record *r, struct td_error *err)
 	return 0;
 }
 
+/* A move from a field kit that met a home change of the same token: it
+ * is the token's custody only once the field's version is kept.  Enter
+ * on the line opens the conflicts screen on it. */
+static void add_event_conflict(struct tl_list *list, const struct td_custody_event *e)
+{
+	const char *status = e->conflict_status ? e->conflict_status : "open";
+	char line[200], id[32];
+
+	Tf(line, sizeof line, strcmp(status, "kept_field") == 0
+	   ? N_("    field kit conflict %lld: the field's version was kept")
+	   : strcmp(status, "kept_home") == 0
+	   ? N_("    field kit conflict %lld: home's version kept; this move did not stand")
+	   : N_("    field kit conflict %lld: open; Enter to decide it"),
+	   (long long)e->conflict_id);
+	snprintf(id, sizeof id, "%lld", (long long)e->conflict_id);
+	tl_add(list, strcmp(status, "kept_field") == 0 ? COL_DIM : COL_WARN,
+	       "conflict", id, line, NULL, NULL, NULL);
+}
+
 /* Two lines per handover: when, state and operator; then the move itself
  * across the whole width, so custodians and remarks are never cut. */
 static int add_event(const struct td_custody_event *e, void *ctx)
@@ -253,6 +273,8 @@ static int add_event(const struct td_custody_event *e, void *ctx)
 	         e->remarks && *e->remarks ? " · " : "",
 	         e->remarks ? e->remarks : "");
 	tl_add(ctx, COL_DIM, NULL, NULL, move, NULL, NULL, NULL);
+	if (e->conflict_id)
+		add_event_conflict(ctx, e);
 	return 0;
 }
 
@@ -294,17 +316,32 @@ static int build_token(struct desk *d, struct record *r, struct td_error *err)
 	return 0;
 }
 
+static int build(struct desk *d, struct record *r, struct td_error *err);
+
+/* Read the record again if the registry changed since it was built (a
+ * handover, a tag or a kit decision made from here, or another desk's
+ * work); the selection stays where it was. */
+static void reread(struct desk *d, struct record *r)
+{
+	struct td_error err;
+	int sel = r->list.sel, top = r->list.top;
+
+	if (td_reg_change_stamp(d->reg) == r->stamp || build(d, r, &err) < 0)
+		return;
+	r->list.sel = sel < r->list.n ? sel : 0;
+	r->list.top = top < r->list.n ? top : 0;
+}
+
 static void draw(struct desk *d, void *self, int top, int rows, int cols)
 {
 	struct record *r = self;
 
+	reread(d, r);
 	tw_put(d, top, 1, cols - 2, r->title, COL_HEAD, 0);
 	tl_draw(d, &r->list, top + 1, rows - 1, cols);
 	if (r->tag)
 		tagdlg_draw(d, r->tag);
 }
-
-static int build(struct desk *d, struct record *r, struct td_error *err);
 
 static void open_tag(struct desk *d, struct record *r)
 {
@@ -313,21 +350,14 @@ static void open_tag(struct desk *d, struct record *r)
 		             "to tag it."));
 }
 
-/* After a tag was written the record is read again, so its Tag line and
- * audit trail show it; the selection stays where it was. */
+/* A tag written shows at the next draw (reread), in its Tag line and
+ * audit trail. */
 static int tag_key(struct desk *d, struct record *r, int k)
 {
-	struct td_error err;
-	int rc = tagdlg_key(d, r->tag, k), sel = r->list.sel, top = r->list.top;
-
-	if (rc == TAGDLG_OPEN)
+	if (tagdlg_key(d, r->tag, k) == TAGDLG_OPEN)
 		return 1;
 	tagdlg_free(r->tag);
 	r->tag = NULL;
-	if (rc == TAGDLG_WROTE && build(d, r, &err) == 0) {
-		r->list.sel = sel;
-		r->list.top = top;
-	}
 	return 1;
 }
 
@@ -349,6 +379,8 @@ static int key(struct desk *d, void *self, int k)
 			scr_handover_open(d, row->key);
 		else if (strcmp(row->kind, "tag") == 0)
 			open_tag(d, r);
+		else if (strcmp(row->kind, "conflict") == 0)
+			scr_conflicts_open_at(d, strtoll(row->key, NULL, 10));
 		else
 			desk_open_record(d, row->kind, row->key);
 		return 1;
@@ -396,6 +428,7 @@ static int build(struct desk *d, struct record *r, struct td_error *err)
 {
 	int rc = TD_ERR_NOTFOUND;
 
+	r->stamp = td_reg_change_stamp(d->reg);
 	tl_clear(&r->list);
 	if (strcmp(r->kind, "agency") == 0)
 		rc = build_agency(d, r, err);

@@ -5,7 +5,7 @@
 # signed numbers unchanged (each kit numbers in a range of its own); the
 # same token handed over at home and in the field is a listed conflict.
 . "$TD_SRCDIR/tests/cli/count-common.sh"
-province_test sqlite3
+province_test sqlite3 python3
 
 td handover --to dost T-SB-02 >/dev/null || td_fail "home handover"
 td tag collect T-SA1-02 --reason "thu hồi" >/dev/null || td_fail "home tag"
@@ -69,4 +69,36 @@ grep -q "^token|T-SB-01|dost|" "$tmp/ab.txt" || td_fail "conflict decided silent
 "$TOKENDESK" --db "$tmp/ab.db" kit conflicts | grep -q "T-SB-01\|token" ||
 	td_fail "kit conflicts does not list it"
 "$TOKENDESK" --db "$tmp/ab.db" receipt "$na" >/dev/null || td_fail "receipt of a field handover"
+
+# The token's history has both moves; the field's is marked as the
+# conflict's, whose decision says whether it stands; home's is not.
+conflict_of() {  # DB: "number:id:status" per move of T-SB-01
+	"$TOKENDESK" --db "$1" show token T-SB-01 --json | python3 -c '
+import json, sys
+for e in json.load(sys.stdin)["history"]:
+    c = e.get("conflict")
+    print("%s:%s" % (e["remarks"].split()[-1],
+                     "%d:%s" % (c["id"], c["status"]) if c else "-"))'
+}
+id=$(sqlite3 "$tmp/ab.db" "SELECT id FROM kit_conflict")
+nb2=$(sqlite3 "$tmp/ab.db" "SELECT number FROM handover WHERE series <> ''
+	AND number <> '$nb' AND to_custodian = 'agency:SB'")
+[ "$(conflict_of "$tmp/ab.db" | sort | tr '\n' ' ')" = \
+  "$(printf '%s\n' "$nh:-" "$nb2:$id:open" | sort | tr '\n' ' ')" ] ||
+	td_fail "history of T-SB-01: $(conflict_of "$tmp/ab.db")"
+"$TOKENDESK" --db "$tmp/ab.db" show token T-SB-01 |
+	grep -A1 -- "-> agency:SB .*$nb2" | grep -q "field kit conflict $id: open" ||
+	td_fail "show token does not mark the field's move: $("$TOKENDESK" --db "$tmp/ab.db" show token T-SB-01)"
+for keep in home field; do
+	cp "$tmp/ab.db" "$tmp/$keep.db"
+	"$TOKENDESK" --db "$tmp/$keep.db" kit resolve "$id" --keep $keep >/dev/null ||
+		td_fail "resolve --keep $keep"
+	conflict_of "$tmp/$keep.db" | grep -q "^$nb2:$id:kept_$keep\$" ||
+		td_fail "after keep $keep: $(conflict_of "$tmp/$keep.db")"
+done
+"$TOKENDESK" --db "$tmp/home.db" show token T-SB-01 | grep -q "this move did not stand" ||
+	td_fail "keep home: the field's move reads as if it stood"
+# The other kit's moves met no conflict.
+"$TOKENDESK" --db "$tmp/ab.db" show token T-SA-01 --json | grep -q conflict &&
+	td_fail "a move without a conflict is marked"
 exit 0
