@@ -120,7 +120,8 @@ struct td_custody_event {
 	/* A move recorded in a field kit whose merge found the token changed
 	 * at home too: the kit conflict (its id and status, "open",
 	 * "kept_home" or "kept_field") that decides whether this move is
-	 * the token's custody.  0 and NULL for any other move. */
+	 * the token's custody.  0 and NULL for any other move; the status is
+	 * set whenever the id is. */
 	int64_t conflict_id;
 	char *conflict_status;
 };

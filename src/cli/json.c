@@ -75,8 +75,7 @@ json_t *td_json_custody(const struct td_custody_event *e)
 	if (e->conflict_id)
 		json_object_set_new(o, "conflict",
 		                    json_pack("{sIss}", "id", (json_int_t)e->conflict_id,
-		                              "status", e->conflict_status ?
-		                              e->conflict_status : "open"));
+		                              "status", e->conflict_status));
 	return o;
 }
 

@@ -306,18 +306,18 @@ const char *td_reg_operator(const struct td_registry *reg)
 
 /* Both counts only grow: this connection's rows changed (total_changes)
  * and the commits of other connections SQLite has seen (data_version),
- * so their sum grows when either does. */
+ * so their sum grows when either does.  The desk asks at every draw of
+ * a record: the statement stays prepared. */
 uint64_t td_reg_change_stamp(struct td_registry *reg)
 {
-	sqlite3_stmt *st;
+	struct td_error err;
+	sqlite3_stmt *st = td_reg_stmt(reg, ST_DATA_VERSION, &err);
 	uint64_t stamp = (uint64_t)sqlite3_total_changes64(reg->db);
 
-	if (sqlite3_prepare_v2(reg->db, "PRAGMA data_version", -1, &st,
-	                       NULL) != SQLITE_OK)
-		return stamp;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (st && sqlite3_step(st) == SQLITE_ROW)
 		stamp += (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (st)
+		sqlite3_reset(st);
 	return stamp;
 }
 

@@ -33,6 +33,7 @@ enum td_stmt_id {
 	ST_TAG_INSERT,
 	ST_TAG_UPDATE,
 	ST_TAG_JSON,
+	ST_DATA_VERSION,
 	ST__COUNT
 };
 

@@ -90,4 +90,5 @@ const char *const td_reg_stmt_sql[ST__COUNT] = {
 		" 'kind', kind, 'request', request, 'state', state, 'batch', batch,"
 		" 'origin', origin, 'rule', rule, 'reason', reason, 'detail', detail)"
 		" FROM tag WHERE id = ?",
+	[ST_DATA_VERSION] = "PRAGMA data_version",
 };

@@ -243,7 +243,7 @@ static int build_cert(struct desk *d, struct record *r, struct td_error *err)
  * on the line opens the conflicts screen on it. */
 static void add_event_conflict(struct tl_list *list, const struct td_custody_event *e)
 {
-	const char *status = e->conflict_status ? e->conflict_status : "open";
+	const char *status = e->conflict_status;
 	char line[200], id[32];
 
 	Tf(line, sizeof line, strcmp(status, "kept_field") == 0

@@ -227,7 +227,7 @@ static int save(struct desk *d, struct tagdlg *t)
 	}
 	desk_message(d, 0, "%s %s %s", t->target, T(changed ? N_("tagged:")
 	             : N_("was already tagged so:")), kind_label(c->kind));
-	return TAGDLG_WROTE;
+	return TAGDLG_DONE;
 }
 
 static int remove_tag(struct desk *d, struct tagdlg *t)
@@ -253,7 +253,7 @@ static int remove_tag(struct desk *d, struct tagdlg *t)
 		return TAGDLG_OPEN;
 	}
 	desk_message(d, 0, "%s: %s", t->target, T("tag removed."));
-	return TAGDLG_WROTE;
+	return TAGDLG_DONE;
 }
 
 int tagdlg_key(struct desk *d, struct tagdlg *t, int k)

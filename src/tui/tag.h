@@ -17,9 +17,10 @@ struct tagdlg *tagdlg_open(struct desk *d, const char *target_kind,
                            const char *target);
 void tagdlg_free(struct tagdlg *t);
 void tagdlg_draw(struct desk *d, struct tagdlg *t);
-/* TAGDLG_OPEN: still open; TAGDLG_DONE: closed, nothing written;
- * TAGDLG_WROTE: closed after writing (the record should be read again). */
-enum { TAGDLG_OPEN, TAGDLG_DONE, TAGDLG_WROTE };
+/* TAGDLG_OPEN: still open; TAGDLG_DONE: closed (a tag written shows when
+ * the record is drawn again: it reads itself again when the registry
+ * changed). */
+enum { TAGDLG_OPEN, TAGDLG_DONE };
 int tagdlg_key(struct desk *d, struct tagdlg *t, int k);
 int tagdlg_typing(const struct tagdlg *t);
 /* A target's tag in words: what ("revoke · request: Revocation"), its
