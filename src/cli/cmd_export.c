@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/json.h"
 #include "tokendesk/csv.h"
+#include "tokendesk/privfile.h"
 #include "tokendesk/registry.h"
 
 struct export_ctx {
@@ -42,10 +43,10 @@ static int export_row(int n, const char *const *names, const char *const *values
 	       ? TD_ERR_IO : 0;
 }
 
-/* Exports hold personal data: created 0600, like the registry. */
+/* Exports hold personal data: 0600, like the registry. */
 static FILE *open_output(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int fd = td_create_private(path, 0);
 	return fd < 0 ? NULL : fdopen(fd, "w");
 }
 

@@ -13,6 +13,7 @@
 #include <xlsxwriter.h>
 
 #include "tokendesk/count.h"
+#include "tokendesk/privfile.h"
 #include "tokendesk/text.h"
 
 static const char *const section_title[4] = {
@@ -30,15 +31,11 @@ static const char *nz(const char *s)
 /* Create path afresh with mode 0600, whatever the umask or an old file. */
 static int create_private(const char *path, struct td_error *err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = td_create_private(path, O_NOFOLLOW);
 
 	if (fd < 0)
 		return td_error_set(err, TD_ERR_IO, "cannot create %s: %s", path,
 		                    strerror(errno));
-	if (fchmod(fd, 0600) < 0) {
-		close(fd);
-		return td_error_set(err, TD_ERR_IO, "%s: %s", path, strerror(errno));
-	}
 	return fd;
 }
 

@@ -15,6 +15,7 @@
 
 #include "tokendesk/csv.h"
 #include "tokendesk/lists.h"
+#include "tokendesk/privfile.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/strmap.h"
 
@@ -199,15 +200,10 @@ static int xlsx_sheet(lxw_workbook *wb, struct td_arena *a, const struct list *l
 /* Create (or truncate) path as mode 0600 before a library writes it. */
 static int create_private(const char *path, struct td_error *err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int fd = td_create_private(path, 0);
 
-	if (fd < 0 || fchmod(fd, 0600) < 0) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		errno = e;
+	if (fd < 0)
 		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "cannot create: %m");
-	}
 	close(fd);
 	return TD_OK;
 }

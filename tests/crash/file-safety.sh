@@ -37,6 +37,11 @@ same_content() {  # DB DUMP: the registry holds what DUMP holds
  "$TOKENDESK" --db "$tmp/reg.db" export agencies -o "$tmp/export.csv") || fail "init/import/export"
 [ "$(mode "$tmp/reg.db")" = 600 ] || fail "registry created $(mode "$tmp/reg.db")"
 [ "$(mode "$tmp/export.csv")" = 600 ] || fail "export created $(mode "$tmp/export.csv")"
+# Written over an older file that others could read, it is 0600 too.
+chmod 644 "$tmp/export.csv"
+"$TOKENDESK" --db "$tmp/reg.db" export agencies -o "$tmp/export.csv" ||
+	fail "export over an older file"
+[ "$(mode "$tmp/export.csv")" = 600 ] || fail "export over a 644 file left $(mode "$tmp/export.csv")"
 # The WAL: catch it while an import writes (a big list keeps it there).
 awk 'BEGIN { print "cert_serial,kind,holder_name,holder_id,agency_code,not_before,not_after"
 	for (i = 1; i <= 3000; i++)
