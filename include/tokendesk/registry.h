@@ -50,6 +50,10 @@ const char *td_reg_operator(const struct td_registry *reg);
  * process.  A screen showing rows reads them again when it differs. */
 uint64_t td_reg_change_stamp(struct td_registry *reg);
 
+/* 1 when the registry can be read but not written (its mode, its
+ * directory or its file system forbid it): the desk says so up front. */
+int td_reg_read_only(struct td_registry *reg);
+
 /* Schema version of the open file, and the newest this build knows. */
 int td_reg_schema_version(struct td_registry *reg);
 int td_reg_schema_latest(void);

@@ -15,6 +15,17 @@
 
 extern const char *const td_reg_stmt_sql[ST__COUNT];
 
+/* Whether the registry's mode forbids writing it.  Root may write any
+ * file whatever its mode, and SQLite would; but whoever ran `chmod 400`
+ * on a registry (one archived, one kept for an audit) meant it to be
+ * read only, so it is, for root too, as rm and editors honour it. */
+static int write_protected(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && !(st.st_mode & S_IWUSR);
+}
+
 /* Why the registry cannot be written, or NULL when it can: SQLite says
  * only "read-only" or "unable to open database file". */
 static const char *why_readonly(const char *path)
@@ -25,6 +36,8 @@ static const char *why_readonly(const char *path)
 	if (access(path, W_OK) < 0)
 		return errno == EROFS ? "the file system is mounted read-only"
 		                      : "the file is not writable";
+	if (write_protected(path))
+		return "its mode has no write permission; `chmod 600` it to write";
 	snprintf(dir, sizeof dir, "%s", path);
 	slash = strrchr(dir, '/');
 	if (!slash)
@@ -140,7 +153,8 @@ static int check_companions(const char *path, struct td_error *err)
 			continue;
 		if ((rc = check_file_safety(p, &st, err)) < 0)
 			return rc;
-		if (!(st.st_mode & S_IWUSR) && access(path, W_OK) == 0)
+		if (!(st.st_mode & S_IWUSR) && access(path, W_OK) == 0 &&
+		    !write_protected(path))
 			chmod(p, 0600);
 	}
 	return TD_OK;
@@ -257,6 +271,10 @@ struct td_registry *td_reg_open(const char *path, int flags, struct td_error *er
 
 	if (prepare_file(path, flags, err) < 0)
 		return NULL;
+	/* As SQLite itself opens a file it may not write: read-only, so
+	 * what reads still works and the first write is refused. */
+	if (write_protected(path))
+		oflags = SQLITE_OPEN_READONLY;
 	reg = calloc(1, sizeof *reg);
 	if (!reg || !(reg->path = strdup(path))) {
 		free(reg);
@@ -302,6 +320,11 @@ void td_reg_set_operator(struct td_registry *reg, const char *operator_name)
 const char *td_reg_operator(const struct td_registry *reg)
 {
 	return reg->operator_name ? reg->operator_name : "unknown";
+}
+
+int td_reg_read_only(struct td_registry *reg)
+{
+	return sqlite3_db_readonly(reg->db, "main") == 1;
 }
 
 /* Both counts only grow: this connection's rows changed (total_changes)

@@ -131,8 +131,8 @@ static void colors_init(struct desk *d)
  * labels go, so no value is ever cut. */
 static void draw_status(struct desk *d, int y)
 {
-	char line[1024], tok[64];
-	const char *mods = desk_tokens_modules(d), *base;
+	char line[1024], tok[64], path[600], file[600];
+	const char *mods = desk_tokens_modules(d), *base, *ro = "";
 	int n = desk_tokens_count(d);
 
 	if (n < 0)
@@ -141,15 +141,20 @@ static void draw_status(struct desk *d, int y)
 		Tf(tok, sizeof tok, "%d token(s)", n);
 	base = strrchr(d->cli->db_path, '/');
 	base = base ? base + 1 : d->cli->db_path;
+	/* Said before a handover fails on it, not after. */
+	if (td_reg_read_only(d->reg))
+		ro = T(" (read-only)");
+	snprintf(path, sizeof path, "%s%s", d->cli->db_path, ro);
+	snprintf(file, sizeof file, "%s%s", base, ro);
 	for (int pass = 0; pass < 3; pass++) {
 		if (pass < 2)
 			snprintf(line, sizeof line, " %s %s │ %s %s │ %s %s │ %s %s │ %s",
-			         T("Registry"), pass ? base : d->cli->db_path,
+			         T("Registry"), pass ? file : path,
 			         T("Operator"), d->cli->operator_name,
 			         T("Place"), d->place ? d->place : "—",
 			         T("Module"), mods ? mods : "—", tok);
 		else
-			snprintf(line, sizeof line, " %s │ %s │ %s │ %s │ %s", base,
+			snprintf(line, sizeof line, " %s │ %s │ %s │ %s │ %s", file,
 			         d->cli->operator_name, d->place ? d->place : "—",
 			         mods ? mods : "—", tok);
 		if (tw_width(line) <= d->cols)

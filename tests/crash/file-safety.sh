@@ -118,6 +118,21 @@ as_user "$TOKENDESK" --db "$ro/reg.db" import "$base/certificates.csv" >"$tmp/ou
 as_user "$TOKENDESK" --db "$ro/reg.db" audit verify >"$tmp/out" 2>&1 ||
 	fail "audit verify: $(cat "$tmp/out")"
 
+# The mode is honoured whoever runs tokendesk: root may write any file,
+# and SQLite would, but a registry chmod'ed 400 was meant to be read
+# only.  (As root, this is the only part where the mode alone decides.)
+sqlite3 "$tmp/reg.db" .dump >"$tmp/own.dump"
+chmod 400 "$tmp/reg.db"
+expect 77 "read-only; nothing was changed (its mode has no write permission" \
+	"$TOKENDESK" --db "$tmp/reg.db" import "$base/certificates.csv"
+"$TOKENDESK" --db "$tmp/reg.db" search "Tài chính" >"$tmp/out" 2>&1 ||
+	fail "a registry of mode 400 cannot even be searched: $(cat "$tmp/out")"
+[ "$(mode "$tmp/reg.db")" = 400 ] || fail "the registry's mode became $(mode "$tmp/reg.db")"
+chmod 600 "$tmp/reg.db"
+same_content "$tmp/reg.db" "$tmp/own.dump"
+"$TOKENDESK" --db "$tmp/reg.db" import "$base/certificates.csv" >"$tmp/out" 2>&1 ||
+	fail "mode 600 again, the import still fails: $(cat "$tmp/out")"
+
 # A file SQLite cannot read as a database (a damaged first page, a text
 # file named as the registry) is named, exit 65, and left as it was.
 printf 'not a registry\n' >"$tmp/text.db"; chmod 600 "$tmp/text.db"
