@@ -126,12 +126,14 @@ static int slurp(const char *path, char **data, size_t *len, struct td_error *er
 			buf = nb;
 		}
 	}
-	int failed = !buf || ferror(f);
+	int failed = !buf || ferror(f), why = !buf ? ENOMEM : errno;
 	if (f != stdin)
 		fclose(f);
 	if (failed) {
 		free(buf);
-		return td_error_set(err, TD_ERR_IO, "%s: cannot read the file", path);
+		/* a directory opens, and says EISDIR only when read */
+		return td_error_set(err, TD_ERR_IO, "%s: cannot read the file: %s",
+		                    path, strerror(why));
 	}
 	*data = buf;
 	*len = n;
@@ -219,14 +221,70 @@ static int load_utf8(const char *path, const char *encoding, char **data,
 	return rc;
 }
 
+/* A spreadsheet saved in its own format rather than as CSV: Excel and
+ * LibreOffice write zip files (.xlsx, .ods), older Excel OLE2 (.xls).
+ * No CSV starts with these bytes.  NULL when data is none of them. */
+static const char *spreadsheet_kind(const char *data, size_t len)
+{
+	static const unsigned char ole2[8] = {
+		0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 };
+
+	if (len >= 4 && memcmp(data, "PK\3\4", 4) == 0)
+		return "a zip file (an .xlsx or .ods spreadsheet?)";
+	if (len >= sizeof ole2 && memcmp(data, ole2, sizeof ole2) == 0)
+		return "an old Excel .xls file";
+	return NULL;
+}
+
+/* "UTF-16LE" or "UTF-16BE" when the file's start reads as UTF-16 text
+ * saved without a byte-order mark: in a list, even a Vietnamese one,
+ * most characters are ASCII (digits, dates, separators), whose high
+ * byte is NUL, and almost none has a NUL low byte.  NULL if not. */
+static const char *bomless_utf16(const char *data, size_t len)
+{
+	size_t n = len < 1024 ? len & ~(size_t)1 : 1024, zero[2] = { 0, 0 };
+	size_t pairs = n / 2;
+
+	for (size_t i = 0; i < n; i++)
+		zero[i & 1] += data[i] == '\0';
+	if (pairs < 4)
+		return NULL;
+	if (zero[1] * 2 >= pairs && zero[0] * 16 <= pairs)
+		return "UTF-16LE";
+	if (zero[0] * 2 >= pairs && zero[1] * 16 <= pairs)
+		return "UTF-16BE";
+	return NULL;
+}
+
+/* Not UTF-8 because of a NUL byte at offset bad: say what the file
+ * likely is, so the operator knows what to do with it. */
+static int nul_in_file(const char *path, const char *data, size_t len,
+                       size_t bad, int converted, struct td_error *err)
+{
+	const char *utf16 = converted ? NULL : bomless_utf16(data, len);
+
+	if (utf16)
+		return td_error_set_at(err, TD_ERR_DATA, path, 1, NULL,
+		                       "NUL bytes: this looks like %s text without a "
+		                       "byte-order mark; name it: --encoding %s",
+		                       utf16, utf16);
+	return td_error_set_at(err, TD_ERR_DATA, path, line_at(data, bad), NULL,
+	                       "NUL byte in the file (is it a spreadsheet "
+	                       "saved as .xlsx rather than CSV?)");
+}
+
 static int check_utf8(const char *path, const char *encoding, char **data,
                       size_t *len, struct td_error *err)
 {
+	const char *kind;
 	size_t bad;
 	int rc;
 
 	if ((rc = slurp(path, data, len, err)) < 0)
 		return rc;
+	if ((kind = spreadsheet_kind(*data, *len)))
+		return td_error_set_at(err, TD_ERR_DATA, path, 1, NULL, "not a CSV file "
+		                       "but %s: open it and save it as \"CSV UTF-8\"", kind);
 	if (!encoding && *len >= 2 && (((unsigned char)(*data)[0] == 0xFF &&
 	    (unsigned char)(*data)[1] == 0xFE) || ((unsigned char)(*data)[0] == 0xFE &&
 	    (unsigned char)(*data)[1] == 0xFF)))
@@ -236,9 +294,7 @@ static int check_utf8(const char *path, const char *encoding, char **data,
 	if (td_utf8_valid(*data, *len, &bad))
 		return TD_OK;
 	if ((*data)[bad] == '\0')
-		return td_error_set_at(err, TD_ERR_DATA, path, line_at(*data, bad), NULL,
-		                       "NUL byte in the file (is it a spreadsheet "
-		                       "saved as .xlsx rather than CSV?)");
+		return nul_in_file(path, *data, *len, bad, encoding != NULL, err);
 	return td_error_set_at(err, TD_ERR_DATA, path, line_at(*data, bad), NULL,
 	                       "invalid UTF-8 (byte 0x%02X); if the file is in a "
 	                       "legacy encoding, name it, e.g. --encoding cp1258",

@@ -37,6 +37,24 @@ expect_in "$tmp/out" "certificates: 0 added, 0 updated, 2 unchanged"
 printf '\357\273\277' | cat - "$tmp/ce.csv" >"$tmp/cebom.csv"
 expect_status 0 td import "$tmp/cebom.csv"
 expect_in "$tmp/out" "2 unchanged"
+# UTF-16 saved without a BOM: the encoding is named, and given it imports.
+for e in UTF-16LE UTF-16BE; do
+	iconv -f UTF-8 -t $e "$tmp/ce.csv" >"$tmp/ce-$e.csv"
+	expect_status 65 td import "$tmp/ce-$e.csv"
+	expect_in "$tmp/err" "ce-$e.csv:1: NUL bytes: this looks like $e text without a byte-order mark"
+	expect_in "$tmp/err" "--encoding $e"
+	expect_status 0 td import --encoding $e "$tmp/ce-$e.csv"
+	expect_in "$tmp/out" "2 unchanged"
+done
+# A spreadsheet in its own format, renamed or picked by mistake: said so,
+# whatever --encoding says.  A directory: said so.
+expect_status 65 td import "$TD_SRCDIR/tests/hostile/files/xlsx-disguised.csv"
+expect_in "$tmp/err" "xlsx-disguised.csv:1: not a CSV file but a zip file (an .xlsx or .ods spreadsheet?)"
+expect_in "$tmp/err" 'save it as "CSV UTF-8"'
+expect_status 65 td import --encoding cp1258 "$TD_SRCDIR/tests/hostile/files/xls-disguised.csv"
+expect_in "$tmp/err" "xls-disguised.csv:1: not a CSV file but an old Excel .xls file"
+expect_status 74 td import "$tmp"
+expect_in "$tmp/err" "cannot read the file: Is a directory"
 expect_status 64 td import --encoding no-such-charset "$tmp/ce.csv"
 expect_in "$tmp/err" "unknown encoding"
 finish
