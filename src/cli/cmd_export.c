@@ -2,25 +2,30 @@
 #include <config.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
 #include "cli/commands.h"
 #include "cli/json.h"
 #include "tokendesk/csv.h"
-#include "tokendesk/privfile.h"
+#include "tokendesk/outfile.h"
 #include "tokendesk/registry.h"
 
 struct export_ctx {
 	FILE *out;
 	json_t *array;
 	int header_done;
+	int write_errno;   /* why the first failed write failed */
 };
+
+static int write_failed(struct export_ctx *ctx)
+{
+	ctx->write_errno = errno ? errno : EIO;
+	return TD_ERR_IO;
+}
 
 static int export_row(int n, const char *const *names, const char *const *values,
                       void *vctx)
@@ -35,19 +40,12 @@ static int export_row(int n, const char *const *names, const char *const *values
 		return 0;
 	}
 	if (!ctx->header_done++ && td_csv_write(ctx->out, (size_t)n, names, 0) < 0)
-		return TD_ERR_IO;
+		return write_failed(ctx);
 	/* Names come from lists anyone could have typed: a cell starting
 	 * with = + - @ must not become a live formula in a spreadsheet
 	 * (the import drops the quote again). */
 	return td_csv_write(ctx->out, (size_t)n, values, TD_CSV_NEUTRALIZE) < 0
-	       ? TD_ERR_IO : 0;
-}
-
-/* Exports hold personal data: 0600, like the registry. */
-static FILE *open_output(const char *path)
-{
-	int fd = td_create_private(path, 0);
-	return fd < 0 ? NULL : fdopen(fd, "w");
+	       ? write_failed(ctx) : 0;
 }
 
 int td_cmd_export(struct td_cli *cli, int argc, char **argv)
@@ -58,7 +56,8 @@ int td_cmd_export(struct td_cli *cli, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct export_ctx ctx = { stdout, NULL, 0 };
+	struct export_ctx ctx = { stdout, NULL, 0, 0 };
+	struct td_outfile file;
 	const char *format = "csv", *output = NULL;
 	struct td_registry *reg;
 	struct td_error err;
@@ -89,26 +88,32 @@ int td_cmd_export(struct td_cli *cli, int argc, char **argv)
 	}
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	if (output && !(ctx.out = open_output(output))) {
-		td_cli_fail("cannot create %s: %s", output, strerror(errno));
-		return EX_CANTCREAT;
+	/* Exports hold personal data: 0600, like the registry, and whole
+	 * or not at all (outfile.h). */
+	if (output) {
+		if (td_outfile_open(&file, output, &err) < 0) {
+			td_cli_print_error(&err);
+			return EX_CANTCREAT;
+		}
+		ctx.out = file.f;
 	}
 	if (strcmp(format, "json") == 0)
 		ctx.array = json_array();
 	rc = td_reg_export(reg, argv[optind], export_row, &ctx, &err);
 	if (rc == TD_OK && ctx.array) {
-		if (json_dumpf(ctx.array, ctx.out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
-			rc = TD_ERR_IO;
-		fputc('\n', ctx.out);
+		if (json_dumpf(ctx.array, ctx.out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 ||
+		    fputc('\n', ctx.out) == EOF)
+			rc = write_failed(&ctx);
 	}
-	if (rc == TD_ERR_IO)
-		td_error_set(&err, TD_ERR_IO, "writing the export failed");
+	if (rc == TD_ERR_IO && ctx.write_errno)
+		td_error_set(&err, TD_ERR_IO, "writing %s: %s",
+		             output ? output : "the export", strerror(ctx.write_errno));
+	json_decref(ctx.array);
+	if (output && rc == TD_OK)
+		rc = td_outfile_commit(&file, &err);
+	else if (output)
+		td_outfile_abandon(&file);
 	if (rc < 0)
 		td_cli_print_error(&err);
-	json_decref(ctx.array);
-	if (output && fclose(ctx.out) != 0 && rc == TD_OK) {
-		td_cli_fail("writing %s failed: %s", output, strerror(errno));
-		rc = TD_ERR_IO;
-	}
 	return td_cli_status(rc);
 }

@@ -8,4 +8,4 @@ libtokendesk_a_SOURCES += src/util/strmap.c
 libtokendesk_a_SOURCES += src/util/jsonw.c
 EXTRA_DIST += include/tokendesk/jsonw.h
 libtokendesk_a_SOURCES += src/util/libexec.c
-libtokendesk_a_SOURCES += src/util/privfile.c
+libtokendesk_a_SOURCES += src/util/outfile.c

@@ -13,7 +13,7 @@
 #include <xlsxwriter.h>
 
 #include "tokendesk/count.h"
-#include "tokendesk/privfile.h"
+#include "tokendesk/outfile.h"
 #include "tokendesk/text.h"
 
 static const char *const section_title[4] = {
@@ -26,17 +26,6 @@ static const char *const section_title[4] = {
 static const char *nz(const char *s)
 {
 	return s && *s ? s : "-";
-}
-
-/* Create path afresh with mode 0600, whatever the umask or an old file. */
-static int create_private(const char *path, struct td_error *err)
-{
-	int fd = td_create_private(path, O_NOFOLLOW);
-
-	if (fd < 0)
-		return td_error_set(err, TD_ERR_IO, "cannot create %s: %s", path,
-		                    strerror(errno));
-	return fd;
 }
 
 static void text_header(FILE *f, const struct td_count_report *r)
@@ -109,21 +98,15 @@ static void text_signatures(FILE *f)
 int td_count_report_write_text(const struct td_count_report *rep,
                                const char *path, struct td_error *err)
 {
-	int fd = create_private(path, err);
-	FILE *f;
+	struct td_outfile out;
+	int rc = td_outfile_open(&out, path, err);
 
-	if (fd < 0)
-		return fd;
-	if (!(f = fdopen(fd, "w"))) {
-		close(fd);
-		return td_error_set(err, TD_ERR_IO, "%s: %s", path, strerror(errno));
-	}
-	text_header(f, rep);
-	text_sections(f, rep);
-	text_signatures(f);
-	if (fclose(f) != 0)
-		return td_error_set(err, TD_ERR_IO, "writing %s: %s", path, strerror(errno));
-	return TD_OK;
+	if (rc < 0)
+		return rc;
+	text_header(out.f, rep);
+	text_sections(out.f, rep);
+	text_signatures(out.f);
+	return td_outfile_commit(&out, err);
 }
 
 /* ---- XLSX ------------------------------------------------------------------ */
@@ -204,19 +187,24 @@ int td_count_report_write_xlsx(const struct td_count_report *rep,
 	lxw_workbook *wb;
 	lxw_format *bold;
 	lxw_error lerr;
-	int fd = create_private(path, err);
+	struct td_outfile out;
+	int rc = td_outfile_open(&out, path, err);
 
-	if (fd < 0)
-		return fd;
-	close(fd);
-	if (!(wb = workbook_new(path)))
+	if (rc < 0)
+		return rc;
+	/* libxlsxwriter writes the workbook by name: the temporary file's */
+	if (!(wb = workbook_new(out.write_path))) {
+		td_outfile_abandon(&out);
 		return td_error_set(err, TD_ERR_IO, "cannot create %s", path);
+	}
 	bold = workbook_add_format(wb);
 	format_set_bold(bold);
 	xlsx_summary(wb, rep, bold);
 	xlsx_lines(wb, rep, bold);
-	if ((lerr = workbook_close(wb)) != LXW_NO_ERROR)
+	if ((lerr = workbook_close(wb)) != LXW_NO_ERROR) {
+		td_outfile_abandon(&out);
 		return td_error_set(err, TD_ERR_IO, "writing %s: %s", path,
 		                    lxw_strerror(lerr));
-	return TD_OK;
+	}
+	return td_outfile_commit(&out, err);
 }

@@ -15,7 +15,7 @@
 
 #include "tokendesk/csv.h"
 #include "tokendesk/lists.h"
-#include "tokendesk/privfile.h"
+#include "tokendesk/outfile.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/strmap.h"
 
@@ -197,43 +197,38 @@ static int xlsx_sheet(lxw_workbook *wb, struct td_arena *a, const struct list *l
 	return 0;
 }
 
-/* Create (or truncate) path as mode 0600 before a library writes it. */
-static int create_private(const char *path, struct td_error *err)
-{
-	int fd = td_create_private(path, 0);
-
-	if (fd < 0)
-		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "cannot create: %m");
-	close(fd);
-	return TD_OK;
-}
-
+/* libxlsxwriter writes the workbook by name: the temporary file's. */
 static int write_xlsx(const char *path, struct td_arena *a, struct list *lists,
                       struct td_error *err)
 {
+	struct td_outfile out;
 	lxw_workbook *wb;
 	lxw_format *bold;
 	lxw_error e;
 	int rc;
 
-	if ((rc = create_private(path, err)) < 0)
+	if ((rc = td_outfile_open(&out, path, err)) < 0)
 		return rc;
-	if (!(wb = workbook_new(path)))
+	if (!(wb = workbook_new(out.write_path))) {
+		td_outfile_abandon(&out);
 		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL,
 		                       "cannot start the workbook");
+	}
 	bold = workbook_add_format(wb);
 	format_set_bold(bold);
 	for (int i = 0; i < 4; i++)
 		if (xlsx_sheet(wb, a, &lists[i], bold) < 0) {
 			workbook_close(wb);
+			td_outfile_abandon(&out);
 			return td_error_set_at(err, TD_ERR_IO, path, 0, NULL,
 			                       "cannot add sheet %s", lists[i].sheet);
 		}
-	if ((e = workbook_close(wb)) != LXW_NO_ERROR)
+	if ((e = workbook_close(wb)) != LXW_NO_ERROR) {
+		td_outfile_abandon(&out);
 		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "%s",
 		                       lxw_strerror(e));
-	return chmod(path, 0600) == 0 ? TD_OK
-	       : td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "chmod: %m");
+	}
+	return td_outfile_commit(&out, err);
 }
 
 /* ---- CSV ------------------------------------------------------------------- */
@@ -265,31 +260,32 @@ static int csv_list(FILE *f, struct td_arena *a, const struct list *l)
 	return rc ? rc : td_csv_write(f, 4, sum, 0);
 }
 
+/* The four lists go to DOST together: all four are written before any
+ * is put in place, so a failure leaves none of them half-written. */
 static int write_csv(const char *dir, struct td_arena *a, struct list *lists,
                      struct td_error *err)
 {
+	struct td_outfile out[4];
 	char path[4096];
+	int n = 0, rc = TD_OK;
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return td_error_set_at(err, TD_ERR_IO, dir, 0, NULL, "cannot create: %m");
-	for (int i = 0; i < 4; i++) {
-		int rc, fd;
-		FILE *f;
-		snprintf(path, sizeof path, "%s/%s", dir, td_lists_csv_names[i]);
-		if ((rc = create_private(path, err)) < 0)
-			return rc;
-		if ((fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)) < 0 ||
-		    !(f = fdopen(fd, "w"))) {
-			if (fd >= 0)
-				close(fd);
-			return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "cannot open: %m");
-		}
-		fputs("\xEF\xBB\xBF", f);   /* BOM: Excel then reads UTF-8 */
-		rc = csv_list(f, a, &lists[i]);
-		if (fclose(f) != 0 || rc < 0)
-			return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "write failed");
+	for (; n < 4 && rc == TD_OK; n++) {
+		snprintf(path, sizeof path, "%s/%s", dir, td_lists_csv_names[n]);
+		if ((rc = td_outfile_open(&out[n], path, err)) < 0)
+			break;
+		fputs("\xEF\xBB\xBF", out[n].f);   /* BOM: Excel then reads UTF-8 */
+		if (csv_list(out[n].f, a, &lists[n]) < 0 || ferror(out[n].f))
+			rc = td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "write failed");
 	}
-	return TD_OK;
+	/* once one fails (a write, or a commit midway) the rest are dropped */
+	for (int i = 0; i < n; i++)
+		if (rc < 0)
+			td_outfile_abandon(&out[i]);
+		else
+			rc = td_outfile_commit(&out[i], err);
+	return rc;
 }
 
 int td_lists_write(struct td_registry *reg, const char *path,

@@ -16,6 +16,7 @@
 #include <pango/pangocairo.h>
 
 #include "tokendesk/handover.h"
+#include "tokendesk/outfile.h"
 #include "workflow/record_internal.h"
 
 #define PAGE_W 595.28
@@ -369,36 +370,14 @@ static int render(const struct td_record *r, FILE *f, struct td_error *err)
 int td_record_render_pdf(const struct td_record *r, const char *path,
                          struct td_error *err)
 {
-	size_t n = strlen(path) + 16;
-	char *tmp = malloc(n);
-	FILE *f = NULL;
-	int fd, rc;
+	struct td_outfile out;
+	int rc = td_outfile_open(&out, path, err);
 
-	if (!tmp)
-		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-	snprintf(tmp, n, "%s.XXXXXX", path);
-	/* mkstemp creates the file 0600: the record names people. */
-	if ((fd = mkstemp(tmp)) < 0 || !(f = fdopen(fd, "wb"))) {
-		rc = td_error_set(err, TD_ERR_IO, "cannot create %s: %s", path,
-		                  strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		free(tmp);
+	if (rc < 0)
+		return rc;
+	if ((rc = render(r, out.f, err)) < 0) {
+		td_outfile_abandon(&out);
 		return rc;
 	}
-	rc = render(r, f, err);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		rc = rc < 0 ? rc : td_error_set(err, TD_ERR_IO, "writing %s: %s", path,
-		                                strerror(errno));
-	if (fclose(f) != 0 && rc == TD_OK)
-		rc = td_error_set(err, TD_ERR_IO, "writing %s: %s", path, strerror(errno));
-	if (rc == TD_OK && rename(tmp, path) != 0)
-		rc = td_error_set(err, TD_ERR_IO, "cannot write %s: %s", path,
-		                  strerror(errno));
-	if (rc < 0)
-		unlink(tmp);
-	free(tmp);
-	return rc;
+	return td_outfile_commit(&out, err);
 }

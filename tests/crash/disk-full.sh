@@ -2,6 +2,8 @@
 # tests/crash/disk-full.sh: the registry on a full disk and on a file
 # system gone read-only (issue 7, item 2): a clear error, nothing lost,
 # nothing half-written, and the registry fine once there is room again.
+# Exports and handover records written to a full stick: refused, the
+# older file kept whole, no temporary file left behind.
 # Needs a small file system of its own: a 1 MiB tmpfs, which only root
 # may mount; elsewhere (or where mount is refused) the test is skipped.
 : "${TOKENDESK:?}" "${TD_SRCDIR:?}"
@@ -12,7 +14,7 @@ mkdir "$tmp/fs"
 if ! mount -t tmpfs -o size=1m,mode=700 tmpfs "$tmp/fs" 2>"$tmp/mount.err"; then
 	echo "cannot mount a tmpfs here: $(cat "$tmp/mount.err")"; rm -rf "$tmp"; exit 77
 fi
-trap 'umount "$tmp/fs"; rm -rf "$tmp"' EXIT
+trap 'umount "$tmp/usb" 2>/dev/null; umount "$tmp/fs"; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM   # the EXIT trap cleans up; do not carry on
 export TOKENDESK_OPERATOR=full LC_ALL=C.UTF-8
 base=$TD_SRCDIR/tests/hostile/base
@@ -67,6 +69,32 @@ td import "$tmp/one.csv" >"$tmp/out" 2>"$tmp/err"; st=$?
 grep -q "read-only" "$tmp/err" || fail "read-only fs: unclear message: $(cat "$tmp/err")"
 mount -o remount,rw "$tmp/fs"
 sound "after the read-only file system"
+
+# Exports and records to a USB stick with little room left.  A file
+# written in place would be cut short (and an older one lost with it),
+# then sent up the chain as if whole.
+mkdir "$tmp/usb"
+mount -t tmpfs -o size=256k,mode=700 tmpfs "$tmp/usb" || fail "mount the stick"
+td export agencies -o "$tmp/usb/list.csv" || fail "export to the stick"
+cp "$tmp/usb/list.csv" "$tmp/list.before"
+serial=$(sqlite3 "$db" "select serial from token order by serial limit 1")
+td handover --to dost "$serial" >"$tmp/out" 2>&1 || fail "handover: $(cat "$tmp/out")"
+number=$(sed -n 's/^Handover \([^:]*\):.*/\1/p' "$tmp/out")
+dd if=/dev/zero of="$tmp/usb/filler" bs=1k count=224 2>/dev/null
+for what in "export certificates -o $tmp/usb/list.csv" \
+            "export --format json certificates -o $tmp/usb/list.csv" \
+            "receipt $number --pdf $tmp/usb/list.csv"; do
+	# shellcheck disable=SC2086 # the words of $what are arguments
+	td $what >"$tmp/out" 2>"$tmp/err"; st=$?
+	[ $st = 74 ] || fail "$what on a full stick: exit $st, want 74: $(cat "$tmp/err")"
+	grep -q "No space left on device" "$tmp/err" ||
+		fail "$what on a full stick: unclear message: $(cat "$tmp/err")"
+	cmp -s "$tmp/usb/list.csv" "$tmp/list.before" ||
+		fail "$what on a full stick: the older file was overwritten"
+	[ "$(ls "$tmp/usb" | tr '\n' ' ')" = "filler list.csv " ] ||
+		fail "$what on a full stick left: $(ls "$tmp/usb")"
+done
+[ "$(stat -c %a "$tmp/usb/list.csv")" = 600 ] || fail "the export is not 0600"
 
 [ $failures = 0 ] && echo "disk full and read-only file system: all checks passed"
 [ $failures = 0 ]

@@ -1,0 +1,154 @@
+/* outfile.c: files written whole or not at all, for their owner only. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tokendesk/outfile.h"
+
+static void release(struct td_outfile *o)
+{
+	if (o->f)
+		fclose(o->f);
+	if (o->write_path != o->path)
+		free(o->write_path);
+	free(o->path);
+	o->f = NULL;
+	o->path = o->write_path = NULL;
+}
+
+static int fail(struct td_outfile *o, struct td_error *err, const char *what,
+                const char *path)
+{
+	int rc = td_error_set(err, TD_ERR_IO, "%s %s: %s", what, path, strerror(errno));
+
+	td_outfile_abandon(o);
+	return rc;
+}
+
+/* The file a symlink leads to, so that the rename replaces the file the
+ * operator pointed at, not the link.  Else path itself. */
+static char *destination(const char *path)
+{
+	struct stat st;
+	char *real;
+
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+	    (real = realpath(path, NULL)))
+		return real;
+	return strdup(path);
+}
+
+static int open_in_place(struct td_outfile *o, struct td_error *err)
+{
+	int fd = open(o->path, O_WRONLY | O_CLOEXEC);
+
+	o->write_path = o->path;
+	o->in_place = 1;
+	if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
+		if (fd >= 0)
+			close(fd);
+		return fail(o, err, "cannot write", o->path);
+	}
+	return TD_OK;
+}
+
+int td_outfile_open(struct td_outfile *o, const char *path, struct td_error *err)
+{
+	struct stat st;
+	size_t n;
+	int fd;
+
+	memset(o, 0, sizeof *o);
+	if (!(o->path = destination(path)))
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	if (stat(o->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return fail(o, err, "cannot write", path);
+	}
+	if (stat(o->path, &st) == 0 && !S_ISREG(st.st_mode))
+		return open_in_place(o, err);
+	n = strlen(o->path) + 8;
+	if (!(o->write_path = malloc(n))) {
+		td_outfile_abandon(o);
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	}
+	snprintf(o->write_path, n, "%s.XXXXXX", o->path);
+	/* mkostemp makes it 0600, whatever the umask. */
+	if ((fd = mkostemp(o->write_path, O_CLOEXEC)) < 0) {
+		int saved = errno;
+		free(o->write_path);
+		o->write_path = NULL;
+		errno = saved;
+		return fail(o, err, "cannot create", path);
+	}
+	if (!(o->f = fdopen(fd, "w"))) {
+		close(fd);
+		return fail(o, err, "cannot create", path);
+	}
+	return TD_OK;
+}
+
+/* The rename itself reaches the disk only with its directory. */
+static void sync_directory(const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	int fd;
+
+	snprintf(dir, sizeof dir, "%s", path);
+	if (!(slash = strrchr(dir, '/')))
+		snprintf(dir, sizeof dir, ".");
+	else
+		slash[slash == dir] = '\0';   /* "/x" -> "/", "a/x" -> "a" */
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+int td_outfile_commit(struct td_outfile *o, struct td_error *err)
+{
+	FILE *f = o->f;
+	int e = 0;
+
+	o->f = NULL;
+	if (fflush(f) != 0 || ferror(f))
+		e = errno ? errno : EIO;
+	/* A FIFO or terminal cannot be synced, and need not be. */
+	if (!e && !o->in_place && fsync(fileno(f)) != 0)
+		e = errno;
+	if (fclose(f) != 0 && !e)
+		e = errno;
+	if (e) {
+		errno = e;
+		return fail(o, err, "writing", o->path);
+	}
+	if (!o->in_place) {
+		/* The mode libraries that rewrite the file by name may leave. */
+		if (chmod(o->write_path, 0600) != 0 ||
+		    rename(o->write_path, o->path) != 0)
+			return fail(o, err, "cannot write", o->path);
+		sync_directory(o->path);
+	}
+	release(o);
+	return TD_OK;
+}
+
+void td_outfile_abandon(struct td_outfile *o)
+{
+	int saved = errno;
+
+	if (o->f)
+		fclose(o->f);
+	o->f = NULL;
+	if (o->write_path && !o->in_place)
+		unlink(o->write_path);
+	release(o);
+	errno = saved;
+}
