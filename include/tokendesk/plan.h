@@ -18,14 +18,16 @@
 
 struct td_registry;
 
-/* Read a plan CSV file, check it against the registry's agency tree
+/* Read a plan CSV file (path; encoding NULL or as for
+ * td_textfile_load: a plan saved from Excel is read as a master list
+ * is), check it against the registry's agency tree
  * (unknown codes, cycles, an agency merged twice on one date, orphans),
  * and when every row is good replace the stored plan with it.  All or
  * nothing: on TD_ERR_DATA, errors lists every problem as FILE:LINE:
  * FIELD: message and the registry is unchanged.  *nevents gets the
  * number of events stored.  errors must be initialised by the caller. */
 int td_plan_import(struct td_registry *reg, const char *path,
-                   struct td_error_list *errors, size_t *nevents,
+                   const char *encoding, struct td_error_list *errors, size_t *nevents,
                    struct td_error *err);
 
 /* One action of the action plan.  Strings are borrowed: valid during the

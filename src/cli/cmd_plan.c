@@ -15,7 +15,7 @@
 
 static void plan_help(void)
 {
-	printf("Usage: tokendesk plan import FILE\n"
+	printf("Usage: tokendesk plan import [--encoding NAME] FILE\n"
 	       "       tokendesk plan show [--json] [--as-of DATE]\n"
 	       "       tokendesk plan apply [--as-of DATE]\n"
 	       "       tokendesk plan pick NEW_CODE CERT_SERIAL | --clear NEW_CODE\n"
@@ -24,11 +24,13 @@ static void plan_help(void)
 	       "and dossier must undergo, with the rule; `apply` tags them in one\n"
 	       "audited transaction (again: only the difference); `pick` chooses\n"
 	       "which certificate takes a merged agency's new name.\n\n"
-	       "      --json        show: a JSON array of actions\n"
-	       "      --as-of DATE  only events effective on or before DATE\n");
+	       "      --encoding NAME  import: the file's encoding, as for\n"
+	       "                       `tokendesk import` (e.g. cp1258)\n"
+	       "      --json           show: a JSON array of actions\n"
+	       "      --as-of DATE     only events effective on or before DATE\n");
 }
 
-static int plan_import(struct td_cli *cli, const char *path)
+static int plan_import(struct td_cli *cli, const char *path, const char *encoding)
 {
 	struct td_error_list errs;
 	struct td_registry *reg;
@@ -40,7 +42,7 @@ static int plan_import(struct td_cli *cli, const char *path)
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
 	td_error_list_init(&errs, 100);
-	rc = td_plan_import(reg, path, &errs, &n, &err);
+	rc = td_plan_import(reg, path, encoding, &errs, &n, &err);
 	for (size_t i = 0; i < errs.count; i++)
 		fprintf(stderr, "%s\n", td_error_format(&errs.items[i], buf, sizeof buf));
 	if (errs.total > errs.count)
@@ -167,10 +169,11 @@ int td_cmd_plan(struct td_cli *cli, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "as-of", required_argument, NULL, 'a' },
 		{ "clear", no_argument, NULL, 'c' },
+		{ "encoding", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *as_of = NULL, *sub;
+	const char *as_of = NULL, *encoding = NULL, *sub;
 	int c, json = 0, clear = 0;
 
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
@@ -178,6 +181,7 @@ int td_cmd_plan(struct td_cli *cli, int argc, char **argv)
 		case 'j': json = 1; break;
 		case 'a': as_of = optarg; break;
 		case 'c': clear = 1; break;
+		case 'e': encoding = optarg; break;
 		case 'h': plan_help(); return EX_OK;
 		default: return EX_USAGE;
 		}
@@ -188,7 +192,7 @@ int td_cmd_plan(struct td_cli *cli, int argc, char **argv)
 	}
 	sub = optind < argc ? argv[optind++] : "";
 	if (strcmp(sub, "import") == 0 && argc - optind == 1)
-		return plan_import(cli, argv[optind]);
+		return plan_import(cli, argv[optind], encoding);
 	if (strcmp(sub, "show") == 0 && argc == optind)
 		return plan_show(cli, json, as_of);
 	if (strcmp(sub, "apply") == 0 && argc == optind)

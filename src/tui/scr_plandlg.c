@@ -108,7 +108,7 @@ static void import_run(struct desk *d, struct plan *p)
 	td_error_list_free(&p->errs);
 	td_error_list_init(&p->errs, 200);
 	p->err_top = 0;
-	rc = td_plan_import(d->reg, path, &p->errs, &n, &err);
+	rc = td_plan_import(d->reg, path, NULL, &p->errs, &n, &err);
 	if (rc < 0 && p->errs.total == 0)
 		td_error_list_add(&p->errs, &err);   /* e.g. no such file */
 	if (rc < 0)

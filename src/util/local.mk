@@ -9,3 +9,4 @@ libtokendesk_a_SOURCES += src/util/jsonw.c
 EXTRA_DIST += include/tokendesk/jsonw.h
 libtokendesk_a_SOURCES += src/util/libexec.c
 libtokendesk_a_SOURCES += src/util/outfile.c
+libtokendesk_a_SOURCES += src/util/textfile.c

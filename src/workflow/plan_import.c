@@ -10,6 +10,7 @@
 #include "tokendesk/plan.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/text.h"
+#include "tokendesk/textfile.h"
 #include "workflow/plan_internal.h"
 
 enum { PC_DATE, PC_EVENT, PC_SOURCES, PC_TARGET, PC_NAME, PC_PARENT, PC__N };
@@ -17,40 +18,6 @@ static const char *const plan_cols[PC__N] = {
 	"effective_date", "event", "source_codes", "target_code", "target_name",
 	"new_parent_code"
 };
-
-static int read_all(const char *path, char **data, size_t *len,
-                    struct td_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	size_t cap = 1 << 16, n = 0, got;
-	char *buf = malloc(cap);
-
-	if (!f || !buf) {
-		free(buf);
-		if (f)
-			fclose(f);
-		return f ? td_error_set(err, TD_ERR_NOMEM, "out of memory")
-		         : td_error_set_at(err, TD_ERR_IO, path, 0, NULL,
-		                           "cannot open: %m");
-	}
-	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			char *nb = cap > (256u << 20) ? NULL : realloc(buf, cap *= 2);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return td_error_set_at(err, TD_ERR_DATA, path, 0, NULL,
-				                       "file too large");
-			}
-			buf = nb;
-		}
-	}
-	fclose(f);
-	*data = buf;
-	*len = n;
-	return TD_OK;
-}
 
 /* Map header names to columns; -1 when a required one is missing. */
 static int map_header(const struct td_csv_record *h, int map[PC__N],
@@ -140,13 +107,8 @@ static int parse_file(const char *path, const char *data, size_t len,
 	struct td_csv_reader *rd;
 	struct td_csv_record rec;
 	int map[PC__N], rc, first = 1;
-	size_t bad;
 
-	if (!td_utf8_valid(data, len, &bad))
-		return td_error_set_at(err, TD_ERR_DATA, path, 0, NULL, "not UTF-8 "
-		                       "(bad byte at offset %zu)", bad);
-	/* Opened after the check: the reader leaked on a file not UTF-8
-	 * (found by fuzz-plan). */
+	/* data is UTF-8 (td_textfile_load) */
 	if (!(rd = td_csv_open(data, len, path)))
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	while ((rc = td_csv_read(rd, &rec, err)) == 1) {
@@ -163,12 +125,12 @@ static int parse_file(const char *path, const char *data, size_t len,
 	}
 	td_csv_close(rd);
 	if (rc == 0 && first)
-		return td_error_set_at(err, TD_ERR_DATA, path, 0, NULL, "empty file");
+		return td_error_set_at(err, TD_ERR_DATA, path, 1, NULL, "the file is empty");
 	return rc < 0 ? rc : TD_OK;
 }
 
 int td_plan_import(struct td_registry *reg, const char *path,
-                   struct td_error_list *errors, size_t *nevents,
+                   const char *encoding, struct td_error_list *errors, size_t *nevents,
                    struct td_error *err)
 {
 	struct rows rows = { 0 };
@@ -178,7 +140,7 @@ int td_plan_import(struct td_registry *reg, const char *path,
 	int rc;
 
 	*nevents = 0;
-	if ((rc = read_all(path, &data, &len, err)) < 0)
+	if ((rc = td_textfile_load(path, encoding, &data, &len, err)) < 0)
 		return rc;
 	rc = parse_file(path, data, len, &rows, err);
 	free(data);

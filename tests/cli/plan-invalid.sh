@@ -46,6 +46,22 @@ expect_status 65 td plan import "$tmp/header.csv"
 expect_in "$tmp/err" "effective_date: missing column"
 expect_status 74 td plan import "$tmp/no-such-file.csv"
 
+# files that are not a UTF-8 plan: said what they are, as for lists
+expect_status 65 td plan import "$TD_SRCDIR/tests/hostile/files/xlsx-disguised.csv"
+expect_in "$tmp/err" "xlsx-disguised.csv:1: not a CSV file but a zip file"
+iconv -f UTF-8 -t UTF-16LE "$TD_SRCDIR/tests/cli/plan/plan.csv" >"$tmp/plan16le.csv"
+expect_status 65 td plan import "$tmp/plan16le.csv"
+expect_in "$tmp/err" "plan16le.csv:1: NUL bytes: this looks like UTF-16LE text"
+iconv -f UTF-8 -t CP1258 "$TD_SRCDIR/tests/cli/plan/plan.csv" >"$tmp/plan1258.csv"
+expect_status 65 td plan import "$tmp/plan1258.csv"
+expect_in "$tmp/err" "plan1258.csv:"
+expect_in "$tmp/err" ": invalid UTF-8 (byte 0x"
+expect_status 65 td plan import --encoding cp1258 "$TD_SRCDIR/tests/cli/plan/plan.csv"
+expect_in "$tmp/err" "the file is already UTF-8"
+: >"$tmp/empty.csv"
+expect_status 65 td plan import "$tmp/empty.csv"
+expect_in "$tmp/err" "empty.csv:1: the file is empty"
+
 # every problem of a file is listed, not only the first
 printf '%s\n%s\n%s\n' "$H" "2025-07-01,rename,P.X,,A," "2025-07-01,rename,P.Y,,B," >"$tmp/two.csv"
 expect_status 65 td plan import "$tmp/two.csv"
@@ -57,4 +73,16 @@ expect_eq "$after" "$before" "registry after refused plans"
 expect_eq "$(sqlite3 "$TOKENDESK_DB" "select count(*) from audit")" "$audit_before" "audit rows"
 td plan show --json >"$tmp/after.json"
 cmp -s "$tmp/before.json" "$tmp/after.json" || fail "the stored plan changed"
+
+# The same plan saved as Excel's "Unicode text" (UTF-16 with a BOM) or
+# in cp1258 with its encoding named: stored as the UTF-8 one is.
+expect_status 0 td plan import "$TD_SRCDIR/tests/cli/plan/plan.csv"
+td plan show --json >"$tmp/utf8.json"
+iconv -f UTF-8 -t UTF-16 "$TD_SRCDIR/tests/cli/plan/plan.csv" >"$tmp/plan16.csv"
+for f in "plan16.csv" "plan1258.csv --encoding cp1258"; do
+	# shellcheck disable=SC2086 # the file and its options
+	expect_status 0 td plan import $tmp/$f
+	td plan show --json >"$tmp/other.json"
+	cmp -s "$tmp/utf8.json" "$tmp/other.json" || fail "$f: not the same plan"
+done
 finish

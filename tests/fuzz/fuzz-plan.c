@@ -124,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(fd >= 0 && (size == 0 || write(fd, data, size) == (ssize_t)size));
 	close(fd);
 	td_error_list_init(&errors, 20);
-	rc = td_plan_import(reg, in, &errors, &nevents, &err);
+	rc = td_plan_import(reg, in, NULL, &errors, &nevents, &err);
 	if (rc == 0) {
 		accepted();
 	} else {

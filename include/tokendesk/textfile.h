@@ -1,0 +1,27 @@
+/* tokendesk/textfile.h: reading a list file someone saved from a
+ * spreadsheet (master lists, reorganization plans) as UTF-8 text.
+ *
+ * Accepted: UTF-8 with or without a BOM (the BOM is left for the CSV
+ * reader, which skips it), UTF-16 with a BOM (Excel's "Unicode text"),
+ * and any encoding iconv knows when it is named (Vietnamese Excel
+ * writes cp1258).  Refused with FILE:LINE and what to do: a spreadsheet
+ * in its own format (.xlsx, .ods, .xls), UTF-16 without a BOM (the
+ * encoding to name is said), invalid UTF-8, NUL bytes, a legacy
+ * encoding named for a file that is already UTF-8, over 256 MiB. */
+#ifndef TOKENDESK_TEXTFILE_H
+#define TOKENDESK_TEXTFILE_H
+
+#include <stddef.h>
+
+#include "tokendesk/error.h"
+
+/* Read path ("-": standard input) whole as UTF-8.  encoding: NULL, or
+ * an iconv name the file is in.  On TD_OK *data (malloc'ed, owned by
+ * the caller) holds *len bytes of valid UTF-8.  On failure *data is
+ * NULL and err says why: TD_ERR_DATA (the file's content, with its
+ * line), TD_ERR_IO (cannot read), TD_ERR_USAGE (unknown encoding),
+ * TD_ERR_NOMEM. */
+int td_textfile_load(const char *path, const char *encoding, char **data,
+                     size_t *len, struct td_error *err);
+
+#endif
