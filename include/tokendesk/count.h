@@ -36,6 +36,13 @@ int td_count_scan_batch(struct td_registry *reg, int64_t id,
                         const char *const *serials, size_t n, const char *source,
                         size_t *done, struct td_error *err);
 
+/* The same for the lines of a file (path; "-": standard input), read as
+ * lists are read (tokendesk/textfile.h: UTF-8 with or without a BOM,
+ * UTF-16 with a BOM; a spreadsheet or binary file refused as such).  A
+ * bad serial is named with FILE:LINE. */
+int td_count_scan_file(struct td_registry *reg, int64_t id, const char *path,
+                       size_t *done, struct td_error *err);
+
 /* Close and commit: the result is frozen and audited. */
 int td_count_close(struct td_registry *reg, int64_t id,
                    struct td_count_tally *tally, struct td_error *err);

@@ -17,7 +17,8 @@
 
 /* Read path ("-": standard input) whole as UTF-8.  encoding: NULL, or
  * an iconv name the file is in.  On TD_OK *data (malloc'ed, owned by
- * the caller) holds *len bytes of valid UTF-8.  On failure *data is
+ * the caller) holds *len bytes of valid UTF-8 with no NUL, and a NUL
+ * after them.  On failure *data is
  * NULL and err says why: TD_ERR_DATA (the file's content, with its
  * line), TD_ERR_IO (cannot read), TD_ERR_USAGE (unknown encoding),
  * TD_ERR_NOMEM. */

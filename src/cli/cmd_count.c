@@ -94,35 +94,13 @@ static void print_hit(const char *serial, const struct td_count_hit *h)
 /* Serials from a file (one per line), scanned as one batch. */
 static int scan_file(struct td_registry *reg, int64_t id, const char *path)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	char **lines = NULL, *line = NULL;
-	size_t n = 0, cap = 0, len = 0, done = 0;
 	struct td_error err;
-	int status = EX_OK;
+	size_t done;
 
-	if (!f) {
-		td_cli_fail("count: %s: %s", path, strerror(errno));
-		return EX_NOINPUT;
-	}
-	while (getline(&line, &len, f) >= 0) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			lines = realloc(lines, cap * sizeof *lines);
-		}
-		lines[n++] = strdup(line);
-	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
-	if (td_count_scan_batch(reg, id, (const char *const *)lines, n, "file", &done,
-	                        &err) < 0)
-		status = fail(&err);
-	else
-		printf("%zu scans recorded\n", done);
-	for (size_t i = 0; i < n; i++)
-		free(lines[i]);
-	free(lines);
-	return status;
+	if (td_count_scan_file(reg, id, path, &done, &err) < 0)
+		return fail(&err);
+	printf("%zu scans recorded\n", done);
+	return EX_OK;
 }
 
 static int count_scan(struct td_registry *reg, int argc, char **argv)

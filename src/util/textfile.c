@@ -205,6 +205,7 @@ static int check_utf8(const char *path, const char *encoding, char **data,
 int td_textfile_load(const char *path, const char *encoding, char **data,
                      size_t *len, struct td_error *err)
 {
+	char *whole;
 	int rc;
 
 	*data = NULL;
@@ -212,6 +213,14 @@ int td_textfile_load(const char *path, const char *encoding, char **data,
 	if ((rc = check_utf8(path, encoding, data, len, err)) < 0) {
 		free(*data);
 		*data = NULL;
+		return rc;
 	}
-	return rc;
+	if (!(whole = realloc(*data, *len + 1))) {
+		free(*data);
+		*data = NULL;
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	}
+	whole[*len] = '\0';
+	*data = whole;
+	return TD_OK;
 }

@@ -7,6 +7,7 @@
 
 #include "tokendesk/count.h"
 #include "tokendesk/text.h"
+#include "tokendesk/textfile.h"
 
 int td_count_start(struct td_registry *reg, const char *agency_code,
                    const char *custodian, int64_t *id, struct td_error *err)
@@ -45,9 +46,11 @@ int td_count_scan(struct td_registry *reg, int64_t id, const char *serial,
 	return td_reg_end(reg, rc, err);
 }
 
-int td_count_scan_batch(struct td_registry *reg, int64_t id,
-                        const char *const *serials, size_t n, const char *source,
-                        size_t *done, struct td_error *err)
+/* path: the file the serials are the lines of, for the message (NULL:
+ * a list given otherwise, named by position). */
+static int scan_lines(struct td_registry *reg, int64_t id,
+                      const char *const *serials, size_t n, const char *source,
+                      const char *path, size_t *done, struct td_error *err)
 {
 	char canon[256];
 	size_t count = 0;
@@ -63,7 +66,11 @@ int td_count_scan_batch(struct td_registry *reg, int64_t id,
 			break;
 		}
 		td_trim(s);
-		if (*s && td_token_serial(s, canon, sizeof canon) < 0)
+		if (*s && td_token_serial(s, canon, sizeof canon) < 0 && path)
+			rc = td_error_set_at(err, TD_ERR_DATA, path, (long)i + 1, NULL,
+			                     "'%s' is not a token serial (letters, digits,"
+			                     " - _ : . only); nothing was recorded", s);
+		else if (*s && td_token_serial(s, canon, sizeof canon) < 0)
 			rc = td_error_set(err, TD_ERR_DATA, "line %zu: '%s' is not a token"
 			                  " serial; nothing was recorded", i + 1, s);
 		else if (*s && (rc = td_reg_count_scan(reg, id, canon, source, NULL,
@@ -75,6 +82,61 @@ int td_count_scan_batch(struct td_registry *reg, int64_t id,
 		*done = count;
 	else if (rc < 0)
 		td_reg_rollback(reg);
+	return rc;
+}
+
+int td_count_scan_batch(struct td_registry *reg, int64_t id,
+                        const char *const *serials, size_t n, const char *source,
+                        size_t *done, struct td_error *err)
+{
+	return scan_lines(reg, id, serials, n, source, NULL, done, err);
+}
+
+/* The lines of text, split in place (a final line without its newline
+ * counts; CRs go with td_trim).  NULL when out of memory. */
+static char **split_lines(char *text, size_t *n)
+{
+	size_t cap = 64;
+	char **lines = malloc(cap * sizeof *lines), **more;
+
+	*n = 0;
+	for (char *p = text; lines && *p; ) {
+		char *nl = strchr(p, '\n');
+		if (*n == cap) {
+			if (!(more = realloc(lines, (cap *= 2) * sizeof *lines))) {
+				free(lines);
+				return NULL;
+			}
+			lines = more;
+		}
+		lines[(*n)++] = p;
+		if (!nl)
+			break;
+		*nl = '\0';
+		p = nl + 1;
+	}
+	return lines;
+}
+
+int td_count_scan_file(struct td_registry *reg, int64_t id, const char *path,
+                       size_t *done, struct td_error *err)
+{
+	char *text, *start, **lines;
+	size_t len, n;
+	int rc;
+
+	*done = 0;
+	if ((rc = td_textfile_load(path, NULL, &text, &len, err)) < 0)
+		return rc;
+	/* Notepad and Excel start UTF-8 with a BOM: not part of a serial */
+	start = strncmp(text, "\xEF\xBB\xBF", 3) == 0 ? text + 3 : text;
+	if (!(lines = split_lines(start, &n)))
+		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	else
+		rc = scan_lines(reg, id, (const char *const *)lines, n, "file", path,
+		                done, err);
+	free(lines);
+	free(text);
 	return rc;
 }
 

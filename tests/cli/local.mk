@@ -32,6 +32,7 @@ tests_cli_kit_move_SOURCES = tests/cli/kit-move.c
 tests_cli_kit_move_LDADD = $(TD_LIBS)
 COUNT_KIT_TESTS = \
 	tests/cli/count-basic.sh \
+	tests/cli/count-from-file.sh \
 	tests/cli/count-resume.sh \
 	tests/cli/kit-minimal.sh tests/cli/kit-attach.sh tests/cli/kit-damaged.sh \
 	tests/cli/kit-merge.sh \
