@@ -181,6 +181,30 @@ static const char *const keybar[] = {
 	"F10", N_("Quit"), NULL, NULL
 };
 
+/* The smallest terminal the screens are laid out for: below it their
+ * lines overlap (at 12 rows the handover's button covers its hint). */
+enum { DESK_MIN_COLS = 50, DESK_MIN_ROWS = 14 };
+
+static int too_small(const struct desk *d)
+{
+	return d->cols < DESK_MIN_COLS || d->rows < DESK_MIN_ROWS;
+}
+
+/* Said instead of screens whose lines would run into one another, in
+ * short lines that fit the smallest window. */
+static void draw_too_small(struct desk *d)
+{
+	char need[96], have[96];
+	int y = d->rows > 4 ? d->rows / 2 - 2 : 0;
+
+	Tf(need, sizeof need, "It needs %dx%d;", DESK_MIN_COLS, DESK_MIN_ROWS);
+	Tf(have, sizeof have, "this one is %dx%d.", d->cols, d->rows);
+	tw_put(d, y++, 0, d->cols, T("The terminal is too small."), COL_BAD, 0);
+	tw_put(d, y++, 0, d->cols, need, COL_NORMAL, 0);
+	tw_put(d, y++, 0, d->cols, have, COL_NORMAL, 0);
+	tw_put(d, y, 0, d->cols, T("Enlarge it, or F10 to quit."), COL_NORMAL, 0);
+}
+
 static void redraw(struct desk *d)
 {
 	int body = d->rows - 3;
@@ -189,8 +213,11 @@ static void redraw(struct desk *d)
 	curs_set(0);
 	getmaxyx(stdscr, d->rows, d->cols);
 	body = d->rows - 3;
-	draw_title(d);
-	if (d->depth > 0) {
+	if (too_small(d))
+		draw_too_small(d);
+	else
+		draw_title(d);
+	if (d->depth > 0 && !too_small(d)) {
 		struct desk *dd = d;
 		int top = d->depth - 1;
 		draw_status(d, d->rows - 2);
@@ -269,6 +296,13 @@ static void global_key(struct desk *d, int key, int typing)
 static void handle_key(struct desk *d, int key)
 {
 	int top = d->depth - 1, typing = top_typing(d);
+
+	/* Keys wait while the screen cannot be seen: typed blind they would
+	 * land who knows where.  A barcode scan on a screen that takes
+	 * scans still counts (handle_scan). */
+	if (too_small(d) && key != TDK(KEY_RESIZE) && key != TDK(KEY_F(10)) &&
+	    key != TDK_CTRL('l'))
+		return;
 
 	if (d->msg[0] && key != TDK(KEY_RESIZE)) {
 		d->msg[0] = '\0';

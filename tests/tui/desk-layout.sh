@@ -32,6 +32,28 @@ tmux -S "$sock" resize-window -t desk -x 80 -y 24
 wait_on_line 23 "reg.db" || fail "no redraw after shrinking to 80x24"
 tmux -S "$sock" resize-window -t desk -x 120 -y 40
 wait_on_line 39 "reg.db" || fail "no redraw after growing to 120x40"
+
+# Too small for the screens (their lines would overlap): said so, in
+# lines that fit; keys wait rather than land unseen; the screen comes
+# back whole when there is room again, and F10 still quits.
+tmux -S "$sock" resize-window -t desk -x 40 -y 10
+wait_for "The terminal is too small." || fail "40x10: not said too small: $(screen)"
+screen | grep -q "It needs 50x14;" || fail "40x10: the size needed is not said"
+screen | grep -q "this one is 40x10." || fail "40x10: the size is not said"
+keys h
+sleep 0.3
+tmux -S "$sock" resize-window -t desk -x 80 -y 24
+wait_on_line 23 "reg.db" || fail "no redraw after growing from too small"
+screen_line 1 | grep -q "Handover" && fail "a key typed while too small was acted on"
+screen | grep -q "Tokens present" || fail "the panel did not come back"
+tmux -S "$sock" resize-window -t desk -x 30 -y 6
+wait_for "too small" || fail "30x6: not said too small"
+keys F10
+wait_for "EXITED 0" || fail "F10 did not quit while too small"
+tmux -S "$sock" kill-server
+sleep 0.1
+start_desk 40 10 -- --lang vi
+wait_for "Cửa sổ quá nhỏ." || fail "vi: not said too small: $(screen)"
 keys F10
 wait_for "EXITED 0" || fail "no clean exit after resizes"
 exit 0
