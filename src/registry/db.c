@@ -59,7 +59,10 @@ int td_reg_db_error(struct td_registry *reg, struct td_error *err,
 	const char *msg = sqlite3_errmsg(reg->db);
 
 	reg->last_db_code = rc;
-	if ((rc & 0xff) == SQLITE_FULL)
+	/* A full disk met while growing the -shm or writing a page comes as
+	 * an I/O error ("disk I/O error", exit 70): the OS says why. */
+	if ((rc & 0xff) == SQLITE_FULL ||
+	    ((rc & 0xff) == SQLITE_IOERR && sqlite3_system_errno(reg->db) == ENOSPC))
 		return td_error_set(err, TD_ERR_IO, "%s: the disk is full; "
 		                    "nothing was changed", what);
 	if ((rc & 0xff) == SQLITE_READONLY || ((rc & 0xff) == SQLITE_CANTOPEN &&

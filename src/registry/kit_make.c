@@ -367,6 +367,20 @@ static int register_kit(struct td_registry *home, const char *uuid,
 	return rc;
 }
 
+/* An error while writing the kit file may say "registry: ..." (the kit
+ * is a registry file): name the kit, so a full stick is not taken for a
+ * full home disk. */
+static int kit_failed(const char *kit_path, struct td_error *err)
+{
+	char why[sizeof err->message];
+	const char *msg = err->message;
+
+	if (strncmp(msg, "registry: ", 10) == 0)
+		msg += 10;
+	snprintf(why, sizeof why, "%s", msg);
+	return td_error_set(err, err->code, "kit %s not made: %s", kit_path, why);
+}
+
 int td_reg_kit_make(struct td_registry *home, const char *kit_path,
                     const char *const *codes, size_t n,
                     struct td_kit_info *info, struct td_error *err)
@@ -381,11 +395,14 @@ int td_reg_kit_make(struct td_registry *home, const char *kit_path,
 	if (lstat(kit_path, &st) == 0)
 		return td_error_set(err, TD_ERR_USAGE, "%s exists; a kit is always a new"
 		                    " file (remove it or choose another name)", kit_path);
-	if ((rc = td_reg_uuid(info->uuid, err)) < 0 ||
-	    (rc = register_kit(home, info->uuid, codes, n, err)) < 0)
+	if ((rc = td_reg_uuid(info->uuid, err)) < 0)
 		return rc;
-	if (!(kit = td_reg_open(kit_path, TD_REG_CREATE, err)))
-		return err ? err->code : TD_ERR_DB;
+	/* The file is ours from here: whatever fails (a full stick) leaves
+	 * no half kit behind that someone could carry into the field. */
+	if (!(kit = td_reg_open(kit_path, TD_REG_CREATE, err))) {
+		td_reg_remove(kit_path);
+		return kit_failed(kit_path, err);
+	}
 	td_reg_set_operator(kit, td_reg_operator(home));
 	if ((rc = td_reg_attach(kit, home->path, "home", err)) == TD_OK) {
 		if ((rc = td_reg_begin(kit, err)) == TD_OK) {
@@ -400,7 +417,12 @@ int td_reg_kit_make(struct td_registry *home, const char *kit_path,
 	if (rc == TD_OK)
 		rc = store_image(kit, err);
 	td_reg_close(kit);
-	if (rc < 0)
+	if (rc < 0) {
+		td_reg_remove(kit_path);
+		return kit_failed(kit_path, err);
+	}
+	/* Home records the kit only once it exists whole. */
+	if ((rc = register_kit(home, info->uuid, codes, n, err)) < 0)
 		td_reg_remove(kit_path);
 	return rc;
 }

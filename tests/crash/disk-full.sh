@@ -95,6 +95,19 @@ for what in "export certificates -o $tmp/usb/list.csv" \
 		fail "$what on a full stick left: $(ls "$tmp/usb")"
 done
 [ "$(stat -c %a "$tmp/usb/list.csv")" = 600 ] || fail "the export is not 0600"
+# A field kit made on the full stick: no half kit left to be carried
+# into the field, the stick named (not home's disk), and home does not
+# record a kit that was never made.
+made=$(sqlite3 "$db" "select count(*) from audit where action = 'kit.make'")
+td kit make --agencies DC -o "$tmp/usb/field.kit" >"$tmp/out" 2>"$tmp/err"; st=$?
+[ $st = 74 ] || fail "kit make on a full stick: exit $st, want 74: $(cat "$tmp/err")"
+grep -q "kit $tmp/usb/field.kit not made: .*the disk is full" "$tmp/err" ||
+	fail "kit make on a full stick: unclear message: $(cat "$tmp/err")"
+[ "$(ls "$tmp/usb" | tr '\n' ' ')" = "filler list.csv " ] ||
+	fail "kit make on a full stick left: $(ls "$tmp/usb")"
+[ "$(sqlite3 "$db" "select count(*) from audit where action = 'kit.make'")" = "$made" ] ||
+	fail "home recorded a kit that was not made"
+td audit verify >/dev/null || fail "audit verify after the failed kit"
 
 [ $failures = 0 ] && echo "disk full and read-only file system: all checks passed"
 [ $failures = 0 ]
