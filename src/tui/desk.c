@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/commands.h"
 #include "tokendesk/registry.h"
 #include "tui/desk.h"
 #include "tui/input.h"
@@ -495,9 +496,9 @@ int td_desk_main(struct td_cli *cli)
 		td_cli_fail("cannot write %s", logpath);
 		return EX_USAGE;
 	}
-	d.place = getenv("TOKENDESK_PLACE");
-	if (!d.place || !*d.place)
-		d.place = cli->config_path;
+	/* As the handover command finds it: the place goes on every record
+	 * signed here (it was the config file's name). */
+	d.place = td_cli_place(cli, NULL, d.place_buf, sizeof d.place_buf);
 	td_tui_lang_init(&d);
 	curses_start(&d);
 	desk_tokens_start(&d);

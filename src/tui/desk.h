@@ -64,7 +64,9 @@ struct desk {
 	int quit, dirty;
 	char msg[512];                  /* one-line message, until next key */
 	int msg_bad;
-	const char *place;              /* $TOKENDESK_PLACE or --config */
+	const char *place;              /* $TOKENDESK_PLACE or the --config
+	                                   file's "place = ...", or NULL */
+	char place_buf[256];            /* place, when from the file */
 	struct desk_tokens *tok;        /* token watcher glue, or NULL */
 	struct {
 		const struct screen_ops *ops;

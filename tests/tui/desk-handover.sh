@@ -1,10 +1,15 @@
 #!/bin/sh
 # A whole handover by keys only: token, (no giver), receiver, condition,
 # remarks, F9, y.  Afterwards `show token --json` has the new custodian
-# and the custody event, and the audit chain verifies.
+# and the custody event, and the audit chain verifies.  The place of the
+# --config file ("place = ...") is the record's, as for the command (the
+# desk once put the file's name there).
 . "$TD_SRCDIR/tests/tui/lib.sh"
 demo_registry
-start_desk 100 30 -- --lang en
+printf '# desk\nplace = Phòng tiếp nhận, Sở KH&CN\n' >"$tmp/desk.conf"
+start_desk 100 30 -- --lang en --config "$tmp/desk.conf"
+screen_line 29 | grep -q "│ \(Place \)\{0,1\}Phòng tiếp nhận, Sở KH&CN │" ||
+	fail "the status line lacks the config's place: $(screen_line 29)"
 keys F5
 wait_for "Hand tokens over" || fail "F5 did not open the handover"
 type_text "3792084583"
@@ -31,6 +36,10 @@ echo "$json" | grep -q '"custodian": "agency:DC.STC"' || fail "custodian not cha
 echo "$json" | grep -q "nguyên vẹn" || fail "condition not recorded: $json"
 echo "$json" | grep -qF "$number" || fail "history lacks $number: $json"
 "$TOKENDESK" --db "$tmp/reg.db" audit verify >/dev/null || fail "audit chain broken"
+"$TOKENDESK" --db "$tmp/reg.db" receipt "$number" >"$tmp/receipt" || fail "receipt"
+grep -q "tại Phòng tiếp nhận, Sở KH&CN" "$tmp/receipt" ||
+	fail "the record lacks the config's place: $(grep -i "tại" "$tmp/receipt")"
+grep -q "desk.conf" "$tmp/receipt" && fail "the record names the config file"
 # The printable record was saved beside the registry, private.
 pdf="$tmp/records/$number.pdf"
 [ -f "$pdf" ] || fail "no record to print at $pdf"
