@@ -72,7 +72,11 @@ struct td_token_config {
 };
 
 /* Read path into *c (zeroed first; free with td_token_config_clear).
- * Returns 0, TD_ERR_IO when unreadable, TD_ERR_DATA on a bad value. */
+ * Lines are "key = value" ('#' starts a comment; "[section]" lines and
+ * blank ones are skipped); keys: module, allow-module, poll-ms, scope,
+ * place (the handover's, read by the front ends).  Returns 0, TD_ERR_IO
+ * when unreadable, TD_ERR_DATA on a bad value, an unknown key or a line
+ * that is not key = value (FILE:LINE in err). */
 int td_token_config_load(const char *path, struct td_token_config *c,
                          struct td_error *err);
 void td_token_config_clear(struct td_token_config *c);

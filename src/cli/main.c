@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "tokendesk/registry.h"
+#include "tokendesk/token.h"
 
 int td_desk_main(struct td_cli *cli);
 
@@ -50,10 +51,27 @@ static void version(void)
 	printf("This is free software; there is NO warranty.\n");
 }
 
+/* A --config file is read whole before any command: a misspelt setting
+ * or a wrong path is said at once, whatever the command, not left to
+ * the first command that happens to read it. */
+static int check_config(const char *path)
+{
+	struct td_token_config cfg;
+	struct td_error err;
+
+	if (td_token_config_load(path, &cfg, &err) != 0) {
+		td_cli_print_error(&err);
+		return td_cli_status(err.code);
+	}
+	td_token_config_clear(&cfg);
+	return EX_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct td_cli cli = { 0 };
 	const struct td_cli_command *c;
+	int c_status;
 
 	td_cli_locale_init();
 	switch (td_cli_take_globals(&cli, &argc, argv)) {
@@ -67,6 +85,8 @@ int main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	td_cli_defaults(&cli);
+	if (cli.config_path && (c_status = check_config(cli.config_path)) != EX_OK)
+		return c_status;
 	if (argc < 2)
 		return td_desk_main(&cli);
 	if ((c = td_cli_find(td_cli_commands, argv[1])))

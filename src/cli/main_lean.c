@@ -56,7 +56,9 @@ int main(int argc, char **argv)
 		free(given);
 		return EX_USAGE;
 	}
-	if (globals != TD_GLOBALS_OK || argc < 2 || !(c = td_cli_find(lean_commands, argv[1]))) {
+	/* --config: the full program checks the file first (main.c). */
+	if (globals != TD_GLOBALS_OK || argc < 2 || cli.config_path ||
+	    !(c = td_cli_find(lean_commands, argv[1]))) {
 		status = hand_over(given);
 		free(given);
 		return status;

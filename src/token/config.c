@@ -43,8 +43,16 @@ static int set_key(struct td_token_config *c, const char *key, const char *val,
 			return td_error_set_at(err, TD_ERR_DATA, path, line, key,
 			                       "poll-ms must be 20..500");
 		c->poll_ms = (int)v;
+		return 0;
 	}
-	return 0;
+	/* the handover's place (read by the front ends, td_cli_place) */
+	if (strcmp(key, "place") == 0)
+		return 0;
+	/* A misspelt "scope" would leave the desk matching every agency's
+	 * tokens without a word: refused, as ssh refuses a bad option. */
+	return td_error_set_at(err, TD_ERR_DATA, path, line, key, "unknown setting;"
+	                       " the settings are module, allow-module, poll-ms,"
+	                       " scope and place");
 }
 
 int td_token_config_load(const char *path, struct td_token_config *c,
@@ -63,11 +71,19 @@ int td_token_config_load(const char *path, struct td_token_config *c,
 		line++;
 		buf[strcspn(buf, "#\r\n")] = '\0';
 		key = td_trim(buf);
-		if (!*key || *key == '[' || !(eq = strchr(key, '=')))
+		if (!*key || *key == '[')
 			continue;
+		if (!(eq = strchr(key, '='))) {
+			rc = td_error_set_at(err, TD_ERR_DATA, path, line, NULL,
+			                     "'%s' is not a setting: write key = value", key);
+			break;
+		}
 		*eq = '\0';
 		rc = set_key(c, td_trim(key), td_trim(eq + 1), path, line, err);
 	}
+	/* a directory opens, and fails only when read */
+	if (rc == 0 && ferror(f))
+		rc = td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "%s", strerror(errno));
 	fclose(f);
 	if (rc == TD_ERR_NOMEM)
 		td_error_set(err, rc, "out of memory");
