@@ -44,6 +44,11 @@ size_t td_csv_remaining(const struct td_csv_reader *r);
 int td_csv_read(struct td_csv_reader *r, struct td_csv_record *rec,
                 struct td_error *err);
 
+/* 1 when every field of rec is empty or blanks: a row of separators
+ * only, as a spreadsheet writes for formatted rows past the data, which
+ * lists then skip like blank lines. */
+int td_csv_record_blank(const struct td_csv_record *rec);
+
 enum td_csv_write_flags {
 	/* Prefix cells starting with = + - @ (or TAB/CR) with a quote
 	 * character so spreadsheets show them as text, not formulas. */

@@ -218,6 +218,14 @@ static int blank_line(const struct td_csv_reader *r)
 	       (*r->p == '\r' && r->p + 1 < r->end && r->p[1] == '\n'));
 }
 
+int td_csv_record_blank(const struct td_csv_record *rec)
+{
+	for (size_t i = 0; i < rec->nfields; i++)
+		if (rec->fields[i][strspn(rec->fields[i], " \t")] != '\0')
+			return 0;
+	return 1;
+}
+
 int td_csv_read(struct td_csv_reader *r, struct td_csv_record *rec,
                 struct td_error *err)
 {

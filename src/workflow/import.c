@@ -23,19 +23,28 @@ void td_import_report_free(struct td_import_report *report)
 
 /* ---- agencies ---------------------------------------------------------------- */
 
+/* "missing", unless the field was there and refused for what it held
+ * (take_field said so): one problem, one message. */
+static void missing(struct import_state *st, struct import_row *r, int c,
+                    const char *name)
+{
+	if (!(r->refused & (1u << c)))
+		td_import_row_error(st, r, name, "missing");
+}
+
 static void check_agency(struct import_state *st, struct import_row *r)
 {
 	const char *level;
 
 	if (!r->f[AC_CODE])
-		td_import_row_error(st, r, "code", "missing");
+		missing(st, r, AC_CODE, "code");
 	else if (!td_import_code_ok(r->f[AC_CODE]))
 		td_import_row_error(st, r, "code", "'%s' is not a code: use 1-64 letters, "
 		                    "digits, '-', '_' or '.'", r->f[AC_CODE]);
 	if (!r->f[AC_NAME])
-		td_import_row_error(st, r, "name", "missing");
+		missing(st, r, AC_NAME, "name");
 	if (!r->f[AC_LEVEL])
-		td_import_row_error(st, r, "level", "missing");
+		missing(st, r, AC_LEVEL, "level");
 	else if (!(level = td_import_level(r->f[AC_LEVEL])))
 		td_import_row_error(st, r, "level", "'%s' is not one of province, "
 		                    "department, division, district, commune, other",
@@ -129,23 +138,23 @@ static void check_cert_fields(struct import_state *st, struct import_row *r)
 	const char *kind;
 
 	if (!r->f[CC_SERIAL])
-		td_import_row_error(st, r, "cert_serial", "missing");
+		missing(st, r, CC_SERIAL, "cert_serial");
 	else if (td_serial_hex(r->f[CC_SERIAL], canon, sizeof canon) < 0)
 		td_import_row_error(st, r, "cert_serial", "'%s' is not a hexadecimal "
 		                    "serial (at most 128 digits)", r->f[CC_SERIAL]);
 	else
 		r->f[CC_SERIAL] = td_arena_strdup(st->arena, canon);
 	if (!r->f[CC_KIND])
-		td_import_row_error(st, r, "kind", "missing");
+		missing(st, r, CC_KIND, "kind");
 	else if (!(kind = td_import_kind(r->f[CC_KIND])))
 		td_import_row_error(st, r, "kind", "'%s' is not org or person", r->f[CC_KIND]);
 	else
 		r->f[CC_KIND] = (char *)kind;
 	if (!r->f[CC_AGENCY])
-		td_import_row_error(st, r, "agency_code", "missing");
+		missing(st, r, CC_AGENCY, "agency_code");
 	for (int c = CC_NOT_BEFORE; c <= CC_NOT_AFTER; c++) {
 		if (!r->f[c])
-			td_import_row_error(st, r, td_cert_col_names[c], "missing");
+			missing(st, r, c, td_cert_col_names[c]);
 		else if (!td_import_date(r->f[c]))
 			td_import_row_error(st, r, td_cert_col_names[c], "'%s' is not a date "
 			                    "(YYYY-MM-DD or DD/MM/YYYY)", r->f[c]);
@@ -177,7 +186,8 @@ static void settle_holder(struct import_state *st, struct import_row *r,
 			r->f[CC_HOLDER_ID] = r->f[CC_AGENCY];
 		if (!r->f[CC_HOLDER_NAME] && r->f[CC_AGENCY])
 			r->f[CC_HOLDER_NAME] = (char *)td_org_tree_name(tree, r->f[CC_AGENCY]);
-	} else if (r->f[CC_KIND] && !r->f[CC_HOLDER_ID]) {
+	} else if (r->f[CC_KIND] && !r->f[CC_HOLDER_ID] &&
+	           !(r->refused & (1u << CC_HOLDER_ID))) {
 		td_import_row_error(st, r, "holder_id", "missing: a personal certificate "
 		                    "needs the holder's identity number");
 	} else if (r->f[CC_HOLDER_ID] && !td_import_code_ok(r->f[CC_HOLDER_ID])) {
@@ -185,7 +195,7 @@ static void settle_holder(struct import_state *st, struct import_row *r,
 		                    r->f[CC_HOLDER_ID]);
 	}
 	if (!r->f[CC_HOLDER_NAME])
-		td_import_row_error(st, r, "holder_name", "missing");
+		missing(st, r, CC_HOLDER_NAME, "holder_name");
 }
 
 /* Rows that contradict each other: one serial twice, one person under two

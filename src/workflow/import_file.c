@@ -188,8 +188,8 @@ static struct import_row *new_row(struct import_state *st, struct row_array *a)
 }
 
 /* NFC, trimmed copy in the arena; a text problem is reported. */
-static char *take_field(struct import_state *st, const struct import_row *r,
-                        const char *col, char *value)
+static char *take_field(struct import_state *st, struct import_row *r,
+                        int c, const char *col, char *value)
 {
 	const char *problem;
 	char *nfc, *copy;
@@ -201,6 +201,7 @@ static char *take_field(struct import_state *st, const struct import_row *r,
 		return NULL;
 	if ((problem = td_import_check_text(value))) {
 		td_import_row_error(st, r, col, "%s", problem);
+		r->refused |= 1u << c;
 		return NULL;
 	}
 	if (!(nfc = td_nfc(value)))
@@ -216,9 +217,11 @@ static int add_row(struct import_state *st, const struct header *h,
 	struct row_array *a = h->kind == LIST_CERTS ? &st->certs : &st->agencies;
 	const char *const *names = h->kind == LIST_CERTS ? td_cert_col_names
 	                                                 : td_agency_col_names;
-	struct import_row *r = new_row(st, a);
+	struct import_row *r;
 
-	if (!r)
+	if (td_csv_record_blank(rec))
+		return TD_OK;
+	if (!(r = new_row(st, a)))
 		return TD_ERR_NOMEM;
 	r->file = path;
 	r->line = rec->line;
@@ -226,11 +229,13 @@ static int add_row(struct import_state *st, const struct header *h,
 	if (rec->nfields != h->ncols) {
 		td_import_row_error(st, r, NULL, "%zu fields where the header has %zu",
 		                    rec->nfields, h->ncols);
+		r->refused = ~0u;   /* not each field "missing" as well */
 		return TD_OK;
 	}
 	for (size_t i = 0; i < rec->nfields; i++)
 		if (h->map[i] >= 0)
-			r->f[h->map[i]] = take_field(st, r, names[h->map[i]], rec->fields[i]);
+			r->f[h->map[i]] = take_field(st, r, h->map[i], names[h->map[i]],
+			                             rec->fields[i]);
 	return TD_OK;
 }
 

@@ -22,6 +22,8 @@ struct import_row {
 	const char *file;
 	long line;
 	char *f[(int)CC__N > (int)AC__N ? (int)CC__N : (int)AC__N];
+	unsigned refused;   /* bit c: field c was there but refused (with its
+	                       own message), so it is not "missing" as well */
 };
 
 struct row_array {

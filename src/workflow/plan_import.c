@@ -118,6 +118,8 @@ static int parse_file(const char *path, const char *data, size_t len,
 				break;
 			continue;
 		}
+		if (td_csv_record_blank(&rec))
+			continue;
 		if ((rc = add_record(rows, &rec, map)) < 0) {
 			td_error_set(err, TD_ERR_NOMEM, "out of memory");
 			break;

@@ -32,8 +32,23 @@ expect_in "$tmp/err" "ce3.csv:5: agency_code: no agency NOPE"
 expect_in "$tmp/err" "ce3.csv:9: cert_serial: 'zz' is not a hexadecimal serial"
 expect_in "$tmp/err" "ce3.csv:7322: not_before"
 
-# Fixed, the whole file goes in.
+# One problem, one message: a name refused for what it holds (a line
+# break typed in the cell) is not also "missing", nor is every field of
+# a row cut short.
+printf 'cert_serial,kind,holder_name,holder_id,agency_code,not_before,not_after\n%s\n%s\n' \
+	'AB01,person,"Nguyễn
+Văn",001,STC,2024-02-01,2029-02-01' \
+	'AB02,person,Trần Thị B' >"$tmp/one.csv"
+expect_status 65 td import "$tmp/one.csv"
+expect_in "$tmp/err" "one.csv:2: holder_name: control character in the text"
+expect_in "$tmp/err" "one.csv:4: 3 fields where the header has 7"
+expect_in "$tmp/err" "2 problems found"
+expect_not_in "$tmp/err" "missing"
+
+# Fixed, the whole file goes in; rows of separators only (a spreadsheet
+# writes them for formatted rows past the data) are skipped as blank.
 sed '7322s/2024-02-30/2024-02-28/' "$tmp/ce.csv" >"$tmp/ok.csv"
+printf ',,,,,,,,,,\r\n , ,,,,,,,,,\r\n' >>"$tmp/ok.csv"
 expect_status 0 td import "$tmp/ok.csv"
 expect_in "$tmp/out" "certificates: 10000 added"
 finish
