@@ -170,8 +170,8 @@ static int nul_in_file(const char *path, const char *data, size_t len,
 		                       "byte-order mark; name it: --encoding %s",
 		                       utf16, utf16);
 	return td_error_set_at(err, TD_ERR_DATA, path, line_at(data, bad), NULL,
-	                       "NUL byte in the file (is it a spreadsheet "
-	                       "saved as .xlsx rather than CSV?)");
+	                       "NUL byte in the file: not a text list (a binary"
+	                       " file, or a spreadsheet in another format?)");
 }
 
 static int check_utf8(const char *path, const char *encoding, char **data,
