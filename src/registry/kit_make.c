@@ -23,6 +23,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,28 +382,16 @@ static int kit_failed(const char *kit_path, struct td_error *err)
 	return td_error_set(err, err->code, "kit %s not made: %s", kit_path, why);
 }
 
-int td_reg_kit_make(struct td_registry *home, const char *kit_path,
-                    const char *const *codes, size_t n,
-                    struct td_kit_info *info, struct td_error *err)
+/* Fill the new file at path: the kit's rows, then its image. */
+static int write_kit(struct td_registry *home, const char *path,
+                     const char *const *codes, size_t n,
+                     struct td_kit_info *info, struct td_error *err)
 {
-	struct td_registry *kit;
-	struct stat st;
+	struct td_registry *kit = td_reg_open(path, TD_REG_CREATE, err);
 	int rc;
 
-	memset(info, 0, sizeof *info);
-	if ((rc = check_codes(home, codes, n, err)) < 0)
-		return rc;
-	if (lstat(kit_path, &st) == 0)
-		return td_error_set(err, TD_ERR_USAGE, "%s exists; a kit is always a new"
-		                    " file (remove it or choose another name)", kit_path);
-	if ((rc = td_reg_uuid(info->uuid, err)) < 0)
-		return rc;
-	/* The file is ours from here: whatever fails (a full stick) leaves
-	 * no half kit behind that someone could carry into the field. */
-	if (!(kit = td_reg_open(kit_path, TD_REG_CREATE, err))) {
-		td_reg_remove(kit_path);
-		return kit_failed(kit_path, err);
-	}
+	if (!kit)
+		return err->code;
 	td_reg_set_operator(kit, td_reg_operator(home));
 	if ((rc = td_reg_attach(kit, home->path, "home", err)) == TD_OK) {
 		if ((rc = td_reg_begin(kit, err)) == TD_OK) {
@@ -416,9 +405,51 @@ int td_reg_kit_make(struct td_registry *home, const char *kit_path,
 	}
 	if (rc == TD_OK)
 		rc = store_image(kit, err);
-	td_reg_close(kit);
-	if (rc < 0) {
-		td_reg_remove(kit_path);
+	td_reg_close(kit);   /* the last connection: the WAL goes into the file */
+	return rc;
+}
+
+/* Give the finished kit its name: link(), so a file made meanwhile under
+ * that name is not replaced; the kit must stand alone (no -wal left). */
+static int name_kit(const char *tmp, const char *kit_path, struct td_error *err)
+{
+	char wal[PATH_MAX + 48];
+	struct stat st;
+
+	snprintf(wal, sizeof wal, "%s-wal", tmp);
+	if (lstat(wal, &st) == 0 && st.st_size > 0)
+		return td_error_set(err, TD_ERR_IO, "the kit's journal %s was not"
+		                    " emptied into it", wal);
+	if (link(tmp, kit_path) != 0)
+		return td_error_set(err, errno == EEXIST ? TD_ERR_USAGE : TD_ERR_IO,
+		                    "%s: %s", kit_path, strerror(errno));
+	td_reg_remove(tmp);
+	return TD_OK;
+}
+
+int td_reg_kit_make(struct td_registry *home, const char *kit_path,
+                    const char *const *codes, size_t n,
+                    struct td_kit_info *info, struct td_error *err)
+{
+	char tmp[PATH_MAX + 32];
+	struct stat st;
+	int rc;
+
+	memset(info, 0, sizeof *info);
+	if ((rc = check_codes(home, codes, n, err)) < 0)
+		return rc;
+	if (lstat(kit_path, &st) == 0)
+		return td_error_set(err, TD_ERR_USAGE, "%s exists; a kit is always a new"
+		                    " file (remove it or choose another name)", kit_path);
+	if ((rc = td_reg_uuid(info->uuid, err)) < 0)
+		return rc;
+	/* Made under a name of its own and named when whole: a full stick,
+	 * a crash or a kill -9 leaves no half kit under the kit's name that
+	 * a team could carry into the field (at most a *.making-* file). */
+	snprintf(tmp, sizeof tmp, "%s.making-%.8s", kit_path, info->uuid);
+	if ((rc = write_kit(home, tmp, codes, n, info, err)) < 0 ||
+	    (rc = name_kit(tmp, kit_path, err)) < 0) {
+		td_reg_remove(tmp);
 		return kit_failed(kit_path, err);
 	}
 	/* Home records the kit only once it exists whole. */
