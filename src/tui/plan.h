@@ -48,6 +48,8 @@ struct plan {
 	int mode;                       /* PM_*: which dialog is open */
 	/* the import dialog */
 	struct tf_field path;
+	struct tf_field encoding;       /* empty: UTF-8 (or UTF-16 with a BOM) */
+	int on_encoding;                /* focus: 0 the path, 1 the encoding */
 	struct td_error_list errs;
 	int errs_shown, err_top;
 	/* the send dialog: what would go */

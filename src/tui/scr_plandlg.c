@@ -1,6 +1,8 @@
 /* scr_plandlg.c: the Plan screen's dialogs.
  *
- * Import: a path field; td_plan_import checks the whole file first, so on
+ * Import: a path field and an encoding field (Tab between them: empty
+ * is UTF-8, or UTF-16 with a BOM; cp1258 for old Vietnamese Excel, as
+ * `plan import --encoding`); td_plan_import checks the whole file first, so on
  * any problem nothing is stored and every problem is listed in the box
  * as the CLI prints it (FILE:LINE: FIELD: message).
  * Apply and Send: nothing is written before the operator says y, since
@@ -54,26 +56,29 @@ void plan_import_open(struct plan *p)
 	td_error_list_free(&p->errs);
 	td_error_list_init(&p->errs, 200);
 	p->err_top = 0;
+	p->on_encoding = 0;
 	p->mode = PM_IMPORT;
 }
 
 static void import_draw(struct desk *d, struct plan *p)
 {
-	int h = p->errs.total ? d->rows - 2 : 9, y, x, w, row;
+	int h = p->errs.total ? d->rows - 2 : 11, y, x, w, row;
 	char line[1200];
 
 	dlg_box(d, h, T("Import a plan file"), &y, &x, &w);
 	h = h > d->rows - 2 ? d->rows - 2 : h;
 	tw_put(d, y + 2, x + 2, w - 4, T("File (CSV; its rows are checked "
 	       "first, nothing is stored if one is wrong):"), COL_NORMAL, 0);
+	tw_put(d, y + 4, x + 2, w - 4, T("Encoding (empty: UTF-8; cp1258 for old "
+	       "Vietnamese Excel):"), COL_NORMAL, 0);
 	tw_put(d, y + h - 2, x + 2, w - 4, T(p->errs.count > 1 ? N_("Enter: import    "
-	       "Esc: cancel    ↑↓: scroll the problems") : N_("Enter: import    Esc: cancel")),
-	       COL_KEY, 0);
+	       "Tab: field    Esc: cancel    ↑↓: problems") : N_("Enter: import    "
+	       "Tab: field    Esc: cancel")), COL_KEY, 0);
 	if (p->errs.total) {
 		Tf(line, sizeof line, "Nothing was imported: %zu problem(s).",
 		   p->errs.total);
-		tw_put(d, y + 5, x + 2, w - 4, line, COL_BAD, 0);
-		row = y + 6;
+		tw_put(d, y + 7, x + 2, w - 4, line, COL_BAD, 0);
+		row = y + 8;
 		for (size_t i = (size_t)p->err_top; i < p->errs.count && row < y + h - 3; i++) {
 			char msg[1200], lines[6][CL_MAX];
 			/* as the CLI prints it; a long one runs on below, indented */
@@ -89,18 +94,23 @@ static void import_draw(struct desk *d, struct plan *p)
 			tw_put(d, y + h - 3, x + 2, w - 4, line, COL_DIM, 0);
 		}
 	}
-	tf_draw(d, &p->path, y + 3, x + 2, w - 4, 1);
+	/* the unfocused field first: the focused one leaves the cursor */
+	tf_draw(d, p->on_encoding ? &p->path : &p->encoding,
+	        p->on_encoding ? y + 3 : y + 5, x + 2, w - 4, 0);
+	tf_draw(d, p->on_encoding ? &p->encoding : &p->path,
+	        p->on_encoding ? y + 5 : y + 3, x + 2, w - 4, 1);
 	curs_set(1);
 }
 
 static void import_run(struct desk *d, struct plan *p)
 {
-	char path[1024];
+	char path[1024], encoding[64];
 	struct td_error err;
 	size_t n = 0;
 	int rc;
 
 	tf_get(&p->path, path, sizeof path);
+	tf_get(&p->encoding, encoding, sizeof encoding);
 	if (!path[0]) {
 		desk_message(d, 1, "%s", T("Type the path of the plan file."));
 		return;
@@ -108,7 +118,8 @@ static void import_run(struct desk *d, struct plan *p)
 	td_error_list_free(&p->errs);
 	td_error_list_init(&p->errs, 200);
 	p->err_top = 0;
-	rc = td_plan_import(d->reg, path, NULL, &p->errs, &n, &err);
+	rc = td_plan_import(d->reg, path, encoding[0] ? encoding : NULL, &p->errs,
+	                    &n, &err);
 	if (rc < 0 && p->errs.total == 0)
 		td_error_list_add(&p->errs, &err);   /* e.g. no such file */
 	if (rc < 0)
@@ -128,13 +139,14 @@ static int import_key(struct desk *d, struct plan *p, int k)
 		desk_message(d, 0, "%s", T("Nothing was imported."));
 		return 1;
 	case TDK_ENTER: import_run(d, p); return 1;
+	case '\t': case TDK(KEY_BTAB): p->on_encoding = !p->on_encoding; return 1;
 	case TDK(KEY_UP): if (p->err_top > 0) p->err_top--; return 1;
 	case TDK(KEY_DOWN):
 		if ((size_t)p->err_top + 1 < p->errs.count)
 			p->err_top++;
 		return 1;
 	}
-	tf_key(&p->path, k);
+	tf_key(p->on_encoding ? &p->encoding : &p->path, k);
 	return 1;   /* a dialog takes every key */
 }
 

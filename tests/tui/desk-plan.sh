@@ -31,8 +31,16 @@ wait_for "Nothing was imported" || fail "a bad plan was not refused"
 wait_for "bad.csv:3: source_codes: unknown agency" || fail "no FILE:LINE: FIELD problem"
 [ "$(td plan show --json | tr -d ' \n')" = "[]" ] || fail "a bad plan stored something"
 
+# The demo plan as old Vietnamese Excel saves it (cp1258): refused as
+# not UTF-8 until its encoding is named in the dialog's second field.
+iconv -f UTF-8 -t CP1258 "$TD_SRCDIR/data/demo/plan.csv" >"$tmp/plan.csv" ||
+	fail "iconv has no CP1258"
 keys C-u
-type_text "$TD_SRCDIR/data/demo/plan.csv"
+type_text "$tmp/plan.csv"
+keys Enter
+wait_for "invalid UTF-8" || fail "a cp1258 plan was not refused without its encoding"
+keys Tab
+type_text "cp1258"
 keys Enter
 wait_for "plan.csv: 22 events stored" || fail "the demo plan was not imported"
 wait_for "Reorganization plan: 22 events" || fail "no plan heading"
