@@ -198,7 +198,8 @@ static int check_utf8(const char *path, const char *encoding, char **data,
 		return nul_in_file(path, *data, *len, bad, encoding != NULL, err);
 	return td_error_set_at(err, TD_ERR_DATA, path, line_at(*data, bad), NULL,
 	                       "invalid UTF-8 (byte 0x%02X); if the file is in a "
-	                       "legacy encoding, name it, e.g. --encoding cp1258",
+	                       "legacy encoding, name it: cp1258 for old "
+	                       "Vietnamese Excel (--encoding cp1258)",
 	                       (unsigned char)(*data)[bad]);
 }
 
