@@ -23,6 +23,14 @@ char *td_nfc(const char *s);
 /* Folded search key of valid UTF-8 s; NULL on invalid input. */
 char *td_fold(const char *s);
 
+/* Why valid UTF-8 s has no place as a name or a remark, or NULL when it
+ * is fine: control characters (they can rewrite a terminal line or a
+ * printed record, ESC sequences recolour or retitle a terminal),
+ * invisible text-direction marks (text prints other than it reads),
+ * zero-width characters and stray BOMs (two names that look alike
+ * differ), U+FFFD (text damaged by a wrong encoding). */
+const char *td_text_problem(const char *s);
+
 /* Trim leading/trailing ASCII white space in place; returns s. */
 char *td_trim(char *s);
 

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "tokendesk/registry.h"
+#include "tokendesk/text.h"
 #include "tokendesk/token.h"
 
 int td_desk_main(struct td_cli *cli);
@@ -71,6 +72,7 @@ int main(int argc, char **argv)
 {
 	struct td_cli cli = { 0 };
 	const struct td_cli_command *c;
+	const char *problem;
 	int c_status;
 
 	td_cli_locale_init();
@@ -87,6 +89,11 @@ int main(int argc, char **argv)
 	td_cli_defaults(&cli);
 	if (cli.config_path && (c_status = check_config(cli.config_path)) != EX_OK)
 		return c_status;
+	/* The operator's name goes into every audit row and record. */
+	if ((problem = td_text_problem(cli.operator_name))) {
+		td_cli_fail("operator name: %s", problem);
+		return EX_USAGE;
+	}
 	if (argc < 2)
 		return td_desk_main(&cli);
 	if ((c = td_cli_find(td_cli_commands, argv[1])))

@@ -78,6 +78,7 @@ int td_reg_tag_put(struct td_registry *reg, const struct td_tag *t,
                    int *changed, struct td_error *err)
 {
 	char key[256], now[21];
+	const char *problem;
 	sqlite3_stmt *st;
 	int64_t id = 0;
 	int rc, same_tag = 0;
@@ -86,6 +87,9 @@ int td_reg_tag_put(struct td_registry *reg, const struct td_tag *t,
 	if ((rc = td_reg_require_tx(reg, err)) < 0 ||
 	    (rc = canon_target(t->target_kind, t->target, key, sizeof key, err)) < 0)
 		return rc;
+	/* The reason goes to DOST in the lists, and is printed as it is. */
+	if (t->reason && (problem = td_text_problem(t->reason)))
+		return td_error_set(err, TD_ERR_USAGE, "reason: %s", problem);
 	if (!(st = td_reg_stmt(reg, ST_TAG_BY_TARGET, err)))
 		return err->code;
 	sqlite3_bind_text(st, 1, t->target_kind, -1, SQLITE_STATIC);

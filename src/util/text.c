@@ -224,3 +224,28 @@ int td_display_width(const char *s)
 	int w = u8_strwidth((const uint8_t *)s, "UTF-8");
 	return w < 0 ? (int)strlen(s) : w;
 }
+
+const char *td_text_problem(const char *value)
+{
+	const uint8_t *p = (const uint8_t *)value;
+	size_t left = strlen(value);   /* once: a 64 KiB field is not rescanned */
+	ucs4_t c;
+	int n;
+
+	while (left > 0 && (n = u8_mbtouc(&c, p, left)) > 0) {
+		if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
+			return "control character in the text";
+		if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+		    c == 0x200e || c == 0x200f || c == 0x061c)
+			return "invisible text-direction character in the text";
+		if ((c >= 0x200b && c <= 0x200d) || c == 0x2060 || c == 0xfeff)
+			return "invisible zero-width character (or a stray byte-order "
+			       "mark) in the text";
+		if (c == 0xfffd)
+			return "replacement character U+FFFD: the text was damaged "
+			       "by a wrong encoding";
+		p += n;
+		left -= (size_t)n;
+	}
+	return NULL;
+}

@@ -39,6 +39,7 @@ int td_dossier_add(struct td_registry *reg, const char *ref, const char *kind,
 {
 	struct td_dossier d = { 0 };
 	char *nref, *nremarks = NULL;
+	const char *problem;
 	int rc;
 
 	if (!td_dossier_kind_valid(kind))
@@ -51,6 +52,14 @@ int td_dossier_add(struct td_registry *reg, const char *ref, const char *kind,
 	if (!*nref || (remarks && *remarks && !(nremarks = td_nfc(remarks)))) {
 		free(nref);
 		return td_error_set(err, TD_ERR_USAGE, "bad dossier reference or remarks");
+	}
+	if ((problem = td_text_problem(nref)) ||
+	    (nremarks && (problem = td_text_problem(nremarks)))) {
+		rc = td_error_set(err, TD_ERR_USAGE, "%s: %s", td_text_problem(nref)
+		                  ? "reference" : "remarks", problem);
+		free(nref);
+		free(nremarks);
+		return rc;
 	}
 	d.ref = nref;
 	d.kind = (char *)kind;

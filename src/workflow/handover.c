@@ -68,8 +68,10 @@ enum td_handover_kind td_handover_kind(const struct td_handover *h)
 #define TEXT_MAX 1000
 
 /* Replace *slot by a copy of s (NULL or "" clears). */
-int td_ho_set_text(char **slot, const char *s, struct td_error *err)
+int td_ho_set_text(char **slot, const char *s, const char *what,
+                   struct td_error *err)
 {
+	const char *problem;
 	char *copy = NULL;
 
 	if (s && strlen(s) > TEXT_MAX)
@@ -77,6 +79,11 @@ int td_ho_set_text(char **slot, const char *s, struct td_error *err)
 		                    TEXT_MAX);
 	if (s && *s && !(copy = td_nfc(s)))
 		return td_error_set(err, TD_ERR_DATA, "text is not valid UTF-8");
+	/* typed text goes on the printed record as it is */
+	if (copy && what && (problem = td_text_problem(copy))) {
+		free(copy);
+		return td_error_set(err, TD_ERR_USAGE, "%s: %s", what, problem);
+	}
 	free(*slot);
 	*slot = copy;
 	return TD_OK;
@@ -136,19 +143,19 @@ void td_handover_set_force(struct td_handover *h, int force)
 int td_handover_set_condition(struct td_handover *h, const char *condition,
                               struct td_error *err)
 {
-	return td_ho_set_text(&h->condition, condition, err);
+	return td_ho_set_text(&h->condition, condition, "condition", err);
 }
 
 int td_handover_set_remarks(struct td_handover *h, const char *remarks,
                             struct td_error *err)
 {
-	return td_ho_set_text(&h->remarks, remarks, err);
+	return td_ho_set_text(&h->remarks, remarks, "remarks", err);
 }
 
 int td_handover_set_place(struct td_handover *h, const char *place,
                           struct td_error *err)
 {
-	return td_ho_set_text(&h->place, place, err);
+	return td_ho_set_text(&h->place, place, "place", err);
 }
 
 int td_handover_set_state(struct td_handover *h, const char *state,
@@ -158,7 +165,7 @@ int td_handover_set_state(struct td_handover *h, const char *state,
 		return td_error_set(err, TD_ERR_USAGE, "unknown token state \"%s\" "
 		                    "(in_use, at_agency, at_dost, sent_to_ca, lost, "
 		                    "damaged)", state);
-	return td_ho_set_text(&h->state, state, err);
+	return td_ho_set_text(&h->state, state, NULL, err);
 }
 
 /* ---- the list ---------------------------------------------------------- */
@@ -208,9 +215,10 @@ int td_handover_set_item_note(struct td_handover *h, const char *key,
 
 	if (i < 0)
 		return td_error_set(err, TD_ERR_NOTFOUND, "%s is not in this handover", key);
-	if ((rc = td_ho_set_text(&h->items[i].pub.condition, condition, err)) < 0)
+	if ((rc = td_ho_set_text(&h->items[i].pub.condition, condition, "condition",
+	                         err)) < 0)
 		return rc;
-	return td_ho_set_text(&h->items[i].pub.remarks, remarks, err);
+	return td_ho_set_text(&h->items[i].pub.remarks, remarks, "remarks", err);
 }
 
 int td_handover_set_proof(struct td_handover *h, const char *serial,
@@ -223,7 +231,7 @@ int td_handover_set_proof(struct td_handover *h, const char *serial,
 		return td_error_set(err, TD_ERR_NOTFOUND, "token %s is not in this "
 		                    "handover", serial);
 	h->items[i].pub.proof = proof;
-	return td_ho_set_text(&h->items[i].pub.proof_detail, detail, err);
+	return td_ho_set_text(&h->items[i].pub.proof_detail, detail, NULL, err);
 }
 
 /* A new zeroed slot at the end (not yet counted), or NULL. */

@@ -22,7 +22,10 @@ struct td_handover {
 	size_t n, cap;
 };
 
-int td_ho_set_text(char **slot, const char *s, struct td_error *err);
+/* Copy s (NFC) into *slot.  what: the field's name, and typed text is
+ * then held to td_text_problem; NULL for text tokendesk made itself. */
+int td_ho_set_text(char **slot, const char *s, const char *what,
+                   struct td_error *err);
 int td_ho_find(const struct td_handover *h, const char *key);
 struct td_ho_item *td_ho_slot(struct td_handover *h, struct td_error *err);
 int td_ho_push(struct td_handover *h, struct td_ho_item *it, int rc);

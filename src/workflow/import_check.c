@@ -8,36 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unistr.h>
 
 #include "tokendesk/text.h"
 #include "workflow/import_internal.h"
 #include "workflow/import_check.h"
-
-/* Control characters and invisible direction overrides have no place in
- * a name and can make a list print differently from what it holds. */
-const char *td_import_check_text(const char *value)
-{
-	const uint8_t *p = (const uint8_t *)value;
-	ucs4_t c;
-	int n;
-
-	while ((n = u8_mbtouc(&c, p, strlen((const char *)p))) > 0 && c) {
-		if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
-			return "control character in the text";
-		if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
-		    c == 0x200e || c == 0x200f || c == 0x061c)
-			return "invisible text-direction character in the text";
-		if ((c >= 0x200b && c <= 0x200d) || c == 0x2060 || c == 0xfeff)
-			return "invisible zero-width character (or a stray byte-order "
-			       "mark) in the text";
-		if (c == 0xfffd)
-			return "replacement character U+FFFD: the text was damaged "
-			       "by a wrong encoding";
-		p += n;
-	}
-	return NULL;
-}
 
 /* Folded value against a table of folded aliases; canonical or NULL. */
 struct value_alias { const char *alias, *canon; };

@@ -199,7 +199,7 @@ static char *take_field(struct import_state *st, struct import_row *r,
 		value++;   /* a cell neutralized by `tokendesk export` */
 	if (!*value)
 		return NULL;
-	if ((problem = td_import_check_text(value))) {
+	if ((problem = td_text_problem(value))) {
 		td_import_row_error(st, r, col, "%s", problem);
 		r->refused |= 1u << c;
 		return NULL;

@@ -65,6 +65,5 @@ extern const char *const td_cert_col_names[CC__N];
 
 /* Field rules: each returns NULL when value is fine, else a message.
  * May rewrite the value in place (canonical spelling). */
-const char *td_import_check_text(const char *value);
 
 #endif

@@ -88,7 +88,7 @@ static void check_import_rules(const char *s, int valid)
 	if (!copy)
 		return;
 	if (valid)
-		(void)td_import_check_text(copy);
+		(void)td_text_problem(copy);
 	(void)td_import_level(copy);
 	(void)td_import_kind(copy);
 	(void)td_import_code_ok(copy);

@@ -1,0 +1,37 @@
+# typed-text.sh: text typed on the command line goes into the registry
+# and onto printed records as it is, so it is held to the rules of the
+# lists: a control character (an ESC sequence recolours or retitles the
+# terminal of whoever reads it later; a CR rewrites a printed line), an
+# invisible direction mark or a zero-width character is refused, naming
+# the field, and nothing is written.
+. "${TD_SRCDIR:-.}/tests/cli/lib.sh"
+demo_import || fail "demo import"
+before=$(registry_digest)
+T=$(td export tokens | awk -F, 'NR == 2 {print $1}')
+C=$(td export certificates | awk -F, 'NR == 2 {print $1}')
+esc=$(printf 'x\033[2Jy') cr=$(printf 'a\rb') rlo=$(printf 'ab\342\200\256cd')
+zw=$(printf 'Nguy\342\200\213en')
+
+expect_status 64 td tag revoke "$C" --reason "$esc"
+expect_in "$tmp/err" "reason: control character in the text"
+expect_status 64 td handover --to dost --remarks "$cr" "$T"
+expect_in "$tmp/err" "remarks: control character in the text"
+expect_status 64 td handover --to dost --condition "$rlo" "$T"
+expect_in "$tmp/err" "condition: invisible text-direction character in the text"
+expect_status 64 td handover --to dost --place "$zw" "$T"
+expect_in "$tmp/err" "place: invisible zero-width character"
+expect_status 64 td dossier add --agency DC --kind renewal --ref "HS$esc"
+expect_in "$tmp/err" "reference: control character in the text"
+expect_status 64 td dossier add --agency DC --kind renewal --ref HS-1 --remarks "$cr"
+expect_in "$tmp/err" "remarks: control character in the text"
+expect_status 64 td --operator "$esc" handover --to dost "$T"
+expect_in "$tmp/err" "operator name: control character in the text"
+TOKENDESK_OPERATOR=$cr expect_status 64 td handover --to dost "$T"
+expect_in "$tmp/err" "operator name: control character in the text"
+expect_eq "$(registry_digest)" "$before" "registry after refused text"
+
+# Vietnamese as it is typed (NFD from some keyboards included) is fine.
+expect_status 0 td handover --to dost --remarks "$(printf 'Nguye\314\202\314\203n')" \
+	--condition "nguyên vẹn" --place "Sở KH&CN" "$T"
+expect_status 0 td tag revoke "$C" --reason "Sáp nhập đơn vị"
+finish
