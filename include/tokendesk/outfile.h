@@ -9,7 +9,8 @@
  * a list that could be sent up the chain as if it were whole.
  *
  * A destination that cannot be replaced (a FIFO, /dev/stdout, a
- * terminal) is written in place; a symlink is followed to its file. */
+ * terminal) is written in place; a symlink is followed to its file.  An
+ * SQLite database (the registry, a field kit) is never replaced. */
 #ifndef TOKENDESK_OUTFILE_H
 #define TOKENDESK_OUTFILE_H
 
@@ -25,7 +26,8 @@ struct td_outfile {
 };
 
 /* Start writing path.  Fills o; returns TD_OK, or TD_ERR_IO with err
- * saying why (the message names path).  Write through o->f, or hand
+ * saying why (the message names path), TD_ERR_USAGE when path is a
+ * database.  Write through o->f, or hand
  * o->write_path to a library that opens files by name. */
 int td_outfile_open(struct td_outfile *o, const char *path, struct td_error *err);
 

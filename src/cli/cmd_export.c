@@ -93,7 +93,7 @@ int td_cmd_export(struct td_cli *cli, int argc, char **argv)
 	if (output) {
 		if (td_outfile_open(&file, output, &err) < 0) {
 			td_cli_print_error(&err);
-			return EX_CANTCREAT;
+			return err.code == TD_ERR_IO ? EX_CANTCREAT : td_cli_status(err.code);
 		}
 		ctx.out = file.f;
 	}

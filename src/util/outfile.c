@@ -44,6 +44,20 @@ static char *destination(const char *path)
 	return strdup(path);
 }
 
+/* 1 when path is an SQLite database: the registry or a field kit, which
+ * `export -o reg.db` (a slip of the fingers) would have replaced. */
+static int is_database(const char *path)
+{
+	char head[16];
+	FILE *f = fopen(path, "rb");
+	int yes = f && fread(head, 1, sizeof head, f) == sizeof head &&
+	          memcmp(head, "SQLite format 3", sizeof head) == 0;
+
+	if (f)
+		fclose(f);
+	return yes;
+}
+
 static int open_in_place(struct td_outfile *o, struct td_error *err)
 {
 	int fd = open(o->path, O_WRONLY | O_CLOEXEC);
@@ -73,6 +87,11 @@ int td_outfile_open(struct td_outfile *o, const char *path, struct td_error *err
 	}
 	if (stat(o->path, &st) == 0 && !S_ISREG(st.st_mode))
 		return open_in_place(o, err);
+	if (is_database(o->path)) {
+		td_outfile_abandon(o);
+		return td_error_set(err, TD_ERR_USAGE, "%s is a tokendesk registry or "
+		                    "field kit; not replaced: write to another file", path);
+	}
 	n = strlen(o->path) + 8;
 	if (!(o->write_path = malloc(n))) {
 		td_outfile_abandon(o);

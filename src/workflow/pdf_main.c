@@ -1,7 +1,8 @@
 /* pdf_main.c: tokendesk-pdf PATH: render the handover record read as
  * JSON on standard input into PATH (see record_spawn.c for why this is a
  * program of its own).  Exit 0, 74 (I/O: the message says which file),
- * or 70 (anything else); the message goes to standard error. */
+ * 64 (PATH may not be written: a registry), or 70 (anything else); the
+ * message goes to standard error. */
 #include <config.h>
 
 #include <stdio.h>
@@ -37,5 +38,5 @@ int main(int argc, char **argv)
 	if (rc == TD_OK)
 		return EX_OK;
 	fprintf(stderr, "%s\n", err.message);
-	return rc == TD_ERR_IO ? EX_IOERR : EX_SOFTWARE;
+	return rc == TD_ERR_IO ? EX_IOERR : rc == TD_ERR_USAGE ? EX_USAGE : EX_SOFTWARE;
 }

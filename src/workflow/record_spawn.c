@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -88,7 +89,7 @@ int td_record_write_pdf(const struct td_record *r, const char *path,
                         struct td_error *err)
 {
 	char helper[PATH_MAX + 32], message[512];
-	int in[2], msg[2], status = 0, rc;
+	int in[2], msg[2], status = 0, rc, code;
 	json_t *o = td_record_to_json(r);
 	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	void (*old_pipe)(int);
@@ -123,7 +124,9 @@ int td_record_write_pdf(const struct td_record *r, const char *path,
 		;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return TD_OK;
-	return td_error_set(err, WIFEXITED(status) && WEXITSTATUS(status) == 74 ?
-	                    TD_ERR_IO : TD_ERR_INTERNAL, "%s",
+	code = !WIFEXITED(status) ? TD_ERR_INTERNAL
+	       : WEXITSTATUS(status) == EX_IOERR ? TD_ERR_IO
+	       : WEXITSTATUS(status) == EX_USAGE ? TD_ERR_USAGE : TD_ERR_INTERNAL;
+	return td_error_set(err, code, "%s",
 	                    message[0] ? message : "the PDF helper failed");
 }

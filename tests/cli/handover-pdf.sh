@@ -43,4 +43,8 @@ expect_in "$tmp/bag.txt" "$(tail -n 1 "$tmp/bag")"
 
 # An unwritable place fails cleanly and leaves no temporary file behind.
 expect_status 74 td receipt "BG-$year-0001" --pdf "$tmp/no/such/dir/r.pdf"
+# The registry's own name, given by a slip: refused, the registry intact.
+expect_status 64 td receipt "BG-$year-0001" --pdf "$TOKENDESK_DB"
+expect_in "$tmp/err" "is a tokendesk registry or field kit; not replaced"
+expect_status 0 td receipt "BG-$year-0001"
 finish

@@ -42,6 +42,17 @@ chmod 644 "$tmp/export.csv"
 "$TOKENDESK" --db "$tmp/reg.db" export agencies -o "$tmp/export.csv" ||
 	fail "export over an older file"
 [ "$(mode "$tmp/export.csv")" = 600 ] || fail "export over a 644 file left $(mode "$tmp/export.csv")"
+# An output named like the registry (a slip: `export agencies -o reg.db`)
+# or a kit is refused, exit 64, and the database is left as it was: it
+# used to be replaced by the CSV.
+sqlite3 "$tmp/reg.db" .dump >"$tmp/slip.dump"
+for out in "export agencies -o" "export --format json tokens -o" "lists -o" \
+           "lists --format xlsx -o"; do
+	# shellcheck disable=SC2086 # the words of $out are arguments
+	expect 64 "reg.db is a tokendesk registry or field kit; not replaced" \
+		"$TOKENDESK" --db "$tmp/reg.db" $out "$tmp/reg.db"
+done
+sqlite3 "$tmp/reg.db" .dump | cmp -s - "$tmp/slip.dump" || fail "an output slip changed the registry"
 # The WAL: catch it while an import writes (a big list keeps it there).
 awk 'BEGIN { print "cert_serial,kind,holder_name,holder_id,agency_code,not_before,not_after"
 	for (i = 1; i <= 3000; i++)
