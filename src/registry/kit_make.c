@@ -441,6 +441,8 @@ int td_reg_kit_make(struct td_registry *home, const char *kit_path,
 	if (lstat(kit_path, &st) == 0)
 		return td_error_set(err, TD_ERR_USAGE, "%s exists; a kit is always a new"
 		                    " file (remove it or choose another name)", kit_path);
+	if (strlen(kit_path) >= PATH_MAX)   /* its temporary name must fit */
+		return td_error_set(err, TD_ERR_USAGE, "the kit's path is too long");
 	if ((rc = td_reg_uuid(info->uuid, err)) < 0)
 		return rc;
 	/* Made under a name of its own and named when whole: a full stick,
