@@ -67,6 +67,12 @@ void td_cli_print_error(const struct td_error *err);
 /* Print a printf-style message to stderr with the program prefix. */
 void td_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The whole of arg as a number min..max into *out: 0.  Else -1, having
+ * said "OPT takes a number, MIN to MAX, not 'ARG'" (atoi read "abc" and
+ * "-1" as values and went on). */
+int td_cli_number(const char *opt, const char *arg, long long min,
+                  long long max, long long *out);
+
 /* Map a td_code to a sysexits.h status. */
 int td_cli_status(int code);
 

@@ -77,8 +77,12 @@ int td_count_watch(struct td_cli *cli, int argc, char **argv)
 	char *end;
 
 	while ((c = getopt_long(argc, argv, "p:nh", opts, NULL)) != -1) {
-		if (c == 'p')
-			poll_ms = atoi(optarg);
+		if (c == 'p') {
+			long long n;
+			if (td_cli_number("--poll-ms", optarg, 20, 500, &n) < 0)
+				return EX_USAGE;
+			poll_ms = (int)n;
+		}
 		else if (c == 'n')
 			no_usb = 1;
 		else {

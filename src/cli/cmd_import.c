@@ -174,12 +174,17 @@ int td_cmd_import(struct td_cli *cli, int argc, char **argv)
 	struct td_import_report rep;
 	struct td_registry *reg;
 	struct td_error err;
+	long long n;
 	int c, status = EX_OK, rc, progress = -1;
 
 	while ((c = getopt_long(argc, argv, "e:m:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e': io.encoding = optarg; break;
-		case 'm': io.max_errors = (size_t)atol(optarg); break;
+		case 'm':
+			if (td_cli_number("--max-errors", optarg, 1, 1000000, &n) < 0)
+				return EX_USAGE;
+			io.max_errors = (size_t)n;
+			break;
 		case 'P': progress = 1; break;
 		case 'N': progress = 0; break;
 		case 'h': import_help(); return EX_OK;

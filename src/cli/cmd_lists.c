@@ -36,6 +36,7 @@ int td_cmd_lists(struct td_cli *cli, int argc, char **argv)
 	struct td_registry *reg;
 	struct td_error err;
 	const char *out = NULL;
+	long long n;
 	int c, status = EX_OK, rc;
 
 	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
@@ -51,7 +52,11 @@ int td_cmd_lists(struct td_cli *cli, int argc, char **argv)
 			}
 			break;
 		case 'o': out = optarg; break;
-		case 'b': lo.batch = atoll(optarg); break;
+		case 'b':
+			if (td_cli_number("--batch", optarg, 1, 999999, &n) < 0)
+				return EX_USAGE;
+			lo.batch = n;
+			break;
 		case 'a': lo.include_confirmed = 1; break;
 		case 'h': lists_help(); return EX_OK;
 		default: return EX_USAGE;

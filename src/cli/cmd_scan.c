@@ -312,6 +312,7 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 		{ "poll-ms", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
+	long long n;
 	int c;
 
 	memset(a, 0, sizeof *a);
@@ -338,11 +339,9 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 			       "  --poll-ms N    rescan period, 20..500 ms (default 250)\n");
 			return TD_CLI_HELP_SHOWN;
 		case 'p':
-			a->poll_ms = atoi(optarg);
-			if (a->poll_ms < 20 || a->poll_ms > 500) {
-				td_cli_fail("scan: --poll-ms must be 20..500");
+			if (td_cli_number("--poll-ms", optarg, 20, 500, &n) < 0)
 				return EX_USAGE;
-			}
+			a->poll_ms = (int)n;
 			break;
 		default: return EX_USAGE;
 		}

@@ -49,8 +49,12 @@ int td_cmd_search(struct td_cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "jn:h", opts, NULL)) != -1) {
 		if (c == 'j')
 			json = 1;
-		else if (c == 'n')
-			limit = atoi(optarg);
+		else if (c == 'n') {
+			long long n;
+			if (td_cli_number("--limit", optarg, 1, 10000000, &n) < 0)
+				return EX_USAGE;
+			limit = (int)n;
+		}
 		else if (c == 'h') {
 			printf("Usage: tokendesk search TEXT [--json] [--limit N]\n"
 			       "Find agencies, holders, certificates and tokens by name, code or\n"

@@ -221,13 +221,18 @@ int td_cmd_tag(struct td_cli *cli, int argc, char **argv)
 	};
 	const char *reason = NULL, *state = NULL, *sub;
 	long batch = 0;
+	long long n;
 	int c, json = 0;
 
 	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': reason = optarg; break;
 		case 's': state = optarg; break;
-		case 'b': batch = atol(optarg); break;
+		case 'b':
+			if (td_cli_number("--batch", optarg, 1, 999999, &n) < 0)
+				return EX_USAGE;
+			batch = n;
+			break;
 		case 'j': json = 1; break;
 		case 'h': tag_help(); return EX_OK;
 		default: return EX_USAGE;

@@ -2,6 +2,7 @@
  * exit statuses, finding and running a command. */
 #include <config.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +28,22 @@ void td_cli_fail(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int td_cli_number(const char *opt, const char *arg, long long min,
+                  long long max, long long *out)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(arg, &end, 10);
+	if (end == arg || *end || errno || n < min || n > max) {
+		td_cli_fail("%s takes a number, %lld to %lld, not '%s'", opt, min, max, arg);
+		return -1;
+	}
+	*out = n;
+	return 0;
 }
 
 int td_cli_status(int code)

@@ -41,4 +41,14 @@ chmod 664 "$TOKENDESK_DB"
 expect_status 77 td show token X
 expect_in "$tmp/err" "writable by group or others"
 chmod 600 "$TOKENDESK_DB"
+# Numbers given to options are whole numbers in range, or a usage error
+# naming the option (atoi read "abc" as 0 and "-2" as -2, and went on).
+for case in "search x --limit 0" "import --max-errors abc x.csv" \
+            "tag list --batch -2" "lists --batch z -o $tmp/l.xlsx" \
+            "count watch 1 --poll-ms 5" "scan --poll-ms 600"; do
+	opt=$(echo "$case" | grep -o -- '--[a-z-]*' | tail -1)
+	# shellcheck disable=SC2086 # the words of $case are arguments
+	expect_status 64 td $case
+	expect_in "$tmp/err" "$opt takes a number"
+done
 finish

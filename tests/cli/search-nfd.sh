@@ -24,4 +24,9 @@ expect_status 0 td search abc
 expect_in "$tmp/out" "cert    abc1"
 expect_status 0 td search xyzzy
 expect_eq "$(wc -c <"$tmp/out")" 0 "output for no hit"
+# --limit: a number of hits; anything else is a usage error, not "no hits"
+for bad in 0 -1 abc 5x; do
+	expect_status 64 td search nguyen --limit "$bad"
+	expect_in "$tmp/err" "--limit takes a number, 1 to 10000000"
+done
 finish
