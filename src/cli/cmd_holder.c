@@ -32,8 +32,14 @@ int td_cmd_holder(struct td_cli *cli, int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': value = 1; break;
-		case 'y': value = 0; break;
+		case 'n': case 'y':
+			/* both given: which one was meant? */
+			if (value >= 0 && value != (c == 'n')) {
+				td_cli_fail("give --no-longer-needed or --needed, not both");
+				return EX_USAGE;
+			}
+			value = c == 'n';
+			break;
 		case 'h': holder_help(); return EX_OK;
 		default: return EX_USAGE;
 		}

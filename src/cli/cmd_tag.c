@@ -174,8 +174,17 @@ static int tag_list(struct td_cli *cli, const char *state, long batch, int json)
 {
 	struct td_registry *reg;
 	struct td_error err;
-	json_t *arr = json ? json_array() : NULL;
+	json_t *arr;
 	int status = EX_OK, rc;
+
+	/* a misspelt state listed nothing, as if no tag were in it */
+	if (state && strcmp(state, "tagged") != 0 && strcmp(state, "sent_to_dost") != 0 &&
+	    strcmp(state, "confirmed") != 0) {
+		td_cli_fail("--state takes tagged, sent_to_dost or confirmed, not '%s'",
+		            state);
+		return EX_USAGE;
+	}
+	arr = json ? json_array() : NULL;
 
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;

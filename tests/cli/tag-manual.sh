@@ -30,4 +30,12 @@ expect_status 0 td audit log tag TKB006 --json
 expect_in "$tmp/out" '"action": "tag.add"'
 expect_in "$tmp/out" '"action": "tag.delete"'
 expect_status 0 td audit verify
+
+# A misspelt state is a usage error, not an empty list; so are the two
+# contrary marks of `holder set` given together.
+expect_status 64 td tag list --state sent
+expect_in "$tmp/err" "--state takes tagged, sent_to_dost or confirmed, not 'sent'"
+holder=$(td export certificates | awk -F, '$2 == "person" {print $4; exit}')
+expect_status 64 td holder set "$holder" --needed --no-longer-needed
+expect_in "$tmp/err" "give --no-longer-needed or --needed, not both"
 finish
