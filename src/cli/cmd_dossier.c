@@ -111,6 +111,7 @@ static int cmd_list(struct td_cli *cli, int argc, char **argv)
 	};
 	const char *agency = NULL;
 	struct td_registry *reg;
+	struct td_agency a;
 	struct td_error err;
 	json_t *arr = NULL;
 	int c, status, rc, json = 0;
@@ -125,6 +126,15 @@ static int cmd_list(struct td_cli *cli, int argc, char **argv)
 	}
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
+	/* a mistyped code would list nothing, read as "no dossier there" */
+	if (agency && (rc = td_reg_get_agency(reg, agency, &a, &err)) < 0) {
+		if (rc == TD_ERR_NOTFOUND)
+			td_error_set(&err, rc, "no agency %s", agency);
+		td_cli_print_error(&err);
+		return td_cli_status(rc);
+	}
+	if (agency)
+		td_agency_clear(&a);
 	if (json)
 		arr = json_array();
 	rc = td_reg_each_dossier(reg, agency, list_one, arr, &err);

@@ -55,4 +55,7 @@ expect_in "$tmp/out" "dossier.move"
 expect_status 0 td audit verify
 # --all with --kind: nothing of that kind left with the old agency.
 expect_status 65 td dossier handover --from "agency:$OLD" --to "agency:$NEW" --all --kind renewal
+# A mistyped agency is said, not listed as empty.
+expect_status 66 td dossier list --agency NO.SUCH
+expect_in "$tmp/err" "no agency NO.SUCH"
 finish
