@@ -79,6 +79,12 @@ void td_match_result_clear(struct td_match_result *r);
  * in any order; else 0. */
 int td_dn_equal(const char *a, const char *b);
 
+/* TD_OK when scope (a desk's --scope or config "scope") is an agency of
+ * the registry; else TD_ERR_NOTFOUND saying so: a misspelt scope would
+ * put every token out of scope. */
+int td_match_check_scope(struct td_registry *reg, const char *scope,
+                         struct td_error *err);
+
 /* 1 when agency code is scope or lies below it (walking parent codes
  * with td_reg_get_agency), 0 when not, negative td_code on failure. */
 int td_agency_within(struct td_registry *reg, const char *code,

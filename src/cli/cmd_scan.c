@@ -374,6 +374,11 @@ int td_cmd_scan(struct td_cli *cli, int argc, char **argv)
 	t = td_tokens_open_with_config(cli->modules, (size_t)cli->nmodules,
 	                               cli->config_path, a.no_usb, &cfg, &err);
 	sc.mopts.scope_agency = a.scope ? a.scope : cfg.scope;
+	if (t && sc.reg && sc.mopts.scope_agency &&
+	    td_match_check_scope(sc.reg, sc.mopts.scope_agency, &err) < 0) {
+		td_tokens_close(t);
+		t = NULL;
+	}
 	if (!t) {
 		td_cli_print_error(&err);
 		status = td_cli_status(err.code);

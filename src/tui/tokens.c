@@ -59,6 +59,13 @@ int desk_tokens_start(struct desk *d)
 		return -1;
 	}
 	k->mopts.scope_agency = k->cfg.scope;
+	/* said on the panel rather than every token marked out of scope */
+	if (k->cfg.scope && td_match_check_scope(d->reg, k->cfg.scope, &err) < 0) {
+		td_error_format(&err, k->why, sizeof k->why);
+		td_tokens_close(k->t);
+		k->t = NULL;
+		return -1;
+	}
 	if (k->cfg.poll_ms)
 		wo.poll_ms = k->cfg.poll_ms;
 	for (size_t i = 0, n = 0; i < td_tokens_nmodules(k->t); i++) {

@@ -133,6 +133,21 @@ int td_dn_equal(const char *a, const char *b)
 
 /* ---- scope ------------------------------------------------------------- */
 
+int td_match_check_scope(struct td_registry *reg, const char *scope,
+                         struct td_error *err)
+{
+	struct td_agency a;
+	int rc;
+
+	memset(&a, 0, sizeof a);
+	rc = td_reg_get_agency(reg, scope, &a, err);
+	td_agency_clear(&a);
+	if (rc == TD_ERR_NOTFOUND)
+		return td_error_set(err, rc, "scope %s: no agency with that code in the"
+		                    " registry", scope);
+	return rc;
+}
+
 int td_agency_within(struct td_registry *reg, const char *code,
                      const char *scope, struct td_error *err)
 {

@@ -138,6 +138,16 @@ expect_grep "token:    token $S_OTH \"Token Hùng\" with certificate 5a02" "$HSM
 expect_grep "expired (today" "$HSM_DIR/scan.txt" "expired, token side"
 expect_grep "agency HD-TC is not under this desk's agency HY" "$HSM_DIR/scan.txt" "out of scope"
 
+# A scope that is no agency (a typo) is said, not every token put out
+# of scope; from --scope and from the config file alike.
+td scan --scope HY.NOPE --no-usb >"$HSM_DIR/typo.out" 2>&1 && fail "a typo'd scope was taken"
+expect_grep "scope HY.NOPE: no agency with that code in the registry" "$HSM_DIR/typo.out" \
+	"typo'd --scope"
+printf 'scope = HX\n' >"$HSM_DIR/typo.conf"
+td --config "$HSM_DIR/typo.conf" scan --no-usb >"$HSM_DIR/typo.out" 2>&1 &&
+	fail "a typo'd config scope was taken"
+expect_grep "scope HX: no agency" "$HSM_DIR/typo.out" "typo'd config scope"
+
 # Without --scope (and no scope in a config file) Hoa's token matches.
 td scan --json --no-usb >"$HSM_DIR/all.json" || fail "scan without scope"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert next(t for t in d["tokens"] if t["serial"]==sys.argv[2])["match"]["outcome"]=="matched"' \
