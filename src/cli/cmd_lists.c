@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/commands.h"
 #include "tokendesk/lists.h"
@@ -19,6 +20,26 @@ static void lists_help(void)
 	       "list; csv: PATH is a directory, one file per list.  Totals per\n"
 	       "agency follow each list.  --batch N: only that batch; --all: also\n"
 	       "tags the CA already confirmed.\n");
+}
+
+/* `-o lists.csv` wrote a workbook into a file named .csv, which then
+ * opens as garbage; `--format csv -o lists.xlsx` a directory so named. */
+static int name_contradicts(const char *out, enum td_lists_format format)
+{
+	size_t n = strlen(out);
+	int xlsx_name = n > 5 && strcasecmp(out + n - 5, ".xlsx") == 0;
+	int csv_name = n > 4 && strcasecmp(out + n - 4, ".csv") == 0;
+
+	if (format == TD_LISTS_XLSX && csv_name)
+		td_cli_fail("%s: the lists are a workbook (.xlsx) unless --format csv"
+		            " is given, and then PATH is a directory for four .csv"
+		            " files", out);
+	else if (format == TD_LISTS_CSV && xlsx_name)
+		td_cli_fail("%s: with --format csv, PATH is a directory for four .csv"
+		            " files, not a workbook", out);
+	else
+		return 0;
+	return 1;
 }
 
 int td_cmd_lists(struct td_cli *cli, int argc, char **argv)
@@ -66,6 +87,8 @@ int td_cmd_lists(struct td_cli *cli, int argc, char **argv)
 		td_cli_fail("lists needs -o PATH; see `tokendesk lists --help`");
 		return EX_USAGE;
 	}
+	if (name_contradicts(out, lo.format))
+		return EX_USAGE;
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
 	if ((rc = td_lists_write(reg, out, &lo, &rep, &err)) < 0)

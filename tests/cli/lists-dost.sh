@@ -55,4 +55,11 @@ expect_status 0 td tag revoke B007 --reason "chuyển công tác"
 expect_status 0 td lists --format csv --batch 1 -o "$tmp/b1"
 expect_not_in "$tmp/b1/thu-hoi-chung-thu.csv" "b007"
 expect_in "$tmp/b1/thu-hoi-chung-thu.csv" "b006"
+# A name that says the other format is refused, nothing written: a
+# workbook in lists.csv opened as garbage.
+expect_status 64 td lists -o "$tmp/lists.csv"
+expect_in "$tmp/err" "lists.csv: the lists are a workbook (.xlsx) unless --format csv"
+expect_status 64 td lists --format csv -o "$tmp/lists.xlsx"
+expect_in "$tmp/err" "with --format csv, PATH is a directory"
+[ ! -e "$tmp/lists.csv" ] && [ ! -e "$tmp/lists.xlsx" ] || fail "a refused name was written"
 finish
