@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -48,6 +49,18 @@ static int export_row(int n, const char *const *names, const char *const *values
 	       ? write_failed(ctx) : 0;
 }
 
+/* "csv" or "json" when the file name ends so, else NULL. */
+static const char *format_of_name(const char *path)
+{
+	size_t n = strlen(path);
+
+	if (n > 5 && strcasecmp(path + n - 5, ".json") == 0)
+		return "json";
+	if (n > 4 && strcasecmp(path + n - 4, ".csv") == 0)
+		return "csv";
+	return NULL;
+}
+
 int td_cmd_export(struct td_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -58,7 +71,7 @@ int td_cmd_export(struct td_cli *cli, int argc, char **argv)
 	};
 	struct export_ctx ctx = { stdout, NULL, 0, 0 };
 	struct td_outfile file;
-	const char *format = "csv", *output = NULL;
+	const char *format = NULL, *output = NULL, *named;
 	struct td_registry *reg;
 	struct td_error err;
 	int c, status = EX_OK, rc;
@@ -72,15 +85,25 @@ int td_cmd_export(struct td_cli *cli, int argc, char **argv)
 			printf("Usage: tokendesk export [--format csv|json] [-o FILE] "
 			       "agencies|certificates|tokens\n"
 			       "Write a whole table.  CSV certificates use the import layout, so an\n"
-			       "export imports back unchanged.  FILE is created with mode 0600.\n");
+			       "export imports back unchanged.  FILE is created with mode 0600;\n"
+			       "its name says the format when --format does not (x.json: JSON).\n");
 			return EX_OK;
 		} else
 			return EX_USAGE;
 	}
-	if (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {
+	if (format && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {
 		td_cli_fail("unknown format '%s': use csv or json", format);
 		return EX_USAGE;
 	}
+	/* -o certs.json wrote CSV into a .json file, and --format json -o
+	 * certs.csv JSON into a .csv one, which then opens as garbage. */
+	named = output ? format_of_name(output) : NULL;
+	if (format && named && strcmp(format, named) != 0) {
+		td_cli_fail("%s: the name says %s, --format says %s", output, named, format);
+		return EX_USAGE;
+	}
+	if (!format)
+		format = named ? named : "csv";
 	if (argc - optind != 1) {
 		td_cli_fail("usage: tokendesk export [--format csv|json] "
 		            "agencies|certificates|tokens");

@@ -51,4 +51,12 @@ for case in "search x --limit 0" "import --max-errors abc x.csv" \
 	expect_status 64 td $case
 	expect_in "$tmp/err" "$opt takes a number"
 done
+# export -o: the name says the format when --format does not; a name
+# that says the other one is refused and nothing is written.
+td init >/dev/null 2>&1
+expect_status 0 td export agencies -o "$tmp/ag.json"
+expect_eq "$(head -c 1 "$tmp/ag.json")" "[" "export -o x.json writes JSON"
+expect_status 64 td export --format json agencies -o "$tmp/ag.csv"
+expect_in "$tmp/err" "ag.csv: the name says csv, --format says json"
+[ ! -e "$tmp/ag.csv" ] || fail "a refused export was written"
 finish

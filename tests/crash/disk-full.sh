@@ -82,7 +82,7 @@ td handover --to dost "$serial" >"$tmp/out" 2>&1 || fail "handover: $(cat "$tmp/
 number=$(sed -n 's/^Handover \([^:]*\):.*/\1/p' "$tmp/out")
 dd if=/dev/zero of="$tmp/usb/filler" bs=1k count=224 2>/dev/null
 for what in "export certificates -o $tmp/usb/list.csv" \
-            "export --format json certificates -o $tmp/usb/list.csv" \
+            "export --format json certificates -o $tmp/usb/list" \
             "receipt $number --pdf $tmp/usb/list.csv"; do
 	# shellcheck disable=SC2086 # the words of $what are arguments
 	td $what >"$tmp/out" 2>"$tmp/err"; st=$?
