@@ -23,6 +23,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -409,8 +410,11 @@ static int write_kit(struct td_registry *home, const char *path,
 	return rc;
 }
 
-/* Give the finished kit its name: link(), so a file made meanwhile under
- * that name is not replaced; the kit must stand alone (no -wal left). */
+/* Give the finished kit its name without replacing a file made meanwhile
+ * under it: renameat2's RENAME_NOREPLACE, which FAT and exFAT sticks
+ * take too (they have no hard links, so link() would fail there).  A
+ * file system that refuses the flag gets a plain rename after a last
+ * look.  The kit must stand alone (no -wal left). */
 static int name_kit(const char *tmp, const char *kit_path, struct td_error *err)
 {
 	char wal[PATH_MAX + 48];
@@ -420,10 +424,18 @@ static int name_kit(const char *tmp, const char *kit_path, struct td_error *err)
 	if (lstat(wal, &st) == 0 && st.st_size > 0)
 		return td_error_set(err, TD_ERR_IO, "the kit's journal %s was not"
 		                    " emptied into it", wal);
-	if (link(tmp, kit_path) != 0)
-		return td_error_set(err, errno == EEXIST ? TD_ERR_USAGE : TD_ERR_IO,
-		                    "%s: %s", kit_path, strerror(errno));
-	td_reg_remove(tmp);
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, kit_path, RENAME_NOREPLACE) != 0) {
+		if (errno != EINVAL && errno != ENOSYS)
+			return td_error_set(err, errno == EEXIST ? TD_ERR_USAGE : TD_ERR_IO,
+			                    "%s: %s", kit_path, strerror(errno));
+		if (lstat(kit_path, &st) == 0)
+			return td_error_set(err, TD_ERR_USAGE, "%s: %s", kit_path,
+			                    strerror(EEXIST));
+		if (rename(tmp, kit_path) != 0)
+			return td_error_set(err, TD_ERR_IO, "%s: %s", kit_path,
+			                    strerror(errno));
+	}
+	td_reg_remove(tmp);   /* its -shm, if any */
 	return TD_OK;
 }
 
