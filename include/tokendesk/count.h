@@ -29,17 +29,13 @@ int td_count_scan(struct td_registry *reg, int64_t id, const char *serial,
                   const char *source, struct td_count_hit *hit,
                   struct td_error *err);
 
-/* Scan many serials (e.g. a barcode reader's log) in one transaction:
- * all of them or none.  Blank lines are skipped; a bad serial fails the
- * whole batch naming its position. *done gets how many were recorded. */
-int td_count_scan_batch(struct td_registry *reg, int64_t id,
-                        const char *const *serials, size_t n, const char *source,
-                        size_t *done, struct td_error *err);
-
-/* The same for the lines of a file (path; "-": standard input), read as
+/* Scan the serials of a file, one per line (a barcode reader's log),
+ * in one transaction: all of them or none; blank lines are skipped.
+ * path: "-" is standard input; the file is read as
  * lists are read (tokendesk/textfile.h: UTF-8 with or without a BOM,
  * UTF-16 with a BOM; a spreadsheet or binary file refused as such).  A
- * bad serial is named with FILE:LINE. */
+ * bad serial is named with FILE:LINE.  *done gets how many were
+ * recorded. */
 int td_count_scan_file(struct td_registry *reg, int64_t id, const char *path,
                        size_t *done, struct td_error *err);
 

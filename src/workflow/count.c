@@ -46,8 +46,8 @@ int td_count_scan(struct td_registry *reg, int64_t id, const char *serial,
 	return td_reg_end(reg, rc, err);
 }
 
-/* path: the file the serials are the lines of, for the message (NULL:
- * a list given otherwise, named by position). */
+/* The serials are the lines of the file at path (named in the message):
+ * all of them in one transaction, or none. */
 static int scan_lines(struct td_registry *reg, int64_t id,
                       const char *const *serials, size_t n, const char *source,
                       const char *path, size_t *done, struct td_error *err)
@@ -66,13 +66,10 @@ static int scan_lines(struct td_registry *reg, int64_t id,
 			break;
 		}
 		td_trim(s);
-		if (*s && td_token_serial(s, canon, sizeof canon) < 0 && path)
+		if (*s && td_token_serial(s, canon, sizeof canon) < 0)
 			rc = td_error_set_at(err, TD_ERR_DATA, path, (long)i + 1, NULL,
 			                     "'%s' is not a token serial (letters, digits,"
 			                     " - _ : . only); nothing was recorded", s);
-		else if (*s && td_token_serial(s, canon, sizeof canon) < 0)
-			rc = td_error_set(err, TD_ERR_DATA, "line %zu: '%s' is not a token"
-			                  " serial; nothing was recorded", i + 1, s);
 		else if (*s && (rc = td_reg_count_scan(reg, id, canon, source, NULL,
 		                                       err)) == TD_OK)
 			count++;
@@ -83,13 +80,6 @@ static int scan_lines(struct td_registry *reg, int64_t id,
 	else if (rc < 0)
 		td_reg_rollback(reg);
 	return rc;
-}
-
-int td_count_scan_batch(struct td_registry *reg, int64_t id,
-                        const char *const *serials, size_t n, const char *source,
-                        size_t *done, struct td_error *err)
-{
-	return scan_lines(reg, id, serials, n, source, NULL, done, err);
 }
 
 /* The lines of text, split in place (a final line without its newline
