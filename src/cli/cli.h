@@ -73,6 +73,9 @@ void td_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int td_cli_number(const char *opt, const char *arg, long long min,
                   long long max, long long *out);
 
+/* 1 when the file name path ends in ext (".csv"), in any case. */
+int td_cli_name_ends(const char *path, const char *ext);
+
 /* Map a td_code to a sysexits.h status. */
 int td_cli_status(int code);
 

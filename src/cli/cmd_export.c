@@ -5,7 +5,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include <jansson.h>
 
@@ -52,11 +51,9 @@ static int export_row(int n, const char *const *names, const char *const *values
 /* "csv" or "json" when the file name ends so, else NULL. */
 static const char *format_of_name(const char *path)
 {
-	size_t n = strlen(path);
-
-	if (n > 5 && strcasecmp(path + n - 5, ".json") == 0)
+	if (td_cli_name_ends(path, ".json"))
 		return "json";
-	if (n > 4 && strcasecmp(path + n - 4, ".csv") == 0)
+	if (td_cli_name_ends(path, ".csv"))
 		return "csv";
 	return NULL;
 }

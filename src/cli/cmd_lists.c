@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cli/commands.h"
 #include "tokendesk/lists.h"
@@ -26,15 +25,11 @@ static void lists_help(void)
  * opens as garbage; `--format csv -o lists.xlsx` a directory so named. */
 static int name_contradicts(const char *out, enum td_lists_format format)
 {
-	size_t n = strlen(out);
-	int xlsx_name = n > 5 && strcasecmp(out + n - 5, ".xlsx") == 0;
-	int csv_name = n > 4 && strcasecmp(out + n - 4, ".csv") == 0;
-
-	if (format == TD_LISTS_XLSX && csv_name)
+	if (format == TD_LISTS_XLSX && td_cli_name_ends(out, ".csv"))
 		td_cli_fail("%s: the lists are a workbook (.xlsx) unless --format csv"
 		            " is given, and then PATH is a directory for four .csv"
 		            " files", out);
-	else if (format == TD_LISTS_CSV && xlsx_name)
+	else if (format == TD_LISTS_CSV && td_cli_name_ends(out, ".xlsx"))
 		td_cli_fail("%s: with --format csv, PATH is a directory for four .csv"
 		            " files, not a workbook", out);
 	else

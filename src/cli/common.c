@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/cli.h"
 #include "tokendesk/registry.h"
@@ -44,6 +45,13 @@ int td_cli_number(const char *opt, const char *arg, long long min,
 	}
 	*out = n;
 	return 0;
+}
+
+int td_cli_name_ends(const char *path, const char *ext)
+{
+	size_t n = strlen(path), k = strlen(ext);
+
+	return n > k && strcasecmp(path + n - k, ext) == 0;
 }
 
 int td_cli_status(int code)
