@@ -76,16 +76,17 @@ int td_outfile_open(struct td_outfile *o, const char *path, struct td_error *err
 {
 	struct stat st;
 	size_t n;
-	int fd;
+	int fd, exists;
 
 	memset(o, 0, sizeof *o);
 	if (!(o->path = destination(path)))
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-	if (stat(o->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+	exists = stat(o->path, &st) == 0;
+	if (exists && S_ISDIR(st.st_mode)) {
 		errno = EISDIR;
 		return fail(o, err, "cannot write", path);
 	}
-	if (stat(o->path, &st) == 0 && !S_ISREG(st.st_mode))
+	if (exists && !S_ISREG(st.st_mode))
 		return open_in_place(o, err);
 	if (is_database(o->path)) {
 		td_outfile_abandon(o);
