@@ -39,7 +39,7 @@ int td_dossier_add(struct td_registry *reg, const char *ref, const char *kind,
 {
 	struct td_dossier d = { 0 };
 	char *nref, *nremarks = NULL;
-	const char *problem;
+	const char *problem, *field;
 	int rc;
 
 	if (!td_dossier_kind_valid(kind))
@@ -53,10 +53,13 @@ int td_dossier_add(struct td_registry *reg, const char *ref, const char *kind,
 		free(nref);
 		return td_error_set(err, TD_ERR_USAGE, "bad dossier reference or remarks");
 	}
-	if ((problem = td_text_problem(nref)) ||
-	    (nremarks && (problem = td_text_problem(nremarks)))) {
-		rc = td_error_set(err, TD_ERR_USAGE, "%s: %s", td_text_problem(nref)
-		                  ? "reference" : "remarks", problem);
+	field = "reference";
+	if (!(problem = td_text_problem(nref)) && nremarks) {
+		field = "remarks";
+		problem = td_text_problem(nremarks);
+	}
+	if (problem) {
+		rc = td_error_set(err, TD_ERR_USAGE, "%s: %s", field, problem);
 		free(nref);
 		free(nremarks);
 		return rc;
