@@ -206,6 +206,21 @@ static void draw_too_small(struct desk *d)
 	tw_put(d, y, 0, d->cols, T("Enlarge it, or F10 to quit."), COL_NORMAL, 0);
 }
 
+/* Status, key bar or message, and the top screen's body. */
+static void draw_screen(struct desk *d, int body)
+{
+	int top = d->depth - 1;
+
+	draw_status(d, d->rows - 2);
+	if (d->msg[0])
+		tw_put(d, d->rows - 1, 0, d->cols, d->msg,
+		       d->msg_bad ? COL_BAD : COL_OK, 1);
+	else
+		tw_keybar(d, d->rows - 1, keybar);
+	/* body last: the screen leaves the cursor where it wants it */
+	d->stack[top].ops->draw(d, d->stack[top].self, 1, body, d->cols);
+}
+
 static void redraw(struct desk *d)
 {
 	int body = d->rows - 3;
@@ -214,21 +229,12 @@ static void redraw(struct desk *d)
 	curs_set(0);
 	getmaxyx(stdscr, d->rows, d->cols);
 	body = d->rows - 3;
-	if (too_small(d))
+	if (too_small(d)) {
 		draw_too_small(d);
-	else
+	} else {
 		draw_title(d);
-	if (d->depth > 0 && !too_small(d)) {
-		struct desk *dd = d;
-		int top = d->depth - 1;
-		draw_status(d, d->rows - 2);
-		if (d->msg[0])
-			tw_put(d, d->rows - 1, 0, d->cols, d->msg,
-			       d->msg_bad ? COL_BAD : COL_OK, 1);
-		else
-			tw_keybar(d, d->rows - 1, keybar);
-		/* body last: the screen leaves the cursor where it wants it */
-		dd->stack[top].ops->draw(d, d->stack[top].self, 1, body, d->cols);
+		if (d->depth > 0)
+			draw_screen(d, body);
 	}
 	wnoutrefresh(stdscr);
 	doupdate();
