@@ -199,7 +199,7 @@ int td_cmd_plan(struct td_cli *cli, int argc, char **argv)
 		return plan_apply(cli, as_of);
 	if (strcmp(sub, "pick") == 0 && argc - optind == 2 - clear)
 		return plan_pick(cli, argv[optind], clear ? NULL : argv[optind + 1]);
-	td_cli_fail("usage: plan import FILE | show [--json] | apply | pick NEW_CODE "
+	td_cli_fail("usage: plan import [--encoding NAME] FILE | show [--json] | apply | pick NEW_CODE "
 	            "SERIAL; see `tokendesk plan --help`");
 	return EX_USAGE;
 }

@@ -21,7 +21,7 @@ const struct td_cli_command td_cli_commands[] = {
 	  "scan [--json] [--watch] [--scope AGENCY] [--no-match] [--no-usb] [--poll-ms N]" },
 	{ "verify-token", td_cmd_verify_token,
 	  "verify-token SERIAL [--pin-fd N] [--force] [--cert SERIAL] [--json]" },
-	{ "plan", td_cmd_plan, "plan import FILE | show [--json] | apply | pick CODE SERIAL" },
+	{ "plan", td_cmd_plan, "plan import [--encoding NAME] FILE | show [--json] | apply | pick CODE SERIAL" },
 	{ "tag", td_cmd_tag, "tag revoke|change-info|keep|... TARGET --reason TEXT | list | send" },
 	{ "holder", td_cmd_holder, "holder set ID --no-longer-needed|--needed" },
 	{ "crl", td_cmd_crl, "crl import --ca FILE CRLFILE" },
