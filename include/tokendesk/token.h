@@ -57,11 +57,11 @@ struct td_token_opts {
 	enum td_reload_policy reload;
 };
 
-/* What the config file says about tokens.  Lines "key = value"; '#'
- * starts a comment; [section] lines and unknown keys are ignored, so the
- * file can hold other modules' settings.  Keys: module (repeatable; a
- * PKCS#11 module to load), allow-module (repeatable; allowlist entry),
- * poll-ms (watcher period), scope (this desk's agency code). */
+/* What the config file says.  Lines "key = value"; '#' starts a
+ * comment; [section] lines are skipped; an unknown key is an error.
+ * Keys: module (repeatable; a PKCS#11 module to load), allow-module
+ * (repeatable; allowlist entry), poll-ms (watcher period), scope (this
+ * desk's agency code), place (where handovers are signed). */
 struct td_token_config {
 	char **modules;
 	size_t nmodules;
@@ -69,14 +69,20 @@ struct td_token_config {
 	size_t nallow;
 	int poll_ms;      /* 0 when not set */
 	char *scope;      /* NULL when not set */
+	char *place;      /* NULL when not set; passed td_text_problem */
 };
+
+/* Longest place the config file may give, in bytes: a room's name, and
+ * short enough for the front ends' buffers to hold it whole. */
+#define TD_CONFIG_PLACE_MAX 200
 
 /* Read path into *c (zeroed first; free with td_token_config_clear).
  * Lines are "key = value" ('#' starts a comment; "[section]" lines and
  * blank ones are skipped); keys: module, allow-module, poll-ms, scope,
  * place (the handover's, read by the front ends).  Returns 0, TD_ERR_IO
- * when unreadable, TD_ERR_DATA on a bad value, an unknown key or a line
- * that is not key = value (FILE:LINE in err). */
+ * when unreadable, TD_ERR_DATA on a bad value (a place holding control
+ * characters included), an unknown key or a line that is not
+ * key = value (FILE:LINE in err). */
 int td_token_config_load(const char *path, struct td_token_config *c,
                          struct td_error *err);
 void td_token_config_clear(struct td_token_config *c);

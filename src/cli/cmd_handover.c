@@ -16,29 +16,26 @@
 #include "tokendesk/handover.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/text.h"
+#include "tokendesk/token.h"
 
 /* ---- shared with cmd_dossier.c --------------------------------------------- */
 
-/* "place = ..." from a key = value configuration file, into buf. */
+/* The config file's "place =", into buf: read by the loader every
+ * command's config goes through (main.c checked the file already, so a
+ * failure here is a file changed since and gives no place). */
 static const char *config_place(const char *path, char *buf, size_t size)
 {
-	char line[1024];
+	struct td_token_config cfg;
+	struct td_error err;
 	const char *found = NULL;
-	FILE *f;
 
-	if (!path || !(f = fopen(path, "r")))
+	if (!path || td_token_config_load(path, &cfg, &err) != 0)
 		return NULL;
-	while (!found && fgets(line, sizeof line, f)) {
-		char *eq = strchr(line, '='), *key = line;
-		if (!eq || *td_trim(key) == '#')
-			continue;
-		*eq = '\0';
-		if (strcmp(td_trim(key), "place") == 0) {
-			snprintf(buf, size, "%s", td_trim(eq + 1));
-			found = buf;
-		}
+	if (cfg.place) {
+		snprintf(buf, size, "%s", cfg.place);
+		found = buf;
 	}
-	fclose(f);
+	td_token_config_clear(&cfg);
 	return found;
 }
 

@@ -22,6 +22,24 @@ static int push(char ***v, size_t *n, const char *s)
 	return 0;
 }
 
+/* The handover's place, printed on every record (td_cli_place): held
+ * to the rules of text typed at --place, and short enough to be held
+ * whole. */
+static int set_place(struct td_token_config *c, const char *val,
+                     const char *path, long line, struct td_error *err)
+{
+	const char *problem = td_text_problem(val);
+
+	if (strlen(val) > TD_CONFIG_PLACE_MAX)
+		return td_error_set_at(err, TD_ERR_DATA, path, line, "place",
+		                       "longer than %d bytes", TD_CONFIG_PLACE_MAX);
+	if (problem)
+		return td_error_set_at(err, TD_ERR_DATA, path, line, "place",
+		                       "%s", problem);
+	free(c->place);
+	return (c->place = strdup(val)) ? 0 : TD_ERR_NOMEM;
+}
+
 static int set_key(struct td_token_config *c, const char *key, const char *val,
                    const char *path, long line, struct td_error *err)
 {
@@ -45,9 +63,8 @@ static int set_key(struct td_token_config *c, const char *key, const char *val,
 		c->poll_ms = (int)v;
 		return 0;
 	}
-	/* the handover's place (read by the front ends, td_cli_place) */
 	if (strcmp(key, "place") == 0)
-		return 0;
+		return set_place(c, val, path, line, err);
 	/* A misspelt "scope" would leave the desk matching every agency's
 	 * tokens without a word: refused, as ssh refuses a bad option. */
 	return td_error_set_at(err, TD_ERR_DATA, path, line, key, "unknown setting;"
@@ -104,6 +121,7 @@ void td_token_config_clear(struct td_token_config *c)
 	strv_free(c->modules, c->nmodules);
 	strv_free(c->allow, c->nallow);
 	free(c->scope);
+	free(c->place);
 	memset(c, 0, sizeof *c);
 }
 

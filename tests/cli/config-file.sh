@@ -11,7 +11,10 @@ conf() { printf "$2" >"$tmp/$1.conf"; }
 conf typo '# desk\n[token]\nscpoe = DC.SYT\n'
 conf noeq 'place = Kho\nmodule /usr/lib/x.so\n'
 conf poll 'poll-ms = 5\n'
-conf good '# desk\n[token]\nplace = Phòng tiếp nhận\nscope = DC\npoll-ms = 100\n\n'
+conf good '# desk\n[token]\nplace = Phòng tiếp nhận  # tầng 1\nscope = DC\npoll-ms = 100\n\n'
+# the place goes on every printed record: held to --place's rules
+conf esc 'place = Kho\033[2J\n'
+conf long "place = $(printf 'x%.0s' $(seq 201))\n"
 
 for cmd in "handover --to dost $T" "search Sở" "show token $T" "export agencies"; do
 	# shellcheck disable=SC2086 # the words of $cmd are arguments
@@ -26,6 +29,10 @@ for cmd in "handover --to dost $T" "search Sở" "show token $T" "export agencie
 	expect_in "$tmp/err" "none.conf: No such file or directory"
 	expect_status 74 td --config "$tmp" $cmd
 	expect_in "$tmp/err" "Is a directory"
+	expect_status 65 td --config "$tmp/esc.conf" $cmd
+	expect_in "$tmp/err" "esc.conf:1: place: control character in the text"
+	expect_status 65 td --config "$tmp/long.conf" $cmd
+	expect_in "$tmp/err" "long.conf:1: place: longer than 200 bytes"
 	}
 done
 expect_eq "$(registry_digest)" "$before" "registry after refused config files"
@@ -35,5 +42,7 @@ expect_in "$tmp/out" "Sở"
 expect_status 0 td --config "$tmp/good.conf" handover --to dost "$T"
 number=$(sed -n 's/^Handover \([^:]*\):.*/\1/p' "$tmp/out")
 expect_status 0 td receipt "$number"
-expect_in "$tmp/out" "tại Phòng tiếp nhận"
+expect_in "$tmp/out" "tại Phòng tiếp nhận,"
+# '#' starts a comment for the place as for every setting
+expect_not_in "$tmp/out" "tầng 1"
 finish
