@@ -40,4 +40,9 @@ int td_outfile_commit(struct td_outfile *o, struct td_error *err);
  * Releases o; allowed on an o whose open failed. */
 void td_outfile_abandon(struct td_outfile *o);
 
+/* The directory holding path, into dir: "." for a bare name, "/" for
+ * "/x", "a" for "a/x".  For the checks and syncs a rename or a journal
+ * needs of the directory a file lives in. */
+void td_path_dir(const char *path, char *dir, size_t size);
+
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "registry/internal.h"
+#include "tokendesk/outfile.h"
 #include "tokendesk/text.h"
 
 extern const char *const td_reg_stmt_sql[ST__COUNT];
@@ -30,20 +31,14 @@ static int write_protected(const char *path)
  * only "read-only" or "unable to open database file". */
 static const char *why_readonly(const char *path)
 {
-	char dir[4096];
-	char *slash;
+	char dir[PATH_MAX];
 
 	if (access(path, W_OK) < 0)
 		return errno == EROFS ? "the file system is mounted read-only"
 		                      : "the file is not writable";
 	if (write_protected(path))
 		return "its mode has no write permission; `chmod 600` it to write";
-	snprintf(dir, sizeof dir, "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, sizeof dir, ".");
-	else
-		slash[slash == dir] = '\0';   /* "/x" -> "/", "a/x" -> "a" */
+	td_path_dir(path, dir, sizeof dir);
 	if (access(dir, W_OK) < 0)
 		return errno == EROFS ? "the file system is mounted read-only"
 		                      : "its directory is not writable, so its "

@@ -114,18 +114,24 @@ int td_outfile_open(struct td_outfile *o, const char *path, struct td_error *err
 	return TD_OK;
 }
 
+void td_path_dir(const char *path, char *dir, size_t size)
+{
+	char *slash;
+
+	snprintf(dir, size, "%s", path);
+	if (!(slash = strrchr(dir, '/')))
+		snprintf(dir, size, ".");
+	else
+		slash[slash == dir] = '\0';   /* "/x" -> "/", "a/x" -> "a" */
+}
+
 /* The rename itself reaches the disk only with its directory. */
 static void sync_directory(const char *path)
 {
 	char dir[PATH_MAX];
-	char *slash;
 	int fd;
 
-	snprintf(dir, sizeof dir, "%s", path);
-	if (!(slash = strrchr(dir, '/')))
-		snprintf(dir, sizeof dir, ".");
-	else
-		slash[slash == dir] = '\0';   /* "/x" -> "/", "a/x" -> "a" */
+	td_path_dir(path, dir, sizeof dir);
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
 		fsync(fd);
 		close(fd);

@@ -1,9 +1,10 @@
-/* test-text.c: NFC, folding, serials and dates. */
+/* test-text.c: NFC, folding, serials, dates and paths. */
 #include <config.h>
 
 #include <stdlib.h>
 
 #include "check.h"
+#include "tokendesk/outfile.h"
 #include "tokendesk/text.h"
 
 static void check_fold(const char *in, const char *want)
@@ -70,5 +71,15 @@ int main(void)
 	CHECK_STR(td_trim(s), "padded");
 	CHECK(td_display_width("Hùng") == 4);
 	CHECK(td_display_width("漢字") == 4);
+
+	char dir[16];
+	td_path_dir("reg.db", dir, sizeof dir);
+	CHECK_STR(dir, ".");
+	td_path_dir("/reg.db", dir, sizeof dir);
+	CHECK_STR(dir, "/");
+	td_path_dir("a/b/reg.db", dir, sizeof dir);
+	CHECK_STR(dir, "a/b");
+	td_path_dir("/media/usb/", dir, sizeof dir);
+	CHECK_STR(dir, "/media/usb");
 	return check_done("test-text");
 }
