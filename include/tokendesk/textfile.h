@@ -4,7 +4,8 @@
  * Accepted: UTF-8 with or without a BOM (the BOM is left for the CSV
  * reader, which skips it), UTF-16 with a BOM (Excel's "Unicode text"),
  * and any encoding iconv knows when it is named (Vietnamese Excel
- * writes cp1258).  Refused with FILE:LINE and what to do: a spreadsheet
+ * writes cp1258).  A file whose lines end in a lone CR and never LF
+ * (Excel for Mac's "CSV (Macintosh)") gets LF line ends.  Refused with FILE:LINE and what to do: a spreadsheet
  * in its own format (.xlsx, .ods, .xls), UTF-16 without a BOM (the
  * encoding to name is said), invalid UTF-8, NUL bytes, a legacy
  * encoding named for a file that is already UTF-8, over 256 MiB. */

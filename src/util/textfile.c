@@ -58,14 +58,30 @@ static int slurp(const char *path, char **data, size_t *len, struct td_error *er
 	return TD_OK;
 }
 
+/* The line of offset: lines end with LF, CRLF, or a lone CR (a file
+ * saved as "CSV (Macintosh)"). */
 static long line_at(const char *data, size_t offset)
 {
 	long line = 1;
 
 	for (size_t i = 0; i < offset; i++)
-		if (data[i] == '\n')
+		if (data[i] == '\n' ||
+		    (data[i] == '\r' && (i + 1 == offset || data[i + 1] != '\n')))
 			line++;
 	return line;
+}
+
+/* Excel for Mac's "CSV (Macintosh)" ends lines with a lone CR: a file
+ * with CRs and not one LF is such a file, and gets LFs, so that every
+ * reader sees its lines.  A file with any LF is left as it is: a stray
+ * CR there is part of a field (and refused as a control character). */
+static void mac_line_ends(char *data, size_t len)
+{
+	if (memchr(data, '\n', len))
+		return;
+	for (size_t i = 0; i < len; i++)
+		if (data[i] == '\r')
+			data[i] = '\n';
 }
 
 /* Offset of the first byte that is not ASCII (len if none). */
@@ -192,8 +208,10 @@ static int check_utf8(const char *path, const char *encoding, char **data,
 		encoding = "UTF-16";   /* Excel's "Unicode text" */
 	if (encoding && (rc = convert(path, encoding, data, len, err)) < 0)
 		return rc;
-	if (td_utf8_valid(*data, *len, &bad))
+	if (td_utf8_valid(*data, *len, &bad)) {
+		mac_line_ends(*data, *len);
 		return TD_OK;
+	}
 	if ((*data)[bad] == '\0')
 		return nul_in_file(path, *data, *len, bad, encoding != NULL, err);
 	return td_error_set_at(err, TD_ERR_DATA, path, line_at(*data, bad), NULL,

@@ -1,7 +1,7 @@
 #!/bin/sh
 # count-from-file: `count scan ID --from FILE` reads a serial list as the
-# master lists are read: a BOM and CRLF line ends (Notepad, Excel's CSV
-# UTF-8), UTF-16 with a BOM (Excel's "Unicode text") and standard input
+# master lists are read: a BOM and CRLF or lone-CR line ends (Notepad,
+# Excel's CSV UTF-8, Excel for Mac's CSV), UTF-16 with a BOM (Excel's "Unicode text") and standard input
 # are fine; a bad serial is named FILE:LINE and nothing of the file is
 # recorded; a directory or a spreadsheet is refused as such.
 . "$TD_SRCDIR/tests/cli/count-common.sh"
@@ -37,4 +37,12 @@ expect 65 "not a CSV file but a zip file" \
 printf 'T-SA-03\n' | iconv -f UTF-8 -t UTF-16LE >"$tmp/u16le.txt"
 expect 65 "--encoding UTF-16LE" td count scan "$id" --from "$tmp/u16le.txt"
 [ "$(scans)" = 4 ] || td_fail "refused files recorded scans: $(scans)"
+
+# lone-CR line ends (Excel for Mac's "CSV (Macintosh)"): lines all the same
+printf 'T-SA-03\rbad serial!\r' >"$tmp/mac-bad.txt"
+expect 65 "$tmp/mac-bad.txt:2: 'bad serial!' is not a token serial" \
+	td count scan "$id" --from "$tmp/mac-bad.txt"
+printf 'T-SA-03\rT-SA1-03\r' >"$tmp/mac.txt"
+expect 0 "2 scans recorded" td count scan "$id" --from "$tmp/mac.txt"
+[ "$(scans)" = 6 ] || td_fail "6 scans, not $(scans)"
 exit 0

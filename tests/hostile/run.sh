@@ -47,6 +47,11 @@ special() {
 		if tr ',' '\n' <"$tmp/export.csv" | sed 's/^"//' | grep -q '^[=+@-]'; then
 			fail "export carries a live formula"
 		fi ;;
+	cr-only-line-ends.csv)
+		# each CR ended a line: the row's fields are its own, no CR in them
+		"$TOKENDESK" --db "$tmp/r.db" export agencies >"$tmp/export.csv" || fail export
+		grep -q '^DC.C1,Phòng C1,DC,other,' "$tmp/export.csv" ||
+			fail "the CR-ended row was not imported as a row" ;;
 	nfd-names.csv)
 		"$TOKENDESK" --db "$tmp/r.db" export agencies >"$tmp/export.csv" || fail export
 		grep -q 'Phòng Kế hoạch' "$tmp/export.csv" || fail "name not stored NFC" ;;
