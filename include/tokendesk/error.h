@@ -26,6 +26,9 @@ enum td_code {
 	TD_ERR_CANCELLED = -12 /* the operator said no */
 };
 
+/* file, field and message are UTF-8 cut between characters, with
+ * control characters written out (ESC as \x1b, U+009B as \u009b):
+ * they quote what was refused, and are printed to terminals as is. */
 struct td_error {
 	int code;           /* a td_code; TD_OK when nothing went wrong */
 	char file[256];     /* input file concerned, or "" */

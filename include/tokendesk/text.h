@@ -31,6 +31,14 @@ char *td_fold(const char *s);
  * differ), U+FFFD (text damaged by a wrong encoding). */
 const char *td_text_problem(const char *s);
 
+/* Copy UTF-8 src into dst (size bytes, NUL included) with its control
+ * characters shown, not sent: messages quote what was refused (a
+ * serial, a field, a file name), and an ESC or a CR there would recolour
+ * or rewrite the terminal of whoever reads them.  C0 controls and DEL
+ * become \xNN, C1 controls (U+0080..U+009F; U+009B is a CSI to some
+ * terminals) \uNNNN.  Cut, if it must be, between characters. */
+void td_printable(char *dst, size_t size, const char *src);
+
 /* Trim leading/trailing ASCII white space in place; returns s. */
 char *td_trim(char *s);
 

@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "tokendesk/registry.h"
+#include "tokendesk/text.h"
 
 void td_cli_print_error(const struct td_error *err)
 {
@@ -22,13 +23,15 @@ void td_cli_print_error(const struct td_error *err)
 
 void td_cli_fail(const char *fmt, ...)
 {
+	char text[2048], shown[2048];
 	va_list ap;
 
-	fputs("tokendesk: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* what is quoted (a command, an option's value) is the caller's */
+	td_printable(shown, sizeof shown, text);
+	fprintf(stderr, "tokendesk: %s\n", shown);
 }
 
 int td_cli_number(const char *opt, const char *arg, long long min,

@@ -38,7 +38,8 @@ struct td_tokens {
 int td_module_refresh(struct td_tokens *t, struct td_module *m,
                       struct td_error *err);
 void td_module_release_slots(struct td_module *m);
-/* Copy of s with bytes that are not UTF-8 replaced by '?'; NULL -> "". */
+/* Copy of s with bytes that are not UTF-8, and control characters,
+ * replaced by '?'; NULL -> "". */
 char *td_tok_strdup_utf8(const char *s);
 
 /* x509.c */

@@ -94,14 +94,37 @@ static char *attr_value(const X509_NAME_ENTRY *e)
 	return out;
 }
 
+/* A control character of UTF-8 v at i (C0, DEL, or a C1 as C2 80..9F):
+ * its byte count, or 0. */
+static size_t control_at(const char *v, size_t i)
+{
+	unsigned char c = (unsigned char)v[i];
+
+	if (c < 0x20 || c == 0x7F)
+		return 1;
+	if (c == 0xC2 && (unsigned char)v[i + 1] >= 0x80 &&
+	    (unsigned char)v[i + 1] <= 0x9F)
+		return 2;
+	return 0;
+}
+
 /* Append value to buf with RFC 4514 escapes, so that the one-line DN can
- * be split again unambiguously. */
+ * be split again unambiguously.  Control characters go as hex pairs
+ * (ESC as \1B): the DN is printed and stored, and a token's certificate
+ * is anybody's to write. */
 static void append_escaped(char *buf, size_t *len, const char *v)
 {
-	size_t vlen = strlen(v);
+	size_t vlen = strlen(v), ctl;
 
 	for (size_t i = 0; i < vlen; i++) {
 		char c = v[i];
+		if ((ctl = control_at(v, i)) > 0) {
+			for (size_t k = 0; k < ctl; k++)
+				*len += (size_t)sprintf(buf + *len, "\\%02X",
+				                        (unsigned char)v[i + k]);
+			i += ctl - 1;
+			continue;
+		}
 		if (strchr(",+\"\\;<>", c) || (c == ' ' && (i == 0 || i == vlen - 1))
 		    || (c == '#' && i == 0))
 			buf[(*len)++] = '\\';
@@ -116,7 +139,7 @@ static char *dn_render(const struct td_dn *dn, const int *sets)
 	char *buf;
 
 	for (size_t i = 0; i < dn->n; i++)
-		cap += strlen(dn->attrs[i].name) + 2 * strlen(dn->attrs[i].value) + 4;
+		cap += strlen(dn->attrs[i].name) + 3 * strlen(dn->attrs[i].value) + 4;
 	if (!(buf = malloc(cap)))
 		return NULL;
 	buf[0] = '\0';

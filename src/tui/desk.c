@@ -449,10 +449,10 @@ static int locale_ok(void)
 	if (cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0))
 		return 1;
 	td_cli_fail("the desk needs a UTF-8 locale to show Vietnamese text, "
-	            "but the character set is %s.\n"
-	            "Try: LANG=C.UTF-8 tokendesk  (or LC_ALL=C.UTF-8)\n"
-	            "Bàn làm việc cần môi trường UTF-8; hãy chạy: "
-	            "LANG=C.UTF-8 tokendesk", cs ? cs : "unknown");
+	            "but the character set is %s.", cs ? cs : "unknown");
+	fputs("Try: LANG=C.UTF-8 tokendesk  (or LC_ALL=C.UTF-8)\n"
+	      "Bàn làm việc cần môi trường UTF-8; hãy chạy: "
+	      "LANG=C.UTF-8 tokendesk\n", stderr);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tokendesk/error.h"
+#include "tokendesk/text.h"
 
 void td_error_clear(struct td_error *e)
 {
@@ -16,7 +17,15 @@ void td_error_clear(struct td_error *e)
 
 static void copy_field(char *dst, size_t size, const char *src)
 {
-	snprintf(dst, size, "%s", src ? src : "");
+	td_printable(dst, size, src ? src : "");
+}
+
+static void set_message(struct td_error *e, const char *fmt, va_list ap)
+{
+	char text[2 * sizeof e->message];
+
+	vsnprintf(text, sizeof text, fmt, ap);
+	td_printable(e->message, sizeof e->message, text);
 }
 
 int td_error_set(struct td_error *e, int code, const char *fmt, ...)
@@ -26,7 +35,7 @@ int td_error_set(struct td_error *e, int code, const char *fmt, ...)
 		td_error_clear(e);
 		e->code = code;
 		va_start(ap, fmt);
-		vsnprintf(e->message, sizeof e->message, fmt, ap);
+		set_message(e, fmt, ap);
 		va_end(ap);
 	}
 	return code;
@@ -43,7 +52,7 @@ int td_error_set_at(struct td_error *e, int code, const char *file, long line,
 		e->line = line;
 		copy_field(e->field, sizeof e->field, field);
 		va_start(ap, fmt);
-		vsnprintf(e->message, sizeof e->message, fmt, ap);
+		set_message(e, fmt, ap);
 		va_end(ap);
 	}
 	return code;

@@ -225,6 +225,42 @@ int td_display_width(const char *s)
 	return w < 0 ? (int)strlen(s) : w;
 }
 
+/* Where a UTF-8 string of n bytes may be cut so as not to end inside
+ * a character: n, or the start of an unfinished last character. */
+static size_t whole_chars(const char *s, size_t n)
+{
+	size_t lead = n, want;
+
+	while (lead > 0 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80)
+		lead--;
+	if (lead == 0 || (unsigned char)s[lead - 1] < 0xC0)
+		return n;
+	lead--;
+	want = (unsigned char)s[lead] >= 0xF0 ? 4 : (unsigned char)s[lead] >= 0xE0 ? 3 : 2;
+	return n - lead < want ? lead : n;
+}
+
+void td_printable(char *dst, size_t size, const char *src)
+{
+	const unsigned char *p = (const unsigned char *)src;
+	size_t n = 0, k;
+	char shown[8];
+
+	for (; *p; p++) {
+		if (*p < 0x20 || *p == 0x7F)
+			k = (size_t)snprintf(shown, sizeof shown, "\\x%02x", *p);
+		else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+			k = (size_t)snprintf(shown, sizeof shown, "\\u%04x", *++p);
+		else
+			shown[0] = (char)*p, k = 1;
+		if (n + k >= size)
+			break;
+		memcpy(dst + n, shown, k);
+		n += k;
+	}
+	dst[whole_chars(dst, n)] = '\0';
+}
+
 const char *td_text_problem(const char *value)
 {
 	const uint8_t *p = (const uint8_t *)value;

@@ -203,12 +203,14 @@ static struct td_match_finding *add(struct td_match_result *r,
 static void token_cert_text(const struct td_snap_cert *c, char *buf, size_t size)
 {
 	const char *cn = td_dn_get(&c->subject, "CN");
+	char shown[256];   /* the CN as written on the token, controls shown */
 
+	td_printable(shown, sizeof shown, cn ? cn : "?");
 	if (c->malformed)
 		snprintf(buf, size, "a malformed certificate object (id %s)", c->key_id);
 	else
 		snprintf(buf, size, "certificate %s (CN=%s, until %.10s)", c->serial,
-		         cn ? cn : "?", c->not_after);
+		         shown, c->not_after);
 }
 
 static void token_certs_text(const struct td_snap_token *t, char *buf, size_t size)

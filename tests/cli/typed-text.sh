@@ -3,7 +3,8 @@
 # lists: a control character (an ESC sequence recolours or retitles the
 # terminal of whoever reads it later; a CR rewrites a printed line), an
 # invisible direction mark or a zero-width character is refused, naming
-# the field, and nothing is written.
+# the field, and nothing is written.  And what a message quotes of a
+# refused input has its control characters written out, not sent.
 . "${TD_SRCDIR:-.}/tests/cli/lib.sh"
 demo_import || fail "demo import"
 before=$(registry_digest)
@@ -29,6 +30,26 @@ expect_in "$tmp/err" "operator name: control character in the text"
 TOKENDESK_OPERATOR=$cr expect_status 64 td handover --to dost "$T"
 expect_in "$tmp/err" "operator name: control character in the text"
 expect_eq "$(registry_digest)" "$before" "registry after refused text"
+
+# A message quotes what it refused (a serial from a file, a name, a
+# file's own name): the quote is shown, \x1b, never sent as an ESC that
+# would clear the terminal of whoever reads the message.
+printf 'T-OK\nAB%s\n' "$esc" >"$tmp/serials.txt"
+id=$(td count start --agency DC) || fail "count start"
+expect_status 65 td count scan "$id" --from "$tmp/serials.txt"
+expect_in "$tmp/err" "serials.txt:2: 'ABx\\x1b[2Jy' is not a token serial"
+for cmd in "show token $esc" "handover --to $esc $T" "kit merge $esc" "$esc" \
+           "import $tmp/$esc.csv" "tag list --state $esc"; do
+	# shellcheck disable=SC2086 # the words of $cmd are arguments
+	td $cmd >"$tmp/out" 2>"$tmp/err"
+	expect_in "$tmp/err" 'x\x1b[2Jy'
+	if LC_ALL=C grep -q "$(printf '\033')" "$tmp/err"; then
+		fail "'$cmd' sent an ESC to the terminal"
+	fi
+done
+printf 'code,name\nX,"a\302\233b"\n' >"$tmp/$(printf 'c1\302\233.csv')"
+td import "$tmp/$(printf 'c1\302\233.csv')" >"$tmp/out" 2>"$tmp/err"
+expect_in "$tmp/err" 'c1\u009b.csv'
 
 # Vietnamese as it is typed (NFD from some keyboards included) is fine.
 expect_status 0 td handover --to dost --remarks "$(printf 'Nguye\314\202\314\203n')" \

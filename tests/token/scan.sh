@@ -168,4 +168,18 @@ expect_grep "token $S_DUC" "$HSM_DIR/evil2.out" "allowed module shows the tokens
 "$TOKENDESK" scan --no-match --no-usb >"$HSM_DIR/proxy.out" 2>&1 || fail "scan via p11-kit proxy"
 expect_grep "token $S_DUC" "$HSM_DIR/proxy.out" "p11-kit proxy shows SoftHSM2 tokens"
 expect_grep "p11-kit-proxy.so" "$HSM_DIR/proxy.out" "each token names its module"
+
+# A token is anybody's to write: an ESC in its label or in its
+# certificate's subject is shown ('?', RFC 4514's \1B), never sent to
+# the terminal of whoever scans it.
+ESC=$(printf '\033')
+hsm_issue esc rsa "/C=VN/O=$TOP/CN=Kẻ${ESC}[2J lạ" 5a06
+S_ESC=$(hsm_token "Tok${ESC}[31m")
+hsm_load "Tok${ESC}[31m" esc 06
+td scan --no-usb >"$HSM_DIR/esc.out" 2>&1 || fail "scan of a token with an ESC"
+expect_grep 'CN=Kẻ\\1B\[2J lạ' "$HSM_DIR/esc.out" "the subject's ESC as \\1B"
+expect_grep "token $S_ESC \"Tok?\\[31m\"" "$HSM_DIR/esc.out" "the label's ESC as ?"
+if grep -q "$ESC" "$HSM_DIR/esc.out"; then
+	fail "scan sent a token's ESC to the terminal"
+fi
 echo "PASS"

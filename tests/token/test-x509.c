@@ -154,6 +154,27 @@ static void test_odd_subject(void)
 	OPENSSL_free(der);
 }
 
+/* Control characters in a value (anybody can write a certificate onto
+ * a token): the one-line DN, which is printed and stored, carries them
+ * as RFC 4514 hex pairs, never as the ESC or CSI itself. */
+static void control_subject(X509_NAME *n)
+{
+	utf8(n, "CN", "Nguy\033[2J\r\xc2\x9b", 0);
+	utf8(n, "O", "S\x7f", 0);
+}
+
+static void test_control_subject(void)
+{
+	struct td_snap_cert c;
+	int len;
+	unsigned char *der = make_cert(control_subject, 2, &len);
+
+	CHECK(td_cert_parse_der(der, (size_t)len, &c, NULL) == 0);
+	CHECK_STR(c.subject.text, "CN=Nguy\\1B[2J\\0D\\C2\\9B, O=S\\7F");
+	td_snap_cert_clear(&c);
+	OPENSSL_free(der);
+}
+
 static void test_malformed(void)
 {
 	unsigned char junk[300];
@@ -215,6 +236,7 @@ int main(void)
 
 	test_gov_subject();
 	test_odd_subject();
+	test_control_subject();
 	test_malformed();
 	test_usb_table(srcdir ? srcdir : ".");
 	if (failures)

@@ -72,6 +72,17 @@ int main(void)
 	CHECK(td_display_width("Hùng") == 4);
 	CHECK(td_display_width("漢字") == 4);
 
+	/* messages: controls shown, cut between characters */
+	char shown[16];
+	td_printable(shown, sizeof shown, "a\033[2J\r\x7f");
+	CHECK_STR(shown, "a\\x1b[2J\\x0d");   /* \x7f does not fit: left out */
+	td_printable(shown, sizeof shown, "S\xc2\x9b\xc3\xa0");
+	CHECK_STR(shown, "S\\u009b\xc3\xa0");
+	td_printable(shown, 7, "Nguy\xe1\xbb\x85n");
+	CHECK_STR(shown, "Nguy");   /* not two bytes of the three of ễ */
+	td_printable(shown, 4, "\033");
+	CHECK_STR(shown, "");   /* \x1b does not fit in 3: left out whole */
+
 	char dir[16];
 	td_path_dir("reg.db", dir, sizeof dir);
 	CHECK_STR(dir, ".");
