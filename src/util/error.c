@@ -20,6 +20,7 @@ static void copy_field(char *dst, size_t size, const char *src)
 	td_printable(dst, size, src ? src : "");
 }
 
+__attribute__((format(printf, 2, 0)))
 static void set_message(struct td_error *e, const char *fmt, va_list ap)
 {
 	char text[2 * sizeof e->message];

@@ -4,7 +4,8 @@
  * Properties: it never fails on bad bytes (only out of memory); a value
  * it cannot parse is marked malformed with a reason; a parsed one has a
  * canonical serial, a SHA-256 fingerprint of exactly these bytes, valid
- * UTF-8 DN texts and dates in the promised shape. */
+ * UTF-8 DN texts without control characters and dates in the promised
+ * shape. */
 #include <config.h>
 
 #include <ctype.h>
@@ -17,14 +18,27 @@
 #include "tokendesk/token.h"
 #include "fuzz.h"
 
+/* A control character (C0, DEL, C1) in UTF-8 s: the one-line DN is
+ * printed and stored, and carries them as hex pairs. */
+static int has_control(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7F ||
+		    (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F))
+			return 1;
+	return 0;
+}
+
 static void check_dn(const struct td_dn *dn)
 {
 	for (size_t i = 0; i < dn->n; i++)
 		FUZZ_CHECK(dn->attrs[i].name && dn->attrs[i].value &&
 		           td_utf8_valid(dn->attrs[i].value, strlen(dn->attrs[i].value),
 		                         NULL));
-	if (dn->text)
+	if (dn->text) {
 		FUZZ_CHECK(td_utf8_valid(dn->text, strlen(dn->text), NULL));
+		FUZZ_CHECK(!has_control(dn->text));
+	}
 }
 
 static void check_date(const char *d)
