@@ -3,8 +3,9 @@
  * The reader works over a caller-owned buffer holding the whole file
  * (already converted to UTF-8).  It accepts LF or CRLF line ends, quoted
  * fields with doubled quotes and embedded line breaks, a leading UTF-8
- * BOM, and ',' ';' or TAB as separator (chosen from the first line, as
- * spreadsheet programs write all three).  It refuses, with the line
+ * BOM, and ',' ';' or TAB as separator (named by an Excel "sep=X"
+ * first line, which is then skipped, or else chosen from the first
+ * line, as spreadsheet programs write all three).  It refuses, with the line
  * number, an unbalanced quote, a NUL byte, a field over TD_CSV_MAX_FIELD
  * bytes and a record of more than TD_CSV_MAX_FIELDS fields. */
 #ifndef TOKENDESK_CSV_H

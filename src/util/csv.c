@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tokendesk/csv.h"
 
@@ -40,6 +41,28 @@ static char guess_separator(const char *p, const char *end)
 	return ',';
 }
 
+/* Excel's "sep=;" first line names the separator; Excel reads it and
+ * hides the line.  Lists prepared for Excel where the list separator is
+ * ';' (Vietnamese Windows: the decimal mark is ',') often carry it.
+ * Taken when it names one of the separators the reader knows. */
+static int separator_line(struct td_csv_reader *r)
+{
+	const char *p = r->p;
+
+	if (r->end - p < 5 || strncasecmp(p, "sep=", 4) != 0 ||
+	    !strchr(",;\t", p[4]) || p[4] == '\0')
+		return 0;
+	p += 5;
+	if (p < r->end && *p == '\r')
+		p++;
+	if (p < r->end && *p != '\n')
+		return 0;
+	r->sep = r->p[4];
+	r->p = p < r->end ? p + 1 : p;
+	r->line = 2;
+	return 1;
+}
+
 struct td_csv_reader *td_csv_open(const char *data, size_t len, const char *name)
 {
 	struct td_csv_reader *r = calloc(1, sizeof *r);
@@ -52,7 +75,8 @@ struct td_csv_reader *td_csv_open(const char *data, size_t len, const char *name
 		r->p += 3;
 	r->name = strdup(name ? name : "-");
 	r->line = 1;
-	r->sep = guess_separator(r->p, r->end);
+	if (!separator_line(r))
+		r->sep = guess_separator(r->p, r->end);
 	if (!r->name) {
 		free(r);
 		return NULL;
@@ -252,10 +276,13 @@ int td_csv_is_formula(const char *s)
 	             s[0] == '\t' || s[0] == '\r');
 }
 
+/* A field starting "sep=" is quoted too: unquoted, as a file's first
+ * field with an empty one after it, it would read as Excel's separator
+ * line ("sep=,"). */
 static int needs_quotes(const char *s)
 {
 	return strpbrk(s, ",;\"\r\n\t") != NULL || s[0] == ' ' ||
-	       (s[0] && s[strlen(s) - 1] == ' ');
+	       (s[0] && s[strlen(s) - 1] == ' ') || strncasecmp(s, "sep=", 4) == 0;
 }
 
 static int write_field(FILE *out, const char *s, int flags)

@@ -52,6 +52,10 @@ special() {
 		"$TOKENDESK" --db "$tmp/r.db" export agencies >"$tmp/export.csv" || fail export
 		grep -q '^DC.C1,Phòng C1,DC,other,' "$tmp/export.csv" ||
 			fail "the CR-ended row was not imported as a row" ;;
+	excel-sep-line.csv)
+		"$TOKENDESK" --db "$tmp/r.db" export agencies >"$tmp/export.csv" || fail export
+		grep -q '^DC.SEP,"Phòng Kế hoạch, Tài chính",DC,other,' "$tmp/export.csv" ||
+			fail "the row after a sep= line was not read with ';'" ;;
 	nfd-names.csv)
 		"$TOKENDESK" --db "$tmp/r.db" export agencies >"$tmp/export.csv" || fail export
 		grep -q 'Phòng Kế hoạch' "$tmp/export.csv" || fail "name not stored NFC" ;;

@@ -43,6 +43,13 @@ int main(void)
 
 	/* Separators: semicolon and tab lists as spreadsheets write them. */
 	CHECK(read_all("a;b;c\n1;2;3\n", &rec, &err, ';') == 2);
+	/* Excel's "sep=X" line names it (over what the header suggests) and
+	 * is no record; lines are still counted from the file's first. */
+	CHECK(read_all("sep=;\r\na,b;c\n1,5;2\n", &rec, &err, ';') == 2);
+	CHECK(rec.line == 3 && rec.nfields == 2);
+	CHECK(read_all("\xEF\xBB\xBFSEP=\t\na\tb\n", &rec, &err, '\t') == 1);
+	CHECK(read_all("sep=;", &rec, &err, ';') == 0);
+	CHECK(read_all("sep=,x\na;b\n", &rec, &err, ',') == 2);   /* not the line */
 	CHECK(read_all("a\tb\n1\t2\n", &rec, &err, '\t') == 2);
 	CHECK(read_all("\"a;b\",c\n", &rec, &err, ',') == 1);
 
@@ -77,5 +84,14 @@ int main(void)
 	CHECK_STR(buf, "plain,\"a,b\",\"say \"\"x\"\"\",\"'=SUM(A1)\",\r\n=SUM(A1)\r\n");
 	free(buf);
 	CHECK(td_csv_is_formula("+1") && td_csv_is_formula("@x") && !td_csv_is_formula("a=1"));
+
+	/* A first line "sep=," would read back as Excel's separator line. */
+	out = open_memstream(&buf, &len);
+	const char *sep_row[] = { "sep=", "" };
+	CHECK(td_csv_write(out, 2, sep_row, 0) == 0);
+	fclose(out);
+	CHECK_STR(buf, "\"sep=\",\r\n");
+	CHECK(read_all(buf, &rec, &err, ',') == 1 && rec.nfields == 2);
+	free(buf);
 	return check_done("test-csv");
 }
