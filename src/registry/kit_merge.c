@@ -130,18 +130,43 @@ static int uuid_ok(const char *id)
 	return id[36] == '\0';
 }
 
+/* 1 when path starts as text (a list or a note given where the kit was
+ * meant, a name mistyped), which no kit does, damaged or whole: every
+ * SQLite file starts "SQLite format 3" and a NUL within its first 16
+ * bytes. */
+static int text_file(const char *path)
+{
+	unsigned char head[16];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(head, 1, sizeof head, f);
+	fclose(f);
+	for (size_t i = 0; i < n; i++)
+		if (head[i] < 0x20 && head[i] != '\t' && head[i] != '\r' &&
+		    head[i] != '\n')
+			return 0;
+	return n > 0;
+}
+
 static int check_kit(struct td_registry *home, const char *kit_path, char uuid[37],
                      int64_t *audit_base, int64_t *audit_rows, struct td_error *err)
 {
 	/* Read-only: a file that is not a kit (a wrong name typed, an empty
 	 * file) must come out as it went in, not migrated into a registry. */
-	struct td_registry *kit = td_reg_open(kit_path, TD_REG_READONLY, err);
+	struct td_registry *kit;
 	char what[sizeof err->message];
 	int64_t bad;
 	char *id, *base;
 	int rc = TD_OK;
 
-	if (!kit)
+	if (text_file(kit_path))
+		return td_error_set(err, TD_ERR_DATA, "%s is not a field kit but a"
+		                    " text file (kits are made by `tokendesk kit"
+		                    " make`)", kit_path);
+	if (!(kit = td_reg_open(kit_path, TD_REG_READONLY, err)))
 		return err->code != TD_ERR_NOTFOUND ? err->code
 		       : td_error_set(err, TD_ERR_NOTFOUND, "no kit at %s", kit_path);
 	snprintf(what, sizeof what, "kit %s", kit_path);

@@ -126,6 +126,12 @@ chmod 600 "$tmp/other.db"
 not_a_kit "$tmp/other.db" "another program's database"
 [ "$(q "$tmp/other.db" "SELECT count(*) FROM sqlite_schema")" = 1 ] ||
 	td_fail "tables were added to another program's database"
+# a list given for the kit (a name mistyped) is not called a damaged kit
+printf 'code,name,parent_code,level\n' > "$tmp/lists.csv"
+chmod 600 "$tmp/lists.csv"
+not_a_kit "$tmp/lists.csv" "a list"
+grep -q "lists.csv is not a field kit but a text file" "$tmp/out" ||
+	td_fail "merge of a list said: $(cat "$tmp/out")"
 
 # ---- no file there: named as a kit, not as a registry to create ------------------
 td kit merge "$tmp/missing.kit" > "$tmp/out" 2>&1
