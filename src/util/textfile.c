@@ -199,6 +199,10 @@ static int check_utf8(const char *path, const char *encoding, char **data,
 
 	if ((rc = slurp(path, data, len, err)) < 0)
 		return rc;
+	if (*len >= 16 && memcmp(*data, "SQLite format 3", 16) == 0)
+		return td_error_set_at(err, TD_ERR_DATA, path, 1, NULL, "not a list"
+		                       " but an SQLite database (a registry or a field"
+		                       " kit?); lists are CSV files");
 	if ((kind = spreadsheet_kind(*data, *len)))
 		return td_error_set_at(err, TD_ERR_DATA, path, 1, NULL, "not a CSV file "
 		                       "but %s: open it and save it as \"CSV UTF-8\"", kind);

@@ -56,6 +56,9 @@ special() {
 		"$TOKENDESK" --db "$tmp/r.db" export agencies >"$tmp/export.csv" || fail export
 		grep -q '^DC.SEP,"Phòng Kế hoạch, Tài chính",DC,other,' "$tmp/export.csv" ||
 			fail "the row after a sep= line was not read with ';'" ;;
+	registry-given-as-list.csv)
+		grep -q "not a list but an SQLite database" "$tmp/err" ||
+			fail "a database given as a list not named as one" ;;
 	nfd-names.csv)
 		"$TOKENDESK" --db "$tmp/r.db" export agencies >"$tmp/export.csv" || fail export
 		grep -q 'Phòng Kế hoạch' "$tmp/export.csv" || fail "name not stored NFC" ;;
@@ -86,7 +89,7 @@ while IFS='	' read -r entry expect options what; do
 		[ $status = 65 ] || { fail "exit $status, expected 65"; head -n 3 "$tmp/err"; }
 		grep -q "^\(tokendesk: \)\{0,1\}$file:[0-9][0-9]*: " "$tmp/err" ||
 			{ fail "no FILE:LINE: message"; head -n 3 "$tmp/err"; }
-		unchanged; rejected=$((rejected + 1)) ;;
+		unchanged; special; rejected=$((rejected + 1)) ;;
 	usage)
 		[ $status = 64 ] || fail "exit $status, expected 64"
 		[ -s "$tmp/err" ] || fail "no message"
