@@ -37,7 +37,8 @@ const char *td_secbuf_str(const struct td_secbuf *b);
 
 /* Read a PIN into a new secure buffer (*out, owned by the caller).
  * fd >= 0: read from that descriptor up to the first newline or EOF (for
- * scripts: --pin-fd N); no prompt is written.  fd < 0: open /dev/tty,
+ * scripts: --pin-fd N); no prompt is written, unless fd is a terminal,
+ * which is then read as /dev/tty is.  fd < 0: open /dev/tty,
  * write prompt there, turn echo off (termios) while reading one line and
  * restore it afterwards, also when SIGINT/SIGTERM/SIGTSTP arrive during
  * the read (the signal is re-raised after the terminal is restored).

@@ -125,21 +125,18 @@ static int read_line(int fd, struct td_secbuf *b, struct td_error *err)
 	return 0;
 }
 
-static int read_from_tty(const char *prompt, struct td_secbuf *b,
-                         struct td_error *err)
+/* Read a line from terminal fd with echo off, the terminal put back
+ * whatever happens (a signal included: raised again after). */
+static int read_quietly(int fd, const char *prompt, struct td_secbuf *b,
+                        struct td_error *err)
 {
 	struct termios saved, quiet;
 	struct sigaction old[NSIG_PIN];
-	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC), rc;
+	int rc;
 
-	if (fd < 0)
-		return td_error_set(err, TD_ERR_IO,
-		                    "no terminal to read the PIN from (use --pin-fd)");
-	if (tcgetattr(fd, &saved) != 0) {
-		close(fd);
+	if (tcgetattr(fd, &saved) != 0)
 		return td_error_set(err, TD_ERR_IO, "cannot set up the terminal: %s",
 		                    strerror(errno));
-	}
 	if (prompt)
 		(void)!write(fd, prompt, strlen(prompt));
 	catch_signals(old);
@@ -150,10 +147,22 @@ static int read_from_tty(const char *prompt, struct td_secbuf *b,
 	rc = read_line(fd, b, err);
 	tcsetattr(fd, TCSAFLUSH, &saved);
 	(void)!write(fd, "\n", 1);
-	close(fd);
 	restore_signals(old);
 	if (pin_signal)
 		raise(pin_signal);
+	return rc;
+}
+
+static int read_from_tty(const char *prompt, struct td_secbuf *b,
+                         struct td_error *err)
+{
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return td_error_set(err, TD_ERR_IO,
+		                    "no terminal to read the PIN from (use --pin-fd)");
+	rc = read_quietly(fd, prompt, b, err);
+	close(fd);
 	return rc;
 }
 
@@ -167,7 +176,12 @@ int td_pin_read(int fd, const char *prompt, struct td_secbuf **out,
 	if (!b)
 		return TD_ERR_NOMEM;
 	pin_signal = 0;
-	rc = fd >= 0 ? read_line(fd, b, err) : read_from_tty(prompt, b, err);
+	/* --pin-fd 0 typed at a terminal: that terminal must not echo the
+	 * PIN either (a pipe or a file is read as it is) */
+	if (fd >= 0 && isatty(fd))
+		rc = read_quietly(fd, prompt, b, err);
+	else
+		rc = fd >= 0 ? read_line(fd, b, err) : read_from_tty(prompt, b, err);
 	if (rc != 0) {
 		td_secbuf_free(b);
 		return rc;
