@@ -5,8 +5,9 @@
  * reader, which skips it), UTF-16 with a BOM (Excel's "Unicode text"),
  * and any encoding iconv knows when it is named (Vietnamese Excel
  * writes cp1258).  A file whose lines end in a lone CR and never LF
- * (Excel for Mac's "CSV (Macintosh)") gets LF line ends.  Refused with FILE:LINE and what to do: a spreadsheet
- * in its own format (.xlsx, .ods, .xls), an SQLite database (a
+ * (Excel for Mac's "CSV (Macintosh)") gets LF line ends.  Refused with
+ * FILE:LINE and what to do: a spreadsheet in its own format (.xlsx,
+ * .ods, .xls), an SQLite database (a
  * registry or a kit given for a list), UTF-16 without a BOM (the
  * encoding to name is said), invalid UTF-8, NUL bytes, a legacy
  * encoding named for a file that is already UTF-8, over 256 MiB. */
