@@ -39,6 +39,11 @@ const char *td_text_problem(const char *s);
  * terminals) \uNNNN.  Cut, if it must be, between characters. */
 void td_printable(char *dst, size_t size, const char *src);
 
+/* Byte count of the control character s starts with (1 for a C0 control
+ * or DEL, 2 for a C1 control written C2 80..C2 9F), or 0.  The one test
+ * behind every place that shows text it did not write. */
+size_t td_control_len(const char *s);
+
 /* Trim leading/trailing ASCII white space in place; returns s. */
 char *td_trim(char *s);
 

@@ -298,13 +298,9 @@ char *td_tok_strdup_utf8(const char *s)
 	/* Labels are the token maker's (or anyone's) to write, and are
 	 * printed: a control character (C0, DEL, C1 as C2 80..9F) is shown
 	 * as '?' too. */
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7F)
-			out[i] = '?';
-		else if ((unsigned char)out[i] == 0xC2 && i + 1 < len &&
-		         (unsigned char)out[i + 1] >= 0x80 &&
-		         (unsigned char)out[i + 1] <= 0x9F)
-			out[i] = out[i + 1] = '?';
+	for (size_t i = 0, ctl; i < len; i++)
+		if ((ctl = td_control_len(out + i)) > 0)
+			memset(out + i, '?', ctl), i += ctl - 1;
 	return out;
 }
 

@@ -94,20 +94,6 @@ static char *attr_value(const X509_NAME_ENTRY *e)
 	return out;
 }
 
-/* A control character of UTF-8 v at i (C0, DEL, or a C1 as C2 80..9F):
- * its byte count, or 0. */
-static size_t control_at(const char *v, size_t i)
-{
-	unsigned char c = (unsigned char)v[i];
-
-	if (c < 0x20 || c == 0x7F)
-		return 1;
-	if (c == 0xC2 && (unsigned char)v[i + 1] >= 0x80 &&
-	    (unsigned char)v[i + 1] <= 0x9F)
-		return 2;
-	return 0;
-}
-
 /* Append value to buf with RFC 4514 escapes, so that the one-line DN can
  * be split again unambiguously.  Control characters go as hex pairs
  * (ESC as \1B): the DN is printed and stored, and a token's certificate
@@ -118,7 +104,7 @@ static void append_escaped(char *buf, size_t *len, const char *v)
 
 	for (size_t i = 0; i < vlen; i++) {
 		char c = v[i];
-		if ((ctl = control_at(v, i)) > 0) {
+		if ((ctl = td_control_len(v + i)) > 0) {
 			for (size_t k = 0; k < ctl; k++)
 				*len += (size_t)sprintf(buf + *len, "\\%02X",
 				                        (unsigned char)v[i + k]);

@@ -240,6 +240,19 @@ static size_t whole_chars(const char *s, size_t n)
 	return n - lead < want ? lead : n;
 }
 
+size_t td_control_len(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (*p == '\0')
+		return 0;
+	if (*p < 0x20 || *p == 0x7F)
+		return 1;
+	if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+		return 2;
+	return 0;
+}
+
 void td_printable(char *dst, size_t size, const char *src)
 {
 	const unsigned char *p = (const unsigned char *)src;
@@ -247,12 +260,16 @@ void td_printable(char *dst, size_t size, const char *src)
 	char shown[8];
 
 	for (; *p; p++) {
-		if (*p < 0x20 || *p == 0x7F)
+		switch (td_control_len((const char *)p)) {
+		case 1:
 			k = (size_t)snprintf(shown, sizeof shown, "\\x%02x", *p);
-		else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+			break;
+		case 2:
 			k = (size_t)snprintf(shown, sizeof shown, "\\u%04x", *++p);
-		else
+			break;
+		default:
 			shown[0] = (char)*p, k = 1;
+		}
 		if (n + k >= size)
 			break;
 		memcpy(dst + n, shown, k);

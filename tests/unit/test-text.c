@@ -72,6 +72,12 @@ int main(void)
 	CHECK(td_display_width("Hùng") == 4);
 	CHECK(td_display_width("漢字") == 4);
 
+	/* the one control test: C0, DEL, C1; not U+00A0, not the end */
+	CHECK(td_control_len("\033[") == 1 && td_control_len("\x7f") == 1);
+	CHECK(td_control_len("\xc2\x9b") == 2 && td_control_len("\xc2\x80") == 2);
+	CHECK(td_control_len("\xc2\xa0") == 0 && td_control_len("a\033") == 0);
+	CHECK(td_control_len("\xc2") == 0 && td_control_len("") == 0);
+
 	/* messages: controls shown, cut between characters */
 	char shown[16];
 	td_printable(shown, sizeof shown, "a\033[2J\r\x7f");
