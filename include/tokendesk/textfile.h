@@ -7,9 +7,8 @@
  * writes cp1258).  A file whose lines end in a lone CR and never LF
  * (Excel for Mac's "CSV (Macintosh)") gets LF line ends.  Refused with
  * FILE:LINE and what to do: a spreadsheet in its own format (.xlsx,
- * .ods, .xls), an SQLite database (a
- * registry or a kit given for a list), UTF-16 without a BOM (the
- * encoding to name is said), invalid UTF-8, NUL bytes, a legacy
+ * .ods, .xls), an SQLite database (a registry or a kit given for a
+ * list), UTF-16 without a BOM (the encoding to name is said), invalid UTF-8, NUL bytes, a legacy
  * encoding named for a file that is already UTF-8, over 256 MiB. */
 #ifndef TOKENDESK_TEXTFILE_H
 #define TOKENDESK_TEXTFILE_H
@@ -27,5 +26,10 @@
  * TD_ERR_NOMEM. */
 int td_textfile_load(const char *path, const char *encoding, char **data,
                      size_t *len, struct td_error *err);
+
+/* 1 when the len bytes at data begin with SQLite's file header: a
+ * registry or a field kit, where a list was meant or a file about to be
+ * written over. */
+int td_sqlite_header(const void *data, size_t len);
 
 #endif

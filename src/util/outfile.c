@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "tokendesk/outfile.h"
+#include "tokendesk/textfile.h"
 
 static void release(struct td_outfile *o)
 {
@@ -50,8 +51,7 @@ static int is_database(const char *path)
 {
 	char head[16];
 	FILE *f = fopen(path, "rb");
-	int yes = f && fread(head, 1, sizeof head, f) == sizeof head &&
-	          memcmp(head, "SQLite format 3", sizeof head) == 0;
+	int yes = f && td_sqlite_header(head, fread(head, 1, sizeof head, f));
 
 	if (f)
 		fclose(f);

@@ -190,6 +190,13 @@ static int nul_in_file(const char *path, const char *data, size_t len,
 	                       " file, or a spreadsheet in another format?)");
 }
 
+int td_sqlite_header(const void *data, size_t len)
+{
+	static const char magic[16] = "SQLite format 3";   /* NUL included */
+
+	return len >= sizeof magic && memcmp(data, magic, sizeof magic) == 0;
+}
+
 static int check_utf8(const char *path, const char *encoding, char **data,
                       size_t *len, struct td_error *err)
 {
@@ -199,7 +206,7 @@ static int check_utf8(const char *path, const char *encoding, char **data,
 
 	if ((rc = slurp(path, data, len, err)) < 0)
 		return rc;
-	if (*len >= 16 && memcmp(*data, "SQLite format 3", 16) == 0)
+	if (td_sqlite_header(*data, *len))
 		return td_error_set_at(err, TD_ERR_DATA, path, 1, NULL, "not a list"
 		                       " but an SQLite database (a registry or a field"
 		                       " kit?); lists are CSV files");

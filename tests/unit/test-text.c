@@ -6,6 +6,7 @@
 #include "check.h"
 #include "tokendesk/outfile.h"
 #include "tokendesk/text.h"
+#include "tokendesk/textfile.h"
 
 static void check_fold(const char *in, const char *want)
 {
@@ -98,5 +99,9 @@ int main(void)
 	CHECK_STR(dir, "a/b");
 	td_path_dir("/media/usb/", dir, sizeof dir);
 	CHECK_STR(dir, "/media/usb");
+
+	CHECK(td_sqlite_header("SQLite format 3\0\x10\0", 19));
+	CHECK(!td_sqlite_header("SQLite format 3", 15));    /* too short */
+	CHECK(!td_sqlite_header("SQLite format 3x", 16));   /* no NUL */
 	return check_done("test-text");
 }
