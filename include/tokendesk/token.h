@@ -72,8 +72,8 @@ struct td_token_config {
 	char *place;      /* NULL when not set; passed td_text_problem */
 };
 
-/* Longest place the config file may give, in bytes: a room's name, and
- * short enough for the front ends' buffers to hold it whole. */
+/* Longest place the config file may give, in bytes: a room's name, as
+ * printed on every record; more is a paragraph pasted by mistake. */
 #define TD_CONFIG_PLACE_MAX 200
 
 /* Read path into *c (zeroed first; free with td_token_config_clear).
@@ -110,14 +110,12 @@ struct td_tokens *td_tokens_open(const struct td_token_opts *opts,
 
 /* td_tokens_open as the front ends do it: modules given on the command
  * line win over the config file's; the config file's allow-module
- * entries extend the allowlist.  config_path may be NULL.  *cfg receives
- * the config (caller clears it with td_token_config_clear), also on
- * failure. */
+ * entries extend the allowlist.  cfg is the config the front end loaded
+ * once at start (NULL: none). */
 struct td_tokens *td_tokens_open_with_config(const char *const *modules,
                                              size_t nmodules,
-                                             const char *config_path,
+                                             const struct td_token_config *cfg,
                                              int no_usb,
-                                             struct td_token_config *cfg,
                                              struct td_error *err);
 
 /* Unload every module and free.  Snapshots taken earlier stay valid.

@@ -11,6 +11,7 @@
 #include <sysexits.h>
 
 #include "tokendesk/error.h"
+#include "tokendesk/token.h"
 
 struct td_registry;
 
@@ -21,7 +22,8 @@ struct td_cli {
 	const char *db_path;        /* --db, $TOKENDESK_DB, XDG default */
 	const char *operator_name;  /* --operator, $TOKENDESK_OPERATOR, login */
 	const char *lang;           /* --lang, or NULL for the locale */
-	const char *config_path;    /* --config, or NULL for the default */
+	const char *config_path;    /* --config, or NULL for none */
+	struct td_token_config config; /* the --config file, read once by main */
 	const char *modules[TD_CLI_MAX_MODULES]; /* --module, repeatable */
 	int nmodules;
 	int quiet;                  /* --quiet */

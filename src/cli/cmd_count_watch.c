@@ -69,7 +69,6 @@ int td_count_watch(struct td_cli *cli, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	struct watch_ctx wc = { NULL, 0, 0 };
-	struct td_token_config cfg;
 	struct td_tokens *t;
 	struct td_count count;
 	struct td_error err;
@@ -109,17 +108,16 @@ int td_count_watch(struct td_cli *cli, int argc, char **argv)
 		return status;
 	}
 	t = td_tokens_open_with_config(cli->modules, (size_t)cli->nmodules,
-	                               cli->config_path, no_usb, &cfg, &err);
+	                               &cli->config, no_usb, &err);
 	if (!t) {
 		td_cli_print_error(&err);
 		status = td_cli_status(err.code);
 	} else {
-		status = td_cli_watch(t, poll_ms ? poll_ms : cfg.poll_ms, no_usb, on_event,
+		status = td_cli_watch(t, poll_ms ? poll_ms : cli->config.poll_ms, no_usb, on_event,
 		                      &wc, &wc.failed, announce);
 		if (wc.failed)
 			status = wc.failed;
 	}
 	td_tokens_close(t);
-	td_token_config_clear(&cfg);
 	return status;
 }

@@ -181,7 +181,6 @@ static int add_of_agency(const struct td_dossier *d, void *ctx)
 static int setup(struct td_cli *cli, struct td_handover *h, const char *const v[6],
                  int force)
 {
-	char place[512];
 	struct td_error err;
 	int rc;
 
@@ -190,7 +189,7 @@ static int setup(struct td_cli *cli, struct td_handover *h, const char *const v[
 	    (rc = td_handover_set_from(h, v[1], &err)) < 0 ||
 	    (rc = td_handover_set_condition(h, v[2], &err)) < 0 ||
 	    (rc = td_handover_set_remarks(h, v[3], &err)) < 0 ||
-	    (rc = td_handover_set_place(h, td_cli_place(cli, v[4], place, sizeof place),
+	    (rc = td_handover_set_place(h, td_cli_place(cli, v[4]),
 	                                &err)) < 0) {
 		td_cli_print_error(&err);
 		return td_cli_status(rc);

@@ -20,27 +20,7 @@
 
 /* ---- shared with cmd_dossier.c --------------------------------------------- */
 
-/* The config file's "place =", into buf: read by the loader every
- * command's config goes through (main.c checked the file already, so a
- * failure here is a file changed since and gives no place). */
-static const char *config_place(const char *path, char *buf, size_t size)
-{
-	struct td_token_config cfg;
-	struct td_error err;
-	const char *found = NULL;
-
-	if (!path || td_token_config_load(path, &cfg, &err) != 0)
-		return NULL;
-	if (cfg.place) {
-		snprintf(buf, size, "%s", cfg.place);
-		found = buf;
-	}
-	td_token_config_clear(&cfg);
-	return found;
-}
-
-const char *td_cli_place(struct td_cli *cli, const char *given, char *buf,
-                         size_t size)
+const char *td_cli_place(const struct td_cli *cli, const char *given)
 {
 	const char *env = getenv("TOKENDESK_PLACE");
 
@@ -48,7 +28,7 @@ const char *td_cli_place(struct td_cli *cli, const char *given, char *buf,
 		return given;
 	if (env && *env)
 		return env;
-	return config_place(cli->config_path, buf, size);
+	return cli->config.place;
 }
 
 int td_cli_handover_commit(struct td_cli *cli, struct td_handover *h,
@@ -187,7 +167,6 @@ static int parse(int argc, char **argv, struct opts *o)
 /* Set up the batch; prints the error and returns a status, or EX_OK. */
 static int setup(struct td_cli *cli, struct td_handover *h, const struct opts *o)
 {
-	char place[512];
 	struct td_error err;
 	int rc;
 
@@ -197,8 +176,8 @@ static int setup(struct td_cli *cli, struct td_handover *h, const struct opts *o
 	    (rc = td_handover_set_condition(h, o->condition, &err)) < 0 ||
 	    (rc = td_handover_set_remarks(h, o->remarks, &err)) < 0 ||
 	    (rc = td_handover_set_state(h, o->state, &err)) < 0 ||
-	    (rc = td_handover_set_place(h, td_cli_place(cli, o->place, place,
-	                                                sizeof place), &err)) < 0) {
+	    (rc = td_handover_set_place(h, td_cli_place(cli, o->place),
+	                                &err)) < 0) {
 		td_cli_print_error(&err);
 		return td_cli_status(rc);
 	}

@@ -357,7 +357,6 @@ int td_cmd_scan(struct td_cli *cli, int argc, char **argv)
 {
 	struct scan_args a;
 	struct scan_ctx sc;
-	struct td_token_config cfg;
 	struct td_tokens *t;
 	struct td_snap *s = NULL;
 	struct td_error err;
@@ -372,8 +371,8 @@ int td_cmd_scan(struct td_cli *cli, int argc, char **argv)
 	if (!a.no_match && !(sc.reg = td_cli_registry(cli, 0, &status)))
 		return status;
 	t = td_tokens_open_with_config(cli->modules, (size_t)cli->nmodules,
-	                               cli->config_path, a.no_usb, &cfg, &err);
-	sc.mopts.scope_agency = a.scope ? a.scope : cfg.scope;
+	                               &cli->config, a.no_usb, &err);
+	sc.mopts.scope_agency = a.scope ? a.scope : cli->config.scope;
 	if (t && sc.reg && sc.mopts.scope_agency &&
 	    td_match_check_scope(sc.reg, sc.mopts.scope_agency, &err) < 0) {
 		td_tokens_close(t);
@@ -383,8 +382,8 @@ int td_cmd_scan(struct td_cli *cli, int argc, char **argv)
 		td_cli_print_error(&err);
 		status = td_cli_status(err.code);
 	} else if (a.watch) {
-		status = td_cli_watch(t, a.poll_ms ? a.poll_ms : cfg.poll_ms, a.no_usb,
-		                      on_event, &sc, NULL, announce);
+		status = td_cli_watch(t, a.poll_ms ? a.poll_ms : cli->config.poll_ms,
+		                      a.no_usb, on_event, &sc, NULL, announce);
 	} else if (td_tokens_scan(t, &s, &err) != 0) {
 		td_cli_print_error(&err);
 		status = td_cli_status(err.code);
@@ -393,6 +392,5 @@ int td_cmd_scan(struct td_cli *cli, int argc, char **argv)
 	}
 	td_snap_free(s);
 	td_tokens_close(t);
-	td_token_config_clear(&cfg);
 	return status;
 }

@@ -178,7 +178,6 @@ static int prove(struct td_tokens *t, const struct verify_args *a,
 int td_cmd_verify_token(struct td_cli *cli, int argc, char **argv)
 {
 	struct verify_args a;
-	struct td_token_config cfg;
 	struct td_pop_result r;
 	struct td_tokens *t;
 	struct td_error err;
@@ -189,10 +188,9 @@ int td_cmd_verify_token(struct td_cli *cli, int argc, char **argv)
 	if (status != EX_OK)
 		return status;
 	t = td_tokens_open_with_config(cli->modules, (size_t)cli->nmodules,
-	                               cli->config_path, 1, &cfg, &err);
+	                               &cli->config, 1, &err);
 	if (!t) {
 		td_cli_print_error(&err);
-		td_token_config_clear(&cfg);
 		return td_cli_status(err.code);
 	}
 	status = precheck(t, &a, &r, &decided);
@@ -203,6 +201,5 @@ int td_cmd_verify_token(struct td_cli *cli, int argc, char **argv)
 		status = outcome_status(r.outcome);
 	}
 	td_tokens_close(t);
-	td_token_config_clear(&cfg);
 	return status;
 }

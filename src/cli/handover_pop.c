@@ -91,16 +91,14 @@ static int prove_one(struct td_tokens *t, struct td_handover *h, const char *ser
 int td_cli_handover_prove(struct td_cli *cli, struct td_handover *h, int pin_fd,
                           int force)
 {
-	struct td_token_config cfg;
 	struct td_tokens *t;
 	struct td_error err;
 	int worst = 0;
 
 	t = td_tokens_open_with_config(cli->modules, (size_t)cli->nmodules,
-	                               cli->config_path, 1, &cfg, &err);
+	                               &cli->config, 1, &err);
 	if (!t) {
 		td_cli_print_error(&err);
-		td_token_config_clear(&cfg);
 		return err.code;
 	}
 	/* Stop at the first refusal: the PINs of the remaining tokens stay
@@ -108,6 +106,5 @@ int td_cli_handover_prove(struct td_cli *cli, struct td_handover *h, int pin_fd,
 	for (size_t i = 0; i < td_handover_count(h) && worst == 0; i++)
 		worst = prove_one(t, h, td_handover_item_at(h, i)->key, pin_fd, force);
 	td_tokens_close(t);
-	td_token_config_clear(&cfg);
 	return worst;
 }

@@ -52,28 +52,45 @@ static void version(void)
 	printf("This is free software; there is NO warranty.\n");
 }
 
-/* A --config file is read whole before any command: a misspelt setting
- * or a wrong path is said at once, whatever the command, not left to
- * the first command that happens to read it. */
-static int check_config(const char *path)
+/* A --config file is read whole, once, before any command: a misspelt
+ * setting or a wrong path is said at once, whatever the command, not
+ * left to the first command that happens to read it; and every command
+ * then works from the one reading. */
+static int load_config(struct td_cli *cli)
 {
-	struct td_token_config cfg;
 	struct td_error err;
 
-	if (td_token_config_load(path, &cfg, &err) != 0) {
+	if (cli->config_path &&
+	    td_token_config_load(cli->config_path, &cli->config, &err) != 0) {
 		td_cli_print_error(&err);
 		return td_cli_status(err.code);
 	}
-	td_token_config_clear(&cfg);
 	return EX_OK;
+}
+
+/* Everything after the global options, with the config loaded. */
+static int run(struct td_cli *cli, int argc, char **argv)
+{
+	const struct td_cli_command *c;
+	const char *problem;
+
+	/* The operator's name goes into every audit row and record. */
+	if ((problem = td_text_problem(cli->operator_name))) {
+		td_cli_fail("operator name: %s", problem);
+		return EX_USAGE;
+	}
+	if (argc < 2)
+		return td_desk_main(cli);
+	if ((c = td_cli_find(td_cli_commands, argv[1])))
+		return td_cli_run(c, cli, argc - 1, argv + 1);
+	td_cli_fail("unknown command '%s'; see `tokendesk --help`", argv[1]);
+	return EX_USAGE;
 }
 
 int main(int argc, char **argv)
 {
 	struct td_cli cli = { 0 };
-	const struct td_cli_command *c;
-	const char *problem;
-	int c_status;
+	int status;
 
 	td_cli_locale_init();
 	switch (td_cli_take_globals(&cli, &argc, argv)) {
@@ -87,17 +104,8 @@ int main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	td_cli_defaults(&cli);
-	if (cli.config_path && (c_status = check_config(cli.config_path)) != EX_OK)
-		return c_status;
-	/* The operator's name goes into every audit row and record. */
-	if ((problem = td_text_problem(cli.operator_name))) {
-		td_cli_fail("operator name: %s", problem);
-		return EX_USAGE;
-	}
-	if (argc < 2)
-		return td_desk_main(&cli);
-	if ((c = td_cli_find(td_cli_commands, argv[1])))
-		return td_cli_run(c, &cli, argc - 1, argv + 1);
-	td_cli_fail("unknown command '%s'; see `tokendesk --help`", argv[1]);
-	return EX_USAGE;
+	if ((status = load_config(&cli)) == EX_OK)
+		status = run(&cli, argc, argv);
+	td_token_config_clear(&cli.config);
+	return status;
 }

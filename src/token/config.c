@@ -23,8 +23,7 @@ static int push(char ***v, size_t *n, const char *s)
 }
 
 /* The handover's place, printed on every record (td_cli_place): held
- * to the rules of text typed at --place, and short enough to be held
- * whole. */
+ * to the rules of text typed at --place, and a room's name long. */
 static int set_place(struct td_token_config *c, const char *val,
                      const char *path, long line, struct td_error *err)
 {
@@ -127,16 +126,15 @@ void td_token_config_clear(struct td_token_config *c)
 
 struct td_tokens *td_tokens_open_with_config(const char *const *modules,
                                              size_t nmodules,
-                                             const char *config_path,
+                                             const struct td_token_config *cfg,
                                              int no_usb,
-                                             struct td_token_config *cfg,
                                              struct td_error *err)
 {
+	static const struct td_token_config none;
 	struct td_token_opts o;
 
-	memset(cfg, 0, sizeof *cfg);
-	if (config_path && td_token_config_load(config_path, cfg, err) != 0)
-		return NULL;
+	if (!cfg)
+		cfg = &none;
 	memset(&o, 0, sizeof o);
 	o.modules = nmodules ? modules : (const char *const *)cfg->modules;
 	o.nmodules = nmodules ? nmodules : cfg->nmodules;

@@ -504,7 +504,7 @@ int td_desk_main(struct td_cli *cli)
 	}
 	/* As the handover command finds it: the place goes on every record
 	 * signed here (it was the config file's name). */
-	d.place = td_cli_place(cli, NULL, d.place_buf, sizeof d.place_buf);
+	d.place = td_cli_place(cli, NULL);
 	td_tui_lang_init(&d);
 	curses_start(&d);
 	desk_tokens_start(&d);

@@ -67,7 +67,6 @@ struct desk {
 	int msg_bad;
 	const char *place;              /* $TOKENDESK_PLACE or the --config
 	                                   file's "place = ...", or NULL */
-	char place_buf[TD_CONFIG_PLACE_MAX + 1];   /* place, when from the file */
 	struct desk_tokens *tok;        /* token watcher glue, or NULL */
 	struct {
 		const struct screen_ops *ops;

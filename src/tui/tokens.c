@@ -31,7 +31,6 @@ struct present {
 struct desk_tokens {
 	struct td_tokens *t;
 	struct td_watch *w;
-	struct td_token_config cfg;
 	struct td_match_opts mopts;
 	struct present p[MAX_PRESENT];
 	int n;
@@ -46,6 +45,7 @@ struct desk_tokens {
 
 int desk_tokens_start(struct desk *d)
 {
+	const struct td_token_config *cfg = &d->cli->config;
 	struct desk_tokens *k = calloc(1, sizeof *k);
 	struct td_watch_opts wo = TD_WATCH_OPTS_DEFAULT;
 	struct td_error err;
@@ -53,21 +53,21 @@ int desk_tokens_start(struct desk *d)
 	if (!(d->tok = k))
 		return -1;
 	k->t = td_tokens_open_with_config(d->cli->modules, (size_t)d->cli->nmodules,
-	                                  d->cli->config_path, 0, &k->cfg, &err);
+	                                  cfg, 0, &err);
 	if (!k->t) {
 		td_error_format(&err, k->why, sizeof k->why);
 		return -1;
 	}
-	k->mopts.scope_agency = k->cfg.scope;
+	k->mopts.scope_agency = cfg->scope;
 	/* said on the panel rather than every token marked out of scope */
-	if (k->cfg.scope && td_match_check_scope(d->reg, k->cfg.scope, &err) < 0) {
+	if (cfg->scope && td_match_check_scope(d->reg, cfg->scope, &err) < 0) {
 		td_error_format(&err, k->why, sizeof k->why);
 		td_tokens_close(k->t);
 		k->t = NULL;
 		return -1;
 	}
-	if (k->cfg.poll_ms)
-		wo.poll_ms = k->cfg.poll_ms;
+	if (cfg->poll_ms)
+		wo.poll_ms = cfg->poll_ms;
 	for (size_t i = 0, n = 0; i < td_tokens_nmodules(k->t); i++) {
 		const char *m = td_tokens_module(k->t, i), *base = strrchr(m, '/');
 		n += (size_t)snprintf(k->modules + n, n < sizeof k->modules ?
@@ -180,7 +180,6 @@ void desk_tokens_stop(struct desk *d)
 		drop(k, k->n - 1);
 	td_watch_free(k->w);
 	td_tokens_close(k->t);
-	td_token_config_clear(&k->cfg);
 	free(k);
 	d->tok = NULL;
 }
