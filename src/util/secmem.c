@@ -178,10 +178,12 @@ int td_pin_read(int fd, const char *prompt, struct td_secbuf **out,
 	pin_signal = 0;
 	/* --pin-fd 0 typed at a terminal: that terminal must not echo the
 	 * PIN either (a pipe or a file is read as it is) */
-	if (fd >= 0 && isatty(fd))
+	if (fd < 0)
+		rc = read_from_tty(prompt, b, err);
+	else if (isatty(fd))
 		rc = read_quietly(fd, prompt, b, err);
 	else
-		rc = fd >= 0 ? read_line(fd, b, err) : read_from_tty(prompt, b, err);
+		rc = read_line(fd, b, err);
 	if (rc != 0) {
 		td_secbuf_free(b);
 		return rc;
