@@ -101,6 +101,13 @@ int td_cli_watch(struct td_tokens *t, int poll_ms, int no_usb,
 /* Reset getopt for a command's own option parsing. */
 void td_cli_getopt_reset(void);
 
+/* getopt_long for a command's options, with the messages said by
+ * td_cli_fail: glibc's own quote what was typed as it was typed, an ESC
+ * included.  Returns what getopt_long returns ('?' after a message). */
+struct option;
+int td_cli_getopt(int argc, char **argv, const char *shorts,
+                  const struct option *longs);
+
 /* The command called name in table (ended by a NULL name), or NULL. */
 const struct td_cli_command *td_cli_find(const struct td_cli_command *table,
                                          const char *name);

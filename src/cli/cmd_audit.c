@@ -70,7 +70,7 @@ int td_cmd_audit(struct td_cli *cli, int argc, char **argv)
 	struct td_error err;
 	int c, json = 0, status = EX_OK, rc;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "jh", opts)) != -1) {
 		if (c == 'j')
 			json = 1;
 		else if (c == 'h') {

@@ -58,7 +58,7 @@ static int count_start(struct td_registry *reg, int argc, char **argv)
 	int64_t id;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "a:c:h", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "a:c:h", opts)) != -1) {
 		if (c == 'a')
 			agency = optarg;
 		else if (c == 'c')
@@ -116,7 +116,7 @@ static int count_scan(struct td_registry *reg, int argc, char **argv)
 	int64_t id;
 	int c, status = EX_OK;
 
-	while ((c = getopt_long(argc, argv, "if:h", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "if:h", opts)) != -1) {
 		if (c == 'i')
 			source = "inserted";
 		else if (c == 'f')
@@ -294,7 +294,7 @@ static int count_report(struct td_registry *reg, int argc, char **argv)
 	int64_t id;
 	int c, json = 0, summary = 0, status;
 
-	while ((c = getopt_long(argc, argv, "jst:x:h", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "jst:x:h", opts)) != -1) {
 		if (c == 'j')
 			json = 1;
 		else if (c == 's')
@@ -343,7 +343,7 @@ static int count_close(struct td_registry *reg, int argc, char **argv)
 	int64_t id;
 	int c, json = 0, status;
 
-	while ((c = getopt_long(argc, argv, "jo:h", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "jo:h", opts)) != -1) {
 		if (c == 'j')
 			json = 1;
 		else if (c == 'o')

@@ -75,7 +75,7 @@ int td_count_watch(struct td_cli *cli, int argc, char **argv)
 	int c, poll_ms = 0, no_usb = 0, status = EX_OK;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "p:nh", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "p:nh", opts)) != -1) {
 		if (c == 'p') {
 			long long n;
 			if (td_cli_number("--poll-ms", optarg, 20, 500, &n) < 0)

@@ -36,7 +36,7 @@ int td_cmd_crl(struct td_cli *cli, int argc, char **argv)
 	size_t nca = 0;
 	int c, status = EX_OK, rc;
 
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "c:h", opts)) != -1) {
 		switch (c) {
 		case 'c':
 			if (nca == MAX_CA) {

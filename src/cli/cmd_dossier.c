@@ -52,7 +52,7 @@ static int cmd_add(struct td_cli *cli, int argc, char **argv)
 	struct td_error err;
 	int c, status, rc;
 
-	while ((c = getopt_long(argc, argv, "a:k:r:H:m:", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "a:k:r:H:m:", opts)) != -1) {
 		switch (c) {
 		case 'a': agency = optarg; break;
 		case 'k': kind = optarg; break;
@@ -116,7 +116,7 @@ static int cmd_list(struct td_cli *cli, int argc, char **argv)
 	json_t *arr = NULL;
 	int c, status, rc, json = 0;
 
-	while ((c = getopt_long(argc, argv, "a:j", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "a:j", opts)) != -1) {
 		if (c == 'a')
 			agency = optarg;
 		else if (c == 'j')
@@ -250,7 +250,7 @@ static int cmd_handover(struct td_cli *cli, int argc, char **argv)
 	struct td_error err;
 	int c, status, all = 0, force = 0, json = 0;
 
-	while ((c = getopt_long(argc, argv, "t:f:c:r:p:k:P:AFj", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "t:f:c:r:p:k:P:AFj", opts)) != -1) {
 		switch (c) {
 		case 't': v[0] = optarg; break;
 		case 'f': v[1] = optarg; break;

@@ -73,7 +73,7 @@ int td_cmd_export(struct td_cli *cli, int argc, char **argv)
 	struct td_error err;
 	int c, status = EX_OK, rc;
 
-	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "f:o:h", opts)) != -1) {
 		if (c == 'f')
 			format = optarg;
 		else if (c == 'o')

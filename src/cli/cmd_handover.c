@@ -130,7 +130,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	int c;
 
 	o->pin_fd = -1;
-	while ((c = getopt_long(argc, argv, "t:f:r:c:p:s:P:Fjh", longopts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "t:f:r:c:p:s:P:Fjh", longopts)) != -1) {
 		switch (c) {
 		case 't': o->to = optarg; break;
 		case 'f': o->from = optarg; break;

@@ -30,7 +30,7 @@ int td_cmd_holder(struct td_cli *cli, int argc, char **argv)
 	struct td_error err;
 	int c, value = -1, status = EX_OK, rc;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'n': case 'y':
 			/* both given: which one was meant? */

@@ -177,7 +177,7 @@ int td_cmd_import(struct td_cli *cli, int argc, char **argv)
 	long long n;
 	int c, status = EX_OK, rc, progress = -1;
 
-	while ((c = getopt_long(argc, argv, "e:m:h", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "e:m:h", opts)) != -1) {
 		switch (c) {
 		case 'e': io.encoding = optarg; break;
 		case 'm':

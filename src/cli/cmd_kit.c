@@ -49,7 +49,7 @@ static int kit_make(struct td_registry *reg, int argc, char **argv)
 	size_t n = 0;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "a:o:h", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "a:o:h", opts)) != -1) {
 		if (c == 'a')
 			list = optarg;
 		else if (c == 'o')
@@ -190,7 +190,7 @@ static int kit_resolve(struct td_registry *reg, int argc, char **argv)
 	int64_t id;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "k:h", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "k:h", opts)) != -1) {
 		if (c == 'k')
 			keep = optarg;
 		else

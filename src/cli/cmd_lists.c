@@ -55,7 +55,7 @@ int td_cmd_lists(struct td_cli *cli, int argc, char **argv)
 	long long n;
 	int c, status = EX_OK, rc;
 
-	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "f:o:h", opts)) != -1) {
 		switch (c) {
 		case 'f':
 			if (strcmp(optarg, "xlsx") == 0)

@@ -64,7 +64,7 @@ int td_cmd_receipt(struct td_cli *cli, int argc, char **argv)
 	struct td_error err;
 	int c, status, rc, listing = 0, json = 0;
 
-	while ((c = getopt_long(argc, argv, "P:ljh", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "P:ljh", opts)) != -1) {
 		if (c == 'P') {
 			pdf = optarg;
 		} else if (c == 'l') {

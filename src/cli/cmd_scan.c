@@ -317,7 +317,7 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 
 	memset(a, 0, sizeof *a);
 	td_cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 'j': a->json = 1; break;
 		case 'w': a->watch = 1; break;

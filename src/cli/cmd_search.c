@@ -46,7 +46,7 @@ int td_cmd_search(struct td_cli *cli, int argc, char **argv)
 	int c, json = 0, limit = 50, status = EX_OK, rc;
 	char text[1024] = "";
 
-	while ((c = getopt_long(argc, argv, "jn:h", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "jn:h", opts)) != -1) {
 		if (c == 'j')
 			json = 1;
 		else if (c == 'n') {

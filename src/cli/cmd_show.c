@@ -223,7 +223,7 @@ int td_cmd_show(struct td_cli *cli, int argc, char **argv)
 	int c, json = 0, status = EX_OK, rc;
 	const char *what, *key;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "jh", opts)) != -1) {
 		if (c == 'j')
 			json = 1;
 		else if (c == 'h') {

@@ -233,7 +233,7 @@ int td_cmd_tag(struct td_cli *cli, int argc, char **argv)
 	long long n;
 	int c, json = 0;
 
-	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "r:h", opts)) != -1) {
 		switch (c) {
 		case 'r': reason = optarg; break;
 		case 's': state = optarg; break;

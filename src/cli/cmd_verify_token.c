@@ -47,7 +47,7 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 	memset(a, 0, sizeof *a);
 	a->pin_fd = -1;
 	td_cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_fd(optarg, &a->pin_fd) != 0) {

@@ -95,7 +95,77 @@ struct td_registry *td_cli_registry(struct td_cli *cli, int create, int *status)
 void td_cli_getopt_reset(void)
 {
 	optind = 0;   /* glibc: 0 re-initialises, including its permutation */
-	opterr = 1;
+	opterr = 0;   /* td_cli_getopt says what was wrong */
+}
+
+/* The long option "--name" or "--name=value" names, as getopt_long
+ * reads it (a unique prefix will do); NULL with *many set when it could
+ * be several. */
+static const struct option *long_named(const struct option *longs,
+                                       const char *arg, int *many)
+{
+	size_t len = strcspn(arg + 2, "=");
+	const struct option *found = NULL;
+
+	*many = 0;
+	for (; longs && longs->name; longs++) {
+		if (strncmp(longs->name, arg + 2, len) != 0)
+			continue;
+		if (longs->name[len] == '\0')
+			return longs;
+		*many = found != NULL;
+		found = found ? found : longs;
+	}
+	return *many ? NULL : found;
+}
+
+/* 1 when getopt_long's '?' was for the long option arg, the element it
+ * has just moved past; else it was for the short option optopt (which
+ * may sit in the element after arg, as in "-xj"). */
+static int long_refused(const char *arg, const struct option *o, int last)
+{
+	if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
+		return 0;
+	if (optopt == 0 || !o)
+		return 1;   /* unknown or ambiguous */
+	if (o->has_arg == no_argument)
+		return strchr(arg, '=') != NULL;
+	return o->has_arg == required_argument && !strchr(arg, '=') && last;
+}
+
+/* Say why getopt_long refused what it did. */
+static void bad_option(const char *cmd, const char *arg, int last,
+                       const char *shorts, const struct option *longs)
+{
+	int many;
+	const struct option *o = long_named(longs, arg, &many);
+	const char *at = strchr(shorts, optopt);
+
+	if (!long_refused(arg, o, last))
+		td_cli_fail(at && optopt != ':' && at[1] == ':'
+		            ? "%s: option -%c needs a value"
+		            : "%s: unknown option -%c; see its --help", cmd, optopt);
+	else if (many)
+		td_cli_fail("%s: option '%.*s' could be more than one; spell it "
+		            "out", cmd, (int)strcspn(arg, "="), arg);
+	else if (!o)
+		td_cli_fail("%s: unknown option '%.*s'; see its --help", cmd,
+		            (int)strcspn(arg, "="), arg);
+	else if (o->has_arg == no_argument)
+		td_cli_fail("%s: option --%s takes no value", cmd, o->name);
+	else
+		td_cli_fail("%s: option --%s needs a value", cmd, o->name);
+}
+
+int td_cli_getopt(int argc, char **argv, const char *shorts,
+                  const struct option *longs)
+{
+	int c;
+
+	opterr = 0;
+	if ((c = getopt_long(argc, argv, shorts, longs, NULL)) == '?')
+		bad_option(argv[0], argv[optind - 1], optind >= argc, shorts, longs);
+	return c;
 }
 
 const struct td_cli_command *td_cli_find(const struct td_cli_command *table,

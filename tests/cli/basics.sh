@@ -12,6 +12,26 @@ expect_status 64 td import
 expect_status 0 td import --help
 expect_in "$tmp/out" "--encoding"
 
+# A wrong option is named, and how it is wrong, in tokendesk's words
+# (glibc's quoted what was typed raw; typed-text.sh checks that).
+while IFS='|' read -r case said; do
+	# shellcheck disable=SC2086 # the words of $case are arguments
+	expect_status 64 td $case
+	expect_in "$tmp/err" "$said"
+done <<'EOF'
+import --bogus x.csv|import: unknown option '--bogus'; see its --help
+import --bog=1 x.csv|import: unknown option '--bog'
+import -x x.csv|import: unknown option -x;
+import x.csv -m|import: option -m needs a value
+import x.csv --max-errors|import: option --max-errors needs a value
+import --enc|import: option --encoding needs a value
+search --json=yes x|search: option --json takes no value
+search --js=yes x|search: option --json takes no value
+handover --p X|handover: option '--p' could be more than one; spell it out
+import --json -xj x.csv|import: unknown option '--json'
+search -jx y|search: unknown option -x;
+EOF
+
 # Every command --help lists answers --help itself, with a usage line.
 for c in $(td --help | sed -n 's/^  tokendesk \([a-z-]*\).*/\1/p' | sort -u); do
 	expect_status 0 td "$c" --help

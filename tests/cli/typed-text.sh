@@ -39,7 +39,8 @@ id=$(td count start --agency DC) || fail "count start"
 expect_status 65 td count scan "$id" --from "$tmp/serials.txt"
 expect_in "$tmp/err" "serials.txt:2: 'ABx\\x1b[2Jy' is not a token serial"
 for cmd in "show token $esc" "handover --to $esc $T" "kit merge $esc" "$esc" \
-           "import $tmp/$esc.csv" "tag list --state $esc"; do
+           "import $tmp/$esc.csv" "tag list --state $esc" \
+           "import --$esc"; do
 	# shellcheck disable=SC2086 # the words of $cmd are arguments
 	td $cmd >"$tmp/out" 2>"$tmp/err"
 	expect_in "$tmp/err" 'x\x1b[2Jy'
@@ -47,6 +48,8 @@ for cmd in "show token $esc" "handover --to $esc $T" "kit merge $esc" "$esc" \
 		fail "'$cmd' sent an ESC to the terminal"
 	fi
 done
+td import "-$(printf '\033')" >"$tmp/out" 2>"$tmp/err"
+expect_in "$tmp/err" 'import: unknown option -\x1b'
 printf 'code,name\nX,"a\302\233b"\n' >"$tmp/$(printf 'c1\302\233.csv')"
 td import "$tmp/$(printf 'c1\302\233.csv')" >"$tmp/out" 2>"$tmp/err"
 expect_in "$tmp/err" 'c1\u009b.csv'
