@@ -29,7 +29,12 @@ struct td_registry;
 
 enum td_reg_open_flags {
 	TD_REG_CREATE = 1 << 0,   /* create the file (mode 0600) if missing */
-	TD_REG_READONLY = 1 << 1  /* open read-only (no migration) */
+	TD_REG_READONLY = 1 << 1, /* open read-only (no migration) */
+	/* with TD_REG_CREATE: its directories too (0700).  Only for the
+	 * default place: a path the operator named is in a directory that
+	 * exists, or was mistyped, or is a drive not mounted, and a registry
+	 * made there would be lost to them. */
+	TD_REG_CREATE_DIRS = 1 << 2
 };
 
 /* Open the registry at path: refuses a file that is group/world-writable

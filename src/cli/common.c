@@ -79,10 +79,15 @@ int td_cli_status(int code)
 struct td_registry *td_cli_registry(struct td_cli *cli, int create, int *status)
 {
 	struct td_error err;
+	int flags = 0;
 
 	if (cli->reg)
 		return cli->reg;
-	cli->reg = td_reg_open(cli->db_path, create ? TD_REG_CREATE : 0, &err);
+	/* the default place's directories are made; a named path's are not */
+	if (create)
+		flags = TD_REG_CREATE |
+		        (cli->db_path == cli->db_path_buf ? TD_REG_CREATE_DIRS : 0);
+	cli->reg = td_reg_open(cli->db_path, flags, &err);
 	if (!cli->reg) {
 		td_cli_print_error(&err);
 		*status = td_cli_status(err.code);

@@ -117,14 +117,21 @@ static int check_file_safety(const char *path, const struct stat *st,
 	return TD_OK;
 }
 
-static int create_file(const char *path, struct td_error *err)
+static int create_file(const char *path, int flags, struct td_error *err)
 {
+	char dir[PATH_MAX];
 	int fd;
 
-	if (make_parent_dirs(path) < 0)
+	if ((flags & TD_REG_CREATE_DIRS) && make_parent_dirs(path) < 0)
 		return td_error_set(err, TD_ERR_IO, "cannot create the directory of %s: %s",
 		                    path, strerror(errno));
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ENOENT) {
+		td_path_dir(path, dir, sizeof dir);
+		return td_error_set(err, TD_ERR_IO, "cannot create %s: there is no "
+		                    "directory %s (a drive not mounted, a name "
+		                    "mistyped?)", path, dir);
+	}
 	if (fd < 0)
 		return td_error_set(err, TD_ERR_IO, "cannot create %s: %s",
 		                    path, strerror(errno));
@@ -174,7 +181,7 @@ static int prepare_file(const char *path, int flags, struct td_error *err)
 		return td_error_set(err, TD_ERR_NOTFOUND,
 		                    "no registry at %s; create it with `tokendesk init` "
 		                    "or name another with --db", path);
-	return create_file(path, err);
+	return create_file(path, flags, err);
 }
 
 /* td_fold(text) in SQL, so set-based statements index folded text. */

@@ -53,6 +53,14 @@ expect_eq "$(stat -c %a "$tmp/third.db")" 600 "registry mode"
 unset TOKENDESK_DB
 XDG_DATA_HOME="$tmp/xdg" td init >/dev/null
 [ -f "$tmp/xdg/tokendesk/registry.db" ] || fail "XDG_DATA_HOME default not used"
+expect_eq "$(stat -c %a "$tmp/xdg/tokendesk")" 700 "default directory mode"
+# A path named is not made: its directory missing is a drive not mounted
+# or a name mistyped, and a registry made there would be lost.
+expect_status 74 td --db "$tmp/usb/kit/reg.db" init
+expect_in "$tmp/err" "there is no directory $tmp/usb/kit (a drive not mounted"
+[ ! -e "$tmp/usb" ] || fail "init made the directory of a named --db"
+TOKENDESK_DB="$tmp/usb/reg.db" expect_status 74 td init
+[ ! -e "$tmp/usb" ] || fail "init made the directory of \$TOKENDESK_DB"
 export TOKENDESK_DB="$tmp/reg.db"
 
 # A registry others can write is refused, as ssh refuses keys.
