@@ -16,10 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "tokendesk/outfile.h"
 #include "tokendesk/registry.h"
 #include "tui/desk.h"
 #include "tui/input.h"
@@ -72,6 +74,16 @@ void desk_error(struct desk *d, const struct td_error *err)
 	char buf[400];
 
 	desk_message(d, 1, "%s", td_error_format(err, buf, sizeof buf));
+}
+
+int desk_records_dir(const struct desk *d, char *dir, size_t size)
+{
+	size_t len;
+
+	td_path_dir(d->cli->db_path, dir, size);
+	len = strlen(dir);
+	snprintf(dir + len, size - len, "%s", strcmp(dir, "/") ? "/records" : "records");
+	return mkdir(dir, 0700) < 0 && errno != EEXIST ? -1 : 0;
 }
 
 void desk_open_record(struct desk *d, const char *kind, const char *key)

@@ -108,6 +108,10 @@ void desk_error(struct desk *d, const struct td_error *err);
 /* Open the detail screen of a record: kind "agency", "holder", "cert",
  * "token"; key its code/id/serial. */
 void desk_open_record(struct desk *d, const char *kind, const char *key);
+/* The "records" folder beside the registry, where the desk saves what it
+ * prints (handover PDFs, count reports), into dir; made 0700, as they
+ * name officials.  0, or -1 with errno. */
+int desk_records_dir(const struct desk *d, char *dir, size_t size);
 
 /* The screens (scr_*.c): each open function pushes its screen. */
 void scr_panel_open(struct desk *d);

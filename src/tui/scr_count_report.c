@@ -80,15 +80,11 @@ void count_report_clear(struct count_scr *s)
 static void write_files(struct desk *d, struct count_scr *s)
 {
 	char dir[4096];
-	const char *slash = strrchr(d->cli->db_path, '/');
 	struct td_error err;
 	int64_t id = s->rep.count.id;
 
-	snprintf(dir, sizeof dir, "%.*s/records",
-	         slash ? (int)(slash - d->cli->db_path) : 1,
-	         slash ? d->cli->db_path : ".");
 	s->text_path[0] = s->xlsx_path[0] = s->write_err[0] = '\0';
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+	if (desk_records_dir(d, dir, sizeof dir) < 0) {
 		snprintf(s->write_err, sizeof s->write_err, "%.400s: %s", dir, strerror(errno));
 	} else {
 		snprintf(s->text_path, sizeof s->text_path, "%s/count-%" PRId64 ".txt",

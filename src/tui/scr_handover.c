@@ -316,16 +316,12 @@ static void save_record(struct desk *d, const char *number)
 	char dir[4096], path[4400];
 	struct td_record rec;
 	struct td_error err;
-	const char *slash = strrchr(d->cli->db_path, '/');
 	int rc;
 
-	snprintf(dir, sizeof dir, "%.*s/records",
-	         slash ? (int)(slash - d->cli->db_path) : 1,
-	         slash ? d->cli->db_path : ".");
-	snprintf(path, sizeof path, "%s/%s.pdf", dir, number);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+	if (desk_records_dir(d, dir, sizeof dir) < 0)
 		rc = td_error_set(&err, TD_ERR_IO, "cannot create %s: %s", dir, strerror(errno));
 	else if ((rc = td_record_load(d->reg, number, &rec, &err)) == TD_OK) {
+		snprintf(path, sizeof path, "%s/%s.pdf", dir, number);
 		rc = td_record_write_pdf(&rec, path, &err);
 		td_record_clear(&rec);
 	}
