@@ -504,6 +504,8 @@ int td_desk_main(struct td_cli *cli)
 		            "commands (see `tokendesk --help`)");
 		return EX_USAGE;
 	}
+	if (!desk_terminal_ok())
+		return EX_USAGE;
 	if (script && tdi_script_load(&in, script) < 0) {
 		td_cli_fail("cannot read the key script %s", script);
 		return EX_USAGE;

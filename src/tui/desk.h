@@ -99,6 +99,10 @@ void tw_box(struct desk *d, int y, int x, int h, int w, const char *title);
 /* A line of key hints "F1 Help  F3 Search ..." from pairs key, label. */
 void tw_keybar(struct desk *d, int y, const char *const *pairs);
 
+/* terminal.c: 1 when the terminal ($TERM) is known and can place text
+ * anywhere on the screen, else 0 with the reason said on stderr. */
+int desk_terminal_ok(void);
+
 /* desk.c: the screen stack and messages. */
 void desk_push(struct desk *d, const struct screen_ops *ops, void *self);
 void desk_pop(struct desk *d);

@@ -1,7 +1,7 @@
 # tui: the full-screen desk (ncursesw); no SQL and no PKCS#11 here.
 # One file per screen (scr_*.c), a few widgets, the loop in desk.c.
 libtd_tui_a_SOURCES += \
-	src/tui/desk.c src/tui/desk.h \
+	src/tui/desk.c src/tui/desk.h src/tui/terminal.c \
 	src/tui/input.c src/tui/input.h \
 	src/tui/draw.c src/tui/list.c src/tui/field.c src/tui/widget.h \
 	src/tui/i18n.c \

@@ -1,0 +1,48 @@
+/* terminal.c: whether the terminal the desk was started in can show it.
+ *
+ * initscr() on a TERM it does not know prints "Error opening terminal"
+ * and exits the process; on one without cursor addressing ("dumb", the
+ * Emacs shell, a serial console set up so) it draws one line over
+ * another.  Asked first, the desk can say why it will not start and
+ * what to do.  Kept apart from desk.c: <term.h> defines capability
+ * names (lines, columns...) as macros. */
+#include <config.h>
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <term.h>
+
+#include "cli/cli.h"
+#include "tui/desk.h"
+
+int desk_terminal_ok(void)
+{
+	const char *term = getenv("TERM");
+	const char *cup;
+	int found = 0;
+
+	if (!term || !*term) {
+		td_cli_fail("TERM is not set, so the desk cannot tell what "
+		            "terminal this is; try: TERM=xterm-256color tokendesk");
+		return 0;
+	}
+	if (setupterm(NULL, 1, &found) != OK) {
+		td_cli_fail("the terminal type '%s' (TERM) is not known on this "
+		            "machine; try: TERM=xterm-256color tokendesk", term);
+		fputs("Không nhận ra loại màn hình; hãy chạy: "
+		      "TERM=xterm-256color tokendesk\n", stderr);
+		return 0;
+	}
+	cup = tigetstr("cup");
+	del_curterm(cur_term);
+	cur_term = NULL;
+	if (!cup || cup == (const char *)-1) {
+		td_cli_fail("the terminal type '%s' cannot put text at a place on "
+		            "the screen, which the desk needs; run it in a terminal "
+		            "window, or use the commands (see `tokendesk --help`)",
+		            term);
+		return 0;
+	}
+	return 1;
+}
