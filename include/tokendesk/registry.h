@@ -46,8 +46,13 @@ void td_reg_close(struct td_registry *reg);
 /* Delete a registry file (closed) and its -wal and -shm companions. */
 void td_reg_remove(const char *path);
 
-/* Who is recorded in audit rows from now on (copied). */
+/* Who is recorded in audit rows from now on (copied).  The front ends
+ * hold it to td_text_problem and TD_OPERATOR_MAX first: it goes into
+ * every audit row and onto every printed record. */
 void td_reg_set_operator(struct td_registry *reg, const char *operator_name);
+
+/* Longest operator name, in bytes: a person's name, with room to spare. */
+#define TD_OPERATOR_MAX 200
 const char *td_reg_operator(const struct td_registry *reg);
 
 /* A number that grows whenever the registry's content may have changed

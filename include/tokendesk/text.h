@@ -31,6 +31,15 @@ char *td_fold(const char *s);
  * differ), U+FFFD (text damaged by a wrong encoding). */
 const char *td_text_problem(const char *s);
 
+/* Longest text an operator types (a reason, remarks, a condition, a
+ * place, a dossier reference), in bytes: a paragraph; more is a paste
+ * gone wrong, and would fill the printed record. */
+#define TD_TYPED_MAX 1000
+
+/* What td_text_problem says, or "longer than TD_TYPED_MAX bytes": the
+ * rules for text typed at the desk or on the command line. */
+const char *td_typed_text_problem(const char *s);
+
 /* Copy UTF-8 src into dst (size bytes, NUL included) with its control
  * characters shown, not sent: messages quote what was refused (a
  * serial, a field, a file name), and an ESC or a CR there would recolour

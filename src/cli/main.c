@@ -79,6 +79,10 @@ static int run(struct td_cli *cli, int argc, char **argv)
 		td_cli_fail("operator name: %s", problem);
 		return EX_USAGE;
 	}
+	if (strlen(cli->operator_name) > TD_OPERATOR_MAX) {
+		td_cli_fail("operator name: longer than %d bytes", TD_OPERATOR_MAX);
+		return EX_USAGE;
+	}
 	if (argc < 2)
 		return td_desk_main(cli);
 	if ((c = td_cli_find(td_cli_commands, argv[1])))

@@ -88,7 +88,7 @@ int td_reg_tag_put(struct td_registry *reg, const struct td_tag *t,
 	    (rc = canon_target(t->target_kind, t->target, key, sizeof key, err)) < 0)
 		return rc;
 	/* The reason goes to DOST in the lists, and is printed as it is. */
-	if (t->reason && (problem = td_text_problem(t->reason)))
+	if (t->reason && (problem = td_typed_text_problem(t->reason)))
 		return td_error_set(err, TD_ERR_USAGE, "reason: %s", problem);
 	if (!(st = td_reg_stmt(reg, ST_TAG_BY_TARGET, err)))
 		return err->code;

@@ -278,6 +278,15 @@ void td_printable(char *dst, size_t size, const char *src)
 	dst[whole_chars(dst, n)] = '\0';
 }
 
+const char *td_typed_text_problem(const char *s)
+{
+	_Static_assert(TD_TYPED_MAX == 1000, "say the new figure below");
+
+	if (strlen(s) > TD_TYPED_MAX)
+		return "longer than 1000 bytes";
+	return td_text_problem(s);
+}
+
 const char *td_text_problem(const char *value)
 {
 	const uint8_t *p = (const uint8_t *)value;

@@ -54,9 +54,9 @@ int td_dossier_add(struct td_registry *reg, const char *ref, const char *kind,
 		return td_error_set(err, TD_ERR_USAGE, "bad dossier reference or remarks");
 	}
 	field = "reference";
-	if (!(problem = td_text_problem(nref)) && nremarks) {
+	if (!(problem = td_typed_text_problem(nref)) && nremarks) {
 		field = "remarks";
-		problem = td_text_problem(nremarks);
+		problem = td_typed_text_problem(nremarks);
 	}
 	if (problem) {
 		rc = td_error_set(err, TD_ERR_USAGE, "%s: %s", field, problem);

@@ -63,22 +63,21 @@ enum td_handover_kind td_handover_kind(const struct td_handover *h)
 	return h->kind;
 }
 
-/* Longest free text kept (condition, remarks, place): the record is a
- * page, not a letter, and fixed buffers downstream stay whole. */
-#define TEXT_MAX 1000
-
-/* Replace *slot by a copy of s (NULL or "" clears). */
+/* Replace *slot by a copy of s (NULL or "" clears).  Free text kept
+ * (condition, remarks, place) is at most TD_TYPED_MAX bytes: the record
+ * is a page, not a letter, and fixed buffers downstream stay whole. */
 int td_ho_set_text(char **slot, const char *s, const char *what,
                    struct td_error *err)
 {
 	const char *problem;
 	char *copy = NULL;
 
-	if (s && strlen(s) > TEXT_MAX)
-		return td_error_set(err, TD_ERR_USAGE, "text longer than %d bytes",
-		                    TEXT_MAX);
+	if (s && strlen(s) > TD_TYPED_MAX)
+		return td_error_set(err, TD_ERR_USAGE, "%s: longer than %d bytes",
+		                    what ? what : "text", TD_TYPED_MAX);
 	if (s && *s && !(copy = td_nfc(s)))
-		return td_error_set(err, TD_ERR_DATA, "text is not valid UTF-8");
+		return td_error_set(err, TD_ERR_DATA, "%s: not valid UTF-8",
+		                    what ? what : "text");
 	/* typed text goes on the printed record as it is */
 	if (copy && what && (problem = td_text_problem(copy))) {
 		free(copy);

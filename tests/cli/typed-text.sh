@@ -29,6 +29,19 @@ expect_status 64 td --operator "$esc" handover --to dost "$T"
 expect_in "$tmp/err" "operator name: control character in the text"
 TOKENDESK_OPERATOR=$cr expect_status 64 td handover --to dost "$T"
 expect_in "$tmp/err" "operator name: control character in the text"
+# A paragraph at most (a paste gone wrong would fill every record), the
+# field named; an operator's name is a name.
+long=$(printf '%1001s' '' | tr ' ' a)
+expect_status 64 td tag revoke "$C" --reason "$long"
+expect_in "$tmp/err" "reason: longer than 1000 bytes"
+expect_status 64 td handover --to dost --place "$long" "$T"
+expect_in "$tmp/err" "place: longer than 1000 bytes"
+expect_status 64 td dossier add --agency DC --kind renewal --ref "$long"
+expect_in "$tmp/err" "reference: longer than 1000 bytes"
+expect_status 64 td dossier add --agency DC --kind renewal --ref HS-2 --remarks "$long"
+expect_in "$tmp/err" "remarks: longer than 1000 bytes"
+expect_status 64 td --operator "$(printf '%201s' '' | tr ' ' o)" tag list
+expect_in "$tmp/err" "operator name: longer than 200 bytes"
 expect_eq "$(registry_digest)" "$before" "registry after refused text"
 
 # A message quotes what it refused (a serial from a file, a name, a
@@ -58,4 +71,6 @@ expect_in "$tmp/err" 'c1\u009b.csv'
 expect_status 0 td handover --to dost --remarks "$(printf 'Nguye\314\202\314\203n')" \
 	--condition "nguyên vẹn" --place "Sở KH&CN" "$T"
 expect_status 0 td tag revoke "$C" --reason "Sáp nhập đơn vị"
+expect_status 0 td --operator "$(printf '%200s' '' | tr ' ' o)" dossier add \
+	--agency DC --kind renewal --ref HS-3 --remarks "${long%a}"
 finish
