@@ -151,6 +151,23 @@ static int text_file(const char *path)
 	return n > 0;
 }
 
+/* A kit from another version of tokendesk: said so, with what to do.
+ * (An older kit could be migrated on a copy; not done yet.) */
+static int schema_mismatch(const char *kit_path, int kit_version,
+                           int home_version, struct td_error *err)
+{
+	if (kit_version > home_version)
+		return td_error_set(err, TD_ERR_DATA, "kit %s was made by a newer "
+		                    "tokendesk (registry schema %d; this one knows %d):"
+		                    " upgrade tokendesk here, then merge it", kit_path,
+		                    kit_version, home_version);
+	return td_error_set(err, TD_ERR_DATA, "kit %s was made before this "
+	                    "registry was upgraded (schema %d; the registry is at"
+	                    " %d), and a kit cannot be merged across an upgrade "
+	                    "yet: keep the kit as it is", kit_path, kit_version,
+	                    home_version);
+}
+
 static int check_kit(struct td_registry *home, const char *kit_path, char uuid[37],
                      int64_t *audit_base, int64_t *audit_rows, struct td_error *err)
 {
@@ -180,9 +197,8 @@ static int check_kit(struct td_registry *home, const char *kit_path, char uuid[3
 		rc = td_error_set(err, TD_ERR_DATA, "%s is not a field kit (made by"
 		                  " `tokendesk kit make`)", kit_path);
 	else if (td_reg_schema_version(kit) != td_reg_schema_version(home))
-		rc = td_error_set(err, TD_ERR_DATA, "kit %s has schema version %d, the"
-		                  " registry %d", kit_path, td_reg_schema_version(kit),
-		                  td_reg_schema_version(home));
+		rc = schema_mismatch(kit_path, td_reg_schema_version(kit),
+		                     td_reg_schema_version(home), err);
 	else if (td_reg_audit_verify(kit, audit_rows, &bad, err) < 0) {
 		char why[sizeof err->message];
 		snprintf(why, sizeof why, "%s", err->message);

@@ -2,9 +2,11 @@
 # kit-damaged: a kit whose file, or whose image of itself as made, has a
 # damaged page is refused before anything is read from it: exit 65, a
 # message naming it damaged, home and kit unchanged; merging it again
-# says the same.  A file that is not a kit is refused and left as it was.  (fuzz-kit found a damaged kit that was merged once and
-# then called "not a field kit": SQLite read a cell running off its page
-# from whatever memory lay past it.)
+# says the same.  A file that is not a kit, or a kit from another
+# version of tokendesk, is refused and left as it was.  (fuzz-kit found
+# a damaged kit that was merged once and then called "not a field kit":
+# SQLite read a cell running off its page from whatever memory lay past
+# it.)
 . "$TD_SRCDIR/tests/cli/count-common.sh"
 province_test sqlite3
 q() { sqlite3 "$1" "$2"; }
@@ -140,6 +142,26 @@ rc=$?
 [ "$(cat "$tmp/out")" = "tokendesk: no kit at $tmp/missing.kit" ] ||
 	td_fail "merge of a missing kit said: $(cat "$tmp/out")"
 [ ! -e "$tmp/missing.kit" ] || td_fail "the merge made $tmp/missing.kit"
+
+# ---- a kit from another version of tokendesk: said so, and what to do ----------
+td kit make --agencies XA -o "$tmp/v.kit" >/dev/null || td_fail "kit make v"
+home_v=$(q "$tmp/reg.db" "PRAGMA user_version")
+q "$tmp/reg.db" .dump > "$tmp/home.dump"
+for v in $((home_v + 1)) $((home_v - 1)); do
+	q "$tmp/v.kit" "PRAGMA user_version = $v"
+	td kit merge "$tmp/v.kit" > "$tmp/out" 2>&1
+	rc=$?
+	[ $rc = 65 ] || td_fail "merge of a schema-$v kit: exit $rc: $(cat "$tmp/out")"
+	q "$tmp/reg.db" .dump | cmp -s - "$tmp/home.dump" ||
+		td_fail "a refused schema-$v kit changed home"
+done
+grep -q "was made before this registry was upgraded (schema $((home_v - 1));" \
+	"$tmp/out" || td_fail "an older kit said: $(cat "$tmp/out")"
+grep -q "keep the kit as it is" "$tmp/out" || td_fail "no advice for an older kit"
+q "$tmp/v.kit" "PRAGMA user_version = $((home_v + 1))"
+td kit merge "$tmp/v.kit" > "$tmp/out" 2>&1
+grep -q "made by a newer tokendesk (registry schema $((home_v + 1)); this one knows $home_v): upgrade tokendesk here" \
+	"$tmp/out" || td_fail "a newer kit said: $(cat "$tmp/out")"
 
 # ---- whole again, each merges -------------------------------------------------
 td kit make --agencies XA -o "$tmp/c.kit" >/dev/null || td_fail "kit make c"
