@@ -144,7 +144,7 @@ static void bad_option(const char *cmd, const char *arg, int last,
 {
 	int many;
 	const struct option *o = long_named(longs, arg, &many);
-	const char *at = strchr(shorts, optopt);
+	const char *at = optopt ? strchr(shorts, optopt) : NULL;
 
 	if (!long_refused(arg, o, last))
 		td_cli_fail(at && optopt != ':' && at[1] == ':'
