@@ -82,7 +82,8 @@ int desk_records_dir(const struct desk *d, char *dir, size_t size)
 
 	td_path_dir(d->cli->db_path, dir, size);
 	len = strlen(dir);
-	snprintf(dir + len, size - len, "%s", strcmp(dir, "/") ? "/records" : "records");
+	snprintf(dir + len, size - len, "%s",
+	         strcmp(dir, "/") ? "/records" : "records");
 	return mkdir(dir, 0700) < 0 && errno != EEXIST ? -1 : 0;
 }
 

@@ -16,28 +16,31 @@
 #include "cli/cli.h"
 #include "tui/desk.h"
 
+static const char unknown_vi[] = "Không nhận ra loại màn hình; hãy chạy: "
+                                 "TERM=xterm-256color tokendesk\n";
+
 int desk_terminal_ok(void)
 {
-	const char *term = getenv("TERM");
-	const char *cup;
-	int found = 0;
+	const char *term = getenv("TERM"), *cup;
+	int found = 0, addressable;
 
 	if (!term || !*term) {
 		td_cli_fail("TERM is not set, so the desk cannot tell what "
 		            "terminal this is; try: TERM=xterm-256color tokendesk");
+		fputs(unknown_vi, stderr);
 		return 0;
 	}
 	if (setupterm(NULL, 1, &found) != OK) {
 		td_cli_fail("the terminal type '%s' (TERM) is not known on this "
 		            "machine; try: TERM=xterm-256color tokendesk", term);
-		fputs("Không nhận ra loại màn hình; hãy chạy: "
-		      "TERM=xterm-256color tokendesk\n", stderr);
+		fputs(unknown_vi, stderr);
 		return 0;
 	}
 	cup = tigetstr("cup");
+	addressable = cup && cup != (const char *)-1;
 	del_curterm(cur_term);
 	cur_term = NULL;
-	if (!cup || cup == (const char *)-1) {
+	if (!addressable) {
 		td_cli_fail("the terminal type '%s' cannot put text at a place on "
 		            "the screen, which the desk needs; run it in a terminal "
 		            "window, or use the commands (see `tokendesk --help`)",
