@@ -11,6 +11,7 @@
  * conflicts too: they are master data that only an import changes. */
 #include <config.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,11 @@ static int bind_mapped(struct kit_merge *m, struct kit_table *t, sqlite3_stmt *s
 		    !map_get(m, t->fk[f].parent, sqlite3_value_int64(v), &mapped)) {
 			if (!p->bulk || sqlite3_value_int64(v) <= p->base_max)
 				break;
+			/* a field id so near the top that shifted it would not
+			 * fit names no row home could have taken (fuzz-kit) */
+			if (p->offset > 0 &&
+			    sqlite3_value_int64(v) > INT64_MAX - p->offset)
+				return -1;
 			mapped = sqlite3_value_int64(v) + p->offset;
 		}
 		if (mapped == MAPPED_FAILED)
