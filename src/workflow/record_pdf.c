@@ -69,10 +69,16 @@ static double text_at(struct pdf *p, double x, double y, double w, const char *t
 	return (double)ph / PANGO_SCALE;
 }
 
-/* A paragraph across the body at p->y; advances y. */
+static void need(struct pdf *p, double h);
+
+/* A paragraph across the body at p->y, on the next page when it does not
+ * fit on this one (drawn past the bottom margin it ran under the footer
+ * and off the paper: a long remark after a full table was lost); advances
+ * y.  At most TD_TYPED_MAX bytes, a paragraph is far shorter than a page. */
 static void para(struct pdf *p, const char *text, double size, int style,
                  PangoAlignment align, double after)
 {
+	need(p, text_at(p, MARGIN_L, p->y, BODY_W, text, size, style, align, 0));
 	p->y += text_at(p, MARGIN_L, p->y, BODY_W, text, size, style, align, 1) + after;
 }
 
@@ -253,7 +259,7 @@ static void table(struct pdf *p)
 	const struct td_record *r = p->r;
 	int dossier = r->kind && strcmp(r->kind, "dossier") == 0;
 	int mixed = !r->from && td_rec_mixed_givers(r);
-	char n[24], key[512], who[1536], certs[2048], notes[2048];
+	char n[24], key[512], who[1536], certs[2048], notes[4096];
 
 	need(p, 60);
 	table_header(p);

@@ -35,6 +35,26 @@ expect_in "$tmp/bag.txt" "Biên bản số BG-$year-0002 - trang 2"
 expect_in "$tmp/bag.txt" "Tổng cộng: 60 thiết bị"
 expect_in "$tmp/bag.txt" "$(tail -n 1 "$tmp/bag")"
 
+# A long condition and remarks after a tall row go onto the next page,
+# whole: drawn where they fell they ran under the footer and off the
+# paper.  Each page's last line is its footer.
+cond=$(printf '%999s' '' | tr ' ' x)
+rem=$(i=1; while [ $i -le 45 ]; do printf 'mục %d đã nhận; ' $i; i=$((i + 1)); done)
+expect_status 0 td handover --to dost --condition "$cond" --remarks "${rem%; }" \
+	--pdf "$tmp/long.pdf" "$(td export tokens | awk -F, 'NR == 70 {print $1}')"
+pdftotext -layout "$tmp/long.pdf" "$tmp/long.txt"
+flat=$(tr -d ' \n' <"$tmp/long.txt")
+case $flat in
+*"Ghichú:mục1đãnhận;"*"mục45đãnhận"*) ;;
+*) fail "the remarks are not all on the record" ;;
+esac
+[ "$(printf '%s' "$flat" | grep -o x | wc -l)" -ge $((2 * 999)) ] ||
+	fail "the condition is not all on the record (in the row and below)"
+awk 'BEGIN { RS = "\f" } NF { n = split($0, l, "\n"); last = "";
+	for (i = n; i > 0 && last == ""; i--) if (l[i] ~ /[^ ]/) last = l[i];
+	if (last !~ /Biên bản số BG-.* - trang [0-9]+ *$/) { print "page " NR ": " last; bad = 1 } }
+	END { exit bad }' "$tmp/long.txt" || fail "text below a page's footer"
+
 # Without $TOKENDESK_PDF_HELPER the helper is found as installed: beside
 # tokendesk-full (pkglibexecdir; the build tree here).
 (unset TOKENDESK_PDF_HELPER; td receipt "BG-$year-0001" --pdf "$tmp/found.pdf") \
