@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -96,9 +97,9 @@ static int usage(int status)
 	        "--from (default: each token's custodian in the registry) names who\n"
 	        "hands over; a token the registry shows with someone else is refused\n"
 	        "unless --force.  TOKEN '-' reads serials from standard input, one a\n"
-	        "line.  The place comes from --place, $TOKENDESK_PLACE or the line\n"
-	        "'place = ...' of the --config file.  Print the record again with\n"
-	        "`tokendesk receipt NUMBER`.\n"
+	        "line (at a terminal: scan them, then Ctrl-D).  The place comes from\n"
+	        "--place, $TOKENDESK_PLACE or the line 'place = ...' of the --config\n"
+	        "file.  Print the record again with `tokendesk receipt NUMBER`.\n"
 	        "--pin-fd N proves possession of each token first: it must be\n"
 	        "inserted; its PIN is read from descriptor N, one line per token in\n"
 	        "the order given, and the token signs a challenge its certificate\n"
@@ -197,18 +198,25 @@ static int add_one(struct td_handover *h, const char *serial)
 	return rc < 0 ? rc : 0;
 }
 
+/* Serials from standard input, a line each: a file, a pipe, or a
+ * barcode scanner at the terminal, which is then told how to finish. */
 static int add_stdin(struct td_handover *h)
 {
-	char line[512];
+	char *line = NULL;
+	size_t size = 0;
 	int worst = 0;
 
-	while (fgets(line, sizeof line, stdin)) {
+	if (isatty(STDIN_FILENO))
+		fputs("Scan or type the token serials, one a line; Ctrl-D when "
+		      "done.\n", stderr);
+	while (getline(&line, &size, stdin) > 0) {
 		int rc;
 		if (!*td_trim(line))
 			continue;
 		if ((rc = add_one(h, line)) < 0 && !worst)
 			worst = rc;
 	}
+	free(line);
 	return worst;
 }
 
