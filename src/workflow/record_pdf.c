@@ -285,11 +285,22 @@ static void table(struct pdf *p)
 			         it->from_name ? it->from_name : it->from);
 		}
 		notes_cell(r, it, notes, sizeof notes);
+		/* taller than a page (an item's condition and remarks both
+		 * long): drawn whole it would run off the paper, so its notes
+		 * follow it as a paragraph of their own */
+		if (row(p, cells, PLAIN, 0) > PAGE_H - MARGIN_T - MARGIN_B - 60)
+			cells[NCOLS - 1] = "(xem ghi chú dưới dòng này)";
 		if (p->y + row(p, cells, PLAIN, 0) > PAGE_H - MARGIN_B) {
 			new_page(p);
 			table_header(p);
 		}
 		row(p, cells, PLAIN, 1);
+		if (cells[NCOLS - 1] != notes) {
+			snprintf(key, sizeof key, "Ghi chú dòng %zu:", i + 1);
+			p->y += 3;
+			para(p, key, TABLE_SIZE, BOLD, PANGO_ALIGN_LEFT, 1);
+			para(p, notes, TABLE_SIZE, PLAIN, PANGO_ALIGN_LEFT, 6);
+		}
 	}
 	p->y += 10;
 }

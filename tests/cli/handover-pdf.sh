@@ -50,10 +50,26 @@ case $flat in
 esac
 [ "$(printf '%s' "$flat" | grep -o x | wc -l)" -ge $((2 * 999)) ] ||
 	fail "the condition is not all on the record (in the row and below)"
-awk 'BEGIN { RS = "\f" } NF { n = split($0, l, "\n"); last = "";
-	for (i = n; i > 0 && last == ""; i--) if (l[i] ~ /[^ ]/) last = l[i];
-	if (last !~ /Biên bản số BG-.* - trang [0-9]+ *$/) { print "page " NR ": " last; bad = 1 } }
-	END { exit bad }' "$tmp/long.txt" || fail "text below a page's footer"
+footer_last() {
+	awk 'BEGIN { RS = "\f" } NF { n = split($0, l, "\n"); last = "";
+		for (i = n; i > 0 && last == ""; i--) if (l[i] ~ /[^ ]/) last = l[i];
+		if (last !~ /Biên bản số BG-.* - trang [0-9]+ *$/) { print "page " NR ": " last; bad = 1 } }
+		END { exit bad }' "$1"
+}
+footer_last "$tmp/long.txt" || fail "text below a page's footer"
+# An item's own remarks, long too (a field kit's handover can carry
+# them): the row would be taller than a page, so its notes follow it.
+number=$(sed -n 's/^Handover \(BG-[0-9-]*\):.*/\1/p' "$tmp/out")
+own=$(i=1; while [ $i -le 90 ]; do printf 'dòng %d riêng; ' $i; i=$((i + 1)); done)
+sqlite3 "$TOKENDESK_DB" "UPDATE handover_item SET remarks = '$own' WHERE
+	handover_id = (SELECT id FROM handover WHERE number = '$number')" ||
+	fail "cannot give the item remarks of its own"
+expect_status 0 td receipt "$number" --pdf "$tmp/tall.pdf"
+pdftotext -layout "$tmp/tall.pdf" "$tmp/tall.txt"
+expect_eq "$(tr -d ' \n' <"$tmp/tall.txt" | grep -o 'dòng[0-9]*riêng' | wc -l)" 90 \
+	"the item's own remarks on the record"
+expect_in "$tmp/tall.txt" "Ghi chú dòng 1:"
+footer_last "$tmp/tall.txt" || fail "a row taller than a page ran off it"
 
 # Without $TOKENDESK_PDF_HELPER the helper is found as installed: beside
 # tokendesk-full (pkglibexecdir; the build tree here).
