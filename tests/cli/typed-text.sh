@@ -12,36 +12,42 @@ T=$(td export tokens | awk -F, 'NR == 2 {print $1}')
 C=$(td export certificates | awk -F, 'NR == 2 {print $1}')
 esc=$(printf 'x\033[2Jy') cr=$(printf 'a\rb') rlo=$(printf 'ab\342\200\256cd')
 zw=$(printf 'Nguy\342\200\213en')
+# refused MESSAGE CMD...: CMD exits 64 (usage) saying MESSAGE.
+refused() {
+	said=$1
+	shift
+	expect_status 64 "$@"
+	expect_in "$tmp/err" "$said"
+}
 
-expect_status 64 td tag revoke "$C" --reason "$esc"
-expect_in "$tmp/err" "reason: control character in the text"
-expect_status 64 td handover --to dost --remarks "$cr" "$T"
-expect_in "$tmp/err" "remarks: control character in the text"
-expect_status 64 td handover --to dost --condition "$rlo" "$T"
-expect_in "$tmp/err" "condition: invisible text-direction character in the text"
-expect_status 64 td handover --to dost --place "$zw" "$T"
-expect_in "$tmp/err" "place: invisible zero-width character"
-expect_status 64 td dossier add --agency DC --kind renewal --ref "HS$esc"
-expect_in "$tmp/err" "reference: control character in the text"
-expect_status 64 td dossier add --agency DC --kind renewal --ref HS-1 --remarks "$cr"
-expect_in "$tmp/err" "remarks: control character in the text"
-expect_status 64 td --operator "$esc" handover --to dost "$T"
-expect_in "$tmp/err" "operator name: control character in the text"
-TOKENDESK_OPERATOR=$cr expect_status 64 td handover --to dost "$T"
-expect_in "$tmp/err" "operator name: control character in the text"
+refused "reason: control character in the text" \
+	td tag revoke "$C" --reason "$esc"
+refused "remarks: control character in the text" \
+	td handover --to dost --remarks "$cr" "$T"
+refused "condition: invisible text-direction character in the text" \
+	td handover --to dost --condition "$rlo" "$T"
+refused "place: invisible zero-width character" \
+	td handover --to dost --place "$zw" "$T"
+refused "reference: control character in the text" \
+	td dossier add --agency DC --kind renewal --ref "HS$esc"
+refused "remarks: control character in the text" \
+	td dossier add --agency DC --kind renewal --ref HS-1 --remarks "$cr"
+refused "operator name: control character in the text" \
+	td --operator "$esc" handover --to dost "$T"
+TOKENDESK_OPERATOR=$cr refused "operator name: control character in the text" \
+	td handover --to dost "$T"
 # A paragraph at most (a paste gone wrong would fill every record), the
 # field named; an operator's name is a name.
 long=$(printf '%1001s' '' | tr ' ' a)
-expect_status 64 td tag revoke "$C" --reason "$long"
-expect_in "$tmp/err" "reason: longer than 1000 bytes"
-expect_status 64 td handover --to dost --place "$long" "$T"
-expect_in "$tmp/err" "place: longer than 1000 bytes"
-expect_status 64 td dossier add --agency DC --kind renewal --ref "$long"
-expect_in "$tmp/err" "reference: longer than 1000 bytes"
-expect_status 64 td dossier add --agency DC --kind renewal --ref HS-2 --remarks "$long"
-expect_in "$tmp/err" "remarks: longer than 1000 bytes"
-expect_status 64 td --operator "$(printf '%201s' '' | tr ' ' o)" tag list
-expect_in "$tmp/err" "operator name: longer than 200 bytes"
+refused "reason: longer than 1000 bytes" td tag revoke "$C" --reason "$long"
+refused "place: longer than 1000 bytes" \
+	td handover --to dost --place "$long" "$T"
+refused "reference: longer than 1000 bytes" \
+	td dossier add --agency DC --kind renewal --ref "$long"
+refused "remarks: longer than 1000 bytes" \
+	td dossier add --agency DC --kind renewal --ref HS-2 --remarks "$long"
+refused "operator name: longer than 200 bytes" \
+	td --operator "$(printf '%201s' '' | tr ' ' o)" tag list
 expect_eq "$(registry_digest)" "$before" "registry after refused text"
 
 # A message quotes what it refused (a serial from a file, a name, a
