@@ -69,19 +69,6 @@ static double text_at(struct pdf *p, double x, double y, double w, const char *t
 	return (double)ph / PANGO_SCALE;
 }
 
-static void need(struct pdf *p, double h);
-
-/* A paragraph across the body at p->y, on the next page when it does not
- * fit on this one (drawn past the bottom margin it ran under the footer
- * and off the paper: a long remark after a full table was lost); advances
- * y.  At most TD_TYPED_MAX bytes, a paragraph is far shorter than a page. */
-static void para(struct pdf *p, const char *text, double size, int style,
-                 PangoAlignment align, double after)
-{
-	need(p, text_at(p, MARGIN_L, p->y, BODY_W, text, size, style, align, 0));
-	p->y += text_at(p, MARGIN_L, p->y, BODY_W, text, size, style, align, 1) + after;
-}
-
 static void footer(struct pdf *p)
 {
 	char buf[128];
@@ -104,6 +91,17 @@ static void need(struct pdf *p, double h)
 {
 	if (p->y + h > PAGE_H - MARGIN_B)
 		new_page(p);
+}
+
+/* A paragraph across the body at p->y, on the next page when it does not
+ * fit on this one (drawn past the bottom margin it ran under the footer
+ * and off the paper: a long remark after a full table was lost); advances
+ * y.  At most TD_TYPED_MAX bytes, a paragraph is far shorter than a page. */
+static void para(struct pdf *p, const char *text, double size, int style,
+                 PangoAlignment align, double after)
+{
+	need(p, text_at(p, MARGIN_L, p->y, BODY_W, text, size, style, align, 0));
+	p->y += text_at(p, MARGIN_L, p->y, BODY_W, text, size, style, align, 1) + after;
 }
 
 /* A short horizontal line under a heading, as on official letters. */
@@ -260,6 +258,7 @@ static void table(struct pdf *p)
 	int dossier = r->kind && strcmp(r->kind, "dossier") == 0;
 	int mixed = !r->from && td_rec_mixed_givers(r);
 	char n[24], key[512], who[1536], certs[2048], notes[4096];
+	double h;
 
 	need(p, 60);
 	table_header(p);
@@ -288,9 +287,12 @@ static void table(struct pdf *p)
 		/* taller than a page (an item's condition and remarks both
 		 * long): drawn whole it would run off the paper, so its notes
 		 * follow it as a paragraph of their own */
-		if (row(p, cells, PLAIN, 0) > PAGE_H - MARGIN_T - MARGIN_B - 60)
+		h = row(p, cells, PLAIN, 0);
+		if (h > PAGE_H - MARGIN_T - MARGIN_B - 60) {
 			cells[NCOLS - 1] = "(xem ghi chú dưới dòng này)";
-		if (p->y + row(p, cells, PLAIN, 0) > PAGE_H - MARGIN_B) {
+			h = row(p, cells, PLAIN, 0);
+		}
+		if (p->y + h > PAGE_H - MARGIN_B) {
 			new_page(p);
 			table_header(p);
 		}
