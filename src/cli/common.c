@@ -100,7 +100,6 @@ struct td_registry *td_cli_registry(struct td_cli *cli, int create, int *status)
 void td_cli_getopt_reset(void)
 {
 	optind = 0;   /* glibc: 0 re-initialises, including its permutation */
-	opterr = 0;   /* td_cli_getopt says what was wrong */
 }
 
 /* The long option "--name" or "--name=value" names, as getopt_long
@@ -116,8 +115,10 @@ static const struct option *long_named(const struct option *longs,
 	for (; longs && longs->name; longs++) {
 		if (strncmp(longs->name, arg + 2, len) != 0)
 			continue;
-		if (longs->name[len] == '\0')
+		if (longs->name[len] == '\0') {
+			*many = 0;   /* an exact name wins over its prefixes */
 			return longs;
+		}
 		*many = found != NULL;
 		found = found ? found : longs;
 	}
@@ -167,7 +168,7 @@ int td_cli_getopt(int argc, char **argv, const char *shorts,
 {
 	int c;
 
-	opterr = 0;
+	opterr = 0;   /* bad_option says what was wrong */
 	if ((c = getopt_long(argc, argv, shorts, longs, NULL)) == '?')
 		bad_option(argv[0], argv[optind - 1], optind >= argc, shorts, longs);
 	return c;
