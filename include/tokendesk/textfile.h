@@ -8,8 +8,9 @@
  * (Excel for Mac's "CSV (Macintosh)") gets LF line ends.  Refused with
  * FILE:LINE and what to do: a spreadsheet in its own format (.xlsx,
  * .ods, .xls), an SQLite database (a registry or a kit given for a
- * list), UTF-16 without a BOM (the encoding to name is said), invalid UTF-8, NUL bytes, a legacy
- * encoding named for a file that is already UTF-8, over 256 MiB. */
+ * list), UTF-16 without a BOM (the encoding to name is said), invalid
+ * UTF-8, NUL bytes, a legacy encoding named for a file that is already
+ * UTF-8, over 256 MiB. */
 #ifndef TOKENDESK_TEXTFILE_H
 #define TOKENDESK_TEXTFILE_H
 

@@ -113,8 +113,8 @@ int td_count_watch(struct td_cli *cli, int argc, char **argv)
 		td_cli_print_error(&err);
 		status = td_cli_status(err.code);
 	} else {
-		status = td_cli_watch(t, poll_ms ? poll_ms : cli->config.poll_ms, no_usb, on_event,
-		                      &wc, &wc.failed, announce);
+		status = td_cli_watch(t, poll_ms ? poll_ms : cli->config.poll_ms,
+		                      no_usb, on_event, &wc, &wc.failed, announce);
 		if (wc.failed)
 			status = wc.failed;
 	}
