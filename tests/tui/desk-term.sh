@@ -11,14 +11,7 @@
 desk_in() {
 	tmux -S "$sock" kill-server 2>/dev/null
 	if [ "$1" = - ]; then term="-u TERM"; else term="TERM=$1"; fi
-	# the server just killed may hold the socket a moment (start_desk)
-	tries=0
-	until tmux -S "$sock" -f /dev/null new-session -d -s desk -x 100 -y 30 \
-		"env $term LC_ALL=C.UTF-8 '$TOKENDESK' --db '$tmp/reg.db'; printf '\\r\\nEXITED %s\\r\\n' \$?; sleep 60" 2>/dev/null; do
-		tries=$((tries + 1))
-		[ $tries -lt 20 ] || { echo "FAIL: tmux cannot start"; exit 1; }
-		sleep 0.1
-	done
+	new_pane 100 30 "env $term LC_ALL=C.UTF-8 '$TOKENDESK' --db '$tmp/reg.db'; printf '\\r\\nEXITED %s\\r\\n' \$?; sleep 60"
 }
 
 desk_in no-such-terminal

@@ -44,6 +44,19 @@ demo_registry() {
 		{ echo "FAIL: cannot build the demo registry"; exit 1; }
 }
 
+# new_pane COLS ROWS COMMAND: the session "desk" running COMMAND.  A
+# server just killed (a test restarting the desk) may still hold the
+# socket for a moment: try again rather than fail.
+new_pane() {
+	tries=0
+	until tmux -S "$sock" -f /dev/null new-session -d -s desk -x "$1" -y "$2" \
+		"$3" 2>/dev/null; do
+		tries=$((tries + 1))
+		[ $tries -lt 20 ] || { echo "FAIL: tmux cannot start"; exit 1; }
+		sleep 0.1
+	done
+}
+
 # start_desk COLS ROWS [ENV=VALUE...] -- [desk args]: the desk in a pane;
 # when it ends the pane prints "EXITED <status>" and the tty modes.
 # EXITED goes at the start of a line of its own: a killed desk leaves the
@@ -58,15 +71,8 @@ start_desk() {
 		shift
 	done
 	[ "$1" = "--" ] && shift
-	# a server just killed (a test restarting the desk) may still hold
-	# the socket for a moment: try again rather than fail
-	tries=0
-	until tmux -S "$sock" -f /dev/null new-session -d -s desk -x "$cols" -y "$rows" \
-		"env LC_ALL=C.UTF-8 TOKENDESK_OPERATOR=tester $envs '$TOKENDESK' --db '$tmp/reg.db' $*; st=\$?; printf '\\r\\nEXITED %s\\r\\n' \$st; stty -a | tr ';' '\n' | grep -o -- '-*icanon\|-*echo\b' | tr '\n' ' '; echo; sleep 60" 2>/dev/null; do
-		tries=$((tries + 1))
-		[ $tries -lt 20 ] || { echo "FAIL: tmux cannot start"; exit 1; }
-		sleep 0.1
-	done
+	new_pane "$cols" "$rows" \
+		"env LC_ALL=C.UTF-8 TOKENDESK_OPERATOR=tester $envs '$TOKENDESK' --db '$tmp/reg.db' $*; st=\$?; printf '\\r\\nEXITED %s\\r\\n' \$st; stty -a | tr ';' '\n' | grep -o -- '-*icanon\|-*echo\b' | tr '\n' ' '; echo; sleep 60"
 	tmux -S "$sock" set-option -t desk remain-on-exit on >/dev/null 2>&1
 	wait_for "F10" || fail "the desk did not start"
 }
