@@ -5,7 +5,8 @@
 . "${TD_SRCDIR:-.}/tests/cli/lib.sh"
 command -v tmux >/dev/null || { echo "tmux not installed"; exit 77; }
 demo_import || { echo "demo import failed"; exit 1; }
-sock="$tmp/tmux.sock"
+sock="$tmp/tmux.sock" pane=scan
+. "$TD_SRCDIR/tests/pane-lib.sh"
 trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 t1=$(td export tokens | awk -F, 'NR == 2 {print $1}')
 t2=$(td export tokens | awk -F, 'NR == 3 {print $1}')
@@ -21,20 +22,13 @@ printf '%s\n' "$t1" | td handover --to dost - >"$tmp/out" 2>"$tmp/err" ||
 expect_not_in "$tmp/err" "Ctrl-D"
 
 # at a terminal: the prompt, two scans, Ctrl-D, recorded
-tmux -S "$sock" -f /dev/null new-session -d -s scan -x 100 -y 20 \
+pane_start 100 20 \
 	"env TOKENDESK_DB='$TOKENDESK_DB' TOKENDESK_OPERATOR=tester '$TOKENDESK' handover --to dost -; echo EXITED \$?; sleep 60" ||
 	{ echo "tmux cannot start"; exit 1; }
-screen() { tmux -S "$sock" capture-pane -p -t scan; }
-wait_for() {
-	i=0
-	until screen | grep -qF -- "$1"; do
-		i=$((i + 1)); [ $i -lt 100 ] || return 1; sleep 0.1
-	done
-}
-wait_for "Scan or type the token serials, one a line; Ctrl-D when done." ||
-	fail "no prompt at a terminal: $(screen)"
+pane_wait "Scan or type the token serials, one a line; Ctrl-D when done." ||
+	fail "no prompt at a terminal"
 tmux -S "$sock" send-keys -t scan "$t2" Enter "$t3" Enter C-d
-wait_for "EXITED 0" || fail "terminal handover: $(screen)"
+pane_wait "EXITED 0" || fail "terminal handover"
 td show token "$t3" >"$tmp/out" 2>&1
 expect_in "$tmp/out" "dost"
 finish

@@ -19,18 +19,9 @@ pkcs11-tool --module "$HSM_MODULE" --token-label "Token Tú" --login --pin "$PIN
 	--write-object "$HSM_DIR/lam.der" --type cert --id 01 --label lam \
 	>/dev/null 2>&1 || fail "write certificate"
 
-sock=$HSM_DIR/tmux.sock
+sock=$HSM_DIR/tmux.sock pane=pin
+. "${TD_SRCDIR:-$(dirname "$0")/../..}/tests/pane-lib.sh"
 trap 'tmux -S "$sock" kill-server 2>/dev/null; hsm_cleanup' EXIT
-screen() { tmux -S "$sock" capture-pane -p -t pin; }
-# wait_for TEXT: up to 10 s for TEXT on the pane
-wait_for() {
-	i=0
-	while ! screen | grep -qF -- "$1"; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || { screen >&2; fail "'$1' never appeared"; }
-		sleep 0.05
-	done
-}
 
 # run_typed NAME ARGS...: verify-token in a pane; the PIN typed at its
 # prompt; then the pane shows the outcome and whether echo is on again.
@@ -42,12 +33,11 @@ echo "status \$?"
 stty -a | grep -o -- '-\{0,1\}echo ' | head -n 1
 sleep 60
 EOF
-	tmux -S "$sock" -f /dev/null new-session -d -s pin -x 120 -y 20 \
-		"sh $HSM_DIR/$name.sh" || fail "tmux"
-	wait_for "User PIN of token $S"
+	pane_start 120 20 "sh $HSM_DIR/$name.sh" || fail "tmux"
+	pane_wait "User PIN of token $S" || fail "'User PIN of token $S' never appeared"
 	tmux -S "$sock" send-keys -t pin "$PIN" Enter
-	wait_for "status "
-	screen >"$HSM_DIR/$name.screen"
+	pane_wait "status " || fail "'status ' never appeared"
+	pane_screen >"$HSM_DIR/$name.screen"
 	tmux -S "$sock" kill-session -t pin
 	grep -q "key-matches" "$HSM_DIR/$name.screen" ||
 		{ cat "$HSM_DIR/$name.screen" >&2; fail "$name: the typed PIN did not prove the key"; }
