@@ -19,6 +19,7 @@ PLAN_TESTS = \
 	tests/cli/plan-invalid.sh \
 	tests/cli/plan-apply.sh \
 	tests/cli/crl-import.sh \
+	tests/cli/crl-trust.sh \
 	tests/cli/lists-dost.sh \
 	tests/cli/plan-demo.sh \
 	tests/cli/tag-manual.sh
