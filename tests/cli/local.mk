@@ -45,7 +45,8 @@ COUNT_KIT_TESTS = \
 	tests/cli/kit-field-audit.sh \
 	tests/cli/kit-conflict.sh \
 	tests/cli/kit-new-rows.sh \
-	tests/cli/kit-handover.sh
+	tests/cli/kit-handover.sh \
+	tests/cli/kit-crl-trust.sh
 TESTS += $(COUNT_KIT_TESTS)
 EXTRA_DIST += tests/cli/count-common.sh $(COUNT_KIT_TESTS)
 # handover (issue 4): tokens, dossiers, the record as text and PDF
