@@ -34,36 +34,37 @@ static void crl_help(void)
 	       "and CRL number) is applied once; an older CRL number is noted.\n");
 }
 
+/* In the operator's language (po/vi.po): a warning must be understood. */
 static void print_report(const struct td_crl_report *rep, int quiet)
 {
 	if (rep->duplicate) {
-		printf("CRL number %s of %s was imported already (%s); nothing "
-		       "changed\n", rep->number, rep->issuer, rep->duplicate_at);
+		td_cli_printf("CRL number %s of %s was imported already (%s); nothing "
+		              "changed\n", rep->number, rep->issuer, rep->duplicate_at);
 		return;
 	}
 	if (!quiet)
-		printf("CRL of %s, %s: %ld listed; %ld newly revoked, %ld already "
-		       "revoked, %ld not in the registry\n", rep->issuer,
-		       rep->this_update, rep->entries, rep->marked, rep->already,
-		       rep->unknown);
+		td_cli_printf("CRL of %s, %s: %ld listed; %ld newly revoked, %ld "
+		              "already revoked, %ld not in the registry\n", rep->issuer,
+		              rep->this_update, rep->entries, rep->marked, rep->already,
+		              rep->unknown);
 	if (rep->higher[0])
-		printf("note: CRL number %s is older than number %s of this CA "
-		       "imported before; the list below is against this older one\n",
-		       rep->number, rep->higher);
+		td_cli_printf("note: CRL number %s is older than number %s of this CA "
+		              "imported before; the list below is against this older "
+		              "one\n", rep->number, rep->higher);
 	if (rep->newer[0])
-		printf("note: a newer CRL of this CA (%s) was imported before; the "
-		       "list below is against this older one\n", rep->newer);
+		td_cli_printf("note: a newer CRL of this CA (%s) was imported before; "
+		              "the list below is against this older one\n", rep->newer);
 	for (size_t i = 0; i < rep->nwarnings; i++) {
 		const struct td_crl_warning *w = &rep->warnings[i];
-		printf("warning: certificate %s (%s) is tagged %s, but the CA revoked "
-		       "it on %s\n", w->serial, w->holder ? w->holder : "?", w->tag,
-		       w->revoked_at);
+		td_cli_printf("warning: certificate %s (%s) is tagged %s, but the CA "
+		              "revoked it on %s\n", w->serial, w->holder ? w->holder : "?",
+		              w->tag, w->revoked_at);
 	}
 	if (rep->nmissing)
-		printf("%zu certificates tagged for revocation are not in this CRL:\n",
-		       rep->nmissing);
+		td_cli_printf("%zu certificates tagged for revocation are not in this "
+		              "CRL:\n", rep->nmissing);
 	for (size_t i = 0; i < rep->nmissing; i++)
-		printf("  missing %s\n", rep->missing[i]);
+		td_cli_printf("  missing %s\n", rep->missing[i]);
 }
 
 static int crl_import(struct td_cli *cli, const char *path,
@@ -76,6 +77,7 @@ static int crl_import(struct td_cli *cli, const char *path,
 
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
+	td_cli_lang(cli);
 	rc = td_crl_import(reg, path, cas, nca, &rep, &err);
 	if (rc < 0)
 		td_cli_print_error(&err);
