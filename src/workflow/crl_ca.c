@@ -323,6 +323,33 @@ static void pin_out(struct td_crl_pin *pin, const char *subject, const char *key
 	snprintf(pin->cert_sha256, sizeof pin->cert_sha256, "%s", cert);
 }
 
+/* A certificate named like a pinned CA with another key is what a forger
+ * would ask to pin: refused as at import.  A CA that really changed its
+ * key is unpinned first (the operator sees which pin goes). */
+static int not_a_look_alike(struct td_registry *reg, const struct crl_ca *ca,
+                            const char *path, struct td_error *err)
+{
+	struct crl_ca_set pinned = { NULL, 0 };
+	int rc = crl_ca_load_pinned(reg, &pinned, err);
+
+	for (size_t i = 0; rc == TD_OK && i < pinned.n; i++) {
+		const struct crl_ca *p = &pinned.v[i];
+		if (strcmp(p->key_sha256, ca->key_sha256) != 0 &&
+		    X509_NAME_cmp(X509_get_subject_name(p->x),
+		                  X509_get_subject_name(ca->x)) == 0)
+			rc = td_error_set_at(err, TD_ERR_PERM, path, 0, NULL, "refused: "
+			                     "this CA certificate bears the name of pinned "
+			                     "CA %lld with another key: pinned SHA-256 %s, "
+			                     "presented SHA-256 %s; if the CA really has a "
+			                     "new key, unpin the old one first (tokendesk "
+			                     "crl trust remove %lld)", (long long)p->pinned_id,
+			                     p->cert_sha256, ca->cert_sha256,
+			                     (long long)p->pinned_id);
+	}
+	crl_ca_set_free(&pinned);
+	return rc;
+}
+
 int td_crl_trust_add(struct td_registry *reg, const char *path,
                      struct td_crl_pin *pin, int *added, struct td_error *err)
 {
@@ -337,6 +364,8 @@ int td_crl_trust_add(struct td_registry *reg, const char *path,
 	if ((rc = pin_of(path, &ca, err)) < 0)
 		return rc;
 	pin_out(pin, ca.subject, ca.key_sha256, ca.cert_sha256);
+	if ((rc = not_a_look_alike(reg, &ca, path, err)) < 0)
+		goto out;
 	if ((len = i2d_X509(ca.x, &der)) <= 0 || !(hex = malloc(2 * (size_t)len + 1))) {
 		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
 		goto out;

@@ -91,6 +91,8 @@ expect_in "$tmp/err" "pinned SHA-256 $real"
 expect_in "$tmp/err" "presented CRL SHA-256 $(sha256sum <"$tmp/fake.pem" | cut -c1-64)"
 expect_status 77 td crl import --ca "$tmp/real/ca.pem" --ca "$tmp/fake/ca.pem" "$tmp/n1.pem"
 expect_in "$tmp/err" "presented SHA-256 $fake"
+expect_status 77 td crl trust add "$tmp/fake/ca.pem"
+expect_in "$tmp/err" "pinned SHA-256 $real, presented SHA-256 $fake"
 expect_eq "$(registry_digest)" "$before" "registry after the look-alike"
 expect_status 0 td show cert A011 --json
 expect_in "$tmp/out" '"status": "active"'
