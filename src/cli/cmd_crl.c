@@ -11,8 +11,17 @@
 #include "cli/json.h"
 #include "tokendesk/crl.h"
 #include "tokendesk/registry.h"
+#include "tokendesk/text.h"
 
 #define MAX_CA 16
+
+/* Names from a certificate or CRL are the issuer's text: shown, not sent
+ * (an ESC in a forged CA's name must not rewrite the terminal). */
+static const char *shown(const char *s, char *buf, size_t size)
+{
+	td_printable(buf, size, s ? s : "?");
+	return buf;
+}
 
 static void crl_help(void)
 {
@@ -37,14 +46,17 @@ static void crl_help(void)
 /* In the operator's language (po/vi.po): a warning must be understood. */
 static void print_report(const struct td_crl_report *rep, int quiet)
 {
+	char issuer[sizeof rep->issuer * 2], holder[1024];
+
+	shown(rep->issuer, issuer, sizeof issuer);
 	if (rep->duplicate) {
 		td_cli_printf("CRL number %s of %s was imported already (%s); nothing "
-		              "changed\n", rep->number, rep->issuer, rep->duplicate_at);
+		              "changed\n", rep->number, issuer, rep->duplicate_at);
 		return;
 	}
 	if (!quiet)
 		td_cli_printf("CRL of %s, %s: %ld listed; %ld newly revoked, %ld "
-		              "already revoked, %ld not in the registry\n", rep->issuer,
+		              "already revoked, %ld not in the registry\n", issuer,
 		              rep->this_update, rep->entries, rep->marked, rep->already,
 		              rep->unknown);
 	if (rep->higher[0])
@@ -57,8 +69,9 @@ static void print_report(const struct td_crl_report *rep, int quiet)
 	for (size_t i = 0; i < rep->nwarnings; i++) {
 		const struct td_crl_warning *w = &rep->warnings[i];
 		td_cli_printf("warning: certificate %s (%s) is tagged %s, but the CA "
-		              "revoked it on %s\n", w->serial, w->holder ? w->holder : "?",
-		              w->tag, w->revoked_at);
+		              "revoked it on %s\n", w->serial,
+		              shown(w->holder, holder, sizeof holder), w->tag,
+		              w->revoked_at);
 	}
 	if (rep->nmissing)
 		td_cli_printf("%zu certificates tagged for revocation are not in this "
@@ -102,9 +115,12 @@ static int list_one(const struct td_crl_ca *ca, void *ctx)
 		json_array_append_new(arr, o);
 		return 0;
 	}
+	char subject[1024], by[512];
+
 	printf("%lld  %s\n    certificate SHA-256 %s\n    key SHA-256 %s\n"
-	       "    pinned %s by %s\n", (long long)ca->id, ca->subject,
-	       ca->cert_sha256, ca->key_sha256, ca->added_at, ca->added_by);
+	       "    pinned %s by %s\n", (long long)ca->id,
+	       shown(ca->subject, subject, sizeof subject), ca->cert_sha256,
+	       ca->key_sha256, ca->added_at, shown(ca->added_by, by, sizeof by));
 	return 0;
 }
 
@@ -128,6 +144,7 @@ static int crl_trust(struct td_cli *cli, const char *verb, const char *arg,
 	struct td_registry *reg;
 	struct td_crl_pin pin;
 	struct td_error err;
+	char subject[1024];
 	int status = EX_OK, rc, added = 0;
 
 	if (!(reg = td_cli_registry(cli, 0, &status)))
@@ -144,7 +161,8 @@ static int crl_trust(struct td_cli *cli, const char *verb, const char *arg,
 	}
 	printf("%s %s\n    certificate SHA-256 %s\n    key SHA-256 %s\n",
 	       strcmp(verb, "remove") == 0 ? "unpinned" : added ? "pinned" :
-	       "pinned already (nothing changed):", pin.subject, pin.cert_sha256,
+	       "pinned already (nothing changed):",
+	       shown(pin.subject, subject, sizeof subject), pin.cert_sha256,
 	       pin.key_sha256);
 	return EX_OK;
 }
