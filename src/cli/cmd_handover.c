@@ -47,7 +47,7 @@ int td_cli_handover_commit(struct td_cli *cli, struct td_handover *h,
 	}
 	if (pdf) {
 		if ((rc = td_record_load(cli->reg, number, &rec, &err)) == TD_OK) {
-			rc = td_record_write_pdf(&rec, pdf, &err);
+			rc = td_record_write_pdf(&rec, NULL, pdf, &err);
 			td_record_clear(&rec);
 		}
 		if (rc < 0) {

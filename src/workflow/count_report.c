@@ -96,10 +96,11 @@ static void text_signatures(FILE *f)
 }
 
 int td_count_report_write_text(const struct td_count_report *rep,
-                               const char *path, struct td_error *err)
+                               const struct td_outdir *dir, const char *path,
+                               struct td_error *err)
 {
 	struct td_outfile out;
-	int rc = td_outfile_open(&out, path, err);
+	int rc = td_outfile_open_in(&out, dir, path, err);
 
 	if (rc < 0)
 		return rc;
@@ -182,18 +183,24 @@ static void xlsx_lines(lxw_workbook *wb, const struct td_count_report *r,
 }
 
 int td_count_report_write_xlsx(const struct td_count_report *rep,
-                               const char *path, struct td_error *err)
+                               const struct td_outdir *dir, const char *path,
+                               struct td_error *err)
 {
 	lxw_workbook *wb;
 	lxw_format *bold;
 	lxw_error lerr;
 	struct td_outfile out;
-	int rc = td_outfile_open(&out, path, err);
+	const char *name;
+	int rc = td_outfile_open_in(&out, dir, path, err);
 
 	if (rc < 0)
 		return rc;
-	/* libxlsxwriter writes the workbook by name: the temporary file's */
-	if (!(wb = workbook_new(out.write_path))) {
+	/* libxlsxwriter writes the workbook by name: the file out holds */
+	if (!(name = td_outfile_lib_path(&out, err))) {
+		td_outfile_abandon(&out);
+		return err->code;
+	}
+	if (!(wb = workbook_new(name))) {
 		td_outfile_abandon(&out);
 		return td_error_set(err, TD_ERR_IO, "cannot create %s", path);
 	}

@@ -197,11 +197,12 @@ static int xlsx_sheet(lxw_workbook *wb, struct td_arena *a, const struct list *l
 	return 0;
 }
 
-/* libxlsxwriter writes the workbook by name: the temporary file's. */
+/* libxlsxwriter writes the workbook by name: the file out holds. */
 static int write_xlsx(const char *path, struct td_arena *a, struct list *lists,
                       struct td_error *err)
 {
 	struct td_outfile out;
+	const char *name;
 	lxw_workbook *wb;
 	lxw_format *bold;
 	lxw_error e;
@@ -209,7 +210,11 @@ static int write_xlsx(const char *path, struct td_arena *a, struct list *lists,
 
 	if ((rc = td_outfile_open(&out, path, err)) < 0)
 		return rc;
-	if (!(wb = workbook_new(out.write_path))) {
+	if (!(name = td_outfile_lib_path(&out, err))) {
+		td_outfile_abandon(&out);
+		return err->code;
+	}
+	if (!(wb = workbook_new(name))) {
 		td_outfile_abandon(&out);
 		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL,
 		                       "cannot start the workbook");
@@ -266,14 +271,17 @@ static int write_csv(const char *dir, struct td_arena *a, struct list *lists,
                      struct td_error *err)
 {
 	struct td_outfile out[4];
+	struct td_outdir folder;
 	char path[4096];
-	int n = 0, rc = TD_OK;
+	int n = 0, rc;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return td_error_set_at(err, TD_ERR_IO, dir, 0, NULL, "cannot create: %m");
+	/* made by tokendesk, so opened as its own: never through a link */
+	if ((rc = td_outdir_open(&folder, dir, err)) < 0)
+		return rc;
 	for (; n < 4 && rc == TD_OK; n++) {
 		snprintf(path, sizeof path, "%s/%s", dir, td_lists_csv_names[n]);
-		if ((rc = td_outfile_open(&out[n], path, err)) < 0)
+		if ((rc = td_outfile_open_in(&out[n], &folder, td_lists_csv_names[n],
+		                             err)) < 0)
 			break;
 		fputs("\xEF\xBB\xBF", out[n].f);   /* BOM: Excel then reads UTF-8 */
 		if (csv_list(out[n].f, a, &lists[n]) < 0 || ferror(out[n].f))
@@ -285,6 +293,7 @@ static int write_csv(const char *dir, struct td_arena *a, struct list *lists,
 			td_outfile_abandon(&out[i]);
 		else
 			rc = td_outfile_commit(&out[i], err);
+	td_outdir_close(&folder);
 	return rc;
 }
 
