@@ -320,7 +320,7 @@ int td_outfile_commit(struct td_outfile *o, struct td_error *err)
 {
 	int e = 0, rc;
 
-	errno = 0;
+	/* errno as the failed write left it, when ferror() is what tells */
 	if (o->in_place) {
 		rc = commit_in_place(o, err);
 		release(o);

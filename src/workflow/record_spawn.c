@@ -91,8 +91,9 @@ static int spawn_helper(const char *helper, int out_fd, int in[2], int msg[2],
 	return rc;
 }
 
-/* Run the helper over r, its output going to out_fd. */
-static int run_helper(const struct td_record *r, int out_fd, struct td_error *err)
+/* Run the helper over r, its output going to out_fd (the file path). */
+static int run_helper(const struct td_record *r, int out_fd, const char *path,
+                      struct td_error *err)
 {
 	char helper[PATH_MAX + 32], message[512];
 	int in[2], msg[2], status = 0, rc, code;
@@ -134,8 +135,8 @@ static int run_helper(const struct td_record *r, int out_fd, struct td_error *er
 	       : WEXITSTATUS(status) == EX_IOERR ? TD_ERR_IO
 	       : WEXITSTATUS(status) == EX_CANTCREAT ? TD_ERR_CREATE
 	       : WEXITSTATUS(status) == EX_USAGE ? TD_ERR_USAGE : TD_ERR_INTERNAL;
-	return td_error_set(err, code, "%s",
-	                    message[0] ? message : "the PDF helper failed");
+	return td_error_set_at(err, code, path, 0, NULL, "%s",
+	                       message[0] ? message : "the PDF helper failed");
 }
 
 int td_record_write_pdf(const struct td_record *r, const struct td_outdir *dir,
@@ -152,7 +153,7 @@ int td_record_write_pdf(const struct td_record *r, const struct td_outdir *dir,
 		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "writing: %s",
 		                       strerror(errno));
 	}
-	if ((rc = run_helper(r, fileno(out.f), err)) < 0) {
+	if ((rc = run_helper(r, fileno(out.f), out.path, err)) < 0) {
 		td_outfile_abandon(&out);
 		return rc;
 	}
