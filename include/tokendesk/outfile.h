@@ -83,10 +83,11 @@ int td_outfile_commit(struct td_outfile *o, struct td_error *err);
  * allowed on an o whose open failed. */
 void td_outfile_abandon(struct td_outfile *o);
 
-/* For a file made by other means (a field kit, which SQLite writes):
+/* A look before the work, for a file made by other means (a field kit,
+ * which SQLite writes) or made after a commit (a handover's --pdf):
  * TD_ERR_CREATE, as td_outfile_open would say, when a link, a folder, a
- * device or a FIFO is at path; TD_OK when nothing or a regular file is
- * (the caller says whether one may be replaced). */
+ * device or a socket is at path; TD_OK when nothing, a regular file or
+ * a FIFO is (the caller says whether one may be replaced). */
 int td_outfile_check(const char *path, struct td_error *err);
 
 /* Open the directory path, made (0700) if missing: a symbolic link

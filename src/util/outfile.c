@@ -374,9 +374,7 @@ int td_outfile_check(const char *path, struct td_error *err)
 
 	if (lstat(path, &st) != 0)
 		return errno == ENOENT ? TD_OK : refuse(err, path, NULL);
-	if ((why = refusal(&st)))
-		return refuse(err, path, why);
-	return S_ISFIFO(st.st_mode) ? refuse(err, path, why_device) : TD_OK;
+	return (why = refusal(&st)) ? refuse(err, path, why) : TD_OK;
 }
 
 /* ---- directories ----------------------------------------------------------- */

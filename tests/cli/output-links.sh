@@ -7,7 +7,8 @@
 # the path and why, the link's target untouched, nothing made where a
 # dangling link points, no temporary file left.  "-" is standard output
 # and a FIFO named on purpose is written.  A lists folder that is a link
-# or another user's is refused the same way.
+# or another user's is refused the same way.  handover --pdf to a link is
+# refused before anything is recorded.
 . "${TD_SRCDIR:-.}/tests/cli/lib.sh"
 
 demo_import || { echo "demo import failed"; exit 1; }
@@ -72,6 +73,15 @@ writers | while read -r line; do
 	echo "$failures" >"$tmp/failures"
 done
 failures=$(cat "$tmp/failures")
+
+# -- handover --pdf: the record would be refused, so nothing is recorded
+ln -s "$tmp/victim" "$out/record.pdf"
+refused "is a symbolic link" "$out/record.pdf" \
+	handover --to dost --pdf "$out/record.pdf" 8878595222
+expect_in "$tmp/err" "nothing was written"
+expect_status 0 td show token 8878595222 --json
+expect_not_in "$tmp/out" '"custodian": "dost"'
+[ "$(sha256sum <"$tmp/victim")" = "$sum" ] || fail "handover --pdf wrote through the link"
 
 # -- devices: /dev/null is one; only "-" and a FIFO are written in place.
 for line in "export agencies -o" "lists -o" "receipt BG-$year-0001 --pdf" \
