@@ -41,7 +41,7 @@ struct td_outfile {
 	FILE *f;           /* open for writing: the temporary file, or in
 	                    * place the FIFO or standard output */
 	int in_place;      /* 1: "-" or a FIFO, written as it comes */
-	int lib_fd;        /* in place: the memory file behind lib_path, or -1 */
+	int lib_fd;        /* in place: memory file behind lib_path, or -1 */
 	char lib_path[40]; /* see td_outfile_lib_path */
 };
 

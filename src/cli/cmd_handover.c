@@ -42,7 +42,8 @@ int td_cli_handover_commit(struct td_cli *cli, struct td_handover *h,
 	int rc;
 
 	/* an output that will be refused is refused before the handover */
-	if (pdf && strcmp(pdf, "-") != 0 && (rc = td_outfile_check(pdf, &err)) < 0) {
+	if (pdf && strcmp(pdf, "-") != 0 &&
+	    (rc = td_outfile_check(pdf, &err)) < 0) {
 		td_cli_print_error(&err);
 		td_cli_fail("nothing was written");
 		return td_cli_status(rc);
