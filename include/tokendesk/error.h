@@ -23,7 +23,9 @@ enum td_code {
 	TD_ERR_PIN = -9,       /* wrong, locked or refused PIN */
 	TD_ERR_NOMEM = -10,
 	TD_ERR_INTERNAL = -11, /* a bug: an invariant did not hold */
-	TD_ERR_CANCELLED = -12 /* the operator said no */
+	TD_ERR_CANCELLED = -12, /* the operator said no */
+	TD_ERR_CREATE = -13    /* an output refused: a link, a device, a folder
+	                        * not the user's (exit 73, EX_CANTCREAT) */
 };
 
 /* file, field and message are UTF-8 cut between characters, with

@@ -34,12 +34,22 @@ enum td_reg_open_flags {
 	 * default place: a path the operator named is in a directory that
 	 * exists, or was mistyped, or is a drive not mounted, and a registry
 	 * made there would be lost to them. */
-	TD_REG_CREATE_DIRS = 1 << 2
+	TD_REG_CREATE_DIRS = 1 << 2,
+	/* a field kit, not the registry (registry internals only): a file
+	 * for a USB stick, whose FAT gives every file and folder the same
+	 * mode, so the checks of where a registry lives (below) are not
+	 * made; those of the file itself are. */
+	TD_REG_KIT = 1 << 3
 };
 
-/* Open the registry at path: refuses a file that is group/world-writable
- * or owned by another user; sets WAL, foreign keys and a busy timeout;
- * migrates the schema forward.  Returns NULL and fills err on failure. */
+/* Open the registry at path: refuses (TD_ERR_PERM, the fix named) a file
+ * that is not a regular file, is group/world-writable, readable by others
+ * (it holds citizens' ID numbers) or owned by another user, and one in a
+ * directory group or others may write in (another user could put a file
+ * of theirs in its place; /tmp too, sticky or not).  Sets WAL, foreign
+ * keys and a busy timeout; migrates the schema forward.  Remembers which
+ * file it opened: from then on td_reg_begin refuses to write if the path
+ * no longer names it.  Returns NULL and fills err on failure. */
 struct td_registry *td_reg_open(const char *path, int flags,
                                 struct td_error *err);
 void td_reg_close(struct td_registry *reg);

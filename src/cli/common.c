@@ -75,6 +75,7 @@ int td_cli_status(int code)
 	case TD_ERR_TOKEN: return EX_UNAVAILABLE;
 	case TD_ERR_NOMEM: return EX_OSERR;
 	case TD_ERR_CANCELLED: return EX_TEMPFAIL;
+	case TD_ERR_CREATE: return EX_CANTCREAT;
 	case TD_ERR_DB: return EX_SOFTWARE;
 	}
 	return EX_SOFTWARE;

@@ -94,6 +94,7 @@ const char *td_error_code_name(int code)
 	case TD_ERR_NOMEM: return "no-memory";
 	case TD_ERR_INTERNAL: return "internal";
 	case TD_ERR_CANCELLED: return "cancelled";
+	case TD_ERR_CREATE: return "cannot-create";
 	}
 	return "unknown";
 }

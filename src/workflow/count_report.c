@@ -96,10 +96,11 @@ static void text_signatures(FILE *f)
 }
 
 int td_count_report_write_text(const struct td_count_report *rep,
-                               const char *path, struct td_error *err)
+                               const struct td_outdir *dir, const char *path,
+                               struct td_error *err)
 {
 	struct td_outfile out;
-	int rc = td_outfile_open(&out, path, err);
+	int rc = td_outfile_open_in(&out, dir, path, err);
 
 	if (rc < 0)
 		return rc;
@@ -181,7 +182,7 @@ static void xlsx_lines(lxw_workbook *wb, const struct td_count_report *r,
 		}
 }
 
-/* The workbook into the temporary file (libxlsxwriter writes by name);
+/* The workbook into the file out holds (libxlsxwriter writes by name);
  * the library's name for what failed into *lib, or NULL. */
 static int build_xlsx(const char *write_path, const struct td_count_report *rep,
                       const char **lib)
@@ -208,18 +209,23 @@ static int build_xlsx(const char *write_path, const struct td_count_report *rep,
  * desk's screen, too): they are caught and the system's reason goes into
  * tokendesk's message instead. */
 int td_count_report_write_xlsx(const struct td_count_report *rep,
-                               const char *path, struct td_error *err)
+                               const struct td_outdir *dir, const char *path,
+                               struct td_error *err)
 {
 	struct td_stderr_catch quiet;
 	struct td_outfile out;
-	const char *lib;
+	const char *lib, *name;
 	char why[256];
-	int rc = td_outfile_open(&out, path, err);
+	int rc = td_outfile_open_in(&out, dir, path, err);
 
 	if (rc < 0)
 		return rc;
+	if (!(name = td_outfile_lib_path(&out, err))) {
+		td_outfile_abandon(&out);
+		return err->code;
+	}
 	td_stderr_catch_begin(&quiet);
-	rc = build_xlsx(out.write_path, rep, &lib);
+	rc = build_xlsx(name, rep, &lib);
 	td_stderr_catch_end(&quiet, why, sizeof why);
 	if (rc == 0)
 		return td_outfile_commit(&out, err);

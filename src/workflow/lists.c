@@ -197,7 +197,7 @@ static int xlsx_sheet(lxw_workbook *wb, struct td_arena *a, const struct list *l
 	return 0;
 }
 
-/* The workbook into the temporary file (libxlsxwriter writes by name);
+/* The workbook into the file out holds (libxlsxwriter writes by name);
  * the library's name for what failed into *lib, or NULL. */
 static int build_xlsx(const char *write_path, struct td_arena *a,
                       struct list *lists, const char **lib)
@@ -231,14 +231,18 @@ static int write_xlsx(const char *path, struct td_arena *a, struct list *lists,
 {
 	struct td_stderr_catch quiet;
 	struct td_outfile out;
-	const char *lib;
+	const char *lib, *name;
 	char why[256];
 	int rc;
 
 	if ((rc = td_outfile_open(&out, path, err)) < 0)
 		return rc;
+	if (!(name = td_outfile_lib_path(&out, err))) {
+		td_outfile_abandon(&out);
+		return err->code;
+	}
 	td_stderr_catch_begin(&quiet);
-	rc = build_xlsx(out.write_path, a, lists, &lib);
+	rc = build_xlsx(name, a, lists, &lib);
 	td_stderr_catch_end(&quiet, why, sizeof why);
 	if (rc == 0)
 		return td_outfile_commit(&out, err);
@@ -286,14 +290,17 @@ static int write_csv(const char *dir, struct td_arena *a, struct list *lists,
                      struct td_error *err)
 {
 	struct td_outfile out[4];
+	struct td_outdir folder;
 	char path[4096];
-	int n = 0, rc = TD_OK;
+	int n = 0, rc;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return td_error_set_at(err, TD_ERR_IO, dir, 0, NULL, "cannot create: %m");
+	/* made by tokendesk, so opened as its own: never through a link */
+	if ((rc = td_outdir_open(&folder, dir, err)) < 0)
+		return rc;
 	for (; n < 4 && rc == TD_OK; n++) {
 		snprintf(path, sizeof path, "%s/%s", dir, td_lists_csv_names[n]);
-		if ((rc = td_outfile_open(&out[n], path, err)) < 0)
+		if ((rc = td_outfile_open_in(&out[n], &folder, td_lists_csv_names[n],
+		                             err)) < 0)
 			break;
 		fputs("\xEF\xBB\xBF", out[n].f);   /* BOM: Excel then reads UTF-8 */
 		if (csv_list(out[n].f, a, &lists[n]) < 0 || ferror(out[n].f))
@@ -305,6 +312,7 @@ static int write_csv(const char *dir, struct td_arena *a, struct list *lists,
 			td_outfile_abandon(&out[i]);
 		else
 			rc = td_outfile_commit(&out[i], err);
+	td_outdir_close(&folder);
 	return rc;
 }
 

@@ -10,6 +10,7 @@ expect_status 0 td handover --to agency:DC 3792084583
 expect_in "$tmp/out" "BG-$year-0001"
 old="$tmp/old.db"   # for the migration check at the end
 sqlite3 "$TOKENDESK_DB" ".backup '$old'" || fail "backup"
+chmod 600 "$old"   # the shell makes it by the umask; others may not read one
 expect_status 0 td kit make --agencies DC -o "$tmp/field.db"
 uuid=$(sqlite3 "$tmp/field.db" "select value from meta where key = 'kit_uuid'")
 [ -n "$uuid" ] || { echo "FAIL: the kit has no kit_uuid"; exit 1; }

@@ -10,7 +10,9 @@ CLI_TESTS = \
 	tests/cli/import-progress.sh \
 	tests/cli/search-nfd.sh \
 	tests/cli/audit-tamper.sh \
-	tests/cli/two-programs.sh
+	tests/cli/two-programs.sh \
+	tests/cli/output-links.sh \
+	tests/cli/registry-place.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += tests/cli/local.mk tests/cli/lib.sh $(CLI_TESTS)
 # reorganization: plans, the action plan, tags, CRLs, lists for DOST
