@@ -65,6 +65,10 @@ struct td_registry *td_cli_registry(struct td_cli *cli, int create, int *status)
 
 /* Print "tokendesk: MESSAGE" (formatted td_error) to stderr. */
 void td_cli_print_error(const struct td_error *err);
+/* en in the language of --lang, else of the locale (the desk's gettext
+ * catalogue, po/LL.po); en itself when there is no translation.  The
+ * string is static. */
+const char *td_cli_tr(const struct td_cli *cli, const char *en);
 
 /* Print a printf-style message to stderr with the program prefix. */
 void td_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -23,6 +23,11 @@ static const char kit_usage[] =
 	"agencies given (and their units); work on it with --db KIT, then merge\n"
 	"it back.  Conflicting changes are listed, never decided silently.\n";
 
+/* The command's cli, for its translated texts (T, as xgettext reads
+ * them: po/POTFILES.in lists this file). */
+static const struct td_cli *kit_cli;
+#define T(en) td_cli_tr(kit_cli, en)
+
 static int fail(const struct td_error *err)
 {
 	td_cli_print_error(err);
@@ -93,8 +98,9 @@ static int kit_merge(struct td_registry *reg, int argc, char **argv)
 	if (td_reg_kit_merge(reg, path, &r, &err) < 0)
 		return fail(&err);
 	if (json) {
-		json_t *o = json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I}",
+		json_t *o = json_pack("{s:s, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I}",
 		                      "kit", r.uuid, "already_merged", r.already,
+		                      "merged_meanwhile", r.meanwhile,
 		                      "inserted", (json_int_t)r.inserted,
 		                      "updated", (json_int_t)r.updated,
 		                      "deleted", (json_int_t)r.deleted,
@@ -103,6 +109,9 @@ static int kit_merge(struct td_registry *reg, int argc, char **argv)
 		                      "conflicts", (json_int_t)r.conflicts);
 		td_json_print(o);
 		json_decref(o);
+	} else if (r.meanwhile) {
+		/* another desk or command merged it while this one read it */
+		printf("kit %s: %s\n", r.uuid, T("merged meanwhile; nothing changed"));
 	} else if (r.already) {
 		printf("kit %s was merged before; nothing changed\n", r.uuid);
 	} else {
@@ -223,6 +232,7 @@ int td_cmd_kit(struct td_cli *cli, int argc, char **argv)
 	struct td_registry *reg;
 	int status = EX_OK;
 
+	kit_cli = cli;
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(kit_usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? EX_USAGE : EX_OK;

@@ -10,6 +10,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <unistd.h>
+#if ENABLE_NLS
+#include <libintl.h>
+#endif
+
 #include "cli/cli.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/text.h"
@@ -194,3 +199,39 @@ int td_cli_run(const struct td_cli_command *c, struct td_cli *cli, int argc,
 	cli->reg = NULL;
 	return status;
 }
+
+#if ENABLE_NLS
+/* The desk's catalogue (tui/i18n.c looks in the same places):
+ * $TOKENDESK_LOCALEDIR, else the installed one, else the build tree's. */
+static const char *cli_catalogue_dir(void)
+{
+	const char *env = getenv("TOKENDESK_LOCALEDIR");
+
+	if (env && *env)
+		return env;
+	if (access(LOCALEDIR "/vi/LC_MESSAGES/" PACKAGE ".mo", R_OK) == 0)
+		return LOCALEDIR;
+	return TD_BUILD_LOCALEDIR;
+}
+
+const char *td_cli_tr(const struct td_cli *cli, const char *en)
+{
+	static int bound;
+
+	if (!bound) {
+		/* before the first gettext call, which caches the choice */
+		if (cli && cli->lang)
+			setenv("LANGUAGE", cli->lang, 1);
+		bindtextdomain(PACKAGE, cli_catalogue_dir());
+		bind_textdomain_codeset(PACKAGE, "UTF-8");
+		bound = 1;
+	}
+	return en && *en ? dgettext(PACKAGE, en) : en;
+}
+#else
+const char *td_cli_tr(const struct td_cli *cli, const char *en)
+{
+	(void)cli;
+	return en;
+}
+#endif
