@@ -75,6 +75,9 @@ struct kit_merge {
 	/* Private copies (kit_guard.c): the kit, its image, and an empty
 	 * database of tokendesk's own schema. */
 	struct td_registry *kitc, *imgc, *ref;
+	/* kit_backing.c's statements, prepared once per merge (a change
+	 * each: ten thousand tokens moved in the field). */
+	sqlite3_stmt *backing[8];
 	sqlite3_stmt *map_put, *map_get;
 	int bulk_next;                     /* next table whose new rows come */
 	/* The field audit rows brought home: their ids in kit_field_audit

@@ -64,6 +64,26 @@ static const struct entity_map *map_of(const char *table)
 	return NULL;
 }
 
+/* Slots of m->backing: each map's key query on the image, then: */
+enum { BK_FIRST = 4, BK_LAST = 5, BK_COVERS = 6 };
+
+/* The statement of slot, prepared on reg at its first use, reset and
+ * unbound; NULL when it does not prepare. */
+static sqlite3_stmt *cached(struct kit_merge *m, int slot, struct td_registry *reg,
+                            const char *sql)
+{
+	sqlite3_stmt **st = &m->backing[slot];
+
+	if (!*st && sqlite3_prepare_v2(reg->db, sql, -1, st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(*st);
+		*st = NULL;
+		return NULL;
+	}
+	sqlite3_reset(*st);
+	sqlite3_clear_bindings(*st);
+	return *st;
+}
+
 /* Column 0 of sql run with one integer (or, when text, text) parameter. */
 static char *text_of(struct td_registry *reg, const char *sql, int64_t id,
                      const char *text)
@@ -119,7 +139,32 @@ static void field_rows_clear(struct field_rows *f)
 	memset(f, 0, sizeof *f);
 }
 
-/* The field rows of (entity, key), of one action when action is set. */
+/* One end of the field rows of (entity, key), of one action when action
+ * is set: both ends are found through the audit's (entity, entity_key)
+ * index, whose entries run in id order. */
+static sqlite3_stmt *field_end(struct kit_merge *m, int last, const char *entity,
+                               const char *key, const char *action)
+{
+	sqlite3_stmt *st = cached(m, last ? BK_LAST : BK_FIRST, m->kitc, last
+	        ? "SELECT id, action, after, operator FROM audit WHERE entity = ?1"
+	          " AND entity_key = ?2 AND id > ?3 AND (?4 IS NULL OR action = ?4)"
+	          " ORDER BY id DESC LIMIT 1"
+	        : "SELECT id, action, before FROM audit WHERE entity = ?1"
+	          " AND entity_key = ?2 AND id > ?3 AND (?4 IS NULL OR action = ?4)"
+	          " ORDER BY id LIMIT 1");
+
+	if (!st)
+		return NULL;
+	sqlite3_bind_text(st, 1, entity, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, m->audit_base);
+	if (action)
+		sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
+	return st;
+}
+
+/* The field rows of (entity, key), of one action when action is set:
+ * f->n is 0 when there are none. */
 static int field_rows(struct kit_merge *m, const char *entity, const char *key,
                       const char *action, struct field_rows *f,
                       struct td_error *err)
@@ -127,30 +172,26 @@ static int field_rows(struct kit_merge *m, const char *entity, const char *key,
 	sqlite3_stmt *st;
 
 	memset(f, 0, sizeof *f);
-	if (sqlite3_prepare_v2(m->kitc->db, "WITH r AS (SELECT * FROM audit WHERE"
-	        " entity = ?1 AND entity_key = ?2 AND id > ?3 AND (?4 IS NULL OR"
-	        " action = ?4)) SELECT (SELECT count(*) FROM r), f.id, f.action,"
-	        " f.before, l.id, l.action, l.after, l.operator FROM"
-	        " (SELECT * FROM r ORDER BY id LIMIT 1) f,"
-	        " (SELECT * FROM r ORDER BY id DESC LIMIT 1) l", -1, &st, NULL)
-	    != SQLITE_OK)
+	if (!(st = field_end(m, 0, entity, key, action)))
 		return td_reg_db_error(m->kitc, err, "reading the kit's audit log");
-	sqlite3_bind_text(st, 1, entity, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, m->audit_base);
-	if (action)
-		sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		f->n = sqlite3_column_int64(st, 0);
-		f->first_id = sqlite3_column_int64(st, 1);
-		f->first_action = td_reg_col_dup(st, 2);
-		f->first_before = td_reg_col_dup(st, 3);
-		f->last_id = sqlite3_column_int64(st, 4);
-		f->last_action = td_reg_col_dup(st, 5);
-		f->last_after = td_reg_col_dup(st, 6);
-		f->last_operator = td_reg_col_dup(st, 7);
+		f->n = 1;
+		f->first_id = sqlite3_column_int64(st, 0);
+		f->first_action = td_reg_col_dup(st, 1);
+		f->first_before = td_reg_col_dup(st, 2);
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	if (!f->n)
+		return TD_OK;
+	if (!(st = field_end(m, 1, entity, key, action)))
+		return td_reg_db_error(m->kitc, err, "reading the kit's audit log");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		f->last_id = sqlite3_column_int64(st, 0);
+		f->last_action = td_reg_col_dup(st, 1);
+		f->last_after = td_reg_col_dup(st, 2);
+		f->last_operator = td_reg_col_dup(st, 3);
+	}
+	sqlite3_reset(st);
 	return TD_OK;
 }
 
@@ -158,7 +199,7 @@ static int field_rows(struct kit_merge *m, const char *entity, const char *key,
  * must be in it with the same value (an audit row may say more: a
  * dossier.move names its handover).  On a difference, *field, *is and
  * *says get the first one (heap; NULL for SQL NULL). */
-static int covers(struct td_registry *reg, const char *image, const char *audit,
+static int covers(struct kit_merge *m, const char *image, const char *audit,
                   char **field, char **is, char **says)
 {
 	sqlite3_stmt *st;
@@ -167,11 +208,13 @@ static int covers(struct td_registry *reg, const char *image, const char *audit,
 	*field = *is = *says = NULL;
 	if (!image || !audit)
 		return !image && !audit;
-	if (sqlite3_prepare_v2(reg->db, "SELECT i.key, i.value, json_extract(?2,"
-	                       " '$.\"' || i.key || '\"') FROM json_each(?1) i"
-	                       " WHERE json_valid(?2) = 0 OR i.value IS NOT"
-	                       " json_extract(?2, '$.\"' || i.key || '\"') LIMIT 1",
-	                       -1, &st, NULL) != SQLITE_OK)
+	/* the same writer's json_object: most often the very same text */
+	if (strcmp(image, audit) == 0)
+		return 1;
+	if (!(st = cached(m, BK_COVERS, m->kitc, "SELECT i.key, i.value,"
+	                  " json_extract(?2, '$.\"' || i.key || '\"') FROM"
+	                  " json_each(?1) i WHERE json_valid(?2) = 0 OR i.value IS"
+	                  " NOT json_extract(?2, '$.\"' || i.key || '\"') LIMIT 1")))
 		return 0;
 	sqlite3_bind_text(st, 1, image, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, audit, -1, SQLITE_STATIC);
@@ -184,14 +227,14 @@ static int covers(struct td_registry *reg, const char *image, const char *audit,
 		break;
 	default: break;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return ok;
 }
 
-static int matches(struct td_registry *reg, const char *image, const char *audit)
+static int matches(struct kit_merge *m, const char *image, const char *audit)
 {
 	char *field, *is, *says;
-	int ok = covers(reg, image, audit, &field, &is, &says);
+	int ok = covers(m, image, audit, &field, &is, &says);
 
 	free(field);
 	free(is);
@@ -218,7 +261,7 @@ static int disagrees(struct kit_merge *m, struct td_error *err, const char *tabl
 	char *field, *is, *says, why[600];
 	int rc;
 
-	covers(m->kitc, image, audit, &field, &is, &says);
+	covers(m, image, audit, &field, &is, &says);
 	if (field)
 		snprintf(why, sizeof why, "%s: %s is '%s', the kit's audit row %" PRId64
 		         " says '%s'", side, field, is ? is : "(none)", row,
@@ -277,7 +320,7 @@ static int check_count_close(struct kit_merge *m, int64_t id, const char *key,
 		return rc;
 	by = text_of(m->kitc, "SELECT closed_by FROM count_session WHERE id = ?",
 	             id, NULL);
-	if (f.n != 1)
+	if (!f.n)
 		rc = tampered(m, err, "count_session", key, "is closed with no"
 		              " count.close row in the kit's audit log");
 	else if (!by || !f.last_operator || strcmp(by, f.last_operator) != 0)
@@ -311,10 +354,10 @@ static int check_images(struct kit_merge *m, const struct entity_map *e,
 		rc = tampered(m, err, e->table, key, deleted ? "is deleted with no"
 		              " audit row of the kit recording it" : "is changed with"
 		              " no audit row of the kit recording it");
-	else if (!matches(m->kitc, made, f.first_before))
+	else if (!matches(m, made, f.first_before))
 		rc = disagrees(m, err, e->table, key, made, f.first_before, f.first_id,
 		               "as made");
-	else if (!matches(m->kitc, back, f.last_after))
+	else if (!matches(m, back, f.last_after))
 		rc = disagrees(m, err, e->table, key, back, f.last_after, f.last_id,
 		               deleted ? "deleted" : "as it came back");
 	else
@@ -324,6 +367,22 @@ out:
 	free(made);
 	free(back);
 	return rc;
+}
+
+/* The record's key in the image (the kit as made). */
+static char *key_as_made(struct kit_merge *m, const struct entity_map *e,
+                         int64_t id)
+{
+	sqlite3_stmt *st = cached(m, (int)(e - maps), m->imgc, e->key_sql);
+	char *key = NULL;
+
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		key = td_reg_col_dup(st, 0);
+	sqlite3_reset(st);
+	return key;
 }
 
 int kit_backing_check(struct kit_merge *m, struct kit_table *t,
@@ -342,7 +401,7 @@ int kit_backing_check(struct kit_merge *m, struct kit_table *t,
 		                " work does" : "is deleted, which no field work does");
 	}
 	id = sqlite3_value_int64(pk[t->int_pk]);
-	if (!(b->key = text_of(m->imgc, e->key_sql, id, NULL)))
+	if (!(b->key = key_as_made(m, e, id)))
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	snprintf(b->entity, sizeof b->entity, "%s", e->entity);
 	if ((rc = check_columns(m, t, e, nv, b->key, err)) < 0)
@@ -428,6 +487,9 @@ struct new_rule {
 /* Set-based checks of the added rows of the tables whose rows are backed
  * through another record's audit rows. */
 static const struct new_rule new_rules[] = {
+	{ "custody_event", "has a custody event of a token the kit does not hold",
+	  "SELECT 'id ' || e.token_id FROM custody_event e WHERE e.id > ?1 AND"
+	  " NOT EXISTS (SELECT 1 FROM token t WHERE t.id = e.token_id) LIMIT 1" },
 	{ "token", "was added with no certificate added in the field carrying"
 	  " it (cert.add), or not in the state its audit rows leave it",
 	  /* a token comes with its certificate (an import in the field; the
@@ -444,49 +506,11 @@ static const struct new_rule new_rules[] = {
 	  " m.entity_key = t.serial AND m.action = 'token.move' ORDER BY m.id"
 	  " DESC LIMIT 1), t.custodian = 'holder:' || h.ext_id AND t.state ="
 	  " 'in_use')) LIMIT 1" },
-	{ "custody_event", "was added with no token.move row of the kit's audit"
-	  " log matching it",
-	  /* as many new events as token.move rows, per token, ... */
-	  "SELECT coalesce(t.serial, 'id ' || e.token_id) FROM custody_event e"
-	  " LEFT JOIN token t ON t.id = e.token_id WHERE e.id > ?1 AND"
-	  " (t.id IS NULL OR (SELECT count(*) FROM custody_event x WHERE"
-	  " x.token_id = t.id AND x.id > ?1) <> (SELECT count(*) FROM audit a"
-	  " WHERE a.entity = 'token' AND a.entity_key = t.serial AND a.action ="
-	  " 'token.move' AND a.id > ?2)) LIMIT 1" },
-	{ "custody_event", "was added unlike the token.move row of the kit's"
-	  " audit log recording it",
-	  /* ... and each, in order, as its row says */
-	  "WITH ev AS (SELECT e.*, t.serial, row_number() OVER (PARTITION BY"
-	  " e.token_id ORDER BY e.id) AS n FROM custody_event e JOIN token t ON"
-	  " t.id = e.token_id WHERE e.id > ?1), au AS (SELECT entity_key AS"
-	  " serial, before, after, operator, row_number() OVER (PARTITION BY"
-	  " entity_key ORDER BY id) AS n FROM audit WHERE entity = 'token' AND"
-	  " action = 'token.move' AND id > ?2) SELECT ev.serial FROM ev JOIN au"
-	  " ON au.serial = ev.serial AND au.n = ev.n WHERE"
-	  " json_extract(au.after, '$.custodian') IS NOT ev.to_custodian OR"
-	  " json_extract(au.after, '$.state') IS NOT ev.state OR"
-	  " json_extract(au.before, '$.custodian') IS NOT ev.from_custodian OR"
-	  " au.operator IS NOT ev.operator LIMIT 1" },
 	{ "handover_item", "gained an item in the field, which no field work"
 	  " does (items come with their handover)",
 	  "SELECT coalesce(h.number, 'id ' || i.handover_id) FROM handover_item i"
 	  " LEFT JOIN handover h ON h.id = i.handover_id WHERE i.id > ?1 AND"
 	  " (h.id IS NULL OR h.id <= ?3) LIMIT 1" },
-	{ "count_scan", "has scans with no count.scan row of the kit's audit log"
-	  " matching them",
-	  "WITH sc AS (SELECT s.*, c.uid, row_number() OVER (PARTITION BY"
-	  " s.count_id ORDER BY s.id) AS n FROM count_scan s LEFT JOIN"
-	  " count_session c ON c.id = s.count_id WHERE s.id > ?1), au AS (SELECT"
-	  " entity_key AS uid, after, row_number() OVER (PARTITION BY entity_key"
-	  " ORDER BY id) AS n FROM audit WHERE entity = 'count' AND action ="
-	  " 'count.scan' AND id > ?2) SELECT coalesce(sc.uid, 'id ' ||"
-	  " sc.count_id) FROM sc LEFT JOIN au ON au.uid = sc.uid AND au.n = sc.n"
-	  " WHERE au.uid IS NULL OR json_extract(au.after, '$.serial') IS NOT"
-	  " sc.serial OR json_extract(au.after, '$.source') IS NOT sc.source"
-	  " UNION ALL SELECT c.uid FROM count_session c WHERE (SELECT count(*)"
-	  " FROM audit WHERE entity = 'count' AND entity_key = c.uid AND action ="
-	  " 'count.scan' AND id > ?2) > (SELECT count(*) FROM count_scan s WHERE"
-	  " s.count_id = c.id AND s.id > ?1) LIMIT 1" },
 	{ "count_result", "has results of a count not closed by a count.close"
 	  " row of the kit's audit log",
 	  "SELECT coalesce(c.uid, 'id ' || r.count_id) FROM count_result r"
@@ -495,6 +519,102 @@ static const struct new_rule new_rules[] = {
 	  " a.entity = 'count' AND a.entity_key = c.uid AND a.action ="
 	  " 'count.close' AND a.id > ?2)) LIMIT 1" },
 };
+
+/* Rows backed one to one, in order, by one action's audit rows: custody
+ * events by token.move rows, scans by count.scan rows.  Both queries
+ * give the record's key, then the fields to compare, sorted by key and
+ * then id; they are walked side by side (each sorted once: a count of
+ * 100,000 scans is one key). */
+struct pair_rule {
+	const char *table, *entity, *why, *rows_sql, *audit_sql;
+};
+
+static const struct pair_rule pair_rules[] = {
+	{ "custody_event", "token", "has a custody event unlike the token.move"
+	  " rows of the kit's audit log (one each, in order)",
+	  /* in serial order through token's index, no sort; an event of
+	   * no token is not paired here (a rule below names it) */
+	  "SELECT t.serial, e.to_custodian, e.state, e.from_custodian, e.operator"
+	  " FROM token t CROSS JOIN custody_event e ON e.token_id = t.id WHERE"
+	  " e.id > ?1 ORDER BY t.serial, e.id",
+	  "SELECT entity_key, json_extract(after, '$.custodian'),"
+	  " json_extract(after, '$.state'), json_extract(before, '$.custodian'),"
+	  " operator FROM audit WHERE entity = 'token' AND action = 'token.move'"
+	  " AND id > ?2 ORDER BY entity_key, id" },
+	{ "count_scan", "count", "has scans unlike the count.scan rows of the"
+	  " kit's audit log (one each, in order)",
+	  "SELECT c.uid, s.serial, s.source FROM count_scan s LEFT JOIN"
+	  " count_session c ON c.id = s.count_id WHERE s.id > ?1"
+	  " ORDER BY c.uid, s.id",
+	  "SELECT entity_key, json_extract(after, '$.serial'),"
+	  " json_extract(after, '$.source') FROM audit WHERE entity = 'count' AND"
+	  " action = 'count.scan' AND id > ?2 ORDER BY entity_key, id" },
+};
+
+static int same_col(sqlite3_stmt *a, sqlite3_stmt *b, int i)
+{
+	const unsigned char *x = sqlite3_column_text(a, i);
+	const unsigned char *y = sqlite3_column_text(b, i);
+
+	return (!x && !y) || (x && y && strcmp((const char *)x, (const char *)y) == 0);
+}
+
+/* NULL when every row pairs with its audit row; else the key where they
+ * part (heap). */
+static char *first_unpaired(struct kit_merge *m, const struct pair_rule *r,
+                            int64_t max)
+{
+	sqlite3_stmt *rows = NULL, *aud = NULL;
+	char *key = NULL;
+	int sr, sa;
+
+	if (sqlite3_prepare_v2(m->kitc->db, r->rows_sql, -1, &rows, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(m->kitc->db, r->audit_sql, -1, &aud, NULL) != SQLITE_OK) {
+		sqlite3_finalize(rows);
+		return strdup("?");
+	}
+	sqlite3_bind_int64(rows, 1, max);
+	sqlite3_bind_int64(aud, 2, m->audit_base);
+	for (;;) {
+		sr = sqlite3_step(rows);
+		sa = sqlite3_step(aud);
+		if (sr != SQLITE_ROW || sa != SQLITE_ROW)
+			break;
+		int ok = 1;
+		for (int i = 0; ok && i < sqlite3_column_count(rows); i++)
+			ok = same_col(rows, aud, i);
+		if (!ok)
+			break;
+	}
+	if (sr == SQLITE_ROW || sa == SQLITE_ROW) {
+		sqlite3_stmt *at = sr == SQLITE_ROW ? rows : aud;
+		key = td_reg_col_dup(at, 0);
+		if (!key)
+			key = strdup("?");
+	} else if (sr != SQLITE_DONE || sa != SQLITE_DONE)
+		key = strdup("?");
+	sqlite3_finalize(rows);
+	sqlite3_finalize(aud);
+	return key;
+}
+
+static int check_pairs(struct kit_merge *m, const char *table, int64_t max,
+                       int *done, struct td_error *err)
+{
+	*done = 0;
+	for (size_t i = 0; i < sizeof pair_rules / sizeof pair_rules[0]; i++) {
+		char *key;
+		int rc = TD_OK;
+		if (strcmp(pair_rules[i].table, table) != 0)
+			continue;
+		*done = 1;
+		if ((key = first_unpaired(m, &pair_rules[i], max)))
+			rc = tampered(m, err, pair_rules[i].entity, key, pair_rules[i].why);
+		free(key);
+		return rc;
+	}
+	return TD_OK;
+}
 
 /* A handover added in the field is its handover.create row's after,
  * items included. */
@@ -514,7 +634,7 @@ static int check_new_handovers(struct kit_merge *m, int64_t max,
 			continue;
 		if ((rc = field_rows(m, "handover", number, "handover.create", &f,
 		                     err)) == TD_OK) {
-			if (f.n != 1)
+			if (!f.n)
 				rc = tampered(m, err, "handover", number, "was added"
 				              " with no handover.create row of the kit's"
 				              " audit log");
@@ -558,11 +678,11 @@ static int check_new_records(struct kit_merge *m, const struct entity_map *e,
 			/* count.start's after is the row as started */
 			char *start = text_of(m->kitc, "SELECT after FROM audit WHERE id"
 			                      " = ?", f.first_id, NULL);
-			if (!matches(m->kitc, image, start))
+			if (!matches(m, image, start))
 				rc = disagrees(m, err, e->table, key, image, start,
 				               f.first_id, "as started");
 			free(start);
-		} else if (!matches(m->kitc, image, f.last_after))
+		} else if (!matches(m, image, f.last_after))
 			rc = disagrees(m, err, e->table, key, image, f.last_after,
 			               f.last_id, "as it came back");
 		field_rows_clear(&f);
@@ -582,8 +702,8 @@ static int check_rules(struct kit_merge *m, const char *table, int64_t max,
 		if (strcmp(new_rules[i].table, table) != 0 ||
 		    !(key = first_unbacked(m, new_rules[i].sql, max)))
 			continue;
-		rc = tampered(m, err, strcmp(table, "custody_event") == 0 ||
-		              strcmp(table, "token") == 0 ? "token" :
+		rc = tampered(m, err, strcmp(table, "token") == 0 ||
+		              strcmp(table, "custody_event") == 0 ? "token" :
 		              strcmp(table, "handover_item") == 0 ? "handover" :
 		              "count", key, new_rules[i].why);
 		free(key);
@@ -606,7 +726,7 @@ static int check_new_table(struct kit_merge *m, struct kit_table *t,
 	const struct entity_map *e = map_of(t->name);
 	int64_t max = made_max(m, t->name);
 	char *sql, *added;
-	int rc;
+	int rc, paired;
 
 	if (!(sql = sqlite3_mprintf("SELECT min(id) FROM \"%w\" WHERE id > %lld",
 	                            t->name, (long long)max)))
@@ -615,8 +735,12 @@ static int check_new_table(struct kit_merge *m, struct kit_table *t,
 	sqlite3_free(sql);
 	if (!added)
 		return TD_OK;   /* nothing added */
-	if (has_rule(t->name))
+	if ((rc = check_pairs(m, t->name, max, &paired, err)) < 0)
+		;
+	else if (has_rule(t->name))
 		rc = check_rules(m, t->name, max, err);
+	else if (paired)
+		;
 	else if (strcmp(t->name, "handover") == 0)
 		rc = check_new_handovers(m, max, err);
 	else if (e)

@@ -619,6 +619,10 @@ static void release(struct kit_merge *m)
 	sqlite3_finalize(m->map_put);
 	sqlite3_finalize(m->map_get);
 	m->map_put = m->map_get = NULL;
+	for (size_t i = 0; i < sizeof m->backing / sizeof m->backing[0]; i++) {
+		sqlite3_finalize(m->backing[i]);
+		m->backing[i] = NULL;
+	}
 	kit_merge_cache_free(m);
 }
 

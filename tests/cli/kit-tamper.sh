@@ -59,11 +59,12 @@ fresh
 q "$kit" "INSERT INTO custody_event (token_id, at, operator, from_custodian,
 	to_custodian, state) SELECT id, '2026-11-20T08:00:00Z', 'x',
 	'holder:001090000006', 'ca', 'sent_to_ca' FROM token WHERE serial = 'T-SB-02'"
-refused "token T-SB-02 was added with no token.move row"
+refused "token T-SB-02 has a custody event unlike the token.move rows"
 
 # A forged token.move row, chained with the right hashes (the chain is
-# SHA-256 over the rows, audit.c) and the head moved on: the chain
-# verifies, but its before is not the token as the kit was made.
+# SHA-256 over the rows, audit.c) and the head moved on, with the custody
+# event it implies: the chain verifies and the event pairs with the row,
+# but the row's before is not the token as the kit was made.
 fresh
 q "$kit" "UPDATE token SET custodian = 'ca', state = 'sent_to_ca' WHERE serial = 'T-SB-02'"
 python3 - "$kit" <<'PY' || td_fail "forging an audit row"
@@ -81,6 +82,9 @@ digest = h.hexdigest()
 db.execute("INSERT INTO audit (id, at, operator, action, entity, entity_key, before,"
            " after, hash) VALUES (?,?,?,?,?,?,?,?,?)", row + [digest])
 db.execute("UPDATE meta SET value = ? WHERE key = 'audit_head'", ("%d:%s" % (last_id + 1, digest),))
+db.execute("INSERT INTO custody_event (token_id, at, operator, from_custodian,"
+           " to_custodian, state) SELECT id, '2026-11-20T08:00:00Z', 'tester',"
+           " 'dost', 'ca', 'sent_to_ca' FROM token WHERE serial = 'T-SB-02'")
 db.commit()
 PY
 "$TOKENDESK" --db "$kit" audit verify >/dev/null || td_fail "the forged chain does not verify"
