@@ -21,7 +21,10 @@ static const char kit_usage[] =
 	"       tokendesk kit resolve ID --keep home|field\n"
 	"A kit is a registry file with only what a field team needs for the\n"
 	"agencies given (and their units); work on it with --db KIT, then merge\n"
-	"it back.  Conflicting changes are listed, never decided silently.\n";
+	"it back.  Conflicting changes are listed, never decided silently.\n"
+	"A kit is data: one holding triggers, views or tables tokendesk does\n"
+	"not have, or rows its own audit log does not record (edited outside\n"
+	"tokendesk), is refused whole and nothing is merged.\n";
 
 /* The command's cli, for its translated texts (T, as xgettext reads
  * them: po/POTFILES.in lists this file). */
