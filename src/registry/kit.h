@@ -161,6 +161,11 @@ struct kit_backing {
 int kit_backing_check(struct kit_merge *m, struct kit_table *t,
                       sqlite3_value **pk, sqlite3_value **nv,
                       struct kit_backing *b, struct td_error *err);
+/* A change to master data (agency, holder, certificate), which the merge
+ * keeps as a conflict: refused unless the kit's audit has a row of that
+ * record at all (a person decides the rest at `kit resolve`). */
+int kit_backing_check_home(struct kit_merge *m, struct kit_table *t,
+                           sqlite3_value **pk, struct td_error *err);
 /* After the change was applied at home: its home audit row, in the form
  * of the ordinary writer of t (same action, entity, key, images). */
 int kit_backing_audit(struct kit_merge *m, struct kit_table *t,

@@ -487,15 +487,18 @@ int kit_apply_change(struct kit_merge *m, sqlite3_changeset_iter *it,
 			sqlite3changeset_new(it, i, &nv[i]);
 		pk[i] = pkflags[i] ? (op == SQLITE_INSERT ? nv[i] : ov[i]) : NULL;
 	}
-	/* Home-only tables' changes are kept as conflicts, never applied
-	 * by the merge itself; every other change must be one the kit's
-	 * audit records (kit_backing.c), or nothing is merged. */
+	/* Every change must be one the kit's audit records (kit_backing.c),
+	 * or nothing is merged; home-only tables' changes, kept as
+	 * conflicts, need at least a row of their record. */
 	struct kit_backing b = { .key = NULL };
 	if (t->kind == KIT_FIELD && op == SQLITE_INSERT)
 		return td_error_set(err, TD_ERR_DATA, "kit %s: %s gained a row that"
 		                    " no field work adds; the kit was edited outside"
 		                    " tokendesk: not merged, nothing changed here",
 		                    m->kit_path, t->name);
+	if (t->kind == KIT_HOME_ONLY && op != SQLITE_INSERT &&
+	    (rc = kit_backing_check_home(m, t, pk, err)) < 0)
+		return rc;
 	if (t->kind == KIT_FIELD &&
 	    (rc = kit_backing_check(m, t, pk, op == SQLITE_UPDATE ? nv : NULL, &b,
 	                            err)) < 0) {

@@ -414,6 +414,38 @@ int kit_backing_check(struct kit_merge *m, struct kit_table *t,
 	return TD_OK;
 }
 
+/* Master data: how audit rows name its records. */
+static const struct entity_map home_maps[] = {
+	{ "agency", "agency", "SELECT code FROM agency WHERE id = ?", IMG_COUNT, NULL },
+	{ "holder", "holder", "SELECT ext_id FROM holder WHERE id = ?", IMG_COUNT, NULL },
+	{ "certificate", "cert", "SELECT serial FROM certificate WHERE id = ?",
+	  IMG_COUNT, NULL },
+};
+
+int kit_backing_check_home(struct kit_merge *m, struct kit_table *t,
+                           sqlite3_value **pk, struct td_error *err)
+{
+	const struct entity_map *e = NULL;
+	struct field_rows f;
+	char *key;
+	int rc;
+
+	for (size_t i = 0; i < sizeof home_maps / sizeof home_maps[0]; i++)
+		if (strcmp(home_maps[i].table, t->name) == 0)
+			e = &home_maps[i];
+	if (!e || t->int_pk < 0 || !pk[t->int_pk])
+		return TD_OK;   /* a conflict all the same */
+	key = text_of(m->imgc, e->key_sql, sqlite3_value_int64(pk[t->int_pk]), NULL);
+	if (!key)
+		return TD_OK;
+	if ((rc = field_rows(m, e->entity, key, NULL, &f, err)) == TD_OK && !f.n)
+		rc = tampered(m, err, t->name, key, "is changed with no audit row of"
+		              " the kit recording it");
+	field_rows_clear(&f);
+	free(key);
+	return rc;
+}
+
 int kit_backing_audit(struct kit_merge *m, struct kit_table *t,
                       sqlite3_value **pk, struct kit_backing *b,
                       struct td_error *err)

@@ -7,7 +7,7 @@
 #  - a row changed unlike its audit row (a real handover, then the row
 #    edited), and a row changed with a forged audit row whose hash chain
 #    verifies but whose before does not match the kit as made;
-#  - a custody event planted with no token.move row;
+#  - a custody event planted with no token.move row; master data edited;
 #  - a trigger in the kit; a trigger and a view in its image of itself as
 #    made (kit_base.image), which the merge used to run; a table and a
 #    column tokendesk's schema does not have.
@@ -54,6 +54,13 @@ refused "token T-SB-02 is changed with no audit row of the kit"
 fresh
 q "$kit" "UPDATE token SET custodian = 'ca', state = 'sent_to_ca' WHERE serial = 'T-SB-01'"
 refused "token T-SB-01 as it came back: (custodian is 'ca'|state is 'sent_to_ca'), the kit's audit row [0-9]+ says '(agency:SB|at_agency)'"
+
+# master data edited by hand: it would only wait as a conflict, but a
+# person could keep it at `kit resolve`
+fresh
+q "$kit" "UPDATE certificate SET status = 'active', revoked_at = NULL WHERE serial = 'b001'"
+q "$kit" "UPDATE holder SET email = 'em@sob.gov.vn' WHERE ext_id = '001090000005'"
+refused "holder 001090000005 is changed with no audit row of the kit"
 
 fresh
 q "$kit" "INSERT INTO custody_event (token_id, at, operator, from_custodian,
