@@ -1,17 +1,25 @@
 /* kit_merge.c: bringing a field kit's work home.
  *
- * 1. The kit is checked: it is whole (integrity_check, the file and then
- *    its image), it is a kit (meta kit_uuid), its schema is this
- *    registry's, and its own audit chain verifies.  A kit already merged
- *    (kit_merged) changes nothing.
- * 2. The kit's pristine image (kit_base) is loaded into an in-memory
- *    database and a session computes, table by table in foreign-key
- *    order, the changeset that turns the kit as made into the kit as it
- *    came back: exactly what was recorded in the field.
- * 3. kit_apply.c replays it at home (conflicts kept in kit_conflict).
- *    The rows the field added are left out of the changeset: kit_bulk.c
+ * 1. The kit is read once into a private copy in memory, on a guarded
+ *    connection (kit_guard.c: a kit is data, never code), and checked:
+ *    it is whole (integrity_check, the copy and then its image), it is a
+ *    kit (meta kit_uuid), its schema version is this registry's, its
+ *    sqlite_master holds only what tokendesk's compiled schema does (no
+ *    trigger, view, or table/column of its own), and its own audit chain
+ *    verifies.  A kit already merged (kit_merged) changes nothing.
+ * 2. The kit's pristine image (kit_base) is copied and checked the same
+ *    way, and its rows are loaded into a base database built from
+ *    tokendesk's own schema (never the image's DDL).  Every row the
+ *    field added must be what the kit's audit log records
+ *    (kit_backing.c).  A session then computes, table by table in
+ *    foreign-key order, the changeset that turns the kit as made into
+ *    the kit as it came back: exactly what was recorded in the field.
+ * 3. kit_apply.c replays it at home (conflicts kept in kit_conflict),
+ *    each change first held against the kit's audit rows and, applied,
+ *    audited at home as its ordinary writer does (kit_backing.c).  The
+ *    rows the field added are left out of the changeset: kit_bulk.c
  *    brings them home with fresh ids, a table at a time, before that
- *    table's changes.
+ *    table's changes; their records get their home audit rows after.
  * 4. Audit: the field's audit rows cannot join the home chain as they are
  *    (their ids and hashes chain to the kit's rows).  They come home as
  *    they are into kit_field_audit, and the kit.merge row that ends the
@@ -21,7 +29,9 @@
  *    against the kit file, whose chain was verified before merging.
  * All of it happens in one home transaction, with a kit.merge audit row
  * and the kit's uuid in kit_merged: a crash merges all or nothing, and a
- * second merge of the same kit finds the uuid and changes nothing. */
+ * second merge of the same kit finds the uuid and changes nothing (asked
+ * again under the write lock: two merges at once, the second says it was
+ * merged meanwhile). */
 #include <config.h>
 
 #include <inttypes.h>
