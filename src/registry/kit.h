@@ -78,6 +78,7 @@ struct kit_merge {
 	/* kit_backing.c's statements, prepared once per merge (a change
 	 * each: ten thousand tokens moved in the field). */
 	sqlite3_stmt *backing[8];
+	int64_t home_max[5];   /* kit_backing_mark_home */
 	sqlite3_stmt *map_put, *map_get;
 	int bulk_next;                     /* next table whose new rows come */
 	/* The field audit rows brought home: their ids in kit_field_audit
@@ -172,8 +173,12 @@ int kit_backing_audit(struct kit_merge *m, struct kit_table *t,
                       sqlite3_value **pk, struct kit_backing *b,
                       struct td_error *err);
 void kit_backing_clear(struct kit_backing *b);
-/* After all rows came home: the home audit rows of the rows the field
- * added (handovers, dossiers, tags, counts), as their writers make them. */
+/* Under the write lock, before anything is applied: where home's ids of
+ * the records kit_backing_audit_new audits stand. */
+int kit_backing_mark_home(struct kit_merge *m, struct td_error *err);
+/* After all rows came home: the home audit rows of the records the field
+ * added (tokens, tags, dossiers, counts, handovers), as their writers
+ * make them. */
 int kit_backing_audit_new(struct kit_merge *m, struct td_error *err);
 
 /* A random (version 4) UUID. */

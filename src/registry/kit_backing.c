@@ -819,51 +819,52 @@ int kit_backing_check_new(struct kit_merge *m, struct td_error *err)
 
 /* ---- home audit rows of the rows the field added ---------------------------- */
 
-/* Each added record's home id: found by its key, which the merge kept. */
-static int audit_new_handovers(struct kit_merge *m, struct td_error *err)
-{
-	int64_t max = made_max(m, "handover");
-	sqlite3_stmt *st;
-	int rc = TD_OK;
+/* Where each record's ids stood at home before the merge: the rows past
+ * them are the ones it added (bulk or one by one), conflicts left out.
+ * maps[] first, then handover. */
+static const char *const home_key_col[] = { "serial", "target", "ref", "uid",
+                                            "number" };
+static const char *const home_table[] = { "token", "tag", "dossier",
+                                          "count_session", "handover" };
 
-	if (sqlite3_prepare_v2(m->home->db, "SELECT h.id FROM main.handover h JOIN"
-	                       " kit.handover k ON k.number = h.number WHERE k.id > ?"
-	                       " ORDER BY k.id", -1, &st, NULL) != SQLITE_OK)
-		return td_reg_db_error(m->home, err, "auditing the kit's handovers");
-	sqlite3_bind_int64(st, 1, max);
-	while (rc == TD_OK && sqlite3_step(st) == SQLITE_ROW)
-		rc = td_reg_handover_seal(m->home, sqlite3_column_int64(st, 0), err);
-	sqlite3_finalize(st);
-	return rc;
+int kit_backing_mark_home(struct kit_merge *m, struct td_error *err)
+{
+	for (int i = 0; i < 5; i++) {
+		char *sql = sqlite3_mprintf("SELECT coalesce(max(id), 0) FROM"
+		                            " main.\"%w\"", home_table[i]);
+		char *v = sql ? text_of(m->home, sql, 0, NULL) : NULL;
+		sqlite3_free(sql);
+		if (!v)
+			return td_reg_db_error(m->home, err, "reading the registry");
+		m->home_max[i] = strtoll(v, NULL, 10);
+		free(v);
+	}
+	return TD_OK;
 }
 
-static const char *const home_id_sql[] = {
-	[IMG_TAG] = "SELECT h.id, h.target FROM main.tag h JOIN kit.tag k ON"
-	            " k.target_kind = h.target_kind AND k.target = h.target"
-	            " WHERE k.id > ? ORDER BY k.id",
-	[IMG_DOSSIER] = "SELECT h.id, h.ref FROM main.dossier h JOIN kit.dossier k"
-	                " ON k.ref = h.ref WHERE k.id > ? ORDER BY k.id",
-	[IMG_COUNT] = "SELECT h.id, h.uid FROM main.count_session h JOIN"
-	              " kit.count_session k ON k.uid = h.uid WHERE k.id > ?"
-	              " ORDER BY k.id",
-};
-
 static const char *const add_action[] = {
-	[IMG_TAG] = "tag.add", [IMG_DOSSIER] = "dossier.add",
-	[IMG_COUNT] = "count.start",
+	[IMG_TOKEN] = "token.add", [IMG_TAG] = "tag.add",
+	[IMG_DOSSIER] = "dossier.add", [IMG_COUNT] = "count.start",
 };
 
 /* A record added in the field: its .add/.start row at home (the image
- * as it stands at home now), and a count closed in the field its
- * count.close row as the field wrote it. */
+ * as it stands at home now; a token the field moved, token.move), and a
+ * count closed in the field its count.close row as the field wrote it. */
 static int audit_new_record(struct kit_merge *m, const struct entity_map *e,
                             int64_t id, const char *key, struct td_error *err)
 {
 	char *after = image_of(m->home, e, id, key);
-	int rc = td_reg_audit(m->home, add_action[e->img], e->entity, key, NULL,
-	                      after, err);
+	const char *action = add_action[e->img];
 	struct field_rows f;
+	int rc;
 
+	if (e->img == IMG_TOKEN &&
+	    (rc = field_rows(m, "token", key, "token.move", &f, err)) == TD_OK) {
+		if (f.n)
+			action = "token.move";
+		field_rows_clear(&f);
+	}
+	rc = td_reg_audit(m->home, action, e->entity, key, NULL, after, err);
 	free(after);
 	if (rc < 0 || e->img != IMG_COUNT)
 		return rc;
@@ -875,19 +876,26 @@ static int audit_new_record(struct kit_merge *m, const struct entity_map *e,
 	return rc;
 }
 
-static int audit_new_of(struct kit_merge *m, const struct entity_map *e,
-                        struct td_error *err)
+/* Each record table i's rows this merge added, audited (i: maps[] index,
+ * or 4 for handover, sealed as handover.c does). */
+static int audit_added(struct kit_merge *m, int i, struct td_error *err)
 {
+	char *sql = sqlite3_mprintf("SELECT id, \"%w\" FROM main.\"%w\" WHERE"
+	                            " id > %lld ORDER BY id", home_key_col[i],
+	                            home_table[i], (long long)m->home_max[i]);
 	sqlite3_stmt *st;
 	int rc = TD_OK;
 
-	if (sqlite3_prepare_v2(m->home->db, home_id_sql[e->img], -1, &st, NULL)
-	    != SQLITE_OK)
+	if (!sql || sqlite3_prepare_v2(m->home->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_free(sql);
 		return td_reg_db_error(m->home, err, "auditing the kit's records");
-	sqlite3_bind_int64(st, 1, made_max(m, e->table));
+	}
+	sqlite3_free(sql);
 	while (rc == TD_OK && sqlite3_step(st) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
 		char *key = td_reg_col_dup(st, 1);
-		rc = audit_new_record(m, e, sqlite3_column_int64(st, 0), key, err);
+		rc = i == 4 ? td_reg_handover_seal(m->home, id, err)
+		            : audit_new_record(m, &maps[i], id, key, err);
 		free(key);
 	}
 	sqlite3_finalize(st);
@@ -896,10 +904,9 @@ static int audit_new_of(struct kit_merge *m, const struct entity_map *e,
 
 int kit_backing_audit_new(struct kit_merge *m, struct td_error *err)
 {
-	int rc = audit_new_handovers(m, err);
+	int rc = TD_OK;
 
-	for (size_t i = 0; rc == TD_OK && i < sizeof maps / sizeof maps[0]; i++)
-		if (maps[i].img != IMG_TOKEN)
-			rc = audit_new_of(m, &maps[i], err);
+	for (int i = 0; rc == TD_OK && i < 5; i++)
+		rc = audit_added(m, i, err);
 	return rc;
 }

@@ -54,6 +54,13 @@ for s in T-NEW-1 T-NEW-2; do
 done
 events_ok T-SB-02 1
 td show token T-SB-02 | grep -q "custodian: *dost" || td_fail "field move a lost"
+# each token the field added has a home audit row holding it as it stands
+for s in T-NEW-1 T-NEW-2; do
+	[ "$(q "$tmp/reg.db" "SELECT after FROM audit WHERE entity = 'token' AND
+	     entity_key = '$s' ORDER BY id DESC LIMIT 1")" = "$(q "$tmp/reg.db" "SELECT
+	     json_object('serial', serial, 'model', model, 'state', state, 'custodian',
+	     custodian) FROM token WHERE serial = '$s'")" ] || td_fail "$s: no home audit row as it stands"
+done
 # fresh ids in field order: T-NEW-1 before T-NEW-2, both after home's
 [ "$(q "$tmp/reg.db" "SELECT group_concat(serial, ' ') FROM (SELECT serial FROM
      token ORDER BY id DESC LIMIT 2)")" = "T-NEW-2 T-NEW-1" ] ||
