@@ -568,6 +568,8 @@ int td_reg_kit_make(struct td_registry *home, const char *kit_path,
 struct td_kit_merge_report {
 	char uuid[37];
 	int already;                 /* merged before: nothing was changed */
+	int meanwhile;               /* merged by another process while this
+	                                one read the kit: nothing changed */
 	int64_t inserted, updated, deleted, unchanged;
 	int64_t audit_rows;          /* field audit rows re-appended */
 	int64_t conflicts;           /* recorded in kit_conflict */

@@ -62,7 +62,8 @@ void td_cli_locale_init(void);
  * installed ones, else the build tree's (run uninstalled). */
 const char *td_cli_catalogue_dir(void);
 /* Messages of the commands that speak the operator's language (--lang,
- * else the locale; po/vi.po): td_cli_lang once, then td_cli_T(text) where
+ * else the locale; po/vi.po): td_cli_lang, which the dispatcher calls
+ * before every command, then td_cli_T(text) where
  * text is the English msgid (xgettext's keyword td_cli_T). */
 void td_cli_lang(const struct td_cli *cli);
 const char *td_cli_T(const char *en);

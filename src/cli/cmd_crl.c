@@ -90,7 +90,6 @@ static int crl_import(struct td_cli *cli, const char *path,
 
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	td_cli_lang(cli);
 	rc = td_crl_import(reg, path, cas, nca, &rep, &err);
 	if (rc < 0)
 		td_cli_print_error(&err);

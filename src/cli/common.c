@@ -14,6 +14,11 @@
 #include <libintl.h>
 #endif
 
+#include <unistd.h>
+#if ENABLE_NLS
+#include <libintl.h>
+#endif
+
 #include "cli/cli.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/text.h"
@@ -194,6 +199,7 @@ int td_cli_run(const struct td_cli_command *c, struct td_cli *cli, int argc,
 	int status;
 
 	td_cli_getopt_reset();
+	td_cli_lang(cli);
 	status = c->run(cli, argc, argv);
 	td_reg_close(cli->reg);
 	cli->reg = NULL;

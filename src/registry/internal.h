@@ -135,6 +135,14 @@ int td_reg_audit_hash(struct td_registry *reg, const char *prev,
 int td_reg_audit_verify_field(struct td_registry *reg, int64_t *rows,
                               struct td_error *err);
 
+/* The audit images of a handover (its handover.create row's after, and
+ * its number in *number) and of a dossier (by ref), as their writers
+ * make them: heap strings, NULL when no such row.  Kit merges build the
+ * same images to check a kit against its audit and to audit at home. */
+char *td_reg_handover_image(struct td_registry *reg, int64_t handover_id,
+                            char **number);
+char *td_reg_dossier_json(struct td_registry *reg, const char *ref);
+
 /* Store the audit head in meta (called by commit). */
 int td_reg_audit_flush_head(struct td_registry *reg, struct td_error *err);
 

@@ -16,6 +16,8 @@ libtokendesk_a_SOURCES += \
 	src/registry/count.c \
 	src/registry/kit.h \
 	src/registry/kit_schema.c \
+	src/registry/kit_guard.c \
+	src/registry/kit_backing.c \
 	src/registry/kit_make.c \
 	src/registry/kit_apply.c \
 	src/registry/kit_bulk.c \

@@ -48,7 +48,10 @@ COUNT_KIT_TESTS = \
 	tests/cli/kit-conflict.sh \
 	tests/cli/kit-new-rows.sh \
 	tests/cli/kit-handover.sh \
-	tests/cli/kit-crl-trust.sh
+	tests/cli/kit-crl-trust.sh \
+	tests/cli/kit-tamper.sh \
+	tests/cli/kit-honest.sh \
+	tests/cli/kit-race.sh
 TESTS += $(COUNT_KIT_TESTS)
 EXTRA_DIST += tests/cli/count-common.sh $(COUNT_KIT_TESTS)
 # handover (issue 4): tokens, dossiers, the record as text and PDF
