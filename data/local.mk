@@ -1,3 +1,8 @@
 # data: the demo province and tables installed with the program.
 EXTRA_DIST += data/local.mk data/demo/agencies.csv data/demo/certificates.csv
 EXTRA_DIST += data/demo/plan.csv docs/plan.md
+# the Decree 68 forms' templates (docs/formats.md, "Forms"): a province
+# edits these, not the code
+formsdir = $(pkgdatadir)/forms
+dist_forms_DATA = data/forms/revoke.json data/forms/change.json \
+	data/forms/renew.json data/forms/recover.json

@@ -26,6 +26,8 @@ const struct td_cli_command td_cli_commands[] = {
 	{ "holder", td_cmd_holder, "holder set ID --no-longer-needed|--needed" },
 	{ "crl", td_cmd_crl, "crl import [--ca FILE] CRLFILE | trust add|list|remove ..." },
 	{ "lists", td_cmd_lists, "lists [--format xlsx|csv] -o PATH" },
+	{ "forms", td_cmd_forms,
+	  "forms --kind revoke|change|recover|renew [--batch N] -o FILE.xlsx|FILE.pdf" },
 	{ "count", td_cmd_count,
 	  "count start|scan|close|report|list ... (inventory counts)" },
 	{ "kit", td_cmd_kit, "kit make|merge|conflicts|resolve ... (field kits)" },

@@ -25,6 +25,6 @@ tokendesk_SOURCES += src/cli/cli.h src/cli/commands.h src/cli/main_lean.c \
 	src/cli/cmd_show.c src/cli/cmd_search.c
 # reorganization: plans, tags, holders' marks, CRLs, lists for DOST
 tokendesk_full_SOURCES += src/cli/cmd_plan.c src/cli/cmd_tag.c src/cli/cmd_holder.c \
-	src/cli/cmd_crl.c src/cli/cmd_lists.c
+	src/cli/cmd_crl.c src/cli/cmd_lists.c src/cli/cmd_forms.c
 tokendesk_full_SOURCES += src/cli/cmd_handover.c src/cli/cmd_receipt.c src/cli/cmd_dossier.c \
 	src/cli/handover_pop.c

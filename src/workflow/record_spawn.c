@@ -22,6 +22,7 @@
 
 #include "tokendesk/libexec.h"
 #include "tokendesk/outfile.h"
+#include "workflow/forms_internal.h"
 #include "workflow/record_internal.h"
 
 extern char **environ;
@@ -91,18 +92,17 @@ static int spawn_helper(const char *helper, int out_fd, int in[2], int msg[2],
 	return rc;
 }
 
-/* Run the helper over r, its output going to out_fd (the file path). */
-static int run_helper(const struct td_record *r, int out_fd, const char *path,
+/* Run the helper over the document o, its output going to out_fd (the
+ * file path). */
+static int run_helper(json_t *o, int out_fd, const char *path,
                       struct td_error *err)
 {
 	char helper[PATH_MAX + 32], message[512];
 	int in[2], msg[2], status = 0, rc, code;
-	json_t *o = td_record_to_json(r);
 	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	void (*old_pipe)(int);
 	pid_t pid;
 
-	json_decref(o);
 	if (!text)
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	helper_path(helper, sizeof helper);
@@ -139,23 +139,47 @@ static int run_helper(const struct td_record *r, int out_fd, const char *path,
 	                       message[0] ? message : "the PDF helper failed");
 }
 
+/* The helper's output into the file out (opened, not yet in place). */
+static int helper_into(json_t *doc, struct td_outfile *out, const char *path,
+                       struct td_error *err)
+{
+	int rc;
+
+	/* what stdio holds goes before the helper's bytes */
+	if (fflush(out->f) != 0) {
+		td_outfile_abandon(out);
+		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "writing: %s",
+		                       strerror(errno));
+	}
+	if ((rc = run_helper(doc, fileno(out->f), out->path, err)) < 0) {
+		td_outfile_abandon(out);
+		return rc;
+	}
+	return td_outfile_commit(out, err);
+}
+
+int td_pdf_helper_write(json_t *doc, const char *path, struct td_error *err)
+{
+	struct td_outfile out;
+	int rc = td_outfile_open(&out, path, err);
+
+	return rc < 0 ? rc : helper_into(doc, &out, path, err);
+}
+
 int td_record_write_pdf(const struct td_record *r, const struct td_outdir *dir,
                         const char *path, struct td_error *err)
 {
 	struct td_outfile out;
 	int rc = td_outfile_open_in(&out, dir, path, err);
+	json_t *o;
 
 	if (rc < 0)
 		return rc;
-	/* what stdio holds goes before the helper's bytes */
-	if (fflush(out.f) != 0) {
+	if (!(o = td_record_to_json(r))) {
 		td_outfile_abandon(&out);
-		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "writing: %s",
-		                       strerror(errno));
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	}
-	if ((rc = run_helper(r, fileno(out.f), out.path, err)) < 0) {
-		td_outfile_abandon(&out);
-		return rc;
-	}
-	return td_outfile_commit(&out, err);
+	rc = helper_into(o, &out, path, err);
+	json_decref(o);
+	return rc;
 }
