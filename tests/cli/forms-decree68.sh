@@ -102,6 +102,11 @@ sed 's/{agency}/{agnecy}/' "$TD_SRCDIR/data/forms/revoke.json" >"$tmp/bad2.json"
 expect_status 65 td forms --template "$tmp/bad2.json" -o "$tmp/bad.xlsx"
 [ ! -e "$tmp/bad.xlsx" ] || fail "a bad template wrote a file"
 
+# the lists name them apart too
+expect_status 0 td lists --format csv --batch "$batch" -o "$tmp/lists"
+expect_in "$tmp/lists/thu-hoi-chung-thu.csv" ",R.S2,Sở Tài chính (tỉnh Sơn Tây),"
+expect_in "$tmp/lists/thu-hoi-chung-thu.csv" ",P.S1,Sở Tài chính (tỉnh An Hòa),"
+
 # a batch that does not exist: an error, no file
 expect_status 66 td forms --kind revoke --batch 99 -o "$tmp/none.xlsx"
 expect_in "$tmp/err" "no batch 99"
