@@ -75,12 +75,17 @@ struct td_plan_apply_report {
 	long added, changed, removed, unchanged;
 	long held;   /* actions not applied: the target carries a manual tag,
 	                or its plan tag was already sent to DOST */
+	long agencies_made;  /* merge_new targets added to the registry */
 };
 
 /* Tag what the action plan demands, in one audited transaction: adds
  * missing tags, updates tags whose action changed, removes plan tags (not
- * yet sent) that the plan no longer demands.  Applying twice changes
- * nothing the second time. */
+ * yet sent) that the plan no longer demands.  The agencies the plan
+ * creates (merge_new targets) are added to the registry first, valid
+ * from their effective date, so handovers, dossiers, tags and counts
+ * take them; one the registry holds already (an updated master list
+ * brought it, under the plan's name) stays as it is.  Applying twice
+ * changes nothing the second time. */
 int td_plan_apply(struct td_registry *reg, const struct td_plan_opts *opts,
                   struct td_plan_apply_report *rep, struct td_error *err);
 

@@ -147,6 +147,9 @@ static int plan_apply(struct td_cli *cli, const char *as_of)
 		printf("tags: %ld added, %ld changed, %ld removed, %ld unchanged, "
 		       "%ld held (manual tag, or already sent to DOST)\n",
 		       rep.added, rep.changed, rep.removed, rep.unchanged, rep.held);
+	if (!cli->quiet && rep.agencies_made)
+		printf("agencies made by the plan: %ld (merge_new targets, valid from "
+		       "their effective date)\n", rep.agencies_made);
 	return EX_OK;
 }
 

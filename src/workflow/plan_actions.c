@@ -446,6 +446,31 @@ static int prepare(struct compute *c, struct td_registry *reg, const char *as_of
 	return TD_OK;
 }
 
+int plan_each_new_agency(struct td_registry *reg, const struct td_plan_opts *opts,
+                         plan_new_agency_fn fn, void *ctx, struct td_error *err)
+{
+	struct compute c = { 0 };
+	struct td_error_list errs;
+	int rc;
+
+	td_error_list_init(&errs, 10);
+	rc = prepare(&c, reg, opts ? opts->as_of : NULL, &errs, err);
+	/* list order is creation order: a new superior comes before its units */
+	for (size_t i = 0; rc == TD_OK && i < c.m.nnodes; i++) {
+		struct pnode *n = c.m.list[i], *p;
+		if (!n->is_new || n->id != 0 || !n->alive || !n->created_by)
+			continue;
+		p = model_parent(&c.m, n);
+		rc = fn(n->code, n->name, p ? p->code : NULL, n->level,
+		        n->created_by->date, ctx);
+	}
+	td_strmap_free(c.picks);
+	td_strmap_free(c.collected);
+	model_free(&c.m);
+	td_error_list_free(&errs);
+	return rc;
+}
+
 int td_plan_compute(struct td_registry *reg, const struct td_plan_opts *opts,
                     td_plan_action_fn fn, void *ctx, struct td_plan_summary *sum,
                     struct td_error *err)

@@ -25,6 +25,7 @@ PLAN_TESTS = \
 	tests/cli/migrate-schema6.sh \
 	tests/cli/lists-dost.sh \
 	tests/cli/forms-decree68.sh \
+	tests/cli/plan-made-agency.sh \
 	tests/cli/plan-demo.sh \
 	tests/cli/tag-manual.sh
 TESTS += $(PLAN_TESTS)
