@@ -283,9 +283,27 @@ static const char *char_flaw(ucs4_t c)
 	return NULL;
 }
 
-static int is_mark(ucs4_t c)
+/* Combining marks c carries: 1 for a mark, and for a letter written
+ * with its marks (ệ, U+1EC7) the marks of its canonical decomposition
+ * (2: dot below, circumflex), so NFC and NFD text count alike. */
+static int marks_in(ucs4_t c)
 {
-	return uc_is_general_category(c, UC_CATEGORY_M);
+	ucs4_t parts[UC_DECOMPOSITION_MAX_LENGTH];
+	int n = c < 0xc0 ? 0 : uc_canonical_decomposition(c, parts), marks = 0;
+
+	if (n <= 0)
+		return uc_is_general_category(c, UC_CATEGORY_M);
+	for (int i = 0; i < n; i++)
+		marks += marks_in(parts[i]);
+	return marks;
+}
+
+/* The count of marks on the current letter after c. */
+static int marks_after(int marks, ucs4_t c)
+{
+	int own = marks_in(c);
+
+	return uc_is_general_category(c, UC_CATEGORY_M) ? marks + own : own;
 }
 
 int td_text_flaw(const char *value, struct td_text_flaw *flaw)
@@ -300,7 +318,7 @@ int td_text_flaw(const char *value, struct td_text_flaw *flaw)
 	while (left > 0 && (n = u8_mbtouc(&c, p, left)) > 0) {
 		const char *what = char_flaw(c);
 		position++;
-		marks = is_mark(c) ? marks + 1 : 0;
+		marks = marks_after(marks, c);
 		if (!what && marks > TD_MARKS_MAX)
 			what = "more than 3 combining marks on one letter";
 		if (what) {
@@ -344,7 +362,7 @@ size_t td_hidden_len(const char *s, int *marks)
 		*marks = 0;
 		return 0;   /* invalid bytes: the caller's check, not this one */
 	}
-	*marks = is_mark(c) ? *marks + 1 : 0;
+	*marks = marks_after(*marks, c);
 	return char_flaw(c) || *marks > TD_MARKS_MAX ? (size_t)n : 0;
 }
 
