@@ -23,6 +23,7 @@
 #include "cli/commands.h"
 #include "tokendesk/outfile.h"
 #include "tokendesk/registry.h"
+#include "tokendesk/text.h"
 #include "tui/desk.h"
 #include "tui/input.h"
 
@@ -74,6 +75,30 @@ void desk_error(struct desk *d, const struct td_error *err)
 	char buf[400];
 
 	desk_message(d, 1, "%s", td_error_format(err, buf, sizeof buf));
+}
+
+/* What td_text_flaw calls a character, as xgettext must see it: the
+ * workflow says it in English, the desk in the operator's language. */
+static const char *const flaw_names[] = {
+	N_("control character"), N_("invisible text-direction character"),
+	N_("invisible formatting character"), N_("line or paragraph separator"),
+	N_("invisible filler character"), N_("blank braille pattern"),
+	N_("replacement character (the text was damaged by a wrong encoding)"),
+	N_("more than 3 combining marks on one letter"),
+};
+
+int desk_text_refused(struct desk *d, const char *label, const char *text)
+{
+	struct td_text_flaw flaw;
+	char said[300];
+
+	(void)flaw_names;   /* read by xgettext, and through T() */
+	if (!td_text_flaw(text, &flaw))
+		return 0;
+	Tf(said, sizeof said, "%s: U+%04lX (%s) at character %zu; nothing was "
+	   "recorded.", label, flaw.code_point, T(flaw.what), flaw.position);
+	desk_message(d, 1, "%s", said);
+	return 1;
 }
 
 int desk_records_dir(const struct desk *d, char *dir, size_t size)

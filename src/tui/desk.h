@@ -109,6 +109,12 @@ void desk_pop(struct desk *d);
 void desk_message(struct desk *d, int bad, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void desk_error(struct desk *d, const struct td_error *err);
+
+/* 1, having said in the desk's language which character of text (the
+ * field called label, already translated) td_text_flaw refuses and
+ * where; 0 when text is fine.  Checked before a write, so the operator
+ * reads why in Vietnamese, not the workflow's English. */
+int desk_text_refused(struct desk *d, const char *label, const char *text);
 /* Open the detail screen of a record: kind "agency", "holder", "cert",
  * "token"; key its code/id/serial. */
 void desk_open_record(struct desk *d, const char *kind, const char *key);
