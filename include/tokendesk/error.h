@@ -23,7 +23,9 @@ enum td_code {
 	TD_ERR_PIN = -9,       /* wrong, locked or refused PIN */
 	TD_ERR_NOMEM = -10,
 	TD_ERR_INTERNAL = -11, /* a bug: an invariant did not hold */
-	TD_ERR_CANCELLED = -12 /* the operator said no */
+	TD_ERR_CANCELLED = -12, /* the operator said no */
+	TD_ERR_BUSY = -13      /* another writer held the registry past the
+	                        * wait: try again later (exit 75) */
 };
 
 /* file, field and message are UTF-8 cut between characters, with

@@ -30,6 +30,11 @@ struct td_registry;
 enum td_reg_open_flags {
 	TD_REG_CREATE = 1 << 0,   /* create the file (mode 0600) if missing */
 	TD_REG_READONLY = 1 << 1, /* open read-only (no migration) */
+	/* a command that only reads (show, search, audit verify): when the
+	 * file cannot be opened for writing because the disk is full (its
+	 * -shm cannot be made), open it read-only instead, and say so in
+	 * td_reg_open_note */
+	TD_REG_READ_FALLBACK = 1 << 3,
 	/* with TD_REG_CREATE: its directories too (0700).  Only for the
 	 * default place: a path the operator named is in a directory that
 	 * exists, or was mistyped, or is a drive not mounted, and a registry
@@ -37,12 +42,29 @@ enum td_reg_open_flags {
 	TD_REG_CREATE_DIRS = 1 << 2
 };
 
+/* How long a writer waits for another's write lock by default: an
+ * import of a province's lists holds it for seconds, never minutes. */
+#define TD_REG_BUSY_MS 30000
+
 /* Open the registry at path: refuses a file that is group/world-writable
  * or owned by another user; sets WAL, foreign keys and a busy timeout;
  * migrates the schema forward.  Returns NULL and fills err on failure. */
 struct td_registry *td_reg_open(const char *path, int flags,
                                 struct td_error *err);
 void td_reg_close(struct td_registry *reg);
+
+/* What the operator should know about how the registry was opened (a
+ * read-only fallback on a full disk), or NULL.  Owned by reg. */
+const char *td_reg_open_note(const struct td_registry *reg);
+
+/* How a write waits for the write lock another desk or command holds:
+ * up to ms milliseconds (TD_REG_BUSY_MS until set), calling wait(ctx,
+ * waited_ms) about every 50 ms meanwhile, if wait is not NULL (the desk
+ * says it is waiting and reads Esc).  wait returns non-zero to give up
+ * at once.  A write that does not get the lock fails, nothing written:
+ * TD_ERR_CANCELLED when wait gave up, else TD_ERR_BUSY. */
+void td_reg_set_busy(struct td_registry *reg, int ms,
+                     int (*wait)(void *ctx, int waited_ms), void *ctx);
 /* Delete a registry file (closed) and its -wal and -shm companions. */
 void td_reg_remove(const char *path);
 

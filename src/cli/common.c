@@ -71,14 +71,36 @@ int td_cli_status(int code)
 	case TD_ERR_TOKEN: return EX_UNAVAILABLE;
 	case TD_ERR_NOMEM: return EX_OSERR;
 	case TD_ERR_CANCELLED: return EX_TEMPFAIL;
+	case TD_ERR_BUSY: return EX_TEMPFAIL;
 	case TD_ERR_DB: return EX_SOFTWARE;
 	}
 	return EX_SOFTWARE;
 }
 
-struct td_registry *td_cli_registry(struct td_cli *cli, int create, int *status)
+/* Open the registry with flags, set how its writes wait, and say what
+ * the opening had to say. */
+static struct td_registry *open_registry(struct td_cli *cli, int flags,
+                                         int *status)
 {
 	struct td_error err;
+	const char *note;
+
+	cli->reg = td_reg_open(cli->db_path, flags, &err);
+	if (!cli->reg) {
+		td_cli_print_error(&err);
+		*status = td_cli_status(err.code);
+		return NULL;
+	}
+	if ((note = td_reg_open_note(cli->reg)))
+		td_cli_fail("note: %s", note);
+	/* busy-ms in the config file; 0 when not set there: the default */
+	td_reg_set_busy(cli->reg, (int)cli->config.busy_ms, NULL, NULL);
+	td_reg_set_operator(cli->reg, cli->operator_name);
+	return cli->reg;
+}
+
+struct td_registry *td_cli_registry(struct td_cli *cli, int create, int *status)
+{
 	int flags = 0;
 
 	if (cli->reg)
@@ -87,14 +109,12 @@ struct td_registry *td_cli_registry(struct td_cli *cli, int create, int *status)
 	if (create)
 		flags = TD_REG_CREATE |
 		        (cli->db_path == cli->db_path_buf ? TD_REG_CREATE_DIRS : 0);
-	cli->reg = td_reg_open(cli->db_path, flags, &err);
-	if (!cli->reg) {
-		td_cli_print_error(&err);
-		*status = td_cli_status(err.code);
-		return NULL;
-	}
-	td_reg_set_operator(cli->reg, cli->operator_name);
-	return cli->reg;
+	return open_registry(cli, flags, status);
+}
+
+struct td_registry *td_cli_registry_to_read(struct td_cli *cli, int *status)
+{
+	return cli->reg ? cli->reg : open_registry(cli, TD_REG_READ_FALLBACK, status);
 }
 
 void td_cli_getopt_reset(void)

@@ -70,9 +70,24 @@ void desk_message(struct desk *d, int bad, const char *fmt, ...)
 	d->dirty = 1;
 }
 
+/* Esc was pressed while a write waited for the lock (busy_wait). */
+static int busy_given_up;
+
 void desk_error(struct desk *d, const struct td_error *err)
 {
 	char buf[400];
+
+	/* the waits the desk itself drew, said in its language */
+	if (err->code == TD_ERR_CANCELLED && busy_given_up) {
+		busy_given_up = 0;
+		desk_message(d, 1, "%s", T("Given up waiting: nothing was recorded."));
+		return;
+	}
+	if (err->code == TD_ERR_BUSY) {
+		desk_message(d, 1, "%s", T("Another desk or command kept the registry "
+		             "busy: nothing was recorded; try again."));
+		return;
+	}
 
 	desk_message(d, 1, "%s", td_error_format(err, buf, sizeof buf));
 }
@@ -514,6 +529,29 @@ static void curses_start(struct desk *d)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+/* While a write waits for the lock another desk or command holds (the
+ * registry calls this every 50 ms or so): say so on the message line,
+ * and give up at Esc, the write then abandoned whole.  Other keys are
+ * dropped: they were typed at a desk that could not answer them. */
+static int busy_wait(void *ctx, int waited_ms)
+{
+	struct desk *d = ctx;
+	char line[300];
+	int keys[32], n;
+
+	Tf(line, sizeof line, "Waiting for another desk or command to finish "
+	   "writing... %d s (Esc: give up)", waited_ms / 1000);
+	tw_put(d, d->rows - 1, 0, d->cols, line, COL_WARN, 1);
+	wnoutrefresh(stdscr);
+	doupdate();
+	d->dirty = 1;   /* the line is the desk's again afterwards */
+	n = tdi_read(NULL, keys, 32, 1);
+	for (int i = 0; i < n; i++)
+		if (keys[i] == TDK_ESC)
+			return busy_given_up = 1;
+	return 0;
+}
+
 int td_desk_main(struct td_cli *cli)
 {
 	struct desk d = { .cli = cli };
@@ -547,6 +585,8 @@ int td_desk_main(struct td_cli *cli)
 	d.place = td_cli_place(cli, NULL);
 	td_tui_lang_init(&d);
 	curses_start(&d);
+	/* set once curses runs: busy_wait draws */
+	td_reg_set_busy(d.reg, cli->config.busy_ms, busy_wait, &d);
 	desk_tokens_start(&d);
 	scr_panel_open(&d);
 	d.dirty = 1;
