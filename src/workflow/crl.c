@@ -167,23 +167,42 @@ static int note_missing(const struct td_tag *t, void *ctx)
 	return 0;
 }
 
-/* Mark every listed certificate; fill rep; serials go into listed. */
-static int mark_all(struct td_registry *reg, X509_CRL *crl, struct td_strmap *listed,
-                    struct td_arena *ar, struct td_crl_report *rep,
-                    struct td_error *err)
+/* The CRL's serials, as text, into listed (keys and values in ar) and
+ * *serials (in listing order; freed by the caller): all of the parsing,
+ * done before the write lock is taken. */
+static int collect_serials(X509_CRL *crl, struct td_strmap *listed,
+                           struct td_arena *ar, char ***serials, size_t *n,
+                           struct td_error *err)
 {
 	STACK_OF(X509_REVOKED) *revs = X509_CRL_get_REVOKED(crl);
-	int n = revs ? sk_X509_REVOKED_num(revs) : 0, rc = TD_OK;
+	int count = revs ? sk_X509_REVOKED_num(revs) : 0;
 
-	for (int i = 0; rc == TD_OK && i < n; i++) {
+	*n = 0;
+	if (!(*serials = calloc((size_t)count + 1, sizeof **serials)))
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	for (int i = 0; i < count; i++) {
 		X509_REVOKED *r = sk_X509_REVOKED_value(revs, i);
 		char serial[256], *key;
-		int found;
 		if (serial_text(X509_REVOKED_get0_serialNumber(r), serial, sizeof serial) < 0)
 			continue;
-		rep->entries++;
 		if (!(key = td_arena_strdup(ar, serial)) || td_strmap_put(listed, key, key) < 0)
 			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		(*serials)[(*n)++] = key;
+	}
+	return TD_OK;
+}
+
+/* Mark every listed certificate; fill rep.  The writes alone: run with
+ * the write lock held. */
+static int mark_all(struct td_registry *reg, char *const *serials, size_t n,
+                    struct td_crl_report *rep, struct td_error *err)
+{
+	int rc = TD_OK;
+
+	for (size_t i = 0; rc == TD_OK && i < n; i++) {
+		const char *serial = serials[i];
+		int found;
+		rep->entries++;
 		struct td_cert before;
 		int was_revoked = td_reg_get_cert(reg, serial, &before, NULL) == TD_OK &&
 		                  strcmp(before.status, "revoked") == 0;
@@ -207,6 +226,8 @@ int td_crl_import(struct td_registry *reg, const char *path,
 	struct td_strmap *listed = td_strmap_new(1024);
 	struct td_arena *ar = td_arena_new();
 	X509_CRL *crl = NULL;
+	char **serials = NULL;   /* in ar */
+	size_t nserials = 0;
 	char sha[65], number[128] = "", next[11] = "";
 	int rc = TD_OK, ok = 0;
 
@@ -252,9 +273,12 @@ int td_crl_import(struct td_registry *reg, const char *path,
 		goto out;
 	if (strcmp(rep->newer, rep->this_update) <= 0)
 		rep->newer[0] = '\0';
+	if ((rc = collect_serials(crl, listed, ar, &serials, &nserials, err)) < 0)
+		goto out;
+	/* the write lock from here to td_reg_end, and for the writes only */
 	if ((rc = td_reg_begin(reg, err)) < 0)
 		goto out;
-	rc = mark_all(reg, crl, listed, ar, rep, err);
+	rc = mark_all(reg, serials, nserials, rep, err);
 	if (rc == TD_OK)
 		rc = td_reg_crl_record(reg, rep->issuer, number[0] ? number : NULL,
 		                       rep->this_update, next[0] ? next : NULL,
@@ -267,6 +291,7 @@ int td_crl_import(struct td_registry *reg, const char *path,
 			td_error_set(err, rc, "out of memory");
 	}
 out:
+	free(serials);
 	X509_CRL_free(crl);
 	td_strmap_free(listed);
 	td_arena_free(ar);
