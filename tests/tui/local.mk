@@ -2,6 +2,7 @@
 TUI_TESTS = \
 	tests/tui/desk-start.sh \
 	tests/tui/desk-busy.sh \
+	tests/tui/desk-invisible.sh \
 	tests/tui/desk-locale.sh \
 	tests/tui/desk-term.sh \
 	tests/tui/desk-lang.sh \
