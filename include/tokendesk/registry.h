@@ -47,7 +47,8 @@ enum td_reg_open_flags {
 #define TD_REG_BUSY_MS 30000
 
 /* Open the registry at path: refuses a file that is group/world-writable
- * or owned by another user; sets WAL, foreign keys and a busy timeout;
+ * or owned by another user; sets WAL, foreign keys and the wait for
+ * another writer's lock (TD_REG_BUSY_MS, see td_reg_set_busy);
  * migrates the schema forward.  Returns NULL and fills err on failure. */
 struct td_registry *td_reg_open(const char *path, int flags,
                                 struct td_error *err);

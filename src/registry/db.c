@@ -408,10 +408,11 @@ static struct td_registry *open_once(const char *path, int flags,
 		return NULL;
 	}
 	free(uri);
-	/* a read-only open reads nothing yet: read, so a -shm that cannot
-	 * be made fails here, not at the command's first query */
+	/* the fallback's read-only open reads nothing yet: read, so a -shm
+	 * that cannot be made fails here, not at the command's first query
+	 * (other read-only opens, a kit's, judge the file themselves) */
 	if (configure_connection(reg, flags, err) < 0 ||
-	    ((flags & TD_REG_READONLY) &&
+	    ((flags & TD_REG_READONLY) && (flags & TD_REG_READ_FALLBACK) &&
 	     td_reg_exec(reg, "SELECT count(*) FROM sqlite_schema", err) < 0)) {
 		*full = disk_full(reg);
 		not_a_registry(reg, err);
