@@ -77,6 +77,26 @@ int td_cli_status(int code)
 	return EX_SOFTWARE;
 }
 
+/* While a write waits for another writer's lock: said once per wait,
+ * after a second (a desk's own write is over sooner), so a command that
+ * seems to hang says why.  Never gives up itself: busy-ms does. */
+static int cli_busy_wait(void *ctx, int waited_ms)
+{
+	static int said, last_ms;
+	struct td_cli *cli = ctx;
+
+	if (waited_ms < last_ms)
+		said = 0;   /* a new wait */
+	last_ms = waited_ms;
+	if (!said && waited_ms >= 1000 && !cli->quiet) {
+		said = 1;
+		fprintf(stderr, "tokendesk: waiting for another desk or command to "
+		        "finish writing (up to %.1f s)...\n",
+		        (cli->config.busy_ms ? cli->config.busy_ms : TD_REG_BUSY_MS) / 1e3);
+	}
+	return 0;
+}
+
 /* Open the registry with flags, set how its writes wait, and say what
  * the opening had to say. */
 static struct td_registry *open_registry(struct td_cli *cli, int flags,
@@ -94,7 +114,7 @@ static struct td_registry *open_registry(struct td_cli *cli, int flags,
 	if ((note = td_reg_open_note(cli->reg)))
 		td_cli_fail("note: %s", note);
 	/* busy-ms in the config file; 0 when not set there: the default */
-	td_reg_set_busy(cli->reg, (int)cli->config.busy_ms, NULL, NULL);
+	td_reg_set_busy(cli->reg, cli->config.busy_ms, cli_busy_wait, cli);
 	td_reg_set_operator(cli->reg, cli->operator_name);
 	return cli->reg;
 }

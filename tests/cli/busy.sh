@@ -34,6 +34,7 @@ waited=$(( $(now_ms) - t0 ))
 wait "$holder"
 [ "$waited" -ge 1000 ] || fail "the write did not wait for the lock ($waited ms)"
 expect_in "$tmp/out" "tagged: revoke"
+expect_in "$tmp/err" "waiting for another desk or command to finish writing (up to 30.0 s)..."
 expect_in "$tmp/hold.out" "locked"
 expect_not_in "$tmp/hold.out" "Error"
 
