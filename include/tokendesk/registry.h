@@ -193,6 +193,12 @@ int td_reg_get_holder(struct td_registry *reg, const char *kind,
 /* serial in any accepted spelling (case, colons, leading zeros). */
 int td_reg_get_cert(struct td_registry *reg, const char *serial,
                     struct td_cert *out, struct td_error *err);
+/* The status of the certificate with serial (any accepted spelling)
+ * into status ("active", "revoked"...; size bytes): 1 when the registry
+ * holds it, 0 when not, or a negative code with err filled.  A statement
+ * kept prepared: cheap enough for every entry of a large CRL. */
+int td_reg_cert_status(struct td_registry *reg, const char *serial,
+                       char *status, size_t size, struct td_error *err);
 int td_reg_get_cert_by_fingerprint(struct td_registry *reg, const char *sha256_hex,
                                    struct td_cert *out, struct td_error *err);
 int td_reg_get_token(struct td_registry *reg, const char *serial,

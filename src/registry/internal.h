@@ -34,6 +34,7 @@ enum td_stmt_id {
 	ST_TAG_UPDATE,
 	ST_TAG_JSON,
 	ST_DATA_VERSION,
+	ST_CERT_STATUS,
 	ST__COUNT
 };
 

@@ -167,51 +167,75 @@ static int note_missing(const struct td_tag *t, void *ctx)
 	return 0;
 }
 
-/* The CRL's serials, as text, into listed (keys and values in ar) and
- * *serials (in listing order; freed by the caller): all of the parsing,
- * done before the write lock is taken. */
-static int collect_serials(X509_CRL *crl, struct td_strmap *listed,
-                           struct td_arena *ar, char ***serials, size_t *n,
-                           struct td_error *err)
+/* One entry of the CRL, read before the write lock is taken. */
+struct crl_entry {
+	const char *serial;    /* canonical text, in the arena */
+	char revoked_on[11];   /* the entry's revocationDate, YYYY-MM-DD (the
+	                        * date to store; marked with thisUpdate still) */
+	int known;             /* the registry may hold it (a look-up found
+	                        * the serial, or could not tell) */
+	int was_revoked;       /* ... and it was revoked already */
+};
+
+/* The CRL's entries into listed (serial keys, in ar) and *entries (in
+ * listing order; freed by the caller): all of the parsing, done before
+ * the write lock is taken. */
+static int collect_entries(X509_CRL *crl, struct td_strmap *listed,
+                           struct td_arena *ar, struct crl_entry **entries,
+                           size_t *n, struct td_error *err)
 {
 	STACK_OF(X509_REVOKED) *revs = X509_CRL_get_REVOKED(crl);
 	int count = revs ? sk_X509_REVOKED_num(revs) : 0;
 
 	*n = 0;
-	if (!(*serials = calloc((size_t)count + 1, sizeof **serials)))
+	if (!(*entries = calloc((size_t)count + 1, sizeof **entries)))
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	for (int i = 0; i < count; i++) {
 		X509_REVOKED *r = sk_X509_REVOKED_value(revs, i);
+		struct crl_entry *e = &(*entries)[*n];
 		char serial[256], *key;
 		if (serial_text(X509_REVOKED_get0_serialNumber(r), serial, sizeof serial) < 0)
 			continue;
 		if (!(key = td_arena_strdup(ar, serial)) || td_strmap_put(listed, key, key) < 0)
 			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-		(*serials)[(*n)++] = key;
+		e->serial = key;
+		date_text(X509_REVOKED_get0_revocationDate(r), e->revoked_on);
+		(*n)++;
 	}
 	return TD_OK;
 }
 
-/* Mark every listed certificate; fill rep.  The writes alone: run with
- * the write lock held. */
-static int mark_all(struct td_registry *reg, char *const *serials, size_t n,
-                    struct td_crl_report *rep, struct td_error *err)
+/* Which entries the registry holds, and which of those are revoked
+ * already: reads only, so done before the write lock (and again under
+ * it only if another program wrote in between). */
+static void look_up_all(struct td_registry *reg, struct crl_entry *entries,
+                        size_t n)
 {
-	int rc = TD_OK;
+	for (size_t i = 0; i < n; i++) {
+		char status[32];
+		int rc = td_reg_cert_status(reg, entries[i].serial, status,
+		                            sizeof status, NULL);
+		entries[i].known = rc != 0;   /* an error: mark_all will tell */
+		entries[i].was_revoked = rc == 1 && strcmp(status, "revoked") == 0;
+	}
+}
+
+/* Mark every listed certificate the registry holds; fill rep.  The
+ * writes alone: run with the write lock held. */
+static int mark_all(struct td_registry *reg, const struct crl_entry *entries,
+                    size_t n, struct td_crl_report *rep, struct td_error *err)
+{
+	int rc = TD_OK, found = 0;
 
 	for (size_t i = 0; rc == TD_OK && i < n; i++) {
-		const char *serial = serials[i];
-		int found;
+		const struct crl_entry *e = &entries[i];
 		rep->entries++;
-		struct td_cert before;
-		int was_revoked = td_reg_get_cert(reg, serial, &before, NULL) == TD_OK &&
-		                  strcmp(before.status, "revoked") == 0;
-		td_cert_clear(&before);   /* zeroed even when not found */
-		rc = td_reg_cert_mark_revoked(reg, serial, rep->issuer, rep->this_update,
-		                              &found, err);
-		if (!found)
+		if (e->known)
+			rc = td_reg_cert_mark_revoked(reg, e->serial, rep->issuer,
+			                              rep->this_update, &found, err);
+		if (!e->known || !found)
 			rep->unknown++;
-		else if (was_revoked)
+		else if (e->was_revoked)
 			rep->already++;
 		else
 			rep->marked++;
@@ -226,8 +250,9 @@ int td_crl_import(struct td_registry *reg, const char *path,
 	struct td_strmap *listed = td_strmap_new(1024);
 	struct td_arena *ar = td_arena_new();
 	X509_CRL *crl = NULL;
-	char **serials = NULL;   /* in ar */
-	size_t nserials = 0;
+	struct crl_entry *entries = NULL;
+	size_t nentries = 0;
+	uint64_t stamp;
 	char sha[65], number[128] = "", next[11] = "";
 	int rc = TD_OK, ok = 0;
 
@@ -273,12 +298,17 @@ int td_crl_import(struct td_registry *reg, const char *path,
 		goto out;
 	if (strcmp(rep->newer, rep->this_update) <= 0)
 		rep->newer[0] = '\0';
-	if ((rc = collect_serials(crl, listed, ar, &serials, &nserials, err)) < 0)
+	if ((rc = collect_entries(crl, listed, ar, &entries, &nentries, err)) < 0)
 		goto out;
-	/* the write lock from here to td_reg_end, and for the writes only */
+	stamp = td_reg_change_stamp(reg);
+	look_up_all(reg, entries, nentries);
+	/* the write lock from here to td_reg_end, and for the writes only;
+	 * the look-ups hold unless another program wrote meanwhile */
 	if ((rc = td_reg_begin(reg, err)) < 0)
 		goto out;
-	rc = mark_all(reg, serials, nserials, rep, err);
+	if (td_reg_change_stamp(reg) != stamp)
+		look_up_all(reg, entries, nentries);
+	rc = mark_all(reg, entries, nentries, rep, err);
 	if (rc == TD_OK)
 		rc = td_reg_crl_record(reg, rep->issuer, number[0] ? number : NULL,
 		                       rep->this_update, next[0] ? next : NULL,
@@ -291,7 +321,7 @@ int td_crl_import(struct td_registry *reg, const char *path,
 			td_error_set(err, rc, "out of memory");
 	}
 out:
-	free(serials);
+	free(entries);
 	X509_CRL_free(crl);
 	td_strmap_free(listed);
 	td_arena_free(ar);

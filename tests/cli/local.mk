@@ -2,6 +2,7 @@
 CLI_TESTS = \
 	tests/cli/typed-text.sh \
 	tests/cli/busy.sh \
+	tests/cli/busy-crl.sh \
 	tests/cli/invisible-text.sh \
 	tests/cli/config-file.sh \
 	tests/cli/basics.sh \
