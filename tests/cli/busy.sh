@@ -7,6 +7,7 @@
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 shell not installed"; exit 77; }
 demo_import || fail "demo import"
 certs=$(td export certificates | awk -F, 'NR > 1 && NR < 6 {print $1}')
+# shellcheck disable=SC2086 # one certificate serial a word
 set -- $certs
 printf 'busy-ms = 500\n' >"$tmp/short.conf"
 chmod 600 "$tmp/short.conf"

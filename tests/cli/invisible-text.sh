@@ -14,6 +14,7 @@ C=$(td export certificates | awk -F, 'NR == 2 {print $1}')
 
 # CODE POINT, its UTF-8 (octal), what the message calls it.
 while read -r cp bytes what; do
+	# shellcheck disable=SC2059 # the octal escapes are the format
 	c=$(printf "$bytes")
 	name="An${c}h Nguyễn"
 	printf 'cert_serial,kind,holder_name,holder_id,agency_code,not_before,not_after\n%s\n' \

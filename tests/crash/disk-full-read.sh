@@ -24,8 +24,9 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 td() { "$TOKENDESK" "$@"; }
 
-td init >/dev/null && td import "$base/agencies.csv" "$base/certificates.csv" >/dev/null ||
-	{ echo "cannot set up the registry on the tmpfs"; exit 1; }
+if ! td init >/dev/null || ! td import "$base/agencies.csv" "$base/certificates.csv" >/dev/null; then
+	echo "cannot set up the registry on the tmpfs"; exit 1
+fi
 serial=$(sqlite3 "$TOKENDESK_DB" "select serial from token order by serial limit 1")
 cert=$(sqlite3 "$TOKENDESK_DB" "select serial from certificate order by serial limit 1")
 td show token "$serial" >"$tmp/show.before" || fail "show with room"
