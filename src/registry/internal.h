@@ -35,6 +35,7 @@ enum td_stmt_id {
 	ST_TAG_UPDATE,
 	ST_TAG_JSON,
 	ST_DATA_VERSION,
+	ST_CERT_STATUS,
 	ST__COUNT
 };
 
@@ -72,6 +73,14 @@ struct td_registry {
 	struct deferred_index { char *create, *name; } *deferred_idx;
 	int n_deferred_idx;
 	sqlite3_stmt *stmts[ST__COUNT];
+	/* Waiting for another writer's lock (db.c's busy handler). */
+	int busy_ms;                    /* longest wait */
+	int (*busy_wait)(void *ctx, int waited_ms);
+	void *busy_ctx;
+	double busy_since_ms;           /* when this wait began */
+	int busy_waited_ms;             /* how long the last wait lasted */
+	int busy_abandoned;             /* busy_wait gave up */
+	char *open_note;                /* td_reg_open_note */
 };
 
 /* SHA-256 (sha256.c), over libcrypto loaded on first use.  new() gives

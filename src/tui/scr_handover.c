@@ -359,6 +359,15 @@ static void commit(struct desk *d, struct hand *s)
 static int ready(struct desk *d, struct hand *s)
 {
 	int ok = s->n > 0 && s->to_ok;
+	char cond[1024], rem[1024];
+
+	/* said here, in the desk's language, before the record is asked
+	 * for (the workflow refuses it too, in English) */
+	field_text(s, F_COND, cond, sizeof cond);
+	field_text(s, F_REMARKS, rem, sizeof rem);
+	if (desk_text_refused(d, T("Condition"), cond) ||
+	    desk_text_refused(d, T("Remarks"), rem))
+		return 0;
 
 	for (int i = 0; i < s->n; i++)
 		if (s->why[i][0])

@@ -1,6 +1,9 @@
 # tests/cli: the real binary over real registry files.
 CLI_TESTS = \
 	tests/cli/typed-text.sh \
+	tests/cli/busy.sh \
+	tests/cli/busy-crl.sh \
+	tests/cli/invisible-text.sh \
 	tests/cli/config-file.sh \
 	tests/cli/basics.sh \
 	tests/cli/import-demo.sh \

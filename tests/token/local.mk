@@ -2,6 +2,7 @@
 # libusb hot-plug under umockdev, and unit tests of the token layer.
 TOKEN_TESTS_SH = \
 	tests/token/scan.sh \
+	tests/token/scan-invisible.sh \
 	tests/token/verify-token.sh \
 	tests/token/watch.sh \
 	tests/token/usb-hotplug.sh \

@@ -1,6 +1,8 @@
 # tests/tui: the real desk in a real terminal (tmux), driven by keys.
 TUI_TESTS = \
 	tests/tui/desk-start.sh \
+	tests/tui/desk-busy.sh \
+	tests/tui/desk-invisible.sh \
 	tests/tui/desk-locale.sh \
 	tests/tui/desk-term.sh \
 	tests/tui/desk-lang.sh \
