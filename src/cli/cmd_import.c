@@ -14,13 +14,16 @@
 
 static void import_help(void)
 {
-	printf("Usage: tokendesk import [--encoding NAME] FILE...\n"
+	printf("Usage: tokendesk import [--encoding NAME] [--allow-holder-change] FILE...\n"
 	       "Import agency and certificate lists (CSV; see docs/formats.md).\n"
 	       "All files go in one transaction: if any row is bad, nothing is\n"
 	       "imported and every problem is listed as FILE:LINE: FIELD: message.\n\n"
 	       "  -e, --encoding NAME   the files' encoding when not UTF-8, e.g.\n"
 	       "                        cp1258 (what Vietnamese Excel writes)\n"
 	       "      --max-errors N    list at most N problems (default 100)\n"
+	       "      --allow-holder-change  a certificate the registry gives one\n"
+	       "                        holder may move to another (refused\n"
+	       "                        otherwise: a mistyped ID would move it)\n"
 	       "      --progress        show progress on standard error (the default\n"
 	       "                        when it is a terminal); elsewhere, a line per\n"
 	       "                        phase and per tenth\n"
@@ -166,6 +169,7 @@ int td_cmd_import(struct td_cli *cli, int argc, char **argv)
 		{ "max-errors", required_argument, NULL, 'm' },
 		{ "progress", no_argument, NULL, 'P' },
 		{ "no-progress", no_argument, NULL, 'N' },
+		{ "allow-holder-change", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -187,6 +191,7 @@ int td_cmd_import(struct td_cli *cli, int argc, char **argv)
 			break;
 		case 'P': progress = 1; break;
 		case 'N': progress = 0; break;
+		case 'H': io.allow_holder_change = 1; break;
 		case 'h': import_help(); return EX_OK;
 		default: return EX_USAGE;
 		}

@@ -179,7 +179,7 @@ int td_cmd_plan(struct td_cli *cli, int argc, char **argv)
 	const char *as_of = NULL, *encoding = NULL, *sub;
 	int c, json = 0, clear = 0;
 
-	while ((c = td_cli_getopt(argc, argv, "jh", opts)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "e:jh", opts)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'a': as_of = optarg; break;

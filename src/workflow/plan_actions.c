@@ -186,6 +186,16 @@ static void person_cert(struct compute *c, const struct td_cert_brief *b)
 			act.rule = "official_no_longer_needed";
 			act.reason = reason;
 			emit_revoke(c, &act, h->code);
+		} else if (!same && !ev && h == a) {
+			/* no event of the plan: the list moved the official */
+			snprintf(reason, sizeof reason, "the official now works in %s "
+			         "(%s), but the issued certificate names another agency: "
+			         "its information must change (letter 1.2)", h->code, h->name);
+			act.action = "change_info";
+			act.rule = "transfer";
+			act.reason = reason;
+			act.new_dn = dn;
+			emit(c, &act);
 		} else if (!same) {
 			snprintf(reason, sizeof reason, "the official's DN changes after %s "
 			         "(letter 1.2)", what);

@@ -29,6 +29,7 @@ PLAN_TESTS = \
 	tests/cli/lists-dost.sh \
 	tests/cli/forms-decree68.sh \
 	tests/cli/plan-made-agency.sh \
+	tests/cli/import-clerk-data.sh \
 	tests/cli/plan-demo.sh \
 	tests/cli/tag-manual.sh
 TESTS += $(PLAN_TESTS)
