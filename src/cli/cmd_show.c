@@ -1,4 +1,4 @@
-/* cmd_show.c: tokendesk show token|cert|agency KEY [--json]. */
+/* cmd_show.c: tokendesk show token|cert|agency|holder KEY [--json]. */
 #include <config.h>
 
 #include <getopt.h>
@@ -184,6 +184,79 @@ static int show_cert(struct td_registry *reg, const char *key, int json)
 	return rc;
 }
 
+/* ---- a holder ------------------------------------------------------------ */
+
+struct holder_certs {
+	const char *ext_id, *kind;
+	json_t *certs;
+};
+
+static int holder_cert(const struct td_cert *c, void *ctx)
+{
+	struct holder_certs *hc = ctx;
+
+	if (c->holder_ext_id && strcmp(c->holder_ext_id, hc->ext_id) == 0 &&
+	    strcmp(c->kind, hc->kind) == 0)
+		json_array_append_new(hc->certs, td_json_cert(c));
+	return 0;
+}
+
+/* A person by ID number, else an organisation holder by its code. */
+static int show_holder(struct td_registry *reg, const char *key, int json)
+{
+	struct td_holder h = { 0 };
+	struct td_error err;
+	struct holder_certs hc = { key, "person", json_array() };
+	int rc = td_reg_get_holder(reg, "person", key, &h, &err);
+
+	if (rc == TD_ERR_NOTFOUND) {
+		hc.kind = "org";
+		rc = td_reg_get_holder(reg, "org", key, &h, &err);
+	}
+	if (rc == TD_ERR_NOTFOUND)
+		td_error_set(&err, TD_ERR_NOTFOUND, "no holder %s in the registry "
+		             "(a CCCD has 12 digits, an old CMND 9)", key);
+	if (rc == TD_OK)
+		rc = td_reg_each_cert(reg, h.agency_code, holder_cert, &hc, &err);
+	if (rc == TD_OK && json) {
+		json_t *o = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:b,s:O}", "kind", h.kind,
+		                      "id", td_json_str(h.ext_id), "name", td_json_str(h.name),
+		                      "position", td_json_str(h.position),
+		                      "email", td_json_str(h.email),
+		                      "agency_code", td_json_str(h.agency_code),
+		                      "no_longer_needed", h.no_longer_needed,
+		                      "certificates", hc.certs);
+		td_json_print(o);
+		json_decref(o);
+	} else if (rc == TD_OK) {
+		struct td_agency a = { 0 };
+		char agency[1024];
+		struct td_error ignored;
+		size_t i;
+		json_t *c;
+
+		snprintf(agency, sizeof agency, "%s", h.agency_code);
+		if (td_reg_get_agency(reg, h.agency_code, &a, &ignored) == TD_OK)
+			snprintf(agency, sizeof agency, "%s (%s)", a.name, a.code);
+		td_agency_clear(&a);
+		printf("Holder %s\n", h.ext_id);
+		print_field("name:", h.name);
+		print_field("kind:", strcmp(h.kind, "org") == 0 ? "organisation" : "person");
+		print_field("position:", h.position);
+		print_field("e-mail:", h.email);
+		print_field("agency:", agency);
+		print_field("needs one:", h.no_longer_needed ? "no longer" : "yes");
+		printf("  certificates:%s\n", json_array_size(hc.certs) ? "" : " none");
+		json_array_foreach(hc.certs, i, c)
+			print_cert_line(c);
+	} else {
+		td_cli_print_error(&err);
+	}
+	json_decref(hc.certs);
+	td_holder_clear(&h);
+	return rc;
+}
+
 static int show_agency(struct td_registry *reg, const char *key, int json)
 {
 	struct td_agency a;
@@ -228,15 +301,17 @@ int td_cmd_show(struct td_cli *cli, int argc, char **argv)
 			json = 1;
 		else if (c == 'h') {
 			printf("Usage: tokendesk show token SERIAL | cert SERIAL | agency CODE"
-			       " [--json]\nShow one record with what belongs to it: a token's "
-			       "certificates and custody history,\nan agency's units and "
-			       "certificates.\n");
+			       " | holder ID [--json]\nShow one record with what belongs to "
+			       "it: a token's certificates and custody history,\nan agency's "
+			       "units and certificates, a holder's certificates (ID: the\n"
+			       "CCCD or CMND number, or an organisation's code).\n");
 			return EX_OK;
 		} else
 			return EX_USAGE;
 	}
 	if (argc - optind != 2) {
-		td_cli_fail("usage: tokendesk show token SERIAL | cert SERIAL | agency CODE");
+		td_cli_fail("usage: tokendesk show token SERIAL | cert SERIAL | agency CODE"
+		            " | holder ID");
 		return EX_USAGE;
 	}
 	what = argv[optind];
@@ -249,8 +324,10 @@ int td_cmd_show(struct td_cli *cli, int argc, char **argv)
 		rc = show_cert(reg, key, json);
 	else if (strcmp(what, "agency") == 0)
 		rc = show_agency(reg, key, json);
+	else if (strcmp(what, "holder") == 0)
+		rc = show_holder(reg, key, json);
 	else {
-		td_cli_fail("cannot show '%s': choose token, cert or agency", what);
+		td_cli_fail("cannot show '%s': choose token, cert, agency or holder", what);
 		return EX_USAGE;
 	}
 	return td_cli_status(rc);

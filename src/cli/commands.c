@@ -8,7 +8,7 @@
 const struct td_cli_command td_cli_commands[] = {
 	{ "init", td_cmd_init, "init" },
 	{ "import", td_cmd_import, "import [--encoding NAME] FILE..." },
-	{ "show", td_cmd_show, "show token SERIAL | cert SERIAL | agency CODE [--json]" },
+	{ "show", td_cmd_show, "show token SERIAL | cert SERIAL | agency CODE | holder ID [--json]" },
 	{ "search", td_cmd_search, "search TEXT [--json] [--limit N]" },
 	{ "export", td_cmd_export,
 	  "export [--format csv|json] [-o FILE] agencies|certificates|tokens" },
