@@ -45,6 +45,7 @@ static int cmd_add(struct td_cli *cli, int argc, char **argv)
 		{ "ref", required_argument, NULL, 'r' },
 		{ "holder", required_argument, NULL, 'H' },
 		{ "remarks", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *agency = NULL, *kind = NULL, *ref = NULL, *holder = NULL, *remarks = NULL;
@@ -52,13 +53,14 @@ static int cmd_add(struct td_cli *cli, int argc, char **argv)
 	struct td_error err;
 	int c, status, rc;
 
-	while ((c = td_cli_getopt(argc, argv, "a:k:r:H:m:", opts)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "a:k:r:H:m:h", opts)) != -1) {
 		switch (c) {
 		case 'a': agency = optarg; break;
 		case 'k': kind = optarg; break;
 		case 'r': ref = optarg; break;
 		case 'H': holder = optarg; break;
 		case 'm': remarks = optarg; break;
+		case 'h': return usage(EX_OK);
 		default: return usage(EX_USAGE);
 		}
 	}
@@ -107,6 +109,7 @@ static int cmd_list(struct td_cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "agency", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *agency = NULL;
@@ -116,13 +119,13 @@ static int cmd_list(struct td_cli *cli, int argc, char **argv)
 	json_t *arr = NULL;
 	int c, status, rc, json = 0;
 
-	while ((c = td_cli_getopt(argc, argv, "a:j", opts)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "a:jh", opts)) != -1) {
 		if (c == 'a')
 			agency = optarg;
 		else if (c == 'j')
 			json = 1;
 		else
-			return usage(EX_USAGE);
+			return usage(c == 'h' ? EX_OK : EX_USAGE);
 	}
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
@@ -242,6 +245,7 @@ static int cmd_handover(struct td_cli *cli, int argc, char **argv)
 		{ "all", no_argument, NULL, 'A' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *v[6] = { NULL }, *pdf = NULL;  /* to from cond remarks place */
@@ -250,7 +254,7 @@ static int cmd_handover(struct td_cli *cli, int argc, char **argv)
 	struct td_error err;
 	int c, status, all = 0, force = 0, json = 0;
 
-	while ((c = td_cli_getopt(argc, argv, "t:f:c:r:p:k:P:AFj", opts)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "t:f:c:r:p:k:P:AFjh", opts)) != -1) {
 		switch (c) {
 		case 't': v[0] = optarg; break;
 		case 'f': v[1] = optarg; break;
@@ -262,6 +266,7 @@ static int cmd_handover(struct td_cli *cli, int argc, char **argv)
 		case 'A': all = 1; break;
 		case 'F': force = 1; break;
 		case 'j': json = 1; break;
+		case 'h': return usage(EX_OK);
 		default: return usage(EX_USAGE);
 		}
 	}

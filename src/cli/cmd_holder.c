@@ -55,5 +55,9 @@ int td_cmd_holder(struct td_cli *cli, int argc, char **argv)
 		                argv[optind + 1], value, &err), &err);
 	if (rc < 0)
 		td_cli_print_error(&err);
+	else if (!cli->quiet)
+		printf(value ? "holder %s: marked as no longer needing a certificate\n"
+		             : "holder %s: marked as needing a certificate\n",
+		       argv[optind + 1]);
 	return td_cli_status(rc);
 }

@@ -163,6 +163,12 @@ static int plan_pick(struct td_cli *cli, const char *target, const char *serial)
 		return status;
 	if ((rc = td_plan_pick(reg, target, serial, &err)) < 0)
 		td_cli_print_error(&err);
+	else if (!cli->quiet && serial)
+		printf("%s: certificate %s takes the new name (run `tokendesk plan "
+		       "apply` to tag it)\n", target, serial);
+	else if (!cli->quiet)
+		printf("%s: pick cleared; the certificate valid longest takes the new "
+		       "name\n", target);
 	return td_cli_status(rc);
 }
 

@@ -122,6 +122,8 @@ static int tag_remove(struct td_cli *cli, const char *target)
 		                &err);
 	if (rc < 0)
 		td_cli_print_error(&err);
+	else if (!cli->quiet)
+		printf("%s %s: tag removed\n", tkinds[i - 1], target);
 	return td_cli_status(rc);
 }
 
@@ -170,8 +172,16 @@ static int print_tag(const struct td_tag *t, void *ctx)
 	return 0;
 }
 
+static int count_tag(const struct td_tag *t, void *ctx)
+{
+	(void)t;
+	++*(long *)ctx;
+	return 1;    /* one is enough */
+}
+
 static int tag_list(struct td_cli *cli, const char *state, long batch, int json)
 {
+	long seen = 0;
 	struct td_registry *reg;
 	struct td_error err;
 	json_t *arr;
@@ -188,6 +198,14 @@ static int tag_list(struct td_cli *cli, const char *state, long batch, int json)
 
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
+	/* a batch never sent listed nothing, as if it were empty */
+	if (batch && td_reg_each_tag(reg, NULL, batch, count_tag, &seen, &err) >= 0 &&
+	    seen == 0) {
+		json_decref(arr);
+		td_cli_fail("there is no batch %ld (`tokendesk tag list` shows the "
+		            "batches sent)", batch);
+		return EX_NOINPUT;
+	}
 	rc = td_reg_each_tag(reg, state, batch, print_tag, arr, &err);
 	if (rc < 0)
 		td_cli_print_error(&err);
