@@ -6,3 +6,8 @@ EXTRA_DIST += data/demo/plan.csv docs/plan.md
 formsdir = $(pkgdatadir)/forms
 dist_forms_DATA = data/forms/revoke.json data/forms/change.json \
 	data/forms/renew.json data/forms/recover.json
+# the manual pages (checked against every --help by tests/cli/man-pages.sh)
+# and bash completion
+dist_man_MANS = man/tokendesk.1 man/tokendesk.conf.5
+bashcompdir = $(datadir)/bash-completion/completions
+dist_bashcomp_DATA = data/bash-completion/tokendesk

@@ -40,8 +40,9 @@ static void usage(FILE *out)
 	    "  -V, --version         show the version and exit\n\n"
 	    "Run `tokendesk COMMAND --help` for a command's own options.\n"
 	    "Exit status: 0 ok, 64 usage, 65 bad data, 66 no such record or file,\n"
-	    "69 token unavailable, 70 internal or registry error, 74 I/O error,\n"
-	    "77 permission or PIN refused.\n\n"
+	    "69 token unavailable, 70 internal or registry error, 73 an output\n"
+	    "that cannot be made, 74 I/O error, 75 registry busy, 77 permission\n"
+	    "or PIN refused.  See tokendesk(1).\n\n"
 	    "Report bugs to: %s\n", PACKAGE_BUGREPORT);
 }
 

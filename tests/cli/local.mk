@@ -32,6 +32,7 @@ PLAN_TESTS = \
 	tests/cli/import-clerk-data.sh \
 	tests/cli/search-lookups.sh \
 	tests/cli/small-visible.sh \
+	tests/cli/man-pages.sh \
 	tests/cli/plan-demo.sh \
 	tests/cli/tag-manual.sh
 TESTS += $(PLAN_TESTS)
