@@ -267,6 +267,33 @@ int td_reg_audit(struct td_registry *reg, const char *action,
 int td_reg_audit_verify(struct td_registry *reg, int64_t *rows,
                         int64_t *bad_id, struct td_error *err);
 
+/* Check that the registry holds what its audit trail says (call once the
+ * chain verifies): every row of every audited table equals the after-
+ * images of its audit rows applied in order (fields an older release did
+ * not record are not compared), rows added in bulk match their bulk
+ * row's content digest, no audited row is missing and no row lacks an
+ * audit row; then PRAGMA foreign_key_check.  fn (may be NULL) gets each
+ * difference as one line naming the table, the key and the field, e.g.
+ * "token 177CA4EC: custodian is 'ca', the audit says 'holder:0330...'";
+ * it returns nothing.  Streams: memory does not grow with the registry.
+ * Returns 0, or TD_ERR_CONFLICT when *differences > 0, or another
+ * error. */
+typedef void (*td_audit_diff_fn)(const char *table, const char *key,
+                                 const char *line, void *ctx);
+int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
+                              void *ctx, int64_t *differences,
+                              struct td_error *err);
+/* The newest audit row's id and hash (id 0 and "" when the log is
+ * empty), for the user to keep elsewhere. */
+int td_reg_audit_head(struct td_registry *reg, int64_t *id, char hash[65],
+                      struct td_error *err);
+/* A head kept earlier (id and hex hash, any case) is still in the chain:
+ * TD_ERR_CONFLICT, saying which, when that row is gone (the chain was cut
+ * before it) or its hash differs (the chain was rewritten).  Only
+ * meaningful once td_reg_audit_verify passed. */
+int td_reg_audit_check_kept(struct td_registry *reg, int64_t id,
+                            const char *hash, struct td_error *err);
+
 /* ---- export ----------------------------------------------------------- */
 
 /* Rows of a table as strings, header first: what is "agencies",

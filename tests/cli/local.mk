@@ -10,6 +10,7 @@ CLI_TESTS = \
 	tests/cli/import-progress.sh \
 	tests/cli/search-nfd.sh \
 	tests/cli/audit-tamper.sh \
+	tests/cli/audit-state.sh \
 	tests/cli/two-programs.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += tests/cli/local.mk tests/cli/lib.sh $(CLI_TESTS)
