@@ -129,7 +129,9 @@ static const struct audited audited[] = {
 	  "SELECT count(*) FROM token WHERE serial = ?1", NULL },
 	{ "custody event", "token", "token.move", SEQ,
 	  "SELECT t.serial, json_object('custodian', e.to_custodian, 'state',"
-	  " e.state) FROM custody_event e JOIN token t ON t.id = e.token_id"
+	  " e.state, 'event', json_object('at', e.at, 'operator', e.operator,"
+	  " 'from', e.from_custodian, 'condition', e.condition, 'remarks',"
+	  " e.remarks)) FROM custody_event e JOIN token t ON t.id = e.token_id"
 	  " ORDER BY e.token_id, e.id",
 	  "SELECT count(*) FROM custody_event e JOIN token t ON t.id = e.token_id"
 	  " WHERE t.serial = ?1", NULL },
@@ -137,30 +139,43 @@ static const struct audited audited[] = {
 	  "SELECT h.number, json_object('number', h.number, 'kind', h.kind, 'at',"
 	  " h.at, 'place', h.place, 'operator', h.operator, 'from',"
 	  " h.from_custodian, 'to', h.to_custodian, 'condition', h.condition,"
-	  " 'remarks', h.remarks, 'items', (SELECT json_group_array(json_object("
+	  " 'remarks', h.remarks, 'from_name', h.from_name, 'to_name', h.to_name,"
+	  " 'items', (SELECT json_group_array(json_object("
 	  "  'key', key, 'from', from_custodian, 'state', state_after, 'proof',"
-	  "  proof)) FROM (SELECT * FROM handover_item WHERE handover_id = h.id"
+	  "  proof, 'detail', detail, 'from_name', from_name, 'holders', holders,"
+	  "  'certs', certs, 'state_before', state_before, 'condition', condition,"
+	  "  'remarks', remarks, 'proof_detail', proof_detail))"
+	  "  FROM (SELECT * FROM handover_item WHERE handover_id = h.id"
 	  "  ORDER BY pos))), NULL, 0, h.id FROM handover h ORDER BY h.id",
 	  "SELECT count(*) FROM handover WHERE number = ?1", NULL },
 	{ "dossier", "dossier", "dossier.*", FOLD,
 	  "SELECT d.ref, json_object('ref', d.ref, 'kind', d.kind, 'agency',"
 	  " (SELECT code FROM agency WHERE id = d.agency_id), 'holder',"
 	  " (SELECT ext_id FROM holder WHERE id = d.holder_id), 'status', d.status,"
-	  " 'remarks', d.remarks), NULL, 0, d.id FROM dossier d ORDER BY d.id",
+	  " 'remarks', d.remarks, 'created_at', d.created_at), NULL, 0, d.id"
+	  " FROM dossier d ORDER BY d.id",
 	  "SELECT count(*) FROM dossier WHERE ref = ?1", NULL },
 	{ "tag", "tag", "tag.*", FOLD,
 	  "SELECT target, json_object('target_kind', target_kind, 'target', target,"
 	  " 'kind', kind, 'request', request, 'state', state, 'batch', batch,"
-	  " 'origin', origin, 'rule', rule, 'reason', reason, 'detail', detail),"
-	  " NULL, 0, id FROM tag ORDER BY id",
+	  " 'origin', origin, 'rule', rule, 'reason', reason, 'detail', detail,"
+	  " 'created', created, 'updated', updated), NULL, 0, id FROM tag ORDER BY id",
 	  "SELECT count(*) FROM tag WHERE target = ?1", NULL },
+	/* A closed count's tallies are those of its frozen lines. */
 	{ "count", "count", "count.*", FOLD,
-	  "SELECT uid, json_object('uid', uid, 'scope_kind', scope_kind, 'scope',"
-	  " scope, 'started_at', started_at, 'closed_at', closed_at, 'closed_by',"
-	  " closed_by), NULL, 0, id FROM count_session ORDER BY id",
+	  "SELECT uid, json_patch(json_object('uid', uid, 'scope_kind', scope_kind,"
+	  " 'scope', scope, 'started_at', started_at, 'operator', operator,"
+	  " 'closed_at', closed_at, 'closed_by', closed_by), (SELECT json_object("
+	  "  'found', sum(outcome = 'found'), 'missing', sum(outcome = 'missing'),"
+	  "  'unexpected', sum(outcome = 'unexpected'), 'unknown',"
+	  "  sum(outcome = 'unknown'), 'duplicate', sum(scans > 1), 'expected',"
+	  "  sum(outcome IN ('found', 'missing')), 'scans', sum(scans))"
+	  "  FROM count_result WHERE count_id = s.id)), NULL, 0, id"
+	  " FROM count_session s ORDER BY id",
 	  "SELECT count(*) FROM count_session WHERE uid = ?1", NULL },
 	{ "count scan", "count", "count.scan", SEQ,
-	  "SELECT c.uid, json_object('serial', s.serial, 'source', s.source)"
+	  "SELECT c.uid, json_object('serial', s.serial, 'source', s.source,"
+	  " 'at', s.at)"
 	  " FROM count_scan s JOIN count_session c ON c.id = s.count_id"
 	  " ORDER BY s.count_id, s.id",
 	  "SELECT count(*) FROM count_scan s JOIN count_session c"
@@ -308,24 +323,63 @@ static void differ(struct state_check *c, const char *key, const char *fmt, ...)
 		c->fn(c->t->table, key, line, c->ctx);
 }
 
-/* Compare every field the audit names that the row has too. */
-static void compare(struct state_check *c, const char *key, json_t *now,
-                    json_t *says, const char *where)
+/* Compare every field the audit names that the row has too; objects
+ * (and arrays of them, as a handover's items) field by field, so that an
+ * image from an older release, with fewer fields, still fits.  path
+ * names the field in messages ("items[2].proof"). */
+static void compare_value(struct state_check *c, const char *key, const char *path,
+                          json_t *have, json_t *want, const char *where);
+
+static void compare_object(struct state_check *c, const char *key,
+                           const char *path, json_t *now, json_t *says,
+                           const char *where)
 {
 	const char *field;
 	json_t *want;
 
 	json_object_foreach(says, field, want) {
 		json_t *have = json_object_get(now, field);
-		char a[200], b[200];
+		char sub[256];
 
-		if (!have || json_equal(have, want) ||
-		    (json_is_null(want) && json_is_string(have) && !*json_string_value(have)))
-			continue;
-		show_value(have, a, sizeof a);
-		show_value(want, b, sizeof b);
-		differ(c, key, "%s is %s, the audit says %s%s", field, a, b, where);
+		if (!have)
+			continue;   /* not a field of this table's rows */
+		snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", field);
+		compare_value(c, key, sub, have, want, where);
 	}
+}
+
+static void compare_value(struct state_check *c, const char *key, const char *path,
+                          json_t *have, json_t *want, const char *where)
+{
+	char a[200], b[200];
+
+	if (json_is_object(have) && json_is_object(want)) {
+		compare_object(c, key, path, have, want, where);
+		return;
+	}
+	if (json_is_array(have) && json_is_array(want) &&
+	    json_array_size(have) == json_array_size(want)) {
+		for (size_t i = 0; i < json_array_size(want); i++) {
+			char sub[256];
+			snprintf(sub, sizeof sub, "%s[%zu]", path, i + 1);
+			compare_value(c, key, sub, json_array_get(have, i),
+			              json_array_get(want, i), where);
+		}
+		return;
+	}
+	/* The writers store "" as NULL. */
+	if (json_equal(have, want) ||
+	    (json_is_null(want) && json_is_string(have) && !*json_string_value(have)))
+		return;
+	show_value(have, a, sizeof a);
+	show_value(want, b, sizeof b);
+	differ(c, key, "%s is %s, the audit says %s%s", path, a, b, where);
+}
+
+static void compare(struct state_check *c, const char *key, json_t *now,
+                    json_t *says, const char *where)
+{
+	compare_object(c, key, "", now, says, where);
 }
 
 /* ---- evidence -------------------------------------------------------- */

@@ -328,6 +328,31 @@ out:
 
 /* ---- custody -------------------------------------------------------------- */
 
+/* A move's audit image: the token as it is now, and under "event" the
+ * custody event's own fields, so audit verify can check that row too. */
+static char *move_json(struct td_registry *reg, int64_t token_id, int64_t event,
+                       struct td_error *err)
+{
+	char *token = td_reg_row_json(reg, ST_TOKEN_JSON, token_id, err), *json = NULL;
+	sqlite3_stmt *st;
+
+	if (!token || sqlite3_prepare_v2(reg->db, "SELECT json_set(?1, '$.event',"
+	                                 " json_object('at', at, 'operator', operator,"
+	                                 " 'from', from_custodian, 'condition', condition,"
+	                                 " 'remarks', remarks)) FROM custody_event"
+	                                 " WHERE id = ?2", -1, &st, NULL) != SQLITE_OK) {
+		free(token);
+		return NULL;
+	}
+	sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, event);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		json = td_reg_col_dup(st, 0);
+	sqlite3_finalize(st);
+	free(token);
+	return json;
+}
+
 int td_reg_move_token(struct td_registry *reg, const char *token_serial,
                       const char *to_custodian, const char *state,
                       const char *condition, const char *remarks,
@@ -337,6 +362,7 @@ int td_reg_move_token(struct td_registry *reg, const char *token_serial,
 	struct td_token t;
 	sqlite3_stmt *st;
 	char at[21], *before, *after;
+	int64_t event;
 	int rc;
 
 	if ((rc = td_reg_require_tx(reg, err)) < 0 ||
@@ -366,8 +392,9 @@ int td_reg_move_token(struct td_registry *reg, const char *token_serial,
 		rc = td_reg_db_error(reg, err, "recording the custody event");
 		goto out;
 	}
+	event = sqlite3_last_insert_rowid(reg->db);
 	if (event_id)
-		*event_id = sqlite3_last_insert_rowid(reg->db);
+		*event_id = event;
 	rc = sqlite3_prepare_v2(reg->db, "UPDATE token SET custodian = ?, state = ?"
 	                        " WHERE id = ?", -1, &st, NULL);
 	if (rc == SQLITE_OK) {
@@ -381,7 +408,7 @@ int td_reg_move_token(struct td_registry *reg, const char *token_serial,
 		rc = td_reg_db_error(reg, err, "updating the token");
 		goto out;
 	}
-	after = td_reg_row_json(reg, ST_TOKEN_JSON, t.id, err);
+	after = move_json(reg, t.id, event, err);
 	rc = td_reg_audit(reg, "token.move", "token", t.serial, before, after, err);
 	free(after);
 out:

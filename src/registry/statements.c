@@ -67,7 +67,8 @@ const char *const td_reg_stmt_sql[ST__COUNT] = {
 		" 'subject', c.subject_dn, 'kind', c.kind, 'holder_id', h.ext_id,"
 		" 'holder_name', h.name, 'position', h.position, 'email', h.email,"
 		" 'agency', a.code, 'not_before', c.not_before, 'not_after', c.not_after,"
-		" 'status', c.status, 'token', t.serial, 'token_model', t.model)"
+		" 'status', c.status, 'token', t.serial, 'token_model', t.model,"
+		" 'revoked_at', c.revoked_at, 'fingerprint', c.fingerprint)"
 		CERT_FROM " WHERE c.id = ?",
 	[ST_SEARCH_INSERT] =
 		"INSERT INTO search_idx (rowid, text) VALUES (?, ?)",
@@ -88,7 +89,8 @@ const char *const td_reg_stmt_sql[ST__COUNT] = {
 	[ST_TAG_JSON] =
 		"SELECT json_object('target_kind', target_kind, 'target', target,"
 		" 'kind', kind, 'request', request, 'state', state, 'batch', batch,"
-		" 'origin', origin, 'rule', rule, 'reason', reason, 'detail', detail)"
+		" 'origin', origin, 'rule', rule, 'reason', reason, 'detail', detail,"
+		" 'created', created, 'updated', updated)"
 		" FROM tag WHERE id = ?",
 	[ST_DATA_VERSION] = "PRAGMA data_version",
 };

@@ -76,7 +76,7 @@ tamper "UPDATE certificate SET status = 'revoked', revoked_at = '2026-01-01' WHE
 tamper "UPDATE handover SET place = 'Huế' WHERE number LIKE 'BG-%-0001'" \
 	"handover BG-" "place is 'Huế', the audit says 'Hà Nội'"
 tamper "UPDATE handover_item SET proof = 'matched' WHERE key = '13F43E2B'" \
-	"handover BG-" "items is"
+	"handover BG-" "items[1].proof is 'matched', the audit says 'skipped'"
 # Rows deleted: a tag, a custody event, a dossier.
 tamper "DELETE FROM tag WHERE target = '177CA4EC'" \
 	"tag 177CA4EC: the audit records this row, but it is not there"
