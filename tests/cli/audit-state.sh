@@ -125,4 +125,24 @@ restore
 expect_status 64 td audit verify --head "$head_id"
 expect_in "$tmp/err" "not ID:SHA256HEX"
 expect_status 64 td audit verify --head "x:$head_hex"
+
+# A registry made by the release before this check (audit-release/: its
+# images hold fewer fields) verifies untouched, and fails when edited:
+# a certificate its CRL revoked is un-revoked, the token a kit conflict
+# gave to the field is moved.
+export TOKENDESK_DB="$tmp/release.db"
+sqlite3 "$TOKENDESK_DB" <"$TD_SRCDIR/tests/cli/audit-release/release.sql" || fail "loading the release registry"
+chmod 600 "$TOKENDESK_DB"
+expect_status 0 td audit verify
+expect_in "$tmp/out" "every audited row matches its audit trail"
+head_id=$(tail -n 1 "$tmp/out" | cut -d' ' -f2)
+head_hex=$(tail -n 1 "$tmp/out" | cut -d' ' -f3)
+cp "$TOKENDESK_DB" "$tmp/pristine.db"
+tamper "UPDATE certificate SET status = 'active', revoked_at = NULL WHERE serial = 'a021'" \
+	"certificate a021: status is 'active', the audit says 'revoked'" \
+	"certificate a021: revoked_at is NULL, the audit says '"
+tamper "UPDATE token SET custodian = 'dost', state = 'at_dost' WHERE serial = 'TKA021'" \
+	"token TKA021: custodian is 'dost', the audit says 'agency:P.S2'"
+tamper "UPDATE count_result SET outcome = 'found' WHERE outcome = 'missing' AND id = (SELECT min(id) FROM count_result WHERE outcome = 'missing')" \
+	"count " "found is 2, the audit says 1"
 finish

@@ -13,7 +13,8 @@ CLI_TESTS = \
 	tests/cli/audit-state.sh \
 	tests/cli/two-programs.sh
 TESTS += $(CLI_TESTS)
-EXTRA_DIST += tests/cli/local.mk tests/cli/lib.sh $(CLI_TESTS)
+EXTRA_DIST += tests/cli/local.mk tests/cli/lib.sh $(CLI_TESTS) \
+	tests/cli/audit-release/make-fixture.sh tests/cli/audit-release/release.sql
 # reorganization: plans, the action plan, tags, CRLs, lists for DOST
 PLAN_TESTS = \
 	tests/cli/plan-events.sh \
