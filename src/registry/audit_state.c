@@ -256,14 +256,16 @@ static const char *const evidence_sql[] = {
 	"CREATE INDEX IF NOT EXISTS temp.td_ev_key ON td_ev (entity, key, ord)",
 };
 
-/* The audit rows of one key, oldest first. */
+/* The audit rows of key ?1, oldest first (entity and actions written
+ * in: SQLite prepares a statement again at every new binding of a GLOB
+ * pattern, which cost more than the look-up). */
 #define EVIDENCE \
 	"SELECT ord, action, before, after, applies FROM (" \
 	" SELECT id AS ord, action, before, after, 1 AS applies FROM main.audit" \
-	"  WHERE entity = ?1 AND entity_key IS ?2" \
-	"  AND (action GLOB ?3 OR action GLOB 'field:' || ?3)" \
+	"  WHERE entity = %Q AND entity_key IS ?1" \
+	"  AND (action GLOB %Q OR action GLOB 'field:' || %Q)" \
 	" UNION ALL SELECT ord, action, before, after, applies FROM temp.td_ev" \
-	"  WHERE entity = ?1 AND key IS ?2 AND action GLOB ?3) ORDER BY ord"
+	"  WHERE entity = %Q AND key IS ?1 AND action GLOB %Q) ORDER BY ord"
 
 /* Every key the audit tells about. */
 #define KEYS \
@@ -387,12 +389,10 @@ static void compare(struct state_check *c, const char *key, json_t *now,
 static int bind_evidence(struct state_check *c, const char *key)
 {
 	sqlite3_reset(c->evidence);
-	sqlite3_bind_text(c->evidence, 1, c->t->entity, -1, SQLITE_STATIC);
 	if (key)
-		sqlite3_bind_text(c->evidence, 2, key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(c->evidence, 1, key, -1, SQLITE_TRANSIENT);
 	else
-		sqlite3_bind_null(c->evidence, 2);
-	sqlite3_bind_text(c->evidence, 3, c->t->actions, -1, SQLITE_STATIC);
+		sqlite3_bind_null(c->evidence, 1);
 	return TD_OK;
 }
 
@@ -742,6 +742,24 @@ static int check_foreign_keys(struct state_check *c)
 	                           : td_reg_db_error(c->reg, c->err, "checking foreign keys");
 }
 
+/* The evidence statement of table c->t. */
+static int prepare_table(struct state_check *c)
+{
+	const struct audited *t = c->t;
+	char *sql = sqlite3_mprintf(EVIDENCE, t->entity, t->actions, t->actions,
+	                            t->entity, t->actions);
+	int rc;
+
+	sqlite3_finalize(c->evidence);
+	c->evidence = NULL;
+	if (!sql)
+		return td_error_set(c->err, TD_ERR_NOMEM, "out of memory");
+	rc = sqlite3_prepare_v2(c->reg->db, sql, -1, &c->evidence, NULL);
+	sqlite3_free(sql);
+	return rc == SQLITE_OK ? TD_OK
+	                       : td_reg_db_error(c->reg, c->err, "reading the audit log");
+}
+
 /* A field kit (kit_make.c stamps meta 'kit_uuid'). */
 static int is_kit(struct td_registry *reg)
 {
@@ -762,8 +780,6 @@ static int prepare_evidence(struct state_check *c)
 		if (rc < 0)
 			return rc;
 	}
-	if (sqlite3_prepare_v2(c->reg->db, EVIDENCE, -1, &c->evidence, NULL) != SQLITE_OK)
-		return td_reg_db_error(c->reg, c->err, "reading the audit log");
 	return TD_OK;
 }
 
@@ -783,6 +799,8 @@ int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
 		 * sequences cannot be matched; home checks them after merge. */
 		if (c.in_kit && c.t->shape == SEQ)
 			continue;
+		if ((rc = prepare_table(&c)) < 0)
+			break;
 		if ((rc = check_rows(&c)) == TD_OK)
 			rc = check_missing(&c);
 	}
