@@ -54,7 +54,9 @@ struct audited {
 	enum shape shape;
 	/* FOLD: key, image, birth image (or NULL), "covered" (no audit row
 	 * needed: the row is told by another's, e.g. a holder by its
-	 * certificates), id, then the bulk content fields; in id order.
+	 * certificates), id, "as born" (the row still equals its birth image:
+	 * computed here so the many rows that never changed cost no JSON
+	 * parsing), then the bulk content fields; in id order.
 	 * SEQ: key, image; ordered by key, then id. */
 	const char *rows;
 	const char *count;    /* rows with key ?1 */
@@ -85,13 +87,17 @@ static const struct bulk_kind bulk_cert = {
 };
 
 #define HOLDER_CODE "(SELECT code FROM agency WHERE id = h.agency_id)"
+/* A token is born in the hands of the holder of its first certificate. */
+#define TOKEN_BORN \
+	"('holder:' || (SELECT h.ext_id FROM certificate c JOIN holder h" \
+	" ON h.id = c.holder_id WHERE c.token_id = t.id ORDER BY c.id LIMIT 1))"
 
 /* To audit a new table, add its entry here. */
 static const struct audited audited[] = {
 	{ "agency", "agency", "agency.*", FOLD,
 	  "SELECT a.code, json_object('code', a.code, 'name', a.name, 'parent',"
 	  " p.code, 'level', a.level, 'valid_from', a.valid_from, 'valid_to',"
-	  " a.valid_to), NULL, 0, a.id, a.code, a.name, p.code, a.level,"
+	  " a.valid_to), NULL, 0, a.id, 1, a.code, a.name, p.code, a.level,"
 	  " a.valid_from, a.valid_to"
 	  " FROM agency a LEFT JOIN agency p ON p.id = a.parent_id ORDER BY a.id",
 	  "SELECT count(*) FROM agency WHERE code = ?1", &bulk_agency },
@@ -104,6 +110,7 @@ static const struct audited audited[] = {
 	  " c.status, 'revoked_at', c.revoked_at, 'token', t.serial,"
 	  " 'fingerprint', c.fingerprint),"
 	  " json_object('status', 'active', 'revoked_at', NULL), 0, c.id,"
+	  " c.status = 'active' AND c.revoked_at IS NULL,"
 	  " c.serial, c.issuer_dn, c.subject_dn, c.kind, h.ext_id, h.name,"
 	  " h.position, h.email, " HOLDER_CODE ", c.not_before, c.not_after,"
 	  " t.serial, t.model, c.fingerprint"
@@ -114,7 +121,8 @@ static const struct audited audited[] = {
 	  "SELECT h.ext_id, json_object('name', h.name, 'position', h.position,"
 	  " 'email', h.email, 'agency', " HOLDER_CODE ", 'no_longer_needed',"
 	  " h.no_longer_needed), json_object('no_longer_needed', 0),"
-	  " EXISTS (SELECT 1 FROM certificate WHERE holder_id = h.id), h.id"
+	  " EXISTS (SELECT 1 FROM certificate WHERE holder_id = h.id), h.id,"
+	  " h.no_longer_needed = 0"
 	  " FROM holder h ORDER BY h.id",
 	  "SELECT count(*) FROM holder WHERE ext_id = ?1", NULL },
 	/* A token is born with the holder of its first certificate. */
@@ -122,9 +130,8 @@ static const struct audited audited[] = {
 	  "SELECT t.serial, json_object('serial', t.serial, 'model', t.model,"
 	  " 'state', t.state, 'custodian', t.custodian),"
 	  " json_patch(json_object('state', 'in_use'), json_object('custodian',"
-	  "  'holder:' || (SELECT h.ext_id FROM certificate c JOIN holder h"
-	  "  ON h.id = c.holder_id WHERE c.token_id = t.id ORDER BY c.id LIMIT 1))),"
-	  " EXISTS (SELECT 1 FROM certificate WHERE token_id = t.id), t.id"
+	  "  " TOKEN_BORN ")), " TOKEN_BORN " IS NOT NULL, t.id,"
+	  " t.state = 'in_use' AND t.custodian IS " TOKEN_BORN
 	  " FROM token t ORDER BY t.id",
 	  "SELECT count(*) FROM token WHERE serial = ?1", NULL },
 	{ "custody event", "token", "token.move", SEQ,
@@ -146,20 +153,20 @@ static const struct audited audited[] = {
 	  "  'certs', certs, 'state_before', state_before, 'condition', condition,"
 	  "  'remarks', remarks, 'proof_detail', proof_detail))"
 	  "  FROM (SELECT * FROM handover_item WHERE handover_id = h.id"
-	  "  ORDER BY pos))), NULL, 0, h.id FROM handover h ORDER BY h.id",
+	  "  ORDER BY pos))), NULL, 0, h.id, 1 FROM handover h ORDER BY h.id",
 	  "SELECT count(*) FROM handover WHERE number = ?1", NULL },
 	{ "dossier", "dossier", "dossier.*", FOLD,
 	  "SELECT d.ref, json_object('ref', d.ref, 'kind', d.kind, 'agency',"
 	  " (SELECT code FROM agency WHERE id = d.agency_id), 'holder',"
 	  " (SELECT ext_id FROM holder WHERE id = d.holder_id), 'status', d.status,"
-	  " 'remarks', d.remarks, 'created_at', d.created_at), NULL, 0, d.id"
+	  " 'remarks', d.remarks, 'created_at', d.created_at), NULL, 0, d.id, 1"
 	  " FROM dossier d ORDER BY d.id",
 	  "SELECT count(*) FROM dossier WHERE ref = ?1", NULL },
 	{ "tag", "tag", "tag.*", FOLD,
 	  "SELECT target, json_object('target_kind', target_kind, 'target', target,"
 	  " 'kind', kind, 'request', request, 'state', state, 'batch', batch,"
 	  " 'origin', origin, 'rule', rule, 'reason', reason, 'detail', detail,"
-	  " 'created', created, 'updated', updated), NULL, 0, id FROM tag ORDER BY id",
+	  " 'created', created, 'updated', updated), NULL, 0, id, 1 FROM tag ORDER BY id",
 	  "SELECT count(*) FROM tag WHERE target = ?1", NULL },
 	/* A closed count's tallies are those of its frozen lines. */
 	{ "count", "count", "count.*", FOLD,
@@ -170,7 +177,7 @@ static const struct audited audited[] = {
 	  "  'unexpected', sum(outcome = 'unexpected'), 'unknown',"
 	  "  sum(outcome = 'unknown'), 'duplicate', sum(scans > 1), 'expected',"
 	  "  sum(outcome IN ('found', 'missing')), 'scans', sum(scans))"
-	  "  FROM count_result WHERE count_id = s.id)), NULL, 0, id"
+	  "  FROM count_result WHERE count_id = s.id)), NULL, 0, id, 1"
 	  " FROM count_session s ORDER BY id",
 	  "SELECT count(*) FROM count_session WHERE uid = ?1", NULL },
 	{ "count scan", "count", "count.scan", SEQ,
@@ -186,15 +193,15 @@ static const struct audited audited[] = {
 	  "SELECT count(*) FROM crl_import WHERE crl_number IS ?1", NULL },
 	/* The stored plan: one audit row per import, with the count. */
 	{ "plan", "plan", "plan.import", FOLD,
-	  "SELECT NULL, json_object('events', count(*)), NULL, 0, 0"
+	  "SELECT NULL, json_object('events', count(*)), NULL, 0, 0, 1"
 	  " FROM plan_event HAVING count(*) > 0",
 	  "SELECT count(*) > 0 FROM plan_event WHERE ?1 IS NULL", NULL },
 	{ "plan pick", "agency", "plan.pick", FOLD,
-	  "SELECT target_code, json_object('cert', cert_serial), NULL, 0, rowid"
+	  "SELECT target_code, json_object('cert', cert_serial), NULL, 0, rowid, 1"
 	  " FROM plan_pick ORDER BY rowid",
 	  "SELECT count(*) FROM plan_pick WHERE target_code = ?1", NULL },
 	{ "kit merge", "kit", "kit.merge", FOLD,
-	  "SELECT uuid, json_object(), NULL, 0, rowid FROM kit_merged ORDER BY rowid",
+	  "SELECT uuid, json_object(), NULL, 0, rowid, 1 FROM kit_merged ORDER BY rowid",
 	  "SELECT count(*) FROM kit_merged WHERE uuid = ?1", NULL },
 };
 
@@ -552,11 +559,13 @@ static void bulk_close(struct state_check *c, struct bulk_range *r)
 
 /* ---- one table ------------------------------------------------------- */
 
-/* Fold a key's audit rows over its birth image.  *then gets the before-
- * image of the first row after `since` (for bulk content), *deleted
- * whether the newest row removed it, *rows how many there were. */
-static int fold(struct state_check *c, const char *key, json_t *state,
-                int64_t since, json_t **then, int *deleted, int *rows)
+/* Fold a key's audit rows over its birth image (column 2 of st); *state
+ * stays NULL when there are none.  *then gets the before-image of the
+ * first row after `since` (for bulk content), *deleted whether the newest
+ * row removed it, *rows how many there were. */
+static int fold(struct state_check *c, const char *key, sqlite3_stmt *st,
+                json_t **state, int64_t since, json_t **then, int *deleted,
+                int *rows)
 {
 	int step;
 
@@ -567,13 +576,15 @@ static int fold(struct state_check *c, const char *key, json_t *state,
 		json_t *after;
 		if (!sqlite3_column_int(c->evidence, 4))
 			continue;   /* a field change home did not take */
+		if (!*state && !(st && (*state = col_json(st, 2))))
+			*state = json_object();
 		after = col_json(c->evidence, 3);
 		if (then && !*then && sqlite3_column_double(c->evidence, 0) > (double)since)
 			*then = col_json(c->evidence, 2);
 		(*rows)++;
 		*deleted = !after;
 		if (json_is_object(after))
-			json_object_update(state, after);
+			json_object_update(*state, after);
 		json_decref(after);
 	}
 	sqlite3_reset(c->evidence);
@@ -581,33 +592,38 @@ static int fold(struct state_check *c, const char *key, json_t *state,
 	                           : td_reg_db_error(c->reg, c->err, "reading the audit log");
 }
 
+/* Columns of a FOLD table's rows query. */
+enum { COL_KEY, COL_IMAGE, COL_BIRTH, COL_COVERED, COL_ID, COL_AS_BORN, COL_CONTENT };
+
 static int check_fold_row(struct state_check *c, sqlite3_stmt *st,
                           struct bulk_state *b)
 {
-	const char *key = (const char *)sqlite3_column_text(st, 0);
-	json_t *now = col_json(st, 1), *state = col_json(st, 2), *then = NULL;
-	int64_t id = sqlite3_column_int64(st, 4);
+	const char *key = (const char *)sqlite3_column_text(st, COL_KEY);
+	json_t *now = NULL, *state = NULL, *then = NULL;
+	int64_t id = sqlite3_column_int64(st, COL_ID);
 	struct bulk_range *r = c->t->bulk ? bulk_find(b, id) : NULL;
 	int deleted, rows, rc;
 
-	if (!state)
-		state = json_object();
-	rc = fold(c, key, state, r ? r->audit_id : INT64_MAX, r ? &then : NULL,
+	rc = fold(c, key, st, &state, r ? r->audit_id : INT64_MAX, r ? &then : NULL,
 	          &deleted, &rows);
-	if (rc == TD_OK && c->in_kit && !rows)
+	if (rc < 0 || (c->in_kit && !rows))
 		;   /* as kit make copied it: the merge diffs it against its base */
-	else if (rc == TD_OK) {
+	else {
 		if (r) {
-			bulk_add(c, r, st, 5, json_is_object(then) ? then : NULL);
+			bulk_add(c, r, st, COL_CONTENT, json_is_object(then) ? then : NULL);
 			if (id == r->end)
 				bulk_close(c, r);
 		}
-		if (!rows && !r && !sqlite3_column_int(st, 3))
+		if (!rows && !r && !sqlite3_column_int(st, COL_COVERED))
 			differ(c, key, "this row has no audit row: it was added by hand");
 		else if (deleted)
 			differ(c, key, "this row is here, but the audit says it was removed");
-		else
+		else if (rows || !sqlite3_column_int(st, COL_AS_BORN)) {
+			if (!state && !(state = col_json(st, COL_BIRTH)))
+				state = json_object();
+			now = col_json(st, COL_IMAGE);
 			compare(c, key, now, state, "");
+		}
 	}
 	json_decref(now);
 	json_decref(state);
@@ -697,13 +713,13 @@ static int check_missing(struct state_check *c)
 	sqlite3_bind_text(keys, 2, c->t->actions, -1, SQLITE_STATIC);
 	while (rc == TD_OK && (step = sqlite3_step(keys)) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(keys, 0);
-		json_t *state = json_object();
+		json_t *state = NULL;
 		int deleted, rows;
 
 		sqlite3_reset(c->count);
 		sqlite3_bind_value(c->count, 1, sqlite3_column_value(keys, 0));
 		if (sqlite3_step(c->count) == SQLITE_ROW && sqlite3_column_int64(c->count, 0) == 0 &&
-		    (rc = fold(c, key, state, INT64_MAX, NULL, &deleted, &rows)) == TD_OK &&
+		    (rc = fold(c, key, NULL, &state, INT64_MAX, NULL, &deleted, &rows)) == TD_OK &&
 		    rows && !deleted)
 			differ(c, key, "the audit records this row, but it is not there:"
 			       " it was deleted by hand");
