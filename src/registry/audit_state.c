@@ -45,6 +45,10 @@ struct bulk_kind {
 	const char *end;             /* id and key of the ?2-th row from id ?1 */
 	int n;                       /* content fields */
 	const char *const *names;    /* their names in the table's images */
+	/* Rows of other tables whose fields the content holds (a
+	 * certificate's holder and token): their entity and the content
+	 * field holding their key. */
+	struct { const char *entity; int key; } sides[2];
 };
 
 struct audited {
@@ -61,6 +65,9 @@ struct audited {
 	const char *rows;
 	const char *count;    /* rows with key ?1 */
 	const struct bulk_kind *bulk;
+	/* The SQL table; an entry whose table this registry's schema does
+	 * not have yet is skipped (its writer came with a later release). */
+	const char *sql_table;
 };
 
 static const char *const cert_content[] = {
@@ -76,14 +83,14 @@ static const struct bulk_kind bulk_agency = {
 	"agency.add.bulk",
 	"SELECT id FROM agency WHERE code = ?1 AND id > ?2 ORDER BY id LIMIT 1",
 	"SELECT id, code FROM agency WHERE id >= ?1 ORDER BY id LIMIT 1 OFFSET ?2",
-	6, agency_content
+	6, agency_content, { { NULL, 0 }, { NULL, 0 } }
 };
 static const struct bulk_kind bulk_cert = {
 	"cert.add.bulk",
 	"SELECT id FROM certificate WHERE serial = ?1 AND id > ?2 ORDER BY id LIMIT 1",
 	"SELECT id, serial FROM certificate WHERE id >= ?1 ORDER BY id"
 	" LIMIT 1 OFFSET ?2",
-	14, cert_content
+	14, cert_content, { { "holder", 4 }, { "token", 11 } }
 };
 
 #define HOLDER_CODE "(SELECT code FROM agency WHERE id = h.agency_id)"
@@ -100,7 +107,7 @@ static const struct audited audited[] = {
 	  " a.valid_to), NULL, 0, a.id, 1, a.code, a.name, p.code, a.level,"
 	  " a.valid_from, a.valid_to"
 	  " FROM agency a LEFT JOIN agency p ON p.id = a.parent_id ORDER BY a.id",
-	  "SELECT count(*) FROM agency WHERE code = ?1", &bulk_agency },
+	  "SELECT count(*) FROM agency WHERE code = ?1", &bulk_agency, "agency" },
 	/* A certificate's images also carry its holder's and token's fields
 	 * as they were then; those are checked in their own tables. */
 	{ "certificate", "cert", "cert.*", FOLD,
@@ -116,7 +123,8 @@ static const struct audited audited[] = {
 	  " t.serial, t.model, c.fingerprint"
 	  " FROM certificate c LEFT JOIN holder h ON h.id = c.holder_id"
 	  " LEFT JOIN token t ON t.id = c.token_id ORDER BY c.id",
-	  "SELECT count(*) FROM certificate WHERE serial = ?1", &bulk_cert },
+	  "SELECT count(*) FROM certificate WHERE serial = ?1", &bulk_cert,
+	  "certificate" },
 	{ "holder", "holder", "holder.*", FOLD,
 	  "SELECT h.ext_id, json_object('name', h.name, 'position', h.position,"
 	  " 'email', h.email, 'agency', " HOLDER_CODE ", 'no_longer_needed',"
@@ -124,7 +132,8 @@ static const struct audited audited[] = {
 	  " EXISTS (SELECT 1 FROM certificate WHERE holder_id = h.id), h.id,"
 	  " h.no_longer_needed = 0"
 	  " FROM holder h ORDER BY h.id",
-	  "SELECT count(*) FROM holder WHERE ext_id = ?1", NULL },
+	  "SELECT count(*) FROM holder WHERE ext_id = ?1", NULL,
+	  "holder" },
 	/* A token is born with the holder of its first certificate. */
 	{ "token", "token", "token.*", FOLD,
 	  "SELECT t.serial, json_object('serial', t.serial, 'model', t.model,"
@@ -133,7 +142,8 @@ static const struct audited audited[] = {
 	  "  " TOKEN_BORN ")), " TOKEN_BORN " IS NOT NULL, t.id,"
 	  " t.state = 'in_use' AND t.custodian IS " TOKEN_BORN
 	  " FROM token t ORDER BY t.id",
-	  "SELECT count(*) FROM token WHERE serial = ?1", NULL },
+	  "SELECT count(*) FROM token WHERE serial = ?1", NULL,
+	  "token" },
 	{ "custody event", "token", "token.move", SEQ,
 	  "SELECT t.serial, json_object('custodian', e.to_custodian, 'state',"
 	  " e.state, 'event', json_object('at', e.at, 'operator', e.operator,"
@@ -141,7 +151,8 @@ static const struct audited audited[] = {
 	  " e.remarks)) FROM custody_event e JOIN token t ON t.id = e.token_id"
 	  " ORDER BY e.token_id, e.id",
 	  "SELECT count(*) FROM custody_event e JOIN token t ON t.id = e.token_id"
-	  " WHERE t.serial = ?1", NULL },
+	  " WHERE t.serial = ?1", NULL,
+	  "custody_event" },
 	{ "handover", "handover", "handover.*", FOLD,
 	  "SELECT h.number, json_object('number', h.number, 'kind', h.kind, 'at',"
 	  " h.at, 'place', h.place, 'operator', h.operator, 'from',"
@@ -154,20 +165,23 @@ static const struct audited audited[] = {
 	  "  'remarks', remarks, 'proof_detail', proof_detail))"
 	  "  FROM (SELECT * FROM handover_item WHERE handover_id = h.id"
 	  "  ORDER BY pos))), NULL, 0, h.id, 1 FROM handover h ORDER BY h.id",
-	  "SELECT count(*) FROM handover WHERE number = ?1", NULL },
+	  "SELECT count(*) FROM handover WHERE number = ?1", NULL,
+	  "handover" },
 	{ "dossier", "dossier", "dossier.*", FOLD,
 	  "SELECT d.ref, json_object('ref', d.ref, 'kind', d.kind, 'agency',"
 	  " (SELECT code FROM agency WHERE id = d.agency_id), 'holder',"
 	  " (SELECT ext_id FROM holder WHERE id = d.holder_id), 'status', d.status,"
 	  " 'remarks', d.remarks, 'created_at', d.created_at), NULL, 0, d.id, 1"
 	  " FROM dossier d ORDER BY d.id",
-	  "SELECT count(*) FROM dossier WHERE ref = ?1", NULL },
+	  "SELECT count(*) FROM dossier WHERE ref = ?1", NULL,
+	  "dossier" },
 	{ "tag", "tag", "tag.*", FOLD,
 	  "SELECT target, json_object('target_kind', target_kind, 'target', target,"
 	  " 'kind', kind, 'request', request, 'state', state, 'batch', batch,"
 	  " 'origin', origin, 'rule', rule, 'reason', reason, 'detail', detail,"
 	  " 'created', created, 'updated', updated), NULL, 0, id, 1 FROM tag ORDER BY id",
-	  "SELECT count(*) FROM tag WHERE target = ?1", NULL },
+	  "SELECT count(*) FROM tag WHERE target = ?1", NULL,
+	  "tag" },
 	/* A closed count's tallies are those of its frozen lines. */
 	{ "count", "count", "count.*", FOLD,
 	  "SELECT uid, json_patch(json_object('uid', uid, 'scope_kind', scope_kind,"
@@ -179,30 +193,48 @@ static const struct audited audited[] = {
 	  "  sum(outcome IN ('found', 'missing')), 'scans', sum(scans))"
 	  "  FROM count_result WHERE count_id = s.id)), NULL, 0, id, 1"
 	  " FROM count_session s ORDER BY id",
-	  "SELECT count(*) FROM count_session WHERE uid = ?1", NULL },
+	  "SELECT count(*) FROM count_session WHERE uid = ?1", NULL,
+	  "count_session" },
 	{ "count scan", "count", "count.scan", SEQ,
 	  "SELECT c.uid, json_object('serial', s.serial, 'source', s.source,"
 	  " 'at', s.at)"
 	  " FROM count_scan s JOIN count_session c ON c.id = s.count_id"
 	  " ORDER BY s.count_id, s.id",
 	  "SELECT count(*) FROM count_scan s JOIN count_session c"
-	  " ON c.id = s.count_id WHERE c.uid = ?1", NULL },
-	{ "CRL import", "crl", "crl.import", SEQ,
-	  "SELECT crl_number, json_object('this_update', this_update, 'entries',"
-	  " entries, 'sha256', sha256) FROM crl_import ORDER BY crl_number, id",
-	  "SELECT count(*) FROM crl_import WHERE crl_number IS ?1", NULL },
+	  " ON c.id = s.count_id WHERE c.uid = ?1", NULL,
+	  "count_scan" },
+	/* Audited as entity crl_import keyed by the row id, the whole row;
+	 * releases before 7 wrote entity crl keyed by the CRL number with
+	 * {this_update, entries, sha256}: those rows are matched to the
+	 * imports of that number in order (evidence_sql). */
+	{ "CRL import", "crl_import", "crl.import", FOLD,
+	  "SELECT CAST(id AS TEXT), json_object('id', id, 'issuer', issuer,"
+	  " 'crl_number', crl_number, 'this_update', this_update, 'next_update',"
+	  " next_update, 'entries', entries, 'sha256', sha256, 'imported_at',"
+	  " imported_at), NULL, 0, id, 1 FROM crl_import ORDER BY id",
+	  "SELECT count(*) FROM crl_import WHERE id = ?1", NULL, "crl_import" },
+	/* The CAs pinned to sign CRLs (schema 7). */
+	{ "CRL trust", "crl_trust", "crl.trust.*", FOLD,
+	  "SELECT cert_sha256, json_object('id', id, 'subject', subject,"
+	  " 'key_sha256', key_sha256, 'cert_sha256', cert_sha256, 'cert', cert,"
+	  " 'added_at', added_at, 'added_by', added_by), NULL, 0, id, 1"
+	  " FROM crl_trust ORDER BY id",
+	  "SELECT count(*) FROM crl_trust WHERE cert_sha256 = ?1", NULL, "crl_trust" },
 	/* The stored plan: one audit row per import, with the count. */
 	{ "plan", "plan", "plan.import", FOLD,
 	  "SELECT NULL, json_object('events', count(*)), NULL, 0, 0, 1"
 	  " FROM plan_event HAVING count(*) > 0",
-	  "SELECT count(*) > 0 FROM plan_event WHERE ?1 IS NULL", NULL },
+	  "SELECT count(*) > 0 FROM plan_event WHERE ?1 IS NULL", NULL,
+	  "plan_event" },
 	{ "plan pick", "agency", "plan.pick", FOLD,
 	  "SELECT target_code, json_object('cert', cert_serial), NULL, 0, rowid, 1"
 	  " FROM plan_pick ORDER BY rowid",
-	  "SELECT count(*) FROM plan_pick WHERE target_code = ?1", NULL },
+	  "SELECT count(*) FROM plan_pick WHERE target_code = ?1", NULL,
+	  "plan_pick" },
 	{ "kit merge", "kit", "kit.merge", FOLD,
 	  "SELECT uuid, json_object(), NULL, 0, rowid, 1 FROM kit_merged ORDER BY rowid",
-	  "SELECT count(*) FROM kit_merged WHERE uuid = ?1", NULL },
+	  "SELECT count(*) FROM kit_merged WHERE uuid = ?1", NULL,
+	  "kit_merged" },
 };
 
 #define N_AUDITED (sizeof audited / sizeof audited[0])
@@ -260,7 +292,41 @@ static const char *const evidence_sql[] = {
 	"  after FROM audit WHERE entity = 'cert' AND entity_key IS NOT NULL"
 	"  UNION ALL SELECT ord, after FROM temp.td_ev WHERE entity = 'cert')"
 	" WHERE json_extract(after, '$.token') IS NOT NULL",
+	/* CRL imports audited before release 7 (entity crl, key the CRL
+	 * number): the n-th row of a number tells the n-th import of it. */
+	"INSERT INTO temp.td_ev SELECT 'crl_import', CAST(r.id AS TEXT), a.id,"
+	" a.action, NULL, a.after, NULL, 1 FROM (SELECT id, action, entity_key,"
+	" after, row_number() OVER (PARTITION BY entity_key ORDER BY id) AS n"
+	" FROM audit WHERE entity = 'crl' AND action = 'crl.import') a"
+	" LEFT JOIN (SELECT id, crl_number, row_number() OVER (PARTITION BY"
+	" crl_number ORDER BY id) AS n FROM crl_import) r"
+	" ON r.crl_number IS a.entity_key AND r.n = a.n",
 	"CREATE INDEX IF NOT EXISTS temp.td_ev_key ON td_ev (entity, key, ord)",
+	/* What a holder's or token's fields were before their first audited
+	 * change, in bulk content names: a bulk load's digest is recomputed
+	 * over the values as they were then. */
+	"CREATE TEMP TABLE IF NOT EXISTS td_then (entity TEXT, key TEXT, ord REAL,"
+	" was TEXT)",
+	"DELETE FROM temp.td_then",
+	"INSERT INTO temp.td_then SELECT 'holder', json_extract(after, '$.holder_id'),"
+	" id, json_object('holder_name', json_extract(before, '$.holder_name'),"
+	" 'position', json_extract(before, '$.position'), 'email',"
+	" json_extract(before, '$.email'), 'agency', json_extract(before, '$.agency'))"
+	" FROM audit WHERE entity = 'cert' AND entity_key IS NOT NULL"
+	" AND json_extract(before, '$.holder_id') = json_extract(after, '$.holder_id')",
+	"INSERT INTO temp.td_then SELECT 'token', json_extract(after, '$.token'), id,"
+	" json_object('token_model', json_extract(before, '$.token_model'))"
+	" FROM audit WHERE entity = 'cert' AND entity_key IS NOT NULL"
+	" AND json_extract(before, '$.token') = json_extract(after, '$.token')",
+	"INSERT INTO temp.td_then SELECT 'holder', entity_key, id, json_object("
+	" 'holder_name', json_extract(before, '$.name'), 'position',"
+	" json_extract(before, '$.position'), 'email', json_extract(before, '$.email'),"
+	" 'agency', json_extract(before, '$.agency')) FROM audit"
+	" WHERE entity = 'holder' AND json_type(before, '$.name') IS NOT NULL",
+	"INSERT INTO temp.td_then SELECT 'token', entity_key, id, json_object("
+	" 'token_model', json_extract(before, '$.model')) FROM audit"
+	" WHERE entity = 'token' AND json_type(before, '$.model') IS NOT NULL",
+	"CREATE INDEX IF NOT EXISTS temp.td_then_key ON td_then (entity, key, ord)",
 };
 
 /* The audit rows of key ?1, oldest first (entity and actions written
@@ -289,6 +355,8 @@ struct state_check {
 	int in_kit;   /* a field kit: rows copied at kit make have no audit row */
 	int64_t differences;
 	sqlite3_stmt *evidence, *count;
+	sqlite3_stmt *then;   /* a side's first before-image after a bulk row */
+	int have_then;        /* td_then has rows */
 	struct td_error *err;
 };
 
@@ -595,6 +663,38 @@ static int fold(struct state_check *c, const char *key, sqlite3_stmt *st,
 /* Columns of a FOLD table's rows query. */
 enum { COL_KEY, COL_IMAGE, COL_BIRTH, COL_COVERED, COL_ID, COL_AS_BORN, COL_CONTENT };
 
+/* The holder's and token's fields of a bulk-loaded certificate as they
+ * were at the load, over then (the certificate's own before-image): a
+ * shared holder may have changed through another certificate. */
+static json_t *side_then(struct state_check *c, sqlite3_stmt *st, int64_t since,
+                         json_t *then)
+{
+	const struct bulk_kind *k = c->t->bulk;
+
+	for (int i = 0; c->have_then && i < 2 && k->sides[i].entity; i++) {
+		const char *key = (const char *)sqlite3_column_text(st, COL_CONTENT +
+		                                                    k->sides[i].key);
+		json_t *side;
+
+		if (!key)
+			continue;
+		sqlite3_reset(c->then);
+		sqlite3_bind_text(c->then, 1, k->sides[i].entity, -1, SQLITE_STATIC);
+		sqlite3_bind_text(c->then, 2, key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(c->then, 3, since);
+		if (sqlite3_step(c->then) == SQLITE_ROW && (side = col_json(c->then, 0))) {
+			if (!json_is_object(then)) {
+				json_decref(then);
+				then = json_object();
+			}
+			json_object_update(then, side);
+			json_decref(side);
+		}
+		sqlite3_reset(c->then);
+	}
+	return then;
+}
+
 static int check_fold_row(struct state_check *c, sqlite3_stmt *st,
                           struct bulk_state *b)
 {
@@ -610,6 +710,7 @@ static int check_fold_row(struct state_check *c, sqlite3_stmt *st,
 		;   /* as kit make copied it: the merge diffs it against its base */
 	else {
 		if (r) {
+			then = side_then(c, st, r->audit_id, then);
 			bulk_add(c, r, st, COL_CONTENT, json_is_object(then) ? then : NULL);
 			if (id == r->end)
 				bulk_close(c, r);
@@ -738,7 +839,7 @@ static int check_missing(struct state_check *c)
 static int check_foreign_keys(struct state_check *c)
 {
 	static const struct audited fk = { "foreign key", NULL, NULL, FOLD, NULL,
-	                                   NULL, NULL };
+	                                   NULL, NULL, NULL };
 	sqlite3_stmt *st;
 	int step;
 
@@ -776,6 +877,21 @@ static int prepare_table(struct state_check *c)
 	                       : td_reg_db_error(c->reg, c->err, "reading the audit log");
 }
 
+/* Does this registry's schema have the table yet? */
+static int has_table(struct td_registry *reg, const char *name)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT 1 FROM sqlite_schema WHERE type ="
+	                       " 'table' AND name = ?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		found = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
 /* A field kit (kit_make.c stamps meta 'kit_uuid'). */
 static int is_kit(struct td_registry *reg)
 {
@@ -791,18 +907,30 @@ static int is_kit(struct td_registry *reg)
 
 static int prepare_evidence(struct state_check *c)
 {
+	sqlite3_stmt *st;
+
 	for (size_t i = 0; i < sizeof evidence_sql / sizeof evidence_sql[0]; i++) {
 		int rc = td_reg_exec(c->reg, evidence_sql[i], c->err);
 		if (rc < 0)
 			return rc;
 	}
+	if (sqlite3_prepare_v2(c->reg->db, "SELECT EXISTS (SELECT 1 FROM temp.td_then)",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(c->reg, c->err, "reading the audit log");
+	c->have_then = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(c->reg->db, "SELECT was FROM temp.td_then"
+	                       " WHERE entity = ?1 AND key = ?2 AND ord > ?3"
+	                       " ORDER BY ord LIMIT 1", -1, &c->then, NULL) != SQLITE_OK)
+		return td_reg_db_error(c->reg, c->err, "reading the audit log");
 	return TD_OK;
 }
 
 int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
                               void *ctx, int64_t *differences, struct td_error *err)
 {
-	struct state_check c = { reg, NULL, fn, ctx, is_kit(reg), 0, NULL, NULL, err };
+	struct state_check c = { reg, NULL, fn, ctx, is_kit(reg), 0, NULL, NULL,
+	                         NULL, 0, err };
 	int rc;
 
 	/* One read transaction: every table as of one moment. */
@@ -813,7 +941,7 @@ int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
 		c.t = &audited[i];
 		/* A kit's copied history has no audit rows in the kit, so its
 		 * sequences cannot be matched; home checks them after merge. */
-		if (c.in_kit && c.t->shape == SEQ)
+		if ((c.in_kit && c.t->shape == SEQ) || !has_table(reg, c.t->sql_table))
 			continue;
 		if ((rc = prepare_table(&c)) < 0)
 			break;
@@ -823,8 +951,10 @@ int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
 	if (rc == TD_OK)
 		rc = check_foreign_keys(&c);
 	sqlite3_finalize(c.evidence);
+	sqlite3_finalize(c.then);
 	sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_ev", NULL, NULL, NULL);
+	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_then", NULL, NULL, NULL);
 	if (differences)
 		*differences = c.differences;
 	if (rc == TD_OK && c.differences)

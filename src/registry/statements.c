@@ -93,4 +93,14 @@ const char *const td_reg_stmt_sql[ST__COUNT] = {
 		" 'created', created, 'updated', updated)"
 		" FROM tag WHERE id = ?",
 	[ST_DATA_VERSION] = "PRAGMA data_version",
+	/* A holder's or token's image, when a certificate added to the
+	 * registry changes it (cert_write.c). */
+	[ST_HOLDER_JSON_BY_KEY] =
+		"SELECT json_object('name', h.name, 'position', h.position, 'email',"
+		" h.email, 'agency', a.code, 'no_longer_needed', h.no_longer_needed)"
+		" FROM holder h JOIN agency a ON a.id = h.agency_id"
+		" WHERE h.kind = ? AND h.ext_id = ?",
+	[ST_TOKEN_JSON_BY_SERIAL] =
+		"SELECT json_object('serial', serial, 'model', model, 'state', state,"
+		" 'custodian', custodian) FROM token WHERE serial = ?",
 };
