@@ -52,6 +52,8 @@ printf '[ca]\ndefault_ca=d\n[d]\ndatabase=%s/index.txt\ncrlnumber=%s/crlnumber\n
 	"$tmp/ca" "$tmp/ca" >"$tmp/ca/ca.cnf"
 openssl ca -config "$tmp/ca/ca.cnf" -gencrl -keyfile "$tmp/ca/ca.key" \
 	-cert "$tmp/ca/ca.pem" -out "$tmp/ca/crl.pem" 2>/dev/null
+# (releases with CRL pinning, 7 on, want the CA pinned first)
+td crl trust add "$tmp/ca/ca.pem" 2>/dev/null || true
 td crl import --ca "$tmp/ca/ca.pem" "$tmp/ca/crl.pem"
 "$td_bin" audit verify
 { sqlite3 "$TOKENDESK_DB" .dump
