@@ -126,6 +126,26 @@ expect_status 64 td audit verify --head "$head_id"
 expect_in "$tmp/err" "not ID:SHA256HEX"
 expect_status 64 td audit verify --head "x:$head_hex"
 
+# A holder shared by two certificates loaded in bulk changes through one
+# of them (an update), then through a certificate new to the registry
+# (an addition, folded into a bulk row: it writes holder.update and
+# token.update of its own): the untouched registry verifies.
+export TOKENDESK_DB="$tmp/shared.db"
+printf 'code,name,parent_code,level\nP,Tỉnh A,,province\nP.S,Sở B,P,department\n' >"$tmp/ag.csv"
+printf 'code,name,parent_code,level\nP,Tỉnh A,,province\nP.S,Sở B mới,P,department\n' >"$tmp/ag2.csv"
+H=cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after,token_serial,token_model,email
+printf '%s\nA1,org,Sở B,P.S,,P.S,2024-01-01,2029-01-01,TK1,ePass,\nA2,org,Sở B,P.S,,P.S,2024-01-01,2029-01-01,TK2,ePass,\n' $H >"$tmp/c1.csv"
+printf '%s\nA1,org,Sở B mới,P.S,,P.S,2024-01-01,2029-01-01,TK1,ePass 2,\n' $H >"$tmp/c2.csv"
+printf '%s\nA3,org,Sở B mới nữa,P.S,,P.S,2024-01-01,2029-01-01,TK2,ePass 3,\n' $H >"$tmp/c3.csv"
+{ td init && td import "$tmp/ag.csv" "$tmp/c1.csv" && td import "$tmp/ag2.csv" "$tmp/c2.csv" &&
+  td import "$tmp/ag2.csv" "$tmp/c3.csv"; } >/dev/null || fail "shared holder imports"
+expect_eq "$(sqlite3 "$TOKENDESK_DB" "SELECT group_concat(action || ' ' || entity_key, ', ') FROM audit WHERE action GLOB '*.update'")" \
+	"agency.update P.S, cert.update a1, holder.update P.S, token.update TK2" "audit rows of the changes"
+expect_status 0 td audit verify
+sqlite3 "$TOKENDESK_DB" "UPDATE holder SET name = 'Sở X' WHERE ext_id = 'P.S'"
+expect_status 65 td audit verify
+expect_in "$tmp/err" "holder P.S: name is 'Sở X', the audit says 'Sở B mới nữa'"
+
 # A registry made by the release before this check (audit-release/: its
 # images hold fewer fields) verifies untouched, and fails when edited:
 # a certificate its CRL revoked is un-revoked, the token a kit conflict
