@@ -16,6 +16,13 @@
 
 extern const char *const td_reg_stmt_sql[ST__COUNT];
 
+/* Marks a text the desk translates (po/POTFILES.in lists this file). */
+#define N_(s) s
+
+static const char moved_text[] =
+	N_("the registry at this path was moved, replaced or deleted since it "
+	   "was opened; nothing was recorded");
+
 /* Whether the registry's mode forbids writing it.  Root may write any
  * file whatever its mode, and SQLite would; but whoever ran `chmod 400`
  * on a registry (one archived, one kept for an audit) meant it to be
@@ -99,8 +106,9 @@ static int make_parent_dirs(const char *path)
 	return rc;
 }
 
-/* Refuse a registry others could have changed, as ssh does for keys. */
-static int check_file_safety(const char *path, const struct stat *st,
+/* Refuse a registry others could have changed, as ssh does for keys;
+ * and, unless it is a field kit, one others could read. */
+static int check_file_safety(const char *path, const struct stat *st, int flags,
                              struct td_error *err)
 {
 	if (!S_ISREG(st->st_mode))
@@ -114,7 +122,42 @@ static int check_file_safety(const char *path, const struct stat *st,
 		                    "registry %s is writable by group or others (mode %04o); "
 		                    "refusing to use it: run `chmod 600 %s`",
 		                    path, (unsigned)(st->st_mode & 07777), path);
+	if (!(flags & TD_REG_KIT) && (st->st_mode & S_IROTH))
+		return td_error_set(err, TD_ERR_PERM,
+		                    "registry %s is readable by others (mode %04o), and "
+		                    "it holds citizens' ID numbers; refusing to use it: "
+		                    "run `chmod 600 %s`",
+		                    path, (unsigned)(st->st_mode & 07777), path);
 	return TD_OK;
+}
+
+/* The registry's directory: whoever may write in it may rename another
+ * file over the registry or its WAL (a sticky /tmp keeps them from
+ * removing ours, not from planting -wal or -shm before it exists). */
+static int check_directory(const char *path, int flags, struct td_error *err)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (flags & TD_REG_KIT)
+		return TD_OK;
+	td_path_dir(path, dir, sizeof dir);
+	if (stat(dir, &st) != 0 || !(st.st_mode & (S_IWGRP | S_IWOTH)))
+		return TD_OK;   /* a missing directory is reported on creation */
+	/* a shared folder (sticky, as /tmp) is not the user's to close */
+	if (st.st_uid == geteuid() && !(st.st_mode & S_ISVTX))
+		return td_error_set(err, TD_ERR_PERM,
+		                    "the directory %s of registry %s is writable by group "
+		                    "or others (mode %04o): another user could put a file "
+		                    "in the registry's place; refusing to use it: run "
+		                    "`chmod 700 %s`", dir, path,
+		                    (unsigned)(st.st_mode & 07777), dir);
+	return td_error_set(err, TD_ERR_PERM,
+	                    "the directory %s of registry %s is shared (mode %04o): "
+	                    "another user could put a file in the registry's place; "
+	                    "refusing to use it: move the registry into a directory "
+	                    "of your own (`mkdir -m 700 DIR`)", dir, path,
+	                    (unsigned)(st.st_mode & 07777));
 }
 
 static int create_file(const char *path, int flags, struct td_error *err)
@@ -145,7 +188,7 @@ static int create_file(const char *path, int flags, struct td_error *err)
  * read-only -shm that would keep the registry read-only after the
  * operator's `chmod 600`: once the registry is writable again, so are
  * they (they are ours: check_file_safety said so). */
-static int check_companions(const char *path, struct td_error *err)
+static int check_companions(const char *path, int flags, struct td_error *err)
 {
 	static const char *const suffixes[] = { "-wal", "-shm", "-journal" };
 	char p[4096];
@@ -156,7 +199,7 @@ static int check_companions(const char *path, struct td_error *err)
 		snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
 		if (lstat(p, &st) < 0)
 			continue;
-		if ((rc = check_file_safety(p, &st, err)) < 0)
+		if ((rc = check_file_safety(p, &st, flags, err)) < 0)
 			return rc;
 		if (!(st.st_mode & S_IWUSR) && access(path, W_OK) == 0 &&
 		    !write_protected(path))
@@ -170,11 +213,13 @@ static int prepare_file(const char *path, int flags, struct td_error *err)
 	struct stat st;
 	int rc;
 
+	if ((rc = check_directory(path, flags, err)) < 0)
+		return rc;
 	/* lstat: a symlink is refused here, clearly, rather than by
 	 * SQLITE_OPEN_NOFOLLOW as "unable to open database file". */
 	if (lstat(path, &st) == 0)
-		return (rc = check_file_safety(path, &st, err)) < 0
-		       ? rc : check_companions(path, err);
+		return (rc = check_file_safety(path, &st, flags, err)) < 0
+		       ? rc : check_companions(path, flags, err);
 	if (errno != ENOENT)
 		return td_error_set(err, TD_ERR_IO, "%s: %s", path, strerror(errno));
 	if (!(flags & TD_REG_CREATE))
@@ -267,6 +312,41 @@ static void not_a_registry(struct td_registry *reg, struct td_error *err)
 		             " registry (%s)", reg->path, sqlite3_errstr(code));
 }
 
+/* 0 when the file SQLite holds open is still the one at reg->path.
+ * SQLite's own look (SQLITE_FCNTL_HAS_MOVED: the inode it opened against
+ * stat of the path) tells a file renamed or deleted under it; device and
+ * inode of lstat, as at the open, also a link put in its place.  A desk
+ * open for days under which someone ran `mv backup.db registry.db` wrote
+ * into the file no longer there (or mixed the backup with the WAL) and
+ * said it was recorded. */
+static int check_same_file(struct td_registry *reg, struct td_error *err)
+{
+	struct stat st;
+	int moved = 0;
+
+	if (sqlite3_file_control(reg->db, "main", SQLITE_FCNTL_HAS_MOVED,
+	                         &moved) != SQLITE_OK)
+		moved = 0;
+	if (!moved && lstat(reg->path, &st) == 0 && st.st_dev == reg->dev &&
+	    st.st_ino == reg->ino)
+		return TD_OK;
+	return td_error_set_at(err, TD_ERR_IO, reg->path, 0, NULL, "%s", moved_text);
+}
+
+/* Which file was opened, for check_same_file; and it is the one that
+ * prepare_file looked at (not one swapped in meanwhile). */
+static int remember_file(struct td_registry *reg, struct td_error *err)
+{
+	struct stat st;
+
+	if (lstat(reg->path, &st) != 0)
+		return td_error_set_at(err, TD_ERR_IO, reg->path, 0, NULL, "%s",
+		                       moved_text);
+	reg->dev = st.st_dev;
+	reg->ino = st.st_ino;
+	return check_same_file(reg, err);
+}
+
 struct td_registry *td_reg_open(const char *path, int flags, struct td_error *err)
 {
 	struct td_registry *reg;
@@ -293,7 +373,7 @@ struct td_registry *td_reg_open(const char *path, int flags, struct td_error *er
 		td_reg_close(reg);
 		return NULL;
 	}
-	if (configure_connection(reg, flags, err) < 0) {
+	if (remember_file(reg, err) < 0 || configure_connection(reg, flags, err) < 0) {
 		not_a_registry(reg, err);
 		td_reg_close(reg);
 		return NULL;
@@ -394,6 +474,9 @@ int td_reg_begin(struct td_registry *reg, struct td_error *err)
 
 	if (reg->in_tx)
 		return td_error_set(err, TD_ERR_INTERNAL, "nested transaction");
+	/* every write, of every command and of the desk, starts here */
+	if ((rc = check_same_file(reg, err)) < 0)
+		return rc;
 	/* The write lock of BEGIN IMMEDIATE, on the registry alone.  BEGIN
 	 * IMMEDIATE takes it on every attached file too (the kit a merge
 	 * reads, home for a kit make), and COMMIT then commits each in turn:
@@ -439,8 +522,10 @@ int td_reg_commit(struct td_registry *reg, struct td_error *err)
 
 	if (!reg->in_tx)
 		return td_error_set(err, TD_ERR_INTERNAL, "commit without begin");
+	/* once more before the commit: an import may have run for minutes */
 	if ((rc = td_reg_bulk_flush(reg, err)) < 0 ||
 	    (reg->head_dirty && (rc = td_reg_audit_flush_head(reg, err)) < 0) ||
+	    (rc = check_same_file(reg, err)) < 0 ||
 	    (rc = td_reg_exec(reg, "COMMIT", err)) < 0) {
 		td_reg_rollback(reg);
 		return rc;

@@ -4,6 +4,7 @@
 #define TD_REGISTRY_INTERNAL_H
 
 #include <sqlite3.h>
+#include <sys/types.h>
 
 #include "tokendesk/registry.h"
 #include "tokendesk/strmap.h"
@@ -49,6 +50,8 @@ struct bulk_tally {
 struct td_registry {
 	sqlite3 *db;
 	char *path;
+	dev_t dev;              /* the file opened, as lstat(path) gave it: */
+	ino_t ino;              /* td_reg_begin checks path still names it */
 	char *operator_name;
 	int in_tx;
 	int last_db_code;       /* SQLite's code behind the last td_reg_db_error */

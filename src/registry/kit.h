@@ -7,7 +7,8 @@
  *   home-only:  agency, holder, certificate (master data; imported at
  *               home; a field change to them becomes a conflict);
  *   audit:      re-appended to the home chain, never diffed;
- *   local:      meta and kit_* (each file's own bookkeeping);
+ *   local:      meta, kit_* (each file's own bookkeeping) and crl_* (which
+ *               CAs are pinned, which CRLs applied: home's alone);
  * every other table is field-writable. */
 #ifndef TD_REGISTRY_KIT_H
 #define TD_REGISTRY_KIT_H

@@ -183,7 +183,7 @@ static int check_kit(struct td_registry *home, const char *kit_path, char uuid[3
 		return td_error_set(err, TD_ERR_DATA, "%s is not a field kit but a"
 		                    " text file (kits are made by `tokendesk kit"
 		                    " make`)", kit_path);
-	if (!(kit = td_reg_open(kit_path, TD_REG_READONLY, err)))
+	if (!(kit = td_reg_open(kit_path, TD_REG_READONLY | TD_REG_KIT, err)))
 		return err->code != TD_ERR_NOTFOUND ? err->code
 		       : td_error_set(err, TD_ERR_NOTFOUND, "no kit at %s", kit_path);
 	snprintf(what, sizeof what, "kit %s", kit_path);

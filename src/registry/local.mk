@@ -24,5 +24,6 @@ libtokendesk_a_SOURCES += \
 	src/registry/kit_conflict.c
 EXTRA_DIST += src/registry/local.mk
 # reorganization: stored plans, tags, CRL confirmations
-libtokendesk_a_SOURCES += src/registry/plan.c src/registry/tag.c
+libtokendesk_a_SOURCES += src/registry/plan.c src/registry/tag.c \
+	src/registry/crl_trust.c
 libtokendesk_a_SOURCES += src/registry/handover.c src/registry/dossier.c

@@ -69,22 +69,32 @@ void desk_message(struct desk *d, int bad, const char *fmt, ...)
 	d->dirty = 1;
 }
 
+char *desk_error_text(const struct td_error *err, char *buf, size_t size)
+{
+	struct td_error shown = *err;
+
+	snprintf(shown.message, sizeof shown.message, "%s", T(err->message));
+	return td_error_format(&shown, buf, size);
+}
+
 void desk_error(struct desk *d, const struct td_error *err)
 {
 	char buf[400];
 
-	desk_message(d, 1, "%s", td_error_format(err, buf, sizeof buf));
+	desk_message(d, 1, "%s", desk_error_text(err, buf, sizeof buf));
 }
 
-int desk_records_dir(const struct desk *d, char *dir, size_t size)
+int desk_records_dir(const struct desk *d, struct td_outdir *dir,
+                     struct td_error *err)
 {
+	char path[4096];
 	size_t len;
 
-	td_path_dir(d->cli->db_path, dir, size);
-	len = strlen(dir);
-	snprintf(dir + len, size - len, "%s",
-	         strcmp(dir, "/") ? "/records" : "records");
-	return mkdir(dir, 0700) < 0 && errno != EEXIST ? -1 : 0;
+	td_path_dir(d->cli->db_path, path, sizeof path);
+	len = strlen(path);
+	snprintf(path + len, sizeof path - len, "%s",
+	         strcmp(path, "/") ? "/records" : "records");
+	return td_outdir_open(dir, path, err);
 }
 
 void desk_open_record(struct desk *d, const char *kind, const char *key)
@@ -350,7 +360,8 @@ static void handle_scan(struct desk *d, const char *text)
 
 /* Key-to-screen timing for `make bench` (TOKENDESK_KEYLOG=FILE). */
 struct keylog {
-	FILE *f;
+	FILE *f;                 /* out.f, or NULL when not asked for */
+	struct td_outfile out;   /* put in place when the desk ends */
 };
 
 /* Where a trailing scan could start in keys[0..n): the printable keys
@@ -493,7 +504,8 @@ int td_desk_main(struct td_cli *cli)
 {
 	struct desk d = { .cli = cli };
 	struct tdi in = { 0 };
-	struct keylog log = { 0 };
+	struct keylog log = { NULL, { 0 } };
+	struct td_error err;
 	const char *script = getenv("TOKENDESK_KEYS");
 	const char *logpath = getenv("TOKENDESK_KEYLOG");
 	int status = EX_OK;
@@ -513,10 +525,11 @@ int td_desk_main(struct td_cli *cli)
 	}
 	if (!(d.reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	if (logpath && !(log.f = fopen(logpath, "w"))) {
-		td_cli_fail("cannot write %s", logpath);
-		return EX_USAGE;
+	if (logpath && td_outfile_open(&log.out, logpath, &err) < 0) {
+		td_cli_print_error(&err);
+		return td_cli_status(err.code);
 	}
+	log.f = logpath ? log.out.f : NULL;
 	/* As the handover command finds it: the place goes on every record
 	 * signed here (it was the config file's name). */
 	d.place = td_cli_place(cli, NULL);
@@ -532,8 +545,8 @@ int td_desk_main(struct td_cli *cli)
 	endwin();
 	td_reg_close(cli->reg);   /* main() closes it only after a command */
 	cli->reg = NULL;
-	if (log.f)
-		fclose(log.f);
+	if (log.f && td_outfile_commit(&log.out, &err) < 0)
+		td_cli_print_error(&err);
 	free(in.script);
 	return stop_signal ? 128 + stop_signal : EX_OK;
 }

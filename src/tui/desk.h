@@ -109,13 +109,22 @@ void desk_pop(struct desk *d);
 void desk_message(struct desk *d, int bad, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void desk_error(struct desk *d, const struct td_error *err);
+/* err as td_error_format renders it, its message in the desk's language
+ * when it is one of the fixed texts lower layers give (why an output was
+ * refused, a registry moved): those are marked N_ there, and po/
+ * POTFILES.in lists their files.  Returns buf. */
+char *desk_error_text(const struct td_error *err, char *buf, size_t size);
 /* Open the detail screen of a record: kind "agency", "holder", "cert",
  * "token"; key its code/id/serial. */
 void desk_open_record(struct desk *d, const char *kind, const char *key);
 /* The "records" folder beside the registry, where the desk saves what it
- * prints (handover PDFs, count reports), into dir; made 0700, as they
- * name officials.  0, or -1 with errno. */
-int desk_records_dir(const struct desk *d, char *dir, size_t size);
+ * prints (handover PDFs, count reports), opened into dir: made 0700, as
+ * they name officials, and like any folder tokendesk makes for itself
+ * never through a link, and refused unless it is the user's alone
+ * (outfile.h).  0, or a td_code with err filled; td_outdir_close it. */
+struct td_outdir;
+int desk_records_dir(const struct desk *d, struct td_outdir *dir,
+                     struct td_error *err);
 
 /* The screens (scr_*.c): each open function pushes its screen. */
 void scr_panel_open(struct desk *d);

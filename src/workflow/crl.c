@@ -1,6 +1,9 @@
 /* crl.c: a CRL confirms the revocations DOST asked the CA for.  The
  * signature is checked before anything is read from the list: a CRL any
- * other key signed could otherwise mark certificates revoked at will. */
+ * other key signed could otherwise mark certificates revoked at will.
+ * Only a pinned key counts (crl trust add): a CA certificate given with
+ * the CRL proves nothing by itself, since anyone can make one with the
+ * real CA's name; it must be pinned or signed by a pinned CA. */
 #include <config.h>
 
 #include <stdio.h>
@@ -18,6 +21,7 @@
 #include "tokendesk/registry.h"
 #include "tokendesk/strmap.h"
 #include "tokendesk/text.h"
+#include "workflow/crl_internal.h"
 
 void td_crl_report_free(struct td_crl_report *rep)
 {
@@ -26,6 +30,11 @@ void td_crl_report_free(struct td_crl_report *rep)
 	free(rep->missing);
 	rep->missing = NULL;
 	rep->nmissing = 0;
+	for (size_t i = 0; i < rep->nwarnings; i++)
+		free(rep->warnings[i].holder);
+	free(rep->warnings);
+	rep->warnings = NULL;
+	rep->nwarnings = 0;
 }
 
 static X509_CRL *read_crl(const char *path, struct td_error *err)
@@ -47,55 +56,6 @@ static X509_CRL *read_crl(const char *path, struct td_error *err)
 		td_error_set_at(err, TD_ERR_DATA, path, 0, NULL,
 		                "not a CRL (neither PEM nor DER)");
 	return crl;
-}
-
-/* 1 when one certificate of the file at path is the CRL's issuer and its
- * key verifies the CRL's signature; 0 if none; <0 on error. */
-static int verified_by(X509_CRL *crl, const char *path, struct td_error *err)
-{
-	BIO *b = BIO_new_file(path, "rb");
-	X509 *ca;
-	int ok = 0, any = 0;
-
-	if (!b)
-		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "cannot open: %m");
-	while (!ok && (ca = PEM_read_bio_X509(b, NULL, NULL, NULL))) {
-		any = 1;
-		ok = X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(ca)) == 0 &&
-		     X509_CRL_verify(crl, X509_get0_pubkey(ca)) == 1;
-		X509_free(ca);
-	}
-	if (!any) {   /* maybe one DER certificate */
-		(void)BIO_reset(b);
-		if ((ca = d2i_X509_bio(b, NULL))) {
-			any = 1;
-			ok = X509_NAME_cmp(X509_CRL_get_issuer(crl),
-			                   X509_get_subject_name(ca)) == 0 &&
-			     X509_CRL_verify(crl, X509_get0_pubkey(ca)) == 1;
-			X509_free(ca);
-		}
-	}
-	BIO_free(b);
-	if (!any)
-		return td_error_set_at(err, TD_ERR_DATA, path, 0, NULL,
-		                       "holds no certificate");
-	return ok;
-}
-
-/* "CN=.., O=.., C=VN": the order and spacing the registry stores. */
-static void name_text(X509_NAME *n, char *out, size_t size)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	int len;
-
-	out[0] = '\0';
-	if (!b)
-		return;
-	X509_NAME_print_ex(b, n, 0, (XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB &
-	                             ~XN_FLAG_SEP_MASK) | XN_FLAG_SEP_CPLUS_SPC);
-	len = BIO_read(b, out, (int)size - 1);
-	out[len > 0 ? len : 0] = '\0';
-	BIO_free(b);
 }
 
 static void date_text(const ASN1_TIME *t, char out[11])
@@ -167,6 +127,55 @@ static int note_missing(const struct td_tag *t, void *ctx)
 	return 0;
 }
 
+/* A certificate this CRL newly revokes though its tag says keep it or
+ * change its details: remembered for a warning. */
+static int note_tagged(struct td_registry *reg, const char *serial,
+                       const char *date, const char *holder,
+                       struct td_crl_report *rep)
+{
+	struct td_crl_warning *v = NULL;
+	char *kind = NULL;
+	int keep;
+
+	if (td_reg_cert_tag(reg, serial, &kind, NULL, NULL) < 0)
+		return TD_OK;
+	keep = strcmp(kind, "keep") == 0 || strcmp(kind, "change_info") == 0;
+	if (keep && (v = realloc(rep->warnings, (rep->nwarnings + 1) * sizeof *v))) {
+		rep->warnings = v;
+		v += rep->nwarnings++;
+		memset(v, 0, sizeof *v);
+		snprintf(v->serial, sizeof v->serial, "%s", serial);
+		snprintf(v->tag, sizeof v->tag, "%s", kind);
+		snprintf(v->revoked_at, sizeof v->revoked_at, "%s", date);
+		v->holder = holder ? strdup(holder) : NULL;
+	}
+	free(kind);
+	return keep && !v ? TD_ERR_NOMEM : TD_OK;
+}
+
+/* Mark one listed certificate revoked on the entry's revocationDate. */
+static int mark_one(struct td_registry *reg, const char *serial, const char *date,
+                    struct td_crl_report *rep, struct td_error *err)
+{
+	struct td_cert before;
+	int found, rc, was_revoked;
+
+	was_revoked = td_reg_get_cert(reg, serial, &before, NULL) == TD_OK &&
+	              strcmp(before.status, "revoked") == 0;
+	rc = td_reg_cert_mark_revoked(reg, serial, rep->issuer, date, &found, err);
+	if (rc == TD_OK && !found)
+		rep->unknown++;
+	else if (rc == TD_OK && was_revoked)
+		rep->already++;
+	else if (rc == TD_OK) {
+		rep->marked++;
+		if (note_tagged(reg, serial, date, before.holder_name, rep) < 0)
+			rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	}
+	td_cert_clear(&before);   /* zeroed even when not found */
+	return rc;
+}
+
 /* Mark every listed certificate; fill rep; serials go into listed. */
 static int mark_all(struct td_registry *reg, X509_CRL *crl, struct td_strmap *listed,
                     struct td_arena *ar, struct td_crl_report *rep,
@@ -177,27 +186,93 @@ static int mark_all(struct td_registry *reg, X509_CRL *crl, struct td_strmap *li
 
 	for (int i = 0; rc == TD_OK && i < n; i++) {
 		X509_REVOKED *r = sk_X509_REVOKED_value(revs, i);
-		char serial[256], *key;
-		int found;
+		char serial[256], date[11], *key;
 		if (serial_text(X509_REVOKED_get0_serialNumber(r), serial, sizeof serial) < 0)
 			continue;
 		rep->entries++;
 		if (!(key = td_arena_strdup(ar, serial)) || td_strmap_put(listed, key, key) < 0)
 			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-		struct td_cert before;
-		int was_revoked = td_reg_get_cert(reg, serial, &before, NULL) == TD_OK &&
-		                  strcmp(before.status, "revoked") == 0;
-		td_cert_clear(&before);   /* zeroed even when not found */
-		rc = td_reg_cert_mark_revoked(reg, serial, rep->issuer, rep->this_update,
-		                              &found, err);
-		if (!found)
-			rep->unknown++;
-		else if (was_revoked)
-			rep->already++;
-		else
-			rep->marked++;
+		/* The day the CA revoked it, not the day the list was made. */
+		date_text(X509_REVOKED_get0_revocationDate(r), date);
+		rc = mark_one(reg, serial, date, rep, err);
 	}
 	return rc;
+}
+
+/* Which CA certificate verifies the CRL: pinned, or given and trusted. */
+static int verify_crl(struct td_registry *reg, X509_CRL *crl, const char *path,
+                      const char *sha, const char *const *ca_paths, size_t nca,
+                      struct td_crl_report *rep, struct td_error *err)
+{
+	struct crl_ca_set pinned = { NULL, 0 }, given = { NULL, 0 };
+	const struct crl_ca *signer;
+	int rc = crl_ca_load_pinned(reg, &pinned, err);
+
+	for (size_t i = 0; rc == TD_OK && i < nca; i++)
+		rc = crl_ca_load_file(ca_paths[i], &given, err);
+	if (rc == TD_OK)
+		rc = crl_ca_trust_given(&pinned, &given, err);
+	if (rc == TD_OK) {
+		if ((signer = crl_ca_signer(&pinned, &given, crl, path, sha, err))) {
+			rep->ca_id = signer->root_id;
+			snprintf(rep->ca_sha256, sizeof rep->ca_sha256, "%s",
+			         signer->cert_sha256);
+		} else {
+			rc = err ? err->code : TD_ERR_PERM;
+		}
+	}
+	crl_ca_set_free(&pinned);
+	crl_ca_set_free(&given);
+	return rc;
+}
+
+/* The CRL's number and dates into rep (and next). */
+static void describe(X509_CRL *crl, struct td_crl_report *rep, char next[11])
+{
+	ASN1_INTEGER *num = X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL);
+
+	crl_name_text(X509_CRL_get_issuer(crl), rep->issuer, sizeof rep->issuer);
+	date_text(X509_CRL_get0_lastUpdate(crl), rep->this_update);
+	next[0] = '\0';
+	if (X509_CRL_get0_nextUpdate(crl))
+		date_text(X509_CRL_get0_nextUpdate(crl), next);
+	if (num) {
+		if (serial_text(num, rep->number, sizeof rep->number) < 0)
+			rep->number[0] = '\0';
+		ASN1_INTEGER_free(num);
+	}
+}
+
+/* 1 when hex number a is lower than b (no leading zeros). */
+static int number_below(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	return la != lb ? la < lb : strcmp(a, b) < 0;
+}
+
+/* Inside the transaction: was it imported before, is it older? */
+static int compare_with_imported(struct td_registry *reg, struct td_crl_report *rep,
+                                 struct td_error *err)
+{
+	int rc;
+
+	if (!rep->number[0]) {   /* no number: only dates can tell */
+		if ((rc = td_reg_crl_newest(reg, rep->issuer, rep->newer, err)) < 0)
+			return rc;
+		if (strcmp(rep->newer, rep->this_update) <= 0)
+			rep->newer[0] = '\0';
+		return TD_OK;
+	}
+	if ((rc = td_reg_crl_seen(reg, rep->issuer, rep->number, rep->duplicate_at,
+	                          err)) < 0)
+		return rc;
+	rep->duplicate = rc;
+	if ((rc = td_reg_crl_highest(reg, rep->issuer, rep->higher, err)) < 0)
+		return rc;
+	if (!number_below(rep->number, rep->higher))
+		rep->higher[0] = '\0';
+	return TD_OK;
 }
 
 int td_crl_import(struct td_registry *reg, const char *path,
@@ -207,60 +282,36 @@ int td_crl_import(struct td_registry *reg, const char *path,
 	struct td_strmap *listed = td_strmap_new(1024);
 	struct td_arena *ar = td_arena_new();
 	X509_CRL *crl = NULL;
-	char sha[65], number[128] = "", next[11] = "";
-	int rc = TD_OK, ok = 0;
+	char sha[65], next[11] = "";
+	int rc = TD_OK;
 
 	memset(rep, 0, sizeof *rep);
 	if (!listed || !ar) {
 		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if (nca == 0) {
-		rc = td_error_set(err, TD_ERR_USAGE, "no CA certificate to verify the "
-		                  "CRL with; give --ca FILE");
-		goto out;
-	}
 	if (!(crl = read_crl(path, err))) {
 		rc = err ? err->code : TD_ERR_DATA;
 		goto out;
-	}
-	for (size_t i = 0; !ok && i < nca; i++)
-		if ((ok = verified_by(crl, ca_paths[i], err)) < 0) {
-			rc = ok;
-			goto out;
-		}
-	if (!ok) {
-		rc = td_error_set_at(err, TD_ERR_PERM, path, 0, NULL, "refused: its "
-		                     "signature does not verify with any configured CA "
-		                     "certificate (or no CA is its issuer)");
-		goto out;
-	}
-	name_text(X509_CRL_get_issuer(crl), rep->issuer, sizeof rep->issuer);
-	date_text(X509_CRL_get0_lastUpdate(crl), rep->this_update);
-	if (X509_CRL_get0_nextUpdate(crl))
-		date_text(X509_CRL_get0_nextUpdate(crl), next);
-	ASN1_INTEGER *num = X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL);
-	if (num) {
-		serial_text(num, number, sizeof number);
-		ASN1_INTEGER_free(num);
 	}
 	if (file_sha256(path, sha) < 0) {
 		rc = td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "cannot read");
 		goto out;
 	}
-	if ((rc = td_reg_crl_newest(reg, rep->issuer, rep->newer, err)) < 0)
+	if ((rc = verify_crl(reg, crl, path, sha, ca_paths, nca, rep, err)) < 0)
 		goto out;
-	if (strcmp(rep->newer, rep->this_update) <= 0)
-		rep->newer[0] = '\0';
+	describe(crl, rep, next);
 	if ((rc = td_reg_begin(reg, err)) < 0)
 		goto out;
-	rc = mark_all(reg, crl, listed, ar, rep, err);
-	if (rc == TD_OK)
-		rc = td_reg_crl_record(reg, rep->issuer, number[0] ? number : NULL,
+	rc = compare_with_imported(reg, rep, err);
+	if (rc == TD_OK && !rep->duplicate)
+		rc = mark_all(reg, crl, listed, ar, rep, err);
+	if (rc == TD_OK && !rep->duplicate)
+		rc = td_reg_crl_record(reg, rep->issuer, rep->number[0] ? rep->number : NULL,
 		                       rep->this_update, next[0] ? next : NULL,
-		                       rep->entries, sha, err);
+		                       rep->entries, sha, rep->ca_sha256, err);
 	rc = td_reg_end(reg, rc, err);
-	if (rc == TD_OK) {
+	if (rc == TD_OK && !rep->duplicate) {
 		struct missing_ctx m = { listed, rep, 0 };
 		rc = td_reg_each_tag(reg, NULL, 0, note_missing, &m, err);
 		if (rc == TD_ERR_NOMEM)
