@@ -68,6 +68,9 @@ struct audited {
 	/* The SQL table; an entry whose table this registry's schema does
 	 * not have yet is skipped (its writer came with a later release). */
 	const char *sql_table;
+	/* Home's alone: a kit merge never brings its rows (kit_schema.c), so
+	 * audit rows the field wrote about it tell nothing here. */
+	int home_only;
 };
 
 static const char *const cert_content[] = {
@@ -107,7 +110,7 @@ static const struct audited audited[] = {
 	  " a.valid_to), NULL, 0, a.id, 1, a.code, a.name, p.code, a.level,"
 	  " a.valid_from, a.valid_to"
 	  " FROM agency a LEFT JOIN agency p ON p.id = a.parent_id ORDER BY a.id",
-	  "SELECT count(*) FROM agency WHERE code = ?1", &bulk_agency, "agency" },
+	  "SELECT count(*) FROM agency WHERE code = ?1", &bulk_agency, "agency", 0 },
 	/* A certificate's images also carry its holder's and token's fields
 	 * as they were then; those are checked in their own tables. */
 	{ "certificate", "cert", "cert.*", FOLD,
@@ -124,7 +127,7 @@ static const struct audited audited[] = {
 	  " FROM certificate c LEFT JOIN holder h ON h.id = c.holder_id"
 	  " LEFT JOIN token t ON t.id = c.token_id ORDER BY c.id",
 	  "SELECT count(*) FROM certificate WHERE serial = ?1", &bulk_cert,
-	  "certificate" },
+	  "certificate", 0 },
 	{ "holder", "holder", "holder.*", FOLD,
 	  "SELECT h.ext_id, json_object('name', h.name, 'position', h.position,"
 	  " 'email', h.email, 'agency', " HOLDER_CODE ", 'no_longer_needed',"
@@ -133,7 +136,7 @@ static const struct audited audited[] = {
 	  " h.no_longer_needed = 0"
 	  " FROM holder h ORDER BY h.id",
 	  "SELECT count(*) FROM holder WHERE ext_id = ?1", NULL,
-	  "holder" },
+	  "holder", 0 },
 	/* A token is born with the holder of its first certificate. */
 	{ "token", "token", "token.*", FOLD,
 	  "SELECT t.serial, json_object('serial', t.serial, 'model', t.model,"
@@ -143,7 +146,7 @@ static const struct audited audited[] = {
 	  " t.state = 'in_use' AND t.custodian IS " TOKEN_BORN
 	  " FROM token t ORDER BY t.id",
 	  "SELECT count(*) FROM token WHERE serial = ?1", NULL,
-	  "token" },
+	  "token", 0 },
 	{ "custody event", "token", "token.move", SEQ,
 	  "SELECT t.serial, json_object('custodian', e.to_custodian, 'state',"
 	  " e.state, 'event', json_object('at', e.at, 'operator', e.operator,"
@@ -152,7 +155,7 @@ static const struct audited audited[] = {
 	  " ORDER BY e.token_id, e.id",
 	  "SELECT count(*) FROM custody_event e JOIN token t ON t.id = e.token_id"
 	  " WHERE t.serial = ?1", NULL,
-	  "custody_event" },
+	  "custody_event", 0 },
 	{ "handover", "handover", "handover.*", FOLD,
 	  "SELECT h.number, json_object('number', h.number, 'kind', h.kind, 'at',"
 	  " h.at, 'place', h.place, 'operator', h.operator, 'from',"
@@ -166,7 +169,7 @@ static const struct audited audited[] = {
 	  "  FROM (SELECT * FROM handover_item WHERE handover_id = h.id"
 	  "  ORDER BY pos))), NULL, 0, h.id, 1 FROM handover h ORDER BY h.id",
 	  "SELECT count(*) FROM handover WHERE number = ?1", NULL,
-	  "handover" },
+	  "handover", 0 },
 	{ "dossier", "dossier", "dossier.*", FOLD,
 	  "SELECT d.ref, json_object('ref', d.ref, 'kind', d.kind, 'agency',"
 	  " (SELECT code FROM agency WHERE id = d.agency_id), 'holder',"
@@ -174,14 +177,14 @@ static const struct audited audited[] = {
 	  " 'remarks', d.remarks, 'created_at', d.created_at), NULL, 0, d.id, 1"
 	  " FROM dossier d ORDER BY d.id",
 	  "SELECT count(*) FROM dossier WHERE ref = ?1", NULL,
-	  "dossier" },
+	  "dossier", 0 },
 	{ "tag", "tag", "tag.*", FOLD,
 	  "SELECT target, json_object('target_kind', target_kind, 'target', target,"
 	  " 'kind', kind, 'request', request, 'state', state, 'batch', batch,"
 	  " 'origin', origin, 'rule', rule, 'reason', reason, 'detail', detail,"
 	  " 'created', created, 'updated', updated), NULL, 0, id, 1 FROM tag ORDER BY id",
 	  "SELECT count(*) FROM tag WHERE target = ?1", NULL,
-	  "tag" },
+	  "tag", 0 },
 	/* A closed count's tallies are those of its frozen lines. */
 	{ "count", "count", "count.*", FOLD,
 	  "SELECT uid, json_patch(json_object('uid', uid, 'scope_kind', scope_kind,"
@@ -194,7 +197,7 @@ static const struct audited audited[] = {
 	  "  FROM count_result WHERE count_id = s.id)), NULL, 0, id, 1"
 	  " FROM count_session s ORDER BY id",
 	  "SELECT count(*) FROM count_session WHERE uid = ?1", NULL,
-	  "count_session" },
+	  "count_session", 0 },
 	{ "count scan", "count", "count.scan", SEQ,
 	  "SELECT c.uid, json_object('serial', s.serial, 'source', s.source,"
 	  " 'at', s.at)"
@@ -202,7 +205,7 @@ static const struct audited audited[] = {
 	  " ORDER BY s.count_id, s.id",
 	  "SELECT count(*) FROM count_scan s JOIN count_session c"
 	  " ON c.id = s.count_id WHERE c.uid = ?1", NULL,
-	  "count_scan" },
+	  "count_scan", 0 },
 	/* Audited as entity crl_import keyed by the row id, the whole row;
 	 * releases before 7 wrote entity crl keyed by the CRL number with
 	 * {this_update, entries, sha256}: those rows are matched to the
@@ -211,30 +214,32 @@ static const struct audited audited[] = {
 	  "SELECT CAST(id AS TEXT), json_object('id', id, 'issuer', issuer,"
 	  " 'crl_number', crl_number, 'this_update', this_update, 'next_update',"
 	  " next_update, 'entries', entries, 'sha256', sha256, 'imported_at',"
-	  " imported_at), NULL, 0, id, 1 FROM crl_import ORDER BY id",
-	  "SELECT count(*) FROM crl_import WHERE id = ?1", NULL, "crl_import" },
+	  " imported_at, 'ca_sha256', ca_sha256), NULL, 0, id, 1"
+	  " FROM crl_import ORDER BY id",
+	  "SELECT count(*) FROM crl_import WHERE id = ?1", NULL, "crl_import", 1 },
 	/* The CAs pinned to sign CRLs (schema 7). */
 	{ "CRL trust", "crl_trust", "crl.trust.*", FOLD,
 	  "SELECT cert_sha256, json_object('id', id, 'subject', subject,"
 	  " 'key_sha256', key_sha256, 'cert_sha256', cert_sha256, 'cert', cert,"
 	  " 'added_at', added_at, 'added_by', added_by), NULL, 0, id, 1"
 	  " FROM crl_trust ORDER BY id",
-	  "SELECT count(*) FROM crl_trust WHERE cert_sha256 = ?1", NULL, "crl_trust" },
+	  "SELECT count(*) FROM crl_trust WHERE cert_sha256 = ?1", NULL, "crl_trust",
+	  1 },
 	/* The stored plan: one audit row per import, with the count. */
 	{ "plan", "plan", "plan.import", FOLD,
 	  "SELECT NULL, json_object('events', count(*)), NULL, 0, 0, 1"
 	  " FROM plan_event HAVING count(*) > 0",
 	  "SELECT count(*) > 0 FROM plan_event WHERE ?1 IS NULL", NULL,
-	  "plan_event" },
+	  "plan_event", 0 },
 	{ "plan pick", "agency", "plan.pick", FOLD,
 	  "SELECT target_code, json_object('cert', cert_serial), NULL, 0, rowid, 1"
 	  " FROM plan_pick ORDER BY rowid",
 	  "SELECT count(*) FROM plan_pick WHERE target_code = ?1", NULL,
-	  "plan_pick" },
+	  "plan_pick", 0 },
 	{ "kit merge", "kit", "kit.merge", FOLD,
 	  "SELECT uuid, json_object(), NULL, 0, rowid, 1 FROM kit_merged ORDER BY rowid",
 	  "SELECT count(*) FROM kit_merged WHERE uuid = ?1", NULL,
-	  "kit_merged" },
+	  "kit_merged", 0 },
 };
 
 #define N_AUDITED (sizeof audited / sizeof audited[0])
@@ -380,24 +385,13 @@ static void show_value(const json_t *v, char *out, size_t size)
 		memcpy(out + size - 4, "...", 4);
 }
 
-static void differ(struct state_check *c, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void differ(struct state_check *c, const char *key, const char *fmt, ...)
+/* Report one difference (d's table is filled in here). */
+static void differ(struct state_check *c, struct td_audit_diff d)
 {
-	char what[1024], line[1400];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
-	va_end(ap);
-	if (key)
-		snprintf(line, sizeof line, "%s %s: %s", c->t->table, key, what);
-	else
-		snprintf(line, sizeof line, "%s: %s", c->t->table, what);
+	d.table = c->t->table;
 	c->differences++;
 	if (c->fn)
-		c->fn(c->t->table, key, line, c->ctx);
+		c->fn(&d, c->ctx);
 }
 
 /* Compare every field the audit names that the row has too; objects
@@ -405,11 +399,11 @@ static void differ(struct state_check *c, const char *key, const char *fmt, ...)
  * image from an older release, with fewer fields, still fits.  path
  * names the field in messages ("items[2].proof"). */
 static void compare_value(struct state_check *c, const char *key, const char *path,
-                          json_t *have, json_t *want, const char *where);
+                          json_t *have, json_t *want, int64_t nth);
 
 static void compare_object(struct state_check *c, const char *key,
                            const char *path, json_t *now, json_t *says,
-                           const char *where)
+                           int64_t nth)
 {
 	const char *field;
 	json_t *want;
@@ -421,17 +415,17 @@ static void compare_object(struct state_check *c, const char *key,
 		if (!have)
 			continue;   /* not a field of this table's rows */
 		snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", field);
-		compare_value(c, key, sub, have, want, where);
+		compare_value(c, key, sub, have, want, nth);
 	}
 }
 
 static void compare_value(struct state_check *c, const char *key, const char *path,
-                          json_t *have, json_t *want, const char *where)
+                          json_t *have, json_t *want, int64_t nth)
 {
 	char a[200], b[200];
 
 	if (json_is_object(have) && json_is_object(want)) {
-		compare_object(c, key, path, have, want, where);
+		compare_object(c, key, path, have, want, nth);
 		return;
 	}
 	if (json_is_array(have) && json_is_array(want) &&
@@ -440,7 +434,7 @@ static void compare_value(struct state_check *c, const char *key, const char *pa
 			char sub[256];
 			snprintf(sub, sizeof sub, "%s[%zu]", path, i + 1);
 			compare_value(c, key, sub, json_array_get(have, i),
-			              json_array_get(want, i), where);
+			              json_array_get(want, i), nth);
 		}
 		return;
 	}
@@ -450,13 +444,17 @@ static void compare_value(struct state_check *c, const char *key, const char *pa
 		return;
 	show_value(have, a, sizeof a);
 	show_value(want, b, sizeof b);
-	differ(c, key, "%s is %s, the audit says %s%s", path, a, b, where);
+	differ(c, (struct td_audit_diff){ .kind = TD_DIFF_FIELD, .key = key,
+	                                  .field = path, .is = a, .says = b,
+	                                  .n = nth });
 }
 
+/* nth: the row's place among its key's rows in a sequence table (0 in
+ * others), for the message. */
 static void compare(struct state_check *c, const char *key, json_t *now,
-                    json_t *says, const char *where)
+                    json_t *says, int64_t nth)
 {
-	compare_object(c, key, "", now, says, where);
+	compare_object(c, key, "", now, says, nth);
 }
 
 /* ---- evidence -------------------------------------------------------- */
@@ -574,11 +572,10 @@ static int bulk_load(struct state_check *c, struct bulk_state *b)
 	sqlite3_finalize(st);
 	for (size_t i = 0; rc == TD_OK && i < b->n; i++)
 		if (!b->r[i].start || b->r[i].broken)
-			differ(c, NULL, "the %" PRId64 " rows that audit row %" PRId64
-			       " (%s) added, from %s to %s, are not all there: rows"
-			       " among them were deleted or added by hand",
-			       b->r[i].added, b->r[i].audit_id, k->action, b->r[i].first,
-			       b->r[i].last);
+			differ(c, (struct td_audit_diff){ .kind = TD_DIFF_BULK_ROWS,
+			       .n = b->r[i].added, .audit_id = b->r[i].audit_id,
+			       .action = k->action, .first = b->r[i].first,
+			       .last = b->r[i].last });
 	return rc;
 }
 
@@ -619,10 +616,10 @@ static void bulk_close(struct state_check *c, struct bulk_range *r)
 
 	td_sha256_hex(r->sha, hex);
 	if (!r->broken && strcmp(hex, r->digest) != 0)
-		differ(c, NULL, "the %" PRId64 " rows that audit row %" PRId64 " (%s)"
-		       " added, from %s to %s, no longer match its content digest: one"
-		       " of them, or a holder or token it names, was changed by hand", r->added, r->audit_id,
-		       c->t->bulk->action, r->first, r->last);
+		differ(c, (struct td_audit_diff){ .kind = TD_DIFF_BULK_DIGEST,
+		       .n = r->added, .audit_id = r->audit_id,
+		       .action = c->t->bulk->action, .first = r->first,
+		       .last = r->last });
 }
 
 /* ---- one table ------------------------------------------------------- */
@@ -716,14 +713,16 @@ static int check_fold_row(struct state_check *c, sqlite3_stmt *st,
 				bulk_close(c, r);
 		}
 		if (!rows && !r && !sqlite3_column_int(st, COL_COVERED))
-			differ(c, key, "this row has no audit row: it was added by hand");
+			differ(c, (struct td_audit_diff){ .kind = TD_DIFF_UNAUDITED,
+			                                  .key = key });
 		else if (deleted)
-			differ(c, key, "this row is here, but the audit says it was removed");
+			differ(c, (struct td_audit_diff){ .kind = TD_DIFF_REMOVED,
+			                                  .key = key });
 		else if (rows || !sqlite3_column_int(st, COL_AS_BORN)) {
 			if (!state && !(state = col_json(st, COL_BIRTH)))
 				state = json_object();
 			now = col_json(st, COL_IMAGE);
-			compare(c, key, now, state, "");
+			compare(c, key, now, state, 0);
 		}
 	}
 	json_decref(now);
@@ -748,11 +747,8 @@ static int check_seq_key(struct state_check *c, sqlite3_stmt *st, int *step)
 		if (ev == SQLITE_ROW && (ev = sqlite3_step(c->evidence)) == SQLITE_ROW) {
 			told++;
 			after = col_json(c->evidence, 3);
-			if (json_is_object(after)) {
-				char where[64];
-				snprintf(where, sizeof where, " (its row %" PRId64 ")", rows);
-				compare(c, key, now, after, where);
-			}
+			if (json_is_object(after))
+				compare(c, key, now, after, rows);
 		}
 		json_decref(now);
 		json_decref(after);
@@ -763,9 +759,8 @@ static int check_seq_key(struct state_check *c, sqlite3_stmt *st, int *step)
 		told++;
 	sqlite3_reset(c->evidence);
 	if (rows != told)
-		differ(c, key, "%" PRId64 " rows are here, the audit records %" PRId64
-		       ": rows were %s by hand", rows, told,
-		       rows > told ? "added" : "deleted");
+		differ(c, (struct td_audit_diff){ .kind = TD_DIFF_COUNT, .key = key,
+		                                  .n = rows, .told = told });
 	free(key);
 	return ev == SQLITE_DONE || ev == SQLITE_ROW ? TD_OK
 	       : td_reg_db_error(c->reg, c->err, "reading the audit log");
@@ -822,8 +817,7 @@ static int check_missing(struct state_check *c)
 		if (sqlite3_step(c->count) == SQLITE_ROW && sqlite3_column_int64(c->count, 0) == 0 &&
 		    (rc = fold(c, key, NULL, &state, INT64_MAX, NULL, &deleted, &rows)) == TD_OK &&
 		    rows && !deleted)
-			differ(c, key, "the audit records this row, but it is not there:"
-			       " it was deleted by hand");
+			differ(c, (struct td_audit_diff){ .kind = TD_DIFF_MISSING, .key = key });
 		json_decref(state);
 	}
 	if (rc == TD_OK && step != SQLITE_DONE)
@@ -839,7 +833,7 @@ static int check_missing(struct state_check *c)
 static int check_foreign_keys(struct state_check *c)
 {
 	static const struct audited fk = { "foreign key", NULL, NULL, FOLD, NULL,
-	                                   NULL, NULL, NULL };
+	                                   NULL, NULL, NULL, 0 };
 	sqlite3_stmt *st;
 	int step;
 
@@ -848,11 +842,10 @@ static int check_foreign_keys(struct state_check *c)
 	    != SQLITE_OK)
 		return td_reg_db_error(c->reg, c->err, "checking foreign keys");
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		char key[160];
-		snprintf(key, sizeof key, "%s row %lld", sqlite3_column_text(st, 0),
-		         (long long)sqlite3_column_int64(st, 1));
-		differ(c, key, "refers to a %s row that is not there",
-		       sqlite3_column_text(st, 2));
+		differ(c, (struct td_audit_diff){ .kind = TD_DIFF_FOREIGN_KEY,
+		       .key = (const char *)sqlite3_column_text(st, 0),
+		       .n = sqlite3_column_int64(st, 1),
+		       .field = (const char *)sqlite3_column_text(st, 2) });
 	}
 	sqlite3_finalize(st);
 	return step == SQLITE_DONE ? TD_OK
@@ -911,6 +904,19 @@ static int prepare_evidence(struct state_check *c)
 
 	for (size_t i = 0; i < sizeof evidence_sql / sizeof evidence_sql[0]; i++) {
 		int rc = td_reg_exec(c->reg, evidence_sql[i], c->err);
+		if (rc < 0)
+			return rc;
+	}
+	for (size_t i = 0; i < N_AUDITED; i++) {
+		char *sql;
+		int rc;
+		if (!audited[i].home_only)
+			continue;
+		sql = sqlite3_mprintf("DELETE FROM temp.td_ev WHERE kit IS NOT NULL"
+		                      " AND entity = %Q", audited[i].entity);
+		rc = sql ? td_reg_exec(c->reg, sql, c->err)
+		         : td_error_set(c->err, TD_ERR_NOMEM, "out of memory");
+		sqlite3_free(sql);
 		if (rc < 0)
 			return rc;
 	}
@@ -988,29 +994,33 @@ int td_reg_audit_head(struct td_registry *reg, int64_t *id, char hash[65],
 }
 
 int td_reg_audit_check_kept(struct td_registry *reg, int64_t id, const char *hash,
-                            struct td_error *err)
+                            int *why, char stored[65], struct td_error *err)
 {
 	sqlite3_stmt *st;
-	char stored[65] = "";
 	int rc;
 
+	*why = 0;
+	stored[0] = '\0';
 	if (sqlite3_prepare_v2(reg->db, "SELECT hash FROM audit WHERE id = ?", -1, &st,
 	                       NULL) != SQLITE_OK)
 		return td_reg_db_error(reg, err, "reading the audit log");
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		snprintf(stored, sizeof stored, "%s", sqlite3_column_text(st, 0)
+		snprintf(stored, 65, "%s", sqlite3_column_text(st, 0)
 		         ? (const char *)sqlite3_column_text(st, 0) : "");
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return td_reg_db_error(reg, err, "reading the audit log");
 	if (rc == SQLITE_DONE)
-		return td_error_set(err, TD_ERR_CONFLICT, "the kept head %" PRId64 " is no"
-		                    " longer in the audit log: the chain was cut off"
-		                    " before it", id);
-	if (strcasecmp(stored, hash) != 0)
-		return td_error_set(err, TD_ERR_CONFLICT, "audit row %" PRId64 " has hash"
-		                    " %s, not the kept %s: the chain was rewritten since"
-		                    " that head was kept", id, stored, hash);
-	return TD_OK;
+		*why = 1;
+	else if (strcasecmp(stored, hash) != 0)
+		*why = 2;
+	if (!*why)
+		return TD_OK;
+	return td_error_set(err, TD_ERR_CONFLICT, *why == 1
+	                    ? "the kept head %" PRId64 " is no longer in the audit"
+	                      " log: the chain was cut off before it"
+	                    : "audit row %" PRId64 " has another hash than the kept"
+	                      " one: the chain was rewritten since that head was"
+	                      " kept", id);
 }

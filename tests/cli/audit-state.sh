@@ -68,6 +68,10 @@ tamper "UPDATE token SET custodian = 'ca', state = 'sent_to_ca' WHERE serial = '
 	"token 177CA4EC: state is 'sent_to_ca', the audit says 'in_use'"
 tamper "UPDATE token SET custodian = 'ca' WHERE serial = '3792084583'" \
 	"token 3792084583: custodian is 'ca', the audit says 'agency:DC'"
+# ... in the operator's language
+expect_status 65 td --lang vi audit verify
+expect_in "$tmp/err" "token 3792084583: custodian là 'ca', nhật ký kiểm toán ghi 'agency:DC'"
+expect_in "$tmp/err" "1 dòng khác với điều nhật ký kiểm toán ghi"
 # A certificate revoked by plan+CRL is not in the demo: revoke one by hand,
 # then un-revoke one revoked through the audit (cert.revoked).
 tamper "UPDATE certificate SET status = 'revoked', revoked_at = '2026-01-01' WHERE serial = '54573ea942218ab1ae488090c1f8b985'" \
@@ -82,7 +86,7 @@ tamper "DELETE FROM tag WHERE target = '177CA4EC'" \
 	"tag 177CA4EC: the audit records this row, but it is not there"
 tamper "DELETE FROM custody_event WHERE id = (SELECT max(id) FROM custody_event)" \
 	"custody event 8878595222: the audit records this row, but it is not there" \
-	"foreign key handover_item row"
+	"foreign key: handover_item row"
 tamper "DELETE FROM dossier WHERE ref = 'HS-001'" \
 	"dossier HS-001: the audit records this row, but it is not there"
 # Rows inserted: a token, a tag, a custody event.
@@ -102,7 +106,7 @@ tamper "UPDATE holder SET no_longer_needed = 0 WHERE ext_id = '098084373134'" \
 	"holder 098084373134: no_longer_needed is 0, the audit says 1"
 # A foreign key broken: a certificate on a token that is not there.
 tamper "UPDATE certificate SET token_id = 999999 WHERE serial = '54573ea942218ab1ae488090c1f8b985'" \
-	"foreign key certificate row" "refers to a token row that is not there"
+	"foreign key: certificate row" "refers to a token row that is not there"
 # A certificate deleted from a bulk load.
 tamper "DELETE FROM certificate WHERE serial = '54573ea942218ab1ae488090c1f8b985'" \
 	"certificate: the 427 rows that audit row 3 (cert.add.bulk) added" "are not all there"
