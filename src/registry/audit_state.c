@@ -16,8 +16,8 @@
  * they stood at the load (a field a later audit row changed is taken
  * from that row's before-image).
  *
- * "Sequence" tables (custody events, count scans, CRL imports) have one
- * row per audit row of their key, matched in order.
+ * "Sequence" tables (custody events, count scans) have one row per
+ * audit row of their key, matched in order.
  *
  * Everything streams: one pass over each table in an index's order, an
  * indexed look-up of each row's audit rows, and a temporary table of the
@@ -26,7 +26,6 @@
 #include <config.h>
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
