@@ -106,9 +106,8 @@ static const struct audited audited[] = {
 	{ "agency", "agency", "agency.*", FOLD,
 	  "SELECT a.code, json_object('code', a.code, 'name', a.name, 'parent',"
 	  " p.code, 'level', a.level, 'valid_from', a.valid_from, 'valid_to',"
-	  " a.valid_to), NULL, 0, a.id, 1, a.code, a.name, p.code, a.level,"
-	  " a.valid_from, a.valid_to"
-	  " FROM agency a LEFT JOIN agency p ON p.id = a.parent_id ORDER BY a.id",
+	  " a.valid_to), NULL, 0, a.id, 1, " TD_BULK_AGENCY_CONTENT
+	  TD_BULK_AGENCY_FROM " ORDER BY a.id",
 	  "SELECT count(*) FROM agency WHERE code = ?1", &bulk_agency, "agency", 0 },
 	/* A certificate's images also carry its holder's and token's fields
 	 * as they were then; those are checked in their own tables. */
@@ -120,11 +119,7 @@ static const struct audited audited[] = {
 	  " 'fingerprint', c.fingerprint),"
 	  " json_object('status', 'active', 'revoked_at', NULL), 0, c.id,"
 	  " c.status = 'active' AND c.revoked_at IS NULL,"
-	  " c.serial, c.issuer_dn, c.subject_dn, c.kind, h.ext_id, h.name,"
-	  " h.position, h.email, " HOLDER_CODE ", c.not_before, c.not_after,"
-	  " t.serial, t.model, c.fingerprint"
-	  " FROM certificate c LEFT JOIN holder h ON h.id = c.holder_id"
-	  " LEFT JOIN token t ON t.id = c.token_id ORDER BY c.id",
+	  " " TD_BULK_CERT_CONTENT TD_BULK_CERT_FROM " ORDER BY c.id",
 	  "SELECT count(*) FROM certificate WHERE serial = ?1", &bulk_cert,
 	  "certificate", 0 },
 	{ "holder", "holder", "holder.*", FOLD,
@@ -593,20 +588,15 @@ static struct bulk_range *bulk_find(struct bulk_state *b, int64_t id)
 static void bulk_add(struct state_check *c, struct bulk_range *r, sqlite3_stmt *st,
                      int first_col, json_t *then)
 {
-	static const unsigned char sep = 0x1f, rec = 0x1e, null_mark = 0;
 	const struct bulk_kind *k = c->t->bulk;
+	const char *fields[16];
 
-	for (int i = 0; i < k->n; i++) {
+	for (int i = 0; i < k->n && i < 16; i++) {
 		json_t *v = then ? json_object_get(then, k->names[i]) : NULL;
-		const char *s = v ? json_string_value(v)
-		                  : (const char *)sqlite3_column_text(st, first_col + i);
-		if (s)
-			td_sha256_add(r->sha, s, strlen(s));
-		else
-			td_sha256_add(r->sha, &null_mark, 1);
-		td_sha256_add(r->sha, &sep, 1);
+		fields[i] = v ? json_string_value(v)
+		              : (const char *)sqlite3_column_text(st, first_col + i);
 	}
-	td_sha256_add(r->sha, &rec, 1);
+	td_reg_bulk_hash_row(r->sha, fields, k->n);
 }
 
 static void bulk_close(struct state_check *c, struct bulk_range *r)

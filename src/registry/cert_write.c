@@ -379,11 +379,7 @@ int td_reg_put_cert(struct td_registry *reg, const struct td_cert_put *pin,
 	if (!found)
 		now.id = sqlite3_last_insert_rowid(reg->db);
 	*result = found ? TD_UPSERT_UPDATED : TD_UPSERT_ADDED;
-	const char *content[] = { c->serial, c->issuer_dn, c->subject_dn, c->kind,
-	                          c->holder_ext_id, c->holder_name, p->position, p->email,
-	                          c->agency_code, c->not_before, c->not_after,
-	                          c->token_serial, p->token_model, c->fingerprint };
-	if (!found && td_reg_bulk_add(reg, &reg->bulk_cert, c->serial, content, 14))
+	if (!found && td_reg_bulk_add(reg, &reg->bulk_cert, c->serial))
 		goto out;   /* folded into the bulk audit row */
 	after = td_reg_row_json(reg, ST_CERT_JSON, now.id, err);
 	rc = td_reg_audit(reg, found ? "cert.update" : "cert.add", "cert", c->serial,

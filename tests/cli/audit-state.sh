@@ -150,6 +150,14 @@ sqlite3 "$TOKENDESK_DB" "UPDATE holder SET name = 'Sở X' WHERE ext_id = 'P.S'"
 expect_status 65 td audit verify
 expect_in "$tmp/err" "holder P.S: name is 'Sở X', the audit says 'Sở B mới nữa'"
 
+# One person on two rows of a list with two positions, one token with two
+# models: the registry holds one version of each, and its load's digest
+# is of what it holds.
+export TOKENDESK_DB="$tmp/messy.db"
+printf '%s\nA1,person,Lê Văn A,001,Chuyên viên,P,2024-01-01,2029-01-01,TK1,ePass,\nA2,person,Lê Văn A,001,Trưởng phòng,P,2024-01-01,2029-01-01,TK1,Bit4id,a@b.vn\n' $H >"$tmp/messy.csv"
+{ td init && td import "$tmp/ag.csv" "$tmp/messy.csv"; } >/dev/null || fail "messy import"
+expect_status 0 td audit verify
+
 # A registry made by the release before this check (audit-release/: its
 # images hold fewer fields) verifies untouched, and fails when edited:
 # a certificate its CRL revoked is un-revoked, the token a kit conflict
