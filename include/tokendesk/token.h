@@ -110,7 +110,7 @@ int td_module_allowed(const char *path, const struct td_token_opts *opts,
  * load it (C_Initialize runs the module's code: that is why the checks
  * come first) and read the USB table.  Each module's file stays open
  * (close-on-exec) until td_tokens_close: every load and reload (rescans,
- * td_token_prove) dlopen()s /proc/self/fd/N of it, never the path again,
+ * td_token_prove) dlopen()s /proc/PID/fd/N of it, never the path again,
  * so the file loaded is always the file checked.  A missing USB table is not an error (no USB identification
  * then).  Returns NULL and fills err on failure; nothing stays loaded.
  * The caller owns the result: td_tokens_close(). */

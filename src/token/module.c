@@ -228,9 +228,9 @@ static int check_opened(int fd, const char *path, const char *const *allow,
 
 /* Open the module once and check what was opened: its owner, its mode,
  * and where it really is against the allowlist.  *fd_out then holds
- * that file for every load (dlopen of /proc/self/fd/N), so a path
+ * that file for every load (dlopen of /proc/PID/fd/N), so a path
  * swapped after the check (a symlink re-pointed during `scan --watch`)
- * never gets another file loaded.  A bare name is refused: dlopen would
+ * never gets another file loaded (see fd_load_path).  A bare name is refused: dlopen would
  * search LD_LIBRARY_PATH for it, not the directory it was checked in. */
 static int open_checked(const char *path, const char *const *allow,
                         size_t nallow, int *fd_out, struct td_error *err)
@@ -287,12 +287,24 @@ static char *default_module(void)
 	return found;
 }
 
+/* "/proc/PID/fd/N" of the module's descriptor: the file checked at
+ * open_checked, whatever its path says now.  The pid, not "self": the
+ * name is also read by others (a debugger reading the shared-library
+ * list opens it in its own process, where fd N is something else), and
+ * taken at each load, so a forked child names its own descriptor. */
+static void fd_load_path(const struct td_module *m, char *buf, size_t size)
+{
+	snprintf(buf, size, "/proc/%ld/fd/%d", (long)getpid(), m->fd);
+}
+
 static int module_load(struct td_module *m, struct td_error *err)
 {
+	char load_path[64];
+
 	if (!m->ctx && !(m->ctx = PKCS11_CTX_new()))
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-	/* the file checked at open_checked, whatever the path says now */
-	if (PKCS11_CTX_load(m->ctx, m->load_path) != 0) {
+	fd_load_path(m, load_path, sizeof load_path);
+	if (PKCS11_CTX_load(m->ctx, load_path) != 0) {
 		/* After a failed load only PKCS11_CTX_free is safe. */
 		PKCS11_CTX_free(m->ctx);
 		m->ctx = NULL;
@@ -429,7 +441,6 @@ static int add_module(struct td_tokens *t, const char *path, struct td_error *er
 		return rc;
 	memset(m, 0, sizeof *m);
 	m->fd = fd;
-	snprintf(m->load_path, sizeof m->load_path, "/proc/self/fd/%d", fd);
 	t->nmods++;   /* td_tokens_close closes fd from here on */
 	if (!(m->path = strdup(path)))
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
