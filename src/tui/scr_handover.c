@@ -85,8 +85,8 @@ static int resolve_note(struct desk *d, const char *text, struct td_custodian *c
                         char *note, size_t size, struct td_error *err)
 {
 	if (looks_like_pin(text)) {
-		snprintf(note, size, "✗ %s", T("p and digits: a PIN? p opens the "
-		         "proof of possession; Ctrl-U clears this field"));
+		/* short: at 80 columns the note has 40 */
+		snprintf(note, size, "✗ %s", T("A PIN? p opens the proof; Ctrl-U clears"));
 		return 0;
 	}
 	if (resolve_loose(d, text, c, err) == 0)
