@@ -15,6 +15,7 @@ hsm_issue holder rsa "/C=VN/L=Đông Châu/O=Ủy ban nhân dân tỉnh Đông C
 S=$(hsm_token "Không lõi"); hsm_load "Không lõi" holder 01
 td init >/dev/null || fail "init"
 ulimit -c unlimited 2>/dev/null || skip "cannot raise the core size limit here"
+command -v prlimit >/dev/null 2>&1 || skip "prlimit (util-linux) not installed"
 
 CORES=$HSM_DIR/cores
 mkdir -p "$CORES/control" "$CORES/pin"
@@ -54,10 +55,14 @@ expect_grep "key-matches" "$HSM_DIR/v.out" "proof of possession after the PIN wa
 
 # 2. Ctrl-\ while the PIN is read, the limit raised back from outside:
 # still no core (not dumpable).
+# valgrind writes its own vgcore whatever the process's dumpable flag
+# (it honours the limit only): under make check-valgrind the limit stays.
 start_waiting
-prlimit --pid "$pid" --core=unlimited:unlimited 2>/dev/null ||
-	fail "prlimit cannot raise the limit of the waiting process"
-[ "$(core_soft $pid)" = unlimited ] || fail "prlimit did not raise the limit"
+if [ -z "${TD_VALGRIND:-}" ]; then
+	prlimit --pid "$pid" --core=unlimited:unlimited 2>/dev/null ||
+		fail "prlimit cannot raise the limit of the waiting process"
+	[ "$(core_soft $pid)" = unlimited ] || fail "prlimit did not raise the limit"
+fi
 kill -QUIT "$pid"
 wait $pid 2>/dev/null
 [ -z "$(ls -A "$CORES/pin")" ] || fail "a core was dumped while the PIN was read: $(ls "$CORES/pin")"

@@ -93,8 +93,12 @@ keys p
 wait_for "(typing is hidden)" || fail "p as Condition's first key did not open the dialog"
 poll 2 core_is 0 || fail "core dumps allowed while the PIN dialog is open"
 type_text "$(echo "$HSM_PIN" | cut -c1-3)"
-prlimit --pid "$pid" --core=unlimited:unlimited || fail "prlimit"
-core_is unlimited || fail "prlimit did not raise the limit"
+# valgrind writes its own vgcore whatever the dumpable flag (it honours
+# the limit only): under make check-valgrind the limit stays 0.
+if [ -z "${TD_VALGRIND:-}" ]; then
+	prlimit --pid "$pid" --core=unlimited:unlimited || fail "prlimit"
+	core_is unlimited || fail "prlimit did not raise the limit"
+fi
 keys 'C-\'
 wait_for "EXITED 131" || fail "Ctrl-\\ did not end the desk"
 [ -z "$(ls -A "$cores")" ] || fail "the desk dumped core with the PIN dialog open: $(ls "$cores")"
