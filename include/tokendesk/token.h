@@ -98,8 +98,9 @@ struct td_tokens;   /* the loaded modules, the allowlist, the USB table */
  * opened and the opened file is checked: its real path (as
  * /proc/self/fd shows it, so a symlink into /tmp does not pass) against
  * the allowlist; owned by root or the effective user and not writable
- * by group or others; an opts->allow entry that allows it (the file, or
- * the directory "DIR/") held to the same owner and mode rule.  A bare
+ * by group or others; when an opts->allow entry is what allows it, the
+ * directory that entry allows modules in ("DIR/" itself, or the
+ * directory of a file entry) held to the same owner and mode rule.  A bare
  * name (no '/') is refused: dlopen would search LD_LIBRARY_PATH for it.
  * Returns 0, or TD_ERR_PERM with a message that names the path and why
  * (and how to allow it), TD_ERR_NOTFOUND, or TD_ERR_IO (no /proc). */

@@ -113,22 +113,24 @@ static int safe_owner(const struct stat *st)
 	       !(st->st_mode & (S_IWGRP | S_IWOTH));
 }
 
-/* An allow-module entry that names real's file or directory must itself
- * be safe: a directory others may write into would let them plant a
- * module there.  0 when it is, else TD_ERR_PERM. */
-static int entry_safe(const char *entry, const char *dir, struct td_error *err)
+/* The directory an allow-module entry allows modules in (the entry
+ * "DIR/", or the directory of the entry's file) must be safe: one that
+ * others may write into would let them put a file of their choosing
+ * there (a rename, a hard link) under the allowed name.  1 when it is,
+ * else TD_ERR_PERM. */
+static int entry_dir_safe(const char *entry, const char *dir, struct td_error *err)
 {
 	struct stat st;
 
 	if (stat(dir, &st) != 0)
-		return td_error_set(err, TD_ERR_PERM, "allow-module %s: %s", entry,
-		                    strerror(errno));
+		return td_error_set(err, TD_ERR_PERM, "allow-module %s: %s: %s", entry,
+		                    dir, strerror(errno));
 	if (safe_owner(&st))
-		return 0;
+		return 1;
 	return td_error_set(err, TD_ERR_PERM,
-	                    "allow-module %s is %s: refused, because what it "
+	                    "allow-module %s: %s is %s: refused, because what it "
 	                    "allows runs with your rights (chown it to root or "
-	                    "to you, chmod go-w)", entry,
+	                    "to you, chmod go-w)", entry, dir,
 	                    st.st_mode & (S_IWGRP | S_IWOTH)
 	                    ? "writable by group or others" : "owned by another user");
 }
@@ -140,18 +142,22 @@ static int extra_allows(const char *entry, const char *real, struct td_error *er
 {
 	size_t n = strlen(entry);
 	char dir[PATH_MAX];
-	const char *slash;
+	const char *slash = strrchr(real, '/');
+	size_t dirlen;
 
-	if (n == 0)
+	if (n == 0 || !slash)
 		return 0;
-	if (entry[n - 1] != '/')
-		return same_file(real, entry);
-	if (!realpath(entry, dir) || !(slash = strrchr(real, '/')))
+	dirlen = slash > real ? (size_t)(slash - real) : 1;   /* "/x.so": "/" */
+	if (entry[n - 1] != '/') {
+		if (!same_file(real, entry))
+			return 0;
+		snprintf(dir, sizeof dir, "%.*s", (int)dirlen, real);
+		return entry_dir_safe(entry, dir, err);
+	}
+	if (!realpath(entry, dir) || strlen(dir) != dirlen ||
+	    strncmp(dir, real, dirlen) != 0)
 		return 0;
-	if (strlen(dir) != (size_t)(slash - real) ||
-	    strncmp(dir, real, (size_t)(slash - real)) != 0)
-		return 0;
-	return entry_safe(entry, dir, err) == 0 ? 1 : TD_ERR_PERM;
+	return entry_dir_safe(entry, dir, err);
 }
 
 /* 1 when real is allowed, 0 when not, or a negative td_code. */

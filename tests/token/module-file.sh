@@ -71,12 +71,22 @@ cp "$HSM_MODULE" "$EVIL/libtdmod.so"
 # 3. allow-module entries and the modules under them: root's or ours,
 # and writable by nobody else.
 chmod 777 "$MODS"
-expect_refused 77 "allow-module $MODS/ is writable by group or others: refused" \
+expect_refused 77 "allow-module $MODS/: $MODS is writable by group or others: refused" \
 	"$TOKENDESK" --config "$HSM_DIR/td.conf" --module "$MODS/softhsm.so" scan --no-usb --no-match
 chmod 1777 "$MODS"   # sticky or not: others can still plant a file
-expect_refused 77 "allow-module $MODS/ is writable by group or others" \
+expect_refused 77 "allow-module $MODS/: $MODS is writable by group or others" \
 	"$TOKENDESK" --config "$HSM_DIR/td.conf" --module "$MODS/softhsm.so" scan --no-usb --no-match
 chmod 755 "$MODS"
+# a file entry: the directory it is in, too
+mkdir -p "$HSM_DIR/open"
+cp "$HSM_MODULE" "$HSM_DIR/open/one.so"
+chmod 777 "$HSM_DIR/open"
+printf 'allow-module = %s\n' "$HSM_DIR/open/one.so" >"$HSM_DIR/file.conf"
+expect_refused 77 "allow-module $HSM_DIR/open/one.so: $HSM_DIR/open is writable by group or others" \
+	"$TOKENDESK" --config "$HSM_DIR/file.conf" --module "$HSM_DIR/open/one.so" scan --no-usb --no-match
+chmod 755 "$HSM_DIR/open"
+"$TOKENDESK" --config "$HSM_DIR/file.conf" --module "$HSM_DIR/open/one.so" scan --no-usb --no-match \
+	>"$HSM_DIR/ok.out" 2>&1 || { cat "$HSM_DIR/ok.out" >&2; fail "the allowed file entry, put right"; }
 chmod 666 "$MODS/softhsm.so"
 expect_refused 77 "PKCS#11 module $MODS/softhsm.so is writable by others" \
 	"$TOKENDESK" --config "$HSM_DIR/td.conf" --module "$MODS/softhsm.so" scan --no-usb --no-match
@@ -101,7 +111,7 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 		"$TOKENDESK" --config "$HSM_DIR/td.conf" --module "$MODS/softhsm.so" scan --no-usb --no-match
 	chown 0 "$HSM_DIR/td.conf"
 	chown nobody "$MODS"
-	expect_refused 77 "allow-module $MODS/ is owned by another user" \
+	expect_refused 77 "allow-module $MODS/: $MODS is owned by another user" \
 		"$TOKENDESK" --config "$HSM_DIR/td.conf" --module "$MODS/softhsm.so" scan --no-usb --no-match
 	chown 0 "$MODS"
 	chown nobody "$MODS/softhsm.so"
