@@ -77,7 +77,8 @@ static int looks_like_pin(const char *text)
 {
 	while (*text == ' ')
 		text++;
-	return (text[0] == 'p' || text[0] == 'P') && text[1] >= '0' && text[1] <= '9';
+	return (text[0] == 'p' || text[0] == 'P') &&
+	       text[1] >= '0' && text[1] <= '9';
 }
 
 /* Resolve a To or From text into its note; 1 when it names a custodian. */
@@ -115,13 +116,15 @@ void hand_rebuild(struct desk *d, struct hand *s)
 	field_text(s, F_FROM, from, sizeof from);
 	field_text(s, F_COND, cond, sizeof cond);
 	field_text(s, F_REMARKS, rem, sizeof rem);
-	if (from[0] && resolve_note(d, from, &c, s->from_note, sizeof s->from_note, &err)) {
+	if (from[0] &&
+	    resolve_note(d, from, &c, s->from_note, sizeof s->from_note, &err)) {
 		if (td_handover_set_from(s->batch, c.text, &err) == 0)
 			snprintf(s->from_note, sizeof s->from_note, "✓ %s", c.name);
 		else
 			snprintf(s->from_note, sizeof s->from_note, "✗ %s", err.message);
 	}
-	if (to[0] && resolve_note(d, to, &c, s->to_note, sizeof s->to_note, &err)) {
+	if (to[0] &&
+	    resolve_note(d, to, &c, s->to_note, sizeof s->to_note, &err)) {
 		if (td_handover_set_to(s->batch, c.text, &err) == 0) {
 			snprintf(s->to_note, sizeof s->to_note, "✓ %s", c.name);
 			s->to_ok = 1;
