@@ -59,10 +59,10 @@ wait_for "Hand tokens over — 1 in the list" || fail "the inserted token is not
 # From: p and digits (a PIN typed where p did not open the dialog) is refused
 keys Tab
 type_text "P4821"
-wait_for "p and digits: a PIN? p opens the proof of possession; Ctrl-U clears this field" ||
+wait_for "✗ A PIN? p opens the proof; Ctrl-U clears" ||
 	fail "From 'P4821' was not refused with the hint"
 keys C-u
-wait_gone "p and digits" || fail "the hint stayed after Ctrl-U"
+wait_gone "A PIN? p opens" || fail "the hint stayed after Ctrl-U"
 # To: dost, then p, as the README says
 keys Tab
 type_text "dost"
