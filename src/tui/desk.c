@@ -501,6 +501,9 @@ static void loop(struct desk *d, struct tdi *in, struct keylog *log)
 		n = tdi_read(in, keys, 256, top_typing(d));
 		if (n > 0)
 			run_keys(d, log, keys, n, 256);
+		/* they may have been a PIN's digits: not left on the stack */
+		if (n > 0)
+			explicit_bzero(keys, sizeof keys);
 	}
 }
 

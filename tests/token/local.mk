@@ -35,3 +35,5 @@ EXTRA_DIST += tests/token/local.mk tests/token/hsm-lib.sh $(TOKEN_TESTS_SH) \
 	tests/token/test-usb-hotplug.c
 # handover --pin-fd (issue 4)
 TOKEN_TESTS_SH += tests/token/handover-pop.sh
+# the module loaded is the file checked; config and allow-module owners (issue 21)
+TOKEN_TESTS_SH += tests/token/module-file.sh

@@ -17,6 +17,7 @@ TUI_TESTS = \
 	tests/tui/desk-count-resize.sh \
 	tests/tui/desk-conflicts.sh \
 	tests/tui/desk-conflict-history.sh \
-	tests/tui/desk-files.sh
+	tests/tui/desk-files.sh \
+	tests/tui/desk-pin.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/local.mk tests/tui/lib.sh $(TUI_TESTS)
