@@ -259,6 +259,22 @@ const char *td_cli_catalogue_dir(void)
 }
 
 #if ENABLE_NLS
+/* 1 when the messages will be Vietnamese: --lang, else the first of
+ * LANGUAGE, LC_ALL, LC_MESSAGES, LANG that is set, as gettext reads them. */
+static int speaks_vi(const struct td_cli *cli)
+{
+	static const char *const vars[] = { "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG" };
+
+	if (cli->lang)
+		return strncmp(cli->lang, "vi", 2) == 0;
+	for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v)
+			return strncmp(v, "vi", 2) == 0;
+	}
+	return 0;
+}
+
 void td_cli_lang(const struct td_cli *cli)
 {
 	/* before the first gettext call, which caches the choice */
@@ -266,6 +282,10 @@ void td_cli_lang(const struct td_cli *cli)
 		setenv("LANGUAGE", cli->lang, 1);
 	bindtextdomain(PACKAGE, td_cli_catalogue_dir());
 	bind_textdomain_codeset(PACKAGE, "UTF-8");
+	/* Vietnamese output is dated where its reader is: a record made at
+	 * 20:00 UTC is the next day in Hưng Yên */
+	if (speaks_vi(cli) && !getenv("TZ"))
+		setenv("TZ", "Asia/Ho_Chi_Minh", 1);
 }
 
 const char *td_cli_T(const char *en)
