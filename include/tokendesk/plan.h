@@ -96,4 +96,22 @@ int td_plan_apply(struct td_registry *reg, const struct td_plan_opts *opts,
 int td_plan_pick(struct td_registry *reg, const char *target_code,
                  const char *cert_serial, struct td_error *err);
 
+/* ---- the plan in words (plan_words.c) --------------------------------- */
+
+/* Why a rule gives an action, in one sentence citing the letter: the
+ * English text (a gettext msgid: front ends translate it), or the
+ * Vietnamese one (the lists and forms for DOST are Vietnamese).  NULL
+ * for an unknown rule. */
+const char *td_plan_rule_sentence(const char *rule, const char *action);
+const char *td_plan_rule_sentence_vi(const char *rule, const char *action);
+/* An action or tag kind in Vietnamese words ("thay đổi thông tin"); the
+ * code itself when unknown. */
+const char *td_plan_action_vi(const char *action);
+/* A plan tag's reason in Vietnamese: the rule's sentence and the plan
+ * line the stored (English) reason cites, into buf; reason itself when
+ * the rule is unknown (a reason typed by hand is shown as typed). */
+#include <stddef.h>
+const char *td_plan_reason_vi(const char *rule, const char *action,
+                              const char *reason, char *buf, size_t size);
+
 #endif

@@ -36,7 +36,12 @@ void td_cli_fail(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
+	/* in the operator's language: xgettext reads td_cli_fail's format
+	 * (po/Makevars) in the files po/POTFILES.in lists */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vsnprintf(text, sizeof text, td_cli_T(fmt), ap);
+#pragma GCC diagnostic pop
 	va_end(ap);
 	/* what is quoted (a command, an option's value) is the caller's */
 	td_printable(shown, sizeof shown, text);

@@ -17,6 +17,7 @@
 #include "tokendesk/csv.h"
 #include "tokendesk/forms.h"
 #include "tokendesk/outfile.h"
+#include "tokendesk/plan.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/strmap.h"
 #include "tokendesk/text.h"
@@ -289,7 +290,14 @@ static const char *field_value(struct gather *g, const struct td_tag *t,
 	if (strcmp(field, "subject_dn") == 0) return dup(g, t->subject_dn);
 	if (strcmp(field, "new_dn") == 0)
 		return dup(g, strcmp(t->kind, "change_info") == 0 ? t->detail : "");
-	if (strcmp(field, "reason") == 0) return dup(g, t->reason);
+	if (strcmp(field, "reason") == 0) {
+		char vi[1024];
+		/* a plan's reason is stored in English: the form is Vietnamese */
+		if (t->origin && strcmp(t->origin, "plan") == 0)
+			return dup(g, td_plan_reason_vi(t->rule, t->kind, t->reason, vi,
+			                                sizeof vi));
+		return dup(g, t->reason);
+	}
 	if (strcmp(field, "agency") == 0)
 		return td_agency_names_get(g->names, t->agency_code, t->agency_name);
 	if (strcmp(field, "agency_code") == 0) return dup(g, t->agency_code);

@@ -16,6 +16,7 @@
 #include "tokendesk/csv.h"
 #include "tokendesk/lists.h"
 #include "tokendesk/outfile.h"
+#include "tokendesk/plan.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/strmap.h"
 #include "workflow/agency_names.h"
@@ -136,6 +137,17 @@ static const char *validity(struct gather *g, const struct td_tag *t)
 	return adup(g, buf);
 }
 
+/* A plan tag's reason in Vietnamese (the stored one is English); a
+ * reason typed by hand as it was typed. */
+static const char *reason_vi(struct gather *g, const struct td_tag *t)
+{
+	char buf[1024];
+
+	if (!t->origin || strcmp(t->origin, "plan") != 0)
+		return t->reason;
+	return adup(g, td_plan_reason_vi(t->rule, t->kind, t->reason, buf, sizeof buf));
+}
+
 static const char *fill_cell(struct gather *g, const struct td_tag *t,
                              enum field f, const char *batch)
 {
@@ -147,7 +159,7 @@ static const char *fill_cell(struct gather *g, const struct td_tag *t,
 	case F_HOLDER: return t->holder_name;
 	case F_CERT: return t->cert_serial ? t->cert_serial : t->target;
 	case F_TOKEN: return t->any_token_serial;
-	case F_REASON: return t->reason;
+	case F_REASON: return reason_vi(g, t);
 	case F_STATE: return state_vi(t->state);
 	case F_BATCH: return batch;
 	case F_DN: return t->subject_dn;

@@ -15,7 +15,8 @@ libtokendesk_a_SOURCES += \
 	src/workflow/plan_model.c \
 	src/workflow/plan_actions.c \
 	src/workflow/plan_import.c \
-	src/workflow/plan_apply.c
+	src/workflow/plan_apply.c \
+	src/workflow/plan_words.c
 libtokendesk_a_SOURCES += src/workflow/crl.c src/workflow/lists.c \
 	src/workflow/forms.c src/workflow/forms_internal.h \
 	src/workflow/agency_names.c src/workflow/agency_names.h \
