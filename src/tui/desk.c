@@ -427,6 +427,27 @@ static int script_step(struct desk *d, struct tdi *in, struct keylog *log)
 	return 0;
 }
 
+/* In a hall several desks share one registry: what this one shows is
+ * read again when another desk or a command has committed (SQLite's
+ * data_version, asked on the loop's timer: a cheap pragma). */
+static void check_registry(struct desk *d)
+{
+	uint64_t stamp = td_reg_change_stamp(d->reg);
+
+	if (stamp == d->reg_stamp)
+		return;
+	d->reg_stamp = stamp;
+	desk_tokens_rematch(d);
+	for (int i = 0; i < d->depth; i++)
+		if (d->stack[i].ops->registry_changed)
+			d->stack[i].ops->registry_changed(d, d->stack[i].self);
+	d->dirty = 1;
+}
+
+/* How often, at most, the desk looks for other desks' commits (ms): the
+ * hall's promise is to show them within a second. */
+enum { DESK_REGISTRY_CHECK_MS = 250 };
+
 static void loop(struct desk *d, struct tdi *in, struct keylog *log)
 {
 	int keys[256];
@@ -441,9 +462,10 @@ static void loop(struct desk *d, struct tdi *in, struct keylog *log)
 			script_step(d, in, log);
 			continue;
 		}
-		n = poll(p, p[1].fd >= 0 ? 2 : 1, 1000);
+		n = poll(p, p[1].fd >= 0 ? 2 : 1, DESK_REGISTRY_CHECK_MS);
 		if (n < 0 && errno != EINTR)
 			break;
+		check_registry(d);
 		if (n > 0 && (p[1].revents & POLLIN))
 			desk_tokens_event(d);
 		/* after EINTR too: a SIGWINCH waits in curses as KEY_RESIZE */
@@ -524,6 +546,7 @@ int td_desk_main(struct td_cli *cli)
 	curses_start(&d);
 	desk_tokens_start(&d);
 	scr_panel_open(&d);
+	d.reg_stamp = td_reg_change_stamp(d.reg);
 	d.dirty = 1;
 	loop(&d, &in, &log);
 	while (d.depth > 0)

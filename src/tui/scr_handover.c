@@ -71,6 +71,24 @@ static void field_text(struct hand *s, int f, char *out, size_t size)
 	tf_get(&s->field[f], out, size);
 }
 
+/* Token i's custody as first seen: remembered the first time it is
+ * checked, and held against the registry at every later rebuild. */
+static int keep_seen(struct hand *s, int i, struct td_error *err)
+{
+	size_t n = td_handover_count(s->batch);
+	const struct td_handover_item *it;
+
+	if (s->kind != TD_HANDOVER_TOKENS || n == 0)
+		return 0;
+	if (s->seen_set[i])
+		return td_handover_expect_custody(s->batch, s->serial[i],
+		                                  s->seen[i], err);
+	it = td_handover_item_at(s->batch, n - 1);
+	s->seen[i] = it->custody_seen;
+	s->seen_set[i] = 1;
+	return 0;
+}
+
 /* Rebuild the batch from the fields and the serials; every item is
  * checked again and a refusal kept next to its serial. */
 void hand_rebuild(struct desk *d, struct hand *s)
@@ -120,10 +138,21 @@ void hand_rebuild(struct desk *d, struct hand *s)
 		             : td_handover_add_dossier(s->batch, s->serial[i], &err);
 		if (rc < 0)
 			snprintf(s->why[i], sizeof s->why[i], "%s", err.message);
+		else if (keep_seen(s, i, &err) < 0)
+			snprintf(s->why[i], sizeof s->why[i], "%s", err.message);
 		else if (s->proof[i])
 			td_handover_set_proof(s->batch, s->serial[i], s->proof[i],
 			                      s->proof_detail[i], &err);
 	}
+}
+
+void hand_registry_changed(struct desk *d, void *self)
+{
+	struct hand *s = self;
+
+	/* not under an open PIN dialog: its item must stay where it is */
+	if (!s->pin)
+		hand_rebuild(d, s);
 }
 
 static const struct td_handover_item *find_item(struct hand *s, const char *key)
@@ -173,6 +202,7 @@ void hand_add(struct desk *d, struct hand *s, const char *serial)
 	snprintf(s->serial[s->n], sizeof s->serial[s->n], "%s", canon);
 	s->proof[s->n] = TD_PROOF_SKIPPED;
 	s->proof_detail[s->n][0] = '\0';
+	s->seen_set[s->n] = 0;
 	s->n++;
 	hand_rebuild(d, s);
 	if (s->why[s->n - 1][0])
@@ -190,6 +220,9 @@ static void remove_at(struct desk *d, struct hand *s, int i)
 	memmove(&s->proof[i], &s->proof[i + 1], (size_t)(s->n - i - 1) * sizeof s->proof[0]);
 	memmove(&s->proof_detail[i], &s->proof_detail[i + 1],
 	        (size_t)(s->n - i - 1) * sizeof s->proof_detail[0]);
+	memmove(&s->seen[i], &s->seen[i + 1], (size_t)(s->n - i - 1) * sizeof s->seen[0]);
+	memmove(&s->seen_set[i], &s->seen_set[i + 1],
+	        (size_t)(s->n - i - 1) * sizeof s->seen_set[0]);
 	s->n--;
 	if (s->list_sel >= s->n)
 		s->list_sel = s->n - 1;
@@ -522,6 +555,7 @@ static const struct screen_ops ops = {
 	        "(Dossier: the reference; From: the agency). Esc twice discards."),
 	.draw = draw, .key = key, .typing = typing, .scan = scan, .free = hfree,
 	.tokens_changed = hand_tokens_changed,
+	.registry_changed = hand_registry_changed,
 };
 
 const struct screen_ops *hand_ops(void)
