@@ -186,10 +186,12 @@ int td_handover_set_item_note(struct td_handover *h, const char *key,
 
 /* The token's custody as the operator first saw it: seen is the
  * custody_seen its item had then (a front end that rebuilds its batch
- * keeps the first one).  Returns TD_ERR_CONFLICT, with a sentence that
- * names who handed the token over meanwhile and when, if another custody
- * event has come since; the item stays, and the commit refuses it too.
- * TD_ERR_NOTFOUND if the token is not in the batch. */
+ * keeps the first one).  If the token (serial as the registry spells
+ * it) is in the batch, its item takes seen, and the commit holds it to
+ * that.  Returns TD_ERR_CONFLICT, with a sentence naming who handed the
+ * token over meanwhile and when, if another custody event has come
+ * since; else 0.  Works whether or not the token is in the batch (a
+ * token now with the receiver cannot be added, but is explained). */
 int td_handover_expect_custody(struct td_handover *h, const char *serial,
                                int64_t seen, struct td_error *err);
 

@@ -13,6 +13,7 @@
 #include <config.h>
 
 #include <glob.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,11 +147,23 @@ static int forwarded_tokens(struct td_cli *cli)
 		td_cli_fail("p11-kit-client.so not found: install p11-kit-modules");
 		return EX_UNAVAILABLE;
 	}
+	/* a dropped laptop makes p11-kit-client write to a closed socket:
+	 * that must be a token error, not a SIGPIPE that kills the desk
+	 * before it restores the terminal and removes the socket */
+	signal(SIGPIPE, SIG_IGN);
 	snprintf(address, sizeof address, "unix:path=%s", path);
 	setenv("P11_KIT_SERVER_ADDRESS", address, 1);
 	cli->modules[0] = module;
 	cli->nmodules = 1;
+	cli->p11_forwarded = 1;
 	return EX_OK;
+}
+
+void td_cli_hall_done(struct td_cli *cli)
+{
+	/* sshd leaves a forwarded socket behind when the session ends */
+	if (cli->p11_forwarded)
+		unlink(cli->p11_socket);
 }
 
 int td_cli_hall_setup(struct td_cli *cli, int argc)

@@ -120,6 +120,7 @@ int main(int argc, char **argv)
 	td_cli_defaults(&cli);
 	if ((status = load_config(&cli)) == EX_OK)
 		status = run(&cli, argc, argv);
+	td_cli_hall_done(&cli);
 	td_token_config_clear(&cli.config);
 	return status;
 }

@@ -133,6 +133,13 @@ void hand_rebuild(struct desk *d, struct hand *s)
 		s->why[i][0] = '\0';
 		if (!s->to_ok)
 			continue;
+		/* moved by someone else since it joined the list: say who */
+		if (s->kind == TD_HANDOVER_TOKENS && s->seen_set[i] &&
+		    td_handover_expect_custody(s->batch, s->serial[i], s->seen[i],
+		                               &err) < 0) {
+			snprintf(s->why[i], sizeof s->why[i], "%s", err.message);
+			continue;
+		}
 		int rc = s->kind == TD_HANDOVER_TOKENS
 		             ? td_handover_add_token(s->batch, s->serial[i], &err)
 		             : td_handover_add_dossier(s->batch, s->serial[i], &err);
@@ -367,12 +374,18 @@ static void save_record(struct desk *d, const char *number)
 		             err.message);
 }
 
+static int ready(struct desk *d, struct hand *s);
+
 static void commit(struct desk *d, struct hand *s)
 {
 	struct td_error err;
 	int64_t id;
 
+	/* checked again: what was confirmed may have changed since (another
+	 * desk's handover), and a refused item is never silently left out */
 	hand_rebuild(d, s);
+	if (!ready(d, s))
+		return;
 	if (td_handover_commit(s->batch, s->number, &id, &err) < 0) {
 		s->number[0] = '\0';
 		desk_error(d, &err);
@@ -391,8 +404,12 @@ static int ready(struct desk *d, struct hand *s)
 	int ok = s->n > 0 && s->to_ok;
 
 	for (int i = 0; i < s->n; i++)
-		if (s->why[i][0])
-			ok = 0;
+		if (s->why[i][0] && s->to_ok) {
+			/* the first refusal in words: "handed over meanwhile by
+			 * NAME at TIME" is what the operator must read at F9 */
+			desk_message(d, 1, "%s: %s", s->serial[i], s->why[i]);
+			return 0;
+		}
 	if (!ok)
 		desk_message(d, 1, "%s", T(s->n == 0 ? "The list is empty."
 		                       : !s->to_ok ? N_("Say to whom (To).")

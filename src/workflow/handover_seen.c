@@ -36,16 +36,17 @@ int td_ho_last_event(struct td_registry *reg, const char *serial,
 	return td_reg_each_custody_event(reg, serial, keep_last, last, err);
 }
 
-int td_ho_check_seen(struct td_registry *reg, const struct td_ho_item *it,
-                     struct td_error *err)
+/* The conflict, if the token's newest custody event is not seen. */
+static int check(struct td_registry *reg, const char *serial, int64_t seen,
+                 struct td_error *err)
 {
 	struct td_custody_event last;
-	int rc = td_ho_last_event(reg, it->pub.key, &last, err);
+	int rc = td_ho_last_event(reg, serial, &last, err);
 
-	if (rc == TD_OK && last.id != it->pub.custody_seen)
-		rc = td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, it->pub.key,
+	if (rc == TD_OK && last.id != seen)
+		rc = td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, serial,
 		                     "token %s was handed over meanwhile by %s at %s "
-		                     "(now with %s); nothing was written", it->pub.key,
+		                     "(now with %s); nothing was written", serial,
 		                     last.operator_name ? last.operator_name : "?",
 		                     last.at ? last.at : "?",
 		                     last.to_custodian ? last.to_custodian : "?");
@@ -53,14 +54,20 @@ int td_ho_check_seen(struct td_registry *reg, const struct td_ho_item *it,
 	return rc;
 }
 
+int td_ho_check_seen(struct td_registry *reg, const struct td_ho_item *it,
+                     struct td_error *err)
+{
+	return check(reg, it->pub.key, it->pub.custody_seen, err);
+}
+
 int td_handover_expect_custody(struct td_handover *h, const char *serial,
                                int64_t seen, struct td_error *err)
 {
 	int i = td_ho_find(h, serial);
 
-	if (i < 0 || h->kind != TD_HANDOVER_TOKENS)
-		return td_error_set_at(err, TD_ERR_NOTFOUND, NULL, 0, serial,
-		                       "token %s is not in this handover", serial);
-	h->items[i].pub.custody_seen = seen;
-	return td_ho_check_seen(h->reg, &h->items[i], err);
+	if (h->kind != TD_HANDOVER_TOKENS)
+		return td_error_set(err, TD_ERR_USAGE, "this is a dossier handover");
+	if (i >= 0)
+		h->items[i].pub.custody_seen = seen;
+	return check(h->reg, serial, seen, err);
 }
