@@ -132,6 +132,32 @@ hall_token() {
 		>>"$HALL/certs.csv"
 }
 
+# hall_stage_token N LABEL CERTHEX: a token made aside, to be plugged
+# into laptop N later (hall_insert); registered like hall_token's.
+hall_stage_token() {
+	mkdir -p "$HALL/stage$1/tokens"
+	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+		"$HALL/stage$1" >"$HALL/stage$1/softhsm2.conf"
+	hsm_issue "$2" rsa "/C=VN/O=Hội Lâm/CN=$2/UID=CCCD:0331900$3" "$3"
+	SOFTHSM2_CONF=$HALL/stage$1/softhsm2.conf
+	export SOFTHSM2_CONF
+	serial=$(hsm_token "$2")
+	[ -n "$serial" ] || fail "no serial for token $2"
+	hsm_load "$2" "$2" 01
+	for d in "$HALL/stage$1/tokens"/*; do
+		case $d in *"$(echo "$serial" | tail -c 9)") mv "$d" "$HALL/stage$1/$2" ;; esac
+	done
+	[ -d "$HALL/stage$1/$2" ] || fail "cannot find the store of token $2"
+	echo "$3,person,$2,0331900$3,,HL.SNV,2025-01-01,2030-01-01,$serial,SoftHSM," \
+		>>"$HALL/certs.csv"
+}
+
+# hall_insert N LABEL / hall_pull N LABEL: plug the staged token into
+# laptop N's reader, or pull it out: its store moves in one rename, as a
+# token arrives and leaves all at once.
+hall_insert() { mv "$HALL/stage$1/$2" "$HALL/lap$1/tokens/$2" || fail "insert $2"; }
+hall_pull() { mv "$HALL/lap$1/tokens/$2" "$HALL/stage$1/$2" || fail "pull $2"; }
+
 # hall_import: the certificates and tokens made so far, into the registry.
 hall_import() {
 	"$TOKENDESK" --db "$HALL_DB" -q import "$HALL/agencies.csv" "$HALL/certs.csv" ||

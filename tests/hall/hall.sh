@@ -4,8 +4,9 @@
 # port), five operators whose SSH keys `tokendesk hall add-operator`
 # bound to names, and five "laptops", each with its own SoftHSM2 tokens
 # behind its own `p11-kit server`, each desk opened by tokendesk-connect
-# in tmux.  Checks: each desk sees only its laptop's tokens; each records
-# a handover of them; the audit names the operators from their keys; two
+# in tmux.  Checks: each desk sees only its laptop's tokens, and one
+# plugged in shows within a second; each records a handover of them (one
+# with proof of possession through the forward); the audit names the operators from their keys; two
 # desks racing for one token give exactly one handover, the other told
 # who and when; an ssh connection killed mid-handover leaves nothing
 # half-done and nothing running; the audit chain verifies.
@@ -19,6 +20,7 @@ for n in 1 2 3 4 5; do
 	hall_token $n tok${n}b ${n}b0${n}; eval "B$n=\$serial"
 	hall_operator $n "$(name $n)"
 done
+hall_stage_token 4 tok4c 4c04; C4=$serial
 hall_import
 reg() { "$TOKENDESK" --db "$HALL_DB" "$@"; }
 # the registry's spelling of a serial (SoftHSM2 shows it in lower case)
@@ -40,6 +42,21 @@ for n in 1 2 3 4 5; do
 	done
 done
 echo "ok: each desk sees its own laptop's tokens"
+# A token plugged into laptop 4 shows at desk 4, matched, within a second
+# (through p11-kit server, ssh and p11-kit-client); pulled out, it goes.
+t0=$(now_ms)
+hall_insert 4 tok4c
+dwait 4 "Matched — tok4c" 5
+ms=$(( $(now_ms) - t0 ))
+[ $ms -le $((1000 * TD_SLOW)) ] || fail "insertion to match took $ms ms (target 1 s)"
+dhas 1 "$C4" && fail "desk 1 shows laptop 4's new token"
+hall_pull 4 tok4c
+t0=$(now_ms)
+while dhas 4 "$C4"; do
+	[ $(( $(now_ms) - t0 )) -le $((1000 * TD_SLOW)) ] || fail "a pulled token stayed on desk 4"
+	sleep 0.05
+done
+echo "ok: a token plugged in shows in $ms ms, and goes when pulled"
 
 # Each desk hands both its tokens to Sở Tài chính, all five at once.
 to_field() {  # to_field N TEXT: from the Token field to To, typed
@@ -52,6 +69,14 @@ for n in 1 2 3 4 5; do
 	dwait $n "Hand tokens over"
 	to_field $n HL.STC
 done
+# Desk 5 proves possession of one token first: the PIN goes to the
+# laptop's token through the forward, and the signature comes back.
+dkeys 5 Tab Tab Tab Home
+dkeys 5 p
+dwait 5 "Proof of possession"
+dtype 5 "$HSM_PIN"
+dkeys 5 Enter
+dwait 5 "✓ proved" 10
 for n in 1 2 3 4 5; do dkeys $n F9; done
 for n in 1 2 3 4 5; do dwait $n "Record the handover?"; done
 for n in 1 2 3 4 5; do dkeys $n y; done
@@ -62,6 +87,9 @@ for n in 1 2 3 4 5; do
 		fail "desk $n: its tokens did not move"
 done
 [ "$(reg receipt --list | grep -c '^BG-')" = 5 ] || fail "not five handovers: $(reg receipt --list)"
+reg show token "$A5" --json | grep -q "possession matched" ||
+	reg show token "$B5" --json | grep -q "possession matched" ||
+	fail "desk 5's proof of possession is not on the custody event"
 echo "ok: five desks recorded their handovers at once"
 
 # Who: every handover row names its operator as the key says.
