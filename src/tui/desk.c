@@ -254,6 +254,11 @@ static void redraw(struct desk *d)
 	d->dirty = 0;
 }
 
+void desk_flush(struct desk *d)
+{
+	redraw(d);
+}
+
 static int top_typing(struct desk *d)
 {
 	const struct screen_ops *o = d->stack[d->depth - 1].ops;

@@ -113,6 +113,9 @@ void desk_pop(struct desk *d);
 void desk_message(struct desk *d, int bad, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void desk_error(struct desk *d, const struct td_error *err);
+/* Draw the screen now, in the middle of handling a key: for a step that
+ * is done (recorded) before a slower one that follows (its PDF). */
+void desk_flush(struct desk *d);
 /* Open the detail screen of a record: kind "agency", "holder", "cert",
  * "token"; key its code/id/serial. */
 void desk_open_record(struct desk *d, const char *kind, const char *key);

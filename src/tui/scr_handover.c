@@ -392,11 +392,16 @@ static void commit(struct desk *d, struct hand *s)
 		hand_rebuild(d, s);
 		return;
 	}
-	save_record(d, s->number);
 	s->n = 0;
 	tf_clear(&s->field[F_ITEM]);
 	hand_rebuild(d, s);
 	s->focus = F_ITEM;
+	/* Recorded now: said at once.  The printable record takes the PDF
+	 * helper's start (most of a second on a loaded hall host) and
+	 * follows on the same line. */
+	desk_message(d, 0, "%s %s …", T("Handover recorded:"), s->number);
+	desk_flush(d);
+	save_record(d, s->number);
 }
 
 static int ready(struct desk *d, struct hand *s)

@@ -76,7 +76,7 @@ ClientAliveInterval 2
 ClientAliveCountMax 2
 MaxStartups 50:30:100
 MaxSessions 50
-SetEnv LC_ALL=C.UTF-8 TOKENDESK_DATADIR=$TD_SRCDIR/data TOKENDESK_LOCALEDIR=${TOKENDESK_LOCALEDIR:-/nonexistent}
+SetEnv LC_ALL=C.UTF-8 TOKENDESK_DATADIR=$TD_SRCDIR/data TOKENDESK_LOCALEDIR=${TOKENDESK_LOCALEDIR:-/nonexistent} ${HALL_EXTRA_ENV:-}
 LogLevel ${HALL_SSHD_LOG:-ERROR}
 CFG
 	mkdir -p /run/sshd
