@@ -254,9 +254,22 @@ static void redraw(struct desk *d)
 	d->dirty = 0;
 }
 
+/* Key-to-screen timing for `make bench` (TOKENDESK_KEYLOG=FILE; "%p" in
+ * FILE becomes the process id, for a hall's many desks). */
+struct keylog {
+	FILE *f;
+	double t0;      /* when the batch of keys being handled arrived */
+	int key;        /* its last key */
+};
+static struct keylog *active_log;
+
 void desk_flush(struct desk *d)
 {
 	redraw(d);
+	/* the bench's "F9 to recorded": the screen is out before the PDF */
+	if (active_log && active_log->f)
+		fprintf(active_log->f, "flush %d %.3f\n", active_log->key,
+		        tdi_now_ms() - active_log->t0);
 }
 
 static int top_typing(struct desk *d)
@@ -353,10 +366,6 @@ static void handle_scan(struct desk *d, const char *text)
 	d->dirty = 1;
 }
 
-/* Key-to-screen timing for `make bench` (TOKENDESK_KEYLOG=FILE). */
-struct keylog {
-	FILE *f;
-};
 
 /* Where a trailing scan could start in keys[0..n): the printable keys
  * at the end, before a final Enter if there is one; n when none. */
@@ -388,6 +397,9 @@ static void run_keys(struct desk *d, struct keylog *log, int *keys, int n,
 	char scan[256];
 	double t0 = tdi_now_ms();
 	int s = scan_start(keys, n);
+
+	log->t0 = t0;
+	log->key = keys[n - 1];
 
 	/* Keys that came just before a scan (Tab to a list, then the
 	 * scanner fires) go first: the scan is judged on the screen they
@@ -516,6 +528,17 @@ static void curses_start(struct desk *d)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+static FILE *open_keylog(const char *path)
+{
+	const char *p = strstr(path, "%p");
+	char buf[4096];
+
+	if (p)
+		snprintf(buf, sizeof buf, "%.*s%ld%s", (int)(p - path), path,
+		         (long)getpid(), p + 2);
+	return fopen(p ? buf : path, "w");
+}
+
 int td_desk_main(struct td_cli *cli)
 {
 	struct desk d = { .cli = cli };
@@ -540,7 +563,7 @@ int td_desk_main(struct td_cli *cli)
 	}
 	if (!(d.reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	if (logpath && !(log.f = fopen(logpath, "w"))) {
+	if (logpath && !(log.f = open_keylog(logpath))) {
 		td_cli_fail("cannot write %s", logpath);
 		return EX_USAGE;
 	}
@@ -553,7 +576,9 @@ int td_desk_main(struct td_cli *cli)
 	scr_panel_open(&d);
 	d.reg_stamp = td_reg_change_stamp(d.reg);
 	d.dirty = 1;
+	active_log = &log;
 	loop(&d, &in, &log);
+	active_log = NULL;
 	while (d.depth > 0)
 		desk_pop(&d);
 	desk_tokens_stop(&d);
