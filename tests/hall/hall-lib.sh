@@ -59,25 +59,26 @@ AuthorizedKeysFile $HALL/authorized_keys
 PidFile $HALL/sshd.pid
 StrictModes no
 PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
 UsePAM no
 PrintMotd no
 PrintLastLog no
-ExposeAuthInfo yes
-AllowTcpForwarding remote
-PermitListen none
-PermitOpen none
-AllowStreamLocalForwarding remote
-StreamLocalBindUnlink yes
-AllowAgentForwarding no
-X11Forwarding no
-ClientAliveInterval 2
-ClientAliveCountMax 2
 MaxStartups 50:30:100
 MaxSessions 50
-SetEnv LC_ALL=C.UTF-8 TOKENDESK_DATADIR=$TD_SRCDIR/data TOKENDESK_LOCALEDIR=${TOKENDESK_LOCALEDIR:-/nonexistent} ${HALL_KEYLOG:+TOKENDESK_KEYLOG=$HALL/keylog.%p}
 LogLevel ${HALL_SSHD_LOG:-ERROR}
+# docs/hall.md's block, for the account the desks log in as
+Match User root
+	PasswordAuthentication no
+	KbdInteractiveAuthentication no
+	AllowStreamLocalForwarding remote
+	AllowTcpForwarding remote
+	PermitListen none
+	PermitOpen none
+	AllowAgentForwarding no
+	X11Forwarding no
+	ExposeAuthInfo yes
+	ClientAliveInterval 5
+	ClientAliveCountMax 2
+	SetEnv LC_ALL=C.UTF-8 TOKENDESK_DATADIR=$TD_SRCDIR/data TOKENDESK_LOCALEDIR=${TOKENDESK_LOCALEDIR:-/nonexistent} ${HALL_KEYLOG:+TOKENDESK_KEYLOG=$HALL/keylog.%p}
 CFG
 	mkdir -p /run/sshd
 	"$HALL_SSHD" -f "$HALL/sshd_config" -E "$HALL/sshd.log" ||
