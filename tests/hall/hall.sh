@@ -185,9 +185,32 @@ SOFTHSM2_CONF=$HALL/lap3/softhsm2.conf pkcs11-tool --module "$HSM_MODULE" -L 2>/
 	grep -q "tok3a" || fail "laptop 3's token is gone"
 echo "ok: a connection killed mid-handover left nothing half-done"
 
+# A closed terminal (the laptop's window shut: SIGHUP) ends desk 5 just
+# as cleanly: its server stopped, its sockets gone on both sides.
+pane=$(tmux -S "$HALL/tmux.sock" display -p -t d5 '#{pane_pid}')
+connect=$(pgrep -P "$pane" -f tokendesk-connect | head -1)
+sshpid=$(pgrep -P "$connect" -x ssh)
+server=$(pgrep -P "$connect" | grep -vx "$sshpid")
+[ -n "$server" ] || fail "desk 5: no p11-kit server"
+# its socket's directory, from its command line (-n DIR/p11.sock)
+ldir=$(tr '\0' ' ' <"/proc/$server/cmdline" | sed -n 's|.* -n \([^ ]*\)/p11.sock .*|\1|p')
+[ -d "$ldir" ] || fail "desk 5: no socket directory ($ldir)"
+tmux -S "$HALL/tmux.sock" kill-session -t d5
+i=0
+while kill -0 "$server" 2>/dev/null || [ -e "$ldir" ]; do
+	i=$((i + 1)); [ $i -lt 100 ] || fail "desk 5's server or socket outlived its terminal"
+	sleep 0.05
+done
+echo "ok: a closed terminal stops the laptop's server and removes its socket"
+
 # The other desks go on; F10 ends them cleanly, sockets and all.
-for n in 1 2 4 5; do dkeys $n Escape; dkeys $n F10; done
-for n in 1 2 4 5; do dwait $n "EXITED 0"; done
+for n in 1 2 4; do dkeys $n Escape; dkeys $n F10; done
+for n in 1 2 4; do dwait $n "EXITED 0"; done
+i=0
+while pgrep -f "operator-key $(name 5)" >/dev/null 2>&1; do
+	i=$((i + 1)); [ $i -lt 300 ] || fail "desk 5 still runs on the host"
+	sleep 0.05
+done
 ls "$HALL/rsock" | grep -q . && fail "forwarded sockets left on the host: $(ls "$HALL/rsock")"
 reg audit verify >/dev/null || fail "audit chain broken"
 echo PASS
