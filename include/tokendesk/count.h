@@ -64,11 +64,17 @@ int td_count_report_load(struct td_registry *reg, int64_t id,
                          struct td_count_report *rep, struct td_error *err);
 void td_count_report_free(struct td_count_report *rep);
 
+struct td_outdir;
+
 /* Write the report as text (with signature lines) or as XLSX to a new
- * file of mode 0600 (replacing one that exists). */
+ * file of mode 0600 (replacing one that exists), as outfile.h writes
+ * files: never through a link (TD_ERR_CREATE).  path is a name in dir,
+ * or with dir NULL a path as named. */
 int td_count_report_write_text(const struct td_count_report *rep,
-                               const char *path, struct td_error *err);
+                               const struct td_outdir *dir, const char *path,
+                               struct td_error *err);
 int td_count_report_write_xlsx(const struct td_count_report *rep,
-                               const char *path, struct td_error *err);
+                               const struct td_outdir *dir, const char *path,
+                               struct td_error *err);
 
 #endif

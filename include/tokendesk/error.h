@@ -23,7 +23,11 @@ enum td_code {
 	TD_ERR_PIN = -9,       /* wrong, locked or refused PIN */
 	TD_ERR_NOMEM = -10,
 	TD_ERR_INTERNAL = -11, /* a bug: an invariant did not hold */
-	TD_ERR_CANCELLED = -12 /* the operator said no */
+	TD_ERR_CANCELLED = -12, /* the operator said no */
+	TD_ERR_CREATE = -13,   /* an output refused: a link, a device, a folder
+	                        * not the user's (exit 73, EX_CANTCREAT) */
+	TD_ERR_BUSY = -14      /* another writer held the registry past the
+	                        * wait: try again later (exit 75) */
 };
 
 /* file, field and message are UTF-8 cut between characters, with
@@ -70,5 +74,22 @@ void td_error_list_init(struct td_error_list *l, size_t limit);
 void td_error_list_free(struct td_error_list *l);
 /* Append a copy of *e (counts it even when over the limit). */
 void td_error_list_add(struct td_error_list *l, const struct td_error *e);
+
+/* What a library prints on stderr itself, caught for the length of a
+ * call: libxlsxwriter writes its own "[ERROR]" lines (with temporary file
+ * names) to fd 2, beside tokendesk's message or across the desk's screen.
+ * begin points fd 2 at a non-blocking pipe (no file system needed: it
+ * works on a full disk; what does not fit in the pipe is dropped) and
+ * returns 0, or -1 when it could not (fd 2 left as it was).  end puts fd 2
+ * back and copies into why[size] the reason the library gave, for
+ * tokendesk's own message: the text after "System error = " when there is
+ * one (the system's strerror), else "".  Not for threads printing
+ * meanwhile: their lines would be caught too. */
+struct td_stderr_catch {
+	int saved;   /* the real fd 2, or -1 */
+	int rd;      /* the pipe's read end, or -1 */
+};
+int td_stderr_catch_begin(struct td_stderr_catch *c);
+void td_stderr_catch_end(struct td_stderr_catch *c, char *why, size_t size);
 
 #endif

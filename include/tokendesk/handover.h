@@ -270,10 +270,14 @@ void td_record_clear(struct td_record *r);
 int td_record_write_text(const struct td_record *r, FILE *out,
                          struct td_error *err);
 
-/* The record as an A4 PDF (pango + cairo, DejaVu Sans), written to a
- * temporary file beside path, created mode 0600, then renamed over path.
- * Returns 0, TD_ERR_IO, or TD_ERR_INTERNAL if cairo fails. */
-int td_record_write_pdf(const struct td_record *r, const char *path,
-                        struct td_error *err);
+struct td_outdir;
+
+/* The record as an A4 PDF (pango + cairo, DejaVu Sans), written as
+ * outfile.h writes files: mode 0600, whole or not at all, never through
+ * a link.  path is a file name in dir, or with dir NULL a path as named
+ * ("-": standard output).  Returns 0, TD_ERR_CREATE (a link, a device,
+ * no such folder...), TD_ERR_IO, or TD_ERR_INTERNAL if cairo fails. */
+int td_record_write_pdf(const struct td_record *r, const struct td_outdir *dir,
+                        const char *path, struct td_error *err);
 
 #endif

@@ -30,19 +30,52 @@ struct td_registry;
 enum td_reg_open_flags {
 	TD_REG_CREATE = 1 << 0,   /* create the file (mode 0600) if missing */
 	TD_REG_READONLY = 1 << 1, /* open read-only (no migration) */
+	/* a command that only reads (show, search, audit verify): when the
+	 * file cannot be opened for writing because the disk is full (its
+	 * -shm cannot be made), open it read-only instead, and say so in
+	 * td_reg_open_note */
+	TD_REG_READ_FALLBACK = 1 << 3,
 	/* with TD_REG_CREATE: its directories too (0700).  Only for the
 	 * default place: a path the operator named is in a directory that
 	 * exists, or was mistyped, or is a drive not mounted, and a registry
 	 * made there would be lost to them. */
-	TD_REG_CREATE_DIRS = 1 << 2
+	TD_REG_CREATE_DIRS = 1 << 2,
+	/* a field kit, not the registry (registry internals only): a file
+	 * for a USB stick, whose FAT gives every file and folder the same
+	 * mode, so the checks of where a registry lives (below) are not
+	 * made; those of the file itself are. */
+	TD_REG_KIT = 1 << 4
 };
 
-/* Open the registry at path: refuses a file that is group/world-writable
- * or owned by another user; sets WAL, foreign keys and a busy timeout;
- * migrates the schema forward.  Returns NULL and fills err on failure. */
+/* How long a writer waits for another's write lock by default: an
+ * import of a province's lists holds it for seconds, never minutes. */
+#define TD_REG_BUSY_MS 30000
+
+/* Open the registry at path: refuses (TD_ERR_PERM, the fix named) a file
+ * that is not a regular file, is group/world-writable, readable by others
+ * (it holds citizens' ID numbers) or owned by another user, and one in a
+ * directory group or others may write in (another user could put a file
+ * of theirs in its place; /tmp too, sticky or not).  Sets WAL, foreign
+ * keys and the wait for another writer's lock (TD_REG_BUSY_MS, see
+ * td_reg_set_busy); migrates the schema forward.  Remembers which file
+ * it opened: from then on td_reg_begin refuses to write if the path no
+ * longer names it.  Returns NULL and fills err on failure. */
 struct td_registry *td_reg_open(const char *path, int flags,
                                 struct td_error *err);
 void td_reg_close(struct td_registry *reg);
+
+/* What the operator should know about how the registry was opened (a
+ * read-only fallback on a full disk), or NULL.  Owned by reg. */
+const char *td_reg_open_note(const struct td_registry *reg);
+
+/* How a write waits for the write lock another desk or command holds:
+ * up to ms milliseconds (TD_REG_BUSY_MS until set), calling wait(ctx,
+ * waited_ms) about every 50 ms meanwhile, if wait is not NULL (the desk
+ * says it is waiting and reads Esc).  wait returns non-zero to give up
+ * at once.  A write that does not get the lock fails, nothing written:
+ * TD_ERR_CANCELLED when wait gave up, else TD_ERR_BUSY. */
+void td_reg_set_busy(struct td_registry *reg, int ms,
+                     int (*wait)(void *ctx, int waited_ms), void *ctx);
 /* Delete a registry file (closed) and its -wal and -shm companions. */
 void td_reg_remove(const char *path);
 
@@ -170,6 +203,12 @@ int td_reg_get_holder(struct td_registry *reg, const char *kind,
 /* serial in any accepted spelling (case, colons, leading zeros). */
 int td_reg_get_cert(struct td_registry *reg, const char *serial,
                     struct td_cert *out, struct td_error *err);
+/* The status of the certificate with serial (any accepted spelling)
+ * into status ("active", "revoked"...; size bytes): 1 when the registry
+ * holds it, 0 when not, or a negative code with err filled.  A statement
+ * kept prepared: cheap enough for every entry of a large CRL. */
+int td_reg_cert_status(struct td_registry *reg, const char *serial,
+                       char *status, size_t size, struct td_error *err);
 int td_reg_get_cert_by_fingerprint(struct td_registry *reg, const char *sha256_hex,
                                    struct td_cert *out, struct td_error *err);
 int td_reg_get_token(struct td_registry *reg, const char *serial,
@@ -397,11 +436,53 @@ int td_reg_cert_mark_revoked(struct td_registry *reg, const char *serial,
  * far into out[11]; "" when none. */
 int td_reg_crl_newest(struct td_registry *reg, const char *issuer, char out[11],
                       struct td_error *err);
-/* Remember an imported CRL (audited). */
+/* Was a CRL of issuer with this number (hex, as td_serial_hex writes
+ * it) imported before?  1 with at = when (ISO 8601) it was first, 0 when
+ * not, <0 on error. */
+int td_reg_crl_seen(struct td_registry *reg, const char *issuer,
+                    const char *crl_number, char at[21], struct td_error *err);
+/* The highest CRL number imported from issuer so far into out (hex, no
+ * leading zeros), "" when none had a number. */
+int td_reg_crl_highest(struct td_registry *reg, const char *issuer,
+                       char out[128], struct td_error *err);
+/* Remember an imported CRL and the SHA-256 of the CA certificate that
+ * verified it (inside a transaction; audited "crl.import", entity
+ * "crl_import", key the row id, after the whole row). */
 int td_reg_crl_record(struct td_registry *reg, const char *issuer,
                       const char *crl_number, const char *this_update,
                       const char *next_update, long entries,
-                      const char *sha256_hex, struct td_error *err);
+                      const char *sha256_hex, const char *ca_sha256,
+                      struct td_error *err);
+
+/* A CA pinned to sign CRLs (src/registry/crl_trust.c).  Strings are
+ * borrowed (valid during a callback).  key_sha256 is the SHA-256 of its
+ * SubjectPublicKeyInfo (DER), cert_sha256 of the whole certificate
+ * (DER), both lowercase hex; cert_hex the certificate's DER as hex. */
+struct td_crl_ca {
+	int64_t id;
+	const char *subject;      /* RFC 4514, as td_crl prints names */
+	const char *key_sha256, *cert_sha256, *cert_hex;
+	const char *added_at, *added_by;
+};
+typedef int (*td_crl_ca_fn)(const struct td_crl_ca *ca, void *ctx);
+
+/* Pin a CA (fields subject, key_sha256, cert_sha256, cert_hex used).  The
+ * same certificate pinned already: nothing written, *added 0.  Inside a
+ * transaction; audited "crl.trust.add", entity "crl_trust", key
+ * cert_sha256, after the whole row as JSON. */
+int td_reg_crl_trust_add(struct td_registry *reg, const struct td_crl_ca *ca,
+                         int *added, struct td_error *err);
+/* Every pinned CA, by ID; stops at fn's first non-zero return. */
+int td_reg_crl_trust_each(struct td_registry *reg, td_crl_ca_fn fn, void *ctx,
+                          struct td_error *err);
+/* Unpin the CA which names: its ID, or the SHA-256 of its certificate or
+ * of its key (hex, colons allowed).  fn (may be NULL) sees the row being
+ * removed.  TD_ERR_NOTFOUND when none, TD_ERR_USAGE when which is
+ * neither or the key of several.  Inside a transaction; audited
+ * "crl.trust.remove", key cert_sha256, before the whole row, after NULL. */
+int td_reg_crl_trust_remove(struct td_registry *reg, const char *which,
+                            td_crl_ca_fn fn, void *ctx, struct td_error *err);
+
 /* ---- inventory counts (src/registry/count.c) ---------------------------
  *
  * A count checks the tokens physically present against what custody says.
@@ -516,6 +597,8 @@ int td_reg_kit_make(struct td_registry *home, const char *kit_path,
 struct td_kit_merge_report {
 	char uuid[37];
 	int already;                 /* merged before: nothing was changed */
+	int meanwhile;               /* merged by another process while this
+	                                one read the kit: nothing changed */
 	int64_t inserted, updated, deleted, unchanged;
 	int64_t audit_rows;          /* field audit rows re-appended */
 	int64_t conflicts;           /* recorded in kit_conflict */

@@ -61,7 +61,8 @@ struct td_token_opts {
  * comment; [section] lines are skipped; an unknown key is an error.
  * Keys: module (repeatable; a PKCS#11 module to load), allow-module
  * (repeatable; allowlist entry), poll-ms (watcher period), scope (this
- * desk's agency code), place (where handovers are signed). */
+ * desk's agency code), place (where handovers are signed), busy-ms (how
+ * long a write waits for the registry's lock). */
 struct td_token_config {
 	char **modules;
 	size_t nmodules;
@@ -70,7 +71,14 @@ struct td_token_config {
 	int poll_ms;      /* 0 when not set */
 	char *scope;      /* NULL when not set */
 	char *place;      /* NULL when not set; passed td_text_problem */
+	int busy_ms;      /* how long a write waits for another writer's
+	                   * lock (the registry's; read by the front ends);
+	                   * 0 when not set */
 };
+
+/* The range busy-ms may take, in milliseconds. */
+#define TD_CONFIG_BUSY_MS_MIN 100
+#define TD_CONFIG_BUSY_MS_MAX 3600000
 
 /* Longest place the config file may give, in bytes: a room's name, as
  * printed on every record; more is a paragraph pasted by mistake. */
@@ -79,7 +87,7 @@ struct td_token_config {
 /* Read path into *c (zeroed first; free with td_token_config_clear).
  * Lines are "key = value" ('#' starts a comment; "[section]" lines and
  * blank ones are skipped); keys: module, allow-module, poll-ms, scope,
- * place (the handover's, read by the front ends).  Returns 0, TD_ERR_IO
+ * place (the handover's, read by the front ends), busy-ms.  Returns 0, TD_ERR_IO
  * when unreadable, TD_ERR_DATA on a bad value (a place holding control
  * characters included), an unknown key or a line that is not
  * key = value (FILE:LINE in err). */

@@ -89,7 +89,7 @@ int td_cmd_audit(struct td_cli *cli, int argc, char **argv)
 		td_cli_fail("usage: tokendesk audit verify | audit log ENTITY KEY");
 		return EX_USAGE;
 	}
-	if (!(reg = td_cli_registry(cli, 0, &status)))
+	if (!(reg = td_cli_registry_to_read(cli, &status)))
 		return status;
 	if (strcmp(argv[optind], "verify") == 0)
 		return audit_verify(cli, reg);

@@ -243,9 +243,9 @@ static int write_files(const struct td_count_report *r, const char *text,
 {
 	struct td_error err;
 
-	if (text && td_count_report_write_text(r, text, &err) < 0)
+	if (text && td_count_report_write_text(r, NULL, text, &err) < 0)
 		return fail(&err);
-	if (xlsx && td_count_report_write_xlsx(r, xlsx, &err) < 0)
+	if (xlsx && td_count_report_write_xlsx(r, NULL, xlsx, &err) < 0)
 		return fail(&err);
 	return EX_OK;
 }

@@ -83,7 +83,9 @@ int td_cmd_export(struct td_cli *cli, int argc, char **argv)
 			       "agencies|certificates|tokens\n"
 			       "Write a whole table.  CSV certificates use the import layout, so an\n"
 			       "export imports back unchanged.  FILE is created with mode 0600;\n"
-			       "its name says the format when --format does not (x.json: JSON).\n");
+			       "its name says the format when --format does not (x.json: JSON).\n"
+			       "A link, a folder or a device at FILE is refused (exit 73); - is\n"
+			       "standard output, and a FIFO is written as it is.\n");
 			return EX_OK;
 		} else
 			return EX_USAGE;

@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/json.h"
 #include "tokendesk/handover.h"
+#include "tokendesk/outfile.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/text.h"
 #include "tokendesk/token.h"
@@ -40,6 +41,13 @@ int td_cli_handover_commit(struct td_cli *cli, struct td_handover *h,
 	struct td_record rec;
 	int rc;
 
+	/* an output that will be refused is refused before the handover */
+	if (pdf && strcmp(pdf, "-") != 0 &&
+	    (rc = td_outfile_check(pdf, &err)) < 0) {
+		td_cli_print_error(&err);
+		td_cli_fail("nothing was written");
+		return td_cli_status(rc);
+	}
 	if ((rc = td_handover_commit(h, number, NULL, &err)) < 0) {
 		td_cli_print_error(&err);
 		td_cli_fail("nothing was written");
@@ -47,7 +55,7 @@ int td_cli_handover_commit(struct td_cli *cli, struct td_handover *h,
 	}
 	if (pdf) {
 		if ((rc = td_record_load(cli->reg, number, &rec, &err)) == TD_OK) {
-			rc = td_record_write_pdf(&rec, pdf, &err);
+			rc = td_record_write_pdf(&rec, NULL, pdf, &err);
 			td_record_clear(&rec);
 		}
 		if (rc < 0) {

@@ -21,7 +21,14 @@ static const char kit_usage[] =
 	"       tokendesk kit resolve ID --keep home|field\n"
 	"A kit is a registry file with only what a field team needs for the\n"
 	"agencies given (and their units); work on it with --db KIT, then merge\n"
-	"it back.  Conflicting changes are listed, never decided silently.\n";
+	"it back.  Conflicting changes are listed, never decided silently.\n"
+	"A kit is data: one holding triggers, views or tables tokendesk does\n"
+	"not have, or rows its own audit log does not record (edited outside\n"
+	"tokendesk), is refused whole and nothing is merged.\n";
+
+/* The command's cli, for its translated texts (T, as xgettext reads
+ * them: po/POTFILES.in lists this file). */
+#define T(en) td_cli_T(en)
 
 static int fail(const struct td_error *err)
 {
@@ -93,8 +100,9 @@ static int kit_merge(struct td_registry *reg, int argc, char **argv)
 	if (td_reg_kit_merge(reg, path, &r, &err) < 0)
 		return fail(&err);
 	if (json) {
-		json_t *o = json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I}",
+		json_t *o = json_pack("{s:s, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I}",
 		                      "kit", r.uuid, "already_merged", r.already,
+		                      "merged_meanwhile", r.meanwhile,
 		                      "inserted", (json_int_t)r.inserted,
 		                      "updated", (json_int_t)r.updated,
 		                      "deleted", (json_int_t)r.deleted,
@@ -103,6 +111,9 @@ static int kit_merge(struct td_registry *reg, int argc, char **argv)
 		                      "conflicts", (json_int_t)r.conflicts);
 		td_json_print(o);
 		json_decref(o);
+	} else if (r.meanwhile) {
+		/* another desk or command merged it while this one read it */
+		printf("kit %s: %s\n", r.uuid, T("merged meanwhile; nothing changed"));
 	} else if (r.already) {
 		printf("kit %s was merged before; nothing changed\n", r.uuid);
 	} else {

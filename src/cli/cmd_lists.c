@@ -29,6 +29,9 @@ static int name_contradicts(const char *out, enum td_lists_format format)
 		td_cli_fail("%s: the lists are a workbook (.xlsx) unless --format csv"
 		            " is given, and then PATH is a directory for four .csv"
 		            " files", out);
+	else if (format == TD_LISTS_CSV && strcmp(out, "-") == 0)
+		td_cli_fail("-o -: with --format csv, PATH is a directory for four"
+		            " .csv files; standard output takes the workbook only");
 	else if (format == TD_LISTS_CSV && td_cli_name_ends(out, ".xlsx"))
 		td_cli_fail("%s: with --format csv, PATH is a directory for four .csv"
 		            " files, not a workbook", out);

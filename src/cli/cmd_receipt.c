@@ -102,7 +102,7 @@ int td_cmd_receipt(struct td_cli *cli, int argc, char **argv)
 		td_cli_print_error(&err);
 		return td_cli_status(rc);
 	}
-	rc = pdf ? td_record_write_pdf(&rec, pdf, &err) :
+	rc = pdf ? td_record_write_pdf(&rec, NULL, pdf, &err) :
 	           td_record_write_text(&rec, stdout, &err);
 	td_record_clear(&rec);
 	if (rc < 0) {

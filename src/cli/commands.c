@@ -24,7 +24,7 @@ const struct td_cli_command td_cli_commands[] = {
 	{ "plan", td_cmd_plan, "plan import [--encoding NAME] FILE | show [--json] | apply | pick CODE SERIAL" },
 	{ "tag", td_cmd_tag, "tag revoke|change-info|keep|... TARGET --reason TEXT | list | send" },
 	{ "holder", td_cmd_holder, "holder set ID --no-longer-needed|--needed" },
-	{ "crl", td_cmd_crl, "crl import --ca FILE CRLFILE" },
+	{ "crl", td_cmd_crl, "crl import [--ca FILE] CRLFILE | trust add|list|remove ..." },
 	{ "lists", td_cmd_lists, "lists [--format xlsx|csv] -o PATH" },
 	{ "count", td_cmd_count,
 	  "count start|scan|close|report|list ... (inventory counts)" },

@@ -9,6 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+#if ENABLE_NLS
+#include <libintl.h>
+#endif
+
+#include <unistd.h>
+#if ENABLE_NLS
+#include <libintl.h>
+#endif
 
 #include "cli/cli.h"
 #include "tokendesk/registry.h"
@@ -71,14 +80,57 @@ int td_cli_status(int code)
 	case TD_ERR_TOKEN: return EX_UNAVAILABLE;
 	case TD_ERR_NOMEM: return EX_OSERR;
 	case TD_ERR_CANCELLED: return EX_TEMPFAIL;
+	case TD_ERR_CREATE: return EX_CANTCREAT;
+	case TD_ERR_BUSY: return EX_TEMPFAIL;
 	case TD_ERR_DB: return EX_SOFTWARE;
 	}
 	return EX_SOFTWARE;
 }
 
-struct td_registry *td_cli_registry(struct td_cli *cli, int create, int *status)
+/* While a write waits for another writer's lock: said once per wait,
+ * after a second (a desk's own write is over sooner), so a command that
+ * seems to hang says why.  Never gives up itself: busy-ms does. */
+static int cli_busy_wait(void *ctx, int waited_ms)
+{
+	static int said, last_ms;
+	struct td_cli *cli = ctx;
+
+	if (waited_ms < last_ms)
+		said = 0;   /* a new wait */
+	last_ms = waited_ms;
+	if (!said && waited_ms >= 1000 && !cli->quiet) {
+		said = 1;
+		fprintf(stderr, "tokendesk: waiting for another desk or command to "
+		        "finish writing (up to %.1f s)...\n",
+		        (cli->config.busy_ms ? cli->config.busy_ms : TD_REG_BUSY_MS) / 1e3);
+	}
+	return 0;
+}
+
+/* Open the registry with flags, set how its writes wait, and say what
+ * the opening had to say. */
+static struct td_registry *open_registry(struct td_cli *cli, int flags,
+                                         int *status)
 {
 	struct td_error err;
+	const char *note;
+
+	cli->reg = td_reg_open(cli->db_path, flags, &err);
+	if (!cli->reg) {
+		td_cli_print_error(&err);
+		*status = td_cli_status(err.code);
+		return NULL;
+	}
+	if ((note = td_reg_open_note(cli->reg)))
+		td_cli_fail("note: %s", note);
+	/* busy-ms in the config file; 0 when not set there: the default */
+	td_reg_set_busy(cli->reg, cli->config.busy_ms, cli_busy_wait, cli);
+	td_reg_set_operator(cli->reg, cli->operator_name);
+	return cli->reg;
+}
+
+struct td_registry *td_cli_registry(struct td_cli *cli, int create, int *status)
+{
 	int flags = 0;
 
 	if (cli->reg)
@@ -87,14 +139,12 @@ struct td_registry *td_cli_registry(struct td_cli *cli, int create, int *status)
 	if (create)
 		flags = TD_REG_CREATE |
 		        (cli->db_path == cli->db_path_buf ? TD_REG_CREATE_DIRS : 0);
-	cli->reg = td_reg_open(cli->db_path, flags, &err);
-	if (!cli->reg) {
-		td_cli_print_error(&err);
-		*status = td_cli_status(err.code);
-		return NULL;
-	}
-	td_reg_set_operator(cli->reg, cli->operator_name);
-	return cli->reg;
+	return open_registry(cli, flags, status);
+}
+
+struct td_registry *td_cli_registry_to_read(struct td_cli *cli, int *status)
+{
+	return cli->reg ? cli->reg : open_registry(cli, TD_REG_READ_FALLBACK, status);
 }
 
 void td_cli_getopt_reset(void)
@@ -189,8 +239,60 @@ int td_cli_run(const struct td_cli_command *c, struct td_cli *cli, int argc,
 	int status;
 
 	td_cli_getopt_reset();
+	td_cli_lang(cli);
 	status = c->run(cli, argc, argv);
 	td_reg_close(cli->reg);
 	cli->reg = NULL;
 	return status;
+}
+
+const char *td_cli_catalogue_dir(void)
+{
+	const char *env = getenv("TOKENDESK_LOCALEDIR");
+
+	if (env && *env)
+		return env;
+	/* vi is the only translation, so its file tells */
+	if (access(LOCALEDIR "/vi/LC_MESSAGES/" PACKAGE ".mo", R_OK) == 0)
+		return LOCALEDIR;
+	return TD_BUILD_LOCALEDIR;
+}
+
+#if ENABLE_NLS
+void td_cli_lang(const struct td_cli *cli)
+{
+	/* before the first gettext call, which caches the choice */
+	if (cli->lang)
+		setenv("LANGUAGE", cli->lang, 1);
+	bindtextdomain(PACKAGE, td_cli_catalogue_dir());
+	bind_textdomain_codeset(PACKAGE, "UTF-8");
+}
+
+const char *td_cli_T(const char *en)
+{
+	/* gettext("") is the catalogue's header, not "" */
+	return en && *en ? dgettext(PACKAGE, en) : en;
+}
+#else
+void td_cli_lang(const struct td_cli *cli)
+{
+	(void)cli;
+}
+
+const char *td_cli_T(const char *en)
+{
+	return en;
+}
+#endif
+
+void td_cli_printf(const char *en_fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, en_fmt);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vprintf(td_cli_T(en_fmt), ap);
+#pragma GCC diagnostic pop
+	va_end(ap);
 }

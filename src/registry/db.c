@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "registry/internal.h"
@@ -15,6 +16,13 @@
 #include "tokendesk/text.h"
 
 extern const char *const td_reg_stmt_sql[ST__COUNT];
+
+/* Marks a text the desk translates (po/POTFILES.in lists this file). */
+#define N_(s) s
+
+static const char moved_text[] =
+	N_("the registry at this path was moved, replaced or deleted since it "
+	   "was opened; nothing was recorded");
 
 /* Whether the registry's mode forbids writing it.  Root may write any
  * file whatever its mode, and SQLite would; but whoever ran `chmod 400`
@@ -66,9 +74,17 @@ int td_reg_db_error(struct td_registry *reg, struct td_error *err,
 		                    "read-only; nothing was changed (%s)", what, reg->path,
 		                    (why = why_readonly(reg->path)) ? why :
 		                    "SQLite refused to write");
+	if ((rc & 0xff) == SQLITE_BUSY && reg->busy_abandoned)
+		return td_error_set(err, TD_ERR_CANCELLED, "%s: given up while "
+		                    "another desk or command was writing; nothing "
+		                    "was changed", what);
 	if ((rc & 0xff) == SQLITE_BUSY)
-		return td_error_set(err, TD_ERR_DB, "%s: the registry is busy "
-		                    "(another tokendesk is writing); try again", what);
+		return td_error_set(err, TD_ERR_BUSY, "%s: the registry is busy: "
+		                    "another desk or command kept it locked for "
+		                    "writing for %d.%d s (the wait busy-ms allows: "
+		                    "%d ms); nothing was changed; try again later",
+		                    what, reg->busy_waited_ms / 1000,
+		                    reg->busy_waited_ms % 1000 / 100, reg->busy_ms);
 	return td_error_set(err, TD_ERR_DB, "%s: %s", what, msg);
 }
 
@@ -99,8 +115,9 @@ static int make_parent_dirs(const char *path)
 	return rc;
 }
 
-/* Refuse a registry others could have changed, as ssh does for keys. */
-static int check_file_safety(const char *path, const struct stat *st,
+/* Refuse a registry others could have changed, as ssh does for keys;
+ * and, unless it is a field kit, one others could read. */
+static int check_file_safety(const char *path, const struct stat *st, int flags,
                              struct td_error *err)
 {
 	if (!S_ISREG(st->st_mode))
@@ -114,7 +131,42 @@ static int check_file_safety(const char *path, const struct stat *st,
 		                    "registry %s is writable by group or others (mode %04o); "
 		                    "refusing to use it: run `chmod 600 %s`",
 		                    path, (unsigned)(st->st_mode & 07777), path);
+	if (!(flags & TD_REG_KIT) && (st->st_mode & S_IROTH))
+		return td_error_set(err, TD_ERR_PERM,
+		                    "registry %s is readable by others (mode %04o), and "
+		                    "it holds citizens' ID numbers; refusing to use it: "
+		                    "run `chmod 600 %s`",
+		                    path, (unsigned)(st->st_mode & 07777), path);
 	return TD_OK;
+}
+
+/* The registry's directory: whoever may write in it may rename another
+ * file over the registry or its WAL (a sticky /tmp keeps them from
+ * removing ours, not from planting -wal or -shm before it exists). */
+static int check_directory(const char *path, int flags, struct td_error *err)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (flags & TD_REG_KIT)
+		return TD_OK;
+	td_path_dir(path, dir, sizeof dir);
+	if (stat(dir, &st) != 0 || !(st.st_mode & (S_IWGRP | S_IWOTH)))
+		return TD_OK;   /* a missing directory is reported on creation */
+	/* a shared folder (sticky, as /tmp) is not the user's to close */
+	if (st.st_uid == geteuid() && !(st.st_mode & S_ISVTX))
+		return td_error_set(err, TD_ERR_PERM,
+		                    "the directory %s of registry %s is writable by group "
+		                    "or others (mode %04o): another user could put a file "
+		                    "in the registry's place; refusing to use it: run "
+		                    "`chmod 700 %s`", dir, path,
+		                    (unsigned)(st.st_mode & 07777), dir);
+	return td_error_set(err, TD_ERR_PERM,
+	                    "the directory %s of registry %s is shared (mode %04o): "
+	                    "another user could put a file in the registry's place; "
+	                    "refusing to use it: move the registry into a directory "
+	                    "of your own (`mkdir -m 700 DIR`)", dir, path,
+	                    (unsigned)(st.st_mode & 07777));
 }
 
 static int create_file(const char *path, int flags, struct td_error *err)
@@ -145,7 +197,7 @@ static int create_file(const char *path, int flags, struct td_error *err)
  * read-only -shm that would keep the registry read-only after the
  * operator's `chmod 600`: once the registry is writable again, so are
  * they (they are ours: check_file_safety said so). */
-static int check_companions(const char *path, struct td_error *err)
+static int check_companions(const char *path, int flags, struct td_error *err)
 {
 	static const char *const suffixes[] = { "-wal", "-shm", "-journal" };
 	char p[4096];
@@ -156,7 +208,7 @@ static int check_companions(const char *path, struct td_error *err)
 		snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
 		if (lstat(p, &st) < 0)
 			continue;
-		if ((rc = check_file_safety(p, &st, err)) < 0)
+		if ((rc = check_file_safety(p, &st, flags, err)) < 0)
 			return rc;
 		if (!(st.st_mode & S_IWUSR) && access(path, W_OK) == 0 &&
 		    !write_protected(path))
@@ -170,11 +222,13 @@ static int prepare_file(const char *path, int flags, struct td_error *err)
 	struct stat st;
 	int rc;
 
+	if ((rc = check_directory(path, flags, err)) < 0)
+		return rc;
 	/* lstat: a symlink is refused here, clearly, rather than by
 	 * SQLITE_OPEN_NOFOLLOW as "unable to open database file". */
 	if (lstat(path, &st) == 0)
-		return (rc = check_file_safety(path, &st, err)) < 0
-		       ? rc : check_companions(path, err);
+		return (rc = check_file_safety(path, &st, flags, err)) < 0
+		       ? rc : check_companions(path, flags, err);
 	if (errno != ENOENT)
 		return td_error_set(err, TD_ERR_IO, "%s: %s", path, strerror(errno));
 	if (!(flags & TD_REG_CREATE))
@@ -202,12 +256,61 @@ static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_null(ctx);
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* SQLite's busy handler: 1 to try the lock again, 0 to give up (the
+ * statement then fails with SQLITE_BUSY).  Short sleeps first, as a
+ * desk's own write is over in milliseconds; then 50 ms, so the desk's
+ * wait() reads Esc promptly. */
+static int on_busy(void *arg, int count)
+{
+	struct td_registry *reg = arg;
+	struct timespec pause = { 0, 0 };
+	int waited;
+
+	if (count == 0) {
+		reg->busy_since_ms = now_ms();
+		reg->busy_abandoned = 0;
+	}
+	waited = (int)(now_ms() - reg->busy_since_ms);
+	reg->busy_waited_ms = waited;
+	if (waited >= reg->busy_ms)
+		return 0;
+	if (reg->busy_wait && reg->busy_wait(reg->busy_ctx, waited)) {
+		reg->busy_abandoned = 1;
+		return 0;
+	}
+	pause.tv_nsec = (count < 10 ? 5 : 50) * 1000000L;
+	nanosleep(&pause, NULL);
+	return 1;
+}
+
+void td_reg_set_busy(struct td_registry *reg, int ms,
+                     int (*wait)(void *ctx, int waited_ms), void *ctx)
+{
+	reg->busy_ms = ms > 0 ? ms : TD_REG_BUSY_MS;
+	reg->busy_wait = wait;
+	reg->busy_ctx = ctx;
+	sqlite3_busy_handler(reg->db, on_busy, reg);
+}
+
+const char *td_reg_open_note(const struct td_registry *reg)
+{
+	return reg->open_note;
+}
+
 static int configure_connection(struct td_registry *reg, int flags,
                                 struct td_error *err)
 {
 	int rc;
 
-	sqlite3_busy_timeout(reg->db, 5000);
+	td_reg_set_busy(reg, TD_REG_BUSY_MS, NULL, NULL);
 	/* A field kit merged here is a file from elsewhere: with defensive
 	 * mode and an untrusted schema, nothing in an attached file's
 	 * schema (triggers, views, defaults) may call a function with side
@@ -267,37 +370,171 @@ static void not_a_registry(struct td_registry *reg, struct td_error *err)
 		             " registry (%s)", reg->path, sqlite3_errstr(code));
 }
 
-struct td_registry *td_reg_open(const char *path, int flags, struct td_error *err)
+/* 0 when the file SQLite holds open is still the one at reg->path.
+ * SQLite's own look (SQLITE_FCNTL_HAS_MOVED: the inode it opened against
+ * stat of the path) tells a file renamed or deleted under it; device and
+ * inode of lstat, as at the open, also a link put in its place.  A desk
+ * open for days under which someone ran `mv backup.db registry.db` wrote
+ * into the file no longer there (or mixed the backup with the WAL) and
+ * said it was recorded. */
+static int check_same_file(struct td_registry *reg, struct td_error *err)
+{
+	struct stat st;
+	int moved = 0;
+
+	if (sqlite3_file_control(reg->db, "main", SQLITE_FCNTL_HAS_MOVED,
+	                         &moved) != SQLITE_OK)
+		moved = 0;
+	if (!moved && lstat(reg->path, &st) == 0 && st.st_dev == reg->dev &&
+	    st.st_ino == reg->ino)
+		return TD_OK;
+	return td_error_set_at(err, TD_ERR_IO, reg->path, 0, NULL, "%s", moved_text);
+}
+
+/* Which file was opened, for check_same_file; and it is the one that
+ * prepare_file looked at (not one swapped in meanwhile). */
+static int remember_file(struct td_registry *reg, struct td_error *err)
+{
+	struct stat st;
+
+	if (lstat(reg->path, &st) != 0)
+		return td_error_set_at(err, TD_ERR_IO, reg->path, 0, NULL, "%s",
+		                       moved_text);
+	reg->dev = st.st_dev;
+	reg->ino = st.st_ino;
+	return check_same_file(reg, err);
+}
+
+/* Whether the last failure on reg was the disk being full. */
+static int disk_full(const struct td_registry *reg)
+{
+	int code = reg->last_db_code & 0xff;
+
+	return code == SQLITE_FULL || (code == SQLITE_IOERR && reg->db &&
+	       sqlite3_system_errno(reg->db) == ENOSPC);
+}
+
+/* name as an SQLite URI asking for an immutable, read-only file:
+ * percent-escaped but for letters, digits and "/-._~". */
+static char *immutable_uri(const char *path)
+{
+	size_t n = strlen(path);
+	char *uri = malloc(3 * n + 32), *o = uri;
+
+	if (!uri)
+		return NULL;
+	o += sprintf(o, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p))
+			*o++ = (char)*p;
+		else
+			o += sprintf(o, "%%%02X", *p);
+	strcpy(o, "?mode=ro&immutable=1");
+	return uri;
+}
+
+/* 1 when path's -wal is missing or empty: nothing committed is only
+ * there, so reading the file alone (immutable) misses nothing. */
+static int wal_empty(const char *path)
+{
+	char wal[PATH_MAX + 8];
+	struct stat st;
+
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	return lstat(wal, &st) < 0 ? errno == ENOENT : st.st_size == 0;
+}
+
+enum open_how { OPEN_NORMAL, OPEN_IMMUTABLE };
+
+/* One try at opening path.  NULL with err filled; *full tells whether
+ * the disk being full was why. */
+static struct td_registry *open_once(const char *path, int flags,
+                                     enum open_how how, int *full,
+                                     struct td_error *err)
 {
 	struct td_registry *reg;
 	int oflags = (flags & TD_REG_READONLY) ? SQLITE_OPEN_READONLY
 	                                       : SQLITE_OPEN_READWRITE;
-	char plain[PATH_MAX + 3];
+	char plain[PATH_MAX + 3], *uri = NULL;
+	const char *name = sqlite_path(path, plain, sizeof plain);
 
-	if (prepare_file(path, flags, err) < 0)
-		return NULL;
+	*full = 0;
 	/* As SQLite itself opens a file it may not write: read-only, so
 	 * what reads still works and the first write is refused. */
 	if (write_protected(path))
 		oflags = SQLITE_OPEN_READONLY;
+	if (how == OPEN_IMMUTABLE) {
+		if (!(uri = immutable_uri(path))) {
+			td_error_set(err, TD_ERR_NOMEM, "out of memory");
+			return NULL;
+		}
+		name = uri;
+		oflags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+	}
 	reg = calloc(1, sizeof *reg);
 	if (!reg || !(reg->path = strdup(path))) {
 		free(reg);
+		free(uri);
 		td_error_set(err, TD_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
-	if (sqlite3_open_v2(sqlite_path(path, plain, sizeof plain), &reg->db,
-	                    oflags | SQLITE_OPEN_NOFOLLOW, NULL)
+	if (sqlite3_open_v2(name, &reg->db, oflags | SQLITE_OPEN_NOFOLLOW, NULL)
 	    != SQLITE_OK) {
 		td_reg_db_error(reg, err, path);
+		*full = disk_full(reg);
 		td_reg_close(reg);
+		free(uri);
 		return NULL;
 	}
-	if (configure_connection(reg, flags, err) < 0) {
+	free(uri);
+	/* the fallback's read-only open reads nothing yet: read, so a -shm
+	 * that cannot be made fails here, not at the command's first query
+	 * (other read-only opens, a kit's, judge the file themselves) */
+	if (remember_file(reg, err) < 0 || configure_connection(reg, flags, err) < 0 ||
+	    ((flags & TD_REG_READONLY) && (flags & TD_REG_READ_FALLBACK) &&
+	     td_reg_exec(reg, "SELECT count(*) FROM sqlite_schema", err) < 0)) {
+		*full = disk_full(reg);
 		not_a_registry(reg, err);
 		td_reg_close(reg);
 		return NULL;
 	}
+	return reg;
+}
+
+/* The disk is full and the command only reads: the file read-only, or
+ * else (no -shm can be made even for reading) immutable, when its WAL
+ * holds nothing. */
+static struct td_registry *open_for_reading(const char *path, int flags)
+{
+	struct td_error again;
+	struct td_registry *reg;
+	int full;
+
+	flags |= TD_REG_READONLY;
+	if (!(reg = open_once(path, flags, OPEN_NORMAL, &full, &again)) &&
+	    wal_empty(path))
+		reg = open_once(path, flags, OPEN_IMMUTABLE, &full, &again);
+	if (!reg)
+		return NULL;
+	reg->open_note = strdup("the disk is full and the registry's shared-"
+	                        "memory file (-shm) could not be made: opened "
+	                        "read-only; reading works, nothing can be "
+	                        "written until there is room");
+	return reg;
+}
+
+struct td_registry *td_reg_open(const char *path, int flags, struct td_error *err)
+{
+	struct td_registry *reg;
+	int full;
+
+	if (prepare_file(path, flags, err) < 0)
+		return NULL;
+	reg = open_once(path, flags, OPEN_NORMAL, &full, err);
+	if (!reg && full && (flags & TD_REG_READ_FALLBACK) &&
+	    !(flags & TD_REG_READONLY))
+		reg = open_for_reading(path, flags);   /* err keeps why */
 	return reg;
 }
 
@@ -311,6 +548,7 @@ void td_reg_close(struct td_registry *reg)
 		sqlite3_finalize(reg->stmts[i]);
 	sqlite3_close(reg->db);
 	td_sha256_free(reg->md_ctx);
+	free(reg->open_note);
 	free(reg->operator_name);
 	free(reg->path);
 	free(reg);
@@ -394,6 +632,9 @@ int td_reg_begin(struct td_registry *reg, struct td_error *err)
 
 	if (reg->in_tx)
 		return td_error_set(err, TD_ERR_INTERNAL, "nested transaction");
+	/* every write, of every command and of the desk, starts here */
+	if ((rc = check_same_file(reg, err)) < 0)
+		return rc;
 	/* The write lock of BEGIN IMMEDIATE, on the registry alone.  BEGIN
 	 * IMMEDIATE takes it on every attached file too (the kit a merge
 	 * reads, home for a kit make), and COMMIT then commits each in turn:
@@ -439,8 +680,10 @@ int td_reg_commit(struct td_registry *reg, struct td_error *err)
 
 	if (!reg->in_tx)
 		return td_error_set(err, TD_ERR_INTERNAL, "commit without begin");
+	/* once more before the commit: an import may have run for minutes */
 	if ((rc = td_reg_bulk_flush(reg, err)) < 0 ||
 	    (reg->head_dirty && (rc = td_reg_audit_flush_head(reg, err)) < 0) ||
+	    (rc = check_same_file(reg, err)) < 0 ||
 	    (rc = td_reg_exec(reg, "COMMIT", err)) < 0) {
 		td_reg_rollback(reg);
 		return rc;

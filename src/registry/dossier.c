@@ -160,6 +160,11 @@ int td_reg_add_dossier(struct td_registry *reg, const struct td_dossier *d,
 	return rc;
 }
 
+char *td_reg_dossier_json(struct td_registry *reg, const char *ref)
+{
+	return query_text(reg, DOSSIER_JSON, ref);
+}
+
 int td_reg_move_dossier(struct td_registry *reg, const char *ref,
                         const char *to_agency_code, int64_t handover_id,
                         struct td_error *err)

@@ -215,15 +215,13 @@ int td_reg_handover_add_item(struct td_registry *reg, int64_t handover_id,
 	       td_reg_db_error(reg, err, "recording a handover item");
 }
 
-int td_reg_handover_seal(struct td_registry *reg, int64_t handover_id,
-                         struct td_error *err)
+char *td_reg_handover_image(struct td_registry *reg, int64_t handover_id,
+                            char **number)
 {
 	sqlite3_stmt *st;
-	char *number = NULL, *after = NULL;
-	int rc;
+	char *after = NULL;
 
-	if ((rc = td_reg_require_tx(reg, err)) < 0)
-		return rc;
+	*number = NULL;
 	if (sqlite3_prepare_v2(reg->db, "SELECT number, json_object('number', number,"
 	                       " 'kind', kind, 'at', at, 'place', place, 'operator', operator,"
 	                       " 'from', from_custodian, 'to', to_custodian,"
@@ -233,18 +231,34 @@ int td_reg_handover_seal(struct td_registry *reg, int64_t handover_id,
 	                       "   'proof', proof)) FROM (SELECT * FROM handover_item"
 	                       "   WHERE handover_id = h.id ORDER BY pos)))"
 	                       " FROM handover h WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
-		return td_reg_db_error(reg, err, "sealing the handover");
+		return NULL;
 	sqlite3_bind_int64(st, 1, handover_id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		number = td_reg_col_dup(st, 0);
+		*number = td_reg_col_dup(st, 0);
 		after = td_reg_col_dup(st, 1);
 	}
 	sqlite3_finalize(st);
-	if (!number || !after)
-		rc = td_reg_db_error(reg, err, "sealing the handover");
-	else
-		rc = td_reg_audit(reg, "handover.create", "handover", number, NULL,
-		                  after, err);
+	if (!*number || !after) {
+		free(*number);
+		free(after);
+		*number = NULL;
+		return NULL;
+	}
+	return after;
+}
+
+int td_reg_handover_seal(struct td_registry *reg, int64_t handover_id,
+                         struct td_error *err)
+{
+	char *number, *after;
+	int rc;
+
+	if ((rc = td_reg_require_tx(reg, err)) < 0)
+		return rc;
+	if (!(after = td_reg_handover_image(reg, handover_id, &number)))
+		return td_reg_db_error(reg, err, "sealing the handover");
+	rc = td_reg_audit(reg, "handover.create", "handover", number, NULL,
+	                  after, err);
 	free(number);
 	free(after);
 	return rc;

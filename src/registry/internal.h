@@ -4,6 +4,7 @@
 #define TD_REGISTRY_INTERNAL_H
 
 #include <sqlite3.h>
+#include <sys/types.h>
 
 #include "tokendesk/registry.h"
 #include "tokendesk/strmap.h"
@@ -34,6 +35,7 @@ enum td_stmt_id {
 	ST_TAG_UPDATE,
 	ST_TAG_JSON,
 	ST_DATA_VERSION,
+	ST_CERT_STATUS,
 	ST__COUNT
 };
 
@@ -47,6 +49,8 @@ struct bulk_tally {
 struct td_registry {
 	sqlite3 *db;
 	char *path;
+	dev_t dev;              /* the file opened, as lstat(path) gave it: */
+	ino_t ino;              /* td_reg_begin checks path still names it */
 	char *operator_name;
 	int in_tx;
 	int last_db_code;       /* SQLite's code behind the last td_reg_db_error */
@@ -69,6 +73,14 @@ struct td_registry {
 	struct deferred_index { char *create, *name; } *deferred_idx;
 	int n_deferred_idx;
 	sqlite3_stmt *stmts[ST__COUNT];
+	/* Waiting for another writer's lock (db.c's busy handler). */
+	int busy_ms;                    /* longest wait */
+	int (*busy_wait)(void *ctx, int waited_ms);
+	void *busy_ctx;
+	double busy_since_ms;           /* when this wait began */
+	int busy_waited_ms;             /* how long the last wait lasted */
+	int busy_abandoned;             /* busy_wait gave up */
+	char *open_note;                /* td_reg_open_note */
 };
 
 /* SHA-256 (sha256.c), over libcrypto loaded on first use.  new() gives
@@ -131,6 +143,14 @@ int td_reg_audit_hash(struct td_registry *reg, const char *prev,
  * how many.  Called by td_reg_audit_verify once the home chain holds. */
 int td_reg_audit_verify_field(struct td_registry *reg, int64_t *rows,
                               struct td_error *err);
+
+/* The audit images of a handover (its handover.create row's after, and
+ * its number in *number) and of a dossier (by ref), as their writers
+ * make them: heap strings, NULL when no such row.  Kit merges build the
+ * same images to check a kit against its audit and to audit at home. */
+char *td_reg_handover_image(struct td_registry *reg, int64_t handover_id,
+                            char **number);
+char *td_reg_dossier_json(struct td_registry *reg, const char *ref);
 
 /* Store the audit head in meta (called by commit). */
 int td_reg_audit_flush_head(struct td_registry *reg, struct td_error *err);

@@ -7,7 +7,8 @@
  *   home-only:  agency, holder, certificate (master data; imported at
  *               home; a field change to them becomes a conflict);
  *   audit:      re-appended to the home chain, never diffed;
- *   local:      meta and kit_* (each file's own bookkeeping);
+ *   local:      meta, kit_* (each file's own bookkeeping) and crl_* (which
+ *               CAs are pinned, which CRLs applied: home's alone);
  * every other table is field-writable. */
 #ifndef TD_REGISTRY_KIT_H
 #define TD_REGISTRY_KIT_H
@@ -71,6 +72,14 @@ struct kit_merge {
 	const char *kit_path;
 	struct td_kit_merge_report *rep;
 	int64_t kit_rows;                  /* the kit's audit rows */
+	int64_t audit_base;                /* the kit's last row as made */
+	/* Private copies (kit_guard.c): the kit, its image, and an empty
+	 * database of tokendesk's own schema. */
+	struct td_registry *kitc, *imgc, *ref;
+	/* kit_backing.c's statements, prepared once per merge (a change
+	 * each: ten thousand tokens moved in the field). */
+	sqlite3_stmt *backing[8];
+	int64_t home_max[5];   /* kit_backing_mark_home */
 	sqlite3_stmt *map_put, *map_get;
 	int bulk_next;                     /* next table whose new rows come */
 	/* The field audit rows brought home: their ids in kit_field_audit
@@ -104,6 +113,74 @@ int kit_conflict_add(struct kit_merge *m, struct kit_table *t, const char *op,
                      sqlite3_value **pk_vals, sqlite3_value **field_old,
                      sqlite3_value **field_new, const char *reason,
                      struct td_error *err);
+
+/* ---- kit_guard.c: a kit is data, never code ---------------------------
+ * Private copies: connections of their own, in memory, defensive, with
+ * an untrusted schema and no triggers, views or extensions.  */
+/* A copy of bytes (sqlite3_malloc'ed; taken over, freed with the copy)
+ * as database main of a new guarded connection, read-only; label names
+ * it (kept as the registry's path). */
+int kit_copy_open(const char *label, unsigned char *bytes, sqlite3_int64 n,
+                  struct td_registry **out, struct td_error *err);
+/* A copy of the database file open as file (one read transaction). */
+int kit_copy_file(struct td_registry *file, const char *label,
+                  struct td_registry **out, struct td_error *err);
+/* An empty database of tokendesk's own schema: the DDL compiled into
+ * this program (every migration), never DDL read from a file. */
+int kit_ref_open(struct td_registry **out, struct td_error *err);
+/* Refuse (TD_ERR_DATA, naming it) a copy whose sqlite_master holds a
+ * trigger, a view, or a table, index or column that ref's does not, or
+ * declares one otherwise, or lacks a table of ref's.  what: "kit PATH"
+ * or "the kit's image of itself as made". */
+int kit_inspect(struct td_registry *cand, struct td_registry *ref,
+                const char *what, struct td_error *err);
+/* Attach copy's database to home as schema, read-only, sharing its
+ * memory: copy must stay open until schema is detached. */
+int kit_share(struct td_registry *home, struct td_registry *copy,
+              const char *schema, struct td_error *err);
+/* Attach to home as "base" a writable copy of ref (tokendesk's schema,
+ * empty). */
+int kit_base_from_ref(struct td_registry *home, struct td_registry *ref,
+                      struct td_error *err);
+
+/* ---- kit_backing.c: every change backed by the kit's audit ------------
+ * A change the merge would apply must be what the kit's own (verified)
+ * audit chain says the field did; else the merge is refused as
+ * tampering (TD_ERR_DATA, table and key named). */
+/* The rows the field added (past the image's last ids), all tables, on
+ * m->kitc; before anything is written. */
+int kit_backing_check_new(struct kit_merge *m, struct td_error *err);
+struct kit_backing {
+	char action[64], entity[32];
+	char *key;          /* heap */
+	char *home_before;  /* heap: home's image before the change */
+	int count_close;    /* count_session: after is the field row's */
+	char *field_after;  /* heap: the newest field row's after */
+};
+/* An update (nv set) or delete (nv NULL) of an existing row of t, with
+ * its primary key pk (values in the kit): fill b with what the home
+ * audit row needs, or refuse.  Call before applying. */
+int kit_backing_check(struct kit_merge *m, struct kit_table *t,
+                      sqlite3_value **pk, sqlite3_value **nv,
+                      struct kit_backing *b, struct td_error *err);
+/* A change to master data (agency, holder, certificate), which the merge
+ * keeps as a conflict: refused unless the kit's audit has a row of that
+ * record at all (a person decides the rest at `kit resolve`). */
+int kit_backing_check_home(struct kit_merge *m, struct kit_table *t,
+                           sqlite3_value **pk, struct td_error *err);
+/* After the change was applied at home: its home audit row, in the form
+ * of the ordinary writer of t (same action, entity, key, images). */
+int kit_backing_audit(struct kit_merge *m, struct kit_table *t,
+                      sqlite3_value **pk, struct kit_backing *b,
+                      struct td_error *err);
+void kit_backing_clear(struct kit_backing *b);
+/* Under the write lock, before anything is applied: where home's ids of
+ * the records kit_backing_audit_new audits stand. */
+int kit_backing_mark_home(struct kit_merge *m, struct td_error *err);
+/* After all rows came home: the home audit rows of the records the field
+ * added (tokens, tags, dossiers, counts, handovers), as their writers
+ * make them. */
+int kit_backing_audit_new(struct kit_merge *m, struct td_error *err);
 
 /* A random (version 4) UUID. */
 int td_reg_uuid(char out[37], struct td_error *err);

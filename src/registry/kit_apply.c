@@ -386,7 +386,8 @@ static sqlite3_stmt *update_stmt(struct kit_merge *m, struct kit_table *t,
 }
 
 static int apply_update(struct kit_merge *m, struct kit_table *t, sqlite3_value **pk,
-                        sqlite3_value **ov, sqlite3_value **nv, struct td_error *err)
+                        sqlite3_value **ov, sqlite3_value **nv,
+                        struct kit_backing *b, struct td_error *err)
 {
 	sqlite3_stmt *st;
 	int state, k = 1, rc;
@@ -420,11 +421,12 @@ static int apply_update(struct kit_merge *m, struct kit_table *t, sqlite3_value 
 	if (rc != SQLITE_DONE)
 		return td_reg_db_error(m->home, err, "merging the kit");
 	m->rep->updated++;
-	return TD_OK;
+	return kit_backing_audit(m, t, pk, b, err);
 }
 
 static int apply_delete(struct kit_merge *m, struct kit_table *t, sqlite3_value **pk,
-                        sqlite3_value **ov, struct td_error *err)
+                        sqlite3_value **ov, struct kit_backing *b,
+                        struct td_error *err)
 {
 	struct kit_stmt_cache *c = cache_of(m, t);
 	int state, rc;
@@ -459,7 +461,7 @@ static int apply_delete(struct kit_merge *m, struct kit_table *t, sqlite3_value 
 	if (rc != SQLITE_DONE)
 		return td_reg_db_error(m->home, err, "merging the kit");
 	m->rep->deleted++;
-	return TD_OK;
+	return kit_backing_audit(m, t, pk, b, err);
 }
 
 int kit_apply_change(struct kit_merge *m, sqlite3_changeset_iter *it,
@@ -485,11 +487,30 @@ int kit_apply_change(struct kit_merge *m, sqlite3_changeset_iter *it,
 			sqlite3changeset_new(it, i, &nv[i]);
 		pk[i] = pkflags[i] ? (op == SQLITE_INSERT ? nv[i] : ov[i]) : NULL;
 	}
+	/* Every change must be one the kit's audit records (kit_backing.c),
+	 * or nothing is merged; home-only tables' changes, kept as
+	 * conflicts, need at least a row of their record. */
+	struct kit_backing b = { .key = NULL };
+	if (t->kind == KIT_FIELD && op == SQLITE_INSERT)
+		return td_error_set(err, TD_ERR_DATA, "kit %s: %s gained a row that"
+		                    " no field work adds; the kit was edited outside"
+		                    " tokendesk: not merged, nothing changed here",
+		                    m->kit_path, t->name);
+	if (t->kind == KIT_HOME_ONLY && op != SQLITE_INSERT &&
+	    (rc = kit_backing_check_home(m, t, pk, err)) < 0)
+		return rc;
+	if (t->kind == KIT_FIELD &&
+	    (rc = kit_backing_check(m, t, pk, op == SQLITE_UPDATE ? nv : NULL, &b,
+	                            err)) < 0) {
+		kit_backing_clear(&b);
+		return rc;
+	}
 	switch (op) {
 	case SQLITE_INSERT: rc = kit_apply_insert(m, t, nv, err); break;
-	case SQLITE_UPDATE: rc = apply_update(m, t, pk, ov, nv, err); break;
-	default: rc = apply_delete(m, t, pk, ov, err); break;
+	case SQLITE_UPDATE: rc = apply_update(m, t, pk, ov, nv, &b, err); break;
+	default: rc = apply_delete(m, t, pk, ov, &b, err); break;
 	}
+	kit_backing_clear(&b);
 	return rc;
 }
 

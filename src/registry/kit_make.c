@@ -34,6 +34,7 @@
 #define SQLITE_ENABLE_SESSION 1
 #define SQLITE_ENABLE_PREUPDATE_HOOK 1
 #include "registry/kit.h"
+#include "tokendesk/outfile.h"
 #include "tokendesk/text.h"
 
 /* The row filter of the named tables; NULL for the generic rule. */
@@ -388,7 +389,7 @@ static int write_kit(struct td_registry *home, const char *path,
                      const char *const *codes, size_t n,
                      struct td_kit_info *info, struct td_error *err)
 {
-	struct td_registry *kit = td_reg_open(path, TD_REG_CREATE, err);
+	struct td_registry *kit = td_reg_open(path, TD_REG_CREATE | TD_REG_KIT, err);
 	int rc;
 
 	if (!kit)
@@ -449,6 +450,8 @@ int td_reg_kit_make(struct td_registry *home, const char *kit_path,
 
 	memset(info, 0, sizeof *info);
 	if ((rc = check_codes(home, codes, n, err)) < 0)
+		return rc;
+	if ((rc = td_outfile_check(kit_path, err)) < 0)   /* a link, a device */
 		return rc;
 	if (lstat(kit_path, &st) == 0)
 		return td_error_set(err, TD_ERR_USAGE, "%s exists; a kit is always a new"

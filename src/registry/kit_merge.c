@@ -1,17 +1,25 @@
 /* kit_merge.c: bringing a field kit's work home.
  *
- * 1. The kit is checked: it is whole (integrity_check, the file and then
- *    its image), it is a kit (meta kit_uuid), its schema is this
- *    registry's, and its own audit chain verifies.  A kit already merged
- *    (kit_merged) changes nothing.
- * 2. The kit's pristine image (kit_base) is loaded into an in-memory
- *    database and a session computes, table by table in foreign-key
- *    order, the changeset that turns the kit as made into the kit as it
- *    came back: exactly what was recorded in the field.
- * 3. kit_apply.c replays it at home (conflicts kept in kit_conflict).
- *    The rows the field added are left out of the changeset: kit_bulk.c
+ * 1. The kit is read once into a private copy in memory, on a guarded
+ *    connection (kit_guard.c: a kit is data, never code), and checked:
+ *    it is whole (integrity_check, the copy and then its image), it is a
+ *    kit (meta kit_uuid), its schema version is this registry's, its
+ *    sqlite_master holds only what tokendesk's compiled schema does (no
+ *    trigger, view, or table/column of its own), and its own audit chain
+ *    verifies.  A kit already merged (kit_merged) changes nothing.
+ * 2. The kit's pristine image (kit_base) is copied and checked the same
+ *    way, and its rows are loaded into a base database built from
+ *    tokendesk's own schema (never the image's DDL).  Every row the
+ *    field added must be what the kit's audit log records
+ *    (kit_backing.c).  A session then computes, table by table in
+ *    foreign-key order, the changeset that turns the kit as made into
+ *    the kit as it came back: exactly what was recorded in the field.
+ * 3. kit_apply.c replays it at home (conflicts kept in kit_conflict),
+ *    each change first held against the kit's audit rows and, applied,
+ *    audited at home as its ordinary writer does (kit_backing.c).  The
+ *    rows the field added are left out of the changeset: kit_bulk.c
  *    brings them home with fresh ids, a table at a time, before that
- *    table's changes.
+ *    table's changes; their records get their home audit rows after.
  * 4. Audit: the field's audit rows cannot join the home chain as they are
  *    (their ids and hashes chain to the kit's rows).  They come home as
  *    they are into kit_field_audit, and the kit.merge row that ends the
@@ -21,13 +29,16 @@
  *    against the kit file, whose chain was verified before merging.
  * All of it happens in one home transaction, with a kit.merge audit row
  * and the kit's uuid in kit_merged: a crash merges all or nothing, and a
- * second merge of the same kit finds the uuid and changes nothing. */
+ * second merge of the same kit finds the uuid and changes nothing (asked
+ * again under the write lock: two merges at once, the second says it was
+ * merged meanwhile). */
 #include <config.h>
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define SQLITE_ENABLE_SESSION 1
 #define SQLITE_ENABLE_PREUPDATE_HOOK 1
@@ -82,6 +93,18 @@ static int refuse_damaged(struct td_error *err, const char *what, const char *wh
 	                    (int)strcspn(why, "\n"), why);
 }
 
+/* A row breaking a CHECK or NOT NULL of the schema: the file is whole,
+ * its content is refused later, with the rule named (blame_kit). */
+static int content_fault(const char *why)
+{
+	const char *nl = strchr(why, '\n');
+
+	if (strncmp(why, "*** ", 4) == 0 && nl)
+		why = nl + 1;
+	return strncmp(why, "CHECK constraint failed", 23) == 0 ||
+	       strncmp(why, "NULL value in", 13) == 0;
+}
+
 /* Is the database file (or image) attached as schema whole?  A kit comes
  * back on a USB stick; a damaged page can read back differently from one
  * open to the next (SQLite reads a cell that runs off its page from
@@ -101,7 +124,8 @@ static int check_whole(struct td_registry *reg, const char *schema,
 	if (sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW)
 		why = sqlite3_errmsg(reg->db);
-	else if (strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
+	else if (strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0 &&
+	         !content_fault((const char *)sqlite3_column_text(st, 0)))
 		why = (const char *)sqlite3_column_text(st, 0);
 	if (why) {
 		/* integrity_check's first line may name the database alone
@@ -168,11 +192,86 @@ static int schema_mismatch(const char *kit_path, int kit_version,
 	                    home_version);
 }
 
-static int check_kit(struct td_registry *home, const char *kit_path, char uuid[37],
-                     int64_t *audit_base, int64_t *audit_rows, struct td_error *err)
+/* A connection to the kit that could write (it never does), guarded as
+ * kit_guard.c's are; rw.db NULL when the medium is read-only. */
+static struct td_registry open_writable(const char *kit_path)
+{
+	struct td_registry rw = { .db = NULL };
+	char *path = strncmp(kit_path, "file:", 5) == 0
+	             ? sqlite3_mprintf("./%s", kit_path)
+	             : sqlite3_mprintf("%s", kit_path);
+
+	if (path && sqlite3_open_v2(path, &rw.db, SQLITE_OPEN_READWRITE |
+	                            SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+		sqlite3_close(rw.db);
+		rw.db = NULL;
+	}
+	sqlite3_free(path);
+	if (rw.db) {
+		sqlite3_db_config(rw.db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+		sqlite3_db_config(rw.db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+		sqlite3_db_config(rw.db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL);
+		sqlite3_db_config(rw.db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, (int *)NULL);
+		sqlite3_busy_timeout(rw.db, 5000);
+	}
+	return rw;
+}
+
+/* The kit as a private copy (kit_guard.c): the file is read once, in one
+ * read transaction, and never again.  A file SQLite cannot copy is
+ * checked in place for the fault to name.  The copy is read through a
+ * second, writable connection (writing nothing) when the medium allows:
+ * the last connection to close removes the -wal and -shm files that
+ * reading a WAL file makes, as the field desk's own close does. */
+static int copy_kit(const char *kit_path, struct td_registry **copy,
+                    struct td_error *err)
 {
 	/* Read-only: a file that is not a kit (a wrong name typed, an empty
 	 * file) must come out as it went in, not migrated into a registry. */
+	struct td_registry *file, rw;
+	char what[sizeof err->message];
+	int rc;
+
+	if (!(file = td_reg_open(kit_path, TD_REG_READONLY, err)))
+		return err->code != TD_ERR_NOTFOUND ? err->code
+		       : td_error_set(err, TD_ERR_NOTFOUND, "no kit at %s", kit_path);
+	rw = open_writable(kit_path);
+	snprintf(what, sizeof what, "kit %s", kit_path);
+	if ((rc = kit_copy_file(rw.db ? &rw : file, what, copy, err)) < 0) {
+		struct td_error why;
+		if (check_whole(file, "main", what, &why) < 0)
+			*err = why, rc = why.code;
+	}
+	td_reg_close(file);
+	sqlite3_close(rw.db);
+	return rc;
+}
+
+/* Is the copy attached to home as schema readable there?  A header
+ * naming another text encoding passes a connection of its own but not
+ * home's UTF-8 (fuzz-kit): damaged, like a bad page. */
+static int share_checked(struct td_registry *home, struct td_registry *copy,
+                         const char *schema, const char *what,
+                         struct td_error *err)
+{
+	char *sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\".sqlite_master",
+	                            schema);
+	int rc = kit_share(home, copy, schema, err);
+
+	if (rc == TD_OK && sql &&
+	    sqlite3_exec(home->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		char why[sizeof err->message];
+		snprintf(why, sizeof why, "%s", sqlite3_errmsg(home->db));
+		rc = refuse_damaged(err, what, why);
+	}
+	sqlite3_free(sql);
+	return rc;
+}
+
+static int check_kit(struct td_registry *home, struct kit_merge *m,
+                     const char *kit_path, char uuid[37], int64_t *audit_base,
+                     int64_t *audit_rows, struct td_error *err)
+{
 	struct td_registry *kit;
 	char what[sizeof err->message];
 	int64_t bad;
@@ -183,14 +282,12 @@ static int check_kit(struct td_registry *home, const char *kit_path, char uuid[3
 		return td_error_set(err, TD_ERR_DATA, "%s is not a field kit but a"
 		                    " text file (kits are made by `tokendesk kit"
 		                    " make`)", kit_path);
-	if (!(kit = td_reg_open(kit_path, TD_REG_READONLY, err)))
-		return err->code != TD_ERR_NOTFOUND ? err->code
-		       : td_error_set(err, TD_ERR_NOTFOUND, "no kit at %s", kit_path);
-	snprintf(what, sizeof what, "kit %s", kit_path);
-	if ((rc = check_whole(kit, "main", what, err)) < 0) {
-		td_reg_close(kit);
+	if ((rc = copy_kit(kit_path, &m->kitc, err)) < 0)
 		return rc;
-	}
+	kit = m->kitc;
+	snprintf(what, sizeof what, "kit %s", kit_path);
+	if ((rc = check_whole(kit, "main", what, err)) < 0)
+		return rc;
 	id = kit_meta_get(kit, "main", "kit_uuid");
 	base = kit_meta_get(kit, "main", "kit_audit_base");
 	if (!id || !base || !uuid_ok(id))
@@ -199,6 +296,8 @@ static int check_kit(struct td_registry *home, const char *kit_path, char uuid[3
 	else if (td_reg_schema_version(kit) != td_reg_schema_version(home))
 		rc = schema_mismatch(kit_path, td_reg_schema_version(kit),
 		                     td_reg_schema_version(home), err);
+	else if ((rc = kit_inspect(kit, m->ref, what, err)) < 0)
+		;
 	else if (td_reg_audit_verify(kit, audit_rows, &bad, err) < 0) {
 		char why[sizeof err->message];
 		snprintf(why, sizeof why, "%s", err->message);
@@ -212,7 +311,6 @@ static int check_kit(struct td_registry *home, const char *kit_path, char uuid[3
 	}
 	free(id);
 	free(base);
-	td_reg_close(kit);
 	return rc;
 }
 
@@ -249,7 +347,9 @@ static int already_merged(struct td_registry *home, const char *uuid,
 
 /* ---- the pristine image ----------------------------------------------------- */
 
-static int load_base(struct td_registry *home, struct td_error *err)
+/* The kit's image of itself as made, as a private copy checked like the
+ * kit (m->imgc). */
+static int copy_image(struct kit_merge *m, struct td_error *err)
 {
 	const char *what = "the kit's image of itself as made";
 	sqlite3_stmt *st;
@@ -257,9 +357,9 @@ static int load_base(struct td_registry *home, struct td_error *err)
 	sqlite3_int64 n = 0;
 	int rc;
 
-	if (sqlite3_prepare_v2(home->db, "SELECT image FROM kit.kit_base WHERE id = 1",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return td_reg_db_error(home, err, "reading the kit's image");
+	if (sqlite3_prepare_v2(m->kitc->db, "SELECT image FROM main.kit_base"
+	                       " WHERE id = 1", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(m->kitc, err, "reading the kit's image");
 	if (sqlite3_step(st) == SQLITE_ROW && (n = sqlite3_column_bytes(st, 0)) > 0 &&
 	    (copy = sqlite3_malloc64((sqlite3_uint64)n)))
 		memcpy(copy, sqlite3_column_blob(st, 0), (size_t)n);
@@ -267,20 +367,51 @@ static int load_base(struct td_registry *home, struct td_error *err)
 	if (!copy)
 		return td_error_set(err, TD_ERR_DATA, "the kit holds no image of itself"
 		                    " as made; it cannot be merged");
-	rc = sqlite3_deserialize(home->db, "base", copy, n, n,
-	                         SQLITE_DESERIALIZE_FREEONCLOSE |
-	                         SQLITE_DESERIALIZE_RESIZEABLE);
-	if (rc != SQLITE_OK)
-		return td_reg_db_error(home, err, "loading the kit's image");
-	if ((rc = check_whole(home, "base", what, err)) < 0)
-		return rc;
-	/* The merge writes its diff into base.  A header asking for a newer
-	 * SQLite to write (byte 18 past 2) leaves the image readable but
-	 * read-only, and the write failed blaming home (fuzz-kit).  The
-	 * check reads page 1 first, so SQLite knows by now. */
-	if (sqlite3_db_readonly(home->db, "base") == 1)
+	/* tokendesk writes images whose header reads and writes at version 1
+	 * (kit_make.c); one that asks for a newer SQLite was altered. */
+	if (n >= 100 && (copy[18] > 2 || copy[19] > 2)) {
+		sqlite3_free(copy);
 		return refuse_damaged(err, what, "its header allows reading only");
+	}
+	if ((rc = kit_copy_open(what, copy, n, &m->imgc, err)) < 0) {
+		char why[sizeof err->message];
+		snprintf(why, sizeof why, "%s", sqlite_reason(err));
+		return refuse_damaged(err, what, why);
+	}
+	if ((rc = check_whole(m->imgc, "main", what, err)) < 0 ||
+	    (rc = kit_inspect(m->imgc, m->ref, what, err)) < 0)
+		return rc;
 	return TD_OK;
+}
+
+/* base: tokendesk's own schema (never the image's DDL) holding the
+ * image's rows.  The diff writes into base, so only tables whose DDL
+ * tokendesk wrote are ever written. */
+static int load_base(struct kit_merge *m, struct td_error *err)
+{
+	const char *what = "the kit's image of itself as made";
+	int rc;
+
+	if ((rc = copy_image(m, err)) < 0 ||
+	    (rc = kit_base_from_ref(m->home, m->ref, err)) < 0 ||
+	    (rc = share_checked(m->home, m->imgc, "img", what, err)) < 0)
+		return rc;
+	rc = td_reg_exec(m->home, "PRAGMA foreign_keys = OFF", err);
+	for (int i = 0; rc == TD_OK && i < m->ks.n; i++) {
+		struct kit_table *t = &m->ks.t[i];
+		char *cols;
+		if (t->kind != KIT_FIELD && t->kind != KIT_HOME_ONLY)
+			continue;
+		if (!(cols = kit_column_list(t)))
+			rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		else
+			rc = kit_exec(m->home, err, "INSERT INTO base.\"%w\" (%s) SELECT"
+			              " %s FROM img.\"%w\"", t->name, cols, cols, t->name);
+		sqlite3_free(cols);
+	}
+	sqlite3_exec(m->home->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	sqlite3_exec(m->home->db, "DETACH img", NULL, NULL, NULL);
+	return rc;
 }
 
 /* Bring base.T to kit.T's content with as few row writes as the data
@@ -498,6 +629,10 @@ static void release(struct kit_merge *m)
 	sqlite3_finalize(m->map_put);
 	sqlite3_finalize(m->map_get);
 	m->map_put = m->map_get = NULL;
+	for (size_t i = 0; i < sizeof m->backing / sizeof m->backing[0]; i++) {
+		sqlite3_finalize(m->backing[i]);
+		m->backing[i] = NULL;
+	}
 	kit_merge_cache_free(m);
 }
 
@@ -528,6 +663,21 @@ static int blame_kit(const struct kit_merge *m, int rc, struct td_error *err)
 	                    " cannot take (%s); not merged", m->kit_path, why);
 }
 
+/* Test only (docs/counts-and-kits.md): TOKENDESK_TEST_MERGE_PAUSE_MS
+ * holds a merge this long after its checks, before it takes the write
+ * lock, so a test can start two merges of one kit that both pass the
+ * "merged before?" check, as two desks can. */
+static void test_pause(void)
+{
+	const char *ms = getenv("TOKENDESK_TEST_MERGE_PAUSE_MS");
+	long n = ms ? strtol(ms, NULL, 10) : 0;
+
+	if (n > 0 && n <= 60000) {
+		struct timespec ts = { n / 1000, (n % 1000) * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+}
+
 /* With kit and base attached: diff, then replay in one transaction. */
 static int merge_attached(struct kit_merge *m, int64_t audit_base,
                           struct td_error *err)
@@ -535,14 +685,30 @@ static int merge_attached(struct kit_merge *m, int64_t audit_base,
 	void *buf = NULL;
 	int n = 0, rc;
 
-	if ((rc = load_base(m->home, err)) < 0 ||
-	    (rc = kit_schema_load(m->home, "main", &m->ks, err)) < 0 ||
-	    (rc = field_changeset(m, &n, &buf, err)) < 0 ||
-	    (rc = td_reg_begin(m->home, err)) < 0) {
+	if ((rc = kit_schema_load(m->home, "main", &m->ks, err)) < 0 ||
+	    (rc = load_base(m, err)) < 0 ||
+	    (rc = kit_backing_check_new(m, err)) < 0 ||
+	    (rc = field_changeset(m, &n, &buf, err)) < 0) {
 		sqlite3_free(buf);
 		return blame_kit(m, rc, err);
 	}
-	if ((rc = prepare(m, err)) == TD_OK && (rc = replay(m, n, buf, err)) == TD_OK &&
+	test_pause();
+	if ((rc = td_reg_begin(m->home, err)) < 0) {
+		sqlite3_free(buf);
+		return rc;
+	}
+	/* Another merge of this kit may have committed while this one was
+	 * reading it: under the write lock now, ask again. */
+	if ((rc = already_merged(m->home, m->uuid, m->kit_rows, err)) != 0) {
+		td_reg_rollback(m->home);
+		sqlite3_free(buf);
+		m->rep->meanwhile = rc > 0;
+		return rc > 0 ? TD_OK : rc;
+	}
+	if ((rc = prepare(m, err)) == TD_OK &&
+	    (rc = kit_backing_mark_home(m, err)) == TD_OK &&
+	    (rc = replay(m, n, buf, err)) == TD_OK &&
+	    (rc = kit_backing_audit_new(m, err)) == TD_OK &&
 	    (rc = append_field_audit(m, audit_base, err)) == TD_OK &&
 	    (rc = finish(m, err)) == TD_OK) {
 		release(m);
@@ -556,61 +722,55 @@ static int merge_attached(struct kit_merge *m, int64_t audit_base,
 	return rc;
 }
 
-/* The kit beside home as schema "kit".  It opened on its own and was
- * whole, so SQLite refusing it here is its header's doing (fuzz-kit: a
- * header naming another text encoding passes a connection of its own,
- * but not ATTACH to home's UTF-8): damaged, like a bad page. */
-static int attach_kit(struct td_registry *home, const char *kit_path,
-                      struct td_error *err)
+static void merge_free(struct kit_merge *m)
 {
-	int rc = td_reg_attach(home, kit_path, "kit", err), code;
-	char what[sizeof err->message], why[sizeof err->message];
-
-	code = home->last_db_code & 0xff;
-	if (rc != TD_ERR_DB || (code != SQLITE_ERROR && code != SQLITE_CORRUPT &&
-	                        code != SQLITE_NOTADB))
-		return rc;
-	snprintf(what, sizeof what, "kit %s", kit_path);
-	snprintf(why, sizeof why, "%s", sqlite_reason(err));
-	return refuse_damaged(err, what, why);
+	release(m);
+	kit_schema_free(&m->ks);
+	sqlite3_exec(m->home->db, "DETACH base", NULL, NULL, NULL);
+	sqlite3_exec(m->home->db, "DETACH img", NULL, NULL, NULL);
+	sqlite3_exec(m->home->db, "DETACH kit", NULL, NULL, NULL);
+	/* detached first: home read their memory */
+	td_reg_close(m->imgc);
+	td_reg_close(m->kitc);
+	td_reg_close(m->ref);
 }
 
 int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
                      struct td_kit_merge_report *rep, struct td_error *err)
 {
 	struct kit_merge m = { .home = home, .rep = rep, .kit_path = kit_path };
+	char what[sizeof err->message];
 	int64_t audit_base = 0;
 	int rc;
 
 	memset(rep, 0, sizeof *rep);
 	home->last_db_code = SQLITE_OK;
-	if ((rc = check_kit(home, kit_path, rep->uuid, &audit_base, &m.kit_rows,
-	                    err)) < 0)
+	if ((rc = kit_ref_open(&m.ref, err)) < 0 ||
+	    (rc = check_kit(home, &m, kit_path, rep->uuid, &audit_base, &m.kit_rows,
+	                    err)) < 0) {
+		merge_free(&m);
 		return rc;
+	}
 	m.uuid = rep->uuid;
+	m.audit_base = audit_base;
 	if ((rc = already_merged(home, rep->uuid, m.kit_rows, err)) != 0) {
 		rep->already = rc > 0;
+		merge_free(&m);
 		return rc > 0 ? TD_OK : rc;
 	}
-	if ((rc = attach_kit(home, kit_path, err)) < 0)
+	snprintf(what, sizeof what, "kit %s", kit_path);
+	if ((rc = share_checked(home, m.kitc, "kit", what, err)) < 0) {
+		merge_free(&m);
 		return rc;
-	/* Sorting and the id map in memory.  Home gets a 16 MiB cache for
-	 * the pages a merge writes; the kit keeps the small default, because
-	 * its rows are read about once and every page cached is memory
-	 * faulted in (a 64 MiB kit cache made a 100,000-event merge 0.35 s
-	 * slower).  Home is read through mmap (no copy per page); the kit is
-	 * not: it may sit on a USB stick, and a stick pulled under a mapping
-	 * kills the process with SIGBUS instead of returning an I/O error. */
+	}
+	/* Sorting and the id map in memory; home gets a 16 MiB cache for
+	 * the pages a merge writes and is read through mmap (no copy per
+	 * page).  The kit is a copy in memory (kit_guard.c). */
 	sqlite3_exec(home->db, "PRAGMA temp_store = MEMORY;"
 	             "PRAGMA main.cache_size = -16384;"
 	             "PRAGMA main.mmap_size = 1073741824",
 	             NULL, NULL, NULL);
-	if ((rc = kit_exec(home, err, "ATTACH ':memory:' AS base")) == TD_OK) {
-		rc = merge_attached(&m, audit_base, err);
-		release(&m);
-		sqlite3_exec(home->db, "DETACH base", NULL, NULL, NULL);
-	}
-	kit_schema_free(&m.ks);
-	sqlite3_exec(home->db, "DETACH kit", NULL, NULL, NULL);
+	rc = merge_attached(&m, audit_base, err);
+	merge_free(&m);
 	return rc;
 }

@@ -19,7 +19,11 @@ static enum kit_kind kind_of(const char *name)
 			return KIT_HOME_ONLY;
 	if (strcmp(name, "audit") == 0)
 		return KIT_AUDIT;
-	if (strcmp(name, "meta") == 0 || strncmp(name, "kit_", 4) == 0)
+	/* crl_trust decides which CRLs may revoke certificates and
+	 * crl_import which were applied: home's alone, so a kit neither
+	 * carries nor changes them (field rows there are never merged). */
+	if (strcmp(name, "meta") == 0 || strncmp(name, "kit_", 4) == 0 ||
+	    strncmp(name, "crl_", 4) == 0)
 		return KIT_LOCAL;
 	return KIT_FIELD;
 }

@@ -16,6 +16,8 @@ libtokendesk_a_SOURCES += \
 	src/registry/count.c \
 	src/registry/kit.h \
 	src/registry/kit_schema.c \
+	src/registry/kit_guard.c \
+	src/registry/kit_backing.c \
 	src/registry/kit_make.c \
 	src/registry/kit_apply.c \
 	src/registry/kit_bulk.c \
@@ -23,5 +25,6 @@ libtokendesk_a_SOURCES += \
 	src/registry/kit_conflict.c
 EXTRA_DIST += src/registry/local.mk
 # reorganization: stored plans, tags, CRL confirmations
-libtokendesk_a_SOURCES += src/registry/plan.c src/registry/tag.c
+libtokendesk_a_SOURCES += src/registry/plan.c src/registry/tag.c \
+	src/registry/crl_trust.c
 libtokendesk_a_SOURCES += src/registry/handover.c src/registry/dossier.c

@@ -231,6 +231,25 @@ static const char *const migrations[] = {
 	"  before TEXT, after TEXT,"
 	"  hash TEXT NOT NULL);"
 	"CREATE INDEX kit_field_audit_entity ON kit_field_audit(entity, entity_key);",
+	/* 7: CRLs only from a pinned CA.  crl_trust holds the issuing CAs
+	 * an operator pinned (`crl trust add`): the certificate itself (DER,
+	 * as hex, so an audit row's after-image can carry it), its subject
+	 * as printed, and SHA-256 digests of the certificate and of its
+	 * public key (SubjectPublicKeyInfo).  A kit never carries or merges
+	 * it (kit_schema.c: local).  An imported CRL keeps the SHA-256 of
+	 * the certificate that verified it (NULL: imported before pins).
+	 * The index finds the CRLs already imported from an issuer by number
+	 * (same number twice: recorded once; a lower one: noted).  Not
+	 * UNIQUE: releases before this one recorded a CRL at each import. */
+	"CREATE TABLE crl_trust ("
+	"  id INTEGER PRIMARY KEY,"
+	"  subject TEXT NOT NULL,"
+	"  key_sha256 TEXT NOT NULL,"
+	"  cert_sha256 TEXT NOT NULL UNIQUE,"
+	"  cert TEXT NOT NULL,"
+	"  added_at TEXT NOT NULL, added_by TEXT NOT NULL);"
+	"ALTER TABLE crl_import ADD COLUMN ca_sha256 TEXT;"
+	"CREATE INDEX crl_import_number ON crl_import(issuer, crl_number);",
 	/* (append new steps here) */
 };
 

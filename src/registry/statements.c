@@ -90,5 +90,7 @@ const char *const td_reg_stmt_sql[ST__COUNT] = {
 		" 'kind', kind, 'request', request, 'state', state, 'batch', batch,"
 		" 'origin', origin, 'rule', rule, 'reason', reason, 'detail', detail)"
 		" FROM tag WHERE id = ?",
+	[ST_CERT_STATUS] =
+		"SELECT status FROM certificate WHERE serial = ? ORDER BY id LIMIT 1",
 	[ST_DATA_VERSION] = "PRAGMA data_version",
 };

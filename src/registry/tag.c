@@ -443,18 +443,27 @@ int td_reg_cert_mark_revoked(struct td_registry *reg, const char *serial,
 int td_reg_crl_record(struct td_registry *reg, const char *issuer,
                       const char *crl_number, const char *this_update,
                       const char *next_update, long entries,
-                      const char *sha256_hex, struct td_error *err)
+                      const char *sha256_hex, const char *ca_sha256,
+                      struct td_error *err)
 {
 	sqlite3_stmt *st;
-	char now[21], after[256];
+	char now[21], key[24];
+	char *after;
 	int rc;
 
 	if ((rc = td_reg_require_tx(reg, err)) < 0)
 		return rc;
 	td_now_iso(now);
+	/* Audited as entity crl_import keyed by the row id, the whole row as
+	 * after-image (before release 7: entity "crl", key the CRL number). */
 	if (sqlite3_prepare_v2(reg->db, "INSERT INTO crl_import (issuer, crl_number,"
 	                       " this_update, next_update, entries, sha256,"
-	                       " imported_at) VALUES (?,?,?,?,?,?,?)", -1, &st, NULL)
+	                       " imported_at, ca_sha256) VALUES (?,?,?,?,?,?,?,?)"
+	                       " RETURNING id, json_object('id', id, 'issuer', issuer,"
+	                       " 'crl_number', crl_number, 'this_update', this_update,"
+	                       " 'next_update', next_update, 'entries', entries,"
+	                       " 'sha256', sha256, 'imported_at', imported_at,"
+	                       " 'ca_sha256', ca_sha256)", -1, &st, NULL)
 	    != SQLITE_OK)
 		return td_reg_db_error(reg, err, "recording a CRL");
 	td_reg_bind_text(st, 1, issuer);
@@ -464,11 +473,20 @@ int td_reg_crl_record(struct td_registry *reg, const char *issuer,
 	sqlite3_bind_int64(st, 5, entries);
 	td_reg_bind_text(st, 6, sha256_hex);
 	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
-	if ((rc = step_finalize(reg, st, "recording a CRL", err)) < 0)
+	td_reg_bind_text(st, 8, ca_sha256);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = td_reg_db_error(reg, err, "recording a CRL");
+		sqlite3_finalize(st);
 		return rc;
-	snprintf(after, sizeof after, "{\"this_update\":\"%s\",\"entries\":%ld,"
-	         "\"sha256\":\"%s\"}", this_update, entries, sha256_hex);
-	return td_reg_audit(reg, "crl.import", "crl", crl_number, NULL, after, err);
+	}
+	snprintf(key, sizeof key, "%lld", (long long)sqlite3_column_int64(st, 0));
+	after = td_reg_col_dup(st, 1);
+	sqlite3_finalize(st);
+	if (!after)
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	rc = td_reg_audit(reg, "crl.import", "crl_import", key, NULL, after, err);
+	free(after);
+	return rc;
 }
 
 int td_reg_crl_newest(struct td_registry *reg, const char *issuer, char out[11],

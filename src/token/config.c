@@ -39,6 +39,25 @@ static int set_place(struct td_token_config *c, const char *val,
 	return (c->place = strdup(val)) ? 0 : TD_ERR_NOMEM;
 }
 
+/* How long a write waits for another writer's lock (the registry's,
+ * read by the front ends): from a tenth of a second to an hour. */
+static int set_busy_ms(struct td_token_config *c, const char *val,
+                       const char *path, long line, struct td_error *err)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(val, &end, 10);
+	if (errno || end == val || *end || v < TD_CONFIG_BUSY_MS_MIN ||
+	    v > TD_CONFIG_BUSY_MS_MAX)
+		return td_error_set_at(err, TD_ERR_DATA, path, line, "busy-ms",
+		                       "busy-ms must be %d..%d (milliseconds)",
+		                       TD_CONFIG_BUSY_MS_MIN, TD_CONFIG_BUSY_MS_MAX);
+	c->busy_ms = (int)v;
+	return 0;
+}
+
 static int set_key(struct td_token_config *c, const char *key, const char *val,
                    const char *path, long line, struct td_error *err)
 {
@@ -64,11 +83,13 @@ static int set_key(struct td_token_config *c, const char *key, const char *val,
 	}
 	if (strcmp(key, "place") == 0)
 		return set_place(c, val, path, line, err);
+	if (strcmp(key, "busy-ms") == 0)
+		return set_busy_ms(c, val, path, line, err);
 	/* A misspelt "scope" would leave the desk matching every agency's
 	 * tokens without a word: refused, as ssh refuses a bad option. */
 	return td_error_set_at(err, TD_ERR_DATA, path, line, key, "unknown setting;"
 	                       " the settings are module, allow-module, poll-ms,"
-	                       " scope and place");
+	                       " scope, place and busy-ms");
 }
 
 int td_token_config_load(const char *path, struct td_token_config *c,

@@ -296,11 +296,14 @@ char *td_tok_strdup_utf8(const char *s)
 	while (!td_utf8_valid(out, len, &bad))
 		out[bad] = '?';
 	/* Labels are the token maker's (or anyone's) to write, and are
-	 * printed: a control character (C0, DEL, C1 as C2 80..9F) is shown
+	 * printed: a control character (C0, DEL, C1 as C2 80..9F), or an
+	 * invisible one td_hidden_len names (U+202E, U+2028...), is shown
 	 * as '?' too. */
-	for (size_t i = 0, ctl; i < len; i++)
-		if ((ctl = td_control_len(out + i)) > 0)
-			memset(out + i, '?', ctl), i += ctl - 1;
+	int marks = 0;
+	for (size_t i = 0, hidden; i < len; i++)
+		if (((unsigned char)out[i] & 0xC0) != 0x80 &&
+		    (hidden = td_hidden_len(out + i, &marks)) > 0)
+			memset(out + i, '?', hidden), i += hidden - 1;
 	return out;
 }
 

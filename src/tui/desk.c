@@ -23,6 +23,7 @@
 #include "cli/commands.h"
 #include "tokendesk/outfile.h"
 #include "tokendesk/registry.h"
+#include "tokendesk/text.h"
 #include "tui/desk.h"
 #include "tui/input.h"
 
@@ -69,22 +70,71 @@ void desk_message(struct desk *d, int bad, const char *fmt, ...)
 	d->dirty = 1;
 }
 
+char *desk_error_text(const struct td_error *err, char *buf, size_t size)
+{
+	struct td_error shown = *err;
+
+	snprintf(shown.message, sizeof shown.message, "%s", T(err->message));
+	return td_error_format(&shown, buf, size);
+}
+
+/* Esc was pressed while a write waited for the lock (busy_wait). */
+static int busy_given_up;
+
 void desk_error(struct desk *d, const struct td_error *err)
 {
 	char buf[400];
 
-	desk_message(d, 1, "%s", td_error_format(err, buf, sizeof buf));
+	/* the waits the desk itself drew, said in its language */
+	if (err->code == TD_ERR_CANCELLED && busy_given_up) {
+		busy_given_up = 0;
+		desk_message(d, 1, "%s", T("Given up waiting: nothing was recorded."));
+		return;
+	}
+	if (err->code == TD_ERR_BUSY) {
+		desk_message(d, 1, "%s", T("Another desk or command kept the registry "
+		             "busy: nothing was recorded; try again."));
+		return;
+	}
+
+	desk_message(d, 1, "%s", desk_error_text(err, buf, sizeof buf));
 }
 
-int desk_records_dir(const struct desk *d, char *dir, size_t size)
+/* What td_text_flaw calls a character, as xgettext must see it: the
+ * workflow says it in English, the desk in the operator's language. */
+static const char *const flaw_names[] = {
+	N_("control character"), N_("invisible text-direction character"),
+	N_("invisible formatting character"), N_("line or paragraph separator"),
+	N_("invisible filler character"), N_("blank braille pattern"),
+	N_("replacement character (the text was damaged by a wrong encoding)"),
+	N_("more than 3 combining marks on one letter"),
+};
+
+int desk_text_refused(struct desk *d, const char *label, const char *text)
 {
+	struct td_text_flaw flaw;
+	char said[300];
+
+	(void)flaw_names;   /* read by xgettext, and through T() */
+	if (!td_text_flaw(text, &flaw))
+		return 0;
+	Tf(said, sizeof said, "%s: U+%04lX (%s) at character %zu; nothing was "
+	   "recorded.", label, flaw.code_point, T(flaw.what), flaw.position);
+	desk_message(d, 1, "%s", said);
+	return 1;
+}
+
+int desk_records_dir(const struct desk *d, struct td_outdir *dir,
+                     struct td_error *err)
+{
+	char path[4096];
 	size_t len;
 
-	td_path_dir(d->cli->db_path, dir, size);
-	len = strlen(dir);
-	snprintf(dir + len, size - len, "%s",
-	         strcmp(dir, "/") ? "/records" : "records");
-	return mkdir(dir, 0700) < 0 && errno != EEXIST ? -1 : 0;
+	td_path_dir(d->cli->db_path, path, sizeof path);
+	len = strlen(path);
+	snprintf(path + len, sizeof path - len, "%s",
+	         strcmp(path, "/") ? "/records" : "records");
+	return td_outdir_open(dir, path, err);
 }
 
 void desk_open_record(struct desk *d, const char *kind, const char *key)
@@ -257,9 +307,10 @@ static void redraw(struct desk *d)
 /* Key-to-screen timing for `make bench` (TOKENDESK_KEYLOG=FILE; "%p" in
  * FILE becomes the process id, for a hall's many desks). */
 struct keylog {
-	FILE *f;
-	double t0;      /* when the batch of keys being handled arrived */
-	int key;        /* its last key */
+	FILE *f;                 /* out.f, or NULL when not asked for */
+	struct td_outfile out;   /* put in place when the desk ends */
+	double t0;               /* when the batch of keys being handled arrived */
+	int key;                 /* its last key */
 };
 static struct keylog *active_log;
 
@@ -528,22 +579,49 @@ static void curses_start(struct desk *d)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-static FILE *open_keylog(const char *path)
+/* TOKENDESK_KEYLOG's FILE, "%p" in it made the process id (a hall's
+ * desks share one environment), into buf. */
+static const char *keylog_path(const char *path, char *buf, size_t size)
 {
 	const char *p = strstr(path, "%p");
-	char buf[4096];
 
-	if (p)
-		snprintf(buf, sizeof buf, "%.*s%ld%s", (int)(p - path), path,
-		         (long)getpid(), p + 2);
-	return fopen(p ? buf : path, "w");
+	if (!p)
+		return path;
+	snprintf(buf, size, "%.*s%ld%s", (int)(p - path), path, (long)getpid(),
+	         p + 2);
+	return buf;
+}
+
+/* While a write waits for the lock another desk or command holds (the
+ * registry calls this every 50 ms or so): say so on the message line,
+ * and give up at Esc, the write then abandoned whole.  Other keys are
+ * dropped: they were typed at a desk that could not answer them. */
+static int busy_wait(void *ctx, int waited_ms)
+{
+	struct desk *d = ctx;
+	char line[300];
+	int keys[32], n;
+
+	Tf(line, sizeof line, "Waiting for another desk or command to finish "
+	   "writing... %d s (Esc: give up)", waited_ms / 1000);
+	tw_put(d, d->rows - 1, 0, d->cols, line, COL_WARN, 1);
+	wnoutrefresh(stdscr);
+	doupdate();
+	d->dirty = 1;   /* the line is the desk's again afterwards */
+	n = tdi_read(NULL, keys, 32, 1);
+	for (int i = 0; i < n; i++)
+		if (keys[i] == TDK_ESC)
+			return busy_given_up = 1;
+	return 0;
 }
 
 int td_desk_main(struct td_cli *cli)
 {
 	struct desk d = { .cli = cli };
 	struct tdi in = { 0 };
-	struct keylog log = { 0 };
+	struct keylog log = { NULL, { 0 }, 0, 0 };
+	struct td_error err;
+	char logbuf[4096];
 	const char *script = getenv("TOKENDESK_KEYS");
 	const char *logpath = getenv("TOKENDESK_KEYLOG");
 	int status = EX_OK;
@@ -563,15 +641,19 @@ int td_desk_main(struct td_cli *cli)
 	}
 	if (!(d.reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	if (logpath && !(log.f = open_keylog(logpath))) {
-		td_cli_fail("cannot write %s", logpath);
-		return EX_USAGE;
+	if (logpath && td_outfile_open(&log.out, keylog_path(logpath, logbuf,
+	                                                    sizeof logbuf), &err) < 0) {
+		td_cli_print_error(&err);
+		return td_cli_status(err.code);
 	}
+	log.f = logpath ? log.out.f : NULL;
 	/* As the handover command finds it: the place goes on every record
 	 * signed here (it was the config file's name). */
 	d.place = td_cli_place(cli, NULL);
 	td_tui_lang_init(&d);
 	curses_start(&d);
+	/* set once curses runs: busy_wait draws */
+	td_reg_set_busy(d.reg, cli->config.busy_ms, busy_wait, &d);
 	desk_tokens_start(&d);
 	scr_panel_open(&d);
 	d.reg_stamp = td_reg_change_stamp(d.reg);
@@ -585,8 +667,8 @@ int td_desk_main(struct td_cli *cli)
 	endwin();
 	td_reg_close(cli->reg);   /* main() closes it only after a command */
 	cli->reg = NULL;
-	if (log.f)
-		fclose(log.f);
+	if (log.f && td_outfile_commit(&log.out, &err) < 0)
+		td_cli_print_error(&err);
 	free(in.script);
 	return stop_signal ? 128 + stop_signal : EX_OK;
 }

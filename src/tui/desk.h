@@ -116,13 +116,28 @@ void desk_error(struct desk *d, const struct td_error *err);
 /* Draw the screen now, in the middle of handling a key: for a step that
  * is done (recorded) before a slower one that follows (its PDF). */
 void desk_flush(struct desk *d);
+/* err as td_error_format renders it, its message in the desk's language
+ * when it is one of the fixed texts lower layers give (why an output was
+ * refused, a registry moved): those are marked N_ there, and po/
+ * POTFILES.in lists their files.  Returns buf. */
+char *desk_error_text(const struct td_error *err, char *buf, size_t size);
+
+/* 1, having said in the desk's language which character of text (the
+ * field called label, already translated) td_text_flaw refuses and
+ * where; 0 when text is fine.  Checked before a write, so the operator
+ * reads why in Vietnamese, not the workflow's English. */
+int desk_text_refused(struct desk *d, const char *label, const char *text);
 /* Open the detail screen of a record: kind "agency", "holder", "cert",
  * "token"; key its code/id/serial. */
 void desk_open_record(struct desk *d, const char *kind, const char *key);
 /* The "records" folder beside the registry, where the desk saves what it
- * prints (handover PDFs, count reports), into dir; made 0700, as they
- * name officials.  0, or -1 with errno. */
-int desk_records_dir(const struct desk *d, char *dir, size_t size);
+ * prints (handover PDFs, count reports), opened into dir: made 0700, as
+ * they name officials, and like any folder tokendesk makes for itself
+ * never through a link, and refused unless it is the user's alone
+ * (outfile.h).  0, or a td_code with err filled; td_outdir_close it. */
+struct td_outdir;
+int desk_records_dir(const struct desk *d, struct td_outdir *dir,
+                     struct td_error *err);
 
 /* The screens (scr_*.c): each open function pushes its screen. */
 void scr_panel_open(struct desk *d);

@@ -16,6 +16,7 @@
 
 #include "cli/cli.h"
 #include "tokendesk/count.h"
+#include "tokendesk/outfile.h"
 #include "tui/countscr.h"
 
 void count_close_draw(struct desk *d, struct count_scr *s)
@@ -79,22 +80,23 @@ void count_report_clear(struct count_scr *s)
  * (the folder 0700, the files 0600: they name officials). */
 static void write_files(struct desk *d, struct count_scr *s)
 {
-	char dir[4096];
+	char text[64], xlsx[64];
+	struct td_outdir dir;
 	struct td_error err;
 	int64_t id = s->rep.count.id;
 
 	s->text_path[0] = s->xlsx_path[0] = s->write_err[0] = '\0';
-	if (desk_records_dir(d, dir, sizeof dir) < 0) {
-		snprintf(s->write_err, sizeof s->write_err, "%.400s: %s", dir, strerror(errno));
+	snprintf(text, sizeof text, "count-%" PRId64 ".txt", id);
+	snprintf(xlsx, sizeof xlsx, "count-%" PRId64 ".xlsx", id);
+	if (desk_records_dir(d, &dir, &err) < 0 ||
+	    td_count_report_write_text(&s->rep, &dir, text, &err) < 0 ||
+	    td_count_report_write_xlsx(&s->rep, &dir, xlsx, &err) < 0) {
+		desk_error_text(&err, s->write_err, sizeof s->write_err);
 	} else {
-		snprintf(s->text_path, sizeof s->text_path, "%s/count-%" PRId64 ".txt",
-		         dir, id);
-		snprintf(s->xlsx_path, sizeof s->xlsx_path, "%s/count-%" PRId64 ".xlsx",
-		         dir, id);
-		if (td_count_report_write_text(&s->rep, s->text_path, &err) < 0 ||
-		    td_count_report_write_xlsx(&s->rep, s->xlsx_path, &err) < 0)
-			td_error_format(&err, s->write_err, sizeof s->write_err);
+		snprintf(s->text_path, sizeof s->text_path, "%s/%s", dir.path, text);
+		snprintf(s->xlsx_path, sizeof s->xlsx_path, "%s/%s", dir.path, xlsx);
 	}
+	td_outdir_close(&dir);
 	if (s->write_err[0]) {
 		s->text_path[0] = s->xlsx_path[0] = '\0';
 		desk_message(d, 1, "%s %s", T("The report was not written:"), s->write_err);

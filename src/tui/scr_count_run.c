@@ -166,7 +166,8 @@ void count_run_scan(struct desk *d, struct count_scr *s, const char *serial,
 
 	memset(&hit, 0, sizeof hit);
 	if (td_count_scan(d->reg, s->count.id, serial, source, &hit, &err) < 0) {
-		snprintf(s->last, sizeof s->last, "✗ %s: %s", serial, err.message);
+		/* T(): a registry moved under the desk says so in its language */
+		snprintf(s->last, sizeof s->last, "✗ %s: %s", serial, T(err.message));
 		s->last_color = COL_BAD;
 		return;
 	}

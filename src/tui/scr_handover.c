@@ -20,6 +20,7 @@
 
 #include "cli/cli.h"
 #include "tokendesk/handover.h"
+#include "tokendesk/outfile.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/text.h"
 #include "tui/desk.h"
@@ -353,25 +354,27 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
  * the operator prints it at once, or later with `tokendesk receipt`. */
 static void save_record(struct desk *d, const char *number)
 {
-	char dir[4096], path[4400];
+	char name[TD_HANDOVER_NUMBER_MAX + 8], why[400];
+	struct td_outdir dir;
 	struct td_record rec;
 	struct td_error err;
 	int rc;
 
-	if (desk_records_dir(d, dir, sizeof dir) < 0)
-		rc = td_error_set(&err, TD_ERR_IO, "cannot create %s: %s", dir, strerror(errno));
+	snprintf(name, sizeof name, "%s.pdf", number);
+	if ((rc = desk_records_dir(d, &dir, &err)) < 0)
+		;
 	else if ((rc = td_record_load(d->reg, number, &rec, &err)) == TD_OK) {
-		snprintf(path, sizeof path, "%s/%s.pdf", dir, number);
-		rc = td_record_write_pdf(&rec, path, &err);
+		rc = td_record_write_pdf(&rec, &dir, name, &err);
 		td_record_clear(&rec);
 	}
 	if (rc == TD_OK)
-		desk_message(d, 0, "%s %s — %s %s", T("Handover recorded:"), number,
-		             T("record to print:"), path);
+		desk_message(d, 0, "%s %s — %s %s/%s", T("Handover recorded:"), number,
+		             T("record to print:"), dir.path, name);
 	else
 		desk_message(d, 1, "%s %s — %s tokendesk receipt %s --pdf FILE (%s)",
 		             T("Handover recorded:"), number, T("print it with"), number,
-		             err.message);
+		             desk_error_text(&err, why, sizeof why));
+	td_outdir_close(&dir);
 }
 
 static int ready(struct desk *d, struct hand *s);
@@ -407,6 +410,15 @@ static void commit(struct desk *d, struct hand *s)
 static int ready(struct desk *d, struct hand *s)
 {
 	int ok = s->n > 0 && s->to_ok;
+	char cond[1024], rem[1024];
+
+	/* said here, in the desk's language, before the record is asked
+	 * for (the workflow refuses it too, in English) */
+	field_text(s, F_COND, cond, sizeof cond);
+	field_text(s, F_REMARKS, rem, sizeof rem);
+	if (desk_text_refused(d, T("Condition"), cond) ||
+	    desk_text_refused(d, T("Remarks"), rem))
+		return 0;
 
 	for (int i = 0; i < s->n; i++)
 		if (s->why[i][0] && s->to_ok) {

@@ -1,6 +1,9 @@
 /* crl.c: a CRL confirms the revocations DOST asked the CA for.  The
  * signature is checked before anything is read from the list: a CRL any
- * other key signed could otherwise mark certificates revoked at will. */
+ * other key signed could otherwise mark certificates revoked at will.
+ * Only a pinned key counts (crl trust add): a CA certificate given with
+ * the CRL proves nothing by itself, since anyone can make one with the
+ * real CA's name; it must be pinned or signed by a pinned CA. */
 #include <config.h>
 
 #include <stdio.h>
@@ -18,6 +21,7 @@
 #include "tokendesk/registry.h"
 #include "tokendesk/strmap.h"
 #include "tokendesk/text.h"
+#include "workflow/crl_internal.h"
 
 void td_crl_report_free(struct td_crl_report *rep)
 {
@@ -26,6 +30,11 @@ void td_crl_report_free(struct td_crl_report *rep)
 	free(rep->missing);
 	rep->missing = NULL;
 	rep->nmissing = 0;
+	for (size_t i = 0; i < rep->nwarnings; i++)
+		free(rep->warnings[i].holder);
+	free(rep->warnings);
+	rep->warnings = NULL;
+	rep->nwarnings = 0;
 }
 
 static X509_CRL *read_crl(const char *path, struct td_error *err)
@@ -47,55 +56,6 @@ static X509_CRL *read_crl(const char *path, struct td_error *err)
 		td_error_set_at(err, TD_ERR_DATA, path, 0, NULL,
 		                "not a CRL (neither PEM nor DER)");
 	return crl;
-}
-
-/* 1 when one certificate of the file at path is the CRL's issuer and its
- * key verifies the CRL's signature; 0 if none; <0 on error. */
-static int verified_by(X509_CRL *crl, const char *path, struct td_error *err)
-{
-	BIO *b = BIO_new_file(path, "rb");
-	X509 *ca;
-	int ok = 0, any = 0;
-
-	if (!b)
-		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "cannot open: %m");
-	while (!ok && (ca = PEM_read_bio_X509(b, NULL, NULL, NULL))) {
-		any = 1;
-		ok = X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(ca)) == 0 &&
-		     X509_CRL_verify(crl, X509_get0_pubkey(ca)) == 1;
-		X509_free(ca);
-	}
-	if (!any) {   /* maybe one DER certificate */
-		(void)BIO_reset(b);
-		if ((ca = d2i_X509_bio(b, NULL))) {
-			any = 1;
-			ok = X509_NAME_cmp(X509_CRL_get_issuer(crl),
-			                   X509_get_subject_name(ca)) == 0 &&
-			     X509_CRL_verify(crl, X509_get0_pubkey(ca)) == 1;
-			X509_free(ca);
-		}
-	}
-	BIO_free(b);
-	if (!any)
-		return td_error_set_at(err, TD_ERR_DATA, path, 0, NULL,
-		                       "holds no certificate");
-	return ok;
-}
-
-/* "CN=.., O=.., C=VN": the order and spacing the registry stores. */
-static void name_text(X509_NAME *n, char *out, size_t size)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	int len;
-
-	out[0] = '\0';
-	if (!b)
-		return;
-	X509_NAME_print_ex(b, n, 0, (XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB &
-	                             ~XN_FLAG_SEP_MASK) | XN_FLAG_SEP_CPLUS_SPC);
-	len = BIO_read(b, out, (int)size - 1);
-	out[len > 0 ? len : 0] = '\0';
-	BIO_free(b);
 }
 
 static void date_text(const ASN1_TIME *t, char out[11])
@@ -167,37 +127,201 @@ static int note_missing(const struct td_tag *t, void *ctx)
 	return 0;
 }
 
-/* Mark every listed certificate; fill rep; serials go into listed. */
-static int mark_all(struct td_registry *reg, X509_CRL *crl, struct td_strmap *listed,
-                    struct td_arena *ar, struct td_crl_report *rep,
-                    struct td_error *err)
+/* A certificate this CRL newly revokes though its tag says keep it or
+ * change its details: remembered for a warning. */
+static int note_tagged(struct td_registry *reg, const char *serial,
+                       const char *date, const char *holder,
+                       struct td_crl_report *rep)
+{
+	struct td_crl_warning *v = NULL;
+	char *kind = NULL;
+	int keep;
+
+	if (td_reg_cert_tag(reg, serial, &kind, NULL, NULL) < 0)
+		return TD_OK;
+	keep = strcmp(kind, "keep") == 0 || strcmp(kind, "change_info") == 0;
+	if (keep && (v = realloc(rep->warnings, (rep->nwarnings + 1) * sizeof *v))) {
+		rep->warnings = v;
+		v += rep->nwarnings++;
+		memset(v, 0, sizeof *v);
+		snprintf(v->serial, sizeof v->serial, "%s", serial);
+		snprintf(v->tag, sizeof v->tag, "%s", kind);
+		snprintf(v->revoked_at, sizeof v->revoked_at, "%s", date);
+		v->holder = holder ? strdup(holder) : NULL;
+	}
+	free(kind);
+	return keep && !v ? TD_ERR_NOMEM : TD_OK;
+}
+
+/* One entry of the CRL, read before the write lock is taken. */
+struct crl_entry {
+	const char *serial;    /* canonical text, in the arena */
+	char revoked_on[11];   /* the entry's revocationDate, YYYY-MM-DD: the
+	                        * day the CA revoked it, the date stored */
+	int known;             /* the registry may hold it (a look-up found
+	                        * the serial, or could not tell) */
+	int was_revoked;       /* ... and it was revoked already */
+};
+
+/* The CRL's entries into listed (serial keys, in ar) and *entries (in
+ * listing order; freed by the caller): all of the parsing, done before
+ * the write lock is taken. */
+static int collect_entries(X509_CRL *crl, struct td_strmap *listed,
+                           struct td_arena *ar, struct crl_entry **entries,
+                           size_t *n, struct td_error *err)
 {
 	STACK_OF(X509_REVOKED) *revs = X509_CRL_get_REVOKED(crl);
-	int n = revs ? sk_X509_REVOKED_num(revs) : 0, rc = TD_OK;
+	int count = revs ? sk_X509_REVOKED_num(revs) : 0;
 
-	for (int i = 0; rc == TD_OK && i < n; i++) {
+	*n = 0;
+	if (!(*entries = calloc((size_t)count + 1, sizeof **entries)))
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	for (int i = 0; i < count; i++) {
 		X509_REVOKED *r = sk_X509_REVOKED_value(revs, i);
+		struct crl_entry *e = &(*entries)[*n];
 		char serial[256], *key;
-		int found;
 		if (serial_text(X509_REVOKED_get0_serialNumber(r), serial, sizeof serial) < 0)
 			continue;
-		rep->entries++;
 		if (!(key = td_arena_strdup(ar, serial)) || td_strmap_put(listed, key, key) < 0)
 			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-		struct td_cert before;
-		int was_revoked = td_reg_get_cert(reg, serial, &before, NULL) == TD_OK &&
-		                  strcmp(before.status, "revoked") == 0;
-		td_cert_clear(&before);   /* zeroed even when not found */
-		rc = td_reg_cert_mark_revoked(reg, serial, rep->issuer, rep->this_update,
-		                              &found, err);
-		if (!found)
+		e->serial = key;
+		date_text(X509_REVOKED_get0_revocationDate(r), e->revoked_on);
+		(*n)++;
+	}
+	return TD_OK;
+}
+
+/* Which entries the registry holds, and which of those are revoked
+ * already: reads only, so done before the write lock (and again under
+ * it only if another program wrote in between). */
+static void look_up_all(struct td_registry *reg, struct crl_entry *entries,
+                        size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char status[32];
+		int rc = td_reg_cert_status(reg, entries[i].serial, status,
+		                            sizeof status, NULL);
+		entries[i].known = rc != 0;   /* an error: mark_all will tell */
+		entries[i].was_revoked = rc == 1 && strcmp(status, "revoked") == 0;
+	}
+}
+
+/* A certificate newly revoked: warned of when its tag kept it. */
+static int note_revoked(struct td_registry *reg, const struct crl_entry *e,
+                        struct td_crl_report *rep, struct td_error *err)
+{
+	struct td_cert cert;
+	int rc;
+
+	if (td_reg_get_cert(reg, e->serial, &cert, NULL) != TD_OK)
+		memset(&cert, 0, sizeof cert);
+	rc = note_tagged(reg, e->serial, e->revoked_on, cert.holder_name, rep);
+	td_cert_clear(&cert);
+	return rc < 0 ? td_error_set(err, TD_ERR_NOMEM, "out of memory") : TD_OK;
+}
+
+/* Mark every listed certificate the registry holds; fill rep.  The
+ * writes alone: run with the write lock held. */
+static int mark_all(struct td_registry *reg, const struct crl_entry *entries,
+                    size_t n, struct td_crl_report *rep, struct td_error *err)
+{
+	int rc = TD_OK, found = 0;
+
+	for (size_t i = 0; rc == TD_OK && i < n; i++) {
+		const struct crl_entry *e = &entries[i];
+		rep->entries++;
+		/* the day the CA revoked it, not the day the list was made */
+		if (e->known)
+			rc = td_reg_cert_mark_revoked(reg, e->serial, rep->issuer,
+			                              e->revoked_on, &found, err);
+		if (rc < 0)
+			break;
+		if (!e->known || !found)
 			rep->unknown++;
-		else if (was_revoked)
+		else if (e->was_revoked)
 			rep->already++;
-		else
+		else {
 			rep->marked++;
+			rc = note_revoked(reg, e, rep, err);
+		}
 	}
 	return rc;
+}
+
+/* Which CA certificate verifies the CRL: pinned, or given and trusted. */
+static int verify_crl(struct td_registry *reg, X509_CRL *crl, const char *path,
+                      const char *sha, const char *const *ca_paths, size_t nca,
+                      struct td_crl_report *rep, struct td_error *err)
+{
+	struct crl_ca_set pinned = { NULL, 0 }, given = { NULL, 0 };
+	const struct crl_ca *signer;
+	int rc = crl_ca_load_pinned(reg, &pinned, err);
+
+	for (size_t i = 0; rc == TD_OK && i < nca; i++)
+		rc = crl_ca_load_file(ca_paths[i], &given, err);
+	if (rc == TD_OK)
+		rc = crl_ca_trust_given(&pinned, &given, err);
+	if (rc == TD_OK) {
+		if ((signer = crl_ca_signer(&pinned, &given, crl, path, sha, err))) {
+			rep->ca_id = signer->root_id;
+			snprintf(rep->ca_sha256, sizeof rep->ca_sha256, "%s",
+			         signer->cert_sha256);
+		} else {
+			rc = err ? err->code : TD_ERR_PERM;
+		}
+	}
+	crl_ca_set_free(&pinned);
+	crl_ca_set_free(&given);
+	return rc;
+}
+
+/* The CRL's number and dates into rep (and next). */
+static void describe(X509_CRL *crl, struct td_crl_report *rep, char next[11])
+{
+	ASN1_INTEGER *num = X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL);
+
+	crl_name_text(X509_CRL_get_issuer(crl), rep->issuer, sizeof rep->issuer);
+	date_text(X509_CRL_get0_lastUpdate(crl), rep->this_update);
+	next[0] = '\0';
+	if (X509_CRL_get0_nextUpdate(crl))
+		date_text(X509_CRL_get0_nextUpdate(crl), next);
+	if (num) {
+		if (serial_text(num, rep->number, sizeof rep->number) < 0)
+			rep->number[0] = '\0';
+		ASN1_INTEGER_free(num);
+	}
+}
+
+/* 1 when hex number a is lower than b (no leading zeros). */
+static int number_below(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	return la != lb ? la < lb : strcmp(a, b) < 0;
+}
+
+/* Inside the transaction: was it imported before, is it older? */
+static int compare_with_imported(struct td_registry *reg, struct td_crl_report *rep,
+                                 struct td_error *err)
+{
+	int rc;
+
+	if (!rep->number[0]) {   /* no number: only dates can tell */
+		if ((rc = td_reg_crl_newest(reg, rep->issuer, rep->newer, err)) < 0)
+			return rc;
+		if (strcmp(rep->newer, rep->this_update) <= 0)
+			rep->newer[0] = '\0';
+		return TD_OK;
+	}
+	if ((rc = td_reg_crl_seen(reg, rep->issuer, rep->number, rep->duplicate_at,
+	                          err)) < 0)
+		return rc;
+	rep->duplicate = rc;
+	if ((rc = td_reg_crl_highest(reg, rep->issuer, rep->higher, err)) < 0)
+		return rc;
+	if (!number_below(rep->number, rep->higher))
+		rep->higher[0] = '\0';
+	return TD_OK;
 }
 
 int td_crl_import(struct td_registry *reg, const char *path,
@@ -207,66 +331,54 @@ int td_crl_import(struct td_registry *reg, const char *path,
 	struct td_strmap *listed = td_strmap_new(1024);
 	struct td_arena *ar = td_arena_new();
 	X509_CRL *crl = NULL;
-	char sha[65], number[128] = "", next[11] = "";
-	int rc = TD_OK, ok = 0;
+	struct crl_entry *entries = NULL;
+	size_t nentries = 0;
+	uint64_t stamp;
+	char sha[65], next[11] = "";
+	int rc = TD_OK;
 
 	memset(rep, 0, sizeof *rep);
 	if (!listed || !ar) {
 		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if (nca == 0) {
-		rc = td_error_set(err, TD_ERR_USAGE, "no CA certificate to verify the "
-		                  "CRL with; give --ca FILE");
-		goto out;
-	}
 	if (!(crl = read_crl(path, err))) {
 		rc = err ? err->code : TD_ERR_DATA;
 		goto out;
-	}
-	for (size_t i = 0; !ok && i < nca; i++)
-		if ((ok = verified_by(crl, ca_paths[i], err)) < 0) {
-			rc = ok;
-			goto out;
-		}
-	if (!ok) {
-		rc = td_error_set_at(err, TD_ERR_PERM, path, 0, NULL, "refused: its "
-		                     "signature does not verify with any configured CA "
-		                     "certificate (or no CA is its issuer)");
-		goto out;
-	}
-	name_text(X509_CRL_get_issuer(crl), rep->issuer, sizeof rep->issuer);
-	date_text(X509_CRL_get0_lastUpdate(crl), rep->this_update);
-	if (X509_CRL_get0_nextUpdate(crl))
-		date_text(X509_CRL_get0_nextUpdate(crl), next);
-	ASN1_INTEGER *num = X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL);
-	if (num) {
-		serial_text(num, number, sizeof number);
-		ASN1_INTEGER_free(num);
 	}
 	if (file_sha256(path, sha) < 0) {
 		rc = td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "cannot read");
 		goto out;
 	}
-	if ((rc = td_reg_crl_newest(reg, rep->issuer, rep->newer, err)) < 0)
+	if ((rc = verify_crl(reg, crl, path, sha, ca_paths, nca, rep, err)) < 0)
 		goto out;
-	if (strcmp(rep->newer, rep->this_update) <= 0)
-		rep->newer[0] = '\0';
+	describe(crl, rep, next);
+	if ((rc = collect_entries(crl, listed, ar, &entries, &nentries, err)) < 0)
+		goto out;
+	stamp = td_reg_change_stamp(reg);
+	look_up_all(reg, entries, nentries);
+	/* the write lock from here to td_reg_end, and for the writes only;
+	 * the look-ups hold unless another program wrote meanwhile */
 	if ((rc = td_reg_begin(reg, err)) < 0)
 		goto out;
-	rc = mark_all(reg, crl, listed, ar, rep, err);
-	if (rc == TD_OK)
-		rc = td_reg_crl_record(reg, rep->issuer, number[0] ? number : NULL,
+	if (td_reg_change_stamp(reg) != stamp)
+		look_up_all(reg, entries, nentries);
+	rc = compare_with_imported(reg, rep, err);
+	if (rc == TD_OK && !rep->duplicate)
+		rc = mark_all(reg, entries, nentries, rep, err);
+	if (rc == TD_OK && !rep->duplicate)
+		rc = td_reg_crl_record(reg, rep->issuer, rep->number[0] ? rep->number : NULL,
 		                       rep->this_update, next[0] ? next : NULL,
-		                       rep->entries, sha, err);
+		                       rep->entries, sha, rep->ca_sha256, err);
 	rc = td_reg_end(reg, rc, err);
-	if (rc == TD_OK) {
+	if (rc == TD_OK && !rep->duplicate) {
 		struct missing_ctx m = { listed, rep, 0 };
 		rc = td_reg_each_tag(reg, NULL, 0, note_missing, &m, err);
 		if (rc == TD_ERR_NOMEM)
 			td_error_set(err, rc, "out of memory");
 	}
 out:
+	free(entries);
 	X509_CRL_free(crl);
 	td_strmap_free(listed);
 	td_arena_free(ar);

@@ -16,7 +16,8 @@ libtokendesk_a_SOURCES += \
 	src/workflow/plan_actions.c \
 	src/workflow/plan_import.c \
 	src/workflow/plan_apply.c
-libtokendesk_a_SOURCES += src/workflow/crl.c src/workflow/lists.c
+libtokendesk_a_SOURCES += src/workflow/crl.c src/workflow/lists.c \
+	src/workflow/crl_ca.c src/workflow/crl_internal.h
 # the contracts of the reorganization modules (headers are not yet distributed project-wide)
 EXTRA_DIST += include/tokendesk/plan.h include/tokendesk/crl.h include/tokendesk/lists.h
 # handover: tokens and dossiers changing hands, and the printed record.

@@ -1,6 +1,7 @@
 /* pdf_main.c: tokendesk-pdf PATH: render the handover record read as
- * JSON on standard input into PATH (see record_spawn.c for why this is a
- * program of its own).  Exit 0, 74 (I/O: the message says which file),
+ * JSON on standard input into PATH, "-" for standard output, which is
+ * how tokendesk runs it (see record_spawn.c for why this is a program
+ * of its own).  Exit 0, 74 (I/O: the message says which file),
  * 64 (PATH may not be written: a registry), or 70 (anything else); the
  * message goes to standard error. */
 #include <config.h>
@@ -38,5 +39,6 @@ int main(int argc, char **argv)
 	if (rc == TD_OK)
 		return EX_OK;
 	fprintf(stderr, "%s\n", err.message);
-	return rc == TD_ERR_IO ? EX_IOERR : rc == TD_ERR_USAGE ? EX_USAGE : EX_SOFTWARE;
+	return rc == TD_ERR_IO ? EX_IOERR : rc == TD_ERR_USAGE ? EX_USAGE :
+	       rc == TD_ERR_CREATE ? EX_CANTCREAT : EX_SOFTWARE;
 }

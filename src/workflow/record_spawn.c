@@ -2,7 +2,8 @@
  * tokendesk-pdf.  The PDF needs pango and cairo, and with them some forty
  * shared libraries that every other command would load and relocate at
  * start (about ten milliseconds a command); only this path pays for them
- * now.  The record goes to the helper as JSON on its standard input; the
+ * now.  The record goes to the helper as JSON on its standard input, the
+ * PDF comes out of its standard output into the file opened here; the
  * helper's exit status and message come back. */
 #include <config.h>
 
@@ -20,6 +21,7 @@
 #include <jansson.h>
 
 #include "tokendesk/libexec.h"
+#include "tokendesk/outfile.h"
 #include "workflow/record_internal.h"
 
 extern char **environ;
@@ -68,15 +70,19 @@ static void read_message(int fd, char *buf, size_t size)
 		buf[--n] = '\0';
 }
 
-static int spawn_helper(const char *helper, const char *path, int in[2], int msg[2],
+/* The helper writes the PDF to its standard output: out_fd, the file
+ * this process opened and checked (outfile.h), and puts in place once
+ * the helper is done.  It names no file itself. */
+static int spawn_helper(const char *helper, int out_fd, int in[2], int msg[2],
                         pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
-	char *argv[] = { (char *)"tokendesk-pdf", (char *)path, NULL };
+	char *argv[] = { (char *)"tokendesk-pdf", (char *)"-", NULL };
 	int rc;
 
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
 	posix_spawn_file_actions_adddup2(&fa, msg[1], 2);
 	posix_spawn_file_actions_addclose(&fa, in[1]);
 	posix_spawn_file_actions_addclose(&fa, msg[0]);
@@ -85,8 +91,9 @@ static int spawn_helper(const char *helper, const char *path, int in[2], int msg
 	return rc;
 }
 
-int td_record_write_pdf(const struct td_record *r, const char *path,
-                        struct td_error *err)
+/* Run the helper over r, its output going to out_fd (the file path). */
+static int run_helper(const struct td_record *r, int out_fd, const char *path,
+                      struct td_error *err)
 {
 	char helper[PATH_MAX + 32], message[512];
 	int in[2], msg[2], status = 0, rc, code;
@@ -103,7 +110,7 @@ int td_record_write_pdf(const struct td_record *r, const char *path,
 		free(text);
 		return td_error_set(err, TD_ERR_IO, "pipe: %s", strerror(errno));
 	}
-	rc = spawn_helper(helper, path, in, msg, &pid);
+	rc = spawn_helper(helper, out_fd, in, msg, &pid);
 	close(in[0]);
 	close(msg[1]);
 	if (rc != 0) {
@@ -126,7 +133,29 @@ int td_record_write_pdf(const struct td_record *r, const char *path,
 		return TD_OK;
 	code = !WIFEXITED(status) ? TD_ERR_INTERNAL
 	       : WEXITSTATUS(status) == EX_IOERR ? TD_ERR_IO
+	       : WEXITSTATUS(status) == EX_CANTCREAT ? TD_ERR_CREATE
 	       : WEXITSTATUS(status) == EX_USAGE ? TD_ERR_USAGE : TD_ERR_INTERNAL;
-	return td_error_set(err, code, "%s",
-	                    message[0] ? message : "the PDF helper failed");
+	return td_error_set_at(err, code, path, 0, NULL, "%s",
+	                       message[0] ? message : "the PDF helper failed");
+}
+
+int td_record_write_pdf(const struct td_record *r, const struct td_outdir *dir,
+                        const char *path, struct td_error *err)
+{
+	struct td_outfile out;
+	int rc = td_outfile_open_in(&out, dir, path, err);
+
+	if (rc < 0)
+		return rc;
+	/* what stdio holds goes before the helper's bytes */
+	if (fflush(out.f) != 0) {
+		td_outfile_abandon(&out);
+		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "writing: %s",
+		                       strerror(errno));
+	}
+	if ((rc = run_helper(r, fileno(out.f), out.path, err)) < 0) {
+		td_outfile_abandon(&out);
+		return rc;
+	}
+	return td_outfile_commit(&out, err);
 }

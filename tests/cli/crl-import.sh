@@ -1,7 +1,8 @@
-# crl-import.sh: a CRL made here by a test CA confirms revocations: the
-# listed certificates become revoked with the CRL's date and their tags
-# confirmed; tagged certificates the CRL lacks are reported; a CRL signed
-# by another key (even under the same CA name) is refused, nothing written.
+# crl-import.sh: a CRL made here by a test CA (pinned first) confirms
+# revocations: the listed certificates become revoked with their entries'
+# revocation date and their tags confirmed; tagged certificates the CRL
+# lacks are reported; a CRL signed by another key (even under the same CA
+# name) is refused, nothing written.  (crl-trust.sh: pinning itself.)
 . "${TD_SRCDIR:-.}/tests/cli/lib.sh"
 . "$TD_SRCDIR/tests/cli/plan/plan-lib.sh"
 command -v openssl >/dev/null || exit 77
@@ -28,26 +29,30 @@ mkca() {   # DIR: key, self-signed cert, a CA database revoking A021, A031, DEAD
 		-out "$1/old.pem" 2>/dev/null
 }
 mkca "$tmp/good" && mkca "$tmp/evil" || { echo "openssl could not make a test CA" >&2; exit 1; }
-today=$(date -u +%Y-%m-%d)
 
-# refused: signed by another key, or no CA given, or not a CRL at all
+# refused: no CA pinned yet, signed by another key, or not a CRL at all
+before=$(registry_digest)
+expect_status 77 td crl import "$tmp/good/crl.pem"
+expect_in "$tmp/err" "crl trust add"
+td crl trust add "$tmp/good/ca.pem" >/dev/null || fail "pinning the CA"
 before=$(registry_digest)
 expect_status 77 td crl import --ca "$tmp/good/ca.pem" "$tmp/evil/crl.pem"
 expect_in "$tmp/err" "refused"
 expect_status 77 td crl import --ca "$tmp/evil/ca.pem" "$tmp/good/crl.der"
-expect_status 64 td crl import "$tmp/good/crl.pem"
 expect_status 65 td crl import --ca "$tmp/good/ca.pem" "$tmp/good/ca.pem"
 expect_eq "$(registry_digest)" "$before" "registry after refused CRLs"
 expect_status 0 td show cert A021
 expect_in "$tmp/out" "active"
 
-# accepted, with the other CA also configured; revoked with the CRL's date
-expect_status 0 td crl import --ca "$tmp/evil/ca.pem" --ca "$tmp/good/ca.pem" "$tmp/good/old.pem"
+# accepted (CRL number 2); revoked with the entry's date, not the CRL's
+expect_status 0 td crl import --ca "$tmp/good/ca.pem" "$tmp/good/old.pem"
 expect_in "$tmp/out" ", 2025-08-01: 3 listed; 2 newly revoked, 0 already revoked, 1 not in the registry"
 expect_status 0 td show cert A031 --json
-expect_in "$tmp/out" '"revoked_at": "2025-08-01"'
-# the newest CRL (DER): nothing new, and still the report of what it lacks
-expect_status 0 td crl import --ca "$tmp/good/ca.pem" "$tmp/good/crl.der"
+expect_in "$tmp/out" '"revoked_at": "2025-07-01"'
+# CRL number 1 (DER): nothing new, and still the report of what it lacks
+expect_status 0 td crl import "$tmp/good/crl.der"
+# ... an older CRL number after a newer one: said so, though dated later
+expect_in "$tmp/out" "note: CRL number 1 is older than number 2 of this CA imported before"
 expect_in "$tmp/out" "3 listed; 0 newly revoked, 2 already revoked, 1 not in the registry"
 expect_not_in "$tmp/out" "newer CRL"
 expect_in "$tmp/out" "are not in this CRL"
@@ -56,16 +61,15 @@ expect_not_in "$tmp/out" "missing a021"
 expect_not_in "$tmp/out" "missing a031"
 expect_status 0 td show cert A021 --json
 expect_in "$tmp/out" '"status": "revoked"'
-expect_in "$tmp/out" '"revoked_at": "2025-08-01"'
+expect_in "$tmp/out" '"revoked_at": "2025-07-01"'
 
 expect_status 0 td tag list --json --state confirmed
 expect_eq "$(grep -c '"target":' "$tmp/out")" 2 "confirmed tags"
 expect_in "$tmp/out" '"target": "a021"'
 expect_in "$tmp/out" '"target": "a031"'
-# an older CRL after a newer one: said so
+# the same CRL again: applied once
 expect_status 0 td crl import --ca "$tmp/good/ca.pem" "$tmp/good/old.pem"
-expect_in "$tmp/out" "0 newly revoked, 2 already revoked"
-expect_in "$tmp/out" "a newer CRL of this CA ($today) was imported before"
+expect_in "$tmp/out" "was imported already"
 expect_status 0 td audit log cert a021 --json
 expect_in "$tmp/out" '"action": "cert.revoked"'
 expect_status 0 td audit verify

@@ -10,6 +10,7 @@ expect_status 0 td handover --to agency:DC 3792084583
 expect_in "$tmp/out" "BG-$year-0001"
 old="$tmp/old.db"   # for the migration check at the end
 sqlite3 "$TOKENDESK_DB" ".backup '$old'" || fail "backup"
+chmod 600 "$old"   # the shell makes it by the umask; others may not read one
 expect_status 0 td kit make --agencies DC -o "$tmp/field.db"
 uuid=$(sqlite3 "$tmp/field.db" "select value from meta where key = 'kit_uuid'")
 [ -n "$uuid" ] || { echo "FAIL: the kit has no kit_uuid"; exit 1; }
@@ -46,6 +47,8 @@ sqlite3 "$old" "PRAGMA foreign_keys = OFF;
 	  UNIQUE (year, seq));
 	INSERT INTO handover SELECT * FROM h4; DROP TABLE h4;
 	DROP TABLE kit_field_audit;   -- step 6 (kit merges' field audit rows)
+	DROP TABLE crl_trust; DROP INDEX crl_import_number;   -- step 7 (pinned CAs)
+	ALTER TABLE crl_import DROP COLUMN ca_sha256;
 	PRAGMA user_version = 4;" || fail "making a schema-4 registry"
 items=$(sqlite3 "$old" "SELECT count(*) FROM handover_item")
 expect_status 0 td --db "$old" receipt --list --json

@@ -77,8 +77,10 @@ footer_last "$tmp/tall.txt" || fail "a row taller than a page ran off it"
 	>"$tmp/out" 2>"$tmp/err" || { fail "no PDF helper found beside tokendesk-full"; cat "$tmp/err" >&2; }
 [ -s "$tmp/found.pdf" ] || fail "no PDF written through the helper beside tokendesk-full"
 
-# An unwritable place fails cleanly and leaves no temporary file behind.
-expect_status 74 td receipt "BG-$year-0001" --pdf "$tmp/no/such/dir/r.pdf"
+# An unwritable place fails cleanly (73, it cannot be created, and why)
+# and leaves no temporary file behind.
+expect_status 73 td receipt "BG-$year-0001" --pdf "$tmp/no/such/dir/r.pdf"
+expect_in "$tmp/err" "r.pdf: its folder does not exist"
 # The registry's own name, given by a slip: refused, the registry intact.
 expect_status 64 td receipt "BG-$year-0001" --pdf "$TOKENDESK_DB"
 expect_in "$tmp/err" "is a tokendesk registry or field kit; not replaced"

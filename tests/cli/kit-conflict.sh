@@ -9,8 +9,10 @@ td kit make --agencies SB -o "$tmp/b.kit" >/dev/null || td_fail "kit make"
 "$move" "$tmp/b.kit" T-SB-01 agency:SB at_agency || td_fail "field move"
 "$move" "$tmp/b.kit" T-SB-02 agency:SB at_agency || td_fail "field move 2"
 "$move" "$tmp/reg.db" T-SB-01 dost at_dost || td_fail "home move"
-# Someone edits a holder in the field with a raw tool (no audit row).
-sqlite3 "$tmp/b.kit" "UPDATE holder SET email = 'em@sob.gov.vn' WHERE ext_id = '001090000005'"
+# A holder marked in the field (master data: home decides).  (A raw
+# tool's edit, with no audit row, is refused whole: kit-tamper.sh.)
+"$TOKENDESK" --db "$tmp/b.kit" holder set 001090000005 --no-longer-needed >/dev/null ||
+	td_fail "field holder mark"
 
 td kit merge "$tmp/b.kit" > "$tmp/merge.out" || td_fail "merge"
 grep -q "2 conflicts" "$tmp/merge.out" || td_fail "conflicts not reported: $(cat "$tmp/merge.out")"
@@ -35,7 +37,7 @@ hol=$(python3 -c '
 import json, sys
 for c in json.load(open(sys.argv[1])):
     if c["table"] == "holder":
-        assert c["field_new"]["email"] == "em@sob.gov.vn", c
+        assert c["field_new"]["no_longer_needed"] == 1, c
         print(c["id"])' "$tmp/c.json") || td_fail "holder conflict lacks the field version"
 [ -n "$tok" ] && [ -n "$hol" ] || td_fail "conflicts: $(cat "$tmp/c.json")"
 
@@ -43,7 +45,7 @@ td kit resolve "$tok" --keep field >/dev/null || td_fail "resolve field"
 td show token T-SB-01 | grep -q "custodian: *agency:SB" || td_fail "keep field not applied"
 td kit resolve "$tok" --keep home 2>/dev/null && td_fail "decided twice"
 td kit resolve "$hol" --keep home >/dev/null || td_fail "resolve home"
-[ "$(sqlite3 "$tmp/reg.db" "SELECT email IS NULL FROM holder WHERE ext_id = '001090000005'")" = 1 ] ||
+[ "$(sqlite3 "$tmp/reg.db" "SELECT no_longer_needed FROM holder WHERE ext_id = '001090000005'")" = 0 ] ||
 	td_fail "keep home changed the holder"
 [ "$(td kit conflicts --json)" = "[]" ] || td_fail "open conflicts remain"
 [ "$(td kit conflicts --all --json | grep -c '"status": "kept_')" = 2 ] ||

@@ -9,14 +9,17 @@
 province_test sqlite3
 q() { sqlite3 "$1" "$2"; }
 
-# new_token KIT SERIAL: a token registered in the field, with the custody
-# event that put it in agency SB's hands (a raw tool: no audit row).
+# new_token KIT SERIAL CERT: a token registered in the field (a certificate
+# imported there, which waits home as a conflict: master data), with the
+# custody event that put it in agency SB's hands.  Both audited, as a
+# kit's rows must be (kit_backing.c).
 new_token() {
-	q "$1" "INSERT INTO token (serial, model, state, custodian)
-	        VALUES ('$2', 'ePass', 'at_agency', 'agency:SB');
-	        INSERT INTO custody_event (token_id, at, operator, to_custodian, state, remarks)
-	        SELECT id, '2026-11-20T08:00:00Z', 'field', 'agency:SB', 'at_agency', 'new $2'
-	        FROM token WHERE serial = '$2';" || td_fail "field insert $2"
+	{ head -1 "$tmp/certs.csv"
+	  echo "$3,person,Hoàng Văn Em,001090000005,Chuyên viên,SB,2024-01-01,2027-01-01,$2,ePass,"
+	} > "$tmp/new.csv"
+	"$TOKENDESK" --db "$1" import "$tmp/new.csv" >/dev/null || td_fail "field import $2"
+	"$move" "$1" "$2" agency:SB at_agency || td_fail "field move $2"
+	q "$1" "UPDATE custody_event SET remarks = 'new $2' WHERE id = (SELECT max(id) FROM custody_event)"
 }
 # events_ok SERIAL N: SERIAL has N custody events at home, each naming it.
 events_ok() {
@@ -39,17 +42,25 @@ td import "$tmp/agencies.csv" "$tmp/more.csv" >/dev/null || td_fail "home import
 "$move" "$tmp/reg.db" T-SA-01 dost at_dost || td_fail "home move"
 
 # Kit a: two new tokens and their events, and a move of a known token.
-new_token "$tmp/a.kit" T-NEW-1
-new_token "$tmp/a.kit" T-NEW-2
+new_token "$tmp/a.kit" T-NEW-1 f001
+new_token "$tmp/a.kit" T-NEW-2 f002
 "$move" "$tmp/a.kit" T-SB-02 dost at_dost || td_fail "field move a"
 td kit merge "$tmp/a.kit" > "$tmp/a.out" || td_fail "merge a: $(cat "$tmp/a.out")"
-grep -q " 0 conflicts" "$tmp/a.out" || td_fail "kit a: $(cat "$tmp/a.out")"
+# (the two certificates wait as conflicts: master data changes at home)
+grep -q " 2 conflicts" "$tmp/a.out" || td_fail "kit a: $(cat "$tmp/a.out")"
 for s in T-NEW-1 T-NEW-2; do
 	td show token "$s" | grep -q "custodian: *agency:SB" || td_fail "$s not home"
 	events_ok "$s" 1
 done
 events_ok T-SB-02 1
 td show token T-SB-02 | grep -q "custodian: *dost" || td_fail "field move a lost"
+# each token the field added has a home audit row holding it as it stands
+for s in T-NEW-1 T-NEW-2; do
+	[ "$(q "$tmp/reg.db" "SELECT after FROM audit WHERE entity = 'token' AND
+	     entity_key = '$s' ORDER BY id DESC LIMIT 1")" = "$(q "$tmp/reg.db" "SELECT
+	     json_object('serial', serial, 'model', model, 'state', state, 'custodian',
+	     custodian) FROM token WHERE serial = '$s'")" ] || td_fail "$s: no home audit row as it stands"
+done
 # fresh ids in field order: T-NEW-1 before T-NEW-2, both after home's
 [ "$(q "$tmp/reg.db" "SELECT group_concat(serial, ' ') FROM (SELECT serial FROM
      token ORDER BY id DESC LIMIT 2)")" = "T-NEW-2 T-NEW-1" ] ||
@@ -57,13 +68,13 @@ td show token T-SB-02 | grep -q "custodian: *dost" || td_fail "field move a lost
 
 # Kit b: T-NEW-1 again (home has it now: a conflict, and so is the event
 # that refers to it), T-NEW-3 clean.
-new_token "$tmp/b.kit" T-NEW-1
-new_token "$tmp/b.kit" T-NEW-3
+new_token "$tmp/b.kit" T-NEW-1 f011
+new_token "$tmp/b.kit" T-NEW-3 f013
 "$move" "$tmp/b.kit" T-SB-01 dost at_dost || td_fail "field move b"
 td kit merge "$tmp/b.kit" > "$tmp/b.out" || td_fail "merge b: $(cat "$tmp/b.out")"
-grep -q " 2 conflicts" "$tmp/b.out" || td_fail "kit b: $(cat "$tmp/b.out")"
+grep -q " 4 conflicts" "$tmp/b.out" || td_fail "kit b: $(cat "$tmp/b.out")"
 [ "$(q "$tmp/reg.db" "SELECT group_concat(tbl || ':' || op, ' ') FROM (SELECT tbl, op
-     FROM kit_conflict ORDER BY tbl)")" = "custody_event:insert token:insert" ] ||
+     FROM kit_conflict WHERE tbl <> 'certificate' ORDER BY tbl)")" = "custody_event:insert token:insert" ] ||
 	td_fail "conflicts: $(q "$tmp/reg.db" "SELECT tbl, op, reason FROM kit_conflict")"
 events_ok T-NEW-1 1
 events_ok T-NEW-3 1

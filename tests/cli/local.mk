@@ -1,6 +1,9 @@
 # tests/cli: the real binary over real registry files.
 CLI_TESTS = \
 	tests/cli/typed-text.sh \
+	tests/cli/busy.sh \
+	tests/cli/busy-crl.sh \
+	tests/cli/invisible-text.sh \
 	tests/cli/config-file.sh \
 	tests/cli/basics.sh \
 	tests/cli/import-demo.sh \
@@ -10,7 +13,9 @@ CLI_TESTS = \
 	tests/cli/import-progress.sh \
 	tests/cli/search-nfd.sh \
 	tests/cli/audit-tamper.sh \
-	tests/cli/two-programs.sh
+	tests/cli/two-programs.sh \
+	tests/cli/output-links.sh \
+	tests/cli/registry-place.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += tests/cli/local.mk tests/cli/lib.sh $(CLI_TESTS)
 # reorganization: plans, the action plan, tags, CRLs, lists for DOST
@@ -19,6 +24,8 @@ PLAN_TESTS = \
 	tests/cli/plan-invalid.sh \
 	tests/cli/plan-apply.sh \
 	tests/cli/crl-import.sh \
+	tests/cli/crl-trust.sh \
+	tests/cli/migrate-schema6.sh \
 	tests/cli/lists-dost.sh \
 	tests/cli/plan-demo.sh \
 	tests/cli/tag-manual.sh
@@ -26,7 +33,9 @@ TESTS += $(PLAN_TESTS)
 EXTRA_DIST += $(PLAN_TESTS) tests/cli/plan/plan-lib.sh \
 	tests/cli/plan/agencies.csv tests/cli/plan/certificates.csv \
 	tests/cli/plan/plan.csv tests/cli/plan/expected.tsv \
-	tests/cli/plan/expected-asof.tsv
+	tests/cli/plan/expected-asof.tsv \
+	tests/cli/schema6/make.sh tests/cli/schema6/registry.db \
+	tests/cli/schema6/ca.pem tests/cli/schema6/crl1.pem tests/cli/schema6/crl2.pem
 # inventory counts and field kits (count-*.sh, kit-*.sh); kit-move stands
 # in for the handover workflow to record custody moves in a kit.
 check_PROGRAMS += tests/cli/kit-move
@@ -41,7 +50,11 @@ COUNT_KIT_TESTS = \
 	tests/cli/kit-field-audit.sh \
 	tests/cli/kit-conflict.sh \
 	tests/cli/kit-new-rows.sh \
-	tests/cli/kit-handover.sh
+	tests/cli/kit-handover.sh \
+	tests/cli/kit-crl-trust.sh \
+	tests/cli/kit-tamper.sh \
+	tests/cli/kit-honest.sh \
+	tests/cli/kit-race.sh
 TESTS += $(COUNT_KIT_TESTS)
 EXTRA_DIST += tests/cli/count-common.sh $(COUNT_KIT_TESTS)
 # handover (issue 4): tokens, dossiers, the record as text and PDF

@@ -3,7 +3,8 @@
  * A fuzzed CRL never gets past the signature check, so the harness signs
  * it: when the input parses as a DER CRL, its issuer is set to a test CA
  * under the government CA's name (made once per process) and it is
- * re-signed with that CA's key; then it is imported against that CA.
+ * re-signed with that CA's key; then it is imported against that CA
+ * (pinned in the base registry).
  * Inputs that do not parse go in as they are (the reader's refusals).
  * The registry holds the hostile tests' base lists, so listed serials
  * may match; it is put back from a pristine copy after an import that
@@ -20,6 +21,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "tokendesk/crl.h"
 #include "tokendesk/import.h"
@@ -76,6 +78,7 @@ static void fresh_registry(void)
 static void make_ca(void)
 {
 	X509_NAME *name;
+	X509_EXTENSION *bc;
 	FILE *f;
 
 	FUZZ_CHECK((ca_key = EVP_EC_gen("P-256")) != NULL);
@@ -93,6 +96,11 @@ static void make_ca(void)
 	                           (const unsigned char *)"CA phục vụ các cơ quan Nhà nước G2",
 	                           -1, -1, 0);
 	X509_set_issuer_name(ca, name);
+	/* a CA (crl trust add pins only CAs) */
+	FUZZ_CHECK((bc = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints,
+	                                     "critical,CA:TRUE")) != NULL);
+	FUZZ_CHECK(X509_add_ext(ca, bc, -1) == 1);
+	X509_EXTENSION_free(bc);
 	FUZZ_CHECK(X509_sign(ca, ca_key, EVP_sha256()) > 0);
 	FUZZ_CHECK((f = fopen(ca_path, "w")) != NULL);
 	FUZZ_CHECK(PEM_write_X509(f, ca) == 1);
@@ -123,6 +131,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "fuzz-crl: base lists: %s\n", err.message);
 	FUZZ_CHECK(rep.certificates.added > 0);
 	td_import_report_free(&rep);
+	{   /* only a pinned CA's CRLs get past the signature check */
+		struct td_crl_pin pin;
+		int added;
+		FUZZ_CHECK(td_crl_trust_add(reg, ca_path, &pin, &added, &err) == 0);
+	}
 	td_reg_close(reg);
 	reg = NULL;
 	fresh_registry();

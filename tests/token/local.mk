@@ -2,10 +2,12 @@
 # libusb hot-plug under umockdev, and unit tests of the token layer.
 TOKEN_TESTS_SH = \
 	tests/token/scan.sh \
+	tests/token/scan-invisible.sh \
 	tests/token/verify-token.sh \
 	tests/token/watch.sh \
 	tests/token/usb-hotplug.sh \
 	tests/token/count-watch.sh \
+	tests/token/watch-moved.sh \
 	tests/token/pin-tty.sh
 TESTS += $(TOKEN_TESTS_SH) tests/token/test-x509 tests/token/test-match
 check_PROGRAMS += tests/token/p11-put-raw tests/token/test-x509 tests/token/test-match

@@ -31,3 +31,7 @@ tests_unit_test_jsonw_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 check_PROGRAMS += tests/unit/test-handover
 TESTS += tests/unit/test-handover
 tests_unit_test_handover_LDADD = $(TD_LIBS)
+# outputs never through a link (issue 21, item 4): races a shell cannot time
+check_PROGRAMS += tests/unit/test-outfile
+TESTS += tests/unit/test-outfile
+tests_unit_test_outfile_LDADD = $(TD_LIBS)

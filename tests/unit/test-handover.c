@@ -145,11 +145,12 @@ static void check_recheck(struct td_registry *reg)
 		char pdf[300];
 		struct stat st;
 		snprintf(pdf, sizeof pdf, "%s.%d.pdf", path, i);
-		CHECK(td_record_write_pdf(&r, pdf, &err) == 0);
+		CHECK(td_record_write_pdf(&r, NULL, pdf, &err) == 0);
 		CHECK(stat(pdf, &st) == 0 && (st.st_mode & 0777) == 0600 && st.st_size > 1000);
 		unlink(pdf);
 	}
-	CHECK(td_record_write_pdf(&r, "/nonexistent/dir/r.pdf", &err) == TD_ERR_IO);
+	CHECK(td_record_write_pdf(&r, NULL, "/nonexistent/dir/r.pdf", &err) ==
+	      TD_ERR_CREATE);
 	CHECK(r.date && strlen(r.date) == 10);
 	td_record_clear(&r);
 	CHECK(td_record_load(reg, "BG-1999-0001", &r, &err) == TD_ERR_NOTFOUND);
@@ -200,7 +201,7 @@ int main(void)
 	struct td_registry *reg;
 	struct td_error err;
 
-	snprintf(path, sizeof path, "/tmp/td-test-handover-%d.db", (int)getpid());
+	CHECK(check_db_path(path, sizeof path) != NULL);
 	reg = td_reg_open(path, TD_REG_CREATE, &err);
 	CHECK(reg != NULL);
 	if (!reg)
@@ -212,6 +213,6 @@ int main(void)
 	check_recheck(reg);
 	check_seen(reg);
 	td_reg_close(reg);
-	td_reg_remove(path);
+	check_db_remove(path);
 	return check_done("test-handover");
 }

@@ -121,7 +121,7 @@ int main(void)
 #ifdef TD_TEST_LEAN
 	CHECK(dlsym(RTLD_DEFAULT, "EVP_MD_fetch") == NULL);   /* really not linked */
 #endif
-	snprintf(path, sizeof path, "/tmp/td-test-registry-%d.db", (int)getpid());
+	CHECK(check_db_path(path, sizeof path) != NULL);
 	CHECK(td_reg_open(path, 0, &err) == NULL && err.code == TD_ERR_NOTFOUND);
 	reg = td_reg_open(path, TD_REG_CREATE, &err);
 	CHECK(reg != NULL);
@@ -147,6 +147,6 @@ int main(void)
 	chmod(path, 0666);
 	CHECK(td_reg_open(path, 0, &err) == NULL && err.code == TD_ERR_PERM);
 	CHECK(strstr(err.message, "chmod 600") != NULL);
-	td_reg_remove(path);
+	check_db_remove(path);
 	return check_done("test-registry");
 }

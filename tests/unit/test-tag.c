@@ -95,7 +95,7 @@ int main(void)
 	struct td_registry *reg;
 	struct td_error err;
 
-	snprintf(path, sizeof path, "/tmp/td-test-tag-%d.db", (int)getpid());
+	CHECK(check_db_path(path, sizeof path) != NULL);
 	reg = td_reg_open(path, TD_REG_CREATE, &err);
 	CHECK(reg != NULL);
 	if (reg) {
@@ -104,6 +104,6 @@ int main(void)
 		check_tags(reg);
 		td_reg_close(reg);
 	}
-	unlink(path);
+	check_db_remove(path);
 	return check_done("test-tag");
 }

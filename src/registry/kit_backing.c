@@ -1,0 +1,912 @@
+/* kit_backing.c: every change a kit brings home is one its audit records.
+ *
+ * The kit's own audit chain verified before the merge (kit_merge.c), but
+ * the chain covers the log, not the rows: a row edited with the sqlite3
+ * shell on the stick has no audit row, and would be carried home as if
+ * the field had done it.  So each change the merge would apply is held
+ * against the kit's field audit rows (those after the kit.make row):
+ *   - an UPDATE or DELETE of a row the kit was made with: the first field
+ *     row of that record must have before = the row as made, the newest
+ *     must have after = the row as it came back (DELETE: no after).  The
+ *     images are built by the code the ordinary writers use (the same
+ *     statement on the kit's copy, on the image's copy and at home), and
+ *     only the columns those writers change may differ;
+ *   - rows the field added: custody events pair one to one, in order,
+ *     with the token.move rows of their token; a handover's image
+ *     (items included) is its handover.create row's after; dossiers, tags
+ *     and counts start with their .add/.start row and end at their
+ *     newest row's after; scans pair with count.scan rows;
+ *   - anything else (a table no field work writes) is not backed.
+ * A change not backed is tampering: the merge is refused whole (exit 65)
+ * with the table and the key.  What is applied gets a home audit row in
+ * the form of the ordinary writer of that table (same action, entity,
+ * key, and before/after images built by the same code). */
+#include <config.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry/kit.h"
+
+enum img_kind { IMG_TOKEN, IMG_TAG, IMG_DOSSIER, IMG_COUNT };
+
+/* The records field work changes, how their audit rows name them, and
+ * the columns their writers change (others never change in the field). */
+struct entity_map {
+	const char *table, *entity, *key_sql;
+	enum img_kind img;
+	const char *const *changes;
+};
+
+static const char *const token_changes[] = { "state", "custodian", NULL };
+static const char *const tag_changes[] = { "kind", "request", "state", "batch",
+	"origin", "rule", "reason", "detail", "updated", NULL };
+static const char *const dossier_changes[] = { "agency_id", "status", NULL };
+static const char *const count_changes[] = { "closed_at", "closed_by", NULL };
+
+static const struct entity_map maps[] = {
+	{ "token", "token", "SELECT serial FROM token WHERE id = ?", IMG_TOKEN,
+	  token_changes },
+	{ "tag", "tag", "SELECT target FROM tag WHERE id = ?", IMG_TAG, tag_changes },
+	{ "dossier", "dossier", "SELECT ref FROM dossier WHERE id = ?", IMG_DOSSIER,
+	  dossier_changes },
+	{ "count_session", "count", "SELECT uid FROM count_session WHERE id = ?",
+	  IMG_COUNT, count_changes },
+};
+
+static const struct entity_map *map_of(const char *table)
+{
+	for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
+		if (strcmp(maps[i].table, table) == 0)
+			return &maps[i];
+	return NULL;
+}
+
+/* Slots of m->backing: each map's key query on the image, then: */
+enum { BK_FIRST = 4, BK_LAST = 5, BK_COVERS = 6 };
+
+/* The statement of slot, prepared on reg at its first use, reset and
+ * unbound; NULL when it does not prepare. */
+static sqlite3_stmt *cached(struct kit_merge *m, int slot, struct td_registry *reg,
+                            const char *sql)
+{
+	sqlite3_stmt **st = &m->backing[slot];
+
+	if (!*st && sqlite3_prepare_v2(reg->db, sql, -1, st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(*st);
+		*st = NULL;
+		return NULL;
+	}
+	sqlite3_reset(*st);
+	sqlite3_clear_bindings(*st);
+	return *st;
+}
+
+/* Column 0 of sql run with one integer (or, when text, text) parameter. */
+static char *text_of(struct td_registry *reg, const char *sql, int64_t id,
+                     const char *text)
+{
+	sqlite3_stmt *st;
+	char *out = NULL;
+
+	if (sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	if (text)
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		out = td_reg_col_dup(st, 0);
+	sqlite3_finalize(st);
+	return out;
+}
+
+/* count.start's after, as count.c's INSERT ... RETURNING builds it. */
+#define COUNT_START_JSON "SELECT json_object('uid', uid, 'scope_kind'," \
+	" scope_kind, 'scope', scope, 'started_at', started_at)" \
+	" FROM count_session WHERE id = ?"
+
+/* The audit image of record id (key) in reg, or NULL when none. */
+static char *image_of(struct td_registry *reg, const struct entity_map *e,
+                      int64_t id, const char *key)
+{
+	struct td_error err;
+
+	switch (e->img) {
+	case IMG_TOKEN: return td_reg_row_json(reg, ST_TOKEN_JSON, id, &err);
+	case IMG_TAG: return td_reg_row_json(reg, ST_TAG_JSON, id, &err);
+	case IMG_DOSSIER: return key ? td_reg_dossier_json(reg, key) : NULL;
+	default: return text_of(reg, COUNT_START_JSON, id, NULL);
+	}
+}
+
+/* ---- the kit's field audit rows of one record ------------------------------ */
+
+struct field_rows {
+	int64_t n, first_id, last_id;
+	char *first_action, *first_before, *last_action, *last_after, *last_operator;
+};
+
+static void field_rows_clear(struct field_rows *f)
+{
+	free(f->first_action);
+	free(f->first_before);
+	free(f->last_action);
+	free(f->last_after);
+	free(f->last_operator);
+	memset(f, 0, sizeof *f);
+}
+
+/* One end of the field rows of (entity, key), of one action when action
+ * is set: both ends are found through the audit's (entity, entity_key)
+ * index, whose entries run in id order. */
+static sqlite3_stmt *field_end(struct kit_merge *m, int last, const char *entity,
+                               const char *key, const char *action)
+{
+	sqlite3_stmt *st = cached(m, last ? BK_LAST : BK_FIRST, m->kitc, last
+	        ? "SELECT id, action, after, operator FROM audit WHERE entity = ?1"
+	          " AND entity_key = ?2 AND id > ?3 AND (?4 IS NULL OR action = ?4)"
+	          " ORDER BY id DESC LIMIT 1"
+	        : "SELECT id, action, before FROM audit WHERE entity = ?1"
+	          " AND entity_key = ?2 AND id > ?3 AND (?4 IS NULL OR action = ?4)"
+	          " ORDER BY id LIMIT 1");
+
+	if (!st)
+		return NULL;
+	sqlite3_bind_text(st, 1, entity, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, m->audit_base);
+	if (action)
+		sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
+	return st;
+}
+
+/* The field rows of (entity, key), of one action when action is set:
+ * f->n is 0 when there are none. */
+static int field_rows(struct kit_merge *m, const char *entity, const char *key,
+                      const char *action, struct field_rows *f,
+                      struct td_error *err)
+{
+	sqlite3_stmt *st;
+
+	memset(f, 0, sizeof *f);
+	if (!(st = field_end(m, 0, entity, key, action)))
+		return td_reg_db_error(m->kitc, err, "reading the kit's audit log");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		f->n = 1;
+		f->first_id = sqlite3_column_int64(st, 0);
+		f->first_action = td_reg_col_dup(st, 1);
+		f->first_before = td_reg_col_dup(st, 2);
+	}
+	sqlite3_reset(st);
+	if (!f->n)
+		return TD_OK;
+	if (!(st = field_end(m, 1, entity, key, action)))
+		return td_reg_db_error(m->kitc, err, "reading the kit's audit log");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		f->last_id = sqlite3_column_int64(st, 0);
+		f->last_action = td_reg_col_dup(st, 1);
+		f->last_after = td_reg_col_dup(st, 2);
+		f->last_operator = td_reg_col_dup(st, 3);
+	}
+	sqlite3_reset(st);
+	return TD_OK;
+}
+
+/* Does the audit JSON say what image says?  Every field of the image
+ * must be in it with the same value (an audit row may say more: a
+ * dossier.move names its handover).  On a difference, *field, *is and
+ * *says get the first one (heap; NULL for SQL NULL). */
+static int covers(struct kit_merge *m, const char *image, const char *audit,
+                  char **field, char **is, char **says)
+{
+	sqlite3_stmt *st;
+	int ok = 0;
+
+	*field = *is = *says = NULL;
+	if (!image || !audit)
+		return !image && !audit;
+	/* the same writer's json_object: most often the very same text */
+	if (strcmp(image, audit) == 0)
+		return 1;
+	if (!(st = cached(m, BK_COVERS, m->kitc, "SELECT i.key, i.value,"
+	                  " json_extract(?2, '$.\"' || i.key || '\"') FROM"
+	                  " json_each(?1) i WHERE json_valid(?2) = 0 OR i.value IS"
+	                  " NOT json_extract(?2, '$.\"' || i.key || '\"') LIMIT 1")))
+		return 0;
+	sqlite3_bind_text(st, 1, image, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, audit, -1, SQLITE_STATIC);
+	switch (sqlite3_step(st)) {
+	case SQLITE_DONE: ok = 1; break;
+	case SQLITE_ROW:
+		*field = td_reg_col_dup(st, 0);
+		*is = td_reg_col_dup(st, 1);
+		*says = td_reg_col_dup(st, 2);
+		break;
+	default: break;
+	}
+	sqlite3_reset(st);
+	return ok;
+}
+
+static int matches(struct kit_merge *m, const char *image, const char *audit)
+{
+	char *field, *is, *says;
+	int ok = covers(m, image, audit, &field, &is, &says);
+
+	free(field);
+	free(is);
+	free(says);
+	return ok;
+}
+
+/* ---- refusals ----------------------------------------------------------------- */
+
+static int tampered(struct kit_merge *m, struct td_error *err, const char *table,
+                    const char *key, const char *why)
+{
+	return td_error_set(err, TD_ERR_DATA, "kit %s: %s %s %s; the kit was"
+	                    " edited outside tokendesk: not merged, nothing"
+	                    " changed here", m->kit_path, table, key ? key : "?", why);
+}
+
+/* The refusal of image (what the kit holds) against audit (what its row
+ * id says). */
+static int disagrees(struct kit_merge *m, struct td_error *err, const char *table,
+                     const char *key, const char *image, const char *audit,
+                     int64_t row, const char *side)
+{
+	char *field, *is, *says, why[600];
+	int rc;
+
+	covers(m, image, audit, &field, &is, &says);
+	if (field)
+		snprintf(why, sizeof why, "%s: %s is '%s', the kit's audit row %" PRId64
+		         " says '%s'", side, field, is ? is : "(none)", row,
+		         says ? says : "(none)");
+	else
+		snprintf(why, sizeof why, "%s disagrees with the kit's audit row %"
+		         PRId64, side, row);
+	rc = tampered(m, err, table, key, why);
+	free(field);
+	free(is);
+	free(says);
+	return rc;
+}
+
+/* ---- changes to rows the kit was made with ------------------------------------ */
+
+static int allowed_change(const struct entity_map *e, const char *col)
+{
+	for (int i = 0; e->changes[i]; i++)
+		if (strcmp(e->changes[i], col) == 0)
+			return 1;
+	return 0;
+}
+
+/* The columns changed must be ones the table's writers change. */
+static int check_columns(struct kit_merge *m, struct kit_table *t,
+                         const struct entity_map *e, sqlite3_value **nv,
+                         const char *key, struct td_error *err)
+{
+	char why[300];
+
+	for (int i = 0; nv && i < t->ncols; i++) {
+		if (!nv[i] || allowed_change(e, t->cols[i]))
+			continue;
+		snprintf(why, sizeof why, "has its %s changed, which no field work"
+		         " changes", t->cols[i]);
+		return tampered(m, err, t->name, key, why);
+	}
+	return TD_OK;
+}
+
+/* A count closed in the field: count.close's after is a tally, not the
+ * row; the row must name the operator of its count.close row. */
+static int check_count_close(struct kit_merge *m, int64_t id, const char *key,
+                             sqlite3_value **nv, struct kit_backing *b,
+                             struct td_error *err)
+{
+	struct field_rows f;
+	char *by;
+	int rc = TD_OK;
+
+	if (!nv)
+		return tampered(m, err, "count_session", key, "is deleted, which no"
+		                " field work does");
+	if ((rc = field_rows(m, "count", key, "count.close", &f, err)) < 0)
+		return rc;
+	by = text_of(m->kitc, "SELECT closed_by FROM count_session WHERE id = ?",
+	             id, NULL);
+	if (!f.n)
+		rc = tampered(m, err, "count_session", key, "is closed with no"
+		              " count.close row in the kit's audit log");
+	else if (!by || !f.last_operator || strcmp(by, f.last_operator) != 0)
+		rc = disagrees(m, err, "count_session", key, NULL, NULL, f.last_id,
+		               "closed_by");
+	if (rc == TD_OK) {
+		snprintf(b->action, sizeof b->action, "count.close");
+		b->count_close = 1;
+		b->field_after = f.last_after;
+		f.last_after = NULL;
+	}
+	free(by);
+	field_rows_clear(&f);
+	return rc;
+}
+
+/* The record's first field row starts from the row as made, its newest
+ * ends at the row as it came back (or, deleted, at nothing). */
+static int check_images(struct kit_merge *m, const struct entity_map *e,
+                        int64_t id, const char *key, int deleted,
+                        struct kit_backing *b, struct td_error *err)
+{
+	struct field_rows f;
+	char *made = image_of(m->imgc, e, id, key);
+	char *back = deleted ? NULL : image_of(m->kitc, e, id, key);
+	int rc;
+
+	if ((rc = field_rows(m, e->entity, key, NULL, &f, err)) < 0)
+		goto out;
+	if (f.n == 0)
+		rc = tampered(m, err, e->table, key, deleted ? "is deleted with no"
+		              " audit row of the kit recording it" : "is changed with"
+		              " no audit row of the kit recording it");
+	else if (!matches(m, made, f.first_before))
+		rc = disagrees(m, err, e->table, key, made, f.first_before, f.first_id,
+		               "as made");
+	else if (!matches(m, back, f.last_after))
+		rc = disagrees(m, err, e->table, key, back, f.last_after, f.last_id,
+		               deleted ? "deleted" : "as it came back");
+	else
+		snprintf(b->action, sizeof b->action, "%s", f.last_action);
+	field_rows_clear(&f);
+out:
+	free(made);
+	free(back);
+	return rc;
+}
+
+/* The record's key in the image (the kit as made). */
+static char *key_as_made(struct kit_merge *m, const struct entity_map *e,
+                         int64_t id)
+{
+	sqlite3_stmt *st = cached(m, (int)(e - maps), m->imgc, e->key_sql);
+	char *key = NULL;
+
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		key = td_reg_col_dup(st, 0);
+	sqlite3_reset(st);
+	return key;
+}
+
+int kit_backing_check(struct kit_merge *m, struct kit_table *t,
+                      sqlite3_value **pk, sqlite3_value **nv,
+                      struct kit_backing *b, struct td_error *err)
+{
+	const struct entity_map *e = map_of(t->name);
+	int64_t id;
+	int rc;
+
+	memset(b, 0, sizeof *b);
+	if (!e || t->int_pk < 0 || !pk[t->int_pk]) {
+		const char *k = t->int_pk >= 0 && pk[t->int_pk]
+		                ? (const char *)sqlite3_value_text(pk[t->int_pk]) : "row";
+		return tampered(m, err, t->name, k, nv ? "is changed, which no field"
+		                " work does" : "is deleted, which no field work does");
+	}
+	id = sqlite3_value_int64(pk[t->int_pk]);
+	if (!(b->key = key_as_made(m, e, id)))
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	snprintf(b->entity, sizeof b->entity, "%s", e->entity);
+	if ((rc = check_columns(m, t, e, nv, b->key, err)) < 0)
+		return rc;
+	if (e->img == IMG_COUNT)
+		return check_count_close(m, id, b->key, nv, b, err);
+	if ((rc = check_images(m, e, id, b->key, !nv, b, err)) < 0)
+		return rc;
+	b->home_before = image_of(m->home, e, id, b->key);
+	return TD_OK;
+}
+
+/* Master data: how audit rows name its records. */
+static const struct entity_map home_maps[] = {
+	{ "agency", "agency", "SELECT code FROM agency WHERE id = ?", IMG_COUNT, NULL },
+	{ "holder", "holder", "SELECT ext_id FROM holder WHERE id = ?", IMG_COUNT, NULL },
+	{ "certificate", "cert", "SELECT serial FROM certificate WHERE id = ?",
+	  IMG_COUNT, NULL },
+};
+
+/* An import changes an official through their certificate: its
+ * cert.add/cert.update row names them (ST_CERT_JSON's holder_id). */
+static int holder_in_cert_rows(struct kit_merge *m, const char *ext_id)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(m->kitc->db, "SELECT 1 FROM audit WHERE entity ="
+	                       " 'cert' AND id > ?2 AND json_extract(after,"
+	                       " '$.holder_id') = ?1 LIMIT 1", -1, &st, NULL)
+	    != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, ext_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, m->audit_base);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+int kit_backing_check_home(struct kit_merge *m, struct kit_table *t,
+                           sqlite3_value **pk, struct td_error *err)
+{
+	const struct entity_map *e = NULL;
+	struct field_rows f;
+	char *key;
+	int rc;
+
+	for (size_t i = 0; i < sizeof home_maps / sizeof home_maps[0]; i++)
+		if (strcmp(home_maps[i].table, t->name) == 0)
+			e = &home_maps[i];
+	if (!e || t->int_pk < 0 || !pk[t->int_pk])
+		return TD_OK;   /* a conflict all the same */
+	key = text_of(m->imgc, e->key_sql, sqlite3_value_int64(pk[t->int_pk]), NULL);
+	if (!key)
+		return TD_OK;
+	if ((rc = field_rows(m, e->entity, key, NULL, &f, err)) == TD_OK && !f.n &&
+	    !(strcmp(t->name, "holder") == 0 && holder_in_cert_rows(m, key)))
+		rc = tampered(m, err, t->name, key, "is changed with no audit row of"
+		              " the kit recording it");
+	field_rows_clear(&f);
+	free(key);
+	return rc;
+}
+
+int kit_backing_audit(struct kit_merge *m, struct kit_table *t,
+                      sqlite3_value **pk, struct kit_backing *b,
+                      struct td_error *err)
+{
+	const struct entity_map *e = map_of(t->name);
+	int64_t id = sqlite3_value_int64(pk[t->int_pk]);
+	char *after;
+	int rc;
+
+	if (b->count_close)
+		return td_reg_audit(m->home, "count.close", "count", b->key, NULL,
+		                    b->field_after, err);
+	after = image_of(m->home, e, id, b->key);
+	rc = td_reg_audit(m->home, b->action, b->entity, b->key, b->home_before,
+	                  after, err);
+	free(after);
+	return rc;
+}
+
+void kit_backing_clear(struct kit_backing *b)
+{
+	free(b->key);
+	free(b->home_before);
+	free(b->field_after);
+	memset(b, 0, sizeof *b);
+}
+
+/* ---- rows the field added ------------------------------------------------------ */
+
+static int64_t made_max(struct kit_merge *m, const char *table)
+{
+	char *sql = sqlite3_mprintf("SELECT coalesce(max(id), 0) FROM \"%w\"", table);
+	char *v = sql ? text_of(m->imgc, sql, 0, NULL) : NULL;
+	int64_t n = v ? strtoll(v, NULL, 10) : 0;
+
+	sqlite3_free(sql);
+	free(v);
+	return n;
+}
+
+/* The first key sql finds (?1: the table's last id as made, ?2: the
+ * kit's last audit row as made, ?3 and ?4: handover's and certificate's
+ * last ids as made), or NULL when none: each query below finds what is
+ * not backed. */
+static char *first_unbacked(struct kit_merge *m, const char *sql, int64_t max)
+{
+	sqlite3_stmt *st;
+	char *key = NULL;
+
+	if (sqlite3_prepare_v2(m->kitc->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return strdup("?");
+	sqlite3_bind_int64(st, 1, max);
+	sqlite3_bind_int64(st, 2, m->audit_base);
+	if (sqlite3_bind_parameter_count(st) >= 3)
+		sqlite3_bind_int64(st, 3, made_max(m, "handover"));
+	if (sqlite3_bind_parameter_count(st) >= 4)
+		sqlite3_bind_int64(st, 4, made_max(m, "certificate"));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		key = td_reg_col_dup(st, 0);
+	if (!key && sqlite3_errcode(m->kitc->db) != SQLITE_DONE &&
+	    sqlite3_errcode(m->kitc->db) != SQLITE_OK)
+		key = strdup("?");
+	sqlite3_finalize(st);
+	return key;
+}
+
+struct new_rule {
+	const char *table, *why, *sql;
+};
+
+/* Set-based checks of the added rows of the tables whose rows are backed
+ * through another record's audit rows. */
+static const struct new_rule new_rules[] = {
+	{ "custody_event", "has a custody event of a token the kit does not hold",
+	  "SELECT 'id ' || e.token_id FROM custody_event e WHERE e.id > ?1 AND"
+	  " NOT EXISTS (SELECT 1 FROM token t WHERE t.id = e.token_id) LIMIT 1" },
+	{ "token", "was added with no certificate added in the field carrying"
+	  " it (cert.add), or not in the state its audit rows leave it",
+	  /* a token comes with its certificate (an import in the field; the
+	   * certificate, master data, waits home as a conflict) and stands
+	   * as its newest token.move left it, else with the holder */
+	  "SELECT t.serial FROM token t WHERE t.id > ?1 AND NOT EXISTS (SELECT 1"
+	  " FROM certificate c JOIN holder h ON h.id = c.holder_id WHERE"
+	  " c.token_id = t.id AND c.id > ?4 AND EXISTS (SELECT 1 FROM audit a"
+	  " WHERE a.id > ?2 AND ((a.action IN ('cert.add', 'cert.update') AND"
+	  " json_extract(a.after, '$.token') = t.serial) OR a.action ="
+	  " 'cert.add.bulk')) AND coalesce((SELECT json_extract(m.after,"
+	  " '$.custodian') IS t.custodian AND json_extract(m.after, '$.state') IS"
+	  " t.state FROM audit m WHERE m.id > ?2 AND m.entity = 'token' AND"
+	  " m.entity_key = t.serial AND m.action = 'token.move' ORDER BY m.id"
+	  " DESC LIMIT 1), t.custodian = 'holder:' || h.ext_id AND t.state ="
+	  " 'in_use')) LIMIT 1" },
+	{ "handover_item", "gained an item in the field, which no field work"
+	  " does (items come with their handover)",
+	  "SELECT coalesce(h.number, 'id ' || i.handover_id) FROM handover_item i"
+	  " LEFT JOIN handover h ON h.id = i.handover_id WHERE i.id > ?1 AND"
+	  " (h.id IS NULL OR h.id <= ?3) LIMIT 1" },
+	{ "count_result", "has results of a count not closed by a count.close"
+	  " row of the kit's audit log",
+	  "SELECT coalesce(c.uid, 'id ' || r.count_id) FROM count_result r"
+	  " LEFT JOIN count_session c ON c.id = r.count_id WHERE r.id > ?1 AND"
+	  " (c.closed_at IS NULL OR NOT EXISTS (SELECT 1 FROM audit a WHERE"
+	  " a.entity = 'count' AND a.entity_key = c.uid AND a.action ="
+	  " 'count.close' AND a.id > ?2)) LIMIT 1" },
+};
+
+/* Rows backed one to one, in order, by one action's audit rows: custody
+ * events by token.move rows, scans by count.scan rows.  Both queries
+ * give the record's key, then the fields to compare, sorted by key and
+ * then id; they are walked side by side (each sorted once: a count of
+ * 100,000 scans is one key). */
+struct pair_rule {
+	const char *table, *entity, *why, *rows_sql, *audit_sql;
+};
+
+static const struct pair_rule pair_rules[] = {
+	{ "custody_event", "token", "has a custody event unlike the token.move"
+	  " rows of the kit's audit log (one each, in order)",
+	  /* in serial order through token's index, no sort; an event of
+	   * no token is not paired here (a rule below names it) */
+	  "SELECT t.serial, e.to_custodian, e.state, e.from_custodian, e.operator"
+	  " FROM token t CROSS JOIN custody_event e ON e.token_id = t.id WHERE"
+	  " e.id > ?1 ORDER BY t.serial, e.id",
+	  "SELECT entity_key, json_extract(after, '$.custodian'),"
+	  " json_extract(after, '$.state'), json_extract(before, '$.custodian'),"
+	  " operator FROM audit WHERE entity = 'token' AND action = 'token.move'"
+	  " AND id > ?2 ORDER BY entity_key, id" },
+	{ "count_scan", "count", "has scans unlike the count.scan rows of the"
+	  " kit's audit log (one each, in order)",
+	  "SELECT c.uid, s.serial, s.source FROM count_scan s LEFT JOIN"
+	  " count_session c ON c.id = s.count_id WHERE s.id > ?1"
+	  " ORDER BY c.uid, s.id",
+	  "SELECT entity_key, json_extract(after, '$.serial'),"
+	  " json_extract(after, '$.source') FROM audit WHERE entity = 'count' AND"
+	  " action = 'count.scan' AND id > ?2 ORDER BY entity_key, id" },
+};
+
+static int same_col(sqlite3_stmt *a, sqlite3_stmt *b, int i)
+{
+	const unsigned char *x = sqlite3_column_text(a, i);
+	const unsigned char *y = sqlite3_column_text(b, i);
+
+	return (!x && !y) || (x && y && strcmp((const char *)x, (const char *)y) == 0);
+}
+
+/* NULL when every row pairs with its audit row; else the key where they
+ * part (heap). */
+static char *first_unpaired(struct kit_merge *m, const struct pair_rule *r,
+                            int64_t max)
+{
+	sqlite3_stmt *rows = NULL, *aud = NULL;
+	char *key = NULL;
+	int sr, sa;
+
+	if (sqlite3_prepare_v2(m->kitc->db, r->rows_sql, -1, &rows, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(m->kitc->db, r->audit_sql, -1, &aud, NULL) != SQLITE_OK) {
+		sqlite3_finalize(rows);
+		return strdup("?");
+	}
+	sqlite3_bind_int64(rows, 1, max);
+	sqlite3_bind_int64(aud, 2, m->audit_base);
+	for (;;) {
+		sr = sqlite3_step(rows);
+		sa = sqlite3_step(aud);
+		if (sr != SQLITE_ROW || sa != SQLITE_ROW)
+			break;
+		int ok = 1;
+		for (int i = 0; ok && i < sqlite3_column_count(rows); i++)
+			ok = same_col(rows, aud, i);
+		if (!ok)
+			break;
+	}
+	if (sr == SQLITE_ROW || sa == SQLITE_ROW) {
+		sqlite3_stmt *at = sr == SQLITE_ROW ? rows : aud;
+		key = td_reg_col_dup(at, 0);
+		if (!key)
+			key = strdup("?");
+	} else if (sr != SQLITE_DONE || sa != SQLITE_DONE)
+		key = strdup("?");
+	sqlite3_finalize(rows);
+	sqlite3_finalize(aud);
+	return key;
+}
+
+static int check_pairs(struct kit_merge *m, const char *table, int64_t max,
+                       int *done, struct td_error *err)
+{
+	*done = 0;
+	for (size_t i = 0; i < sizeof pair_rules / sizeof pair_rules[0]; i++) {
+		char *key;
+		int rc = TD_OK;
+		if (strcmp(pair_rules[i].table, table) != 0)
+			continue;
+		*done = 1;
+		if ((key = first_unpaired(m, &pair_rules[i], max)))
+			rc = tampered(m, err, pair_rules[i].entity, key, pair_rules[i].why);
+		free(key);
+		return rc;
+	}
+	return TD_OK;
+}
+
+/* A handover added in the field is its handover.create row's after,
+ * items included. */
+static int check_new_handovers(struct kit_merge *m, int64_t max,
+                               struct td_error *err)
+{
+	char *top = text_of(m->kitc, "SELECT coalesce(max(id), 0) FROM handover",
+	                    0, NULL);
+	int64_t last = top ? strtoll(top, NULL, 10) : 0;
+	int rc = TD_OK;
+
+	free(top);
+	for (int64_t id = max + 1; rc == TD_OK && id <= last; id++) {
+		struct field_rows f;
+		char *number, *image = td_reg_handover_image(m->kitc, id, &number);
+		if (!image)
+			continue;
+		if ((rc = field_rows(m, "handover", number, "handover.create", &f,
+		                     err)) == TD_OK) {
+			if (!f.n)
+				rc = tampered(m, err, "handover", number, "was added"
+				              " with no handover.create row of the kit's"
+				              " audit log");
+			else if (!f.last_after || strcmp(image, f.last_after) != 0)
+				rc = disagrees(m, err, "handover", number, image,
+				               f.last_after, f.last_id, "as it came back");
+		}
+		field_rows_clear(&f);
+		free(number);
+		free(image);
+	}
+	return rc;
+}
+
+/* A dossier, tag or count added in the field starts with a row with no
+ * before and ends at its newest row's after. */
+static int check_new_records(struct kit_merge *m, const struct entity_map *e,
+                             int64_t max, struct td_error *err)
+{
+	char *sql = sqlite3_mprintf("SELECT id FROM \"%w\" WHERE id > %lld ORDER BY"
+	                            " id", e->table, (long long)max);
+	sqlite3_stmt *st;
+	int rc = TD_OK;
+
+	if (!sql || sqlite3_prepare_v2(m->kitc->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_free(sql);
+		return td_reg_db_error(m->kitc, err, "reading the kit");
+	}
+	sqlite3_free(sql);
+	while (rc == TD_OK && sqlite3_step(st) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		char *key = text_of(m->kitc, e->key_sql, id, NULL);
+		char *image = image_of(m->kitc, e, id, key);
+		struct field_rows f;
+		if ((rc = field_rows(m, e->entity, key ? key : "", NULL, &f, err)) < 0)
+			;
+		else if (f.n == 0 || f.first_before)
+			rc = tampered(m, err, e->table, key, "was added with no audit row"
+			              " of the kit recording it");
+		else if (e->img == IMG_COUNT) {
+			/* count.start's after is the row as started */
+			char *start = text_of(m->kitc, "SELECT after FROM audit WHERE id"
+			                      " = ?", f.first_id, NULL);
+			if (!matches(m, image, start))
+				rc = disagrees(m, err, e->table, key, image, start,
+				               f.first_id, "as started");
+			free(start);
+		} else if (!matches(m, image, f.last_after))
+			rc = disagrees(m, err, e->table, key, image, f.last_after,
+			               f.last_id, "as it came back");
+		field_rows_clear(&f);
+		free(key);
+		free(image);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int check_rules(struct kit_merge *m, const char *table, int64_t max,
+                       struct td_error *err)
+{
+	for (size_t i = 0; i < sizeof new_rules / sizeof new_rules[0]; i++) {
+		char *key;
+		int rc;
+		if (strcmp(new_rules[i].table, table) != 0 ||
+		    !(key = first_unbacked(m, new_rules[i].sql, max)))
+			continue;
+		rc = tampered(m, err, strcmp(table, "token") == 0 ||
+		              strcmp(table, "custody_event") == 0 ? "token" :
+		              strcmp(table, "handover_item") == 0 ? "handover" :
+		              "count", key, new_rules[i].why);
+		free(key);
+		return rc;
+	}
+	return TD_OK;
+}
+
+static int has_rule(const char *table)
+{
+	for (size_t i = 0; i < sizeof new_rules / sizeof new_rules[0]; i++)
+		if (strcmp(new_rules[i].table, table) == 0)
+			return 1;
+	return 0;
+}
+
+static int check_new_table(struct kit_merge *m, struct kit_table *t,
+                           struct td_error *err)
+{
+	const struct entity_map *e = map_of(t->name);
+	int64_t max = made_max(m, t->name);
+	char *sql, *added;
+	int rc, paired;
+
+	if (!(sql = sqlite3_mprintf("SELECT min(id) FROM \"%w\" WHERE id > %lld",
+	                            t->name, (long long)max)))
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	added = text_of(m->kitc, sql, 0, NULL);
+	sqlite3_free(sql);
+	if (!added)
+		return TD_OK;   /* nothing added */
+	if ((rc = check_pairs(m, t->name, max, &paired, err)) < 0)
+		;
+	else if (has_rule(t->name))
+		rc = check_rules(m, t->name, max, err);
+	else if (paired)
+		;
+	else if (strcmp(t->name, "handover") == 0)
+		rc = check_new_handovers(m, max, err);
+	else if (e)
+		rc = check_new_records(m, e, max, err);
+	else
+		rc = tampered(m, err, t->name, added, "(id) was added, and no field"
+		              " work adds to that table");
+	free(added);
+	return rc;
+}
+
+int kit_backing_check_new(struct kit_merge *m, struct td_error *err)
+{
+	int rc = TD_OK;
+
+	for (int i = 0; rc == TD_OK && i < m->ks.n; i++) {
+		struct kit_table *t = &m->ks.t[i];
+		if (t->kind == KIT_FIELD && t->int_pk >= 0 &&
+		    strcmp(t->cols[t->int_pk], "id") == 0)
+			rc = check_new_table(m, t, err);
+	}
+	return rc;
+}
+
+/* ---- home audit rows of the rows the field added ---------------------------- */
+
+/* Where each record's ids stood at home before the merge: the rows past
+ * them are the ones it added (bulk or one by one), conflicts left out.
+ * maps[] first, then handover. */
+static const char *const home_key_col[] = { "serial", "target", "ref", "uid",
+                                            "number" };
+static const char *const home_table[] = { "token", "tag", "dossier",
+                                          "count_session", "handover" };
+
+int kit_backing_mark_home(struct kit_merge *m, struct td_error *err)
+{
+	for (int i = 0; i < 5; i++) {
+		char *sql = sqlite3_mprintf("SELECT coalesce(max(id), 0) FROM"
+		                            " main.\"%w\"", home_table[i]);
+		char *v = sql ? text_of(m->home, sql, 0, NULL) : NULL;
+		sqlite3_free(sql);
+		if (!v)
+			return td_reg_db_error(m->home, err, "reading the registry");
+		m->home_max[i] = strtoll(v, NULL, 10);
+		free(v);
+	}
+	return TD_OK;
+}
+
+static const char *const add_action[] = {
+	[IMG_TOKEN] = "token.add", [IMG_TAG] = "tag.add",
+	[IMG_DOSSIER] = "dossier.add", [IMG_COUNT] = "count.start",
+};
+
+/* A record added in the field: its .add/.start row at home (the image
+ * as it stands at home now; a token the field moved, token.move), and a
+ * count closed in the field its count.close row as the field wrote it. */
+static int audit_new_record(struct kit_merge *m, const struct entity_map *e,
+                            int64_t id, const char *key, struct td_error *err)
+{
+	char *after = image_of(m->home, e, id, key);
+	const char *action = add_action[e->img];
+	struct field_rows f;
+	int rc;
+
+	if (e->img == IMG_TOKEN &&
+	    (rc = field_rows(m, "token", key, "token.move", &f, err)) == TD_OK) {
+		if (f.n)
+			action = "token.move";
+		field_rows_clear(&f);
+	}
+	rc = td_reg_audit(m->home, action, e->entity, key, NULL, after, err);
+	free(after);
+	if (rc < 0 || e->img != IMG_COUNT)
+		return rc;
+	if ((rc = field_rows(m, "count", key, "count.close", &f, err)) == TD_OK &&
+	    f.n > 0)
+		rc = td_reg_audit(m->home, "count.close", "count", key, NULL,
+		                  f.last_after, err);
+	field_rows_clear(&f);
+	return rc;
+}
+
+/* Each record table i's rows this merge added, audited (i: maps[] index,
+ * or 4 for handover, sealed as handover.c does). */
+static int audit_added(struct kit_merge *m, int i, struct td_error *err)
+{
+	char *sql = sqlite3_mprintf("SELECT id, \"%w\" FROM main.\"%w\" WHERE"
+	                            " id > %lld ORDER BY id", home_key_col[i],
+	                            home_table[i], (long long)m->home_max[i]);
+	sqlite3_stmt *st;
+	int rc = TD_OK;
+
+	if (!sql || sqlite3_prepare_v2(m->home->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_free(sql);
+		return td_reg_db_error(m->home, err, "auditing the kit's records");
+	}
+	sqlite3_free(sql);
+	while (rc == TD_OK && sqlite3_step(st) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		char *key = td_reg_col_dup(st, 1);
+		rc = i == 4 ? td_reg_handover_seal(m->home, id, err)
+		            : audit_new_record(m, &maps[i], id, key, err);
+		free(key);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int kit_backing_audit_new(struct kit_merge *m, struct td_error *err)
+{
+	int rc = TD_OK;
+
+	for (int i = 0; rc == TD_OK && i < 5; i++)
+		rc = audit_added(m, i, err);
+	return rc;
+}

@@ -1,0 +1,49 @@
+# migrate-schema6.sh: a registry made by the release before schema 7
+# (tests/cli/schema6/make.sh) migrates forward: every table's rows stay
+# as they were, `audit verify` still passes, and the CRL it had imported
+# (twice, as that release recorded it) counts as imported: once the CA is
+# pinned, the same CRL changes nothing and the next one applies.
+. "${TD_SRCDIR:-.}/tests/cli/lib.sh"
+S="$TD_SRCDIR/tests/cli/schema6"
+command -v sqlite3 >/dev/null && command -v openssl >/dev/null || exit 77
+
+cp "$S/registry.db" "$TOKENDESK_DB" && chmod 600 "$TOKENDESK_DB" || fail "copy"
+q() { sqlite3 "$TOKENDESK_DB" "$1"; }
+tables() {   # every table's rows, in a fixed order
+	for t in $(q "SELECT name FROM sqlite_schema WHERE type = 'table' AND
+	              name NOT LIKE 'sqlite%' AND name NOT LIKE 'search_idx%' ORDER BY name"); do
+		cols='*'   # columns step 7 added are left out
+		[ "$t" = crl_import ] && cols="id, issuer, crl_number, this_update, next_update,
+			entries, sha256, imported_at"
+		echo "== $t"; q "SELECT $cols FROM \"$t\" ORDER BY rowid"
+	done
+}
+expect_eq "$(q 'PRAGMA user_version')" 6 "fixture's schema"
+tables >"$tmp/before"
+
+expect_status 0 td init
+expect_in "$tmp/out" "(schema 7)"
+expect_eq "$(q 'PRAGMA user_version')" 7 "schema after the migration"
+tables | grep -v '^== crl_trust$' >"$tmp/after"
+cmp -s "$tmp/before" "$tmp/after" || { fail "rows changed by the migration"; diff "$tmp/before" "$tmp/after" | head >&2; }
+expect_eq "$(q 'SELECT count(*) FROM crl_trust')" 0 "pinned CAs after the migration"
+expect_status 0 td audit verify
+expect_status 0 td show cert A021 --json
+expect_in "$tmp/out" '"status": "revoked"'
+
+# nothing pinned yet: refused, though the old release took this CRL
+expect_status 77 td crl import "$S/crl1.pem"
+expect_status 0 td crl trust add "$S/ca.pem"
+before=$(registry_digest)
+expect_status 0 td crl import "$S/crl1.pem"
+expect_in "$tmp/out" "CRL number 1 of CN=CA phục vụ các cơ quan Nhà nước G2, O=Ban Cơ yếu Chính phủ, C=VN was imported already"
+expect_eq "$(registry_digest)" "$before" "registry after the CRL imported before"
+expect_status 0 td crl import "$S/crl2.pem"
+expect_in "$tmp/out" "2 listed; 1 newly revoked, 1 already revoked"
+expect_status 0 td show cert A031 --json
+expect_in "$tmp/out" '"revoked_at": "2025-07-04"'
+# the CRL is recorded with the pinned certificate that verified it
+expect_eq "$(q "SELECT ca_sha256 FROM crl_import WHERE crl_number = '2'")" \
+	"$(openssl x509 -in "$S/ca.pem" -outform DER | sha256sum | cut -c1-64)" "CRL's CA"
+expect_status 0 td audit verify
+finish
