@@ -72,6 +72,38 @@ static void field_text(struct hand *s, int f, char *out, size_t size)
 	tf_get(&s->field[f], out, size);
 }
 
+/* The newest custody event of a token: who moved it, when, to whom. */
+struct newest {
+	char op[TD_OPERATOR_MAX + 1], at[40], to[TD_CUSTODIAN_MAX];
+	int have;
+};
+
+static int keep_newest(const struct td_custody_event *e, void *ctx)
+{
+	struct newest *n = ctx;
+
+	snprintf(n->op, sizeof n->op, "%s", e->operator_name ? e->operator_name : "?");
+	snprintf(n->at, sizeof n->at, "%s", e->at ? e->at : "?");
+	snprintf(n->to, sizeof n->to, "%s", e->to_custodian ? e->to_custodian : "?");
+	n->have = 1;
+	return 0;
+}
+
+/* Why a token moved meanwhile is refused, in the desk's language (the
+ * workflow's err says it in English). */
+static void moved_text(struct desk *d, const char *serial,
+                       const struct td_error *err, char *out, size_t size)
+{
+	struct newest n = { .have = 0 };
+
+	if (td_reg_each_custody_event(d->reg, serial, keep_newest, &n, NULL) == 0 &&
+	    n.have)
+		Tf(out, size, "token %s was handed over meanwhile by %s at %s (now "
+		   "with %s); nothing was written", serial, n.op, n.at, n.to);
+	else
+		snprintf(out, size, "%s", err->message);
+}
+
 /* Token i's custody as first seen: remembered the first time it is
  * checked, and held against the registry at every later rebuild. */
 static int keep_seen(struct hand *s, int i, struct td_error *err)
@@ -138,7 +170,7 @@ void hand_rebuild(struct desk *d, struct hand *s)
 		if (s->kind == TD_HANDOVER_TOKENS && s->seen_set[i] &&
 		    td_handover_expect_custody(s->batch, s->serial[i], s->seen[i],
 		                               &err) < 0) {
-			snprintf(s->why[i], sizeof s->why[i], "%s", err.message);
+			moved_text(d, s->serial[i], &err, s->why[i], sizeof s->why[i]);
 			continue;
 		}
 		int rc = s->kind == TD_HANDOVER_TOKENS
@@ -391,8 +423,11 @@ static void commit(struct desk *d, struct hand *s)
 		return;
 	if (td_handover_commit(s->batch, s->number, &id, &err) < 0) {
 		s->number[0] = '\0';
-		desk_error(d, &err);
+		/* another desk committed in the same instant: the list, checked
+		 * again, says which token and who, in the desk's language */
 		hand_rebuild(d, s);
+		if (err.code != TD_ERR_CONFLICT || ready(d, s))
+			desk_error(d, &err);
 		return;
 	}
 	s->n = 0;
