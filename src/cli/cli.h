@@ -37,7 +37,8 @@ struct td_cli {
 	const char *p11_socket;     /* --p11-socket PATH: tokens forwarded by
 	                               tokendesk-connect (p11-kit-client.so) */
 	char operator_buf[512];     /* "NAME (ssh SHA256:...)" */
-	int p11_forwarded;          /* p11_socket checked and in use */
+	int p11_forwarded;          /* p11_socket checked, in use by the desk,
+	                               removed when it ends */
 };
 
 /* A command: argv[0] is the command name; returns an exit status
@@ -72,7 +73,7 @@ void td_cli_defaults(struct td_cli *cli);
  * socket.  Prints the reason and returns an exit status (EX_OK to go
  * on).  argc: the arguments left after the global options. */
 int td_cli_hall_setup(struct td_cli *cli, int argc);
-/* After the command or desk: remove the forwarded socket it used. */
+/* After the desk: remove the forwarded socket it used (sshd leaves it). */
 void td_cli_hall_done(struct td_cli *cli);
 
 /* The environment's locale, keeping UTF-8 when the named one is missing. */

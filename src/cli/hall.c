@@ -124,7 +124,7 @@ static int client_module(char *out, size_t size)
 	return rc == 0 ? 0 : -1;
 }
 
-static int forwarded_tokens(struct td_cli *cli)
+static int forwarded_tokens(struct td_cli *cli, int desk)
 {
 	static char module[4096], address[4200];
 	const char *path = cli->p11_socket;
@@ -155,7 +155,9 @@ static int forwarded_tokens(struct td_cli *cli)
 	setenv("P11_KIT_SERVER_ADDRESS", address, 1);
 	cli->modules[0] = module;
 	cli->nmodules = 1;
-	cli->p11_forwarded = 1;
+	/* the desk tokendesk-connect opened ends the forward's life: sshd
+	 * leaves the socket behind; a command leaves it to its maker */
+	cli->p11_forwarded = desk;
 	return EX_OK;
 }
 
@@ -172,5 +174,5 @@ int td_cli_hall_setup(struct td_cli *cli, int argc)
 
 	if (cli->operator_key && (status = key_operator(cli, argc)) != EX_OK)
 		return status;
-	return cli->p11_socket ? forwarded_tokens(cli) : EX_OK;
+	return cli->p11_socket ? forwarded_tokens(cli, argc < 2) : EX_OK;
 }
