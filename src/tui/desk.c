@@ -417,7 +417,6 @@ static void handle_scan(struct desk *d, const char *text)
 	d->dirty = 1;
 }
 
-
 /* Where a trailing scan could start in keys[0..n): the printable keys
  * at the end, before a final Enter if there is one; n when none. */
 static int scan_start(const int *keys, int n)

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Desks in a hall share one registry: what a desk shows follows another
 # desk's or command's commit within a second, with no key pressed (the
-# token panel's match, the handover list's checks, a count's tallies),
-# and a handover of a token someone else moved meanwhile is refused at F9
-# with who did it and when, nothing written.
+# token panel's match, the handover list's checks, a count's tallies, an
+# open record), and a handover of a token someone else moved meanwhile
+# is refused at F9 with who did it and when, nothing written.
 . "$TD_SRCDIR/tests/tui/lib.sh"
 with_tokens
 demo_registry
@@ -62,6 +62,13 @@ keys Enter
 wait_for "1 scans saved" || fail "the count did not open with its scan"
 reg -q count scan "$id" NOTATOKEN99 >/dev/null 2>&1
 wait_for "2 scans saved" 1 || fail "the tallies did not follow another scan within 1 s"
+# An open record: the token's custody follows a command's handover.
+keys F2
+wait_for "Tokens present" || fail "F2 did not go home"
+keys Home Enter
+wait_for "(ca)" || fail "the token's record did not open with its custodian"
+reg --operator "Người khác" -q handover --to dost "$S0" >/dev/null || fail "second handover"
+wait_for "(dost)" 1 || fail "the open record did not follow the handover within 1 s"
 keys F10
 wait_for "EXITED 0" || fail "no clean exit"
 reg audit verify >/dev/null || fail "audit chain broken"
