@@ -44,7 +44,7 @@ st=0
 PATH=$HSM_DIR/bin:$PATH FAKE_SSH_STATUS=3 TMPDIR=$HSM_DIR \
 	"$CONNECT" --module "$HSM_MODULE" --lang vi hall@host -p 2222 >"$HSM_DIR/out" 2>&1 || st=$?
 [ $st = 3 ] || { cat "$HSM_DIR/out" >&2; fail "ssh's status not passed on: $st"; }
-expect_grep "^-t -o ExitOnForwardFailure=yes -o StreamLocalBindUnlink=yes -R /tmp/tokendesk-p11-[0-9a-f]\{32\}\.sock:$HSM_DIR/tokendesk-connect\.[A-Za-z0-9]*/p11.sock -p 2222 hall@host tokendesk --p11-socket /tmp/tokendesk-p11-[0-9a-f]\{32\}\.sock --lang vi$" \
+expect_grep "^-t -p 2222 -o ExitOnForwardFailure=yes -o ServerAliveInterval=5 -o ServerAliveCountMax=2 -R /tmp/tokendesk-p11-[0-9a-f]\{32\}\.sock:$HSM_DIR/tokendesk-connect\.[A-Za-z0-9]*/p11.sock hall@host tokendesk --p11-socket /tmp/tokendesk-p11-[0-9a-f]\{32\}\.sock --lang vi$" \
 	"$HSM_DIR/args" "ssh's arguments"
 # the desk's side read the laptop's token through p11-kit-client.so
 expect_grep "$S" "$HSM_DIR/scan" "the token through the socket"
