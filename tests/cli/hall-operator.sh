@@ -17,7 +17,6 @@ ofp=$(ssh-keygen -lf "$tmp/other.pub" | cut -d' ' -f2)
 # The line: forced command with the registry's absolute path, the name,
 # the fingerprint; restrict,pty,port-forwarding; the key itself.
 expect_status 0 td hall add-operator "Nguyễn Văn An" "$tmp/an.pub" --program /usr/bin/tokendesk
-line=$(cat "$tmp/out")
 expect_in "$tmp/out" "command=\"'/usr/bin/tokendesk' --db '$tmp/reg.db' --operator-key 'Nguyễn Văn An' --key-fingerprint $fp\",restrict,pty,port-forwarding ssh-ed25519 $(cut -d' ' -f2 "$tmp/an.pub")"
 # an RSA key's fingerprint is the one ssh-keygen prints too
 expect_status 0 td hall add-operator Other "$tmp/other.pub"

@@ -29,6 +29,7 @@ custodian() { reg show token "$1" --json | sed -n 's/.*"custodian": "\([^"]*\)".
 
 for n in 1 2 3 4 5; do hall_desk $n; done
 # Each desk: its own two tokens, matched, and none of the others'.
+a='' b='' o=''   # set by eval from A1..A5, B1..B5
 for n in 1 2 3 4 5; do
 	eval "a=\$A$n b=\$B$n"
 	dwait $n "$a" 20
@@ -129,7 +130,7 @@ before=$(reg receipt --list | grep -c '^BG-')
 dkeys 1 F9; dkeys 2 F9
 dwait 1 "Record the handover?"; dwait 2 "Record the handover?"
 dkeys 1 y; dkeys 2 y
-winner= loser=
+winner='' loser=''
 end=$(( $(now_ms) + 10000 ))
 while [ -z "$winner" ] && [ "$(now_ms)" -lt "$end" ]; do
 	for n in 1 2; do
@@ -211,6 +212,6 @@ while pgrep -f "operator-key $(name 5)" >/dev/null 2>&1; do
 	i=$((i + 1)); [ $i -lt 300 ] || fail "desk 5 still runs on the host"
 	sleep 0.05
 done
-ls "$HALL/rsock" | grep -q . && fail "forwarded sockets left on the host: $(ls "$HALL/rsock")"
+[ -z "$(ls -A "$HALL/rsock")" ] || fail "forwarded sockets left on the host: $(ls "$HALL/rsock")"
 reg audit verify >/dev/null || fail "audit chain broken"
 echo PASS
