@@ -63,19 +63,45 @@ int td_cmd_audit(struct td_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "token", required_argument, NULL, 'T' },
+		{ "pin-fd", required_argument, NULL, 'F' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "checkpoint", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct td_registry *reg;
 	struct td_error err;
 	int c, json = 0, status = EX_OK, rc;
+	const char *token = NULL, *out = NULL, *checkpoint = NULL;
+	long long pin_fd = -1;
+	int force = 0;
 
-	while ((c = td_cli_getopt(argc, argv, "jh", opts)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "jho:", opts)) != -1) {
 		if (c == 'j')
 			json = 1;
+		else if (c == 'T')
+			token = optarg;
+		else if (c == 'o')
+			out = optarg;
+		else if (c == 'f')
+			force = 1;
+		else if (c == 'C')
+			checkpoint = optarg;
+		else if (c == 'F') {
+			if (td_cli_number("--pin-fd", optarg, 0, 1024, &pin_fd) < 0)
+				return EX_USAGE;
+		}
 		else if (c == 'h') {
-			printf("Usage: tokendesk audit verify\n"
+			printf("Usage: tokendesk audit verify [--checkpoint FILE]\n"
+			       "       tokendesk audit sign --token SERIAL [--pin-fd N] [--force] "
+			       "[-o FILE]\n"
 			       "       tokendesk audit log ENTITY KEY [--json]\n"
+			       "sign signs the chain's newest row (id and hash) with the token's\n"
+			       "key, stores the checkpoint and writes it to FILE to keep\n"
+			       "elsewhere; verify also checks every stored checkpoint, or with\n"
+			       "--checkpoint the one in FILE, and names the one a rewritten chain\n"
+			       "no longer holds.\n"
 			       "verify walks the hash chain of the audit log and names the first\n"
 			       "row that was edited, deleted or reordered.  log lists the audit\n"
 			       "rows of one record (ENTITY: token, cert, agency); rows recorded\n"
@@ -91,8 +117,14 @@ int td_cmd_audit(struct td_cli *cli, int argc, char **argv)
 	}
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	if (strcmp(argv[optind], "verify") == 0)
-		return audit_verify(cli, reg);
+	if (strcmp(argv[optind], "sign") == 0)
+		return td_cli_audit_sign(cli, reg, token, (int)pin_fd, force, out);
+	if (strcmp(argv[optind], "verify") == 0) {
+		/* The checkpoints first: the chain's own verdict ends the output. */
+		int cp = td_cli_audit_checkpoints(cli, reg, checkpoint);
+		status = audit_verify(cli, reg);
+		return status != EX_OK ? status : cp;
+	}
 	if (strcmp(argv[optind], "log") != 0 || argc - optind != 3) {
 		td_cli_fail("usage: tokendesk audit verify | audit log ENTITY KEY");
 		return EX_USAGE;

@@ -68,11 +68,10 @@ static void read_message(int fd, char *buf, size_t size)
 		buf[--n] = '\0';
 }
 
-static int spawn_helper(const char *helper, const char *path, int in[2], int msg[2],
+static int spawn_helper(const char *helper, char **argv, int in[2], int msg[2],
                         pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
-	char *argv[] = { (char *)"tokendesk-pdf", (char *)path, NULL };
 	int rc;
 
 	posix_spawn_file_actions_init(&fa);
@@ -85,31 +84,23 @@ static int spawn_helper(const char *helper, const char *path, int in[2], int msg
 	return rc;
 }
 
-int td_record_write_pdf(const struct td_record *r, const char *path,
-                        struct td_error *err)
+/* Run the helper with argv, text on its standard input. */
+static int run_helper(char **argv, char *text, struct td_error *err)
 {
 	char helper[PATH_MAX + 32], message[512];
 	int in[2], msg[2], status = 0, rc, code;
-	json_t *o = td_record_to_json(r);
-	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	void (*old_pipe)(int);
 	pid_t pid;
 
-	json_decref(o);
-	if (!text)
-		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	helper_path(helper, sizeof helper);
-	if (pipe(in) < 0 || pipe(msg) < 0) {
-		free(text);
+	if (pipe(in) < 0 || pipe(msg) < 0)
 		return td_error_set(err, TD_ERR_IO, "pipe: %s", strerror(errno));
-	}
-	rc = spawn_helper(helper, path, in, msg, &pid);
+	rc = spawn_helper(helper, argv, in, msg, &pid);
 	close(in[0]);
 	close(msg[1]);
 	if (rc != 0) {
 		close(in[1]);
 		close(msg[0]);
-		free(text);
 		return td_error_set(err, TD_ERR_INTERNAL, "cannot run the PDF helper %s: %s",
 		                    helper, strerror(rc));
 	}
@@ -117,7 +108,6 @@ int td_record_write_pdf(const struct td_record *r, const char *path,
 	write_all(in[1], text, strlen(text));
 	close(in[1]);
 	signal(SIGPIPE, old_pipe);
-	free(text);
 	read_message(msg[0], message, sizeof message);
 	close(msg[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -129,4 +119,47 @@ int td_record_write_pdf(const struct td_record *r, const char *path,
 	       : WEXITSTATUS(status) == EX_USAGE ? TD_ERR_USAGE : TD_ERR_INTERNAL;
 	return td_error_set(err, code, "%s",
 	                    message[0] ? message : "the PDF helper failed");
+}
+
+int td_record_write_pdf(const struct td_record *r, const char *path,
+                        struct td_error *err)
+{
+	char *argv[] = { (char *)"tokendesk-pdf", (char *)path, NULL };
+	char qr[128], *text;
+	json_t *o;
+	int rc;
+
+	if ((rc = td_record_qr_text(r, qr, sizeof qr, err)) < 0)
+		return rc;
+	o = td_record_to_json(r);
+	if (o)
+		json_object_set_new(o, "qr", json_string(qr));
+	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (!text)
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	rc = run_helper(argv, text, err);
+	free(text);
+	return rc;
+}
+
+int td_record_spawn_sigbox(const char *const *lines, size_t n, int width,
+                           int height, const char *path, struct td_error *err)
+{
+	char w[16], h[16], *argv[16];
+	size_t k = 0;
+
+	if (n > 10)
+		return td_error_set(err, TD_ERR_INTERNAL, "too many lines in a box");
+	snprintf(w, sizeof w, "%d", width);
+	snprintf(h, sizeof h, "%d", height);
+	argv[k++] = (char *)"tokendesk-pdf";
+	argv[k++] = (char *)"--sigbox";
+	argv[k++] = w;
+	argv[k++] = h;
+	argv[k++] = (char *)path;
+	for (size_t i = 0; i < n; i++)
+		argv[k++] = (char *)lines[i];
+	argv[k] = NULL;
+	return run_helper(argv, (char *)"", err);
 }

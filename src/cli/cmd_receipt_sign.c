@@ -1,0 +1,139 @@
+/* cmd_receipt_sign.c: receipt NUMBER --pdf FILE --sign TOKEN (a signed
+ * record), receipt NUMBER --verify FILE, receipt --qr TEXT (what a
+ * scanner read off a paper).  The PIN rules are verify-token's: no echo,
+ * or --pin-fd N; a final try only with --force; never on argv. */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "tokendesk/handover.h"
+#include "tokendesk/registry.h"
+#include "tokendesk/secmem.h"
+#include "tokendesk/token.h"
+
+static int outcome_status(enum td_pop_outcome o)
+{
+	switch (o) {
+	case TD_POP_MATCH: return EX_OK;
+	case TD_POP_NO_KEY: case TD_POP_MISMATCH: return EX_DATAERR;
+	case TD_POP_REMOVED: return EX_UNAVAILABLE;
+	default: return EX_NOPERM;
+	}
+}
+
+/* Look before reading a PIN: a locked PIN or an unforced final try is
+ * refused without one (td_record_sign with pin NULL says which). */
+static int pin_needed(struct td_tokens *t, const char *serial, int force)
+{
+	struct td_snap *s = NULL;
+	struct td_error err;
+	const struct td_snap_token *tok;
+	int needed = 1;
+
+	if (td_tokens_scan(t, &s, &err) == 0 && (tok = td_snap_find(s, serial, NULL)))
+		needed = !((tok->flags & TD_TOK_PIN_LOCKED) ||
+		           ((tok->flags & TD_TOK_PIN_FINAL_TRY) && !force));
+	td_snap_free(s);
+	return needed;
+}
+
+int td_cli_receipt_sign(struct td_cli *cli, struct td_registry *reg,
+                        const struct td_record *rec, const char *pdf,
+                        const char *serial, int pin_fd, int force)
+{
+	struct td_secbuf *pin = NULL;
+	struct td_pop_result res;
+	struct td_tokens *t;
+	struct td_error err;
+	char prompt[160];
+	int rc;
+
+	t = td_tokens_open_with_config(cli->modules, (size_t)cli->nmodules, &cli->config,
+	                               1, &err);
+	if (!t) {
+		td_cli_print_error(&err);
+		return td_cli_status(err.code);
+	}
+	if (pin_needed(t, serial, force)) {
+		snprintf(prompt, sizeof prompt, "User PIN of token %s: ", serial);
+		if (td_pin_read(pin_fd, prompt, &pin, &err) != 0) {
+			td_tokens_close(t);
+			td_cli_print_error(&err);
+			return td_cli_status(err.code);
+		}
+	}
+	rc = td_record_sign(reg, rec, pdf, t, serial, pin, force, &res, &err);
+	td_secbuf_free(pin);
+	td_tokens_close(t);
+	if (rc < 0) {
+		td_cli_print_error(&err);
+		return td_cli_status(rc);
+	}
+	if (res.outcome != TD_POP_MATCH) {
+		td_cli_fail("not signed: token %s: %s (%s)", serial,
+		            td_pop_outcome_name(res.outcome), res.detail);
+		return outcome_status(res.outcome);
+	}
+	if (!cli->quiet)
+		fprintf(stderr, "tokendesk: record %s signed with certificate %s (%s), "
+		        "written to %s\n", rec->number, res.cert_serial, res.subject, pdf);
+	return EX_OK;
+}
+
+static const char *party_name(int party)
+{
+	return party == 1 ? "the giver" : party == 2 ? "the receiver"
+	       : "neither the giver nor the receiver";
+}
+
+int td_cli_receipt_verify(struct td_registry *reg, const struct td_record *rec,
+                          const char *file)
+{
+	struct td_record_check c;
+	struct td_error err;
+	int rc = td_record_verify(reg, rec, file, &c, &err);
+
+	if (rc < 0) {
+		td_cli_print_error(&err);
+		return td_cli_status(rc);
+	}
+	printf("%s: %s the record of handover %s as the registry holds it\n", file,
+	       c.content_match ? "is" : "is NOT", rec->number);
+	if (!c.content_match)
+		printf("  its QR code reads: %s\n", c.file_qr[0] ? c.file_qr : "(none)");
+	if (c.nsigs == 0)
+		printf("  no signatures\n");
+	for (size_t i = 0; i < c.nsigs; i++) {
+		const struct td_record_sig_check *s = &c.sigs[i];
+		printf("  signature %zu: %s; by %s (%s), certificate %s: %s\n", i + 1,
+		       s->valid ? "valid" : "INVALID", s->signer_cn, s->signer_o,
+		       s->signer_serial, party_name(s->party));
+		if (!s->valid)
+			printf("    %s\n", s->detail);
+		if (!s->registered)
+			printf("    this signed file is not one the registry recorded for %s\n",
+			       rec->number);
+		if (i + 1 == c.nsigs && !s->covers_all)
+			printf("    the file was changed after its last signature\n");
+	}
+	printf("%s\n", c.all_hold ? "verified" : "NOT verified");
+	return c.all_hold ? EX_OK : EX_DATAERR;
+}
+
+int td_cli_receipt_qr(struct td_registry *reg, const char *text)
+{
+	struct td_record r;
+	struct td_error err;
+	int match, rc = td_record_check_qr(reg, text, &r, &match, &err);
+
+	if (rc < 0) {
+		td_cli_print_error(&err);
+		return td_cli_status(rc);
+	}
+	printf("handover %s: the paper %s the registry\n", r.number,
+	       match ? "matches" : "does NOT match");
+	td_record_clear(&r);
+	return match ? EX_OK : EX_DATAERR;
+}
