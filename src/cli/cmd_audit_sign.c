@@ -78,7 +78,11 @@ int td_cli_audit_sign(struct td_cli *cli, struct td_registry *reg, const char *t
 static void name_of(const struct td_checkpoint_check *c, const char *file,
                     char *out, size_t size)
 {
-	if (file)
+	if (!c->valid && file)
+		snprintf(out, size, "checkpoint %s", file);
+	else if (!c->valid)
+		snprintf(out, size, "checkpoint %" PRId64, c->stored_id);
+	else if (file)
 		snprintf(out, size, "checkpoint %s (audit row %" PRId64 ", signed %s by %s)",
 		         file, c->head_id, c->signed_at, c->signer_cn);
 	else
