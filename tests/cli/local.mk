@@ -52,3 +52,7 @@ EXTRA_DIST += tests/cli/count-common.sh $(COUNT_KIT_TESTS)
 # handover (issue 4): tokens, dossiers, the record as text and PDF
 CLI_TESTS += tests/cli/handover.sh tests/cli/handover-scanner.sh tests/cli/handover-pdf.sh tests/cli/handover-dossier.sh \
 	tests/cli/handover-kit.sh
+# signed records and checkpoints: schema 8 over a release-0.1.0 registry
+SIGN_CLI_TESTS = tests/cli/migrate-schema8.sh
+TESTS += $(SIGN_CLI_TESTS)
+EXTRA_DIST += $(SIGN_CLI_TESTS)
