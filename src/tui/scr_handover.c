@@ -25,6 +25,7 @@
 #include "tui/desk.h"
 #include "tui/handover.h"
 #include "tui/widget.h"
+#include "tui/sign.h"
 
 enum { F_ITEM, F_FROM, F_TO, F_COND, F_REMARKS, F_LIST, F_RECORD, F_N };
 
@@ -351,6 +352,7 @@ static void commit(struct desk *d, struct hand *s)
 	tf_clear(&s->field[F_ITEM]);
 	hand_rebuild(d, s);
 	s->focus = F_ITEM;
+	scr_sign_offer_record(d, s->number);
 }
 
 static int ready(struct desk *d, struct hand *s)
