@@ -99,14 +99,18 @@ static CMS_ContentInfo *read_cms(const unsigned char *data, size_t len)
 
 static void signer_of(CMS_ContentInfo *cms, struct td_checkpoint_check *c)
 {
+	/* Despite its name, CMS_get0_signers makes a new stack (of
+	 * borrowed certificates): free the stack, not them. */
 	STACK_OF(X509) *signers = CMS_get0_signers(cms);
 	X509 *x = signers && sk_X509_num(signers) > 0 ? sk_X509_value(signers, 0) : NULL;
 	BIGNUM *bn;
 	char *hex;
 	int i;
 
-	if (!x)
+	if (!x) {
+		sk_X509_free(signers);
 		return;
+	}
 	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
 	if (bn && (hex = BN_bn2hex(bn))) {
 		td_serial_hex(hex, c->signer_serial, sizeof c->signer_serial);
@@ -121,6 +125,7 @@ static void signer_of(CMS_ContentInfo *cms, struct td_checkpoint_check *c)
 			snprintf(c->signer_cn, sizeof c->signer_cn, "%s", utf8);
 		OPENSSL_free(utf8);
 	}
+	sk_X509_free(signers);
 }
 
 /* Verify the CMS and read the head it signs into c. */
@@ -129,9 +134,9 @@ static void check_signature(const unsigned char *data, size_t len,
 {
 	CMS_ContentInfo *cms = read_cms(data, len);
 	BIO *out = BIO_new(BIO_s_mem());
-	char *text = NULL, hash[65];
+	char text[512] = "", hash[65];
 	long long id;
-	long n;
+	int n = 0;
 
 	ERR_clear_error();
 	if (!cms) {
@@ -139,8 +144,8 @@ static void check_signature(const unsigned char *data, size_t len,
 	} else if (CMS_verify(cms, NULL, NULL, NULL, out,
 	                      CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
 		snprintf(c->detail, sizeof c->detail, "its signature does not verify");
-	} else if ((n = BIO_get_mem_data(out, &text)) <= 0 ||
-	           strncmp(text, CP_TITLE, strlen(CP_TITLE)) != 0 ||
+	} else if ((n = BIO_read(out, text, sizeof text - 1)) <= 0 ||
+	           (text[n] = '\0', strncmp(text, CP_TITLE, strlen(CP_TITLE)) != 0) ||
 	           sscanf(text + strlen(CP_TITLE), "head %lld %64s\nsigned-at %31s", &id,
 	                  hash, c->signed_at) != 3 || strlen(hash) != 64) {
 		snprintf(c->detail, sizeof c->detail, "signed, but not an audit checkpoint");

@@ -185,13 +185,40 @@ static int record_sig(struct td_registry *reg, const struct td_record *r,
 	return rc;
 }
 
+/* A file already signed gets one more signature only when it is whole:
+ * every signature valid and recorded on r, nothing after the last one
+ * (else a second party would sign what someone changed).  An unsigned
+ * file proves nothing of its content: it is drawn again from the
+ * registry (*redraw). */
+static int fit_to_sign(struct td_registry *reg, const struct td_record *r,
+                       const char *path, int *redraw, struct td_error *err)
+{
+	struct td_record_check c;
+	int rc = td_record_verify(reg, r, path, &c, err);
+
+	*redraw = 0;
+	if (rc < 0)
+		return rc;
+	if (c.nsigs == 0) {
+		*redraw = 1;
+		return TD_OK;
+	}
+	for (size_t i = 0; i < c.nsigs; i++)
+		if (!c.sigs[i].valid || !c.sigs[i].registered ||
+		    (i + 1 == c.nsigs && !c.sigs[i].covers_all))
+			return td_error_set(err, TD_ERR_DATA, "%s was changed after its "
+			                    "signatures, or holds one the registry did not "
+			                    "record for %s: not signed", path, r->number);
+	return TD_OK;
+}
+
 /* Render the record at path unless a file is there; then it must be r's. */
-static int ensure_record(const struct td_record *r, const char *path, int *made,
-                         struct pdf_file *p, char *keywords, size_t kwsize,
-                         struct td_error *err)
+static int ensure_record(struct td_registry *reg, const struct td_record *r,
+                         const char *path, int *made, struct pdf_file *p,
+                         char *keywords, size_t kwsize, struct td_error *err)
 {
 	char qr[160];
-	int rc;
+	int rc, redraw = 0;
 
 	*made = 0;
 	if (access(path, F_OK) != 0) {
@@ -207,7 +234,15 @@ static int ensure_record(const struct td_record *r, const char *path, int *made,
 	    (keywords[strlen(qr)] != ' ' && keywords[strlen(qr)] != '\0'))
 		return td_error_set(err, TD_ERR_DATA, "%s is not the record of handover %s "
 		                    "as the registry holds it", path, r->number);
-	return TD_OK;
+	if (*made || (rc = fit_to_sign(reg, r, path, &redraw, err)) < 0 || !redraw)
+		return rc < 0 ? rc : TD_OK;
+	pdf_file_free(p);
+	if ((rc = td_record_write_pdf(r, path, err)) < 0 ||
+	    (rc = pdf_file_load(path, p, err)) < 0)
+		return rc;
+	return pdf_keywords(p, keywords, kwsize) < 0
+	       ? td_error_set(err, TD_ERR_INTERNAL, "the record drawn has no keywords")
+	       : TD_OK;
 }
 
 int td_record_sign(struct td_registry *reg, const struct td_record *r,
@@ -230,7 +265,8 @@ int td_record_sign(struct td_registry *reg, const struct td_record *r,
 	if ((rc = pick_cert(t, token_serial, &s, err)) < 0)
 		return rc;
 	ctx.cert_serial = s.serial;
-	if ((rc = ensure_record(r, path, &made, &p, keywords, sizeof keywords, err)) < 0)
+	if ((rc = ensure_record(reg, r, path, &made, &p, keywords, sizeof keywords,
+	                        err)) < 0)
 		goto done;
 	party = party_of(reg, r, s.serial);
 	if (box_of(keywords, party == 2 ? 1 : 0, look.rect) < 0) {
@@ -334,8 +370,12 @@ static void check_sig(const struct pdf_file *p, const struct pdf_sig *sg,
 	else
 		snprintf(c->detail, sizeof c->detail, "the signature does not match the "
 		         "signed bytes (the file was changed)");
-	if (cms && (signers = CMS_get0_signers(cms)) && sk_X509_num(signers) > 0)
-		describe_signer(sk_X509_value(signers, 0), c);
+	/* CMS_get0_signers makes a new stack of borrowed certificates. */
+	if (cms && (signers = CMS_get0_signers(cms))) {
+		if (sk_X509_num(signers) > 0)
+			describe_signer(sk_X509_value(signers, 0), c);
+		sk_X509_free(signers);
+	}
 	if (cms && !c->signer_serial[0]) {
 		STACK_OF(X509) *certs = CMS_get1_certs(cms);
 		if (certs && sk_X509_num(certs) > 0)

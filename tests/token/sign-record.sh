@@ -4,7 +4,8 @@
 # pdfsig finds both signatures valid and the file whole; the CMS out of
 # /Contents verifies with `openssl cms -verify` against the CA; `receipt
 # --verify` says yes, and no after one changed byte, against another
-# handover, or for an unsigned update appended after the last signature;
+# handover, or for an unsigned update appended after the last signature
+# (which no token then signs);
 # the QR code decodes (zbarimg) to the record's number and digest, which
 # `receipt --qr` matches, and no longer does once the registry changed.
 . "${TD_SRCDIR:-$(dirname "$0")/../..}/tests/token/hsm-lib.sh"
@@ -146,6 +147,14 @@ printf '1 0 obj\n<< >>\nendobj\n' >>"$HSM_DIR/appended.pdf"
 verify "$N1" "$HSM_DIR/appended.pdf"
 [ $st = 65 ] || fail "appended: status $st"
 expect_grep "changed after its last signature" "$HSM_DIR/out" "appended: said"
+# ... and nobody signs such a file: a party would sign what was changed.
+cp "$HSM_DIR/appended.pdf" "$HSM_DIR/appended.keep"
+st=0
+td receipt "$N1" --pdf "$HSM_DIR/appended.pdf" --sign "$S_G" --pin-fd 3 \
+	3<"$HSM_DIR/pin.ok" >"$HSM_DIR/out" 2>&1 || st=$?
+[ $st = 65 ] || { cat "$HSM_DIR/out" >&2; fail "signing a changed file: status $st"; }
+expect_grep "was changed after its signatures" "$HSM_DIR/out" "signing a changed file: said"
+cmp -s "$HSM_DIR/appended.pdf" "$HSM_DIR/appended.keep" || fail "the changed file was signed"
 
 # A stranger's token signs, but is neither party.
 cp "$HSM_DIR/one.pdf" "$HSM_DIR/stranger.pdf"
