@@ -50,7 +50,8 @@ int td_cli_audit_sign(struct td_cli *cli, struct td_registry *reg, const char *t
 		return td_cli_status(err.code);
 	}
 	snprintf(prompt, sizeof prompt, "User PIN of token %s: ", token);
-	if (td_pin_read(pin_fd, prompt, &pin, &err) != 0) {
+	if (td_cli_pin_needed(t, token, force) &&
+	    td_pin_read(pin_fd, prompt, &pin, &err) != 0) {
 		td_tokens_close(t);
 		td_cli_print_error(&err);
 		return td_cli_status(err.code);
@@ -65,7 +66,8 @@ int td_cli_audit_sign(struct td_cli *cli, struct td_registry *reg, const char *t
 	if (res.outcome != TD_POP_MATCH) {
 		td_cli_fail("not signed: token %s: %s (%s)", token,
 		            td_pop_outcome_name(res.outcome), res.detail);
-		return res.outcome == TD_POP_NO_KEY ? EX_DATAERR : EX_NOPERM;
+		return res.outcome == TD_POP_NO_KEY ? EX_DATAERR
+		       : res.outcome == TD_POP_REMOVED ? EX_UNAVAILABLE : EX_NOPERM;
 	}
 	status = out ? write_pem(out, pem) : EX_OK;
 	if (status == EX_OK && !cli->quiet)

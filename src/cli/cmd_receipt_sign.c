@@ -24,8 +24,8 @@ static int outcome_status(enum td_pop_outcome o)
 }
 
 /* Look before reading a PIN: a locked PIN or an unforced final try is
- * refused without one (td_record_sign with pin NULL says which). */
-static int pin_needed(struct td_tokens *t, const char *serial, int force)
+ * refused without one (signing with pin NULL says which). */
+int td_cli_pin_needed(struct td_tokens *t, const char *serial, int force)
 {
 	struct td_snap *s = NULL;
 	struct td_error err;
@@ -56,7 +56,7 @@ int td_cli_receipt_sign(struct td_cli *cli, struct td_registry *reg,
 		td_cli_print_error(&err);
 		return td_cli_status(err.code);
 	}
-	if (pin_needed(t, serial, force)) {
+	if (td_cli_pin_needed(t, serial, force)) {
 		snprintf(prompt, sizeof prompt, "User PIN of token %s: ", serial);
 		if (td_pin_read(pin_fd, prompt, &pin, &err) != 0) {
 			td_tokens_close(t);

@@ -40,6 +40,11 @@ int td_cli_receipt_sign(struct td_cli *cli, struct td_registry *reg,
 int td_cli_receipt_verify(struct td_registry *reg, const struct td_record *rec,
                           const char *file);
 int td_cli_receipt_qr(struct td_registry *reg, const char *text);
+/* 0 when the token serial is present with a locked PIN, or at its final
+ * try and force is 0: then no PIN is read (the signing call refuses it
+ * and says why); 1 otherwise. */
+struct td_tokens;
+int td_cli_pin_needed(struct td_tokens *t, const char *serial, int force);
 int td_cmd_dossier(struct td_cli *cli, int argc, char **argv);
 /* The desk's place: given (--place), else $TOKENDESK_PLACE, else the line
  * "place = ..." of the --config file (held by cli), else NULL. */

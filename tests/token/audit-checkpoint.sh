@@ -14,6 +14,8 @@ hsm_issue dost rsa "/C=VN/O=Sở Khoa học và Công nghệ Hưng Yên/CN=Lê V
 hsm_issue dost_ec ec "/C=VN/O=Sở Khoa học và Công nghệ Hưng Yên/CN=Phạm Thị Ký" 7e02
 S_R=$(hsm_token "Sở RSA"); hsm_load "Sở RSA" dost 01
 S_E=$(hsm_token "Sở EC"); hsm_load "Sở EC" dost_ec 01
+S_L=$(hsm_token "Sở cuối"); hsm_load "Sở cuối" dost 01
+hsm_set_flags "Sở cuối" 20000
 cat >"$HSM_DIR/agencies.csv" <<CSV
 code,name,parent_code,level
 HY,Ủy ban nhân dân tỉnh Hưng Yên,,province
@@ -29,6 +31,13 @@ td audit sign --token "$S_R" --pin-fd 3 -o "$HSM_DIR/cp.pem" 3<"$HSM_DIR/pin.bad
 	>"$HSM_DIR/out" 2>&1 || st=$?
 [ $st = 77 ] || { cat "$HSM_DIR/out" >&2; fail "wrong PIN: status $st"; }
 [ "$(rows)" = 0 ] && [ ! -e "$HSM_DIR/cp.pem" ] || fail "wrong PIN: something stored"
+
+# A token at its final PIN try: refused before any PIN is read.
+st=0
+td audit sign --token "$S_L" </dev/null >"$HSM_DIR/out" 2>&1 || st=$?
+[ $st = 77 ] || { cat "$HSM_DIR/out" >&2; fail "final try: status $st"; }
+expect_grep "final-try-refused" "$HSM_DIR/out" "final try: named"
+[ "$(rows)" = 0 ] || fail "final try: something stored"
 
 head=$(sqlite3 "$TOKENDESK_DB" "SELECT max(id) FROM audit")
 st=0

@@ -22,6 +22,9 @@ hsm_issue other rsa "/C=VN/O=Nơi khác/CN=Người Lạ" 7d09
 S_G=$(hsm_token "Hùng"); hsm_load "Hùng" giver 01
 S_T=$(hsm_token "Hà"); hsm_load "Hà" taker 01
 S_O=$(hsm_token "Lạ"); hsm_load "Lạ" other 01
+# the giver's key and certificate again, on a token at its final PIN try
+S_L=$(hsm_token "Hùng cuối"); hsm_load "Hùng cuối" giver 01
+hsm_set_flags "Hùng cuối" 20000
 
 cat >"$HSM_DIR/agencies.csv" <<CSV
 code,name,parent_code,level
@@ -65,6 +68,14 @@ sign "$S_T" "$HSM_DIR/pin.bad"
 expect_grep "pin-wrong" "$HSM_DIR/out" "wrong PIN: named"
 [ ! -e "$PDF" ] || fail "wrong PIN: a file was left"
 
+# The final PIN try: refused without --force, the PIN not even read (an
+# empty descriptor would fail with another message).
+st=0
+td receipt "$N1" --pdf "$PDF" --sign "$S_L" </dev/null >"$HSM_DIR/out" 2>&1 || st=$?
+[ $st = 77 ] || { cat "$HSM_DIR/out" >&2; fail "final try: status $st"; }
+expect_grep "final-try-refused" "$HSM_DIR/out" "final try: named"
+[ ! -e "$PDF" ] || fail "final try: a file was left"
+
 # The receiver (EC), then the giver (RSA) on the same file.
 sign "$S_T" "$HSM_DIR/pin.ok"
 [ $st = 0 ] || { cat "$HSM_DIR/out" >&2; fail "receiver signs: status $st"; }
@@ -95,8 +106,11 @@ data = open(sys.argv[1], 'rb').read()
 for i, m in enumerate(re.finditer(rb'/ByteRange \[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\]', data)):
     a, b, c, d = map(int, m.groups())
     contents = data[b + 1:c - 1]
-    der = bytes.fromhex(contents.decode()).rstrip(b'\0')
-    open(f'{sys.argv[2]}/sig{i}.der', 'wb').write(der + b'\0' * 0)
+    der = bytes.fromhex(contents.decode())
+    # the placeholder's zeros after the DER: cut at the DER's own length
+    n = der[1] & 0x7f if der[1] & 0x80 else 0
+    size = 2 + n + (int.from_bytes(der[2:2 + n], 'big') if n else der[1])
+    open(f'{sys.argv[2]}/sig{i}.der', 'wb').write(der[:size])
     open(f'{sys.argv[2]}/signed{i}.bin', 'wb').write(data[a:a + b] + data[c:c + d])
 PY
 for i in 0 1; do
