@@ -76,7 +76,8 @@ struct td_crl_pin {
  * basicConstraints CA:TRUE) as an issuer whose CRLs may be imported.
  * One audited transaction owned here; *added 0 when it was pinned
  * already (nothing written).  TD_ERR_DATA for a file that is not one CA
- * certificate. */
+ * certificate; TD_ERR_PERM (both SHA-256 fingerprints in the message)
+ * for one named like a pinned CA with another key. */
 int td_crl_trust_add(struct td_registry *reg, const char *path,
                      struct td_crl_pin *pin, int *added, struct td_error *err);
 /* Unpin the CA which names (its ID, or the SHA-256 of its certificate or

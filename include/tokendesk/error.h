@@ -71,4 +71,21 @@ void td_error_list_free(struct td_error_list *l);
 /* Append a copy of *e (counts it even when over the limit). */
 void td_error_list_add(struct td_error_list *l, const struct td_error *e);
 
+/* What a library prints on stderr itself, caught for the length of a
+ * call: libxlsxwriter writes its own "[ERROR]" lines (with temporary file
+ * names) to fd 2, beside tokendesk's message or across the desk's screen.
+ * begin points fd 2 at a non-blocking pipe (no file system needed: it
+ * works on a full disk; what does not fit in the pipe is dropped) and
+ * returns 0, or -1 when it could not (fd 2 left as it was).  end puts fd 2
+ * back and copies into why[size] the reason the library gave, for
+ * tokendesk's own message: the text after "System error = " when there is
+ * one (the system's strerror), else "".  Not for threads printing
+ * meanwhile: their lines would be caught too. */
+struct td_stderr_catch {
+	int saved;   /* the real fd 2, or -1 */
+	int rd;      /* the pipe's read end, or -1 */
+};
+int td_stderr_catch_begin(struct td_stderr_catch *c);
+void td_stderr_catch_end(struct td_stderr_catch *c, char *why, size_t size);
+
 #endif

@@ -4,9 +4,12 @@
  * They name officials, so they are the owner's alone: mode 0600 whatever
  * the umask, and whatever the mode of an older file they replace.  And
  * they are written whole or not at all: into a temporary file beside
- * the destination, renamed over it once written and synced.  A full disk
- * or a kill midway leaves the older file as it was (or none), never half
- * a list that could be sent up the chain as if it were whole.
+ * the destination, put in its place once written and synced.  A full
+ * disk or a kill midway leaves the older file as it was (or none), never
+ * half a list that could be sent up the chain as if it were whole.  The
+ * temporary file has no name (O_TMPFILE) where the file system allows,
+ * so a kill leaves nothing behind either; elsewhere (vfat sticks) it is
+ * DEST.XXXXXX until the rename.
  *
  * A destination that cannot be replaced (a FIFO, /dev/stdout, a
  * terminal) is written in place; a symlink is followed to its file.  An
@@ -23,6 +26,8 @@ struct td_outfile {
 	char *write_path;  /* the file being written: temporary, or path */
 	FILE *f;           /* open on write_path, for writing */
 	int in_place;      /* 1: path is not a regular file, written as is */
+	int unnamed;       /* 1: an O_TMPFILE file (write_path names it
+	                      through /proc/self/fd), linked in at commit */
 };
 
 /* Start writing path.  Fills o; returns TD_OK, or TD_ERR_IO with err

@@ -406,12 +406,14 @@ int td_reg_crl_seen(struct td_registry *reg, const char *issuer,
  * leading zeros), "" when none had a number. */
 int td_reg_crl_highest(struct td_registry *reg, const char *issuer,
                        char out[128], struct td_error *err);
-/* Remember an imported CRL (inside a transaction; audited "crl.import",
- * entity "crl_import", key the row id, after the whole row). */
+/* Remember an imported CRL and the SHA-256 of the CA certificate that
+ * verified it (inside a transaction; audited "crl.import", entity
+ * "crl_import", key the row id, after the whole row). */
 int td_reg_crl_record(struct td_registry *reg, const char *issuer,
                       const char *crl_number, const char *this_update,
                       const char *next_update, long entries,
-                      const char *sha256_hex, struct td_error *err);
+                      const char *sha256_hex, const char *ca_sha256,
+                      struct td_error *err);
 
 /* A CA pinned to sign CRLs (src/registry/crl_trust.c).  Strings are
  * borrowed (valid during a callback).  key_sha256 is the SHA-256 of its

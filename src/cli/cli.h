@@ -58,6 +58,17 @@ void td_cli_defaults(struct td_cli *cli);
 /* The environment's locale, keeping UTF-8 when the named one is missing. */
 void td_cli_locale_init(void);
 
+/* Where the message catalogues are: $TOKENDESK_LOCALEDIR, else the
+ * installed ones, else the build tree's (run uninstalled). */
+const char *td_cli_catalogue_dir(void);
+/* Messages of the commands that speak the operator's language (--lang,
+ * else the locale; po/vi.po): td_cli_lang once, then td_cli_T(text) where
+ * text is the English msgid (xgettext's keyword td_cli_T). */
+void td_cli_lang(const struct td_cli *cli);
+const char *td_cli_T(const char *en);
+/* printf to stdout of the translated en_fmt (xgettext: td_cli_printf). */
+void td_cli_printf(const char *en_fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Open (and create with init) the registry named by the global options.
  * Prints the error and returns NULL on failure; *status gets the exit
  * status to return. */

@@ -11,8 +11,17 @@
 #include "cli/json.h"
 #include "tokendesk/crl.h"
 #include "tokendesk/registry.h"
+#include "tokendesk/text.h"
 
 #define MAX_CA 16
+
+/* Names from a certificate or CRL are the issuer's text: shown, not sent
+ * (an ESC in a forged CA's name must not rewrite the terminal). */
+static const char *shown(const char *s, char *buf, size_t size)
+{
+	td_printable(buf, size, s ? s : "?");
+	return buf;
+}
 
 static void crl_help(void)
 {
@@ -34,36 +43,41 @@ static void crl_help(void)
 	       "and CRL number) is applied once; an older CRL number is noted.\n");
 }
 
+/* In the operator's language (po/vi.po): a warning must be understood. */
 static void print_report(const struct td_crl_report *rep, int quiet)
 {
+	char issuer[sizeof rep->issuer * 2], holder[1024];
+
+	shown(rep->issuer, issuer, sizeof issuer);
 	if (rep->duplicate) {
-		printf("CRL number %s of %s was imported already (%s); nothing "
-		       "changed\n", rep->number, rep->issuer, rep->duplicate_at);
+		td_cli_printf("CRL number %s of %s was imported already (%s); nothing "
+		              "changed\n", rep->number, issuer, rep->duplicate_at);
 		return;
 	}
 	if (!quiet)
-		printf("CRL of %s, %s: %ld listed; %ld newly revoked, %ld already "
-		       "revoked, %ld not in the registry\n", rep->issuer,
-		       rep->this_update, rep->entries, rep->marked, rep->already,
-		       rep->unknown);
+		td_cli_printf("CRL of %s, %s: %ld listed; %ld newly revoked, %ld "
+		              "already revoked, %ld not in the registry\n", issuer,
+		              rep->this_update, rep->entries, rep->marked, rep->already,
+		              rep->unknown);
 	if (rep->higher[0])
-		printf("note: CRL number %s is older than number %s of this CA "
-		       "imported before; the list below is against this older one\n",
-		       rep->number, rep->higher);
+		td_cli_printf("note: CRL number %s is older than number %s of this CA "
+		              "imported before; the list below is against this older "
+		              "one\n", rep->number, rep->higher);
 	if (rep->newer[0])
-		printf("note: a newer CRL of this CA (%s) was imported before; the "
-		       "list below is against this older one\n", rep->newer);
+		td_cli_printf("note: a newer CRL of this CA (%s) was imported before; "
+		              "the list below is against this older one\n", rep->newer);
 	for (size_t i = 0; i < rep->nwarnings; i++) {
 		const struct td_crl_warning *w = &rep->warnings[i];
-		printf("warning: certificate %s (%s) is tagged %s, but the CA revoked "
-		       "it on %s\n", w->serial, w->holder ? w->holder : "?", w->tag,
-		       w->revoked_at);
+		td_cli_printf("warning: certificate %s (%s) is tagged %s, but the CA "
+		              "revoked it on %s\n", w->serial,
+		              shown(w->holder, holder, sizeof holder), w->tag,
+		              w->revoked_at);
 	}
 	if (rep->nmissing)
-		printf("%zu certificates tagged for revocation are not in this CRL:\n",
-		       rep->nmissing);
+		td_cli_printf("%zu certificates tagged for revocation are not in this "
+		              "CRL:\n", rep->nmissing);
 	for (size_t i = 0; i < rep->nmissing; i++)
-		printf("  missing %s\n", rep->missing[i]);
+		td_cli_printf("  missing %s\n", rep->missing[i]);
 }
 
 static int crl_import(struct td_cli *cli, const char *path,
@@ -76,6 +90,7 @@ static int crl_import(struct td_cli *cli, const char *path,
 
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
+	td_cli_lang(cli);
 	rc = td_crl_import(reg, path, cas, nca, &rep, &err);
 	if (rc < 0)
 		td_cli_print_error(&err);
@@ -100,9 +115,12 @@ static int list_one(const struct td_crl_ca *ca, void *ctx)
 		json_array_append_new(arr, o);
 		return 0;
 	}
+	char subject[1024], by[512];
+
 	printf("%lld  %s\n    certificate SHA-256 %s\n    key SHA-256 %s\n"
-	       "    pinned %s by %s\n", (long long)ca->id, ca->subject,
-	       ca->cert_sha256, ca->key_sha256, ca->added_at, ca->added_by);
+	       "    pinned %s by %s\n", (long long)ca->id,
+	       shown(ca->subject, subject, sizeof subject), ca->cert_sha256,
+	       ca->key_sha256, ca->added_at, shown(ca->added_by, by, sizeof by));
 	return 0;
 }
 
@@ -126,6 +144,7 @@ static int crl_trust(struct td_cli *cli, const char *verb, const char *arg,
 	struct td_registry *reg;
 	struct td_crl_pin pin;
 	struct td_error err;
+	char subject[1024];
 	int status = EX_OK, rc, added = 0;
 
 	if (!(reg = td_cli_registry(cli, 0, &status)))
@@ -142,7 +161,8 @@ static int crl_trust(struct td_cli *cli, const char *verb, const char *arg,
 	}
 	printf("%s %s\n    certificate SHA-256 %s\n    key SHA-256 %s\n",
 	       strcmp(verb, "remove") == 0 ? "unpinned" : added ? "pinned" :
-	       "pinned already (nothing changed):", pin.subject, pin.cert_sha256,
+	       "pinned already (nothing changed):",
+	       shown(pin.subject, subject, sizeof subject), pin.cert_sha256,
 	       pin.key_sha256);
 	return EX_OK;
 }

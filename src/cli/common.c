@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+#if ENABLE_NLS
+#include <libintl.h>
+#endif
 
 #include "cli/cli.h"
 #include "tokendesk/registry.h"
@@ -193,4 +197,55 @@ int td_cli_run(const struct td_cli_command *c, struct td_cli *cli, int argc,
 	td_reg_close(cli->reg);
 	cli->reg = NULL;
 	return status;
+}
+
+const char *td_cli_catalogue_dir(void)
+{
+	const char *env = getenv("TOKENDESK_LOCALEDIR");
+
+	if (env && *env)
+		return env;
+	/* vi is the only translation, so its file tells */
+	if (access(LOCALEDIR "/vi/LC_MESSAGES/" PACKAGE ".mo", R_OK) == 0)
+		return LOCALEDIR;
+	return TD_BUILD_LOCALEDIR;
+}
+
+#if ENABLE_NLS
+void td_cli_lang(const struct td_cli *cli)
+{
+	/* before the first gettext call, which caches the choice */
+	if (cli->lang)
+		setenv("LANGUAGE", cli->lang, 1);
+	bindtextdomain(PACKAGE, td_cli_catalogue_dir());
+	bind_textdomain_codeset(PACKAGE, "UTF-8");
+}
+
+const char *td_cli_T(const char *en)
+{
+	/* gettext("") is the catalogue's header, not "" */
+	return en && *en ? dgettext(PACKAGE, en) : en;
+}
+#else
+void td_cli_lang(const struct td_cli *cli)
+{
+	(void)cli;
+}
+
+const char *td_cli_T(const char *en)
+{
+	return en;
+}
+#endif
+
+void td_cli_printf(const char *en_fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, en_fmt);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vprintf(td_cli_T(en_fmt), ap);
+#pragma GCC diagnostic pop
+	va_end(ap);
 }

@@ -236,10 +236,11 @@ static const char *const migrations[] = {
 	 * as hex, so an audit row's after-image can carry it), its subject
 	 * as printed, and SHA-256 digests of the certificate and of its
 	 * public key (SubjectPublicKeyInfo).  A kit never carries or merges
-	 * it (kit_schema.c: local).  The index finds the CRLs already
-	 * imported from an issuer by number (same number twice: recorded
-	 * once; a lower one: noted).  Not UNIQUE: releases before this one
-	 * recorded a CRL again at each import. */
+	 * it (kit_schema.c: local).  An imported CRL keeps the SHA-256 of
+	 * the certificate that verified it (NULL: imported before pins).
+	 * The index finds the CRLs already imported from an issuer by number
+	 * (same number twice: recorded once; a lower one: noted).  Not
+	 * UNIQUE: releases before this one recorded a CRL at each import. */
 	"CREATE TABLE crl_trust ("
 	"  id INTEGER PRIMARY KEY,"
 	"  subject TEXT NOT NULL,"
@@ -247,6 +248,7 @@ static const char *const migrations[] = {
 	"  cert_sha256 TEXT NOT NULL UNIQUE,"
 	"  cert TEXT NOT NULL,"
 	"  added_at TEXT NOT NULL, added_by TEXT NOT NULL);"
+	"ALTER TABLE crl_import ADD COLUMN ca_sha256 TEXT;"
 	"CREATE INDEX crl_import_number ON crl_import(issuer, crl_number);",
 	/* 8: signatures.  handover_signature: one row per signature made on
 	 * a handover's PDF record (`receipt --sign`): the signer's

@@ -443,7 +443,8 @@ int td_reg_cert_mark_revoked(struct td_registry *reg, const char *serial,
 int td_reg_crl_record(struct td_registry *reg, const char *issuer,
                       const char *crl_number, const char *this_update,
                       const char *next_update, long entries,
-                      const char *sha256_hex, struct td_error *err)
+                      const char *sha256_hex, const char *ca_sha256,
+                      struct td_error *err)
 {
 	sqlite3_stmt *st;
 	char now[21], key[24];
@@ -457,11 +458,12 @@ int td_reg_crl_record(struct td_registry *reg, const char *issuer,
 	 * after-image (before release 7: entity "crl", key the CRL number). */
 	if (sqlite3_prepare_v2(reg->db, "INSERT INTO crl_import (issuer, crl_number,"
 	                       " this_update, next_update, entries, sha256,"
-	                       " imported_at) VALUES (?,?,?,?,?,?,?) RETURNING id,"
-	                       " json_object('id', id, 'issuer', issuer, 'crl_number',"
-	                       " crl_number, 'this_update', this_update, 'next_update',"
-	                       " next_update, 'entries', entries, 'sha256', sha256,"
-	                       " 'imported_at', imported_at)", -1, &st, NULL)
+	                       " imported_at, ca_sha256) VALUES (?,?,?,?,?,?,?,?)"
+	                       " RETURNING id, json_object('id', id, 'issuer', issuer,"
+	                       " 'crl_number', crl_number, 'this_update', this_update,"
+	                       " 'next_update', next_update, 'entries', entries,"
+	                       " 'sha256', sha256, 'imported_at', imported_at,"
+	                       " 'ca_sha256', ca_sha256)", -1, &st, NULL)
 	    != SQLITE_OK)
 		return td_reg_db_error(reg, err, "recording a CRL");
 	td_reg_bind_text(st, 1, issuer);
@@ -471,6 +473,7 @@ int td_reg_crl_record(struct td_registry *reg, const char *issuer,
 	sqlite3_bind_int64(st, 5, entries);
 	td_reg_bind_text(st, 6, sha256_hex);
 	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+	td_reg_bind_text(st, 8, ca_sha256);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		rc = td_reg_db_error(reg, err, "recording a CRL");
 		sqlite3_finalize(st);

@@ -20,29 +20,11 @@
 #include "tui/desk.h"
 
 #if ENABLE_NLS
-/* Where the catalogues are: $TOKENDESK_LOCALEDIR, else the installed ones,
- * else the build tree's (the desk run from there, uninstalled: tests and
- * tools/demo).  vi is the only translation, so its file tells. */
-static const char *catalogue_dir(void)
-{
-	const char *env = getenv("TOKENDESK_LOCALEDIR");
-
-	if (env && *env)
-		return env;
-	if (access(LOCALEDIR "/vi/LC_MESSAGES/" PACKAGE ".mo", R_OK) == 0)
-		return LOCALEDIR;
-	return TD_BUILD_LOCALEDIR;
-}
-
 void td_tui_lang_init(struct desk *d)
 {
 	const char *head;
 
-	/* before the first gettext call, which caches the choice */
-	if (d->cli->lang)
-		setenv("LANGUAGE", d->cli->lang, 1);
-	bindtextdomain(PACKAGE, catalogue_dir());
-	bind_textdomain_codeset(PACKAGE, "UTF-8");
+	td_cli_lang(d->cli);
 	/* the chosen catalogue's header says its language ("" if none) */
 	head = dgettext(PACKAGE, "");
 	d->vi = strstr(head, "\nLanguage: vi") != NULL;

@@ -1,10 +1,12 @@
 /* error.c: filling and formatting struct td_error. */
 #include <config.h>
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tokendesk/error.h"
 #include "tokendesk/text.h"
@@ -119,4 +121,60 @@ void td_error_list_add(struct td_error_list *l, const struct td_error *e)
 			return;
 	}
 	l->items[l->count++] = *e;
+}
+
+int td_stderr_catch_begin(struct td_stderr_catch *c)
+{
+	int p[2];
+
+	c->saved = c->rd = -1;
+	fflush(stderr);
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -1;
+	if ((c->saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) < 0 ||
+	    dup2(p[1], STDERR_FILENO) < 0) {
+		if (c->saved >= 0)
+			close(c->saved);
+		c->saved = -1;
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	close(p[1]);
+	c->rd = p[0];
+	return 0;
+}
+
+void td_stderr_catch_end(struct td_stderr_catch *c, char *why, size_t size)
+{
+	static const char tag[] = "System error = ";
+	char text[4096], chunk[1024], *at;
+	size_t len = 0;
+	ssize_t n;
+
+	if (size)
+		why[0] = '\0';
+	if (c->saved < 0)
+		return;
+	fflush(stderr);
+	dup2(c->saved, STDERR_FILENO);   /* the pipe's write end closes */
+	close(c->saved);
+	/* The reason comes last: keep the end of what was written. */
+	while ((n = read(c->rd, chunk, sizeof chunk)) > 0) {
+		size_t keep = sizeof text - 1 - (size_t)n;
+		if (len > keep) {
+			memmove(text, text + len - keep, keep);
+			len = keep;
+		}
+		memcpy(text + len, chunk, (size_t)n);
+		len += (size_t)n;
+	}
+	close(c->rd);
+	c->saved = c->rd = -1;
+	text[len] = '\0';
+	if (size && (at = strstr(text, tag))) {
+		at += sizeof tag - 1;
+		at[strcspn(at, "\r\n")] = '\0';
+		td_printable(why, size, at);
+	}
 }

@@ -72,6 +72,73 @@ static int open_in_place(struct td_outfile *o, struct td_error *err)
 	return TD_OK;
 }
 
+/* A file with no name in the destination's directory (O_TMPFILE): a
+ * kill before the commit leaves nothing.  Libraries that open by name
+ * reach it as /proc/self/fd/N.  -1 where the file system (vfat, an old
+ * kernel) or a missing /proc does not allow it: a named one is used. */
+static int open_unnamed(struct td_outfile *o)
+{
+	char dir[PATH_MAX];
+	int fd;
+
+	td_path_dir(o->path, dir, sizeof dir);
+	if ((fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600)) < 0)
+		return -1;
+	if (!(o->write_path = malloc(32)) || !(o->f = fdopen(fd, "w"))) {
+		free(o->write_path);
+		o->write_path = NULL;
+		close(fd);
+		return -1;
+	}
+	snprintf(o->write_path, 32, "/proc/self/fd/%d", fd);
+	if (access(o->write_path, W_OK) != 0) {
+		fclose(o->f);
+		o->f = NULL;
+		free(o->write_path);
+		o->write_path = NULL;
+		return -1;
+	}
+	o->unnamed = 1;
+	return TD_OK;
+}
+
+/* Give the unnamed file o->path: linked straight there when nothing is
+ * in the way (no name ever exists but the final one), else linked to a
+ * fresh DEST.XXXXXX and renamed over the older file. */
+static int link_unnamed(struct td_outfile *o)
+{
+	static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	size_t n = strlen(o->path) + 8;
+	char *tmp;
+	int rc = -1;
+
+	if (linkat(AT_FDCWD, o->write_path, AT_FDCWD, o->path, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	if (errno != EEXIST || !(tmp = malloc(n)))
+		return -1;
+	for (int tries = 0; rc < 0 && tries < 100; tries++) {
+		unsigned char r[6];
+		if (getentropy(r, sizeof r) != 0)
+			break;
+		snprintf(tmp, n, "%s.", o->path);
+		for (int i = 0; i < 6; i++)
+			tmp[n - 8 + 1 + i] = letters[r[i] % (sizeof letters - 1)];
+		tmp[n - 1] = '\0';
+		if (linkat(AT_FDCWD, o->write_path, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0)
+			rc = 0;
+		else if (errno != EEXIST)
+			break;
+	}
+	if (rc == 0 && rename(tmp, o->path) != 0) {
+		int saved = errno;
+		unlink(tmp);
+		errno = saved;
+		rc = -1;
+	}
+	free(tmp);
+	return rc;
+}
+
 int td_outfile_open(struct td_outfile *o, const char *path, struct td_error *err)
 {
 	struct stat st;
@@ -93,6 +160,8 @@ int td_outfile_open(struct td_outfile *o, const char *path, struct td_error *err
 		return td_error_set(err, TD_ERR_USAGE, "%s is a tokendesk registry or "
 		                    "field kit; not replaced: write to another file", path);
 	}
+	if (open_unnamed(o) == TD_OK)
+		return TD_OK;
 	n = strlen(o->path) + 8;
 	if (!(o->write_path = malloc(n))) {
 		td_outfile_abandon(o);
@@ -143,25 +212,29 @@ int td_outfile_commit(struct td_outfile *o, struct td_error *err)
 	FILE *f = o->f;
 	int e = 0;
 
-	o->f = NULL;
 	if (fflush(f) != 0 || ferror(f))
 		e = errno ? errno : EIO;
 	/* A FIFO or terminal cannot be synced, and need not be. */
 	if (!e && !o->in_place && fsync(fileno(f)) != 0)
 		e = errno;
+	/* An unnamed file is linked while its descriptor is open. */
+	if (!e && o->unnamed && link_unnamed(o) != 0)
+		e = errno;
+	o->f = NULL;
 	if (fclose(f) != 0 && !e)
 		e = errno;
 	if (e) {
 		errno = e;
-		return fail(o, err, "writing", o->path);
+		return fail(o, err, o->unnamed ? "cannot write" : "writing", o->path);
 	}
-	if (!o->in_place) {
+	if (!o->in_place && !o->unnamed) {
 		/* The mode libraries that rewrite the file by name may leave. */
 		if (chmod(o->write_path, 0600) != 0 ||
 		    rename(o->write_path, o->path) != 0)
 			return fail(o, err, "cannot write", o->path);
-		sync_directory(o->path);
 	}
+	if (!o->in_place)
+		sync_directory(o->path);
 	release(o);
 	return TD_OK;
 }
@@ -173,7 +246,7 @@ void td_outfile_abandon(struct td_outfile *o)
 	if (o->f)
 		fclose(o->f);
 	o->f = NULL;
-	if (o->write_path && !o->in_place)
+	if (o->write_path && !o->in_place && !o->unnamed)
 		unlink(o->write_path);
 	release(o);
 	errno = saved;

@@ -181,30 +181,52 @@ static void xlsx_lines(lxw_workbook *wb, const struct td_count_report *r,
 		}
 }
 
-int td_count_report_write_xlsx(const struct td_count_report *rep,
-                               const char *path, struct td_error *err)
+/* The workbook into the temporary file (libxlsxwriter writes by name);
+ * the library's name for what failed into *lib, or NULL. */
+static int build_xlsx(const char *write_path, const struct td_count_report *rep,
+                      const char **lib)
 {
 	lxw_workbook *wb;
 	lxw_format *bold;
 	lxw_error lerr;
-	struct td_outfile out;
-	int rc = td_outfile_open(&out, path, err);
 
-	if (rc < 0)
-		return rc;
-	/* libxlsxwriter writes the workbook by name: the temporary file's */
-	if (!(wb = workbook_new(out.write_path))) {
-		td_outfile_abandon(&out);
-		return td_error_set(err, TD_ERR_IO, "cannot create %s", path);
-	}
+	*lib = NULL;
+	if (!(wb = workbook_new(write_path)))
+		return -1;
 	bold = workbook_add_format(wb);
 	format_set_bold(bold);
 	xlsx_summary(wb, rep, bold);
 	xlsx_lines(wb, rep, bold);
 	if ((lerr = workbook_close(wb)) != LXW_NO_ERROR) {
-		td_outfile_abandon(&out);
-		return td_error_set(err, TD_ERR_IO, "writing %s: %s", path,
-		                    lxw_strerror(lerr));
+		*lib = lxw_strerror(lerr);
+		return -1;
 	}
-	return td_outfile_commit(&out, err);
+	return 0;
+}
+
+/* libxlsxwriter prints its own "[ERROR]" lines on stderr (across the
+ * desk's screen, too): they are caught and the system's reason goes into
+ * tokendesk's message instead. */
+int td_count_report_write_xlsx(const struct td_count_report *rep,
+                               const char *path, struct td_error *err)
+{
+	struct td_stderr_catch quiet;
+	struct td_outfile out;
+	const char *lib;
+	char why[256];
+	int rc = td_outfile_open(&out, path, err);
+
+	if (rc < 0)
+		return rc;
+	td_stderr_catch_begin(&quiet);
+	rc = build_xlsx(out.write_path, rep, &lib);
+	td_stderr_catch_end(&quiet, why, sizeof why);
+	if (rc == 0)
+		return td_outfile_commit(&out, err);
+	td_outfile_abandon(&out);
+	if (!lib)
+		return td_error_set(err, TD_ERR_IO, "cannot create %s%s%s%s", path,
+		                    why[0] ? " (" : "", why, why[0] ? ")" : "");
+	return td_error_set(err, TD_ERR_IO, "writing %s: %s%s%s%s", path, lib,
+	                    why[0] ? " (" : "", why, why[0] ? ")" : "");
 }

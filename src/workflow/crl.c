@@ -309,7 +309,7 @@ int td_crl_import(struct td_registry *reg, const char *path,
 	if (rc == TD_OK && !rep->duplicate)
 		rc = td_reg_crl_record(reg, rep->issuer, rep->number[0] ? rep->number : NULL,
 		                       rep->this_update, next[0] ? next : NULL,
-		                       rep->entries, sha, err);
+		                       rep->entries, sha, rep->ca_sha256, err);
 	rc = td_reg_end(reg, rc, err);
 	if (rc == TD_OK && !rep->duplicate) {
 		struct missing_ctx m = { listed, rep, 0 };

@@ -178,10 +178,48 @@ int crl_ca_load_file(const char *path, struct crl_ca_set *set,
 	return rc;
 }
 
+/* 1 when entry e of a has a twin in b: same attribute, same text. */
+static int has_twin(X509_NAME_ENTRY *e, X509_NAME *b)
+{
+	unsigned char *want = NULL;
+	int wlen = ASN1_STRING_to_UTF8(&want, X509_NAME_ENTRY_get_data(e)), found = 0;
+	int nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(e));
+
+	for (int i = 0; wlen >= 0 && !found && i < X509_NAME_entry_count(b); i++) {
+		X509_NAME_ENTRY *f = X509_NAME_get_entry(b, i);
+		unsigned char *have = NULL;
+		int hlen;
+		if (OBJ_obj2nid(X509_NAME_ENTRY_get_object(f)) != nid)
+			continue;
+		hlen = ASN1_STRING_to_UTF8(&have, X509_NAME_ENTRY_get_data(f));
+		found = hlen == wlen && memcmp(have, want, (size_t)wlen) == 0;
+		OPENSSL_free(have);
+	}
+	OPENSSL_free(want);
+	return found;
+}
+
+/* Names a person would take for the same: equal, or the same attributes
+ * and texts in another order or string type.  (Look-alike characters
+ * are another matter: the fingerprint is what tells.) */
+static int names_alike(X509_NAME *a, X509_NAME *b)
+{
+	int n = X509_NAME_entry_count(a);
+
+	if (X509_NAME_cmp(a, b) == 0)
+		return 1;
+	if (n != X509_NAME_entry_count(b))
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (!has_twin(X509_NAME_get_entry(a, i), b))
+			return 0;
+	return 1;
+}
+
 static const struct crl_ca *same_name(const struct crl_ca_set *set, X509_NAME *n)
 {
 	for (size_t i = 0; i < set->n; i++)
-		if (X509_NAME_cmp(X509_get_subject_name(set->v[i].x), n) == 0)
+		if (names_alike(X509_get_subject_name(set->v[i].x), n))
 			return &set->v[i];
 	return NULL;
 }
@@ -228,7 +266,8 @@ int crl_ca_trust_given(const struct crl_ca_set *pinned, struct crl_ca_set *given
 			g->pinned_id = g->root_id = p->pinned_id;
 			continue;
 		}
-		if ((p = same_name(pinned, X509_get_subject_name(g->x))))
+		if ((p = same_name(pinned, X509_get_subject_name(g->x))) &&
+		    strcmp(p->key_sha256, g->key_sha256) != 0)
 			return td_error_set_at(err, TD_ERR_PERM, g->path, 0, NULL,
 			                       "refused: this CA certificate bears the name "
 			                       "of pinned CA %lld with another key: pinned "
@@ -281,6 +320,8 @@ const struct crl_ca *crl_ca_signer(const struct crl_ca_set *pinned,
 			if (!named)
 				named = c;
 		}
+	if (!named)   /* a pinned CA's name in another order: a look-alike */
+		named = same_name(pinned, issuer);
 	crl_name_text(issuer, name, sizeof name);
 	if (named)
 		td_error_set_at(err, TD_ERR_PERM, crl_path, 0, NULL, "refused: this CRL "
@@ -323,6 +364,33 @@ static void pin_out(struct td_crl_pin *pin, const char *subject, const char *key
 	snprintf(pin->cert_sha256, sizeof pin->cert_sha256, "%s", cert);
 }
 
+/* A certificate named like a pinned CA with another key is what a forger
+ * would ask to pin: refused as at import.  A CA that really changed its
+ * key is unpinned first (the operator sees which pin goes). */
+static int not_a_look_alike(struct td_registry *reg, const struct crl_ca *ca,
+                            const char *path, struct td_error *err)
+{
+	struct crl_ca_set pinned = { NULL, 0 };
+	int rc = crl_ca_load_pinned(reg, &pinned, err);
+
+	for (size_t i = 0; rc == TD_OK && i < pinned.n; i++) {
+		const struct crl_ca *p = &pinned.v[i];
+		if (strcmp(p->key_sha256, ca->key_sha256) != 0 &&
+		    names_alike(X509_get_subject_name(p->x),
+		                X509_get_subject_name(ca->x)))
+			rc = td_error_set_at(err, TD_ERR_PERM, path, 0, NULL, "refused: "
+			                     "this CA certificate bears the name of pinned "
+			                     "CA %lld with another key: pinned SHA-256 %s, "
+			                     "presented SHA-256 %s; if the CA really has a "
+			                     "new key, unpin the old one first (tokendesk "
+			                     "crl trust remove %lld)", (long long)p->pinned_id,
+			                     p->cert_sha256, ca->cert_sha256,
+			                     (long long)p->pinned_id);
+	}
+	crl_ca_set_free(&pinned);
+	return rc;
+}
+
 int td_crl_trust_add(struct td_registry *reg, const char *path,
                      struct td_crl_pin *pin, int *added, struct td_error *err)
 {
@@ -337,6 +405,8 @@ int td_crl_trust_add(struct td_registry *reg, const char *path,
 	if ((rc = pin_of(path, &ca, err)) < 0)
 		return rc;
 	pin_out(pin, ca.subject, ca.key_sha256, ca.cert_sha256);
+	if ((rc = not_a_look_alike(reg, &ca, path, err)) < 0)
+		goto out;
 	if ((len = i2d_X509(ca.x, &der)) <= 0 || !(hex = malloc(2 * (size_t)len + 1))) {
 		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
 		goto out;

@@ -197,38 +197,58 @@ static int xlsx_sheet(lxw_workbook *wb, struct td_arena *a, const struct list *l
 	return 0;
 }
 
-/* libxlsxwriter writes the workbook by name: the temporary file's. */
-static int write_xlsx(const char *path, struct td_arena *a, struct list *lists,
-                      struct td_error *err)
+/* The workbook into the temporary file (libxlsxwriter writes by name);
+ * the library's name for what failed into *lib, or NULL. */
+static int build_xlsx(const char *write_path, struct td_arena *a,
+                      struct list *lists, const char **lib)
 {
-	struct td_outfile out;
 	lxw_workbook *wb;
 	lxw_format *bold;
 	lxw_error e;
-	int rc;
 
-	if ((rc = td_outfile_open(&out, path, err)) < 0)
-		return rc;
-	if (!(wb = workbook_new(out.write_path))) {
-		td_outfile_abandon(&out);
-		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL,
-		                       "cannot start the workbook");
-	}
+	*lib = NULL;
+	if (!(wb = workbook_new(write_path)))
+		return -1;
 	bold = workbook_add_format(wb);
 	format_set_bold(bold);
 	for (int i = 0; i < 4; i++)
 		if (xlsx_sheet(wb, a, &lists[i], bold) < 0) {
 			workbook_close(wb);
-			td_outfile_abandon(&out);
-			return td_error_set_at(err, TD_ERR_IO, path, 0, NULL,
-			                       "cannot add sheet %s", lists[i].sheet);
+			return -2 - i;
 		}
 	if ((e = workbook_close(wb)) != LXW_NO_ERROR) {
-		td_outfile_abandon(&out);
-		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "%s",
-		                       lxw_strerror(e));
+		*lib = lxw_strerror(e);
+		return -1;
 	}
-	return td_outfile_commit(&out, err);
+	return 0;
+}
+
+/* libxlsxwriter prints its own "[ERROR]" lines on stderr: they are caught
+ * (td_stderr_catch) and the system's reason goes into tokendesk's
+ * message instead. */
+static int write_xlsx(const char *path, struct td_arena *a, struct list *lists,
+                      struct td_error *err)
+{
+	struct td_stderr_catch quiet;
+	struct td_outfile out;
+	const char *lib;
+	char why[256];
+	int rc;
+
+	if ((rc = td_outfile_open(&out, path, err)) < 0)
+		return rc;
+	td_stderr_catch_begin(&quiet);
+	rc = build_xlsx(out.write_path, a, lists, &lib);
+	td_stderr_catch_end(&quiet, why, sizeof why);
+	if (rc == 0)
+		return td_outfile_commit(&out, err);
+	td_outfile_abandon(&out);
+	if (rc < -1)
+		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL,
+		                       "cannot add sheet %s", lists[-rc - 2].sheet);
+	return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "%s%s%s%s",
+	                       lib ? lib : "cannot start the workbook",
+	                       why[0] ? " (" : "", why, why[0] ? ")" : "");
 }
 
 /* ---- CSV ------------------------------------------------------------------- */

@@ -41,19 +41,21 @@ gencrl() {   # DIR OUT [LASTUPDATE]: the next numbered CRL
 fpr() { openssl x509 -in "$1" -outform DER | sha256sum | cut -c1-64; }
 
 mkca "$tmp/real" "$subj" && mkca "$tmp/fake" "$subj" &&
+mkca "$tmp/turned" "/CN=CA phục vụ các cơ quan Nhà nước G2/O=Ban Cơ yếu Chính phủ/C=VN" &&
 mkca "$tmp/sub" "/C=VN/O=Ban Cơ yếu Chính phủ/CN=CA trung gian thử" "$tmp/real" &&
 mkca "$tmp/rogue" "/C=VN/O=Ban Cơ yếu Chính phủ/CN=CA trung gian thử" ||
 	{ echo "openssl could not make the test CAs" >&2; exit 1; }
 # a011 is tagged keep, a022 change_info, a021 revoke (plan/expected.tsv)
 revoke "$tmp/real" A011 250701; revoke "$tmp/real" A022 250702; revoke "$tmp/real" A021 250703
-for s in A011 A022 A021; do revoke "$tmp/fake" "$s" 250701; done
+for s in A011 A022 A021; do revoke "$tmp/fake" "$s" 250701; revoke "$tmp/turned" "$s" 250701; done
 gencrl "$tmp/real" "$tmp/n1.pem" &&
 openssl crl -in "$tmp/n1.pem" -outform DER -out "$tmp/n1.der" &&
 gencrl "$tmp/real" "$tmp/n2.pem" "$(date -u -d '+1 day' +%y%m%d)000000Z" &&
+revoke "$tmp/real" A001 250705   # tagged keep too: from CRL number 3 on
 gencrl "$tmp/real" "$tmp/n3.pem" && gencrl "$tmp/real" "$tmp/n4.pem" &&
-gencrl "$tmp/fake" "$tmp/fake.pem" && gencrl "$tmp/sub" "$tmp/sub.pem" &&
+gencrl "$tmp/fake" "$tmp/fake.pem" && gencrl "$tmp/turned" "$tmp/turned.pem" && gencrl "$tmp/sub" "$tmp/sub.pem" &&
 gencrl "$tmp/rogue" "$tmp/rogue.pem" || { echo "openssl could not make the CRLs" >&2; exit 1; }
-real=$(fpr "$tmp/real/ca.pem") fake=$(fpr "$tmp/fake/ca.pem")
+real=$(fpr "$tmp/real/ca.pem") fake=$(fpr "$tmp/fake/ca.pem") turned=$(fpr "$tmp/turned/ca.pem")
 
 # nothing pinned: refused, the fix named, with or without --ca
 before=$(registry_digest)
@@ -90,6 +92,15 @@ expect_in "$tmp/err" "pinned SHA-256 $real"
 expect_in "$tmp/err" "presented CRL SHA-256 $(sha256sum <"$tmp/fake.pem" | cut -c1-64)"
 expect_status 77 td crl import --ca "$tmp/real/ca.pem" --ca "$tmp/fake/ca.pem" "$tmp/n1.pem"
 expect_in "$tmp/err" "presented SHA-256 $fake"
+expect_status 77 td crl trust add "$tmp/fake/ca.pem"
+expect_in "$tmp/err" "pinned SHA-256 $real, presented SHA-256 $fake"
+# ... and with the name's parts in the other order
+expect_status 77 td crl trust add "$tmp/turned/ca.pem"
+expect_in "$tmp/err" "pinned SHA-256 $real, presented SHA-256 $turned"
+expect_status 77 td crl import --ca "$tmp/turned/ca.pem" "$tmp/turned.pem"
+expect_in "$tmp/err" "pinned SHA-256 $real, presented SHA-256 $turned"
+expect_status 77 td crl import "$tmp/turned.pem"
+expect_in "$tmp/err" "pinned SHA-256 $real, presented CRL SHA-256"
 expect_eq "$(registry_digest)" "$before" "registry after the look-alike"
 expect_status 0 td show cert A011 --json
 expect_in "$tmp/out" '"status": "active"'
@@ -114,8 +125,10 @@ expect_eq "$(registry_digest)" "$before" "registry after the same CRL twice"
 expect_eq "$(sqlite3 "$TOKENDESK_DB" 'select count(*) from crl_import')" 1 "CRLs recorded"
 
 # an older number after a newer one: noted, though n2 is dated later
-expect_status 0 td crl import --ca "$tmp/real/ca.pem" "$tmp/n3.pem"
-expect_not_in "$tmp/out" "older"
+# (in Vietnamese: the warning is read by the operator)
+expect_status 0 td --lang vi crl import --ca "$tmp/real/ca.pem" "$tmp/n3.pem"
+expect_in "$tmp/out" "cảnh báo: chứng thư số a001 (Ủy ban nhân dân tỉnh An Hòa) được gắn thẻ keep, nhưng CA đã thu hồi nó ngày 2025-07-05"
+expect_not_in "$tmp/out" "cũ hơn"
 expect_status 0 td crl import "$tmp/n2.pem"
 expect_in "$tmp/out" "note: CRL number 2 is older than number 3 of this CA imported before"
 

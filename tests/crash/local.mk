@@ -6,9 +6,11 @@
 CRASH_TESTS = tests/crash/crash-import.sh tests/crash/crash-plan.sh \
 	tests/crash/crash-handover.sh tests/crash/crash-kit-merge.sh \
 	tests/crash/crash-kit-make.sh
-TESTS += $(CRASH_TESTS) tests/crash/file-safety.sh tests/crash/disk-full.sh
+TESTS += $(CRASH_TESTS) tests/crash/file-safety.sh tests/crash/disk-full.sh \
+	tests/crash/xlsx-full.sh tests/crash/count-close-kill.sh
 EXTRA_DIST += tests/crash/local.mk $(CRASH_TESTS) tests/crash/file-safety.sh \
-	tests/crash/disk-full.sh
+	tests/crash/disk-full.sh tests/crash/xlsx-full.sh \
+	tests/crash/count-close-kill.sh
 CRASH_KILLS = 1000
 
 crashtest: tokendesk

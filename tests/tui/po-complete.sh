@@ -19,6 +19,13 @@ for f in "$TD_SRCDIR"/src/tui/*.c; do
 	grep -qx "$f" "$po/POTFILES.in" ||
 		{ echo "FAIL: $f calls T() but is not in po/POTFILES.in"; exit 1; }
 done
+# ... and every CLI command that does (td_cli_T, td_cli_printf)
+for f in "$TD_SRCDIR"/src/cli/cmd_*.c; do
+	f=src/cli/${f##*/}
+	grep -q '\<td_cli_\(T\|printf\)(' "$TD_SRCDIR/$f" || continue
+	grep -qx "$f" "$po/POTFILES.in" ||
+		{ echo "FAIL: $f calls td_cli_T() but is not in po/POTFILES.in"; exit 1; }
+done
 opts=$(sed -n 's/^XGETTEXT_OPTIONS *= *//p' "$po/Makevars")
 [ -n "$opts" ] || { echo "FAIL: no XGETTEXT_OPTIONS in po/Makevars"; exit 1; }
 # shellcheck disable=SC2086 # the options are words
