@@ -80,27 +80,32 @@ int td_cli_audit_sign(struct td_cli *cli, struct td_registry *reg, const char *t
 static void name_of(const struct td_checkpoint_check *c, const char *file,
                     char *out, size_t size)
 {
-	if (!c->valid && file)
-		snprintf(out, size, "checkpoint %s", file);
-	else if (!c->valid)
-		snprintf(out, size, "checkpoint %" PRId64, c->stored_id);
-	else if (file)
-		snprintf(out, size, "checkpoint %s (audit row %" PRId64 ", signed %s by %s)",
-		         file, c->head_id, c->signed_at, c->signer_cn);
+	char which[4200];
+
+	if (file)
+		snprintf(which, sizeof which, "%s", file);
 	else
-		snprintf(out, size, "checkpoint %" PRId64 " (audit row %" PRId64
-		         ", signed %s by %s)", c->stored_id, c->head_id, c->signed_at,
-		         c->signer_cn);
+		snprintf(which, sizeof which, "%lld", (long long)c->stored_id);
+	/* The formats are the catalogue's translations of these literals
+	 * (msgfmt -c checks that they take the same arguments). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	if (!c->valid)
+		snprintf(out, size, td_cli_T("checkpoint %s"), which);
+	else
+		snprintf(out, size, td_cli_T("checkpoint %s (audit row %lld, signed %s by %s)"),
+		         which, (long long)c->head_id, c->signed_at, c->signer_cn);
+#pragma GCC diagnostic pop
 }
 
 static int report(const struct td_checkpoint_check *c, const char *file, int quiet)
 {
-	char name[600];
+	char name[5000];
 
 	name_of(c, file, name, sizeof name);
 	if (c->valid && c->in_chain && c->stored_agrees) {
 		if (!quiet)
-			printf("%s: the chain still holds it\n", name);
+			td_cli_printf("%s: the chain still holds it\n", name);
 		return 0;
 	}
 	td_cli_fail("%s: %s", name, c->detail);
@@ -121,6 +126,8 @@ int td_cli_audit_checkpoints(struct td_cli *cli, struct td_registry *reg,
 	struct td_checkpoint_check c;
 	struct td_error err;
 	int bad[2] = { 0, cli->quiet }, rc;
+
+	td_cli_lang(cli);
 
 	if (!file) {
 		rc = td_checkpoint_verify_stored(reg, stored_one, bad, &err);

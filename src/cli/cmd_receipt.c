@@ -132,7 +132,7 @@ int td_cmd_receipt(struct td_cli *cli, int argc, char **argv)
 		}
 		if (!(reg = td_cli_registry(cli, 0, &status)))
 			return status;
-		return td_cli_receipt_qr(reg, qr);
+		return td_cli_receipt_qr(cli, reg, qr);
 	}
 	if (argc - optind != 1 || (sign && !pdf) || (verify && (pdf || sign))) {
 		td_cli_fail("usage: tokendesk receipt NUMBER [--pdf FILE [--sign TOKEN]] "
@@ -148,7 +148,7 @@ int td_cmd_receipt(struct td_cli *cli, int argc, char **argv)
 	if (sign || verify) {
 		status = sign ? td_cli_receipt_sign(cli, reg, &rec, pdf, sign, (int)pin_fd,
 		                                    force)
-		              : td_cli_receipt_verify(reg, &rec, verify);
+		              : td_cli_receipt_verify(cli, reg, &rec, verify);
 		td_record_clear(&rec);
 		return status;
 	}

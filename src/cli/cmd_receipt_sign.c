@@ -84,12 +84,27 @@ int td_cli_receipt_sign(struct td_cli *cli, struct td_registry *reg,
 
 static const char *party_name(int party)
 {
-	return party == 1 ? "the giver" : party == 2 ? "the receiver"
-	       : "neither the giver nor the receiver";
+	return party == 1 ? td_cli_T("the giver") : party == 2 ? td_cli_T("the receiver")
+	       : td_cli_T("neither the giver nor the receiver");
 }
 
-int td_cli_receipt_verify(struct td_registry *reg, const struct td_record *rec,
-                          const char *file)
+static void print_sig(const struct td_record_sig_check *s, size_t n, int last,
+                      const char *number)
+{
+	td_cli_printf("  signature %zu: %s; by %s (%s), certificate %s: %s\n", n,
+	              s->valid ? td_cli_T("valid") : td_cli_T("INVALID"), s->signer_cn,
+	              s->signer_o, s->signer_serial, party_name(s->party));
+	if (!s->valid)
+		printf("    %s\n", s->detail);
+	if (!s->registered)
+		td_cli_printf("    this signed file is not one the registry recorded for %s\n",
+		              number);
+	if (last && !s->covers_all)
+		td_cli_printf("    the file was changed after its last signature\n");
+}
+
+int td_cli_receipt_verify(struct td_cli *cli, struct td_registry *reg,
+                          const struct td_record *rec, const char *file)
 {
 	struct td_record_check c;
 	struct td_error err;
@@ -99,30 +114,23 @@ int td_cli_receipt_verify(struct td_registry *reg, const struct td_record *rec,
 		td_cli_print_error(&err);
 		return td_cli_status(rc);
 	}
-	printf("%s: %s the record of handover %s as the registry holds it\n", file,
-	       c.content_match ? "is" : "is NOT", rec->number);
-	if (!c.content_match)
-		printf("  its QR code reads: %s\n", c.file_qr[0] ? c.file_qr : "(none)");
+	td_cli_lang(cli);
+	if (c.content_match)
+		td_cli_printf("%s: is the record of handover %s as the registry holds it\n",
+		              file, rec->number);
+	else
+		td_cli_printf("%s: is NOT the record of handover %s as the registry holds "
+		              "it\n  its QR code reads: %s\n", file, rec->number,
+		              c.file_qr[0] ? c.file_qr : "-");
 	if (c.nsigs == 0)
-		printf("  no signatures\n");
-	for (size_t i = 0; i < c.nsigs; i++) {
-		const struct td_record_sig_check *s = &c.sigs[i];
-		printf("  signature %zu: %s; by %s (%s), certificate %s: %s\n", i + 1,
-		       s->valid ? "valid" : "INVALID", s->signer_cn, s->signer_o,
-		       s->signer_serial, party_name(s->party));
-		if (!s->valid)
-			printf("    %s\n", s->detail);
-		if (!s->registered)
-			printf("    this signed file is not one the registry recorded for %s\n",
-			       rec->number);
-		if (i + 1 == c.nsigs && !s->covers_all)
-			printf("    the file was changed after its last signature\n");
-	}
-	printf("%s\n", c.all_hold ? "verified" : "NOT verified");
+		td_cli_printf("  no signatures\n");
+	for (size_t i = 0; i < c.nsigs; i++)
+		print_sig(&c.sigs[i], i + 1, i + 1 == c.nsigs, rec->number);
+	printf("%s\n", c.all_hold ? td_cli_T("verified") : td_cli_T("NOT verified"));
 	return c.all_hold ? EX_OK : EX_DATAERR;
 }
 
-int td_cli_receipt_qr(struct td_registry *reg, const char *text)
+int td_cli_receipt_qr(struct td_cli *cli, struct td_registry *reg, const char *text)
 {
 	struct td_record r;
 	struct td_error err;
@@ -132,8 +140,11 @@ int td_cli_receipt_qr(struct td_registry *reg, const char *text)
 		td_cli_print_error(&err);
 		return td_cli_status(rc);
 	}
-	printf("handover %s: the paper %s the registry\n", r.number,
-	       match ? "matches" : "does NOT match");
+	td_cli_lang(cli);
+	if (match)
+		td_cli_printf("handover %s: the paper matches the registry\n", r.number);
+	else
+		td_cli_printf("handover %s: the paper does NOT match the registry\n", r.number);
 	td_record_clear(&r);
 	return match ? EX_OK : EX_DATAERR;
 }

@@ -37,9 +37,9 @@ struct td_record;
 int td_cli_receipt_sign(struct td_cli *cli, struct td_registry *reg,
                         const struct td_record *rec, const char *pdf,
                         const char *serial, int pin_fd, int force);
-int td_cli_receipt_verify(struct td_registry *reg, const struct td_record *rec,
-                          const char *file);
-int td_cli_receipt_qr(struct td_registry *reg, const char *text);
+int td_cli_receipt_verify(struct td_cli *cli, struct td_registry *reg,
+                          const struct td_record *rec, const char *file);
+int td_cli_receipt_qr(struct td_cli *cli, struct td_registry *reg, const char *text);
 /* 0 when the token serial is present with a locked PIN, or at its final
  * try and force is 0: then no PIN is read (the signing call refuses it
  * and says why); 1 otherwise. */
