@@ -302,7 +302,9 @@ struct td_record_check {
 	char file_qr[160];       /* that text as found ("" when none) */
 	size_t nsigs;
 	struct td_record_sig_check sigs[8];
-	int all_hold;            /* 1 when everything above holds */
+	int all_hold;            /* 1 when everything above holds and the
+	                            file is signed (unsigned, nothing proves
+	                            its content beyond the QR text) */
 };
 /* Check the PDF at path against record r: that it is r's record (QR text
  * and, for a signed file, every signed revision's SHA-256 recorded on r),

@@ -123,7 +123,7 @@ int td_cli_receipt_verify(struct td_cli *cli, struct td_registry *reg,
 		              "it\n  its QR code reads: %s\n", file, rec->number,
 		              c.file_qr[0] ? c.file_qr : "-");
 	if (c.nsigs == 0)
-		td_cli_printf("  no signatures\n");
+		td_cli_printf("  no signatures: nothing proves this file's content\n");
 	for (size_t i = 0; i < c.nsigs; i++)
 		print_sig(&c.sigs[i], i + 1, i + 1 == c.nsigs, rec->number);
 	printf("%s\n", c.all_hold ? td_cli_T("verified") : td_cli_T("NOT verified"));

@@ -220,7 +220,7 @@ static int grow(struct pdf_file *p, long n)
 
 	if (n < p->noff)
 		return 0;
-	if (n > 10000000 || !(o = realloc(p->off, (size_t)(n + 1) * sizeof *o)))
+	if (n > 1000000 ||   /* a record has tens of objects */ !(o = realloc(p->off, (size_t)(n + 1) * sizeof *o)))
 		return -1;
 	memset(o + p->noff, 0, (size_t)(n + 1 - p->noff) * sizeof *o);
 	p->off = o;

@@ -74,7 +74,8 @@ struct pdf_sig {
 	unsigned char *der;
 	size_t der_len;
 };
-/* Every signature dictionary's byte range and contents, in file order:
+/* Every signature dictionary's byte range and contents, in file order
+ * (der NULL for one whose range or contents cannot be read):
  * *n of them in *out (release with pdf_sigs_free).  0 or <0. */
 int pdf_find_sigs(const struct pdf_file *p, struct pdf_sig **out, size_t *n,
                   struct td_error *err);

@@ -415,8 +415,10 @@ int pdf_find_sigs(const struct pdf_file *p, struct pdf_sig **out, size_t *n,
 	while ((s = memmem(s, (size_t)(e - s), "/ByteRange", 10)) != NULL) {
 		struct pdf_sig sg = { { 0 }, NULL, 0 };
 		s += 10;
+		/* One that cannot be read is kept, without contents: a bad
+		 * signature, not none. */
 		if (one_sig(p, s, &sg) < 0)
-			continue;
+			memset(&sg, 0, sizeof sg);
 		if (*n == cap) {
 			struct pdf_sig *m = realloc(*out, (cap = cap ? cap * 2 : 4) * sizeof *m);
 			if (!m) {

@@ -109,7 +109,8 @@ static int box_of(const char *keywords, int which, double rect[4])
 static int draw_box(const struct signer *s, const double rect[4], time_t now,
                     unsigned char **pgm, size_t *len, struct td_error *err)
 {
-	char l1[400], l2[400], l3[80], when[64], path[] = "/tmp/tokendesk-box-XXXXXX";
+	char l1[400], l2[400], l3[80], when[64], path[4200];
+	const char *tmp = getenv("TMPDIR");
 	const char *lines[] = { l1, l2, l3 };
 	struct tm tm;
 	FILE *f;
@@ -121,6 +122,7 @@ static int draw_box(const struct signer *s, const double rect[4], time_t now,
 	snprintf(l1, sizeof l1, "Ký bởi: %s", s->cn);
 	snprintf(l2, sizeof l2, "Cơ quan: %s", s->o);
 	snprintf(l3, sizeof l3, "Thời gian: %s", when);
+	snprintf(path, sizeof path, "%s/tokendesk-box-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if ((fd = mkstemp(path)) < 0)
 		return td_error_set(err, TD_ERR_IO, "temporary file: %s", strerror(errno));
 	close(fd);
@@ -350,14 +352,21 @@ static void check_sig(const struct pdf_file *p, const struct pdf_sig *sg,
                       const struct digests *d, struct td_record_sig_check *c)
 {
 	const unsigned char *q = sg->der;
-	CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &q, (long)sg->der_len);
+	CMS_ContentInfo *cms;
 	size_t end = (size_t)(sg->range[2] + sg->range[3]);
 	unsigned char md[32];
 	char hex[65];
-	BIO *data = BIO_new(BIO_s_mem());
+	BIO *data;
 	STACK_OF(X509) *signers;
 
 	memset(c, 0, sizeof *c);
+	if (!sg->der) {
+		snprintf(c->detail, sizeof c->detail, "a signature whose byte range or "
+		         "contents cannot be read");
+		return;
+	}
+	cms = d2i_CMS_ContentInfo(NULL, &q, (long)sg->der_len);
+	data = BIO_new(BIO_s_mem());
 	c->covers_all = end == p->len;
 	BIO_write(data, p->buf, (int)sg->range[1]);
 	BIO_write(data, p->buf + sg->range[2], (int)sg->range[3]);
@@ -418,7 +427,8 @@ int td_record_verify(struct td_registry *reg, const struct td_record *r,
 		memcpy(out->file_qr, kw, strlen(kw) + 1);
 	}
 	out->content_match = strcmp(out->file_qr, qr) == 0;
-	out->all_hold = out->content_match;
+	/* Unsigned, nothing proves what the file says beyond its QR text. */
+	out->all_hold = out->content_match && n > 0;
 	out->nsigs = n < 8 ? n : 8;
 	for (size_t i = 0; i < out->nsigs; i++) {
 		struct td_record_sig_check *c = &out->sigs[i];

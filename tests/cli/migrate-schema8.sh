@@ -2,7 +2,8 @@
 # tests/cli/schema6) migrates through 7 to 8: the signature and
 # checkpoint tables come empty, the chain still verifies (with no
 # checkpoint to check), and a handover recorded afterwards prints a PDF
-# whose QR code text `receipt --verify` and `receipt --qr` match, and no
+# whose QR code text `receipt --verify` (which, the file being unsigned,
+# does not call it verified) and `receipt --qr` match, and no
 # longer match once the registry's copy of the record is changed.
 . "${TD_SRCDIR:-.}/tests/cli/lib.sh"
 S="$TD_SRCDIR/tests/cli/schema6"
@@ -21,10 +22,12 @@ expect_not_in "$tmp/out" "checkpoint"
 expect_status 0 td handover --to dost TKA001
 n=$(td receipt --list | awk 'NR==1 {print $1}')
 expect_status 0 td receipt "$n" --pdf "$tmp/r.pdf"
-expect_status 0 td receipt "$n" --verify "$tmp/r.pdf"
+# unsigned: its QR names the record, but nothing proves the content
+expect_status 65 td receipt "$n" --verify "$tmp/r.pdf"
 expect_in "$tmp/out" "is the record of handover $n"
-expect_in "$tmp/out" "no signatures"
-expect_status 0 td --lang vi receipt "$n" --verify "$tmp/r.pdf"
+expect_in "$tmp/out" "no signatures: nothing proves this file's content"
+expect_in "$tmp/out" "NOT verified"
+expect_status 65 td --lang vi receipt "$n" --verify "$tmp/r.pdf"
 expect_in "$tmp/out" "là biên bản bàn giao $n như CSDL đang lưu"
 qr=$(strings "$tmp/r.pdf" | sed -n 's/.*\/Keywords (\(TDREC:[^ ]*\) .*/\1/p' | head -n 1)
 case $qr in TDREC:"$n":????????????????????????????????????????????????????????????????) ;;
