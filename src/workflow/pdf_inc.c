@@ -278,12 +278,11 @@ static int read_section(struct pdf_file *p, long off, long *prev)
 	return 0;
 }
 
-int pdf_file_load(const char *path, struct pdf_file *p, struct td_error *err)
+static int load(const char *path, struct pdf_file *p, struct td_error *err)
 {
 	long off, prev;
 	int rc, sections = 0;
 
-	memset(p, 0, sizeof *p);
 	if ((rc = read_all(path, p, err)) < 0)
 		return rc;
 	if (p->len < 8 || memcmp(p->buf, "%PDF-", 5) != 0)
@@ -301,6 +300,16 @@ int pdf_file_load(const char *path, struct pdf_file *p, struct td_error *err)
 		if (p->off[i] < 0)
 			p->off[i] = 0;
 	return TD_OK;
+}
+
+int pdf_file_load(const char *path, struct pdf_file *p, struct td_error *err)
+{
+	int rc;
+
+	memset(p, 0, sizeof *p);
+	if ((rc = load(path, p, err)) < 0)
+		pdf_file_free(p);   /* the caller frees only what loaded */
+	return rc;
 }
 
 void pdf_file_free(struct pdf_file *p)

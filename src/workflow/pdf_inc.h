@@ -27,7 +27,8 @@ struct pdf_span {
 
 /* Read path whole and its xref chain.  TD_ERR_DATA when it is not a PDF
  * this module can update; TD_ERR_IO / TD_ERR_NOTFOUND as the file says.
- * Release with pdf_file_free. */
+ * Release with pdf_file_free (on failure nothing is left to release;
+ * freeing *p again is harmless). */
 int pdf_file_load(const char *path, struct pdf_file *p, struct td_error *err);
 void pdf_file_free(struct pdf_file *p);
 
