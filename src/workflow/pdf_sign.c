@@ -382,11 +382,12 @@ static int one_sig(const struct pdf_file *p, const char *s, struct pdf_sig *out)
 	s++;
 	for (int i = 0; i < 4; i++) {
 		r[i] = strtol(s, &end, 10);
-		if (end == s)
+		/* Each within the file first: the sums below cannot overflow. */
+		if (end == s || r[i] < 0 || (size_t)r[i] > p->len)
 			return -1;
 		s = end;
 	}
-	if (r[0] != 0 || r[1] <= 0 || r[2] <= r[1] + 1 || r[3] < 0 ||
+	if (r[0] != 0 || r[1] <= 0 || r[2] <= r[1] + 1 ||
 	    (size_t)r[2] + (size_t)r[3] > p->len || b[r[1]] != '<' || b[r[2] - 1] != '>')
 		return -1;
 	out->der_len = (size_t)(r[2] - r[1] - 2) / 2;
