@@ -275,7 +275,8 @@ static int add_event(const struct td_custody_event *e, void *ctx)
 	         e->condition ? e->condition : "",
 	         e->remarks && *e->remarks ? " · " : "",
 	         e->remarks ? e->remarks : "");
-	tl_add(ctx, COL_DIM, NULL, NULL, move, NULL, NULL, NULL);
+	tl_add(ctx, COL_DIM, e->handover_id ? "receipt" : NULL, handover, move, NULL,
+	       NULL, NULL);
 	if (e->conflict_id)
 		add_event_conflict(ctx, e);
 	return 0;

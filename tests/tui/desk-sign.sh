@@ -1,7 +1,8 @@
 #!/bin/sh
 # Signing at the desk with SoftHSM2 tokens: after F9 the desk offers to
 # sign the record; the receiver's token (EC), plugged in then, signs it
-# (PIN never on screen).  The printed record's QR code, decoded by zbarimg
+# (PIN never on screen); Enter on the token's custody history opens the
+# record's screen with it.  The printed record's QR code, decoded by zbarimg
 # and sent as a scanner types it, opens the record's screen saying the
 # paper matches; a QR of other content says it does not.  From that
 # screen the giver's token (RSA) signs too; pdfsig and `receipt --verify`
@@ -73,6 +74,17 @@ pdf="$tmp/records/$number.pdf"
 keys Enter
 wait_gone "Signed by" || fail "Enter did not close the dialog"
 keys Escape
+wait_for "Tokens present" || fail "Esc did not go back to the panel"
+
+# The record's screen from the token's custody history (Enter on it).
+keys "OLD01" Enter
+wait_for "Token OLD01" || fail "the scanned serial did not open its token"
+wait_for "Custody history" || fail "no custody history"
+keys Down Down Down Down Down Down Down Down Down Down Down
+keys Enter
+wait_for "Handover record $number" || fail "Enter on the history did not open the record"
+wait_for "Phạm Văn Khoa" || fail "the record's screen does not list the signature"
+keys Escape Escape Escape
 wait_for "Tokens present" || fail "Esc did not go back to the panel"
 
 # The paper's QR code, as a scanner types it.
