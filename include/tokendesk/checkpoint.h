@@ -41,6 +41,8 @@ struct td_checkpoint_check {
 	int valid;              /* the CMS verifies and its content parses */
 	int in_chain;           /* row head_id still has head_hash */
 	int stored_agrees;      /* stored columns = signed content (files: 1) */
+	int trusted;            /* the signer's certificate chains to a CA
+	                           pinned with `crl trust add` */
 	int64_t head_id;
 	char head_hash[65], signed_at[32];
 	char now_hash[65];      /* what row head_id holds now ("" if gone) */
@@ -49,7 +51,8 @@ struct td_checkpoint_check {
 };
 
 /* Check a checkpoint given as PEM (or DER) bytes.  0 with *c filled (ok
- * when valid && in_chain && stored_agrees), <0 on a registry error. */
+ * when valid && trusted && in_chain && stored_agrees), <0 on a registry
+ * error. */
 int td_checkpoint_verify(struct td_registry *reg, const unsigned char *data,
                          size_t len, struct td_checkpoint_check *c,
                          struct td_error *err);

@@ -293,6 +293,8 @@ struct td_record_sig_check {
 	int registered;          /* that revision's SHA-256 is recorded on r */
 	int party;               /* 1 giver, 2 receiver, 0 neither */
 	int covers_all;          /* its range reaches the end of the file */
+	int trusted;             /* the signer's certificate chains to a CA
+	                            pinned with `crl trust add` */
 	char signer_serial[80];  /* td_serial_hex form */
 	char signer_cn[256], signer_o[256];
 	char detail[256];        /* why not valid, when not */
@@ -309,8 +311,9 @@ struct td_record_check {
 /* Check the PDF at path against record r: that it is r's record (QR text
  * and, for a signed file, every signed revision's SHA-256 recorded on r),
  * that each signature is valid, that the last one covers the whole file,
- * and that each signer's certificate is one the registry holds for r's
- * giver (or an item's giver) or receiver.  0 with *out filled (all_hold
+ * that each signer's certificate was issued by a pinned CA (a serial
+ * number alone is anyone's to copy) and is one the registry holds for
+ * r's giver (or an item's giver) or receiver.  0 with *out filled (all_hold
  * says the verdict), or <0 when the file cannot be read or parsed. */
 int td_record_verify(struct td_registry *reg, const struct td_record *r,
                      const char *path, struct td_record_check *out,

@@ -103,7 +103,7 @@ static int report(const struct td_checkpoint_check *c, const char *file, int qui
 	char name[5000];
 
 	name_of(c, file, name, sizeof name);
-	if (c->valid && c->in_chain && c->stored_agrees) {
+	if (c->valid && c->trusted && c->in_chain && c->stored_agrees) {
 		if (!quiet)
 			td_cli_printf("%s: the chain still holds it\n", name);
 		return 0;

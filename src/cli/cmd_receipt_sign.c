@@ -96,6 +96,9 @@ static void print_sig(const struct td_record_sig_check *s, size_t n, int last,
 	              s->signer_o, s->signer_serial, party_name(s->party));
 	if (!s->valid)
 		printf("    %s\n", s->detail);
+	else if (!s->trusted)
+		td_cli_printf("    its certificate was not issued by a CA pinned with "
+		              "`tokendesk crl trust add`\n");
 	if (!s->registered)
 		td_cli_printf("    this signed file is not one the registry recorded for %s\n",
 		              number);

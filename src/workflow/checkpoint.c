@@ -19,6 +19,7 @@
 #include "tokendesk/registry.h"
 #include "tokendesk/text.h"
 #include "tokendesk/token.h"
+#include "workflow/sign_trust.h"
 
 #define CP_TITLE "tokendesk audit checkpoint\n"
 
@@ -128,9 +129,21 @@ static void signer_of(CMS_ContentInfo *cms, struct td_checkpoint_check *c)
 	sk_X509_free(signers);
 }
 
+/* 1 when the CMS's signer chains to a pinned CA. */
+static int signer_trusted(CMS_ContentInfo *cms, X509_STORE *trust)
+{
+	STACK_OF(X509) *signers = CMS_get0_signers(cms), *carried = CMS_get1_certs(cms);
+	int ok = signers && sk_X509_num(signers) > 0 &&
+	         td_sign_cert_trusted(trust, sk_X509_value(signers, 0), carried);
+
+	sk_X509_free(signers);
+	sk_X509_pop_free(carried, X509_free);
+	return ok;
+}
+
 /* Verify the CMS and read the head it signs into c. */
 static void check_signature(const unsigned char *data, size_t len,
-                            struct td_checkpoint_check *c)
+                            X509_STORE *trust, struct td_checkpoint_check *c)
 {
 	CMS_ContentInfo *cms = read_cms(data, len);
 	BIO *out = BIO_new(BIO_s_mem());
@@ -156,6 +169,10 @@ static void check_signature(const unsigned char *data, size_t len,
 	}
 	if (cms)
 		signer_of(cms, c);
+	c->trusted = c->valid && trust && signer_trusted(cms, trust);
+	if (c->valid && !c->trusted)
+		snprintf(c->detail, sizeof c->detail, "its signer's certificate was not "
+		         "issued by a CA pinned with `tokendesk crl trust add`");
 	CMS_ContentInfo_free(cms);
 	BIO_free(out);
 	ERR_clear_error();
@@ -165,11 +182,15 @@ int td_checkpoint_verify(struct td_registry *reg, const unsigned char *data,
                          size_t len, struct td_checkpoint_check *c,
                          struct td_error *err)
 {
-	int rc;
+	X509_STORE *trust;
+	int rc, ncas;
 
 	memset(c, 0, sizeof *c);
 	c->stored_agrees = 1;
-	check_signature(data, len, c);
+	if (!(trust = td_sign_trust_store(reg, &ncas, err)))
+		return err->code;
+	check_signature(data, len, trust, c);
+	X509_STORE_free(trust);
 	if (!c->valid)
 		return TD_OK;
 	rc = td_reg_audit_hash_of(reg, c->head_id, c->now_hash, err);

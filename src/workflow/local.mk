@@ -37,7 +37,9 @@ libtokendesk_a_SOURCES += \
 	src/workflow/pdf_inc.c \
 	src/workflow/pdf_sign.c \
 	src/workflow/record_sign.c \
-	src/workflow/checkpoint.c
+	src/workflow/checkpoint.c \
+	src/workflow/sign_trust.h \
+	src/workflow/sign_trust.c
 # The PDF rendering (pango + cairo: some forty shared libraries) runs in a
 # helper program, so that no other command loads them (record_spawn.c).
 pkglibexec_PROGRAMS += tokendesk-pdf

@@ -30,6 +30,7 @@
 #include "tokendesk/token.h"
 #include "workflow/pdf_inc.h"
 #include "workflow/record_internal.h"
+#include "workflow/sign_trust.h"
 
 #define BOX_SCALE 3             /* picture pixels per point */
 
@@ -349,7 +350,8 @@ static void describe_signer(X509 *x, struct td_record_sig_check *c)
 }
 
 static void check_sig(const struct pdf_file *p, const struct pdf_sig *sg,
-                      const struct digests *d, struct td_record_sig_check *c)
+                      const struct digests *d, X509_STORE *trust,
+                      struct td_record_sig_check *c)
 {
 	const unsigned char *q = sg->der;
 	CMS_ContentInfo *cms;
@@ -381,8 +383,13 @@ static void check_sig(const struct pdf_file *p, const struct pdf_sig *sg,
 		         "signed bytes (the file was changed)");
 	/* CMS_get0_signers makes a new stack of borrowed certificates. */
 	if (cms && (signers = CMS_get0_signers(cms))) {
-		if (sk_X509_num(signers) > 0)
+		if (sk_X509_num(signers) > 0) {
+			STACK_OF(X509) *carried = CMS_get1_certs(cms);
 			describe_signer(sk_X509_value(signers, 0), c);
+			c->trusted = trust && c->valid &&
+			             td_sign_cert_trusted(trust, sk_X509_value(signers, 0), carried);
+			sk_X509_pop_free(carried, X509_free);
+		}
 		sk_X509_free(signers);
 	}
 	if (cms && !c->signer_serial[0]) {
@@ -410,12 +417,17 @@ int td_record_verify(struct td_registry *reg, const struct td_record *r,
 	struct pdf_sig *sigs = NULL;
 	struct digests d = { NULL, 0 };
 	char qr[160], kw[600], *sp;
+	X509_STORE *trust;
 	size_t n = 0;
-	int rc;
+	int rc, ncas;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = pdf_file_load(path, &p, err)) < 0)
+	if (!(trust = td_sign_trust_store(reg, &ncas, err)))
+		return err->code;
+	if ((rc = pdf_file_load(path, &p, err)) < 0) {
+		X509_STORE_free(trust);
 		return rc;
+	}
 	if ((rc = td_record_qr_text(r, qr, sizeof qr, err)) < 0 ||
 	    (rc = pdf_find_sigs(&p, &sigs, &n, err)) < 0 ||
 	    (rc = td_reg_handover_sig_each(reg, r->id, collect_digest, &d, err)) < 0)
@@ -432,15 +444,16 @@ int td_record_verify(struct td_registry *reg, const struct td_record *r,
 	out->nsigs = n < 8 ? n : 8;
 	for (size_t i = 0; i < out->nsigs; i++) {
 		struct td_record_sig_check *c = &out->sigs[i];
-		check_sig(&p, &sigs[i], &d, c);
+		check_sig(&p, &sigs[i], &d, trust, c);
 		c->party = c->signer_serial[0] ? party_of(reg, r, c->signer_serial) : 0;
-		if (!c->valid || !c->registered || !c->party ||
+		if (!c->valid || !c->registered || !c->party || !c->trusted ||
 		    (i + 1 == out->nsigs && !c->covers_all))
 			out->all_hold = 0;
 	}
 	if (n > 8)
 		out->all_hold = 0;
 done:
+	X509_STORE_free(trust);
 	free(d.hex);
 	pdf_sigs_free(sigs, n);
 	pdf_file_free(&p);

@@ -5,7 +5,9 @@
 # one kept elsewhere.  A chain rewritten whole by a script (every hash
 # recomputed, the stored checkpoints removed) passes the plain chain
 # check but fails `audit verify --checkpoint FILE`, the checkpoint named;
-# an edited stored checkpoint is caught too.  A wrong PIN stores nothing.
+# an edited stored checkpoint is caught too, and one signed by a
+# certificate no pinned CA issued does not count.  A wrong PIN or a final
+# PIN try stores nothing.
 . "${TD_SRCDIR:-$(dirname "$0")/../..}/tests/token/hsm-lib.sh"
 hsm_init
 command -v python3 >/dev/null 2>&1 || skip "python3 not installed"
@@ -22,6 +24,12 @@ HY,Ủy ban nhân dân tỉnh Hưng Yên,,province
 HY.SNV,Sở Nội vụ,HY,department
 CSV
 td init >/dev/null && td import "$HSM_DIR/agencies.csv" >/dev/null || fail "setup"
+td crl trust add "$HSM_DIR/ca/ca.crt" >/dev/null || fail "crl trust add"
+# a signer from a CA nobody pinned
+openssl req -x509 -new -newkey rsa:2048 -nodes -utf8 -sha256 -days 30 \
+	-subj "/CN=Tự ký/C=VN" -keyout "$HSM_DIR/self.key" -outform DER \
+	-out "$HSM_DIR/self.der" 2>/dev/null || fail "self-signed certificate"
+S_X=$(hsm_token "Tự ký"); hsm_load "Tự ký" self 01
 echo "$HSM_PIN" >"$HSM_DIR/pin.ok"
 echo 0000 >"$HSM_DIR/pin.bad"
 rows() { sqlite3 "$TOKENDESK_DB" "SELECT count(*) FROM audit_checkpoint"; }
@@ -65,6 +73,17 @@ expect_grep "checkpoint 1 (audit row $head, .* by Lê Văn Sở): the chain stil
 expect_grep "checkpoint 2 .*Phạm Thị Ký" "$HSM_DIR/out" "verify: stored checkpoint 2"
 td audit verify --checkpoint "$HSM_DIR/cp.pem" >"$HSM_DIR/out" 2>&1 ||
 	{ cat "$HSM_DIR/out" >&2; fail "verify --checkpoint before the rewrite"; }
+
+# A checkpoint signed by a certificate no pinned CA issued does not count.
+# (signed on a copy, so the registry itself keeps only the good ones)
+cp "$TOKENDESK_DB" "$HSM_DIR/copy.db"
+td --db "$HSM_DIR/copy.db" audit sign --token "$S_X" --pin-fd 3 -o "$HSM_DIR/self.pem" \
+	3<"$HSM_DIR/pin.ok" >"$HSM_DIR/out" 2>&1 ||
+	{ cat "$HSM_DIR/out" >&2; fail "audit sign, self-signed"; }
+st=0
+td audit verify --checkpoint "$HSM_DIR/self.pem" >"$HSM_DIR/out" 2>&1 || st=$?
+[ $st = 65 ] || { cat "$HSM_DIR/out" >&2; fail "self-signed checkpoint: status $st"; }
+expect_grep "not issued by a CA pinned" "$HSM_DIR/out" "self-signed checkpoint: said"
 
 # An edited stored checkpoint (its head moved) is named.
 cp "$TOKENDESK_DB" "$HSM_DIR/edited.db"

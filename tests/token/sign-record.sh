@@ -6,7 +6,8 @@
 # --verify` says yes, and no after one changed byte, against another
 # handover, or for an unsigned update appended after the last signature
 # (which no token then signs);
-# the QR code decodes (zbarimg) to the record's number and digest, which
+# a certificate copying the giver's serial from another CA is not the
+# giver's; the QR code decodes (zbarimg) to the record's number and digest, which
 # `receipt --qr` matches, and no longer does once the registry changed.
 . "${TD_SRCDIR:-$(dirname "$0")/../..}/tests/token/hsm-lib.sh"
 hsm_init
@@ -25,6 +26,16 @@ S_O=$(hsm_token "Lạ"); hsm_load "Lạ" other 01
 # the giver's key and certificate again, on a token at its final PIN try
 S_L=$(hsm_token "Hùng cuối"); hsm_load "Hùng cuối" giver 01
 hsm_set_flags "Hùng cuối" 20000
+# a certificate with the giver's subject and serial, from a CA of nobody's
+openssl req -x509 -new -newkey rsa:2048 -nodes -utf8 -sha256 -days 30 \
+	-subj "/CN=CA giả/O=Không ai/C=VN" -keyout "$HSM_DIR/rogueca.key" \
+	-out "$HSM_DIR/rogueca.crt" 2>/dev/null || fail "rogue CA"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$HSM_DIR/rogue.key" 2>/dev/null
+openssl req -new -utf8 -key "$HSM_DIR/rogue.key" -subj "$GIVER" -out "$HSM_DIR/rogue.csr" 2>/dev/null
+openssl x509 -req -in "$HSM_DIR/rogue.csr" -CA "$HSM_DIR/rogueca.crt" \
+	-CAkey "$HSM_DIR/rogueca.key" -set_serial 0x7d01 -days 30 -outform DER \
+	-out "$HSM_DIR/rogue.der" 2>/dev/null || fail "rogue certificate"
+S_X=$(hsm_token "Giả"); hsm_load "Giả" rogue 01
 
 cat >"$HSM_DIR/agencies.csv" <<CSV
 code,name,parent_code,level
@@ -41,6 +52,8 @@ cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after
 CSV
 td init >/dev/null && td import "$HSM_DIR/agencies.csv" "$HSM_DIR/certs.csv" >/dev/null ||
 	fail "registry setup"
+# the CA whose certificates count (as for CRLs)
+td crl trust add "$HSM_DIR/ca/ca.crt" >/dev/null || fail "crl trust add"
 td handover --from holder:033190001111 --to holder:033190002222 OLDTOKEN1 \
 	>"$HSM_DIR/h1" 2>&1 || { cat "$HSM_DIR/h1" >&2; fail "handover 1"; }
 td handover --from holder:033190001111 --to holder:033190002222 OLDTOKEN2 \
@@ -179,6 +192,17 @@ td receipt "$N1" --pdf "$HSM_DIR/stranger.pdf" --sign "$S_O" --pin-fd 3 \
 verify "$N1" "$HSM_DIR/stranger.pdf"
 [ $st = 65 ] || fail "stranger: status $st"
 expect_grep "neither the giver nor the receiver" "$HSM_DIR/out" "stranger: named"
+
+# A certificate copying the giver's serial and name, from another CA:
+# its signature is valid, but it is not the giver's.
+cp "$HSM_DIR/one.pdf" "$HSM_DIR/rogue.pdf"
+st=0
+td receipt "$N1" --pdf "$HSM_DIR/rogue.pdf" --sign "$S_X" --pin-fd 3 \
+	3<"$HSM_DIR/pin.ok" >"$HSM_DIR/out" 2>&1 || st=$?
+[ $st = 0 ] || { cat "$HSM_DIR/out" >&2; fail "rogue signs: status $st"; }
+verify "$N1" "$HSM_DIR/rogue.pdf"
+[ $st = 65 ] || { cat "$HSM_DIR/out" >&2; fail "rogue certificate: status $st"; }
+expect_grep "not issued by a CA pinned" "$HSM_DIR/out" "rogue certificate: said"
 
 # Signing another handover's file is refused, the file untouched.
 cp "$PDF" "$HSM_DIR/keep.pdf"

@@ -29,6 +29,8 @@ cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after
 CSV
 "$TOKENDESK" --db "$tmp/reg.db" -q import "$tui_tmp/mine.csv" >/dev/null ||
 	fail "cannot import the tokens' records"
+"$TOKENDESK" --db "$tmp/reg.db" -q crl trust add "$HSM_DIR/ca/ca.crt" >/dev/null ||
+	fail "cannot pin the test CA"
 # Both tokens start unplugged; plug SERIAL / unplug SERIAL move their store.
 mkdir "$HSM_DIR/away"
 mv "$HSM_DIR"/tokens/* "$HSM_DIR/away/" || fail "cannot unplug the tokens"
