@@ -64,6 +64,7 @@ N2=$(td receipt --list | awk 'NR==1 {print $1}')
 echo "$HSM_PIN" >"$HSM_DIR/pin.ok"
 echo 0000 >"$HSM_DIR/pin.bad"
 PDF=$HSM_DIR/record.pdf
+sigs() { sqlite3 "$TOKENDESK_DB" "SELECT count(*) FROM handover_signature"; }
 
 sign() {  # sign TOKEN PINFILE -> $st, $HSM_DIR/out
 	st=0
@@ -80,6 +81,7 @@ sign "$S_T" "$HSM_DIR/pin.bad"
 [ $st = 77 ] || { cat "$HSM_DIR/out" >&2; fail "wrong PIN: status $st"; }
 expect_grep "pin-wrong" "$HSM_DIR/out" "wrong PIN: named"
 [ ! -e "$PDF" ] || fail "wrong PIN: a file was left"
+[ "$(sigs)" = 0 ] || fail "wrong PIN: a signature was recorded"
 
 # The final PIN try: refused without --force, the PIN not even read (an
 # empty descriptor would fail with another message).
@@ -88,6 +90,7 @@ td receipt "$N1" --pdf "$PDF" --sign "$S_L" </dev/null >"$HSM_DIR/out" 2>&1 || s
 [ $st = 77 ] || { cat "$HSM_DIR/out" >&2; fail "final try: status $st"; }
 expect_grep "final-try-refused" "$HSM_DIR/out" "final try: named"
 [ ! -e "$PDF" ] || fail "final try: a file was left"
+[ "$(sigs)" = 0 ] || fail "final try: a signature was recorded"
 
 # The receiver (EC), then the giver (RSA) on the same file.
 sign "$S_T" "$HSM_DIR/pin.ok"
@@ -182,6 +185,7 @@ td receipt "$N1" --pdf "$HSM_DIR/appended.pdf" --sign "$S_G" --pin-fd 3 \
 [ $st = 65 ] || { cat "$HSM_DIR/out" >&2; fail "signing a changed file: status $st"; }
 expect_grep "was changed after its signatures" "$HSM_DIR/out" "signing a changed file: said"
 cmp -s "$HSM_DIR/appended.pdf" "$HSM_DIR/appended.keep" || fail "the changed file was signed"
+[ "$(sigs)" = 2 ] || fail "signing a changed file recorded a signature"
 
 # A stranger's token signs, but is neither party.
 cp "$HSM_DIR/one.pdf" "$HSM_DIR/stranger.pdf"
@@ -212,6 +216,8 @@ td receipt "$N2" --pdf "$PDF" --sign "$S_G" --pin-fd 3 3<"$HSM_DIR/pin.ok" \
 [ $st = 65 ] || { cat "$HSM_DIR/out" >&2; fail "another handover's file: status $st"; }
 expect_grep "is not the record of handover $N2" "$HSM_DIR/out" "another handover's file: said"
 cmp -s "$PDF" "$HSM_DIR/keep.pdf" || fail "another handover's file was changed"
+[ "$(sigs)" = 4 ] || fail "another handover's file: a signature was recorded"
+td audit verify >/dev/null || fail "the audit chain after signing"
 
 # The QR code, as a scanner would read it off the paper.
 pdftoppm -r 200 -gray -f 1 -l 1 -png "$PDF" "$HSM_DIR/page" || fail "pdftoppm"
