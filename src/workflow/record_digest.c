@@ -3,7 +3,9 @@
  *
  * "Content" is the record as the registry holds it: td_record_to_json
  * (record_json.c) without "date" (derived from "at" in the local time
- * zone, so it would change with the desk's TZ), serialised by jansson
+ * zone, so it would change with the desk's TZ) and without "id" (a row
+ * number, which a kit merge may renumber; the record's number stays),
+ * serialised by jansson
  * with keys sorted, compact separators and UTF-8 as is.  The SHA-256 of
  * those bytes, in lower-case hex, is the content digest. */
 #include <config.h>
@@ -26,8 +28,10 @@ int td_record_content_sha256(const struct td_record *r, char hex[65],
 	char *text;
 	int ok;
 
-	if (o)
+	if (o) {
 		json_object_del(o, "date");
+		json_object_del(o, "id");
+	}
 	text = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(o);
 	if (!text)

@@ -50,7 +50,8 @@ int td_record_render_sigbox(const char *const *lines, size_t n, int width,
                             int height, const char *path, struct td_error *err);
 /* The record's content digest and its QR text (record_digest.c):
  * SHA-256 of the record as canonical JSON (td_record_to_json without the
- * derived "date", keys sorted, compact, UTF-8), as 64 hex digits; the QR
+ * derived "date" and the row "id", keys sorted, compact, UTF-8), as 64
+ * hex digits; the QR
  * text is "TDREC:" NUMBER ":" HEX. */
 int td_record_content_sha256(const struct td_record *r, char hex[65],
                              struct td_error *err);
