@@ -97,6 +97,12 @@ const char *td_cli_word(const char *code);
 void td_cli_snprintf(char *buf, size_t size, const char *en_fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void td_cli_eprintf(const char *en_fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A stored UTC time ("...T10:08:17Z") in local time, written as the
+ * operator's language writes it, into buf. */
+const char *td_cli_time(const char *iso, char *buf, size_t size);
+/* "  label:   value" with the label translated and padded by display
+ * width ("-" for an empty value). */
+void td_cli_field(const char *en_label, const char *value);
 /* 1 when messages are translated (not English). */
 int td_cli_speaks_other(void);
 /* A plan tag's or action's reason for a person: as stored in English;

@@ -7,9 +7,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "tokendesk/plan.h"
+#include "tokendesk/text.h"
 
 #define N_(s) s
 
@@ -28,7 +30,10 @@ static const char *const codes[] = {
 	/* certificate states and kinds */
 	N_("active"), N_("revoked"), N_("expired"), N_("org"), N_("person"),
 	/* what a tag targets */
-	N_("cert"), N_("token"), N_("agency"),
+	N_("cert"), N_("token"), N_("agency"), N_("holder"), N_("dossier"),
+	/* agency levels */
+	N_("province"), N_("department"), N_("division"), N_("district"),
+	N_("commune"), N_("other"),
 };
 
 const char *td_cli_word(const char *code)
@@ -91,4 +96,34 @@ void td_cli_eprintf(const char *en_fmt, ...)
 	vfprintf(stderr, td_cli_T(en_fmt), ap);
 #pragma GCC diagnostic pop
 	va_end(ap);
+}
+
+const char *td_cli_time(const char *iso, char *buf, size_t size)
+{
+	struct tm tm = { 0 };
+	time_t t;
+
+	/* stored UTC ("2026-12-06T10:08:17Z"); shown local, as the reader's
+	 * language writes a date and time */
+	if (!iso || sscanf(iso, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon,
+	                   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return iso ? iso : "";
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	localtime_r(&t, &tm);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	/* TRANSLATORS: strftime format of a date and time */
+	strftime(buf, size, td_cli_T("%Y-%m-%d %H:%M"), &tm);
+#pragma GCC diagnostic pop
+	return buf;
+}
+
+void td_cli_field(const char *en_label, const char *value)
+{
+	const char *label = td_cli_T(en_label);
+	int pad = 14 - td_display_width(label);
+
+	printf("  %s%*s%s\n", label, pad > 1 ? pad : 1, "", value && *value ? value : "-");
 }
