@@ -33,20 +33,17 @@ static int agency_to_array(const struct td_agency *a, void *ctx)
 
 /* ---- text ------------------------------------------------------------------- */
 
-static void print_field(const char *label, const char *value)
-{
-	printf("  %-13s %s\n", label, value && *value ? value : "-");
-}
+#define print_field td_cli_field
 
 static void print_cert_line(json_t *c)
 {
 	printf("    %s  %-6s %s  %s..%s  %s\n",
 	       json_string_value(json_object_get(c, "serial")),
-	       json_string_value(json_object_get(c, "kind")),
+	       td_cli_word(json_string_value(json_object_get(c, "kind"))),
 	       json_string_value(json_object_get(c, "holder_name")),
 	       json_string_value(json_object_get(c, "not_before")),
 	       json_string_value(json_object_get(c, "not_after")),
-	       json_string_value(json_object_get(c, "status")));
+	       td_cli_word(json_string_value(json_object_get(c, "status"))));
 }
 
 /* What a kit conflict over a field move says of it: the move is the
@@ -54,10 +51,10 @@ static void print_cert_line(json_t *c)
 static const char *conflict_note(const char *status)
 {
 	if (strcmp(status, "kept_field") == 0)
-		return "field version kept";
+		return td_cli_T("field version kept");
 	if (strcmp(status, "kept_home") == 0)
-		return "home version kept; this move did not stand";
-	return "open: home or field to decide";
+		return td_cli_T("home version kept; this move did not stand");
+	return td_cli_T("open: home or field to decide");
 }
 
 static void print_event_line(json_t *v)
@@ -66,14 +63,17 @@ static void print_event_line(json_t *v)
 	const char *remarks = json_string_value(json_object_get(v, "remarks"));
 	json_t *conflict = json_object_get(v, "conflict");
 
-	printf("    %s  %s -> %s  %s  by %s%s%s\n",
-	       json_string_value(json_object_get(v, "at")), from ? from : "-",
-	       json_string_value(json_object_get(v, "to")),
-	       json_string_value(json_object_get(v, "state")),
-	       json_string_value(json_object_get(v, "operator")),
-	       remarks ? "  " : "", remarks ? remarks : "");
+	char at[64];
+
+	td_cli_printf("    %s  %s -> %s  %s  by %s%s%s\n",
+	              td_cli_time(json_string_value(json_object_get(v, "at")), at,
+	                          sizeof at), from ? from : "-",
+	              json_string_value(json_object_get(v, "to")),
+	              td_cli_word(json_string_value(json_object_get(v, "state"))),
+	              json_string_value(json_object_get(v, "operator")),
+	              remarks ? "  " : "", remarks ? remarks : "");
 	if (conflict)
-		printf("      field kit conflict %lld: %s\n",
+		td_cli_printf("      field kit conflict %lld: %s\n",
 		       (long long)json_integer_value(json_object_get(conflict, "id")),
 		       conflict_note(json_string_value(json_object_get(conflict,
 		                                                        "status"))));
@@ -84,25 +84,29 @@ static void print_token(const struct td_token *t, json_t *certs, json_t *history
 	size_t i;
 	json_t *v;
 
-	printf("Token %s\n", t->serial);
+	char who[1024];
+
+	td_cli_printf("Token %s\n", t->serial);
 	print_field("model:", t->model);
-	print_field("state:", t->state);
-	printf("  %-13s %s%s%s%s\n", "custodian:", t->custodian,
-	       t->custodian_name ? " (" : "", t->custodian_name ? t->custodian_name : "",
-	       t->custodian_name ? ")" : "");
-	printf("  certificates:%s\n", json_array_size(certs) ? "" : " none");
+	print_field("state:", td_cli_word(t->state));
+	snprintf(who, sizeof who, "%s%s%s%s", t->custodian, t->custodian_name ? " (" : "",
+	         t->custodian_name ? t->custodian_name : "", t->custodian_name ? ")" : "");
+	print_field("custodian:", who);
+	fputs(json_array_size(certs) ? td_cli_T("  certificates:\n")
+	                             : td_cli_T("  certificates: none\n"), stdout);
 	json_array_foreach(certs, i, v)
 		print_cert_line(v);
-	printf("  history:%s\n", json_array_size(history) ? "" : " none");
+	fputs(json_array_size(history) ? td_cli_T("  history:\n")
+	                               : td_cli_T("  history: none\n"), stdout);
 	json_array_foreach(history, i, v)
 		print_event_line(v);
 }
 
 static void print_cert(const struct td_cert *c)
 {
-	printf("Certificate %s\n", c->serial);
-	print_field("kind:", c->kind);
-	print_field("status:", c->status);
+	td_cli_printf("Certificate %s\n", c->serial);
+	print_field("kind:", td_cli_word(c->kind));
+	print_field("status:", td_cli_word(c->status));
 	print_field("holder:", c->holder_name);
 	print_field("holder id:", c->holder_ext_id);
 	print_field("agency:", c->agency_code);
@@ -120,17 +124,19 @@ static void print_agency(const struct td_agency *a, json_t *children, json_t *ce
 	size_t i;
 	json_t *v;
 
-	printf("Agency %s\n", a->code);
+	td_cli_printf("Agency %s\n", a->code);
 	print_field("name:", a->name);
-	print_field("level:", a->level);
+	print_field("level:", td_cli_word(a->level));
 	print_field("parent:", a->parent_code);
 	print_field("valid from:", a->valid_from);
 	print_field("valid to:", a->valid_to);
-	printf("  units:%s\n", json_array_size(children) ? "" : " none");
+	fputs(json_array_size(children) ? td_cli_T("  units:\n")
+	                                : td_cli_T("  units: none\n"), stdout);
 	json_array_foreach(children, i, v)
 		printf("    %-12s %s\n", json_string_value(json_object_get(v, "code")),
 		       json_string_value(json_object_get(v, "name")));
-	printf("  certificates:%s\n", json_array_size(certs) ? "" : " none");
+	fputs(json_array_size(certs) ? td_cli_T("  certificates:\n")
+	                             : td_cli_T("  certificates: none\n"), stdout);
 	json_array_foreach(certs, i, v)
 		print_cert_line(v);
 }
@@ -239,14 +245,16 @@ static int show_holder(struct td_registry *reg, const char *key, int json)
 		if (td_reg_get_agency(reg, h.agency_code, &a, &ignored) == TD_OK)
 			snprintf(agency, sizeof agency, "%s (%s)", a.name, a.code);
 		td_agency_clear(&a);
-		printf("Holder %s\n", h.ext_id);
+		td_cli_printf("Holder %s\n", h.ext_id);
 		print_field("name:", h.name);
-		print_field("kind:", strcmp(h.kind, "org") == 0 ? "organisation" : "person");
+		print_field("kind:", td_cli_word(h.kind));
 		print_field("position:", h.position);
 		print_field("e-mail:", h.email);
 		print_field("agency:", agency);
-		print_field("needs one:", h.no_longer_needed ? "no longer" : "yes");
-		printf("  certificates:%s\n", json_array_size(hc.certs) ? "" : " none");
+		print_field("needs one:", h.no_longer_needed ? td_cli_T("no longer")
+		                                             : td_cli_T("yes"));
+		fputs(json_array_size(hc.certs) ? td_cli_T("  certificates:\n")
+		                                : td_cli_T("  certificates: none\n"), stdout);
 		json_array_foreach(hc.certs, i, c)
 			print_cert_line(c);
 	} else {
@@ -300,11 +308,12 @@ int td_cmd_show(struct td_cli *cli, int argc, char **argv)
 		if (c == 'j')
 			json = 1;
 		else if (c == 'h') {
-			printf("Usage: tokendesk show token SERIAL | cert SERIAL | agency CODE"
-			       " | holder ID [--json]\nShow one record with what belongs to "
-			       "it: a token's certificates and custody history,\nan agency's "
-			       "units and certificates, a holder's certificates (ID: the\n"
-			       "CCCD or CMND number, or an organisation's code).\n");
+			fputs(td_cli_T("Usage: tokendesk show token SERIAL | cert SERIAL | agency"
+			               " CODE | holder ID [--json]\nShow one record with what "
+			               "belongs to it: a token's certificates and custody "
+			               "history,\nan agency's units and certificates, a holder's "
+			               "certificates (ID: the\nCCCD or CMND number, or an "
+			               "organisation's code).\n"), stdout);
 			return EX_OK;
 		} else
 			return EX_USAGE;
