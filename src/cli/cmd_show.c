@@ -33,7 +33,6 @@ static int agency_to_array(const struct td_agency *a, void *ctx)
 
 /* ---- text ------------------------------------------------------------------- */
 
-#define print_field td_cli_field
 
 static void print_cert_line(json_t *c)
 {
@@ -87,11 +86,11 @@ static void print_token(const struct td_token *t, json_t *certs, json_t *history
 	char who[1024];
 
 	td_cli_printf("Token %s\n", t->serial);
-	print_field("model:", t->model);
-	print_field("state:", td_cli_word(t->state));
+	td_cli_field("model:", t->model);
+	td_cli_field("state:", td_cli_word(t->state));
 	snprintf(who, sizeof who, "%s%s%s%s", t->custodian, t->custodian_name ? " (" : "",
 	         t->custodian_name ? t->custodian_name : "", t->custodian_name ? ")" : "");
-	print_field("custodian:", who);
+	td_cli_field("custodian:", who);
 	fputs(json_array_size(certs) ? td_cli_T("  certificates:\n")
 	                             : td_cli_T("  certificates: none\n"), stdout);
 	json_array_foreach(certs, i, v)
@@ -105,18 +104,18 @@ static void print_token(const struct td_token *t, json_t *certs, json_t *history
 static void print_cert(const struct td_cert *c)
 {
 	td_cli_printf("Certificate %s\n", c->serial);
-	print_field("kind:", td_cli_word(c->kind));
-	print_field("status:", td_cli_word(c->status));
-	print_field("holder:", c->holder_name);
-	print_field("holder id:", c->holder_ext_id);
-	print_field("agency:", c->agency_code);
-	print_field("subject:", c->subject_dn);
-	print_field("issuer:", c->issuer_dn);
-	print_field("valid from:", c->not_before);
-	print_field("valid to:", c->not_after);
-	print_field("revoked at:", c->revoked_at);
-	print_field("token:", c->token_serial);
-	print_field("fingerprint:", c->fingerprint);
+	td_cli_field("kind:", td_cli_word(c->kind));
+	td_cli_field("status:", td_cli_word(c->status));
+	td_cli_field("holder:", c->holder_name);
+	td_cli_field("holder id:", c->holder_ext_id);
+	td_cli_field("agency:", c->agency_code);
+	td_cli_field("subject:", c->subject_dn);
+	td_cli_field("issuer:", c->issuer_dn);
+	td_cli_field("valid from:", c->not_before);
+	td_cli_field("valid to:", c->not_after);
+	td_cli_field("revoked at:", c->revoked_at);
+	td_cli_field("token:", c->token_serial);
+	td_cli_field("fingerprint:", c->fingerprint);
 }
 
 static void print_agency(const struct td_agency *a, json_t *children, json_t *certs)
@@ -125,11 +124,11 @@ static void print_agency(const struct td_agency *a, json_t *children, json_t *ce
 	json_t *v;
 
 	td_cli_printf("Agency %s\n", a->code);
-	print_field("name:", a->name);
-	print_field("level:", td_cli_word(a->level));
-	print_field("parent:", a->parent_code);
-	print_field("valid from:", a->valid_from);
-	print_field("valid to:", a->valid_to);
+	td_cli_field("name:", a->name);
+	td_cli_field("level:", td_cli_word(a->level));
+	td_cli_field("parent:", a->parent_code);
+	td_cli_field("valid from:", a->valid_from);
+	td_cli_field("valid to:", a->valid_to);
 	fputs(json_array_size(children) ? td_cli_T("  units:\n")
 	                                : td_cli_T("  units: none\n"), stdout);
 	json_array_foreach(children, i, v)
@@ -246,12 +245,12 @@ static int show_holder(struct td_registry *reg, const char *key, int json)
 			snprintf(agency, sizeof agency, "%s (%s)", a.name, a.code);
 		td_agency_clear(&a);
 		td_cli_printf("Holder %s\n", h.ext_id);
-		print_field("name:", h.name);
-		print_field("kind:", td_cli_word(h.kind));
-		print_field("position:", h.position);
-		print_field("e-mail:", h.email);
-		print_field("agency:", agency);
-		print_field("needs one:", h.no_longer_needed ? td_cli_T("no longer")
+		td_cli_field("name:", h.name);
+		td_cli_field("kind:", td_cli_word(h.kind));
+		td_cli_field("position:", h.position);
+		td_cli_field("e-mail:", h.email);
+		td_cli_field("agency:", agency);
+		td_cli_field("needs one:", h.no_longer_needed ? td_cli_T("no longer")
 		                                             : td_cli_T("yes"));
 		fputs(json_array_size(hc.certs) ? td_cli_T("  certificates:\n")
 		                                : td_cli_T("  certificates: none\n"), stdout);
