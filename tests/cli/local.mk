@@ -34,6 +34,7 @@ PLAN_TESTS = \
 	tests/cli/small-visible.sh \
 	tests/cli/man-pages.sh \
 	tests/cli/handover-record.sh \
+	tests/cli/session-vi.sh \
 	tests/cli/plan-demo.sh \
 	tests/cli/tag-manual.sh
 TESTS += $(PLAN_TESTS)
