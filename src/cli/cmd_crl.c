@@ -25,7 +25,7 @@ static const char *shown(const char *s, char *buf, size_t size)
 
 static void crl_help(void)
 {
-	printf("Usage: tokendesk crl import [--ca CAFILE...] [--verbose] CRLFILE\n"
+	fputs(td_cli_T("Usage: tokendesk crl import [--ca CAFILE...] [--verbose] CRLFILE\n"
 	       "       tokendesk crl trust add CAFILE\n"
 	       "       tokendesk crl trust list [--json]\n"
 	       "       tokendesk crl trust remove ID|SHA256\n"
@@ -40,7 +40,8 @@ static void crl_help(void)
 	       "date, confirms its revoke tag, warns about certificates tagged\n"
 	       "keep or change_info, and counts the certificates tagged for\n"
 	       "revocation that the CRL does not list yet (--verbose lists them).  The same CRL (issuer\n"
-	       "and CRL number) is applied once; an older CRL number is noted.\n");
+	       "and CRL number) is applied once; an older CRL number is noted.\n"),
+	      stdout);
 }
 
 /* In the operator's language (po/vi.po): a warning must be understood. */
@@ -121,8 +122,8 @@ static int list_one(const struct td_crl_ca *ca, void *ctx)
 	}
 	char subject[1024], by[512];
 
-	printf("%lld  %s\n    certificate SHA-256 %s\n    key SHA-256 %s\n"
-	       "    pinned %s by %s\n", (long long)ca->id,
+	td_cli_printf("%lld  %s\n    certificate SHA-256 %s\n    key SHA-256 %s\n"
+	              "    pinned %s by %s\n", (long long)ca->id,
 	       shown(ca->subject, subject, sizeof subject), ca->cert_sha256,
 	       ca->key_sha256, ca->added_at, shown(ca->added_by, by, sizeof by));
 	return 0;
@@ -163,9 +164,9 @@ static int crl_trust(struct td_cli *cli, const char *verb, const char *arg,
 		td_cli_print_error(&err);
 		return td_cli_status(rc);
 	}
-	printf("%s %s\n    certificate SHA-256 %s\n    key SHA-256 %s\n",
-	       strcmp(verb, "remove") == 0 ? "unpinned" : added ? "pinned" :
-	       "pinned already (nothing changed):",
+	td_cli_printf("%s %s\n    certificate SHA-256 %s\n    key SHA-256 %s\n",
+	       strcmp(verb, "remove") == 0 ? td_cli_T("unpinned") : added ?
+	       td_cli_T("pinned") : td_cli_T("pinned already (nothing changed):"),
 	       shown(pin.subject, subject, sizeof subject), pin.cert_sha256,
 	       pin.key_sha256);
 	return EX_OK;
