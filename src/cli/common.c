@@ -202,10 +202,10 @@ static void bad_option(const char *cmd, const char *arg, int last,
 	const struct option *o = long_named(longs, arg, &many);
 	const char *at = optopt ? strchr(shorts, optopt) : NULL;
 
-	if (!long_refused(arg, o, last))
-		td_cli_fail(at && optopt != ':' && at[1] == ':'
-		            ? "%s: option -%c needs a value"
-		            : "%s: unknown option -%c; see its --help", cmd, optopt);
+	if (!long_refused(arg, o, last) && at && optopt != ':' && at[1] == ':')
+		td_cli_fail("%s: option -%c needs a value", cmd, optopt);
+	else if (!long_refused(arg, o, last))
+		td_cli_fail("%s: unknown option -%c; see its --help", cmd, optopt);
 	else if (many)
 		td_cli_fail("%s: option '%.*s' could be more than one; spell it "
 		            "out", cmd, (int)strcspn(arg, "="), arg);
