@@ -22,7 +22,7 @@ static int usage(int status)
 {
 	FILE *f = status == EX_OK ? stdout : stderr;
 
-	fprintf(f, "Usage: tokendesk dossier add --agency CODE --kind KIND --ref REF\n"
+	fputs(td_cli_T("Usage: tokendesk dossier add --agency CODE --kind KIND --ref REF\n"
 	        "                          [--holder ID] [--remarks TEXT]\n"
 	        "       tokendesk dossier list [--agency CODE] [--json]\n"
 	        "       tokendesk dossier handover --from agency:OLD --to agency:NEW\n"
@@ -31,7 +31,7 @@ static int usage(int status)
 	        "Request dossiers of kinds new_issue, renewal, info_change and\n"
 	        "token_recovery.  `handover` hands the named dossiers (or with --all\n"
 	        "every dossier the old agency holds, of --kind if given) to the new\n"
-	        "agency in one handover with one number and record.\n");
+	        "agency in one handover with one number and record.\n"), f);
 	return status;
 }
 
@@ -75,7 +75,8 @@ static int cmd_add(struct td_cli *cli, int argc, char **argv)
 		return td_cli_status(rc);
 	}
 	if (!cli->quiet)
-		printf("Dossier %s added (%s, agency %s).\n", ref, kind, agency);
+		td_cli_printf("Dossier %s added (%s, agency %s).\n", ref,
+		              td_cli_word(kind), agency);
 	return EX_OK;
 }
 
@@ -86,7 +87,8 @@ static int list_one(const struct td_dossier *d, void *ctx)
 	json_t *arr = ctx, *o;
 
 	if (!arr) {
-		printf("%-20s %-15s %-10s %-12s %s\n", d->ref, d->kind, d->status,
+		printf("%-20s %-15s %-10s %-12s %s\n", d->ref, td_cli_word(d->kind),
+		       td_cli_word(d->status),
 		       d->agency_code, d->holder_name ? d->holder_name : "-");
 		return 0;
 	}
