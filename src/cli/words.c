@@ -34,6 +34,8 @@ static const char *const codes[] = {
 	/* agency levels */
 	N_("province"), N_("department"), N_("division"), N_("district"),
 	N_("commune"), N_("other"),
+	/* dossier statuses */
+	N_("open"), N_("submitted"), N_("done"), N_("cancelled"),
 };
 
 const char *td_cli_word(const char *code)

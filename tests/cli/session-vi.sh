@@ -63,6 +63,12 @@ session() {
 	td import --help
 	td holder --help
 	td receipt --help
+	td dossier add --agency P.S1 --kind renewal --ref HS-01 --holder 001000000001
+	td dossier list --agency P.S1
+	td dossier --help
+	td export --help
+	td --help
+	td --version
 }
 session >"$tmp/session" 2>&1 || true
 grep -n "" "$tmp/session" | strip_codes | english_in >"$tmp/english"
