@@ -205,8 +205,8 @@ static int add_one(struct td_handover *h, const char *serial)
 
 	if (rc < 0)
 		td_cli_fail("%s%s", err.message, rc == TD_ERR_CONFLICT &&
-		            strstr(err.message, "custody of") ? " (--force to hand it "
-		            "over anyway)" : "");
+		            strstr(err.message, td_cli_T("in the custody of"))
+		            ? td_cli_T(" (--force to hand it over anyway)") : "");
 	return rc < 0 ? rc : 0;
 }
 
