@@ -34,6 +34,8 @@ static const char *const codes[] = {
 	/* agency levels */
 	N_("province"), N_("department"), N_("division"), N_("district"),
 	N_("commune"), N_("other"),
+	/* records, as "no certificate X" names them (registry/records.c) */
+	N_("certificate"), N_("certificate with fingerprint"),
 	/* dossier statuses */
 	N_("open"), N_("submitted"), N_("done"), N_("cancelled"),
 };
