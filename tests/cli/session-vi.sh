@@ -10,7 +10,7 @@ unset LC_ALL LANGUAGE LC_MESSAGES TZ
 export LANG=vi_VN.UTF-8
 
 # the words no Vietnamese sentence holds; whole words, any case
-english='\b(the|is|are|was|were|of|to|and|not|with|from|for|added|updated|unchanged|changed|removed|held|rows|read|tags?|certificates?|agenc(y|ies)|written|batch|nothing|already|cannot|usage|error|recorded|none|history|state|kind|status|level|name|model|custodian|merges?|revoked|official|letter|plan line)\b'
+english='\b(the|no|is|are|was|were|of|to|and|not|with|from|for|added|updated|unchanged|changed|removed|held|rows|read|tags?|certificates?|agenc(y|ies)|written|batch|nothing|already|cannot|usage|error|recorded|none|history|state|kind|status|level|name|model|custodian|merges?|revoked|official|letter|plan line)\b'
 # Codes pass: custodians ("agency:CODE", "holder:ID"), options
 # (--batch), command words (tokendesk tag send), values to type
 # (lost|damaged, cert SERIAL), `quoted` commands.  grep reads letters with marks as
@@ -69,6 +69,15 @@ session() {
 	td export --help
 	td --help
 	td --version
+	# refusals a clerk meets, in Vietnamese too
+	printf 'cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after\n' >"$tmp/bad.csv"
+	printf 'B001,person,Nguyễn Văn Một,1000000001,Chuyên viên,P.S2,1/1/2024,1/1/2029\n' >>"$tmp/bad.csv"
+	td import "$tmp/bad.csv"
+	td handover --to dost --from agency:P.S6 TKB003
+	td tag revoke B006 --reason "nghỉ hưu"
+	td show token NO-SUCH
+	td forms --kind revoke --batch 9 -o "$tmp/x.pdf"
+	td lists --batch 9 -o "$tmp/x.xlsx"
 }
 session >"$tmp/session" 2>&1 || true
 grep -n "" "$tmp/session" | strip_codes | english_in >"$tmp/english"
