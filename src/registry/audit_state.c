@@ -219,6 +219,28 @@ static const struct audited audited[] = {
 	  " FROM crl_trust ORDER BY id",
 	  "SELECT count(*) FROM crl_trust WHERE cert_sha256 = ?1", NULL, "crl_trust",
 	  1 },
+	/* Signatures made on handovers' records (schema 8): entity
+	 * handover_signature keyed by the row id, handover.sign's after the
+	 * whole row.  A kit merge renumbers the rows it brings and writes
+	 * their home row under the home id: the field's rows (kit ids) tell
+	 * nothing here. */
+	{ "handover_signature", "handover_signature", "handover.sign", FOLD,
+	  "SELECT CAST(id AS TEXT), json_object('id', id, 'handover_id',"
+	  " handover_id, 'signer_serial', signer_serial, 'signer_issuer',"
+	  " signer_issuer, 'signer_subject', signer_subject, 'signed_at',"
+	  " signed_at, 'pdf_sha256', pdf_sha256, 'operator', operator), NULL, 0,"
+	  " id, 1 FROM handover_signature ORDER BY id",
+	  "SELECT count(*) FROM handover_signature WHERE id = ?1", NULL,
+	  "handover_signature", 1 },
+	/* Signed checkpoints of the audit chain (schema 8), home's alone
+	 * (kit_schema.c: local). */
+	{ "audit_checkpoint", "audit_checkpoint", "audit.checkpoint", FOLD,
+	  "SELECT CAST(id AS TEXT), json_object('id', id, 'head_id', head_id,"
+	  " 'head_hash', head_hash, 'signed_at', signed_at, 'signer_serial',"
+	  " signer_serial, 'signer_subject', signer_subject, 'cms', cms,"
+	  " 'operator', operator), NULL, 0, id, 1 FROM audit_checkpoint ORDER BY id",
+	  "SELECT count(*) FROM audit_checkpoint WHERE id = ?1", NULL,
+	  "audit_checkpoint", 1 },
 	/* The stored plan: one audit row per import, with the count. */
 	{ "plan", "plan", "plan.import", FOLD,
 	  "SELECT NULL, json_object('events', count(*)), NULL, 0, 0, 1"

@@ -7,7 +7,8 @@
 # removed) passes the plain `audit verify` but fails `audit verify
 # --checkpoint FILE`, the checkpoint named (a careless rewrite, the digest
 # left, is caught by the plain verify's state check);
-# an edited stored checkpoint is caught too, and one signed by a
+# an edited or deleted stored checkpoint is caught too (the edit by the
+# checkpoint check and the state check both), and one signed by a
 # certificate no pinned CA issued does not count.  A wrong PIN or a final
 # PIN try stores nothing.
 . "${TD_SRCDIR:-$(dirname "$0")/../..}/tests/token/hsm-lib.sh"
@@ -94,6 +95,17 @@ st=0
 td --db "$HSM_DIR/edited.db" audit verify >"$HSM_DIR/out" 2>&1 || st=$?
 [ $st = 65 ] || { cat "$HSM_DIR/out" >&2; fail "edited checkpoint: status $st"; }
 expect_grep "checkpoint 1 .*the stored checkpoint was edited" "$HSM_DIR/out" "edited checkpoint"
+# ... and the state check names the row the audit says otherwise.
+expect_grep "audit_checkpoint 1: head_id is $((head + 1)), the audit says $head" \
+	"$HSM_DIR/out" "edited checkpoint: the row named"
+# A stored checkpoint deleted by hand (its audit row left) is named.
+cp "$TOKENDESK_DB" "$HSM_DIR/deleted.db"
+sqlite3 "$HSM_DIR/deleted.db" "DELETE FROM audit_checkpoint WHERE id = 2"
+st=0
+td --db "$HSM_DIR/deleted.db" audit verify >"$HSM_DIR/out" 2>&1 || st=$?
+[ $st = 65 ] || { cat "$HSM_DIR/out" >&2; fail "deleted checkpoint: status $st"; }
+expect_grep "audit_checkpoint 2: the audit records this row, but it is not there" \
+	"$HSM_DIR/out" "deleted checkpoint: named"
 
 # A careless rewrite (the agency's name changed, every hash recomputed,
 # the import's content digest left as it was): the state check alone
