@@ -96,10 +96,18 @@ static const struct bulk_kind bulk_cert = {
 };
 
 #define HOLDER_CODE "(SELECT code FROM agency WHERE id = h.agency_id)"
-/* A token is born in the hands of the holder of its first certificate. */
+/* A token is born in the hands of the holder of its first certificate;
+ * a token whose certificates all moved to another token (an import that
+ * gives a certificate a new token: cert.update, its before naming this
+ * one) in the hands of the holder of the first that left it.  The
+ * second look-up, a scan of the certificates' audit rows, runs only for
+ * such tokens (coalesce stops at the first value). */
 #define TOKEN_BORN \
-	"('holder:' || (SELECT h.ext_id FROM certificate c JOIN holder h" \
-	" ON h.id = c.holder_id WHERE c.token_id = t.id ORDER BY c.id LIMIT 1))"
+	"('holder:' || coalesce((SELECT h.ext_id FROM certificate c JOIN holder h" \
+	" ON h.id = c.holder_id WHERE c.token_id = t.id ORDER BY c.id LIMIT 1)," \
+	" (SELECT json_extract(a.before, '$.holder_id') FROM audit a WHERE" \
+	" a.entity = 'cert' AND a.action = 'cert.update' AND" \
+	" json_extract(a.before, '$.token') = t.serial ORDER BY a.id LIMIT 1)))"
 
 /* To audit a new table, add its entry here. */
 static const struct audited audited[] = {
@@ -673,19 +681,26 @@ enum { COL_KEY, COL_IMAGE, COL_BIRTH, COL_COVERED, COL_ID, COL_AS_BORN, COL_CONT
 
 /* The holder's and token's fields of a bulk-loaded certificate as they
  * were at the load, over then (the certificate's own before-image): a
- * shared holder may have changed through another certificate. */
+ * shared holder may have changed through another certificate.  The
+ * holder or token is the one the certificate named at the load: then's
+ * when it has the field (an import since gave the certificate another
+ * token, whose own later changes tell nothing about the load; null: it
+ * had none), else the row's. */
 static json_t *side_then(struct state_check *c, sqlite3_stmt *st, int64_t since,
                          json_t *then)
 {
 	const struct bulk_kind *k = c->t->bulk;
 
 	for (int i = 0; c->have_then && i < 2 && k->sides[i].entity; i++) {
-		const char *key = (const char *)sqlite3_column_text(st, COL_CONTENT +
-		                                                    k->sides[i].key);
+		json_t *was = json_is_object(then)
+		              ? json_object_get(then, k->names[k->sides[i].key]) : NULL;
+		const char *key = json_is_string(was) ? json_string_value(was)
+		                  : (const char *)sqlite3_column_text(st, COL_CONTENT +
+		                                                      k->sides[i].key);
 		json_t *side;
 
-		if (!key)
-			continue;
+		if (!key || json_is_null(was))
+			continue;   /* none then: nothing of it in the content */
 		sqlite3_reset(c->then);
 		sqlite3_bind_text(c->then, 1, k->sides[i].entity, -1, SQLITE_STATIC);
 		sqlite3_bind_text(c->then, 2, key, -1, SQLITE_TRANSIENT);
