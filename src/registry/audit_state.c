@@ -99,15 +99,14 @@ static const struct bulk_kind bulk_cert = {
 /* A token is born in the hands of the holder of its first certificate;
  * a token whose certificates all moved to another token (an import that
  * gives a certificate a new token: cert.update, its before naming this
- * one) in the hands of the holder of the first that left it.  The
- * second look-up, a scan of the certificates' audit rows, runs only for
- * such tokens (coalesce stops at the first value). */
+ * one) in the hands of the holder of the first that left it
+ * (temp.td_left, made once from those rows by evidence_sql; looked up
+ * only for such tokens: coalesce stops at the first value). */
 #define TOKEN_BORN \
 	"('holder:' || coalesce((SELECT h.ext_id FROM certificate c JOIN holder h" \
 	" ON h.id = c.holder_id WHERE c.token_id = t.id ORDER BY c.id LIMIT 1)," \
-	" (SELECT json_extract(a.before, '$.holder_id') FROM audit a WHERE" \
-	" a.entity = 'cert' AND a.action = 'cert.update' AND" \
-	" json_extract(a.before, '$.token') = t.serial ORDER BY a.id LIMIT 1)))"
+	" (SELECT holder FROM temp.td_left WHERE token = t.serial ORDER BY ord" \
+	" LIMIT 1)))"
 
 /* To audit a new table, add its entry here. */
 static const struct audited audited[] = {
@@ -356,6 +355,15 @@ static const char *const evidence_sql[] = {
 	" 'token_model', json_extract(before, '$.model')) FROM audit"
 	" WHERE entity = 'token' AND json_type(before, '$.model') IS NOT NULL",
 	"CREATE INDEX IF NOT EXISTS temp.td_then_key ON td_then (entity, key, ord)",
+	/* The tokens certificates left for another (TOKEN_BORN). */
+	"CREATE TEMP TABLE IF NOT EXISTS td_left (token TEXT, holder TEXT,"
+	" ord INTEGER)",
+	"DELETE FROM temp.td_left",
+	"INSERT INTO temp.td_left SELECT json_extract(before, '$.token'),"
+	" json_extract(before, '$.holder_id'), id FROM audit WHERE entity = 'cert'"
+	" AND action = 'cert.update' AND json_extract(before, '$.token') IS NOT NULL"
+	" AND json_extract(before, '$.token') IS NOT json_extract(after, '$.token')",
+	"CREATE INDEX IF NOT EXISTS temp.td_left_token ON td_left (token, ord)",
 };
 
 /* The audit rows of key ?1, oldest first (entity and actions written
@@ -987,6 +995,7 @@ int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
 	sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_ev", NULL, NULL, NULL);
 	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_then", NULL, NULL, NULL);
+	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_left", NULL, NULL, NULL);
 	if (differences)
 		*differences = c.differences;
 	if (rc == TD_OK && c.differences)
