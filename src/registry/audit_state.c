@@ -392,25 +392,28 @@ struct state_check {
  * not).  The conflict holds the field's row (its values, the kit's own
  * ids); the field audit row that stood for it is the kit's row of that
  * action whose after says the same (every field the row holds), of the
- * record the row's kit id names when it can be told (a record the same
- * merge kept as a conflict, or one the kit was made with), else of any
+ * record the row names when it can be told (HELD_GUESS), else of any
  * record: rows that say all the same are as good as one another.  Each
  * conflict takes one row.  While the conflict is open or home's version
  * was kept, that row has no event here; kept "field", the event was
- * added to the record its kit id names at home, at the kit.resolve row. */
+ * added to the record the row names at home, at the kit.resolve row. */
 struct held_rule {
 	const char *table, *entity, *action;
-	const char *guess;    /* the record's key as the kit named it */
+	const char *guess;    /* two columns: guesses of the record's key */
 	const char *landed;   /* the record at home the resolve added it to */
 	const char *match;    /* td_ev's after/before says what ?2 holds */
 };
 
+/* The record a conflict's row names: the home row of that id (the merge
+ * turns the kit's ids into home's, kit_apply.c), or, kept by older
+ * code with the kit's own ids, a record the same merge kept as a
+ * conflict. */
 #define HELD_GUESS(parent, key, ref) \
-	"coalesce((SELECT json_extract(t.field_new, '$." key "') FROM kit_conflict t" \
-	" WHERE t.kit_uuid = k.kit_uuid AND t.tbl = '" parent "' AND t.op = 'insert'" \
-	" AND json_extract(t.field_new, '$.id') = json_extract(k.field_new, '$." ref \
-	"')), (SELECT " key " FROM " parent " WHERE id = json_extract(k.field_new," \
-	" '$." ref "')))"
+	"(SELECT " key " FROM " parent " WHERE id = json_extract(k.field_new," \
+	" '$." ref "')), (SELECT json_extract(t.field_new, '$." key "') FROM" \
+	" kit_conflict t WHERE t.kit_uuid = k.kit_uuid AND t.tbl = '" parent "'" \
+	" AND t.op = 'insert' AND json_extract(t.field_new, '$.id') =" \
+	" json_extract(k.field_new, '$." ref "'))"
 
 static const struct held_rule held_rules[] = {
 	{ "custody_event", "token", "token.move",
@@ -436,22 +439,26 @@ static const struct held_rule held_rules[] = {
 	  " IS json_extract(?2, '$.at'))" },
 };
 
+/* Columns of the conflicts' query. */
+enum { HC_KIT = 1, HC_STATUS, HC_ROW, HC_GUESS, HC_GUESS_OLD, HC_LANDED, HC_RESOLVE };
+
 /* The td_ev row (rowid) a held conflict stands for, 0 when none:
- * ?1 kit, ?2 the field's row, ?3 its record's key or NULL (any). */
+ * ?1 kit, ?2 the field's row, ?3 its record's key or NULL (any), tried
+ * with each guess of the key, then with none. */
 static int64_t held_row(sqlite3_stmt *find, sqlite3_stmt *conf)
 {
 	int64_t row = 0;
 
-	for (int any = 0; !row && any < 2; any++) {
-		if (any == 0 && sqlite3_column_type(conf, 4) == SQLITE_NULL)
+	for (int col = HC_GUESS; !row && col <= HC_GUESS_OLD + 1; col++) {
+		if (col <= HC_GUESS_OLD && sqlite3_column_type(conf, col) == SQLITE_NULL)
 			continue;
 		sqlite3_reset(find);
-		sqlite3_bind_value(find, 1, sqlite3_column_value(conf, 1));
-		sqlite3_bind_value(find, 2, sqlite3_column_value(conf, 3));
-		if (any)
+		sqlite3_bind_value(find, 1, sqlite3_column_value(conf, HC_KIT));
+		sqlite3_bind_value(find, 2, sqlite3_column_value(conf, HC_ROW));
+		if (col > HC_GUESS_OLD)
 			sqlite3_bind_null(find, 3);
 		else
-			sqlite3_bind_value(find, 3, sqlite3_column_value(conf, 4));
+			sqlite3_bind_value(find, 3, sqlite3_column_value(conf, col));
 		if (sqlite3_step(find) == SQLITE_ROW)
 			row = sqlite3_column_int64(find, 0);
 	}
@@ -485,7 +492,7 @@ static int mark_held_rule(struct state_check *c, const struct held_rule *r)
 		rc = td_reg_db_error(c->reg, c->err, "reading kit conflicts");
 	while (rc == TD_OK && (step = sqlite3_step(conf)) == SQLITE_ROW) {
 		int64_t row = held_row(hit, conf);
-		const char *status = (const char *)sqlite3_column_text(conf, 2);
+		const char *status = (const char *)sqlite3_column_text(conf, HC_STATUS);
 		if (!row)
 			continue;   /* no such row: audit verify names the difference */
 		sqlite3_reset(held);
@@ -493,13 +500,13 @@ static int mark_held_rule(struct state_check *c, const struct held_rule *r)
 		if (sqlite3_step(held) != SQLITE_DONE)
 			rc = td_reg_db_error(c->reg, c->err, "reading kit conflicts");
 		if (rc < 0 || !status || strcmp(status, "kept_field") != 0 ||
-		    sqlite3_column_type(conf, 5) == SQLITE_NULL ||
-		    sqlite3_column_type(conf, 6) == SQLITE_NULL)
+		    sqlite3_column_type(conf, HC_LANDED) == SQLITE_NULL ||
+		    sqlite3_column_type(conf, HC_RESOLVE) == SQLITE_NULL)
 			continue;
 		sqlite3_reset(again);
 		sqlite3_bind_int64(again, 1, row);
-		sqlite3_bind_value(again, 2, sqlite3_column_value(conf, 5));
-		sqlite3_bind_value(again, 3, sqlite3_column_value(conf, 6));
+		sqlite3_bind_value(again, 2, sqlite3_column_value(conf, HC_LANDED));
+		sqlite3_bind_value(again, 3, sqlite3_column_value(conf, HC_RESOLVE));
 		if (sqlite3_step(again) != SQLITE_DONE)
 			rc = td_reg_db_error(c->reg, c->err, "reading kit conflicts");
 	}

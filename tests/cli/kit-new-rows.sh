@@ -108,6 +108,25 @@ grep -q "is not a field kit" "$tmp/c.err" || td_fail "forged uuid: $(cat "$tmp/c
 # registry verifies whole, conflicts held and all (a custody event kept
 # as a conflict, certificates waiting as master data, are not counted).
 td audit verify >/dev/null 2>"$tmp/v.err" || td_fail "the honest merges do not verify: $(cat "$tmp/v.err")"
+# Deciding them: home's T-NEW-1 stays (kit b's was the same serial), and
+# the field's version of kit b's custody event of it and of kit a's
+# certificate f001 is kept.  Both land on home's T-NEW-1 (a conflict
+# holds home's ids, never the kit's, which name other rows here), and
+# audit verify counts the event from its kit.resolve row on.
+conflict() { q "$tmp/reg.db" "SELECT id FROM kit_conflict WHERE $1"; }
+td kit resolve "$(conflict "tbl = 'token'")" --keep home >/dev/null || td_fail "keep home"
+td kit resolve "$(conflict "tbl = 'custody_event'")" --keep field >/dev/null ||
+	td_fail "keep the field's event"
+td kit resolve "$(conflict "json_extract(field_new, '$.serial') = 'f001'")" --keep field \
+	>/dev/null || td_fail "keep the field's certificate"
+[ "$(q "$tmp/reg.db" "SELECT group_concat(t.serial || ':' || e.remarks, ' ') FROM
+     custody_event e JOIN token t ON t.id = e.token_id WHERE e.remarks LIKE 'new T-NEW-1'")" = \
+  "T-NEW-1:new T-NEW-1 T-NEW-1:new T-NEW-1" ] ||
+	td_fail "the kept event is not on T-NEW-1: $(q "$tmp/reg.db" "SELECT t.serial, e.remarks
+	         FROM custody_event e JOIN token t ON t.id = e.token_id")"
+[ "$(q "$tmp/reg.db" "SELECT t.serial FROM certificate c JOIN token t ON t.id = c.token_id
+     WHERE c.serial = 'f001'")" = T-NEW-1 ] || td_fail "the kept certificate is not on T-NEW-1"
+td audit verify >/dev/null 2>"$tmp/v.err" || td_fail "decided conflicts do not verify: $(cat "$tmp/v.err")"
 # A token added to a kit by a raw tool, with no audit row, is refused
 # whole (exit 65, named), and home is left as it was.
 td kit make --agencies SB -o "$tmp/d.kit" >/dev/null || td_fail "kit make d"
