@@ -26,6 +26,7 @@
 #include "tui/desk.h"
 #include "tui/handover.h"
 #include "tui/widget.h"
+#include "tui/sign.h"
 
 enum { F_ITEM, F_FROM, F_TO, F_COND, F_REMARKS, F_LIST, F_RECORD, F_N };
 
@@ -72,6 +73,81 @@ static void field_text(struct hand *s, int f, char *out, size_t size)
 	tf_get(&s->field[f], out, size);
 }
 
+/* "p1111": no custodian starts with a lone p followed by digits, but
+ * p and then a PIN typed where p does not open the proof does. */
+static int looks_like_pin(const char *text)
+{
+	while (*text == ' ')
+		text++;
+	return (text[0] == 'p' || text[0] == 'P') &&
+	       text[1] >= '0' && text[1] <= '9';
+}
+
+/* Resolve a To or From text into its note; 1 when it names a custodian. */
+static int resolve_note(struct desk *d, const char *text, struct td_custodian *c,
+                        char *note, size_t size, struct td_error *err)
+{
+	if (looks_like_pin(text)) {
+		/* short: at 80 columns the note has 40 */
+		snprintf(note, size, "✗ %s", T("A PIN? p opens the proof; Ctrl-U clears"));
+		return 0;
+	}
+	if (resolve_loose(d, text, c, err) == 0)
+		return 1;
+	snprintf(note, size, "✗ %s", err->message);
+	return 0;
+}
+
+/* The newest custody event of a token: who moved it, when, to whom. */
+struct newest {
+	char op[TD_OPERATOR_MAX + 1], at[40], to[TD_CUSTODIAN_MAX];
+	int have;
+};
+
+static int keep_newest(const struct td_custody_event *e, void *ctx)
+{
+	struct newest *n = ctx;
+
+	snprintf(n->op, sizeof n->op, "%s", e->operator_name ? e->operator_name : "?");
+	snprintf(n->at, sizeof n->at, "%s", e->at ? e->at : "?");
+	snprintf(n->to, sizeof n->to, "%s", e->to_custodian ? e->to_custodian : "?");
+	n->have = 1;
+	return 0;
+}
+
+/* Why a token moved meanwhile is refused, in the desk's language (the
+ * workflow's err says it in English). */
+static void moved_text(struct desk *d, const char *serial,
+                       const struct td_error *err, char *out, size_t size)
+{
+	struct newest n = { .have = 0 };
+
+	if (td_reg_each_custody_event(d->reg, serial, keep_newest, &n, NULL) == 0 &&
+	    n.have)
+		Tf(out, size, "token %s was handed over meanwhile by %s at %s (now "
+		   "with %s); nothing was written", serial, n.op, n.at, n.to);
+	else
+		snprintf(out, size, "%s", err->message);
+}
+
+/* Token i's custody as first seen: remembered the first time it is
+ * checked, and held against the registry at every later rebuild. */
+static int keep_seen(struct hand *s, int i, struct td_error *err)
+{
+	size_t n = td_handover_count(s->batch);
+	const struct td_handover_item *it;
+
+	if (s->kind != TD_HANDOVER_TOKENS || n == 0)
+		return 0;
+	if (s->seen_set[i])
+		return td_handover_expect_custody(s->batch, s->serial[i],
+		                                  s->seen[i], err);
+	it = td_handover_item_at(s->batch, n - 1);
+	s->seen[i] = it->custody_seen;
+	s->seen_set[i] = 1;
+	return 0;
+}
+
 /* Rebuild the batch from the fields and the serials; every item is
  * checked again and a refusal kept next to its serial. */
 void hand_rebuild(struct desk *d, struct hand *s)
@@ -92,16 +168,16 @@ void hand_rebuild(struct desk *d, struct hand *s)
 	field_text(s, F_FROM, from, sizeof from);
 	field_text(s, F_COND, cond, sizeof cond);
 	field_text(s, F_REMARKS, rem, sizeof rem);
-	if (from[0]) {
-		if (resolve_loose(d, from, &c, &err) == 0 &&
-		    td_handover_set_from(s->batch, c.text, &err) == 0)
+	if (from[0] &&
+	    resolve_note(d, from, &c, s->from_note, sizeof s->from_note, &err)) {
+		if (td_handover_set_from(s->batch, c.text, &err) == 0)
 			snprintf(s->from_note, sizeof s->from_note, "✓ %s", c.name);
 		else
 			snprintf(s->from_note, sizeof s->from_note, "✗ %s", err.message);
 	}
-	if (to[0]) {
-		if (resolve_loose(d, to, &c, &err) == 0 &&
-		    td_handover_set_to(s->batch, c.text, &err) == 0) {
+	if (to[0] &&
+	    resolve_note(d, to, &c, s->to_note, sizeof s->to_note, &err)) {
+		if (td_handover_set_to(s->batch, c.text, &err) == 0) {
 			snprintf(s->to_note, sizeof s->to_note, "✓ %s", c.name);
 			s->to_ok = 1;
 		} else {
@@ -116,15 +192,33 @@ void hand_rebuild(struct desk *d, struct hand *s)
 		s->why[i][0] = '\0';
 		if (!s->to_ok)
 			continue;
+		/* moved by someone else since it joined the list: say who */
+		if (s->kind == TD_HANDOVER_TOKENS && s->seen_set[i] &&
+		    td_handover_expect_custody(s->batch, s->serial[i], s->seen[i],
+		                               &err) < 0) {
+			moved_text(d, s->serial[i], &err, s->why[i], sizeof s->why[i]);
+			continue;
+		}
 		int rc = s->kind == TD_HANDOVER_TOKENS
 		             ? td_handover_add_token(s->batch, s->serial[i], &err)
 		             : td_handover_add_dossier(s->batch, s->serial[i], &err);
 		if (rc < 0)
 			snprintf(s->why[i], sizeof s->why[i], "%s", err.message);
+		else if (keep_seen(s, i, &err) < 0)
+			snprintf(s->why[i], sizeof s->why[i], "%s", err.message);
 		else if (s->proof[i])
 			td_handover_set_proof(s->batch, s->serial[i], s->proof[i],
 			                      s->proof_detail[i], &err);
 	}
+}
+
+void hand_registry_changed(struct desk *d, void *self)
+{
+	struct hand *s = self;
+
+	/* not under an open PIN dialog: its item must stay where it is */
+	if (!s->pin)
+		hand_rebuild(d, s);
 }
 
 static const struct td_handover_item *find_item(struct hand *s, const char *key)
@@ -174,6 +268,7 @@ void hand_add(struct desk *d, struct hand *s, const char *serial)
 	snprintf(s->serial[s->n], sizeof s->serial[s->n], "%s", canon);
 	s->proof[s->n] = TD_PROOF_SKIPPED;
 	s->proof_detail[s->n][0] = '\0';
+	s->seen_set[s->n] = 0;
 	s->n++;
 	hand_rebuild(d, s);
 	if (s->why[s->n - 1][0])
@@ -191,6 +286,9 @@ static void remove_at(struct desk *d, struct hand *s, int i)
 	memmove(&s->proof[i], &s->proof[i + 1], (size_t)(s->n - i - 1) * sizeof s->proof[0]);
 	memmove(&s->proof_detail[i], &s->proof_detail[i + 1],
 	        (size_t)(s->n - i - 1) * sizeof s->proof_detail[0]);
+	memmove(&s->seen[i], &s->seen[i + 1], (size_t)(s->n - i - 1) * sizeof s->seen[0]);
+	memmove(&s->seen_set[i], &s->seen_set[i + 1],
+	        (size_t)(s->n - i - 1) * sizeof s->seen_set[0]);
 	s->n--;
 	if (s->list_sel >= s->n)
 		s->list_sel = s->n - 1;
@@ -337,23 +435,38 @@ static void save_record(struct desk *d, const char *number)
 	td_outdir_close(&dir);
 }
 
+static int ready(struct desk *d, struct hand *s);
+
 static void commit(struct desk *d, struct hand *s)
 {
 	struct td_error err;
 	int64_t id;
 
+	/* checked again: what was confirmed may have changed since (another
+	 * desk's handover), and a refused item is never silently left out */
 	hand_rebuild(d, s);
+	if (!ready(d, s))
+		return;
 	if (td_handover_commit(s->batch, s->number, &id, &err) < 0) {
 		s->number[0] = '\0';
-		desk_error(d, &err);
+		/* another desk committed in the same instant: the list, checked
+		 * again, says which token and who, in the desk's language */
 		hand_rebuild(d, s);
+		if (err.code != TD_ERR_CONFLICT || ready(d, s))
+			desk_error(d, &err);
 		return;
 	}
-	save_record(d, s->number);
 	s->n = 0;
 	tf_clear(&s->field[F_ITEM]);
 	hand_rebuild(d, s);
 	s->focus = F_ITEM;
+	/* Recorded now: said at once.  The printable record takes the PDF
+	 * helper's start (most of a second on a loaded hall host) and
+	 * follows on the same line; then the offer to sign it. */
+	desk_message(d, 0, "%s %s …", T("Handover recorded:"), s->number);
+	desk_flush(d);
+	save_record(d, s->number);
+	scr_sign_offer_record(d, s->number);
 }
 
 static int ready(struct desk *d, struct hand *s)
@@ -370,8 +483,12 @@ static int ready(struct desk *d, struct hand *s)
 		return 0;
 
 	for (int i = 0; i < s->n; i++)
-		if (s->why[i][0])
-			ok = 0;
+		if (s->why[i][0] && s->to_ok) {
+			/* the first refusal in words: "handed over meanwhile by
+			 * NAME at TIME" is what the operator must read at F9 */
+			desk_message(d, 1, "%s: %s", s->serial[i], s->why[i]);
+			return 0;
+		}
 	if (!ok)
 		desk_message(d, 1, "%s", T(s->n == 0 ? "The list is empty."
 		                       : !s->to_ok ? N_("Say to whom (To).")
@@ -416,6 +533,24 @@ static int list_key(struct desk *d, struct hand *s, int k)
 	return 0;
 }
 
+/* Does p open the proof of possession here?  Once the list has tokens,
+ * from every field: typed into To (the README's walkthrough) the PIN
+ * that follows would be drawn in clear.  To, From, the list and Record
+ * take no lowercase p (custodians are dost, ca, agency:CODE, holder:ID;
+ * codes are written in capitals); in Token, Condition and Remarks, where
+ * p is text (a serial read by a scanner, "phong bì"), only as the
+ * field's first key. */
+static int p_proves(struct hand *s, int k)
+{
+	if (k != 'p' || s->n == 0)
+		return 0;
+	switch (s->focus) {
+	case F_ITEM: case F_COND: case F_REMARKS:
+		return s->field[s->focus].len == 0;
+	}
+	return 1;
+}
+
 static int key(struct desk *d, void *self, int k)
 {
 	struct hand *s = self;
@@ -450,6 +585,12 @@ static int key(struct desk *d, void *self, int k)
 			return 1;
 		}
 		return 0;
+	}
+	if (p_proves(s, k)) {
+		if (s->list_sel < 0 || s->list_sel >= s->n)
+			s->list_sel = s->n - 1;
+		hand_pin_open(d, s, s->list_sel);
+		return 1;
 	}
 	if (s->focus == F_LIST)
 		return list_key(d, s, k);
@@ -523,10 +664,13 @@ static const struct screen_ops ops = {
 	        "3. To: agency:CODE, holder:ID (a national id), dost or ca; a "
 	        "bare agency code or id works too. The name shows when found.\n"
 	        "4. Condition and remarks, written on the record.\n"
-	        "5. Optional proof of possession: go to the list (Tab), select a "
-	        "token, press p and type its PIN. The PIN is never shown and "
-	        "never stored. A token at its final PIN try is not tried unless "
-	        "you confirm, since one wrong PIN would lock it.\n"
+	        "5. Optional proof of possession: press p and type the PIN of "
+	        "the token selected in the list (Tab to the list to pick "
+	        "another). p works from every field once the list has tokens; "
+	        "in Token, Condition and Remarks, only as the first key. The "
+	        "PIN is never shown and never stored. A token at its final PIN "
+	        "try is not tried unless you confirm, since one wrong PIN would "
+	        "lock it.\n"
 	        "6. F9, or Enter on \"Record the handover\", then y to confirm: "
 	        "everything is written at once, or nothing.\n"
 	        "Tab/Shift-Tab or Up/Down move between fields; in the list Del "
@@ -534,6 +678,7 @@ static const struct screen_ops ops = {
 	        "(Dossier: the reference; From: the agency). Esc twice discards."),
 	.draw = draw, .key = key, .typing = typing, .scan = scan, .free = hfree,
 	.tokens_changed = hand_tokens_changed,
+	.registry_changed = hand_registry_changed,
 };
 
 const struct screen_ops *hand_ops(void)
