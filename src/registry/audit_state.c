@@ -17,7 +17,8 @@
  * from that row's before-image).
  *
  * "Sequence" tables (custody events, count scans) have one row per
- * audit row of their key, matched in order.
+ * audit row of their key, matched in order; a field row whose event or
+ * scan a kit merge kept as a conflict has none (held_rules).
  *
  * Everything streams: one pass over each table in an index's order, an
  * indexed look-up of each row's audit rows, and a temporary table of the
@@ -389,8 +390,8 @@ struct state_check {
 
 /* Custody events and scans a merge kept as conflicts (kit_apply.c: an
  * event of a token the merge did not bring, a scan of a count it did
- * not).  The conflict holds the field's row (its values, the kit's own
- * ids); the field audit row that stood for it is the kit's row of that
+ * not).  The conflict holds the field's row (its values, references as
+ * home's ids); the field audit row that stood for it is the kit's row of that
  * action whose after says the same (every field the row holds), of the
  * record the row names when it can be told (HELD_GUESS), else of any
  * record: rows that say all the same are as good as one another.  Each
