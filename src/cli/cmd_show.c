@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/json.h"
 #include "tokendesk/registry.h"
+#include "tokendesk/text.h"
 
 /* ---- collecting related rows as JSON ------------------------------------ */
 
@@ -25,8 +26,20 @@ static int event_to_array(const struct td_custody_event *e, void *ctx)
 	return 0;
 }
 
+/* show agency --as-of DATE (default today): the tree on that date */
+static char as_of[11];
+
+/* 1 when agency a exists on date (valid_from..valid_to, either open). */
+static int in_force(const struct td_agency *a, const char *date)
+{
+	return (!a->valid_from || strcmp(a->valid_from, date) <= 0) &&
+	       (!a->valid_to || strcmp(a->valid_to, date) > 0);
+}
+
 static int agency_to_array(const struct td_agency *a, void *ctx)
 {
+	if (as_of[0] && !in_force(a, as_of))
+		return 0;
 	json_array_append_new(ctx, td_json_agency(a));
 	return 0;
 }
@@ -283,6 +296,8 @@ static int show_agency(struct td_registry *reg, const char *key, int json)
 		json_decref(o);
 	} else if (rc == TD_OK) {
 		print_agency(&a, children, certs);
+		if (!in_force(&a, as_of))
+			td_cli_printf("  not in force on %s\n", as_of);
 	} else {
 		td_cli_print_error(&err);
 	}
@@ -296,6 +311,7 @@ int td_cmd_show(struct td_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "as-of", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -303,15 +319,24 @@ int td_cmd_show(struct td_cli *cli, int argc, char **argv)
 	int c, json = 0, status = EX_OK, rc;
 	const char *what, *key;
 
+	td_today(as_of);
 	while ((c = td_cli_getopt(argc, argv, "jh", opts)) != -1) {
 		if (c == 'j')
 			json = 1;
+		else if (c == 'a') {
+			if (!td_date_valid(optarg)) {
+				td_cli_fail("--as-of wants a date YYYY-MM-DD, not %s", optarg);
+				return EX_USAGE;
+			}
+			snprintf(as_of, sizeof as_of, "%s", optarg);
+		}
 		else if (c == 'h') {
 			fputs(td_cli_T("Usage: tokendesk show token SERIAL | cert SERIAL | agency"
-			               " CODE | holder ID [--json]\nShow one record with what "
-			               "belongs to it: a token's certificates and custody "
-			               "history,\nan agency's units and certificates, a holder's "
-			               "certificates (ID: the\nCCCD or CMND number, or an "
+			               " CODE [--as-of DATE] | holder ID [--json]\nShow one "
+			               "record with what belongs to it: a token's certificates "
+			               "and custody history,\nan agency's units in force on DATE "
+			               "(default today) and certificates, a holder's\n"
+			               "certificates (ID: the CCCD or CMND number, or an "
 			               "organisation's code).\n"), stdout);
 			return EX_OK;
 		} else

@@ -11,7 +11,7 @@
 const struct td_cli_command td_cli_commands[] = {
 	{ "init", td_cmd_init, N_("init") },
 	{ "import", td_cmd_import, N_("import [--encoding NAME] FILE...") },
-	{ "show", td_cmd_show, N_("show token SERIAL | cert SERIAL | agency CODE | holder ID [--json]") },
+	{ "show", td_cmd_show, N_("show token SERIAL | cert SERIAL | agency CODE [--as-of DATE] | holder ID [--json]") },
 	{ "search", td_cmd_search, N_("search TEXT [--json] [--limit N]") },
 	{ "export", td_cmd_export,
 	  N_("export [--format csv|json] [-o FILE] agencies|certificates|tokens") },

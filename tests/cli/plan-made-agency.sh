@@ -19,6 +19,13 @@ expect_status 0 td show agency P.X10
 expect_in "$tmp/out" "Ủy ban nhân dân xã Bình Sơn"
 expect_in "$tmp/out" "valid from:   2025-07-01"
 expect_in "$tmp/out" "parent:       P"
+# the tree as of a date: the commune is P's unit from its effective date
+expect_status 0 td show agency P --as-of 2025-06-30
+expect_not_in "$tmp/out" "P.X10"
+expect_status 0 td show agency P --as-of 2025-07-01
+expect_in "$tmp/out" "P.X10"
+expect_status 0 td show agency P.X10 --as-of 2025-06-30
+expect_in "$tmp/out" "not in force on 2025-06-30"
 expect_status 0 td show agency P.S34
 expect_in "$tmp/out" "Sở Nông nghiệp và Môi trường"
 # the plan reads the same afterwards, and a second apply changes nothing
