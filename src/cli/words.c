@@ -36,6 +36,9 @@ static const char *const codes[] = {
 	N_("commune"), N_("other"),
 	/* records, as "no certificate X" names them (registry/records.c) */
 	N_("certificate"), N_("certificate with fingerprint"),
+	/* counts: outcomes, states, scopes */
+	N_("found"), N_("missing"), N_("unexpected"), N_("unknown"), N_("duplicate"),
+	N_("closed"), N_("custodian"),
 	/* dossier statuses */
 	N_("open"), N_("submitted"), N_("done"), N_("cancelled"),
 };

@@ -69,6 +69,12 @@ session() {
 	td export --help
 	td --help
 	td --version
+	# an inventory count (letter 2.1)
+	id=$(td count start --agency P.S2 | tail -1)
+	td count scan "$id" TKB001 TKA999 TKB001
+	td count report "$id"
+	td count list
+	td count --help
 	# refusals a clerk meets, in Vietnamese too
 	printf 'cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after\n' >"$tmp/bad.csv"
 	printf 'B001,person,Nguyễn Văn Một,1000000001,Chuyên viên,P.S2,1/1/2024,1/1/2029\n' >>"$tmp/bad.csv"
