@@ -5,7 +5,7 @@ EXTRA_DIST += data/demo/plan.csv docs/plan.md
 # edits these, not the code
 formsdir = $(pkgdatadir)/forms
 dist_forms_DATA = data/forms/revoke.json data/forms/change.json \
-	data/forms/renew.json data/forms/recover.json
+	data/forms/renew.json data/forms/recover.json data/forms/contacts.tsv
 # the manual pages (checked against every --help by tests/cli/man-pages.sh)
 # and bash completion
 dist_man_MANS = man/tokendesk.1 man/tokendesk.conf.5

@@ -4,7 +4,7 @@
  * recovery), written from the tags, one form per requesting agency.
  *
  * Each form is a letter (the requesting agency, its address and e-mail
- * where known, the place and date in Vietnamese, the signer's lines) and
+ * where DIR/contacts.tsv knows them, the place and date in Vietnamese, the signer's lines) and
  * a table.  What the letter says and which columns the table has, in
  * which order, with which headings and widths, come from an editable
  * template, DIR/KIND.json (docs/formats.md, "Forms"), so a province whose

@@ -191,6 +191,51 @@ static json_t *template_load(const struct td_forms_opts *o, struct td_error *err
 	return tpl;
 }
 
+/* ---- what the registry does not hold: agencies' addresses and e-mail -------- */
+
+/* contacts.tsv beside the templates (or beside --template): a line per
+ * agency, "CODE<TAB>ADDRESS<TAB>E-MAIL", '#' starts a comment.  The
+ * registry holds no addresses; a province keeps them here, and a letter
+ * whose agency is not listed leaves them dotted for the pen.  A missing
+ * file is no error. */
+static struct td_strmap *contacts_load(const struct td_forms_opts *o,
+                                       struct td_arena *a)
+{
+	char dir[4096], path[4352], line[2048];
+	struct td_strmap *m;
+	FILE *f;
+
+	if (o->template_path) {
+		char *slash;
+		snprintf(dir, sizeof dir, "%s", o->template_path);
+		if ((slash = strrchr(dir, '/')))
+			slash[1] = '\0';
+		else
+			snprintf(dir, sizeof dir, "./");
+		snprintf(path, sizeof path, "%scontacts.tsv", dir);
+	} else {
+		snprintf(path, sizeof path, "%s/contacts.tsv", td_forms_dir(dir, sizeof dir));
+	}
+	if (!(f = fopen(path, "r")) || !(m = td_strmap_new(64))) {
+		if (f)
+			fclose(f);
+		return NULL;
+	}
+	while (fgets(line, sizeof line, f)) {
+		char *tab = strchr(line, '\t'), *code = line, *rest;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '#' || !tab)
+			continue;
+		*tab = '\0';
+		rest = td_arena_strdup(a, tab + 1);
+		code = td_arena_strdup(a, td_trim(code));
+		if (rest && code && *code)
+			td_strmap_put(m, code, rest);
+	}
+	fclose(f);
+	return m;
+}
+
 /* ---- the rows ---------------------------------------------------------------- */
 
 struct row {
@@ -207,6 +252,7 @@ struct form {
 
 struct gather {
 	struct td_registry *reg;
+	struct td_strmap *contacts;   /* agency code -> "address\temail" */
 	struct td_arena *arena;
 	struct td_agency_names *names;
 	const struct td_forms_opts *opts;
@@ -415,6 +461,7 @@ struct letter_ctx {
 	const struct form *f;
 	const char *superior, *province, *place, *date, *form, *title;
 	int64_t batch;
+	const char *address, *email;    /* from contacts.tsv, or NULL */
 };
 
 static void value_of(const struct letter_ctx *lc, const char *name, size_t len,
@@ -433,6 +480,8 @@ static void value_of(const struct letter_ctx *lc, const char *name, size_t len,
 	else if (IS("superior")) v = lc->superior;
 	else if (IS("superior_upper")) v = up = lc->superior ? upper(lc->superior) : NULL;
 	else if (IS("province")) v = lc->province;
+	else if (IS("agency_address")) v = lc->address;
+	else if (IS("agency_email")) v = lc->email;
 	else if (IS("count")) { snprintf(tmp, sizeof tmp, "%02ld", lc->f->n); v = tmp; }
 	else if (IS("place")) v = lc->place;
 	else if (IS("date_vi")) v = td_date_vi(lc->date, tmp, sizeof tmp);
@@ -506,7 +555,8 @@ static json_t *form_model(struct gather *g, const struct form *f, const char *da
 	struct td_error ignored;
 	struct letter_ctx lc = { f, NULL, NULL, g->opts->place, date,
 		json_string_value(json_object_get(tpl, "form")),
-		json_string_value(json_object_get(tpl, "title")), g->opts->batch };
+		json_string_value(json_object_get(tpl, "title")), g->opts->batch,
+		NULL, NULL };
 	char *superior = NULL, province[512] = "";
 	const char *q;
 	size_t i;
@@ -521,6 +571,16 @@ static json_t *form_model(struct gather *g, const struct form *f, const char *da
 		snprintf(province, sizeof province, "%.*s", (int)(strchr(q, ')') - q - 1), q + 1);
 	lc.superior = superior;
 	lc.province = province;
+	char contact[1024] = "", *tab;
+	const char *known = g->contacts ? td_strmap_get(g->contacts, f->agency_code) : NULL;
+	if (known) {
+		snprintf(contact, sizeof contact, "%s", known);
+		if ((tab = strchr(contact, '\t'))) {
+			*tab = '\0';
+			lc.email = tab + 1;
+		}
+		lc.address = contact;
+	}
 	json_array_foreach(json_object_get(tpl, "columns"), i, c) {
 		json_t *w = json_object_get(c, "width");
 		json_array_append_new(cols, json_pack("{s:O,s:f}", "heading",
@@ -794,6 +854,7 @@ int td_forms_write(struct td_registry *reg, const char *path,
 		rc = err->code;
 		goto out;
 	}
+	g.contacts = contacts_load(opts, g.arena);
 	rc = td_reg_each_tag(reg, NULL, opts->batch, gather_tag, &g, err);
 	if (rc > 0 || rc == TD_ERR_NOMEM || g.nomem) {
 		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
@@ -827,6 +888,7 @@ int td_forms_write(struct td_registry *reg, const char *path,
 	rep->rows = g.rows;
 out:
 	td_agency_names_free(g.names);
+	td_strmap_free(g.contacts);
 	td_strmap_free(g.forms_by_code);
 	td_arena_free(g.arena);
 	json_decref(g.tpl);

@@ -94,6 +94,13 @@ expect_status 0 td forms --template "$tmp/mine.json" --batch "$batch" -o "$tmp/m
 pdftotext "$tmp/mine.pdf" "$tmp/mine.txt"
 expect_in "$tmp/mine.txt" "Lý do đề nghị thu hồi"
 expect_not_in "$tmp/mine.txt" "stc@sontay.gov.vn"
+# the agency's address and e-mail, where the province's contacts.tsv
+# beside the template knows them
+printf 'R.S2\tSố 1 đường Lê Lợi, Sơn Tây\tstc@sontay.gov.vn\n' >"$tmp/contacts.tsv"
+expect_status 0 td forms --template "$tmp/mine.json" --batch "$batch" --agency R.S2 -o "$tmp/c.pdf"
+pdftotext "$tmp/c.pdf" "$tmp/c.txt"
+expect_in "$tmp/c.txt" "Địa chỉ: Số 1 đường Lê Lợi, Sơn Tây"
+expect_in "$tmp/c.txt" "Thư điện tử: stc@sontay.gov.vn"
 # a misspelt field or placeholder is refused with the file named
 sed 's/"field": "reason"/"field": "reasons"/' "$TD_SRCDIR/data/forms/revoke.json" >"$tmp/bad.json"
 expect_status 65 td forms --template "$tmp/bad.json" -o "$tmp/bad.xlsx"
