@@ -635,7 +635,7 @@ static void sheet_name(const char *code, int n, char *buf, size_t size)
 		snprintf(buf, size, "%s", clean);
 }
 
-struct xfmt { lxw_format *bold_c, *italic_c, *plain_c, *wrap, *head, *cell, *title; };
+struct xfmt { lxw_format *bold_c, *italic_c, *wrap, *head, *cell, *title; };
 
 static const char *safe(const char *s, char *buf, size_t size)
 {
@@ -663,7 +663,7 @@ static lxw_row_t merged_lines(lxw_worksheet *ws, lxw_row_t row, lxw_col_t c0,
 	return row;
 }
 
-static int xlsx_form(lxw_workbook *wb, json_t *m, int nth, const struct xfmt *x,
+static int xlsx_form(lxw_workbook *wb, json_t *m, const struct xfmt *x,
                      struct td_strmap *names, struct td_arena *a)
 {
 	json_t *cols = json_object_get(m, "columns"), *c, *r, *v;
@@ -682,7 +682,6 @@ static int xlsx_form(lxw_workbook *wb, json_t *m, int nth, const struct xfmt *x,
 	if (!kept || td_strmap_put(names, kept, (void *)kept) < 0 ||
 	    !(ws = workbook_add_worksheet(wb, kept)))
 		return -1;
-	(void)nth;
 	worksheet_set_paper(ws, 9);            /* A4 */
 	worksheet_set_landscape(ws);
 	worksheet_fit_to_pages(ws, 1, 0);
@@ -767,9 +766,8 @@ static int build_xlsx(const char *file, json_t *doc, const char **lib)
 	format_set_text_wrap(x.cell);
 	format_set_align(x.cell, LXW_ALIGN_VERTICAL_TOP);
 	format_set_border(x.cell, LXW_BORDER_THIN);
-	x.plain_c = NULL;
 	json_array_foreach(json_object_get(doc, "forms"), i, m)
-		if (xlsx_form(wb, m, (int)i, &x, names, a) < 0) {
+		if (xlsx_form(wb, m, &x, names, a) < 0) {
 			rc = -1;
 			break;
 		}
