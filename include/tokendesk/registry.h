@@ -203,6 +203,15 @@ int td_reg_get_holder(struct td_registry *reg, const char *kind,
 /* serial in any accepted spelling (case, colons, leading zeros). */
 int td_reg_get_cert(struct td_registry *reg, const char *serial,
                     struct td_cert *out, struct td_error *err);
+/* Each certificate written since audit row after_id, by its serial as
+ * its audit row names it (fn's serial is valid during the call; fn
+ * returns 0 to go on); *bulk is set when an import added certificates
+ * in bulk meanwhile, which names none.  Reads only: for a writer that
+ * looked certificates up before taking the write lock and checks, once
+ * it holds it, which of those look-ups another program made stale. */
+int td_reg_certs_written_since(struct td_registry *reg, int64_t after_id,
+                               int (*fn)(const char *serial, void *ctx),
+                               void *ctx, int *bulk, struct td_error *err);
 /* The status of the certificate with serial (any accepted spelling)
  * into status ("active", "revoked"...; size bytes): 1 when the registry
  * holds it, 0 when not, or a negative code with err filled.  A statement

@@ -217,6 +217,30 @@ int td_reg_cert_status(struct td_registry *reg, const char *serial,
 	return rc == SQLITE_DONE ? 0 : td_reg_db_error(reg, err, "certificate lookup");
 }
 
+int td_reg_certs_written_since(struct td_registry *reg, int64_t after_id,
+                               int (*fn)(const char *serial, void *ctx),
+                               void *ctx, int *bulk, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	*bulk = 0;
+	if (sqlite3_prepare_v2(reg->db, "SELECT entity_key FROM audit WHERE id > ?1"
+	                       " AND entity = 'cert'", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading the audit log");
+	sqlite3_bind_int64(st, 1, after_id);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		if (!key)
+			*bulk = 1;   /* a bulk row: the rows it added are not named */
+		else
+			stop = fn(key, ctx);
+	}
+	sqlite3_finalize(st);
+	return stop || rc == SQLITE_DONE ? TD_OK
+	       : td_reg_db_error(reg, err, "reading the audit log");
+}
+
 int td_reg_get_cert_by_fingerprint(struct td_registry *reg, const char *sha256_hex,
                                    struct td_cert *out, struct td_error *err)
 {
