@@ -573,9 +573,23 @@ struct td_kit_merge_report {
 	int64_t inserted, updated, deleted, unchanged;
 	int64_t audit_rows;          /* field audit rows re-appended */
 	int64_t conflicts;           /* recorded in kit_conflict */
+	/* What the field recorded since the kit was made (first merge) or
+	 * merged last (since_merge set; since is that merge's time, else
+	 * the kit's making, "YYYY-MM-DDTHH:MM:SSZ"); merges counts this
+	 * kit's merges here, this one included.  older_copy: the kit is a
+	 * copy holding less than was merged already (nothing changed). */
+	int64_t new_handovers, new_dossiers, new_counts, new_tags, new_moves;
+	int since_merge, older_copy;
+	int64_t merges;
+	char since[32];
 };
 /* Merge the field changes of the kit at kit_path, all in one
- * transaction.  Rows the field added get fresh ids at home (references
+ * transaction.  A kit may be merged again and again (the team keeps
+ * the stick, or a copy comes home first): each merge brings exactly what
+ * the kit's audit log recorded after the rows merged before (nothing
+ * twice, nothing lost); a copy holding less than was merged changes
+ * nothing; a copy whose log parted from the one merged is refused
+ * (TD_ERR_CONFLICT).  Rows the field added get fresh ids at home (references
  * declared with REFERENCES follow them); a field change to a row that
  * home also changed, or to a home-only table (agency, holder,
  * certificate), is recorded as a conflict and not applied.  The kit's

@@ -78,6 +78,56 @@ static int kit_make(struct td_registry *reg, int argc, char **argv)
 	return EX_OK;
 }
 
+/* "2026-12-06T14:02:33Z" as "2026-12-06 14:02" (UTC). */
+static void short_time(const char *iso, char out[17])
+{
+	snprintf(out, 17, "%.16s", iso);
+	if (strlen(out) > 10 && out[10] == 'T')
+		out[10] = ' ';
+}
+
+/* A translated "%lld thing(s)": the number put where the text has it. */
+static void fprint_count(const char *text, int64_t n)
+{
+	const char *at = strstr(text, "%lld");
+
+	if (!at) {
+		fputs(text, stdout);
+		return;
+	}
+	printf("%.*s%lld%s", (int)(at - text), text, (long long)n, at + 4);
+}
+
+/* "3 handovers, 1 dossier since the merge of 2026-12-06 14:02" */
+static void print_whats_new(const struct td_kit_merge_report *r)
+{
+	const struct { int64_t n; const char *one, *many; } parts[] = {
+		{ r->new_handovers, T("%lld handover"), T("%lld handovers") },
+		{ r->new_dossiers, T("%lld dossier"), T("%lld dossiers") },
+		{ r->new_counts, T("%lld count"), T("%lld counts") },
+		{ r->new_tags, T("%lld tag"), T("%lld tags") },
+		{ r->new_moves, T("%lld custody move"), T("%lld custody moves") },
+	};
+	char when[17];
+	int any = 0;
+
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		if (!parts[i].n)
+			continue;
+		/* each text holds one %lld, as po/vi.po checks (c-format) */
+		fputs(any++ ? ", " : "", stdout);
+		fprint_count(parts[i].n == 1 ? parts[i].one : parts[i].many,
+		             parts[i].n);
+	}
+	if (!any)
+		fputs(T("nothing new"), stdout);
+	short_time(r->since, when);
+	if (r->since_merge)
+		td_cli_printf(" since the merge of %s\n", when);
+	else
+		td_cli_printf(" since the kit was made on %s\n", when);
+}
+
 static int kit_merge(struct td_registry *reg, int argc, char **argv)
 {
 	struct td_kit_merge_report r;
@@ -100,9 +150,18 @@ static int kit_merge(struct td_registry *reg, int argc, char **argv)
 	if (td_reg_kit_merge(reg, path, &r, &err) < 0)
 		return fail(&err);
 	if (json) {
-		json_t *o = json_pack("{s:s, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I}",
+		json_t *o = json_pack("{s:s, s:b, s:b, s:b, s:I, s:s, s:b, s:{s:I, s:I,"
+		                      " s:I, s:I, s:I}, s:I, s:I, s:I, s:I, s:I, s:I}",
 		                      "kit", r.uuid, "already_merged", r.already,
 		                      "merged_meanwhile", r.meanwhile,
+		                      "older_copy", r.older_copy,
+		                      "merge", (json_int_t)r.merges,
+		                      "since", r.since, "since_merge", r.since_merge,
+		                      "new", "handovers", (json_int_t)r.new_handovers,
+		                      "dossiers", (json_int_t)r.new_dossiers,
+		                      "counts", (json_int_t)r.new_counts,
+		                      "tags", (json_int_t)r.new_tags,
+		                      "custody_moves", (json_int_t)r.new_moves,
 		                      "inserted", (json_int_t)r.inserted,
 		                      "updated", (json_int_t)r.updated,
 		                      "deleted", (json_int_t)r.deleted,
@@ -114,9 +173,14 @@ static int kit_merge(struct td_registry *reg, int argc, char **argv)
 	} else if (r.meanwhile) {
 		/* another desk or command merged it while this one read it */
 		printf("kit %s: %s\n", r.uuid, T("merged meanwhile; nothing changed"));
+	} else if (r.older_copy) {
+		printf("kit %s: %s\n", r.uuid, T("an older copy; everything it holds was"
+		       " merged already; nothing changed"));
 	} else if (r.already) {
-		printf("kit %s was merged before; nothing changed\n", r.uuid);
+		printf("kit %s: %s\n", r.uuid, T("nothing new since it was merged last;"
+		       " nothing changed"));
 	} else {
+		print_whats_new(&r);
 		printf("kit %s merged: %" PRId64 " rows added, %" PRId64 " updated, %" PRId64
 		       " deleted, %" PRId64 " field audit rows, %" PRId64 " conflicts\n",
 		       r.uuid, r.inserted, r.updated, r.deleted, r.audit_rows, r.conflicts);

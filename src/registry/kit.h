@@ -38,6 +38,9 @@ struct kit_table {
 	int64_t offset;          /* bulk: home id = kit id + offset */
 	int bulk;                /* new rows moved by offset, all at once */
 	int fallback;            /* new rows went one by one */
+	/* a later merge: the lowest kit id an earlier merge of this kit
+	 * brought home under another id (kit_idmap), 0 when none */
+	int64_t prior_min;
 };
 
 struct kit_schema {
@@ -87,7 +90,25 @@ struct kit_merge {
 	 * first and at the last (see audit_field.c). */
 	int64_t field_first, field_last;
 	char field_prev[65], field_head[65];
+	/* A later merge (kit_merge_state): how far the kit was merged
+	 * before (its audit row `through` and that row's hash), when, and
+	 * how many times; the image diffed against is then the kit as it was
+	 * merged, and rows it added came home under ids kit_idmap keeps. */
+	int prior;
+	int64_t through, merges;
+	char through_hash[65], prior_at[32];
+	sqlite3_stmt *prior_get, *int_value;
+	/* the kit as merged now (sqlite3_serialize), kept for the next */
+	unsigned char *snapshot;
+	sqlite3_int64 snapshot_n;
+	char snapshot_sha256[65];
 };
+
+/* The home id of kit row kit_id of t: itself, unless an earlier merge of
+ * this kit brought the row home under another id (kit_idmap); -1 when
+ * that merge kept it as a conflict (it is not at home). */
+int64_t kit_prior_id(struct kit_merge *m, const struct kit_table *t,
+                     int64_t kit_id);
 
 /* Apply one change of the kit's changeset (iterator positioned on it) to
  * home, or record it as a conflict. */

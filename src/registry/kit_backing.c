@@ -410,7 +410,7 @@ int kit_backing_check(struct kit_merge *m, struct kit_table *t,
 		return check_count_close(m, id, b->key, nv, b, err);
 	if ((rc = check_images(m, e, id, b->key, !nv, b, err)) < 0)
 		return rc;
-	b->home_before = image_of(m->home, e, id, b->key);
+	b->home_before = image_of(m->home, e, kit_prior_id(m, t, id), b->key);
 	return TD_OK;
 }
 

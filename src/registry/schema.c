@@ -250,6 +250,35 @@ static const char *const migrations[] = {
 	"  added_at TEXT NOT NULL, added_by TEXT NOT NULL);"
 	"ALTER TABLE crl_import ADD COLUMN ca_sha256 TEXT;"
 	"CREATE INDEX crl_import_number ON crl_import(issuer, crl_number);",
+	/* 8: kits that come home more than once (kit_merge.c).
+	 * kit_merge_state: per kit, how far it has been merged (its audit row
+	 * `through` and that row's hash) and the kit as it was then
+	 * (`snapshot`, an SQLite image, and its SHA-256, also quoted by the
+	 * kit.merge audit row): a later merge diffs against it and brings
+	 * exactly what was recorded since.  kit_idmap: where the rows a kit
+	 * added got home (kit ids kit_first..kit_last are home ids + shift;
+	 * shift NULL: kept as a conflict), so later field changes to them,
+	 * and rows referring to them, find them.  kit_refresh: per kit, the
+	 * home audit row up to which home's changes were applied to it.
+	 * kit_conflict.label: the conflict as a person names it (serials,
+	 * names, handover numbers; JSON).  kit_superseded: custody moves
+	 * that lost a conflict (the choice that superseded them, who, when):
+	 * they stay in the history, marked. */
+	"CREATE TABLE kit_merge_state ("
+	"  uuid TEXT PRIMARY KEY,"
+	"  through INTEGER NOT NULL, through_hash TEXT NOT NULL,"
+	"  merged_at TEXT NOT NULL, merges INTEGER NOT NULL,"
+	"  snapshot BLOB NOT NULL, snapshot_sha256 TEXT NOT NULL);"
+	"CREATE TABLE kit_idmap ("
+	"  kit_uuid TEXT NOT NULL, tbl TEXT NOT NULL,"
+	"  kit_first INTEGER NOT NULL, kit_last INTEGER NOT NULL, shift INTEGER,"
+	"  PRIMARY KEY (kit_uuid, tbl, kit_first)) WITHOUT ROWID;"
+	"ALTER TABLE kit_conflict ADD COLUMN label TEXT;"
+	"CREATE TABLE kit_superseded ("
+	"  event_id INTEGER PRIMARY KEY,"
+	"  conflict_id INTEGER NOT NULL,"
+	"  choice TEXT NOT NULL CHECK (choice IN ('kept_home','kept_field')),"
+	"  decided_by TEXT NOT NULL, decided_at TEXT NOT NULL);",
 	/* (append new steps here) */
 };
 
