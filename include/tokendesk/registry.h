@@ -602,6 +602,12 @@ struct td_kit_conflict {
 	const char *kit_uuid, *table, *op, *reason, *status;
 	const char *pk, *home, *field_old, *field_new;  /* JSON text */
 	const char *resolved_at, *resolved_by;
+	/* what a person knows the record by (JSON object, NULL when none):
+	 * "token", "certificates", "holders", "agency", "home_handover",
+	 * "field_handover" for a token; "certificate", "holder", "agency",
+	 * "dossier", "tag", "handover" for others; for a row added in the
+	 * field, its own serial, ref, number, name, ext_id or code */
+	const char *label;
 };
 typedef int (*td_kit_conflict_fn)(const struct td_kit_conflict *c, void *ctx);
 /* Conflicts, oldest first; open_only skips decided ones. */

@@ -201,6 +201,43 @@ static json_t *jstr_or_json(const char *s)
 	return v ? v : json_string(s);
 }
 
+/* The record as a person knows it, from the conflict's label: "token
+ * T-SB-01" (the first of the names below that the label has); NULL when
+ * it has none. */
+static const char *const label_names[] = { "token", "certificate", "holder",
+	"agency", "dossier", "tag", "handover", "serial", "ref", "number",
+	"name", "ext_id", "code", "target", "uid" };
+
+static void print_label(const struct td_kit_conflict *c, json_t *label)
+{
+	const char *name = NULL, *value = NULL, *key;
+	const char *details[] = { "certificates", "certificate", "holders", "holder",
+	                          "agency", "token" };
+	int any = 0;
+	json_t *v;
+
+	for (size_t i = 0; !name && i < sizeof label_names / sizeof label_names[0]; i++)
+		if ((value = json_string_value(json_object_get(label, label_names[i]))))
+			name = label_names[i];
+	printf("%" PRId64 "\t%s\t%s %s %s\t%s\n", c->id, c->status, c->op, c->table,
+	       value ? value : c->pk, c->reason);
+	for (size_t i = 0; i < sizeof details / sizeof details[0]; i++) {
+		key = details[i];
+		if (name && strcmp(key, name) == 0)
+			continue;
+		if (!(v = json_object_get(label, key)) || !json_string_value(v))
+			continue;
+		printf("%s%s %s", any++ ? "; " : "\t", key, json_string_value(v));
+	}
+	if (any)
+		fputc('\n', stdout);
+	const char *hh = json_string_value(json_object_get(label, "home_handover"));
+	const char *fh = json_string_value(json_object_get(label, "field_handover"));
+	if (hh || fh)
+		td_cli_printf("\thandover at home: %s; in the field: %s\n",
+		              hh ? hh : "-", fh ? fh : "-");
+}
+
 static int conflict_one(const struct td_kit_conflict *c, void *ctx)
 {
 	json_t *arr = ctx;
@@ -214,6 +251,7 @@ static int conflict_one(const struct td_kit_conflict *c, void *ctx)
 		json_object_set_new(o, "reason", td_json_str(c->reason));
 		json_object_set_new(o, "status", td_json_str(c->status));
 		json_object_set_new(o, "key", jstr_or_json(c->pk));
+		json_object_set_new(o, "label", jstr_or_json(c->label));
 		json_object_set_new(o, "home", jstr_or_json(c->home));
 		json_object_set_new(o, "field_old", jstr_or_json(c->field_old));
 		json_object_set_new(o, "field_new", jstr_or_json(c->field_new));
@@ -222,8 +260,9 @@ static int conflict_one(const struct td_kit_conflict *c, void *ctx)
 		json_array_append_new(arr, o);
 		return 0;
 	}
-	printf("%" PRId64 "\t%s\t%s %s %s\t%s\n", c->id, c->status, c->op, c->table,
-	       c->pk, c->reason);
+	json_t *label = c->label ? json_loads(c->label, 0, NULL) : NULL;
+	print_label(c, label);
+	json_decref(label);
 	printf("\thome:  %s\n\tfield: %s -> %s\n", c->home ? c->home : "(none)",
 	       c->field_old ? c->field_old : "(none)",
 	       c->field_new ? c->field_new : "(none)");

@@ -135,6 +135,12 @@ int kit_conflict_add(struct kit_merge *m, struct kit_table *t, const char *op,
                      sqlite3_value **field_new, const char *reason,
                      struct td_error *err);
 
+/* The label of a conflict on table's row home_id at home (the kit
+ * attached as "kit"), or from field_json (the field's version) when home
+ * holds no such row: JSON (kit_conflict.label), heap; NULL when none. */
+char *kit_conflict_label(struct td_registry *home, const char *table,
+                         int64_t home_id, const char *field_json);
+
 /* ---- kit_guard.c: a kit is data, never code ---------------------------
  * Private copies: connections of their own, in memory, defensive, with
  * an untrusted schema and no triggers, views or extensions.  */

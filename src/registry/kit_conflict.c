@@ -15,6 +15,82 @@
 #include "registry/kit.h"
 #include "tokendesk/text.h"
 
+/* ---- what a person knows a conflict by (kit_conflict.label) -------------
+ * Each is run at merge time on home's connection, the kit attached as
+ * "kit": ?1 is the row's id at home.  A token is named with its
+ * certificates, their holders and agency, and the newest handover that
+ * moved it on each side (home's, and the field's in the kit). */
+#define HOLDER_OF(c) "(SELECT h.name || ' (' || h.ext_id || ')' FROM main.holder h" \
+	" WHERE h.id = " c ")"
+#define AGENCY_OF(c) "(SELECT a.code || ' ' || a.name FROM main.agency a" \
+	" WHERE a.id = " c ")"
+static const struct { const char *table, *sql; } labels[] = {
+	{ "token", "SELECT json_object('token', t.serial,"
+	  " 'certificates', (SELECT group_concat(c.serial, ', ') FROM main.certificate c"
+	  "   WHERE c.token_id = t.id),"
+	  " 'holders', (SELECT group_concat(h.name || ' (' || h.ext_id || ')', ', ')"
+	  "   FROM main.certificate c JOIN main.holder h ON h.id = c.holder_id"
+	  "   WHERE c.token_id = t.id),"
+	  " 'agency', (SELECT a.code || ' ' || a.name FROM main.certificate c"
+	  "   JOIN main.holder h ON h.id = c.holder_id JOIN main.agency a"
+	  "   ON a.id = h.agency_id WHERE c.token_id = t.id LIMIT 1),"
+	  " 'home_handover', (SELECT h.number FROM main.custody_event e JOIN"
+	  "   main.handover h ON h.id = e.handover_id WHERE e.token_id = t.id"
+	  "   ORDER BY e.id DESC LIMIT 1),"
+	  " 'field_handover', (SELECT h.number FROM kit.custody_event e JOIN kit.token k"
+	  "   ON k.id = e.token_id JOIN kit.handover h ON h.id = e.handover_id"
+	  "   WHERE k.serial = t.serial ORDER BY e.id DESC LIMIT 1))"
+	  " FROM main.token t WHERE t.id = ?1" },
+	{ "certificate", "SELECT json_object('certificate', c.serial, 'holder',"
+	  " " HOLDER_OF("c.holder_id") ", 'agency', (SELECT a.code || ' ' || a.name"
+	  " FROM main.holder h JOIN main.agency a ON a.id = h.agency_id WHERE"
+	  " h.id = c.holder_id), 'token', (SELECT serial FROM main.token WHERE"
+	  " id = c.token_id)) FROM main.certificate c WHERE c.id = ?1" },
+	{ "holder", "SELECT json_object('holder', h.name || ' (' || h.ext_id || ')',"
+	  " 'agency', " AGENCY_OF("h.agency_id") ") FROM main.holder h WHERE h.id = ?1" },
+	{ "agency", "SELECT json_object('agency', a.code || ' ' || a.name)"
+	  " FROM main.agency a WHERE a.id = ?1" },
+	{ "dossier", "SELECT json_object('dossier', d.ref, 'agency', "
+	  AGENCY_OF("d.agency_id") ") FROM main.dossier d WHERE d.id = ?1" },
+	{ "tag", "SELECT json_object('tag', t.target_kind || ' ' || t.target)"
+	  " FROM main.tag t WHERE t.id = ?1" },
+	{ "handover", "SELECT json_object('handover', number) FROM main.handover"
+	  " WHERE id = ?1" },
+};
+
+/* A row home does not hold (added in the field): named by the values a
+ * person knows it by, from the field's version (JSON). */
+#define LABEL_OF_FIELD "SELECT json_group_object(key, value) FROM json_each(?1)" \
+	" WHERE key IN ('serial', 'ref', 'number', 'name', 'ext_id', 'code'," \
+	" 'target', 'uid')"
+
+char *kit_conflict_label(struct td_registry *home, const char *table,
+                         int64_t home_id, const char *field_json)
+{
+	const char *sql = NULL;
+	sqlite3_stmt *st;
+	char *label = NULL;
+
+	for (size_t i = 0; home_id > 0 && i < sizeof labels / sizeof labels[0]; i++)
+		if (strcmp(labels[i].table, table) == 0)
+			sql = labels[i].sql;
+	if (sql && sqlite3_prepare_v2(home->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, home_id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			label = td_reg_col_dup(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (label || !field_json)
+		return label;
+	if (sqlite3_prepare_v2(home->db, LABEL_OF_FIELD, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, field_json, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			label = td_reg_col_dup(st, 0);
+		sqlite3_finalize(st);
+	}
+	return label;
+}
+
 int td_reg_kit_each_conflict(struct td_registry *reg, int open_only,
                              td_kit_conflict_fn fn, void *ctx, struct td_error *err)
 {
@@ -24,18 +100,19 @@ int td_reg_kit_each_conflict(struct td_registry *reg, int open_only,
 
 	if (sqlite3_prepare_v2(reg->db, open_only ?
 	        "SELECT id, kit_uuid, tbl, op, reason, status, pk, home, field_old,"
-	        " field_new, resolved_at, resolved_by FROM kit_conflict"
+	        " field_new, resolved_at, resolved_by, label FROM kit_conflict"
 	        " WHERE status = 'open' ORDER BY id" :
 	        "SELECT id, kit_uuid, tbl, op, reason, status, pk, home, field_old,"
-	        " field_new, resolved_at, resolved_by FROM kit_conflict ORDER BY id",
+	        " field_new, resolved_at, resolved_by, label FROM kit_conflict"
+	        " ORDER BY id",
 	        -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(reg, err, "listing kit conflicts");
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char **f[] = { &c.kit_uuid, &c.table, &c.op, &c.reason, &c.status,
 		                     &c.pk, &c.home, &c.field_old, &c.field_new,
-		                     &c.resolved_at, &c.resolved_by };
+		                     &c.resolved_at, &c.resolved_by, &c.label };
 		c.id = sqlite3_column_int64(st, 0);
-		for (int i = 0; i < 11; i++)
+		for (int i = 0; i < 12; i++)
 			*f[i] = (const char *)sqlite3_column_text(st, i + 1);
 		stop = fn(&c, ctx);
 	}
