@@ -148,6 +148,11 @@ struct td_custody_event {
 	 * set whenever the id is. */
 	int64_t conflict_id;
 	char *conflict_status;
+	/* A move that lost a kit conflict (kit_superseded): the conflict,
+	 * the choice that superseded it ("kept_home" or "kept_field"), who
+	 * decided and when.  0 and NULL for a move that stands. */
+	int64_t superseded_conflict;
+	char *superseded_choice, *superseded_by, *superseded_at;
 };
 
 struct td_audit_row {

@@ -95,7 +95,7 @@ struct kit_merge {
 	 * how many times; the image diffed against is then the kit as it was
 	 * merged, and rows it added came home under ids kit_idmap keeps. */
 	int prior;
-	int64_t through, merges;
+	int64_t through, merges, home_event_max;
 	char through_hash[65], prior_at[32];
 	sqlite3_stmt *prior_get, *int_value;
 	/* the kit as merged now (sqlite3_serialize), kept for the next */
@@ -136,10 +136,19 @@ int kit_conflict_add(struct kit_merge *m, struct kit_table *t, const char *op,
                      struct td_error *err);
 
 /* The label of a conflict on table's row home_id at home (the kit
- * attached as "kit"), or from field_json (the field's version) when home
+ * attached as "kit"; for a token, "since_event": home's custody events
+ * after since_event are the moves that competed with the field's), or from field_json (the field's version) when home
  * holds no such row: JSON (kit_conflict.label), heap; NULL when none. */
 char *kit_conflict_label(struct td_registry *home, const char *table,
-                         int64_t home_id, const char *field_json);
+                         int64_t home_id, const char *field_json,
+                         int64_t since_event);
+
+/* The audit image of row id of table at reg, as its ordinary writer
+ * builds it (token, tag, dossier), with the record's key (heap) and the
+ * entity and action its writer uses; NULL (and *key NULL) for other
+ * tables. */
+char *kit_record_image(struct td_registry *reg, const char *table, int64_t id,
+                       char **key, const char **entity, const char **action);
 
 /* ---- kit_guard.c: a kit is data, never code ---------------------------
  * Private copies: connections of their own, in memory, defensive, with

@@ -493,6 +493,24 @@ void kit_backing_clear(struct kit_backing *b)
 	memset(b, 0, sizeof *b);
 }
 
+/* ---- a conflict decided for the field (kit_conflict.c) ------------------------ */
+
+char *kit_record_image(struct td_registry *reg, const char *table, int64_t id,
+                       char **key, const char **entity, const char **action)
+{
+	const struct entity_map *e = map_of(table);
+
+	*key = NULL;
+	if (!e || e->img == IMG_COUNT)
+		return NULL;
+	*entity = e->entity;
+	*action = e->img == IMG_TOKEN ? "token.move" : e->img == IMG_TAG
+	          ? "tag.update" : "dossier.move";
+	if (!(*key = text_of(reg, e->key_sql, id, NULL)))
+		return NULL;
+	return image_of(reg, e, id, *key);
+}
+
 /* ---- rows the field added ------------------------------------------------------ */
 
 static int64_t made_max(struct kit_merge *m, const char *table)

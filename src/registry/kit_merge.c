@@ -370,7 +370,8 @@ static int read_state(struct kit_merge *m, struct td_error *err)
 
 	m->prior = 0;
 	if (sqlite3_prepare_v2(m->home->db, "SELECT through, through_hash, merged_at,"
-	                       " merges FROM main.kit_merge_state WHERE uuid = ?",
+	                       " merges, home_event_max FROM main.kit_merge_state"
+	                       " WHERE uuid = ?",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(m->home, err, "reading merged kits");
 	sqlite3_bind_text(st, 1, m->uuid, -1, SQLITE_STATIC);
@@ -382,6 +383,7 @@ static int read_state(struct kit_merge *m, struct td_error *err)
 		snprintf(m->prior_at, sizeof m->prior_at, "%s",
 		         (const char *)sqlite3_column_text(st, 2));
 		m->merges = sqlite3_column_int64(st, 3);
+		m->home_event_max = sqlite3_column_int64(st, 4);
 	}
 	sqlite3_finalize(st);
 	return TD_OK;
@@ -782,7 +784,9 @@ static int save_state(struct kit_merge *m, const char *at, struct td_error *err)
 		return rc;
 	if (sqlite3_prepare_v2(m->home->db, "INSERT OR REPLACE INTO main.kit_merge_state"
 	                       " (uuid, through, through_hash, merged_at, merges,"
-	                       " snapshot, snapshot_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	                       " snapshot, snapshot_sha256, home_event_max) VALUES"
+	                       " (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0)"
+	                       " FROM main.custody_event))",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(m->home, err, "recording the merge");
 	sqlite3_bind_text(st, 1, m->uuid, -1, SQLITE_STATIC);

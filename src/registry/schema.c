@@ -255,12 +255,11 @@ static const char *const migrations[] = {
 	 * `through` and that row's hash) and the kit as it was then
 	 * (`snapshot`, an SQLite image, and its SHA-256, also quoted by the
 	 * kit.merge audit row): a later merge diffs against it and brings
-	 * exactly what was recorded since.  kit_idmap: where the rows a kit
+	 * exactly what was recorded since.  home_event_max: home's last custody event then
+	 * (moves after it competed with the field's next ones).  kit_idmap: where the rows a kit
 	 * added got home (kit ids kit_first..kit_last are home ids + shift;
 	 * shift NULL: kept as a conflict), so later field changes to them,
-	 * and rows referring to them, find them.  kit_refresh: per kit, the
-	 * home audit row up to which home's changes were applied to it.
-	 * kit_conflict.label: the conflict as a person names it (serials,
+	 * and rows referring to them, find them.  kit_conflict.label: the conflict as a person names it (serials,
 	 * names, handover numbers; JSON).  kit_superseded: custody moves
 	 * that lost a conflict (the choice that superseded them, who, when):
 	 * they stay in the history, marked. */
@@ -268,6 +267,7 @@ static const char *const migrations[] = {
 	"  uuid TEXT PRIMARY KEY,"
 	"  through INTEGER NOT NULL, through_hash TEXT NOT NULL,"
 	"  merged_at TEXT NOT NULL, merges INTEGER NOT NULL,"
+	"  home_event_max INTEGER NOT NULL DEFAULT 0,"
 	"  snapshot BLOB NOT NULL, snapshot_sha256 TEXT NOT NULL);"
 	"CREATE TABLE kit_idmap ("
 	"  kit_uuid TEXT NOT NULL, tbl TEXT NOT NULL,"
