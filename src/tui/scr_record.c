@@ -264,8 +264,8 @@ static void add_superseded(struct tl_list *list, const struct td_custody_event *
 	char line[400], id[32];
 
 	Tf(line, sizeof line, strcmp(e->superseded_choice, "kept_field") == 0
-	   ? N_("    superseded: conflict %lld decided for the field's version by %s at %.16s")
-	   : N_("    superseded: conflict %lld decided for home's version by %s at %.16s"),
+	   ? N_("    superseded: conflict %lld kept the field's version (%s, %.16s)")
+	   : N_("    superseded: conflict %lld kept home's version (%s, %.16s)"),
 	   (long long)e->superseded_conflict, e->superseded_by ? e->superseded_by : "?",
 	   e->superseded_at ? e->superseded_at : "");
 	snprintf(id, sizeof id, "%lld", (long long)e->superseded_conflict);
