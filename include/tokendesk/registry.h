@@ -584,7 +584,7 @@ struct td_kit_merge_report {
 	 * kit's merges here, this one included.  older_copy: the kit is a
 	 * copy holding less than was merged already (nothing changed). */
 	int64_t new_handovers, new_dossiers, new_counts, new_tags, new_moves;
-	int since_merge, older_copy;
+	int since_merge, since_refresh, older_copy;
 	int64_t merges;
 	char since[32];
 };
@@ -601,6 +601,22 @@ struct td_kit_merge_report {
  * audit chain must verify. */
 int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
                      struct td_kit_merge_report *rep, struct td_error *err);
+
+struct td_kit_refresh_report {
+	char uuid[37];
+	/* what home changed in the kit's scope since it was made or last
+	 * refreshed, now in the kit */
+	long long tokens, moves, dossiers, tags, officials;
+};
+/* Bring home's rows of the kit's scope, as they stand, to the kit at
+ * kit_path (kit refresh), with the team's own handover series and open
+ * counts.  Only a kit whose work home holds (merged, or nothing recorded
+ * since it was made or refreshed) is refreshed: TD_ERR_CONFLICT "merge it
+ * first" otherwise.  All or nothing: written beside the kit, synced and
+ * renamed over it; on any failure the kit is as it was.  Audited in the
+ * kit and at home (kit.refresh). */
+int td_reg_kit_refresh(struct td_registry *home, const char *kit_path,
+                       struct td_kit_refresh_report *rep, struct td_error *err);
 
 struct td_kit_conflict {
 	int64_t id;

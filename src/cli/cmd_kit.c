@@ -17,11 +17,15 @@
 static const char kit_usage[] =
 	"Usage: tokendesk kit make --agencies CODE[,CODE...] -o KIT\n"
 	"       tokendesk kit merge KIT [--json]\n"
+	"       tokendesk kit refresh KIT [--json]\n"
 	"       tokendesk kit conflicts [--all] [--json]\n"
 	"       tokendesk kit resolve ID --keep home|field\n"
 	"A kit is a registry file with only what a field team needs for the\n"
 	"agencies given (and their units); work on it with --db KIT, then merge\n"
-	"it back.  Conflicting changes are listed, never decided silently.\n"
+	"it back, as often as it comes home: each merge brings what was recorded\n"
+	"since the last one.  refresh gives a merged kit home's changes in its\n"
+	"scope (all or nothing: the kit is replaced only when the new one is\n"
+	"whole).  Conflicting changes are listed, never decided silently.\n"
 	"A kit is data: one holding triggers, views or tables tokendesk does\n"
 	"not have, or rows its own audit log does not record (edited outside\n"
 	"tokendesk), is refused whole and nothing is merged.\n";
@@ -124,6 +128,8 @@ static void print_whats_new(const struct td_kit_merge_report *r)
 	short_time(r->since, when);
 	if (r->since_merge)
 		td_cli_printf(" since the merge of %s\n", when);
+	else if (r->since_refresh)
+		td_cli_printf(" since the kit was refreshed on %s\n", when);
 	else
 		td_cli_printf(" since the kit was made on %s\n", when);
 }
@@ -150,13 +156,14 @@ static int kit_merge(struct td_registry *reg, int argc, char **argv)
 	if (td_reg_kit_merge(reg, path, &r, &err) < 0)
 		return fail(&err);
 	if (json) {
-		json_t *o = json_pack("{s:s, s:b, s:b, s:b, s:I, s:s, s:b, s:{s:I, s:I,"
+		json_t *o = json_pack("{s:s, s:b, s:b, s:b, s:I, s:s, s:b, s:b, s:{s:I, s:I,"
 		                      " s:I, s:I, s:I}, s:I, s:I, s:I, s:I, s:I, s:I}",
 		                      "kit", r.uuid, "already_merged", r.already,
 		                      "merged_meanwhile", r.meanwhile,
 		                      "older_copy", r.older_copy,
 		                      "merge", (json_int_t)r.merges,
 		                      "since", r.since, "since_merge", r.since_merge,
+		                      "since_refresh", r.since_refresh,
 		                      "new", "handovers", (json_int_t)r.new_handovers,
 		                      "dossiers", (json_int_t)r.new_dossiers,
 		                      "counts", (json_int_t)r.new_counts,
@@ -188,6 +195,45 @@ static int kit_merge(struct td_registry *reg, int argc, char **argv)
 			printf("decide them with `tokendesk kit conflicts` and"
 			       " `tokendesk kit resolve ID --keep home|field`\n");
 	}
+	return EX_OK;
+}
+
+static int kit_refresh(struct td_registry *reg, int argc, char **argv)
+{
+	struct td_kit_refresh_report r;
+	struct td_error err;
+	const char *path = NULL;
+	int json = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--help") == 0)
+			return usage_or_help('h');
+		else if (!path)
+			path = argv[i];
+		else
+			return usage_or_help('?');
+	}
+	if (!path)
+		return usage_or_help('?');
+	if (td_reg_kit_refresh(reg, path, &r, &err) < 0)
+		return fail(&err);
+	if (json) {
+		json_t *o = json_pack("{s:s, s:{s:I, s:I, s:I, s:I, s:I}}", "kit", r.uuid,
+		                      "changed", "tokens", (json_int_t)r.tokens,
+		                      "custody_moves", (json_int_t)r.moves,
+		                      "dossiers", (json_int_t)r.dossiers,
+		                      "tags", (json_int_t)r.tags,
+		                      "officials", (json_int_t)r.officials);
+		td_json_print(o);
+		json_decref(o);
+		return EX_OK;
+	}
+	printf("kit %s: ", r.uuid);
+	td_cli_printf("refreshed from home: %lld tokens, %lld custody moves, %lld"
+	              " dossiers, %lld tags, %lld officials changed\n", r.tokens,
+	              r.moves, r.dossiers, r.tags, r.officials);
 	return EX_OK;
 }
 
@@ -331,7 +377,7 @@ int td_cmd_kit(struct td_cli *cli, int argc, char **argv)
 		const char *name;
 		int (*run)(struct td_registry *, int, char **);
 	} subs[] = {
-		{ "make", kit_make }, { "merge", kit_merge },
+		{ "make", kit_make }, { "merge", kit_merge }, { "refresh", kit_refresh },
 		{ "conflicts", kit_conflicts }, { "resolve", kit_resolve },
 	};
 	struct td_registry *reg;

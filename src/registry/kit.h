@@ -94,7 +94,9 @@ struct kit_merge {
 	 * before (its audit row `through` and that row's hash), when, and
 	 * how many times; the image diffed against is then the kit as it was
 	 * merged, and rows it added came home under ids kit_idmap keeps. */
-	int prior;
+	int prior, refreshed;
+	int64_t made_base;   /* the kit's meta kit_audit_base: its kit.make or
+	                        newest kit.refresh row, where field work starts */
 	int64_t through, merges, home_event_max;
 	char through_hash[65], prior_at[32];
 	sqlite3_stmt *prior_get, *int_value;
@@ -149,6 +151,28 @@ char *kit_conflict_label(struct td_registry *home, const char *table,
  * tables. */
 char *kit_record_image(struct td_registry *reg, const char *table, int64_t id,
                        char **key, const char **entity, const char **action);
+
+/* ---- kit_make.c, shared with kit_refresh.c ---------------------------- */
+/* Copy home's rows of the agencies codes[0..n) and their subtrees into
+ * kit (home attached as "home", in a transaction), and index them.
+ * series: a refresh's handover series (its handovers and open counts
+ * come too), NULL for kit make. */
+int kit_fill_rows(struct td_registry *kit, const char *const *codes, size_t n,
+                  const char *series, struct td_kit_info *info,
+                  struct td_error *err);
+/* Store the kit as it stands as its image (kit_base), replacing one. */
+int kit_store_image(struct td_registry *kit, struct td_error *err);
+/* Give the finished file tmp the name kit_path, never over a file made
+ * meanwhile (no -wal may be left). */
+int kit_name_file(const char *tmp, const char *kit_path, struct td_error *err);
+/* For kit refresh (kit_merge.c): read and check the kit at kit_path as a
+ * merge does; TD_OK when home holds everything it recorded (merged, or
+ * nothing recorded since it was made or refreshed), TD_ERR_CONFLICT
+ * ("merge it first") otherwise.  uuid gets its id; *kit its private
+ * copy (close it). */
+int kit_refresh_check(struct td_registry *home, const char *kit_path,
+                      char uuid[37], struct td_registry **kit,
+                      struct td_error *err);
 
 /* ---- kit_guard.c: a kit is data, never code ---------------------------
  * Private copies: connections of their own, in memory, defensive, with

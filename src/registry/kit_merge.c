@@ -408,6 +408,7 @@ static int already_merged(struct kit_merge *m, struct td_error *err)
 	char kit_hash[65], home_hash[65];
 	int rc;
 
+	m->refreshed = 0;
 	if ((rc = read_state(m, err)) < 0)
 		return rc;
 	if (!m->prior)
@@ -417,6 +418,14 @@ static int already_merged(struct kit_merge *m, struct td_error *err)
 		         m->through, kit_hash);
 		if (strcmp(kit_hash, m->through_hash) != 0)
 			return parted(m, m->through, err);
+		/* refreshed since it was merged (kit_make.c): its image is home's
+		 * state at the refresh, with home's ids, and field work starts
+		 * at its kit.refresh row */
+		if (m->made_base > m->through) {
+			m->prior = 0;
+			m->refreshed = 1;
+			return m->kit_rows == m->made_base;
+		}
 		return m->kit_rows == m->through;
 	}
 	/* a copy from before the last merge: its newest row came home */
@@ -424,7 +433,7 @@ static int already_merged(struct kit_merge *m, struct td_error *err)
 	         m->kit_rows, kit_hash);
 	row_hash(m->home, "SELECT hash FROM main.kit_field_audit WHERE field_id = ?1"
 	         " AND kit_uuid = ?2", m->uuid, m->kit_rows, home_hash);
-	if (m->kit_rows > m->audit_base && strcmp(kit_hash, home_hash) != 0)
+	if (m->kit_rows > m->made_base && strcmp(kit_hash, home_hash) != 0)
 		return parted(m, m->kit_rows, err);
 	m->rep->older_copy = 1;
 	return 1;
@@ -436,12 +445,13 @@ static int already_merged(struct kit_merge *m, struct td_error *err)
  * so this one's diff is stale. */
 static int merged_meanwhile(struct kit_merge *m, struct td_error *err)
 {
-	int was = m->prior, rc;
+	int was = m->prior, was_refreshed = m->refreshed, rc;
 	int64_t through = m->through, merges = m->merges;
 
 	if ((rc = already_merged(m, err)) != 0)
 		return rc;
-	if (was == m->prior && through == m->through && merges == m->merges)
+	if (was == m->prior && was_refreshed == m->refreshed &&
+	    through == m->through && merges == m->merges)
 		return 0;
 	return td_error_set(err, TD_ERR_CONFLICT, "kit %s: another copy of it was"
 	                    " merged meanwhile; nothing changed: merge it again",
@@ -739,9 +749,14 @@ static char *field_anchor(const struct kit_merge *m)
  * shift: kept as a conflict). */
 static int save_idmap(struct kit_merge *m, struct td_error *err)
 {
-	int rc = kit_exec(m->home, err, "INSERT OR REPLACE INTO main.kit_idmap"
-	                  " SELECT %Q, tbl, old, old, CASE WHEN new = -1 THEN NULL"
-	                  " ELSE new - old END FROM temp.kit_idmap", m->uuid);
+	/* refreshed: the kit's rows carry home's ids; the old map is void */
+	int rc = m->refreshed ? kit_exec(m->home, err, "DELETE FROM main.kit_idmap"
+	                                 " WHERE kit_uuid = %Q", m->uuid) : TD_OK;
+
+	if (rc == TD_OK)
+		rc = kit_exec(m->home, err, "INSERT OR REPLACE INTO main.kit_idmap"
+		              " SELECT %Q, tbl, old, old, CASE WHEN new = -1 THEN NULL"
+		              " ELSE new - old END FROM temp.kit_idmap", m->uuid);
 
 	for (int i = 0; rc == TD_OK && i < m->ks.n; i++) {
 		struct kit_table *t = &m->ks.t[i];
@@ -975,10 +990,12 @@ static void whats_new(struct kit_merge *m)
 	r->new_tags = added(m, "tag");
 	r->new_moves = added(m, "custody_event");
 	r->since_merge = m->prior;
+	r->since_refresh = m->refreshed;
 	r->merges = m->merges + 1;
 	if (m->prior) {
 		snprintf(r->since, sizeof r->since, "%s", m->prior_at);
-	} else if ((made = kit_meta_get(m->kitc, "main", "kit_made_at"))) {
+	} else if ((made = kit_meta_get(m->kitc, "main", m->refreshed
+	                                ? "kit_refreshed_at" : "kit_made_at"))) {
 		snprintf(r->since, sizeof r->since, "%s", made);
 		free(made);
 	}
@@ -1060,7 +1077,7 @@ int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
 		return rc;
 	}
 	m.uuid = rep->uuid;
-	m.audit_base = audit_base;
+	m.audit_base = m.made_base = audit_base;
 	if ((rc = already_merged(&m, err)) == 0 && m.prior)
 		audit_base = m.audit_base = m.through;   /* what came since */
 	if (rc != 0) {
@@ -1081,6 +1098,49 @@ int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
 	             "PRAGMA main.mmap_size = 1073741824",
 	             NULL, NULL, NULL);
 	rc = merge_attached(&m, audit_base, err);
+	merge_free(&m);
+	return rc;
+}
+
+/* ---- before a refresh ------------------------------------------------------------ */
+
+int kit_refresh_check(struct td_registry *home, const char *kit_path,
+                      char uuid[37], struct td_registry **kit,
+                      struct td_error *err)
+{
+	struct td_kit_merge_report rep;
+	struct kit_merge m = { .home = home, .rep = &rep, .kit_path = kit_path };
+	int64_t audit_base = 0;
+	int rc;
+
+	memset(&rep, 0, sizeof rep);
+	*kit = NULL;
+	if ((rc = kit_ref_open(&m.ref, err)) < 0 ||
+	    (rc = check_kit(home, &m, kit_path, uuid, &audit_base, &m.kit_rows,
+	                    err)) < 0) {
+		merge_free(&m);
+		return rc;
+	}
+	m.uuid = uuid;
+	m.audit_base = m.made_base = audit_base;
+	/* everything recorded is home: merged (not an older copy: home's
+	 * state would overwrite work the newer copy holds), or nothing
+	 * recorded since the kit was made or refreshed */
+	rc = already_merged(&m, err);
+	if (rc == 0 && m.kit_rows == m.made_base)
+		rc = 1;
+	if (rc >= 0 && (rc == 0 || rep.older_copy))
+		rc = td_error_set(err, TD_ERR_CONFLICT, rep.older_copy
+		                  ? "kit %s is an older copy of a kit merged since;"
+		                    " refresh the newest copy; not refreshed"
+		                  : "kit %s holds work not merged yet: merge it first"
+		                    " (tokendesk kit merge %s); not refreshed",
+		                  kit_path, kit_path);
+	if (rc > 0) {
+		*kit = m.kitc;
+		m.kitc = NULL;
+		rc = TD_OK;
+	}
 	merge_free(&m);
 	return rc;
 }
