@@ -6,7 +6,12 @@
  *    kit (meta kit_uuid), its schema version is this registry's, its
  *    sqlite_master holds only what tokendesk's compiled schema does (no
  *    trigger, view, or table/column of its own), and its own audit chain
- *    verifies.  A kit already merged (kit_merged) changes nothing.
+ *    verifies.  A kit merged before (kit_merge_state) brings what its
+ *    audit log recorded since: its row `through` must be the one merged
+ *    (same hash), and the image diffed against is the kit as merged
+ *    then (home's snapshot, digest checked); rows earlier merges brought
+ *    home under other ids are found through kit_idmap (kit_apply.c).  A
+ *    kit with nothing new, or an older copy, changes nothing.
  * 2. The kit's pristine image (kit_base) is copied and checked the same
  *    way, and its rows are loaded into a base database built from
  *    tokendesk's own schema (never the image's DDL).  Every row the
@@ -27,11 +32,12 @@
  *    chain's hashes before and after them (audit_field.c verifies).  So
  *    every field row is kept as the kit signed it, in order, and checks
  *    against the kit file, whose chain was verified before merging.
- * All of it happens in one home transaction, with a kit.merge audit row
- * and the kit's uuid in kit_merged: a crash merges all or nothing, and a
- * second merge of the same kit finds the uuid and changes nothing (asked
- * again under the write lock: two merges at once, the second says it was
- * merged meanwhile). */
+ * All of it happens in one home transaction, with a kit.merge audit row,
+ * the kit's uuid in kit_merged and how far it was merged in
+ * kit_merge_state: a crash merges all or nothing, and a second merge of
+ * the same kit finds nothing new and changes nothing (asked again under
+ * the write lock: two merges at once, the second says it was merged
+ * meanwhile). */
 #include <config.h>
 
 #include <inttypes.h>
