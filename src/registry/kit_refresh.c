@@ -203,6 +203,12 @@ static int refresh_file(struct td_registry *home, const char *tmp, const char *u
 		sqlite3_exec(kit->db, "DETACH home", NULL, NULL, NULL);
 	}
 	sqlite3_exec(kit->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	/* the image as made holds no image (kit make takes it before
+	 * storing it): the old one goes first, or each refresh would nest
+	 * the kit's every earlier image in the new one; and the pages the
+	 * old rows left free go too (an image copies them) */
+	if (rc == TD_OK)
+		rc = td_reg_exec(kit, "DELETE FROM main.kit_base; VACUUM", err);
 	if (rc == TD_OK)
 		rc = kit_store_image(kit, err);
 	td_reg_close(kit);   /* the last connection: the WAL goes into the file */

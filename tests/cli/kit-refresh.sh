@@ -49,6 +49,13 @@ td show token T-SA-02 | grep -q "custodian: *agency:SA" || td_fail "T-SA-02"
 	td_fail "field handovers not home once each"
 td audit verify >/dev/null || td_fail "audit verify"
 td kit merge "$tmp/s.kit" | grep -q "nothing new since it was merged last" || td_fail "merge 3"
+# refreshed again and again, the kit does not grow (its image holds no
+# earlier image)
+size1=$(stat -c %s "$tmp/s.kit")
+for n in 1 2 3; do td kit refresh "$tmp/s.kit" >/dev/null || td_fail "refresh $n"; done
+[ "$(stat -c %s "$tmp/s.kit")" -le $((size1 * 3 / 2)) ] ||
+	td_fail "the kit grew from $size1 to $(stat -c %s "$tmp/s.kit") bytes in 3 refreshes"
+kit audit verify >/dev/null || td_fail "the kit's chain after 4 refreshes"
 
 # A full stick: the refresh fails, the kit is as it was, nothing left.
 if [ "$(id -u)" = 0 ] && mkdir "$tmp/usb" &&
