@@ -24,8 +24,10 @@ enum td_code {
 	TD_ERR_NOMEM = -10,
 	TD_ERR_INTERNAL = -11, /* a bug: an invariant did not hold */
 	TD_ERR_CANCELLED = -12, /* the operator said no */
-	TD_ERR_CREATE = -13    /* an output refused: a link, a device, a folder
+	TD_ERR_CREATE = -13,   /* an output refused: a link, a device, a folder
 	                        * not the user's (exit 73, EX_CANTCREAT) */
+	TD_ERR_BUSY = -14      /* another writer held the registry past the
+	                        * wait: try again later (exit 75) */
 };
 
 /* file, field and message are UTF-8 cut between characters, with

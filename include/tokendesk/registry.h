@@ -30,6 +30,11 @@ struct td_registry;
 enum td_reg_open_flags {
 	TD_REG_CREATE = 1 << 0,   /* create the file (mode 0600) if missing */
 	TD_REG_READONLY = 1 << 1, /* open read-only (no migration) */
+	/* a command that only reads (show, search, audit verify): when the
+	 * file cannot be opened for writing because the disk is full (its
+	 * -shm cannot be made), open it read-only instead, and say so in
+	 * td_reg_open_note */
+	TD_REG_READ_FALLBACK = 1 << 3,
 	/* with TD_REG_CREATE: its directories too (0700).  Only for the
 	 * default place: a path the operator named is in a directory that
 	 * exists, or was mistyped, or is a drive not mounted, and a registry
@@ -39,20 +44,38 @@ enum td_reg_open_flags {
 	 * for a USB stick, whose FAT gives every file and folder the same
 	 * mode, so the checks of where a registry lives (below) are not
 	 * made; those of the file itself are. */
-	TD_REG_KIT = 1 << 3
+	TD_REG_KIT = 1 << 4
 };
+
+/* How long a writer waits for another's write lock by default: an
+ * import of a province's lists holds it for seconds, never minutes. */
+#define TD_REG_BUSY_MS 30000
 
 /* Open the registry at path: refuses (TD_ERR_PERM, the fix named) a file
  * that is not a regular file, is group/world-writable, readable by others
  * (it holds citizens' ID numbers) or owned by another user, and one in a
  * directory group or others may write in (another user could put a file
  * of theirs in its place; /tmp too, sticky or not).  Sets WAL, foreign
- * keys and a busy timeout; migrates the schema forward.  Remembers which
- * file it opened: from then on td_reg_begin refuses to write if the path
- * no longer names it.  Returns NULL and fills err on failure. */
+ * keys and the wait for another writer's lock (TD_REG_BUSY_MS, see
+ * td_reg_set_busy); migrates the schema forward.  Remembers which file
+ * it opened: from then on td_reg_begin refuses to write if the path no
+ * longer names it.  Returns NULL and fills err on failure. */
 struct td_registry *td_reg_open(const char *path, int flags,
                                 struct td_error *err);
 void td_reg_close(struct td_registry *reg);
+
+/* What the operator should know about how the registry was opened (a
+ * read-only fallback on a full disk), or NULL.  Owned by reg. */
+const char *td_reg_open_note(const struct td_registry *reg);
+
+/* How a write waits for the write lock another desk or command holds:
+ * up to ms milliseconds (TD_REG_BUSY_MS until set), calling wait(ctx,
+ * waited_ms) about every 50 ms meanwhile, if wait is not NULL (the desk
+ * says it is waiting and reads Esc).  wait returns non-zero to give up
+ * at once.  A write that does not get the lock fails, nothing written:
+ * TD_ERR_CANCELLED when wait gave up, else TD_ERR_BUSY. */
+void td_reg_set_busy(struct td_registry *reg, int ms,
+                     int (*wait)(void *ctx, int waited_ms), void *ctx);
 /* Delete a registry file (closed) and its -wal and -shm companions. */
 void td_reg_remove(const char *path);
 
@@ -185,6 +208,12 @@ int td_reg_get_holder(struct td_registry *reg, const char *kind,
 /* serial in any accepted spelling (case, colons, leading zeros). */
 int td_reg_get_cert(struct td_registry *reg, const char *serial,
                     struct td_cert *out, struct td_error *err);
+/* The status of the certificate with serial (any accepted spelling)
+ * into status ("active", "revoked"...; size bytes): 1 when the registry
+ * holds it, 0 when not, or a negative code with err filled.  A statement
+ * kept prepared: cheap enough for every entry of a large CRL. */
+int td_reg_cert_status(struct td_registry *reg, const char *serial,
+                       char *status, size_t size, struct td_error *err);
 int td_reg_get_cert_by_fingerprint(struct td_registry *reg, const char *sha256_hex,
                                    struct td_cert *out, struct td_error *err);
 int td_reg_get_token(struct td_registry *reg, const char *serial,
@@ -281,6 +310,55 @@ int td_reg_audit(struct td_registry *reg, const char *action,
  * and err saying why.  *rows gets the number of rows checked. */
 int td_reg_audit_verify(struct td_registry *reg, int64_t *rows,
                         int64_t *bad_id, struct td_error *err);
+
+/* One difference between the registry's rows and its audit trail.
+ * table names the table as people read it ("token", "custody event",
+ * "certificate"); key the row's key (NULL for a table of one row, or a
+ * bulk load).  Strings valid during the callback only. */
+enum td_audit_diff_kind {
+	TD_DIFF_FIELD,       /* field is `is`, the audit says `says`; n: the row's
+	                        place among its key's (sequence tables), or 0 */
+	TD_DIFF_UNAUDITED,   /* a row with no audit row: added by hand */
+	TD_DIFF_REMOVED,     /* a row the audit says was removed */
+	TD_DIFF_MISSING,     /* an audited row that is not there */
+	TD_DIFF_COUNT,       /* n rows of key are here, the audit tells `told` */
+	TD_DIFF_BULK_ROWS,   /* the n rows audit row audit_id (action) added,
+	                        first..last, are not all there */
+	TD_DIFF_BULK_DIGEST, /* ... no longer match its content digest */
+	TD_DIFF_FOREIGN_KEY  /* row n of table key refers to a missing `field` row */
+};
+struct td_audit_diff {
+	enum td_audit_diff_kind kind;
+	const char *table, *key;
+	const char *field, *is, *says;  /* values as 'text', a number, NULL */
+	int64_t n, told, audit_id;
+	const char *action, *first, *last;
+};
+typedef void (*td_audit_diff_fn)(const struct td_audit_diff *d, void *ctx);
+
+/* Check that the registry holds what its audit trail says (call once the
+ * chain verifies): every row of every audited table equals the after-
+ * images of its audit rows applied in order (fields an older release did
+ * not record are not compared), rows added in bulk match their bulk
+ * row's content digest, no audited row is missing and no row lacks an
+ * audit row; then PRAGMA foreign_key_check.  fn (may be NULL) gets each
+ * difference.  Streams: memory does not grow with the registry.  Returns
+ * 0, or TD_ERR_CONFLICT when *differences > 0, or another error. */
+int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
+                              void *ctx, int64_t *differences,
+                              struct td_error *err);
+/* The newest audit row's id and hash (id 0 and "" when the log is
+ * empty), for the user to keep elsewhere. */
+int td_reg_audit_head(struct td_registry *reg, int64_t *id, char hash[65],
+                      struct td_error *err);
+/* A head kept earlier (id and hex hash, any case) is still in the chain:
+ * TD_OK, or TD_ERR_CONFLICT with *why 1 when that row is gone (the chain
+ * was cut before it) or 2 when its hash differs (the chain was rewritten;
+ * stored gets the hash it has now).  Only meaningful once
+ * td_reg_audit_verify passed. */
+int td_reg_audit_check_kept(struct td_registry *reg, int64_t id,
+                            const char *hash, int *why, char stored[65],
+                            struct td_error *err);
 
 /* ---- export ----------------------------------------------------------- */
 

@@ -23,12 +23,36 @@ char *td_nfc(const char *s);
 /* Folded search key of valid UTF-8 s; NULL on invalid input. */
 char *td_fold(const char *s);
 
-/* Why valid UTF-8 s has no place as a name or a remark, or NULL when it
- * is fine: control characters (they can rewrite a terminal line or a
- * printed record, ESC sequences recolour or retitle a terminal),
- * invisible text-direction marks (text prints other than it reads),
- * zero-width characters and stray BOMs (two names that look alike
- * differ), U+FFFD (text damaged by a wrong encoding). */
+/* Most combining marks on one letter: Vietnamese in NFD needs 2 (ệ is
+ * e, dot below, circumflex); a stack of dozens draws over other lines
+ * and makes two names that print alike. */
+#define TD_MARKS_MAX 3
+
+/* What td_text_flaw found: the first character refused. */
+struct td_text_flaw {
+	const char *what;           /* English, static: "control character" */
+	unsigned long code_point;   /* the character (for too many marks, the
+	                             * first mark over TD_MARKS_MAX) */
+	size_t position;            /* its place in the text, in characters,
+	                             * from 1 */
+};
+
+/* 1 with *flaw filled when valid UTF-8 s has a character with no place
+ * in a name or a remark; else 0.  Refused, by libunistring's tables:
+ * control characters (they rewrite a terminal line or a printed record),
+ * format characters (general category Cf: text-direction marks, zero
+ * width characters, soft hyphens, a BOM inside the text, tag characters),
+ * line and paragraph separators, other default-ignorable characters
+ * (Hangul fillers, variation selectors), U+2800 (a blank braille
+ * pattern), U+FFFD (text damaged by a wrong encoding), and more than
+ * TD_MARKS_MAX combining marks on one letter: each makes two names that
+ * look alike differ, or text print other than it reads. */
+int td_text_flaw(const char *s, struct td_text_flaw *flaw);
+
+/* What td_text_flaw finds, said in one line ("invisible formatting
+ * character in the text: U+2061 at character 5"), or NULL when s is
+ * fine.  The text lives in a buffer of the calling thread, good until
+ * its next call. */
 const char *td_text_problem(const char *s);
 
 /* Longest text an operator types (a reason, remarks, a condition, a
@@ -40,18 +64,29 @@ const char *td_text_problem(const char *s);
  * rules for text typed at the desk or on the command line. */
 const char *td_typed_text_problem(const char *s);
 
-/* Copy UTF-8 src into dst (size bytes, NUL included) with its control
- * characters shown, not sent: messages quote what was refused (a
- * serial, a field, a file name), and an ESC or a CR there would recolour
- * or rewrite the terminal of whoever reads them.  C0 controls and DEL
- * become \xNN, C1 controls (U+0080..U+009F; U+009B is a CSI to some
- * terminals) \uNNNN.  Cut, if it must be, between characters. */
+/* Copy UTF-8 src into dst (size bytes, NUL included) with every
+ * character td_hidden_len names shown, not sent: messages quote what was
+ * refused (a serial, a field, a file name), and an ESC or a CR there
+ * would recolour or rewrite the terminal of whoever reads them, a U+202E
+ * reverse what follows.  C0 controls and DEL become \xNN, the others
+ * \uNNNN (\UNNNNNNNN above U+FFFF).  Cut, if it must be, between
+ * characters. */
 void td_printable(char *dst, size_t size, const char *src);
 
 /* Byte count of the control character s starts with (1 for a C0 control
- * or DEL, 2 for a C1 control written C2 80..C2 9F), or 0.  The one test
- * behind every place that shows text it did not write. */
+ * or DEL, 2 for a C1 control written C2 80..C2 9F), or 0. */
 size_t td_control_len(const char *s);
+
+/* Byte count of the character s starts with when it must be shown
+ * escaped rather than sent to a terminal or a page: a control character,
+ * or any other character td_text_flaw refuses (a format character, a
+ * separator, a filler, a combining mark beyond TD_MARKS_MAX on one
+ * letter); else 0 (also for invalid UTF-8, which is the caller's to
+ * check).  *marks carries the count of marks seen on the current letter
+ * from one call to the next: 0 at the start of a text.  The one test
+ * behind every place that shows text it did not write (DNs, labels,
+ * messages). */
+size_t td_hidden_len(const char *s, int *marks);
 
 /* Trim leading/trailing ASCII white space in place; returns s. */
 char *td_trim(char *s);

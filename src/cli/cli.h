@@ -75,6 +75,11 @@ void td_cli_printf(const char *en_fmt, ...) __attribute__((format(printf, 1, 2))
  * status to return. */
 struct td_registry *td_cli_registry(struct td_cli *cli, int create, int *status);
 
+/* The same for a command that only reads (show, search, audit verify):
+ * on a full disk, where the registry cannot be opened for writing, it is
+ * opened read-only, with a note on stderr saying so. */
+struct td_registry *td_cli_registry_to_read(struct td_cli *cli, int *status);
+
 /* Print "tokendesk: MESSAGE" (formatted td_error) to stderr. */
 void td_cli_print_error(const struct td_error *err);
 

@@ -76,7 +76,7 @@ int td_cmd_search(struct td_cli *cli, int argc, char **argv)
 		td_cli_fail("the search text is not valid UTF-8");
 		return EX_USAGE;
 	}
-	if (!(reg = td_cli_registry(cli, 0, &status)))
+	if (!(reg = td_cli_registry_to_read(cli, &status)))
 		return status;
 	if (json)
 		hits = json_array();

@@ -282,7 +282,7 @@ int td_cmd_show(struct td_cli *cli, int argc, char **argv)
 	}
 	what = argv[optind];
 	key = argv[optind + 1];
-	if (!(reg = td_cli_registry(cli, 0, &status)))
+	if (!(reg = td_cli_registry_to_read(cli, &status)))
 		return status;
 	if (strcmp(what, "token") == 0)
 		rc = show_token(reg, key, json);

@@ -81,14 +81,56 @@ int td_cli_status(int code)
 	case TD_ERR_NOMEM: return EX_OSERR;
 	case TD_ERR_CANCELLED: return EX_TEMPFAIL;
 	case TD_ERR_CREATE: return EX_CANTCREAT;
+	case TD_ERR_BUSY: return EX_TEMPFAIL;
 	case TD_ERR_DB: return EX_SOFTWARE;
 	}
 	return EX_SOFTWARE;
 }
 
-struct td_registry *td_cli_registry(struct td_cli *cli, int create, int *status)
+/* While a write waits for another writer's lock: said once per wait,
+ * after a second (a desk's own write is over sooner), so a command that
+ * seems to hang says why.  Never gives up itself: busy-ms does. */
+static int cli_busy_wait(void *ctx, int waited_ms)
+{
+	static int said, last_ms;
+	struct td_cli *cli = ctx;
+
+	if (waited_ms < last_ms)
+		said = 0;   /* a new wait */
+	last_ms = waited_ms;
+	if (!said && waited_ms >= 1000 && !cli->quiet) {
+		said = 1;
+		fprintf(stderr, "tokendesk: waiting for another desk or command to "
+		        "finish writing (up to %.1f s)...\n",
+		        (cli->config.busy_ms ? cli->config.busy_ms : TD_REG_BUSY_MS) / 1e3);
+	}
+	return 0;
+}
+
+/* Open the registry with flags, set how its writes wait, and say what
+ * the opening had to say. */
+static struct td_registry *open_registry(struct td_cli *cli, int flags,
+                                         int *status)
 {
 	struct td_error err;
+	const char *note;
+
+	cli->reg = td_reg_open(cli->db_path, flags, &err);
+	if (!cli->reg) {
+		td_cli_print_error(&err);
+		*status = td_cli_status(err.code);
+		return NULL;
+	}
+	if ((note = td_reg_open_note(cli->reg)))
+		td_cli_fail("note: %s", note);
+	/* busy-ms in the config file; 0 when not set there: the default */
+	td_reg_set_busy(cli->reg, cli->config.busy_ms, cli_busy_wait, cli);
+	td_reg_set_operator(cli->reg, cli->operator_name);
+	return cli->reg;
+}
+
+struct td_registry *td_cli_registry(struct td_cli *cli, int create, int *status)
+{
 	int flags = 0;
 
 	if (cli->reg)
@@ -97,14 +139,12 @@ struct td_registry *td_cli_registry(struct td_cli *cli, int create, int *status)
 	if (create)
 		flags = TD_REG_CREATE |
 		        (cli->db_path == cli->db_path_buf ? TD_REG_CREATE_DIRS : 0);
-	cli->reg = td_reg_open(cli->db_path, flags, &err);
-	if (!cli->reg) {
-		td_cli_print_error(&err);
-		*status = td_cli_status(err.code);
-		return NULL;
-	}
-	td_reg_set_operator(cli->reg, cli->operator_name);
-	return cli->reg;
+	return open_registry(cli, flags, status);
+}
+
+struct td_registry *td_cli_registry_to_read(struct td_cli *cli, int *status)
+{
+	return cli->reg ? cli->reg : open_registry(cli, TD_REG_READ_FALLBACK, status);
 }
 
 void td_cli_getopt_reset(void)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "registry/internal.h"
@@ -73,9 +74,17 @@ int td_reg_db_error(struct td_registry *reg, struct td_error *err,
 		                    "read-only; nothing was changed (%s)", what, reg->path,
 		                    (why = why_readonly(reg->path)) ? why :
 		                    "SQLite refused to write");
+	if ((rc & 0xff) == SQLITE_BUSY && reg->busy_abandoned)
+		return td_error_set(err, TD_ERR_CANCELLED, "%s: given up while "
+		                    "another desk or command was writing; nothing "
+		                    "was changed", what);
 	if ((rc & 0xff) == SQLITE_BUSY)
-		return td_error_set(err, TD_ERR_DB, "%s: the registry is busy "
-		                    "(another tokendesk is writing); try again", what);
+		return td_error_set(err, TD_ERR_BUSY, "%s: the registry is busy: "
+		                    "another desk or command kept it locked for "
+		                    "writing for %d.%d s (the wait busy-ms allows: "
+		                    "%d ms); nothing was changed; try again later",
+		                    what, reg->busy_waited_ms / 1000,
+		                    reg->busy_waited_ms % 1000 / 100, reg->busy_ms);
 	return td_error_set(err, TD_ERR_DB, "%s: %s", what, msg);
 }
 
@@ -247,12 +256,61 @@ static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_null(ctx);
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* SQLite's busy handler: 1 to try the lock again, 0 to give up (the
+ * statement then fails with SQLITE_BUSY).  Short sleeps first, as a
+ * desk's own write is over in milliseconds; then 50 ms, so the desk's
+ * wait() reads Esc promptly. */
+static int on_busy(void *arg, int count)
+{
+	struct td_registry *reg = arg;
+	struct timespec pause = { 0, 0 };
+	int waited;
+
+	if (count == 0) {
+		reg->busy_since_ms = now_ms();
+		reg->busy_abandoned = 0;
+	}
+	waited = (int)(now_ms() - reg->busy_since_ms);
+	reg->busy_waited_ms = waited;
+	if (waited >= reg->busy_ms)
+		return 0;
+	if (reg->busy_wait && reg->busy_wait(reg->busy_ctx, waited)) {
+		reg->busy_abandoned = 1;
+		return 0;
+	}
+	pause.tv_nsec = (count < 10 ? 5 : 50) * 1000000L;
+	nanosleep(&pause, NULL);
+	return 1;
+}
+
+void td_reg_set_busy(struct td_registry *reg, int ms,
+                     int (*wait)(void *ctx, int waited_ms), void *ctx)
+{
+	reg->busy_ms = ms > 0 ? ms : TD_REG_BUSY_MS;
+	reg->busy_wait = wait;
+	reg->busy_ctx = ctx;
+	sqlite3_busy_handler(reg->db, on_busy, reg);
+}
+
+const char *td_reg_open_note(const struct td_registry *reg)
+{
+	return reg->open_note;
+}
+
 static int configure_connection(struct td_registry *reg, int flags,
                                 struct td_error *err)
 {
 	int rc;
 
-	sqlite3_busy_timeout(reg->db, 5000);
+	td_reg_set_busy(reg, TD_REG_BUSY_MS, NULL, NULL);
 	/* A field kit merged here is a file from elsewhere: with defensive
 	 * mode and an untrusted schema, nothing in an attached file's
 	 * schema (triggers, views, defaults) may call a function with side
@@ -347,37 +405,136 @@ static int remember_file(struct td_registry *reg, struct td_error *err)
 	return check_same_file(reg, err);
 }
 
-struct td_registry *td_reg_open(const char *path, int flags, struct td_error *err)
+/* Whether the last failure on reg was the disk being full. */
+static int disk_full(const struct td_registry *reg)
+{
+	int code = reg->last_db_code & 0xff;
+
+	return code == SQLITE_FULL || (code == SQLITE_IOERR && reg->db &&
+	       sqlite3_system_errno(reg->db) == ENOSPC);
+}
+
+/* name as an SQLite URI asking for an immutable, read-only file:
+ * percent-escaped but for letters, digits and "/-._~". */
+static char *immutable_uri(const char *path)
+{
+	size_t n = strlen(path);
+	char *uri = malloc(3 * n + 32), *o = uri;
+
+	if (!uri)
+		return NULL;
+	o += sprintf(o, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p))
+			*o++ = (char)*p;
+		else
+			o += sprintf(o, "%%%02X", *p);
+	strcpy(o, "?mode=ro&immutable=1");
+	return uri;
+}
+
+/* 1 when path's -wal is missing or empty: nothing committed is only
+ * there, so reading the file alone (immutable) misses nothing. */
+static int wal_empty(const char *path)
+{
+	char wal[PATH_MAX + 8];
+	struct stat st;
+
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	return lstat(wal, &st) < 0 ? errno == ENOENT : st.st_size == 0;
+}
+
+enum open_how { OPEN_NORMAL, OPEN_IMMUTABLE };
+
+/* One try at opening path.  NULL with err filled; *full tells whether
+ * the disk being full was why. */
+static struct td_registry *open_once(const char *path, int flags,
+                                     enum open_how how, int *full,
+                                     struct td_error *err)
 {
 	struct td_registry *reg;
 	int oflags = (flags & TD_REG_READONLY) ? SQLITE_OPEN_READONLY
 	                                       : SQLITE_OPEN_READWRITE;
-	char plain[PATH_MAX + 3];
+	char plain[PATH_MAX + 3], *uri = NULL;
+	const char *name = sqlite_path(path, plain, sizeof plain);
 
-	if (prepare_file(path, flags, err) < 0)
-		return NULL;
+	*full = 0;
 	/* As SQLite itself opens a file it may not write: read-only, so
 	 * what reads still works and the first write is refused. */
 	if (write_protected(path))
 		oflags = SQLITE_OPEN_READONLY;
+	if (how == OPEN_IMMUTABLE) {
+		if (!(uri = immutable_uri(path))) {
+			td_error_set(err, TD_ERR_NOMEM, "out of memory");
+			return NULL;
+		}
+		name = uri;
+		oflags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+	}
 	reg = calloc(1, sizeof *reg);
 	if (!reg || !(reg->path = strdup(path))) {
 		free(reg);
+		free(uri);
 		td_error_set(err, TD_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
-	if (sqlite3_open_v2(sqlite_path(path, plain, sizeof plain), &reg->db,
-	                    oflags | SQLITE_OPEN_NOFOLLOW, NULL)
+	if (sqlite3_open_v2(name, &reg->db, oflags | SQLITE_OPEN_NOFOLLOW, NULL)
 	    != SQLITE_OK) {
 		td_reg_db_error(reg, err, path);
+		*full = disk_full(reg);
 		td_reg_close(reg);
+		free(uri);
 		return NULL;
 	}
-	if (remember_file(reg, err) < 0 || configure_connection(reg, flags, err) < 0) {
+	free(uri);
+	/* the fallback's read-only open reads nothing yet: read, so a -shm
+	 * that cannot be made fails here, not at the command's first query
+	 * (other read-only opens, a kit's, judge the file themselves) */
+	if (remember_file(reg, err) < 0 || configure_connection(reg, flags, err) < 0 ||
+	    ((flags & TD_REG_READONLY) && (flags & TD_REG_READ_FALLBACK) &&
+	     td_reg_exec(reg, "SELECT count(*) FROM sqlite_schema", err) < 0)) {
+		*full = disk_full(reg);
 		not_a_registry(reg, err);
 		td_reg_close(reg);
 		return NULL;
 	}
+	return reg;
+}
+
+/* The disk is full and the command only reads: the file read-only, or
+ * else (no -shm can be made even for reading) immutable, when its WAL
+ * holds nothing. */
+static struct td_registry *open_for_reading(const char *path, int flags)
+{
+	struct td_error again;
+	struct td_registry *reg;
+	int full;
+
+	flags |= TD_REG_READONLY;
+	if (!(reg = open_once(path, flags, OPEN_NORMAL, &full, &again)) &&
+	    wal_empty(path))
+		reg = open_once(path, flags, OPEN_IMMUTABLE, &full, &again);
+	if (!reg)
+		return NULL;
+	reg->open_note = strdup("the disk is full and the registry's shared-"
+	                        "memory file (-shm) could not be made: opened "
+	                        "read-only; reading works, nothing can be "
+	                        "written until there is room");
+	return reg;
+}
+
+struct td_registry *td_reg_open(const char *path, int flags, struct td_error *err)
+{
+	struct td_registry *reg;
+	int full;
+
+	if (prepare_file(path, flags, err) < 0)
+		return NULL;
+	reg = open_once(path, flags, OPEN_NORMAL, &full, err);
+	if (!reg && full && (flags & TD_REG_READ_FALLBACK) &&
+	    !(flags & TD_REG_READONLY))
+		reg = open_for_reading(path, flags);   /* err keeps why */
 	return reg;
 }
 
@@ -391,6 +548,7 @@ void td_reg_close(struct td_registry *reg)
 		sqlite3_finalize(reg->stmts[i]);
 	sqlite3_close(reg->db);
 	td_sha256_free(reg->md_ctx);
+	free(reg->open_note);
 	free(reg->operator_name);
 	free(reg->path);
 	free(reg);

@@ -1,6 +1,7 @@
 /* records.c: reading records out of the registry. */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -193,6 +194,27 @@ int td_reg_get_cert(struct td_registry *reg, const char *serial,
 	return get_one(reg, "SELECT " CERT_COLS CERT_FROM " WHERE c.serial = ?"
 	               " ORDER BY c.id LIMIT 1", canon, NULL,
 	               (row_reader)read_cert, out, "certificate", err);
+}
+
+int td_reg_cert_status(struct td_registry *reg, const char *serial,
+                       char *status, size_t size, struct td_error *err)
+{
+	char canon[256];
+	sqlite3_stmt *st;
+	int rc;
+
+	status[0] = '\0';
+	if (td_serial_hex(serial, canon, sizeof canon) < 0)
+		return 0;
+	if (!(st = td_reg_stmt(reg, ST_CERT_STATUS, err)))
+		return TD_ERR_DB;
+	sqlite3_bind_text(st, 1, canon, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(status, size, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : td_reg_db_error(reg, err, "certificate lookup");
 }
 
 int td_reg_get_cert_by_fingerprint(struct td_registry *reg, const char *sha256_hex,

@@ -95,20 +95,26 @@ static char *attr_value(const X509_NAME_ENTRY *e)
 }
 
 /* Append value to buf with RFC 4514 escapes, so that the one-line DN can
- * be split again unambiguously.  Control characters go as hex pairs
- * (ESC as \1B): the DN is printed and stored, and a token's certificate
- * is anybody's to write. */
+ * be split again unambiguously.  Control characters and every character
+ * td_hidden_len names go as hex pairs (ESC as \1B, U+202E as
+ * \E2\80\AE): the DN is printed and stored, and a token's certificate
+ * is anybody's to write.  Each pair is 3 bytes for 1: within the 3 bytes
+ * a byte dn_render allows. */
 static void append_escaped(char *buf, size_t *len, const char *v)
 {
-	size_t vlen = strlen(v), ctl;
+	size_t vlen = strlen(v), hidden;
+	int marks = 0;
 
 	for (size_t i = 0; i < vlen; i++) {
 		char c = v[i];
-		if ((ctl = td_control_len(v + i)) > 0) {
-			for (size_t k = 0; k < ctl; k++)
+		/* at a character's first byte only: marks are counted per
+		 * character */
+		if (((unsigned char)c & 0xC0) != 0x80 &&
+		    (hidden = td_hidden_len(v + i, &marks)) > 0) {
+			for (size_t k = 0; k < hidden; k++)
 				*len += (size_t)sprintf(buf + *len, "\\%02X",
 				                        (unsigned char)v[i + k]);
-			i += ctl - 1;
+			i += hidden - 1;
 			continue;
 		}
 		if (strchr(",+\"\\;<>", c) || (c == ' ' && (i == 0 || i == vlen - 1))

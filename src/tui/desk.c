@@ -23,6 +23,7 @@
 #include "cli/commands.h"
 #include "tokendesk/outfile.h"
 #include "tokendesk/registry.h"
+#include "tokendesk/text.h"
 #include "tui/desk.h"
 #include "tui/input.h"
 
@@ -77,11 +78,50 @@ char *desk_error_text(const struct td_error *err, char *buf, size_t size)
 	return td_error_format(&shown, buf, size);
 }
 
+/* Esc was pressed while a write waited for the lock (busy_wait). */
+static int busy_given_up;
+
 void desk_error(struct desk *d, const struct td_error *err)
 {
 	char buf[400];
 
+	/* the waits the desk itself drew, said in its language */
+	if (err->code == TD_ERR_CANCELLED && busy_given_up) {
+		busy_given_up = 0;
+		desk_message(d, 1, "%s", T("Given up waiting: nothing was recorded."));
+		return;
+	}
+	if (err->code == TD_ERR_BUSY) {
+		desk_message(d, 1, "%s", T("Another desk or command kept the registry "
+		             "busy: nothing was recorded; try again."));
+		return;
+	}
+
 	desk_message(d, 1, "%s", desk_error_text(err, buf, sizeof buf));
+}
+
+/* What td_text_flaw calls a character, as xgettext must see it: the
+ * workflow says it in English, the desk in the operator's language. */
+static const char *const flaw_names[] = {
+	N_("control character"), N_("invisible text-direction character"),
+	N_("invisible formatting character"), N_("line or paragraph separator"),
+	N_("invisible filler character"), N_("blank braille pattern"),
+	N_("replacement character (the text was damaged by a wrong encoding)"),
+	N_("more than 3 combining marks on one letter"),
+};
+
+int desk_text_refused(struct desk *d, const char *label, const char *text)
+{
+	struct td_text_flaw flaw;
+	char said[300];
+
+	(void)flaw_names;   /* read by xgettext, and through T() */
+	if (!td_text_flaw(text, &flaw))
+		return 0;
+	Tf(said, sizeof said, "%s: U+%04lX (%s) at character %zu; nothing was "
+	   "recorded.", label, flaw.code_point, T(flaw.what), flaw.position);
+	desk_message(d, 1, "%s", said);
+	return 1;
 }
 
 int desk_records_dir(const struct desk *d, struct td_outdir *dir,
@@ -461,6 +501,9 @@ static void loop(struct desk *d, struct tdi *in, struct keylog *log)
 		n = tdi_read(in, keys, 256, top_typing(d));
 		if (n > 0)
 			run_keys(d, log, keys, n, 256);
+		/* they may have been a PIN's digits: not left on the stack */
+		if (n > 0)
+			explicit_bzero(keys, sizeof keys);
 	}
 }
 
@@ -500,6 +543,29 @@ static void curses_start(struct desk *d)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+/* While a write waits for the lock another desk or command holds (the
+ * registry calls this every 50 ms or so): say so on the message line,
+ * and give up at Esc, the write then abandoned whole.  Other keys are
+ * dropped: they were typed at a desk that could not answer them. */
+static int busy_wait(void *ctx, int waited_ms)
+{
+	struct desk *d = ctx;
+	char line[300];
+	int keys[32], n;
+
+	Tf(line, sizeof line, "Waiting for another desk or command to finish "
+	   "writing... %d s (Esc: give up)", waited_ms / 1000);
+	tw_put(d, d->rows - 1, 0, d->cols, line, COL_WARN, 1);
+	wnoutrefresh(stdscr);
+	doupdate();
+	d->dirty = 1;   /* the line is the desk's again afterwards */
+	n = tdi_read(NULL, keys, 32, 1);
+	for (int i = 0; i < n; i++)
+		if (keys[i] == TDK_ESC)
+			return busy_given_up = 1;
+	return 0;
+}
+
 int td_desk_main(struct td_cli *cli)
 {
 	struct desk d = { .cli = cli };
@@ -535,6 +601,8 @@ int td_desk_main(struct td_cli *cli)
 	d.place = td_cli_place(cli, NULL);
 	td_tui_lang_init(&d);
 	curses_start(&d);
+	/* set once curses runs: busy_wait draws */
+	td_reg_set_busy(d.reg, cli->config.busy_ms, busy_wait, &d);
 	desk_tokens_start(&d);
 	scr_panel_open(&d);
 	d.dirty = 1;

@@ -114,6 +114,12 @@ void desk_error(struct desk *d, const struct td_error *err);
  * refused, a registry moved): those are marked N_ there, and po/
  * POTFILES.in lists their files.  Returns buf. */
 char *desk_error_text(const struct td_error *err, char *buf, size_t size);
+
+/* 1, having said in the desk's language which character of text (the
+ * field called label, already translated) td_text_flaw refuses and
+ * where; 0 when text is fine.  Checked before a write, so the operator
+ * reads why in Vietnamese, not the workflow's English. */
+int desk_text_refused(struct desk *d, const char *label, const char *text);
 /* Open the detail screen of a record: kind "agency", "holder", "cert",
  * "token"; key its code/id/serial. */
 void desk_open_record(struct desk *d, const char *kind, const char *key);

@@ -72,6 +72,31 @@ static void field_text(struct hand *s, int f, char *out, size_t size)
 	tf_get(&s->field[f], out, size);
 }
 
+/* "p1111": no custodian starts with a lone p followed by digits, but
+ * p and then a PIN typed where p does not open the proof does. */
+static int looks_like_pin(const char *text)
+{
+	while (*text == ' ')
+		text++;
+	return (text[0] == 'p' || text[0] == 'P') &&
+	       text[1] >= '0' && text[1] <= '9';
+}
+
+/* Resolve a To or From text into its note; 1 when it names a custodian. */
+static int resolve_note(struct desk *d, const char *text, struct td_custodian *c,
+                        char *note, size_t size, struct td_error *err)
+{
+	if (looks_like_pin(text)) {
+		/* short: at 80 columns the note has 40 */
+		snprintf(note, size, "✗ %s", T("A PIN? p opens the proof; Ctrl-U clears"));
+		return 0;
+	}
+	if (resolve_loose(d, text, c, err) == 0)
+		return 1;
+	snprintf(note, size, "✗ %s", err->message);
+	return 0;
+}
+
 /* Rebuild the batch from the fields and the serials; every item is
  * checked again and a refusal kept next to its serial. */
 void hand_rebuild(struct desk *d, struct hand *s)
@@ -92,16 +117,16 @@ void hand_rebuild(struct desk *d, struct hand *s)
 	field_text(s, F_FROM, from, sizeof from);
 	field_text(s, F_COND, cond, sizeof cond);
 	field_text(s, F_REMARKS, rem, sizeof rem);
-	if (from[0]) {
-		if (resolve_loose(d, from, &c, &err) == 0 &&
-		    td_handover_set_from(s->batch, c.text, &err) == 0)
+	if (from[0] &&
+	    resolve_note(d, from, &c, s->from_note, sizeof s->from_note, &err)) {
+		if (td_handover_set_from(s->batch, c.text, &err) == 0)
 			snprintf(s->from_note, sizeof s->from_note, "✓ %s", c.name);
 		else
 			snprintf(s->from_note, sizeof s->from_note, "✗ %s", err.message);
 	}
-	if (to[0]) {
-		if (resolve_loose(d, to, &c, &err) == 0 &&
-		    td_handover_set_to(s->batch, c.text, &err) == 0) {
+	if (to[0] &&
+	    resolve_note(d, to, &c, s->to_note, sizeof s->to_note, &err)) {
+		if (td_handover_set_to(s->batch, c.text, &err) == 0) {
 			snprintf(s->to_note, sizeof s->to_note, "✓ %s", c.name);
 			s->to_ok = 1;
 		} else {
@@ -359,6 +384,15 @@ static void commit(struct desk *d, struct hand *s)
 static int ready(struct desk *d, struct hand *s)
 {
 	int ok = s->n > 0 && s->to_ok;
+	char cond[1024], rem[1024];
+
+	/* said here, in the desk's language, before the record is asked
+	 * for (the workflow refuses it too, in English) */
+	field_text(s, F_COND, cond, sizeof cond);
+	field_text(s, F_REMARKS, rem, sizeof rem);
+	if (desk_text_refused(d, T("Condition"), cond) ||
+	    desk_text_refused(d, T("Remarks"), rem))
+		return 0;
 
 	for (int i = 0; i < s->n; i++)
 		if (s->why[i][0])
@@ -407,6 +441,24 @@ static int list_key(struct desk *d, struct hand *s, int k)
 	return 0;
 }
 
+/* Does p open the proof of possession here?  Once the list has tokens,
+ * from every field: typed into To (the README's walkthrough) the PIN
+ * that follows would be drawn in clear.  To, From, the list and Record
+ * take no lowercase p (custodians are dost, ca, agency:CODE, holder:ID;
+ * codes are written in capitals); in Token, Condition and Remarks, where
+ * p is text (a serial read by a scanner, "phong bì"), only as the
+ * field's first key. */
+static int p_proves(struct hand *s, int k)
+{
+	if (k != 'p' || s->n == 0)
+		return 0;
+	switch (s->focus) {
+	case F_ITEM: case F_COND: case F_REMARKS:
+		return s->field[s->focus].len == 0;
+	}
+	return 1;
+}
+
 static int key(struct desk *d, void *self, int k)
 {
 	struct hand *s = self;
@@ -441,6 +493,12 @@ static int key(struct desk *d, void *self, int k)
 			return 1;
 		}
 		return 0;
+	}
+	if (p_proves(s, k)) {
+		if (s->list_sel < 0 || s->list_sel >= s->n)
+			s->list_sel = s->n - 1;
+		hand_pin_open(d, s, s->list_sel);
+		return 1;
 	}
 	if (s->focus == F_LIST)
 		return list_key(d, s, k);
@@ -514,10 +572,13 @@ static const struct screen_ops ops = {
 	        "3. To: agency:CODE, holder:ID (a national id), dost or ca; a "
 	        "bare agency code or id works too. The name shows when found.\n"
 	        "4. Condition and remarks, written on the record.\n"
-	        "5. Optional proof of possession: go to the list (Tab), select a "
-	        "token, press p and type its PIN. The PIN is never shown and "
-	        "never stored. A token at its final PIN try is not tried unless "
-	        "you confirm, since one wrong PIN would lock it.\n"
+	        "5. Optional proof of possession: press p and type the PIN of "
+	        "the token selected in the list (Tab to the list to pick "
+	        "another). p works from every field once the list has tokens; "
+	        "in Token, Condition and Remarks, only as the first key. The "
+	        "PIN is never shown and never stored. A token at its final PIN "
+	        "try is not tried unless you confirm, since one wrong PIN would "
+	        "lock it.\n"
 	        "6. F9, or Enter on \"Record the handover\", then y to confirm: "
 	        "everything is written at once, or nothing.\n"
 	        "Tab/Shift-Tab or Up/Down move between fields; in the list Del "

@@ -214,6 +214,10 @@ static int save(struct desk *d, struct tagdlg *t)
 		desk_message(d, 1, "%s", T("Type a reason: it goes to DOST with the request."));
 		return TAGDLG_OPEN;
 	}
+	if (desk_text_refused(d, T("Reason"), reason)) {
+		t->focus = 1;
+		return TAGDLG_OPEN;
+	}
 	if (t->state[0] && strcmp(t->state, "tagged") != 0) {
 		desk_message(d, 1, "%s", T("Already sent to DOST: this tag cannot "
 		             "change now."));

@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "tokendesk/match.h"
 #include "tokendesk/secmem.h"
+#include "tokendesk/text.h"
 #include "tokendesk/token.h"
 #include "tui/desk.h"
 #include "tui/handover.h"
@@ -250,10 +251,13 @@ static void token_rows(struct tl_list *l, struct present *p, int cols)
 	for (size_t c = 0; c < t->ncerts; c++) {
 		const struct td_snap_cert *sc = &t->certs[c];
 		const char *cn = sc->malformed ? sc->problem : td_dn_get(&sc->subject, "CN");
-		char until[32];
+		char until[32], shown[256];
+		/* the certificate's maker chose the CN: a U+202E or a U+2028
+		 * in it is shown escaped, not drawn */
+		td_printable(shown, sizeof shown, cn ? cn : "");
 		snprintf(until, sizeof until, "→ %.10s", sc->not_after);
 		tl_add(l, COL_NORMAL, unknown ? NULL : "cert", sc->serial,
-		       "", sc->serial ? sc->serial : "?", cn ? cn : "", until);
+		       "", sc->serial ? sc->serial : "?", shown, until);
 	}
 	if (!t->ncerts)
 		tl_add(l, COL_WARN, NULL, NULL, T("No certificate on this token."),

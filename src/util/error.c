@@ -95,6 +95,7 @@ const char *td_error_code_name(int code)
 	case TD_ERR_INTERNAL: return "internal";
 	case TD_ERR_CANCELLED: return "cancelled";
 	case TD_ERR_CREATE: return "cannot-create";
+	case TD_ERR_BUSY: return "busy";
 	}
 	return "unknown";
 }

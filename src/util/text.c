@@ -253,23 +253,136 @@ size_t td_control_len(const char *s)
 	return 0;
 }
 
+/* Braille pattern blank: drawn as a space, yet not one (the other blank
+ * look-alikes are format characters or default-ignorable, and their
+ * tables say so). */
+#define BRAILLE_BLANK 0x2800
+
+/* What is wrong with code point c anywhere in a name or a remark, in
+ * English, or NULL.  Categories and properties are libunistring's. */
+static const char *char_flaw(ucs4_t c)
+{
+	if (uc_is_general_category(c, UC_CATEGORY_Cc))
+		return "control character";
+	if (uc_is_property_bidi_control(c))
+		return "invisible text-direction character";
+	if (uc_is_general_category(c, UC_CATEGORY_Cf))
+		return "invisible formatting character";
+	if (uc_is_general_category(c, UC_CATEGORY_Zl) ||
+	    uc_is_general_category(c, UC_CATEGORY_Zp))
+		return "line or paragraph separator";
+	/* Hangul fillers, variation selectors, the combining grapheme
+	 * joiner: drawn as nothing, or as a blank */
+	if (uc_is_property_default_ignorable_code_point(c))
+		return "invisible filler character";
+	if (c == BRAILLE_BLANK)
+		return "blank braille pattern";
+	if (c == 0xfffd)
+		return "replacement character (the text was damaged by a "
+		       "wrong encoding)";
+	return NULL;
+}
+
+/* Combining marks c carries: 1 for a mark, and for a letter written
+ * with its marks (ệ, U+1EC7) the marks of its canonical decomposition
+ * (2: dot below, circumflex), so NFC and NFD text count alike. */
+static int marks_in(ucs4_t c)
+{
+	ucs4_t parts[UC_DECOMPOSITION_MAX_LENGTH];
+	int n = c < 0xc0 ? 0 : uc_canonical_decomposition(c, parts), marks = 0;
+
+	if (n <= 0)
+		return uc_is_general_category(c, UC_CATEGORY_M);
+	for (int i = 0; i < n; i++)
+		marks += marks_in(parts[i]);
+	return marks;
+}
+
+/* The count of marks on the current letter after c. */
+static int marks_after(int marks, ucs4_t c)
+{
+	int own = marks_in(c);
+
+	return uc_is_general_category(c, UC_CATEGORY_M) ? marks + own : own;
+}
+
+int td_text_flaw(const char *value, struct td_text_flaw *flaw)
+{
+	const uint8_t *p = (const uint8_t *)value;
+	size_t left = strlen(value);   /* once: a 64 KiB field is not rescanned */
+	size_t position = 0;
+	int marks = 0;
+	ucs4_t c;
+	int n;
+
+	while (left > 0 && (n = u8_mbtouc(&c, p, left)) > 0) {
+		const char *what = char_flaw(c);
+		position++;
+		marks = marks_after(marks, c);
+		if (!what && marks > TD_MARKS_MAX)
+			what = "more than 3 combining marks on one letter";
+		if (what) {
+			flaw->what = what;
+			flaw->code_point = c;
+			flaw->position = position;
+			return 1;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	return 0;
+}
+
+const char *td_text_problem(const char *value)
+{
+	/* one per thread, like strerror's: read before the next call */
+	static _Thread_local char said[160];
+	struct td_text_flaw flaw;
+
+	_Static_assert(TD_MARKS_MAX == 3, "say the new figure in char_flaw's text");
+	if (!td_text_flaw(value, &flaw))
+		return NULL;
+	snprintf(said, sizeof said, "%s in the text: U+%04lX at character %zu",
+	         flaw.what, flaw.code_point, flaw.position);
+	return said;
+}
+
+size_t td_hidden_len(const char *s, int *marks)
+{
+	size_t ctl = td_control_len(s);
+	ucs4_t c;
+	int n;
+
+	if (ctl > 0 || *s == '\0' || (unsigned char)*s < 0x80) {
+		*marks = 0;
+		return ctl;
+	}
+	if ((n = u8_mbtouc(&c, (const uint8_t *)s, strnlen(s, 4))) <= 0 ||
+	    c == 0xfffd) {
+		*marks = 0;
+		return 0;   /* invalid bytes: the caller's check, not this one */
+	}
+	*marks = marks_after(*marks, c);
+	return char_flaw(c) || *marks > TD_MARKS_MAX ? (size_t)n : 0;
+}
+
 void td_printable(char *dst, size_t size, const char *src)
 {
-	const unsigned char *p = (const unsigned char *)src;
-	size_t n = 0, k;
-	char shown[8];
+	const char *p = src;
+	size_t n = 0, k, hidden;
+	int marks = 0;
+	char shown[16];
+	ucs4_t c;
 
-	for (; *p; p++) {
-		switch (td_control_len((const char *)p)) {
-		case 1:
-			k = (size_t)snprintf(shown, sizeof shown, "\\x%02x", *p);
-			break;
-		case 2:
-			k = (size_t)snprintf(shown, sizeof shown, "\\u%04x", *++p);
-			break;
-		default:
-			shown[0] = (char)*p, k = 1;
-		}
+	while (*p) {
+		int len = u8_mbtouc(&c, (const uint8_t *)p, strnlen(p, 4));
+		if ((hidden = td_hidden_len(p, &marks)) > 0)
+			k = (size_t)(c < 0x80 ? snprintf(shown, sizeof shown, "\\x%02x", c)
+			             : c <= 0xffff ? snprintf(shown, sizeof shown, "\\u%04x", c)
+			             : snprintf(shown, sizeof shown, "\\U%08x", c));
+		else   /* the whole character, or one bad byte as it is */
+			memcpy(shown, p, k = len > 0 ? (size_t)len : 1);
+		p += hidden ? hidden : k;
 		if (n + k >= size)
 			break;
 		memcpy(dst + n, shown, k);
@@ -285,29 +398,4 @@ const char *td_typed_text_problem(const char *s)
 	if (strlen(s) > TD_TYPED_MAX)
 		return "longer than 1000 bytes";
 	return td_text_problem(s);
-}
-
-const char *td_text_problem(const char *value)
-{
-	const uint8_t *p = (const uint8_t *)value;
-	size_t left = strlen(value);   /* once: a 64 KiB field is not rescanned */
-	ucs4_t c;
-	int n;
-
-	while (left > 0 && (n = u8_mbtouc(&c, p, left)) > 0) {
-		if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
-			return "control character in the text";
-		if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
-		    c == 0x200e || c == 0x200f || c == 0x061c)
-			return "invisible text-direction character in the text";
-		if ((c >= 0x200b && c <= 0x200d) || c == 0x2060 || c == 0xfeff)
-			return "invisible zero-width character (or a stray byte-order "
-			       "mark) in the text";
-		if (c == 0xfffd)
-			return "replacement character U+FFFD: the text was damaged "
-			       "by a wrong encoding";
-		p += n;
-		left -= (size_t)n;
-	}
-	return NULL;
 }

@@ -153,48 +153,97 @@ static int note_tagged(struct td_registry *reg, const char *serial,
 	return keep && !v ? TD_ERR_NOMEM : TD_OK;
 }
 
-/* Mark one listed certificate revoked on the entry's revocationDate. */
-static int mark_one(struct td_registry *reg, const char *serial, const char *date,
-                    struct td_crl_report *rep, struct td_error *err)
-{
-	struct td_cert before;
-	int found, rc, was_revoked;
+/* One entry of the CRL, read before the write lock is taken. */
+struct crl_entry {
+	const char *serial;    /* canonical text, in the arena */
+	char revoked_on[11];   /* the entry's revocationDate, YYYY-MM-DD: the
+	                        * day the CA revoked it, the date stored */
+	int known;             /* the registry may hold it (a look-up found
+	                        * the serial, or could not tell) */
+	int was_revoked;       /* ... and it was revoked already */
+};
 
-	was_revoked = td_reg_get_cert(reg, serial, &before, NULL) == TD_OK &&
-	              strcmp(before.status, "revoked") == 0;
-	rc = td_reg_cert_mark_revoked(reg, serial, rep->issuer, date, &found, err);
-	if (rc == TD_OK && !found)
-		rep->unknown++;
-	else if (rc == TD_OK && was_revoked)
-		rep->already++;
-	else if (rc == TD_OK) {
-		rep->marked++;
-		if (note_tagged(reg, serial, date, before.holder_name, rep) < 0)
-			rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
-	}
-	td_cert_clear(&before);   /* zeroed even when not found */
-	return rc;
-}
-
-/* Mark every listed certificate; fill rep; serials go into listed. */
-static int mark_all(struct td_registry *reg, X509_CRL *crl, struct td_strmap *listed,
-                    struct td_arena *ar, struct td_crl_report *rep,
-                    struct td_error *err)
+/* The CRL's entries into listed (serial keys, in ar) and *entries (in
+ * listing order; freed by the caller): all of the parsing, done before
+ * the write lock is taken. */
+static int collect_entries(X509_CRL *crl, struct td_strmap *listed,
+                           struct td_arena *ar, struct crl_entry **entries,
+                           size_t *n, struct td_error *err)
 {
 	STACK_OF(X509_REVOKED) *revs = X509_CRL_get_REVOKED(crl);
-	int n = revs ? sk_X509_REVOKED_num(revs) : 0, rc = TD_OK;
+	int count = revs ? sk_X509_REVOKED_num(revs) : 0;
 
-	for (int i = 0; rc == TD_OK && i < n; i++) {
+	*n = 0;
+	if (!(*entries = calloc((size_t)count + 1, sizeof **entries)))
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	for (int i = 0; i < count; i++) {
 		X509_REVOKED *r = sk_X509_REVOKED_value(revs, i);
-		char serial[256], date[11], *key;
+		struct crl_entry *e = &(*entries)[*n];
+		char serial[256], *key;
 		if (serial_text(X509_REVOKED_get0_serialNumber(r), serial, sizeof serial) < 0)
 			continue;
-		rep->entries++;
 		if (!(key = td_arena_strdup(ar, serial)) || td_strmap_put(listed, key, key) < 0)
 			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-		/* The day the CA revoked it, not the day the list was made. */
-		date_text(X509_REVOKED_get0_revocationDate(r), date);
-		rc = mark_one(reg, serial, date, rep, err);
+		e->serial = key;
+		date_text(X509_REVOKED_get0_revocationDate(r), e->revoked_on);
+		(*n)++;
+	}
+	return TD_OK;
+}
+
+/* Which entries the registry holds, and which of those are revoked
+ * already: reads only, so done before the write lock (and again under
+ * it only if another program wrote in between). */
+static void look_up_all(struct td_registry *reg, struct crl_entry *entries,
+                        size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char status[32];
+		int rc = td_reg_cert_status(reg, entries[i].serial, status,
+		                            sizeof status, NULL);
+		entries[i].known = rc != 0;   /* an error: mark_all will tell */
+		entries[i].was_revoked = rc == 1 && strcmp(status, "revoked") == 0;
+	}
+}
+
+/* A certificate newly revoked: warned of when its tag kept it. */
+static int note_revoked(struct td_registry *reg, const struct crl_entry *e,
+                        struct td_crl_report *rep, struct td_error *err)
+{
+	struct td_cert cert;
+	int rc;
+
+	if (td_reg_get_cert(reg, e->serial, &cert, NULL) != TD_OK)
+		memset(&cert, 0, sizeof cert);
+	rc = note_tagged(reg, e->serial, e->revoked_on, cert.holder_name, rep);
+	td_cert_clear(&cert);
+	return rc < 0 ? td_error_set(err, TD_ERR_NOMEM, "out of memory") : TD_OK;
+}
+
+/* Mark every listed certificate the registry holds; fill rep.  The
+ * writes alone: run with the write lock held. */
+static int mark_all(struct td_registry *reg, const struct crl_entry *entries,
+                    size_t n, struct td_crl_report *rep, struct td_error *err)
+{
+	int rc = TD_OK, found = 0;
+
+	for (size_t i = 0; rc == TD_OK && i < n; i++) {
+		const struct crl_entry *e = &entries[i];
+		rep->entries++;
+		/* the day the CA revoked it, not the day the list was made */
+		if (e->known)
+			rc = td_reg_cert_mark_revoked(reg, e->serial, rep->issuer,
+			                              e->revoked_on, &found, err);
+		if (rc < 0)
+			break;
+		if (!e->known || !found)
+			rep->unknown++;
+		else if (e->was_revoked)
+			rep->already++;
+		else {
+			rep->marked++;
+			rc = note_revoked(reg, e, rep, err);
+		}
 	}
 	return rc;
 }
@@ -282,6 +331,9 @@ int td_crl_import(struct td_registry *reg, const char *path,
 	struct td_strmap *listed = td_strmap_new(1024);
 	struct td_arena *ar = td_arena_new();
 	X509_CRL *crl = NULL;
+	struct crl_entry *entries = NULL;
+	size_t nentries = 0;
+	uint64_t stamp;
 	char sha[65], next[11] = "";
 	int rc = TD_OK;
 
@@ -301,11 +353,19 @@ int td_crl_import(struct td_registry *reg, const char *path,
 	if ((rc = verify_crl(reg, crl, path, sha, ca_paths, nca, rep, err)) < 0)
 		goto out;
 	describe(crl, rep, next);
+	if ((rc = collect_entries(crl, listed, ar, &entries, &nentries, err)) < 0)
+		goto out;
+	stamp = td_reg_change_stamp(reg);
+	look_up_all(reg, entries, nentries);
+	/* the write lock from here to td_reg_end, and for the writes only;
+	 * the look-ups hold unless another program wrote meanwhile */
 	if ((rc = td_reg_begin(reg, err)) < 0)
 		goto out;
+	if (td_reg_change_stamp(reg) != stamp)
+		look_up_all(reg, entries, nentries);
 	rc = compare_with_imported(reg, rep, err);
 	if (rc == TD_OK && !rep->duplicate)
-		rc = mark_all(reg, crl, listed, ar, rep, err);
+		rc = mark_all(reg, entries, nentries, rep, err);
 	if (rc == TD_OK && !rep->duplicate)
 		rc = td_reg_crl_record(reg, rep->issuer, rep->number[0] ? rep->number : NULL,
 		                       rep->this_update, next[0] ? next : NULL,
@@ -318,6 +378,7 @@ int td_crl_import(struct td_registry *reg, const char *path,
 			td_error_set(err, rc, "out of memory");
 	}
 out:
+	free(entries);
 	X509_CRL_free(crl);
 	td_strmap_free(listed);
 	td_arena_free(ar);

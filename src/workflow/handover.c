@@ -78,8 +78,9 @@ int td_ho_set_text(char **slot, const char *s, const char *what,
 	if (s && *s && !(copy = td_nfc(s)))
 		return td_error_set(err, TD_ERR_DATA, "%s: not valid UTF-8",
 		                    what ? what : "text");
-	/* typed text goes on the printed record as it is */
-	if (copy && what && (problem = td_text_problem(copy))) {
+	/* typed text goes on the printed record as it is; the place of a
+	 * character refused is counted in what was typed */
+	if (copy && what && (problem = td_text_problem(s))) {
 		free(copy);
 		return td_error_set(err, TD_ERR_USAGE, "%s: %s", what, problem);
 	}

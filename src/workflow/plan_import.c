@@ -74,8 +74,25 @@ static void rows_free(struct rows *r)
 	free(r->v);
 }
 
+/* A cell's text held to the rules of names (td_text_problem): a plan's
+ * new names go into the registry and onto every record printed after.
+ * The value is kept all the same, so the row says nothing more about it
+ * ("missing"); the file is refused for the problem listed. */
+static void check_text(const char *path, long line, int c, const char *v,
+                       struct td_error_list *errors)
+{
+	const char *problem = td_text_problem(v);
+	struct td_error e;
+
+	if (!problem)
+		return;
+	td_error_set_at(&e, TD_ERR_DATA, path, line, plan_cols[c], "%s", problem);
+	td_error_list_add(errors, &e);
+}
+
 static int add_record(struct rows *r, const struct td_csv_record *rec,
-                      const int map[PC__N])
+                      const int map[PC__N], const char *path,
+                      struct td_error_list *errors)
 {
 	struct td_plan_row row = { .line = rec->line };
 	const char **dst[PC__N] = {
@@ -86,6 +103,8 @@ static int add_record(struct rows *r, const struct td_csv_record *rec,
 	for (int c = 0; c < PC__N; c++) {
 		const char *v = map[c] >= 0 && (size_t)map[c] < rec->nfields
 		                ? rec->fields[map[c]] : NULL;
+		if (v && *v)
+			check_text(path, rec->line, c, v, errors);
 		if (v && *v && !(*dst[c] = keep_str(r, v)))
 			return TD_ERR_NOMEM;
 	}
@@ -102,7 +121,8 @@ static int add_record(struct rows *r, const struct td_csv_record *rec,
 }
 
 static int parse_file(const char *path, const char *data, size_t len,
-                      struct rows *rows, struct td_error *err)
+                      struct rows *rows, struct td_error_list *errors,
+                      struct td_error *err)
 {
 	struct td_csv_reader *rd;
 	struct td_csv_record rec;
@@ -120,7 +140,7 @@ static int parse_file(const char *path, const char *data, size_t len,
 		}
 		if (td_csv_record_blank(&rec))
 			continue;
-		if ((rc = add_record(rows, &rec, map)) < 0) {
+		if ((rc = add_record(rows, &rec, map, path, errors)) < 0) {
 			td_error_set(err, TD_ERR_NOMEM, "out of memory");
 			break;
 		}
@@ -144,7 +164,7 @@ int td_plan_import(struct td_registry *reg, const char *path,
 	*nevents = 0;
 	if ((rc = td_textfile_load(path, encoding, &data, &len, err)) < 0)
 		return rc;
-	rc = parse_file(path, data, len, &rows, err);
+	rc = parse_file(path, data, len, &rows, errors, err);
 	free(data);
 	if (rc == TD_OK && (rc = model_init(&m, path, errors)) == TD_OK) {
 		if ((rc = model_load_agencies(&m, reg, err)) == TD_OK) {

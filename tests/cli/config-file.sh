@@ -20,7 +20,7 @@ for cmd in "handover --to dost $T" "search Sở" "show token $T" "export agencie
 	# shellcheck disable=SC2086 # the words of $cmd are arguments
 	{
 	expect_status 65 td --config "$tmp/typo.conf" $cmd
-	expect_in "$tmp/err" "typo.conf:3: scpoe: unknown setting; the settings are module, allow-module, poll-ms, scope and place"
+	expect_in "$tmp/err" "typo.conf:3: scpoe: unknown setting; the settings are module, allow-module, poll-ms, scope, place and busy-ms"
 	expect_status 65 td --config "$tmp/noeq.conf" $cmd
 	expect_in "$tmp/err" "noeq.conf:2: 'module /usr/lib/x.so' is not a setting: write key = value"
 	expect_status 65 td --config "$tmp/poll.conf" $cmd

@@ -26,7 +26,7 @@ refused "remarks: control character in the text" \
 	td handover --to dost --remarks "$cr" "$T"
 refused "condition: invisible text-direction character in the text" \
 	td handover --to dost --condition "$rlo" "$T"
-refused "place: invisible zero-width character" \
+refused "place: invisible formatting character in the text: U+200B at character 5" \
 	td handover --to dost --place "$zw" "$T"
 refused "reference: control character in the text" \
 	td dossier add --agency DC --kind renewal --ref "HS$esc"

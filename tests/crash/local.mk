@@ -9,10 +9,11 @@ CRASH_TESTS = tests/crash/crash-import.sh tests/crash/crash-plan.sh \
 	tests/crash/crash-kit-make.sh tests/crash/crash-kit-merge-later.sh \
 	tests/crash/crash-kit-refresh.sh
 TESTS += $(CRASH_TESTS) tests/crash/file-safety.sh tests/crash/disk-full.sh \
-	tests/crash/xlsx-full.sh tests/crash/count-close-kill.sh
+	tests/crash/xlsx-full.sh tests/crash/count-close-kill.sh \
+	tests/crash/disk-full-read.sh
 EXTRA_DIST += tests/crash/local.mk $(CRASH_TESTS) tests/crash/file-safety.sh \
 	tests/crash/disk-full.sh tests/crash/xlsx-full.sh \
-	tests/crash/count-close-kill.sh
+	tests/crash/count-close-kill.sh tests/crash/disk-full-read.sh
 CRASH_KILLS = 1000
 
 crashtest: tokendesk

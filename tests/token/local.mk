@@ -2,6 +2,7 @@
 # libusb hot-plug under umockdev, and unit tests of the token layer.
 TOKEN_TESTS_SH = \
 	tests/token/scan.sh \
+	tests/token/scan-invisible.sh \
 	tests/token/verify-token.sh \
 	tests/token/watch.sh \
 	tests/token/usb-hotplug.sh \
@@ -34,3 +35,5 @@ EXTRA_DIST += tests/token/local.mk tests/token/hsm-lib.sh $(TOKEN_TESTS_SH) \
 	tests/token/test-usb-hotplug.c
 # handover --pin-fd (issue 4)
 TOKEN_TESTS_SH += tests/token/handover-pop.sh
+# the module loaded is the file checked; config and allow-module owners (issue 21)
+TOKEN_TESTS_SH += tests/token/module-file.sh

@@ -31,12 +31,14 @@ run_typed() {
 "$TOKENDESK" --module "$HSM_MODULE" verify-token $S $*
 echo "status \$?"
 stty -a | grep -o -- '-\{0,1\}echo ' | head -n 1
+echo "step-done"
 sleep 60
 EOF
 	pane_start 120 20 "sh $HSM_DIR/$name.sh" || fail "tmux"
 	pane_wait "User PIN of token $S" || fail "'User PIN of token $S' never appeared"
 	tmux -S "$sock" send-keys -t pin "$PIN" Enter
-	pane_wait "status " || fail "'status ' never appeared"
+	# the step's last line: the stty line above it is on the pane too
+	pane_wait "step-done" || fail "'step-done' never appeared"
 	pane_screen >"$HSM_DIR/$name.screen"
 	tmux -S "$sock" kill-session -t pin
 	grep -q "key-matches" "$HSM_DIR/$name.screen" ||

@@ -1,6 +1,8 @@
 # tests/tui: the real desk in a real terminal (tmux), driven by keys.
 TUI_TESTS = \
 	tests/tui/desk-start.sh \
+	tests/tui/desk-busy.sh \
+	tests/tui/desk-invisible.sh \
 	tests/tui/desk-locale.sh \
 	tests/tui/desk-term.sh \
 	tests/tui/desk-lang.sh \
@@ -15,6 +17,7 @@ TUI_TESTS = \
 	tests/tui/desk-count-resize.sh \
 	tests/tui/desk-conflicts.sh \
 	tests/tui/desk-conflict-history.sh \
-	tests/tui/desk-files.sh
+	tests/tui/desk-files.sh \
+	tests/tui/desk-pin.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/local.mk tests/tui/lib.sh $(TUI_TESTS)

@@ -90,6 +90,51 @@ int main(void)
 	td_printable(shown, 4, "\033");
 	CHECK_STR(shown, "");   /* \x1b does not fit in 3: left out whole */
 
+	/* issue 21: invisible and look-alike characters, by libunistring's
+	 * tables: each refused with its code point and place */
+	static const struct { const char *text; unsigned long cp; size_t at; }
+	refused[] = {
+		{ "Nguy\xe1\xbb\x85n\xc2\xad", 0xad, 7 },          /* soft hyphen */
+		{ "An\xe2\x81\xa1", 0x2061, 3 },                   /* function application */
+		{ "A\xef\xbb\xbf" "B", 0xfeff, 2 },                /* BOM inside */
+		{ "A\xf3\xa0\x81\x81", 0xe0041, 2 },               /* tag A */
+		{ "A\xe2\x80\xa8" "B", 0x2028, 2 },
+		{ "A\xe2\x80\xa9", 0x2029, 2 },
+		{ "\xe1\x85\x9f" "A", 0x115f, 1 },                 /* Hangul fillers */
+		{ "A\xe1\x85\xa0", 0x1160, 2 },
+		{ "A\xe3\x85\xa4", 0x3164, 2 },
+		{ "A\xef\xbe\xa0", 0xffa0, 2 },
+		{ "A\xe2\xa0\x80", 0x2800, 2 },                    /* braille blank */
+		{ "A\xef\xb8\x8f", 0xfe0f, 2 },                    /* variation selector */
+		{ "A\xe2\x80\xae", 0x202e, 2 },
+		{ "e\xcc\x81\xcc\x82\xcc\xa3\xcc\x83", 0x303, 5 }, /* a 4th mark */
+		{ "\xe1\xbb\x87\xcc\x81\xcc\x83", 0x303, 3 },     /* NFC ệ + 2 */
+	};
+	for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+		struct td_text_flaw flaw;
+		CHECK(td_text_flaw(refused[i].text, &flaw) == 1);
+		CHECK(flaw.code_point == refused[i].cp);
+		CHECK(flaw.position == refused[i].at);
+		CHECK(td_text_problem(refused[i].text) != NULL);
+	}
+	CHECK_STR(td_text_problem("An\xe2\x81\xa1"), "invisible formatting "
+	          "character in the text: U+2061 at character 3");
+	/* Vietnamese, NFC and NFD (ệ: e, dot below, circumflex): fine */
+	CHECK(td_text_problem("Nguy\xe1\xbb\x85n Th\xe1\xbb\x8b Ph\xc6\xb0\xe1\xbb\xa3ng") == NULL);
+	CHECK(td_text_problem("Nguye\xcc\x82\xcc\x83n Thi\xcc\xa3 Hie\xcc\xa3\xcc\x82u") == NULL);
+	CHECK(td_text_problem("e\xcc\x81\xcc\x82\xcc\xa3") == NULL);   /* 3 marks */
+	/* shown escaped, not sent: the DN's and the label's test too */
+	char wide[64];
+	td_printable(wide, sizeof wide, "Ab\xe2\x80\xae" "cd\xe2\x80\xa8" "e\xf3\xa0\x81\x81");
+	CHECK_STR(wide, "Ab\\u202ecd\\u2028e\\U000e0041");
+	td_printable(wide, sizeof wide, "e\xcc\x81\xcc\x82\xcc\xa3\xcc\x83" "a\xcc\x81");
+	CHECK_STR(wide, "e\xcc\x81\xcc\x82\xcc\xa3\\u0303a\xcc\x81");
+	td_printable(wide, sizeof wide, "Nguye\xcc\x82\xcc\x83n");
+	CHECK_STR(wide, "Nguye\xcc\x82\xcc\x83n");
+	int marks = 0;
+	CHECK(td_hidden_len("\xe2\x81\xa1", &marks) == 3);
+	CHECK(td_hidden_len("\xc3\xa0", &marks) == 0 && marks == 1);   /* à: a + grave */
+
 	char dir[16];
 	td_path_dir("reg.db", dir, sizeof dir);
 	CHECK_STR(dir, ".");
