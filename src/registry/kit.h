@@ -146,9 +146,10 @@ char *kit_conflict_label(struct td_registry *home, const char *table,
                          int64_t since_event);
 
 /* The audit image of row id of table at reg, as its ordinary writer
- * builds it (token, tag, dossier), with the record's key (heap) and the
- * entity and action its writer uses; NULL (and *key NULL) for other
- * tables. */
+ * builds it (token, tag, dossier), with the record's key (heap), the
+ * entity its writer uses and the action a kept field version is audited
+ * with (token.resolve, tag.resolve, dossier.resolve); NULL (and *key
+ * NULL) for other tables. */
 char *kit_record_image(struct td_registry *reg, const char *table, int64_t id,
                        char **key, const char **entity, const char **action);
 

@@ -514,8 +514,10 @@ char *kit_record_image(struct td_registry *reg, const char *table, int64_t id,
 	if (!e || e->img == IMG_COUNT)
 		return NULL;
 	*entity = e->entity;
-	*action = e->img == IMG_TOKEN ? "token.move" : e->img == IMG_TAG
-	          ? "tag.update" : "dossier.move";
+	/* not token.move: that action is a custody event's (audit_state.c
+	 * pairs them), and keeping the field's version moves nothing */
+	*action = e->img == IMG_TOKEN ? "token.resolve" : e->img == IMG_TAG
+	          ? "tag.resolve" : "dossier.resolve";
 	if (!(*key = text_of(reg, e->key_sql, id, NULL)))
 		return NULL;
 	return image_of(reg, e, id, *key);

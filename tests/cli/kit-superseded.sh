@@ -57,7 +57,7 @@ PY
 # newest audit row of the token), and the decision names the superseded
 # moves
 td audit log token T-SB-01 >"$tmp/a1" || td_fail "audit log"
-grep -A2 'token.move  *chief' "$tmp/a1" | grep -q 'after:  {.*"custodian":"agency:SB"}' ||
+grep -A2 'token.resolve  *chief' "$tmp/a1" | grep -q 'after:  {.*"custodian":"agency:SB"}' ||
 	td_fail "audit log's newest row of T-SB-01: $(tail -3 "$tmp/a1")"
 td audit log kit_conflict "$c1" | grep -q '"superseded":\[' || td_fail "supersede not audited"
 [ "$(sqlite3 "$tmp/reg.db" "SELECT count(*) FROM kit_superseded")" = 2 ] ||
