@@ -281,16 +281,25 @@ static const char *const evidence_sql[] = {
 	" ord, 'holder.from_cert', NULL, json_object('name',"
 	" json_extract(after, '$.holder_name'), 'position', json_extract(after,"
 	" '$.position'), 'email', json_extract(after, '$.email'), 'agency',"
-	" json_extract(after, '$.agency')), NULL, 1 FROM (SELECT id AS ord, after"
-	"  FROM audit WHERE entity = 'cert' AND entity_key IS NOT NULL UNION ALL"
-	"  SELECT ord, after FROM temp.td_ev WHERE entity = 'cert')"
+	" json_extract(after, '$.agency')), kit, 1 FROM (SELECT id AS ord, after,"
+	"  NULL AS kit FROM audit WHERE entity = 'cert' AND entity_key IS NOT NULL"
+	"  UNION ALL SELECT ord, after, kit FROM temp.td_ev WHERE entity = 'cert')"
 	" WHERE json_extract(after, '$.holder_id') IS NOT NULL",
 	"INSERT INTO temp.td_ev SELECT 'token', json_extract(after, '$.token'),"
 	" ord, 'token.from_cert', NULL, json_object('model',"
-	" json_extract(after, '$.token_model')), NULL, 1 FROM (SELECT id AS ord,"
-	"  after FROM audit WHERE entity = 'cert' AND entity_key IS NOT NULL"
-	"  UNION ALL SELECT ord, after FROM temp.td_ev WHERE entity = 'cert')"
+	" json_extract(after, '$.token_model')), kit, 1 FROM (SELECT id AS ord,"
+	"  after, NULL AS kit FROM audit WHERE entity = 'cert' AND entity_key IS"
+	"  NOT NULL UNION ALL SELECT ord, after, kit FROM temp.td_ev WHERE"
+	"  entity = 'cert')"
 	" WHERE json_extract(after, '$.token') IS NOT NULL",
+	/* An official (or token) a field import changed, whose conflict is
+	 * open or went home's way: the field's certificate rows do not tell
+	 * its state either (kit_apply.c keeps master data as a conflict). */
+	"UPDATE temp.td_ev SET applies = 0 WHERE kit IS NOT NULL AND action IN"
+	" ('holder.from_cert', 'token.from_cert') AND EXISTS (SELECT 1 FROM"
+	" kit_conflict k WHERE k.kit_uuid = td_ev.kit AND k.status IN ('open',"
+	" 'kept_home') AND " CONFLICT_ENTITY("k") " = td_ev.entity AND "
+	CONFLICT_KEY("k") " = td_ev.key)",
 	/* CRL imports audited before release 7 (entity crl, key the CRL
 	 * number): the n-th row of a number tells the n-th import of it. */
 	"INSERT INTO temp.td_ev SELECT 'crl_import', CAST(r.id AS TEXT), a.id,"
