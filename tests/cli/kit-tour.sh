@@ -75,10 +75,16 @@ PY
 kit copy handover --to agency:SA T-SA-02 >"$tmp/h5" || td_fail "field handover 5"
 kit copy dossier add --agency SB --kind new_issue --ref HS-2 >/dev/null || td_fail "dossier 2"
 TOKENDESK_OPERATOR=home td handover --to dost T-SA-02 >/dev/null || td_fail "home handover 3"
-td kit merge "$tmp/copy.kit" >"$tmp/m3" || td_fail "merge 3: $(cat "$tmp/m3")"
-grep -q "^1 handover, 1 dossier, 1 custody move since the merge of 20" "$tmp/m3" ||
-	td_fail "merge 3 says: $(cat "$tmp/m3")"
-grep -q ", 1 conflicts" "$tmp/m3" || td_fail "merge 3 conflicts: $(cat "$tmp/m3")"
+td kit merge "$tmp/copy.kit" --json >"$tmp/m3.json" || td_fail "merge 3: $(cat "$tmp/m3.json")"
+python3 - "$tmp/m3.json" <<'PY' || td_fail "merge 3 --json: $(cat "$tmp/m3.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["merge"] == 3 and r["since_merge"] and r["conflicts"] == 1, r
+assert r["new"] == {"handovers": 1, "dossiers": 1, "counts": 0, "tags": 0,
+                    "custody_moves": 1}, r["new"]
+PY
+td kit merge "$tmp/copy.kit" >"$tmp/m3" && grep -q "nothing new since it was merged last" "$tmp/m3" ||
+	td_fail "merge 3 again: $(cat "$tmp/m3")"
 td audit verify >/dev/null || td_fail "audit after merge 3"
 
 # Every field event exactly once: the handovers by their signed numbers,
@@ -104,6 +110,12 @@ digest >"$tmp/d3"
 td kit merge "$tmp/copy.kit" >"$tmp/m4" || td_fail "merge 4"
 grep -q "nothing new since it was merged last; nothing changed" "$tmp/m4" ||
 	td_fail "merge 4 says: $(cat "$tmp/m4")"
+td kit merge "$tmp/copy.kit" --json >"$tmp/m4.json" || td_fail "merge 4 --json"
+python3 - "$tmp/m4.json" <<'PY' || td_fail "merge 4 --json: $(cat "$tmp/m4.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["already_merged"] and not r["older_copy"] and r["inserted"] == 0, r
+PY
 td kit merge "$tmp/stick.kit" >"$tmp/m5" || td_fail "stale stick"
 grep -q "an older copy" "$tmp/m5" || td_fail "stale stick says: $(cat "$tmp/m5")"
 digest | cmp -s - "$tmp/d3" || td_fail "merge 4 or the stale stick changed the registry"
