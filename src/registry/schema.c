@@ -250,19 +250,46 @@ static const char *const migrations[] = {
 	"  added_at TEXT NOT NULL, added_by TEXT NOT NULL);"
 	"ALTER TABLE crl_import ADD COLUMN ca_sha256 TEXT;"
 	"CREATE INDEX crl_import_number ON crl_import(issuer, crl_number);",
-	/* 8: kits that come home more than once (kit_merge.c).
+	/* 8: signatures.  handover_signature: one row per signature made on
+	 * a handover's PDF record (`receipt --sign`): the signer's
+	 * certificate (serial as td_serial_hex writes it, issuer and subject
+	 * as printed), when, and the SHA-256 of the whole signed PDF as
+	 * written, so a file can be told to be that record.
+	 * audit_checkpoint: signed checkpoints of the audit chain (`audit
+	 * sign`): the head it signs (row id and hash) and the CMS itself
+	 * (PEM), which carries the same head in its signed content; home's
+	 * alone (kit_schema.c: local). */
+	"CREATE TABLE handover_signature ("
+	"  id INTEGER PRIMARY KEY,"
+	"  handover_id INTEGER NOT NULL REFERENCES handover(id),"
+	"  signer_serial TEXT NOT NULL, signer_issuer TEXT NOT NULL,"
+	"  signer_subject TEXT NOT NULL,"
+	"  signed_at TEXT NOT NULL,"
+	"  pdf_sha256 TEXT NOT NULL,"
+	"  operator TEXT NOT NULL);"
+	"CREATE INDEX handover_signature_handover ON handover_signature(handover_id);"
+	"CREATE TABLE audit_checkpoint ("
+	"  id INTEGER PRIMARY KEY,"
+	"  head_id INTEGER NOT NULL, head_hash TEXT NOT NULL,"
+	"  signed_at TEXT NOT NULL,"
+	"  signer_serial TEXT NOT NULL, signer_subject TEXT NOT NULL,"
+	"  cms TEXT NOT NULL,"
+	"  operator TEXT NOT NULL);",
+	/* 9: kits that come home more than once (kit_merge.c).
 	 * kit_merge_state: per kit, how far it has been merged (its audit row
 	 * `through` and that row's hash) and the kit as it was then
 	 * (`snapshot`, an SQLite image, and its SHA-256, also quoted by the
 	 * kit.merge audit row): a later merge diffs against it and brings
-	 * exactly what was recorded since.  home_event_max: home's last custody event then
-	 * (moves after it competed with the field's next ones).  kit_idmap: where the rows a kit
-	 * added got home (kit ids kit_first..kit_last are home ids + shift;
-	 * shift NULL: kept as a conflict), so later field changes to them,
-	 * and rows referring to them, find them.  kit_conflict.label: the conflict as a person names it (serials,
-	 * names, handover numbers; JSON).  kit_superseded: custody moves
-	 * that lost a conflict (the choice that superseded them, who, when):
-	 * they stay in the history, marked. */
+	 * exactly what was recorded since; home_event_max: home's last
+	 * custody event then (moves after it competed with the field's
+	 * next ones).  kit_idmap: where the rows a kit added got home (kit
+	 * ids kit_first..kit_last are home ids minus shift; shift NULL:
+	 * kept as a conflict), so later field changes to them, and rows
+	 * referring to them, find them.  kit_conflict.label: the conflict as
+	 * a person names it (serials, names, handover numbers; JSON).
+	 * kit_superseded: custody moves that lost a conflict (the choice
+	 * that superseded them, who, when): they stay in the history,
+	 * marked.  (Local: kit_schema.c keeps kit_* tables out of kits.) */
 	"CREATE TABLE kit_merge_state ("
 	"  uuid TEXT PRIMARY KEY,"
 	"  through INTEGER NOT NULL, through_hash TEXT NOT NULL,"
