@@ -245,8 +245,16 @@ static int copy_kit(const char *kit_path, struct td_registry **copy,
 	snprintf(what, sizeof what, "kit %s", kit_path);
 	if ((rc = kit_copy_file(rw.db ? &rw : file, what, copy, err)) < 0) {
 		struct td_error why;
-		if (check_whole(file, "main", what, &why) < 0)
+		int code = (rw.db ? rw.last_db_code : file->last_db_code) & 0xff;
+		if (check_whole(file, "main", what, &why) < 0) {
 			*err = why, rc = why.code;
+		} else if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
+			/* a schema SQLite cannot parse (fuzz-kit): damaged too */
+			char reason[sizeof err->message];
+			snprintf(reason, sizeof reason, "%s", sqlite_reason(err));
+			rc = refuse_damaged(err, what, strncmp(reason, "reading the kit: ",
+			                    17) == 0 ? reason + 17 : reason);
+		}
 	}
 	td_reg_close(file);
 	sqlite3_close(rw.db);
@@ -927,14 +935,17 @@ static void release(struct kit_merge *m)
  * fault, and says so; a busy, full or failing disk stays as it was. */
 static int blame_kit(const struct kit_merge *m, int rc, struct td_error *err)
 {
-	int code = m->home->last_db_code & 0xff;
+	/* the fault may come from reading the kit's own copy (its schema
+	 * parsed at the first statement that needs it) */
+	int code = (m->kitc && (m->kitc->last_db_code & 0xff) != SQLITE_OK
+	            ? m->kitc->last_db_code : m->home->last_db_code) & 0xff;
 	char why[sizeof err->message];
 	const char *in = sqlite_reason(err);
 	size_t n = 0;
 
 	if (rc != TD_ERR_DB || (code != SQLITE_CONSTRAINT && code != SQLITE_ERROR &&
 	                        code != SQLITE_MISMATCH && code != SQLITE_TOOBIG &&
-	                        code != SQLITE_RANGE))
+	                        code != SQLITE_RANGE && code != SQLITE_CORRUPT))
 		return rc;
 	/* One space for each run: a CHECK comes quoted as the schema lays
 	 * it out, over several indented lines. */
