@@ -44,7 +44,8 @@ void td_custody_event_clear(struct td_custody_event *e)
 {
 	FREE_ALL(&e->token_serial, &e->at, &e->operator_name, &e->from_custodian,
 	         &e->to_custodian, &e->state, &e->condition, &e->remarks,
-	         &e->conflict_status);
+	         &e->conflict_status, &e->superseded_choice, &e->superseded_by,
+	         &e->superseded_at);
 }
 
 void td_audit_row_clear(struct td_audit_row *r)
@@ -409,6 +410,10 @@ static int visit_custody(sqlite3_stmt *st, void *fn, void *ctx)
 	e.remarks = td_reg_col_dup(st, 9);
 	e.conflict_id = sqlite3_column_int64(st, 10);
 	e.conflict_status = td_reg_col_dup(st, 11);
+	e.superseded_conflict = sqlite3_column_int64(st, 12);
+	e.superseded_choice = td_reg_col_dup(st, 13);
+	e.superseded_by = td_reg_col_dup(st, 14);
+	e.superseded_at = td_reg_col_dup(st, 15);
 	int stop = ((td_custody_fn)fn)(&e, ctx);
 	td_custody_event_clear(&e);
 	return stop;
@@ -434,10 +439,12 @@ int td_reg_each_custody_event(struct td_registry *reg, const char *token_serial,
 	token_serial = canon;
 	return each_row(reg, "SELECT e.id, e.handover_id, t.serial, e.at, e.operator,"
 	                " e.from_custodian, e.to_custodian, e.state, e.condition,"
-	                " e.remarks, c.id, c.status"
+	                " e.remarks, c.id, c.status, s.conflict_id, s.choice,"
+	                " s.decided_by, s.decided_at"
 	                " FROM custody_event e JOIN token t ON t.id = e.token_id"
 	                " LEFT JOIN handover h ON h.id = e.handover_id"
 	                " LEFT JOIN kit_conflict c ON " CONFLICT_OF_EVENT
+	                " LEFT JOIN kit_superseded s ON s.event_id = e.id"
 	                " WHERE t.serial = ? ORDER BY e.id", token_serial,
 	                visit_custody, (void *)fn, ctx, err);
 }
