@@ -11,6 +11,7 @@
 #include <sysexits.h>
 
 #include "tokendesk/error.h"
+#include "tokendesk/session.h"
 #include "tokendesk/token.h"
 
 struct td_registry;
@@ -27,7 +28,10 @@ struct td_cli {
 	const char *modules[TD_CLI_MAX_MODULES]; /* --module, repeatable */
 	int nmodules;
 	int quiet;                  /* --quiet */
-	struct td_registry *reg;    /* opened on first td_cli_registry() */
+	/* registry, operator, place, config and tokens as the desk has
+	 * them: its strings point into this struct; the registry is opened
+	 * on the first td_cli_registry(), the tokens on td_session_tokens */
+	struct td_session session;
 	char db_path_buf[4096];
 };
 
@@ -58,9 +62,6 @@ void td_cli_defaults(struct td_cli *cli);
 /* The environment's locale, keeping UTF-8 when the named one is missing. */
 void td_cli_locale_init(void);
 
-/* Where the message catalogues are: $TOKENDESK_LOCALEDIR, else the
- * installed ones, else the build tree's (run uninstalled). */
-const char *td_cli_catalogue_dir(void);
 /* Messages of the commands that speak the operator's language (--lang,
  * else the locale; po/vi.po): td_cli_lang, which the dispatcher calls
  * before every command, then td_cli_T(text) where

@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/json.h"
+#include "tokendesk/kit.h"
 #include "tokendesk/registry.h"
 
 static const char kit_usage[] =
@@ -213,10 +214,7 @@ static int kit_resolve(struct td_registry *reg, int argc, char **argv)
 	id = strtoll(argv[optind], &end, 10);
 	if (*end || id <= 0)
 		return usage_or_help('?');
-	if ((rc = td_reg_begin(reg, &err)) == TD_OK)
-		rc = td_reg_end(reg, td_reg_kit_resolve(reg, id, strcmp(keep, "field") == 0,
-		                                        &err), &err);
-	if (rc < 0)
+	if ((rc = td_kit_resolve(reg, id, strcmp(keep, "field") == 0, &err)) < 0)
 		return fail(&err);
 	printf("conflict %" PRId64 ": kept the %s version\n", id, keep);
 	return EX_OK;

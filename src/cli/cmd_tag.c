@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/json.h"
 #include "tokendesk/registry.h"
+#include "tokendesk/tag.h"
 
 /* CLI word -> stored kind, target kind, Decree 68 request kind. */
 static const struct tag_kind {
@@ -43,33 +44,6 @@ static void tag_help(void)
 	       "confirms revocations.  A tag already sent cannot be changed by hand.\n");
 }
 
-static int exists(struct td_registry *reg, const char *target_kind,
-                  const char *target, struct td_error *err)
-{
-	struct td_cert c;
-	struct td_token t;
-	struct td_agency a;
-	int rc;
-
-	if (strcmp(target_kind, "cert") == 0) {
-		rc = td_reg_get_cert(reg, target, &c, err);
-		td_cert_clear(&c);
-	} else if (strcmp(target_kind, "token") == 0) {
-		rc = td_reg_get_token(reg, target, &t, err);
-		td_token_clear(&t);
-	} else {
-		rc = td_reg_get_agency(reg, target, &a, err);
-		td_agency_clear(&a);
-	}
-	return rc;
-}
-
-static int state_of(const struct td_tag *t, void *ctx)
-{
-	snprintf(ctx, 32, "%s", t->state);
-	return 0;
-}
-
 static int tag_put(struct td_cli *cli, const struct tag_kind *k,
                    const char *target, const char *reason)
 {
@@ -78,23 +52,11 @@ static int tag_put(struct td_cli *cli, const struct tag_kind *k,
 	                    .origin = "manual", .rule = "manual", .reason = reason };
 	struct td_registry *reg;
 	struct td_error err;
-	char state[32] = "";
 	int status = EX_OK, rc, changed = 0;
 
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	if ((rc = exists(reg, k->target_kind, target, &err)) < 0)
-		goto out;
-	rc = td_reg_tag_find(reg, k->target_kind, target, state_of, state, &err);
-	if (rc == TD_OK && strcmp(state, "tagged") != 0) {
-		rc = td_error_set(&err, TD_ERR_CONFLICT, "%s is already %s; its tag "
-		                  "cannot change now", target, state);
-		goto out;
-	}
-	if ((rc = td_reg_begin(reg, &err)) == TD_OK)
-		rc = td_reg_end(reg, td_reg_tag_put(reg, &t, &changed, &err), &err);
-out:
-	if (rc < 0)
+	if ((rc = td_tag_put(reg, &t, &changed, &err)) < 0)
 		td_cli_print_error(&err);
 	else if (!cli->quiet)
 		printf("%s %s: %s\n", target, changed ? "tagged" : "already tagged so",
@@ -102,46 +64,18 @@ out:
 	return td_cli_status(rc);
 }
 
-static int tag_remove(struct td_cli *cli, const char *target)
+/* remove or confirm target's tag, as the workflow rules */
+static int tag_change(struct td_cli *cli, const char *target,
+                      int (*change)(struct td_registry *, const char *,
+                                    struct td_error *))
 {
-	static const char *const tkinds[] = { "cert", "token", "agency" };
 	struct td_registry *reg;
 	struct td_error err;
-	char state[32] = "";
-	int status = EX_OK, rc = TD_ERR_NOTFOUND;
-	size_t i;
+	int status = EX_OK, rc;
 
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	for (i = 0; i < 3 && rc == TD_ERR_NOTFOUND; i++)
-		rc = td_reg_tag_find(reg, tkinds[i], target, state_of, state, &err);
-	if (rc == TD_OK && strcmp(state, "tagged") != 0)
-		rc = td_error_set(&err, TD_ERR_CONFLICT, "%s is already %s", target, state);
-	else if (rc == TD_OK && (rc = td_reg_begin(reg, &err)) == TD_OK)
-		rc = td_reg_end(reg, td_reg_tag_delete(reg, tkinds[i - 1], target, &err),
-		                &err);
-	if (rc < 0)
-		td_cli_print_error(&err);
-	return td_cli_status(rc);
-}
-
-static int tag_confirm(struct td_cli *cli, const char *target)
-{
-	static const char *const tkinds[] = { "cert", "token", "agency" };
-	struct td_registry *reg;
-	struct td_error err;
-	char state[32];
-	int status = EX_OK, rc = TD_ERR_NOTFOUND;
-	size_t i;
-
-	if (!(reg = td_cli_registry(cli, 0, &status)))
-		return status;
-	for (i = 0; i < 3 && rc == TD_ERR_NOTFOUND; i++)
-		rc = td_reg_tag_find(reg, tkinds[i], target, state_of, state, &err);
-	if (rc == TD_OK && (rc = td_reg_begin(reg, &err)) == TD_OK)
-		rc = td_reg_end(reg, td_reg_tag_confirm(reg, tkinds[i - 1], target, &err),
-		                &err);
-	if (rc < 0)
+	if ((rc = change(reg, target, &err)) < 0)
 		td_cli_print_error(&err);
 	return td_cli_status(rc);
 }
@@ -207,9 +141,7 @@ static int tag_send(struct td_cli *cli)
 
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	if ((rc = td_reg_begin(reg, &err)) == TD_OK)
-		rc = td_reg_end(reg, td_reg_tag_send(reg, &batch, &count, &err), &err);
-	if (rc < 0)
+	if ((rc = td_tag_send(reg, &batch, &count, &err)) < 0)
 		td_cli_print_error(&err);
 	else if (count == 0)
 		printf("nothing tagged: no batch made\n");
@@ -253,9 +185,9 @@ int td_cmd_tag(struct td_cli *cli, int argc, char **argv)
 	if (strcmp(sub, "send") == 0 && optind == argc)
 		return tag_send(cli);
 	if (strcmp(sub, "remove") == 0 && argc - optind == 1)
-		return tag_remove(cli, argv[optind]);
+		return tag_change(cli, argv[optind], td_tag_remove);
 	if (strcmp(sub, "confirm") == 0 && argc - optind == 1)
-		return tag_confirm(cli, argv[optind]);
+		return tag_change(cli, argv[optind], td_tag_confirm);
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		if (strcmp(sub, kinds[i].word) == 0 && argc - optind == 1) {
 			if (!reason || !*reason) {

@@ -26,9 +26,6 @@ struct td_handover;
 int td_cmd_handover(struct td_cli *cli, int argc, char **argv);
 int td_cmd_receipt(struct td_cli *cli, int argc, char **argv);
 int td_cmd_dossier(struct td_cli *cli, int argc, char **argv);
-/* The desk's place: given (--place), else $TOKENDESK_PLACE, else the line
- * "place = ..." of the --config file (held by cli), else NULL. */
-const char *td_cli_place(const struct td_cli *cli, const char *given);
 /* Commit h, print its number (or JSON), write the PDF record when pdf is
  * set; returns the exit status. */
 int td_cli_handover_commit(struct td_cli *cli, struct td_handover *h,

@@ -155,4 +155,10 @@ void td_cli_defaults(struct td_cli *cli)
 {
 	default_db_path(cli);
 	default_operator(cli);
+	cli->session.db_path = cli->db_path;
+	cli->session.operator_name = cli->operator_name;
+	cli->session.lang = cli->lang;
+	cli->session.config = &cli->config;
+	cli->session.modules = cli->modules;
+	cli->session.nmodules = (size_t)cli->nmodules;
 }

@@ -22,7 +22,7 @@ static int push(char ***v, size_t *n, const char *s)
 	return 0;
 }
 
-/* The handover's place, printed on every record (td_cli_place): held
+/* The handover's place, printed on every record (td_session_place): held
  * to the rules of text typed at --place, and a room's name long. */
 static int set_place(struct td_token_config *c, const char *val,
                      const char *path, long line, struct td_error *err)

@@ -19,17 +19,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
-#include "cli/commands.h"
+#include "tokendesk/desk.h"
 #include "tokendesk/outfile.h"
 #include "tokendesk/registry.h"
+#include "tokendesk/session.h"
 #include "tokendesk/text.h"
+#include "tokendesk/token.h"
 #include "tui/desk.h"
 #include "tui/input.h"
 
-int td_desk_main(struct td_cli *cli);
-
 static volatile sig_atomic_t stop_signal;
+
+/* An error said on stderr, outside curses. */
+static void desk_say_error(const struct td_error *err)
+{
+	char buf[1024];
+
+	desk_fail("%s", td_error_format(err, buf, sizeof buf));
+}
 
 static void on_stop(int sig)
 {
@@ -130,7 +137,7 @@ int desk_records_dir(const struct desk *d, struct td_outdir *dir,
 	char path[4096];
 	size_t len;
 
-	td_path_dir(d->cli->db_path, path, sizeof path);
+	td_path_dir(d->s->db_path, path, sizeof path);
 	len = strlen(path);
 	snprintf(path + len, sizeof path - len, "%s",
 	         strcmp(path, "/") ? "/records" : "records");
@@ -203,23 +210,23 @@ static void draw_status(struct desk *d, int y)
 		snprintf(tok, sizeof tok, "%s", T("no reader"));
 	else
 		Tf(tok, sizeof tok, "%d token(s)", n);
-	base = strrchr(d->cli->db_path, '/');
-	base = base ? base + 1 : d->cli->db_path;
+	base = strrchr(d->s->db_path, '/');
+	base = base ? base + 1 : d->s->db_path;
 	/* Said before a handover fails on it, not after. */
 	if (td_reg_read_only(d->reg))
 		ro = T(" (read-only)");
-	snprintf(path, sizeof path, "%s%s", d->cli->db_path, ro);
+	snprintf(path, sizeof path, "%s%s", d->s->db_path, ro);
 	snprintf(file, sizeof file, "%s%s", base, ro);
 	for (int pass = 0; pass < 3; pass++) {
 		if (pass < 2)
 			snprintf(line, sizeof line, " %s %s │ %s %s │ %s %s │ %s %s │ %s",
 			         T("Registry"), pass ? file : path,
-			         T("Operator"), d->cli->operator_name,
+			         T("Operator"), d->s->operator_name,
 			         T("Place"), d->place ? d->place : "—",
 			         T("Module"), mods ? mods : "—", tok);
 		else
 			snprintf(line, sizeof line, " %s │ %s │ %s │ %s │ %s", file,
-			         d->cli->operator_name, d->place ? d->place : "—",
+			         d->s->operator_name, d->place ? d->place : "—",
 			         mods ? mods : "—", tok);
 		if (tw_width(line) <= d->cols)
 			break;
@@ -512,8 +519,8 @@ static int locale_ok(void)
 
 	if (cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0))
 		return 1;
-	td_cli_fail("the desk needs a UTF-8 locale to show Vietnamese text, "
-	            "but the character set is %s.", cs ? cs : "unknown");
+	desk_fail("the desk needs a UTF-8 locale to show Vietnamese text, "
+	          "but the character set is %s.", cs ? cs : "unknown");
 	fputs("Try: LANG=C.UTF-8 tokendesk  (or LC_ALL=C.UTF-8)\n"
 	      "Bàn làm việc cần môi trường UTF-8; hãy chạy: "
 	      "LANG=C.UTF-8 tokendesk\n", stderr);
@@ -563,43 +570,52 @@ static int busy_wait(void *ctx, int waited_ms)
 	return 0;
 }
 
-int td_desk_main(struct td_cli *cli)
+int td_desk_check(void)
 {
-	struct desk d = { .cli = cli };
+	const char *script = getenv("TOKENDESK_KEYS");
+
+	if (!locale_ok())
+		return TD_ERR_USAGE;
+	if (!isatty(0) || !isatty(1)) {
+		desk_fail("the desk needs a terminal; for scripts use the "
+		          "commands (see `tokendesk --help`)");
+		return TD_ERR_USAGE;
+	}
+	if (!desk_terminal_ok())
+		return TD_ERR_USAGE;
+	if (script && access(script, R_OK) != 0) {
+		desk_fail("cannot read the key script %s", script);
+		return TD_ERR_USAGE;
+	}
+	return TD_OK;
+}
+
+int td_desk_main(struct td_session *s)
+{
+	struct desk d = { .s = s, .reg = s->reg };
 	struct tdi in = { 0 };
 	struct keylog log = { NULL, { 0 } };
 	struct td_error err;
 	const char *script = getenv("TOKENDESK_KEYS");
 	const char *logpath = getenv("TOKENDESK_KEYLOG");
-	int status = EX_OK;
 
-	if (!locale_ok())
-		return EX_USAGE;
-	if (!isatty(0) || !isatty(1)) {
-		td_cli_fail("the desk needs a terminal; for scripts use the "
-		            "commands (see `tokendesk --help`)");
-		return EX_USAGE;
-	}
-	if (!desk_terminal_ok())
-		return EX_USAGE;
 	if (script && tdi_script_load(&in, script) < 0) {
-		td_cli_fail("cannot read the key script %s", script);
-		return EX_USAGE;
+		desk_fail("cannot read the key script %s", script);
+		return TD_ERR_USAGE;
 	}
-	if (!(d.reg = td_cli_registry(cli, 0, &status)))
-		return status;
 	if (logpath && td_outfile_open(&log.out, logpath, &err) < 0) {
-		td_cli_print_error(&err);
-		return td_cli_status(err.code);
+		desk_say_error(&err);
+		free(in.script);
+		return err.code;
 	}
 	log.f = logpath ? log.out.f : NULL;
 	/* As the handover command finds it: the place goes on every record
 	 * signed here (it was the config file's name). */
-	d.place = td_cli_place(cli, NULL);
+	d.place = td_session_place(s, NULL);
 	td_tui_lang_init(&d);
 	curses_start(&d);
 	/* set once curses runs: busy_wait draws */
-	td_reg_set_busy(d.reg, cli->config.busy_ms, busy_wait, &d);
+	td_reg_set_busy(d.reg, s->config ? s->config->busy_ms : 0, busy_wait, &d);
 	desk_tokens_start(&d);
 	scr_panel_open(&d);
 	d.dirty = 1;
@@ -608,10 +624,8 @@ int td_desk_main(struct td_cli *cli)
 		desk_pop(&d);
 	desk_tokens_stop(&d);
 	endwin();
-	td_reg_close(cli->reg);   /* main() closes it only after a command */
-	cli->reg = NULL;
 	if (log.f && td_outfile_commit(&log.out, &err) < 0)
-		td_cli_print_error(&err);
+		desk_say_error(&err);
 	free(in.script);
-	return stop_signal ? 128 + stop_signal : EX_OK;
+	return stop_signal;
 }

@@ -16,7 +16,7 @@
 #include "tokendesk/error.h"
 #include "tokendesk/token.h"
 
-struct td_cli;
+struct td_session;
 struct td_registry;
 
 /* Keys: a character is its wchar_t value; a curses KEY_* code is or-ed
@@ -56,8 +56,8 @@ struct screen_ops {
 #define DESK_MAX_SCREENS 16
 
 struct desk {
-	struct td_cli *cli;
-	struct td_registry *reg;
+	struct td_session *s;           /* registry, operator, place, tokens */
+	struct td_registry *reg;        /* s->reg */
 	int vi;                         /* Vietnamese UI */
 	int colors;                     /* colours in use (NO_COLOR unset) */
 	int attr[COL_COUNT];
@@ -65,8 +65,7 @@ struct desk {
 	int quit, dirty;
 	char msg[512];                  /* one-line message, until next key */
 	int msg_bad;
-	const char *place;              /* $TOKENDESK_PLACE or the --config
-	                                   file's "place = ...", or NULL */
+	const char *place;              /* td_session_place(s, NULL) */
 	struct desk_tokens *tok;        /* token watcher glue, or NULL */
 	struct {
 		const struct screen_ops *ops;
@@ -102,6 +101,9 @@ void tw_keybar(struct desk *d, int y, const char *const *pairs);
 /* terminal.c: 1 when the terminal ($TERM) is known and can place text
  * anywhere on the screen, else 0 with the reason said on stderr. */
 int desk_terminal_ok(void);
+/* "tokendesk: TEXT" on stderr, before curses starts or after it ends,
+ * with what the caller quotes shown escaped (td_printable). */
+void desk_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* desk.c: the screen stack and messages. */
 void desk_push(struct desk *d, const struct screen_ops *ops, void *self);

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "tokendesk/kit.h"
 #include "tokendesk/registry.h"
 #include "tui/desk.h"
 #include "tui/widget.h"
@@ -261,10 +262,7 @@ static void resolve(struct desk *d, struct conflicts *s)
 	struct td_error err;
 	int rc;
 
-	if ((rc = td_reg_begin(d->reg, &err)) == TD_OK)
-		rc = td_reg_end(d->reg, td_reg_kit_resolve(d->reg, s->id, s->keep_field,
-		                                           &err), &err);
-	if (rc < 0) {
+	if ((rc = td_kit_resolve(d->reg, s->id, s->keep_field, &err)) < 0) {
 		desk_error(d, &err);
 	} else {
 		char msg[300];

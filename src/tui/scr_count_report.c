@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/cli.h"
 #include "tokendesk/count.h"
 #include "tokendesk/outfile.h"
 #include "tui/countscr.h"

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
 #include "tokendesk/handover.h"
 #include "tokendesk/outfile.h"
 #include "tokendesk/registry.h"

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "tokendesk/registry.h"
+#include "tokendesk/tag.h"
 #include "tui/plan.h"
 
 
@@ -258,10 +259,7 @@ static void send_run(struct desk *d, struct plan *p)
 	long count = 0;
 	int rc;
 
-	if ((rc = td_reg_begin(d->reg, &err)) == TD_OK)
-		rc = td_reg_end(d->reg, td_reg_tag_send(d->reg, &batch, &count, &err),
-		                &err);
-	if (rc < 0) {
+	if ((rc = td_tag_send(d->reg, &batch, &count, &err)) < 0) {
 		p->mode = PM_LIST;
 		desk_error(d, &err);
 		return;

@@ -10,6 +10,7 @@
 
 #include "tokendesk/handover.h"
 #include "tokendesk/registry.h"
+#include "registry/txn.h"
 #include "workflow/handover_internal.h"
 
 /* The giver of the whole handover: the declared one, else the common

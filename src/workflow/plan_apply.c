@@ -8,6 +8,7 @@
 
 #include "tokendesk/plan.h"
 #include "tokendesk/registry.h"
+#include "registry/txn.h"
 #include "tokendesk/strmap.h"
 
 /* A tag as the plan wants it, or as it is stored. */

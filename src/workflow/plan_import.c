@@ -9,6 +9,7 @@
 #include "tokendesk/csv.h"
 #include "tokendesk/plan.h"
 #include "tokendesk/registry.h"
+#include "registry/txn.h"
 #include "tokendesk/text.h"
 #include "tokendesk/textfile.h"
 #include "workflow/plan_internal.h"

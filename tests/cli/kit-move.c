@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tokendesk/registry.h"
+#include "registry/txn.h"
 
 struct serials {
 	char **v;

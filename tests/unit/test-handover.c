@@ -10,6 +10,7 @@
 #include "check.h"
 #include "tokendesk/handover.h"
 #include "tokendesk/registry.h"
+#include "registry/txn.h"
 
 static char path[256];
 
