@@ -290,6 +290,55 @@ int td_reg_audit(struct td_registry *reg, const char *action,
 int td_reg_audit_verify(struct td_registry *reg, int64_t *rows,
                         int64_t *bad_id, struct td_error *err);
 
+/* One difference between the registry's rows and its audit trail.
+ * table names the table as people read it ("token", "custody event",
+ * "certificate"); key the row's key (NULL for a table of one row, or a
+ * bulk load).  Strings valid during the callback only. */
+enum td_audit_diff_kind {
+	TD_DIFF_FIELD,       /* field is `is`, the audit says `says`; n: the row's
+	                        place among its key's (sequence tables), or 0 */
+	TD_DIFF_UNAUDITED,   /* a row with no audit row: added by hand */
+	TD_DIFF_REMOVED,     /* a row the audit says was removed */
+	TD_DIFF_MISSING,     /* an audited row that is not there */
+	TD_DIFF_COUNT,       /* n rows of key are here, the audit tells `told` */
+	TD_DIFF_BULK_ROWS,   /* the n rows audit row audit_id (action) added,
+	                        first..last, are not all there */
+	TD_DIFF_BULK_DIGEST, /* ... no longer match its content digest */
+	TD_DIFF_FOREIGN_KEY  /* row n of table key refers to a missing `field` row */
+};
+struct td_audit_diff {
+	enum td_audit_diff_kind kind;
+	const char *table, *key;
+	const char *field, *is, *says;  /* values as 'text', a number, NULL */
+	int64_t n, told, audit_id;
+	const char *action, *first, *last;
+};
+typedef void (*td_audit_diff_fn)(const struct td_audit_diff *d, void *ctx);
+
+/* Check that the registry holds what its audit trail says (call once the
+ * chain verifies): every row of every audited table equals the after-
+ * images of its audit rows applied in order (fields an older release did
+ * not record are not compared), rows added in bulk match their bulk
+ * row's content digest, no audited row is missing and no row lacks an
+ * audit row; then PRAGMA foreign_key_check.  fn (may be NULL) gets each
+ * difference.  Streams: memory does not grow with the registry.  Returns
+ * 0, or TD_ERR_CONFLICT when *differences > 0, or another error. */
+int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
+                              void *ctx, int64_t *differences,
+                              struct td_error *err);
+/* The newest audit row's id and hash (id 0 and "" when the log is
+ * empty), for the user to keep elsewhere. */
+int td_reg_audit_head(struct td_registry *reg, int64_t *id, char hash[65],
+                      struct td_error *err);
+/* A head kept earlier (id and hex hash, any case) is still in the chain:
+ * TD_OK, or TD_ERR_CONFLICT with *why 1 when that row is gone (the chain
+ * was cut before it) or 2 when its hash differs (the chain was rewritten;
+ * stored gets the hash it has now).  Only meaningful once
+ * td_reg_audit_verify passed. */
+int td_reg_audit_check_kept(struct td_registry *reg, int64_t id,
+                            const char *hash, int *why, char stored[65],
+                            struct td_error *err);
+
 /* ---- export ----------------------------------------------------------- */
 
 /* Rows of a table as strings, header first: what is "agencies",

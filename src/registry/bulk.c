@@ -30,6 +30,21 @@ static int table_empty(struct td_registry *reg, const char *table)
 	return empty;
 }
 
+/* The highest id in table (0 when empty): a load's additions come after. */
+static int64_t max_id(struct td_registry *reg, const char *table)
+{
+	char sql[128];
+	sqlite3_stmt *st;
+	int64_t id = 0;
+
+	snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM %s", table);
+	if (sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}
+
 int64_t td_reg_fresh_get(struct td_registry *reg, const char *prefix, const char *key)
 {
 	char k[512];
@@ -144,6 +159,8 @@ int td_reg_begin_bulk(struct td_registry *reg, const char *label,
 		return rc;
 	reg->bulk = 1;
 	snprintf(reg->bulk_label, sizeof reg->bulk_label, "%s", label ? label : "");
+	reg->bulk_agency.base_id = max_id(reg, "agency");
+	reg->bulk_cert.base_id = max_id(reg, "certificate");
 	reg->fresh_agencies = table_empty(reg, "agency");
 	reg->fresh_certs = table_empty(reg, "certificate") && table_empty(reg, "holder") &&
 	                   table_empty(reg, "token");
@@ -162,34 +179,72 @@ int td_reg_begin_bulk(struct td_registry *reg, const char *label,
 	return TD_OK;
 }
 
-int td_reg_bulk_add(struct td_registry *reg, struct bulk_tally *t,
-                    const char *key, const char *const *fields, int n)
+void td_reg_bulk_hash_row(struct td_sha256 *h, const char *const *fields, int n)
 {
 	static const unsigned char sep = 0x1f, rec = 0x1e, null_mark = 0;
 
-	if (!reg->bulk)
-		return 0;
-	if (!t->ctx) {
-		struct td_error ignored;
-		if (!(t->ctx = td_sha256_new(&ignored)))
-			return 0;   /* cannot fold: audit row by row instead */
-	}
 	for (int i = 0; i < n; i++) {
 		if (fields[i])
-			td_sha256_add(t->ctx, fields[i], strlen(fields[i]));
+			td_sha256_add(h, fields[i], strlen(fields[i]));
 		else
-			td_sha256_add(t->ctx, &null_mark, 1);
-		td_sha256_add(t->ctx, &sep, 1);
+			td_sha256_add(h, &null_mark, 1);
+		td_sha256_add(h, &sep, 1);
 	}
-	td_sha256_add(t->ctx, &rec, 1);
+	td_sha256_add(h, &rec, 1);
+}
+
+int td_reg_bulk_add(struct td_registry *reg, struct bulk_tally *t,
+                    const char *key)
+{
+	if (!reg->bulk)
+		return 0;
 	if (t->count++ == 0)
 		snprintf(t->first, sizeof t->first, "%s", key);
 	snprintf(t->last, sizeof t->last, "%s", key);
 	return 1;
 }
 
+/* The digest of the rows this load added (ids above base_id), read as
+ * committed: a holder or token two rows of the list described apart
+ * holds one version, and the digest must be of what the registry holds
+ * (audit verify recomputes it from the rows). */
+static int content_digest(struct td_registry *reg, struct bulk_tally *t,
+                          const char *sql, int n, char hex[65],
+                          struct td_error *err)
+{
+	struct td_sha256 *h = td_sha256_new(err);
+	const char *fields[16];
+	sqlite3_stmt *st;
+	int64_t rows = 0;
+	int step;
+
+	if (!h)
+		return err->code;
+	if (sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		td_sha256_free(h);
+		return td_reg_db_error(reg, err, "digesting the added rows");
+	}
+	sqlite3_bind_int64(st, 1, t->base_id);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < n; i++)
+			fields[i] = (const char *)sqlite3_column_text(st, i);
+		td_reg_bulk_hash_row(h, fields, n);
+		rows++;
+	}
+	sqlite3_finalize(st);
+	td_sha256_hex(h, hex);
+	td_sha256_free(h);
+	if (step != SQLITE_DONE)
+		return td_reg_db_error(reg, err, "digesting the added rows");
+	if (rows != t->count)
+		return td_error_set(err, TD_ERR_INTERNAL, "%" PRId64 " rows added but %"
+		                    PRId64 " found at commit", t->count, rows);
+	return TD_OK;
+}
+
 static int flush_one(struct td_registry *reg, struct bulk_tally *t,
-                     const char *action, const char *entity, struct td_error *err)
+                     const char *action, const char *entity, const char *sql,
+                     int n, struct td_error *err)
 {
 	char hex[65];
 	json_t *o;
@@ -198,7 +253,8 @@ static int flush_one(struct td_registry *reg, struct bulk_tally *t,
 
 	if (t->count == 0)
 		return TD_OK;
-	td_sha256_hex(t->ctx, hex);
+	if ((rc = content_digest(reg, t, sql, n, hex, err)) < 0)
+		return rc;
 	o = json_pack("{s:s,s:I,s:s,s:s,s:s}", "source", reg->bulk_label,
 	              "added", (json_int_t)t->count, "first", t->first,
 	              "last", t->last, "content_sha256", hex);
@@ -236,8 +292,12 @@ int td_reg_bulk_flush(struct td_registry *reg, struct td_error *err)
 	if ((rc = build_deferred_indexes(reg, err)) < 0 ||
 	    (rc = index_fresh(reg, err)) < 0)
 		return rc;
-	if ((rc = flush_one(reg, &reg->bulk_agency, "agency.add.bulk", "agency", err)) < 0 ||
-	    (rc = flush_one(reg, &reg->bulk_cert, "cert.add.bulk", "cert", err)) < 0)
+	if ((rc = flush_one(reg, &reg->bulk_agency, "agency.add.bulk", "agency",
+	                    "SELECT " TD_BULK_AGENCY_CONTENT TD_BULK_AGENCY_FROM
+	                    " WHERE a.id > ?1 ORDER BY a.id", 6, err)) < 0 ||
+	    (rc = flush_one(reg, &reg->bulk_cert, "cert.add.bulk", "cert",
+	                    "SELECT " TD_BULK_CERT_CONTENT TD_BULK_CERT_FROM
+	                    " WHERE c.id > ?1 ORDER BY c.id", 14, err)) < 0)
 		return rc;
 	return TD_OK;
 }
@@ -246,8 +306,6 @@ void td_reg_bulk_end(struct td_registry *reg)
 {
 	if (!reg->bulk)
 		return;
-	td_sha256_free(reg->bulk_agency.ctx);
-	td_sha256_free(reg->bulk_cert.ctx);
 	memset(&reg->bulk_agency, 0, sizeof reg->bulk_agency);
 	memset(&reg->bulk_cert, 0, sizeof reg->bulk_cert);
 	td_strmap_free(reg->fresh_ids);

@@ -255,6 +255,68 @@ static int write_cert(struct td_registry *reg, const struct td_cert *c,
 	return run(reg, st, "writing a certificate", err);
 }
 
+/* The image of a holder (by kind and ext_id) or token (by serial), or
+ * NULL when there is none. */
+static char *image_by_key(struct td_registry *reg, enum td_stmt_id id,
+                          const char *a, const char *b, struct td_error *err)
+{
+	sqlite3_stmt *st = td_reg_stmt(reg, id, err);
+	char *json = NULL;
+
+	if (!st || !a)
+		return NULL;
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		json = td_reg_col_dup(st, 0);
+	sqlite3_reset(st);
+	return json;
+}
+
+/* A certificate new to the registry may change its holder or token
+ * (another name, a model given now): no row of the certificate's own
+ * tells it (an addition may be folded into a bulk row), so the change
+ * gets its own audit row, for audit verify to follow. */
+struct side_images { char *holder, *token; };
+
+static void side_images_take(struct td_registry *reg, const struct td_cert *c,
+                             struct side_images *s, struct td_error *err)
+{
+	const char *kind = strcmp(c->kind, "org") == 0 ? "org" : "person";
+
+	s->holder = image_by_key(reg, ST_HOLDER_JSON_BY_KEY, kind, c->holder_ext_id, err);
+	s->token = c->token_serial && *c->token_serial
+	           ? image_by_key(reg, ST_TOKEN_JSON_BY_SERIAL, c->token_serial, NULL, err)
+	           : NULL;
+}
+
+static int side_images_audit(struct td_registry *reg, const struct td_cert *c,
+                             struct side_images *s, int holder_changed,
+                             int token_changed, struct td_error *err)
+{
+	const char *kind = strcmp(c->kind, "org") == 0 ? "org" : "person";
+	char *after;
+	int rc = TD_OK;
+
+	if (holder_changed && s->holder) {
+		after = image_by_key(reg, ST_HOLDER_JSON_BY_KEY, kind, c->holder_ext_id, err);
+		rc = td_reg_audit(reg, "holder.update", "holder", c->holder_ext_id,
+		                  s->holder, after, err);
+		free(after);
+	}
+	if (rc == TD_OK && token_changed && s->token) {
+		after = image_by_key(reg, ST_TOKEN_JSON_BY_SERIAL, c->token_serial, NULL, err);
+		rc = td_reg_audit(reg, "token.update", "token", c->token_serial, s->token,
+		                  after, err);
+		free(after);
+	}
+	free(s->holder);
+	free(s->token);
+	s->holder = s->token = NULL;
+	return rc;
+}
+
 /* Serials in their canonical spelling, whatever the caller passed. */
 static int canonical_serials(const struct td_cert *in, struct td_cert *out,
                              char *serial, char *token, size_t size,
@@ -282,6 +344,7 @@ int td_reg_put_cert(struct td_registry *reg, const struct td_cert_put *pin,
 	struct td_cert_put pcanon = *pin, *p = &pcanon;
 	const struct td_cert *c = &canon;
 	struct cert_now now = { 0 };
+	struct side_images side = { NULL, NULL };
 	int holder_changed = 0, token_changed = 0, found, rc;
 	char *before = NULL, *after;
 
@@ -295,8 +358,13 @@ int td_reg_put_cert(struct td_registry *reg, const struct td_cert_put *pin,
 		return found;
 	if (found)
 		before = td_reg_row_json(reg, ST_CERT_JSON, now.id, err);
+	else if (!reg->fresh_certs)
+		side_images_take(reg, c, &side, err);
 	if ((rc = put_holder(reg, p, &now.holder_id, &holder_changed, err)) < 0 ||
 	    (rc = put_token(reg, p, &now.token_id, &token_changed, err)) < 0)
+		goto out;
+	if (!found && (rc = side_images_audit(reg, c, &side, holder_changed,
+	                                      token_changed, err)) < 0)
 		goto out;
 	if (found && (rc = find_cert(reg, c, now.holder_id, now.token_id, &now, err)) < 0)
 		goto out;
@@ -311,22 +379,45 @@ int td_reg_put_cert(struct td_registry *reg, const struct td_cert_put *pin,
 	if (!found)
 		now.id = sqlite3_last_insert_rowid(reg->db);
 	*result = found ? TD_UPSERT_UPDATED : TD_UPSERT_ADDED;
-	const char *content[] = { c->serial, c->issuer_dn, c->subject_dn, c->kind,
-	                          c->holder_ext_id, c->holder_name, p->position, p->email,
-	                          c->agency_code, c->not_before, c->not_after,
-	                          c->token_serial, p->token_model, c->fingerprint };
-	if (!found && td_reg_bulk_add(reg, &reg->bulk_cert, c->serial, content, 14))
+	if (!found && td_reg_bulk_add(reg, &reg->bulk_cert, c->serial))
 		goto out;   /* folded into the bulk audit row */
 	after = td_reg_row_json(reg, ST_CERT_JSON, now.id, err);
 	rc = td_reg_audit(reg, found ? "cert.update" : "cert.add", "cert", c->serial,
 	                  before, after, err);
 	free(after);
 out:
+	free(side.holder);
+	free(side.token);
 	free(before);
 	return rc;
 }
 
 /* ---- custody -------------------------------------------------------------- */
+
+/* A move's audit image: the token as it is now, and under "event" the
+ * custody event's own fields, so audit verify can check that row too. */
+static char *move_json(struct td_registry *reg, int64_t token_id, int64_t event,
+                       struct td_error *err)
+{
+	char *token = td_reg_row_json(reg, ST_TOKEN_JSON, token_id, err), *json = NULL;
+	sqlite3_stmt *st;
+
+	if (!token || sqlite3_prepare_v2(reg->db, "SELECT json_set(?1, '$.event',"
+	                                 " json_object('at', at, 'operator', operator,"
+	                                 " 'from', from_custodian, 'condition', condition,"
+	                                 " 'remarks', remarks)) FROM custody_event"
+	                                 " WHERE id = ?2", -1, &st, NULL) != SQLITE_OK) {
+		free(token);
+		return NULL;
+	}
+	sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, event);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		json = td_reg_col_dup(st, 0);
+	sqlite3_finalize(st);
+	free(token);
+	return json;
+}
 
 int td_reg_move_token(struct td_registry *reg, const char *token_serial,
                       const char *to_custodian, const char *state,
@@ -337,6 +428,7 @@ int td_reg_move_token(struct td_registry *reg, const char *token_serial,
 	struct td_token t;
 	sqlite3_stmt *st;
 	char at[21], *before, *after;
+	int64_t event;
 	int rc;
 
 	if ((rc = td_reg_require_tx(reg, err)) < 0 ||
@@ -366,8 +458,9 @@ int td_reg_move_token(struct td_registry *reg, const char *token_serial,
 		rc = td_reg_db_error(reg, err, "recording the custody event");
 		goto out;
 	}
+	event = sqlite3_last_insert_rowid(reg->db);
 	if (event_id)
-		*event_id = sqlite3_last_insert_rowid(reg->db);
+		*event_id = event;
 	rc = sqlite3_prepare_v2(reg->db, "UPDATE token SET custodian = ?, state = ?"
 	                        " WHERE id = ?", -1, &st, NULL);
 	if (rc == SQLITE_OK) {
@@ -381,7 +474,7 @@ int td_reg_move_token(struct td_registry *reg, const char *token_serial,
 		rc = td_reg_db_error(reg, err, "updating the token");
 		goto out;
 	}
-	after = td_reg_row_json(reg, ST_TOKEN_JSON, t.id, err);
+	after = move_json(reg, t.id, event, err);
 	rc = td_reg_audit(reg, "token.move", "token", t.serial, before, after, err);
 	free(after);
 out:

@@ -250,7 +250,8 @@ int td_reg_count_start(struct td_registry *reg, const char *scope_kind,
 	if (sqlite3_prepare_v2(reg->db, "INSERT INTO count_session (uid, scope_kind,"
 	                       " scope, started_at, operator) VALUES (?,?,?,?,?)"
 	                       " RETURNING id, json_object('uid', uid, 'scope_kind',"
-	                       " scope_kind, 'scope', scope, 'started_at', started_at)",
+	                       " scope_kind, 'scope', scope, 'started_at', started_at,"
+	                       " 'operator', operator, 'closed_at', NULL, 'closed_by', NULL)",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(reg, err, "starting a count");
 	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
@@ -356,7 +357,7 @@ int td_reg_count_scan(struct td_registry *reg, int64_t id, const char *serial,
 	td_now_iso(at);
 	if (sqlite3_prepare_v2(reg->db, "INSERT INTO count_scan (count_id, serial, at,"
 	                       " source) VALUES (?,?,?,?) RETURNING json_object("
-	                       "'serial', serial, 'source', source)", -1, &st, NULL)
+	                       "'serial', serial, 'source', source, 'at', at)", -1, &st, NULL)
 	    != SQLITE_OK)
 		return td_reg_db_error(reg, err, "recording a scan");
 	sqlite3_bind_int64(st, 1, id);
@@ -447,14 +448,18 @@ int td_reg_count_tally(struct td_registry *reg, int64_t id,
 	return TD_OK;
 }
 
-static char *tally_json(struct td_registry *reg, const struct td_count_tally *t)
+/* The close's audit image: the tallies frozen in count_result, and who
+ * closed it when (so audit verify can check the row). */
+static char *tally_json(struct td_registry *reg, const struct td_count_tally *t,
+                        const char *closed_at)
 {
 	sqlite3_stmt *st;
 	char *json = NULL;
 
 	if (sqlite3_prepare_v2(reg->db, "SELECT json_object('found', ?1, 'missing', ?2,"
 	                       " 'unexpected', ?3, 'unknown', ?4, 'duplicate', ?5,"
-	                       " 'expected', ?6, 'scans', ?7)", -1, &st, NULL) != SQLITE_OK)
+	                       " 'expected', ?6, 'scans', ?7, 'closed_at', ?8,"
+	                       " 'closed_by', ?9)", -1, &st, NULL) != SQLITE_OK)
 		return NULL;
 	sqlite3_bind_int64(st, 1, t->found);
 	sqlite3_bind_int64(st, 2, t->missing);
@@ -463,6 +468,8 @@ static char *tally_json(struct td_registry *reg, const struct td_count_tally *t)
 	sqlite3_bind_int64(st, 5, t->duplicate);
 	sqlite3_bind_int64(st, 6, t->expected);
 	sqlite3_bind_int64(st, 7, t->scans);
+	sqlite3_bind_text(st, 8, closed_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, td_reg_operator(reg), -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		json = td_reg_col_dup(st, 0);
 	sqlite3_finalize(st);
@@ -508,7 +515,7 @@ int td_reg_count_close(struct td_registry *reg, int64_t id,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return td_reg_db_error(reg, err, "closing the count");
-	if (!(after = tally_json(reg, out)))
+	if (!(after = tally_json(reg, out, at)))
 		return td_reg_db_error(reg, err, "closing the count");
 	rc = td_reg_audit(reg, "count.close", "count", uid, NULL, after, err);
 	free(after);

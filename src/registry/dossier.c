@@ -28,7 +28,8 @@ void td_dossier_clear(struct td_dossier *d)
 
 #define DOSSIER_JSON "SELECT json_object('ref', d.ref, 'kind', d.kind," \
 	" 'agency', a.code, 'holder', h.ext_id, 'status', d.status," \
-	" 'remarks', d.remarks) FROM dossier d JOIN agency a ON a.id = d.agency_id" \
+	" 'remarks', d.remarks, 'created_at', d.created_at)" \
+	" FROM dossier d JOIN agency a ON a.id = d.agency_id" \
 	" LEFT JOIN holder h ON h.id = d.holder_id WHERE d.ref = ?"
 
 static void read_dossier(sqlite3_stmt *st, struct td_dossier *d)

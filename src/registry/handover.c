@@ -226,9 +226,14 @@ char *td_reg_handover_image(struct td_registry *reg, int64_t handover_id,
 	                       " 'kind', kind, 'at', at, 'place', place, 'operator', operator,"
 	                       " 'from', from_custodian, 'to', to_custodian,"
 	                       " 'condition', condition, 'remarks', remarks,"
+	                       " 'from_name', from_name, 'to_name', to_name,"
 	                       " 'items', (SELECT json_group_array(json_object('key', key,"
 	                       "   'from', from_custodian, 'state', state_after,"
-	                       "   'proof', proof)) FROM (SELECT * FROM handover_item"
+	                       "   'proof', proof, 'detail', detail, 'from_name',"
+	                       "   from_name, 'holders', holders, 'certs', certs,"
+	                       "   'state_before', state_before, 'condition', condition,"
+	                       "   'remarks', remarks, 'proof_detail', proof_detail))"
+	                       "   FROM (SELECT * FROM handover_item"
 	                       "   WHERE handover_id = h.id ORDER BY pos)))"
 	                       " FROM handover h WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
 		return NULL;

@@ -37,15 +37,36 @@ enum td_stmt_id {
 	ST_TAG_JSON,
 	ST_DATA_VERSION,
 	ST_CERT_STATUS,
+	ST_HOLDER_JSON_BY_KEY,
+	ST_TOKEN_JSON_BY_SERIAL,
 	ST__COUNT
 };
+
+struct td_sha256;
 
 /* Additions folded into one audit row during a bulk load. */
 struct bulk_tally {
 	int64_t count;
-	struct td_sha256 *ctx;       /* SHA-256 over the added rows' content */
+	int64_t base_id;             /* the table's highest id before the load */
 	char first[130], last[130];  /* keys of the first and last addition */
 };
+
+/* A bulk row's content digest: each added row's content fields (NULL as
+ * one 0x00 byte), each followed by 0x1F, each row by 0x1E, in id order,
+ * over the rows as committed (bulk.c writes it, audit_state.c checks it:
+ * both read the fields with TD_BULK_*_CONTENT's columns). */
+void td_reg_bulk_hash_row(struct td_sha256 *h, const char *const *fields, int n);
+#define TD_BULK_AGENCY_CONTENT \
+	"a.code, a.name, p.code, a.level, a.valid_from, a.valid_to"
+#define TD_BULK_AGENCY_FROM \
+	" FROM agency a LEFT JOIN agency p ON p.id = a.parent_id"
+#define TD_BULK_CERT_CONTENT \
+	"c.serial, c.issuer_dn, c.subject_dn, c.kind, h.ext_id, h.name," \
+	" h.position, h.email, (SELECT code FROM agency WHERE id = h.agency_id)," \
+	" c.not_before, c.not_after, t.serial, t.model, c.fingerprint"
+#define TD_BULK_CERT_FROM \
+	" FROM certificate c LEFT JOIN holder h ON h.id = c.holder_id" \
+	" LEFT JOIN token t ON t.id = c.token_id"
 
 struct td_registry {
 	sqlite3 *db;
@@ -156,10 +177,11 @@ char *td_reg_dossier_json(struct td_registry *reg, const char *ref);
 /* Store the audit head in meta (called by commit). */
 int td_reg_audit_flush_head(struct td_registry *reg, struct td_error *err);
 
-/* In bulk mode, fold an addition into the tally (fields hashed in order,
- * NULL-safe) and return 1; outside bulk mode return 0 (audit it now). */
+/* In bulk mode, count an addition into the tally and return 1 (its
+ * content is digested at commit, as committed); outside bulk mode return
+ * 0 (audit it now). */
 int td_reg_bulk_add(struct td_registry *reg, struct bulk_tally *t,
-                    const char *key, const char *const *fields, int n);
+                    const char *key);
 /* Write the bulk tallies' audit rows (called by commit). */
 int td_reg_bulk_flush(struct td_registry *reg, struct td_error *err);
 /* Fresh-load memory: the id this load gave key, or 0; remember one. */

@@ -139,6 +139,16 @@ static void field_rows_clear(struct field_rows *f)
 	memset(f, 0, sizeof *f);
 }
 
+/* The action of the home row that records what a merge applied.  The
+ * field's own rows come home with the kit and already stand for each
+ * custody event or scan (audit verify pairs them one to one with
+ * token.move and count.scan rows), so a merged move is "token.merge":
+ * the token's state, not another event. */
+static const char *home_action(const char *field_action)
+{
+	return strcmp(field_action, "token.move") == 0 ? "token.merge" : field_action;
+}
+
 /* One end of the field rows of (entity, key), of one action when action
  * is set: both ends are found through the audit's (entity, entity_key)
  * index, whose entries run in id order. */
@@ -361,7 +371,7 @@ static int check_images(struct kit_merge *m, const struct entity_map *e,
 		rc = disagrees(m, err, e->table, key, back, f.last_after, f.last_id,
 		               deleted ? "deleted" : "as it came back");
 	else
-		snprintf(b->action, sizeof b->action, "%s", f.last_action);
+		snprintf(b->action, sizeof b->action, "%s", home_action(f.last_action));
 	field_rows_clear(&f);
 out:
 	free(made);
@@ -861,7 +871,7 @@ static int audit_new_record(struct kit_merge *m, const struct entity_map *e,
 	if (e->img == IMG_TOKEN &&
 	    (rc = field_rows(m, "token", key, "token.move", &f, err)) == TD_OK) {
 		if (f.n)
-			action = "token.move";
+			action = home_action("token.move");
 		field_rows_clear(&f);
 	}
 	rc = td_reg_audit(m->home, action, e->entity, key, NULL, after, err);

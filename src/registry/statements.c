@@ -67,7 +67,8 @@ const char *const td_reg_stmt_sql[ST__COUNT] = {
 		" 'subject', c.subject_dn, 'kind', c.kind, 'holder_id', h.ext_id,"
 		" 'holder_name', h.name, 'position', h.position, 'email', h.email,"
 		" 'agency', a.code, 'not_before', c.not_before, 'not_after', c.not_after,"
-		" 'status', c.status, 'token', t.serial, 'token_model', t.model)"
+		" 'status', c.status, 'token', t.serial, 'token_model', t.model,"
+		" 'revoked_at', c.revoked_at, 'fingerprint', c.fingerprint)"
 		CERT_FROM " WHERE c.id = ?",
 	[ST_SEARCH_INSERT] =
 		"INSERT INTO search_idx (rowid, text) VALUES (?, ?)",
@@ -88,9 +89,20 @@ const char *const td_reg_stmt_sql[ST__COUNT] = {
 	[ST_TAG_JSON] =
 		"SELECT json_object('target_kind', target_kind, 'target', target,"
 		" 'kind', kind, 'request', request, 'state', state, 'batch', batch,"
-		" 'origin', origin, 'rule', rule, 'reason', reason, 'detail', detail)"
+		" 'origin', origin, 'rule', rule, 'reason', reason, 'detail', detail,"
+		" 'created', created, 'updated', updated)"
 		" FROM tag WHERE id = ?",
 	[ST_CERT_STATUS] =
 		"SELECT status FROM certificate WHERE serial = ? ORDER BY id LIMIT 1",
 	[ST_DATA_VERSION] = "PRAGMA data_version",
+	/* A holder's or token's image, when a certificate added to the
+	 * registry changes it (cert_write.c). */
+	[ST_HOLDER_JSON_BY_KEY] =
+		"SELECT json_object('name', h.name, 'position', h.position, 'email',"
+		" h.email, 'agency', a.code, 'no_longer_needed', h.no_longer_needed)"
+		" FROM holder h JOIN agency a ON a.id = h.agency_id"
+		" WHERE h.kind = ? AND h.ext_id = ?",
+	[ST_TOKEN_JSON_BY_SERIAL] =
+		"SELECT json_object('serial', serial, 'model', model, 'state', state,"
+		" 'custodian', custodian) FROM token WHERE serial = ?",
 };

@@ -322,9 +322,9 @@ int td_reg_tag_send(struct td_registry *reg, int64_t *batch, long *count,
 	/* RETURNING rows are all produced before the first is handed out,
 	 * so auditing between steps is safe. */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char after[96];
-		snprintf(after, sizeof after, "{\"state\":\"sent_to_dost\",\"batch\":%lld}",
-		         (long long)*batch);
+		char after[128];
+		snprintf(after, sizeof after, "{\"state\":\"sent_to_dost\",\"batch\":%lld,"
+		         "\"updated\":\"%s\"}", (long long)*batch, now);
 		if ((rc = td_reg_audit(reg, "tag.send", "tag", col(st, 1), NULL, after,
 		                       err)) < 0) {
 			sqlite3_finalize(st);
@@ -434,9 +434,11 @@ int td_reg_cert_mark_revoked(struct td_registry *reg, const char *serial,
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return td_reg_audit(reg, "tag.confirm", "tag", key, NULL,
-		                    "{\"state\":\"confirmed\"}", err);
+	if (rc == SQLITE_ROW) {
+		snprintf(after, sizeof after, "{\"state\":\"confirmed\",\"updated\":\"%s\"}",
+		         now);
+		return td_reg_audit(reg, "tag.confirm", "tag", key, NULL, after, err);
+	}
 	return rc == SQLITE_DONE ? TD_OK : td_reg_db_error(reg, err, "confirming a tag");
 }
 

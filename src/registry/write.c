@@ -160,12 +160,9 @@ int td_reg_put_agency(struct td_registry *reg, const struct td_agency *a,
 	rc = st ? step_done(reg, st, "writing an agency", err) : TD_ERR_DB;
 	if (rc == TD_OK) {
 		int64_t id = found ? old.id : sqlite3_last_insert_rowid(reg->db);
-		const char *content[] = { a->code, a->name, a->parent_code, a->level,
-		                          a->valid_from, a->valid_to };
 		if (!reg->fresh_agencies)   /* else indexed set-based at commit */
 			rc = index_agency(reg, id, found ? old.name : NULL, a->code, a, err);
-		if (rc == TD_OK && !found && td_reg_bulk_add(reg, &reg->bulk_agency, a->code,
-		                                             content, 6))
+		if (rc == TD_OK && !found && td_reg_bulk_add(reg, &reg->bulk_agency, a->code))
 			;   /* folded into the bulk audit row */
 		else if (rc == TD_OK)
 			rc = audit_change(reg, found ? "agency.update" : "agency.add",

@@ -17,6 +17,7 @@ BENCH_LIST += tests/bench/bench-token.sh
 BENCH_LIST += tests/bench/bench-plan.sh
 BENCH_LIST += tests/bench/bench-desk.sh
 BENCH_LIST += tests/bench/bench-count.sh
+BENCH_LIST += tests/bench/bench-audit.sh
 
 EXTRA_DIST += tests/bench/local.mk $(BENCH_LIST) tests/bench/floor.sql data/demo/README
 

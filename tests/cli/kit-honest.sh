@@ -29,7 +29,7 @@ td audit verify > "$tmp/verify" 2>&1 || td_fail "audit verify: $(cat "$tmp/verif
 
 # The move in the home chain, as the handover writer records it.
 td audit log token T-SB-01 > "$tmp/log" || td_fail "audit log"
-grep -Eq '^[0-9]+ .* token\.move ' "$tmp/log" ||
+grep -Eq '^[0-9]+ .* token\.merge ' "$tmp/log" ||
 	td_fail "no home audit row of the field's move: $(cat "$tmp/log")"
 grep -q '"custodian":"agency:SB"' "$tmp/log" || td_fail "the move's after: $(cat "$tmp/log")"
 

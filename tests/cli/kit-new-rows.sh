@@ -96,5 +96,12 @@ td kit make --agencies SB -o "$tmp/c.kit" >/dev/null || td_fail "kit make c"
 q "$tmp/c.kit" "UPDATE meta SET value = 'ab\"c' WHERE key = 'kit_uuid'"
 td kit merge "$tmp/c.kit" >/dev/null 2>"$tmp/c.err" && td_fail "a forged kit uuid was merged"
 grep -q "is not a field kit" "$tmp/c.err" || td_fail "forged uuid: $(cat "$tmp/c.err")"
-td audit verify >/dev/null || td_fail "audit chain"
+# The field's tokens came from a raw tool, with no audit row anywhere:
+# audit verify names them (the chain itself holds).
+td audit verify >/dev/null 2>"$tmp/v.err" && td_fail "unaudited field rows pass audit verify"
+for s in T-NEW-1 T-NEW-2 T-NEW-3; do
+	grep -q "token $s: this row has no audit row" "$tmp/v.err" ||
+		td_fail "audit verify does not name $s: $(cat "$tmp/v.err")"
+done
+grep -q "does not match its hash\|first broken row" "$tmp/v.err" && td_fail "the chain broke"
 exit 0

@@ -40,6 +40,6 @@ race "$tmp/b.kit" vi "đã được hợp nhất trong lúc đó; không có gì
 [ "$(q "SELECT count(*) FROM kit_conflict")" = 0 ] || td_fail "conflicts from the race"
 [ "$(q "SELECT count(*) FROM handover")" = 2 ] || td_fail "handovers: $(q "SELECT number FROM handover")"
 [ "$(q "SELECT count(*) FROM audit WHERE action = 'kit.merge'")" = 2 ] || td_fail "kit.merge rows"
-[ "$(q "SELECT count(*) FROM audit WHERE action = 'token.move'")" = 2 ] || td_fail "token.move rows"
+[ "$(q "SELECT count(*) FROM audit WHERE action = 'token.merge'")" = 2 ] || td_fail "token.merge rows"
 td audit verify >/dev/null || td_fail "audit chain after the race"
 exit 0

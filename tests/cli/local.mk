@@ -61,3 +61,8 @@ EXTRA_DIST += tests/cli/count-common.sh $(COUNT_KIT_TESTS)
 # handover (issue 4): tokens, dossiers, the record as text and PDF
 CLI_TESTS += tests/cli/handover.sh tests/cli/handover-scanner.sh tests/cli/handover-pdf.sh tests/cli/handover-dossier.sh \
 	tests/cli/handover-kit.sh
+# audit verify against the rows (issue 21); audit-release/ holds a registry
+# made by the release before it, and how to make it again
+TESTS += tests/cli/audit-state.sh
+EXTRA_DIST += tests/cli/audit-state.sh tests/cli/audit-release/make-fixture.sh \
+	tests/cli/audit-release/release.sql

@@ -1,0 +1,1015 @@
+/* audit_state.c: does the registry hold what its audit trail says?
+ *
+ * The hash chain proves the log was not edited; this proves the rows
+ * were not either.  Each audited table is one entry of `audited` below:
+ * how to read its rows as the images writers put in audit rows (the same
+ * json_object names), which audit entity and actions tell about them,
+ * and what a row is born with.  A row's expected image is its birth
+ * image with the after-images of its audit rows applied in order (many
+ * writers record only the fields they change: tag.send, cert.revoked);
+ * an after of NULL (tag.delete, a pick cleared) means the row is gone.
+ * Only the fields the audit names are compared, so rows written by an
+ * older release whose images held fewer fields still verify.
+ *
+ * Rows added in bulk (imports) have no row of their own: their bulk
+ * audit row's content digest is recomputed over them, in id order, as
+ * they stood at the load (a field a later audit row changed is taken
+ * from that row's before-image).
+ *
+ * "Sequence" tables (custody events, count scans) have one row per
+ * audit row of their key, matched in order.
+ *
+ * Everything streams: one pass over each table in an index's order, an
+ * indexed look-up of each row's audit rows, and a temporary table of the
+ * few images that come from elsewhere (rows brought home by kit merges;
+ * holder and token fields carried by certificate images). */
+#include <config.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "registry/internal.h"
+
+enum shape { FOLD, SEQ };
+
+/* A bulk kind: the additions its audit row folds, in content order. */
+struct bulk_kind {
+	const char *action;          /* "cert.add.bulk" */
+	const char *start;           /* id of key ?1 after id ?2 */
+	const char *end;             /* id and key of the ?2-th row from id ?1 */
+	int n;                       /* content fields */
+	const char *const *names;    /* their names in the table's images */
+	/* Rows of other tables whose fields the content holds (a
+	 * certificate's holder and token): their entity and the content
+	 * field holding their key. */
+	struct { const char *entity; int key; } sides[2];
+};
+
+struct audited {
+	const char *table;    /* named in messages */
+	const char *entity;   /* audit entity */
+	const char *actions;  /* GLOB of the actions about these rows */
+	enum shape shape;
+	/* FOLD: key, image, birth image (or NULL), "covered" (no audit row
+	 * needed: the row is told by another's, e.g. a holder by its
+	 * certificates), id, "as born" (the row still equals its birth image:
+	 * computed here so the many rows that never changed cost no JSON
+	 * parsing), then the bulk content fields; in id order.
+	 * SEQ: key, image; ordered by key, then id. */
+	const char *rows;
+	const char *count;    /* rows with key ?1 */
+	const struct bulk_kind *bulk;
+	/* The SQL table; an entry whose table this registry's schema does
+	 * not have yet is skipped (its writer came with a later release). */
+	const char *sql_table;
+	/* Home's alone: a kit merge never brings its rows (kit_schema.c), so
+	 * audit rows the field wrote about it tell nothing here. */
+	int home_only;
+};
+
+static const char *const cert_content[] = {
+	"serial", "issuer", "subject", "kind", "holder_id", "holder_name",
+	"position", "email", "agency", "not_before", "not_after", "token",
+	"token_model", "fingerprint"
+};
+static const char *const agency_content[] = {
+	"code", "name", "parent", "level", "valid_from", "valid_to"
+};
+
+static const struct bulk_kind bulk_agency = {
+	"agency.add.bulk",
+	"SELECT id FROM agency WHERE code = ?1 AND id > ?2 ORDER BY id LIMIT 1",
+	"SELECT id, code FROM agency WHERE id >= ?1 ORDER BY id LIMIT 1 OFFSET ?2",
+	6, agency_content, { { NULL, 0 }, { NULL, 0 } }
+};
+static const struct bulk_kind bulk_cert = {
+	"cert.add.bulk",
+	"SELECT id FROM certificate WHERE serial = ?1 AND id > ?2 ORDER BY id LIMIT 1",
+	"SELECT id, serial FROM certificate WHERE id >= ?1 ORDER BY id"
+	" LIMIT 1 OFFSET ?2",
+	14, cert_content, { { "holder", 4 }, { "token", 11 } }
+};
+
+#define HOLDER_CODE "(SELECT code FROM agency WHERE id = h.agency_id)"
+/* A token is born in the hands of the holder of its first certificate. */
+#define TOKEN_BORN \
+	"('holder:' || (SELECT h.ext_id FROM certificate c JOIN holder h" \
+	" ON h.id = c.holder_id WHERE c.token_id = t.id ORDER BY c.id LIMIT 1))"
+
+/* To audit a new table, add its entry here. */
+static const struct audited audited[] = {
+	{ "agency", "agency", "agency.*", FOLD,
+	  "SELECT a.code, json_object('code', a.code, 'name', a.name, 'parent',"
+	  " p.code, 'level', a.level, 'valid_from', a.valid_from, 'valid_to',"
+	  " a.valid_to), NULL, 0, a.id, 1, " TD_BULK_AGENCY_CONTENT
+	  TD_BULK_AGENCY_FROM " ORDER BY a.id",
+	  "SELECT count(*) FROM agency WHERE code = ?1", &bulk_agency, "agency", 0 },
+	/* A certificate's images also carry its holder's and token's fields
+	 * as they were then; those are checked in their own tables. */
+	{ "certificate", "cert", "cert.*", FOLD,
+	  "SELECT c.serial, json_object('serial', c.serial, 'issuer', c.issuer_dn,"
+	  " 'subject', c.subject_dn, 'kind', c.kind, 'holder_id', h.ext_id,"
+	  " 'not_before', c.not_before, 'not_after', c.not_after, 'status',"
+	  " c.status, 'revoked_at', c.revoked_at, 'token', t.serial,"
+	  " 'fingerprint', c.fingerprint),"
+	  " json_object('status', 'active', 'revoked_at', NULL), 0, c.id,"
+	  " c.status = 'active' AND c.revoked_at IS NULL,"
+	  " " TD_BULK_CERT_CONTENT TD_BULK_CERT_FROM " ORDER BY c.id",
+	  "SELECT count(*) FROM certificate WHERE serial = ?1", &bulk_cert,
+	  "certificate", 0 },
+	{ "holder", "holder", "holder.*", FOLD,
+	  "SELECT h.ext_id, json_object('name', h.name, 'position', h.position,"
+	  " 'email', h.email, 'agency', " HOLDER_CODE ", 'no_longer_needed',"
+	  " h.no_longer_needed), json_object('no_longer_needed', 0),"
+	  " EXISTS (SELECT 1 FROM certificate WHERE holder_id = h.id), h.id,"
+	  " h.no_longer_needed = 0"
+	  " FROM holder h ORDER BY h.id",
+	  "SELECT count(*) FROM holder WHERE ext_id = ?1", NULL,
+	  "holder", 0 },
+	/* A token is born with the holder of its first certificate. */
+	{ "token", "token", "token.*", FOLD,
+	  "SELECT t.serial, json_object('serial', t.serial, 'model', t.model,"
+	  " 'state', t.state, 'custodian', t.custodian),"
+	  " json_patch(json_object('state', 'in_use'), json_object('custodian',"
+	  "  " TOKEN_BORN ")), " TOKEN_BORN " IS NOT NULL, t.id,"
+	  " t.state = 'in_use' AND t.custodian IS " TOKEN_BORN
+	  " FROM token t ORDER BY t.id",
+	  "SELECT count(*) FROM token WHERE serial = ?1", NULL,
+	  "token", 0 },
+	{ "custody event", "token", "token.move", SEQ,
+	  "SELECT t.serial, json_object('custodian', e.to_custodian, 'state',"
+	  " e.state, 'event', json_object('at', e.at, 'operator', e.operator,"
+	  " 'from', e.from_custodian, 'condition', e.condition, 'remarks',"
+	  " e.remarks)) FROM custody_event e JOIN token t ON t.id = e.token_id"
+	  " ORDER BY e.token_id, e.id",
+	  "SELECT count(*) FROM custody_event e JOIN token t ON t.id = e.token_id"
+	  " WHERE t.serial = ?1", NULL,
+	  "custody_event", 0 },
+	{ "handover", "handover", "handover.*", FOLD,
+	  "SELECT h.number, json_object('number', h.number, 'kind', h.kind, 'at',"
+	  " h.at, 'place', h.place, 'operator', h.operator, 'from',"
+	  " h.from_custodian, 'to', h.to_custodian, 'condition', h.condition,"
+	  " 'remarks', h.remarks, 'from_name', h.from_name, 'to_name', h.to_name,"
+	  " 'items', (SELECT json_group_array(json_object("
+	  "  'key', key, 'from', from_custodian, 'state', state_after, 'proof',"
+	  "  proof, 'detail', detail, 'from_name', from_name, 'holders', holders,"
+	  "  'certs', certs, 'state_before', state_before, 'condition', condition,"
+	  "  'remarks', remarks, 'proof_detail', proof_detail))"
+	  "  FROM (SELECT * FROM handover_item WHERE handover_id = h.id"
+	  "  ORDER BY pos))), NULL, 0, h.id, 1 FROM handover h ORDER BY h.id",
+	  "SELECT count(*) FROM handover WHERE number = ?1", NULL,
+	  "handover", 0 },
+	{ "dossier", "dossier", "dossier.*", FOLD,
+	  "SELECT d.ref, json_object('ref', d.ref, 'kind', d.kind, 'agency',"
+	  " (SELECT code FROM agency WHERE id = d.agency_id), 'holder',"
+	  " (SELECT ext_id FROM holder WHERE id = d.holder_id), 'status', d.status,"
+	  " 'remarks', d.remarks, 'created_at', d.created_at), NULL, 0, d.id, 1"
+	  " FROM dossier d ORDER BY d.id",
+	  "SELECT count(*) FROM dossier WHERE ref = ?1", NULL,
+	  "dossier", 0 },
+	{ "tag", "tag", "tag.*", FOLD,
+	  "SELECT target, json_object('target_kind', target_kind, 'target', target,"
+	  " 'kind', kind, 'request', request, 'state', state, 'batch', batch,"
+	  " 'origin', origin, 'rule', rule, 'reason', reason, 'detail', detail,"
+	  " 'created', created, 'updated', updated), NULL, 0, id, 1 FROM tag ORDER BY id",
+	  "SELECT count(*) FROM tag WHERE target = ?1", NULL,
+	  "tag", 0 },
+	/* A closed count's tallies are those of its frozen lines. */
+	{ "count", "count", "count.*", FOLD,
+	  "SELECT uid, json_patch(json_object('uid', uid, 'scope_kind', scope_kind,"
+	  " 'scope', scope, 'started_at', started_at, 'operator', operator,"
+	  " 'closed_at', closed_at, 'closed_by', closed_by), (SELECT json_object("
+	  "  'found', sum(outcome = 'found'), 'missing', sum(outcome = 'missing'),"
+	  "  'unexpected', sum(outcome = 'unexpected'), 'unknown',"
+	  "  sum(outcome = 'unknown'), 'duplicate', sum(scans > 1), 'expected',"
+	  "  sum(outcome IN ('found', 'missing')), 'scans', sum(scans))"
+	  "  FROM count_result WHERE count_id = s.id)), NULL, 0, id, 1"
+	  " FROM count_session s ORDER BY id",
+	  "SELECT count(*) FROM count_session WHERE uid = ?1", NULL,
+	  "count_session", 0 },
+	{ "count scan", "count", "count.scan", SEQ,
+	  "SELECT c.uid, json_object('serial', s.serial, 'source', s.source,"
+	  " 'at', s.at)"
+	  " FROM count_scan s JOIN count_session c ON c.id = s.count_id"
+	  " ORDER BY s.count_id, s.id",
+	  "SELECT count(*) FROM count_scan s JOIN count_session c"
+	  " ON c.id = s.count_id WHERE c.uid = ?1", NULL,
+	  "count_scan", 0 },
+	/* Audited as entity crl_import keyed by the row id, the whole row;
+	 * releases before 7 wrote entity crl keyed by the CRL number with
+	 * {this_update, entries, sha256}: those rows are matched to the
+	 * imports of that number in order (evidence_sql). */
+	{ "CRL import", "crl_import", "crl.import", FOLD,
+	  "SELECT CAST(id AS TEXT), json_object('id', id, 'issuer', issuer,"
+	  " 'crl_number', crl_number, 'this_update', this_update, 'next_update',"
+	  " next_update, 'entries', entries, 'sha256', sha256, 'imported_at',"
+	  " imported_at, 'ca_sha256', ca_sha256), NULL, 0, id, 1"
+	  " FROM crl_import ORDER BY id",
+	  "SELECT count(*) FROM crl_import WHERE id = ?1", NULL, "crl_import", 1 },
+	/* The CAs pinned to sign CRLs (schema 7). */
+	{ "CRL trust", "crl_trust", "crl.trust.*", FOLD,
+	  "SELECT cert_sha256, json_object('id', id, 'subject', subject,"
+	  " 'key_sha256', key_sha256, 'cert_sha256', cert_sha256, 'cert', cert,"
+	  " 'added_at', added_at, 'added_by', added_by), NULL, 0, id, 1"
+	  " FROM crl_trust ORDER BY id",
+	  "SELECT count(*) FROM crl_trust WHERE cert_sha256 = ?1", NULL, "crl_trust",
+	  1 },
+	/* The stored plan: one audit row per import, with the count. */
+	{ "plan", "plan", "plan.import", FOLD,
+	  "SELECT NULL, json_object('events', count(*)), NULL, 0, 0, 1"
+	  " FROM plan_event HAVING count(*) > 0",
+	  "SELECT count(*) > 0 FROM plan_event WHERE ?1 IS NULL", NULL,
+	  "plan_event", 0 },
+	{ "plan pick", "agency", "plan.pick", FOLD,
+	  "SELECT target_code, json_object('cert', cert_serial), NULL, 0, rowid, 1"
+	  " FROM plan_pick ORDER BY rowid",
+	  "SELECT count(*) FROM plan_pick WHERE target_code = ?1", NULL,
+	  "plan_pick", 0 },
+	{ "kit merge", "kit", "kit.merge", FOLD,
+	  "SELECT uuid, json_object(), NULL, 0, rowid, 1 FROM kit_merged ORDER BY rowid",
+	  "SELECT count(*) FROM kit_merged WHERE uuid = ?1", NULL,
+	  "kit_merged", 0 },
+};
+
+#define N_AUDITED (sizeof audited / sizeof audited[0])
+
+/* Images that do not sit in the home chain under their own key: rows
+ * brought home by kit merges (ordered just before their merge's anchor
+ * row), and the holder and token fields of certificate images. */
+/* The key column of a table that kit_conflict names, and the entity of
+ * its audit rows. */
+#define CONFLICT_KEY(k) \
+	"json_extract(coalesce(" k ".home, " k ".field_new), '$.' || CASE " k ".tbl" \
+	" WHEN 'token' THEN 'serial' WHEN 'handover' THEN 'number' WHEN 'dossier'" \
+	" THEN 'ref' WHEN 'tag' THEN 'target' WHEN 'agency' THEN 'code'" \
+	" WHEN 'holder' THEN 'ext_id' WHEN 'count_session' THEN 'uid'" \
+	" ELSE 'serial' END)"
+#define CONFLICT_ENTITY(k) \
+	"CASE " k ".tbl WHEN 'certificate' THEN 'cert' WHEN 'count_session'" \
+	" THEN 'count' ELSE " k ".tbl END"
+
+static const char *const evidence_sql[] = {
+	"CREATE TEMP TABLE IF NOT EXISTS td_ev (entity TEXT, key TEXT, ord REAL,"
+	" action TEXT, before TEXT, after TEXT, kit TEXT, applies INTEGER)",
+	"DELETE FROM temp.td_ev",
+	"INSERT INTO temp.td_ev SELECT f.entity, f.entity_key,"
+	" m.id - 1 + (f.id - m.first + 1.0) / (m.last - m.first + 2.0), f.action,"
+	" f.before, f.after, f.kit_uuid, 1 FROM kit_field_audit f JOIN (SELECT id,"
+	"  json_extract(after, '$.field_audit.first') AS first,"
+	"  json_extract(after, '$.field_audit.last') AS last FROM audit"
+	"  WHERE action = 'kit.merge' AND json_extract(after, '$.field_audit')"
+	"  IS NOT NULL) m ON f.id BETWEEN m.first AND m.last",
+	/* A field change that met a home change was not applied: it stays in
+	 * the history (a custody event) but does not tell the row's state,
+	 * unless the operator kept the field's version (then the kit.resolve
+	 * row tells it, at its own time). */
+	"UPDATE temp.td_ev SET applies = 0 WHERE kit IS NOT NULL AND EXISTS ("
+	" SELECT 1 FROM kit_conflict k WHERE k.kit_uuid = td_ev.kit"
+	" AND k.status IN ('open', 'kept_home') AND " CONFLICT_ENTITY("k")
+	" = td_ev.entity AND " CONFLICT_KEY("k") " = td_ev.key)",
+	"INSERT INTO temp.td_ev SELECT " CONFLICT_ENTITY("k") ", " CONFLICT_KEY("k")
+	", a.id, " CONFLICT_ENTITY("k") " || '.resolve', NULL, k.field_new, NULL, 1"
+	" FROM audit a JOIN kit_conflict k ON k.id = CAST(a.entity_key AS INTEGER)"
+	" WHERE a.action = 'kit.resolve' AND json_extract(a.after, '$.keep') = 'field'"
+	" AND k.field_new IS NOT NULL",
+	"INSERT INTO temp.td_ev SELECT 'holder', json_extract(after, '$.holder_id'),"
+	" ord, 'holder.from_cert', NULL, json_object('name',"
+	" json_extract(after, '$.holder_name'), 'position', json_extract(after,"
+	" '$.position'), 'email', json_extract(after, '$.email'), 'agency',"
+	" json_extract(after, '$.agency')), NULL, 1 FROM (SELECT id AS ord, after"
+	"  FROM audit WHERE entity = 'cert' AND entity_key IS NOT NULL UNION ALL"
+	"  SELECT ord, after FROM temp.td_ev WHERE entity = 'cert')"
+	" WHERE json_extract(after, '$.holder_id') IS NOT NULL",
+	"INSERT INTO temp.td_ev SELECT 'token', json_extract(after, '$.token'),"
+	" ord, 'token.from_cert', NULL, json_object('model',"
+	" json_extract(after, '$.token_model')), NULL, 1 FROM (SELECT id AS ord,"
+	"  after FROM audit WHERE entity = 'cert' AND entity_key IS NOT NULL"
+	"  UNION ALL SELECT ord, after FROM temp.td_ev WHERE entity = 'cert')"
+	" WHERE json_extract(after, '$.token') IS NOT NULL",
+	/* CRL imports audited before release 7 (entity crl, key the CRL
+	 * number): the n-th row of a number tells the n-th import of it. */
+	"INSERT INTO temp.td_ev SELECT 'crl_import', CAST(r.id AS TEXT), a.id,"
+	" a.action, NULL, a.after, NULL, 1 FROM (SELECT id, action, entity_key,"
+	" after, row_number() OVER (PARTITION BY entity_key ORDER BY id) AS n"
+	" FROM audit WHERE entity = 'crl' AND action = 'crl.import') a"
+	" LEFT JOIN (SELECT id, crl_number, row_number() OVER (PARTITION BY"
+	" crl_number ORDER BY id) AS n FROM crl_import) r"
+	" ON r.crl_number IS a.entity_key AND r.n = a.n",
+	"CREATE INDEX IF NOT EXISTS temp.td_ev_key ON td_ev (entity, key, ord)",
+	/* What a holder's or token's fields were before their first audited
+	 * change, in bulk content names: a bulk load's digest is recomputed
+	 * over the values as they were then. */
+	"CREATE TEMP TABLE IF NOT EXISTS td_then (entity TEXT, key TEXT, ord REAL,"
+	" was TEXT)",
+	"DELETE FROM temp.td_then",
+	"INSERT INTO temp.td_then SELECT 'holder', json_extract(after, '$.holder_id'),"
+	" id, json_object('holder_name', json_extract(before, '$.holder_name'),"
+	" 'position', json_extract(before, '$.position'), 'email',"
+	" json_extract(before, '$.email'), 'agency', json_extract(before, '$.agency'))"
+	" FROM audit WHERE entity = 'cert' AND entity_key IS NOT NULL"
+	" AND json_extract(before, '$.holder_id') = json_extract(after, '$.holder_id')",
+	"INSERT INTO temp.td_then SELECT 'token', json_extract(after, '$.token'), id,"
+	" json_object('token_model', json_extract(before, '$.token_model'))"
+	" FROM audit WHERE entity = 'cert' AND entity_key IS NOT NULL"
+	" AND json_extract(before, '$.token') = json_extract(after, '$.token')",
+	"INSERT INTO temp.td_then SELECT 'holder', entity_key, id, json_object("
+	" 'holder_name', json_extract(before, '$.name'), 'position',"
+	" json_extract(before, '$.position'), 'email', json_extract(before, '$.email'),"
+	" 'agency', json_extract(before, '$.agency')) FROM audit"
+	" WHERE entity = 'holder' AND json_type(before, '$.name') IS NOT NULL",
+	"INSERT INTO temp.td_then SELECT 'token', entity_key, id, json_object("
+	" 'token_model', json_extract(before, '$.model')) FROM audit"
+	" WHERE entity = 'token' AND json_type(before, '$.model') IS NOT NULL",
+	"CREATE INDEX IF NOT EXISTS temp.td_then_key ON td_then (entity, key, ord)",
+};
+
+/* The audit rows of key ?1, oldest first (entity and actions written
+ * in: SQLite prepares a statement again at every new binding of a GLOB
+ * pattern, which cost more than the look-up). */
+#define EVIDENCE \
+	"SELECT ord, action, before, after, applies FROM (" \
+	" SELECT id AS ord, action, before, after, 1 AS applies FROM main.audit" \
+	"  WHERE entity = %Q AND entity_key IS ?1" \
+	"  AND (action GLOB %Q OR action GLOB 'field:' || %Q)" \
+	" UNION ALL SELECT ord, action, before, after, applies FROM temp.td_ev" \
+	"  WHERE entity = %Q AND key IS ?1 AND action GLOB %Q) ORDER BY ord"
+
+/* Every key the audit tells about. */
+#define KEYS \
+	"SELECT entity_key FROM main.audit WHERE entity = ?1" \
+	" AND (action GLOB ?2 OR action GLOB 'field:' || ?2)" \
+	" AND (entity_key IS NOT NULL OR action GLOB 'plan.*')" \
+	" UNION SELECT key FROM temp.td_ev WHERE entity = ?1 AND action GLOB ?2"
+
+struct state_check {
+	struct td_registry *reg;
+	const struct audited *t;
+	td_audit_diff_fn fn;
+	void *ctx;
+	int in_kit;   /* a field kit: rows copied at kit make have no audit row */
+	int64_t differences;
+	sqlite3_stmt *evidence, *count;
+	sqlite3_stmt *then;   /* a side's first before-image after a bulk row */
+	int have_then;        /* td_then has rows */
+	struct td_error *err;
+};
+
+/* ---- reporting ------------------------------------------------------- */
+
+/* A value as a message shows it: 'text', a number, NULL. */
+static void show_value(const json_t *v, char *out, size_t size)
+{
+	char *text;
+
+	if (!v || json_is_null(v))
+		snprintf(out, size, "NULL");
+	else if (json_is_string(v))
+		snprintf(out, size, "'%s'", json_string_value(v));
+	else if ((text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY))) {
+		snprintf(out, size, "%s", text);
+		free(text);
+	} else
+		snprintf(out, size, "?");
+	if (strlen(out) == size - 1 && size > 4)
+		memcpy(out + size - 4, "...", 4);
+}
+
+/* Report one difference (d's table is filled in here). */
+static void differ(struct state_check *c, struct td_audit_diff d)
+{
+	d.table = c->t->table;
+	c->differences++;
+	if (c->fn)
+		c->fn(&d, c->ctx);
+}
+
+/* Compare every field the audit names that the row has too; objects
+ * (and arrays of them, as a handover's items) field by field, so that an
+ * image from an older release, with fewer fields, still fits.  path
+ * names the field in messages ("items[2].proof"). */
+static void compare_value(struct state_check *c, const char *key, const char *path,
+                          json_t *have, json_t *want, int64_t nth);
+
+static void compare_object(struct state_check *c, const char *key,
+                           const char *path, json_t *now, json_t *says,
+                           int64_t nth)
+{
+	const char *field;
+	json_t *want;
+
+	json_object_foreach(says, field, want) {
+		json_t *have = json_object_get(now, field);
+		char sub[256];
+
+		if (!have)
+			continue;   /* not a field of this table's rows */
+		snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", field);
+		compare_value(c, key, sub, have, want, nth);
+	}
+}
+
+static void compare_value(struct state_check *c, const char *key, const char *path,
+                          json_t *have, json_t *want, int64_t nth)
+{
+	char a[200], b[200];
+
+	if (json_is_object(have) && json_is_object(want)) {
+		compare_object(c, key, path, have, want, nth);
+		return;
+	}
+	if (json_is_array(have) && json_is_array(want) &&
+	    json_array_size(have) == json_array_size(want)) {
+		for (size_t i = 0; i < json_array_size(want); i++) {
+			char sub[256];
+			snprintf(sub, sizeof sub, "%s[%zu]", path, i + 1);
+			compare_value(c, key, sub, json_array_get(have, i),
+			              json_array_get(want, i), nth);
+		}
+		return;
+	}
+	/* The writers store "" as NULL. */
+	if (json_equal(have, want) ||
+	    (json_is_null(want) && json_is_string(have) && !*json_string_value(have)))
+		return;
+	show_value(have, a, sizeof a);
+	show_value(want, b, sizeof b);
+	differ(c, (struct td_audit_diff){ .kind = TD_DIFF_FIELD, .key = key,
+	                                  .field = path, .is = a, .says = b,
+	                                  .n = nth });
+}
+
+/* nth: the row's place among its key's rows in a sequence table (0 in
+ * others), for the message. */
+static void compare(struct state_check *c, const char *key, json_t *now,
+                    json_t *says, int64_t nth)
+{
+	compare_object(c, key, "", now, says, nth);
+}
+
+/* ---- evidence -------------------------------------------------------- */
+
+static int bind_evidence(struct state_check *c, const char *key)
+{
+	sqlite3_reset(c->evidence);
+	if (key)
+		sqlite3_bind_text(c->evidence, 1, key, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(c->evidence, 1);
+	return TD_OK;
+}
+
+static json_t *col_json(sqlite3_stmt *st, int i)
+{
+	const char *text = (const char *)sqlite3_column_text(st, i);
+
+	return text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+}
+
+/* ---- bulk ranges ----------------------------------------------------- */
+
+struct bulk_range {
+	int64_t audit_id, start, end;   /* start 0: not located */
+	int64_t added;
+	char first[130], last[130], digest[65];
+	struct td_sha256 *sha;
+	int broken;
+};
+
+struct bulk_state {
+	struct bulk_range *r;
+	size_t n, at;
+};
+
+static int locate_range(struct state_check *c, const struct bulk_kind *k,
+                        struct bulk_range *r, int64_t after_id)
+{
+	sqlite3_stmt *st;
+	int rc = TD_OK;
+
+	if (sqlite3_prepare_v2(c->reg->db, k->start, -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(c->reg, c->err, "locating bulk rows");
+	sqlite3_bind_text(st, 1, r->first, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, after_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		r->start = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (!r->start)
+		return TD_OK;
+	if (sqlite3_prepare_v2(c->reg->db, k->end, -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(c->reg, c->err, "locating bulk rows");
+	sqlite3_bind_int64(st, 1, r->start);
+	sqlite3_bind_int64(st, 2, r->added - 1);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 1);
+		r->end = sqlite3_column_int64(st, 0);
+		r->broken = !key || strcmp(key, r->last) != 0;
+	} else {
+		r->end = INT64_MAX;   /* fewer rows than were added */
+		r->broken = 1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void bulk_free(struct bulk_state *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		td_sha256_free(b->r[i].sha);
+	free(b->r);
+	b->r = NULL;
+	b->n = 0;
+}
+
+static int bulk_load(struct state_check *c, struct bulk_state *b)
+{
+	const struct bulk_kind *k = c->t->bulk;
+	sqlite3_stmt *st;
+	int64_t prev_end = 0;
+	int rc = TD_OK;
+
+	memset(b, 0, sizeof *b);
+	if (!k)
+		return TD_OK;
+	if (sqlite3_prepare_v2(c->reg->db, "SELECT id, json_extract(after, '$.added'),"
+	                       " json_extract(after, '$.first'), json_extract(after,"
+	                       " '$.last'), json_extract(after, '$.content_sha256')"
+	                       " FROM audit WHERE action = ? ORDER BY id", -1, &st, NULL)
+	    != SQLITE_OK)
+		return td_reg_db_error(c->reg, c->err, "reading bulk audit rows");
+	sqlite3_bind_text(st, 1, k->action, -1, SQLITE_STATIC);
+	while (rc == TD_OK && sqlite3_step(st) == SQLITE_ROW) {
+		struct bulk_range *grown = realloc(b->r, (b->n + 1) * sizeof *grown), *r;
+		if (!grown) {
+			rc = td_error_set(c->err, TD_ERR_NOMEM, "out of memory");
+			break;
+		}
+		b->r = grown;
+		r = memset(&b->r[b->n++], 0, sizeof *r);
+		r->audit_id = sqlite3_column_int64(st, 0);
+		r->added = sqlite3_column_int64(st, 1);
+		snprintf(r->first, sizeof r->first, "%s", sqlite3_column_text(st, 2)
+		         ? (const char *)sqlite3_column_text(st, 2) : "");
+		snprintf(r->last, sizeof r->last, "%s", sqlite3_column_text(st, 3)
+		         ? (const char *)sqlite3_column_text(st, 3) : "");
+		snprintf(r->digest, sizeof r->digest, "%s", sqlite3_column_text(st, 4)
+		         ? (const char *)sqlite3_column_text(st, 4) : "");
+		if (!(r->sha = td_sha256_new(c->err)))
+			rc = c->err->code;
+		else if ((rc = locate_range(c, k, r, prev_end)) == TD_OK && r->start)
+			prev_end = r->end;
+	}
+	sqlite3_finalize(st);
+	for (size_t i = 0; rc == TD_OK && i < b->n; i++)
+		if (!b->r[i].start || b->r[i].broken)
+			differ(c, (struct td_audit_diff){ .kind = TD_DIFF_BULK_ROWS,
+			       .n = b->r[i].added, .audit_id = b->r[i].audit_id,
+			       .action = k->action, .first = b->r[i].first,
+			       .last = b->r[i].last });
+	return rc;
+}
+
+/* The bulk range row id falls in, or NULL. */
+static struct bulk_range *bulk_find(struct bulk_state *b, int64_t id)
+{
+	while (b->at < b->n && (!b->r[b->at].start || b->r[b->at].end < id))
+		b->at++;
+	if (b->at < b->n && b->r[b->at].start <= id)
+		return &b->r[b->at];
+	return NULL;
+}
+
+/* Add a row's content as it stood at the load: a field that a later
+ * audit row changed comes from that row's before-image. */
+static void bulk_add(struct state_check *c, struct bulk_range *r, sqlite3_stmt *st,
+                     int first_col, json_t *then)
+{
+	const struct bulk_kind *k = c->t->bulk;
+	const char *fields[16];
+
+	for (int i = 0; i < k->n && i < 16; i++) {
+		json_t *v = then ? json_object_get(then, k->names[i]) : NULL;
+		fields[i] = v ? json_string_value(v)
+		              : (const char *)sqlite3_column_text(st, first_col + i);
+	}
+	td_reg_bulk_hash_row(r->sha, fields, k->n);
+}
+
+static void bulk_close(struct state_check *c, struct bulk_range *r)
+{
+	char hex[65];
+
+	td_sha256_hex(r->sha, hex);
+	if (!r->broken && strcmp(hex, r->digest) != 0)
+		differ(c, (struct td_audit_diff){ .kind = TD_DIFF_BULK_DIGEST,
+		       .n = r->added, .audit_id = r->audit_id,
+		       .action = c->t->bulk->action, .first = r->first,
+		       .last = r->last });
+}
+
+/* ---- one table ------------------------------------------------------- */
+
+/* Fold a key's audit rows over its birth image (column 2 of st); *state
+ * stays NULL when there are none.  *then gets the before-image of the
+ * first row after `since` (for bulk content), *deleted whether the newest
+ * row removed it, *rows how many there were. */
+static int fold(struct state_check *c, const char *key, sqlite3_stmt *st,
+                json_t **state, int64_t since, json_t **then, int *deleted,
+                int *rows)
+{
+	int step;
+
+	*deleted = 0;
+	*rows = 0;
+	bind_evidence(c, key);
+	while ((step = sqlite3_step(c->evidence)) == SQLITE_ROW) {
+		json_t *after;
+		if (!sqlite3_column_int(c->evidence, 4))
+			continue;   /* a field change home did not take */
+		if (!*state && !(st && (*state = col_json(st, 2))))
+			*state = json_object();
+		after = col_json(c->evidence, 3);
+		if (then && !*then && sqlite3_column_double(c->evidence, 0) > (double)since)
+			*then = col_json(c->evidence, 2);
+		(*rows)++;
+		*deleted = !after;
+		if (json_is_object(after))
+			json_object_update(*state, after);
+		json_decref(after);
+	}
+	sqlite3_reset(c->evidence);
+	return step == SQLITE_DONE ? TD_OK
+	                           : td_reg_db_error(c->reg, c->err, "reading the audit log");
+}
+
+/* Columns of a FOLD table's rows query. */
+enum { COL_KEY, COL_IMAGE, COL_BIRTH, COL_COVERED, COL_ID, COL_AS_BORN, COL_CONTENT };
+
+/* The holder's and token's fields of a bulk-loaded certificate as they
+ * were at the load, over then (the certificate's own before-image): a
+ * shared holder may have changed through another certificate. */
+static json_t *side_then(struct state_check *c, sqlite3_stmt *st, int64_t since,
+                         json_t *then)
+{
+	const struct bulk_kind *k = c->t->bulk;
+
+	for (int i = 0; c->have_then && i < 2 && k->sides[i].entity; i++) {
+		const char *key = (const char *)sqlite3_column_text(st, COL_CONTENT +
+		                                                    k->sides[i].key);
+		json_t *side;
+
+		if (!key)
+			continue;
+		sqlite3_reset(c->then);
+		sqlite3_bind_text(c->then, 1, k->sides[i].entity, -1, SQLITE_STATIC);
+		sqlite3_bind_text(c->then, 2, key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(c->then, 3, since);
+		if (sqlite3_step(c->then) == SQLITE_ROW && (side = col_json(c->then, 0))) {
+			if (!json_is_object(then)) {
+				json_decref(then);
+				then = json_object();
+			}
+			json_object_update(then, side);
+			json_decref(side);
+		}
+		sqlite3_reset(c->then);
+	}
+	return then;
+}
+
+static int check_fold_row(struct state_check *c, sqlite3_stmt *st,
+                          struct bulk_state *b)
+{
+	const char *key = (const char *)sqlite3_column_text(st, COL_KEY);
+	json_t *now = NULL, *state = NULL, *then = NULL;
+	int64_t id = sqlite3_column_int64(st, COL_ID);
+	struct bulk_range *r = c->t->bulk ? bulk_find(b, id) : NULL;
+	int deleted, rows, rc;
+
+	rc = fold(c, key, st, &state, r ? r->audit_id : INT64_MAX, r ? &then : NULL,
+	          &deleted, &rows);
+	if (rc < 0 || (c->in_kit && !rows))
+		;   /* as kit make copied it: the merge diffs it against its base */
+	else {
+		if (r) {
+			then = side_then(c, st, r->audit_id, then);
+			bulk_add(c, r, st, COL_CONTENT, json_is_object(then) ? then : NULL);
+			if (id == r->end)
+				bulk_close(c, r);
+		}
+		if (!rows && !r && !sqlite3_column_int(st, COL_COVERED))
+			differ(c, (struct td_audit_diff){ .kind = TD_DIFF_UNAUDITED,
+			                                  .key = key });
+		else if (deleted)
+			differ(c, (struct td_audit_diff){ .kind = TD_DIFF_REMOVED,
+			                                  .key = key });
+		else if (rows || !sqlite3_column_int(st, COL_AS_BORN)) {
+			if (!state && !(state = col_json(st, COL_BIRTH)))
+				state = json_object();
+			now = col_json(st, COL_IMAGE);
+			compare(c, key, now, state, 0);
+		}
+	}
+	json_decref(now);
+	json_decref(state);
+	json_decref(then);
+	return rc;
+}
+
+/* A SEQ table's rows of one key against its audit rows, in order.  st
+ * is on the key's first row; returns with st past its last. */
+static int check_seq_key(struct state_check *c, sqlite3_stmt *st, int *step)
+{
+	char *key = td_reg_col_dup(st, 0);
+	const char *k;
+	int64_t rows = 0, told = 0;
+	int ev = SQLITE_ROW;
+
+	bind_evidence(c, key);
+	do {
+		json_t *now = col_json(st, 1), *after = NULL;
+		rows++;
+		if (ev == SQLITE_ROW && (ev = sqlite3_step(c->evidence)) == SQLITE_ROW) {
+			told++;
+			after = col_json(c->evidence, 3);
+			if (json_is_object(after))
+				compare(c, key, now, after, rows);
+		}
+		json_decref(now);
+		json_decref(after);
+		*step = sqlite3_step(st);
+		k = *step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+	} while (*step == SQLITE_ROW && (k && key ? strcmp(k, key) == 0 : k == key));
+	while (ev == SQLITE_ROW && (ev = sqlite3_step(c->evidence)) == SQLITE_ROW)
+		told++;
+	sqlite3_reset(c->evidence);
+	if (rows != told)
+		differ(c, (struct td_audit_diff){ .kind = TD_DIFF_COUNT, .key = key,
+		                                  .n = rows, .told = told });
+	free(key);
+	return ev == SQLITE_DONE || ev == SQLITE_ROW ? TD_OK
+	       : td_reg_db_error(c->reg, c->err, "reading the audit log");
+}
+
+static int check_rows(struct state_check *c)
+{
+	struct bulk_state b;
+	sqlite3_stmt *st;
+	int rc, step;
+
+	if ((rc = bulk_load(c, &b)) < 0) {
+		bulk_free(&b);
+		return rc;
+	}
+	if (sqlite3_prepare_v2(c->reg->db, c->t->rows, -1, &st, NULL) != SQLITE_OK) {
+		bulk_free(&b);
+		return td_reg_db_error(c->reg, c->err, "reading the registry");
+	}
+	step = sqlite3_step(st);
+	while (rc == TD_OK && step == SQLITE_ROW) {
+		if (c->t->shape == SEQ)
+			rc = check_seq_key(c, st, &step);
+		else if ((rc = check_fold_row(c, st, &b)) == TD_OK)
+			step = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	bulk_free(&b);
+	if (rc == TD_OK && step != SQLITE_DONE)
+		rc = td_reg_db_error(c->reg, c->err, "reading the registry");
+	return rc;
+}
+
+/* Keys the audit tells about that have no row now. */
+static int check_missing(struct state_check *c)
+{
+	sqlite3_stmt *keys;
+	int rc = TD_OK, step;
+
+	if (sqlite3_prepare_v2(c->reg->db, KEYS, -1, &keys, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(c->reg->db, c->t->count, -1, &c->count, NULL) != SQLITE_OK) {
+		sqlite3_finalize(keys);
+		return td_reg_db_error(c->reg, c->err, "reading the audit log");
+	}
+	sqlite3_bind_text(keys, 1, c->t->entity, -1, SQLITE_STATIC);
+	sqlite3_bind_text(keys, 2, c->t->actions, -1, SQLITE_STATIC);
+	while (rc == TD_OK && (step = sqlite3_step(keys)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(keys, 0);
+		json_t *state = NULL;
+		int deleted, rows;
+
+		sqlite3_reset(c->count);
+		sqlite3_bind_value(c->count, 1, sqlite3_column_value(keys, 0));
+		if (sqlite3_step(c->count) == SQLITE_ROW && sqlite3_column_int64(c->count, 0) == 0 &&
+		    (rc = fold(c, key, NULL, &state, INT64_MAX, NULL, &deleted, &rows)) == TD_OK &&
+		    rows && !deleted)
+			differ(c, (struct td_audit_diff){ .kind = TD_DIFF_MISSING, .key = key });
+		json_decref(state);
+	}
+	if (rc == TD_OK && step != SQLITE_DONE)
+		rc = td_reg_db_error(c->reg, c->err, "reading the audit log");
+	sqlite3_finalize(keys);
+	sqlite3_finalize(c->count);
+	c->count = NULL;
+	return rc;
+}
+
+/* ---- foreign keys ---------------------------------------------------- */
+
+static int check_foreign_keys(struct state_check *c)
+{
+	static const struct audited fk = { "foreign key", NULL, NULL, FOLD, NULL,
+	                                   NULL, NULL, NULL, 0 };
+	sqlite3_stmt *st;
+	int step;
+
+	c->t = &fk;
+	if (sqlite3_prepare_v2(c->reg->db, "PRAGMA foreign_key_check", -1, &st, NULL)
+	    != SQLITE_OK)
+		return td_reg_db_error(c->reg, c->err, "checking foreign keys");
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		differ(c, (struct td_audit_diff){ .kind = TD_DIFF_FOREIGN_KEY,
+		       .key = (const char *)sqlite3_column_text(st, 0),
+		       .n = sqlite3_column_int64(st, 1),
+		       .field = (const char *)sqlite3_column_text(st, 2) });
+	}
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE ? TD_OK
+	                           : td_reg_db_error(c->reg, c->err, "checking foreign keys");
+}
+
+/* The evidence statement of table c->t. */
+static int prepare_table(struct state_check *c)
+{
+	const struct audited *t = c->t;
+	char *sql = sqlite3_mprintf(EVIDENCE, t->entity, t->actions, t->actions,
+	                            t->entity, t->actions);
+	int rc;
+
+	sqlite3_finalize(c->evidence);
+	c->evidence = NULL;
+	if (!sql)
+		return td_error_set(c->err, TD_ERR_NOMEM, "out of memory");
+	rc = sqlite3_prepare_v2(c->reg->db, sql, -1, &c->evidence, NULL);
+	sqlite3_free(sql);
+	return rc == SQLITE_OK ? TD_OK
+	                       : td_reg_db_error(c->reg, c->err, "reading the audit log");
+}
+
+/* Does this registry's schema have the table yet? */
+static int has_table(struct td_registry *reg, const char *name)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT 1 FROM sqlite_schema WHERE type ="
+	                       " 'table' AND name = ?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		found = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* A field kit (kit_make.c stamps meta 'kit_uuid'). */
+static int is_kit(struct td_registry *reg)
+{
+	sqlite3_stmt *st;
+	int kit = 0;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT 1 FROM meta WHERE key = 'kit_uuid'",
+	                       -1, &st, NULL) == SQLITE_OK)
+		kit = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return kit;
+}
+
+static int prepare_evidence(struct state_check *c)
+{
+	sqlite3_stmt *st;
+
+	for (size_t i = 0; i < sizeof evidence_sql / sizeof evidence_sql[0]; i++) {
+		int rc = td_reg_exec(c->reg, evidence_sql[i], c->err);
+		if (rc < 0)
+			return rc;
+	}
+	for (size_t i = 0; i < N_AUDITED; i++) {
+		char *sql;
+		int rc;
+		if (!audited[i].home_only)
+			continue;
+		sql = sqlite3_mprintf("DELETE FROM temp.td_ev WHERE kit IS NOT NULL"
+		                      " AND entity = %Q", audited[i].entity);
+		rc = sql ? td_reg_exec(c->reg, sql, c->err)
+		         : td_error_set(c->err, TD_ERR_NOMEM, "out of memory");
+		sqlite3_free(sql);
+		if (rc < 0)
+			return rc;
+	}
+	if (sqlite3_prepare_v2(c->reg->db, "SELECT EXISTS (SELECT 1 FROM temp.td_then)",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(c->reg, c->err, "reading the audit log");
+	c->have_then = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(c->reg->db, "SELECT was FROM temp.td_then"
+	                       " WHERE entity = ?1 AND key = ?2 AND ord > ?3"
+	                       " ORDER BY ord LIMIT 1", -1, &c->then, NULL) != SQLITE_OK)
+		return td_reg_db_error(c->reg, c->err, "reading the audit log");
+	return TD_OK;
+}
+
+int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
+                              void *ctx, int64_t *differences, struct td_error *err)
+{
+	struct state_check c = { reg, NULL, fn, ctx, is_kit(reg), 0, NULL, NULL,
+	                         NULL, 0, err };
+	int rc;
+
+	/* One read transaction: every table as of one moment. */
+	if ((rc = td_reg_exec(reg, "BEGIN", err)) < 0)
+		return rc;
+	rc = prepare_evidence(&c);
+	for (size_t i = 0; rc == TD_OK && i < N_AUDITED; i++) {
+		c.t = &audited[i];
+		/* A kit's copied history has no audit rows in the kit, so its
+		 * sequences cannot be matched; home checks them after merge. */
+		if ((c.in_kit && c.t->shape == SEQ) || !has_table(reg, c.t->sql_table))
+			continue;
+		if ((rc = prepare_table(&c)) < 0)
+			break;
+		if ((rc = check_rows(&c)) == TD_OK)
+			rc = check_missing(&c);
+	}
+	if (rc == TD_OK)
+		rc = check_foreign_keys(&c);
+	sqlite3_finalize(c.evidence);
+	sqlite3_finalize(c.then);
+	sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_ev", NULL, NULL, NULL);
+	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_then", NULL, NULL, NULL);
+	if (differences)
+		*differences = c.differences;
+	if (rc == TD_OK && c.differences)
+		rc = td_error_set(err, TD_ERR_CONFLICT, "%" PRId64 " row(s) differ from"
+		                  " what the audit trail says: they were changed by hand",
+		                  c.differences);
+	return rc;
+}
+
+/* ---- the head -------------------------------------------------------- */
+
+int td_reg_audit_head(struct td_registry *reg, int64_t *id, char hash[65],
+                      struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*id = 0;
+	hash[0] = '\0';
+	if (sqlite3_prepare_v2(reg->db, "SELECT id, hash FROM audit ORDER BY id DESC"
+	                       " LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading the audit log");
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		snprintf(hash, 65, "%s", sqlite3_column_text(st, 1)
+		         ? (const char *)sqlite3_column_text(st, 1) : "");
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+	       ? TD_OK : td_reg_db_error(reg, err, "reading the audit log");
+}
+
+int td_reg_audit_check_kept(struct td_registry *reg, int64_t id, const char *hash,
+                            int *why, char stored[65], struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*why = 0;
+	stored[0] = '\0';
+	if (sqlite3_prepare_v2(reg->db, "SELECT hash FROM audit WHERE id = ?", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading the audit log");
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(stored, 65, "%s", sqlite3_column_text(st, 0)
+		         ? (const char *)sqlite3_column_text(st, 0) : "");
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return td_reg_db_error(reg, err, "reading the audit log");
+	if (rc == SQLITE_DONE)
+		*why = 1;
+	else if (strcasecmp(stored, hash) != 0)
+		*why = 2;
+	if (!*why)
+		return TD_OK;
+	return td_error_set(err, TD_ERR_CONFLICT, *why == 1
+	                    ? "the kept head %" PRId64 " is no longer in the audit"
+	                      " log: the chain was cut off before it"
+	                    : "audit row %" PRId64 " has another hash than the kept"
+	                      " one: the chain was rewritten since that head was"
+	                      " kept", id);
+}
