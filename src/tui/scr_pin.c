@@ -13,7 +13,7 @@
 #include "tui/handover.h"
 
 struct hand_pin {
-	int item;
+	char serial[128];   /* the token proved (items may move meanwhile) */
 	int final_try;      /* the token says one more wrong PIN locks it */
 	int armed;          /* the operator accepted the final-try risk */
 	struct tf_field pin;
@@ -23,8 +23,8 @@ struct hand_pin {
  * Returns 1 proved, 0 not proved (detail says why), -1 not possible. */
 int desk_tokens_prove(struct desk *d, const char *serial, struct tf_field *pin,
                       int force, char *detail, size_t size);
-/* tokens.c: 1 when the inserted token serial is at its final PIN try,
- * 0 when not, -1 when it is not inserted. */
+/* tokens.c: 2 when the inserted token serial's PIN is locked, 1 when it
+ * is at its final PIN try, 0 when neither, -1 when it is not inserted. */
 int desk_tokens_final_try(struct desk *d, const char *serial);
 
 static void centre_box(struct desk *d, int h, const char *title, int *y,
@@ -44,7 +44,7 @@ void hand_draw_confirm(struct desk *d, struct hand *s)
 	centre_box(d, 7, T("Record the handover?"), &y, &x, &w);
 	Tf(line, sizeof line, s->kind == TD_HANDOVER_TOKENS
 	                          ? "%d token(s) to %s." : N_("%d dossier(s) to %s."),
-	   s->n, s->to_note + 4);
+	   hand_count(s), s->to_note + 4);
 	tw_put(d, y + 2, x + 2, w - 4, line, COL_NORMAL, 0);
 	tw_put(d, y + 3, x + 2, w - 4,
 	       T("Written at once in one record, with its audit rows."), COL_DIM, 0);
@@ -54,16 +54,23 @@ void hand_draw_confirm(struct desk *d, struct hand *s)
 
 void hand_pin_open(struct desk *d, struct hand *s, int item)
 {
-	int ft = desk_tokens_final_try(d, s->serial[item]);
+	const char *serial = hand_key(s, item);
+	int ft = serial ? desk_tokens_final_try(d, serial) : -1;
 
 	if (ft < 0) {
 		desk_message(d, 1, "%s", T("Insert the token to prove possession."));
 		return;
 	}
+	/* said before any PIN is asked for: nothing would prove it */
+	if (ft == 2) {
+		desk_message(d, 1, "%s %s", serial, T("has its PIN locked: it "
+		             "cannot prove possession (it needs token recovery)."));
+		return;
+	}
 	hand_pin_close(s);
 	if (!(s->pin = calloc(1, sizeof *s->pin)))
 		return;
-	s->pin->item = item;
+	snprintf(s->pin->serial, sizeof s->pin->serial, "%s", serial);
 	s->pin->final_try = ft;
 	s->pin->pin.secret = 1;
 }
@@ -85,7 +92,7 @@ void hand_pin_draw(struct desk *d, struct hand *s)
 
 	centre_box(d, 9, T("Proof of possession"), &y, &x, &w);
 	Tf(line, sizeof line, "Token %s: type its PIN and press Enter.",
-	   s->serial[p->item]);
+	   p->serial);
 	tw_put(d, y + 2, x + 2, w - 4, line, COL_NORMAL, 0);
 	if (p->final_try && !p->armed) {
 		tw_put(d, y + 4, x + 2, w - 4,
@@ -105,7 +112,9 @@ int hand_pin_key(struct desk *d, struct hand *s, int k)
 {
 	struct hand_pin *p = s->pin;
 	char detail[256];
-	int r, item = p->item;
+	char serial[128];
+	struct td_error err;
+	int r;
 
 	if (k == TDK_ESC) {
 		hand_pin_close(s);
@@ -125,16 +134,15 @@ int hand_pin_key(struct desk *d, struct hand *s, int k)
 	}
 	if (p->armed)
 		s->force = 1;   /* recorded on the handover as an override */
-	r = desk_tokens_prove(d, s->serial[item], &p->pin, p->armed, detail,
-	                      sizeof detail);
+	snprintf(serial, sizeof serial, "%s", p->serial);
+	r = desk_tokens_prove(d, serial, &p->pin, p->armed, detail, sizeof detail);
 	hand_pin_close(s);   /* wipes the PIN before anything else */
 	if (r < 0) {
 		desk_message(d, 1, "%s", detail);
 		return 1;
 	}
-	s->proof[item] = r ? TD_PROOF_MATCHED : TD_PROOF_NOT_MATCHED;
-	snprintf(s->proof_detail[item], sizeof s->proof_detail[0], "%s", detail);
-	hand_rebuild(d, s);
+	td_handover_set_proof(s->batch, serial, r ? TD_PROOF_MATCHED
+	                      : TD_PROOF_NOT_MATCHED, detail, &err);
 	desk_message(d, !r, "%s", detail);
 	return 1;
 }

@@ -300,7 +300,11 @@ int desk_tokens_final_try(struct desk *d, const char *serial)
 {
 	const struct td_snap_token *t = present(d, serial);
 
-	return t ? (t->flags & TD_TOK_PIN_FINAL_TRY) != 0 : -1;
+	if (!t)
+		return -1;
+	if (t->flags & TD_TOK_PIN_LOCKED)
+		return 2;
+	return (t->flags & TD_TOK_PIN_FINAL_TRY) != 0;
 }
 
 /* The field's wide characters as UTF-8, written straight into a secure

@@ -80,6 +80,9 @@ static int recheck_token(struct td_handover *h, const struct td_ho_item *it,
 		rc = td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, it->pub.key,
 		                     "token %s changed hands meanwhile (now with %s); "
 		                     "nothing was written", it->pub.key, t.custodian);
+	else   /* the receiver and giver may have come after the item */
+		rc = td_ho_check_item(h, it, h->have_from ? &h->from : NULL,
+		                      &h->to, err);
 	td_token_clear(&t);
 	return rc;
 }
