@@ -276,6 +276,19 @@ static void draw_too_small(struct desk *d)
 	tw_put(d, y, 0, d->cols, T("Enlarge it, or F10 to quit."), COL_NORMAL, 0);
 }
 
+/* A leave waiting for y: the question, centred, sized to its text. */
+static void draw_leave(struct desk *d)
+{
+	const char *q = T(d->leave_question);
+	const char *a = T("y: yes, leave    n or Esc: stay");
+	int w = tw_width(q) > tw_width(a) ? tw_width(q) : tw_width(a);
+
+	w = w + 6 > d->cols - 2 ? d->cols - 2 : w + 6;
+	tw_box(d, d->rows / 2 - 3, (d->cols - w) / 2, 5, w, NULL);
+	tw_put(d, d->rows / 2 - 2, (d->cols - w) / 2 + 2, w - 4, q, COL_WARN, 0);
+	tw_put(d, d->rows / 2, (d->cols - w) / 2 + 2, w - 4, a, COL_KEY, 0);
+}
+
 /* Status, key bar or message, and the top screen's body. */
 static void draw_screen(struct desk *d, int body)
 {
@@ -289,6 +302,10 @@ static void draw_screen(struct desk *d, int body)
 		tw_keybar(d, d->rows - 1, keybar);
 	/* body last: the screen leaves the cursor where it wants it */
 	d->stack[top].ops->draw(d, d->stack[top].self, 1, body, d->cols);
+	if (d->leave != LEAVE_NONE) {
+		curs_set(0);
+		draw_leave(d);
+	}
 }
 
 static void redraw(struct desk *d)
@@ -333,6 +350,60 @@ static void goto_screen(struct desk *d, int which)
 	}
 }
 
+/* The question the first screen from the top that would lose work asks
+ * (levels from the top down to keep, exclusive), or NULL. */
+static const char *unsaved_question(struct desk *d, int keep)
+{
+	for (int i = d->depth - 1; i >= keep; i--) {
+		const struct screen_ops *o = d->stack[i].ops;
+		const char *q = o->unsaved ? o->unsaved(d->stack[i].self) : NULL;
+		if (q)
+			return q;
+	}
+	return NULL;
+}
+
+/* Do what leave says, now. */
+static void leave_now(struct desk *d, int leave)
+{
+	if (leave == LEAVE_QUIT)
+		d->quit = 1;
+	else if (leave == LEAVE_BACK)
+		desk_pop(d);
+	else
+		goto_screen(d, leave);
+}
+
+/* Leave (quit, back, or to screen n), asking first when that would lose
+ * an unrecorded handover or leave a count open. */
+static void leave_asking(struct desk *d, int leave)
+{
+	int keep = leave == LEAVE_QUIT ? 0 : leave == LEAVE_BACK ? d->depth - 1 : 1;
+	const char *q = unsaved_question(d, keep);
+
+	if (!q) {
+		leave_now(d, leave);
+		return;
+	}
+	d->leave = leave;
+	d->leave_question = q;
+}
+
+/* The dialog of a leave waiting for an answer: y leaves, n or Esc stays. */
+static int leave_key(struct desk *d, int key)
+{
+	int leave = d->leave;
+
+	if (key == 'y' || key == 'Y') {
+		d->leave = LEAVE_NONE;
+		leave_now(d, leave);
+	} else if (key == 'n' || key == 'N' || key == TDK_ESC) {
+		d->leave = LEAVE_NONE;
+	}
+	return 1;
+}
+
+
 static void global_key(struct desk *d, int key, int typing)
 {
 	switch (key) {
@@ -341,31 +412,31 @@ static void global_key(struct desk *d, int key, int typing)
 			break;
 		scr_help_open(d, d->stack[d->depth - 1].ops);
 		return;
-	case TDK(KEY_F(2)): goto_screen(d, 2); return;
-	case TDK(KEY_F(3)): case '/': goto_screen(d, 3); return;
-	case TDK(KEY_F(4)): goto_screen(d, 4); return;
-	case TDK(KEY_F(5)): goto_screen(d, 5); return;
-	case TDK(KEY_F(7)): goto_screen(d, 7); return;
-	case TDK(KEY_F(8)): goto_screen(d, 8); return;
-	case TDK(KEY_F(10)): d->quit = 1; return;
+	case TDK(KEY_F(2)): leave_asking(d, 2); return;
+	case TDK(KEY_F(3)): case '/': leave_asking(d, 3); return;
+	case TDK(KEY_F(4)): leave_asking(d, 4); return;
+	case TDK(KEY_F(5)): leave_asking(d, 5); return;
+	case TDK(KEY_F(7)): leave_asking(d, 7); return;
+	case TDK(KEY_F(8)): leave_asking(d, 8); return;
+	case TDK(KEY_F(10)): leave_asking(d, LEAVE_QUIT); return;
 	case TDK_CTRL('l'): clearok(curscr, TRUE); d->dirty = 1; return;
 	case TDK(KEY_RESIZE): d->dirty = 1; return;
 	case TDK_ESC: case 'q':
 		if (d->depth > 1)
-			desk_pop(d);
+			leave_asking(d, LEAVE_BACK);
 		else if (key == 'q')
-			d->quit = 1;
+			leave_asking(d, LEAVE_QUIT);
 		return;
 	}
 	if (!typing) {
 		switch (key) {
-		case 't': goto_screen(d, 2); return;
-		case 's': goto_screen(d, 3); return;
-		case 'b': goto_screen(d, 4); return;
-		case 'h': goto_screen(d, 5); return;
-		case 'p': goto_screen(d, 7); return;
-		case 'c': goto_screen(d, 8); return;
-		case 'K': goto_screen(d, 9); return;
+		case 't': leave_asking(d, 2); return;
+		case 's': leave_asking(d, 3); return;
+		case 'b': leave_asking(d, 4); return;
+		case 'h': leave_asking(d, 5); return;
+		case 'p': leave_asking(d, 7); return;
+		case 'c': leave_asking(d, 8); return;
+		case 'K': leave_asking(d, 9); return;
 		}
 	}
 }
@@ -385,7 +456,9 @@ static void handle_key(struct desk *d, int key)
 		d->msg[0] = '\0';
 		d->dirty = 1;
 	}
-	if (key == TDK(KEY_RESIZE) || key == TDK(KEY_F(10)) ||
+	if (d->leave != LEAVE_NONE && key != TDK(KEY_RESIZE))
+		leave_key(d, key);
+	else if (key == TDK(KEY_RESIZE) || key == TDK(KEY_F(10)) ||
 	    !d->stack[top].ops->key(d, d->stack[top].self, key))
 		global_key(d, key, typing);
 	d->dirty = 1;

@@ -51,6 +51,10 @@ struct screen_ops {
 	/* Token presence changed (the live panel and handover listen). */
 	void (*tokens_changed)(struct desk *d, void *self);
 	void (*free)(void *self);
+	/* What leaving the screen now would lose, as an English question
+	 * ("Quit with an unrecorded handover?"), or NULL: F10, Esc and the
+	 * keys to other screens ask it first (desk.c).  May be NULL. */
+	const char *(*unsaved)(void *self);
 };
 
 #define DESK_MAX_SCREENS 16
@@ -72,7 +76,12 @@ struct desk {
 		void *self;
 	} stack[DESK_MAX_SCREENS];
 	int depth;
+	/* A leave waiting for y (the question an unsaved screen asked):
+	 * LEAVE_NONE, LEAVE_QUIT, LEAVE_BACK, or the screen number to go to */
+	int leave;
+	const char *leave_question;
 };
+enum { LEAVE_NONE = 0, LEAVE_QUIT = -1, LEAVE_BACK = -2 };
 
 /* A text that T() translates where it is drawn: marks it for xgettext
  * (po/Makevars) where it is written, in a table or an initialiser. */

@@ -19,7 +19,7 @@ struct hand {
 	int list_sel, force;
 	struct tl_list list;
 	char to_note[600], from_note[600];
-	int to_ok, confirm, esc_armed;
+	int to_ok, confirm;
 	char number[TD_HANDOVER_NUMBER_MAX];
 	struct hand_pin *pin;            /* the PIN dialog, when open */
 };

@@ -436,6 +436,16 @@ static void cfree(void *self)
 	free(s);
 }
 
+/* A count still open is kept (every scan is already recorded), but the
+ * operator who leaves it may think it closed. */
+static const char *unsaved(void *self)
+{
+	struct count_scr *s = self;
+
+	return s->mode == CM_RUN && s->have_count
+	       ? N_("Leave this count open? It is kept; F8 resumes it.") : NULL;
+}
+
 static const struct screen_ops ops = {
 	.title = N_("Count"),
 	.help = N_("Inventory count (letter 2.1): check the tokens in your hands "
@@ -460,7 +470,7 @@ static const struct screen_ops ops = {
 	           "records folder beside the registry. w writes it again.\n"
 	           "Esc goes back to the list of counts; an open count stays open."),
 	.draw = draw, .key = key, .typing = typing, .scan = scan,
-	.tokens_changed = tokens_changed, .free = cfree,
+	.tokens_changed = tokens_changed, .free = cfree, .unsaved = unsaved,
 };
 
 void scr_count_open(struct desk *d)

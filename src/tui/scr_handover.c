@@ -422,8 +422,6 @@ static int key(struct desk *d, void *self, int k)
 		return confirm_key(d, s, k);
 	if (s->pin)
 		return hand_pin_key(d, s, k);
-	if (k != TDK_ESC)
-		s->esc_armed = 0;
 	switch (k) {
 	case '\t': set_focus(s, s->focus + 1); return 1;
 	case TDK(KEY_BTAB): set_focus(s, s->focus - 1); return 1;
@@ -441,12 +439,7 @@ static int key(struct desk *d, void *self, int k)
 		}
 		return 1;
 	case TDK_ESC:
-		if (hand_count(s) && !s->esc_armed) {
-			s->esc_armed = 1;
-			desk_message(d, 1, "%s", T("Esc again discards this handover."));
-			return 1;
-		}
-		return 0;
+		return 0;   /* the desk asks first when the list is not empty */
 	}
 	if (s->focus == F_LIST)
 		return list_key(d, s, k);
@@ -494,6 +487,12 @@ static int typing(void *self)
 	return s->pin || s->confirm || s->focus <= F_REMARKS;
 }
 
+static const char *unsaved(void *self)
+{
+	return hand_count(self) ? N_("Leave with an unrecorded handover? "
+	                             "Its list is lost.") : NULL;
+}
+
 static void scan(struct desk *d, void *self, const char *text)
 {
 	hand_add(d, self, text);
@@ -515,9 +514,11 @@ static const struct screen_ops ops = {
 	        "(\"Biên bản bàn giao\") with one number.\n"
 	        "1. Token: type or scan a serial and press Enter; repeat for a "
 	        "batch. An inserted token is added by itself. Each is checked "
-	        "at once; a refused one shows why in red.\n"
+	        "at once; a refused one is not added, and the bottom line says "
+	        "why.\n"
 	        "2. From: leave empty to take each token from its custodian now, "
-	        "or name the giver (then every token must be with them).\n"
+	        "or name the giver (then every token must be with them). Tokens, "
+	        "From and To come in any order; each is checked when it comes.\n"
 	        "3. To: agency:CODE, holder:ID (a national id), dost or ca; a "
 	        "bare agency code or id works too. The name shows when found.\n"
 	        "4. Condition and remarks, written on the record.\n"
@@ -529,9 +530,10 @@ static const struct screen_ops ops = {
 	        "everything is written at once, or nothing.\n"
 	        "Tab/Shift-Tab or Up/Down move between fields; in the list Del "
 	        "removes a token. F6 switches to handing request dossiers over "
-	        "(Dossier: the reference; From: the agency). Esc twice discards."),
+	        "(Dossier: the reference; From: the agency). Leaving with tokens in "
+	        "the list (Esc, F10, another screen) asks first."),
 	.draw = draw, .key = key, .typing = typing, .scan = scan, .free = hfree,
-	.tokens_changed = hand_tokens_changed,
+	.tokens_changed = hand_tokens_changed, .unsaved = unsaved,
 };
 
 const struct screen_ops *hand_ops(void)
