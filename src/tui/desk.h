@@ -102,6 +102,9 @@ int tw_width(const char *utf8);
 int tw_put_centred(struct desk *d, int y, int x, int w, const char *s, int color);
 int tw_put(struct desk *d, int y, int x, int w, const char *s, int color,
            int pad);
+/* As tw_put (no padding), but an over-long s loses its middle, not its
+ * tail: "5403…9A1F" keeps where serials differ in sight. */
+int tw_put_mid(struct desk *d, int y, int x, int w, const char *s, int color);
 void tw_fill(struct desk *d, int y, int x, int w, int color);
 void tw_box(struct desk *d, int y, int x, int h, int w, const char *title);
 /* A line of key hints "F1 Help  F3 Search ..." from pairs key, label. */

@@ -104,6 +104,34 @@ int tw_put(struct desk *d, int y, int x, int w, const char *s, int color,
 	return used;
 }
 
+int tw_put_mid(struct desk *d, int y, int x, int w, const char *s, int color)
+{
+	wchar_t buf[TW_MAX];
+	size_t n, head, tail;
+	int total = 0, used = 0, keep;
+
+	n = decode(s ? s : "", buf);
+	for (size_t i = 0; i < n; i++)
+		total += cw(buf[i]);
+	if (total <= w || w < 5)
+		return tw_put(d, y, x, w, s, color, 0);
+	if (y < 0 || y >= d->rows || x >= d->cols)
+		return 0;
+	/* a third before the '…', the rest after: serials of one batch
+	 * share their start and differ at the end */
+	keep = w - 1;
+	for (head = 0; head < n && used + cw(buf[head]) <= keep / 3; head++)
+		used += cw(buf[head]);
+	for (tail = n; tail > head && used + cw(buf[tail - 1]) <= keep; tail--)
+		used += cw(buf[tail - 1]);
+	attrset(d->attr[color]);
+	mvaddnwstr(y, x, buf, (int)head);
+	addwstr(L"…");
+	addnwstr(buf + tail, (int)(n - tail));
+	attrset(d->attr[COL_NORMAL]);
+	return used + 1;
+}
+
 void tw_fill(struct desk *d, int y, int x, int w, int color)
 {
 	if (y < 0 || y >= d->rows)

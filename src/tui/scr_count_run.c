@@ -220,6 +220,7 @@ void count_run_draw(struct desk *d, struct count_scr *s, int top, int rows,
 	draw_last(d, s, top + 6, cols);
 	avail = rows - 9;
 	n1 = avail / 2;
+	s->scans.mid[0] = s->missing.mid[0] = 1;   /* serials */
 	s->scans.head[0] = N_("Last scans");
 	s->scans.head[1] = N_("Outcome");
 	s->scans.head[2] = N_("Where the registry places it");

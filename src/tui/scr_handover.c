@@ -272,10 +272,10 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 		s->list.head[1] = tok ? "Model" : "Kind";
 		s->list.head[2] = N_("From");
 		s->list.head[3] = tok ? N_("Holders") : "Holder";
+		/* ▶ only where the keys go */
+		s->list.unfocused = s->focus != F_LIST;
 		tl_draw(d, &s->list, y, listrows, cols);
 	}
-	if (s->focus != F_LIST)
-		s->list.sel = -1 < s->list_sel ? s->list_sel : 0;
 	snprintf(line, sizeof line, "[ %s (F9) ]", T("Record the handover"));
 	tw_put(d, top + rows - 1, 1, cols - 2, line,
 	       s->focus == F_RECORD ? COL_SELECT : COL_OK, 0);
@@ -563,6 +563,7 @@ void scr_handover_open(struct desk *d, const char *token_serial)
 		return;
 	s->kind = TD_HANDOVER_TOKENS;
 	s->list.maxw[0] = 16;
+	s->list.mid[0] = 1;   /* serials differ at their tail */
 	s->list.maxw[1] = 20;
 	s->list.maxw[2] = 30;
 	s->list.head[0] = NULL;

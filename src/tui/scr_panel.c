@@ -134,6 +134,7 @@ void scr_panel_open(struct desk *d)
 	if (!p)
 		return;
 	p->list.maxw[0] = 20;   /* token serials: 8 to 16 characters */
+	p->list.mid[0] = 1;
 	p->list.links_only = 1;
 	desk_push(d, &ops, p);
 }

@@ -29,6 +29,9 @@ struct tl_list {
 	int maxw[TL_COLS];    /* widest a column may grow (0: 40) */
 	int no_cursor;        /* text to read: keys scroll, nothing is selected */
 	int links_only;       /* the selection rests only on rows with a kind */
+	int mid[TL_COLS];     /* shorten the column's cells in the middle
+	                         (serials: they differ at the tail) */
+	int unfocused;        /* the focus is elsewhere: no ▶, no highlight */
 };
 
 void tl_clear(struct tl_list *l);

@@ -8,6 +8,7 @@ TUI_TESTS = \
 	tests/tui/desk-lang.sh \
 	tests/tui/po-complete.sh \
 	tests/tui/desk-search.sh \
+	tests/tui/desk-search-all.sh \
 	tests/tui/desk-browse.sh \
 	tests/tui/desk-layout.sh \
 	tests/tui/desk-handover.sh \
