@@ -279,14 +279,11 @@ static void draw_too_small(struct desk *d)
 /* A leave waiting for y: the question, centred, sized to its text. */
 static void draw_leave(struct desk *d)
 {
-	const char *q = T(d->leave_question);
-	const char *a = T("y: yes, leave    n or Esc: stay");
-	int w = tw_width(q) > tw_width(a) ? tw_width(q) : tw_width(a);
+	const char *lines[3] = { T(d->leave_question), "",
+	                         T("y: yes, leave    n or Esc: stay") };
+	static const int colors[3] = { COL_WARN, COL_NORMAL, COL_KEY };
 
-	w = w + 6 > d->cols - 2 ? d->cols - 2 : w + 6;
-	tw_box(d, d->rows / 2 - 3, (d->cols - w) / 2, 5, w, NULL);
-	tw_put(d, d->rows / 2 - 2, (d->cols - w) / 2 + 2, w - 4, q, COL_WARN, 0);
-	tw_put(d, d->rows / 2, (d->cols - w) / 2 + 2, w - 4, a, COL_KEY, 0);
+	tw_dialog(d, NULL, lines, colors, 3, NULL, NULL);
 }
 
 /* Status, key bar or message, and the top screen's body. */

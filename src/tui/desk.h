@@ -107,6 +107,15 @@ int tw_put(struct desk *d, int y, int x, int w, const char *s, int color,
 int tw_put_mid(struct desk *d, int y, int x, int w, const char *s, int color);
 void tw_fill(struct desk *d, int y, int x, int w, int color);
 void tw_box(struct desk *d, int y, int x, int h, int w, const char *title);
+/* The desk's one dialog box: centred, as wide as its widest line (and
+ * its title) and as high as its lines, within the screen less 2 columns
+ * each side; a line that still does not fit ends in '…'.  text[i] in
+ * colors[i] (NULL: all COL_NORMAL); an empty line is a gap.  The last
+ * line is the keys (y/n/Esc...), drawn in COL_KEY.  Returns the screen
+ * row of lines[0]; *x and *w (may be NULL) get the text's column and
+ * width, for a field the caller draws on one of the lines. */
+int tw_dialog(struct desk *d, const char *title, const char *const *text,
+              const int *colors, int n, int *x, int *w);
 /* A line of key hints "F1 Help  F3 Search ..." from pairs key, label. */
 void tw_keybar(struct desk *d, int y, const char *const *pairs);
 

@@ -171,6 +171,32 @@ void tw_box(struct desk *d, int y, int x, int h, int w, const char *title)
 	}
 }
 
+int tw_dialog(struct desk *d, const char *title, const char *const *text,
+              const int *colors, int n, int *x, int *w)
+{
+	int width = title ? tw_width(title) + 4 : 0, h = n + 4, bx, by;
+
+	for (int i = 0; i < n; i++)
+		if (tw_width(text[i]) > width)
+			width = tw_width(text[i]);
+	width += 6;   /* the borders and a blank each side */
+	if (width > d->cols - 4)
+		width = d->cols - 4;
+	if (h > d->rows - 2)
+		h = d->rows - 2;
+	bx = (d->cols - width) / 2;
+	by = (d->rows - h) / 2;
+	tw_box(d, by, bx, h, width, title);
+	for (int i = 0; i < n && i < h - 4; i++)
+		tw_put(d, by + 2 + i, bx + 3, width - 6, text[i],
+		       i == n - 1 ? COL_KEY : colors ? colors[i] : COL_NORMAL, 0);
+	if (x)
+		*x = bx + 3;
+	if (w)
+		*w = width - 6;
+	return by + 2;
+}
+
 static int pair_width(const char *const *pairs, int i)
 {
 	return tw_width(pairs[i]) + tw_width(T(pairs[i + 1])) + 2;

@@ -20,6 +20,11 @@ struct hand {
 	struct tl_list list;
 	char to_note[600], from_note[600];
 	int to_ok, confirm;
+	/* F9 found what the CLI refuses without --force (a proof that
+	 * failed, a final PIN try overridden): recording then takes an
+	 * explicit "record anyway" with a reason, typed here */
+	int need_reason;
+	struct tf_field reason;
 	char number[TD_HANDOVER_NUMBER_MAX];
 	struct hand_pin *pin;            /* the PIN dialog, when open */
 };
@@ -29,6 +34,8 @@ int hand_count(const struct hand *s);
 const char *hand_key(const struct hand *s, int i);
 void hand_add(struct desk *d, struct hand *s, const char *serial);
 void hand_draw_confirm(struct desk *d, struct hand *s);
+/* What F9 found that needs "record anyway": failed proofs, overrides. */
+int hand_findings(const struct hand *s);
 void hand_pin_open(struct desk *d, struct hand *s, int item);
 void hand_pin_draw(struct desk *d, struct hand *s);
 int hand_pin_key(struct desk *d, struct hand *s, int k);

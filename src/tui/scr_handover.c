@@ -326,16 +326,24 @@ static void save_record(struct desk *d, const char *number)
 /* The batch-wide fields into the batch, as they stand now. */
 static int batch_fields(struct desk *d, struct hand *s, struct td_error *err)
 {
-	char cond[1024], rem[1024];
+	char cond[1024], rem[2600];
 	int rc;
 
 	field_text(s, F_COND, cond, sizeof cond);
 	field_text(s, F_REMARKS, rem, sizeof rem);
+	if (s->need_reason) {
+		/* as the CLI's --force: said on the record, with the reason */
+		char reason[1024];
+		size_t n = strlen(rem);
+		tf_get(&s->reason, reason, sizeof reason);
+		snprintf(rem + n, sizeof rem - n, "%s%s %s", n ? "; " : "",
+		         T("Recorded anyway:"), reason);
+	}
 	if ((rc = td_handover_set_condition(s->batch, cond, err)) < 0 ||
 	    (rc = td_handover_set_remarks(s->batch, rem, err)) < 0 ||
 	    (rc = td_handover_set_place(s->batch, d->place, err)) < 0)
 		return rc;
-	td_handover_set_force(s->batch, s->force);
+	td_handover_set_force(s->batch, s->force || s->need_reason);
 	return TD_OK;
 }
 
@@ -352,7 +360,8 @@ static void commit(struct desk *d, struct hand *s)
 	}
 	save_record(d, s->number);
 	tf_clear(&s->field[F_ITEM]);
-	s->force = 0;
+	tf_clear(&s->reason);
+	s->force = s->need_reason = 0;
 	new_batch(d, s);
 	s->list_sel = 0;
 	s->focus = F_ITEM;
@@ -376,15 +385,47 @@ static int ready(struct desk *d, struct hand *s)
 	return ok;
 }
 
+/* F9: the confirmation, with what it found. */
+static void open_confirm(struct desk *d, struct hand *s)
+{
+	if (!ready(d, s))
+		return;
+	s->confirm = 1;
+	s->need_reason = hand_findings(s) > 0;
+	tf_clear(&s->reason);
+}
+
 static int confirm_key(struct desk *d, struct hand *s, int k)
 {
-	if (k == 'y' || k == 'Y' || k == 'c' || k == 'C') {
+	char reason[1024];
+
+	if (k == TDK_ESC || (!s->need_reason && (k == 'n' || k == 'N' ||
+	                                         k == 'k' || k == 'K'))) {
 		s->confirm = 0;
-		commit(d, s);
-	} else if (k == 'n' || k == 'N' || k == TDK_ESC || k == 'k' || k == 'K') {
-		s->confirm = 0;
+		tf_clear(&s->reason);
 		desk_message(d, 0, "%s", T("Nothing was recorded."));
+		return 1;
 	}
+	if (!s->need_reason) {
+		if (k == 'y' || k == 'Y' || k == 'c' || k == 'C') {
+			s->confirm = 0;
+			commit(d, s);
+		}
+		return 1;
+	}
+	if (k != TDK_ENTER) {
+		tf_key(&s->reason, k);
+		return 1;
+	}
+	tf_get(&s->reason, reason, sizeof reason);
+	if (!reason[0]) {
+		desk_message(d, 1, "%s", T("Type why it is recorded anyway."));
+		return 1;
+	}
+	if (desk_text_refused(d, T("Reason"), reason))
+		return 1;
+	s->confirm = 0;
+	commit(d, s);
 	return 1;
 }
 
@@ -426,8 +467,7 @@ static int key(struct desk *d, void *self, int k)
 	case '\t': set_focus(s, s->focus + 1); return 1;
 	case TDK(KEY_BTAB): set_focus(s, s->focus - 1); return 1;
 	case TDK(KEY_F(9)):
-		if (ready(d, s))
-			s->confirm = 1;
+		open_confirm(d, s);
 		return 1;
 	case TDK(KEY_F(6)):
 		if (hand_count(s)) {
@@ -444,8 +484,8 @@ static int key(struct desk *d, void *self, int k)
 	if (s->focus == F_LIST)
 		return list_key(d, s, k);
 	if (s->focus == F_RECORD) {
-		if (k == TDK_ENTER && ready(d, s))
-			s->confirm = 1;
+		if (k == TDK_ENTER)
+			open_confirm(d, s);
 		else if (k == TDK(KEY_UP))
 			set_focus(s, hand_count(s) ? F_LIST : F_REMARKS);
 		else if (k == TDK(KEY_DOWN))

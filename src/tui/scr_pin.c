@@ -36,20 +36,92 @@ static void centre_box(struct desk *d, int h, const char *title, int *y,
 	tw_box(d, *y, *x, h, *w, title);
 }
 
+int hand_findings(const struct hand *s)
+{
+	int n = s->force;
+
+	for (int i = 0; i < hand_count(s); i++)
+		n += td_handover_item_at(s->batch, (size_t)i)->proof == TD_PROOF_NOT_MATCHED;
+	return n;
+}
+
+#define CONFIRM_LINES 40
+
+/* The item lines of the confirmation: failed proofs first, then the
+ * tokens not proved, as many as the screen holds. */
+static int finding_lines(struct desk *d, struct hand *s, char (*buf)[300],
+                         const char **text, int *colors, int room)
+{
+	int n = 0, missing = 0, left;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < hand_count(s); i++) {
+			const struct td_handover_item *it = td_handover_item_at(s->batch,
+			                                                        (size_t)i);
+			int failed = it->proof == TD_PROOF_NOT_MATCHED;
+			if (s->kind != TD_HANDOVER_TOKENS || it->proof == TD_PROOF_MATCHED ||
+			    failed != (pass == 0))
+				continue;
+			if (n >= room - 1) {
+				missing++;
+				continue;
+			}
+			if (failed)
+				Tf(buf[n], sizeof buf[n], "✗ %s: possession NOT proved (%s)",
+				   it->key, it->proof_detail ? it->proof_detail : "");
+			else
+				Tf(buf[n], sizeof buf[n], "– %s: possession not checked (no PIN "
+				   "asked)", it->key);
+			colors[n] = failed ? COL_BAD : COL_WARN;
+			text[n] = buf[n];
+			n++;
+		}
+	left = missing;
+	if (left) {
+		Tf(buf[n], sizeof buf[n], "… and %d more", left);
+		colors[n] = COL_DIM;
+		text[n] = buf[n];
+		n++;
+	}
+	(void)d;
+	return n;
+}
+
 void hand_draw_confirm(struct desk *d, struct hand *s)
 {
-	char line[800];
-	int y, x, w;
+	static char buf[CONFIRM_LINES][300];
+	const char *text[CONFIRM_LINES + 8];
+	int colors[CONFIRM_LINES + 8], n = 0, room, y, x, w;
 
-	centre_box(d, 7, T("Record the handover?"), &y, &x, &w);
-	Tf(line, sizeof line, s->kind == TD_HANDOVER_TOKENS
-	                          ? "%d token(s) to %s." : N_("%d dossier(s) to %s."),
+	Tf(buf[0], sizeof buf[0], s->kind == TD_HANDOVER_TOKENS
+	                              ? "%d token(s) to %s." : N_("%d dossier(s) to %s."),
 	   hand_count(s), s->to_note + 4);
-	tw_put(d, y + 2, x + 2, w - 4, line, COL_NORMAL, 0);
-	tw_put(d, y + 3, x + 2, w - 4,
-	       T("Written at once in one record, with its audit rows."), COL_DIM, 0);
-	tw_put(d, y + 5, x + 2, w - 4, T("y: yes, record it    n or Esc: no"),
-	       COL_KEY, 0);
+	text[n] = buf[0], colors[n++] = COL_NORMAL;
+	text[n] = T("Written at once in one record, with its audit rows.");
+	colors[n++] = COL_DIM;
+	text[n] = "", colors[n++] = COL_NORMAL;
+	room = d->rows - 14 < CONFIRM_LINES - 4 ? d->rows - 14 : CONFIRM_LINES - 4;
+	n += finding_lines(d, s, buf + 1, text + n, colors + n, room > 1 ? room : 1);
+	if (s->force) {
+		text[n] = T("! The final PIN try of a token was accepted (an override).");
+		colors[n++] = COL_BAD;
+	}
+	text[n] = "", colors[n++] = COL_NORMAL;
+	if (s->need_reason) {
+		text[n] = T("Record anyway? Type why; it goes on the record:");
+		colors[n++] = COL_BAD;
+		text[n] = "", colors[n++] = COL_NORMAL;   /* the reason field */
+		text[n] = T("Enter: record anyway    Esc: do not record");
+		colors[n++] = COL_KEY;
+	} else {
+		text[n] = T("y: yes, record it    n or Esc: no");
+		colors[n++] = COL_KEY;
+	}
+	y = tw_dialog(d, T("Record the handover?"), text, colors, n, &x, &w);
+	if (s->need_reason) {
+		tf_draw(d, &s->reason, y + n - 2, x, w, 1);
+		curs_set(1);
+	}
 }
 
 void hand_pin_open(struct desk *d, struct hand *s, int item)

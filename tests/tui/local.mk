@@ -15,6 +15,7 @@ TUI_TESTS = \
 	tests/tui/desk-leave.sh \
 	tests/tui/desk-plan.sh \
 	tests/tui/desk-token.sh \
+	tests/tui/desk-proof-anyway.sh \
 	tests/tui/desk-count.sh \
 	tests/tui/desk-count-resize.sh \
 	tests/tui/desk-conflicts.sh \
