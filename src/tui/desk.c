@@ -538,9 +538,67 @@ static void run_keys(struct desk *d, struct keylog *log, int *keys, int n,
 		fprintf(log->f, "%d %.3f\n", keys[n - 1], tdi_now_ms() - t0);
 }
 
+/* The screen as curses holds it, a line of text per row, trailing
+ * blanks dropped: what the terminal shows, without colours. */
+static void dump_screen(struct desk *d, FILE *f)
+{
+	for (int y = 0; y < d->rows; y++) {
+		char line[8192];
+		size_t n = 0, keep = 0;
+		for (int x = 0; x < d->cols && n + 64 < sizeof line; x++) {
+			cchar_t cc;
+			wchar_t wch[CCHARW_MAX + 1];
+			attr_t at;
+			short pair;
+			mbstate_t st;
+			if (mvin_wch(y, x, &cc) == ERR ||
+			    getcchar(&cc, wch, &at, &pair, NULL) == ERR)
+				continue;
+			memset(&st, 0, sizeof st);
+			for (int i = 0; wch[i]; i++) {
+				size_t r = wcrtomb(line + n, wch[i], &st);
+				if (r != (size_t)-1)
+					n += r;
+			}
+			if (wch[0] != L' ')
+				keep = n;
+			if (wch[0] && wcwidth(wch[0]) == 2)
+				x++;   /* the next cell is this one's second half */
+		}
+		line[keep] = '\0';
+		fprintf(f, "%s\n", line);
+	}
+}
+
+/* <Dump:NAME>: the screen into $TOKENDESK_SCREENS/NAME.txt (tests). */
+static void script_dump(struct desk *d, const char *name)
+{
+	const char *dir = getenv("TOKENDESK_SCREENS");
+	struct td_outfile out;
+	struct td_error err;
+	char path[4096];
+
+	if (!dir || !*dir)
+		return;
+	redraw(d);
+	snprintf(path, sizeof path, "%s/%s.txt", dir, name);
+	if (td_outfile_open(&out, path, &err) < 0) {
+		desk_error(d, &err);
+		return;
+	}
+	dump_screen(d, out.f);
+	if (td_outfile_commit(&out, &err) < 0)
+		desk_error(d, &err);
+}
+
 static int script_step(struct desk *d, struct tdi *in, struct keylog *log)
 {
 	int k = in->script[in->next++];
+
+	if (k >= TDI_DUMP && k < TDI_DUMP + in->ndumps) {
+		script_dump(d, in->dumps[k - TDI_DUMP]);
+		return 0;
+	}
 
 	if (k == TDI_SLEEP) {
 		struct pollfd p = { .fd = desk_tokens_fd(d), .events = POLLIN };
@@ -675,7 +733,7 @@ int td_desk_main(struct td_session *s)
 	}
 	if (logpath && td_outfile_open(&log.out, logpath, &err) < 0) {
 		desk_say_error(&err);
-		free(in.script);
+		tdi_script_free(&in);
 		return err.code;
 	}
 	log.f = logpath ? log.out.f : NULL;
@@ -696,6 +754,6 @@ int td_desk_main(struct td_session *s)
 	endwin();
 	if (log.f && td_outfile_commit(&log.out, &err) < 0)
 		desk_say_error(&err);
-	free(in.script);
+	tdi_script_free(&in);
 	return stop_signal;
 }

@@ -147,6 +147,14 @@ void tw_fill(struct desk *d, int y, int x, int w, int color)
  * terminals (and tmux captures) where the ACS alternate set does not. */
 void tw_box(struct desk *d, int y, int x, int h, int w, const char *title)
 {
+	/* a blank column each side: a cut word of the screen below must not
+	 * touch the border, where it would read as part of the box */
+	for (int r = 0; r < h; r++) {
+		if (x > 0)
+			tw_fill(d, y + r, x - 1, 1, COL_NORMAL);
+		if (x + w < d->cols)
+			tw_fill(d, y + r, x + w, 1, COL_NORMAL);
+	}
 	attrset(d->attr[COL_HEAD]);
 	for (int r = 0; r < h; r++) {
 		const wchar_t *l = r == 0 ? L"┌" : r == h - 1 ? L"└" : L"│";

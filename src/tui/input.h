@@ -7,14 +7,21 @@
 #include "tui/desk.h"
 
 #define TDI_SLEEP (TDK_FN | 0x1fff0)   /* script: pause 200 ms */
+/* script: <Dump:NAME> writes the screen to $TOKENDESK_SCREENS/NAME.txt;
+ * the key is TDI_DUMP + the index of NAME in dumps */
+#define TDI_DUMP (TDK_FN | 0x20000)
+#define TDI_DUMP_MAX 512
 #define TDI_SCAN_GAP_MS 30              /* scanners type faster than this */
 
 struct tdi {
 	int *script;       /* keys from TOKENDESK_KEYS, or NULL */
 	size_t nscript, next;
+	char *dumps[TDI_DUMP_MAX];   /* the names of the script's dumps */
+	int ndumps;
 };
 
 int tdi_script_load(struct tdi *in, const char *path);
+void tdi_script_free(struct tdi *in);
 /* Keys available from the terminal now (up to max); typing: the screen
  * takes text, so no waiting for a scan to complete. */
 int tdi_read(struct tdi *in, int *keys, int max, int typing);

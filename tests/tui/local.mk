@@ -9,6 +9,7 @@ TUI_TESTS = \
 	tests/tui/po-complete.sh \
 	tests/tui/desk-search.sh \
 	tests/tui/desk-search-all.sh \
+	tests/tui/screens.sh \
 	tests/tui/desk-browse.sh \
 	tests/tui/desk-layout.sh \
 	tests/tui/desk-handover.sh \
@@ -23,3 +24,10 @@ TUI_TESTS = \
 	tests/tui/desk-files.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/local.mk tests/tui/lib.sh $(TUI_TESTS)
+# the golden screens (tests/tui/screens.sh) and the script that makes them
+EXTRA_DIST += tests/tui/screens.keys tests/tui/screens
+# After a deliberate change to a screen: write the dumps anew into the
+# source tree (then review them with git diff).
+update-screens:
+	TD_UPDATE_SCREENS=1 $(MAKE) $(AM_MAKEFLAGS) check TESTS=tests/tui/screens.sh
+.PHONY: update-screens
