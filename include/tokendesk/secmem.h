@@ -3,7 +3,11 @@
  * A secure buffer is heap memory that is locked into RAM where the system
  * allows it (mlock; failure is tolerated, e.g. under RLIMIT_MEMLOCK),
  * excluded from core dumps (MADV_DONTDUMP) and wiped with OPENSSL_cleanse
- * before it is returned to the allocator.  Nothing else in tokendesk may
+ * before it is returned to the allocator.  While any secure buffer
+ * exists, the process dumps no core and cannot be attached to by a
+ * debugger of the same user (PR_SET_DUMPABLE 0, RLIMIT_CORE soft limit
+ * 0); both are restored when the last one is freed.  Make and free
+ * secure buffers from one thread only.  Nothing else in tokendesk may
  * copy a PIN: pass the buffer (or td_secbuf_str() of it) straight to the
  * token layer and free it as soon as the operation is over. */
 #ifndef TOKENDESK_SECMEM_H
@@ -23,7 +27,9 @@ struct td_secbuf {
 	int locked;          /* 1 when mlock() succeeded */
 };
 
-/* A zeroed buffer with room for cap bytes plus a NUL.  Returns NULL and
+/* A zeroed buffer with room for cap bytes plus a NUL (aligned for any
+ * type: a struct may be placed in it).  Core dumps are off from now
+ * until the last secure buffer is freed.  Returns NULL and
  * fills err (TD_ERR_NOMEM) on failure.  The caller owns it: release with
  * td_secbuf_free(). */
 struct td_secbuf *td_secbuf_new(size_t cap, struct td_error *err);

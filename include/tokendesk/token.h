@@ -87,8 +87,11 @@ struct td_token_config {
 /* Read path into *c (zeroed first; free with td_token_config_clear).
  * Lines are "key = value" ('#' starts a comment; "[section]" lines and
  * blank ones are skipped); keys: module, allow-module, poll-ms, scope,
- * place (the handover's, read by the front ends), busy-ms.  Returns 0, TD_ERR_IO
- * when unreadable, TD_ERR_DATA on a bad value (a place holding control
+ * place (the handover's, read by the front ends), busy-ms.  The file (as
+ * opened) must be owned by root or the effective user and not writable
+ * by group or others: it names the modules to load.  Returns 0,
+ * TD_ERR_PERM when it is not, TD_ERR_IO when unreadable, TD_ERR_DATA on
+ * a bad value (a place holding control
  * characters included), an unknown key or a line that is not
  * key = value (FILE:LINE in err). */
 int td_token_config_load(const char *path, struct td_token_config *c,
@@ -100,17 +103,25 @@ struct td_tokens;   /* the loaded modules, the allowlist, the USB table */
 /* Check path against the allowlist, without loading anything.  Allowed:
  * the modules p11-kit has registered (/usr/share/p11-kit/modules,
  * /etc/pkcs11/modules), files in /usr/lib/{*}/pkcs11/ and /usr/lib/pkcs11/,
- * SoftHSM2's library, p11-kit's proxy, and opts->allow.  Paths are
- * compared after realpath(), so a symlink into /tmp does not pass.  A
- * module file writable by group or others is refused too.  Returns 0, or
- * TD_ERR_PERM with a message that names the path and how to allow it, or
- * TD_ERR_NOTFOUND. */
+ * SoftHSM2's library, p11-kit's proxy, and opts->allow.  The file is
+ * opened and the opened file is checked: its real path (as
+ * /proc/self/fd shows it, so a symlink into /tmp does not pass) against
+ * the allowlist; owned by root or the effective user and not writable
+ * by group or others; when an opts->allow entry is what allows it, the
+ * directory that entry allows modules in ("DIR/" itself, or the
+ * directory of a file entry) held to the same owner and mode rule.  A bare
+ * name (no '/') is refused: dlopen would search LD_LIBRARY_PATH for it.
+ * Returns 0, or TD_ERR_PERM with a message that names the path and why
+ * (and how to allow it), TD_ERR_NOTFOUND, or TD_ERR_IO (no /proc). */
 int td_module_allowed(const char *path, const struct td_token_opts *opts,
                       struct td_error *err);
 
-/* Check every module against the allowlist, load it (C_Initialize runs
- * the module's code: that is why the allowlist comes first) and read the
- * USB table.  A missing USB table is not an error (no USB identification
+/* Open every module, check the opened file as td_module_allowed does,
+ * load it (C_Initialize runs the module's code: that is why the checks
+ * come first) and read the USB table.  Each module's file stays open
+ * (close-on-exec) until td_tokens_close: every load and reload (rescans,
+ * td_token_prove) dlopen()s /proc/PID/fd/N of it, never the path again,
+ * so the file loaded is always the file checked.  A missing USB table is not an error (no USB identification
  * then).  Returns NULL and fills err on failure; nothing stays loaded.
  * The caller owns the result: td_tokens_close(). */
 struct td_tokens *td_tokens_open(const struct td_token_opts *opts,

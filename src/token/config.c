@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tokendesk/text.h"
 #include "tokendesk/token.h"
@@ -92,6 +94,29 @@ static int set_key(struct td_token_config *c, const char *key, const char *val,
 	                       " scope, place and busy-ms");
 }
 
+/* The config file names the modules to load and widens their
+ * allowlist: one that another user wrote, or could write, would choose
+ * the code we run.  Checked on the open file, which is the one read. */
+static int config_file_safe(FILE *f, const char *path, struct td_error *err)
+{
+	struct stat st;
+
+	if (fstat(fileno(f), &st) != 0)
+		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "%s", strerror(errno));
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		return td_error_set_at(err, TD_ERR_PERM, path, 0, NULL,
+		                       "owned by another user (uid %lu): refused, "
+		                       "because it names the PKCS#11 modules to load "
+		                       "(use a config file of your own or root's)",
+		                       (unsigned long)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return td_error_set_at(err, TD_ERR_PERM, path, 0, NULL,
+		                       "writable by group or others: refused, because "
+		                       "it names the PKCS#11 modules to load "
+		                       "(chmod go-w %s)", path);
+	return 0;
+}
+
 int td_token_config_load(const char *path, struct td_token_config *c,
                          struct td_error *err)
 {
@@ -103,6 +128,10 @@ int td_token_config_load(const char *path, struct td_token_config *c,
 	memset(c, 0, sizeof *c);
 	if (!f)
 		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "%s", strerror(errno));
+	if ((rc = config_file_safe(f, path, err)) != 0) {
+		fclose(f);
+		return rc;
+	}
 	while (rc == 0 && fgets(buf, sizeof buf, f)) {
 		char *eq, *key;
 		line++;

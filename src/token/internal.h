@@ -11,6 +11,10 @@ struct libusb_context;
 
 struct td_module {
 	char *path;          /* as given, for display and identity */
+	int fd;              /* the file checked against the allowlist, held
+	                        open: every load dlopen()s /proc/PID/fd/N of
+	                        it, never the path again (closed by
+	                        td_tokens_close) */
 	PKCS11_CTX *ctx;
 	int loaded;
 	int is_static;       /* fixes its token list at C_Initialize */

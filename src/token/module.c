@@ -2,11 +2,14 @@
  * libp11, and keeping their slot lists current.
  *
  * Loading a module runs its code (C_Initialize) with our privileges, so a
- * path is checked against an allowlist before anything is dlopen()ed. */
+ * module is opened once, the opened file is checked (owner, mode, where
+ * it really is against the allowlist) before anything is dlopen()ed, and
+ * every load and reload goes through that same descriptor. */
 #include <config.h>
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdio.h>
@@ -14,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tokendesk/text.h"
 #include "internal.h"
@@ -101,45 +105,103 @@ static int p11kit_registered(const char *real)
 	return 0;
 }
 
+/* Owned by root or by us, and writable by nobody else: what another
+ * user could write or replace must not decide what code we run. */
+static int safe_owner(const struct stat *st)
+{
+	return (st->st_uid == 0 || st->st_uid == geteuid()) &&
+	       !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* The directory an allow-module entry allows modules in (the entry
+ * "DIR/", or the directory of the entry's file) must be safe: one that
+ * others may write into would let them put a file of their choosing
+ * there (a rename, a hard link) under the allowed name.  1 when it is,
+ * else TD_ERR_PERM. */
+static int entry_dir_safe(const char *entry, const char *dir, struct td_error *err)
+{
+	struct stat st;
+
+	if (stat(dir, &st) != 0)
+		return td_error_set(err, TD_ERR_PERM, "allow-module %s: %s: %s", entry,
+		                    dir, strerror(errno));
+	if (safe_owner(&st))
+		return 1;
+	return td_error_set(err, TD_ERR_PERM,
+	                    "allow-module %s: %s is %s: refused, because what it "
+	                    "allows runs with your rights (chown it to root or "
+	                    "to you, chmod go-w)", entry, dir,
+	                    st.st_mode & (S_IWGRP | S_IWOTH)
+	                    ? "writable by group or others" : "owned by another user");
+}
+
 /* An extra entry: a file (same realpath) or a directory "DIR/" whose
- * direct children are allowed. */
-static int extra_allows(const char *entry, const char *real)
+ * direct children are allowed.  1 when it allows real, 0 when not, or
+ * TD_ERR_PERM when it would but is itself unsafe. */
+static int extra_allows(const char *entry, const char *real, struct td_error *err)
 {
 	size_t n = strlen(entry);
 	char dir[PATH_MAX];
-	const char *slash;
+	const char *slash = strrchr(real, '/');
+	size_t dirlen;
 
-	if (n == 0)
+	if (n == 0 || !slash)
 		return 0;
-	if (entry[n - 1] != '/')
-		return same_file(real, entry);
-	if (!realpath(entry, dir) || !(slash = strrchr(real, '/')))
+	dirlen = slash > real ? (size_t)(slash - real) : 1;   /* "/x.so": "/" */
+	if (entry[n - 1] != '/') {
+		if (!same_file(real, entry))
+			return 0;
+		snprintf(dir, sizeof dir, "%.*s", (int)dirlen, real);
+		return entry_dir_safe(entry, dir, err);
+	}
+	if (!realpath(entry, dir) || strlen(dir) != dirlen ||
+	    strncmp(dir, real, dirlen) != 0)
 		return 0;
-	return strlen(dir) == (size_t)(slash - real) &&
-	       strncmp(dir, real, (size_t)(slash - real)) == 0;
+	return entry_dir_safe(entry, dir, err);
 }
 
-static int allowed_real(const char *real, const char *const *allow, size_t nallow)
+/* 1 when real is allowed, 0 when not, or a negative td_code. */
+static int allowed_real(const char *real, const char *const *allow, size_t nallow,
+                        struct td_error *err)
 {
 	if (match_patterns(real) || p11kit_registered(real))
 		return 1;
 	if (TD_SOFTHSM2_MODULE[0] && same_file(real, TD_SOFTHSM2_MODULE))
 		return 1;
-	for (size_t i = 0; i < nallow; i++)
-		if (extra_allows(allow[i], real))
-			return 1;
+	for (size_t i = 0; i < nallow; i++) {
+		int hit = extra_allows(allow[i], real, err);
+		if (hit != 0)
+			return hit;
+	}
 	return 0;
 }
 
-static int check_allowed(const char *path, const char *const *allow,
-                         size_t nallow, struct td_error *err)
+/* The path of the file fd holds, as the kernel knows it: what the
+ * allowlist is matched against, so the file matched is the file opened. */
+static int fd_path(int fd, char *real, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	n = readlink(link, real, size - 1);
+	if (n < 0 || (size_t)n >= size - 1)
+		return -1;
+	real[n] = '\0';
+	return 0;
+}
+
+/* The checks, made on the file fd holds (never on the path again). */
+static int check_opened(int fd, const char *path, const char *const *allow,
+                        size_t nallow, struct td_error *err)
 {
 	char real[PATH_MAX];
 	struct stat st;
+	int rc;
 
-	if (!realpath(path, real) || stat(real, &st) != 0)
-		return td_error_set(err, TD_ERR_NOTFOUND, "PKCS#11 module %s: %s",
-		                    path, strerror(errno));
+	if (fstat(fd, &st) != 0)
+		return td_error_set(err, TD_ERR_IO, "PKCS#11 module %s: %s", path,
+		                    strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		return td_error_set(err, TD_ERR_PERM,
 		                    "PKCS#11 module %s is not a regular file", path);
@@ -147,7 +209,20 @@ static int check_allowed(const char *path, const char *const *allow,
 		return td_error_set(err, TD_ERR_PERM,
 		                    "PKCS#11 module %s is writable by others: refused "
 		                    "(loading a module runs its code)", path);
-	if (!allowed_real(real, allow, nallow))
+	if (!safe_owner(&st))
+		return td_error_set(err, TD_ERR_PERM,
+		                    "PKCS#11 module %s is owned by another user (uid "
+		                    "%lu): refused (loading a module runs its code; "
+		                    "a module must be root's or yours)", path,
+		                    (unsigned long)st.st_uid);
+	if (fd_path(fd, real, sizeof real) != 0)
+		return td_error_set(err, TD_ERR_IO,
+		                    "PKCS#11 module %s: cannot read /proc/self/fd (%s); "
+		                    "modules are checked and loaded through it: is "
+		                    "/proc mounted?", path, strerror(errno));
+	if ((rc = allowed_real(real, allow, nallow, err)) < 0)
+		return rc;
+	if (rc == 0)
 		return td_error_set(err, TD_ERR_PERM,
 		                    "PKCS#11 module %s (%s) is outside the allowlist: "
 		                    "refused, because loading a module runs its code. "
@@ -157,11 +232,46 @@ static int check_allowed(const char *path, const char *const *allow,
 	return 0;
 }
 
+/* Open the module once and check what was opened: its owner, its mode,
+ * and where it really is against the allowlist.  *fd_out then holds
+ * that file for every load (dlopen of /proc/PID/fd/N), so a path
+ * swapped after the check (a symlink re-pointed during `scan --watch`)
+ * never gets another file loaded (see fd_load_path).  A bare name is refused: dlopen would
+ * search LD_LIBRARY_PATH for it, not the directory it was checked in. */
+static int open_checked(const char *path, const char *const *allow,
+                        size_t nallow, int *fd_out, struct td_error *err)
+{
+	int fd, rc;
+
+	*fd_out = -1;
+	if (!strchr(path, '/'))
+		return td_error_set(err, TD_ERR_PERM,
+		                    "PKCS#11 module %s: give its full path (e.g. "
+		                    "/usr/lib/x86_64-linux-gnu/pkcs11/%s); a bare "
+		                    "name would be looked up through LD_LIBRARY_PATH, "
+		                    "which the allowlist cannot vouch for", path, path);
+	/* O_NONBLOCK: a FIFO planted at the path must not hang the open */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return td_error_set(err, TD_ERR_NOTFOUND, "PKCS#11 module %s: %s",
+		                    path, strerror(errno));
+	if ((rc = check_opened(fd, path, allow, nallow, err)) != 0) {
+		close(fd);
+		return rc;
+	}
+	*fd_out = fd;
+	return 0;
+}
+
 int td_module_allowed(const char *path, const struct td_token_opts *opts,
                       struct td_error *err)
 {
-	return check_allowed(path, opts ? opts->allow : NULL,
-	                     opts ? opts->nallow : 0, err);
+	int fd, rc = open_checked(path, opts ? opts->allow : NULL,
+	                          opts ? opts->nallow : 0, &fd, err);
+
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
 /* The proxy's path on this system ("p11-kit-proxy.so" alone would make
@@ -183,11 +293,24 @@ static char *default_module(void)
 	return found;
 }
 
+/* "/proc/PID/fd/N" of the module's descriptor: the file checked at
+ * open_checked, whatever its path says now.  The pid, not "self": the
+ * name is also read by others (a debugger reading the shared-library
+ * list opens it in its own process, where fd N is something else), and
+ * taken at each load, so a forked child names its own descriptor. */
+static void fd_load_path(const struct td_module *m, char *buf, size_t size)
+{
+	snprintf(buf, size, "/proc/%ld/fd/%d", (long)getpid(), m->fd);
+}
+
 static int module_load(struct td_module *m, struct td_error *err)
 {
+	char load_path[64];
+
 	if (!m->ctx && !(m->ctx = PKCS11_CTX_new()))
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-	if (PKCS11_CTX_load(m->ctx, m->path) != 0) {
+	fd_load_path(m, load_path, sizeof load_path);
+	if (PKCS11_CTX_load(m->ctx, load_path) != 0) {
 		/* After a failed load only PKCS11_CTX_free is safe. */
 		PKCS11_CTX_free(m->ctx);
 		m->ctx = NULL;
@@ -320,14 +443,16 @@ static char **copy_strings(const char *const *v, size_t n)
 static int add_module(struct td_tokens *t, const char *path, struct td_error *err)
 {
 	struct td_module *m = &t->mods[t->nmods];
-	int rc = check_allowed(path, (const char *const *)t->allow, t->nallow, err);
+	int fd, rc = open_checked(path, (const char *const *)t->allow, t->nallow,
+	                          &fd, err);
 
 	if (rc != 0)
 		return rc;
 	memset(m, 0, sizeof *m);
+	m->fd = fd;
+	t->nmods++;   /* td_tokens_close closes fd from here on */
 	if (!(m->path = strdup(path)))
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-	t->nmods++;
 	return module_load(m, err);
 }
 
@@ -397,6 +522,8 @@ void td_tokens_close(struct td_tokens *t)
 		if (t->mods[i].ctx)
 			PKCS11_CTX_free(t->mods[i].ctx);
 		free(t->mods[i].path);
+		if (t->mods[i].fd >= 0)
+			close(t->mods[i].fd);
 	}
 	free(t->mods);
 	for (size_t i = 0; t->allow && t->allow[i]; i++)

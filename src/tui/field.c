@@ -1,6 +1,7 @@
 /* field.c: a one-line text field over wide characters, so the cursor
  * moves by letter (not byte) in Vietnamese text.  A secret field (the
- * PIN) is never drawn and is wiped whenever it is cleared. */
+ * PIN) lives in a secure buffer, is never drawn and is wiped whenever it
+ * is cleared. */
 #include <config.h>
 
 #include <curses.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "tokendesk/secmem.h"
 #include "tui/widget.h"
 
 static void wipe(volatile wchar_t *p, size_t n)
@@ -20,6 +22,25 @@ void tf_clear(struct tf_field *f)
 {
 	wipe(f->buf, TF_MAX);
 	f->len = f->cur = 0;
+}
+
+struct tf_field *tf_secret_new(void)
+{
+	struct td_secbuf *home = td_secbuf_new(sizeof(struct tf_field), NULL);
+	struct tf_field *f;
+
+	if (!home)
+		return NULL;
+	f = (struct tf_field *)(void *)home->data;   /* zeroed, aligned */
+	f->secret = 1;
+	f->home = home;
+	return f;
+}
+
+void tf_secret_free(struct tf_field *f)
+{
+	if (f)
+		td_secbuf_free(f->home);   /* cleanses the field, PIN and all */
 }
 
 void tf_set(struct tf_field *f, const char *s)

@@ -41,5 +41,7 @@ void hand_pin_draw(struct desk *d, struct hand *s);
 int hand_pin_key(struct desk *d, struct hand *s, int k);
 void hand_pin_close(struct hand *s);
 void hand_tokens_changed(struct desk *d, void *self);
+/* Another desk or command wrote to the registry: check the list again. */
+void hand_registry_changed(struct desk *d, void *self);
 
 #endif

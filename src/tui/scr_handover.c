@@ -85,6 +85,65 @@ const char *hand_key(const struct hand *s, int i)
 	return it ? it->key : NULL;
 }
 
+/* "p1111": no custodian starts with a lone p followed by digits, but
+ * p and then a PIN typed where p does not open the proof does. */
+static int looks_like_pin(const char *text)
+{
+	while (*text == ' ')
+		text++;
+	return (text[0] == 'p' || text[0] == 'P') &&
+	       text[1] >= '0' && text[1] <= '9';
+}
+
+/* The newest custody event of a token: who moved it, when, to whom. */
+struct newest {
+	char op[TD_OPERATOR_MAX + 1], at[40], to[TD_CUSTODIAN_MAX];
+	int have;
+};
+
+static int keep_newest(const struct td_custody_event *e, void *ctx)
+{
+	struct newest *n = ctx;
+
+	snprintf(n->op, sizeof n->op, "%s", e->operator_name ? e->operator_name : "?");
+	snprintf(n->at, sizeof n->at, "%s", e->at ? e->at : "?");
+	snprintf(n->to, sizeof n->to, "%s", e->to_custodian ? e->to_custodian : "?");
+	n->have = 1;
+	return 0;
+}
+
+/* Why a token moved meanwhile is refused, in the desk's language (the
+ * workflow's err says it in English). */
+static void moved_text(struct desk *d, const char *serial,
+                       const struct td_error *err, char *out, size_t size)
+{
+	struct newest n = { .have = 0 };
+
+	if (td_reg_each_custody_event(d->reg, serial, keep_newest, &n, NULL) == 0 &&
+	    n.have)
+		Tf(out, size, "token %s was handed over meanwhile by %s at %s (now "
+		   "with %s); nothing was written", serial, n.op, n.at, n.to);
+	else
+		snprintf(out, size, "%s", err->message);
+}
+
+/* Item i moved by someone else since it joined the list (another desk
+ * of the hall): 1 with why in out, else 0.  Asked of the batch itself
+ * (the custody each item saw when it was added), so nothing is kept
+ * here. */
+static int item_moved(struct desk *d, struct hand *s, int i, char *out,
+                      size_t size)
+{
+	const struct td_handover_item *it = td_handover_item_at(s->batch, (size_t)i);
+	struct td_error err;
+
+	if (s->kind != TD_HANDOVER_TOKENS || !it ||
+	    td_handover_expect_custody(s->batch, it->key, it->custody_seen, &err) == 0)
+		return 0;
+	moved_text(d, it->key, &err, out, size);
+	return 1;
+}
+
 /* The receiver or giver field (f) into the batch, with what it found
  * (or why not) beside the field.  A field that does not resolve leaves
  * the batch without it, so F9 asks for it. */
@@ -100,6 +159,13 @@ static void set_custodian(struct desk *d, struct hand *s, int f)
 	if (f == F_TO)
 		s->to_ok = 0;
 	if (!text[0]) {
+		rc = f == F_TO ? td_handover_set_to(s->batch, NULL, &err)
+		               : td_handover_set_from(s->batch, NULL, &err);
+		return;
+	}
+	if (looks_like_pin(text)) {
+		/* short: at 80 columns the note has 40 */
+		snprintf(note, 600, "✗ %s", T("A PIN? p opens the proof; Ctrl-U clears"));
 		rc = f == F_TO ? td_handover_set_to(s->batch, NULL, &err)
 		               : td_handover_set_from(s->batch, NULL, &err);
 		return;
@@ -198,7 +264,11 @@ static void running_list(struct desk *d, struct hand *s)
 		const char *proof = it->proof == TD_PROOF_MATCHED ? T("✓ proved")
 		                  : it->proof == TD_PROOF_NOT_MATCHED ? T("✗ not proved")
 		                  : "";
-		char from[600], who[600];
+		char from[600], who[600], why[600];
+		if (item_moved(d, s, i, why, sizeof why)) {
+			tl_add(&s->list, COL_BAD, "item", it->key, it->key, why, NULL, NULL);
+			continue;
+		}
 		snprintf(from, sizeof from, "%s", it->from_name ? it->from_name : it->from);
 		snprintf(who, sizeof who, "%s%s%s", it->holders ? it->holders : "",
 		         *proof ? "  " : "", proof);
@@ -347,24 +417,38 @@ static int batch_fields(struct desk *d, struct hand *s, struct td_error *err)
 	return TD_OK;
 }
 
+static int ready(struct desk *d, struct hand *s);
+
 static void commit(struct desk *d, struct hand *s)
 {
 	struct td_error err;
 	int64_t id;
 
+	/* checked again: what was confirmed may have changed since (another
+	 * desk's handover), and a refused item is never silently left out */
+	if (!ready(d, s))
+		return;
 	if (batch_fields(d, s, &err) < 0 ||
 	    td_handover_commit(s->batch, s->number, &id, &err) < 0) {
 		s->number[0] = '\0';
-		desk_error(d, &err);
+		/* another desk committed in the same instant: the list, checked
+		 * again, says which token and who, in the desk's language */
+		if (err.code != TD_ERR_CONFLICT || ready(d, s))
+			desk_error(d, &err);
 		return;
 	}
-	save_record(d, s->number);
 	tf_clear(&s->field[F_ITEM]);
 	tf_clear(&s->reason);
 	s->force = s->need_reason = 0;
 	new_batch(d, s);
 	s->list_sel = 0;
 	s->focus = F_ITEM;
+	/* Recorded now: said at once.  The printable record takes the PDF
+	 * helper's start (most of a second on a loaded hall host) and
+	 * follows on the same line. */
+	desk_message(d, 0, "%s %s …", T("Handover recorded:"), s->number);
+	desk_flush(d);
+	save_record(d, s->number);
 }
 
 static int ready(struct desk *d, struct hand *s)
@@ -379,6 +463,15 @@ static int ready(struct desk *d, struct hand *s)
 	if (desk_text_refused(d, T("Condition"), cond) ||
 	    desk_text_refused(d, T("Remarks"), rem))
 		return 0;
+	for (int i = 0; ok && i < hand_count(s); i++) {
+		char why[600];
+		if (item_moved(d, s, i, why, sizeof why)) {
+			/* the first refusal in words: "handed over meanwhile by
+			 * NAME at TIME" is what the operator must read at F9 */
+			desk_message(d, 1, "%s: %s", hand_key(s, i), why);
+			return 0;
+		}
+	}
 	if (!ok)
 		desk_message(d, 1, "%s", T(hand_count(s) == 0 ? "The list is empty."
 		                       : N_("Say to whom (To).")));
@@ -454,6 +547,24 @@ static int list_key(struct desk *d, struct hand *s, int k)
 	return 0;
 }
 
+/* Does p open the proof of possession here?  Once the list has tokens,
+ * from every field: typed into To (the README's walkthrough) the PIN
+ * that follows would be drawn in clear.  To, From, the list and Record
+ * take no lowercase p (custodians are dost, ca, agency:CODE, holder:ID;
+ * codes are written in capitals); in Token, Condition and Remarks, where
+ * p is text (a serial read by a scanner, "phong bì"), only as the
+ * field's first key. */
+static int p_proves(struct hand *s, int k)
+{
+	if (k != 'p' || hand_count(s) == 0)
+		return 0;
+	switch (s->focus) {
+	case F_ITEM: case F_COND: case F_REMARKS:
+		return s->field[s->focus].len == 0;
+	}
+	return 1;
+}
+
 static int key(struct desk *d, void *self, int k)
 {
 	struct hand *s = self;
@@ -480,6 +591,12 @@ static int key(struct desk *d, void *self, int k)
 		return 1;
 	case TDK_ESC:
 		return 0;   /* the desk asks first when the list is not empty */
+	}
+	if (p_proves(s, k)) {
+		if (s->list_sel < 0 || s->list_sel >= hand_count(s))
+			s->list_sel = hand_count(s) - 1;
+		hand_pin_open(d, s, s->list_sel);
+		return 1;
 	}
 	if (s->focus == F_LIST)
 		return list_key(d, s, k);
@@ -527,6 +644,14 @@ static int typing(void *self)
 	return s->pin || s->confirm || s->focus <= F_REMARKS;
 }
 
+void hand_registry_changed(struct desk *d, void *self)
+{
+	/* the list is drawn from the batch, each item checked against the
+	 * registry as it is drawn: nothing to rebuild */
+	(void)self;
+	d->dirty = 1;
+}
+
 static const char *unsaved(void *self)
 {
 	return hand_count(self) ? N_("Leave with an unrecorded handover? "
@@ -562,10 +687,13 @@ static const struct screen_ops ops = {
 	        "3. To: agency:CODE, holder:ID (a national id), dost or ca; a "
 	        "bare agency code or id works too. The name shows when found.\n"
 	        "4. Condition and remarks, written on the record.\n"
-	        "5. Optional proof of possession: go to the list (Tab), select a "
-	        "token, press p and type its PIN. The PIN is never shown and "
-	        "never stored. A token at its final PIN try is not tried unless "
-	        "you confirm, since one wrong PIN would lock it.\n"
+	        "5. Optional proof of possession: press p and type the PIN of "
+	        "the token selected in the list (Tab to the list to pick "
+	        "another). p works from every field once the list has tokens; "
+	        "in Token, Condition and Remarks, only as the first key. The "
+	        "PIN is never shown and never stored. A token at its final PIN "
+	        "try is not tried unless you confirm, since one wrong PIN would "
+	        "lock it.\n"
 	        "6. F9, or Enter on \"Record the handover\", then y to confirm: "
 	        "everything is written at once, or nothing.\n"
 	        "Tab/Shift-Tab or Up/Down move between fields; in the list Del "
@@ -574,6 +702,7 @@ static const struct screen_ops ops = {
 	        "the list (Esc, F10, another screen) asks first."),
 	.draw = draw, .key = key, .typing = typing, .scan = scan, .free = hfree,
 	.tokens_changed = hand_tokens_changed, .unsaved = unsaved,
+	.registry_changed = hand_registry_changed,
 };
 
 const struct screen_ops *hand_ops(void)

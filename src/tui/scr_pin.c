@@ -1,6 +1,7 @@
 /* scr_pin.c: the handover's dialogs: "record it?" and the proof of
- * possession.  The PIN is typed into a secret field that is never drawn
- * (not even as stars), handed to the token layer once, and wiped; a
+ * possession.  The PIN is typed into a secret field that lives in secure
+ * memory (core dumps are off while it is open) and is never drawn (not
+ * even as stars), handed to the token layer once, and wiped; a
  * token at its final PIN try is not tried unless the operator says so,
  * since one wrong PIN would lock it. */
 #include <config.h>
@@ -16,7 +17,7 @@ struct hand_pin {
 	char serial[128];   /* the token proved (items may move meanwhile) */
 	int final_try;      /* the token says one more wrong PIN locks it */
 	int armed;          /* the operator accepted the final-try risk */
-	struct tf_field pin;
+	struct tf_field *pin; /* in secure memory (tf_secret_new) */
 };
 
 /* tokens.c: prove possession of the inserted token serial with pin.
@@ -142,16 +143,21 @@ void hand_pin_open(struct desk *d, struct hand *s, int item)
 	hand_pin_close(s);
 	if (!(s->pin = calloc(1, sizeof *s->pin)))
 		return;
+	if (!(s->pin->pin = tf_secret_new())) {
+		free(s->pin);
+		s->pin = NULL;
+		desk_message(d, 1, "%s", T("Out of memory for the PIN."));
+		return;
+	}
 	snprintf(s->pin->serial, sizeof s->pin->serial, "%s", serial);
 	s->pin->final_try = ft;
-	s->pin->pin.secret = 1;
 }
 
 void hand_pin_close(struct hand *s)
 {
 	if (!s->pin)
 		return;
-	tf_clear(&s->pin->pin);   /* wipes the PIN */
+	tf_secret_free(s->pin->pin);   /* wipes the PIN */
 	free(s->pin);
 	s->pin = NULL;
 }
@@ -176,7 +182,7 @@ void hand_pin_draw(struct desk *d, struct hand *s)
 	tw_put(d, y + 6, x + 2, w - 4,
 	       T("Enter: prove    Esc: skip the proof"), COL_KEY, 0);
 	tw_put(d, y + 4, x + 2, 6, "PIN", COL_HEAD, 0);
-	tf_draw(d, &p->pin, y + 4, x + 8, w - 12, 1);
+	tf_draw(d, p->pin, y + 4, x + 8, w - 12, 1);
 	curs_set(1);
 }
 
@@ -201,13 +207,13 @@ int hand_pin_key(struct desk *d, struct hand *s, int k)
 	if (k != TDK_ENTER) {
 		if (!(k & TDK_FN) || k == TDK(KEY_BACKSPACE) || k == TDK(KEY_LEFT) ||
 		    k == TDK(KEY_RIGHT) || k == TDK(KEY_DC))
-			tf_key(&p->pin, k);
+			tf_key(p->pin, k);
 		return 1;
 	}
 	if (p->armed)
 		s->force = 1;   /* recorded on the handover as an override */
 	snprintf(serial, sizeof serial, "%s", p->serial);
-	r = desk_tokens_prove(d, serial, &p->pin, p->armed, detail, sizeof detail);
+	r = desk_tokens_prove(d, serial, p->pin, p->armed, detail, sizeof detail);
 	hand_pin_close(s);   /* wipes the PIN before anything else */
 	if (r < 0) {
 		desk_message(d, 1, "%s", detail);

@@ -57,11 +57,23 @@ void tl_settle(struct tl_list *l, int dir);
 
 #define TF_MAX 256
 
+struct td_secbuf;
+
 struct tf_field {
 	wchar_t buf[TF_MAX];
 	int len, cur;
 	int secret;   /* never drawn, wiped on clear */
+	struct td_secbuf *home; /* a secret field: the secure buffer it lives
+	                           in (tf_secret_new), else NULL */
 };
+
+/* A secret field (a PIN) placed inside a secure buffer (tokendesk/
+ * secmem.h: locked in RAM, left out of core dumps, wiped when freed;
+ * core dumps are off while it exists), characters and all: the PIN is
+ * never in ordinary heap memory.  NULL when out of memory. */
+struct tf_field *tf_secret_new(void);
+/* Wipe and free a field from tf_secret_new.  NULL allowed. */
+void tf_secret_free(struct tf_field *f);
 
 /* Insert/delete/move: 1 if the key changed or moved the text. */
 int tf_key(struct tf_field *f, int key);

@@ -8,12 +8,59 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "tokendesk/secmem.h"
+
+/* ---- no core dumps while a PIN is held --------------------------------- */
+
+/* MADV_DONTDUMP keeps the buffer out of a core file, but not the PIN's
+ * way there: curses' input queue, the stack of the key loop, libp11's
+ * and the module's copies.  So while any secure buffer exists the
+ * process may not dump core at all (Ctrl-\ at the PIN prompt, a crash),
+ * nor be read by a debugger of the same user (PR_SET_DUMPABLE 0 also
+ * forbids ptrace attach); both are put back when the last one is freed.
+ * Buffers are made and freed by one thread (the desk's loop, a command's
+ * main), so a plain counter does. */
+static unsigned live_buffers;
+static int saved_dumpable = -1;
+static struct rlimit saved_core;
+static int core_saved;
+
+static void dumps_off(void)
+{
+	struct rlimit none;
+
+	if (live_buffers++ > 0)
+		return;
+	saved_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	core_saved = getrlimit(RLIMIT_CORE, &saved_core) == 0;
+	if (core_saved) {
+		/* the soft limit only: it can be raised back without privilege */
+		none = saved_core;
+		none.rlim_cur = 0;
+		(void)setrlimit(RLIMIT_CORE, &none);
+	}
+}
+
+static void dumps_restore(void)
+{
+	if (live_buffers == 0 || --live_buffers > 0)
+		return;
+	if (core_saved)
+		(void)setrlimit(RLIMIT_CORE, &saved_core);
+	/* 1 is all prctl takes back; 2 (suid_dumpable) stays off */
+	if (saved_dumpable == 1)
+		(void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	core_saved = 0;
+	saved_dumpable = -1;
+}
 
 struct td_secbuf *td_secbuf_new(size_t cap, struct td_error *err)
 {
@@ -25,6 +72,7 @@ struct td_secbuf *td_secbuf_new(size_t cap, struct td_error *err)
 		return NULL;
 	}
 	b->cap = cap;
+	dumps_off();
 	/* Best effort: an unprivileged process may have a zero memlock limit,
 	 * and a PIN in swap is still better than no PIN check at all. */
 	b->locked = mlock(b->data, cap + 1) == 0;
@@ -51,6 +99,7 @@ void td_secbuf_free(struct td_secbuf *b)
 		munlock(b->data, b->cap + 1);
 	free(b->data);
 	free(b);
+	dumps_restore();
 }
 
 const char *td_secbuf_str(const struct td_secbuf *b)

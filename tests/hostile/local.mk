@@ -14,3 +14,6 @@ hostile: tokendesk
 # The PIN's secrecy (issue 7, item 3), with the token room's hsm-lib.sh.
 TESTS += tests/hostile/pin-secrecy.sh
 EXTRA_DIST += tests/hostile/pin-secrecy.sh tests/hostile/mem-scan.py
+# No core dumps while a PIN is read or held (issue 21, item 8).
+TESTS += tests/hostile/pin-nodump.sh
+EXTRA_DIST += tests/hostile/pin-nodump.sh

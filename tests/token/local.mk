@@ -8,7 +8,8 @@ TOKEN_TESTS_SH = \
 	tests/token/usb-hotplug.sh \
 	tests/token/count-watch.sh \
 	tests/token/watch-moved.sh \
-	tests/token/pin-tty.sh
+	tests/token/pin-tty.sh \
+	tests/token/connect.sh
 TESTS += $(TOKEN_TESTS_SH) tests/token/test-x509 tests/token/test-match
 check_PROGRAMS += tests/token/p11-put-raw tests/token/test-x509 tests/token/test-match
 if HAVE_UMOCKDEV
@@ -35,3 +36,5 @@ EXTRA_DIST += tests/token/local.mk tests/token/hsm-lib.sh $(TOKEN_TESTS_SH) \
 	tests/token/test-usb-hotplug.c
 # handover --pin-fd (issue 4)
 TOKEN_TESTS_SH += tests/token/handover-pop.sh
+# the module loaded is the file checked; config and allow-module owners (issue 21)
+TOKEN_TESTS_SH += tests/token/module-file.sh

@@ -14,6 +14,7 @@ TUI_TESTS = \
 	tests/tui/desk-layout.sh \
 	tests/tui/desk-handover.sh \
 	tests/tui/desk-leave.sh \
+	tests/tui/desk-refresh.sh \
 	tests/tui/desk-plan.sh \
 	tests/tui/desk-token.sh \
 	tests/tui/desk-proof-anyway.sh \
@@ -21,7 +22,8 @@ TUI_TESTS = \
 	tests/tui/desk-count-resize.sh \
 	tests/tui/desk-conflicts.sh \
 	tests/tui/desk-conflict-history.sh \
-	tests/tui/desk-files.sh
+	tests/tui/desk-files.sh \
+	tests/tui/desk-pin.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/local.mk tests/tui/lib.sh $(TUI_TESTS)
 # the golden screens (tests/tui/screens.sh) and the script that makes them
