@@ -537,7 +537,7 @@ static void run_keys(struct desk *d, struct keylog *log, int *keys, int n,
 		memmove(keys, keys + s, (size_t)(n - s) * sizeof *keys);
 		n -= s;
 		if (!top_typing(d))
-			n = tdi_more(keys, n, max);
+			n = tdi_more(keys, n, max, d->scan_gap_ms);
 	}
 	if (n > 1 && !top_typing(d) && tdi_is_scan(keys, n, scan, sizeof scan)) {
 		handle_scan(d, scan);
@@ -796,6 +796,7 @@ int td_desk_main(struct td_session *s)
 	/* As the handover command finds it: the place goes on every record
 	 * signed here (it was the config file's name). */
 	d.place = td_session_place(s, NULL);
+	in.gap_ms = d.scan_gap_ms = s->config ? s->config->scan_gap_ms : 0;
 	td_tui_lang_init(&d);
 	curses_start(&d);
 	/* set once curses runs: busy_wait draws */

@@ -84,6 +84,7 @@ struct desk {
 	int leave;
 	const char *leave_question;
 	uint64_t reg_stamp;             /* td_reg_change_stamp at last look */
+	int scan_gap_ms;                /* the config's scan-gap-ms, or 0 */
 };
 enum { LEAVE_NONE = 0, LEAVE_QUIT = -1, LEAVE_BACK = -2 };
 

@@ -161,15 +161,18 @@ int tdi_printable(int k)
 	return !(k & TDK_FN) && k > ' ' && k != 0x7f && k <= 0x10ffff;
 }
 
-/* While the last key is printable, wait up to TDI_SCAN_GAP_MS for more:
- * a scanner's keys can arrive in more than one read. */
-int tdi_more(int *keys, int n, int max)
+/* While the last key is printable, wait up to gap_ms for more: a
+ * scanner's keys can arrive in more than one read, and a slow scanner's
+ * (some pause 40 ms a key) must not be taken for commands. */
+int tdi_more(int *keys, int n, int max, int gap_ms)
 {
 	int k;
 
+	if (gap_ms <= 0)
+		gap_ms = TDI_SCAN_GAP_MS;
 	while (n > 0 && n < max && tdi_printable(keys[n - 1])) {
 		struct pollfd p = { .fd = 0, .events = POLLIN };
-		if (poll(&p, 1, TDI_SCAN_GAP_MS) <= 0)
+		if (poll(&p, 1, gap_ms) <= 0)
 			break;
 		int before = n;
 		while (n < max && (k = read_key()))
@@ -189,8 +192,7 @@ int tdi_read(struct tdi *in, int *keys, int max, int typing)
 	while (n < max && (k = read_key()))
 		keys[n++] = k;
 	if (!typing)
-		n = tdi_more(keys, n, max);
-	(void)in;
+		n = tdi_more(keys, n, max, in ? in->gap_ms : 0);
 	return n;
 }
 
