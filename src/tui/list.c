@@ -213,6 +213,27 @@ static void draw_row(struct desk *d, const struct tl_list *l, struct tl_row *r,
 	}
 }
 
+/* The rows l->show.. (show_rows of them) into view, keeping the
+ * selection in view too when both fit; when they do not, the new rows
+ * win for this draw and the selection stays where it is (not moved: the
+ * next key brings it back in view). */
+static void bring_into_view(struct tl_list *l)
+{
+	int first = l->show, last, page = l->rows_shown, t;
+
+	if (l->show_rows <= 0 || first < 0 || first >= l->n || l->no_cursor)
+		return;
+	last = first + l->show_rows - 1 < l->n ? first + l->show_rows - 1 : l->n - 1;
+	if (last - first >= page)
+		last = first + page - 1;
+	if (first >= l->top && last < l->top + page)
+		return;
+	/* the least scroll that shows them; the selection stays in view
+	 * whenever any top would show both */
+	t = last >= l->top + page ? last - page + 1 : first;
+	l->top = t < 0 ? 0 : t;
+}
+
 void tl_draw(struct desk *d, struct tl_list *l, int top, int rows, int cols)
 {
 	int w[TL_COLS], y = top, body, bfrom, bto, bshape = -1;
@@ -234,6 +255,7 @@ void tl_draw(struct desk *d, struct tl_list *l, int top, int rows, int cols)
 		l->top = l->sel - l->rows_shown + 1;
 	if (l->top < 0)
 		l->top = 0;
+	bring_into_view(l);
 	if (has_head) {
 		widths(l, -1, cols, w, &bfrom, &bto);
 		int x = 1;

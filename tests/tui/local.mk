@@ -24,7 +24,8 @@ TUI_TESTS = \
 	tests/tui/desk-conflict-history.sh \
 	tests/tui/desk-files.sh \
 	tests/tui/desk-pin.sh \
-	tests/tui/desk-scan-gap.sh
+	tests/tui/desk-scan-gap.sh \
+	tests/tui/desk-insert.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/local.mk tests/tui/lib.sh $(TUI_TESTS)
 # the golden screens (tests/tui/screens.sh) and the script that makes them
