@@ -363,6 +363,7 @@ static void goto_screen(struct desk *d, int which)
 	case 7: scr_plan_open(d); break;
 	case 8: scr_count_open(d); break;
 	case 9: scr_conflicts_open(d); break;
+	case 6: scr_records_open(d); break;
 	}
 }
 
@@ -453,6 +454,7 @@ static void global_key(struct desk *d, int key, int typing)
 		case 'p': leave_asking(d, 7); return;
 		case 'c': leave_asking(d, 8); return;
 		case 'K': leave_asking(d, 9); return;
+		case 'r': leave_asking(d, 6); return;
 		}
 	}
 }

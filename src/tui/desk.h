@@ -177,6 +177,10 @@ void scr_handover_open(struct desk *d, const char *token_serial);
 void scr_plan_open(struct desk *d);
 /* Inventory count (F8, c): start or resume, scan, close, report. */
 void scr_count_open(struct desk *d);
+/* Handover records (r): the list, reopen, print again. */
+void scr_records_open(struct desk *d);
+/* A read-only screen: title and text (copied), scrolled by the keys. */
+void scr_text_open(struct desk *d, const char *title, const char *text);
 /* Field-kit conflicts (k): list them, keep home or field. */
 void scr_conflicts_open(struct desk *d);
 /* The same with conflict id selected (with the decided ones shown, if it

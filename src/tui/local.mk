@@ -13,5 +13,6 @@ libtd_tui_a_SOURCES += \
 	src/tui/plan.h \
 	src/tui/scr_tag.c src/tui/tag.h \
 	src/tui/scr_count.c src/tui/scr_count_run.c src/tui/scr_count_report.c \
-	src/tui/countscr.h src/tui/scr_conflicts.c
+	src/tui/countscr.h src/tui/scr_conflicts.c \
+	src/tui/scr_records.c src/tui/scr_text.c
 EXTRA_DIST += src/tui/local.mk

@@ -23,6 +23,7 @@ static const char *const global_keys[] = {
 	"F5  h", N_("Hand tokens or dossiers over"),
 	"F7  p", N_("The reorganization plan: actions, apply, send to DOST"),
 	"F8  c", N_("Count tokens: an inventory against the registry"),
+	"r", N_("Handover records: reopen, print again"),
 	"K", N_("Kit conflicts: decide what a field-kit merge kept"),
 	"Esc  q", N_("Back to the previous screen (q on the panel quits)"),
 	"F10", N_("Quit"),

@@ -32,6 +32,7 @@ static const char *const menu[] = {
 	"F5  h", N_("Hand tokens or dossiers over"),
 	"F7  p", N_("The reorganization plan: actions, apply, send to DOST"),
 	"F8  c", N_("Count tokens: an inventory against the registry"),
+	"r", N_("Handover records: reopen, print again"),
 	"K", N_("Kit conflicts: decide what a field-kit merge kept"),
 	"F1  ?", N_("Help for this screen"),
 	"F10 q", N_("Quit"),
@@ -156,6 +157,8 @@ static int key(struct desk *d, void *self, int k)
 			scr_count_open(d);
 		else if (r->key[0] == 'K')
 			scr_conflicts_open(d);
+		else if (r->key[0] == 'r')
+			scr_records_open(d);
 		else
 			scr_help_open(d, d->stack[d->depth - 1].ops);
 	} else if (strcmp(r->kind, "register") == 0) {

@@ -25,7 +25,8 @@ TUI_TESTS = \
 	tests/tui/desk-files.sh \
 	tests/tui/desk-pin.sh \
 	tests/tui/desk-scan-gap.sh \
-	tests/tui/desk-insert.sh
+	tests/tui/desk-insert.sh \
+	tests/tui/desk-records.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/local.mk tests/tui/lib.sh $(TUI_TESTS)
 # the golden screens (tests/tui/screens.sh) and the script that makes them
