@@ -15,7 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tokendesk/lists.h"
+#include "tokendesk/outfile.h"
 #include "tokendesk/registry.h"
+#include "tokendesk/text.h"
 #include "tokendesk/tag.h"
 #include "tui/plan.h"
 
@@ -316,4 +319,30 @@ int plan_dialog_key(struct desk *d, struct plan *p, int k)
 		return 1;
 	}
 	return 0;
+}
+
+void plan_write_lists(struct desk *d, struct plan *p)
+{
+	struct td_lists_opts o = { .format = TD_LISTS_XLSX };
+	struct td_lists_report rep = { 0 };
+	struct td_outdir dir;
+	struct td_error err;
+	char path[4400], today[11], why[400];
+	int rc;
+
+	(void)p;
+	td_today(today);
+	if ((rc = desk_records_dir(d, &dir, &err)) == TD_OK) {
+		snprintf(path, sizeof path, "%s/lists-dost-%s.xlsx", dir.path, today);
+		rc = td_lists_write(d->reg, path, &o, &rep, &err);
+	}
+	td_outdir_close(&dir);
+	if (rc < 0) {
+		desk_message(d, 1, "%s", desk_error_text(&err, why, sizeof why));
+		return;
+	}
+	Tf(why, sizeof why, "Lists for DOST: %ld to revoke, %ld to change, %ld "
+	   "tokens, %ld dossiers:", rep.revoke, rep.change_info, rep.collect,
+	   rep.handover_dossiers);
+	desk_message(d, 0, "%s %s", why, path);
 }

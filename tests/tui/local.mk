@@ -26,7 +26,8 @@ TUI_TESTS = \
 	tests/tui/desk-pin.sh \
 	tests/tui/desk-scan-gap.sh \
 	tests/tui/desk-insert.sh \
-	tests/tui/desk-records.sh
+	tests/tui/desk-records.sh \
+	tests/tui/desk-plan-more.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/local.mk tests/tui/lib.sh $(TUI_TESTS)
 # the golden screens (tests/tui/screens.sh) and the script that makes them
