@@ -27,6 +27,7 @@
 #include "tokendesk/token.h"
 #include "tui/desk.h"
 #include "tui/input.h"
+#include "tui/keys.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -246,11 +247,6 @@ static void draw_title(struct desk *d)
 	tw_put(d, 0, 0, d->cols, line, COL_TITLE, 1);
 }
 
-static const char *const keybar[] = {
-	"F1", N_("Help"), "F2", N_("Tokens"), "F3", N_("Search"), "F4", N_("Browse"),
-	"F5", N_("Handover"), "F7", N_("Plan"), "F8", N_("Count"), "Esc", N_("Back"),
-	"F10", N_("Quit"), NULL, NULL
-};
 
 /* The smallest terminal the screens are laid out for: below it their
  * lines overlap (at 12 rows the handover's button covers its hint). */
@@ -296,7 +292,7 @@ static void draw_screen(struct desk *d, int body)
 		tw_put(d, d->rows - 1, 0, d->cols, d->msg,
 		       d->msg_bad ? COL_BAD : COL_OK, 1);
 	else
-		tw_keybar(d, d->rows - 1, keybar);
+		tw_keybar(d, d->rows - 1, desk_keybar());
 	/* body last: the screen leaves the cursor where it wants it */
 	d->stack[top].ops->draw(d, d->stack[top].self, 1, body, d->cols);
 	if (d->leave != LEAVE_NONE) {
@@ -421,41 +417,44 @@ static int leave_key(struct desk *d, int key)
 }
 
 
+/* The screen a request goes to (goto_screen's numbers), or 0. */
+static int screen_of(enum desk_req req)
+{
+	switch (req) {
+	case REQ_PANEL: return 2;
+	case REQ_SEARCH: return 3;
+	case REQ_BROWSE: return 4;
+	case REQ_HANDOVER: return 5;
+	case REQ_RECORDS: return 6;
+	case REQ_PLAN: return 7;
+	case REQ_COUNT: return 8;
+	case REQ_CONFLICTS: return 9;
+	default: return 0;
+	}
+}
+
+/* A key no screen took: the request the table says it makes. */
 static void global_key(struct desk *d, int key, int typing)
 {
-	switch (key) {
-	case TDK(KEY_F(1)): case '?':
-		if (key == '?' && typing)
-			break;
+	enum desk_req req = desk_request_of(key, typing);
+
+	switch (req) {
+	case REQ_HELP:
 		scr_help_open(d, d->stack[d->depth - 1].ops);
 		return;
-	case TDK(KEY_F(2)): leave_asking(d, 2); return;
-	case TDK(KEY_F(3)): case '/': leave_asking(d, 3); return;
-	case TDK(KEY_F(4)): leave_asking(d, 4); return;
-	case TDK(KEY_F(5)): leave_asking(d, 5); return;
-	case TDK(KEY_F(7)): leave_asking(d, 7); return;
-	case TDK(KEY_F(8)): leave_asking(d, 8); return;
-	case TDK(KEY_F(10)): leave_asking(d, LEAVE_QUIT); return;
-	case TDK_CTRL('l'): clearok(curscr, TRUE); d->dirty = 1; return;
-	case TDK(KEY_RESIZE): d->dirty = 1; return;
-	case TDK_ESC: case 'q':
+	case REQ_QUIT: leave_asking(d, LEAVE_QUIT); return;
+	case REQ_REDRAW: clearok(curscr, TRUE); d->dirty = 1; return;
+	case REQ_RESIZE: d->dirty = 1; return;
+	case REQ_BACK:
 		if (d->depth > 1)
 			leave_asking(d, LEAVE_BACK);
 		else if (key == 'q')
 			leave_asking(d, LEAVE_QUIT);
 		return;
-	}
-	if (!typing) {
-		switch (key) {
-		case 't': leave_asking(d, 2); return;
-		case 's': leave_asking(d, 3); return;
-		case 'b': leave_asking(d, 4); return;
-		case 'h': leave_asking(d, 5); return;
-		case 'p': leave_asking(d, 7); return;
-		case 'c': leave_asking(d, 8); return;
-		case 'K': leave_asking(d, 9); return;
-		case 'r': leave_asking(d, 6); return;
-		}
+	case REQ_NONE:
+		return;
+	default:
+		leave_asking(d, screen_of(req));
 	}
 }
 

@@ -12,7 +12,8 @@ start_desk 80 24 SOFTHSM2_CONF="$SOFTHSM2_CONF" P11_KIT_NO_USER_CONFIG=1 \
 wait_for "7 token(s)" 5 || fail "the 7 tokens are not shown"
 # the operator is on the first token's row
 keys Home
-sel=$(screen | grep "^▶" | cut -c2-17)
+wait_re "^▶[0-9a-f]\{16\}  SoftHSM" || fail "Home did not go to the first token"
+sel=$(screen | grep "^▶" | sed "s/^▶//" | cut -d" " -f1)
 [ -n "$sel" ] || fail "no selection on the panel"
 S8=$(hsm_token "Thẻ mới")
 U8=$(echo "$S8" | tr a-f A-F)
@@ -22,7 +23,7 @@ screen | grep -q "$S8\|$U8" || fail "the new token is not in view: $(screen)"
 # the selection did not move: the next key (Down then Up) is relative to it
 keys Down Up
 wait_gone "● just inserted" || fail "the mark stayed after a key"
-[ "$(screen | grep "^▶" | cut -c2-17)" = "$sel" ] ||
+[ "$(screen | grep "^▶" | sed "s/^▶//" | cut -d" " -f1)" = "$sel" ] ||
 	fail "the selection moved: was $sel, now $(screen | grep "^▶")"
 keys F10
 wait_for "EXITED 0" || fail "no clean exit"
