@@ -173,8 +173,11 @@ static void reopen(struct desk *d, const char *number)
 static int key(struct desk *d, void *self, int k)
 {
 	struct records *s = self;
-	struct tl_row *r = tl_selected(&s->list);
+	struct tl_row *r;
 
+	if (!s->built)
+		build(d, s);   /* keys typed ahead of the first draw */
+	r = tl_selected(&s->list);
 	if (tl_key(&s->list, k, 0))
 		return 1;
 	switch (k) {

@@ -17,18 +17,28 @@ struct text_scr {
 };
 
 /* One row per line of the text, as it is (a printed record keeps its
- * own layout); a line wider than the screen ends in '…'. */
+ * own layout); a line wider than the screen is wrapped. */
 static void build(struct text_scr *s, int cols)
 {
-	char *copy = strdup(s->text), *line, *save = NULL;
+	char *copy = strdup(s->text), *line, *next;
 
 	tl_clear(&s->list);
 	s->cols = cols;
 	if (!copy)
 		return;
 	tl_add(&s->list, COL_HEAD, NULL, NULL, s->title, NULL, NULL, NULL);
-	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		tl_add(&s->list, COL_NORMAL, NULL, NULL, line, NULL, NULL, NULL);
+	/* blank lines kept: they are the record's paragraphs */
+	for (line = copy; line && *line; line = next) {
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
+		/* wrapped, never cut: a word lost at the edge could change
+		 * what the record says */
+		if (tw_width(line) <= cols - 2)
+			tl_add(&s->list, COL_NORMAL, NULL, NULL, line, NULL, NULL, NULL);
+		else
+			tl_add_wrapped(&s->list, COL_NORMAL, line, cols - 2,
+			               (int)strspn(line, " ") + 2);
+	}
 	free(copy);
 }
 
