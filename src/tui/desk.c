@@ -407,11 +407,14 @@ static int leave_key(struct desk *d, int key)
 {
 	int leave = d->leave;
 
-	if (key == 'y' || key == 'Y') {
+	switch (tw_answer(key)) {
+	case 1:
 		d->leave = LEAVE_NONE;
 		leave_now(d, leave);
-	} else if (key == 'n' || key == 'N' || key == TDK_ESC) {
+		break;
+	case 0:
 		d->leave = LEAVE_NONE;
+		break;
 	}
 	return 1;
 }

@@ -116,11 +116,16 @@ void tw_box(struct desk *d, int y, int x, int h, int w, const char *title);
  * its title) and as high as its lines, within the screen less 2 columns
  * each side; a line that still does not fit ends in '…'.  text[i] in
  * colors[i] (NULL: all COL_NORMAL); an empty line is a gap.  The last
- * line is the keys (y/n/Esc...), drawn in COL_KEY.  Returns the screen
- * row of lines[0]; *x and *w (may be NULL) get the text's column and
- * width, for a field the caller draws on one of the lines. */
+ * line is the keys (y/n/Esc...), drawn in COL_KEY.  A line wider than
+ * the box is wrapped at blanks, never cut.  Returns the screen row of the
+ * last line drawn (the keys); *x and *w (may be NULL) get the text's
+ * column and width, for a field the caller draws on a line it left
+ * blank. */
 int tw_dialog(struct desk *d, const char *title, const char *const *text,
               const int *colors, int n, int *x, int *w);
+/* The answer a key gives to a dialog's question: 1 yes (y, or c: "có"),
+ * 0 no (n, k: "không", or Esc), -1 neither (the dialog stays). */
+int tw_answer(int key);
 /* A line of key hints "F1 Help  F3 Search ..." from pairs key, label. */
 void tw_keybar(struct desk *d, int y, const char *const *pairs);
 

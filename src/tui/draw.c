@@ -179,10 +179,35 @@ void tw_box(struct desk *d, int y, int x, int h, int w, const char *title)
 	}
 }
 
+/* The next line of text wrapped at w columns from *p (blanks between
+ * words), into out; *p moves past it.  A word wider than w is cut. */
+static void next_wrapped(const char **p, int w, char *out, size_t size)
+{
+	const char *s = *p, *end = s, *fit = NULL;
+
+	out[0] = '\0';
+	while (*end) {
+		const char *word_end = end + strcspn(end, " ");
+		char probe[1024];
+		snprintf(probe, sizeof probe, "%.*s", (int)(word_end - s), s);
+		if (tw_width(probe) > w && fit)
+			break;
+		fit = word_end;
+		end = word_end + strspn(word_end, " ");
+		if (tw_width(probe) > w)
+			break;
+	}
+	if (!fit)
+		fit = s + strlen(s);
+	snprintf(out, size, "%.*s", (int)(fit - s), s);
+	*p = fit + strspn(fit, " ");
+}
+
 int tw_dialog(struct desk *d, const char *title, const char *const *text,
               const int *colors, int n, int *x, int *w)
 {
-	int width = title ? tw_width(title) + 4 : 0, h = n + 4, bx, by;
+	int width = title ? tw_width(title) + 4 : 0, inner, h = 4, bx, by, y;
+	char line[1024];
 
 	for (int i = 0; i < n; i++)
 		if (tw_width(text[i]) > width)
@@ -190,19 +215,46 @@ int tw_dialog(struct desk *d, const char *title, const char *const *text,
 	width += 6;   /* the borders and a blank each side */
 	if (width > d->cols - 4)
 		width = d->cols - 4;
+	inner = width - 6;
+	/* as high as its lines once wrapped: a sentence is never cut */
+	for (int i = 0; i < n; i++) {
+		const char *p = text[i];
+		int k = 0;
+		do {
+			next_wrapped(&p, inner, line, sizeof line);
+			k++;
+		} while (*p);
+		h += k;
+	}
 	if (h > d->rows - 2)
 		h = d->rows - 2;
 	bx = (d->cols - width) / 2;
 	by = (d->rows - h) / 2;
 	tw_box(d, by, bx, h, width, title);
-	for (int i = 0; i < n && i < h - 4; i++)
-		tw_put(d, by + 2 + i, bx + 3, width - 6, text[i],
-		       i == n - 1 ? COL_KEY : colors ? colors[i] : COL_NORMAL, 0);
+	y = by + 2;
+	for (int i = 0; i < n && y < by + h - 2; i++) {
+		const char *p = text[i];
+		int color = i == n - 1 ? COL_KEY : colors ? colors[i] : COL_NORMAL;
+		do {
+			next_wrapped(&p, inner, line, sizeof line);
+			tw_put(d, y++, bx + 3, inner, line, color, 0);
+		} while (*p && y < by + h - 2);
+	}
 	if (x)
 		*x = bx + 3;
 	if (w)
-		*w = width - 6;
-	return by + 2;
+		*w = inner;
+	return y - 1;
+}
+
+int tw_answer(int key)
+{
+	/* c / k: có / không, for a Vietnamese keyboard habit */
+	if (key == 'y' || key == 'Y' || key == 'c' || key == 'C')
+		return 1;
+	if (key == 'n' || key == 'N' || key == 'k' || key == 'K' || key == TDK_ESC)
+		return 0;
+	return -1;
 }
 
 static int pair_width(const char *const *pairs, int i)

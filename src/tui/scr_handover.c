@@ -491,16 +491,17 @@ static void open_confirm(struct desk *d, struct hand *s)
 static int confirm_key(struct desk *d, struct hand *s, int k)
 {
 	char reason[1024];
+	/* with a reason to type, letters are its text: only Esc says no */
+	int answer = s->need_reason ? (k == TDK_ESC ? 0 : -1) : tw_answer(k);
 
-	if (k == TDK_ESC || (!s->need_reason && (k == 'n' || k == 'N' ||
-	                                         k == 'k' || k == 'K'))) {
+	if (answer == 0) {
 		s->confirm = 0;
 		tf_clear(&s->reason);
 		desk_message(d, 0, "%s", T("Nothing was recorded."));
 		return 1;
 	}
 	if (!s->need_reason) {
-		if (k == 'y' || k == 'Y' || k == 'c' || k == 'C') {
+		if (answer == 1) {
 			s->confirm = 0;
 			commit(d, s);
 		}

@@ -120,7 +120,7 @@ void hand_draw_confirm(struct desk *d, struct hand *s)
 	}
 	y = tw_dialog(d, T("Record the handover?"), text, colors, n, &x, &w);
 	if (s->need_reason) {
-		tf_draw(d, &s->reason, y + n - 2, x, w, 1);
+		tf_draw(d, &s->reason, y - 1, x, w, 1);   /* the line left blank */
 		curs_set(1);
 	}
 }

@@ -259,9 +259,10 @@ static int remove_tag(struct desk *d, struct tagdlg *t)
 int tagdlg_key(struct desk *d, struct tagdlg *t, int k)
 {
 	if (t->removing) {
-		if (k == 'y' || k == 'Y')
+		int answer = tw_answer(k);
+		if (answer == 1)
 			return remove_tag(d, t);
-		if (k == 'n' || k == 'N' || k == TDK_ESC)
+		if (answer == 0)
 			t->removing = 0;
 		return TAGDLG_OPEN;
 	}

@@ -44,7 +44,7 @@ for size in 80x24 120x40; do
 			fi
 		done
 		n=$(ls out | wc -l)
-		[ "$n" -ge 20 ] || fail "$size $lang: only $n screens dumped"
+		[ "$n" -ge 25 ] || fail "$size $lang: only $n screens dumped"
 	done
 done
 [ $differ -eq 0 ] || fail "$differ screen(s) differ; after a deliberate change run \`make update-screens\`"
