@@ -7,6 +7,7 @@ libtokendesk_a_SOURCES += \
 	src/token/usb.c \
 	src/token/watch.c \
 	src/token/possession.c \
+	src/token/sign.c \
 	src/token/config.c
 
 dist_pkgdata_DATA = data/usb-tokens.tsv

@@ -28,6 +28,8 @@
 #include "tui/desk.h"
 #include "tui/input.h"
 #include "tui/keys.h"
+#include "tui/sign.h"
+#include "tokendesk/handover.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -379,9 +381,11 @@ static const char *unsaved_question(struct desk *d, int keep)
 /* Do what leave says, now. */
 static void leave_now(struct desk *d, int leave)
 {
-	if (leave == LEAVE_QUIT)
-		d->quit = 1;
-	else if (leave == LEAVE_BACK)
+	if (leave == LEAVE_QUIT) {
+		/* a signed checkpoint offered first, when signing is set up */
+		if (!scr_sign_quit_offer(d))
+			d->quit = 1;
+	} else if (leave == LEAVE_BACK)
 		desk_pop(d);
 	else
 		goto_screen(d, leave);
@@ -488,6 +492,11 @@ static void handle_scan(struct desk *d, const char *text)
 {
 	int top = d->depth - 1;
 
+	if (td_record_is_qr(text)) {   /* a printed record's QR code */
+		scr_receipt_scan(d, text);
+		d->dirty = 1;
+		return;
+	}
 	if (d->stack[top].ops->scan) {
 		d->stack[top].ops->scan(d, d->stack[top].self, text);
 	} else {

@@ -15,4 +15,6 @@ libtd_tui_a_SOURCES += \
 	src/tui/scr_count.c src/tui/scr_count_run.c src/tui/scr_count_report.c \
 	src/tui/countscr.h src/tui/scr_conflicts.c \
 	src/tui/scr_records.c src/tui/scr_text.c
+# signing records and checkpoints with tokens at the desk
+libtd_tui_a_SOURCES += src/tui/scr_sign.c src/tui/sign.h
 EXTRA_DIST += src/tui/local.mk

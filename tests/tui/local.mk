@@ -37,3 +37,7 @@ EXTRA_DIST += tests/tui/screens.keys tests/tui/screens
 update-screens:
 	TD_UPDATE_SCREENS=1 $(MAKE) $(AM_MAKEFLAGS) check TESTS=tests/tui/screens.sh
 .PHONY: update-screens
+# signing records and checkpoints at the desk (SoftHSM2 tokens)
+SIGN_TUI_TESTS = tests/tui/desk-sign.sh
+TESTS += $(SIGN_TUI_TESTS)
+EXTRA_DIST += $(SIGN_TUI_TESTS)
