@@ -67,6 +67,9 @@ type_text "the holder retired; token collected by the office"
 keys Enter
 wait_for "Handover recorded: BG-" 10 || fail "not recorded anyway: $(screen)"
 number=$(screen | grep -o "BG-[0-9]*-[0-9]*" | head -1)
+# quitting with tokens plugged in offers a checkpoint: F10 quits without
+keys F10
+wait_for "before quitting?" || fail "no checkpoint offered on quitting"
 keys F10
 wait_for "EXITED 0" || fail "no clean exit"
 "$TOKENDESK" --db "$tmp/reg.db" receipt "$number" >"$tmp/receipt" || fail "receipt"
