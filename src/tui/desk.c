@@ -278,7 +278,7 @@ static void draw_too_small(struct desk *d)
 static void draw_leave(struct desk *d)
 {
 	const char *lines[3] = { T(d->leave_question), "",
-	                         T("y: yes, leave    n or Esc: stay") };
+	                         T("y: yes, leave    n or Esc: stay    F10: quit") };
 	static const int colors[3] = { COL_WARN, COL_NORMAL, COL_KEY };
 
 	tw_dialog(d, NULL, lines, colors, 3, NULL, NULL);
@@ -411,6 +411,12 @@ static int leave_key(struct desk *d, int key)
 {
 	int leave = d->leave;
 
+	/* F10 at the question is F10 twice: quit, having been asked */
+	if (key == TDK(KEY_F(10))) {
+		d->leave = LEAVE_NONE;
+		leave_now(d, LEAVE_QUIT);
+		return 1;
+	}
 	switch (tw_answer(key)) {
 	case 1:
 		d->leave = LEAVE_NONE;
