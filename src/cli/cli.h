@@ -68,6 +68,11 @@ int td_cli_take_globals(struct td_cli *cli, int *argc, char **argv);
 
 /* Fill what the options left unset: registry path, operator. */
 void td_cli_defaults(struct td_cli *cli);
+/* cli's session, its registry path, operator, language, configuration
+ * and modules brought up to date with the options (which the hall's
+ * setup changes after td_cli_defaults): use it, not cli->session, to
+ * open anything. */
+struct td_session *td_cli_session(struct td_cli *cli);
 
 /* The hall's identity and forwarded tokens (hall.c, tokendesk-full
  * only): under --operator-key, the operator becomes "NAME (ssh FP)"

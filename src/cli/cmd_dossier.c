@@ -189,7 +189,7 @@ static int setup(struct td_cli *cli, struct td_handover *h, const char *const v[
 	    (rc = td_handover_set_from(h, v[1], &err)) < 0 ||
 	    (rc = td_handover_set_condition(h, v[2], &err)) < 0 ||
 	    (rc = td_handover_set_remarks(h, v[3], &err)) < 0 ||
-	    (rc = td_handover_set_place(h, td_session_place(&cli->session, v[4]),
+	    (rc = td_handover_set_place(h, td_session_place(td_cli_session(cli), v[4]),
 	                                &err)) < 0) {
 		td_cli_print_error(&err);
 		return td_cli_status(rc);

@@ -174,7 +174,7 @@ static int setup(struct td_cli *cli, struct td_handover *h, const struct opts *o
 	    (rc = td_handover_set_condition(h, o->condition, &err)) < 0 ||
 	    (rc = td_handover_set_remarks(h, o->remarks, &err)) < 0 ||
 	    (rc = td_handover_set_state(h, o->state, &err)) < 0 ||
-	    (rc = td_handover_set_place(h, td_session_place(&cli->session, o->place),
+	    (rc = td_handover_set_place(h, td_session_place(td_cli_session(cli), o->place),
 	                                &err)) < 0) {
 		td_cli_print_error(&err);
 		return td_cli_status(rc);

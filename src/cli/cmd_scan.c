@@ -370,7 +370,7 @@ int td_cmd_scan(struct td_cli *cli, int argc, char **argv)
 	sc.json = a.json;
 	if (!a.no_match && !(sc.reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	t = td_session_tokens(&cli->session, a.no_usb, &err);
+	t = td_session_tokens(td_cli_session(cli), a.no_usb, &err);
 	sc.mopts.scope_agency = a.scope ? a.scope : cli->config.scope;
 	if (t && sc.reg && sc.mopts.scope_agency &&
 	    td_match_check_scope(sc.reg, sc.mopts.scope_agency, &err) < 0) {

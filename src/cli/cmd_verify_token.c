@@ -187,7 +187,7 @@ int td_cmd_verify_token(struct td_cli *cli, int argc, char **argv)
 		return EX_OK;
 	if (status != EX_OK)
 		return status;
-	t = td_session_tokens(&cli->session, 1, &err);
+	t = td_session_tokens(td_cli_session(cli), 1, &err);
 	if (!t) {
 		td_cli_print_error(&err);
 		return td_cli_status(err.code);

@@ -115,7 +115,7 @@ static struct td_registry *open_registry(struct td_cli *cli, int flags,
 	struct td_error err;
 	const char *note;
 
-	if (td_session_open(&cli->session, flags, &err) < 0) {
+	if (td_session_open(td_cli_session(cli), flags, &err) < 0) {
 		td_cli_print_error(&err);
 		*status = td_cli_status(err.code);
 		return NULL;

@@ -95,7 +95,7 @@ int td_cli_handover_prove(struct td_cli *cli, struct td_handover *h, int pin_fd,
 	struct td_error err;
 	int worst = 0;
 
-	t = td_session_tokens(&cli->session, 1, &err);
+	t = td_session_tokens(td_cli_session(cli), 1, &err);
 	if (!t) {
 		td_cli_print_error(&err);
 		return err.code;

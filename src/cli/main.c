@@ -85,7 +85,7 @@ static int run_desk(struct td_cli *cli)
 		return EX_USAGE;
 	if (!td_cli_registry(cli, 0, &status))
 		return status;
-	rc = td_desk_main(&cli->session);
+	rc = td_desk_main(td_cli_session(cli));
 	td_session_close(&cli->session);
 	return rc > 0 ? 128 + rc : td_cli_status(rc);
 }

@@ -417,16 +417,16 @@ static int leave_key(struct desk *d, int key)
 		leave_now(d, LEAVE_QUIT);
 		return 1;
 	}
-	switch (tw_answer(key)) {
-	case 1:
-		d->leave = LEAVE_NONE;
+	d->leave = LEAVE_NONE;
+	if (key == 'y' || key == 'Y') {
 		leave_now(d, leave);
-		break;
-	case 0:
-		d->leave = LEAVE_NONE;
-		break;
+		return 1;
 	}
-	return 1;
+	/* Any other key stays, and goes on to the screen: over SSH a Home or
+	 * an arrow can arrive as Esc and then "[1~", "OH"...; that Esc must
+	 * not take the keys after it (and c, "có", is the tail of one: only
+	 * y leaves) */
+	return key == 'n' || key == 'N' || key == TDK_ESC;
 }
 
 
@@ -486,8 +486,8 @@ static void handle_key(struct desk *d, int key)
 		d->msg[0] = '\0';
 		d->dirty = 1;
 	}
-	if (d->leave != LEAVE_NONE && key != TDK(KEY_RESIZE))
-		leave_key(d, key);
+	if (d->leave != LEAVE_NONE && key != TDK(KEY_RESIZE) && leave_key(d, key))
+		;   /* the question's answer */
 	else if (key == TDK(KEY_RESIZE) || key == TDK(KEY_F(10)) ||
 	    !d->stack[top].ops->key(d, d->stack[top].self, key))
 		global_key(d, key, typing);

@@ -17,12 +17,14 @@ done
 # The desk works from the session, not the CLI's context.
 found=$(grep -rl 'cli/' "$src/tui" || true)
 [ -z "$found" ] || fail "the desk includes the CLI's headers: $found"
-# td_desk_main has one declaration: its header's.
-decl=$(grep -rn 'td_desk_main(' "$src" "$TD_SRCDIR/include" | grep -v '(&cli->session)' |
-	grep -v '^[^:]*src/tui/desk.c:[0-9]*:int td_desk_main(struct td_session \*s)$' || true)
-[ "$decl" = "$TD_SRCDIR/include/tokendesk/desk.h:$(grep -n 'td_desk_main(' \
-	"$TD_SRCDIR/include/tokendesk/desk.h" | cut -d: -f1):int td_desk_main(struct td_session *s);" ] ||
-	fail "td_desk_main declared elsewhere than tokendesk/desk.h: $decl"
+# td_desk_main has one declaration: its header's (and its definition).
+decl=$(grep -rn '^int td_desk_main(' "$src" "$TD_SRCDIR/include" |
+	grep -v '^[^:]*src/tui/desk.c:' || true)
+case $decl in
+"$TD_SRCDIR/include/tokendesk/desk.h:"*";") [ "$(echo "$decl" | wc -l)" = 1 ] ||
+	fail "td_desk_main declared twice: $decl" ;;
+*) fail "td_desk_main declared elsewhere than tokendesk/desk.h: $decl" ;;
+esac
 
 # Each room's local.mk names only files of its own room.
 for room in util registry token workflow tui cli; do

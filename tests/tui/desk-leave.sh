@@ -28,6 +28,13 @@ keys Escape
 wait_for "Leave with an unrecorded handover?" || fail "Esc did not ask"
 keys Escape
 wait_gone "Leave with an unrecorded handover?" || fail "Esc did not stay"
+# a Right arrow split over SSH: Esc, then "[C": the Esc asks, the rest
+# stays (C, "có", is no yes here) and the list is kept
+keys Escape
+wait_for "Leave with an unrecorded handover?" || fail "Esc did not ask (split key)"
+keys -l "[C"
+wait_gone "Leave with an unrecorded handover?" || fail "a split key's tail did not close the question"
+on_screen "Hand tokens over — 1 in the list" || fail "a split key's tail discarded the list"
 keys F3
 wait_for "Leave with an unrecorded handover?" || fail "F3 did not ask"
 keys y
