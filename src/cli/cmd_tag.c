@@ -30,7 +30,7 @@ static const struct tag_kind {
 
 static void tag_help(void)
 {
-	printf("Usage: tokendesk tag revoke|change-info|keep|renew CERT --reason TEXT\n"
+	fputs(td_cli_T("Usage: tokendesk tag revoke|change-info|keep|renew CERT --reason TEXT\n"
 	       "       tokendesk tag recover-token|collect TOKEN --reason TEXT\n"
 	       "       tokendesk tag new-issue AGENCY --reason TEXT\n"
 	       "       tokendesk tag remove CERT|TOKEN|AGENCY\n"
@@ -41,7 +41,8 @@ static void tag_help(void)
 	       "Tag by hand what must happen (Decree 68 requests: new issue, renewal,\n"
 	       "info change, revocation, token recovery).  `send` moves every tag in\n"
 	       "state tagged to sent_to_dost under the next batch number; a CRL import\n"
-	       "confirms revocations.  A tag already sent cannot be changed by hand.\n");
+	       "confirms revocations.  A tag already sent cannot be changed by hand.\n"),
+	      stdout);
 }
 
 static int tag_put(struct td_cli *cli, const struct tag_kind *k,
@@ -56,18 +57,37 @@ static int tag_put(struct td_cli *cli, const struct tag_kind *k,
 
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	if ((rc = td_tag_put(reg, &t, &changed, &err)) < 0)
+	rc = td_tag_put(reg, &t, &changed, &err);
+	if (rc < 0)
 		td_cli_print_error(&err);
-	else if (!cli->quiet)
-		printf("%s %s: %s\n", target, changed ? "tagged" : "already tagged so",
-		       k->kind);
+	else if (cli->quiet)
+		;
+	else if (changed)
+		td_cli_printf("%s tagged: %s\n", target, td_cli_word(k->kind));
+	else
+		td_cli_printf("%s already tagged so: %s\n", target, td_cli_word(k->kind));
 	return td_cli_status(rc);
 }
 
-/* remove or confirm target's tag, as the workflow rules */
-static int tag_change(struct td_cli *cli, const char *target,
-                      int (*change)(struct td_registry *, const char *,
-                                    struct td_error *))
+static int tag_remove(struct td_cli *cli, const char *target)
+{
+	struct td_registry *reg;
+	struct td_error err;
+	char state[32] = "", kind[16] = "";
+	int status = EX_OK, rc;
+
+	if (!(reg = td_cli_registry(cli, 0, &status)))
+		return status;
+	/* the kind, for the message; the workflow looks again as it writes */
+	td_tag_state(reg, target, state, sizeof state, kind, &err);
+	if ((rc = td_tag_remove(reg, target, &err)) < 0)
+		td_cli_print_error(&err);
+	else if (!cli->quiet)
+		td_cli_printf("%s %s: tag removed\n", td_cli_word(kind), target);
+	return td_cli_status(rc);
+}
+
+static int tag_confirm(struct td_cli *cli, const char *target)
 {
 	struct td_registry *reg;
 	struct td_error err;
@@ -75,7 +95,7 @@ static int tag_change(struct td_cli *cli, const char *target,
 
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	if ((rc = change(reg, target, &err)) < 0)
+	if ((rc = td_tag_confirm(reg, target, &err)) < 0)
 		td_cli_print_error(&err);
 	return td_cli_status(rc);
 }
@@ -98,14 +118,32 @@ static int print_tag(const struct td_tag *t, void *ctx)
 		json_array_append_new(ctx, o);
 		return 0;
 	}
-	printf("%-6s %-34s %-17s %-12s %5lld  %-8s %s\n", t->target_kind, t->target,
-	       t->kind, t->state, (long long)t->batch, t->agency_code ? t->agency_code : "-",
-	       t->reason ? t->reason : "");
+	char reason[1024];
+	const char *why = t->origin && strcmp(t->origin, "plan") == 0
+	                  ? td_cli_reason(t->rule, t->kind, t->reason, reason, sizeof reason)
+	                  : t->reason ? t->reason : "";
+	/* translated: the words for the codes, columns as wide as the words */
+	if (td_cli_speaks_other())
+		printf("%-10s %-34s %-20s %-16s %5lld  %-8s %s\n", td_cli_word(t->target_kind),
+		       t->target, td_cli_word(t->kind), td_cli_word(t->state),
+		       (long long)t->batch, t->agency_code ? t->agency_code : "-", why);
+	else
+		printf("%-6s %-34s %-17s %-12s %5lld  %-8s %s\n", t->target_kind, t->target,
+		       t->kind, t->state, (long long)t->batch,
+		       t->agency_code ? t->agency_code : "-", why);
 	return 0;
+}
+
+static int count_tag(const struct td_tag *t, void *ctx)
+{
+	(void)t;
+	++*(long *)ctx;
+	return 1;    /* one is enough */
 }
 
 static int tag_list(struct td_cli *cli, const char *state, long batch, int json)
 {
+	long seen = 0;
 	struct td_registry *reg;
 	struct td_error err;
 	json_t *arr;
@@ -122,6 +160,14 @@ static int tag_list(struct td_cli *cli, const char *state, long batch, int json)
 
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
+	/* a batch never sent listed nothing, as if it were empty */
+	if (batch && td_reg_each_tag(reg, NULL, batch, count_tag, &seen, &err) >= 0 &&
+	    seen == 0) {
+		json_decref(arr);
+		td_cli_fail("there is no batch %ld (`tokendesk tag list` shows the "
+		            "batches sent)", batch);
+		return EX_NOINPUT;
+	}
 	rc = td_reg_each_tag(reg, state, batch, print_tag, arr, &err);
 	if (rc < 0)
 		td_cli_print_error(&err);
@@ -144,9 +190,9 @@ static int tag_send(struct td_cli *cli)
 	if ((rc = td_tag_send(reg, &batch, &count, &err)) < 0)
 		td_cli_print_error(&err);
 	else if (count == 0)
-		printf("nothing tagged: no batch made\n");
+		td_cli_printf("nothing tagged: no batch made\n");
 	else
-		printf("batch %lld: %ld tags sent to DOST\n", (long long)batch, count);
+		td_cli_printf("batch %lld: %ld tags sent to DOST\n", (long long)batch, count);
 	return td_cli_status(rc);
 }
 
@@ -185,9 +231,9 @@ int td_cmd_tag(struct td_cli *cli, int argc, char **argv)
 	if (strcmp(sub, "send") == 0 && optind == argc)
 		return tag_send(cli);
 	if (strcmp(sub, "remove") == 0 && argc - optind == 1)
-		return tag_change(cli, argv[optind], td_tag_remove);
+		return tag_remove(cli, argv[optind]);
 	if (strcmp(sub, "confirm") == 0 && argc - optind == 1)
-		return tag_change(cli, argv[optind], td_tag_confirm);
+		return tag_confirm(cli, argv[optind]);
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		if (strcmp(sub, kinds[i].word) == 0 && argc - optind == 1) {
 			if (!reason || !*reason) {
