@@ -2,9 +2,9 @@
  * custodian to another (letter 2.1, 2.2, 3.1, 3.2), and the printable
  * record of each handover ("Biên bản bàn giao").
  *
- * A handover is built as a batch in memory -- tokens, receiver, optional
- * giver, condition, remarks, place, in any order (a dossier batch wants
- * its giver and receiver first), the items added one by one,
+ * A handover is built as a batch in memory -- items, receiver, optional
+ * giver (required for dossiers), condition, remarks, place, in any
+ * order, the items added one by one,
  * each checked at once so a front end can show a running list and a
  * readable reason for a refused item -- and written by
  * td_handover_commit() in ONE registry transaction: the handover row with
@@ -118,8 +118,7 @@ void td_handover_free(struct td_handover *h);
 
 enum td_handover_kind td_handover_kind(const struct td_handover *h);
 
-/* The receiver (required at commit; before adding items only in a
- * dossier batch).  Token batches accept any custodian; dossier batches
+/* The receiver (required at commit, not before adding items).  Token batches accept any custodian; dossier batches
  * only "agency:CODE".  Checked against the registry
  * (td_custodian_resolve), and every item already added against it: an
  * item whose custodian is the new receiver makes it fail with
@@ -135,8 +134,9 @@ int td_handover_set_to(struct td_handover *h, const char *custodian,
  * already in a token batch make this call fail naming the first (the
  * batch is unchanged then), and commit checks them all again.  Each
  * item's giver on the record follows (the declared one, else its
- * custodian).  A dossier batch requires it (the merged agency), before
- * its items (TD_ERR_USAGE otherwise). */
+ * custodian).  A dossier batch requires it (the merged agency) at
+ * commit (TD_ERR_USAGE), and checks its dossiers against it as a token
+ * batch does its tokens. */
 int td_handover_set_from(struct td_handover *h, const char *custodian,
                          struct td_error *err);
 
@@ -169,8 +169,10 @@ int td_handover_set_state(struct td_handover *h, const char *state,
 int td_handover_add_token(struct td_handover *h, const char *serial,
                           struct td_error *err);
 
-/* Add a dossier by ref: it must exist, be held by the giver agency, not
- * already be in the batch.  Same return convention. */
+/* Add a dossier by ref: it must exist, not already be in the batch, and
+ * when they are set, be held by the giving agency and not already be
+ * with the receiving one (else when they are).  Same return
+ * convention. */
 int td_handover_add_dossier(struct td_handover *h, const char *ref,
                             struct td_error *err);
 

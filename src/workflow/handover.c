@@ -104,13 +104,15 @@ int td_ho_check_item(const struct td_handover *h, const struct td_ho_item *it,
 		return td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, it->pub.key,
 		                       "%s is already with %s (%s)", it->pub.key,
 		                       to->text, to->name);
-	/* dossiers' givers are checked as they are added (set_from first) */
-	if (from && !h->force && h->kind == TD_HANDOVER_TOKENS &&
-	    strcmp(now, from->text) != 0)
+	if (!from || h->force || strcmp(now, from->text) == 0)
+		return TD_OK;
+	if (h->kind == TD_HANDOVER_DOSSIERS)
 		return td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, it->pub.key,
-		                       "token %s is in the custody of %s, not of %s "
-		                       "(%s)", it->pub.key, now, from->text, from->name);
-	return TD_OK;
+		                       "dossier %s is held by %s, not by %s (%s)",
+		                       it->pub.key, now, from->text, from->name);
+	return td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, it->pub.key,
+	                       "token %s is in the custody of %s, not of %s (%s)",
+	                       it->pub.key, now, from->text, from->name);
 }
 
 /* Every item against a new receiver or giver: 0, or the first refusal. */
@@ -174,9 +176,6 @@ int td_handover_set_from(struct td_handover *h, const char *custodian,
 	struct td_custodian c;
 	int rc;
 
-	if (h->n && h->kind == TD_HANDOVER_DOSSIERS)
-		return td_error_set(err, TD_ERR_USAGE,
-		                    "set who hands over before adding items");
 	if (!custodian) {
 		h->have_from = 0;
 		return set_givers(h, err);

@@ -213,9 +213,8 @@ int td_handover_add_dossier(struct td_handover *h, const char *ref,
 
 	if (h->kind != TD_HANDOVER_DOSSIERS)
 		return td_error_set(err, TD_ERR_USAGE, "this is a token handover");
-	if (!h->have_to || !h->have_from)
-		return td_error_set(err, TD_ERR_USAGE,
-		                    "choose the giving and the receiving agency first");
+	/* the giving and receiving agencies may come later: set_from and
+	 * set_to check the items then, and commit again */
 	rc = td_reg_get_dossier(h->reg, ref, &d, err);
 	if (rc == TD_ERR_NOTFOUND)
 		return td_error_set_at(err, rc, NULL, 0, ref,
@@ -225,10 +224,10 @@ int td_handover_add_dossier(struct td_handover *h, const char *ref,
 	if (td_ho_find(h, d.ref) >= 0)
 		rc = td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, ref,
 		                     "dossier %s is already in this handover", ref);
-	else if (strcmp(d.agency_code, h->to.key) == 0)
+	else if (h->have_to && strcmp(d.agency_code, h->to.key) == 0)
 		rc = td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, ref,
 		                     "dossier %s is already with agency %s", ref, h->to.key);
-	else if (!h->force && strcmp(d.agency_code, h->from.key) != 0)
+	else if (h->have_from && !h->force && strcmp(d.agency_code, h->from.key) != 0)
 		rc = td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, ref,
 		                     "dossier %s is held by agency %s (%s), not by %s",
 		                     ref, d.agency_code, d.agency_name, h->from.key);

@@ -142,6 +142,8 @@ static int write_dossier(struct td_handover *h, const struct td_ho_item *it,
 		                     "agency %s); nothing was written", p->key,
 		                     d.agency_code);
 	td_dossier_clear(&d);
+	if (rc == TD_OK)   /* giver and receiver may have come after the item */
+		rc = td_ho_check_item(h, it, &h->from, &h->to, err);
 	if (rc < 0 || (rc = td_reg_move_dossier(h->reg, p->key, h->to.key, id, err)) < 0)
 		return rc;
 	row.key = p->key;
@@ -167,6 +169,8 @@ int td_handover_commit(struct td_handover *h, char *number, int64_t *id,
 		return td_error_set(err, TD_ERR_USAGE, "this handover was written already");
 	if (!h->have_to)
 		return td_error_set(err, TD_ERR_USAGE, "no receiver chosen");
+	if (h->kind == TD_HANDOVER_DOSSIERS && !h->have_from)
+		return td_error_set(err, TD_ERR_USAGE, "no giving agency chosen (From)");
 	if (!h->n)
 		return td_error_set(err, TD_ERR_USAGE, "nothing to hand over");
 	if ((rc = td_reg_begin(h->reg, err)) < 0)

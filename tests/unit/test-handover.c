@@ -114,6 +114,27 @@ static void check_list(struct td_registry *reg)
 	td_handover_free(h);
 }
 
+/* A dossier batch in any order too: the dossier first, then the agencies,
+ * each checked as it comes; the giving agency is required at commit. */
+static void check_dossier_order(struct td_registry *reg)
+{
+	struct td_handover *h = td_handover_new(reg, TD_HANDOVER_DOSSIERS, NULL);
+	char number[TD_HANDOVER_NUMBER_MAX];
+	struct td_error err;
+
+	CHECK(td_dossier_add(reg, "HS-1", "renewal", "STC", NULL, NULL, &err) == 0);
+	CHECK(td_handover_add_dossier(h, "HS-1", &err) == 0);
+	CHECK(td_handover_commit(h, number, NULL, &err) == TD_ERR_USAGE);
+	CHECK(td_handover_set_to(h, "agency:STC", &err) == TD_ERR_CONFLICT);
+	CHECK(td_handover_set_to(h, "agency:DC", &err) == 0);
+	CHECK(td_handover_commit(h, number, NULL, &err) == TD_ERR_USAGE);  /* no From */
+	CHECK(td_handover_set_from(h, "agency:DC", &err) == TD_ERR_CONFLICT);
+	CHECK_STR(err.field, "HS-1");
+	CHECK(td_handover_set_from(h, "agency:STC", &err) == 0);
+	CHECK(td_handover_commit(h, number, NULL, &err) == 0);
+	td_handover_free(h);
+}
+
 /* A token that changes hands between add and commit fails the commit and
  * nothing of the batch is written. */
 static void check_recheck(struct td_registry *reg)
@@ -225,6 +246,7 @@ int main(void)
 	check_custodians(reg);
 	check_list(reg);
 	check_recheck(reg);
+	check_dossier_order(reg);
 	check_seen(reg);
 	td_reg_close(reg);
 	check_db_remove(path);
