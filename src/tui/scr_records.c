@@ -14,6 +14,7 @@
 #include "tokendesk/outfile.h"
 #include "tokendesk/registry.h"
 #include "tui/desk.h"
+#include "tui/sign.h"
 #include "tui/widget.h"
 
 enum rec_order { BY_DATE, BY_NUMBER, BY_RECEIVER };
@@ -120,7 +121,8 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 	else
 		tl_draw(d, &s->list, top + 1, rows - 2, cols);
 	tw_put(d, top + rows - 1, 1, cols - 2,
-	       T("Enter reopen  p print again (PDF)  o order: date, number, receiver"),
+	       T("Enter reopen  p print again (PDF)  s sign  o order: date, number, "
+	         "receiver"),
 	       COL_KEY, 0);
 }
 
@@ -189,6 +191,11 @@ static int key(struct desk *d, void *self, int k)
 		if (r && r->key)
 			reprint(d, r->key);
 		return 1;
+	case 's': case 'S':
+		/* its signatures, and signing it with the parties' tokens */
+		if (r && r->key)
+			scr_receipt_open(d, r->key);
+		return 1;
 	case 'o': case 'O':
 		s->order = (s->order + 1) % 3;
 		s->built = 0;
@@ -222,7 +229,8 @@ static const struct screen_ops ops = {
 	        "`tokendesk receipt NUMBER` prints): the items are those of the "
 	        "day, not today's names.\n"
 	        "p prints it again as a PDF into the records folder beside the "
-	        "registry (RECORDS/NUMBER.pdf), for signing on paper."),
+	        "registry (RECORDS/NUMBER.pdf), for signing on paper; s shows its "
+	        "signatures and signs it with a party's token."),
 	.draw = draw, .key = key, .registry_changed = registry_changed,
 	.free = rfree,
 };

@@ -34,6 +34,11 @@ pdf="$tmp/records/$n1.pdf"
 if command -v pdftotext >/dev/null; then
 	pdftotext "$pdf" - | grep -q "BIÊN BẢN BÀN GIAO" || fail "the PDF lacks its title"
 fi
+# s: the record's own screen, its signatures and signing it
+keys s
+wait_for "Signatures" || fail "s did not open the record's signatures: $(screen)"
+keys Escape
+wait_for "Handover records" || fail "Esc did not go back to the list (2)"
 keys F10
 wait_for "EXITED 0" || fail "no clean exit"
 [ "$(sha256sum <"$tmp/reg.db")" = "$sum" ] || fail "the registry was written"
