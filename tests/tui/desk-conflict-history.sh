@@ -50,7 +50,7 @@ wait_for "field kit conflict $id: home's version kept; this move did not stand" 
 	fail "the record was not read again after the decision: $(screen)"
 screen | grep -q "State  *kept by the DOST" || fail "keep home changed the token"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 
 # Vietnamese: the decided mark, whole at 80 columns
 tmux -S "$sock" kill-server 2>/dev/null
@@ -60,7 +60,7 @@ wait_for "xung đột hiện trường $id: đã giữ bản tại trụ sở; b
 	fail "no Vietnamese mark: $(screen)"
 screen | grep "xung đột hiện trường" | grep -q "…" && fail "the mark is cut off at 80 columns"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit (vi)"
+wait_exit 0 || fail "no clean exit (vi)"
 td show token T-SB-01 --json | grep -q '"status": "kept_home"' ||
 	fail "show token --json lacks the decided conflict"
 exit 0

@@ -190,7 +190,7 @@ wait_for "Reorganization plan" || fail "plan screen again"
 screen_line 24 | grep -q "F7 Plan.*F10 Quit" || fail "key bar lacks F7 or F10"
 screen_line 22 | grep -q "Enter Open.*i Import" || fail "the screen's keys are cut"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 td audit verify >/dev/null || fail "audit chain broken"
 
 # In Vietnamese, why an action is there is said in Vietnamese too (the
@@ -215,5 +215,5 @@ screen | grep "Lý do gắn cờ" | grep -q "Cơ quan của cán bộ chấm d�
 screen | grep -q "(letter 1" && fail "an English tag reason on the Vietnamese desk"
 keys Escape
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 exit 0
