@@ -100,6 +100,9 @@ struct td_handover_item {
 	char *condition, *remarks;   /* per item, NULL = the batch's */
 	enum td_proof proof;
 	char *proof_detail; /* one sentence from the token layer, or NULL */
+	int64_t custody_seen; /* tokens: id of the token's newest custody
+	                         event when it was checked (0: none yet); the
+	                         commit refuses it if another has come since */
 };
 
 struct td_handover;
@@ -181,6 +184,17 @@ int td_handover_set_item_note(struct td_handover *h, const char *key,
                               const char *condition, const char *remarks,
                               struct td_error *err);
 
+/* The token's custody as the operator first saw it: seen is the
+ * custody_seen its item had then (a front end that rebuilds its batch
+ * keeps the first one).  If the token (serial as the registry spells
+ * it) is in the batch, its item takes seen, and the commit holds it to
+ * that.  Returns TD_ERR_CONFLICT, with a sentence naming who handed the
+ * token over meanwhile and when, if another custody event has come
+ * since; else 0.  Works whether or not the token is in the batch (a
+ * token now with the receiver cannot be added, but is explained). */
+int td_handover_expect_custody(struct td_handover *h, const char *serial,
+                               int64_t seen, struct td_error *err);
+
 /* Record the proof-of-possession outcome of a token in the batch
  * (detail: one sentence, may be NULL).  TD_ERR_NOTFOUND if not in it. */
 int td_handover_set_proof(struct td_handover *h, const char *serial,
@@ -189,7 +203,8 @@ int td_handover_set_proof(struct td_handover *h, const char *serial,
 
 /* Write the whole batch in one transaction (see the top of this file).
  * Re-checks every item inside the transaction, so a concurrent change
- * makes the commit fail with nothing written.  Refuses an empty batch or
+ * (another desk's handover of a token since custody_seen) makes the
+ * commit fail with nothing written, saying who moved it and when.  Refuses an empty batch or
  * one without receiver (TD_ERR_USAGE).  On success number gets the
  * handover number (e.g. "BG-2026-0001", NUL-terminated, at most
  * TD_HANDOVER_NUMBER_MAX bytes) and *id (if non-NULL) its row id.  The

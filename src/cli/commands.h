@@ -19,6 +19,7 @@ int td_cmd_crl(struct td_cli *cli, int argc, char **argv);
 int td_cmd_lists(struct td_cli *cli, int argc, char **argv);
 int td_cmd_count(struct td_cli *cli, int argc, char **argv);
 int td_cmd_kit(struct td_cli *cli, int argc, char **argv);
+int td_cmd_hall(struct td_cli *cli, int argc, char **argv);
 
 
 /* handover, receipt, dossier (cmd_handover.c, cmd_receipt.c, cmd_dossier.c) */

@@ -154,6 +154,19 @@ void desk_tokens_event(struct desk *d)
 	d->dirty = 1;
 }
 
+void desk_tokens_rematch(struct desk *d)
+{
+	struct desk_tokens *k = d->tok;
+	struct td_error err;
+
+	for (int i = 0; k && i < k->n; i++) {
+		if (k->p[i].matched)
+			td_match_result_clear(&k->p[i].m);
+		k->p[i].matched = td_match_token(d->reg, k->p[i].tok, &k->mopts,
+		                                 &k->p[i].m, &err) == 0;
+	}
+}
+
 const char *desk_tokens_fresh(struct desk *d, int i)
 {
 	return d->tok && i >= 0 && i < d->tok->nfresh ? d->tok->fresh[i] : NULL;

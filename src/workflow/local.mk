@@ -25,7 +25,7 @@ libtokendesk_a_SOURCES += \
 	src/workflow/handover_internal.h \
 	src/workflow/custodian.c \
 	src/workflow/handover.c \
-	src/workflow/handover_add.c \
+	src/workflow/handover_add.c src/workflow/handover_seen.c \
 	src/workflow/handover_commit.c \
 	src/workflow/dossier.c \
 	src/workflow/record_internal.h \

@@ -8,7 +8,8 @@ TOKEN_TESTS_SH = \
 	tests/token/usb-hotplug.sh \
 	tests/token/count-watch.sh \
 	tests/token/watch-moved.sh \
-	tests/token/pin-tty.sh
+	tests/token/pin-tty.sh \
+	tests/token/connect.sh
 TESTS += $(TOKEN_TESTS_SH) tests/token/test-x509 tests/token/test-match
 check_PROGRAMS += tests/token/p11-put-raw tests/token/test-x509 tests/token/test-match
 if HAVE_UMOCKDEV

@@ -11,6 +11,7 @@ TUI_TESTS = \
 	tests/tui/desk-browse.sh \
 	tests/tui/desk-layout.sh \
 	tests/tui/desk-handover.sh \
+	tests/tui/desk-refresh.sh \
 	tests/tui/desk-plan.sh \
 	tests/tui/desk-token.sh \
 	tests/tui/desk-count.sh \
