@@ -332,6 +332,13 @@ static int configure_connection(struct td_registry *reg, int flags,
 		return rc;
 	if (flags & TD_REG_READONLY)
 		return TD_OK;
+	/* A new file gets 16 KiB pages (set before its first page is
+	 * written, and before WAL, which fixes the size): a national list's
+	 * B-trees are shallower and the file smaller (issue 27: 838 -> 641 MB
+	 * with the other changes measured there).  An existing file keeps
+	 * its size. */
+	if ((rc = td_reg_exec(reg, "PRAGMA page_size = 16384", err)) < 0)
+		return rc;
 	/* WAL: readers (the desk) never block the writer; FULL: a commit
 	 * survives power loss, which field laptops do suffer. */
 	if ((rc = td_reg_exec(reg, "PRAGMA journal_mode = WAL", err)) < 0 ||
