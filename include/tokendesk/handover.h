@@ -280,4 +280,71 @@ struct td_outdir;
 int td_record_write_pdf(const struct td_record *r, const struct td_outdir *dir,
                         const char *path, struct td_error *err);
 
+/* ---- signed records (src/workflow/record_sign.c) ------------------------ */
+
+struct td_tokens;
+struct td_secbuf;
+struct td_pop_result;
+
+/* Sign the record r as a PDF at path with the token token_serial: when
+ * path does not exist the record is rendered there first; when it does,
+ * it must be this record (its QR text, kept in the file, names r's number
+ * and content digest; TD_ERR_DATA otherwise) and the signature is added
+ * as an incremental update, earlier ones staying valid.  The signature is
+ * PAdES baseline B (ETSI.CAdES.detached, SHA-256, signing-certificate-v2,
+ * the certificate included) with a visible box on the last page ("Ký
+ * bởi", the certificate's CN and O, the local time) in the giver's or
+ * the receiver's place, whichever holds the certificate.  The token's
+ * first certificate that is not a CA's signs.  PIN rules: those of
+ * td_token_prove (pin NULL only to learn a refusal; force for a final
+ * try); *res says the outcome, and only TD_POP_MATCH means signed.
+ * Then, in one transaction, the signature is recorded on the handover
+ * (audited "handover.sign").  0 or <0 (TD_ERR_NOTFOUND: no such token;
+ * TD_ERR_IO; TD_ERR_DATA). */
+int td_record_sign(struct td_registry *reg, const struct td_record *r,
+                   const char *path, struct td_tokens *t, const char *token_serial,
+                   const struct td_secbuf *pin, int force,
+                   struct td_pop_result *res, struct td_error *err);
+
+/* What td_record_verify found about one signature. */
+struct td_record_sig_check {
+	int valid;               /* the CMS verifies over its byte range */
+	int registered;          /* that revision's SHA-256 is recorded on r */
+	int party;               /* 1 giver, 2 receiver, 0 neither */
+	int covers_all;          /* its range reaches the end of the file */
+	int trusted;             /* the signer's certificate chains to a CA
+	                            pinned with `crl trust add` */
+	char signer_serial[80];  /* td_serial_hex form */
+	char signer_cn[256], signer_o[256];
+	char detail[256];        /* why not valid, when not */
+};
+struct td_record_check {
+	int content_match;       /* the file's QR text is r's number + digest */
+	char file_qr[160];       /* that text as found ("" when none) */
+	size_t nsigs;
+	struct td_record_sig_check sigs[8];
+	int all_hold;            /* 1 when everything above holds and the
+	                            file is signed (unsigned, nothing proves
+	                            its content beyond the QR text) */
+};
+/* Check the PDF at path against record r: that it is r's record (QR text
+ * and, for a signed file, every signed revision's SHA-256 recorded on r),
+ * that each signature is valid, that the last one covers the whole file,
+ * that each signer's certificate was issued by a pinned CA (a serial
+ * number alone is anyone's to copy) and is one the registry holds for
+ * r's giver (or an item's giver) or receiver.  0 with *out filled (all_hold
+ * says the verdict), or <0 when the file cannot be read or parsed. */
+int td_record_verify(struct td_registry *reg, const struct td_record *r,
+                     const char *path, struct td_record_check *out,
+                     struct td_error *err);
+
+/* A scanned QR text ("TDREC:NUMBER:HEX"): load the record it names into
+ * *r (td_record_clear it) and set *match to 1 when HEX is the record's
+ * content digest as the registry holds it now.  TD_ERR_USAGE when text
+ * is not a record's QR text; TD_ERR_NOTFOUND when no such record. */
+int td_record_check_qr(struct td_registry *reg, const char *text,
+                       struct td_record *r, int *match, struct td_error *err);
+/* 1 when text has the form of a record's QR text. */
+int td_record_is_qr(const char *text);
+
 #endif

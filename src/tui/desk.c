@@ -26,6 +26,8 @@
 #include "tokendesk/text.h"
 #include "tui/desk.h"
 #include "tui/input.h"
+#include "tui/sign.h"
+#include "tokendesk/handover.h"
 
 int td_desk_main(struct td_cli *cli);
 
@@ -359,13 +361,16 @@ static void global_key(struct desk *d, int key, int typing)
 	case TDK(KEY_F(5)): goto_screen(d, 5); return;
 	case TDK(KEY_F(7)): goto_screen(d, 7); return;
 	case TDK(KEY_F(8)): goto_screen(d, 8); return;
-	case TDK(KEY_F(10)): d->quit = 1; return;
+	case TDK(KEY_F(10)):
+		if (!scr_sign_quit_offer(d))
+			d->quit = 1;
+		return;
 	case TDK_CTRL('l'): clearok(curscr, TRUE); d->dirty = 1; return;
 	case TDK(KEY_RESIZE): d->dirty = 1; return;
 	case TDK_ESC: case 'q':
 		if (d->depth > 1)
 			desk_pop(d);
-		else if (key == 'q')
+		else if (key == 'q' && !scr_sign_quit_offer(d))
 			d->quit = 1;
 		return;
 	}
@@ -407,6 +412,11 @@ static void handle_scan(struct desk *d, const char *text)
 {
 	int top = d->depth - 1;
 
+	if (td_record_is_qr(text)) {   /* a printed record's QR code */
+		scr_receipt_scan(d, text);
+		d->dirty = 1;
+		return;
+	}
 	if (d->stack[top].ops->scan) {
 		d->stack[top].ops->scan(d, d->stack[top].self, text);
 	} else {

@@ -26,6 +26,7 @@
 #include "tui/desk.h"
 #include "tui/handover.h"
 #include "tui/widget.h"
+#include "tui/sign.h"
 
 enum { F_ITEM, F_FROM, F_TO, F_COND, F_REMARKS, F_LIST, F_RECORD, F_N };
 
@@ -461,10 +462,11 @@ static void commit(struct desk *d, struct hand *s)
 	s->focus = F_ITEM;
 	/* Recorded now: said at once.  The printable record takes the PDF
 	 * helper's start (most of a second on a loaded hall host) and
-	 * follows on the same line. */
+	 * follows on the same line; then the offer to sign it. */
 	desk_message(d, 0, "%s %s …", T("Handover recorded:"), s->number);
 	desk_flush(d);
 	save_record(d, s->number);
+	scr_sign_offer_record(d, s->number);
 }
 
 static int ready(struct desk *d, struct hand *s)

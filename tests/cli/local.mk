@@ -69,3 +69,7 @@ CLI_TESTS += tests/cli/handover.sh tests/cli/handover-scanner.sh tests/cli/hando
 TESTS += tests/cli/audit-state.sh
 EXTRA_DIST += tests/cli/audit-state.sh tests/cli/audit-release/make-fixture.sh \
 	tests/cli/audit-release/release.sql
+# signed records and checkpoints: schema 8 over a release-0.1.0 registry
+SIGN_CLI_TESTS = tests/cli/migrate-schema8.sh
+TESTS += $(SIGN_CLI_TESTS)
+EXTRA_DIST += $(SIGN_CLI_TESTS)

@@ -38,3 +38,8 @@ EXTRA_DIST += tests/token/local.mk tests/token/hsm-lib.sh $(TOKEN_TESTS_SH) \
 TOKEN_TESTS_SH += tests/token/handover-pop.sh
 # the module loaded is the file checked; config and allow-module owners (issue 21)
 TOKEN_TESTS_SH += tests/token/module-file.sh
+# signed handover records and audit checkpoints (SoftHSM2 tokens, test CA)
+SIGN_TOKEN_TESTS = tests/token/sign-record.sh tests/token/audit-checkpoint.sh \
+	tests/token/sign-demo.sh tests/token/sign-kit.sh
+TESTS += $(SIGN_TOKEN_TESTS)
+EXTRA_DIST += $(SIGN_TOKEN_TESTS) tests/token/rewrite-chain.py

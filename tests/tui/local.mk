@@ -22,3 +22,7 @@ TUI_TESTS = \
 	tests/tui/desk-pin.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/local.mk tests/tui/lib.sh $(TUI_TESTS)
+# signing records and checkpoints at the desk (SoftHSM2 tokens)
+SIGN_TUI_TESTS = tests/tui/desk-sign.sh
+TESTS += $(SIGN_TUI_TESTS)
+EXTRA_DIST += $(SIGN_TUI_TESTS)
