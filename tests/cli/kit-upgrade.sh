@@ -10,10 +10,13 @@ command -v sqlite3 >/dev/null || exit 77
 cp "$K/registry.db" "$TOKENDESK_DB" && cp "$K/field.kit" "$tmp/field.kit" &&
 	chmod 600 "$TOKENDESK_DB" "$tmp/field.kit" || fail "copy"
 q() { sqlite3 "$TOKENDESK_DB" "$1"; }
-rows() {   # the rows of every table the release had (not the search index)
-	for t in $(q "SELECT name FROM sqlite_schema WHERE type = 'table' AND
-	              name NOT LIKE 'sqlite%' AND name NOT LIKE 'search_idx%' AND
-	              name NOT IN ('crl_import', 'crl_trust') ORDER BY name"); do
+# the tables the release had (not the search index; crl_import gained a
+# column since)
+release_tables=$(q "SELECT name FROM sqlite_schema WHERE type = 'table' AND
+                    name NOT LIKE 'sqlite%' AND name NOT LIKE 'search_idx%' AND
+                    name <> 'crl_import' ORDER BY name")
+rows() {   # their rows
+	for t in $release_tables; do
 		echo "== $t"; q "SELECT * FROM \"$t\" ORDER BY rowid"
 	done
 }
