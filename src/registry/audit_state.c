@@ -97,10 +97,17 @@ static const struct bulk_kind bulk_cert = {
 };
 
 #define HOLDER_CODE "(SELECT code FROM agency WHERE id = h.agency_id)"
-/* A token is born in the hands of the holder of its first certificate. */
+/* A token is born in the hands of the holder of its first certificate;
+ * a token whose certificates all moved to another token (an import that
+ * gives a certificate a new token: cert.update, its before naming this
+ * one) in the hands of the holder of the first that left it
+ * (temp.td_left, made once from those rows by evidence_sql; looked up
+ * only for such tokens: coalesce stops at the first value). */
 #define TOKEN_BORN \
-	"('holder:' || (SELECT h.ext_id FROM certificate c JOIN holder h" \
-	" ON h.id = c.holder_id WHERE c.token_id = t.id ORDER BY c.id LIMIT 1))"
+	"('holder:' || coalesce((SELECT h.ext_id FROM certificate c JOIN holder h" \
+	" ON h.id = c.holder_id WHERE c.token_id = t.id ORDER BY c.id LIMIT 1)," \
+	" (SELECT holder FROM temp.td_left WHERE token = t.serial ORDER BY ord" \
+	" LIMIT 1)))"
 
 /* To audit a new table, add its entry here. */
 static const struct audited audited[] = {
@@ -220,6 +227,28 @@ static const struct audited audited[] = {
 	  " FROM crl_trust ORDER BY id",
 	  "SELECT count(*) FROM crl_trust WHERE cert_sha256 = ?1", NULL, "crl_trust",
 	  1 },
+	/* Signatures made on handovers' records (schema 8): entity
+	 * handover_signature keyed by the row id, handover.sign's after the
+	 * whole row.  A kit merge renumbers the rows it brings and writes
+	 * their home row under the home id: the field's rows (kit ids) tell
+	 * nothing here. */
+	{ "handover_signature", "handover_signature", "handover.sign", FOLD,
+	  "SELECT CAST(id AS TEXT), json_object('id', id, 'handover_id',"
+	  " handover_id, 'signer_serial', signer_serial, 'signer_issuer',"
+	  " signer_issuer, 'signer_subject', signer_subject, 'signed_at',"
+	  " signed_at, 'pdf_sha256', pdf_sha256, 'operator', operator), NULL, 0,"
+	  " id, 1 FROM handover_signature ORDER BY id",
+	  "SELECT count(*) FROM handover_signature WHERE id = ?1", NULL,
+	  "handover_signature", 1 },
+	/* Signed checkpoints of the audit chain (schema 8), home's alone
+	 * (kit_schema.c: local). */
+	{ "audit_checkpoint", "audit_checkpoint", "audit.checkpoint", FOLD,
+	  "SELECT CAST(id AS TEXT), json_object('id', id, 'head_id', head_id,"
+	  " 'head_hash', head_hash, 'signed_at', signed_at, 'signer_serial',"
+	  " signer_serial, 'signer_subject', signer_subject, 'cms', cms,"
+	  " 'operator', operator), NULL, 0, id, 1 FROM audit_checkpoint ORDER BY id",
+	  "SELECT count(*) FROM audit_checkpoint WHERE id = ?1", NULL,
+	  "audit_checkpoint", 1 },
 	/* The stored plan: one audit row per import, with the count. */
 	{ "plan", "plan", "plan.import", FOLD,
 	  "SELECT NULL, json_object('events', count(*)), NULL, 0, 0, 1"
@@ -352,6 +381,15 @@ static const char *const evidence_sql[] = {
 	" 'token_model', json_extract(before, '$.model')) FROM audit"
 	" WHERE entity = 'token' AND json_type(before, '$.model') IS NOT NULL",
 	"CREATE INDEX IF NOT EXISTS temp.td_then_key ON td_then (entity, key, ord)",
+	/* The tokens certificates left for another (TOKEN_BORN). */
+	"CREATE TEMP TABLE IF NOT EXISTS td_left (token TEXT, holder TEXT,"
+	" ord INTEGER)",
+	"DELETE FROM temp.td_left",
+	"INSERT INTO temp.td_left SELECT json_extract(before, '$.token'),"
+	" json_extract(before, '$.holder_id'), id FROM audit WHERE entity = 'cert'"
+	" AND action = 'cert.update' AND json_extract(before, '$.token') IS NOT NULL"
+	" AND json_extract(before, '$.token') IS NOT json_extract(after, '$.token')",
+	"CREATE INDEX IF NOT EXISTS temp.td_left_token ON td_left (token, ord)",
 };
 
 /* The audit rows of key ?1, oldest first (entity and actions written
@@ -814,19 +852,26 @@ enum { COL_KEY, COL_IMAGE, COL_BIRTH, COL_COVERED, COL_ID, COL_AS_BORN, COL_CONT
 
 /* The holder's and token's fields of a bulk-loaded certificate as they
  * were at the load, over then (the certificate's own before-image): a
- * shared holder may have changed through another certificate. */
+ * shared holder may have changed through another certificate.  The
+ * holder or token is the one the certificate named at the load: then's
+ * when it has the field (an import since gave the certificate another
+ * token, whose own later changes tell nothing about the load; null: it
+ * had none), else the row's. */
 static json_t *side_then(struct state_check *c, sqlite3_stmt *st, int64_t since,
                          json_t *then)
 {
 	const struct bulk_kind *k = c->t->bulk;
 
 	for (int i = 0; c->have_then && i < 2 && k->sides[i].entity; i++) {
-		const char *key = (const char *)sqlite3_column_text(st, COL_CONTENT +
-		                                                    k->sides[i].key);
+		json_t *was = json_is_object(then)
+		              ? json_object_get(then, k->names[k->sides[i].key]) : NULL;
+		const char *key = json_is_string(was) ? json_string_value(was)
+		                  : (const char *)sqlite3_column_text(st, COL_CONTENT +
+		                                                      k->sides[i].key);
 		json_t *side;
 
-		if (!key)
-			continue;
+		if (!key || json_is_null(was))
+			continue;   /* none then: nothing of it in the content */
 		sqlite3_reset(c->then);
 		sqlite3_bind_text(c->then, 1, k->sides[i].entity, -1, SQLITE_STATIC);
 		sqlite3_bind_text(c->then, 2, key, -1, SQLITE_TRANSIENT);
@@ -1131,6 +1176,7 @@ int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
 	sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_ev", NULL, NULL, NULL);
 	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_then", NULL, NULL, NULL);
+	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_left", NULL, NULL, NULL);
 	if (differences)
 		*differences = c.differences;
 	if (rc == TD_OK && c.differences)

@@ -15,9 +15,11 @@
  *     with the token.move rows of their token, every field of the event
  *     (time, operator, from, to, state, condition, remarks) as the row's
  *     after.event holds it; a handover's image
- *     (items included) is its handover.create row's after; dossiers, tags
- *     and counts start with their .add/.start row and end at their
- *     newest row's after; scans pair with count.scan rows;
+ *     (items included) is its handover.create row's after; a signature
+ *     of a handover's record is its handover.sign row's after (the
+ *     whole row, keyed by the kit's row id); dossiers, tags and counts
+ *     start with their .add/.start row and end at their newest row's
+ *     after; scans pair with count.scan rows;
  *   - anything else (a table no field work writes) is not backed.
  * A change not backed is tampering: the merge is refused whole (exit 65)
  * with the table and the key.  What is applied gets a home audit row in
@@ -772,6 +774,44 @@ static int check_new_handovers(struct kit_merge *m, int64_t max,
 	return rc;
 }
 
+/* A signature made in the field on a handover's record (receipt --sign
+ * in the kit) is its handover.sign row's after: the whole row, keyed by
+ * the kit's row id.  Its handover_id there is the kit's; the merge
+ * renumbers it with the handover (a declared reference). */
+static int check_new_signatures(struct kit_merge *m, int64_t max,
+                                struct td_error *err)
+{
+	char *sql = sqlite3_mprintf("SELECT id FROM handover_signature WHERE id >"
+	                            " %lld ORDER BY id", (long long)max);
+	sqlite3_stmt *st;
+	int rc = TD_OK;
+
+	if (!sql || sqlite3_prepare_v2(m->kitc->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_free(sql);
+		return td_reg_db_error(m->kitc, err, "reading the kit");
+	}
+	sqlite3_free(sql);
+	while (rc == TD_OK && sqlite3_step(st) == SQLITE_ROW) {
+		char key[32], *image;
+		struct field_rows f;
+		snprintf(key, sizeof key, "%lld", (long long)sqlite3_column_int64(st, 0));
+		image = td_reg_handover_sig_image(m->kitc, sqlite3_column_int64(st, 0));
+		if ((rc = field_rows(m, "handover_signature", key, "handover.sign", &f,
+		                     err)) < 0)
+			;
+		else if (!f.n)
+			rc = tampered(m, err, "handover_signature", key, "was added with"
+			              " no handover.sign row of the kit's audit log");
+		else if (!matches(m, image, f.last_after))
+			rc = disagrees(m, err, "handover_signature", key, image,
+			               f.last_after, f.last_id, "as it came back");
+		field_rows_clear(&f);
+		free(image);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* A dossier, tag or count added in the field starts with a row with no
  * before and ends at its newest row's after. */
 static int check_new_records(struct kit_merge *m, const struct entity_map *e,
@@ -866,6 +906,8 @@ static int check_new_table(struct kit_merge *m, struct kit_table *t,
 		;
 	else if (strcmp(t->name, "handover") == 0)
 		rc = check_new_handovers(m, max, err);
+	else if (strcmp(t->name, "handover_signature") == 0)
+		rc = check_new_signatures(m, max, err);
 	else if (e)
 		rc = check_new_records(m, e, max, err);
 	else
@@ -892,15 +934,18 @@ int kit_backing_check_new(struct kit_merge *m, struct td_error *err)
 
 /* Where each record's ids stood at home before the merge: the rows past
  * them are the ones it added (bulk or one by one), conflicts left out.
- * maps[] first, then handover. */
-static const char *const home_key_col[] = { "serial", "target", "ref", "uid",
-                                            "number" };
-static const char *const home_table[] = { "token", "tag", "dossier",
-                                          "count_session", "handover" };
+ * maps[] first, then handover, then handover_signature (after its
+ * handover: its home row names the handover's home id). */
+enum { HOME_HANDOVER = 4, HOME_SIGNATURE = 5, N_HOME = 6 };
+static const char *const home_key_col[N_HOME] = { "serial", "target", "ref",
+                                                  "uid", "number", "id" };
+static const char *const home_table[N_HOME] = { "token", "tag", "dossier",
+                                                "count_session", "handover",
+                                                "handover_signature" };
 
 int kit_backing_mark_home(struct kit_merge *m, struct td_error *err)
 {
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < N_HOME; i++) {
 		char *sql = sqlite3_mprintf("SELECT coalesce(max(id), 0) FROM"
 		                            " main.\"%w\"", home_table[i]);
 		char *v = sql ? text_of(m->home, sql, 0, NULL) : NULL;
@@ -947,8 +992,25 @@ static int audit_new_record(struct kit_merge *m, const struct entity_map *e,
 	return rc;
 }
 
+/* A signature brought home: its handover.sign row, keyed by its home id,
+ * after = the row as it stands at home (its handover renumbered), as
+ * signature.c writes it. */
+static int audit_new_signature(struct kit_merge *m, int64_t id, const char *key,
+                               struct td_error *err)
+{
+	char *after = td_reg_handover_sig_image(m->home, id);
+	int rc;
+
+	if (!after)
+		return td_reg_db_error(m->home, err, "auditing the kit's records");
+	rc = td_reg_audit(m->home, "handover.sign", "handover_signature", key, NULL,
+	                  after, err);
+	free(after);
+	return rc;
+}
+
 /* Each record table i's rows this merge added, audited (i: maps[] index,
- * or 4 for handover, sealed as handover.c does). */
+ * HOME_HANDOVER sealed as handover.c does, or HOME_SIGNATURE). */
 static int audit_added(struct kit_merge *m, int i, struct td_error *err)
 {
 	char *sql = sqlite3_mprintf("SELECT id, \"%w\" FROM main.\"%w\" WHERE"
@@ -965,8 +1027,12 @@ static int audit_added(struct kit_merge *m, int i, struct td_error *err)
 	while (rc == TD_OK && sqlite3_step(st) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
 		char *key = td_reg_col_dup(st, 1);
-		rc = i == 4 ? td_reg_handover_seal(m->home, id, err)
-		            : audit_new_record(m, &maps[i], id, key, err);
+		if (i == HOME_HANDOVER)
+			rc = td_reg_handover_seal(m->home, id, err);
+		else if (i == HOME_SIGNATURE)
+			rc = audit_new_signature(m, id, key, err);
+		else
+			rc = audit_new_record(m, &maps[i], id, key, err);
 		free(key);
 	}
 	sqlite3_finalize(st);
@@ -977,7 +1043,7 @@ int kit_backing_audit_new(struct kit_merge *m, struct td_error *err)
 {
 	int rc = TD_OK;
 
-	for (int i = 0; rc == TD_OK && i < 5; i++)
+	for (int i = 0; rc == TD_OK && i < N_HOME; i++)
 		rc = audit_added(m, i, err);
 	return rc;
 }

@@ -76,6 +76,21 @@ int td_reg_handover_sig_add(struct td_registry *reg, const struct td_handover_si
 	return insert_audited(reg, st, "handover.sign", "handover_signature", id, err);
 }
 
+char *td_reg_handover_sig_image(struct td_registry *reg, int64_t id)
+{
+	sqlite3_stmt *st;
+	char *image = NULL;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT " SIG_JSON " FROM handover_signature"
+	                       " WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		image = td_reg_col_dup(st, 0);
+	sqlite3_finalize(st);
+	return image;
+}
+
 int td_reg_handover_sig_each(struct td_registry *reg, int64_t handover_id,
                              td_handover_sig_fn fn, void *ctx, struct td_error *err)
 {

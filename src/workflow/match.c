@@ -199,6 +199,15 @@ static struct td_match_finding *add(struct td_match_result *r,
 	return f;
 }
 
+/* What the findings say is read by the operator, in their language
+ * (gettext through td_error_translate; po/Makevars' keyword TR in the
+ * files POTFILES.in lists): the formats are translated, so the checks on
+ * their arguments are off for the findings' texts. */
+#define TR(s) td_error_translate(s)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+#pragma GCC diagnostic ignored "-Wformat-security"
+
 /* "certificate SERIAL (CN=..., until YYYY-MM-DD)" from the token side. */
 static void token_cert_text(const struct td_snap_cert *c, char *buf, size_t size)
 {
@@ -207,9 +216,9 @@ static void token_cert_text(const struct td_snap_cert *c, char *buf, size_t size
 
 	td_printable(shown, sizeof shown, cn ? cn : "?");
 	if (c->malformed)
-		snprintf(buf, size, "a malformed certificate object (id %s)", c->key_id);
+		snprintf(buf, size, TR("a malformed certificate object (id %s)"), c->key_id);
 	else
-		snprintf(buf, size, "certificate %s (CN=%s, until %.10s)", c->serial,
+		snprintf(buf, size, TR("certificate %s (CN=%s, until %.10s)"), c->serial,
 		         shown, c->not_after);
 }
 
@@ -217,10 +226,10 @@ static void token_certs_text(const struct td_snap_token *t, char *buf, size_t si
 {
 	size_t len;
 
-	snprintf(buf, size, "token %s \"%s\" with ", t->serial, t->label);
+	snprintf(buf, size, TR("token %s \"%s\" with "), t->serial, t->label);
 	if (t->ncerts == 0) {
 		len = strlen(buf);
-		snprintf(buf + len, size - len, "no certificate");
+		snprintf(buf + len, size - len, "%s", TR("no certificate"));
 	}
 	for (size_t i = 0; i < t->ncerts; i++) {
 		len = strlen(buf);
@@ -233,9 +242,9 @@ static void token_certs_text(const struct td_snap_token *t, char *buf, size_t si
 
 static void reg_cert_text(const struct td_cert *c, char *buf, size_t size)
 {
-	snprintf(buf, size, "certificate %s of %s (%s), %s until %s",
+	snprintf(buf, size, TR("certificate %s of %s (%s), %s until %s"),
 	         c->serial, c->holder_name ? c->holder_name : "?",
-	         c->agency_code ? c->agency_code : "?", c->status ? c->status : "?",
+	         c->agency_code ? c->agency_code : "?", c->status ? TR(c->status) : "?",
 	         c->not_after ? c->not_after : "?");
 }
 
@@ -316,7 +325,7 @@ static int registry_tag(struct td_registry *reg, const struct td_cert *rc,
 
 	if (rc_tag == TD_OK && kind && (strcmp(kind, "revoke") == 0 ||
 	                                strcmp(kind, "change_info") == 0)) {
-		snprintf(why, size, "tagged: %s (%s)", kind, state ? state : "tagged");
+		snprintf(why, size, TR("tagged: %s (%s)"), TR(kind), TR(state ? state : "tagged"));
 		tagged = 1;
 	}
 	free(kind);
@@ -340,7 +349,7 @@ static int check_matched(struct td_registry *reg, const struct td_cert *rc,
 	reg_cert_text(rc, rtext, sizeof rtext);
 	token_cert_text(c, ttext, sizeof ttext);
 	if (tagged)
-		snprintf(why, sizeof why, "revoked%s%s", rc->revoked_at ? " on " : "",
+		snprintf(why, sizeof why, TR("revoked%s%s"), rc->revoked_at ? TR(" on ") : "",
 		         rc->revoked_at ? rc->revoked_at : "");
 	else if ((tagged = o->tagged ? o->tagged(reg, rc, why, sizeof why, o->tag_ctx)
 	                             : registry_tag(reg, rc, why, sizeof why, err)) < 0)
@@ -348,13 +357,13 @@ static int check_matched(struct td_registry *reg, const struct td_cert *rc,
 	if (tagged && (f = add(r, TD_MATCH_TAGGED, idx, c->serial))) {
 		/* both parts bounded: the finding holds 512 bytes */
 		snprintf(f->registry, sizeof f->registry, "%.350s; %.150s", rtext, why);
-		snprintf(f->token, sizeof f->token, "%s, still on the token", ttext);
+		snprintf(f->token, sizeof f->token, TR("%s, still on the token"), ttext);
 	}
 	if ((strncmp(c->not_after, today, 10) < 0 ||
 	     (rc->status && strcmp(rc->status, "expired") == 0)) &&
 	    (f = add(r, TD_MATCH_EXPIRED, idx, c->serial))) {
 		snprintf(f->registry, sizeof f->registry, "%s", rtext);
-		snprintf(f->token, sizeof f->token, "%s: expired (today %s)", ttext, today);
+		snprintf(f->token, sizeof f->token, TR("%s: expired (today %s)"), ttext, today);
 	}
 	if (o->scope_agency && rc->agency_code) {
 		in = td_agency_within(reg, rc->agency_code, o->scope_agency, err);
@@ -362,7 +371,7 @@ static int check_matched(struct td_registry *reg, const struct td_cert *rc,
 			return in;
 		if (!in && (f = add(r, TD_MATCH_OUT_OF_SCOPE, idx, c->serial))) {
 			snprintf(f->registry, sizeof f->registry,
-			         "%s; agency %s is not under this desk's agency %s",
+			         TR("%s; agency %s is not under this desk's agency %s"),
 			         rtext, rc->agency_code, o->scope_agency);
 			snprintf(f->token, sizeof f->token, "%s", ttext);
 		}
@@ -384,8 +393,8 @@ static void elsewhere(struct td_registry *reg, const struct td_snap_cert *c,
 	    (td_reg_get_cert_by_fingerprint(reg, c->fingerprint, &rc, NULL) != 0 &&
 	     td_reg_get_cert(reg, c->serial, &rc, NULL) != 0))
 		return;
-	snprintf(buf, size, "; certificate %s is recorded on token %s", rc.serial,
-	         rc.token_serial ? rc.token_serial : "(none)");
+	snprintf(buf, size, TR("; certificate %s is recorded on token %s"), rc.serial,
+	         rc.token_serial ? rc.token_serial : TR("(none)"));
 	td_cert_clear(&rc);
 }
 
@@ -399,7 +408,7 @@ static void unknown_token(struct td_registry *reg, const struct td_snap_token *t
 		return;
 	for (size_t i = 0; i < t->ncerts && !where[0]; i++)
 		elsewhere(reg, &t->certs[i], where, sizeof where);
-	snprintf(f->registry, sizeof f->registry, "no token with serial %s%s",
+	snprintf(f->registry, sizeof f->registry, TR("no token with serial %s%s"),
 	         t->serial, where);
 	token_certs_text(t, f->token, sizeof f->token);
 }
@@ -412,8 +421,8 @@ static void other_cert(struct td_registry *reg, const struct td_snap_token *t,
 
 	if (!f)
 		return;
-	snprintf(f->registry, sizeof f->registry, "token %s with %s", t->serial,
-	         rc->n ? "" : "no certificate recorded");
+	snprintf(f->registry, sizeof f->registry, TR("token %s with %s"), t->serial,
+	         rc->n ? "" : TR("no certificate recorded"));
 	for (size_t i = 0; i < rc->n; i++) {
 		len = strlen(f->registry);
 		if (i > 0 && len + 2 < sizeof f->registry)
@@ -441,11 +450,13 @@ static void matched(const struct td_snap_token *t, const struct td_cert *rc,
 	         rc->agency_code ? rc->agency_code : "");
 	if (!f)
 		return;
-	snprintf(f->registry, sizeof f->registry, "token %s; ", t->serial);
+	snprintf(f->registry, sizeof f->registry, TR("token %s; "), t->serial);
 	reg_cert_text(rc, f->registry + strlen(f->registry),
 	              sizeof f->registry - strlen(f->registry));
 	token_cert_text(c, f->token, sizeof f->token);
 }
+
+#pragma GCC diagnostic pop
 
 static int match_known(struct td_registry *reg, const struct td_snap_token *t,
                        const struct td_match_opts *o, const char *today,

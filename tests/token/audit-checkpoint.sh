@@ -2,10 +2,13 @@
 # audit-checkpoint: `audit sign` signs the chain's head with a SoftHSM2
 # token (RSA, then EC), stores the checkpoint (audited) and writes it
 # with -o; `audit verify` checks the stored ones and `--checkpoint FILE`
-# one kept elsewhere.  A chain rewritten whole by a script (every hash
-# recomputed, the stored checkpoints removed) passes the plain chain
-# check but fails `audit verify --checkpoint FILE`, the checkpoint named;
-# an edited stored checkpoint is caught too, and one signed by a
+# one kept elsewhere.  A chain rewritten whole by a script (a row, the
+# import digest that covers it, every hash, the stored checkpoints
+# removed) passes the plain `audit verify` but fails `audit verify
+# --checkpoint FILE`, the checkpoint named (a careless rewrite, the digest
+# left, is caught by the plain verify's state check);
+# an edited or deleted stored checkpoint is caught too (the edit by the
+# checkpoint check and the state check both), and one signed by a
 # certificate no pinned CA issued does not count.  A wrong PIN or a final
 # PIN try stores nothing.
 . "${TD_SRCDIR:-$(dirname "$0")/../..}/tests/token/hsm-lib.sh"
@@ -92,11 +95,40 @@ st=0
 td --db "$HSM_DIR/edited.db" audit verify >"$HSM_DIR/out" 2>&1 || st=$?
 [ $st = 65 ] || { cat "$HSM_DIR/out" >&2; fail "edited checkpoint: status $st"; }
 expect_grep "checkpoint 1 .*the stored checkpoint was edited" "$HSM_DIR/out" "edited checkpoint"
+# ... and the state check names the row the audit says otherwise.
+expect_grep "audit_checkpoint 1: head_id is $((head + 1)), the audit says $head" \
+	"$HSM_DIR/out" "edited checkpoint: the row named"
+# A stored checkpoint deleted by hand (its audit row left) is named.
+cp "$TOKENDESK_DB" "$HSM_DIR/deleted.db"
+sqlite3 "$HSM_DIR/deleted.db" "DELETE FROM audit_checkpoint WHERE id = 2"
+st=0
+td --db "$HSM_DIR/deleted.db" audit verify >"$HSM_DIR/out" 2>&1 || st=$?
+[ $st = 65 ] || { cat "$HSM_DIR/out" >&2; fail "deleted checkpoint: status $st"; }
+expect_grep "audit_checkpoint 2: the audit records this row, but it is not there" \
+	"$HSM_DIR/out" "deleted checkpoint: named"
 
-# The whole chain rewritten, the stored checkpoints gone with their rows.
+# A careless rewrite (the agency's name changed, every hash recomputed,
+# the import's content digest left as it was): the state check alone
+# catches it, no checkpoint needed.
+cp "$TOKENDESK_DB" "$HSM_DIR/careless.db"
+python3 "$TD_SRCDIR/tests/token/rewrite-chain.py" --careless "$HSM_DIR/careless.db" ||
+	fail "careless rewrite script"
+st=0
+td --db "$HSM_DIR/careless.db" audit verify >"$HSM_DIR/out" 2>&1 || st=$?
+[ $st = 65 ] || { cat "$HSM_DIR/out" >&2; fail "careless rewrite: status $st"; }
+expect_grep "agency: the 2 rows that audit row 2 (agency.add.bulk) added, from HY to HY.SNV, no longer match its content digest" \
+	"$HSM_DIR/out" "careless rewrite: the load named"
+
+# The whole chain rewritten thoroughly: the row, the import's digest,
+# every hash, the head in meta, the stored checkpoints gone with their
+# rows.  Nothing inside the file gives it away any more...
 python3 "$TD_SRCDIR/tests/token/rewrite-chain.py" "$TOKENDESK_DB" || fail "rewrite script"
-td audit verify >"$HSM_DIR/out" 2>&1 ||
-	{ cat "$HSM_DIR/out" >&2; fail "the rewrite should fool the chain check alone"; }
+[ "$(sqlite3 "$TOKENDESK_DB" "SELECT name FROM agency WHERE code = 'HY.SNV'")" = "Cơ quan giả" ] ||
+	fail "the rewrite did not change the agency"
+st=0
+td audit verify >"$HSM_DIR/out" 2>&1 || st=$?
+[ $st = 0 ] || { cat "$HSM_DIR/out" >&2; fail "the thorough rewrite should fool the plain audit verify: status $st"; }
+# ... but the checkpoint kept elsewhere does.
 st=0
 td audit verify --checkpoint "$HSM_DIR/cp.pem" >"$HSM_DIR/out" 2>&1 || st=$?
 [ $st = 65 ] || { cat "$HSM_DIR/out" >&2; fail "rewritten chain: status $st"; }
