@@ -212,8 +212,8 @@ static int field_rows(struct kit_merge *m, const char *entity, const char *key,
 /* Does the audit JSON say what image says?  Every field of the image
  * must be in it with the same value (an audit row may say more: a
  * dossier.move names its handover); in a kit an older release made,
- * every field the audit JSON names (m->kit_older).  On a difference, *field, *is and
- * *says get the first one (heap; NULL for SQL NULL). */
+ * every field the audit JSON names (m->kit_older).  On a difference,
+ * *field, *is and *says get the first one (heap; NULL for SQL NULL). */
 static int covers(struct kit_merge *m, const char *image, const char *audit,
                   char **field, char **is, char **says)
 {
