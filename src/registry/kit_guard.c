@@ -117,6 +117,15 @@ int kit_copy_migrate(struct td_registry **copy, struct td_error *err)
 		return rc;
 	}
 	if ((rc = td_reg_migrate(rw, err)) < 0) {
+		/* the steps run on the kit's own tables: one they cannot take
+		 * (a table already there, a column missing) is the kit's fault */
+		if (rc == TD_ERR_DB) {
+			char why[sizeof err->message];
+			snprintf(why, sizeof why, "%s", err->message);
+			rc = td_error_set(err, TD_ERR_DATA, "the kit cannot be brought to "
+			                  "this release's schema (damaged, or edited outside "
+			                  "tokendesk): %s", why);
+		}
 		td_reg_close(rw);
 		return rc;
 	}

@@ -6,13 +6,13 @@
 # "disk I/O error" (exit 70).  They open the file read-only instead, say
 # so on stderr, and answer as before; a write is still refused as a
 # full disk (exit 74), nothing changed.
-# Needs a 1 MiB tmpfs of its own, which only root may mount.
+# Needs a 3 MiB tmpfs of its own, which only root may mount.
 : "${TOKENDESK:?}" "${TD_SRCDIR:?}"
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 shell not installed"; exit 77; }
 [ "$(id -u)" = 0 ] || { echo "not root: cannot mount a small tmpfs to fill"; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/td-fullr.XXXXXX") || exit 1
 mkdir "$tmp/fs"
-if ! mount -t tmpfs -o size=1m,mode=700 tmpfs "$tmp/fs" 2>"$tmp/mount.err"; then
+if ! mount -t tmpfs -o size=3m,mode=700 tmpfs "$tmp/fs" 2>"$tmp/mount.err"; then
 	echo "cannot mount a tmpfs here: $(cat "$tmp/mount.err")"; rm -rf "$tmp"; exit 77
 fi
 trap 'umount "$tmp/fs"; rm -rf "$tmp"' EXIT
@@ -35,7 +35,7 @@ td search a >"$tmp/search.before" || fail "search with room"
 sqlite3 "$TOKENDESK_DB" .dump >"$tmp/before.dump"
 
 # Fill the disk to the last block.
-dd if=/dev/zero of="$tmp/fs/filler" bs=1k count=4096 2>/dev/null
+dd if=/dev/zero of="$tmp/fs/filler" bs=1k count=8192 2>/dev/null
 [ "$(df -k --output=avail "$tmp/fs" | tail -1 | tr -d ' ')" = 0 ] || fail "the disk is not full"
 
 note="the disk is full and the registry's shared-memory file (-shm) could not be made: opened read-only"

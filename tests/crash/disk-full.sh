@@ -11,7 +11,7 @@ command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 shell not installed"; exit
 [ "$(id -u)" = 0 ] || { echo "not root: cannot mount a small tmpfs to fill"; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/td-full.XXXXXX") || exit 1
 mkdir "$tmp/fs"
-if ! mount -t tmpfs -o size=1m,mode=700 tmpfs "$tmp/fs" 2>"$tmp/mount.err"; then
+if ! mount -t tmpfs -o size=3m,mode=700 tmpfs "$tmp/fs" 2>"$tmp/mount.err"; then
 	echo "cannot mount a tmpfs here: $(cat "$tmp/mount.err")"; rm -rf "$tmp"; exit 77
 fi
 trap 'umount "$tmp/usb" 2>/dev/null; umount "$tmp/fs"; rm -rf "$tmp"' EXIT
@@ -28,7 +28,8 @@ sound() {   # integrity, audit chain, and the content of DUMP
 	sqlite3 "$db" .dump | cmp -s - "$tmp/before.dump" || fail "$1: the registry changed"
 }
 
-# 3000 certificates need several MiB of registry and WAL: more than is left.
+# 3000 certificates need several MiB of registry and WAL: more than is left
+# once leave_only (below) has filled the rest.
 awk 'BEGIN { print "cert_serial,kind,holder_name,holder_id,agency_code,not_before,not_after"
 	for (i = 1; i <= 3000; i++)
 		printf "%X,person,Người %d,0020%08d,DC.STC,2025-01-01,2030-01-01\n", 4096 + i, i, i }' \
@@ -38,15 +39,27 @@ awk 'BEGIN { print "cert_serial,kind,holder_name,holder_id,agency_code,not_befor
 # drops the plain indexes and builds them at commit: a full disk there
 # must leave the registry as init made it, indexes included (.dump
 # prints them).
+# leave_only KIB: a filler takes all but KIB of the registry's file system
+# (an empty registry of 16 KiB pages is about 1 MiB: the room left, not
+# the size of the file system, is what runs out).
+leave_only() {
+	rm -f "$tmp/fs/filler"
+	avail=$(df -k --output=avail "$tmp/fs" | tail -1 | tr -d ' ')
+	[ "$avail" -gt "$1" ] || return 0
+	dd if=/dev/zero of="$tmp/fs/filler" bs=1k count=$((avail - $1)) 2>/dev/null
+}
 td init >/dev/null || { echo "cannot create a registry on the tmpfs"; exit 1; }
+leave_only 512
 sqlite3 "$db" .dump >"$tmp/before.dump"
 td import "$base/agencies.csv" "$tmp/certs.csv" >"$tmp/out" 2>"$tmp/err"; st=$?
 [ $st = 74 ] || fail "full disk, first import: exit $st, want 74 (I/O error)"
 sound "after the full disk on a first import"
 rm -f "$db" "$db-wal" "$db-shm"
 
+rm -f "$tmp/fs/filler"
 td init >/dev/null && td import "$base/agencies.csv" "$base/certificates.csv" >/dev/null ||
 	{ echo "cannot set up the registry on the tmpfs"; exit 1; }
+leave_only 512
 sqlite3 "$db" .dump >"$tmp/before.dump"
 
 td import "$tmp/certs.csv" >"$tmp/out" 2>"$tmp/err"; st=$?
@@ -56,6 +69,7 @@ grep -q "the disk is full; nothing was changed" "$tmp/err" ||
 sound "after the full disk"
 
 # The operator makes room: the same import goes through, whole.
+rm -f "$tmp/fs/filler"
 mount -o remount,size=16m "$tmp/fs" || fail "remount bigger"
 td import "$tmp/certs.csv" >"$tmp/out" 2>&1 || fail "with room again: $(cat "$tmp/out")"
 [ "$(sqlite3 "$db" 'select count(*) from certificate')" = 3003 ] || fail "not all 3003 certificates"
