@@ -127,7 +127,7 @@ static int precheck(struct td_tokens *t, const struct verify_args *a,
 {
 	struct td_snap *s = NULL;
 	const struct td_snap_token *tok;
-	struct td_error err;
+	struct td_error err = { 0 };
 	int status = EX_OK;
 
 	*decided = 0;
@@ -157,7 +157,7 @@ static int prove(struct td_tokens *t, const struct verify_args *a,
                  struct td_pop_result *r)
 {
 	struct td_secbuf *pin = NULL;
-	struct td_error err;
+	struct td_error err = { 0 };
 	char prompt[160];
 	int rc;
 
@@ -180,7 +180,7 @@ int td_cmd_verify_token(struct td_cli *cli, int argc, char **argv)
 	struct verify_args a;
 	struct td_pop_result r;
 	struct td_tokens *t;
-	struct td_error err;
+	struct td_error err = { 0 };
 	int decided = 0, status = parse_args(argc, argv, &a);
 
 	if (status == TD_CLI_HELP_SHOWN)

@@ -200,7 +200,9 @@ static const char *outcome_label(enum td_match_outcome o)
 	static const char *const l[] = {
 		[TD_MATCH_OK] = N_("Matched"), [TD_MATCH_EXPIRED] = N_("Expired"),
 		[TD_MATCH_TAGGED] = N_("Tagged"),
+		[TD_MATCH_SUBJECT] = N_("Subject differs"),
 		[TD_MATCH_OTHER_CERT] = N_("Different certificate"),
+		[TD_MATCH_CUSTODY] = N_("Custody: not where the registry says"),
 		[TD_MATCH_OUT_OF_SCOPE] = N_("Out of scope"),
 		[TD_MATCH_UNKNOWN_TOKEN] = N_("Unknown token"),
 	};
@@ -210,7 +212,7 @@ static const char *outcome_label(enum td_match_outcome o)
 static int outcome_color(enum td_match_outcome o)
 {
 	return o == TD_MATCH_OK ? COL_OK : o == TD_MATCH_UNKNOWN_TOKEN ||
-	       o == TD_MATCH_OTHER_CERT ? COL_BAD : COL_WARN;
+	       o == TD_MATCH_OTHER_CERT || o == TD_MATCH_CUSTODY ? COL_BAD : COL_WARN;
 }
 
 /* One token: its line, each certificate, and each finding that is not a
