@@ -37,3 +37,5 @@ EXTRA_DIST += tests/token/local.mk tests/token/hsm-lib.sh $(TOKEN_TESTS_SH) \
 TOKEN_TESTS_SH += tests/token/handover-pop.sh
 # the module loaded is the file checked; config and allow-module owners (issue 21)
 TOKEN_TESTS_SH += tests/token/module-file.sh
+# what the token really says, compared (issue 23)
+TOKEN_TESTS_SH += tests/token/match-real.sh
