@@ -55,6 +55,13 @@ struct td_token_opts {
 	const char *usb_table;
 	int no_usb;                    /* 1: never open libusb */
 	enum td_reload_policy reload;
+	/* 1: load no module in this process; drive each from a helper
+	 * process (tokendesk-p11) instead, so that a module that blocks
+	 * never freezes the caller and one that crashes is only restarted.
+	 * The helper gets the module's checked file as descriptor 3 and
+	 * loads /proc/PID/fd/3 of it.  td_tokens_open_with_config sets it
+	 * unless $TOKENDESK_IN_PROCESS is 1. */
+	int out_of_process;
 };
 
 /* What the config file says.  Lines "key = value"; '#' starts a
@@ -144,6 +151,11 @@ void td_tokens_close(struct td_tokens *t);
 size_t td_tokens_nmodules(const struct td_tokens *t);
 /* Path of module i as given (owned by t). */
 const char *td_tokens_module(const struct td_tokens *t, size_t i);
+
+/* The body of the helper program tokendesk-p11 (argv: MODULE-PATH FD
+ * RELOAD-POLICY; requests on stdin, answers on stdout).  Run by the
+ * token layer, never by hand. */
+int td_p11_helper_main(int argc, char **argv);
 
 /* ---- snapshots --------------------------------------------------------- */
 
@@ -280,6 +292,15 @@ int td_tokens_scan(struct td_tokens *t, struct td_snap **out,
 
 void td_snap_free(struct td_snap *s);
 
+/* Called with each token as soon as it is read (before the scan ends):
+ * valid during the call only (take a reference to keep it). */
+typedef void (*td_scan_token_fn)(const struct td_snap_token *t, void *ctx);
+
+/* td_tokens_scan, calling fn for each token as it is read, so that a
+ * slow module shows its first token before its last is read. */
+int td_tokens_scan_each(struct td_tokens *t, td_scan_token_fn fn, void *ctx,
+                        struct td_snap **out, struct td_error *err);
+
 /* The first token with that serial, in any case or padding (and module,
  * when not NULL), or NULL.
  * The pointer belongs to s. */
@@ -308,9 +329,12 @@ enum td_watch_kind {
 	TD_EV_CHANGED,      /* same identity, other flags/label/certificates */
 	TD_EV_USB_ARRIVED,  /* a USB device of a known family arrived */
 	TD_EV_USB_LEFT,     /* ... and left */
-	TD_EV_USB_NO_DRIVER /* it arrived, and after a grace period for the
+	TD_EV_USB_NO_DRIVER,/* it arrived, and after a grace period for the
 	                       middleware (about 2 s) still no module shows a
 	                       token of that family */
+	TD_EV_MODULE_STOPPED/* out of process: a module's helper went away
+	                       (the module crashed or aborted); its tokens
+	                       are reported removed, and it is restarted */
 };
 
 struct td_watch_event {
@@ -318,6 +342,10 @@ struct td_watch_event {
 	const struct td_snap_token *token; /* token events, else NULL */
 	const struct td_usb_dev *usb;      /* USB events, else NULL */
 	int initial;                       /* present when watching began */
+	/* TD_EV_MODULE_STOPPED: the module's path, a short name for the
+	 * operator ("SafeNet", "libsofthsm2.so") and what happened ("the
+	 * SafeNet module stopped (signal 6)"); else NULL. */
+	const char *module, *module_name, *message;
 };
 
 /* Called for each event; valid only during the call (take a reference to

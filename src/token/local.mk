@@ -10,6 +10,9 @@ libtokendesk_a_SOURCES += \
 	src/token/watch.c \
 	src/token/possession.c \
 	src/token/config.c \
+	src/token/remote.h \
+	src/token/remote.c \
+	src/token/wire.c \
 	src/util/secmem.c \
 	src/workflow/match.c
 
@@ -19,3 +22,8 @@ tokendesk_full_SOURCES += \
 
 dist_pkgdata_DATA = data/usb-tokens.tsv
 EXTRA_DIST += src/token/local.mk
+
+# The process each PKCS#11 module runs in (src/token/remote.h).
+pkglibexec_PROGRAMS += tokendesk-p11
+tokendesk_p11_SOURCES = src/token/p11_main.c
+tokendesk_p11_LDADD = $(TD_LIBS)

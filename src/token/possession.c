@@ -19,6 +19,7 @@
 #include "tokendesk/secmem.h"
 #include "tokendesk/text.h"
 #include "internal.h"
+#include "remote.h"
 
 /* PKCS#11 return values we tell apart (pkcs11.h is not needed for two). */
 #define TD_CKR_PIN_INCORRECT 0xA0UL
@@ -305,6 +306,8 @@ int td_token_prove(struct td_tokens *t, const char *serial, const char *module,
 	memset(r, 0, sizeof *r);
 	r->tries_left = -1;
 	td_error_clear(err);
+	if (t->remote)
+		return td_remote_prove(t, serial, module, cert_serial, pin, force, r, err);
 	ERR_clear_error();
 	if (!(slot = find_slot(t, serial, module, &m, err)))
 		return err && err->code ? err->code

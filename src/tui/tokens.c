@@ -118,6 +118,15 @@ static int on_event(const struct td_watch_event *ev, void *ctx)
 	struct td_error err;
 	int i;
 
+	/* Out of process, a module that aborted costs only its helper: the
+	 * desk says so on the status line and the watcher restarts it. */
+	if (ev->kind == TD_EV_MODULE_STOPPED) {
+		char say[300];
+		Tf(say, sizeof say, "the %s module stopped; restarting",
+		   ev->module_name ? ev->module_name : "?");
+		desk_message(d, 1, "%s", say);
+		return 0;
+	}
 	if (!ev->token)
 		return 0;
 	if ((i = find(k, ev->token)) >= 0)
