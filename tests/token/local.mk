@@ -39,3 +39,11 @@ TOKEN_TESTS_SH += tests/token/handover-pop.sh
 TOKEN_TESTS_SH += tests/token/module-file.sh
 # what the token really says, compared (issue 23)
 TOKEN_TESTS_SH += tests/token/match-real.sh
+# A module that blocks or aborts, wrapping SoftHSM2 (issue 23).  Built as
+# a shared object through a program rule: the project uses no libtool.
+check_PROGRAMS += tests/token/p11-faulty.so
+tests_token_p11_faulty_so_SOURCES = tests/token/p11-faulty.c
+tests_token_p11_faulty_so_CPPFLAGS = $(P11KIT_CFLAGS)
+tests_token_p11_faulty_so_CFLAGS = $(AM_CFLAGS) -fPIC
+tests_token_p11_faulty_so_LDFLAGS = -shared
+tests_token_p11_faulty_so_LDADD = -ldl

@@ -21,3 +21,5 @@ TUI_TESTS = \
 	tests/tui/desk-pin.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/local.mk tests/tui/lib.sh $(TUI_TESTS)
+# a module that blocks 10 s a call, or aborts (issue 23)
+TUI_TESTS += tests/tui/desk-faulty.sh
