@@ -137,6 +137,9 @@ static int precheck(struct td_tokens *t, const struct verify_args *a,
 	}
 	if (!(tok = td_snap_find(s, a->serial, NULL))) {
 		td_cli_fail("verify-token: no token with serial %s is present", a->serial);
+		/* a module that stopped or failed is why, perhaps: say so */
+		if (s->warnings)
+			fprintf(stderr, "tokendesk: %s", s->warnings);
 		status = EX_NOINPUT;
 	} else if ((tok->flags & TD_TOK_PIN_LOCKED) ||
 	           ((tok->flags & TD_TOK_PIN_FINAL_TRY) && !a->force)) {
