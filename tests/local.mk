@@ -8,3 +8,4 @@ include tests/hostile/local.mk
 include tests/crash/local.mk
 include tests/sanitize.mk
 include tests/bench/local.mk
+include tests/hall/local.mk

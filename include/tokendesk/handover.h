@@ -100,6 +100,9 @@ struct td_handover_item {
 	char *condition, *remarks;   /* per item, NULL = the batch's */
 	enum td_proof proof;
 	char *proof_detail; /* one sentence from the token layer, or NULL */
+	int64_t custody_seen; /* tokens: id of the token's newest custody
+	                         event when it was checked (0: none yet); the
+	                         commit refuses it if another has come since */
 };
 
 struct td_handover;
@@ -181,6 +184,17 @@ int td_handover_set_item_note(struct td_handover *h, const char *key,
                               const char *condition, const char *remarks,
                               struct td_error *err);
 
+/* The token's custody as the operator first saw it: seen is the
+ * custody_seen its item had then (a front end that rebuilds its batch
+ * keeps the first one).  If the token (serial as the registry spells
+ * it) is in the batch, its item takes seen, and the commit holds it to
+ * that.  Returns TD_ERR_CONFLICT, with a sentence naming who handed the
+ * token over meanwhile and when, if another custody event has come
+ * since; else 0.  Works whether or not the token is in the batch (a
+ * token now with the receiver cannot be added, but is explained). */
+int td_handover_expect_custody(struct td_handover *h, const char *serial,
+                               int64_t seen, struct td_error *err);
+
 /* Record the proof-of-possession outcome of a token in the batch
  * (detail: one sentence, may be NULL).  TD_ERR_NOTFOUND if not in it. */
 int td_handover_set_proof(struct td_handover *h, const char *serial,
@@ -189,7 +203,8 @@ int td_handover_set_proof(struct td_handover *h, const char *serial,
 
 /* Write the whole batch in one transaction (see the top of this file).
  * Re-checks every item inside the transaction, so a concurrent change
- * makes the commit fail with nothing written.  Refuses an empty batch or
+ * (another desk's handover of a token since custody_seen) makes the
+ * commit fail with nothing written, saying who moved it and when.  Refuses an empty batch or
  * one without receiver (TD_ERR_USAGE).  On success number gets the
  * handover number (e.g. "BG-2026-0001", NUL-terminated, at most
  * TD_HANDOVER_NUMBER_MAX bytes) and *id (if non-NULL) its row id.  The
@@ -264,5 +279,72 @@ struct td_outdir;
  * no such folder...), TD_ERR_IO, or TD_ERR_INTERNAL if cairo fails. */
 int td_record_write_pdf(const struct td_record *r, const struct td_outdir *dir,
                         const char *path, struct td_error *err);
+
+/* ---- signed records (src/workflow/record_sign.c) ------------------------ */
+
+struct td_tokens;
+struct td_secbuf;
+struct td_pop_result;
+
+/* Sign the record r as a PDF at path with the token token_serial: when
+ * path does not exist the record is rendered there first; when it does,
+ * it must be this record (its QR text, kept in the file, names r's number
+ * and content digest; TD_ERR_DATA otherwise) and the signature is added
+ * as an incremental update, earlier ones staying valid.  The signature is
+ * PAdES baseline B (ETSI.CAdES.detached, SHA-256, signing-certificate-v2,
+ * the certificate included) with a visible box on the last page ("Ký
+ * bởi", the certificate's CN and O, the local time) in the giver's or
+ * the receiver's place, whichever holds the certificate.  The token's
+ * first certificate that is not a CA's signs.  PIN rules: those of
+ * td_token_prove (pin NULL only to learn a refusal; force for a final
+ * try); *res says the outcome, and only TD_POP_MATCH means signed.
+ * Then, in one transaction, the signature is recorded on the handover
+ * (audited "handover.sign").  0 or <0 (TD_ERR_NOTFOUND: no such token;
+ * TD_ERR_IO; TD_ERR_DATA). */
+int td_record_sign(struct td_registry *reg, const struct td_record *r,
+                   const char *path, struct td_tokens *t, const char *token_serial,
+                   const struct td_secbuf *pin, int force,
+                   struct td_pop_result *res, struct td_error *err);
+
+/* What td_record_verify found about one signature. */
+struct td_record_sig_check {
+	int valid;               /* the CMS verifies over its byte range */
+	int registered;          /* that revision's SHA-256 is recorded on r */
+	int party;               /* 1 giver, 2 receiver, 0 neither */
+	int covers_all;          /* its range reaches the end of the file */
+	int trusted;             /* the signer's certificate chains to a CA
+	                            pinned with `crl trust add` */
+	char signer_serial[80];  /* td_serial_hex form */
+	char signer_cn[256], signer_o[256];
+	char detail[256];        /* why not valid, when not */
+};
+struct td_record_check {
+	int content_match;       /* the file's QR text is r's number + digest */
+	char file_qr[160];       /* that text as found ("" when none) */
+	size_t nsigs;
+	struct td_record_sig_check sigs[8];
+	int all_hold;            /* 1 when everything above holds and the
+	                            file is signed (unsigned, nothing proves
+	                            its content beyond the QR text) */
+};
+/* Check the PDF at path against record r: that it is r's record (QR text
+ * and, for a signed file, every signed revision's SHA-256 recorded on r),
+ * that each signature is valid, that the last one covers the whole file,
+ * that each signer's certificate was issued by a pinned CA (a serial
+ * number alone is anyone's to copy) and is one the registry holds for
+ * r's giver (or an item's giver) or receiver.  0 with *out filled (all_hold
+ * says the verdict), or <0 when the file cannot be read or parsed. */
+int td_record_verify(struct td_registry *reg, const struct td_record *r,
+                     const char *path, struct td_record_check *out,
+                     struct td_error *err);
+
+/* A scanned QR text ("TDREC:NUMBER:HEX"): load the record it names into
+ * *r (td_record_clear it) and set *match to 1 when HEX is the record's
+ * content digest as the registry holds it now.  TD_ERR_USAGE when text
+ * is not a record's QR text; TD_ERR_NOTFOUND when no such record. */
+int td_record_check_qr(struct td_registry *reg, const char *text,
+                       struct td_record *r, int *match, struct td_error *err);
+/* 1 when text has the form of a record's QR text. */
+int td_record_is_qr(const char *text);
 
 #endif

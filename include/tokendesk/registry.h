@@ -780,4 +780,52 @@ int td_reg_move_dossier(struct td_registry *reg, const char *ref,
                         const char *to_agency_code, int64_t handover_id,
                         struct td_error *err);
 
+/* ---- signatures (src/registry/signature.c) ---------------------------- */
+
+/* One signature made on a handover's PDF record.  Strings are valid only
+ * during a callback (or owned by the caller when adding). */
+struct td_handover_sig {
+	int64_t id, handover_id;
+	const char *signer_serial;   /* td_serial_hex form */
+	const char *signer_issuer, *signer_subject;  /* as printed, one line */
+	const char *signed_at;       /* UTC ISO 8601 */
+	const char *pdf_sha256;      /* of the whole PDF as written, hex */
+	const char *operator_name;   /* set by the registry when adding */
+};
+typedef int (*td_handover_sig_fn)(const struct td_handover_sig *s, void *ctx);
+/* Record a signature (inside a transaction; audited "handover.sign",
+ * entity "handover_signature", key = the new row's id, after = the row).
+ * *id (may be NULL) gets the row id. */
+int td_reg_handover_sig_add(struct td_registry *reg, const struct td_handover_sig *s,
+                            int64_t *id, struct td_error *err);
+/* The signatures of a handover, oldest first; fn returns 0 to go on. */
+int td_reg_handover_sig_each(struct td_registry *reg, int64_t handover_id,
+                             td_handover_sig_fn fn, void *ctx, struct td_error *err);
+/* 1 when the registry holds a certificate with serial serial_hex for the
+ * party custodian ("holder:ID": that holder's; "agency:CODE": the
+ * certificates of that agency's holders, persons and the organisation);
+ * 0 when not or for dost and ca (none in the registry); <0 on error. */
+int td_reg_party_holds_cert(struct td_registry *reg, const char *custodian,
+                            const char *serial_hex, struct td_error *err);
+
+/* A signed checkpoint of the audit chain: the head it signs and the CMS
+ * (PEM) whose signed content names the same head. */
+struct td_checkpoint {
+	int64_t id, head_id;
+	const char *head_hash, *signed_at, *signer_serial, *signer_subject;
+	const char *cms_pem;
+};
+typedef int (*td_checkpoint_fn)(const struct td_checkpoint *cp, void *ctx);
+/* The stored hash of row id (TD_ERR_NOTFOUND when no such row), read as
+ * stored: audit verify checks it (td_reg_audit_head gives the newest). */
+int td_reg_audit_hash_of(struct td_registry *reg, int64_t id, char hash[65],
+                         struct td_error *err);
+/* Store a checkpoint (inside a transaction; audited "audit.checkpoint",
+ * entity "audit_checkpoint", key = the row id, after = the row). */
+int td_reg_checkpoint_add(struct td_registry *reg, const struct td_checkpoint *cp,
+                          int64_t *id, struct td_error *err);
+/* The stored checkpoints, oldest first. */
+int td_reg_checkpoint_each(struct td_registry *reg, td_checkpoint_fn fn, void *ctx,
+                           struct td_error *err);
+
 #endif

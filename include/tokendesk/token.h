@@ -439,4 +439,26 @@ int td_token_prove(struct td_tokens *t, const char *token_serial,
                    const struct td_secbuf *pin, int force,
                    struct td_pop_result *res, struct td_error *err);
 
+/* ---- signing (src/token/sign.c) ------------------------------------------ */
+
+/* Sign data[0..len) on the token with serial token_serial as CMS
+ * SignedData: SHA-256, RSA PKCS#1 v1.5 or ECDSA, the signer's certificate
+ * included, the ESS signing-certificate-v2 attribute (CAdES), no signing
+ * time attribute (PAdES puts the time in the signature dictionary) and no
+ * S/MIME capabilities.  detached=1 leaves the content out (a PDF's byte
+ * ranges), 0 includes it (an audit checkpoint).  The certificate is
+ * cert_serial's (any spelling) or the first with a private key, CA
+ * certificates last.  The PIN rules are td_token_prove's: a locked PIN
+ * or an unforced final try is refused without logging in; a refused PIN
+ * is reported in *res (PIN_WRONG, PIN_LOCKED with tries_left).  Returns
+ * 0 with *res filled; when res->outcome is TD_POP_MATCH, *der (release
+ * with free()) and *der_len hold the DER CMS and res names the signer's
+ * certificate; otherwise *der is NULL.  TD_ERR_NOTFOUND when no such
+ * token or certificate; TD_ERR_TOKEN when the module failed to sign. */
+int td_token_sign_cms(struct td_tokens *t, const char *token_serial,
+                      const char *cert_serial, const struct td_secbuf *pin,
+                      int force, const unsigned char *data, size_t len,
+                      int detached, unsigned char **der, size_t *der_len,
+                      struct td_pop_result *res, struct td_error *err);
+
 #endif

@@ -29,6 +29,16 @@ struct td_cli {
 	int quiet;                  /* --quiet */
 	struct td_registry *reg;    /* opened on first td_cli_registry() */
 	char db_path_buf[4096];
+	/* The hall (docs/hall.md): set by an authorized_keys forced command
+	 * only; then the operator is this name and the SSH key's fingerprint,
+	 * and neither --operator nor $TOKENDESK_OPERATOR can change it. */
+	const char *operator_key;   /* --operator-key NAME */
+	const char *key_fingerprint; /* --key-fingerprint SHA256:... */
+	const char *p11_socket;     /* --p11-socket PATH: tokens forwarded by
+	                               tokendesk-connect (p11-kit-client.so) */
+	char operator_buf[512];     /* "NAME (ssh SHA256:...)" */
+	int p11_forwarded;          /* p11_socket checked, in use by the desk,
+	                               removed when it ends */
 };
 
 /* A command: argv[0] is the command name; returns an exit status
@@ -54,6 +64,17 @@ int td_cli_take_globals(struct td_cli *cli, int *argc, char **argv);
 
 /* Fill what the options left unset: registry path, operator. */
 void td_cli_defaults(struct td_cli *cli);
+
+/* The hall's identity and forwarded tokens (hall.c, tokendesk-full
+ * only): under --operator-key, the operator becomes "NAME (ssh FP)"
+ * whatever --operator or $TOKENDESK_OPERATOR say, and SSH's
+ * $SSH_ORIGINAL_COMMAND may only add --p11-socket and --lang; with
+ * --p11-socket the tokens are read through p11-kit-client.so from that
+ * socket.  Prints the reason and returns an exit status (EX_OK to go
+ * on).  argc: the arguments left after the global options. */
+int td_cli_hall_setup(struct td_cli *cli, int argc);
+/* After the desk: remove the forwarded socket it used (sshd leaves it). */
+void td_cli_hall_done(struct td_cli *cli);
 
 /* The environment's locale, keeping UTF-8 when the named one is missing. */
 void td_cli_locale_init(void);

@@ -276,6 +276,10 @@ int td_cmd_audit(struct td_cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "head", required_argument, NULL, 'H' },
+		{ "token", required_argument, NULL, 'T' },
+		{ "pin-fd", required_argument, NULL, 'F' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "checkpoint", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -283,15 +287,38 @@ int td_cmd_audit(struct td_cli *cli, int argc, char **argv)
 	struct td_error err;
 	const char *kept = NULL;
 	int c, json = 0, status = EX_OK, rc;
+	const char *token = NULL, *out = NULL, *checkpoint = NULL;
+	long long pin_fd = -1;
+	int force = 0;
 
-	while ((c = td_cli_getopt(argc, argv, "jhH:", opts)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "jhH:o:", opts)) != -1) {
 		if (c == 'j')
 			json = 1;
 		else if (c == 'H')
 			kept = optarg;
+		else if (c == 'T')
+			token = optarg;
+		else if (c == 'o')
+			out = optarg;
+		else if (c == 'f')
+			force = 1;
+		else if (c == 'C')
+			checkpoint = optarg;
+		else if (c == 'F') {
+			if (td_cli_number("--pin-fd", optarg, 0, 1024, &pin_fd) < 0)
+				return EX_USAGE;
+		}
 		else if (c == 'h') {
-			printf("Usage: tokendesk audit verify [--head ID:SHA256HEX] [--json]\n"
+			printf("Usage: tokendesk audit verify [--head ID:SHA256HEX] "
+			       "[--checkpoint FILE] [--json]\n"
+			       "       tokendesk audit sign --token SERIAL [--pin-fd N] [--force] "
+			       "[-o FILE]\n"
 			       "       tokendesk audit log ENTITY KEY [--json]\n"
+			       "sign signs the chain's newest row (id and hash) with the token's\n"
+			       "key, stores the checkpoint and writes it to FILE to keep\n"
+			       "elsewhere; verify also checks every stored checkpoint, or with\n"
+			       "--checkpoint the one in FILE, and names the one a rewritten chain\n"
+			       "no longer holds.\n"
 			       "verify walks the hash chain of the audit log and names the first\n"
 			       "row that was edited, deleted or reordered; then checks that the\n"
 			       "registry holds what the audit says: every row of every audited\n"
@@ -319,13 +346,23 @@ int td_cmd_audit(struct td_cli *cli, int argc, char **argv)
 	}
 	if (!(reg = td_cli_registry_to_read(cli, &status)))
 		return status;
+	if (strcmp(argv[optind], "sign") == 0)
+		return td_cli_audit_sign(cli, reg, token, (int)pin_fd, force, out);
 	if (strcmp(argv[optind], "verify") == 0) {
-		td_cli_lang(cli);
+		int cp;
 		if (argc - optind != 1) {
-			td_cli_fail("usage: tokendesk audit verify [--head ID:SHA256HEX]");
+			td_cli_fail("usage: tokendesk audit verify [--head ID:SHA256HEX] "
+			            "[--checkpoint FILE] [--json]");
 			return EX_USAGE;
 		}
-		return audit_verify(cli, reg, kept, json);
+		/* The checkpoints first: the chain's own verdict, and its head
+		 * line, end the output (--json: only failures are said, on
+		 * stderr, so standard output stays one JSON document). */
+		if (json)
+			cli->quiet = 1;
+		cp = td_cli_audit_checkpoints(cli, reg, checkpoint);
+		status = audit_verify(cli, reg, kept, json);
+		return status != EX_OK ? status : cp;
 	}
 	if (strcmp(argv[optind], "log") != 0 || argc - optind != 3) {
 		td_cli_fail("usage: tokendesk audit verify | audit log ENTITY KEY");

@@ -56,16 +56,34 @@ int td_cmd_receipt(struct td_cli *cli, int argc, char **argv)
 		{ "list", no_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "sign", required_argument, NULL, 'S' },
+		{ "pin-fd", required_argument, NULL, 'F' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "verify", required_argument, NULL, 'V' },
+		{ "qr", required_argument, NULL, 'Q' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *pdf = NULL;
+	const char *pdf = NULL, *sign = NULL, *verify = NULL, *qr = NULL;
+	long long pin_fd = -1;
+	int force = 0;
 	struct td_registry *reg;
 	struct td_record rec;
 	struct td_error err;
 	int c, status, rc, listing = 0, json = 0;
 
 	while ((c = td_cli_getopt(argc, argv, "P:ljh", opts)) != -1) {
-		if (c == 'P') {
+		if (c == 'S') {
+			sign = optarg;
+		} else if (c == 'F') {
+			if (td_cli_number("--pin-fd", optarg, 0, 1024, &pin_fd) < 0)
+				return EX_USAGE;
+		} else if (c == 'f') {
+			force = 1;
+		} else if (c == 'V') {
+			verify = optarg;
+		} else if (c == 'Q') {
+			qr = optarg;
+		} else if (c == 'P') {
 			pdf = optarg;
 		} else if (c == 'l') {
 			listing = 1;
@@ -73,10 +91,25 @@ int td_cmd_receipt(struct td_cli *cli, int argc, char **argv)
 			json = 1;
 		} else if (c == 'h') {
 			printf("Usage: tokendesk receipt NUMBER [--pdf FILE]\n"
+			       "       tokendesk receipt NUMBER --pdf FILE --sign TOKEN "
+			       "[--pin-fd N] [--force]\n"
+			       "       tokendesk receipt NUMBER --verify FILE\n"
+			       "       tokendesk receipt --qr TEXT\n"
 			       "       tokendesk receipt --list [--json]\n"
 			       "Print the record of handover NUMBER (e.g. BG-2026-0001, or its\n"
 			       "id) as it was recorded: as text on standard output, or with\n"
-			       "--pdf as an A4 PDF written to FILE (created mode 0600).\n"
+			       "--pdf as an A4 PDF written to FILE (created mode 0600).  Every\n"
+			       "PDF carries a QR code: the number and the SHA-256 of the content.\n"
+			       "--sign signs the PDF with the token of serial TOKEN (PAdES, the\n"
+			       "certificate's CN and O shown in the giver's or receiver's place);\n"
+			       "when FILE exists and is this record, the signature is added to\n"
+			       "the ones it has.  The PIN is read with no echo, or from file\n"
+			       "descriptor N; a token at its final PIN try is used only with\n"
+			       "--force.  --verify says whether FILE is this handover's record,\n"
+			       "whether each signature is valid and whether each signer's\n"
+			       "certificate is the giver's or the receiver's (exit 0 only when\n"
+			       "all hold, 65 otherwise).  --qr checks the text a scanner read\n"
+			       "from a printed record's QR code against the registry.\n"
 			       "--list lists the handovers, newest first.\n");
 			return EX_OK;
 		} else {
@@ -92,8 +125,18 @@ int td_cmd_receipt(struct td_cli *cli, int argc, char **argv)
 			return status;
 		return list(reg, json);
 	}
-	if (argc - optind != 1) {
-		td_cli_fail("usage: tokendesk receipt NUMBER [--pdf FILE]");
+	if (qr) {
+		if (argc != optind || pdf || sign || verify) {
+			td_cli_fail("usage: tokendesk receipt --qr TEXT");
+			return EX_USAGE;
+		}
+		if (!(reg = td_cli_registry(cli, 0, &status)))
+			return status;
+		return td_cli_receipt_qr(cli, reg, qr);
+	}
+	if (argc - optind != 1 || (sign && !pdf) || (verify && (pdf || sign))) {
+		td_cli_fail("usage: tokendesk receipt NUMBER [--pdf FILE [--sign TOKEN]] "
+		            "| NUMBER --verify FILE");
 		return EX_USAGE;
 	}
 	if (!(reg = td_cli_registry(cli, 0, &status)))
@@ -101,6 +144,13 @@ int td_cmd_receipt(struct td_cli *cli, int argc, char **argv)
 	if ((rc = td_record_load(reg, argv[optind], &rec, &err)) < 0) {
 		td_cli_print_error(&err);
 		return td_cli_status(rc);
+	}
+	if (sign || verify) {
+		status = sign ? td_cli_receipt_sign(cli, reg, &rec, pdf, sign, (int)pin_fd,
+		                                    force)
+		              : td_cli_receipt_verify(cli, reg, &rec, verify);
+		td_record_clear(&rec);
+		return status;
 	}
 	rc = pdf ? td_record_write_pdf(&rec, NULL, pdf, &err) :
 	           td_record_write_text(&rec, stdout, &err);

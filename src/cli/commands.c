@@ -29,5 +29,6 @@ const struct td_cli_command td_cli_commands[] = {
 	{ "count", td_cmd_count,
 	  "count start|scan|close|report|list ... (inventory counts)" },
 	{ "kit", td_cmd_kit, "kit make|merge|conflicts|resolve ... (field kits)" },
+	{ "hall", td_cmd_hall, "hall add-operator NAME KEYFILE [--append FILE]" },
 	{ NULL, NULL, NULL }
 };

@@ -45,6 +45,12 @@ int td_cli_take_globals(struct td_cli *cli, int *argc, char **argv)
 			argv[out++] = a;
 		} else if ((v = option_value(argv, *argc, &i, "--db", &missing))) {
 			cli->db_path = v;
+		} else if ((v = option_value(argv, *argc, &i, "--operator-key", &missing))) {
+			cli->operator_key = v;
+		} else if ((v = option_value(argv, *argc, &i, "--key-fingerprint", &missing))) {
+			cli->key_fingerprint = v;
+		} else if ((v = option_value(argv, *argc, &i, "--p11-socket", &missing))) {
+			cli->p11_socket = v;
 		} else if ((v = option_value(argv, *argc, &i, "--operator", &missing))) {
 			cli->operator_name = v;
 		} else if ((v = option_value(argv, *argc, &i, "--module", &missing))) {

@@ -17,7 +17,8 @@ tokendesk_full_SOURCES += \
 	src/cli/watch_loop.c \
 	src/cli/cmd_count.c \
 	src/cli/cmd_count_watch.c \
-	src/cli/cmd_kit.c
+	src/cli/cmd_kit.c \
+	src/cli/hall.c src/cli/cmd_hall.c
 EXTRA_DIST += src/cli/local.mk
 # the lean front end: show and search, and exec tokendesk-full for the rest
 tokendesk_SOURCES += src/cli/cli.h src/cli/commands.h src/cli/main_lean.c \
@@ -27,4 +28,5 @@ tokendesk_SOURCES += src/cli/cli.h src/cli/commands.h src/cli/main_lean.c \
 tokendesk_full_SOURCES += src/cli/cmd_plan.c src/cli/cmd_tag.c src/cli/cmd_holder.c \
 	src/cli/cmd_crl.c src/cli/cmd_lists.c
 tokendesk_full_SOURCES += src/cli/cmd_handover.c src/cli/cmd_receipt.c src/cli/cmd_dossier.c \
+	src/cli/cmd_receipt_sign.c src/cli/cmd_audit_sign.c \
 	src/cli/handover_pop.c

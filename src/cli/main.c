@@ -34,6 +34,13 @@ static void usage(FILE *out)
 	    "      --module PATH     PKCS#11 module to use (repeatable; default:\n"
 	    "                        p11-kit's proxy)\n"
 	    "      --config PATH     configuration file\n"
+	    "      --p11-socket PATH tokens forwarded by tokendesk-connect (read\n"
+	    "                        through p11-kit-client.so); the desk\n"
+	    "                        removes the socket when it ends\n"
+	    "      --operator-key NAME  (authorized_keys forced commands only; see\n"
+	    "                        docs/hall.md) the operator is NAME and the SSH\n"
+	    "                        key's fingerprint; --operator cannot change it\n"
+	    "      --key-fingerprint FP the key's SHA256:... (with --operator-key)\n"
 	    "      --lang LANG       language of the desk and messages (vi, en)\n"
 	    "  -q, --quiet           print only errors\n"
 	    "  -h, --help            show this help and exit\n"
@@ -74,6 +81,10 @@ static int run(struct td_cli *cli, int argc, char **argv)
 	const struct td_cli_command *c;
 	const char *problem;
 
+	int status;
+
+	if ((status = td_cli_hall_setup(cli, argc)) != EX_OK)
+		return status;
 	/* The operator's name goes into every audit row and record. */
 	if ((problem = td_text_problem(cli->operator_name))) {
 		td_cli_fail("operator name: %s", problem);
@@ -110,6 +121,7 @@ int main(int argc, char **argv)
 	td_cli_defaults(&cli);
 	if ((status = load_config(&cli)) == EX_OK)
 		status = run(&cli, argc, argv);
+	td_cli_hall_done(&cli);
 	td_token_config_clear(&cli.config);
 	return status;
 }

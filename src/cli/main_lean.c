@@ -57,7 +57,9 @@ int main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	/* --config: the full program checks the file first (main.c). */
+	/* the hall's identity is settled by the full program (hall.c) */
 	if (globals != TD_GLOBALS_OK || argc < 2 || cli.config_path ||
+	    cli.operator_key || cli.p11_socket ||
 	    !(c = td_cli_find(lean_commands, argv[1]))) {
 		status = hand_over(given);
 		free(given);

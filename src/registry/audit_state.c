@@ -17,7 +17,8 @@
  * from that row's before-image).
  *
  * "Sequence" tables (custody events, count scans) have one row per
- * audit row of their key, matched in order.
+ * audit row of their key, matched in order; a field row whose event or
+ * scan a kit merge kept as a conflict has none (held_rules).
  *
  * Everything streams: one pass over each table in an index's order, an
  * indexed look-up of each row's audit rows, and a temporary table of the
@@ -96,10 +97,17 @@ static const struct bulk_kind bulk_cert = {
 };
 
 #define HOLDER_CODE "(SELECT code FROM agency WHERE id = h.agency_id)"
-/* A token is born in the hands of the holder of its first certificate. */
+/* A token is born in the hands of the holder of its first certificate;
+ * a token whose certificates all moved to another token (an import that
+ * gives a certificate a new token: cert.update, its before naming this
+ * one) in the hands of the holder of the first that left it
+ * (temp.td_left, made once from those rows by evidence_sql; looked up
+ * only for such tokens: coalesce stops at the first value). */
 #define TOKEN_BORN \
-	"('holder:' || (SELECT h.ext_id FROM certificate c JOIN holder h" \
-	" ON h.id = c.holder_id WHERE c.token_id = t.id ORDER BY c.id LIMIT 1))"
+	"('holder:' || coalesce((SELECT h.ext_id FROM certificate c JOIN holder h" \
+	" ON h.id = c.holder_id WHERE c.token_id = t.id ORDER BY c.id LIMIT 1)," \
+	" (SELECT holder FROM temp.td_left WHERE token = t.serial ORDER BY ord" \
+	" LIMIT 1)))"
 
 /* To audit a new table, add its entry here. */
 static const struct audited audited[] = {
@@ -219,6 +227,28 @@ static const struct audited audited[] = {
 	  " FROM crl_trust ORDER BY id",
 	  "SELECT count(*) FROM crl_trust WHERE cert_sha256 = ?1", NULL, "crl_trust",
 	  1 },
+	/* Signatures made on handovers' records (schema 8): entity
+	 * handover_signature keyed by the row id, handover.sign's after the
+	 * whole row.  A kit merge renumbers the rows it brings and writes
+	 * their home row under the home id: the field's rows (kit ids) tell
+	 * nothing here. */
+	{ "handover_signature", "handover_signature", "handover.sign", FOLD,
+	  "SELECT CAST(id AS TEXT), json_object('id', id, 'handover_id',"
+	  " handover_id, 'signer_serial', signer_serial, 'signer_issuer',"
+	  " signer_issuer, 'signer_subject', signer_subject, 'signed_at',"
+	  " signed_at, 'pdf_sha256', pdf_sha256, 'operator', operator), NULL, 0,"
+	  " id, 1 FROM handover_signature ORDER BY id",
+	  "SELECT count(*) FROM handover_signature WHERE id = ?1", NULL,
+	  "handover_signature", 1 },
+	/* Signed checkpoints of the audit chain (schema 8), home's alone
+	 * (kit_schema.c: local). */
+	{ "audit_checkpoint", "audit_checkpoint", "audit.checkpoint", FOLD,
+	  "SELECT CAST(id AS TEXT), json_object('id', id, 'head_id', head_id,"
+	  " 'head_hash', head_hash, 'signed_at', signed_at, 'signer_serial',"
+	  " signer_serial, 'signer_subject', signer_subject, 'cms', cms,"
+	  " 'operator', operator), NULL, 0, id, 1 FROM audit_checkpoint ORDER BY id",
+	  "SELECT count(*) FROM audit_checkpoint WHERE id = ?1", NULL,
+	  "audit_checkpoint", 1 },
 	/* The stored plan: one audit row per import, with the count. */
 	{ "plan", "plan", "plan.import", FOLD,
 	  "SELECT NULL, json_object('events', count(*)), NULL, 0, 0, 1"
@@ -253,48 +283,73 @@ static const struct audited audited[] = {
 	"CASE " k ".tbl WHEN 'certificate' THEN 'cert' WHEN 'count_session'" \
 	" THEN 'count' ELSE " k ".tbl END"
 
+/* A field change that met a home change was not applied: it stays in
+ * the history (a custody event) but does not tell the row's state,
+ * unless the operator kept the field's version (then the kit.resolve row
+ * tells it, at its own time).  Conflicts name their row by the table and
+ * its values, so the field rows of that record from that kit are the
+ * ones held (a kit brings one change per row). */
+#define CONFLICT_HELD \
+	"UPDATE temp.td_ev SET applies = 0 WHERE kit IS NOT NULL AND applies AND" \
+	" EXISTS (SELECT 1 FROM kit_conflict k WHERE k.kit_uuid = td_ev.kit" \
+	" AND k.status IN ('open', 'kept_home') AND " CONFLICT_ENTITY("k") \
+	" = td_ev.entity AND " CONFLICT_KEY("k") " = td_ev.key)"
+
 static const char *const evidence_sql[] = {
+	/* applies: the row tells its record's state (FOLD); landed: the
+	 * custody event or scan it stands for is here (SEQ). */
 	"CREATE TEMP TABLE IF NOT EXISTS td_ev (entity TEXT, key TEXT, ord REAL,"
-	" action TEXT, before TEXT, after TEXT, kit TEXT, applies INTEGER)",
+	" action TEXT, before TEXT, after TEXT, kit TEXT, applies INTEGER,"
+	" landed INTEGER)",
 	"DELETE FROM temp.td_ev",
 	"INSERT INTO temp.td_ev SELECT f.entity, f.entity_key,"
 	" m.id - 1 + (f.id - m.first + 1.0) / (m.last - m.first + 2.0), f.action,"
-	" f.before, f.after, f.kit_uuid, 1 FROM kit_field_audit f JOIN (SELECT id,"
+	" f.before, f.after, f.kit_uuid, 1, 1 FROM kit_field_audit f JOIN (SELECT id,"
 	"  json_extract(after, '$.field_audit.first') AS first,"
 	"  json_extract(after, '$.field_audit.last') AS last FROM audit"
 	"  WHERE action = 'kit.merge' AND json_extract(after, '$.field_audit')"
 	"  IS NOT NULL) m ON f.id BETWEEN m.first AND m.last",
-	/* A field change that met a home change was not applied: it stays in
-	 * the history (a custody event) but does not tell the row's state,
-	 * unless the operator kept the field's version (then the kit.resolve
-	 * row tells it, at its own time). */
-	"UPDATE temp.td_ev SET applies = 0 WHERE kit IS NOT NULL AND EXISTS ("
-	" SELECT 1 FROM kit_conflict k WHERE k.kit_uuid = td_ev.kit"
-	" AND k.status IN ('open', 'kept_home') AND " CONFLICT_ENTITY("k")
-	" = td_ev.entity AND " CONFLICT_KEY("k") " = td_ev.key)",
+	/* A field import's additions (agency.add.bulk, cert.add.bulk, no
+	 * key) never come home as rows: agencies and certificates are master
+	 * data, and every row the field added to them is kept as a conflict
+	 * (kit_apply.c).  One the operator keeps is told by its kit.resolve
+	 * row, below. */
+	"UPDATE temp.td_ev SET applies = 0, landed = 0 WHERE key IS NULL"
+	" AND action GLOB '*.add.bulk'",
+	CONFLICT_HELD,
 	"INSERT INTO temp.td_ev SELECT " CONFLICT_ENTITY("k") ", " CONFLICT_KEY("k")
-	", a.id, " CONFLICT_ENTITY("k") " || '.resolve', NULL, k.field_new, NULL, 1"
+	", a.id, " CONFLICT_ENTITY("k") " || '.resolve', NULL, CASE k.tbl WHEN"
+	" 'certificate' THEN json_remove(k.field_new, '$.holder_id') ELSE"
+	" k.field_new END, NULL, 1, 1"
 	" FROM audit a JOIN kit_conflict k ON k.id = CAST(a.entity_key AS INTEGER)"
 	" WHERE a.action = 'kit.resolve' AND json_extract(a.after, '$.keep') = 'field'"
-	" AND k.field_new IS NOT NULL",
+	" AND k.field_new IS NOT NULL AND k.tbl NOT IN ('custody_event', 'count_scan')",
+	/* A certificate image's holder and token fields, from the home chain
+	 * and from the field (as the field row it came in: a field row that
+	 * does not apply tells its holder nothing either). */
 	"INSERT INTO temp.td_ev SELECT 'holder', json_extract(after, '$.holder_id'),"
 	" ord, 'holder.from_cert', NULL, json_object('name',"
 	" json_extract(after, '$.holder_name'), 'position', json_extract(after,"
 	" '$.position'), 'email', json_extract(after, '$.email'), 'agency',"
-	" json_extract(after, '$.agency')), NULL, 1 FROM (SELECT id AS ord, after"
-	"  FROM audit WHERE entity = 'cert' AND entity_key IS NOT NULL UNION ALL"
-	"  SELECT ord, after FROM temp.td_ev WHERE entity = 'cert')"
+	" json_extract(after, '$.agency')), kit, applies, 1 FROM (SELECT id AS ord,"
+	"  after, NULL AS kit, 1 AS applies FROM audit WHERE entity = 'cert' AND"
+	"  entity_key IS NOT NULL UNION ALL"
+	"  SELECT ord, after, kit, applies FROM temp.td_ev WHERE entity = 'cert')"
 	" WHERE json_extract(after, '$.holder_id') IS NOT NULL",
 	"INSERT INTO temp.td_ev SELECT 'token', json_extract(after, '$.token'),"
 	" ord, 'token.from_cert', NULL, json_object('model',"
-	" json_extract(after, '$.token_model')), NULL, 1 FROM (SELECT id AS ord,"
-	"  after FROM audit WHERE entity = 'cert' AND entity_key IS NOT NULL"
-	"  UNION ALL SELECT ord, after FROM temp.td_ev WHERE entity = 'cert')"
+	" json_extract(after, '$.token_model')), kit, applies, 1 FROM (SELECT"
+	"  id AS ord, after, NULL AS kit, 1 AS applies FROM audit WHERE entity ="
+	"  'cert' AND entity_key IS NOT NULL"
+	"  UNION ALL SELECT ord, after, kit, applies FROM temp.td_ev"
+	"  WHERE entity = 'cert')"
 	" WHERE json_extract(after, '$.token') IS NOT NULL",
+	/* and the holder's or token's own conflict held: not applied */
+	CONFLICT_HELD,
 	/* CRL imports audited before release 7 (entity crl, key the CRL
 	 * number): the n-th row of a number tells the n-th import of it. */
 	"INSERT INTO temp.td_ev SELECT 'crl_import', CAST(r.id AS TEXT), a.id,"
-	" a.action, NULL, a.after, NULL, 1 FROM (SELECT id, action, entity_key,"
+	" a.action, NULL, a.after, NULL, 1, 1 FROM (SELECT id, action, entity_key,"
 	" after, row_number() OVER (PARTITION BY entity_key ORDER BY id) AS n"
 	" FROM audit WHERE entity = 'crl' AND action = 'crl.import') a"
 	" LEFT JOIN (SELECT id, crl_number, row_number() OVER (PARTITION BY"
@@ -326,6 +381,15 @@ static const char *const evidence_sql[] = {
 	" 'token_model', json_extract(before, '$.model')) FROM audit"
 	" WHERE entity = 'token' AND json_type(before, '$.model') IS NOT NULL",
 	"CREATE INDEX IF NOT EXISTS temp.td_then_key ON td_then (entity, key, ord)",
+	/* The tokens certificates left for another (TOKEN_BORN). */
+	"CREATE TEMP TABLE IF NOT EXISTS td_left (token TEXT, holder TEXT,"
+	" ord INTEGER)",
+	"DELETE FROM temp.td_left",
+	"INSERT INTO temp.td_left SELECT json_extract(before, '$.token'),"
+	" json_extract(before, '$.holder_id'), id FROM audit WHERE entity = 'cert'"
+	" AND action = 'cert.update' AND json_extract(before, '$.token') IS NOT NULL"
+	" AND json_extract(before, '$.token') IS NOT json_extract(after, '$.token')",
+	"CREATE INDEX IF NOT EXISTS temp.td_left_token ON td_left (token, ord)",
 };
 
 /* The audit rows of key ?1, oldest first (entity and actions written
@@ -336,7 +400,7 @@ static const char *const evidence_sql[] = {
 	" SELECT id AS ord, action, before, after, 1 AS applies FROM main.audit" \
 	"  WHERE entity = %Q AND entity_key IS ?1" \
 	"  AND (action GLOB %Q OR action GLOB 'field:' || %Q)" \
-	" UNION ALL SELECT ord, action, before, after, applies FROM temp.td_ev" \
+	" UNION ALL SELECT ord, action, before, after, %s FROM temp.td_ev" \
 	"  WHERE entity = %Q AND key IS ?1 AND action GLOB %Q) ORDER BY ord"
 
 /* Every key the audit tells about. */
@@ -344,7 +408,8 @@ static const char *const evidence_sql[] = {
 	"SELECT entity_key FROM main.audit WHERE entity = ?1" \
 	" AND (action GLOB ?2 OR action GLOB 'field:' || ?2)" \
 	" AND (entity_key IS NOT NULL OR action GLOB 'plan.*')" \
-	" UNION SELECT key FROM temp.td_ev WHERE entity = ?1 AND action GLOB ?2"
+	" UNION SELECT key FROM temp.td_ev WHERE entity = ?1 AND action GLOB ?2" \
+	" AND (key IS NOT NULL OR action GLOB 'plan.*')"
 
 struct state_check {
 	struct td_registry *reg;
@@ -358,6 +423,142 @@ struct state_check {
 	int have_then;        /* td_then has rows */
 	struct td_error *err;
 };
+
+/* ---- conflicts the merge kept --------------------------------------- */
+
+/* Custody events and scans a merge kept as conflicts (kit_apply.c: an
+ * event of a token the merge did not bring, a scan of a count it did
+ * not).  The conflict holds the field's row (its values, references as
+ * home's ids); the field audit row that stood for it is the kit's row of that
+ * action whose after says the same (every field the row holds), of the
+ * record the row names when it can be told (HELD_GUESS), else of any
+ * record: rows that say all the same are as good as one another.  Each
+ * conflict takes one row.  While the conflict is open or home's version
+ * was kept, that row has no event here; kept "field", the event was
+ * added to the record the row names at home, at the kit.resolve row. */
+struct held_rule {
+	const char *table, *entity, *action;
+	const char *guess;    /* two columns: guesses of the record's key */
+	const char *landed;   /* the record at home the resolve added it to */
+	const char *match;    /* td_ev's after/before says what ?2 holds */
+};
+
+/* The record a conflict's row names: the home row of that id (the merge
+ * turns the kit's ids into home's, kit_apply.c), or, kept by older
+ * code with the kit's own ids, a record the same merge kept as a
+ * conflict. */
+#define HELD_GUESS(parent, key, ref) \
+	"(SELECT " key " FROM " parent " WHERE id = json_extract(k.field_new," \
+	" '$." ref "')), (SELECT json_extract(t.field_new, '$." key "') FROM" \
+	" kit_conflict t WHERE t.kit_uuid = k.kit_uuid AND t.tbl = '" parent "'" \
+	" AND t.op = 'insert' AND json_extract(t.field_new, '$.id') =" \
+	" json_extract(k.field_new, '$." ref "'))"
+
+static const struct held_rule held_rules[] = {
+	{ "custody_event", "token", "token.move",
+	  HELD_GUESS("token", "serial", "token_id"),
+	  "(SELECT serial FROM token WHERE id = json_extract(k.field_new, '$.token_id'))",
+	  "json_extract(after, '$.custodian') IS json_extract(?2, '$.to_custodian')"
+	  " AND json_extract(after, '$.state') IS json_extract(?2, '$.state')"
+	  " AND json_extract(before, '$.custodian') IS json_extract(?2,"
+	  " '$.from_custodian') AND (json_type(after, '$.event') IS NOT 'object' OR"
+	  " (json_extract(after, '$.event.at') IS json_extract(?2, '$.at') AND"
+	  " json_extract(after, '$.event.operator') IS json_extract(?2, '$.operator')"
+	  " AND json_extract(after, '$.event.from') IS json_extract(?2,"
+	  " '$.from_custodian') AND json_extract(after, '$.event.condition') IS"
+	  " json_extract(?2, '$.condition') AND json_extract(after,"
+	  " '$.event.remarks') IS json_extract(?2, '$.remarks')))" },
+	{ "count_scan", "count", "count.scan",
+	  HELD_GUESS("count_session", "uid", "count_id"),
+	  "(SELECT uid FROM count_session WHERE id = json_extract(k.field_new,"
+	  " '$.count_id'))",
+	  "json_extract(after, '$.serial') IS json_extract(?2, '$.serial')"
+	  " AND json_extract(after, '$.source') IS json_extract(?2, '$.source')"
+	  " AND (json_type(after, '$.at') IS NULL OR json_extract(after, '$.at')"
+	  " IS json_extract(?2, '$.at'))" },
+};
+
+/* Columns of the conflicts' query. */
+enum { HC_KIT = 1, HC_STATUS, HC_ROW, HC_GUESS, HC_GUESS_OLD, HC_LANDED, HC_RESOLVE };
+
+/* The td_ev row (rowid) a held conflict stands for, 0 when none:
+ * ?1 kit, ?2 the field's row, ?3 its record's key or NULL (any), tried
+ * with each guess of the key, then with none. */
+static int64_t held_row(sqlite3_stmt *find, sqlite3_stmt *conf)
+{
+	int64_t row = 0;
+
+	for (int col = HC_GUESS; !row && col <= HC_GUESS_OLD + 1; col++) {
+		if (col <= HC_GUESS_OLD && sqlite3_column_type(conf, col) == SQLITE_NULL)
+			continue;
+		sqlite3_reset(find);
+		sqlite3_bind_value(find, 1, sqlite3_column_value(conf, HC_KIT));
+		sqlite3_bind_value(find, 2, sqlite3_column_value(conf, HC_ROW));
+		if (col > HC_GUESS_OLD)
+			sqlite3_bind_null(find, 3);
+		else
+			sqlite3_bind_value(find, 3, sqlite3_column_value(conf, col));
+		if (sqlite3_step(find) == SQLITE_ROW)
+			row = sqlite3_column_int64(find, 0);
+	}
+	sqlite3_reset(find);
+	return row;
+}
+
+static int mark_held_rule(struct state_check *c, const struct held_rule *r)
+{
+	char *list = sqlite3_mprintf("SELECT k.id, k.kit_uuid, k.status, k.field_new,"
+	        " %s, %s, (SELECT max(a.id) FROM audit a WHERE a.entity ="
+	        " 'kit_conflict' AND a.entity_key = CAST(k.id AS TEXT) AND a.action ="
+	        " 'kit.resolve') FROM kit_conflict k WHERE k.tbl = %Q AND k.op ="
+	        " 'insert' AND k.field_new IS NOT NULL ORDER BY k.id", r->guess,
+	        r->landed, r->table);
+	char *find = sqlite3_mprintf("SELECT rowid FROM temp.td_ev WHERE kit = ?1"
+	        " AND entity = %Q AND action = %Q AND landed AND (?3 IS NULL OR key ="
+	        " ?3) AND %s ORDER BY ord LIMIT 1", r->entity, r->action, r->match);
+	sqlite3_stmt *conf = NULL, *hit = NULL, *held = NULL, *again = NULL;
+	int rc = TD_OK, step;
+
+	if (!list || !find ||
+	    sqlite3_prepare_v2(c->reg->db, list, -1, &conf, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(c->reg->db, find, -1, &hit, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(c->reg->db, "UPDATE temp.td_ev SET landed = 0"
+	                       " WHERE rowid = ?1", -1, &held, NULL) != SQLITE_OK ||
+	    /* a copy for the sequence alone: the event moved no token */
+	    sqlite3_prepare_v2(c->reg->db, "INSERT INTO temp.td_ev SELECT entity, ?2,"
+	                       " ?3, action, before, after, kit, 0, 1 FROM temp.td_ev"
+	                       " WHERE rowid = ?1", -1, &again, NULL) != SQLITE_OK)
+		rc = td_reg_db_error(c->reg, c->err, "reading kit conflicts");
+	while (rc == TD_OK && (step = sqlite3_step(conf)) == SQLITE_ROW) {
+		int64_t row = held_row(hit, conf);
+		const char *status = (const char *)sqlite3_column_text(conf, HC_STATUS);
+		if (!row)
+			continue;   /* no such row: audit verify names the difference */
+		sqlite3_reset(held);
+		sqlite3_bind_int64(held, 1, row);
+		if (sqlite3_step(held) != SQLITE_DONE)
+			rc = td_reg_db_error(c->reg, c->err, "reading kit conflicts");
+		if (rc < 0 || !status || strcmp(status, "kept_field") != 0 ||
+		    sqlite3_column_type(conf, HC_LANDED) == SQLITE_NULL ||
+		    sqlite3_column_type(conf, HC_RESOLVE) == SQLITE_NULL)
+			continue;
+		sqlite3_reset(again);
+		sqlite3_bind_int64(again, 1, row);
+		sqlite3_bind_value(again, 2, sqlite3_column_value(conf, HC_LANDED));
+		sqlite3_bind_value(again, 3, sqlite3_column_value(conf, HC_RESOLVE));
+		if (sqlite3_step(again) != SQLITE_DONE)
+			rc = td_reg_db_error(c->reg, c->err, "reading kit conflicts");
+	}
+	if (rc == TD_OK && step != SQLITE_DONE)
+		rc = td_reg_db_error(c->reg, c->err, "reading kit conflicts");
+	sqlite3_finalize(conf);
+	sqlite3_finalize(hit);
+	sqlite3_finalize(held);
+	sqlite3_finalize(again);
+	sqlite3_free(list);
+	sqlite3_free(find);
+	return rc;
+}
 
 /* ---- reporting ------------------------------------------------------- */
 
@@ -651,19 +852,26 @@ enum { COL_KEY, COL_IMAGE, COL_BIRTH, COL_COVERED, COL_ID, COL_AS_BORN, COL_CONT
 
 /* The holder's and token's fields of a bulk-loaded certificate as they
  * were at the load, over then (the certificate's own before-image): a
- * shared holder may have changed through another certificate. */
+ * shared holder may have changed through another certificate.  The
+ * holder or token is the one the certificate named at the load: then's
+ * when it has the field (an import since gave the certificate another
+ * token, whose own later changes tell nothing about the load; null: it
+ * had none), else the row's. */
 static json_t *side_then(struct state_check *c, sqlite3_stmt *st, int64_t since,
                          json_t *then)
 {
 	const struct bulk_kind *k = c->t->bulk;
 
 	for (int i = 0; c->have_then && i < 2 && k->sides[i].entity; i++) {
-		const char *key = (const char *)sqlite3_column_text(st, COL_CONTENT +
-		                                                    k->sides[i].key);
+		json_t *was = json_is_object(then)
+		              ? json_object_get(then, k->names[k->sides[i].key]) : NULL;
+		const char *key = json_is_string(was) ? json_string_value(was)
+		                  : (const char *)sqlite3_column_text(st, COL_CONTENT +
+		                                                      k->sides[i].key);
 		json_t *side;
 
-		if (!key)
-			continue;
+		if (!key || json_is_null(was))
+			continue;   /* none then: nothing of it in the content */
 		sqlite3_reset(c->then);
 		sqlite3_bind_text(c->then, 1, k->sides[i].entity, -1, SQLITE_STATIC);
 		sqlite3_bind_text(c->then, 2, key, -1, SQLITE_TRANSIENT);
@@ -720,6 +928,18 @@ static int check_fold_row(struct state_check *c, sqlite3_stmt *st,
 	return rc;
 }
 
+/* The key's next audit row whose custody event or scan is here (one the
+ * merge kept as a conflict is not). */
+static int next_landed(struct state_check *c)
+{
+	int step;
+
+	while ((step = sqlite3_step(c->evidence)) == SQLITE_ROW &&
+	       !sqlite3_column_int(c->evidence, 4))
+		;
+	return step;
+}
+
 /* A SEQ table's rows of one key against its audit rows, in order.  st
  * is on the key's first row; returns with st past its last. */
 static int check_seq_key(struct state_check *c, sqlite3_stmt *st, int *step)
@@ -733,7 +953,7 @@ static int check_seq_key(struct state_check *c, sqlite3_stmt *st, int *step)
 	do {
 		json_t *now = col_json(st, 1), *after = NULL;
 		rows++;
-		if (ev == SQLITE_ROW && (ev = sqlite3_step(c->evidence)) == SQLITE_ROW) {
+		if (ev == SQLITE_ROW && (ev = next_landed(c)) == SQLITE_ROW) {
 			told++;
 			after = col_json(c->evidence, 3);
 			if (json_is_object(after))
@@ -744,7 +964,7 @@ static int check_seq_key(struct state_check *c, sqlite3_stmt *st, int *step)
 		*step = sqlite3_step(st);
 		k = *step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
 	} while (*step == SQLITE_ROW && (k && key ? strcmp(k, key) == 0 : k == key));
-	while (ev == SQLITE_ROW && (ev = sqlite3_step(c->evidence)) == SQLITE_ROW)
+	while (ev == SQLITE_ROW && (ev = next_landed(c)) == SQLITE_ROW)
 		told++;
 	sqlite3_reset(c->evidence);
 	if (rows != told)
@@ -846,6 +1066,7 @@ static int prepare_table(struct state_check *c)
 {
 	const struct audited *t = c->t;
 	char *sql = sqlite3_mprintf(EVIDENCE, t->entity, t->actions, t->actions,
+	                            t->shape == SEQ ? "landed" : "applies",
 	                            t->entity, t->actions);
 	int rc;
 
@@ -893,6 +1114,11 @@ static int prepare_evidence(struct state_check *c)
 
 	for (size_t i = 0; i < sizeof evidence_sql / sizeof evidence_sql[0]; i++) {
 		int rc = td_reg_exec(c->reg, evidence_sql[i], c->err);
+		if (rc < 0)
+			return rc;
+	}
+	for (size_t i = 0; i < sizeof held_rules / sizeof held_rules[0]; i++) {
+		int rc = mark_held_rule(c, &held_rules[i]);
 		if (rc < 0)
 			return rc;
 	}
@@ -950,6 +1176,7 @@ int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
 	sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_ev", NULL, NULL, NULL);
 	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_then", NULL, NULL, NULL);
+	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_left", NULL, NULL, NULL);
 	if (differences)
 		*differences = c.differences;
 	if (rc == TD_OK && c.differences)

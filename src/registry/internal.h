@@ -172,6 +172,9 @@ int td_reg_audit_verify_field(struct td_registry *reg, int64_t *rows,
 char *td_reg_handover_image(struct td_registry *reg, int64_t handover_id,
                             char **number);
 char *td_reg_dossier_json(struct td_registry *reg, const char *ref);
+/* The audit image of handover_signature row id (its handover.sign row's
+ * after: the whole row), heap; NULL when no such row. */
+char *td_reg_handover_sig_image(struct td_registry *reg, int64_t id);
 
 /* Store the audit head in meta (called by commit). */
 int td_reg_audit_flush_head(struct td_registry *reg, struct td_error *err);

@@ -79,7 +79,7 @@ struct kit_merge {
 	/* kit_backing.c's statements, prepared once per merge (a change
 	 * each: ten thousand tokens moved in the field). */
 	sqlite3_stmt *backing[8];
-	int64_t home_max[5];   /* kit_backing_mark_home */
+	int64_t home_max[6];   /* kit_backing_mark_home */
 	sqlite3_stmt *map_put, *map_get;
 	int bulk_next;                     /* next table whose new rows come */
 	/* The field audit rows brought home: their ids in kit_field_audit
@@ -178,8 +178,8 @@ void kit_backing_clear(struct kit_backing *b);
  * the records kit_backing_audit_new audits stand. */
 int kit_backing_mark_home(struct kit_merge *m, struct td_error *err);
 /* After all rows came home: the home audit rows of the records the field
- * added (tokens, tags, dossiers, counts, handovers), as their writers
- * make them. */
+ * added (tokens, tags, dossiers, counts, handovers, handover signatures),
+ * as their writers make them. */
 int kit_backing_audit_new(struct kit_merge *m, struct td_error *err);
 
 /* A random (version 4) UUID. */

@@ -225,6 +225,107 @@ static char *home_json(struct kit_merge *m, struct kit_table *t, sqlite3_value *
 	return json;
 }
 
+/* ---- references in a conflict's values ------------------------------------------ */
+
+/* The column that names a record of these tables whatever its id. */
+static const char *natural_key(const char *table)
+{
+	static const char *const keys[][2] = {
+		{ "token", "serial" }, { "count_session", "uid" },
+		{ "handover", "number" }, { "dossier", "ref" },
+		{ "holder", "ext_id" }, { "agency", "code" },
+		{ "certificate", "serial" },
+	};
+
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (strcmp(keys[i][0], table) == 0)
+			return keys[i][1];
+	return NULL;
+}
+
+/* Home's id of the row the kit's row v of p is, as the merge binds it
+ * (kit_apply's id map, kit_bulk's offset, a row the kit was made with
+ * keeps its id); a row the merge did not bring (a conflict itself) is
+ * the home row of the same natural key (a token serial home registered
+ * meanwhile).  1 and *home when there is one, 0 when none. */
+static int home_ref(struct kit_merge *m, struct kit_table *p, int64_t v,
+                    int64_t *home)
+{
+	const char *nat = natural_key(p->name);
+	int64_t mapped;
+	int found = p->renumbered && map_get(m, p->name, v, &mapped), rc = 0;
+	sqlite3_stmt *st;
+	char *sql;
+
+	if (found && mapped != MAPPED_FAILED) {
+		*home = mapped;
+		return 1;
+	}
+	if (!found && p->bulk && v > p->base_max && v <= INT64_MAX - p->offset) {
+		*home = v + p->offset;
+		return 1;
+	}
+	if (!found && v <= p->base_max) {
+		*home = v;
+		return 1;
+	}
+	if (!nat || !(sql = sqlite3_mprintf("SELECT h.\"%w\" FROM main.\"%w\" h JOIN"
+	                                    " kit.\"%w\" k ON k.\"%w\" = h.\"%w\""
+	                                    " WHERE k.\"%w\" = ?", p->cols[p->int_pk],
+	                                    p->name, p->name, nat, nat,
+	                                    p->cols[p->int_pk])))
+		return 0;
+	if (sqlite3_prepare_v2(m->home->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, v);
+		if ((rc = sqlite3_step(st) == SQLITE_ROW))
+			*home = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_free(sql);
+	return rc;
+}
+
+/* values_json of a field row, with each reference to a row by id turned
+ * into home's id of that row (NULL when home has none): the kit's own
+ * ids name other rows at home, and `kit resolve --keep field` writes
+ * these values as they stand. */
+static char *field_json(struct kit_merge *m, struct kit_table *t,
+                        sqlite3_value **vals)
+{
+	char *json = values_json(m, t, vals);
+	sqlite3_stmt *set = NULL;
+
+	for (int f = 0; json && f < t->nfk; f++) {
+		int col = t->fk[f].col;
+		struct kit_table *p = kit_schema_find(&m->ks, t->fk[f].parent);
+		int64_t v, home;
+		char *path, *next = NULL;
+		if (!vals[col] || sqlite3_value_type(vals[col]) != SQLITE_INTEGER ||
+		    !p || !kit_fk_to_id(t, f, p))
+			continue;
+		v = sqlite3_value_int64(vals[col]);
+		if (!(path = sqlite3_mprintf("$.\"%w\"", t->cols[col])) ||
+		    sqlite3_prepare_v2(m->home->db, "SELECT json_set(?1, ?2, ?3)", -1,
+		                       &set, NULL) != SQLITE_OK) {
+			sqlite3_free(path);
+			break;
+		}
+		sqlite3_bind_text(set, 1, json, -1, SQLITE_STATIC);
+		sqlite3_bind_text(set, 2, path, -1, SQLITE_STATIC);
+		if (home_ref(m, p, v, &home))
+			sqlite3_bind_int64(set, 3, home);
+		if (sqlite3_step(set) == SQLITE_ROW)
+			next = td_reg_col_dup(set, 0);
+		sqlite3_finalize(set);
+		sqlite3_free(path);
+		if (next) {
+			free(json);
+			json = next;
+		}
+	}
+	return json;
+}
+
 int kit_conflict_add(struct kit_merge *m, struct kit_table *t, const char *op,
                      sqlite3_value **pk_vals, sqlite3_value **field_old,
                      sqlite3_value **field_new, const char *reason,
@@ -235,7 +336,7 @@ int kit_conflict_add(struct kit_merge *m, struct kit_table *t, const char *op,
 	 * another row altogether. */
 	char *home = pk_vals && strcmp(op, "insert") != 0 ? home_json(m, t, pk_vals)
 	                                                  : NULL;
-	char *fold = values_json(m, t, field_old), *fnew = values_json(m, t, field_new);
+	char *fold = values_json(m, t, field_old), *fnew = field_json(m, t, field_new);
 	int rc = kit_exec(m->home, err, "INSERT INTO main.kit_conflict (kit_uuid, tbl,"
 	                  " op, pk, home, field_old, field_new, reason) VALUES"
 	                  " (%Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q)", m->uuid, t->name, op,

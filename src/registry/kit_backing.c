@@ -12,10 +12,14 @@
  *     statement on the kit's copy, on the image's copy and at home), and
  *     only the columns those writers change may differ;
  *   - rows the field added: custody events pair one to one, in order,
- *     with the token.move rows of their token; a handover's image
- *     (items included) is its handover.create row's after; dossiers, tags
- *     and counts start with their .add/.start row and end at their
- *     newest row's after; scans pair with count.scan rows;
+ *     with the token.move rows of their token, every field of the event
+ *     (time, operator, from, to, state, condition, remarks) as the row's
+ *     after.event holds it; a handover's image
+ *     (items included) is its handover.create row's after; a signature
+ *     of a handover's record is its handover.sign row's after (the
+ *     whole row, keyed by the kit's row id); dossiers, tags and counts
+ *     start with their .add/.start row and end at their newest row's
+ *     after; scans pair with count.scan rows;
  *   - anything else (a table no field work writes) is not backed.
  * A change not backed is tampering: the merge is refused whole (exit 65)
  * with the table and the key.  What is applied gets a home audit row in
@@ -586,31 +590,48 @@ static const struct new_rule new_rules[] = {
  * events by token.move rows, scans by count.scan rows.  Both queries
  * give the record's key, then the fields to compare, sorted by key and
  * then id; they are walked side by side (each sorted once: a count of
- * 100,000 scans is one key). */
+ * 100,000 scans is one key).  The audit query adds two columns: the
+ * row's id, and whether it holds the fields from `always` on (a
+ * token.move row holds its event, a count.scan row its time, since audit
+ * verify checks state: a kit made by older code has rows without them,
+ * compared on what they hold).  names: each compared field as messages
+ * name it. */
 struct pair_rule {
-	const char *table, *entity, *why, *rows_sql, *audit_sql;
+	const char *table, *entity, *what, *rows_sql, *audit_sql;
+	int ncols, always;
+	const char *const *names;
 };
 
+static const char *const event_names[] = { "serial", "to_custodian", "state",
+	"from_custodian", "operator", "at", "operator", "from_custodian",
+	"condition", "remarks" };
+static const char *const scan_names[] = { "uid", "serial", "source", "at" };
+
 static const struct pair_rule pair_rules[] = {
-	{ "custody_event", "token", "has a custody event unlike the token.move"
-	  " rows of the kit's audit log (one each, in order)",
-	  /* in serial order through token's index, no sort; an event of
-	   * no token is not paired here (a rule below names it) */
-	  "SELECT t.serial, e.to_custodian, e.state, e.from_custodian, e.operator"
+	{ "custody_event", "token", "custody event", /* in serial order through
+	   token's index, no sort; an event of no token is not paired here (a
+	   rule above names it) */
+	  "SELECT t.serial, e.to_custodian, e.state, e.from_custodian, e.operator,"
+	  " e.at, e.operator, e.from_custodian, e.condition, e.remarks"
 	  " FROM token t CROSS JOIN custody_event e ON e.token_id = t.id WHERE"
 	  " e.id > ?1 ORDER BY t.serial, e.id",
 	  "SELECT entity_key, json_extract(after, '$.custodian'),"
 	  " json_extract(after, '$.state'), json_extract(before, '$.custodian'),"
-	  " operator FROM audit WHERE entity = 'token' AND action = 'token.move'"
-	  " AND id > ?2 ORDER BY entity_key, id" },
-	{ "count_scan", "count", "has scans unlike the count.scan rows of the"
-	  " kit's audit log (one each, in order)",
-	  "SELECT c.uid, s.serial, s.source FROM count_scan s LEFT JOIN"
+	  " operator, json_extract(after, '$.event.at'), json_extract(after,"
+	  " '$.event.operator'), json_extract(after, '$.event.from'),"
+	  " json_extract(after, '$.event.condition'), json_extract(after,"
+	  " '$.event.remarks'), id, json_type(after, '$.event') = 'object'"
+	  " FROM audit WHERE entity = 'token' AND action = 'token.move'"
+	  " AND id > ?2 ORDER BY entity_key, id", 10, 5, event_names },
+	{ "count_scan", "count", "scan",
+	  "SELECT c.uid, s.serial, s.source, s.at FROM count_scan s LEFT JOIN"
 	  " count_session c ON c.id = s.count_id WHERE s.id > ?1"
 	  " ORDER BY c.uid, s.id",
 	  "SELECT entity_key, json_extract(after, '$.serial'),"
-	  " json_extract(after, '$.source') FROM audit WHERE entity = 'count' AND"
-	  " action = 'count.scan' AND id > ?2 ORDER BY entity_key, id" },
+	  " json_extract(after, '$.source'), json_extract(after, '$.at'), id,"
+	  " json_type(after, '$.at') IS NOT NULL FROM audit WHERE entity = 'count'"
+	  " AND action = 'count.scan' AND id > ?2 ORDER BY entity_key, id", 4, 3,
+	  scan_names },
 };
 
 static int same_col(sqlite3_stmt *a, sqlite3_stmt *b, int i)
@@ -621,15 +642,37 @@ static int same_col(sqlite3_stmt *a, sqlite3_stmt *b, int i)
 	return (!x && !y) || (x && y && strcmp((const char *)x, (const char *)y) == 0);
 }
 
+/* The first field where row and its audit row part, or -1. */
+static int first_difference(const struct pair_rule *r, sqlite3_stmt *rows,
+                            sqlite3_stmt *aud)
+{
+	int n = sqlite3_column_int(aud, r->ncols + 1) ? r->ncols : r->always;
+
+	for (int i = 0; i < n; i++)
+		if (!same_col(rows, aud, i))
+			return i;
+	return -1;
+}
+
+static const char *or_none(sqlite3_stmt *st, int i)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+
+	return v ? (const char *)v : "(none)";
+}
+
 /* NULL when every row pairs with its audit row; else the key where they
- * part (heap). */
+ * part (heap), and why[] says how. */
 static char *first_unpaired(struct kit_merge *m, const struct pair_rule *r,
-                            int64_t max)
+                            int64_t max, char *why, size_t size)
 {
 	sqlite3_stmt *rows = NULL, *aud = NULL;
 	char *key = NULL;
-	int sr, sa;
+	int sr, sa, col = -1;
 
+	snprintf(why, size, "has a %s unlike the %s rows of the kit's audit log"
+	         " (one each, in order)", r->what, strcmp(r->entity, "token") == 0
+	         ? "token.move" : "count.scan");
 	if (sqlite3_prepare_v2(m->kitc->db, r->rows_sql, -1, &rows, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(m->kitc->db, r->audit_sql, -1, &aud, NULL) != SQLITE_OK) {
 		sqlite3_finalize(rows);
@@ -642,11 +685,15 @@ static char *first_unpaired(struct kit_merge *m, const struct pair_rule *r,
 		sa = sqlite3_step(aud);
 		if (sr != SQLITE_ROW || sa != SQLITE_ROW)
 			break;
-		int ok = 1;
-		for (int i = 0; ok && i < sqlite3_column_count(rows); i++)
-			ok = same_col(rows, aud, i);
-		if (!ok)
+		if ((col = first_difference(r, rows, aud)) >= 0)
 			break;
+	}
+	if (col > 0) {
+		/* the same key, a field edited: say which, and what the row says */
+		size_t used = strlen(why);
+		snprintf(why + used, size - used, ": %s is '%s', its audit row %lld"
+		         " says '%s'", r->names[col], or_none(rows, col),
+		         (long long)sqlite3_column_int64(aud, r->ncols), or_none(aud, col));
 	}
 	if (sr == SQLITE_ROW || sa == SQLITE_ROW) {
 		sqlite3_stmt *at = sr == SQLITE_ROW ? rows : aud;
@@ -665,13 +712,13 @@ static int check_pairs(struct kit_merge *m, const char *table, int64_t max,
 {
 	*done = 0;
 	for (size_t i = 0; i < sizeof pair_rules / sizeof pair_rules[0]; i++) {
-		char *key;
+		char *key, why[600];
 		int rc = TD_OK;
 		if (strcmp(pair_rules[i].table, table) != 0)
 			continue;
 		*done = 1;
-		if ((key = first_unpaired(m, &pair_rules[i], max)))
-			rc = tampered(m, err, pair_rules[i].entity, key, pair_rules[i].why);
+		if ((key = first_unpaired(m, &pair_rules[i], max, why, sizeof why)))
+			rc = tampered(m, err, pair_rules[i].entity, key, why);
 		free(key);
 		return rc;
 	}
@@ -708,6 +755,44 @@ static int check_new_handovers(struct kit_merge *m, int64_t max,
 		free(number);
 		free(image);
 	}
+	return rc;
+}
+
+/* A signature made in the field on a handover's record (receipt --sign
+ * in the kit) is its handover.sign row's after: the whole row, keyed by
+ * the kit's row id.  Its handover_id there is the kit's; the merge
+ * renumbers it with the handover (a declared reference). */
+static int check_new_signatures(struct kit_merge *m, int64_t max,
+                                struct td_error *err)
+{
+	char *sql = sqlite3_mprintf("SELECT id FROM handover_signature WHERE id >"
+	                            " %lld ORDER BY id", (long long)max);
+	sqlite3_stmt *st;
+	int rc = TD_OK;
+
+	if (!sql || sqlite3_prepare_v2(m->kitc->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_free(sql);
+		return td_reg_db_error(m->kitc, err, "reading the kit");
+	}
+	sqlite3_free(sql);
+	while (rc == TD_OK && sqlite3_step(st) == SQLITE_ROW) {
+		char key[32], *image;
+		struct field_rows f;
+		snprintf(key, sizeof key, "%lld", (long long)sqlite3_column_int64(st, 0));
+		image = td_reg_handover_sig_image(m->kitc, sqlite3_column_int64(st, 0));
+		if ((rc = field_rows(m, "handover_signature", key, "handover.sign", &f,
+		                     err)) < 0)
+			;
+		else if (!f.n)
+			rc = tampered(m, err, "handover_signature", key, "was added with"
+			              " no handover.sign row of the kit's audit log");
+		else if (!matches(m, image, f.last_after))
+			rc = disagrees(m, err, "handover_signature", key, image,
+			               f.last_after, f.last_id, "as it came back");
+		field_rows_clear(&f);
+		free(image);
+	}
+	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -805,6 +890,8 @@ static int check_new_table(struct kit_merge *m, struct kit_table *t,
 		;
 	else if (strcmp(t->name, "handover") == 0)
 		rc = check_new_handovers(m, max, err);
+	else if (strcmp(t->name, "handover_signature") == 0)
+		rc = check_new_signatures(m, max, err);
 	else if (e)
 		rc = check_new_records(m, e, max, err);
 	else
@@ -831,15 +918,18 @@ int kit_backing_check_new(struct kit_merge *m, struct td_error *err)
 
 /* Where each record's ids stood at home before the merge: the rows past
  * them are the ones it added (bulk or one by one), conflicts left out.
- * maps[] first, then handover. */
-static const char *const home_key_col[] = { "serial", "target", "ref", "uid",
-                                            "number" };
-static const char *const home_table[] = { "token", "tag", "dossier",
-                                          "count_session", "handover" };
+ * maps[] first, then handover, then handover_signature (after its
+ * handover: its home row names the handover's home id). */
+enum { HOME_HANDOVER = 4, HOME_SIGNATURE = 5, N_HOME = 6 };
+static const char *const home_key_col[N_HOME] = { "serial", "target", "ref",
+                                                  "uid", "number", "id" };
+static const char *const home_table[N_HOME] = { "token", "tag", "dossier",
+                                                "count_session", "handover",
+                                                "handover_signature" };
 
 int kit_backing_mark_home(struct kit_merge *m, struct td_error *err)
 {
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < N_HOME; i++) {
 		char *sql = sqlite3_mprintf("SELECT coalesce(max(id), 0) FROM"
 		                            " main.\"%w\"", home_table[i]);
 		char *v = sql ? text_of(m->home, sql, 0, NULL) : NULL;
@@ -886,8 +976,25 @@ static int audit_new_record(struct kit_merge *m, const struct entity_map *e,
 	return rc;
 }
 
+/* A signature brought home: its handover.sign row, keyed by its home id,
+ * after = the row as it stands at home (its handover renumbered), as
+ * signature.c writes it. */
+static int audit_new_signature(struct kit_merge *m, int64_t id, const char *key,
+                               struct td_error *err)
+{
+	char *after = td_reg_handover_sig_image(m->home, id);
+	int rc;
+
+	if (!after)
+		return td_reg_db_error(m->home, err, "auditing the kit's records");
+	rc = td_reg_audit(m->home, "handover.sign", "handover_signature", key, NULL,
+	                  after, err);
+	free(after);
+	return rc;
+}
+
 /* Each record table i's rows this merge added, audited (i: maps[] index,
- * or 4 for handover, sealed as handover.c does). */
+ * HOME_HANDOVER sealed as handover.c does, or HOME_SIGNATURE). */
 static int audit_added(struct kit_merge *m, int i, struct td_error *err)
 {
 	char *sql = sqlite3_mprintf("SELECT id, \"%w\" FROM main.\"%w\" WHERE"
@@ -904,8 +1011,12 @@ static int audit_added(struct kit_merge *m, int i, struct td_error *err)
 	while (rc == TD_OK && sqlite3_step(st) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
 		char *key = td_reg_col_dup(st, 1);
-		rc = i == 4 ? td_reg_handover_seal(m->home, id, err)
-		            : audit_new_record(m, &maps[i], id, key, err);
+		if (i == HOME_HANDOVER)
+			rc = td_reg_handover_seal(m->home, id, err);
+		else if (i == HOME_SIGNATURE)
+			rc = audit_new_signature(m, id, key, err);
+		else
+			rc = audit_new_record(m, &maps[i], id, key, err);
 		free(key);
 	}
 	sqlite3_finalize(st);
@@ -916,7 +1027,7 @@ int kit_backing_audit_new(struct kit_merge *m, struct td_error *err)
 {
 	int rc = TD_OK;
 
-	for (int i = 0; rc == TD_OK && i < 5; i++)
+	for (int i = 0; rc == TD_OK && i < N_HOME; i++)
 		rc = audit_added(m, i, err);
 	return rc;
 }

@@ -4,7 +4,9 @@
  * kit was merged), field_old/field_new (the values the field changed
  * from and to).  Keeping home only closes it; keeping field writes the
  * field's values into the row (or adds / deletes the row) generically,
- * column names checked against the table.  Both are audited. */
+ * column names checked against the table.  Both are audited.  The
+ * field's values name other rows by home's ids (kit_apply.c turns the
+ * kit's own ids into home's when it keeps the conflict). */
 #include <config.h>
 
 #include <inttypes.h>
@@ -158,6 +160,13 @@ static int apply_field(struct td_registry *reg, struct kit_table *t,
 	td_reg_bind_text(st, 2, r->pk);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
+	/* A row the field added that refers to a record home does not have
+	 * (the merge wrote NULL for it: kit_apply.c) cannot stand here. */
+	if ((rc & 0xff) == SQLITE_CONSTRAINT && strcmp(r->op, "insert") == 0)
+		return td_error_set(err, TD_ERR_CONFLICT, "the field's %s row cannot be"
+		                    " added here (%s): a record it refers to is not in"
+		                    " this registry; keep home's version", t->name,
+		                    sqlite3_errmsg(reg->db));
 	if (rc != SQLITE_DONE)
 		return td_reg_db_error(reg, err, "applying the field's version");
 	return TD_OK;

@@ -21,9 +21,10 @@ static enum kit_kind kind_of(const char *name)
 		return KIT_AUDIT;
 	/* crl_trust decides which CRLs may revoke certificates and
 	 * crl_import which were applied: home's alone, so a kit neither
-	 * carries nor changes them (field rows there are never merged). */
+	 * carries nor changes them (field rows there are never merged).
+	 * audit_checkpoint signs home's chain, which a kit does not have. */
 	if (strcmp(name, "meta") == 0 || strncmp(name, "kit_", 4) == 0 ||
-	    strncmp(name, "crl_", 4) == 0)
+	    strncmp(name, "crl_", 4) == 0 || strcmp(name, "audit_checkpoint") == 0)
 		return KIT_LOCAL;
 	return KIT_FIELD;
 }

@@ -28,4 +28,6 @@ EXTRA_DIST += src/registry/local.mk
 # reorganization: stored plans, tags, CRL confirmations
 libtokendesk_a_SOURCES += src/registry/plan.c src/registry/tag.c \
 	src/registry/crl_trust.c
+# signatures of handover records and signed audit checkpoints
+libtokendesk_a_SOURCES += src/registry/signature.c
 libtokendesk_a_SOURCES += src/registry/handover.c src/registry/dossier.c

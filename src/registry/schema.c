@@ -250,6 +250,31 @@ static const char *const migrations[] = {
 	"  added_at TEXT NOT NULL, added_by TEXT NOT NULL);"
 	"ALTER TABLE crl_import ADD COLUMN ca_sha256 TEXT;"
 	"CREATE INDEX crl_import_number ON crl_import(issuer, crl_number);",
+	/* 8: signatures.  handover_signature: one row per signature made on
+	 * a handover's PDF record (`receipt --sign`): the signer's
+	 * certificate (serial as td_serial_hex writes it, issuer and subject
+	 * as printed), when, and the SHA-256 of the whole signed PDF as
+	 * written, so a file can be told to be that record.
+	 * audit_checkpoint: signed checkpoints of the audit chain (`audit
+	 * sign`): the head it signs (row id and hash) and the CMS itself
+	 * (PEM), which carries the same head in its signed content; home's
+	 * alone (kit_schema.c: local). */
+	"CREATE TABLE handover_signature ("
+	"  id INTEGER PRIMARY KEY,"
+	"  handover_id INTEGER NOT NULL REFERENCES handover(id),"
+	"  signer_serial TEXT NOT NULL, signer_issuer TEXT NOT NULL,"
+	"  signer_subject TEXT NOT NULL,"
+	"  signed_at TEXT NOT NULL,"
+	"  pdf_sha256 TEXT NOT NULL,"
+	"  operator TEXT NOT NULL);"
+	"CREATE INDEX handover_signature_handover ON handover_signature(handover_id);"
+	"CREATE TABLE audit_checkpoint ("
+	"  id INTEGER PRIMARY KEY,"
+	"  head_id INTEGER NOT NULL, head_hash TEXT NOT NULL,"
+	"  signed_at TEXT NOT NULL,"
+	"  signer_serial TEXT NOT NULL, signer_subject TEXT NOT NULL,"
+	"  cms TEXT NOT NULL,"
+	"  operator TEXT NOT NULL);",
 	/* (append new steps here) */
 };
 

@@ -121,4 +121,20 @@ void td_usb_hotplug_stop(struct td_usb_hotplug *h);
 int td_usb_models_copy(const struct td_usb_model *src, size_t n,
                        struct td_usb_model **out);
 
+/* possession.c's lookups and PIN rules, for sign.c (same contracts as
+ * the static functions they wrap): find the slot by token serial after a
+ * refresh; refuse before login on a locked PIN or an unforced final try
+ * (1: r holds the refusal); after PKCS11_login failed, release the slots
+ * and fill r from the token's flags; describe a certificate into r; 1
+ * when a certificate has serial want (any spelling). */
+struct td_pop_result;
+PKCS11_SLOT *td_pop_find_slot(struct td_tokens *t, const char *serial,
+                              const char *module, struct td_module **mod,
+                              struct td_error *err);
+int td_pop_refuse_early(unsigned flags, int force, struct td_pop_result *r);
+void td_pop_pin_refused(struct td_tokens *t, const char *serial, struct td_module *m,
+                        struct td_pop_result *r);
+void td_pop_describe_cert(PKCS11_CERT *c, struct td_pop_result *r);
+int td_pop_serial_matches(PKCS11_CERT *c, const char *want);
+
 #endif

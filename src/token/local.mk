@@ -9,6 +9,7 @@ libtokendesk_a_SOURCES += \
 	src/token/usb.c \
 	src/token/watch.c \
 	src/token/possession.c \
+	src/token/sign.c \
 	src/token/config.c \
 	src/token/remote.h \
 	src/token/remote.c \

@@ -332,3 +332,37 @@ int td_token_prove(struct td_tokens *t, const char *serial, const char *module,
 	ERR_clear_error();
 	return rc;
 }
+
+/* ---- shared with sign.c: one set of PIN rules for proving and signing -- */
+
+PKCS11_SLOT *td_pop_find_slot(struct td_tokens *t, const char *serial,
+                              const char *module, struct td_module **mod,
+                              struct td_error *err)
+{
+	return find_slot(t, serial, module, mod, err);
+}
+
+int td_pop_refuse_early(unsigned flags, int force, struct td_pop_result *r)
+{
+	return refuse_early(flags, force, r);
+}
+
+void td_pop_pin_refused(struct td_tokens *t, const char *serial, struct td_module *m,
+                        struct td_pop_result *r)
+{
+	unsigned long ckr = last_ckr();
+
+	td_module_release_slots(m);
+	pin_refused(t, serial, m, ckr, r);
+	td_module_release_slots(m);
+}
+
+void td_pop_describe_cert(PKCS11_CERT *c, struct td_pop_result *r)
+{
+	describe_cert(c, r);
+}
+
+int td_pop_serial_matches(PKCS11_CERT *c, const char *want)
+{
+	return serial_matches(c, want);
+}

@@ -65,6 +65,9 @@ void count_draw_tallies(struct desk *d, const struct td_count_tally *t, int y,
 
 /* scr_count_run.c */
 void count_run_enter(struct desk *d, struct count_scr *s, int64_t id);
+/* Tallies and the missing list again, from the stored scans (another
+ * desk may have scanned into the same count). */
+void count_run_reload(struct desk *d, struct count_scr *s);
 void count_run_draw(struct desk *d, struct count_scr *s, int top, int rows,
                     int cols);
 int count_run_key(struct desk *d, struct count_scr *s, int k);

@@ -26,6 +26,8 @@
 #include "tokendesk/text.h"
 #include "tui/desk.h"
 #include "tui/input.h"
+#include "tui/sign.h"
+#include "tokendesk/handover.h"
 
 int td_desk_main(struct td_cli *cli);
 
@@ -304,6 +306,25 @@ static void redraw(struct desk *d)
 	d->dirty = 0;
 }
 
+/* Key-to-screen timing for `make bench` (TOKENDESK_KEYLOG=FILE; "%p" in
+ * FILE becomes the process id, for a hall's many desks). */
+struct keylog {
+	FILE *f;                 /* out.f, or NULL when not asked for */
+	struct td_outfile out;   /* put in place when the desk ends */
+	double t0;               /* when the batch of keys being handled arrived */
+	int key;                 /* its last key */
+};
+static struct keylog *active_log;
+
+void desk_flush(struct desk *d)
+{
+	redraw(d);
+	/* the bench's "F9 to recorded": the screen is out before the PDF */
+	if (active_log && active_log->f)
+		fprintf(active_log->f, "flush %d %.3f\n", active_log->key,
+		        tdi_now_ms() - active_log->t0);
+}
+
 static int top_typing(struct desk *d)
 {
 	const struct screen_ops *o = d->stack[d->depth - 1].ops;
@@ -340,13 +361,16 @@ static void global_key(struct desk *d, int key, int typing)
 	case TDK(KEY_F(5)): goto_screen(d, 5); return;
 	case TDK(KEY_F(7)): goto_screen(d, 7); return;
 	case TDK(KEY_F(8)): goto_screen(d, 8); return;
-	case TDK(KEY_F(10)): d->quit = 1; return;
+	case TDK(KEY_F(10)):
+		if (!scr_sign_quit_offer(d))
+			d->quit = 1;
+		return;
 	case TDK_CTRL('l'): clearok(curscr, TRUE); d->dirty = 1; return;
 	case TDK(KEY_RESIZE): d->dirty = 1; return;
 	case TDK_ESC: case 'q':
 		if (d->depth > 1)
 			desk_pop(d);
-		else if (key == 'q')
+		else if (key == 'q' && !scr_sign_quit_offer(d))
 			d->quit = 1;
 		return;
 	}
@@ -388,6 +412,11 @@ static void handle_scan(struct desk *d, const char *text)
 {
 	int top = d->depth - 1;
 
+	if (td_record_is_qr(text)) {   /* a printed record's QR code */
+		scr_receipt_scan(d, text);
+		d->dirty = 1;
+		return;
+	}
 	if (d->stack[top].ops->scan) {
 		d->stack[top].ops->scan(d, d->stack[top].self, text);
 	} else {
@@ -397,12 +426,6 @@ static void handle_scan(struct desk *d, const char *text)
 	}
 	d->dirty = 1;
 }
-
-/* Key-to-screen timing for `make bench` (TOKENDESK_KEYLOG=FILE). */
-struct keylog {
-	FILE *f;                 /* out.f, or NULL when not asked for */
-	struct td_outfile out;   /* put in place when the desk ends */
-};
 
 /* Where a trailing scan could start in keys[0..n): the printable keys
  * at the end, before a final Enter if there is one; n when none. */
@@ -434,6 +457,9 @@ static void run_keys(struct desk *d, struct keylog *log, int *keys, int n,
 	char scan[256];
 	double t0 = tdi_now_ms();
 	int s = scan_start(keys, n);
+
+	log->t0 = t0;
+	log->key = keys[n - 1];
 
 	/* Keys that came just before a scan (Tab to a list, then the
 	 * scanner fires) go first: the scan is judged on the screen they
@@ -489,6 +515,27 @@ static int script_step(struct desk *d, struct tdi *in, struct keylog *log)
 	return 0;
 }
 
+/* In a hall several desks share one registry: what this one shows is
+ * read again when another desk or a command has committed (SQLite's
+ * data_version, asked on the loop's timer: a cheap pragma). */
+static void check_registry(struct desk *d)
+{
+	uint64_t stamp = td_reg_change_stamp(d->reg);
+
+	if (stamp == d->reg_stamp)
+		return;
+	d->reg_stamp = stamp;
+	desk_tokens_rematch(d);
+	for (int i = 0; i < d->depth; i++)
+		if (d->stack[i].ops->registry_changed)
+			d->stack[i].ops->registry_changed(d, d->stack[i].self);
+	d->dirty = 1;
+}
+
+/* How often, at most, the desk looks for other desks' commits (ms): the
+ * hall's promise is to show them within a second. */
+enum { DESK_REGISTRY_CHECK_MS = 250 };
+
 static void loop(struct desk *d, struct tdi *in, struct keylog *log)
 {
 	int keys[256];
@@ -503,9 +550,10 @@ static void loop(struct desk *d, struct tdi *in, struct keylog *log)
 			script_step(d, in, log);
 			continue;
 		}
-		n = poll(p, p[1].fd >= 0 ? 2 : 1, 1000);
+		n = poll(p, p[1].fd >= 0 ? 2 : 1, DESK_REGISTRY_CHECK_MS);
 		if (n < 0 && errno != EINTR)
 			break;
+		check_registry(d);
 		if (n > 0 && (p[1].revents & POLLIN))
 			tokens_event(d, log);
 		/* after EINTR too: a SIGWINCH waits in curses as KEY_RESIZE */
@@ -554,6 +602,19 @@ static void curses_start(struct desk *d)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+/* TOKENDESK_KEYLOG's FILE, "%p" in it made the process id (a hall's
+ * desks share one environment), into buf. */
+static const char *keylog_path(const char *path, char *buf, size_t size)
+{
+	const char *p = strstr(path, "%p");
+
+	if (!p)
+		return path;
+	snprintf(buf, size, "%.*s%ld%s", (int)(p - path), path, (long)getpid(),
+	         p + 2);
+	return buf;
+}
+
 /* While a write waits for the lock another desk or command holds (the
  * registry calls this every 50 ms or so): say so on the message line,
  * and give up at Esc, the write then abandoned whole.  Other keys are
@@ -581,8 +642,9 @@ int td_desk_main(struct td_cli *cli)
 {
 	struct desk d = { .cli = cli };
 	struct tdi in = { 0 };
-	struct keylog log = { NULL, { 0 } };
+	struct keylog log = { NULL, { 0 }, 0, 0 };
 	struct td_error err;
+	char logbuf[4096];
 	const char *script = getenv("TOKENDESK_KEYS");
 	const char *logpath = getenv("TOKENDESK_KEYLOG");
 	int status = EX_OK;
@@ -602,7 +664,8 @@ int td_desk_main(struct td_cli *cli)
 	}
 	if (!(d.reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	if (logpath && td_outfile_open(&log.out, logpath, &err) < 0) {
+	if (logpath && td_outfile_open(&log.out, keylog_path(logpath, logbuf,
+	                                                    sizeof logbuf), &err) < 0) {
 		td_cli_print_error(&err);
 		return td_cli_status(err.code);
 	}
@@ -616,8 +679,11 @@ int td_desk_main(struct td_cli *cli)
 	td_reg_set_busy(d.reg, cli->config.busy_ms, busy_wait, &d);
 	desk_tokens_start(&d);
 	scr_panel_open(&d);
+	d.reg_stamp = td_reg_change_stamp(d.reg);
 	d.dirty = 1;
+	active_log = &log;
 	loop(&d, &in, &log);
+	active_log = NULL;
 	while (d.depth > 0)
 		desk_pop(&d);
 	desk_tokens_stop(&d);

@@ -50,6 +50,9 @@ struct screen_ops {
 	void (*scan)(struct desk *d, void *self, const char *text);
 	/* Token presence changed (the live panel and handover listen). */
 	void (*tokens_changed)(struct desk *d, void *self);
+	/* The registry changed under the desk (another desk or a command
+	 * committed): read again what is shown.  NULL: drawing reads it. */
+	void (*registry_changed)(struct desk *d, void *self);
 	void (*free)(void *self);
 };
 
@@ -73,6 +76,7 @@ struct desk {
 		void *self;
 	} stack[DESK_MAX_SCREENS];
 	int depth;
+	uint64_t reg_stamp;             /* td_reg_change_stamp at last look */
 };
 
 /* A text that T() translates where it is drawn: marks it for xgettext
@@ -109,6 +113,9 @@ void desk_pop(struct desk *d);
 void desk_message(struct desk *d, int bad, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void desk_error(struct desk *d, const struct td_error *err);
+/* Draw the screen now, in the middle of handling a key: for a step that
+ * is done (recorded) before a slower one that follows (its PDF). */
+void desk_flush(struct desk *d);
 /* err as td_error_format renders it, its message in the desk's language
  * when it is one of the fixed texts lower layers give (why an output was
  * refused, a registry moved): those are marked N_ there, and po/
@@ -157,6 +164,8 @@ int desk_tokens_start(struct desk *d);
 int desk_tokens_fd(struct desk *d);          /* -1: none */
 void desk_tokens_event(struct desk *d);      /* the fd is readable */
 void desk_tokens_stop(struct desk *d);
+/* Match the tokens present against the registry again (it changed). */
+void desk_tokens_rematch(struct desk *d);
 int desk_tokens_count(struct desk *d);       /* tokens present, -1 unknown */
 const char *desk_tokens_modules(struct desk *d);
 /* The i-th serial plugged in during the event batch being told to the

@@ -19,6 +19,11 @@ struct hand {
 	char why[HAND_MAX][520];         /* refusal of each, or "" */
 	enum td_proof proof[HAND_MAX];
 	char proof_detail[HAND_MAX][256];
+	/* the custody each token had when it joined the list (its item's
+	 * custody_seen): kept across rebuilds, so a token another desk hands
+	 * over meanwhile is refused, not silently taken from its new holder */
+	int64_t seen[HAND_MAX];
+	int seen_set[HAND_MAX];
 	int n, list_sel, force;
 	struct tl_list list;
 	char to_note[600], from_note[600];
@@ -35,5 +40,7 @@ void hand_pin_draw(struct desk *d, struct hand *s);
 int hand_pin_key(struct desk *d, struct hand *s, int k);
 void hand_pin_close(struct hand *s);
 void hand_tokens_changed(struct desk *d, void *self);
+/* Another desk or command wrote to the registry: check the list again. */
+void hand_registry_changed(struct desk *d, void *self);
 
 #endif

@@ -14,4 +14,6 @@ libtd_tui_a_SOURCES += \
 	src/tui/scr_tag.c src/tui/tag.h \
 	src/tui/scr_count.c src/tui/scr_count_run.c src/tui/scr_count_report.c \
 	src/tui/countscr.h src/tui/scr_conflicts.c
+# signing records and checkpoints with tokens at the desk
+libtd_tui_a_SOURCES += src/tui/scr_sign.c src/tui/sign.h
 EXTRA_DIST += src/tui/local.mk

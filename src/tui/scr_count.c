@@ -436,6 +436,14 @@ static void cfree(void *self)
 	free(s);
 }
 
+static void registry_changed(struct desk *d, void *self)
+{
+	struct count_scr *s = self;
+
+	if (s->mode == CM_RUN && s->have_count)
+		count_run_reload(d, s);
+}
+
 static const struct screen_ops ops = {
 	.title = N_("Count"),
 	.help = N_("Inventory count (letter 2.1): check the tokens in your hands "
@@ -460,7 +468,8 @@ static const struct screen_ops ops = {
 	           "records folder beside the registry. w writes it again.\n"
 	           "Esc goes back to the list of counts; an open count stays open."),
 	.draw = draw, .key = key, .typing = typing, .scan = scan,
-	.tokens_changed = tokens_changed, .free = cfree,
+	.tokens_changed = tokens_changed, .registry_changed = registry_changed,
+	.free = cfree,
 };
 
 void scr_count_open(struct desk *d)

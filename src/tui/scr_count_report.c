@@ -18,6 +18,7 @@
 #include "tokendesk/count.h"
 #include "tokendesk/outfile.h"
 #include "tui/countscr.h"
+#include "tui/sign.h"
 
 void count_close_draw(struct desk *d, struct count_scr *s)
 {
@@ -58,8 +59,10 @@ int count_close_key(struct desk *d, struct count_scr *s, int k)
 		s->confirm = 0;
 		if (td_count_close(d->reg, id, NULL, &err) < 0)
 			desk_error(d, &err);
-		else
+		else {
 			count_report_enter(d, s, id, 1);
+			scr_sign_offer_checkpoint(d);
+		}
 	} else if (k == 'n' || k == 'N' || k == TDK_ESC || k == 'k' || k == 'K') {
 		s->confirm = 0;
 		desk_message(d, 0, "%s", T("The count stays open."));

@@ -81,7 +81,7 @@ static int line_one(const struct td_count_line *l, void *ctx)
 }
 
 /* Tallies and the missing list, from the stored scans. */
-static void reload(struct desk *d, struct count_scr *s)
+void count_run_reload(struct desk *d, struct count_scr *s)
 {
 	struct lines_ctx c = { d, s, 1 };
 	struct td_error err;
@@ -130,7 +130,7 @@ void count_run_enter(struct desk *d, struct count_scr *s, int64_t id)
 		   "saved.", (long long)s->count.scans);
 		s->last_color = COL_OK;
 	}
-	reload(d, s);
+	count_run_reload(d, s);
 }
 
 /* The last scan in one sentence, with where the registry places it. */
@@ -180,7 +180,7 @@ void count_run_scan(struct desk *d, struct count_scr *s, const char *serial,
 	          hit.custodian_name);
 	s->scans.sel = 0;
 	td_count_hit_clear(&hit);
-	reload(d, s);
+	count_run_reload(d, s);
 }
 
 static const char *const run_keys[] = {

@@ -26,6 +26,7 @@
 #include "tui/desk.h"
 #include "tui/handover.h"
 #include "tui/widget.h"
+#include "tui/sign.h"
 
 enum { F_ITEM, F_FROM, F_TO, F_COND, F_REMARKS, F_LIST, F_RECORD, F_N };
 
@@ -97,6 +98,56 @@ static int resolve_note(struct desk *d, const char *text, struct td_custodian *c
 	return 0;
 }
 
+/* The newest custody event of a token: who moved it, when, to whom. */
+struct newest {
+	char op[TD_OPERATOR_MAX + 1], at[40], to[TD_CUSTODIAN_MAX];
+	int have;
+};
+
+static int keep_newest(const struct td_custody_event *e, void *ctx)
+{
+	struct newest *n = ctx;
+
+	snprintf(n->op, sizeof n->op, "%s", e->operator_name ? e->operator_name : "?");
+	snprintf(n->at, sizeof n->at, "%s", e->at ? e->at : "?");
+	snprintf(n->to, sizeof n->to, "%s", e->to_custodian ? e->to_custodian : "?");
+	n->have = 1;
+	return 0;
+}
+
+/* Why a token moved meanwhile is refused, in the desk's language (the
+ * workflow's err says it in English). */
+static void moved_text(struct desk *d, const char *serial,
+                       const struct td_error *err, char *out, size_t size)
+{
+	struct newest n = { .have = 0 };
+
+	if (td_reg_each_custody_event(d->reg, serial, keep_newest, &n, NULL) == 0 &&
+	    n.have)
+		Tf(out, size, "token %s was handed over meanwhile by %s at %s (now "
+		   "with %s); nothing was written", serial, n.op, n.at, n.to);
+	else
+		snprintf(out, size, "%s", err->message);
+}
+
+/* Token i's custody as first seen: remembered the first time it is
+ * checked, and held against the registry at every later rebuild. */
+static int keep_seen(struct hand *s, int i, struct td_error *err)
+{
+	size_t n = td_handover_count(s->batch);
+	const struct td_handover_item *it;
+
+	if (s->kind != TD_HANDOVER_TOKENS || n == 0)
+		return 0;
+	if (s->seen_set[i])
+		return td_handover_expect_custody(s->batch, s->serial[i],
+		                                  s->seen[i], err);
+	it = td_handover_item_at(s->batch, n - 1);
+	s->seen[i] = it->custody_seen;
+	s->seen_set[i] = 1;
+	return 0;
+}
+
 /* Rebuild the batch from the fields and the serials; every item is
  * checked again and a refusal kept next to its serial. */
 void hand_rebuild(struct desk *d, struct hand *s)
@@ -141,15 +192,33 @@ void hand_rebuild(struct desk *d, struct hand *s)
 		s->why[i][0] = '\0';
 		if (!s->to_ok)
 			continue;
+		/* moved by someone else since it joined the list: say who */
+		if (s->kind == TD_HANDOVER_TOKENS && s->seen_set[i] &&
+		    td_handover_expect_custody(s->batch, s->serial[i], s->seen[i],
+		                               &err) < 0) {
+			moved_text(d, s->serial[i], &err, s->why[i], sizeof s->why[i]);
+			continue;
+		}
 		int rc = s->kind == TD_HANDOVER_TOKENS
 		             ? td_handover_add_token(s->batch, s->serial[i], &err)
 		             : td_handover_add_dossier(s->batch, s->serial[i], &err);
 		if (rc < 0)
 			snprintf(s->why[i], sizeof s->why[i], "%s", err.message);
+		else if (keep_seen(s, i, &err) < 0)
+			snprintf(s->why[i], sizeof s->why[i], "%s", err.message);
 		else if (s->proof[i])
 			td_handover_set_proof(s->batch, s->serial[i], s->proof[i],
 			                      s->proof_detail[i], &err);
 	}
+}
+
+void hand_registry_changed(struct desk *d, void *self)
+{
+	struct hand *s = self;
+
+	/* not under an open PIN dialog: its item must stay where it is */
+	if (!s->pin)
+		hand_rebuild(d, s);
 }
 
 static const struct td_handover_item *find_item(struct hand *s, const char *key)
@@ -199,6 +268,7 @@ void hand_add(struct desk *d, struct hand *s, const char *serial)
 	snprintf(s->serial[s->n], sizeof s->serial[s->n], "%s", canon);
 	s->proof[s->n] = TD_PROOF_SKIPPED;
 	s->proof_detail[s->n][0] = '\0';
+	s->seen_set[s->n] = 0;
 	s->n++;
 	hand_rebuild(d, s);
 	if (s->why[s->n - 1][0])
@@ -216,6 +286,9 @@ static void remove_at(struct desk *d, struct hand *s, int i)
 	memmove(&s->proof[i], &s->proof[i + 1], (size_t)(s->n - i - 1) * sizeof s->proof[0]);
 	memmove(&s->proof_detail[i], &s->proof_detail[i + 1],
 	        (size_t)(s->n - i - 1) * sizeof s->proof_detail[0]);
+	memmove(&s->seen[i], &s->seen[i + 1], (size_t)(s->n - i - 1) * sizeof s->seen[0]);
+	memmove(&s->seen_set[i], &s->seen_set[i + 1],
+	        (size_t)(s->n - i - 1) * sizeof s->seen_set[0]);
 	s->n--;
 	if (s->list_sel >= s->n)
 		s->list_sel = s->n - 1;
@@ -362,23 +435,38 @@ static void save_record(struct desk *d, const char *number)
 	td_outdir_close(&dir);
 }
 
+static int ready(struct desk *d, struct hand *s);
+
 static void commit(struct desk *d, struct hand *s)
 {
 	struct td_error err;
 	int64_t id;
 
+	/* checked again: what was confirmed may have changed since (another
+	 * desk's handover), and a refused item is never silently left out */
 	hand_rebuild(d, s);
+	if (!ready(d, s))
+		return;
 	if (td_handover_commit(s->batch, s->number, &id, &err) < 0) {
 		s->number[0] = '\0';
-		desk_error(d, &err);
+		/* another desk committed in the same instant: the list, checked
+		 * again, says which token and who, in the desk's language */
 		hand_rebuild(d, s);
+		if (err.code != TD_ERR_CONFLICT || ready(d, s))
+			desk_error(d, &err);
 		return;
 	}
-	save_record(d, s->number);
 	s->n = 0;
 	tf_clear(&s->field[F_ITEM]);
 	hand_rebuild(d, s);
 	s->focus = F_ITEM;
+	/* Recorded now: said at once.  The printable record takes the PDF
+	 * helper's start (most of a second on a loaded hall host) and
+	 * follows on the same line; then the offer to sign it. */
+	desk_message(d, 0, "%s %s …", T("Handover recorded:"), s->number);
+	desk_flush(d);
+	save_record(d, s->number);
+	scr_sign_offer_record(d, s->number);
 }
 
 static int ready(struct desk *d, struct hand *s)
@@ -395,8 +483,12 @@ static int ready(struct desk *d, struct hand *s)
 		return 0;
 
 	for (int i = 0; i < s->n; i++)
-		if (s->why[i][0])
-			ok = 0;
+		if (s->why[i][0] && s->to_ok) {
+			/* the first refusal in words: "handed over meanwhile by
+			 * NAME at TIME" is what the operator must read at F9 */
+			desk_message(d, 1, "%s: %s", s->serial[i], s->why[i]);
+			return 0;
+		}
 	if (!ok)
 		desk_message(d, 1, "%s", T(s->n == 0 ? "The list is empty."
 		                       : !s->to_ok ? N_("Say to whom (To).")
@@ -586,6 +678,7 @@ static const struct screen_ops ops = {
 	        "(Dossier: the reference; From: the agency). Esc twice discards."),
 	.draw = draw, .key = key, .typing = typing, .scan = scan, .free = hfree,
 	.tokens_changed = hand_tokens_changed,
+	.registry_changed = hand_registry_changed,
 };
 
 const struct screen_ops *hand_ops(void)

@@ -13,6 +13,7 @@
 #include "tui/desk.h"
 #include "tui/tag.h"
 #include "tui/widget.h"
+#include "tui/sign.h"
 
 struct record {
 	char kind[16], key[128], title[256];
@@ -261,10 +262,12 @@ static void add_event_conflict(struct tl_list *list, const struct td_custody_eve
  * across the whole width, so custodians and remarks are never cut. */
 static int add_event(const struct td_custody_event *e, void *ctx)
 {
-	char move[1200];
+	char move[1200], handover[32];
 
-	tl_add(ctx, COL_NORMAL, NULL, NULL, e->at, td_tui_state_label(e->state),
-	       e->operator_name, NULL);
+	/* Enter on it opens the handover's record (scr_sign.c). */
+	snprintf(handover, sizeof handover, "#%lld", (long long)e->handover_id);
+	tl_add(ctx, COL_NORMAL, e->handover_id ? "receipt" : NULL, handover, e->at,
+	       td_tui_state_label(e->state), e->operator_name, NULL);
 	snprintf(move, sizeof move, "    %s → %s%s%s%s%s",
 	         e->from_custodian ? e->from_custodian : "—",
 	         e->to_custodian ? e->to_custodian : "—",
@@ -272,7 +275,8 @@ static int add_event(const struct td_custody_event *e, void *ctx)
 	         e->condition ? e->condition : "",
 	         e->remarks && *e->remarks ? " · " : "",
 	         e->remarks ? e->remarks : "");
-	tl_add(ctx, COL_DIM, NULL, NULL, move, NULL, NULL, NULL);
+	tl_add(ctx, COL_DIM, e->handover_id ? "receipt" : NULL, handover, move, NULL,
+	       NULL, NULL);
 	if (e->conflict_id)
 		add_event_conflict(ctx, e);
 	return 0;
@@ -377,6 +381,8 @@ static int key(struct desk *d, void *self, int k)
 	if (k == TDK_ENTER && (row = tl_selected(&r->list)) && row->kind) {
 		if (strcmp(row->kind, "handover") == 0)
 			scr_handover_open(d, row->key);
+		else if (strcmp(row->kind, "receipt") == 0)
+			scr_receipt_open(d, row->key);
 		else if (strcmp(row->kind, "tag") == 0)
 			open_tag(d, r);
 		else if (strcmp(row->kind, "conflict") == 0)

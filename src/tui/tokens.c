@@ -13,12 +13,16 @@
 #include <wchar.h>
 
 #include "cli/cli.h"
+#include "tokendesk/checkpoint.h"
+#include "tokendesk/handover.h"
 #include "tokendesk/match.h"
+#include "tokendesk/outfile.h"
 #include "tokendesk/secmem.h"
 #include "tokendesk/text.h"
 #include "tokendesk/token.h"
 #include "tui/desk.h"
 #include "tui/handover.h"
+#include "tui/sign.h"
 #include "tui/widget.h"
 
 #define MAX_PRESENT 32
@@ -161,6 +165,19 @@ void desk_tokens_event(struct desk *d)
 	d->tok->inserted[0] = '\0';
 	d->tok->nfresh = 0;
 	d->dirty = 1;
+}
+
+void desk_tokens_rematch(struct desk *d)
+{
+	struct desk_tokens *k = d->tok;
+	struct td_error err;
+
+	for (int i = 0; k && i < k->n; i++) {
+		if (k->p[i].matched)
+			td_match_result_clear(&k->p[i].m);
+		k->p[i].matched = td_match_token(d->reg, k->p[i].tok, &k->mopts,
+		                                 &k->p[i].m, &err) == 0;
+	}
 }
 
 const char *desk_tokens_fresh(struct desk *d, int i)
@@ -374,4 +391,72 @@ void hand_tokens_changed(struct desk *d, void *self)
 	/* a token inserted while the handover is open joins the list */
 	if (d->tok && d->tok->inserted[0] && d->stack[d->depth - 1].self == self)
 		hand_add(d, s, d->tok->inserted);
+}
+
+/* ---- signing (scr_sign.c) ------------------------------------------------ */
+
+static int write_text(const char *path, const char *text, struct td_error *err)
+{
+	struct td_outfile out;
+	int rc = td_outfile_open(&out, path, err);
+
+	if (rc < 0)
+		return rc;
+	fputs(text, out.f);
+	return td_outfile_commit(&out, err);
+}
+
+static int sign_now(struct desk *d, const struct td_snap_token *t,
+                    const struct td_secbuf *pin, int force, const char *number,
+                    const char *path, struct td_pop_result *res, struct td_error *err)
+{
+	struct td_record rec;
+	int64_t head, id;
+	char *pem = NULL;
+	int rc;
+
+	if (!number) {
+		rc = td_checkpoint_sign(d->reg, d->tok->t, t->serial, pin, force, &pem,
+		                        &head, &id, res, err);
+		if (rc == TD_OK && pem)
+			rc = write_text(path, pem, err);
+		free(pem);
+		return rc;
+	}
+	if ((rc = td_record_load(d->reg, number, &rec, err)) < 0)
+		return rc;
+	rc = td_record_sign(d->reg, &rec, path, d->tok->t, t->serial, pin, force, res, err);
+	td_record_clear(&rec);
+	return rc;
+}
+
+int desk_tokens_sign(struct desk *d, const char *serial, struct tf_field *pin,
+                     int force, const char *number, const char *path,
+                     char *detail, size_t size)
+{
+	const struct td_snap_token *t = present(d, serial);
+	struct td_pop_result res;
+	struct td_secbuf *b;
+	struct td_error err;
+	int rc;
+
+	if (!t) {
+		tf_clear(pin);
+		snprintf(detail, size, "%s", T("Insert the token to sign."));
+		return -1;
+	}
+	b = pin_buffer(pin, &err);
+	tf_clear(pin);
+	if (!b) {
+		td_error_format(&err, detail, size);
+		return -1;
+	}
+	rc = sign_now(d, t, b, force, number, path, &res, &err);
+	td_secbuf_free(b);
+	if (rc < 0) {
+		td_error_format(&err, detail, size);
+		return -1;
+	}
+	snprintf(detail, size, "%s", res.outcome == TD_POP_MATCH ? res.subject : res.detail);
+	return res.outcome == TD_POP_MATCH;
 }

@@ -10,3 +10,5 @@ EXTRA_DIST += include/tokendesk/jsonw.h
 libtokendesk_a_SOURCES += src/util/libexec.c
 libtokendesk_a_SOURCES += src/util/outfile.c
 libtokendesk_a_SOURCES += src/util/textfile.c
+libtokendesk_a_SOURCES += src/util/sshkey.c
+EXTRA_DIST += include/tokendesk/sshkey.h

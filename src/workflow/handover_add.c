@@ -127,6 +127,18 @@ static int fill_token_item(struct td_handover *h, const struct td_token *t,
 	return TD_OK;
 }
 
+/* The custody the operator sees now: the token's newest event. */
+static int seen_now(struct td_handover *h, struct td_ho_item *it,
+                    struct td_error *err)
+{
+	struct td_custody_event last;
+	int rc = td_ho_last_event(h->reg, it->pub.key, &last, err);
+
+	it->pub.custody_seen = last.id;
+	td_custody_event_clear(&last);
+	return rc;
+}
+
 int td_handover_add_token(struct td_handover *h, const char *serial,
                           struct td_error *err)
 {
@@ -150,6 +162,8 @@ int td_handover_add_token(struct td_handover *h, const char *serial,
 	}
 	rc = fill_token_item(h, &t, it, err);
 	td_token_clear(&t);
+	if (rc == TD_OK)
+		rc = seen_now(h, it, err);
 	return td_ho_push(h, it, rc);
 }
 

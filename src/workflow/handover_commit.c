@@ -73,8 +73,10 @@ static int recheck_token(struct td_handover *h, const struct td_ho_item *it,
 	struct td_token t;
 	int rc = td_reg_get_token(h->reg, it->pub.key, &t, err);
 
-	if (rc < 0)
+	if (rc < 0 || (rc = td_ho_check_seen(h->reg, it, err)) < 0) {
+		td_token_clear(&t);
 		return rc;
+	}
 	if (strcmp(t.custodian, it->reg_custodian) != 0)
 		rc = td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, it->pub.key,
 		                     "token %s changed hands meanwhile (now with %s); "

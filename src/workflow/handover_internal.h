@@ -30,4 +30,14 @@ int td_ho_find(const struct td_handover *h, const char *key);
 struct td_ho_item *td_ho_slot(struct td_handover *h, struct td_error *err);
 int td_ho_push(struct td_handover *h, struct td_ho_item *it, int rc);
 
+/* The token's newest custody event (id 0 and NULL strings when it has
+ * none); td_custody_event_clear frees it (handover_seen.c). */
+struct td_custody_event;
+int td_ho_last_event(struct td_registry *reg, const char *serial,
+                     struct td_custody_event *last, struct td_error *err);
+/* TD_ERR_CONFLICT, naming who moved the token and when, if its newest
+ * custody event is no longer the one it->pub.custody_seen says. */
+int td_ho_check_seen(struct td_registry *reg, const struct td_ho_item *it,
+                     struct td_error *err);
+
 #endif

@@ -25,16 +25,24 @@ libtokendesk_a_SOURCES += \
 	src/workflow/handover_internal.h \
 	src/workflow/custodian.c \
 	src/workflow/handover.c \
-	src/workflow/handover_add.c \
+	src/workflow/handover_add.c src/workflow/handover_seen.c \
 	src/workflow/handover_commit.c \
 	src/workflow/dossier.c \
 	src/workflow/record_internal.h \
 	src/workflow/record.c \
 	src/workflow/record_json.c \
-	src/workflow/record_spawn.c
+	src/workflow/record_spawn.c \
+	src/workflow/record_digest.c \
+	src/workflow/pdf_inc.h \
+	src/workflow/pdf_inc.c \
+	src/workflow/pdf_sign.c \
+	src/workflow/record_sign.c \
+	src/workflow/checkpoint.c \
+	src/workflow/sign_trust.h \
+	src/workflow/sign_trust.c
 # The PDF rendering (pango + cairo: some forty shared libraries) runs in a
 # helper program, so that no other command loads them (record_spawn.c).
 pkglibexec_PROGRAMS += tokendesk-pdf
 tokendesk_pdf_SOURCES = src/workflow/pdf_main.c src/workflow/record_pdf.c
-tokendesk_pdf_CFLAGS = $(AM_CFLAGS) $(PANGOCAIRO_CFLAGS) $(JANSSON_CFLAGS)
-tokendesk_pdf_LDADD = $(TD_LIBS) $(PANGOCAIRO_LIBS)
+tokendesk_pdf_CFLAGS = $(AM_CFLAGS) $(PANGOCAIRO_CFLAGS) $(JANSSON_CFLAGS) $(QRENCODE_CFLAGS)
+tokendesk_pdf_LDADD = $(TD_LIBS) $(PANGOCAIRO_LIBS) $(QRENCODE_LIBS)

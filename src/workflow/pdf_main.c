@@ -7,11 +7,32 @@
 #include <config.h>
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 
 #include <jansson.h>
 
 #include "workflow/record_internal.h"
+
+/* tokendesk-pdf --sigbox W H PATH LINE...: a signature box's picture
+ * (pdf_sign.c draws it into the signature's appearance). */
+static int sigbox(int argc, char **argv)
+{
+	struct td_error err;
+	int w, h;
+
+	if (argc < 6 || (w = atoi(argv[2])) <= 0 || (h = atoi(argv[3])) <= 0 ||
+	    w > 4000 || h > 4000) {
+		fprintf(stderr, "usage: tokendesk-pdf --sigbox W H PATH LINE...\n");
+		return EX_USAGE;
+	}
+	if (td_record_render_sigbox((const char *const *)argv + 5, (size_t)argc - 5, w,
+	                            h, argv[4], &err) == TD_OK)
+		return EX_OK;
+	fprintf(stderr, "%s\n", err.message);
+	return EX_IOERR;
+}
 
 int main(int argc, char **argv)
 {
@@ -19,8 +40,11 @@ int main(int argc, char **argv)
 	struct td_error err;
 	json_error_t jerr;
 	json_t *o;
+	char *qr;
 	int rc;
 
+	if (argc > 1 && strcmp(argv[1], "--sigbox") == 0)
+		return sigbox(argc, argv);
 	if (argc != 2) {
 		fprintf(stderr, "usage: tokendesk-pdf PATH < record.json "
 		        "(run by tokendesk receipt --pdf)\n");
@@ -32,9 +56,12 @@ int main(int argc, char **argv)
 		return EX_SOFTWARE;
 	}
 	rc = td_record_from_json(o, &r, &err);
+	qr = json_string_value(json_object_get(o, "qr"))
+	     ? strdup(json_string_value(json_object_get(o, "qr"))) : NULL;
 	json_decref(o);
 	if (rc == TD_OK)
-		rc = td_record_render_pdf(&r, argv[1], &err);
+		rc = td_record_render_pdf(&r, qr, argv[1], &err);
+	free(qr);
 	td_record_clear(&r);
 	if (rc == TD_OK)
 		return EX_OK;

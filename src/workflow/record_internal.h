@@ -39,8 +39,27 @@ int td_record_from_json(struct json_t *o, struct td_record *out,
                         struct td_error *err);
 
 /* The pango + cairo rendering itself, run inside the tokendesk-pdf
- * helper (record_pdf.c); same contract as td_record_write_pdf. */
-int td_record_render_pdf(const struct td_record *r, const char *path,
-                         struct td_error *err);
+ * helper (record_pdf.c); same contract as td_record_write_pdf.  qr (may
+ * be NULL) is drawn as a QR code in every page's bottom margin and kept,
+ * with the signature boxes, in the document's Keywords (pdf_sign.c). */
+int td_record_render_pdf(const struct td_record *r, const char *qr,
+                         const char *path, struct td_error *err);
+/* A signature box's appearance: lines of text (the first bold) in a
+ * frame, width x height pixels, as a binary PGM file at path. */
+int td_record_render_sigbox(const char *const *lines, size_t n, int width,
+                            int height, const char *path, struct td_error *err);
+/* The record's content digest and its QR text (record_digest.c):
+ * SHA-256 of the record as canonical JSON (td_record_to_json without the
+ * derived "date" and the row "id", keys sorted, compact, UTF-8), as 64
+ * hex digits; the QR
+ * text is "TDREC:" NUMBER ":" HEX. */
+int td_record_content_sha256(const struct td_record *r, char hex[65],
+                             struct td_error *err);
+#define TD_REC_QR_PREFIX "TDREC:"
+int td_record_qr_text(const struct td_record *r, char *out, size_t size,
+                      struct td_error *err);
+/* Run the helper as `tokendesk-pdf --sigbox W H PATH LINE...`. */
+int td_record_spawn_sigbox(const char *const *lines, size_t n, int width,
+                           int height, const char *path, struct td_error *err);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
+#include <qrencode.h>
 
 #include "tokendesk/handover.h"
 #include "tokendesk/outfile.h"
@@ -36,6 +37,8 @@ struct pdf {
 	const struct td_record *r;
 	double y;
 	int page;
+	const char *qr;         /* the QR code's text; NULL: none */
+	double sign_y;          /* top of the signature gap on the last page */
 };
 
 enum style { PLAIN = 0, BOLD = 1, ITALIC = 2 };
@@ -69,10 +72,34 @@ static double text_at(struct pdf *p, double x, double y, double w, const char *t
 	return (double)ph / PANGO_SCALE;
 }
 
+/* The QR code in the bottom margin, left: the record's number and the
+ * SHA-256 of its content (record_digest.c), so a scanner at the desk
+ * can tell whether this paper is what the registry holds. */
+static void qr_code(struct pdf *p)
+{
+	QRcode *q = p->qr ? QRcode_encodeString(p->qr, 0, QR_ECLEVEL_M, QR_MODE_8, 1)
+	                  : NULL;
+	double side = MARGIN_B - 8, x0 = MARGIN_L - 6, y0 = PAGE_H - MARGIN_B + 4, m;
+
+	if (!q)
+		return;
+	m = side / (q->width + 2);   /* one module of quiet zone each side */
+	cairo_save(p->cr);
+	cairo_set_source_rgb(p->cr, 0, 0, 0);
+	for (int y = 0; y < q->width; y++)
+		for (int x = 0; x < q->width; x++)
+			if (q->data[y * q->width + x] & 1)
+				cairo_rectangle(p->cr, x0 + (x + 1) * m, y0 + (y + 1) * m, m, m);
+	cairo_fill(p->cr);
+	cairo_restore(p->cr);
+	QRcode_free(q);
+}
+
 static void footer(struct pdf *p)
 {
 	char buf[128];
 
+	qr_code(p);
 	snprintf(buf, sizeof buf, "Biên bản số %s - trang %d", p->r->number, p->page);
 	text_at(p, MARGIN_L, PAGE_H - MARGIN_B + 18, BODY_W, buf, 8, ITALIC,
 	        PANGO_ALIGN_RIGHT, 1);
@@ -335,6 +362,7 @@ static void closing(struct pdf *p)
 	            PANGO_ALIGN_CENTER, 1);
 	text_at(p, MARGIN_L + half, p->y, half, "(Ký, ghi rõ họ tên)", 10, ITALIC,
 	        PANGO_ALIGN_CENTER, 1);
+	p->sign_y = p->y + h;
 	p->y += h + 72;
 	text_at(p, MARGIN_L, p->y, half, r->from ? r->from_name : "", 10.5, BOLD,
 	        PANGO_ALIGN_CENTER, 1);
@@ -351,12 +379,28 @@ static cairo_status_t write_fn(void *closure, const unsigned char *data,
 	       CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
-static int render(const struct td_record *r, FILE *f, struct td_error *err)
+/* What the signing side reads back from the file (pdf_sign.c): the QR
+ * text, and the two boxes left for the giver's and the receiver's
+ * signatures, in PDF user space (origin bottom left). */
+static void keywords(struct pdf *p)
+{
+	char buf[512];
+	double half = BODY_W / 2, top = PAGE_H - p->sign_y, bottom = top - 70;
+
+	snprintf(buf, sizeof buf, "%s sigbox=%.0f,%.0f,%.0f,%.0f;%.0f,%.0f,%.0f,%.0f",
+	         p->qr ? p->qr : "-", MARGIN_L + 8, bottom, MARGIN_L + half - 8, top,
+	         MARGIN_L + half + 8, bottom, MARGIN_L + BODY_W - 8, top);
+	cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_KEYWORDS, buf);
+}
+
+static int render(const struct td_record *r, const char *qr, FILE *f,
+                  struct td_error *err)
 {
 	struct pdf p = { 0 };
 	cairo_status_t st;
 
 	p.r = r;
+	p.qr = qr;
 	p.page = 1;
 	p.y = MARGIN_T;
 	p.surface = cairo_pdf_surface_create_for_stream(write_fn, f, PAGE_W, PAGE_H);
@@ -369,6 +413,7 @@ static int render(const struct td_record *r, FILE *f, struct td_error *err)
 	parties(&p);
 	table(&p);
 	closing(&p);
+	keywords(&p);
 	footer(&p);
 	cairo_show_page(p.cr);
 	g_object_unref(p.pc);
@@ -386,17 +431,60 @@ static int render(const struct td_record *r, FILE *f, struct td_error *err)
 	return TD_OK;
 }
 
-int td_record_render_pdf(const struct td_record *r, const char *path,
-                         struct td_error *err)
+int td_record_render_pdf(const struct td_record *r, const char *qr,
+                         const char *path, struct td_error *err)
 {
 	struct td_outfile out;
 	int rc = td_outfile_open(&out, path, err);
 
 	if (rc < 0)
 		return rc;
-	if ((rc = render(r, out.f, err)) < 0) {
+	if ((rc = render(r, qr, out.f, err)) < 0) {
 		td_outfile_abandon(&out);
 		return rc;
 	}
 	return td_outfile_commit(&out, err);
+}
+
+/* ---- the appearance of a signature box ------------------------------------ */
+
+int td_record_render_sigbox(const char *const *lines, size_t n, int width,
+                            int height, const char *path, struct td_error *err)
+{
+	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+	cairo_t *cr = cairo_create(s);
+	struct pdf p = { 0 };
+	double y = 4, scale = height / 70.0;
+	struct td_outfile out;
+	unsigned char *px;
+	int stride, rc;
+
+	p.cr = cr;
+	p.pc = pango_cairo_create_context(cr);
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_paint(cr);
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	cairo_set_line_width(cr, scale);
+	cairo_rectangle(cr, scale / 2, scale / 2, width - scale, height - scale);
+	cairo_stroke(cr);
+	for (size_t i = 0; i < n; i++)
+		y += text_at(&p, 4 * scale, y * scale, width - 8 * scale, lines[i],
+		             (i == 0 ? 9 : 8) * scale, i == 0 ? BOLD : PLAIN,
+		             PANGO_ALIGN_LEFT, 1) / scale;
+	cairo_surface_flush(s);
+	px = cairo_image_surface_get_data(s);
+	stride = cairo_image_surface_get_stride(s);
+	if ((rc = td_outfile_open(&out, path, err)) == 0) {
+		/* PGM, one grey byte a pixel: the green channel of RGB24. */
+		fprintf(out.f, "P5\n%d %d\n255\n", width, height);
+		for (int row = 0; row < height; row++)
+			for (int x = 0; x < width; x++)
+				fputc(px[row * stride + x * 4 + 1], out.f);
+		rc = td_outfile_commit(&out, err);
+	}
+	g_object_unref(p.pc);
+	cairo_destroy(cr);
+	cairo_surface_destroy(s);
+	pango_cairo_font_map_set_default(NULL);
+	return rc;
 }

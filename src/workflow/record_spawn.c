@@ -72,17 +72,19 @@ static void read_message(int fd, char *buf, size_t size)
 
 /* The helper writes the PDF to its standard output: out_fd, the file
  * this process opened and checked (outfile.h), and puts in place once
- * the helper is done.  It names no file itself. */
-static int spawn_helper(const char *helper, int out_fd, int in[2], int msg[2],
-                        pid_t *pid)
+ * the helper is done; it names no file itself.  out_fd -1: the helper
+ * writes where argv says (a signature box's picture, to a file of
+ * tokendesk's own making). */
+static int spawn_helper(const char *helper, char **argv, int out_fd, int in[2],
+                        int msg[2], pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
-	char *argv[] = { (char *)"tokendesk-pdf", (char *)"-", NULL };
 	int rc;
 
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+	if (out_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
 	posix_spawn_file_actions_adddup2(&fa, msg[1], 2);
 	posix_spawn_file_actions_addclose(&fa, in[1]);
 	posix_spawn_file_actions_addclose(&fa, msg[0]);
@@ -91,32 +93,30 @@ static int spawn_helper(const char *helper, int out_fd, int in[2], int msg[2],
 	return rc;
 }
 
-/* Run the helper over r, its output going to out_fd (the file path). */
-static int run_helper(const struct td_record *r, int out_fd, const char *path,
+/* Run the helper with argv, text on its standard input, its output going
+ * to out_fd (-1: as argv says); path names the output in errors. */
+static int run_helper(char **argv, const char *text, int out_fd, const char *path,
                       struct td_error *err)
 {
 	char helper[PATH_MAX + 32], message[512];
 	int in[2], msg[2], status = 0, rc, code;
-	json_t *o = td_record_to_json(r);
-	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	void (*old_pipe)(int);
 	pid_t pid;
 
-	json_decref(o);
-	if (!text)
-		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	helper_path(helper, sizeof helper);
-	if (pipe(in) < 0 || pipe(msg) < 0) {
-		free(text);
+	if (pipe(in) < 0)
+		return td_error_set(err, TD_ERR_IO, "pipe: %s", strerror(errno));
+	if (pipe(msg) < 0) {
+		close(in[0]);
+		close(in[1]);
 		return td_error_set(err, TD_ERR_IO, "pipe: %s", strerror(errno));
 	}
-	rc = spawn_helper(helper, out_fd, in, msg, &pid);
+	rc = spawn_helper(helper, argv, out_fd, in, msg, &pid);
 	close(in[0]);
 	close(msg[1]);
 	if (rc != 0) {
 		close(in[1]);
 		close(msg[0]);
-		free(text);
 		return td_error_set(err, TD_ERR_INTERNAL, "cannot run the PDF helper %s: %s",
 		                    helper, strerror(rc));
 	}
@@ -124,7 +124,6 @@ static int run_helper(const struct td_record *r, int out_fd, const char *path,
 	write_all(in[1], text, strlen(text));
 	close(in[1]);
 	signal(SIGPIPE, old_pipe);
-	free(text);
 	read_message(msg[0], message, sizeof message);
 	close(msg[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -139,23 +138,68 @@ static int run_helper(const struct td_record *r, int out_fd, const char *path,
 	                       message[0] ? message : "the PDF helper failed");
 }
 
+/* The record as the helper reads it: its JSON and the QR code's text. */
+static char *record_text(const struct td_record *r, struct td_error *err)
+{
+	char qr[128], *text;
+	json_t *o;
+
+	if (td_record_qr_text(r, qr, sizeof qr, err) < 0)
+		return NULL;
+	if ((o = td_record_to_json(r)))
+		json_object_set_new(o, "qr", json_string(qr));
+	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (!text)
+		td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	return text;
+}
+
 int td_record_write_pdf(const struct td_record *r, const struct td_outdir *dir,
                         const char *path, struct td_error *err)
 {
+	char *argv[] = { (char *)"tokendesk-pdf", (char *)"-", NULL };
 	struct td_outfile out;
-	int rc = td_outfile_open_in(&out, dir, path, err);
+	char *text = record_text(r, err);
+	int rc;
 
-	if (rc < 0)
+	if (!text)
+		return err->code;
+	if ((rc = td_outfile_open_in(&out, dir, path, err)) < 0) {
+		free(text);
 		return rc;
-	/* what stdio holds goes before the helper's bytes */
-	if (fflush(out.f) != 0) {
-		td_outfile_abandon(&out);
-		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "writing: %s",
-		                       strerror(errno));
 	}
-	if ((rc = run_helper(r, fileno(out.f), out.path, err)) < 0) {
+	/* what stdio holds goes before the helper's bytes */
+	if (fflush(out.f) != 0)
+		rc = td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "writing: %s",
+		                     strerror(errno));
+	else
+		rc = run_helper(argv, text, fileno(out.f), out.path, err);
+	free(text);
+	if (rc < 0) {
 		td_outfile_abandon(&out);
 		return rc;
 	}
 	return td_outfile_commit(&out, err);
+}
+
+int td_record_spawn_sigbox(const char *const *lines, size_t n, int width,
+                           int height, const char *path, struct td_error *err)
+{
+	char w[16], h[16], *argv[16];
+	size_t k = 0;
+
+	if (n > 10)
+		return td_error_set(err, TD_ERR_INTERNAL, "too many lines in a box");
+	snprintf(w, sizeof w, "%d", width);
+	snprintf(h, sizeof h, "%d", height);
+	argv[k++] = (char *)"tokendesk-pdf";
+	argv[k++] = (char *)"--sigbox";
+	argv[k++] = w;
+	argv[k++] = h;
+	argv[k++] = (char *)path;
+	for (size_t i = 0; i < n; i++)
+		argv[k++] = (char *)lines[i];
+	argv[k] = NULL;
+	return run_helper(argv, "", -1, path, err);
 }

@@ -18,6 +18,7 @@ BENCH_LIST += tests/bench/bench-plan.sh
 BENCH_LIST += tests/bench/bench-desk.sh
 BENCH_LIST += tests/bench/bench-count.sh
 BENCH_LIST += tests/bench/bench-audit.sh
+BENCH_LIST += tests/bench/bench-hall.sh
 
 EXTRA_DIST += tests/bench/local.mk $(BENCH_LIST) tests/bench/floor.sql data/demo/README
 

@@ -7,7 +7,8 @@
 . "${TD_SRCDIR:-.}/tests/cli/lib.sh"
 command -v sqlite3 >/dev/null || { echo "sqlite3 shell missing"; exit 77; }
 
-# Every kind of write: imports (bulk, then row updates), handovers with a
+# Every kind of write: imports (bulk, then row updates, then a
+# certificate moved to a new token that is then handed over), handovers with a
 # place, a dossier handed over, a plan applied and sent, manual tags (one
 # removed), a count, a kit made, used and merged, a holder marked.
 build_registry() {
@@ -17,6 +18,12 @@ build_registry() {
 	td import "$tmp/updated.csv" &&
 	td handover --to agency:DC --place "Hà Nội" 3792084583 &&
 	td handover --to dost 13F43E2B &&
+	# a certificate re-issued onto a new token (the old one keeps its
+	# row, with no certificate now), and the new token handed over
+	{ head -n 1 "$tmp/updated.csv"; awk -F, 'BEGIN { OFS = "," } $9 == "6682165696" { $9 = "NEWTOKEN01"; $10 = "SoftHSM v2"; print }' \
+		"$tmp/updated.csv"; } >"$tmp/newtoken.csv" &&
+	td import "$tmp/newtoken.csv" &&
+	td handover --to dost NEWTOKEN01 &&
 	td dossier add --agency DC.VP --kind renewal --ref HS-001 --holder 098084373134 &&
 	td dossier handover --from agency:DC.VP --to agency:DC.SNV HS-001 &&
 	td plan import "$TD_SRCDIR/data/demo/plan.csv" && td plan apply && td tag send &&

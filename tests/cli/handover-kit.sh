@@ -49,6 +49,7 @@ sqlite3 "$old" "PRAGMA foreign_keys = OFF;
 	DROP TABLE kit_field_audit;   -- step 6 (kit merges' field audit rows)
 	DROP TABLE crl_trust; DROP INDEX crl_import_number;   -- step 7 (pinned CAs)
 	ALTER TABLE crl_import DROP COLUMN ca_sha256;
+	DROP TABLE handover_signature; DROP TABLE audit_checkpoint;   -- step 8 (signatures)
 	PRAGMA user_version = 4;" || fail "making a schema-4 registry"
 items=$(sqlite3 "$old" "SELECT count(*) FROM handover_item")
 expect_status 0 td --db "$old" receipt --list --json

@@ -1,6 +1,9 @@
 /* kit-move: test helper standing in for the handover workflow (not on
  * this branch yet): record custody moves with td_reg_move_token.
- *   kit-move DB SERIAL CUSTODIAN STATE      one move, one transaction
+ *   kit-move DB SERIAL CUSTODIAN STATE [REMARKS]
+ *                                           one move, one transaction;
+ *                                           the event's remarks "field"
+ *                                           unless REMARKS is given
  *   kit-move DB --cycle N CUST1 CUST2       N moves over every token of
  *                                           DB, alternating custodians,
  *                                           in one transaction (bench) */
@@ -48,7 +51,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc != 5 && argc != 6) {
-		fprintf(stderr, "usage: kit-move DB SERIAL CUSTODIAN STATE\n"
+		fprintf(stderr, "usage: kit-move DB SERIAL CUSTODIAN STATE [REMARKS]\n"
 		        "       kit-move DB --cycle N CUST1 CUST2\n");
 		return 2;
 	}
@@ -61,8 +64,8 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = strcmp(argv[2], "--cycle") == 0 && argc == 6 ?
 		     cycle(reg, atol(argv[3]), argv[4], argv[5], &err) :
-		     td_reg_move_token(reg, argv[2], argv[3], argv[4], NULL, "field",
-		                       0, NULL, &err);
+		     td_reg_move_token(reg, argv[2], argv[3], argv[4], NULL,
+		                       argc == 6 ? argv[5] : "field", 0, NULL, &err);
 	if (rc == 0)
 		rc = td_reg_commit(reg, &err);
 	else

@@ -7,7 +7,8 @@
 #  - a row changed unlike its audit row (a real handover, then the row
 #    edited), and a row changed with a forged audit row whose hash chain
 #    verifies but whose before does not match the kit as made;
-#  - a custody event planted with no token.move row; master data edited;
+#  - a custody event planted with no token.move row, or a real one whose
+#    remarks, condition or time were edited; master data edited;
 #  - a trigger in the kit; a trigger and a view in its image of itself as
 #    made (kit_base.image), which the merge used to run; a table and a
 #    column tokendesk's schema does not have.
@@ -67,6 +68,19 @@ q "$kit" "INSERT INTO custody_event (token_id, at, operator, from_custodian,
 	to_custodian, state) SELECT id, '2026-11-20T08:00:00Z', 'x',
 	'holder:001090000006', 'ca', 'sent_to_ca' FROM token WHERE serial = 'T-SB-02'"
 refused "token T-SB-02 has a custody event unlike the token.move rows"
+
+# The field's real custody event, its remarks (or condition, time)
+# edited afterwards: each field of the event is held against the event
+# its token.move row recorded.
+fresh
+q "$kit" "UPDATE custody_event SET remarks = 'edited' WHERE id = (SELECT max(id) FROM custody_event)"
+refused "token T-SB-01 has a custody event unlike the token.move rows .*: remarks is 'edited', its audit row [0-9]+ says '[^']*'"
+fresh
+q "$kit" "UPDATE custody_event SET condition = 'scratched' WHERE id = (SELECT max(id) FROM custody_event)"
+refused "token T-SB-01 has a custody event unlike .*: condition is 'scratched', its audit row [0-9]+ says '\(none\)'"
+fresh
+q "$kit" "UPDATE custody_event SET at = '2026-01-01T00:00:00Z' WHERE id = (SELECT max(id) FROM custody_event)"
+refused "token T-SB-01 has a custody event unlike .*: at is '2026-01-01T00:00:00Z'"
 
 # A forged token.move row, chained with the right hashes (the chain is
 # SHA-256 over the rows, audit.c) and the head moved on, with the custody

@@ -58,6 +58,7 @@ COUNT_KIT_TESTS = \
 TESTS += $(COUNT_KIT_TESTS)
 EXTRA_DIST += tests/cli/count-common.sh $(COUNT_KIT_TESTS)
 # handover (issue 4): tokens, dossiers, the record as text and PDF
+CLI_TESTS += tests/cli/hall-operator.sh
 CLI_TESTS += tests/cli/handover.sh tests/cli/handover-scanner.sh tests/cli/handover-pdf.sh tests/cli/handover-dossier.sh \
 	tests/cli/handover-kit.sh
 # audit verify against the rows (issue 21); audit-release/ holds a registry
@@ -65,3 +66,7 @@ CLI_TESTS += tests/cli/handover.sh tests/cli/handover-scanner.sh tests/cli/hando
 TESTS += tests/cli/audit-state.sh
 EXTRA_DIST += tests/cli/audit-state.sh tests/cli/audit-release/make-fixture.sh \
 	tests/cli/audit-release/release.sql
+# signed records and checkpoints: schema 8 over a release-0.1.0 registry
+SIGN_CLI_TESTS = tests/cli/migrate-schema8.sh
+TESTS += $(SIGN_CLI_TESTS)
+EXTRA_DIST += $(SIGN_CLI_TESTS)

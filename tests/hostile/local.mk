@@ -17,3 +17,7 @@ EXTRA_DIST += tests/hostile/pin-secrecy.sh tests/hostile/mem-scan.py
 # No core dumps while a PIN is read or held (issue 21, item 8).
 TESTS += tests/hostile/pin-nodump.sh
 EXTRA_DIST += tests/hostile/pin-nodump.sh
+
+# Records handed to `receipt --verify` that tokendesk did not write.
+TESTS += tests/hostile/pdf-record.sh
+EXTRA_DIST += tests/hostile/pdf-record.sh

@@ -8,7 +8,8 @@ TOKEN_TESTS_SH = \
 	tests/token/usb-hotplug.sh \
 	tests/token/count-watch.sh \
 	tests/token/watch-moved.sh \
-	tests/token/pin-tty.sh
+	tests/token/pin-tty.sh \
+	tests/token/connect.sh
 TESTS += $(TOKEN_TESTS_SH) tests/token/test-x509 tests/token/test-match
 check_PROGRAMS += tests/token/p11-put-raw tests/token/test-x509 tests/token/test-match
 if HAVE_UMOCKDEV
@@ -48,3 +49,8 @@ tests_token_p11_faulty_so_CPPFLAGS = $(P11KIT_CFLAGS)
 tests_token_p11_faulty_so_CFLAGS = $(AM_CFLAGS) -fPIC
 tests_token_p11_faulty_so_LDFLAGS = -shared
 tests_token_p11_faulty_so_LDADD = -ldl
+# signed handover records and audit checkpoints (SoftHSM2 tokens, test CA)
+SIGN_TOKEN_TESTS = tests/token/sign-record.sh tests/token/audit-checkpoint.sh \
+	tests/token/sign-demo.sh tests/token/sign-kit.sh
+TESTS += $(SIGN_TOKEN_TESTS)
+EXTRA_DIST += $(SIGN_TOKEN_TESTS) tests/token/rewrite-chain.py

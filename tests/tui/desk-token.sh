@@ -97,6 +97,10 @@ keys F9
 wait_for "Record the handover?" || fail "no confirmation"
 keys y
 wait_for "Handover recorded: BG-" || fail "handover not recorded"
+# with tokens plugged in after a handover, quitting offers a checkpoint
+# (tests/tui/desk-sign.sh signs one); F10 there quits without
+keys F10
+wait_for "before quitting?" || fail "no checkpoint offered on quitting"
 keys F10
 wait_for "EXITED 0" || fail "no clean exit"
 for t in "$S0" "$S3"; do

@@ -11,6 +11,7 @@ TUI_TESTS = \
 	tests/tui/desk-browse.sh \
 	tests/tui/desk-layout.sh \
 	tests/tui/desk-handover.sh \
+	tests/tui/desk-refresh.sh \
 	tests/tui/desk-plan.sh \
 	tests/tui/desk-token.sh \
 	tests/tui/desk-count.sh \
@@ -23,3 +24,7 @@ TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/local.mk tests/tui/lib.sh $(TUI_TESTS)
 # a module that blocks 10 s a call, or aborts (issue 23)
 TUI_TESTS += tests/tui/desk-faulty.sh
+# signing records and checkpoints at the desk (SoftHSM2 tokens)
+SIGN_TUI_TESTS = tests/tui/desk-sign.sh
+TESTS += $(SIGN_TUI_TESTS)
+EXTRA_DIST += $(SIGN_TUI_TESTS)

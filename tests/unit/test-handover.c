@@ -156,6 +156,46 @@ static void check_recheck(struct td_registry *reg)
 	CHECK(td_record_load(reg, "BG-1999-0001", &r, &err) == TD_ERR_NOTFOUND);
 }
 
+/* Two desks list the same token; the second to commit is refused with
+ * who moved it and when, and a rebuilt batch held to the custody first
+ * seen is refused too (the hall: desks sharing one registry). */
+static void check_seen(struct td_registry *reg)
+{
+	struct td_handover *a = td_handover_new(reg, TD_HANDOVER_TOKENS, NULL);
+	struct td_handover *b = td_handover_new(reg, TD_HANDOVER_TOKENS, NULL);
+	struct td_handover *c = td_handover_new(reg, TD_HANDOVER_TOKENS, NULL);
+	char number[TD_HANDOVER_NUMBER_MAX];
+	struct td_error err;
+	int64_t seen;
+
+	CHECK(td_handover_set_to(a, "agency:STC", &err) == 0);
+	CHECK(td_handover_set_to(b, "ca", &err) == 0);
+	CHECK(td_handover_add_token(a, "TK2", &err) == 0);
+	CHECK(td_handover_add_token(b, "TK2", &err) == 0);
+	seen = td_handover_item_at(a, 0)->custody_seen;
+	CHECK(seen == td_handover_item_at(b, 0)->custody_seen);
+	td_reg_set_operator(reg, "Desk B (ssh SHA256:bbb)");
+	CHECK(td_handover_commit(b, number, NULL, &err) == 0);
+	td_reg_set_operator(reg, "Desk A");
+	CHECK(td_handover_commit(a, number, NULL, &err) == TD_ERR_CONFLICT);
+	CHECK(strstr(err.message, "token TK2 was handed over meanwhile by Desk B "
+	                          "(ssh SHA256:bbb) at 20") != NULL);
+	CHECK(strstr(err.message, "(now with ca); nothing was written") != NULL);
+	/* rebuilt after the move, the batch still holds the first custody */
+	CHECK(td_handover_set_to(c, "dost", &err) == 0);
+	CHECK(td_handover_add_token(c, "TK2", &err) == 0);
+	CHECK(td_handover_item_at(c, 0)->custody_seen != seen);
+	CHECK(td_handover_expect_custody(c, "TK2", seen, &err) == TD_ERR_CONFLICT);
+	CHECK(strstr(err.message, "meanwhile by Desk B") != NULL);
+	CHECK(td_handover_commit(c, number, NULL, &err) == TD_ERR_CONFLICT);
+	/* a token not in the batch is explained all the same */
+	CHECK(td_handover_remove(c, "TK2", &err) == 0);
+	CHECK(td_handover_expect_custody(c, "TK2", seen, &err) == TD_ERR_CONFLICT);
+	td_handover_free(a);
+	td_handover_free(b);
+	td_handover_free(c);
+}
+
 int main(void)
 {
 	struct td_registry *reg;
@@ -171,6 +211,7 @@ int main(void)
 	check_custodians(reg);
 	check_list(reg);
 	check_recheck(reg);
+	check_seen(reg);
 	td_reg_close(reg);
 	check_db_remove(path);
 	return check_done("test-handover");

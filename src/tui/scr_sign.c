@@ -1,0 +1,402 @@
+/* scr_sign.c: signing at the desk.  Two screens:
+ *  - a handover record's screen: what it says, whether a scanned paper
+ *    matches the registry, its signatures, and s to sign it;
+ *  - the signing dialog: pick an inserted token (the giver's, the
+ *    receiver's, or DOST's for a checkpoint), type its PIN (never drawn;
+ *    a token at its final try asks first, as for proof of possession),
+ *    and the signed PDF goes to records/NUMBER.pdf, a checkpoint to
+ *    records/checkpoint-TIME.pem.
+ * The desk offers the dialog after F9, when a count closes, and on
+ * quitting after handovers with a token plugged in. */
+#include <config.h>
+
+#include <curses.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tokendesk/handover.h"
+#include "tokendesk/outfile.h"
+#include "tokendesk/registry.h"
+#include "tui/sign.h"
+
+#define MAX_PICK 16
+
+/* Handovers recorded since the desk opened, and whether quitting has
+ * offered a checkpoint already. */
+static int handovers_made, quit_offered;
+
+/* ---- the signing dialog ---------------------------------------------------- */
+
+enum stage { PICK, PIN, DONE };
+
+struct sign_dlg {
+	char number[64];          /* "" for a checkpoint */
+	const char *intro;        /* English, why the dialog is open */
+	int quit_after;           /* the quit offer: quit when done */
+	enum stage stage;
+	char serial[MAX_PICK][128];
+	int n, sel;
+	int final_try, armed;
+	struct tf_field pin;
+	char result[5200];
+	int result_bad;
+};
+
+static void pick_list(struct desk *d, struct sign_dlg *s)
+{
+	const char *serial;
+
+	s->n = 0;
+	for (int i = 0; s->n < MAX_PICK && (serial = desk_tokens_present(d, i, NULL)); i++)
+		snprintf(s->serial[s->n++], sizeof s->serial[0], "%s", serial);
+	if (s->sel >= s->n)
+		s->sel = s->n ? s->n - 1 : 0;
+}
+
+static void dlg_draw(struct desk *d, void *self, int top, int rows, int cols)
+{
+	struct sign_dlg *s = self;
+	char line[800];
+	int y = top + 1;
+
+	(void)rows;
+	if (s->number[0])
+		Tf(line, sizeof line, "Sign the record of handover %s", s->number);
+	else
+		snprintf(line, sizeof line, "%s", T("Sign a checkpoint of the audit chain"));
+	tw_put(d, y++, 2, cols - 4, line, COL_TITLE, 0);
+	if (s->intro)
+		tw_put(d, y++, 2, cols - 4, T(s->intro), COL_NORMAL, 0);
+	y++;
+	if (s->stage == DONE) {
+		tw_put(d, y++, 2, cols - 4, s->result, s->result_bad ? COL_BAD : COL_OK, 0);
+		tw_put(d, y + 1, 2, cols - 4, T("Enter or Esc: close"), COL_KEY, 0);
+		return;
+	}
+	if (s->stage == PIN) {
+		Tf(line, sizeof line, "Token %s: type its PIN and press Enter.",
+		   s->serial[s->sel]);
+		tw_put(d, y++, 2, cols - 4, line, COL_NORMAL, 0);
+		if (s->final_try && !s->armed) {
+			tw_put(d, y + 1, 2, cols - 4,
+			       T("FINAL PIN TRY: one wrong PIN locks this token."), COL_BAD, 0);
+			tw_put(d, y + 3, 2, cols - 4, T("F: try anyway    Esc: back"), COL_KEY, 0);
+			return;
+		}
+		tw_put(d, y + 1, 2, 6, "PIN", COL_HEAD, 0);
+		tw_put(d, y + 3, 2, cols - 4, T("Enter: sign    Esc: back"), COL_KEY, 0);
+		tf_draw(d, &s->pin, y + 1, 8, cols - 12, 1);
+		curs_set(1);
+		return;
+	}
+	pick_list(d, s);
+	if (!s->n)
+		tw_put(d, y++, 2, cols - 4,
+		       T("Insert the token that signs (the giver's, the receiver's or DOST's)."),
+		       COL_WARN, 0);
+	else
+		tw_put(d, y++, 2, cols - 4, T("Pick the token that signs:"), COL_NORMAL, 0);
+	for (int i = 0; i < s->n; i++)
+		tw_put(d, y++, 4, cols - 8, s->serial[i], i == s->sel ? COL_SELECT : COL_NORMAL, 1);
+	tw_put(d, y + 1, 2, cols - 4, s->quit_after
+	       ? T("Enter: sign with it    n or F10: quit without    Esc: back")
+	       : T("Enter: sign with it    Esc: not now"), COL_KEY, 0);
+}
+
+static void dlg_path(struct desk *d, struct sign_dlg *s, char *path, size_t size)
+{
+	struct td_outdir dir;
+	struct td_error err;
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	/* records/ checked as every output's folder (no link, the user's) */
+	if (desk_records_dir(d, &dir, &err) < 0) {
+		snprintf(path, size, "%s", "");
+		return;
+	}
+	localtime_r(&now, &tm);
+	strftime(when, sizeof when, "%Y%m%d-%H%M%S", &tm);
+	if (s->number[0])
+		snprintf(path, size, "%s/%s.pdf", dir.path, s->number);
+	else
+		snprintf(path, size, "%s/checkpoint-%s.pem", dir.path, when);
+	td_outdir_close(&dir);
+}
+
+static void dlg_sign(struct desk *d, struct sign_dlg *s)
+{
+	char path[4400], detail[512];
+	int r;
+
+	dlg_path(d, s, path, sizeof path);
+	if (!path[0]) {
+		tf_clear(&s->pin);
+		snprintf(s->result, sizeof s->result, "%s: %s", T("Not signed"), strerror(errno));
+		s->result_bad = 1;
+		s->stage = DONE;
+		return;
+	}
+	r = desk_tokens_sign(d, s->serial[s->sel], &s->pin, s->armed,
+	                     s->number[0] ? s->number : NULL, path, detail, sizeof detail);
+	if (r > 0)
+		snprintf(s->result, sizeof s->result, "%s %s — %s", T("Signed by"), detail, path);
+	else
+		snprintf(s->result, sizeof s->result, "%s: %s", T("Not signed"), detail);
+	s->result_bad = r <= 0;
+	s->stage = DONE;
+}
+
+static void dlg_end(struct desk *d, struct sign_dlg *s)
+{
+	int quit = s->quit_after;
+
+	desk_pop(d);
+	if (quit)
+		d->quit = 1;
+}
+
+static int dlg_key(struct desk *d, void *self, int k)
+{
+	struct sign_dlg *s = self;
+
+	if (k == TDK(KEY_F(10)))
+		return 0;   /* the desk quits */
+	if (s->stage == DONE) {
+		if (k == TDK_ENTER || k == TDK_ESC)
+			dlg_end(d, s);
+		return 1;
+	}
+	if (s->stage == PIN) {
+		if (k == TDK_ESC) {
+			tf_clear(&s->pin);
+			s->stage = PICK;
+		} else if (s->final_try && !s->armed) {
+			if (k == 'f' || k == 'F')
+				s->armed = 1;
+		} else if (k == TDK_ENTER) {
+			dlg_sign(d, s);
+		} else if (!(k & TDK_FN) || k == TDK(KEY_BACKSPACE) || k == TDK(KEY_LEFT) ||
+		           k == TDK(KEY_RIGHT) || k == TDK(KEY_DC)) {
+			tf_key(&s->pin, k);
+		}
+		return 1;
+	}
+	if (k == TDK(KEY_UP) && s->sel > 0)
+		s->sel--;
+	else if (k == TDK(KEY_DOWN) && s->sel + 1 < s->n)
+		s->sel++;
+	else if (k == TDK_ENTER && s->n > 0) {
+		s->final_try = desk_tokens_final_try(d, s->serial[s->sel]) == 1;
+		s->armed = 0;
+		tf_clear(&s->pin);
+		s->stage = PIN;
+	} else if (k == TDK_ESC) {
+		desk_pop(d);
+	} else if (s->quit_after && (k == 'n' || k == 'N' || k == 'k' || k == 'K')) {
+		dlg_end(d, s);
+	}
+	return 1;
+}
+
+static int dlg_typing(void *self)
+{
+	struct sign_dlg *s = self;
+
+	return s->stage == PIN;
+}
+
+static void dlg_tokens(struct desk *d, void *self)
+{
+	(void)self;
+	d->dirty = 1;
+}
+
+static void dlg_free(void *self)
+{
+	struct sign_dlg *s = self;
+
+	tf_clear(&s->pin);   /* wipes the PIN */
+	free(s);
+}
+
+static const struct screen_ops dlg_ops = {
+	.title = N_("Sign with a token"),
+	.help = N_("Sign with a token plugged in.  A handover record is signed as "
+	           "a PDF (PAdES): the signer's name, agency and the time are shown "
+	           "in the giver's or the receiver's place, and the registry keeps "
+	           "each signature.  A checkpoint signs the audit chain's newest "
+	           "row, so a later rewrite of the chain is found even by someone "
+	           "who never saw the registry.\nThe PIN is never drawn; a token at "
+	           "its final PIN try asks first."),
+	.draw = dlg_draw, .key = dlg_key, .typing = dlg_typing,
+	.tokens_changed = dlg_tokens, .free = dlg_free,
+};
+
+static void dlg_open(struct desk *d, const char *number, const char *intro, int quit_after)
+{
+	struct sign_dlg *s = calloc(1, sizeof *s);
+
+	if (!s)
+		return;
+	snprintf(s->number, sizeof s->number, "%s", number ? number : "");
+	s->intro = intro;
+	s->quit_after = quit_after;
+	s->pin.secret = 1;
+	desk_push(d, &dlg_ops, s);
+}
+
+void scr_sign_offer_record(struct desk *d, const char *number)
+{
+	handovers_made++;
+	dlg_open(d, number, N_("The handover is recorded. The parties may now sign "
+	                       "its record with their tokens."), 0);
+}
+
+void scr_sign_offer_checkpoint(struct desk *d)
+{
+	dlg_open(d, NULL, N_("The count is closed. DOST may sign a checkpoint of the "
+	                     "audit chain now."), 0);
+}
+
+int scr_sign_quit_offer(struct desk *d)
+{
+	if (!handovers_made || quit_offered || desk_tokens_count(d) <= 0)
+		return 0;
+	quit_offered = 1;
+	dlg_open(d, NULL, N_("Handovers were recorded today: sign a checkpoint of the "
+	                     "audit chain before quitting?"), 1);
+	return 1;
+}
+
+/* ---- a handover record's screen ------------------------------------------ */
+
+struct receipt {
+	char number[64];
+	int scanned, match;       /* from a QR code: does the paper match? */
+	struct tl_list list;
+};
+
+static int add_sig(const struct td_handover_sig *g, void *ctx)
+{
+	tl_add(ctx, COL_NORMAL, NULL, NULL, g->signed_at, g->signer_subject,
+	       g->signer_serial, NULL);
+	return 0;
+}
+
+static void rc_build(struct desk *d, struct receipt *r, const struct td_record *rec)
+{
+	char line[1200];
+	struct td_error err;
+	int before;
+
+	tl_clear(&r->list);
+	if (r->scanned)
+		tl_add(&r->list, r->match ? COL_OK : COL_BAD, NULL, NULL,
+		       T(r->match ? N_("✓ The paper matches the registry.")
+		                  : N_("✗ The paper does NOT match the registry: it was "
+		                       "printed from other content.")), NULL, NULL, NULL);
+	tl_add(&r->list, COL_NORMAL, NULL, NULL, T("Recorded at"), rec->at, NULL, NULL);
+	snprintf(line, sizeof line, "%s%s%s", rec->from_name ? rec->from_name : "",
+	         rec->from_name ? " · " : "", rec->from ? rec->from : "");
+	tl_add(&r->list, COL_NORMAL, NULL, NULL, T("From"), line, NULL, NULL);
+	snprintf(line, sizeof line, "%s · %s", rec->to_name ? rec->to_name : "", rec->to);
+	tl_add(&r->list, COL_NORMAL, NULL, NULL, T("To"), line, NULL, NULL);
+	snprintf(line, sizeof line, "%zu", rec->nitems);
+	tl_add(&r->list, COL_NORMAL, NULL, NULL, T("Items"), line, NULL, NULL);
+	tl_add(&r->list, COL_HEAD, NULL, NULL, T("Signatures"), NULL, NULL, NULL);
+	before = r->list.n;
+	td_reg_handover_sig_each(d->reg, rec->id, add_sig, &r->list, &err);
+	if (r->list.n == before)
+		tl_add(&r->list, COL_DIM, NULL, NULL, T("(none)"), NULL, NULL, NULL);
+	tl_add(&r->list, COL_KEY, NULL, NULL, T("s: sign the record with a token    Esc: back"),
+	       NULL, NULL, NULL);
+}
+
+static void rc_draw(struct desk *d, void *self, int top, int rows, int cols)
+{
+	struct receipt *r = self;
+	char title[200];
+
+	Tf(title, sizeof title, "Handover record %s", r->number);
+	tw_put(d, top, 1, cols - 2, title, COL_TITLE, 1);
+	tl_draw(d, &r->list, top + 1, rows - 1, cols);
+}
+
+static int rc_key(struct desk *d, void *self, int k)
+{
+	struct receipt *r = self;
+
+	if (k == 's' || k == 'S') {
+		dlg_open(d, r->number, NULL, 0);
+		return 1;
+	}
+	return tl_key(&r->list, k, 0);
+}
+
+static void rc_free(void *self)
+{
+	struct receipt *r = self;
+
+	tl_clear(&r->list);
+	free(r);
+}
+
+static const struct screen_ops rc_ops = {
+	.title = N_("Handover record"),
+	.help = N_("A handover record as the registry holds it, and its signatures. "
+	           "s signs it with a token plugged in (the giver's or the "
+	           "receiver's).  Scanning the QR code of a printed record opens "
+	           "this screen and says whether the paper matches the registry."),
+	.draw = rc_draw, .key = rc_key, .free = rc_free,
+};
+
+static void rc_open(struct desk *d, struct td_record *rec, int scanned, int match)
+{
+	struct receipt *r = calloc(1, sizeof *r);
+
+	if (!r)
+		return;
+	snprintf(r->number, sizeof r->number, "%s", rec->number);
+	r->scanned = scanned;
+	r->match = match;
+	r->list.maxw[0] = 20;
+	r->list.no_cursor = 1;
+	rc_build(d, r, rec);
+	desk_push(d, &rc_ops, r);
+	if (scanned)
+		desk_message(d, !match, "%s %s: %s", T("Handover"), rec->number,
+		             T(match ? N_("the paper matches the registry")
+		                     : N_("the paper does NOT match the registry")));
+}
+
+void scr_receipt_open(struct desk *d, const char *number)
+{
+	struct td_record rec;
+	struct td_error err;
+
+	if (td_record_load(d->reg, number, &rec, &err) < 0) {
+		desk_error(d, &err);
+		return;
+	}
+	rc_open(d, &rec, 0, 0);
+	td_record_clear(&rec);
+}
+
+void scr_receipt_scan(struct desk *d, const char *qr_text)
+{
+	struct td_record rec;
+	struct td_error err;
+	int match;
+
+	if (td_record_check_qr(d->reg, qr_text, &rec, &match, &err) < 0) {
+		desk_error(d, &err);
+		return;
+	}
+	rc_open(d, &rec, 1, match);
+	td_record_clear(&rec);
+}
