@@ -90,47 +90,59 @@ static int helper_scan(struct td_tokens *t, struct td_snap **prev,
 	return send_frame(b);
 }
 
-/* 'P': a frame (serial, certificate serial, force), then u32 length and
- * the PIN's bytes, read straight into a secure buffer. */
-static int helper_prove(struct td_tokens *t, struct td_wbuf *b)
+/* 'P' and 'C': u32 length and a frame (serial, certificate serial,
+ * force; for 'C' also detached and the data), then u32 length and the
+ * PIN's bytes, read straight into a secure buffer. */
+static int helper_call(struct td_tokens *t, char req, struct td_wbuf *b)
 {
-	uint32_t len, force = 0, pinlen = 0;
-	struct td_wbuf req = { 0 };
+	uint32_t len, force = 0, detached = 0, pinlen = 0;
+	struct td_wbuf in = { 0 };
 	struct td_rd r;
 	struct td_secbuf *pin = NULL;
 	struct td_pop_result res;
 	struct td_error err = { 0 };
+	const unsigned char *data = NULL;
+	unsigned char *der = NULL;
+	size_t dlen = 0, der_len = 0;
 	char *serial, *cert;
-	int rc;
+	int rc = -1;
 
-	if (read_all(0, &len, sizeof len) != 0 || len > 4096 ||
-	    !(req.p = malloc(len + 1)) || read_all(0, req.p, len) != 0) {
-		td_wbuf_free(&req);
+	if (read_all(0, &len, sizeof len) != 0 || len > TD_FRAME_MAX ||
+	    !(in.p = malloc(len + 1)) || read_all(0, in.p, len) != 0) {
+		td_wbuf_free(&in);
 		return -1;
 	}
-	r = (struct td_rd){ req.p, len, 0, 0 };
+	r = (struct td_rd){ in.p, len, 0, 0 };
 	serial = td_rd_str(&r);
 	cert = td_rd_str(&r);
 	td_rd_u32(&r, &force);
-	td_wbuf_free(&req);
-	if (read_all(0, &pinlen, sizeof pinlen) != 0 || pinlen > TD_PIN_MAX ||
-	    !(pin = td_secbuf_new(TD_PIN_MAX, &err)) ||
-	    read_all(0, pin->data, pinlen) != 0 || r.bad) {
-		td_secbuf_free(pin);
-		free(serial);
-		free(cert);
-		return -1;
+	if (req == TD_REQ_SIGN) {
+		td_rd_u32(&r, &detached);
+		td_rd_blob(&r, &data, &dlen);
 	}
-	pin->len = pinlen;
-	pin->data[pinlen] = '\0';
-	rc = td_token_prove(t, serial, NULL, cert && *cert ? cert : NULL,
-	                    pinlen ? pin : NULL, (int)force, &res, &err);
+	if (read_all(0, &pinlen, sizeof pinlen) == 0 && pinlen <= TD_PIN_MAX &&
+	    (pin = td_secbuf_new(TD_PIN_MAX, &err)) &&
+	    read_all(0, pin->data, pinlen) == 0 && !r.bad) {
+		pin->len = pinlen;
+		pin->data[pinlen] = '\0';
+		if (req == TD_REQ_SIGN)
+			rc = td_token_sign_cms(t, serial, cert && *cert ? cert : NULL,
+			                       pinlen ? pin : NULL, (int)force, data, dlen,
+			                       (int)detached, &der, &der_len, &res, &err);
+		else
+			rc = td_token_prove(t, serial, NULL, cert && *cert ? cert : NULL,
+			                    pinlen ? pin : NULL, (int)force, &res, &err);
+		td_wbuf_begin(b, TD_ANS_RESULT);
+		td_wire_put_pop(b, rc, &err, &res);
+		td_wbuf_blob(b, der, der_len);
+		rc = send_frame(b);
+	}
 	td_secbuf_free(pin);
+	free(der);
 	free(serial);
 	free(cert);
-	td_wbuf_begin(b, TD_ANS_RESULT);
-	td_wire_put_pop(b, rc, &err, &res);
-	return send_frame(b);
+	td_wbuf_free(&in);
+	return rc;
 }
 
 int td_p11_helper_main(int argc, char **argv)
@@ -165,8 +177,8 @@ int td_p11_helper_main(int argc, char **argv)
 			rc = helper_scan(t, &prev, &b);
 		else if (req == TD_REQ_USB)
 			td_tokens_usb_changed(t);
-		else if (req == TD_REQ_PROVE)
-			rc = helper_prove(t, &b);
+		else if (req == TD_REQ_PROVE || req == TD_REQ_SIGN)
+			rc = helper_call(t, req, &b);
 		if (rc != 0)
 			break;
 	}
@@ -475,66 +487,131 @@ int td_remote_scan(struct td_tokens *t, int list_usb, td_scan_token_fn fn,
 	return 0;
 }
 
-struct sync_prove {
+struct sync_call {
 	struct td_pop_result *res;
 	struct td_error *err;
+	unsigned char **der;
+	size_t *der_len;
 	int rc, done;
 };
 
-static void on_prove_frame(struct td_helper *h, char kind, struct td_rd *r,
-                           void *ctx)
+static void on_call_frame(struct td_helper *h, char kind, struct td_rd *r,
+                          void *ctx)
 {
-	struct sync_prove *sp = ctx;
+	struct sync_call *sc = ctx;
+	const unsigned char *der;
+	size_t len;
 
 	if (kind == TD_ANS_FAIL) {
 		free(h->fail);
 		h->fail = td_rd_str(r);
 	} else if (kind == TD_ANS_RESULT) {
-		sp->rc = td_wire_get_pop(r, sp->err, sp->res);
-		sp->done = 1;
+		sc->rc = td_wire_get_pop(r, sc->err, sc->res);
+		if (td_rd_blob(r, &der, &len) == 0 && len && sc->der &&
+		    (*sc->der = malloc(len))) {
+			memcpy(*sc->der, der, len);
+			*sc->der_len = len;
+		}
+		sc->done = 1;
 	}
 }
 
-/* Which module shows serial: the one named, else the first whose helper
- * finds it (a scan first: the helper's slot list must be current). */
+/* Send request req with its frame b and the PIN to module i's helper and
+ * wait for the answer.  1: an answer is in sc; 0: the helper went away
+ * (err says so). */
+static int call_helper(struct td_tokens *t, size_t i, char req,
+                       const struct td_wbuf *b, const struct td_secbuf *pin,
+                       struct sync_call *sc, struct td_error *err)
+{
+	uint32_t pinlen = pin ? (uint32_t)pin->len : 0, len = (uint32_t)b->n;
+	struct td_helper *h = module_helper(t, i, err);
+	char why[400];
+	int sent;
+
+	if (!h)
+		return 0;
+	sent = td_helper_ask(h, req) == 0 && write_all(h->to, &len, 4) == 0 &&
+	       write_all(h->to, b->p, b->n) == 0 && write_all(h->to, &pinlen, 4) == 0 &&
+	       (!pinlen || write_all(h->to, pin->data, pinlen) == 0);
+	while (sent && !sc->done && td_helper_pump(h, -1, on_call_frame, sc) == 0)
+		;
+	if (sc->done)
+		return 1;
+	td_helper_pump(h, 0, on_call_frame, sc);
+	td_helper_death(h, why, sizeof why);
+	td_error_set(err, TD_ERR_TOKEN, "%s; nothing was done", why);
+	return 0;
+}
+
+/* Each module in turn (only module when named) until one knows the
+ * token: a helper answers "not found" for tokens of other modules. */
+static int call_modules(struct td_tokens *t, const char *serial, const char *module,
+                        char req, const struct td_wbuf *b,
+                        const struct td_secbuf *pin, struct sync_call *sc)
+{
+	for (size_t i = 0; i < t->nmods; i++) {
+		if (module && strcmp(module, t->mods[i].path) != 0)
+			continue;
+		sc->done = 0;
+		sc->rc = 0;
+		td_error_clear(sc->err);
+		if (!call_helper(t, i, req, b, pin, sc, sc->err))
+			return sc->err->code;
+		if (sc->rc == TD_ERR_NOTFOUND && !module && i + 1 < t->nmods)
+			continue;
+		return sc->rc;
+	}
+	return td_error_set(sc->err, TD_ERR_NOTFOUND, "no token with serial %s", serial);
+}
+
 int td_remote_prove(struct td_tokens *t, const char *serial, const char *module,
                     const char *cert_serial, const struct td_secbuf *pin,
                     int force, struct td_pop_result *res, struct td_error *err)
 {
-	char why[400];
+	struct td_error local = { 0 };
+	struct sync_call sc = { res, err ? err : &local, NULL, NULL, 0, 0 };
+	struct td_wbuf b = { 0 };
+	int rc;
 
 	memset(res, 0, sizeof *res);
 	res->tries_left = -1;
-	for (size_t i = 0; i < t->nmods; i++) {
-		struct sync_prove sp = { res, err, 0, 0 };
-		struct td_wbuf b = { 0 };
-		struct td_helper *h;
-		uint32_t pinlen = pin ? (uint32_t)pin->len : 0;
-		int sent;
-		if (module && strcmp(module, t->mods[i].path) != 0)
-			continue;
-		if (!(h = module_helper(t, i, err)))
-			return err->code;
-		td_wbuf_begin(&b, 0);
-		b.n = 0;
-		td_wbuf_str(&b, serial);
-		td_wbuf_str(&b, cert_serial);
-		td_wbuf_u32(&b, (uint32_t)force);
-		sent = !b.oom && td_helper_ask(h, TD_REQ_PROVE) == 0 &&
-		       write_all(h->to, &(uint32_t){ (uint32_t)b.n }, 4) == 0 &&
-		       write_all(h->to, b.p, b.n) == 0 &&
-		       write_all(h->to, &pinlen, 4) == 0 &&
-		       (!pinlen || write_all(h->to, pin->data, pinlen) == 0);
-		td_wbuf_free(&b);
-		while (sent && !sp.done && td_helper_pump(h, -1, on_prove_frame, &sp) == 0)
-			;
-		if (!sp.done) {
-			td_helper_death(h, why, sizeof why);
-			return td_error_set(err, TD_ERR_TOKEN, "%s; nothing was proved", why);
-		}
-		if (sp.rc == TD_ERR_NOTFOUND && !module)
-			continue;
-		return sp.rc;
+	td_wbuf_str(&b, serial);
+	td_wbuf_str(&b, cert_serial);
+	td_wbuf_u32(&b, (uint32_t)force);
+	rc = b.oom ? td_error_set(err, TD_ERR_NOMEM, "out of memory")
+	           : call_modules(t, serial, module, TD_REQ_PROVE, &b, pin, &sc);
+	td_wbuf_free(&b);
+	return rc;
+}
+
+int td_remote_sign(struct td_tokens *t, const char *serial, const char *cert_serial,
+                   const struct td_secbuf *pin, int force,
+                   const unsigned char *data, size_t len, int detached,
+                   unsigned char **der, size_t *der_len,
+                   struct td_pop_result *res, struct td_error *err)
+{
+	struct td_error local = { 0 };
+	struct sync_call sc = { res, err ? err : &local, der, der_len, 0, 0 };
+	struct td_wbuf b = { 0 };
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	res->tries_left = -1;
+	*der = NULL;
+	*der_len = 0;
+	td_wbuf_str(&b, serial);
+	td_wbuf_str(&b, cert_serial);
+	td_wbuf_u32(&b, (uint32_t)force);
+	td_wbuf_u32(&b, (uint32_t)detached);
+	td_wbuf_blob(&b, data, len);
+	rc = b.oom ? td_error_set(err, TD_ERR_NOMEM, "out of memory")
+	     : b.n > TD_FRAME_MAX ? td_error_set(err, TD_ERR_DATA, "too much to sign at once")
+	     : call_modules(t, serial, NULL, TD_REQ_SIGN, &b, pin, &sc);
+	td_wbuf_free(&b);
+	if (rc != 0 || res->outcome != TD_POP_MATCH) {
+		free(*der);
+		*der = NULL;
+		*der_len = 0;
 	}
-	return td_error_set(err, TD_ERR_NOTFOUND, "no token with serial %s", serial);
+	return rc;
 }

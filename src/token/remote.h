@@ -23,6 +23,7 @@
 #define TD_REQ_SCAN 'S'     /* scan; answer: 'T' per token, then 'E' */
 #define TD_REQ_USB 'U'      /* a USB device came or went: reload a while */
 #define TD_REQ_PROVE 'P'    /* prove; answer: 'R' */
+#define TD_REQ_SIGN 'C'     /* sign CMS; answer: 'R' with the DER */
 /* Answers, helper to parent. */
 #define TD_ANS_TOKEN 'T'    /* one token, as soon as it is read */
 #define TD_ANS_END 'E'      /* end of a scan: warnings (string) */
@@ -121,5 +122,10 @@ int td_remote_scan(struct td_tokens *t, int list_usb, td_scan_token_fn fn,
 int td_remote_prove(struct td_tokens *t, const char *serial, const char *module,
                     const char *cert_serial, const struct td_secbuf *pin,
                     int force, struct td_pop_result *res, struct td_error *err);
+int td_remote_sign(struct td_tokens *t, const char *serial, const char *cert_serial,
+                   const struct td_secbuf *pin, int force,
+                   const unsigned char *data, size_t len, int detached,
+                   unsigned char **der, size_t *der_len,
+                   struct td_pop_result *res, struct td_error *err);
 
 #endif
