@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -154,9 +155,15 @@ int td_p11_helper_main(int argc, char **argv)
 	struct td_error err = { 0 };
 	char req;
 
+	struct rlimit no_core = { 0, 0 };
+
 	/* Ctrl-C at the desk's terminal is the desk's to handle. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	/* This process talks to modules that may abort, and holds PINs: it
+	 * never leaves a core file (while a PIN is held, secmem.c also makes
+	 * it undumpable and closed to debuggers, as in the desk). */
+	setrlimit(RLIMIT_CORE, &no_core);
 	if (argc != 4) {
 		fprintf(stderr, "tokendesk-p11: run by tokendesk, not by hand\n");
 		return 64;
@@ -225,8 +232,11 @@ static void child(int req, int ans, int modfd, int quiet, const char *prog,
 		if (null >= 0)
 			dup2(null, 2);
 	}
-	/* The helper must not outlive the desk (kill -9 included). */
+	/* The helper must not outlive the desk (kill -9 included), and the
+	 * terminal's Ctrl-C, Ctrl-\ and Ctrl-Z are the desk's: its own
+	 * process group keeps them from reaching the module. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	setpgid(0, 0);
 	execv(prog, argv);
 	_exit(127);
 }
