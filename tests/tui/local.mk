@@ -28,3 +28,4 @@ TUI_TESTS += tests/tui/desk-faulty.sh
 SIGN_TUI_TESTS = tests/tui/desk-sign.sh
 TESTS += $(SIGN_TUI_TESTS)
 EXTRA_DIST += $(SIGN_TUI_TESTS)
+TUI_TESTS += tests/tui/desk-no-login.sh
