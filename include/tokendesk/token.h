@@ -320,6 +320,61 @@ void td_usb_models_free(struct td_usb_model *m, size_t n);
 const struct td_usb_model *td_usb_lookup(const struct td_usb_model *m,
                                          size_t n, uint16_t vid, uint16_t pid);
 
+/* ---- doctor: why a token is not seen ----------------------------------- */
+
+#define TD_DOCTOR_MAX 16
+
+struct td_doctor_usb {           /* a device of a known token family */
+	uint16_t vid, pid;
+	char vendor[64], model[128], module[160], match[64];
+	char shown_by[512];          /* a module showing a token of that family,
+	                                or "" */
+};
+
+struct td_doctor_reader {        /* a reader pcscd knows */
+	char name[128];
+	int card;                    /* a card is in it */
+	char atr[80];                /* its ATR, hex, when card */
+	char claimed_by[512];        /* a module showing a token in it, or "" */
+};
+
+struct td_doctor_module {
+	char path[512];
+	char from[16];               /* "given" (--module, config) or "p11-kit" */
+	int allowed;                 /* passed td_module_allowed */
+	int loads;                   /* loaded (out of process) and scanned */
+	char error[512];             /* why not, else "" */
+	struct {
+		char serial[64], slot[128], manufacturer[64];
+	} tokens[TD_DOCTOR_MAX];
+	size_t ntokens;
+};
+
+struct td_doctor {
+	int usb_available;           /* libusb could list the bus */
+	struct td_doctor_usb usb[TD_DOCTOR_MAX];
+	size_t nusb;
+	int pcsc_lib;                /* libpcsclite.so.1 could be loaded */
+	char pcscd_socket[256];      /* $PCSCLITE_CSOCK_NAME or the system's */
+	int pcscd_socket_exists, pcscd_running;
+	struct td_doctor_reader readers[TD_DOCTOR_MAX];
+	size_t nreaders;
+	struct td_doctor_module mods[TD_DOCTOR_MAX];
+	size_t nmods;
+};
+
+/* Gather, step by step, what decides whether a token is seen: USB
+ * devices of the families in usb-tokens.tsv (unless o->no_usb); pcscd
+ * (its socket, whether it answers; libpcsclite is opened at run time)
+ * and its readers, each with a card's ATR; the modules o names and those
+ * p11-kit registers, each checked against the allowlist (o->allow) and
+ * loaded out of process and scanned (never logged into); which module
+ * shows a token in each reader and of each USB family.  *out is the
+ * caller's (td_doctor_free).  Returns 0, or TD_ERR_NOMEM. */
+int td_doctor_run(const struct td_token_opts *o, struct td_doctor **out,
+                  struct td_error *err);
+void td_doctor_free(struct td_doctor *d);
+
 /* ---- the watcher ------------------------------------------------------- */
 
 enum td_watch_kind {

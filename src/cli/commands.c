@@ -19,6 +19,7 @@ const struct td_cli_command td_cli_commands[] = {
 	{ "dossier", td_cmd_dossier, "dossier add|list|handover ..." },
 	{ "scan", td_cmd_scan,
 	  "scan [--json] [--watch] [--scope AGENCY] [--no-match] [--no-usb] [--poll-ms N]" },
+	{ "doctor", td_cmd_doctor, "doctor [--json] [--no-usb]  (why a token is not seen)" },
 	{ "verify-token", td_cmd_verify_token,
 	  "verify-token SERIAL [--pin-fd N] [--force] [--cert SERIAL] [--json]" },
 	{ "plan", td_cmd_plan, "plan import [--encoding NAME] FILE | show [--json] | apply | pick CODE SERIAL" },

@@ -14,12 +14,14 @@ libtokendesk_a_SOURCES += \
 	src/token/remote.h \
 	src/token/remote.c \
 	src/token/wire.c \
+	src/token/doctor.c \
 	src/util/secmem.c \
 	src/workflow/match.c
 
 tokendesk_full_SOURCES += \
 	src/cli/cmd_scan.c \
-	src/cli/cmd_verify_token.c
+	src/cli/cmd_verify_token.c \
+	src/cli/cmd_doctor.c
 
 dist_pkgdata_DATA = data/usb-tokens.tsv
 EXTRA_DIST += src/token/local.mk

@@ -131,6 +131,15 @@ static int on_event(const struct td_watch_event *ev, void *ctx)
 		desk_message(d, 1, "%s", say);
 		return 0;
 	}
+	/* A token plugged in that no module shows: doctor's verdict, in one
+	 * line (tokendesk doctor tells the rest). */
+	if (ev->kind == TD_EV_USB_NO_DRIVER && ev->usb && ev->usb->known) {
+		char say[400];
+		Tf(say, sizeof say, "%s %s is plugged in but no module shows it: install %s",
+		   ev->usb->known->vendor, ev->usb->known->model, ev->usb->known->module);
+		desk_message(d, 1, "%s", say);
+		return 0;
+	}
 	if (!ev->token)
 		return 0;
 	if ((i = find(k, ev->token)) >= 0)
