@@ -36,6 +36,10 @@ struct td_tokens {
 	/* Out of process (remote.h): no module is loaded here; helpers[i]
 	 * drives mods[i] (NULL until first used, or after it went away). */
 	int remote;
+	/* 1 while no thread runs besides the caller's: helpers are forked
+	 * without exec (no program start to pay; fork is only safe so in a
+	 * single-threaded process).  Else each helper execs tokendesk-p11. */
+	int fork_helpers;
 	struct td_helper **helpers;
 	/* Called for each token as scan_module reads it (the helper sends
 	 * it on at once); NULL: none. */

@@ -29,4 +29,7 @@ EXTRA_DIST += src/token/local.mk
 # The process each PKCS#11 module runs in (src/token/remote.h).
 pkglibexec_PROGRAMS += tokendesk-p11
 tokendesk_p11_SOURCES = src/token/p11_main.c
-tokendesk_p11_LDADD = $(TD_LIBS)
+# Only what a module needs: each library linked is a cost at every start.
+tokendesk_p11_LDADD = libtokendesk.a $(P11_LIBS) $(CRYPTO_LIBS) $(USB_LIBS) \
+	$(UNISTRING_LIBS)
+tokendesk_p11_LDFLAGS = -Wl,--as-needed

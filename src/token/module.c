@@ -476,6 +476,22 @@ static int load_usb_table(struct td_tokens *t, const char *path)
 	return 0;
 }
 
+/* 1 when this process runs one thread (/proc/self/status): only then is
+ * a fork that does not exec safe to run library code in. */
+static int single_threaded(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[128];
+	int one = 0;
+
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "Threads:", 8) == 0)
+			one = atoi(line + 8) == 1;
+	if (f)
+		fclose(f);
+	return one;
+}
+
 struct td_tokens *td_tokens_open(const struct td_token_opts *o,
                                  struct td_error *err)
 {
@@ -514,6 +530,13 @@ struct td_tokens *td_tokens_open(const struct td_token_opts *o,
 		rc = add_module(t, o->modules[i], err);
 	if (rc == 0)
 		rc = load_usb_table(t, o->usb_table);
+	/* Out of process: start the helpers now, so that loading the module
+	 * (C_Initialize, often the slowest step) runs while the caller opens
+	 * its registry.  A helper that fails is started again when used. */
+	t->fork_helpers = single_threaded();
+	for (size_t i = 0; rc == 0 && t->remote && i < t->nmods; i++)
+		t->helpers[i] = td_helper_spawn(t, &t->mods[i], NULL);
+	t->fork_helpers = 0;
 	if (rc != 0) {
 		td_tokens_close(t);
 		return NULL;

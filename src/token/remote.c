@@ -24,6 +24,10 @@
 
 /* ---- the helper's side ------------------------------------------------- */
 
+/* Where the helper reads requests and writes answers: 0 and 1 in
+ * tokendesk-p11, the pipes themselves in a forked helper. */
+static int helper_in = 0, helper_out = 1;
+
 static int write_all(int fd, const void *p, size_t n)
 {
 	const unsigned char *c = p;
@@ -58,7 +62,7 @@ static int read_all(int fd, void *p, size_t n)
 
 static int send_frame(struct td_wbuf *b)
 {
-	return td_wbuf_end(b) == 0 ? write_all(1, b->p, b->n) : -1;
+	return td_wbuf_end(b) == 0 ? write_all(helper_out, b->p, b->n) : -1;
 }
 
 /* Each token goes out as soon as it is read: `scan` prints it at once. */
@@ -108,8 +112,8 @@ static int helper_call(struct td_tokens *t, char req, struct td_wbuf *b)
 	char *serial, *cert;
 	int rc = -1;
 
-	if (read_all(0, &len, sizeof len) != 0 || len > TD_FRAME_MAX ||
-	    !(in.p = malloc(len + 1)) || read_all(0, in.p, len) != 0) {
+	if (read_all(helper_in, &len, sizeof len) != 0 || len > TD_FRAME_MAX ||
+	    !(in.p = malloc(len + 1)) || read_all(helper_in, in.p, len) != 0) {
 		td_wbuf_free(&in);
 		return -1;
 	}
@@ -121,9 +125,9 @@ static int helper_call(struct td_tokens *t, char req, struct td_wbuf *b)
 		td_rd_u32(&r, &detached);
 		td_rd_blob(&r, &data, &dlen);
 	}
-	if (read_all(0, &pinlen, sizeof pinlen) == 0 && pinlen <= TD_PIN_MAX &&
+	if (read_all(helper_in, &pinlen, sizeof pinlen) == 0 && pinlen <= TD_PIN_MAX &&
 	    (pin = td_secbuf_new(TD_PIN_MAX, &err)) &&
-	    read_all(0, pin->data, pinlen) == 0 && !r.bad) {
+	    read_all(helper_in, pin->data, pinlen) == 0 && !r.bad) {
 		pin->len = pinlen;
 		pin->data[pinlen] = '\0';
 		if (req == TD_REQ_SIGN)
@@ -146,16 +150,17 @@ static int helper_call(struct td_tokens *t, char req, struct td_wbuf *b)
 	return rc;
 }
 
-int td_p11_helper_main(int argc, char **argv)
+/* The helper's whole life: load the module from fd, answer requests
+ * until the parent closes the pipe.  Returns the exit status. */
+static int helper_serve(const char *path, int fd, enum td_reload_policy reload)
 {
 	struct td_token_opts o = { 0 };
 	struct td_tokens *t;
 	struct td_snap *prev = NULL;
 	struct td_wbuf b = { 0 };
 	struct td_error err = { 0 };
-	char req;
-
 	struct rlimit no_core = { 0, 0 };
+	char req;
 
 	/* Ctrl-C at the desk's terminal is the desk's to handle. */
 	signal(SIGINT, SIG_IGN);
@@ -164,13 +169,9 @@ int td_p11_helper_main(int argc, char **argv)
 	 * never leaves a core file (while a PIN is held, secmem.c also makes
 	 * it undumpable and closed to debuggers, as in the desk). */
 	setrlimit(RLIMIT_CORE, &no_core);
-	if (argc != 4) {
-		fprintf(stderr, "tokendesk-p11: run by tokendesk, not by hand\n");
-		return 64;
-	}
-	o.reload = (enum td_reload_policy)atoi(argv[3]);
+	o.reload = reload;
 	o.no_usb = 1;
-	t = td_tokens_open_fd(argv[1], atoi(argv[2]), &o, &err);
+	t = td_tokens_open_fd(path, fd, &o, &err);
 	if (!t) {
 		td_wbuf_begin(&b, TD_ANS_FAIL);
 		td_wbuf_str(&b, err.message);
@@ -178,7 +179,7 @@ int td_p11_helper_main(int argc, char **argv)
 		td_wbuf_free(&b);
 		return 69;
 	}
-	while (read_all(0, &req, 1) == 0) {
+	while (read_all(helper_in, &req, 1) == 0) {
 		int rc = 0;
 		if (req == TD_REQ_SCAN)
 			rc = helper_scan(t, &prev, &b);
@@ -193,6 +194,15 @@ int td_p11_helper_main(int argc, char **argv)
 	td_wbuf_free(&b);
 	td_tokens_close(t);
 	return 0;
+}
+
+int td_p11_helper_main(int argc, char **argv)
+{
+	if (argc != 4) {
+		fprintf(stderr, "tokendesk-p11: run by tokendesk, not by hand\n");
+		return 64;
+	}
+	return helper_serve(argv[1], atoi(argv[2]), (enum td_reload_policy)atoi(argv[3]));
 }
 
 /* ---- the parent's side ------------------------------------------------- */
@@ -241,6 +251,23 @@ static void child(int req, int ans, int modfd, int quiet, const char *prog,
 	_exit(127);
 }
 
+/* A forked helper (no exec): the module's fd is inherited as it is;
+ * it serves on the pipes and leaves with _exit, running no handler of
+ * the parent's. */
+static void forked_child(const struct td_tokens *t, const struct td_module *m,
+                         int req, int ans, int quiet)
+{
+	int null, fd = dup(m->fd);   /* the copy td_tokens_close will not close */
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	setpgid(0, 0);
+	if (quiet && (null = open("/dev/null", O_WRONLY | O_CLOEXEC)) >= 0)
+		dup2(null, 2);
+	helper_in = req;
+	helper_out = ans;
+	_exit(fd < 0 ? 69 : helper_serve(m->path, fd, t->reload));
+}
+
 struct td_helper *td_helper_spawn(const struct td_tokens *t,
                                   const struct td_module *m,
                                   struct td_error *err)
@@ -272,6 +299,11 @@ struct td_helper *td_helper_spawn(const struct td_tokens *t,
 		td_error_set(err, TD_ERR_IO, "cannot start the module helper: %s",
 		             strerror(errno));
 		goto fail;
+	}
+	if (h->pid == 0 && t->fork_helpers) {
+		close(req[1]);
+		close(ans[0]);
+		forked_child(t, m, req[0], ans[1], quiet);
 	}
 	if (h->pid == 0)
 		child(req[0], ans[1], m->fd, quiet, prog, argv);
