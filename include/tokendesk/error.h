@@ -54,6 +54,11 @@ int td_error_set_at(struct td_error *e, int code, const char *file, long line,
                     const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
+/* A message format in the operator's language (gettext, when a
+ * catalogue is bound; fmt itself otherwise).  td_error_set and
+ * td_error_set_at translate their format with it. */
+const char *td_error_translate(const char *fmt);
+
 /* Render as "FILE:LINE: FIELD: message" (parts that are empty omitted)
  * into buf; always NUL-terminates. Returns buf. */
 char *td_error_format(const struct td_error *e, char *buf, size_t size);

@@ -38,6 +38,9 @@ struct td_import_opts {
 	const char *issuer_dn;  /* NULL: TD_GOV_CA_ISSUER_DN */
 	size_t max_errors;      /* errors kept for the report (0: 100) */
 	td_import_progress_fn *progress;   /* NULL: none */
+	int allow_holder_change;  /* a certificate the registry gives one holder
+	                             may move to another (else refused: a
+	                             mistyped ID would move it silently) */
 	void *progress_ctx;
 };
 

@@ -4,7 +4,10 @@
  * to the CA, request dossiers handed over.
  *
  * XLSX (libxlsxwriter): one workbook, one sheet per list, Vietnamese
- * headers, and after each list its totals per agency.  CSV: one file per
+ * headers, and after each list its totals per agency.  Agencies are
+ * named with their province where two share a name; certificate lists
+ * carry the holder's ID number, position, e-mail, the validity and the
+ * token's model.  CSV: one file per
  * list in a directory.  Files are created mode 0600.  Every cell that a
  * spreadsheet would take for a formula (starting with = + - @, TAB, CR)
  * is written with a leading apostrophe, in both formats. */
@@ -27,13 +30,19 @@ struct td_lists_opts {
 
 struct td_lists_report {
 	long revoke, change_info, collect, handover_dossiers;   /* rows written */
+	long renew, recover_token, new_issue;
 };
 
+/* The lists, one per tag kind sent to DOST: revoke, change_info,
+ * collect, handover_dossiers, renew, recover_token, new_issue. */
+#define TD_LISTS_N 7
+
 /* The names of the CSV files written into a directory, in list order. */
-extern const char *const td_lists_csv_names[4];
+extern const char *const td_lists_csv_names[TD_LISTS_N];
 
 /* Write the lists to path (the XLSX file, or the directory for CSV,
- * created if missing).  Returns 0 or a td_code with err filled. */
+ * created if missing).  TD_ERR_NOTFOUND (nothing written) when
+ * opts->batch names no batch.  Returns 0 or a td_code with err filled. */
 int td_lists_write(struct td_registry *reg, const char *path,
                    const struct td_lists_opts *opts,
                    struct td_lists_report *rep, struct td_error *err);

@@ -75,12 +75,17 @@ struct td_plan_apply_report {
 	long added, changed, removed, unchanged;
 	long held;   /* actions not applied: the target carries a manual tag,
 	                or its plan tag was already sent to DOST */
+	long agencies_made;  /* merge_new targets added to the registry */
 };
 
 /* Tag what the action plan demands, in one audited transaction: adds
  * missing tags, updates tags whose action changed, removes plan tags (not
- * yet sent) that the plan no longer demands.  Applying twice changes
- * nothing the second time. */
+ * yet sent) that the plan no longer demands.  The agencies the plan
+ * creates (merge_new targets) are added to the registry first, valid
+ * from their effective date, so handovers, dossiers, tags and counts
+ * take them; one the registry holds already (an updated master list
+ * brought it, under the plan's name) stays as it is.  Applying twice
+ * changes nothing the second time. */
 int td_plan_apply(struct td_registry *reg, const struct td_plan_opts *opts,
                   struct td_plan_apply_report *rep, struct td_error *err);
 
@@ -90,5 +95,23 @@ int td_plan_apply(struct td_registry *reg, const struct td_plan_opts *opts,
  * the pick (back to the default: the one valid longest). */
 int td_plan_pick(struct td_registry *reg, const char *target_code,
                  const char *cert_serial, struct td_error *err);
+
+/* ---- the plan in words (plan_words.c) --------------------------------- */
+
+/* Why a rule gives an action, in one sentence citing the letter: the
+ * English text (a gettext msgid: front ends translate it), or the
+ * Vietnamese one (the lists and forms for DOST are Vietnamese).  NULL
+ * for an unknown rule. */
+const char *td_plan_rule_sentence(const char *rule, const char *action);
+const char *td_plan_rule_sentence_vi(const char *rule, const char *action);
+/* An action or tag kind in Vietnamese words ("thay đổi thông tin"); the
+ * code itself when unknown. */
+const char *td_plan_action_vi(const char *action);
+/* A plan tag's reason in Vietnamese: the rule's sentence and the plan
+ * line the stored (English) reason cites, into buf; reason itself when
+ * the rule is unknown (a reason typed by hand is shown as typed). */
+#include <stddef.h>
+const char *td_plan_reason_vi(const char *rule, const char *action,
+                              const char *reason, char *buf, size_t size);
 
 #endif

@@ -437,6 +437,13 @@ struct td_tag {
 	 * agency itself), its name, holder, current DN, token of a cert. */
 	const char *agency_code, *agency_name, *holder_name, *subject_dn;
 	const char *token_serial;
+	/* Joined too, for the Decree 68 forms (NULL where unknown): the
+	 * holder's ID number, position and e-mail; the certificate (a cert
+	 * target's, or a token's first) with its validity; the token (a
+	 * cert's, or the token target) and its model. */
+	const char *holder_ext_id, *holder_position, *holder_email;
+	const char *cert_serial, *not_before, *not_after;
+	const char *token_model, *any_token_serial;
 };
 typedef int (*td_tag_fn)(const struct td_tag *t, void *ctx);
 

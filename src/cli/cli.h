@@ -88,6 +88,27 @@ const char *td_cli_catalogue_dir(void);
  * text is the English msgid (xgettext's keyword td_cli_T). */
 void td_cli_lang(const struct td_cli *cli);
 const char *td_cli_T(const char *en);
+/* A registry code (action, tag kind, state) in the operator's words:
+ * the code itself in English, "thay đổi thông tin" in Vietnamese
+ * (words.c).  --json output keeps codes. */
+const char *td_cli_word(const char *code);
+/* snprintf, and fprintf to stderr, of the translated en_fmt (xgettext:
+ * td_cli_snprintf:3, td_cli_eprintf). */
+void td_cli_snprintf(char *buf, size_t size, const char *en_fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void td_cli_eprintf(const char *en_fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A stored UTC time ("...T10:08:17Z") in local time, written as the
+ * operator's language writes it, into buf. */
+const char *td_cli_time(const char *iso, char *buf, size_t size);
+/* "  label:   value" with the label translated and padded by display
+ * width ("-" for an empty value). */
+void td_cli_field(const char *en_label, const char *value);
+/* 1 when messages are translated (not English). */
+int td_cli_speaks_other(void);
+/* A plan tag's or action's reason for a person: as stored in English;
+ * translated, the rule's sentence and the plan line (into buf). */
+const char *td_cli_reason(const char *rule, const char *action, const char *reason,
+                          char *buf, size_t size);
 /* printf to stdout of the translated en_fmt (xgettext: td_cli_printf). */
 void td_cli_printf(const char *en_fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -104,7 +125,8 @@ struct td_registry *td_cli_registry_to_read(struct td_cli *cli, int *status);
 /* Print "tokendesk: MESSAGE" (formatted td_error) to stderr. */
 void td_cli_print_error(const struct td_error *err);
 
-/* Print a printf-style message to stderr with the program prefix. */
+/* Print a printf-style message to stderr with the program prefix, its
+ * format translated (td_cli_T; xgettext's keyword td_cli_fail). */
 void td_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The whole of arg as a number min..max into *out: 0.  Else -1, having

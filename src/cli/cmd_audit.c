@@ -235,7 +235,7 @@ static int audit_verify(struct td_cli *cli, struct td_registry *reg,
 		print_failure(&v, &err);
 	/* The line to keep elsewhere, failure or not: the state now. */
 	if (!json && rc_head == TD_OK)
-		printf("head %" PRId64 " %s\n", head_id, head);
+		printf("head %" PRId64 " %s\n", head_id, head);   /* for scripts */
 	if (rc == TD_OK)
 		return EX_OK;
 	return rc == TD_ERR_CONFLICT ? EX_DATAERR : td_cli_status(rc);
@@ -259,15 +259,15 @@ static int print_row(const struct td_audit_row *r, void *ctx)
 		return 0;
 	}
 	if (r->kit_uuid)   /* field rows count apart from home's */
-		printf("k%" PRId64 "  %s  %-14s %s  (kit %s)\n", r->id, r->at, r->action,
-		       r->operator_name, r->kit_uuid);
+		td_cli_printf("k%" PRId64 "  %s  %-14s %s  (kit %s)\n", r->id, r->at,
+		              r->action, r->operator_name, r->kit_uuid);
 	else
 		printf("%" PRId64 "  %s  %-14s %s\n", r->id, r->at, r->action,
 		       r->operator_name);
 	if (r->before)
-		printf("    before: %s\n", r->before);
+		td_cli_printf("    before: %s\n", r->before);
 	if (r->after)
-		printf("    after:  %s\n", r->after);
+		td_cli_printf("    after:  %s\n", r->after);
 	return 0;
 }
 
@@ -309,7 +309,7 @@ int td_cmd_audit(struct td_cli *cli, int argc, char **argv)
 				return EX_USAGE;
 		}
 		else if (c == 'h') {
-			printf("Usage: tokendesk audit verify [--head ID:SHA256HEX] "
+			fputs(td_cli_T("Usage: tokendesk audit verify [--head ID:SHA256HEX] "
 			       "[--checkpoint FILE] [--json]\n"
 			       "       tokendesk audit sign --token SERIAL [--pin-fd N] [--force] "
 			       "[-o FILE]\n"
@@ -335,7 +335,7 @@ int td_cmd_audit(struct td_cli *cli, int argc, char **argv)
 			       "log lists the audit\n"
 			       "rows of one record (ENTITY: token, cert, agency); rows recorded\n"
 			       "in a field kit read field:ACTION, are numbered k1, k2, ... and\n"
-			       "name their kit.\n");
+			       "name their kit.\n"), stdout);
 			return EX_OK;
 		} else
 			return EX_USAGE;

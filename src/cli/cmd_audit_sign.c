@@ -71,8 +71,9 @@ int td_cli_audit_sign(struct td_cli *cli, struct td_registry *reg, const char *t
 	}
 	status = out ? write_pem(out, pem) : EX_OK;
 	if (status == EX_OK && !cli->quiet)
-		printf("checkpoint %" PRId64 ": audit row %" PRId64 " signed by %s%s%s\n", id,
-		       head, res.subject, out ? ", written to " : "", out ? out : "");
+		td_cli_printf("checkpoint %" PRId64 ": audit row %" PRId64 " signed by "
+		              "%s%s%s\n", id, head, res.subject,
+		              out ? td_cli_T(", written to ") : "", out ? out : "");
 	free(pem);
 	return status;
 }

@@ -14,7 +14,8 @@
 #include "cli/json.h"
 #include "tokendesk/count.h"
 
-static const char count_usage[] =
+#define N_(s) s
+static const char *const count_usage = N_(
 	"Usage: tokendesk count start (--agency CODE | --custodian CUSTODIAN)\n"
 	"       tokendesk count scan ID [--inserted] [--from FILE] SERIAL...\n"
 	"       tokendesk count watch ID [--poll-ms N] [--no-usb]\n"
@@ -23,7 +24,7 @@ static const char count_usage[] =
 	"       tokendesk count list [--json]\n"
 	"Count the tokens present against custody (an agency's subtree, or one\n"
 	"custodian: dost, ca, agency:CODE, holder:ID).  Each scan is saved at\n"
-	"once; an interrupted count resumes by scanning on into the same ID.\n";
+	"once; an interrupted count resumes by scanning on into the same ID.\n");
 
 static int fail(const struct td_error *err)
 {
@@ -64,17 +65,17 @@ static int count_start(struct td_registry *reg, int argc, char **argv)
 		else if (c == 'c')
 			custodian = optarg;
 		else {
-			fputs(count_usage, c == 'h' ? stdout : stderr);
+			fputs(td_cli_T(count_usage), c == 'h' ? stdout : stderr);
 			return c == 'h' ? EX_OK : EX_USAGE;
 		}
 	}
 	if (!agency == !custodian || optind != argc) {
-		fputs(count_usage, stderr);
+		fputs(td_cli_T(count_usage), stderr);
 		return EX_USAGE;
 	}
 	if (td_count_start(reg, agency, custodian, &id, &err) < 0)
 		return fail(&err);
-	printf("%" PRId64 "\n", id);
+	printf("%" PRId64 "\n", id);   /* for scripts: the id alone */
 	return EX_OK;
 }
 
@@ -82,12 +83,12 @@ static int count_start(struct td_registry *reg, int argc, char **argv)
 
 static void print_hit(const char *serial, const struct td_count_hit *h)
 {
-	printf("%s\t%s", serial, td_count_outcome_name(h->outcome));
+	printf("%s\t%s", serial, td_cli_word(td_count_outcome_name(h->outcome)));
 	if (h->outcome == TD_COUNT_UNEXPECTED)
-		printf("\tregistry: %s%s%s", h->custodian, h->custodian_name ? " " : "",
-		       h->custodian_name ? h->custodian_name : "");
+		td_cli_printf("\tregistry: %s%s%s", h->custodian, h->custodian_name ? " " : "",
+		              h->custodian_name ? h->custodian_name : "");
 	if (h->scans > 1)
-		printf("\tduplicate (scanned %" PRId64 " times)", h->scans);
+		td_cli_printf("\tduplicate (scanned %" PRId64 " times)", h->scans);
 	putchar('\n');
 }
 
@@ -99,7 +100,7 @@ static int scan_file(struct td_registry *reg, int64_t id, const char *path)
 
 	if (td_count_scan_file(reg, id, path, &done, &err) < 0)
 		return fail(&err);
-	printf("%zu scans recorded\n", done);
+	td_cli_printf("%zu scans recorded\n", done);
 	return EX_OK;
 }
 
@@ -122,13 +123,13 @@ static int count_scan(struct td_registry *reg, int argc, char **argv)
 		else if (c == 'f')
 			from = optarg;
 		else {
-			fputs(count_usage, c == 'h' ? stdout : stderr);
+			fputs(td_cli_T(count_usage), c == 'h' ? stdout : stderr);
 			return c == 'h' ? EX_OK : EX_USAGE;
 		}
 	}
 	if (optind >= argc || parse_id(argv[optind++], &id) < 0 ||
 	    (!from && optind >= argc)) {
-		fputs(count_usage, stderr);
+		fputs(td_cli_T(count_usage), stderr);
 		return EX_USAGE;
 	}
 	if (from && (status = scan_file(reg, id, from)) != EX_OK)
@@ -213,11 +214,12 @@ static void print_tally(const struct td_count_report *r)
 {
 	const struct td_count_tally *t = &r->tally;
 
-	printf("count %" PRId64 " (%s %s%s%s): %s\n", r->count.id, r->count.scope_kind,
-	       r->count.scope, r->count.scope_name ? " " : "",
-	       r->count.scope_name ? r->count.scope_name : "",
-	       r->count.closed_at ? "closed" : "open");
-	printf("  expected %" PRId64 ", found %" PRId64 ", missing %" PRId64
+	td_cli_printf("count %" PRId64 " (%s %s%s%s): %s\n", r->count.id,
+	              td_cli_word(r->count.scope_kind),
+	              r->count.scope, r->count.scope_name ? " " : "",
+	              r->count.scope_name ? r->count.scope_name : "",
+	              td_cli_word(r->count.closed_at ? "closed" : "open"));
+	td_cli_printf("  expected %" PRId64 ", found %" PRId64 ", missing %" PRId64
 	       ", unexpected %" PRId64 ", duplicate %" PRId64 ", unknown %" PRId64
 	       ", scans %" PRId64 "\n", t->expected, t->found, t->missing,
 	       t->unexpected, t->duplicate, t->unknown, t->scans);
@@ -228,14 +230,15 @@ static void print_lines(const struct td_count_report *r)
 	for (int o = 0; o < 4; o++)
 		for (size_t i = 0; i < r->by[o].n; i++) {
 			const struct td_count_entry *e = &r->by[o].v[i];
-			printf("  %-10s %-20s %s%s%s\n", td_count_outcome_name(o), e->serial,
+			printf("  %-10s %-20s %s%s%s\n", td_cli_word(td_count_outcome_name(o)),
+			       e->serial,
 			       e->custodian ? e->custodian : "",
 			       e->custodian_name ? " " : "",
 			       e->custodian_name ? e->custodian_name : "");
 		}
 	for (size_t i = 0; i < r->duplicate.n; i++)
-		printf("  %-10s %-20s %" PRId64 " scans\n", "duplicate",
-		       r->duplicate.v[i].serial, r->duplicate.v[i].scans);
+		td_cli_printf("  %-10s %-20s %" PRId64 " scans\n", td_cli_word("duplicate"),
+		              r->duplicate.v[i].serial, r->duplicate.v[i].scans);
 }
 
 static int write_files(const struct td_count_report *r, const char *text,
@@ -271,7 +274,7 @@ static int report_summary(struct td_registry *reg, int64_t id, int json)
 		td_json_print(o);
 		json_decref(o);
 	} else {
-		printf("count %" PRId64 ": expected %" PRId64 ", found %" PRId64
+		td_cli_printf("count %" PRId64 ": expected %" PRId64 ", found %" PRId64
 		       ", missing %" PRId64 ", unexpected %" PRId64 ", duplicate %" PRId64
 		       ", unknown %" PRId64 ", scans %" PRId64 "\n", id, t.expected,
 		       t.found, t.missing, t.unexpected, t.duplicate, t.unknown, t.scans);
@@ -304,7 +307,7 @@ static int count_report(struct td_registry *reg, int argc, char **argv)
 		else if (c == 'x')
 			xlsx = optarg;
 		else {
-			fputs(count_usage, c == 'h' ? stdout : stderr);
+			fputs(td_cli_T(count_usage), c == 'h' ? stdout : stderr);
 			return c == 'h' ? EX_OK : EX_USAGE;
 		}
 	}
@@ -349,7 +352,7 @@ static int count_close(struct td_registry *reg, int argc, char **argv)
 		else if (c == 'o')
 			dir = optarg;
 		else {
-			fputs(count_usage, c == 'h' ? stdout : stderr);
+			fputs(td_cli_T(count_usage), c == 'h' ? stdout : stderr);
 			return c == 'h' ? EX_OK : EX_USAGE;
 		}
 	}
@@ -372,7 +375,7 @@ static int count_close(struct td_registry *reg, int argc, char **argv)
 		json_decref(o);
 	} else {
 		print_tally(&r);
-		printf("  reports: %s, %s\n", text, xlsx);
+		td_cli_printf("  reports: %s, %s\n", text, xlsx);
 	}
 	td_count_report_free(&r);
 	return status;
@@ -397,9 +400,10 @@ static int list_one(const struct td_count *c, void *ctx)
 		json_object_set_new(o, "scans", json_integer(c->scans));
 		json_array_append_new(l->arr, o);
 	} else {
-		printf("%" PRId64 "\t%s\t%s %s\t%s\t%" PRId64 " scans\t%s\n", c->id,
-		       c->closed_at ? "closed" : "open", c->scope_kind, c->scope,
-		       c->started_at, c->scans, c->scope_name ? c->scope_name : "");
+		td_cli_printf("%" PRId64 "\t%s\t%s %s\t%s\t%" PRId64 " scans\t%s\n", c->id,
+		              td_cli_word(c->closed_at ? "closed" : "open"),
+		              td_cli_word(c->scope_kind), c->scope,
+		              c->started_at, c->scans, c->scope_name ? c->scope_name : "");
 	}
 	return 0;
 }
@@ -436,7 +440,7 @@ int td_cmd_count(struct td_cli *cli, int argc, char **argv)
 	int status = EX_OK;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(count_usage, argc < 2 ? stderr : stdout);
+		fputs(td_cli_T(count_usage), argc < 2 ? stderr : stdout);
 		return argc < 2 ? EX_USAGE : EX_OK;
 	}
 	if (strcmp(argv[1], "watch") == 0) {   /* needs the token modules too */
@@ -452,6 +456,6 @@ int td_cmd_count(struct td_cli *cli, int argc, char **argv)
 		return subs[i].run(reg, argc - 1, argv + 1);
 	}
 	td_cli_fail("count: unknown subcommand '%s'", argv[1]);
-	fputs(count_usage, stderr);
+	fputs(td_cli_T(count_usage), stderr);
 	return EX_USAGE;
 }

@@ -25,7 +25,7 @@ static const char *shown(const char *s, char *buf, size_t size)
 
 static void crl_help(void)
 {
-	printf("Usage: tokendesk crl import [--ca CAFILE...] CRLFILE\n"
+	fputs(td_cli_T("Usage: tokendesk crl import [--ca CAFILE...] [--verbose] CRLFILE\n"
 	       "       tokendesk crl trust add CAFILE\n"
 	       "       tokendesk crl trust list [--json]\n"
 	       "       tokendesk crl trust remove ID|SHA256\n"
@@ -38,13 +38,14 @@ static void crl_help(void)
 	       "fingerprints are shown.\n"
 	       "Import marks every listed certificate revoked on its revocation\n"
 	       "date, confirms its revoke tag, warns about certificates tagged\n"
-	       "keep or change_info, and lists the certificates tagged for\n"
-	       "revocation that the CRL does not list yet.  The same CRL (issuer\n"
-	       "and CRL number) is applied once; an older CRL number is noted.\n");
+	       "keep or change_info, and counts the certificates tagged for\n"
+	       "revocation that the CRL does not list yet (--verbose lists them).  The same CRL (issuer\n"
+	       "and CRL number) is applied once; an older CRL number is noted.\n"),
+	      stdout);
 }
 
 /* In the operator's language (po/vi.po): a warning must be understood. */
-static void print_report(const struct td_crl_report *rep, int quiet)
+static void print_report(const struct td_crl_report *rep, int quiet, int verbose)
 {
 	char issuer[sizeof rep->issuer * 2], holder[1024];
 
@@ -73,15 +74,20 @@ static void print_report(const struct td_crl_report *rep, int quiet)
 		              shown(w->holder, holder, sizeof holder), w->tag,
 		              w->revoked_at);
 	}
-	if (rep->nmissing)
+	/* counted every time; listed on demand (a province's 150 lines,
+	 * every import, buried the news) */
+	if (rep->nmissing && verbose)
 		td_cli_printf("%zu certificates tagged for revocation are not in this "
 		              "CRL:\n", rep->nmissing);
-	for (size_t i = 0; i < rep->nmissing; i++)
+	else if (rep->nmissing)
+		td_cli_printf("%zu certificates tagged for revocation are not in this "
+		              "CRL yet (--verbose lists them)\n", rep->nmissing);
+	for (size_t i = 0; verbose && i < rep->nmissing; i++)
 		td_cli_printf("  missing %s\n", rep->missing[i]);
 }
 
 static int crl_import(struct td_cli *cli, const char *path,
-                      const char *const *cas, size_t nca)
+                      const char *const *cas, size_t nca, int verbose)
 {
 	struct td_crl_report rep;
 	struct td_registry *reg;
@@ -94,7 +100,7 @@ static int crl_import(struct td_cli *cli, const char *path,
 	if (rc < 0)
 		td_cli_print_error(&err);
 	else
-		print_report(&rep, cli->quiet);
+		print_report(&rep, cli->quiet, verbose);
 	td_crl_report_free(&rep);
 	return td_cli_status(rc);
 }
@@ -116,8 +122,8 @@ static int list_one(const struct td_crl_ca *ca, void *ctx)
 	}
 	char subject[1024], by[512];
 
-	printf("%lld  %s\n    certificate SHA-256 %s\n    key SHA-256 %s\n"
-	       "    pinned %s by %s\n", (long long)ca->id,
+	td_cli_printf("%lld  %s\n    certificate SHA-256 %s\n    key SHA-256 %s\n"
+	              "    pinned %s by %s\n", (long long)ca->id,
 	       shown(ca->subject, subject, sizeof subject), ca->cert_sha256,
 	       ca->key_sha256, ca->added_at, shown(ca->added_by, by, sizeof by));
 	return 0;
@@ -158,9 +164,9 @@ static int crl_trust(struct td_cli *cli, const char *verb, const char *arg,
 		td_cli_print_error(&err);
 		return td_cli_status(rc);
 	}
-	printf("%s %s\n    certificate SHA-256 %s\n    key SHA-256 %s\n",
-	       strcmp(verb, "remove") == 0 ? "unpinned" : added ? "pinned" :
-	       "pinned already (nothing changed):",
+	td_cli_printf("%s %s\n    certificate SHA-256 %s\n    key SHA-256 %s\n",
+	       strcmp(verb, "remove") == 0 ? td_cli_T("unpinned") : added ?
+	       td_cli_T("pinned") : td_cli_T("pinned already (nothing changed):"),
 	       shown(pin.subject, subject, sizeof subject), pin.cert_sha256,
 	       pin.key_sha256);
 	return EX_OK;
@@ -171,14 +177,15 @@ int td_cmd_crl(struct td_cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "ca", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *cas[MAX_CA];
 	size_t nca = 0;
-	int c, json = 0, nargs;
+	int c, json = 0, nargs, verbose = 0;
 
-	while ((c = td_cli_getopt(argc, argv, "c:jh", opts)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "c:jvh", opts)) != -1) {
 		switch (c) {
 		case 'c':
 			if (nca == MAX_CA) {
@@ -188,13 +195,14 @@ int td_cmd_crl(struct td_cli *cli, int argc, char **argv)
 			cas[nca++] = optarg;
 			break;
 		case 'j': json = 1; break;
+		case 'v': verbose = 1; break;
 		case 'h': crl_help(); return EX_OK;
 		default: return EX_USAGE;
 		}
 	}
 	nargs = argc - optind;
 	if (nargs == 2 && strcmp(argv[optind], "import") == 0 && !json)
-		return crl_import(cli, argv[optind + 1], cas, nca);
+		return crl_import(cli, argv[optind + 1], cas, nca, verbose);
 	if (nca == 0 && nargs >= 2 && strcmp(argv[optind], "trust") == 0) {
 		const char *verb = argv[optind + 1];
 		if (nargs == 2 && strcmp(verb, "list") == 0)

@@ -22,7 +22,7 @@ static int usage(int status)
 {
 	FILE *f = status == EX_OK ? stdout : stderr;
 
-	fprintf(f, "Usage: tokendesk dossier add --agency CODE --kind KIND --ref REF\n"
+	fputs(td_cli_T("Usage: tokendesk dossier add --agency CODE --kind KIND --ref REF\n"
 	        "                          [--holder ID] [--remarks TEXT]\n"
 	        "       tokendesk dossier list [--agency CODE] [--json]\n"
 	        "       tokendesk dossier handover --from agency:OLD --to agency:NEW\n"
@@ -31,7 +31,7 @@ static int usage(int status)
 	        "Request dossiers of kinds new_issue, renewal, info_change and\n"
 	        "token_recovery.  `handover` hands the named dossiers (or with --all\n"
 	        "every dossier the old agency holds, of --kind if given) to the new\n"
-	        "agency in one handover with one number and record.\n");
+	        "agency in one handover with one number and record.\n"), f);
 	return status;
 }
 
@@ -45,6 +45,7 @@ static int cmd_add(struct td_cli *cli, int argc, char **argv)
 		{ "ref", required_argument, NULL, 'r' },
 		{ "holder", required_argument, NULL, 'H' },
 		{ "remarks", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *agency = NULL, *kind = NULL, *ref = NULL, *holder = NULL, *remarks = NULL;
@@ -52,13 +53,14 @@ static int cmd_add(struct td_cli *cli, int argc, char **argv)
 	struct td_error err;
 	int c, status, rc;
 
-	while ((c = td_cli_getopt(argc, argv, "a:k:r:H:m:", opts)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "a:k:r:H:m:h", opts)) != -1) {
 		switch (c) {
 		case 'a': agency = optarg; break;
 		case 'k': kind = optarg; break;
 		case 'r': ref = optarg; break;
 		case 'H': holder = optarg; break;
 		case 'm': remarks = optarg; break;
+		case 'h': return usage(EX_OK);
 		default: return usage(EX_USAGE);
 		}
 	}
@@ -73,7 +75,8 @@ static int cmd_add(struct td_cli *cli, int argc, char **argv)
 		return td_cli_status(rc);
 	}
 	if (!cli->quiet)
-		printf("Dossier %s added (%s, agency %s).\n", ref, kind, agency);
+		td_cli_printf("Dossier %s added (%s, agency %s).\n", ref,
+		              td_cli_word(kind), agency);
 	return EX_OK;
 }
 
@@ -84,7 +87,8 @@ static int list_one(const struct td_dossier *d, void *ctx)
 	json_t *arr = ctx, *o;
 
 	if (!arr) {
-		printf("%-20s %-15s %-10s %-12s %s\n", d->ref, d->kind, d->status,
+		printf("%-20s %-15s %-10s %-12s %s\n", d->ref, td_cli_word(d->kind),
+		       td_cli_word(d->status),
 		       d->agency_code, d->holder_name ? d->holder_name : "-");
 		return 0;
 	}
@@ -107,6 +111,7 @@ static int cmd_list(struct td_cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "agency", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *agency = NULL;
@@ -116,13 +121,13 @@ static int cmd_list(struct td_cli *cli, int argc, char **argv)
 	json_t *arr = NULL;
 	int c, status, rc, json = 0;
 
-	while ((c = td_cli_getopt(argc, argv, "a:j", opts)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "a:jh", opts)) != -1) {
 		if (c == 'a')
 			agency = optarg;
 		else if (c == 'j')
 			json = 1;
 		else
-			return usage(EX_USAGE);
+			return usage(c == 'h' ? EX_OK : EX_USAGE);
 	}
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
@@ -242,6 +247,7 @@ static int cmd_handover(struct td_cli *cli, int argc, char **argv)
 		{ "all", no_argument, NULL, 'A' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *v[6] = { NULL }, *pdf = NULL;  /* to from cond remarks place */
@@ -250,7 +256,7 @@ static int cmd_handover(struct td_cli *cli, int argc, char **argv)
 	struct td_error err;
 	int c, status, all = 0, force = 0, json = 0;
 
-	while ((c = td_cli_getopt(argc, argv, "t:f:c:r:p:k:P:AFj", opts)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "t:f:c:r:p:k:P:AFjh", opts)) != -1) {
 		switch (c) {
 		case 't': v[0] = optarg; break;
 		case 'f': v[1] = optarg; break;
@@ -262,6 +268,7 @@ static int cmd_handover(struct td_cli *cli, int argc, char **argv)
 		case 'A': all = 1; break;
 		case 'F': force = 1; break;
 		case 'j': json = 1; break;
+		case 'h': return usage(EX_OK);
 		default: return usage(EX_USAGE);
 		}
 	}

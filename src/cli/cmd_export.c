@@ -79,13 +79,13 @@ int td_cmd_export(struct td_cli *cli, int argc, char **argv)
 		else if (c == 'o')
 			output = optarg;
 		else if (c == 'h') {
-			printf("Usage: tokendesk export [--format csv|json] [-o FILE] "
+			fputs(td_cli_T("Usage: tokendesk export [--format csv|json] [-o FILE] "
 			       "agencies|certificates|tokens\n"
 			       "Write a whole table.  CSV certificates use the import layout, so an\n"
 			       "export imports back unchanged.  FILE is created with mode 0600;\n"
 			       "its name says the format when --format does not (x.json: JSON).\n"
 			       "A link, a folder or a device at FILE is refused (exit 73); - is\n"
-			       "standard output, and a FIFO is written as it is.\n");
+			       "standard output, and a FIFO is written as it is.\n"), stdout);
 			return EX_OK;
 		} else
 			return EX_USAGE;

@@ -73,11 +73,15 @@ int td_cli_handover_commit(struct td_cli *cli, struct td_handover *h,
 		td_json_print(o);
 		json_decref(o);
 	} else if (!cli->quiet) {
-		printf("Handover %s: %zu %s recorded.\n", number, td_handover_count(h),
-		       td_handover_kind(h) == TD_HANDOVER_TOKENS ? "token(s)" : "dossier(s)");
+		if (td_handover_kind(h) == TD_HANDOVER_TOKENS)
+			td_cli_printf("Handover %s: %zu token(s) recorded.\n", number,
+			              td_handover_count(h));
+		else
+			td_cli_printf("Handover %s: %zu dossier(s) recorded.\n", number,
+			              td_handover_count(h));
 		if (pdf)
-			printf("Record (PDF): %s\n", pdf);
-		printf("Record: tokendesk receipt %s [--pdf FILE]\n", number);
+			td_cli_printf("Record (PDF): %s\n", pdf);
+		td_cli_printf("Record: tokendesk receipt %s [--pdf FILE]\n", number);
 	}
 	return EX_OK;
 }
@@ -93,7 +97,7 @@ static int usage(int status)
 {
 	FILE *f = status == EX_OK ? stdout : stderr;
 
-	fprintf(f, "Usage: tokendesk handover --to CUSTODIAN [--from CUSTODIAN]\n"
+	fputs(td_cli_T("Usage: tokendesk handover --to CUSTODIAN [--from CUSTODIAN]\n"
 	        "         [--condition TEXT] [--remarks TEXT] [--place TEXT]\n"
 	        "         [--state lost|damaged] [--pin-fd N] [--force] [--pdf FILE]\n"
 	        "         [--json] TOKEN...\n"
@@ -114,7 +118,7 @@ static int usage(int status)
 	        "verifies.  A wrong PIN, a key that does not match, a locked PIN or a\n"
 	        "token at its final PIN try (the PIN is then not even read) refuses\n"
 	        "the handover; --force tries the final try and records a failed\n"
-	        "proof instead of refusing.\n");
+	        "proof instead of refusing.\n"), f);
 	return status;
 }
 
@@ -201,8 +205,8 @@ static int add_one(struct td_handover *h, const char *serial)
 
 	if (rc < 0)
 		td_cli_fail("%s%s", err.message, rc == TD_ERR_CONFLICT &&
-		            strstr(err.message, "custody of") ? " (--force to hand it "
-		            "over anyway)" : "");
+		            strstr(err.message, td_cli_T("in the custody of"))
+		            ? td_cli_T(" (--force to hand it over anyway)") : "");
 	return rc < 0 ? rc : 0;
 }
 
@@ -215,8 +219,8 @@ static int add_stdin(struct td_handover *h)
 	int worst = 0;
 
 	if (isatty(STDIN_FILENO))
-		fputs("Scan or type the token serials, one a line; Ctrl-D when "
-		      "done.\n", stderr);
+		fputs(td_cli_T("Scan or type the token serials, one a line; Ctrl-D "
+		               "when done.\n"), stderr);
 	while (getline(&line, &size, stdin) > 0) {
 		int rc;
 		if (!*td_trim(line))

@@ -12,10 +12,11 @@
 
 static void holder_help(void)
 {
-	printf("Usage: tokendesk holder set ID --no-longer-needed | --needed\n"
-	       "Mark the official with national id ID as no longer needing a\n"
-	       "certificate (letter 1.2, 2.2): `plan show` then revokes their\n"
-	       "certificate instead of changing it.  --needed clears the mark.\n");
+	fputs(td_cli_T("Usage: tokendesk holder set ID --no-longer-needed | --needed\n"
+	               "Mark the official with national id ID as no longer needing a\n"
+	               "certificate (letter 1.2, 2.2): `plan show` then revokes their\n"
+	               "certificate instead of changing it.  --needed clears the mark.\n"),
+	      stdout);
 }
 
 int td_cmd_holder(struct td_cli *cli, int argc, char **argv)
@@ -55,5 +56,11 @@ int td_cmd_holder(struct td_cli *cli, int argc, char **argv)
 		                argv[optind + 1], value, &err), &err);
 	if (rc < 0)
 		td_cli_print_error(&err);
+	else if (!cli->quiet && value)
+		td_cli_printf("holder %s: marked as no longer needing a certificate\n",
+		              argv[optind + 1]);
+	else if (!cli->quiet)
+		td_cli_printf("holder %s: marked as needing a certificate\n",
+		              argv[optind + 1]);
 	return td_cli_status(rc);
 }

@@ -14,17 +14,20 @@
 
 static void import_help(void)
 {
-	printf("Usage: tokendesk import [--encoding NAME] FILE...\n"
+	fputs(td_cli_T("Usage: tokendesk import [--encoding NAME] [--allow-holder-change] FILE...\n"
 	       "Import agency and certificate lists (CSV; see docs/formats.md).\n"
 	       "All files go in one transaction: if any row is bad, nothing is\n"
 	       "imported and every problem is listed as FILE:LINE: FIELD: message.\n\n"
 	       "  -e, --encoding NAME   the files' encoding when not UTF-8, e.g.\n"
 	       "                        cp1258 (what Vietnamese Excel writes)\n"
 	       "      --max-errors N    list at most N problems (default 100)\n"
+	       "      --allow-holder-change  a certificate the registry gives one\n"
+	       "                        holder may move to another (refused\n"
+	       "                        otherwise: a mistyped ID would move it)\n"
 	       "      --progress        show progress on standard error (the default\n"
 	       "                        when it is a terminal); elsewhere, a line per\n"
 	       "                        phase and per tenth\n"
-	       "      --no-progress     do not\n");
+	       "      --no-progress     do not\n"), stdout);
 }
 
 /* ---- progress ----------------------------------------------------------- */
@@ -68,17 +71,17 @@ static void describe(const struct td_import_progress *p, char *buf, size_t size)
 	switch (p->phase) {
 	case TD_IMPORT_READING:
 		shown_name(p->file, name, sizeof name);
-		snprintf(buf, size, "reading %s: %d%%", name, percent(p->done, p->total));
+		td_cli_snprintf(buf, size, "reading %s: %d%%", name, percent(p->done, p->total));
 		break;
 	case TD_IMPORT_CHECKING:
-		snprintf(buf, size, "checking the rows");
+		td_cli_snprintf(buf, size, "checking the rows");
 		break;
 	case TD_IMPORT_WRITING:
-		snprintf(buf, size, "writing: %d%% (%lld of %lld rows)",
+		td_cli_snprintf(buf, size, "writing: %d%% (%lld of %lld rows)",
 		         percent(p->done, p->total), p->done, p->total);
 		break;
 	case TD_IMPORT_SAVING:
-		snprintf(buf, size, "saving: indexes and the registry file");
+		td_cli_snprintf(buf, size, "saving: indexes and the registry file");
 		break;
 	}
 }
@@ -140,10 +143,10 @@ static void print_report(const struct td_import_report *rep, int quiet)
 {
 	if (quiet)
 		return;
-	printf("%ld rows read\n", rep->rows);
-	printf("agencies: %ld added, %ld updated, %ld unchanged\n",
+	td_cli_printf("%ld rows read\n", rep->rows);
+	td_cli_printf("agencies: %ld added, %ld updated, %ld unchanged\n",
 	       rep->agencies.added, rep->agencies.updated, rep->agencies.unchanged);
-	printf("certificates: %ld added, %ld updated, %ld unchanged\n",
+	td_cli_printf("certificates: %ld added, %ld updated, %ld unchanged\n",
 	       rep->certificates.added, rep->certificates.updated,
 	       rep->certificates.unchanged);
 }
@@ -155,7 +158,7 @@ static void print_errors(const struct td_import_report *rep)
 	for (size_t i = 0; i < rep->errors.count; i++)
 		fprintf(stderr, "%s\n", td_error_format(&rep->errors.items[i], buf, sizeof buf));
 	if (rep->errors.total > rep->errors.count)
-		fprintf(stderr, "... and %zu more problems\n",
+		td_cli_eprintf("... and %zu more problems\n",
 		        rep->errors.total - rep->errors.count);
 }
 
@@ -166,6 +169,7 @@ int td_cmd_import(struct td_cli *cli, int argc, char **argv)
 		{ "max-errors", required_argument, NULL, 'm' },
 		{ "progress", no_argument, NULL, 'P' },
 		{ "no-progress", no_argument, NULL, 'N' },
+		{ "allow-holder-change", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -187,6 +191,7 @@ int td_cmd_import(struct td_cli *cli, int argc, char **argv)
 			break;
 		case 'P': progress = 1; break;
 		case 'N': progress = 0; break;
+		case 'H': io.allow_holder_change = 1; break;
 		case 'h': import_help(); return EX_OK;
 		default: return EX_USAGE;
 		}
@@ -208,7 +213,7 @@ int td_cmd_import(struct td_cli *cli, int argc, char **argv)
 		td_cli_print_error(&err);
 	} else {
 		td_cli_print_error(&err);
-		fprintf(stderr, "tokendesk: nothing was imported\n");
+		td_cli_eprintf("tokendesk: nothing was imported\n");
 	}
 	td_import_report_free(&rep);
 	return td_cli_status(rc);

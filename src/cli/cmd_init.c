@@ -13,9 +13,9 @@ int td_cmd_init(struct td_cli *cli, int argc, char **argv)
 	int status = EX_OK;
 
 	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		printf("Usage: tokendesk [--db PATH] init\n"
-		       "Create the registry file (mode 0600) with the newest schema, or\n"
-		       "migrate an existing one forward.  Safe to run again.\n");
+		fputs(td_cli_T("Usage: tokendesk [--db PATH] init\n"
+		               "Create the registry file (mode 0600) with the newest schema, or\n"
+		               "migrate an existing one forward.  Safe to run again.\n"), stdout);
 		return EX_OK;
 	}
 	if (argc > 1) {
@@ -25,7 +25,7 @@ int td_cmd_init(struct td_cli *cli, int argc, char **argv)
 	if (!(reg = td_cli_registry(cli, 1, &status)))
 		return status;
 	if (!cli->quiet)
-		printf("registry %s ready (schema %d)\n", cli->db_path,
+		td_cli_printf("registry %s ready (schema %d)\n", cli->db_path,
 		       td_reg_schema_version(reg));
 	return EX_OK;
 }

@@ -14,7 +14,8 @@
 #include "cli/json.h"
 #include "tokendesk/registry.h"
 
-static const char kit_usage[] =
+#define N_(s) s
+static const char *const kit_usage = N_(
 	"Usage: tokendesk kit make --agencies CODE[,CODE...] -o KIT\n"
 	"       tokendesk kit merge KIT [--json]\n"
 	"       tokendesk kit conflicts [--all] [--json]\n"
@@ -24,7 +25,7 @@ static const char kit_usage[] =
 	"it back.  Conflicting changes are listed, never decided silently.\n"
 	"A kit is data: one holding triggers, views or tables tokendesk does\n"
 	"not have, or rows its own audit log does not record (edited outside\n"
-	"tokendesk), is refused whole and nothing is merged.\n";
+	"tokendesk), is refused whole and nothing is merged.\n");
 
 /* The command's cli, for its translated texts (T, as xgettext reads
  * them: po/POTFILES.in lists this file). */
@@ -38,7 +39,7 @@ static int fail(const struct td_error *err)
 
 static int usage_or_help(int c)
 {
-	fputs(kit_usage, c == 'h' ? stdout : stderr);
+	fputs(td_cli_T(kit_usage), c == 'h' ? stdout : stderr);
 	return c == 'h' ? EX_OK : EX_USAGE;
 }
 
@@ -72,7 +73,7 @@ static int kit_make(struct td_registry *reg, int argc, char **argv)
 			codes[n++] = p;
 	if ((rc = td_reg_kit_make(reg, out, codes, n, &info, &err)) < 0)
 		return fail(&err);
-	printf("kit %s written to %s: %" PRId64 " agencies, %" PRId64 " holders, %"
+	td_cli_printf("kit %s written to %s: %" PRId64 " agencies, %" PRId64 " holders, %"
 	       PRId64 " certificates, %" PRId64 " tokens\n", info.uuid, out,
 	       info.agencies, info.holders, info.certificates, info.tokens);
 	return EX_OK;
@@ -115,14 +116,14 @@ static int kit_merge(struct td_registry *reg, int argc, char **argv)
 		/* another desk or command merged it while this one read it */
 		printf("kit %s: %s\n", r.uuid, T("merged meanwhile; nothing changed"));
 	} else if (r.already) {
-		printf("kit %s was merged before; nothing changed\n", r.uuid);
+		td_cli_printf("kit %s was merged before; nothing changed\n", r.uuid);
 	} else {
-		printf("kit %s merged: %" PRId64 " rows added, %" PRId64 " updated, %" PRId64
+		td_cli_printf("kit %s merged: %" PRId64 " rows added, %" PRId64 " updated, %" PRId64
 		       " deleted, %" PRId64 " field audit rows, %" PRId64 " conflicts\n",
 		       r.uuid, r.inserted, r.updated, r.deleted, r.audit_rows, r.conflicts);
 		if (r.conflicts)
-			printf("decide them with `tokendesk kit conflicts` and"
-			       " `tokendesk kit resolve ID --keep home|field`\n");
+			td_cli_printf("decide them with `tokendesk kit conflicts` and"
+			              " `tokendesk kit resolve ID --keep home|field`\n");
 	}
 	return EX_OK;
 }
@@ -160,9 +161,9 @@ static int conflict_one(const struct td_kit_conflict *c, void *ctx)
 	}
 	printf("%" PRId64 "\t%s\t%s %s %s\t%s\n", c->id, c->status, c->op, c->table,
 	       c->pk, c->reason);
-	printf("\thome:  %s\n\tfield: %s -> %s\n", c->home ? c->home : "(none)",
-	       c->field_old ? c->field_old : "(none)",
-	       c->field_new ? c->field_new : "(none)");
+	td_cli_printf("\thome:  %s\n\tfield: %s -> %s\n", c->home ? c->home : T("(none)"),
+	              c->field_old ? c->field_old : T("(none)"),
+	              c->field_new ? c->field_new : T("(none)"));
 	return 0;
 }
 
@@ -218,7 +219,8 @@ static int kit_resolve(struct td_registry *reg, int argc, char **argv)
 		                                        &err), &err);
 	if (rc < 0)
 		return fail(&err);
-	printf("conflict %" PRId64 ": kept the %s version\n", id, keep);
+	td_cli_printf("conflict %" PRId64 ": kept the %s version\n", id,
+	              strcmp(keep, "field") == 0 ? T("field") : T("home"));
 	return EX_OK;
 }
 
@@ -235,7 +237,7 @@ int td_cmd_kit(struct td_cli *cli, int argc, char **argv)
 	int status = EX_OK;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(kit_usage, argc < 2 ? stderr : stdout);
+		fputs(td_cli_T(kit_usage), argc < 2 ? stderr : stdout);
 		return argc < 2 ? EX_USAGE : EX_OK;
 	}
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
@@ -247,6 +249,6 @@ int td_cmd_kit(struct td_cli *cli, int argc, char **argv)
 		return subs[i].run(reg, argc - 1, argv + 1);
 	}
 	td_cli_fail("kit: unknown subcommand '%s'", argv[1]);
-	fputs(kit_usage, stderr);
+	fputs(td_cli_T(kit_usage), stderr);
 	return EX_USAGE;
 }

@@ -12,13 +12,14 @@
 
 static void lists_help(void)
 {
-	printf("Usage: tokendesk lists [--format xlsx|csv] [--batch N] [--all] -o PATH\n"
+	fputs(td_cli_T("Usage: tokendesk lists [--format xlsx|csv] [--batch N] [--all] -o PATH\n"
 	       "Write the lists for DOST from the tags: certificates to revoke,\n"
 	       "certificates to change (with the new DN), tokens collected for the\n"
-	       "CA, dossiers handed over.  xlsx (default): one workbook, a sheet per\n"
-	       "list; csv: PATH is a directory, one file per list.  Totals per\n"
-	       "agency follow each list.  --batch N: only that batch; --all: also\n"
-	       "tags the CA already confirmed.\n");
+	       "CA, dossiers handed over, renewals, token recoveries, new issues.\n"
+	       "xlsx (default): one workbook, a sheet per list; csv: PATH is a\n"
+	       "directory, one file per list.  Totals per agency follow each list.\n"
+	       "--batch N: only that batch (a batch that does not exist is an\n"
+	       "error); --all: also tags the CA already confirmed.\n"), stdout);
 }
 
 /* `-o lists.csv` wrote a workbook into a file named .csv, which then
@@ -27,13 +28,13 @@ static int name_contradicts(const char *out, enum td_lists_format format)
 {
 	if (format == TD_LISTS_XLSX && td_cli_name_ends(out, ".csv"))
 		td_cli_fail("%s: the lists are a workbook (.xlsx) unless --format csv"
-		            " is given, and then PATH is a directory for four .csv"
+		            " is given, and then PATH is a directory for seven .csv"
 		            " files", out);
 	else if (format == TD_LISTS_CSV && strcmp(out, "-") == 0)
-		td_cli_fail("-o -: with --format csv, PATH is a directory for four"
+		td_cli_fail("-o -: with --format csv, PATH is a directory for seven"
 		            " .csv files; standard output takes the workbook only");
 	else if (format == TD_LISTS_CSV && td_cli_name_ends(out, ".xlsx"))
-		td_cli_fail("%s: with --format csv, PATH is a directory for four .csv"
+		td_cli_fail("%s: with --format csv, PATH is a directory for seven .csv"
 		            " files, not a workbook", out);
 	else
 		return 0;
@@ -92,8 +93,9 @@ int td_cmd_lists(struct td_cli *cli, int argc, char **argv)
 	if ((rc = td_lists_write(reg, out, &lo, &rep, &err)) < 0)
 		td_cli_print_error(&err);
 	else if (!cli->quiet)
-		printf("%s: %ld to revoke, %ld to change, %ld tokens, %ld dossier "
-		       "handovers\n", out, rep.revoke, rep.change_info, rep.collect,
-		       rep.handover_dossiers);
+		td_cli_printf("%s: %ld to revoke, %ld to change, %ld tokens, %ld dossier "
+		       "handovers, %ld renewals, %ld token recoveries, %ld new issues\n",
+		       out, rep.revoke, rep.change_info, rep.collect,
+		       rep.handover_dossiers, rep.renew, rep.recover_token, rep.new_issue);
 	return td_cli_status(rc);
 }

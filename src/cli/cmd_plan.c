@@ -15,7 +15,7 @@
 
 static void plan_help(void)
 {
-	printf("Usage: tokendesk plan import [--encoding NAME] FILE\n"
+	fputs(td_cli_T("Usage: tokendesk plan import [--encoding NAME] FILE\n"
 	       "       tokendesk plan show [--json] [--as-of DATE]\n"
 	       "       tokendesk plan apply [--as-of DATE]\n"
 	       "       tokendesk plan pick NEW_CODE CERT_SERIAL | --clear NEW_CODE\n"
@@ -27,7 +27,8 @@ static void plan_help(void)
 	       "      --encoding NAME  import: the file's encoding, as for\n"
 	       "                       `tokendesk import` (e.g. cp1258)\n"
 	       "      --json           show: a JSON array of actions\n"
-	       "      --as-of DATE     only events effective on or before DATE\n");
+	       "      --as-of DATE     only events effective on or before DATE\n"),
+	      stdout);
 }
 
 static int plan_import(struct td_cli *cli, const char *path, const char *encoding)
@@ -46,11 +47,11 @@ static int plan_import(struct td_cli *cli, const char *path, const char *encodin
 	for (size_t i = 0; i < errs.count; i++)
 		fprintf(stderr, "%s\n", td_error_format(&errs.items[i], buf, sizeof buf));
 	if (errs.total > errs.count)
-		fprintf(stderr, "... and %zu more problems\n", errs.total - errs.count);
+		td_cli_eprintf("... and %zu more problems\n", errs.total - errs.count);
 	if (rc < 0)
 		td_cli_print_error(&err);
 	else if (!cli->quiet)
-		printf("plan: %zu events stored\n", n);
+		td_cli_printf("plan: %zu events stored\n", n);
 	td_error_list_free(&errs);
 	return td_cli_status(rc);
 }
@@ -87,9 +88,15 @@ static int show_action(const struct td_plan_action *a, void *ctx)
 	const char *what = strcmp(a->action, "collect") == 0 ? a->token_serial
 	                   : strcmp(a->action, "handover_dossiers") == 0 ? a->agency_code
 	                   : a->cert_serial;
-	printf("%-17s %-34s %-26s %s\n", a->action, what, a->rule, a->reason);
+	char reason[1024];
+	/* translated: the action in words and the rule's sentence, no codes */
+	if (td_cli_speaks_other())
+		printf("%-24s %-34s %s\n", td_cli_word(a->action), what,
+		       td_cli_reason(a->rule, a->action, a->reason, reason, sizeof reason));
+	else
+		printf("%-17s %-34s %-26s %s\n", a->action, what, a->rule, a->reason);
 	if (strcmp(a->action, "change_info") == 0)
-		printf("    old: %s\n    new: %s\n", a->old_dn, a->new_dn);
+		td_cli_printf("    old: %s\n    new: %s\n", a->old_dn, a->new_dn);
 	return 0;
 }
 
@@ -122,7 +129,7 @@ static int plan_show(struct td_cli *cli, int json, const char *as_of)
 		return td_cli_status(rc);
 	}
 	if (!json && !cli->quiet)
-		printf("%ld events, %ld certificates: %ld info changes, %ld revocations, "
+		td_cli_printf("%ld events, %ld certificates: %ld info changes, %ld revocations, "
 		       "%ld kept, %ld tokens to collect, %ld dossier handovers\n",
 		       sum.events, sum.certificates, sum.change_info, sum.revoke,
 		       sum.keep, sum.collect, sum.handover_dossiers);
@@ -144,9 +151,12 @@ static int plan_apply(struct td_cli *cli, const char *as_of)
 		return td_cli_status(rc);
 	}
 	if (!cli->quiet)
-		printf("tags: %ld added, %ld changed, %ld removed, %ld unchanged, "
+		td_cli_printf("tags: %ld added, %ld changed, %ld removed, %ld unchanged, "
 		       "%ld held (manual tag, or already sent to DOST)\n",
 		       rep.added, rep.changed, rep.removed, rep.unchanged, rep.held);
+	if (!cli->quiet && rep.agencies_made)
+		td_cli_printf("agencies made by the plan: %ld (new agencies of merges, valid from "
+		       "their effective date)\n", rep.agencies_made);
 	return EX_OK;
 }
 
@@ -160,6 +170,12 @@ static int plan_pick(struct td_cli *cli, const char *target, const char *serial)
 		return status;
 	if ((rc = td_plan_pick(reg, target, serial, &err)) < 0)
 		td_cli_print_error(&err);
+	else if (!cli->quiet && serial)
+		td_cli_printf("%s: certificate %s takes the new name (run `tokendesk plan "
+		       "apply` to tag it)\n", target, serial);
+	else if (!cli->quiet)
+		td_cli_printf("%s: pick cleared; the certificate valid longest takes the new "
+		       "name\n", target);
 	return td_cli_status(rc);
 }
 
@@ -176,7 +192,7 @@ int td_cmd_plan(struct td_cli *cli, int argc, char **argv)
 	const char *as_of = NULL, *encoding = NULL, *sub;
 	int c, json = 0, clear = 0;
 
-	while ((c = td_cli_getopt(argc, argv, "jh", opts)) != -1) {
+	while ((c = td_cli_getopt(argc, argv, "e:jh", opts)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'a': as_of = optarg; break;

@@ -18,8 +18,11 @@ static int list_one(const struct td_handover_row *h, void *ctx)
 	json_t *arr = ctx, *o;
 
 	if (!arr) {
-		printf("%-13s %-20s %-7s %s -> %s\n", h->number, h->at, h->kind,
-		       h->from_custodian ? h->from_custodian : "(various)", h->to_custodian);
+		char at[64];
+		printf("%-13s %-20s %-7s %s -> %s\n", h->number,
+		       td_cli_time(h->at, at, sizeof at), td_cli_word(h->kind),
+		       h->from_custodian ? h->from_custodian : td_cli_T("(various)"),
+		       h->to_custodian);
 		return 0;
 	}
 	o = json_object();
@@ -90,7 +93,7 @@ int td_cmd_receipt(struct td_cli *cli, int argc, char **argv)
 		} else if (c == 'j') {
 			json = 1;
 		} else if (c == 'h') {
-			printf("Usage: tokendesk receipt NUMBER [--pdf FILE]\n"
+			fputs(td_cli_T("Usage: tokendesk receipt NUMBER [--pdf FILE]\n"
 			       "       tokendesk receipt NUMBER --pdf FILE --sign TOKEN "
 			       "[--pin-fd N] [--force]\n"
 			       "       tokendesk receipt NUMBER --verify FILE\n"
@@ -110,7 +113,7 @@ int td_cmd_receipt(struct td_cli *cli, int argc, char **argv)
 			       "certificate is the giver's or the receiver's (exit 0 only when\n"
 			       "all hold, 65 otherwise).  --qr checks the text a scanner read\n"
 			       "from a printed record's QR code against the registry.\n"
-			       "--list lists the handovers, newest first.\n");
+			       "--list lists the handovers, newest first.\n"), stdout);
 			return EX_OK;
 		} else {
 			return EX_USAGE;
@@ -160,6 +163,6 @@ int td_cmd_receipt(struct td_cli *cli, int argc, char **argv)
 		return td_cli_status(rc);
 	}
 	if (pdf && !cli->quiet)
-		fprintf(stderr, "tokendesk: record written to %s\n", pdf);
+		td_cli_eprintf("tokendesk: record written to %s\n", pdf);
 	return EX_OK;
 }

@@ -26,7 +26,13 @@ static int print_hit(const struct td_search_hit *h, void *ctx)
 		json_array_append_new(ctx, o);
 		return 0;
 	}
-	printf("%-6s  %-34s  %s%s%s%s\n", kind_names[h->kind], h->key ? h->key : "",
+	const char *kind = td_cli_word(kind_names[h->kind]);
+	int pad = 10 - td_display_width(kind);
+
+	/* padded by display width: a translated kind has marks */
+	printf("%s%*s  %-34s  %s%s%s%s\n", kind, td_cli_speaks_other() && pad > 0 ? pad
+	       : kind == kind_names[h->kind] ? 6 - (int)strlen(kind) : 0, "",
+	       h->key ? h->key : "",
 	       h->label ? h->label : "", h->detail ? "  (" : "",
 	       h->detail ? h->detail : "", h->detail ? ")" : "");
 	return 0;
@@ -56,11 +62,14 @@ int td_cmd_search(struct td_cli *cli, int argc, char **argv)
 			limit = (int)n;
 		}
 		else if (c == 'h') {
-			printf("Usage: tokendesk search TEXT [--json] [--limit N]\n"
-			       "Find agencies, holders, certificates and tokens by name, code or\n"
-			       "serial.  Marks and case do not matter (\"nguyen van hung\" finds\n"
-			       "\"Nguyễn Văn Hùng\", \"dang\" finds \"Đặng\"); whole words, but the last\n"
-			       "word may be the start of one (\"nguyen van hu\").\n");
+			fputs(td_cli_T("Usage: tokendesk search TEXT [--json] [--limit N]\n"
+			       "Find agencies, holders, certificates and tokens by name, code,\n"
+			       "serial (spaces or colons between its digits, any case) or\n"
+			       "e-mail.  Marks and case do not matter (\"nguyen van hung\" finds\n"
+			       "the name with its marks, \"dang\" finds it with D-stroke); names\n"
+			       "holding the words whole come first, then those written with\n"
+			       "the marks typed; the last word may be the start of one.\n"),
+			      stdout);
 			return EX_OK;
 		} else
 			return EX_USAGE;

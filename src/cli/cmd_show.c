@@ -1,4 +1,4 @@
-/* cmd_show.c: tokendesk show token|cert|agency KEY [--json]. */
+/* cmd_show.c: tokendesk show token|cert|agency|holder KEY [--json]. */
 #include <config.h>
 
 #include <getopt.h>
@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/json.h"
 #include "tokendesk/registry.h"
+#include "tokendesk/text.h"
 
 /* ---- collecting related rows as JSON ------------------------------------ */
 
@@ -25,28 +26,36 @@ static int event_to_array(const struct td_custody_event *e, void *ctx)
 	return 0;
 }
 
+/* show agency --as-of DATE (default today): the tree on that date */
+static char as_of[11];
+
+/* 1 when agency a exists on date (valid_from..valid_to, either open). */
+static int in_force(const struct td_agency *a, const char *date)
+{
+	return (!a->valid_from || strcmp(a->valid_from, date) <= 0) &&
+	       (!a->valid_to || strcmp(a->valid_to, date) > 0);
+}
+
 static int agency_to_array(const struct td_agency *a, void *ctx)
 {
+	if (as_of[0] && !in_force(a, as_of))
+		return 0;
 	json_array_append_new(ctx, td_json_agency(a));
 	return 0;
 }
 
 /* ---- text ------------------------------------------------------------------- */
 
-static void print_field(const char *label, const char *value)
-{
-	printf("  %-13s %s\n", label, value && *value ? value : "-");
-}
 
 static void print_cert_line(json_t *c)
 {
 	printf("    %s  %-6s %s  %s..%s  %s\n",
 	       json_string_value(json_object_get(c, "serial")),
-	       json_string_value(json_object_get(c, "kind")),
+	       td_cli_word(json_string_value(json_object_get(c, "kind"))),
 	       json_string_value(json_object_get(c, "holder_name")),
 	       json_string_value(json_object_get(c, "not_before")),
 	       json_string_value(json_object_get(c, "not_after")),
-	       json_string_value(json_object_get(c, "status")));
+	       td_cli_word(json_string_value(json_object_get(c, "status"))));
 }
 
 /* What a kit conflict over a field move says of it: the move is the
@@ -54,10 +63,10 @@ static void print_cert_line(json_t *c)
 static const char *conflict_note(const char *status)
 {
 	if (strcmp(status, "kept_field") == 0)
-		return "field version kept";
+		return td_cli_T("field version kept");
 	if (strcmp(status, "kept_home") == 0)
-		return "home version kept; this move did not stand";
-	return "open: home or field to decide";
+		return td_cli_T("home version kept; this move did not stand");
+	return td_cli_T("open: home or field to decide");
 }
 
 static void print_event_line(json_t *v)
@@ -66,14 +75,17 @@ static void print_event_line(json_t *v)
 	const char *remarks = json_string_value(json_object_get(v, "remarks"));
 	json_t *conflict = json_object_get(v, "conflict");
 
-	printf("    %s  %s -> %s  %s  by %s%s%s\n",
-	       json_string_value(json_object_get(v, "at")), from ? from : "-",
-	       json_string_value(json_object_get(v, "to")),
-	       json_string_value(json_object_get(v, "state")),
-	       json_string_value(json_object_get(v, "operator")),
-	       remarks ? "  " : "", remarks ? remarks : "");
+	char at[64];
+
+	td_cli_printf("    %s  %s -> %s  %s  by %s%s%s\n",
+	              td_cli_time(json_string_value(json_object_get(v, "at")), at,
+	                          sizeof at), from ? from : "-",
+	              json_string_value(json_object_get(v, "to")),
+	              td_cli_word(json_string_value(json_object_get(v, "state"))),
+	              json_string_value(json_object_get(v, "operator")),
+	              remarks ? "  " : "", remarks ? remarks : "");
 	if (conflict)
-		printf("      field kit conflict %lld: %s\n",
+		td_cli_printf("      field kit conflict %lld: %s\n",
 		       (long long)json_integer_value(json_object_get(conflict, "id")),
 		       conflict_note(json_string_value(json_object_get(conflict,
 		                                                        "status"))));
@@ -84,35 +96,39 @@ static void print_token(const struct td_token *t, json_t *certs, json_t *history
 	size_t i;
 	json_t *v;
 
-	printf("Token %s\n", t->serial);
-	print_field("model:", t->model);
-	print_field("state:", t->state);
-	printf("  %-13s %s%s%s%s\n", "custodian:", t->custodian,
-	       t->custodian_name ? " (" : "", t->custodian_name ? t->custodian_name : "",
-	       t->custodian_name ? ")" : "");
-	printf("  certificates:%s\n", json_array_size(certs) ? "" : " none");
+	char who[1024];
+
+	td_cli_printf("Token %s\n", t->serial);
+	td_cli_field("model:", t->model);
+	td_cli_field("state:", td_cli_word(t->state));
+	snprintf(who, sizeof who, "%s%s%s%s", t->custodian, t->custodian_name ? " (" : "",
+	         t->custodian_name ? t->custodian_name : "", t->custodian_name ? ")" : "");
+	td_cli_field("custodian:", who);
+	fputs(json_array_size(certs) ? td_cli_T("  certificates:\n")
+	                             : td_cli_T("  certificates: none\n"), stdout);
 	json_array_foreach(certs, i, v)
 		print_cert_line(v);
-	printf("  history:%s\n", json_array_size(history) ? "" : " none");
+	fputs(json_array_size(history) ? td_cli_T("  history:\n")
+	                               : td_cli_T("  history: none\n"), stdout);
 	json_array_foreach(history, i, v)
 		print_event_line(v);
 }
 
 static void print_cert(const struct td_cert *c)
 {
-	printf("Certificate %s\n", c->serial);
-	print_field("kind:", c->kind);
-	print_field("status:", c->status);
-	print_field("holder:", c->holder_name);
-	print_field("holder id:", c->holder_ext_id);
-	print_field("agency:", c->agency_code);
-	print_field("subject:", c->subject_dn);
-	print_field("issuer:", c->issuer_dn);
-	print_field("valid from:", c->not_before);
-	print_field("valid to:", c->not_after);
-	print_field("revoked at:", c->revoked_at);
-	print_field("token:", c->token_serial);
-	print_field("fingerprint:", c->fingerprint);
+	td_cli_printf("Certificate %s\n", c->serial);
+	td_cli_field("kind:", td_cli_word(c->kind));
+	td_cli_field("status:", td_cli_word(c->status));
+	td_cli_field("holder:", c->holder_name);
+	td_cli_field("holder id:", c->holder_ext_id);
+	td_cli_field("agency:", c->agency_code);
+	td_cli_field("subject:", c->subject_dn);
+	td_cli_field("issuer:", c->issuer_dn);
+	td_cli_field("valid from:", c->not_before);
+	td_cli_field("valid to:", c->not_after);
+	td_cli_field("revoked at:", c->revoked_at);
+	td_cli_field("token:", c->token_serial);
+	td_cli_field("fingerprint:", c->fingerprint);
 }
 
 static void print_agency(const struct td_agency *a, json_t *children, json_t *certs)
@@ -120,17 +136,19 @@ static void print_agency(const struct td_agency *a, json_t *children, json_t *ce
 	size_t i;
 	json_t *v;
 
-	printf("Agency %s\n", a->code);
-	print_field("name:", a->name);
-	print_field("level:", a->level);
-	print_field("parent:", a->parent_code);
-	print_field("valid from:", a->valid_from);
-	print_field("valid to:", a->valid_to);
-	printf("  units:%s\n", json_array_size(children) ? "" : " none");
+	td_cli_printf("Agency %s\n", a->code);
+	td_cli_field("name:", a->name);
+	td_cli_field("level:", td_cli_word(a->level));
+	td_cli_field("parent:", a->parent_code);
+	td_cli_field("valid from:", a->valid_from);
+	td_cli_field("valid to:", a->valid_to);
+	fputs(json_array_size(children) ? td_cli_T("  units:\n")
+	                                : td_cli_T("  units: none\n"), stdout);
 	json_array_foreach(children, i, v)
 		printf("    %-12s %s\n", json_string_value(json_object_get(v, "code")),
 		       json_string_value(json_object_get(v, "name")));
-	printf("  certificates:%s\n", json_array_size(certs) ? "" : " none");
+	fputs(json_array_size(certs) ? td_cli_T("  certificates:\n")
+	                             : td_cli_T("  certificates: none\n"), stdout);
 	json_array_foreach(certs, i, v)
 		print_cert_line(v);
 }
@@ -184,6 +202,81 @@ static int show_cert(struct td_registry *reg, const char *key, int json)
 	return rc;
 }
 
+/* ---- a holder ------------------------------------------------------------ */
+
+struct holder_certs {
+	const char *ext_id, *kind;
+	json_t *certs;
+};
+
+static int holder_cert(const struct td_cert *c, void *ctx)
+{
+	struct holder_certs *hc = ctx;
+
+	if (c->holder_ext_id && strcmp(c->holder_ext_id, hc->ext_id) == 0 &&
+	    strcmp(c->kind, hc->kind) == 0)
+		json_array_append_new(hc->certs, td_json_cert(c));
+	return 0;
+}
+
+/* A person by ID number, else an organisation holder by its code. */
+static int show_holder(struct td_registry *reg, const char *key, int json)
+{
+	struct td_holder h = { 0 };
+	struct td_error err;
+	struct holder_certs hc = { key, "person", json_array() };
+	int rc = td_reg_get_holder(reg, "person", key, &h, &err);
+
+	if (rc == TD_ERR_NOTFOUND) {
+		hc.kind = "org";
+		rc = td_reg_get_holder(reg, "org", key, &h, &err);
+	}
+	if (rc == TD_ERR_NOTFOUND)
+		td_error_set(&err, TD_ERR_NOTFOUND, "no holder %s in the registry "
+		             "(a CCCD has 12 digits, an old CMND 9)", key);
+	if (rc == TD_OK)
+		rc = td_reg_each_cert(reg, h.agency_code, holder_cert, &hc, &err);
+	if (rc == TD_OK && json) {
+		json_t *o = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:b,s:O}", "kind", h.kind,
+		                      "id", td_json_str(h.ext_id), "name", td_json_str(h.name),
+		                      "position", td_json_str(h.position),
+		                      "email", td_json_str(h.email),
+		                      "agency_code", td_json_str(h.agency_code),
+		                      "no_longer_needed", h.no_longer_needed,
+		                      "certificates", hc.certs);
+		td_json_print(o);
+		json_decref(o);
+	} else if (rc == TD_OK) {
+		struct td_agency a = { 0 };
+		char agency[1024];
+		struct td_error ignored;
+		size_t i;
+		json_t *c;
+
+		snprintf(agency, sizeof agency, "%s", h.agency_code);
+		if (td_reg_get_agency(reg, h.agency_code, &a, &ignored) == TD_OK)
+			snprintf(agency, sizeof agency, "%s (%s)", a.name, a.code);
+		td_agency_clear(&a);
+		td_cli_printf("Holder %s\n", h.ext_id);
+		td_cli_field("name:", h.name);
+		td_cli_field("kind:", td_cli_word(h.kind));
+		td_cli_field("position:", h.position);
+		td_cli_field("e-mail:", h.email);
+		td_cli_field("agency:", agency);
+		td_cli_field("needs one:", h.no_longer_needed ? td_cli_T("no longer")
+		                                             : td_cli_T("yes"));
+		fputs(json_array_size(hc.certs) ? td_cli_T("  certificates:\n")
+		                                : td_cli_T("  certificates: none\n"), stdout);
+		json_array_foreach(hc.certs, i, c)
+			print_cert_line(c);
+	} else {
+		td_cli_print_error(&err);
+	}
+	json_decref(hc.certs);
+	td_holder_clear(&h);
+	return rc;
+}
+
 static int show_agency(struct td_registry *reg, const char *key, int json)
 {
 	struct td_agency a;
@@ -203,6 +296,8 @@ static int show_agency(struct td_registry *reg, const char *key, int json)
 		json_decref(o);
 	} else if (rc == TD_OK) {
 		print_agency(&a, children, certs);
+		if (!in_force(&a, as_of))
+			td_cli_printf("  not in force on %s\n", as_of);
 	} else {
 		td_cli_print_error(&err);
 	}
@@ -216,6 +311,7 @@ int td_cmd_show(struct td_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "as-of", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -223,20 +319,32 @@ int td_cmd_show(struct td_cli *cli, int argc, char **argv)
 	int c, json = 0, status = EX_OK, rc;
 	const char *what, *key;
 
+	td_today(as_of);
 	while ((c = td_cli_getopt(argc, argv, "jh", opts)) != -1) {
 		if (c == 'j')
 			json = 1;
+		else if (c == 'a') {
+			if (!td_date_valid(optarg)) {
+				td_cli_fail("--as-of wants a date YYYY-MM-DD, not %s", optarg);
+				return EX_USAGE;
+			}
+			snprintf(as_of, sizeof as_of, "%s", optarg);
+		}
 		else if (c == 'h') {
-			printf("Usage: tokendesk show token SERIAL | cert SERIAL | agency CODE"
-			       " [--json]\nShow one record with what belongs to it: a token's "
-			       "certificates and custody history,\nan agency's units and "
-			       "certificates.\n");
+			fputs(td_cli_T("Usage: tokendesk show token SERIAL | cert SERIAL | agency"
+			               " CODE [--as-of DATE] | holder ID [--json]\nShow one "
+			               "record with what belongs to it: a token's certificates "
+			               "and custody history,\nan agency's units in force on DATE "
+			               "(default today) and certificates, a holder's\n"
+			               "certificates (ID: the CCCD or CMND number, or an "
+			               "organisation's code).\n"), stdout);
 			return EX_OK;
 		} else
 			return EX_USAGE;
 	}
 	if (argc - optind != 2) {
-		td_cli_fail("usage: tokendesk show token SERIAL | cert SERIAL | agency CODE");
+		td_cli_fail("usage: tokendesk show token SERIAL | cert SERIAL | agency CODE"
+		            " | holder ID");
 		return EX_USAGE;
 	}
 	what = argv[optind];
@@ -249,8 +357,10 @@ int td_cmd_show(struct td_cli *cli, int argc, char **argv)
 		rc = show_cert(reg, key, json);
 	else if (strcmp(what, "agency") == 0)
 		rc = show_agency(reg, key, json);
+	else if (strcmp(what, "holder") == 0)
+		rc = show_holder(reg, key, json);
 	else {
-		td_cli_fail("cannot show '%s': choose token, cert or agency", what);
+		td_cli_fail("cannot show '%s': choose token, cert, agency or holder", what);
 		return EX_USAGE;
 	}
 	return td_cli_status(rc);

@@ -29,7 +29,7 @@ static const struct tag_kind {
 
 static void tag_help(void)
 {
-	printf("Usage: tokendesk tag revoke|change-info|keep|renew CERT --reason TEXT\n"
+	fputs(td_cli_T("Usage: tokendesk tag revoke|change-info|keep|renew CERT --reason TEXT\n"
 	       "       tokendesk tag recover-token|collect TOKEN --reason TEXT\n"
 	       "       tokendesk tag new-issue AGENCY --reason TEXT\n"
 	       "       tokendesk tag remove CERT|TOKEN|AGENCY\n"
@@ -40,7 +40,8 @@ static void tag_help(void)
 	       "Tag by hand what must happen (Decree 68 requests: new issue, renewal,\n"
 	       "info change, revocation, token recovery).  `send` moves every tag in\n"
 	       "state tagged to sent_to_dost under the next batch number; a CRL import\n"
-	       "confirms revocations.  A tag already sent cannot be changed by hand.\n");
+	       "confirms revocations.  A tag already sent cannot be changed by hand.\n"),
+	      stdout);
 }
 
 static int exists(struct td_registry *reg, const char *target_kind,
@@ -96,9 +97,12 @@ static int tag_put(struct td_cli *cli, const struct tag_kind *k,
 out:
 	if (rc < 0)
 		td_cli_print_error(&err);
-	else if (!cli->quiet)
-		printf("%s %s: %s\n", target, changed ? "tagged" : "already tagged so",
-		       k->kind);
+	else if (cli->quiet)
+		;
+	else if (changed)
+		td_cli_printf("%s tagged: %s\n", target, td_cli_word(k->kind));
+	else
+		td_cli_printf("%s already tagged so: %s\n", target, td_cli_word(k->kind));
 	return td_cli_status(rc);
 }
 
@@ -122,6 +126,8 @@ static int tag_remove(struct td_cli *cli, const char *target)
 		                &err);
 	if (rc < 0)
 		td_cli_print_error(&err);
+	else if (!cli->quiet)
+		td_cli_printf("%s %s: tag removed\n", td_cli_word(tkinds[i - 1]), target);
 	return td_cli_status(rc);
 }
 
@@ -164,14 +170,32 @@ static int print_tag(const struct td_tag *t, void *ctx)
 		json_array_append_new(ctx, o);
 		return 0;
 	}
-	printf("%-6s %-34s %-17s %-12s %5lld  %-8s %s\n", t->target_kind, t->target,
-	       t->kind, t->state, (long long)t->batch, t->agency_code ? t->agency_code : "-",
-	       t->reason ? t->reason : "");
+	char reason[1024];
+	const char *why = t->origin && strcmp(t->origin, "plan") == 0
+	                  ? td_cli_reason(t->rule, t->kind, t->reason, reason, sizeof reason)
+	                  : t->reason ? t->reason : "";
+	/* translated: the words for the codes, columns as wide as the words */
+	if (td_cli_speaks_other())
+		printf("%-10s %-34s %-20s %-16s %5lld  %-8s %s\n", td_cli_word(t->target_kind),
+		       t->target, td_cli_word(t->kind), td_cli_word(t->state),
+		       (long long)t->batch, t->agency_code ? t->agency_code : "-", why);
+	else
+		printf("%-6s %-34s %-17s %-12s %5lld  %-8s %s\n", t->target_kind, t->target,
+		       t->kind, t->state, (long long)t->batch,
+		       t->agency_code ? t->agency_code : "-", why);
 	return 0;
+}
+
+static int count_tag(const struct td_tag *t, void *ctx)
+{
+	(void)t;
+	++*(long *)ctx;
+	return 1;    /* one is enough */
 }
 
 static int tag_list(struct td_cli *cli, const char *state, long batch, int json)
 {
+	long seen = 0;
 	struct td_registry *reg;
 	struct td_error err;
 	json_t *arr;
@@ -188,6 +212,14 @@ static int tag_list(struct td_cli *cli, const char *state, long batch, int json)
 
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
+	/* a batch never sent listed nothing, as if it were empty */
+	if (batch && td_reg_each_tag(reg, NULL, batch, count_tag, &seen, &err) >= 0 &&
+	    seen == 0) {
+		json_decref(arr);
+		td_cli_fail("there is no batch %ld (`tokendesk tag list` shows the "
+		            "batches sent)", batch);
+		return EX_NOINPUT;
+	}
 	rc = td_reg_each_tag(reg, state, batch, print_tag, arr, &err);
 	if (rc < 0)
 		td_cli_print_error(&err);
@@ -212,9 +244,9 @@ static int tag_send(struct td_cli *cli)
 	if (rc < 0)
 		td_cli_print_error(&err);
 	else if (count == 0)
-		printf("nothing tagged: no batch made\n");
+		td_cli_printf("nothing tagged: no batch made\n");
 	else
-		printf("batch %lld: %ld tags sent to DOST\n", (long long)batch, count);
+		td_cli_printf("batch %lld: %ld tags sent to DOST\n", (long long)batch, count);
 	return td_cli_status(rc);
 }
 

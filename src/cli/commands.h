@@ -24,6 +24,7 @@ int td_cmd_tag(struct td_cli *cli, int argc, char **argv);
 int td_cmd_holder(struct td_cli *cli, int argc, char **argv);
 int td_cmd_crl(struct td_cli *cli, int argc, char **argv);
 int td_cmd_lists(struct td_cli *cli, int argc, char **argv);
+int td_cmd_forms(struct td_cli *cli, int argc, char **argv);
 int td_cmd_count(struct td_cli *cli, int argc, char **argv);
 int td_cmd_kit(struct td_cli *cli, int argc, char **argv);
 int td_cmd_hall(struct td_cli *cli, int argc, char **argv);

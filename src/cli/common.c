@@ -36,7 +36,12 @@ void td_cli_fail(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
+	/* in the operator's language: xgettext reads td_cli_fail's format
+	 * (po/Makevars) in the files po/POTFILES.in lists */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vsnprintf(text, sizeof text, td_cli_T(fmt), ap);
+#pragma GCC diagnostic pop
 	va_end(ap);
 	/* what is quoted (a command, an option's value) is the caller's */
 	td_printable(shown, sizeof shown, text);
@@ -197,10 +202,10 @@ static void bad_option(const char *cmd, const char *arg, int last,
 	const struct option *o = long_named(longs, arg, &many);
 	const char *at = optopt ? strchr(shorts, optopt) : NULL;
 
-	if (!long_refused(arg, o, last))
-		td_cli_fail(at && optopt != ':' && at[1] == ':'
-		            ? "%s: option -%c needs a value"
-		            : "%s: unknown option -%c; see its --help", cmd, optopt);
+	if (!long_refused(arg, o, last) && at && optopt != ':' && at[1] == ':')
+		td_cli_fail("%s: option -%c needs a value", cmd, optopt);
+	else if (!long_refused(arg, o, last))
+		td_cli_fail("%s: unknown option -%c; see its --help", cmd, optopt);
 	else if (many)
 		td_cli_fail("%s: option '%.*s' could be more than one; spell it "
 		            "out", cmd, (int)strcspn(arg, "="), arg);
@@ -259,6 +264,22 @@ const char *td_cli_catalogue_dir(void)
 }
 
 #if ENABLE_NLS
+/* 1 when the messages will be Vietnamese: --lang, else the first of
+ * LANGUAGE, LC_ALL, LC_MESSAGES, LANG that is set, as gettext reads them. */
+static int speaks_vi(const struct td_cli *cli)
+{
+	static const char *const vars[] = { "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG" };
+
+	if (cli->lang)
+		return strncmp(cli->lang, "vi", 2) == 0;
+	for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v)
+			return strncmp(v, "vi", 2) == 0;
+	}
+	return 0;
+}
+
 void td_cli_lang(const struct td_cli *cli)
 {
 	/* before the first gettext call, which caches the choice */
@@ -266,6 +287,10 @@ void td_cli_lang(const struct td_cli *cli)
 		setenv("LANGUAGE", cli->lang, 1);
 	bindtextdomain(PACKAGE, td_cli_catalogue_dir());
 	bind_textdomain_codeset(PACKAGE, "UTF-8");
+	/* Vietnamese output is dated where its reader is: a record made at
+	 * 20:00 UTC is the next day in Hưng Yên */
+	if (speaks_vi(cli) && !getenv("TZ"))
+		setenv("TZ", "Asia/Ho_Chi_Minh", 1);
 }
 
 const char *td_cli_T(const char *en)

@@ -17,15 +17,15 @@ int td_desk_main(struct td_cli *cli);
 
 static void usage(FILE *out)
 {
-	fprintf(out,
+	fputs(td_cli_T(
 	    "Usage: tokendesk [OPTION]... [COMMAND [ARG]...]\n"
 	    "Custody of specialized public-service signature tokens during the\n"
 	    "reorganization: registry, token detection, handover, plans, counts.\n"
 	    "Without a command, opens the full-screen desk.\n\n"
-	    "Commands:\n");
+	    "Commands:\n"), out);
 	for (const struct td_cli_command *c = td_cli_commands; c->name; c++)
-		fprintf(out, "  tokendesk %s\n", c->synopsis);
-	fprintf(out,
+		fprintf(out, "  tokendesk %s\n", td_cli_T(c->synopsis));
+	fputs(td_cli_T(
 	    "\nGlobal options (before or after the command):\n"
 	    "      --db PATH         registry file (default: $TOKENDESK_DB, else\n"
 	    "                        $XDG_DATA_HOME/tokendesk/registry.db)\n"
@@ -47,16 +47,17 @@ static void usage(FILE *out)
 	    "  -V, --version         show the version and exit\n\n"
 	    "Run `tokendesk COMMAND --help` for a command's own options.\n"
 	    "Exit status: 0 ok, 64 usage, 65 bad data, 66 no such record or file,\n"
-	    "69 token unavailable, 70 internal or registry error, 74 I/O error,\n"
-	    "77 permission or PIN refused.\n\n"
-	    "Report bugs to: %s\n", PACKAGE_BUGREPORT);
+	    "69 token unavailable, 70 internal or registry error, 73 an output\n"
+	    "that cannot be made, 74 I/O error, 75 registry busy, 77 permission\n"
+	    "or PIN refused.  See tokendesk(1).\n\n"), out);
+	fprintf(out, "%s%s\n", td_cli_T("Report bugs to: "), PACKAGE_BUGREPORT);
 }
 
 static void version(void)
 {
-	printf("tokendesk %s\n", PACKAGE_VERSION);
-	printf("registry schema %d\n", td_reg_schema_latest());
-	printf("This is free software; there is NO warranty.\n");
+	printf("tokendesk %s\n", PACKAGE_VERSION);   /* for scripts: the version */
+	td_cli_printf("registry schema %d\n", td_reg_schema_latest());
+	td_cli_printf("This is free software; there is NO warranty.\n");
 }
 
 /* A --config file is read whole, once, before any command: a misspelt
@@ -110,9 +111,11 @@ int main(int argc, char **argv)
 	td_cli_locale_init();
 	switch (td_cli_take_globals(&cli, &argc, argv)) {
 	case TD_GLOBALS_HELP:
+		td_cli_lang(&cli);   /* the help in the operator's language */
 		usage(stdout);
 		return EX_OK;
 	case TD_GLOBALS_VERSION:
+		td_cli_lang(&cli);
 		version();
 		return EX_OK;
 	case TD_GLOBALS_BAD:

@@ -38,6 +38,24 @@ static int hand_over(char **given)
 	return EX_SOFTWARE;
 }
 
+/* Messages in another language than English: the full program speaks
+ * it (gettext and the locale's categories); this one translates nothing,
+ * to stay as quick as a bare query for the English default. */
+static int translated(const struct td_cli *cli)
+{
+	static const char *const vars[] = { "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG" };
+
+	if (cli->lang)
+		return strncmp(cli->lang, "en", 2) != 0;
+	for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v)
+			return strncmp(v, "en", 2) != 0 && strcmp(v, "C") != 0 &&
+			       strncmp(v, "C.", 2) != 0 && strcmp(v, "POSIX") != 0;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct td_cli cli = { 0 };
@@ -59,7 +77,7 @@ int main(int argc, char **argv)
 	/* --config: the full program checks the file first (main.c). */
 	/* the hall's identity is settled by the full program (hall.c) */
 	if (globals != TD_GLOBALS_OK || argc < 2 || cli.config_path ||
-	    cli.operator_key || cli.p11_socket ||
+	    cli.operator_key || cli.p11_socket || translated(&cli) ||
 	    !(c = td_cli_find(lean_commands, argv[1]))) {
 		status = hand_over(given);
 		free(given);

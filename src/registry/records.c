@@ -143,7 +143,8 @@ static int get_one(struct td_registry *reg, const char *sql, const char *p1,
 	if (rc == SQLITE_ROW)
 		return TD_OK;
 	if (rc == SQLITE_DONE)
-		return td_error_set(err, TD_ERR_NOTFOUND, "no %s %s", what, p1);
+		return td_error_set(err, TD_ERR_NOTFOUND, "no %s %s",
+		                    td_error_translate(what), p1);
 	return td_reg_db_error(reg, err, what);
 }
 

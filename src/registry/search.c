@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicase.h>
+#include <uninorm.h>
+
 #include "registry/internal.h"
 #include "tokendesk/text.h"
 
@@ -52,7 +55,7 @@ int td_reg_index_put(struct td_registry *reg, int kind, int64_t id,
 /* FTS5 query: the folded words ANDed, each an exact term but the last,
  * which may still be being typed and so is a prefix.  (A prefix query on
  * a common word costs ~20x its exact term on a million names.) */
-static char *fts_query(const char *text)
+static char *fts_query(const char *text, int prefix_last)
 {
 	char *folded = td_fold(text), *q, *w, *next;
 	size_t n = 0;
@@ -71,7 +74,8 @@ static char *fts_query(const char *text)
 		for (w = strtok_r(folded, " ", &save); w; w = next) {
 			next = strtok_r(NULL, " ", &save);
 			/* td_fold leaves only letters and digits: no quote to escape */
-			n += (size_t)sprintf(q + n, "%s\"%s\"%s", n ? " " : "", w, next ? "" : "*");
+			n += (size_t)sprintf(q + n, "%s\"%s\"%s", n ? " " : "", w,
+			                     next || !prefix_last ? "" : "*");
 		}
 		q[n] = '\0';
 	}
@@ -96,9 +100,74 @@ static const char *const resolve_sql[] = {
 struct hit_row {
 	int kind;
 	int64_t id;
-	int exact;
+	int exact;          /* the key is what was typed */
+	int words, marks;   /* typed words found whole, folded and as typed */
 	char *key, *label, *detail;
 };
+
+/* Lower case, marks kept (NFC): "Đông" and "Đồng" differ here. */
+static char *lower_marks(const char *s)
+{
+	size_t len = 0;
+	uint8_t *u = u8_casefold((const uint8_t *)s, strlen(s), NULL, UNINORM_NFC,
+	                         NULL, &len);
+	char *out = u ? realloc(u, len + 1) : NULL;
+
+	if (!out) {
+		free(u);
+		return NULL;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+/* ASCII letters and digits and every byte of a multibyte character make
+ * words; the rest (spaces, punctuation) separates them. */
+static int word_byte(unsigned char c)
+{
+	return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z');
+}
+
+/* How many words of query are whole words of hay. */
+static int whole_words(const char *hay, const char *query)
+{
+	int found = 0;
+
+	if (!hay || !query)
+		return 0;
+	for (const char *q = query; *q;) {
+		while (*q && !word_byte((unsigned char)*q))
+			q++;
+		size_t n = 0;
+		while (word_byte((unsigned char)q[n]))
+			n++;
+		if (!n)
+			break;
+		for (const char *p = hay; *p; p++) {
+			if ((p == hay || !word_byte((unsigned char)p[-1])) &&
+			    strncmp(p, q, n) == 0 && !word_byte((unsigned char)p[n])) {
+				found++;
+				break;
+			}
+		}
+		q += n;
+	}
+	return found;
+}
+
+/* Rank a resolved hit against what was typed (folded, and lower case
+ * with its marks). */
+static void rank(struct hit_row *h, const char *folded_text, const char *typed_lower)
+{
+	char *fl = h->label ? td_fold(h->label) : NULL;
+	char *ml = h->label ? lower_marks(h->label) : NULL;
+
+	h->words = whole_words(fl, folded_text);
+	h->marks = whole_words(ml, typed_lower);
+	free(fl);
+	free(ml);
+}
 
 static int resolve(struct td_registry *reg, sqlite3_stmt **cache,
                    struct hit_row *h, const char *folded_text)
@@ -126,13 +195,20 @@ static int resolve(struct td_registry *reg, sqlite3_stmt **cache,
 	return 1;
 }
 
-/* Exact key matches first, then agencies, holders, certificates, tokens. */
+/* Exact key matches first; then names holding the typed words whole
+ * ("xã Đông La" before "Lao động - ... Xã hội" for "xa dong la"), and of
+ * those the ones written with the marks typed ("Đông" before "Đồng");
+ * then agencies, holders, certificates, tokens. */
 static int hit_cmp(const void *pa, const void *pb)
 {
 	const struct hit_row *a = pa, *b = pb;
 
 	if (a->exact != b->exact)
 		return b->exact - a->exact;
+	if (a->words != b->words)
+		return b->words - a->words;
+	if (a->marks != b->marks)
+		return b->marks - a->marks;
 	if (a->kind != b->kind)
 		return a->kind - b->kind;
 	return a->id < b->id ? -1 : a->id > b->id;
@@ -195,15 +271,43 @@ static int collect_serials(struct td_registry *reg, const char *text, int want,
 	return rc;
 }
 
-static int collect(struct td_registry *reg, const char *text, const char *q,
-                   int want, struct hit_row *hits, int *nhits, struct td_error *err)
+/* Drop repeated (kind, id) pairs, keeping the first. */
+static void unique_hits(struct hit_row *hits, int *nhits)
 {
+	int n = 0;
+
+	for (int i = 0; i < *nhits; i++) {
+		int seen = 0;
+		for (int j = 0; j < n && !seen; j++)
+			seen = hits[j].kind == hits[i].kind && hits[j].id == hits[i].id;
+		if (!seen)
+			hits[n++] = hits[i];
+	}
+	*nhits = n;
+}
+
+static int collect(struct td_registry *reg, const char *text, const char *exact,
+                   const char *q, int want, struct hit_row *hits, int *nhits,
+                   struct td_error *err)
+{
+	/* the typed words whole first: a prefix of a common word ("la*":
+	 * "lao", "lang"...) could otherwise fill every candidate */
 	int rc = collect_sql(reg, "SELECT rowid & 3, rowid >> 2 FROM search_idx"
-	                     " WHERE search_idx MATCH ?1 LIMIT ?3", q, NULL, want,
+	                     " WHERE search_idx MATCH ?1 LIMIT ?3", exact, NULL, want,
 	                     hits, nhits, err);
 
-	if (rc == TD_OK && *nhits < want && !strchr(text, ' '))
+	if (rc == TD_OK && *nhits < want)
+		rc = collect_sql(reg, "SELECT rowid & 3, rowid >> 2 FROM search_idx"
+		                 " WHERE search_idx MATCH ?1 LIMIT ?3", q, NULL,
+		                 want, hits, nhits, err);
+	/* a serial as Windows shows it ("54 01 3b 53") or with colons */
+	if (rc == TD_OK && *nhits < want)
 		rc = collect_serials(reg, text, want, hits, nhits, err);
+	if (rc == TD_OK && *nhits < want && strchr(text, '@'))
+		rc = collect_sql(reg, "SELECT 1, id FROM holder WHERE email = trim(?1)"
+		                 " COLLATE NOCASE LIMIT ?3", text, NULL, want,
+		                 hits, nhits, err);
+	unique_hits(hits, nhits);
 	return rc;
 }
 
@@ -211,25 +315,31 @@ int td_reg_search(struct td_registry *reg, const char *text, int limit,
                   td_hit_fn fn, void *ctx, struct td_error *err)
 {
 	sqlite3_stmt *cache[4] = { 0 };
-	char *q, *folded = td_fold(text);
+	char *q, *exact, *folded = td_fold(text), *typed = lower_marks(text);
 	/* Candidates: four per hit wanted, and no more than 40,000 in all (a
 	 * huge --limit overflowed the product and asked calloc for gigabytes). */
 	int want = (limit > 0 && limit < 10000 ? limit : 10000) * 4;
 	int nhits = 0, nres = 0, rc, stop = 0;
 	struct hit_row *hits;
 
-	q = fts_query(text);
-	if (!q || !folded || limit <= 0) {
+	q = fts_query(text, 1);
+	exact = fts_query(text, 0);
+	if (!q || !exact || !folded || !typed || limit <= 0) {
 		free(q);
+		free(exact);
 		free(folded);
+		free(typed);
 		return TD_OK;   /* nothing searchable: no hits */
 	}
-	hits = calloc((size_t)want, sizeof *hits);
-	rc = hits ? collect(reg, text, q, want, hits, &nhits, err)
+	/* twice: exact words, then prefixes, may find the same rows */
+	hits = calloc((size_t)want * 2, sizeof *hits);
+	rc = hits ? collect(reg, text, exact, q, want, hits, &nhits, err)
 	          : td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	for (int i = 0; rc == TD_OK && i < nhits; i++)
-		if (resolve(reg, cache, &hits[i], folded) > 0)
+		if (resolve(reg, cache, &hits[i], folded) > 0) {
+			rank(&hits[i], folded, typed);
 			hits[nres++] = hits[i];
+		}
 	qsort(hits, (size_t)nres, sizeof *hits, hit_cmp);
 	for (int i = 0; rc == TD_OK && i < nres && i < limit && !stop; i++) {
 		struct td_search_hit h = { (enum td_hit_kind)hits[i].kind, hits[i].key,
@@ -245,6 +355,8 @@ int td_reg_search(struct td_registry *reg, const char *text, int limit,
 		sqlite3_finalize(cache[k]);
 	free(hits);
 	free(q);
+	free(exact);
 	free(folded);
+	free(typed);
 	return rc < 0 ? rc : stop;
 }

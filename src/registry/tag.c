@@ -177,7 +177,11 @@ int td_reg_tag_delete(struct td_registry *reg, const char *target_kind,
 	" coalesce(t.batch, 0), t.origin, t.rule, t.reason, t.detail, t.created," \
 	" t.updated, coalesce(ca.code, ta.code, ag.code)," \
 	" coalesce(ca.name, ta.name, ag.name), coalesce(ch.name, th.name)," \
-	" c.subject_dn, ct.serial" \
+	" c.subject_dn, ct.serial," \
+	" coalesce(ch.ext_id, th.ext_id), coalesce(ch.position, th.position)," \
+	" coalesce(ch.email, th.email), coalesce(c.serial, tc.serial)," \
+	" coalesce(c.not_before, tc.not_before), coalesce(c.not_after, tc.not_after)," \
+	" coalesce(ct.model, tk.model), coalesce(ct.serial, tk.serial)" \
 	" FROM tag t" \
 	" LEFT JOIN certificate c ON t.target_kind = 'cert' AND c.id =" \
 	"   (SELECT id FROM certificate WHERE serial = t.target ORDER BY id LIMIT 1)" \
@@ -201,7 +205,9 @@ static int each_tag_stmt(struct td_registry *reg, sqlite3_stmt *st, td_tag_fn fn
 			sqlite3_column_int64(st, 0), col(st, 1), col(st, 2), col(st, 3),
 			col(st, 4), col(st, 5), sqlite3_column_int64(st, 6), col(st, 7),
 			col(st, 8), col(st, 9), col(st, 10), col(st, 11), col(st, 12),
-			col(st, 13), col(st, 14), col(st, 15), col(st, 16), col(st, 17)
+			col(st, 13), col(st, 14), col(st, 15), col(st, 16), col(st, 17),
+			col(st, 18), col(st, 19), col(st, 20), col(st, 21), col(st, 22),
+			col(st, 23), col(st, 24), col(st, 25)
 		};
 		if (seen)
 			(*seen)++;

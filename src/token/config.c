@@ -126,8 +126,10 @@ int td_token_config_load(const char *path, struct td_token_config *c,
 	int rc = 0;
 
 	memset(c, 0, sizeof *c);
-	if (!f)
-		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "%s", strerror(errno));
+	if (!f)   /* a missing input is 66, as every other */
+		return td_error_set_at(err, errno == ENOENT || errno == ENOTDIR ?
+		                       TD_ERR_NOTFOUND : TD_ERR_IO, path, 0, NULL, "%s",
+		                       strerror(errno));
 	if ((rc = config_file_safe(f, path, err)) != 0) {
 		fclose(f);
 		return rc;

@@ -43,6 +43,9 @@ static const struct {
 	  "changes: the information changes (letter 1.1).") },
 	{ "official_info_change", NULL, N_("The official's agency changes, so "
 	  "the DN changes: the information changes (letter 1.2).") },
+	{ "transfer", NULL, N_("The official moved to another agency in an updated "
+	  "list, but the issued certificate names the old one: the information "
+	  "changes (letter 1.2).") },
 	{ "official_no_longer_needed", NULL, N_("The official no longer needs a "
 	  "certificate after the reorganization: it is revoked (letter 1.2, "
 	  "2.2).") },

@@ -8,6 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#if ENABLE_NLS
+#include <libintl.h>
+#endif
+
 #include "tokendesk/error.h"
 #include "tokendesk/text.h"
 
@@ -22,12 +26,27 @@ static void copy_field(char *dst, size_t size, const char *src)
 	td_printable(dst, size, src ? src : "");
 }
 
+/* The operator's language: the format is a gettext msgid (po/Makevars:
+ * td_error_set:3, td_error_set_at:6) in the files po/POTFILES.in lists;
+ * without a catalogue bound (tests, the lean program) it is itself. */
+const char *td_error_translate(const char *fmt)
+{
+#if ENABLE_NLS
+	return fmt && *fmt ? dgettext(PACKAGE, fmt) : fmt;
+#else
+	return fmt;
+#endif
+}
+
 __attribute__((format(printf, 2, 0)))
 static void set_message(struct td_error *e, const char *fmt, va_list ap)
 {
 	char text[2 * sizeof e->message];
 
-	vsnprintf(text, sizeof text, fmt, ap);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vsnprintf(text, sizeof text, td_error_translate(fmt), ap);
+#pragma GCC diagnostic pop
 	td_printable(e->message, sizeof e->message, text);
 }
 

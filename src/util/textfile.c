@@ -22,8 +22,11 @@ static int slurp(const char *path, char **data, size_t *len, struct td_error *er
 	size_t cap = 1 << 16, n = 0, got;
 	char *buf;
 
+	/* no such file is a missing input (66), as everywhere else */
 	if (!f)
-		return td_error_set(err, TD_ERR_IO, "%s: %s", path, strerror(errno));
+		return td_error_set(err, errno == ENOENT || errno == ENOTDIR ?
+		                    TD_ERR_NOTFOUND : TD_ERR_IO, "%s: %s", path,
+		                    strerror(errno));
 	buf = malloc(cap);
 	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
 		n += got;

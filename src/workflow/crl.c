@@ -6,6 +6,7 @@
  * real CA's name; it must be pinned or signed by a pinned CA. */
 #include <config.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,8 @@ static X509_CRL *read_crl(const char *path, struct td_error *err)
 	X509_CRL *crl = NULL;
 
 	if (!b) {
-		td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "cannot open: %m");
+		td_error_set_at(err, errno == ENOENT || errno == ENOTDIR ? TD_ERR_NOTFOUND
+		                : TD_ERR_IO, path, 0, NULL, "cannot open: %m");
 		return NULL;
 	}
 	crl = PEM_read_bio_X509_CRL(b, NULL, NULL, NULL);

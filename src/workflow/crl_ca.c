@@ -9,6 +9,7 @@
  * difference. */
 #include <config.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,7 +162,9 @@ int crl_ca_load_file(const char *path, struct crl_ca_set *set,
 	int rc = TD_OK;
 
 	if (!b)
-		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "cannot open: %m");
+		return td_error_set_at(err, errno == ENOENT || errno == ENOTDIR ?
+		                       TD_ERR_NOTFOUND : TD_ERR_IO, path, 0, NULL,
+		                       "cannot open: %m");
 	while (rc == TD_OK && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)))
 		rc = set_add(set, x, err);
 	if (rc == TD_OK && set->n == first) {   /* maybe one DER certificate */

@@ -41,6 +41,7 @@ static void item_free(struct td_ho_item *it)
 	free(p->remarks);
 	free(p->proof_detail);
 	free(it->reg_custodian);
+	free(it->carried_condition);
 	memset(it, 0, sizeof *it);
 }
 

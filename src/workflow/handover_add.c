@@ -94,6 +94,18 @@ static int refuse_token_checks(struct td_handover *h, const struct td_token *t,
 	return TD_OK;
 }
 
+/* The newest condition recorded for a token ("bị hỏng"...). */
+static int last_condition(const struct td_custody_event *e, void *ctx)
+{
+	char **cond = ctx;
+
+	if (e->condition && *e->condition) {
+		free(*cond);
+		*cond = strdup(e->condition);
+	}
+	return 0;
+}
+
 static int fill_token_item(struct td_handover *h, const struct td_token *t,
                            struct td_ho_item *it, struct td_error *err)
 {
@@ -105,6 +117,9 @@ static int fill_token_item(struct td_handover *h, const struct td_token *t,
 	p->holders = tc.holders.s;
 	p->certs = tc.certs.s;
 	if (rc < 0)
+		return rc;
+	if ((rc = td_reg_each_custody_event(h->reg, t->serial, last_condition,
+	                                    &it->carried_condition, err)) < 0)
 		return rc;
 	p->key = strdup(t->serial);
 	p->detail = dup_or_null(t->model);

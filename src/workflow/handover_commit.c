@@ -91,8 +91,13 @@ static int write_token(struct td_handover *h, const struct td_ho_item *it,
 {
 	const struct td_handover_item *p = &it->pub;
 	struct td_handover_item_row row = { 0 };
-	const char *state = h->state ? h->state : td_custodian_state(h->to.kind);
-	const char *cond = p->condition ? p->condition : h->condition;
+	/* a damaged token stays damaged, and its condition stands, until a
+	 * handover says otherwise */
+	const char *state = h->state ? h->state
+	                  : strcmp(p->state_before, "damaged") == 0 ? "damaged"
+	                  : td_custodian_state(h->to.kind);
+	const char *cond = p->condition ? p->condition : h->condition ? h->condition
+	                 : it->carried_condition;
 	char remarks[2048];
 	int rc;
 

@@ -9,6 +9,8 @@ struct td_ho_item {
 	struct td_handover_item pub;
 	char *reg_custodian;   /* the registry's custodian when it was added,
 	                          re-checked at commit */
+	char *carried_condition; /* the token's last recorded condition: it
+	                            stands until a handover states another */
 };
 
 struct td_handover {

@@ -51,12 +51,12 @@ static void check_agency(struct import_state *st, struct import_row *r)
 		                    r->f[AC_LEVEL]);
 	else
 		r->f[AC_LEVEL] = (char *)level;
-	if (r->f[AC_FROM] && !td_import_date(r->f[AC_FROM]))
+	if (r->f[AC_FROM] && !td_import_date(st->arena, &r->f[AC_FROM]))
 		td_import_row_error(st, r, "valid_from", "'%s' is not a date "
-		                    "(YYYY-MM-DD)", r->f[AC_FROM]);
-	if (r->f[AC_TO] && !td_import_date(r->f[AC_TO]))
-		td_import_row_error(st, r, "valid_to", "'%s' is not a date (YYYY-MM-DD)",
-		                    r->f[AC_TO]);
+		                    "(YYYY-MM-DD or d/m/yyyy)", r->f[AC_FROM]);
+	if (r->f[AC_TO] && !td_import_date(st->arena, &r->f[AC_TO]))
+		td_import_row_error(st, r, "valid_to", "'%s' is not a date (YYYY-MM-DD "
+		                    "or d/m/yyyy)", r->f[AC_TO]);
 }
 
 /* Real trees have a handful of levels; far deeper is a broken list, and
@@ -155,9 +155,9 @@ static void check_cert_fields(struct import_state *st, struct import_row *r)
 	for (int c = CC_NOT_BEFORE; c <= CC_NOT_AFTER; c++) {
 		if (!r->f[c])
 			missing(st, r, c, td_cert_col_names[c]);
-		else if (!td_import_date(r->f[c]))
+		else if (!td_import_date(st->arena, &r->f[c]))
 			td_import_row_error(st, r, td_cert_col_names[c], "'%s' is not a date "
-			                    "(YYYY-MM-DD or DD/MM/YYYY)", r->f[c]);
+			                    "(YYYY-MM-DD or d/m/yyyy)", r->f[c]);
 	}
 	if (r->f[CC_NOT_BEFORE] && r->f[CC_NOT_AFTER] && td_date_valid(r->f[CC_NOT_BEFORE]) &&
 	    td_date_valid(r->f[CC_NOT_AFTER]) && strcmp(r->f[CC_NOT_BEFORE], r->f[CC_NOT_AFTER]) > 0)
@@ -173,6 +173,67 @@ static void check_cert_fields(struct import_state *st, struct import_row *r)
 	if (r->f[CC_EMAIL] && !td_import_email_ok(r->f[CC_EMAIL]))
 		td_import_row_error(st, r, "email", "'%s' is not an e-mail address",
 		                    r->f[CC_EMAIL]);
+}
+
+static int all_digits(const char *s)
+{
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/* A person's ID is a CCCD (12 digits) or an old CMND (9).  Excel reads
+ * 033072667065 as a number and writes 33072667065: imported as it was,
+ * that made a second person and moved the certificate to them. */
+static void check_person_id(struct import_state *st, struct import_row *r)
+{
+	const char *id = r->f[CC_HOLDER_ID];
+	size_t n = strlen(id);
+	struct td_holder twin = { 0 };
+	struct td_error ignored;
+	char zero[16];
+
+	if (all_digits(id) && (n == 12 || n == 9))
+		return;
+	if (all_digits(id) && (n == 11 || n == 8)) {
+		snprintf(zero, sizeof zero, "0%s", id);
+		if (st->reg && td_reg_get_holder(st->reg, "person", zero, &twin,
+		                                 &ignored) == TD_OK)
+			td_import_row_error(st, r, "holder_id", "'%s' has %zu digits and the "
+			                    "registry holds %s (%s): did Excel drop a leading "
+			                    "zero?  Format the column as text and export "
+			                    "again", id, n, zero, twin.name);
+		else
+			td_import_row_error(st, r, "holder_id", "'%s' has %zu digits: did "
+			                    "Excel drop a leading zero?  A CCCD has 12 digits, "
+			                    "an old CMND 9; format the column as text", id, n);
+		td_holder_clear(&twin);
+		return;
+	}
+	td_import_row_error(st, r, "holder_id", "'%s' is not an identity number: a "
+	                    "CCCD has 12 digits, an old CMND 9", id);
+}
+
+/* A certificate the registry gives one holder, given to another here:
+ * refused unless the operator says it moves (--allow-holder-change). */
+static void check_holder_change(struct import_state *st, struct import_row *r)
+{
+	struct td_cert old = { 0 };
+	struct td_error ignored;
+
+	if (!st->reg_has_certs || !r->f[CC_SERIAL] || !r->f[CC_HOLDER_ID] ||
+	    !r->f[CC_KIND] || (st->opts && st->opts->allow_holder_change))
+		return;
+	if (td_reg_get_cert(st->reg, r->f[CC_SERIAL], &old, &ignored) == TD_OK &&
+	    old.holder_ext_id && strcmp(old.holder_ext_id, r->f[CC_HOLDER_ID]) != 0 &&
+	    strcmp(old.kind, r->f[CC_KIND]) == 0)
+		td_import_row_error(st, r, "holder_id", "certificate %s belongs to %s (%s) "
+		                    "in the registry, not to %s: a certificate moves to "
+		                    "another holder only with --allow-holder-change",
+		                    r->f[CC_SERIAL], old.holder_ext_id,
+		                    old.holder_name ? old.holder_name : "", r->f[CC_HOLDER_ID]);
+	td_cert_clear(&old);
 }
 
 /* The holder: a person by national id; an agency by its code. */
@@ -193,6 +254,8 @@ static void settle_holder(struct import_state *st, struct import_row *r,
 	} else if (r->f[CC_HOLDER_ID] && !td_import_code_ok(r->f[CC_HOLDER_ID])) {
 		td_import_row_error(st, r, "holder_id", "'%s' is not an identity number",
 		                    r->f[CC_HOLDER_ID]);
+	} else if (r->f[CC_HOLDER_ID] && r->f[CC_KIND]) {
+		check_person_id(st, r);
 	}
 	if (!r->f[CC_HOLDER_NAME])
 		missing(st, r, CC_HOLDER_NAME, "holder_name");
@@ -214,6 +277,7 @@ static int check_cert_set(struct import_state *st, struct td_org_tree *tree)
 			td_import_row_error(st, r, "agency_code", "no agency %s in the lists "
 			                    "or the registry", r->f[CC_AGENCY]);
 		settle_holder(st, r, tree);
+		check_holder_change(st, r);
 		if (r->f[CC_SERIAL] && (o = td_strmap_get(serials, r->f[CC_SERIAL])))
 			td_import_row_error(st, r, "cert_serial", "serial %s is listed twice "
 			                    "(also %s:%ld)", r->f[CC_SERIAL], o->file, o->line);
@@ -319,10 +383,21 @@ static int write_certs(struct td_registry *reg, struct import_state *st,
 			.not_after = r->f[CC_NOT_AFTER], .token_serial = r->f[CC_TOKEN_SERIAL] };
 		struct td_cert_put p = { &c, r->f[CC_POSITION], r->f[CC_EMAIL],
 		                         r->f[CC_TOKEN_MODEL] };
+		struct td_cert old = { 0 };
+		struct td_error ignored;
 		enum td_upsert u;
+		/* An official moved to another agency: the certificate the CA
+		 * issued still names the old one, and says so until its info
+		 * change; `plan show` proposes that change (rule transfer). */
+		if (dn && st->reg_has_certs &&
+		    td_reg_get_cert(reg, c.serial, &old, &ignored) == TD_OK &&
+		    strcmp(old.issuer_dn, issuer) == 0 && old.agency_code &&
+		    strcmp(old.agency_code, c.agency_code) != 0)
+			c.subject_dn = old.subject_dn;
 		int rc = dn ? td_reg_put_cert(reg, &p, &u, err)
 		            : td_error_set(err, TD_ERR_NOMEM, "cannot compute the DN");
 		free(dn);
+		td_cert_clear(&old);
 		if (rc < 0) {
 			err->line = r->line;
 			snprintf(err->file, sizeof err->file, "%s", r->file);
@@ -389,6 +464,13 @@ static int write_all(struct td_registry *reg, struct import_state *st,
 	return td_reg_commit(reg, err);
 }
 
+static int first_cert(const struct td_cert *c, void *ctx)
+{
+	(void)c;
+	(void)ctx;
+	return 1;
+}
+
 int td_import_files(struct td_registry *reg, const char *const *paths, size_t n,
                     const struct td_import_opts *opts,
                     struct td_import_report *rep, struct td_error *err)
@@ -401,6 +483,8 @@ int td_import_files(struct td_registry *reg, const char *const *paths, size_t n,
 	td_error_list_init(&rep->errors, opts && opts->max_errors ? opts->max_errors : 100);
 	st.errors = &rep->errors;
 	st.opts = opts;
+	st.reg = reg;
+	st.reg_has_certs = td_reg_each_cert(reg, NULL, first_cert, NULL, err) == 1;
 	st.arena = td_arena_new();
 	if (!tree || !st.arena)
 		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");

@@ -35,10 +35,13 @@ static const struct value_alias levels[] = {
 	{ "division", "division" }, { "phong", "division" },
 	{ "chi cuc", "division" }, { "phong ban", "division" },
 	{ "district", "district" }, { "huyen", "district" }, { "quan", "district" },
-	{ "thi xa", "district" },
+	{ "thi xa", "district" }, { "thanh pho", "district" },
+	{ "thanh pho thuoc tinh", "district" },
 	{ "commune", "commune" }, { "xa", "commune" }, { "phuong", "commune" },
-	{ "thi tran", "commune" },
-	{ "other", "other" }, { "khac", "other" },
+	{ "thi tran", "commune" }, { "dac khu", "commune" },
+	{ "van phong", "department" },
+	{ "other", "other" }, { "khac", "other" }, { "trung tam", "other" },
+	{ "don vi su nghiep", "other" },
 };
 
 static const struct value_alias kinds[] = {
@@ -69,23 +72,43 @@ int td_import_code_ok(const char *s)
 	return 1;
 }
 
-/* YYYY-MM-DD, or DD/MM/YYYY as Vietnamese spreadsheets write dates;
- * rewritten in place as YYYY-MM-DD. */
-int td_import_date(char *v)
+int td_import_date_iso(const char *v, char iso[11])
 {
-	int d, m, y;
-	char tail;
+	unsigned d, m, y;
+	int nd = 0, nm = 0, ny = 0, end = 0;
+	char buf[40];
 
-	if (td_date_valid(v))
+	if (td_date_valid(v)) {
+		memcpy(iso, v, 11);
 		return 1;
-	if (sscanf(v, "%d/%d/%d%c", &d, &m, &y, &tail) != 3 || y < 1900 || y > 9999 ||
-	    m < 1 || m > 12 || d < 1 || d > 31)
+	}
+	/* d/m/yyyy or dd/mm/yyyy (Excel's own short date), digits only */
+	if (strlen(v) > 10 || strspn(v, "0123456789/") != strlen(v) ||
+	    sscanf(v, "%u%n/%u%n/%u%n", &d, &nd, &m, &nm, &y, &ny) != 3)
 		return 0;
-	char iso[16];
-	snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
-	if (!td_date_valid(iso) || strlen(v) < 10)
+	end = ny;
+	if (nd < 1 || nd > 2 || nm - nd - 1 < 1 || nm - nd - 1 > 2 || ny - nm - 1 != 4 ||
+	    v[end] != '\0' || y < 1900 || m < 1 || m > 12 || d < 1 || d > 31)
 		return 0;
-	memcpy(v, iso, 11);
+	snprintf(buf, sizeof buf, "%04u-%02u-%02u", y, m, d);
+	if (!td_date_valid(buf))
+		return 0;
+	memcpy(iso, buf, 11);
+	return 1;
+}
+
+/* YYYY-MM-DD, d/m/yyyy or dd/mm/yyyy; rewritten as YYYY-MM-DD, in place
+ * when it fits, else into a copy in arena. */
+int td_import_date(struct td_arena *arena, char **v)
+{
+	char iso[11];
+
+	if (!td_import_date_iso(*v, iso))
+		return 0;
+	if (strlen(*v) >= 10)
+		memcpy(*v, iso, 11);
+	else if (!(*v = td_arena_strdup(arena, iso)))
+		return 0;
 	return 1;
 }
 

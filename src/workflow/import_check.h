@@ -8,8 +8,13 @@ const char *td_import_level(const char *v);
 const char *td_import_kind(const char *v);
 /* Agency codes: 1-64 letters, digits, '-', '_' or '.'. */
 int td_import_code_ok(const char *s);
-/* Accepts YYYY-MM-DD or DD/MM/YYYY, rewriting v to YYYY-MM-DD. */
-int td_import_date(char *v);
+/* YYYY-MM-DD, d/m/yyyy or dd/mm/yyyy (as Vietnamese Excel writes
+ * dates) into iso as YYYY-MM-DD: 1, else 0. */
+int td_import_date_iso(const char *v, char iso[11]);
+/* The same, rewriting *v to YYYY-MM-DD (a shorter one into a copy in
+ * arena). */
+struct td_arena;
+int td_import_date(struct td_arena *arena, char **v);
 int td_import_email_ok(const char *s);
 
 #endif

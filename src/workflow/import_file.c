@@ -85,7 +85,10 @@ void td_import_row_error(struct import_state *st, const struct import_row *r,
 
 	td_error_set_at(&e, TD_ERR_DATA, r->file, r->line, field, "%s", "");
 	va_start(ap, fmt);
-	vsnprintf(e.message, sizeof e.message, fmt, ap);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vsnprintf(e.message, sizeof e.message, td_error_translate(fmt), ap);
+#pragma GCC diagnostic pop
 	va_end(ap);
 	td_error_list_add(st->errors, &e);
 }

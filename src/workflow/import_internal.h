@@ -38,6 +38,8 @@ struct import_state {
 	long rows_read;
 	char label[256];   /* "import FILE..." for the bulk audit row */
 	const struct td_import_opts *opts;   /* for progress; may be NULL */
+	struct td_registry *reg;  /* what the rows update (holder checks) */
+	int reg_has_certs;        /* 0: a first import, nothing to move */
 };
 
 /* Rows between two progress reports within a phase. */

@@ -16,14 +16,25 @@
 #include "tokendesk/csv.h"
 #include "tokendesk/lists.h"
 #include "tokendesk/outfile.h"
+#include "tokendesk/plan.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/strmap.h"
+#include "workflow/agency_names.h"
 
-#define MAX_COLS 10
+#define MAX_COLS 16
+#define NLISTS 7
 
-const char *const td_lists_csv_names[4] = {
+const char *const td_lists_csv_names[TD_LISTS_N] = {
 	"thu-hoi-chung-thu.csv", "thay-doi-thong-tin.csv",
-	"thiet-bi-thu-hoi.csv", "ho-so-ban-giao.csv"
+	"thiet-bi-thu-hoi.csv", "ho-so-ban-giao.csv", "gia-han.csv",
+	"khoi-phuc-thiet-bi.csv", "cap-moi.csv"
+};
+
+/* What a column holds, taken from a tag (fill_cell). */
+enum field {
+	F_STT, F_CODE, F_NAME, F_HOLDER, F_CERT, F_TOKEN, F_REASON, F_STATE,
+	F_BATCH, F_DN, F_NEW_DN, F_TO_CODE, F_TO_NAME, F_ID, F_POSITION,
+	F_EMAIL, F_VALIDITY, F_MODEL, F_DOSSIER_FROM
 };
 
 struct list {
@@ -31,32 +42,66 @@ struct list {
 	const char *kind;             /* tag kind listed */
 	int ncols;
 	const char *headers[MAX_COLS];
+	enum field fields[MAX_COLS];
 	struct row { const char *cells[MAX_COLS]; const char *group, *group_name;
 	             struct row *next; } *rows, **tail;
 	long n;
 };
 
-static const struct list list_defs[4] = {
-	{ "Thu hồi chứng thư", "revoke", 9,
+/* The holder's data the CA asks for, after each certificate list's own
+ * columns (which keep their order: scripts read them by position). */
+#define HOLDER_HEADS "Số CCCD/CMND", "Chức vụ", "Email", "Hiệu lực", "Loại thiết bị"
+#define HOLDER_FIELDS F_ID, F_POSITION, F_EMAIL, F_VALIDITY, F_MODEL
+
+static const struct list list_defs[NLISTS] = {
+	{ "Thu hồi chứng thư", "revoke", 14,
 	  { "STT", "Mã cơ quan", "Tên cơ quan", "Tên thuê bao",
-	    "Số serial chứng thư", "Số serial thiết bị", "Lý do", "Trạng thái", "Đợt" }, NULL, NULL, 0 },
-	{ "Thay đổi thông tin", "change_info", 10,
+	    "Số serial chứng thư", "Số serial thiết bị", "Lý do", "Trạng thái", "Đợt",
+	    HOLDER_HEADS },
+	  { F_STT, F_CODE, F_NAME, F_HOLDER, F_CERT, F_TOKEN, F_REASON, F_STATE, F_BATCH,
+	    HOLDER_FIELDS }, NULL, NULL, 0 },
+	{ "Thay đổi thông tin", "change_info", 15,
 	  { "STT", "Mã cơ quan", "Tên cơ quan", "Tên thuê bao", "Số serial chứng thư",
-	    "Nội dung hiện tại (DN)", "Nội dung mới (DN)", "Lý do", "Trạng thái", "Đợt" }, NULL, NULL, 0 },
-	{ "Thiết bị thu hồi", "collect", 8,
+	    "Nội dung hiện tại (DN)", "Nội dung mới (DN)", "Lý do", "Trạng thái", "Đợt",
+	    HOLDER_HEADS },
+	  { F_STT, F_CODE, F_NAME, F_HOLDER, F_CERT, F_DN, F_NEW_DN, F_REASON, F_STATE,
+	    F_BATCH, HOLDER_FIELDS }, NULL, NULL, 0 },
+	{ "Thiết bị thu hồi", "collect", 11,
 	  { "STT", "Cơ quan quản lý nhận", "Mã cơ quan của thuê bao", "Tên thuê bao",
-	    "Số serial thiết bị", "Lý do", "Trạng thái", "Đợt" }, NULL, NULL, 0 },
-	{ "Hồ sơ bàn giao", "handover_dossiers", 7,
+	    "Số serial thiết bị", "Lý do", "Trạng thái", "Đợt", "Tên cơ quan nhận",
+	    "Tên cơ quan của thuê bao", "Loại thiết bị" },
+	  { F_STT, F_TO_CODE, F_CODE, F_HOLDER, F_TOKEN, F_REASON, F_STATE, F_BATCH,
+	    F_TO_NAME, F_NAME, F_MODEL }, NULL, NULL, 0 },
+	{ "Hồ sơ bàn giao", "handover_dossiers", 8,
 	  { "STT", "Mã cơ quan bàn giao", "Tên cơ quan bàn giao", "Cơ quan nhận",
-	    "Lý do", "Trạng thái", "Đợt" }, NULL, NULL, 0 },
+	    "Lý do", "Trạng thái", "Đợt", "Tên cơ quan nhận" },
+	  { F_STT, F_DOSSIER_FROM, F_NAME, F_TO_CODE, F_REASON, F_STATE, F_BATCH,
+	    F_TO_NAME }, NULL, NULL, 0 },
+	{ "Gia hạn", "renew", 14,
+	  { "STT", "Mã cơ quan", "Tên cơ quan", "Tên thuê bao",
+	    "Số serial chứng thư", "Số serial thiết bị", "Lý do", "Trạng thái", "Đợt",
+	    HOLDER_HEADS },
+	  { F_STT, F_CODE, F_NAME, F_HOLDER, F_CERT, F_TOKEN, F_REASON, F_STATE, F_BATCH,
+	    HOLDER_FIELDS }, NULL, NULL, 0 },
+	{ "Khôi phục thiết bị", "recover_token", 14,
+	  { "STT", "Mã cơ quan", "Tên cơ quan", "Tên thuê bao",
+	    "Số serial chứng thư", "Số serial thiết bị", "Lý do", "Trạng thái", "Đợt",
+	    HOLDER_HEADS },
+	  { F_STT, F_CODE, F_NAME, F_HOLDER, F_CERT, F_TOKEN, F_REASON, F_STATE, F_BATCH,
+	    HOLDER_FIELDS }, NULL, NULL, 0 },
+	{ "Cấp mới", "new_issue", 6,
+	  { "STT", "Mã cơ quan", "Tên cơ quan", "Lý do", "Trạng thái", "Đợt" },
+	  { F_STT, F_CODE, F_NAME, F_REASON, F_STATE, F_BATCH }, NULL, NULL, 0 },
 };
 
 /* One call's state: the lists with their gathered rows. */
 struct gather {
 	struct td_arena *arena;
+	struct td_agency_names *names;
 	const struct td_lists_opts *opts;
 	int nomem;
-	struct list lists[4];
+	long seen;
+	struct list lists[NLISTS];
 };
 
 static const char *state_vi(const char *s)
@@ -77,15 +122,69 @@ static const char *adup(struct gather *g, const char *s)
 	return c;
 }
 
+/* dd/mm/yyyy - dd/mm/yyyy, as a clerk reads a validity. */
+static const char *validity(struct gather *g, const struct td_tag *t)
+{
+	int y1, m1, d1, y2, m2, d2;
+	char buf[48];
+
+	if (!t->not_before || !t->not_after ||
+	    sscanf(t->not_before, "%4d-%2d-%2d", &y1, &m1, &d1) != 3 ||
+	    sscanf(t->not_after, "%4d-%2d-%2d", &y2, &m2, &d2) != 3)
+		return "";
+	snprintf(buf, sizeof buf, "%02d/%02d/%04d - %02d/%02d/%04d", d1, m1, y1,
+	         d2, m2, y2);
+	return adup(g, buf);
+}
+
+/* A plan tag's reason in Vietnamese (the stored one is English); a
+ * reason typed by hand as it was typed. */
+static const char *reason_vi(struct gather *g, const struct td_tag *t)
+{
+	char buf[1024];
+
+	if (!t->origin || strcmp(t->origin, "plan") != 0)
+		return t->reason;
+	return adup(g, td_plan_reason_vi(t->rule, t->kind, t->reason, buf, sizeof buf));
+}
+
+static const char *fill_cell(struct gather *g, const struct td_tag *t,
+                             enum field f, const char *batch)
+{
+	switch (f) {
+	case F_STT: return "";
+	case F_CODE: return t->agency_code;
+	case F_NAME: return td_agency_names_get(g->names, t->agency_code, t->agency_name);
+	case F_DOSSIER_FROM: return t->target;
+	case F_HOLDER: return t->holder_name;
+	case F_CERT: return t->cert_serial ? t->cert_serial : t->target;
+	case F_TOKEN: return t->any_token_serial;
+	case F_REASON: return reason_vi(g, t);
+	case F_STATE: return state_vi(t->state);
+	case F_BATCH: return batch;
+	case F_DN: return t->subject_dn;
+	case F_NEW_DN: return t->detail;
+	case F_TO_CODE: return t->detail;
+	case F_TO_NAME: return t->detail ? td_agency_names_get(g->names, t->detail, "") : "";
+	case F_ID: return t->holder_ext_id;
+	case F_POSITION: return t->holder_position;
+	case F_EMAIL: return t->holder_email;
+	case F_VALIDITY: return validity(g, t);
+	case F_MODEL: return t->token_model;
+	}
+	return "";
+}
+
 static int gather_tag(const struct td_tag *t, void *ctx)
 {
 	struct gather *g = ctx;
 	struct list *l = NULL, *lists = g->lists;
 	char batch[24] = "";
 
+	g->seen++;
 	if (!g->opts->include_confirmed && strcmp(t->state, "confirmed") == 0)
 		return 0;
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < NLISTS; i++)
 		if (strcmp(t->kind, lists[i].kind) == 0)
 			l = &lists[i];
 	if (!l)
@@ -95,27 +194,17 @@ static int gather_tag(const struct td_tag *t, void *ctx)
 		return TD_ERR_NOMEM;
 	if (t->batch)
 		snprintf(batch, sizeof batch, "%lld", (long long)t->batch);
-	const char *v[MAX_COLS] = { "" };
-	if (l == &lists[0])
-		memcpy(v, (const char *[]){ "", t->agency_code, t->agency_name,
-		       t->holder_name, t->target, t->token_serial, t->reason,
-		       state_vi(t->state), batch }, 9 * sizeof *v);
-	else if (l == &lists[1])
-		memcpy(v, (const char *[]){ "", t->agency_code, t->agency_name,
-		       t->holder_name, t->target, t->subject_dn, t->detail, t->reason,
-		       state_vi(t->state), batch }, 10 * sizeof *v);
-	else if (l == &lists[2])
-		memcpy(v, (const char *[]){ "", t->detail, t->agency_code, t->holder_name,
-		       t->target, t->reason, state_vi(t->state), batch }, 8 * sizeof *v);
-	else
-		memcpy(v, (const char *[]){ "", t->target, t->agency_name, t->detail,
-		       t->reason, state_vi(t->state), batch }, 7 * sizeof *v);
 	for (int c = 0; c < l->ncols; c++)
-		r->cells[c] = adup(g, v[c]);
-	/* totals: tokens by the agency receiving them, the rest by their own */
-	r->group = adup(g, l == &lists[2] && t->detail ? t->detail
-	                  : l == &lists[3] ? t->target : t->agency_code);
-	r->group_name = adup(g, l == &lists[2] ? "" : t->agency_name);
+		r->cells[c] = adup(g, fill_cell(g, t, l->fields[c], batch));
+	/* totals: tokens by the agency receiving them, dossiers by the agency
+	 * handing them over, the rest by their own */
+	if (l == &lists[2] && t->detail) {
+		r->group = adup(g, t->detail);
+		r->group_name = adup(g, td_agency_names_get(g->names, t->detail, ""));
+	} else {
+		r->group = adup(g, l == &lists[3] ? t->target : t->agency_code);
+		r->group_name = adup(g, fill_cell(g, t, F_NAME, batch));
+	}
 	*l->tail = r;
 	l->tail = &r->next;
 	l->n++;
@@ -211,7 +300,7 @@ static int build_xlsx(const char *write_path, struct td_arena *a,
 		return -1;
 	bold = workbook_add_format(wb);
 	format_set_bold(bold);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < NLISTS; i++)
 		if (xlsx_sheet(wb, a, &lists[i], bold) < 0) {
 			workbook_close(wb);
 			return -2 - i;
@@ -284,12 +373,12 @@ static int csv_list(FILE *f, struct td_arena *a, const struct list *l)
 	return rc ? rc : td_csv_write(f, 4, sum, 0);
 }
 
-/* The four lists go to DOST together: all four are written before any
+/* The lists go to DOST together: all are written before any
  * is put in place, so a failure leaves none of them half-written. */
 static int write_csv(const char *dir, struct td_arena *a, struct list *lists,
                      struct td_error *err)
 {
-	struct td_outfile out[4];
+	struct td_outfile out[NLISTS];
 	struct td_outdir folder;
 	char path[4096];
 	int n = 0, rc;
@@ -297,7 +386,7 @@ static int write_csv(const char *dir, struct td_arena *a, struct list *lists,
 	/* made by tokendesk, so opened as its own: never through a link */
 	if ((rc = td_outdir_open(&folder, dir, err)) < 0)
 		return rc;
-	for (; n < 4 && rc == TD_OK; n++) {
+	for (; n < NLISTS && rc == TD_OK; n++) {
 		snprintf(path, sizeof path, "%s/%s", dir, td_lists_csv_names[n]);
 		if ((rc = td_outfile_open_in(&out[n], &folder, td_lists_csv_names[n],
 		                             err)) < 0)
@@ -320,20 +409,28 @@ int td_lists_write(struct td_registry *reg, const char *path,
                    const struct td_lists_opts *opts,
                    struct td_lists_report *rep, struct td_error *err)
 {
-	struct gather g = { td_arena_new(), opts, 0, { { 0 } } };
+	struct gather g = { td_arena_new(), NULL, opts, 0, 0, { { 0 } } };
 	struct list *lists = g.lists;
 	int rc;
 
 	memset(rep, 0, sizeof *rep);
 	if (!g.arena)
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-	for (int i = 0; i < 4; i++) {
+	if (!(g.names = td_agency_names_load(reg, err))) {
+		td_arena_free(g.arena);
+		return err->code;
+	}
+	for (int i = 0; i < NLISTS; i++) {
 		lists[i] = list_defs[i];
 		lists[i].tail = &lists[i].rows;
 	}
 	rc = td_reg_each_tag(reg, NULL, opts->batch, gather_tag, &g, err);
 	if (rc > 0 || rc == TD_ERR_NOMEM || g.nomem)
 		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	if (rc == TD_OK && opts->batch && g.seen == 0)
+		rc = td_error_set(err, TD_ERR_NOTFOUND, "there is no batch %lld "
+		                  "(`tokendesk tag list` shows the batches sent); nothing "
+		                  "written", (long long)opts->batch);
 	if (rc == TD_OK)
 		rc = opts->format == TD_LISTS_XLSX ? write_xlsx(path, g.arena, lists, err)
 		                                   : write_csv(path, g.arena, lists, err);
@@ -341,6 +438,10 @@ int td_lists_write(struct td_registry *reg, const char *path,
 	rep->change_info = lists[1].n;
 	rep->collect = lists[2].n;
 	rep->handover_dossiers = lists[3].n;
+	rep->renew = lists[4].n;
+	rep->recover_token = lists[5].n;
+	rep->new_issue = lists[6].n;
+	td_agency_names_free(g.names);
 	td_arena_free(g.arena);
 	return rc;
 }

@@ -15,11 +15,15 @@ libtokendesk_a_SOURCES += \
 	src/workflow/plan_model.c \
 	src/workflow/plan_actions.c \
 	src/workflow/plan_import.c \
-	src/workflow/plan_apply.c
+	src/workflow/plan_apply.c \
+	src/workflow/plan_words.c
 libtokendesk_a_SOURCES += src/workflow/crl.c src/workflow/lists.c \
+	src/workflow/forms.c src/workflow/forms_internal.h \
+	src/workflow/agency_names.c src/workflow/agency_names.h \
 	src/workflow/crl_ca.c src/workflow/crl_internal.h
 # the contracts of the reorganization modules (headers are not yet distributed project-wide)
-EXTRA_DIST += include/tokendesk/plan.h include/tokendesk/crl.h include/tokendesk/lists.h
+EXTRA_DIST += include/tokendesk/plan.h include/tokendesk/crl.h include/tokendesk/lists.h \
+	include/tokendesk/forms.h
 # handover: tokens and dossiers changing hands, and the printed record.
 libtokendesk_a_SOURCES += \
 	src/workflow/handover_internal.h \
@@ -43,6 +47,7 @@ libtokendesk_a_SOURCES += \
 # The PDF rendering (pango + cairo: some forty shared libraries) runs in a
 # helper program, so that no other command loads them (record_spawn.c).
 pkglibexec_PROGRAMS += tokendesk-pdf
-tokendesk_pdf_SOURCES = src/workflow/pdf_main.c src/workflow/record_pdf.c
+tokendesk_pdf_SOURCES = src/workflow/pdf_main.c src/workflow/record_pdf.c \
+	src/workflow/form_pdf.c
 tokendesk_pdf_CFLAGS = $(AM_CFLAGS) $(PANGOCAIRO_CFLAGS) $(JANSSON_CFLAGS) $(QRENCODE_CFLAGS)
 tokendesk_pdf_LDADD = $(TD_LIBS) $(PANGOCAIRO_LIBS) $(QRENCODE_LIBS)

@@ -17,6 +17,10 @@
 
 #include "tokendesk/text.h"
 
+#ifndef N_
+#define N_(s) (s)   /* marked for xgettext, translated where shown */
+#endif
+
 const char *td_match_outcome_name(enum td_match_outcome o)
 {
 	switch (o) {
@@ -204,6 +208,15 @@ static struct td_match_finding *add(struct td_match_result *r,
 	return f;
 }
 
+/* What the findings say is read by the operator, in their language
+ * (gettext through td_error_translate; po/Makevars' keyword TR in the
+ * files POTFILES.in lists): the formats are translated, so the checks on
+ * their arguments are off for the findings' texts. */
+#define TR(s) td_error_translate(s)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+#pragma GCC diagnostic ignored "-Wformat-security"
+
 /* "certificate SERIAL (CN=..., until YYYY-MM-DD)" from the token side. */
 static void token_cert_text(const struct td_snap_cert *c, char *buf, size_t size)
 {
@@ -212,9 +225,9 @@ static void token_cert_text(const struct td_snap_cert *c, char *buf, size_t size
 
 	td_printable(shown, sizeof shown, cn ? cn : "?");
 	if (c->malformed)
-		snprintf(buf, size, "a malformed certificate object (id %s)", c->key_id);
+		snprintf(buf, size, TR("a malformed certificate object (id %s)"), c->key_id);
 	else
-		snprintf(buf, size, "certificate %s (CN=%s, until %.10s)", c->serial,
+		snprintf(buf, size, TR("certificate %s (CN=%s, until %.10s)"), c->serial,
 		         shown, c->not_after);
 }
 
@@ -222,10 +235,10 @@ static void token_certs_text(const struct td_snap_token *t, char *buf, size_t si
 {
 	size_t len;
 
-	snprintf(buf, size, "token %s \"%s\" with ", t->serial, t->label);
+	snprintf(buf, size, TR("token %s \"%s\" with "), t->serial, t->label);
 	if (t->ncerts == 0) {
 		len = strlen(buf);
-		snprintf(buf + len, size - len, "no certificate");
+		snprintf(buf + len, size - len, "%s", TR("no certificate"));
 	}
 	for (size_t i = 0; i < t->ncerts; i++) {
 		len = strlen(buf);
@@ -238,9 +251,9 @@ static void token_certs_text(const struct td_snap_token *t, char *buf, size_t si
 
 static void reg_cert_text(const struct td_cert *c, char *buf, size_t size)
 {
-	snprintf(buf, size, "certificate %s of %s (%s), %s until %s",
+	snprintf(buf, size, TR("certificate %s of %s (%s), %s until %s"),
 	         c->serial, c->holder_name ? c->holder_name : "?",
-	         c->agency_code ? c->agency_code : "?", c->status ? c->status : "?",
+	         c->agency_code ? c->agency_code : "?", c->status ? TR(c->status) : "?",
 	         c->not_after ? c->not_after : "?");
 }
 
@@ -321,7 +334,7 @@ static int registry_tag(struct td_registry *reg, const struct td_cert *rc,
 
 	if (rc_tag == TD_OK && kind && (strcmp(kind, "revoke") == 0 ||
 	                                strcmp(kind, "change_info") == 0)) {
-		snprintf(why, size, "tagged: %s (%s)", kind, state ? state : "tagged");
+		snprintf(why, size, TR("tagged: %s (%s)"), TR(kind), TR(state ? state : "tagged"));
 		tagged = 1;
 	}
 	free(kind);
@@ -443,7 +456,7 @@ static void check_subject(struct td_registry *reg, const struct td_cert *rc,
 	if (!(f = add(r, TD_MATCH_SUBJECT, idx, c->serial)))
 		return;
 	td_printable(shown, sizeof shown, why);
-	snprintf(f->registry, sizeof f->registry, "%.280s; subject differs: %.200s",
+	snprintf(f->registry, sizeof f->registry, TR("%.280s; subject differs: %.200s"),
 	         rtext, shown);
 	snprintf(f->token, sizeof f->token, "%s", ttext);
 }
@@ -460,7 +473,7 @@ static int check_matched(struct td_registry *reg, const struct td_cert *rc,
 	reg_cert_text(rc, rtext, sizeof rtext);
 	token_cert_text(c, ttext, sizeof ttext);
 	if (tagged)
-		snprintf(why, sizeof why, "revoked%s%s", rc->revoked_at ? " on " : "",
+		snprintf(why, sizeof why, TR("revoked%s%s"), rc->revoked_at ? TR(" on ") : "",
 		         rc->revoked_at ? rc->revoked_at : "");
 	else if ((tagged = o->tagged ? o->tagged(reg, rc, why, sizeof why, o->tag_ctx)
 	                             : registry_tag(reg, rc, why, sizeof why, err)) < 0)
@@ -468,13 +481,13 @@ static int check_matched(struct td_registry *reg, const struct td_cert *rc,
 	if (tagged && (f = add(r, TD_MATCH_TAGGED, idx, c->serial))) {
 		/* both parts bounded: the finding holds 512 bytes */
 		snprintf(f->registry, sizeof f->registry, "%.350s; %.150s", rtext, why);
-		snprintf(f->token, sizeof f->token, "%s, still on the token", ttext);
+		snprintf(f->token, sizeof f->token, TR("%s, still on the token"), ttext);
 	}
 	if ((strncmp(c->not_after, today, 10) < 0 ||
 	     (rc->status && strcmp(rc->status, "expired") == 0)) &&
 	    (f = add(r, TD_MATCH_EXPIRED, idx, c->serial))) {
 		snprintf(f->registry, sizeof f->registry, "%s", rtext);
-		snprintf(f->token, sizeof f->token, "%s: expired (today %s)", ttext, today);
+		snprintf(f->token, sizeof f->token, TR("%s: expired (today %s)"), ttext, today);
 	}
 	check_subject(reg, rc, c, idx, rtext, ttext, r);
 	if (o->scope_agency && rc->agency_code) {
@@ -483,7 +496,7 @@ static int check_matched(struct td_registry *reg, const struct td_cert *rc,
 			return in;
 		if (!in && (f = add(r, TD_MATCH_OUT_OF_SCOPE, idx, c->serial))) {
 			snprintf(f->registry, sizeof f->registry,
-			         "%s; agency %s is not under this desk's agency %s",
+			         TR("%s; agency %s is not under this desk's agency %s"),
 			         rtext, rc->agency_code, o->scope_agency);
 			snprintf(f->token, sizeof f->token, "%s", ttext);
 		}
@@ -511,11 +524,11 @@ static void elsewhere(struct td_registry *reg, const struct td_snap_cert *c,
 		return;
 	if (rc.issuer_dn && c->issuer.text && !td_dn_equal(rc.issuer_dn, c->issuer.text)) {
 		td_printable(issuer, sizeof issuer, c->issuer.text);
-		snprintf(buf, size, "; certificate %s on the token is issued by %.200s, "
-		         "not by the registry's issuer", c->serial, issuer);
+		snprintf(buf, size, TR("; certificate %s on the token is issued by %.200s, "
+		                        "not by the registry's issuer"), c->serial, issuer);
 	} else {
-		snprintf(buf, size, "; certificate %s is recorded on token %s", rc.serial,
-		         rc.token_serial ? rc.token_serial : "(none)");
+		snprintf(buf, size, TR("; certificate %s is recorded on token %s"), rc.serial,
+		         rc.token_serial ? rc.token_serial : TR("(none)"));
 	}
 	td_cert_clear(&rc);
 }
@@ -530,7 +543,7 @@ static void unknown_token(struct td_registry *reg, const struct td_snap_token *t
 		return;
 	for (size_t i = 0; i < t->ncerts && !where[0]; i++)
 		elsewhere(reg, &t->certs[i], where, sizeof where);
-	snprintf(f->registry, sizeof f->registry, "no token with serial %s%s",
+	snprintf(f->registry, sizeof f->registry, TR("no token with serial %s%s"),
 	         t->serial, where);
 	token_certs_text(t, f->token, sizeof f->token);
 }
@@ -543,8 +556,8 @@ static void other_cert(struct td_registry *reg, const struct td_snap_token *t,
 
 	if (!f)
 		return;
-	snprintf(f->registry, sizeof f->registry, "token %s with %s", t->serial,
-	         rc->n ? "" : "no certificate recorded");
+	snprintf(f->registry, sizeof f->registry, TR("token %s with %s"), t->serial,
+	         rc->n ? "" : TR("no certificate recorded"));
 	for (size_t i = 0; i < rc->n; i++) {
 		len = strlen(f->registry);
 		if (i > 0 && len + 2 < sizeof f->registry)
@@ -572,7 +585,7 @@ static void matched(const struct td_snap_token *t, const struct td_cert *rc,
 	         rc->agency_code ? rc->agency_code : "");
 	if (!f)
 		return;
-	snprintf(f->registry, sizeof f->registry, "token %s; ", t->serial);
+	snprintf(f->registry, sizeof f->registry, TR("token %s; "), t->serial);
 	reg_cert_text(rc, f->registry + strlen(f->registry),
 	              sizeof f->registry - strlen(f->registry));
 	token_cert_text(c, f->token, sizeof f->token);
@@ -598,8 +611,8 @@ static void expired_others(const struct td_snap_token *t, const char *matched_id
 		f->secondary = 1;
 		token_cert_text(c, ttext, sizeof ttext);
 		snprintf(f->registry, sizeof f->registry,
-		         "a second certificate on token %s, not the registry's", t->serial);
-		snprintf(f->token, sizeof f->token, "%s: expired (today %s)", ttext, today);
+		         TR("a second certificate on token %s, not the registry's"), t->serial);
+		snprintf(f->token, sizeof f->token, TR("%s: expired (today %s)"), ttext, today);
 	}
 }
 
@@ -610,10 +623,10 @@ static void check_custody(const struct td_token *rt, const char *holder_ext,
                           struct td_match_result *r)
 {
 	static const struct { const char *state, *says; } away[] = {
-		{ "lost", "recorded lost" }, { "damaged", "recorded damaged" },
-		{ "destroyed", "recorded destroyed" },
-		{ "sent_to_ca", "recorded as sent to the CA" },
-		{ "at_dost", "recorded as at DOST" },
+		{ "lost", N_("recorded lost") }, { "damaged", N_("recorded damaged") },
+		{ "destroyed", N_("recorded destroyed") },
+		{ "sent_to_ca", N_("recorded as sent to the CA") },
+		{ "at_dost", N_("recorded as at DOST") },
 	};
 	const char *says = NULL;
 	char other[300] = "";
@@ -621,22 +634,23 @@ static void check_custody(const struct td_token *rt, const char *holder_ext,
 
 	for (size_t i = 0; rt->state && i < sizeof away / sizeof *away; i++)
 		if (strcmp(rt->state, away[i].state) == 0)
-			says = away[i].says;
+			says = TR(away[i].says);
 	if (!says && holder_ext[0] && rt->custodian &&
 	    strncmp(rt->custodian, "holder:", 7) == 0 &&
 	    strcmp(rt->custodian + 7, holder_ext) != 0) {
-		snprintf(other, sizeof other, "recorded as handed to %.200s, not to the "
-		         "certificate's holder", rt->custodian_name ? rt->custodian_name
+		snprintf(other, sizeof other, TR("recorded as handed to %.200s, not to "
+		                                 "the certificate's holder"), rt->custodian_name ? rt->custodian_name
 		                                                    : rt->custodian + 7);
 		says = other;
 	}
 	if (!says || !(f = add(r, TD_MATCH_CUSTODY, -1, NULL)))
 		return;
-	snprintf(f->registry, sizeof f->registry, "token %s %s (custodian %s)",
+	snprintf(f->registry, sizeof f->registry, TR("token %s %s (custodian %s)"),
 	         rt->serial, says, rt->custodian_name ? rt->custodian_name
 	                           : rt->custodian ? rt->custodian : "?");
-	snprintf(f->token, sizeof f->token, "token %s is here, on this desk", rt->serial);
+	snprintf(f->token, sizeof f->token, TR("token %s is here, on this desk"), rt->serial);
 }
+#pragma GCC diagnostic pop
 
 static int match_known(struct td_registry *reg, const struct td_snap_token *t,
                        const struct td_match_opts *o, const char *today,

@@ -1,5 +1,5 @@
 /* pdf_main.c: tokendesk-pdf PATH: render the handover record read as
- * JSON on standard input into PATH, "-" for standard output, which is
+ * JSON on standard input (or the Decree 68 forms: {"document": "forms"}) into PATH, "-" for standard output, which is
  * how tokendesk runs it (see record_spawn.c for why this is a program
  * of its own).  Exit 0, 74 (I/O: the message says which file),
  * 64 (PATH may not be written: a registry), or 70 (anything else); the
@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "workflow/forms_internal.h"
 #include "workflow/record_internal.h"
 
 /* tokendesk-pdf --sigbox W H PATH LINE...: a signature box's picture
@@ -55,6 +56,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tokendesk-pdf: not a record: %s\n", jerr.text);
 		return EX_SOFTWARE;
 	}
+	if (json_is_string(json_object_get(o, "document")) &&
+	    strcmp(json_string_value(json_object_get(o, "document")), "forms") == 0) {
+		rc = td_forms_render_pdf(o, argv[1], &err);
+		json_decref(o);
+		goto done;
+	}
 	rc = td_record_from_json(o, &r, &err);
 	qr = json_string_value(json_object_get(o, "qr"))
 	     ? strdup(json_string_value(json_object_get(o, "qr"))) : NULL;
@@ -63,6 +70,7 @@ int main(int argc, char **argv)
 		rc = td_record_render_pdf(&r, qr, argv[1], &err);
 	free(qr);
 	td_record_clear(&r);
+done:
 	if (rc == TD_OK)
 		return EX_OK;
 	fprintf(stderr, "%s\n", err.message);

@@ -186,6 +186,16 @@ static void person_cert(struct compute *c, const struct td_cert_brief *b)
 			act.rule = "official_no_longer_needed";
 			act.reason = reason;
 			emit_revoke(c, &act, h->code);
+		} else if (!same && !ev && h == a) {
+			/* no event of the plan: the list moved the official */
+			snprintf(reason, sizeof reason, "the official now works in %s "
+			         "(%s), but the issued certificate names another agency: "
+			         "its information must change (letter 1.2)", h->code, h->name);
+			act.action = "change_info";
+			act.rule = "transfer";
+			act.reason = reason;
+			act.new_dn = dn;
+			emit(c, &act);
 		} else if (!same) {
 			snprintf(reason, sizeof reason, "the official's DN changes after %s "
 			         "(letter 1.2)", what);
@@ -444,6 +454,31 @@ static int prepare(struct compute *c, struct td_registry *reg, const char *as_of
 		                    errs->items[0].message, errs->items[0].line);
 	}
 	return TD_OK;
+}
+
+int plan_each_new_agency(struct td_registry *reg, const struct td_plan_opts *opts,
+                         plan_new_agency_fn fn, void *ctx, struct td_error *err)
+{
+	struct compute c = { 0 };
+	struct td_error_list errs;
+	int rc;
+
+	td_error_list_init(&errs, 10);
+	rc = prepare(&c, reg, opts ? opts->as_of : NULL, &errs, err);
+	/* list order is creation order: a new superior comes before its units */
+	for (size_t i = 0; rc == TD_OK && i < c.m.nnodes; i++) {
+		struct pnode *n = c.m.list[i], *p;
+		if (!n->is_new || n->id != 0 || !n->alive || !n->created_by)
+			continue;
+		p = model_parent(&c.m, n);
+		rc = fn(n->code, n->name, p ? p->code : NULL, n->level,
+		        n->created_by->date, ctx);
+	}
+	td_strmap_free(c.picks);
+	td_strmap_free(c.collected);
+	model_free(&c.m);
+	td_error_list_free(&errs);
+	return rc;
 }
 
 int td_plan_compute(struct td_registry *reg, const struct td_plan_opts *opts,

@@ -9,6 +9,7 @@
 #include "tokendesk/plan.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/strmap.h"
+#include "workflow/plan_internal.h"
 
 /* A tag as the plan wants it, or as it is stored. */
 struct want {
@@ -190,6 +191,29 @@ static int write_tags(struct td_registry *reg, struct apply *a,
 	return rc;
 }
 
+struct made {
+	struct td_registry *reg;
+	struct td_plan_apply_report *rep;
+	struct td_error *err;
+};
+
+/* A merge_new target becomes a real agency, valid from the effective
+ * date: handovers, dossiers, tags and counts name it as any other. */
+static int make_agency(const char *code, const char *name, const char *parent,
+                       const char *level, const char *date, void *ctx)
+{
+	struct made *m = ctx;
+	struct td_agency a = { .code = (char *)code, .name = (char *)name,
+		.parent_code = (char *)parent, .level = (char *)level,
+		.valid_from = (char *)date };
+	enum td_upsert result;
+	int rc = td_reg_put_agency(m->reg, &a, &result, m->err);
+
+	if (rc == TD_OK && result == TD_UPSERT_ADDED)
+		m->rep->agencies_made++;
+	return rc;
+}
+
 int td_plan_apply(struct td_registry *reg, const struct td_plan_opts *opts,
                   struct td_plan_apply_report *rep, struct td_error *err)
 {
@@ -206,14 +230,19 @@ int td_plan_apply(struct td_registry *reg, const struct td_plan_opts *opts,
 		goto out;
 	if ((rc = td_reg_begin(reg, err)) < 0)
 		goto out;
-	rc = td_reg_each_tag(reg, NULL, 0, load_tag, &a, err);
+	struct made made = { reg, rep, err };
+	rc = plan_each_new_agency(reg, opts, make_agency, &made, err);
+	if (rc == TD_OK)
+		rc = td_reg_each_tag(reg, NULL, 0, load_tag, &a, err);
 	if (rc == TD_OK)
 		rc = write_tags(reg, &a, rep, err);
 	if (rc == TD_OK) {
 		snprintf(summary, sizeof summary, "{\"added\":%ld,\"changed\":%ld,"
-		         "\"removed\":%ld,\"unchanged\":%ld,\"held\":%ld}", rep->added,
-		         rep->changed, rep->removed, rep->unchanged, rep->held);
-		if (rep->added || rep->changed || rep->removed)
+		         "\"removed\":%ld,\"unchanged\":%ld,\"held\":%ld,"
+		         "\"agencies_made\":%ld}", rep->added,
+		         rep->changed, rep->removed, rep->unchanged, rep->held,
+		         rep->agencies_made);
+		if (rep->added || rep->changed || rep->removed || rep->agencies_made)
 			rc = td_reg_audit(reg, "plan.apply", "plan", NULL, NULL, summary, err);
 	}
 	rc = td_reg_end(reg, rc, err);

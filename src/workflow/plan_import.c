@@ -8,6 +8,7 @@
 
 #include "tokendesk/csv.h"
 #include "tokendesk/plan.h"
+#include "workflow/import_check.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/text.h"
 #include "tokendesk/textfile.h"
@@ -19,6 +20,38 @@ static const char *const plan_cols[PC__N] = {
 	"new_parent_code"
 };
 
+/* Header names as the master lists take them: folded (no marks, đ->d,
+ * lower case, punctuation as one space), English or Vietnamese
+ * (docs/formats.md). */
+static const struct { int col; const char *name; } plan_aliases[] = {
+	{ PC_DATE, "effective date" }, { PC_DATE, "ngay hieu luc" },
+	{ PC_DATE, "ngay" }, { PC_DATE, "ngay ap dung" }, { PC_DATE, "tu ngay" },
+	{ PC_EVENT, "event" }, { PC_EVENT, "su kien" }, { PC_EVENT, "hinh thuc" },
+	{ PC_EVENT, "hinh thuc sap xep" }, { PC_EVENT, "loai" },
+	{ PC_SOURCES, "source codes" }, { PC_SOURCES, "ma co quan" },
+	{ PC_SOURCES, "ma co quan nguon" }, { PC_SOURCES, "ma nguon" },
+	{ PC_SOURCES, "co quan sap xep" }, { PC_SOURCES, "ma co quan sap xep" },
+	{ PC_TARGET, "target code" }, { PC_TARGET, "ma co quan moi" },
+	{ PC_TARGET, "ma dich" }, { PC_TARGET, "ma co quan dich" },
+	{ PC_TARGET, "ma co quan sau sap xep" },
+	{ PC_NAME, "target name" }, { PC_NAME, "ten co quan moi" },
+	{ PC_NAME, "ten moi" }, { PC_NAME, "ten co quan sau sap xep" },
+	{ PC_PARENT, "new parent code" }, { PC_PARENT, "ma cap tren moi" },
+	{ PC_PARENT, "ma co quan cap tren moi" }, { PC_PARENT, "ma cap tren" },
+};
+
+static int header_col(const char *field)
+{
+	char *f = td_fold(field);
+	int col = -1;
+
+	for (size_t i = 0; f && col < 0 && i < sizeof plan_aliases / sizeof *plan_aliases; i++)
+		if (strcmp(f, plan_aliases[i].name) == 0)
+			col = plan_aliases[i].col;
+	free(f);
+	return col;
+}
+
 /* Map header names to columns; -1 when a required one is missing. */
 static int map_header(const struct td_csv_record *h, int map[PC__N],
                       const char *path, struct td_error *err)
@@ -27,7 +60,7 @@ static int map_header(const struct td_csv_record *h, int map[PC__N],
 		map[c] = -1;
 		for (size_t i = 0; i < h->nfields; i++) {
 			char *f = td_trim(h->fields[i]);
-			if (strcmp(f, plan_cols[c]) == 0)
+			if (strcmp(f, plan_cols[c]) == 0 || header_col(f) == c)
 				map[c] = (int)i;
 		}
 		if (map[c] < 0 && c <= PC_SOURCES)
@@ -103,8 +136,13 @@ static int add_record(struct rows *r, const struct td_csv_record *rec,
 	for (int c = 0; c < PC__N; c++) {
 		const char *v = map[c] >= 0 && (size_t)map[c] < rec->nfields
 		                ? rec->fields[map[c]] : NULL;
+		char iso[11];
 		if (v && *v)
 			check_text(path, rec->line, c, v, errors);
+		/* 1/7/2025 as Excel writes it: stored as 2025-07-01 */
+		if (c == PC_DATE && v && td_import_date_iso(td_trim((char *)v), iso) &&
+		    strcmp(v, iso) != 0)
+			v = iso;
 		if (v && *v && !(*dst[c] = keep_str(r, v)))
 			return TD_ERR_NOMEM;
 	}

@@ -98,6 +98,17 @@ struct pnode *model_recipient(const struct plan_model *m, struct pnode *n);
  * what its DN says, or NULL. */
 const struct pevent *model_cause(const struct plan_model *m, struct pnode *n);
 
+/* The agencies the stored plan creates (merge_new targets living at the
+ * end) that the registry does not hold yet, in creation order, each with
+ * its final superior (NULL at the root), level and effective date; fn's
+ * non-zero return stops and is returned (plan_actions.c). */
+struct td_plan_opts;
+typedef int (*plan_new_agency_fn)(const char *code, const char *name,
+                                  const char *parent, const char *level,
+                                  const char *date, void *ctx);
+int plan_each_new_agency(struct td_registry *reg, const struct td_plan_opts *opts,
+                         plan_new_agency_fn fn, void *ctx, struct td_error *err);
+
 /* Add a positioned error to m->errors. */
 void model_error(struct plan_model *m, long line, const char *field,
                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -364,6 +364,23 @@ static void end_node(struct pnode *n, const struct pevent *ev, const char *child
 	n->dossiers_to = dossiers;
 }
 
+/* The registry holds a merge_new's target already when plan apply made
+ * it, or a province's updated master list brought it: the same agency,
+ * when it bears the name the plan gives and is none of the sources.  Any
+ * other agency under that code is a plan reusing a code by mistake. */
+static int made_by_plan(const struct plan_model *m, const struct pevent *ev,
+                        const struct pnode *n)
+{
+	(void)m;
+	if (!n->alive || n->is_new || !ev->target_name ||
+	    strcmp(n->name, ev->target_name) != 0)
+		return 0;
+	for (size_t i = 0; i < ev->nsrc; i++)
+		if (strcmp(ev->src[i], n->code) == 0)
+			return 0;
+	return 1;
+}
+
 static int apply_event(struct plan_model *m, const struct pevent *ev)
 {
 	struct pnode *src[ev->nsrc], *tgt = NULL, *np = NULL;
@@ -373,7 +390,8 @@ static int apply_event(struct plan_model *m, const struct pevent *ev)
 		ok += (src[i] = living(m, ev, ev->src[i], "source_codes")) != NULL;
 	if (ev->new_parent && !(np = living(m, ev, ev->new_parent, "new_parent_code")))
 		ok = 0;
-	if (ev->kind == EV_MERGE_NEW && ev->target && model_get(m, ev->target)) {
+	if (ev->kind == EV_MERGE_NEW && ev->target &&
+	    (tgt = model_get(m, ev->target)) && !made_by_plan(m, ev, tgt)) {
 		model_error(m, ev->line, "target_code", "%s already exists; a merge into "
 		            "a new agency needs a new code", ev->target);
 		ok = 0;
@@ -392,6 +410,13 @@ static int apply_event(struct plan_model *m, const struct pevent *ev)
 	case EV_MERGE_NEW: {
 		/* default superior: the first source's, above any merged source */
 		struct pnode *p = np ? np : model_parent(m, src[0]);
+		if (tgt) {   /* in the registry already: plan apply made it */
+			tgt->is_new = 1;
+			tgt->created_by = ev;
+			for (size_t i = 0; i < ev->nsrc; i++)
+				end_node(src[i], ev, tgt->code, tgt->code, tgt->code);
+			break;
+		}
 		for (size_t steps = m->nnodes; !np && p && has_source(ev, p->code) &&
 		     steps--;)
 			p = model_parent(m, p);

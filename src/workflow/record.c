@@ -203,6 +203,36 @@ int td_rec_item_remarks_shown(const struct td_record *r,
 	       (!r->remarks || strncmp(r->remarks, it->remarks, strlen(it->remarks)) != 0);
 }
 
+/* The items that stand for the distinct givers, in order of first
+ * appearance: the g-th of them (g < td_rec_ngivers). */
+static int first_of_giver(const struct td_record *r, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(r->items[j].from ? r->items[j].from : "",
+		           r->items[i].from ? r->items[i].from : "") == 0)
+			return 0;
+	return 1;
+}
+
+size_t td_rec_ngivers(const struct td_record *r)
+{
+	size_t n = 0;
+
+	if (r->from || r->nitems == 0)
+		return 1;
+	for (size_t i = 0; i < r->nitems; i++)
+		n += (size_t)first_of_giver(r, i);
+	return n;
+}
+
+const struct td_record_item *td_rec_giver(const struct td_record *r, size_t g)
+{
+	for (size_t i = 0; i < r->nitems; i++)
+		if (first_of_giver(r, i) && g-- == 0)
+			return &r->items[i];
+	return r->nitems ? &r->items[0] : NULL;
+}
+
 int td_rec_mixed_givers(const struct td_record *r)
 {
 	for (size_t i = 1; i < r->nitems; i++)
@@ -271,10 +301,19 @@ int td_record_write_text(const struct td_record *r, FILE *f, struct td_error *er
 	if (r->remarks && *r->remarks)
 		fprintf(f, "Ghi chú: %s\n", r->remarks);
 	fprintf(f, "\n%s\n\n", TD_REC_CLOSING);
-	/* Literal lines: printf pads bytes, not columns. */
-	fputs("           BÊN GIAO                          BÊN NHẬN\n"
-	      "      (Ký, ghi rõ họ tên)               (Ký, ghi rõ họ tên)\n", f);
-	fprintf(f, "\n\n\n");
+	/* One block per giver, each named: a batch from several givers is
+	 * signed by each of them.  Stacked, not side by side: printf pads
+	 * bytes, not columns. */
+	size_t ngivers = td_rec_ngivers(r);
+	for (size_t g = 0; g < ngivers; g++) {
+		const struct td_record_item *it = td_rec_giver(r, g);
+		fprintf(f, "BÊN GIAO: %s\n      (Ký, ghi rõ họ tên)\n\n\n\n",
+		        td_rec_party(r->from ? r->from : it->from,
+		                     r->from ? r->from_name : it->from_name,
+		                     party, sizeof party));
+	}
+	fprintf(f, "BÊN NHẬN: %s\n      (Ký, ghi rõ họ tên)\n\n\n\n",
+	        td_rec_party(r->to, r->to_name, party, sizeof party));
 	if (fflush(f) != 0 || ferror(f))
 		return td_error_set(err, TD_ERR_IO, "writing the record failed");
 	return TD_OK;

@@ -22,6 +22,10 @@ void td_rec_date(const struct td_record *r, int *day, int *month, int *year);
 /* "Name (custodian)" or the custodian alone, into buf. */
 const char *td_rec_party(const char *custodian, const char *name, char *buf,
                          size_t size);
+/* The distinct givers (1 when the handover has one), and the first item
+ * of the g-th of them: one signature block each. */
+size_t td_rec_ngivers(const struct td_record *r);
+const struct td_record_item *td_rec_giver(const struct td_record *r, size_t g);
 /* 1 when items have different givers (the record then shows a column). */
 int td_rec_mixed_givers(const struct td_record *r);
 /* 1 when an item's own remarks say more than the handover's. */

@@ -354,20 +354,34 @@ static void closing(struct pdf *p)
 		para(p, buf, 10.5, PLAIN, PANGO_ALIGN_LEFT, 4);
 	}
 	para(p, TD_REC_CLOSING, 10.5, PLAIN, PANGO_ALIGN_LEFT, 18);
-	need(p, 130);
-	h = text_at(p, MARGIN_L, p->y, half, "BÊN GIAO", 11, BOLD, PANGO_ALIGN_CENTER, 1);
-	text_at(p, MARGIN_L + half, p->y, half, "BÊN NHẬN", 11, BOLD, PANGO_ALIGN_CENTER, 1);
-	p->y += h;
-	h = text_at(p, MARGIN_L, p->y, half, "(Ký, ghi rõ họ tên)", 10, ITALIC,
-	            PANGO_ALIGN_CENTER, 1);
-	text_at(p, MARGIN_L + half, p->y, half, "(Ký, ghi rõ họ tên)", 10, ITALIC,
-	        PANGO_ALIGN_CENTER, 1);
-	p->sign_y = p->y + h;
-	p->y += h + 72;
-	text_at(p, MARGIN_L, p->y, half, r->from ? r->from_name : "", 10.5, BOLD,
-	        PANGO_ALIGN_CENTER, 1);
-	text_at(p, MARGIN_L + half, p->y, half, r->to_name, 10.5, BOLD,
-	        PANGO_ALIGN_CENTER, 1);
+	/* one block per giver, each named, the receiver's beside the last;
+	 * the givers' blocks go down the left half, page after page */
+	size_t ngivers = td_rec_ngivers(r);
+	for (size_t g = 0; g < ngivers; g++) {
+		const struct td_record_item *it = td_rec_giver(r, g);
+		const char *name = r->from ? r->from_name : it ? it->from_name : NULL;
+		const char *who = r->from ? r->from : it ? it->from : "";
+		need(p, 130);
+		h = text_at(p, MARGIN_L, p->y, half, "BÊN GIAO", 11, BOLD,
+		            PANGO_ALIGN_CENTER, 1);
+		if (g + 1 == ngivers)
+			text_at(p, MARGIN_L + half, p->y, half, "BÊN NHẬN", 11, BOLD,
+			        PANGO_ALIGN_CENTER, 1);
+		p->y += h;
+		h = text_at(p, MARGIN_L, p->y, half, "(Ký, ghi rõ họ tên)", 10, ITALIC,
+		            PANGO_ALIGN_CENTER, 1);
+		if (g + 1 == ngivers)
+			text_at(p, MARGIN_L + half, p->y, half, "(Ký, ghi rõ họ tên)", 10,
+			        ITALIC, PANGO_ALIGN_CENTER, 1);
+		p->sign_y = p->y + h;   /* the last block's gap: on the last page */
+		p->y += h + 72;
+		h = text_at(p, MARGIN_L, p->y, half, name && *name ? name : who, 10.5, BOLD,
+		            PANGO_ALIGN_CENTER, 1);
+		if (g + 1 == ngivers)
+			text_at(p, MARGIN_L + half, p->y, half, r->to_name, 10.5, BOLD,
+			        PANGO_ALIGN_CENTER, 1);
+		p->y += h + 18;
+	}
 }
 
 /* ---- file ------------------------------------------------------------------ */

@@ -22,6 +22,7 @@
 
 #include "tokendesk/libexec.h"
 #include "tokendesk/outfile.h"
+#include "workflow/forms_internal.h"
 #include "workflow/record_internal.h"
 
 extern char **environ;
@@ -153,6 +154,33 @@ static char *record_text(const struct td_record *r, struct td_error *err)
 	if (!text)
 		td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	return text;
+}
+
+int td_pdf_helper_write(json_t *doc, const char *path, struct td_error *err)
+{
+	char *argv[] = { (char *)"tokendesk-pdf", (char *)"-", NULL };
+	char *text = json_dumps(doc, JSON_COMPACT);
+	struct td_outfile out;
+	int rc;
+
+	if (!text)
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	if ((rc = td_outfile_open(&out, path, err)) < 0) {
+		free(text);
+		return rc;
+	}
+	/* what stdio holds goes before the helper's bytes */
+	if (fflush(out.f) != 0)
+		rc = td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "writing: %s",
+		                     strerror(errno));
+	else
+		rc = run_helper(argv, text, fileno(out.f), out.path, err);
+	free(text);
+	if (rc < 0) {
+		td_outfile_abandon(&out);
+		return rc;
+	}
+	return td_outfile_commit(&out, err);
 }
 
 int td_record_write_pdf(const struct td_record *r, const struct td_outdir *dir,

@@ -161,7 +161,7 @@ expect_in "$tmp/err" "holder P.S: name is 'Sở X', the audit says 'Sở B mới
 # models: the registry holds one version of each, and its load's digest
 # is of what it holds.
 export TOKENDESK_DB="$tmp/messy.db"
-printf '%s\nA1,person,Lê Văn A,001,Chuyên viên,P,2024-01-01,2029-01-01,TK1,ePass,\nA2,person,Lê Văn A,001,Trưởng phòng,P,2024-01-01,2029-01-01,TK1,Bit4id,a@b.vn\n' $H >"$tmp/messy.csv"
+printf '%s\nA1,person,Lê Văn A,001000000001,Chuyên viên,P,2024-01-01,2029-01-01,TK1,ePass,\nA2,person,Lê Văn A,001000000001,Trưởng phòng,P,2024-01-01,2029-01-01,TK1,Bit4id,a@b.vn\n' $H >"$tmp/messy.csv"
 { td init && td import "$tmp/ag.csv" "$tmp/messy.csv"; } >/dev/null || fail "messy import"
 expect_status 0 td audit verify
 

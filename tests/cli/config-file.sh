@@ -25,7 +25,7 @@ for cmd in "handover --to dost $T" "search Sở" "show token $T" "export agencie
 	expect_in "$tmp/err" "noeq.conf:2: 'module /usr/lib/x.so' is not a setting: write key = value"
 	expect_status 65 td --config "$tmp/poll.conf" $cmd
 	expect_in "$tmp/err" "poll.conf:1: poll-ms: poll-ms must be 20..500"
-	expect_status 74 td --config "$tmp/none.conf" $cmd
+	expect_status 66 td --config "$tmp/none.conf" $cmd
 	expect_in "$tmp/err" "none.conf: No such file or directory"
 	expect_status 74 td --config "$tmp" $cmd
 	expect_in "$tmp/err" "Is a directory"

@@ -37,7 +37,7 @@ expect_in "$tmp/err" "ce3.csv:7322: not_before"
 # a row cut short.
 printf 'cert_serial,kind,holder_name,holder_id,agency_code,not_before,not_after\n%s\n%s\n' \
 	'AB01,person,"Nguyễn
-Văn",001,STC,2024-02-01,2029-02-01' \
+Văn",001000000001,STC,2024-02-01,2029-02-01' \
 	'AB02,person,Trần Thị B' >"$tmp/one.csv"
 expect_status 65 td import "$tmp/one.csv"
 expect_in "$tmp/err" "one.csv:2: holder_name: control character in the text"

@@ -18,7 +18,7 @@ while read -r cp bytes what; do
 	c=$(printf "$bytes")
 	name="An${c}h Nguyễn"
 	printf 'cert_serial,kind,holder_name,holder_id,agency_code,not_before,not_after\n%s\n' \
-		"ABC1,person,$name,0330,DC,2024-02-01,2029-02-01" >"$tmp/bad.csv"
+		"ABC1,person,$name,033000000330,DC,2024-02-01,2029-02-01" >"$tmp/bad.csv"
 	expect_status 65 td import "$tmp/bad.csv"
 	expect_in "$tmp/err" "bad.csv:2: holder_name: $what in the text: U+$cp at character 3"
 	printf 'effective_date,event,source_codes,target_code,target_name,new_parent_code\n%s\n' \
@@ -53,7 +53,7 @@ stack=$(printf 'Ae\314\201\314\202\314\243\314\203')
 expect_status 64 td handover --to dost --remarks "$stack" "$T"
 expect_in "$tmp/err" "remarks: more than 3 combining marks on one letter in the text: U+0303 at character 6"
 printf 'cert_serial,kind,holder_name,holder_id,agency_code,not_before,not_after\n%s\n' \
-	"ABC1,person,$stack,0330,DC,2024-02-01,2029-02-01" >"$tmp/bad.csv"
+	"ABC1,person,$stack,033000000330,DC,2024-02-01,2029-02-01" >"$tmp/bad.csv"
 expect_status 65 td import "$tmp/bad.csv"
 expect_in "$tmp/err" "bad.csv:2: holder_name: more than 3 combining marks on one letter in the text: U+0303 at character 6"
 expect_eq "$(registry_digest)" "$before" "registry after refused text"
@@ -61,7 +61,7 @@ expect_eq "$(registry_digest)" "$before" "registry after refused text"
 # Vietnamese in NFD (ệ: e, dot below, circumflex) goes in, stored NFC.
 nfd=$(printf 'Nguye\314\202\314\203n Thi\314\243 Hie\314\243\314\202u')
 printf 'cert_serial,kind,holder_name,holder_id,agency_code,not_before,not_after\n%s\n' \
-	"ABC1,person,$nfd,0330,DC,2024-02-01,2029-02-01" >"$tmp/nfd.csv"
+	"ABC1,person,$nfd,033000000330,DC,2024-02-01,2029-02-01" >"$tmp/nfd.csv"
 expect_status 0 td import "$tmp/nfd.csv"
 td export certificates >"$tmp/certs.csv"
 expect_in "$tmp/certs.csv" "Nguyễn Thị Hiệu"

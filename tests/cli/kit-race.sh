@@ -23,7 +23,9 @@ race() {
 	[ $r1 = 0 ] && [ $r2 = 0 ] ||
 		td_fail "exits $r1 $r2: $(cat "$tmp/m1" "$tmp/m2")"
 	cat "$tmp/m1" "$tmp/m2" > "$tmp/both"
-	[ "$(grep -c ' merged: ' "$tmp/both")" = 1 ] || td_fail "not one merge: $(cat "$tmp/both")"
+	# the merge's line, in either language (issue 25 translated it)
+	[ "$(grep -c ' merged: \|^đã hợp nhất bộ ' "$tmp/both")" = 1 ] ||
+		td_fail "not one merge: $(cat "$tmp/both")"
 	[ "$(grep -c "$3" "$tmp/both")" = 1 ] || td_fail "no '$3': $(cat "$tmp/both")"
 	[ "$(wc -l < "$tmp/both")" -le 3 ] || td_fail "more said: $(cat "$tmp/both")"
 }

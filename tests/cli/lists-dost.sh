@@ -44,7 +44,7 @@ expect_in "$c" "Tổng cộng,,,11"
 expect_in "$c" ",P.H1.X3,Ủy ban nhân dân xã Bình Minh,1"
 expect_eq "$(grep -c '^[0-9][0-9]*,' "$c")" 11 "revoke rows"
 t="$tmp/csv/thiet-bi-thu-hoi.csv"
-expect_in "$t" ",P.X10,,2"
+expect_in "$t" ",P.X10,Ủy ban nhân dân xã Bình Sơn,2"
 expect_in "$t" "Tổng cộng,,,10"
 h="$tmp/csv/ho-so-ban-giao.csv"
 expect_in "$h" "P.H1.X2,Ủy ban nhân dân xã Bình Hòa,P.X10"
@@ -55,6 +55,32 @@ expect_status 0 td tag revoke B007 --reason "chuyển công tác"
 expect_status 0 td lists --format csv --batch 1 -o "$tmp/b1"
 expect_not_in "$tmp/b1/thu-hoi-chung-thu.csv" "b007"
 expect_in "$tmp/b1/thu-hoi-chung-thu.csv" "b006"
+# every tag kind sent has its sheet, with the holder's data the CA asks
+# for; agencies of the two merged provinces that share a name are told
+# apart (issue 25)
+expect_status 0 td tag renew A061 --reason "sắp hết hạn"
+expect_status 0 td tag recover-token TKB007 --reason "khóa PIN"
+expect_status 0 td tag new-issue P.S6 --reason "cấp mới cho phòng"
+expect_status 0 td lists -o "$tmp/all.xlsx"
+expect_in "$tmp/out" "1 renewals, 1 token recoveries, 1 new issues"
+unzip -p "$tmp/all.xlsx" xl/workbook.xml >"$tmp/wb2.xml"
+for s in "Gia hạn" "Khôi phục thiết bị" "Cấp mới"; do
+	expect_in "$tmp/wb2.xml" "name=\"$s\""
+done
+expect_status 0 td lists --format csv -o "$tmp/all"
+expect_in "$tmp/all/gia-han.csv" "Số CCCD/CMND,Chức vụ,Email,Hiệu lực,Loại thiết bị"
+expect_in "$tmp/all/gia-han.csv" "a061"
+expect_in "$tmp/all/gia-han.csv" "01/01/2024 - 01/01/2029,SafeNet eToken 5110"
+expect_in "$tmp/all/khoi-phuc-thiet-bi.csv" "TKB007"
+expect_in "$tmp/all/khoi-phuc-thiet-bi.csv" "khóa PIN"
+expect_in "$tmp/all/cap-moi.csv" "P.S6,Sở Khoa học và Công nghệ,cấp mới cho phòng"
+# the receiving agency is named, not only coded
+expect_in "$tmp/all/ho-so-ban-giao.csv" "Tên cơ quan nhận"
+# a batch that does not exist is an error, and nothing is written
+expect_status 66 td lists --batch 99 -o "$tmp/b99.xlsx"
+expect_in "$tmp/err" "no batch 99"
+[ ! -e "$tmp/b99.xlsx" ] || fail "lists wrote a workbook for a batch that does not exist"
+
 # A name that says the other format is refused, nothing written: a
 # workbook in lists.csv opened as garbage.
 expect_status 64 td lists -o "$tmp/lists.csv"

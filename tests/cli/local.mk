@@ -27,6 +27,14 @@ PLAN_TESTS = \
 	tests/cli/crl-trust.sh \
 	tests/cli/migrate-schema6.sh \
 	tests/cli/lists-dost.sh \
+	tests/cli/forms-decree68.sh \
+	tests/cli/plan-made-agency.sh \
+	tests/cli/import-clerk-data.sh \
+	tests/cli/search-lookups.sh \
+	tests/cli/small-visible.sh \
+	tests/cli/man-pages.sh \
+	tests/cli/handover-record.sh \
+	tests/cli/session-vi.sh \
 	tests/cli/plan-demo.sh \
 	tests/cli/tag-manual.sh
 TESTS += $(PLAN_TESTS)

@@ -44,7 +44,7 @@ refuse keepcycle "2025-07-01,merge_keep,P.S2;P.S2.D1,P.S2.D1,," "cycle of superi
 printf 'date,event\n2025-07-01,rename\n' >"$tmp/header.csv"
 expect_status 65 td plan import "$tmp/header.csv"
 expect_in "$tmp/err" "effective_date: missing column"
-expect_status 74 td plan import "$tmp/no-such-file.csv"
+expect_status 66 td plan import "$tmp/no-such-file.csv"
 
 # files that are not a UTF-8 plan: said what they are, as for lists
 expect_status 65 td plan import "$TD_SRCDIR/tests/hostile/files/xlsx-disguised.csv"

@@ -93,8 +93,9 @@ static void check_import_rules(const char *s, int valid)
 	(void)td_import_kind(copy);
 	(void)td_import_code_ok(copy);
 	(void)td_import_email_ok(copy);
-	if (td_import_date(copy))
-		FUZZ_CHECK(td_date_valid(copy));
+	char iso[11];
+	if (td_import_date_iso(copy, iso))
+		FUZZ_CHECK(td_date_valid(iso));
 	(void)td_date_valid(s);
 	(void)td_csv_is_formula(s);
 	td_trim(copy);

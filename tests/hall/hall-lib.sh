@@ -119,17 +119,21 @@ hall_laptop() {
 		"$HALL/lap$1" >"$HALL/lap$1/softhsm2.conf"
 }
 
+# hall_id CERTHEX: a 12-digit CCCD number for the holder of that
+# certificate (identity numbers are digits only).
+hall_id() { printf '0331900%05d' $((0x$1 % 100000)); }
+
 # hall_token N LABEL CERTHEX: a token with one certificate on laptop N,
 # registered with holder LABEL; its serial in $serial.  (RSA: SoftHSM2's
 # import fails now and then on an EC key whose scalar has a leading 0.)
 hall_token() {
 	SOFTHSM2_CONF=$HALL/lap$1/softhsm2.conf
 	export SOFTHSM2_CONF
-	hsm_issue "$2" rsa "/C=VN/O=Hội Lâm/CN=$2/UID=CCCD:0331900$3" "$3"
+	hsm_issue "$2" rsa "/C=VN/O=Hội Lâm/CN=$2/UID=CCCD:$(hall_id "$3")" "$3"
 	serial=$(hsm_token "$2")
 	[ -n "$serial" ] || fail "no serial for token $2"
 	hsm_load "$2" "$2" 01
-	echo "$3,person,$2,0331900$3,,HL.SNV,2025-01-01,2030-01-01,$serial,SoftHSM," \
+	echo "$3,person,$2,$(hall_id "$3"),,HL.SNV,2025-01-01,2030-01-01,$serial,SoftHSM," \
 		>>"$HALL/certs.csv"
 }
 
@@ -139,7 +143,7 @@ hall_stage_token() {
 	mkdir -p "$HALL/stage$1/tokens"
 	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
 		"$HALL/stage$1" >"$HALL/stage$1/softhsm2.conf"
-	hsm_issue "$2" rsa "/C=VN/O=Hội Lâm/CN=$2/UID=CCCD:0331900$3" "$3"
+	hsm_issue "$2" rsa "/C=VN/O=Hội Lâm/CN=$2/UID=CCCD:$(hall_id "$3")" "$3"
 	SOFTHSM2_CONF=$HALL/stage$1/softhsm2.conf
 	export SOFTHSM2_CONF
 	serial=$(hsm_token "$2")
@@ -149,7 +153,7 @@ hall_stage_token() {
 		case $d in *"$(echo "$serial" | tail -c 9)") mv "$d" "$HALL/stage$1/$2" ;; esac
 	done
 	[ -d "$HALL/stage$1/$2" ] || fail "cannot find the store of token $2"
-	echo "$3,person,$2,0331900$3,,HL.SNV,2025-01-01,2030-01-01,$serial,SoftHSM," \
+	echo "$3,person,$2,$(hall_id "$3"),,HL.SNV,2025-01-01,2030-01-01,$serial,SoftHSM," \
 		>>"$HALL/certs.csv"
 }
 
@@ -206,3 +210,27 @@ dwait() {
 
 # dhas N TEXT: 0 when desk N shows TEXT now.
 dhas() { dscreen "$1" | grep -qF -- "$2"; }
+
+# drecorded N: desk N recorded a handover: its offer to sign the record
+# (issue 22) is up, or was put aside and the status line says so.
+drecorded() {
+	dhas "$1" "The handover is recorded." || dhas "$1" "Handover recorded: BG-"
+}
+# dnot_now N: wait for desk N's offer to sign, put it aside (Esc), and
+# wait for the handover screen's line that names the last record.
+dnot_now() {
+	dwait "$1" "Esc: not now"
+	dkeys "$1" Escape
+	dwait "$1" "Last recorded: BG-"
+}
+# dquit N: F10; the offer of a checkpoint after a day's handovers, when
+# it comes, is declined (n); then the desk's pane says it ended.
+dquit() {
+	dkeys "$1" F10
+	end=$(( $(now_ms) + 10000 * TD_SLOW ))
+	until dhas "$1" "EXITED"; do
+		if dhas "$1" "quit without"; then dkeys "$1" n; fi
+		[ "$(now_ms)" -lt "$end" ] || break
+		sleep 0.05
+	done
+}

@@ -82,7 +82,7 @@ for n in 1 2 3 4 5; do dkeys $n F9; done
 for n in 1 2 3 4 5; do dwait $n "Record the handover?"; done
 for n in 1 2 3 4 5; do dkeys $n y; done
 for n in 1 2 3 4 5; do
-	dwait $n "Handover recorded: BG-"
+	dnot_now $n
 	eval "a=\$A$n b=\$B$n"
 	[ "$(custodian "$a")" = agency:HL.STC ] && [ "$(custodian "$b")" = agency:HL.STC ] ||
 		fail "desk $n: its tokens did not move"
@@ -134,7 +134,7 @@ winner='' loser=''
 end=$(( $(now_ms) + 10000 ))
 while [ -z "$winner" ] && [ "$(now_ms)" -lt "$end" ]; do
 	for n in 1 2; do
-		dhas $n "Handover recorded: BG-" && winner=$winner$n
+		drecorded $n && winner=$winner$n
 	done
 	sleep 0.05
 done
@@ -142,7 +142,7 @@ done
 [ -n "$winner" ] || { dscreen 1; dscreen 2; fail "no desk recorded the race"; }
 loser=$((3 - winner))
 dwait $loser "handed over meanwhile by $(name $winner) (ssh SHA256:"
-dhas $loser "Handover recorded: BG-" && fail "both desks recorded A1"
+drecorded $loser && fail "both desks recorded A1"
 after=$(reg receipt --list | grep -c '^BG-')
 [ "$after" = $((before + 1)) ] || fail "the race made $((after - before)) handovers"
 [ "$(custodian "$A1")" = dost ] || fail "A1 is not with DOST"
@@ -205,7 +205,7 @@ done
 echo "ok: a closed terminal stops the laptop's server and removes its socket"
 
 # The other desks go on; F10 ends them cleanly, sockets and all.
-for n in 1 2 4; do dkeys $n Escape; dkeys $n F10; done
+for n in 1 2 4; do dkeys $n Escape; dquit $n; done
 for n in 1 2 4; do dwait $n "EXITED 0"; done
 i=0
 while pgrep -f "operator-key $(name 5)" >/dev/null 2>&1; do

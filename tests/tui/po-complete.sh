@@ -1,6 +1,6 @@
 #!/bin/sh
-# Every text the desk translates has a translation in each po/LL.po: each
-# src/tui file that calls T() is in po/POTFILES.in, and a fresh template
+# Every text the desk and the CLI translate has a translation in each
+# po/LL.po: each src/tui file that calls T() is in po/POTFILES.in, and a fresh template
 # (xgettext with po/Makevars' options) is checked against the catalogue,
 # so a new text left untranslated (or fuzzy) fails here rather than
 # showing in English on a Vietnamese desk.
@@ -26,6 +26,18 @@ for f in "$TD_SRCDIR"/src/cli/cmd_*.c; do
 	grep -qx "$f" "$po/POTFILES.in" ||
 		{ echo "FAIL: $f calls td_cli_T() but is not in po/POTFILES.in"; exit 1; }
 done
+# ... and what the listed CLI files print goes through it: a printf,
+# fputs or puts of English words (three letters or more, once the
+# conversions are taken out) is a message xgettext never sees.  A line
+# printed for programs, not people, says so: /* for scripts */.
+raw=$(grep '^src/cli/' "$po/POTFILES.in" | while read -r f; do
+	grep -nE '\b(printf|fputs|puts|fprintf\((stderr|stdout|f),)\s*\("' "$TD_SRCDIR/$f" |
+		grep -v 'td_cli_\|T(\|for scripts' |
+		sed -E -e 's/%" PRI[a-z0-9]+ "//g' -e 's/^([0-9]+:)[^"]*"(([^"\\]|\\.)*)".*/\1\2/' \
+		    -e 's/\\[nt]/ /g' -e 's/%[-+ #0-9.*]*(ll|l|z|hh|h|j|t)?[a-zA-Z]//g' |
+		grep -E '^[0-9]+:.*[A-Za-z]{3,}' | sed "s|^|$f:|"
+done)
+[ -z "$raw" ] || { echo "FAIL: untranslated messages (wrap them in td_cli_T or td_cli_printf):"; echo "$raw"; exit 1; }
 opts=$(sed -n 's/^XGETTEXT_OPTIONS *= *//p' "$po/Makevars")
 [ -n "$opts" ] || { echo "FAIL: no XGETTEXT_OPTIONS in po/Makevars"; exit 1; }
 # shellcheck disable=SC2086 # the options are words

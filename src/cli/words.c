@@ -1,0 +1,136 @@
+/* words.c: the registry's codes in the operator's words.  A code (an
+ * action, a tag kind, a state) is its own English msgid: English output
+ * keeps the codes scripts and docs know, Vietnamese output says them in
+ * words ("change_info" -> "thay đổi thông tin"); --json keeps codes. */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "tokendesk/plan.h"
+#include "tokendesk/text.h"
+
+#define N_(s) s
+
+/* Every code a person may read; xgettext takes them through N_. */
+static const char *const codes[] = {
+	/* actions and tag kinds */
+	N_("change_info"), N_("revoke"), N_("keep"), N_("collect"),
+	N_("handover_dossiers"), N_("renew"), N_("recover_token"), N_("new_issue"),
+	/* Decree 68 requests */
+	N_("info_change"), N_("revocation"), N_("renewal"), N_("token_recovery"),
+	/* tag states */
+	N_("tagged"), N_("sent_to_dost"), N_("confirmed"),
+	/* token states */
+	N_("in_use"), N_("at_agency"), N_("at_dost"), N_("sent_to_ca"), N_("lost"),
+	N_("damaged"),
+	/* certificate states and kinds */
+	N_("active"), N_("revoked"), N_("expired"), N_("org"), N_("person"),
+	/* what a tag targets */
+	N_("cert"), N_("token"), N_("agency"), N_("holder"), N_("dossier"),
+	/* agency levels */
+	N_("province"), N_("department"), N_("division"), N_("district"),
+	N_("commune"), N_("other"),
+	/* records, as "no certificate X" names them (registry/records.c) */
+	N_("certificate"), N_("certificate with fingerprint"),
+	/* counts: outcomes, states, scopes */
+	N_("found"), N_("missing"), N_("unexpected"), N_("unknown"), N_("duplicate"),
+	N_("closed"), N_("custodian"),
+	/* dossier statuses */
+	N_("open"), N_("submitted"), N_("done"), N_("cancelled"),
+};
+
+const char *td_cli_word(const char *code)
+{
+	for (size_t i = 0; code && i < sizeof codes / sizeof *codes; i++)
+		if (strcmp(code, codes[i]) == 0)
+			return td_cli_T(codes[i]);
+	return code ? code : "";
+}
+
+int td_cli_speaks_other(void)
+{
+	static const char probe[] = "change_info";
+
+	return td_cli_T(probe) != probe;
+}
+
+const char *td_cli_reason(const char *rule, const char *action, const char *reason,
+                          char *buf, size_t size)
+{
+	const char *s = td_plan_rule_sentence(rule, action), *at;
+	long line;
+
+	/* English keeps the plan's own detailed reason */
+	if (!s || !td_cli_speaks_other())
+		return reason ? reason : "";
+	if (reason && (at = strstr(reason, "plan line ")) &&
+	    sscanf(at, "plan line %ld", &line) == 1) {
+		char suffix[128];
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		snprintf(suffix, sizeof suffix, td_cli_T(" (plan line %ld)"), line);
+#pragma GCC diagnostic pop
+		snprintf(buf, size, "%s%s", td_cli_T(s), suffix);
+	} else {
+		snprintf(buf, size, "%s", td_cli_T(s));
+	}
+	return buf;
+}
+
+void td_cli_snprintf(char *buf, size_t size, const char *en_fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, en_fmt);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vsnprintf(buf, size, td_cli_T(en_fmt), ap);
+#pragma GCC diagnostic pop
+	va_end(ap);
+}
+
+void td_cli_eprintf(const char *en_fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, en_fmt);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vfprintf(stderr, td_cli_T(en_fmt), ap);
+#pragma GCC diagnostic pop
+	va_end(ap);
+}
+
+const char *td_cli_time(const char *iso, char *buf, size_t size)
+{
+	struct tm tm = { 0 };
+	time_t t;
+
+	/* stored UTC ("2026-12-06T10:08:17Z"); shown local, as the reader's
+	 * language writes a date and time */
+	if (!iso || sscanf(iso, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon,
+	                   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return iso ? iso : "";
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	localtime_r(&t, &tm);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	/* TRANSLATORS: strftime format of a date and time */
+	strftime(buf, size, td_cli_T("%Y-%m-%d %H:%M"), &tm);
+#pragma GCC diagnostic pop
+	return buf;
+}
+
+void td_cli_field(const char *en_label, const char *value)
+{
+	const char *label = td_cli_T(en_label);
+	int pad = 14 - td_display_width(label);
+
+	printf("  %s%*s%s\n", label, pad > 1 ? pad : 1, "", value && *value ? value : "-");
+}

@@ -1,0 +1,277 @@
+/* form_pdf.c: the Decree 68 forms as a PDF, inside the tokendesk-pdf
+ * helper, drawn the way the handover record is (record_pdf.c): pango
+ * shapes the Vietnamese, cairo draws.  Each form starts on a page of its
+ * own: the heading lines left and right, the title, the letter, the
+ * table (its header repeated on every page it spans), the closing and
+ * the signer.  The page turns landscape when the template's columns are
+ * wide (an information change shows two DNs side by side). */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include <cairo-pdf.h>
+#include <jansson.h>
+#include <pango/pangocairo.h>
+
+#include "tokendesk/outfile.h"
+#include "workflow/forms_internal.h"
+
+#define A4_SHORT 595.28
+#define A4_LONG 841.89
+#define MARGIN 42.0
+#define FONT "DejaVu Sans"
+#define PAD 3.0
+#define TABLE_SIZE 8.5
+#define TEXT_SIZE 10.5
+
+struct fpdf {
+	cairo_t *cr;
+	PangoContext *pc;
+	double page_w, page_h, body_w, y;
+	json_t *form;
+	int page;
+};
+
+enum { PLAIN = 0, BOLD = 1, ITALIC = 2 };
+
+static double text_at(struct fpdf *p, double x, double y, double w, const char *text,
+                      double size, int style, PangoAlignment align, int draw)
+{
+	PangoLayout *layout = pango_layout_new(p->pc);
+	PangoFontDescription *fd = pango_font_description_from_string(FONT);
+	int pw, ph;
+
+	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
+	if (style & BOLD)
+		pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
+	if (style & ITALIC)
+		pango_font_description_set_style(fd, PANGO_STYLE_OBLIQUE);
+	pango_layout_set_font_description(layout, fd);
+	pango_layout_set_width(layout, (int)(w * PANGO_SCALE));
+	pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+	pango_layout_set_alignment(layout, align);
+	pango_layout_set_text(layout, text ? text : "", -1);
+	pango_layout_get_size(layout, &pw, &ph);
+	if (draw) {
+		cairo_move_to(p->cr, x, y);
+		pango_cairo_show_layout(p->cr, layout);
+	}
+	pango_font_description_free(fd);
+	g_object_unref(layout);
+	return (double)ph / PANGO_SCALE;
+}
+
+static void footer(struct fpdf *p)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof buf, "%s - %s - trang %d",
+	         json_string_value(json_object_get(p->form, "form")),
+	         json_string_value(json_object_get(p->form, "agency_code")), p->page);
+	text_at(p, MARGIN, p->page_h - MARGIN + 14, p->body_w, buf, 7.5, ITALIC,
+	        PANGO_ALIGN_RIGHT, 1);
+}
+
+static void new_page(struct fpdf *p)
+{
+	footer(p);
+	cairo_show_page(p->cr);
+	p->page++;
+	p->y = MARGIN;
+}
+
+static void para(struct fpdf *p, const char *text, double size, int style,
+                 PangoAlignment align, double after)
+{
+	double h = text_at(p, MARGIN, p->y, p->body_w, text, size, style, align, 0);
+
+	if (p->y + h > p->page_h - MARGIN)
+		new_page(p);
+	p->y += text_at(p, MARGIN, p->y, p->body_w, text, size, style, align, 1) + after;
+}
+
+/* Lines of an array in a column x..x+w from y; returns the height. */
+static double column_lines(struct fpdf *p, double x, double w, json_t *lines,
+                           int style)
+{
+	double y = p->y;
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(lines, i, v)
+		y += text_at(p, x, y, w, json_string_value(v), TEXT_SIZE, style,
+		             PANGO_ALIGN_CENTER, 1);
+	return y - p->y;
+}
+
+/* ---- the table ------------------------------------------------------------------ */
+
+struct table {
+	size_t ncols;
+	double w[TD_FORM_MAX_COLS];
+};
+
+static double row(struct fpdf *p, const struct table *t, json_t *cells, int style,
+                  int draw)
+{
+	double x = MARGIN, h = 0;
+
+	for (size_t c = 0; c < t->ncols; c++) {
+		json_t *v = json_array_get(cells, c);
+		const char *s = json_is_string(v) ? json_string_value(v)
+		              : json_string_value(json_object_get(v, "heading"));
+		double ch = text_at(p, x + PAD, p->y + PAD, t->w[c] - 2 * PAD, s,
+		                    TABLE_SIZE, style, style & BOLD ? PANGO_ALIGN_CENTER
+		                                                    : PANGO_ALIGN_LEFT, draw);
+		if (ch > h)
+			h = ch;
+		x += t->w[c];
+	}
+	h += 2 * PAD;
+	if (draw) {
+		x = MARGIN;
+		cairo_rectangle(p->cr, x, p->y, p->body_w, h);
+		for (size_t c = 0; c + 1 < t->ncols; c++) {
+			x += t->w[c];
+			cairo_move_to(p->cr, x, p->y);
+			cairo_line_to(p->cr, x, p->y + h);
+		}
+		cairo_set_line_width(p->cr, 0.5);
+		cairo_stroke(p->cr);
+		p->y += h;
+	}
+	return h;
+}
+
+static void table(struct fpdf *p)
+{
+	json_t *cols = json_object_get(p->form, "columns"), *c, *r;
+	struct table t = { 0 };
+	double total = 0;
+	size_t i;
+
+	json_array_foreach(cols, i, c)
+		total += json_number_value(json_object_get(c, "width"));
+	json_array_foreach(cols, i, c)
+		if (i < TD_FORM_MAX_COLS)
+			t.w[t.ncols++] = p->body_w * json_number_value(json_object_get(c, "width"))
+			                 / total;
+	if (p->y + row(p, &t, cols, BOLD, 0) + 30 > p->page_h - MARGIN)
+		new_page(p);
+	row(p, &t, cols, BOLD, 1);
+	json_array_foreach(json_object_get(p->form, "rows"), i, r) {
+		if (p->y + row(p, &t, r, PLAIN, 0) > p->page_h - MARGIN) {
+			new_page(p);
+			row(p, &t, cols, BOLD, 1);
+		}
+		row(p, &t, r, PLAIN, 1);
+	}
+	p->y += 10;
+}
+
+/* ---- a form ---------------------------------------------------------------------- */
+
+static void form(struct fpdf *p)
+{
+	double half = p->body_w / 2, hl, hr;
+	json_t *v;
+	size_t i;
+
+	text_at(p, MARGIN, p->y, p->body_w, json_string_value(json_object_get(p->form, "form")),
+	        9, ITALIC, PANGO_ALIGN_RIGHT, 1);
+	p->y += 14;
+	hl = column_lines(p, MARGIN, half * 0.9, json_object_get(p->form, "left"), BOLD);
+	hr = column_lines(p, MARGIN + half, half, json_object_get(p->form, "right"), BOLD);
+	p->y += (hl > hr ? hl : hr) + 18;
+	para(p, json_string_value(json_object_get(p->form, "title")), 13, BOLD,
+	     PANGO_ALIGN_CENTER, 12);
+	json_array_foreach(json_object_get(p->form, "letter"), i, v)
+		para(p, json_string_value(v), TEXT_SIZE, PLAIN, PANGO_ALIGN_LEFT, 4);
+	p->y += 6;
+	table(p);
+	json_array_foreach(json_object_get(p->form, "closing"), i, v)
+		para(p, json_string_value(v), TEXT_SIZE, PLAIN, PANGO_ALIGN_LEFT, 4);
+	p->y += 10;
+	/* the signer's block is drawn whole, on the next page if need be */
+	double need = 0;
+	json_array_foreach(json_object_get(p->form, "signer"), i, v)
+		need += text_at(p, MARGIN + half, 0, half, json_string_value(v), TEXT_SIZE,
+		                BOLD, PANGO_ALIGN_CENTER, 0);
+	if (p->y + need > p->page_h - MARGIN)
+		new_page(p);
+	column_lines(p, MARGIN + half, half, json_object_get(p->form, "signer"), BOLD);
+}
+
+static int wide(json_t *f)
+{
+	json_t *c;
+	size_t i;
+	double total = 0;
+
+	json_array_foreach(json_object_get(f, "columns"), i, c)
+		total += json_number_value(json_object_get(c, "width"));
+	return total > 110;
+}
+
+static cairo_status_t write_fn(void *closure, const unsigned char *data,
+                               unsigned int length)
+{
+	return fwrite(data, 1, length, closure) == length ?
+	       CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+static int render(json_t *doc, FILE *f, struct td_error *err)
+{
+	json_t *forms = json_object_get(doc, "forms");
+	struct fpdf p = { 0 };
+	cairo_surface_t *s;
+	cairo_status_t st;
+	size_t i;
+
+	if (!json_is_array(forms) || json_array_size(forms) == 0)
+		return td_error_set(err, TD_ERR_DATA, "no form to draw");
+	s = cairo_pdf_surface_create_for_stream(write_fn, f, A4_SHORT, A4_LONG);
+	p.cr = cairo_create(s);
+	p.pc = pango_cairo_create_context(p.cr);
+	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE,
+	                               json_string_value(json_object_get(doc, "title")));
+	json_array_foreach(forms, i, p.form) {
+		int landscape = wide(p.form);
+		p.page_w = landscape ? A4_LONG : A4_SHORT;
+		p.page_h = landscape ? A4_SHORT : A4_LONG;
+		p.body_w = p.page_w - 2 * MARGIN;
+		p.page = 1;
+		p.y = MARGIN;
+		cairo_pdf_surface_set_size(s, p.page_w, p.page_h);
+		cairo_set_source_rgb(p.cr, 0, 0, 0);
+		form(&p);
+		footer(&p);
+		cairo_show_page(p.cr);
+	}
+	g_object_unref(p.pc);
+	cairo_destroy(p.cr);
+	cairo_surface_finish(s);
+	st = cairo_surface_status(s);
+	cairo_surface_destroy(s);
+	pango_cairo_font_map_set_default(NULL);
+	if (st != CAIRO_STATUS_SUCCESS)
+		return td_error_set(err, st == CAIRO_STATUS_WRITE_ERROR ? TD_ERR_IO :
+		                    TD_ERR_INTERNAL, "making the PDF: %s",
+		                    cairo_status_to_string(st));
+	return TD_OK;
+}
+
+int td_forms_render_pdf(json_t *doc, const char *path, struct td_error *err)
+{
+	struct td_outfile out;
+	int rc = td_outfile_open(&out, path, err);
+
+	if (rc < 0)
+		return rc;
+	if ((rc = render(doc, out.f, err)) < 0) {
+		td_outfile_abandon(&out);
+		return rc;
+	}
+	return td_outfile_commit(&out, err);
+}

@@ -1,0 +1,112 @@
+# session-vi.sh: a DOST clerk's session in Vietnamese (LANG=vi_VN.UTF-8;
+# only C.UTF-8 is installed: the desk takes the language from the name)
+# shows no English sentence in any command's output, nor in the lists
+# and forms it writes (issue 25).  What a person reads is checked for the
+# little words every English sentence has; codes, serials, DNs and names
+# are data and pass.
+. "${TD_SRCDIR:-.}/tests/cli/lib.sh"
+. "$TD_SRCDIR/tests/cli/plan/plan-lib.sh"
+unset LC_ALL LANGUAGE LC_MESSAGES TZ
+export LANG=vi_VN.UTF-8
+
+# the words no Vietnamese sentence holds; whole words, any case
+english='\b(the|no|is|are|was|were|of|to|and|not|with|from|for|added|updated|unchanged|changed|removed|held|rows|read|tags?|certificates?|agenc(y|ies)|written|batch|nothing|already|cannot|usage|error|recorded|none|history|state|kind|status|level|name|model|custodian|merges?|revoked|official|letter|plan line)\b'
+# Codes pass: custodians ("agency:CODE", "holder:ID"), options
+# (--batch), command words (tokendesk tag send), values to type
+# (lost|damaged, cert SERIAL), `quoted` commands.  grep reads letters with marks as
+# letters only in a UTF-8 locale ("toán" is no "to").
+strip_codes() {
+	LC_ALL=C.UTF-8 sed -E -e 's/\b(agency|holder):[^ ,)]*//g' \
+		-e 's/(^|[ [(|:])-{1,2}[a-z][a-z0-9-]*/\1/g' \
+		-e 's/\b[a-z][a-z-]* [[:upper:]_]{2,}//g' \
+		-e 's/\btokendesk( [a-z][a-z-]*)*//g' -e 's/`[^`]*`//g' \
+		-e 's/\b[a-z_-]+(\|[a-z_-]+)+\b//g'
+}
+english_in() { LC_ALL=C.UTF-8 grep -iE "$english"; }
+
+session() {
+	td init
+	td import "$P/agencies.csv" "$P/certificates.csv"
+	td holder set 001000000002 --no-longer-needed
+	td plan import "$P/plan.csv"
+	td plan show
+	td plan apply
+	td tag list
+	td tag revoke A061 --reason "hết nhu cầu sử dụng"
+	td tag remove A061
+	td tag renew A061 --reason "sắp hết hạn"
+	td tag send
+	td tag list --batch 1
+	td lists -o "$tmp/ds.xlsx"
+	td lists --format csv -o "$tmp/ds"
+	td forms --kind revoke --batch 1 -o "$tmp/m05.pdf"
+	td forms --kind change --batch 1 -o "$tmp/m04.xlsx"
+	td forms --kind renew --batch 1 -o "$tmp/m04b.pdf"
+	td handover --to agency:P.S1 TKB006 TKB001
+	td receipt BG-"$(date +%Y)"-0001
+	td receipt --list
+	td show token TKB006
+	td show cert B006
+	td show agency P.X10
+	td show holder 001000000006
+	td search "bình sơn"
+	td search "54:01"
+	td plan pick P.S34 A041
+	td plan pick --clear P.S34
+	td forms --help
+	td lists --help
+	td tag --help
+	td handover --help
+	td show --help
+	td search --help
+	td plan --help
+	td import --help
+	td holder --help
+	td receipt --help
+	td dossier add --agency P.S1 --kind renewal --ref HS-01 --holder 001000000001
+	td dossier list --agency P.S1
+	td dossier --help
+	td export --help
+	td --help
+	td --version
+	# an inventory count (letter 2.1)
+	id=$(td count start --agency P.S2 | tail -1)
+	td count scan "$id" TKB001 TKA999 TKB001
+	td count report "$id"
+	td count list
+	td count --help
+	# refusals a clerk meets, in Vietnamese too
+	printf 'cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after\n' >"$tmp/bad.csv"
+	printf 'B001,person,Nguyễn Văn Một,1000000001,Chuyên viên,P.S2,1/1/2024,1/1/2029\n' >>"$tmp/bad.csv"
+	td import "$tmp/bad.csv"
+	td handover --to dost --from agency:P.S6 TKB003
+	td tag revoke B006 --reason "nghỉ hưu"
+	td show token NO-SUCH
+	td forms --kind revoke --batch 9 -o "$tmp/x.pdf"
+	td lists --batch 9 -o "$tmp/x.xlsx"
+}
+session >"$tmp/session" 2>&1 || true
+grep -n "" "$tmp/session" | strip_codes | english_in >"$tmp/english"
+if [ -s "$tmp/english" ]; then
+	fail "English in the Vietnamese session:"
+	sed 's/^/  | /' "$tmp/english" | head -40 >&2
+fi
+# it did run: the Vietnamese of a few steps
+expect_in "$tmp/session" "đã đọc 43 dòng"
+expect_in "$tmp/session" "phương án: đã lưu 8 sự kiện"
+expect_in "$tmp/session" "thay đổi thông tin"
+expect_in "$tmp/session" "Bàn giao BG-"
+expect_in "$tmp/session" "Hôm nay, ngày"
+
+# what it wrote for DOST and the CA
+for f in thu-hoi-chung-thu thay-doi-thong-tin thiet-bi-thu-hoi ho-so-ban-giao gia-han; do
+	strip_codes <"$tmp/ds/$f.csv" | english_in >"$tmp/english" &&
+		{ fail "English in $f.csv"; sed 's/^/  | /' "$tmp/english" | head -5 >&2; }
+done
+if command -v pdftotext >/dev/null; then
+	for f in m05 m04b; do
+		pdftotext "$tmp/$f.pdf" - | strip_codes | english_in >"$tmp/english" &&
+			{ fail "English in $f.pdf"; sed 's/^/  | /' "$tmp/english" | head -5 >&2; }
+	done
+fi
+finish
