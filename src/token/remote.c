@@ -130,6 +130,14 @@ static int helper_call(struct td_tokens *t, char req, struct td_wbuf *b)
 	    read_all(helper_in, pin->data, pinlen) == 0 && !r.bad) {
 		pin->len = pinlen;
 		pin->data[pinlen] = '\0';
+		/* This helper may have loaded its module long ago (at the
+		 * desk's start): a module that fixes its token list at
+		 * C_Initialize must be loaded afresh to see a token plugged in
+		 * since.  A proof is rare; a reload costs a few ms. */
+		for (size_t i = 0; i < t->nmods; i++) {
+			t->mods[i].fresh = 0;
+			t->mods[i].reload_due = 1;
+		}
 		if (req == TD_REQ_SIGN)
 			rc = td_token_sign_cms(t, serial, cert && *cert ? cert : NULL,
 			                       pinlen ? pin : NULL, (int)force, data, dlen,
@@ -150,6 +158,14 @@ static int helper_call(struct td_tokens *t, char req, struct td_wbuf *b)
 	return rc;
 }
 
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* The helper's whole life: load the module from fd, answer requests
  * until the parent closes the pipe.  Returns the exit status. */
 static int helper_serve(const char *path, int fd, enum td_reload_policy reload)
@@ -160,6 +176,8 @@ static int helper_serve(const char *path, int fd, enum td_reload_policy reload)
 	struct td_wbuf b = { 0 };
 	struct td_error err = { 0 };
 	struct rlimit no_core = { 0, 0 };
+	long long loaded_at;
+	int served = 0;
 	char req;
 
 	/* Ctrl-C at the desk's terminal is the desk's to handle. */
@@ -179,8 +197,18 @@ static int helper_serve(const char *path, int fd, enum td_reload_policy reload)
 		td_wbuf_free(&b);
 		return 69;
 	}
+	loaded_at = mono_ms();
 	while (read_all(helper_in, &req, 1) == 0) {
 		int rc = 0;
+		/* Started ahead of need (td_tokens_open): a module that fixes its
+		 * token list at C_Initialize is loaded afresh for the first
+		 * request that comes well after that, to see tokens plugged in
+		 * meanwhile.  Later requests follow the reload policy. */
+		if (!served++ && mono_ms() - loaded_at > 100)
+			for (size_t i = 0; i < t->nmods; i++) {
+				t->mods[i].fresh = 0;
+				t->mods[i].reload_due = 1;
+			}
 		if (req == TD_REQ_SCAN)
 			rc = helper_scan(t, &prev, &b);
 		else if (req == TD_REQ_USB)
