@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -34,6 +35,25 @@ static int write_all(int fd, const void *p, size_t n)
 
 	while (n) {
 		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The parent's writes to a helper: a helper that has just died must not
+ * kill the desk with SIGPIPE, so requests go over a socket pair and are
+ * sent with MSG_NOSIGNAL (EPIPE instead). */
+static int send_all(int fd, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	while (n) {
+		ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
@@ -318,7 +338,8 @@ struct td_helper *td_helper_spawn(const struct td_tokens *t,
 	td_libexec_path("tokendesk-p11", prog, sizeof prog);
 	if (getenv("TOKENDESK_P11_HELPER"))
 		snprintf(prog, sizeof prog, "%s", getenv("TOKENDESK_P11_HELPER"));
-	if (pipe2(req, O_CLOEXEC) != 0 || pipe2(ans, O_CLOEXEC) != 0) {
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, req) != 0 ||
+	    pipe2(ans, O_CLOEXEC) != 0) {
 		td_error_set(err, TD_ERR_IO, "cannot create a pipe: %s", strerror(errno));
 		goto fail;
 	}
@@ -398,7 +419,7 @@ int td_helper_ask(struct td_helper *h, char req)
 	/* The helper ignores nothing we send: a full pipe means it is stuck
 	 * and already has work queued, so blocking here never happens in
 	 * practice (requests are one byte, sent one at a time). */
-	return write_all(h->to, &req, 1);
+	return send_all(h->to, &req, 1);
 }
 
 static void mark_dead(struct td_helper *h)
@@ -600,9 +621,9 @@ static int call_helper(struct td_tokens *t, size_t i, char req,
 
 	if (!h)
 		return 0;
-	sent = td_helper_ask(h, req) == 0 && write_all(h->to, &len, 4) == 0 &&
-	       write_all(h->to, b->p, b->n) == 0 && write_all(h->to, &pinlen, 4) == 0 &&
-	       (!pinlen || write_all(h->to, pin->data, pinlen) == 0);
+	sent = td_helper_ask(h, req) == 0 && send_all(h->to, &len, 4) == 0 &&
+	       send_all(h->to, b->p, b->n) == 0 && send_all(h->to, &pinlen, 4) == 0 &&
+	       (!pinlen || send_all(h->to, pin->data, pinlen) == 0);
 	while (sent && !sc->done && td_helper_pump(h, -1, on_call_frame, sc) == 0)
 		;
 	if (sc->done)
