@@ -1,6 +1,6 @@
 #!/bin/sh
 # Detection never costs a PIN try (issue 23): a token at its final PIN try
-# and a locked one, seen through OpenSC's pkcs11-spy.so between tokendesk
+# and a locked one (recorded lost: the panel and the handover list say so), seen through OpenSC's pkcs11-spy.so between tokendesk
 # and SoftHSM2, by scan, scan --watch, count watch, the desk's token panel,
 # its handover list and its count screen.  The spy's trace must hold no
 # C_Login (nor C_InitPIN / C_SetPIN), and the tokens' flags are the same
@@ -74,6 +74,11 @@ wait_line "$S_LOCK" "$tmp/cw.out" >/dev/null
 kill -INT $pid; wait $pid
 trace_clean "count watch"
 
+# The registry records the locked token lost (issue 23, custody): the
+# panel and the handover list say so (done before the desk: no token is
+# touched by it).
+td handover --to agency:DC.STC --state lost "$S_LOCK" >/dev/null 2>&1 ||
+	fail "cannot record the token lost"
 # the desk: token panel, handover list, count screen
 start_desk 120 40 SOFTHSM2_CONF="$SOFTHSM2_CONF" P11_KIT_NO_USER_CONFIG=1 \
 	TOKENDESK_DATADIR="$TOKENDESK_DATADIR" PKCS11SPY="$PKCS11SPY" \
@@ -83,8 +88,13 @@ wait_for "Final PIN try: one more wrong PIN locks this token" 5 ||
 wait_for "PIN locked: the token needs a recovery request" ||
 	fail "the panel does not say the token is locked"
 on_screen_re "tries left: [0-9]" && fail "the panel made up a number of tries"
+wait_for "Custody: not where the registry says" || fail "the panel does not flag the lost token"
+on_screen "recorded lost" || fail "the panel does not say the token is recorded lost"
 keys F5
 wait_for "Hand tokens over — 2 in the list" || fail "the plugged tokens did not join the handover"
+keys Tab Tab
+type_text "dost"
+wait_for "recorded lost" || fail "the handover list does not say the token is recorded lost"
 keys F8
 wait_for "Count" || fail "F8 did not open the count screen"
 keys F10
