@@ -64,7 +64,7 @@ static char *dup_or_null(const char *s)
 }
 
 /* The name the record shows for a custodian text, or NULL. */
-static char *name_of(struct td_registry *reg, const char *custodian)
+char *td_ho_name_of(struct td_registry *reg, const char *custodian)
 {
 	struct td_custodian c;
 
@@ -79,7 +79,7 @@ static int refuse_token_checks(struct td_handover *h, const struct td_token *t,
 	if (td_ho_find(h, t->serial) >= 0)
 		return td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, t->serial,
 		                       "token %s is already in this handover", t->serial);
-	if (strcmp(t->custodian, h->to.text) == 0)
+	if (h->have_to && strcmp(t->custodian, h->to.text) == 0)
 		return td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, t->serial,
 		                       "token %s is already with %s (%s)", t->serial,
 		                       h->to.text, h->to.name);
@@ -134,7 +134,7 @@ static int fill_token_item(struct td_handover *h, const struct td_token *t,
 		p->from_name = dup_or_null(t->custodian_name ? t->custodian_name :
 		                           NULL);
 		if (!p->from_name)
-			p->from_name = name_of(h->reg, t->custodian);
+			p->from_name = td_ho_name_of(h->reg, t->custodian);
 	}
 	if (tc.holders.oom || tc.certs.oom || !p->key || !p->state_before ||
 	    !it->reg_custodian || !p->from)
@@ -163,8 +163,8 @@ int td_handover_add_token(struct td_handover *h, const char *serial,
 
 	if (h->kind != TD_HANDOVER_TOKENS)
 		return td_error_set(err, TD_ERR_USAGE, "this is a dossier handover");
-	if (!h->have_to)
-		return td_error_set(err, TD_ERR_USAGE, "choose who receives first");
+	/* the receiver and the giver may come later: td_handover_set_to
+	 * and set_from check the items then, and commit again */
 	rc = td_reg_get_token(h->reg, serial, &t, err);
 	if (rc == TD_ERR_NOTFOUND)
 		return td_error_set_at(err, rc, NULL, 0, serial,
@@ -213,9 +213,8 @@ int td_handover_add_dossier(struct td_handover *h, const char *ref,
 
 	if (h->kind != TD_HANDOVER_DOSSIERS)
 		return td_error_set(err, TD_ERR_USAGE, "this is a token handover");
-	if (!h->have_to || !h->have_from)
-		return td_error_set(err, TD_ERR_USAGE,
-		                    "choose the giving and the receiving agency first");
+	/* the giving and receiving agencies may come later: set_from and
+	 * set_to check the items then, and commit again */
 	rc = td_reg_get_dossier(h->reg, ref, &d, err);
 	if (rc == TD_ERR_NOTFOUND)
 		return td_error_set_at(err, rc, NULL, 0, ref,
@@ -225,10 +224,10 @@ int td_handover_add_dossier(struct td_handover *h, const char *ref,
 	if (td_ho_find(h, d.ref) >= 0)
 		rc = td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, ref,
 		                     "dossier %s is already in this handover", ref);
-	else if (strcmp(d.agency_code, h->to.key) == 0)
+	else if (h->have_to && strcmp(d.agency_code, h->to.key) == 0)
 		rc = td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, ref,
 		                     "dossier %s is already with agency %s", ref, h->to.key);
-	else if (!h->force && strcmp(d.agency_code, h->from.key) != 0)
+	else if (h->have_from && !h->force && strcmp(d.agency_code, h->from.key) != 0)
 		rc = td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, ref,
 		                     "dossier %s is held by agency %s (%s), not by %s",
 		                     ref, d.agency_code, d.agency_name, h->from.key);

@@ -31,6 +31,15 @@ int td_ho_set_text(char **slot, const char *s, const char *what,
 int td_ho_find(const struct td_handover *h, const char *key);
 struct td_ho_item *td_ho_slot(struct td_handover *h, struct td_error *err);
 int td_ho_push(struct td_handover *h, struct td_ho_item *it, int rc);
+/* The readable name of a custodian text (malloc'ed), or NULL. */
+char *td_ho_name_of(struct td_registry *reg, const char *custodian);
+/* TD_OK when item it may go from giver from (NULL: anyone) to to (NULL:
+ * not yet known), as its custodian was when it was added; else
+ * TD_ERR_CONFLICT naming the item.  Checked when either is set, and
+ * again at commit. */
+int td_ho_check_item(const struct td_handover *h, const struct td_ho_item *it,
+                     const struct td_custodian *from,
+                     const struct td_custodian *to, struct td_error *err);
 
 /* The token's newest custody event (id 0 and NULL strings when it has
  * none); td_custody_event_clear frees it (handover_seen.c). */
