@@ -21,14 +21,21 @@ enum td_match_outcome {
 	TD_MATCH_EXPIRED,       /* the certificate on the token has expired */
 	TD_MATCH_TAGGED,        /* the certificate is tagged (revoke / info
 	                           change) or revoked in the registry */
+	TD_MATCH_SUBJECT,       /* same certificate serial, but its subject (CN,
+	                           OU chain, L) names another holder or unit
+	                           than the registry's holder and agency */
 	TD_MATCH_OTHER_CERT,    /* known token, different certificate */
+	TD_MATCH_CUSTODY,       /* the registry records the token lost, damaged
+	                           or destroyed, at DOST, sent to the CA, or in
+	                           the hands of another person than the
+	                           certificate's holder */
 	TD_MATCH_OUT_OF_SCOPE,  /* the token's agency is outside this desk's
 	                           agency subtree */
 	TD_MATCH_UNKNOWN_TOKEN  /* the registry has no token with this serial */
 };
 
-/* Stable name: "matched", "expired", "tagged", "other-certificate",
- * "out-of-scope", "unknown-token". */
+/* Stable name: "matched", "expired", "tagged", "subject-differs",
+ * "other-certificate", "custody", "out-of-scope", "unknown-token". */
 const char *td_match_outcome_name(enum td_match_outcome o);
 
 struct td_match_finding {
@@ -37,6 +44,9 @@ struct td_match_finding {
 	char cert_serial[80];    /* the certificate concerned, or "" */
 	char registry[512];      /* what the registry holds */
 	char token[512];         /* what the token holds */
+	/* 1: about another certificate on the token than the one matched (an
+	 * expired second certificate): shown, but not the token's outcome. */
+	int secondary;
 };
 
 struct td_match_result {

@@ -97,10 +97,12 @@ char *td_trim(char *s);
  * TD_ERR_DATA when s holds anything but hex and separators or is empty. */
 int td_serial_hex(const char *s, char *out, size_t size);
 
-/* Canonical token serial: white space dropped, ASCII letters upper-cased
+/* Canonical token serial, the one normalising function every command
+ * uses on a token serial it is given: white space and colons dropped
+ * (people type "80:27:5F:2F" or "8027 5F2F"), ASCII letters upper-cased
  * (PKCS#11 serials are space-padded, and vendors differ in case).
  * Returns 0, or TD_ERR_DATA when empty, too long, or holding anything but
- * letters, digits, '-', '_', ':' and '.'. */
+ * letters, digits, separators, '-', '_' and '.'. */
 int td_token_serial(const char *s, char *out, size_t size);
 
 /* 1 when s is a real calendar date written YYYY-MM-DD, else 0. */

@@ -55,6 +55,13 @@ struct td_token_opts {
 	const char *usb_table;
 	int no_usb;                    /* 1: never open libusb */
 	enum td_reload_policy reload;
+	/* 1: load no module in this process; drive each from a helper
+	 * process (tokendesk-p11) instead, so that a module that blocks
+	 * never freezes the caller and one that crashes is only restarted.
+	 * The helper gets the module's checked file as descriptor 3 and
+	 * loads /proc/PID/fd/3 of it.  td_tokens_open_with_config sets it
+	 * unless $TOKENDESK_IN_PROCESS is 1. */
+	int out_of_process;
 };
 
 /* What the config file says.  Lines "key = value"; '#' starts a
@@ -150,6 +157,11 @@ void td_tokens_close(struct td_tokens *t);
 size_t td_tokens_nmodules(const struct td_tokens *t);
 /* Path of module i as given (owned by t). */
 const char *td_tokens_module(const struct td_tokens *t, size_t i);
+
+/* The body of the helper program tokendesk-p11 (argv: MODULE-PATH FD
+ * RELOAD-POLICY; requests on stdin, answers on stdout).  Run by the
+ * token layer, never by hand. */
+int td_p11_helper_main(int argc, char **argv);
 
 /* ---- snapshots --------------------------------------------------------- */
 
@@ -286,6 +298,15 @@ int td_tokens_scan(struct td_tokens *t, struct td_snap **out,
 
 void td_snap_free(struct td_snap *s);
 
+/* Called with each token as soon as it is read (before the scan ends):
+ * valid during the call only (take a reference to keep it). */
+typedef void (*td_scan_token_fn)(const struct td_snap_token *t, void *ctx);
+
+/* td_tokens_scan, calling fn for each token as it is read, so that a
+ * slow module shows its first token before its last is read. */
+int td_tokens_scan_each(struct td_tokens *t, td_scan_token_fn fn, void *ctx,
+                        struct td_snap **out, struct td_error *err);
+
 /* The first token with that serial, in any case or padding (and module,
  * when not NULL), or NULL.
  * The pointer belongs to s. */
@@ -305,6 +326,61 @@ void td_usb_models_free(struct td_usb_model *m, size_t n);
 const struct td_usb_model *td_usb_lookup(const struct td_usb_model *m,
                                          size_t n, uint16_t vid, uint16_t pid);
 
+/* ---- doctor: why a token is not seen ----------------------------------- */
+
+#define TD_DOCTOR_MAX 16
+
+struct td_doctor_usb {           /* a device of a known token family */
+	uint16_t vid, pid;
+	char vendor[64], model[128], module[160], match[64];
+	char shown_by[512];          /* a module showing a token of that family,
+	                                or "" */
+};
+
+struct td_doctor_reader {        /* a reader pcscd knows */
+	char name[128];
+	int card;                    /* a card is in it */
+	char atr[80];                /* its ATR, hex, when card */
+	char claimed_by[512];        /* a module showing a token in it, or "" */
+};
+
+struct td_doctor_module {
+	char path[512];
+	char from[16];               /* "given" (--module, config) or "p11-kit" */
+	int allowed;                 /* passed td_module_allowed */
+	int loads;                   /* loaded (out of process) and scanned */
+	char error[512];             /* why not, else "" */
+	struct {
+		char serial[64], slot[128], manufacturer[64];
+	} tokens[TD_DOCTOR_MAX];
+	size_t ntokens;
+};
+
+struct td_doctor {
+	int usb_available;           /* libusb could list the bus */
+	struct td_doctor_usb usb[TD_DOCTOR_MAX];
+	size_t nusb;
+	int pcsc_lib;                /* libpcsclite.so.1 could be loaded */
+	char pcscd_socket[256];      /* $PCSCLITE_CSOCK_NAME or the system's */
+	int pcscd_socket_exists, pcscd_running;
+	struct td_doctor_reader readers[TD_DOCTOR_MAX];
+	size_t nreaders;
+	struct td_doctor_module mods[TD_DOCTOR_MAX];
+	size_t nmods;
+};
+
+/* Gather, step by step, what decides whether a token is seen: USB
+ * devices of the families in usb-tokens.tsv (unless o->no_usb); pcscd
+ * (its socket, whether it answers; libpcsclite is opened at run time)
+ * and its readers, each with a card's ATR; the modules o names and those
+ * p11-kit registers, each checked against the allowlist (o->allow) and
+ * loaded out of process and scanned (never logged into); which module
+ * shows a token in each reader and of each USB family.  *out is the
+ * caller's (td_doctor_free).  Returns 0, or TD_ERR_NOMEM. */
+int td_doctor_run(const struct td_token_opts *o, struct td_doctor **out,
+                  struct td_error *err);
+void td_doctor_free(struct td_doctor *d);
+
 /* ---- the watcher ------------------------------------------------------- */
 
 enum td_watch_kind {
@@ -314,9 +390,12 @@ enum td_watch_kind {
 	TD_EV_CHANGED,      /* same identity, other flags/label/certificates */
 	TD_EV_USB_ARRIVED,  /* a USB device of a known family arrived */
 	TD_EV_USB_LEFT,     /* ... and left */
-	TD_EV_USB_NO_DRIVER /* it arrived, and after a grace period for the
+	TD_EV_USB_NO_DRIVER,/* it arrived, and after a grace period for the
 	                       middleware (about 2 s) still no module shows a
 	                       token of that family */
+	TD_EV_MODULE_STOPPED/* out of process: a module's helper went away
+	                       (the module crashed or aborted); its tokens
+	                       are reported removed, and it is restarted */
 };
 
 struct td_watch_event {
@@ -324,6 +403,10 @@ struct td_watch_event {
 	const struct td_snap_token *token; /* token events, else NULL */
 	const struct td_usb_dev *usb;      /* USB events, else NULL */
 	int initial;                       /* present when watching began */
+	/* TD_EV_MODULE_STOPPED: the module's path, a short name for the
+	 * operator ("SafeNet", "libsofthsm2.so") and what happened ("the
+	 * SafeNet module stopped (signal 6)"); else NULL. */
+	const char *module, *module_name, *message;
 };
 
 /* Called for each event; valid only during the call (take a reference to

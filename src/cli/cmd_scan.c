@@ -22,6 +22,7 @@ struct scan_ctx {
 	struct td_registry *reg;     /* NULL with --no-match */
 	struct td_match_opts mopts;
 	int json;
+	int status;                  /* EX_SOFTWARE once a match failed */
 };
 
 /* ---- JSON -------------------------------------------------------------- */
@@ -192,20 +193,33 @@ static int match_one(struct scan_ctx *sc, const struct td_snap_token *t,
 	return 1;
 }
 
+/* Text: each token is printed as the module gives it (td_tokens_scan_each),
+ * so a slow module shows its first token before the last is read. */
+static void print_as_read(const struct td_snap_token *t, void *ctx)
+{
+	struct scan_ctx *sc = ctx;
+	struct td_match_result m;
+	int have = match_one(sc, t, &m);
+
+	if (have < 0)
+		sc->status = EX_SOFTWARE;
+	print_token(t, have > 0 ? &m : NULL);
+	if (have > 0)
+		td_match_result_clear(&m);
+	fflush(stdout);
+}
+
 static int report_snapshot(struct scan_ctx *sc, const struct td_snap *s)
 {
 	json_t *toks = json_array(), *usb = json_array();
-	int status = EX_OK;
+	int status = sc->status;
 
-	for (size_t i = 0; i < s->ntokens; i++) {
+	for (size_t i = 0; sc->json && i < s->ntokens; i++) {
 		struct td_match_result m;
 		int have = match_one(sc, s->tokens[i], &m);
 		if (have < 0)
 			status = EX_SOFTWARE;
-		if (sc->json)
-			json_array_append_new(toks, json_token(s->tokens[i], have > 0 ? &m : NULL));
-		else
-			print_token(s->tokens[i], have > 0 ? &m : NULL);
+		json_array_append_new(toks, json_token(s->tokens[i], have > 0 ? &m : NULL));
 		if (have > 0)
 			td_match_result_clear(&m);
 	}
@@ -238,7 +252,7 @@ static const char *kind_name(enum td_watch_kind k)
 {
 	static const char *const names[] = { "inserted", "removed", "changed",
 	                                     "usb-arrived", "usb-left",
-	                                     "usb-no-driver" };
+	                                     "usb-no-driver", "module-stopped" };
 	return names[k];
 }
 
@@ -255,8 +269,10 @@ static void watch_line_text(struct scan_ctx *sc, const struct td_watch_event *ev
 		for (size_t i = 0; m && m->outcome != TD_MATCH_OK && i < m->n; i++)
 			printf("  registry: %s\n  token:    %s\n", m->findings[i].registry,
 			       m->findings[i].token);
-	} else {
+	} else if (ev->usb) {
 		print_usb(" ", ev->usb);
+	} else {
+		printf(" %s\n", ev->message ? ev->message : "");
 	}
 }
 
@@ -272,7 +288,9 @@ static int on_event(const struct td_watch_event *ev, void *ctx)
 		have = match_one(sc, ev->token, &m) > 0;
 	if (sc->json) {
 		json_t *o = ev->token ? json_token(ev->token, have ? &m : NULL)
-		                      : json_usb(ev->usb);
+		            : ev->usb ? json_usb(ev->usb)
+		            : json_pack("{s:s, s:s}", "module", ev->module,
+		                        "message", ev->message);
 		json_object_set_new(o, "event", json_string(kind_name(ev->kind)));
 		json_object_set_new(o, "at", json_string(when));
 		json_object_set_new(o, "initial", json_boolean(ev->initial));
@@ -382,7 +400,8 @@ int td_cmd_scan(struct td_cli *cli, int argc, char **argv)
 	} else if (a.watch) {
 		status = td_cli_watch(t, a.poll_ms ? a.poll_ms : cli->config.poll_ms,
 		                      a.no_usb, on_event, &sc, NULL, announce);
-	} else if (td_tokens_scan(t, &s, &err) != 0) {
+	} else if (td_tokens_scan_each(t, a.json ? NULL : print_as_read, &sc, &s,
+	                               &err) != 0) {
 		td_cli_print_error(&err);
 		status = td_cli_status(err.code);
 	} else {

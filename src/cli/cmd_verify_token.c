@@ -127,7 +127,7 @@ static int precheck(struct td_tokens *t, const struct verify_args *a,
 {
 	struct td_snap *s = NULL;
 	const struct td_snap_token *tok;
-	struct td_error err;
+	struct td_error err = { 0 };
 	int status = EX_OK;
 
 	*decided = 0;
@@ -137,6 +137,9 @@ static int precheck(struct td_tokens *t, const struct verify_args *a,
 	}
 	if (!(tok = td_snap_find(s, a->serial, NULL))) {
 		td_cli_fail("verify-token: no token with serial %s is present", a->serial);
+		/* a module that stopped or failed is why, perhaps: say so */
+		if (s->warnings)
+			fprintf(stderr, "tokendesk: %s", s->warnings);
 		status = EX_NOINPUT;
 	} else if ((tok->flags & TD_TOK_PIN_LOCKED) ||
 	           ((tok->flags & TD_TOK_PIN_FINAL_TRY) && !a->force)) {
@@ -157,7 +160,7 @@ static int prove(struct td_tokens *t, const struct verify_args *a,
                  struct td_pop_result *r)
 {
 	struct td_secbuf *pin = NULL;
-	struct td_error err;
+	struct td_error err = { 0 };
 	char prompt[160];
 	int rc;
 
@@ -180,7 +183,7 @@ int td_cmd_verify_token(struct td_cli *cli, int argc, char **argv)
 	struct verify_args a;
 	struct td_pop_result r;
 	struct td_tokens *t;
-	struct td_error err;
+	struct td_error err = { 0 };
 	int decided = 0, status = parse_args(argc, argv, &a);
 
 	if (status == TD_CLI_HELP_SHOWN)

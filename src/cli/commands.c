@@ -22,6 +22,7 @@ const struct td_cli_command td_cli_commands[] = {
 	{ "dossier", td_cmd_dossier, N_("dossier add|list|handover ...") },
 	{ "scan", td_cmd_scan,
 	  N_("scan [--json] [--watch] [--scope AGENCY] [--no-match] [--no-usb] [--poll-ms N]") },
+	{ "doctor", td_cmd_doctor, N_("doctor [--json] [--no-usb]  (why a token is not seen)") },
 	{ "verify-token", td_cmd_verify_token,
 	  N_("verify-token SERIAL [--pin-fd N] [--force] [--cert SERIAL] [--json]") },
 	{ "plan", td_cmd_plan, N_("plan import [--encoding NAME] FILE | show [--json] | apply | pick CODE SERIAL") },

@@ -17,6 +17,7 @@ int td_cli_audit_sign(struct td_cli *cli, struct td_registry *reg, const char *t
 int td_cli_audit_checkpoints(struct td_cli *cli, struct td_registry *reg,
                              const char *file);
 int td_cmd_scan(struct td_cli *cli, int argc, char **argv);
+int td_cmd_doctor(struct td_cli *cli, int argc, char **argv);
 int td_cmd_verify_token(struct td_cli *cli, int argc, char **argv);
 int td_cmd_plan(struct td_cli *cli, int argc, char **argv);
 int td_cmd_tag(struct td_cli *cli, int argc, char **argv);

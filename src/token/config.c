@@ -205,5 +205,10 @@ struct td_tokens *td_tokens_open_with_config(const char *const *modules,
 	o.allow = (const char *const *)cfg->allow;
 	o.nallow = cfg->nallow;
 	o.no_usb = no_usb;
+	/* The front ends never run a module's code in their own process
+	 * (token.h, out_of_process); $TOKENDESK_IN_PROCESS=1 is for
+	 * measuring the difference. */
+	o.out_of_process = !(getenv("TOKENDESK_IN_PROCESS") &&
+	                     strcmp(getenv("TOKENDESK_IN_PROCESS"), "1") == 0);
 	return td_tokens_open(&o, err);
 }

@@ -33,7 +33,30 @@ struct td_tokens {
 	int no_usb;
 	struct td_usb_model *models;
 	size_t nmodels;
+	/* Out of process (remote.h): no module is loaded here; helpers[i]
+	 * drives mods[i] (NULL until first used, or after it went away). */
+	int remote;
+	/* 1 while no thread runs besides the caller's: helpers are forked
+	 * without exec (no program start to pay; fork is only safe so in a
+	 * single-threaded process).  Else each helper execs tokendesk-p11. */
+	int fork_helpers;
+	struct td_helper **helpers;
+	/* Called for each token as scan_module reads it (the helper sends
+	 * it on at once); NULL: none. */
+	td_scan_token_fn on_token;
+	void *on_token_ctx;
 };
+
+/* The tokens of one module given as an open descriptor fd (the helper's
+ * descriptor 3, checked by the parent as td_module_allowed does): load it
+ * in this process.  path is its name for identity and messages. */
+struct td_tokens *td_tokens_open_fd(const char *path, int fd,
+                                    const struct td_token_opts *o,
+                                    struct td_error *err);
+/* A USB device came or went: reload every module for a few rescans. */
+void td_tokens_usb_changed(struct td_tokens *t);
+/* Reloads after a USB event: rescans at poll_ms apart cover ~1 s. */
+#define TD_RELOADS_AFTER_USB 4
 
 /* module.c */
 /* Make m's slot list current: reload when due (policy, is_static,
@@ -62,6 +85,8 @@ unsigned td_flags_from_token(const PKCS11_TOKEN *tok);
 int td_tokens_scan_with(struct td_tokens *t, const struct td_snap *prev,
                         int list_usb, struct td_snap **out,
                         struct td_error *err);
+/* Append one line to s->warnings. */
+void td_snap_add_warning(struct td_snap *s, const char *msg);
 /* 1 when the slot holds a token worth showing (see td_tokens_scan). */
 int td_slot_has_token(const PKCS11_SLOT *slot);
 

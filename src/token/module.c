@@ -21,6 +21,7 @@
 
 #include "tokendesk/text.h"
 #include "internal.h"
+#include "remote.h"
 
 /* Where the system keeps PKCS#11 modules (matched against realpath). */
 static const char *const system_patterns[] = {
@@ -453,7 +454,8 @@ static int add_module(struct td_tokens *t, const char *path, struct td_error *er
 	t->nmods++;   /* td_tokens_close closes fd from here on */
 	if (!(m->path = strdup(path)))
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-	return module_load(m, err);
+	/* Out of process, the helper loads it (remote.c), from this fd. */
+	return t->remote ? 0 : module_load(m, err);
 }
 
 static int load_usb_table(struct td_tokens *t, const char *path)
@@ -472,6 +474,22 @@ static int load_usb_table(struct td_tokens *t, const char *path)
 		t->nmodels = 0;
 	}
 	return 0;
+}
+
+/* 1 when this process runs one thread (/proc/self/status): only then is
+ * a fork that does not exec safe to run library code in. */
+static int single_threaded(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[128];
+	int one = 0;
+
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "Threads:", 8) == 0)
+			one = atoi(line + 8) == 1;
+	if (f)
+		fclose(f);
+	return one;
 }
 
 struct td_tokens *td_tokens_open(const struct td_token_opts *o,
@@ -493,6 +511,12 @@ struct td_tokens *td_tokens_open(const struct td_token_opts *o,
 	t->nallow = o->nallow;
 	t->reload = o->reload;
 	t->no_usb = o->no_usb;
+	t->remote = o->out_of_process;
+	if (t->remote && !(t->helpers = calloc(n, sizeof *t->helpers))) {
+		td_tokens_close(t);
+		td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
 	if (o->nmodules == 0) {
 		char *proxy = default_module();
 		rc = proxy ? add_module(t, proxy, err)
@@ -506,6 +530,13 @@ struct td_tokens *td_tokens_open(const struct td_token_opts *o,
 		rc = add_module(t, o->modules[i], err);
 	if (rc == 0)
 		rc = load_usb_table(t, o->usb_table);
+	/* Out of process: start the helpers now, so that loading the module
+	 * (C_Initialize, often the slowest step) runs while the caller opens
+	 * its registry.  A helper that fails is started again when used. */
+	t->fork_helpers = single_threaded();
+	for (size_t i = 0; rc == 0 && t->remote && i < t->nmods; i++)
+		t->helpers[i] = td_helper_spawn(t, &t->mods[i], NULL);
+	t->fork_helpers = 0;
 	if (rc != 0) {
 		td_tokens_close(t);
 		return NULL;
@@ -513,10 +544,49 @@ struct td_tokens *td_tokens_open(const struct td_token_opts *o,
 	return t;
 }
 
+struct td_tokens *td_tokens_open_fd(const char *path, int fd,
+                                    const struct td_token_opts *o,
+                                    struct td_error *err)
+{
+	struct td_tokens *t = calloc(1, sizeof *t);
+	struct td_module *m;
+
+	if (!t || !(t->mods = calloc(1, sizeof *t->mods)) ||
+	    !(t->allow = calloc(1, sizeof *t->allow))) {
+		td_tokens_close(t);
+		td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	t->reload = o->reload;
+	t->no_usb = 1;
+	m = &t->mods[0];
+	m->fd = fd;
+	t->nmods = 1;
+	if (!(m->path = strdup(path))) {
+		td_tokens_close(t);
+		td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (module_load(m, err) != 0) {
+		td_tokens_close(t);
+		return NULL;
+	}
+	return t;
+}
+
+void td_tokens_usb_changed(struct td_tokens *t)
+{
+	for (size_t i = 0; i < t->nmods; i++)
+		t->mods[i].reload_due = TD_RELOADS_AFTER_USB;
+}
+
 void td_tokens_close(struct td_tokens *t)
 {
 	if (!t)
 		return;
+	for (size_t i = 0; t->helpers && i < t->nmods; i++)
+		td_helper_free(t->helpers[i]);
+	free(t->helpers);
 	for (size_t i = 0; t->mods && i < t->nmods; i++) {
 		module_unload(&t->mods[i]);
 		if (t->mods[i].ctx)

@@ -19,6 +19,7 @@
 #include "tokendesk/secmem.h"
 #include "tokendesk/text.h"
 #include "internal.h"
+#include "remote.h"
 
 /* PKCS#11 return values we tell apart (pkcs11.h is not needed for two). */
 #define TD_CKR_PIN_INCORRECT 0xA0UL
@@ -40,6 +41,16 @@ const char *td_pop_outcome_name(enum td_pop_outcome o)
 
 /* Refresh the module(s) and find the slot of the token by serial: slot
  * numbers change across reloads, serials do not. */
+/* Serials as people type them and as tokens report them differ in case,
+ * padding and separators: compare the canonical forms. */
+static int same_token_serial(const char *a, const char *b)
+{
+	char ca[128], cb[128];
+
+	return td_token_serial(a, ca, sizeof ca) == 0 &&
+	       td_token_serial(b, cb, sizeof cb) == 0 && strcmp(ca, cb) == 0;
+}
+
 static PKCS11_SLOT *find_slot(struct td_tokens *t, const char *serial,
                               const char *module, struct td_module **mod,
                               struct td_error *err)
@@ -52,7 +63,7 @@ static PKCS11_SLOT *find_slot(struct td_tokens *t, const char *serial,
 			return NULL;
 		for (unsigned j = 0; j < m->nslots; j++) {
 			PKCS11_SLOT *s = &m->slots[j];
-			if (td_slot_has_token(s) && strcmp(s->token->serialnr, serial) == 0) {
+			if (td_slot_has_token(s) && same_token_serial(s->token->serialnr, serial)) {
 				*mod = m;
 				return s;
 			}
@@ -156,6 +167,37 @@ static void describe_cert(PKCS11_CERT *c, struct td_pop_result *r)
 
 /* Sign with the key of cert c.  1: an outcome is in r; 0: c has no
  * private key; -1: the module failed to sign. */
+/* A key stored under another CKA_ID than its certificate (middleware and
+ * enrolment tools differ): pair them by public key, i.e. the private key
+ * whose signature the certificate's public key verifies.  Returns 1 with
+ * the outcome in r when one does, else 0. */
+static int prove_by_public_key(PKCS11_SLOT *slot, PKCS11_CERT *c,
+                               struct td_pop_result *r)
+{
+	PKCS11_KEY *keys = NULL;
+	unsigned n = 0;
+
+	if (PKCS11_enumerate_keys(slot->token, &keys, &n) != 0)
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		EVP_PKEY *priv = keys[i].isPrivate ? PKCS11_get_private_key(&keys[i]) : NULL;
+		int verified = 0;
+		if (!priv)
+			continue;
+		if (sign_verify(priv, X509_get0_pubkey(c->x509), &verified) == 0 && verified) {
+			EVP_PKEY_free(priv);
+			describe_cert(c, r);
+			r->outcome = TD_POP_MATCH;
+			snprintf(r->detail, sizeof r->detail, "the token's private key "
+			         "matches the certificate (stored under another key id)");
+			return 1;
+		}
+		EVP_PKEY_free(priv);
+	}
+	ERR_clear_error();
+	return 0;
+}
+
 static int prove_cert(PKCS11_SLOT *slot, PKCS11_CERT *c, const char *pin,
                       struct td_pop_result *r)
 {
@@ -164,7 +206,7 @@ static int prove_cert(PKCS11_SLOT *slot, PKCS11_CERT *c, const char *pin,
 	int verified, rc;
 
 	if (!priv)
-		return 0;
+		return prove_by_public_key(slot, c, r);
 	describe_cert(c, r);
 	rc = sign_verify(priv, X509_get0_pubkey(c->x509), &verified);
 	if (rc != 0) {
@@ -263,6 +305,9 @@ int td_token_prove(struct td_tokens *t, const char *serial, const char *module,
 
 	memset(r, 0, sizeof *r);
 	r->tries_left = -1;
+	td_error_clear(err);
+	if (t->remote)
+		return td_remote_prove(t, serial, module, cert_serial, pin, force, r, err);
 	ERR_clear_error();
 	if (!(slot = find_slot(t, serial, module, &m, err)))
 		return err && err->code ? err->code

@@ -16,6 +16,7 @@
 
 #include "tokendesk/secmem.h"
 #include "internal.h"
+#include "remote.h"
 
 /* The CMS of data signed by key with cert, as DER into *der. */
 static int make_cms(X509 *cert, EVP_PKEY *key, const unsigned char *data, size_t len,
@@ -132,6 +133,10 @@ int td_token_sign_cms(struct td_tokens *t, const char *serial, const char *cert_
 	r->tries_left = -1;
 	*der = NULL;
 	*der_len = 0;
+	td_error_clear(err);
+	if (t->remote)   /* the module runs in its helper (remote.h) */
+		return td_remote_sign(t, serial, cert_serial, pin, force, data, len,
+		                      detached, der, der_len, r, err);
 	ERR_clear_error();
 	if (!(slot = td_pop_find_slot(t, serial, NULL, &m, err)))
 		return err && err->code ? err->code

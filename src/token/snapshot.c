@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "remote.h"
 #include "tokendesk/text.h"
 
 static const char *const flag_names[TD_TOK_NFLAGS] = {
@@ -188,7 +189,7 @@ static int snap_append(struct td_snap *s, struct td_snap_token *st)
 	return 0;
 }
 
-static void add_warning(struct td_snap *s, const char *msg)
+void td_snap_add_warning(struct td_snap *s, const char *msg)
 {
 	size_t old = s->warnings ? strlen(s->warnings) : 0;
 	char *w = realloc(s->warnings, old + strlen(msg) + 2);
@@ -212,7 +213,7 @@ static int scan_module(struct td_tokens *t, struct td_module *m,
 	if (rc == TD_ERR_NOMEM)
 		return td_error_set(err, rc, "out of memory");
 	if (rc != 0) {
-		add_warning(s, e.message);
+		td_snap_add_warning(s, e.message);
 		return 0;
 	}
 	for (unsigned i = 0; i < m->nslots; i++) {
@@ -229,7 +230,7 @@ static int scan_module(struct td_tokens *t, struct td_module *m,
 				return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 			/* Pulled out mid-read: leave it out, as if removed, and
 			 * make the module start from a clean load next time. */
-			add_warning(s, e.message);
+			td_snap_add_warning(s, e.message);
 			m->reload_due = 1;
 			continue;
 		}
@@ -237,6 +238,8 @@ static int scan_module(struct td_tokens *t, struct td_module *m,
 			td_snap_token_unref(st);
 			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 		}
+		if (t->on_token)
+			t->on_token(st, t->on_token_ctx);
 	}
 	return 0;
 }
@@ -249,6 +252,10 @@ int td_tokens_scan_with(struct td_tokens *t, const struct td_snap *prev,
 	int rc = 0;
 
 	*out = NULL;
+	if (t->remote) {
+		free(s);
+		return td_remote_scan(t, list_usb, NULL, NULL, out, err);
+	}
 	if (!s)
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	for (size_t i = 0; rc == 0 && i < t->nmods; i++)
@@ -267,6 +274,20 @@ int td_tokens_scan(struct td_tokens *t, struct td_snap **out,
                    struct td_error *err)
 {
 	return td_tokens_scan_with(t, NULL, 1, out, err);
+}
+
+int td_tokens_scan_each(struct td_tokens *t, td_scan_token_fn fn, void *ctx,
+                        struct td_snap **out, struct td_error *err)
+{
+	int rc;
+
+	if (t->remote)
+		return td_remote_scan(t, 1, fn, ctx, out, err);
+	t->on_token = fn;
+	t->on_token_ctx = ctx;
+	rc = td_tokens_scan_with(t, NULL, 1, out, err);
+	t->on_token = NULL;
+	return rc;
 }
 
 void td_snap_free(struct td_snap *s)

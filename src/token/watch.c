@@ -9,10 +9,19 @@
  * rescans, because middleware (pcscd, vendor daemons) may need a moment
  * before the module can see the new token.
  *
- * All PKCS#11 work happens in td_watch_process(), in the caller's thread;
- * the helper thread only sleeps, waits on libusb, and writes a byte to
- * the pipe.  That keeps libp11 single-threaded and lets the desk's one
- * poll() loop wait on keys, token events and timers alike. */
+ * In process, all PKCS#11 work happens in td_watch_process(), in the
+ * caller's thread; the helper thread only sleeps, waits on libusb, and
+ * writes a byte to the pipe.  That keeps libp11 single-threaded and lets
+ * the desk's one poll() loop wait on keys, token events and timers alike.
+ *
+ * Out of process (t->remote, remote.h), each module is scanned by its
+ * own helper process: td_watch_process only asks for a scan when the
+ * last one is answered and reads what has arrived, never waiting, so a
+ * module that takes 10 s per call delays nothing but its own tokens.
+ * td_watch_fd() is then an epoll descriptor over the tick pipe and every
+ * helper's answers.  A helper that goes away (its module aborted) is
+ * reported (TD_EV_MODULE_STOPPED), its tokens removed, and it is started
+ * again. */
 #include <config.h>
 
 #include <errno.h>
@@ -23,12 +32,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "remote.h"
 
-/* Reloads after a USB event: rescans at poll_ms apart cover ~1 s. */
-#define RELOADS_AFTER_USB 4
+#define RELOADS_AFTER_USB TD_RELOADS_AFTER_USB
+/* A helper that went away is started again after this long (a module
+ * that aborts at every load costs one start a second, no more). */
+#define RESPAWN_MS 1000
 
 struct usb_change {
 	int arrived;
@@ -58,6 +71,17 @@ struct td_watch {
 	int first;
 	struct pending *pend;
 	size_t npend;
+	/* out of process only */
+	int epfd;
+	struct td_helper **helpers;     /* one per module, NULL while down */
+	long long *respawn_at, *asked_at;
+	struct stopped *stopped;        /* helpers gone since the last round */
+	size_t nstopped;
+};
+
+struct stopped {
+	const char *module;             /* owned by t */
+	char name[128], message[400];
 };
 
 static long long now_ms(void)
@@ -179,6 +203,30 @@ static int start_thread(struct td_watch *w)
 	return rc;
 }
 
+static int epoll_add(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	ev.data.fd = fd;
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int remote_setup(struct td_watch *w)
+{
+	size_t n = w->t->nmods;
+
+	w->helpers = calloc(n, sizeof *w->helpers);
+	w->respawn_at = calloc(n, sizeof *w->respawn_at);
+	w->asked_at = calloc(n, sizeof *w->asked_at);
+	if (!w->helpers || !w->respawn_at || !w->asked_at) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return -1;
+	return epoll_add(w->epfd, w->wake_rd);
+}
+
 struct td_watch *td_watch_new(struct td_tokens *t, const struct td_watch_opts *o,
                               struct td_error *err)
 {
@@ -190,12 +238,18 @@ struct td_watch *td_watch_new(struct td_tokens *t, const struct td_watch_opts *o
 	}
 	w->t = t;
 	w->first = 1;
-	w->wake_rd = w->wake_wr = w->stop_rd = w->stop_wr = -1;
+	w->wake_rd = w->wake_wr = w->stop_rd = w->stop_wr = w->epfd = -1;
 	watch_opts(w, o);
 	pthread_mutex_init(&w->lock, NULL);
 	if (make_pipe(&w->wake_rd, &w->wake_wr) != 0 ||
 	    make_pipe(&w->stop_rd, &w->stop_wr) != 0) {
 		td_error_set(err, TD_ERR_IO, "cannot create a pipe: %s", strerror(errno));
+		td_watch_free(w);
+		return NULL;
+	}
+	if (t->remote && remote_setup(w) != 0) {
+		td_error_set(err, TD_ERR_IO, "cannot watch the module helpers: %s",
+		             strerror(errno));
 		td_watch_free(w);
 		return NULL;
 	}
@@ -213,7 +267,7 @@ struct td_watch *td_watch_new(struct td_tokens *t, const struct td_watch_opts *o
 
 int td_watch_fd(const struct td_watch *w)
 {
-	return w->wake_rd;
+	return w->epfd >= 0 ? w->epfd : w->wake_rd;
 }
 
 const struct td_snap *td_watch_snapshot(const struct td_watch *w)
@@ -240,6 +294,13 @@ void td_watch_free(struct td_watch *w)
 		pthread_join(w->thread, NULL);
 	}
 	td_usb_hotplug_stop(w->usb);
+	for (size_t i = 0; w->helpers && i < w->t->nmods; i++)
+		td_helper_free(w->helpers[i]);
+	free(w->helpers);
+	free(w->respawn_at);
+	free(w->asked_at);
+	free(w->stopped);
+	if (w->epfd >= 0) close(w->epfd);
 	if (w->wake_rd >= 0) close(w->wake_rd);
 	if (w->wake_wr >= 0) close(w->wake_wr);
 	if (w->stop_rd >= 0) close(w->stop_rd);
@@ -257,6 +318,7 @@ void td_watch_free(struct td_watch *w)
 struct ev_item {
 	struct td_watch_event ev;
 	struct td_usb_dev usb;  /* copy, so a device that left can be shown */
+	size_t stopped;         /* TD_EV_MODULE_STOPPED: index in w->stopped */
 };
 
 struct ev_list {
@@ -308,8 +370,20 @@ static int token_changed(const struct td_snap_token *a, const struct td_snap_tok
 	                  certs_differ(a, b));
 }
 
-static void diff_tokens(const struct td_snap *old, const struct td_snap *cur,
-                        int first, struct ev_list *l)
+/* Out of process, a token is "present when watching began" when it
+ * comes in its helper's first scan (also a restarted helper's: the token
+ * was there before the module stopped). */
+static int initial_of(const struct td_watch *w, const struct td_snap_token *t,
+                      int first)
+{
+	for (size_t i = 0; w && w->helpers && i < w->t->nmods; i++)
+		if (w->helpers[i] && strcmp(w->t->mods[i].path, t->module) == 0)
+			return w->helpers[i]->scans <= 1;
+	return first;
+}
+
+static void diff_tokens(const struct td_watch *w, const struct td_snap *old,
+                        const struct td_snap *cur, int first, struct ev_list *l)
 {
 	for (size_t i = 0; old && i < old->ntokens; i++)
 		if (!snap_lookup(cur, old->tokens[i]))
@@ -317,7 +391,8 @@ static void diff_tokens(const struct td_snap *old, const struct td_snap *cur,
 	for (size_t i = 0; i < cur->ntokens; i++) {
 		const struct td_snap_token *p = snap_lookup(old, cur->tokens[i]);
 		if (!p)
-			ev_add(l, TD_EV_INSERTED, cur->tokens[i], NULL, first);
+			ev_add(l, TD_EV_INSERTED, cur->tokens[i], NULL,
+			       initial_of(w, cur->tokens[i], first));
 		else if (token_changed(p, cur->tokens[i]))
 			ev_add(l, TD_EV_CHANGED, cur->tokens[i], NULL, 0);
 	}
@@ -413,16 +488,174 @@ static int take_usb(struct td_watch *w, struct usb_change **changes,
 	return rc;
 }
 
-static int deliver(struct ev_list *l, td_watch_fn fn, void *ctx)
+static int deliver(const struct td_watch *w, struct ev_list *l, td_watch_fn fn,
+                   void *ctx)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		int rc;
-		if (l->v[i].ev.kind >= TD_EV_USB_ARRIVED)
+		if (l->v[i].ev.kind == TD_EV_MODULE_STOPPED) {
+			const struct stopped *s = &w->stopped[l->v[i].stopped];
+			l->v[i].ev.module = s->module;
+			l->v[i].ev.module_name = s->name;
+			l->v[i].ev.message = s->message;
+		} else if (l->v[i].ev.kind >= TD_EV_USB_ARRIVED) {
 			l->v[i].ev.usb = &l->v[i].usb;
+		}
 		if (fn && (rc = fn(&l->v[i].ev, ctx)) != 0)
 			return rc;
 	}
 	return 0;
+}
+
+/* ---- out of process ---------------------------------------------------- */
+
+static void on_watch_frame(struct td_helper *h, char kind, struct td_rd *r,
+                           void *ctx)
+{
+	struct td_snap_token *tok, **v;
+
+	(void)ctx;
+	if (kind == TD_ANS_FAIL) {
+		free(h->fail);
+		h->fail = td_rd_str(r);
+	} else if (kind == TD_ANS_TOKEN && (tok = td_wire_get_token(r, h->module))) {
+		if (!(v = realloc(h->building, (h->nbuilding + 1) * sizeof *v))) {
+			td_snap_token_unref(tok);
+			return;
+		}
+		h->building = v;
+		v[h->nbuilding++] = tok;
+	} else if (kind == TD_ANS_END) {
+		for (size_t i = 0; i < h->nlatest; i++)
+			td_snap_token_unref(h->latest[i]);
+		free(h->latest);
+		h->latest = h->building;
+		h->nlatest = h->nbuilding;
+		h->building = NULL;
+		h->nbuilding = 0;
+		free(h->warnings);
+		h->warnings = td_rd_str(r);
+		h->busy = 0;
+		h->scans++;
+	}
+}
+
+static void note_stopped(struct td_watch *w, size_t i)
+{
+	struct stopped *s = realloc(w->stopped, (w->nstopped + 1) * sizeof *s);
+	struct td_helper *h = w->helpers[i];
+	char msg[380];
+
+	if (!s)
+		return;
+	w->stopped = s;
+	s += w->nstopped++;
+	s->module = w->t->mods[i].path;
+	snprintf(s->name, sizeof s->name, "%s", h->name ? h->name : "?");
+	td_helper_death(h, msg, sizeof msg);
+	snprintf(s->message, sizeof s->message, "%s; restarting", msg);
+}
+
+/* One module's helper: start it when due, read what it sent, ask for
+ * the next scan when the last one is in and poll_ms has passed. */
+static void remote_round(struct td_watch *w, size_t i, int usb_changed,
+                         struct td_error *err)
+{
+	struct td_helper *h = w->helpers[i];
+	long long now = now_ms();
+
+	if (!h) {
+		if (now < w->respawn_at[i])
+			return;
+		if (!(h = td_helper_spawn(w->t, &w->t->mods[i], err))) {
+			w->respawn_at[i] = now + RESPAWN_MS;
+			return;
+		}
+		w->helpers[i] = h;
+		w->asked_at[i] = 0;
+		epoll_add(w->epfd, h->from);
+	}
+	if (usb_changed)
+		td_helper_ask(h, TD_REQ_USB);
+	if (td_helper_pump(h, 0, on_watch_frame, w) != 0) {
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, h->from, NULL);
+		note_stopped(w, i);
+		w->respawn_at[i] = now + (h->fail ? RESPAWN_MS * 5 : RESPAWN_MS);
+		td_helper_free(h);
+		w->helpers[i] = NULL;
+		return;
+	}
+	if (!h->busy && now - w->asked_at[i] >= w->poll_ms - 5) {
+		if (td_helper_ask(h, TD_REQ_SCAN) == 0)
+			h->busy = 1;
+		w->asked_at[i] = now;
+	}
+}
+
+/* The tokens of every helper's last complete scan, as one snapshot. */
+static int remote_snapshot(struct td_watch *w, struct td_snap **out,
+                           struct td_error *err)
+{
+	struct td_snap *s = calloc(1, sizeof *s);
+	size_t n = 0;
+
+	*out = s;
+	for (size_t i = 0; s && i < w->t->nmods; i++)
+		n += w->helpers[i] ? w->helpers[i]->nlatest : 0;
+	if (!s || (n && !(s->tokens = calloc(n, sizeof *s->tokens)))) {
+		td_snap_free(s);
+		*out = NULL;
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < w->t->nmods; i++) {
+		struct td_helper *h = w->helpers[i];
+		for (size_t j = 0; h && j < h->nlatest; j++)
+			s->tokens[s->ntokens++] = td_snap_token_ref(h->latest[j]);
+		if (h && h->warnings && *h->warnings)
+			td_snap_add_warning(s, h->warnings);
+	}
+	return 0;
+}
+
+static int process_remote(struct td_watch *w, td_watch_fn fn, void *ctx,
+                          struct td_error *err)
+{
+	struct usb_change *changes = NULL;
+	struct td_usb_seen *devs = NULL;
+	size_t nchanges = 0, ndevs = 0;
+	struct ev_list l = { 0 };
+	struct td_snap *next = NULL, *old = w->cur;
+	struct td_error spawn_err = { 0 };
+	int rc;
+
+	drain(w->wake_rd);
+	w->nstopped = 0;
+	if ((rc = take_usb(w, &changes, &nchanges, &devs, &ndevs)) != 0)
+		goto out;
+	for (size_t i = 0; i < w->t->nmods; i++)
+		remote_round(w, i, nchanges && !w->first, &spawn_err);
+	if ((rc = remote_snapshot(w, &next, err)) != 0)
+		goto out;
+	if (w->usb)
+		td_usb_fill_from(w->t, next, devs, ndevs);
+	usb_events(w, changes, nchanges, next, &l);
+	for (size_t i = 0; i < w->nstopped; i++) {
+		ev_add(&l, TD_EV_MODULE_STOPPED, NULL, NULL, 0);
+		if (!l.oom)
+			l.v[l.n - 1].stopped = i;
+	}
+	diff_tokens(w, old, next, w->first, &l);
+	no_driver_events(w, next, &l);
+	w->cur = next;
+	w->first = 0;
+	rc = l.oom ? td_error_set(err, TD_ERR_NOMEM, "out of memory")
+	           : deliver(w, &l, fn, ctx);
+	td_snap_free(old);
+out:
+	free(changes);
+	free(devs);
+	free(l.v);
+	return rc;
 }
 
 int td_watch_process(struct td_watch *w, td_watch_fn fn, void *ctx,
@@ -435,6 +668,8 @@ int td_watch_process(struct td_watch *w, td_watch_fn fn, void *ctx,
 	struct td_snap *next = NULL, *old = w->cur;
 	int rc;
 
+	if (w->t->remote)
+		return process_remote(w, fn, ctx, err);
 	drain(w->wake_rd);
 	if ((rc = take_usb(w, &changes, &nchanges, &devs, &ndevs)) != 0)
 		goto out;
@@ -445,11 +680,12 @@ int td_watch_process(struct td_watch *w, td_watch_fn fn, void *ctx,
 	if (w->usb)
 		td_usb_fill_from(w->t, next, devs, ndevs);
 	usb_events(w, changes, nchanges, next, &l);
-	diff_tokens(old, next, w->first, &l);
+	diff_tokens(NULL, old, next, w->first, &l);
 	no_driver_events(w, next, &l);
 	w->cur = next;
 	w->first = 0;
-	rc = l.oom ? td_error_set(err, TD_ERR_NOMEM, "out of memory") : deliver(&l, fn, ctx);
+	rc = l.oom ? td_error_set(err, TD_ERR_NOMEM, "out of memory")
+	           : deliver(w, &l, fn, ctx);
 	td_snap_free(old);  /* after delivery: removed tokens point into it */
 out:
 	free(changes);

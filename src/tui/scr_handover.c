@@ -257,6 +257,25 @@ static void remove_at(struct desk *d, struct hand *s, int i)
 		s->list_sel = hand_count(s) - 1;
 }
 
+/* A token the registry does not expect at this desk (issue 23): lost,
+ * damaged, destroyed, at DOST or sent to the CA is said on its row, as
+ * the token panel says it. */
+static const char *away_text(const struct hand *s, const struct td_handover_item *it)
+{
+	static const char *const away[][2] = {
+		{ "lost", N_("recorded lost") }, { "damaged", N_("recorded damaged") },
+		{ "destroyed", N_("recorded destroyed") },
+		{ "sent_to_ca", N_("recorded as sent to the CA") },
+		{ "at_dost", N_("recorded as at DOST") },
+	};
+
+	for (size_t i = 0; s->kind == TD_HANDOVER_TOKENS && it->state_before &&
+	                   i < sizeof away / sizeof *away; i++)
+		if (strcmp(it->state_before, away[i][0]) == 0)
+			return T(away[i][1]);
+	return "";
+}
+
 static void running_list(struct desk *d, struct hand *s)
 {
 	tl_clear(&s->list);
@@ -271,9 +290,10 @@ static void running_list(struct desk *d, struct hand *s)
 			continue;
 		}
 		snprintf(from, sizeof from, "%s", it->from_name ? it->from_name : it->from);
-		snprintf(who, sizeof who, "%s%s%s", it->holders ? it->holders : "",
-		         *proof ? "  " : "", proof);
-		tl_add(&s->list, it->proof == TD_PROOF_NOT_MATCHED ? COL_WARN : COL_NORMAL,
+		snprintf(who, sizeof who, "%s%s%s%s%s", away_text(s, it), *away_text(s, it)
+		         ? "  " : "", it->holders ? it->holders : "", *proof ? "  " : "", proof);
+		tl_add(&s->list, it->proof == TD_PROOF_NOT_MATCHED || *away_text(s, it)
+		       ? COL_WARN : COL_NORMAL,
 		       "item", it->key, it->key,
 		       !it->detail ? "" : s->kind == TD_HANDOVER_DOSSIERS && d->vi
 		                  ? td_dossier_kind_label(it->detail) : it->detail,

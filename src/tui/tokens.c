@@ -121,6 +121,24 @@ static int on_event(const struct td_watch_event *ev, void *ctx)
 	struct td_error err;
 	int i;
 
+	/* Out of process, a module that aborted costs only its helper: the
+	 * desk says so on the status line and the watcher restarts it. */
+	if (ev->kind == TD_EV_MODULE_STOPPED) {
+		char say[300];
+		Tf(say, sizeof say, "the %s module stopped; restarting",
+		   ev->module_name ? ev->module_name : "?");
+		desk_message(d, 1, "%s", say);
+		return 0;
+	}
+	/* A token plugged in that no module shows: doctor's verdict, in one
+	 * line (tokendesk doctor tells the rest). */
+	if (ev->kind == TD_EV_USB_NO_DRIVER && ev->usb && ev->usb->known) {
+		char say[400];
+		Tf(say, sizeof say, "%s %s is plugged in but no module shows it: install %s",
+		   ev->usb->known->vendor, ev->usb->known->model, ev->usb->known->module);
+		desk_message(d, 1, "%s", say);
+		return 0;
+	}
 	if (!ev->token)
 		return 0;
 	if ((i = find(k, ev->token)) >= 0)
@@ -215,7 +233,9 @@ static const char *outcome_label(enum td_match_outcome o)
 	static const char *const l[] = {
 		[TD_MATCH_OK] = N_("Matched"), [TD_MATCH_EXPIRED] = N_("Expired"),
 		[TD_MATCH_TAGGED] = N_("Tagged"),
+		[TD_MATCH_SUBJECT] = N_("Subject differs"),
 		[TD_MATCH_OTHER_CERT] = N_("Different certificate"),
+		[TD_MATCH_CUSTODY] = N_("Custody: not where the registry says"),
 		[TD_MATCH_OUT_OF_SCOPE] = N_("Out of scope"),
 		[TD_MATCH_UNKNOWN_TOKEN] = N_("Unknown token"),
 	};
@@ -225,7 +245,7 @@ static const char *outcome_label(enum td_match_outcome o)
 static int outcome_color(enum td_match_outcome o)
 {
 	return o == TD_MATCH_OK ? COL_OK : o == TD_MATCH_UNKNOWN_TOKEN ||
-	       o == TD_MATCH_OTHER_CERT ? COL_BAD : COL_WARN;
+	       o == TD_MATCH_OTHER_CERT || o == TD_MATCH_CUSTODY ? COL_BAD : COL_WARN;
 }
 
 /* One token: its line, each certificate, and each finding that is not a

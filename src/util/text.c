@@ -160,9 +160,10 @@ int td_token_serial(const char *s, char *out, size_t size)
 
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		if (c == ' ' || c == '\t')
+		/* separators people type or copy ("80:27:5F", "8027 5F2F") */
+		if (c == ' ' || c == '\t' || c == ':')
 			continue;
-		if (!isalnum(c) && c != '-' && c != '_' && c != ':' && c != '.')
+		if (!isalnum(c) && c != '-' && c != '_' && c != '.')
 			return TD_ERR_DATA;
 		if (n + 1 >= size)
 			return TD_ERR_DATA;

@@ -12,7 +12,14 @@
 #include <strings.h>
 
 #include "tokendesk/match.h"
+#include <unicase.h>
+#include <uninorm.h>
+
 #include "tokendesk/text.h"
+
+#ifndef N_
+#define N_(s) (s)   /* marked for xgettext, translated where shown */
+#endif
 
 const char *td_match_outcome_name(enum td_match_outcome o)
 {
@@ -20,7 +27,9 @@ const char *td_match_outcome_name(enum td_match_outcome o)
 	case TD_MATCH_OK: return "matched";
 	case TD_MATCH_EXPIRED: return "expired";
 	case TD_MATCH_TAGGED: return "tagged";
+	case TD_MATCH_SUBJECT: return "subject-differs";
 	case TD_MATCH_OTHER_CERT: return "other-certificate";
+	case TD_MATCH_CUSTODY: return "custody";
 	case TD_MATCH_OUT_OF_SCOPE: return "out-of-scope";
 	case TD_MATCH_UNKNOWN_TOKEN: return "unknown-token";
 	}
@@ -337,6 +346,121 @@ static int registry_tag(struct td_registry *reg, const struct td_cert *rc,
 }
 
 
+/* ---- the subject against the holder and agency ----------------------- */
+
+/* 1 when a and b are the same text, NFC, case-insensitive (certificates
+ * often write names in capitals); marks count: "Nguyen Van Hung" is not
+ * "Nguyễn Văn Hưng". */
+static int same_text(const char *a, const char *b)
+{
+	int cmp = 1;
+
+	if (u8_casecmp((const uint8_t *)a, strlen(a), (const uint8_t *)b, strlen(b),
+	               NULL, UNINORM_NFC, &cmp) != 0)
+		return strcmp(a, b) == 0;
+	return cmp == 0;
+}
+
+/* Names of the agency code and its parents, joined by " / ", into buf;
+ * names[] gets pointers into copies the caller frees (n at most max). */
+static size_t agency_chain(struct td_registry *reg, const char *code,
+                           char **names, size_t max)
+{
+	char cur[256];
+	size_t n = 0;
+
+	snprintf(cur, sizeof cur, "%s", code ? code : "");
+	while (cur[0] && n < max) {
+		struct td_agency a;
+		memset(&a, 0, sizeof a);
+		if (td_reg_get_agency(reg, cur, &a, NULL) != 0)
+			break;
+		names[n++] = a.name ? strdup(a.name) : strdup("");
+		snprintf(cur, sizeof cur, "%s", a.parent_code ? a.parent_code : "");
+		td_agency_clear(&a);
+	}
+	return n;
+}
+
+/* 1 when the folded needle occurs in the folded haystack. */
+static int folded_in(const char *needle, const char *haystack)
+{
+	char *fn = td_fold(needle), *fh = td_fold(haystack);
+	int in = fn && fh && strstr(fh, fn) != NULL;
+
+	free(fn);
+	free(fh);
+	return in;
+}
+
+/* Compare the certificate's CN with the holder's name, each OU with the
+ * names of the holder's agency and its parents, and L with those names
+ * (a province is named in its people's committee).  Appends one clause
+ * per difference to why; returns how many. */
+static int subject_differences(struct td_registry *reg, const struct td_cert *rc,
+                               const struct td_snap_cert *c, char *why,
+                               size_t size)
+{
+	char *chain[16];
+	size_t nchain = agency_chain(reg, rc->agency_code, chain, 16), len;
+	const char *cn = td_dn_get(&c->subject, "CN");
+	int diffs = 0;
+
+	why[0] = '\0';
+	if (cn && rc->holder_name && *rc->holder_name && !same_text(cn, rc->holder_name)) {
+		snprintf(why, size, "CN %.150s vs %.150s", cn, rc->holder_name);
+		diffs++;
+	}
+	/* The OU chain may go deeper than the registry's agencies (an office
+	 * within a department): it differs when no OU names the holder's
+	 * agency or one of its parents. */
+	const char *first_ou = NULL;
+	int ou_known = 0;
+	for (size_t i = 0; nchain && i < c->subject.n; i++) {
+		const struct td_dn_attr *a = &c->subject.attrs[i];
+		if (strcmp(a->name, "OU") == 0) {
+			first_ou = first_ou ? first_ou : a->value;
+			for (size_t j = 0; j < nchain && !ou_known; j++)
+				ou_known = same_text(a->value, chain[j]);
+		} else if (strcmp(a->name, "L") == 0) {
+			int known = 0;
+			for (size_t j = 0; j < nchain && !known; j++)
+				known = folded_in(a->value, chain[j]);
+			if (known)
+				continue;
+			len = strlen(why);
+			snprintf(why + len, size - len, "%sL %.120s vs %.150s",
+			         diffs++ ? "; " : "", a->value, chain[nchain - 1]);
+		}
+	}
+	if (first_ou && !ou_known) {
+		len = strlen(why);
+		snprintf(why + len, size - len, "%sOU %.120s vs %.150s",
+		         diffs++ ? "; " : "", first_ou, chain[0]);
+	}
+	for (size_t j = 0; j < nchain; j++)
+		free(chain[j]);
+	return diffs;
+}
+
+static void check_subject(struct td_registry *reg, const struct td_cert *rc,
+                          const struct td_snap_cert *c, int idx,
+                          const char *rtext, const char *ttext,
+                          struct td_match_result *r)
+{
+	char why[400], shown[400];
+	struct td_match_finding *f;
+
+	if (!subject_differences(reg, rc, c, why, sizeof why))
+		return;
+	if (!(f = add(r, TD_MATCH_SUBJECT, idx, c->serial)))
+		return;
+	td_printable(shown, sizeof shown, why);
+	snprintf(f->registry, sizeof f->registry, TR("%.280s; subject differs: %.200s"),
+	         rtext, shown);
+	snprintf(f->token, sizeof f->token, "%s", ttext);
+}
+
 static int check_matched(struct td_registry *reg, const struct td_cert *rc,
                          const struct td_snap_cert *c, int idx,
                          const struct td_match_opts *o, const char *today,
@@ -365,6 +489,7 @@ static int check_matched(struct td_registry *reg, const struct td_cert *rc,
 		snprintf(f->registry, sizeof f->registry, "%s", rtext);
 		snprintf(f->token, sizeof f->token, TR("%s: expired (today %s)"), ttext, today);
 	}
+	check_subject(reg, rc, c, idx, rtext, ttext, r);
 	if (o->scope_agency && rc->agency_code) {
 		in = td_agency_within(reg, rc->agency_code, o->scope_agency, err);
 		if (in < 0)
@@ -381,20 +506,30 @@ static int check_matched(struct td_registry *reg, const struct td_cert *rc,
 
 /* ---- whole token ------------------------------------------------------- */
 
-/* Where does the registry put this certificate, if anywhere? */
+/* Where does the registry put this certificate, if anywhere?  Found by
+ * fingerprint, or by serial; a certificate of another issuer that only
+ * shares the serial is not the registry's, and its issuer is named. */
 static void elsewhere(struct td_registry *reg, const struct td_snap_cert *c,
                       char *buf, size_t size)
 {
 	struct td_cert rc;
+	char issuer[256];
 
 	memset(&rc, 0, sizeof rc);
 	buf[0] = '\0';
-	if (c->malformed ||
-	    (td_reg_get_cert_by_fingerprint(reg, c->fingerprint, &rc, NULL) != 0 &&
-	     td_reg_get_cert(reg, c->serial, &rc, NULL) != 0))
+	if (c->malformed)
 		return;
-	snprintf(buf, size, TR("; certificate %s is recorded on token %s"), rc.serial,
-	         rc.token_serial ? rc.token_serial : TR("(none)"));
+	if (td_reg_get_cert_by_fingerprint(reg, c->fingerprint, &rc, NULL) != 0 &&
+	    td_reg_get_cert(reg, c->serial, &rc, NULL) != 0)
+		return;
+	if (rc.issuer_dn && c->issuer.text && !td_dn_equal(rc.issuer_dn, c->issuer.text)) {
+		td_printable(issuer, sizeof issuer, c->issuer.text);
+		snprintf(buf, size, TR("; certificate %s on the token is issued by %.200s, "
+		                        "not by the registry's issuer"), c->serial, issuer);
+	} else {
+		snprintf(buf, size, TR("; certificate %s is recorded on token %s"), rc.serial,
+		         rc.token_serial ? rc.token_serial : TR("(none)"));
+	}
 	td_cert_clear(&rc);
 }
 
@@ -456,27 +591,94 @@ static void matched(const struct td_snap_token *t, const struct td_cert *rc,
 	token_cert_text(c, f->token, sizeof f->token);
 }
 
+/* A certificate on the token besides the ones matched that has expired
+ * (a token keeps its old certificate after a renewal): marked, without
+ * deciding the token's outcome. */
+static void expired_others(const struct td_snap_token *t, const char *matched_idx,
+                           const char *today, struct td_match_result *r)
+{
+	for (size_t i = 0; i < t->ncerts; i++) {
+		const struct td_snap_cert *c = &t->certs[i];
+		struct td_match_finding *f;
+		char ttext[400];
+		enum td_match_outcome keep = r->outcome;
+		if (matched_idx[i] || c->malformed || c->is_ca ||
+		    strncmp(c->not_after, today, 10) >= 0)
+			continue;
+		if (!(f = add(r, TD_MATCH_EXPIRED, (int)i, c->serial)))
+			return;
+		r->outcome = keep;
+		f->secondary = 1;
+		token_cert_text(c, ttext, sizeof ttext);
+		snprintf(f->registry, sizeof f->registry,
+		         TR("a second certificate on token %s, not the registry's"), t->serial);
+		snprintf(f->token, sizeof f->token, TR("%s: expired (today %s)"), ttext, today);
+	}
+}
+
+/* What the registry says of the token itself: lost, damaged, destroyed,
+ * at DOST, sent to the CA, or held by another person than the holder of
+ * its certificate.  Such a token on the desk is news, never "matched". */
+static void check_custody(const struct td_token *rt, const char *holder_ext,
+                          struct td_match_result *r)
+{
+	static const struct { const char *state, *says; } away[] = {
+		{ "lost", N_("recorded lost") }, { "damaged", N_("recorded damaged") },
+		{ "destroyed", N_("recorded destroyed") },
+		{ "sent_to_ca", N_("recorded as sent to the CA") },
+		{ "at_dost", N_("recorded as at DOST") },
+	};
+	const char *says = NULL;
+	char other[300] = "";
+	struct td_match_finding *f;
+
+	for (size_t i = 0; rt->state && i < sizeof away / sizeof *away; i++)
+		if (strcmp(rt->state, away[i].state) == 0)
+			says = TR(away[i].says);
+	if (!says && holder_ext[0] && rt->custodian &&
+	    strncmp(rt->custodian, "holder:", 7) == 0 &&
+	    strcmp(rt->custodian + 7, holder_ext) != 0) {
+		snprintf(other, sizeof other, TR("recorded as handed to %.200s, not to "
+		                                 "the certificate's holder"), rt->custodian_name ? rt->custodian_name
+		                                                    : rt->custodian + 7);
+		says = other;
+	}
+	if (!says || !(f = add(r, TD_MATCH_CUSTODY, -1, NULL)))
+		return;
+	snprintf(f->registry, sizeof f->registry, TR("token %s %s (custodian %s)"),
+	         rt->serial, says, rt->custodian_name ? rt->custodian_name
+	                           : rt->custodian ? rt->custodian : "?");
+	snprintf(f->token, sizeof f->token, TR("token %s is here, on this desk"), rt->serial);
+}
 #pragma GCC diagnostic pop
 
 static int match_known(struct td_registry *reg, const struct td_snap_token *t,
                        const struct td_match_opts *o, const char *today,
+                       char *holder_ext, size_t holder_size,
                        struct td_match_result *r, struct td_error *err)
 {
 	struct reg_certs rc = { 0 };
-	int any = 0, ret = load_reg_certs(reg, t->serial, &rc, err);
+	char *matched_idx = calloc(t->ncerts + 1, 1);
+	int any = 0, ret = matched_idx ? load_reg_certs(reg, t->serial, &rc, err)
+	                               : td_error_set(err, TD_ERR_NOMEM, "out of memory");
 
 	for (size_t i = 0; ret == 0 && i < t->ncerts; i++) {
 		const struct td_snap_cert *c = &t->certs[i];
 		for (size_t j = 0; ret == 0 && j < rc.n; j++) {
 			if (!same_cert(&rc.v[j], c))
 				continue;
-			any = 1;
+			any = matched_idx[i] = 1;
+			if (!holder_ext[0] && rc.v[j].holder_ext_id)
+				snprintf(holder_ext, holder_size, "%s", rc.v[j].holder_ext_id);
 			matched(t, &rc.v[j], c, (int)i, r);
 			ret = check_matched(reg, &rc.v[j], c, (int)i, o, today, r, err);
 		}
 	}
 	if (ret == 0 && !any)
 		other_cert(reg, t, &rc, r);
+	if (ret == 0 && any)
+		expired_others(t, matched_idx, today, r);
+	free(matched_idx);
 	free_reg_certs(&rc);
 	return ret;
 }
@@ -516,8 +718,12 @@ int td_match_token(struct td_registry *reg, const struct td_snap_token *t,
 		unknown_token(reg, t, out);
 		rc = 0;
 	} else if (rc == 0) {
+		char holder_ext[128] = "";
+		rc = match_known(reg, t, opts, today, holder_ext, sizeof holder_ext,
+		                 out, err);
+		if (rc == 0)
+			check_custody(&rt, holder_ext, out);
 		td_token_clear(&rt);
-		rc = match_known(reg, t, opts, today, out, err);
 	}
 	if (rc == 0 && out->n == 0)
 		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");

@@ -38,6 +38,18 @@ EXTRA_DIST += tests/token/local.mk tests/token/hsm-lib.sh $(TOKEN_TESTS_SH) \
 TOKEN_TESTS_SH += tests/token/handover-pop.sh
 # the module loaded is the file checked; config and allow-module owners (issue 21)
 TOKEN_TESTS_SH += tests/token/module-file.sh
+# what the token really says, compared (issue 23)
+TOKEN_TESTS_SH += tests/token/match-real.sh
+TOKEN_TESTS_SH += tests/token/faulty-module.sh
+TOKEN_TESTS_SH += tests/token/doctor.sh
+# A module that blocks or aborts, wrapping SoftHSM2 (issue 23).  Built as
+# a shared object through a program rule: the project uses no libtool.
+check_PROGRAMS += tests/token/p11-faulty.so
+tests_token_p11_faulty_so_SOURCES = tests/token/p11-faulty.c
+tests_token_p11_faulty_so_CPPFLAGS = $(P11KIT_CFLAGS)
+tests_token_p11_faulty_so_CFLAGS = $(AM_CFLAGS) -fPIC
+tests_token_p11_faulty_so_LDFLAGS = -shared
+tests_token_p11_faulty_so_LDADD = -ldl
 # signed handover records and audit checkpoints (SoftHSM2 tokens, test CA)
 SIGN_TOKEN_TESTS = tests/token/sign-record.sh tests/token/audit-checkpoint.sh \
 	tests/token/sign-demo.sh tests/token/sign-kit.sh

@@ -151,6 +151,21 @@ static void test_scan(UMockdevTestbed *tb, struct td_tokens *t)
 		         "'usb 096e:0807 Feitian ePass2003: plugged in, no driver "
 		         "(install opensc-pkcs11.so'", prog, mod);
 		CHECK(system(cmd) == 0);
+		/* doctor (issue 23): the device, then the verdict, in English
+		 * and in Vietnamese */
+		snprintf(cmd, sizeof cmd, "'%s' --module '%s' doctor >doctor.out && "
+		         "grep -q '^USB: 096e:0807 Feitian ePass2003' doctor.out && "
+		         "grep -q 'verdict: Feitian ePass2003 is plugged in but no module "
+		         "shows it: install opensc-pkcs11.so' doctor.out", prog, mod);
+		CHECK(system(cmd) == 0);
+		snprintf(cmd, sizeof cmd, "'%s' --lang vi --module '%s' doctor | grep -q "
+		         "'kết luận: Feitian ePass2003 đã cắm nhưng không mô-đun nào thấy: "
+		         "hãy cài opensc-pkcs11.so'", prog, mod);
+		CHECK(system(cmd) == 0);
+		snprintf(cmd, sizeof cmd, "'%s' --module '%s' doctor --json | grep -q "
+		         "'\"usb\": \"096e:0807\"'", prog, mod);
+		CHECK(system(cmd) == 0);
+		(void)!system("rm -f doctor.out");
 	}
 	umockdev_testbed_remove_device(tb, path);
 	g_free(path);

@@ -30,6 +30,8 @@ TUI_TESTS = \
 	tests/tui/desk-plan-more.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/local.mk tests/tui/lib.sh $(TUI_TESTS)
+# a module that blocks 10 s a call, or aborts (issue 23)
+TUI_TESTS += tests/tui/desk-faulty.sh
 # the golden screens (tests/tui/screens.sh) and the script that makes them
 EXTRA_DIST += tests/tui/screens.keys tests/tui/screens
 # After a deliberate change to a screen: write the dumps anew into the
@@ -41,3 +43,4 @@ update-screens:
 SIGN_TUI_TESTS = tests/tui/desk-sign.sh
 TESTS += $(SIGN_TUI_TESTS)
 EXTRA_DIST += $(SIGN_TUI_TESTS)
+TUI_TESTS += tests/tui/desk-no-login.sh

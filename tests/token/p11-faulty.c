@@ -1,0 +1,100 @@
+/* p11-faulty.so: a PKCS#11 module for tests that wraps a real one
+ * (SoftHSM2) and misbehaves as field middleware does, so the desk's
+ * survival can be tested:
+ *   TD_FAULTY_REAL=PATH     the module wrapped (required)
+ *   TD_FAULTY_DELAY_MS=N    every slot, token and object call first
+ *                           sleeps N ms (a smart card behind pcscd at its
+ *                           worst: the issue's 10 s)
+ *   TD_FAULTY_ABORT=FILE    while FILE exists, C_GetSlotList calls abort()
+ *                           (a crashing vendor module)
+ * Only the calls the token layer makes during detection and proof are
+ * wrapped; the rest go straight to the real module. */
+#define _POSIX_C_SOURCE 200809L
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <p11-kit/pkcs11.h>
+
+static CK_FUNCTION_LIST real_copy, *real;
+static CK_FUNCTION_LIST mine;
+
+static void misbehave(int may_abort)
+{
+	const char *d = getenv("TD_FAULTY_DELAY_MS"), *a = getenv("TD_FAULTY_ABORT");
+
+	if (may_abort && a && access(a, F_OK) == 0)
+		abort();
+	if (d && atol(d) > 0) {
+		long ms = atol(d);
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+		while (nanosleep(&ts, &ts) != 0)
+			;
+	}
+}
+
+static CK_RV w_GetSlotList(CK_BBOOL p, CK_SLOT_ID_PTR l, CK_ULONG_PTR n)
+{
+	misbehave(1);
+	return real->C_GetSlotList(p, l, n);
+}
+
+static CK_RV w_GetSlotInfo(CK_SLOT_ID s, CK_SLOT_INFO_PTR i)
+{
+	misbehave(0);
+	return real->C_GetSlotInfo(s, i);
+}
+
+static CK_RV w_GetTokenInfo(CK_SLOT_ID s, CK_TOKEN_INFO_PTR i)
+{
+	misbehave(0);
+	return real->C_GetTokenInfo(s, i);
+}
+
+static CK_RV w_OpenSession(CK_SLOT_ID s, CK_FLAGS f, CK_VOID_PTR a, CK_NOTIFY n,
+                           CK_SESSION_HANDLE_PTR h)
+{
+	misbehave(0);
+	return real->C_OpenSession(s, f, a, n, h);
+}
+
+static CK_RV w_FindObjectsInit(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n)
+{
+	misbehave(0);
+	return real->C_FindObjectsInit(h, t, n);
+}
+
+static CK_RV w_Login(CK_SESSION_HANDLE h, CK_USER_TYPE u, CK_UTF8CHAR_PTR p, CK_ULONG n)
+{
+	misbehave(0);
+	return real->C_Login(h, u, p, n);
+}
+
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR out)
+{
+	const char *path = getenv("TD_FAULTY_REAL");
+	CK_C_GetFunctionList get;
+	CK_FUNCTION_LIST_PTR f = NULL;
+	void *h;
+
+	if (!out)
+		return CKR_ARGUMENTS_BAD;
+	if (!real) {
+		if (!path || !(h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) ||
+		    !(get = (CK_C_GetFunctionList)dlsym(h, "C_GetFunctionList")) ||
+		    get(&f) != CKR_OK)
+			return CKR_GENERAL_ERROR;
+		real_copy = *f;
+		real = &real_copy;
+		mine = *f;
+		mine.C_GetSlotList = w_GetSlotList;
+		mine.C_GetSlotInfo = w_GetSlotInfo;
+		mine.C_GetTokenInfo = w_GetTokenInfo;
+		mine.C_OpenSession = w_OpenSession;
+		mine.C_FindObjectsInit = w_FindObjectsInit;
+		mine.C_Login = w_Login;
+	}
+	*out = &mine;
+	return CKR_OK;
+}
