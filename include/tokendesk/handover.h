@@ -138,6 +138,20 @@ int td_handover_set_from(struct td_handover *h, const char *custodian,
  * rule of the front end).  Recorded in the handover's remarks. */
 void td_handover_set_force(struct td_handover *h, int force);
 
+/* Why the batch is forced off the path (typed text, held to the rules
+ * of td_text_problem; NULL or "" clears).  The path of letter 2.1/2.2
+ * is holder -> managing agency -> DOST -> CA (agency -> agency for a
+ * merger, agency -> holder to give a token to its holder): a token
+ * step that skips or goes against it (holder -> dost, holder -> ca,
+ * agency -> ca, dost -> agency or holder, ca -> anything), or that hands
+ * a token with an active certificate to a person other than that
+ * certificate's holder, is refused by td_handover_add_token with
+ * TD_ERR_DATA unless force is set AND a reason is given.  The commit
+ * stores the reason in the handover's remarks ("[forced] Lý do bàn giao
+ * ngoài trình tự: REASON"), which the record prints. */
+int td_handover_set_reason(struct td_handover *h, const char *reason,
+                           struct td_error *err);
+
 /* Batch-wide text fields (copied; NULL or "" clears).  condition:
  * physical condition ("nguyên vẹn", "hỏng vỏ"...); place: where the
  * handover happens (the desk's location). */

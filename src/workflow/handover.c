@@ -54,6 +54,7 @@ void td_handover_free(struct td_handover *h)
 	free(h->items);
 	free(h->condition);
 	free(h->remarks);
+	free(h->reason);
 	free(h->place);
 	free(h->state);
 	free(h);
@@ -139,6 +140,12 @@ int td_handover_set_from(struct td_handover *h, const char *custodian,
 void td_handover_set_force(struct td_handover *h, int force)
 {
 	h->force = force != 0;
+}
+
+int td_handover_set_reason(struct td_handover *h, const char *reason,
+                           struct td_error *err)
+{
+	return td_ho_set_text(&h->reason, reason, "reason", err);
 }
 
 int td_handover_set_condition(struct td_handover *h, const char *condition,

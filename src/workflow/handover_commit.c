@@ -38,8 +38,12 @@ static int create_row(struct td_handover *h, int64_t *id, char *number,
 	const char *from, *from_name;
 
 	batch_giver(h, &from, &from_name);
-	snprintf(remarks, sizeof remarks, "%s%s%s", h->remarks ? h->remarks : "",
-	         h->remarks && h->force ? " " : "", h->force ? "[forced]" : "");
+	/* the reason is written in Vietnamese whatever the operator's
+	 * language: the record is a Vietnamese paper */
+	snprintf(remarks, sizeof remarks, "%s%s%s%s%s", h->remarks ? h->remarks : "",
+	         h->remarks && h->force ? " " : "", h->force ? "[forced]" : "",
+	         h->force && h->reason ? " Lý do bàn giao ngoài trình tự: " : "",
+	         h->force && h->reason ? h->reason : "");
 	row.kind = h->kind == TD_HANDOVER_TOKENS ? "token" : "dossier";
 	row.place = h->place;
 	row.from_custodian = (char *)from;

@@ -20,6 +20,7 @@ struct td_handover {
 	int have_to, have_from;
 	int force, committed;
 	char *condition, *remarks, *place, *state;
+	char *reason;          /* why a step off the path is forced (typed) */
 	struct td_ho_item *items;
 	size_t n, cap;
 };
