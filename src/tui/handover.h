@@ -30,11 +30,23 @@ struct hand {
 	int to_ok, confirm, esc_armed;
 	char number[TD_HANDOVER_NUMBER_MAX];
 	struct hand_pin *pin;            /* the PIN dialog, when open */
+	/* a step off the path official -> agency -> DOST -> CA (letter 2.1,
+	 * 2.2) is recorded only with a typed reason: which items need it,
+	 * the reason box and the reason given for this batch */
+	int offpath[HAND_MAX];
+	int reason_ask;
+	struct tf_field reason_field;
+	char reason[TF_MAX * 4];
 };
 
 void hand_rebuild(struct desk *d, struct hand *s);
 void hand_add(struct desk *d, struct hand *s, const char *serial);
 void hand_draw_confirm(struct desk *d, struct hand *s);
+/* The reason box (scr_pin.c): asked at F9 when the only refusals are
+ * steps off the path; Enter with a reason rebuilds the batch forced and
+ * opens the confirmation. */
+void hand_draw_reason(struct desk *d, struct hand *s);
+int hand_reason_key(struct desk *d, struct hand *s, int k);
 void hand_pin_open(struct desk *d, struct hand *s, int item);
 void hand_pin_draw(struct desk *d, struct hand *s);
 int hand_pin_key(struct desk *d, struct hand *s, int k);

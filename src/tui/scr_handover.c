@@ -130,6 +130,29 @@ static void moved_text(struct desk *d, const char *serial,
 		snprintf(out, size, "%s", err->message);
 }
 
+static int newest_event(const struct td_custody_event *e, void *ctx)
+{
+	*(int64_t *)ctx = e->id;
+	return 0;
+}
+
+/* A token refused as a step off the path may still be recorded once a
+ * reason is typed: its custody is remembered now, as for an accepted
+ * one, so the reason does not take it from whoever has it meanwhile. */
+static void keep_seen_refused(struct desk *d, struct hand *s, int i)
+{
+	int64_t id = 0;
+	struct td_error err;
+
+	if (s->seen_set[i] || s->kind != TD_HANDOVER_TOKENS)
+		return;
+	if (td_reg_each_custody_event(d->reg, s->serial[i], newest_event, &id,
+	                              &err) == 0) {
+		s->seen[i] = id;
+		s->seen_set[i] = 1;
+	}
+}
+
 /* Token i's custody as first seen: remembered the first time it is
  * checked, and held against the registry at every later rebuild. */
 static int keep_seen(struct hand *s, int i, struct td_error *err)
@@ -187,9 +210,14 @@ void hand_rebuild(struct desk *d, struct hand *s)
 	td_handover_set_condition(s->batch, cond, &err);
 	td_handover_set_remarks(s->batch, rem, &err);
 	td_handover_set_place(s->batch, d->place, &err);
-	td_handover_set_force(s->batch, s->force);
+	/* a reason given at F9 forces the steps off the path, and only
+	 * with it (the workflow's rule: force and a reason) */
+	td_handover_set_force(s->batch, s->force || s->reason[0]);
+	if (td_handover_set_reason(s->batch, s->reason, &err) < 0)
+		s->reason[0] = '\0';
 	for (int i = 0; i < s->n; i++) {
 		s->why[i][0] = '\0';
+		s->offpath[i] = 0;
 		if (!s->to_ok)
 			continue;
 		/* moved by someone else since it joined the list: say who */
@@ -202,9 +230,12 @@ void hand_rebuild(struct desk *d, struct hand *s)
 		int rc = s->kind == TD_HANDOVER_TOKENS
 		             ? td_handover_add_token(s->batch, s->serial[i], &err)
 		             : td_handover_add_dossier(s->batch, s->serial[i], &err);
-		if (rc < 0)
+		if (rc < 0) {
 			snprintf(s->why[i], sizeof s->why[i], "%s", err.message);
-		else if (keep_seen(s, i, &err) < 0)
+			s->offpath[i] = rc == TD_ERR_DATA;
+			if (s->offpath[i])
+				keep_seen_refused(d, s, i);
+		} else if (keep_seen(s, i, &err) < 0)
 			snprintf(s->why[i], sizeof s->why[i], "%s", err.message);
 		else if (s->proof[i])
 			td_handover_set_proof(s->batch, s->serial[i], s->proof[i],
@@ -398,6 +429,8 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 	}
 	if (s->confirm)
 		hand_draw_confirm(d, s);
+	else if (s->reason_ask)
+		hand_draw_reason(d, s);
 	else if (s->pin)
 		hand_pin_draw(d, s);
 	else if (s->focus <= F_REMARKS) {
@@ -457,6 +490,7 @@ static void commit(struct desk *d, struct hand *s)
 		return;
 	}
 	s->n = 0;
+	s->reason[0] = '\0';
 	tf_clear(&s->field[F_ITEM]);
 	hand_rebuild(d, s);
 	s->focus = F_ITEM;
@@ -494,6 +528,60 @@ static int ready(struct desk *d, struct hand *s)
 		                       : !s->to_ok ? N_("Say to whom (To).")
 		                       : N_("Remove or fix the refused items first.")));
 	return ok;
+}
+
+/* 1 when the list's only refusals are steps off the path: F9 then asks
+ * for the reason instead of refusing. */
+static int only_offpath(const struct hand *s)
+{
+	int some = 0;
+
+	if (!s->to_ok || s->kind != TD_HANDOVER_TOKENS)
+		return 0;
+	for (int i = 0; i < s->n; i++) {
+		if (s->why[i][0] && !s->offpath[i])
+			return 0;
+		some |= s->offpath[i];
+	}
+	return some;
+}
+
+/* F9 or Enter on Record: the confirmation, or first the reason. */
+static void ask_record(struct desk *d, struct hand *s)
+{
+	if (only_offpath(s)) {
+		tf_clear(&s->reason_field);
+		s->reason_ask = 1;
+		return;
+	}
+	if (ready(d, s))
+		s->confirm = 1;
+}
+
+int hand_reason_key(struct desk *d, struct hand *s, int k)
+{
+	char text[TF_MAX * 4];
+
+	if (k == TDK_ESC) {
+		s->reason_ask = 0;
+		desk_message(d, 0, "%s", T("Nothing was recorded."));
+		return 1;
+	}
+	if (k != TDK_ENTER)
+		return tf_key(&s->reason_field, k), 1;
+	tf_get(&s->reason_field, text, sizeof text);
+	if (!*text) {
+		desk_message(d, 1, "%s", T("Type the reason the step is forced."));
+		return 1;
+	}
+	if (desk_text_refused(d, T("Reason"), text))
+		return 1;
+	snprintf(s->reason, sizeof s->reason, "%s", text);
+	s->reason_ask = 0;
+	hand_rebuild(d, s);
+	if (ready(d, s))
+		s->confirm = 1;
+	return 1;
 }
 
 static int confirm_key(struct desk *d, struct hand *s, int k)
@@ -558,6 +646,8 @@ static int key(struct desk *d, void *self, int k)
 
 	if (s->confirm)
 		return confirm_key(d, s, k);
+	if (s->reason_ask)
+		return hand_reason_key(d, s, k);
 	if (s->pin)
 		return hand_pin_key(d, s, k);
 	if (k != TDK_ESC)
@@ -566,8 +656,7 @@ static int key(struct desk *d, void *self, int k)
 	case '\t': set_focus(s, s->focus + 1); return 1;
 	case TDK(KEY_BTAB): set_focus(s, s->focus - 1); return 1;
 	case TDK(KEY_F(9)):
-		if (ready(d, s))
-			s->confirm = 1;
+		ask_record(d, s);
 		return 1;
 	case TDK(KEY_F(6)):
 		if (s->n) {
@@ -595,8 +684,8 @@ static int key(struct desk *d, void *self, int k)
 	if (s->focus == F_LIST)
 		return list_key(d, s, k);
 	if (s->focus == F_RECORD) {
-		if (k == TDK_ENTER && ready(d, s))
-			s->confirm = 1;
+		if (k == TDK_ENTER)
+			ask_record(d, s);
 		else if (k == TDK(KEY_UP))
 			set_focus(s, s->n ? F_LIST : F_REMARKS);
 		else if (k == TDK(KEY_DOWN))
@@ -634,7 +723,7 @@ static int typing(void *self)
 {
 	struct hand *s = self;
 
-	return s->pin || s->confirm || s->focus <= F_REMARKS;
+	return s->pin || s->confirm || s->reason_ask || s->focus <= F_REMARKS;
 }
 
 static void scan(struct desk *d, void *self, const char *text)

@@ -49,8 +49,28 @@ void hand_draw_confirm(struct desk *d, struct hand *s)
 	tw_put(d, y + 2, x + 2, w - 4, line, COL_NORMAL, 0);
 	tw_put(d, y + 3, x + 2, w - 4,
 	       T("Written at once in one record, with its audit rows."), COL_DIM, 0);
+	if (s->reason[0]) {
+		Tf(line, sizeof line, "Off the path, forced: %s", s->reason);
+		tw_put(d, y + 4, x + 2, w - 4, line, COL_WARN, 0);
+	}
 	tw_put(d, y + 5, x + 2, w - 4, T("y: yes, record it    n or Esc: no"),
 	       COL_KEY, 0);
+}
+
+void hand_draw_reason(struct desk *d, struct hand *s)
+{
+	int y, x, w;
+
+	centre_box(d, 8, T("Hand over off the path?"), &y, &x, &w);
+	tw_put(d, y + 2, x + 2, w - 4,
+	       T("A step skips or goes against official -> agency -> DOST -> CA,"),
+	       COL_NORMAL, 0);
+	tw_put(d, y + 3, x + 2, w - 4,
+	       T("or gives a certificate's token to another person."), COL_NORMAL, 0);
+	tw_put(d, y + 4, x + 2, w - 4,
+	       T("Reason (written on the record), Enter; Esc: no:"), COL_KEY, 0);
+	tf_draw(d, &s->reason_field, y + 5, x + 2, w - 4, 1);
+	curs_set(1);
 }
 
 void hand_pin_open(struct desk *d, struct hand *s, int item)

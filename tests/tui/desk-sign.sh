@@ -54,7 +54,15 @@ wait_for "OLD01" || fail "token not listed"
 keys Tab Tab
 type_text "holder:001190000888"
 wait_for "✓ Phạm Văn Khoa" || fail "receiver not resolved"
+# A token with an active certificate to another person: the desk asks
+# why, and the reason goes on the record (letter 2.2, the path rule).
 keys F9
+wait_for "Hand over off the path?" || fail "F9 did not ask for the reason"
+keys Enter
+wait_for "Type the reason the step is forced." || fail "an empty reason was taken"
+type_text "bàn giao công việc"
+keys Enter
+wait_for "Off the path, forced: bàn giao công việc" || fail "the confirmation lacks the reason"
 wait_for "Record the handover?" || fail "no confirmation"
 keys y
 wait_for "Sign the record of handover BG-" || fail "no offer to sign after F9"
@@ -134,6 +142,9 @@ pdfsig -nocert "$pdf" >"$tui_tmp/pdfsig" 2>&1
 	{ cat "$tui_tmp/pdfsig"; fail "pdfsig does not find two valid signatures"; }
 "$TOKENDESK" --db "$tmp/reg.db" receipt "$number" --verify "$pdf" >"$tui_tmp/verify" 2>&1 ||
 	{ cat "$tui_tmp/verify"; fail "receipt --verify"; }
+"$TOKENDESK" --db "$tmp/reg.db" receipt "$number" >"$tui_tmp/rec" 2>&1 || fail "receipt"
+grep -qF "Lý do bàn giao ngoài trình tự: bàn giao công việc" "$tui_tmp/rec" ||
+	fail "the record lacks the reason: $(cat "$tui_tmp/rec")"
 grep -q "the receiver" "$tui_tmp/verify" && grep -q "the giver" "$tui_tmp/verify" ||
 	{ cat "$tui_tmp/verify"; fail "the parties are not both named"; }
 cp=$(ls "$tmp/records"/checkpoint-*.pem 2>/dev/null | head -1)
