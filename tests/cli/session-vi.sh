@@ -44,6 +44,11 @@ session() {
 	td forms --kind renew --batch 1 -o "$tmp/m04b.pdf"
 	td handover --to agency:P.S1 TKB006 TKB001
 	td receipt BG-"$(date +%Y)"-0001
+	# the path official -> agency -> DOST -> CA: a skipped step is
+	# refused, then forced with the reason the record prints
+	td handover --to ca TKB006
+	td handover --to ca --force --reason "gửi thẳng Ban Cơ yếu theo yêu cầu" TKB006
+	td receipt BG-"$(date +%Y)"-0002
 	td receipt --list
 	td show token TKB006
 	td show cert B006
@@ -97,6 +102,8 @@ expect_in "$tmp/session" "phương án: đã lưu 8 sự kiện"
 expect_in "$tmp/session" "thay đổi thông tin"
 expect_in "$tmp/session" "Bàn giao BG-"
 expect_in "$tmp/session" "Hôm nay, ngày"
+expect_in "$tmp/session" "bàn giao từ cơ quan (agency:P.S1) cho Ban Cơ yếu (ca) không theo trình tự"
+expect_in "$tmp/session" "Lý do bàn giao ngoài trình tự: gửi thẳng Ban Cơ yếu theo yêu cầu"
 
 # what it wrote for DOST and the CA
 for f in thu-hoi-chung-thu thay-doi-thong-tin thiet-bi-thu-hoi ho-so-ban-giao gia-han; do
