@@ -171,6 +171,11 @@ struct td_custody_event {
 	 * set whenever the id is. */
 	int64_t conflict_id;
 	char *conflict_status;
+	/* A move that lost a kit conflict (kit_superseded): the conflict,
+	 * the choice that superseded it ("kept_home" or "kept_field"), who
+	 * decided and when.  0 and NULL for a move that stands. */
+	int64_t superseded_conflict;
+	char *superseded_choice, *superseded_by, *superseded_at;
 };
 
 struct td_audit_row {
@@ -203,6 +208,15 @@ int td_reg_get_holder(struct td_registry *reg, const char *kind,
 /* serial in any accepted spelling (case, colons, leading zeros). */
 int td_reg_get_cert(struct td_registry *reg, const char *serial,
                     struct td_cert *out, struct td_error *err);
+/* Each certificate written since audit row after_id, by its serial as
+ * its audit row names it (fn's serial is valid during the call; fn
+ * returns 0 to go on); *bulk is set when an import added certificates
+ * in bulk meanwhile, which names none.  Reads only: for a writer that
+ * looked certificates up before taking the write lock and checks, once
+ * it holds it, which of those look-ups another program made stale. */
+int td_reg_certs_written_since(struct td_registry *reg, int64_t after_id,
+                               int (*fn)(const char *serial, void *ctx),
+                               void *ctx, int *bulk, struct td_error *err);
 /* The status of the certificate with serial (any accepted spelling)
  * into status ("active", "revoked"...; size bytes): 1 when the registry
  * holds it, 0 when not, or a negative code with err filled.  A statement
@@ -658,9 +672,23 @@ struct td_kit_merge_report {
 	int64_t inserted, updated, deleted, unchanged;
 	int64_t audit_rows;          /* field audit rows re-appended */
 	int64_t conflicts;           /* recorded in kit_conflict */
+	/* What the field recorded since the kit was made (first merge) or
+	 * merged last (since_merge set; since is that merge's time, else
+	 * the kit's making, "YYYY-MM-DDTHH:MM:SSZ"); merges counts this
+	 * kit's merges here, this one included.  older_copy: the kit is a
+	 * copy holding less than was merged already (nothing changed). */
+	int64_t new_handovers, new_dossiers, new_counts, new_tags, new_moves;
+	int since_merge, since_refresh, older_copy;
+	int64_t merges;
+	char since[32];
 };
 /* Merge the field changes of the kit at kit_path, all in one
- * transaction.  Rows the field added get fresh ids at home (references
+ * transaction.  A kit may be merged again and again (the team keeps
+ * the stick, or a copy comes home first): each merge brings exactly what
+ * the kit's audit log recorded after the rows merged before (nothing
+ * twice, nothing lost); a copy holding less than was merged changes
+ * nothing; a copy whose log parted from the one merged is refused
+ * (TD_ERR_CONFLICT).  Rows the field added get fresh ids at home (references
  * declared with REFERENCES follow them); a field change to a row that
  * home also changed, or to a home-only table (agency, holder,
  * certificate), is recorded as a conflict and not applied.  The kit's
@@ -668,11 +696,33 @@ struct td_kit_merge_report {
 int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
                      struct td_kit_merge_report *rep, struct td_error *err);
 
+struct td_kit_refresh_report {
+	char uuid[37];
+	/* what home changed in the kit's scope since it was made or last
+	 * refreshed, now in the kit */
+	long long tokens, moves, dossiers, tags, officials;
+};
+/* Bring home's rows of the kit's scope, as they stand, to the kit at
+ * kit_path (kit refresh), with the team's own handover series and open
+ * counts.  Only a kit whose work home holds (merged, or nothing recorded
+ * since it was made or refreshed) is refreshed: TD_ERR_CONFLICT "merge it
+ * first" otherwise.  All or nothing: written beside the kit, synced and
+ * renamed over it; on any failure the kit is as it was.  Audited in the
+ * kit and at home (kit.refresh). */
+int td_reg_kit_refresh(struct td_registry *home, const char *kit_path,
+                       struct td_kit_refresh_report *rep, struct td_error *err);
+
 struct td_kit_conflict {
 	int64_t id;
 	const char *kit_uuid, *table, *op, *reason, *status;
 	const char *pk, *home, *field_old, *field_new;  /* JSON text */
 	const char *resolved_at, *resolved_by;
+	/* what a person knows the record by (JSON object, NULL when none):
+	 * "token", "certificates", "holders", "agency", "home_handover",
+	 * "field_handover" for a token; "certificate", "holder", "agency",
+	 * "dossier", "tag", "handover" for others; for a row added in the
+	 * field, its own serial, ref, number, name, ext_id or code */
+	const char *label;
 };
 typedef int (*td_kit_conflict_fn)(const struct td_kit_conflict *c, void *ctx);
 /* Conflicts, oldest first; open_only skips decided ones. */

@@ -18,11 +18,15 @@
 static const char *const kit_usage = N_(
 	"Usage: tokendesk kit make --agencies CODE[,CODE...] -o KIT\n"
 	"       tokendesk kit merge KIT [--json]\n"
+	"       tokendesk kit refresh KIT [--json]\n"
 	"       tokendesk kit conflicts [--all] [--json]\n"
 	"       tokendesk kit resolve ID --keep home|field\n"
 	"A kit is a registry file with only what a field team needs for the\n"
 	"agencies given (and their units); work on it with --db KIT, then merge\n"
-	"it back.  Conflicting changes are listed, never decided silently.\n"
+	"it back, as often as it comes home: each merge brings what was recorded\n"
+	"since the last one.  refresh gives a merged kit home's changes in its\n"
+	"scope (all or nothing: the kit is replaced only when the new one is\n"
+	"whole).  Conflicting changes are listed, never decided silently.\n"
 	"A kit is data: one holding triggers, views or tables tokendesk does\n"
 	"not have, or rows its own audit log does not record (edited outside\n"
 	"tokendesk), is refused whole and nothing is merged.\n");
@@ -79,6 +83,58 @@ static int kit_make(struct td_registry *reg, int argc, char **argv)
 	return EX_OK;
 }
 
+/* "2026-12-06T14:02:33Z" as "2026-12-06 14:02" (UTC). */
+static void short_time(const char *iso, char out[17])
+{
+	snprintf(out, 17, "%.16s", iso);
+	if (strlen(out) > 10 && out[10] == 'T')
+		out[10] = ' ';
+}
+
+/* A translated "%lld thing(s)": the number put where the text has it. */
+static void fprint_count(const char *text, int64_t n)
+{
+	const char *at = strstr(text, "%lld");
+
+	if (!at) {
+		fputs(text, stdout);
+		return;
+	}
+	printf("%.*s%lld%s", (int)(at - text), text, (long long)n, at + 4);
+}
+
+/* "3 handovers, 1 dossier since the merge of 2026-12-06 14:02" */
+static void print_whats_new(const struct td_kit_merge_report *r)
+{
+	const struct { int64_t n; const char *one, *many; } parts[] = {
+		{ r->new_handovers, T("%lld handover"), T("%lld handovers") },
+		{ r->new_dossiers, T("%lld dossier"), T("%lld dossiers") },
+		{ r->new_counts, T("%lld count"), T("%lld counts") },
+		{ r->new_tags, T("%lld tag"), T("%lld tags") },
+		{ r->new_moves, T("%lld custody move"), T("%lld custody moves") },
+	};
+	char when[17];
+	int any = 0;
+
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		if (!parts[i].n)
+			continue;
+		/* each text holds one %lld, as po/vi.po checks (c-format) */
+		fputs(any++ ? ", " : "", stdout);
+		fprint_count(parts[i].n == 1 ? parts[i].one : parts[i].many,
+		             parts[i].n);
+	}
+	if (!any)
+		fputs(T("nothing new"), stdout);
+	short_time(r->since, when);
+	if (r->since_merge)
+		td_cli_printf(" since the merge of %s\n", when);
+	else if (r->since_refresh)
+		td_cli_printf(" since the kit was refreshed on %s\n", when);
+	else
+		td_cli_printf(" since the kit was made on %s\n", when);
+}
+
 static int kit_merge(struct td_registry *reg, int argc, char **argv)
 {
 	struct td_kit_merge_report r;
@@ -101,9 +157,19 @@ static int kit_merge(struct td_registry *reg, int argc, char **argv)
 	if (td_reg_kit_merge(reg, path, &r, &err) < 0)
 		return fail(&err);
 	if (json) {
-		json_t *o = json_pack("{s:s, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I}",
+		json_t *o = json_pack("{s:s, s:b, s:b, s:b, s:I, s:s, s:b, s:b, s:{s:I, s:I,"
+		                      " s:I, s:I, s:I}, s:I, s:I, s:I, s:I, s:I, s:I}",
 		                      "kit", r.uuid, "already_merged", r.already,
 		                      "merged_meanwhile", r.meanwhile,
+		                      "older_copy", r.older_copy,
+		                      "merge", (json_int_t)r.merges,
+		                      "since", r.since, "since_merge", r.since_merge,
+		                      "since_refresh", r.since_refresh,
+		                      "new", "handovers", (json_int_t)r.new_handovers,
+		                      "dossiers", (json_int_t)r.new_dossiers,
+		                      "counts", (json_int_t)r.new_counts,
+		                      "tags", (json_int_t)r.new_tags,
+		                      "custody_moves", (json_int_t)r.new_moves,
 		                      "inserted", (json_int_t)r.inserted,
 		                      "updated", (json_int_t)r.updated,
 		                      "deleted", (json_int_t)r.deleted,
@@ -115,9 +181,14 @@ static int kit_merge(struct td_registry *reg, int argc, char **argv)
 	} else if (r.meanwhile) {
 		/* another desk or command merged it while this one read it */
 		printf("kit %s: %s\n", r.uuid, T("merged meanwhile; nothing changed"));
+	} else if (r.older_copy) {
+		printf("kit %s: %s\n", r.uuid, T("an older copy; everything it holds was"
+		       " merged already; nothing changed"));
 	} else if (r.already) {
-		td_cli_printf("kit %s was merged before; nothing changed\n", r.uuid);
+		printf("kit %s: %s\n", r.uuid, T("nothing new since it was merged last;"
+		       " nothing changed"));
 	} else {
+		print_whats_new(&r);
 		td_cli_printf("kit %s merged: %" PRId64 " rows added, %" PRId64 " updated, %" PRId64
 		       " deleted, %" PRId64 " field audit rows, %" PRId64 " conflicts\n",
 		       r.uuid, r.inserted, r.updated, r.deleted, r.audit_rows, r.conflicts);
@@ -125,6 +196,44 @@ static int kit_merge(struct td_registry *reg, int argc, char **argv)
 			td_cli_printf("decide them with `tokendesk kit conflicts` and"
 			              " `tokendesk kit resolve ID --keep home|field`\n");
 	}
+	return EX_OK;
+}
+
+static int kit_refresh(struct td_registry *reg, int argc, char **argv)
+{
+	struct td_kit_refresh_report r;
+	struct td_error err;
+	const char *path = NULL;
+	int json = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--help") == 0)
+			return usage_or_help('h');
+		else if (!path)
+			path = argv[i];
+		else
+			return usage_or_help('?');
+	}
+	if (!path)
+		return usage_or_help('?');
+	if (td_reg_kit_refresh(reg, path, &r, &err) < 0)
+		return fail(&err);
+	if (json) {
+		json_t *o = json_pack("{s:s, s:{s:I, s:I, s:I, s:I, s:I}}", "kit", r.uuid,
+		                      "changed", "tokens", (json_int_t)r.tokens,
+		                      "custody_moves", (json_int_t)r.moves,
+		                      "dossiers", (json_int_t)r.dossiers,
+		                      "tags", (json_int_t)r.tags,
+		                      "officials", (json_int_t)r.officials);
+		td_json_print(o);
+		json_decref(o);
+		return EX_OK;
+	}
+	td_cli_printf("kit %s: refreshed from home: %lld tokens, %lld custody moves,"
+	              " %lld dossiers, %lld tags, %lld officials changed\n", r.uuid,
+	              r.tokens, r.moves, r.dossiers, r.tags, r.officials);
 	return EX_OK;
 }
 
@@ -136,6 +245,43 @@ static json_t *jstr_or_json(const char *s)
 		return json_null();
 	v = json_loads(s, JSON_DECODE_ANY, NULL);
 	return v ? v : json_string(s);
+}
+
+/* The record as a person knows it, from the conflict's label: "token
+ * T-SB-01" (the first of the names below that the label has); NULL when
+ * it has none. */
+static const char *const label_names[] = { "token", "certificate", "holder",
+	"agency", "dossier", "tag", "handover", "serial", "ref", "number",
+	"name", "ext_id", "code", "target", "uid" };
+
+static void print_label(const struct td_kit_conflict *c, json_t *label)
+{
+	const char *name = NULL, *value = NULL, *key;
+	const char *details[] = { "certificates", "certificate", "holders", "holder",
+	                          "agency", "token" };
+	int any = 0;
+	json_t *v;
+
+	for (size_t i = 0; !name && i < sizeof label_names / sizeof label_names[0]; i++)
+		if ((value = json_string_value(json_object_get(label, label_names[i]))))
+			name = label_names[i];
+	printf("%" PRId64 "\t%s\t%s %s %s\t%s\n", c->id, c->status, c->op, c->table,
+	       value ? value : c->pk, c->reason);
+	for (size_t i = 0; i < sizeof details / sizeof details[0]; i++) {
+		key = details[i];
+		if (name && strcmp(key, name) == 0)
+			continue;
+		if (!(v = json_object_get(label, key)) || !json_string_value(v))
+			continue;
+		printf("%s%s %s", any++ ? "; " : "\t", key, json_string_value(v));
+	}
+	if (any)
+		fputc('\n', stdout);
+	const char *hh = json_string_value(json_object_get(label, "home_handover"));
+	const char *fh = json_string_value(json_object_get(label, "field_handover"));
+	if (hh || fh)
+		td_cli_printf("\thandover at home: %s; in the field: %s\n",
+		              hh ? hh : "-", fh ? fh : "-");
 }
 
 static int conflict_one(const struct td_kit_conflict *c, void *ctx)
@@ -151,6 +297,7 @@ static int conflict_one(const struct td_kit_conflict *c, void *ctx)
 		json_object_set_new(o, "reason", td_json_str(c->reason));
 		json_object_set_new(o, "status", td_json_str(c->status));
 		json_object_set_new(o, "key", jstr_or_json(c->pk));
+		json_object_set_new(o, "label", jstr_or_json(c->label));
 		json_object_set_new(o, "home", jstr_or_json(c->home));
 		json_object_set_new(o, "field_old", jstr_or_json(c->field_old));
 		json_object_set_new(o, "field_new", jstr_or_json(c->field_new));
@@ -159,8 +306,9 @@ static int conflict_one(const struct td_kit_conflict *c, void *ctx)
 		json_array_append_new(arr, o);
 		return 0;
 	}
-	printf("%" PRId64 "\t%s\t%s %s %s\t%s\n", c->id, c->status, c->op, c->table,
-	       c->pk, c->reason);
+	json_t *label = c->label ? json_loads(c->label, 0, NULL) : NULL;
+	print_label(c, label);
+	json_decref(label);
 	td_cli_printf("\thome:  %s\n\tfield: %s -> %s\n", c->home ? c->home : T("(none)"),
 	              c->field_old ? c->field_old : T("(none)"),
 	              c->field_new ? c->field_new : T("(none)"));
@@ -230,7 +378,7 @@ int td_cmd_kit(struct td_cli *cli, int argc, char **argv)
 		const char *name;
 		int (*run)(struct td_registry *, int, char **);
 	} subs[] = {
-		{ "make", kit_make }, { "merge", kit_merge },
+		{ "make", kit_make }, { "merge", kit_merge }, { "refresh", kit_refresh },
 		{ "conflicts", kit_conflicts }, { "resolve", kit_resolve },
 	};
 	struct td_registry *reg;

@@ -74,7 +74,7 @@ static void print_event_line(json_t *v)
 	const char *from = json_string_value(json_object_get(v, "from"));
 	const char *remarks = json_string_value(json_object_get(v, "remarks"));
 	json_t *conflict = json_object_get(v, "conflict");
-
+	json_t *sup = json_object_get(v, "superseded");
 	char at[64];
 
 	td_cli_printf("    %s  %s -> %s  %s  by %s%s%s\n",
@@ -89,6 +89,40 @@ static void print_event_line(json_t *v)
 		       (long long)json_integer_value(json_object_get(conflict, "id")),
 		       conflict_note(json_string_value(json_object_get(conflict,
 		                                                        "status"))));
+	if (sup && strcmp(json_string_value(json_object_get(sup, "choice")),
+	                  "kept_field") == 0)
+		td_cli_printf("      superseded: kit conflict %lld decided for the"
+		              " field's version by %s at %s\n",
+		              (long long)json_integer_value(json_object_get(sup, "conflict")),
+		              json_string_value(json_object_get(sup, "by")),
+		              td_cli_time(json_string_value(json_object_get(sup, "at")),
+		                          at, sizeof at));
+	else if (sup)
+		td_cli_printf("      superseded: kit conflict %lld decided for home's"
+		              " version by %s at %s\n",
+		              (long long)json_integer_value(json_object_get(sup, "conflict")),
+		              json_string_value(json_object_get(sup, "by")),
+		              td_cli_time(json_string_value(json_object_get(sup, "at")),
+		                          at, sizeof at));
+}
+
+/* The newest move that stands: not superseded, and not a field move
+ * whose conflict is open or was decided for home.  It is the move that
+ * put the token where the registry says it is. */
+static json_t *last_valid_move(json_t *history)
+{
+	json_t *last = NULL, *v;
+	size_t i;
+
+	json_array_foreach(history, i, v) {
+		json_t *c = json_object_get(v, "conflict");
+		const char *status = c ? json_string_value(json_object_get(c, "status")) : NULL;
+		if (json_object_get(v, "superseded") ||
+		    (status && strcmp(status, "kept_field") != 0))
+			continue;
+		last = v;
+	}
+	return last;
 }
 
 static void print_token(const struct td_token *t, json_t *certs, json_t *history)
@@ -112,6 +146,15 @@ static void print_token(const struct td_token *t, json_t *certs, json_t *history
 	                               : td_cli_T("  history: none\n"), stdout);
 	json_array_foreach(history, i, v)
 		print_event_line(v);
+	if ((v = last_valid_move(history))) {
+		const char *from = json_string_value(json_object_get(v, "from"));
+		char at[64];
+		td_cli_printf("  last valid move: %s  %s -> %s  %s\n",
+		              td_cli_time(json_string_value(json_object_get(v, "at")),
+		                          at, sizeof at), from ? from : "-",
+		              json_string_value(json_object_get(v, "to")),
+		              td_cli_word(json_string_value(json_object_get(v, "state"))));
+	}
 }
 
 static void print_cert(const struct td_cert *c)
@@ -170,6 +213,11 @@ static int show_token(struct td_registry *reg, const char *key, int json)
 		json_t *o = td_json_token(&t);
 		json_object_set(o, "certificates", certs);
 		json_object_set(o, "history", history);
+		json_t *last = last_valid_move(history);
+		json_object_set_new(o, "last_valid_move", last ?
+		                    json_integer(json_integer_value(json_object_get(last,
+		                                                                     "id")))
+		                    : json_null());
 		td_json_print(o);
 		json_decref(o);
 	} else if (rc == TD_OK) {

@@ -76,6 +76,13 @@ json_t *td_json_custody(const struct td_custody_event *e)
 		json_object_set_new(o, "conflict",
 		                    json_pack("{sIss}", "id", (json_int_t)e->conflict_id,
 		                              "status", e->conflict_status));
+	if (e->superseded_conflict)
+		json_object_set_new(o, "superseded",
+		                    json_pack("{sIssssss}", "conflict",
+		                              (json_int_t)e->superseded_conflict,
+		                              "choice", e->superseded_choice,
+		                              "by", e->superseded_by ? e->superseded_by : "",
+		                              "at", e->superseded_at ? e->superseded_at : ""));
 	return o;
 }
 

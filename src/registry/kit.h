@@ -38,6 +38,9 @@ struct kit_table {
 	int64_t offset;          /* bulk: home id = kit id + offset */
 	int bulk;                /* new rows moved by offset, all at once */
 	int fallback;            /* new rows went one by one */
+	/* a later merge: the lowest kit id an earlier merge of this kit
+	 * brought home under another id (kit_idmap), 0 when none */
+	int64_t prior_min;
 };
 
 struct kit_schema {
@@ -87,7 +90,27 @@ struct kit_merge {
 	 * first and at the last (see audit_field.c). */
 	int64_t field_first, field_last;
 	char field_prev[65], field_head[65];
+	/* A later merge (kit_merge_state): how far the kit was merged
+	 * before (its audit row `through` and that row's hash), when, and
+	 * how many times; the image diffed against is then the kit as it was
+	 * merged, and rows it added came home under ids kit_idmap keeps. */
+	int prior, refreshed;
+	int64_t made_base;   /* the kit's meta kit_audit_base: its kit.make or
+	                        newest kit.refresh row, where field work starts */
+	int64_t through, merges, home_event_max;
+	char through_hash[65], prior_at[32];
+	sqlite3_stmt *prior_get, *int_value;
+	/* the kit as merged now (sqlite3_serialize), kept for the next */
+	unsigned char *snapshot;
+	sqlite3_int64 snapshot_n;
+	char snapshot_sha256[65];
 };
+
+/* The home id of kit row kit_id of t: itself, unless an earlier merge of
+ * this kit brought the row home under another id (kit_idmap); -1 when
+ * that merge kept it as a conflict (it is not at home). */
+int64_t kit_prior_id(struct kit_merge *m, const struct kit_table *t,
+                     int64_t kit_id);
 
 /* Apply one change of the kit's changeset (iterator positioned on it) to
  * home, or record it as a conflict. */
@@ -113,6 +136,44 @@ int kit_conflict_add(struct kit_merge *m, struct kit_table *t, const char *op,
                      sqlite3_value **pk_vals, sqlite3_value **field_old,
                      sqlite3_value **field_new, const char *reason,
                      struct td_error *err);
+
+/* The label of a conflict on table's row home_id at home (the kit
+ * attached as "kit"; for a token, "since_event": home's custody events
+ * after since_event are the moves that competed with the field's), or from field_json (the field's version) when home
+ * holds no such row: JSON (kit_conflict.label), heap; NULL when none. */
+char *kit_conflict_label(struct td_registry *home, const char *table,
+                         int64_t home_id, const char *field_json,
+                         int64_t since_event);
+
+/* The audit image of row id of table at reg, as its ordinary writer
+ * builds it (token, tag, dossier), with the record's key (heap), the
+ * entity its writer uses and the action a kept field version is audited
+ * with (token.resolve, tag.resolve, dossier.resolve); NULL (and *key
+ * NULL) for other tables. */
+char *kit_record_image(struct td_registry *reg, const char *table, int64_t id,
+                       char **key, const char **entity, const char **action);
+
+/* ---- kit_make.c, shared with kit_refresh.c ---------------------------- */
+/* Copy home's rows of the agencies codes[0..n) and their subtrees into
+ * kit (home attached as "home", in a transaction), and index them.
+ * series: a refresh's handover series (its handovers and open counts
+ * come too), NULL for kit make. */
+int kit_fill_rows(struct td_registry *kit, const char *const *codes, size_t n,
+                  const char *series, struct td_kit_info *info,
+                  struct td_error *err);
+/* Store the kit as it stands as its image (kit_base), replacing one. */
+int kit_store_image(struct td_registry *kit, struct td_error *err);
+/* Give the finished file tmp the name kit_path, never over a file made
+ * meanwhile (no -wal may be left). */
+int kit_name_file(const char *tmp, const char *kit_path, struct td_error *err);
+/* For kit refresh (kit_merge.c): read and check the kit at kit_path as a
+ * merge does; TD_OK when home holds everything it recorded (merged, or
+ * nothing recorded since it was made or refreshed), TD_ERR_CONFLICT
+ * ("merge it first") otherwise.  uuid gets its id; *kit its private
+ * copy (close it). */
+int kit_refresh_check(struct td_registry *home, const char *kit_path,
+                      char uuid[37], struct td_registry **kit,
+                      struct td_error *err);
 
 /* ---- kit_guard.c: a kit is data, never code ---------------------------
  * Private copies: connections of their own, in memory, defensive, with

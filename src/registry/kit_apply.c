@@ -74,6 +74,28 @@ static int map_get(struct kit_merge *m, const char *table, int64_t old_id,
 	return found;
 }
 
+int64_t kit_prior_id(struct kit_merge *m, const struct kit_table *t,
+                     int64_t kit_id)
+{
+	sqlite3_stmt *st = m->prior_get;
+	int64_t id = kit_id;
+
+	/* rows the kit was made with keep their ids; rows this merge adds
+	 * are past base_max */
+	if (!m->prior || t->prior_min <= 0 || kit_id < t->prior_min ||
+	    kit_id > t->base_max || !st)
+		return kit_id;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, m->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, kit_id);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) >= kit_id)
+		id = sqlite3_column_type(st, 1) == SQLITE_NULL
+		     ? MAPPED_FAILED : kit_id + sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	return id;
+}
+
 /* Bind value i of vals (or its renumbered id) at idx.  Returns -1 when it
  * references a field row that could not be merged. */
 static int bind_mapped(struct kit_merge *m, struct kit_table *t, sqlite3_stmt *st,
@@ -88,6 +110,14 @@ static int bind_mapped(struct kit_merge *m, struct kit_table *t, sqlite3_stmt *s
 		if (!(p = kit_schema_find(&m->ks, t->fk[f].parent)) ||
 		    !kit_fk_to_id(t, f, p))
 			break;
+		/* a row an earlier merge of this kit brought home */
+		if (p->prior_min > 0 && sqlite3_value_int64(v) <= p->base_max) {
+			mapped = kit_prior_id(m, p, sqlite3_value_int64(v));
+			if (mapped == MAPPED_FAILED)
+				return -1;
+			sqlite3_bind_int64(st, idx, mapped);
+			return 0;
+		}
 		/* Only rows the field added were renumbered: skip the lookup
 		 * when the parent table had none. */
 		if (!p->renumbered ||
@@ -337,10 +367,18 @@ int kit_conflict_add(struct kit_merge *m, struct kit_table *t, const char *op,
 	char *home = pk_vals && strcmp(op, "insert") != 0 ? home_json(m, t, pk_vals)
 	                                                  : NULL;
 	char *fold = values_json(m, t, field_old), *fnew = field_json(m, t, field_new);
+	int64_t home_id = home && t->int_pk >= 0 && pk_vals[t->int_pk]
+	                  ? sqlite3_value_int64(pk_vals[t->int_pk]) : 0;
+	struct kit_table *ev = kit_schema_find(&m->ks, "custody_event");
+	int64_t since = m->prior ? m->home_event_max : ev ? ev->base_max : 0;
+	char *label = kit_conflict_label(m->home, t->name, home_id,
+	                                 fnew ? fnew : fold, since);
 	int rc = kit_exec(m->home, err, "INSERT INTO main.kit_conflict (kit_uuid, tbl,"
-	                  " op, pk, home, field_old, field_new, reason) VALUES"
-	                  " (%Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q)", m->uuid, t->name, op,
-	                  pk ? pk : "{}", home, fold, fnew, reason);
+	                  " op, pk, home, field_old, field_new, reason, label) VALUES"
+	                  " (%Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q)", m->uuid, t->name, op,
+	                  pk ? pk : "{}", home, fold, fnew, reason, label);
+
+	free(label);
 
 	free(pk);
 	free(home);
@@ -382,9 +420,12 @@ int kit_apply_insert(struct kit_merge *m, struct kit_table *t,
 	int64_t old_id = t->int_pk >= 0 ? sqlite3_value_int64(nv[t->int_pk]) : 0;
 	int rc;
 
-	if (t->kind == KIT_HOME_ONLY)
+	if (t->kind == KIT_HOME_ONLY) {
+		if (t->int_pk >= 0)
+			map_put(m, t->name, old_id, MAPPED_FAILED);
 		return kit_conflict_add(m, t, "insert", NULL, NULL, nv,
 		                        "added in the field to a table only home changes", err);
+	}
 	if (!(st = insert_stmt(m, t)))
 		return td_reg_db_error(m->home, err, "merging the kit");
 	sqlite3_clear_bindings(st);
@@ -392,7 +433,7 @@ int kit_apply_insert(struct kit_merge *m, struct kit_table *t,
 		if (i == t->int_pk)
 			continue;   /* renumbered: home allocates the id */
 		if (bind_mapped(m, t, st, i + 1, i, nv[i]) < 0) {
-			if (t->int_pk >= 0 && t->referenced) {
+			if (t->int_pk >= 0) {
 				t->renumbered = 1;
 				map_put(m, t->name, old_id, MAPPED_FAILED);
 			}
@@ -406,7 +447,7 @@ int kit_apply_insert(struct kit_merge *m, struct kit_table *t,
 		char reason[300];
 		snprintf(reason, sizeof reason, "cannot be added at home: %s",
 		         sqlite3_errmsg(m->home->db));
-		if (t->int_pk >= 0 && t->referenced) {
+		if (t->int_pk >= 0) {
 			t->renumbered = 1;
 			map_put(m, t->name, old_id, MAPPED_FAILED);
 		}
@@ -418,7 +459,9 @@ int kit_apply_insert(struct kit_merge *m, struct kit_table *t,
 	if (t->int_pk < 0)
 		return TD_OK;
 	int64_t new_id = sqlite3_last_insert_rowid(m->home->db);
-	if (t->referenced) {   /* only referenced ids need remembering */
+	/* every id is remembered: a later merge of this kit may change the
+	 * row (kit_idmap) */
+	{
 		t->renumbered = 1;
 		if (map_put(m, t->name, old_id, new_id) < 0)
 			return td_reg_db_error(m->home, err, "merging the kit");
@@ -493,11 +536,17 @@ static int apply_update(struct kit_merge *m, struct kit_table *t, sqlite3_value 
 	sqlite3_stmt *st;
 	int state, k = 1, rc;
 
+	state = home_state(m, t, pk, ov, nv);
+	/* home holds what the field made (both sides did the same): no
+	 * conflict, nothing to do, master data or not */
+	if (state == 2) {
+		m->rep->unchanged++;
+		return TD_OK;
+	}
 	if (t->kind == KIT_HOME_ONLY)
 		return kit_conflict_add(m, t, "update", pk, ov, nv,
 		                        "changed in the field in a table only home changes",
 		                        err);
-	state = home_state(m, t, pk, ov, nv);
 	if (state == 2) {
 		m->rep->unchanged++;
 		return TD_OK;
@@ -565,6 +614,37 @@ static int apply_delete(struct kit_merge *m, struct kit_table *t, sqlite3_value 
 	return kit_backing_audit(m, t, pk, b, err);
 }
 
+/* The change's key at home: a row an earlier merge of this kit brought
+ * home has another id there.  pk (and ov's key) then point at *held, a
+ * value made here (free it).  -1: that merge kept the row as a conflict,
+ * it is not at home. */
+static int home_key(struct kit_merge *m, struct kit_table *t, sqlite3_value **pk,
+                    sqlite3_value **ov, sqlite3_value **held)
+{
+	sqlite3_stmt *st = m->int_value;
+	int64_t kid, hid;
+
+	*held = NULL;
+	if (t->int_pk < 0 || !pk[t->int_pk] || t->prior_min <= 0)
+		return 0;
+	kid = sqlite3_value_int64(pk[t->int_pk]);
+	if ((hid = kit_prior_id(m, t, kid)) == kid)
+		return 0;
+	if (hid == MAPPED_FAILED || !st)
+		return -1;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, hid);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*held = sqlite3_value_dup(sqlite3_column_value(st, 0));
+	sqlite3_reset(st);
+	if (!*held)
+		return -1;
+	pk[t->int_pk] = *held;
+	if (ov[t->int_pk])
+		ov[t->int_pk] = *held;
+	return 0;
+}
+
 int kit_apply_change(struct kit_merge *m, sqlite3_changeset_iter *it,
                      struct td_error *err)
 {
@@ -606,11 +686,20 @@ int kit_apply_change(struct kit_merge *m, sqlite3_changeset_iter *it,
 		kit_backing_clear(&b);
 		return rc;
 	}
+	/* checked against the kit by its ids; applied at home by home's */
+	sqlite3_value *held = NULL;
+	if (op != SQLITE_INSERT && home_key(m, t, pk, ov, &held) < 0) {
+		kit_backing_clear(&b);
+		return kit_conflict_add(m, t, op == SQLITE_UPDATE ? "update" : "delete",
+		                        NULL, ov, nv, "changes a row the field added"
+		                        " that an earlier merge did not bring home", err);
+	}
 	switch (op) {
 	case SQLITE_INSERT: rc = kit_apply_insert(m, t, nv, err); break;
 	case SQLITE_UPDATE: rc = apply_update(m, t, pk, ov, nv, &b, err); break;
 	default: rc = apply_delete(m, t, pk, ov, &b, err); break;
 	}
+	sqlite3_value_free(held);
 	kit_backing_clear(&b);
 	return rc;
 }

@@ -424,7 +424,7 @@ int kit_backing_check(struct kit_merge *m, struct kit_table *t,
 		return check_count_close(m, id, b->key, nv, b, err);
 	if ((rc = check_images(m, e, id, b->key, !nv, b, err)) < 0)
 		return rc;
-	b->home_before = image_of(m->home, e, id, b->key);
+	b->home_before = image_of(m->home, e, kit_prior_id(m, t, id), b->key);
 	return TD_OK;
 }
 
@@ -505,6 +505,26 @@ void kit_backing_clear(struct kit_backing *b)
 	free(b->home_before);
 	free(b->field_after);
 	memset(b, 0, sizeof *b);
+}
+
+/* ---- a conflict decided for the field (kit_conflict.c) ------------------------ */
+
+char *kit_record_image(struct td_registry *reg, const char *table, int64_t id,
+                       char **key, const char **entity, const char **action)
+{
+	const struct entity_map *e = map_of(table);
+
+	*key = NULL;
+	if (!e || e->img == IMG_COUNT)
+		return NULL;
+	*entity = e->entity;
+	/* not token.move: that action is a custody event's (audit_state.c
+	 * pairs them), and keeping the field's version moves nothing */
+	*action = e->img == IMG_TOKEN ? "token.resolve" : e->img == IMG_TAG
+	          ? "tag.resolve" : "dossier.resolve";
+	if (!(*key = text_of(reg, e->key_sql, id, NULL)))
+		return NULL;
+	return image_of(reg, e, id, *key);
 }
 
 /* ---- rows the field added ------------------------------------------------------ */

@@ -80,7 +80,9 @@ static int bulk_allowed(struct kit_merge *m, struct kit_table *t)
 		return 0;
 	for (int f = 0; f < t->nfk; f++) {
 		struct kit_table *p = kit_schema_find(&m->ks, t->fk[f].parent);
-		if (p && p != t && (p->fallback || p->renumbered))
+		/* a parent with rows an earlier merge renumbered: references
+		 * to them are looked up one by one (kit_idmap) */
+		if (p && p != t && (p->fallback || p->renumbered || p->prior_min > 0))
 			return 0;
 	}
 	return 1;

@@ -17,6 +17,86 @@
 #include "registry/kit.h"
 #include "tokendesk/text.h"
 
+/* ---- what a person knows a conflict by (kit_conflict.label) -------------
+ * Each is run at merge time on home's connection, the kit attached as
+ * "kit": ?1 is the row's id at home.  A token is named with its
+ * certificates, their holders and agency, and the newest handover that
+ * moved it on each side (home's, and the field's in the kit). */
+#define HOLDER_OF(c) "(SELECT h.name || ' (' || h.ext_id || ')' FROM main.holder h" \
+	" WHERE h.id = " c ")"
+#define AGENCY_OF(c) "(SELECT a.code || ' ' || a.name FROM main.agency a" \
+	" WHERE a.id = " c ")"
+static const struct { const char *table, *sql; } labels[] = {
+	{ "token", "SELECT json_object('token', t.serial,"
+	  " 'certificates', (SELECT group_concat(c.serial, ', ') FROM main.certificate c"
+	  "   WHERE c.token_id = t.id),"
+	  " 'holders', (SELECT group_concat(h.name || ' (' || h.ext_id || ')', ', ')"
+	  "   FROM main.certificate c JOIN main.holder h ON h.id = c.holder_id"
+	  "   WHERE c.token_id = t.id),"
+	  " 'agency', (SELECT a.code || ' ' || a.name FROM main.certificate c"
+	  "   JOIN main.holder h ON h.id = c.holder_id JOIN main.agency a"
+	  "   ON a.id = h.agency_id WHERE c.token_id = t.id LIMIT 1),"
+	  " 'home_handover', (SELECT h.number FROM main.custody_event e JOIN"
+	  "   main.handover h ON h.id = e.handover_id WHERE e.token_id = t.id"
+	  "   ORDER BY e.id DESC LIMIT 1),"
+	  " 'field_handover', (SELECT h.number FROM kit.custody_event e JOIN kit.token k"
+	  "   ON k.id = e.token_id JOIN kit.handover h ON h.id = e.handover_id"
+	  "   WHERE k.serial = t.serial ORDER BY e.id DESC LIMIT 1),"
+	  " 'since_event', ?2)"
+	  " FROM main.token t WHERE t.id = ?1" },
+	{ "certificate", "SELECT json_object('certificate', c.serial, 'holder',"
+	  " " HOLDER_OF("c.holder_id") ", 'agency', (SELECT a.code || ' ' || a.name"
+	  " FROM main.holder h JOIN main.agency a ON a.id = h.agency_id WHERE"
+	  " h.id = c.holder_id), 'token', (SELECT serial FROM main.token WHERE"
+	  " id = c.token_id)) FROM main.certificate c WHERE c.id = ?1" },
+	{ "holder", "SELECT json_object('holder', h.name || ' (' || h.ext_id || ')',"
+	  " 'agency', " AGENCY_OF("h.agency_id") ") FROM main.holder h WHERE h.id = ?1" },
+	{ "agency", "SELECT json_object('agency', a.code || ' ' || a.name)"
+	  " FROM main.agency a WHERE a.id = ?1" },
+	{ "dossier", "SELECT json_object('dossier', d.ref, 'agency', "
+	  AGENCY_OF("d.agency_id") ") FROM main.dossier d WHERE d.id = ?1" },
+	{ "tag", "SELECT json_object('tag', t.target_kind || ' ' || t.target)"
+	  " FROM main.tag t WHERE t.id = ?1" },
+	{ "handover", "SELECT json_object('handover', number) FROM main.handover"
+	  " WHERE id = ?1" },
+};
+
+/* A row home does not hold (added in the field): named by the values a
+ * person knows it by, from the field's version (JSON). */
+#define LABEL_OF_FIELD "SELECT json_group_object(key, value) FROM json_each(?1)" \
+	" WHERE key IN ('serial', 'ref', 'number', 'name', 'ext_id', 'code'," \
+	" 'target', 'uid')"
+
+char *kit_conflict_label(struct td_registry *home, const char *table,
+                         int64_t home_id, const char *field_json,
+                         int64_t since_event)
+{
+	const char *sql = NULL;
+	sqlite3_stmt *st;
+	char *label = NULL;
+
+	for (size_t i = 0; home_id > 0 && i < sizeof labels / sizeof labels[0]; i++)
+		if (strcmp(labels[i].table, table) == 0)
+			sql = labels[i].sql;
+	if (sql && sqlite3_prepare_v2(home->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, home_id);
+		if (sqlite3_bind_parameter_count(st) >= 2)
+			sqlite3_bind_int64(st, 2, since_event);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			label = td_reg_col_dup(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (label || !field_json)
+		return label;
+	if (sqlite3_prepare_v2(home->db, LABEL_OF_FIELD, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, field_json, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			label = td_reg_col_dup(st, 0);
+		sqlite3_finalize(st);
+	}
+	return label;
+}
+
 int td_reg_kit_each_conflict(struct td_registry *reg, int open_only,
                              td_kit_conflict_fn fn, void *ctx, struct td_error *err)
 {
@@ -26,18 +106,19 @@ int td_reg_kit_each_conflict(struct td_registry *reg, int open_only,
 
 	if (sqlite3_prepare_v2(reg->db, open_only ?
 	        "SELECT id, kit_uuid, tbl, op, reason, status, pk, home, field_old,"
-	        " field_new, resolved_at, resolved_by FROM kit_conflict"
+	        " field_new, resolved_at, resolved_by, label FROM kit_conflict"
 	        " WHERE status = 'open' ORDER BY id" :
 	        "SELECT id, kit_uuid, tbl, op, reason, status, pk, home, field_old,"
-	        " field_new, resolved_at, resolved_by FROM kit_conflict ORDER BY id",
+	        " field_new, resolved_at, resolved_by, label FROM kit_conflict"
+	        " ORDER BY id",
 	        -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(reg, err, "listing kit conflicts");
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char **f[] = { &c.kit_uuid, &c.table, &c.op, &c.reason, &c.status,
 		                     &c.pk, &c.home, &c.field_old, &c.field_new,
-		                     &c.resolved_at, &c.resolved_by };
+		                     &c.resolved_at, &c.resolved_by, &c.label };
 		c.id = sqlite3_column_int64(st, 0);
-		for (int i = 0; i < 11; i++)
+		for (int i = 0; i < 12; i++)
 			*f[i] = (const char *)sqlite3_column_text(st, i + 1);
 		stop = fn(&c, ctx);
 	}
@@ -48,7 +129,7 @@ int td_reg_kit_each_conflict(struct td_registry *reg, int open_only,
 }
 
 struct conflict_row {
-	char *table, *op, *status, *pk, *field_new, *home;
+	char *table, *op, *status, *pk, *field_new, *home, *uuid, *label;
 };
 
 static void conflict_row_clear(struct conflict_row *r)
@@ -59,6 +140,8 @@ static void conflict_row_clear(struct conflict_row *r)
 	free(r->pk);
 	free(r->field_new);
 	free(r->home);
+	free(r->uuid);
+	free(r->label);
 }
 
 static int load_conflict(struct td_registry *reg, int64_t id, struct conflict_row *r,
@@ -68,8 +151,9 @@ static int load_conflict(struct td_registry *reg, int64_t id, struct conflict_ro
 	int rc;
 
 	memset(r, 0, sizeof *r);
-	if (sqlite3_prepare_v2(reg->db, "SELECT tbl, op, status, pk, field_new, home"
-	                       " FROM kit_conflict WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(reg->db, "SELECT tbl, op, status, pk, field_new, home,"
+	                       " kit_uuid, label FROM kit_conflict WHERE id = ?", -1,
+	                       &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(reg, err, "reading a kit conflict");
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
@@ -80,6 +164,8 @@ static int load_conflict(struct td_registry *reg, int64_t id, struct conflict_ro
 		r->pk = td_reg_col_dup(st, 3);
 		r->field_new = td_reg_col_dup(st, 4);
 		r->home = td_reg_col_dup(st, 5);
+		r->uuid = td_reg_col_dup(st, 6);
+		r->label = td_reg_col_dup(st, 7);
 	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE)
@@ -172,13 +258,104 @@ static int apply_field(struct td_registry *reg, struct kit_table *t,
 	return TD_OK;
 }
 
+/* The id at home of the conflict's row (its pk's "id"), 0 when none. */
+static int64_t row_id(struct td_registry *reg, const struct conflict_row *r)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT CASE WHEN json_valid(?1) THEN"
+	                       " json_extract(?1, '$.id') END", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	td_reg_bind_text(st, 1, r->pk);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}
+
+/* A token's moves that lost the conflict stay in its history, marked
+ * (kit_superseded): kept field, home's moves since the kit was made or
+ * merged last (label's since_event) that did not come from this kit;
+ * kept home, the moves this kit brought.  *events gets their ids as a
+ * JSON array (heap), for the kit.resolve audit row. */
+static int supersede(struct td_registry *reg, int64_t id, const struct conflict_row *r,
+                     int64_t token_id, int keep_field, const char *at,
+                     char **events, struct td_error *err)
+{
+	static const char from_kit[] = "EXISTS (SELECT 1 FROM kit_idmap m WHERE"
+		" m.kit_uuid = ?3 AND m.tbl = 'custody_event' AND m.shift IS NOT NULL"
+		" AND e.id BETWEEN m.kit_first + m.shift AND m.kit_last + m.shift)";
+	char *sql = sqlite3_mprintf("INSERT OR IGNORE INTO kit_superseded (event_id,"
+	        " conflict_id, choice, decided_by, decided_at) SELECT e.id, ?4, ?5, ?6, ?7"
+	        " FROM custody_event e WHERE e.token_id = ?1 AND e.id >"
+	        " json_extract(?2, '$.since_event') AND %s%s RETURNING event_id",
+	        keep_field ? "NOT " : "", from_kit);
+	sqlite3_stmt *st;
+	char *list = sqlite3_mprintf("[");
+	int rc, n = 0;
+
+	*events = NULL;
+	rc = sql ? sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) : SQLITE_NOMEM;
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK) {
+		sqlite3_free(list);
+		return td_reg_db_error(reg, err, "marking superseded moves");
+	}
+	sqlite3_bind_int64(st, 1, token_id);
+	td_reg_bind_text(st, 2, r->label);
+	td_reg_bind_text(st, 3, r->uuid);
+	sqlite3_bind_int64(st, 4, id);
+	sqlite3_bind_text(st, 5, keep_field ? "kept_field" : "kept_home", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, td_reg_operator(reg), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, at, -1, SQLITE_STATIC);
+	while (list && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char *next = sqlite3_mprintf("%s%s%lld", list, n++ ? "," : "",
+		                             (long long)sqlite3_column_int64(st, 0));
+		sqlite3_free(list);
+		list = next;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE || !list) {
+		sqlite3_free(list);
+		return td_reg_db_error(reg, err, "marking superseded moves");
+	}
+	*events = sqlite3_mprintf("%s]", list);
+	sqlite3_free(list);
+	return *events ? TD_OK : td_error_set(err, TD_ERR_NOMEM, "out of memory");
+}
+
+/* Keep the field's version of a record its ordinary writer audits
+ * (token, tag, dossier): apply it, and audit it as that writer does. */
+static int apply_field_audited(struct td_registry *reg, struct kit_table *t,
+                               const struct conflict_row *r, struct td_error *err)
+{
+	int64_t rid = strcmp(r->op, "update") == 0 ? row_id(reg, r) : 0;
+	const char *entity = NULL, *action = NULL;
+	char *key = NULL, *before = rid ? kit_record_image(reg, t->name, rid, &key,
+	                                                   &entity, &action) : NULL;
+	int rc = apply_field(reg, t, r, err);
+
+	if (rc == TD_OK && before && key) {
+		char *after_key = NULL;
+		char *after = kit_record_image(reg, t->name, rid, &after_key, &entity,
+		                               &action);
+		rc = td_reg_audit(reg, action, entity, key, before, after, err);
+		free(after);
+		free(after_key);
+	}
+	free(before);
+	free(key);
+	return rc;
+}
+
 int td_reg_kit_resolve(struct td_registry *reg, int64_t id, int keep_field,
                        struct td_error *err)
 {
 	struct conflict_row r;
 	struct kit_schema ks = { 0 };
 	struct kit_table *t;
-	char at[21], key[32], *after = NULL;
+	char at[21], key[32], *after = NULL, *events = NULL;
 	int rc;
 
 	if ((rc = td_reg_require_tx(reg, err)) < 0 ||
@@ -196,21 +373,28 @@ int td_reg_kit_resolve(struct td_registry *reg, int64_t id, int keep_field,
 			rc = td_error_set(err, TD_ERR_DATA, "no table %s", r.table);
 			goto out;
 		}
-		if ((rc = apply_field(reg, t, &r, err)) < 0)
+		if ((rc = apply_field_audited(reg, t, &r, err)) < 0)
 			goto out;
 	}
 	td_now_iso(at);
+	if (strcmp(r.table, "token") == 0 && strcmp(r.op, "update") == 0 &&
+	    row_id(reg, &r) > 0 &&
+	    (rc = supersede(reg, id, &r, row_id(reg, &r), keep_field, at, &events,
+	                    err)) < 0)
+		goto out;
 	if ((rc = kit_exec(reg, err, "UPDATE kit_conflict SET status = %Q,"
 	                   " resolved_at = %Q, resolved_by = %Q WHERE id = %lld",
 	                   keep_field ? "kept_field" : "kept_home", at,
 	                   td_reg_operator(reg), (long long)id)) < 0)
 		goto out;
-	after = sqlite3_mprintf("{\"keep\":\"%s\",\"table\":\"%w\",\"op\":\"%s\"}",
-	                        keep_field ? "field" : "home", r.table, r.op);
+	after = sqlite3_mprintf("{\"keep\":\"%s\",\"table\":\"%w\",\"op\":\"%s\"%s%s}",
+	                        keep_field ? "field" : "home", r.table, r.op,
+	                        events ? ",\"superseded\":" : "", events ? events : "");
 	snprintf(key, sizeof key, "%" PRId64, id);
 	rc = td_reg_audit(reg, "kit.resolve", "kit_conflict", key, r.home, after, err);
 	sqlite3_free(after);
 out:
+	sqlite3_free(events);
 	kit_schema_free(&ks);
 	conflict_row_clear(&r);
 	return rc;

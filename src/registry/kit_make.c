@@ -112,8 +112,27 @@ static int scrub_history(struct td_registry *kit, struct td_error *err)
 	return rc;
 }
 
+/* A refresh (series set: the kit's handover series) also carries what
+ * the team itself did that home now holds: the handovers it numbered
+ * (so its numbering goes on), and its counts still open (with their
+ * scans, by the generic rule), so it can finish them. */
+static char *refresh_filter(const char *table, const char *series)
+{
+	if (!series)
+		return NULL;
+	if (strcmp(table, "handover") == 0)
+		return sqlite3_mprintf("series = %Q", series);
+	if (strcmp(table, "count_session") == 0)
+		return sqlite3_mprintf("closed_at IS NULL AND ((scope_kind = 'agency'"
+		                       " AND scope IN (SELECT code FROM home.agency WHERE id IN"
+		                       " (SELECT id FROM temp.kit_sub))) OR (scope_kind ="
+		                       " 'custodian' AND scope IN (SELECT c FROM"
+		                       " temp.kit_cust)))");
+	return NULL;
+}
+
 static int copy_table(struct td_registry *kit, const struct kit_table *t,
-                      struct td_error *err)
+                      const char *series, struct td_error *err)
 {
 	const char *named;
 	char *generic;
@@ -121,6 +140,12 @@ static int copy_table(struct td_registry *kit, const struct kit_table *t,
 
 	if (t->kind == KIT_AUDIT || t->kind == KIT_LOCAL)
 		return TD_OK;
+	if ((generic = refresh_filter(t->name, series))) {
+		rc = kit_exec(kit, err, "INSERT INTO main.\"%w\" SELECT * FROM home.\"%w\""
+		              " WHERE %s", t->name, t->name, generic);
+		sqlite3_free(generic);
+		return rc;
+	}
 	if ((named = named_filter(t->name)))
 		return kit_exec(kit, err, "INSERT INTO main.\"%w\" SELECT * FROM"
 		                " home.\"%w\" WHERE %s", t->name, t->name, named);
@@ -249,8 +274,9 @@ static int write_meta(struct td_registry *kit, const char *const *codes, size_t 
 	return rc;
 }
 
-static int fill(struct td_registry *kit, const char *const *codes, size_t n,
-                struct td_kit_info *info, struct td_error *err)
+int kit_fill_rows(struct td_registry *kit, const char *const *codes, size_t n,
+                  const char *series, struct td_kit_info *info,
+                  struct td_error *err)
 {
 	struct kit_schema ks;
 	int rc;
@@ -262,10 +288,10 @@ static int fill(struct td_registry *kit, const char *const *codes, size_t n,
 	 * declared reference: they come last, after what they name. */
 	for (int i = 0; rc == TD_OK && i < ks.n; i++)
 		if (strcmp(ks.t[i].name, "tag") != 0)
-			rc = copy_table(kit, &ks.t[i], err);
+			rc = copy_table(kit, &ks.t[i], series, err);
 	for (int i = 0; rc == TD_OK && i < ks.n; i++)
 		if (strcmp(ks.t[i].name, "tag") == 0)
-			rc = copy_table(kit, &ks.t[i], err);
+			rc = copy_table(kit, &ks.t[i], series, err);
 	if (rc == TD_OK && kit_schema_find(&ks, "custody_event"))
 		rc = scrub_history(kit, err);
 	for (int i = 0; rc == TD_OK && i < ks.n; i++)
@@ -278,15 +304,21 @@ static int fill(struct td_registry *kit, const char *const *codes, size_t n,
 	info->holders = count_rows(kit, "holder");
 	info->certificates = count_rows(kit, "certificate");
 	info->tokens = count_rows(kit, "token");
-	if ((rc = reindex(kit, err)) < 0)
-		return rc;
-	return write_meta(kit, codes, n, info, err);
+	return reindex(kit, err);
+}
+
+static int fill(struct td_registry *kit, const char *const *codes, size_t n,
+                struct td_kit_info *info, struct td_error *err)
+{
+	int rc = kit_fill_rows(kit, codes, n, NULL, info, err);
+
+	return rc < 0 ? rc : write_meta(kit, codes, n, info, err);
 }
 
 /* sqlite3_serialize of the kit as made, stored in kit_base.  The header
  * is marked rollback-journal (bytes 18, 19) since an in-memory copy
  * cannot be in WAL mode. */
-static int store_image(struct td_registry *kit, struct td_error *err)
+int kit_store_image(struct td_registry *kit, struct td_error *err)
 {
 	sqlite3_int64 size = 0;
 	unsigned char *image = sqlite3_serialize(kit->db, "main", &size, 0);
@@ -298,7 +330,8 @@ static int store_image(struct td_registry *kit, struct td_error *err)
 	image[18] = image[19] = 1;
 	if ((rc = td_reg_begin(kit, err)) < 0)
 		goto out;
-	if (sqlite3_prepare_v2(kit->db, "INSERT INTO kit_base (id, image) VALUES (1, ?)",
+	if (sqlite3_prepare_v2(kit->db, "INSERT OR REPLACE INTO kit_base (id, image)"
+	                       " VALUES (1, ?)",
 	                       -1, &st, NULL) != SQLITE_OK) {
 		rc = td_reg_db_error(kit, err, "storing the kit's image");
 		td_reg_rollback(kit);
@@ -406,7 +439,7 @@ static int write_kit(struct td_registry *home, const char *path,
 		sqlite3_exec(kit->db, "DETACH home", NULL, NULL, NULL);
 	}
 	if (rc == TD_OK)
-		rc = store_image(kit, err);
+		rc = kit_store_image(kit, err);
 	td_reg_close(kit);   /* the last connection: the WAL goes into the file */
 	return rc;
 }
@@ -416,7 +449,7 @@ static int write_kit(struct td_registry *home, const char *path,
  * take too (they have no hard links, so link() would fail there).  A
  * file system that refuses the flag gets a plain rename after a last
  * look.  The kit must stand alone (no -wal left). */
-static int name_kit(const char *tmp, const char *kit_path, struct td_error *err)
+int kit_name_file(const char *tmp, const char *kit_path, struct td_error *err)
 {
 	char wal[PATH_MAX + 48];
 	struct stat st;
@@ -465,7 +498,7 @@ int td_reg_kit_make(struct td_registry *home, const char *kit_path,
 	 * a team could carry into the field (at most a *.making-* file). */
 	snprintf(tmp, sizeof tmp, "%s.making-%.8s", kit_path, info->uuid);
 	if ((rc = write_kit(home, tmp, codes, n, info, err)) < 0 ||
-	    (rc = name_kit(tmp, kit_path, err)) < 0) {
+	    (rc = kit_name_file(tmp, kit_path, err)) < 0) {
 		td_reg_remove(tmp);
 		return kit_failed(kit_path, err);
 	}

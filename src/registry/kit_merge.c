@@ -6,7 +6,12 @@
  *    kit (meta kit_uuid), its schema version is this registry's, its
  *    sqlite_master holds only what tokendesk's compiled schema does (no
  *    trigger, view, or table/column of its own), and its own audit chain
- *    verifies.  A kit already merged (kit_merged) changes nothing.
+ *    verifies.  A kit merged before (kit_merge_state) brings what its
+ *    audit log recorded since: its row `through` must be the one merged
+ *    (same hash), and the image diffed against is the kit as merged
+ *    then (home's snapshot, digest checked); rows earlier merges brought
+ *    home under other ids are found through kit_idmap (kit_apply.c).  A
+ *    kit with nothing new, or an older copy, changes nothing.
  * 2. The kit's pristine image (kit_base) is copied and checked the same
  *    way, and its rows are loaded into a base database built from
  *    tokendesk's own schema (never the image's DDL).  Every row the
@@ -27,11 +32,12 @@
  *    chain's hashes before and after them (audit_field.c verifies).  So
  *    every field row is kept as the kit signed it, in order, and checks
  *    against the kit file, whose chain was verified before merging.
- * All of it happens in one home transaction, with a kit.merge audit row
- * and the kit's uuid in kit_merged: a crash merges all or nothing, and a
- * second merge of the same kit finds the uuid and changes nothing (asked
- * again under the write lock: two merges at once, the second says it was
- * merged meanwhile). */
+ * All of it happens in one home transaction, with a kit.merge audit row,
+ * the kit's uuid in kit_merged and how far it was merged in
+ * kit_merge_state: a crash merges all or nothing, and a second merge of
+ * the same kit finds nothing new and changes nothing (asked again under
+ * the write lock: two merges at once, the second says it was merged
+ * meanwhile). */
 #include <config.h>
 
 #include <inttypes.h>
@@ -239,8 +245,16 @@ static int copy_kit(const char *kit_path, struct td_registry **copy,
 	snprintf(what, sizeof what, "kit %s", kit_path);
 	if ((rc = kit_copy_file(rw.db ? &rw : file, what, copy, err)) < 0) {
 		struct td_error why;
-		if (check_whole(file, "main", what, &why) < 0)
+		int code = (rw.db ? rw.last_db_code : file->last_db_code) & 0xff;
+		if (check_whole(file, "main", what, &why) < 0) {
 			*err = why, rc = why.code;
+		} else if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
+			/* a schema SQLite cannot parse (fuzz-kit): damaged too */
+			char reason[sizeof err->message];
+			snprintf(reason, sizeof reason, "%s", sqlite_reason(err));
+			rc = refuse_damaged(err, what, strncmp(reason, "reading the kit: ",
+			                    17) == 0 ? reason + 17 : reason);
+		}
 	}
 	td_reg_close(file);
 	sqlite3_close(rw.db);
@@ -314,11 +328,29 @@ static int check_kit(struct td_registry *home, struct kit_merge *m,
 	return rc;
 }
 
-/* 1 when merged before and unchanged since (nothing to do); 0 when not
- * merged; TD_ERR_CONFLICT when merged, then changed in the field again:
- * those later changes are not dropped silently, they are refused loudly. */
-static int already_merged(struct td_registry *home, const char *uuid,
-                          int64_t kit_rows, struct td_error *err)
+/* The hash of audit row id of database schema (kit, or kit_field_audit
+ * rows of uuid at home when uuid is set), "" when none. */
+static void row_hash(struct td_registry *reg, const char *sql, const char *uuid,
+                     int64_t id, char out[65])
+{
+	sqlite3_stmt *st;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, id);
+	if (uuid)
+		sqlite3_bind_text(st, 2, uuid, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(out, 65, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+/* Merged by a release before kit_merge_state: 1 when unchanged since,
+ * TD_ERR_CONFLICT when changed (that release merged a kit once), 0 when
+ * never merged. */
+static int merged_once(struct td_registry *home, const char *uuid,
+                       int64_t kit_rows, struct td_error *err)
 {
 	sqlite3_stmt *st;
 	int64_t through = -1;
@@ -338,14 +370,164 @@ static int already_merged(struct td_registry *home, const char *uuid,
 		return 0;
 	if (kit_rows <= through)
 		return 1;
-	return td_error_set(err, TD_ERR_CONFLICT, "kit %s was merged at %s and has"
-	                    " %" PRId64 " audit rows recorded since; a kit is merged"
-	                    " once: nothing was merged now.  Keep the kit file and"
-	                    " report this, or make a new kit for the next trip",
-	                    uuid, when, kit_rows - through);
+	return td_error_set(err, TD_ERR_CONFLICT, "kit %s was merged at %s by an"
+	                    " earlier tokendesk, which kept no record of how far;"
+	                    " its %" PRId64 " audit rows recorded since cannot be"
+	                    " merged: nothing was merged now", uuid, when,
+	                    kit_rows - through);
+}
+
+/* Read how far the kit was merged here (kit_merge_state) into m. */
+static int read_state(struct kit_merge *m, struct td_error *err)
+{
+	sqlite3_stmt *st;
+
+	m->prior = 0;
+	if (sqlite3_prepare_v2(m->home->db, "SELECT through, through_hash, merged_at,"
+	                       " merges, home_event_max FROM main.kit_merge_state"
+	                       " WHERE uuid = ?",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(m->home, err, "reading merged kits");
+	sqlite3_bind_text(st, 1, m->uuid, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		m->prior = 1;
+		m->through = sqlite3_column_int64(st, 0);
+		snprintf(m->through_hash, sizeof m->through_hash, "%s",
+		         (const char *)sqlite3_column_text(st, 1));
+		snprintf(m->prior_at, sizeof m->prior_at, "%s",
+		         (const char *)sqlite3_column_text(st, 2));
+		m->merges = sqlite3_column_int64(st, 3);
+		m->home_event_max = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_finalize(st);
+	return TD_OK;
+}
+
+static int parted(struct kit_merge *m, int64_t row, struct td_error *err)
+{
+	return td_error_set(err, TD_ERR_CONFLICT, "kit %s: its audit row %" PRId64
+	                    " is not the one merged here at %s; this copy and the"
+	                    " one merged were both used after they parted: not"
+	                    " merged, nothing changed.  Keep both files and report"
+	                    " this", m->kit_path, row, m->prior_at);
+}
+
+/* 1 when everything the kit holds was merged (nothing to do: the kit
+ * merged last time, unchanged, or an older copy of it); 0 when there is
+ * work to merge: all of it (never merged) or what its audit log recorded
+ * after row m->through, the last merged (the kit's row there must be the
+ * one merged: same hash); < 0 when the kit cannot be merged. */
+static int already_merged(struct kit_merge *m, struct td_error *err)
+{
+	char kit_hash[65], home_hash[65];
+	int rc;
+
+	m->refreshed = 0;
+	if ((rc = read_state(m, err)) < 0)
+		return rc;
+	if (!m->prior)
+		return merged_once(m->home, m->uuid, m->kit_rows, err);
+	if (m->kit_rows >= m->through) {
+		row_hash(m->kitc, "SELECT hash FROM main.audit WHERE id = ?1", NULL,
+		         m->through, kit_hash);
+		if (strcmp(kit_hash, m->through_hash) != 0)
+			return parted(m, m->through, err);
+		/* refreshed since it was merged (kit_make.c): its image is home's
+		 * state at the refresh, with home's ids, and field work starts
+		 * at its kit.refresh row */
+		if (m->made_base > m->through) {
+			m->prior = 0;
+			m->refreshed = 1;
+			return m->kit_rows == m->made_base;
+		}
+		return m->kit_rows == m->through;
+	}
+	/* a copy from before the last merge: its newest row came home */
+	row_hash(m->kitc, "SELECT hash FROM main.audit WHERE id = ?1", NULL,
+	         m->kit_rows, kit_hash);
+	row_hash(m->home, "SELECT hash FROM main.kit_field_audit WHERE field_id = ?1"
+	         " AND kit_uuid = ?2", m->uuid, m->kit_rows, home_hash);
+	if (m->kit_rows > m->made_base && strcmp(kit_hash, home_hash) != 0)
+		return parted(m, m->kit_rows, err);
+	m->rep->older_copy = 1;
+	return 1;
+}
+
+/* Under the write lock: did another merge of this kit commit since it
+ * was read?  1: what this one would bring is home now (merged
+ * meanwhile); 0: no; TD_ERR_CONFLICT: another copy was merged meanwhile,
+ * so this one's diff is stale. */
+static int merged_meanwhile(struct kit_merge *m, struct td_error *err)
+{
+	int was = m->prior, was_refreshed = m->refreshed, rc;
+	int64_t through = m->through, merges = m->merges;
+
+	if ((rc = already_merged(m, err)) != 0)
+		return rc;
+	if (was == m->prior && was_refreshed == m->refreshed &&
+	    through == m->through && merges == m->merges)
+		return 0;
+	return td_error_set(err, TD_ERR_CONFLICT, "kit %s: another copy of it was"
+	                    " merged meanwhile; nothing changed: merge it again",
+	                    m->kit_path);
 }
 
 /* ---- the pristine image ----------------------------------------------------- */
+
+/* SHA-256 of n bytes, hex. */
+static int digest(const void *bytes, size_t n, char out[65], struct td_error *err)
+{
+	struct td_sha256 *h = td_sha256_new(err);
+
+	if (!h)
+		return err->code;
+	td_sha256_begin(h);
+	td_sha256_add(h, bytes, n);
+	td_sha256_hex(h, out);
+	td_sha256_free(h);
+	return TD_OK;
+}
+
+/* A later merge diffs against the kit as merged last, kept at home
+ * (kit_merge_state.snapshot), its digest checked: a snapshot changed at
+ * home would let the merge bring back what was merged, or drop work. */
+static int copy_snapshot(struct kit_merge *m, struct td_error *err)
+{
+	const char *what = "the kit as merged last";
+	sqlite3_stmt *st;
+	unsigned char *copy = NULL;
+	sqlite3_int64 n = 0;
+	char want[65] = "", got[65] = "";
+	int rc;
+
+	if (sqlite3_prepare_v2(m->home->db, "SELECT snapshot, snapshot_sha256 FROM"
+	                       " main.kit_merge_state WHERE uuid = ?", -1, &st, NULL)
+	    != SQLITE_OK)
+		return td_reg_db_error(m->home, err, "reading merged kits");
+	sqlite3_bind_text(st, 1, m->uuid, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && (n = sqlite3_column_bytes(st, 0)) > 0 &&
+	    (copy = sqlite3_malloc64((sqlite3_uint64)n))) {
+		memcpy(copy, sqlite3_column_blob(st, 0), (size_t)n);
+		snprintf(want, sizeof want, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (!copy)
+		return td_error_set(err, TD_ERR_DATA, "this registry holds no copy of"
+		                    " kit %s as merged last; it cannot be merged again",
+		                    m->uuid);
+	if ((rc = digest(copy, (size_t)n, got, err)) < 0 || strcmp(got, want) != 0) {
+		sqlite3_free(copy);
+		return rc < 0 ? rc : td_error_set(err, TD_ERR_DATA, "this registry's"
+		                    " copy of kit %s as merged last was changed (SHA-256"
+		                    " %s, recorded %s); not merged", m->uuid, got, want);
+	}
+	if ((rc = kit_copy_open(what, copy, n, &m->imgc, err)) < 0)
+		return rc;
+	if ((rc = check_whole(m->imgc, "main", what, err)) < 0 ||
+	    (rc = kit_inspect(m->imgc, m->ref, what, err)) < 0)
+		return rc;
+	return TD_OK;
+}
 
 /* The kit's image of itself as made, as a private copy checked like the
  * kit (m->imgc). */
@@ -357,6 +539,8 @@ static int copy_image(struct kit_merge *m, struct td_error *err)
 	sqlite3_int64 n = 0;
 	int rc;
 
+	if (m->prior)   /* a later merge: the kit as it was merged last */
+		return copy_snapshot(m, err);
 	if (sqlite3_prepare_v2(m->kitc->db, "SELECT image FROM main.kit_base"
 	                       " WHERE id = 1", -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(m->kitc, err, "reading the kit's image");
@@ -574,6 +758,80 @@ static char *field_anchor(const struct kit_merge *m)
 	                       m->field_prev, m->field_head);
 }
 
+/* Where the rows this merge added went (kit_idmap): a table moved by
+ * an offset is one range; rows that went one by one, one each (NULL
+ * shift: kept as a conflict). */
+static int save_idmap(struct kit_merge *m, struct td_error *err)
+{
+	/* refreshed: the kit's rows carry home's ids; the old map is void */
+	int rc = m->refreshed ? kit_exec(m->home, err, "DELETE FROM main.kit_idmap"
+	                                 " WHERE kit_uuid = %Q", m->uuid) : TD_OK;
+
+	if (rc == TD_OK)
+		rc = kit_exec(m->home, err, "INSERT OR REPLACE INTO main.kit_idmap"
+		              " SELECT %Q, tbl, old, old, CASE WHEN new = -1 THEN NULL"
+		              " ELSE new - old END FROM temp.kit_idmap", m->uuid);
+
+	for (int i = 0; rc == TD_OK && i < m->ks.n; i++) {
+		struct kit_table *t = &m->ks.t[i];
+		if (!t->bulk)
+			continue;
+		rc = kit_exec(m->home, err, "INSERT OR REPLACE INTO main.kit_idmap"
+		              " SELECT %Q, %Q, min(\"%w\"), max(\"%w\"), %lld FROM"
+		              " kit.\"%w\" WHERE \"%w\" > %lld HAVING count(*) > 0",
+		              m->uuid, t->name, t->cols[t->int_pk], t->cols[t->int_pk],
+		              (long long)t->offset, t->name, t->cols[t->int_pk],
+		              (long long)t->base_max);
+	}
+	return rc;
+}
+
+/* The kit as merged now, and how far: the next merge starts there. */
+static int snapshot_kit(struct kit_merge *m, struct td_error *err)
+{
+	sqlite3_int64 n = 0;
+	unsigned char *bytes = sqlite3_serialize(m->kitc->db, "main", &n, 0);
+	int rc;
+
+	if (!bytes)
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	rc = digest(bytes, (size_t)n, m->snapshot_sha256, err);
+	m->snapshot = bytes;
+	m->snapshot_n = n;
+	return rc;
+}
+
+static int save_state(struct kit_merge *m, const char *at, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	char hash[65];
+	int rc;
+
+	row_hash(m->kitc, "SELECT hash FROM main.audit WHERE id = ?1", NULL,
+	         m->kit_rows, hash);
+	if ((rc = save_idmap(m, err)) < 0)
+		return rc;
+	if (sqlite3_prepare_v2(m->home->db, "INSERT OR REPLACE INTO main.kit_merge_state"
+	                       " (uuid, through, through_hash, merged_at, merges,"
+	                       " snapshot, snapshot_sha256, home_event_max) VALUES"
+	                       " (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0)"
+	                       " FROM main.custody_event))",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(m->home, err, "recording the merge");
+	sqlite3_bind_text(st, 1, m->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, m->kit_rows);
+	sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, m->merges + 1);
+	sqlite3_bind_blob64(st, 6, m->snapshot, (sqlite3_uint64)m->snapshot_n,
+	                    SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, m->snapshot_sha256, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? TD_OK
+	     : td_reg_db_error(m->home, err, "recording the merge");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int finish(struct kit_merge *m, struct td_error *err)
 {
 	const struct td_kit_merge_report *r = m->rep;
@@ -584,17 +842,23 @@ static int finish(struct kit_merge *m, struct td_error *err)
 	summary = !anchor ? NULL : sqlite3_mprintf("{\"kit_audit_rows\":%lld,"
 	                          "\"inserted\":%lld,\"updated\":%lld,\"deleted\":%lld,"
 	                          "\"unchanged\":%lld,\"audit_rows\":%lld,"
-	                          "\"conflicts\":%lld%s}", (long long)m->kit_rows,
+	                          "\"conflicts\":%lld,\"merge\":%lld,"
+	                          "\"from_row\":%lld,\"snapshot_sha256\":\"%s\"%s}",
+	                          (long long)m->kit_rows,
 	                          (long long)r->inserted,
 	                          (long long)r->updated, (long long)r->deleted,
 	                          (long long)r->unchanged, (long long)r->audit_rows,
-	                          (long long)r->conflicts, anchor);
+	                          (long long)r->conflicts, (long long)m->merges + 1,
+	                          (long long)m->audit_base, m->snapshot_sha256, anchor);
 	sqlite3_free(anchor);
 	if (!summary)
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-	rc = kit_exec(m->home, err, "INSERT INTO main.kit_merged (uuid, merged_at,"
-	              " operator, summary) VALUES (%Q, %Q, %Q, %Q)", m->uuid, at,
-	              td_reg_operator(m->home), summary);
+	/* kit_merged holds the latest merge, as its newest kit.merge row */
+	rc = kit_exec(m->home, err, "INSERT OR REPLACE INTO main.kit_merged (uuid,"
+	              " merged_at, operator, summary) VALUES (%Q, %Q, %Q, %Q)", m->uuid,
+	              at, td_reg_operator(m->home), summary);
+	if (rc == TD_OK)
+		rc = save_state(m, at, err);
 	if (rc == TD_OK)
 		rc = td_reg_audit(m->home, "kit.merge", "kit", m->uuid, NULL, summary, err);
 	sqlite3_free(summary);
@@ -602,6 +866,27 @@ static int finish(struct kit_merge *m, struct td_error *err)
 }
 
 /* ---- the whole merge ---------------------------------------------------------- */
+
+/* A later merge: per table, the lowest kit id an earlier merge brought
+ * home under another id (kit_apply.c looks those up). */
+static int prior_ranges(struct kit_merge *m, struct td_error *err)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(m->home->db, "SELECT coalesce(min(kit_first), 0) FROM"
+	                       " main.kit_idmap WHERE kit_uuid = ? AND tbl = ?", -1,
+	                       &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(m->home, err, "merging the kit");
+	for (int i = 0; i < m->ks.n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, m->uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, m->ks.t[i].name, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			m->ks.t[i].prior_min = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	return TD_OK;
+}
 
 /* Temporary id map and the statements over it. */
 static int prepare(struct kit_merge *m, struct td_error *err)
@@ -619,16 +904,24 @@ static int prepare(struct kit_merge *m, struct td_error *err)
 	                       " VALUES (?, ?, ?)", -1, &m->map_put, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(m->home->db, "SELECT new FROM temp.kit_idmap"
 	                       " WHERE tbl = ? AND old = ?", -1, &m->map_get, NULL)
+	    != SQLITE_OK ||
+	    sqlite3_prepare_v2(m->home->db, "SELECT kit_last, shift FROM"
+	                       " main.kit_idmap WHERE kit_uuid = ?1 AND tbl = ?2 AND"
+	                       " kit_first <= ?3 ORDER BY kit_first DESC LIMIT 1",
+	                       -1, &m->prior_get, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(m->home->db, "SELECT ?1", -1, &m->int_value, NULL)
 	    != SQLITE_OK)
 		return td_reg_db_error(m->home, err, "merging the kit");
-	return TD_OK;
+	return m->prior ? prior_ranges(m, err) : TD_OK;
 }
 
 static void release(struct kit_merge *m)
 {
 	sqlite3_finalize(m->map_put);
 	sqlite3_finalize(m->map_get);
-	m->map_put = m->map_get = NULL;
+	sqlite3_finalize(m->prior_get);
+	sqlite3_finalize(m->int_value);
+	m->map_put = m->map_get = m->prior_get = m->int_value = NULL;
 	for (size_t i = 0; i < sizeof m->backing / sizeof m->backing[0]; i++) {
 		sqlite3_finalize(m->backing[i]);
 		m->backing[i] = NULL;
@@ -642,14 +935,17 @@ static void release(struct kit_merge *m)
  * fault, and says so; a busy, full or failing disk stays as it was. */
 static int blame_kit(const struct kit_merge *m, int rc, struct td_error *err)
 {
-	int code = m->home->last_db_code & 0xff;
+	/* the fault may come from reading the kit's own copy (its schema
+	 * parsed at the first statement that needs it) */
+	int code = (m->kitc && (m->kitc->last_db_code & 0xff) != SQLITE_OK
+	            ? m->kitc->last_db_code : m->home->last_db_code) & 0xff;
 	char why[sizeof err->message];
 	const char *in = sqlite_reason(err);
 	size_t n = 0;
 
 	if (rc != TD_ERR_DB || (code != SQLITE_CONSTRAINT && code != SQLITE_ERROR &&
 	                        code != SQLITE_MISMATCH && code != SQLITE_TOOBIG &&
-	                        code != SQLITE_RANGE))
+	                        code != SQLITE_RANGE && code != SQLITE_CORRUPT))
 		return rc;
 	/* One space for each run: a CHECK comes quoted as the schema lays
 	 * it out, over several indented lines. */
@@ -679,6 +975,49 @@ static void test_pause(void)
 }
 
 /* With kit and base attached: diff, then replay in one transaction. */
+/* How many rows of table the field added (past the base's last id). */
+static int64_t added(struct kit_merge *m, const char *table)
+{
+	struct kit_table *t = kit_schema_find(&m->ks, table);
+	sqlite3_stmt *st;
+	int64_t n = 0;
+	char *sql = t && t->int_pk >= 0
+	            ? sqlite3_mprintf("SELECT count(*) FROM kit.\"%w\" WHERE \"%w\" >"
+	                              " %lld", t->name, t->cols[t->int_pk],
+	                              (long long)t->base_max) : NULL;
+
+	if (sql && sqlite3_prepare_v2(m->home->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_free(sql);
+	return n;
+}
+
+/* What is new since the kit was made or merged last (the report). */
+static void whats_new(struct kit_merge *m)
+{
+	struct td_kit_merge_report *r = m->rep;
+	char *made;
+
+	r->new_handovers = added(m, "handover");
+	r->new_dossiers = added(m, "dossier");
+	r->new_counts = added(m, "count_session");
+	r->new_tags = added(m, "tag");
+	r->new_moves = added(m, "custody_event");
+	r->since_merge = m->prior;
+	r->since_refresh = m->refreshed;
+	r->merges = m->merges + 1;
+	if (m->prior) {
+		snprintf(r->since, sizeof r->since, "%s", m->prior_at);
+	} else if ((made = kit_meta_get(m->kitc, "main", m->refreshed
+	                                ? "kit_refreshed_at" : "kit_made_at"))) {
+		snprintf(r->since, sizeof r->since, "%s", made);
+		free(made);
+	}
+}
+
 static int merge_attached(struct kit_merge *m, int64_t audit_base,
                           struct td_error *err)
 {
@@ -688,10 +1027,12 @@ static int merge_attached(struct kit_merge *m, int64_t audit_base,
 	if ((rc = kit_schema_load(m->home, "main", &m->ks, err)) < 0 ||
 	    (rc = load_base(m, err)) < 0 ||
 	    (rc = kit_backing_check_new(m, err)) < 0 ||
-	    (rc = field_changeset(m, &n, &buf, err)) < 0) {
+	    (rc = field_changeset(m, &n, &buf, err)) < 0 ||
+	    (rc = snapshot_kit(m, err)) < 0) {
 		sqlite3_free(buf);
 		return blame_kit(m, rc, err);
 	}
+	whats_new(m);
 	test_pause();
 	if ((rc = td_reg_begin(m->home, err)) < 0) {
 		sqlite3_free(buf);
@@ -699,7 +1040,7 @@ static int merge_attached(struct kit_merge *m, int64_t audit_base,
 	}
 	/* Another merge of this kit may have committed while this one was
 	 * reading it: under the write lock now, ask again. */
-	if ((rc = already_merged(m->home, m->uuid, m->kit_rows, err)) != 0) {
+	if ((rc = merged_meanwhile(m, err)) != 0) {
 		td_reg_rollback(m->home);
 		sqlite3_free(buf);
 		m->rep->meanwhile = rc > 0;
@@ -732,6 +1073,7 @@ static void merge_free(struct kit_merge *m)
 	/* detached first: home read their memory */
 	td_reg_close(m->imgc);
 	td_reg_close(m->kitc);
+	sqlite3_free(m->snapshot);
 	td_reg_close(m->ref);
 }
 
@@ -752,8 +1094,10 @@ int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
 		return rc;
 	}
 	m.uuid = rep->uuid;
-	m.audit_base = audit_base;
-	if ((rc = already_merged(home, rep->uuid, m.kit_rows, err)) != 0) {
+	m.audit_base = m.made_base = audit_base;
+	if ((rc = already_merged(&m, err)) == 0 && m.prior)
+		audit_base = m.audit_base = m.through;   /* what came since */
+	if (rc != 0) {
 		rep->already = rc > 0;
 		merge_free(&m);
 		return rc > 0 ? TD_OK : rc;
@@ -771,6 +1115,49 @@ int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
 	             "PRAGMA main.mmap_size = 1073741824",
 	             NULL, NULL, NULL);
 	rc = merge_attached(&m, audit_base, err);
+	merge_free(&m);
+	return rc;
+}
+
+/* ---- before a refresh ------------------------------------------------------------ */
+
+int kit_refresh_check(struct td_registry *home, const char *kit_path,
+                      char uuid[37], struct td_registry **kit,
+                      struct td_error *err)
+{
+	struct td_kit_merge_report rep;
+	struct kit_merge m = { .home = home, .rep = &rep, .kit_path = kit_path };
+	int64_t audit_base = 0;
+	int rc;
+
+	memset(&rep, 0, sizeof rep);
+	*kit = NULL;
+	if ((rc = kit_ref_open(&m.ref, err)) < 0 ||
+	    (rc = check_kit(home, &m, kit_path, uuid, &audit_base, &m.kit_rows,
+	                    err)) < 0) {
+		merge_free(&m);
+		return rc;
+	}
+	m.uuid = uuid;
+	m.audit_base = m.made_base = audit_base;
+	/* everything recorded is home: merged (not an older copy: home's
+	 * state would overwrite work the newer copy holds), or nothing
+	 * recorded since the kit was made or refreshed */
+	rc = already_merged(&m, err);
+	if (rc == 0 && m.kit_rows == m.made_base)
+		rc = 1;
+	if (rc >= 0 && (rc == 0 || rep.older_copy))
+		rc = td_error_set(err, TD_ERR_CONFLICT, rep.older_copy
+		                  ? "kit %s is an older copy of a kit merged since;"
+		                    " refresh the newest copy; not refreshed"
+		                  : "kit %s holds work not merged yet: merge it first"
+		                    " (tokendesk kit merge %s); not refreshed",
+		                  kit_path, kit_path);
+	if (rc > 0) {
+		*kit = m.kitc;
+		m.kitc = NULL;
+		rc = TD_OK;
+	}
 	merge_free(&m);
 	return rc;
 }

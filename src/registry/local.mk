@@ -23,7 +23,8 @@ libtokendesk_a_SOURCES += \
 	src/registry/kit_apply.c \
 	src/registry/kit_bulk.c \
 	src/registry/kit_merge.c \
-	src/registry/kit_conflict.c
+	src/registry/kit_conflict.c \
+	src/registry/kit_refresh.c
 EXTRA_DIST += src/registry/local.mk
 # reorganization: stored plans, tags, CRL confirmations
 libtokendesk_a_SOURCES += src/registry/plan.c src/registry/tag.c \

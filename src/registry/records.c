@@ -44,7 +44,8 @@ void td_custody_event_clear(struct td_custody_event *e)
 {
 	FREE_ALL(&e->token_serial, &e->at, &e->operator_name, &e->from_custodian,
 	         &e->to_custodian, &e->state, &e->condition, &e->remarks,
-	         &e->conflict_status);
+	         &e->conflict_status, &e->superseded_choice, &e->superseded_by,
+	         &e->superseded_at);
 }
 
 void td_audit_row_clear(struct td_audit_row *r)
@@ -217,6 +218,30 @@ int td_reg_cert_status(struct td_registry *reg, const char *serial,
 	return rc == SQLITE_DONE ? 0 : td_reg_db_error(reg, err, "certificate lookup");
 }
 
+int td_reg_certs_written_since(struct td_registry *reg, int64_t after_id,
+                               int (*fn)(const char *serial, void *ctx),
+                               void *ctx, int *bulk, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	*bulk = 0;
+	if (sqlite3_prepare_v2(reg->db, "SELECT entity_key FROM audit WHERE id > ?1"
+	                       " AND entity = 'cert'", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading the audit log");
+	sqlite3_bind_int64(st, 1, after_id);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		if (!key)
+			*bulk = 1;   /* a bulk row: the rows it added are not named */
+		else
+			stop = fn(key, ctx);
+	}
+	sqlite3_finalize(st);
+	return stop || rc == SQLITE_DONE ? TD_OK
+	       : td_reg_db_error(reg, err, "reading the audit log");
+}
+
 int td_reg_get_cert_by_fingerprint(struct td_registry *reg, const char *sha256_hex,
                                    struct td_cert *out, struct td_error *err)
 {
@@ -385,6 +410,10 @@ static int visit_custody(sqlite3_stmt *st, void *fn, void *ctx)
 	e.remarks = td_reg_col_dup(st, 9);
 	e.conflict_id = sqlite3_column_int64(st, 10);
 	e.conflict_status = td_reg_col_dup(st, 11);
+	e.superseded_conflict = sqlite3_column_int64(st, 12);
+	e.superseded_choice = td_reg_col_dup(st, 13);
+	e.superseded_by = td_reg_col_dup(st, 14);
+	e.superseded_at = td_reg_col_dup(st, 15);
 	int stop = ((td_custody_fn)fn)(&e, ctx);
 	td_custody_event_clear(&e);
 	return stop;
@@ -410,10 +439,12 @@ int td_reg_each_custody_event(struct td_registry *reg, const char *token_serial,
 	token_serial = canon;
 	return each_row(reg, "SELECT e.id, e.handover_id, t.serial, e.at, e.operator,"
 	                " e.from_custodian, e.to_custodian, e.state, e.condition,"
-	                " e.remarks, c.id, c.status"
+	                " e.remarks, c.id, c.status, s.conflict_id, s.choice,"
+	                " s.decided_by, s.decided_at"
 	                " FROM custody_event e JOIN token t ON t.id = e.token_id"
 	                " LEFT JOIN handover h ON h.id = e.handover_id"
 	                " LEFT JOIN kit_conflict c ON " CONFLICT_OF_EVENT
+	                " LEFT JOIN kit_superseded s ON s.event_id = e.id"
 	                " WHERE t.serial = ? ORDER BY e.id", token_serial,
 	                visit_custody, (void *)fn, ctx, err);
 }

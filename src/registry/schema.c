@@ -275,6 +275,37 @@ static const char *const migrations[] = {
 	"  signer_serial TEXT NOT NULL, signer_subject TEXT NOT NULL,"
 	"  cms TEXT NOT NULL,"
 	"  operator TEXT NOT NULL);",
+	/* 9: kits that come home more than once (kit_merge.c).
+	 * kit_merge_state: per kit, how far it has been merged (its audit row
+	 * `through` and that row's hash) and the kit as it was then
+	 * (`snapshot`, an SQLite image, and its SHA-256, also quoted by the
+	 * kit.merge audit row): a later merge diffs against it and brings
+	 * exactly what was recorded since; home_event_max: home's last
+	 * custody event then (moves after it competed with the field's
+	 * next ones).  kit_idmap: where the rows a kit added got home (kit
+	 * ids kit_first..kit_last are home ids minus shift; shift NULL:
+	 * kept as a conflict), so later field changes to them, and rows
+	 * referring to them, find them.  kit_conflict.label: the conflict as
+	 * a person names it (serials, names, handover numbers; JSON).
+	 * kit_superseded: custody moves that lost a conflict (the choice
+	 * that superseded them, who, when): they stay in the history,
+	 * marked.  (Local: kit_schema.c keeps kit_* tables out of kits.) */
+	"CREATE TABLE kit_merge_state ("
+	"  uuid TEXT PRIMARY KEY,"
+	"  through INTEGER NOT NULL, through_hash TEXT NOT NULL,"
+	"  merged_at TEXT NOT NULL, merges INTEGER NOT NULL,"
+	"  home_event_max INTEGER NOT NULL DEFAULT 0,"
+	"  snapshot BLOB NOT NULL, snapshot_sha256 TEXT NOT NULL);"
+	"CREATE TABLE kit_idmap ("
+	"  kit_uuid TEXT NOT NULL, tbl TEXT NOT NULL,"
+	"  kit_first INTEGER NOT NULL, kit_last INTEGER NOT NULL, shift INTEGER,"
+	"  PRIMARY KEY (kit_uuid, tbl, kit_first)) WITHOUT ROWID;"
+	"ALTER TABLE kit_conflict ADD COLUMN label TEXT;"
+	"CREATE TABLE kit_superseded ("
+	"  event_id INTEGER PRIMARY KEY,"
+	"  conflict_id INTEGER NOT NULL,"
+	"  choice TEXT NOT NULL CHECK (choice IN ('kept_home','kept_field')),"
+	"  decided_by TEXT NOT NULL, decided_at TEXT NOT NULL);",
 	/* (append new steps here) */
 };
 

@@ -87,13 +87,49 @@ static const char *jstr(json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
+/* The record from the conflict's label (kit_conflict.label): "Token
+ * T-SB-01: a001, Nguyễn Văn An (0010...), SA Sở A"; 0 when it has none. */
+static int label_text(const struct td_kit_conflict *c, json_t *label, char *out,
+                      size_t size)
+{
+	static const char *const heads[] = { "token", N_("Token"), "certificate",
+		N_("Certificate"), "holder", N_("Official"), "agency", N_("Agency"),
+		"dossier", N_("Dossier"), "tag", N_("Tag"), "handover", N_("Handover"),
+		NULL, NULL };
+	static const char *const more[] = { "certificates", "certificate", "holders",
+		"holder", "agency", "token", NULL };
+	size_t n = 0;
+	const char *first = NULL;
+
+	(void)c;
+	for (int i = 0; heads[i] && !first; i += 2)
+		if (jstr(label, heads[i])) {
+			first = heads[i];
+			n = (size_t)snprintf(out, size, "%s %s", T(heads[i + 1]),
+			                     jstr(label, heads[i]));
+		}
+	if (!first)
+		return 0;
+	for (int i = 0; more[i] && n < size; i++)
+		if (strcmp(more[i], first) != 0 && jstr(label, more[i]))
+			n += (size_t)snprintf(out + n, size - n, "%s%s",
+			                      strchr(out, ':') ? ", " : ": ",
+			                      jstr(label, more[i]));
+	return 1;
+}
+
 /* Which record: a token by serial, an official by name and id... */
 static void record_text(const struct td_kit_conflict *c, json_t *home,
                         json_t *fnew, char *out, size_t size)
 {
 	json_t *o = home ? home : fnew;
 	const char *name = jstr(o, "name"), *serial = jstr(o, "serial");
+	json_t *label = c->label ? json_loads(c->label, 0, NULL) : NULL;
+	int named = label && label_text(c, label, out, size);
 
+	json_decref(label);
+	if (named)
+		return;
 	if (strcmp(c->table, "token") == 0 && serial)
 		snprintf(out, size, "%s %s", T("Token"), serial);
 	else if (strcmp(c->table, "certificate") == 0 && serial)
@@ -145,6 +181,24 @@ static void decided_text(const struct td_kit_conflict *c, char *out, size_t size
 	   c->resolved_by ? c->resolved_by : "?", c->resolved_at ? c->resolved_at : "");
 }
 
+/* "Handover at home: BG-...; in the field: BG-...": the numbers each
+ * side signed for the token, as the papers a person holds name them. */
+static void handovers_line(struct build_ctx *b, const struct td_kit_conflict *c,
+                           int open)
+{
+	json_t *label = c->label ? json_loads(c->label, 0, NULL) : NULL;
+	const char *hh = jstr(label, "home_handover"), *fh = jstr(label, "field_handover");
+	char line[600];
+
+	if (hh || fh) {
+		Tf(line, sizeof line, N_("     Handover at home: %s; in the field: %s"),
+		   hh ? hh : "—", fh ? fh : "—");
+		tl_add_wrapped(&b->s->list, open ? COL_NORMAL : COL_DIM, line,
+		               b->d->cols - 2, 5);
+	}
+	json_decref(label);
+}
+
 /* One conflict: a heading, then each changed column side by side. */
 static int add_one(const struct td_kit_conflict *c, void *ctx)
 {
@@ -170,6 +224,7 @@ static int add_one(const struct td_kit_conflict *c, void *ctx)
 	/* why, on rows of its own: at 80 columns it must not be cut */
 	snprintf(head, sizeof head, "     %s", state);
 	tl_add_wrapped(l, open ? COL_NORMAL : COL_DIM, head, b->d->cols - 2, 5);
+	handovers_line(b, c, open);
 	tl_add(l, COL_DIM, NULL, NULL, "", open ? T("Home now") : T("Home at merge"),
 	       T("Field (kit)"),
 	       T("Field started from"));

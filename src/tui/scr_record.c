@@ -258,10 +258,35 @@ static void add_event_conflict(struct tl_list *list, const struct td_custody_eve
 	       "conflict", id, line, NULL, NULL, NULL);
 }
 
+/* A move that lost a kit conflict: marked, with the choice that
+ * superseded it, who and when; Enter opens the conflict. */
+static void add_superseded(struct tl_list *list, const struct td_custody_event *e)
+{
+	char line[400], id[32];
+
+	Tf(line, sizeof line, strcmp(e->superseded_choice, "kept_field") == 0
+	   ? N_("    superseded: conflict %lld kept the field's version (%s, %.16s)")
+	   : N_("    superseded: conflict %lld kept home's version (%s, %.16s)"),
+	   (long long)e->superseded_conflict, e->superseded_by ? e->superseded_by : "?",
+	   e->superseded_at ? e->superseded_at : "");
+	snprintf(id, sizeof id, "%lld", (long long)e->superseded_conflict);
+	tl_add(list, COL_WARN, "conflict", id, line, NULL, NULL, NULL);
+}
+
+/* The history as it is listed, and the newest move that stands (not
+ * superseded, not a field move whose conflict is open or went home's
+ * way): the one that put the token where the record says it is. */
+struct history {
+	struct tl_list *list;
+	char last[600];
+};
+
 /* Two lines per handover: when, state and operator; then the move itself
  * across the whole width, so custodians and remarks are never cut. */
-static int add_event(const struct td_custody_event *e, void *ctx)
+static int add_event(const struct td_custody_event *e, void *vctx)
 {
+	struct history *h = vctx;
+	void *ctx = h->list;
 	char move[1200], handover[32];
 
 	/* Enter on it opens the handover's record (scr_sign.c). */
@@ -279,6 +304,12 @@ static int add_event(const struct td_custody_event *e, void *ctx)
 	       NULL, NULL);
 	if (e->conflict_id)
 		add_event_conflict(ctx, e);
+	if (e->superseded_conflict)
+		add_superseded(ctx, e);
+	else if (!e->conflict_id || strcmp(e->conflict_status, "kept_field") == 0)
+		snprintf(h->last, sizeof h->last, "%.16s  %s → %s", e->at,
+		         e->from_custodian ? e->from_custodian : "—",
+		         e->to_custodian ? e->to_custodian : "—");
 	return 0;
 }
 
@@ -310,11 +341,15 @@ static int build_token(struct desk *d, struct record *r, struct td_error *err)
 		tl_add(&r->list, COL_DIM, NULL, NULL, T("(none)"), NULL, NULL, NULL);
 	head(&r->list, "Custody history");
 	before = r->list.n;
-	td_reg_each_custody_event(d->reg, t.serial, add_event, &r->list, err);
+	struct history hist = { &r->list, "" };
+	td_reg_each_custody_event(d->reg, t.serial, add_event, &hist, err);
 	if (r->list.n == before)
 		tl_add(&r->list, COL_DIM, NULL, NULL,
 		       T("(no handover yet: with its first holder since import)"),
 		       NULL, NULL, NULL);
+	else if (hist.last[0])
+		tl_add(&r->list, COL_NORMAL, NULL, NULL, T("Last valid move"),
+		       hist.last, NULL, NULL);
 	audit(d, &r->list, "token", t.serial);
 	td_token_clear(&t);
 	return 0;

@@ -184,7 +184,7 @@ static int collect_entries(X509_CRL *crl, struct td_strmap *listed,
 		char serial[256], *key;
 		if (serial_text(X509_REVOKED_get0_serialNumber(r), serial, sizeof serial) < 0)
 			continue;
-		if (!(key = td_arena_strdup(ar, serial)) || td_strmap_put(listed, key, key) < 0)
+		if (!(key = td_arena_strdup(ar, serial)) || td_strmap_put(listed, key, e) < 0)
 			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 		e->serial = key;
 		date_text(X509_REVOKED_get0_revocationDate(r), e->revoked_on);
@@ -193,19 +193,60 @@ static int collect_entries(X509_CRL *crl, struct td_strmap *listed,
 	return TD_OK;
 }
 
+/* Whether the registry holds e's certificate, and whether revoked. */
+static void look_up(struct td_registry *reg, struct crl_entry *e)
+{
+	char status[32];
+	int rc = td_reg_cert_status(reg, e->serial, status, sizeof status, NULL);
+
+	e->known = rc != 0;   /* an error: mark_all will tell */
+	e->was_revoked = rc == 1 && strcmp(status, "revoked") == 0;
+}
+
 /* Which entries the registry holds, and which of those are revoked
- * already: reads only, so done before the write lock (and again under
- * it only if another program wrote in between). */
+ * already: reads only, so done before the write lock. */
 static void look_up_all(struct td_registry *reg, struct crl_entry *entries,
                         size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		char status[32];
-		int rc = td_reg_cert_status(reg, entries[i].serial, status,
-		                            sizeof status, NULL);
-		entries[i].known = rc != 0;   /* an error: mark_all will tell */
-		entries[i].was_revoked = rc == 1 && strcmp(status, "revoked") == 0;
-	}
+	for (size_t i = 0; i < n; i++)
+		look_up(reg, &entries[i]);
+}
+
+struct recheck {
+	struct td_registry *reg;
+	struct td_strmap *listed;   /* serial as the CRL writes it -> entry */
+};
+
+/* One certificate another program wrote meanwhile: its entry, if the
+ * CRL lists it, is looked up again. */
+static int recheck_one(const char *serial, void *ctx)
+{
+	struct recheck *r = ctx;
+	char canon[256];
+	struct crl_entry *e = td_strmap_get(r->listed, serial);
+
+	if (!e && td_serial_hex(serial, canon, sizeof canon) == 0)
+		e = td_strmap_get(r->listed, canon);
+	if (e)
+		look_up(r->reg, e);
+	return 0;
+}
+
+/* Under the write lock: the look-ups another program's writes since
+ * audit row head made stale, and only those (all of them after a bulk
+ * import), so the lock is held for the writes, not for 50,000 look-ups
+ * redone because a desk recorded a handover meanwhile. */
+static int look_up_again(struct td_registry *reg, int64_t head,
+                         struct td_strmap *listed, struct crl_entry *entries,
+                         size_t n, struct td_error *err)
+{
+	struct recheck r = { reg, listed };
+	int bulk = 0, rc = td_reg_certs_written_since(reg, head, recheck_one, &r,
+	                                              &bulk, err);
+
+	if (rc == TD_OK && bulk)
+		look_up_all(reg, entries, n);
+	return rc;
 }
 
 /* A certificate newly revoked: warned of when its tag kept it. */
@@ -336,7 +377,8 @@ int td_crl_import(struct td_registry *reg, const char *path,
 	struct crl_entry *entries = NULL;
 	size_t nentries = 0;
 	uint64_t stamp;
-	char sha[65], next[11] = "";
+	int64_t head;
+	char sha[65], next[11] = "", head_hash[65];
 	int rc = TD_OK;
 
 	memset(rep, 0, sizeof *rep);
@@ -358,14 +400,17 @@ int td_crl_import(struct td_registry *reg, const char *path,
 	if ((rc = collect_entries(crl, listed, ar, &entries, &nentries, err)) < 0)
 		goto out;
 	stamp = td_reg_change_stamp(reg);
+	if ((rc = td_reg_audit_head(reg, &head, head_hash, err)) < 0)
+		goto out;
 	look_up_all(reg, entries, nentries);
 	/* the write lock from here to td_reg_end, and for the writes only;
 	 * the look-ups hold unless another program wrote meanwhile */
 	if ((rc = td_reg_begin(reg, err)) < 0)
 		goto out;
 	if (td_reg_change_stamp(reg) != stamp)
-		look_up_all(reg, entries, nentries);
-	rc = compare_with_imported(reg, rep, err);
+		rc = look_up_again(reg, head, listed, entries, nentries, err);
+	if (rc == TD_OK)
+		rc = compare_with_imported(reg, rep, err);
 	if (rc == TD_OK && !rep->duplicate)
 		rc = mark_all(reg, entries, nentries, rep, err);
 	if (rc == TD_OK && !rep->duplicate)

@@ -50,6 +50,8 @@ sqlite3 "$old" "PRAGMA foreign_keys = OFF;
 	DROP TABLE crl_trust; DROP INDEX crl_import_number;   -- step 7 (pinned CAs)
 	ALTER TABLE crl_import DROP COLUMN ca_sha256;
 	DROP TABLE handover_signature; DROP TABLE audit_checkpoint;   -- step 8 (signatures)
+	DROP TABLE kit_merge_state; DROP TABLE kit_idmap;   -- step 9 (later merges)
+	DROP TABLE kit_superseded; ALTER TABLE kit_conflict DROP COLUMN label;
 	PRAGMA user_version = 4;" || fail "making a schema-4 registry"
 items=$(sqlite3 "$old" "SELECT count(*) FROM handover_item")
 expect_status 0 td --db "$old" receipt --list --json

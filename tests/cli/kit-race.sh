@@ -44,4 +44,13 @@ race "$tmp/b.kit" vi "đã được hợp nhất trong lúc đó; không có gì
 [ "$(q "SELECT count(*) FROM audit WHERE action = 'kit.merge'")" = 2 ] || td_fail "kit.merge rows"
 [ "$(q "SELECT count(*) FROM audit WHERE action = 'token.merge'")" = 2 ] || td_fail "token.merge rows"
 td audit verify >/dev/null || td_fail "audit chain after the race"
+
+# A later merge of a kit used again (issue 28): the same race, the same
+# answer, and the field's new move home once.
+"$TOKENDESK" --db "$tmp/a.kit" handover --to agency:SB T-SB-02 >/dev/null ||
+	td_fail "field a, after its merge"
+race "$tmp/a.kit" en "merged meanwhile; nothing changed"
+[ "$(q "SELECT count(*) FROM custody_event e JOIN token t ON t.id = e.token_id
+     WHERE t.serial = 'T-SB-02'")" = 1 ] || td_fail "the later move is not home once"
+td audit verify >/dev/null || td_fail "audit chain after the later race"
 exit 0

@@ -55,6 +55,8 @@ COUNT_KIT_TESTS = \
 	tests/cli/count-resume.sh \
 	tests/cli/kit-minimal.sh tests/cli/kit-attach.sh tests/cli/kit-damaged.sh \
 	tests/cli/kit-merge.sh \
+	tests/cli/kit-tour.sh tests/cli/kit-conflict-names.sh \
+	tests/cli/kit-superseded.sh tests/cli/kit-refresh.sh tests/cli/kit-later-tamper.sh \
 	tests/cli/kit-field-audit.sh \
 	tests/cli/kit-conflict.sh \
 	tests/cli/kit-new-rows.sh \

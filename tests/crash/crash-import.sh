@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/crash/crash-import.sh: SIGKILL `tokendesk import` (or, with
-# CRASH_OP=plan-apply|handover|kit-merge, `tokendesk plan apply`, a token
-# handover, a field kit's merge) at random moments, as a laptop losing
+# CRASH_OP=plan-apply|handover|kit-merge|kit-merge-later, `tokendesk plan
+# apply`, a token handover, a field kit's merge, a kit's later merge: the
+# kit merged once, then used again) at random moments, as a laptop losing
 # power would, and check after every kill:
 #  - PRAGMA integrity_check says ok;
 #  - the operation is wholly there or wholly absent: the row count of
@@ -53,7 +54,7 @@ plan-apply)
 			>/dev/null &&
 		"$TOKENDESK" --db "$tmp/base.db" plan import "$p/plan.csv" >/dev/null || exit 1
 	op="plan apply" what="plan apply" ;;
-handover|kit-merge)
+handover|kit-merge|kit-merge-later)
 	# The hostile tests' base province: three certificates on tokens.
 	b=${TD_SRCDIR:?}/tests/hostile/base
 	"$TOKENDESK" --db "$tmp/base.db" init >/dev/null &&
@@ -69,9 +70,22 @@ handover|kit-merge)
 			"$TOKENDESK" --db "$tmp/kit.orig" handover --to agency:DC.STC \
 				3792084583 13F43E2B >/dev/null || exit 1
 		op="kit merge $tmp/kit" what="a kit merge" kit=$tmp/kit
+		if [ "$CRASH_OP" = kit-merge-later ]; then
+			# merged once; then the team records more on the same kit:
+			# a handover back, a dossier and a count
+			k() { "$TOKENDESK" --db "$tmp/kit.orig" "$@"; }
+			"$TOKENDESK" --db "$tmp/base.db" kit merge "$tmp/kit.orig" >/dev/null &&
+				k handover --to agency:DC 3792084583 >/dev/null &&
+				k dossier add --agency DC.STC --kind renewal --ref HS-LATER \
+					>/dev/null &&
+				c=$(k count start --agency DC.STC) &&
+				k count scan "$c" 13F43E2B >/dev/null || exit 1
+			what="a later merge of a kit"
+		fi
 	fi ;;
 *)
-	echo "CRASH_OP: import, plan-apply, handover or kit-merge"; exit 1 ;;
+	echo "CRASH_OP: import, plan-apply, handover, kit-merge or kit-merge-later"
+	exit 1 ;;
 esac
 # Operations that consume an input file get a fresh copy each run.
 fresh_input() { [ -z "${kit:-}" ] || cp "$tmp/kit.orig" "$kit"; }

@@ -49,6 +49,11 @@ keys Escape
 wait_for "field kit conflict $id: home's version kept; this move did not stand" ||
 	fail "the record was not read again after the decision: $(screen)"
 screen | grep -q "State  *kept by the DOST" || fail "keep home changed the token"
+# the field's move lost: marked superseded (choice, who, when), and the
+# last valid move is home's, where the token is
+screen | grep -q "superseded: conflict $id kept home's version (tester, 20" ||
+	fail "the losing move is not marked superseded: $(screen)"
+screen | grep -q "Last valid move  *20.*→ dost" || fail "the last valid move is not home's: $(screen)"
 keys F10
 wait_for "EXITED 0" || fail "no clean exit"
 
@@ -59,6 +64,9 @@ keys T-SB-01 Enter   # as a barcode scanner types it
 wait_for "xung đột hiện trường $id: đã giữ bản tại trụ sở; bàn giao này vô hiệu" ||
 	fail "no Vietnamese mark: $(screen)"
 screen | grep "xung đột hiện trường" | grep -q "…" && fail "the mark is cut off at 80 columns"
+screen | grep -q "bị thay thế: xung đột $id đã giữ bản tại trụ sở (tester, 20" ||
+	fail "no Vietnamese superseded mark: $(screen)"
+screen | grep "bị thay thế" | grep -q "…" && fail "the superseded mark is cut off"
 keys F10
 wait_for "EXITED 0" || fail "no clean exit (vi)"
 td show token T-SB-01 --json | grep -q '"status": "kept_home"' ||

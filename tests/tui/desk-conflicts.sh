@@ -28,7 +28,8 @@ td kit merge "$tmp/b.kit" | grep -q "2 conflicts" || fail "the merge kept no con
 start_desk 80 24 -- --lang en
 keys K
 wait_for "Field-kit conflicts: 2 open" || fail "K did not list the 2 open conflicts"
-wait_for "#2  Token T-SB-01" || fail "the token conflict does not name its record"
+wait_for "#2  Token T-SB-01: b001, Hoàng Văn Em (001090000005), SB Sở B" ||
+	fail "the token conflict does not name its record by serial, certificate, holder and agency"
 screen | grep -q "changed both in the field and at home" || fail "no reason shown"
 # home now, the field's new value, and what the field started from
 screen | grep -q "Custodian  *dost  *agency:SB  *holder:001090000005" ||
