@@ -8,7 +8,7 @@ TUI_TESTS = \
 	tests/tui/desk-lang.sh \
 	tests/tui/po-complete.sh \
 	tests/tui/desk-search.sh \
-	tests/tui/desk-browse.sh \
+	tests/tui/desk-browse.sh tests/tui/desk-browse-asof.sh \
 	tests/tui/desk-layout.sh \
 	tests/tui/desk-handover.sh \
 	tests/tui/desk-refresh.sh \
