@@ -2,8 +2,9 @@
  * custodian to another (letter 2.1, 2.2, 3.1, 3.2), and the printable
  * record of each handover ("Biên bản bàn giao").
  *
- * A handover is built as a batch in memory -- receiver, optional giver,
- * condition, remarks, place, then tokens (or dossiers) added one by one,
+ * A handover is built as a batch in memory -- items, receiver, optional
+ * giver (required for dossiers), condition, remarks, place, in any
+ * order, the items added one by one,
  * each checked at once so a front end can show a running list and a
  * readable reason for a refused item -- and written by
  * td_handover_commit() in ONE registry transaction: the handover row with
@@ -100,6 +101,8 @@ struct td_handover_item {
 	char *condition, *remarks;   /* per item, NULL = the batch's */
 	enum td_proof proof;
 	char *proof_detail; /* one sentence from the token layer, or NULL */
+	char *path_rule;    /* tokens: why handing it to the receiver leaves
+	                       the path (td_handover_set_reason), or NULL */
 	int64_t custody_seen; /* tokens: id of the token's newest custody
 	                         event when it was checked (0: none yet); the
 	                         commit refuses it if another has come since */
@@ -117,20 +120,25 @@ void td_handover_free(struct td_handover *h);
 
 enum td_handover_kind td_handover_kind(const struct td_handover *h);
 
-/* The receiver (required before adding items).  Token batches accept any
- * custodian; dossier batches only "agency:CODE".  Checked against the
- * registry (td_custodian_resolve).  Changing it re-checks nothing already
- * added except that an item whose custodian is the new receiver makes it
- * fail with TD_ERR_CONFLICT (the batch is unchanged then). */
+/* The receiver (required at commit, not before adding items).  Token batches accept any custodian; dossier batches
+ * only "agency:CODE".  Checked against the registry
+ * (td_custodian_resolve), and every item already added against it: an
+ * item whose custodian is the new receiver makes it fail with
+ * TD_ERR_CONFLICT naming the item (the batch is unchanged then).  NULL
+ * clears the receiver.  Commit checks the items against it again. */
 int td_handover_set_to(struct td_handover *h, const char *custodian,
                        struct td_error *err);
 
 /* Who hands over.  NULL (the default) = each item's current custodian.
- * When set, every item added must have that custodian in the registry,
- * else td_handover_add_* refuses it with TD_ERR_CONFLICT ("token X is in
- * the custody of Y, not Z") unless force is set.  Must be set before
- * items are added (TD_ERR_USAGE otherwise).  Dossier batches require it
- * (the merged agency). */
+ * When set, every item must have that custodian in the registry, else
+ * TD_ERR_CONFLICT ("token X is in the custody of Y, not Z") unless force
+ * is set: items added later are refused by td_handover_add_*, items
+ * already in a token batch make this call fail naming the first (the
+ * batch is unchanged then), and commit checks them all again.  Each
+ * item's giver on the record follows (the declared one, else its
+ * custodian).  A dossier batch requires it (the merged agency) at
+ * commit (TD_ERR_USAGE), and checks its dossiers against it as a token
+ * batch does its tokens. */
 int td_handover_set_from(struct td_handover *h, const char *custodian,
                          struct td_error *err);
 
@@ -152,6 +160,13 @@ void td_handover_set_force(struct td_handover *h, int force);
 int td_handover_set_reason(struct td_handover *h, const char *reason,
                            struct td_error *err);
 
+/* A front end that asks for the reason later (the desk, at F9): a token
+ * off the path is then added, not refused, with its item's path_rule
+ * saying why; td_handover_commit refuses the batch (TD_ERR_DATA, the
+ * rule in words) while any item has one and no force with a reason is
+ * set.  The CLI, which has its --reason up front, leaves it off. */
+void td_handover_defer_path(struct td_handover *h, int defer);
+
 /* Batch-wide text fields (copied; NULL or "" clears).  condition:
  * physical condition ("nguyên vẹn", "hỏng vỏ"...); place: where the
  * handover happens (the desk's location). */
@@ -169,16 +184,18 @@ int td_handover_set_state(struct td_handover *h, const char *state,
                           struct td_error *err);
 
 /* Add a token by serial (any spelling: td_token_serial).  Checks: the
- * batch is a token batch with a receiver; the token exists; it is not
- * already in the batch; it is not already with the receiver; the giver
- * matches (see set_from).  On refusal returns a negative code with
+ * batch is a token batch; the token exists; it is not already in the
+ * batch; it is not already with the receiver and the giver matches,
+ * when they are set (else when they are: see set_to, set_from).  On refusal returns a negative code with
  * err->message a sentence for the operator (err->field = the serial) and
  * the batch unchanged.  On success returns the item's index (>= 0). */
 int td_handover_add_token(struct td_handover *h, const char *serial,
                           struct td_error *err);
 
-/* Add a dossier by ref: it must exist, be held by the giver agency, not
- * already be in the batch.  Same return convention. */
+/* Add a dossier by ref: it must exist, not already be in the batch, and
+ * when they are set, be held by the giving agency and not already be
+ * with the receiving one (else when they are).  Same return
+ * convention. */
 int td_handover_add_dossier(struct td_handover *h, const char *ref,
                             struct td_error *err);
 

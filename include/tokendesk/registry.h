@@ -101,26 +101,10 @@ int td_reg_read_only(struct td_registry *reg);
 int td_reg_schema_version(struct td_registry *reg);
 int td_reg_schema_latest(void);
 
-/* Transactions.  Writes outside a transaction fail with TD_ERR_INTERNAL.
- * begin takes the write lock at once (BEGIN IMMEDIATE). */
-int td_reg_begin(struct td_registry *reg, struct td_error *err);
-int td_reg_commit(struct td_registry *reg, struct td_error *err);
-/* End the transaction td_reg_begin opened with the result of the work
- * done in it: commit when rc is TD_OK (returning the commit's result),
- * else roll back and return rc.  So a one-call write reads
- *     if ((rc = td_reg_begin(reg, err)) == TD_OK)
- *         rc = td_reg_end(reg, td_reg_tag_put(reg, &t, &changed, err), err); */
-int td_reg_end(struct td_registry *reg, int rc, struct td_error *err);
-
-/* A transaction for loading many records at once (imports, kit merges):
- * like td_reg_begin, but each *addition* of an agency or certificate is
- * folded into one audit row per kind, written at commit, that records
- * the label, the count, the first and last key and a SHA-256 over the
- * added rows' content.  Updates are still audited row by row with their
- * before and after.  A larger page cache is used until commit. */
-int td_reg_begin_bulk(struct td_registry *reg, const char *label,
-                      struct td_error *err);
-void td_reg_rollback(struct td_registry *reg);
+/* Transactions are the workflow's (src/workflow/, the only writer):
+ * td_reg_begin, td_reg_end and the rest are declared in registry/txn.h,
+ * which no front end includes.  A write below called outside one fails
+ * with TD_ERR_INTERNAL. */
 
 /* ---- records ---------------------------------------------------------- */
 

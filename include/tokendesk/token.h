@@ -74,7 +74,13 @@ struct td_token_config {
 	int busy_ms;      /* how long a write waits for another writer's
 	                   * lock (the registry's; read by the front ends);
 	                   * 0 when not set */
+	int scan_gap_ms;  /* the longest pause between two keys of a barcode
+	                   * scan (read by the desk); 0 when not set */
 };
+
+/* The range scan-gap-ms may take, in milliseconds. */
+#define TD_CONFIG_SCAN_GAP_MS_MIN 5
+#define TD_CONFIG_SCAN_GAP_MS_MAX 500
 
 /* The range busy-ms may take, in milliseconds. */
 #define TD_CONFIG_BUSY_MS_MIN 100
@@ -87,7 +93,7 @@ struct td_token_config {
 /* Read path into *c (zeroed first; free with td_token_config_clear).
  * Lines are "key = value" ('#' starts a comment; "[section]" lines and
  * blank ones are skipped); keys: module, allow-module, poll-ms, scope,
- * place (the handover's, read by the front ends), busy-ms.  The file (as
+ * place (the handover's, read by the front ends), busy-ms, scan-gap-ms.  The file (as
  * opened) must be owned by root or the effective user and not writable
  * by group or others: it names the modules to load.  Returns 0,
  * TD_ERR_PERM when it is not, TD_ERR_IO when unreadable, TD_ERR_DATA on

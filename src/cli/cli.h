@@ -11,6 +11,7 @@
 #include <sysexits.h>
 
 #include "tokendesk/error.h"
+#include "tokendesk/session.h"
 #include "tokendesk/token.h"
 
 struct td_registry;
@@ -27,7 +28,10 @@ struct td_cli {
 	const char *modules[TD_CLI_MAX_MODULES]; /* --module, repeatable */
 	int nmodules;
 	int quiet;                  /* --quiet */
-	struct td_registry *reg;    /* opened on first td_cli_registry() */
+	/* registry, operator, place, config and tokens as the desk has
+	 * them: its strings point into this struct; the registry is opened
+	 * on the first td_cli_registry(), the tokens on td_session_tokens */
+	struct td_session session;
 	char db_path_buf[4096];
 	/* The hall (docs/hall.md): set by an authorized_keys forced command
 	 * only; then the operator is this name and the SSH key's fingerprint,
@@ -64,6 +68,11 @@ int td_cli_take_globals(struct td_cli *cli, int *argc, char **argv);
 
 /* Fill what the options left unset: registry path, operator. */
 void td_cli_defaults(struct td_cli *cli);
+/* cli's session, its registry path, operator, language, configuration
+ * and modules brought up to date with the options (which the hall's
+ * setup changes after td_cli_defaults): use it, not cli->session, to
+ * open anything. */
+struct td_session *td_cli_session(struct td_cli *cli);
 
 /* The hall's identity and forwarded tokens (hall.c, tokendesk-full
  * only): under --operator-key, the operator becomes "NAME (ssh FP)"
@@ -79,9 +88,6 @@ void td_cli_hall_done(struct td_cli *cli);
 /* The environment's locale, keeping UTF-8 when the named one is missing. */
 void td_cli_locale_init(void);
 
-/* Where the message catalogues are: $TOKENDESK_LOCALEDIR, else the
- * installed ones, else the build tree's (run uninstalled). */
-const char *td_cli_catalogue_dir(void);
 /* Messages of the commands that speak the operator's language (--lang,
  * else the locale; po/vi.po): td_cli_lang, which the dispatcher calls
  * before every command, then td_cli_T(text) where

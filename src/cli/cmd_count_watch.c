@@ -107,8 +107,7 @@ int td_count_watch(struct td_cli *cli, int argc, char **argv)
 		td_cli_fail("count %" PRId64 " is closed; start a new count", wc.id);
 		return status;
 	}
-	t = td_tokens_open_with_config(cli->modules, (size_t)cli->nmodules,
-	                               &cli->config, no_usb, &err);
+	t = td_session_tokens(td_cli_session(cli), no_usb, &err);
 	if (!t) {
 		td_cli_print_error(&err);
 		status = td_cli_status(err.code);
@@ -118,6 +117,5 @@ int td_count_watch(struct td_cli *cli, int argc, char **argv)
 		if (wc.failed)
 			status = wc.failed;
 	}
-	td_tokens_close(t);
 	return status;
 }

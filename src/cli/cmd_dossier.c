@@ -194,7 +194,7 @@ static int setup(struct td_cli *cli, struct td_handover *h, const char *const v[
 	    (rc = td_handover_set_from(h, v[1], &err)) < 0 ||
 	    (rc = td_handover_set_condition(h, v[2], &err)) < 0 ||
 	    (rc = td_handover_set_remarks(h, v[3], &err)) < 0 ||
-	    (rc = td_handover_set_place(h, td_cli_place(cli, v[4]),
+	    (rc = td_handover_set_place(h, td_session_place(td_cli_session(cli), v[4]),
 	                                &err)) < 0) {
 		td_cli_print_error(&err);
 		return td_cli_status(rc);
@@ -213,7 +213,7 @@ static int collect_and_commit(struct td_cli *cli, struct collect *col, int all,
 
 	if (all) {
 		if ((rc = td_custodian_parse(from_text, &from, &err)) < 0 ||
-		    (rc = td_reg_each_dossier(cli->reg, from.key, add_of_agency, col,
+		    (rc = td_reg_each_dossier(cli->session.reg, from.key, add_of_agency, col,
 		                              &err)) < 0) {
 			td_cli_print_error(&err);
 			return td_cli_status(rc);

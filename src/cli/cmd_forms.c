@@ -123,7 +123,7 @@ int td_cmd_forms(struct td_cli *cli, int argc, char **argv)
 	/* a Vietnamese form is dated where the clerk is */
 	if (!getenv("TZ"))
 		setenv("TZ", "Asia/Ho_Chi_Minh", 1);
-	fo.place = td_cli_place(cli, place);
+	fo.place = td_session_place(td_cli_session(cli), place);
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
 	if ((rc = td_forms_write(reg, out, &fo, &rep, &err)) < 0)

@@ -22,17 +22,6 @@
 
 /* ---- shared with cmd_dossier.c --------------------------------------------- */
 
-const char *td_cli_place(const struct td_cli *cli, const char *given)
-{
-	const char *env = getenv("TOKENDESK_PLACE");
-
-	if (given)
-		return given;
-	if (env && *env)
-		return env;
-	return cli->config.place;
-}
-
 int td_cli_handover_commit(struct td_cli *cli, struct td_handover *h,
                            const char *pdf, int json)
 {
@@ -54,7 +43,7 @@ int td_cli_handover_commit(struct td_cli *cli, struct td_handover *h,
 		return td_cli_status(rc);
 	}
 	if (pdf) {
-		if ((rc = td_record_load(cli->reg, number, &rec, &err)) == TD_OK) {
+		if ((rc = td_record_load(cli->session.reg, number, &rec, &err)) == TD_OK) {
 			rc = td_record_write_pdf(&rec, NULL, pdf, &err);
 			td_record_clear(&rec);
 		}
@@ -203,7 +192,7 @@ static int setup(struct td_cli *cli, struct td_handover *h, const struct opts *o
 	    (rc = td_handover_set_remarks(h, o->remarks, &err)) < 0 ||
 	    (rc = td_handover_set_reason(h, o->reason, &err)) < 0 ||
 	    (rc = td_handover_set_state(h, o->state, &err)) < 0 ||
-	    (rc = td_handover_set_place(h, td_cli_place(cli, o->place),
+	    (rc = td_handover_set_place(h, td_session_place(td_cli_session(cli), o->place),
 	                                &err)) < 0) {
 		td_cli_print_error(&err);
 		return td_cli_status(rc);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "tokendesk/holder.h"
 #include "tokendesk/registry.h"
 
 static void holder_help(void)
@@ -51,10 +52,8 @@ int td_cmd_holder(struct td_cli *cli, int argc, char **argv)
 	}
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	if ((rc = td_reg_begin(reg, &err)) == TD_OK)
-		rc = td_reg_end(reg, td_reg_holder_set_no_longer_needed(reg,
-		                argv[optind + 1], value, &err), &err);
-	if (rc < 0)
+	if ((rc = td_holder_set_no_longer_needed(reg, argv[optind + 1], value,
+	                                         &err)) < 0)
 		td_cli_print_error(&err);
 	else if (!cli->quiet && value)
 		td_cli_printf("holder %s: marked as no longer needing a certificate\n",

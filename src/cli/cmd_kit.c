@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/json.h"
+#include "tokendesk/kit.h"
 #include "tokendesk/registry.h"
 
 #define N_(s) s
@@ -362,10 +363,7 @@ static int kit_resolve(struct td_registry *reg, int argc, char **argv)
 	id = strtoll(argv[optind], &end, 10);
 	if (*end || id <= 0)
 		return usage_or_help('?');
-	if ((rc = td_reg_begin(reg, &err)) == TD_OK)
-		rc = td_reg_end(reg, td_reg_kit_resolve(reg, id, strcmp(keep, "field") == 0,
-		                                        &err), &err);
-	if (rc < 0)
+	if ((rc = td_kit_resolve(reg, id, strcmp(keep, "field") == 0, &err)) < 0)
 		return fail(&err);
 	td_cli_printf("conflict %" PRId64 ": kept the %s version\n", id,
 	              strcmp(keep, "field") == 0 ? T("field") : T("home"));

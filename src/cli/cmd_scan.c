@@ -370,13 +370,11 @@ int td_cmd_scan(struct td_cli *cli, int argc, char **argv)
 	sc.json = a.json;
 	if (!a.no_match && !(sc.reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	t = td_tokens_open_with_config(cli->modules, (size_t)cli->nmodules,
-	                               &cli->config, a.no_usb, &err);
+	t = td_session_tokens(td_cli_session(cli), a.no_usb, &err);
 	sc.mopts.scope_agency = a.scope ? a.scope : cli->config.scope;
 	if (t && sc.reg && sc.mopts.scope_agency &&
 	    td_match_check_scope(sc.reg, sc.mopts.scope_agency, &err) < 0) {
-		td_tokens_close(t);
-		t = NULL;
+		t = NULL;   /* the session closes it */
 	}
 	if (!t) {
 		td_cli_print_error(&err);
@@ -391,6 +389,5 @@ int td_cmd_scan(struct td_cli *cli, int argc, char **argv)
 		status = report_snapshot(&sc, s);
 	}
 	td_snap_free(s);
-	td_tokens_close(t);
 	return status;
 }

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/json.h"
 #include "tokendesk/registry.h"
+#include "tokendesk/tag.h"
 
 /* CLI word -> stored kind, target kind, Decree 68 request kind. */
 static const struct tag_kind {
@@ -44,33 +45,6 @@ static void tag_help(void)
 	      stdout);
 }
 
-static int exists(struct td_registry *reg, const char *target_kind,
-                  const char *target, struct td_error *err)
-{
-	struct td_cert c;
-	struct td_token t;
-	struct td_agency a;
-	int rc;
-
-	if (strcmp(target_kind, "cert") == 0) {
-		rc = td_reg_get_cert(reg, target, &c, err);
-		td_cert_clear(&c);
-	} else if (strcmp(target_kind, "token") == 0) {
-		rc = td_reg_get_token(reg, target, &t, err);
-		td_token_clear(&t);
-	} else {
-		rc = td_reg_get_agency(reg, target, &a, err);
-		td_agency_clear(&a);
-	}
-	return rc;
-}
-
-static int state_of(const struct td_tag *t, void *ctx)
-{
-	snprintf(ctx, 32, "%s", t->state);
-	return 0;
-}
-
 static int tag_put(struct td_cli *cli, const struct tag_kind *k,
                    const char *target, const char *reason)
 {
@@ -79,22 +53,11 @@ static int tag_put(struct td_cli *cli, const struct tag_kind *k,
 	                    .origin = "manual", .rule = "manual", .reason = reason };
 	struct td_registry *reg;
 	struct td_error err;
-	char state[32] = "";
 	int status = EX_OK, rc, changed = 0;
 
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	if ((rc = exists(reg, k->target_kind, target, &err)) < 0)
-		goto out;
-	rc = td_reg_tag_find(reg, k->target_kind, target, state_of, state, &err);
-	if (rc == TD_OK && strcmp(state, "tagged") != 0) {
-		rc = td_error_set(&err, TD_ERR_CONFLICT, "%s is already %s; its tag "
-		                  "cannot change now", target, state);
-		goto out;
-	}
-	if ((rc = td_reg_begin(reg, &err)) == TD_OK)
-		rc = td_reg_end(reg, td_reg_tag_put(reg, &t, &changed, &err), &err);
-out:
+	rc = td_tag_put(reg, &t, &changed, &err);
 	if (rc < 0)
 		td_cli_print_error(&err);
 	else if (cli->quiet)
@@ -108,46 +71,31 @@ out:
 
 static int tag_remove(struct td_cli *cli, const char *target)
 {
-	static const char *const tkinds[] = { "cert", "token", "agency" };
 	struct td_registry *reg;
 	struct td_error err;
-	char state[32] = "";
-	int status = EX_OK, rc = TD_ERR_NOTFOUND;
-	size_t i;
+	char state[32] = "", kind[16] = "";
+	int status = EX_OK, rc;
 
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	for (i = 0; i < 3 && rc == TD_ERR_NOTFOUND; i++)
-		rc = td_reg_tag_find(reg, tkinds[i], target, state_of, state, &err);
-	if (rc == TD_OK && strcmp(state, "tagged") != 0)
-		rc = td_error_set(&err, TD_ERR_CONFLICT, "%s is already %s", target, state);
-	else if (rc == TD_OK && (rc = td_reg_begin(reg, &err)) == TD_OK)
-		rc = td_reg_end(reg, td_reg_tag_delete(reg, tkinds[i - 1], target, &err),
-		                &err);
-	if (rc < 0)
+	/* the kind, for the message; the workflow looks again as it writes */
+	td_tag_state(reg, target, state, sizeof state, kind, &err);
+	if ((rc = td_tag_remove(reg, target, &err)) < 0)
 		td_cli_print_error(&err);
 	else if (!cli->quiet)
-		td_cli_printf("%s %s: tag removed\n", td_cli_word(tkinds[i - 1]), target);
+		td_cli_printf("%s %s: tag removed\n", td_cli_word(kind), target);
 	return td_cli_status(rc);
 }
 
 static int tag_confirm(struct td_cli *cli, const char *target)
 {
-	static const char *const tkinds[] = { "cert", "token", "agency" };
 	struct td_registry *reg;
 	struct td_error err;
-	char state[32];
-	int status = EX_OK, rc = TD_ERR_NOTFOUND;
-	size_t i;
+	int status = EX_OK, rc;
 
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	for (i = 0; i < 3 && rc == TD_ERR_NOTFOUND; i++)
-		rc = td_reg_tag_find(reg, tkinds[i], target, state_of, state, &err);
-	if (rc == TD_OK && (rc = td_reg_begin(reg, &err)) == TD_OK)
-		rc = td_reg_end(reg, td_reg_tag_confirm(reg, tkinds[i - 1], target, &err),
-		                &err);
-	if (rc < 0)
+	if ((rc = td_tag_confirm(reg, target, &err)) < 0)
 		td_cli_print_error(&err);
 	return td_cli_status(rc);
 }
@@ -239,9 +187,7 @@ static int tag_send(struct td_cli *cli)
 
 	if (!(reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	if ((rc = td_reg_begin(reg, &err)) == TD_OK)
-		rc = td_reg_end(reg, td_reg_tag_send(reg, &batch, &count, &err), &err);
-	if (rc < 0)
+	if ((rc = td_tag_send(reg, &batch, &count, &err)) < 0)
 		td_cli_print_error(&err);
 	else if (count == 0)
 		td_cli_printf("nothing tagged: no batch made\n");

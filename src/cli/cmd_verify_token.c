@@ -187,8 +187,7 @@ int td_cmd_verify_token(struct td_cli *cli, int argc, char **argv)
 		return EX_OK;
 	if (status != EX_OK)
 		return status;
-	t = td_tokens_open_with_config(cli->modules, (size_t)cli->nmodules,
-	                               &cli->config, 1, &err);
+	t = td_session_tokens(td_cli_session(cli), 1, &err);
 	if (!t) {
 		td_cli_print_error(&err);
 		return td_cli_status(err.code);
@@ -200,6 +199,5 @@ int td_cmd_verify_token(struct td_cli *cli, int argc, char **argv)
 		print_result(&a, &r);
 		status = outcome_status(r.outcome);
 	}
-	td_tokens_close(t);
 	return status;
 }

@@ -48,9 +48,6 @@ int td_cli_receipt_qr(struct td_cli *cli, struct td_registry *reg, const char *t
 struct td_tokens;
 int td_cli_pin_needed(struct td_tokens *t, const char *serial, int force);
 int td_cmd_dossier(struct td_cli *cli, int argc, char **argv);
-/* The desk's place: given (--place), else $TOKENDESK_PLACE, else the line
- * "place = ..." of the --config file (held by cli), else NULL. */
-const char *td_cli_place(const struct td_cli *cli, const char *given);
 /* Commit h, print its number (or JSON), write the PDF record when pdf is
  * set; returns the exit status. */
 int td_cli_handover_commit(struct td_cli *cli, struct td_handover *h,

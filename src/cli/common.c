@@ -112,34 +112,31 @@ static int cli_busy_wait(void *ctx, int waited_ms)
 	return 0;
 }
 
-/* Open the registry with flags, set how its writes wait, and say what
- * the opening had to say. */
+/* Open the session's registry with flags, set how its writes wait, and
+ * say what the opening had to say. */
 static struct td_registry *open_registry(struct td_cli *cli, int flags,
                                          int *status)
 {
 	struct td_error err;
 	const char *note;
 
-	cli->reg = td_reg_open(cli->db_path, flags, &err);
-	if (!cli->reg) {
+	if (td_session_open(td_cli_session(cli), flags, &err) < 0) {
 		td_cli_print_error(&err);
 		*status = td_cli_status(err.code);
 		return NULL;
 	}
-	if ((note = td_reg_open_note(cli->reg)))
+	if ((note = td_reg_open_note(cli->session.reg)))
 		td_cli_fail("note: %s", note);
-	/* busy-ms in the config file; 0 when not set there: the default */
-	td_reg_set_busy(cli->reg, cli->config.busy_ms, cli_busy_wait, cli);
-	td_reg_set_operator(cli->reg, cli->operator_name);
-	return cli->reg;
+	td_reg_set_busy(cli->session.reg, cli->config.busy_ms, cli_busy_wait, cli);
+	return cli->session.reg;
 }
 
 struct td_registry *td_cli_registry(struct td_cli *cli, int create, int *status)
 {
 	int flags = 0;
 
-	if (cli->reg)
-		return cli->reg;
+	if (cli->session.reg)
+		return cli->session.reg;
 	/* the default place's directories are made; a named path's are not */
 	if (create)
 		flags = TD_REG_CREATE |
@@ -149,7 +146,7 @@ struct td_registry *td_cli_registry(struct td_cli *cli, int create, int *status)
 
 struct td_registry *td_cli_registry_to_read(struct td_cli *cli, int *status)
 {
-	return cli->reg ? cli->reg : open_registry(cli, TD_REG_READ_FALLBACK, status);
+	return cli->session.reg ? cli->session.reg : open_registry(cli, TD_REG_READ_FALLBACK, status);
 }
 
 void td_cli_getopt_reset(void)
@@ -246,21 +243,8 @@ int td_cli_run(const struct td_cli_command *c, struct td_cli *cli, int argc,
 	td_cli_getopt_reset();
 	td_cli_lang(cli);
 	status = c->run(cli, argc, argv);
-	td_reg_close(cli->reg);
-	cli->reg = NULL;
+	td_session_close(&cli->session);
 	return status;
-}
-
-const char *td_cli_catalogue_dir(void)
-{
-	const char *env = getenv("TOKENDESK_LOCALEDIR");
-
-	if (env && *env)
-		return env;
-	/* vi is the only translation, so its file tells */
-	if (access(LOCALEDIR "/vi/LC_MESSAGES/" PACKAGE ".mo", R_OK) == 0)
-		return LOCALEDIR;
-	return TD_BUILD_LOCALEDIR;
 }
 
 #if ENABLE_NLS
@@ -282,11 +266,7 @@ static int speaks_vi(const struct td_cli *cli)
 
 void td_cli_lang(const struct td_cli *cli)
 {
-	/* before the first gettext call, which caches the choice */
-	if (cli->lang)
-		setenv("LANGUAGE", cli->lang, 1);
-	bindtextdomain(PACKAGE, td_cli_catalogue_dir());
-	bind_textdomain_codeset(PACKAGE, "UTF-8");
+	td_session_lang(cli->lang);
 	/* Vietnamese output is dated where its reader is: a record made at
 	 * 20:00 UTC is the next day in Hưng Yên */
 	if (speaks_vi(cli) && !getenv("TZ"))
@@ -301,7 +281,7 @@ const char *td_cli_T(const char *en)
 #else
 void td_cli_lang(const struct td_cli *cli)
 {
-	(void)cli;
+	td_session_lang(cli->lang);
 }
 
 const char *td_cli_T(const char *en)

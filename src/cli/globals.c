@@ -161,4 +161,18 @@ void td_cli_defaults(struct td_cli *cli)
 {
 	default_db_path(cli);
 	default_operator(cli);
+	td_cli_session(cli);
+}
+
+struct td_session *td_cli_session(struct td_cli *cli)
+{
+	/* the options as they stand now: the hall's setup names the
+	 * operator and the module after the defaults were filled */
+	cli->session.db_path = cli->db_path;
+	cli->session.operator_name = cli->operator_name;
+	cli->session.lang = cli->lang;
+	cli->session.config = &cli->config;
+	cli->session.modules = cli->modules;
+	cli->session.nmodules = (size_t)cli->nmodules;
+	return &cli->session;
 }

@@ -95,8 +95,7 @@ int td_cli_handover_prove(struct td_cli *cli, struct td_handover *h, int pin_fd,
 	struct td_error err;
 	int worst = 0;
 
-	t = td_tokens_open_with_config(cli->modules, (size_t)cli->nmodules,
-	                               &cli->config, 1, &err);
+	t = td_session_tokens(td_cli_session(cli), 1, &err);
 	if (!t) {
 		td_cli_print_error(&err);
 		return err.code;
@@ -105,6 +104,5 @@ int td_cli_handover_prove(struct td_cli *cli, struct td_handover *h, int pin_fd,
 	 * unread, and no further token is put at risk. */
 	for (size_t i = 0; i < td_handover_count(h) && worst == 0; i++)
 		worst = prove_one(t, h, td_handover_item_at(h, i)->key, pin_fd, force);
-	td_tokens_close(t);
 	return worst;
 }

@@ -19,6 +19,8 @@ tokendesk_full_SOURCES += \
 	src/cli/cmd_count.c \
 	src/cli/cmd_count_watch.c \
 	src/cli/cmd_kit.c \
+	src/cli/cmd_scan.c \
+	src/cli/cmd_verify_token.c \
 	src/cli/hall.c src/cli/cmd_hall.c
 EXTRA_DIST += src/cli/local.mk
 # the lean front end: show and search, and exec tokendesk-full for the rest

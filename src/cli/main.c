@@ -9,11 +9,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "tokendesk/desk.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/text.h"
 #include "tokendesk/token.h"
 
-int td_desk_main(struct td_cli *cli);
 
 static void usage(FILE *out)
 {
@@ -76,6 +76,21 @@ static int load_config(struct td_cli *cli)
 	return EX_OK;
 }
 
+/* The desk on the session the options name: checked, registry opened,
+ * run, closed; its result turned into an exit status here. */
+static int run_desk(struct td_cli *cli)
+{
+	int status = EX_OK, rc;
+
+	if (td_desk_check() < 0)
+		return EX_USAGE;
+	if (!td_cli_registry(cli, 0, &status))
+		return status;
+	rc = td_desk_main(td_cli_session(cli));
+	td_session_close(&cli->session);
+	return rc > 0 ? 128 + rc : td_cli_status(rc);
+}
+
 /* Everything after the global options, with the config loaded. */
 static int run(struct td_cli *cli, int argc, char **argv)
 {
@@ -96,7 +111,7 @@ static int run(struct td_cli *cli, int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (argc < 2)
-		return td_desk_main(cli);
+		return run_desk(cli);
 	if ((c = td_cli_find(td_cli_commands, argv[1])))
 		return td_cli_run(c, cli, argc - 1, argv + 1);
 	td_cli_fail("unknown command '%s'; see `tokendesk --help`", argv[1]);

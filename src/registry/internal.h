@@ -8,6 +8,7 @@
 
 #include "tokendesk/registry.h"
 #include "tokendesk/strmap.h"
+#include "registry/txn.h"
 
 /* Prepared statements kept for the life of the connection, so bulk
  * imports do not re-parse SQL for every row. */

@@ -24,7 +24,7 @@ static int push(char ***v, size_t *n, const char *s)
 	return 0;
 }
 
-/* The handover's place, printed on every record (td_cli_place): held
+/* The handover's place, printed on every record (td_session_place): held
  * to the rules of text typed at --place, and a room's name long. */
 static int set_place(struct td_token_config *c, const char *val,
                      const char *path, long line, struct td_error *err)
@@ -87,11 +87,23 @@ static int set_key(struct td_token_config *c, const char *key, const char *val,
 		return set_place(c, val, path, line, err);
 	if (strcmp(key, "busy-ms") == 0)
 		return set_busy_ms(c, val, path, line, err);
+	if (strcmp(key, "scan-gap-ms") == 0) {
+		errno = 0;
+		v = strtol(val, &end, 10);
+		if (errno || end == val || *end || v < TD_CONFIG_SCAN_GAP_MS_MIN ||
+		    v > TD_CONFIG_SCAN_GAP_MS_MAX)
+			return td_error_set_at(err, TD_ERR_DATA, path, line, key,
+			                       "scan-gap-ms must be %d..%d (milliseconds)",
+			                       TD_CONFIG_SCAN_GAP_MS_MIN,
+			                       TD_CONFIG_SCAN_GAP_MS_MAX);
+		c->scan_gap_ms = (int)v;
+		return 0;
+	}
 	/* A misspelt "scope" would leave the desk matching every agency's
 	 * tokens without a word: refused, as ssh refuses a bad option. */
 	return td_error_set_at(err, TD_ERR_DATA, path, line, key, "unknown setting;"
 	                       " the settings are module, allow-module, poll-ms,"
-	                       " scope, place and busy-ms");
+	                       " scope, place, busy-ms and scan-gap-ms");
 }
 
 /* The config file names the modules to load and widens their

@@ -1,6 +1,4 @@
 # token: PKCS#11 (libp11) and USB (libusb); the only room that touches them.
-# Also secure memory (src/util/secmem.c) and matching (src/workflow/match.c),
-# which belong to the token work but live in their rooms' directories.
 libtokendesk_a_SOURCES += \
 	src/token/internal.h \
 	src/token/module.c \
@@ -10,13 +8,7 @@ libtokendesk_a_SOURCES += \
 	src/token/watch.c \
 	src/token/possession.c \
 	src/token/sign.c \
-	src/token/config.c \
-	src/util/secmem.c \
-	src/workflow/match.c
-
-tokendesk_full_SOURCES += \
-	src/cli/cmd_scan.c \
-	src/cli/cmd_verify_token.c
+	src/token/config.c
 
 dist_pkgdata_DATA = data/usb-tokens.tsv
 EXTRA_DIST += src/token/local.mk

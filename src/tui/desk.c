@@ -19,19 +19,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
-#include "cli/commands.h"
+#include "tokendesk/desk.h"
 #include "tokendesk/outfile.h"
 #include "tokendesk/registry.h"
+#include "tokendesk/session.h"
 #include "tokendesk/text.h"
+#include "tokendesk/token.h"
 #include "tui/desk.h"
 #include "tui/input.h"
+#include "tui/keys.h"
 #include "tui/sign.h"
 #include "tokendesk/handover.h"
 
-int td_desk_main(struct td_cli *cli);
-
 static volatile sig_atomic_t stop_signal;
+
+/* An error said on stderr, outside curses. */
+static void desk_say_error(const struct td_error *err)
+{
+	char buf[1024];
+
+	desk_fail("%s", td_error_format(err, buf, sizeof buf));
+}
 
 static void on_stop(int sig)
 {
@@ -132,7 +140,7 @@ int desk_records_dir(const struct desk *d, struct td_outdir *dir,
 	char path[4096];
 	size_t len;
 
-	td_path_dir(d->cli->db_path, path, sizeof path);
+	td_path_dir(d->s->db_path, path, sizeof path);
 	len = strlen(path);
 	snprintf(path + len, sizeof path - len, "%s",
 	         strcmp(path, "/") ? "/records" : "records");
@@ -205,23 +213,23 @@ static void draw_status(struct desk *d, int y)
 		snprintf(tok, sizeof tok, "%s", T("no reader"));
 	else
 		Tf(tok, sizeof tok, "%d token(s)", n);
-	base = strrchr(d->cli->db_path, '/');
-	base = base ? base + 1 : d->cli->db_path;
+	base = strrchr(d->s->db_path, '/');
+	base = base ? base + 1 : d->s->db_path;
 	/* Said before a handover fails on it, not after. */
 	if (td_reg_read_only(d->reg))
 		ro = T(" (read-only)");
-	snprintf(path, sizeof path, "%s%s", d->cli->db_path, ro);
+	snprintf(path, sizeof path, "%s%s", d->s->db_path, ro);
 	snprintf(file, sizeof file, "%s%s", base, ro);
 	for (int pass = 0; pass < 3; pass++) {
 		if (pass < 2)
 			snprintf(line, sizeof line, " %s %s │ %s %s │ %s %s │ %s %s │ %s",
 			         T("Registry"), pass ? file : path,
-			         T("Operator"), d->cli->operator_name,
+			         T("Operator"), d->s->operator_name,
 			         T("Place"), d->place ? d->place : "—",
 			         T("Module"), mods ? mods : "—", tok);
 		else
 			snprintf(line, sizeof line, " %s │ %s │ %s │ %s │ %s", file,
-			         d->cli->operator_name, d->place ? d->place : "—",
+			         d->s->operator_name, d->place ? d->place : "—",
 			         mods ? mods : "—", tok);
 		if (tw_width(line) <= d->cols)
 			break;
@@ -241,11 +249,6 @@ static void draw_title(struct desk *d)
 	tw_put(d, 0, 0, d->cols, line, COL_TITLE, 1);
 }
 
-static const char *const keybar[] = {
-	"F1", N_("Help"), "F2", N_("Tokens"), "F3", N_("Search"), "F4", N_("Browse"),
-	"F5", N_("Handover"), "F7", N_("Plan"), "F8", N_("Count"), "Esc", N_("Back"),
-	"F10", N_("Quit"), NULL, NULL
-};
 
 /* The smallest terminal the screens are laid out for: below it their
  * lines overlap (at 12 rows the handover's button covers its hint). */
@@ -271,6 +274,16 @@ static void draw_too_small(struct desk *d)
 	tw_put(d, y, 0, d->cols, T("Enlarge it, or F10 to quit."), COL_NORMAL, 0);
 }
 
+/* A leave waiting for y: the question, centred, sized to its text. */
+static void draw_leave(struct desk *d)
+{
+	const char *lines[3] = { T(d->leave_question), "",
+	                         T("y: yes, leave    n or Esc: stay    F10: quit") };
+	static const int colors[3] = { COL_WARN, COL_NORMAL, COL_KEY };
+
+	tw_dialog(d, NULL, lines, colors, 3, NULL, NULL);
+}
+
 /* Status, key bar or message, and the top screen's body. */
 static void draw_screen(struct desk *d, int body)
 {
@@ -281,9 +294,13 @@ static void draw_screen(struct desk *d, int body)
 		tw_put(d, d->rows - 1, 0, d->cols, d->msg,
 		       d->msg_bad ? COL_BAD : COL_OK, 1);
 	else
-		tw_keybar(d, d->rows - 1, keybar);
+		tw_keybar(d, d->rows - 1, desk_keybar());
 	/* body last: the screen leaves the cursor where it wants it */
 	d->stack[top].ops->draw(d, d->stack[top].self, 1, body, d->cols);
+	if (d->leave != LEAVE_NONE) {
+		curs_set(0);
+		draw_leave(d);
+	}
 }
 
 static void redraw(struct desk *d)
@@ -344,46 +361,113 @@ static void goto_screen(struct desk *d, int which)
 	case 7: scr_plan_open(d); break;
 	case 8: scr_count_open(d); break;
 	case 9: scr_conflicts_open(d); break;
+	case 6: scr_records_open(d); break;
 	}
 }
 
-static void global_key(struct desk *d, int key, int typing)
+/* The question the first screen from the top that would lose work asks
+ * (levels from the top down to keep, exclusive), or NULL. */
+static const char *unsaved_question(struct desk *d, int keep)
 {
-	switch (key) {
-	case TDK(KEY_F(1)): case '?':
-		if (key == '?' && typing)
-			break;
-		scr_help_open(d, d->stack[d->depth - 1].ops);
-		return;
-	case TDK(KEY_F(2)): goto_screen(d, 2); return;
-	case TDK(KEY_F(3)): case '/': goto_screen(d, 3); return;
-	case TDK(KEY_F(4)): goto_screen(d, 4); return;
-	case TDK(KEY_F(5)): goto_screen(d, 5); return;
-	case TDK(KEY_F(7)): goto_screen(d, 7); return;
-	case TDK(KEY_F(8)): goto_screen(d, 8); return;
-	case TDK(KEY_F(10)):
+	for (int i = d->depth - 1; i >= keep; i--) {
+		const struct screen_ops *o = d->stack[i].ops;
+		const char *q = o->unsaved ? o->unsaved(d->stack[i].self) : NULL;
+		if (q)
+			return q;
+	}
+	return NULL;
+}
+
+/* Do what leave says, now. */
+static void leave_now(struct desk *d, int leave)
+{
+	if (leave == LEAVE_QUIT) {
+		/* a signed checkpoint offered first, when signing is set up */
 		if (!scr_sign_quit_offer(d))
 			d->quit = 1;
-		return;
-	case TDK_CTRL('l'): clearok(curscr, TRUE); d->dirty = 1; return;
-	case TDK(KEY_RESIZE): d->dirty = 1; return;
-	case TDK_ESC: case 'q':
-		if (d->depth > 1)
-			desk_pop(d);
-		else if (key == 'q' && !scr_sign_quit_offer(d))
-			d->quit = 1;
+	} else if (leave == LEAVE_BACK)
+		desk_pop(d);
+	else
+		goto_screen(d, leave);
+}
+
+/* Leave (quit, back, or to screen n), asking first when that would lose
+ * an unrecorded handover or leave a count open. */
+static void leave_asking(struct desk *d, int leave)
+{
+	int keep = leave == LEAVE_QUIT ? 0 : leave == LEAVE_BACK ? d->depth - 1 : 1;
+	const char *q = unsaved_question(d, keep);
+
+	if (!q) {
+		leave_now(d, leave);
 		return;
 	}
-	if (!typing) {
-		switch (key) {
-		case 't': goto_screen(d, 2); return;
-		case 's': goto_screen(d, 3); return;
-		case 'b': goto_screen(d, 4); return;
-		case 'h': goto_screen(d, 5); return;
-		case 'p': goto_screen(d, 7); return;
-		case 'c': goto_screen(d, 8); return;
-		case 'K': goto_screen(d, 9); return;
-		}
+	d->leave = leave;
+	d->leave_question = q;
+}
+
+/* The dialog of a leave waiting for an answer: y leaves, n or Esc stays. */
+static int leave_key(struct desk *d, int key)
+{
+	int leave = d->leave;
+
+	/* F10 at the question is F10 twice: quit, having been asked */
+	if (key == TDK(KEY_F(10))) {
+		d->leave = LEAVE_NONE;
+		leave_now(d, LEAVE_QUIT);
+		return 1;
+	}
+	d->leave = LEAVE_NONE;
+	if (key == 'y' || key == 'Y') {
+		leave_now(d, leave);
+		return 1;
+	}
+	/* Any other key stays, and goes on to the screen: over SSH a Home or
+	 * an arrow can arrive as Esc and then "[1~", "OH"...; that Esc must
+	 * not take the keys after it (and c, "có", is the tail of one: only
+	 * y leaves) */
+	return key == 'n' || key == 'N' || key == TDK_ESC;
+}
+
+
+/* The screen a request goes to (goto_screen's numbers), or 0. */
+static int screen_of(enum desk_req req)
+{
+	switch (req) {
+	case REQ_PANEL: return 2;
+	case REQ_SEARCH: return 3;
+	case REQ_BROWSE: return 4;
+	case REQ_HANDOVER: return 5;
+	case REQ_RECORDS: return 6;
+	case REQ_PLAN: return 7;
+	case REQ_COUNT: return 8;
+	case REQ_CONFLICTS: return 9;
+	default: return 0;
+	}
+}
+
+/* A key no screen took: the request the table says it makes. */
+static void global_key(struct desk *d, int key, int typing)
+{
+	enum desk_req req = desk_request_of(key, typing);
+
+	switch (req) {
+	case REQ_HELP:
+		scr_help_open(d, d->stack[d->depth - 1].ops);
+		return;
+	case REQ_QUIT: leave_asking(d, LEAVE_QUIT); return;
+	case REQ_REDRAW: clearok(curscr, TRUE); d->dirty = 1; return;
+	case REQ_RESIZE: d->dirty = 1; return;
+	case REQ_BACK:
+		if (d->depth > 1)
+			leave_asking(d, LEAVE_BACK);
+		else if (key == 'q')
+			leave_asking(d, LEAVE_QUIT);
+		return;
+	case REQ_NONE:
+		return;
+	default:
+		leave_asking(d, screen_of(req));
 	}
 }
 
@@ -402,7 +486,9 @@ static void handle_key(struct desk *d, int key)
 		d->msg[0] = '\0';
 		d->dirty = 1;
 	}
-	if (key == TDK(KEY_RESIZE) || key == TDK(KEY_F(10)) ||
+	if (d->leave != LEAVE_NONE && key != TDK(KEY_RESIZE) && leave_key(d, key))
+		;   /* the question's answer */
+	else if (key == TDK(KEY_RESIZE) || key == TDK(KEY_F(10)) ||
 	    !d->stack[top].ops->key(d, d->stack[top].self, key))
 		global_key(d, key, typing);
 	d->dirty = 1;
@@ -470,7 +556,7 @@ static void run_keys(struct desk *d, struct keylog *log, int *keys, int n,
 		memmove(keys, keys + s, (size_t)(n - s) * sizeof *keys);
 		n -= s;
 		if (!top_typing(d))
-			n = tdi_more(keys, n, max);
+			n = tdi_more(keys, n, max, d->scan_gap_ms);
 	}
 	if (n > 1 && !top_typing(d) && tdi_is_scan(keys, n, scan, sizeof scan)) {
 		handle_scan(d, scan);
@@ -487,9 +573,67 @@ static void run_keys(struct desk *d, struct keylog *log, int *keys, int n,
 		fprintf(log->f, "%d %.3f\n", keys[n - 1], tdi_now_ms() - t0);
 }
 
+/* The screen as curses holds it, a line of text per row, trailing
+ * blanks dropped: what the terminal shows, without colours. */
+static void dump_screen(struct desk *d, FILE *f)
+{
+	for (int y = 0; y < d->rows; y++) {
+		char line[8192];
+		size_t n = 0, keep = 0;
+		for (int x = 0; x < d->cols && n + 64 < sizeof line; x++) {
+			cchar_t cc;
+			wchar_t wch[CCHARW_MAX + 1];
+			attr_t at;
+			short pair;
+			mbstate_t st;
+			if (mvin_wch(y, x, &cc) == ERR ||
+			    getcchar(&cc, wch, &at, &pair, NULL) == ERR)
+				continue;
+			memset(&st, 0, sizeof st);
+			for (int i = 0; wch[i]; i++) {
+				size_t r = wcrtomb(line + n, wch[i], &st);
+				if (r != (size_t)-1)
+					n += r;
+			}
+			if (wch[0] != L' ')
+				keep = n;
+			if (wch[0] && wcwidth(wch[0]) == 2)
+				x++;   /* the next cell is this one's second half */
+		}
+		line[keep] = '\0';
+		fprintf(f, "%s\n", line);
+	}
+}
+
+/* <Dump:NAME>: the screen into $TOKENDESK_SCREENS/NAME.txt (tests). */
+static void script_dump(struct desk *d, const char *name)
+{
+	const char *dir = getenv("TOKENDESK_SCREENS");
+	struct td_outfile out;
+	struct td_error err;
+	char path[4096];
+
+	if (!dir || !*dir)
+		return;
+	redraw(d);
+	snprintf(path, sizeof path, "%s/%s.txt", dir, name);
+	if (td_outfile_open(&out, path, &err) < 0) {
+		desk_error(d, &err);
+		return;
+	}
+	dump_screen(d, out.f);
+	if (td_outfile_commit(&out, &err) < 0)
+		desk_error(d, &err);
+}
+
 static int script_step(struct desk *d, struct tdi *in, struct keylog *log)
 {
 	int k = in->script[in->next++];
+
+	if (k >= TDI_DUMP && k < TDI_DUMP + in->ndumps) {
+		script_dump(d, in->dumps[k - TDI_DUMP]);
+		return 0;
+	}
 
 	if (k == TDI_SLEEP) {
 		struct pollfd p = { .fd = desk_tokens_fd(d), .events = POLLIN };
@@ -563,8 +707,8 @@ static int locale_ok(void)
 
 	if (cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0))
 		return 1;
-	td_cli_fail("the desk needs a UTF-8 locale to show Vietnamese text, "
-	            "but the character set is %s.", cs ? cs : "unknown");
+	desk_fail("the desk needs a UTF-8 locale to show Vietnamese text, "
+	          "but the character set is %s.", cs ? cs : "unknown");
 	fputs("Try: LANG=C.UTF-8 tokendesk  (or LC_ALL=C.UTF-8)\n"
 	      "Bàn làm việc cần môi trường UTF-8; hãy chạy: "
 	      "LANG=C.UTF-8 tokendesk\n", stderr);
@@ -627,45 +771,55 @@ static int busy_wait(void *ctx, int waited_ms)
 	return 0;
 }
 
-int td_desk_main(struct td_cli *cli)
+int td_desk_check(void)
 {
-	struct desk d = { .cli = cli };
+	const char *script = getenv("TOKENDESK_KEYS");
+
+	if (!locale_ok())
+		return TD_ERR_USAGE;
+	if (!isatty(0) || !isatty(1)) {
+		desk_fail("the desk needs a terminal; for scripts use the "
+		          "commands (see `tokendesk --help`)");
+		return TD_ERR_USAGE;
+	}
+	if (!desk_terminal_ok())
+		return TD_ERR_USAGE;
+	if (script && access(script, R_OK) != 0) {
+		desk_fail("cannot read the key script %s", script);
+		return TD_ERR_USAGE;
+	}
+	return TD_OK;
+}
+
+int td_desk_main(struct td_session *s)
+{
+	struct desk d = { .s = s, .reg = s->reg };
 	struct tdi in = { 0 };
 	struct keylog log = { NULL, { 0 }, 0, 0 };
 	struct td_error err;
 	char logbuf[4096];
 	const char *script = getenv("TOKENDESK_KEYS");
 	const char *logpath = getenv("TOKENDESK_KEYLOG");
-	int status = EX_OK;
 
-	if (!locale_ok())
-		return EX_USAGE;
-	if (!isatty(0) || !isatty(1)) {
-		td_cli_fail("the desk needs a terminal; for scripts use the "
-		            "commands (see `tokendesk --help`)");
-		return EX_USAGE;
-	}
-	if (!desk_terminal_ok())
-		return EX_USAGE;
 	if (script && tdi_script_load(&in, script) < 0) {
-		td_cli_fail("cannot read the key script %s", script);
-		return EX_USAGE;
+		desk_fail("cannot read the key script %s", script);
+		return TD_ERR_USAGE;
 	}
-	if (!(d.reg = td_cli_registry(cli, 0, &status)))
-		return status;
 	if (logpath && td_outfile_open(&log.out, keylog_path(logpath, logbuf,
 	                                                    sizeof logbuf), &err) < 0) {
-		td_cli_print_error(&err);
-		return td_cli_status(err.code);
+		desk_say_error(&err);
+		tdi_script_free(&in);
+		return err.code;
 	}
 	log.f = logpath ? log.out.f : NULL;
 	/* As the handover command finds it: the place goes on every record
 	 * signed here (it was the config file's name). */
-	d.place = td_cli_place(cli, NULL);
+	d.place = td_session_place(s, NULL);
+	in.gap_ms = d.scan_gap_ms = s->config ? s->config->scan_gap_ms : 0;
 	td_tui_lang_init(&d);
 	curses_start(&d);
 	/* set once curses runs: busy_wait draws */
-	td_reg_set_busy(d.reg, cli->config.busy_ms, busy_wait, &d);
+	td_reg_set_busy(d.reg, s->config ? s->config->busy_ms : 0, busy_wait, &d);
 	desk_tokens_start(&d);
 	scr_panel_open(&d);
 	d.reg_stamp = td_reg_change_stamp(d.reg);
@@ -677,10 +831,8 @@ int td_desk_main(struct td_cli *cli)
 		desk_pop(&d);
 	desk_tokens_stop(&d);
 	endwin();
-	td_reg_close(cli->reg);   /* main() closes it only after a command */
-	cli->reg = NULL;
 	if (log.f && td_outfile_commit(&log.out, &err) < 0)
-		td_cli_print_error(&err);
-	free(in.script);
-	return stop_signal ? 128 + stop_signal : EX_OK;
+		desk_say_error(&err);
+	tdi_script_free(&in);
+	return stop_signal;
 }

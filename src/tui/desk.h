@@ -16,7 +16,7 @@
 #include "tokendesk/error.h"
 #include "tokendesk/token.h"
 
-struct td_cli;
+struct td_session;
 struct td_registry;
 
 /* Keys: a character is its wchar_t value; a curses KEY_* code is or-ed
@@ -54,13 +54,17 @@ struct screen_ops {
 	 * committed): read again what is shown.  NULL: drawing reads it. */
 	void (*registry_changed)(struct desk *d, void *self);
 	void (*free)(void *self);
+	/* What leaving the screen now would lose, as an English question
+	 * ("Quit with an unrecorded handover?"), or NULL: F10, Esc and the
+	 * keys to other screens ask it first (desk.c).  May be NULL. */
+	const char *(*unsaved)(void *self);
 };
 
 #define DESK_MAX_SCREENS 16
 
 struct desk {
-	struct td_cli *cli;
-	struct td_registry *reg;
+	struct td_session *s;           /* registry, operator, place, tokens */
+	struct td_registry *reg;        /* s->reg */
 	int vi;                         /* Vietnamese UI */
 	int colors;                     /* colours in use (NO_COLOR unset) */
 	int attr[COL_COUNT];
@@ -68,16 +72,21 @@ struct desk {
 	int quit, dirty;
 	char msg[512];                  /* one-line message, until next key */
 	int msg_bad;
-	const char *place;              /* $TOKENDESK_PLACE or the --config
-	                                   file's "place = ...", or NULL */
+	const char *place;              /* td_session_place(s, NULL) */
 	struct desk_tokens *tok;        /* token watcher glue, or NULL */
 	struct {
 		const struct screen_ops *ops;
 		void *self;
 	} stack[DESK_MAX_SCREENS];
 	int depth;
+	/* A leave waiting for y (the question an unsaved screen asked):
+	 * LEAVE_NONE, LEAVE_QUIT, LEAVE_BACK, or the screen number to go to */
+	int leave;
+	const char *leave_question;
 	uint64_t reg_stamp;             /* td_reg_change_stamp at last look */
+	int scan_gap_ms;                /* the config's scan-gap-ms, or 0 */
 };
+enum { LEAVE_NONE = 0, LEAVE_QUIT = -1, LEAVE_BACK = -2 };
 
 /* A text that T() translates where it is drawn: marks it for xgettext
  * (po/Makevars) where it is written, in a table or an initialiser. */
@@ -98,14 +107,34 @@ int tw_width(const char *utf8);
 int tw_put_centred(struct desk *d, int y, int x, int w, const char *s, int color);
 int tw_put(struct desk *d, int y, int x, int w, const char *s, int color,
            int pad);
+/* As tw_put (no padding), but an over-long s loses its middle, not its
+ * tail: "5403…9A1F" keeps where serials differ in sight. */
+int tw_put_mid(struct desk *d, int y, int x, int w, const char *s, int color);
 void tw_fill(struct desk *d, int y, int x, int w, int color);
 void tw_box(struct desk *d, int y, int x, int h, int w, const char *title);
+/* The desk's one dialog box: centred, as wide as its widest line (and
+ * its title) and as high as its lines, within the screen less 2 columns
+ * each side; a line that still does not fit ends in '…'.  text[i] in
+ * colors[i] (NULL: all COL_NORMAL); an empty line is a gap.  The last
+ * line is the keys (y/n/Esc...), drawn in COL_KEY.  A line wider than
+ * the box is wrapped at blanks, never cut.  Returns the screen row of the
+ * last line drawn (the keys); *x and *w (may be NULL) get the text's
+ * column and width, for a field the caller draws on a line it left
+ * blank. */
+int tw_dialog(struct desk *d, const char *title, const char *const *text,
+              const int *colors, int n, int *x, int *w);
+/* The answer a key gives to a dialog's question: 1 yes (y, or c: "có"),
+ * 0 no (n, k: "không", or Esc), -1 neither (the dialog stays). */
+int tw_answer(int key);
 /* A line of key hints "F1 Help  F3 Search ..." from pairs key, label. */
 void tw_keybar(struct desk *d, int y, const char *const *pairs);
 
 /* terminal.c: 1 when the terminal ($TERM) is known and can place text
  * anywhere on the screen, else 0 with the reason said on stderr. */
 int desk_terminal_ok(void);
+/* "tokendesk: TEXT" on stderr, before curses starts or after it ends,
+ * with what the caller quotes shown escaped (td_printable). */
+void desk_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* desk.c: the screen stack and messages. */
 void desk_push(struct desk *d, const struct screen_ops *ops, void *self);
@@ -153,6 +182,10 @@ void scr_handover_open(struct desk *d, const char *token_serial);
 void scr_plan_open(struct desk *d);
 /* Inventory count (F8, c): start or resume, scan, close, report. */
 void scr_count_open(struct desk *d);
+/* Handover records (r): the list, reopen, print again. */
+void scr_records_open(struct desk *d);
+/* A read-only screen: title and text (copied), scrolled by the keys. */
+void scr_text_open(struct desk *d, const char *title, const char *text);
 /* Field-kit conflicts (k): list them, keep home or field. */
 void scr_conflicts_open(struct desk *d);
 /* The same with conflict id selected (with the decided ones shown, if it

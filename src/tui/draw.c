@@ -104,6 +104,34 @@ int tw_put(struct desk *d, int y, int x, int w, const char *s, int color,
 	return used;
 }
 
+int tw_put_mid(struct desk *d, int y, int x, int w, const char *s, int color)
+{
+	wchar_t buf[TW_MAX];
+	size_t n, head, tail;
+	int total = 0, used = 0, keep;
+
+	n = decode(s ? s : "", buf);
+	for (size_t i = 0; i < n; i++)
+		total += cw(buf[i]);
+	if (total <= w || w < 5)
+		return tw_put(d, y, x, w, s, color, 0);
+	if (y < 0 || y >= d->rows || x >= d->cols)
+		return 0;
+	/* a third before the '…', the rest after: serials of one batch
+	 * share their start and differ at the end */
+	keep = w - 1;
+	for (head = 0; head < n && used + cw(buf[head]) <= keep / 3; head++)
+		used += cw(buf[head]);
+	for (tail = n; tail > head && used + cw(buf[tail - 1]) <= keep; tail--)
+		used += cw(buf[tail - 1]);
+	attrset(d->attr[color]);
+	mvaddnwstr(y, x, buf, (int)head);
+	addwstr(L"…");
+	addnwstr(buf + tail, (int)(n - tail));
+	attrset(d->attr[COL_NORMAL]);
+	return used + 1;
+}
+
 void tw_fill(struct desk *d, int y, int x, int w, int color)
 {
 	if (y < 0 || y >= d->rows)
@@ -119,6 +147,14 @@ void tw_fill(struct desk *d, int y, int x, int w, int color)
  * terminals (and tmux captures) where the ACS alternate set does not. */
 void tw_box(struct desk *d, int y, int x, int h, int w, const char *title)
 {
+	/* a blank column each side: a cut word of the screen below must not
+	 * touch the border, where it would read as part of the box */
+	for (int r = 0; r < h; r++) {
+		if (x > 0)
+			tw_fill(d, y + r, x - 1, 1, COL_NORMAL);
+		if (x + w < d->cols)
+			tw_fill(d, y + r, x + w, 1, COL_NORMAL);
+	}
 	attrset(d->attr[COL_HEAD]);
 	for (int r = 0; r < h; r++) {
 		const wchar_t *l = r == 0 ? L"┌" : r == h - 1 ? L"└" : L"│";
@@ -141,6 +177,84 @@ void tw_box(struct desk *d, int y, int x, int h, int w, const char *title)
 		snprintf(t, sizeof t, " %s ", title);
 		tw_put(d, y, x + 2, w - 4, t, COL_HEAD, 0);
 	}
+}
+
+/* The next line of text wrapped at w columns from *p (blanks between
+ * words), into out; *p moves past it.  A word wider than w is cut. */
+static void next_wrapped(const char **p, int w, char *out, size_t size)
+{
+	const char *s = *p, *end = s, *fit = NULL;
+
+	out[0] = '\0';
+	while (*end) {
+		const char *word_end = end + strcspn(end, " ");
+		char probe[1024];
+		snprintf(probe, sizeof probe, "%.*s", (int)(word_end - s), s);
+		if (tw_width(probe) > w && fit)
+			break;
+		fit = word_end;
+		end = word_end + strspn(word_end, " ");
+		if (tw_width(probe) > w)
+			break;
+	}
+	if (!fit)
+		fit = s + strlen(s);
+	snprintf(out, size, "%.*s", (int)(fit - s), s);
+	*p = fit + strspn(fit, " ");
+}
+
+int tw_dialog(struct desk *d, const char *title, const char *const *text,
+              const int *colors, int n, int *x, int *w)
+{
+	int width = title ? tw_width(title) + 4 : 0, inner, h = 4, bx, by, y;
+	char line[1024];
+
+	for (int i = 0; i < n; i++)
+		if (tw_width(text[i]) > width)
+			width = tw_width(text[i]);
+	width += 6;   /* the borders and a blank each side */
+	if (width > d->cols - 4)
+		width = d->cols - 4;
+	inner = width - 6;
+	/* as high as its lines once wrapped: a sentence is never cut */
+	for (int i = 0; i < n; i++) {
+		const char *p = text[i];
+		int k = 0;
+		do {
+			next_wrapped(&p, inner, line, sizeof line);
+			k++;
+		} while (*p);
+		h += k;
+	}
+	if (h > d->rows - 2)
+		h = d->rows - 2;
+	bx = (d->cols - width) / 2;
+	by = (d->rows - h) / 2;
+	tw_box(d, by, bx, h, width, title);
+	y = by + 2;
+	for (int i = 0; i < n && y < by + h - 2; i++) {
+		const char *p = text[i];
+		int color = i == n - 1 ? COL_KEY : colors ? colors[i] : COL_NORMAL;
+		do {
+			next_wrapped(&p, inner, line, sizeof line);
+			tw_put(d, y++, bx + 3, inner, line, color, 0);
+		} while (*p && y < by + h - 2);
+	}
+	if (x)
+		*x = bx + 3;
+	if (w)
+		*w = inner;
+	return y - 1;
+}
+
+int tw_answer(int key)
+{
+	/* c / k: có / không, for a Vietnamese keyboard habit */
+	if (key == 'y' || key == 'Y' || key == 'c' || key == 'C')
+		return 1;
+	if (key == 'n' || key == 'N' || key == 'k' || key == 'K' || key == TDK_ESC)
+		return 0;
+	return -1;
 }
 
 static int pair_width(const char *const *pairs, int i)

@@ -8,45 +8,36 @@
 #include "tui/desk.h"
 #include "tui/widget.h"
 
-#define HAND_MAX 200
-
+/* The batch is the model: the running list is its items, each with its
+ * proof; the fields only feed it (tokendesk/handover.h takes items,
+ * receiver and giver in any order and checks each when it comes). */
 struct hand {
 	enum td_handover_kind kind;
-	struct td_handover *batch;       /* rebuilt from the fields */
+	struct td_handover *batch;
 	struct tf_field field[5];        /* item, from, to, condition, remarks */
 	int focus, field_x, field_w;
-	char serial[HAND_MAX][128];       /* the running list, in order */
-	char why[HAND_MAX][520];         /* refusal of each, or "" */
-	enum td_proof proof[HAND_MAX];
-	char proof_detail[HAND_MAX][256];
-	/* the custody each token had when it joined the list (its item's
-	 * custody_seen): kept across rebuilds, so a token another desk hands
-	 * over meanwhile is refused, not silently taken from its new holder */
-	int64_t seen[HAND_MAX];
-	int seen_set[HAND_MAX];
-	int n, list_sel, force;
+	int list_sel, force;
 	struct tl_list list;
 	char to_note[600], from_note[600];
-	int to_ok, confirm, esc_armed;
+	int to_ok, confirm;
+	/* F9 found what the CLI refuses without --force (a proof that
+	 * failed, a final PIN try overridden): recording then takes an
+	 * explicit "record anyway" with a reason, typed here */
+	int need_reason;
+	struct tf_field reason;
 	char number[TD_HANDOVER_NUMBER_MAX];
 	struct hand_pin *pin;            /* the PIN dialog, when open */
-	/* a step off the path official -> agency -> DOST -> CA (letter 2.1,
-	 * 2.2) is recorded only with a typed reason: which items need it,
-	 * the reason box and the reason given for this batch */
-	int offpath[HAND_MAX];
-	int reason_ask;
-	struct tf_field reason_field;
-	char reason[TF_MAX * 4];
 };
 
-void hand_rebuild(struct desk *d, struct hand *s);
+/* Items in the batch, and the key (serial or ref) of the i-th. */
+int hand_count(const struct hand *s);
+const char *hand_key(const struct hand *s, int i);
 void hand_add(struct desk *d, struct hand *s, const char *serial);
 void hand_draw_confirm(struct desk *d, struct hand *s);
-/* The reason box (scr_pin.c): asked at F9 when the only refusals are
- * steps off the path; Enter with a reason rebuilds the batch forced and
- * opens the confirmation. */
-void hand_draw_reason(struct desk *d, struct hand *s);
-int hand_reason_key(struct desk *d, struct hand *s, int k);
+/* What F9 found that needs "record anyway": failed proofs, overrides. */
+int hand_findings(const struct hand *s);
+/* Tokens of the batch whose step leaves the path (their path_rule). */
+int hand_off_path(const struct hand *s);
 void hand_pin_open(struct desk *d, struct hand *s, int item);
 void hand_pin_draw(struct desk *d, struct hand *s);
 int hand_pin_key(struct desk *d, struct hand *s, int k);

@@ -16,7 +16,7 @@
 #include <libintl.h>
 #endif
 
-#include "cli/cli.h"
+#include "tokendesk/session.h"
 #include "tui/desk.h"
 
 #if ENABLE_NLS
@@ -24,7 +24,7 @@ void td_tui_lang_init(struct desk *d)
 {
 	const char *head;
 
-	td_cli_lang(d->cli);
+	td_session_lang(d->s->lang);
 	/* the chosen catalogue's header says its language ("" if none) */
 	head = dgettext(PACKAGE, "");
 	d->vi = strstr(head, "\nLanguage: vi") != NULL;

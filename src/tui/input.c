@@ -7,7 +7,9 @@
  * Script syntax: UTF-8 text is typed as is; <Enter> <Esc> <Tab> <BS>
  * <Up> <Down> <Left> <Right> <PgUp> <PgDn> <Home> <End> <Del> <F1>..<F12>
  * <lt> (a '<') name keys; <Sleep> waits 200 ms and serves token events;
- * newlines are ignored. */
+ * <Dump:NAME> writes the screen as it stands to $TOKENDESK_SCREENS/
+ * NAME.txt (the golden screens of tests/tui/screens.sh; NAME of letters,
+ * digits, '-' and '_'); newlines are ignored. */
 #include <config.h>
 
 #include <curses.h>
@@ -45,6 +47,27 @@ static int fn_key(const char *digits, const char *end)
 		n = n * 10 + (*c - '0');
 	}
 	return n >= 1 && n <= 12 ? TDK(KEY_F(n)) : 0;
+}
+
+/* "<Dump:NAME>" at p (end at its '>'): the key naming NAME, or 0. */
+static int dump_key(struct tdi *in, const char *p, const char *end)
+{
+	size_t n = (size_t)(end - p) - 6;
+
+	if (strncmp(p, "<Dump:", 6) != 0 || n == 0 || n > 100 ||
+	    in->ndumps == TDI_DUMP_MAX || strspn(p + 6, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != n)
+		return 0;
+	if (!(in->dumps[in->ndumps] = strndup(p + 6, n)))
+		return 0;
+	return TDI_DUMP + in->ndumps++;
+}
+
+void tdi_script_free(struct tdi *in)
+{
+	free(in->script);
+	for (int i = 0; i < in->ndumps; i++)
+		free(in->dumps[i]);
 }
 
 /* Parse the script into keys; returns the count or -1. */
@@ -93,6 +116,8 @@ int tdi_script_load(struct tdi *in, const char *path)
 						k = names[i].key;
 				if (!k && p[1] == 'F')
 					k = fn_key(p + 2, end);
+				if (!k)
+					k = dump_key(in, p, end);
 			}
 			if (k) {
 				in->script[in->nscript++] = k;
@@ -136,15 +161,18 @@ int tdi_printable(int k)
 	return !(k & TDK_FN) && k > ' ' && k != 0x7f && k <= 0x10ffff;
 }
 
-/* While the last key is printable, wait up to TDI_SCAN_GAP_MS for more:
- * a scanner's keys can arrive in more than one read. */
-int tdi_more(int *keys, int n, int max)
+/* While the last key is printable, wait up to gap_ms for more: a
+ * scanner's keys can arrive in more than one read, and a slow scanner's
+ * (some pause 40 ms a key) must not be taken for commands. */
+int tdi_more(int *keys, int n, int max, int gap_ms)
 {
 	int k;
 
+	if (gap_ms <= 0)
+		gap_ms = TDI_SCAN_GAP_MS;
 	while (n > 0 && n < max && tdi_printable(keys[n - 1])) {
 		struct pollfd p = { .fd = 0, .events = POLLIN };
-		if (poll(&p, 1, TDI_SCAN_GAP_MS) <= 0)
+		if (poll(&p, 1, gap_ms) <= 0)
 			break;
 		int before = n;
 		while (n < max && (k = read_key()))
@@ -164,8 +192,7 @@ int tdi_read(struct tdi *in, int *keys, int max, int typing)
 	while (n < max && (k = read_key()))
 		keys[n++] = k;
 	if (!typing)
-		n = tdi_more(keys, n, max);
-	(void)in;
+		n = tdi_more(keys, n, max, in ? in->gap_ms : 0);
 	return n;
 }
 

@@ -168,7 +168,8 @@ measure:
 		}
 	ncols = shape;
 	for (int c = 0; c < ncols - 1; c++) {
-		int max = l->maxw[c] ? l->maxw[c] : 40;
+		/* caps are for 80 columns: a wider terminal widens them */
+		int max = (l->maxw[c] ? l->maxw[c] : 40) * (cols > 80 ? cols : 80) / 80;
 		if (w[c] > max)
 			w[c] = max;
 		sum += w[c] + 2;
@@ -188,8 +189,8 @@ measure:
 		w[c] = 0;
 }
 
-static void draw_row(struct desk *d, struct tl_row *r, int y, int cols,
-                     const int *w, int selected)
+static void draw_row(struct desk *d, const struct tl_list *l, struct tl_row *r,
+                     int y, int cols, const int *w, int selected)
 {
 	int x = 1, color = selected ? COL_SELECT : r->color;
 
@@ -204,9 +205,33 @@ static void draw_row(struct desk *d, struct tl_row *r, int y, int cols,
 		/* the last cell takes the rest (an empty column has width 0) */
 		int last = c + 1 == TL_COLS || !r->cells[c + 1];
 		int cw = last ? cols - x : w[c];
-		tw_put(d, y, x, cw, r->cells[c], color, 0);
+		if (l->mid[c])
+			tw_put_mid(d, y, x, cw, r->cells[c], color);
+		else
+			tw_put(d, y, x, cw, r->cells[c], color, 0);
 		x += cw + 2;
 	}
+}
+
+/* The rows l->show.. (show_rows of them) into view, keeping the
+ * selection in view too when both fit; when they do not, the new rows
+ * win for this draw and the selection stays where it is (not moved: the
+ * next key brings it back in view). */
+static void bring_into_view(struct tl_list *l)
+{
+	int first = l->show, last, page = l->rows_shown, t;
+
+	if (l->show_rows <= 0 || first < 0 || first >= l->n || l->no_cursor)
+		return;
+	last = first + l->show_rows - 1 < l->n ? first + l->show_rows - 1 : l->n - 1;
+	if (last - first >= page)
+		last = first + page - 1;
+	if (first >= l->top && last < l->top + page)
+		return;
+	/* the least scroll that shows them; the selection stays in view
+	 * whenever any top would show both */
+	t = last >= l->top + page ? last - page + 1 : first;
+	l->top = t < 0 ? 0 : t;
 }
 
 void tl_draw(struct desk *d, struct tl_list *l, int top, int rows, int cols)
@@ -215,6 +240,10 @@ void tl_draw(struct desk *d, struct tl_list *l, int top, int rows, int cols)
 	int has_head = l->head[0] != NULL;
 
 	body = rows - has_head;
+	/* a list longer than its room gives its last line to the counter,
+	 * which so never covers a row's text */
+	if (l->n > body && body > 2)
+		body--;
 	l->rows_shown = body > 1 ? body : 1;
 	if (l->sel >= l->n)
 		l->sel = l->n ? l->n - 1 : 0;
@@ -226,6 +255,7 @@ void tl_draw(struct desk *d, struct tl_list *l, int top, int rows, int cols)
 		l->top = l->sel - l->rows_shown + 1;
 	if (l->top < 0)
 		l->top = 0;
+	bring_into_view(l);
 	if (has_head) {
 		widths(l, -1, cols, w, &bfrom, &bto);
 		int x = 1;
@@ -239,15 +269,16 @@ void tl_draw(struct desk *d, struct tl_list *l, int top, int rows, int cols)
 		y++;
 	}
 	bfrom = bto = -1;
-	for (int i = l->top; i < l->n && y < top + rows; i++, y++) {
+	for (int i = l->top; i < l->n && y < top + has_head + l->rows_shown; i++, y++) {
 		if (l->rows[i].cells[1] &&
 		    (i >= bto || ncells(&l->rows[i]) != bshape)) {
 			widths(l, i, cols, w, &bfrom, &bto);
 			bshape = ncells(&l->rows[i]);
 		}
-		draw_row(d, &l->rows[i], y, cols, w, i == l->sel && !l->no_cursor);
+		draw_row(d, l, &l->rows[i], y, cols, w,
+		         i == l->sel && !l->no_cursor && !l->unfocused);
 	}
-	if (l->n > body && body > 2) {
+	if (l->n > l->rows_shown && rows - has_head > 2) {
 		char pos[32];
 		snprintf(pos, sizeof pos, " %d/%d ", l->sel + 1, l->n);
 		tw_put(d, top + rows - 1, cols - tw_width(pos) - 1, tw_width(pos),

@@ -41,6 +41,10 @@ struct plan {
 	size_t n, cap;
 	size_t *shown, nshown;          /* indexes of a[] the filter lets by */
 	int filter;                     /* -1 all, else PA_* */
+	char agency[128];               /* only this agency and its units,
+	                                   or "" for all (A) */
+	int asking_agency;              /* the agency prompt is open */
+	struct tf_field agency_field;
 	long count[PA_N];
 	struct td_plan_summary sum;
 	char problem[512];              /* the plan no longer fits, or "" */
@@ -62,6 +66,9 @@ struct plan {
 /* scr_plan.c: compute the plan again (after an import, a pick, an
  * apply) keeping the selection where it was. */
 void plan_reload(struct desk *d, struct plan *p);
+/* L: the lists for DOST (what `tokendesk lists` writes) into the
+ * records folder, as XLSX (scr_plandlg.c). */
+void plan_write_lists(struct desk *d, struct plan *p);
 /* Wrap s into at most max lines of at most w columns, breaking after
  * ", " (a DN's components stay whole) or else at a blank. */
 #define CL_MAX 512

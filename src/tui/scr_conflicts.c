@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "tokendesk/kit.h"
 #include "tokendesk/registry.h"
 #include "tui/desk.h"
 #include "tui/widget.h"
@@ -316,10 +317,7 @@ static void resolve(struct desk *d, struct conflicts *s)
 	struct td_error err;
 	int rc;
 
-	if ((rc = td_reg_begin(d->reg, &err)) == TD_OK)
-		rc = td_reg_end(d->reg, td_reg_kit_resolve(d->reg, s->id, s->keep_field,
-		                                           &err), &err);
-	if (rc < 0) {
+	if ((rc = td_kit_resolve(d->reg, s->id, s->keep_field, &err)) < 0) {
 		desk_error(d, &err);
 	} else {
 		char msg[300];
@@ -401,16 +399,18 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 
 static int dialog_key(struct desk *d, struct conflicts *s, int k)
 {
-	if (k == TDK_ESC || k == 'n' || k == 'N' || (s->dialog == DLG_CONFIRM &&
-	                                             (k == 'k' || k == 'K'))) {
+	int answer = tw_answer(k);
+
+	/* choosing, k is not "không": only n and Esc say no */
+	if (answer == 0 && (s->dialog == DLG_CONFIRM || k == TDK_ESC ||
+	                    k == 'n' || k == 'N')) {
 		s->dialog = DLG_NONE;
 		desk_message(d, 0, "%s", T("Nothing was decided."));
 	} else if (s->dialog == DLG_CHOOSE &&
 	           (k == '1' || k == '2' || k == TDK(KEY_LEFT) || k == TDK(KEY_RIGHT))) {
 		s->keep_field = k == '2' || k == TDK(KEY_RIGHT);
 		s->dialog = DLG_CONFIRM;
-	} else if (s->dialog == DLG_CONFIRM &&
-	           (k == 'y' || k == 'Y' || k == 'c' || k == 'C')) {
+	} else if (s->dialog == DLG_CONFIRM && answer == 1) {
 		s->dialog = DLG_NONE;
 		resolve(d, s);
 	}

@@ -436,6 +436,16 @@ static void cfree(void *self)
 	free(s);
 }
 
+/* A count still open is kept (every scan is already recorded), but the
+ * operator who leaves it may think it closed. */
+static const char *unsaved(void *self)
+{
+	struct count_scr *s = self;
+
+	return s->mode == CM_RUN && s->have_count
+	       ? N_("Leave this count open? It is kept; F8 resumes it.") : NULL;
+}
+
 static void registry_changed(struct desk *d, void *self)
 {
 	struct count_scr *s = self;
@@ -469,7 +479,7 @@ static const struct screen_ops ops = {
 	           "Esc goes back to the list of counts; an open count stays open."),
 	.draw = draw, .key = key, .typing = typing, .scan = scan,
 	.tokens_changed = tokens_changed, .registry_changed = registry_changed,
-	.free = cfree,
+	.free = cfree, .unsaved = unsaved,
 };
 
 void scr_count_open(struct desk *d)

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/cli.h"
 #include "tokendesk/count.h"
 #include "tokendesk/outfile.h"
 #include "tui/countscr.h"
@@ -23,30 +22,29 @@
 void count_close_draw(struct desk *d, struct count_scr *s)
 {
 	const struct td_count_tally *t = &s->tally;
-	char title[128], line[600];
-	int w = d->cols > 80 ? 76 : d->cols - 4, h = 9;
-	int x = (d->cols - w) / 2, y = (d->rows - h) / 2;
+	char title[128], tally[600], missing[200];
+	const char *text[7];
+	int colors[7], n = 0;
 
 	Tf(title, sizeof title, "Close count %lld?", (long long)s->count.id);
-	tw_box(d, y, x, h, w, title);
-	Tf(line, sizeof line, "Found %lld of %lld, missing %lld, unexpected %lld, "
+	Tf(tally, sizeof tally, "Found %lld of %lld, missing %lld, unexpected %lld, "
 	   "duplicate %lld, unknown %lld.", (long long)t->found,
 	   (long long)t->expected, (long long)t->missing, (long long)t->unexpected,
 	   (long long)t->duplicate, (long long)t->unknown);
-	tw_put(d, y + 2, x + 2, w - 4, line, COL_NORMAL, 0);
+	text[n] = tally, colors[n++] = COL_NORMAL;
 	if (t->missing) {
-		Tf(line, sizeof line, "%lld token(s) are still missing.",
+		Tf(missing, sizeof missing, "%lld token(s) are still missing.",
 		   (long long)t->missing);
-		tw_put(d, y + 3, x + 2, w - 4, line, COL_WARN, 0);
+		text[n] = missing, colors[n++] = COL_WARN;
 	}
-	tw_put(d, y + 4, x + 2, w - 4,
-	       T("Closing freezes the result: no scan can be added afterwards."),
-	       COL_NORMAL, 0);
-	tw_put(d, y + 5, x + 2, w - 4,
-	       T("The report is written as text and XLSX beside the registry."),
-	       COL_DIM, 0);
-	tw_put(d, y + 7, x + 2, w - 4,
-	       T("y: yes, close it    n or Esc: no, go on counting"), COL_KEY, 0);
+	text[n] = T("Closing freezes the result: no scan can be added afterwards.");
+	colors[n++] = COL_NORMAL;
+	text[n] = T("The report is written as text and XLSX beside the registry.");
+	colors[n++] = COL_DIM;
+	text[n] = "", colors[n++] = COL_NORMAL;
+	text[n] = T("y: yes, close it    n or Esc: no, go on counting");
+	colors[n++] = COL_KEY;
+	tw_dialog(d, title, text, colors, n, NULL, NULL);
 }
 
 int count_close_key(struct desk *d, struct count_scr *s, int k)
@@ -54,8 +52,9 @@ int count_close_key(struct desk *d, struct count_scr *s, int k)
 	struct td_error err;
 	int64_t id = s->count.id;
 
-	/* c / k: có / không, as in the handover's confirmation */
-	if (k == 'y' || k == 'Y' || k == 'c' || k == 'C') {
+	int answer = tw_answer(k);
+
+	if (answer == 1) {
 		s->confirm = 0;
 		if (td_count_close(d->reg, id, NULL, &err) < 0)
 			desk_error(d, &err);
@@ -63,7 +62,7 @@ int count_close_key(struct desk *d, struct count_scr *s, int k)
 			count_report_enter(d, s, id, 1);
 			scr_sign_offer_checkpoint(d);
 		}
-	} else if (k == 'n' || k == 'N' || k == TDK_ESC || k == 'k' || k == 'K') {
+	} else if (answer == 0) {
 		s->confirm = 0;
 		desk_message(d, 0, "%s", T("The count stays open."));
 	}

@@ -210,6 +210,10 @@ void count_run_draw(struct desk *d, struct count_scr *s, int top, int rows,
 	count_scope_text(&s->count, scope, sizeof scope);
 	Tf(stored, sizeof stored, "%lld scans saved", (long long)s->tally.scans);
 	Tf(line, sizeof line, "Count %lld: %s", (long long)s->count.id, scope);
+	/* too long (80 columns, Vietnamese): the word "Count" goes before
+	 * any word of the scope is cut */
+	if (tw_width(line) > cols - tw_width(stored) - 4)
+		snprintf(line, sizeof line, "%lld: %s", (long long)s->count.id, scope);
 	tw_put(d, top, 1, cols - tw_width(stored) - 4, line, COL_HEAD, 0);
 	tw_put(d, top, cols - tw_width(stored) - 1, tw_width(stored), stored,
 	       COL_DIM, 0);
@@ -220,6 +224,7 @@ void count_run_draw(struct desk *d, struct count_scr *s, int top, int rows,
 	draw_last(d, s, top + 6, cols);
 	avail = rows - 9;
 	n1 = avail / 2;
+	s->scans.mid[0] = s->missing.mid[0] = 1;   /* serials */
 	s->scans.head[0] = N_("Last scans");
 	s->scans.head[1] = N_("Outcome");
 	s->scans.head[2] = N_("Where the registry places it");

@@ -2,10 +2,10 @@
  *
  * A form walked top to bottom: the token(s) -- typed, scanned or
  * inserted --, from whom, to whom, condition, remarks, then "Record".
- * The batch (tokendesk/handover.h) needs its receiver and giver before
- * items, so the screen keeps its own list of serials and rebuilds the
- * batch whenever a field changes: each token is checked again at once
- * and a refused one shows why, in the running list.  Nothing is written
+ * The batch (tokendesk/handover.h) is the screen's only model: tokens go
+ * into it as they come, the receiver and giver when they are typed, each
+ * checked then (a refused token or custodian says why at once), and all
+ * again at commit.  Nothing is written
  * until the operator confirms; then one transaction writes it all.
  * Proof of possession (PIN, never echoed) lives in scr_pin.c. */
 #include <config.h>
@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
 #include "tokendesk/handover.h"
 #include "tokendesk/outfile.h"
 #include "tokendesk/registry.h"
@@ -54,7 +53,7 @@ static void item_label(struct hand *s, int f, char *out, size_t size)
 static int resolve_loose(struct desk *d, const char *text,
                          struct td_custodian *c, struct td_error *err)
 {
-	char buf[TD_CUSTODIAN_MAX + 16];
+	char buf[600];
 	int rc = td_custodian_resolve(d->reg, text, c, err);
 
 	if (rc == 0 || strchr(text, ':'))
@@ -73,6 +72,20 @@ static void field_text(struct hand *s, int f, char *out, size_t size)
 	tf_get(&s->field[f], out, size);
 }
 
+int hand_count(const struct hand *s)
+{
+	return s->batch ? (int)td_handover_count(s->batch) : 0;
+}
+
+const char *hand_key(const struct hand *s, int i)
+{
+	const struct td_handover_item *it = i >= 0 && s->batch
+	                                    ? td_handover_item_at(s->batch, (size_t)i)
+	                                    : NULL;
+
+	return it ? it->key : NULL;
+}
+
 /* "p1111": no custodian starts with a lone p followed by digits, but
  * p and then a PIN typed where p does not open the proof does. */
 static int looks_like_pin(const char *text)
@@ -81,21 +94,6 @@ static int looks_like_pin(const char *text)
 		text++;
 	return (text[0] == 'p' || text[0] == 'P') &&
 	       text[1] >= '0' && text[1] <= '9';
-}
-
-/* Resolve a To or From text into its note; 1 when it names a custodian. */
-static int resolve_note(struct desk *d, const char *text, struct td_custodian *c,
-                        char *note, size_t size, struct td_error *err)
-{
-	if (looks_like_pin(text)) {
-		/* short: at 80 columns the note has 40 */
-		snprintf(note, size, "✗ %s", T("A PIN? p opens the proof; Ctrl-U clears"));
-		return 0;
-	}
-	if (resolve_loose(d, text, c, err) == 0)
-		return 1;
-	snprintf(note, size, "✗ %s", err->message);
-	return 0;
 }
 
 /* The newest custody event of a token: who moved it, when, to whom. */
@@ -130,223 +128,155 @@ static void moved_text(struct desk *d, const char *serial,
 		snprintf(out, size, "%s", err->message);
 }
 
-static int newest_event(const struct td_custody_event *e, void *ctx)
+/* Item i moved by someone else since it joined the list (another desk
+ * of the hall): 1 with why in out, else 0.  Asked of the batch itself
+ * (the custody each item saw when it was added), so nothing is kept
+ * here. */
+static int item_moved(struct desk *d, struct hand *s, int i, char *out,
+                      size_t size)
 {
-	*(int64_t *)ctx = e->id;
-	return 0;
-}
-
-/* A token refused as a step off the path may still be recorded once a
- * reason is typed: its custody is remembered now, as for an accepted
- * one, so the reason does not take it from whoever has it meanwhile. */
-static void keep_seen_refused(struct desk *d, struct hand *s, int i)
-{
-	int64_t id = 0;
+	const struct td_handover_item *it = td_handover_item_at(s->batch, (size_t)i);
 	struct td_error err;
 
-	if (s->seen_set[i] || s->kind != TD_HANDOVER_TOKENS)
-		return;
-	if (td_reg_each_custody_event(d->reg, s->serial[i], newest_event, &id,
-	                              &err) == 0) {
-		s->seen[i] = id;
-		s->seen_set[i] = 1;
-	}
-}
-
-/* Token i's custody as first seen: remembered the first time it is
- * checked, and held against the registry at every later rebuild. */
-static int keep_seen(struct hand *s, int i, struct td_error *err)
-{
-	size_t n = td_handover_count(s->batch);
-	const struct td_handover_item *it;
-
-	if (s->kind != TD_HANDOVER_TOKENS || n == 0)
+	if (s->kind != TD_HANDOVER_TOKENS || !it ||
+	    td_handover_expect_custody(s->batch, it->key, it->custody_seen, &err) == 0)
 		return 0;
-	if (s->seen_set[i])
-		return td_handover_expect_custody(s->batch, s->serial[i],
-		                                  s->seen[i], err);
-	it = td_handover_item_at(s->batch, n - 1);
-	s->seen[i] = it->custody_seen;
-	s->seen_set[i] = 1;
-	return 0;
+	moved_text(d, it->key, &err, out, size);
+	return 1;
 }
 
-/* Rebuild the batch from the fields and the serials; every item is
- * checked again and a refusal kept next to its serial. */
-void hand_rebuild(struct desk *d, struct hand *s)
+/* The receiver or giver field (f) into the batch, with what it found
+ * (or why not) beside the field.  A field that does not resolve leaves
+ * the batch without it, so F9 asks for it. */
+static void set_custodian(struct desk *d, struct hand *s, int f)
 {
-	char to[512], from[512], cond[1024], rem[1024];
+	char text[512], *note = f == F_TO ? s->to_note : s->from_note;
 	struct td_custodian c;
+	struct td_error err;
+	int rc;
+
+	field_text(s, f, text, sizeof text);
+	note[0] = '\0';
+	if (f == F_TO)
+		s->to_ok = 0;
+	if (!text[0]) {
+		rc = f == F_TO ? td_handover_set_to(s->batch, NULL, &err)
+		               : td_handover_set_from(s->batch, NULL, &err);
+		return;
+	}
+	if (looks_like_pin(text)) {
+		/* short: at 80 columns the note has 40 */
+		snprintf(note, 600, "✗ %s", T("A PIN? p opens the proof; Ctrl-U clears"));
+		rc = f == F_TO ? td_handover_set_to(s->batch, NULL, &err)
+		               : td_handover_set_from(s->batch, NULL, &err);
+		return;
+	}
+	rc = resolve_loose(d, text, &c, &err);
+	if (rc == 0)
+		rc = f == F_TO ? td_handover_set_to(s->batch, c.text, &err)
+		               : td_handover_set_from(s->batch, c.text, &err);
+	if (rc == 0) {
+		snprintf(note, 600, "✓ %s", c.name);
+		s->to_ok |= f == F_TO;
+		return;
+	}
+	snprintf(note, 600, "✗ %s", err.message);
+	if (f == F_TO)
+		td_handover_set_to(s->batch, NULL, &err);
+	else
+		td_handover_set_from(s->batch, NULL, &err);
+}
+
+/* A new empty batch of the screen's kind, with the receiver and giver
+ * the fields hold (after a commit, or F6). */
+static void new_batch(struct desk *d, struct hand *s)
+{
 	struct td_error err;
 
 	td_handover_free(s->batch);
-	s->batch = td_handover_new(d->reg, s->kind, &err);
-	s->to_note[0] = s->from_note[0] = '\0';
-	s->to_ok = 0;
-	if (!s->batch) {
+	if (!(s->batch = td_handover_new(d->reg, s->kind, &err))) {
 		desk_error(d, &err);
 		return;
 	}
-	field_text(s, F_TO, to, sizeof to);
-	field_text(s, F_FROM, from, sizeof from);
-	field_text(s, F_COND, cond, sizeof cond);
-	field_text(s, F_REMARKS, rem, sizeof rem);
-	if (from[0] &&
-	    resolve_note(d, from, &c, s->from_note, sizeof s->from_note, &err)) {
-		if (td_handover_set_from(s->batch, c.text, &err) == 0)
-			snprintf(s->from_note, sizeof s->from_note, "✓ %s", c.name);
-		else
-			snprintf(s->from_note, sizeof s->from_note, "✗ %s", err.message);
-	}
-	if (to[0] &&
-	    resolve_note(d, to, &c, s->to_note, sizeof s->to_note, &err)) {
-		if (td_handover_set_to(s->batch, c.text, &err) == 0) {
-			snprintf(s->to_note, sizeof s->to_note, "✓ %s", c.name);
-			s->to_ok = 1;
-		} else {
-			snprintf(s->to_note, sizeof s->to_note, "✗ %s", err.message);
-		}
-	}
-	td_handover_set_condition(s->batch, cond, &err);
-	td_handover_set_remarks(s->batch, rem, &err);
-	td_handover_set_place(s->batch, d->place, &err);
-	/* a reason given at F9 forces the steps off the path, and only
-	 * with it (the workflow's rule: force and a reason) */
-	td_handover_set_force(s->batch, s->force || s->reason[0]);
-	if (td_handover_set_reason(s->batch, s->reason, &err) < 0)
-		s->reason[0] = '\0';
-	for (int i = 0; i < s->n; i++) {
-		s->why[i][0] = '\0';
-		s->offpath[i] = 0;
-		if (!s->to_ok)
-			continue;
-		/* moved by someone else since it joined the list: say who */
-		if (s->kind == TD_HANDOVER_TOKENS && s->seen_set[i] &&
-		    td_handover_expect_custody(s->batch, s->serial[i], s->seen[i],
-		                               &err) < 0) {
-			moved_text(d, s->serial[i], &err, s->why[i], sizeof s->why[i]);
-			continue;
-		}
-		int rc = s->kind == TD_HANDOVER_TOKENS
-		             ? td_handover_add_token(s->batch, s->serial[i], &err)
-		             : td_handover_add_dossier(s->batch, s->serial[i], &err);
-		if (rc < 0) {
-			snprintf(s->why[i], sizeof s->why[i], "%s", err.message);
-			s->offpath[i] = rc == TD_ERR_DATA;
-			if (s->offpath[i])
-				keep_seen_refused(d, s, i);
-		} else if (keep_seen(s, i, &err) < 0)
-			snprintf(s->why[i], sizeof s->why[i], "%s", err.message);
-		else if (s->proof[i])
-			td_handover_set_proof(s->batch, s->serial[i], s->proof[i],
-			                      s->proof_detail[i], &err);
-	}
+	/* a step off the path is listed, and its reason asked for at F9 */
+	td_handover_defer_path(s->batch, 1);
+	set_custodian(d, s, F_FROM);
+	set_custodian(d, s, F_TO);
 }
 
-void hand_registry_changed(struct desk *d, void *self)
-{
-	struct hand *s = self;
-
-	/* not under an open PIN dialog: its item must stay where it is */
-	if (!s->pin)
-		hand_rebuild(d, s);
-}
-
-static const struct td_handover_item *find_item(struct hand *s, const char *key)
-{
-	size_t n = s->batch ? td_handover_count(s->batch) : 0;
-
-	for (size_t i = 0; i < n; i++) {
-		const struct td_handover_item *it = td_handover_item_at(s->batch, i);
-		if (strcasecmp(it->key, key) == 0)
-			return it;
-	}
-	return NULL;
-}
-
-/* Add a serial (typed, scanned or inserted) to the running list. */
-void hand_add(struct desk *d, struct hand *s, const char *serial)
+/* The index of the item serial (any spelling) names, or -1. */
+static int hand_find(const struct hand *s, const char *serial)
 {
 	char canon[128];
-	struct td_token t;
-	struct td_error err;
 
-	if (!serial[0])
-		return;
-	if (s->kind == TD_HANDOVER_TOKENS) {
-		if (td_token_serial(serial, canon, sizeof canon) < 0) {
-			desk_message(d, 1, "%s", T("Not a token serial."));
-			return;
-		}
-		if (td_reg_get_token(d->reg, canon, &t, &err) < 0) {
-			desk_error(d, &err);
-			return;
-		}
-		snprintf(canon, sizeof canon, "%s", t.serial);
-		td_token_clear(&t);
-	} else {
+	if (s->kind != TD_HANDOVER_TOKENS ||
+	    td_token_serial(serial, canon, sizeof canon) < 0)
 		snprintf(canon, sizeof canon, "%s", serial);
-	}
-	for (int i = 0; i < s->n; i++)
-		if (strcasecmp(s->serial[i], canon) == 0) {
-			desk_message(d, 1, "%s %s", canon, T("is already in the list."));
-			return;
-		}
-	if (s->n == HAND_MAX) {
-		desk_message(d, 1, "%s", T("The list is full."));
+	for (int i = 0; i < hand_count(s); i++)
+		if (strcasecmp(hand_key(s, i), canon) == 0)
+			return i;
+	return -1;
+}
+
+/* Add a serial (typed, scanned or inserted) to the batch; a refusal is
+ * said at once and nothing is added. */
+void hand_add(struct desk *d, struct hand *s, const char *serial)
+{
+	struct td_error err;
+	int rc;
+
+	if (!serial[0] || !s->batch)
+		return;
+	if ((rc = hand_find(s, serial)) >= 0) {
+		desk_message(d, 1, "%s %s", hand_key(s, rc), T("is already in the list."));
+		s->list_sel = rc;
 		return;
 	}
-	snprintf(s->serial[s->n], sizeof s->serial[s->n], "%s", canon);
-	s->proof[s->n] = TD_PROOF_SKIPPED;
-	s->proof_detail[s->n][0] = '\0';
-	s->seen_set[s->n] = 0;
-	s->n++;
-	hand_rebuild(d, s);
-	if (s->why[s->n - 1][0])
-		desk_message(d, 1, "%s: %s", canon, s->why[s->n - 1]);
-	else
-		desk_message(d, 0, "%s %s", canon, T("added."));
-	s->list_sel = s->n - 1;
+	rc = s->kind == TD_HANDOVER_TOKENS
+	     ? td_handover_add_token(s->batch, serial, &err)
+	     : td_handover_add_dossier(s->batch, serial, &err);
+	if (rc < 0) {
+		desk_message(d, 1, "%s: %s", err.field[0] ? err.field : serial,
+		             T(err.message));
+		return;
+	}
+	desk_message(d, 0, "%s %s", hand_key(s, rc), T("added."));
+	s->list_sel = rc;
 }
 
 static void remove_at(struct desk *d, struct hand *s, int i)
 {
-	if (i < 0 || i >= s->n)
+	const char *key = hand_key(s, i);
+	char copy[128];
+	struct td_error err;
+
+	if (!key)
 		return;
-	memmove(&s->serial[i], &s->serial[i + 1], (size_t)(s->n - i - 1) * sizeof s->serial[0]);
-	memmove(&s->proof[i], &s->proof[i + 1], (size_t)(s->n - i - 1) * sizeof s->proof[0]);
-	memmove(&s->proof_detail[i], &s->proof_detail[i + 1],
-	        (size_t)(s->n - i - 1) * sizeof s->proof_detail[0]);
-	memmove(&s->seen[i], &s->seen[i + 1], (size_t)(s->n - i - 1) * sizeof s->seen[0]);
-	memmove(&s->seen_set[i], &s->seen_set[i + 1],
-	        (size_t)(s->n - i - 1) * sizeof s->seen_set[0]);
-	s->n--;
-	if (s->list_sel >= s->n)
-		s->list_sel = s->n - 1;
-	hand_rebuild(d, s);
+	snprintf(copy, sizeof copy, "%s", key);
+	if (td_handover_remove(s->batch, copy, &err) < 0)
+		desk_error(d, &err);
+	if (s->list_sel >= hand_count(s))
+		s->list_sel = hand_count(s) - 1;
 }
 
 static void running_list(struct desk *d, struct hand *s)
 {
 	tl_clear(&s->list);
-	for (int i = 0; i < s->n; i++) {
-		const struct td_handover_item *it = find_item(s, s->serial[i]);
-		const char *proof = s->proof[i] == TD_PROOF_MATCHED ? T("✓ proved")
-		                  : s->proof[i] == TD_PROOF_NOT_MATCHED ? T("✗ not proved")
+	for (int i = 0; i < hand_count(s); i++) {
+		const struct td_handover_item *it = td_handover_item_at(s->batch, (size_t)i);
+		const char *proof = it->proof == TD_PROOF_MATCHED ? T("✓ proved")
+		                  : it->proof == TD_PROOF_NOT_MATCHED ? T("✗ not proved")
 		                  : "";
-		char from[600], who[600];
-		if (s->why[i][0] || !it) {
-			tl_add(&s->list, s->why[i][0] ? COL_BAD : COL_DIM, "item",
-			       s->serial[i], s->serial[i],
-			       s->why[i][0] ? s->why[i] : T("waiting for the receiver (To)"),
-			       NULL, NULL);
+		char from[600], who[600], why[600];
+		if (item_moved(d, s, i, why, sizeof why)) {
+			tl_add(&s->list, COL_BAD, "item", it->key, it->key, why, NULL, NULL);
 			continue;
 		}
 		snprintf(from, sizeof from, "%s", it->from_name ? it->from_name : it->from);
 		snprintf(who, sizeof who, "%s%s%s", it->holders ? it->holders : "",
 		         *proof ? "  " : "", proof);
-		tl_add(&s->list, s->proof[i] == TD_PROOF_NOT_MATCHED ? COL_WARN : COL_NORMAL,
-		       "item", s->serial[i], s->serial[i],
+		tl_add(&s->list, it->proof == TD_PROOF_NOT_MATCHED ? COL_WARN : COL_NORMAL,
+		       "item", it->key, it->key,
 		       !it->detail ? "" : s->kind == TD_HANDOVER_DOSSIERS && d->vi
 		                  ? td_dossier_kind_label(it->detail) : it->detail,
 		       from, who);
@@ -399,13 +329,13 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 	                          /* xgettext:c-format */
 	                          : N_("Hand dossiers over — %d in the list"
 	                               "   (F6: tokens)"),
-	   s->n);
+	   hand_count(s));
 	tw_put(d, top, 1, cols - 2, line, COL_HEAD, 0);
 	draw_fields(d, s, top + 1, cols);
 	y = top + 7;
 	listrows = rows - 9;
 	running_list(d, s);
-	if (s->n == 0)
+	if (hand_count(s) == 0)
 		tw_put(d, y + 1, 3, cols - 4, T(s->kind == TD_HANDOVER_TOKENS
 		       ? "No token yet: type or scan a serial in Token, or insert the token."
 		       : N_("No dossier yet: type its reference in Dossier.")), COL_DIM, 0);
@@ -415,10 +345,10 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 		s->list.head[1] = tok ? "Model" : "Kind";
 		s->list.head[2] = N_("From");
 		s->list.head[3] = tok ? N_("Holders") : "Holder";
+		/* ▶ only where the keys go */
+		s->list.unfocused = s->focus != F_LIST;
 		tl_draw(d, &s->list, y, listrows, cols);
 	}
-	if (s->focus != F_LIST)
-		s->list.sel = -1 < s->list_sel ? s->list_sel : 0;
 	snprintf(line, sizeof line, "[ %s (F9) ]", T("Record the handover"));
 	tw_put(d, top + rows - 1, 1, cols - 2, line,
 	       s->focus == F_RECORD ? COL_SELECT : COL_OK, 0);
@@ -429,8 +359,6 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 	}
 	if (s->confirm)
 		hand_draw_confirm(d, s);
-	else if (s->reason_ask)
-		hand_draw_reason(d, s);
 	else if (s->pin)
 		hand_pin_draw(d, s);
 	else if (s->focus <= F_REMARKS) {
@@ -468,6 +396,37 @@ static void save_record(struct desk *d, const char *number)
 	td_outdir_close(&dir);
 }
 
+/* The batch-wide fields into the batch, as they stand now. */
+static int batch_fields(struct desk *d, struct hand *s, struct td_error *err)
+{
+	char cond[1024], rem[2600];
+	int rc;
+
+	field_text(s, F_COND, cond, sizeof cond);
+	field_text(s, F_REMARKS, rem, sizeof rem);
+	if (s->need_reason && hand_off_path(s)) {
+		/* as the CLI's --force --reason: the workflow writes the reason
+		 * on the record as the reason the step is forced */
+		char reason[1024];
+		tf_get(&s->reason, reason, sizeof reason);
+		if ((rc = td_handover_set_reason(s->batch, reason, err)) < 0)
+			return rc;
+	} else if (s->need_reason) {
+		/* as the CLI's --force: said on the record, with the reason */
+		char reason[1024];
+		size_t n = strlen(rem);
+		tf_get(&s->reason, reason, sizeof reason);
+		snprintf(rem + n, sizeof rem - n, "%s%s %s", n ? "; " : "",
+		         T("Recorded anyway:"), reason);
+	}
+	if ((rc = td_handover_set_condition(s->batch, cond, err)) < 0 ||
+	    (rc = td_handover_set_remarks(s->batch, rem, err)) < 0 ||
+	    (rc = td_handover_set_place(s->batch, d->place, err)) < 0)
+		return rc;
+	td_handover_set_force(s->batch, s->force || s->need_reason);
+	return TD_OK;
+}
+
 static int ready(struct desk *d, struct hand *s);
 
 static void commit(struct desk *d, struct hand *s)
@@ -477,22 +436,22 @@ static void commit(struct desk *d, struct hand *s)
 
 	/* checked again: what was confirmed may have changed since (another
 	 * desk's handover), and a refused item is never silently left out */
-	hand_rebuild(d, s);
 	if (!ready(d, s))
 		return;
-	if (td_handover_commit(s->batch, s->number, &id, &err) < 0) {
+	if (batch_fields(d, s, &err) < 0 ||
+	    td_handover_commit(s->batch, s->number, &id, &err) < 0) {
 		s->number[0] = '\0';
 		/* another desk committed in the same instant: the list, checked
 		 * again, says which token and who, in the desk's language */
-		hand_rebuild(d, s);
 		if (err.code != TD_ERR_CONFLICT || ready(d, s))
 			desk_error(d, &err);
 		return;
 	}
-	s->n = 0;
-	s->reason[0] = '\0';
 	tf_clear(&s->field[F_ITEM]);
-	hand_rebuild(d, s);
+	tf_clear(&s->reason);
+	s->force = s->need_reason = 0;
+	new_batch(d, s);
+	s->list_sel = 0;
 	s->focus = F_ITEM;
 	/* Recorded now: said at once.  The printable record takes the PDF
 	 * helper's start (most of a second on a loaded hall host) and
@@ -505,7 +464,7 @@ static void commit(struct desk *d, struct hand *s)
 
 static int ready(struct desk *d, struct hand *s)
 {
-	int ok = s->n > 0 && s->to_ok;
+	int ok = hand_count(s) > 0 && s->to_ok;
 	char cond[1024], rem[1024];
 
 	/* said here, in the desk's language, before the record is asked
@@ -515,91 +474,70 @@ static int ready(struct desk *d, struct hand *s)
 	if (desk_text_refused(d, T("Condition"), cond) ||
 	    desk_text_refused(d, T("Remarks"), rem))
 		return 0;
-
-	for (int i = 0; i < s->n; i++)
-		if (s->why[i][0] && s->to_ok) {
+	for (int i = 0; ok && i < hand_count(s); i++) {
+		char why[600];
+		if (item_moved(d, s, i, why, sizeof why)) {
 			/* the first refusal in words: "handed over meanwhile by
 			 * NAME at TIME" is what the operator must read at F9 */
-			desk_message(d, 1, "%s: %s", s->serial[i], s->why[i]);
+			desk_message(d, 1, "%s: %s", hand_key(s, i), why);
 			return 0;
 		}
+	}
 	if (!ok)
-		desk_message(d, 1, "%s", T(s->n == 0 ? "The list is empty."
-		                       : !s->to_ok ? N_("Say to whom (To).")
-		                       : N_("Remove or fix the refused items first.")));
+		desk_message(d, 1, "%s", T(hand_count(s) == 0 ? "The list is empty."
+		                       : N_("Say to whom (To).")));
 	return ok;
 }
 
-/* 1 when the list's only refusals are steps off the path: F9 then asks
- * for the reason instead of refusing. */
-static int only_offpath(const struct hand *s)
+/* F9: the confirmation, with what it found. */
+static void open_confirm(struct desk *d, struct hand *s)
 {
-	int some = 0;
-
-	if (!s->to_ok || s->kind != TD_HANDOVER_TOKENS)
-		return 0;
-	for (int i = 0; i < s->n; i++) {
-		if (s->why[i][0] && !s->offpath[i])
-			return 0;
-		some |= s->offpath[i];
-	}
-	return some;
-}
-
-/* F9 or Enter on Record: the confirmation, or first the reason. */
-static void ask_record(struct desk *d, struct hand *s)
-{
-	if (only_offpath(s)) {
-		tf_clear(&s->reason_field);
-		s->reason_ask = 1;
+	if (!ready(d, s))
 		return;
-	}
-	if (ready(d, s))
-		s->confirm = 1;
-}
-
-int hand_reason_key(struct desk *d, struct hand *s, int k)
-{
-	char text[TF_MAX * 4];
-
-	if (k == TDK_ESC) {
-		s->reason_ask = 0;
-		desk_message(d, 0, "%s", T("Nothing was recorded."));
-		return 1;
-	}
-	if (k != TDK_ENTER)
-		return tf_key(&s->reason_field, k), 1;
-	tf_get(&s->reason_field, text, sizeof text);
-	if (!*text) {
-		desk_message(d, 1, "%s", T("Type the reason the step is forced."));
-		return 1;
-	}
-	if (desk_text_refused(d, T("Reason"), text))
-		return 1;
-	snprintf(s->reason, sizeof s->reason, "%s", text);
-	s->reason_ask = 0;
-	hand_rebuild(d, s);
-	if (ready(d, s))
-		s->confirm = 1;
-	return 1;
+	s->confirm = 1;
+	s->need_reason = hand_findings(s) > 0;
+	tf_clear(&s->reason);
 }
 
 static int confirm_key(struct desk *d, struct hand *s, int k)
 {
-	if (k == 'y' || k == 'Y' || k == 'c' || k == 'C') {
+	char reason[1024];
+	/* with a reason to type, letters are its text: only Esc says no */
+	int answer = s->need_reason ? (k == TDK_ESC ? 0 : -1) : tw_answer(k);
+
+	if (answer == 0) {
 		s->confirm = 0;
-		commit(d, s);
-	} else if (k == 'n' || k == 'N' || k == TDK_ESC || k == 'k' || k == 'K') {
-		s->confirm = 0;
+		tf_clear(&s->reason);
 		desk_message(d, 0, "%s", T("Nothing was recorded."));
+		return 1;
 	}
+	if (!s->need_reason) {
+		if (answer == 1) {
+			s->confirm = 0;
+			commit(d, s);
+		}
+		return 1;
+	}
+	if (k != TDK_ENTER) {
+		tf_key(&s->reason, k);
+		return 1;
+	}
+	tf_get(&s->reason, reason, sizeof reason);
+	if (!reason[0]) {
+		desk_message(d, 1, "%s", T("Type why it is recorded anyway."));
+		return 1;
+	}
+	if (desk_text_refused(d, T("Reason"), reason))
+		return 1;
+	s->confirm = 0;
+	commit(d, s);
 	return 1;
 }
 
 static void set_focus(struct hand *s, int f)
 {
 	s->focus = (f + F_N) % F_N;
-	if (s->focus == F_LIST && s->n == 0)
+	if (s->focus == F_LIST && hand_count(s) == 0)
 		s->focus = f > s->focus ? F_RECORD : F_REMARKS;
 }
 
@@ -607,14 +545,14 @@ static int list_key(struct desk *d, struct hand *s, int k)
 {
 	switch (k) {
 	case TDK(KEY_UP): if (s->list_sel > 0) s->list_sel--; else set_focus(s, F_REMARKS); return 1;
-	case TDK(KEY_DOWN): if (s->list_sel < s->n - 1) s->list_sel++; else set_focus(s, F_RECORD); return 1;
+	case TDK(KEY_DOWN): if (s->list_sel < hand_count(s) - 1) s->list_sel++; else set_focus(s, F_RECORD); return 1;
 	case TDK(KEY_HOME): s->list_sel = 0; return 1;
-	case TDK(KEY_END): s->list_sel = s->n - 1; return 1;
+	case TDK(KEY_END): s->list_sel = hand_count(s) - 1; return 1;
 	case TDK(KEY_DC): case 'd': case TDK(KEY_BACKSPACE): case 127:
 		remove_at(d, s, s->list_sel);
 		return 1;
 	case 'p': case 'P':
-		if (s->list_sel >= 0 && s->list_sel < s->n)
+		if (s->list_sel >= 0 && s->list_sel < hand_count(s))
 			hand_pin_open(d, s, s->list_sel);
 		return 1;
 	}
@@ -630,7 +568,7 @@ static int list_key(struct desk *d, struct hand *s, int k)
  * field's first key. */
 static int p_proves(struct hand *s, int k)
 {
-	if (k != 'p' || s->n == 0)
+	if (k != 'p' || hand_count(s) == 0)
 		return 0;
 	switch (s->focus) {
 	case F_ITEM: case F_COND: case F_REMARKS:
@@ -646,38 +584,29 @@ static int key(struct desk *d, void *self, int k)
 
 	if (s->confirm)
 		return confirm_key(d, s, k);
-	if (s->reason_ask)
-		return hand_reason_key(d, s, k);
 	if (s->pin)
 		return hand_pin_key(d, s, k);
-	if (k != TDK_ESC)
-		s->esc_armed = 0;
 	switch (k) {
 	case '\t': set_focus(s, s->focus + 1); return 1;
 	case TDK(KEY_BTAB): set_focus(s, s->focus - 1); return 1;
 	case TDK(KEY_F(9)):
-		ask_record(d, s);
+		open_confirm(d, s);
 		return 1;
 	case TDK(KEY_F(6)):
-		if (s->n) {
+		if (hand_count(s)) {
 			desk_message(d, 1, "%s", T("Empty the list first."));
 		} else {
 			s->kind = s->kind == TD_HANDOVER_TOKENS ? TD_HANDOVER_DOSSIERS
 			                                        : TD_HANDOVER_TOKENS;
-			hand_rebuild(d, s);
+			new_batch(d, s);
 		}
 		return 1;
 	case TDK_ESC:
-		if (s->n && !s->esc_armed) {
-			s->esc_armed = 1;
-			desk_message(d, 1, "%s", T("Esc again discards this handover."));
-			return 1;
-		}
-		return 0;
+		return 0;   /* the desk asks first when the list is not empty */
 	}
 	if (p_proves(s, k)) {
-		if (s->list_sel < 0 || s->list_sel >= s->n)
-			s->list_sel = s->n - 1;
+		if (s->list_sel < 0 || s->list_sel >= hand_count(s))
+			s->list_sel = hand_count(s) - 1;
 		hand_pin_open(d, s, s->list_sel);
 		return 1;
 	}
@@ -685,9 +614,9 @@ static int key(struct desk *d, void *self, int k)
 		return list_key(d, s, k);
 	if (s->focus == F_RECORD) {
 		if (k == TDK_ENTER)
-			ask_record(d, s);
+			open_confirm(d, s);
 		else if (k == TDK(KEY_UP))
-			set_focus(s, s->n ? F_LIST : F_REMARKS);
+			set_focus(s, hand_count(s) ? F_LIST : F_REMARKS);
 		else if (k == TDK(KEY_DOWN))
 			set_focus(s, F_ITEM);
 		return k == TDK_ENTER || k == TDK(KEY_UP) || k == TDK(KEY_DOWN) ||
@@ -706,14 +635,15 @@ static int key(struct desk *d, void *self, int k)
 			if (!text[0])
 				set_focus(s, F_FROM);
 		} else {
-			hand_rebuild(d, s);
+			if (s->focus == F_TO || s->focus == F_FROM)
+				set_custodian(d, s, s->focus);
 			set_focus(s, s->focus + 1);
 		}
 		return 1;
 	}
 	if (tf_key(&s->field[s->focus], k)) {
 		if (s->focus == F_TO || s->focus == F_FROM)
-			hand_rebuild(d, s);   /* the name shows as it resolves */
+			set_custodian(d, s, s->focus);   /* the name shows as it resolves */
 		return 1;
 	}
 	return 0;
@@ -723,7 +653,21 @@ static int typing(void *self)
 {
 	struct hand *s = self;
 
-	return s->pin || s->confirm || s->reason_ask || s->focus <= F_REMARKS;
+	return s->pin || s->confirm || s->focus <= F_REMARKS;
+}
+
+void hand_registry_changed(struct desk *d, void *self)
+{
+	/* the list is drawn from the batch, each item checked against the
+	 * registry as it is drawn: nothing to rebuild */
+	(void)self;
+	d->dirty = 1;
+}
+
+static const char *unsaved(void *self)
+{
+	return hand_count(self) ? N_("Leave with an unrecorded handover? "
+	                             "Its list is lost.") : NULL;
 }
 
 static void scan(struct desk *d, void *self, const char *text)
@@ -747,9 +691,11 @@ static const struct screen_ops ops = {
 	        "(\"Biên bản bàn giao\") with one number.\n"
 	        "1. Token: type or scan a serial and press Enter; repeat for a "
 	        "batch. An inserted token is added by itself. Each is checked "
-	        "at once; a refused one shows why in red.\n"
+	        "at once; a refused one is not added, and the bottom line says "
+	        "why.\n"
 	        "2. From: leave empty to take each token from its custodian now, "
-	        "or name the giver (then every token must be with them).\n"
+	        "or name the giver (then every token must be with them). Tokens, "
+	        "From and To come in any order; each is checked when it comes.\n"
 	        "3. To: agency:CODE, holder:ID (a national id), dost or ca; a "
 	        "bare agency code or id works too. The name shows when found.\n"
 	        "4. Condition and remarks, written on the record.\n"
@@ -764,9 +710,10 @@ static const struct screen_ops ops = {
 	        "everything is written at once, or nothing.\n"
 	        "Tab/Shift-Tab or Up/Down move between fields; in the list Del "
 	        "removes a token. F6 switches to handing request dossiers over "
-	        "(Dossier: the reference; From: the agency). Esc twice discards."),
+	        "(Dossier: the reference; From: the agency). Leaving with tokens in "
+	        "the list (Esc, F10, another screen) asks first."),
 	.draw = draw, .key = key, .typing = typing, .scan = scan, .free = hfree,
-	.tokens_changed = hand_tokens_changed,
+	.tokens_changed = hand_tokens_changed, .unsaved = unsaved,
 	.registry_changed = hand_registry_changed,
 };
 
@@ -797,12 +744,13 @@ void scr_handover_open(struct desk *d, const char *token_serial)
 		return;
 	s->kind = TD_HANDOVER_TOKENS;
 	s->list.maxw[0] = 16;
+	s->list.mid[0] = 1;   /* serials differ at their tail */
 	s->list.maxw[1] = 20;
 	s->list.maxw[2] = 30;
 	s->list.head[0] = NULL;
 	s->list_sel = 0;
 	desk_push(d, &ops, s);
-	hand_rebuild(d, s);
+	new_batch(d, s);
 	if (token_serial) {
 		hand_add(d, s, token_serial);
 		s->focus = F_FROM;

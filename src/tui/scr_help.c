@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tui/desk.h"
+#include "tui/keys.h"
 #include "tui/widget.h"
 
 struct help {
@@ -15,22 +16,6 @@ struct help {
 	int cols;
 };
 
-static const char *const global_keys[] = {
-	"F1  ?", N_("Help for the current screen"),
-	"F2  t", N_("Tokens: the live token panel (home)"),
-	"F3  /  s", N_("Search the registry"),
-	"F4  b", N_("Browse agencies, holders, certificates, tokens"),
-	"F5  h", N_("Hand tokens or dossiers over"),
-	"F7  p", N_("The reorganization plan: actions, apply, send to DOST"),
-	"F8  c", N_("Count tokens: an inventory against the registry"),
-	"K", N_("Kit conflicts: decide what a field-kit merge kept"),
-	"Esc  q", N_("Back to the previous screen (q on the panel quits)"),
-	"F10", N_("Quit"),
-	"↑ ↓ PgUp PgDn Home End", N_("Move in a list"),
-	"Enter", N_("Open the selected record"),
-	"Ctrl-L", N_("Redraw the screen"),
-	NULL, NULL
-};
 
 /* Append text wrapped at width columns, one row per line. */
 static void wrap(struct tl_list *l, const char *text, int width)
@@ -68,9 +53,11 @@ static void build(struct help *h, int cols)
 	wrap(&h->list, T(h->of->help), cols - 4);
 	tl_add(&h->list, COL_HEAD, NULL, NULL, T("Keys on every screen"), NULL,
 	       NULL, NULL);
-	for (int i = 0; global_keys[i]; i += 2)
-		tl_add(&h->list, COL_NORMAL, NULL, NULL, global_keys[i],
-		       T(global_keys[i + 1]), NULL, NULL);
+	/* from the request table the desk dispatches with */
+	for (const struct desk_request *r = desk_requests; r->help || r->req; r++)
+		if (r->written && r->help)
+			tl_add(&h->list, COL_NORMAL, NULL, NULL, r->written, T(r->help),
+			       NULL, NULL);
 }
 
 static void draw(struct desk *d, void *self, int top, int rows, int cols)

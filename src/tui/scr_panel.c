@@ -14,6 +14,12 @@
 
 struct panel {
 	struct tl_list list;
+	/* the row the operator is on, by what it is: rows come and go above
+	 * it as tokens are inserted and removed, and it must not move */
+	char sel_kind[16], sel_key[160];
+	/* the token inserted last, marked and brought into view until the
+	 * next key */
+	char fresh[128];
 };
 
 /* tokens.c: the rows of the tokens present (0 rows: none). */
@@ -26,15 +32,59 @@ static const char *const menu[] = {
 	"F5  h", N_("Hand tokens or dossiers over"),
 	"F7  p", N_("The reorganization plan: actions, apply, send to DOST"),
 	"F8  c", N_("Count tokens: an inventory against the registry"),
+	"r", N_("Handover records: reopen, print again"),
 	"K", N_("Kit conflicts: decide what a field-kit merge kept"),
 	"F1  ?", N_("Help for this screen"),
 	"F10 q", N_("Quit"),
 	NULL, NULL
 };
 
+/* The row of kind and key, or -1. */
+static int find_row(const struct tl_list *l, const char *kind, const char *key)
+{
+	for (int i = 0; i < l->n; i++)
+		if (l->rows[i].kind && l->rows[i].key &&
+		    strcmp(l->rows[i].kind, kind) == 0 && strcmp(l->rows[i].key, key) == 0)
+			return i;
+	return -1;
+}
+
+/* The fresh token: its rows (up to the next token's) marked and to be
+ * brought into view. */
+static void mark_fresh(struct panel *p)
+{
+	int at = -1, n = 0;
+
+	p->list.show = -1;
+	p->list.show_rows = 0;
+	if (!p->fresh[0])
+		return;
+	if ((at = find_row(&p->list, "token", p->fresh)) < 0)
+		at = find_row(&p->list, "register", p->fresh);
+	if (at < 0)
+		return;
+	for (n = 1; at + n < p->list.n; n++) {
+		const struct tl_row *r = &p->list.rows[at + n];
+		if (!r->cells[1] || (r->kind && (strcmp(r->kind, "token") == 0 ||
+		    strcmp(r->kind, "menu") == 0)))
+			break;
+	}
+	p->list.show = at;
+	p->list.show_rows = n;
+	/* marked in words, not only in colour */
+	if (p->list.rows[at].cells[2]) {
+		char *was = p->list.rows[at].cells[2], *now = malloc(strlen(was) + 64);
+		if (now) {
+			snprintf(now, strlen(was) + 64, "%s %s", T("● just inserted:"), was);
+			free(was);
+			p->list.rows[at].cells[2] = now;
+		}
+	}
+}
+
 static void build(struct desk *d, struct panel *p)
 {
-	int sel = p->list.sel;
+	int sel = p->list.sel, at;
 
 	tl_clear(&p->list);
 	tl_add(&p->list, COL_HEAD, NULL, NULL, T("Tokens present"), NULL, NULL, NULL);
@@ -52,8 +102,24 @@ static void build(struct desk *d, struct panel *p)
 	for (int i = 0; menu[i]; i += 2)
 		tl_add(&p->list, COL_NORMAL, "menu", menu[i], menu[i], T(menu[i + 1]),
 		       NULL, NULL);
+	/* the same row as before, wherever it is now */
+	if (p->sel_kind[0] && (at = find_row(&p->list, p->sel_kind, p->sel_key)) >= 0)
+		sel = at;
 	p->list.sel = sel < p->list.n ? sel : 0;
 	tl_settle(&p->list, 1);
+	mark_fresh(p);
+}
+
+/* Remember what the selection is on, by kind and key. */
+static void note_selection(struct panel *p)
+{
+	struct tl_row *r = tl_selected(&p->list);
+
+	p->sel_kind[0] = p->sel_key[0] = '\0';
+	if (r && r->kind && r->key) {
+		snprintf(p->sel_kind, sizeof p->sel_kind, "%s", r->kind);
+		snprintf(p->sel_key, sizeof p->sel_key, "%s", r->key);
+	}
 }
 
 static void draw(struct desk *d, void *self, int top, int rows, int cols)
@@ -69,8 +135,11 @@ static int key(struct desk *d, void *self, int k)
 	struct panel *p = self;
 	struct tl_row *r;
 
-	if (tl_key(&p->list, k, 0))
+	p->fresh[0] = '\0';   /* seen: the mark goes at the next key */
+	if (tl_key(&p->list, k, 0)) {
+		note_selection(p);
 		return 1;
+	}
 	if (k != TDK_ENTER || !(r = tl_selected(&p->list)) || !r->kind)
 		return 0;
 	if (strcmp(r->kind, "menu") == 0) {
@@ -88,6 +157,8 @@ static int key(struct desk *d, void *self, int k)
 			scr_count_open(d);
 		else if (r->key[0] == 'K')
 			scr_conflicts_open(d);
+		else if (r->key[0] == 'r')
+			scr_records_open(d);
 		else
 			scr_help_open(d, d->stack[d->depth - 1].ops);
 	} else if (strcmp(r->kind, "register") == 0) {
@@ -108,7 +179,13 @@ static void pfree(void *self)
 
 static void changed(struct desk *d, void *self)
 {
-	(void)self;
+	struct panel *p = self;
+	const char *serial;
+
+	if (!p->sel_kind[0])
+		note_selection(p);   /* where the operator is, before rows move */
+	for (int i = 0; (serial = desk_tokens_fresh(d, i)); i++)
+		snprintf(p->fresh, sizeof p->fresh, "%s", serial);
 	d->dirty = 1;
 }
 
@@ -134,6 +211,7 @@ void scr_panel_open(struct desk *d)
 	if (!p)
 		return;
 	p->list.maxw[0] = 20;   /* token serials: 8 to 16 characters */
+	p->list.mid[0] = 1;
 	p->list.links_only = 1;
 	desk_push(d, &ops, p);
 }

@@ -14,7 +14,7 @@
 #include "tui/handover.h"
 
 struct hand_pin {
-	int item;
+	char serial[128];   /* the token proved (items may move meanwhile) */
 	int final_try;      /* the token says one more wrong PIN locks it */
 	int armed;          /* the operator accepted the final-try risk */
 	struct tf_field *pin; /* in secure memory (tf_secret_new) */
@@ -24,8 +24,8 @@ struct hand_pin {
  * Returns 1 proved, 0 not proved (detail says why), -1 not possible. */
 int desk_tokens_prove(struct desk *d, const char *serial, struct tf_field *pin,
                       int force, char *detail, size_t size);
-/* tokens.c: 1 when the inserted token serial is at its final PIN try,
- * 0 when not, -1 when it is not inserted. */
+/* tokens.c: 2 when the inserted token serial's PIN is locked, 1 when it
+ * is at its final PIN try, 0 when neither, -1 when it is not inserted. */
 int desk_tokens_final_try(struct desk *d, const char *serial);
 
 static void centre_box(struct desk *d, int h, const char *title, int *y,
@@ -37,48 +37,131 @@ static void centre_box(struct desk *d, int h, const char *title, int *y,
 	tw_box(d, *y, *x, h, *w, title);
 }
 
-void hand_draw_confirm(struct desk *d, struct hand *s)
+int hand_off_path(const struct hand *s)
 {
-	char line[800];
-	int y, x, w;
+	int n = 0;
 
-	centre_box(d, 7, T("Record the handover?"), &y, &x, &w);
-	Tf(line, sizeof line, s->kind == TD_HANDOVER_TOKENS
-	                          ? "%d token(s) to %s." : N_("%d dossier(s) to %s."),
-	   s->n, s->to_note + 4);
-	tw_put(d, y + 2, x + 2, w - 4, line, COL_NORMAL, 0);
-	tw_put(d, y + 3, x + 2, w - 4,
-	       T("Written at once in one record, with its audit rows."), COL_DIM, 0);
-	if (s->reason[0]) {
-		Tf(line, sizeof line, "Off the path, forced: %s", s->reason);
-		tw_put(d, y + 4, x + 2, w - 4, line, COL_WARN, 0);
-	}
-	tw_put(d, y + 5, x + 2, w - 4, T("y: yes, record it    n or Esc: no"),
-	       COL_KEY, 0);
+	for (int i = 0; i < hand_count(s); i++)
+		n += td_handover_item_at(s->batch, (size_t)i)->path_rule != NULL;
+	return n;
 }
 
-void hand_draw_reason(struct desk *d, struct hand *s)
+int hand_findings(const struct hand *s)
 {
-	int y, x, w;
+	int n = s->force + hand_off_path(s);
 
-	centre_box(d, 8, T("Hand over off the path?"), &y, &x, &w);
-	tw_put(d, y + 2, x + 2, w - 4,
-	       T("A step skips or goes against official -> agency -> DOST -> CA,"),
-	       COL_NORMAL, 0);
-	tw_put(d, y + 3, x + 2, w - 4,
-	       T("or gives a certificate's token to another person."), COL_NORMAL, 0);
-	tw_put(d, y + 4, x + 2, w - 4,
-	       T("Reason (written on the record), Enter; Esc: no:"), COL_KEY, 0);
-	tf_draw(d, &s->reason_field, y + 5, x + 2, w - 4, 1);
-	curs_set(1);
+	for (int i = 0; i < hand_count(s); i++)
+		n += td_handover_item_at(s->batch, (size_t)i)->proof == TD_PROOF_NOT_MATCHED;
+	return n;
+}
+
+#define CONFIRM_LINES 40
+
+/* The item lines of the confirmation: failed proofs first, then the
+ * tokens not proved, as many as the screen holds. */
+static int finding_lines(struct desk *d, struct hand *s, char (*buf)[300],
+                         const char **text, int *colors, int room)
+{
+	int n = 0, missing = 0, left;
+
+	/* steps off the path first: they need the reason typed below */
+	for (int i = 0; i < hand_count(s); i++) {
+		const struct td_handover_item *it = td_handover_item_at(s->batch,
+		                                                        (size_t)i);
+		if (!it->path_rule)
+			continue;
+		if (n >= room - 1) {
+			missing++;
+			continue;
+		}
+		snprintf(buf[n], sizeof buf[n], "✗ %s", it->path_rule);
+		colors[n] = COL_BAD;
+		text[n] = buf[n];
+		n++;
+	}
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < hand_count(s); i++) {
+			const struct td_handover_item *it = td_handover_item_at(s->batch,
+			                                                        (size_t)i);
+			int failed = it->proof == TD_PROOF_NOT_MATCHED;
+			if (s->kind != TD_HANDOVER_TOKENS || it->proof == TD_PROOF_MATCHED ||
+			    failed != (pass == 0))
+				continue;
+			if (n >= room - 1) {
+				missing++;
+				continue;
+			}
+			if (failed)
+				Tf(buf[n], sizeof buf[n], "✗ %s: possession NOT proved (%s)",
+				   it->key, it->proof_detail ? it->proof_detail : "");
+			else
+				Tf(buf[n], sizeof buf[n], "– %s: possession not checked (no PIN "
+				   "asked)", it->key);
+			colors[n] = failed ? COL_BAD : COL_WARN;
+			text[n] = buf[n];
+			n++;
+		}
+	left = missing;
+	if (left) {
+		Tf(buf[n], sizeof buf[n], "… and %d more", left);
+		colors[n] = COL_DIM;
+		text[n] = buf[n];
+		n++;
+	}
+	(void)d;
+	return n;
+}
+
+void hand_draw_confirm(struct desk *d, struct hand *s)
+{
+	static char buf[CONFIRM_LINES][300];
+	const char *text[CONFIRM_LINES + 8];
+	int colors[CONFIRM_LINES + 8], n = 0, room, y, x, w;
+
+	Tf(buf[0], sizeof buf[0], s->kind == TD_HANDOVER_TOKENS
+	                              ? "%d token(s) to %s." : N_("%d dossier(s) to %s."),
+	   hand_count(s), s->to_note + 4);
+	text[n] = buf[0], colors[n++] = COL_NORMAL;
+	text[n] = T("Written at once in one record, with its audit rows.");
+	colors[n++] = COL_DIM;
+	text[n] = "", colors[n++] = COL_NORMAL;
+	room = d->rows - 14 < CONFIRM_LINES - 4 ? d->rows - 14 : CONFIRM_LINES - 4;
+	n += finding_lines(d, s, buf + 1, text + n, colors + n, room > 1 ? room : 1);
+	if (s->force) {
+		text[n] = T("! The final PIN try of a token was accepted (an override).");
+		colors[n++] = COL_BAD;
+	}
+	text[n] = "", colors[n++] = COL_NORMAL;
+	if (s->need_reason) {
+		text[n] = T("Record anyway? Type why; it goes on the record:");
+		colors[n++] = COL_BAD;
+		text[n] = "", colors[n++] = COL_NORMAL;   /* the reason field */
+		text[n] = T("Enter: record anyway    Esc: do not record");
+		colors[n++] = COL_KEY;
+	} else {
+		text[n] = T("y: yes, record it    n or Esc: no");
+		colors[n++] = COL_KEY;
+	}
+	y = tw_dialog(d, T("Record the handover?"), text, colors, n, &x, &w);
+	if (s->need_reason) {
+		tf_draw(d, &s->reason, y - 1, x, w, 1);   /* the line left blank */
+		curs_set(1);
+	}
 }
 
 void hand_pin_open(struct desk *d, struct hand *s, int item)
 {
-	int ft = desk_tokens_final_try(d, s->serial[item]);
+	const char *serial = hand_key(s, item);
+	int ft = serial ? desk_tokens_final_try(d, serial) : -1;
 
 	if (ft < 0) {
 		desk_message(d, 1, "%s", T("Insert the token to prove possession."));
+		return;
+	}
+	/* said before any PIN is asked for: nothing would prove it */
+	if (ft == 2) {
+		desk_message(d, 1, "%s %s", serial, T("has its PIN locked: it "
+		             "cannot prove possession (it needs token recovery)."));
 		return;
 	}
 	hand_pin_close(s);
@@ -90,7 +173,7 @@ void hand_pin_open(struct desk *d, struct hand *s, int item)
 		desk_message(d, 1, "%s", T("Out of memory for the PIN."));
 		return;
 	}
-	s->pin->item = item;
+	snprintf(s->pin->serial, sizeof s->pin->serial, "%s", serial);
 	s->pin->final_try = ft;
 }
 
@@ -111,7 +194,7 @@ void hand_pin_draw(struct desk *d, struct hand *s)
 
 	centre_box(d, 9, T("Proof of possession"), &y, &x, &w);
 	Tf(line, sizeof line, "Token %s: type its PIN and press Enter.",
-	   s->serial[p->item]);
+	   p->serial);
 	tw_put(d, y + 2, x + 2, w - 4, line, COL_NORMAL, 0);
 	if (p->final_try && !p->armed) {
 		tw_put(d, y + 4, x + 2, w - 4,
@@ -131,7 +214,9 @@ int hand_pin_key(struct desk *d, struct hand *s, int k)
 {
 	struct hand_pin *p = s->pin;
 	char detail[256];
-	int r, item = p->item;
+	char serial[128];
+	struct td_error err;
+	int r;
 
 	if (k == TDK_ESC) {
 		hand_pin_close(s);
@@ -151,16 +236,15 @@ int hand_pin_key(struct desk *d, struct hand *s, int k)
 	}
 	if (p->armed)
 		s->force = 1;   /* recorded on the handover as an override */
-	r = desk_tokens_prove(d, s->serial[item], p->pin, p->armed, detail,
-	                      sizeof detail);
+	snprintf(serial, sizeof serial, "%s", p->serial);
+	r = desk_tokens_prove(d, serial, p->pin, p->armed, detail, sizeof detail);
 	hand_pin_close(s);   /* wipes the PIN before anything else */
 	if (r < 0) {
 		desk_message(d, 1, "%s", detail);
 		return 1;
 	}
-	s->proof[item] = r ? TD_PROOF_MATCHED : TD_PROOF_NOT_MATCHED;
-	snprintf(s->proof_detail[item], sizeof s->proof_detail[0], "%s", detail);
-	hand_rebuild(d, s);
+	td_handover_set_proof(s->batch, serial, r ? TD_PROOF_MATCHED
+	                      : TD_PROOF_NOT_MATCHED, detail, &err);
 	desk_message(d, !r, "%s", detail);
 	return 1;
 }

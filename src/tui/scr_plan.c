@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tokendesk/match.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/strmap.h"
 #include "tokendesk/text.h"
@@ -122,13 +123,26 @@ static int add_pick(const char *target, const char *serial, void *ctx)
 	return t && s && td_strmap_put(l->picks, t, s) == 0 ? 0 : TD_ERR_NOMEM;
 }
 
-static void refilter(struct plan *p)
+/* 1 when action x passes the agency filter (the agency or one of its
+ * units, walking the registry's parents). */
+static int agency_passes(struct desk *d, const struct plan *p, const struct pact *x)
+{
+	struct td_error err;
+
+	if (!p->agency[0])
+		return 1;
+	return x->agency_code && td_agency_within(d->reg, x->agency_code, p->agency,
+	                                          &err) == 1;
+}
+
+static void refilter(struct desk *d, struct plan *p)
 {
 	free(p->shown);
 	p->shown = malloc((p->n ? p->n : 1) * sizeof *p->shown);
 	p->nshown = 0;
 	for (size_t i = 0; p->shown && i < p->n; i++)
-		if (p->filter < 0 || p->a[i].kind == p->filter)
+		if ((p->filter < 0 || p->a[i].kind == p->filter) &&
+		    agency_passes(d, p, &p->a[i]))
 			p->shown[p->nshown++] = i;
 	if (p->sel >= p->nshown)
 		p->sel = p->nshown ? p->nshown - 1 : 0;
@@ -175,7 +189,7 @@ void plan_reload(struct desk *d, struct plan *p)
 	}
 	td_strmap_free(l.merged_into);
 	td_strmap_free(l.picks);
-	refilter(p);
+	refilter(d, p);
 	/* keep the selection on the same certificate, token or agency, even
 	 * when a pick moved it out of the filter: the operator sees the
 	 * result of what they just did */
@@ -188,7 +202,7 @@ void plan_reload(struct desk *d, struct plan *p)
 		if (p->filter < 0)
 			return;
 		p->filter = -1;
-		refilter(p);
+		refilter(d, p);
 	}
 }
 
@@ -216,20 +230,37 @@ static void draw_counts(struct desk *d, struct plan *p, int y, int cols)
 	}
 }
 
+static const char *const plan_keys[] = {
+	"Enter", N_("Open"), "f 0-5", N_("Filter"), "n", N_("Pick"),
+	"A", N_("Agency"), "a", N_("Apply"), "d", N_("Send to DOST"),
+	"L", N_("Lists"), "i", N_("Import"), NULL
+};
+
+/* The lines the screen's keys take at cols: 1, or 2 when one would cut
+ * them (never a key dropped: at 80 columns in Vietnamese they need 2). */
+static int keys_lines(int cols)
+{
+	int x = 1;
+
+	for (int i = 0; plan_keys[i]; i += 2)
+		x += tw_width(plan_keys[i]) + tw_width(T(plan_keys[i + 1])) + 3;
+	return x + 8 > cols ? 2 : 1;
+}
+
+/* The keys from y, on keys_lines(cols) lines, the position at the end. */
 static void draw_keys(struct desk *d, struct plan *p, int y, int cols)
 {
-	static const char *const keys[] = {
-		"Enter", N_("Open"), "f 0-5", N_("Filter"), "n", N_("Pick"),
-		"a", N_("Apply"), "d", N_("Send to DOST"), "i", N_("Import"), NULL
-	};
 	char pos[48];
 	int x = 1;
 
-	for (int i = 0; keys[i]; i += 2) {
-		const char *label = T(keys[i + 1]);
-		if (x + tw_width(keys[i]) + tw_width(label) + 3 > cols)
-			break;
-		x += tw_put(d, y, x, cols - x, keys[i], COL_KEY, 0) + 1;
+	for (int i = 0; plan_keys[i]; i += 2) {
+		const char *label = T(plan_keys[i + 1]);
+		if (x + tw_width(plan_keys[i]) + tw_width(label) + 3 > cols - 8 &&
+		    x > 1 && keys_lines(cols) == 2 && y < d->rows) {
+			y++;   /* the rest on the second line */
+			x = 1;
+		}
+		x += tw_put(d, y, x, cols - x, plan_keys[i], COL_KEY, 0) + 1;
 		x += tw_put(d, y, x, cols - x, label, COL_NORMAL, 0) + 2;
 	}
 	snprintf(pos, sizeof pos, "%zu/%zu", p->nshown ? p->sel + 1 : 0, p->nshown);
@@ -294,14 +325,26 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 	else
 		Tf(line, sizeof line, "Reorganization plan: %ld events; showing only: "
 		   "%s (0 shows all)", p->sum.events, plan_kind_label(p->filter));
+	/* short, so both filters fit at 80 columns */
+	if (p->agency[0] && !p->problem[0] && p->sum.events)
+		Tf(line, sizeof line, "Plan: %ld events; showing %s of %s and its "
+		   "units (0, A: all)", p->sum.events, p->filter < 0
+		   ? T("every action") : plan_kind_label(p->filter), p->agency);
 	tw_put(d, top, 1, cols - 2, line, p->problem[0] ? COL_BAD : COL_HEAD, 0);
 	draw_counts(d, p, top + 1, cols);
 	if (p->nshown == 0)
 		tw_put(d, top + 4, 3, cols - 4, T(p->n ? N_("No action of this kind: "
 		       "press 0 to see them all.") : N_("Nothing to do.")), COL_DIM, 0);
 	else
-		draw_cards(d, p, top + 4, rows - 5, cols);
-	draw_keys(d, p, top + rows - 1, cols);
+		draw_cards(d, p, top + 4, rows - 4 - keys_lines(cols), cols);
+	if (p->asking_agency) {
+		int lw = tw_put(d, top + rows - 1, 1, cols - 2,
+		                T("Only agency (and its units; empty: all):"), COL_HEAD, 1);
+		tf_draw(d, &p->agency_field, top + rows - 1, lw + 2, cols - lw - 3, 1);
+		curs_set(1);
+	} else {
+		draw_keys(d, p, top + rows - keys_lines(cols), cols);
+	}
 	if (p->mode != PM_LIST)
 		plan_dialog_draw(d, p);
 }
@@ -343,6 +386,31 @@ static void move_sel(struct plan *p, long by)
 	p->sel = s < 0 ? 0 : (size_t)s;
 }
 
+/* The agency prompt: Enter filters (an agency the registry knows, or
+ * empty for all), Esc leaves the filter as it was. */
+static int agency_key(struct desk *d, struct plan *p, int k)
+{
+	char code[128];
+	struct td_error err;
+
+	if (k == TDK_ESC) {
+		p->asking_agency = 0;
+		return 1;
+	}
+	if (k != TDK_ENTER)
+		return tf_key(&p->agency_field, k), 1;
+	tf_get(&p->agency_field, code, sizeof code);
+	if (code[0] && td_match_check_scope(d->reg, code, &err) < 0) {
+		desk_message(d, 1, "%s: %s", code, T("no agency with that code."));
+		return 1;
+	}
+	snprintf(p->agency, sizeof p->agency, "%s", code);
+	p->asking_agency = 0;
+	p->sel = p->top = 0;
+	refilter(d, p);
+	return 1;
+}
+
 static int key(struct desk *d, void *self, int k)
 {
 	struct plan *p = self;
@@ -350,7 +418,14 @@ static int key(struct desk *d, void *self, int k)
 
 	if (p->mode != PM_LIST)
 		return plan_dialog_key(d, p, k);
+	if (p->asking_agency)
+		return agency_key(d, p, k);
 	switch (k) {
+	case 'A':
+		p->asking_agency = 1;
+		tf_set(&p->agency_field, p->agency);
+		return 1;
+	case 'L': plan_write_lists(d, p); return 1;
 	case TDK(KEY_UP): move_sel(p, -1); return 1;
 	case TDK(KEY_DOWN): move_sel(p, 1); return 1;
 	case TDK(KEY_PPAGE): move_sel(p, -4); return 1;
@@ -377,13 +452,14 @@ static int key(struct desk *d, void *self, int k)
 	}
 	/* the filter changed */
 	p->sel = p->top = 0;
-	refilter(p);
+	refilter(d, p);
 	return 1;
 }
 
 static int typing(void *self)
 {
-	return ((struct plan *)self)->mode == PM_IMPORT;
+	return ((struct plan *)self)->mode == PM_IMPORT ||
+	       ((struct plan *)self)->asking_agency;
 }
 
 static void pfree(void *self)
@@ -407,7 +483,8 @@ static const struct screen_ops ops = {
 	        "the new DN (side by side on a wide terminal).\n"
 	        "The counts at the top are also the filter: 1 info changes, 2 "
 	        "revocations, 3 kept, 4 tokens to collect, 5 dossier handovers, "
-	        "0 all; f goes to the next one.\n"
+	        "0 all; f goes to the next one. A shows only one agency and its "
+	        "units (empty: all again).\n"
 	        "When agencies merge into a new one, exactly one of their "
 	        "organisation certificates takes the new name (by default the "
 	        "one valid longest); on one of them, n picks it instead and u goes "
@@ -416,7 +493,9 @@ static const struct screen_ops ops = {
 	        "every problem is listed as FILE:LINE: FIELD: message.\n"
 	        "a applies the plan after you confirm: every action becomes a tag, "
 	        "in one audited transaction; applying again changes nothing. "
-	        "d sends every tag not yet sent to DOST as one numbered batch.\n"
+	        "d sends every tag not yet sent to DOST as one numbered batch. "
+	        "L writes the lists for DOST (as `tokendesk lists` does) into the "
+	        "records folder beside the registry, as a spreadsheet.\n"
 	        "Up/Down, PgUp/PgDn, Home/End move; Enter opens the certificate, "
 	        "token or agency; Esc goes back."),
 	.draw = draw, .key = key, .typing = typing, .free = pfree,

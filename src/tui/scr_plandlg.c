@@ -15,7 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tokendesk/lists.h"
+#include "tokendesk/outfile.h"
 #include "tokendesk/registry.h"
+#include "tokendesk/text.h"
+#include "tokendesk/tag.h"
 #include "tui/plan.h"
 
 
@@ -29,24 +33,19 @@ static void dlg_box(struct desk *d, int h, const char *title, int *y, int *x, in
 	tw_box(d, *y, *x, h, *w, title);
 }
 
-/* A box of paragraphs, each wrapped to the box, then a line of keys: a
- * sentence is never cut, whatever the terminal's width or language. */
+/* Paragraphs, then a line of keys, in the desk's one dialog box
+ * (tw_dialog: wrapped, never cut, whatever the width or language). */
 static void text_box(struct desk *d, const char *title, const char *const *para,
                      const int *color, int n, const char *keys)
 {
-	char lines[4][CL_MAX];
-	int k[4], h = 4, y, x, w = d->cols > 84 ? 80 : d->cols - 2;
+	const char *text[6];
+	int colors[6], k = 0;
 
 	for (int i = 0; i < n && i < 4; i++)
-		h += k[i] = plan_wrap(para[i], w - 4, lines, 4);
-	dlg_box(d, h + 1, title, &y, &x, &w);
-	y += 2;
-	for (int i = 0; i < n && i < 4; i++) {
-		plan_wrap(para[i], w - 4, lines, 4);
-		for (int j = 0; j < k[i]; j++)
-			tw_put(d, y++, x + 2, w - 4, lines[j], color[i], 0);
-	}
-	tw_put(d, y + 1, x + 2, w - 4, keys, COL_KEY, 0);
+		text[k] = para[i], colors[k++] = color[i];
+	text[k] = "", colors[k++] = COL_NORMAL;
+	text[k] = keys, colors[k++] = COL_KEY;
+	tw_dialog(d, title, text, colors, k, NULL, NULL);
 }
 
 /* ---- import ------------------------------------------------------------- */
@@ -258,10 +257,7 @@ static void send_run(struct desk *d, struct plan *p)
 	long count = 0;
 	int rc;
 
-	if ((rc = td_reg_begin(d->reg, &err)) == TD_OK)
-		rc = td_reg_end(d->reg, td_reg_tag_send(d->reg, &batch, &count, &err),
-		                &err);
-	if (rc < 0) {
+	if ((rc = td_tag_send(d->reg, &batch, &count, &err)) < 0) {
 		p->mode = PM_LIST;
 		desk_error(d, &err);
 		return;
@@ -303,12 +299,12 @@ int plan_dialog_key(struct desk *d, struct plan *p, int k)
 	case PM_IMPORT:
 		return import_key(d, p, k);
 	case PM_APPLY: case PM_SEND:
-		if (k == 'y' || k == 'Y') {
+		if (tw_answer(k) == 1) {
 			if (p->mode == PM_APPLY)
 				apply_run(d, p);
 			else
 				send_run(d, p);
-		} else if (k == 'n' || k == 'N' || k == TDK_ESC) {
+		} else if (tw_answer(k) == 0) {
 			p->mode = PM_LIST;
 			desk_message(d, 0, "%s", T("Nothing was written."));
 		}
@@ -318,4 +314,30 @@ int plan_dialog_key(struct desk *d, struct plan *p, int k)
 		return 1;
 	}
 	return 0;
+}
+
+void plan_write_lists(struct desk *d, struct plan *p)
+{
+	struct td_lists_opts o = { .format = TD_LISTS_XLSX };
+	struct td_lists_report rep = { 0 };
+	struct td_outdir dir;
+	struct td_error err;
+	char path[4400], today[11], why[400];
+	int rc;
+
+	(void)p;
+	td_today(today);
+	if ((rc = desk_records_dir(d, &dir, &err)) == TD_OK) {
+		snprintf(path, sizeof path, "%s/lists-dost-%s.xlsx", dir.path, today);
+		rc = td_lists_write(d->reg, path, &o, &rep, &err);
+	}
+	td_outdir_close(&dir);
+	if (rc < 0) {
+		desk_message(d, 1, "%s", desk_error_text(&err, why, sizeof why));
+		return;
+	}
+	Tf(why, sizeof why, "Lists for DOST: %ld to revoke, %ld to change, %ld "
+	   "tokens, %ld dossiers:", rep.revoke, rep.change_info, rep.collect,
+	   rep.handover_dossiers);
+	desk_message(d, 0, "%s %s", why, path);
 }

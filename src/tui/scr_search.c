@@ -1,9 +1,12 @@
 /* scr_search.c: search as you type over the whole registry.
  *
  * Every key re-runs td_reg_search (folded, diacritic-insensitive, prefix
- * per word) limited to one screenful of hits, and the list is redrawn:
- * no debounce, because each query is bounded by the limit and each
- * redraw by the screen.  Enter opens the selected record; a scanned
+ * per word) limited to one screenful of hits and one more (to know
+ * whether there are more), and the list is redrawn: no debounce, because
+ * each query is bounded by the limit and each redraw by the screen.
+ * Moving past the hits loaded (Down, PgDn, End) asks for more: a page
+ * more, or all of them (up to SEARCH_ALL) for End, so every hit can be
+ * reached and the total is known once it has been.  Enter opens the selected record; a scanned
  * serial (fast keys + Enter) lands here and opens its exact match. */
 #include <config.h>
 
@@ -15,11 +18,16 @@
 #include "tui/desk.h"
 #include "tui/widget.h"
 
+/* The most hits End loads (the registry's own cap). */
+#define SEARCH_ALL 10000
+
 struct search {
 	struct tf_field field;
 	struct tl_list list;
 	char last[TF_MAX * 4];   /* the query last searched */
 	int searched, short_words;
+	int limit;               /* hits asked for last (0: a screenful) */
+	int more;                /* there are hits past those loaded */
 };
 
 static const char *kind_name(enum td_hit_kind k)
@@ -84,7 +92,8 @@ static void run(struct desk *d, struct search *s)
 {
 	char text[TF_MAX * 4], query[TF_MAX * 4];
 	struct td_error err;
-	int limit = d->rows > 8 ? d->rows - 6 : 2;
+	int page = d->rows > 8 ? d->rows - 7 : 2, sel = s->list.sel;
+	int limit = s->limit > page ? s->limit : page;
 
 	tf_get(&s->field, text, sizeof text);
 	s->short_words = searchable(text, query, sizeof query);
@@ -93,9 +102,22 @@ static void run(struct desk *d, struct search *s)
 	snprintf(s->last, sizeof s->last, "%s", query);
 	s->searched = 1;
 	tl_clear(&s->list);
+	/* one more than shown: whether there are more is known at once */
 	if (query[0] &&
-	    td_reg_search(d->reg, query, limit, add_hit, &s->list, &err) < 0)
+	    td_reg_search(d->reg, query, limit + 1, add_hit, &s->list, &err) < 0)
 		desk_error(d, &err);
+	s->more = s->list.n > limit;
+	if (s->more)
+		tl_remove(&s->list, s->list.n - 1, 1);
+	s->list.sel = sel < s->list.n ? sel : 0;
+}
+
+/* More hits, up to limit, keeping the selection where it is. */
+static void load_more(struct desk *d, struct search *s, int limit)
+{
+	s->limit = limit < SEARCH_ALL ? limit : SEARCH_ALL;
+	s->searched = 0;
+	run(d, s);
 }
 
 static void draw(struct desk *d, void *self, int top, int rows, int cols)
@@ -105,7 +127,7 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 	char count[64];
 
 	/* a resize can make room for more hits */
-	if (s->list.n && s->list.n < d->rows - 6 && s->list.n == s->list.rows_shown)
+	if (s->more && s->list.n < d->rows - 7)
 		s->searched = 0;
 	run(d, s);
 	lw = tw_put(d, top + 1, 1, cols - 2, T("Search:"), COL_HEAD, 0);
@@ -113,8 +135,10 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 		snprintf(count, sizeof count, "%s", T("type at least two letters"));
 	else if (s->list.n == 0 && s->last[0])
 		snprintf(count, sizeof count, "%s", T("no match"));
+	else if (s->last[0] && s->more)
+		Tf(count, sizeof count, "%d shown, more: PgDn or End", s->list.n);
 	else if (s->last[0])
-		Tf(count, sizeof count, "%d shown", s->list.n);
+		Tf(count, sizeof count, "%d found", s->list.n);
 	else
 		snprintf(count, sizeof count, "%s", T("name, code, id or serial"));
 	tw_put(d, top + 2, lw + 2, cols - lw - 3, count, COL_DIM, 0);
@@ -134,10 +158,17 @@ static int key(struct desk *d, void *self, int k)
 			desk_open_record(d, r->kind, r->key);
 		return 1;
 	}
+	/* past the hits loaded: load more first, then move */
+	if (s->more && (k == TDK(KEY_END) ||
+	    ((k == TDK(KEY_NPAGE) || k == TDK(KEY_DOWN)) &&
+	     s->list.sel + s->list.rows_shown >= s->list.n)))
+		load_more(d, s, k == TDK(KEY_END) ? SEARCH_ALL
+		                : s->list.n + 2 * (s->list.rows_shown + 1));
 	if (tl_key(&s->list, k, 1))
 		return 1;
 	if (tf_key(&s->field, k)) {
 		s->list.sel = s->list.top = 0;
+		s->limit = 0;
 		return 1;   /* searched when drawn, once for keys typed together */
 	}
 	return 0;
@@ -193,6 +224,7 @@ void scr_search_open(struct desk *d, const char *initial)
 	s->list.head[3] = N_("Details");
 	s->list.maxw[1] = 30;
 	s->list.maxw[2] = 34;
+	s->list.mid[2] = 1;   /* serials differ at their tail */
 	if (initial)
 		tf_set(&s->field, initial);
 	desk_push(d, &ops, s);

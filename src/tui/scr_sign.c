@@ -166,6 +166,11 @@ static int dlg_key(struct desk *d, void *self, int k)
 
 	if (k == TDK(KEY_F(10)))
 		return 0;   /* the desk quits */
+	/* not while a PIN is typed: F2..F8 go to their screens, as from any
+	 * screen (the offer is not a question that must be answered; a
+	 * hall desk goes on to its next handover with F5) */
+	if (s->stage != PIN && k >= TDK(KEY_F(2)) && k <= TDK(KEY_F(8)))
+		return 0;
 	if (s->stage == DONE) {
 		if (k == TDK_ENTER || k == TDK_ESC)
 			dlg_end(d, s);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tokendesk/registry.h"
+#include "tokendesk/tag.h"
 #include "tui/plan.h"
 #include "tui/tag.h"
 #include "tui/widget.h"
@@ -223,9 +224,7 @@ static int save(struct desk *d, struct tagdlg *t)
 		             "change now."));
 		return TAGDLG_OPEN;
 	}
-	if ((rc = td_reg_begin(d->reg, &err)) == TD_OK)
-		rc = td_reg_end(d->reg, td_reg_tag_put(d->reg, &g, &changed, &err), &err);
-	if (rc < 0) {
+	if ((rc = td_tag_put(d->reg, &g, &changed, &err)) < 0) {
 		desk_error(d, &err);
 		return TAGDLG_OPEN;
 	}
@@ -249,10 +248,7 @@ static int remove_tag(struct desk *d, struct tagdlg *t)
 		             "change now."));
 		return TAGDLG_OPEN;
 	}
-	if ((rc = td_reg_begin(d->reg, &err)) == TD_OK)
-		rc = td_reg_end(d->reg, td_reg_tag_delete(d->reg, t->target_kind,
-		                                          t->target, &err), &err);
-	if (rc < 0) {
+	if ((rc = td_tag_remove(d->reg, t->target, &err)) < 0) {
 		desk_error(d, &err);
 		return TAGDLG_OPEN;
 	}
@@ -263,9 +259,10 @@ static int remove_tag(struct desk *d, struct tagdlg *t)
 int tagdlg_key(struct desk *d, struct tagdlg *t, int k)
 {
 	if (t->removing) {
-		if (k == 'y' || k == 'Y')
+		int answer = tw_answer(k);
+		if (answer == 1)
 			return remove_tag(d, t);
-		if (k == 'n' || k == 'N' || k == TDK_ESC)
+		if (answer == 0)
 			t->removing = 0;
 		return TAGDLG_OPEN;
 	}

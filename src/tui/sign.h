@@ -32,8 +32,8 @@ int scr_sign_quit_offer(struct desk *d);
 int desk_tokens_sign(struct desk *d, const char *serial, struct tf_field *pin,
                      int force, const char *number, const char *path,
                      char *detail, size_t size);
-/* 1 when the inserted token serial is at its final PIN try, 0 when not,
- * -1 when it is not inserted (tokens.c). */
+/* 1 when the inserted token serial is at its final PIN try, 2 when its
+ * PIN is locked, 0 when neither, -1 when it is not inserted (tokens.c). */
 int desk_tokens_final_try(struct desk *d, const char *serial);
 
 #endif

@@ -13,8 +13,23 @@
 #include <stdlib.h>
 #include <term.h>
 
-#include "cli/cli.h"
+#include <stdarg.h>
+
+#include "tokendesk/text.h"
 #include "tui/desk.h"
+
+void desk_fail(const char *fmt, ...)
+{
+	char text[2048], shown[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	/* what is quoted (a terminal type, a path) is the caller's */
+	td_printable(shown, sizeof shown, text);
+	fprintf(stderr, "tokendesk: %s\n", shown);
+}
 
 static const char unknown_vi[] = "Không nhận ra loại màn hình; hãy chạy: "
                                  "TERM=xterm-256color tokendesk\n";
@@ -25,13 +40,13 @@ int desk_terminal_ok(void)
 	int found = 0, addressable;
 
 	if (!term || !*term) {
-		td_cli_fail("TERM is not set, so the desk cannot tell what "
+		desk_fail("TERM is not set, so the desk cannot tell what "
 		            "terminal this is; try: TERM=xterm-256color tokendesk");
 		fputs(unknown_vi, stderr);
 		return 0;
 	}
 	if (setupterm(NULL, 1, &found) != OK) {
-		td_cli_fail("the terminal type '%s' (TERM) is not known on this "
+		desk_fail("the terminal type '%s' (TERM) is not known on this "
 		            "machine; try: TERM=xterm-256color tokendesk", term);
 		fputs(unknown_vi, stderr);
 		return 0;
@@ -41,7 +56,7 @@ int desk_terminal_ok(void)
 	del_curterm(cur_term);
 	cur_term = NULL;
 	if (!addressable) {
-		td_cli_fail("the terminal type '%s' cannot put text at a place on "
+		desk_fail("the terminal type '%s' cannot put text at a place on "
 		            "the screen, which the desk needs; run it in a terminal "
 		            "window, or use the commands (see `tokendesk --help`)",
 		            term);

@@ -12,12 +12,12 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "cli/cli.h"
 #include "tokendesk/checkpoint.h"
 #include "tokendesk/handover.h"
 #include "tokendesk/match.h"
 #include "tokendesk/outfile.h"
 #include "tokendesk/secmem.h"
+#include "tokendesk/session.h"
 #include "tokendesk/text.h"
 #include "tokendesk/token.h"
 #include "tui/desk.h"
@@ -50,28 +50,28 @@ struct desk_tokens {
 
 int desk_tokens_start(struct desk *d)
 {
-	const struct td_token_config *cfg = &d->cli->config;
+	const struct td_token_config *cfg = d->s->config;
 	struct desk_tokens *k = calloc(1, sizeof *k);
 	struct td_watch_opts wo = TD_WATCH_OPTS_DEFAULT;
 	struct td_error err;
 
 	if (!(d->tok = k))
 		return -1;
-	k->t = td_tokens_open_with_config(d->cli->modules, (size_t)d->cli->nmodules,
-	                                  cfg, 0, &err);
+	/* the session's: opened once, closed with it */
+	k->t = td_session_tokens(d->s, 0, &err);
 	if (!k->t) {
 		td_error_format(&err, k->why, sizeof k->why);
 		return -1;
 	}
-	k->mopts.scope_agency = cfg->scope;
+	k->mopts.scope_agency = cfg ? cfg->scope : NULL;
 	/* said on the panel rather than every token marked out of scope */
-	if (cfg->scope && td_match_check_scope(d->reg, cfg->scope, &err) < 0) {
+	if (k->mopts.scope_agency &&
+	    td_match_check_scope(d->reg, k->mopts.scope_agency, &err) < 0) {
 		td_error_format(&err, k->why, sizeof k->why);
-		td_tokens_close(k->t);
 		k->t = NULL;
 		return -1;
 	}
-	if (cfg->poll_ms)
+	if (cfg && cfg->poll_ms)
 		wo.poll_ms = cfg->poll_ms;
 	for (size_t i = 0, n = 0; i < td_tokens_nmodules(k->t); i++) {
 		const char *m = td_tokens_module(k->t, i), *base = strrchr(m, '/');
@@ -83,7 +83,6 @@ int desk_tokens_start(struct desk *d)
 	}
 	if (!(k->w = td_watch_new(k->t, &wo, &err))) {
 		td_error_format(&err, k->why, sizeof k->why);
-		td_tokens_close(k->t);
 		k->t = NULL;
 		return -1;
 	}
@@ -196,8 +195,7 @@ void desk_tokens_stop(struct desk *d)
 		return;
 	while (k->n)
 		drop(k, k->n - 1);
-	td_watch_free(k->w);
-	td_tokens_close(k->t);
+	td_watch_free(k->w);   /* the token set is the session's */
 	free(k);
 	d->tok = NULL;
 }
@@ -319,7 +317,11 @@ int desk_tokens_final_try(struct desk *d, const char *serial)
 {
 	const struct td_snap_token *t = present(d, serial);
 
-	return t ? (t->flags & TD_TOK_PIN_FINAL_TRY) != 0 : -1;
+	if (!t)
+		return -1;
+	if (t->flags & TD_TOK_PIN_LOCKED)
+		return 2;
+	return (t->flags & TD_TOK_PIN_FINAL_TRY) != 0;
 }
 
 /* The field's wide characters as UTF-8, written straight into a secure

@@ -29,6 +29,13 @@ struct tl_list {
 	int maxw[TL_COLS];    /* widest a column may grow (0: 40) */
 	int no_cursor;        /* text to read: keys scroll, nothing is selected */
 	int links_only;       /* the selection rests only on rows with a kind */
+	int mid[TL_COLS];     /* shorten the column's cells in the middle
+	                         (serials: they differ at the tail) */
+	int unfocused;        /* the focus is elsewhere: no ▶, no highlight */
+	int show;             /* a row to bring into view when the selection
+	                         can stay in view too (-1 or 0 rows: none);
+	                         set by the caller, e.g. a token just inserted */
+	int show_rows;        /* how many rows from show belong together */
 };
 
 void tl_clear(struct tl_list *l);

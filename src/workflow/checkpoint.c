@@ -17,6 +17,7 @@
 
 #include "tokendesk/checkpoint.h"
 #include "tokendesk/registry.h"
+#include "registry/txn.h"
 #include "tokendesk/text.h"
 #include "tokendesk/token.h"
 #include "workflow/sign_trust.h"

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry/txn.h"
 #include "tokendesk/count.h"
 #include "tokendesk/text.h"
 #include "tokendesk/textfile.h"

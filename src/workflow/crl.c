@@ -20,6 +20,7 @@
 
 #include "tokendesk/crl.h"
 #include "tokendesk/registry.h"
+#include "registry/txn.h"
 #include "tokendesk/strmap.h"
 #include "tokendesk/text.h"
 #include "workflow/crl_internal.h"

@@ -21,6 +21,7 @@
 #include <openssl/x509v3.h>
 
 #include "tokendesk/registry.h"
+#include "registry/txn.h"
 #include "workflow/crl_internal.h"
 
 static const char fix[] = "tokendesk crl trust add CA.pem";

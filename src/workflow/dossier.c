@@ -6,6 +6,7 @@
 
 #include "tokendesk/handover.h"
 #include "tokendesk/registry.h"
+#include "registry/txn.h"
 #include "tokendesk/text.h"
 
 static const struct {

@@ -40,6 +40,7 @@ static void item_free(struct td_ho_item *it)
 	free(p->condition);
 	free(p->remarks);
 	free(p->proof_detail);
+	free(p->path_rule);
 	free(it->reg_custodian);
 	free(it->carried_condition);
 	memset(it, 0, sizeof *it);
@@ -93,24 +94,96 @@ int td_ho_set_text(char **slot, const char *s, const char *what,
 
 /* ---- receiver, giver, batch fields ------------------------------------ */
 
+int td_ho_check_item(const struct td_handover *h, const struct td_ho_item *it,
+                     const struct td_custodian *from,
+                     const struct td_custodian *to, struct td_error *err)
+{
+	const char *now = it->reg_custodian;
+
+	if (!now)
+		return TD_OK;
+	if (to && strcmp(now, to->text) == 0)
+		return td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, it->pub.key,
+		                       "%s is already with %s (%s)", it->pub.key,
+		                       to->text, to->name);
+	if (!from || h->force || strcmp(now, from->text) == 0)
+		return TD_OK;
+	if (h->kind == TD_HANDOVER_DOSSIERS)
+		return td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, it->pub.key,
+		                       "dossier %s is held by %s, not by %s (%s)",
+		                       it->pub.key, now, from->text, from->name);
+	return td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, it->pub.key,
+	                       "token %s is in the custody of %s, not of %s (%s)",
+	                       it->pub.key, now, from->text, from->name);
+}
+
+/* Every item against a new receiver or giver: 0, or the first refusal. */
+static int check_all(const struct td_handover *h, const struct td_custodian *from,
+                     const struct td_custodian *to, struct td_error *err)
+{
+	int rc;
+
+	for (size_t i = 0; i < h->n; i++)
+		if ((rc = td_ho_check_item(h, &h->items[i], from, to, err)) < 0)
+			return rc;
+	return TD_OK;
+}
+
 int td_handover_set_to(struct td_handover *h, const char *custodian,
                        struct td_error *err)
 {
 	struct td_custodian c;
 	int rc;
 
+	if (!custodian) {
+		h->have_to = 0;
+		for (size_t i = 0; i < h->n; i++)
+			td_ho_path_note(h, &h->items[i], NULL, err);
+		return TD_OK;
+	}
 	if ((rc = td_custodian_resolve(h->reg, custodian, &c, err)) < 0)
 		return rc;
 	if (h->kind == TD_HANDOVER_DOSSIERS && c.kind != TD_CUSTODIAN_AGENCY)
 		return td_error_set(err, TD_ERR_USAGE, "dossiers are handed to an "
 		                    "agency (agency:CODE), not to %s", c.text);
+	if ((rc = check_all(h, NULL, &c, err)) < 0)
+		return rc;
+	/* the path, for the tokens listed before the receiver was named */
+	for (size_t i = 0; i < h->n; i++) {
+		struct td_error why;
+		if (!h->defer_path &&
+		    (rc = td_ho_path_check(h, &c, h->items[i].pub.key,
+		                           h->items[i].reg_custodian, &why)) < 0) {
+			*err = why;
+			return rc;
+		}
+	}
 	for (size_t i = 0; i < h->n; i++)
-		if (h->items[i].reg_custodian &&
-		    strcmp(h->items[i].reg_custodian, c.text) == 0)
-			return td_error_set(err, TD_ERR_CONFLICT, "%s is already with %s "
-			                    "(%s)", h->items[i].pub.key, c.text, c.name);
+		if ((rc = td_ho_path_note(h, &h->items[i], &c, err)) < 0)
+			return rc;
 	h->to = c;
 	h->have_to = 1;
+	return TD_OK;
+}
+
+/* Each token item's giver on the record: the declared one, else its
+ * custodian when it was added. */
+static int set_givers(struct td_handover *h, struct td_error *err)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		struct td_handover_item *p = &h->items[i].pub;
+		char *from = strdup(h->have_from ? h->from.text : h->items[i].reg_custodian);
+		char *name = h->have_from ? strdup(h->from.name)
+		                          : td_ho_name_of(h->reg, h->items[i].reg_custodian);
+		if (!from) {
+			free(name);
+			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		}
+		free(p->from);
+		free(p->from_name);
+		p->from = from;
+		p->from_name = name;
+	}
 	return TD_OK;
 }
 
@@ -120,21 +193,25 @@ int td_handover_set_from(struct td_handover *h, const char *custodian,
 	struct td_custodian c;
 	int rc;
 
-	if (h->n)
-		return td_error_set(err, TD_ERR_USAGE,
-		                    "set who hands over before adding items");
 	if (!custodian) {
 		h->have_from = 0;
-		return TD_OK;
+		return set_givers(h, err);
 	}
 	if ((rc = td_custodian_resolve(h->reg, custodian, &c, err)) < 0)
 		return rc;
 	if (h->kind == TD_HANDOVER_DOSSIERS && c.kind != TD_CUSTODIAN_AGENCY)
 		return td_error_set(err, TD_ERR_USAGE, "dossiers are handed over by an "
 		                    "agency (agency:CODE), not by %s", c.text);
+	if ((rc = check_all(h, &c, h->have_to ? &h->to : NULL, err)) < 0)
+		return rc;
 	h->from = c;
 	h->have_from = 1;
-	return TD_OK;
+	return set_givers(h, err);
+}
+
+void td_handover_defer_path(struct td_handover *h, int defer)
+{
+	h->defer_path = defer != 0;
 }
 
 void td_handover_set_force(struct td_handover *h, int force)

@@ -66,7 +66,7 @@ static char *dup_or_null(const char *s)
 }
 
 /* The name the record shows for a custodian text, or NULL. */
-static char *name_of(struct td_registry *reg, const char *custodian)
+char *td_ho_name_of(struct td_registry *reg, const char *custodian)
 {
 	struct td_custodian c;
 
@@ -81,7 +81,7 @@ static int refuse_token_checks(struct td_handover *h, const struct td_token *t,
 	if (td_ho_find(h, t->serial) >= 0)
 		return td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, t->serial,
 		                       "token %s is already in this handover", t->serial);
-	if (strcmp(t->custodian, h->to.text) == 0)
+	if (h->have_to && strcmp(t->custodian, h->to.text) == 0)
 		return td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, t->serial,
 		                       "token %s is already with %s (%s)", t->serial,
 		                       h->to.text, h->to.name);
@@ -149,41 +149,74 @@ static const char *kind_word(enum td_custodian_kind k)
 	return "";
 }
 
-/* Refuse a step off the path unless forced with a reason. */
-static int refuse_path(struct td_handover *h, const struct td_token *t,
-                       struct td_error *err)
+/* TD_ERR_DATA with the rule in words when handing the token serial,
+ * now with custodian, to *to leaves the path (forced with a reason, or
+ * a custodian the registry spells otherwise: 0). */
+int td_ho_path_check(const struct td_handover *h, const struct td_custodian *to,
+                     const char *serial, const char *custodian,
+                     struct td_error *err)
 {
 	struct td_custodian from;
 	struct active_certs a = { 0 };
 	struct td_error ignored;
 	int rc;
 
-	if (h->force && h->reason && *h->reason)
+	if (h->kind != TD_HANDOVER_TOKENS || (h->force && h->reason && *h->reason))
 		return TD_OK;
 	if (h->have_from)
 		from = h->from;
-	else if (td_custodian_parse(t->custodian, &from, &ignored) < 0)
-		return TD_OK;   /* a custodian the registry spells otherwise */
-	if (!step_on_path(from.kind, h->to.kind))
-		return td_error_set_at(err, TD_ERR_DATA, NULL, 0, t->serial,
+	else if (td_custodian_parse(custodian, &from, &ignored) < 0)
+		return TD_OK;
+	if (!step_on_path(from.kind, to->kind))
+		return td_error_set_at(err, TD_ERR_DATA, NULL, 0, serial,
 		                       "token %s: a handover from %s (%s) to %s (%s) "
 		                       "leaves the path official -> managing agency -> "
 		                       "provincial DOST -> CA (letter 2.1, 2.2); "
 		                       "--force --reason TEXT to record it anyway",
-		                       t->serial, td_error_translate(kind_word(from.kind)), from.text,
-		                       td_error_translate(kind_word(h->to.kind)), h->to.text);
-	if (h->to.kind != TD_CUSTODIAN_HOLDER)
+		                       serial, td_error_translate(kind_word(from.kind)),
+		                       from.text, td_error_translate(kind_word(to->kind)),
+		                       to->text);
+	if (to->kind != TD_CUSTODIAN_HOLDER)
 		return TD_OK;
-	if ((rc = td_reg_each_cert_on_token(h->reg, t->serial, collect_active, &a,
+	if ((rc = td_reg_each_cert_on_token(h->reg, serial, collect_active, &a,
 	                                    err)) < 0)
 		return rc;
-	if (a.n && (a.several_holders || strcmp(a.holder, h->to.key) != 0))
-		return td_error_set_at(err, TD_ERR_DATA, NULL, 0, t->serial,
+	if (a.n && (a.several_holders || strcmp(a.holder, to->key) != 0))
+		return td_error_set_at(err, TD_ERR_DATA, NULL, 0, serial,
 		                       "token %s holds an active certificate of holder "
 		                       "%s: it is handed to its holder only, not to %s "
 		                       "(--force --reason TEXT to record it anyway)",
-		                       t->serial, a.holder, h->to.text);
+		                       serial, a.holder, to->text);
 	return TD_OK;
+}
+
+int td_ho_path_note(struct td_handover *h, struct td_ho_item *it,
+                    const struct td_custodian *to, struct td_error *err)
+{
+	struct td_error why;
+	int rc;
+
+	free(it->pub.path_rule);
+	it->pub.path_rule = NULL;
+	if (!to)
+		return TD_OK;
+	rc = td_ho_path_check(h, to, it->pub.key, it->reg_custodian, &why);
+	if (rc == TD_ERR_DATA) {
+		if (!(it->pub.path_rule = strdup(why.message)))
+			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		return TD_OK;
+	}
+	if (rc < 0)
+		*err = why;
+	return rc;
+}
+
+static int refuse_path(struct td_handover *h, const struct td_token *t,
+                       struct td_error *err)
+{
+	if (!h->have_to || h->defer_path)
+		return TD_OK;
+	return td_ho_path_check(h, &h->to, t->serial, t->custodian, err);
 }
 
 /* The newest condition recorded for a token ("bị hỏng"...). */
@@ -226,7 +259,7 @@ static int fill_token_item(struct td_handover *h, const struct td_token *t,
 		p->from_name = dup_or_null(t->custodian_name ? t->custodian_name :
 		                           NULL);
 		if (!p->from_name)
-			p->from_name = name_of(h->reg, t->custodian);
+			p->from_name = td_ho_name_of(h->reg, t->custodian);
 	}
 	if (tc.holders.oom || tc.certs.oom || !p->key || !p->state_before ||
 	    !it->reg_custodian || !p->from)
@@ -255,8 +288,8 @@ int td_handover_add_token(struct td_handover *h, const char *serial,
 
 	if (h->kind != TD_HANDOVER_TOKENS)
 		return td_error_set(err, TD_ERR_USAGE, "this is a dossier handover");
-	if (!h->have_to)
-		return td_error_set(err, TD_ERR_USAGE, "choose who receives first");
+	/* the receiver and the giver may come later: td_handover_set_to
+	 * and set_from check the items then, and commit again */
 	rc = td_reg_get_token(h->reg, serial, &t, err);
 	if (rc == TD_ERR_NOTFOUND)
 		return td_error_set_at(err, rc, NULL, 0, serial,
@@ -272,6 +305,8 @@ int td_handover_add_token(struct td_handover *h, const char *serial,
 	td_token_clear(&t);
 	if (rc == TD_OK)
 		rc = seen_now(h, it, err);
+	if (rc == TD_OK && h->have_to)
+		rc = td_ho_path_note(h, it, &h->to, err);
 	return td_ho_push(h, it, rc);
 }
 
@@ -306,9 +341,8 @@ int td_handover_add_dossier(struct td_handover *h, const char *ref,
 
 	if (h->kind != TD_HANDOVER_DOSSIERS)
 		return td_error_set(err, TD_ERR_USAGE, "this is a token handover");
-	if (!h->have_to || !h->have_from)
-		return td_error_set(err, TD_ERR_USAGE,
-		                    "choose the giving and the receiving agency first");
+	/* the giving and receiving agencies may come later: set_from and
+	 * set_to check the items then, and commit again */
 	rc = td_reg_get_dossier(h->reg, ref, &d, err);
 	if (rc == TD_ERR_NOTFOUND)
 		return td_error_set_at(err, rc, NULL, 0, ref,
@@ -318,10 +352,10 @@ int td_handover_add_dossier(struct td_handover *h, const char *ref,
 	if (td_ho_find(h, d.ref) >= 0)
 		rc = td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, ref,
 		                     "dossier %s is already in this handover", ref);
-	else if (strcmp(d.agency_code, h->to.key) == 0)
+	else if (h->have_to && strcmp(d.agency_code, h->to.key) == 0)
 		rc = td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, ref,
 		                     "dossier %s is already with agency %s", ref, h->to.key);
-	else if (!h->force && strcmp(d.agency_code, h->from.key) != 0)
+	else if (h->have_from && !h->force && strcmp(d.agency_code, h->from.key) != 0)
 		rc = td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, ref,
 		                     "dossier %s is held by agency %s (%s), not by %s",
 		                     ref, d.agency_code, d.agency_name, h->from.key);

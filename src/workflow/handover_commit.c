@@ -10,6 +10,7 @@
 
 #include "tokendesk/handover.h"
 #include "tokendesk/registry.h"
+#include "registry/txn.h"
 #include "workflow/handover_internal.h"
 
 /* The giver of the whole handover: the declared one, else the common
@@ -85,6 +86,9 @@ static int recheck_token(struct td_handover *h, const struct td_ho_item *it,
 		rc = td_error_set_at(err, TD_ERR_CONFLICT, NULL, 0, it->pub.key,
 		                     "token %s changed hands meanwhile (now with %s); "
 		                     "nothing was written", it->pub.key, t.custodian);
+	else   /* the receiver and giver may have come after the item */
+		rc = td_ho_check_item(h, it, h->have_from ? &h->from : NULL,
+		                      &h->to, err);
 	td_token_clear(&t);
 	return rc;
 }
@@ -142,6 +146,8 @@ static int write_dossier(struct td_handover *h, const struct td_ho_item *it,
 		                     "agency %s); nothing was written", p->key,
 		                     d.agency_code);
 	td_dossier_clear(&d);
+	if (rc == TD_OK)   /* giver and receiver may have come after the item */
+		rc = td_ho_check_item(h, it, &h->from, &h->to, err);
 	if (rc < 0 || (rc = td_reg_move_dossier(h->reg, p->key, h->to.key, id, err)) < 0)
 		return rc;
 	row.key = p->key;
@@ -167,8 +173,15 @@ int td_handover_commit(struct td_handover *h, char *number, int64_t *id,
 		return td_error_set(err, TD_ERR_USAGE, "this handover was written already");
 	if (!h->have_to)
 		return td_error_set(err, TD_ERR_USAGE, "no receiver chosen");
+	if (h->kind == TD_HANDOVER_DOSSIERS && !h->have_from)
+		return td_error_set(err, TD_ERR_USAGE, "no giving agency chosen (From)");
 	if (!h->n)
 		return td_error_set(err, TD_ERR_USAGE, "nothing to hand over");
+	/* the path, for every token (a desk asks for the reason at F9) */
+	for (size_t i = 0; h->kind == TD_HANDOVER_TOKENS && i < h->n; i++)
+		if ((rc = td_ho_path_check(h, &h->to, h->items[i].pub.key,
+		                           h->items[i].reg_custodian, err)) < 0)
+			return rc;
 	if ((rc = td_reg_begin(h->reg, err)) < 0)
 		return rc;
 	rc = create_row(h, &hid, num, err);

@@ -12,6 +12,7 @@
 #include "tokendesk/import.h"
 #include "tokendesk/orgtree.h"
 #include "tokendesk/registry.h"
+#include "registry/txn.h"
 #include "tokendesk/text.h"
 #include "workflow/import_check.h"
 #include "workflow/import_internal.h"

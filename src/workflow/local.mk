@@ -51,3 +51,8 @@ tokendesk_pdf_SOURCES = src/workflow/pdf_main.c src/workflow/record_pdf.c \
 	src/workflow/form_pdf.c
 tokendesk_pdf_CFLAGS = $(AM_CFLAGS) $(PANGOCAIRO_CFLAGS) $(JANSSON_CFLAGS) $(QRENCODE_CFLAGS)
 tokendesk_pdf_LDADD = $(TD_LIBS) $(PANGOCAIRO_LIBS) $(QRENCODE_LIBS)
+# matching a token to the registry; the session both front ends open;
+# the writes the front ends asked for (tags, kit conflicts, holders)
+libtokendesk_a_SOURCES += src/workflow/match.c \
+	src/workflow/session.c src/workflow/session_tokens.c \
+	src/workflow/tag.c src/workflow/kit.c src/workflow/holder.c

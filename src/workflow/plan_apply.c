@@ -9,6 +9,7 @@
 
 #include "tokendesk/plan.h"
 #include "tokendesk/registry.h"
+#include "registry/txn.h"
 #include "tokendesk/strmap.h"
 #include "workflow/plan_internal.h"
 

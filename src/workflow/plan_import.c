@@ -10,6 +10,7 @@
 #include "tokendesk/plan.h"
 #include "workflow/import_check.h"
 #include "tokendesk/registry.h"
+#include "registry/txn.h"
 #include "tokendesk/text.h"
 #include "tokendesk/textfile.h"
 #include "workflow/plan_internal.h"

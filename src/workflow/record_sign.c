@@ -26,6 +26,7 @@
 
 #include "tokendesk/handover.h"
 #include "tokendesk/registry.h"
+#include "registry/txn.h"
 #include "tokendesk/text.h"
 #include "tokendesk/token.h"
 #include "workflow/pdf_inc.h"

@@ -15,12 +15,13 @@ conf good '# desk\n[token]\nplace = Phòng tiếp nhận  # tầng 1\nscope = DC
 # the place goes on every printed record: held to --place's rules
 conf esc 'place = Kho\033[2J\n'
 conf long "place = $(printf 'x%.0s' $(seq 201))\n"
+conf gap 'scan-gap-ms = 2\n'
 
 for cmd in "handover --to dost $T" "search Sở" "show token $T" "export agencies"; do
 	# shellcheck disable=SC2086 # the words of $cmd are arguments
 	{
 	expect_status 65 td --config "$tmp/typo.conf" $cmd
-	expect_in "$tmp/err" "typo.conf:3: scpoe: unknown setting; the settings are module, allow-module, poll-ms, scope, place and busy-ms"
+	expect_in "$tmp/err" "typo.conf:3: scpoe: unknown setting; the settings are module, allow-module, poll-ms, scope, place, busy-ms and scan-gap-ms"
 	expect_status 65 td --config "$tmp/noeq.conf" $cmd
 	expect_in "$tmp/err" "noeq.conf:2: 'module /usr/lib/x.so' is not a setting: write key = value"
 	expect_status 65 td --config "$tmp/poll.conf" $cmd
@@ -33,6 +34,8 @@ for cmd in "handover --to dost $T" "search Sở" "show token $T" "export agencie
 	expect_in "$tmp/err" "esc.conf:1: place: control character in the text"
 	expect_status 65 td --config "$tmp/long.conf" $cmd
 	expect_in "$tmp/err" "long.conf:1: place: longer than 200 bytes"
+	expect_status 65 td --config "$tmp/gap.conf" $cmd
+	expect_in "$tmp/err" "gap.conf:1: scan-gap-ms: scan-gap-ms must be 5..500 (milliseconds)"
 	}
 done
 expect_eq "$(registry_digest)" "$before" "registry after refused config files"

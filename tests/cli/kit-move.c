@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tokendesk/registry.h"
+#include "registry/txn.h"
 
 struct serials {
 	char **v;

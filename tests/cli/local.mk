@@ -15,7 +15,8 @@ CLI_TESTS = \
 	tests/cli/audit-tamper.sh \
 	tests/cli/two-programs.sh \
 	tests/cli/output-links.sh \
-	tests/cli/registry-place.sh
+	tests/cli/registry-place.sh \
+	tests/cli/house-rules.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += tests/cli/local.mk tests/cli/lib.sh $(CLI_TESTS)
 # reorganization: plans, the action plan, tags, CRLs, lists for DOST

@@ -26,6 +26,7 @@
  *   the rule fails or the serial would not fit. */
 #include <config.h>
 
+#include <ctype.h>
 #include <curses.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -107,6 +108,9 @@ static int is_fn_key(int k)
 	for (size_t i = 0; i < sizeof fn_names / sizeof *fn_names; i++)
 		if (k == fn_names[i].key)
 			return 1;
+	/* <Dump:NAME> (golden screens): one key per name */
+	if (k >= TDI_DUMP && k < TDI_DUMP + TDI_DUMP_MAX)
+		return 1;
 	return k >= TDK(KEY_F(1)) && k <= TDK(KEY_F(12));
 }
 
@@ -129,6 +133,13 @@ static size_t fn_written(const char *t, size_t n)
 			for (; i <= len && p[i] >= '0' && p[i] <= '9'; i++)
 				v = v < 100 ? v * 10 + (p[i] - '0') : 100;
 			f |= i > len && v >= 1 && v <= 12;
+		}
+		if (end && len > 5 && len - 5 <= 100 && memcmp(p + 1, "Dump:", 5) == 0) {
+			size_t i = 6;
+			while (i <= len && (isalnum((unsigned char)p[i]) || p[i] == '-' ||
+			                    p[i] == '_'))
+				i++;
+			f |= i > len;
 		}
 		count += f;
 	}
@@ -273,6 +284,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = tdi_script_load(&in, script);
 	check_script(data + 1, size - 1, &in, rc);
 	scans(in.script, in.nscript, out_size);
-	free(in.script);
+	tdi_script_free(&in);
 	return 0;
 }

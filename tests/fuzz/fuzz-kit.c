@@ -42,6 +42,7 @@
 #include "tokendesk/handover.h"
 #include "tokendesk/import.h"
 #include "tokendesk/registry.h"
+#include "registry/txn.h"
 #include "fuzz.h"
 
 static char dir[256], home_db[300], kit_db[300];

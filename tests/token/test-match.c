@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "registry/txn.h"
 #include "tokendesk/match.h"
 
 static int failures;

@@ -53,6 +53,8 @@ wait_for "$tmp/reg.db: cơ sở dữ liệu ở đường dẫn này đã bị d
 	fail "the desk did not say the registry was replaced"
 off_screen "Đã ghi biên bản bàn giao:" || fail "the desk says it was recorded"
 keys F10
+wait_for "Rời đi khi bàn giao chưa được ghi?" || fail "F10 with the list unrecorded did not ask"
+keys y
 wait_for "EXITED 0" || fail "no clean exit"
 [ "$(sha256sum <"$tmp/reg.db")" = "$other_sum" ] || fail "the file moved in was written"
 rm -f "$tmp/reg.db-wal" "$tmp/reg.db-shm"   # the replaced file's

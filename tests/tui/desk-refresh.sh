@@ -47,8 +47,11 @@ off_screen "Record the handover?" || fail "F9 asked to record a moved token"
 [ "$(reg receipt --list | wc -l)" = "$before" ] || fail "something was recorded"
 reg show token "$S0" --json | grep -q '"custodian": "ca"' || fail "the custody changed"
 
-# A count: another desk's scan moves the tallies here.
-keys Escape Escape
+# A count: another desk's scan moves the tallies here.  (Leaving the
+# unrecorded handover asks first: y.)
+keys Escape
+wait_for "Leave with an unrecorded handover?" || fail "Esc did not ask"
+keys y
 keys F8
 wait_for "Count" || fail "F8 did not open the count"
 id=$(reg count start --agency DC.STC 2>/dev/null | grep -o '[0-9][0-9]*' | head -1)
@@ -63,7 +66,10 @@ wait_for "1 scans saved" || fail "the count did not open with its scan"
 reg -q count scan "$id" NOTATOKEN99 >/dev/null 2>&1
 wait_for "2 scans saved" 1 || fail "the tallies did not follow another scan within 1 s"
 # An open record: the token's custody follows a command's handover.
+# (Leaving a count still open asks first: y.)
 keys F2
+wait_for "Leave this count open?" || fail "F2 from an open count did not ask"
+keys y
 wait_for "Tokens present" || fail "F2 did not go home"
 keys Home Enter
 wait_for "(ca)" || fail "the token's record did not open with its custodian"

@@ -8,20 +8,35 @@ TUI_TESTS = \
 	tests/tui/desk-lang.sh \
 	tests/tui/po-complete.sh \
 	tests/tui/desk-search.sh \
+	tests/tui/desk-search-all.sh \
+	tests/tui/screens.sh \
 	tests/tui/desk-browse.sh tests/tui/desk-browse-asof.sh \
 	tests/tui/desk-layout.sh \
 	tests/tui/desk-handover.sh \
+	tests/tui/desk-leave.sh \
 	tests/tui/desk-refresh.sh \
 	tests/tui/desk-plan.sh \
 	tests/tui/desk-token.sh \
+	tests/tui/desk-proof-anyway.sh \
 	tests/tui/desk-count.sh \
 	tests/tui/desk-count-resize.sh \
 	tests/tui/desk-conflicts.sh \
 	tests/tui/desk-conflict-history.sh \
 	tests/tui/desk-files.sh \
-	tests/tui/desk-pin.sh
+	tests/tui/desk-pin.sh \
+	tests/tui/desk-scan-gap.sh \
+	tests/tui/desk-insert.sh \
+	tests/tui/desk-records.sh \
+	tests/tui/desk-plan-more.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/local.mk tests/tui/lib.sh $(TUI_TESTS)
+# the golden screens (tests/tui/screens.sh) and the script that makes them
+EXTRA_DIST += tests/tui/screens.keys tests/tui/screens
+# After a deliberate change to a screen: write the dumps anew into the
+# source tree (then review them with git diff).
+update-screens:
+	TD_UPDATE_SCREENS=1 $(MAKE) $(AM_MAKEFLAGS) check TESTS=tests/tui/screens.sh
+.PHONY: update-screens
 # signing records and checkpoints at the desk (SoftHSM2 tokens)
 SIGN_TUI_TESTS = tests/tui/desk-sign.sh
 TESTS += $(SIGN_TUI_TESTS)

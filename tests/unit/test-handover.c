@@ -10,6 +10,7 @@
 #include "check.h"
 #include "tokendesk/handover.h"
 #include "tokendesk/registry.h"
+#include "registry/txn.h"
 
 static char path[256];
 
@@ -75,14 +76,27 @@ static void check_list(struct td_registry *reg)
 	const struct td_handover_item *it;
 	struct td_error err;
 
-	CHECK(td_handover_add_token(h, "TK1", &err) == TD_ERR_USAGE);  /* no receiver */
-	CHECK(td_handover_set_to(h, "agency:STC", &err) == 0);
+	char number[TD_HANDOVER_NUMBER_MAX];
+
+	/* items first, receiver and giver after: checked when they come */
 	CHECK(td_handover_add_token(h, "tk1", &err) == 0);
+	CHECK(td_handover_commit(h, number, NULL, &err) == TD_ERR_USAGE);
+	CHECK(td_handover_set_to(h, "holder:001085000001", &err) == TD_ERR_CONFLICT);
+	CHECK_STR(err.field, "TK1");     /* already with that holder */
+	CHECK(td_handover_commit(h, number, NULL, &err) == TD_ERR_USAGE); /* no receiver */
+	CHECK(td_handover_set_from(h, "agency:STC", &err) == TD_ERR_CONFLICT);
+	CHECK_STR(err.field, "TK1");
+	CHECK(td_handover_set_from(h, "holder:001085000001", &err) == 0);
+	CHECK_STR(td_handover_item_at(h, 0)->from, "holder:001085000001");
+	CHECK(td_handover_set_to(h, "agency:STC", &err) == 0);
+	CHECK(td_handover_add_token(h, "TK2", &err) == TD_ERR_CONFLICT); /* giver */
+	CHECK(td_handover_set_from(h, NULL, &err) == 0);
+	CHECK_STR(td_handover_item_at(h, 0)->from_name, "Nguyễn Văn Hùng");
 	CHECK(td_handover_add_token(h, "TK2", &err) == 1);
 	CHECK(td_handover_add_token(h, "TK 1", &err) == TD_ERR_CONFLICT);
 	CHECK_STR(err.field, "TK1");     /* the canonical serial */
 	CHECK(td_handover_add_token(h, "NOPE", &err) == TD_ERR_NOTFOUND);
-	CHECK(td_handover_set_from(h, "dost", &err) == TD_ERR_USAGE);  /* too late */
+	CHECK(td_handover_set_from(h, "dost", &err) == TD_ERR_CONFLICT);  /* not dost's */
 	CHECK(td_handover_count(h) == 2);
 	it = td_handover_item_at(h, 0);
 	CHECK_STR(it->key, "TK1");
@@ -97,6 +111,27 @@ static void check_list(struct td_registry *reg)
 	CHECK(td_handover_count(h) == 1);
 	CHECK_STR(td_handover_item_at(h, 0)->key, "TK2");
 	CHECK(td_handover_item_at(h, 0)->proof == TD_PROOF_MATCHED);
+	td_handover_free(h);
+}
+
+/* A dossier batch in any order too: the dossier first, then the agencies,
+ * each checked as it comes; the giving agency is required at commit. */
+static void check_dossier_order(struct td_registry *reg)
+{
+	struct td_handover *h = td_handover_new(reg, TD_HANDOVER_DOSSIERS, NULL);
+	char number[TD_HANDOVER_NUMBER_MAX];
+	struct td_error err;
+
+	CHECK(td_dossier_add(reg, "HS-1", "renewal", "STC", NULL, NULL, &err) == 0);
+	CHECK(td_handover_add_dossier(h, "HS-1", &err) == 0);
+	CHECK(td_handover_commit(h, number, NULL, &err) == TD_ERR_USAGE);
+	CHECK(td_handover_set_to(h, "agency:STC", &err) == TD_ERR_CONFLICT);
+	CHECK(td_handover_set_to(h, "agency:DC", &err) == 0);
+	CHECK(td_handover_commit(h, number, NULL, &err) == TD_ERR_USAGE);  /* no From */
+	CHECK(td_handover_set_from(h, "agency:DC", &err) == TD_ERR_CONFLICT);
+	CHECK_STR(err.field, "HS-1");
+	CHECK(td_handover_set_from(h, "agency:STC", &err) == 0);
+	CHECK(td_handover_commit(h, number, NULL, &err) == 0);
 	td_handover_free(h);
 }
 
@@ -211,6 +246,7 @@ int main(void)
 	check_custodians(reg);
 	check_list(reg);
 	check_recheck(reg);
+	check_dossier_order(reg);
 	check_seen(reg);
 	td_reg_close(reg);
 	check_db_remove(path);

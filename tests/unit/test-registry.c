@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "tokendesk/registry.h"
+#include "registry/txn.h"
 
 static char path[256];
 

@@ -1,0 +1,43 @@
+#!/bin/sh
+# The plan screen filtered by agency (A: an agency and its units, on top
+# of the action filter), and the lists for DOST written from it (L) into
+# records/ beside the registry, as `tokendesk lists` writes them.
+. "$TD_SRCDIR/tests/tui/lib.sh"
+export TOKENDESK_TODAY=2025-06-01
+demo_registry
+td() { "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
+td -q plan import "$TD_SRCDIR/data/demo/plan.csv" >/dev/null || fail "plan import"
+td -q plan apply >/dev/null || fail "plan apply"
+all=$(td plan show | grep -c "DC\.SKHCN") || true
+start_desk 100 40 TOKENDESK_TODAY=2025-06-01 -- --lang en
+keys F7
+wait_for "Reorganization plan" || fail "F7 did not open the plan"
+total=$(screen | grep -o "[0-9]*/[0-9]*$" | tail -1 | cut -d/ -f2)
+keys A
+wait_for "Only agency (and its units; empty: all):" || fail "A did not ask for the agency"
+type_text "NOPE"
+keys Enter
+wait_for "NOPE: no agency with that code." || fail "an unknown agency was taken"
+keys C-u
+type_text "DC.SKHCN"
+keys Enter
+wait_for "showing every action of DC.SKHCN and its units" || fail "the agency filter is not shown: $(screen)"
+shown=$(screen | grep -o "[0-9]*/[0-9]*$" | tail -1 | cut -d/ -f2)
+[ -n "$shown" ] && [ "$shown" -gt 0 ] && [ "$shown" -lt "$total" ] ||
+	fail "the filter did not narrow the list: $shown of $total"
+# every card on screen is of that agency or one of its units
+screen | grep " · DC\." | grep -v " · DC\.SKHCN" && fail "a card of another agency is shown"
+# with the action filter too: only info changes of DC.SKHCN
+keys 1
+wait_for "showing Info change of DC.SKHCN" || fail "1 did not filter by action"
+on_screen "of DC.SKHCN and its units" || fail "the agency filter was lost"
+keys A C-u Enter
+wait_gone "of DC.SKHCN and its units" || fail "an empty agency did not show all again"
+keys L
+wait_for "Lists for DOST:" 10 || fail "L did not write the lists: $(screen)"
+xlsx="$tmp/records/lists-dost-2025-06-01.xlsx"
+[ -f "$xlsx" ] || fail "no $xlsx"
+[ "$(stat -c %a "$xlsx")" = 600 ] || fail "the lists are not mode 600"
+keys F10
+wait_for "EXITED 0" || fail "no clean exit"
+exit 0
