@@ -143,6 +143,10 @@ int td_reg_require_tx(struct td_registry *reg, struct td_error *err);
 
 /* Schema migrations (schema.c). */
 int td_reg_migrate(struct td_registry *reg, struct td_error *err);
+/* The SQL functions tokendesk's statements and migrations call
+ * (td_fold), on reg's connection; all innocuous and deterministic, so
+ * safe on a connection that distrusts its schema (kit_guard.c). */
+void td_reg_functions(struct td_registry *reg);
 
 /* Search index maintenance (search.c): kind is a td_hit_kind. */
 int td_reg_index_put(struct td_registry *reg, int kind, int64_t id,

@@ -79,6 +79,11 @@ struct kit_merge {
 	/* Private copies (kit_guard.c): the kit, its image, and an empty
 	 * database of tokendesk's own schema. */
 	struct td_registry *kitc, *imgc, *ref;
+	/* The kit was made by an older release (schema migrated on the
+	 * copies): its audit images may hold fewer fields than today's, and
+	 * only the fields they name are held against its rows, as audit
+	 * verify does at home (audit_state.c). */
+	int kit_older;
 	/* kit_backing.c's statements, prepared once per merge (a change
 	 * each: ten thousand tokens moved in the field). */
 	sqlite3_stmt *backing[8];
@@ -186,6 +191,14 @@ int kit_copy_open(const char *label, unsigned char *bytes, sqlite3_int64 n,
 /* A copy of the database file open as file (one read transaction). */
 int kit_copy_file(struct td_registry *file, const char *label,
                   struct td_registry **out, struct td_error *err);
+/* Oldest schema a kit may have been made at and still merge: a kit made
+ * before the home registry's upgrade is migrated, as a private copy. */
+#define KIT_MIGRATE_FROM 6
+/* Bring the copy *copy (kit_copy_open's) to this program's schema: its
+ * database is copied once more into a writable private copy, which
+ * schema.c's steps migrate; *copy is then that copy (the old one
+ * closed).  The file the kit came from is never written. */
+int kit_copy_migrate(struct td_registry **copy, struct td_error *err);
 /* An empty database of tokendesk's own schema: the DDL compiled into
  * this program (every migration), never DDL read from a file. */
 int kit_ref_open(struct td_registry **out, struct td_error *err);

@@ -69,7 +69,7 @@ static const struct entity_map *map_of(const char *table)
 }
 
 /* Slots of m->backing: each map's key query on the image, then: */
-enum { BK_FIRST = 4, BK_LAST = 5, BK_COVERS = 6 };
+enum { BK_FIRST = 4, BK_LAST = 5, BK_COVERS = 6, BK_COVERS_OLDER = 7 };
 
 /* The statement of slot, prepared on reg at its first use, reset and
  * unbound; NULL when it does not prepare. */
@@ -211,8 +211,9 @@ static int field_rows(struct kit_merge *m, const char *entity, const char *key,
 
 /* Does the audit JSON say what image says?  Every field of the image
  * must be in it with the same value (an audit row may say more: a
- * dossier.move names its handover).  On a difference, *field, *is and
- * *says get the first one (heap; NULL for SQL NULL). */
+ * dossier.move names its handover); in a kit an older release made,
+ * every field the audit JSON names (m->kit_older).  On a difference,
+ * *field, *is and *says get the first one (heap; NULL for SQL NULL). */
 static int covers(struct kit_merge *m, const char *image, const char *audit,
                   char **field, char **is, char **says)
 {
@@ -225,10 +226,23 @@ static int covers(struct kit_merge *m, const char *image, const char *audit,
 	/* the same writer's json_object: most often the very same text */
 	if (strcmp(image, audit) == 0)
 		return 1;
-	if (!(st = cached(m, BK_COVERS, m->kitc, "SELECT i.key, i.value,"
-	                  " json_extract(?2, '$.\"' || i.key || '\"') FROM"
-	                  " json_each(?1) i WHERE json_valid(?2) = 0 OR i.value IS"
-	                  " NOT json_extract(?2, '$.\"' || i.key || '\"') LIMIT 1")))
+	if (m->kit_older)
+		/* Every leaf of the image, at any depth (a handover's items),
+		 * that the older release's image holds too; its arrays as long. */
+		st = cached(m, BK_COVERS_OLDER, m->kitc, "SELECT t.fullkey, t.atom,"
+		            " json_extract(?2, t.fullkey) FROM json_tree(?1) t"
+		            " WHERE json_valid(?2) = 0 OR (json_type(?2, t.fullkey)"
+		            " IS NOT NULL AND (t.type = 'array' AND"
+		            " json_array_length(?1, t.fullkey) IS NOT"
+		            " json_array_length(?2, t.fullkey) OR t.type NOT IN"
+		            " ('object', 'array') AND t.atom IS NOT"
+		            " json_extract(?2, t.fullkey))) LIMIT 1");
+	else
+		st = cached(m, BK_COVERS, m->kitc, "SELECT i.key, i.value,"
+		            " json_extract(?2, '$.\"' || i.key || '\"') FROM"
+		            " json_each(?1) i WHERE json_valid(?2) = 0 OR i.value IS"
+		            " NOT json_extract(?2, '$.\"' || i.key || '\"') LIMIT 1");
+	if (!st)
 		return 0;
 	sqlite3_bind_text(st, 1, image, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, audit, -1, SQLITE_STATIC);
@@ -767,7 +781,9 @@ static int check_new_handovers(struct kit_merge *m, int64_t max,
 				rc = tampered(m, err, "handover", number, "was added"
 				              " with no handover.create row of the kit's"
 				              " audit log");
-			else if (!f.last_after || strcmp(image, f.last_after) != 0)
+			else if (!f.last_after || (strcmp(image, f.last_after) != 0 &&
+			         /* an older release recorded fewer fields */
+			         !(m->kit_older && matches(m, image, f.last_after))))
 				rc = disagrees(m, err, "handover", number, image,
 				               f.last_after, f.last_id, "as it came back");
 		}

@@ -49,6 +49,7 @@ static int open_guarded(struct td_registry **out, const char *label,
 	sqlite3_db_config(reg->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL);
 	sqlite3_db_config(reg->db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, (int *)NULL);
 	sqlite3_extended_result_codes(reg->db, 1);
+	td_reg_functions(reg);   /* innocuous: what a migration step calls */
 	*out = reg;
 	return TD_OK;
 }
@@ -92,6 +93,36 @@ int kit_copy_file(struct td_registry *file, const char *label,
 	if (!bytes && (n > 0 || sqlite3_errcode(file->db) != SQLITE_OK))
 		return td_reg_db_error(file, err, "reading the kit");
 	return kit_copy_open(label, bytes, n, out, err);
+}
+
+int kit_copy_migrate(struct td_registry **copy, struct td_error *err)
+{
+	struct td_registry *rw;
+	sqlite3_int64 n = 0;
+	unsigned char *bytes = sqlite3_serialize((*copy)->db, "main", &n, 0);
+	int rc;
+
+	if (!bytes)
+		return td_reg_db_error(*copy, err, "copying a kit to migrate it");
+	if ((rc = open_guarded(&rw, (*copy)->path, err)) < 0) {
+		sqlite3_free(bytes);
+		return rc;
+	}
+	/* writable and growing: the steps add pages */
+	if (sqlite3_deserialize(rw->db, "main", bytes, n, n,
+	                        SQLITE_DESERIALIZE_FREEONCLOSE |
+	                        SQLITE_DESERIALIZE_RESIZEABLE) != SQLITE_OK) {
+		rc = td_reg_db_error(rw, err, "copying a kit to migrate it");
+		td_reg_close(rw);
+		return rc;
+	}
+	if ((rc = td_reg_migrate(rw, err)) < 0) {
+		td_reg_close(rw);
+		return rc;
+	}
+	td_reg_close(*copy);
+	*copy = rw;
+	return TD_OK;
 }
 
 int kit_ref_open(struct td_registry **out, struct td_error *err)

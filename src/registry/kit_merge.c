@@ -193,9 +193,27 @@ static int schema_mismatch(const char *kit_path, int kit_version,
 		                    kit_version, home_version);
 	return td_error_set(err, TD_ERR_DATA, "kit %s was made before this "
 	                    "registry was upgraded (schema %d; the registry is at"
-	                    " %d), and a kit cannot be merged across an upgrade "
-	                    "yet: keep the kit as it is", kit_path, kit_version,
-	                    home_version);
+	                    " %d), and a kit older than schema %d cannot be merged"
+	                    " across an upgrade: keep the kit as it is", kit_path,
+	                    kit_version, home_version, KIT_MIGRATE_FROM);
+}
+
+/* A kit made before home's last upgrade: its private copy (never the
+ * file) is migrated to home's schema, so it is inspected, verified and
+ * diffed as a kit made today would be; its image is migrated the same
+ * way in copy_image.  Other versions: refused, named. */
+static int kit_upgrade(struct td_registry **kit, struct td_registry *home,
+                       const char *kit_path, int *older, struct td_error *err)
+{
+	int kit_version = td_reg_schema_version(*kit);
+	int home_version = td_reg_schema_version(home);
+
+	if (kit_version == home_version)
+		return TD_OK;
+	if (kit_version < KIT_MIGRATE_FROM || kit_version > home_version)
+		return schema_mismatch(kit_path, kit_version, home_version, err);
+	*older = 1;
+	return kit_copy_migrate(kit, err);
 }
 
 /* A connection to the kit that could write (it never does), guarded as
@@ -307,10 +325,9 @@ static int check_kit(struct td_registry *home, struct kit_merge *m,
 	if (!id || !base || !uuid_ok(id))
 		rc = td_error_set(err, TD_ERR_DATA, "%s is not a field kit (made by"
 		                  " `tokendesk kit make`)", kit_path);
-	else if (td_reg_schema_version(kit) != td_reg_schema_version(home))
-		rc = schema_mismatch(kit_path, td_reg_schema_version(kit),
-		                     td_reg_schema_version(home), err);
-	else if ((rc = kit_inspect(kit, m->ref, what, err)) < 0)
+	else if ((rc = kit_upgrade(&m->kitc, home, kit_path, &m->kit_older, err)) < 0)
+		;
+	else if ((rc = kit_inspect(kit = m->kitc, m->ref, what, err)) < 0)
 		;
 	else if (td_reg_audit_verify(kit, audit_rows, &bad, err) < 0) {
 		char why[sizeof err->message];
@@ -563,6 +580,8 @@ static int copy_image(struct kit_merge *m, struct td_error *err)
 		return refuse_damaged(err, what, why);
 	}
 	if ((rc = check_whole(m->imgc, "main", what, err)) < 0 ||
+	    (td_reg_schema_version(m->imgc) != td_reg_schema_version(m->kitc) &&
+	     (rc = kit_copy_migrate(&m->imgc, err)) < 0) ||
 	    (rc = kit_inspect(m->imgc, m->ref, what, err)) < 0)
 		return rc;
 	return TD_OK;

@@ -306,6 +306,22 @@ static const char *const migrations[] = {
 	"  conflict_id INTEGER NOT NULL,"
 	"  choice TEXT NOT NULL CHECK (choice IN ('kept_home','kept_field')),"
 	"  decided_by TEXT NOT NULL, decided_at TEXT NOT NULL);",
+	/* 10 (issue 27; renumber freely until released: nothing else refers
+	 * to the number): search as you type at national scale.  FTS5 keeps
+	 * a prefix index per length listed; with '2 3' a 4-letter prefix
+	 * ("nguy") was a scan of every term starting with it, the slowest
+	 * keystroke under load.  '2 3 4 5' answers prefixes up to 5 letters
+	 * from the index.  An FTS5 table cannot change its options and is
+	 * contentless here: made again, and filled again from the rows it
+	 * indexes, as a fresh import fills it (bulk.c: index_fresh). */
+	"DROP TABLE search_idx;"
+	"CREATE VIRTUAL TABLE search_idx USING fts5(text, content='', columnsize=0,"
+	"  tokenize='unicode61 remove_diacritics 2', prefix='2 3 4 5');"
+	"INSERT INTO search_idx (rowid, text)"
+	"  SELECT id * 4 + 0, td_fold(name || ' ' || code) FROM agency ORDER BY id;"
+	"INSERT INTO search_idx (rowid, text)"
+	"  SELECT id * 4 + 1, td_fold(name || ' ' || ext_id) FROM holder"
+	"  WHERE kind = 'person' ORDER BY id;",
 	/* (append new steps here) */
 };
 

@@ -9,6 +9,8 @@
 # Run by `make bench` (TOKENDESK, GEN set).  BENCH_AGENCIES/BENCH_CERTS
 # shrink the data; BENCH_STRICT=1 fails on a missed target;
 # TD_BENCH_DB=FILE reuses a registry built before (no gen, no import).
+# Issue 27: the desk runs with a CPU-bound process on each core beside it
+# (BENCH_DESK_BUSY=0: on a quiet machine), and the figure is the p99.
 : "${TOKENDESK:?run through make bench}"
 command -v tmux >/dev/null 2>&1 || { echo "tmux not installed: skipped"; exit 0; }
 agencies=${BENCH_AGENCIES:-60000}
@@ -40,11 +42,23 @@ fi
 	done
 	printf '<Esc><F10>'
 } >"$tmp/keys"
+# a CPU-bound process on each core, ended (by pid) when the desk is done
+busy_pids=
+if [ "${BENCH_DESK_BUSY:-1}" != 0 ]; then
+	k=0
+	while [ $k -lt "$(nproc 2>/dev/null || echo 2)" ]; do
+		sh -c 'while :; do :; done' &
+		busy_pids="$busy_pids $!"
+		k=$((k + 1))
+	done
+	trap 'kill $busy_pids 2>/dev/null; tmux -S "$tmp/sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+fi
 tmux -S "$tmp/sock" -f /dev/null new-session -d -x 120 -y 40 \
 	"TOKENDESK_KEYS='$tmp/keys' TOKENDESK_KEYLOG='$tmp/log' '$TOKENDESK' --db '$db' --lang en; echo \$? >'$tmp/done'; sleep 5" ||
 	exit 1
 i=0
 while [ ! -s "$tmp/done" ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
+[ -n "$busy_pids" ] && kill $busy_pids 2>/dev/null
 [ -s "$tmp/done" ] && [ "$(cat "$tmp/done")" = 0 ] || { echo "FAIL: the desk did not finish"; exit 1; }
 # keys 21 (Ctrl-U) and function keys are not search keystrokes
 awk '$1 >= 32 && $1 < 1073741824 { print $2 }' "$tmp/log" | sort -n >"$tmp/ms"
@@ -52,9 +66,14 @@ n=$(wc -l <"$tmp/ms")
 [ "$n" -gt 50 ] || { echo "FAIL: only $n keystrokes logged"; exit 1; }
 median=$(sed -n "$(( (n + 1) / 2 ))p" "$tmp/ms")
 p95=$(sed -n "$(( (n * 95 + 99) / 100 ))p" "$tmp/ms")
+p99=$(sed -n "$(( (n * 99 + 99) / 100 ))p" "$tmp/ms")
 max=$(tail -1 "$tmp/ms")
-echo "desk search keystroke-to-screen on ${TD_BENCH_DB:-$certs certificates}: $n keys," \
-     "median $median ms, p95 $p95 ms, max $max ms (target < 50 ms)"
+busy=$([ -n "$busy_pids" ] && echo "a CPU-bound process on each core" || echo "no other load")
+echo "desk search keystroke-to-screen on ${TD_BENCH_DB:-$certs certificates}, $busy: $n keys," \
+     "median $median ms, p95 $p95 ms, p99 $p99 ms, max $max ms (target < 50 ms)"
+v=PASS
+awk -v m="$p99" 'BEGIN { exit !(m < 50) }' || v=MISS
+echo "FIGURE desk keystroke p99 under load, ms: $p99 (anchor: 6 of 9 runs missed 50 ms, 'nguy' 14 ms raw; target < 50) $v"
 # the slowest keys, with the text searched, to tell where time goes
 awk '$1 == 21 { q = ""; next } $1 >= 32 && $1 < 128 { q = q sprintf("%c", $1) }
      $1 >= 128 && $1 < 1073741824 { q = q "?" }

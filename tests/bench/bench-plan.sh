@@ -91,5 +91,31 @@ awk -v v="$show" -v t="$TARGET" 'BEGIN { exit !(v < t) }' || verdict=MISS
 cpu=
 [ -s "$tmp/cpu" ] && cpu=$(awk '{ printf ", %.2f s CPU (user+sys)", $1 + $2 }' "$tmp/cpu")
 echo "plan show --json ($actions actions over the registry): $show s$cpu (target < $TARGET s) $verdict"
+
+# Issue 27: plan apply over the whole registry (on a copy: the shared
+# registry stays as the other benchmarks expect it), its time and how
+# much it grows the file.  Anchors: dc376ed at 1,000,000 certificates.
+figure() {   # NAME VALUE ANCHOR TARGET
+	if awk -v v="$2" -v t="$4" 'BEGIN { exit !(v <= t) }'; then v=PASS; else v=MISS; verdict=MISS; fi
+	echo "FIGURE $1: $2 (anchor $3; target <= $4) $v"
+}
+cp "$db" "$tmp/apply.db" && chmod 600 "$tmp/apply.db" || die "copy for plan apply"
+size0=$(stat -c %s "$tmp/apply.db")
+t0=$(now)
+if [ -x /usr/bin/time ]; then
+	/usr/bin/time -f "%U %S" -o "$tmp/apply.cpu" "$TOKENDESK" --db "$tmp/apply.db" plan apply \
+		>"$tmp/apply.out" || die "plan apply failed"
+else
+	"$TOKENDESK" --db "$tmp/apply.db" plan apply >"$tmp/apply.out" || die "plan apply failed"
+fi
+t_apply=$(sub "$(now)" "$t0")
+size1=$(stat -c %s "$tmp/apply.db")
+tail -n 1 "$tmp/apply.out"
+[ -s "$tmp/apply.cpu" ] && echo "plan apply: $t_apply s, $(awk '{ printf "%.2f", $1 + $2 }' "$tmp/apply.cpu") s CPU"
+figure "plan apply (wall), s" "$t_apply" "19" 10
+[ -s "$tmp/apply.cpu" ] &&
+	figure "plan apply (cpu), s" "$(awk '{ printf "%.2f", $1 + $2 }' "$tmp/apply.cpu")" "?" 10
+figure "plan apply registry growth, %" \
+	"$(awk -v a="$size0" -v b="$size1" 'BEGIN { printf "%.1f", (b - a) * 100 / a }')" "41" 15
 [ "$verdict" = PASS ] || [ "$STRICT" != 1 ] || exit 1
 exit 0

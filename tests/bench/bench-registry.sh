@@ -8,7 +8,11 @@
 # ./tools/gen-province, sqlite3), BENCH_AGENCIES (60000), BENCH_CERTS
 # (1000000), BENCH_SHOW_RUNS (50), BENCH_SEARCH_RUNS (30), BENCH_STRICT
 # (1: exit 1 when a target is missed; else only failures fail),
-# BENCH_FLOOR_SQL (floor.sql beside this script).
+# BENCH_FLOOR_SQL (floor.sql beside this script), BENCH_FLOOR6_SQL
+# (floor-v6.sql: schema 6's floor, the anchor of the new one), BENCH_DB
+# (a file to keep the imported registry in, for bench-plan and bench-desk).
+# Issue 27's figures are printed as "FIGURE value (anchor A; target T)
+# PASS|MISS"; anchors are dc376ed's, measured at 1,000,000 certificates.
 # Times are wall clock of whole processes (what a user waits for), the
 # latencies by hyperfine when present, else by a loop around date +%s%N.
 # CPU time (user + system) is printed beside them where known: on a busy
@@ -24,6 +28,7 @@ SHOW_RUNS=${BENCH_SHOW_RUNS:-50}
 SEARCH_RUNS=${BENCH_SEARCH_RUNS:-30}
 STRICT=${BENCH_STRICT:-0}
 FLOOR_SQL=${BENCH_FLOOR_SQL:-$(dirname "$0")/floor.sql}
+FLOOR6_SQL=${BENCH_FLOOR6_SQL:-$(dirname "$0")/floor-v6.sql}
 LC_ALL=C.UTF-8
 export LC_ALL
 
@@ -58,6 +63,12 @@ now() { date +%s.%N; }
 # a - b, to 3 decimals; a / b to 2 decimals (0 when b is 0)
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+# figure NAME VALUE ANCHOR TARGET: one of issue 27's figures, with the
+# anchor (dc376ed's at 1 M) and the target (VALUE <= TARGET), PASS/MISS.
+figure() {
+	verdict "$2" "$4"
+	say "FIGURE $1: $2 (anchor $3; target <= $4) $V"
+}
 # verdict VALUE TARGET: sets V to PASS or MISS, and counts the misses.
 verdict() {
 	if awk -v v="$1" -v t="$2" 'BEGIN { exit !(v <= t) }'; then
@@ -80,9 +91,11 @@ run_timed() {
 	name=$1
 	shift
 	if [ -n "$timer" ]; then
-		"$timer" -f '%U %S' -o "$tmp/$name.time" "$@"
+		"$timer" -f '%U %S %M' -o "$tmp/$name.time" "$@"
 		rc=$?
 		tail -n 1 "$tmp/$name.time" | awk '{ printf "%.2f", $1 + $2 }' >"$tmp/$name.cpu"
+		# peak resident set, MB
+		tail -n 1 "$tmp/$name.time" | awk '{ printf "%.0f", $3 / 1024 }' >"$tmp/$name.rss"
 		return $rc
 	fi
 	"$@"
@@ -178,7 +191,50 @@ floor() {
 	t1=$(now)
 	t_floor=$(sub "$t1" "$t0")
 	say "floor: sqlite3 alone into tokendesk's tables (floor.sql, no checks) $t_floor s$(cpu floor s); $(ratio "$t_floor" "$t_bare") x the bare .import; tokendesk import $(ratio "$t_import" "$t_floor") x the floor"
+	say "size: floor registry $(mb "$fdb")"
 	rm -f "$fdb" "$fdb-wal" "$fdb-shm"
+}
+
+# floor6: the same load into schema 6's tables (floor-v6.sql on an empty
+# file): the anchor the new floor is measured against.
+floor6() {
+	fdb=$tmp/floor6.db
+	[ -r "$FLOOR6_SQL" ] || { note "no $FLOOR6_SQL: old floor skipped"; return; }
+	note "filling schema 6's tables with the sqlite3 shell alone..."
+	t0=$(now)
+	run_timed floor6 "$SQLITE3" -bail "$fdb" \
+		"create temp table floor_ag(code TEXT, name TEXT, parent_code TEXT, level TEXT);
+		 create temp table floor_cert($cols);" \
+		".import --csv --skip 1 '$tmp/agencies.csv' floor_ag" \
+		".import --csv --skip 1 '$tmp/certificates.csv' floor_cert" \
+		".read '$FLOOR6_SQL'" >/dev/null || { fail "sqlite3 failed on $FLOOR6_SQL"; return; }
+	t1=$(now)
+	t_floor6=$(sub "$t1" "$t0")
+	say "floor-v6: sqlite3 alone into schema 6's tables (floor-v6.sql) $t_floor6 s$(cpu floor6 s); size $(mb "$fdb")"
+	rm -f "$fdb" "$fdb-wal" "$fdb-shm"
+}
+
+# per_row_cpu NAME ROWS: CPU microseconds per row of run NAME.
+per_row_cpu() {
+	awk -v c="$(cat "$tmp/$1.cpu" 2>/dev/null)" -v r="$2" \
+		'BEGIN { printf "%.1f", (r > 0 && c != "" ? c * 1e6 / r : 0) }'
+}
+
+# small_import: the same kind of list at a fifth of the size (200 k
+# certificates at the full 1 M), imported alike: CPU per row must not
+# grow with the registry.
+small_import() {
+	small_certs=$((CERTS / 5)) small_ag=$((AGENCIES / 5))
+	sdir=$tmp/small
+	mkdir -p "$sdir"
+	note "importing $small_certs certificates for the CPU per row..."
+	"$GEN" --agencies "$small_ag" --certs "$small_certs" --seed 1 -o "$sdir" >/dev/null 2>&1 ||
+		{ fail "$GEN failed (small)"; return; }
+	small_rows=$(( $(wc -l <"$sdir/agencies.csv") + $(wc -l <"$sdir/certificates.csv") - 2 ))
+	"$TOKENDESK" --db "$sdir/reg.db" init >/dev/null 2>&1 || { fail "init (small)"; return; }
+	run_timed small "$TOKENDESK" --db "$sdir/reg.db" import "$sdir/agencies.csv" \
+		"$sdir/certificates.csv" >/dev/null 2>&1 || { fail "import (small) failed"; return; }
+	rm -rf "$sdir"
 }
 
 note "importing with tokendesk..."
@@ -215,9 +271,34 @@ if [ "$have_sqlite" = 1 ]; then
 	"$SQLITE3" "$bare" "create index bare_token on bare(token_serial)" || die "index failed"
 fi
 say "$line"
-[ "$have_sqlite" = 1 ] && floor
 mb() { du -k "$1" 2>/dev/null | awk '{ printf "%.0f MB", $1 / 1024 } END { if (!NR) printf "?" }'; }
+[ "$have_sqlite" = 1 ] && floor && floor6
 say "size: registry $(mb "$db")$([ "$have_sqlite" = 1 ] && echo ", bare table with index $(mb "$bare")")"
+[ -n "${BENCH_DB:-}" ] && [ ! -e "$BENCH_DB" ] && cp "$db" "$BENCH_DB" &&
+	note "registry kept as $BENCH_DB"
+
+# ---- issue 27's import figures -------------------------------------------------
+mbn() { du -k "$1" 2>/dev/null | awk '{ printf "%.0f", $1 / 1024 }'; }
+[ "$CERTS" -ge 400000 ] && small_import
+echo
+say "== issue 27 figures ($rows_ce certificates; anchors: dc376ed at 1,000,000)"
+if [ -n "${t_floor:-}" ]; then
+	figure "import / floor (wall)" "$(ratio "$t_import" "$t_floor")" "1.46" 1.25
+	[ -s "$tmp/floor.cpu" ] &&
+		figure "import / floor (cpu)" "$(ratio "$(cat "$tmp/import.cpu")" "$(cat "$tmp/floor.cpu")")" "1.52" 1.25
+fi
+if [ -n "${t_floor:-}" ] && [ -n "${t_floor6:-}" ]; then
+	figure "new floor / floor-v6 (wall)" "$(ratio "$t_floor" "$t_floor6")" "1.00 (50.5 s)" 0.80
+	[ -s "$tmp/floor6.cpu" ] &&
+		figure "new floor / floor-v6 (cpu)" "$(ratio "$(cat "$tmp/floor.cpu")" "$(cat "$tmp/floor6.cpu")")" "1.00 (46 s)" 0.80
+fi
+[ -s "$tmp/import.rss" ] && figure "import peak RSS, MB" "$(cat "$tmp/import.rss")" "1770" 1024
+figure "registry size, MB" "$(mbn "$db")" "875" 650
+if [ -s "$tmp/small.cpu" ]; then
+	big=$(per_row_cpu import "$rows") small=$(per_row_cpu small "$small_rows")
+	say "cpu per row: $small us at $small_rows rows, $big us at $rows rows"
+	figure "cpu per row, $rows / $small_rows rows" "$(ratio "$big" "$small")" "1.24 (55 -> 68 us)" 1.15
+fi
 
 # ---- show -----------------------------------------------------------------
 note "timing show and search..."

@@ -20,7 +20,7 @@ BENCH_LIST += tests/bench/bench-count.sh
 BENCH_LIST += tests/bench/bench-audit.sh
 BENCH_LIST += tests/bench/bench-hall.sh
 
-EXTRA_DIST += tests/bench/local.mk $(BENCH_LIST) tests/bench/floor.sql data/demo/README
+EXTRA_DIST += tests/bench/local.mk $(BENCH_LIST) tests/bench/floor.sql tests/bench/floor-v6.sql data/demo/README
 
 .PHONY: bench
 bench: tokendesk$(EXEEXT) tools/gen-province$(EXEEXT)

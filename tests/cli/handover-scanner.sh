@@ -23,12 +23,13 @@ expect_not_in "$tmp/err" "Ctrl-D"
 
 # at a terminal: the prompt, two scans, Ctrl-D, recorded
 pane_start 100 20 \
-	"env TOKENDESK_DB='$TOKENDESK_DB' TOKENDESK_OPERATOR=tester '$TOKENDESK' handover --to dost --force --reason nộp_thẳng -; echo EXITED \$?; sleep 60" ||
+	"env TOKENDESK_DB='$TOKENDESK_DB' TOKENDESK_OPERATOR=tester '$TOKENDESK' handover --to dost --force --reason nộp_thẳng -; echo EXITED \$?; echo step-done; sleep 60" ||
 	{ echo "tmux cannot start"; exit 1; }
 pane_wait "Scan or type the token serials, one a line; Ctrl-D when done." ||
 	fail "no prompt at a terminal"
 tmux -S "$sock" send-keys -t scan "$t2" Enter "$t3" Enter C-d
-pane_wait "EXITED 0" || fail "terminal handover"
+pane_done step-done >"$tmp/pane" || fail "terminal handover did not end"
+grep -qx "EXITED 0" "$tmp/pane" || fail "terminal handover: $(cat "$tmp/pane")"
 td show token "$t3" >"$tmp/out" 2>&1
 expect_in "$tmp/out" "dost"
 finish

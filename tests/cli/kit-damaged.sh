@@ -147,7 +147,9 @@ rc=$?
 td kit make --agencies XA -o "$tmp/v.kit" >/dev/null || td_fail "kit make v"
 home_v=$(q "$tmp/reg.db" "PRAGMA user_version")
 q "$tmp/reg.db" .dump > "$tmp/home.dump"
-for v in $((home_v + 1)) $((home_v - 1)); do
+# older than schema 6: refused (6 and later are migrated on a copy:
+# kit-upgrade.sh)
+for v in $((home_v + 1)) 5; do
 	q "$tmp/v.kit" "PRAGMA user_version = $v"
 	td kit merge "$tmp/v.kit" > "$tmp/out" 2>&1
 	rc=$?
@@ -155,7 +157,7 @@ for v in $((home_v + 1)) $((home_v - 1)); do
 	q "$tmp/reg.db" .dump | cmp -s - "$tmp/home.dump" ||
 		td_fail "a refused schema-$v kit changed home"
 done
-grep -q "was made before this registry was upgraded (schema $((home_v - 1));" \
+grep -q "was made before this registry was upgraded (schema 5;" \
 	"$tmp/out" || td_fail "an older kit said: $(cat "$tmp/out")"
 grep -q "keep the kit as it is" "$tmp/out" || td_fail "no advice for an older kit"
 q "$tmp/v.kit" "PRAGMA user_version = $((home_v + 1))"

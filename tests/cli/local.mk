@@ -27,6 +27,7 @@ PLAN_TESTS = \
 	tests/cli/crl-import.sh \
 	tests/cli/crl-trust.sh \
 	tests/cli/migrate-schema6.sh \
+	tests/cli/kit-upgrade.sh \
 	tests/cli/lists-dost.sh \
 	tests/cli/forms-decree68.sh \
 	tests/cli/plan-made-agency.sh \
@@ -44,6 +45,8 @@ EXTRA_DIST += $(PLAN_TESTS) tests/cli/plan/plan-lib.sh \
 	tests/cli/plan/plan.csv tests/cli/plan/expected.tsv \
 	tests/cli/plan/expected-asof.tsv \
 	tests/cli/schema6/make.sh tests/cli/schema6/registry.db \
+	tests/cli/kit-upgrade/make.sh tests/cli/kit-upgrade/registry.db \
+	tests/cli/kit-upgrade/field.kit \
 	tests/cli/schema6/ca.pem tests/cli/schema6/crl1.pem tests/cli/schema6/crl2.pem
 # inventory counts and field kits (count-*.sh, kit-*.sh); kit-move stands
 # in for the handover workflow to record custody moves in a kit.

@@ -178,14 +178,15 @@ hall_operator() {
 }
 
 # hall_desk N [COLS ROWS]: operator N at laptop N, through tokendesk-connect,
-# in tmux session dN.  The pane prints "EXITED status" when it ends.
+# in tmux session dN.  The pane prints "EXITED status" when it ends, then
+# the line DESK-ENDED (tests/wait-lib.sh's marker) that dexit waits for.
 hall_desk() {
 	n=$1 cols=${2:-120} rows=${3:-30}
 	tmux -S "$HALL/tmux.sock" -f /dev/null new-session -d -s "d$n" -x "$cols" -y "$rows" \
 		"env SOFTHSM2_CONF='$HALL/lap$n/softhsm2.conf' LC_ALL=C.UTF-8 TERM=xterm \
 		'$HALL_CONNECT' --module '$HSM_MODULE' --lang en --remote-dir '$HALL/rsock' 127.0.0.1 \
 		-F '$HALL/ssh_config' -i '$HALL/op$n' 2>'$HALL/connect$n.err'; \
-		printf '\\r\\nEXITED %s\\r\\n' \$?; sleep 600" ||
+		printf '\\r\\nEXITED %s\\r\\nDESK-ENDED\\033[K\\r\\n' \$?; sleep 600" ||
 		fail "tmux cannot start desk $n"
 	tmux -S "$HALL/tmux.sock" set-option -t "d$n" remain-on-exit on >/dev/null 2>&1
 }
@@ -206,6 +207,17 @@ dwait() {
 		fi
 		sleep 0.05
 	done
+	# a redraw comes in pieces: what the test reads next is the whole one
+	td_settle dscreen "$1"
+}
+
+# dexit N STATUS: until desk N's pane printed its last line, then fail
+# unless the desk (tokendesk-connect) ended with STATUS.
+dexit() {
+	td_poll 10 td_has_marker DESK-ENDED dscreen "$1" ||
+		{ dscreen "$1" >&2; fail "desk $1 did not end"; }
+	dscreen "$1" | grep -q "^EXITED $2\b" ||
+		{ dscreen "$1" >&2; fail "desk $1 did not end with status $2"; }
 }
 
 # dhas N TEXT: 0 when desk N shows TEXT now.

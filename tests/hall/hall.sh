@@ -164,7 +164,7 @@ server=$(pgrep -P "$connect" | grep -vx "$sshpid")
 [ -n "$sshpid" ] && [ -n "$server" ] || fail "desk 3: no ssh ($sshpid) or server ($server)"
 before=$(reg export tokens)
 kill -9 "$sshpid"
-dwait 3 "EXITED 137"   # ssh's status: killed
+dexit 3 137   # ssh's status: killed
 i=0
 while kill -0 "$server" 2>/dev/null; do
 	i=$((i + 1)); [ $i -lt 100 ] || fail "desk 3's p11-kit server still runs"
@@ -206,7 +206,7 @@ echo "ok: a closed terminal stops the laptop's server and removes its socket"
 
 # The other desks go on; F10 ends them cleanly, sockets and all.
 for n in 1 2 4; do dkeys $n Escape; dquit $n; done
-for n in 1 2 4; do dwait $n "EXITED 0"; done
+for n in 1 2 4; do dexit $n 0; done
 i=0
 while pgrep -f "operator-key $(name 5)" >/dev/null 2>&1; do
 	i=$((i + 1)); [ $i -lt 300 ] || fail "desk 5 still runs on the host"

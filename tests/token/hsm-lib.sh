@@ -32,20 +32,17 @@ hsm_require_tools() {
 	[ -n "$HSM_MODULE" ] && [ -f "$HSM_MODULE" ] || skip "libsofthsm2.so not found"
 }
 
-# Waits in the tests are multiplied by TD_SLOW: 10 under valgrind
-# (make check-valgrind sets TD_VALGRIND), where a process runs 10 to 50
-# times slower; 1 otherwise, so the plain and sanitizer passes keep the
-# exact bounds the issues set.
-TD_SLOW=${TD_SLOW:-${TD_VALGRIND:+10}}
-TD_SLOW=${TD_SLOW:-1}
+# Waits (TD_SLOW, td_poll, markers): tests/wait-lib.sh.
+. "$TD_SRCDIR/tests/wait-lib.sh"
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# wait_line PATTERN FILE: print the ms until PATTERN shows in FILE, or
-# fail after 5 s (times TD_SLOW), showing what FILE held.
+# wait_line PATTERN FILE: print the ms until a whole line of FILE (ended
+# by its newline: a line still being written is not read) matches
+# PATTERN, or fail after 5 s (times TD_SLOW), showing what FILE held.
 wait_line() {
 	wait_start=$(now_ms)
-	while ! grep -q -- "$1" "$2"; do
+	while ! td_complete_lines "$2" | grep -q -- "$1"; do
 		[ $(( $(now_ms) - wait_start )) -lt $((5000 * TD_SLOW)) ] ||
 			{ cat "$2" >&2; fail "no '$1' within $((5 * TD_SLOW)) s"; }
 		sleep 0.01

@@ -38,8 +38,7 @@ EOF
 	pane_wait "User PIN of token $S" || fail "'User PIN of token $S' never appeared"
 	tmux -S "$sock" send-keys -t pin "$PIN" Enter
 	# the step's last line: the stty line above it is on the pane too
-	pane_wait "step-done" || fail "'step-done' never appeared"
-	pane_screen >"$HSM_DIR/$name.screen"
+	pane_done step-done >"$HSM_DIR/$name.screen" || fail "'step-done' never appeared"
 	tmux -S "$sock" kill-session -t pin
 	grep -q "key-matches" "$HSM_DIR/$name.screen" ||
 		{ cat "$HSM_DIR/$name.screen" >&2; fail "$name: the typed PIN did not prove the key"; }

@@ -31,5 +31,5 @@ wait_for "▾ Sở Tài chính" || fail "branch did not open"
 keys Enter
 wait_for "Đơn vị trực thuộc" || fail "Enter did not open the agency record"
 keys q q q
-wait_for "EXITED 0" || fail "q did not quit"
+wait_exit 0 || fail "q did not quit"
 exit 0

@@ -49,7 +49,7 @@ wait_for "Record the handover?" || fail "no confirmation the second time"
 keys y
 wait_for "Handover recorded: BG-" || fail "handover not recorded once the lock was free"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 "$TOKENDESK" --db "$db" show token 3792084583 --json | grep -q '"custodian": "agency:DC.STC"' ||
 	fail "custodian not changed"
 "$TOKENDESK" --db "$db" audit verify >/dev/null || fail "audit chain broken"

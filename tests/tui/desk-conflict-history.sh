@@ -55,7 +55,7 @@ screen | grep -q "superseded: conflict $id kept home's version (tester, 20" ||
 	fail "the losing move is not marked superseded: $(screen)"
 screen | grep -q "Last valid move  *20.*→ dost" || fail "the last valid move is not home's: $(screen)"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 
 # Vietnamese: the decided mark, whole at 80 columns
 tmux -S "$sock" kill-server 2>/dev/null
@@ -68,7 +68,7 @@ screen | grep -q "bị thay thế: xung đột $id đã giữ bản tại trụ 
 	fail "no Vietnamese superseded mark: $(screen)"
 screen | grep "bị thay thế" | grep -q "…" && fail "the superseded mark is cut off"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit (vi)"
+wait_exit 0 || fail "no clean exit (vi)"
 td show token T-SB-01 --json | grep -q '"status": "kept_home"' ||
 	fail "show token --json lacks the decided conflict"
 exit 0

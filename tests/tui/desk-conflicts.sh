@@ -68,7 +68,7 @@ keys a
 wait_for "decided: the field's version kept (tester" || fail "a does not show decided ones"
 screen | grep -q "decided: home's version kept (tester" || fail "keep-home decision not shown"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 
 [ "$(td kit conflicts --json)" = "[]" ] || fail "open conflicts remain: $(td kit conflicts)"
 td kit conflicts --all --json | python3 -c '

@@ -24,5 +24,5 @@ wait_for "Missing: 15" || fail "the report's sections are gone after the resize"
 # a tally label wider than its box is cut inside it, not over its border
 screen | grep -q "│Unexpec…│" || fail "the tally boxes are broken at 60 columns"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 exit 0

@@ -68,7 +68,7 @@ screen | grep -q "…" && fail "something is cut off at 80x24"
 pid=$(pgrep -P "$(tmux -S "$sock" list-panes -t desk -F '#{pane_pid}')" -f tokendesk)
 [ -n "$pid" ] || fail "cannot find the desk's process"
 kill -9 "$pid"
-wait_for "EXITED 137" || fail "the desk did not die"
+wait_exit 137 || fail "the desk did not die"
 tmux -S "$sock" kill-server 2>/dev/null
 [ "$(td count report 1 --summary --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["scans"])')" = 5 ] ||
 	fail "scans lost by the kill"
@@ -102,7 +102,7 @@ for f in "$tmp/records/count-1.txt" "$tmp/records/count-1.xlsx"; do
 done
 grep -q "Người kiểm đếm" "$tmp/records/count-1.txt" || fail "text report lacks its signature lines"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 
 td count report 1 --json >"$tmp/rep.json" || fail "count report"
 S0="$S0" python3 - "$tmp/rep.json" <<'PY' || fail "the report does not hold exactly the scans: $(cat "$tmp/rep.json")"

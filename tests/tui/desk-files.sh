@@ -36,7 +36,7 @@ wait_for "$tmp/records: is a symbolic link; tokendesk does not write through lin
 [ -z "$(ls -A "$tmp/elsewhere")" ] || fail "the record was written through the link"
 [ -L "$tmp/records" ] || fail "the link was replaced"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 tmux -S "$sock" kill-server 2>/dev/null
 
 # -- the registry replaced under the open desk
@@ -55,7 +55,7 @@ off_screen "Đã ghi biên bản bàn giao:" || fail "the desk says it was recor
 keys F10
 wait_for "Rời đi khi bàn giao chưa được ghi?" || fail "F10 with the list unrecorded did not ask"
 keys y
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 [ "$(sha256sum <"$tmp/reg.db")" = "$other_sum" ] || fail "the file moved in was written"
 rm -f "$tmp/reg.db-wal" "$tmp/reg.db-shm"   # the replaced file's
 json=$("$TOKENDESK" --db "$tmp/reg.db" show token 8878595222 --json) || fail "show failed"

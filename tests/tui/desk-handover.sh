@@ -30,7 +30,7 @@ wait_for "Handover recorded: BG-" || fail "handover not recorded"
 wait_for "record to print:" || fail "the record to print is not named"
 number=$(screen | grep -o "BG-[0-9]*-[0-9]*" | head -1)
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 json=$("$TOKENDESK" --db "$tmp/reg.db" show token 3792084583 --json) || fail "show failed"
 echo "$json" | grep -q '"custodian": "agency:DC.STC"' || fail "custodian not changed: $json"
 echo "$json" | grep -q "nguyên vẹn" || fail "condition not recorded: $json"

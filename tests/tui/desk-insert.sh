@@ -26,5 +26,5 @@ wait_gone "● just inserted" || fail "the mark stayed after a key"
 [ "$(screen | grep "^▶" | sed "s/^▶//" | cut -d" " -f1)" = "$sel" ] ||
 	fail "the selection moved: was $sel, now $(screen | grep "^▶")"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 exit 0

@@ -32,7 +32,7 @@ keys n
 keys F10
 wait_for "Rời đi khi bàn giao chưa được ghi?" || fail "F10 with the list unrecorded did not ask"
 keys y
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 [ "$("$TOKENDESK" --db "$tmp/reg.db" show token 3792084583 --json | grep -c BG-)" = 0 ] ||
 	fail "a handover was recorded"
 exit 0

@@ -25,7 +25,7 @@ speaks() {
 		wait_for "Keys on every screen" || fail "$*: help not in English" ;;
 	esac
 	keys F10
-	wait_for "EXITED 0" || fail "$*: F10 did not quit"
+	wait_exit 0 || fail "$*: F10 did not quit"
 	tmux -S "$sock" kill-server
 	sleep 0.1
 }

@@ -22,7 +22,7 @@ for lang in en vi; do
 	done
 	screen_colors | grep -q "$(printf '\033')\[3[0-7]m\|\[38;" && fail "colour despite NO_COLOR"
 	keys F10
-	wait_for EXITED || fail "no exit"
+	wait_exit || fail "no exit"
 	tmux -S "$sock" kill-server
 	sleep 0.1
 done
@@ -49,11 +49,11 @@ screen | grep -q "Tokens present" || fail "the panel did not come back"
 tmux -S "$sock" resize-window -t desk -x 30 -y 6
 wait_for "too small" || fail "30x6: not said too small"
 keys F10
-wait_for "EXITED 0" || fail "F10 did not quit while too small"
+wait_exit 0 || fail "F10 did not quit while too small"
 tmux -S "$sock" kill-server
 sleep 0.1
 start_desk 40 10 -- --lang vi
 wait_for "Cửa sổ quá nhỏ." || fail "vi: not said too small: $(screen)"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit after resizes"
+wait_exit 0 || fail "no clean exit after resizes"
 exit 0

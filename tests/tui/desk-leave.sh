@@ -40,7 +40,7 @@ wait_for "Leave with an unrecorded handover?" || fail "F3 did not ask"
 keys y
 wait_for "Search:" || fail "y did not go to the search"
 keys F10
-wait_for "EXITED 0" || fail "F10 with nothing unrecorded did not quit at once"
+wait_exit 0 || fail "F10 with nothing unrecorded did not quit at once"
 # F10 at the question quits (F10 twice): a hall desk's operator leaving
 tmux -S "$sock" kill-server 2>/dev/null
 start_desk 100 30 -- --lang en
@@ -52,7 +52,7 @@ wait_for "1 in the list" || fail "token not taken (2)"
 keys Escape
 wait_for "Leave with an unrecorded handover?" || fail "Esc did not ask (2)"
 keys F10
-wait_for "EXITED 0" || fail "F10 at the question did not quit"
+wait_exit 0 || fail "F10 at the question did not quit"
 "$TOKENDESK" --db "$tmp/reg.db" show token 3792084583 --json >"$tmp/json" || fail "show"
 grep -q '"custodian": "holder:' "$tmp/json" || fail "something was written: $(cat "$tmp/json")"
 exit 0

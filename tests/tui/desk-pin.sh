@@ -103,7 +103,7 @@ if [ -z "${TD_VALGRIND:-}" ]; then
 	core_is unlimited || fail "prlimit did not raise the limit"
 fi
 keys 'C-\'
-wait_for "EXITED 131" || fail "Ctrl-\\ did not end the desk"
+wait_exit 131 || fail "Ctrl-\\ did not end the desk"
 [ -z "$(ls -A "$cores")" ] || fail "the desk dumped core with the PIN dialog open: $(ls "$cores")"
 if [ $dumps_here = 1 ]; then
 	echo "desk-pin: no core with the PIN dialog open (a shell's SIGQUIT dumps core here)"

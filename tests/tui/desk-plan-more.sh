@@ -39,5 +39,5 @@ xlsx="$tmp/records/lists-dost-2025-06-01.xlsx"
 [ -f "$xlsx" ] || fail "no $xlsx"
 [ "$(stat -c %a "$xlsx")" = 600 ] || fail "the lists are not mode 600"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 exit 0

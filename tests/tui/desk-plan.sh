@@ -192,7 +192,7 @@ screen_line 24 | grep -q "F7 Plan.*F10 Quit" || fail "key bar lacks F7 or F10"
 { screen_line 21; screen_line 22; } | tr '\n' ' ' | grep -q "Enter Open.*L Lists.*i Import" ||
 	fail "the screen's keys are cut"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 td audit verify >/dev/null || fail "audit chain broken"
 
 # In Vietnamese, why an action is there is said in Vietnamese too (the
@@ -217,5 +217,5 @@ screen | grep "Lý do gắn cờ" | grep -q "Cơ quan của cán bộ chấm d�
 screen | grep -q "(letter 1" && fail "an English tag reason on the Vietnamese desk"
 keys Escape
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 exit 0

@@ -71,7 +71,7 @@ number=$(screen | grep -o "BG-[0-9]*-[0-9]*" | head -1)
 keys F10
 wait_for "before quitting?" || fail "no checkpoint offered on quitting"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 "$TOKENDESK" --db "$tmp/reg.db" receipt "$number" >"$tmp/receipt" || fail "receipt"
 grep -q "Recorded anyway: the holder retired" "$tmp/receipt" ||
 	fail "the reason is not on the record: $(cat "$tmp/receipt")"

@@ -40,6 +40,6 @@ wait_for "Signatures" || fail "s did not open the record's signatures: $(screen)
 keys Escape
 wait_for "Handover records" || fail "Esc did not go back to the list (2)"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 [ "$(sha256sum <"$tmp/reg.db")" = "$sum" ] || fail "the registry was written"
 exit 0

@@ -76,6 +76,6 @@ wait_for "(ca)" || fail "the token's record did not open with its custodian"
 reg --operator "Người khác" -q handover --to dost --force --reason "nộp thẳng cho Sở" "$S0" >/dev/null || fail "second handover"
 wait_for "(dost)" 1 || fail "the open record did not follow the handover within 1 s"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 reg audit verify >/dev/null || fail "audit chain broken"
 exit 0

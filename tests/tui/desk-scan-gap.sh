@@ -25,5 +25,5 @@ wait_for "Certificate $serial" 5 || fail "a slow scan did not open its record: $
 off_screen "Apply the plan?" || fail "the scan's a was taken as a command"
 off_screen "Send to DOST" || fail "the scan's d was taken as a command"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 exit 0

@@ -40,5 +40,5 @@ screen >"$tmp/serials"
 on_screen_re "5403ab0*…0*1  " ||
 	fail "serial not shortened in the middle: $(screen)"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 exit 0

@@ -23,5 +23,5 @@ wait_for "Token 3792084583" || fail "a scanned serial did not open its token"
 screen | grep -q "Vũ Xuân Đông" || fail "token record lacks its holder"
 screen | grep -q "Custody history" || fail "token record lacks custody history"
 keys F10
-wait_for "EXITED 0" || fail "F10 did not quit"
+wait_exit 0 || fail "F10 did not quit"
 exit 0

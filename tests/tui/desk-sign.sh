@@ -135,7 +135,7 @@ type_text "$HSM_PIN"
 keys Enter
 wait_for "Signed by" 10 || fail "the checkpoint was not signed"
 keys Enter
-wait_for "EXITED 0" || fail "no clean exit after the checkpoint"
+wait_exit 0 || fail "no clean exit after the checkpoint"
 
 pdfsig -nocert "$pdf" >"$tui_tmp/pdfsig" 2>&1
 [ "$(grep -c "Signature is Valid" "$tui_tmp/pdfsig")" = 2 ] ||

@@ -15,7 +15,7 @@ done
 echo "$status" | grep -q "read-only" && fail "a writable registry marked read-only: $status"
 screen_line 30 | grep -q "F1 Help.*F3 Search.*F10 Quit" || fail "no key bar"
 keys q
-wait_for "EXITED 0" || fail "q did not quit with status 0"
+wait_exit 0 || fail "q did not quit with status 0"
 # the desk left the alternate screen and gave the terminal back cooked
 screen | grep -q "Tokens present" && fail "the desk's screen was not cleared"
 screen | grep -q "icanon" || fail "terminal not restored"
@@ -27,7 +27,7 @@ start_desk 100 30 -- --lang en
 keys /
 wait_for "Search:" || fail "no search"
 keys C-c
-wait_for "EXITED 130" || fail "Ctrl-C did not end the desk with 130"
+wait_exit 130 || fail "Ctrl-C did not end the desk with 130"
 screen | grep -q -- "-icanon\|-echo" && fail "terminal left in raw mode after Ctrl-C"
 
 # A registry of mode 400: said on the status line, in either language.
@@ -38,7 +38,7 @@ for lang in en:"reg.db (read-only)" vi:"reg.db (chỉ đọc)"; do
 	start_desk 100 30 -- --lang "${lang%%:*}"
 	wait_for "${lang#*:}" || fail "${lang%%:*}: not marked read-only: $(screen_line 29)"
 	keys F10
-	wait_for "EXITED 0" || fail "${lang%%:*}: no clean exit from a read-only registry"
+	wait_exit 0 || fail "${lang%%:*}: no clean exit from a read-only registry"
 done
 chmod 600 "$tmp/reg.db"
 exit 0

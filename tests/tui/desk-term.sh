@@ -11,26 +11,26 @@
 desk_in() {
 	tmux -S "$sock" kill-server 2>/dev/null
 	if [ "$1" = - ]; then term="-u TERM"; else term="TERM=$1"; fi
-	new_pane 100 30 "env $term LC_ALL=C.UTF-8 '$TOKENDESK' --db '$tmp/reg.db'; printf '\\r\\nEXITED %s\\r\\n' \$?; sleep 60"
+	new_pane 100 30 "env $term LC_ALL=C.UTF-8 '$TOKENDESK' --db '$tmp/reg.db'; printf '\\r\\nEXITED %s\\r\\n' \$?; $DESK_ENDED"
 }
 
 desk_in no-such-terminal
-wait_for "EXITED 64" || fail "unknown TERM: not refused with status 64"
+wait_exit 64 || fail "unknown TERM: not refused with status 64"
 on_screen "the terminal type 'no-such-terminal' (TERM) is not known" ||
 	fail "unknown TERM: not named"
 on_screen "TERM=xterm-256color tokendesk" || fail "unknown TERM: no advice"
 off_screen "Error opening terminal" || fail "curses' own message"
 
 desk_in -
-wait_for "EXITED 64" || fail "no TERM: not refused with status 64"
+wait_exit 64 || fail "no TERM: not refused with status 64"
 on_screen "TERM is not set" || fail "no TERM: not said"
 
 desk_in dumb
-wait_for "EXITED 64" || fail "TERM=dumb: not refused with status 64"
+wait_exit 64 || fail "TERM=dumb: not refused with status 64"
 on_screen "cannot put text at a place on" || fail "TERM=dumb: not said"
 
 desk_in xterm-256color
 wait_for "F10" || fail "TERM=xterm-256color: the desk did not start"
 keys F10
-wait_for "EXITED 0" || fail "TERM=xterm-256color: did not quit cleanly"
+wait_exit 0 || fail "TERM=xterm-256color: did not quit cleanly"
 exit 0

@@ -102,7 +102,7 @@ wait_for "Handover recorded: BG-" || fail "handover not recorded"
 keys F10
 wait_for "before quitting?" || fail "no checkpoint offered on quitting"
 keys F10
-wait_for "EXITED 0" || fail "no clean exit"
+wait_exit 0 || fail "no clean exit"
 for t in "$S0" "$S3"; do
 	"$TOKENDESK" --db "$tmp/reg.db" show token "$t" --json | grep -q '"custodian": "agency:DC.VP"' ||
 		fail "custodian of $t not changed"

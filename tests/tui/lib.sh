@@ -15,9 +15,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 export LC_ALL=C.UTF-8
 unset TOKENDESK_DB TOKENDESK_OPERATOR TOKENDESK_PLACE NO_COLOR
-# wait_for and wait_gone wait TD_SLOW times longer under valgrind
-TD_SLOW=${TD_SLOW:-${TD_VALGRIND:+10}}
-TD_SLOW=${TD_SLOW:-1}
+# Waiting (TD_SLOW: longer under valgrind; markers; settling): tests/wait-lib.sh
+. "$TD_SRCDIR/tests/wait-lib.sh"
 
 tui_fail() {
 	echo "FAIL: $*"
@@ -57,8 +56,14 @@ new_pane() {
 	done
 }
 
+# What a pane prints after the desk: the marker line wait_exit waits for
+# at the start of a line of its own, as EXITED, the rest of that line
+# erased (a killed desk leaves its text there), then it stays.
+DESK_ENDED="printf '\\r\\nDESK-ENDED\\033[K\\r\\n'; sleep 60"
+
 # start_desk COLS ROWS [ENV=VALUE...] -- [desk args]: the desk in a pane;
-# when it ends the pane prints "EXITED <status>" and the tty modes.
+# when it ends the pane prints "EXITED <status>", the tty modes and, last,
+# the line DESK-ENDED that wait_exit waits for.
 # EXITED goes at the start of a line of its own: a killed desk leaves the
 # tty raw (a bare newline keeps the column), and a long build path made
 # bash's "Killed ..." line wrap "EXITED 137" in two (make distcheck).
@@ -72,7 +77,7 @@ start_desk() {
 	done
 	[ "$1" = "--" ] && shift
 	new_pane "$cols" "$rows" \
-		"env LC_ALL=C.UTF-8 TOKENDESK_OPERATOR=tester $envs '$TOKENDESK' --db '$tmp/reg.db' $*; st=\$?; printf '\\r\\nEXITED %s\\r\\n' \$st; stty -a | tr ';' '\n' | grep -o -- '-*icanon\|-*echo\b' | tr '\n' ' '; echo; sleep 60"
+		"env LC_ALL=C.UTF-8 TOKENDESK_OPERATOR=tester $envs '$TOKENDESK' --db '$tmp/reg.db' $*; st=\$?; printf '\\r\\nEXITED %s\\r\\n' \$st; stty -a | tr ';' '\n' | grep -o -- '-*icanon\|-*echo\b' | tr '\n' ' '; $DESK_ENDED"
 	tmux -S "$sock" set-option -t desk remain-on-exit on >/dev/null 2>&1
 	wait_for "F10" || fail "the desk did not start"
 }
@@ -96,29 +101,31 @@ screen_colors() {
 
 # poll SECONDS COMMAND...: run COMMAND every 50 ms until it succeeds;
 # give up (status 1) after SECONDS, times TD_SLOW.
-poll() {
-	poll_i=0 poll_limit=$(( $1 * 20 * TD_SLOW ))
-	shift
-	while [ $poll_i -lt $poll_limit ]; do
-		"$@" && return 0
-		sleep 0.05
-		poll_i=$((poll_i + 1))
-	done
-	return 1
-}
+poll() { td_poll "$@"; }
 on_screen() { screen | grep -qF -- "$1"; }
 off_screen() { ! on_screen "$1"; }
 on_screen_re() { screen | grep -q -- "$1"; }
 on_line() { screen_line "$1" | grep -qF -- "$2"; }
 
+# The waits below poll until the screen shows what they wait for, then
+# until it holds still: curses writes a redraw in pieces, and what the
+# test reads next must come from the whole redraw, not its first piece.
+settled() { td_settle screen; }
 # wait_for TEXT [SECONDS]: until TEXT (fixed string) shows on the screen.
-wait_for() { poll "${2:-5}" on_screen "$1"; }
+wait_for() { poll "${2:-5}" on_screen "$1" && settled; }
 # wait_gone TEXT [SECONDS]: until it no longer does.
-wait_gone() { poll "${2:-5}" off_screen "$1"; }
+wait_gone() { poll "${2:-5}" off_screen "$1" && settled; }
 # wait_re REGEX [SECONDS]: like wait_for, for a basic regular expression.
-wait_re() { poll "${2:-5}" on_screen_re "$1"; }
+wait_re() { poll "${2:-5}" on_screen_re "$1" && settled; }
 # wait_on_line N TEXT [SECONDS]: until line N (1-based) holds TEXT.
-wait_on_line() { poll "${3:-5}" on_line "$1" "$2"; }
+wait_on_line() { poll "${3:-5}" on_line "$1" "$2" && settled; }
+# wait_exit [STATUS] [SECONDS]: until the pane printed its last line
+# (DESK-ENDED: the desk ended, its status and the tty modes are on the
+# screen), then whether it ended with STATUS.
+wait_exit() {
+	td_poll "${2:-5}" td_has_marker DESK-ENDED screen || return 1
+	[ -z "${1:-}" ] || screen | grep -q "^EXITED $1\b"
+}
 
 # line N of the screen (1-based)
 screen_line() {

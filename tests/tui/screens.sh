@@ -31,8 +31,8 @@ for size in 80x24 120x40; do
 		rm -rf out && mkdir out && chmod 700 out
 		tmux -S "$sock" kill-server 2>/dev/null
 		new_pane "${size%x*}" "${size#*x}" \
-			"cd '$tmp' && env LC_ALL=C.UTF-8 TOKENDESK_OPERATOR=tester SOFTHSM2_CONF='$tmp/softhsm2.conf' P11_KIT_NO_USER_CONFIG=1 TOKENDESK_KEYS='$TD_SRCDIR/tests/tui/screens.keys' TOKENDESK_SCREENS='$tmp/out' '$TOKENDESK' --db reg.db --lang $lang; printf '\\r\\nEXITED %s\\r\\n' \$?; sleep 60"
-		wait_for "EXITED 0" 30 || fail "$size $lang: the script did not end cleanly"
+			"cd '$tmp' && env LC_ALL=C.UTF-8 TOKENDESK_OPERATOR=tester SOFTHSM2_CONF='$tmp/softhsm2.conf' P11_KIT_NO_USER_CONFIG=1 TOKENDESK_KEYS='$TD_SRCDIR/tests/tui/screens.keys' TOKENDESK_SCREENS='$tmp/out' '$TOKENDESK' --db reg.db --lang $lang; printf '\\r\\nEXITED %s\\r\\n' \$?; $DESK_ENDED"
+		wait_exit 0 30 || fail "$size $lang: the script did not end cleanly"
 		for f in out/*.txt; do
 			name=$size-$lang-$(basename "$f")
 			if [ -n "${TD_UPDATE_SCREENS:-}" ]; then
