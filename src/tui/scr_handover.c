@@ -273,9 +273,12 @@ static void running_list(struct desk *d, struct hand *s)
 			continue;
 		}
 		snprintf(from, sizeof from, "%s", it->from_name ? it->from_name : it->from);
-		snprintf(who, sizeof who, "%s%s%s", it->holders ? it->holders : "",
-		         *proof ? "  " : "", proof);
-		tl_add(&s->list, it->proof == TD_PROOF_NOT_MATCHED ? COL_WARN : COL_NORMAL,
+		snprintf(who, sizeof who, "%s%s%s%s%s", it->holders ? it->holders : "",
+		         *proof ? "  " : "", proof, it->path_rule ? "  " : "",
+		         /* off the path: F9 asks for the reason */
+		         it->path_rule ? T("! off the path") : "");
+		tl_add(&s->list, it->proof == TD_PROOF_NOT_MATCHED || it->path_rule
+		                 ? COL_WARN : COL_NORMAL,
 		       "item", it->key, it->key,
 		       !it->detail ? "" : s->kind == TD_HANDOVER_DOSSIERS && d->vi
 		                  ? td_dossier_kind_label(it->detail) : it->detail,

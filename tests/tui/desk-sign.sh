@@ -54,6 +54,7 @@ wait_for "OLD01" || fail "token not listed"
 keys Tab Tab
 type_text "holder:001190000888"
 wait_for "✓ Phạm Văn Khoa" || fail "receiver not resolved"
+wait_for "! off the path" || fail "the list does not mark the step off the path"
 # A token with an active certificate to another person: the desk asks
 # why, and the reason goes on the record (letter 2.2, the path rule).
 keys F9
