@@ -101,6 +101,8 @@ struct td_handover_item {
 	char *condition, *remarks;   /* per item, NULL = the batch's */
 	enum td_proof proof;
 	char *proof_detail; /* one sentence from the token layer, or NULL */
+	char *path_rule;    /* tokens: why handing it to the receiver leaves
+	                       the path (td_handover_set_reason), or NULL */
 	int64_t custody_seen; /* tokens: id of the token's newest custody
 	                         event when it was checked (0: none yet); the
 	                         commit refuses it if another has come since */
@@ -143,6 +145,27 @@ int td_handover_set_from(struct td_handover *h, const char *custodian,
 /* Override checks that would refuse an item (giver mismatch, final-try
  * rule of the front end).  Recorded in the handover's remarks. */
 void td_handover_set_force(struct td_handover *h, int force);
+
+/* Why the batch is forced off the path (typed text, held to the rules
+ * of td_text_problem; NULL or "" clears).  The path of letter 2.1/2.2
+ * is holder -> managing agency -> DOST -> CA (agency -> agency for a
+ * merger, agency -> holder to give a token to its holder): a token
+ * step that skips or goes against it (holder -> dost, holder -> ca,
+ * agency -> ca, dost -> agency or holder, ca -> anything), or that hands
+ * a token with an active certificate to a person other than that
+ * certificate's holder, is refused by td_handover_add_token with
+ * TD_ERR_DATA unless force is set AND a reason is given.  The commit
+ * stores the reason in the handover's remarks ("[forced] Lý do bàn giao
+ * ngoài trình tự: REASON"), which the record prints. */
+int td_handover_set_reason(struct td_handover *h, const char *reason,
+                           struct td_error *err);
+
+/* A front end that asks for the reason later (the desk, at F9): a token
+ * off the path is then added, not refused, with its item's path_rule
+ * saying why; td_handover_commit refuses the batch (TD_ERR_DATA, the
+ * rule in words) while any item has one and no force with a reason is
+ * set.  The CLI, which has its --reason up front, leaves it off. */
+void td_handover_defer_path(struct td_handover *h, int defer);
 
 /* Batch-wide text fields (copied; NULL or "" clears).  condition:
  * physical condition ("nguyên vẹn", "hỏng vỏ"...); place: where the

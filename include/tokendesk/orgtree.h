@@ -35,6 +35,13 @@ const char *td_org_tree_level(const struct td_org_tree *t, const char *code);
  * else NULL.  Parents missing from the tree end the walk. */
 const char *td_org_tree_cycle(const struct td_org_tree *t, const char *code);
 
+struct td_agency;
+/* 1 when agency a is in force on date (YYYY-MM-DD): valid_from <= date
+ * <= valid_to, either end open (NULL or "").  valid_to is the agency's
+ * last day ("Hiệu lực đến"): plan apply sets it to the day before the
+ * merger that ends it. */
+int td_agency_in_force(const struct td_agency *a, const char *date);
+
 /* 1 when code is ancestor_code or lies below it. */
 int td_org_tree_within(const struct td_org_tree *t, const char *code,
                        const char *ancestor_code);

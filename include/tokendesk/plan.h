@@ -76,6 +76,8 @@ struct td_plan_apply_report {
 	long held;   /* actions not applied: the target carries a manual tag,
 	                or its plan tag was already sent to DOST */
 	long agencies_made;  /* merge_new targets added to the registry */
+	long agencies_ended; /* agencies merged away: valid_to set to the day
+	                        before the merger (audited agency.update) */
 };
 
 /* Tag what the action plan demands, in one audited transaction: adds

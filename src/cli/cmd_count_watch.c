@@ -42,12 +42,15 @@ static int on_event(const struct td_watch_event *ev, void *ctx)
 		w->failed = td_cli_status(err.code);
 		return err.code == TD_ERR_DATA ? 0 : 1;   /* closed count: stop */
 	}
-	printf("%s %s\t%s", when, ev->token->serial, td_count_outcome_name(hit.outcome));
+	/* the outcome's code: read by scripts as by people (count report
+	 * gives the words) */
+	printf("%s %s\t%s", when, ev->token->serial,   /* for scripts */
+	       td_count_outcome_name(hit.outcome));
 	if (hit.outcome == TD_COUNT_UNEXPECTED)
-		printf("\tregistry: %s%s%s", hit.custodian, hit.custodian_name ? " " : "",
+		td_cli_printf("\tregistry: %s%s%s", hit.custodian, hit.custodian_name ? " " : "",
 		       hit.custodian_name ? hit.custodian_name : "");
 	if (hit.scans > 1)
-		printf("\tduplicate (scanned %" PRId64 " times)", hit.scans);
+		td_cli_printf("\tduplicate (scanned %lld times)", (long long)hit.scans);
 	putchar('\n');
 	fflush(stdout);
 	td_count_hit_clear(&hit);
@@ -57,8 +60,8 @@ static int on_event(const struct td_watch_event *ev, void *ctx)
 static void announce(struct td_watch *w, void *ctx)
 {
 	(void)w;
-	fprintf(stderr, "tokendesk: count %" PRId64 ": plug the tokens in one by one;"
-	        " Ctrl-C stops\n", ((struct watch_ctx *)ctx)->id);
+	td_cli_eprintf("tokendesk: count %lld: plug the tokens in one by one;"
+	               " Ctrl-C stops\n", (long long)((struct watch_ctx *)ctx)->id);
 }
 
 int td_count_watch(struct td_cli *cli, int argc, char **argv)
@@ -85,8 +88,8 @@ int td_count_watch(struct td_cli *cli, int argc, char **argv)
 		else if (c == 'n')
 			no_usb = 1;
 		else {
-			fputs("Usage: tokendesk count watch ID [--poll-ms N] [--no-usb]\n"
-			      "Scan every token plugged in into count ID until Ctrl-C.\n",
+			fputs(td_cli_T("Usage: tokendesk count watch ID [--poll-ms N] [--no-usb]\n"
+			               "Scan every token plugged in into count ID until Ctrl-C.\n"),
 			      c == 'h' ? stdout : stderr);
 			return c == 'h' ? EX_OK : EX_USAGE;
 		}
@@ -104,7 +107,7 @@ int td_count_watch(struct td_cli *cli, int argc, char **argv)
 	status = count.closed_at ? EX_DATAERR : EX_OK;
 	td_count_clear(&count);
 	if (status != EX_OK) {
-		td_cli_fail("count %" PRId64 " is closed; start a new count", wc.id);
+		td_cli_fail("count %lld is closed; start a new count", (long long)wc.id);
 		return status;
 	}
 	t = td_session_tokens(td_cli_session(cli), no_usb, &err);

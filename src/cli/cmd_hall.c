@@ -91,7 +91,7 @@ static int append_line(const char *file, const char *line, const char *blob64)
 
 static int usage_text(void)
 {
-	printf("Usage: tokendesk hall add-operator NAME KEYFILE [--append FILE]\n"
+	td_cli_printf("Usage: tokendesk hall add-operator NAME KEYFILE [--append FILE]\n"
 	       "                        [--program PATH]\n"
 	       "Print the authorized_keys line that binds the SSH public key in\n"
 	       "KEYFILE (an operator's id_ed25519.pub) to NAME on this registry\n"
@@ -141,9 +141,9 @@ static int add_operator(struct td_cli *cli, const char *name, const char *keyfil
 	if (append) {
 		status = append_line(append, line, k.blob64);
 		if (status == EX_OK && !cli->quiet)
-			printf("%s (%s) may now open the desk: %s\n", name, k.fp, append);
+			td_cli_printf("%s (%s) may now open the desk: %s\n", name, k.fp, append);
 	} else {
-		fputs(line, stdout);
+		fputs(line, stdout);   /* for scripts: the authorized_keys line */
 	}
 	td_ssh_key_clear(&k);
 	return status;

@@ -79,6 +79,7 @@ int td_cli_handover_commit(struct td_cli *cli, struct td_handover *h,
 
 struct opts {
 	const char *to, *from, *remarks, *condition, *place, *state, *pdf;
+	const char *reason;         /* --reason: why a step off the path */
 	int force, json, pin_fd;    /* pin_fd -1: no proof of possession */
 };
 
@@ -88,8 +89,8 @@ static int usage(int status)
 
 	fputs(td_cli_T("Usage: tokendesk handover --to CUSTODIAN [--from CUSTODIAN]\n"
 	        "         [--condition TEXT] [--remarks TEXT] [--place TEXT]\n"
-	        "         [--state lost|damaged] [--pin-fd N] [--force] [--pdf FILE]\n"
-	        "         [--json] TOKEN...\n"
+	        "         [--state lost|damaged] [--pin-fd N] [--force [--reason TEXT]]\n"
+	        "         [--pdf FILE] [--json] TOKEN...\n"
 	        "Hand tokens over to a custodian in one handover (one number, one\n"
 	        "transaction: all tokens or none).  A custodian is written\n"
 	        "holder:ID, agency:CODE, dost or ca.  The tokens' new state follows\n"
@@ -107,7 +108,13 @@ static int usage(int status)
 	        "verifies.  A wrong PIN, a key that does not match, a locked PIN or a\n"
 	        "token at its final PIN try (the PIN is then not even read) refuses\n"
 	        "the handover; --force tries the final try and records a failed\n"
-	        "proof instead of refusing.\n"), f);
+	        "proof instead of refusing.\n"
+	        "A token travels official -> managing agency -> provincial DOST -> CA\n"
+	        "(agency -> agency for a merger; agency -> holder gives a token to\n"
+	        "its holder).  A step that skips or goes against that path, or that\n"
+	        "hands a token with an active certificate to someone other than its\n"
+	        "holder, is refused (exit 65) unless --force --reason TEXT: the\n"
+	        "reason is written on the record.\n"), f);
 	return status;
 }
 
@@ -122,6 +129,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "state", required_argument, NULL, 's' },
 		{ "pdf", required_argument, NULL, 'P' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "reason", required_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pin-fd", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
@@ -142,6 +150,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 's': o->state = optarg; break;
 		case 'P': o->pdf = optarg; break;
 		case 'F': o->force = 1; break;
+		case 'R': o->reason = optarg; break;
 		case 'j': o->json = 1; break;
 		case 'n':
 			fd = strtol(optarg, &end, 10);
@@ -157,6 +166,10 @@ static int parse(int argc, char **argv, struct opts *o)
 	}
 	if (!o->to || optind >= argc) {
 		td_cli_fail("handover needs --to CUSTODIAN and at least one token");
+		return EX_USAGE;
+	}
+	if (o->reason && !o->force) {
+		td_cli_fail("--reason goes with --force (the reason a step off the path is forced)");
 		return EX_USAGE;
 	}
 	if (o->state && strcmp(o->state, "lost") != 0 && strcmp(o->state, "damaged") != 0) {
@@ -177,6 +190,7 @@ static int setup(struct td_cli *cli, struct td_handover *h, const struct opts *o
 	    (o->from && (rc = td_handover_set_from(h, o->from, &err)) < 0) ||
 	    (rc = td_handover_set_condition(h, o->condition, &err)) < 0 ||
 	    (rc = td_handover_set_remarks(h, o->remarks, &err)) < 0 ||
+	    (rc = td_handover_set_reason(h, o->reason, &err)) < 0 ||
 	    (rc = td_handover_set_state(h, o->state, &err)) < 0 ||
 	    (rc = td_handover_set_place(h, td_session_place(td_cli_session(cli), o->place),
 	                                &err)) < 0) {

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/json.h"
+#include "tokendesk/orgtree.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/text.h"
 
@@ -32,8 +33,7 @@ static char as_of[11];
 /* 1 when agency a exists on date (valid_from..valid_to, either open). */
 static int in_force(const struct td_agency *a, const char *date)
 {
-	return (!a->valid_from || strcmp(a->valid_from, date) <= 0) &&
-	       (!a->valid_to || strcmp(a->valid_to, date) > 0);
+	return td_agency_in_force(a, date);
 }
 
 static int agency_to_array(const struct td_agency *a, void *ctx)

@@ -84,7 +84,7 @@ static int prove_one(struct td_tokens *t, struct td_handover *h, const char *ser
 		return 0;
 	td_cli_fail("token %s: proof of possession failed (%s): %s%s", serial,
 	            td_pop_outcome_name(r.outcome), r.detail,
-	            force ? "; recorded, handing over anyway (--force)" : "");
+	            force ? td_cli_T("; recorded, handing over anyway (--force)") : "");
 	return force ? 0 : (r.outcome == TD_POP_MISMATCH ? TD_ERR_CONFLICT : TD_ERR_PIN);
 }
 

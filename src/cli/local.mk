@@ -21,6 +21,7 @@ tokendesk_full_SOURCES += \
 	src/cli/cmd_kit.c \
 	src/cli/cmd_scan.c \
 	src/cli/cmd_verify_token.c \
+	src/cli/cmd_doctor.c \
 	src/cli/hall.c src/cli/cmd_hall.c
 EXTRA_DIST += src/cli/local.mk
 # the lean front end: show and search, and exec tokendesk-full for the rest

@@ -14,7 +14,6 @@ libtokendesk_a_SOURCES += \
 	src/token/wire.c \
 	src/token/doctor.c
 
-tokendesk_full_SOURCES += src/cli/cmd_doctor.c
 
 dist_pkgdata_DATA = data/usb-tokens.tsv
 EXTRA_DIST += src/token/local.mk

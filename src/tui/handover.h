@@ -36,6 +36,8 @@ void hand_add(struct desk *d, struct hand *s, const char *serial);
 void hand_draw_confirm(struct desk *d, struct hand *s);
 /* What F9 found that needs "record anyway": failed proofs, overrides. */
 int hand_findings(const struct hand *s);
+/* Tokens of the batch whose step leaves the path (their path_rule). */
+int hand_off_path(const struct hand *s);
 void hand_pin_open(struct desk *d, struct hand *s, int item);
 void hand_pin_draw(struct desk *d, struct hand *s);
 int hand_pin_key(struct desk *d, struct hand *s, int k);

@@ -1,7 +1,10 @@
-/* scr_browse.c: the agency tree.  Children are read when a branch is
- * opened (td_reg_each_child_agency), so a province of 60,000 agencies
- * opens as fast as the demo.  Enter opens the agency's record: its
- * holders, certificates and tokens. */
+/* scr_browse.c: the agency tree as of a date (today unless the operator
+ * types another: d), as `tokendesk show agency --as-of` shows it: an
+ * agency merged away (valid_to) or made by a later merger (valid_from)
+ * is left out.  Children are read when a branch is opened
+ * (td_reg_each_child_agency), so a province of 60,000 agencies opens as
+ * fast as the demo.  Enter opens the agency's record: its holders,
+ * certificates and tokens. */
 #include <config.h>
 
 #include <curses.h>
@@ -9,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tokendesk/orgtree.h"
 #include "tokendesk/registry.h"
+#include "tokendesk/text.h"
 #include "tui/desk.h"
 #include "tui/widget.h"
 
@@ -20,11 +25,15 @@
 struct browse {
 	struct tl_list list;
 	struct td_error err;
+	char as_of[11];            /* YYYY-MM-DD: the tree on that day */
+	int editing;               /* the date is being typed */
+	struct tf_field date;
 };
 
 struct add_ctx {
 	struct tl_list *l;
 	int at, depth;
+	const char *as_of;
 };
 
 static int add_child(const struct td_agency *a, void *ctx)
@@ -33,6 +42,8 @@ static int add_child(const struct td_agency *a, void *ctx)
 	char name[600];
 	struct tl_row *r;
 
+	if (!td_agency_in_force(a, c->as_of))
+		return 0;
 	snprintf(name, sizeof name, "%*s▸ %s", c->depth * 2, "", a->name);
 	r = tl_insert(c->l, c->at++, COL_NORMAL, "agency", a->code, name, a->code,
 	              td_tui_level_label(a->level), NULL);
@@ -53,7 +64,7 @@ static void mark(struct tl_row *r, int open)
 static void expand(struct desk *d, struct browse *b, int i)
 {
 	struct tl_row *r = &b->list.rows[i];
-	struct add_ctx c = { &b->list, i + 1, DEPTH(r) + 1 };
+	struct add_ctx c = { &b->list, i + 1, DEPTH(r) + 1, b->as_of };
 	char code[128];
 
 	if (r->data & OPEN)
@@ -81,14 +92,79 @@ static void collapse(struct browse *b, int i)
 	mark(r, 0);
 }
 
+/* The roots in force on b->as_of, the first level opened when there is
+ * one root (the province). */
+static void load(struct desk *d, struct browse *b)
+{
+	struct add_ctx c = { &b->list, 0, 0, b->as_of };
+
+	tl_clear(&b->list);
+	if (td_reg_each_child_agency(d->reg, NULL, add_child, &c, &b->err) < 0)
+		desk_error(d, &b->err);
+	if (b->list.n == 1)
+		expand(d, b, 0);
+}
+
+/* YYYY-MM-DD or d/m/yyyy (as the lists write it) into out[11]. */
+static int read_date(const char *text, char out[11])
+{
+	int day, month, year;
+	char rest;
+
+	if (td_date_valid(text)) {
+		snprintf(out, 11, "%s", text);
+		return 1;
+	}
+	if (sscanf(text, "%d/%d/%d%c", &day, &month, &year, &rest) != 3 ||
+	    year < 1900 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31)
+		return 0;
+	snprintf(out, 11, "%04d-%02d-%02d", year, month, day);
+	return td_date_valid(out);
+}
+
 static void draw(struct desk *d, void *self, int top, int rows, int cols)
 {
 	struct browse *b = self;
+	char line[300];
+	int x;
 
-	tw_put(d, top, 1, cols - 2,
-	       T("→ open  ← close  Enter: holders, certificates, tokens"),
-	       COL_DIM, 0);
+	Tf(line, sizeof line, "As of %s", b->as_of);
+	x = 1 + tw_width(line) + 2;
+	tw_put(d, top, 1, cols - 2, line, COL_KEY, 0);
+	if (b->editing) {
+		tw_put(d, top, x, cols - x - 1,
+		       T("Date (YYYY-MM-DD or d/m/yyyy), Enter; Esc: keep"), COL_DIM, 0);
+	} else {
+		tw_put(d, top, x, cols - x - 1,
+		       T("d: date  → open  ← close  Enter: its holders and tokens"),
+		       COL_DIM, 0);
+	}
 	tl_draw(d, &b->list, top + 1, rows - 1, cols);
+	if (b->editing) {
+		tf_draw(d, &b->date, top, cols - 14, 12, 1);
+		curs_set(1);
+	}
+}
+
+static int date_key(struct desk *d, struct browse *b, int k)
+{
+	char text[64], date[11];
+
+	if (k == TDK_ESC) {
+		b->editing = 0;
+		return 1;
+	}
+	if (k != TDK_ENTER)
+		return tf_key(&b->date, k), 1;
+	tf_get(&b->date, text, sizeof text);
+	if (!read_date(td_trim(text), date)) {
+		desk_message(d, 1, "%s", T("Not a date: write YYYY-MM-DD or d/m/yyyy."));
+		return 1;
+	}
+	snprintf(b->as_of, sizeof b->as_of, "%s", date);
+	b->editing = 0;
+	load(d, b);
+	return 1;
 }
 
 static int key(struct desk *d, void *self, int k)
@@ -97,6 +173,13 @@ static int key(struct desk *d, void *self, int k)
 	struct tl_row *r = tl_selected(&b->list);
 	int i = b->list.sel;
 
+	if (b->editing)
+		return date_key(d, b, k);
+	if (k == 'd' || k == 'D') {
+		tf_clear(&b->date);
+		b->editing = 1;
+		return 1;
+	}
 	if (tl_key(&b->list, k, 0))
 		return 1;
 	if (!r)
@@ -128,6 +211,11 @@ static int key(struct desk *d, void *self, int k)
 	return 0;
 }
 
+static int typing(void *self)
+{
+	return ((struct browse *)self)->editing;
+}
+
 static void bfree(void *self)
 {
 	struct browse *b = self;
@@ -139,31 +227,28 @@ static void bfree(void *self)
 static const struct screen_ops ops = {
 	.title = N_("Browse"),
 	.help = N_("The agencies of the province as a tree, the province at the "
-	        "top. Right (or +, Space) opens a branch, Left (or -) closes it "
+	        "top, as of a date: today, or the one typed after d (an agency "
+	        "merged away or made by a later merger is left out). Right (or +, Space) opens a branch, Left (or -) closes it "
 	        "or goes to the parent. Enter opens an agency: its details, "
 	        "sub-agencies, holders, certificates and the tokens they are "
 	        "on; Enter there follows a line to its record (a token shows "
 	        "its custody history and audit trail)."),
-	.draw = draw, .key = key, .free = bfree,
+	.draw = draw, .key = key, .typing = typing, .free = bfree,
 };
 
 void scr_browse_open(struct desk *d)
 {
 	struct browse *b = calloc(1, sizeof *b);
-	struct add_ctx c;
 
 	if (!b)
 		return;
+	td_today(b->as_of);
 	b->list.head[0] = "Agency";
 	b->list.head[1] = "Code";
 	b->list.head[2] = "Level";
 	b->list.maxw[0] = 60;
-	c = (struct add_ctx){ &b->list, 0, 0 };
-	if (td_reg_each_child_agency(d->reg, NULL, add_child, &c, &b->err) < 0)
-		desk_error(d, &b->err);
 	desk_push(d, &ops, b);
-	/* one root (the province): show its first level at once */
-	if (b->list.n == 1)
-		expand(d, b, 0);
+	/* one root (the province): its first level is shown at once */
+	load(d, b);
 	d->msg[0] = '\0';
 }

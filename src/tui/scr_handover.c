@@ -198,6 +198,8 @@ static void new_batch(struct desk *d, struct hand *s)
 		desk_error(d, &err);
 		return;
 	}
+	/* a step off the path is listed, and its reason asked for at F9 */
+	td_handover_defer_path(s->batch, 1);
 	set_custodian(d, s, F_FROM);
 	set_custodian(d, s, F_TO);
 }
@@ -290,10 +292,13 @@ static void running_list(struct desk *d, struct hand *s)
 			continue;
 		}
 		snprintf(from, sizeof from, "%s", it->from_name ? it->from_name : it->from);
-		snprintf(who, sizeof who, "%s%s%s%s%s", away_text(s, it), *away_text(s, it)
-		         ? "  " : "", it->holders ? it->holders : "", *proof ? "  " : "", proof);
-		tl_add(&s->list, it->proof == TD_PROOF_NOT_MATCHED || *away_text(s, it)
-		       ? COL_WARN : COL_NORMAL,
+		snprintf(who, sizeof who, "%s%s%s%s%s%s%s", away_text(s, it),
+		         *away_text(s, it) ? "  " : "", it->holders ? it->holders : "",
+		         *proof ? "  " : "", proof, it->path_rule ? "  " : "",
+		         /* off the path: F9 asks for the reason */
+		         it->path_rule ? T("! off the path") : "");
+		tl_add(&s->list, it->proof == TD_PROOF_NOT_MATCHED || it->path_rule ||
+		                 *away_text(s, it) ? COL_WARN : COL_NORMAL,
 		       "item", it->key, it->key,
 		       !it->detail ? "" : s->kind == TD_HANDOVER_DOSSIERS && d->vi
 		                  ? td_dossier_kind_label(it->detail) : it->detail,
@@ -422,7 +427,14 @@ static int batch_fields(struct desk *d, struct hand *s, struct td_error *err)
 
 	field_text(s, F_COND, cond, sizeof cond);
 	field_text(s, F_REMARKS, rem, sizeof rem);
-	if (s->need_reason) {
+	if (s->need_reason && hand_off_path(s)) {
+		/* as the CLI's --force --reason: the workflow writes the reason
+		 * on the record as the reason the step is forced */
+		char reason[1024];
+		tf_get(&s->reason, reason, sizeof reason);
+		if ((rc = td_handover_set_reason(s->batch, reason, err)) < 0)
+			return rc;
+	} else if (s->need_reason) {
 		/* as the CLI's --force: said on the record, with the reason */
 		char reason[1024];
 		size_t n = strlen(rem);

@@ -37,9 +37,18 @@ static void centre_box(struct desk *d, int h, const char *title, int *y,
 	tw_box(d, *y, *x, h, *w, title);
 }
 
+int hand_off_path(const struct hand *s)
+{
+	int n = 0;
+
+	for (int i = 0; i < hand_count(s); i++)
+		n += td_handover_item_at(s->batch, (size_t)i)->path_rule != NULL;
+	return n;
+}
+
 int hand_findings(const struct hand *s)
 {
-	int n = s->force;
+	int n = s->force + hand_off_path(s);
 
 	for (int i = 0; i < hand_count(s); i++)
 		n += td_handover_item_at(s->batch, (size_t)i)->proof == TD_PROOF_NOT_MATCHED;
@@ -55,6 +64,21 @@ static int finding_lines(struct desk *d, struct hand *s, char (*buf)[300],
 {
 	int n = 0, missing = 0, left;
 
+	/* steps off the path first: they need the reason typed below */
+	for (int i = 0; i < hand_count(s); i++) {
+		const struct td_handover_item *it = td_handover_item_at(s->batch,
+		                                                        (size_t)i);
+		if (!it->path_rule)
+			continue;
+		if (n >= room - 1) {
+			missing++;
+			continue;
+		}
+		snprintf(buf[n], sizeof buf[n], "✗ %s", it->path_rule);
+		colors[n] = COL_BAD;
+		text[n] = buf[n];
+		n++;
+	}
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < hand_count(s); i++) {
 			const struct td_handover_item *it = td_handover_item_at(s->batch,

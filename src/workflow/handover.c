@@ -40,6 +40,7 @@ static void item_free(struct td_ho_item *it)
 	free(p->condition);
 	free(p->remarks);
 	free(p->proof_detail);
+	free(p->path_rule);
 	free(it->reg_custodian);
 	free(it->carried_condition);
 	memset(it, 0, sizeof *it);
@@ -54,6 +55,7 @@ void td_handover_free(struct td_handover *h)
 	free(h->items);
 	free(h->condition);
 	free(h->remarks);
+	free(h->reason);
 	free(h->place);
 	free(h->state);
 	free(h);
@@ -135,6 +137,8 @@ int td_handover_set_to(struct td_handover *h, const char *custodian,
 
 	if (!custodian) {
 		h->have_to = 0;
+		for (size_t i = 0; i < h->n; i++)
+			td_ho_path_note(h, &h->items[i], NULL, err);
 		return TD_OK;
 	}
 	if ((rc = td_custodian_resolve(h->reg, custodian, &c, err)) < 0)
@@ -144,6 +148,19 @@ int td_handover_set_to(struct td_handover *h, const char *custodian,
 		                    "agency (agency:CODE), not to %s", c.text);
 	if ((rc = check_all(h, NULL, &c, err)) < 0)
 		return rc;
+	/* the path, for the tokens listed before the receiver was named */
+	for (size_t i = 0; i < h->n; i++) {
+		struct td_error why;
+		if (!h->defer_path &&
+		    (rc = td_ho_path_check(h, &c, h->items[i].pub.key,
+		                           h->items[i].reg_custodian, &why)) < 0) {
+			*err = why;
+			return rc;
+		}
+	}
+	for (size_t i = 0; i < h->n; i++)
+		if ((rc = td_ho_path_note(h, &h->items[i], &c, err)) < 0)
+			return rc;
 	h->to = c;
 	h->have_to = 1;
 	return TD_OK;
@@ -192,9 +209,20 @@ int td_handover_set_from(struct td_handover *h, const char *custodian,
 	return set_givers(h, err);
 }
 
+void td_handover_defer_path(struct td_handover *h, int defer)
+{
+	h->defer_path = defer != 0;
+}
+
 void td_handover_set_force(struct td_handover *h, int force)
 {
 	h->force = force != 0;
+}
+
+int td_handover_set_reason(struct td_handover *h, const char *reason,
+                           struct td_error *err)
+{
+	return td_ho_set_text(&h->reason, reason, "reason", err);
 }
 
 int td_handover_set_condition(struct td_handover *h, const char *condition,

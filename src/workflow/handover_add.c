@@ -13,6 +13,8 @@
 #include "tokendesk/text.h"
 #include "workflow/handover_internal.h"
 
+#define N_(s) s   /* xgettext keyword: translated where shown */
+
 /* "a; b" lists, without repeats. */
 struct joined {
 	char *s;
@@ -94,6 +96,129 @@ static int refuse_token_checks(struct td_handover *h, const struct td_token *t,
 	return TD_OK;
 }
 
+/* ---- the path of letter 2.1/2.2 ------------------------------------------ */
+
+/* The active certificates on a token: whose they are. */
+struct active_certs {
+	int n;
+	char holder[TD_CUSTODIAN_MAX];   /* the first one's holder id */
+	int several_holders;
+};
+
+static int collect_active(const struct td_cert *c, void *ctx)
+{
+	struct active_certs *a = ctx;
+
+	if (!c->status || strcmp(c->status, "active") != 0 || !c->holder_ext_id)
+		return 0;
+	if (a->n++ == 0)
+		snprintf(a->holder, sizeof a->holder, "%s", c->holder_ext_id);
+	else if (strcmp(a->holder, c->holder_ext_id) != 0)
+		a->several_holders = 1;
+	return 0;
+}
+
+/* 1 when giver -> receiver follows official -> managing agency -> DOST
+ * -> CA, or is one of the steps inside it: agency -> agency (a merged
+ * agency hands to the new one, letter 3.1) and agency -> holder (a token
+ * given to its holder; the person rule below still applies). */
+static int step_on_path(enum td_custodian_kind from, enum td_custodian_kind to)
+{
+	switch (from) {
+	case TD_CUSTODIAN_HOLDER:
+		return to == TD_CUSTODIAN_AGENCY || to == TD_CUSTODIAN_HOLDER;
+	case TD_CUSTODIAN_AGENCY:
+		return to == TD_CUSTODIAN_AGENCY || to == TD_CUSTODIAN_DOST ||
+		       to == TD_CUSTODIAN_HOLDER;
+	case TD_CUSTODIAN_DOST:
+		return to == TD_CUSTODIAN_CA;
+	case TD_CUSTODIAN_CA:
+		return 0;
+	}
+	return 0;
+}
+
+static const char *kind_word(enum td_custodian_kind k)
+{
+	switch (k) {
+	case TD_CUSTODIAN_HOLDER: return N_("an official");
+	case TD_CUSTODIAN_AGENCY: return N_("an agency");
+	case TD_CUSTODIAN_DOST: return N_("the provincial DOST");
+	case TD_CUSTODIAN_CA: return N_("the CA");
+	}
+	return "";
+}
+
+/* TD_ERR_DATA with the rule in words when handing the token serial,
+ * now with custodian, to *to leaves the path (forced with a reason, or
+ * a custodian the registry spells otherwise: 0). */
+int td_ho_path_check(const struct td_handover *h, const struct td_custodian *to,
+                     const char *serial, const char *custodian,
+                     struct td_error *err)
+{
+	struct td_custodian from;
+	struct active_certs a = { 0 };
+	struct td_error ignored;
+	int rc;
+
+	if (h->kind != TD_HANDOVER_TOKENS || (h->force && h->reason && *h->reason))
+		return TD_OK;
+	if (h->have_from)
+		from = h->from;
+	else if (td_custodian_parse(custodian, &from, &ignored) < 0)
+		return TD_OK;
+	if (!step_on_path(from.kind, to->kind))
+		return td_error_set_at(err, TD_ERR_DATA, NULL, 0, serial,
+		                       "token %s: a handover from %s (%s) to %s (%s) "
+		                       "leaves the path official -> managing agency -> "
+		                       "provincial DOST -> CA (letter 2.1, 2.2); "
+		                       "--force --reason TEXT to record it anyway",
+		                       serial, td_error_translate(kind_word(from.kind)),
+		                       from.text, td_error_translate(kind_word(to->kind)),
+		                       to->text);
+	if (to->kind != TD_CUSTODIAN_HOLDER)
+		return TD_OK;
+	if ((rc = td_reg_each_cert_on_token(h->reg, serial, collect_active, &a,
+	                                    err)) < 0)
+		return rc;
+	if (a.n && (a.several_holders || strcmp(a.holder, to->key) != 0))
+		return td_error_set_at(err, TD_ERR_DATA, NULL, 0, serial,
+		                       "token %s holds an active certificate of holder "
+		                       "%s: it is handed to its holder only, not to %s "
+		                       "(--force --reason TEXT to record it anyway)",
+		                       serial, a.holder, to->text);
+	return TD_OK;
+}
+
+int td_ho_path_note(struct td_handover *h, struct td_ho_item *it,
+                    const struct td_custodian *to, struct td_error *err)
+{
+	struct td_error why;
+	int rc;
+
+	free(it->pub.path_rule);
+	it->pub.path_rule = NULL;
+	if (!to)
+		return TD_OK;
+	rc = td_ho_path_check(h, to, it->pub.key, it->reg_custodian, &why);
+	if (rc == TD_ERR_DATA) {
+		if (!(it->pub.path_rule = strdup(why.message)))
+			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		return TD_OK;
+	}
+	if (rc < 0)
+		*err = why;
+	return rc;
+}
+
+static int refuse_path(struct td_handover *h, const struct td_token *t,
+                       struct td_error *err)
+{
+	if (!h->have_to || h->defer_path)
+		return TD_OK;
+	return td_ho_path_check(h, &h->to, t->serial, t->custodian, err);
+}
+
 /* The newest condition recorded for a token ("bị hỏng"...). */
 static int last_condition(const struct td_custody_event *e, void *ctx)
 {
@@ -171,7 +296,8 @@ int td_handover_add_token(struct td_handover *h, const char *serial,
 		                       "no token %s in the registry", serial);
 	if (rc < 0)
 		return rc;
-	if ((rc = refuse_token_checks(h, &t, err)) < 0 || !(it = td_ho_slot(h, err))) {
+	if ((rc = refuse_token_checks(h, &t, err)) < 0 ||
+	    (rc = refuse_path(h, &t, err)) < 0 || !(it = td_ho_slot(h, err))) {
 		td_token_clear(&t);
 		return rc < 0 ? rc : TD_ERR_NOMEM;
 	}
@@ -179,6 +305,8 @@ int td_handover_add_token(struct td_handover *h, const char *serial,
 	td_token_clear(&t);
 	if (rc == TD_OK)
 		rc = seen_now(h, it, err);
+	if (rc == TD_OK && h->have_to)
+		rc = td_ho_path_note(h, it, &h->to, err);
 	return td_ho_push(h, it, rc);
 }
 

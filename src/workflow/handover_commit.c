@@ -39,8 +39,12 @@ static int create_row(struct td_handover *h, int64_t *id, char *number,
 	const char *from, *from_name;
 
 	batch_giver(h, &from, &from_name);
-	snprintf(remarks, sizeof remarks, "%s%s%s", h->remarks ? h->remarks : "",
-	         h->remarks && h->force ? " " : "", h->force ? "[forced]" : "");
+	/* the reason is written in Vietnamese whatever the operator's
+	 * language: the record is a Vietnamese paper */
+	snprintf(remarks, sizeof remarks, "%s%s%s%s%s", h->remarks ? h->remarks : "",
+	         h->remarks && h->force ? " " : "", h->force ? "[forced]" : "",
+	         h->force && h->reason ? " Lý do bàn giao ngoài trình tự: " : "",
+	         h->force && h->reason ? h->reason : "");
 	row.kind = h->kind == TD_HANDOVER_TOKENS ? "token" : "dossier";
 	row.place = h->place;
 	row.from_custodian = (char *)from;
@@ -173,6 +177,11 @@ int td_handover_commit(struct td_handover *h, char *number, int64_t *id,
 		return td_error_set(err, TD_ERR_USAGE, "no giving agency chosen (From)");
 	if (!h->n)
 		return td_error_set(err, TD_ERR_USAGE, "nothing to hand over");
+	/* the path, for every token (a desk asks for the reason at F9) */
+	for (size_t i = 0; h->kind == TD_HANDOVER_TOKENS && i < h->n; i++)
+		if ((rc = td_ho_path_check(h, &h->to, h->items[i].pub.key,
+		                           h->items[i].reg_custodian, err)) < 0)
+			return rc;
 	if ((rc = td_reg_begin(h->reg, err)) < 0)
 		return rc;
 	rc = create_row(h, &hid, num, err);

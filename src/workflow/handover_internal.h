@@ -20,6 +20,8 @@ struct td_handover {
 	int have_to, have_from;
 	int force, committed;
 	char *condition, *remarks, *place, *state;
+	char *reason;          /* why a step off the path is forced (typed) */
+	int defer_path;        /* td_handover_defer_path: note, do not refuse */
 	struct td_ho_item *items;
 	size_t n, cap;
 };
@@ -50,5 +52,16 @@ int td_ho_last_event(struct td_registry *reg, const char *serial,
  * custody event is no longer the one it->pub.custody_seen says. */
 int td_ho_check_seen(struct td_registry *reg, const struct td_ho_item *it,
                      struct td_error *err);
+
+/* The path rule (handover_add.c): TD_ERR_DATA, the rule in words, when
+ * handing token serial (now with custodian) to *to leaves the path
+ * official -> agency -> DOST -> CA, unless forced with a reason. */
+int td_ho_path_check(const struct td_handover *h, const struct td_custodian *to,
+                     const char *serial, const char *custodian,
+                     struct td_error *err);
+/* Set it->pub.path_rule for receiver to (NULL: none yet); <0 only when
+ * the registry fails. */
+int td_ho_path_note(struct td_handover *h, struct td_ho_item *it,
+                    const struct td_custodian *to, struct td_error *err);
 
 #endif

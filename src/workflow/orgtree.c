@@ -281,3 +281,9 @@ char *td_org_tree_dn(struct td_org_tree *t, const char *code, const char *kind,
 		return NULL;
 	return join_cn(n->org_prefix, holder_name && *holder_name ? holder_name : n->name);
 }
+
+int td_agency_in_force(const struct td_agency *a, const char *date)
+{
+	return (!a->valid_from || !*a->valid_from || strcmp(a->valid_from, date) <= 0) &&
+	       (!a->valid_to || !*a->valid_to || strcmp(a->valid_to, date) >= 0);
+}

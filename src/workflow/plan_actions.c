@@ -481,6 +481,29 @@ int plan_each_new_agency(struct td_registry *reg, const struct td_plan_opts *opt
 	return rc;
 }
 
+int plan_each_ended_agency(struct td_registry *reg, const struct td_plan_opts *opts,
+                           plan_ended_agency_fn fn, void *ctx,
+                           struct td_error *err)
+{
+	struct compute c = { 0 };
+	struct td_error_list errs;
+	int rc;
+
+	td_error_list_init(&errs, 10);
+	rc = prepare(&c, reg, opts ? opts->as_of : NULL, &errs, err);
+	for (size_t i = 0; rc == TD_OK && i < c.m.nnodes; i++) {
+		struct pnode *n = c.m.list[i];
+		if (n->id == 0 || n->alive || !n->removed_by)
+			continue;
+		rc = fn(n->code, n->removed_by->date, ctx);
+	}
+	td_strmap_free(c.picks);
+	td_strmap_free(c.collected);
+	model_free(&c.m);
+	td_error_list_free(&errs);
+	return rc;
+}
+
 int td_plan_compute(struct td_registry *reg, const struct td_plan_opts *opts,
                     td_plan_action_fn fn, void *ctx, struct td_plan_summary *sum,
                     struct td_error *err)

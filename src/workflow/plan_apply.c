@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tokendesk/plan.h"
 #include "tokendesk/registry.h"
@@ -215,6 +216,50 @@ static int make_agency(const char *code, const char *name, const char *parent,
 	return rc;
 }
 
+/* The day before date (YYYY-MM-DD) into out[11]. */
+static void day_before(const char *date, char out[11])
+{
+	struct tm tm = { 0 };
+	time_t t;
+
+	if (sscanf(date, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3) {
+		snprintf(out, 11, "%s", date);
+		return;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_hour = 12;
+	t = timegm(&tm) - 86400;
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* An agency merged away is in force until the day before the merger:
+ * its valid_to says so (audited as agency.update), so the tree as of a
+ * later date no longer lists it.  An earlier valid_to stands. */
+static int end_agency(const char *code, const char *date, void *ctx)
+{
+	struct made *m = ctx;
+	struct td_agency a;
+	enum td_upsert result;
+	char last[11];
+	int rc = td_reg_get_agency(m->reg, code, &a, m->err);
+
+	if (rc < 0)
+		return rc == TD_ERR_NOTFOUND ? TD_OK : rc;
+	day_before(date, last);
+	if (!a.valid_to || !*a.valid_to || strcmp(a.valid_to, last) > 0) {
+		char *old = a.valid_to;
+		a.valid_to = last;
+		rc = td_reg_put_agency(m->reg, &a, &result, m->err);
+		if (rc == TD_OK && result == TD_UPSERT_UPDATED)
+			m->rep->agencies_ended++;
+		a.valid_to = old;
+	}
+	td_agency_clear(&a);
+	return rc;
+}
+
 int td_plan_apply(struct td_registry *reg, const struct td_plan_opts *opts,
                   struct td_plan_apply_report *rep, struct td_error *err)
 {
@@ -234,16 +279,19 @@ int td_plan_apply(struct td_registry *reg, const struct td_plan_opts *opts,
 	struct made made = { reg, rep, err };
 	rc = plan_each_new_agency(reg, opts, make_agency, &made, err);
 	if (rc == TD_OK)
+		rc = plan_each_ended_agency(reg, opts, end_agency, &made, err);
+	if (rc == TD_OK)
 		rc = td_reg_each_tag(reg, NULL, 0, load_tag, &a, err);
 	if (rc == TD_OK)
 		rc = write_tags(reg, &a, rep, err);
 	if (rc == TD_OK) {
 		snprintf(summary, sizeof summary, "{\"added\":%ld,\"changed\":%ld,"
 		         "\"removed\":%ld,\"unchanged\":%ld,\"held\":%ld,"
-		         "\"agencies_made\":%ld}", rep->added,
+		         "\"agencies_made\":%ld,\"agencies_ended\":%ld}", rep->added,
 		         rep->changed, rep->removed, rep->unchanged, rep->held,
-		         rep->agencies_made);
-		if (rep->added || rep->changed || rep->removed || rep->agencies_made)
+		         rep->agencies_made, rep->agencies_ended);
+		if (rep->added || rep->changed || rep->removed || rep->agencies_made ||
+		    rep->agencies_ended)
 			rc = td_reg_audit(reg, "plan.apply", "plan", NULL, NULL, summary, err);
 	}
 	rc = td_reg_end(reg, rc, err);

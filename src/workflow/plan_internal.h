@@ -109,6 +109,15 @@ typedef int (*plan_new_agency_fn)(const char *code, const char *name,
 int plan_each_new_agency(struct td_registry *reg, const struct td_plan_opts *opts,
                          plan_new_agency_fn fn, void *ctx, struct td_error *err);
 
+/* The registry's agencies the stored plan ends (merged away: merge_new
+ * sources, merge_keep's others), each with the date of the event that
+ * ends it; fn's non-zero return stops and is returned (plan_actions.c). */
+typedef int (*plan_ended_agency_fn)(const char *code, const char *date,
+                                    void *ctx);
+int plan_each_ended_agency(struct td_registry *reg, const struct td_plan_opts *opts,
+                           plan_ended_agency_fn fn, void *ctx,
+                           struct td_error *err);
+
 /* Add a positioned error to m->errors. */
 void model_error(struct plan_model *m, long line, const char *field,
                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -29,7 +29,11 @@ void model_error(struct plan_model *m, long line, const char *field,
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	/* in the operator's language (po/Makevars: keyword model_error:4) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vsnprintf(msg, sizeof msg, td_error_translate(fmt), ap);
+#pragma GCC diagnostic pop
 	va_end(ap);
 	td_error_set_at(&e, TD_ERR_DATA, m->file, line, field, "%s", msg);
 	td_error_list_add(m->errors, &e);
@@ -189,7 +193,8 @@ static void need(struct plan_model *m, struct pevent *ev, int ok,
 {
 	if (ok)
 		return;
-	model_error(m, ev->line, field, "%s %s", td_plan_event_names[ev->kind], what);
+	model_error(m, ev->line, field, "%s %s", td_plan_event_names[ev->kind],
+	            td_error_translate(what));   /* po/Makevars: keyword need:5 */
 	ev->bad = 1;
 }
 

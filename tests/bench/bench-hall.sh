@@ -32,7 +32,7 @@ mkdir -p "$B"
 awk -v desks="$DESKS" -v secs="$SECS" 'BEGIN {
 	for (d = 0; d <= desks; d++)
 		for (k = 1; k <= secs; k++)
-			printf "%02X%04X,person,Cán bộ %d.%d,09%02d%04d,,HL.SNV,2025-01-01,2030-01-01,BE%02X%04X,Bench,\n",
+			printf "%02X%04X,person,Cán bộ %d.%d,0900%02d%06d,,HL.SNV,2025-01-01,2030-01-01,BE%02X%04X,Bench,\n",
 			    d + 100, k, d, k, d, k, d, k
 }' >>"$HALL/certs.csv"
 n=1
@@ -78,13 +78,14 @@ until_shows() {
 	done
 }
 
-# One operator: SECS handovers to DOST, one a second.
+# One operator: SECS handovers to the managing agency (the first step of
+# the path official -> agency -> DOST -> CA), one a second.
 operator() {
 	n=$1 k=1 start=$(now_ms)
 	dkeys $n F5
 	until_shows $n "Hand tokens over" 10000 0.02 || { echo "open" >>"$B/fail.$n"; return; }
 	dkeys $n Tab Tab
-	dtype $n dost
+	dtype $n agency:HL.SNV
 	until_shows $n "✓ " 10000 0.02 || { echo "to" >>"$B/fail.$n"; return; }
 	dkeys $n BTab BTab
 	while [ $k -le "$SECS" ]; do
@@ -123,7 +124,7 @@ cli_writer() {
 	k=1
 	while [ $k -le "$SECS" ]; do
 		serial=$(printf 'BE%02X%04X' 0 "$k")
-		"$TOKENDESK" --db "$HALL_DB" --operator "lệnh" -q handover --to ca "$serial" \
+		"$TOKENDESK" --db "$HALL_DB" --operator "lệnh" -q handover --to agency:HL.SNV "$serial" \
 			>/dev/null 2>>"$B/fail.cli" || echo "cli $serial" >>"$B/fail.cli"
 		sleep 1
 		k=$((k + 1))

@@ -17,13 +17,13 @@ build_registry() {
 		"$TD_SRCDIR/data/demo/certificates.csv" >"$tmp/updated.csv"
 	td import "$tmp/updated.csv" &&
 	td handover --to agency:DC --place "Hà Nội" 3792084583 &&
-	td handover --to dost 13F43E2B &&
+	td handover --to dost --force --reason "nộp thẳng cho Sở" 13F43E2B &&
 	# a certificate re-issued onto a new token (the old one keeps its
 	# row, with no certificate now), and the new token handed over
 	{ head -n 1 "$tmp/updated.csv"; awk -F, 'BEGIN { OFS = "," } $9 == "6682165696" { $9 = "NEWTOKEN01"; $10 = "SoftHSM v2"; print }' \
 		"$tmp/updated.csv"; } >"$tmp/newtoken.csv" &&
 	td import "$tmp/newtoken.csv" &&
-	td handover --to dost NEWTOKEN01 &&
+	td handover --to dost --force --reason "nộp thẳng cho Sở" NEWTOKEN01 &&
 	td dossier add --agency DC.VP --kind renewal --ref HS-001 --holder 098084373134 &&
 	td dossier handover --from agency:DC.VP --to agency:DC.SNV HS-001 &&
 	td plan import "$TD_SRCDIR/data/demo/plan.csv" && td plan apply && td tag send &&

@@ -42,7 +42,7 @@ expect_eq "$(registry_digest)" "$before" "registry after refused config files"
 
 expect_status 0 td --config "$tmp/good.conf" search Sở
 expect_in "$tmp/out" "Sở"
-expect_status 0 td --config "$tmp/good.conf" handover --to dost "$T"
+expect_status 0 td --config "$tmp/good.conf" handover --to dost --force --reason "nộp thẳng cho Sở" "$T"
 number=$(sed -n 's/^Handover \([^:]*\):.*/\1/p' "$tmp/out")
 expect_status 0 td receipt "$number"
 expect_in "$tmp/out" "tại Phòng tiếp nhận,"

@@ -41,7 +41,7 @@ expect_status 66 td hall add-operator An "$tmp/none.pub"
 # Under the key: the name and fingerprint, not --operator nor the env.
 serial=$(td export tokens | awk -F, 'NR == 2 { print $1 }')
 TOKENDESK_OPERATOR=Eve expect_status 0 td --operator-key "Nguyễn Văn An" \
-	--key-fingerprint "$fp" --operator Mallory handover --to dost "$serial"
+	--key-fingerprint "$fp" --operator Mallory handover --to dost --force --reason "nộp thẳng cho Sở" "$serial"
 td audit log token "$serial" >"$tmp/audit"
 expect_in "$tmp/audit" "token.move     Nguyễn Văn An (ssh $fp)"
 expect_not_in "$tmp/audit" "Mallory"

@@ -20,7 +20,7 @@ series=$(printf %s "$uuid" | tr -d - | cut -c1-6 | tr a-f A-F)
 expect_status 0 td --db "$tmp/field.db" handover --to agency:DC 8878595222
 expect_in "$tmp/out" "BG-$year-$series-0001"
 # At home meanwhile: home's series goes on.
-expect_status 0 td handover --to dost 13F43E2B
+expect_status 0 td handover --to dost --force --reason "nộp thẳng cho Sở" 13F43E2B
 expect_in "$tmp/out" "BG-$year-0002"
 
 expect_status 0 td kit merge "$tmp/field.db" --json
@@ -62,6 +62,6 @@ expect_eq "$(sqlite3 "$old" "SELECT count(*) FROM pragma_foreign_key_check")" 0 
 	"dangling references after the migration"
 expect_status 0 td --db "$old" receipt "BG-$year-0001"
 expect_in "$tmp/out" "Vũ Xuân Đông"
-expect_status 0 td --db "$old" handover --to ca 13F43E2B
+expect_status 0 td --db "$old" handover --to ca --force --reason "nộp thẳng cho Sở" 13F43E2B
 expect_in "$tmp/out" "BG-$year-0002"
 finish

@@ -6,7 +6,7 @@ command -v pdftotext >/dev/null || { echo "pdftotext (poppler-utils) missing"; e
 demo_import || { echo "demo import failed"; exit 1; }
 year=$(date +%Y)
 
-expect_status 0 td handover --to dost --place "Sở KH&CN tỉnh Đông Châu" \
+expect_status 0 td handover --to dost --force --reason "nộp thẳng cho Sở" --place "Sở KH&CN tỉnh Đông Châu" \
 	--pdf "$tmp/first.pdf" 3792084583 8878595222
 expect_in "$tmp/out" "Record (PDF): $tmp/first.pdf"
 expect_eq "$(stat -c %a "$tmp/first.pdf")" 600 "mode of the PDF"
@@ -26,7 +26,7 @@ cmp -s "$tmp/first.txt" "$tmp/again.txt" || fail "reprint differs from the first
 
 # A whole bag (60 tokens) spreads over pages, each numbered.
 td export tokens | awk -F, 'NR>=5 && NR<65 {print $1}' >"$tmp/bag"
-td handover --to dost - <"$tmp/bag" >/dev/null 2>"$tmp/err" || fail "bag handover"
+td handover --to dost --force --reason "nộp thẳng cho Sở" - <"$tmp/bag" >/dev/null 2>"$tmp/err" || fail "bag handover"
 expect_status 0 td receipt "BG-$year-0002" --pdf "$tmp/bag.pdf"
 pages=$(pdfinfo "$tmp/bag.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')
 [ "${pages:-0}" -ge 3 ] || fail "60 tokens on ${pages:-?} pages, want 3 or more"
@@ -40,7 +40,7 @@ expect_in "$tmp/bag.txt" "$(tail -n 1 "$tmp/bag")"
 # paper.  Each page's last line is its footer.
 cond=$(printf '%999s' '' | tr ' ' x)
 rem=$(i=1; while [ $i -le 45 ]; do printf 'mục %d đã nhận; ' $i; i=$((i + 1)); done)
-expect_status 0 td handover --to dost --condition "$cond" --remarks "${rem%; }" \
+expect_status 0 td handover --to dost --force --reason "nộp thẳng cho Sở" --condition "$cond" --remarks "${rem%; }" \
 	--pdf "$tmp/long.pdf" "$(td export tokens | awk -F, 'NR == 70 {print $1}')"
 pdftotext -layout "$tmp/long.pdf" "$tmp/long.txt"
 flat=$(tr -d ' \n' <"$tmp/long.txt")

@@ -14,16 +14,16 @@ t3=$(td export tokens | awk -F, 'NR == 4 {print $1}')
 
 # piped: no prompt; a 2000-byte line is refused once, as one serial
 long=$(printf '%2000s' '' | tr ' ' A)
-printf '%s\n%s\n' "$t1" "$long" | td handover --to dost - >"$tmp/out" 2>"$tmp/err"
+printf '%s\n%s\n' "$t1" "$long" | td handover --to dost --force --reason "nộp thẳng cho Sở" - >"$tmp/out" 2>"$tmp/err"
 expect_not_in "$tmp/err" "Ctrl-D"
 expect_eq "$(grep -c "AAAA" "$tmp/err")" 1 "messages about the long line"
-printf '%s\n' "$t1" | td handover --to dost - >"$tmp/out" 2>"$tmp/err" ||
+printf '%s\n' "$t1" | td handover --to dost --force --reason "nộp thẳng cho Sở" - >"$tmp/out" 2>"$tmp/err" ||
 	fail "piped handover: $(cat "$tmp/err")"
 expect_not_in "$tmp/err" "Ctrl-D"
 
 # at a terminal: the prompt, two scans, Ctrl-D, recorded
 pane_start 100 20 \
-	"env TOKENDESK_DB='$TOKENDESK_DB' TOKENDESK_OPERATOR=tester '$TOKENDESK' handover --to dost -; echo EXITED \$?; echo step-done; sleep 60" ||
+	"env TOKENDESK_DB='$TOKENDESK_DB' TOKENDESK_OPERATOR=tester '$TOKENDESK' handover --to dost --force --reason nộp_thẳng -; echo EXITED \$?; echo step-done; sleep 60" ||
 	{ echo "tmux cannot start"; exit 1; }
 pane_wait "Scan or type the token serials, one a line; Ctrl-D when done." ||
 	fail "no prompt at a terminal"

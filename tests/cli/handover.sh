@@ -14,7 +14,7 @@ expect_in "$tmp/t1.json" '"custodian": "holder:098084373134"'
 
 # ---- refusals change nothing -------------------------------------------------
 before=$(registry_digest)
-expect_status 66 td handover --to dost $T1 NO-SUCH-TOKEN $T2
+expect_status 66 td handover --to agency:DC $T1 NO-SUCH-TOKEN $T2
 expect_in "$tmp/err" "no token NO-SUCH-TOKEN"
 expect_in "$tmp/err" "nothing was written"
 expect_status 66 td handover --to agency:NO.SUCH $T1
@@ -31,12 +31,12 @@ expect_in "$tmp/err" "--force"
 # Already with the receiver; listed twice.
 expect_status 65 td handover --to holder:098084373134 $T1
 expect_in "$tmp/err" "already with holder:098084373134"
-expect_status 65 td handover --to dost $T1 $T1
+expect_status 65 td handover --to agency:DC $T1 $T1
 expect_in "$tmp/err" "already in this handover"
 expect_eq "$(registry_digest)" "$before" "registry after refused handovers"
 
 # ---- two tokens to DOST in one handover ---------------------------------------
-expect_status 0 td handover --to dost --from holder:098084373134 --force \
+expect_status 0 td handover --to dost --from holder:098084373134 --force --reason "Theo mục 2.1, nộp thẳng" \
 	--place "Sở KH&CN tỉnh Đông Châu" --condition "nguyên vẹn" \
 	--remarks "Theo mục 2.1" $T1 $T2
 expect_in "$tmp/out" "Handover BG-$year-0001: 2 token(s)"
@@ -79,7 +79,7 @@ expect_in "$tmp/out" "tại Hà Nội"
 expect_in "$tmp/out" "Bên giao: Sở Khoa học và Công nghệ (dost)"
 # Re-issue: the other goes back to its holder (in_use); an official's
 # token handed to the agency as damaged (--state overrides).
-expect_status 0 td handover --to holder:098087413170 $T2
+expect_status 0 td handover --to holder:098087413170 --force --reason "cấp lại, trả thiết bị cho thuê bao" $T2
 expect_eq "$(td show token $T2 --json | jq -r .state)" in_use "state back with holder"
 T3=$(td export tokens | awk -F, 'NR==5 {print $1}')
 expect_status 0 td handover --to agency:DC --state damaged --json $T3
@@ -91,13 +91,13 @@ expect_eq "$(jq -r .custodian "$tmp/t.json")" agency:DC "custodian agency"
 # The place from the configuration file.
 printf '# desk\nplace = Phòng tiếp nhận, Sở KH&CN\n' >"$tmp/desk.conf"
 T4=$(td export tokens | awk -F, 'NR==11 {print $1}')
-expect_status 0 td --config "$tmp/desk.conf" handover --to dost "$T4"
+expect_status 0 td --config "$tmp/desk.conf" handover --to dost --force --reason "nộp thẳng cho Sở" "$T4"
 expect_status 0 td receipt "$(awk '/^Handover/ {sub(":", "", $2); print $2}' "$tmp/out")"
 expect_in "$tmp/out" "tại Phòng tiếp nhận, Sở KH&CN"
 
 # Serials from standard input (a scanned bag), one handover.
 td export tokens | awk -F, 'NR>=6 && NR<=10 {print $1}' >"$tmp/bag"
-td handover --to dost - <"$tmp/bag" >"$tmp/out" 2>"$tmp/err" || fail "bag from stdin"
+td handover --to dost --force --reason "nộp thẳng cho Sở" - <"$tmp/bag" >"$tmp/out" 2>"$tmp/err" || fail "bag from stdin"
 expect_in "$tmp/out" "BG-$year-0006: 5 token(s)"
 expect_status 0 td receipt "BG-$year-0006"
 expect_in "$tmp/out" "Tổng cộng: 5 thiết bị"

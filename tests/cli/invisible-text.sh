@@ -65,7 +65,7 @@ printf 'cert_serial,kind,holder_name,holder_id,agency_code,not_before,not_after\
 expect_status 0 td import "$tmp/nfd.csv"
 td export certificates >"$tmp/certs.csv"
 expect_in "$tmp/certs.csv" "Nguyễn Thị Hiệu"
-expect_status 0 td handover --to dost --remarks "$nfd" "$T"
+expect_status 0 td handover --to dost --force --reason "nộp thẳng cho Sở" --remarks "$nfd" "$T"
 # A BOM at the start of a list is still the encoding's mark, not text.
 printf '\357\273\277code,name,parent_code,level\nDC.BOM,Phòng Một,DC,other\n' >"$tmp/bom.csv"
 expect_status 0 td import "$tmp/bom.csv"

@@ -10,7 +10,7 @@ province_test sqlite3 python3
 td kit make --agencies SB -o "$tmp/b.kit" >/dev/null || td_fail "kit make"
 kb() { "$TOKENDESK" --db "$tmp/b.kit" "$@"; }
 nf=$(kb handover --to agency:SB T-SB-01 | sed -n 's/^Handover \([^:]*\):.*/\1/p')
-nh=$(td handover --to dost T-SB-01 | sed -n 's/^Handover \([^:]*\):.*/\1/p')
+nh=$(td handover --to dost --force --reason "nộp thẳng cho Sở" T-SB-01 | sed -n 's/^Handover \([^:]*\):.*/\1/p')
 [ -n "$nf" ] && [ -n "$nh" ] || td_fail "handover numbers '$nf' '$nh'"
 # the same mark on both sides, and one only the field made
 kb holder set 001090000005 --no-longer-needed >/dev/null || td_fail "field mark 5"

@@ -7,7 +7,7 @@
 . "$TD_SRCDIR/tests/cli/count-common.sh"
 province_test sqlite3 python3
 
-td handover --to dost T-SB-02 >/dev/null || td_fail "home handover"
+td handover --to dost --force --reason "nộp thẳng cho Sở" T-SB-02 >/dev/null || td_fail "home handover"
 td tag collect T-SA1-02 --reason "thu hồi" >/dev/null || td_fail "home tag"
 td tag revoke b001 --reason "chuyển công tác" >/dev/null || td_fail "home tag b"
 td kit make --agencies SA -o "$tmp/a.kit" >/dev/null || td_fail "kit a"
@@ -26,7 +26,7 @@ nb=$(TOKENDESK_OPERATOR=team-b kb handover --to agency:XA T-XA-01 |
 TOKENDESK_OPERATOR=team-b kb handover --to agency:SB T-SB-01 >/dev/null ||
 	td_fail "field handover b2"
 # Home hands T-SB-01 over too: a conflict; and signs a number of its own.
-nh=$(td handover --to dost T-SB-01 | sed -n 's/^Handover \([^:]*\):.*/\1/p')
+nh=$(td handover --to dost --force --reason "nộp thẳng cho Sở" T-SB-01 | sed -n 's/^Handover \([^:]*\):.*/\1/p')
 [ -n "$na" ] && [ -n "$nb" ] && [ -n "$nh" ] || td_fail "handover numbers: '$na' '$nb' '$nh'"
 [ "$na" != "$nb" ] && [ "$na" != "$nh" ] && [ "$nb" != "$nh" ] ||
 	td_fail "kits and home number alike: $na $nb $nh"

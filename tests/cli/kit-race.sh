@@ -33,7 +33,7 @@ race() {
 td kit make --agencies SB -o "$tmp/a.kit" >/dev/null || td_fail "kit make a"
 td kit make --agencies XA -o "$tmp/b.kit" >/dev/null || td_fail "kit make b"
 "$TOKENDESK" --db "$tmp/a.kit" handover --to agency:SB T-SB-01 >/dev/null || td_fail "field a"
-"$TOKENDESK" --db "$tmp/b.kit" handover --to dost T-XA-01 >/dev/null || td_fail "field b"
+"$TOKENDESK" --db "$tmp/b.kit" handover --to dost --force --reason "nộp thẳng cho Sở" T-XA-01 >/dev/null || td_fail "field b"
 
 race "$tmp/a.kit" en "merged meanwhile; nothing changed"
 race "$tmp/b.kit" vi "đã được hợp nhất trong lúc đó; không có gì thay đổi"

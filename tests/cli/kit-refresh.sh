@@ -21,7 +21,7 @@ grep -q "holds work not merged yet: merge it first" "$tmp/err" || td_fail "$(cat
 cmp -s "$tmp/s.kit" "$tmp/before.kit" || td_fail "the refused refresh changed the kit"
 
 td kit merge "$tmp/s.kit" >/dev/null || td_fail "merge 1"
-td handover --to dost T-SB-01 >/dev/null || td_fail "home handover"
+td handover --to dost --force --reason "nộp thẳng cho Sở" T-SB-01 >/dev/null || td_fail "home handover"
 td dossier add --agency SB --kind renewal --ref HS-HOME >/dev/null || td_fail "home dossier"
 td kit refresh "$tmp/s.kit" >"$tmp/r" || td_fail "refresh: $(cat "$tmp/r")"
 grep -q "refreshed from home: 1 tokens, 1 custody moves, 1 dossiers, 0 tags, 0 officials changed" \
@@ -63,7 +63,7 @@ if [ "$(id -u)" = 0 ] && mkdir "$tmp/usb" &&
 	tmpfs "$tmp/usb" 2>/dev/null; then
 	trap 'umount "$tmp/usb"; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 	cp "$tmp/s.kit" "$tmp/usb/s.kit"
-	td handover --to dost T-SB-02 >/dev/null || td_fail "home handover 2"
+	td handover --to dost --force --reason "nộp thẳng cho Sở" T-SB-02 >/dev/null || td_fail "home handover 2"
 	refreshes=$(sqlite3 "$tmp/reg.db" "SELECT count(*) FROM audit WHERE action = 'kit.refresh'")
 	td kit refresh "$tmp/usb/s.kit" 2>"$tmp/err"; st=$?
 	[ $st = 74 ] || td_fail "refresh on a full stick: exit $st: $(cat "$tmp/err")"

@@ -10,8 +10,8 @@ td kit make --agencies SB -o "$tmp/b.kit" >/dev/null || td_fail "kit make"
 kb() { "$TOKENDESK" --db "$tmp/b.kit" "$@"; }
 TOKENDESK_OPERATOR=team kb handover --to agency:SB T-SB-01 >/dev/null || td_fail "field 1"
 TOKENDESK_OPERATOR=team kb handover --to agency:SB T-SB-02 >/dev/null || td_fail "field 2"
-td handover --to dost T-SB-01 >/dev/null || td_fail "home 1"
-td handover --to dost T-SB-02 >/dev/null || td_fail "home 2"
+td handover --to dost --force --reason "nộp thẳng cho Sở" T-SB-01 >/dev/null || td_fail "home 1"
+td handover --to dost --force --reason "nộp thẳng cho Sở" T-SB-02 >/dev/null || td_fail "home 2"
 td kit merge "$tmp/b.kit" | grep -q ", 2 conflicts" || td_fail "merge"
 cid() { td kit conflicts --json | python3 -c '
 import json, sys

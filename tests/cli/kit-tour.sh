@@ -23,7 +23,7 @@ kit stick dossier add --agency SA --kind renewal --ref HS-1 --holder 00109000000
 cnt=$(kit stick count start --agency SA1) || td_fail "field count"
 kit stick count scan "$cnt" T-SA1-01 >/dev/null || td_fail "field scan 1"
 # home meanwhile hands T-SB-01 to DOST
-TOKENDESK_OPERATOR=home td handover --to dost T-SB-01 >/dev/null || td_fail "home handover"
+TOKENDESK_OPERATOR=home td handover --to dost --force --reason "nộp thẳng cho Sở" T-SB-01 >/dev/null || td_fail "home handover"
 cp "$tmp/stick.kit" "$tmp/copy.kit"    # a copy, before the first merge
 
 td kit merge "$tmp/stick.kit" >"$tmp/m1" || td_fail "merge 1: $(cat "$tmp/m1")"
@@ -74,7 +74,7 @@ PY
 # hands T-SA-02 over too (a conflict)
 kit copy handover --to agency:SA T-SA-02 >"$tmp/h5" || td_fail "field handover 5"
 kit copy dossier add --agency SB --kind new_issue --ref HS-2 >/dev/null || td_fail "dossier 2"
-TOKENDESK_OPERATOR=home td handover --to dost T-SA-02 >/dev/null || td_fail "home handover 3"
+TOKENDESK_OPERATOR=home td handover --to dost --force --reason "nộp thẳng cho Sở" T-SA-02 >/dev/null || td_fail "home handover 3"
 td kit merge "$tmp/copy.kit" --json >"$tmp/m3.json" || td_fail "merge 3: $(cat "$tmp/m3.json")"
 python3 - "$tmp/m3.json" <<'PY' || td_fail "merge 3 --json: $(cat "$tmp/m3.json")"
 import json, sys

@@ -73,6 +73,7 @@ TESTS += $(COUNT_KIT_TESTS)
 EXTRA_DIST += tests/cli/count-common.sh $(COUNT_KIT_TESTS)
 # handover (issue 4): tokens, dossiers, the record as text and PDF
 CLI_TESTS += tests/cli/hall-operator.sh
+CLI_TESTS += tests/cli/handover-path.sh tests/cli/plan-ends-agency.sh
 CLI_TESTS += tests/cli/handover.sh tests/cli/handover-scanner.sh tests/cli/handover-pdf.sh tests/cli/handover-dossier.sh \
 	tests/cli/handover-kit.sh
 # audit verify against the rows (issue 21); audit-release/ holds a registry

@@ -21,7 +21,7 @@ expect_eq "$(q 'SELECT count(*) FROM audit_checkpoint')" 0 "checkpoints after th
 expect_status 0 td audit verify
 expect_not_in "$tmp/out" "checkpoint"
 
-expect_status 0 td handover --to dost TKA001
+expect_status 0 td handover --to dost --force --reason "nộp thẳng cho Sở" TKA001
 n=$(td receipt --list | awk 'NR==1 {print $1}')
 expect_status 0 td receipt "$n" --pdf "$tmp/r.pdf"
 # unsigned: its QR names the record, but nothing proves the content

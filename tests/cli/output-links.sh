@@ -13,7 +13,7 @@
 
 demo_import || { echo "demo import failed"; exit 1; }
 year=$(date +%Y)
-td handover --to dost 3792084583 >/dev/null 2>&1 || fail "handover"
+td handover --to dost --force --reason "nộp thẳng cho Sở" 3792084583 >/dev/null 2>&1 || fail "handover"
 id=$(td count start --agency DC.STC) || fail "count start"
 out=$tmp/out.d
 mkdir "$out"
@@ -77,7 +77,7 @@ failures=$(cat "$tmp/failures")
 # -- handover --pdf: the record would be refused, so nothing is recorded
 ln -s "$tmp/victim" "$out/record.pdf"
 refused "is a symbolic link" "$out/record.pdf" \
-	handover --to dost --pdf "$out/record.pdf" 8878595222
+	handover --to dost --force --reason "nộp thẳng cho Sở" --pdf "$out/record.pdf" 8878595222
 expect_in "$tmp/err" "nothing was written"
 expect_status 0 td show token 8878595222 --json
 expect_not_in "$tmp/out" '"custodian": "dost"'

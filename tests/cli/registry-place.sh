@@ -24,7 +24,7 @@ for m in 777 770 707; do
 	expect_status 77 td search "Tài chính"
 	expect_in "$tmp/err" "the directory $tmp of registry $reg is writable by group or others (mode 0$m)"
 	expect_in "$tmp/err" "run \`chmod 700 $tmp\`"
-	expect_status 77 td handover --to dost 3792084583
+	expect_status 77 td handover --to dost --force --reason "nộp thẳng cho Sở" 3792084583
 done
 chmod 755 "$tmp"
 [ "$(registry_digest)" = "$digest" ] || fail "the registry changed in an open folder"
@@ -43,7 +43,7 @@ chmod 644 "$reg"
 expect_status 77 td search "Tài chính"
 expect_in "$tmp/err" "registry $reg is readable by others (mode 0644)"
 expect_in "$tmp/err" "run \`chmod 600 $reg\`"
-expect_status 77 td handover --to dost 3792084583
+expect_status 77 td handover --to dost --force --reason "nộp thẳng cho Sở" 3792084583
 chmod 640 "$reg"   # a team's group may read it
 expect_status 0 td search "Tài chính"
 chmod 600 "$reg"
@@ -57,7 +57,7 @@ other_sum=$(sha256sum <"$tmp/other.db")
 handover_stdin() {
 	rm -f "$tmp/go"
 	(while [ ! -e "$tmp/go" ]; do sleep 0.02; done; echo 3792084583) |
-		"$TOKENDESK" handover --to dost - >"$tmp/h.out" 2>"$tmp/h.err" &
+		"$TOKENDESK" handover --to dost --force --reason "nộp thẳng cho Sở" - >"$tmp/h.out" 2>"$tmp/h.err" &
 	hpid=$!
 	i=0
 	until [ -e "$reg-shm" ] || [ $i -ge 250 ]; do sleep 0.02; i=$((i + 1)); done

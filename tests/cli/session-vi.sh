@@ -44,6 +44,11 @@ session() {
 	td forms --kind renew --batch 1 -o "$tmp/m04b.pdf"
 	td handover --to agency:P.S1 TKB006 TKB001
 	td receipt BG-"$(date +%Y)"-0001
+	# the path official -> agency -> DOST -> CA: a skipped step is
+	# refused, then forced with the reason the record prints
+	td handover --to ca TKB006
+	td handover --to ca --force --reason "gửi thẳng Ban Cơ yếu theo yêu cầu" TKB006
+	td receipt BG-"$(date +%Y)"-0002
 	td receipt --list
 	td show token TKB006
 	td show cert B006
@@ -82,6 +87,13 @@ session() {
 	td handover --to dost --from agency:P.S6 TKB003
 	td tag revoke B006 --reason "nghỉ hưu"
 	td show token NO-SUCH
+	# a plan with mistakes, a count of nothing, a CRL that is none
+	printf 'effective_date,event,source_codes,target_code,target_name,new_parent_code\n' >"$tmp/badplan.csv"
+	printf '2025-07-01,merge_new,P.S3,P.S1,Sở mới,P\n2025-07-01,merge_keep,P.NOPE;P.S2,P.S2,,\n2025-13-01,rename,P.S7,,Sở X,\n' >>"$tmp/badplan.csv"
+	td plan import "$tmp/badplan.csv"
+	td count start --agency P.NOPE
+	printf 'not a crl' >"$tmp/x.crl"
+	td crl import "$tmp/x.crl"
 	td forms --kind revoke --batch 9 -o "$tmp/x.pdf"
 	td lists --batch 9 -o "$tmp/x.xlsx"
 }
@@ -97,6 +109,10 @@ expect_in "$tmp/session" "phương án: đã lưu 8 sự kiện"
 expect_in "$tmp/session" "thay đổi thông tin"
 expect_in "$tmp/session" "Bàn giao BG-"
 expect_in "$tmp/session" "Hôm nay, ngày"
+expect_in "$tmp/session" "bàn giao từ cơ quan (agency:P.S1) cho Ban Cơ yếu (ca) không theo trình tự"
+expect_in "$tmp/session" "Lý do bàn giao ngoài trình tự: gửi thẳng Ban Cơ yếu theo yêu cầu"
+expect_in "$tmp/session" "cần ít nhất hai mã cơ quan nguồn"
+expect_in "$tmp/session" "không có cơ quan mã P.NOPE"
 
 # what it wrote for DOST and the CA
 for f in thu-hoi-chung-thu thay-doi-thong-tin thiet-bi-thu-hoi ho-so-ban-giao gia-han; do

@@ -35,7 +35,7 @@ refused "remarks: control character in the text" \
 refused "operator name: control character in the text" \
 	td --operator "$esc" handover --to dost "$T"
 TOKENDESK_OPERATOR=$cr refused "operator name: control character in the text" \
-	td handover --to dost "$T"
+	td handover --to dost --force --reason "nộp thẳng cho Sở" "$T"
 # A paragraph at most (a paste gone wrong would fill every record), the
 # field named; an operator's name is a name.
 long=$(printf '%1001s' '' | tr ' ' a)
@@ -74,7 +74,7 @@ td import "$tmp/$(printf 'c1\302\233.csv')" >"$tmp/out" 2>"$tmp/err"
 expect_in "$tmp/err" 'c1\u009b.csv'
 
 # Vietnamese as it is typed (NFD from some keyboards included) is fine.
-expect_status 0 td handover --to dost --remarks "$(printf 'Nguye\314\202\314\203n')" \
+expect_status 0 td handover --to dost --force --reason "nộp thẳng cho Sở" --remarks "$(printf 'Nguye\314\202\314\203n')" \
 	--condition "nguyên vẹn" --place "Sở KH&CN" "$T"
 expect_status 0 td tag revoke "$C" --reason "Sáp nhập đơn vị"
 expect_status 0 td --operator "$(printf '%200s' '' | tr ' ' o)" dossier add \

@@ -30,7 +30,7 @@ h init >/dev/null && h import "$b/agencies.csv" "$b/certificates.csv" >/dev/null
 	"$TOKENDESK" --db "$tmp/kit.orig" handover --to agency:DC.STC 3792084583 \
 		>/dev/null &&
 	h kit merge "$tmp/kit.orig" >/dev/null &&
-	h handover --to dost C09FB448 >/dev/null &&
+	h handover --to dost --force --reason "nộp thẳng cho Sở" C09FB448 >/dev/null &&
 	h dossier add --agency DC.STC --kind renewal --ref HS-HOME >/dev/null || exit 1
 
 tables_sql() {

@@ -92,7 +92,7 @@ mount -t tmpfs -o size=256k,mode=700 tmpfs "$tmp/usb" || fail "mount the stick"
 td export agencies -o "$tmp/usb/list.csv" || fail "export to the stick"
 cp "$tmp/usb/list.csv" "$tmp/list.before"
 serial=$(sqlite3 "$db" "select serial from token order by serial limit 1")
-td handover --to dost "$serial" >"$tmp/out" 2>&1 || fail "handover: $(cat "$tmp/out")"
+td handover --to dost --force --reason "nộp thẳng cho Sở" "$serial" >"$tmp/out" 2>&1 || fail "handover: $(cat "$tmp/out")"
 number=$(sed -n 's/^Handover \([^:]*\):.*/\1/p' "$tmp/out")
 dd if=/dev/zero of="$tmp/usb/filler" bs=1k count=224 2>/dev/null
 for what in "export certificates -o $tmp/usb/list.csv" \

@@ -260,6 +260,9 @@ static void hand_over(struct td_registry *reg, const char *to,
 	int rc;
 
 	FUZZ_CHECK(h && td_handover_set_to(h, to, &err) == 0);
+	/* the kit's merge is what is fuzzed, not the path rule */
+	td_handover_set_force(h, 1);
+	FUZZ_CHECK(td_handover_set_reason(h, "nộp thẳng", &err) == 0);
 	for (size_t i = 0; i < n; i++)
 		FUZZ_CHECK(td_handover_add_token(h, serials[i], &err) >= 0);
 	rc = td_handover_commit(h, number, NULL, &err);

@@ -8,7 +8,7 @@
 . "${TD_SRCDIR:-.}/tests/cli/lib.sh"
 command -v python3 >/dev/null 2>&1 || exit 77
 demo_import
-expect_status 0 td handover --to dost 3792084583
+expect_status 0 td handover --to dost --force --reason "nộp thẳng cho Sở" 3792084583
 n=$(td receipt --list | awk 'NR == 1 { print $1 }')
 expect_status 0 td receipt "$n" --pdf "$tmp/r.pdf"
 before=$(registry_digest)

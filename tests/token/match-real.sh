@@ -74,9 +74,9 @@ colons() { echo "$1" | sed 's/../&:/g; s/:$//'; }
 spaced() { echo "$1" | sed 's/..../& /g; s/ $//'; }
 "$TOKENDESK" handover --to agency:HY-NV --state lost "$(colons "$S_LOST")" >/dev/null 2>"$HSM_DIR/h.err" ||
 	{ cat "$HSM_DIR/h.err" >&2; fail "handover lost with a colon serial"; }
-"$TOKENDESK" handover --to ca "$(spaced "$S_CA" | tr 'A-F' 'a-f')" >/dev/null 2>"$HSM_DIR/h.err" ||
+"$TOKENDESK" handover --to ca --force --reason "thu hồi gấp" "$(spaced "$S_CA" | tr 'A-F' 'a-f')" >/dev/null 2>"$HSM_DIR/h.err" ||
 	{ cat "$HSM_DIR/h.err" >&2; fail "handover to the CA with a spaced serial"; }
-"$TOKENDESK" handover --to holder:033000000001 "$S_MOVED" >/dev/null 2>"$HSM_DIR/h.err" ||
+"$TOKENDESK" handover --to holder:033000000001 --force --reason "giữ hộ" "$S_MOVED" >/dev/null 2>"$HSM_DIR/h.err" ||
 	{ cat "$HSM_DIR/h.err" >&2; fail "handover to another person"; }
 
 td scan --json --no-usb >"$HSM_DIR/scan.json" 2>"$HSM_DIR/scan.err" ||

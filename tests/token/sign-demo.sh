@@ -29,7 +29,7 @@ hung=$(awk '$1 == "hung" { print $2 }' "$demo/tokens.map")
 [ -n "$hung" ] || fail "no demo token hung"
 echo 1111 >"$demo/pin"
 td() { "$TOKENDESK" --module "$HSM_MODULE" "$@"; }
-td handover --to dost --pin-fd 3 "$hung" 3<"$demo/pin" >"$demo/out" 2>&1 ||
+td handover --to dost --force --reason "nộp thẳng cho Sở" --pin-fd 3 "$hung" 3<"$demo/pin" >"$demo/out" 2>&1 ||
 	{ cat "$demo/out" >&2; fail "handover of hung's token"; }
 n=$(td receipt --list | awk 'NR == 1 { print $1 }')
 td receipt "$n" --pdf "$demo/r.pdf" --sign "$hung" --pin-fd 3 3<"$demo/pin" \

@@ -32,7 +32,7 @@ td kit make --agencies HY -o "$HSM_DIR/a.kit" >/dev/null || fail "kit make"
 kit() { td --db "$HSM_DIR/a.kit" "$@"; }
 echo "$HSM_PIN" >"$HSM_DIR/pin"
 kit handover --to agency:HY.SNV OLDTOKEN1 >/dev/null || fail "field handover"
-td handover --to dost OLDTOKEN2 >/dev/null || fail "home handover"
+td handover --to dost --force --reason "nộp thẳng cho Sở" OLDTOKEN2 >/dev/null || fail "home handover"
 n=$(kit receipt --list | awk 'NR == 1 { print $1 }')
 field_id=$(sqlite3 "$HSM_DIR/a.kit" "SELECT id FROM handover WHERE number = '$n'")
 kit receipt "$n" --pdf "$HSM_DIR/r.pdf" --sign "$S_G" --pin-fd 3 3<"$HSM_DIR/pin" \

@@ -54,9 +54,9 @@ td init >/dev/null && td import "$HSM_DIR/agencies.csv" "$HSM_DIR/certs.csv" >/d
 	fail "registry setup"
 # the CA whose certificates count (as for CRLs)
 td crl trust add "$HSM_DIR/ca/ca.crt" >/dev/null || fail "crl trust add"
-td handover --from holder:033190001111 --to holder:033190002222 OLDTOKEN1 \
+td handover --from holder:033190001111 --to holder:033190002222 --force --reason "bàn giao công việc" OLDTOKEN1 \
 	>"$HSM_DIR/h1" 2>&1 || { cat "$HSM_DIR/h1" >&2; fail "handover 1"; }
-td handover --from holder:033190001111 --to holder:033190002222 OLDTOKEN2 \
+td handover --from holder:033190001111 --to holder:033190002222 --force --reason "bàn giao công việc" OLDTOKEN2 \
 	>"$HSM_DIR/h2" 2>&1 || { cat "$HSM_DIR/h2" >&2; fail "handover 2"; }
 N1=$(td receipt --list | awk 'NR==2 {print $1}')
 N2=$(td receipt --list | awk 'NR==1 {print $1}')

@@ -13,7 +13,7 @@ make_province "$tmp"
 td kit make --agencies SB -o "$tmp/b.kit" >/dev/null || fail "kit make"
 TOKENDESK_OPERATOR=team-b "$TOKENDESK" --db "$tmp/b.kit" handover --to agency:SB \
 	T-SB-01 >/dev/null || fail "field handover"
-td handover --to dost T-SB-01 >/dev/null || fail "home handover"
+td handover --to dost --force --reason "nộp thẳng cho Sở" T-SB-01 >/dev/null || fail "home handover"
 td kit merge "$tmp/b.kit" | grep -q "1 conflicts" || fail "the merge kept no conflict"
 id=$(td kit conflicts | sed -n '1s/^\([0-9][0-9]*\)\topen\t.*/\1/p')
 [ -n "$id" ] || fail "no conflict id: $(td kit conflicts)"

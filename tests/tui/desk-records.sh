@@ -6,7 +6,7 @@
 . "$TD_SRCDIR/tests/tui/lib.sh"
 demo_registry
 td() { "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
-n1=$(td handover --to dost 3792084583 | grep -o "BG-[0-9]*-[0-9]*" | head -1) || fail "first handover"
+n1=$(td handover --to dost --force --reason "nộp thẳng cho Sở" 3792084583 | grep -o "BG-[0-9]*-[0-9]*" | head -1) || fail "first handover"
 n2=$(td handover --to agency:DC.STC C09FB448 | grep -o "BG-[0-9]*-[0-9]*" | head -1) || fail "second handover"
 [ -n "$n1" ] && [ -n "$n2" ] || fail "no handover numbers"
 sum=$(sha256sum <"$tmp/reg.db")

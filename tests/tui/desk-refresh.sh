@@ -36,7 +36,7 @@ wait_for "$U0" || fail "the token present is not listed"
 keys Tab Tab
 type_text "dost"
 wait_for "✓ Sở Khoa học" || fail "receiver not resolved"
-reg --operator "Người khác" -q handover --to ca "$S0" >/dev/null || fail "handover by command"
+reg --operator "Người khác" -q handover --to ca --force --reason "nộp thẳng cho Sở" "$S0" >/dev/null || fail "handover by command"
 wait_for "handed over meanwhile by Người khác at" 1 ||
 	fail "the list did not say who moved the token within 1 s"
 before=$(reg receipt --list | wc -l)
@@ -73,7 +73,7 @@ keys y
 wait_for "Tokens present" || fail "F2 did not go home"
 keys Home Enter
 wait_for "(ca)" || fail "the token's record did not open with its custodian"
-reg --operator "Người khác" -q handover --to dost "$S0" >/dev/null || fail "second handover"
+reg --operator "Người khác" -q handover --to dost --force --reason "nộp thẳng cho Sở" "$S0" >/dev/null || fail "second handover"
 wait_for "(dost)" 1 || fail "the open record did not follow the handover within 1 s"
 keys F10
 wait_exit 0 || fail "no clean exit"

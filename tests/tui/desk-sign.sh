@@ -54,9 +54,18 @@ wait_for "OLD01" || fail "token not listed"
 keys Tab Tab
 type_text "holder:001190000888"
 wait_for "✓ Phạm Văn Khoa" || fail "receiver not resolved"
+wait_for "! off the path" || fail "the list does not mark the step off the path"
+# A token with an active certificate to another person: the desk asks
+# why, and the reason goes on the record (letter 2.2, the path rule).
 keys F9
 wait_for "Record the handover?" || fail "no confirmation"
-keys y
+wait_for "active certificate of holder 001190000777" ||
+	fail "the confirmation does not name the rule"
+wait_for "Record anyway? Type why" || fail "F9 did not ask for the reason"
+keys Enter
+wait_for "Type why it is recorded anyway." || fail "an empty reason was taken"
+type_text "bàn giao công việc"
+keys Enter
 wait_for "Sign the record of handover BG-" || fail "no offer to sign after F9"
 number=$(screen | grep -o "BG-[0-9]*-[0-9]*" | head -1)
 wait_for "Insert the token that signs" || fail "the offer does not ask for a token"
@@ -134,6 +143,9 @@ pdfsig -nocert "$pdf" >"$tui_tmp/pdfsig" 2>&1
 	{ cat "$tui_tmp/pdfsig"; fail "pdfsig does not find two valid signatures"; }
 "$TOKENDESK" --db "$tmp/reg.db" receipt "$number" --verify "$pdf" >"$tui_tmp/verify" 2>&1 ||
 	{ cat "$tui_tmp/verify"; fail "receipt --verify"; }
+"$TOKENDESK" --db "$tmp/reg.db" receipt "$number" >"$tui_tmp/rec" 2>&1 || fail "receipt"
+grep -qF "Lý do bàn giao ngoài trình tự: bàn giao công việc" "$tui_tmp/rec" ||
+	fail "the record lacks the reason: $(cat "$tui_tmp/rec")"
 grep -q "the receiver" "$tui_tmp/verify" && grep -q "the giver" "$tui_tmp/verify" ||
 	{ cat "$tui_tmp/verify"; fail "the parties are not both named"; }
 cp=$(ls "$tmp/records"/checkpoint-*.pem 2>/dev/null | head -1)

@@ -10,7 +10,7 @@ TUI_TESTS = \
 	tests/tui/desk-search.sh \
 	tests/tui/desk-search-all.sh \
 	tests/tui/screens.sh \
-	tests/tui/desk-browse.sh \
+	tests/tui/desk-browse.sh tests/tui/desk-browse-asof.sh \
 	tests/tui/desk-layout.sh \
 	tests/tui/desk-handover.sh \
 	tests/tui/desk-leave.sh \

@@ -135,6 +135,25 @@ static void check_dossier_order(struct td_registry *reg)
 	td_handover_free(h);
 }
 
+/* The desk's way: a step off the path is listed with its rule and
+ * refused at commit until forced with a reason. */
+static void check_path_deferred(struct td_registry *reg)
+{
+	struct td_handover *h = td_handover_new(reg, TD_HANDOVER_TOKENS, NULL);
+	char number[TD_HANDOVER_NUMBER_MAX];
+	struct td_error err;
+
+	td_handover_defer_path(h, 1);
+	CHECK(td_handover_add_token(h, "TK2", &err) == 0);
+	CHECK(td_handover_item_at(h, 0)->path_rule == NULL);   /* no receiver yet */
+	CHECK(td_handover_set_to(h, "ca", &err) == 0);
+	CHECK(td_handover_item_at(h, 0)->path_rule != NULL);
+	CHECK(td_handover_commit(h, number, NULL, &err) == TD_ERR_DATA);
+	CHECK(td_handover_set_to(h, "agency:STC", &err) == 0);
+	CHECK(td_handover_item_at(h, 0)->path_rule == NULL);
+	td_handover_free(h);
+}
+
 /* A token that changes hands between add and commit fails the commit and
  * nothing of the batch is written. */
 static void check_recheck(struct td_registry *reg)
@@ -144,7 +163,14 @@ static void check_recheck(struct td_registry *reg)
 	struct td_error err;
 	struct td_token t;
 
+	/* holder -> dost leaves the path: refused, even forced, without
+	 * a reason (letter 2.1, 2.2) */
 	CHECK(td_handover_set_to(h, "dost", &err) == 0);
+	CHECK(td_handover_add_token(h, "TK1", &err) == TD_ERR_DATA);
+	CHECK(strstr(err.message, "leaves the path") != NULL);
+	td_handover_set_force(h, 1);
+	CHECK(td_handover_add_token(h, "TK1", &err) == TD_ERR_DATA);
+	CHECK(td_handover_set_reason(h, "nộp thẳng cho Sở", &err) == 0);
 	CHECK(td_handover_add_token(h, "TK1", &err) == 0);
 	CHECK(td_handover_add_token(h, "TK3", &err) == 1);
 	CHECK(td_handover_set_proof(h, "TK1", TD_PROOF_NOT_MATCHED, "wrong key", &err) == 0);
@@ -205,6 +231,10 @@ static void check_seen(struct td_registry *reg)
 
 	CHECK(td_handover_set_to(a, "agency:STC", &err) == 0);
 	CHECK(td_handover_set_to(b, "ca", &err) == 0);
+	td_handover_set_force(b, 1);
+	CHECK(td_handover_set_reason(b, "gửi thẳng", &err) == 0);
+	td_handover_set_force(c, 1);
+	CHECK(td_handover_set_reason(c, "trả về Sở", &err) == 0);
 	CHECK(td_handover_add_token(a, "TK2", &err) == 0);
 	CHECK(td_handover_add_token(b, "TK2", &err) == 0);
 	seen = td_handover_item_at(a, 0)->custody_seen;
@@ -245,6 +275,7 @@ int main(void)
 	sample(reg);
 	check_custodians(reg);
 	check_list(reg);
+	check_path_deferred(reg);
 	check_recheck(reg);
 	check_dossier_order(reg);
 	check_seen(reg);
