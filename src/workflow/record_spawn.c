@@ -156,39 +156,13 @@ static char *record_text(const struct td_record *r, struct td_error *err)
 	return text;
 }
 
-int td_pdf_helper_write(json_t *doc, const char *path, struct td_error *err)
-{
-	char *argv[] = { (char *)"tokendesk-pdf", (char *)"-", NULL };
-	char *text = json_dumps(doc, JSON_COMPACT);
-	struct td_outfile out;
-	int rc;
-
-	if (!text)
-		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-	if ((rc = td_outfile_open(&out, path, err)) < 0) {
-		free(text);
-		return rc;
-	}
-	/* what stdio holds goes before the helper's bytes */
-	if (fflush(out.f) != 0)
-		rc = td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "writing: %s",
-		                     strerror(errno));
-	else
-		rc = run_helper(argv, text, fileno(out.f), out.path, err);
-	free(text);
-	if (rc < 0) {
-		td_outfile_abandon(&out);
-		return rc;
-	}
-	return td_outfile_commit(&out, err);
-}
-
-int td_record_write_pdf(const struct td_record *r, const struct td_outdir *dir,
-                        const char *path, struct td_error *err)
+/* Run the helper over text (taken: freed here), its PDF written whole
+ * into path in dir (NULL: path as named) through td_outfile. */
+static int helper_to_file(char *text, const struct td_outdir *dir, const char *path,
+                          struct td_error *err)
 {
 	char *argv[] = { (char *)"tokendesk-pdf", (char *)"-", NULL };
 	struct td_outfile out;
-	char *text = record_text(r, err);
 	int rc;
 
 	if (!text)
@@ -209,6 +183,21 @@ int td_record_write_pdf(const struct td_record *r, const struct td_outdir *dir,
 		return rc;
 	}
 	return td_outfile_commit(&out, err);
+}
+
+int td_pdf_helper_write(json_t *doc, const char *path, struct td_error *err)
+{
+	char *text = json_dumps(doc, JSON_COMPACT);
+
+	if (!text)
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	return helper_to_file(text, NULL, path, err);
+}
+
+int td_record_write_pdf(const struct td_record *r, const struct td_outdir *dir,
+                        const char *path, struct td_error *err)
+{
+	return helper_to_file(record_text(r, err), dir, path, err);
 }
 
 int td_record_spawn_sigbox(const char *const *lines, size_t n, int width,
