@@ -27,11 +27,11 @@ static int print_hit(const struct td_search_hit *h, void *ctx)
 		return 0;
 	}
 	const char *kind = td_cli_word(kind_names[h->kind]);
-	int pad = 10 - td_display_width(kind);
+	/* padded by display width: a translated kind has marks (the
+	 * English column is as it always was, 6 wide) */
+	int pad = (td_cli_speaks_other() ? 10 : 6) - td_display_width(kind);
 
-	/* padded by display width: a translated kind has marks */
-	printf("%s%*s  %-34s  %s%s%s%s\n", kind, td_cli_speaks_other() && pad > 0 ? pad
-	       : kind == kind_names[h->kind] ? 6 - (int)strlen(kind) : 0, "",
+	printf("%s%*s  %-34s  %s%s%s%s\n", kind, pad > 0 ? pad : 0, "",
 	       h->key ? h->key : "",
 	       h->label ? h->label : "", h->detail ? "  (" : "",
 	       h->detail ? h->detail : "", h->detail ? ")" : "");
