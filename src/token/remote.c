@@ -445,8 +445,10 @@ static int split_frames(struct td_helper *h, td_frame_fn fn, void *ctx)
 		fn(h, (char)h->in.p[off + 4], &r, ctx);
 		off += 4 + len;
 	}
-	memmove(h->in.p, h->in.p + off, h->in.n - off);
-	h->in.n -= off;
+	if (off > 0) {   /* none taken: the buffer may not even exist yet */
+		memmove(h->in.p, h->in.p + off, h->in.n - off);
+		h->in.n -= off;
+	}
 	return 0;
 }
 
