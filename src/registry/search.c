@@ -340,7 +340,8 @@ int td_reg_search(struct td_registry *reg, const char *text, int limit,
 			rank(&hits[i], folded, typed);
 			hits[nres++] = hits[i];
 		}
-	qsort(hits, (size_t)nres, sizeof *hits, hit_cmp);
+	if (nres > 1)
+		qsort(hits, (size_t)nres, sizeof *hits, hit_cmp);
 	for (int i = 0; rc == TD_OK && i < nres && i < limit && !stop; i++) {
 		struct td_search_hit h = { (enum td_hit_kind)hits[i].kind, hits[i].key,
 		                           hits[i].label, hits[i].detail };

@@ -85,7 +85,8 @@ static void build(struct desk *d, struct records *s)
 	if (td_reg_each_handover(d->reg, take, &r, &err) < 0)
 		desk_error(d, &err);
 	sort_order = s->order;
-	qsort(r.v, r.n, sizeof *r.v, compare);
+	if (r.n > 1)   /* none: r.v is NULL, which qsort may not take */
+		qsort(r.v, r.n, sizeof *r.v, compare);
 	for (size_t i = 0; i < r.n; i++) {
 		/* "2026-03-01 09:12" of the UTC stamp */
 		snprintf(when, sizeof when, "%.10s %.5s", r.v[i].at,
