@@ -1,6 +1,7 @@
 # registry: the SQLite registry; the only place with SQL.
 libtokendesk_a_SOURCES += \
 	src/registry/internal.h \
+	src/registry/txn.h \
 	src/registry/db.c \
 	src/registry/schema.c \
 	src/registry/statements.c \

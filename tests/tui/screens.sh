@@ -3,7 +3,7 @@
 # (tests/tui/screens.keys, TOKENDESK_KEYS) that visits every screen and
 # dumps each (<Dump:NAME>, to $TOKENDESK_SCREENS) in English and
 # Vietnamese, at 80x24 and 120x40; every dump must equal the committed
-# one, tests/tui/screens/SIZE-LANG-NAME.txt, whole.  So a layout change
+# one, tests/tui/golden/SIZE-LANG-NAME.txt, whole.  So a layout change
 # shows as a diff, not as a grep that still passes.
 #
 # Deterministic: a fixed registry (the demo province, its plan), a fixed
@@ -14,7 +14,7 @@
 # After a deliberate change: `make update-screens` (in the build tree)
 # writes the new dumps into the source tree; review them with git diff.
 . "$TD_SRCDIR/tests/tui/lib.sh"
-golden=$TD_SRCDIR/tests/tui/screens
+golden=$TD_SRCDIR/tests/tui/golden
 export TOKENDESK_TODAY=2025-06-01 TOKENDESK_TEST_NOW=2025-06-01T02:00:00Z
 cd "$tmp" || exit 1
 "$TOKENDESK" --db reg.db -q init >/dev/null &&
