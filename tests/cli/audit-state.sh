@@ -29,7 +29,7 @@ build_registry() {
 	td plan import "$TD_SRCDIR/data/demo/plan.csv" && td plan apply && td tag send &&
 	td tag collect 177CA4EC --reason "thu hồi" &&
 	td tag collect 8878595222 --reason "thu hồi" && td tag remove 8878595222 &&
-	td count start --agency DC && td count scan 1 3792084583 && td count close 1 &&
+	td count start --agency DC && td count scan 1 3792084583 && td count close 1 -o "$tmp" &&
 	td kit make --agencies DC -o "$tmp/field.kit" &&
 	td --db "$tmp/field.kit" handover --to agency:DC 8878595222 &&
 	td kit merge "$tmp/field.kit" &&
