@@ -136,25 +136,32 @@ static void print_whats_new(const struct td_kit_merge_report *r)
 		td_cli_printf(" since the kit was made on %s\n", when);
 }
 
+/* KIT [--json] of merge and refresh: -1 with *path and *json set, else
+ * the exit status (--help shown, or a usage error). */
+static int kit_file_args(int argc, char **argv, const char **path, int *json)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			*json = 1;
+		else if (strcmp(argv[i], "--help") == 0)
+			return usage_or_help('h');
+		else if (!*path)
+			*path = argv[i];
+		else
+			return usage_or_help('?');
+	}
+	return *path ? -1 : usage_or_help('?');
+}
+
 static int kit_merge(struct td_registry *reg, int argc, char **argv)
 {
 	struct td_kit_merge_report r;
 	struct td_error err;
-	int json = 0;
+	int json = 0, status;
 	const char *path = NULL;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else if (strcmp(argv[i], "--help") == 0)
-			return usage_or_help('h');
-		else if (!path)
-			path = argv[i];
-		else
-			return usage_or_help('?');
-	}
-	if (!path)
-		return usage_or_help('?');
+	if ((status = kit_file_args(argc, argv, &path, &json)) >= 0)
+		return status;
 	if (td_reg_kit_merge(reg, path, &r, &err) < 0)
 		return fail(&err);
 	if (json) {
@@ -205,20 +212,10 @@ static int kit_refresh(struct td_registry *reg, int argc, char **argv)
 	struct td_kit_refresh_report r;
 	struct td_error err;
 	const char *path = NULL;
-	int json = 0;
+	int json = 0, status;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else if (strcmp(argv[i], "--help") == 0)
-			return usage_or_help('h');
-		else if (!path)
-			path = argv[i];
-		else
-			return usage_or_help('?');
-	}
-	if (!path)
-		return usage_or_help('?');
+	if ((status = kit_file_args(argc, argv, &path, &json)) >= 0)
+		return status;
 	if (td_reg_kit_refresh(reg, path, &r, &err) < 0)
 		return fail(&err);
 	if (json) {
