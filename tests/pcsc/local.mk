@@ -32,6 +32,9 @@ tests_pcsc_fastpoll_so_CFLAGS = $(AM_CFLAGS) -fPIC
 tests_pcsc_fastpoll_so_LDFLAGS = -shared
 tests_pcsc_fastpoll_so_LDADD = -ldl
 
+# tests/bench/bench-pcsc.sh runs the emulator too.
+bench: $(PCSC_PROGS)
+
 PCSC_RUN = status=0; \
 	for t in $(PCSC_TESTS); do \
 	  echo "== $$t"; \

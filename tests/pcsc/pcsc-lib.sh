@@ -22,7 +22,7 @@
 # stopped on exit.
 
 : "${TD_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${TD_BUILDDIR:=$TD_SRCDIR}"
+: "${TD_BUILDDIR:=$(dirname "${TOKENDESK:-$TD_SRCDIR/tokendesk}")}"
 command -v hsm_init >/dev/null 2>&1 || . "$TD_SRCDIR/tests/token/hsm-lib.sh"
 
 PCSC_MODULE=${OPENSC_MODULE:-}
@@ -154,13 +154,14 @@ vcard_said_since() {
 
 # vcard_do COMMAND EVENT [SECONDS]: send COMMAND to the emulator and
 # wait for its line EVENT (5 s, times TD_SLOW); print the ms it took.
+# (Its variables are its own, vd_*: the callers keep n and t0.)
 vcard_do() {
-	n=$(wc -l <"$PCSC_DIR/vcard.log")
-	t0=$(now_ms)
+	vd_n=$(wc -l <"$PCSC_DIR/vcard.log")
+	vd_t0=$(now_ms)
 	printf '%s\n' "$1" >"$PCSC_DIR/ctl"
-	td_poll "${3:-5}" vcard_said_since "$n" "$2" ||
+	td_poll "${3:-5}" vcard_said_since "$vd_n" "$2" ||
 		{ cat "$PCSC_DIR/vcard.log" >&2; fail "emulator: no '$2' after '$1'"; }
-	echo $(( $(now_ms) - t0 ))
+	echo $(( $(now_ms) - vd_t0 ))
 }
 
 # pcsc_insert: the card in, taken in by pcscd; sets PCSC_SERIAL the first

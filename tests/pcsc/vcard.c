@@ -13,9 +13,11 @@
  *   pull-on HH      pull the card when the next command APDU with
  *                   instruction byte HH arrives, unanswered: a card
  *                   pulled in the middle of a call
- *   cycle N [MS]    N insertions and removals, each held in until
+ *   cycle N [OUT [IN]]  N insertions and removals: each in until
  *                   pcscd has powered the card and read its ATR, then
- *                   out for MS (default 1200: three of pcscd's polls)
+ *                   IN ms more (default 0) answering whoever reads it,
+ *                   then out for OUT ms (default 1200: three of pcscd's
+ *                   polls)
  *   quit
  * Events go to stdout, one a line, flushed: "ready", "inserted",
  * "powered", "removed", "pulled INS", "cycled N", "error WHAT".  The
@@ -256,7 +258,20 @@ static int wait_powered(void)
 
 /* N insertions and removals, driven here: the test cannot pace 1,000
  * of them through a FIFO fast enough to matter. */
-static void cycle(long n, long gap_ms)
+/* Serve vpcd for MS milliseconds (the card stays in, answering). */
+static int hold(long ms)
+{
+	long end = now_ms() + ms;
+
+	while (now_ms() < end) {
+		struct pollfd p = { .fd = vpcd, .events = POLLIN };
+		if (poll(&p, 1, 5) > 0 && serve_one() < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void cycle(long n, long gap_ms, long in_ms)
 {
 	long i;
 	struct timespec gap = { gap_ms / 1000, gap_ms % 1000 * 1000000L };
@@ -268,6 +283,9 @@ static void cycle(long n, long gap_ms)
 			say("error card %ld not powered by pcscd", i + 1);
 			break;
 		}
+		/* In for a while, answering whoever reads it, then pulled:
+		 * often in the middle of a module's reading. */
+		hold(in_ms);
 		card_out("removed");
 		/* Out long enough for pcscd to see the reader empty: vpcd
 		 * takes the next connection at the same poll that finds the
@@ -317,8 +335,9 @@ static void command(char *line, int *quit)
 	} else if (strncmp(line, "cycle ", 6) == 0) {
 		char *end;
 		long n = strtol(line + 6, &end, 10);
-		long gap = *end ? strtol(end, NULL, 10) : 1200;
-		cycle(n, gap > 0 ? gap : 1200);
+		long gap = *end ? strtol(end, &end, 10) : 1200;
+		long in = *end ? strtol(end, NULL, 10) : 0;
+		cycle(n, gap > 0 ? gap : 1200, in > 0 ? in : 0);
 	} else if (strcmp(line, "quit") == 0) {
 		*quit = 1;
 	} else if (*line) {
