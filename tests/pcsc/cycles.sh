@@ -56,9 +56,11 @@ w1=$(rss $WATCH) h1=$(rss "$(helper)")
 ins=$(( $(pcscd_count "Card inserted") - ins0 )) rem=$(( $(pcscd_count "Card Removed") - rem0 ))
 seen=$(grep -c "inserted $PCSC_SERIAL" "$out")
 hung=$(( $(grep -c "module-stopped .* hung" "$out") - hung0 ))
+half=$(grep -c "changed $PCSC_SERIAL" "$out")
 echo "$CYCLES cycles in $ms ms; pcscd saw $ins insertions and $rem removals;" \
 	"the watcher reported $seen insertions in all; watcher RSS $w0 -> $w1 kB;" \
-	"helper RSS $h0 -> $h1 kB; helper hung and restarted $hung times"
+	"helper RSS $h0 -> $h1 kB; helper hung and restarted $hung times;" \
+	"the card seen half read as it was pulled (changed) $half times"
 [ "$ins" = "$CYCLES" ] || fail "pcscd saw $ins insertions of $CYCLES"
 [ "$rem" = "$CYCLES" ] || fail "pcscd saw $rem removals of $CYCLES"
 kill -0 $WATCH 2>/dev/null || { cat "$HSM_DIR/watch.err" >&2; fail "the watcher died"; }

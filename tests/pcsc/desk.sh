@@ -19,13 +19,20 @@ start_desk 120 40 PCSCLITE_CSOCK_NAME="$PCSCLITE_CSOCK_NAME" OPENSC_CONF="$OPENS
 	P11_KIT_NO_USER_CONFIG=1 TOKENDESK_DATADIR="$TOKENDESK_DATADIR" -- \
 	--lang en --module "$PCSC_MODULE"
 wait_for "0 token(s)" 10 || fail "the desk did not start with an empty reader"
+# Once in and out before timing: a token in the module helper's first
+# scan counts as present when the desk started (no mark), and under
+# valgrind that first scan can outlast the first insertion.
+vcard_do insert powered >/dev/null
+td_poll 10 has_card || fail "warm-up: the card is not shown"
+vcard_do remove removed >/dev/null
+td_poll 10 no_card || fail "warm-up: the card pulled is still shown"
 for i in 1 2 3; do
 	t0=$(now_ms)
 	vcard_do insert powered >/dev/null
 	td_poll 5 has_card || fail "round $i: the card is not shown"
 	in_ms=$(( $(now_ms) - t0 ))
 	wait_for "Matched — Trần Thị Lan" || fail "round $i: the card is not matched with its holder"
-	[ $i -gt 1 ] || wait_for "● just inserted" || fail "the card is not marked just inserted"
+	wait_for "● just inserted" || fail "round $i: the card is not marked just inserted"
 	wait_for "1 token(s)" || fail "round $i: not one token"
 	t0=$(now_ms)
 	vcard_do remove removed >/dev/null

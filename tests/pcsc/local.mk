@@ -39,7 +39,7 @@ PCSC_RUN = status=0; \
 	for t in $(PCSC_TESTS); do \
 	  echo "== $$t"; \
 	  st=0; \
-	  ( $(AM_TESTS_ENVIRONMENT) $$pcsc_env $(SHELL) '$(srcdir)/'$$t ) || st=$$?; \
+	  ( $(AM_TESTS_ENVIRONMENT) eval "$$pcsc_env"; $(SHELL) '$(srcdir)/'$$t ) || st=$$?; \
 	  if [ $$st = 77 ]; then echo "SKIP: $$t"; \
 	  elif [ $$st != 0 ]; then echo "FAIL: $$t (status $$st)"; status=1; fi; \
 	done; \

@@ -287,9 +287,12 @@ static void cycle(long n, long gap_ms, long in_ms)
 		 * often in the middle of a module's reading. */
 		hold(in_ms);
 		card_out("removed");
-		/* Out long enough for pcscd to see the reader empty: vpcd
-		 * takes the next connection at the same poll that finds the
-		 * last one closed, and pcscd would see no removal. */
+		/* Out long enough for pcscd to poll the empty reader: when
+		 * pcscd powers an idle card off, vpcd drops a closed
+		 * connection without pcscd seeing the card go, and takes the
+		 * next one at its next poll, so a quick return would be no
+		 * removal at all (measured: "Card inserted" with no
+		 * "Card Removed" between). */
 		nanosleep(&gap, NULL);
 	}
 	say("cycled %ld", i);
