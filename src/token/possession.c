@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -274,6 +275,31 @@ static int prove_any(PKCS11_SLOT *slot, const char *cert_serial, const char *pin
 	return 0;
 }
 
+/* After the module failed mid-proof: a token no longer in any slot was
+ * pulled out, and that is what to say (not "failed to sign").  pcscd
+ * learns of a removal at its next poll of the reader (400 ms for a driver
+ * without events of its own), so look for up to a second.  1 when r holds
+ * the outcome. */
+static int pulled_out(struct td_tokens *t, const char *serial,
+                      struct td_module *m, struct td_pop_result *r)
+{
+	const struct timespec wait = { 0, 100 * 1000 * 1000 };
+
+	for (int i = 0; i < 10; i++) {
+		struct td_module *m2 = NULL;
+		PKCS11_SLOT *s = find_slot(t, serial, m->path, &m2, NULL);
+
+		td_module_release_slots(m);
+		if (!s) {
+			r->outcome = TD_POP_REMOVED;
+			snprintf(r->detail, sizeof r->detail, "the token was removed");
+			return 1;
+		}
+		nanosleep(&wait, NULL);
+	}
+	return 0;
+}
+
 /* Refuse before logging in when the flags say a login is hopeless or
  * dangerous.  Returns 1 when r holds the refusal. */
 static int refuse_early(unsigned flags, int force, struct td_pop_result *r)
@@ -330,6 +356,10 @@ int td_token_prove(struct td_tokens *t, const char *serial, const char *module,
 	 * its copy of the PIN. */
 	td_module_release_slots(m);
 	ERR_clear_error();
+	if (rc == TD_ERR_TOKEN && pulled_out(t, serial, m, r)) {
+		td_error_clear(err);
+		rc = 0;
+	}
 	return rc;
 }
 

@@ -12,9 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -186,6 +189,72 @@ static long long mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* libp11 before 0.4.14 (Debian 12 ships 0.4.12) waits forever on a
+ * condition variable when C_OpenSession fails (pkcs11_get_session; fixed
+ * upstream by libp11 commit 967fb11), as it does for a card pulled out
+ * of its reader while its certificates are being read: the helper would
+ * never answer again, and the desk or watcher never see a token come or
+ * go until restarted (tests/pcsc/cycles.sh found it).  Nothing else
+ * wakes that wait, so a watchdog thread ends the helper when a request
+ * has kept its thread in a futex wait for HUNG_MS, with HELPER_HUNG: the
+ * parent reports the module stopped and starts a new helper a second
+ * later.  A module that is merely slow (I/O, pcscd, a sleep) is in
+ * other system calls, and is never ended for it. */
+#define HUNG_MS 3000
+#define HELPER_HUNG 76
+static atomic_llong busy_since;    /* a request's start, 0 between */
+static pid_t serving_tid;
+
+static int serving_in_futex(void)
+{
+	char path[64], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/self/task/%ld/syscall", (long)serving_tid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	return strtol(buf, NULL, 10) == SYS_futex;
+}
+
+static void *watchdog(void *arg)
+{
+	const struct timespec tick = { 0, 250 * 1000 * 1000 };
+	long long waiting_since = 0;
+
+	(void)arg;
+	for (;;) {
+		nanosleep(&tick, NULL);
+		if (!atomic_load(&busy_since) || !serving_in_futex()) {
+			waiting_since = 0;
+			continue;
+		}
+		if (!waiting_since)
+			waiting_since = mono_ms();
+		else if (mono_ms() - waiting_since >= HUNG_MS)
+			_exit(HELPER_HUNG);
+	}
+	return NULL;
+}
+
+static void start_watchdog(void)
+{
+	pthread_t th;
+	pthread_attr_t a;
+
+	serving_tid = (pid_t)syscall(SYS_gettid);
+	if (pthread_attr_init(&a) != 0)
+		return;
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	pthread_create(&th, &a, watchdog, NULL);
+	pthread_attr_destroy(&a);
+}
+
 /* The helper's whole life: load the module from fd, answer requests
  * until the parent closes the pipe.  Returns the exit status. */
 static int helper_serve(const char *path, int fd, enum td_reload_policy reload)
@@ -218,8 +287,10 @@ static int helper_serve(const char *path, int fd, enum td_reload_policy reload)
 		return 69;
 	}
 	loaded_at = mono_ms();
+	start_watchdog();
 	while (read_all(helper_in, &req, 1) == 0) {
 		int rc = 0;
+		atomic_store(&busy_since, mono_ms());
 		/* Started ahead of need (td_tokens_open): a module that fixes its
 		 * token list at C_Initialize is loaded afresh for the first
 		 * request that comes well after that, to see tokens plugged in
@@ -235,6 +306,7 @@ static int helper_serve(const char *path, int fd, enum td_reload_policy reload)
 			td_tokens_usb_changed(t);
 		else if (req == TD_REQ_PROVE || req == TD_REQ_SIGN)
 			rc = helper_call(t, req, &b);
+		atomic_store(&busy_since, 0);
 		if (rc != 0)
 			break;
 	}
@@ -487,6 +559,9 @@ void td_helper_death(const struct td_helper *h, char *buf, size_t size)
 {
 	if (h->fail)
 		snprintf(buf, size, "the %s module cannot be loaded: %s", h->name, h->fail);
+	else if (WIFEXITED(h->status) && WEXITSTATUS(h->status) == HELPER_HUNG)
+		snprintf(buf, size, "the %s module hung (libp11 waits for a session "
+		         "that cannot be opened: a token pulled out while read)", h->name);
 	else if (WIFSIGNALED(h->status))
 		snprintf(buf, size, "the %s module stopped (signal %d)", h->name,
 		         WTERMSIG(h->status));

@@ -19,6 +19,7 @@ BENCH_LIST += tests/bench/bench-desk.sh
 BENCH_LIST += tests/bench/bench-count.sh
 BENCH_LIST += tests/bench/bench-audit.sh
 BENCH_LIST += tests/bench/bench-hall.sh
+BENCH_LIST += tests/bench/bench-pcsc.sh
 
 EXTRA_DIST += tests/bench/local.mk $(BENCH_LIST) tests/bench/floor.sql tests/bench/floor-v6.sql data/demo/README
 
