@@ -50,6 +50,12 @@ void count_scope_text(const struct td_count *c, char *out, size_t size);
  * for an official, their agency (agency may come back empty). */
 void count_where(struct desk *d, const char *custodian, const char *name,
                  char *who, size_t wsize, char *agency, size_t asize);
+/* 1 when the registry holds token serial away from where a count finds
+ * it (recorded lost, damaged, destroyed, at DOST, sent to the CA, or
+ * handed to another person than its certificate's holder), with the
+ * registry's words in out ("recorded lost", as the token panel says
+ * it); else 0. */
+int count_custody(struct desk *d, const char *serial, char *out, size_t size);
 /* text wrapped at the width from row y, at most maxrows rows (so it is
  * never cut short at 80 columns); returns the rows used. */
 int count_put_wrapped(struct desk *d, int y, int maxrows, const char *text,

@@ -110,7 +110,7 @@ static void write_files(struct desk *d, struct count_scr *s)
 static void section(struct desk *d, struct count_scr *s,
                     const struct td_count_list *l, const char *fmt, int color)
 {
-	char head[200], who[700], agency[700], times[100];
+	char head[200], who[700], agency[700], times[100], custody[500], row[600];
 
 	Tf(head, sizeof head, fmt, l->n);
 	tl_add(&s->report, COL_NORMAL, NULL, NULL, "", NULL, NULL, NULL);
@@ -125,9 +125,17 @@ static void section(struct desk *d, struct count_scr *s,
 		}
 		count_where(d, e->custodian, e->custodian_name, who, sizeof who, agency,
 		            sizeof agency);
-		tl_add(&s->report, color, NULL, NULL, e->serial, who, NULL, NULL);
+		int away = l != &s->rep.by[TD_COUNT_UNKNOWN] &&
+		           count_custody(d, e->serial, custody, sizeof custody);
+		tl_add(&s->report, away ? COL_BAD : color, NULL, NULL, e->serial, who,
+		       NULL, NULL);
 		if (agency[0] && l == &s->rep.by[TD_COUNT_UNEXPECTED])
 			tl_add(&s->report, COL_NORMAL, NULL, NULL, "", agency, NULL, NULL);
+		/* a token the registry holds elsewhere: flagged, as when scanned */
+		if (away) {
+			snprintf(row, sizeof row, "  ⚠ %s", custody);
+			tl_add(&s->report, COL_BAD, NULL, NULL, row, NULL, NULL, NULL);
+		}
 	}
 }
 

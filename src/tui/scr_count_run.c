@@ -40,7 +40,7 @@ static void scan_rows(struct desk *d, struct tl_list *l, int at,
                       const char *serial, enum td_count_outcome o, int64_t scans,
                       const char *custodian, const char *name)
 {
-	char who[700], agency[700], again[300];
+	char who[700], agency[700], again[300], away[500], row[600];
 	const char *what = outcome_label(o);
 	int color = outcome_color(o);
 
@@ -49,6 +49,12 @@ static void scan_rows(struct desk *d, struct tl_list *l, int at,
 		Tf(again, sizeof again, "Duplicate scan (%lld×)", (long long)scans);
 		what = again;
 		color = COL_WARN;
+	}
+	/* found where it should not be: said under it, as the panel does */
+	if (count_custody(d, serial, away, sizeof away)) {
+		snprintf(row, sizeof row, "  ⚠ %s", away);
+		tl_insert(l, at, COL_BAD, "token", serial, row, NULL, NULL, NULL);
+		color = COL_BAD;
 	}
 	if (agency[0])
 		tl_insert(l, at, COL_NORMAL, "token", serial, "", "", agency, NULL);
@@ -157,12 +163,22 @@ static void say_hit(struct count_scr *s, const char *serial,
 	s->last_color = h->scans > 1 ? COL_WARN : outcome_color(h->outcome);
 }
 
+/* The custody finding after the last scan's sentence (count_custody). */
+static void say_custody(struct count_scr *s, const char *away)
+{
+	size_t n = strlen(s->last);
+
+	s->last[n++] = ' ';
+	Tf(s->last + n, sizeof s->last - n, "Custody: %s.", away);
+	s->last_color = COL_BAD;
+}
+
 void count_run_scan(struct desk *d, struct count_scr *s, const char *serial,
                     const char *source)
 {
 	struct td_count_hit hit;
 	struct td_error err;
-	char canon[256], who[700], agency[700];
+	char canon[256], who[700], agency[700], away[500];
 
 	memset(&hit, 0, sizeof hit);
 	if (td_count_scan(d->reg, s->count.id, serial, source, &hit, &err) < 0) {
@@ -176,6 +192,8 @@ void count_run_scan(struct desk *d, struct count_scr *s, const char *serial,
 	count_where(d, hit.custodian, hit.custodian_name, who, sizeof who, agency,
 	            sizeof agency);
 	say_hit(s, canon, &hit, who, agency, strcmp(source, "inserted") == 0);
+	if (hit.scans <= 1 && count_custody(d, canon, away, sizeof away))
+		say_custody(s, away);
 	scan_rows(d, &s->scans, 0, canon, hit.outcome, hit.scans, hit.custodian,
 	          hit.custodian_name);
 	s->scans.sel = 0;

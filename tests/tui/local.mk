@@ -19,6 +19,7 @@ TUI_TESTS = \
 	tests/tui/desk-token.sh \
 	tests/tui/desk-proof-anyway.sh \
 	tests/tui/desk-count.sh \
+	tests/tui/desk-count-custody.sh \
 	tests/tui/desk-count-resize.sh \
 	tests/tui/desk-conflicts.sh \
 	tests/tui/desk-conflict-history.sh \
