@@ -233,7 +233,7 @@ static void draw_counts(struct desk *d, struct plan *p, int y, int cols)
 static const char *const plan_keys[] = {
 	"Enter", N_("Open"), "f 0-5", N_("Filter"), "n", N_("Pick"),
 	"A", N_("Agency"), "a", N_("Apply"), "d", N_("Send to DOST"),
-	"L", N_("Lists"), "i", N_("Import"), NULL
+	"L", N_("Lists"), "F", N_("Forms"), "i", N_("Import"), NULL
 };
 
 /* The lines the screen's keys take at cols: 1, or 2 when one would cut
@@ -426,6 +426,7 @@ static int key(struct desk *d, void *self, int k)
 		tf_set(&p->agency_field, p->agency);
 		return 1;
 	case 'L': plan_write_lists(d, p); return 1;
+	case 'F': plan_forms_open(d, p); return 1;
 	case TDK(KEY_UP): move_sel(p, -1); return 1;
 	case TDK(KEY_DOWN): move_sel(p, 1); return 1;
 	case TDK(KEY_PPAGE): move_sel(p, -4); return 1;
@@ -495,7 +496,11 @@ static const struct screen_ops ops = {
 	        "in one audited transaction; applying again changes nothing. "
 	        "d sends every tag not yet sent to DOST as one numbered batch. "
 	        "L writes the lists for DOST (as `tokendesk lists` does) into the "
-	        "records folder beside the registry, as a spreadsheet.\n"
+	        "records folder beside the registry, as a spreadsheet. F writes the "
+	        "Decree 68 forms for the CA (as `tokendesk forms` does): 1-4 choose "
+	        "the form, x or p a spreadsheet or a PDF, b the last batch sent to "
+	        "DOST or the tags not yet sent; Enter writes it into the records "
+	        "folder and says the file.\n"
 	        "Up/Down, PgUp/PgDn, Home/End move; Enter opens the certificate, "
 	        "token or agency; Esc goes back."),
 	.draw = draw, .key = key, .typing = typing, .free = pfree,

@@ -289,6 +289,8 @@ void plan_dialog_draw(struct desk *d, struct plan *p)
 		confirm_draw(d, p);
 	else if (p->mode == PM_REPORT)
 		report_draw(d, p);
+	else if (p->mode == PM_FORMS)
+		plan_forms_draw(d, p);
 }
 
 int plan_dialog_key(struct desk *d, struct plan *p, int k)
@@ -312,6 +314,8 @@ int plan_dialog_key(struct desk *d, struct plan *p, int k)
 	case PM_REPORT:
 		p->mode = PM_LIST;
 		return 1;
+	case PM_FORMS:
+		return plan_forms_key(d, p, k);
 	}
 	return 0;
 }
