@@ -123,6 +123,11 @@ void tw_box(struct desk *d, int y, int x, int h, int w, const char *title);
  * blank. */
 int tw_dialog(struct desk *d, const char *title, const char *const *text,
               const int *colors, int n, int *x, int *w);
+/* As tw_dialog; rows[i] (n of them) gets the screen row text[i] starts
+ * on, or -1 when the screen had no room for it, for a field the caller
+ * draws on a line it left blank.  The keys line always shows. */
+int tw_dialog_rows(struct desk *d, const char *title, const char *const *text,
+                   const int *colors, int n, int *x, int *w, int *rows);
 /* The answer a key gives to a dialog's question: 1 yes (y, or c: "có"),
  * 0 no (n, k: "không", or Esc), -1 neither (the dialog stays). */
 int tw_answer(int key);

@@ -330,38 +330,38 @@ static void resolve(struct desk *d, struct conflicts *s)
 	build(d, s);
 }
 
+/* In the desk's one dialog box (tw_dialog): centred, sized to its text,
+ * a value too long for a line wrapped, never cut. */
 static void draw_dialog(struct desk *d, struct conflicts *s)
 {
-	char title[200], line[900];
-	int w = d->cols > 84 ? 80 : d->cols - 4, h = 10;
-	int x = (d->cols - w) / 2, y = (d->rows - h) / 2;
+	char title[200], home[900], field[900];
+	const char *text[8];
+	int colors[8], n = 0, choose = s->dialog == DLG_CHOOSE;
 
-	if (s->dialog == DLG_CHOOSE)
+	if (choose)
 		Tf(title, sizeof title, "Conflict %lld: which version stays?",
 		   (long long)s->id);
 	else
 		snprintf(title, sizeof title, "%s", s->keep_field
 		         ? T("Keep the field's version?") : T("Keep home's version?"));
-	tw_box(d, y, x, h, w, title);
-	tw_put(d, y + 2, x + 2, w - 4, s->what, COL_HEAD, 0);
-	snprintf(line, sizeof line, "%s: %s", T("Home now"), s->home);
-	tw_put(d, y + 3, x + 2, w - 4, line,
-	       s->dialog == DLG_CONFIRM && !s->keep_field ? COL_OK : COL_NORMAL, 0);
-	snprintf(line, sizeof line, "%s: %s", T("Field (kit)"), s->field);
-	tw_put(d, y + 4, x + 2, w - 4, line,
-	       s->dialog == DLG_CONFIRM && s->keep_field ? COL_OK : COL_NORMAL, 0);
-	if (s->dialog == DLG_CHOOSE) {
-		tw_put(d, y + 6, x + 2, w - 4,
-		       T("1 or ←: keep home's version    2 or →: keep the field's version"),
-		       COL_KEY, 0);
-		tw_put(d, y + 8, x + 2, w - 4, T("Esc: decide later"), COL_DIM, 0);
+	snprintf(home, sizeof home, "%s: %s", T("Home now"), s->home);
+	snprintf(field, sizeof field, "%s: %s", T("Field (kit)"), s->field);
+	text[n] = s->what, colors[n++] = COL_HEAD;
+	text[n] = home, colors[n++] = !choose && !s->keep_field ? COL_OK : COL_NORMAL;
+	text[n] = field, colors[n++] = !choose && s->keep_field ? COL_OK : COL_NORMAL;
+	text[n] = "", colors[n++] = COL_NORMAL;
+	if (choose) {
+		text[n] = T("1 or ←: keep home's version    2 or →: keep the field's version");
+		colors[n++] = COL_KEY;
+		text[n] = "", colors[n++] = COL_NORMAL;
+		text[n] = T("Esc: decide later"), colors[n++] = COL_KEY;
 	} else {
-		tw_put(d, y + 6, x + 2, w - 4,
-		       T("Written at once, with an audit row; it cannot be decided again."),
-		       COL_DIM, 0);
-		tw_put(d, y + 8, x + 2, w - 4, T("y: yes, keep it    n or Esc: no"),
-		       COL_KEY, 0);
+		text[n] = T("Written at once, with an audit row; it cannot be decided again.");
+		colors[n++] = COL_DIM;
+		text[n] = "", colors[n++] = COL_NORMAL;
+		text[n] = T("y: yes, keep it    n or Esc: no"), colors[n++] = COL_KEY;
 	}
+	tw_dialog(d, title, text, colors, n, NULL, NULL);
 }
 
 static const char *const keys_line[] = {

@@ -28,15 +28,6 @@ int desk_tokens_prove(struct desk *d, const char *serial, struct tf_field *pin,
  * is at its final PIN try, 0 when neither, -1 when it is not inserted. */
 int desk_tokens_final_try(struct desk *d, const char *serial);
 
-static void centre_box(struct desk *d, int h, const char *title, int *y,
-                       int *x, int *w)
-{
-	*w = d->cols > 76 ? 72 : d->cols - 4;
-	*x = (d->cols - *w) / 2;
-	*y = (d->rows - h) / 2;
-	tw_box(d, *y, *x, h, *w, title);
-}
-
 int hand_off_path(const struct hand *s)
 {
 	int n = 0;
@@ -186,28 +177,46 @@ void hand_pin_close(struct hand *s)
 	s->pin = NULL;
 }
 
+/* Shared with the signing dialog (sign.h): the PIN asked in the desk's
+ * one dialog box.  At a final try, the warning and F first; else a
+ * "PIN" line whose field is drawn here, secret. */
+void desk_pin_dialog(struct desk *d, const char *title, const char *serial,
+                     int warn, struct tf_field *pin, const char *keys,
+                     const char *warn_keys)
+{
+	char line[300];
+	const char *text[6];
+	int colors[6], rows[6], n = 0, x, w;
+
+	Tf(line, sizeof line, "Token %s: type its PIN and press Enter.", serial);
+	text[n] = line, colors[n++] = COL_NORMAL;
+	text[n] = "", colors[n++] = COL_NORMAL;
+	if (warn) {
+		text[n] = T("FINAL PIN TRY: one wrong PIN locks this token.");
+		colors[n++] = COL_BAD;
+		text[n] = "", colors[n++] = COL_NORMAL;
+		text[n] = warn_keys, colors[n++] = COL_KEY;
+		tw_dialog(d, title, text, colors, n, NULL, NULL);
+		return;
+	}
+	text[n] = "PIN", colors[n++] = COL_HEAD;   /* the field beside it */
+	text[n] = "", colors[n++] = COL_NORMAL;
+	text[n] = keys, colors[n++] = COL_KEY;
+	tw_dialog_rows(d, title, text, colors, n, &x, &w, rows);
+	if (rows[2] < 0)
+		return;
+	tf_draw(d, pin, rows[2], x + 6, w - 6, 1);
+	curs_set(1);
+}
+
 void hand_pin_draw(struct desk *d, struct hand *s)
 {
 	struct hand_pin *p = s->pin;
-	char line[300];
-	int y, x, w;
 
-	centre_box(d, 9, T("Proof of possession"), &y, &x, &w);
-	Tf(line, sizeof line, "Token %s: type its PIN and press Enter.",
-	   p->serial);
-	tw_put(d, y + 2, x + 2, w - 4, line, COL_NORMAL, 0);
-	if (p->final_try && !p->armed) {
-		tw_put(d, y + 4, x + 2, w - 4,
-		       T("FINAL PIN TRY: one wrong PIN locks this token."), COL_BAD, 0);
-		tw_put(d, y + 6, x + 2, w - 4,
-		       T("F: try anyway    Esc: skip the proof"), COL_KEY, 0);
-		return;
-	}
-	tw_put(d, y + 6, x + 2, w - 4,
-	       T("Enter: prove    Esc: skip the proof"), COL_KEY, 0);
-	tw_put(d, y + 4, x + 2, 6, "PIN", COL_HEAD, 0);
-	tf_draw(d, p->pin, y + 4, x + 8, w - 12, 1);
-	curs_set(1);
+	desk_pin_dialog(d, T("Proof of possession"), p->serial,
+	                p->final_try && !p->armed, p->pin,
+	                T("Enter: prove    Esc: skip the proof"),
+	                T("F: try anyway    Esc: skip the proof"));
 }
 
 int hand_pin_key(struct desk *d, struct hand *s, int k)

@@ -56,54 +56,51 @@ static void pick_list(struct desk *d, struct sign_dlg *s)
 		s->sel = s->n ? s->n - 1 : 0;
 }
 
+/* The dialog in the desk's one dialog box (tw_dialog), over an empty
+ * screen: the signing, then the PIN (desk_pin_dialog), then what came
+ * of it. */
 static void dlg_draw(struct desk *d, void *self, int top, int rows, int cols)
 {
 	struct sign_dlg *s = self;
-	char line[800];
-	int y = top + 1;
+	char title[300];
+	const char *text[MAX_PICK + 8];
+	int colors[MAX_PICK + 8], n = 0;
 
-	(void)rows;
+	(void)top, (void)rows, (void)cols;
 	if (s->number[0])
-		Tf(line, sizeof line, "Sign the record of handover %s", s->number);
+		Tf(title, sizeof title, "Sign the record of handover %s", s->number);
 	else
-		snprintf(line, sizeof line, "%s", T("Sign a checkpoint of the audit chain"));
-	tw_put(d, y++, 2, cols - 4, line, COL_TITLE, 0);
-	if (s->intro)
-		tw_put(d, y++, 2, cols - 4, T(s->intro), COL_NORMAL, 0);
-	y++;
-	if (s->stage == DONE) {
-		tw_put(d, y++, 2, cols - 4, s->result, s->result_bad ? COL_BAD : COL_OK, 0);
-		tw_put(d, y + 1, 2, cols - 4, T("Enter or Esc: close"), COL_KEY, 0);
+		snprintf(title, sizeof title, "%s", T("Sign a checkpoint of the audit chain"));
+	if (s->stage == PIN) {
+		desk_pin_dialog(d, title, s->serial[s->sel], s->final_try && !s->armed,
+		                &s->pin, T("Enter: sign    Esc: back"),
+		                T("F: try anyway    Esc: back"));
 		return;
 	}
-	if (s->stage == PIN) {
-		Tf(line, sizeof line, "Token %s: type its PIN and press Enter.",
-		   s->serial[s->sel]);
-		tw_put(d, y++, 2, cols - 4, line, COL_NORMAL, 0);
-		if (s->final_try && !s->armed) {
-			tw_put(d, y + 1, 2, cols - 4,
-			       T("FINAL PIN TRY: one wrong PIN locks this token."), COL_BAD, 0);
-			tw_put(d, y + 3, 2, cols - 4, T("F: try anyway    Esc: back"), COL_KEY, 0);
-			return;
-		}
-		tw_put(d, y + 1, 2, 6, "PIN", COL_HEAD, 0);
-		tw_put(d, y + 3, 2, cols - 4, T("Enter: sign    Esc: back"), COL_KEY, 0);
-		tf_draw(d, &s->pin, y + 1, 8, cols - 12, 1);
-		curs_set(1);
+	if (s->intro)
+		text[n] = T(s->intro), colors[n++] = COL_NORMAL;
+	text[n] = "", colors[n++] = COL_NORMAL;
+	if (s->stage == DONE) {
+		text[n] = s->result, colors[n++] = s->result_bad ? COL_BAD : COL_OK;
+		text[n] = "", colors[n++] = COL_NORMAL;
+		text[n] = T("Enter or Esc: close"), colors[n++] = COL_KEY;
+		tw_dialog(d, title, text, colors, n, NULL, NULL);
 		return;
 	}
 	pick_list(d, s);
 	if (!s->n)
-		tw_put(d, y++, 2, cols - 4,
-		       T("Insert the token that signs (the giver's, the receiver's or DOST's)."),
-		       COL_WARN, 0);
+		text[n] = T("Insert the token that signs (the giver's, the receiver's "
+		            "or DOST's)."), colors[n++] = COL_WARN;
 	else
-		tw_put(d, y++, 2, cols - 4, T("Pick the token that signs:"), COL_NORMAL, 0);
+		text[n] = T("Pick the token that signs:"), colors[n++] = COL_NORMAL;
 	for (int i = 0; i < s->n; i++)
-		tw_put(d, y++, 4, cols - 8, s->serial[i], i == s->sel ? COL_SELECT : COL_NORMAL, 1);
-	tw_put(d, y + 1, 2, cols - 4, s->quit_after
-	       ? T("Enter: sign with it    n or F10: quit without    Esc: back")
-	       : T("Enter: sign with it    Esc: not now"), COL_KEY, 0);
+		text[n] = s->serial[i], colors[n++] = i == s->sel ? COL_SELECT : COL_NORMAL;
+	text[n] = "", colors[n++] = COL_NORMAL;
+	text[n] = s->quit_after
+	          ? T("Enter: sign with it    n or F10: quit without    Esc: back")
+	          : T("Enter: sign with it    Esc: not now");
+	colors[n++] = COL_KEY;
+	tw_dialog(d, title, text, colors, n, NULL, NULL);
 }
 
 static void dlg_path(struct desk *d, struct sign_dlg *s, char *path, size_t size)
