@@ -35,7 +35,7 @@ EXTRA_DIST += tests/tui/local.mk tests/tui/lib.sh $(TUI_TESTS)
 # a module that blocks 10 s a call, or aborts (issue 23)
 TUI_TESTS += tests/tui/desk-faulty.sh
 # the golden screens (tests/tui/screens.sh) and the script that makes them
-EXTRA_DIST += tests/tui/screens.keys tests/tui/golden
+EXTRA_DIST += tests/tui/screens.keys tests/tui/screens-pin.keys tests/tui/golden
 # After a deliberate change to a screen: write the dumps anew into the
 # source tree (then review them with git diff).
 update-screens:
