@@ -33,11 +33,15 @@ enum td_color {
 };
 
 struct desk;
+struct screen_key;
 
 /* A screen.  self is the screen's own state, made by its open function. */
 struct screen_ops {
 	const char *title;      /* English; translated when drawn */
 	const char *help;       /* English help text (paragraphs, '\n') */
+	/* The screen's own keys (keys.h): its dispatch, its key line and
+	 * the help's "Keys on this screen"; NULL: none of its own. */
+	const struct screen_key *keys;
 	/* Draw the body in rows [top, top+rows) of a cols-wide terminal. */
 	void (*draw)(struct desk *d, void *self, int top, int rows, int cols);
 	/* Handle a key: 1 if taken, 0 to let the desk's global keys have it. */

@@ -192,11 +192,6 @@ void count_report_enter(struct desk *d, struct count_scr *s, int64_t id,
 	build(d, s);
 }
 
-static const char *const report_keys[] = {
-	"↑ ↓ PgUp PgDn", N_("scroll"), "w", N_("write the report again"),
-	"Esc", N_("other counts"), "F1", N_("help"), NULL, NULL
-};
-
 void count_report_draw(struct desk *d, struct count_scr *s, int top, int rows,
                        int cols)
 {
@@ -220,12 +215,12 @@ void count_report_draw(struct desk *d, struct count_scr *s, int top, int rows,
 	tw_put(d, top + 1, 1, cols - 2, line, COL_DIM, 0);
 	count_draw_tallies(d, &s->rep.tally, top + 2, cols);
 	tl_draw(d, &s->report, top + 6, rows - 7, cols);
-	count_keyline(d, top + rows - 1, report_keys);
+	count_keyline(d, s, top + rows - 1);
 }
 
 int count_report_key(struct desk *d, struct count_scr *s, int k)
 {
-	if (k == 'w' || k == 'W') {
+	if (count_request(s, k) == CR_WRITE) {
 		write_files(d, s);
 		build(d, s);
 		return 1;

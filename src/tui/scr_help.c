@@ -10,6 +10,8 @@
 #include "tui/keys.h"
 #include "tui/textscr.h"
 
+#define KEYS_W 12   /* the keys' column of "Keys on this screen" */
+
 /* Append text wrapped at width columns, one row per line. */
 static void wrap(struct tl_list *l, const char *text, int width)
 {
@@ -35,6 +37,19 @@ static void wrap(struct tl_list *l, const char *text, int width)
 	free(copy);
 }
 
+/* One of the screen's keys: the keys, then what they do, wrapped under
+ * itself: a help line is a sentence, never cut at the edge. */
+static void key_line(struct tl_list *l, const struct screen_key *k, int cols)
+{
+	char line[1024];
+	int n = snprintf(line, sizeof line, "%s", k->written);
+
+	for (int w = tw_width(k->written); w < KEYS_W && n + 2 < (int)sizeof line; w++)
+		line[n++] = ' ', line[n] = '\0';
+	snprintf(line + n, sizeof line - (size_t)n, "  %s", T(k->help));
+	tl_add_wrapped(l, COL_NORMAL, line, cols - 2, KEYS_W + 2);
+}
+
 static void build(struct desk *d, struct text_scr *t, int cols)
 {
 	const struct screen_ops *of = t->own;
@@ -44,6 +59,16 @@ static void build(struct desk *d, struct text_scr *t, int cols)
 	snprintf(title, sizeof title, "%s: %s", T("This screen"), T(of->title));
 	tl_add(&t->list, COL_HEAD, NULL, NULL, title, NULL, NULL, NULL);
 	wrap(&t->list, T(of->help), cols - 4);
+	/* the screen's own keys, from the table it dispatches with */
+	if (of->keys) {
+		tl_add(&t->list, COL_HEAD, NULL, NULL, T("Keys on this screen"), NULL,
+		       NULL, NULL);
+		for (const struct screen_key *k = of->keys;
+		     k->keys[0] || k->label || k->help; k++)
+			if (k->help)
+				key_line(&t->list, k, cols);
+		tl_add(&t->list, COL_NORMAL, NULL, NULL, "", NULL, NULL, NULL);
+	}
 	tl_add(&t->list, COL_HEAD, NULL, NULL, T("Keys on every screen"), NULL,
 	       NULL, NULL);
 	/* from the request table the desk dispatches with */
