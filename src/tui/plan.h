@@ -12,6 +12,7 @@
 #include "tokendesk/error.h"
 #include "tokendesk/plan.h"
 #include "tui/desk.h"
+#include "tui/keys.h"
 #include "tui/widget.h"
 
 struct td_arena;
@@ -33,7 +34,21 @@ struct pact {
 	int tag_loaded;
 };
 
-enum { PM_LIST, PM_IMPORT, PM_APPLY, PM_SEND, PM_REPORT, PM_FORMS };
+enum { PM_LIST, PM_IMPORT, PM_APPLY, PM_SEND, PM_REPORT, PM_FORMS,
+       PM_AGENCY /* the agency prompt: a key mode, not a dialog */ };
+
+/* The screen's requests; plan_keys (scr_plan.c, keys.h) says which key
+ * makes which in which mode (PM_*), for the screen and its dialogs. */
+enum plan_req {
+	PR_NONE, PR_OPEN, PR_FILTER_NEXT, PR_FILTER, PR_PICK, PR_UNPICK,
+	PR_AGENCY, PR_APPLY, PR_SEND, PR_LISTS, PR_FORMS, PR_IMPORT, PR_UP,
+	PR_DOWN, PR_PGUP, PR_PGDN, PR_HOME, PR_END, PR_OK, PR_CANCEL,
+	PR_FIELD, PR_KIND, PR_XLSX, PR_PDF, PR_BATCH
+};
+extern const struct screen_key plan_keys[];
+struct plan;
+/* The request key k makes on the plan screen now (its mode, its prompt). */
+int plan_request(const struct plan *p, int k);
 
 struct plan {
 	struct td_arena *arena;

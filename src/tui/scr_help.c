@@ -10,7 +10,7 @@
 #include "tui/keys.h"
 #include "tui/textscr.h"
 
-#define KEYS_W 12   /* the keys' column of "Keys on this screen" */
+#define KEYS_W 24   /* the keys' column (list.maxw[0]) */
 
 /* Append text wrapped at width columns, one row per line. */
 static void wrap(struct tl_list *l, const char *text, int width)
@@ -37,17 +37,17 @@ static void wrap(struct tl_list *l, const char *text, int width)
 	free(copy);
 }
 
-/* One of the screen's keys: the keys, then what they do, wrapped under
- * itself: a help line is a sentence, never cut at the edge. */
+/* One of the screen's keys in the two columns of the keys on every
+ * screen: what it does wrapped in its column, never cut at the edge. */
 static void key_line(struct tl_list *l, const struct screen_key *k, int cols)
 {
-	char line[1024];
-	int n = snprintf(line, sizeof line, "%s", k->written);
+	struct tl_list tmp = { 0 };
 
-	for (int w = tw_width(k->written); w < KEYS_W && n + 2 < (int)sizeof line; w++)
-		line[n++] = ' ', line[n] = '\0';
-	snprintf(line + n, sizeof line - (size_t)n, "  %s", T(k->help));
-	tl_add_wrapped(l, COL_NORMAL, line, cols - 2, KEYS_W + 2);
+	tl_add_wrapped(&tmp, COL_NORMAL, T(k->help), cols - KEYS_W - 4, 0);
+	for (int i = 0; i < tmp.n; i++)
+		tl_add(l, COL_NORMAL, NULL, NULL, i ? "" : k->written,
+		       tmp.rows[i].cells[0], NULL, NULL);
+	tl_clear(&tmp);
 }
 
 static void build(struct desk *d, struct text_scr *t, int cols)
@@ -100,7 +100,7 @@ void scr_help_open(struct desk *d, const struct screen_ops *of)
 	/* the help screen's own help is itself */
 	if (of == &ops || !(t = text_new(&kind, (void *)of)))
 		return;
-	t->list.maxw[0] = 24;
+	t->list.maxw[0] = KEYS_W;
 	t->list.no_cursor = 1;
 	t->gap = 1;
 	desk_push(d, &ops, t);

@@ -130,15 +130,15 @@ static void import_run(struct desk *d, struct plan *p)
 
 static int import_key(struct desk *d, struct plan *p, int k)
 {
-	switch (k) {
-	case TDK_ESC:
+	switch (plan_request(p, k)) {
+	case PR_CANCEL:
 		p->mode = PM_LIST;
 		desk_message(d, 0, "%s", T("Nothing was imported."));
 		return 1;
-	case TDK_ENTER: import_run(d, p); return 1;
-	case '\t': case TDK(KEY_BTAB): p->on_encoding = !p->on_encoding; return 1;
-	case TDK(KEY_UP): if (p->err_top > 0) p->err_top--; return 1;
-	case TDK(KEY_DOWN):
+	case PR_OK: import_run(d, p); return 1;
+	case PR_FIELD: p->on_encoding = !p->on_encoding; return 1;
+	case PR_UP: if (p->err_top > 0) p->err_top--; return 1;
+	case PR_DOWN:
 		if ((size_t)p->err_top + 1 < p->errs.count)
 			p->err_top++;
 		return 1;

@@ -126,23 +126,18 @@ static void forms_write(struct desk *d, struct plan *p)
 
 int plan_forms_key(struct desk *d, struct plan *p, int k)
 {
-	if (k >= '1' && k < '1' + NKINDS)
-		p->forms_kind = k - '1';
-	else if (k == TDK(KEY_UP) && p->forms_kind > 0)
-		p->forms_kind--;
-	else if (k == TDK(KEY_DOWN) && p->forms_kind + 1 < NKINDS)
-		p->forms_kind++;
-	else if (k == 'x' || k == 'X')
-		p->forms_pdf = 0;
-	else if (k == 'p' || k == 'P')
-		p->forms_pdf = 1;
-	else if (k == 'b' || k == 'B')
-		p->forms_batch = p->forms_batch ? 0 : p->forms_last;
-	else if (k == TDK_ENTER)
-		forms_write(d, p);
-	else if (k == TDK_ESC) {
+	switch (plan_request(p, k)) {
+	case PR_KIND: p->forms_kind = k - '1'; break;
+	case PR_UP: if (p->forms_kind > 0) p->forms_kind--; break;
+	case PR_DOWN: if (p->forms_kind + 1 < NKINDS) p->forms_kind++; break;
+	case PR_XLSX: p->forms_pdf = 0; break;
+	case PR_PDF: p->forms_pdf = 1; break;
+	case PR_BATCH: p->forms_batch = p->forms_batch ? 0 : p->forms_last; break;
+	case PR_OK: forms_write(d, p); break;
+	case PR_CANCEL:
 		p->mode = PM_LIST;
 		desk_message(d, 0, "%s", T("No form was written."));
+		break;
 	}
 	return 1;   /* a dialog takes every key */
 }

@@ -21,6 +21,7 @@
 #include "tokendesk/outfile.h"
 #include "tokendesk/registry.h"
 #include "tui/sign.h"
+#include "tui/textscr.h"
 
 #define MAX_PICK 16
 
@@ -277,10 +278,22 @@ int scr_sign_quit_offer(struct desk *d)
 
 /* ---- a handover record's screen ------------------------------------------ */
 
+/* On the read-only base (textscr.h): read from the registry at the
+ * first draw, and again when it changes (a signature just made). */
 struct receipt {
 	char number[64];
 	int scanned, match;       /* from a QR code: does the paper match? */
-	struct tl_list list;
+	uint64_t stamp;           /* the registry's change stamp when read */
+};
+
+enum { RC_NONE, RC_SIGN };
+
+static const struct screen_key receipt_keys[] = {
+	{ RC_SIGN, SK_ALL, { 's', 'S' }, 0, "s", N_("sign the record with a token"),
+	  N_("Sign the record with a token plugged in (the giver's or the "
+	     "receiver's)") },
+	{ 0, SK_ALL, { 0 }, 0, "Esc", N_("back"), NULL },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
 };
 
 static int add_sig(const struct td_handover_sig *g, void *ctx)
@@ -290,63 +303,71 @@ static int add_sig(const struct td_handover_sig *g, void *ctx)
 	return 0;
 }
 
-static void rc_build(struct desk *d, struct receipt *r, const struct td_record *rec)
+static void rc_rows(struct desk *d, struct text_scr *t, const struct td_record *rec)
 {
+	struct receipt *r = t->own;
+	struct tl_list *l = &t->list;
 	char line[1200];
 	struct td_error err;
 	int before;
 
-	tl_clear(&r->list);
 	if (r->scanned)
-		tl_add(&r->list, r->match ? COL_OK : COL_BAD, NULL, NULL,
+		tl_add(l, r->match ? COL_OK : COL_BAD, NULL, NULL,
 		       T(r->match ? N_("✓ The paper matches the registry.")
 		                  : N_("✗ The paper does NOT match the registry: it was "
 		                       "printed from other content.")), NULL, NULL, NULL);
-	tl_add(&r->list, COL_NORMAL, NULL, NULL, T("Recorded at"), rec->at, NULL, NULL);
+	tl_add(l, COL_NORMAL, NULL, NULL, T("Recorded at"), rec->at, NULL, NULL);
 	snprintf(line, sizeof line, "%s%s%s", rec->from_name ? rec->from_name : "",
 	         rec->from_name ? " · " : "", rec->from ? rec->from : "");
-	tl_add(&r->list, COL_NORMAL, NULL, NULL, T("From"), line, NULL, NULL);
+	tl_add(l, COL_NORMAL, NULL, NULL, T("From"), line, NULL, NULL);
 	snprintf(line, sizeof line, "%s · %s", rec->to_name ? rec->to_name : "", rec->to);
-	tl_add(&r->list, COL_NORMAL, NULL, NULL, T("To"), line, NULL, NULL);
+	tl_add(l, COL_NORMAL, NULL, NULL, T("To"), line, NULL, NULL);
 	snprintf(line, sizeof line, "%zu", rec->nitems);
-	tl_add(&r->list, COL_NORMAL, NULL, NULL, T("Items"), line, NULL, NULL);
-	tl_add(&r->list, COL_HEAD, NULL, NULL, T("Signatures"), NULL, NULL, NULL);
-	before = r->list.n;
-	td_reg_handover_sig_each(d->reg, rec->id, add_sig, &r->list, &err);
-	if (r->list.n == before)
-		tl_add(&r->list, COL_DIM, NULL, NULL, T("(none)"), NULL, NULL, NULL);
-	tl_add(&r->list, COL_KEY, NULL, NULL, T("s: sign the record with a token    Esc: back"),
-	       NULL, NULL, NULL);
+	tl_add(l, COL_NORMAL, NULL, NULL, T("Items"), line, NULL, NULL);
+	tl_add(l, COL_HEAD, NULL, NULL, T("Signatures"), NULL, NULL, NULL);
+	before = l->n;
+	td_reg_handover_sig_each(d->reg, rec->id, add_sig, l, &err);
+	if (l->n == before)
+		tl_add(l, COL_DIM, NULL, NULL, T("(none)"), NULL, NULL, NULL);
 }
 
-static void rc_draw(struct desk *d, void *self, int top, int rows, int cols)
+static void rc_build(struct desk *d, struct text_scr *t, int cols)
 {
-	struct receipt *r = self;
-	char title[200];
+	struct receipt *r = t->own;
+	struct td_record rec;
+	struct td_error err;
+	char why[600];
 
-	Tf(title, sizeof title, "Handover record %s", r->number);
-	tw_put(d, top, 1, cols - 2, title, COL_TITLE, 1);
-	tl_draw(d, &r->list, top + 1, rows - 1, cols);
-}
-
-static int rc_key(struct desk *d, void *self, int k)
-{
-	struct receipt *r = self;
-
-	if (k == 's' || k == 'S') {
-		dlg_open(d, r->number, NULL, 0);
-		return 1;
+	(void)cols;
+	r->stamp = td_reg_change_stamp(d->reg);
+	Tf(t->heading, sizeof t->heading, "Handover record %s", r->number);
+	if (td_record_load(d->reg, r->number, &rec, &err) < 0) {
+		tl_add(&t->list, COL_BAD, NULL, NULL, desk_error_text(&err, why,
+		       sizeof why), NULL, NULL, NULL);
+		return;
 	}
-	return tl_key(&r->list, k, 0);
+	rc_rows(d, t, &rec);
+	td_record_clear(&rec);
 }
 
-static void rc_free(void *self)
+static int rc_stale(struct desk *d, struct text_scr *t)
 {
-	struct receipt *r = self;
-
-	tl_clear(&r->list);
-	free(r);
+	return td_reg_change_stamp(d->reg) != ((struct receipt *)t->own)->stamp;
 }
+
+static int rc_key(struct desk *d, struct text_scr *t, int k)
+{
+	struct receipt *r = t->own;
+
+	if (screen_request(receipt_keys, 0, k, 0) != RC_SIGN)
+		return 0;
+	dlg_open(d, r->number, NULL, 0);
+	return 1;
+}
+
+static const struct text_kind rc_kind = {
+	.build = rc_build, .stale = rc_stale, .key = rc_key, .free = free,
+};
 
 static const struct screen_ops rc_ops = {
 	.title = N_("Handover record"),
@@ -354,22 +375,25 @@ static const struct screen_ops rc_ops = {
 	           "s signs it with a token plugged in (the giver's or the "
 	           "receiver's).  Scanning the QR code of a printed record opens "
 	           "this screen and says whether the paper matches the registry."),
-	.draw = rc_draw, .key = rc_key, .free = rc_free,
+	.keys = receipt_keys,
+	.draw = text_draw, .key = text_key, .typing = text_typing,
+	.free = text_free,
 };
 
 static void rc_open(struct desk *d, struct td_record *rec, int scanned, int match)
 {
 	struct receipt *r = calloc(1, sizeof *r);
+	struct text_scr *t;
 
-	if (!r)
+	if (!r || !(t = text_new(&rc_kind, r)))
 		return;
 	snprintf(r->number, sizeof r->number, "%s", rec->number);
 	r->scanned = scanned;
 	r->match = match;
-	r->list.maxw[0] = 20;
-	r->list.no_cursor = 1;
-	rc_build(d, r, rec);
-	desk_push(d, &rc_ops, r);
+	t->list.maxw[0] = 20;
+	t->list.no_cursor = 1;
+	t->keys = receipt_keys;
+	desk_push(d, &rc_ops, t);
 	if (scanned)
 		desk_message(d, !match, "%s %s: %s", T("Handover"), rec->number,
 		             T(match ? N_("the paper matches the registry")

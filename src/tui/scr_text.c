@@ -53,6 +53,10 @@ void text_draw(struct desk *d, void *self, int top, int rows, int cols)
 		tw_put(d, top, 1, cols - 2, t->heading, COL_HEAD, 0);
 		top++, rows--;
 	}
+	if (t->keys) {
+		screen_keyline(d, top + rows - 1, cols, t->keys, 0, 1, 0);
+		rows--;
+	}
 	tl_draw(d, &t->list, top, rows, cols);
 	if (t->kind->over)
 		t->kind->over(d, t);

@@ -10,6 +10,7 @@
 #define TD_TUI_TEXTSCR_H
 
 #include "tui/desk.h"
+#include "tui/keys.h"
 #include "tui/widget.h"
 
 struct text_scr;
@@ -39,6 +40,9 @@ struct text_scr {
 	struct tl_list list;
 	char heading[512];
 	int gap;                /* blank rows above the heading or list */
+	/* the screen's keys (keys.h), whose labels make a key line on the
+	 * last row, in mode 0; NULL: no key line */
+	const struct screen_key *keys;
 	int cols;               /* the width the rows were made for, 0: none */
 };
 
