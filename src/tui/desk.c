@@ -451,6 +451,14 @@ static void global_key(struct desk *d, int key, int typing)
 {
 	enum desk_req req = desk_request_of(key, typing);
 
+	/* q on the panel quits; Esc there does nothing */
+	if (req == REQ_BACK && d->depth <= 1 && key == 'q')
+		req = REQ_QUIT;
+	desk_request(d, req);
+}
+
+void desk_request(struct desk *d, enum desk_req req)
+{
 	switch (req) {
 	case REQ_HELP:
 		scr_help_open(d, d->stack[d->depth - 1].ops);
@@ -461,8 +469,6 @@ static void global_key(struct desk *d, int key, int typing)
 	case REQ_BACK:
 		if (d->depth > 1)
 			leave_asking(d, LEAVE_BACK);
-		else if (key == 'q')
-			leave_asking(d, LEAVE_QUIT);
 		return;
 	case REQ_NONE:
 		return;

@@ -35,6 +35,11 @@ extern const struct desk_request desk_requests[];
  * REQ_NONE when it makes none. */
 enum desk_req desk_request_of(int key, int typing);
 
+/* Do what req asks (desk.c): help, another screen (asking first when
+ * leaving would lose work), back, quit, redraw.  For a key no screen took,
+ * and for the panel's menu, whose rows are the table's. */
+void desk_request(struct desk *d, enum desk_req req);
+
 /* The key bar's pairs (key, label, ..., NULL, NULL), from the table. */
 const char *const *desk_keybar(void);
 

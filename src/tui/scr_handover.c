@@ -523,54 +523,12 @@ static void open_confirm(struct desk *d, struct hand *s)
 	tf_clear(&s->reason);
 }
 
-static int confirm_key(struct desk *d, struct hand *s, int k)
-{
-	char reason[1024];
-	/* with a reason to type, letters are its text: only Esc says no */
-	int answer = s->need_reason ? (k == TDK_ESC ? 0 : -1) : tw_answer(k);
-
-	if (answer == 0) {
-		s->confirm = 0;
-		tf_clear(&s->reason);
-		desk_message(d, 0, "%s", T("Nothing was recorded."));
-		return 1;
-	}
-	if (!s->need_reason) {
-		if (answer == 1) {
-			s->confirm = 0;
-			commit(d, s);
-		}
-		return 1;
-	}
-	if (k != TDK_ENTER) {
-		tf_key(&s->reason, k);
-		return 1;
-	}
-	tf_get(&s->reason, reason, sizeof reason);
-	if (!reason[0]) {
-		desk_message(d, 1, "%s", T("Type why it is recorded anyway."));
-		return 1;
-	}
-	if (desk_text_refused(d, T("Reason"), reason))
-		return 1;
-	s->confirm = 0;
-	commit(d, s);
-	return 1;
-}
-
-static void set_focus(struct hand *s, int f)
-{
-	s->focus = (f + F_N) % F_N;
-	if (s->focus == F_LIST && hand_count(s) == 0)
-		s->focus = f > s->focus ? F_RECORD : F_REMARKS;
-}
-
 /* The screen's requests and keys (keys.h), by where the focus is: a
  * text field (letters are text there), the running list, or the
  * "Record the handover" button. */
 enum { HR_NONE, HR_NEXT, HR_PREV, HR_RECORD, HR_KIND, HR_UP, HR_DOWN,
-       HR_HOME, HR_END, HR_REMOVE, HR_PROVE, HR_ENTER };
-enum { HM_FIELD, HM_LIST, HM_BUTTON };
+       HR_HOME, HR_END, HR_REMOVE, HR_PROVE, HR_ENTER, HR_CANCEL };
+enum { HM_FIELD, HM_LIST, HM_BUTTON, HM_REASON };
 #define FIELD SK_MODE(HM_FIELD)
 #define LIST SK_MODE(HM_LIST)
 #define BUTTON SK_MODE(HM_BUTTON)
@@ -596,6 +554,7 @@ static const struct screen_key hand_keys[] = {
 	  N_("Record the handover, after a question") },
 	{ HR_KIND, SK_ALL, { TDK(KEY_F(6)) }, 1, "F6", NULL,
 	  N_("Tokens or dossiers (with an empty list)") },
+	{ HR_CANCEL, SK_MODE(HM_REASON), { TDK_ESC }, 1, "Esc", NULL, NULL },
 	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
 };
 
@@ -603,6 +562,49 @@ static int hand_mode(const struct hand *s)
 {
 	return s->focus == F_LIST ? HM_LIST : s->focus == F_RECORD ? HM_BUTTON
 	                                                           : HM_FIELD;
+}
+
+static int confirm_key(struct desk *d, struct hand *s, int k)
+{
+	char reason[1024];
+	/* with a reason to type, letters are its text: only Esc says no */
+	int req = screen_request(hand_keys, HM_REASON, k, 1);
+	int answer = s->need_reason ? (req == HR_CANCEL ? 0 : -1) : tw_answer(k);
+
+	if (answer == 0) {
+		s->confirm = 0;
+		tf_clear(&s->reason);
+		desk_message(d, 0, "%s", T("Nothing was recorded."));
+		return 1;
+	}
+	if (!s->need_reason) {
+		if (answer == 1) {
+			s->confirm = 0;
+			commit(d, s);
+		}
+		return 1;
+	}
+	if (req != HR_ENTER) {
+		tf_key(&s->reason, k);
+		return 1;
+	}
+	tf_get(&s->reason, reason, sizeof reason);
+	if (!reason[0]) {
+		desk_message(d, 1, "%s", T("Type why it is recorded anyway."));
+		return 1;
+	}
+	if (desk_text_refused(d, T("Reason"), reason))
+		return 1;
+	s->confirm = 0;
+	commit(d, s);
+	return 1;
+}
+
+static void set_focus(struct hand *s, int f)
+{
+	s->focus = (f + F_N) % F_N;
+	if (s->focus == F_LIST && hand_count(s) == 0)
+		s->focus = f > s->focus ? F_RECORD : F_REMARKS;
 }
 
 static int list_key(struct desk *d, struct hand *s, int req)

@@ -81,7 +81,7 @@ static void build(struct desk *d, struct text_scr *t, int cols)
 static int key(struct desk *d, struct text_scr *t, int k)
 {
 	(void)d, (void)t;
-	return k == TDK(KEY_F(1)) || k == '?';   /* already here */
+	return desk_request_of(k, 0) == REQ_HELP;   /* already here */
 }
 
 static const struct text_kind kind = { .build = build, .key = key };

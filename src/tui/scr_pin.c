@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tui/handover.h"
+#include "tui/keys.h"
 
 struct hand_pin {
 	char serial[128];   /* the token proved (items may move meanwhile) */
@@ -177,6 +178,19 @@ void hand_pin_close(struct hand *s)
 	s->pin = NULL;
 }
 
+/* The PIN dialog's keys (keys.h): mode 0 the PIN typed, 1 warned. */
+static const struct screen_key pin_keys[] = {
+	{ PIN_OK, SK_MODE(0), { TDK_ENTER }, 1, "Enter", NULL, NULL },
+	{ PIN_CANCEL, SK_ALL, { TDK_ESC }, 1, "Esc", NULL, NULL },
+	{ PIN_ARM, SK_MODE(1), { 'f', 'F' }, 0, "F", NULL, NULL },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
+};
+
+int desk_pin_request(int warn, int key)
+{
+	return screen_request(pin_keys, warn, key, !warn);
+}
+
 /* Shared with the signing dialog (sign.h): the PIN asked in the desk's
  * one dialog box.  At a final try, the warning and F first; else a
  * "PIN" line whose field is drawn here, secret. */
@@ -227,19 +241,21 @@ int hand_pin_key(struct desk *d, struct hand *s, int k)
 	struct td_error err;
 	int r;
 
-	if (k == TDK_ESC) {
+	switch (desk_pin_request(p->final_try && !p->armed, k)) {
+	case PIN_CANCEL:
 		hand_pin_close(s);
 		desk_message(d, 0, "%s", T("Proof skipped."));
 		return 1;
-	}
-	if (p->final_try && !p->armed) {
-		if (k == 'f' || k == 'F')
-			p->armed = 1;
+	case PIN_ARM:
+		p->armed = 1;
 		return 1;
-	}
-	if (k != TDK_ENTER) {
-		if (!(k & TDK_FN) || k == TDK(KEY_BACKSPACE) || k == TDK(KEY_LEFT) ||
-		    k == TDK(KEY_RIGHT) || k == TDK(KEY_DC))
+	case PIN_OK:
+		break;
+	default:
+		/* the PIN's characters and its editing keys; nothing while warned */
+		if (!(p->final_try && !p->armed) &&
+		    (!(k & TDK_FN) || k == TDK(KEY_BACKSPACE) || k == TDK(KEY_LEFT) ||
+		     k == TDK(KEY_RIGHT) || k == TDK(KEY_DC)))
 			tf_key(p->pin, k);
 		return 1;
 	}

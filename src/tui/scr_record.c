@@ -394,6 +394,17 @@ static void open_tag(struct desk *d, struct record *r)
 		             "to tag it."));
 }
 
+/* The screen's keys (keys.h); the base adds the list's and Enter. */
+enum { RK_NONE, RK_TAG };
+
+static const struct screen_key record_keys[] = {
+	{ RK_TAG, SK_ALL, { 'g' }, 0, "g", NULL,
+	  N_("Tag a certificate, a token or an agency for the CA by hand") },
+	{ 0, SK_ALL, { 0 }, 0, "Enter", NULL,
+	  N_("On a line that names another record: open it") },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
+};
+
 /* A tag written shows at the next draw (stale), in its Tag line and
  * audit trail.  The dialog takes every key but a resize. */
 static int key(struct desk *d, struct text_scr *t, int k)
@@ -409,7 +420,7 @@ static int key(struct desk *d, struct text_scr *t, int k)
 		}
 		return 1;
 	}
-	if (k == 'g') {
+	if (screen_request(record_keys, 0, k, 0) == RK_TAG) {
 		open_tag(d, r);
 		return 1;
 	}
@@ -464,6 +475,7 @@ static const struct screen_ops ops = {
 	        "removes the tag. A tag already sent to DOST cannot change.\n"
 	        "Up/Down, PgUp/PgDn, Home/End move; Enter on a line that names "
 	        "another record opens it; Esc or q goes back."),
+	.keys = record_keys,
 	.draw = text_draw, .key = text_key, .typing = text_typing,
 	.free = text_free,
 };

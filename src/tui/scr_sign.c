@@ -158,50 +158,80 @@ static void dlg_end(struct desk *d, struct sign_dlg *s)
 		d->quit = 1;
 }
 
+/* The dialog's keys (keys.h) by stage (PICK, DONE; the PIN stage has the
+ * PIN dialog's, desk_pin_request). */
+enum { SG_NONE, SG_UP, SG_DOWN, SG_OK, SG_BACK, SG_WITHOUT };
+
+static const struct screen_key sign_keys[] = {
+	{ SG_UP, SK_MODE(PICK), { TDK(KEY_UP) }, 0, "↑", NULL, NULL },
+	{ SG_DOWN, SK_MODE(PICK), { TDK(KEY_DOWN) }, 0, "↓", NULL, NULL },
+	{ SG_OK, SK_MODE(PICK) | SK_MODE(DONE), { TDK_ENTER }, 0, "Enter", NULL,
+	  N_("Sign with the token picked (then its PIN); when done, close") },
+	{ SG_BACK, SK_MODE(PICK) | SK_MODE(DONE), { TDK_ESC }, 0, "Esc", NULL,
+	  N_("Not now: back") },
+	{ SG_WITHOUT, SK_MODE(PICK), { 'n', 'N', 'k', 'K' }, 0, "n", NULL,
+	  N_("Offered on quitting: quit without signing") },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
+};
+
+static void pin_key(struct desk *d, struct sign_dlg *s, int k)
+{
+	int warn = s->final_try && !s->armed;
+
+	switch (desk_pin_request(warn, k)) {
+	case PIN_CANCEL:
+		tf_clear(&s->pin);
+		s->stage = PICK;
+		break;
+	case PIN_ARM: s->armed = 1; break;
+	case PIN_OK: dlg_sign(d, s); break;
+	default:
+		if (!warn && (!(k & TDK_FN) || k == TDK(KEY_BACKSPACE) ||
+		    k == TDK(KEY_LEFT) || k == TDK(KEY_RIGHT) || k == TDK(KEY_DC)))
+			tf_key(&s->pin, k);
+	}
+}
+
 static int dlg_key(struct desk *d, void *self, int k)
 {
 	struct sign_dlg *s = self;
 
-	if (k == TDK(KEY_F(10)))
+	enum desk_req g = desk_request_of(k, 1);   /* F-keys only */
+
+	if (g == REQ_QUIT)
 		return 0;   /* the desk quits */
 	/* not while a PIN is typed: F2..F8 go to their screens, as from any
 	 * screen (the offer is not a question that must be answered; a
 	 * hall desk goes on to its next handover with F5) */
-	if (s->stage != PIN && k >= TDK(KEY_F(2)) && k <= TDK(KEY_F(8)))
+	if (s->stage != PIN && g >= REQ_PANEL && g <= REQ_COUNT)
 		return 0;
-	if (s->stage == DONE) {
-		if (k == TDK_ENTER || k == TDK_ESC)
-			dlg_end(d, s);
-		return 1;
-	}
 	if (s->stage == PIN) {
-		if (k == TDK_ESC) {
-			tf_clear(&s->pin);
-			s->stage = PICK;
-		} else if (s->final_try && !s->armed) {
-			if (k == 'f' || k == 'F')
-				s->armed = 1;
-		} else if (k == TDK_ENTER) {
-			dlg_sign(d, s);
-		} else if (!(k & TDK_FN) || k == TDK(KEY_BACKSPACE) || k == TDK(KEY_LEFT) ||
-		           k == TDK(KEY_RIGHT) || k == TDK(KEY_DC)) {
-			tf_key(&s->pin, k);
-		}
+		pin_key(d, s, k);
 		return 1;
 	}
-	if (k == TDK(KEY_UP) && s->sel > 0)
-		s->sel--;
-	else if (k == TDK(KEY_DOWN) && s->sel + 1 < s->n)
-		s->sel++;
-	else if (k == TDK_ENTER && s->n > 0) {
-		s->final_try = desk_tokens_final_try(d, s->serial[s->sel]) == 1;
-		s->armed = 0;
-		tf_clear(&s->pin);
-		s->stage = PIN;
-	} else if (k == TDK_ESC) {
-		desk_pop(d);
-	} else if (s->quit_after && (k == 'n' || k == 'N' || k == 'k' || k == 'K')) {
-		dlg_end(d, s);
+	switch (screen_request(sign_keys, s->stage, k, 0)) {
+	case SG_UP: if (s->sel > 0) s->sel--; break;
+	case SG_DOWN: if (s->sel + 1 < s->n) s->sel++; break;
+	case SG_OK:
+		if (s->stage == DONE) {
+			dlg_end(d, s);
+		} else if (s->n > 0) {
+			s->final_try = desk_tokens_final_try(d, s->serial[s->sel]) == 1;
+			s->armed = 0;
+			tf_clear(&s->pin);
+			s->stage = PIN;
+		}
+		break;
+	case SG_BACK:
+		if (s->stage == DONE)
+			dlg_end(d, s);
+		else
+			desk_pop(d);
+		break;
+	case SG_WITHOUT:
+		if (s->quit_after)
+			dlg_end(d, s);
+		break;
 	}
 	return 1;
 }
@@ -236,6 +266,7 @@ static const struct screen_ops dlg_ops = {
 	           "row, so a later rewrite of the chain is found even by someone "
 	           "who never saw the registry.\nThe PIN is never drawn; a token at "
 	           "its final PIN try asks first."),
+	.keys = sign_keys,
 	.draw = dlg_draw, .key = dlg_key, .typing = dlg_typing,
 	.tokens_changed = dlg_tokens, .free = dlg_free,
 };

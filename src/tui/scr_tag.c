@@ -14,6 +14,7 @@
 #include "tokendesk/registry.h"
 #include "tokendesk/tag.h"
 #include "tui/plan.h"
+#include "tui/keys.h"
 #include "tui/tag.h"
 #include "tui/widget.h"
 
@@ -284,6 +285,22 @@ static int remove_tag(struct desk *d, struct tagdlg *t)
 	return TAGDLG_DONE;
 }
 
+/* The dialog's requests and keys (keys.h): mode 0 on the choices, 1 in
+ * the reason (letters are its text); removing asks y/n (tw_answer). */
+enum { TG_NONE, TG_CANCEL, TG_FOCUS, TG_SAVE, TG_ENTER, TG_UP, TG_DOWN,
+       TG_REMOVE };
+
+static const struct screen_key tag_keys[] = {
+	{ TG_CANCEL, SK_ALL, { TDK_ESC }, 1, "Esc", NULL, NULL },
+	{ TG_FOCUS, SK_ALL, { '\t', TDK(KEY_BTAB) }, 1, "Tab", NULL, NULL },
+	{ TG_SAVE, SK_ALL, { TDK(KEY_F(9)) }, 1, "F9", NULL, NULL },
+	{ TG_ENTER, SK_ALL, { TDK_ENTER }, 1, "Enter", NULL, NULL },
+	{ TG_UP, SK_ALL, { TDK(KEY_UP) }, 1, "↑", NULL, NULL },
+	{ TG_DOWN, SK_ALL, { TDK(KEY_DOWN) }, 1, "↓", NULL, NULL },
+	{ TG_REMOVE, SK_MODE(0), { 'x', TDK(KEY_DC) }, 0, "x", NULL, NULL },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
+};
+
 int tagdlg_key(struct desk *d, struct tagdlg *t, int k)
 {
 	if (t->removing) {
@@ -294,37 +311,38 @@ int tagdlg_key(struct desk *d, struct tagdlg *t, int k)
 			t->removing = 0;
 		return TAGDLG_OPEN;
 	}
-	switch (k) {
-	case TDK_ESC:
+	switch (screen_request(tag_keys, t->focus, k, t->focus == 1)) {
+	case TG_CANCEL:
 		desk_message(d, 0, "%s", T("Nothing was written."));
 		return TAGDLG_DONE;
-	case '\t': case TDK(KEY_BTAB):
+	case TG_FOCUS:
 		t->focus = !t->focus;
 		return TAGDLG_OPEN;
-	case TDK(KEY_F(9)):
+	case TG_SAVE:
 		return save(d, t);
-	case TDK_ENTER:
+	case TG_ENTER:
 		if (t->focus == 0) {
 			t->focus = 1;
 			return TAGDLG_OPEN;
 		}
 		return save(d, t);
-	case TDK(KEY_UP):
+	case TG_UP:
 		if (t->focus == 1)
 			t->focus = 0;
 		else if (t->sel > 0)
 			t->sel--;
 		return TAGDLG_OPEN;
-	case TDK(KEY_DOWN):
+	case TG_DOWN:
 		if (t->focus == 0 && t->sel + 1 < t->nopt)
 			t->sel++;
 		else
 			t->focus = 1;
 		return TAGDLG_OPEN;
-	}
-	if (t->focus == 0 && (k == 'x' || k == TDK(KEY_DC)))
+	case TG_REMOVE:
 		t->removing = 1;
-	else if (t->focus == 1)
+		return TAGDLG_OPEN;
+	}
+	if (t->focus == 1)
 		tf_key(&t->reason, k);
 	return TAGDLG_OPEN;
 }

@@ -78,6 +78,15 @@ static int open_row(struct desk *d, struct text_scr *t, const struct tl_row *row
 	return 1;
 }
 
+/* The base's one key of its own: Enter opens what a row names (the
+ * list's keys scroll; the global table has the rest). */
+enum { TX_NONE, TX_OPEN };
+
+static const struct screen_key base_keys[] = {
+	{ TX_OPEN, SK_ALL, { TDK_ENTER }, 0, "Enter", NULL, NULL },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
+};
+
 int text_key(struct desk *d, void *self, int k)
 {
 	struct text_scr *t = self;
@@ -87,7 +96,8 @@ int text_key(struct desk *d, void *self, int k)
 		return 1;
 	if (tl_key(&t->list, k, text_typing(t)))
 		return 1;
-	if (k == TDK_ENTER && (row = tl_selected(&t->list)) && row->kind)
+	if (screen_request(base_keys, 0, k, 0) == TX_OPEN &&
+	    (row = tl_selected(&t->list)) && row->kind)
 		return open_row(d, t, row);
 	return 0;
 }

@@ -97,5 +97,10 @@ void tf_draw(struct desk *d, struct tf_field *f, int y, int x, int w,
 void desk_pin_dialog(struct desk *d, const char *title, const char *serial,
                      int warn, struct tf_field *pin, const char *keys,
                      const char *warn_keys);
+/* The PIN dialog's requests (its key table, scr_pin.c): Enter proves or
+ * signs, Esc gives up, F arms the final try (only while warned: while
+ * the PIN is typed every letter is the PIN's); 0 for any other key. */
+enum { PIN_NONE, PIN_OK, PIN_CANCEL, PIN_ARM };
+int desk_pin_request(int warn, int key);
 
 #endif
