@@ -410,9 +410,18 @@ static void save_record(struct desk *d, const char *number)
 		rc = td_record_write_pdf(&rec, &dir, name, &err);
 		td_record_clear(&rec);
 	}
-	if (rc == TD_OK)
+	if (rc == TD_OK) {
 		desk_message(d, 0, "%s %s — %s %s/%s", T("Handover recorded:"), number,
 		             T("record to print:"), dir.path, name);
+		/* the message line is one row: rather the file's name in the
+		 * records folder than a path cut short */
+		if (tw_width(d->msg) > d->cols)
+			desk_message(d, 0, "%s %s — %s records/%s", T("Handover recorded:"),
+			             number, T("record to print:"), name);
+		if (tw_width(d->msg) > d->cols)
+			desk_message(d, 0, "%s %s — records/%s", T("Handover recorded:"),
+			             number, name);
+	}
 	else
 		desk_message(d, 1, "%s %s — %s tokendesk receipt %s --pdf FILE (%s)",
 		             T("Handover recorded:"), number, T("print it with"), number,

@@ -94,13 +94,17 @@ static void build(struct desk *d, struct panel *p)
 		       d->cols - 2, 0);
 	tl_add(&p->list, COL_NORMAL, NULL, NULL, "", NULL, NULL, NULL);
 	tl_add(&p->list, COL_HEAD, NULL, NULL, T("What to do"), NULL, NULL, NULL);
-	for (const struct desk_request *r = desk_requests; r->help || r->req; r++) {
-		struct tl_row *row;
-		if (in_menu(r->req) && r->written &&
-		    (row = tl_add(&p->list, COL_NORMAL, "menu", r->written, r->written,
-		                  T(r->help), NULL, NULL)))
-			row->data = r->req;
-	}
+	/* the screens first, help and quit last */
+	for (int pass = 0; pass < 2; pass++)
+		for (const struct desk_request *r = desk_requests; r->help || r->req; r++) {
+			struct tl_row *row;
+			if (!in_menu(r->req) || !r->written ||
+			    (r->req == REQ_HELP || r->req == REQ_QUIT) != pass)
+				continue;
+			if ((row = tl_add(&p->list, COL_NORMAL, "menu", r->written,
+			                  r->written, T(r->help), NULL, NULL)))
+				row->data = r->req;
+		}
 	/* the same row as before, wherever it is now */
 	if (p->sel_kind[0] && (at = find_row(&p->list, p->sel_kind, p->sel_key)) >= 0)
 		sel = at;
