@@ -29,7 +29,8 @@ TUI_TESTS = \
 	tests/tui/desk-insert.sh \
 	tests/tui/desk-records.sh \
 	tests/tui/desk-plan-more.sh \
-	tests/tui/desk-plan-forms.sh
+	tests/tui/desk-plan-forms.sh \
+	tests/tui/desk-rules.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/local.mk tests/tui/lib.sh $(TUI_TESTS)
 # a module that blocks 10 s a call, or aborts (issue 23)
