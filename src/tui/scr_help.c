@@ -37,15 +37,16 @@ static void wrap(struct tl_list *l, const char *text, int width)
 	free(copy);
 }
 
-/* One of the screen's keys in the two columns of the keys on every
- * screen: what it does wrapped in its column, never cut at the edge. */
-static void key_line(struct tl_list *l, const struct screen_key *k, int cols)
+/* A key in two columns: the keys, then what they do, wrapped in its
+ * column, never cut at the edge. */
+static void key_line(struct tl_list *l, const char *written, const char *help,
+                     int cols)
 {
 	struct tl_list tmp = { 0 };
 
-	tl_add_wrapped(&tmp, COL_NORMAL, T(k->help), cols - KEYS_W - 4, 0);
+	tl_add_wrapped(&tmp, COL_NORMAL, T(help), cols - KEYS_W - 4, 0);
 	for (int i = 0; i < tmp.n; i++)
-		tl_add(l, COL_NORMAL, NULL, NULL, i ? "" : k->written,
+		tl_add(l, COL_NORMAL, NULL, NULL, i ? "" : written,
 		       tmp.rows[i].cells[0], NULL, NULL);
 	tl_clear(&tmp);
 }
@@ -66,7 +67,7 @@ static void build(struct desk *d, struct text_scr *t, int cols)
 		for (const struct screen_key *k = of->keys;
 		     k->keys[0] || k->label || k->help; k++)
 			if (k->help)
-				key_line(&t->list, k, cols);
+				key_line(&t->list, k->written, k->help, cols);
 		tl_add(&t->list, COL_NORMAL, NULL, NULL, "", NULL, NULL, NULL);
 	}
 	tl_add(&t->list, COL_HEAD, NULL, NULL, T("Keys on every screen"), NULL,
@@ -74,8 +75,7 @@ static void build(struct desk *d, struct text_scr *t, int cols)
 	/* from the request table the desk dispatches with */
 	for (const struct desk_request *r = desk_requests; r->help || r->req; r++)
 		if (r->written && r->help)
-			tl_add(&t->list, COL_NORMAL, NULL, NULL, r->written, T(r->help),
-			       NULL, NULL);
+			key_line(&t->list, r->written, r->help, cols);
 }
 
 static int key(struct desk *d, struct text_scr *t, int k)

@@ -91,7 +91,7 @@ for size in 80x24 120x40; do
 		wait_exit 0 30 || fail "$size $lang: the script did not end cleanly"
 		compare "$size" "$lang"
 		n=$(ls out | wc -l)
-		[ "$n" -ge 31 ] || fail "$size $lang: only $n screens dumped"
+		[ "$n" -ge 32 ] || fail "$size $lang: only $n screens dumped"
 		[ -n "$pin_serial" ] || continue
 		rm -rf out && mkdir out && chmod 700 out
 		tmux -S "$sock" kill-server 2>/dev/null
