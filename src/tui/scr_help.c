@@ -44,7 +44,7 @@ static void key_line(struct tl_list *l, const char *written, const char *help,
 {
 	struct tl_list tmp = { 0 };
 
-	tl_add_wrapped(&tmp, COL_NORMAL, T(help), cols - KEYS_W - 4, 0);
+	tl_add_wrapped(&tmp, COL_NORMAL, T(help), cols - KEYS_W - 2, 0);
 	for (int i = 0; i < tmp.n; i++)
 		tl_add(l, COL_NORMAL, NULL, NULL, i ? "" : written,
 		       tmp.rows[i].cells[0], NULL, NULL);
