@@ -3,7 +3,9 @@
  * shapes the Vietnamese, cairo draws.  Each form starts on a page of its
  * own: the heading lines left and right, the title, the letter, the
  * table (its header repeated on every page it spans), the closing and
- * the signer.  The page turns landscape when the template's columns are
+ * the signer.  The forms arrive as a stream (draw_stream): a row is
+ * measured, drawn and forgotten, so a batch of any size is drawn in the
+ * memory of one page.  The page turns landscape when the template's columns are
  * wide (an information change shows two DNs side by side). */
 #include <config.h>
 
@@ -25,7 +27,13 @@
 #define TABLE_SIZE 8.5
 #define TEXT_SIZE 10.5
 
+struct table {
+	size_t ncols;
+	double w[TD_FORM_MAX_COLS];
+};
+
 struct fpdf {
+	struct table t;
 	cairo_t *cr;
 	PangoContext *pc;
 	double page_w, page_h, body_w, y;
@@ -107,11 +115,6 @@ static double column_lines(struct fpdf *p, double x, double w, json_t *lines,
 
 /* ---- the table ------------------------------------------------------------------ */
 
-struct table {
-	size_t ncols;
-	double w[TD_FORM_MAX_COLS];
-};
-
 static double row(struct fpdf *p, const struct table *t, json_t *cells, int style,
                   int draw)
 {
@@ -144,35 +147,48 @@ static double row(struct fpdf *p, const struct table *t, json_t *cells, int styl
 	return h;
 }
 
-static void table(struct fpdf *p)
+static void table_widths(struct fpdf *p)
 {
-	json_t *cols = json_object_get(p->form, "columns"), *c, *r;
-	struct table t = { 0 };
+	json_t *cols = json_object_get(p->form, "columns"), *c;
 	double total = 0;
 	size_t i;
 
+	memset(&p->t, 0, sizeof p->t);
 	json_array_foreach(cols, i, c)
 		total += json_number_value(json_object_get(c, "width"));
 	json_array_foreach(cols, i, c)
 		if (i < TD_FORM_MAX_COLS)
-			t.w[t.ncols++] = p->body_w * json_number_value(json_object_get(c, "width"))
-			                 / total;
-	if (p->y + row(p, &t, cols, BOLD, 0) + 30 > p->page_h - MARGIN)
+			p->t.w[p->t.ncols++] = p->body_w
+			                       * json_number_value(json_object_get(c, "width"))
+			                       / total;
+}
+
+/* The table's header, on a page with room for a row or two after it. */
+static void table_begin(struct fpdf *p)
+{
+	json_t *cols = json_object_get(p->form, "columns");
+
+	table_widths(p);
+	if (p->y + row(p, &p->t, cols, BOLD, 0) + 30 > p->page_h - MARGIN)
 		new_page(p);
-	row(p, &t, cols, BOLD, 1);
-	json_array_foreach(json_object_get(p->form, "rows"), i, r) {
-		if (p->y + row(p, &t, r, PLAIN, 0) > p->page_h - MARGIN) {
-			new_page(p);
-			row(p, &t, cols, BOLD, 1);
-		}
-		row(p, &t, r, PLAIN, 1);
+	row(p, &p->t, cols, BOLD, 1);
+}
+
+/* A row as it comes: measured, then drawn, on the next page (under the
+ * header again) when it does not fit.  Nothing else is kept of it. */
+static void table_row(struct fpdf *p, json_t *r)
+{
+	if (p->y + row(p, &p->t, r, PLAIN, 0) > p->page_h - MARGIN) {
+		new_page(p);
+		row(p, &p->t, json_object_get(p->form, "columns"), BOLD, 1);
 	}
-	p->y += 10;
+	row(p, &p->t, r, PLAIN, 1);
 }
 
 /* ---- a form ---------------------------------------------------------------------- */
 
-static void form(struct fpdf *p)
+/* Up to the table's header; its rows follow (table_row). */
+static void form_begin(struct fpdf *p)
 {
 	double half = p->body_w / 2, hl, hr;
 	json_t *v;
@@ -189,7 +205,17 @@ static void form(struct fpdf *p)
 	json_array_foreach(json_object_get(p->form, "letter"), i, v)
 		para(p, json_string_value(v), TEXT_SIZE, PLAIN, PANGO_ALIGN_LEFT, 4);
 	p->y += 6;
-	table(p);
+	table_begin(p);
+}
+
+/* After the last row: the closing and the signer, then the page ends. */
+static void form_end(struct fpdf *p)
+{
+	double half = p->body_w / 2;
+	json_t *v;
+	size_t i;
+
+	p->y += 10;
 	json_array_foreach(json_object_get(p->form, "closing"), i, v)
 		para(p, json_string_value(v), TEXT_SIZE, PLAIN, PANGO_ALIGN_LEFT, 4);
 	p->y += 10;
@@ -201,6 +227,8 @@ static void form(struct fpdf *p)
 	if (p->y + need > p->page_h - MARGIN)
 		new_page(p);
 	column_lines(p, MARGIN + half, half, json_object_get(p->form, "signer"), BOLD);
+	footer(p);
+	cairo_show_page(p->cr);
 }
 
 static int wide(json_t *f)
@@ -221,40 +249,80 @@ static cairo_status_t write_fn(void *closure, const unsigned char *data,
 	       CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
-static int render(json_t *doc, FILE *f, struct td_error *err)
+static void start_form(struct fpdf *p, cairo_surface_t *s, json_t *model)
 {
-	json_t *forms = json_object_get(doc, "forms");
+	json_decref(p->form);
+	p->form = json_incref(model);
+	int landscape = wide(p->form);
+	p->page_w = landscape ? A4_LONG : A4_SHORT;
+	p->page_h = landscape ? A4_SHORT : A4_LONG;
+	p->body_w = p->page_w - 2 * MARGIN;
+	p->page = 1;
+	p->y = MARGIN;
+	cairo_pdf_surface_set_size(s, p->page_w, p->page_h);
+	cairo_set_source_rgb(p->cr, 0, 0, 0);
+	form_begin(p);
+}
+
+/* The values forms.c sends after the document's head, a line each: a
+ * form's model (an object) starts a form, its rows (arrays) follow.
+ * Each is drawn and dropped: the PDF is streamed too, pages leave for
+ * the file as they are done, and nothing holds the rows. */
+static int draw_stream(struct fpdf *p, cairo_surface_t *s, FILE *in,
+                       struct td_error *err)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	json_error_t jerr;
+	int rc = TD_OK;
+
+	while (rc == TD_OK && (len = getline(&line, &cap, in)) >= 0) {
+		json_t *v;
+		if (len == 0 || line[0] == '\n')
+			continue;
+		if (!(v = json_loadb(line, (size_t)len, 0, &jerr)))
+			rc = td_error_set(err, TD_ERR_DATA, "not a form: %s", jerr.text);
+		else if (json_is_object(v)) {
+			if (p->form)
+				form_end(p);
+			start_form(p, s, v);
+		} else if (json_is_array(v) && p->form)
+			table_row(p, v);
+		else
+			rc = td_error_set(err, TD_ERR_DATA, "a row before its form");
+		json_decref(v);
+	}
+	free(line);
+	if (rc == TD_OK && !p->form)
+		rc = td_error_set(err, TD_ERR_DATA, "no form to draw");
+	else if (rc == TD_OK)
+		form_end(p);
+	return rc;
+}
+
+static int render(json_t *doc, FILE *in, FILE *f, struct td_error *err)
+{
 	struct fpdf p = { 0 };
 	cairo_surface_t *s;
 	cairo_status_t st;
-	size_t i;
+	int rc;
 
-	if (!json_is_array(forms) || json_array_size(forms) == 0)
-		return td_error_set(err, TD_ERR_DATA, "no form to draw");
 	s = cairo_pdf_surface_create_for_stream(write_fn, f, A4_SHORT, A4_LONG);
 	p.cr = cairo_create(s);
 	p.pc = pango_cairo_create_context(p.cr);
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE,
 	                               json_string_value(json_object_get(doc, "title")));
-	json_array_foreach(forms, i, p.form) {
-		int landscape = wide(p.form);
-		p.page_w = landscape ? A4_LONG : A4_SHORT;
-		p.page_h = landscape ? A4_SHORT : A4_LONG;
-		p.body_w = p.page_w - 2 * MARGIN;
-		p.page = 1;
-		p.y = MARGIN;
-		cairo_pdf_surface_set_size(s, p.page_w, p.page_h);
-		cairo_set_source_rgb(p.cr, 0, 0, 0);
-		form(&p);
-		footer(&p);
-		cairo_show_page(p.cr);
-	}
+	rc = draw_stream(&p, s, in, err);
+	json_decref(p.form);
 	g_object_unref(p.pc);
 	cairo_destroy(p.cr);
 	cairo_surface_finish(s);
 	st = cairo_surface_status(s);
 	cairo_surface_destroy(s);
 	pango_cairo_font_map_set_default(NULL);
+	if (rc < 0)
+		return rc;
 	if (st != CAIRO_STATUS_SUCCESS)
 		return td_error_set(err, st == CAIRO_STATUS_WRITE_ERROR ? TD_ERR_IO :
 		                    TD_ERR_INTERNAL, "making the PDF: %s",
@@ -262,14 +330,15 @@ static int render(json_t *doc, FILE *f, struct td_error *err)
 	return TD_OK;
 }
 
-int td_forms_render_pdf(json_t *doc, const char *path, struct td_error *err)
+int td_forms_render_pdf(json_t *doc, FILE *in, const char *path,
+                        struct td_error *err)
 {
 	struct td_outfile out;
 	int rc = td_outfile_open(&out, path, err);
 
 	if (rc < 0)
 		return rc;
-	if ((rc = render(doc, out.f, err)) < 0) {
+	if ((rc = render(doc, in, out.f, err)) < 0) {
 		td_outfile_abandon(&out);
 		return rc;
 	}
