@@ -18,11 +18,11 @@
 
 #include "tokendesk/outfile.h"
 #include "workflow/forms_internal.h"
+#include "workflow/pdf_doc.h"
 
-#define A4_SHORT 595.28
-#define A4_LONG 841.89
+#define A4_SHORT TD_PDF_A4_SHORT
+#define A4_LONG TD_PDF_A4_LONG
 #define MARGIN 42.0
-#define FONT "DejaVu Sans"
 #define PAD 3.0
 #define TABLE_SIZE 8.5
 #define TEXT_SIZE 10.5
@@ -34,40 +34,18 @@ struct table {
 
 struct fpdf {
 	struct table t;
-	cairo_t *cr;
-	PangoContext *pc;
+	struct td_pdf_doc d;    /* surface, cairo, pango (pdf_doc.h) */
 	double page_w, page_h, body_w, y;
 	json_t *form;
 	int page;
 };
 
-enum { PLAIN = 0, BOLD = 1, ITALIC = 2 };
+enum { PLAIN = TD_PDF_PLAIN, BOLD = TD_PDF_BOLD, ITALIC = TD_PDF_ITALIC };
 
 static double text_at(struct fpdf *p, double x, double y, double w, const char *text,
                       double size, int style, PangoAlignment align, int draw)
 {
-	PangoLayout *layout = pango_layout_new(p->pc);
-	PangoFontDescription *fd = pango_font_description_from_string(FONT);
-	int pw, ph;
-
-	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
-	if (style & BOLD)
-		pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
-	if (style & ITALIC)
-		pango_font_description_set_style(fd, PANGO_STYLE_OBLIQUE);
-	pango_layout_set_font_description(layout, fd);
-	pango_layout_set_width(layout, (int)(w * PANGO_SCALE));
-	pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
-	pango_layout_set_alignment(layout, align);
-	pango_layout_set_text(layout, text ? text : "", -1);
-	pango_layout_get_size(layout, &pw, &ph);
-	if (draw) {
-		cairo_move_to(p->cr, x, y);
-		pango_cairo_show_layout(p->cr, layout);
-	}
-	pango_font_description_free(fd);
-	g_object_unref(layout);
-	return (double)ph / PANGO_SCALE;
+	return td_pdf_text(&p->d, x, y, w, text, size, style, align, draw);
 }
 
 static void footer(struct fpdf *p)
@@ -84,7 +62,7 @@ static void footer(struct fpdf *p)
 static void new_page(struct fpdf *p)
 {
 	footer(p);
-	cairo_show_page(p->cr);
+	cairo_show_page(p->d.cr);
 	p->page++;
 	p->y = MARGIN;
 }
@@ -134,14 +112,14 @@ static double row(struct fpdf *p, const struct table *t, json_t *cells, int styl
 	h += 2 * PAD;
 	if (draw) {
 		x = MARGIN;
-		cairo_rectangle(p->cr, x, p->y, p->body_w, h);
+		cairo_rectangle(p->d.cr, x, p->y, p->body_w, h);
 		for (size_t c = 0; c + 1 < t->ncols; c++) {
 			x += t->w[c];
-			cairo_move_to(p->cr, x, p->y);
-			cairo_line_to(p->cr, x, p->y + h);
+			cairo_move_to(p->d.cr, x, p->y);
+			cairo_line_to(p->d.cr, x, p->y + h);
 		}
-		cairo_set_line_width(p->cr, 0.5);
-		cairo_stroke(p->cr);
+		cairo_set_line_width(p->d.cr, 0.5);
+		cairo_stroke(p->d.cr);
 		p->y += h;
 	}
 	return h;
@@ -228,7 +206,7 @@ static void form_end(struct fpdf *p)
 		new_page(p);
 	column_lines(p, MARGIN + half, half, json_object_get(p->form, "signer"), BOLD);
 	footer(p);
-	cairo_show_page(p->cr);
+	cairo_show_page(p->d.cr);
 }
 
 static int wide(json_t *f)
@@ -242,14 +220,7 @@ static int wide(json_t *f)
 	return total > 110;
 }
 
-static cairo_status_t write_fn(void *closure, const unsigned char *data,
-                               unsigned int length)
-{
-	return fwrite(data, 1, length, closure) == length ?
-	       CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
-}
-
-static void start_form(struct fpdf *p, cairo_surface_t *s, json_t *model)
+static void start_form(struct fpdf *p, json_t *model)
 {
 	json_decref(p->form);
 	p->form = json_incref(model);
@@ -259,8 +230,7 @@ static void start_form(struct fpdf *p, cairo_surface_t *s, json_t *model)
 	p->body_w = p->page_w - 2 * MARGIN;
 	p->page = 1;
 	p->y = MARGIN;
-	cairo_pdf_surface_set_size(s, p->page_w, p->page_h);
-	cairo_set_source_rgb(p->cr, 0, 0, 0);
+	cairo_pdf_surface_set_size(p->d.surface, p->page_w, p->page_h);
 	form_begin(p);
 }
 
@@ -268,7 +238,7 @@ static void start_form(struct fpdf *p, cairo_surface_t *s, json_t *model)
  * form's model (an object) starts a form, its rows (arrays) follow.
  * Each is drawn and dropped: the PDF is streamed too, pages leave for
  * the file as they are done, and nothing holds the rows. */
-static int draw_stream(struct fpdf *p, cairo_surface_t *s, FILE *in,
+static int draw_stream(struct fpdf *p, FILE *in,
                        struct td_error *err)
 {
 	char *line = NULL;
@@ -286,7 +256,7 @@ static int draw_stream(struct fpdf *p, cairo_surface_t *s, FILE *in,
 		else if (json_is_object(v)) {
 			if (p->form)
 				form_end(p);
-			start_form(p, s, v);
+			start_form(p, v);
 		} else if (json_is_array(v) && p->form)
 			table_row(p, v);
 		else
@@ -304,30 +274,14 @@ static int draw_stream(struct fpdf *p, cairo_surface_t *s, FILE *in,
 static int render(json_t *doc, FILE *in, FILE *f, struct td_error *err)
 {
 	struct fpdf p = { 0 };
-	cairo_surface_t *s;
-	cairo_status_t st;
-	int rc;
+	int rc, closed;
 
-	s = cairo_pdf_surface_create_for_stream(write_fn, f, A4_SHORT, A4_LONG);
-	p.cr = cairo_create(s);
-	p.pc = pango_cairo_create_context(p.cr);
-	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE,
-	                               json_string_value(json_object_get(doc, "title")));
-	rc = draw_stream(&p, s, in, err);
+	td_pdf_doc_open(&p.d, f, A4_SHORT, A4_LONG,
+	                json_string_value(json_object_get(doc, "title")));
+	rc = draw_stream(&p, in, err);
 	json_decref(p.form);
-	g_object_unref(p.pc);
-	cairo_destroy(p.cr);
-	cairo_surface_finish(s);
-	st = cairo_surface_status(s);
-	cairo_surface_destroy(s);
-	pango_cairo_font_map_set_default(NULL);
-	if (rc < 0)
-		return rc;
-	if (st != CAIRO_STATUS_SUCCESS)
-		return td_error_set(err, st == CAIRO_STATUS_WRITE_ERROR ? TD_ERR_IO :
-		                    TD_ERR_INTERNAL, "making the PDF: %s",
-		                    cairo_status_to_string(st));
-	return TD_OK;
+	closed = td_pdf_doc_close(&p.d, rc < 0 ? NULL : err);
+	return rc < 0 ? rc : closed;
 }
 
 int td_forms_render_pdf(json_t *doc, FILE *in, const char *path,

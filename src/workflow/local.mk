@@ -49,6 +49,7 @@ libtokendesk_a_SOURCES += \
 # helper program, so that no other command loads them (record_spawn.c).
 pkglibexec_PROGRAMS += tokendesk-pdf
 tokendesk_pdf_SOURCES = src/workflow/pdf_main.c src/workflow/record_pdf.c \
+	src/workflow/pdf_doc.c src/workflow/pdf_doc.h \
 	src/workflow/form_pdf.c
 tokendesk_pdf_CFLAGS = $(AM_CFLAGS) $(PANGOCAIRO_CFLAGS) $(JANSSON_CFLAGS) $(QRENCODE_CFLAGS)
 tokendesk_pdf_LDADD = $(TD_LIBS) $(PANGOCAIRO_LIBS) $(QRENCODE_LIBS)
