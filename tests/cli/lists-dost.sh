@@ -83,6 +83,9 @@ expect_in "$tmp/all/ho-so-ban-giao.csv" "Tên cơ quan nhận"
 expect_status 66 td lists --batch 99 -o "$tmp/b99.xlsx"
 expect_in "$tmp/err" "no batch 99"
 [ ! -e "$tmp/b99.xlsx" ] || fail "lists wrote a workbook for a batch that does not exist"
+# ... nor a folder: the rows are streamed, so the batch is looked up first
+expect_status 66 td lists --format csv --batch 99 -o "$tmp/b99"
+[ ! -e "$tmp/b99" ] || fail "lists made a folder for a batch that does not exist"
 
 # A name that says the other format is refused, nothing written: a
 # workbook in lists.csv opened as garbage.
