@@ -101,6 +101,16 @@ int td_reg_read_only(struct td_registry *reg);
 int td_reg_schema_version(struct td_registry *reg);
 int td_reg_schema_latest(void);
 
+/* Run fn(reg, ctx, err) with every read it makes seeing the registry as
+ * of one moment (a read transaction: writers elsewhere go on, unseen),
+ * for a reader that goes over the same rows twice (the forms count an
+ * agency's rows, then write them).  Inside a transaction already, fn
+ * simply runs in it.  Returns fn's result, or a td_code of its own. */
+int td_reg_read_snapshot(struct td_registry *reg,
+                         int (*fn)(struct td_registry *reg, void *ctx,
+                                   struct td_error *err),
+                         void *ctx, struct td_error *err);
+
 /* Transactions are the workflow's (src/workflow/, the only writer):
  * td_reg_begin, td_reg_end and the rest are declared in registry/txn.h,
  * which no front end includes.  A write below called outside one fails
@@ -453,10 +463,16 @@ int td_reg_tag_put(struct td_registry *reg, const struct td_tag *t,
 /* Delete a tag; TD_ERR_NOTFOUND when none.  Audited. */
 int td_reg_tag_delete(struct td_registry *reg, const char *target_kind,
                       const char *target, struct td_error *err);
-/* Tags, with joins, ordered by managing agency then target.  state NULL
- * for all; batch 0 for any. */
+/* Tags, with joins, ordered by managing agency's code (NULL first), then
+ * kind, then target: a writer may stream them and take an agency's rows
+ * as one run (the lists, the forms).  state NULL for all; batch 0 for
+ * any.  The query sorts on disk past the page cache, so memory stays
+ * flat whatever the number of tags. */
 int td_reg_each_tag(struct td_registry *reg, const char *state, int64_t batch,
                     td_tag_fn fn, void *ctx, struct td_error *err);
+/* 1 when some tag was sent in batch, 0 when none was, or a td_code. */
+int td_reg_tag_batch_exists(struct td_registry *reg, int64_t batch,
+                            struct td_error *err);
 /* The tag of one target, or TD_ERR_NOTFOUND. */
 int td_reg_tag_find(struct td_registry *reg, const char *target_kind,
                     const char *target, td_tag_fn fn, void *ctx,

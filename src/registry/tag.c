@@ -235,6 +235,23 @@ int td_reg_each_tag(struct td_registry *reg, const char *state, int64_t batch,
 	return each_tag_stmt(reg, st, fn, ctx, NULL, err);
 }
 
+int td_reg_tag_batch_exists(struct td_registry *reg, int64_t batch,
+                            struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT 1 FROM tag WHERE batch = ? LIMIT 1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading tags");
+	sqlite3_bind_int64(st, 1, batch);
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0
+	     : td_reg_db_error(reg, err, "reading tags");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int td_reg_tag_find(struct td_registry *reg, const char *target_kind,
                     const char *target, td_tag_fn fn, void *ctx,
                     struct td_error *err)

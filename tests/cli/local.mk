@@ -30,6 +30,8 @@ PLAN_TESTS = \
 	tests/cli/kit-upgrade.sh \
 	tests/cli/lists-dost.sh \
 	tests/cli/forms-decree68.sh \
+	tests/cli/forms-docx.sh \
+	tests/cli/forms-many.sh \
 	tests/cli/plan-made-agency.sh \
 	tests/cli/import-clerk-data.sh \
 	tests/cli/search-lookups.sh \
