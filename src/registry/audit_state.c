@@ -109,6 +109,8 @@ static const struct bulk_kind bulk_cert = {
 	" (SELECT holder FROM temp.td_left WHERE token = t.serial ORDER BY ord" \
 	" LIMIT 1)))"
 
+#define TAG_LOADED "EXISTS (SELECT 1 FROM temp.td_tag_member m WHERE m.id = tag.id)"
+
 /* To audit a new table, add its entry here. */
 static const struct audited audited[] = {
 	{ "agency", "agency", "agency.*", FOLD,
@@ -180,11 +182,17 @@ static const struct audited audited[] = {
 	  " FROM dossier d ORDER BY d.id",
 	  "SELECT count(*) FROM dossier WHERE ref = ?1", NULL,
 	  "dossier", 0 },
+	/* A tag a plan apply added (audit_tag_bulk.c: temp.td_tag_member) has
+	 * no row of its own: its content is in the load's digest, and it is
+	 * born tagged, in no batch, updated when created. */
 	{ "tag", "tag", "tag.*", FOLD,
 	  "SELECT target, json_object('target_kind', target_kind, 'target', target,"
 	  " 'kind', kind, 'request', request, 'state', state, 'batch', batch,"
 	  " 'origin', origin, 'rule', rule, 'reason', reason, 'detail', detail,"
-	  " 'created', created, 'updated', updated), NULL, 0, id, 1 FROM tag ORDER BY id",
+	  " 'created', created, 'updated', updated), CASE WHEN " TAG_LOADED " THEN"
+	  " json_object('state', 'tagged', 'batch', NULL, 'updated', created) END, "
+	  TAG_LOADED ", id, NOT " TAG_LOADED " OR (state = 'tagged' AND batch IS NULL"
+	  " AND updated IS created) FROM tag ORDER BY id",
 	  "SELECT count(*) FROM tag WHERE target = ?1", NULL,
 	  "tag", 0 },
 	/* A closed count's tallies are those of its frozen lines. */
@@ -587,6 +595,12 @@ static void differ(struct state_check *c, struct td_audit_diff d)
 	c->differences++;
 	if (c->fn)
 		c->fn(&d, c->ctx);
+}
+
+/* differ() for audit_tag_bulk.c's loads. */
+static void differ_cb(const struct td_audit_diff *d, void *ctx)
+{
+	differ(ctx, *d);
 }
 
 /* Compare every field the audit names that the row has too; objects
@@ -1122,6 +1136,8 @@ static int prepare_evidence(struct state_check *c)
 		if (rc < 0)
 			return rc;
 	}
+	if (td_reg_tag_bulk_members(c->reg, c->err) < 0)
+		return c->err->code;
 	for (size_t i = 0; i < N_AUDITED; i++) {
 		char *sql;
 		int rc;
@@ -1168,6 +1184,8 @@ int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
 			break;
 		if ((rc = check_rows(&c)) == TD_OK)
 			rc = check_missing(&c);
+		if (rc == TD_OK && strcmp(c.t->sql_table, "tag") == 0)
+			rc = td_reg_tag_bulk_verify(reg, differ_cb, &c, err);
 	}
 	if (rc == TD_OK)
 		rc = check_foreign_keys(&c);
@@ -1177,6 +1195,8 @@ int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
 	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_ev", NULL, NULL, NULL);
 	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_then", NULL, NULL, NULL);
 	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_left", NULL, NULL, NULL);
+	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_tbulk", NULL, NULL, NULL);
+	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_tag_member", NULL, NULL, NULL);
 	if (differences)
 		*differences = c.differences;
 	if (rc == TD_OK && c.differences)

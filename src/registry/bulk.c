@@ -302,6 +302,72 @@ int td_reg_bulk_flush(struct td_registry *reg, struct td_error *err)
 	return TD_OK;
 }
 
+/* One row of sql over the added tags (?1: the base id): a key into out,
+ * an id into *id. */
+static int tag_edge(struct td_registry *reg, const char *sql, char out[130],
+                    int64_t *id)
+{
+	sqlite3_stmt *st;
+	int ok = 0;
+
+	if (sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, reg->bulk_tag.base_id);
+		if ((ok = sqlite3_step(st) == SQLITE_ROW)) {
+			snprintf(out, 130, "%s", sqlite3_column_text(st, 0)
+			         ? (const char *)sqlite3_column_text(st, 0) : "");
+			*id = sqlite3_column_int64(st, 1);
+		}
+	}
+	sqlite3_finalize(st);
+	return ok;
+}
+
+/* The tag.add.bulk row of the load td_reg_tag_bulk_begin started: the
+ * added rows' ids run from first_id to last_id (one transaction), each
+ * with the created stamp. */
+static int tag_bulk_row(struct td_registry *reg, struct td_error *err)
+{
+	struct bulk_tally *t = &reg->bulk_tag;
+	int64_t lo = 0, hi = 0, unused;
+	char hex[65], scratch[130];
+	json_t *o;
+	char *text;
+	int rc;
+
+	if ((rc = content_digest(reg, t, "SELECT " TD_BULK_TAG_CONTENT " FROM tag"
+	                         " WHERE id > ?1 ORDER BY target_kind, target",
+	                         TD_BULK_TAG_N, hex, err)) < 0)
+		return rc;
+	if (!tag_edge(reg, "SELECT '', min(id) FROM tag WHERE id > ?1", scratch, &lo) ||
+	    !tag_edge(reg, "SELECT '', max(id) FROM tag WHERE id > ?1", scratch, &hi) ||
+	    !tag_edge(reg, "SELECT target, 0 FROM tag WHERE id > ?1 ORDER BY"
+	              " target_kind, target LIMIT 1", t->first, &unused) ||
+	    !tag_edge(reg, "SELECT target, 0 FROM tag WHERE id > ?1 ORDER BY"
+	              " target_kind DESC, target DESC LIMIT 1", t->last, &unused))
+		return td_reg_db_error(reg, err, "reading the added tags");
+	o = json_pack("{s:s,s:I,s:s,s:s,s:I,s:I,s:s,s:s}", "source", reg->bulk_label,
+	              "added", (json_int_t)t->count, "first", t->first, "last", t->last,
+	              "first_id", (json_int_t)lo, "last_id", (json_int_t)hi,
+	              "created", reg->tag_bulk_at, "content_sha256", hex);
+	text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	rc = text ? td_reg_audit(reg, "tag.add.bulk", "tag", NULL, NULL, text, err)
+	          : td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	free(text);
+	return rc;
+}
+
+int td_reg_tag_bulk_end(struct td_registry *reg, int rc, struct td_error *err)
+{
+	int on = reg->tag_bulk;
+
+	reg->tag_bulk = 0;
+	if (rc == TD_OK && on && reg->bulk_tag.count)
+		rc = tag_bulk_row(reg, err);
+	memset(&reg->bulk_tag, 0, sizeof reg->bulk_tag);
+	return rc;
+}
+
 void td_reg_bulk_end(struct td_registry *reg)
 {
 	if (!reg->bulk)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "registry/internal.h"
 #include "tokendesk/text.h"
@@ -512,4 +513,100 @@ int td_reg_crl_newest(struct td_registry *reg, const char *issuer, char out[11],
 		snprintf(out, 11, "%s", col(st, 0));
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? TD_OK : td_reg_db_error(reg, err, "reading CRL imports");
+}
+
+/* ---- tags added as one load (plan apply) ------------------------------- */
+
+/* A field kit: its merge backs each added tag with the kit's own tag.add
+ * row (kit_backing.c), so nothing is folded there. */
+static int in_field_kit(struct td_registry *reg)
+{
+	sqlite3_stmt *st;
+	int kit = 0;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT 1 FROM meta WHERE key = 'kit_uuid'",
+	                       -1, &st, NULL) == SQLITE_OK)
+		kit = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return kit;
+}
+
+/* Does an earlier load carry this created stamp?  Then its rows and
+ * these could not be told apart once some are deleted. */
+static int stamp_taken(struct td_registry *reg, const char *at)
+{
+	sqlite3_stmt *st;
+	int taken = 0;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT 1 FROM audit WHERE entity = 'tag'"
+	                       " AND entity_key IS NULL AND action = 'tag.add.bulk'"
+	                       " AND json_extract(after, '$.created') = ?", -1, &st,
+	                       NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
+		taken = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	return taken;
+}
+
+int td_reg_tag_bulk_begin(struct td_registry *reg, const char *source,
+                          struct td_error *err)
+{
+	struct timespec pause = { 0, 100 * 1000 * 1000 };
+	sqlite3_stmt *st;
+	int rc;
+
+	reg->tag_bulk = 0;
+	if ((rc = td_reg_require_tx(reg, err)) < 0 || in_field_kit(reg))
+		return rc;
+	memset(&reg->bulk_tag, 0, sizeof reg->bulk_tag);
+	if (sqlite3_prepare_v2(reg->db, "SELECT coalesce(max(id), 0) FROM tag", -1,
+	                       &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading tags");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		reg->bulk_tag.base_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	/* Two loads in one second (a test, a quick re-apply) wait for the
+	 * next one; a clock set back far is given up on after 2 s. */
+	td_now_iso(reg->tag_bulk_at);
+	for (int i = 0; i < 20 && stamp_taken(reg, reg->tag_bulk_at); i++) {
+		nanosleep(&pause, NULL);
+		td_now_iso(reg->tag_bulk_at);
+	}
+	snprintf(reg->bulk_label, sizeof reg->bulk_label, "%s", source ? source : "");
+	reg->tag_bulk = 1;
+	return TD_OK;
+}
+
+int td_reg_tag_bulk_add(struct td_registry *reg, const struct td_tag *t,
+                        struct td_error *err)
+{
+	char key[256];
+	const char *problem;
+	sqlite3_stmt *st;
+	int rc, changed;
+
+	if (!reg->tag_bulk)
+		return td_reg_tag_put(reg, t, &changed, err);
+	if ((rc = canon_target(t->target_kind, t->target, key, sizeof key, err)) < 0)
+		return rc;
+	if (t->reason && (problem = td_typed_text_problem(t->reason)))
+		return td_error_set(err, TD_ERR_USAGE, "reason: %s", problem);
+	if (!(st = td_reg_stmt(reg, ST_TAG_INSERT, err)))
+		return err->code;
+	sqlite3_bind_text(st, 1, t->target_kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	td_reg_bind_text(st, 3, t->kind);
+	td_reg_bind_text(st, 4, t->request);
+	td_reg_bind_text(st, 5, t->origin ? t->origin : "manual");
+	td_reg_bind_text(st, 6, t->rule);
+	td_reg_bind_text(st, 7, t->reason);
+	td_reg_bind_text(st, 8, t->detail);
+	sqlite3_bind_text(st, 9, reg->tag_bulk_at, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return td_reg_db_error(reg, err, "writing a tag");
+	reg->bulk_tag.count++;
+	return TD_OK;
 }

@@ -122,7 +122,9 @@ static int same_tag(const struct want *x, const struct want *y)
 	       same(x->detail, y->detail) && same(x->request, y->request);
 }
 
-static int put(struct td_registry *reg, const struct want *w,
+/* A tag the plan adds (add) goes into the load's one tag.add.bulk row;
+ * a changed one is audited on its own with its before and after. */
+static int put(struct td_registry *reg, const struct want *w, int add,
                struct td_error *err)
 {
 	struct td_tag t = {
@@ -132,7 +134,8 @@ static int put(struct td_registry *reg, const struct want *w,
 	};
 	int changed;
 
-	return td_reg_tag_put(reg, &t, &changed, err);
+	return add ? td_reg_tag_bulk_add(reg, &t, err)
+	           : td_reg_tag_put(reg, &t, &changed, err);
 }
 
 struct sweep {
@@ -169,7 +172,7 @@ static int write_tags(struct td_registry *reg, struct apply *a,
 		if (!k)
 			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 		if (!(h = td_strmap_get(a->have, k))) {
-			if ((rc = put(reg, w, err)) == TD_OK)
+			if ((rc = put(reg, w, 1, err)) == TD_OK)
 				rep->added++;
 			continue;
 		}
@@ -182,7 +185,7 @@ static int write_tags(struct td_registry *reg, struct apply *a,
 			rep->unchanged++;
 		else if (strcmp(h->state, "tagged") != 0)
 			rep->held++;
-		else if ((rc = put(reg, w, err)) == TD_OK)
+		else if ((rc = put(reg, w, 0, err)) == TD_OK)
 			rep->changed++;
 	}
 	if (rc == TD_OK) {
@@ -277,13 +280,16 @@ int td_plan_apply(struct td_registry *reg, const struct td_plan_opts *opts,
 	if ((rc = td_reg_begin(reg, err)) < 0)
 		goto out;
 	struct made made = { reg, rep, err };
-	rc = plan_each_new_agency(reg, opts, make_agency, &made, err);
+	rc = td_reg_tag_bulk_begin(reg, "plan", err);
+	if (rc == TD_OK)
+		rc = plan_each_new_agency(reg, opts, make_agency, &made, err);
 	if (rc == TD_OK)
 		rc = plan_each_ended_agency(reg, opts, end_agency, &made, err);
 	if (rc == TD_OK)
 		rc = td_reg_each_tag(reg, NULL, 0, load_tag, &a, err);
 	if (rc == TD_OK)
 		rc = write_tags(reg, &a, rep, err);
+	rc = td_reg_tag_bulk_end(reg, rc, err);
 	if (rc == TD_OK) {
 		snprintf(summary, sizeof summary, "{\"added\":%ld,\"changed\":%ld,"
 		         "\"removed\":%ld,\"unchanged\":%ld,\"held\":%ld,"
