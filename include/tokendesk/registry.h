@@ -377,6 +377,13 @@ typedef int (*td_plan_row_fn)(const struct td_plan_row *r, void *ctx);
  * row "plan.import" with the count).  Picks are kept. */
 int td_reg_plan_replace(struct td_registry *reg, const struct td_plan_row *rows,
                         size_t n, struct td_error *err);
+/* An agency a plan merges away is in force until last_day (YYYY-MM-DD):
+ * its valid_to set to it unless an earlier one stands (*ended 1 when
+ * changed; audited as agency.update, as td_reg_put_agency would; the
+ * search index is not touched: name and code stay).  Unknown code: 0,
+ * nothing done.  Inside a transaction. */
+int td_reg_agency_end(struct td_registry *reg, const char *code,
+                      const char *last_day, int *ended, struct td_error *err);
 /* The stored plan, by effective date then line.  Rows valid during fn. */
 int td_reg_each_plan_row(struct td_registry *reg, td_plan_row_fn fn, void *ctx,
                          struct td_error *err);

@@ -96,6 +96,16 @@ struct td_registry {
 	int tag_bulk;
 	struct bulk_tally bulk_tag;
 	char tag_bulk_at[21];
+	/* The load's rows, written at td_reg_tag_bulk_end in key order, many
+	 * to a statement (the tag table's CHECK lists cost an ephemeral
+	 * table per statement run); strings the caller's but the keys. */
+	struct tag_load_row {
+		const char *target_kind, *target, *kind, *request, *origin, *rule,
+		           *reason, *detail;
+	} *tag_rows;
+	size_t n_tag_rows, cap_tag_rows;
+	struct td_arena *tag_arena;
+	const char *tag_reason_ok;   /* the last reason checked (plans repeat them) */
 	/* Fresh loads: the tables were empty at td_reg_begin_bulk, so nothing
 	 * needs looking up in SQL: what this load inserted is in memory, and
 	 * the search index is built set-based at commit. */

@@ -573,7 +573,10 @@ int td_reg_tag_bulk_begin(struct td_registry *reg, const char *source,
 		nanosleep(&pause, NULL);
 		td_now_iso(reg->tag_bulk_at);
 	}
+	if (!(reg->tag_arena = td_arena_new()))
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	snprintf(reg->bulk_label, sizeof reg->bulk_label, "%s", source ? source : "");
+	reg->tag_reason_ok = NULL;
 	reg->tag_bulk = 1;
 	return TD_OK;
 }
@@ -581,32 +584,33 @@ int td_reg_tag_bulk_begin(struct td_registry *reg, const char *source,
 int td_reg_tag_bulk_add(struct td_registry *reg, const struct td_tag *t,
                         struct td_error *err)
 {
-	char key[256];
+	struct tag_load_row *r;
 	const char *problem;
-	sqlite3_stmt *st;
+	char key[256], *copy;
 	int rc, changed;
 
 	if (!reg->tag_bulk)
 		return td_reg_tag_put(reg, t, &changed, err);
 	if ((rc = canon_target(t->target_kind, t->target, key, sizeof key, err)) < 0)
 		return rc;
-	if (t->reason && (problem = td_typed_text_problem(t->reason)))
-		return td_error_set(err, TD_ERR_USAGE, "reason: %s", problem);
-	if (!(st = td_reg_stmt(reg, ST_TAG_INSERT, err)))
-		return err->code;
-	sqlite3_bind_text(st, 1, t->target_kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	td_reg_bind_text(st, 3, t->kind);
-	td_reg_bind_text(st, 4, t->request);
-	td_reg_bind_text(st, 5, t->origin ? t->origin : "manual");
-	td_reg_bind_text(st, 6, t->rule);
-	td_reg_bind_text(st, 7, t->reason);
-	td_reg_bind_text(st, 8, t->detail);
-	sqlite3_bind_text(st, 9, reg->tag_bulk_at, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return td_reg_db_error(reg, err, "writing a tag");
-	reg->bulk_tag.count++;
+	if (t->reason && (!reg->tag_reason_ok || strcmp(reg->tag_reason_ok, t->reason))) {
+		if ((problem = td_typed_text_problem(t->reason)))
+			return td_error_set(err, TD_ERR_USAGE, "reason: %s", problem);
+		reg->tag_reason_ok = t->reason;
+	}
+	if (reg->n_tag_rows == reg->cap_tag_rows) {
+		size_t cap = reg->cap_tag_rows ? reg->cap_tag_rows * 2 : 4096;
+		struct tag_load_row *v = realloc(reg->tag_rows, cap * sizeof *v);
+		if (!v)
+			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		reg->tag_rows = v;
+		reg->cap_tag_rows = cap;
+	}
+	if (!(copy = td_arena_strdup(reg->tag_arena, key)))
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	r = &reg->tag_rows[reg->n_tag_rows++];
+	*r = (struct tag_load_row){ t->target_kind, copy, t->kind, t->request,
+	                            t->origin ? t->origin : "manual", t->rule,
+	                            t->reason, t->detail };
 	return TD_OK;
 }

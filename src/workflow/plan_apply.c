@@ -243,23 +243,13 @@ static void day_before(const char *date, char out[11])
 static int end_agency(const char *code, const char *date, void *ctx)
 {
 	struct made *m = ctx;
-	struct td_agency a;
-	enum td_upsert result;
 	char last[11];
-	int rc = td_reg_get_agency(m->reg, code, &a, m->err);
+	int ended, rc;
 
-	if (rc < 0)
-		return rc == TD_ERR_NOTFOUND ? TD_OK : rc;
 	day_before(date, last);
-	if (!a.valid_to || !*a.valid_to || strcmp(a.valid_to, last) > 0) {
-		char *old = a.valid_to;
-		a.valid_to = last;
-		rc = td_reg_put_agency(m->reg, &a, &result, m->err);
-		if (rc == TD_OK && result == TD_UPSERT_UPDATED)
-			m->rep->agencies_ended++;
-		a.valid_to = old;
-	}
-	td_agency_clear(&a);
+	rc = td_reg_agency_end(m->reg, code, last, &ended, m->err);
+	if (rc == TD_OK && ended)
+		m->rep->agencies_ended++;
 	return rc;
 }
 
