@@ -458,17 +458,19 @@ typedef int (*td_tag_fn)(const struct td_tag *t, void *ctx);
 int td_reg_tag_put(struct td_registry *reg, const struct td_tag *t,
                    int *changed, struct td_error *err);
 /* Many tag additions as one load (plan apply): inside a transaction,
- * bulk_begin starts folding; each bulk_add inserts a tag the caller knows
- * is not there yet (a stored one fails on the UNIQUE key), with no audit
- * row of its own; bulk_end(rc) writes, when rc is TD_OK and tags were
- * added, one tag.add.bulk row (entity tag, no key; after: source, added,
- * first and last key, first_id, last_id, created, content_sha256 over the
- * added rows' TD_BULK_TAG_CONTENT in key order), stops folding and
- * returns rc or its own error.  Every tag of one load has the same
- * created stamp, distinct from every earlier load's (bulk_begin waits
- * for the clock's next second when needed): audit verify tells a load's
- * rows by it.  In a field kit nothing folds: bulk_add is td_reg_tag_put
- * (a kit merge backs every added tag with its own tag.add row). */
+ * bulk_begin starts folding; each bulk_add checks a tag the caller knows
+ * is not there yet and keeps it (t's strings, but the target, must stay
+ * valid until bulk_end); bulk_end(rc), when rc is TD_OK and tags were
+ * added, inserts them in key order (a stored one fails the load on the
+ * UNIQUE key) with no audit row of their own and writes one tag.add.bulk
+ * row (entity tag, no key; after: source, added, first and last key,
+ * first_id, last_id, created, content_sha256 over the added rows'
+ * TD_BULK_TAG_CONTENT in key order); it stops folding and returns rc or
+ * its own error.  Every tag of one load has the same created stamp,
+ * distinct from every earlier load's (bulk_begin waits for the clock's
+ * next second when needed): audit verify tells a load's rows by it.  In
+ * a field kit nothing folds: bulk_add is td_reg_tag_put (a kit merge
+ * backs every added tag with its own tag.add row). */
 int td_reg_tag_bulk_begin(struct td_registry *reg, const char *source,
                           struct td_error *err);
 int td_reg_tag_bulk_add(struct td_registry *reg, const struct td_tag *t,

@@ -445,8 +445,14 @@ int td_reg_tag_bulk_end(struct td_registry *reg, int rc, struct td_error *err)
 
 	reg->tag_bulk = 0;
 	if (rc == TD_OK && on && reg->n_tag_rows) {
+		/* The tag table's CHECK lists, evaluated per row, rebuild an
+		 * ephemeral table each (SQLite codes CHECKs without its run-once
+		 * guard): 1.2 s of 5 at 328,413 tags.  td_reg_tag_bulk_add has
+		 * checked every value against the same lists. */
 		set_bulk_cache(reg);
+		sqlite3_exec(reg->db, "PRAGMA ignore_check_constraints = 1", NULL, NULL, NULL);
 		rc = tag_bulk_row(reg, err);
+		sqlite3_exec(reg->db, "PRAGMA ignore_check_constraints = 0", NULL, NULL, NULL);
 		sqlite3_exec(reg->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
 	}
 	free(reg->tag_rows);
@@ -454,7 +460,8 @@ int td_reg_tag_bulk_end(struct td_registry *reg, int rc, struct td_error *err)
 	reg->tag_rows = NULL;
 	reg->tag_arena = NULL;
 	reg->n_tag_rows = reg->cap_tag_rows = 0;
-	reg->tag_reason_ok = NULL;
+	td_strmap_free(reg->tag_reasons_ok);
+	reg->tag_reasons_ok = NULL;
 	memset(&reg->bulk_tag, 0, sizeof reg->bulk_tag);
 	return rc;
 }

@@ -105,7 +105,7 @@ struct td_registry {
 	} *tag_rows;
 	size_t n_tag_rows, cap_tag_rows;
 	struct td_arena *tag_arena;
-	const char *tag_reason_ok;   /* the last reason checked (plans repeat them) */
+	struct td_strmap *tag_reasons_ok;   /* reasons checked (plans repeat them) */
 	/* Fresh loads: the tables were empty at td_reg_begin_bulk, so nothing
 	 * needs looking up in SQL: what this load inserted is in memory, and
 	 * the search index is built set-based at commit. */

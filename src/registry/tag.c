@@ -573,11 +573,42 @@ int td_reg_tag_bulk_begin(struct td_registry *reg, const char *source,
 		nanosleep(&pause, NULL);
 		td_now_iso(reg->tag_bulk_at);
 	}
-	if (!(reg->tag_arena = td_arena_new()))
+	if (!(reg->tag_arena = td_arena_new()) ||
+	    !(reg->tag_reasons_ok = td_strmap_new(1 << 12)))
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	snprintf(reg->bulk_label, sizeof reg->bulk_label, "%s", source ? source : "");
-	reg->tag_reason_ok = NULL;
 	reg->tag_bulk = 1;
+	return TD_OK;
+}
+
+/* The schema's CHECK lists for the columns a load writes (schema.c,
+ * CREATE TABLE tag): the load is inserted with CHECKs off (bulk.c), so
+ * each value is held against them here.  A list shorter than the
+ * schema's only refuses more. */
+static const char *const tag_target_kinds[] = { "cert", "token", "agency", NULL };
+static const char *const tag_kinds[] = { "change_info", "revoke", "keep", "collect",
+	"handover_dossiers", "renew", "recover_token", "new_issue", NULL };
+static const char *const tag_requests[] = { "new_issue", "renewal", "info_change",
+	"revocation", "token_recovery", NULL };
+static const char *const tag_origins[] = { "plan", "manual", NULL };
+
+static int one_of(const char *v, const char *const *list)
+{
+	for (; v && *list; list++)
+		if (strcmp(v, *list) == 0)
+			return 1;
+	return 0;
+}
+
+static int tag_values_ok(const struct td_tag *t, struct td_error *err)
+{
+	if (!one_of(t->target_kind, tag_target_kinds) || !one_of(t->kind, tag_kinds) ||
+	    (t->request && *t->request && !one_of(t->request, tag_requests)) ||
+	    (t->origin && !one_of(t->origin, tag_origins)))
+		return td_error_set(err, TD_ERR_USAGE, "%s %s: not a tag the registry"
+		                    " holds (%s, %s)", t->target_kind ? t->target_kind : "?",
+		                    t->target ? t->target : "?", t->kind ? t->kind : "?",
+		                    t->request ? t->request : "-");
 	return TD_OK;
 }
 
@@ -591,12 +622,14 @@ int td_reg_tag_bulk_add(struct td_registry *reg, const struct td_tag *t,
 
 	if (!reg->tag_bulk)
 		return td_reg_tag_put(reg, t, &changed, err);
-	if ((rc = canon_target(t->target_kind, t->target, key, sizeof key, err)) < 0)
+	if ((rc = tag_values_ok(t, err)) < 0 ||
+	    (rc = canon_target(t->target_kind, t->target, key, sizeof key, err)) < 0)
 		return rc;
-	if (t->reason && (!reg->tag_reason_ok || strcmp(reg->tag_reason_ok, t->reason))) {
+	if (t->reason && !td_strmap_get(reg->tag_reasons_ok, t->reason)) {
 		if ((problem = td_typed_text_problem(t->reason)))
 			return td_error_set(err, TD_ERR_USAGE, "reason: %s", problem);
-		reg->tag_reason_ok = t->reason;
+		if (td_strmap_put(reg->tag_reasons_ok, t->reason, reg) < 0)
+			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	}
 	if (reg->n_tag_rows == reg->cap_tag_rows) {
 		size_t cap = reg->cap_tag_rows ? reg->cap_tag_rows * 2 : 4096;
