@@ -409,6 +409,7 @@ static int tag_bulk_row(struct td_registry *reg, struct td_error *err)
 {
 	struct td_sha256 *h = td_sha256_new(err);
 	int64_t lo = 0, hi = 0, rows = 0, n = (int64_t)reg->n_tag_rows;
+	sqlite3_stmt *st;
 	char hex[65];
 	json_t *o;
 	char *text;
@@ -416,6 +417,16 @@ static int tag_bulk_row(struct td_registry *reg, struct td_error *err)
 
 	if (!h)
 		return err->code;
+	/* the ids above the highest now: the same run's removals (before
+	 * this) may have freed the highest ids begin saw */
+	if (sqlite3_prepare_v2(reg->db, "SELECT coalesce(max(id), 0) FROM tag", -1,
+	                       &st, NULL) != SQLITE_OK) {
+		td_sha256_free(h);
+		return td_reg_db_error(reg, err, "reading tags");
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		reg->bulk_tag.base_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
 	rc = write_tag_rows(reg, h, err);
 	td_sha256_hex(h, hex);
 	td_sha256_free(h);

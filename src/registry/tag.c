@@ -553,19 +553,12 @@ int td_reg_tag_bulk_begin(struct td_registry *reg, const char *source,
                           struct td_error *err)
 {
 	struct timespec pause = { 0, 100 * 1000 * 1000 };
-	sqlite3_stmt *st;
 	int rc;
 
 	reg->tag_bulk = 0;
 	if ((rc = td_reg_require_tx(reg, err)) < 0 || in_field_kit(reg))
 		return rc;
 	memset(&reg->bulk_tag, 0, sizeof reg->bulk_tag);
-	if (sqlite3_prepare_v2(reg->db, "SELECT coalesce(max(id), 0) FROM tag", -1,
-	                       &st, NULL) != SQLITE_OK)
-		return td_reg_db_error(reg, err, "reading tags");
-	if (sqlite3_step(st) == SQLITE_ROW)
-		reg->bulk_tag.base_id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
 	/* Two loads in one second (a test, a quick re-apply) wait for the
 	 * next one; a clock set back far is given up on after 2 s. */
 	td_now_iso(reg->tag_bulk_at);

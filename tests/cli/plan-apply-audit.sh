@@ -116,9 +116,35 @@ tamper "$LV" "DELETE FROM tag WHERE id = (SELECT max(id) FROM tag)" \
 restore "$LV"
 expect_status 0 td audit verify
 
+# One run that removes the newest tags (freeing the highest ids) and adds
+# others: the new rows take those ids, and both loads still verify.
+export TOKENDESK_DB="$tmp/again.db"
+plan_setup || fail "setup again"
+grep -v ',rename,P.S7,' "$P/plan.csv" >"$tmp/p1.csv"
+{ cat "$tmp/p1.csv"; echo '2025-07-01,rename,P.S6,,Sở Khoa học và Công nghệ tỉnh,'; } >"$tmp/p2.csv"
+for f in p1 p2; do
+	expect_status 0 td plan import "$tmp/$f.csv"
+	expect_status 0 td plan apply
+done
+newest=$(q "SELECT group_concat(target) FROM (SELECT target FROM tag ORDER BY id DESC LIMIT 4)")
+expect_status 0 td plan import "$P/plan.csv"
+expect_status 0 td plan apply
+expect_in "$tmp/out" "2 added, 1 changed, 4 removed"
+expect_eq "$(q "SELECT count(*) FROM tag WHERE ',' || '$newest' || ',' LIKE '%,' || target || ',%'")" 0 \
+	"the newest tags removed"
+expect_status 0 td audit verify
+expect_in "$tmp/out" "every audited row matches its audit trail"
+cp "$TOKENDESK_DB" "$tmp/again-ok.db"
+last_load=$(q "SELECT id FROM audit WHERE action = 'tag.add.bulk' ORDER BY id DESC LIMIT 1")
+tamper "$tmp/again-ok.db" "DELETE FROM tag WHERE id = (SELECT max(id) FROM tag)" \
+	"tag: the 2 rows that audit row $last_load (tag.add.bulk) added" "are not all there"
+restore "$tmp/again-ok.db"
+
 # The chain covers the bulk row: keep the head, then rewrite a tag and
 # recompute the load's digest and every hash after it.  Nothing inside
 # the file tells any more; the kept head does (as a signed checkpoint).
+export TOKENDESK_DB="$tmp/rewritten.db"
+restore "$LV"
 if command -v python3 >/dev/null 2>&1; then
 	expect_status 0 td audit verify
 	head=$(tail -n 1 "$tmp/out" | awk '{ print $2 ":" $3 }')
@@ -160,6 +186,7 @@ db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_head', ?)",
 db.commit()
 PY
 	expect_eq "$(q "SELECT count(*) FROM tag WHERE reason = 'lý do giả'")" 1 "the rewrite changed a tag"
+	expect_status 0 td audit verify
 	expect_status 65 td audit verify --head "$head"
 	expect_in "$tmp/err" "the chain was rewritten since that head was kept"
 fi
