@@ -172,8 +172,16 @@ static int write_tags(struct td_registry *reg, struct apply *a,
 		if (!k)
 			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 		if (!(h = td_strmap_get(a->have, k))) {
-			if ((rc = put(reg, w, 1, err)) == TD_OK)
+			/* kept as seen: a second action on the same target (a
+			 * token of two revoked certificates) is not added twice */
+			if ((rc = put(reg, w, 1, err)) == TD_OK) {
 				rep->added++;
+				w->seen = 1;
+				w->origin = "plan";
+				w->state = "tagged";
+				if (td_strmap_put(a->have, k, w) < 0)
+					return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+			}
 			continue;
 		}
 		if (h->seen)   /* the same token twice: first action wins */
