@@ -24,6 +24,7 @@ PLAN_TESTS = \
 	tests/cli/plan-events.sh \
 	tests/cli/plan-invalid.sh \
 	tests/cli/plan-apply.sh \
+	tests/cli/plan-apply-audit.sh \
 	tests/cli/crl-import.sh \
 	tests/cli/crl-trust.sh \
 	tests/cli/migrate-schema6.sh \
