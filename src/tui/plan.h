@@ -43,7 +43,7 @@ enum plan_req {
 	PR_NONE, PR_OPEN, PR_FILTER_NEXT, PR_FILTER, PR_PICK, PR_UNPICK,
 	PR_AGENCY, PR_APPLY, PR_SEND, PR_LISTS, PR_FORMS, PR_IMPORT, PR_UP,
 	PR_DOWN, PR_PGUP, PR_PGDN, PR_HOME, PR_END, PR_OK, PR_CANCEL,
-	PR_FIELD, PR_KIND, PR_XLSX, PR_PDF, PR_BATCH
+	PR_FIELD, PR_KIND, PR_XLSX, PR_PDF, PR_DOCX, PR_BATCH
 };
 extern const struct screen_key plan_keys[];
 struct plan;
@@ -76,7 +76,7 @@ struct plan {
 	long long next_batch;
 	/* the forms dialog (scr_planforms.c): which template (1-4), PDF or
 	 * XLSX, the batch (0: the tags not yet sent) and the last one sent */
-	int forms_kind, forms_pdf;
+	int forms_kind, forms_format;   /* enum td_forms_format */
 	long long forms_batch, forms_last;
 	/* the report box after apply, send or forms */
 	char report_title[128], report[3][400];

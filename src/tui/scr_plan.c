@@ -273,6 +273,7 @@ const struct screen_key plan_keys[] = {
 	{ PR_KIND, FORMS, { '1', '2', '3', '4' }, 0, "1-4", NULL, NULL },
 	{ PR_XLSX, FORMS, { 'x', 'X' }, 0, "x", NULL, NULL },
 	{ PR_PDF, FORMS, { 'p', 'P' }, 0, "p", NULL, NULL },
+	{ PR_DOCX, FORMS, { 'w', 'W' }, 0, "w", NULL, NULL },
 	{ PR_BATCH, FORMS, { 'b', 'B' }, 0, "b", NULL, NULL },
 	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
 };

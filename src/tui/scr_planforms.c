@@ -2,7 +2,7 @@
  * forms DOST sends to the CA (Mẫu 04, 05, 06), written as `tokendesk
  * forms` writes them (td_forms_write), into the records folder beside
  * the registry.  A dialog chooses the kind (1-4), the format (x XLSX, p
- * PDF) and the tags (b: the last batch sent to DOST, or the tags not yet
+ * PDF, w Word) and the tags (b: the last batch sent to DOST, or the tags not yet
  * sent); Enter writes and the report box says the file written. */
 #include <config.h>
 
@@ -27,6 +27,16 @@ static const struct {
 	{ "renew", N_("Renewal (Mẫu 04)") },
 };
 enum { NKINDS = sizeof kinds / sizeof *kinds };
+
+/* Indexed by enum td_forms_format: Word because offices edit the letter
+ * before it is signed. */
+static const struct {
+	const char *ext, *label;
+} formats[] = {
+	[TD_FORMS_XLSX] = { "xlsx", N_("spreadsheet (XLSX)") },
+	[TD_FORMS_PDF] = { "pdf", N_("PDF") },
+	[TD_FORMS_DOCX] = { "docx", N_("Word document (DOCX)") },
+};
 
 static int last_batch(const struct td_tag *t, void *ctx)
 {
@@ -67,7 +77,7 @@ void plan_forms_draw(struct desk *d, struct plan *p)
 	}
 	text[n] = "", colors[n++] = COL_NORMAL;
 	Tf(line[NKINDS], sizeof line[NKINDS], "Format: %s",
-	   p->forms_pdf ? "PDF" : T("spreadsheet (XLSX)"));
+	   T(formats[p->forms_format].label));
 	text[n] = line[NKINDS], colors[n++] = COL_NORMAL;
 	if (p->forms_batch)
 		Tf(line[NKINDS + 1], sizeof line[NKINDS + 1], "Tags: batch %lld, "
@@ -77,19 +87,19 @@ void plan_forms_draw(struct desk *d, struct plan *p)
 		         T("Tags: those not yet sent to DOST"));
 	text[n] = line[NKINDS + 1], colors[n++] = COL_NORMAL;
 	text[n] = "", colors[n++] = COL_NORMAL;
-	text[n] = T("1-4: form    x / p: XLSX / PDF    b: tags    Enter: write    "
+	text[n] = T("1-4: form   x/p/w: XLSX/PDF/Word   b: tags   Enter: write   "
 	            "Esc: cancel");
 	colors[n++] = COL_KEY;
 	tw_dialog(d, T("Forms for the CA (Decree 68)"), text, colors, n, NULL, NULL);
 }
 
-/* forms-KIND[-bN]-DATE.xlsx|pdf in the records folder. */
+/* forms-KIND[-bN]-DATE.xlsx|pdf|docx in the records folder. */
 static void forms_write(struct desk *d, struct plan *p)
 {
 	struct td_forms_opts o = {
 		.kind = kinds[p->forms_kind].kind, .batch = p->forms_batch,
 		.place = d->place,
-		.format = p->forms_pdf ? TD_FORMS_PDF : TD_FORMS_XLSX,
+		.format = p->forms_format,
 	};
 	struct td_forms_report rep = { 0, 0 };
 	struct td_outdir dir;
@@ -102,7 +112,7 @@ static void forms_write(struct desk *d, struct plan *p)
 		snprintf(batch, sizeof batch, "-b%lld", p->forms_batch);
 	if ((rc = desk_records_dir(d, &dir, &err)) == TD_OK) {
 		snprintf(path, sizeof path, "%s/forms-%s%s-%s.%s", dir.path, o.kind,
-		         batch, today, p->forms_pdf ? "pdf" : "xlsx");
+		         batch, today, formats[p->forms_format].ext);
 		rc = td_forms_write(d->reg, path, &o, &rep, &err);
 	}
 	td_outdir_close(&dir);
@@ -130,8 +140,9 @@ int plan_forms_key(struct desk *d, struct plan *p, int k)
 	case PR_KIND: p->forms_kind = k - '1'; break;
 	case PR_UP: if (p->forms_kind > 0) p->forms_kind--; break;
 	case PR_DOWN: if (p->forms_kind + 1 < NKINDS) p->forms_kind++; break;
-	case PR_XLSX: p->forms_pdf = 0; break;
-	case PR_PDF: p->forms_pdf = 1; break;
+	case PR_XLSX: p->forms_format = TD_FORMS_XLSX; break;
+	case PR_PDF: p->forms_format = TD_FORMS_PDF; break;
+	case PR_DOCX: p->forms_format = TD_FORMS_DOCX; break;
 	case PR_BATCH: p->forms_batch = p->forms_batch ? 0 : p->forms_last; break;
 	case PR_OK: forms_write(d, p); break;
 	case PR_CANCEL:

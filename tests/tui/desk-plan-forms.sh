@@ -63,6 +63,21 @@ pdftotext "$pdf" "$tmp/f.txt" || fail "pdftotext"
 grep -q "Mẫu số 05" "$tmp/f.txt" || fail "the PDF is not Mẫu 05: $(head -5 "$tmp/f.txt")"
 grep -q "THU HỒI" "$tmp/f.txt" || fail "the PDF lacks its title"
 keys Escape
+# the Word document of the same form: the letter Vietnamese offices edit
+keys F
+wait_for "Mẫu đơn gửi tổ chức chứng thực (NĐ 68)" || fail "F did not open the dialog for Word"
+keys w
+wait_for "Định dạng: văn bản Word (DOCX)" || fail "w did not choose Word"
+keys Enter
+wait_for "Đã ghi mẫu đơn" 20 || fail "Enter did not write the DOCX"
+docx="$tmp/records/forms-revoke-b1-2025-06-01.docx"
+[ -f "$docx" ] || fail "no $docx"
+python3 - "$docx" <<'PY' || fail "the DOCX is not Mẫu 05"
+import sys, zipfile
+xml = zipfile.ZipFile(sys.argv[1]).read("word/document.xml").decode()
+assert "Mẫu số 05" in xml and "THU HỒI" in xml, xml[:300]
+PY
+keys Escape
 # the tags not yet sent: there are none, said, nothing written, the
 # dialog stays for another choice
 keys F
