@@ -336,12 +336,20 @@ void td_module_name(const struct td_tokens *t, const char *path, char *buf,
 	base = base ? base + 1 : path;
 	snprintf(stem, sizeof stem, "%s", base);
 	stem[strcspn(stem, ".")] = '\0';   /* libeTPkcs11.so -> libeTPkcs11 */
-	for (size_t i = 0; stem[0] && i < t->nmodels; i++)
-		if (t->models[i].module && strcasestr(t->models[i].module, stem)) {
-			snprintf(buf, size, "%s", t->models[i].vendor);
-			return;
+	/* A vendor's name only when the module is that vendor's alone:
+	 * OpenSC's serves Feitian and YubiKey alike, and naming one of them
+	 * would send the operator to the wrong token. */
+	const char *vendor = NULL;
+	for (size_t i = 0; stem[0] && i < t->nmodels; i++) {
+		if (!t->models[i].module || !strcasestr(t->models[i].module, stem))
+			continue;
+		if (vendor && strcmp(vendor, t->models[i].vendor) != 0) {
+			vendor = NULL;
+			break;
 		}
-	snprintf(buf, size, "%s", base);
+		vendor = t->models[i].vendor;
+	}
+	snprintf(buf, size, "%s", vendor ? vendor : base);
 }
 
 /* Between fork and exec only async-signal-safe calls: the fds are moved
