@@ -386,9 +386,12 @@ int td_cmd_scan(struct td_cli *cli, int argc, char **argv)
 		return status;
 	memset(&sc, 0, sizeof sc);
 	sc.json = a.json;
+	/* Tokens first: their helper loads the module (C_Initialize, the
+	 * slowest step) while the registry is opened here.  An error of
+	 * either is said after both are tried, the registry's first. */
+	t = td_session_tokens(td_cli_session(cli), a.no_usb, &err);
 	if (!a.no_match && !(sc.reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	t = td_session_tokens(td_cli_session(cli), a.no_usb, &err);
 	sc.mopts.scope_agency = a.scope ? a.scope : cli->config.scope;
 	if (t && sc.reg && sc.mopts.scope_agency &&
 	    td_match_check_scope(sc.reg, sc.mopts.scope_agency, &err) < 0) {
