@@ -57,7 +57,8 @@ int td_cli_signer_open(struct td_cli *cli, const char *serial, int pin_fd,
 int td_cli_not_signed(const char *serial, const struct td_pop_result *res)
 {
 	td_cli_fail("not signed: token %s: %s (%s)", serial,
-	            td_pop_outcome_name(res->outcome), res->detail);
+	            td_cli_pop_word(td_pop_outcome_name(res->outcome)),
+	            td_cli_pop_word(res->detail));
 	switch (res->outcome) {
 	case TD_POP_NO_KEY: case TD_POP_MISMATCH: return EX_DATAERR;
 	case TD_POP_REMOVED: return EX_UNAVAILABLE;
@@ -87,8 +88,9 @@ int td_cli_receipt_sign(struct td_cli *cli, struct td_registry *reg,
 	if (res.outcome != TD_POP_MATCH)
 		return td_cli_not_signed(serial, &res);
 	if (!cli->quiet)
-		fprintf(stderr, "tokendesk: record %s signed with certificate %s (%s), "
-		        "written to %s\n", rec->number, res.cert_serial, res.subject, pdf);
+		td_cli_eprintf("tokendesk: record %s signed with certificate %s (%s), "
+		               "written to %s\n", rec->number, res.cert_serial, res.subject,
+		               pdf);
 	return EX_OK;
 }
 

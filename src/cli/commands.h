@@ -59,6 +59,10 @@ int td_cli_signer_open(struct td_cli *cli, const char *serial, int pin_fd,
  * status of res's outcome (65 no key or another key, 69 token removed,
  * 77 PIN refused or locked). */
 int td_cli_not_signed(const char *serial, const struct td_pop_result *res);
+/* A proof's outcome code (td_pop_outcome_name) or detail sentence in the
+ * operator's words: as it is in English, translated otherwise
+ * (cmd_verify_token.c). */
+const char *td_cli_pop_word(const char *code);
 int td_cmd_dossier(struct td_cli *cli, int argc, char **argv);
 /* Commit h, print its number (or JSON), write the PDF record when pdf is
  * set; returns the exit status. */

@@ -9,6 +9,13 @@
 
 struct libusb_context;
 
+/* A proof's detail (td_pop_result) is an English sentence marked for
+ * xgettext: it crosses the module helper's pipe as it is, and the front
+ * end shows it in the operator's language (the msgid is the sentence). */
+#ifndef N_
+#define N_(s) s
+#endif
+
 struct td_module {
 	char *path;          /* as given, for display and identity */
 	int fd;              /* the file checked against the allowlist, held
