@@ -1,9 +1,13 @@
 /* test-wire: a token snapshot across the module helper's pipe (wire.c):
  * certificates arrive as the helper parsed them, field for field, and a
- * frame cut anywhere is refused; td_write_all (util/fdio.c) writes a
- * large buffer whole through a pipe and reports a reader that left. */
+ * frame cut anywhere is refused; the helper's parse without OpenSSL's key
+ * decoders (x509.c, parse_lean) says what d2i_X509 says, for keys of
+ * every kind and for certificates damaged byte by byte; td_write_all
+ * (util/fdio.c) writes a large buffer whole through a pipe and reports a
+ * reader that left. */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +18,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "tokendesk/fdio.h"
 #include "tokendesk/token.h"
@@ -158,6 +163,141 @@ static void round_trip(void)
 	td_snap_token_unref(t);
 }
 
+/* A self-signed certificate on key k: version 3 with basicConstraints
+ * CA:TRUE when ca, else version 1 with no extensions. */
+static unsigned char *cert_on(EVP_PKEY *k, int ca, int *len)
+{
+	X509 *x = X509_new();
+	X509_NAME *n = X509_NAME_new();
+	unsigned char *der = NULL;
+
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
+	                           (const unsigned char *)"Sở Nội vụ", -1, -1, 0);
+	X509_set_version(x, ca ? 2 : 0);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 0x7b01);
+	X509_set_subject_name(x, n);
+	X509_set_issuer_name(x, n);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400L);
+	X509_set_pubkey(x, k);
+	if (ca) {
+		X509V3_CTX ctx;
+		X509_EXTENSION *e;
+		X509V3_set_ctx_nodb(&ctx);
+		X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+		e = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints, "critical,CA:TRUE");
+		X509_add_ext(x, e, -1);
+		X509_EXTENSION_free(e);
+	}
+	/* Ed25519 signs with no separate digest */
+	X509_sign(x, k, EVP_PKEY_get_base_id(k) == EVP_PKEY_ED25519 ? NULL : EVP_sha256());
+	*len = i2d_X509(x, &der);
+	X509_NAME_free(n);
+	X509_free(x);
+	return der;
+}
+
+/* td_cert_parse_der against d2i_X509 + td_x509_fill, as before the lean
+ * parse: the same verdict and the same fields.  1 when they agree. */
+static int same_as_d2i(const unsigned char *der, size_t len)
+{
+	struct td_snap_cert a, b;
+	const unsigned char *p = der;
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+	int same;
+
+	memset(&b, 0, sizeof b);
+	td_cert_parse_der(der, len, &a, NULL);
+	if (!x || p != der + len)
+		b.malformed = 1;
+	else
+		td_x509_fill(x, &b, NULL);
+	X509_free(x);
+	same = a.malformed == b.malformed;
+	if (same && !a.malformed)
+		same = !strcmp(a.serial, b.serial) && !strcmp(a.subject.text, b.subject.text) &&
+		       !strcmp(a.issuer.text, b.issuer.text) &&
+		       !strcmp(a.not_before, b.not_before) && !strcmp(a.not_after, b.not_after) &&
+		       a.not_after_t == b.not_after_t && !strcmp(a.key_type, b.key_type) &&
+		       a.key_bits == b.key_bits && a.is_ca == b.is_ca;
+	td_snap_cert_clear(&a);
+	td_snap_cert_clear(&b);
+	return same;
+}
+
+static void lean_parse(void)
+{
+	EVP_PKEY *keys[] = {
+		EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048),
+		EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"),
+		EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384"),
+		EVP_PKEY_Q_keygen(NULL, NULL, "ED25519"),   /* d2i_X509's to say */
+	};
+	unsigned char *der, *m;
+	unsigned seed = 12345;
+	int len;
+
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		for (int ca = 0; ca < 2; ca++) {
+			struct td_snap_cert c;
+			der = cert_on(keys[i], ca, &len);
+			CHECK(der && same_as_d2i(der, (size_t)len));
+			CHECK(td_cert_parse_der(der, (size_t)len, &c, NULL) == 0 &&
+			      !c.malformed && c.is_ca == ca &&
+			      !strcmp(c.key_type, i == 0 ? "RSA" : i < 3 ? "EC" : "other"));
+			td_snap_cert_clear(&c);
+			OPENSSL_free(der);
+		}
+	/* the RSA and EC certificates with one to three bytes changed */
+	for (int i = 0; i < 600; i++) {
+		der = cert_on(keys[i % 2], i % 4 < 2, &len);
+		m = malloc((size_t)len);
+		memcpy(m, der, (size_t)len);
+		for (int j = 0; j <= i % 3; j++) {
+			seed = seed * 1103515245u + 12345u;
+			m[(seed >> 8) % (unsigned)len] ^= (unsigned char)(1u << (seed % 8));
+		}
+		CHECK(same_as_d2i(m, (size_t)len));
+		free(m);
+		OPENSSL_free(der);
+	}
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		EVP_PKEY_free(keys[i]);
+}
+
+/* The fuzzer's certificates (tests/fuzz/corpus/x509): a BER one among
+ * them, whose key OpenSSL's decoder does not take. */
+static void lean_corpus(const char *srcdir)
+{
+	char dir[4096], path[8192];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/x509", srcdir);
+	CHECK((d = opendir(dir)) != NULL);
+	while (d && (de = readdir(d))) {
+		static unsigned char buf[1 << 16];
+		FILE *f;
+		size_t len;
+		if (!strstr(de->d_name, ".der"))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		CHECK((f = fopen(path, "rb")) != NULL);
+		if (!f)
+			continue;
+		len = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		if (!same_as_d2i(buf, len))
+			fprintf(stderr, "%s: the lean parse differs\n", de->d_name);
+		CHECK(same_as_d2i(buf, len));
+		n++;
+	}
+	if (d)
+		closedir(d);
+	CHECK(n >= 5);
+}
+
 static void write_all(void)
 {
 	size_t n = 1u << 20;   /* more than a pipe holds: short writes */
@@ -198,6 +338,8 @@ static void write_all(void)
 int main(void)
 {
 	round_trip();
+	lean_parse();
+	lean_corpus(getenv("TD_SRCDIR") ? getenv("TD_SRCDIR") : ".");
 	write_all();
 	return failures ? 1 : 0;
 }
