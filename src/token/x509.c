@@ -441,19 +441,6 @@ static int lean_version_ok(const TD_TBS *t)
 	       (v == 2 || !t->exts);
 }
 
-/* 1 when x encodes back to exactly der: OpenSSL's key decoder takes
- * only DER, so a BER certificate (a long-form length, say) is left to
- * d2i_X509, which then reports the key as "other". */
-static int is_der(const TD_CERT *x, const unsigned char *der, size_t len)
-{
-	unsigned char *re = NULL;
-	int n = ASN1_item_i2d((const ASN1_VALUE *)x, &re, ASN1_ITEM_rptr(TD_CERT));
-	int same = n > 0 && (size_t)n == len && memcmp(re, der, len) == 0;
-
-	OPENSSL_free(re);
-	return same;
-}
-
 /* 1: c is filled; 0: not a certificate this takes (c is left clear of
  * parsed fields); TD_ERR_NOMEM. */
 static int parse_lean(const unsigned char *der, size_t len, struct td_snap_cert *c)
@@ -466,7 +453,7 @@ static int parse_lean(const unsigned char *der, size_t len, struct td_snap_cert 
 	int crit = -1, rc = 0;
 
 	if (!x || p != der + len || !lean_version_ok(x->tbs) ||
-	    serial_negative(x->tbs->serial) || !is_der(x, der, len) ||
+	    serial_negative(x->tbs->serial) ||
 	    !lean_key(x->tbs->spki, c))
 		goto done;
 	rc = 1;
