@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "remote.h"
+#include "tokendesk/fdio.h"
 #include "tokendesk/libexec.h"
 #include "tokendesk/secmem.h"
 
@@ -31,22 +32,6 @@
 /* Where the helper reads requests and writes answers: 0 and 1 in
  * tokendesk-p11, the pipes themselves in a forked helper. */
 static int helper_in = 0, helper_out = 1;
-
-static int write_all(int fd, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	while (n) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* The parent's writes to a helper: a helper that has just died must not
  * kill the desk with SIGPIPE, so requests go over a socket pair and are
@@ -85,7 +70,7 @@ static int read_all(int fd, void *p, size_t n)
 
 static int send_frame(struct td_wbuf *b)
 {
-	return td_wbuf_end(b) == 0 ? write_all(helper_out, b->p, b->n) : -1;
+	return td_wbuf_end(b) == 0 ? td_write_all(helper_out, b->p, b->n) : -1;
 }
 
 /* Each token goes out as soon as it is read: `scan` prints it at once. */

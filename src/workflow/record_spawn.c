@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "tokendesk/fdio.h"
 #include "tokendesk/libexec.h"
 #include "tokendesk/outfile.h"
 #include "workflow/forms_internal.h"
@@ -39,21 +40,6 @@ static void helper_path(char *out, size_t size)
 		snprintf(out, size, "%s", env);
 	else
 		td_libexec_path("tokendesk-pdf", out, size);
-}
-
-/* Write all of text to fd; a helper that died early shows as EPIPE. */
-static int write_all(int fd, const char *text, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, text, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		text += w;
-		len -= (size_t)w;
-	}
-	return 0;
 }
 
 static void read_message(int fd, char *buf, size_t size)
@@ -124,7 +110,8 @@ static int run_helper(char **argv, const char *text, int out_fd, const char *pat
 		                    helper, strerror(rc));
 	}
 	old_pipe = signal(SIGPIPE, SIG_IGN);
-	write_all(in[1], text, strlen(text));
+	/* a helper that died early shows as EPIPE: its message says why */
+	td_write_all(in[1], text, strlen(text));
 	close(in[1]);
 	signal(SIGPIPE, old_pipe);
 	read_message(msg[0], message, sizeof message);
