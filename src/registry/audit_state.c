@@ -120,7 +120,7 @@ static const struct audited audited[] = {
 	/* A certificate's images also carry its holder's and token's fields
 	 * as they were then; those are checked in their own tables. */
 	{ "certificate", "cert", "cert.*", FOLD,
-	  "SELECT c.serial, json_object('serial', c.serial, 'issuer', c.issuer_dn,"
+	  "SELECT c.serial, json_object('serial', c.serial, 'issuer', " TD_CERT_ISSUER_DN ","
 	  " 'subject', c.subject_dn, 'kind', c.kind, 'holder_id', h.ext_id,"
 	  " 'not_before', c.not_before, 'not_after', c.not_after, 'status',"
 	  " c.status, 'revoked_at', c.revoked_at, 'token', t.serial,"
