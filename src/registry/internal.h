@@ -87,6 +87,7 @@ struct td_registry {
 	char prev_hash[65];     /* hash of the newest audit row */
 	struct td_sha256 *md_ctx;     /* the audit chain's, made on first use */
 	int bulk;                     /* inside td_reg_begin_bulk() */
+	int bulk_journal;             /* a first load in journal_mode DELETE */
 	char bulk_label[256];
 	struct bulk_tally bulk_agency, bulk_cert;
 	/* Fresh loads: the tables were empty at td_reg_begin_bulk, so nothing

@@ -369,6 +369,59 @@ static int write_agencies(struct td_registry *reg, struct import_state *st,
 	return TD_OK;
 }
 
+/* A holder or token listed on several rows takes its fields from the
+ * last of them, as when the rows were written in the file's order: each
+ * row gets the last row's position and e-mail (holders, by kind and
+ * id) and token model.  Then the order may change. */
+static int settle_last_values(struct import_state *st)
+{
+	struct td_strmap *person = td_strmap_new(st->certs.n);
+	struct td_strmap *org = td_strmap_new(st->certs.n / 8 + 16);
+	struct td_strmap *token = td_strmap_new(st->certs.n);
+	int rc = person && org && token ? TD_OK : TD_ERR_NOMEM;
+
+	for (size_t i = st->certs.n; rc == TD_OK && i-- > 0;) {
+		struct import_row *r = &st->certs.rows[i], *last;
+		struct td_strmap *h = strcmp(r->f[CC_KIND], "org") == 0 ? org : person;
+		if (!(last = td_strmap_get(h, r->f[CC_HOLDER_ID])))
+			rc = td_strmap_put(h, r->f[CC_HOLDER_ID], r) < 0 ? TD_ERR_NOMEM : TD_OK;
+		else {
+			r->f[CC_POSITION] = last->f[CC_POSITION];
+			r->f[CC_EMAIL] = last->f[CC_EMAIL];
+		}
+		if (rc < 0 || !r->f[CC_TOKEN_SERIAL])
+			continue;
+		if (!(last = td_strmap_get(token, r->f[CC_TOKEN_SERIAL])))
+			rc = td_strmap_put(token, r->f[CC_TOKEN_SERIAL], r) < 0 ? TD_ERR_NOMEM
+			                                                         : TD_OK;
+		else
+			r->f[CC_TOKEN_MODEL] = last->f[CC_TOKEN_MODEL];
+	}
+	td_strmap_free(person);
+	td_strmap_free(org);
+	td_strmap_free(token);
+	return rc;
+}
+
+static int by_serial(const void *a, const void *b)
+{
+	return strcmp(((const struct import_row *)a)->f[CC_SERIAL],
+	              ((const struct import_row *)b)->f[CC_SERIAL]);
+}
+
+/* Certificates go in serial order: their key (serial, issuer_id) then
+ * grows at its end, a page at a time, instead of taking a random page
+ * per row (issue 27: the floor's largest cost), and its pages fill. */
+static int sort_certs(struct import_state *st, struct td_error *err)
+{
+	if (st->certs.n < 2)
+		return TD_OK;
+	if (settle_last_values(st) < 0)
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	qsort(st->certs.rows, st->certs.n, sizeof *st->certs.rows, by_serial);
+	return TD_OK;
+}
+
 static int write_certs(struct td_registry *reg, struct import_state *st,
                        struct td_org_tree *tree, const char *issuer,
                        struct td_import_report *rep, struct td_error *err)
@@ -508,6 +561,8 @@ int td_import_files(struct td_registry *reg, const char *const *paths, size_t n,
 		rc = td_error_set(err, TD_ERR_DATA, "%zu problem%s found; nothing was "
 		                  "imported", rep->errors.total,
 		                  rep->errors.total == 1 ? "" : "s");
+	if (rc == TD_OK)   /* before the lock, as every look-up */
+		rc = sort_certs(&st, err);
 	if (rc == TD_OK)
 		rc = write_all(reg, &st, tree, paths, n, opts, rep, err);
 	free(st.agencies.rows);
