@@ -148,6 +148,36 @@ static int insert_token(struct td_registry *reg, const struct td_cert_put *p,
 	return TD_OK;
 }
 
+int td_reg_bulk_holder(struct td_registry *reg, const struct td_cert_put *p,
+                       struct td_error *err)
+{
+	const struct td_cert *c = p->cert;
+	const char *kind = strcmp(c->kind, "org") == 0 ? "org" : "person";
+	int64_t id;
+	int rc;
+
+	if (!reg->fresh_certs ||
+	    td_reg_fresh_get(reg, kind[0] == 'o' ? "h:o:" : "h:p:", c->holder_ext_id))
+		return TD_OK;
+	if ((rc = td_reg_require_tx(reg, err)) < 0)
+		return rc;
+	return insert_holder(reg, p, kind, &id, err);
+}
+
+int td_reg_bulk_token(struct td_registry *reg, const struct td_cert_put *p,
+                      struct td_error *err)
+{
+	const char *serial = p->cert->token_serial;
+	int64_t id;
+	int rc;
+
+	if (!reg->fresh_certs || !serial || !*serial || td_reg_fresh_get(reg, "t:", serial))
+		return TD_OK;
+	if ((rc = td_reg_require_tx(reg, err)) < 0)
+		return rc;
+	return insert_token(reg, p, &id, err);
+}
+
 static int put_token(struct td_registry *reg, const struct td_cert_put *p,
                      int64_t *id, int *changed, struct td_error *err)
 {

@@ -369,38 +369,33 @@ static int write_agencies(struct td_registry *reg, struct import_state *st,
 	return TD_OK;
 }
 
-/* A holder or token listed on several rows takes its fields from the
- * last of them, as when the rows were written in the file's order: each
- * row gets the last row's position and e-mail (holders, by kind and
- * id) and token model.  Then the order may change. */
-static int settle_last_values(struct import_state *st)
-{
-	struct td_strmap *person = td_strmap_new(st->certs.n);
-	struct td_strmap *org = td_strmap_new(st->certs.n / 8 + 16);
-	struct td_strmap *token = td_strmap_new(st->certs.n);
-	int rc = person && org && token ? TD_OK : TD_ERR_NOMEM;
+/* ---- a first load's order ------------------------------------------------------ */
 
-	for (size_t i = st->certs.n; rc == TD_OK && i-- > 0;) {
-		struct import_row *r = &st->certs.rows[i], *last;
-		struct td_strmap *h = strcmp(r->f[CC_KIND], "org") == 0 ? org : person;
-		if (!(last = td_strmap_get(h, r->f[CC_HOLDER_ID])))
-			rc = td_strmap_put(h, r->f[CC_HOLDER_ID], r) < 0 ? TD_ERR_NOMEM : TD_OK;
-		else {
-			r->f[CC_POSITION] = last->f[CC_POSITION];
-			r->f[CC_EMAIL] = last->f[CC_EMAIL];
-		}
-		if (rc < 0 || !r->f[CC_TOKEN_SERIAL])
-			continue;
-		if (!(last = td_strmap_get(token, r->f[CC_TOKEN_SERIAL])))
-			rc = td_strmap_put(token, r->f[CC_TOKEN_SERIAL], r) < 0 ? TD_ERR_NOMEM
-			                                                         : TD_OK;
-		else
-			r->f[CC_TOKEN_MODEL] = last->f[CC_TOKEN_MODEL];
-	}
-	td_strmap_free(person);
-	td_strmap_free(org);
-	td_strmap_free(token);
-	return rc;
+/* A first load (no certificate yet) adds holders, tokens and
+ * certificates each in the order of their UNIQUE key, so that every key
+ * grows at its end instead of taking a random page per row (issue 27:
+ * the random keys were most of the floor's time, and left their pages
+ * two-thirds full).  Holders and tokens are added from their first row
+ * in the file, as a first load always did; certificates then find them.
+ * All sorted here, before the write lock. */
+struct first_load {
+	struct import_row **holders, **tokens;
+	size_t n_holders, n_tokens;
+};
+
+static int by_holder(const void *a, const void *b)
+{
+	const struct import_row *ra = *(struct import_row *const *)a;
+	const struct import_row *rb = *(struct import_row *const *)b;
+	int k = strcmp(ra->f[CC_KIND], rb->f[CC_KIND]);
+
+	return k ? k : strcmp(ra->f[CC_HOLDER_ID], rb->f[CC_HOLDER_ID]);
+}
+
+static int by_token(const void *a, const void *b)
+{
+	return strcmp((*(struct import_row *const *)a)->f[CC_TOKEN_SERIAL],
+	              (*(struct import_row *const *)b)->f[CC_TOKEN_SERIAL]);
 }
 
 static int by_serial(const void *a, const void *b)
@@ -409,16 +404,89 @@ static int by_serial(const void *a, const void *b)
 	              ((const struct import_row *)b)->f[CC_SERIAL]);
 }
 
-/* Certificates go in serial order: their key (serial, issuer_id) then
- * grows at its end, a page at a time, instead of taking a random page
- * per row (issue 27: the floor's largest cost), and its pages fill. */
-static int sort_certs(struct import_state *st, struct td_error *err)
+/* The first row of each holder (by kind and id) and of each token. */
+static int first_rows(struct import_state *st, struct first_load *fl)
 {
-	if (st->certs.n < 2)
+	struct td_strmap *person = td_strmap_new(st->certs.n);
+	struct td_strmap *org = td_strmap_new(st->certs.n / 8 + 16);
+	struct td_strmap *token = td_strmap_new(st->certs.n);
+	int rc = TD_OK;
+
+	fl->holders = malloc(st->certs.n * sizeof *fl->holders);
+	fl->tokens = malloc(st->certs.n * sizeof *fl->tokens);
+	if (!person || !org || !token || !fl->holders || !fl->tokens)
+		rc = TD_ERR_NOMEM;
+	for (size_t i = 0; rc == TD_OK && i < st->certs.n; i++) {
+		struct import_row *r = &st->certs.rows[i];
+		struct td_strmap *h = strcmp(r->f[CC_KIND], "org") == 0 ? org : person;
+		if (!td_strmap_get(h, r->f[CC_HOLDER_ID])) {
+			if (td_strmap_put(h, r->f[CC_HOLDER_ID], r) < 0)
+				rc = TD_ERR_NOMEM;
+			fl->holders[fl->n_holders++] = r;
+		}
+		if (rc == TD_OK && r->f[CC_TOKEN_SERIAL] &&
+		    !td_strmap_get(token, r->f[CC_TOKEN_SERIAL])) {
+			if (td_strmap_put(token, r->f[CC_TOKEN_SERIAL], r) < 0)
+				rc = TD_ERR_NOMEM;
+			fl->tokens[fl->n_tokens++] = r;
+		}
+	}
+	td_strmap_free(person);
+	td_strmap_free(org);
+	td_strmap_free(token);
+	return rc;
+}
+
+/* Sort the certificate rows by serial; fl's pointers follow their rows
+ * (each row's position rides in its line number through the sort). */
+static int sort_certs(struct import_state *st, struct first_load *fl)
+{
+	size_t n = st->certs.n, *at = malloc(n * sizeof *at);
+	long *line = malloc(n * sizeof *line);
+	struct import_row *rows = st->certs.rows;
+
+	if (!at || !line) {
+		free(at);
+		free(line);
+		return TD_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		line[i] = rows[i].line;
+		rows[i].line = (long)i;
+	}
+	qsort(rows, n, sizeof *rows, by_serial);
+	for (size_t i = 0; i < n; i++) {
+		at[rows[i].line] = i;
+		rows[i].line = line[rows[i].line];
+	}
+	for (size_t i = 0; i < fl->n_holders; i++)
+		fl->holders[i] = &rows[at[fl->holders[i] - rows]];
+	for (size_t i = 0; i < fl->n_tokens; i++)
+		fl->tokens[i] = &rows[at[fl->tokens[i] - rows]];
+	free(at);
+	free(line);
+	return TD_OK;
+}
+
+/* The rows of a first load, in key order; nothing to do otherwise (an
+ * import into a registry with certificates keeps the file's order:
+ * there, a later row's holder fields update an earlier one's).  The
+ * holder and token pointers point into the certificate rows: taken
+ * before those are sorted, then made to follow them. */
+static int order_first_load(struct import_state *st, struct first_load *fl,
+                            struct td_error *err)
+{
+	int rc;
+
+	memset(fl, 0, sizeof *fl);
+	if (st->reg_has_certs || st->certs.n < 2)
 		return TD_OK;
-	if (settle_last_values(st) < 0)
+	if ((rc = first_rows(st, fl)) < 0)
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-	qsort(st->certs.rows, st->certs.n, sizeof *st->certs.rows, by_serial);
+	if ((rc = sort_certs(st, fl)) < 0)
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	qsort(fl->holders, fl->n_holders, sizeof *fl->holders, by_holder);
+	qsort(fl->tokens, fl->n_tokens, sizeof *fl->tokens, by_token);
 	return TD_OK;
 }
 
@@ -489,8 +557,33 @@ static int audit_summary(struct td_registry *reg, const char *const *paths, size
 	return rc;
 }
 
+/* A first load's holders, then its tokens, each in key order (a no-op
+ * when the registry turned out to have some meanwhile). */
+static int write_first_load(struct td_registry *reg, const struct first_load *fl,
+                            struct td_error *err)
+{
+	int rc = TD_OK;
+
+	for (size_t i = 0; rc == TD_OK && i < fl->n_holders; i++) {
+		const struct import_row *r = fl->holders[i];
+		struct td_cert c = { .kind = r->f[CC_KIND], .holder_ext_id = r->f[CC_HOLDER_ID],
+			.holder_name = r->f[CC_HOLDER_NAME], .agency_code = r->f[CC_AGENCY] };
+		struct td_cert_put p = { &c, r->f[CC_POSITION], r->f[CC_EMAIL], NULL };
+		rc = td_reg_bulk_holder(reg, &p, err);
+	}
+	for (size_t i = 0; rc == TD_OK && i < fl->n_tokens; i++) {
+		const struct import_row *r = fl->tokens[i];
+		struct td_cert c = { .kind = r->f[CC_KIND], .holder_ext_id = r->f[CC_HOLDER_ID],
+			.token_serial = r->f[CC_TOKEN_SERIAL] };
+		struct td_cert_put p = { &c, NULL, NULL, r->f[CC_TOKEN_MODEL] };
+		rc = td_reg_bulk_token(reg, &p, err);
+	}
+	return rc;
+}
+
 static int write_all(struct td_registry *reg, struct import_state *st,
-                     struct td_org_tree *tree, const char *const *paths, size_t n,
+                     struct td_org_tree *tree, const struct first_load *fl,
+                     const char *const *paths, size_t n,
                      const struct td_import_opts *opts, struct td_import_report *rep,
                      struct td_error *err)
 {
@@ -501,6 +594,7 @@ static int write_all(struct td_registry *reg, struct import_state *st,
 		return rc;
 	writing(st, 0);
 	if ((rc = write_agencies(reg, st, tree, rep, err)) < 0 ||
+	    (rc = write_first_load(reg, fl, err)) < 0 ||
 	    (rc = write_certs(reg, st, tree, issuer, rep, err)) < 0) {
 		td_reg_rollback(reg);
 		return rc;
@@ -530,6 +624,7 @@ int td_import_files(struct td_registry *reg, const char *const *paths, size_t n,
                     struct td_import_report *rep, struct td_error *err)
 {
 	struct import_state st = { 0 };
+	struct first_load fl = { NULL, NULL, 0, 0 };
 	struct td_org_tree *tree = td_org_tree_new();
 	int rc = TD_OK;
 
@@ -562,9 +657,11 @@ int td_import_files(struct td_registry *reg, const char *const *paths, size_t n,
 		                  "imported", rep->errors.total,
 		                  rep->errors.total == 1 ? "" : "s");
 	if (rc == TD_OK)   /* before the lock, as every look-up */
-		rc = sort_certs(&st, err);
+		rc = order_first_load(&st, &fl, err);
 	if (rc == TD_OK)
-		rc = write_all(reg, &st, tree, paths, n, opts, rep, err);
+		rc = write_all(reg, &st, tree, &fl, paths, n, opts, rep, err);
+	free(fl.holders);
+	free(fl.tokens);
 	free(st.agencies.rows);
 	free(st.certs.rows);
 	td_arena_free(st.arena);
