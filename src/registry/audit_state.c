@@ -137,7 +137,8 @@ static const struct audited audited[] = {
 	  " EXISTS (SELECT 1 FROM certificate WHERE holder_id = h.id), h.id,"
 	  " h.no_longer_needed = 0"
 	  " FROM holder h ORDER BY h.id",
-	  "SELECT count(*) FROM holder WHERE ext_id = ?1", NULL,
+	  "SELECT count(*) FROM holder WHERE kind IN ('org', 'person')"
+	  " AND ext_id = ?1", NULL,
 	  "holder", 0 },
 	/* A token is born with the holder of its first certificate. */
 	{ "token", "token", "token.*", FOLD,

@@ -67,7 +67,10 @@ void td_reg_fresh_put(struct td_registry *reg, const char *prefix, const char *k
  * memory, or a national list (a registry near 1 GB) thrashes.  Measured
  * on 1,000,000 certificates: 136 s CPU with 256 MiB, 63 s with 1 GiB.
  * A quarter of the RAM, at least 256 MiB and at most 1 GiB; SQLite takes
- * it only as pages are used, so a small import stays small. */
+ * it only as pages are used, so a small import stays small.  A first
+ * load adds every key in order (import.c), so its pages are written once
+ * and left: 256 MiB, where 1 GiB held a national registry whole and
+ * made the import's peak 1.5 GB (issue 27: at most 1 GB). */
 static void set_bulk_cache(struct td_registry *reg)
 {
 	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
@@ -75,7 +78,7 @@ static void set_bulk_cache(struct td_registry *reg)
 	                                      : 0;
 	char sql[64];
 
-	if (kib < 262144)
+	if (kib < 262144 || reg->fresh_certs)
 		kib = 262144;
 	if (kib > 1048576)
 		kib = 1048576;

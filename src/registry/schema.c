@@ -361,7 +361,12 @@ static const char *const migrations[] = {
 	"CREATE INDEX cert_holder ON certificate(holder_id);"
 	"CREATE INDEX cert_token ON certificate(token_id);"
 	"CREATE INDEX cert_fingerprint ON certificate(fingerprint)"
-	"  WHERE fingerprint IS NOT NULL;",
+	"  WHERE fingerprint IS NOT NULL;"
+	/* A holder is found by its id through UNIQUE (kind, ext_id), its
+	 * kind given or as IN ('org', 'person'): the plain index on ext_id
+	 * alone (step 3) held the same keys a second time (20 MB and a sort
+	 * of a million rows at national scale). */
+	"DROP INDEX holder_ext_id;",
 	/* (append new steps here) */
 };
 
