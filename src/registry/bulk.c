@@ -49,6 +49,8 @@ int64_t td_reg_fresh_get(struct td_registry *reg, const char *prefix, const char
 {
 	char k[512];
 
+	if (!reg->fresh_ids)
+		return 0;
 	snprintf(k, sizeof k, "%s%s", prefix, key);
 	return (int64_t)(intptr_t)td_strmap_get(reg->fresh_ids, k);
 }
@@ -59,7 +61,7 @@ void td_reg_fresh_put(struct td_registry *reg, const char *prefix, const char *k
 	char k[512], *copy;
 
 	snprintf(k, sizeof k, "%s%s", prefix, key);
-	if ((copy = td_arena_strdup(reg->fresh_arena, k)))
+	if (reg->fresh_arena && (copy = td_arena_strdup(reg->fresh_arena, k)))
 		td_strmap_put(reg->fresh_ids, copy, (void *)(intptr_t)id);
 }
 
@@ -330,6 +332,13 @@ int td_reg_bulk_flush(struct td_registry *reg, struct td_error *err)
 
 	if (!reg->bulk)
 		return TD_OK;
+	/* Nothing is added any more: the ids map goes before the indexes
+	 * and the search index are built (their sorts take memory of their
+	 * own; issue 27: a national load's peak at most 1 GB). */
+	td_strmap_free(reg->fresh_ids);
+	td_arena_free(reg->fresh_arena);
+	reg->fresh_ids = NULL;
+	reg->fresh_arena = NULL;
 	if ((rc = build_deferred_indexes(reg, err)) < 0 ||
 	    (rc = index_fresh(reg, err)) < 0)
 		return rc;

@@ -133,6 +133,15 @@ static int by_depth(const void *a, const void *b)
 
 /* ---- certificates ------------------------------------------------------------- */
 
+/* A serial in its canonical spelling: written over the field when it
+ * fits (it is never longer, but for a rare spelling), else copied. */
+static char *canonical(struct import_state *st, char *field, const char *canon)
+{
+	if (strlen(canon) > strlen(field))
+		return td_arena_strdup(st->arena, canon);
+	return strcpy(field, canon);
+}
+
 static void check_cert_fields(struct import_state *st, struct import_row *r)
 {
 	char canon[129];   /* at most 128 digits, as the message says */
@@ -144,7 +153,7 @@ static void check_cert_fields(struct import_state *st, struct import_row *r)
 		td_import_row_error(st, r, "cert_serial", "'%s' is not a hexadecimal "
 		                    "serial (at most 128 digits)", r->f[CC_SERIAL]);
 	else
-		r->f[CC_SERIAL] = td_arena_strdup(st->arena, canon);
+		r->f[CC_SERIAL] = canonical(st, r->f[CC_SERIAL], canon);
 	if (!r->f[CC_KIND])
 		missing(st, r, CC_KIND, "kind");
 	else if (!(kind = td_import_kind(r->f[CC_KIND])))
@@ -169,7 +178,7 @@ static void check_cert_fields(struct import_state *st, struct import_row *r)
 			td_import_row_error(st, r, "token_serial", "'%s' is not a token serial "
 			                    "(letters, digits, '-', ':', '.')", r->f[CC_TOKEN_SERIAL]);
 		else
-			r->f[CC_TOKEN_SERIAL] = td_arena_strdup(st->arena, canon);
+			r->f[CC_TOKEN_SERIAL] = canonical(st, r->f[CC_TOKEN_SERIAL], canon);
 	}
 	if (r->f[CC_EMAIL] && !td_import_email_ok(r->f[CC_EMAIL]))
 		td_import_row_error(st, r, "email", "'%s' is not an e-mail address",
@@ -581,8 +590,23 @@ static int write_first_load(struct td_registry *reg, const struct first_load *fl
 	return rc;
 }
 
+/* Every row is written: their memory goes before the commit builds the
+ * indexes and the search index (issue 27: a national import's peak). */
+static void release_rows(struct import_state *st, struct first_load *fl)
+{
+	free(fl->holders);
+	free(fl->tokens);
+	free(st->agencies.rows);
+	free(st->certs.rows);
+	td_arena_free(st->arena);
+	memset(fl, 0, sizeof *fl);
+	memset(&st->agencies, 0, sizeof st->agencies);
+	memset(&st->certs, 0, sizeof st->certs);
+	st->arena = NULL;
+}
+
 static int write_all(struct td_registry *reg, struct import_state *st,
-                     struct td_org_tree *tree, const struct first_load *fl,
+                     struct td_org_tree *tree, struct first_load *fl,
                      const char *const *paths, size_t n,
                      const struct td_import_opts *opts, struct td_import_report *rep,
                      struct td_error *err)
@@ -599,6 +623,7 @@ static int write_all(struct td_registry *reg, struct import_state *st,
 		td_reg_rollback(reg);
 		return rc;
 	}
+	release_rows(st, fl);
 	if (rep->agencies.added + rep->agencies.updated + rep->certificates.added +
 	    rep->certificates.updated == 0) {
 		td_reg_rollback(reg);   /* nothing new: leave the file untouched */
