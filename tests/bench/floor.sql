@@ -23,7 +23,6 @@ PRAGMA journal_mode = DELETE;
 CREATE INDEX temp.floor_ag_code ON floor_ag(code);
 BEGIN;
 DROP INDEX holder_agency;
-DROP INDEX holder_ext_id;
 DROP INDEX token_custodian;
 DROP INDEX cert_holder;
 DROP INDEX cert_token;
@@ -61,7 +60,6 @@ INSERT INTO search_idx (rowid, text)
 	 WHERE kind = 'person' ORDER BY id;
 
 CREATE INDEX holder_agency ON holder(agency_id);
-CREATE INDEX holder_ext_id ON holder(ext_id);
 CREATE INDEX token_custodian ON token(custodian);
 CREATE INDEX cert_holder ON certificate(holder_id);
 CREATE INDEX cert_token ON certificate(token_id);
