@@ -180,5 +180,5 @@ if [ "$(counts "$tmp/r.db")" != "$after" ]; then
 fi
 
 echo "crash: $kills kills of $what survived: $absent left it wholly absent," \
-     "$whole wholly there, $failures broken; $midwrite came while writing (WAL left)"
+     "$whole wholly there, $failures broken; $midwrite came while writing (WAL or rollback journal left)"
 [ $failures = 0 ]
