@@ -385,8 +385,8 @@ static int write_agencies(struct td_registry *reg, struct import_state *st,
  * order, so that their key (serial, issuer_id) grows at its end instead
  * of taking a random page per row (issue 27: the floor's largest cost).
  * Holders and tokens are added first, each from its first row in the
- * file and in the file's order, as a first load always took them;
- * certificates then find them.  (In key order too, they measured no
+ * file, as a first load always took them, in the serial order of that
+ * row's certificate; certificates then find them.  (In key order too, they measured no
  * better: their keys are small enough to stay in the page cache, and
  * sorting them cost more than it saved.)  All ordered here, before the
  * write lock. */
@@ -458,6 +458,14 @@ static int sort_certs(struct import_state *st, struct first_load *fl)
 	return TD_OK;
 }
 
+static int by_address(const void *a, const void *b)
+{
+	const struct import_row *ra = *(struct import_row *const *)a;
+	const struct import_row *rb = *(struct import_row *const *)b;
+
+	return ra < rb ? -1 : ra > rb;
+}
+
 /* The first row of each holder (by kind and id) and of each token. */
 static int first_rows(struct import_state *st, struct first_load *fl)
 {
@@ -508,6 +516,13 @@ static int order_first_load(struct import_state *st, struct first_load *fl,
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	if ((rc = sort_certs(st, fl)) < 0)
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	/* each in the order of its row's certificate: their ids then grow
+	 * with the certificates', and the commit's digest of the added rows
+	 * (which joins each certificate to its holder and token) reads them
+	 * in order instead of a random page per row (16% of a national
+	 * import's CPU before) */
+	qsort(fl->holders, fl->n_holders, sizeof *fl->holders, by_address);
+	qsort(fl->tokens, fl->n_tokens, sizeof *fl->tokens, by_address);
 	return TD_OK;
 }
 
