@@ -386,8 +386,8 @@ static int write_agencies(struct td_registry *reg, struct import_state *st,
  * of taking a random page per row (issue 27: the floor's largest cost).
  * Holders and tokens are added first, each from its first row in the
  * file, as a first load always took them, in the serial order of that
- * row's certificate; certificates then find them.  (In key order too, they measured no
- * better: their keys are small enough to stay in the page cache, and
+ * row's certificate; certificates then find them.  (In their own key
+ * order they measured no better: their keys stay in the page cache, and
  * sorting them cost more than it saved.)  All ordered here, before the
  * write lock. */
 struct first_load {
