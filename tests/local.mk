@@ -9,3 +9,4 @@ include tests/crash/local.mk
 include tests/sanitize.mk
 include tests/bench/local.mk
 include tests/hall/local.mk
+include tests/pcsc/local.mk

@@ -14,8 +14,12 @@
  *
  * XLSX (libxlsxwriter): one sheet per form.  PDF: one form per page
  * group, drawn by the record's renderer (the tokendesk-pdf helper).
- * Files are created mode 0600, never through a link (outfile.h); formula
- * text in a cell is written behind an apostrophe. */
+ * DOCX (WordprocessingML, zipped by libzip): one document, each form on
+ * pages of its own, the letter as paragraphs and the table as a Word
+ * table, for the office to edit.  Rows are streamed in the registry's
+ * order in every format: memory does not grow with them.  Files are
+ * created mode 0600, never through a link, and put in place only whole
+ * (outfile.h); formula text in a cell is written behind an apostrophe. */
 #ifndef TOKENDESK_FORMS_H
 #define TOKENDESK_FORMS_H
 
@@ -26,7 +30,7 @@
 
 struct td_registry;
 
-enum td_forms_format { TD_FORMS_XLSX, TD_FORMS_PDF };
+enum td_forms_format { TD_FORMS_XLSX, TD_FORMS_PDF, TD_FORMS_DOCX };
 
 struct td_forms_opts {
 	const char *kind;       /* template name: revoke, change, recover, renew */

@@ -101,6 +101,16 @@ int td_reg_read_only(struct td_registry *reg);
 int td_reg_schema_version(struct td_registry *reg);
 int td_reg_schema_latest(void);
 
+/* Run fn(reg, ctx, err) with every read it makes seeing the registry as
+ * of one moment (a read transaction: writers elsewhere go on, unseen),
+ * for a reader that goes over the same rows twice (the forms count an
+ * agency's rows, then write them).  Inside a transaction already, fn
+ * simply runs in it.  Returns fn's result, or a td_code of its own. */
+int td_reg_read_snapshot(struct td_registry *reg,
+                         int (*fn)(struct td_registry *reg, void *ctx,
+                                   struct td_error *err),
+                         void *ctx, struct td_error *err);
+
 /* Transactions are the workflow's (src/workflow/, the only writer):
  * td_reg_begin, td_reg_end and the rest are declared in registry/txn.h,
  * which no front end includes.  A write below called outside one fails
@@ -377,6 +387,13 @@ typedef int (*td_plan_row_fn)(const struct td_plan_row *r, void *ctx);
  * row "plan.import" with the count).  Picks are kept. */
 int td_reg_plan_replace(struct td_registry *reg, const struct td_plan_row *rows,
                         size_t n, struct td_error *err);
+/* An agency a plan merges away is in force until last_day (YYYY-MM-DD):
+ * its valid_to set to it unless an earlier one stands (*ended 1 when
+ * changed; audited as agency.update, as td_reg_put_agency would; the
+ * search index is not touched: name and code stay).  Unknown code: 0,
+ * nothing done.  Inside a transaction. */
+int td_reg_agency_end(struct td_registry *reg, const char *code,
+                      const char *last_day, int *ended, struct td_error *err);
 /* The stored plan, by effective date then line.  Rows valid during fn. */
 int td_reg_each_plan_row(struct td_registry *reg, td_plan_row_fn fn, void *ctx,
                          struct td_error *err);
@@ -450,13 +467,38 @@ typedef int (*td_tag_fn)(const struct td_tag *t, void *ctx);
  * tagged.  Unchanged input writes nothing (*changed = 0).  Audited. */
 int td_reg_tag_put(struct td_registry *reg, const struct td_tag *t,
                    int *changed, struct td_error *err);
+/* Many tag additions as one load (plan apply): inside a transaction,
+ * bulk_begin starts folding; each bulk_add checks a tag the caller knows
+ * is not there yet and keeps it (t's strings, but the target, must stay
+ * valid until bulk_end); bulk_end(rc), when rc is TD_OK and tags were
+ * added, inserts them in key order (a stored one fails the load on the
+ * UNIQUE key) with no audit row of their own and writes one tag.add.bulk
+ * row (entity tag, no key; after: source, added, first and last key,
+ * first_id, last_id, created, content_sha256 over the added rows'
+ * TD_BULK_TAG_CONTENT in key order); it stops folding and returns rc or
+ * its own error.  Every tag of one load has the same created stamp,
+ * distinct from every earlier load's (bulk_begin waits for the clock's
+ * next second when needed): audit verify tells a load's rows by it.  In
+ * a field kit nothing folds: bulk_add is td_reg_tag_put (a kit merge
+ * backs every added tag with its own tag.add row). */
+int td_reg_tag_bulk_begin(struct td_registry *reg, const char *source,
+                          struct td_error *err);
+int td_reg_tag_bulk_add(struct td_registry *reg, const struct td_tag *t,
+                        struct td_error *err);
+int td_reg_tag_bulk_end(struct td_registry *reg, int rc, struct td_error *err);
 /* Delete a tag; TD_ERR_NOTFOUND when none.  Audited. */
 int td_reg_tag_delete(struct td_registry *reg, const char *target_kind,
                       const char *target, struct td_error *err);
-/* Tags, with joins, ordered by managing agency then target.  state NULL
- * for all; batch 0 for any. */
+/* Tags, with joins, ordered by managing agency's code (NULL first), then
+ * kind, then target: a writer may stream them and take an agency's rows
+ * as one run (the lists, the forms).  state NULL for all; batch 0 for
+ * any.  The query sorts on disk past the page cache, so memory stays
+ * flat whatever the number of tags. */
 int td_reg_each_tag(struct td_registry *reg, const char *state, int64_t batch,
                     td_tag_fn fn, void *ctx, struct td_error *err);
+/* 1 when some tag was sent in batch, 0 when none was, or a td_code. */
+int td_reg_tag_batch_exists(struct td_registry *reg, int64_t batch,
+                            struct td_error *err);
 /* The tag of one target, or TD_ERR_NOTFOUND. */
 int td_reg_tag_find(struct td_registry *reg, const char *target_kind,
                     const char *target, td_tag_fn fn, void *ctx,

@@ -208,7 +208,7 @@ static void print_failure(const struct verify_result *v, const struct td_error *
 	} else if (!v->kept_why)
 		td_cli_print_error(err);
 	if (v->bad)
-		fprintf(stderr, "tokendesk: first broken row: %" PRId64 "\n", v->bad);
+		td_cli_eprintf("tokendesk: first broken row: %lld\n", (long long)v->bad);
 }
 
 static int audit_verify(struct td_cli *cli, struct td_registry *reg,

@@ -31,31 +31,20 @@ static int write_pem(const char *path, const char *pem)
 int td_cli_audit_sign(struct td_cli *cli, struct td_registry *reg, const char *token,
                       int pin_fd, int force, const char *out)
 {
-	struct td_secbuf *pin = NULL;
+	struct td_secbuf *pin;
 	struct td_pop_result res;
 	struct td_tokens *t;
 	struct td_error err;
 	int64_t head = 0, id = 0;
-	char prompt[160], *pem = NULL;
+	char *pem = NULL;
 	int rc, status;
 
 	if (!token) {
 		td_cli_fail("usage: tokendesk audit sign --token SERIAL [--pin-fd N] [-o FILE]");
 		return EX_USAGE;
 	}
-	t = td_tokens_open_with_config(cli->modules, (size_t)cli->nmodules, &cli->config,
-	                               1, &err);
-	if (!t) {
-		td_cli_print_error(&err);
-		return td_cli_status(err.code);
-	}
-	snprintf(prompt, sizeof prompt, "User PIN of token %s: ", token);
-	if (td_cli_pin_needed(t, token, force) &&
-	    td_pin_read(pin_fd, prompt, &pin, &err) != 0) {
-		td_tokens_close(t);
-		td_cli_print_error(&err);
-		return td_cli_status(err.code);
-	}
+	if ((status = td_cli_signer_open(cli, token, pin_fd, force, &t, &pin)) != EX_OK)
+		return status;
 	rc = td_checkpoint_sign(reg, t, token, pin, force, &pem, &head, &id, &res, &err);
 	td_secbuf_free(pin);
 	td_tokens_close(t);
@@ -64,10 +53,8 @@ int td_cli_audit_sign(struct td_cli *cli, struct td_registry *reg, const char *t
 		return td_cli_status(rc);
 	}
 	if (res.outcome != TD_POP_MATCH) {
-		td_cli_fail("not signed: token %s: %s (%s)", token,
-		            td_pop_outcome_name(res.outcome), res.detail);
-		return res.outcome == TD_POP_NO_KEY ? EX_DATAERR
-		       : res.outcome == TD_POP_REMOVED ? EX_UNAVAILABLE : EX_NOPERM;
+		free(pem);
+		return td_cli_not_signed(token, &res);
 	}
 	status = out ? write_pem(out, pem) : EX_OK;
 	if (status == EX_OK && !cli->quiet)

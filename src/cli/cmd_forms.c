@@ -1,5 +1,5 @@
 /* cmd_forms.c: tokendesk forms: the Decree 68 request forms for the CA
- * (Mẫu 04, 05, 06), one per requesting agency, as XLSX or PDF. */
+ * (Mẫu 04, 05, 06), one per requesting agency, as XLSX, PDF or DOCX. */
 #include <config.h>
 
 #include <getopt.h>
@@ -20,14 +20,15 @@ static void forms_help(void)
 
 	fputs(T("Usage: tokendesk forms --kind revoke|change|recover|renew\n"
 	        "         [--agency CODE] [--batch N] [--place TEXT] [--date YYYY-MM-DD]\n"
-	        "         [--template FILE] [--format xlsx|pdf] -o FILE\n"
+	        "         [--template FILE] [--format xlsx|pdf|docx] -o FILE\n"
 	        "Write the request forms of Decree 68/2024 for the CA from the\n"
 	        "tags: revoke: form 05 (revocation); change: form 04 (information\n"
 	        "change); renew: form 04 (renewal); recover: form 06 (token\n"
 	        "recovery).  One form per\n"
 	        "requesting agency: the letter, then the table.  XLSX: a sheet per\n"
-	        "form; PDF: the forms one after another.  The format follows FILE's\n"
-	        "name (.xlsx, .pdf) unless --format says it.\n"
+	        "form (200 to a sheet past 200 forms); PDF and DOCX (Word): the forms\n"
+	        "one after another, each from a new page.  The format follows FILE's\n"
+	        "name (.xlsx, .pdf, .docx) unless --format says it.\n"
 	        "  --batch N      the tags sent in batch N (default: the tags not yet\n"
 	        "                 sent)\n"
 	        "  --agency CODE  only that agency's form\n"
@@ -40,30 +41,38 @@ static void forms_help(void)
 	printf("  %s\n", td_forms_dir(dir, sizeof dir));
 }
 
+/* The format --format names, else FILE's ending; a name that says
+ * another format than --format is refused (it would open as garbage). */
 static int format_of(const char *given, const char *out, enum td_forms_format *f)
 {
-	if (given) {
-		if (strcmp(given, "xlsx") == 0)
-			*f = TD_FORMS_XLSX;
-		else if (strcmp(given, "pdf") == 0)
-			*f = TD_FORMS_PDF;
-		else {
-			td_cli_fail("%s", T("--format is xlsx or pdf"));
-			return -1;
-		}
-	} else if (td_cli_name_ends(out, ".pdf")) {
-		*f = TD_FORMS_PDF;
-	} else if (td_cli_name_ends(out, ".xlsx") || strcmp(out, "-") == 0) {
-		*f = TD_FORMS_XLSX;
-	} else {
-		td_cli_fail("%s: %s", out, T("name the file .xlsx or .pdf, or give --format"));
+	static const struct { const char *name, *end; enum td_forms_format f; } formats[] = {
+		{ "xlsx", ".xlsx", TD_FORMS_XLSX },
+		{ "pdf", ".pdf", TD_FORMS_PDF },
+		{ "docx", ".docx", TD_FORMS_DOCX },
+	};
+	int named = -1, chosen = -1;
+
+	for (int i = 0; i < 3; i++) {
+		if (td_cli_name_ends(out, formats[i].end))
+			named = i;
+		if (given && strcmp(given, formats[i].name) == 0)
+			chosen = i;
+	}
+	if (given && chosen < 0) {
+		td_cli_fail("%s", T("--format is xlsx, pdf or docx"));
 		return -1;
 	}
-	if ((*f == TD_FORMS_PDF && td_cli_name_ends(out, ".xlsx")) ||
-	    (*f == TD_FORMS_XLSX && td_cli_name_ends(out, ".pdf"))) {
+	if (chosen < 0 && named < 0 && strcmp(out, "-") == 0)
+		chosen = 0;
+	if (chosen < 0 && named < 0) {
+		td_cli_fail("%s: %s", out, T("name the file .xlsx, .pdf or .docx, or give --format"));
+		return -1;
+	}
+	if (chosen >= 0 && named >= 0 && chosen != named) {
 		td_cli_fail("%s: %s", out, T("the name says another format than --format"));
 		return -1;
 	}
+	*f = formats[chosen >= 0 ? chosen : named].f;
 	return 0;
 }
 

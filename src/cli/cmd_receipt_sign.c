@@ -13,19 +13,9 @@
 #include "tokendesk/secmem.h"
 #include "tokendesk/token.h"
 
-static int outcome_status(enum td_pop_outcome o)
-{
-	switch (o) {
-	case TD_POP_MATCH: return EX_OK;
-	case TD_POP_NO_KEY: case TD_POP_MISMATCH: return EX_DATAERR;
-	case TD_POP_REMOVED: return EX_UNAVAILABLE;
-	default: return EX_NOPERM;
-	}
-}
-
 /* Look before reading a PIN: a locked PIN or an unforced final try is
  * refused without one (signing with pin NULL says which). */
-int td_cli_pin_needed(struct td_tokens *t, const char *serial, int force)
+static int pin_needed(struct td_tokens *t, const char *serial, int force)
 {
 	struct td_snap *s = NULL;
 	struct td_error err;
@@ -39,31 +29,55 @@ int td_cli_pin_needed(struct td_tokens *t, const char *serial, int force)
 	return needed;
 }
 
+int td_cli_signer_open(struct td_cli *cli, const char *serial, int pin_fd,
+                       int force, struct td_tokens **t, struct td_secbuf **pin)
+{
+	struct td_error err;
+	char prompt[160];
+
+	*pin = NULL;
+	*t = td_tokens_open_with_config(cli->modules, (size_t)cli->nmodules,
+	                                &cli->config, 1, &err);
+	if (!*t) {
+		td_cli_print_error(&err);
+		return td_cli_status(err.code);
+	}
+	if (!pin_needed(*t, serial, force))
+		return EX_OK;
+	td_cli_snprintf(prompt, sizeof prompt, "User PIN of token %s: ", serial);
+	if (td_pin_read(pin_fd, prompt, pin, &err) != 0) {
+		td_tokens_close(*t);
+		*t = NULL;
+		td_cli_print_error(&err);
+		return td_cli_status(err.code);
+	}
+	return EX_OK;
+}
+
+int td_cli_not_signed(const char *serial, const struct td_pop_result *res)
+{
+	td_cli_fail("not signed: token %s: %s (%s)", serial,
+	            td_cli_pop_word(td_pop_outcome_name(res->outcome)),
+	            td_cli_pop_word(res->detail));
+	switch (res->outcome) {
+	case TD_POP_NO_KEY: case TD_POP_MISMATCH: return EX_DATAERR;
+	case TD_POP_REMOVED: return EX_UNAVAILABLE;
+	default: return EX_NOPERM;
+	}
+}
+
 int td_cli_receipt_sign(struct td_cli *cli, struct td_registry *reg,
                         const struct td_record *rec, const char *pdf,
                         const char *serial, int pin_fd, int force)
 {
-	struct td_secbuf *pin = NULL;
+	struct td_secbuf *pin;
 	struct td_pop_result res;
 	struct td_tokens *t;
 	struct td_error err;
-	char prompt[160];
-	int rc;
+	int rc = td_cli_signer_open(cli, serial, pin_fd, force, &t, &pin);
 
-	t = td_tokens_open_with_config(cli->modules, (size_t)cli->nmodules, &cli->config,
-	                               1, &err);
-	if (!t) {
-		td_cli_print_error(&err);
-		return td_cli_status(err.code);
-	}
-	if (td_cli_pin_needed(t, serial, force)) {
-		snprintf(prompt, sizeof prompt, "User PIN of token %s: ", serial);
-		if (td_pin_read(pin_fd, prompt, &pin, &err) != 0) {
-			td_tokens_close(t);
-			td_cli_print_error(&err);
-			return td_cli_status(err.code);
-		}
-	}
+	if (rc != EX_OK)
+		return rc;
 	rc = td_record_sign(reg, rec, pdf, t, serial, pin, force, &res, &err);
 	td_secbuf_free(pin);
 	td_tokens_close(t);
@@ -71,14 +85,12 @@ int td_cli_receipt_sign(struct td_cli *cli, struct td_registry *reg,
 		td_cli_print_error(&err);
 		return td_cli_status(rc);
 	}
-	if (res.outcome != TD_POP_MATCH) {
-		td_cli_fail("not signed: token %s: %s (%s)", serial,
-		            td_pop_outcome_name(res.outcome), res.detail);
-		return outcome_status(res.outcome);
-	}
+	if (res.outcome != TD_POP_MATCH)
+		return td_cli_not_signed(serial, &res);
 	if (!cli->quiet)
-		fprintf(stderr, "tokendesk: record %s signed with certificate %s (%s), "
-		        "written to %s\n", rec->number, res.cert_serial, res.subject, pdf);
+		td_cli_eprintf("tokendesk: record %s signed with certificate %s (%s), "
+		               "written to %s\n", rec->number, res.cert_serial, res.subject,
+		               pdf);
 	return EX_OK;
 }
 

@@ -118,51 +118,95 @@ static json_t *json_usb(const struct td_usb_dev *u)
 
 /* ---- text -------------------------------------------------------------- */
 
+#define N_(s) s
+
+/* Codes a person reads in the text output: each is its own English msgid
+ * (English keeps the codes scripts grep for, Vietnamese says them in
+ * words); --json keeps codes. */
+static const char *const scan_words[] = {
+	/* match outcomes (td_match_outcome_name) */
+	N_("matched"), N_("expired"), N_("tagged"), N_("subject-differs"),
+	N_("other-certificate"), N_("custody"), N_("out-of-scope"), N_("unknown-token"),
+	/* token flags (td_tok_flag_name) */
+	N_("login-required"), N_("user-pin-initialized"), N_("pin-count-low"),
+	N_("pin-final-try"), N_("pin-locked"), N_("protected-auth-path"),
+	N_("initialized"), N_("read-only"), N_("pin-to-be-changed"),
+	/* --watch events */
+	N_("inserted"), N_("removed"), N_("changed"), N_("usb-arrived"),
+	N_("usb-left"), N_("usb-no-driver"), N_("module-stopped"),
+	/* what the token layer says of a malformed certificate (x509.c) */
+	N_("not a DER X.509 certificate"), N_("trailing bytes after the certificate"),
+	N_("negative serial number (RFC 5280 requires a positive one)"),
+};
+
+static const char *word(const char *code)
+{
+	for (size_t i = 0; code && i < sizeof scan_words / sizeof *scan_words; i++)
+		if (strcmp(code, scan_words[i]) == 0)
+			return td_cli_T(scan_words[i]);
+	return code ? code : "";
+}
+
 static void print_flags(unsigned flags)
 {
-	printf("  flags:");
+	/* English lists the codes as words; words in Vietnamese have spaces */
+	const char *sep = td_cli_speaks_other() ? ", " : " ";
+	int first = 1;
+
+	td_cli_printf("  flags:");
 	for (unsigned i = 0; i < TD_TOK_NFLAGS; i++)
-		if (flags & (1u << i))
-			printf(" %s", td_tok_flag_name(1u << i));
-	printf("%s\n", flags ? "" : " (none reported)");
+		if (flags & (1u << i)) {
+			printf("%s%s", first ? " " : sep, word(td_tok_flag_name(1u << i)));
+			first = 0;
+		}
+	if (flags)
+		printf("\n");
+	else
+		td_cli_printf(" (none reported)\n");
 }
 
 static void print_cert(size_t i, const struct td_snap_cert *c)
 {
 	if (c->malformed) {
-		printf("  cert %zu: MALFORMED object (label \"%s\", key id %s): %s\n",
-		       i + 1, c->label, c->key_id, c->problem);
+		td_cli_printf("  cert %zu: MALFORMED object (label \"%s\", key id %s): %s\n",
+		              i + 1, c->label, c->key_id, word(c->problem));
 		return;
 	}
-	printf("  cert %zu: serial %s, key id %s, %s %d%s, valid %.10s .. %.10s\n",
-	       i + 1, c->serial, c->key_id, c->key_type, c->key_bits,
-	       c->is_ca ? ", CA" : "", c->not_before, c->not_after);
-	printf("    subject: %s\n    issuer:  %s\n    sha256:  %s\n",
-	       c->subject.text, c->issuer.text, c->fingerprint);
+	if (c->is_ca)
+		td_cli_printf("  cert %zu: serial %s, key id %s, %s %d, CA, valid %.10s .. %.10s\n",
+		              i + 1, c->serial, c->key_id, c->key_type, c->key_bits,
+		              c->not_before, c->not_after);
+	else
+		td_cli_printf("  cert %zu: serial %s, key id %s, %s %d, valid %.10s .. %.10s\n",
+		              i + 1, c->serial, c->key_id, c->key_type, c->key_bits,
+		              c->not_before, c->not_after);
+	td_cli_printf("    subject: %s\n    issuer:  %s\n    sha256:  %s\n",
+	              c->subject.text, c->issuer.text, c->fingerprint);
 }
 
 static void print_match(const struct td_match_result *m)
 {
-	printf("  match: %s\n", td_match_outcome_name(m->outcome));
+	td_cli_printf("  match: %s\n", word(td_match_outcome_name(m->outcome)));
 	for (size_t i = 0; i < m->n; i++) {
 		if (m->n > 1 || m->findings[i].outcome != m->outcome)
-			printf("    %s:\n", td_match_outcome_name(m->findings[i].outcome));
-		printf("    registry: %s\n    token:    %s\n", m->findings[i].registry,
-		       m->findings[i].token);
+			printf("    %s:\n", word(td_match_outcome_name(m->findings[i].outcome)));
+		td_cli_printf("    registry: %s\n    token:    %s\n",
+		              m->findings[i].registry, m->findings[i].token);
 	}
 }
 
 static void print_token(const struct td_snap_token *t, const struct td_match_result *m)
 {
-	printf("token %s \"%s\" (%s %s)", t->serial, t->label, t->manufacturer, t->model);
+	td_cli_printf("token %s \"%s\" (%s %s)", t->serial, t->label, t->manufacturer,
+	              t->model);
 	if (t->usb_vid)
-		printf(" usb %04x:%04x", t->usb_vid, t->usb_pid);
-	printf("\n  module: %s\n", t->module);
+		td_cli_printf(" usb %04x:%04x", t->usb_vid, t->usb_pid);
+	td_cli_printf("\n  module: %s\n", t->module);
 	print_flags(t->flags);
 	for (size_t i = 0; i < t->ncerts; i++)
 		print_cert(i, &t->certs[i]);
 	if (t->ncerts == 0)
-		printf("  no certificate\n");
+		td_cli_printf("  no certificate\n");
 	if (m)
 		print_match(m);
 }
@@ -172,8 +216,8 @@ static void print_usb(const char *prefix, const struct td_usb_dev *u)
 	printf("%s%04x:%04x %s %s", prefix, u->vid, u->pid,
 	       u->known ? u->known->vendor : "?", u->known ? u->known->model : "?");
 	if (u->no_driver)
-		printf(": plugged in, no driver (install %s)",
-		       u->known ? u->known->module : "its PKCS#11 module");
+		td_cli_printf(": plugged in, no driver (install %s)",
+		              u->known ? u->known->module : td_cli_T("its PKCS#11 module"));
 	printf("\n");
 }
 
@@ -239,9 +283,9 @@ static int report_snapshot(struct scan_ctx *sc, const struct td_snap *s)
 		json_decref(toks);
 		json_decref(usb);
 		if (s->ntokens == 0)
-			printf("no token\n");
+			td_cli_printf("no token\n");
 		if (s->warnings)
-			fprintf(stderr, "tokendesk: %s", s->warnings);
+			td_cli_eprintf("tokendesk: %s", s->warnings);
 	}
 	return status;
 }
@@ -259,16 +303,18 @@ static const char *kind_name(enum td_watch_kind k)
 static void watch_line_text(struct scan_ctx *sc, const struct td_watch_event *ev,
                             const char *when, const struct td_match_result *m)
 {
-	printf("%s %s", when, kind_name(ev->kind));
+	(void)sc;
+	printf("%s %s", when, word(kind_name(ev->kind)));
 	if (ev->token) {
-		printf(" %s \"%s\" (%s %s) module %s", ev->token->serial, ev->token->label,
-		       ev->token->manufacturer, ev->token->model, ev->token->module);
+		td_cli_printf(" %s \"%s\" (%s %s) module %s", ev->token->serial,
+		              ev->token->label, ev->token->manufacturer, ev->token->model,
+		              ev->token->module);
 		if (m)
-			printf(" match %s", td_match_outcome_name(m->outcome));
+			td_cli_printf(" match %s", word(td_match_outcome_name(m->outcome)));
 		printf("\n");
 		for (size_t i = 0; m && m->outcome != TD_MATCH_OK && i < m->n; i++)
-			printf("  registry: %s\n  token:    %s\n", m->findings[i].registry,
-			       m->findings[i].token);
+			td_cli_printf("  registry: %s\n  token:    %s\n",
+			              m->findings[i].registry, m->findings[i].token);
 	} else if (ev->usb) {
 		print_usb(" ", ev->usb);
 	} else {
@@ -309,8 +355,9 @@ static int on_event(const struct td_watch_event *ev, void *ctx)
 static void announce(struct td_watch *w, void *ctx)
 {
 	if (!((struct scan_ctx *)ctx)->json)
-		fprintf(stderr, "tokendesk: watching (%s); Ctrl-C stops\n",
-		        td_watch_usb_active(w) ? "USB hot-plug and polling" : "polling");
+		td_cli_eprintf("tokendesk: watching (%s); Ctrl-C stops\n",
+		               td_watch_usb_active(w) ? td_cli_T("USB hot-plug and polling")
+		                                      : td_cli_T("polling"));
 }
 
 /* ---- the command ------------------------------------------------------- */
@@ -343,7 +390,7 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 		case 'n': a->no_match = 1; break;
 		case 'u': a->no_usb = 1; break;
 		case 'h':
-			printf("Usage: tokendesk scan [--json] [--watch] [--scope CODE] [--no-match]\n"
+			fputs(td_cli_T("Usage: tokendesk scan [--json] [--watch] [--scope CODE] [--no-match]\n"
 			       "                      [--no-usb] [--poll-ms N]\n"
 			       "List the tokens present (through the PKCS#11 modules: --module, the\n"
 			       "config file, else p11-kit's proxy), their certificates and how each\n"
@@ -354,7 +401,7 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 			       "  --scope CODE   this desk's agency subtree (else the config's scope)\n"
 			       "  --no-match     do not open the registry\n"
 			       "  --no-usb       do not watch USB hot-plug (poll only)\n"
-			       "  --poll-ms N    rescan period, 20..500 ms (default 250)\n");
+			       "  --poll-ms N    rescan period, 20..500 ms (default 250)\n"), stdout);
 			return TD_CLI_HELP_SHOWN;
 		case 'p':
 			if (td_cli_number("--poll-ms", optarg, 20, 500, &n) < 0)
@@ -386,9 +433,12 @@ int td_cmd_scan(struct td_cli *cli, int argc, char **argv)
 		return status;
 	memset(&sc, 0, sizeof sc);
 	sc.json = a.json;
+	/* Tokens first: their helper loads the module (C_Initialize, the
+	 * slowest step) while the registry is opened here.  An error of
+	 * either is said after both are tried, the registry's first. */
+	t = td_session_tokens(td_cli_session(cli), a.no_usb, &err);
 	if (!a.no_match && !(sc.reg = td_cli_registry(cli, 0, &status)))
 		return status;
-	t = td_session_tokens(td_cli_session(cli), a.no_usb, &err);
 	sc.mopts.scope_agency = a.scope ? a.scope : cli->config.scope;
 	if (t && sc.reg && sc.mopts.scope_agency &&
 	    td_match_check_scope(sc.reg, sc.mopts.scope_agency, &err) < 0) {

@@ -59,7 +59,7 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 		case 'c': a->cert = optarg; break;
 		case 'j': a->json = 1; break;
 		case 'h':
-			printf("Usage: tokendesk verify-token SERIAL [--pin-fd N] [--force] "
+			fputs(td_cli_T("Usage: tokendesk verify-token SERIAL [--pin-fd N] [--force] "
 			       "[--cert SERIAL] [--json]\n"
 			       "Proof of possession: log in with the user PIN, sign a fresh random\n"
 			       "challenge with the token's private key and verify it with the\n"
@@ -70,7 +70,8 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 			       "  --force        log in even when the token says one wrong PIN\n"
 			       "                 more locks it\n\n"
 			       "Exit status: 0 key matches; 65 key does not match; 77 PIN wrong,\n"
-			       "locked (token recovery needed) or final try refused; 69 token absent.\n");
+			       "locked (token recovery needed) or final try refused; 69 token absent.\n"),
+			      stdout);
 			return TD_CLI_HELP_SHOWN;
 		default: return EX_USAGE;
 		}
@@ -82,6 +83,26 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 	}
 	a->serial = argv[optind];
 	return EX_OK;
+}
+
+#define N_(s) s
+
+/* What a person reads of a proof: the outcome codes (td_pop_outcome_name)
+ * and the token layer's sentences (possession.c), each its own English
+ * msgid: English output keeps them as they are, Vietnamese says them in
+ * words; --json keeps them. */
+static const char *const pop_words[] = {
+	N_("key-matches"), N_("key-does-not-match"), N_("pin-wrong"), N_("pin-locked"),
+	N_("final-try-refused"), N_("no-private-key"), N_("token-removed"),
+};
+
+const char *td_cli_pop_word(const char *code)
+{
+	for (size_t i = 0; code && i < sizeof pop_words / sizeof *pop_words; i++)
+		if (strcmp(code, pop_words[i]) == 0)
+			return td_cli_T(pop_words[i]);
+	/* possession.c's details are marked there (N_) */
+	return code && *code ? td_cli_T(code) : "";
 }
 
 static int outcome_status(enum td_pop_outcome o)
@@ -109,15 +130,16 @@ static void print_result(const struct verify_args *a, const struct td_pop_result
 		json_decref(o);
 		return;
 	}
-	printf("token %s: %s\n", a->serial, td_pop_outcome_name(r->outcome));
+	td_cli_printf("token %s: %s\n", a->serial, td_cli_pop_word(td_pop_outcome_name(r->outcome)));
 	if (r->cert_serial[0])
-		printf("  certificate %s (%s) %s\n", r->cert_serial, r->key_type, r->subject);
-	printf("  %s\n", r->detail);
+		td_cli_printf("  certificate %s (%s) %s\n", r->cert_serial, r->key_type,
+		              r->subject);
+	printf("  %s\n", td_cli_pop_word(r->detail));
 	if (r->tries_left >= 0)
-		printf("  tries left: %d\n", r->tries_left);
+		td_cli_printf("  tries left: %d\n", r->tries_left);
 	if (r->outcome == TD_POP_PIN_LOCKED)
-		printf("  token recovery needed: send a token recovery request "
-		       "(khôi phục thiết bị lưu khóa bí mật) through DOST\n");
+		td_cli_printf("  token recovery needed: send a token recovery request "
+		              "(khôi phục thiết bị lưu khóa bí mật) through DOST\n");
 }
 
 /* Look before asking for a PIN: no token, a locked PIN, or a final try
@@ -139,7 +161,7 @@ static int precheck(struct td_tokens *t, const struct verify_args *a,
 		td_cli_fail("verify-token: no token with serial %s is present", a->serial);
 		/* a module that stopped or failed is why, perhaps: say so */
 		if (s->warnings)
-			fprintf(stderr, "tokendesk: %s", s->warnings);
+			td_cli_eprintf("tokendesk: %s", s->warnings);
 		status = EX_NOINPUT;
 	} else if ((tok->flags & TD_TOK_PIN_LOCKED) ||
 	           ((tok->flags & TD_TOK_PIN_FINAL_TRY) && !a->force)) {
@@ -164,7 +186,7 @@ static int prove(struct td_tokens *t, const struct verify_args *a,
 	char prompt[160];
 	int rc;
 
-	snprintf(prompt, sizeof prompt, "User PIN of token %s: ", a->serial);
+	td_cli_snprintf(prompt, sizeof prompt, "User PIN of token %s: ", a->serial);
 	if (td_pin_read(a->pin_fd, prompt, &pin, &err) != 0) {
 		td_cli_print_error(&err);
 		return td_cli_status(err.code);

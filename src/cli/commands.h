@@ -43,11 +43,26 @@ int td_cli_receipt_sign(struct td_cli *cli, struct td_registry *reg,
 int td_cli_receipt_verify(struct td_cli *cli, struct td_registry *reg,
                           const struct td_record *rec, const char *file);
 int td_cli_receipt_qr(struct td_cli *cli, struct td_registry *reg, const char *text);
-/* 0 when the token serial is present with a locked PIN, or at its final
- * try and force is 0: then no PIN is read (the signing call refuses it
- * and says why); 1 otherwise. */
+/* The signers' common part (audit sign, receipt --sign;
+ * cmd_receipt_sign.c).  td_cli_signer_open opens the tokens in *t and
+ * reads the PIN of token serial into *pin (no echo, or from pin_fd; never
+ * argv), except when the token is present with a locked PIN, or at its
+ * final try and force is 0: then *pin is NULL and the signing call
+ * refuses and says why.  EX_OK, or the printed error's exit status (then
+ * nothing is left open).  The caller closes *t and frees *pin. */
 struct td_tokens;
-int td_cli_pin_needed(struct td_tokens *t, const char *serial, int force);
+struct td_secbuf;
+struct td_pop_result;
+int td_cli_signer_open(struct td_cli *cli, const char *serial, int pin_fd,
+                       int force, struct td_tokens **t, struct td_secbuf **pin);
+/* Says "not signed: token SERIAL: OUTCOME (DETAIL)" and returns the exit
+ * status of res's outcome (65 no key or another key, 69 token removed,
+ * 77 PIN refused or locked). */
+int td_cli_not_signed(const char *serial, const struct td_pop_result *res);
+/* A proof's outcome code (td_pop_outcome_name) or detail sentence in the
+ * operator's words: as it is in English, translated otherwise
+ * (cmd_verify_token.c). */
+const char *td_cli_pop_word(const char *code);
 int td_cmd_dossier(struct td_cli *cli, int argc, char **argv);
 /* Commit h, print its number (or JSON), write the PDF record when pdf is
  * set; returns the exit status. */

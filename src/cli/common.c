@@ -105,9 +105,9 @@ static int cli_busy_wait(void *ctx, int waited_ms)
 	last_ms = waited_ms;
 	if (!said && waited_ms >= 1000 && !cli->quiet) {
 		said = 1;
-		fprintf(stderr, "tokendesk: waiting for another desk or command to "
-		        "finish writing (up to %.1f s)...\n",
-		        (cli->config.busy_ms ? cli->config.busy_ms : TD_REG_BUSY_MS) / 1e3);
+		td_cli_eprintf("tokendesk: waiting for another desk or command to "
+		               "finish writing (up to %.1f s)...\n",
+		               (cli->config.busy_ms ? cli->config.busy_ms : TD_REG_BUSY_MS) / 1e3);
 	}
 	return 0;
 }

@@ -62,7 +62,7 @@ static int prove_one(struct td_tokens *t, struct td_handover *h, const char *ser
 	snprintf(raw, sizeof raw, "%s", tok->serial);
 	snprintf(module, sizeof module, "%s", tok->module);
 	td_snap_free(s);
-	snprintf(prompt, sizeof prompt, "User PIN of token %s: ", serial);
+	td_cli_snprintf(prompt, sizeof prompt, "User PIN of token %s: ", serial);
 	if (ask && (rc = td_pin_read(pin_fd, prompt, &pin, &err)) < 0) {
 		td_cli_print_error(&err);
 		return rc;
@@ -83,7 +83,8 @@ static int prove_one(struct td_tokens *t, struct td_handover *h, const char *ser
 	if (r.outcome == TD_POP_MATCH)
 		return 0;
 	td_cli_fail("token %s: proof of possession failed (%s): %s%s", serial,
-	            td_pop_outcome_name(r.outcome), r.detail,
+	            td_cli_pop_word(td_pop_outcome_name(r.outcome)),
+	            td_cli_pop_word(r.detail),
 	            force ? td_cli_T("; recorded, handing over anyway (--force)") : "");
 	return force ? 0 : (r.outcome == TD_POP_MISMATCH ? TD_ERR_CONFLICT : TD_ERR_PIN);
 }

@@ -109,6 +109,10 @@ static const struct bulk_kind bulk_cert = {
 	" (SELECT holder FROM temp.td_left WHERE token = t.serial ORDER BY ord" \
 	" LIMIT 1)))"
 
+#define TAG_LOADED "EXISTS (SELECT 1 FROM temp.td_tag_member m WHERE m.id = tag.id)"
+#define TAG_BORN \
+	"coalesce((SELECT aid FROM temp.td_tag_member m WHERE m.id = tag.id), 0)"
+
 /* To audit a new table, add its entry here. */
 static const struct audited audited[] = {
 	{ "agency", "agency", "agency.*", FOLD,
@@ -181,11 +185,17 @@ static const struct audited audited[] = {
 	  " FROM dossier d ORDER BY d.id",
 	  "SELECT count(*) FROM dossier WHERE ref = ?1", NULL,
 	  "dossier", 0 },
+	/* A tag a plan apply added (audit_tag_bulk.c: temp.td_tag_member) has
+	 * no row of its own: its content is in the load's digest, and it is
+	 * born tagged, in no batch, updated when created. */
 	{ "tag", "tag", "tag.*", FOLD,
 	  "SELECT target, json_object('target_kind', target_kind, 'target', target,"
 	  " 'kind', kind, 'request', request, 'state', state, 'batch', batch,"
 	  " 'origin', origin, 'rule', rule, 'reason', reason, 'detail', detail,"
-	  " 'created', created, 'updated', updated), NULL, 0, id, 1 FROM tag ORDER BY id",
+	  " 'created', created, 'updated', updated), CASE WHEN " TAG_LOADED " THEN"
+	  " json_object('state', 'tagged', 'batch', NULL, 'updated', created) END, "
+	  TAG_LOADED ", id, NOT " TAG_LOADED " OR (state = 'tagged' AND batch IS NULL"
+	  " AND updated IS created), " TAG_BORN " FROM tag ORDER BY id",
 	  "SELECT count(*) FROM tag WHERE target = ?1", NULL,
 	  "tag", 0 },
 	/* A closed count's tallies are those of its frozen lines. */
@@ -423,6 +433,9 @@ struct state_check {
 	sqlite3_stmt *then;   /* a side's first before-image after a bulk row */
 	int have_then;        /* td_then has rows */
 	struct td_error *err;
+	int64_t born;         /* the row's load (audit id): older rows of its key
+	                         tell of an earlier row (a tag deleted, then
+	                         added again by a plan apply) */
 };
 
 /* ---- conflicts the merge kept --------------------------------------- */
@@ -588,6 +601,12 @@ static void differ(struct state_check *c, struct td_audit_diff d)
 	c->differences++;
 	if (c->fn)
 		c->fn(&d, c->ctx);
+}
+
+/* differ() for audit_tag_bulk.c's loads. */
+static void differ_cb(const struct td_audit_diff *d, void *ctx)
+{
+	differ(ctx, *d);
 }
 
 /* Compare every field the audit names that the row has too; objects
@@ -832,6 +851,8 @@ static int fold(struct state_check *c, const char *key, sqlite3_stmt *st,
 		json_t *after;
 		if (!sqlite3_column_int(c->evidence, 4))
 			continue;   /* a field change home did not take */
+		if (sqlite3_column_double(c->evidence, 0) <= (double)c->born)
+			continue;   /* an earlier life of the key (check_fold_row) */
 		if (!*state && !(st && (*state = col_json(st, 2))))
 			*state = json_object();
 		after = col_json(c->evidence, 3);
@@ -899,6 +920,11 @@ static int check_fold_row(struct state_check *c, sqlite3_stmt *st,
 	struct bulk_range *r = c->t->bulk ? bulk_find(b, id) : NULL;
 	int deleted, rows, rc;
 
+	/* A FOLD table with no bulk content may give a 7th column: the audit
+	 * row that added the row in a load (tags: TAG_BORN). */
+	c->born = !c->t->bulk && sqlite3_column_count(st) > COL_CONTENT
+	          ? sqlite3_column_int64(st, COL_CONTENT) : 0;
+
 	rc = fold(c, key, st, &state, r ? r->audit_id : INT64_MAX, r ? &then : NULL,
 	          &deleted, &rows);
 	if (rc < 0 || (c->in_kit && !rows))
@@ -923,6 +949,7 @@ static int check_fold_row(struct state_check *c, sqlite3_stmt *st,
 			compare(c, key, now, state, 0);
 		}
 	}
+	c->born = 0;
 	json_decref(now);
 	json_decref(state);
 	json_decref(then);
@@ -1123,6 +1150,8 @@ static int prepare_evidence(struct state_check *c)
 		if (rc < 0)
 			return rc;
 	}
+	if (td_reg_tag_bulk_members(c->reg, c->err) < 0)
+		return c->err->code;
 	for (size_t i = 0; i < N_AUDITED; i++) {
 		char *sql;
 		int rc;
@@ -1152,7 +1181,7 @@ int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
                               void *ctx, int64_t *differences, struct td_error *err)
 {
 	struct state_check c = { reg, NULL, fn, ctx, is_kit(reg), 0, NULL, NULL,
-	                         NULL, 0, err };
+	                         NULL, 0, err, 0 };
 	int rc;
 
 	/* One read transaction: every table as of one moment. */
@@ -1169,6 +1198,8 @@ int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
 			break;
 		if ((rc = check_rows(&c)) == TD_OK)
 			rc = check_missing(&c);
+		if (rc == TD_OK && strcmp(c.t->sql_table, "tag") == 0)
+			rc = td_reg_tag_bulk_verify(reg, differ_cb, &c, err);
 	}
 	if (rc == TD_OK)
 		rc = check_foreign_keys(&c);
@@ -1178,6 +1209,8 @@ int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
 	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_ev", NULL, NULL, NULL);
 	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_then", NULL, NULL, NULL);
 	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_left", NULL, NULL, NULL);
+	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_tbulk", NULL, NULL, NULL);
+	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_tag_member", NULL, NULL, NULL);
 	if (differences)
 		*differences = c.differences;
 	if (rc == TD_OK && c.differences)

@@ -671,6 +671,23 @@ int td_reg_begin(struct td_registry *reg, struct td_error *err)
 	return TD_OK;
 }
 
+int td_reg_read_snapshot(struct td_registry *reg,
+                         int (*fn)(struct td_registry *reg, void *ctx,
+                                   struct td_error *err),
+                         void *ctx, struct td_error *err)
+{
+	int rc;
+
+	if (reg->in_tx || !sqlite3_get_autocommit(reg->db))
+		return fn(reg, ctx, err);
+	/* a deferred BEGIN takes no lock; the first read fixes the snapshot */
+	if ((rc = td_reg_exec(reg, "BEGIN", err)) < 0)
+		return rc;
+	rc = fn(reg, ctx, err);
+	sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL);
+	return rc;
+}
+
 void td_reg_remove(const char *path)
 {
 	char side[4200];

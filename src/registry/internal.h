@@ -72,6 +72,13 @@ void td_reg_bulk_hash_row(struct td_sha256 *h, const char *const *fields, int n)
 #define TD_BULK_CERT_FROM \
 	" FROM certificate c LEFT JOIN holder h ON h.id = c.holder_id" \
 	" LEFT JOIN token t ON t.id = c.token_id"
+/* Tags a plan apply adds (tag.add.bulk): the fields a later tag.send or
+ * CRL confirmation never changes, in key order (target_kind, target);
+ * state, batch and updated are checked against the birth image instead
+ * (audit_tag_bulk.c). */
+#define TD_BULK_TAG_N 9
+#define TD_BULK_TAG_CONTENT \
+	"target_kind, target, kind, request, origin, rule, reason, detail, created"
 
 struct td_registry {
 	sqlite3 *db;
@@ -90,6 +97,21 @@ struct td_registry {
 	int bulk_journal;             /* a first load in journal_mode DELETE */
 	char bulk_label[256];
 	struct bulk_tally bulk_agency, bulk_cert;
+	/* Tag additions folded into one tag.add.bulk row (td_reg_tag_bulk_*):
+	 * on, their tally, and the created stamp of every row of the load. */
+	int tag_bulk;
+	struct bulk_tally bulk_tag;
+	char tag_bulk_at[21];
+	/* The load's rows, written at td_reg_tag_bulk_end in key order, many
+	 * to a statement (the tag table's CHECK lists cost an ephemeral
+	 * table per statement run); strings the caller's but the keys. */
+	struct tag_load_row {
+		const char *target_kind, *target, *kind, *request, *origin, *rule,
+		           *reason, *detail;
+	} *tag_rows;
+	size_t n_tag_rows, cap_tag_rows;
+	struct td_arena *tag_arena;
+	struct td_strmap *tag_reasons_ok;   /* reasons checked (plans repeat them) */
 	/* Fresh loads: the tables were empty at td_reg_begin_bulk, so nothing
 	 * needs looking up in SQL: what this load inserted is in memory, and
 	 * the search index is built set-based at commit. */
@@ -126,6 +148,14 @@ int td_sha256_begin(struct td_sha256 *h);
 void td_sha256_add(struct td_sha256 *h, const void *data, size_t len);
 void td_sha256_hex(struct td_sha256 *h, char out[65]);
 void td_sha256_free(struct td_sha256 *h);
+
+/* Tag loads (audit_tag_bulk.c), for audit verify's state check: make
+ * temp.td_tag_member, one row per tag each tag.add.bulk row added (id of
+ * the live row, NULL when an audited tag.delete removed it since), then
+ * check each load's count and content digest, reporting through fn. */
+int td_reg_tag_bulk_members(struct td_registry *reg, struct td_error *err);
+int td_reg_tag_bulk_verify(struct td_registry *reg, td_audit_diff_fn fn,
+                           void *ctx, struct td_error *err);
 
 /* Fill err from the connection's last error and return TD_ERR_DB. */
 int td_reg_db_error(struct td_registry *reg, struct td_error *err,

@@ -8,6 +8,7 @@ libtokendesk_a_SOURCES += \
 	src/registry/audit.c \
 	src/registry/audit_field.c \
 	src/registry/audit_state.c \
+	src/registry/audit_tag_bulk.c \
 	src/registry/sha256.c \
 	src/registry/records.c \
 	src/registry/write.c \

@@ -206,3 +206,49 @@ int td_reg_holder_set_no_longer_needed(struct td_registry *reg, const char *ext_
 	snprintf(after, sizeof after, "{\"no_longer_needed\":%d}", value ? 1 : 0);
 	return td_reg_audit(reg, "holder.update", "holder", ext_id, before, after, err);
 }
+
+int td_reg_agency_end(struct td_registry *reg, const char *code,
+                      const char *last_day, int *ended, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	char *before, *after;
+	int rc, later = 0;
+
+	*ended = 0;
+	if ((rc = td_reg_require_tx(reg, err)) < 0)
+		return rc;
+	if (sqlite3_prepare_v2(reg->db, "SELECT id, coalesce(valid_to, '') = ''"
+	                       " OR valid_to > ?2 FROM agency WHERE code = ?1", -1,
+	                       &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading an agency");
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, last_day, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		later = sqlite3_column_int(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (!id || !later)
+		return TD_OK;
+	if (!(before = td_reg_row_json(reg, ST_AGENCY_JSON, id, err)))
+		return td_reg_db_error(reg, err, "reading an agency");
+	if (sqlite3_prepare_v2(reg->db, "UPDATE agency SET valid_to = ?2 WHERE id = ?1",
+	                       -1, &st, NULL) != SQLITE_OK) {
+		free(before);
+		return td_reg_db_error(reg, err, "ending an agency");
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, last_day, -1, SQLITE_STATIC);
+	if ((rc = run_done(reg, st, "ending an agency", err)) == TD_OK) {
+		if (!(after = td_reg_row_json(reg, ST_AGENCY_JSON, id, err)))
+			rc = td_reg_db_error(reg, err, "reading an agency");
+		else
+			rc = td_reg_audit(reg, "agency.update", "agency", code, before,
+			                  after, err);
+		free(after);
+		*ended = rc == TD_OK;
+	}
+	free(before);
+	return rc;
+}

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "registry/internal.h"
 #include "tokendesk/text.h"
@@ -233,6 +234,23 @@ int td_reg_each_tag(struct td_registry *reg, const char *state, int64_t batch,
 	td_reg_bind_text(st, 1, state);
 	sqlite3_bind_int64(st, 2, batch);
 	return each_tag_stmt(reg, st, fn, ctx, NULL, err);
+}
+
+int td_reg_tag_batch_exists(struct td_registry *reg, int64_t batch,
+                            struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT 1 FROM tag WHERE batch = ? LIMIT 1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading tags");
+	sqlite3_bind_int64(st, 1, batch);
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0
+	     : td_reg_db_error(reg, err, "reading tags");
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int td_reg_tag_find(struct td_registry *reg, const char *target_kind,
@@ -513,4 +531,130 @@ int td_reg_crl_newest(struct td_registry *reg, const char *issuer, char out[11],
 		snprintf(out, 11, "%s", col(st, 0));
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? TD_OK : td_reg_db_error(reg, err, "reading CRL imports");
+}
+
+/* ---- tags added as one load (plan apply) ------------------------------- */
+
+/* A field kit: its merge backs each added tag with the kit's own tag.add
+ * row (kit_backing.c), so nothing is folded there. */
+static int in_field_kit(struct td_registry *reg)
+{
+	sqlite3_stmt *st;
+	int kit = 0;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT 1 FROM meta WHERE key = 'kit_uuid'",
+	                       -1, &st, NULL) == SQLITE_OK)
+		kit = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return kit;
+}
+
+/* Does an earlier load carry this created stamp?  Then its rows and
+ * these could not be told apart once some are deleted. */
+static int stamp_taken(struct td_registry *reg, const char *at)
+{
+	sqlite3_stmt *st;
+	int taken = 0;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT 1 FROM audit WHERE entity = 'tag'"
+	                       " AND entity_key IS NULL AND action = 'tag.add.bulk'"
+	                       " AND json_extract(after, '$.created') = ?", -1, &st,
+	                       NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
+		taken = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	return taken;
+}
+
+int td_reg_tag_bulk_begin(struct td_registry *reg, const char *source,
+                          struct td_error *err)
+{
+	struct timespec pause = { 0, 100 * 1000 * 1000 };
+	int rc;
+
+	reg->tag_bulk = 0;
+	if ((rc = td_reg_require_tx(reg, err)) < 0 || in_field_kit(reg))
+		return rc;
+	memset(&reg->bulk_tag, 0, sizeof reg->bulk_tag);
+	/* Two loads in one second (a test, a quick re-apply) wait for the
+	 * next one; a clock set back far is given up on after 2 s. */
+	td_now_iso(reg->tag_bulk_at);
+	for (int i = 0; i < 20 && stamp_taken(reg, reg->tag_bulk_at); i++) {
+		nanosleep(&pause, NULL);
+		td_now_iso(reg->tag_bulk_at);
+	}
+	if (!(reg->tag_arena = td_arena_new()) ||
+	    !(reg->tag_reasons_ok = td_strmap_new(1 << 12)))
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	snprintf(reg->bulk_label, sizeof reg->bulk_label, "%s", source ? source : "");
+	reg->tag_bulk = 1;
+	return TD_OK;
+}
+
+/* The schema's CHECK lists for the columns a load writes (schema.c,
+ * CREATE TABLE tag): the load is inserted with CHECKs off (bulk.c), so
+ * each value is held against them here.  A list shorter than the
+ * schema's only refuses more. */
+static const char *const tag_target_kinds[] = { "cert", "token", "agency", NULL };
+static const char *const tag_kinds[] = { "change_info", "revoke", "keep", "collect",
+	"handover_dossiers", "renew", "recover_token", "new_issue", NULL };
+static const char *const tag_requests[] = { "new_issue", "renewal", "info_change",
+	"revocation", "token_recovery", NULL };
+static const char *const tag_origins[] = { "plan", "manual", NULL };
+
+static int one_of(const char *v, const char *const *list)
+{
+	for (; v && *list; list++)
+		if (strcmp(v, *list) == 0)
+			return 1;
+	return 0;
+}
+
+static int tag_values_ok(const struct td_tag *t, struct td_error *err)
+{
+	if (!one_of(t->target_kind, tag_target_kinds) || !one_of(t->kind, tag_kinds) ||
+	    (t->request && *t->request && !one_of(t->request, tag_requests)) ||
+	    (t->origin && !one_of(t->origin, tag_origins)))
+		return td_error_set(err, TD_ERR_USAGE, "%s %s: not a tag the registry"
+		                    " holds (%s, %s)", t->target_kind ? t->target_kind : "?",
+		                    t->target ? t->target : "?", t->kind ? t->kind : "?",
+		                    t->request ? t->request : "-");
+	return TD_OK;
+}
+
+int td_reg_tag_bulk_add(struct td_registry *reg, const struct td_tag *t,
+                        struct td_error *err)
+{
+	struct tag_load_row *r;
+	const char *problem;
+	char key[256], *copy;
+	int rc, changed;
+
+	if (!reg->tag_bulk)
+		return td_reg_tag_put(reg, t, &changed, err);
+	if ((rc = tag_values_ok(t, err)) < 0 ||
+	    (rc = canon_target(t->target_kind, t->target, key, sizeof key, err)) < 0)
+		return rc;
+	if (t->reason && !td_strmap_get(reg->tag_reasons_ok, t->reason)) {
+		if ((problem = td_typed_text_problem(t->reason)))
+			return td_error_set(err, TD_ERR_USAGE, "reason: %s", problem);
+		if (td_strmap_put(reg->tag_reasons_ok, t->reason, reg) < 0)
+			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	}
+	if (reg->n_tag_rows == reg->cap_tag_rows) {
+		size_t cap = reg->cap_tag_rows ? reg->cap_tag_rows * 2 : 4096;
+		struct tag_load_row *v = realloc(reg->tag_rows, cap * sizeof *v);
+		if (!v)
+			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		reg->tag_rows = v;
+		reg->cap_tag_rows = cap;
+	}
+	if (!(copy = td_arena_strdup(reg->tag_arena, key)))
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	r = &reg->tag_rows[reg->n_tag_rows++];
+	*r = (struct tag_load_row){ t->target_kind, copy, t->kind, t->request,
+	                            t->origin ? t->origin : "manual", t->rule,
+	                            t->reason, t->detail };
+	return TD_OK;
 }

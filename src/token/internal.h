@@ -9,6 +9,13 @@
 
 struct libusb_context;
 
+/* A proof's detail (td_pop_result) is an English sentence marked for
+ * xgettext: it crosses the module helper's pipe as it is, and the front
+ * end shows it in the operator's language (the msgid is the sentence). */
+#ifndef N_
+#define N_(s) s
+#endif
+
 struct td_module {
 	char *path;          /* as given, for display and identity */
 	int fd;              /* the file checked against the allowlist, held
@@ -22,6 +29,8 @@ struct td_module {
 	int fresh;           /* loaded and not enumerated yet */
 	PKCS11_SLOT *slots;  /* current enumeration, owned by libp11 */
 	unsigned nslots;
+	void *funcs;         /* the module's CK_FUNCTION_LIST as libp11
+	                        initialised it, or NULL (objects.c) */
 };
 
 struct td_tokens {
@@ -69,9 +78,21 @@ void td_module_release_slots(struct td_module *m);
  * replaced by '?'; NULL -> "". */
 char *td_tok_strdup_utf8(const char *s);
 
-/* x509.c */
+/* x509.c: the parsed fields of c from x (label, key_id and der are the
+ * caller's); hex of n bytes, lowercase. */
 int td_x509_fill(X509 *x, struct td_snap_cert *out, struct td_error *err);
 char *td_hex(const unsigned char *p, size_t n);
+
+/* objects.c: the module's function list as libp11 loaded it from
+ * load_path (nothing is loaded), or NULL when the list a caller gets is
+ * not the initialised one. */
+void *td_module_functions(const char *load_path);
+
+/* objects.c: the X.509 certificates of the token in slot slot_id into
+ * st (certs, ncerts), through m->funcs (not NULL).  0, TD_ERR_TOKEN when
+ * the module cannot list them, TD_ERR_NOMEM. */
+int td_objects_certs(const struct td_module *m, unsigned long slot_id,
+                     struct td_snap_token *st, struct td_error *err);
 
 /* snapshot.c */
 struct td_snap_token *td_snap_token_from_slot(const struct td_module *m,

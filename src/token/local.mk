@@ -4,6 +4,7 @@ libtokendesk_a_SOURCES += \
 	src/token/module.c \
 	src/token/x509.c \
 	src/token/snapshot.c \
+	src/token/objects.c \
 	src/token/usb.c \
 	src/token/watch.c \
 	src/token/possession.c \
@@ -14,6 +15,10 @@ libtokendesk_a_SOURCES += \
 	src/token/wire.c \
 	src/token/doctor.c
 
+
+# objects.c calls the module's functions itself: PKCS#11's header from
+# p11-kit (only the header; nothing of p11-kit is linked for it).
+libtokendesk_a_CFLAGS += $(P11KIT_CFLAGS)
 
 dist_pkgdata_DATA = data/usb-tokens.tsv
 EXTRA_DIST += src/token/local.mk

@@ -320,6 +320,7 @@ static int module_load(struct td_module *m, struct td_error *err)
 	}
 	m->loaded = 1;
 	m->fresh = 1;
+	m->funcs = td_module_functions(load_path);
 	return 0;
 }
 
@@ -337,6 +338,7 @@ static void module_unload(struct td_module *m)
 	if (m->ctx && m->loaded)
 		PKCS11_CTX_unload(m->ctx);
 	m->loaded = 0;
+	m->funcs = NULL;
 }
 
 /* A fresh PKCS11_CTX per load: libp11 0.4.12 strdup()s the module's

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -100,24 +101,25 @@ static void pin_refused(struct td_tokens *t, const char *serial,
 
 	if (!s) {
 		r->outcome = TD_POP_REMOVED;
-		snprintf(r->detail, sizeof r->detail, "the token was removed");
+		snprintf(r->detail, sizeof r->detail, "%s", N_("the token was removed"));
 		return;
 	}
 	set_flags(r, td_flags_from_token(s->token));
 	if (ckr == TD_CKR_PIN_LOCKED || (r->flags & TD_TOK_PIN_LOCKED)) {
 		r->outcome = TD_POP_PIN_LOCKED;
 		r->tries_left = 0;
-		snprintf(r->detail, sizeof r->detail,
-		         "the PIN is now locked: token recovery needed");
+		snprintf(r->detail, sizeof r->detail, "%s",
+		         N_("the PIN is now locked: token recovery needed"));
 	} else if (r->tries_left == 1) {
 		r->outcome = TD_POP_PIN_WRONG;
-		snprintf(r->detail, sizeof r->detail,
-		         "wrong PIN; one try left: another wrong PIN locks the token");
+		snprintf(r->detail, sizeof r->detail, "%s",
+		         N_("wrong PIN; one try left: another wrong PIN locks the token"));
 	} else {
 		r->outcome = TD_POP_PIN_WRONG;
-		snprintf(r->detail, sizeof r->detail, "wrong PIN%s",
+		snprintf(r->detail, sizeof r->detail, "%s",
 		         (r->flags & TD_TOK_PIN_COUNT_LOW)
-		         ? "; the token reports few tries left" : "");
+		         ? N_("wrong PIN; the token reports few tries left")
+		         : N_("wrong PIN"));
 	}
 }
 
@@ -188,8 +190,9 @@ static int prove_by_public_key(PKCS11_SLOT *slot, PKCS11_CERT *c,
 			EVP_PKEY_free(priv);
 			describe_cert(c, r);
 			r->outcome = TD_POP_MATCH;
-			snprintf(r->detail, sizeof r->detail, "the token's private key "
-			         "matches the certificate (stored under another key id)");
+			snprintf(r->detail, sizeof r->detail, "%s",
+			         N_("the token's private key matches the certificate "
+			            "(stored under another key id)"));
 			return 1;
 		}
 		EVP_PKEY_free(priv);
@@ -222,8 +225,8 @@ static int prove_cert(PKCS11_SLOT *slot, PKCS11_CERT *c, const char *pin,
 		return -1;
 	r->outcome = verified ? TD_POP_MATCH : TD_POP_MISMATCH;
 	snprintf(r->detail, sizeof r->detail, "%s",
-	         verified ? "the token's private key matches the certificate"
-	                  : "the token's private key does not match the certificate");
+	         verified ? N_("the token's private key matches the certificate")
+	                  : N_("the token's private key does not match the certificate"));
 	return 1;
 }
 
@@ -269,8 +272,33 @@ static int prove_any(PKCS11_SLOT *slot, const char *cert_serial, const char *pin
 		                    "no certificate with serial %s on the token", cert_serial);
 	r->outcome = TD_POP_NO_KEY;
 	snprintf(r->detail, sizeof r->detail, "%s", found
-	         ? "no certificate on the token has a private key"
-	         : "the token holds no certificate");
+	         ? N_("no certificate on the token has a private key")
+	         : N_("the token holds no certificate"));
+	return 0;
+}
+
+/* After the module failed mid-proof: a token no longer in any slot was
+ * pulled out, and that is what to say (not "failed to sign").  pcscd
+ * learns of a removal at its next poll of the reader (400 ms for a driver
+ * without events of its own), so look for up to a second.  1 when r holds
+ * the outcome. */
+static int pulled_out(struct td_tokens *t, const char *serial,
+                      struct td_module *m, struct td_pop_result *r)
+{
+	const struct timespec wait = { 0, 100 * 1000 * 1000 };
+
+	for (int i = 0; i < 10; i++) {
+		struct td_module *m2 = NULL;
+		PKCS11_SLOT *s = find_slot(t, serial, m->path, &m2, NULL);
+
+		td_module_release_slots(m);
+		if (!s) {
+			r->outcome = TD_POP_REMOVED;
+			snprintf(r->detail, sizeof r->detail, "the token was removed");
+			return 1;
+		}
+		nanosleep(&wait, NULL);
+	}
 	return 0;
 }
 
@@ -281,15 +309,15 @@ static int refuse_early(unsigned flags, int force, struct td_pop_result *r)
 	set_flags(r, flags);
 	if (flags & TD_TOK_PIN_LOCKED) {
 		r->outcome = TD_POP_PIN_LOCKED;
-		snprintf(r->detail, sizeof r->detail,
-		         "the PIN is locked: token recovery needed");
+		snprintf(r->detail, sizeof r->detail, "%s",
+		         N_("the PIN is locked: token recovery needed"));
 		return 1;
 	}
 	if ((flags & TD_TOK_PIN_FINAL_TRY) && !force) {
 		r->outcome = TD_POP_FINAL_TRY;
-		snprintf(r->detail, sizeof r->detail,
-		         "the token reports a final PIN try: a wrong PIN would lock "
-		         "it; confirm with --force to try");
+		snprintf(r->detail, sizeof r->detail, "%s",
+		         N_("the token reports a final PIN try: a wrong PIN would lock "
+		            "it; confirm with --force to try"));
 		return 1;
 	}
 	return 0;
@@ -330,6 +358,10 @@ int td_token_prove(struct td_tokens *t, const char *serial, const char *module,
 	 * its copy of the PIN. */
 	td_module_release_slots(m);
 	ERR_clear_error();
+	if (rc == TD_ERR_TOKEN && pulled_out(t, serial, m, r)) {
+		td_error_clear(err);
+		rc = 0;
+	}
 	return rc;
 }
 

@@ -12,14 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "remote.h"
+#include "tokendesk/fdio.h"
 #include "tokendesk/libexec.h"
 #include "tokendesk/secmem.h"
 
@@ -28,22 +32,6 @@
 /* Where the helper reads requests and writes answers: 0 and 1 in
  * tokendesk-p11, the pipes themselves in a forked helper. */
 static int helper_in = 0, helper_out = 1;
-
-static int write_all(int fd, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	while (n) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* The parent's writes to a helper: a helper that has just died must not
  * kill the desk with SIGPIPE, so requests go over a socket pair and are
@@ -82,7 +70,7 @@ static int read_all(int fd, void *p, size_t n)
 
 static int send_frame(struct td_wbuf *b)
 {
-	return td_wbuf_end(b) == 0 ? write_all(helper_out, b->p, b->n) : -1;
+	return td_wbuf_end(b) == 0 ? td_write_all(helper_out, b->p, b->n) : -1;
 }
 
 /* Each token goes out as soon as it is read: `scan` prints it at once. */
@@ -186,6 +174,72 @@ static long long mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* libp11 before 0.4.14 (Debian 12 ships 0.4.12) waits forever on a
+ * condition variable when C_OpenSession fails (pkcs11_get_session; fixed
+ * upstream by libp11 commit 967fb11), as it does for a card pulled out
+ * of its reader while its certificates are being read: the helper would
+ * never answer again, and the desk or watcher never see a token come or
+ * go until restarted (tests/pcsc/cycles.sh found it).  Nothing else
+ * wakes that wait, so a watchdog thread ends the helper when a request
+ * has kept its thread in a futex wait for HUNG_MS, with HELPER_HUNG: the
+ * parent reports the module stopped and starts a new helper a second
+ * later.  A module that is merely slow (I/O, pcscd, a sleep) is in
+ * other system calls, and is never ended for it. */
+#define HUNG_MS 3000
+#define HELPER_HUNG 76
+static atomic_llong busy_since;    /* a request's start, 0 between */
+static pid_t serving_tid;
+
+static int serving_in_futex(void)
+{
+	char path[64], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/self/task/%ld/syscall", (long)serving_tid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	return strtol(buf, NULL, 10) == SYS_futex;
+}
+
+static void *watchdog(void *arg)
+{
+	const struct timespec tick = { 0, 250 * 1000 * 1000 };
+	long long waiting_since = 0;
+
+	(void)arg;
+	for (;;) {
+		nanosleep(&tick, NULL);
+		if (!atomic_load(&busy_since) || !serving_in_futex()) {
+			waiting_since = 0;
+			continue;
+		}
+		if (!waiting_since)
+			waiting_since = mono_ms();
+		else if (mono_ms() - waiting_since >= HUNG_MS)
+			_exit(HELPER_HUNG);
+	}
+	return NULL;
+}
+
+static void start_watchdog(void)
+{
+	pthread_t th;
+	pthread_attr_t a;
+
+	serving_tid = (pid_t)syscall(SYS_gettid);
+	if (pthread_attr_init(&a) != 0)
+		return;
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	pthread_create(&th, &a, watchdog, NULL);
+	pthread_attr_destroy(&a);
+}
+
 /* The helper's whole life: load the module from fd, answer requests
  * until the parent closes the pipe.  Returns the exit status. */
 static int helper_serve(const char *path, int fd, enum td_reload_policy reload)
@@ -218,8 +272,10 @@ static int helper_serve(const char *path, int fd, enum td_reload_policy reload)
 		return 69;
 	}
 	loaded_at = mono_ms();
+	start_watchdog();
 	while (read_all(helper_in, &req, 1) == 0) {
 		int rc = 0;
+		atomic_store(&busy_since, mono_ms());
 		/* Started ahead of need (td_tokens_open): a module that fixes its
 		 * token list at C_Initialize is loaded afresh for the first
 		 * request that comes well after that, to see tokens plugged in
@@ -235,6 +291,7 @@ static int helper_serve(const char *path, int fd, enum td_reload_policy reload)
 			td_tokens_usb_changed(t);
 		else if (req == TD_REQ_PROVE || req == TD_REQ_SIGN)
 			rc = helper_call(t, req, &b);
+		atomic_store(&busy_since, 0);
 		if (rc != 0)
 			break;
 	}
@@ -264,12 +321,20 @@ void td_module_name(const struct td_tokens *t, const char *path, char *buf,
 	base = base ? base + 1 : path;
 	snprintf(stem, sizeof stem, "%s", base);
 	stem[strcspn(stem, ".")] = '\0';   /* libeTPkcs11.so -> libeTPkcs11 */
-	for (size_t i = 0; stem[0] && i < t->nmodels; i++)
-		if (t->models[i].module && strcasestr(t->models[i].module, stem)) {
-			snprintf(buf, size, "%s", t->models[i].vendor);
-			return;
+	/* A vendor's name only when the module is that vendor's alone:
+	 * OpenSC's serves Feitian and YubiKey alike, and naming one of them
+	 * would send the operator to the wrong token. */
+	const char *vendor = NULL;
+	for (size_t i = 0; stem[0] && i < t->nmodels; i++) {
+		if (!t->models[i].module || !strcasestr(t->models[i].module, stem))
+			continue;
+		if (vendor && strcmp(vendor, t->models[i].vendor) != 0) {
+			vendor = NULL;
+			break;
 		}
-	snprintf(buf, size, "%s", base);
+		vendor = t->models[i].vendor;
+	}
+	snprintf(buf, size, "%s", vendor ? vendor : base);
 }
 
 /* Between fork and exec only async-signal-safe calls: the fds are moved
@@ -487,6 +552,9 @@ void td_helper_death(const struct td_helper *h, char *buf, size_t size)
 {
 	if (h->fail)
 		snprintf(buf, size, "the %s module cannot be loaded: %s", h->name, h->fail);
+	else if (WIFEXITED(h->status) && WEXITSTATUS(h->status) == HELPER_HUNG)
+		snprintf(buf, size, "the %s module hung (libp11 waits for a session "
+		         "that cannot be opened: a token pulled out while read)", h->name);
 	else if (WIFSIGNALED(h->status))
 		snprintf(buf, size, "the %s module stopped (signal %d)", h->name,
 		         WTERMSIG(h->status));

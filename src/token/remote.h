@@ -110,8 +110,8 @@ int td_helper_pump(struct td_helper *h, int timeout_ms, td_frame_fn fn,
 void td_helper_death(const struct td_helper *h, char *buf, size_t size);
 
 /* A short name of module path for the operator: the vendor of the
- * usb-tokens.tsv row whose module names that library, else the file's
- * name. */
+ * usb-tokens.tsv rows whose module names that library when they are all
+ * one vendor's, else the file's name (opensc-pkcs11.so serves several). */
 void td_module_name(const struct td_tokens *t, const char *path, char *buf,
                     size_t size);
 

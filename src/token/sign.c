@@ -75,7 +75,7 @@ static int sign_with(PKCS11_SLOT *slot, PKCS11_CERT *c, const char *pin,
 	if (rc != 0)
 		return -1;
 	r->outcome = TD_POP_MATCH;
-	snprintf(r->detail, sizeof r->detail, "signed with the token's key");
+	snprintf(r->detail, sizeof r->detail, "%s", N_("signed with the token's key"));
 	return 1;
 }
 

@@ -151,7 +151,8 @@ struct td_snap_token *td_snap_token_from_slot(const struct td_module *m,
 		td_snap_token_unref(st);
 		return NULL;
 	}
-	if (with_certs && certs_fill(st, k, err) != 0) {
+	if (with_certs && (m->funcs ? td_objects_certs(m, st->slot_id, st, err)
+	                            : certs_fill(st, k, err)) != 0) {
 		td_snap_token_unref(st);
 		return NULL;
 	}

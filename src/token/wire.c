@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "remote.h"
 
@@ -131,6 +132,21 @@ char *td_rd_str(struct td_rd *r)
 
 /* ---- tokens ------------------------------------------------------------ */
 
+static void put_dn(struct td_wbuf *b, const struct td_dn *dn)
+{
+	td_wbuf_u32(b, (uint32_t)dn->n);
+	for (size_t i = 0; i < dn->n; i++) {
+		td_wbuf_str(b, dn->attrs[i].name);
+		td_wbuf_str(b, dn->attrs[i].value);
+	}
+	td_wbuf_str(b, dn->text);
+}
+
+/* A certificate goes as the helper parsed it (td_x509_fill), with its
+ * DER: parsing it again here cost the parent as much CPU as reading the
+ * token (OpenSSL 3 builds a key decoder for each certificate).  The
+ * parent already takes the token's own strings from the helper; the
+ * parsed fields are the same code's output in the same build. */
 static void put_cert(struct td_wbuf *b, const struct td_snap_cert *c)
 {
 	td_wbuf_u32(b, (uint32_t)c->malformed);
@@ -138,6 +154,19 @@ static void put_cert(struct td_wbuf *b, const struct td_snap_cert *c)
 	td_wbuf_str(b, c->key_id);
 	td_wbuf_str(b, c->problem);
 	td_wbuf_blob(b, c->der, c->der ? c->der_len : 0);
+	if (c->malformed)
+		return;
+	td_wbuf_str(b, c->serial);
+	put_dn(b, &c->subject);
+	put_dn(b, &c->issuer);
+	td_wbuf_str(b, c->not_before);
+	td_wbuf_str(b, c->not_after);
+	td_wbuf_u64(b, (uint64_t)c->not_before_t);
+	td_wbuf_u64(b, (uint64_t)c->not_after_t);
+	td_wbuf_str(b, c->fingerprint);
+	td_wbuf_str(b, c->key_type);
+	td_wbuf_u32(b, (uint32_t)c->key_bits);
+	td_wbuf_u32(b, (uint32_t)c->is_ca);
 }
 
 void td_wire_put_token(struct td_wbuf *b, const struct td_snap_token *t)
@@ -154,41 +183,83 @@ void td_wire_put_token(struct td_wbuf *b, const struct td_snap_token *t)
 		put_cert(b, &t->certs[i]);
 }
 
-/* A certificate as the module showed it: parsed again from its DER, with
- * the object's label and CKA_ID. */
+/* Each attribute takes at least 8 bytes of the frame: a count beyond
+ * what is left is a bad frame, not an allocation. */
+static void get_dn(struct td_rd *r, struct td_dn *dn)
+{
+	uint32_t n = 0;
+
+	if (td_rd_u32(r, &n) != 0 || n > (r->n - r->off) / 8)
+		return (void)(r->bad = 1);
+	if (n && !(dn->attrs = calloc(n, sizeof *dn->attrs)))
+		return (void)(r->bad = 1);
+	for (; dn->n < n && !r->bad; dn->n++) {
+		dn->attrs[dn->n].name = td_rd_str(r);
+		dn->attrs[dn->n].value = td_rd_str(r);
+	}
+	dn->text = td_rd_str(r);
+}
+
+/* A fixed-size field: a string that does not fit makes the frame bad. */
+static void get_fixed(struct td_rd *r, char *dst, size_t size)
+{
+	char *s = td_rd_str(r);
+
+	if (s && strlen(s) < size)
+		memcpy(dst, s, strlen(s) + 1);
+	else
+		r->bad = 1;
+	free(s);
+}
+
+static void get_parsed(struct td_rd *r, struct td_snap_cert *c)
+{
+	uint64_t nb = 0, na = 0;
+	uint32_t bits = 0, ca = 0;
+
+	c->serial = td_rd_str(r);
+	get_dn(r, &c->subject);
+	get_dn(r, &c->issuer);
+	get_fixed(r, c->not_before, sizeof c->not_before);
+	get_fixed(r, c->not_after, sizeof c->not_after);
+	td_rd_u64(r, &nb);
+	td_rd_u64(r, &na);
+	get_fixed(r, c->fingerprint, sizeof c->fingerprint);
+	get_fixed(r, c->key_type, sizeof c->key_type);
+	td_rd_u32(r, &bits);
+	td_rd_u32(r, &ca);
+	c->not_before_t = (time_t)nb;
+	c->not_after_t = (time_t)na;
+	c->key_bits = (int)bits;
+	c->is_ca = ca != 0;
+}
+
+/* A certificate as the helper read it (put_cert). */
 static int get_cert(struct td_rd *r, struct td_snap_cert *c)
 {
 	uint32_t malformed = 1;
-	char *label, *key_id, *problem;
 	const unsigned char *der;
-	size_t len;
-	int rc = 0;
+	size_t len = 0;
 
 	memset(c, 0, sizeof *c);
 	td_rd_u32(r, &malformed);
-	label = td_rd_str(r);
-	key_id = td_rd_str(r);
-	problem = td_rd_str(r);
-	td_rd_blob(r, &der, &len);
-	if (r->bad) {
-		free(label);
-		free(key_id);
-		free(problem);
-		return -1;
+	c->malformed = malformed != 0;
+	c->label = td_rd_str(r);
+	c->key_id = td_rd_str(r);
+	c->problem = td_rd_str(r);
+	if (td_rd_blob(r, &der, &len) == 0 && len && (c->der = malloc(len))) {
+		memcpy(c->der, der, len);
+		c->der_len = len;
+	} else if (len) {
+		r->bad = 1;
 	}
-	if (!malformed && len)
-		rc = td_cert_parse_der(der, len, c, NULL);
-	if (malformed || !len) {
-		td_snap_cert_clear(c);
-		memset(c, 0, sizeof *c);
-		c->malformed = 1;
-		c->problem = problem;
-		problem = NULL;
+	if (!r->bad && !c->malformed)
+		get_parsed(r, c);
+	if (!c->malformed && c->problem) {
+		free(c->problem);
+		c->problem = NULL;
 	}
-	c->label = label;
-	c->key_id = key_id;
-	free(problem);
-	return rc;
+	return r->bad ? -1 : 0;
 }
 
 struct td_snap_token *td_wire_get_token(struct td_rd *r, const char *module)

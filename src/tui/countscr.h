@@ -10,9 +10,15 @@
 
 #include "tokendesk/count.h"
 #include "tui/desk.h"
+#include "tui/keys.h"
 #include "tui/widget.h"
 
 enum count_mode { CM_PICK, CM_RUN, CM_REPORT };
+/* The screen's requests (its key table, count_keys in scr_count.c). */
+enum count_req {
+	CR_NONE, CR_ENTER, CR_TAB, CR_BTAB, CR_DOWN, CR_UP, CR_CLOSE, CR_WRITE,
+	CR_BACK
+};
 /* Focus: the text field, or the first / second list of the mode. */
 enum count_focus { CF_FIELD, CF_LIST1, CF_LIST2 };
 
@@ -50,12 +56,21 @@ void count_scope_text(const struct td_count *c, char *out, size_t size);
  * for an official, their agency (agency may come back empty). */
 void count_where(struct desk *d, const char *custodian, const char *name,
                  char *who, size_t wsize, char *agency, size_t asize);
+/* 1 when the registry holds token serial away from where a count finds
+ * it (recorded lost, damaged, destroyed, at DOST, sent to the CA, or
+ * handed to another person than its certificate's holder), with the
+ * registry's words in out ("recorded lost", as the token panel says
+ * it); else 0. */
+int count_custody(struct desk *d, const char *serial, char *out, size_t size);
 /* text wrapped at the width from row y, at most maxrows rows (so it is
  * never cut short at 80 columns); returns the rows used. */
 int count_put_wrapped(struct desk *d, int y, int maxrows, const char *text,
                       int color, int cols);
-/* The screen's own keys, drawn on the body's last line. */
-void count_keyline(struct desk *d, int y, const char *const *pairs);
+/* The screen's keys (keys.h), and its request for key k now. */
+extern const struct screen_key count_keys[];
+int count_request(const struct count_scr *s, int k);
+/* The keys of the screen's mode, drawn on the body's last line. */
+void count_keyline(struct desk *d, const struct count_scr *s, int y);
 /* A list, its selection shown only when it has the focus. */
 void count_list_draw(struct desk *d, struct tl_list *l, int top, int rows,
                      int cols, int focus);

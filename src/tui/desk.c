@@ -406,29 +406,34 @@ static void leave_asking(struct desk *d, int leave)
 	d->leave_question = q;
 }
 
-/* The dialog of a leave waiting for an answer: y leaves, n or Esc stays. */
+/* The leave question's keys (keys.h).  Only y leaves: over SSH a Home
+ * or an arrow can arrive as Esc and then "[1~", "OH"..., and c ("có",
+ * which tw_answer takes) is the tail of one. */
+enum { LV_NONE, LV_YES, LV_STAY, LV_QUIT };
+
+static const struct screen_key leave_keys[] = {
+	{ LV_YES, SK_ALL, { 'y', 'Y' }, 1, "y", NULL, NULL },
+	{ LV_STAY, SK_ALL, { 'n', 'N', TDK_ESC }, 1, "n  Esc", NULL, NULL },
+	{ LV_QUIT, SK_ALL, { TDK(KEY_F(10)) }, 1, "F10", NULL, NULL },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
+};
+
+/* The dialog of a leave waiting for an answer: y leaves, n or Esc stays,
+ * F10 quits (F10 twice: quit, having been asked). */
 static int leave_key(struct desk *d, int key)
 {
 	int leave = d->leave;
 
-	/* F10 at the question is F10 twice: quit, having been asked */
-	if (key == TDK(KEY_F(10))) {
-		d->leave = LEAVE_NONE;
-		leave_now(d, LEAVE_QUIT);
-		return 1;
-	}
 	d->leave = LEAVE_NONE;
-	if (key == 'y' || key == 'Y') {
-		leave_now(d, leave);
-		return 1;
+	switch (screen_request(leave_keys, 0, key, 1)) {
+	case LV_QUIT: leave_now(d, LEAVE_QUIT); return 1;
+	case LV_YES: leave_now(d, leave); return 1;
+	case LV_STAY: return 1;
 	}
-	/* Any other key stays, and goes on to the screen: over SSH a Home or
-	 * an arrow can arrive as Esc and then "[1~", "OH"...; that Esc must
-	 * not take the keys after it (and c, "có", is the tail of one: only
-	 * y leaves) */
-	return key == 'n' || key == 'N' || key == TDK_ESC;
+	/* any other key stays, and goes on to the screen: that Esc must not
+	 * take the keys after it */
+	return 0;
 }
-
 
 /* The screen a request goes to (goto_screen's numbers), or 0. */
 static int screen_of(enum desk_req req)
@@ -451,6 +456,14 @@ static void global_key(struct desk *d, int key, int typing)
 {
 	enum desk_req req = desk_request_of(key, typing);
 
+	/* q on the panel quits; Esc there does nothing */
+	if (req == REQ_BACK && d->depth <= 1 && key == 'q')
+		req = REQ_QUIT;
+	desk_request(d, req);
+}
+
+void desk_request(struct desk *d, enum desk_req req)
+{
 	switch (req) {
 	case REQ_HELP:
 		scr_help_open(d, d->stack[d->depth - 1].ops);
@@ -461,8 +474,6 @@ static void global_key(struct desk *d, int key, int typing)
 	case REQ_BACK:
 		if (d->depth > 1)
 			leave_asking(d, LEAVE_BACK);
-		else if (key == 'q')
-			leave_asking(d, LEAVE_QUIT);
 		return;
 	case REQ_NONE:
 		return;

@@ -33,11 +33,15 @@ enum td_color {
 };
 
 struct desk;
+struct screen_key;
 
 /* A screen.  self is the screen's own state, made by its open function. */
 struct screen_ops {
 	const char *title;      /* English; translated when drawn */
 	const char *help;       /* English help text (paragraphs, '\n') */
+	/* The screen's own keys (keys.h): its dispatch, its key line and
+	 * the help's "Keys on this screen"; NULL: none of its own. */
+	const struct screen_key *keys;
 	/* Draw the body in rows [top, top+rows) of a cols-wide terminal. */
 	void (*draw)(struct desk *d, void *self, int top, int rows, int cols);
 	/* Handle a key: 1 if taken, 0 to let the desk's global keys have it. */
@@ -123,6 +127,11 @@ void tw_box(struct desk *d, int y, int x, int h, int w, const char *title);
  * blank. */
 int tw_dialog(struct desk *d, const char *title, const char *const *text,
               const int *colors, int n, int *x, int *w);
+/* As tw_dialog; rows[i] (n of them) gets the screen row text[i] starts
+ * on, or -1 when the screen had no room for it, for a field the caller
+ * draws on a line it left blank.  The keys line always shows. */
+int tw_dialog_rows(struct desk *d, const char *title, const char *const *text,
+                   const int *colors, int n, int *x, int *w, int *rows);
 /* The answer a key gives to a dialog's question: 1 yes (y, or c: "có"),
  * 0 no (n, k: "không", or Esc), -1 neither (the dialog stays). */
 int tw_answer(int key);

@@ -203,11 +203,38 @@ static void next_wrapped(const char **p, int w, char *out, size_t size)
 	*p = fit + strspn(fit, " ");
 }
 
-int tw_dialog(struct desk *d, const char *title, const char *const *text,
-              const int *colors, int n, int *x, int *w)
+/* The screen rows text takes wrapped at inner columns. */
+static int wrapped_rows(const char *text, int inner)
 {
-	int width = title ? tw_width(title) + 4 : 0, inner, h = 4, bx, by, y;
 	char line[1024];
+	const char *p = text;
+	int k = 0;
+
+	do {
+		next_wrapped(&p, inner, line, sizeof line);
+		k++;
+	} while (*p);
+	return k;
+}
+
+/* text wrapped from row y up to (not including) row end, in color. */
+static int put_wrapped(struct desk *d, int y, int end, int x, int inner,
+                       const char *text, int color)
+{
+	char line[1024];
+	const char *p = text;
+
+	do {
+		next_wrapped(&p, inner, line, sizeof line);
+		tw_put(d, y++, x, inner, line, color, 0);
+	} while (*p && y < end);
+	return y;
+}
+
+int tw_dialog_rows(struct desk *d, const char *title, const char *const *text,
+                   const int *colors, int n, int *x, int *w, int *rows)
+{
+	int width = title ? tw_width(title) + 4 : 0, inner, h = 4, bx, by, y, last;
 
 	for (int i = 0; i < n; i++)
 		if (tw_width(text[i]) > width)
@@ -217,34 +244,39 @@ int tw_dialog(struct desk *d, const char *title, const char *const *text,
 		width = d->cols - 4;
 	inner = width - 6;
 	/* as high as its lines once wrapped: a sentence is never cut */
-	for (int i = 0; i < n; i++) {
-		const char *p = text[i];
-		int k = 0;
-		do {
-			next_wrapped(&p, inner, line, sizeof line);
-			k++;
-		} while (*p);
-		h += k;
-	}
+	for (int i = 0; i < n; i++)
+		h += wrapped_rows(text[i], inner);
 	if (h > d->rows - 2)
 		h = d->rows - 2;
 	bx = (d->cols - width) / 2;
 	by = (d->rows - h) / 2;
 	tw_box(d, by, bx, h, width, title);
+	/* the keys always show, at the bottom: a dialog too long for the
+	 * screen loses lines above them, never its way out */
+	last = n > 0 ? wrapped_rows(text[n - 1], inner) : 0;
 	y = by + 2;
-	for (int i = 0; i < n && y < by + h - 2; i++) {
-		const char *p = text[i];
-		int color = i == n - 1 ? COL_KEY : colors ? colors[i] : COL_NORMAL;
-		do {
-			next_wrapped(&p, inner, line, sizeof line);
-			tw_put(d, y++, bx + 3, inner, line, color, 0);
-		} while (*p && y < by + h - 2);
+	for (int i = 0; i < n; i++) {
+		int end = by + h - 2 - (i == n - 1 ? 0 : last);
+		if (i == n - 1 && y < end - last)
+			y = end - last;
+		if (rows)
+			rows[i] = y < end ? y : -1;
+		if (y >= end)
+			continue;
+		y = put_wrapped(d, y, end, bx + 3, inner, text[i], i == n - 1
+		                ? COL_KEY : colors ? colors[i] : COL_NORMAL);
 	}
 	if (x)
 		*x = bx + 3;
 	if (w)
 		*w = inner;
 	return y - 1;
+}
+
+int tw_dialog(struct desk *d, const char *title, const char *const *text,
+              const int *colors, int n, int *x, int *w)
+{
+	return tw_dialog_rows(d, title, text, colors, n, x, w, NULL);
 }
 
 int tw_answer(int key)

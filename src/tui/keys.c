@@ -4,6 +4,7 @@
 #include <curses.h>
 
 #include "tui/keys.h"
+#include "tui/desk.h"
 
 #define NO 99   /* no plain letter among the keys */
 
@@ -62,4 +63,63 @@ const char *const *desk_keybar(void)
 		}
 	pairs[n] = pairs[n + 1] = NULL;
 	return pairs;
+}
+
+static int sk_end(const struct screen_key *k)
+{
+	return !k->keys[0] && !k->label && !k->help;
+}
+
+static int sk_in(const struct screen_key *k, int mode)
+{
+	return !k->modes || (k->modes & SK_MODE(mode));
+}
+
+int screen_request(const struct screen_key *t, int mode, int key, int typing)
+{
+	for (; t && !sk_end(t); t++) {
+		if (!t->req || !sk_in(t, mode) || (typing && !t->text))
+			continue;
+		for (int i = 0; i < 6 && t->keys[i]; i++)
+			if (t->keys[i] == key)
+				return t->req;
+	}
+	return 0;
+}
+
+static int sk_width(const struct screen_key *k)
+{
+	return tw_width(k->written) + tw_width(T(k->label)) + 3;
+}
+
+int screen_keyline_lines(const struct screen_key *t, int mode, int cols,
+                         int reserve)
+{
+	int x = 1;
+
+	for (; t && !sk_end(t); t++)
+		if (t->label && sk_in(t, mode))
+			x += sk_width(t);
+	return x + reserve > cols ? 2 : 1;
+}
+
+int screen_keyline(struct desk *d, int y, int cols, const struct screen_key *t,
+                   int mode, int lines, int reserve)
+{
+	int x = 1, line = 1;
+
+	tw_fill(d, y, 0, cols, COL_NORMAL);
+	for (; t && !sk_end(t); t++) {
+		if (!t->label || !sk_in(t, mode))
+			continue;
+		if (x + sk_width(t) > cols - (line == lines ? 0 : reserve) && x > 1) {
+			if (line == lines)
+				break;   /* the help (F1) lists them all */
+			line++, y++, x = 1;
+			tw_fill(d, y, 0, cols, COL_NORMAL);
+		}
+		x += tw_put(d, y, x, cols - x, t->written, COL_KEY, 0) + 1;
+		x += tw_put(d, y, x, cols - x, T(t->label), COL_NORMAL, 0) + 2;
+	}
+	return x;
 }

@@ -12,6 +12,7 @@
 #include "tokendesk/error.h"
 #include "tokendesk/plan.h"
 #include "tui/desk.h"
+#include "tui/keys.h"
 #include "tui/widget.h"
 
 struct td_arena;
@@ -33,7 +34,21 @@ struct pact {
 	int tag_loaded;
 };
 
-enum { PM_LIST, PM_IMPORT, PM_APPLY, PM_SEND, PM_REPORT };
+enum { PM_LIST, PM_IMPORT, PM_APPLY, PM_SEND, PM_REPORT, PM_FORMS,
+       PM_AGENCY /* the agency prompt: a key mode, not a dialog */ };
+
+/* The screen's requests; plan_keys (scr_plan.c, keys.h) says which key
+ * makes which in which mode (PM_*), for the screen and its dialogs. */
+enum plan_req {
+	PR_NONE, PR_OPEN, PR_FILTER_NEXT, PR_FILTER, PR_PICK, PR_UNPICK,
+	PR_AGENCY, PR_APPLY, PR_SEND, PR_LISTS, PR_FORMS, PR_IMPORT, PR_UP,
+	PR_DOWN, PR_PGUP, PR_PGDN, PR_HOME, PR_END, PR_OK, PR_CANCEL,
+	PR_FIELD, PR_KIND, PR_XLSX, PR_PDF, PR_DOCX, PR_BATCH
+};
+extern const struct screen_key plan_keys[];
+struct plan;
+/* The request key k makes on the plan screen now (its mode, its prompt). */
+int plan_request(const struct plan *p, int k);
 
 struct plan {
 	struct td_arena *arena;
@@ -59,7 +74,11 @@ struct plan {
 	/* the send dialog: what would go */
 	long to_send;
 	long long next_batch;
-	/* the report box after apply or send */
+	/* the forms dialog (scr_planforms.c): which template (1-4), PDF or
+	 * XLSX, the batch (0: the tags not yet sent) and the last one sent */
+	int forms_kind, forms_format;   /* enum td_forms_format */
+	long long forms_batch, forms_last;
+	/* the report box after apply, send or forms */
 	char report_title[128], report[3][400];
 };
 
@@ -91,6 +110,13 @@ const char *plan_target_of(const struct pact *x);
 const char *plan_kind_label(int kind);
 /* scr_planwhy.c: why x is in the plan, in the desk's language. */
 void plan_why(struct desk *d, const struct pact *x, char *out, size_t size);
+
+/* scr_planforms.c: F, the Decree 68 forms for the CA (what `tokendesk
+ * forms` writes) into the records folder: open the dialog, draw it,
+ * take its keys (every key: 1). */
+void plan_forms_open(struct desk *d, struct plan *p);
+void plan_forms_draw(struct desk *d, struct plan *p);
+int plan_forms_key(struct desk *d, struct plan *p, int k);
 
 /* scr_plandlg.c */
 void plan_import_open(struct plan *p);

@@ -16,6 +16,7 @@
 #include "tokendesk/registry.h"
 #include "tokendesk/text.h"
 #include "tui/desk.h"
+#include "tui/keys.h"
 #include "tui/widget.h"
 
 /* row->data: depth in the low byte, OPEN when expanded */
@@ -146,25 +147,51 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 	}
 }
 
-static int date_key(struct desk *d, struct browse *b, int k)
+/* The screen's requests and keys (keys.h): mode 0 the tree, 1 the date
+ * being typed. */
+enum { BR_NONE, BR_DATE, BR_OPEN, BR_TOGGLE, BR_CLOSE, BR_RECORD, BR_SET,
+       BR_CANCEL };
+#define TREE SK_MODE(0)
+#define DATE SK_MODE(1)
+
+static const struct screen_key browse_keys[] = {
+	{ BR_OPEN, TREE, { TDK(KEY_RIGHT), '+', 'l' }, 0, "→  +",
+	  NULL, N_("Open the branch") },
+	{ BR_TOGGLE, TREE, { ' ' }, 0, "Space", NULL,
+	  N_("Open or close the branch") },
+	{ BR_CLOSE, TREE, { TDK(KEY_LEFT), '-' }, 0, "←  -", NULL,
+	  N_("Close the branch, or go to the agency above") },
+	{ BR_RECORD, TREE, { TDK_ENTER }, 0, "Enter", NULL,
+	  N_("Open the agency's record") },
+	{ BR_DATE, TREE, { 'd', 'D' }, 0, "d", NULL,
+	  N_("The tree as of another date (Enter sets it, Esc leaves it)") },
+	{ BR_SET, DATE, { TDK_ENTER }, 1, "Enter", NULL, NULL },
+	{ BR_CANCEL, DATE, { TDK_ESC }, 1, "Esc", NULL, NULL },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
+};
+
+static void date_set(struct desk *d, struct browse *b)
 {
 	char text[64], date[11];
 
-	if (k == TDK_ESC) {
-		b->editing = 0;
-		return 1;
-	}
-	if (k != TDK_ENTER)
-		return tf_key(&b->date, k), 1;
 	tf_get(&b->date, text, sizeof text);
 	if (!read_date(td_trim(text), date)) {
 		desk_message(d, 1, "%s", T("Not a date: write YYYY-MM-DD or d/m/yyyy."));
-		return 1;
+		return;
 	}
 	snprintf(b->as_of, sizeof b->as_of, "%s", date);
 	b->editing = 0;
 	load(d, b);
-	return 1;
+}
+
+/* Left on a closed branch: to its parent, as file managers do. */
+static void to_parent(struct browse *b, int i)
+{
+	struct tl_row *r = &b->list.rows[i];
+
+	while (i > 0 && DEPTH(&b->list.rows[i]) >= DEPTH(r))
+		i--;
+	b->list.sel = i;
 }
 
 static int key(struct desk *d, void *self, int k)
@@ -172,43 +199,37 @@ static int key(struct desk *d, void *self, int k)
 	struct browse *b = self;
 	struct tl_row *r = tl_selected(&b->list);
 	int i = b->list.sel;
+	int req = screen_request(browse_keys, b->editing, k, b->editing);
 
-	if (b->editing)
-		return date_key(d, b, k);
-	if (k == 'd' || k == 'D') {
+	switch (req) {
+	case BR_CANCEL: b->editing = 0; return 1;
+	case BR_SET: date_set(d, b); return 1;
+	case BR_DATE:
 		tf_clear(&b->date);
 		b->editing = 1;
 		return 1;
 	}
-	if (tl_key(&b->list, k, 0))
-		return 1;
-	if (!r)
-		return 0;
-	switch (k) {
-	case TDK(KEY_RIGHT): case '+': case 'l':
-		expand(d, b, i);
-		return 1;
-	case ' ':
+	if (b->editing)
+		return tf_key(&b->date, k), 1;
+	if (!r || !req)
+		return tl_key(&b->list, k, 0);
+	switch (req) {
+	case BR_OPEN: expand(d, b, i); break;
+	case BR_TOGGLE:
 		if (r->data & OPEN)
 			collapse(b, i);
 		else
 			expand(d, b, i);
-		return 1;
-	case TDK(KEY_LEFT): case '-':
-		if (r->data & OPEN) {
+		break;
+	case BR_CLOSE:
+		if (r->data & OPEN)
 			collapse(b, i);
-		} else {
-			/* to the parent, as file managers do */
-			while (i > 0 && DEPTH(&b->list.rows[i]) >= DEPTH(r))
-				i--;
-			b->list.sel = i;
-		}
-		return 1;
-	case TDK_ENTER:
-		desk_open_record(d, "agency", r->key);
-		return 1;
+		else
+			to_parent(b, i);
+		break;
+	case BR_RECORD: desk_open_record(d, "agency", r->key); break;
 	}
-	return 0;
+	return 1;
 }
 
 static int typing(void *self)
@@ -233,6 +254,7 @@ static const struct screen_ops ops = {
 	        "sub-agencies, holders, certificates and the tokens they are "
 	        "on; Enter there follows a line to its record (a token shows "
 	        "its custody history and audit trail)."),
+	.keys = browse_keys,
 	.draw = draw, .key = key, .typing = typing, .free = bfree,
 };
 

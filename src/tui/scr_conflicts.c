@@ -18,6 +18,7 @@
 #include "tokendesk/kit.h"
 #include "tokendesk/registry.h"
 #include "tui/desk.h"
+#include "tui/keys.h"
 #include "tui/widget.h"
 
 #ifndef N_
@@ -330,50 +331,64 @@ static void resolve(struct desk *d, struct conflicts *s)
 	build(d, s);
 }
 
+/* In the desk's one dialog box (tw_dialog): centred, sized to its text,
+ * a value too long for a line wrapped, never cut. */
 static void draw_dialog(struct desk *d, struct conflicts *s)
 {
-	char title[200], line[900];
-	int w = d->cols > 84 ? 80 : d->cols - 4, h = 10;
-	int x = (d->cols - w) / 2, y = (d->rows - h) / 2;
+	char title[200], home[900], field[900];
+	const char *text[8];
+	int colors[8], n = 0, choose = s->dialog == DLG_CHOOSE;
 
-	if (s->dialog == DLG_CHOOSE)
+	if (choose)
 		Tf(title, sizeof title, "Conflict %lld: which version stays?",
 		   (long long)s->id);
 	else
 		snprintf(title, sizeof title, "%s", s->keep_field
 		         ? T("Keep the field's version?") : T("Keep home's version?"));
-	tw_box(d, y, x, h, w, title);
-	tw_put(d, y + 2, x + 2, w - 4, s->what, COL_HEAD, 0);
-	snprintf(line, sizeof line, "%s: %s", T("Home now"), s->home);
-	tw_put(d, y + 3, x + 2, w - 4, line,
-	       s->dialog == DLG_CONFIRM && !s->keep_field ? COL_OK : COL_NORMAL, 0);
-	snprintf(line, sizeof line, "%s: %s", T("Field (kit)"), s->field);
-	tw_put(d, y + 4, x + 2, w - 4, line,
-	       s->dialog == DLG_CONFIRM && s->keep_field ? COL_OK : COL_NORMAL, 0);
-	if (s->dialog == DLG_CHOOSE) {
-		tw_put(d, y + 6, x + 2, w - 4,
-		       T("1 or ←: keep home's version    2 or →: keep the field's version"),
-		       COL_KEY, 0);
-		tw_put(d, y + 8, x + 2, w - 4, T("Esc: decide later"), COL_DIM, 0);
+	snprintf(home, sizeof home, "%s: %s", T("Home now"), s->home);
+	snprintf(field, sizeof field, "%s: %s", T("Field (kit)"), s->field);
+	text[n] = s->what, colors[n++] = COL_HEAD;
+	text[n] = home, colors[n++] = !choose && !s->keep_field ? COL_OK : COL_NORMAL;
+	text[n] = field, colors[n++] = !choose && s->keep_field ? COL_OK : COL_NORMAL;
+	text[n] = "", colors[n++] = COL_NORMAL;
+	if (choose) {
+		text[n] = T("1 or ←: keep home's version    2 or →: keep the field's version");
+		colors[n++] = COL_KEY;
+		text[n] = "", colors[n++] = COL_NORMAL;
+		text[n] = T("Esc: decide later"), colors[n++] = COL_KEY;
 	} else {
-		tw_put(d, y + 6, x + 2, w - 4,
-		       T("Written at once, with an audit row; it cannot be decided again."),
-		       COL_DIM, 0);
-		tw_put(d, y + 8, x + 2, w - 4, T("y: yes, keep it    n or Esc: no"),
-		       COL_KEY, 0);
+		text[n] = T("Written at once, with an audit row; it cannot be decided again.");
+		colors[n++] = COL_DIM;
+		text[n] = "", colors[n++] = COL_NORMAL;
+		text[n] = T("y: yes, keep it    n or Esc: no"), colors[n++] = COL_KEY;
 	}
+	tw_dialog(d, title, text, colors, n, NULL, NULL);
 }
 
-static const char *const keys_line[] = {
-	"Enter", N_("decide"), "1", N_("keep home"), "2", N_("keep field"),
-	"a", N_("show decided too"), "F1", N_("help"), NULL, NULL
+/* The screen's requests and keys (keys.h): in the list, and in the
+ * dialog choosing a version (its y/n is tw_answer's, as every dialog's). */
+enum { CO_NONE, CO_DECIDE, CO_HOME, CO_FIELD, CO_ALL, CO_LATER };
+#define LIST SK_MODE(DLG_NONE)
+#define CHOOSE SK_MODE(DLG_CHOOSE)
+
+static const struct screen_key conflict_keys[] = {
+	{ CO_DECIDE, LIST, { TDK_ENTER, 'r' }, 0, "Enter", N_("decide"),
+	  N_("Decide the selected conflict: which version stays (also r)") },
+	{ CO_HOME, LIST | CHOOSE, { '1', TDK(KEY_LEFT) }, 0, "1", N_("keep home"),
+	  N_("Keep home's version (in the dialog also ←); y then confirms") },
+	{ CO_FIELD, LIST | CHOOSE, { '2', TDK(KEY_RIGHT) }, 0, "2", N_("keep field"),
+	  N_("Keep the field's version (in the dialog also →); y then confirms") },
+	{ CO_ALL, LIST, { 'a' }, 0, "a", N_("show decided too"),
+	  N_("Show the decided conflicts too, or hide them again") },
+	{ CO_LATER, CHOOSE, { TDK_ESC, 'n', 'N' }, 0, "Esc", NULL, NULL },
+	{ 0, LIST, { 0 }, 0, "F1", N_("help"), NULL },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
 };
 
 static void draw(struct desk *d, void *self, int top, int rows, int cols)
 {
 	struct conflicts *s = self;
 	char line[300];
-	int x = 1;
 
 	Tf(line, sizeof line, "Field-kit conflicts: %d open", s->nopen);
 	tw_put(d, top, 1, cols - 2, line, COL_HEAD, 0);
@@ -385,32 +400,23 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 		       : T("No open conflict. (a shows the decided ones)"), COL_DIM, 0);
 	else
 		tl_draw(d, &s->list, top + 3, rows - 4, cols);
-	tw_fill(d, top + rows - 1, 0, cols, COL_NORMAL);
-	for (int i = 0; keys_line[i]; i += 2) {
-		const char *label = T(keys_line[i + 1]);
-		if (x + tw_width(keys_line[i]) + tw_width(label) + 3 > cols)
-			break;
-		x += tw_put(d, top + rows - 1, x, cols - x, keys_line[i], COL_KEY, 0) + 1;
-		x += tw_put(d, top + rows - 1, x, cols - x, label, COL_NORMAL, 0) + 2;
-	}
+	screen_keyline(d, top + rows - 1, cols, conflict_keys, DLG_NONE, 1, 0);
 	if (s->dialog)
 		draw_dialog(d, s);
 }
 
 static int dialog_key(struct desk *d, struct conflicts *s, int k)
 {
-	int answer = tw_answer(k);
+	int req = screen_request(conflict_keys, s->dialog, k, 0);
 
-	/* choosing, k is not "không": only n and Esc say no */
-	if (answer == 0 && (s->dialog == DLG_CONFIRM || k == TDK_ESC ||
-	                    k == 'n' || k == 'N')) {
+	if (s->dialog == DLG_CHOOSE && (req == CO_HOME || req == CO_FIELD)) {
+		s->keep_field = req == CO_FIELD;
+		s->dialog = DLG_CONFIRM;
+	} else if (req == CO_LATER ||
+	           (s->dialog == DLG_CONFIRM && tw_answer(k) == 0)) {
 		s->dialog = DLG_NONE;
 		desk_message(d, 0, "%s", T("Nothing was decided."));
-	} else if (s->dialog == DLG_CHOOSE &&
-	           (k == '1' || k == '2' || k == TDK(KEY_LEFT) || k == TDK(KEY_RIGHT))) {
-		s->keep_field = k == '2' || k == TDK(KEY_RIGHT);
-		s->dialog = DLG_CONFIRM;
-	} else if (s->dialog == DLG_CONFIRM && answer == 1) {
+	} else if (s->dialog == DLG_CONFIRM && tw_answer(k) == 1) {
 		s->dialog = DLG_NONE;
 		resolve(d, s);
 	}
@@ -423,11 +429,11 @@ static int key(struct desk *d, void *self, int k)
 
 	if (s->dialog)
 		return dialog_key(d, s, k);
-	switch (k) {
-	case TDK_ENTER: case 'r': ask(d, s, -1); return 1;
-	case '1': ask(d, s, 0); return 1;
-	case '2': ask(d, s, 1); return 1;
-	case 'a':
+	switch (screen_request(conflict_keys, DLG_NONE, k, 0)) {
+	case CO_DECIDE: ask(d, s, -1); return 1;
+	case CO_HOME: ask(d, s, 0); return 1;
+	case CO_FIELD: ask(d, s, 1); return 1;
+	case CO_ALL:
 		s->all = !s->all;
 		s->list.sel = 0;
 		build(d, s);
@@ -465,6 +471,7 @@ static const struct screen_ops ops = {
 	           "home|field`) and cannot be changed afterwards.\n"
 	           "a shows the decided conflicts too, dimmed, with who decided and "
 	           "when; a again hides them."),
+	.keys = conflict_keys,
 	.draw = draw, .key = key, .typing = typing, .free = cfree,
 };
 

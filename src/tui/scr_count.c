@@ -23,6 +23,59 @@
 
 /* ---- shared helpers --------------------------------------------------- */
 
+/* Whether the holder custodian names holds one of the token's
+ * certificates (td_reg_each_cert_on_token). */
+struct holder_probe {
+	const char *holder;   /* the custodian's id, after "holder:" */
+	int certs, theirs;
+};
+
+static int probe_cert(const struct td_cert *c, void *ctx)
+{
+	struct holder_probe *p = ctx;
+
+	p->certs++;
+	p->theirs |= c->holder_ext_id && strcmp(c->holder_ext_id, p->holder) == 0;
+	return 0;
+}
+
+int count_custody(struct desk *d, const char *serial, char *out, size_t size)
+{
+	/* the token panel's words (workflow/match.c), so both say the same */
+	static const char *const away[][2] = {
+		{ "lost", N_("recorded lost") }, { "damaged", N_("recorded damaged") },
+		{ "destroyed", N_("recorded destroyed") },
+		{ "sent_to_ca", N_("recorded as sent to the CA") },
+		{ "at_dost", N_("recorded as at DOST") },
+	};
+	struct td_token t;
+	struct td_error err;
+	const char *says = NULL;
+	char other[400];
+
+	memset(&t, 0, sizeof t);
+	out[0] = '\0';
+	if (!serial || td_reg_get_token(d->reg, serial, &t, &err) < 0)
+		return 0;
+	for (size_t i = 0; t.state && i < sizeof away / sizeof *away; i++)
+		if (strcmp(t.state, away[i][0]) == 0)
+			says = T(away[i][1]);
+	if (!says && t.custodian && strncmp(t.custodian, "holder:", 7) == 0) {
+		struct holder_probe p = { t.custodian + 7, 0, 0 };
+		if (td_reg_each_cert_on_token(d->reg, t.serial, probe_cert, &p,
+		                              &err) == 0 && p.certs && !p.theirs) {
+			Tf(other, sizeof other, "recorded as handed to %.200s, not to "
+			   "the certificate's holder", t.custodian_name ? t.custodian_name
+			                                                : t.custodian + 7);
+			says = other;
+		}
+	}
+	if (says)
+		snprintf(out, size, "%s", says);
+	td_token_clear(&t);
+	return says != NULL;
+}
+
 void count_scope_text(const struct td_count *c, char *out, size_t size)
 {
 	const char *name = c->scope_name ? c->scope_name : c->scope;
@@ -80,19 +133,45 @@ int count_put_wrapped(struct desk *d, int y, int maxrows, const char *text,
 	return i;
 }
 
-void count_keyline(struct desk *d, int y, const char *const *pairs)
-{
-	int x = 1;
+#define PICK SK_MODE(CM_PICK)
+#define RUN SK_MODE(CM_RUN)
+#define REPORT SK_MODE(CM_REPORT)
 
-	tw_fill(d, y, 0, d->cols, COL_NORMAL);
-	for (int i = 0; pairs[i] && pairs[i + 1]; i += 2) {
-		const char *label = T(pairs[i + 1]);
-		int need = tw_width(pairs[i]) + tw_width(label) + 3;
-		if (x + need > d->cols)
-			break;   /* the help (F1) lists them all */
-		x += tw_put(d, y, x, d->cols - x, pairs[i], COL_KEY, 0) + 1;
-		x += tw_put(d, y, x, d->cols - x, label, COL_NORMAL, 0) + 2;
-	}
+/* The screen's keys, in the order its key lines show them. */
+const struct screen_key count_keys[] = {
+	{ 0, REPORT, { 0 }, 0, "↑ ↓ PgUp PgDn", N_("scroll"), NULL },
+	{ CR_ENTER, PICK, { TDK_ENTER }, 1, "Enter", N_("start / resume"),
+	  N_("Start the count the field names; in the list, resume an open count "
+	     "or show a closed one's report") },
+	{ CR_ENTER, RUN, { TDK_ENTER }, 1, "Enter", N_("count it"),
+	  N_("Count the serial typed (a scanner ends its serial with Enter)") },
+	{ CR_WRITE, REPORT, { 'w', 'W' }, 0, "w", N_("write the report again"),
+	  N_("Write the report (text and XLSX) into the records folder again") },
+	{ CR_TAB, PICK | RUN, { '\t' }, 1, "Tab", N_("move"),
+	  N_("Move between the field and the lists (Shift-Tab: back)") },
+	{ CR_BTAB, PICK | RUN, { TDK(KEY_BTAB) }, 1, "Shift-Tab", NULL, NULL },
+	{ CR_DOWN, PICK | RUN, { TDK(KEY_DOWN) }, 1, "↓", NULL, NULL },
+	{ CR_UP, PICK | RUN, { TDK(KEY_UP) }, 1, "↑", NULL, NULL },
+	{ CR_CLOSE, RUN, { TDK(KEY_F(9)) }, 1, "F9", N_("close the count"),
+	  N_("Close the count, after a question: the result is frozen and its "
+	     "report written") },
+	{ CR_BACK, RUN | REPORT, { TDK_ESC }, 1, "Esc", N_("other counts"),
+	  N_("Back to the counts (an open count stays open, to resume)") },
+	{ 0, PICK, { 0 }, 0, "Esc", N_("back"), NULL },
+	{ 0, SK_ALL, { 0 }, 0, "F1", N_("help"), NULL },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
+};
+
+int count_request(const struct count_scr *s, int k)
+{
+	int typing = s->mode != CM_REPORT && s->focus == CF_FIELD;
+
+	return screen_request(count_keys, (int)s->mode, k, typing);
+}
+
+void count_keyline(struct desk *d, const struct count_scr *s, int y)
+{
+	screen_keyline(d, y, d->cols, count_keys, (int)s->mode, 1, 0);
 }
 
 void count_draw_tallies(struct desk *d, const struct td_count_tally *t, int y,
@@ -284,11 +363,6 @@ static void start(struct desk *d, struct count_scr *s)
 	desk_message(d, 0, "%s", T("Count started: scan, type or insert tokens."));
 }
 
-static const char *const pick_keys[] = {
-	"Enter", N_("start / resume"), "Tab", N_("move"),
-	"Esc", N_("back"), "F1", N_("help"), NULL, NULL
-};
-
 static void pick_draw(struct desk *d, struct count_scr *s, int top, int rows,
                       int cols)
 {
@@ -314,7 +388,7 @@ static void pick_draw(struct desk *d, struct count_scr *s, int top, int rows,
 	s->picks.head[3] = N_("What is counted");
 	count_list_draw(d, &s->picks, y + 1, top + rows - y - 2, cols,
 	                s->focus == CF_LIST1);
-	count_keyline(d, top + rows - 1, pick_keys);
+	count_keyline(d, s, top + rows - 1);
 	tf_draw(d, &s->field, top + 2, lw + 3, fw, s->focus == CF_FIELD);
 	if (s->focus == CF_FIELD)
 		curs_set(1);
@@ -323,35 +397,37 @@ static void pick_draw(struct desk *d, struct count_scr *s, int top, int rows,
 static int pick_key(struct desk *d, struct count_scr *s, int k)
 {
 	struct tl_row *r;
+	int field = s->focus == CF_FIELD;
 
-	if (k == '\t' || k == TDK(KEY_BTAB) ||
-	    (s->focus == CF_FIELD && k == TDK(KEY_DOWN))) {
-		s->focus = s->focus == CF_FIELD ? CF_LIST1 : CF_FIELD;
+	switch (count_request(s, k)) {
+	case CR_DOWN:
+		if (!field)
+			break;
+		/* ↓ from the field goes to the list */
+		/* fall through */
+	case CR_TAB: case CR_BTAB:
+		s->focus = field ? CF_LIST1 : CF_FIELD;
 		tl_settle(&s->picks, 1);
 		return 1;
-	}
-	if (s->focus == CF_FIELD) {
-		if (k == TDK_ENTER) {
-			start(d, s);
-			return 1;
-		}
-		if (tf_key(&s->field, k)) {
-			resolve_scope(d, s);   /* the name shows as it resolves */
-			return 1;
-		}
-		return 0;
-	}
-	if (k == TDK(KEY_UP) && s->picks.sel <= 1) {
+	case CR_UP:
+		if (field || s->picks.sel > 1)
+			break;
 		s->focus = CF_FIELD;
 		return 1;
-	}
-	if (tl_key(&s->picks, k, 0))
+	case CR_ENTER:
+		if (field)
+			start(d, s);
+		else if ((r = tl_selected(&s->picks)) && r->kind)
+			open_count(d, s, strtoll(r->key, NULL, 10));
 		return 1;
-	if (k == TDK_ENTER && (r = tl_selected(&s->picks)) && r->kind) {
-		open_count(d, s, strtoll(r->key, NULL, 10));
+	}
+	if (field) {
+		if (!tf_key(&s->field, k))
+			return 0;
+		resolve_scope(d, s);   /* the name shows as it resolves */
 		return 1;
 	}
-	return 0;
+	return tl_key(&s->picks, k, 0);
 }
 
 /* ---- the screen -------------------------------------------------------- */
@@ -376,7 +452,7 @@ static int key(struct desk *d, void *self, int k)
 
 	if (s->confirm)
 		return count_close_key(d, s, k);
-	if (k == TDK_ESC && s->mode != CM_PICK) {
+	if (count_request(s, k) == CR_BACK) {
 		count_pick_enter(d, s);   /* the count stays open, to resume */
 		return 1;
 	}
@@ -456,6 +532,7 @@ static void registry_changed(struct desk *d, void *self)
 
 static const struct screen_ops ops = {
 	.title = N_("Count"),
+	.keys = count_keys,
 	.help = N_("Inventory count (letter 2.1): check the tokens in your hands "
 	           "against where the registry places them.\n"
 	           "1. Start: type an agency code in Agency (its units are counted "

@@ -110,7 +110,7 @@ static void write_files(struct desk *d, struct count_scr *s)
 static void section(struct desk *d, struct count_scr *s,
                     const struct td_count_list *l, const char *fmt, int color)
 {
-	char head[200], who[700], agency[700], times[100];
+	char head[200], who[700], agency[700], times[100], custody[500], row[600];
 
 	Tf(head, sizeof head, fmt, l->n);
 	tl_add(&s->report, COL_NORMAL, NULL, NULL, "", NULL, NULL, NULL);
@@ -125,9 +125,17 @@ static void section(struct desk *d, struct count_scr *s,
 		}
 		count_where(d, e->custodian, e->custodian_name, who, sizeof who, agency,
 		            sizeof agency);
-		tl_add(&s->report, color, NULL, NULL, e->serial, who, NULL, NULL);
+		int away = l != &s->rep.by[TD_COUNT_UNKNOWN] &&
+		           count_custody(d, e->serial, custody, sizeof custody);
+		tl_add(&s->report, away ? COL_BAD : color, NULL, NULL, e->serial, who,
+		       NULL, NULL);
 		if (agency[0] && l == &s->rep.by[TD_COUNT_UNEXPECTED])
 			tl_add(&s->report, COL_NORMAL, NULL, NULL, "", agency, NULL, NULL);
+		/* a token the registry holds elsewhere: flagged, as when scanned */
+		if (away) {
+			snprintf(row, sizeof row, "  ⚠ %s", custody);
+			tl_add(&s->report, COL_BAD, NULL, NULL, row, NULL, NULL, NULL);
+		}
 	}
 }
 
@@ -184,11 +192,6 @@ void count_report_enter(struct desk *d, struct count_scr *s, int64_t id,
 	build(d, s);
 }
 
-static const char *const report_keys[] = {
-	"↑ ↓ PgUp PgDn", N_("scroll"), "w", N_("write the report again"),
-	"Esc", N_("other counts"), "F1", N_("help"), NULL, NULL
-};
-
 void count_report_draw(struct desk *d, struct count_scr *s, int top, int rows,
                        int cols)
 {
@@ -212,12 +215,12 @@ void count_report_draw(struct desk *d, struct count_scr *s, int top, int rows,
 	tw_put(d, top + 1, 1, cols - 2, line, COL_DIM, 0);
 	count_draw_tallies(d, &s->rep.tally, top + 2, cols);
 	tl_draw(d, &s->report, top + 6, rows - 7, cols);
-	count_keyline(d, top + rows - 1, report_keys);
+	count_keyline(d, s, top + rows - 1);
 }
 
 int count_report_key(struct desk *d, struct count_scr *s, int k)
 {
-	if (k == 'w' || k == 'W') {
+	if (count_request(s, k) == CR_WRITE) {
 		write_files(d, s);
 		build(d, s);
 		return 1;

@@ -40,7 +40,7 @@ static void scan_rows(struct desk *d, struct tl_list *l, int at,
                       const char *serial, enum td_count_outcome o, int64_t scans,
                       const char *custodian, const char *name)
 {
-	char who[700], agency[700], again[300];
+	char who[700], agency[700], again[300], away[500], row[600];
 	const char *what = outcome_label(o);
 	int color = outcome_color(o);
 
@@ -49,6 +49,12 @@ static void scan_rows(struct desk *d, struct tl_list *l, int at,
 		Tf(again, sizeof again, "Duplicate scan (%lld×)", (long long)scans);
 		what = again;
 		color = COL_WARN;
+	}
+	/* found where it should not be: said under it, as the panel does */
+	if (count_custody(d, serial, away, sizeof away)) {
+		snprintf(row, sizeof row, "  ⚠ %s", away);
+		tl_insert(l, at, COL_BAD, "token", serial, row, NULL, NULL, NULL);
+		color = COL_BAD;
 	}
 	if (agency[0])
 		tl_insert(l, at, COL_NORMAL, "token", serial, "", "", agency, NULL);
@@ -157,12 +163,22 @@ static void say_hit(struct count_scr *s, const char *serial,
 	s->last_color = h->scans > 1 ? COL_WARN : outcome_color(h->outcome);
 }
 
+/* The custody finding after the last scan's sentence (count_custody). */
+static void say_custody(struct count_scr *s, const char *away)
+{
+	size_t n = strlen(s->last);
+
+	s->last[n++] = ' ';
+	Tf(s->last + n, sizeof s->last - n, "Custody: %s.", away);
+	s->last_color = COL_BAD;
+}
+
 void count_run_scan(struct desk *d, struct count_scr *s, const char *serial,
                     const char *source)
 {
 	struct td_count_hit hit;
 	struct td_error err;
-	char canon[256], who[700], agency[700];
+	char canon[256], who[700], agency[700], away[500];
 
 	memset(&hit, 0, sizeof hit);
 	if (td_count_scan(d->reg, s->count.id, serial, source, &hit, &err) < 0) {
@@ -176,18 +192,14 @@ void count_run_scan(struct desk *d, struct count_scr *s, const char *serial,
 	count_where(d, hit.custodian, hit.custodian_name, who, sizeof who, agency,
 	            sizeof agency);
 	say_hit(s, canon, &hit, who, agency, strcmp(source, "inserted") == 0);
+	if (hit.scans <= 1 && count_custody(d, canon, away, sizeof away))
+		say_custody(s, away);
 	scan_rows(d, &s->scans, 0, canon, hit.outcome, hit.scans, hit.custodian,
 	          hit.custodian_name);
 	s->scans.sel = 0;
 	td_count_hit_clear(&hit);
 	count_run_reload(d, s);
 }
-
-static const char *const run_keys[] = {
-	"Enter", N_("count it"), "Tab", N_("move"), "F9", N_("close the count"),
-	"Esc", N_("other counts"), "F1", N_("help"),
-	NULL, NULL
-};
 
 /* The last scan's sentence on up to two rows: it must not be cut. */
 static void draw_last(struct desk *d, struct count_scr *s, int y, int cols)
@@ -235,7 +247,7 @@ void count_run_draw(struct desk *d, struct count_scr *s, int top, int rows,
 	count_list_draw(d, &s->missing, top + 8 + n1, avail - n1, cols,
 	                s->focus == CF_LIST2);
 	s->missing.head[0] = N_("Still missing");
-	count_keyline(d, top + rows - 1, run_keys);
+	count_keyline(d, s, top + rows - 1);
 	if (!s->confirm)
 		tf_draw(d, &s->field, top + 5, lw + 3, fw, s->focus == CF_FIELD);
 	if (s->focus == CF_FIELD && !s->confirm)
@@ -247,40 +259,40 @@ static void next_focus(struct count_scr *s, int dir)
 	s->focus = (s->focus + dir + 3) % 3;
 }
 
-static int list_key(struct desk *d, struct count_scr *s, int k)
+static int list_key(struct desk *d, struct count_scr *s, int k, int req)
 {
 	struct tl_list *l = s->focus == CF_LIST1 ? &s->scans : &s->missing;
 	struct tl_row *r;
 
-	if (k == TDK(KEY_UP) && l->sel == 0) {
+	if (req == CR_UP && l->sel == 0) {
 		next_focus(s, -1);
 		return 1;
 	}
-	if (tl_key(l, k, 0))
-		return 1;
-	if (k == TDK_ENTER && (r = tl_selected(l)) && r->kind) {
-		desk_open_record(d, r->kind, r->key);
+	if (req == CR_ENTER) {
+		if ((r = tl_selected(l)) && r->kind)
+			desk_open_record(d, r->kind, r->key);
 		return 1;
 	}
-	return 0;
+	return tl_key(l, k, 0);
 }
 
 int count_run_key(struct desk *d, struct count_scr *s, int k)
 {
 	char text[512];
+	int req = count_request(s, k);
 
-	switch (k) {
-	case '\t': next_focus(s, 1); return 1;
-	case TDK(KEY_BTAB): next_focus(s, -1); return 1;
-	case TDK(KEY_F(9)): s->confirm = 1; return 1;
+	switch (req) {
+	case CR_TAB: next_focus(s, 1); return 1;
+	case CR_BTAB: next_focus(s, -1); return 1;
+	case CR_CLOSE: s->confirm = 1; return 1;
 	}
 	if (s->focus != CF_FIELD)
-		return list_key(d, s, k);
-	if (k == TDK(KEY_DOWN)) {
+		return list_key(d, s, k, req);
+	switch (req) {
+	case CR_DOWN:
 		next_focus(s, 1);
 		return 1;
-	}
-	if (k == TDK_ENTER) {
+	case CR_ENTER:
 		tf_get(&s->field, text, sizeof text);
 		td_trim(text);
 		if (text[0])

@@ -24,6 +24,7 @@
 #include "tokendesk/text.h"
 #include "tui/desk.h"
 #include "tui/handover.h"
+#include "tui/keys.h"
 #include "tui/widget.h"
 #include "tui/sign.h"
 
@@ -409,9 +410,18 @@ static void save_record(struct desk *d, const char *number)
 		rc = td_record_write_pdf(&rec, &dir, name, &err);
 		td_record_clear(&rec);
 	}
-	if (rc == TD_OK)
+	if (rc == TD_OK) {
 		desk_message(d, 0, "%s %s — %s %s/%s", T("Handover recorded:"), number,
 		             T("record to print:"), dir.path, name);
+		/* the message line is one row: rather the file's name in the
+		 * records folder than a path cut short */
+		if (tw_width(d->msg) > d->cols)
+			desk_message(d, 0, "%s %s — %s records/%s", T("Handover recorded:"),
+			             number, T("record to print:"), name);
+		if (tw_width(d->msg) > d->cols)
+			desk_message(d, 0, "%s %s — records/%s", T("Handover recorded:"),
+			             number, name);
+	}
 	else
 		desk_message(d, 1, "%s %s — %s tokendesk receipt %s --pdf FILE (%s)",
 		             T("Handover recorded:"), number, T("print it with"), number,
@@ -522,11 +532,53 @@ static void open_confirm(struct desk *d, struct hand *s)
 	tf_clear(&s->reason);
 }
 
+/* The screen's requests and keys (keys.h), by where the focus is: a
+ * text field (letters are text there), the running list, or the
+ * "Record the handover" button. */
+enum { HR_NONE, HR_NEXT, HR_PREV, HR_RECORD, HR_KIND, HR_UP, HR_DOWN,
+       HR_HOME, HR_END, HR_REMOVE, HR_PROVE, HR_ENTER, HR_CANCEL };
+enum { HM_FIELD, HM_LIST, HM_BUTTON, HM_REASON };
+#define FIELD SK_MODE(HM_FIELD)
+#define LIST SK_MODE(HM_LIST)
+#define BUTTON SK_MODE(HM_BUTTON)
+
+static const struct screen_key hand_keys[] = {
+	{ HR_ENTER, SK_ALL, { TDK_ENTER }, 1, "Enter", NULL,
+	  N_("In Token: add the serial to the list; in another field: the next "
+	     "field; on the button: record") },
+	{ HR_NEXT, SK_ALL, { '\t' }, 1, "Tab", NULL,
+	  N_("The next field, the list, the button (Shift-Tab: back)") },
+	{ HR_PREV, SK_ALL, { TDK(KEY_BTAB) }, 1, "Shift-Tab", NULL, NULL },
+	{ HR_UP, SK_ALL, { TDK(KEY_UP) }, 1, "↑", NULL, NULL },
+	{ HR_DOWN, SK_ALL, { TDK(KEY_DOWN) }, 1, "↓", NULL, NULL },
+	{ HR_HOME, LIST, { TDK(KEY_HOME) }, 1, "Home", NULL, NULL },
+	{ HR_END, LIST, { TDK(KEY_END) }, 1, "End", NULL, NULL },
+	{ HR_PROVE, SK_ALL, { 'p' }, 1, "p", NULL,
+	  N_("Prove possession of the selected token with its PIN (in Token, "
+	     "Condition and Remarks only as the first key)") },
+	{ HR_PROVE, LIST, { 'P' }, 0, "P", NULL, NULL },
+	{ HR_REMOVE, LIST, { TDK(KEY_DC), 'd', TDK(KEY_BACKSPACE), 127 }, 0,
+	  "Del  d", NULL, N_("Take the selected item off the list") },
+	{ HR_RECORD, SK_ALL, { TDK(KEY_F(9)) }, 1, "F9", NULL,
+	  N_("Record the handover, after a question") },
+	{ HR_KIND, SK_ALL, { TDK(KEY_F(6)) }, 1, "F6", NULL,
+	  N_("Tokens or dossiers (with an empty list)") },
+	{ HR_CANCEL, SK_MODE(HM_REASON), { TDK_ESC }, 1, "Esc", NULL, NULL },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
+};
+
+static int hand_mode(const struct hand *s)
+{
+	return s->focus == F_LIST ? HM_LIST : s->focus == F_RECORD ? HM_BUTTON
+	                                                           : HM_FIELD;
+}
+
 static int confirm_key(struct desk *d, struct hand *s, int k)
 {
 	char reason[1024];
 	/* with a reason to type, letters are its text: only Esc says no */
-	int answer = s->need_reason ? (k == TDK_ESC ? 0 : -1) : tw_answer(k);
+	int req = screen_request(hand_keys, HM_REASON, k, 1);
+	int answer = s->need_reason ? (req == HR_CANCEL ? 0 : -1) : tw_answer(k);
 
 	if (answer == 0) {
 		s->confirm = 0;
@@ -541,7 +593,7 @@ static int confirm_key(struct desk *d, struct hand *s, int k)
 		}
 		return 1;
 	}
-	if (k != TDK_ENTER) {
+	if (req != HR_ENTER) {
 		tf_key(&s->reason, k);
 		return 1;
 	}
@@ -564,17 +616,17 @@ static void set_focus(struct hand *s, int f)
 		s->focus = f > s->focus ? F_RECORD : F_REMARKS;
 }
 
-static int list_key(struct desk *d, struct hand *s, int k)
+static int list_key(struct desk *d, struct hand *s, int req)
 {
-	switch (k) {
-	case TDK(KEY_UP): if (s->list_sel > 0) s->list_sel--; else set_focus(s, F_REMARKS); return 1;
-	case TDK(KEY_DOWN): if (s->list_sel < hand_count(s) - 1) s->list_sel++; else set_focus(s, F_RECORD); return 1;
-	case TDK(KEY_HOME): s->list_sel = 0; return 1;
-	case TDK(KEY_END): s->list_sel = hand_count(s) - 1; return 1;
-	case TDK(KEY_DC): case 'd': case TDK(KEY_BACKSPACE): case 127:
+	switch (req) {
+	case HR_UP: if (s->list_sel > 0) s->list_sel--; else set_focus(s, F_REMARKS); return 1;
+	case HR_DOWN: if (s->list_sel < hand_count(s) - 1) s->list_sel++; else set_focus(s, F_RECORD); return 1;
+	case HR_HOME: s->list_sel = 0; return 1;
+	case HR_END: s->list_sel = hand_count(s) - 1; return 1;
+	case HR_REMOVE:
 		remove_at(d, s, s->list_sel);
 		return 1;
-	case 'p': case 'P':
+	case HR_PROVE:
 		if (s->list_sel >= 0 && s->list_sel < hand_count(s))
 			hand_pin_open(d, s, s->list_sel);
 		return 1;
@@ -600,76 +652,80 @@ static int p_proves(struct hand *s, int k)
 	return 1;
 }
 
+/* Enter in a text field: Token adds its serial (empty: on to From),
+ * another field goes on to the next. */
+static void field_enter(struct desk *d, struct hand *s)
+{
+	char text[1024];
+
+	field_text(s, s->focus, text, sizeof text);
+	if (s->focus == F_ITEM) {
+		hand_add(d, s, text);
+		tf_clear(&s->field[F_ITEM]);
+		if (!text[0])
+			set_focus(s, F_FROM);
+		return;
+	}
+	if (s->focus == F_TO || s->focus == F_FROM)
+		set_custodian(d, s, s->focus);
+	set_focus(s, s->focus + 1);
+}
+
+static void switch_kind(struct desk *d, struct hand *s)
+{
+	if (hand_count(s)) {
+		desk_message(d, 1, "%s", T("Empty the list first."));
+		return;
+	}
+	s->kind = s->kind == TD_HANDOVER_TOKENS ? TD_HANDOVER_DOSSIERS
+	                                        : TD_HANDOVER_TOKENS;
+	new_batch(d, s);
+}
+
 static int key(struct desk *d, void *self, int k)
 {
 	struct hand *s = self;
-	char text[1024];
+	int mode = hand_mode(s), req;
 
 	if (s->confirm)
 		return confirm_key(d, s, k);
 	if (s->pin)
 		return hand_pin_key(d, s, k);
-	switch (k) {
-	case '\t': set_focus(s, s->focus + 1); return 1;
-	case TDK(KEY_BTAB): set_focus(s, s->focus - 1); return 1;
-	case TDK(KEY_F(9)):
-		open_confirm(d, s);
-		return 1;
-	case TDK(KEY_F(6)):
-		if (hand_count(s)) {
-			desk_message(d, 1, "%s", T("Empty the list first."));
-		} else {
-			s->kind = s->kind == TD_HANDOVER_TOKENS ? TD_HANDOVER_DOSSIERS
-			                                        : TD_HANDOVER_TOKENS;
-			new_batch(d, s);
-		}
-		return 1;
-	case TDK_ESC:
-		return 0;   /* the desk asks first when the list is not empty */
-	}
-	if (p_proves(s, k)) {
+	req = screen_request(hand_keys, mode, k, mode == HM_FIELD);
+	switch (req) {
+	case HR_NEXT: set_focus(s, s->focus + 1); return 1;
+	case HR_PREV: set_focus(s, s->focus - 1); return 1;
+	case HR_RECORD: open_confirm(d, s); return 1;
+	case HR_KIND: switch_kind(d, s); return 1;
+	case HR_PROVE:
+		if (!p_proves(s, k) && mode != HM_LIST)
+			break;   /* a letter of the field's text */
 		if (s->list_sel < 0 || s->list_sel >= hand_count(s))
 			s->list_sel = hand_count(s) - 1;
 		hand_pin_open(d, s, s->list_sel);
 		return 1;
 	}
-	if (s->focus == F_LIST)
-		return list_key(d, s, k);
-	if (s->focus == F_RECORD) {
-		if (k == TDK_ENTER)
-			open_confirm(d, s);
-		else if (k == TDK(KEY_UP))
-			set_focus(s, hand_count(s) ? F_LIST : F_REMARKS);
-		else if (k == TDK(KEY_DOWN))
-			set_focus(s, F_ITEM);
-		return k == TDK_ENTER || k == TDK(KEY_UP) || k == TDK(KEY_DOWN) ||
-		       k == 'q' ? k != 'q' : 0;
+	if (mode == HM_LIST)
+		return list_key(d, s, req);
+	if (mode == HM_BUTTON) {
+		switch (req) {
+		case HR_ENTER: open_confirm(d, s); return 1;
+		case HR_UP: set_focus(s, hand_count(s) ? F_LIST : F_REMARKS); return 1;
+		case HR_DOWN: set_focus(s, F_ITEM); return 1;
+		}
+		return 0;
 	}
 	/* a text field */
-	if (k == TDK(KEY_UP) || k == TDK(KEY_DOWN)) {
-		set_focus(s, s->focus + (k == TDK(KEY_UP) ? -1 : 1));
-		return 1;
+	switch (req) {
+	case HR_UP: set_focus(s, s->focus - 1); return 1;
+	case HR_DOWN: set_focus(s, s->focus + 1); return 1;
+	case HR_ENTER: field_enter(d, s); return 1;
 	}
-	if (k == TDK_ENTER) {
-		field_text(s, s->focus, text, sizeof text);
-		if (s->focus == F_ITEM) {
-			hand_add(d, s, text);
-			tf_clear(&s->field[F_ITEM]);
-			if (!text[0])
-				set_focus(s, F_FROM);
-		} else {
-			if (s->focus == F_TO || s->focus == F_FROM)
-				set_custodian(d, s, s->focus);
-			set_focus(s, s->focus + 1);
-		}
-		return 1;
-	}
-	if (tf_key(&s->field[s->focus], k)) {
-		if (s->focus == F_TO || s->focus == F_FROM)
-			set_custodian(d, s, s->focus);   /* the name shows as it resolves */
-		return 1;
-	}
-	return 0;
+	if (!tf_key(&s->field[s->focus], k))
+		return 0;
+	if (s->focus == F_TO || s->focus == F_FROM)
+		set_custodian(d, s, s->focus);   /* the name shows as it resolves */
+	return 1;
 }
 
 static int typing(void *self)
@@ -710,6 +766,7 @@ static void hfree(void *self)
 
 static const struct screen_ops ops = {
 	.title = N_("Handover"),
+	.keys = hand_keys,
 	.help = N_("Hand tokens over, one or many (a batch), in one record "
 	        "(\"Biên bản bàn giao\") with one number.\n"
 	        "1. Token: type or scan a serial and press Enter; repeat for a "

@@ -8,14 +8,9 @@
 
 #include "tui/desk.h"
 #include "tui/keys.h"
-#include "tui/widget.h"
+#include "tui/textscr.h"
 
-struct help {
-	const struct screen_ops *of;
-	struct tl_list list;
-	int cols;
-};
-
+#define KEYS_W 24   /* the keys' column (list.maxw[0]) */
 
 /* Append text wrapped at width columns, one row per line. */
 static void wrap(struct tl_list *l, const char *text, int width)
@@ -42,65 +37,71 @@ static void wrap(struct tl_list *l, const char *text, int width)
 	free(copy);
 }
 
-static void build(struct help *h, int cols)
+/* A key in two columns: the keys, then what they do, wrapped in its
+ * column, never cut at the edge. */
+static void key_line(struct tl_list *l, const char *written, const char *help,
+                     int cols)
 {
+	struct tl_list tmp = { 0 };
+
+	tl_add_wrapped(&tmp, COL_NORMAL, T(help), cols - KEYS_W - 2, 0);
+	for (int i = 0; i < tmp.n; i++)
+		tl_add(l, COL_NORMAL, NULL, NULL, i ? "" : written,
+		       tmp.rows[i].cells[0], NULL, NULL);
+	tl_clear(&tmp);
+}
+
+static void build(struct desk *d, struct text_scr *t, int cols)
+{
+	const struct screen_ops *of = t->own;
 	char title[256];
 
-	tl_clear(&h->list);
-	h->cols = cols;
-	snprintf(title, sizeof title, "%s: %s", T("This screen"), T(h->of->title));
-	tl_add(&h->list, COL_HEAD, NULL, NULL, title, NULL, NULL, NULL);
-	wrap(&h->list, T(h->of->help), cols - 4);
-	tl_add(&h->list, COL_HEAD, NULL, NULL, T("Keys on every screen"), NULL,
+	(void)d;
+	snprintf(title, sizeof title, "%s: %s", T("This screen"), T(of->title));
+	tl_add(&t->list, COL_HEAD, NULL, NULL, title, NULL, NULL, NULL);
+	wrap(&t->list, T(of->help), cols - 4);
+	/* the screen's own keys, from the table it dispatches with */
+	if (of->keys) {
+		tl_add(&t->list, COL_HEAD, NULL, NULL, T("Keys on this screen"), NULL,
+		       NULL, NULL);
+		for (const struct screen_key *k = of->keys;
+		     k->keys[0] || k->label || k->help; k++)
+			if (k->help)
+				key_line(&t->list, k->written, k->help, cols);
+		tl_add(&t->list, COL_NORMAL, NULL, NULL, "", NULL, NULL, NULL);
+	}
+	tl_add(&t->list, COL_HEAD, NULL, NULL, T("Keys on every screen"), NULL,
 	       NULL, NULL);
 	/* from the request table the desk dispatches with */
 	for (const struct desk_request *r = desk_requests; r->help || r->req; r++)
 		if (r->written && r->help)
-			tl_add(&h->list, COL_NORMAL, NULL, NULL, r->written, T(r->help),
-			       NULL, NULL);
+			key_line(&t->list, r->written, r->help, cols);
 }
 
-static void draw(struct desk *d, void *self, int top, int rows, int cols)
+static int key(struct desk *d, struct text_scr *t, int k)
 {
-	struct help *h = self;
-
-	if (h->cols != cols)
-		build(h, cols);
-	tl_draw(d, &h->list, top + 1, rows - 1, cols);
+	(void)d, (void)t;
+	return desk_request_of(k, 0) == REQ_HELP;   /* already here */
 }
 
-static int key(struct desk *d, void *self, int k)
-{
-	struct help *h = self;
-
-	(void)d;
-	if (k == TDK(KEY_F(1)) || k == '?')
-		return 1;   /* already here */
-	return tl_key(&h->list, k, 0);
-}
-
-static void hfree(void *self)
-{
-	struct help *h = self;
-
-	tl_clear(&h->list);
-	free(h);
-}
+static const struct text_kind kind = { .build = build, .key = key };
 
 static const struct screen_ops ops = {
 	.title = N_("Help"),
 	.help = N_("This is the help screen. Esc or q goes back."),
-	.draw = draw, .key = key, .free = hfree,
+	.draw = text_draw, .key = text_key, .typing = text_typing,
+	.free = text_free,
 };
 
 void scr_help_open(struct desk *d, const struct screen_ops *of)
 {
-	struct help *h;
+	struct text_scr *t;
 
-	if (of == &ops || !(h = calloc(1, sizeof *h)))
+	/* the help screen's own help is itself */
+	if (of == &ops || !(t = text_new(&kind, (void *)of)))
 		return;
-	h->of = of;
-	h->list.maxw[0] = 24;
-	h->list.no_cursor = 1;
-	desk_push(d, &ops, h);
+	t->list.maxw[0] = KEYS_W;
+	t->list.no_cursor = 1;
+	t->gap = 1;
+	desk_push(d, &ops, t);
 }

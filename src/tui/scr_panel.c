@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tui/desk.h"
+#include "tui/keys.h"
 #include "tui/widget.h"
 
 struct panel {
@@ -25,19 +26,13 @@ struct panel {
 /* tokens.c: the rows of the tokens present (0 rows: none). */
 void desk_tokens_rows(struct desk *d, struct tl_list *l);
 
-static const char *const menu[] = {
-	"F3  /", N_("Search the registry: a name, a code, an id, a serial — or "
-	            "scan a barcode"),
-	"F4  b", N_("Browse agencies, holders, certificates and tokens"),
-	"F5  h", N_("Hand tokens or dossiers over"),
-	"F7  p", N_("The reorganization plan: actions, apply, send to DOST"),
-	"F8  c", N_("Count tokens: an inventory against the registry"),
-	"r", N_("Handover records: reopen, print again"),
-	"K", N_("Kit conflicts: decide what a field-kit merge kept"),
-	"F1  ?", N_("Help for this screen"),
-	"F10 q", N_("Quit"),
-	NULL, NULL
-};
+/* The panel's menu: the request table's screens, help and quit, each
+ * with its keys and what the help says of it (keys.h). */
+static int in_menu(enum desk_req req)
+{
+	return req != REQ_NONE && req != REQ_PANEL && req != REQ_BACK &&
+	       req != REQ_REDRAW && req != REQ_RESIZE;
+}
 
 /* The row of kind and key, or -1. */
 static int find_row(const struct tl_list *l, const char *kind, const char *key)
@@ -99,9 +94,17 @@ static void build(struct desk *d, struct panel *p)
 		       d->cols - 2, 0);
 	tl_add(&p->list, COL_NORMAL, NULL, NULL, "", NULL, NULL, NULL);
 	tl_add(&p->list, COL_HEAD, NULL, NULL, T("What to do"), NULL, NULL, NULL);
-	for (int i = 0; menu[i]; i += 2)
-		tl_add(&p->list, COL_NORMAL, "menu", menu[i], menu[i], T(menu[i + 1]),
-		       NULL, NULL);
+	/* the screens first, help and quit last */
+	for (int pass = 0; pass < 2; pass++)
+		for (const struct desk_request *r = desk_requests; r->help || r->req; r++) {
+			struct tl_row *row;
+			if (!in_menu(r->req) || !r->written ||
+			    (r->req == REQ_HELP || r->req == REQ_QUIT) != pass)
+				continue;
+			if ((row = tl_add(&p->list, COL_NORMAL, "menu", r->written,
+			                  r->written, T(r->help), NULL, NULL)))
+				row->data = r->req;
+		}
 	/* the same row as before, wherever it is now */
 	if (p->sel_kind[0] && (at = find_row(&p->list, p->sel_kind, p->sel_key)) >= 0)
 		sel = at;
@@ -143,25 +146,7 @@ static int key(struct desk *d, void *self, int k)
 	if (k != TDK_ENTER || !(r = tl_selected(&p->list)) || !r->kind)
 		return 0;
 	if (strcmp(r->kind, "menu") == 0) {
-		if (strncmp(r->key, "F10", 3) == 0)
-			d->quit = 1;
-		else if (r->key[1] == '3')
-			scr_search_open(d, NULL);
-		else if (r->key[1] == '4')
-			scr_browse_open(d);
-		else if (r->key[1] == '5')
-			scr_handover_open(d, NULL);
-		else if (r->key[1] == '7')
-			scr_plan_open(d);
-		else if (r->key[1] == '8')
-			scr_count_open(d);
-		else if (r->key[0] == 'K')
-			scr_conflicts_open(d);
-		else if (r->key[0] == 'r')
-			scr_records_open(d);
-		else
-			scr_help_open(d, d->stack[d->depth - 1].ops);
-	} else if (strcmp(r->kind, "register") == 0) {
+		desk_request(d, (enum desk_req)r->data);	} else if (strcmp(r->kind, "register") == 0) {
 		scr_search_open(d, r->key);
 	} else {
 		desk_open_record(d, r->kind, r->key);

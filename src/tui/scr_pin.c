@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tui/handover.h"
+#include "tui/keys.h"
 
 struct hand_pin {
 	char serial[128];   /* the token proved (items may move meanwhile) */
@@ -27,15 +28,6 @@ int desk_tokens_prove(struct desk *d, const char *serial, struct tf_field *pin,
 /* tokens.c: 2 when the inserted token serial's PIN is locked, 1 when it
  * is at its final PIN try, 0 when neither, -1 when it is not inserted. */
 int desk_tokens_final_try(struct desk *d, const char *serial);
-
-static void centre_box(struct desk *d, int h, const char *title, int *y,
-                       int *x, int *w)
-{
-	*w = d->cols > 76 ? 72 : d->cols - 4;
-	*x = (d->cols - *w) / 2;
-	*y = (d->rows - h) / 2;
-	tw_box(d, *y, *x, h, *w, title);
-}
 
 int hand_off_path(const struct hand *s)
 {
@@ -186,28 +178,59 @@ void hand_pin_close(struct hand *s)
 	s->pin = NULL;
 }
 
+/* The PIN dialog's keys (keys.h): mode 0 the PIN typed, 1 warned. */
+static const struct screen_key pin_keys[] = {
+	{ PIN_OK, SK_MODE(0), { TDK_ENTER }, 1, "Enter", NULL, NULL },
+	{ PIN_CANCEL, SK_ALL, { TDK_ESC }, 1, "Esc", NULL, NULL },
+	{ PIN_ARM, SK_MODE(1), { 'f', 'F' }, 0, "F", NULL, NULL },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
+};
+
+int desk_pin_request(int warn, int key)
+{
+	return screen_request(pin_keys, warn, key, !warn);
+}
+
+/* Shared with the signing dialog (sign.h): the PIN asked in the desk's
+ * one dialog box.  At a final try, the warning and F first; else a
+ * "PIN" line whose field is drawn here, secret. */
+void desk_pin_dialog(struct desk *d, const char *title, const char *serial,
+                     int warn, struct tf_field *pin, const char *keys,
+                     const char *warn_keys)
+{
+	char line[300];
+	const char *text[6];
+	int colors[6], rows[6], n = 0, x, w;
+
+	Tf(line, sizeof line, "Token %s: type its PIN and press Enter.", serial);
+	text[n] = line, colors[n++] = COL_NORMAL;
+	text[n] = "", colors[n++] = COL_NORMAL;
+	if (warn) {
+		text[n] = T("FINAL PIN TRY: one wrong PIN locks this token.");
+		colors[n++] = COL_BAD;
+		text[n] = "", colors[n++] = COL_NORMAL;
+		text[n] = warn_keys, colors[n++] = COL_KEY;
+		tw_dialog(d, title, text, colors, n, NULL, NULL);
+		return;
+	}
+	text[n] = "PIN", colors[n++] = COL_HEAD;   /* the field beside it */
+	text[n] = "", colors[n++] = COL_NORMAL;
+	text[n] = keys, colors[n++] = COL_KEY;
+	tw_dialog_rows(d, title, text, colors, n, &x, &w, rows);
+	if (rows[2] < 0)
+		return;
+	tf_draw(d, pin, rows[2], x + 6, w - 6, 1);
+	curs_set(1);
+}
+
 void hand_pin_draw(struct desk *d, struct hand *s)
 {
 	struct hand_pin *p = s->pin;
-	char line[300];
-	int y, x, w;
 
-	centre_box(d, 9, T("Proof of possession"), &y, &x, &w);
-	Tf(line, sizeof line, "Token %s: type its PIN and press Enter.",
-	   p->serial);
-	tw_put(d, y + 2, x + 2, w - 4, line, COL_NORMAL, 0);
-	if (p->final_try && !p->armed) {
-		tw_put(d, y + 4, x + 2, w - 4,
-		       T("FINAL PIN TRY: one wrong PIN locks this token."), COL_BAD, 0);
-		tw_put(d, y + 6, x + 2, w - 4,
-		       T("F: try anyway    Esc: skip the proof"), COL_KEY, 0);
-		return;
-	}
-	tw_put(d, y + 6, x + 2, w - 4,
-	       T("Enter: prove    Esc: skip the proof"), COL_KEY, 0);
-	tw_put(d, y + 4, x + 2, 6, "PIN", COL_HEAD, 0);
-	tf_draw(d, p->pin, y + 4, x + 8, w - 12, 1);
-	curs_set(1);
+	desk_pin_dialog(d, T("Proof of possession"), p->serial,
+	                p->final_try && !p->armed, p->pin,
+	                T("Enter: prove    Esc: skip the proof"),
+	                T("F: try anyway    Esc: skip the proof"));
 }
 
 int hand_pin_key(struct desk *d, struct hand *s, int k)
@@ -218,19 +241,21 @@ int hand_pin_key(struct desk *d, struct hand *s, int k)
 	struct td_error err;
 	int r;
 
-	if (k == TDK_ESC) {
+	switch (desk_pin_request(p->final_try && !p->armed, k)) {
+	case PIN_CANCEL:
 		hand_pin_close(s);
 		desk_message(d, 0, "%s", T("Proof skipped."));
 		return 1;
-	}
-	if (p->final_try && !p->armed) {
-		if (k == 'f' || k == 'F')
-			p->armed = 1;
+	case PIN_ARM:
+		p->armed = 1;
 		return 1;
-	}
-	if (k != TDK_ENTER) {
-		if (!(k & TDK_FN) || k == TDK(KEY_BACKSPACE) || k == TDK(KEY_LEFT) ||
-		    k == TDK(KEY_RIGHT) || k == TDK(KEY_DC))
+	case PIN_OK:
+		break;
+	default:
+		/* the PIN's characters and its editing keys; nothing while warned */
+		if (!(p->final_try && !p->armed) &&
+		    (!(k & TDK_FN) || k == TDK(KEY_BACKSPACE) || k == TDK(KEY_LEFT) ||
+		     k == TDK(KEY_RIGHT) || k == TDK(KEY_DC)))
 			tf_key(p->pin, k);
 		return 1;
 	}

@@ -21,6 +21,7 @@
 #include "tokendesk/strmap.h"
 #include "tokendesk/text.h"
 #include "tui/desk.h"
+#include "tui/keys.h"
 #include "tui/plan.h"
 
 
@@ -230,39 +231,76 @@ static void draw_counts(struct desk *d, struct plan *p, int y, int cols)
 	}
 }
 
-static const char *const plan_keys[] = {
-	"Enter", N_("Open"), "f 0-5", N_("Filter"), "n", N_("Pick"),
-	"A", N_("Agency"), "a", N_("Apply"), "d", N_("Send to DOST"),
-	"L", N_("Lists"), "i", N_("Import"), NULL
+#define LIST SK_MODE(PM_LIST)
+#define IMPORT SK_MODE(PM_IMPORT)
+#define FORMS SK_MODE(PM_FORMS)
+#define AGENCY SK_MODE(PM_AGENCY)
+
+/* The screen's keys and its dialogs', in the order the key line shows
+ * them (keys.h).  Apply's and send's y/n are tw_answer's, as every
+ * dialog's; the report box closes at any key. */
+const struct screen_key plan_keys[] = {
+	{ PR_OPEN, LIST, { TDK_ENTER }, 0, "Enter", N_("Open"),
+	  N_("Open the certificate, token or agency of the action") },
+	{ PR_FILTER_NEXT, LIST, { 'f' }, 0, "f 0-5", N_("Filter"),
+	  N_("Show the next kind of action only (1-5: that kind, 0: all)") },
+	{ PR_FILTER, LIST, { '0', '1', '2', '3', '4', '5' }, 0, "0-5", NULL, NULL },
+	{ PR_PICK, LIST, { 'n' }, 0, "n", N_("Pick"),
+	  N_("This organisation certificate takes the new agency's name") },
+	{ PR_UNPICK, LIST, { 'u' }, 0, "u", NULL,
+	  N_("Back to the default: the certificate valid longest") },
+	{ PR_AGENCY, LIST, { 'A' }, 0, "A", N_("Agency"),
+	  N_("Only one agency and its units (empty: all)") },
+	{ PR_APPLY, LIST, { 'a' }, 0, "a", N_("Apply"),
+	  N_("Apply the plan: every action becomes a tag (asks first)") },
+	{ PR_SEND, LIST, { 'd' }, 0, "d", N_("Send to DOST"),
+	  N_("Send the tags not yet sent to DOST as one batch (asks first)") },
+	{ PR_LISTS, LIST, { 'L' }, 0, "L", N_("Lists"),
+	  N_("Write the lists for DOST into the records folder") },
+	{ PR_FORMS, LIST, { 'F' }, 0, "F", N_("Forms"),
+	  N_("Write the Decree 68 forms for the CA into the records folder") },
+	{ PR_IMPORT, LIST, { 'i' }, 0, "i", N_("Import"),
+	  N_("Import a plan file (CSV): all or nothing") },
+	{ PR_UP, LIST | IMPORT | FORMS, { TDK(KEY_UP) }, 1, "↑", NULL, NULL },
+	{ PR_DOWN, LIST | IMPORT | FORMS, { TDK(KEY_DOWN) }, 1, "↓", NULL, NULL },
+	{ PR_PGUP, LIST, { TDK(KEY_PPAGE) }, 1, "PgUp", NULL, NULL },
+	{ PR_PGDN, LIST, { TDK(KEY_NPAGE) }, 1, "PgDn", NULL, NULL },
+	{ PR_HOME, LIST, { TDK(KEY_HOME) }, 1, "Home", NULL, NULL },
+	{ PR_END, LIST, { TDK(KEY_END) }, 1, "End", NULL, NULL },
+	{ PR_OK, IMPORT | FORMS | AGENCY, { TDK_ENTER }, 1, "Enter", NULL, NULL },
+	{ PR_CANCEL, IMPORT | FORMS | AGENCY, { TDK_ESC }, 1, "Esc", NULL, NULL },
+	{ PR_FIELD, IMPORT, { '\t', TDK(KEY_BTAB) }, 1, "Tab", NULL, NULL },
+	{ PR_KIND, FORMS, { '1', '2', '3', '4' }, 0, "1-4", NULL, NULL },
+	{ PR_XLSX, FORMS, { 'x', 'X' }, 0, "x", NULL, NULL },
+	{ PR_PDF, FORMS, { 'p', 'P' }, 0, "p", NULL, NULL },
+	{ PR_DOCX, FORMS, { 'w', 'W' }, 0, "w", NULL, NULL },
+	{ PR_BATCH, FORMS, { 'b', 'B' }, 0, "b", NULL, NULL },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
 };
+
+int plan_request(const struct plan *p, int k)
+{
+	int mode = p->mode == PM_LIST && p->asking_agency ? PM_AGENCY : p->mode;
+
+	return screen_request(plan_keys, mode, k, mode == PM_IMPORT ||
+	                      mode == PM_AGENCY);
+}
 
 /* The lines the screen's keys take at cols: 1, or 2 when one would cut
  * them (never a key dropped: at 80 columns in Vietnamese they need 2). */
 static int keys_lines(int cols)
 {
-	int x = 1;
-
-	for (int i = 0; plan_keys[i]; i += 2)
-		x += tw_width(plan_keys[i]) + tw_width(T(plan_keys[i + 1])) + 3;
-	return x + 8 > cols ? 2 : 1;
+	return screen_keyline_lines(plan_keys, PM_LIST, cols, 8);
 }
 
 /* The keys from y, on keys_lines(cols) lines, the position at the end. */
 static void draw_keys(struct desk *d, struct plan *p, int y, int cols)
 {
 	char pos[48];
-	int x = 1;
+	int lines = keys_lines(cols), x;
 
-	for (int i = 0; plan_keys[i]; i += 2) {
-		const char *label = T(plan_keys[i + 1]);
-		if (x + tw_width(plan_keys[i]) + tw_width(label) + 3 > cols - 8 &&
-		    x > 1 && keys_lines(cols) == 2 && y < d->rows) {
-			y++;   /* the rest on the second line */
-			x = 1;
-		}
-		x += tw_put(d, y, x, cols - x, plan_keys[i], COL_KEY, 0) + 1;
-		x += tw_put(d, y, x, cols - x, label, COL_NORMAL, 0) + 2;
-	}
+	x = screen_keyline(d, y, cols, plan_keys, PM_LIST, lines, 8);
+	y += lines - 1;
 	snprintf(pos, sizeof pos, "%zu/%zu", p->nshown ? p->sel + 1 : 0, p->nshown);
 	if (x + tw_width(pos) + 1 < cols)
 		tw_put(d, y, cols - tw_width(pos) - 1, tw_width(pos), pos, COL_DIM, 0);
@@ -393,11 +431,13 @@ static int agency_key(struct desk *d, struct plan *p, int k)
 	char code[128];
 	struct td_error err;
 
-	if (k == TDK_ESC) {
+	int req = plan_request(p, k);
+
+	if (req == PR_CANCEL) {
 		p->asking_agency = 0;
 		return 1;
 	}
-	if (k != TDK_ENTER)
+	if (req != PR_OK)
 		return tf_key(&p->agency_field, k), 1;
 	tf_get(&p->agency_field, code, sizeof code);
 	if (code[0] && td_match_check_scope(d->reg, code, &err) < 0) {
@@ -420,28 +460,31 @@ static int key(struct desk *d, void *self, int k)
 		return plan_dialog_key(d, p, k);
 	if (p->asking_agency)
 		return agency_key(d, p, k);
-	switch (k) {
-	case 'A':
+	switch (plan_request(p, k)) {
+	case PR_AGENCY:
 		p->asking_agency = 1;
 		tf_set(&p->agency_field, p->agency);
 		return 1;
-	case 'L': plan_write_lists(d, p); return 1;
-	case TDK(KEY_UP): move_sel(p, -1); return 1;
-	case TDK(KEY_DOWN): move_sel(p, 1); return 1;
-	case TDK(KEY_PPAGE): move_sel(p, -4); return 1;
-	case TDK(KEY_NPAGE): move_sel(p, 4); return 1;
-	case TDK(KEY_HOME): p->sel = 0; return 1;
-	case TDK(KEY_END): move_sel(p, (long)p->nshown); return 1;
-	case 'f': p->filter = p->filter + 1 == PA_N ? -1 : p->filter + 1; break;
-	case '0': case '1': case '2': case '3': case '4': case '5':
+	case PR_LISTS: plan_write_lists(d, p); return 1;
+	case PR_FORMS: plan_forms_open(d, p); return 1;
+	case PR_UP: move_sel(p, -1); return 1;
+	case PR_DOWN: move_sel(p, 1); return 1;
+	case PR_PGUP: move_sel(p, -4); return 1;
+	case PR_PGDN: move_sel(p, 4); return 1;
+	case PR_HOME: p->sel = 0; return 1;
+	case PR_END: move_sel(p, (long)p->nshown); return 1;
+	case PR_FILTER_NEXT:
+		p->filter = p->filter + 1 == PA_N ? -1 : p->filter + 1;
+		break;
+	case PR_FILTER:
 		p->filter = k == '0' || k - '1' == p->filter ? -1 : k - '1';
 		break;
-	case 'n': pick(d, p, 0); return 1;
-	case 'u': pick(d, p, 1); return 1;
-	case 'i': plan_import_open(p); return 1;
-	case 'a': plan_apply_open(d, p); return 1;
-	case 'd': plan_send_open(d, p); return 1;
-	case TDK_ENTER:
+	case PR_PICK: pick(d, p, 0); return 1;
+	case PR_UNPICK: pick(d, p, 1); return 1;
+	case PR_IMPORT: plan_import_open(p); return 1;
+	case PR_APPLY: plan_apply_open(d, p); return 1;
+	case PR_SEND: plan_send_open(d, p); return 1;
+	case PR_OPEN:
 		if (x)
 			desk_open_record(d, x->kind == PA_COLLECT ? "token"
 			                 : x->kind == PA_DOSSIERS ? "agency" : "cert",
@@ -475,6 +518,7 @@ static void pfree(void *self)
 
 static const struct screen_ops ops = {
 	.title = N_("Plan"),
+	.keys = plan_keys,
 	.help = N_("The reorganization plan, action by action, as `tokendesk plan show` "
 	        "computes it from the stored plan: info change, revocation or keep "
 	        "for each certificate (letter 1.1, 1.2), the tokens to collect "
@@ -495,7 +539,11 @@ static const struct screen_ops ops = {
 	        "in one audited transaction; applying again changes nothing. "
 	        "d sends every tag not yet sent to DOST as one numbered batch. "
 	        "L writes the lists for DOST (as `tokendesk lists` does) into the "
-	        "records folder beside the registry, as a spreadsheet.\n"
+	        "records folder beside the registry, as a spreadsheet. F writes the "
+	        "Decree 68 forms for the CA (as `tokendesk forms` does): 1-4 choose "
+	        "the form, x or p a spreadsheet or a PDF, b the last batch sent to "
+	        "DOST or the tags not yet sent; Enter writes it into the records "
+	        "folder and says the file.\n"
 	        "Up/Down, PgUp/PgDn, Home/End move; Enter opens the certificate, "
 	        "token or agency; Esc goes back."),
 	.draw = draw, .key = key, .typing = typing, .free = pfree,

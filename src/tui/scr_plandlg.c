@@ -23,16 +23,6 @@
 #include "tui/plan.h"
 
 
-static void dlg_box(struct desk *d, int h, const char *title, int *y, int *x, int *w)
-{
-	*w = d->cols > 84 ? 80 : d->cols - 2;
-	*x = (d->cols - *w) / 2;
-	if (h > d->rows - 2)
-		h = d->rows - 2;
-	*y = (d->rows - h) / 2;
-	tw_box(d, *y, *x, h, *w, title);
-}
-
 /* Paragraphs, then a line of keys, in the desk's one dialog box
  * (tw_dialog: wrapped, never cut, whatever the width or language). */
 static void text_box(struct desk *d, const char *title, const char *const *para,
@@ -59,46 +49,54 @@ void plan_import_open(struct plan *p)
 	p->mode = PM_IMPORT;
 }
 
+#define IMPORT_SHOWN 40   /* problems passed to the box at most */
+
+/* In the desk's one dialog box (tw_dialog): the two fields on the lines
+ * left blank for them, then the problems of the last try, as the CLI
+ * prints them, from err_top (↑↓ scroll them). */
 static void import_draw(struct desk *d, struct plan *p)
 {
-	int h = p->errs.total ? d->rows - 2 : 11, y, x, w, row;
-	char line[1200];
+	static char msg[IMPORT_SHOWN][1200];
+	char head[200], more[200];
+	const char *text[IMPORT_SHOWN + 10];
+	int colors[IMPORT_SHOWN + 10], rows[IMPORT_SHOWN + 10], n = 0, x, w;
 
-	dlg_box(d, h, T("Import a plan file"), &y, &x, &w);
-	h = h > d->rows - 2 ? d->rows - 2 : h;
-	tw_put(d, y + 2, x + 2, w - 4, T("File (CSV; its rows are checked "
-	       "first, nothing is stored if one is wrong):"), COL_NORMAL, 0);
-	tw_put(d, y + 4, x + 2, w - 4, T("Encoding (empty: UTF-8; cp1258 for old "
-	       "Vietnamese Excel):"), COL_NORMAL, 0);
-	tw_put(d, y + h - 2, x + 2, w - 4, T(p->errs.count > 1 ? N_("Enter: import    "
-	       "Tab: field    Esc: cancel    ↑↓: problems") : N_("Enter: import    "
-	       "Tab: field    Esc: cancel")), COL_KEY, 0);
+	text[n] = T("File (CSV; its rows are checked first, nothing is stored if "
+	            "one is wrong):"), colors[n++] = COL_NORMAL;
+	text[n] = "", colors[n++] = COL_NORMAL;   /* the path */
+	text[n] = T("Encoding (empty: UTF-8; cp1258 for old Vietnamese Excel):");
+	colors[n++] = COL_NORMAL;
+	text[n] = "", colors[n++] = COL_NORMAL;   /* the encoding */
 	if (p->errs.total) {
-		Tf(line, sizeof line, "Nothing was imported: %zu problem(s).",
+		text[n] = "", colors[n++] = COL_NORMAL;
+		Tf(head, sizeof head, "Nothing was imported: %zu problem(s).",
 		   p->errs.total);
-		tw_put(d, y + 7, x + 2, w - 4, line, COL_BAD, 0);
-		row = y + 8;
-		for (size_t i = (size_t)p->err_top; i < p->errs.count && row < y + h - 3; i++) {
-			char msg[1200], lines[6][CL_MAX];
-			/* as the CLI prints it; a long one runs on below, indented */
-			int k = plan_wrap(td_error_format(&p->errs.items[i], msg, sizeof msg),
-			                  w - 8, lines, 6);
-			for (int j = 0; j < k && row < y + h - 3; j++)
-				tw_put(d, row++, x + 2 + (j ? 4 : 0), w - 4 - (j ? 4 : 0),
-				       lines[j], COL_NORMAL, 0);
+		text[n] = head, colors[n++] = COL_BAD;
+		for (size_t i = (size_t)p->err_top, k = 0;
+		     i < p->errs.count && k < IMPORT_SHOWN; i++, k++) {
+			td_error_format(&p->errs.items[i], msg[k], sizeof msg[k]);
+			text[n] = msg[k], colors[n++] = COL_NORMAL;
 		}
 		if (p->errs.total > p->errs.count) {
-			Tf(line, sizeof line, "... and %zu more problems",
+			Tf(more, sizeof more, "... and %zu more problems",
 			   p->errs.total - p->errs.count);
-			tw_put(d, y + h - 3, x + 2, w - 4, line, COL_DIM, 0);
+			text[n] = more, colors[n++] = COL_DIM;
 		}
 	}
+	text[n] = "", colors[n++] = COL_NORMAL;
+	text[n] = T(p->errs.count > 1 ? N_("Enter: import    Tab: field    Esc: "
+	            "cancel    ↑↓: problems") : N_("Enter: import    Tab: field    "
+	            "Esc: cancel"));
+	colors[n++] = COL_KEY;
+	tw_dialog_rows(d, T("Import a plan file"), text, colors, n, &x, &w, rows);
 	/* the unfocused field first: the focused one leaves the cursor */
-	tf_draw(d, p->on_encoding ? &p->path : &p->encoding,
-	        p->on_encoding ? y + 3 : y + 5, x + 2, w - 4, 0);
-	tf_draw(d, p->on_encoding ? &p->encoding : &p->path,
-	        p->on_encoding ? y + 5 : y + 3, x + 2, w - 4, 1);
-	curs_set(1);
+	if (rows[1] >= 0 && rows[3] >= 0) {
+		tf_draw(d, p->on_encoding ? &p->path : &p->encoding,
+		        p->on_encoding ? rows[1] : rows[3], x, w, 0);
+		tf_draw(d, p->on_encoding ? &p->encoding : &p->path,
+		        p->on_encoding ? rows[3] : rows[1], x, w, 1);
+		curs_set(1);
+	}
 }
 
 static void import_run(struct desk *d, struct plan *p)
@@ -132,15 +130,15 @@ static void import_run(struct desk *d, struct plan *p)
 
 static int import_key(struct desk *d, struct plan *p, int k)
 {
-	switch (k) {
-	case TDK_ESC:
+	switch (plan_request(p, k)) {
+	case PR_CANCEL:
 		p->mode = PM_LIST;
 		desk_message(d, 0, "%s", T("Nothing was imported."));
 		return 1;
-	case TDK_ENTER: import_run(d, p); return 1;
-	case '\t': case TDK(KEY_BTAB): p->on_encoding = !p->on_encoding; return 1;
-	case TDK(KEY_UP): if (p->err_top > 0) p->err_top--; return 1;
-	case TDK(KEY_DOWN):
+	case PR_OK: import_run(d, p); return 1;
+	case PR_FIELD: p->on_encoding = !p->on_encoding; return 1;
+	case PR_UP: if (p->err_top > 0) p->err_top--; return 1;
+	case PR_DOWN:
 		if ((size_t)p->err_top + 1 < p->errs.count)
 			p->err_top++;
 		return 1;
@@ -289,6 +287,8 @@ void plan_dialog_draw(struct desk *d, struct plan *p)
 		confirm_draw(d, p);
 	else if (p->mode == PM_REPORT)
 		report_draw(d, p);
+	else if (p->mode == PM_FORMS)
+		plan_forms_draw(d, p);
 }
 
 int plan_dialog_key(struct desk *d, struct plan *p, int k)
@@ -312,6 +312,8 @@ int plan_dialog_key(struct desk *d, struct plan *p, int k)
 	case PM_REPORT:
 		p->mode = PM_LIST;
 		return 1;
+	case PM_FORMS:
+		return plan_forms_key(d, p, k);
 	}
 	return 0;
 }

@@ -12,14 +12,18 @@
 #include "tokendesk/registry.h"
 #include "tui/desk.h"
 #include "tui/tag.h"
+#include "tui/textscr.h"
 #include "tui/widget.h"
 #include "tui/sign.h"
 
+/* The record's own state; its rows live in the read-only base
+ * (textscr.h), list points at them. */
 struct record {
 	char kind[16], key[128], title[256];
-	struct tl_list list;
+	struct tl_list *list;
 	struct tagdlg *tag;   /* the tag dialog, when open (g) */
 	uint64_t stamp;       /* the registry's change stamp when built */
+	int rc;               /* what the last build found: 0 or a td_code */
 };
 
 /* The record's tag and the line that opens the tag dialog: a
@@ -150,29 +154,29 @@ static int add_agency(const struct td_agency *a, void *ctx)
 static int build_agency(struct desk *d, struct record *r, struct td_error *err)
 {
 	struct td_agency a;
-	struct cert_ctx cc = { &r->list, NULL, 0 };
+	struct cert_ctx cc = { r->list, NULL, 0 };
 	int rc = td_reg_get_agency(d->reg, r->key, &a, err), before;
 
 	if (rc < 0)
 		return rc;
 	snprintf(r->title, sizeof r->title, "%s", a.name);
-	field(&r->list, "Agency", a.name, NULL, NULL);
-	field(&r->list, "Code", a.code, NULL, NULL);
-	field(&r->list, "Level", td_tui_level_label(a.level), NULL, NULL);
-	field(&r->list, "Part of", a.parent_code, "agency", a.parent_code);
-	field(&r->list, "Valid from", a.valid_from, NULL, NULL);
-	field(&r->list, "Valid until", a.valid_to, NULL, NULL);
-	tag_lines(d, &r->list, "agency", a.code);
-	head(&r->list, "Sub-agencies");
-	before = r->list.n;
-	td_reg_each_child_agency(d->reg, a.code, add_agency, &r->list, err);
-	if (r->list.n == before)
-		tl_add(&r->list, COL_DIM, NULL, NULL, T("(none)"), NULL, NULL, NULL);
-	head(&r->list, "Holders, certificates and tokens");
+	field(r->list, "Agency", a.name, NULL, NULL);
+	field(r->list, "Code", a.code, NULL, NULL);
+	field(r->list, "Level", td_tui_level_label(a.level), NULL, NULL);
+	field(r->list, "Part of", a.parent_code, "agency", a.parent_code);
+	field(r->list, "Valid from", a.valid_from, NULL, NULL);
+	field(r->list, "Valid until", a.valid_to, NULL, NULL);
+	tag_lines(d, r->list, "agency", a.code);
+	head(r->list, "Sub-agencies");
+	before = r->list->n;
+	td_reg_each_child_agency(d->reg, a.code, add_agency, r->list, err);
+	if (r->list->n == before)
+		tl_add(r->list, COL_DIM, NULL, NULL, T("(none)"), NULL, NULL, NULL);
+	head(r->list, "Holders, certificates and tokens");
 	td_reg_each_cert(d->reg, a.code, add_cert, &cc, err);
 	if (!cc.n)
-		tl_add(&r->list, COL_DIM, NULL, NULL, T("(none)"), NULL, NULL, NULL);
-	audit(d, &r->list, "agency", a.code);
+		tl_add(r->list, COL_DIM, NULL, NULL, T("(none)"), NULL, NULL, NULL);
+	audit(d, r->list, "agency", a.code);
 	td_agency_clear(&a);
 	return 0;
 }
@@ -180,7 +184,7 @@ static int build_agency(struct desk *d, struct record *r, struct td_error *err)
 static int build_holder(struct desk *d, struct record *r, struct td_error *err)
 {
 	struct td_holder h;
-	struct cert_ctx cc = { &r->list, r->key, 0 };
+	struct cert_ctx cc = { r->list, r->key, 0 };
 	int rc = td_reg_get_holder(d->reg, "person", r->key, &h, err);
 
 	if (rc == TD_ERR_NOTFOUND)
@@ -188,21 +192,21 @@ static int build_holder(struct desk *d, struct record *r, struct td_error *err)
 	if (rc < 0)
 		return rc;
 	snprintf(r->title, sizeof r->title, "%s", h.name);
-	field(&r->list, "Holder", h.name, NULL, NULL);
-	field(&r->list, "Kind",
+	field(r->list, "Holder", h.name, NULL, NULL);
+	field(r->list, "Kind",
 	      T(strcmp(h.kind, "org") ? "person" : N_("organisation")),
 	      NULL, NULL);
-	field(&r->list, strcmp(h.kind, "org") ? "National id" : "Code", h.ext_id,
+	field(r->list, strcmp(h.kind, "org") ? "National id" : "Code", h.ext_id,
 	      NULL, NULL);
-	field(&r->list, "Position", h.position, NULL, NULL);
-	field(&r->list, "E-mail", h.email, NULL, NULL);
-	field(&r->list, "Agency", h.agency_code, "agency", h.agency_code);
+	field(r->list, "Position", h.position, NULL, NULL);
+	field(r->list, "E-mail", h.email, NULL, NULL);
+	field(r->list, "Agency", h.agency_code, "agency", h.agency_code);
 	if (h.no_longer_needed)
-		tl_add(&r->list, COL_WARN, NULL, NULL,
+		tl_add(r->list, COL_WARN, NULL, NULL,
 		       T("Marked as no longer needing a certificate."), NULL, NULL, NULL);
-	head(&r->list, "Certificates and tokens");
+	head(r->list, "Certificates and tokens");
 	td_reg_each_cert(d->reg, h.agency_code, add_cert, &cc, err);
-	audit(d, &r->list, "holder", h.ext_id);
+	audit(d, r->list, "holder", h.ext_id);
 	td_holder_clear(&h);
 	return 0;
 }
@@ -218,23 +222,23 @@ static int build_cert(struct desk *d, struct record *r, struct td_error *err)
 	snprintf(r->title, sizeof r->title, "%s %s", T("Certificate"), c.serial);
 	snprintf(r->key, sizeof r->key, "%s", c.serial);   /* the tag's spelling */
 	snprintf(valid, sizeof valid, "%s → %s", c.not_before, c.not_after);
-	field(&r->list, "Serial", c.serial, NULL, NULL);
-	field(&r->list, "Holder", c.holder_name, "holder", c.holder_ext_id);
-	field(&r->list, "Agency", c.agency_code, "agency", c.agency_code);
-	field(&r->list, "Kind",
+	field(r->list, "Serial", c.serial, NULL, NULL);
+	field(r->list, "Holder", c.holder_name, "holder", c.holder_ext_id);
+	field(r->list, "Agency", c.agency_code, "agency", c.agency_code);
+	field(r->list, "Kind",
 	      T(strcmp(c.kind, "org") ? "person" : N_("organisation")),
 	      NULL, NULL);
-	field(&r->list, "Valid", valid, NULL, NULL);
-	field(&r->list, "Status", td_tui_state_label(c.status), NULL, NULL);
-	field(&r->list, "Revoked on", c.revoked_at, NULL, NULL);
-	field(&r->list, "On token", c.token_serial ? c.token_serial
+	field(r->list, "Valid", valid, NULL, NULL);
+	field(r->list, "Status", td_tui_state_label(c.status), NULL, NULL);
+	field(r->list, "Revoked on", c.revoked_at, NULL, NULL);
+	field(r->list, "On token", c.token_serial ? c.token_serial
 	                                           : T("not on a token"),
 	      c.token_serial ? "token" : NULL, c.token_serial);
-	field(&r->list, "Subject", c.subject_dn, NULL, NULL);
-	field(&r->list, "Issuer", c.issuer_dn, NULL, NULL);
-	field(&r->list, "SHA-256", c.fingerprint, NULL, NULL);
-	tag_lines(d, &r->list, "cert", c.serial);
-	audit(d, &r->list, "cert", c.serial);
+	field(r->list, "Subject", c.subject_dn, NULL, NULL);
+	field(r->list, "Issuer", c.issuer_dn, NULL, NULL);
+	field(r->list, "SHA-256", c.fingerprint, NULL, NULL);
+	tag_lines(d, r->list, "cert", c.serial);
+	audit(d, r->list, "cert", c.serial);
 	td_cert_clear(&c);
 	return 0;
 }
@@ -316,7 +320,7 @@ static int add_event(const struct td_custody_event *e, void *vctx)
 static int build_token(struct desk *d, struct record *r, struct td_error *err)
 {
 	struct td_token t;
-	struct cert_ctx cc = { &r->list, NULL, 0 };
+	struct cert_ctx cc = { r->list, NULL, 0 };
 	const char *kind, *key;
 	char who[400];
 	int rc = td_reg_get_token(d->reg, r->key, &t, err), before;
@@ -328,56 +332,57 @@ static int build_token(struct desk *d, struct record *r, struct td_error *err)
 	snprintf(who, sizeof who, "%s%s%s%s", t.custodian_name ? t.custodian_name : "",
 	         t.custodian_name ? " (" : "", t.custodian, t.custodian_name ? ")" : "");
 	custodian_link(t.custodian, &kind, &key);
-	field(&r->list, "Token", t.serial, NULL, NULL);
-	field(&r->list, "Model", t.model, NULL, NULL);
-	field(&r->list, "State", td_tui_state_label(t.state), NULL, NULL);
-	field(&r->list, "Custodian", who, kind, key);
-	tl_add(&r->list, COL_OK, "handover", t.serial, T("▶ Hand this token over"),
+	field(r->list, "Token", t.serial, NULL, NULL);
+	field(r->list, "Model", t.model, NULL, NULL);
+	field(r->list, "State", td_tui_state_label(t.state), NULL, NULL);
+	field(r->list, "Custodian", who, kind, key);
+	tl_add(r->list, COL_OK, "handover", t.serial, T("▶ Hand this token over"),
 	       NULL, NULL, NULL);
-	tag_lines(d, &r->list, "token", t.serial);
-	head(&r->list, "Certificates on this token");
+	tag_lines(d, r->list, "token", t.serial);
+	head(r->list, "Certificates on this token");
 	td_reg_each_cert_on_token(d->reg, t.serial, add_cert, &cc, err);
 	if (!cc.n)
-		tl_add(&r->list, COL_DIM, NULL, NULL, T("(none)"), NULL, NULL, NULL);
-	head(&r->list, "Custody history");
-	before = r->list.n;
-	struct history hist = { &r->list, "" };
+		tl_add(r->list, COL_DIM, NULL, NULL, T("(none)"), NULL, NULL, NULL);
+	head(r->list, "Custody history");
+	before = r->list->n;
+	struct history hist = { r->list, "" };
 	td_reg_each_custody_event(d->reg, t.serial, add_event, &hist, err);
-	if (r->list.n == before)
-		tl_add(&r->list, COL_DIM, NULL, NULL,
+	if (r->list->n == before)
+		tl_add(r->list, COL_DIM, NULL, NULL,
 		       T("(no handover yet: with its first holder since import)"),
 		       NULL, NULL, NULL);
 	else if (hist.last[0])
-		tl_add(&r->list, COL_NORMAL, NULL, NULL, T("Last valid move"),
+		tl_add(r->list, COL_NORMAL, NULL, NULL, T("Last valid move"),
 		       hist.last, NULL, NULL);
-	audit(d, &r->list, "token", t.serial);
+	audit(d, r->list, "token", t.serial);
 	td_token_clear(&t);
 	return 0;
 }
 
 static int build(struct desk *d, struct record *r, struct td_error *err);
 
-/* Read the record again if the registry changed since it was built (a
- * handover, a tag or a kit decision made from here, or another desk's
- * work); the selection stays where it was. */
-static void reread(struct desk *d, struct record *r)
+/* The base's build: the record read again (at the first draw, after a
+ * resize, or when the registry changed: a handover, a tag or a kit
+ * decision made from here, or another desk's work). */
+static void rebuild(struct desk *d, struct text_scr *t, int cols)
 {
+	struct record *r = t->own;
 	struct td_error err;
-	int sel = r->list.sel, top = r->list.top;
 
-	if (td_reg_change_stamp(d->reg) == r->stamp || build(d, r, &err) < 0)
-		return;
-	r->list.sel = sel < r->list.n ? sel : 0;
-	r->list.top = top < r->list.n ? top : 0;
+	(void)cols;
+	r->rc = build(d, r, &err);
+	snprintf(t->heading, sizeof t->heading, "%s", r->title);
 }
 
-static void draw(struct desk *d, void *self, int top, int rows, int cols)
+static int stale(struct desk *d, struct text_scr *t)
 {
-	struct record *r = self;
+	return td_reg_change_stamp(d->reg) != ((struct record *)t->own)->stamp;
+}
 
-	reread(d, r);
-	tw_put(d, top, 1, cols - 2, r->title, COL_HEAD, 0);
-	tl_draw(d, &r->list, top + 1, rows - 1, cols);
+static void over(struct desk *d, struct text_scr *t)
+{
+	struct record *r = t->own;
+
 	if (r->tag)
 		tagdlg_draw(d, r->tag);
 }
@@ -389,59 +394,67 @@ static void open_tag(struct desk *d, struct record *r)
 		             "to tag it."));
 }
 
-/* A tag written shows at the next draw (reread), in its Tag line and
- * audit trail. */
-static int tag_key(struct desk *d, struct record *r, int k)
-{
-	if (tagdlg_key(d, r->tag, k) == TAGDLG_OPEN)
-		return 1;
-	tagdlg_free(r->tag);
-	r->tag = NULL;
-	return 1;
-}
+/* The screen's keys (keys.h); the base adds the list's and Enter. */
+enum { RK_NONE, RK_TAG };
 
-static int key(struct desk *d, void *self, int k)
-{
-	struct record *r = self;
-	struct tl_row *row;
+static const struct screen_key record_keys[] = {
+	{ RK_TAG, SK_ALL, { 'g' }, 0, "g", NULL,
+	  N_("Tag a certificate, a token or an agency for the CA by hand") },
+	{ 0, SK_ALL, { 0 }, 0, "Enter", NULL,
+	  N_("On a line that names another record: open it") },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
+};
 
-	if (r->tag)
-		return k == TDK(KEY_RESIZE) ? 0 : tag_key(d, r, k);
-	if (k == 'g') {
-		open_tag(d, r);
+/* A tag written shows at the next draw (stale), in its Tag line and
+ * audit trail.  The dialog takes every key but a resize. */
+static int key(struct desk *d, struct text_scr *t, int k)
+{
+	struct record *r = t->own;
+
+	if (r->tag) {
+		if (k == TDK(KEY_RESIZE))
+			return 0;
+		if (tagdlg_key(d, r->tag, k) != TAGDLG_OPEN) {
+			tagdlg_free(r->tag);
+			r->tag = NULL;
+		}
 		return 1;
 	}
-	if (tl_key(&r->list, k, 0))
-		return 1;
-	if (k == TDK_ENTER && (row = tl_selected(&r->list)) && row->kind) {
-		if (strcmp(row->kind, "handover") == 0)
-			scr_handover_open(d, row->key);
-		else if (strcmp(row->kind, "receipt") == 0)
-			scr_receipt_open(d, row->key);
-		else if (strcmp(row->kind, "tag") == 0)
-			open_tag(d, r);
-		else if (strcmp(row->kind, "conflict") == 0)
-			scr_conflicts_open_at(d, strtoll(row->key, NULL, 10));
-		else
-			desk_open_record(d, row->kind, row->key);
+	if (screen_request(record_keys, 0, k, 0) == RK_TAG) {
+		open_tag(d, r);
 		return 1;
 	}
 	return 0;
 }
 
-static void rfree(void *self)
+/* Enter on "Tag for the CA by hand": the tag dialog. */
+static int open_row(struct desk *d, struct text_scr *t, const struct tl_row *row)
 {
-	struct record *r = self;
+	if (strcmp(row->kind, "tag") != 0)
+		return 0;
+	open_tag(d, t->own);
+	return 1;
+}
 
-	tl_clear(&r->list);
+static void rfree(void *own)
+{
+	struct record *r = own;
+
+	if (!r)
+		return;
 	tagdlg_free(r->tag);
 	free(r);
 }
 
-static int typing(void *self)
+static int typing(struct text_scr *t)
 {
-	return tagdlg_typing(((struct record *)self)->tag);
+	return tagdlg_typing(((struct record *)t->own)->tag);
 }
+
+static const struct text_kind kind = {
+	.build = rebuild, .stale = stale, .key = key, .open = open_row,
+	.over = over, .typing = typing, .free = rfree,
+};
 
 static const struct screen_ops ops = {
 	.title = N_("Record"),
@@ -462,7 +475,9 @@ static const struct screen_ops ops = {
 	        "removes the tag. A tag already sent to DOST cannot change.\n"
 	        "Up/Down, PgUp/PgDn, Home/End move; Enter on a line that names "
 	        "another record opens it; Esc or q goes back."),
-	.draw = draw, .key = key, .typing = typing, .free = rfree,
+	.keys = record_keys,
+	.draw = text_draw, .key = text_key, .typing = text_typing,
+	.free = text_free,
 };
 
 static int build(struct desk *d, struct record *r, struct td_error *err)
@@ -470,7 +485,7 @@ static int build(struct desk *d, struct record *r, struct td_error *err)
 	int rc = TD_ERR_NOTFOUND;
 
 	r->stamp = td_reg_change_stamp(d->reg);
-	tl_clear(&r->list);
+	tl_clear(r->list);
 	if (strcmp(r->kind, "agency") == 0)
 		rc = build_agency(d, r, err);
 	else if (strcmp(r->kind, "holder") == 0)
@@ -482,25 +497,29 @@ static int build(struct desk *d, struct record *r, struct td_error *err)
 	return rc;
 }
 
-int scr_record_open(struct desk *d, const char *kind, const char *key)
+int scr_record_open(struct desk *d, const char *kind_name, const char *key)
 {
 	struct record *r = calloc(1, sizeof *r);
-	struct td_error err;
-	int rc = TD_ERR_NOTFOUND;
+	struct text_scr *t;
+	int rc;
 
-	if (!r || !kind || !key) {
+	if (!r || !kind_name || !key) {
 		free(r);
 		return TD_ERR_USAGE;
 	}
-	snprintf(r->kind, sizeof r->kind, "%s", kind);
+	snprintf(r->kind, sizeof r->kind, "%s", kind_name);
 	snprintf(r->key, sizeof r->key, "%s", key);
-	r->list.maxw[0] = 48;
-	r->list.maxw[1] = 34;
-	if ((rc = build(d, r, &err)) < 0) {
-		rfree(r);
+	if (!(t = text_new(&kind, r)))
+		return TD_ERR_NOMEM;
+	r->list = &t->list;
+	r->list->maxw[0] = 48;
+	r->list->maxw[1] = 34;
+	/* read now: a record that is not there opens no screen */
+	text_build(d, t, d->cols);
+	if ((rc = r->rc) < 0) {
+		text_free(t);
 		return rc;
 	}
-	/* start on the first line that leads somewhere useful */
-	desk_push(d, &ops, r);
+	desk_push(d, &ops, t);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "tokendesk/outfile.h"
 #include "tokendesk/registry.h"
 #include "tui/desk.h"
+#include "tui/keys.h"
 #include "tui/sign.h"
 #include "tui/widget.h"
 
@@ -103,6 +104,21 @@ static void build(struct desk *d, struct records *s)
 	free(r.v);
 }
 
+/* The screen's requests and keys (keys.h). */
+enum { RQ_NONE, RQ_REOPEN, RQ_PRINT, RQ_SIGN, RQ_ORDER };
+
+static const struct screen_key records_keys[] = {
+	{ RQ_REOPEN, SK_ALL, { TDK_ENTER }, 0, "Enter", N_("reopen"),
+	  N_("Reopen the record as it was printed") },
+	{ RQ_PRINT, SK_ALL, { 'p', 'P' }, 0, "p", N_("print again (PDF)"),
+	  N_("Print it again as a PDF into the records folder") },
+	{ RQ_SIGN, SK_ALL, { 's', 'S' }, 0, "s", N_("sign"),
+	  N_("Its signatures; sign it with a party's token") },
+	{ RQ_ORDER, SK_ALL, { 'o', 'O' }, 0, "o", N_("order: date, number, receiver"),
+	  N_("Sort by date, by number or by receiver") },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
+};
+
 static void draw(struct desk *d, void *self, int top, int rows, int cols)
 {
 	struct records *s = self;
@@ -121,10 +137,7 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 		       COL_DIM, 0);
 	else
 		tl_draw(d, &s->list, top + 1, rows - 2, cols);
-	tw_put(d, top + rows - 1, 1, cols - 2,
-	       T("Enter reopen  p print again (PDF)  s sign  o order: date, number, "
-	         "receiver"),
-	       COL_KEY, 0);
+	screen_keyline(d, top + rows - 1, cols, records_keys, 0, 1, 0);
 }
 
 /* The record printed again, as a PDF in the records folder. */
@@ -183,21 +196,21 @@ static int key(struct desk *d, void *self, int k)
 	r = tl_selected(&s->list);
 	if (tl_key(&s->list, k, 0))
 		return 1;
-	switch (k) {
-	case TDK_ENTER:
+	switch (screen_request(records_keys, 0, k, 0)) {
+	case RQ_REOPEN:
 		if (r && r->key)
 			reopen(d, r->key);
 		return 1;
-	case 'p': case 'P':
+	case RQ_PRINT:
 		if (r && r->key)
 			reprint(d, r->key);
 		return 1;
-	case 's': case 'S':
+	case RQ_SIGN:
 		/* its signatures, and signing it with the parties' tokens */
 		if (r && r->key)
 			scr_receipt_open(d, r->key);
 		return 1;
-	case 'o': case 'O':
+	case RQ_ORDER:
 		s->order = (s->order + 1) % 3;
 		s->built = 0;
 		s->list.sel = 0;
@@ -232,6 +245,7 @@ static const struct screen_ops ops = {
 	        "p prints it again as a PDF into the records folder beside the "
 	        "registry (RECORDS/NUMBER.pdf), for signing on paper; s shows its "
 	        "signatures and signs it with a party's token."),
+	.keys = records_keys,
 	.draw = draw, .key = key, .registry_changed = registry_changed,
 	.free = rfree,
 };

@@ -16,6 +16,7 @@
 
 #include "tokendesk/registry.h"
 #include "tui/desk.h"
+#include "tui/keys.h"
 #include "tui/widget.h"
 
 /* The most hits End loads (the registry's own cap). */
@@ -147,22 +148,36 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 	curs_set(1);
 }
 
+/* The screen's requests and keys (keys.h): the field always has the
+ * focus, so every one works while typing. */
+enum { SR_NONE, SR_OPEN, SR_DOWN, SR_PGDN, SR_END };
+
+static const struct screen_key search_keys[] = {
+	{ SR_OPEN, SK_ALL, { TDK_ENTER }, 1, "Enter", NULL,
+	  N_("Open the selected record (a scanned serial opens at once)") },
+	{ SR_DOWN, SK_ALL, { TDK(KEY_DOWN) }, 1, "↓", NULL, NULL },
+	{ SR_PGDN, SK_ALL, { TDK(KEY_NPAGE) }, 1, "PgDn", NULL, NULL },
+	{ SR_END, SK_ALL, { TDK(KEY_END) }, 1, "End", NULL,
+	  N_("The last result (every result is loaded, page by page)") },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
+};
+
 static int key(struct desk *d, void *self, int k)
 {
 	struct search *s = self;
 	struct tl_row *r;
+	int req = screen_request(search_keys, 0, k, 1);
 
-	if (k == TDK_ENTER) {
+	if (req == SR_OPEN) {
 		run(d, s);   /* text set by a scan is searched before it is drawn */
 		if ((r = tl_selected(&s->list)) && r->kind)
 			desk_open_record(d, r->kind, r->key);
 		return 1;
 	}
 	/* past the hits loaded: load more first, then move */
-	if (s->more && (k == TDK(KEY_END) ||
-	    ((k == TDK(KEY_NPAGE) || k == TDK(KEY_DOWN)) &&
-	     s->list.sel + s->list.rows_shown >= s->list.n)))
-		load_more(d, s, k == TDK(KEY_END) ? SEARCH_ALL
+	if (s->more && (req == SR_END || ((req == SR_PGDN || req == SR_DOWN) &&
+	    s->list.sel + s->list.rows_shown >= s->list.n)))
+		load_more(d, s, req == SR_END ? SEARCH_ALL
 		                : s->list.n + 2 * (s->list.rows_shown + 1));
 	if (tl_key(&s->list, k, 1))
 		return 1;
@@ -199,6 +214,7 @@ static void sfree(void *self)
 
 static const struct screen_ops ops = {
 	.title = N_("Search"),
+	.keys = search_keys,
 	.help = N_("Type any part of a name, an agency code, a national id, or a "
 	        "certificate or token serial: the list follows every key. Case "
 	        "and Vietnamese marks do not matter (\"nguyen van hung\" finds "

@@ -21,6 +21,7 @@
 #include "tokendesk/outfile.h"
 #include "tokendesk/registry.h"
 #include "tui/sign.h"
+#include "tui/textscr.h"
 
 #define MAX_PICK 16
 
@@ -56,54 +57,51 @@ static void pick_list(struct desk *d, struct sign_dlg *s)
 		s->sel = s->n ? s->n - 1 : 0;
 }
 
+/* The dialog in the desk's one dialog box (tw_dialog), over an empty
+ * screen: the signing, then the PIN (desk_pin_dialog), then what came
+ * of it. */
 static void dlg_draw(struct desk *d, void *self, int top, int rows, int cols)
 {
 	struct sign_dlg *s = self;
-	char line[800];
-	int y = top + 1;
+	char title[300];
+	const char *text[MAX_PICK + 8];
+	int colors[MAX_PICK + 8], n = 0;
 
-	(void)rows;
+	(void)top, (void)rows, (void)cols;
 	if (s->number[0])
-		Tf(line, sizeof line, "Sign the record of handover %s", s->number);
+		Tf(title, sizeof title, "Sign the record of handover %s", s->number);
 	else
-		snprintf(line, sizeof line, "%s", T("Sign a checkpoint of the audit chain"));
-	tw_put(d, y++, 2, cols - 4, line, COL_TITLE, 0);
-	if (s->intro)
-		tw_put(d, y++, 2, cols - 4, T(s->intro), COL_NORMAL, 0);
-	y++;
-	if (s->stage == DONE) {
-		tw_put(d, y++, 2, cols - 4, s->result, s->result_bad ? COL_BAD : COL_OK, 0);
-		tw_put(d, y + 1, 2, cols - 4, T("Enter or Esc: close"), COL_KEY, 0);
+		snprintf(title, sizeof title, "%s", T("Sign a checkpoint of the audit chain"));
+	if (s->stage == PIN) {
+		desk_pin_dialog(d, title, s->serial[s->sel], s->final_try && !s->armed,
+		                &s->pin, T("Enter: sign    Esc: back"),
+		                T("F: try anyway    Esc: back"));
 		return;
 	}
-	if (s->stage == PIN) {
-		Tf(line, sizeof line, "Token %s: type its PIN and press Enter.",
-		   s->serial[s->sel]);
-		tw_put(d, y++, 2, cols - 4, line, COL_NORMAL, 0);
-		if (s->final_try && !s->armed) {
-			tw_put(d, y + 1, 2, cols - 4,
-			       T("FINAL PIN TRY: one wrong PIN locks this token."), COL_BAD, 0);
-			tw_put(d, y + 3, 2, cols - 4, T("F: try anyway    Esc: back"), COL_KEY, 0);
-			return;
-		}
-		tw_put(d, y + 1, 2, 6, "PIN", COL_HEAD, 0);
-		tw_put(d, y + 3, 2, cols - 4, T("Enter: sign    Esc: back"), COL_KEY, 0);
-		tf_draw(d, &s->pin, y + 1, 8, cols - 12, 1);
-		curs_set(1);
+	if (s->intro)
+		text[n] = T(s->intro), colors[n++] = COL_NORMAL;
+	text[n] = "", colors[n++] = COL_NORMAL;
+	if (s->stage == DONE) {
+		text[n] = s->result, colors[n++] = s->result_bad ? COL_BAD : COL_OK;
+		text[n] = "", colors[n++] = COL_NORMAL;
+		text[n] = T("Enter or Esc: close"), colors[n++] = COL_KEY;
+		tw_dialog(d, title, text, colors, n, NULL, NULL);
 		return;
 	}
 	pick_list(d, s);
 	if (!s->n)
-		tw_put(d, y++, 2, cols - 4,
-		       T("Insert the token that signs (the giver's, the receiver's or DOST's)."),
-		       COL_WARN, 0);
+		text[n] = T("Insert the token that signs (the giver's, the receiver's "
+		            "or DOST's)."), colors[n++] = COL_WARN;
 	else
-		tw_put(d, y++, 2, cols - 4, T("Pick the token that signs:"), COL_NORMAL, 0);
+		text[n] = T("Pick the token that signs:"), colors[n++] = COL_NORMAL;
 	for (int i = 0; i < s->n; i++)
-		tw_put(d, y++, 4, cols - 8, s->serial[i], i == s->sel ? COL_SELECT : COL_NORMAL, 1);
-	tw_put(d, y + 1, 2, cols - 4, s->quit_after
-	       ? T("Enter: sign with it    n or F10: quit without    Esc: back")
-	       : T("Enter: sign with it    Esc: not now"), COL_KEY, 0);
+		text[n] = s->serial[i], colors[n++] = i == s->sel ? COL_SELECT : COL_NORMAL;
+	text[n] = "", colors[n++] = COL_NORMAL;
+	text[n] = s->quit_after
+	          ? T("Enter: sign with it    n or F10: quit without    Esc: back")
+	          : T("Enter: sign with it    Esc: not now");
+	colors[n++] = COL_KEY;
+	tw_dialog(d, title, text, colors, n, NULL, NULL);
 }
 
 static void dlg_path(struct desk *d, struct sign_dlg *s, char *path, size_t size)
@@ -160,50 +158,80 @@ static void dlg_end(struct desk *d, struct sign_dlg *s)
 		d->quit = 1;
 }
 
+/* The dialog's keys (keys.h) by stage (PICK, DONE; the PIN stage has the
+ * PIN dialog's, desk_pin_request). */
+enum { SG_NONE, SG_UP, SG_DOWN, SG_OK, SG_BACK, SG_WITHOUT };
+
+static const struct screen_key sign_keys[] = {
+	{ SG_UP, SK_MODE(PICK), { TDK(KEY_UP) }, 0, "↑", NULL, NULL },
+	{ SG_DOWN, SK_MODE(PICK), { TDK(KEY_DOWN) }, 0, "↓", NULL, NULL },
+	{ SG_OK, SK_MODE(PICK) | SK_MODE(DONE), { TDK_ENTER }, 0, "Enter", NULL,
+	  N_("Sign with the token picked (then its PIN); when done, close") },
+	{ SG_BACK, SK_MODE(PICK) | SK_MODE(DONE), { TDK_ESC }, 0, "Esc", NULL,
+	  N_("Not now: back") },
+	{ SG_WITHOUT, SK_MODE(PICK), { 'n', 'N', 'k', 'K' }, 0, "n", NULL,
+	  N_("Offered on quitting: quit without signing") },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
+};
+
+static void pin_key(struct desk *d, struct sign_dlg *s, int k)
+{
+	int warn = s->final_try && !s->armed;
+
+	switch (desk_pin_request(warn, k)) {
+	case PIN_CANCEL:
+		tf_clear(&s->pin);
+		s->stage = PICK;
+		break;
+	case PIN_ARM: s->armed = 1; break;
+	case PIN_OK: dlg_sign(d, s); break;
+	default:
+		if (!warn && (!(k & TDK_FN) || k == TDK(KEY_BACKSPACE) ||
+		    k == TDK(KEY_LEFT) || k == TDK(KEY_RIGHT) || k == TDK(KEY_DC)))
+			tf_key(&s->pin, k);
+	}
+}
+
 static int dlg_key(struct desk *d, void *self, int k)
 {
 	struct sign_dlg *s = self;
 
-	if (k == TDK(KEY_F(10)))
+	enum desk_req g = desk_request_of(k, 1);   /* F-keys only */
+
+	if (g == REQ_QUIT)
 		return 0;   /* the desk quits */
 	/* not while a PIN is typed: F2..F8 go to their screens, as from any
 	 * screen (the offer is not a question that must be answered; a
 	 * hall desk goes on to its next handover with F5) */
-	if (s->stage != PIN && k >= TDK(KEY_F(2)) && k <= TDK(KEY_F(8)))
+	if (s->stage != PIN && g >= REQ_PANEL && g <= REQ_COUNT)
 		return 0;
-	if (s->stage == DONE) {
-		if (k == TDK_ENTER || k == TDK_ESC)
-			dlg_end(d, s);
-		return 1;
-	}
 	if (s->stage == PIN) {
-		if (k == TDK_ESC) {
-			tf_clear(&s->pin);
-			s->stage = PICK;
-		} else if (s->final_try && !s->armed) {
-			if (k == 'f' || k == 'F')
-				s->armed = 1;
-		} else if (k == TDK_ENTER) {
-			dlg_sign(d, s);
-		} else if (!(k & TDK_FN) || k == TDK(KEY_BACKSPACE) || k == TDK(KEY_LEFT) ||
-		           k == TDK(KEY_RIGHT) || k == TDK(KEY_DC)) {
-			tf_key(&s->pin, k);
-		}
+		pin_key(d, s, k);
 		return 1;
 	}
-	if (k == TDK(KEY_UP) && s->sel > 0)
-		s->sel--;
-	else if (k == TDK(KEY_DOWN) && s->sel + 1 < s->n)
-		s->sel++;
-	else if (k == TDK_ENTER && s->n > 0) {
-		s->final_try = desk_tokens_final_try(d, s->serial[s->sel]) == 1;
-		s->armed = 0;
-		tf_clear(&s->pin);
-		s->stage = PIN;
-	} else if (k == TDK_ESC) {
-		desk_pop(d);
-	} else if (s->quit_after && (k == 'n' || k == 'N' || k == 'k' || k == 'K')) {
-		dlg_end(d, s);
+	switch (screen_request(sign_keys, s->stage, k, 0)) {
+	case SG_UP: if (s->sel > 0) s->sel--; break;
+	case SG_DOWN: if (s->sel + 1 < s->n) s->sel++; break;
+	case SG_OK:
+		if (s->stage == DONE) {
+			dlg_end(d, s);
+		} else if (s->n > 0) {
+			s->final_try = desk_tokens_final_try(d, s->serial[s->sel]) == 1;
+			s->armed = 0;
+			tf_clear(&s->pin);
+			s->stage = PIN;
+		}
+		break;
+	case SG_BACK:
+		if (s->stage == DONE)
+			dlg_end(d, s);
+		else
+			desk_pop(d);
+		break;
+	case SG_WITHOUT:
+		if (s->quit_after)
+			dlg_end(d, s);
+		break;
 	}
 	return 1;
 }
@@ -238,6 +266,7 @@ static const struct screen_ops dlg_ops = {
 	           "row, so a later rewrite of the chain is found even by someone "
 	           "who never saw the registry.\nThe PIN is never drawn; a token at "
 	           "its final PIN try asks first."),
+	.keys = sign_keys,
 	.draw = dlg_draw, .key = dlg_key, .typing = dlg_typing,
 	.tokens_changed = dlg_tokens, .free = dlg_free,
 };
@@ -280,10 +309,22 @@ int scr_sign_quit_offer(struct desk *d)
 
 /* ---- a handover record's screen ------------------------------------------ */
 
+/* On the read-only base (textscr.h): read from the registry at the
+ * first draw, and again when it changes (a signature just made). */
 struct receipt {
 	char number[64];
 	int scanned, match;       /* from a QR code: does the paper match? */
-	struct tl_list list;
+	uint64_t stamp;           /* the registry's change stamp when read */
+};
+
+enum { RC_NONE, RC_SIGN };
+
+static const struct screen_key receipt_keys[] = {
+	{ RC_SIGN, SK_ALL, { 's', 'S' }, 0, "s", N_("sign the record with a token"),
+	  N_("Sign the record with a token plugged in (the giver's or the "
+	     "receiver's)") },
+	{ 0, SK_ALL, { 0 }, 0, "Esc", N_("back"), NULL },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
 };
 
 static int add_sig(const struct td_handover_sig *g, void *ctx)
@@ -293,63 +334,71 @@ static int add_sig(const struct td_handover_sig *g, void *ctx)
 	return 0;
 }
 
-static void rc_build(struct desk *d, struct receipt *r, const struct td_record *rec)
+static void rc_rows(struct desk *d, struct text_scr *t, const struct td_record *rec)
 {
+	struct receipt *r = t->own;
+	struct tl_list *l = &t->list;
 	char line[1200];
 	struct td_error err;
 	int before;
 
-	tl_clear(&r->list);
 	if (r->scanned)
-		tl_add(&r->list, r->match ? COL_OK : COL_BAD, NULL, NULL,
+		tl_add(l, r->match ? COL_OK : COL_BAD, NULL, NULL,
 		       T(r->match ? N_("✓ The paper matches the registry.")
 		                  : N_("✗ The paper does NOT match the registry: it was "
 		                       "printed from other content.")), NULL, NULL, NULL);
-	tl_add(&r->list, COL_NORMAL, NULL, NULL, T("Recorded at"), rec->at, NULL, NULL);
+	tl_add(l, COL_NORMAL, NULL, NULL, T("Recorded at"), rec->at, NULL, NULL);
 	snprintf(line, sizeof line, "%s%s%s", rec->from_name ? rec->from_name : "",
 	         rec->from_name ? " · " : "", rec->from ? rec->from : "");
-	tl_add(&r->list, COL_NORMAL, NULL, NULL, T("From"), line, NULL, NULL);
+	tl_add(l, COL_NORMAL, NULL, NULL, T("From"), line, NULL, NULL);
 	snprintf(line, sizeof line, "%s · %s", rec->to_name ? rec->to_name : "", rec->to);
-	tl_add(&r->list, COL_NORMAL, NULL, NULL, T("To"), line, NULL, NULL);
+	tl_add(l, COL_NORMAL, NULL, NULL, T("To"), line, NULL, NULL);
 	snprintf(line, sizeof line, "%zu", rec->nitems);
-	tl_add(&r->list, COL_NORMAL, NULL, NULL, T("Items"), line, NULL, NULL);
-	tl_add(&r->list, COL_HEAD, NULL, NULL, T("Signatures"), NULL, NULL, NULL);
-	before = r->list.n;
-	td_reg_handover_sig_each(d->reg, rec->id, add_sig, &r->list, &err);
-	if (r->list.n == before)
-		tl_add(&r->list, COL_DIM, NULL, NULL, T("(none)"), NULL, NULL, NULL);
-	tl_add(&r->list, COL_KEY, NULL, NULL, T("s: sign the record with a token    Esc: back"),
-	       NULL, NULL, NULL);
+	tl_add(l, COL_NORMAL, NULL, NULL, T("Items"), line, NULL, NULL);
+	tl_add(l, COL_HEAD, NULL, NULL, T("Signatures"), NULL, NULL, NULL);
+	before = l->n;
+	td_reg_handover_sig_each(d->reg, rec->id, add_sig, l, &err);
+	if (l->n == before)
+		tl_add(l, COL_DIM, NULL, NULL, T("(none)"), NULL, NULL, NULL);
 }
 
-static void rc_draw(struct desk *d, void *self, int top, int rows, int cols)
+static void rc_build(struct desk *d, struct text_scr *t, int cols)
 {
-	struct receipt *r = self;
-	char title[200];
+	struct receipt *r = t->own;
+	struct td_record rec;
+	struct td_error err;
+	char why[600];
 
-	Tf(title, sizeof title, "Handover record %s", r->number);
-	tw_put(d, top, 1, cols - 2, title, COL_TITLE, 1);
-	tl_draw(d, &r->list, top + 1, rows - 1, cols);
-}
-
-static int rc_key(struct desk *d, void *self, int k)
-{
-	struct receipt *r = self;
-
-	if (k == 's' || k == 'S') {
-		dlg_open(d, r->number, NULL, 0);
-		return 1;
+	(void)cols;
+	r->stamp = td_reg_change_stamp(d->reg);
+	Tf(t->heading, sizeof t->heading, "Handover record %s", r->number);
+	if (td_record_load(d->reg, r->number, &rec, &err) < 0) {
+		tl_add(&t->list, COL_BAD, NULL, NULL, desk_error_text(&err, why,
+		       sizeof why), NULL, NULL, NULL);
+		return;
 	}
-	return tl_key(&r->list, k, 0);
+	rc_rows(d, t, &rec);
+	td_record_clear(&rec);
 }
 
-static void rc_free(void *self)
+static int rc_stale(struct desk *d, struct text_scr *t)
 {
-	struct receipt *r = self;
-
-	tl_clear(&r->list);
-	free(r);
+	return td_reg_change_stamp(d->reg) != ((struct receipt *)t->own)->stamp;
 }
+
+static int rc_key(struct desk *d, struct text_scr *t, int k)
+{
+	struct receipt *r = t->own;
+
+	if (screen_request(receipt_keys, 0, k, 0) != RC_SIGN)
+		return 0;
+	dlg_open(d, r->number, NULL, 0);
+	return 1;
+}
+
+static const struct text_kind rc_kind = {
+	.build = rc_build, .stale = rc_stale, .key = rc_key, .free = free,
+};
 
 static const struct screen_ops rc_ops = {
 	.title = N_("Handover record"),
@@ -357,22 +406,25 @@ static const struct screen_ops rc_ops = {
 	           "s signs it with a token plugged in (the giver's or the "
 	           "receiver's).  Scanning the QR code of a printed record opens "
 	           "this screen and says whether the paper matches the registry."),
-	.draw = rc_draw, .key = rc_key, .free = rc_free,
+	.keys = receipt_keys,
+	.draw = text_draw, .key = text_key, .typing = text_typing,
+	.free = text_free,
 };
 
 static void rc_open(struct desk *d, struct td_record *rec, int scanned, int match)
 {
 	struct receipt *r = calloc(1, sizeof *r);
+	struct text_scr *t;
 
-	if (!r)
+	if (!r || !(t = text_new(&rc_kind, r)))
 		return;
 	snprintf(r->number, sizeof r->number, "%s", rec->number);
 	r->scanned = scanned;
 	r->match = match;
-	r->list.maxw[0] = 20;
-	r->list.no_cursor = 1;
-	rc_build(d, r, rec);
-	desk_push(d, &rc_ops, r);
+	t->list.maxw[0] = 20;
+	t->list.no_cursor = 1;
+	t->keys = receipt_keys;
+	desk_push(d, &rc_ops, t);
 	if (scanned)
 		desk_message(d, !match, "%s %s: %s", T("Handover"), rec->number,
 		             T(match ? N_("the paper matches the registry")

@@ -14,6 +14,7 @@
 #include "tokendesk/registry.h"
 #include "tokendesk/tag.h"
 #include "tui/plan.h"
+#include "tui/keys.h"
 #include "tui/tag.h"
 #include "tui/widget.h"
 
@@ -161,40 +162,68 @@ int tagdlg_typing(const struct tagdlg *t)
 	return t && t->focus == 1 && !t->removing;
 }
 
+/* s then blanks up to width columns, into out. */
+static void padded(char *out, size_t size, const char *s, int width)
+{
+	int n = snprintf(out, size, "%s", s);
+
+	for (int w = tw_width(s); w < width && n > 0 && (size_t)n + 1 < size; w++)
+		out[n++] = ' ', out[n] = '\0';
+}
+
+/* In the desk's one dialog box (tw_dialog): the choices in two columns
+ * (what must happen, the request to the CA), the reason's field on the
+ * line left blank for it, the keys last. */
 void tagdlg_draw(struct desk *d, struct tagdlg *t)
 {
-	int w = d->cols > 84 ? 80 : d->cols - 2, h = 10 + t->nopt;
-	int x = (d->cols - w) / 2, y = (d->rows - h) / 2, row;
-	char line[600];
+	static char line[NCHOICES + 3][600];
+	char title[600], col[300];
+	const char *text[NCHOICES + 10];
+	int colors[NCHOICES + 10], rows[NCHOICES + 10], n = 0, cw, field, x, w;
+	int reason_focus = t->focus == 1 && !t->removing;
 
-	Tf(line, sizeof line, t->target_kind[0] == 'c' ? N_("Tag certificate %s")
+	Tf(title, sizeof title, t->target_kind[0] == 'c' ? N_("Tag certificate %s")
 	   : t->target_kind[0] == 't' ? N_("Tag token %s") : N_("Tag agency %s"),
 	   t->target);
-	tw_box(d, y, x, h, w, line);
-	snprintf(line, sizeof line, "%s %s%s%s", T("Now:"), t->now.what,
+	snprintf(line[0], sizeof line[0], "%s %s%s%s", T("Now:"), t->now.what,
 	         t->state[0] ? " · " : "", t->now.state);
-	tw_put(d, y + 1, x + 2, w - 4, line, t->state[0] ? COL_WARN : COL_DIM, 0);
-	row = y + 3;
-	tw_put(d, row, x + 2, 30, T("What must happen"), COL_HEAD, 0);
-	tw_put(d, row++, x + 34, w - 36, T("Request to the CA (Decree 68)"), COL_HEAD, 0);
-	for (int i = 0; i < t->nopt; i++, row++) {
-		int on = i == t->sel, color = on && t->focus == 0 ? COL_SELECT : COL_NORMAL;
-		snprintf(line, sizeof line, "%s %s", on ? "(•)" : "( )", T(t->opt[i]->label));
-		tw_fill(d, row, x + 2, w - 4, color);
-		tw_put(d, row, x + 2, 31, line, color, 0);
-		tw_put(d, row, x + 34, w - 36, request_label(t->opt[i]->request), color, 0);
+	text[n] = line[0], colors[n++] = t->state[0] ? COL_WARN : COL_DIM;
+	text[n] = "", colors[n++] = COL_NORMAL;
+	cw = tw_width(T("What must happen"));
+	for (int i = 0; i < t->nopt; i++) {
+		snprintf(col, sizeof col, "(•) %s", T(t->opt[i]->label));
+		if (tw_width(col) > cw)
+			cw = tw_width(col);
 	}
-	tw_put(d, ++row, x + 2, w - 4, T("Reason (required; it goes to DOST):"),
-	       t->focus == 1 ? COL_HEAD : COL_NORMAL, 0);
-	row += 3;
-	if (t->removing)
-		tw_put(d, row, x + 2, w - 4, T("Remove this tag? y: yes    n or Esc: no"),
-		       COL_BAD, 0);
-	else
-		tw_put(d, row, x + 2, w - 4, T("↑↓ choose  Tab: reason  Enter: save  "
-		       "x: remove the tag  Esc: cancel"), COL_KEY, 0);
-	tf_draw(d, &t->reason, row - 2, x + 2, w - 4, t->focus == 1 && !t->removing);
-	if (t->focus == 1 && !t->removing)
+	cw += 3;
+	padded(col, sizeof col, T("What must happen"), cw);
+	snprintf(line[1], sizeof line[1], "%s%s", col, T("Request to the CA (Decree 68)"));
+	text[n] = line[1], colors[n++] = COL_HEAD;
+	for (int i = 0; i < t->nopt; i++) {
+		int on = i == t->sel;
+		char choice[300];
+		snprintf(choice, sizeof choice, "%s %s", on ? "(•)" : "( )", T(t->opt[i]->label));
+		padded(col, sizeof col, choice, cw);
+		snprintf(line[2 + i], sizeof line[2 + i], "%s%s", col,
+		         request_label(t->opt[i]->request));
+		text[n] = line[2 + i];
+		colors[n++] = on && t->focus == 0 ? COL_SELECT : COL_NORMAL;
+	}
+	text[n] = "", colors[n++] = COL_NORMAL;
+	text[n] = T("Reason (required; it goes to DOST):");
+	colors[n++] = t->focus == 1 ? COL_HEAD : COL_NORMAL;
+	field = n;
+	text[n] = "", colors[n++] = COL_NORMAL;   /* the reason's field */
+	text[n] = "", colors[n++] = COL_NORMAL;
+	text[n] = t->removing ? T("Remove this tag? y: yes    n or Esc: no")
+	          : T("↑↓ choose  Tab: reason  Enter: save  x: remove the tag  "
+	              "Esc: cancel");
+	colors[n++] = COL_KEY;
+	tw_dialog_rows(d, title, text, colors, n, &x, &w, rows);
+	if (rows[field] < 0)
+		return;
+	tf_draw(d, &t->reason, rows[field], x, w, reason_focus);
+	if (reason_focus)
 		curs_set(1);
 }
 
@@ -256,6 +285,22 @@ static int remove_tag(struct desk *d, struct tagdlg *t)
 	return TAGDLG_DONE;
 }
 
+/* The dialog's requests and keys (keys.h): mode 0 on the choices, 1 in
+ * the reason (letters are its text); removing asks y/n (tw_answer). */
+enum { TG_NONE, TG_CANCEL, TG_FOCUS, TG_SAVE, TG_ENTER, TG_UP, TG_DOWN,
+       TG_REMOVE };
+
+static const struct screen_key tag_keys[] = {
+	{ TG_CANCEL, SK_ALL, { TDK_ESC }, 1, "Esc", NULL, NULL },
+	{ TG_FOCUS, SK_ALL, { '\t', TDK(KEY_BTAB) }, 1, "Tab", NULL, NULL },
+	{ TG_SAVE, SK_ALL, { TDK(KEY_F(9)) }, 1, "F9", NULL, NULL },
+	{ TG_ENTER, SK_ALL, { TDK_ENTER }, 1, "Enter", NULL, NULL },
+	{ TG_UP, SK_ALL, { TDK(KEY_UP) }, 1, "↑", NULL, NULL },
+	{ TG_DOWN, SK_ALL, { TDK(KEY_DOWN) }, 1, "↓", NULL, NULL },
+	{ TG_REMOVE, SK_MODE(0), { 'x', TDK(KEY_DC) }, 0, "x", NULL, NULL },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
+};
+
 int tagdlg_key(struct desk *d, struct tagdlg *t, int k)
 {
 	if (t->removing) {
@@ -266,37 +311,38 @@ int tagdlg_key(struct desk *d, struct tagdlg *t, int k)
 			t->removing = 0;
 		return TAGDLG_OPEN;
 	}
-	switch (k) {
-	case TDK_ESC:
+	switch (screen_request(tag_keys, t->focus, k, t->focus == 1)) {
+	case TG_CANCEL:
 		desk_message(d, 0, "%s", T("Nothing was written."));
 		return TAGDLG_DONE;
-	case '\t': case TDK(KEY_BTAB):
+	case TG_FOCUS:
 		t->focus = !t->focus;
 		return TAGDLG_OPEN;
-	case TDK(KEY_F(9)):
+	case TG_SAVE:
 		return save(d, t);
-	case TDK_ENTER:
+	case TG_ENTER:
 		if (t->focus == 0) {
 			t->focus = 1;
 			return TAGDLG_OPEN;
 		}
 		return save(d, t);
-	case TDK(KEY_UP):
+	case TG_UP:
 		if (t->focus == 1)
 			t->focus = 0;
 		else if (t->sel > 0)
 			t->sel--;
 		return TAGDLG_OPEN;
-	case TDK(KEY_DOWN):
+	case TG_DOWN:
 		if (t->focus == 0 && t->sel + 1 < t->nopt)
 			t->sel++;
 		else
 			t->focus = 1;
 		return TAGDLG_OPEN;
-	}
-	if (t->focus == 0 && (k == 'x' || k == TDK(KEY_DC)))
+	case TG_REMOVE:
 		t->removing = 1;
-	else if (t->focus == 1)
+		return TAGDLG_OPEN;
+	}
+	if (t->focus == 1)
 		tf_key(&t->reason, k);
 	return TAGDLG_OPEN;
 }

@@ -90,4 +90,17 @@ void tf_get(const struct tf_field *f, char *out, size_t size);
 void tf_draw(struct desk *d, struct tf_field *f, int y, int x, int w,
              int focus);
 
+/* The PIN dialog (scr_pin.c), for proof of possession and signing: the
+ * desk's one dialog box (tw_dialog) asking token serial's PIN into the
+ * secret field pin, with keys as its last line; warn: the token is at its
+ * final try, so the warning and warn_keys instead (F arms the try). */
+void desk_pin_dialog(struct desk *d, const char *title, const char *serial,
+                     int warn, struct tf_field *pin, const char *keys,
+                     const char *warn_keys);
+/* The PIN dialog's requests (its key table, scr_pin.c): Enter proves or
+ * signs, Esc gives up, F arms the final try (only while warned: while
+ * the PIN is typed every letter is the PIN's); 0 for any other key. */
+enum { PIN_NONE, PIN_OK, PIN_CANCEL, PIN_ARM };
+int desk_pin_request(int warn, int key);
+
 #endif

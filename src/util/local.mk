@@ -13,3 +13,4 @@ libtokendesk_a_SOURCES += src/util/outfile.c
 libtokendesk_a_SOURCES += src/util/textfile.c
 libtokendesk_a_SOURCES += src/util/sshkey.c
 EXTRA_DIST += include/tokendesk/sshkey.h
+libtokendesk_a_SOURCES += src/util/fdio.c

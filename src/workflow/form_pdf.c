@@ -3,7 +3,9 @@
  * shapes the Vietnamese, cairo draws.  Each form starts on a page of its
  * own: the heading lines left and right, the title, the letter, the
  * table (its header repeated on every page it spans), the closing and
- * the signer.  The page turns landscape when the template's columns are
+ * the signer.  The forms arrive as a stream (draw_stream): a row is
+ * measured, drawn and forgotten, so a batch of any size is drawn in the
+ * memory of one page.  The page turns landscape when the template's columns are
  * wide (an information change shows two DNs side by side). */
 #include <config.h>
 
@@ -16,50 +18,34 @@
 
 #include "tokendesk/outfile.h"
 #include "workflow/forms_internal.h"
+#include "workflow/pdf_doc.h"
 
-#define A4_SHORT 595.28
-#define A4_LONG 841.89
+#define A4_SHORT TD_PDF_A4_SHORT
+#define A4_LONG TD_PDF_A4_LONG
 #define MARGIN 42.0
-#define FONT "DejaVu Sans"
 #define PAD 3.0
 #define TABLE_SIZE 8.5
 #define TEXT_SIZE 10.5
 
+struct table {
+	size_t ncols;
+	double w[TD_FORM_MAX_COLS];
+};
+
 struct fpdf {
-	cairo_t *cr;
-	PangoContext *pc;
+	struct table t;
+	struct td_pdf_doc d;    /* surface, cairo, pango (pdf_doc.h) */
 	double page_w, page_h, body_w, y;
 	json_t *form;
 	int page;
 };
 
-enum { PLAIN = 0, BOLD = 1, ITALIC = 2 };
+enum { PLAIN = TD_PDF_PLAIN, BOLD = TD_PDF_BOLD, ITALIC = TD_PDF_ITALIC };
 
 static double text_at(struct fpdf *p, double x, double y, double w, const char *text,
                       double size, int style, PangoAlignment align, int draw)
 {
-	PangoLayout *layout = pango_layout_new(p->pc);
-	PangoFontDescription *fd = pango_font_description_from_string(FONT);
-	int pw, ph;
-
-	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
-	if (style & BOLD)
-		pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
-	if (style & ITALIC)
-		pango_font_description_set_style(fd, PANGO_STYLE_OBLIQUE);
-	pango_layout_set_font_description(layout, fd);
-	pango_layout_set_width(layout, (int)(w * PANGO_SCALE));
-	pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
-	pango_layout_set_alignment(layout, align);
-	pango_layout_set_text(layout, text ? text : "", -1);
-	pango_layout_get_size(layout, &pw, &ph);
-	if (draw) {
-		cairo_move_to(p->cr, x, y);
-		pango_cairo_show_layout(p->cr, layout);
-	}
-	pango_font_description_free(fd);
-	g_object_unref(layout);
-	return (double)ph / PANGO_SCALE;
+	return td_pdf_text(&p->d, x, y, w, text, size, style, align, draw);
 }
 
 static void footer(struct fpdf *p)
@@ -76,7 +62,7 @@ static void footer(struct fpdf *p)
 static void new_page(struct fpdf *p)
 {
 	footer(p);
-	cairo_show_page(p->cr);
+	cairo_show_page(p->d.cr);
 	p->page++;
 	p->y = MARGIN;
 }
@@ -107,11 +93,6 @@ static double column_lines(struct fpdf *p, double x, double w, json_t *lines,
 
 /* ---- the table ------------------------------------------------------------------ */
 
-struct table {
-	size_t ncols;
-	double w[TD_FORM_MAX_COLS];
-};
-
 static double row(struct fpdf *p, const struct table *t, json_t *cells, int style,
                   int draw)
 {
@@ -131,48 +112,61 @@ static double row(struct fpdf *p, const struct table *t, json_t *cells, int styl
 	h += 2 * PAD;
 	if (draw) {
 		x = MARGIN;
-		cairo_rectangle(p->cr, x, p->y, p->body_w, h);
+		cairo_rectangle(p->d.cr, x, p->y, p->body_w, h);
 		for (size_t c = 0; c + 1 < t->ncols; c++) {
 			x += t->w[c];
-			cairo_move_to(p->cr, x, p->y);
-			cairo_line_to(p->cr, x, p->y + h);
+			cairo_move_to(p->d.cr, x, p->y);
+			cairo_line_to(p->d.cr, x, p->y + h);
 		}
-		cairo_set_line_width(p->cr, 0.5);
-		cairo_stroke(p->cr);
+		cairo_set_line_width(p->d.cr, 0.5);
+		cairo_stroke(p->d.cr);
 		p->y += h;
 	}
 	return h;
 }
 
-static void table(struct fpdf *p)
+static void table_widths(struct fpdf *p)
 {
-	json_t *cols = json_object_get(p->form, "columns"), *c, *r;
-	struct table t = { 0 };
+	json_t *cols = json_object_get(p->form, "columns"), *c;
 	double total = 0;
 	size_t i;
 
+	memset(&p->t, 0, sizeof p->t);
 	json_array_foreach(cols, i, c)
 		total += json_number_value(json_object_get(c, "width"));
 	json_array_foreach(cols, i, c)
 		if (i < TD_FORM_MAX_COLS)
-			t.w[t.ncols++] = p->body_w * json_number_value(json_object_get(c, "width"))
-			                 / total;
-	if (p->y + row(p, &t, cols, BOLD, 0) + 30 > p->page_h - MARGIN)
+			p->t.w[p->t.ncols++] = p->body_w
+			                       * json_number_value(json_object_get(c, "width"))
+			                       / total;
+}
+
+/* The table's header, on a page with room for a row or two after it. */
+static void table_begin(struct fpdf *p)
+{
+	json_t *cols = json_object_get(p->form, "columns");
+
+	table_widths(p);
+	if (p->y + row(p, &p->t, cols, BOLD, 0) + 30 > p->page_h - MARGIN)
 		new_page(p);
-	row(p, &t, cols, BOLD, 1);
-	json_array_foreach(json_object_get(p->form, "rows"), i, r) {
-		if (p->y + row(p, &t, r, PLAIN, 0) > p->page_h - MARGIN) {
-			new_page(p);
-			row(p, &t, cols, BOLD, 1);
-		}
-		row(p, &t, r, PLAIN, 1);
+	row(p, &p->t, cols, BOLD, 1);
+}
+
+/* A row as it comes: measured, then drawn, on the next page (under the
+ * header again) when it does not fit.  Nothing else is kept of it. */
+static void table_row(struct fpdf *p, json_t *r)
+{
+	if (p->y + row(p, &p->t, r, PLAIN, 0) > p->page_h - MARGIN) {
+		new_page(p);
+		row(p, &p->t, json_object_get(p->form, "columns"), BOLD, 1);
 	}
-	p->y += 10;
+	row(p, &p->t, r, PLAIN, 1);
 }
 
 /* ---- a form ---------------------------------------------------------------------- */
 
-static void form(struct fpdf *p)
+/* Up to the table's header; its rows follow (table_row). */
+static void form_begin(struct fpdf *p)
 {
 	double half = p->body_w / 2, hl, hr;
 	json_t *v;
@@ -189,7 +183,17 @@ static void form(struct fpdf *p)
 	json_array_foreach(json_object_get(p->form, "letter"), i, v)
 		para(p, json_string_value(v), TEXT_SIZE, PLAIN, PANGO_ALIGN_LEFT, 4);
 	p->y += 6;
-	table(p);
+	table_begin(p);
+}
+
+/* After the last row: the closing and the signer, then the page ends. */
+static void form_end(struct fpdf *p)
+{
+	double half = p->body_w / 2;
+	json_t *v;
+	size_t i;
+
+	p->y += 10;
 	json_array_foreach(json_object_get(p->form, "closing"), i, v)
 		para(p, json_string_value(v), TEXT_SIZE, PLAIN, PANGO_ALIGN_LEFT, 4);
 	p->y += 10;
@@ -201,6 +205,8 @@ static void form(struct fpdf *p)
 	if (p->y + need > p->page_h - MARGIN)
 		new_page(p);
 	column_lines(p, MARGIN + half, half, json_object_get(p->form, "signer"), BOLD);
+	footer(p);
+	cairo_show_page(p->d.cr);
 }
 
 static int wide(json_t *f)
@@ -214,62 +220,79 @@ static int wide(json_t *f)
 	return total > 110;
 }
 
-static cairo_status_t write_fn(void *closure, const unsigned char *data,
-                               unsigned int length)
+static void start_form(struct fpdf *p, json_t *model)
 {
-	return fwrite(data, 1, length, closure) == length ?
-	       CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+	json_decref(p->form);
+	p->form = json_incref(model);
+	int landscape = wide(p->form);
+	p->page_w = landscape ? A4_LONG : A4_SHORT;
+	p->page_h = landscape ? A4_SHORT : A4_LONG;
+	p->body_w = p->page_w - 2 * MARGIN;
+	p->page = 1;
+	p->y = MARGIN;
+	cairo_pdf_surface_set_size(p->d.surface, p->page_w, p->page_h);
+	form_begin(p);
 }
 
-static int render(json_t *doc, FILE *f, struct td_error *err)
+/* The values forms.c sends after the document's head, a line each: a
+ * form's model (an object) starts a form, its rows (arrays) follow.
+ * Each is drawn and dropped: the PDF is streamed too, pages leave for
+ * the file as they are done, and nothing holds the rows. */
+static int draw_stream(struct fpdf *p, FILE *in,
+                       struct td_error *err)
 {
-	json_t *forms = json_object_get(doc, "forms");
-	struct fpdf p = { 0 };
-	cairo_surface_t *s;
-	cairo_status_t st;
-	size_t i;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	json_error_t jerr;
+	int rc = TD_OK;
 
-	if (!json_is_array(forms) || json_array_size(forms) == 0)
-		return td_error_set(err, TD_ERR_DATA, "no form to draw");
-	s = cairo_pdf_surface_create_for_stream(write_fn, f, A4_SHORT, A4_LONG);
-	p.cr = cairo_create(s);
-	p.pc = pango_cairo_create_context(p.cr);
-	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE,
-	                               json_string_value(json_object_get(doc, "title")));
-	json_array_foreach(forms, i, p.form) {
-		int landscape = wide(p.form);
-		p.page_w = landscape ? A4_LONG : A4_SHORT;
-		p.page_h = landscape ? A4_SHORT : A4_LONG;
-		p.body_w = p.page_w - 2 * MARGIN;
-		p.page = 1;
-		p.y = MARGIN;
-		cairo_pdf_surface_set_size(s, p.page_w, p.page_h);
-		cairo_set_source_rgb(p.cr, 0, 0, 0);
-		form(&p);
-		footer(&p);
-		cairo_show_page(p.cr);
+	while (rc == TD_OK && (len = getline(&line, &cap, in)) >= 0) {
+		json_t *v;
+		if (len == 0 || line[0] == '\n')
+			continue;
+		if (!(v = json_loadb(line, (size_t)len, 0, &jerr)))
+			rc = td_error_set(err, TD_ERR_DATA, "not a form: %s", jerr.text);
+		else if (json_is_object(v)) {
+			if (p->form)
+				form_end(p);
+			start_form(p, v);
+		} else if (json_is_array(v) && p->form)
+			table_row(p, v);
+		else
+			rc = td_error_set(err, TD_ERR_DATA, "a row before its form");
+		json_decref(v);
 	}
-	g_object_unref(p.pc);
-	cairo_destroy(p.cr);
-	cairo_surface_finish(s);
-	st = cairo_surface_status(s);
-	cairo_surface_destroy(s);
-	pango_cairo_font_map_set_default(NULL);
-	if (st != CAIRO_STATUS_SUCCESS)
-		return td_error_set(err, st == CAIRO_STATUS_WRITE_ERROR ? TD_ERR_IO :
-		                    TD_ERR_INTERNAL, "making the PDF: %s",
-		                    cairo_status_to_string(st));
-	return TD_OK;
+	free(line);
+	if (rc == TD_OK && !p->form)
+		rc = td_error_set(err, TD_ERR_DATA, "no form to draw");
+	else if (rc == TD_OK)
+		form_end(p);
+	return rc;
 }
 
-int td_forms_render_pdf(json_t *doc, const char *path, struct td_error *err)
+static int render(json_t *doc, FILE *in, FILE *f, struct td_error *err)
+{
+	struct fpdf p = { 0 };
+	int rc, closed;
+
+	td_pdf_doc_open(&p.d, f, A4_SHORT, A4_LONG,
+	                json_string_value(json_object_get(doc, "title")));
+	rc = draw_stream(&p, in, err);
+	json_decref(p.form);
+	closed = td_pdf_doc_close(&p.d, rc < 0 ? NULL : err);
+	return rc < 0 ? rc : closed;
+}
+
+int td_forms_render_pdf(json_t *doc, FILE *in, const char *path,
+                        struct td_error *err)
 {
 	struct td_outfile out;
 	int rc = td_outfile_open(&out, path, err);
 
 	if (rc < 0)
 		return rc;
-	if ((rc = render(doc, out.f, err)) < 0) {
+	if ((rc = render(doc, in, out.f, err)) < 0) {
 		td_outfile_abandon(&out);
 		return rc;
 	}

@@ -1,8 +1,12 @@
 /* forms.c: the Decree 68 request forms (forms.h).  The tags of the
- * template's kinds are gathered, grouped by requesting agency, and laid
- * out into one model (a JSON document: per form its heading lines, the
- * letter, the table, the closing and the signer), which both the XLSX
- * writer here and the PDF helper draw, so both say the same thing. */
+ * template's kinds are read twice, as of one moment: first counted per
+ * requesting agency (a letter says how many rows its table has), then
+ * streamed, an agency's rows at a time, to the writer (XLSX here in
+ * forms_xlsx.c, DOCX in forms_docx.c, PDF by the tokendesk-pdf helper),
+ * each form laid out into one model (a JSON object: its heading lines,
+ * the letter, the columns, the closing and the signer), so all formats
+ * say the same thing.  Nothing holds every row: memory follows the
+ * number of agencies (issue 27). */
 #include <config.h>
 
 #include <stdio.h>
@@ -12,7 +16,6 @@
 
 #include <jansson.h>
 #include <unicase.h>
-#include <xlsxwriter.h>
 
 #include "tokendesk/csv.h"
 #include "tokendesk/forms.h"
@@ -238,14 +241,10 @@ static struct td_strmap *contacts_load(const struct td_forms_opts *o,
 
 /* ---- the rows ---------------------------------------------------------------- */
 
-struct row {
-	const char *v[TD_FORM_MAX_COLS];
-	struct row *next;
-};
-
+/* A form: one requesting agency, its rows counted before any is written
+ * (the letter says how many). */
 struct form {
 	const char *agency_code, *agency_name;
-	struct row *rows, **tail;
 	long n;
 	struct form *next;
 };
@@ -253,7 +252,8 @@ struct form {
 struct gather {
 	struct td_registry *reg;
 	struct td_strmap *contacts;   /* agency code -> "address\temail" */
-	struct td_arena *arena;
+	struct td_arena *arena;       /* the forms and what lasts the call */
+	struct td_arena *scratch;     /* one row's texts */
 	struct td_agency_names *names;
 	const struct td_forms_opts *opts;
 	json_t *tpl;
@@ -261,17 +261,22 @@ struct gather {
 	struct form *forms, **tail;
 	long seen, rows;
 	int nomem;
+	/* writing */
+	struct td_form_out *out;
+	struct form *cur;             /* the form being written */
+	long stt;
+	const char *date;
+	struct td_error *err;
 };
 
 static const char *dup(struct gather *g, const char *s)
 {
-	const char *c = td_arena_strdup(g->arena, s ? s : "");
+	const char *c = td_arena_strdup(g->scratch, s ? s : "");
 
 	if (!c)
 		g->nomem = 1;
 	return c;
 }
-
 /* d/m/yyyy as the CA's forms write dates: "01/07/2025". */
 static const char *date_dmy(struct gather *g, const char *iso)
 {
@@ -375,14 +380,11 @@ static struct form *form_of(struct gather *g, const struct td_tag *t)
 
 	if (f)
 		return f;
-	if (!(f = td_arena_alloc(g->arena, sizeof *f))) {
-		g->nomem = 1;
-		return NULL;
-	}
-	f->agency_code = dup(g, code);
-	f->agency_name = td_agency_names_get(g->names, code, t->agency_name);
-	f->tail = &f->rows;
-	if (g->nomem || td_strmap_put(g->forms_by_code, f->agency_code, f) < 0) {
+	if (!(f = td_arena_alloc(g->arena, sizeof *f)) ||
+	    !(f->agency_code = td_arena_strdup(g->arena, code)) ||
+	    !(f->agency_name = td_arena_strdup(g->arena,
+	          td_agency_names_get(g->names, code, t->agency_name ? t->agency_name : ""))) ||
+	    td_strmap_put(g->forms_by_code, f->agency_code, f) < 0) {
 		g->nomem = 1;
 		return NULL;
 	}
@@ -391,26 +393,20 @@ static struct form *form_of(struct gather *g, const struct td_tag *t)
 	return f;
 }
 
-static int gather_tag(const struct td_tag *t, void *ctx)
+/* The first pass: which forms, and how many rows each. */
+static int count_tag(const struct td_tag *t, void *ctx)
 {
 	struct gather *g = ctx;
-	json_t *cols = json_object_get(g->tpl, "columns"), *c;
 	struct form *f;
-	struct row *r;
-	size_t i;
 
 	g->seen++;
 	if (!wanted(g, t))
 		return 0;
-	if (!(f = form_of(g, t)) || !(r = td_arena_alloc(g->arena, sizeof *r)))
-		return TD_ERR_NOMEM;
-	json_array_foreach(cols, i, c)
-		r->v[i] = field_value(g, t, json_string_value(json_object_get(c, "field")));
-	*f->tail = r;
-	f->tail = &r->next;
+	if (!(f = form_of(g, t)))
+		return td_error_set(g->err, TD_ERR_NOMEM, "out of memory");
 	f->n++;
 	g->rows++;
-	return g->nomem ? TD_ERR_NOMEM : 0;
+	return 0;
 }
 
 /* ---- the model --------------------------------------------------------------- */
@@ -549,8 +545,7 @@ static json_t *expand_lines(const struct letter_ctx *lc, json_t *tpl, const char
 
 static json_t *form_model(struct gather *g, const struct form *f, const char *date)
 {
-	json_t *tpl = g->tpl, *m = json_object(), *cols = json_array(),
-	       *rows = json_array(), *c;
+	json_t *tpl = g->tpl, *m = json_object(), *cols = json_array(), *c;
 	struct td_agency a = { 0 };
 	struct td_error ignored;
 	struct letter_ctx lc = { f, NULL, NULL, g->opts->place, date,
@@ -560,7 +555,6 @@ static json_t *form_model(struct gather *g, const struct form *f, const char *da
 	char *superior = NULL, province[512] = "";
 	const char *q;
 	size_t i;
-	long stt = 0;
 
 	if (td_reg_get_agency(g->reg, f->agency_code, &a, &ignored) == 0 &&
 	    a.parent_code)
@@ -587,20 +581,6 @@ static json_t *form_model(struct gather *g, const struct form *f, const char *da
 		                      json_object_get(c, "heading"),
 		                      "width", w ? json_number_value(w) : 16.0));
 	}
-	for (const struct row *r = f->rows; r; r = r->next) {
-		json_t *cells = json_array(), *fc;
-		json_array_foreach(json_object_get(tpl, "columns"), i, fc) {
-			char n[24];
-			if (strcmp(json_string_value(json_object_get(fc, "field")), "stt") == 0) {
-				snprintf(n, sizeof n, "%ld", stt + 1);
-				json_array_append_new(cells, json_string(n));
-			} else {
-				json_array_append_new(cells, json_string(r->v[i]));
-			}
-		}
-		stt++;
-		json_array_append_new(rows, cells);
-	}
 	json_object_set_new(m, "agency_code", json_string(f->agency_code));
 	json_object_set_new(m, "form", json_string(lc.form));
 	json_object_set_new(m, "left", expand_lines(&lc, tpl, "left"));
@@ -608,223 +588,128 @@ static json_t *form_model(struct gather *g, const struct form *f, const char *da
 	json_object_set_new(m, "title", expand(&lc, lc.title));
 	json_object_set_new(m, "letter", expand_lines(&lc, tpl, "letter"));
 	json_object_set_new(m, "columns", cols);
-	json_object_set_new(m, "rows", rows);
 	json_object_set_new(m, "closing", expand_lines(&lc, tpl, "closing"));
 	json_object_set_new(m, "signer", expand_lines(&lc, tpl, "signer"));
 	free(superior);
 	return m;
 }
 
-/* ---- XLSX -------------------------------------------------------------------- */
+/* ---- writing, a row at a time ------------------------------------------------- */
 
-/* A sheet's name: the agency code, without what Excel forbids, at most
- * 31 characters, made unique by a number. */
-static void sheet_name(const char *code, int n, char *buf, size_t size)
+static int end_form(struct gather *g)
 {
-	char clean[32];
-	size_t o = 0;
-
-	for (const char *p = code; *p && o < 24; p++)
-		clean[o++] = strchr("[]:*?/\\'", *p) ? '_' : *p;
-	clean[o] = '\0';
-	if (!o)
-		snprintf(clean, sizeof clean, "Mau");
-	if (n)
-		snprintf(buf, size, "%s-%d", clean, n + 1);
-	else
-		snprintf(buf, size, "%s", clean);
+	return g->cur ? g->out->ops->end(g->out, g->err) : TD_OK;
 }
 
-struct xfmt { lxw_format *bold_c, *italic_c, *wrap, *head, *cell, *title; };
-
-static const char *safe(const char *s, char *buf, size_t size)
+/* The next form starts where the registry's order moves to another
+ * agency (td_reg_each_tag gives an agency's tags as one run). */
+static int next_form(struct gather *g, const char *code)
 {
-	if (!td_csv_is_formula(s))
-		return s;
-	snprintf(buf, size, "'%s", s);
-	return buf;
-}
-
-static lxw_row_t merged_lines(lxw_worksheet *ws, lxw_row_t row, lxw_col_t c0,
-                              lxw_col_t c1, json_t *lines, lxw_format *fmt)
-{
-	char buf[4096];
-	json_t *v;
-	size_t i;
-
-	json_array_foreach(lines, i, v) {
-		const char *s = safe(json_string_value(v), buf, sizeof buf);
-		if (c1 > c0)
-			worksheet_merge_range(ws, row, c0, row, c1, s, fmt);
-		else
-			worksheet_write_string(ws, row, c0, s, fmt);
-		row++;
-	}
-	return row;
-}
-
-static int xlsx_form(lxw_workbook *wb, json_t *m, const struct xfmt *x,
-                     struct td_strmap *names, struct td_arena *a)
-{
-	json_t *cols = json_object_get(m, "columns"), *c, *r, *v;
-	lxw_col_t last = (lxw_col_t)(json_array_size(cols) - 1), half = last / 2;
-	char name[40], buf[4096];
-	lxw_worksheet *ws;
-	lxw_row_t row = 0, top;
-	size_t i, j;
-	int n = 0;
-
-	do
-		sheet_name(json_string_value(json_object_get(m, "agency_code")), n++,
-		           name, sizeof name);
-	while (td_strmap_get(names, name));
-	const char *kept = td_arena_strdup(a, name);
-	if (!kept || td_strmap_put(names, kept, (void *)kept) < 0 ||
-	    !(ws = workbook_add_worksheet(wb, kept)))
-		return -1;
-	worksheet_set_paper(ws, 9);            /* A4 */
-	worksheet_set_landscape(ws);
-	worksheet_fit_to_pages(ws, 1, 0);
-	json_array_foreach(cols, i, c)
-		worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i,
-		                     json_number_value(json_object_get(c, "width")), NULL);
-	worksheet_write_string(ws, row++, last, json_string_value(json_object_get(m, "form")),
-	                       x->italic_c);
-	top = row;
-	row = merged_lines(ws, top, 0, half ? half - (half > 1) : 0,
-	                   json_object_get(m, "left"), x->bold_c);
-	lxw_row_t r2 = merged_lines(ws, top, half, last, json_object_get(m, "right"),
-	                            x->bold_c);
-	row = (row > r2 ? row : r2) + 1;
-	worksheet_merge_range(ws, row, 0, row, last,
-	                      json_string_value(json_object_get(m, "title")), x->title);
-	row += 2;
-	json_array_foreach(json_object_get(m, "letter"), i, v) {
-		worksheet_merge_range(ws, row, 0, row, last,
-		                      safe(json_string_value(v), buf, sizeof buf), x->wrap);
-		row++;
-	}
-	row++;
-	json_array_foreach(cols, i, c)
-		worksheet_write_string(ws, row, (lxw_col_t)i,
-		                       json_string_value(json_object_get(c, "heading")), x->head);
-	json_array_foreach(json_object_get(m, "rows"), j, r) {
-		row++;
-		json_array_foreach(r, i, v)
-			worksheet_write_string(ws, row, (lxw_col_t)i,
-			                       safe(json_string_value(v), buf, sizeof buf), x->cell);
-	}
-	row += 2;
-	json_array_foreach(json_object_get(m, "closing"), i, v) {
-		worksheet_merge_range(ws, row, 0, row, last,
-		                      safe(json_string_value(v), buf, sizeof buf), x->wrap);
-		row++;
-	}
-	row++;
-	merged_lines(ws, row, half, last, json_object_get(m, "signer"), x->bold_c);
-	return 0;
-}
-
-static int build_xlsx(const char *file, json_t *doc, const char **lib)
-{
-	lxw_workbook *wb = workbook_new(file);
-	struct td_strmap *names = td_strmap_new(32);
-	struct td_arena *a = td_arena_new();
-	struct xfmt x;
+	struct form *f = g->cur ? g->cur->next : g->forms;
 	json_t *m;
-	size_t i;
-	int rc = 0;
+	int rc;
 
-	*lib = NULL;
-	if (!wb || !names || !a) {
-		if (wb)
-			workbook_close(wb);
-		td_strmap_free(names);
-		td_arena_free(a);
-		return -1;
-	}
-	x.bold_c = workbook_add_format(wb);
-	format_set_bold(x.bold_c);
-	format_set_align(x.bold_c, LXW_ALIGN_CENTER);
-	format_set_text_wrap(x.bold_c);
-	x.italic_c = workbook_add_format(wb);
-	format_set_italic(x.italic_c);
-	format_set_align(x.italic_c, LXW_ALIGN_RIGHT);
-	x.title = workbook_add_format(wb);
-	format_set_bold(x.title);
-	format_set_font_size(x.title, 13);
-	format_set_align(x.title, LXW_ALIGN_CENTER);
-	x.wrap = workbook_add_format(wb);
-	format_set_text_wrap(x.wrap);
-	format_set_align(x.wrap, LXW_ALIGN_VERTICAL_TOP);
-	x.head = workbook_add_format(wb);
-	format_set_bold(x.head);
-	format_set_text_wrap(x.head);
-	format_set_align(x.head, LXW_ALIGN_CENTER);
-	format_set_border(x.head, LXW_BORDER_THIN);
-	x.cell = workbook_add_format(wb);
-	format_set_text_wrap(x.cell);
-	format_set_align(x.cell, LXW_ALIGN_VERTICAL_TOP);
-	format_set_border(x.cell, LXW_BORDER_THIN);
-	json_array_foreach(json_object_get(doc, "forms"), i, m)
-		if (xlsx_form(wb, m, &x, names, a) < 0) {
-			rc = -1;
-			break;
-		}
-	lxw_error e = workbook_close(wb);
-	if (rc == 0 && e != LXW_NO_ERROR) {
-		*lib = lxw_strerror(e);
-		rc = -1;
-	}
-	td_strmap_free(names);
-	td_arena_free(a);
+	if ((rc = end_form(g)) < 0)
+		return rc;
+	if (!f || strcmp(f->agency_code, code) != 0)
+		return td_error_set(g->err, TD_ERR_INTERNAL, "the tags of agency %s did "
+		                    "not come together", code);
+	g->cur = f;
+	g->stt = 0;
+	if (!(m = form_model(g, f, g->date)))
+		return td_error_set(g->err, TD_ERR_NOMEM, "out of memory");
+	rc = g->out->ops->begin(g->out, m, g->err);
+	json_decref(m);
 	return rc;
 }
 
-static int write_xlsx(const char *path, json_t *doc, struct td_error *err)
+static int write_tag(const struct td_tag *t, void *ctx)
 {
-	struct td_stderr_catch quiet;
-	struct td_outfile out;
-	const char *lib, *name;
-	char why[256];
+	struct gather *g = ctx;
+	json_t *cols = json_object_get(g->tpl, "columns"), *c;
+	const char *cells[TD_FORM_MAX_COLS], *code = t->agency_code ? t->agency_code : "";
+	char stt[24];
+	size_t i, n = 0;
 	int rc;
 
-	if ((rc = td_outfile_open(&out, path, err)) < 0)
+	if (!wanted(g, t))
+		return 0;
+	if ((!g->cur || strcmp(g->cur->agency_code, code) != 0) &&
+	    (rc = next_form(g, code)) < 0)
 		return rc;
-	if (!(name = td_outfile_lib_path(&out, err))) {
-		td_outfile_abandon(&out);
-		return err->code;
+	if (!(g->scratch = td_arena_new()))
+		return td_error_set(g->err, TD_ERR_NOMEM, "out of memory");
+	snprintf(stt, sizeof stt, "%ld", ++g->stt);
+	json_array_foreach(cols, i, c) {
+		const char *field = json_string_value(json_object_get(c, "field"));
+		cells[n++] = strcmp(field, "stt") == 0 ? stt : field_value(g, t, field);
 	}
-	td_stderr_catch_begin(&quiet);
-	rc = build_xlsx(name, doc, &lib);
-	td_stderr_catch_end(&quiet, why, sizeof why);
-	if (rc == 0)
-		return td_outfile_commit(&out, err);
-	td_outfile_abandon(&out);
-	return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "%s%s%s%s",
-	                       lib ? lib : "cannot write the workbook",
-	                       why[0] ? " (" : "", why, why[0] ? ")" : "");
+	rc = g->nomem ? td_error_set(g->err, TD_ERR_NOMEM, "out of memory")
+	     : g->out->ops->row(g->out, cells, n, g->err);
+	td_arena_free(g->scratch);
+	g->scratch = NULL;
+	return rc;
 }
 
-/* ---- the whole ---------------------------------------------------------------- */
-
-static json_t *document(struct gather *g)
+static struct td_form_out *open_out(struct gather *g, const char *path)
 {
-	json_t *doc = json_object(), *forms = json_array();
-	char today[11];
-	const char *date = g->opts->date;
+	json_t *doc = json_pack("{s:s,s:O}", "document", "forms", "title",
+	                        json_object_get(g->tpl, "title"));
+	struct td_form_out *o = NULL;
+	long nforms = 0;
 
-	if (!date) {
-		local_today(today);
-		date = today;
-	}
 	for (const struct form *f = g->forms; f; f = f->next)
-		json_array_append_new(forms, form_model(g, f, date));
-	json_object_set_new(doc, "document", json_string("forms"));
-	json_object_set_new(doc, "title", json_object_get(g->tpl, "title")
-	                    ? json_copy(json_object_get(g->tpl, "title")) : json_string(""));
-	json_object_set_new(doc, "forms", forms);
-	return doc;
+		nforms++;
+	if (!doc) {
+		td_error_set(g->err, TD_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	switch (g->opts->format) {
+	case TD_FORMS_XLSX: o = td_form_xlsx_open(path, doc, nforms, g->err); break;
+	case TD_FORMS_PDF: o = td_form_pdf_open(path, doc, nforms, g->err); break;
+	case TD_FORMS_DOCX: o = td_form_docx_open(path, doc, nforms, g->err); break;
+	}
+	json_decref(doc);
+	return o;
+}
+
+/* Both passes see the registry as of one moment (td_reg_read_snapshot):
+ * the count the letter gives is the number of rows that follow. */
+struct run { struct gather *g; const char *path; };
+
+static int run_passes(struct td_registry *reg, void *ctx, struct td_error *err)
+{
+	struct run *r = ctx;
+	struct gather *g = r->g;
+	const struct td_forms_opts *opts = g->opts;
+	int rc;
+
+	if ((rc = td_reg_each_tag(reg, NULL, opts->batch, count_tag, g, err)) < 0)
+		return rc;
+	if (opts->batch && g->seen == 0)
+		return td_error_set(err, TD_ERR_NOTFOUND, "there is no batch %lld "
+		                    "(`tokendesk tag list` shows the batches sent)",
+		                    (long long)opts->batch);
+	if (g->rows == 0)
+		return td_error_set(err, TD_ERR_NOTFOUND, "no tag for %s (%s)%s%s: nothing "
+		                    "written", json_string_value(json_object_get(g->tpl, "form")),
+		                    opts->kind ? opts->kind : "template",
+		                    opts->batch ? " in this batch" : " waiting to be sent",
+		                    opts->agency ? " for this agency" : "");
+	if (!(g->out = open_out(g, r->path)))
+		return err->code;
+	rc = td_reg_each_tag(reg, NULL, opts->batch, write_tag, g, err);
+	if (rc == TD_OK)
+		rc = end_form(g);
+	if (rc == TD_OK && g->cur && g->cur->next)
+		rc = td_error_set(err, TD_ERR_INTERNAL, "fewer forms than counted");
+	rc = rc > 0 ? td_error_set(err, TD_ERR_INTERNAL, "stopped early") : rc;
+	/* the file is put in place only when every form was written */
+	if (rc == TD_OK)
+		rc = g->out->ops->close(g->out, 1, err);
+	else
+		g->out->ops->close(g->out, 0, NULL);
+	return rc;
 }
 
 int td_forms_write(struct td_registry *reg, const char *path,
@@ -832,7 +717,8 @@ int td_forms_write(struct td_registry *reg, const char *path,
                    struct td_forms_report *rep, struct td_error *err)
 {
 	struct gather g = { 0 };
-	json_t *doc;
+	struct run r = { &g, path };
+	char today[11];
 	int rc;
 
 	memset(rep, 0, sizeof *rep);
@@ -843,7 +729,12 @@ int td_forms_write(struct td_registry *reg, const char *path,
 		return err->code;
 	g.reg = reg;
 	g.opts = opts;
+	g.err = err;
 	g.tail = &g.forms;
+	if (!(g.date = opts->date)) {
+		local_today(today);
+		g.date = today;
+	}
 	if (!(g.arena = td_arena_new()) || !(g.forms_by_code = td_strmap_new(64))) {
 		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
 		goto out;
@@ -853,37 +744,11 @@ int td_forms_write(struct td_registry *reg, const char *path,
 		goto out;
 	}
 	g.contacts = contacts_load(opts, g.arena);
-	rc = td_reg_each_tag(reg, NULL, opts->batch, gather_tag, &g, err);
-	if (rc > 0 || rc == TD_ERR_NOMEM || g.nomem) {
-		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
-		goto out;
+	if ((rc = td_reg_read_snapshot(reg, run_passes, &r, err)) == TD_OK) {
+		for (const struct form *f = g.forms; f; f = f->next)
+			rep->forms++;
+		rep->rows = g.rows;
 	}
-	if (rc < 0)
-		goto out;
-	if (opts->batch && g.seen == 0) {
-		rc = td_error_set(err, TD_ERR_NOTFOUND, "there is no batch %lld "
-		                  "(`tokendesk tag list` shows the batches sent)",
-		                  (long long)opts->batch);
-		goto out;
-	}
-	if (g.rows == 0) {
-		rc = td_error_set(err, TD_ERR_NOTFOUND, "no tag for %s (%s)%s%s: nothing "
-		                  "written", json_string_value(json_object_get(g.tpl, "form")),
-		                  opts->kind ? opts->kind : "template",
-		                  opts->batch ? " in this batch" : " waiting to be sent",
-		                  opts->agency ? " for this agency" : "");
-		goto out;
-	}
-	if (!(doc = document(&g))) {
-		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	rc = opts->format == TD_FORMS_PDF ? td_pdf_helper_write(doc, path, err)
-	                                  : write_xlsx(path, doc, err);
-	json_decref(doc);
-	for (const struct form *f = g.forms; f; f = f->next)
-		rep->forms++;
-	rep->rows = g.rows;
 out:
 	td_agency_names_free(g.names);
 	td_strmap_free(g.contacts);
@@ -891,4 +756,80 @@ out:
 	td_arena_free(g.arena);
 	json_decref(g.tpl);
 	return rc;
+}
+
+/* ---- PDF: the tokendesk-pdf helper, fed a line at a time ------------------------ */
+
+struct pdf_out {
+	struct td_form_out base;
+	struct td_pdf_stream *helper;
+	FILE *in;
+	const char *path;
+};
+
+/* One JSON value a line, as form_pdf.c reads them. */
+static int send(struct pdf_out *o, json_t *v, struct td_error *err)
+{
+	int bad = !v || json_dumpf(v, o->in, JSON_COMPACT) < 0 || fputc('\n', o->in) == EOF;
+
+	json_decref(v);
+	return bad ? td_error_set_at(err, TD_ERR_IO, o->path, 0, NULL,
+	                             "the PDF helper stopped reading") : TD_OK;
+}
+
+static int p_begin(struct td_form_out *base, json_t *m, struct td_error *err)
+{
+	return send((struct pdf_out *)base, json_incref(m), err);
+}
+
+static int p_row(struct td_form_out *base, const char *const *cells, size_t n,
+                 struct td_error *err)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_string(cells[i]));
+	return send((struct pdf_out *)base, a, err);
+}
+
+static int p_end(struct td_form_out *base, struct td_error *err)
+{
+	(void)base;
+	(void)err;
+	return TD_OK;
+}
+
+static int p_close(struct td_form_out *base, int ok, struct td_error *err)
+{
+	struct pdf_out *o = (struct pdf_out *)base;
+	int rc = td_pdf_stream_finish(o->helper, ok, err);
+
+	free(o);
+	return rc;
+}
+
+static const struct td_form_out_ops pdf_ops = { p_begin, p_row, p_end, p_close };
+
+struct td_form_out *td_form_pdf_open(const char *path, json_t *doc, long nforms,
+                                     struct td_error *err)
+{
+	struct pdf_out *o = calloc(1, sizeof *o);
+
+	(void)nforms;
+	if (!o) {
+		td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	o->base.ops = &pdf_ops;
+	o->path = path;
+	if (!(o->helper = td_pdf_stream_start(path, &o->in, err))) {
+		free(o);
+		return NULL;
+	}
+	if (send(o, json_incref(doc), err) < 0) {
+		td_pdf_stream_finish(o->helper, 0, NULL);
+		free(o);
+		return NULL;
+	}
+	return &o->base;
 }

@@ -1,6 +1,11 @@
 /* lists.c: the lists for DOST (letter 2.1, 2.2, 4), as XLSX or CSV, from
- * the tags.  Rows are gathered first (the lists are small next to the
- * registry), so both formats write the same cells and the same totals. */
+ * the tags.  Rows are streamed as the registry gives them (issue 27: a
+ * national merger tags a third of a million certificates; holding them
+ * took 834 MB): each goes straight to its sheet or file, and only the
+ * totals per agency are kept, so memory follows the number of agencies,
+ * not of rows.  The workbook is written in libxlsxwriter's constant
+ * memory mode (rows in order, strings inline, a temporary file per
+ * sheet); both formats write the same cells and the same totals. */
 #include <config.h>
 
 #include <errno.h>
@@ -43,9 +48,6 @@ struct list {
 	int ncols;
 	const char *headers[MAX_COLS];
 	enum field fields[MAX_COLS];
-	struct row { const char *cells[MAX_COLS]; const char *group, *group_name;
-	             struct row *next; } *rows, **tail;
-	long n;
 };
 
 /* The holder's data the CA asks for, after each certificate list's own
@@ -59,49 +61,68 @@ static const struct list list_defs[NLISTS] = {
 	    "Số serial chứng thư", "Số serial thiết bị", "Lý do", "Trạng thái", "Đợt",
 	    HOLDER_HEADS },
 	  { F_STT, F_CODE, F_NAME, F_HOLDER, F_CERT, F_TOKEN, F_REASON, F_STATE, F_BATCH,
-	    HOLDER_FIELDS }, NULL, NULL, 0 },
+	    HOLDER_FIELDS } },
 	{ "Thay đổi thông tin", "change_info", 15,
 	  { "STT", "Mã cơ quan", "Tên cơ quan", "Tên thuê bao", "Số serial chứng thư",
 	    "Nội dung hiện tại (DN)", "Nội dung mới (DN)", "Lý do", "Trạng thái", "Đợt",
 	    HOLDER_HEADS },
 	  { F_STT, F_CODE, F_NAME, F_HOLDER, F_CERT, F_DN, F_NEW_DN, F_REASON, F_STATE,
-	    F_BATCH, HOLDER_FIELDS }, NULL, NULL, 0 },
+	    F_BATCH, HOLDER_FIELDS } },
 	{ "Thiết bị thu hồi", "collect", 11,
 	  { "STT", "Cơ quan quản lý nhận", "Mã cơ quan của thuê bao", "Tên thuê bao",
 	    "Số serial thiết bị", "Lý do", "Trạng thái", "Đợt", "Tên cơ quan nhận",
 	    "Tên cơ quan của thuê bao", "Loại thiết bị" },
 	  { F_STT, F_TO_CODE, F_CODE, F_HOLDER, F_TOKEN, F_REASON, F_STATE, F_BATCH,
-	    F_TO_NAME, F_NAME, F_MODEL }, NULL, NULL, 0 },
+	    F_TO_NAME, F_NAME, F_MODEL } },
 	{ "Hồ sơ bàn giao", "handover_dossiers", 8,
 	  { "STT", "Mã cơ quan bàn giao", "Tên cơ quan bàn giao", "Cơ quan nhận",
 	    "Lý do", "Trạng thái", "Đợt", "Tên cơ quan nhận" },
 	  { F_STT, F_DOSSIER_FROM, F_NAME, F_TO_CODE, F_REASON, F_STATE, F_BATCH,
-	    F_TO_NAME }, NULL, NULL, 0 },
+	    F_TO_NAME } },
 	{ "Gia hạn", "renew", 14,
 	  { "STT", "Mã cơ quan", "Tên cơ quan", "Tên thuê bao",
 	    "Số serial chứng thư", "Số serial thiết bị", "Lý do", "Trạng thái", "Đợt",
 	    HOLDER_HEADS },
 	  { F_STT, F_CODE, F_NAME, F_HOLDER, F_CERT, F_TOKEN, F_REASON, F_STATE, F_BATCH,
-	    HOLDER_FIELDS }, NULL, NULL, 0 },
+	    HOLDER_FIELDS } },
 	{ "Khôi phục thiết bị", "recover_token", 14,
 	  { "STT", "Mã cơ quan", "Tên cơ quan", "Tên thuê bao",
 	    "Số serial chứng thư", "Số serial thiết bị", "Lý do", "Trạng thái", "Đợt",
 	    HOLDER_HEADS },
 	  { F_STT, F_CODE, F_NAME, F_HOLDER, F_CERT, F_TOKEN, F_REASON, F_STATE, F_BATCH,
-	    HOLDER_FIELDS }, NULL, NULL, 0 },
+	    HOLDER_FIELDS } },
 	{ "Cấp mới", "new_issue", 6,
 	  { "STT", "Mã cơ quan", "Tên cơ quan", "Lý do", "Trạng thái", "Đợt" },
-	  { F_STT, F_CODE, F_NAME, F_REASON, F_STATE, F_BATCH }, NULL, NULL, 0 },
+	  { F_STT, F_CODE, F_NAME, F_REASON, F_STATE, F_BATCH } },
 };
 
-/* One call's state: the lists with their gathered rows. */
-struct gather {
-	struct td_arena *arena;
+/* Totals per agency, in order of first appearance. */
+struct total { const char *code, *name; long n; struct total *next; };
+
+/* Where one list goes, and its totals so far. */
+struct sink {
+	const struct list *def;
+	lxw_worksheet *ws;           /* XLSX: its sheet */
+	lxw_row_t row;               /* XLSX: the last row written */
+	struct td_outfile out;       /* CSV: its file */
+	int open;                    /* CSV: out is open */
+	long n;
+	struct td_strmap *groups;    /* code -> struct total */
+	struct total *totals, **tail;
+};
+
+/* One call's state. */
+struct stream {
+	struct td_arena *arena;      /* the totals' codes and names */
 	struct td_agency_names *names;
 	const struct td_lists_opts *opts;
+	struct td_error *err;
+	lxw_format *bold;
+	int failed;                  /* a cell or row could not be written */
 	int nomem;
 	long seen;
-	struct list lists[NLISTS];
+	char validity[48], reason[1024], batch[24];
+	struct sink sinks[NLISTS];
 };
 
 static const char *state_vi(const char *s)
@@ -113,129 +134,91 @@ static const char *state_vi(const char *s)
 	return "CA đã xác nhận";
 }
 
-static const char *adup(struct gather *g, const char *s)
-{
-	const char *c = td_arena_strdup(g->arena, s ? s : "");
-
-	if (!c)
-		g->nomem = 1;
-	return c;
-}
-
 /* dd/mm/yyyy - dd/mm/yyyy, as a clerk reads a validity. */
-static const char *validity(struct gather *g, const struct td_tag *t)
+static const char *validity(struct stream *s, const struct td_tag *t)
 {
 	int y1, m1, d1, y2, m2, d2;
-	char buf[48];
 
 	if (!t->not_before || !t->not_after ||
 	    sscanf(t->not_before, "%4d-%2d-%2d", &y1, &m1, &d1) != 3 ||
 	    sscanf(t->not_after, "%4d-%2d-%2d", &y2, &m2, &d2) != 3)
 		return "";
-	snprintf(buf, sizeof buf, "%02d/%02d/%04d - %02d/%02d/%04d", d1, m1, y1,
-	         d2, m2, y2);
-	return adup(g, buf);
+	snprintf(s->validity, sizeof s->validity, "%02d/%02d/%04d - %02d/%02d/%04d",
+	         d1, m1, y1, d2, m2, y2);
+	return s->validity;
 }
 
 /* A plan tag's reason in Vietnamese (the stored one is English); a
  * reason typed by hand as it was typed. */
-static const char *reason_vi(struct gather *g, const struct td_tag *t)
+static const char *reason_vi(struct stream *s, const struct td_tag *t)
 {
-	char buf[1024];
-
 	if (!t->origin || strcmp(t->origin, "plan") != 0)
 		return t->reason;
-	return adup(g, td_plan_reason_vi(t->rule, t->kind, t->reason, buf, sizeof buf));
+	return td_plan_reason_vi(t->rule, t->kind, t->reason, s->reason,
+	                         sizeof s->reason);
 }
 
-static const char *fill_cell(struct gather *g, const struct td_tag *t,
-                             enum field f, const char *batch)
+/* A cell's text; borrowed from the tag, the names or s's buffers, valid
+ * until the next row. */
+static const char *fill_cell(struct stream *s, const struct td_tag *t,
+                             enum field f)
 {
+	const char *v = "";
+
 	switch (f) {
-	case F_STT: return "";
-	case F_CODE: return t->agency_code;
-	case F_NAME: return td_agency_names_get(g->names, t->agency_code, t->agency_name);
-	case F_DOSSIER_FROM: return t->target;
-	case F_HOLDER: return t->holder_name;
-	case F_CERT: return t->cert_serial ? t->cert_serial : t->target;
-	case F_TOKEN: return t->any_token_serial;
-	case F_REASON: return reason_vi(g, t);
-	case F_STATE: return state_vi(t->state);
-	case F_BATCH: return batch;
-	case F_DN: return t->subject_dn;
-	case F_NEW_DN: return t->detail;
-	case F_TO_CODE: return t->detail;
-	case F_TO_NAME: return t->detail ? td_agency_names_get(g->names, t->detail, "") : "";
-	case F_ID: return t->holder_ext_id;
-	case F_POSITION: return t->holder_position;
-	case F_EMAIL: return t->holder_email;
-	case F_VALIDITY: return validity(g, t);
-	case F_MODEL: return t->token_model;
+	case F_STT: break;
+	case F_CODE: v = t->agency_code; break;
+	case F_NAME: v = td_agency_names_get(s->names, t->agency_code, t->agency_name); break;
+	case F_DOSSIER_FROM: v = t->target; break;
+	case F_HOLDER: v = t->holder_name; break;
+	case F_CERT: v = t->cert_serial ? t->cert_serial : t->target; break;
+	case F_TOKEN: v = t->any_token_serial; break;
+	case F_REASON: v = reason_vi(s, t); break;
+	case F_STATE: v = state_vi(t->state); break;
+	case F_BATCH: v = s->batch; break;
+	case F_DN: v = t->subject_dn; break;
+	case F_NEW_DN: v = t->detail; break;
+	case F_TO_CODE: v = t->detail; break;
+	case F_TO_NAME: v = t->detail ? td_agency_names_get(s->names, t->detail, "") : ""; break;
+	case F_ID: v = t->holder_ext_id; break;
+	case F_POSITION: v = t->holder_position; break;
+	case F_EMAIL: v = t->holder_email; break;
+	case F_VALIDITY: v = validity(s, t); break;
+	case F_MODEL: v = t->token_model; break;
 	}
-	return "";
+	return v ? v : "";
 }
 
-static int gather_tag(const struct td_tag *t, void *ctx)
+/* Count the row under its agency: tokens by the agency receiving them,
+ * dossiers by the agency handing them over, the rest by their own. */
+static void count_row(struct stream *s, struct sink *k, const struct td_tag *t,
+                      int which)
 {
-	struct gather *g = ctx;
-	struct list *l = NULL, *lists = g->lists;
-	char batch[24] = "";
+	const char *code, *name;
+	struct total *tot;
 
-	g->seen++;
-	if (!g->opts->include_confirmed && strcmp(t->state, "confirmed") == 0)
-		return 0;
-	for (int i = 0; i < NLISTS; i++)
-		if (strcmp(t->kind, lists[i].kind) == 0)
-			l = &lists[i];
-	if (!l)
-		return 0;
-	struct row *r = td_arena_alloc(g->arena, sizeof *r);
-	if (!r)
-		return TD_ERR_NOMEM;
-	if (t->batch)
-		snprintf(batch, sizeof batch, "%lld", (long long)t->batch);
-	for (int c = 0; c < l->ncols; c++)
-		r->cells[c] = adup(g, fill_cell(g, t, l->fields[c], batch));
-	/* totals: tokens by the agency receiving them, dossiers by the agency
-	 * handing them over, the rest by their own */
-	if (l == &lists[2] && t->detail) {
-		r->group = adup(g, t->detail);
-		r->group_name = adup(g, td_agency_names_get(g->names, t->detail, ""));
+	if (which == 2 && t->detail) {
+		code = t->detail;
+		name = td_agency_names_get(s->names, t->detail, "");
 	} else {
-		r->group = adup(g, l == &lists[3] ? t->target : t->agency_code);
-		r->group_name = adup(g, fill_cell(g, t, F_NAME, batch));
+		code = which == 3 ? t->target : t->agency_code;
+		name = fill_cell(s, t, F_NAME);
 	}
-	*l->tail = r;
-	l->tail = &r->next;
-	l->n++;
-	return g->nomem ? TD_ERR_NOMEM : 0;
-}
-
-/* Totals per agency, in order of first appearance. */
-struct total { const char *code, *name; long n; struct total *next; };
-
-static struct total *totals(struct td_arena *a, const struct list *l)
-{
-	struct td_strmap *m = td_strmap_new(64);
-	struct total *head = NULL, **tail = &head;
-
-	if (!m)
-		return NULL;
-	for (struct row *r = l->rows; r; r = r->next) {
-		struct total *t = td_strmap_get(m, r->group);
-		if (!t) {
-			if (!(t = td_arena_alloc(a, sizeof *t)) ||
-			    td_strmap_put(m, r->group, t) < 0)
-				break;
-			t->code = r->group;
-			t->name = r->group_name;
-			*tail = t;
-			tail = &t->next;
-		}
-		t->n++;
+	code = code ? code : "";
+	if ((tot = td_strmap_get(k->groups, code))) {
+		tot->n++;
+		return;
 	}
-	td_strmap_free(m);
-	return head;
+	if (!(tot = td_arena_alloc(s->arena, sizeof *tot)) ||
+	    !(tot->code = td_arena_strdup(s->arena, code)) ||
+	    !(tot->name = td_arena_strdup(s->arena, name ? name : "")) ||
+	    td_strmap_put(k->groups, tot->code, tot) < 0) {
+		s->nomem = 1;
+		return;
+	}
+	tot->n = 1;
+	*k->tail = tot;
+	k->tail = &tot->next;
 }
 
 /* The text a cell gets: formula-looking text behind an apostrophe. */
@@ -247,34 +230,84 @@ static const char *safe(const char *s, char *buf, size_t size)
 	return buf;
 }
 
+static void put_row(struct stream *s, struct sink *k, const char *const *cells)
+{
+	char buf[TD_CSV_MAX_FIELD + 2], stt[24];
+	const struct list *l = k->def;
+
+	if (k->ws) {
+		k->row++;
+		if (worksheet_write_number(k->ws, k->row, 0, (double)k->n, NULL))
+			s->failed = 1;
+		for (int c = 1; c < l->ncols; c++)
+			if (worksheet_write_string(k->ws, k->row, (lxw_col_t)c,
+			                           safe(cells[c], buf, sizeof buf), NULL))
+				s->failed = 1;
+		return;
+	}
+	const char *v[MAX_COLS];
+	memcpy(v, cells, sizeof v);
+	snprintf(stt, sizeof stt, "%ld", k->n);
+	v[0] = stt;
+	if (td_csv_write(k->out.f, (size_t)l->ncols, v, TD_CSV_NEUTRALIZE) < 0)
+		s->failed = 1;
+}
+
+static int stream_tag(const struct td_tag *t, void *ctx)
+{
+	struct stream *s = ctx;
+	const char *cells[MAX_COLS];
+	int which = -1;
+
+	s->seen++;
+	if (!s->opts->include_confirmed && strcmp(t->state, "confirmed") == 0)
+		return 0;
+	for (int i = 0; i < NLISTS; i++)
+		if (strcmp(t->kind, list_defs[i].kind) == 0)
+			which = i;
+	if (which < 0)
+		return 0;
+	struct sink *k = &s->sinks[which];
+	s->batch[0] = '\0';
+	if (t->batch)
+		snprintf(s->batch, sizeof s->batch, "%lld", (long long)t->batch);
+	for (int c = 0; c < k->def->ncols; c++)
+		cells[c] = fill_cell(s, t, k->def->fields[c]);
+	k->n++;
+	put_row(s, k, cells);
+	count_row(s, k, t, which);
+	if (s->nomem)
+		return td_error_set(s->err, TD_ERR_NOMEM, "out of memory");
+	return s->failed ? TD_ERR_IO : 0;
+}
+
 /* ---- XLSX ------------------------------------------------------------------ */
 
-static int xlsx_sheet(lxw_workbook *wb, struct td_arena *a, const struct list *l,
-                      lxw_format *bold)
+static int xlsx_head(lxw_workbook *wb, struct sink *k, lxw_format *bold)
 {
-	lxw_worksheet *ws = workbook_add_worksheet(wb, l->sheet);
-	char buf[TD_CSV_MAX_FIELD + 2];
-	lxw_row_t row = 0;
-	long stt = 0;
+	const struct list *l = k->def;
 
-	if (!ws)
+	if (!(k->ws = workbook_add_worksheet(wb, l->sheet)))
 		return -1;
 	for (int c = 0; c < l->ncols; c++)
-		worksheet_write_string(ws, 0, (lxw_col_t)c, l->headers[c], bold);
-	worksheet_set_column(ws, 1, (lxw_col_t)(l->ncols - 1), 24, NULL);
-	for (struct row *r = l->rows; r; r = r->next) {
-		row++;
-		worksheet_write_number(ws, row, 0, (double)++stt, NULL);
-		for (int c = 1; c < l->ncols; c++)
-			worksheet_write_string(ws, row, (lxw_col_t)c,
-			                       safe(r->cells[c], buf, sizeof buf), NULL);
-	}
-	row += 2;
+		worksheet_write_string(k->ws, 0, (lxw_col_t)c, l->headers[c], bold);
+	worksheet_set_column(k->ws, 1, (lxw_col_t)(l->ncols - 1), 24, NULL);
+	k->row = 0;
+	return 0;
+}
+
+/* After the rows: the totals per agency, then the sum. */
+static void xlsx_totals(struct sink *k, lxw_format *bold)
+{
+	lxw_worksheet *ws = k->ws;
+	char buf[TD_CSV_MAX_FIELD + 2];
+	lxw_row_t row = k->row + 2;
+
 	worksheet_write_string(ws, row, 0, "Tổng theo cơ quan", bold);
 	worksheet_write_string(ws, row, 1, "Mã cơ quan", bold);
 	worksheet_write_string(ws, row, 2, "Tên cơ quan", bold);
 	worksheet_write_string(ws, row, 3, "Số lượng", bold);
-	for (struct total *t = totals(a, l); t; t = t->next) {
+	for (struct total *t = k->totals; t; t = t->next) {
 		row++;
 		worksheet_write_string(ws, row, 1, safe(t->code, buf, sizeof buf), NULL);
 		worksheet_write_string(ws, row, 2, safe(t->name, buf, sizeof buf), NULL);
@@ -282,45 +315,56 @@ static int xlsx_sheet(lxw_workbook *wb, struct td_arena *a, const struct list *l
 	}
 	row++;
 	worksheet_write_string(ws, row, 0, "Tổng cộng", bold);
-	worksheet_write_number(ws, row, 3, (double)l->n, bold);
-	return 0;
+	worksheet_write_number(ws, row, 3, (double)k->n, bold);
 }
 
-/* The workbook into the file out holds (libxlsxwriter writes by name);
- * the library's name for what failed into *lib, or NULL. */
-static int build_xlsx(const char *write_path, struct td_arena *a,
-                      struct list *lists, const char **lib)
-{
-	lxw_workbook *wb;
-	lxw_format *bold;
-	lxw_error e;
+/* What failed in the workbook, for the message. */
+struct xlsx_fail {
+	const char *lib;     /* libxlsxwriter's name for it, or NULL */
+	int sheet;           /* the sheet that could not be added, or -1 */
+	int err_filled;      /* the registry's error (or memory) is in err */
+};
 
-	*lib = NULL;
-	if (!(wb = workbook_new(write_path)))
+/* The workbook into the file libxlsxwriter opens by name; the rows are
+ * read from the registry meanwhile.  0, or -1 with *f saying what. */
+static int build_xlsx(struct td_registry *reg, const char *write_path,
+                      struct stream *s, struct xlsx_fail *f, struct td_error *err)
+{
+	lxw_workbook_options o = { .constant_memory = LXW_TRUE };
+	lxw_workbook *wb;
+	lxw_error e;
+	int rc = TD_OK;
+
+	if (!(wb = workbook_new_opt(write_path, &o)))
 		return -1;
-	bold = workbook_add_format(wb);
-	format_set_bold(bold);
+	s->bold = workbook_add_format(wb);
+	format_set_bold(s->bold);
 	for (int i = 0; i < NLISTS; i++)
-		if (xlsx_sheet(wb, a, &lists[i], bold) < 0) {
+		if (xlsx_head(wb, &s->sinks[i], s->bold) < 0) {
 			workbook_close(wb);
-			return -2 - i;
+			f->sheet = i;
+			return -1;
 		}
-	if ((e = workbook_close(wb)) != LXW_NO_ERROR) {
-		*lib = lxw_strerror(e);
-		return -1;
-	}
-	return 0;
+	rc = td_reg_each_tag(reg, NULL, s->opts->batch, stream_tag, s, err);
+	/* a row libxlsxwriter refused is said below, not as the registry's */
+	f->err_filled = rc < 0 && !s->failed;
+	for (int i = 0; rc == TD_OK && i < NLISTS; i++)
+		xlsx_totals(&s->sinks[i], s->bold);
+	if ((e = workbook_close(wb)) != LXW_NO_ERROR && rc == TD_OK)
+		f->lib = lxw_strerror(e);
+	return rc == TD_OK && !f->lib ? 0 : -1;
 }
 
 /* libxlsxwriter prints its own "[ERROR]" lines on stderr: they are caught
  * (td_stderr_catch) and the system's reason goes into tokendesk's
  * message instead. */
-static int write_xlsx(const char *path, struct td_arena *a, struct list *lists,
+static int write_xlsx(struct td_registry *reg, const char *path, struct stream *s,
                       struct td_error *err)
 {
+	struct xlsx_fail f = { NULL, -1, 0 };
 	struct td_stderr_catch quiet;
 	struct td_outfile out;
-	const char *lib, *name;
+	const char *name;
 	char why[256];
 	int rc;
 
@@ -331,54 +375,46 @@ static int write_xlsx(const char *path, struct td_arena *a, struct list *lists,
 		return err->code;
 	}
 	td_stderr_catch_begin(&quiet);
-	rc = build_xlsx(name, a, lists, &lib);
+	rc = build_xlsx(reg, name, s, &f, err);
 	td_stderr_catch_end(&quiet, why, sizeof why);
 	if (rc == 0)
 		return td_outfile_commit(&out, err);
 	td_outfile_abandon(&out);
-	if (rc < -1)
+	if (f.err_filled)
+		return err->code;
+	if (f.sheet >= 0)
 		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL,
-		                       "cannot add sheet %s", lists[-rc - 2].sheet);
+		                       "cannot add sheet %s", list_defs[f.sheet].sheet);
 	return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "%s%s%s%s",
-	                       lib ? lib : "cannot start the workbook",
+	                       f.lib ? f.lib : s->failed ? "cannot write a row"
+	                                                 : "cannot start the workbook",
 	                       why[0] ? " (" : "", why, why[0] ? ")" : "");
 }
 
 /* ---- CSV ------------------------------------------------------------------- */
 
-static int csv_list(FILE *f, struct td_arena *a, const struct list *l)
+static int csv_totals(FILE *f, const struct sink *k)
 {
-	const char *v[MAX_COLS];
-	char stt[24], n[24];
-	long i = 0;
-	int rc = td_csv_write(f, (size_t)l->ncols, l->headers, TD_CSV_NEUTRALIZE);
-
-	for (struct row *r = l->rows; rc == 0 && r; r = r->next) {
-		memcpy(v, r->cells, sizeof v);
-		snprintf(stt, sizeof stt, "%ld", ++i);
-		v[0] = stt;
-		rc = td_csv_write(f, (size_t)l->ncols, v, TD_CSV_NEUTRALIZE);
-	}
+	char n[24];
 	const char *blank[1] = { "" }, *head[4] = { "Tổng theo cơ quan", "Mã cơ quan",
 	                                          "Tên cơ quan", "Số lượng" };
-	if (rc == 0)
-		rc = td_csv_write(f, 1, blank, 0) | td_csv_write(f, 4, head, 0);
-	for (struct total *t = totals(a, l); rc == 0 && t; t = t->next) {
+	int rc = td_csv_write(f, 1, blank, 0) | td_csv_write(f, 4, head, 0);
+
+	for (struct total *t = k->totals; rc == 0 && t; t = t->next) {
 		snprintf(n, sizeof n, "%ld", t->n);
 		const char *row[4] = { "", t->code, t->name, n };
 		rc = td_csv_write(f, 4, row, TD_CSV_NEUTRALIZE);
 	}
-	snprintf(n, sizeof n, "%ld", l->n);
+	snprintf(n, sizeof n, "%ld", k->n);
 	const char *sum[4] = { "Tổng cộng", "", "", n };
 	return rc ? rc : td_csv_write(f, 4, sum, 0);
 }
 
-/* The lists go to DOST together: all are written before any
- * is put in place, so a failure leaves none of them half-written. */
-static int write_csv(const char *dir, struct td_arena *a, struct list *lists,
+/* The lists go to DOST together: all are written before any is put in
+ * place, so a failure leaves none of them half-written. */
+static int write_csv(struct td_registry *reg, const char *dir, struct stream *s,
                      struct td_error *err)
 {
-	struct td_outfile out[NLISTS];
 	struct td_outdir folder;
 	char path[4096];
 	int n = 0, rc;
@@ -387,61 +423,96 @@ static int write_csv(const char *dir, struct td_arena *a, struct list *lists,
 	if ((rc = td_outdir_open(&folder, dir, err)) < 0)
 		return rc;
 	for (; n < NLISTS && rc == TD_OK; n++) {
-		snprintf(path, sizeof path, "%s/%s", dir, td_lists_csv_names[n]);
-		if ((rc = td_outfile_open_in(&out[n], &folder, td_lists_csv_names[n],
+		struct sink *k = &s->sinks[n];
+		if ((rc = td_outfile_open_in(&k->out, &folder, td_lists_csv_names[n],
 		                             err)) < 0)
 			break;
-		fputs("\xEF\xBB\xBF", out[n].f);   /* BOM: Excel then reads UTF-8 */
-		if (csv_list(out[n].f, a, &lists[n]) < 0 || ferror(out[n].f))
+		k->open = 1;
+		fputs("\xEF\xBB\xBF", k->out.f);   /* BOM: Excel then reads UTF-8 */
+		if (td_csv_write(k->out.f, (size_t)k->def->ncols, k->def->headers,
+		                 TD_CSV_NEUTRALIZE) < 0)
+			s->failed = 1;
+	}
+	if (rc == TD_OK)
+		rc = td_reg_each_tag(reg, NULL, s->opts->batch, stream_tag, s, err);
+	for (int i = 0; i < n && rc == TD_OK; i++) {
+		struct sink *k = &s->sinks[i];
+		if (csv_totals(k->out.f, k) < 0 || ferror(k->out.f))
+			s->failed = 1;
+		if (s->failed) {
+			snprintf(path, sizeof path, "%s/%s", dir, td_lists_csv_names[i]);
 			rc = td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "write failed");
+		}
 	}
 	/* once one fails (a write, or a commit midway) the rest are dropped */
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < NLISTS; i++) {
+		struct sink *k = &s->sinks[i];
+		if (!k->open)
+			continue;
+		k->open = 0;
 		if (rc < 0)
-			td_outfile_abandon(&out[i]);
+			td_outfile_abandon(&k->out);
 		else
-			rc = td_outfile_commit(&out[i], err);
+			rc = td_outfile_commit(&k->out, err);
+	}
 	td_outdir_close(&folder);
 	return rc;
+}
+
+/* A batch that does not exist is said before anything is made. */
+static int batch_known(struct td_registry *reg, int64_t batch, struct td_error *err)
+{
+	int rc;
+
+	if (!batch)
+		return TD_OK;
+	if ((rc = td_reg_tag_batch_exists(reg, batch, err)) < 0)
+		return rc;
+	return rc ? TD_OK : td_error_set(err, TD_ERR_NOTFOUND, "there is no batch %lld "
+	                                 "(`tokendesk tag list` shows the batches sent); "
+	                                 "nothing written", (long long)batch);
 }
 
 int td_lists_write(struct td_registry *reg, const char *path,
                    const struct td_lists_opts *opts,
                    struct td_lists_report *rep, struct td_error *err)
 {
-	struct gather g = { td_arena_new(), NULL, opts, 0, 0, { { 0 } } };
-	struct list *lists = g.lists;
-	int rc;
+	struct stream *s = calloc(1, sizeof *s);
+	int rc = TD_OK;
 
 	memset(rep, 0, sizeof *rep);
-	if (!g.arena)
+	if (!s || !(s->arena = td_arena_new())) {
+		free(s);
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-	if (!(g.names = td_agency_names_load(reg, err))) {
-		td_arena_free(g.arena);
-		return err->code;
 	}
-	for (int i = 0; i < NLISTS; i++) {
-		lists[i] = list_defs[i];
-		lists[i].tail = &lists[i].rows;
+	s->opts = opts;
+	s->err = err;
+	for (int i = 0; i < NLISTS && rc == TD_OK; i++) {
+		s->sinks[i].def = &list_defs[i];
+		s->sinks[i].tail = &s->sinks[i].totals;
+		if (!(s->sinks[i].groups = td_strmap_new(256)))
+			rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	}
-	rc = td_reg_each_tag(reg, NULL, opts->batch, gather_tag, &g, err);
-	if (rc > 0 || rc == TD_ERR_NOMEM || g.nomem)
-		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
-	if (rc == TD_OK && opts->batch && g.seen == 0)
-		rc = td_error_set(err, TD_ERR_NOTFOUND, "there is no batch %lld "
-		                  "(`tokendesk tag list` shows the batches sent); nothing "
-		                  "written", (long long)opts->batch);
+	if (rc == TD_OK && !(s->names = td_agency_names_load(reg, err)))
+		rc = err->code;
 	if (rc == TD_OK)
-		rc = opts->format == TD_LISTS_XLSX ? write_xlsx(path, g.arena, lists, err)
-		                                   : write_csv(path, g.arena, lists, err);
-	rep->revoke = lists[0].n;
-	rep->change_info = lists[1].n;
-	rep->collect = lists[2].n;
-	rep->handover_dossiers = lists[3].n;
-	rep->renew = lists[4].n;
-	rep->recover_token = lists[5].n;
-	rep->new_issue = lists[6].n;
-	td_agency_names_free(g.names);
-	td_arena_free(g.arena);
+		rc = batch_known(reg, opts->batch, err);
+	if (rc == TD_OK)
+		rc = opts->format == TD_LISTS_XLSX ? write_xlsx(reg, path, s, err)
+		                                   : write_csv(reg, path, s, err);
+	if (rc == TD_OK) {
+		rep->revoke = s->sinks[0].n;
+		rep->change_info = s->sinks[1].n;
+		rep->collect = s->sinks[2].n;
+		rep->handover_dossiers = s->sinks[3].n;
+		rep->renew = s->sinks[4].n;
+		rep->recover_token = s->sinks[5].n;
+		rep->new_issue = s->sinks[6].n;
+	}
+	for (int i = 0; i < NLISTS; i++)
+		td_strmap_free(s->sinks[i].groups);
+	td_agency_names_free(s->names);
+	td_arena_free(s->arena);
+	free(s);
 	return rc;
 }

@@ -19,6 +19,7 @@ libtokendesk_a_SOURCES += \
 	src/workflow/plan_words.c
 libtokendesk_a_SOURCES += src/workflow/crl.c src/workflow/lists.c \
 	src/workflow/forms.c src/workflow/forms_internal.h \
+	src/workflow/forms_xlsx.c src/workflow/forms_docx.c \
 	src/workflow/agency_names.c src/workflow/agency_names.h \
 	src/workflow/crl_ca.c src/workflow/crl_internal.h
 # the contracts of the reorganization modules (headers are not yet distributed project-wide)
@@ -48,6 +49,7 @@ libtokendesk_a_SOURCES += \
 # helper program, so that no other command loads them (record_spawn.c).
 pkglibexec_PROGRAMS += tokendesk-pdf
 tokendesk_pdf_SOURCES = src/workflow/pdf_main.c src/workflow/record_pdf.c \
+	src/workflow/pdf_doc.c src/workflow/pdf_doc.h \
 	src/workflow/form_pdf.c
 tokendesk_pdf_CFLAGS = $(AM_CFLAGS) $(PANGOCAIRO_CFLAGS) $(JANSSON_CFLAGS) $(QRENCODE_CFLAGS)
 tokendesk_pdf_LDADD = $(TD_LIBS) $(PANGOCAIRO_LIBS) $(QRENCODE_LIBS)

@@ -1,5 +1,7 @@
 /* pdf_main.c: tokendesk-pdf PATH: render the handover record read as
- * JSON on standard input (or the Decree 68 forms: {"document": "forms"}) into PATH, "-" for standard output, which is
+ * JSON on standard input (or the Decree 68 forms: {"document": "forms"},
+ * then their models and rows a line each, form_pdf.c) into PATH, "-" for
+ * standard output, which is
  * how tokendesk runs it (see record_spawn.c for why this is a program
  * of its own).  Exit 0, 74 (I/O: the message says which file),
  * 64 (PATH may not be written: a registry), or 70 (anything else); the
@@ -51,14 +53,15 @@ int main(int argc, char **argv)
 		        "(run by tokendesk receipt --pdf)\n");
 		return EX_USAGE;
 	}
-	o = json_loadf(stdin, 0, &jerr);
+	/* the first value only: the forms' models and rows follow it */
+	o = json_loadf(stdin, JSON_DISABLE_EOF_CHECK, &jerr);
 	if (!o) {
 		fprintf(stderr, "tokendesk-pdf: not a record: %s\n", jerr.text);
 		return EX_SOFTWARE;
 	}
 	if (json_is_string(json_object_get(o, "document")) &&
 	    strcmp(json_string_value(json_object_get(o, "document")), "forms") == 0) {
-		rc = td_forms_render_pdf(o, argv[1], &err);
+		rc = td_forms_render_pdf(o, stdin, argv[1], &err);
 		json_decref(o);
 		goto done;
 	}

@@ -122,7 +122,9 @@ static int same_tag(const struct want *x, const struct want *y)
 	       same(x->detail, y->detail) && same(x->request, y->request);
 }
 
-static int put(struct td_registry *reg, const struct want *w,
+/* A tag the plan adds (add) goes into the load's one tag.add.bulk row;
+ * a changed one is audited on its own with its before and after. */
+static int put(struct td_registry *reg, const struct want *w, int add,
                struct td_error *err)
 {
 	struct td_tag t = {
@@ -132,7 +134,8 @@ static int put(struct td_registry *reg, const struct want *w,
 	};
 	int changed;
 
-	return td_reg_tag_put(reg, &t, &changed, err);
+	return add ? td_reg_tag_bulk_add(reg, &t, err)
+	           : td_reg_tag_put(reg, &t, &changed, err);
 }
 
 struct sweep {
@@ -169,8 +172,16 @@ static int write_tags(struct td_registry *reg, struct apply *a,
 		if (!k)
 			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 		if (!(h = td_strmap_get(a->have, k))) {
-			if ((rc = put(reg, w, err)) == TD_OK)
+			/* kept as seen: a second action on the same target (a
+			 * token of two revoked certificates) is not added twice */
+			if ((rc = put(reg, w, 1, err)) == TD_OK) {
 				rep->added++;
+				w->seen = 1;
+				w->origin = "plan";
+				w->state = "tagged";
+				if (td_strmap_put(a->have, k, w) < 0)
+					return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+			}
 			continue;
 		}
 		if (h->seen)   /* the same token twice: first action wins */
@@ -182,7 +193,7 @@ static int write_tags(struct td_registry *reg, struct apply *a,
 			rep->unchanged++;
 		else if (strcmp(h->state, "tagged") != 0)
 			rep->held++;
-		else if ((rc = put(reg, w, err)) == TD_OK)
+		else if ((rc = put(reg, w, 0, err)) == TD_OK)
 			rep->changed++;
 	}
 	if (rc == TD_OK) {
@@ -240,23 +251,13 @@ static void day_before(const char *date, char out[11])
 static int end_agency(const char *code, const char *date, void *ctx)
 {
 	struct made *m = ctx;
-	struct td_agency a;
-	enum td_upsert result;
 	char last[11];
-	int rc = td_reg_get_agency(m->reg, code, &a, m->err);
+	int ended, rc;
 
-	if (rc < 0)
-		return rc == TD_ERR_NOTFOUND ? TD_OK : rc;
 	day_before(date, last);
-	if (!a.valid_to || !*a.valid_to || strcmp(a.valid_to, last) > 0) {
-		char *old = a.valid_to;
-		a.valid_to = last;
-		rc = td_reg_put_agency(m->reg, &a, &result, m->err);
-		if (rc == TD_OK && result == TD_UPSERT_UPDATED)
-			m->rep->agencies_ended++;
-		a.valid_to = old;
-	}
-	td_agency_clear(&a);
+	rc = td_reg_agency_end(m->reg, code, last, &ended, m->err);
+	if (rc == TD_OK && ended)
+		m->rep->agencies_ended++;
 	return rc;
 }
 
@@ -277,13 +278,16 @@ int td_plan_apply(struct td_registry *reg, const struct td_plan_opts *opts,
 	if ((rc = td_reg_begin(reg, err)) < 0)
 		goto out;
 	struct made made = { reg, rep, err };
-	rc = plan_each_new_agency(reg, opts, make_agency, &made, err);
+	rc = td_reg_tag_bulk_begin(reg, "plan", err);
+	if (rc == TD_OK)
+		rc = plan_each_new_agency(reg, opts, make_agency, &made, err);
 	if (rc == TD_OK)
 		rc = plan_each_ended_agency(reg, opts, end_agency, &made, err);
 	if (rc == TD_OK)
 		rc = td_reg_each_tag(reg, NULL, 0, load_tag, &a, err);
 	if (rc == TD_OK)
 		rc = write_tags(reg, &a, rep, err);
+	rc = td_reg_tag_bulk_end(reg, rc, err);
 	if (rc == TD_OK) {
 		snprintf(summary, sizeof summary, "{\"added\":%ld,\"changed\":%ld,"
 		         "\"removed\":%ld,\"unchanged\":%ld,\"held\":%ld,"

@@ -18,22 +18,20 @@
 
 #include "tokendesk/handover.h"
 #include "tokendesk/outfile.h"
+#include "workflow/pdf_doc.h"
 #include "workflow/record_internal.h"
 
-#define PAGE_W 595.28
-#define PAGE_H 841.89
+#define PAGE_W TD_PDF_A4_SHORT
+#define PAGE_H TD_PDF_A4_LONG
 #define MARGIN_L 56.0
 #define MARGIN_R 42.0
 #define MARGIN_T 42.0
 #define MARGIN_B 56.0
 #define BODY_W (PAGE_W - MARGIN_L - MARGIN_R)
-#define FONT "DejaVu Sans"
 #define CELL_PAD 3.0
 
 struct pdf {
-	cairo_t *cr;
-	PangoContext *pc;       /* one context for the whole document */
-	cairo_surface_t *surface;
+	struct td_pdf_doc d;    /* surface, cairo, pango (pdf_doc.h) */
 	const struct td_record *r;
 	double y;
 	int page;
@@ -41,35 +39,14 @@ struct pdf {
 	double sign_y;          /* top of the signature gap on the last page */
 };
 
-enum style { PLAIN = 0, BOLD = 1, ITALIC = 2 };
+enum style { PLAIN = TD_PDF_PLAIN, BOLD = TD_PDF_BOLD, ITALIC = TD_PDF_ITALIC };
 
 /* Lay out text in a box of width w at (x, y); draw it when draw is set.
  * Returns the height it takes. */
 static double text_at(struct pdf *p, double x, double y, double w, const char *text,
                       double size, int style, PangoAlignment align, int draw)
 {
-	PangoLayout *layout = pango_layout_new(p->pc);
-	PangoFontDescription *fd = pango_font_description_from_string(FONT);
-	int pw, ph;
-
-	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
-	if (style & BOLD)
-		pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
-	if (style & ITALIC)
-		pango_font_description_set_style(fd, PANGO_STYLE_OBLIQUE);
-	pango_layout_set_font_description(layout, fd);
-	pango_layout_set_width(layout, (int)(w * PANGO_SCALE));
-	pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
-	pango_layout_set_alignment(layout, align);
-	pango_layout_set_text(layout, text ? text : "", -1);
-	pango_layout_get_size(layout, &pw, &ph);
-	if (draw) {
-		cairo_move_to(p->cr, x, y);
-		pango_cairo_show_layout(p->cr, layout);
-	}
-	pango_font_description_free(fd);
-	g_object_unref(layout);
-	return (double)ph / PANGO_SCALE;
+	return td_pdf_text(&p->d, x, y, w, text, size, style, align, draw);
 }
 
 /* The QR code in the bottom margin, left: the record's number and the
@@ -84,14 +61,14 @@ static void qr_code(struct pdf *p)
 	if (!q)
 		return;
 	m = side / (q->width + 2);   /* one module of quiet zone each side */
-	cairo_save(p->cr);
-	cairo_set_source_rgb(p->cr, 0, 0, 0);
+	cairo_save(p->d.cr);
+	cairo_set_source_rgb(p->d.cr, 0, 0, 0);
 	for (int y = 0; y < q->width; y++)
 		for (int x = 0; x < q->width; x++)
 			if (q->data[y * q->width + x] & 1)
-				cairo_rectangle(p->cr, x0 + (x + 1) * m, y0 + (y + 1) * m, m, m);
-	cairo_fill(p->cr);
-	cairo_restore(p->cr);
+				cairo_rectangle(p->d.cr, x0 + (x + 1) * m, y0 + (y + 1) * m, m, m);
+	cairo_fill(p->d.cr);
+	cairo_restore(p->d.cr);
 	QRcode_free(q);
 }
 
@@ -108,7 +85,7 @@ static void footer(struct pdf *p)
 static void new_page(struct pdf *p)
 {
 	footer(p);
-	cairo_show_page(p->cr);
+	cairo_show_page(p->d.cr);
 	p->page++;
 	p->y = MARGIN_T;
 }
@@ -134,11 +111,11 @@ static void para(struct pdf *p, const char *text, double size, int style,
 /* A short horizontal line under a heading, as on official letters. */
 static void rule(struct pdf *p, double x0, double x1, double y)
 {
-	cairo_new_path(p->cr);
-	cairo_move_to(p->cr, x0, y);
-	cairo_line_to(p->cr, x1, y);
-	cairo_set_line_width(p->cr, 0.6);
-	cairo_stroke(p->cr);
+	cairo_new_path(p->d.cr);
+	cairo_move_to(p->d.cr, x0, y);
+	cairo_line_to(p->d.cr, x1, y);
+	cairo_set_line_width(p->d.cr, 0.6);
+	cairo_stroke(p->d.cr);
 }
 
 /* ---- heading -------------------------------------------------------------- */
@@ -235,14 +212,14 @@ static double row(struct pdf *p, const char *const cells[NCOLS], int style, int 
 	h += 2 * CELL_PAD;
 	if (draw) {
 		x = MARGIN_L;
-		cairo_rectangle(p->cr, x, p->y, BODY_W, h);
+		cairo_rectangle(p->d.cr, x, p->y, BODY_W, h);
 		for (int c = 0; c < NCOLS - 1; c++) {
 			x += col_w[c];
-			cairo_move_to(p->cr, x, p->y);
-			cairo_line_to(p->cr, x, p->y + h);
+			cairo_move_to(p->d.cr, x, p->y);
+			cairo_line_to(p->d.cr, x, p->y + h);
 		}
-		cairo_set_line_width(p->cr, 0.5);
-		cairo_stroke(p->cr);
+		cairo_set_line_width(p->d.cr, 0.5);
+		cairo_stroke(p->d.cr);
 		p->y += h;
 	}
 	return h;
@@ -386,13 +363,6 @@ static void closing(struct pdf *p)
 
 /* ---- file ------------------------------------------------------------------ */
 
-static cairo_status_t write_fn(void *closure, const unsigned char *data,
-                               unsigned int length)
-{
-	return fwrite(data, 1, length, closure) == length ?
-	       CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
-}
-
 /* What the signing side reads back from the file (pdf_sign.c): the QR
  * text, and the two boxes left for the giver's and the receiver's
  * signatures, in PDF user space (origin bottom left). */
@@ -404,45 +374,27 @@ static void keywords(struct pdf *p)
 	snprintf(buf, sizeof buf, "%s sigbox=%.0f,%.0f,%.0f,%.0f;%.0f,%.0f,%.0f,%.0f",
 	         p->qr ? p->qr : "-", MARGIN_L + 8, bottom, MARGIN_L + half - 8, top,
 	         MARGIN_L + half + 8, bottom, MARGIN_L + BODY_W - 8, top);
-	cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_KEYWORDS, buf);
+	cairo_pdf_surface_set_metadata(p->d.surface, CAIRO_PDF_METADATA_KEYWORDS, buf);
 }
 
 static int render(const struct td_record *r, const char *qr, FILE *f,
                   struct td_error *err)
 {
 	struct pdf p = { 0 };
-	cairo_status_t st;
 
 	p.r = r;
 	p.qr = qr;
 	p.page = 1;
 	p.y = MARGIN_T;
-	p.surface = cairo_pdf_surface_create_for_stream(write_fn, f, PAGE_W, PAGE_H);
-	p.cr = cairo_create(p.surface);
-	p.pc = pango_cairo_create_context(p.cr);
-	cairo_pdf_surface_set_metadata(p.surface, CAIRO_PDF_METADATA_TITLE,
-	                               td_rec_title(r));
-	cairo_set_source_rgb(p.cr, 0, 0, 0);
+	td_pdf_doc_open(&p.d, f, PAGE_W, PAGE_H, td_rec_title(r));
 	heading(&p);
 	parties(&p);
 	table(&p);
 	closing(&p);
 	keywords(&p);
 	footer(&p);
-	cairo_show_page(p.cr);
-	g_object_unref(p.pc);
-	cairo_destroy(p.cr);
-	cairo_surface_finish(p.surface);
-	st = cairo_surface_status(p.surface);
-	cairo_surface_destroy(p.surface);
-	/* Drop pango's default font map and its font caches: a record is
-	 * printed now and then, and a desk runs for days. */
-	pango_cairo_font_map_set_default(NULL);
-	if (st != CAIRO_STATUS_SUCCESS)
-		return td_error_set(err, st == CAIRO_STATUS_WRITE_ERROR ? TD_ERR_IO :
-		                    TD_ERR_INTERNAL, "making the PDF: %s",
-		                    cairo_status_to_string(st));
-	return TD_OK;
+	cairo_show_page(p.d.cr);
+	return td_pdf_doc_close(&p.d, err);
 }
 
 int td_record_render_pdf(const struct td_record *r, const char *qr,
@@ -473,8 +425,8 @@ int td_record_render_sigbox(const char *const *lines, size_t n, int width,
 	unsigned char *px;
 	int stride, rc;
 
-	p.cr = cr;
-	p.pc = pango_cairo_create_context(cr);
+	p.d.cr = cr;
+	p.d.pc = pango_cairo_create_context(cr);
 	cairo_set_source_rgb(cr, 1, 1, 1);
 	cairo_paint(cr);
 	cairo_set_source_rgb(cr, 0, 0, 0);
@@ -496,7 +448,7 @@ int td_record_render_sigbox(const char *const *lines, size_t n, int width,
 				fputc(px[row * stride + x * 4 + 1], out.f);
 		rc = td_outfile_commit(&out, err);
 	}
-	g_object_unref(p.pc);
+	g_object_unref(p.d.pc);
 	cairo_destroy(cr);
 	cairo_surface_destroy(s);
 	pango_cairo_font_map_set_default(NULL);

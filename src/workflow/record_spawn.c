@@ -8,18 +8,21 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
+#include "tokendesk/fdio.h"
 #include "tokendesk/libexec.h"
 #include "tokendesk/outfile.h"
 #include "workflow/forms_internal.h"
@@ -37,21 +40,6 @@ static void helper_path(char *out, size_t size)
 		snprintf(out, size, "%s", env);
 	else
 		td_libexec_path("tokendesk-pdf", out, size);
-}
-
-/* Write all of text to fd; a helper that died early shows as EPIPE. */
-static int write_all(int fd, const char *text, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, text, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		text += w;
-		len -= (size_t)w;
-	}
-	return 0;
 }
 
 static void read_message(int fd, char *buf, size_t size)
@@ -122,7 +110,8 @@ static int run_helper(char **argv, const char *text, int out_fd, const char *pat
 		                    helper, strerror(rc));
 	}
 	old_pipe = signal(SIGPIPE, SIG_IGN);
-	write_all(in[1], text, strlen(text));
+	/* a helper that died early shows as EPIPE: its message says why */
+	td_write_all(in[1], text, strlen(text));
 	close(in[1]);
 	signal(SIGPIPE, old_pipe);
 	read_message(msg[0], message, sizeof message);
@@ -185,13 +174,105 @@ static int helper_to_file(char *text, const struct td_outdir *dir, const char *p
 	return td_outfile_commit(&out, err);
 }
 
-int td_pdf_helper_write(json_t *doc, const char *path, struct td_error *err)
-{
-	char *text = json_dumps(doc, JSON_COMPACT);
+/* ---- the helper fed as it goes (the forms: forms.c) ----------------------- */
 
-	if (!text)
-		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-	return helper_to_file(text, NULL, path, err);
+struct td_pdf_stream {
+	struct td_outfile out;
+	FILE *in;             /* the helper's standard input */
+	int msg;              /* its standard error: a memory file, read at
+	                       * the end (a pipe could fill while we write) */
+	pid_t pid;
+	void (*old_pipe)(int);
+};
+
+struct td_pdf_stream *td_pdf_stream_start(const char *path, FILE **in,
+                                          struct td_error *err)
+{
+	char helper[PATH_MAX + 32];
+	char *argv[] = { (char *)"tokendesk-pdf", (char *)"-", NULL };
+	struct td_pdf_stream *s = calloc(1, sizeof *s);
+	posix_spawn_file_actions_t fa;
+	int p[2] = { -1, -1 }, rc;
+
+	if (!s) {
+		td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (td_outfile_open(&s->out, path, err) < 0) {
+		free(s);
+		return NULL;
+	}
+	helper_path(helper, sizeof helper);
+	if (fflush(s->out.f) != 0 || pipe2(p, O_CLOEXEC) < 0 ||
+	    (s->msg = memfd_create("tokendesk-pdf-message", MFD_CLOEXEC)) < 0) {
+		td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "%s", strerror(errno));
+		goto fail;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, fileno(s->out.f), 1);
+	posix_spawn_file_actions_adddup2(&fa, s->msg, 2);
+	rc = posix_spawn(&s->pid, helper, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[0]);
+	p[0] = -1;
+	if (rc != 0) {
+		td_error_set(err, TD_ERR_INTERNAL, "cannot run the PDF helper %s: %s",
+		             helper, strerror(rc));
+		goto fail;
+	}
+	if (!(s->in = fdopen(p[1], "w"))) {
+		td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		goto fail_child;
+	}
+	/* a helper that died shows as a failed write, not as a signal */
+	s->old_pipe = signal(SIGPIPE, SIG_IGN);
+	*in = s->in;
+	return s;
+fail_child:
+	kill(s->pid, SIGTERM);
+	while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+fail:
+	if (p[0] >= 0)
+		close(p[0]);
+	if (p[1] >= 0)
+		close(p[1]);
+	if (s->msg > 0)
+		close(s->msg);
+	td_outfile_abandon(&s->out);
+	free(s);
+	return NULL;
+}
+
+int td_pdf_stream_finish(struct td_pdf_stream *s, int ok, struct td_error *err)
+{
+	char message[512] = "";
+	int status = 0, rc = TD_OK;
+	ssize_t n;
+
+	if (fclose(s->in) != 0)
+		ok = 0;
+	if (!ok)
+		kill(s->pid, SIGTERM);
+	while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	signal(SIGPIPE, s->old_pipe);
+	if ((n = pread(s->msg, message, sizeof message - 1, 0)) > 0) {
+		message[n] = '\0';
+		message[strcspn(message, "\n")] = '\0';
+	}
+	close(s->msg);
+	if (ok && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		rc = td_error_set_at(err, WIFEXITED(status) && WEXITSTATUS(status) == EX_IOERR
+		                     ? TD_ERR_IO : TD_ERR_INTERNAL, s->out.path, 0, NULL,
+		                     "%s", message[0] ? message : "the PDF helper failed");
+	if (ok && rc == TD_OK)
+		rc = td_outfile_commit(&s->out, err);
+	else
+		td_outfile_abandon(&s->out);
+	free(s);
+	return ok ? rc : TD_ERR_IO;
 }
 
 int td_record_write_pdf(const struct td_record *r, const struct td_outdir *dir,

@@ -101,6 +101,7 @@ figure() {   # NAME VALUE ANCHOR TARGET
 }
 cp "$db" "$tmp/apply.db" && chmod 600 "$tmp/apply.db" || die "copy for plan apply"
 size0=$(stat -c %s "$tmp/apply.db")
+echo "plan apply: load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (2 cores: more is CPU contention)"
 t0=$(now)
 if [ -x /usr/bin/time ]; then
 	/usr/bin/time -f "%U %S" -o "$tmp/apply.cpu" "$TOKENDESK" --db "$tmp/apply.db" plan apply \
@@ -117,5 +118,15 @@ figure "plan apply (wall), s" "$t_apply" "19" 10
 	figure "plan apply (cpu), s" "$(awk '{ printf "%.2f", $1 + $2 }' "$tmp/apply.cpu")" "?" 10
 figure "plan apply registry growth, %" \
 	"$(awk -v a="$size0" -v b="$size1" 'BEGIN { printf "%.1f", (b - a) * 100 / a }')" "41" 15
+# The tags it added are checked by audit verify against their bulk row's
+# digest (docs/audit.md): its time over the applied registry (no target).
+t0=$(now)
+if [ -x /usr/bin/time ]; then
+	/usr/bin/time -f "%U %S" -o "$tmp/verify.cpu" "$TOKENDESK" --db "$tmp/apply.db" \
+		audit verify >/dev/null 2>"$tmp/verify.err" || { cat "$tmp/verify.err" >&2; die "audit verify failed after plan apply"; }
+else
+	"$TOKENDESK" --db "$tmp/apply.db" audit verify >/dev/null || die "audit verify failed after plan apply"
+fi
+echo "audit verify after plan apply: $(sub "$(now)" "$t0") s$([ -s "$tmp/verify.cpu" ] && awk '{ printf ", %.2f s CPU", $1 + $2 }' "$tmp/verify.cpu") (no target)"
 [ "$verdict" = PASS ] || [ "$STRICT" != 1 ] || exit 1
 exit 0

@@ -122,7 +122,8 @@ expect_in "$tmp/err" "no batch 99"
 expect_status 0 td forms --kind revoke --batch "$batch" --agency R.S2 -o "$tmp/one.xlsx"
 expect_in "$tmp/out" "1 forms"
 expect_status 64 td forms --kind revokes -o "$tmp/x.xlsx"
-expect_status 64 td forms --kind revoke -o "$tmp/x.docx"
+# a name that says no format the forms know
+expect_status 64 td forms --kind revoke -o "$tmp/x.odt"
 expect_status 0 td forms --help
 expect_in "$tmp/out" "form 05"
 finish

@@ -17,7 +17,10 @@ unzip -p "$tmp/dost.xlsx" xl/workbook.xml >"$tmp/wb.xml"
 for s in "Thu hồi chứng thư" "Thay đổi thông tin" "Thiết bị thu hồi" "Hồ sơ bàn giao"; do
 	expect_in "$tmp/wb.xml" "name=\"$s\""
 done
-unzip -p "$tmp/dost.xlsx" xl/sharedStrings.xml >"$tmp/ss.xml"
+# rows are streamed (libxlsxwriter's constant memory: strings inline in
+# the sheets, no shared string table held until the end)
+unzip -p "$tmp/dost.xlsx" 'xl/worksheets/sheet*.xml' >"$tmp/ss.xml"
+expect_in "$tmp/ss.xml" 't="inlineStr"'
 for s in "Số serial chứng thư" "Tên thuê bao" "Nội dung mới (DN)" "Tổng theo cơ quan" \
          "Tổng cộng" a021 a031 TKA021 P.H1.X3 \
          "C=VN, L=An Hòa, O=Ủy ban nhân dân tỉnh An Hòa, CN=Ủy ban nhân dân xã Bình Sơn"; do
@@ -80,6 +83,9 @@ expect_in "$tmp/all/ho-so-ban-giao.csv" "Tên cơ quan nhận"
 expect_status 66 td lists --batch 99 -o "$tmp/b99.xlsx"
 expect_in "$tmp/err" "no batch 99"
 [ ! -e "$tmp/b99.xlsx" ] || fail "lists wrote a workbook for a batch that does not exist"
+# ... nor a folder: the rows are streamed, so the batch is looked up first
+expect_status 66 td lists --format csv --batch 99 -o "$tmp/b99"
+[ ! -e "$tmp/b99" ] || fail "lists made a folder for a batch that does not exist"
 
 # A name that says the other format is refused, nothing written: a
 # workbook in lists.csv opened as garbage.

@@ -24,12 +24,15 @@ PLAN_TESTS = \
 	tests/cli/plan-events.sh \
 	tests/cli/plan-invalid.sh \
 	tests/cli/plan-apply.sh \
+	tests/cli/plan-apply-audit.sh \
 	tests/cli/crl-import.sh \
 	tests/cli/crl-trust.sh \
 	tests/cli/migrate-schema6.sh \
 	tests/cli/kit-upgrade.sh \
 	tests/cli/lists-dost.sh \
 	tests/cli/forms-decree68.sh \
+	tests/cli/forms-docx.sh \
+	tests/cli/forms-many.sh \
 	tests/cli/plan-made-agency.sh \
 	tests/cli/import-clerk-data.sh \
 	tests/cli/search-lookups.sh \

@@ -12,6 +12,10 @@ for m in "$man1" "$man5"; do
 	LC_ALL=C.UTF-8 groff -ww -z -man -Tutf8 -K utf8 "$m" >"$tmp/groff" 2>&1 ||
 		fail "groff failed on $m"
 	[ ! -s "$tmp/groff" ] || { fail "groff warns on $m"; sed 's/^/  | /' "$tmp/groff" >&2; }
+	# a control character (a printf'd "\fR" became a form feed) renders
+	# silently on -Tutf8 but breaks other devices and man -l on a tty
+	! LC_ALL=C grep -n "$(printf '[\001-\010\013\014\016-\037]')" "$m" >"$tmp/ctl" ||
+		{ fail "control character in $m"; cat "$tmp/ctl" >&2; }
 done
 # the source with its hyphens unescaped: "--batch" as a reader sees it
 sed 's/\\-/-/g' "$man1" >"$tmp/man1.txt"

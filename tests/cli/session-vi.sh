@@ -10,7 +10,7 @@ unset LC_ALL LANGUAGE LC_MESSAGES TZ
 export LANG=vi_VN.UTF-8
 
 # the words no Vietnamese sentence holds; whole words, any case
-english='\b(the|no|is|are|was|were|of|to|and|not|with|from|for|added|updated|unchanged|changed|removed|held|rows|read|tags?|certificates?|agenc(y|ies)|written|batch|nothing|already|cannot|usage|error|recorded|none|history|state|kind|status|level|name|model|custodian|merges?|revoked|official|letter|plan line)\b'
+english='\b(the|no|is|are|was|were|of|to|and|not|with|from|for|added|updated|unchanged|changed|removed|held|rows|read|tags?|certificates?|agenc(y|ies)|written|batch|nothing|already|cannot|usage|error|recorded|none|history|state|kind|status|level|name|model|custodian|merges?|revoked|official|letter|plan line|match|matched|flags|subject|issuer|valid|tries|wrong|locked|watching|present|inserted|polling|private)\b'
 # Codes pass: custodians ("agency:CODE", "holder:ID"), options
 # (--batch), command words (tokendesk tag send), values to type
 # (lost|damaged, cert SERIAL), `quoted` commands.  grep reads letters with marks as
@@ -97,7 +97,60 @@ session() {
 	td forms --kind revoke --batch 9 -o "$tmp/x.pdf"
 	td lists --batch 9 -o "$tmp/x.xlsx"
 }
+# scan and verify-token on SoftHSM2 tokens, against the session's
+# registry: in a subshell, since tests/token/hsm-lib.sh brings its own td
+# (with --module), fail and clean-up; it exits 1 when a step it needs fails
+tokens_session() (
+	. "$TD_SRCDIR/tests/token/hsm-lib.sh"
+	db=$TOKENDESK_DB
+	hsm_init
+	TOKENDESK_DB=$db   # the clerk's registry, not hsm-lib's
+	hsm_issue mai rsa "/C=VN/L=Hưng Yên/O=Ủy ban nhân dân tỉnh Hưng Yên/OU=Sở Nội vụ/CN=Bùi Thị Mai" 6d01
+	s_ok=$(hsm_token "Mai"); hsm_load "Mai" mai 01
+	s_lock=$(hsm_token "Khóa"); hsm_load "Khóa" mai 01; LC_ALL=C.UTF-8 hsm_set_flags "Khóa" 40000
+	s_last=$(hsm_token "Cuối"); hsm_load "Cuối" mai 01; LC_ALL=C.UTF-8 hsm_set_flags "Cuối" 20000
+	s_none=$(hsm_token "Trống")
+	echo "$HSM_PIN" >"$HSM_DIR/pin.ok"
+	echo 0000 >"$HSM_DIR/pin.bad"
+	td scan --no-usb
+	td scan --no-usb --no-match
+	# the program itself in the background: a shell function there would
+	# run in a subshell that ignores SIGINT
+	"$TOKENDESK" --module "$HSM_MODULE" scan --watch --no-usb --poll-ms 50 \
+		>"$HSM_DIR/watch" 2>&1 &
+	w=$!
+	# the four tokens' whole lines (the watch announces itself first)
+	inserted() { [ "$(td_complete_lines "$HSM_DIR/watch" | grep -c " cắm vào ")" -ge 4 ]; }
+	td_poll 10 inserted || echo "watch saw no token"
+	kill -INT $w; wait $w
+	cat "$HSM_DIR/watch"
+	td verify-token "$s_ok" --pin-fd 3 3<"$HSM_DIR/pin.ok" </dev/null
+	td verify-token "$s_ok" --pin-fd 3 3<"$HSM_DIR/pin.bad" </dev/null
+	td verify-token "$s_lock" </dev/null
+	td verify-token "$s_last" </dev/null
+	td verify-token "$s_none" --pin-fd 3 3<"$HSM_DIR/pin.ok" </dev/null
+	td verify-token XY-0000 --pin-fd 3 3<"$HSM_DIR/pin.ok" </dev/null
+	td verify-token
+	td verify-token --help
+	td scan --help
+	td scan extra
+	exit 0
+)
 session >"$tmp/session" 2>&1 || true
+if command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null; then
+	tokens_session >>"$tmp/session" 2>&1 || fail "the tokens' part did not run (see below)"
+	expect_in "$tmp/session" "đối chiếu: token chưa có trong CSDL"
+	expect_in "$tmp/session" "cờ: cần đăng nhập, đã đặt PIN người dùng, đã khởi tạo"
+	expect_in "$tmp/session" "khóa bí mật trên token khớp với chứng thư"
+	expect_in "$tmp/session" ": sai PIN"
+	expect_in "$tmp/session" ": PIN đã bị khóa"
+	expect_in "$tmp/session" "token báo đây là lần thử PIN cuối"
+	expect_in "$tmp/session" "token không chứa chứng thư nào"
+	expect_in "$tmp/session" "không thấy token nào có số hiệu XY-0000"
+	expect_in "$tmp/session" "đang theo dõi"
+	expect_in "$tmp/session" "Cách dùng: tokendesk verify-token"
+	expect_not_in "$tmp/session" "watch saw no token"
+fi
 grep -n "" "$tmp/session" | strip_codes | english_in >"$tmp/english"
 if [ -s "$tmp/english" ]; then
 	fail "English in the Vietnamese session:"

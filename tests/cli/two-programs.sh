@@ -7,7 +7,7 @@ lean=${TD_BUILDDIR:?}/tokendesk   # the program itself, not a valgrind wrapper
 # What it links: none of the heavy libraries.
 readelf -d "$lean" >"$tmp/dynamic" || fail "readelf -d $lean"
 expect_in "$tmp/dynamic" "libsqlite3"
-for lib in libcrypto libssl libp11 libusb libxlsxwriter libncurses libtinfo; do
+for lib in libcrypto libssl libp11 libusb libxlsxwriter libzip libncurses libtinfo; do
 	expect_not_in "$tmp/dynamic" "$lib"
 done
 
@@ -19,7 +19,7 @@ for cmd in "show token $serial" "show token $serial --json" "search nguyen"; do
 	# shellcheck disable=SC2086 # cmd is a list of words
 	LD_DEBUG=files "$lean" $cmd >"$tmp/out" 2>"$tmp/ld" || fail "tokendesk $cmd"
 	grep -q "file=libsqlite3" "$tmp/ld" || fail "LD_DEBUG shows no library at all for $cmd"
-	for lib in libcrypto libp11 libusb libxlsxwriter libncurses; do
+	for lib in libcrypto libp11 libusb libxlsxwriter libzip libncurses; do
 		! grep -q "file=$lib" "$tmp/ld" || fail "tokendesk $cmd loaded $lib"
 	done
 done

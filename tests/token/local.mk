@@ -10,8 +10,10 @@ TOKEN_TESTS_SH = \
 	tests/token/watch-moved.sh \
 	tests/token/pin-tty.sh \
 	tests/token/connect.sh
-TESTS += $(TOKEN_TESTS_SH) tests/token/test-x509 tests/token/test-match
-check_PROGRAMS += tests/token/p11-put-raw tests/token/test-x509 tests/token/test-match
+TESTS += $(TOKEN_TESTS_SH) tests/token/test-x509 tests/token/test-match \
+	tests/token/test-wire
+check_PROGRAMS += tests/token/p11-put-raw tests/token/test-x509 tests/token/test-match \
+	tests/token/test-wire
 if HAVE_UMOCKDEV
 check_PROGRAMS += tests/token/test-usb-hotplug
 endif
@@ -23,6 +25,11 @@ tests_token_p11_put_raw_CPPFLAGS = $(P11KIT_CFLAGS)
 tests_token_test_x509_SOURCES = tests/token/test-x509.c
 tests_token_test_x509_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_token_test_x509_LDADD = $(TD_LIBS)
+
+# the helper's frames, field for field; td_write_all
+tests_token_test_wire_SOURCES = tests/token/test-wire.c
+tests_token_test_wire_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(P11_CFLAGS)
+tests_token_test_wire_LDADD = $(TD_LIBS)
 
 tests_token_test_match_SOURCES = tests/token/test-match.c
 tests_token_test_match_LDADD = $(TD_LIBS)

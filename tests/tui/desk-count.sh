@@ -92,7 +92,7 @@ keys F9
 wait_for "Close count 1?" || fail "F9 did not ask to close"
 keys y
 # a closed count offers a checkpoint of the audit chain (desk-sign.sh)
-wait_for "DOST may sign a checkpoint of the audit chain now." || fail "no checkpoint offered"
+wait_for "DOST may sign a checkpoint of the audit chain" || fail "no checkpoint offered"
 keys Escape
 wait_for "the result is frozen" || fail "the count was not closed"
 wait_for "Report written: $tmp/records/count-1.txt" || fail "the text report path is not shown"

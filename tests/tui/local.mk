@@ -19,6 +19,7 @@ TUI_TESTS = \
 	tests/tui/desk-token.sh \
 	tests/tui/desk-proof-anyway.sh \
 	tests/tui/desk-count.sh \
+	tests/tui/desk-count-custody.sh \
 	tests/tui/desk-count-resize.sh \
 	tests/tui/desk-conflicts.sh \
 	tests/tui/desk-conflict-history.sh \
@@ -27,13 +28,15 @@ TUI_TESTS = \
 	tests/tui/desk-scan-gap.sh \
 	tests/tui/desk-insert.sh \
 	tests/tui/desk-records.sh \
-	tests/tui/desk-plan-more.sh
+	tests/tui/desk-plan-more.sh \
+	tests/tui/desk-plan-forms.sh \
+	tests/tui/desk-rules.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/local.mk tests/tui/lib.sh $(TUI_TESTS)
 # a module that blocks 10 s a call, or aborts (issue 23)
 TUI_TESTS += tests/tui/desk-faulty.sh
 # the golden screens (tests/tui/screens.sh) and the script that makes them
-EXTRA_DIST += tests/tui/screens.keys tests/tui/golden
+EXTRA_DIST += tests/tui/screens.keys tests/tui/screens-pin.keys tests/tui/golden
 # After a deliberate change to a screen: write the dumps anew into the
 # source tree (then review them with git diff).
 update-screens:
