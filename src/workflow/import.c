@@ -390,6 +390,11 @@ static int write_agencies(struct td_registry *reg, struct import_state *st,
  * order they measured no better: their keys stay in the page cache, and
  * sorting them cost more than it saved.)  All ordered here, before the
  * write lock. */
+/* Below this many certificates every key stays in the page cache and
+ * the order buys nothing: a small list (the demo, a district) keeps the
+ * file's order, and its ids, as before. */
+#define FIRST_LOAD_SORTED 1000
+
 struct first_load {
 	struct import_row **holders, **tokens;
 	size_t n_holders, n_tokens;
@@ -510,7 +515,7 @@ static int order_first_load(struct import_state *st, struct first_load *fl,
 	int rc;
 
 	memset(fl, 0, sizeof *fl);
-	if (st->reg_has_certs || st->certs.n < 2)
+	if (st->reg_has_certs || st->certs.n < FIRST_LOAD_SORTED)
 		return TD_OK;
 	if ((rc = first_rows(st, fl)) < 0)
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
