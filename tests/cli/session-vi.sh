@@ -96,6 +96,19 @@ session() {
 	td crl import "$tmp/x.crl"
 	td forms --kind revoke --batch 9 -o "$tmp/x.pdf"
 	td lists --batch 9 -o "$tmp/x.xlsx"
+	# the files a clerk has in hand: a UTF-8 list named cp1258, a column
+	# the lists do not know, a row one field too long, the workbook
+	# itself, a kit that is none (their readers' messages were never
+	# extracted for translation)
+	printf 'Mã đơn vị;Tên đơn vị;Cấp;Ghi chú\nP.Q;Sở Quy hoạch;sở;x\n' >"$tmp/ghichu.csv"
+	td import -e cp1258 "$tmp/ghichu.csv"
+	td import "$tmp/ghichu.csv"
+	printf 'Mã đơn vị;Tên đơn vị;Cấp\nP.Q;Sở Quy hoạch;sở;x\n' >"$tmp/thua.csv"
+	td import "$tmp/thua.csv"
+	td import "$tmp/ds.xlsx"
+	td export donvi
+	printf 'x' >"$tmp/bo.kit"
+	td kit merge "$tmp/bo.kit"
 }
 # scan and verify-token on SoftHSM2 tokens, against the session's
 # registry: in a subshell, since tests/token/hsm-lib.sh brings its own td
@@ -166,6 +179,12 @@ expect_in "$tmp/session" "bàn giao từ cơ quan (agency:P.S1) cho Ban Cơ yế
 expect_in "$tmp/session" "Lý do bàn giao ngoài trình tự: gửi thẳng Ban Cơ yếu theo yêu cầu"
 expect_in "$tmp/session" "cần ít nhất hai mã cơ quan nguồn"
 expect_in "$tmp/session" "không có cơ quan mã P.NOPE"
+expect_in "$tmp/session" "tệp đã là UTF-8"
+expect_in "$tmp/session" "cột lạ trong dòng tiêu đề của danh sách cơ quan"
+expect_in "$tmp/session" "có 4 trường trong khi dòng tiêu đề có 3"
+expect_in "$tmp/session" "không phải tệp CSV mà là tệp nén zip"
+expect_in "$tmp/session" "không xuất được 'donvi'"
+expect_in "$tmp/session" "không phải bộ dữ liệu hiện trường"
 
 # what it wrote for DOST and the CA
 for f in thu-hoi-chung-thu thay-doi-thong-tin thiet-bi-thu-hoi ho-so-ban-giao gia-han; do
