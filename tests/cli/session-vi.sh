@@ -109,6 +109,15 @@ session() {
 	td export donvi
 	printf 'x' >"$tmp/bo.kit"
 	td kit merge "$tmp/bo.kit"
+	# a tag already sent, a target with none, a custodian mistyped, a
+	# folder that is not there, a command that is none, a tab in a name:
+	# said in words, no state code, before and after a command runs
+	td tag remove A061
+	td tag confirm P.NOPE
+	td handover --to sodost TKB001
+	td export agencies -o "$tmp/khong-co/a.csv"
+	td danhsach
+	td --operator "$(printf 'Lê\tAn')" tag list
 }
 # scan and verify-token on SoftHSM2 tokens, against the session's
 # registry: in a subshell, since tests/token/hsm-lib.sh brings its own td
@@ -185,6 +194,13 @@ expect_in "$tmp/session" "có 4 trường trong khi dòng tiêu đề có 3"
 expect_in "$tmp/session" "không phải tệp CSV mà là tệp nén zip"
 expect_in "$tmp/session" "không xuất được 'donvi'"
 expect_in "$tmp/session" "không phải bộ dữ liệu hiện trường"
+expect_in "$tmp/session" "đánh dấu của A061 đã gửi Sở KH&CN rồi"
+expect_in "$tmp/session" "P.NOPE không có đánh dấu nào"
+expect_in "$tmp/session" "hãy ghi bên giữ dạng"
+expect_in "$tmp/session" "thư mục chứa nó không tồn tại"
+expect_in "$tmp/session" "không có lệnh 'danhsach'"
+expect_in "$tmp/session" "ký tự điều khiển trong văn bản: U+0009"
+expect_not_in "$tmp/session" "sent_to_dost"
 
 # what it wrote for DOST and the CA
 for f in thu-hoi-chung-thu thay-doi-thong-tin thiet-bi-thu-hoi ho-so-ban-giao gia-han; do
