@@ -10,7 +10,7 @@ unset LC_ALL LANGUAGE LC_MESSAGES TZ
 export LANG=vi_VN.UTF-8
 
 # the words no Vietnamese sentence holds; whole words, any case
-english='\b(the|no|is|are|was|were|of|to|and|not|with|from|for|added|updated|unchanged|changed|removed|held|rows|read|tags?|certificates?|agenc(y|ies)|written|batch|nothing|already|cannot|usage|error|recorded|none|history|state|kind|status|level|name|model|custodian|merges?|revoked|official|letter|plan line|match|matched|flags|subject|issuer|valid|tries|wrong|locked|watching|present|inserted|polling|private)\b'
+english='\b(the|no|is|are|was|were|of|to|and|not|with|from|for|added|updated|unchanged|changed|removed|held|rows|read|tags?|certificates?|agenc(y|ies)|written|batch|nothing|already|cannot|usage|error|recorded|none|history|state|kind|status|level|name|model|custodian|merges?|revoked|official|letter|plan line|match|matched|flags|subject|issuer|valid|tries|wrong|locked|watching|present|inserted|polling|private|forced)\b'
 # Codes pass: custodians ("agency:CODE", "holder:ID"), options
 # (--batch), command words (tokendesk tag send), values to type
 # (lost|damaged, cert SERIAL), `quoted` commands.  grep reads letters with marks as
@@ -185,7 +185,7 @@ expect_in "$tmp/session" "thay đổi thông tin"
 expect_in "$tmp/session" "Bàn giao BG-"
 expect_in "$tmp/session" "Hôm nay, ngày"
 expect_in "$tmp/session" "bàn giao từ cơ quan (agency:P.S1) cho Ban Cơ yếu (ca) không theo trình tự"
-expect_in "$tmp/session" "Lý do bàn giao ngoài trình tự: gửi thẳng Ban Cơ yếu theo yêu cầu"
+expect_in "$tmp/session" "[ghi nhận ngoại lệ] Lý do bàn giao ngoài trình tự: gửi thẳng Ban Cơ yếu theo yêu cầu"
 expect_in "$tmp/session" "cần ít nhất hai mã cơ quan nguồn"
 expect_in "$tmp/session" "không có cơ quan mã P.NOPE"
 expect_in "$tmp/session" "tệp đã là UTF-8"
