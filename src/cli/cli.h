@@ -109,6 +109,10 @@ const char *td_cli_time(const char *iso, char *buf, size_t size);
 /* "  label:   value" with the label translated and padded by display
  * width ("-" for an empty value). */
 void td_cli_field(const char *en_label, const char *value);
+/* Print s then spaces to width terminal columns (at least one): padded
+ * by display width, since printf's %-Ns counts the bytes of a word with
+ * marks ("thay đổi thông tin" is 18 columns, 25 bytes). */
+void td_cli_column(const char *s, int width);
 /* 1 when messages are translated (not English). */
 int td_cli_speaks_other(void);
 /* A plan tag's or action's reason for a person: as stored in English;

@@ -127,6 +127,13 @@ const char *td_cli_time(const char *iso, char *buf, size_t size)
 	return buf;
 }
 
+void td_cli_column(const char *s, int width)
+{
+	int pad = width - td_display_width(s ? s : "");
+
+	printf("%s%*s", s ? s : "", pad > 1 ? pad : 1, "");
+}
+
 void td_cli_field(const char *en_label, const char *value)
 {
 	const char *label = td_cli_T(en_label);

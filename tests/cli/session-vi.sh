@@ -202,6 +202,24 @@ expect_in "$tmp/session" "không có lệnh 'danhsach'"
 expect_in "$tmp/session" "ký tự điều khiển trong văn bản: U+0009"
 expect_not_in "$tmp/session" "sent_to_dost"
 
+# columns line up by what the eye sees: the batch number and the
+# serials start in one column whatever the words before them (printf's
+# widths count bytes, and "thay đổi thông tin" has 25 for 18 columns)
+if command -v python3 >/dev/null; then
+	td tag list >"$tmp/taglist" 2>&1
+	td plan show >"$tmp/planshow" 2>&1
+	python3 - "$tmp/taglist" "$tmp/planshow" >"$tmp/columns" <<'PY' ||
+import re, sys
+tags = [l.rstrip("\n") for l in open(sys.argv[1], encoding="utf-8")]
+cols = {m.start() for l in tags for m in [re.search(r" \d+  \S", l)] if m}
+acts = [l for l in open(sys.argv[2], encoding="utf-8") if not l.startswith(" ")]
+cols2 = {m.start() for l in acts for m in [re.search(r"[0-9a-fA-F]{16,}|TK[A-Z]\d+|\bP\.\S+", l)] if m}
+print(len(tags), sorted(cols), len(acts), sorted(cols2))
+sys.exit(0 if len(cols) == 1 and len(cols2) == 1 else 1)
+PY
+		fail "columns not aligned in tag list or plan show: $(cat "$tmp/columns")"
+fi
+
 # what it wrote for DOST and the CA
 for f in thu-hoi-chung-thu thay-doi-thong-tin thiet-bi-thu-hoi ho-so-ban-giao gia-han; do
 	strip_codes <"$tmp/ds/$f.csv" | english_in >"$tmp/english" &&
