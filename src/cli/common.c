@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,9 +265,25 @@ static int speaks_vi(const struct td_cli *cli)
 	return 0;
 }
 
+/* gettext ignores LANGUAGE (which --lang sets, or the user) in the "C"
+ * locale, the one a shell without LANG has: Vietnamese asked for so came
+ * out English.  C.UTF-8 is not "C" to gettext and reads as C otherwise. */
+static void leave_c_locale(void)
+{
+	static const int cats[] = { LC_MESSAGES, LC_CTYPE };
+
+	for (size_t i = 0; i < sizeof cats / sizeof *cats; i++) {
+		const char *now = setlocale(cats[i], NULL);
+		if (now && (strcmp(now, "C") == 0 || strcmp(now, "POSIX") == 0))
+			setlocale(cats[i], "C.UTF-8");
+	}
+}
+
 void td_cli_lang(const struct td_cli *cli)
 {
 	td_session_lang(cli->lang);
+	if (speaks_vi(cli))
+		leave_c_locale();
 	/* Vietnamese output is dated where its reader is: a record made at
 	 * 20:00 UTC is the next day in Hưng Yên */
 	if (speaks_vi(cli) && !getenv("TZ"))

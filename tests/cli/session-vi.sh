@@ -202,6 +202,30 @@ expect_in "$tmp/session" "không có lệnh 'danhsach'"
 expect_in "$tmp/session" "ký tự điều khiển trong văn bản: U+0009"
 expect_not_in "$tmp/session" "sent_to_dost"
 
+# Vietnamese asked for by LANGUAGE=vi or --lang vi in a shell with no
+# LANG (the "C" locale, where gettext ignores LANGUAGE): the same words
+short_session() {
+	td tag list --batch 1
+	td tag remove A061
+	td show holder 1
+	td import "$tmp/ds.xlsx"
+	td danhsach
+	td receipt --list
+	td plan --help
+}
+for how in "LANGUAGE=vi" "--lang vi"; do
+	if [ "$how" = "--lang vi" ]; then
+		(unset LANG; td() { "$TOKENDESK" --lang vi "$@"; }; short_session) >"$tmp/short" 2>&1
+	else
+		(unset LANG; export LANGUAGE=vi; short_session) >"$tmp/short" 2>&1
+	fi
+	expect_in "$tmp/short" "không có lệnh 'danhsach'"
+	expect_in "$tmp/short" "đánh dấu của A061 đã gửi Sở KH&CN rồi"
+	expect_in "$tmp/short" "Cách dùng: tokendesk plan"
+	grep -n "" "$tmp/short" | strip_codes | english_in >"$tmp/english" &&
+		{ fail "English with $how and no LANG:"; sed 's/^/  | /' "$tmp/english" | head -10 >&2; }
+done
+
 # columns line up by what the eye sees: the batch number and the
 # serials start in one column whatever the words before them (printf's
 # widths count bytes, and "thay đổi thông tin" has 25 for 18 columns)
