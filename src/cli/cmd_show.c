@@ -157,14 +157,24 @@ static void print_token(const struct td_token *t, json_t *certs, json_t *history
 	}
 }
 
-static void print_cert(const struct td_cert *c)
+static void print_cert(struct td_registry *reg, const struct td_cert *c)
 {
+	struct td_agency a = { 0 };
+	struct td_error ignored;
+	char agency[1024];
+
+	/* the agency by its name, as show holder names it: a code alone
+	 * tells a clerk nothing */
+	snprintf(agency, sizeof agency, "%s", c->agency_code ? c->agency_code : "");
+	if (c->agency_code && td_reg_get_agency(reg, c->agency_code, &a, &ignored) == TD_OK)
+		snprintf(agency, sizeof agency, "%s (%s)", a.name, a.code);
+	td_agency_clear(&a);
 	td_cli_printf("Certificate %s\n", c->serial);
 	td_cli_field("kind:", td_cli_word(c->kind));
 	td_cli_field("status:", td_cli_word(c->status));
 	td_cli_field("holder:", c->holder_name);
 	td_cli_field("holder id:", c->holder_ext_id);
-	td_cli_field("agency:", c->agency_code);
+	td_cli_field("agency:", agency);
 	td_cli_field("subject:", c->subject_dn);
 	td_cli_field("issuer:", c->issuer_dn);
 	td_cli_field("valid from:", c->not_before);
@@ -242,7 +252,7 @@ static int show_cert(struct td_registry *reg, const char *key, int json)
 		td_json_print(o);
 		json_decref(o);
 	} else if (rc == TD_OK) {
-		print_cert(&c);
+		print_cert(reg, &c);
 	} else {
 		td_cli_print_error(&err);
 	}
