@@ -105,7 +105,9 @@ void td_cli_eprintf(const char *en_fmt, ...)
 	va_end(ap);
 }
 
-const char *td_cli_time(const char *iso, char *buf, size_t size)
+/* iso in local time, written with the strftime format fmt. */
+static const char *local_time(const char *iso, const char *fmt, char *buf,
+                              size_t size)
 {
 	struct tm tm = { 0 };
 	time_t t;
@@ -121,10 +123,21 @@ const char *td_cli_time(const char *iso, char *buf, size_t size)
 	localtime_r(&t, &tm);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	/* TRANSLATORS: strftime format of a date and time */
-	strftime(buf, size, td_cli_T("%Y-%m-%d %H:%M"), &tm);
+	strftime(buf, size, fmt, &tm);
 #pragma GCC diagnostic pop
 	return buf;
+}
+
+const char *td_cli_time(const char *iso, char *buf, size_t size)
+{
+	/* TRANSLATORS: strftime format of a date and time */
+	return local_time(iso, td_cli_T("%Y-%m-%d %H:%M"), buf, size);
+}
+
+const char *td_cli_time_seconds(const char *iso, char *buf, size_t size)
+{
+	/* TRANSLATORS: strftime format of a date and time to the second */
+	return local_time(iso, td_cli_T("%Y-%m-%d %H:%M:%S"), buf, size);
 }
 
 void td_cli_column(const char *s, int width)

@@ -206,8 +206,9 @@ expect_not_in "$tmp/session" "sent_to_dost"
 expect_in "$tmp/session" "  cơ quan:      Sở Khoa học và Công nghệ (P.S6)"
 # a count's start in local time, not the stored UTC stamp; a report
 # that could not be written is not named as written
-grep -F "lần quét" "$tmp/session" | LC_ALL=C.UTF-8 grep -E 'T[0-9]{2}:[0-9]{2}:[0-9]{2}Z' >"$tmp/utc" &&
-	fail "UTC stamps in count list: $(head -3 "$tmp/utc")"
+# (count list, scan --watch's lines)
+LC_ALL=C.UTF-8 grep -E 'T[0-9]{2}:[0-9]{2}:[0-9]{2}Z' "$tmp/session" >"$tmp/utc" &&
+	fail "UTC stamps in the Vietnamese session: $(head -3 "$tmp/utc")"
 expect_in "$tmp/session" "đang mở	cơ quan P.S2	"
 expect_not_in "$tmp/session" "báo cáo: $tmp/khong-co-thu-muc"
 expect_in "$tmp/session" "$tmp/khong-co-thu-muc/count-1.txt: thư mục chứa nó không tồn tại"
