@@ -202,6 +202,8 @@ expect_in "$tmp/session" "thư mục chứa nó không tồn tại"
 expect_in "$tmp/session" "không có lệnh 'danhsach'"
 expect_in "$tmp/session" "ký tự điều khiển trong văn bản: U+0009"
 expect_not_in "$tmp/session" "sent_to_dost"
+# the handovers listed by their parties' names, not custodian codes alone
+expect_in "$tmp/session" "token   (nhiều bên) -> Sở Tài chính (agency:P.S1)"
 # a certificate's agency by its name, as show holder names it
 expect_in "$tmp/session" "  cơ quan:      Sở Khoa học và Công nghệ (P.S6)"
 # a count's start in local time, not the stored UTC stamp; a report
