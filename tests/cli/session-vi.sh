@@ -69,6 +69,7 @@ session() {
 	td holder --help
 	td receipt --help
 	td dossier add --agency P.S1 --kind renewal --ref HS-01 --holder 001000000001
+	td dossier add --agency P.S1 --kind info_change --ref HS-02
 	td dossier list --agency P.S1
 	td dossier --help
 	td export --help
@@ -245,14 +246,18 @@ done
 if command -v python3 >/dev/null; then
 	td tag list >"$tmp/taglist" 2>&1
 	td plan show >"$tmp/planshow" 2>&1
-	python3 - "$tmp/taglist" "$tmp/planshow" >"$tmp/columns" <<'PY' ||
+	td dossier list --agency P.S1 >"$tmp/dossiers" 2>&1
+	python3 - "$tmp/taglist" "$tmp/planshow" "$tmp/dossiers" >"$tmp/columns" <<'PY' ||
 import re, sys
 tags = [l.rstrip("\n") for l in open(sys.argv[1], encoding="utf-8")]
 cols = {m.start() for l in tags for m in [re.search(r" \d+  \S", l)] if m}
 acts = [l for l in open(sys.argv[2], encoding="utf-8") if not l.startswith(" ")]
 cols2 = {m.start() for l in acts for m in [re.search(r"[0-9a-fA-F]{16,}|TK[A-Z]\d+|\bP\.\S+", l)] if m}
-print(len(tags), sorted(cols), len(acts), sorted(cols2))
-sys.exit(0 if len(cols) == 1 and len(cols2) == 1 else 1)
+doss = [l for l in open(sys.argv[3], encoding="utf-8")]
+cols3 = {l.find("đang mở") for l in doss}
+print(len(tags), sorted(cols), len(acts), sorted(cols2), len(doss), sorted(cols3))
+sys.exit(0 if len(cols) == 1 and len(cols2) == 1 and len(doss) == 2 and
+         len(cols3) == 1 and -1 not in cols3 else 1)
 PY
 		fail "columns not aligned in tag list or plan show: $(cat "$tmp/columns")"
 fi
