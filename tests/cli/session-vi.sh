@@ -259,7 +259,7 @@ print(len(tags), sorted(cols), len(acts), sorted(cols2), len(doss), sorted(cols3
 sys.exit(0 if len(cols) == 1 and len(cols2) == 1 and len(doss) == 2 and
          len(cols3) == 1 and -1 not in cols3 else 1)
 PY
-		fail "columns not aligned in tag list or plan show: $(cat "$tmp/columns")"
+		fail "columns not aligned in tag list, plan show or dossier list: $(cat "$tmp/columns")"
 fi
 
 # what it wrote for DOST and the CA
