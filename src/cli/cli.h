@@ -106,6 +106,9 @@ void td_cli_eprintf(const char *en_fmt, ...) __attribute__((format(printf, 1, 2)
 /* A stored UTC time ("...T10:08:17Z") in local time, written as the
  * operator's language writes it, into buf. */
 const char *td_cli_time(const char *iso, char *buf, size_t size);
+/* A date YYYY-MM-DD as the operator's language writes it (dd/mm/yyyy in
+ * Vietnamese); anything else as it is. */
+const char *td_cli_date(const char *iso, char *buf, size_t size);
 /* The same to the second, for lines of a log a person watches. */
 const char *td_cli_time_seconds(const char *iso, char *buf, size_t size);
 /* "  label:   value" with the label translated and padded by display

@@ -207,6 +207,13 @@ expect_not_in "$tmp/session" "sent_to_dost"
 expect_in "$tmp/session" "token   (nhiều bên) -> Sở Tài chính (agency:P.S1)"
 # a certificate's agency by its name, as show holder names it
 expect_in "$tmp/session" "  cơ quan:      Sở Khoa học và Công nghệ (P.S6)"
+# ... and its dates as a Vietnamese reader writes them; an agency's
+# superior by name
+expect_in "$tmp/session" "  hiệu lực từ:  01/01/2024"
+expect_in "$tmp/session" "01/01/2024..01/01/2029"
+expect_in "$tmp/session" "  cấp trên:     "
+LC_ALL=C.UTF-8 grep -E '^  cấp trên: +P(\.[A-Z0-9]+)*$' "$tmp/session" &&
+	fail "an agency's superior by its code alone"
 # a count's start in local time, not the stored UTC stamp; a report
 # that could not be written is not named as written
 # (count list, scan --watch's lines)
