@@ -267,16 +267,16 @@ static int speaks_vi(const struct td_cli *cli)
 
 /* gettext ignores LANGUAGE (which --lang sets, or the user) in the "C"
  * locale, the one a shell without LANG has: Vietnamese asked for so came
- * out English.  C.UTF-8 is not "C" to gettext and reads as C otherwise. */
+ * out English.  C.UTF-8 is not "C" to gettext and reads as C otherwise.
+ * Only the messages' category: the catalogue is bound to UTF-8 output
+ * whatever the character set, and the desk still refuses a locale that
+ * cannot draw Vietnamese, with its advice (tests/tui/desk-locale.sh). */
 static void leave_c_locale(void)
 {
-	static const int cats[] = { LC_MESSAGES, LC_CTYPE };
+	const char *now = setlocale(LC_MESSAGES, NULL);
 
-	for (size_t i = 0; i < sizeof cats / sizeof *cats; i++) {
-		const char *now = setlocale(cats[i], NULL);
-		if (now && (strcmp(now, "C") == 0 || strcmp(now, "POSIX") == 0))
-			setlocale(cats[i], "C.UTF-8");
-	}
+	if (now && (strcmp(now, "C") == 0 || strcmp(now, "POSIX") == 0))
+		setlocale(LC_MESSAGES, "C.UTF-8");
 }
 
 void td_cli_lang(const struct td_cli *cli)
