@@ -120,6 +120,10 @@ session() {
 	td export agencies -o "$tmp/khong-co/a.csv"
 	td danhsach
 	td --operator "$(printf 'Lê\tAn')" tag list
+	# a field kit made and brought home twice: 'kit' and UTC were left
+	td kit make --agencies P.S1 -o "$tmp/ps1.kit"
+	td kit merge "$tmp/ps1.kit"
+	td kit merge "$tmp/ps1.kit"
 }
 # scan and verify-token on SoftHSM2 tokens, against the session's
 # registry: in a subshell, since tests/token/hsm-lib.sh brings its own td
@@ -203,6 +207,10 @@ expect_in "$tmp/session" "thư mục chứa nó không tồn tại"
 expect_in "$tmp/session" "không có lệnh 'danhsach'"
 expect_in "$tmp/session" "ký tự điều khiển trong văn bản: U+0009"
 expect_not_in "$tmp/session" "sent_to_dost"
+expect_in "$tmp/session" "kể từ khi tạo bộ dữ liệu hiện trường lúc $(TZ=Asia/Ho_Chi_Minh date +%d/%m/%Y)"
+expect_in "$tmp/session" ": không có gì mới kể từ lần hợp nhất trước"
+LC_ALL=C.UTF-8 grep -E '^kit [0-9a-f-]{36}:' "$tmp/session" &&
+	fail "a kit called 'kit' in the Vietnamese session"
 # the handovers listed by their parties' names, not custodian codes alone
 expect_in "$tmp/session" "token   (nhiều bên) -> Sở Tài chính (agency:P.S1)"
 # a certificate's agency by its name, as show holder names it
