@@ -105,7 +105,9 @@ void td_cli_eprintf(const char *en_fmt, ...)
 	va_end(ap);
 }
 
-const char *td_cli_time(const char *iso, char *buf, size_t size)
+/* iso in local time, written with the strftime format fmt. */
+static const char *local_time(const char *iso, const char *fmt, char *buf,
+                              size_t size)
 {
 	struct tm tm = { 0 };
 	time_t t;
@@ -121,10 +123,46 @@ const char *td_cli_time(const char *iso, char *buf, size_t size)
 	localtime_r(&t, &tm);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	/* TRANSLATORS: strftime format of a date and time */
-	strftime(buf, size, td_cli_T("%Y-%m-%d %H:%M"), &tm);
+	strftime(buf, size, fmt, &tm);
 #pragma GCC diagnostic pop
 	return buf;
+}
+
+const char *td_cli_time(const char *iso, char *buf, size_t size)
+{
+	/* TRANSLATORS: strftime format of a date and time */
+	return local_time(iso, td_cli_T("%Y-%m-%d %H:%M"), buf, size);
+}
+
+const char *td_cli_date(const char *iso, char *buf, size_t size)
+{
+	struct tm tm = { 0 };
+	int n = 0;
+
+	if (!iso || sscanf(iso, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon,
+	                   &tm.tm_mday, &n) != 3 || iso[n] != '\0')
+		return iso ? iso : "";
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	/* TRANSLATORS: strftime format of a date */
+	strftime(buf, size, td_cli_T("%Y-%m-%d"), &tm);
+#pragma GCC diagnostic pop
+	return buf;
+}
+
+const char *td_cli_time_seconds(const char *iso, char *buf, size_t size)
+{
+	/* TRANSLATORS: strftime format of a date and time to the second */
+	return local_time(iso, td_cli_T("%Y-%m-%d %H:%M:%S"), buf, size);
+}
+
+void td_cli_column(const char *s, int width)
+{
+	int pad = width - td_display_width(s ? s : "");
+
+	printf("%s%*s", s ? s : "", pad > 1 ? pad : 1, "");
 }
 
 void td_cli_field(const char *en_label, const char *value)

@@ -14,7 +14,11 @@
 #include <unistr.h>
 #include <uniwidth.h>
 
+#include "tokendesk/error.h"
 #include "tokendesk/text.h"
+
+/* marks a text for xgettext (the desk lists the characters' names too) */
+#define N_(s) s
 
 int td_utf8_valid(const char *s, size_t len, size_t *bad_offset)
 {
@@ -352,8 +356,14 @@ const char *td_text_problem(const char *value)
 	_Static_assert(TD_MARKS_MAX == 3, "say the new figure in char_flaw's text");
 	if (!td_text_flaw(value, &flaw))
 		return NULL;
-	snprintf(said, sizeof said, "%s in the text: U+%04lX at character %zu",
-	         flaw.what, flaw.code_point, flaw.position);
+	/* in the operator's language: a clerk's list or typed reason
+	 * refused for a hidden character is said in Vietnamese too */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(said, sizeof said,
+	         td_error_translate(N_("%s in the text: U+%04lX at character %zu")),
+	         td_error_translate(flaw.what), flaw.code_point, flaw.position);
+#pragma GCC diagnostic pop
 	return said;
 }
 

@@ -39,10 +39,11 @@ static int create_row(struct td_handover *h, int64_t *id, char *number,
 	const char *from, *from_name;
 
 	batch_giver(h, &from, &from_name);
-	/* the reason is written in Vietnamese whatever the operator's
-	 * language: the record is a Vietnamese paper */
+	/* the mark and the reason are written in Vietnamese whatever the
+	 * operator's language: the record is a Vietnamese paper (records
+	 * made before say "[forced]") */
 	snprintf(remarks, sizeof remarks, "%s%s%s%s%s", h->remarks ? h->remarks : "",
-	         h->remarks && h->force ? " " : "", h->force ? "[forced]" : "",
+	         h->remarks && h->force ? " " : "", h->force ? "[ghi nhận ngoại lệ]" : "",
 	         h->force && h->reason ? " Lý do bàn giao ngoài trình tự: " : "",
 	         h->force && h->reason ? h->reason : "");
 	row.kind = h->kind == TD_HANDOVER_TOKENS ? "token" : "dossier";

@@ -149,10 +149,15 @@ static int map_header(const char *path, const struct td_csv_record *rec,
 		int col = folded[i] ? find_alias(aliases, naliases, folded[i]) : -1;
 		h->map[i] = col;
 		if (col < 0 && folded[i] && !is_ignored(folded[i]) && folded[i][0])
-			rc = td_error_set_at(err, TD_ERR_DATA, path, rec->line, rec->fields[i],
-			                     "unknown column in the %s list header "
-			                     "(see docs/formats.md for the columns and aliases)",
-			                     h->kind == LIST_CERTS ? "certificate" : "agency");
+			/* two sentences, not one with the kind pasted in: a
+			 * translation puts the word where its language wants it */
+			rc = h->kind == LIST_CERTS
+			     ? td_error_set_at(err, TD_ERR_DATA, path, rec->line, rec->fields[i],
+			                       "unknown column in the certificate list header "
+			                       "(see docs/formats.md for the columns and aliases)")
+			     : td_error_set_at(err, TD_ERR_DATA, path, rec->line, rec->fields[i],
+			                       "unknown column in the agency list header "
+			                       "(see docs/formats.md for the columns and aliases)");
 		else if (col >= 0 && seen[col]++)
 			rc = td_error_set_at(err, TD_ERR_DATA, path, rec->line, names[col],
 			                     "column given twice");
