@@ -124,6 +124,11 @@ int td_cli_speaks_other(void);
  * translated, the rule's sentence and the plan line (into buf). */
 const char *td_cli_reason(const char *rule, const char *action, const char *reason,
                           char *buf, size_t size);
+/* A custody event's stored remarks ("REMARKS; handover BG-...; possession
+ * matched: DETAIL", workflow/handover_commit.c) for a person: the parts
+ * tokendesk wrote in the operator's words, the operator's own text as
+ * typed (into buf).  English output keeps the stored text. */
+const char *td_cli_remarks(const char *stored, char *buf, size_t size);
 /* printf to stdout of the translated en_fmt (xgettext: td_cli_printf). */
 void td_cli_printf(const char *en_fmt, ...) __attribute__((format(printf, 1, 2)));
 

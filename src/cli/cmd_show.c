@@ -80,7 +80,7 @@ static void print_event_line(json_t *v)
 	const char *remarks = json_string_value(json_object_get(v, "remarks"));
 	json_t *conflict = json_object_get(v, "conflict");
 	json_t *sup = json_object_get(v, "superseded");
-	char at[64];
+	char at[64], said[1200];
 
 	td_cli_printf("    %s  %s -> %s  %s  by %s%s%s\n",
 	              td_cli_time(json_string_value(json_object_get(v, "at")), at,
@@ -88,7 +88,8 @@ static void print_event_line(json_t *v)
 	              json_string_value(json_object_get(v, "to")),
 	              td_cli_word(json_string_value(json_object_get(v, "state"))),
 	              json_string_value(json_object_get(v, "operator")),
-	              remarks ? "  " : "", remarks ? remarks : "");
+	              remarks ? "  " : "",
+	              remarks ? td_cli_remarks(remarks, said, sizeof said) : "");
 	if (conflict)
 		td_cli_printf("      field kit conflict %lld: %s\n",
 		       (long long)json_integer_value(json_object_get(conflict, "id")),
