@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "tokendesk/handover.h"
 #include "tokendesk/plan.h"
 #include "tokendesk/text.h"
 
@@ -175,46 +176,9 @@ void td_cli_field(const char *en_label, const char *value)
 	printf("  %s%*s%s\n", label, pad > 1 ? pad : 1, "", value && *value ? value : "-");
 }
 
-/* One part of a stored remark in the operator's words, appended to buf:
- * the parts event_remarks writes are said, anything else is the
- * operator's own text and stays as typed. */
-static void remark_part(const char *part, size_t len, char *buf, size_t size)
-{
-	char piece[600], said[800];
-	size_t used = strlen(buf);
-
-	snprintf(piece, sizeof piece, "%.*s", (int)len, part);
-	if (strncmp(piece, "handover BG-", 12) == 0) {
-		td_cli_snprintf(said, sizeof said, "handover %s", piece + 9);
-	} else if (strncmp(piece, "possession ", 11) == 0) {
-		char *word = piece + 11, *colon = strchr(word, ':');
-		if (colon)
-			*colon = '\0';
-		if (colon)
-			td_cli_snprintf(said, sizeof said, "possession %s: %s",
-			                td_cli_word(word),
-			                td_cli_T(colon[1] == ' ' ? colon + 2 : colon + 1));
-		else
-			td_cli_snprintf(said, sizeof said, "possession %s", td_cli_word(word));
-	} else {
-		snprintf(said, sizeof said, "%s", piece);
-	}
-	if (used < size)
-		snprintf(buf + used, size - used, "%s%s", used ? "; " : "", said);
-}
-
 const char *td_cli_remarks(const char *stored, char *buf, size_t size)
 {
-	const char *p = stored, *end;
-
-	if (!stored || !td_cli_speaks_other() || size == 0)
+	if (!stored || !td_cli_speaks_other())
 		return stored ? stored : "";
-	buf[0] = '\0';
-	for (; *p; p = *end ? end + 2 : end) {
-		end = strstr(p, "; ");
-		if (!end)
-			end = p + strlen(p);
-		remark_part(p, (size_t)(end - p), buf, size);
-	}
-	return buf;
+	return td_custody_remarks_said(stored, td_cli_T, buf, size);
 }

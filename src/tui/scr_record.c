@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tokendesk/handover.h"
 #include "tokendesk/registry.h"
 #include "tui/desk.h"
 #include "tui/tag.h"
@@ -291,7 +292,7 @@ static int add_event(const struct td_custody_event *e, void *vctx)
 {
 	struct history *h = vctx;
 	void *ctx = h->list;
-	char move[1200], handover[32];
+	char move[1200], handover[32], remarks[900];
 
 	/* Enter on it opens the handover's record (scr_sign.c). */
 	snprintf(handover, sizeof handover, "#%lld", (long long)e->handover_id);
@@ -303,7 +304,7 @@ static int add_event(const struct td_custody_event *e, void *vctx)
 	         e->condition && *e->condition ? " · " : "",
 	         e->condition ? e->condition : "",
 	         e->remarks && *e->remarks ? " · " : "",
-	         e->remarks ? e->remarks : "");
+	         td_custody_remarks_said(e->remarks, T, remarks, sizeof remarks));
 	tl_add(ctx, COL_DIM, e->handover_id ? "receipt" : NULL, handover, move, NULL,
 	       NULL, NULL);
 	if (e->conflict_id)
