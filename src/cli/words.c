@@ -108,33 +108,10 @@ void td_cli_eprintf(const char *en_fmt, ...)
 	va_end(ap);
 }
 
-/* iso in local time, written with the strftime format fmt. */
-static const char *local_time(const char *iso, const char *fmt, char *buf,
-                              size_t size)
-{
-	struct tm tm = { 0 };
-	time_t t;
-
-	/* stored UTC ("2026-12-06T10:08:17Z"); shown local, as the reader's
-	 * language writes a date and time */
-	if (!iso || sscanf(iso, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon,
-	                   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-		return iso ? iso : "";
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	t = timegm(&tm);
-	localtime_r(&t, &tm);
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	strftime(buf, size, fmt, &tm);
-#pragma GCC diagnostic pop
-	return buf;
-}
-
 const char *td_cli_time(const char *iso, char *buf, size_t size)
 {
 	/* TRANSLATORS: strftime format of a date and time */
-	return local_time(iso, td_cli_T("%Y-%m-%d %H:%M"), buf, size);
+	return td_local_time(iso, td_cli_T("%Y-%m-%d %H:%M"), buf, size);
 }
 
 const char *td_cli_date(const char *iso, char *buf, size_t size)
@@ -158,7 +135,7 @@ const char *td_cli_date(const char *iso, char *buf, size_t size)
 const char *td_cli_time_seconds(const char *iso, char *buf, size_t size)
 {
 	/* TRANSLATORS: strftime format of a date and time to the second */
-	return local_time(iso, td_cli_T("%Y-%m-%d %H:%M:%S"), buf, size);
+	return td_local_time(iso, td_cli_T("%Y-%m-%d %H:%M:%S"), buf, size);
 }
 
 void td_cli_column(const char *s, int width)

@@ -419,3 +419,25 @@ const char *td_typed_text_problem(const char *s)
 		return "longer than 1000 bytes";
 	return td_text_problem(s);
 }
+
+const char *td_local_time(const char *iso, const char *fmt, char *buf,
+                          size_t size)
+{
+	struct tm tm = { 0 };
+	time_t t;
+
+	if (!iso || sscanf(iso, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon,
+	                   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) < 5 ||
+	    size == 0)
+		return iso ? iso : "";
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	localtime_r(&t, &tm);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	if (strftime(buf, size, fmt, &tm) == 0)
+		buf[0] = '\0';
+#pragma GCC diagnostic pop
+	return buf;
+}
