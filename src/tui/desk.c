@@ -537,11 +537,72 @@ static int scan_start(const int *keys, int n)
 	return s < n && keys[s] != TDK_ENTER ? s : n;
 }
 
+/* The run so far looks like a serial: at least 6 letters and digits,
+ * one a digit.  Shorter, or words, stay commands (f f f Enter). */
+static int run_is_serial(const struct desk *d)
+{
+	int digits = 0;
+
+	if (d->run_len < 6)
+		return 0;
+	for (int i = 0; i < d->run_len; i++) {
+		char c = d->run[i];
+		if (c >= '0' && c <= '9')
+			digits++;
+		else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+			return 0;
+	}
+	return digits > 0;
+}
+
+/* A serial typed slower than a scanner on a screen that takes no text
+ * arrives key by key, each a command (issue 26): its a or d asks to
+ * apply the plan or send to DOST.  Only y answers (tw_answer), and a y
+ * that ends a run of two keys or more is no answer (no one reads a
+ * question that fast: it is said, and the next y counts), and Enter after a serial-like run is that serial, as
+ * a scan, not the screen's Enter (the forms dialog's "write").  1 when
+ * the key was taken here. */
+static int run_key(struct desk *d, int key)
+{
+	double now = tdi_now_ms();
+	int cont = d->run_len > 0 && now - d->run_ms <= DESK_RUN_MS;
+
+	if (top_typing(d)) {
+		d->run_len = 0;
+		return 0;
+	}
+	if (key == TDK_ENTER && cont && run_is_serial(d)) {
+		d->run[d->run_len] = '\0';
+		d->run_len = 0;
+		handle_scan(d, d->run);
+		return 1;
+	}
+	if (!tdi_printable(key) || key > 0x7e) {
+		d->run_len = 0;
+		return 0;
+	}
+	if (!cont)
+		d->run_len = 0;
+	d->run_ms = now;
+	/* a y right after one command key (a, then y) is a person's answer */
+	if (cont && d->run_len >= 2 && (key == 'y' || key == 'Y')) {
+		d->run_len = 0;
+		snprintf(d->msg, sizeof d->msg, "%s",
+		         T("Keys typed in a run are not an answer: press y again."));
+		d->dirty = 1;
+		return 1;
+	}
+	if (d->run_len < (int)sizeof d->run - 1)
+		d->run[d->run_len++] = (char)key;
+	return 0;
+}
+
 /* Each key in turn; 1 when the desk is to quit. */
 static int handle_keys(struct desk *d, const int *keys, int n)
 {
 	for (int i = 0; i < n && !d->quit; i++) {
-		handle_key(d, keys[i]);
+		if (!run_key(d, keys[i]))
+			handle_key(d, keys[i]);
 		if (d->depth == 0)
 			d->quit = 1;
 	}

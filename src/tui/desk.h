@@ -89,7 +89,16 @@ struct desk {
 	const char *leave_question;
 	uint64_t reg_stamp;             /* td_reg_change_stamp at last look */
 	int scan_gap_ms;                /* the config's scan-gap-ms, or 0 */
+	/* Printable keys typed in a run (each within DESK_RUN_MS of the
+	 * last) on a screen that takes no text: a serial typed slower than
+	 * a scanner (desk.c, run_key) */
+	char run[128];
+	int run_len;
+	double run_ms;
 };
+/* Keys closer than this are one run: no person reads a question and
+ * answers it that fast, and a slow serial is still one. */
+#define DESK_RUN_MS 800
 enum { LEAVE_NONE = 0, LEAVE_QUIT = -1, LEAVE_BACK = -2 };
 
 /* A text that T() translates where it is drawn: marks it for xgettext
@@ -132,8 +141,9 @@ int tw_dialog(struct desk *d, const char *title, const char *const *text,
  * draws on a line it left blank.  The keys line always shows. */
 int tw_dialog_rows(struct desk *d, const char *title, const char *const *text,
                    const int *colors, int n, int *x, int *w, int *rows);
-/* The answer a key gives to a dialog's question: 1 yes (y, or c: "có"),
- * 0 no (n, k: "không", or Esc), -1 neither (the dialog stays). */
+/* The answer a key gives to a dialog's question: 1 yes (y only: c, a
+ * hex digit, would let a typed serial confirm), 0 no (n, k: "không", or
+ * Esc), -1 neither (the dialog stays). */
 int tw_answer(int key);
 /* A line of key hints "F1 Help  F3 Search ..." from pairs key, label. */
 void tw_keybar(struct desk *d, int y, const char *const *pairs);

@@ -281,8 +281,10 @@ int tw_dialog(struct desk *d, const char *title, const char *const *text,
 
 int tw_answer(int key)
 {
-	/* c / k: có / không, for a Vietnamese keyboard habit */
-	if (key == 'y' || key == 'Y' || key == 'c' || key == 'C')
+	/* Only y says yes: c ("có") is a hex digit, and a serial typed on a
+	 * screen without a text field must never confirm what its a or d
+	 * asked (issue 26).  k ("không") still says no. */
+	if (key == 'y' || key == 'Y')
 		return 1;
 	if (key == 'n' || key == 'N' || key == 'k' || key == 'K' || key == TDK_ESC)
 		return 0;

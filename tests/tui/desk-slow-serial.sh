@@ -1,0 +1,64 @@
+#!/bin/sh
+# A serial typed slower than a scanner (80 ms a key, the default
+# scan-gap-ms being 30) on the plan screen, which has no text field:
+# its a asks "Apply the plan?" and its c must not answer yes (c, "có",
+# is a hex digit: only y says yes), and its Enter opens the serial's
+# record as a scan does, not the screen's Enter.  Nothing is applied.
+# Then a person's a, a pause, and y still applies; a y that ends a run
+# of keys (…7ay) is no answer and says so.
+. "$TD_SRCDIR/tests/tui/lib.sh"
+demo_registry
+"$TOKENDESK" --db "$tmp/reg.db" -q plan import "$TD_SRCDIR/data/demo/plan.csv" >/dev/null ||
+	fail "plan import"
+flags() { "$TOKENDESK" --db "$tmp/reg.db" -q tag list 2>/dev/null | wc -l; }
+before=$(flags)
+start_desk 80 24 TOKENDESK_TODAY=2025-06-01 -- --lang en
+keys F7
+wait_for "1/378" || fail "F7 did not open the plan"
+# slow_type TEXT: one key every 80 ms (a slow scanner, a brisk hand)
+slow_type() {
+	i=1
+	while [ $i -le ${#1} ]; do
+		keys -l "$(printf '%s' "$1" | cut -c$i)"
+		sleep 0.08
+		i=$((i + 1))
+	done
+}
+serial=54ac4460b4390cecb0f49a25e26cec1a
+slow_type "$serial"
+keys Enter
+wait_for "Certificate $serial" 5 ||
+	fail "a slowly typed serial did not open its record"
+[ "$(flags)" = "$before" ] || fail "the serial's a then c applied the plan"
+keys Escape
+wait_for "Search: $serial" || fail "Esc did not go back to the search"
+keys Escape
+wait_for "Reorganization plan" || fail "Esc did not go back to the plan"
+# the apply question the serial's a left (if any) is still a question
+if on_screen "Apply the plan?"; then
+	keys c
+	sleep 0.3
+	on_screen "Apply the plan?" || fail "c answered the question"
+	keys n
+	wait_gone "Apply the plan?" || fail "n did not close the question"
+fi
+# 7, a, y typed as one run: the y is no answer
+keys 0
+sleep 1
+slow_type 7ay
+wait_for "press y again" || fail "a y ending a run was taken as an answer"
+[ "$(flags)" = "$before" ] || fail "a y ending a run applied the plan"
+keys n
+wait_gone "Apply the plan?" || fail "n did not close the question"
+# a person: a, reads, y
+sleep 1
+keys a
+wait_for "Apply the plan?" || fail "a did not ask"
+sleep 1
+keys y
+wait_gone "Apply the plan?" 10 || fail "y did not answer"
+poll 10 sh -c "[ \"\$($(printf '%s' "'$TOKENDESK'") --db '$tmp/reg.db' -q tag list 2>/dev/null | wc -l)\" != '$before' ]" ||
+	fail "a person's a, pause, y did not apply the plan"
+keys F10
+wait_exit 0 || fail "no clean exit"
+exit 0
