@@ -123,6 +123,14 @@ int tw_put(struct desk *d, int y, int x, int w, const char *s, int color,
 /* As tw_put (no padding), but an over-long s loses its middle, not its
  * tail: "5403…9A1F" keeps where serials differ in sight. */
 int tw_put_mid(struct desk *d, int y, int x, int w, const char *s, int color);
+/* As tw_put for a name (an agency's, a person's): too long, the heads
+ * every office writes short are (Ủy ban nhân dân: UBND, Hội đồng nhân
+ * dân: HĐND, tw_name_short), and if it still does not fit it loses its middle, not its
+ * tail, where "xã Hải Triều" tells one commune from the next. */
+int tw_put_name(struct desk *d, int y, int x, int w, const char *s, int color);
+/* s with those heads (and Văn phòng: VP, thành phố: TP, thị xã: TX)
+ * written short, into out. */
+void tw_name_short(const char *s, char *out, size_t size);
 void tw_fill(struct desk *d, int y, int x, int w, int color);
 void tw_box(struct desk *d, int y, int x, int h, int w, const char *title);
 /* The desk's one dialog box: centred, as wide as its widest line (and

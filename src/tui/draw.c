@@ -132,6 +132,77 @@ int tw_put_mid(struct desk *d, int y, int x, int w, const char *s, int color)
 	return used + 1;
 }
 
+/* The heads of Vietnamese agency names every office writes short:
+ * "UBND tỉnh Đông Châu" is how a custodian reads it anyway. */
+static const char *const name_abbrev[][2] = {
+	{ "Ủy ban nhân dân", "UBND" }, { "Uỷ ban nhân dân", "UBND" },
+	{ "Hội đồng nhân dân", "HĐND" }, { "Văn phòng", "VP" },
+	{ "thành phố", "TP" }, { "Thành phố", "TP" }, { "thị xã", "TX" },
+	{ "Thị xã", "TX" },
+};
+
+void tw_name_short(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+
+	while (*s && n + 1 < size) {
+		size_t i, len = 0;
+		for (i = 0; i < sizeof name_abbrev / sizeof *name_abbrev; i++) {
+			len = strlen(name_abbrev[i][0]);
+			if (strncmp(s, name_abbrev[i][0], len) == 0)
+				break;
+		}
+		if (i < sizeof name_abbrev / sizeof *name_abbrev &&
+		    n + strlen(name_abbrev[i][1]) + 1 < size) {
+			n += (size_t)snprintf(out + n, size - n, "%s", name_abbrev[i][1]);
+			s += len;
+		} else {
+			out[n++] = *s++;
+		}
+	}
+	out[n] = '\0';
+}
+
+int tw_put_name(struct desk *d, int y, int x, int w, const char *s, int color)
+{
+	char shorter[TW_MAX * 2];
+	wchar_t buf[TW_MAX];
+	size_t n, head, tail, h;
+	int used = 0, keep;
+
+	if (tw_width(s ? s : "") <= w || w < 9)
+		return tw_put(d, y, x, w, s, color, 0);
+	tw_name_short(s, shorter, sizeof shorter);
+	if (tw_width(shorter) <= w)
+		return tw_put(d, y, x, w, shorter, color, 0);
+	if (y < 0 || y >= d->rows || x >= d->cols)
+		return 0;
+	/* still too long: half before the '…' and half after, each ending
+	 * on a whole word where one fits ("Văn phòng Sở …và Đào tạo") */
+	n = decode(shorter, buf);
+	keep = w - 1;
+	for (head = 0; head < n && used + cw(buf[head]) <= keep / 2; head++)
+		used += cw(buf[head]);
+	for (h = head; h > 0 && buf[h - 1] != L' '; h--)
+		;
+	for (; h > 0 && head > h; head--)   /* back to the word's end */
+		used -= cw(buf[head - 1]);
+	for (tail = n; tail > head && used + cw(buf[tail - 1]) <= keep; tail--)
+		used += cw(buf[tail - 1]);
+	/* the tail starts on a whole word, when one fits */
+	for (h = tail; h < n && buf[h - 1] != L' '; h++)
+		;
+	if (h < n)
+		for (; tail < h; tail++)
+			used -= cw(buf[tail]);
+	attrset(d->attr[color]);
+	mvaddnwstr(y, x, buf, (int)head);
+	addwstr(L"…");
+	addnwstr(buf + tail, (int)(n - tail));
+	attrset(d->attr[COL_NORMAL]);
+	return used + 1;
+}
+
 void tw_fill(struct desk *d, int y, int x, int w, int color)
 {
 	if (y < 0 || y >= d->rows)

@@ -56,6 +56,55 @@ static void field(struct tl_list *l, const char *en, const char *value,
 		       NULL, NULL);
 }
 
+/* The widest of the labels (NULL-ended), translated. */
+static int labels_width(const char *const *en)
+{
+	int w = 0;
+
+	for (; *en; en++)
+		if (tw_width(T(*en)) > w)
+			w = tw_width(T(*en));
+	return w;
+}
+
+/* A distinguished name on as many rows as it needs, broken after its
+ * commas, beside labels labw wide: its tail (the CN, the unit) is what
+ * tells one certificate from the next, and an 80-column screen cut it
+ * ("CN=Ủy ban nhâ…"). */
+static void field_dn(struct desk *d, struct tl_list *l, const char *en,
+                     const char *dn, int labw)
+{
+	int room = d->cols - labw - 4;
+	char line[1024];
+	const char *p = dn, *label = T(en);
+	size_t n = 0;
+
+	if (!dn || !*dn)
+		return;
+	line[0] = '\0';
+	while (*p) {
+		const char *comma = strstr(p, ", ");
+		size_t len = comma ? (size_t)(comma - p) + 1 : strlen(p);
+		char part[512];
+		snprintf(part, sizeof part, "%.*s", (int)len, p);
+		if (n && (tw_width(line) + 1 + tw_width(part) > room ||
+		          n + len + 2 >= sizeof line)) {
+			tl_add(l, COL_NORMAL, NULL, NULL, label, line, NULL, NULL);
+			label = "";
+			n = 0;
+			line[0] = '\0';
+		}
+		n += (size_t)snprintf(line + n, sizeof line - n, "%s%s", n ? " " : "",
+		                      part);
+		if (n >= sizeof line)
+			n = sizeof line - 1;
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	tl_add(l, COL_NORMAL, NULL, NULL, label, line, NULL, NULL);
+}
+
 const char *td_tui_state_label(const char *state);
 const char *td_tui_state_label(const char *state)
 {
@@ -213,6 +262,11 @@ static int build_holder(struct desk *d, struct record *r, struct td_error *err)
 
 static int build_cert(struct desk *d, struct record *r, struct td_error *err)
 {
+	static const char *const labels[] = {
+		"Serial", "Holder", "Agency", "Kind", "Valid", "Status", "Revoked on",
+		"On token", "Subject", "Issuer", "SHA-256", NULL
+	};
+	int labw = labels_width(labels);
 	struct td_cert c;
 	char valid[64];
 	int rc = td_reg_get_cert(d->reg, r->key, &c, err);
@@ -234,8 +288,8 @@ static int build_cert(struct desk *d, struct record *r, struct td_error *err)
 	field(r->list, "On token", c.token_serial ? c.token_serial
 	                                           : T("not on a token"),
 	      c.token_serial ? "token" : NULL, c.token_serial);
-	field(r->list, "Subject", c.subject_dn, NULL, NULL);
-	field(r->list, "Issuer", c.issuer_dn, NULL, NULL);
+	field_dn(d, r->list, "Subject", c.subject_dn, labw);
+	field_dn(d, r->list, "Issuer", c.issuer_dn, labw);
 	field(r->list, "SHA-256", c.fingerprint, NULL, NULL);
 	tag_lines(d, r->list, "cert", c.serial);
 	audit(d, r->list, "cert", c.serial);

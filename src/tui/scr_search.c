@@ -241,6 +241,8 @@ void scr_search_open(struct desk *d, const char *initial)
 	s->list.maxw[1] = 30;
 	s->list.maxw[2] = 34;
 	s->list.mid[2] = 1;   /* serials differ at their tail */
+	/* names and agencies differ at theirs too ("xã Hải Triều") */
+	s->list.mid[1] = s->list.mid[3] = TL_MID_NAME;
 	if (initial)
 		tf_set(&s->field, initial);
 	desk_push(d, &ops, s);
