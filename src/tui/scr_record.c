@@ -513,22 +513,20 @@ static const struct text_kind kind = {
 static const struct screen_ops ops = {
 	.title = N_("Record"),
 	.help = N_("One record of the registry and what hangs off it. An agency "
-	        "shows its sub-agencies and its holders' certificates with the "
-	        "tokens they are on; a holder their certificates; a certificate "
-	        "its holder, agency and token; a token its certificates, its "
-	        "custody history (every handover: when, from whom to whom, "
-	        "state, condition, operator) and \"Hand this token over\". "
-	        "Every record ends with its audit trail.\n"
-	        "A certificate, a token or an agency shows its tag, if any: what "
-	        "must happen to it, the Decree 68 request kind, and how far it got "
-	        "(tagged, sent to DOST in a numbered batch, confirmed by the CA). "
-	        "g (or Enter on \"Tag for the CA by hand\") opens the tag dialog: "
-	        "choose what must happen (revoke, change the information, keep or "
-	        "renew a certificate; recover or collect a token; a new issue for "
-	        "an agency), type the reason that goes to DOST, Enter saves; x "
-	        "removes the tag. A tag already sent to DOST cannot change.\n"
-	        "Up/Down, PgUp/PgDn, Home/End move; Enter on a line that names "
-	        "another record opens it; Esc or q goes back."),
+	        "shows its sub-agencies and its holders' certificates with "
+	        "the tokens they are on; a holder their certificates; a "
+	        "certificate its holder, agency and token; a token its "
+	        "certificates, its custody history (every handover: when, "
+	        "from whom to whom, state, condition, operator) and \"Hand "
+	        "this token over\". Every record ends with its audit trail.\n"
+	        "A certificate, a token or an agency shows its tag, if any: "
+	        "what must happen to it, the Decree 68 request kind, and how "
+	        "far it got (tagged, sent to DOST in a numbered batch, "
+	        "confirmed by the CA). Tagging by hand chooses what must "
+	        "happen (revoke, change the information, keep or renew a "
+	        "certificate; recover or collect a token; a new issue for an "
+	        "agency) and needs the reason that goes to DOST; a tag can "
+	        "be removed. A tag already sent to DOST cannot change."),
 	.keys = record_keys,
 	.draw = text_draw, .key = text_key, .typing = text_typing,
 	.free = text_free,

@@ -237,14 +237,14 @@ static void rfree(void *self)
 
 static const struct screen_ops ops = {
 	.title = N_("Records"),
-	.help = N_("The handover records already written, newest first; o sorts "
-	        "them by date, by number or by receiver.\n"
-	        "Enter reopens the selected record as it was printed (what "
-	        "`tokendesk receipt NUMBER` prints): the items are those of the "
-	        "day, not today's names.\n"
-	        "p prints it again as a PDF into the records folder beside the "
-	        "registry (RECORDS/NUMBER.pdf), for signing on paper; s shows its "
-	        "signatures and signs it with a party's token."),
+	.help = N_("The handover records already written, newest first, or by "
+	        "number or by receiver.\n"
+	        "A record reopens as it was printed (what `tokendesk receipt "
+	        "NUMBER` prints): the items are those of the day, not "
+	        "today's names.\n"
+	        "Printed again, it is a PDF in the records folder beside the "
+	        "registry (RECORDS/NUMBER.pdf), for signing on paper; the "
+	        "parties can also sign it with their tokens."),
 	.keys = records_keys,
 	.draw = draw, .key = key, .registry_changed = registry_changed,
 	.free = rfree,

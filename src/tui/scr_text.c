@@ -168,8 +168,7 @@ static const struct text_kind plain_kind = {
 
 static const struct screen_ops ops = {
 	.title = N_("Record"),
-	.help = N_("A text to read: arrows, PgUp/PgDn, Home/End scroll; Esc "
-	        "goes back."),
+	.help = N_("A text to read; it scrolls as a list does."),
 	.draw = text_draw, .key = text_key, .typing = text_typing,
 	.free = text_free,
 };
