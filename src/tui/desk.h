@@ -211,7 +211,12 @@ void scr_plan_open(struct desk *d);
 void scr_count_open(struct desk *d);
 /* Handover records (r): the list, reopen, print again. */
 void scr_records_open(struct desk *d);
-/* A read-only screen: title and text (copied), scrolled by the keys. */
+/* Handover number's record printed again, as a PDF in the records
+ * folder beside the registry; the message line says the file. */
+void scr_records_reprint(struct desk *d, const char *number);
+/* A reopened handover record: its number as the title and its printed
+ * text (both copied), scrolled by the keys; p prints it again and s
+ * opens its signatures, as on the list of records. */
 void scr_text_open(struct desk *d, const char *title, const char *text);
 /* Field-kit conflicts (k): list them, keep home or field. */
 void scr_conflicts_open(struct desk *d);

@@ -140,8 +140,7 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 	screen_keyline(d, top + rows - 1, cols, records_keys, 0, 1, 0);
 }
 
-/* The record printed again, as a PDF in the records folder. */
-static void reprint(struct desk *d, const char *number)
+void scr_records_reprint(struct desk *d, const char *number)
 {
 	char name[TD_HANDOVER_NUMBER_MAX + 8], why[400];
 	struct td_outdir dir;
@@ -203,7 +202,7 @@ static int key(struct desk *d, void *self, int k)
 		return 1;
 	case RQ_PRINT:
 		if (r && r->key)
-			reprint(d, r->key);
+			scr_records_reprint(d, r->key);
 		return 1;
 	case RQ_SIGN:
 		/* its signatures, and signing it with the parties' tokens */
