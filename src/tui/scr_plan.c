@@ -347,6 +347,26 @@ static void draw_cards(struct desk *d, struct plan *p, int y, int avail, int col
 	}
 }
 
+/* The heading with both filters, in the longest form that fits width:
+ * a kind and a long agency code cut it at 80 columns ("(0, A: tất…"),
+ * so the event count, then the hint, give way before any word is cut. */
+static void agency_heading(const struct plan *p, char *line, size_t size,
+                           int width)
+{
+	const char *kind = p->filter < 0 ? T("every action")
+	                                 : plan_kind_label(p->filter);
+
+	Tf(line, size, "Plan: %ld events; showing %s of %s and its units "
+	   "(0, A: all)", p->sum.events, kind, p->agency);
+	if (tw_width(line) <= width)
+		return;
+	Tf(line, size, "Showing %s of %s and its units (0, A: all)", kind,
+	   p->agency);
+	if (tw_width(line) <= width)
+		return;
+	Tf(line, size, "Showing %s of %s and its units", kind, p->agency);
+}
+
 static void draw(struct desk *d, void *self, int top, int rows, int cols)
 {
 	struct plan *p = self;
@@ -363,11 +383,8 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 	else
 		Tf(line, sizeof line, "Reorganization plan: %ld events; showing only: "
 		   "%s (0 shows all)", p->sum.events, plan_kind_label(p->filter));
-	/* short, so both filters fit at 80 columns */
 	if (p->agency[0] && !p->problem[0] && p->sum.events)
-		Tf(line, sizeof line, "Plan: %ld events; showing %s of %s and its "
-		   "units (0, A: all)", p->sum.events, p->filter < 0
-		   ? T("every action") : plan_kind_label(p->filter), p->agency);
+		agency_heading(p, line, sizeof line, cols - 2);
 	tw_put(d, top, 1, cols - 2, line, p->problem[0] ? COL_BAD : COL_HEAD, 0);
 	draw_counts(d, p, top + 1, cols);
 	if (p->nshown == 0)
