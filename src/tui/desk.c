@@ -80,6 +80,19 @@ void desk_message(struct desk *d, int bad, const char *fmt, ...)
 	d->dirty = 1;
 }
 
+void desk_message_file(struct desk *d, const char *what, const char *brief,
+                       const char *path)
+{
+	const char *name = strrchr(path, '/');
+
+	name = name ? name + 1 : path;
+	desk_message(d, 0, "%s %s", what, path);
+	if (tw_width(d->msg) > d->cols)
+		desk_message(d, 0, "%s records/%s", what, name);
+	if (tw_width(d->msg) > d->cols)
+		desk_message(d, 0, "%s records/%s", brief, name);
+}
+
 char *desk_error_text(const struct td_error *err, char *buf, size_t size)
 {
 	struct td_error shown = *err;

@@ -168,6 +168,12 @@ void desk_push(struct desk *d, const struct screen_ops *ops, void *self);
 void desk_pop(struct desk *d);
 void desk_message(struct desk *d, int bad, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* "what PATH" on the message line for a file just written; when it does
+ * not fit, the file's name in the records folder ("what records/NAME"),
+ * then "brief records/NAME": the line is one row, and a path cut at
+ * its tail loses the very name the custodian must find. */
+void desk_message_file(struct desk *d, const char *what, const char *brief,
+                       const char *path);
 void desk_error(struct desk *d, const struct td_error *err);
 /* Draw the screen now, in the middle of handling a key: for a step that
  * is done (recorded) before a slower one that follows (its PDF). */

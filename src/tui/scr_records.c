@@ -142,7 +142,7 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 
 void scr_records_reprint(struct desk *d, const char *number)
 {
-	char name[TD_HANDOVER_NUMBER_MAX + 8], why[400];
+	char name[TD_HANDOVER_NUMBER_MAX + 8], why[400], path[4400];
 	struct td_outdir dir;
 	struct td_record rec;
 	struct td_error err;
@@ -154,8 +154,9 @@ void scr_records_reprint(struct desk *d, const char *number)
 		rc = td_record_write_pdf(&rec, &dir, name, &err);
 		td_record_clear(&rec);
 	}
+	snprintf(path, sizeof path, "%s/%s", dir.path, name);
 	if (rc == TD_OK)
-		desk_message(d, 0, "%s %s/%s", T("Printed again:"), dir.path, name);
+		desk_message_file(d, T("Printed again:"), T("Printed again:"), path);
 	else
 		desk_message(d, 1, "%s", desk_error_text(&err, why, sizeof why));
 	td_outdir_close(&dir);
