@@ -570,35 +570,44 @@ static int run_is_serial(const struct desk *d)
 
 /* A serial typed slower than a scanner on a screen that takes no text
  * arrives key by key, each a command (issue 26): its a or d asks to
- * apply the plan or send to DOST.  Only y answers (tw_answer), and a y
- * that ends a run of two keys or more is no answer (no one reads a
- * question that fast: it is said, and the next y counts), and Enter after a serial-like run is that serial, as
- * a scan, not the screen's Enter (the forms dialog's "write").  1 when
- * the key was taken here. */
+ * apply the plan or send to DOST, its c (on the panel) opens the count
+ * screen, whose field then takes the rest.  Only y answers (tw_answer),
+ * and a y that ends a run of two keys or more is no answer (no one
+ * reads a question that fast: it is said, and the next y counts).
+ * Enter after a serial-like run is that serial, as a scan: the screens
+ * the run opened are closed first, and neither the screen's Enter (the
+ * forms dialog's "write") nor a field's (a count started) happens.  1
+ * when the key was taken here. */
 static int run_key(struct desk *d, int key)
 {
 	double now = tdi_now_ms();
 	int cont = d->run_len > 0 && now - d->run_ms <= DESK_RUN_MS;
+	/* a field of a screen the run itself opened: still the run */
+	int typing = top_typing(d) && !(cont && d->depth > d->run_depth);
 
-	if (top_typing(d)) {
+	if (typing || (key != TDK_ENTER && (!tdi_printable(key) || key > 0x7e))) {
 		d->run_len = 0;
 		return 0;
 	}
-	if (key == TDK_ENTER && cont && run_is_serial(d)) {
+	if (key == TDK_ENTER) {
+		if (!cont || !run_is_serial(d)) {
+			d->run_len = 0;
+			return 0;
+		}
 		d->run[d->run_len] = '\0';
 		d->run_len = 0;
+		while (d->depth > d->run_depth && d->depth > 1)
+			desk_pop(d);
 		handle_scan(d, d->run);
 		return 1;
 	}
-	if (!tdi_printable(key) || key > 0x7e) {
+	if (!cont) {
 		d->run_len = 0;
-		return 0;
+		d->run_depth = d->depth;
 	}
-	if (!cont)
-		d->run_len = 0;
 	d->run_ms = now;
 	/* a y right after one command key (a, then y) is a person's answer */
-	if (cont && d->run_len >= 2 && (key == 'y' || key == 'Y')) {
+	if (!top_typing(d) && cont && d->run_len >= 2 && (key == 'y' || key == 'Y')) {
 		d->run_len = 0;
 		snprintf(d->msg, sizeof d->msg, "%s",
 		         T("Keys typed in a run are not an answer: press y again."));

@@ -95,6 +95,7 @@ struct desk {
 	char run[128];
 	int run_len;
 	double run_ms;
+	int run_depth;                  /* the screens' depth when it began */
 };
 /* Keys closer than this are one run: no person reads a question and
  * answers it that fast, and a slow serial is still one. */

@@ -5,7 +5,8 @@
 # is a hex digit: only y says yes), and its Enter opens the serial's
 # record as a scan does, not the screen's Enter.  Nothing is applied.
 # Then a person's a, a pause, and y still applies; a y that ends a run
-# of keys (…7ay) is no answer and says so.
+# of keys (…7ay) is no answer and says so.  On the panel its c opens
+# the count screen: the rest and the Enter are still the serial's.
 . "$TD_SRCDIR/tests/tui/lib.sh"
 demo_registry
 "$TOKENDESK" --db "$tmp/reg.db" -q plan import "$TD_SRCDIR/data/demo/plan.csv" >/dev/null ||
@@ -59,6 +60,24 @@ keys y
 wait_gone "Apply the plan?" 10 || fail "y did not answer"
 poll 10 sh -c "[ \"\$($(printf '%s' "'$TOKENDESK'") --db '$tmp/reg.db' -q tag list 2>/dev/null | wc -l)\" != '$before' ]" ||
 	fail "a person's a, pause, y did not apply the plan"
+# on the panel the serial's c opens the count screen, whose field takes
+# the rest: its Enter is still the serial's (the record opens, the count
+# screen the run opened is gone), and no count is started
+counts=$("$TOKENDESK" --db "$tmp/reg.db" count list 2>/dev/null | wc -l)
+# (the report of the plan applied takes the first key)
+keys F2
+wait_for "What to do" 2 || keys F2
+wait_for "What to do" || fail "F2 did not go to the panel"
+sleep 1
+slow_type "$serial"
+keys Enter
+wait_for "Certificate $serial" 5 || fail "a serial typed on the panel did not open its record"
+[ "$("$TOKENDESK" --db "$tmp/reg.db" count list 2>/dev/null | wc -l)" = "$counts" ] ||
+	fail "the serial started a count"
+keys Escape
+wait_for "Search: $serial" || fail "Esc did not go back to the search"
+keys Escape
+wait_for "What to do" || fail "the count screen the run opened is still there: $(screen)"
 keys F10
 wait_exit 0 || fail "no clean exit"
 exit 0
