@@ -230,12 +230,20 @@ measure:
 	if (ncols > 1 && sum > cols - 1 - last)
 		sum = short_names(l, lo, hi, shape, w, sum);
 	/* still too wide: take from the widest column, leaving the last
-	 * its room */
+	 * its room; a serial shortened in the middle first (down to 12:
+	 * "54e52b…589b0a" still tells it from the next), before a word of
+	 * another column is cut ("hết h…" for "hết hạn", expired) */
 	while (ncols > 1 && sum > cols - 1 - last) {
-		int wide = 0;
-		for (int c = 1; c < ncols - 1; c++)
-			if (w[c] > w[wide])
+		int wide = -1;
+		for (int c = 0; c < ncols - 1; c++)
+			if (l->mid[c] == 1 && w[c] > 12 && (wide < 0 || w[c] > w[wide]))
 				wide = c;
+		if (wide < 0) {
+			wide = 0;
+			for (int c = 1; c < ncols - 1; c++)
+				if (w[c] > w[wide])
+					wide = c;
+		}
 		if (w[wide] <= 6)
 			break;
 		w[wide]--;

@@ -269,6 +269,8 @@ void scr_browse_open(struct desk *d)
 	b->list.head[1] = "Code";
 	b->list.head[2] = "Level";
 	b->list.maxw[0] = 60;
+	/* "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân…" of which town? */
+	b->list.mid[0] = TL_MID_NAME;
 	desk_push(d, &ops, b);
 	/* one root (the province): its first level is shown at once */
 	load(d, b);

@@ -565,6 +565,8 @@ int scr_record_open(struct desk *d, const char *kind_name, const char *key)
 		return TD_ERR_NOMEM;
 	r->list = &t->list;
 	r->list->maxw[0] = 48;
+	r->list->mid[0] = TL_MID_NAME;   /* sub-agencies, holders: names */
+	r->list->mid[1] = 1;             /* certificates' serials */
 	r->list->maxw[1] = 34;
 	/* read now: a record that is not there opens no screen */
 	text_build(d, t, d->cols);
