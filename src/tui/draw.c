@@ -183,7 +183,9 @@ int tw_put_name(struct desk *d, int y, int x, int w, const char *s, int color)
 	keep = w - 1;
 	for (head = 0; head < n && used + cw(buf[head]) <= keep / 2; head++)
 		used += cw(buf[head]);
-	for (h = head; h > 0 && buf[h - 1] != L' '; h--)
+	/* back to the end of the last whole word (unless it ends here) */
+	for (h = head; h > 0 && head < n && buf[head] != L' ' &&
+	               buf[h - 1] != L' '; h--)
 		;
 	for (; h > 0 && head > h; head--)   /* back to the word's end */
 		used -= cw(buf[head - 1]);

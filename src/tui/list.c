@@ -138,7 +138,8 @@ static int short_width(const struct tl_list *l, int c, const char *cell)
 }
 
 /* The room the last column of rows lo..hi keeps when the others must
- * give way: its widest cell (names short), 12 to 30 columns. */
+ * give way: its widest cell (names short), 12 to 30 columns and at most
+ * a third of the width. */
 static int last_room(const struct tl_list *l, int lo, int hi, int shape,
                      int cols)
 {
@@ -152,7 +153,9 @@ static int last_room(const struct tl_list *l, int lo, int hi, int shape,
 		}
 	if (room > 30)
 		room = 30;
-	return room < cols / 3 ? room : 12;
+	if (room > cols / 3)   /* the others keep two thirds */
+		room = cols / 3 > 12 ? cols / 3 : 12;
+	return room;
 }
 
 /* The name columns measured short; returns the new sum of widths. */

@@ -824,6 +824,9 @@ void scr_handover_open(struct desk *d, const char *token_serial)
 	s->list.mid[0] = 1;   /* serials differ at their tail */
 	s->list.maxw[1] = 20;
 	s->list.maxw[2] = 30;
+	/* the giver's and the holder's names lose their middle, not the
+	 * given name nor the proof's result after them ("✗ not proved") */
+	s->list.mid[2] = s->list.mid[3] = TL_MID_NAME;
 	s->list.head[0] = NULL;
 	s->list_sel = 0;
 	desk_push(d, &ops, s);
