@@ -572,8 +572,9 @@ static int run_is_serial(const struct desk *d)
  * arrives key by key, each a command (issue 26): its a or d asks to
  * apply the plan or send to DOST, its c (on the panel) opens the count
  * screen, whose field then takes the rest.  Only y answers (tw_answer),
- * and a y that ends a run of two keys or more is no answer (no one
- * reads a question that fast: it is said, and the next y counts).
+ * and a y that ends a run of two keys or more within DESK_ANSWER_MS of
+ * the last is no answer (no one reads a question that fast: it is
+ * said, and the next y counts).
  * Enter after a serial-like run is that serial, as a scan: the screens
  * the run opened are closed first, and neither the screen's Enter (the
  * forms dialog's "write") nor a field's (a count started) happens.  1
@@ -605,15 +606,18 @@ static int run_key(struct desk *d, int key)
 		d->run_len = 0;
 		d->run_depth = d->depth;
 	}
-	d->run_ms = now;
-	/* a y right after one command key (a, then y) is a person's answer */
-	if (!top_typing(d) && cont && d->run_len >= 2 && (key == 'y' || key == 'Y')) {
+	/* a y right after one command key (a, then y) is a person's
+	 * answer, and so is one a person had time to read the question for */
+	if (!top_typing(d) && cont && d->run_len >= 2 &&
+	    now - d->run_ms <= DESK_ANSWER_MS && (key == 'y' || key == 'Y')) {
+		d->run_ms = now;
 		d->run_len = 0;
 		snprintf(d->msg, sizeof d->msg, "%s",
 		         T("Keys typed in a run are not an answer: press y again."));
 		d->dirty = 1;
 		return 1;
 	}
+	d->run_ms = now;
 	if (d->run_len < (int)sizeof d->run - 1)
 		d->run[d->run_len++] = (char)key;
 	return 0;

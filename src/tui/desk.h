@@ -97,9 +97,13 @@ struct desk {
 	double run_ms;
 	int run_depth;                  /* the screens' depth when it began */
 };
-/* Keys closer than this are one run: no person reads a question and
- * answers it that fast, and a slow serial is still one. */
+/* Keys closer than this are one run: a serial typed slowly (a slow
+ * scanner, or by hand) is still one. */
 #define DESK_RUN_MS 800
+/* A y closer than this to the key before it answers nothing when it
+ * ends a run: no one reads a question and answers it that fast (a
+ * person's reaction alone takes longer). */
+#define DESK_ANSWER_MS 250
 enum { LEAVE_NONE = 0, LEAVE_QUIT = -1, LEAVE_BACK = -2 };
 
 /* A text that T() translates where it is drawn: marks it for xgettext
