@@ -568,6 +568,24 @@ static int run_is_serial(const struct desk *d)
 	return digits > 0;
 }
 
+/* A run begins only where no field has the focus, so a field that has
+ * it now was opened by the run's own keys.  When a hex digit opened it
+ * (the panel's c, the browser's d, the plan's A), what follows is still
+ * a serial's; after any other key (s or / opening the search) it is a
+ * person typing into the field. */
+static int run_in_field(struct desk *d, int cont)
+{
+	char last = d->run_len > 0 ? d->run[d->run_len - 1] : 0;
+
+	if (!cont)
+		return 0;
+	if (!d->run_field)
+		d->run_field = (last >= '0' && last <= '9') ||
+		               (last >= 'a' && last <= 'f') ||
+		               (last >= 'A' && last <= 'F');
+	return d->run_field;
+}
+
 /* A serial typed slower than a scanner on a screen that takes no text
  * arrives key by key, each a command (issue 26): its a or d asks to
  * apply the plan or send to DOST, its c (on the panel) opens the count
@@ -576,15 +594,15 @@ static int run_is_serial(const struct desk *d)
  * the last is no answer (no one reads a question that fast: it is
  * said, and the next y counts).
  * Enter after a serial-like run is that serial, as a scan: the screens
- * the run opened are closed first, and neither the screen's Enter (the
- * forms dialog's "write") nor a field's (a count started) happens.  1
+ * and the field the run opened are closed first, and neither the
+ * screen's Enter (the forms dialog's "write") nor a field's (a count
+ * started, a date set) happens.  1
  * when the key was taken here. */
 static int run_key(struct desk *d, int key)
 {
 	double now = tdi_now_ms();
 	int cont = d->run_len > 0 && now - d->run_ms <= DESK_RUN_MS;
-	/* a field of a screen the run itself opened: still the run */
-	int typing = top_typing(d) && !(cont && d->depth > d->run_depth);
+	int typing = top_typing(d) && !run_in_field(d, cont);
 
 	if (typing || (key != TDK_ENTER && (!tdi_printable(key) || key > 0x7e))) {
 		d->run_len = 0;
@@ -597,14 +615,27 @@ static int run_key(struct desk *d, int key)
 		}
 		d->run[d->run_len] = '\0';
 		d->run_len = 0;
-		while (d->depth > d->run_depth && d->depth > 1)
+		/* the screens the run opened, and the one it started on if
+		 * one of its keys went to another screen in its place (the
+		 * tree's c: the count) */
+		while (d->depth > 1 && (d->depth > d->run_depth ||
+		       d->stack[d->depth - 1].ops != d->run_ops ||
+		       d->stack[d->depth - 1].self != d->run_self))
 			desk_pop(d);
+		/* a field the run opened on its own screen is closed as Esc
+		 * closes it (the plan's agency, the browser's date) */
+		if (top_typing(d))
+			d->stack[d->depth - 1].ops->key(d, d->stack[d->depth - 1].self,
+			                                TDK_ESC);
 		handle_scan(d, d->run);
 		return 1;
 	}
 	if (!cont) {
 		d->run_len = 0;
 		d->run_depth = d->depth;
+		d->run_ops = d->stack[d->depth - 1].ops;
+		d->run_self = d->stack[d->depth - 1].self;
+		d->run_field = 0;
 	}
 	/* a y right after one command key (a, then y) is a person's
 	 * answer, and so is one a person had time to read the question for */

@@ -96,6 +96,9 @@ struct desk {
 	int run_len;
 	double run_ms;
 	int run_depth;                  /* the screens' depth when it began */
+	int run_field;                  /* followed into a field it opened */
+	const struct screen_ops *run_ops;   /* the screen it began on */
+	void *run_self;
 };
 /* Keys closer than this are one run: a serial typed slowly (a slow
  * scanner, or by hand) is still one. */

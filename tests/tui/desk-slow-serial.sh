@@ -6,7 +6,8 @@
 # record as a scan does, not the screen's Enter.  Nothing is applied.
 # Then a person's a, a pause, and y still applies; a y that ends a run
 # of keys (…7ay) is no answer and says so.  On the panel its c opens
-# the count screen: the rest and the Enter are still the serial's.
+# the count screen, on the tree its d the date: the rest and the Enter
+# are still the serial's; a person's s and an id are a search.
 . "$TD_SRCDIR/tests/tui/lib.sh"
 demo_registry
 "$TOKENDESK" --db "$tmp/reg.db" -q plan import "$TD_SRCDIR/data/demo/plan.csv" >/dev/null ||
@@ -78,6 +79,41 @@ keys Escape
 wait_for "Search: $serial" || fail "Esc did not go back to the search"
 keys Escape
 wait_for "What to do" || fail "the count screen the run opened is still there: $(screen)"
+# a person's s then a national id, as briskly: the search's own Enter
+# (s is no hex digit: the field it opened is the person's)
+sleep 1
+slow_type s098303706402
+keys Enter
+wait_for "Nguyễn Thanh Oanh" 5 || fail "s and an id did not find the holder: $(screen)"
+on_screen "Search › Record" || fail "the search did not open the holder's record: $(screen)"
+keys F2
+wait_for "What to do" || fail "F2 did not go to the panel"
+# the tree: a serial's d opens the date field, which takes the rest;
+# its Enter is the serial's, and the date is left as it was
+keys F4
+wait_for "As of 2025-06-01" || fail "F4 did not open the tree: $(screen)"
+sleep 1
+slow_type 54893ed9f2c25894b4bdc811ad928fe1
+keys Enter
+wait_for "Certificate 54893ed9f2c25894b4bdc811ad928fe1" 5 ||
+	fail "a serial typed on the tree did not open its record: $(screen)"
+keys Escape
+wait_for "Search:" || fail "Esc did not go back to the search"
+keys Escape
+wait_for "As of 2025-06-01" || fail "the tree's date changed, or its field stayed: $(screen)"
+# and one whose c went to the count screen in the tree's place: that
+# screen is closed too, no count is started
+sleep 1
+slow_type 546c1853eefb21da7d350fc506ddc573
+keys Enter
+wait_for "Certificate 546c1853eefb21da7d350fc506ddc573" 5 ||
+	fail "a serial with a c typed on the tree did not open its record: $(screen)"
+[ "$("$TOKENDESK" --db "$tmp/reg.db" count list 2>/dev/null | wc -l)" = "$counts" ] ||
+	fail "the serial's c started a count"
+keys Escape
+wait_for "Search:" || fail "Esc did not go back to the search"
+keys Escape
+off_screen "Start a count" || fail "the count screen the run opened is still there"
 keys F10
 wait_exit 0 || fail "no clean exit"
 exit 0
