@@ -568,6 +568,48 @@ static int run_is_serial(const struct desk *d)
 	return digits > 0;
 }
 
+/* What a serial's keys did as commands, undone before it is a scan:
+ * the screens the run opened, and the one it started on if one of its
+ * keys went to another screen in its place (the tree's c: the count),
+ * closed; a field it opened on its own screen closed as Esc closes it
+ * (the plan's agency, the tree's date). */
+static void run_undo(struct desk *d)
+{
+	while (d->depth > 1 && (d->depth > d->run_depth ||
+	       d->stack[d->depth - 1].ops != d->run_ops ||
+	       d->stack[d->depth - 1].self != d->run_self))
+		desk_pop(d);
+	if (top_typing(d))
+		d->stack[d->depth - 1].ops->key(d, d->stack[d->depth - 1].self,
+		                                TDK_ESC);
+}
+
+/* A scanner's burst that came in two (a pause longer than scan-gap-ms
+ * mid-serial, on a busy machine): its first keys went by as a run of
+ * commands.  When the run is letters and digits and ended a moment ago
+ * (4 gaps, at least 200 ms), it is the scan's head: scan becomes run + scan, and what
+ * those keys did is undone. */
+static void run_join(struct desk *d, char *scan, size_t size)
+{
+	int gap = d->scan_gap_ms > 0 ? d->scan_gap_ms : TDI_SCAN_GAP_MS;
+	size_t len = strlen(scan);
+	double within = 4.0 * gap > 200 ? 4.0 * gap : 200;
+	int ok = d->run_len > 0 && tdi_now_ms() - d->run_ms <= within &&
+	         (size_t)d->run_len + len + 1 <= size;
+
+	for (int i = 0; ok && i < d->run_len; i++) {
+		char c = d->run[i];
+		ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		     (c >= 'A' && c <= 'Z');
+	}
+	if (ok) {
+		memmove(scan + d->run_len, scan, len + 1);
+		memcpy(scan, d->run, (size_t)d->run_len);
+		run_undo(d);
+	}
+	d->run_len = 0;
+}
+
 /* A run begins only where no field has the focus, so a field that has
  * it now was opened by the run's own keys.  When a hex digit opened it
  * (the panel's c, the browser's d, the plan's A), what follows is still
@@ -615,18 +657,7 @@ static int run_key(struct desk *d, int key)
 		}
 		d->run[d->run_len] = '\0';
 		d->run_len = 0;
-		/* the screens the run opened, and the one it started on if
-		 * one of its keys went to another screen in its place (the
-		 * tree's c: the count) */
-		while (d->depth > 1 && (d->depth > d->run_depth ||
-		       d->stack[d->depth - 1].ops != d->run_ops ||
-		       d->stack[d->depth - 1].self != d->run_self))
-			desk_pop(d);
-		/* a field the run opened on its own screen is closed as Esc
-		 * closes it (the plan's agency, the browser's date) */
-		if (top_typing(d))
-			d->stack[d->depth - 1].ops->key(d, d->stack[d->depth - 1].self,
-			                                TDK_ESC);
+		run_undo(d);
 		handle_scan(d, d->run);
 		return 1;
 	}
@@ -688,6 +719,7 @@ static void run_keys(struct desk *d, struct keylog *log, int *keys, int n,
 			n = tdi_more(keys, n, max, d->scan_gap_ms);
 	}
 	if (n > 1 && !top_typing(d) && tdi_is_scan(keys, n, scan, sizeof scan)) {
+		run_join(d, scan, sizeof scan);
 		handle_scan(d, scan);
 		redraw(d);
 		return;

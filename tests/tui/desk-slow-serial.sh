@@ -114,6 +114,20 @@ keys Escape
 wait_for "Search:" || fail "Esc did not go back to the search"
 keys Escape
 off_screen "Start a count" || fail "the count screen the run opened is still there"
+# a scanner's burst that comes in two, 120 ms apart, on the panel: its
+# head (54ac: a, then c opening the count) is joined to the rest
+keys F2
+wait_for "What to do" || fail "F2 did not go to the panel"
+sleep 1
+keys -l 54ac
+sleep 0.12
+keys -l 4460b4390cecb0f49a25e26cec1a
+keys Enter
+wait_for "Certificate $serial" 5 || fail "a burst in two did not open its record: $(screen)"
+keys Escape
+wait_for "Search: $serial" || fail "the search is not the whole serial's: $(screen)"
+keys Escape
+wait_for "What to do" || fail "the count screen the burst's head opened is still there: $(screen)"
 keys F10
 wait_exit 0 || fail "no clean exit"
 exit 0
