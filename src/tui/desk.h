@@ -109,6 +109,18 @@ struct desk {
 #define DESK_ANSWER_MS 250
 enum { LEAVE_NONE = 0, LEAVE_QUIT = -1, LEAVE_BACK = -2 };
 
+/* desk.c: whether the top screen's text field has the focus (letters
+ * are text there); a serial scanned (or typed, run.c) handed to the top
+ * screen, or opened in the search, or a printed record's QR code. */
+int desk_top_typing(struct desk *d);
+void desk_scan(struct desk *d, const char *text);
+/* run.c: key as part of a run of printable keys (see there); 1 when it
+ * was taken (a serial's Enter, a y typed in a run), 0: handle it. */
+int desk_run_key(struct desk *d, int key);
+/* run.c: scan (size bytes) with the run just before it as its head,
+ * when that run was a scanner's burst come in two. */
+void desk_run_join(struct desk *d, char *scan, size_t size);
+
 /* A text that T() translates where it is drawn: marks it for xgettext
  * (po/Makevars) where it is written, in a table or an initialiser. */
 #define N_(s) s
