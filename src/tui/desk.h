@@ -128,6 +128,9 @@ void desk_run_join(struct desk *d, char *scan, size_t size);
  * is the msgid, po/vi.po the Vietnamese). */
 void td_tui_lang_init(struct desk *d);
 const char *T(const char *en);
+/* A stored UTC stamp in local time, as the desk's language writes a date
+ * and time ("06/12/2026 21:03" in Vietnamese), into buf. */
+const char *desk_time(const char *iso, char *buf, size_t size);
 /* printf into buf of the translated format. */
 void Tf(char *buf, size_t size, const char *en_fmt, ...);
 

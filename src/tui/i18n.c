@@ -17,6 +17,7 @@
 #endif
 
 #include "tokendesk/session.h"
+#include "tokendesk/text.h"
 #include "tui/desk.h"
 
 #if ENABLE_NLS
@@ -57,4 +58,10 @@ void Tf(char *buf, size_t size, const char *en_fmt, ...)
 	vsnprintf(buf, size, T(en_fmt), ap);
 #pragma GCC diagnostic pop
 	va_end(ap);
+}
+
+const char *desk_time(const char *iso, char *buf, size_t size)
+{
+	/* TRANSLATORS: strftime format of a date and time */
+	return td_local_time(iso, T("%Y-%m-%d %H:%M"), buf, size);
 }

@@ -196,7 +196,7 @@ void count_report_draw(struct desk *d, struct count_scr *s, int top, int rows,
                        int cols)
 {
 	const struct td_count *c = &s->rep.count;
-	char line[1200], scope[700];
+	char line[1200], scope[700], when[40];
 
 	if (s->report_cols != d->cols) {   /* resized: wrap again, same place */
 		int top_row = s->report.top;
@@ -207,8 +207,8 @@ void count_report_draw(struct desk *d, struct count_scr *s, int top, int rows,
 	Tf(line, sizeof line, "Count %lld: %s", (long long)c->id, scope);
 	tw_put(d, top, 1, cols - 2, line, COL_HEAD, 0);
 	if (c->closed_at)
-		Tf(line, sizeof line, "Closed %.10s %.5s by %s — the result is frozen.",
-		   c->closed_at, strlen(c->closed_at) > 11 ? c->closed_at + 11 : "",
+		Tf(line, sizeof line, "Closed %s by %s — the result is frozen.",
+		   desk_time(c->closed_at, when, sizeof when),
 		   c->closed_by ? c->closed_by : "?");
 	else
 		snprintf(line, sizeof line, "%s", T("Still open."));

@@ -108,7 +108,7 @@ static int keep_newest(const struct td_custody_event *e, void *ctx)
 	struct newest *n = ctx;
 
 	snprintf(n->op, sizeof n->op, "%s", e->operator_name ? e->operator_name : "?");
-	snprintf(n->at, sizeof n->at, "%s", e->at ? e->at : "?");
+	desk_time(e->at ? e->at : "?", n->at, sizeof n->at);
 	snprintf(n->to, sizeof n->to, "%s", e->to_custodian ? e->to_custodian : "?");
 	n->have = 1;
 	return 0;

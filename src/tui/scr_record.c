@@ -168,7 +168,10 @@ static void custodian_link(const char *c, const char **kind, const char **key)
 
 static int add_audit(const struct td_audit_row *a, void *ctx)
 {
-	tl_add(ctx, COL_DIM, NULL, NULL, a->at, a->action, a->operator_name, NULL);
+	char when[40];
+
+	tl_add(ctx, COL_DIM, NULL, NULL, desk_time(a->at, when, sizeof when),
+	       a->action, a->operator_name, NULL);
 	return 0;
 }
 
@@ -363,11 +366,12 @@ static int add_event(const struct td_custody_event *e, void *vctx)
 {
 	struct history *h = vctx;
 	void *ctx = h->list;
-	char move[1200], handover[32], remarks[900];
+	char move[1200], handover[32], remarks[900], when[40];
 
 	/* Enter on it opens the handover's record (scr_sign.c). */
 	snprintf(handover, sizeof handover, "#%lld", (long long)e->handover_id);
-	tl_add(ctx, COL_NORMAL, e->handover_id ? "receipt" : NULL, handover, e->at,
+	tl_add(ctx, COL_NORMAL, e->handover_id ? "receipt" : NULL, handover,
+	       desk_time(e->at, when, sizeof when),
 	       td_tui_state_label(e->state), e->operator_name, NULL);
 	snprintf(move, sizeof move, "    %s → %s%s%s%s%s",
 	         e->from_custodian ? e->from_custodian : "—",
@@ -383,7 +387,8 @@ static int add_event(const struct td_custody_event *e, void *vctx)
 	if (e->superseded_conflict)
 		add_superseded(ctx, e);
 	else if (!e->conflict_id || strcmp(e->conflict_status, "kept_field") == 0)
-		snprintf(h->last, sizeof h->last, "%.16s  %s → %s", e->at,
+		snprintf(h->last, sizeof h->last, "%s  %s → %s",
+		         desk_time(e->at, when, sizeof when),
 		         e->from_custodian ? e->from_custodian : "—",
 		         e->to_custodian ? e->to_custodian : "—");
 	return 0;

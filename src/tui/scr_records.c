@@ -89,9 +89,7 @@ static void build(struct desk *d, struct records *s)
 	if (r.n > 1)   /* none: r.v is NULL, which qsort may not take */
 		qsort(r.v, r.n, sizeof *r.v, compare);
 	for (size_t i = 0; i < r.n; i++) {
-		/* "2026-03-01 09:12" of the UTC stamp */
-		snprintf(when, sizeof when, "%.10s %.5s", r.v[i].at,
-		         strlen(r.v[i].at) > 11 ? r.v[i].at + 11 : "");
+		desk_time(r.v[i].at, when, sizeof when);
 		tl_add(&s->list, COL_NORMAL, "record", r.v[i].number, r.v[i].number,
 		       when, r.v[i].to, r.v[i].from[0] ? r.v[i].from
 		                        : T("each token's custodian"));
@@ -257,7 +255,7 @@ void scr_records_open(struct desk *d)
 	if (!s)
 		return;
 	s->list.head[0] = N_("Number");
-	s->list.head[1] = N_("Date (UTC)");
+	s->list.head[1] = N_("Date");
 	s->list.head[2] = N_("Received by");
 	s->list.head[3] = N_("Handed over by");
 	s->list.maxw[0] = 20;

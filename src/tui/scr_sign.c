@@ -347,7 +347,8 @@ static void rc_rows(struct desk *d, struct text_scr *t, const struct td_record *
 		       T(r->match ? N_("✓ The paper matches the registry.")
 		                  : N_("✗ The paper does NOT match the registry: it was "
 		                       "printed from other content.")), NULL, NULL, NULL);
-	tl_add(l, COL_NORMAL, NULL, NULL, T("Recorded at"), rec->at, NULL, NULL);
+	tl_add(l, COL_NORMAL, NULL, NULL, T("Recorded at"),
+	       desk_time(rec->at, line, sizeof line), NULL, NULL);
 	snprintf(line, sizeof line, "%s%s%s", rec->from_name ? rec->from_name : "",
 	         rec->from_name ? " · " : "", rec->from ? rec->from : "");
 	tl_add(l, COL_NORMAL, NULL, NULL, T("From"), line, NULL, NULL);
