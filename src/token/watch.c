@@ -77,6 +77,16 @@ struct td_watch {
 	long long *respawn_at, *asked_at;
 	struct stopped *stopped;        /* helpers gone since the last round */
 	size_t nstopped;
+	/* Tokens read without certificates they had (see hold_losses) */
+	struct hold *holds;
+	size_t nholds;
+	long long rounds;               /* in-process scans done */
+};
+
+struct hold {
+	char key[400];                  /* td_snap_token_key */
+	long long read;                 /* read_number() when first seen */
+	int seen;                       /* still losing in this round */
 };
 
 struct stopped {
@@ -300,6 +310,7 @@ void td_watch_free(struct td_watch *w)
 	free(w->respawn_at);
 	free(w->asked_at);
 	free(w->stopped);
+	free(w->holds);
 	if (w->epfd >= 0) close(w->epfd);
 	if (w->wake_rd >= 0) close(w->wake_rd);
 	if (w->wake_wr >= 0) close(w->wake_wr);
@@ -380,6 +391,99 @@ static int initial_of(const struct td_watch *w, const struct td_snap_token *t,
 		if (w->helpers[i] && strcmp(w->t->mods[i].path, t->module) == 0)
 			return w->helpers[i]->scans <= 1;
 	return first;
+}
+
+/* ---- a token read half ------------------------------------------------ */
+
+/* A card pulled while the module reads it can come back as the same
+ * token without its certificates (OpenSC: one poll, right before the
+ * removal).  Shown, that is a false mismatch ("other-certificate") for a
+ * moment, so a token that lost a certificate it had is held as it was
+ * until a second read of its module shows the same: then the loss is
+ * real and reported; a removal or the full token again end the hold.
+ * A gain (a certificate written) is reported at once. */
+
+static int lost_certs(const struct td_snap_token *old, const struct td_snap_token *now)
+{
+	for (size_t i = 0; i < old->ncerts; i++) {
+		size_t j = 0;
+		while (j < now->ncerts &&
+		       strcmp(old->certs[i].fingerprint, now->certs[j].fingerprint) != 0)
+			j++;
+		if (j == now->ncerts)
+			return 1;
+	}
+	return 0;
+}
+
+/* Which read of the token's module this snapshot comes from: its
+ * helper's scans out of process, the watcher's rounds in process. */
+static long long read_number(const struct td_watch *w, const char *module)
+{
+	for (size_t i = 0; w->helpers && i < w->t->nmods; i++)
+		if (w->helpers[i] && strcmp(w->t->mods[i].path, module) == 0)
+			return (long long)w->helpers[i]->scans;
+	return w->rounds;
+}
+
+static struct hold *hold_find(struct td_watch *w, const char *key)
+{
+	for (size_t i = 0; i < w->nholds; i++)
+		if (strcmp(w->holds[i].key, key) == 0)
+			return &w->holds[i];
+	return NULL;
+}
+
+/* 1: show the old token for now; 0: the loss is confirmed (or memory
+ * is short: then it is shown as read). */
+static int hold_one(struct td_watch *w, const struct td_snap_token *tok)
+{
+	char key[400];
+	long long rd = read_number(w, tok->module);
+	struct hold *h = hold_find(w, td_snap_token_key(tok, key, sizeof key));
+
+	if (h) {
+		h->seen = 1;
+		return h->read == rd;   /* no new read yet: hold on */
+	}
+	if (!(h = realloc(w->holds, (w->nholds + 1) * sizeof *h)))
+		return 0;
+	w->holds = h;
+	h += w->nholds++;
+	snprintf(h->key, sizeof h->key, "%s", key);
+	h->read = rd;
+	h->seen = 1;
+	return 1;
+}
+
+static void hold_losses(struct td_watch *w, const struct td_snap *old,
+                        struct td_snap *next)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < w->nholds; i++)
+		w->holds[i].seen = 0;
+	for (size_t i = 0; old && i < next->ntokens; i++) {
+		const struct td_snap_token *p = snap_lookup(old, next->tokens[i]);
+		if (!p || p == next->tokens[i] || !lost_certs(p, next->tokens[i]) ||
+		    !hold_one(w, next->tokens[i]))
+			continue;
+		td_snap_token_unref(next->tokens[i]);
+		next->tokens[i] = td_snap_token_ref((struct td_snap_token *)p);
+	}
+	/* A hold not renewed: the token went, came back whole, or its loss
+	 * was confirmed and shown. */
+	for (size_t i = 0; i < w->nholds; i++) {
+		char key[400];
+		const struct td_snap_token *t = NULL;
+		for (size_t j = 0; !t && j < next->ntokens; j++)
+			if (strcmp(td_snap_token_key(next->tokens[j], key, sizeof key),
+			           w->holds[i].key) == 0)
+				t = next->tokens[j];
+		if (w->holds[i].seen && t && old && t == snap_lookup(old, t))
+			w->holds[keep++] = w->holds[i];
+	}
+	w->nholds = keep;
 }
 
 static void diff_tokens(const struct td_watch *w, const struct td_snap *old,
@@ -644,6 +748,7 @@ static int process_remote(struct td_watch *w, td_watch_fn fn, void *ctx,
 		if (!l.oom)
 			l.v[l.n - 1].stopped = i;
 	}
+	hold_losses(w, old, next);
 	diff_tokens(w, old, next, w->first, &l);
 	no_driver_events(w, next, &l);
 	w->cur = next;
@@ -677,6 +782,8 @@ int td_watch_process(struct td_watch *w, td_watch_fn fn, void *ctx,
 		w->t->mods[i].reload_due = RELOADS_AFTER_USB;
 	if ((rc = td_tokens_scan_with(w->t, old, 0, &next, err)) != 0)
 		goto out;
+	w->rounds++;
+	hold_losses(w, old, next);
 	if (w->usb)
 		td_usb_fill_from(w->t, next, devs, ndevs);
 	usb_events(w, changes, nchanges, next, &l);
