@@ -657,7 +657,11 @@ static void note_stopped(struct td_watch *w, size_t i)
 	s->module = w->t->mods[i].path;
 	snprintf(s->name, sizeof s->name, "%s", h->name ? h->name : "?");
 	td_helper_death(h, msg, sizeof msg);
-	snprintf(s->message, sizeof s->message, "%s; restarting", msg);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(s->message, sizeof s->message,
+	         td_error_translate(N_("%s; restarting")), msg);
+#pragma GCC diagnostic pop
 }
 
 /* One module's helper: start it when due, read what it sent, ask for
