@@ -312,9 +312,12 @@ static void watch_line_text(struct scan_ctx *sc, const struct td_watch_event *ev
 		if (m)
 			td_cli_printf(" match %s", word(td_match_outcome_name(m->outcome)));
 		printf("\n");
-		for (size_t i = 0; m && m->outcome != TD_MATCH_OK && i < m->n; i++)
-			td_cli_printf("  registry: %s\n  token:    %s\n",
-			              m->findings[i].registry, m->findings[i].token);
+		/* What is wrong, also beside a match (an expired second
+		 * certificate), as scan shows it. */
+		for (size_t i = 0; m && i < m->n; i++)
+			if (m->findings[i].outcome != TD_MATCH_OK)
+				td_cli_printf("  registry: %s\n  token:    %s\n",
+				              m->findings[i].registry, m->findings[i].token);
 	} else if (ev->usb) {
 		print_usb(" ", ev->usb);
 	} else {
