@@ -6,6 +6,7 @@
 # false "changed ... other-certificate"), while a loss that lasts is
 # reported, and the token whole again is reported matched again.
 # tests/token/p11-faulty.so (TD_FAULTY_HALF) reads it half on demand.
+# Out of process (the default) and in process.
 . "${TD_SRCDIR:-$(dirname "$0")/../..}/tests/token/hsm-lib.sh"
 hsm_init
 FAULTY=${TD_BUILDDIR:?}/tests/token/p11-faulty.so
@@ -33,7 +34,6 @@ chmod 600 "$HSM_DIR/td.conf"
 HALF=$HSM_DIR/half
 TD_FAULTY_REAL=$HSM_MODULE TD_FAULTY_HALF=$HALF
 export TD_FAULTY_REAL TD_FAULTY_HALF
-out=$HSM_DIR/watch.out
 
 # reads N: wait until the module has read the token half N times.
 reads() {
@@ -44,30 +44,39 @@ reads() {
 	done
 }
 
-"$TOKENDESK" --config "$HSM_DIR/td.conf" --module "$MODS/p11-faulty.so" \
-	scan --watch --no-usb --poll-ms 500 >"$out" 2>"$HSM_DIR/watch.err" &
-pid=$!
-HSM_PIDS="$HSM_PIDS $pid"
-wait_line "inserted $S_A.*match matched" "$out" >/dev/null
+# round NAME: one watcher, both cases (out of process, the default, and
+# in process: the hold counts the module's reads either way)
+round() {
+	out=$HSM_DIR/watch-$1.out
+	rm -f "$HALF"
+	"$TOKENDESK" --config "$HSM_DIR/td.conf" --module "$MODS/p11-faulty.so" \
+		scan --watch --no-usb --poll-ms 500 >"$out" 2>"$HSM_DIR/watch.err" &
+	pid=$!
+	HSM_PIDS="$HSM_PIDS $pid"
+	wait_line "inserted $S_A.*match matched" "$out" >/dev/null
 
-# 1. One half read, the next whole: nothing to report.
-: >"$HALF"; reads 1; rm -f "$HALF"
-sleep $((2 * TD_SLOW))   # two more reads, whole
-! grep -q "changed $S_A" "$out" || { cat "$out" >&2; fail "a single half read was shown"; }
+	# 1. One half read, the next whole: nothing to report.
+	: >"$HALF"; reads 1; rm -f "$HALF"
+	sleep $((2 * TD_SLOW))   # two more reads, whole
+	! grep -q "changed $S_A" "$out" || { cat "$out" >&2; fail "a single half read was shown"; }
 
-# 2. A loss that lasts is shown, after its second read, and the token
-# whole again is matched again.
-: >"$HALF"; reads 2
-wait_line "changed $S_A" "$out" >/dev/null
-grep "changed $S_A" "$out" | grep -q "other-certificate\|no-cert\|not-found\|no-certificate" ||
-	{ cat "$out" >&2; fail "the lasting loss not shown as a mismatch"; }
-rm -f "$HALF"
-t0=$(now_ms)
-until [ "$(grep -c "changed $S_A.*match matched" "$out")" -ge 1 ]; do
-	[ $(( $(now_ms) - t0 )) -lt $((5000 * TD_SLOW)) ] || { cat "$out" >&2; fail "whole again, not matched"; }
-	sleep 0.05
-done
-kill -INT $pid
-st=0; wait $pid || st=$?
-[ $st = 0 ] || { cat "$HSM_DIR/watch.err" >&2; fail "watch exited $st"; }
+	# 2. A loss that lasts is shown, after its second read, and the token
+	# whole again is matched again.
+	: >"$HALF"; reads 2
+	wait_line "changed $S_A" "$out" >/dev/null
+	grep "changed $S_A" "$out" | grep -q "other-certificate\|no-cert\|not-found\|no-certificate" ||
+		{ cat "$out" >&2; fail "the lasting loss not shown as a mismatch"; }
+	rm -f "$HALF"
+	t0=$(now_ms)
+	until [ "$(grep -c "changed $S_A.*match matched" "$out")" -ge 1 ]; do
+		[ $(( $(now_ms) - t0 )) -lt $((5000 * TD_SLOW)) ] || { cat "$out" >&2; fail "whole again, not matched"; }
+		sleep 0.05
+	done
+	kill -INT $pid
+	st=0; wait $pid || st=$?
+	[ $st = 0 ] || { cat "$HSM_DIR/watch.err" >&2; fail "watch exited $st"; }
+}
+round out-of-process
+TOKENDESK_IN_PROCESS=1; export TOKENDESK_IN_PROCESS
+round in-process
 echo PASS
