@@ -42,6 +42,11 @@
 /* A helper that went away is started again after this long (a module
  * that aborts at every load costs one start a second, no more). */
 #define RESPAWN_MS 1000
+/* A token read half is held at least this long, and until a second read
+ * (hold_half_read): pcscd polls a reader every 400 ms, and until it
+ * sees the card gone, OpenSC can show the half-read token at every read
+ * (the watcher reads every poll_ms, 20 ms at the least). */
+#define HOLD_MS 500
 
 struct usb_change {
 	int arrived;
@@ -77,7 +82,7 @@ struct td_watch {
 	long long *respawn_at, *asked_at;
 	struct stopped *stopped;        /* helpers gone since the last round */
 	size_t nstopped;
-	/* Tokens read without certificates they had (see hold_losses) */
+	/* Tokens read half, held (see hold_half_read) */
 	struct hold *holds;
 	size_t nholds;
 	long long rounds;               /* in-process scans done */
@@ -86,7 +91,8 @@ struct td_watch {
 struct hold {
 	char key[400];                  /* td_snap_token_key */
 	long long read;                 /* read_number() when first seen */
-	int seen;                       /* still losing in this round */
+	long long since_ms;             /* ... and when */
+	int seen;                       /* renewed, and held, this round */
 };
 
 struct stopped {
@@ -397,11 +403,13 @@ static int initial_of(const struct td_watch *w, const struct td_snap_token *t,
 
 /* A card pulled while the module reads it can come back as the same
  * token without its certificates (OpenSC: one poll, right before the
- * removal).  Shown, that is a false mismatch ("other-certificate") for a
- * moment, so a token that lost a certificate it had is held as it was
- * until a second read of its module shows the same: then the loss is
- * real and reported; a removal or the full token again end the hold.
- * A gain (a certificate written) is reported at once. */
+ * removal), or, pulled as it goes in, as a new token with none.  Shown,
+ * that is a false mismatch ("other-certificate") for a moment, so such a
+ * token is held, as it was or not yet there, until a second read of its
+ * module, HOLD_MS or more later, shows the same: then it is real and
+ * reported; a removal or the whole token end the hold.  A gain (a
+ * certificate written) is reported at once, and a token present when
+ * watching began is never held. */
 
 static int lost_certs(const struct td_snap_token *old, const struct td_snap_token *now)
 {
@@ -434,55 +442,61 @@ static struct hold *hold_find(struct td_watch *w, const char *key)
 	return NULL;
 }
 
-/* 1: show the old token for now; 0: the loss is confirmed (or memory
- * is short: then it is shown as read). */
+/* 1: hold the token this round; 0: the second read agrees (or memory is
+ * short: then it is shown as read). */
 static int hold_one(struct td_watch *w, const struct td_snap_token *tok)
 {
 	char key[400];
 	long long rd = read_number(w, tok->module);
 	struct hold *h = hold_find(w, td_snap_token_key(tok, key, sizeof key));
 
-	if (h) {
-		h->seen = 1;
-		return h->read == rd;   /* no new read yet: hold on */
-	}
+	if (h)   /* no new read yet, or too soon for pcscd to have seen a
+		  * card go: hold on */
+		return h->seen = h->read == rd || now_ms() - h->since_ms < HOLD_MS;
 	if (!(h = realloc(w->holds, (w->nholds + 1) * sizeof *h)))
 		return 0;
 	w->holds = h;
 	h += w->nholds++;
 	snprintf(h->key, sizeof h->key, "%s", key);
 	h->read = rd;
-	h->seen = 1;
-	return 1;
+	h->since_ms = now_ms();
+	return h->seen = 1;
 }
 
-static void hold_losses(struct td_watch *w, const struct td_snap *old,
-                        struct td_snap *next)
+/* Whether tok, as read now, is to be held (see above). */
+static int suspect(const struct td_watch *w, const struct td_snap_token *p,
+                   const struct td_snap_token *tok)
 {
-	size_t keep = 0;
+	if (p)
+		return p != tok && lost_certs(p, tok);
+	return tok->ncerts == 0 && !initial_of(w, tok, w->first);
+}
+
+static void hold_half_read(struct td_watch *w, const struct td_snap *old,
+                           struct td_snap *next)
+{
+	size_t keep = 0, n = 0;
 
 	for (size_t i = 0; i < w->nholds; i++)
 		w->holds[i].seen = 0;
-	for (size_t i = 0; old && i < next->ntokens; i++) {
-		const struct td_snap_token *p = snap_lookup(old, next->tokens[i]);
-		if (!p || p == next->tokens[i] || !lost_certs(p, next->tokens[i]) ||
-		    !hold_one(w, next->tokens[i]))
+	for (size_t i = 0; i < next->ntokens; i++) {
+		struct td_snap_token *tok = next->tokens[i];
+		const struct td_snap_token *p = snap_lookup(old, tok);
+		if (!suspect(w, p, tok) || !hold_one(w, tok)) {
+			next->tokens[n++] = tok;
 			continue;
-		td_snap_token_unref(next->tokens[i]);
-		next->tokens[i] = td_snap_token_ref((struct td_snap_token *)p);
+		}
+		/* as it was; a new one not yet */
+		td_snap_token_unref(tok);
+		if (p)
+			next->tokens[n++] = td_snap_token_ref((struct td_snap_token *)p);
 	}
-	/* A hold not renewed: the token went, came back whole, or its loss
-	 * was confirmed and shown. */
-	for (size_t i = 0; i < w->nholds; i++) {
-		char key[400];
-		const struct td_snap_token *t = NULL;
-		for (size_t j = 0; !t && j < next->ntokens; j++)
-			if (strcmp(td_snap_token_key(next->tokens[j], key, sizeof key),
-			           w->holds[i].key) == 0)
-				t = next->tokens[j];
-		if (w->holds[i].seen && t && old && t == snap_lookup(old, t))
+	next->ntokens = n;
+	/* A hold not renewed: the token went, came back whole, or what it
+	 * showed was confirmed and is reported now. */
+	for (size_t i = 0; i < w->nholds; i++)
+		if (w->holds[i].seen)
 			w->holds[keep++] = w->holds[i];
-	}
 	w->nholds = keep;
 }
 
@@ -752,7 +766,7 @@ static int process_remote(struct td_watch *w, td_watch_fn fn, void *ctx,
 		if (!l.oom)
 			l.v[l.n - 1].stopped = i;
 	}
-	hold_losses(w, old, next);
+	hold_half_read(w, old, next);
 	diff_tokens(w, old, next, w->first, &l);
 	no_driver_events(w, next, &l);
 	w->cur = next;
@@ -787,7 +801,7 @@ int td_watch_process(struct td_watch *w, td_watch_fn fn, void *ctx,
 	if ((rc = td_tokens_scan_with(w->t, old, 0, &next, err)) != 0)
 		goto out;
 	w->rounds++;
-	hold_losses(w, old, next);
+	hold_half_read(w, old, next);
 	if (w->usb)
 		td_usb_fill_from(w->t, next, devs, ndevs);
 	usb_events(w, changes, nchanges, next, &l);

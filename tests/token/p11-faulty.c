@@ -12,6 +12,7 @@
  *                           label reads "half read" and C_FindObjects
  *                           finds nothing; each such token read appends
  *                           a line to FILE (the test sees the read)
+ *   TD_FAULTY_HALF_LABEL=P  ... only tokens whose label starts with P
  * Only the calls the token layer makes during detection and proof are
  * wrapped; the rest go straight to the real module. */
 #define _POSIX_C_SOURCE 200809L
@@ -53,20 +54,34 @@ static CK_RV w_GetSlotInfo(CK_SLOT_ID s, CK_SLOT_INFO_PTR i)
 	return real->C_GetSlotInfo(s, i);
 }
 
-/* Set by the last C_GetTokenInfo: the objects read after it are read
- * half too, so one scan is half or whole throughout. */
-static int half;
+/* Set by each slot's last C_GetTokenInfo: the objects read after it
+ * are read half too, so one scan of a token is half or whole throughout
+ * (libp11 reads every slot's token info, then the objects). */
+static struct { CK_SLOT_ID slot; int half; } halves[32];
+
+static int *half_of(CK_SLOT_ID s)
+{
+	size_t i = 0;
+
+	while (i < 31 && halves[i].slot != s && halves[i].slot != 0)
+		i++;
+	halves[i].slot = s;
+	return &halves[i].half;
+}
 
 static CK_RV w_GetTokenInfo(CK_SLOT_ID s, CK_TOKEN_INFO_PTR i)
 {
-	const char *f = getenv("TD_FAULTY_HALF");
-	FILE *fp;
+	const char *f = getenv("TD_FAULTY_HALF"), *only = getenv("TD_FAULTY_HALF_LABEL");
+	FILE *fp = NULL;
 	CK_RV rv;
+	int *half = half_of(s);
 
 	misbehave(0);
 	rv = real->C_GetTokenInfo(s, i);
-	half = rv == CKR_OK && f && (fp = fopen(f, "r+")) != NULL;
-	if (half) {
+	*half = rv == CKR_OK && f &&
+	        (!only || strncmp((const char *)i->label, only, strlen(only)) == 0) &&
+	        (fp = fopen(f, "r+")) != NULL;
+	if (*half) {
 		memset(i->label, ' ', sizeof i->label);
 		memcpy(i->label, "half read", 9);
 		fseek(fp, 0, SEEK_END);
@@ -80,8 +95,10 @@ static CK_RV w_FindObjects(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR o,
                            CK_ULONG max, CK_ULONG_PTR n)
 {
 	CK_RV rv = real->C_FindObjects(h, o, max, n);
+	CK_SESSION_INFO si;
 
-	if (rv == CKR_OK && half)
+	if (rv == CKR_OK && real->C_GetSessionInfo(h, &si) == CKR_OK &&
+	    *half_of(si.slotID))
 		*n = 0;
 	return rv;
 }

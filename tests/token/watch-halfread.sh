@@ -4,7 +4,8 @@
 # issue 23) is not shown: `scan --watch` holds the token as it was until
 # a second read shows the same, so one half read reports nothing (no
 # false "changed ... other-certificate"), while a loss that lasts is
-# reported, and the token whole again is reported matched again.
+# reported, and the token whole again is reported matched again; a
+# token read half as it goes in is shown when it is read whole.
 # tests/token/p11-faulty.so (TD_FAULTY_HALF) reads it half on demand.
 # Out of process (the default) and in process.
 . "${TD_SRCDIR:-$(dirname "$0")/../..}/tests/token/hsm-lib.sh"
@@ -79,4 +80,34 @@ round() {
 round out-of-process
 TOKENDESK_IN_PROCESS=1; export TOKENDESK_IN_PROCESS
 round in-process
+unset TOKENDESK_IN_PROCESS
+
+# 3. A token read half as it goes in (no certificate yet) is not shown
+# so: it comes in whole at the next read.  Made whole, then put in at
+# once (its directory moved into SoftHSM2's store).
+hsm_issue b rsa "/C=VN/L=Hưng Yên/O=Sở Nội vụ/CN=Lê Thị Bình" 7c02
+S_B=$(hsm_token "Bình"); hsm_load "Bình" b 01
+mkdir -p "$HSM_DIR/aside"
+for d in "$HSM_DIR"/tokens/*; do
+	case $d in *"$(echo "$S_B" | tail -c 9)") mv "$d" "$HSM_DIR/aside/" ;; esac
+done
+[ -n "$(ls "$HSM_DIR/aside")" ] || fail "token Bình not put aside"
+out=$HSM_DIR/watch-in.out
+rm -f "$HALF"
+TD_FAULTY_HALF_LABEL=Bình "$TOKENDESK" --config "$HSM_DIR/td.conf" \
+	--module "$MODS/p11-faulty.so" scan --watch --no-usb --poll-ms 500 >"$out" 2>&1 &
+pid=$!
+HSM_PIDS="$HSM_PIDS $pid"
+wait_line "inserted $S_A" "$out" >/dev/null
+: >"$HALF"
+mv "$HSM_DIR"/aside/* "$HSM_DIR/tokens/"
+reads 1; rm -f "$HALF"
+wait_line "inserted $S_B" "$out" >/dev/null
+sleep 1
+grep -A2 "inserted $S_B" "$out" | grep -q "certificate 7c02" ||
+	{ cat "$out" >&2; fail "a token read half as it went in was shown without its certificate"; }
+grep -q "changed $S_B" "$out" && { cat "$out" >&2; fail "the token read half as it went in changed"; }
+kill -INT $pid
+st=0; wait $pid || st=$?
+[ $st = 0 ] || fail "watch exited $st"
 echo PASS
