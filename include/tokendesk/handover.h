@@ -88,6 +88,19 @@ enum td_proof {
 /* Stable names "skipped", "matched", "not_matched". */
 const char *td_proof_name(enum td_proof p);
 
+/* A translator: the operator's words for an English message id (the
+ * front end's gettext), or the id itself. */
+typedef const char *td_say_fn(const char *en) __attribute__((format_arg(1)));
+
+/* A custody event's stored remarks ("REMARKS; handover BG-...;
+ * possession matched: DETAIL", as a handover writes them, in English
+ * because kits and audit images keep them) for a person, into buf: the
+ * parts tokendesk wrote through words ("handover %s", "possession %s",
+ * "possession %s: %s", the proof's name and detail), the operator's own
+ * text as typed.  Returns buf ("" for NULL). */
+const char *td_custody_remarks_said(const char *stored, td_say_fn *words,
+                                    char *buf, size_t size);
+
 /* One token or dossier of a batch, as checked when it was added. */
 struct td_handover_item {
 	char *key;          /* token serial (canonical) or dossier ref */

@@ -115,6 +115,12 @@ void td_today(char out[11]);
 /* Current time (UTC) as YYYY-MM-DDTHH:MM:SSZ into out[21]. */
 void td_now_iso(char out[21]);
 
+/* A stored UTC time ("2026-12-06T10:08:17Z", seconds optional) in local
+ * time (TZ), written with the strftime format fmt (the reader's language
+ * chooses it) into buf; anything else is returned as it is. */
+const char *td_local_time(const char *iso, const char *fmt, char *buf,
+                          size_t size);
+
 /* Display width in terminal columns of UTF-8 s (wcwidth rules). */
 int td_display_width(const char *s);
 

@@ -106,15 +106,29 @@ void td_cli_eprintf(const char *en_fmt, ...) __attribute__((format(printf, 1, 2)
 /* A stored UTC time ("...T10:08:17Z") in local time, written as the
  * operator's language writes it, into buf. */
 const char *td_cli_time(const char *iso, char *buf, size_t size);
+/* A date YYYY-MM-DD as the operator's language writes it (dd/mm/yyyy in
+ * Vietnamese); anything else as it is. */
+const char *td_cli_date(const char *iso, char *buf, size_t size);
+/* The same to the second, for lines of a log a person watches. */
+const char *td_cli_time_seconds(const char *iso, char *buf, size_t size);
 /* "  label:   value" with the label translated and padded by display
  * width ("-" for an empty value). */
 void td_cli_field(const char *en_label, const char *value);
+/* Print s then spaces to width terminal columns (at least one): padded
+ * by display width, since printf's %-Ns counts the bytes of a word with
+ * marks ("thay đổi thông tin" is 18 columns, 25 bytes). */
+void td_cli_column(const char *s, int width);
 /* 1 when messages are translated (not English). */
 int td_cli_speaks_other(void);
 /* A plan tag's or action's reason for a person: as stored in English;
  * translated, the rule's sentence and the plan line (into buf). */
 const char *td_cli_reason(const char *rule, const char *action, const char *reason,
                           char *buf, size_t size);
+/* A custody event's stored remarks ("REMARKS; handover BG-...; possession
+ * matched: DETAIL", workflow/handover_commit.c) for a person: the parts
+ * tokendesk wrote in the operator's words, the operator's own text as
+ * typed (into buf).  English output keeps the stored text. */
+const char *td_cli_remarks(const char *stored, char *buf, size_t size);
 /* printf to stdout of the translated en_fmt (xgettext: td_cli_printf). */
 void td_cli_printf(const char *en_fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -230,8 +230,15 @@ static void print_lines(const struct td_count_report *r)
 	for (int o = 0; o < 4; o++)
 		for (size_t i = 0; i < r->by[o].n; i++) {
 			const struct td_count_entry *e = &r->by[o].v[i];
-			printf("  %-10s %-20s %s%s%s\n", td_cli_word(td_count_outcome_name(o)),
-			       e->serial,
+			const char *word = td_cli_word(td_count_outcome_name(o));
+			/* translated words are padded by display width
+			 * ("ngoài dự kiến": 13 columns, 19 bytes) */
+			if (td_cli_speaks_other()) {
+				fputs("  ", stdout);
+				td_cli_column(word, 14);
+			} else
+				printf("  %-10s ", word);
+			printf("%-20s %s%s%s\n", e->serial,
 			       e->custodian ? e->custodian : "",
 			       e->custodian_name ? " " : "",
 			       e->custodian_name ? e->custodian_name : "");
@@ -375,7 +382,9 @@ static int count_close(struct td_registry *reg, int argc, char **argv)
 		json_decref(o);
 	} else {
 		print_tally(&r);
-		td_cli_printf("  reports: %s, %s\n", text, xlsx);
+		/* named only when written: a refused folder was said above */
+		if (status == EX_OK)
+			td_cli_printf("  reports: %s, %s\n", text, xlsx);
 	}
 	td_count_report_free(&r);
 	return status;
@@ -400,10 +409,16 @@ static int list_one(const struct td_count *c, void *ctx)
 		json_object_set_new(o, "scans", json_integer(c->scans));
 		json_array_append_new(l->arr, o);
 	} else {
+		char when[64];
+		/* translated, the start in local time as the reader writes it;
+		 * English keeps the stored UTC stamp it always printed */
+		const char *started = td_cli_speaks_other()
+		                      ? td_cli_time(c->started_at, when, sizeof when)
+		                      : c->started_at;
 		td_cli_printf("%" PRId64 "\t%s\t%s %s\t%s\t%" PRId64 " scans\t%s\n", c->id,
 		              td_cli_word(c->closed_at ? "closed" : "open"),
 		              td_cli_word(c->scope_kind), c->scope,
-		              c->started_at, c->scans, c->scope_name ? c->scope_name : "");
+		              started, c->scans, c->scope_name ? c->scope_name : "");
 	}
 	return 0;
 }

@@ -47,12 +47,14 @@ static void crl_help(void)
 /* In the operator's language (po/vi.po): a warning must be understood. */
 static void print_report(const struct td_crl_report *rep, int quiet, int verbose)
 {
-	char issuer[sizeof rep->issuer * 2], holder[1024];
+	char issuer[sizeof rep->issuer * 2], holder[1024], at[64];
 
 	shown(rep->issuer, issuer, sizeof issuer);
 	if (rep->duplicate) {
+		/* when, in local time as the reader writes it */
 		td_cli_printf("CRL number %s of %s was imported already (%s); nothing "
-		              "changed\n", rep->number, issuer, rep->duplicate_at);
+		              "changed\n", rep->number, issuer,
+		              td_cli_time(rep->duplicate_at, at, sizeof at));
 		return;
 	}
 	if (!quiet)
@@ -71,7 +73,7 @@ static void print_report(const struct td_crl_report *rep, int quiet, int verbose
 		const struct td_crl_warning *w = &rep->warnings[i];
 		td_cli_printf("warning: certificate %s (%s) is tagged %s, but the CA "
 		              "revoked it on %s\n", w->serial,
-		              shown(w->holder, holder, sizeof holder), w->tag,
+		              shown(w->holder, holder, sizeof holder), td_cli_word(w->tag),
 		              w->revoked_at);
 	}
 	/* counted every time; listed on demand (a province's 150 lines,
@@ -120,12 +122,13 @@ static int list_one(const struct td_crl_ca *ca, void *ctx)
 		json_array_append_new(arr, o);
 		return 0;
 	}
-	char subject[1024], by[512];
+	char subject[1024], by[512], at[64];
 
 	td_cli_printf("%lld  %s\n    certificate SHA-256 %s\n    key SHA-256 %s\n"
 	              "    pinned %s by %s\n", (long long)ca->id,
 	       shown(ca->subject, subject, sizeof subject), ca->cert_sha256,
-	       ca->key_sha256, ca->added_at, shown(ca->added_by, by, sizeof by));
+	       ca->key_sha256, td_cli_time(ca->added_at, at, sizeof at),
+	       shown(ca->added_by, by, sizeof by));
 	return 0;
 }
 

@@ -87,9 +87,13 @@ static int list_one(const struct td_dossier *d, void *ctx)
 	json_t *arr = ctx, *o;
 
 	if (!arr) {
-		printf("%-20s %-15s %-10s %-12s %s\n", d->ref, td_cli_word(d->kind),
-		       td_cli_word(d->status),
-		       d->agency_code, d->holder_name ? d->holder_name : "-");
+		/* padded by display width: "đang mở" is 7 columns, 9 bytes
+		 * (ASCII pads as printf's %-Ns did) */
+		td_cli_column(d->ref, 21);
+		td_cli_column(td_cli_word(d->kind), td_cli_speaks_other() ? 19 : 16);
+		td_cli_column(td_cli_word(d->status), 11);
+		td_cli_column(d->agency_code, 13);
+		printf("%s\n", d->holder_name ? d->holder_name : "-");
 		return 0;
 	}
 	o = json_object();

@@ -85,13 +85,6 @@ static int kit_make(struct td_registry *reg, int argc, char **argv)
 }
 
 /* "2026-12-06T14:02:33Z" as "2026-12-06 14:02" (UTC). */
-static void short_time(const char *iso, char out[17])
-{
-	snprintf(out, 17, "%.16s", iso);
-	if (strlen(out) > 10 && out[10] == 'T')
-		out[10] = ' ';
-}
-
 /* A translated "%lld thing(s)": the number put where the text has it. */
 static void fprint_count(const char *text, int64_t n)
 {
@@ -114,7 +107,7 @@ static void print_whats_new(const struct td_kit_merge_report *r)
 		{ r->new_tags, T("%lld tag"), T("%lld tags") },
 		{ r->new_moves, T("%lld custody move"), T("%lld custody moves") },
 	};
-	char when[17];
+	char when[64];
 	int any = 0;
 
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
@@ -127,7 +120,8 @@ static void print_whats_new(const struct td_kit_merge_report *r)
 	}
 	if (!any)
 		fputs(T("nothing new"), stdout);
-	short_time(r->since, when);
+	/* local time, as the reader writes it (the stored stamp is UTC) */
+	td_cli_time(r->since, when, sizeof when);
 	if (r->since_merge)
 		td_cli_printf(" since the merge of %s\n", when);
 	else if (r->since_refresh)
@@ -188,12 +182,12 @@ static int kit_merge(struct td_registry *reg, int argc, char **argv)
 		json_decref(o);
 	} else if (r.meanwhile) {
 		/* another desk or command merged it while this one read it */
-		printf("kit %s: %s\n", r.uuid, T("merged meanwhile; nothing changed"));
+		td_cli_printf("kit %s: %s\n", r.uuid, T("merged meanwhile; nothing changed"));
 	} else if (r.older_copy) {
-		printf("kit %s: %s\n", r.uuid, T("an older copy; everything it holds was"
+		td_cli_printf("kit %s: %s\n", r.uuid, T("an older copy; everything it holds was"
 		       " merged already; nothing changed"));
 	} else if (r.already) {
-		printf("kit %s: %s\n", r.uuid, T("nothing new since it was merged last;"
+		td_cli_printf("kit %s: %s\n", r.uuid, T("nothing new since it was merged last;"
 		       " nothing changed"));
 	} else {
 		print_whats_new(&r);

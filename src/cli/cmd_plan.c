@@ -90,10 +90,12 @@ static int show_action(const struct td_plan_action *a, void *ctx)
 	                   : a->cert_serial;
 	char reason[1024];
 	/* translated: the action in words and the rule's sentence, no codes */
-	if (td_cli_speaks_other())
-		printf("%-24s %-34s %s\n", td_cli_word(a->action), what,
-		       td_cli_reason(a->rule, a->action, a->reason, reason, sizeof reason));
-	else
+	if (td_cli_speaks_other()) {
+		td_cli_column(td_cli_word(a->action), 19);
+		td_cli_column(what, 35);
+		printf("%s\n", td_cli_reason(a->rule, a->action, a->reason, reason,
+		                             sizeof reason));
+	} else
 		printf("%-17s %-34s %-26s %s\n", a->action, what, a->rule, a->reason);
 	if (strcmp(a->action, "change_info") == 0)
 		td_cli_printf("    old: %s\n    new: %s\n", a->old_dn, a->new_dn);

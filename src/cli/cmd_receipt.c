@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -13,10 +14,37 @@
 #include "tokendesk/handover.h"
 #include "tokendesk/registry.h"
 
+/* "Sở Nội vụ (agency:TQ.SNV2)"; DOST and the CA by name alone (there is
+ * one of each); the custodian alone when unnamed. */
+static const char *party(const char *custodian, const char *name, char *buf,
+                         size_t size)
+{
+	if (name && *name && !strchr(custodian, ':'))
+		snprintf(buf, size, "%s", name);
+	else if (name && *name)
+		snprintf(buf, size, "%s (%s)", name, custodian);
+	else
+		snprintf(buf, size, "%s", custodian);
+	return buf;
+}
+
 static int list_one(const struct td_handover_row *h, void *ctx)
 {
 	json_t *arr = ctx, *o;
 
+	if (!arr && td_cli_speaks_other()) {
+		/* translated: the parties by name, their custodian beside it
+		 * as the record has them (two merged provinces each had a
+		 * "Sở Nội vụ"); the kind padded by display width */
+		char at[64], from[1024], to[1024];
+		printf("%-13s %-17s ", h->number, td_cli_time(h->at, at, sizeof at));
+		td_cli_column(td_cli_word(h->kind), 8);
+		printf("%s -> %s\n", h->from_custodian
+		       ? party(h->from_custodian, h->from_name, from, sizeof from)
+		       : td_cli_T("(various)"),
+		       party(h->to_custodian, h->to_name, to, sizeof to));
+		return 0;
+	}
 	if (!arr) {
 		char at[64];
 		printf("%-13s %-20s %-7s %s -> %s\n", h->number,

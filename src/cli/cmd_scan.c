@@ -320,8 +320,14 @@ static const char *kind_name(enum td_watch_kind k)
 static void watch_line_text(struct scan_ctx *sc, const struct td_watch_event *ev,
                             const char *when, const struct td_match_result *m)
 {
+	char local[64];
+
 	(void)sc;
-	printf("%s %s", when, word(kind_name(ev->kind)));
+	/* translated, the time where the reader is; English keeps the UTC
+	 * stamp that logs and scripts read */
+	printf("%s %s", td_cli_speaks_other()
+	                ? td_cli_time_seconds(when, local, sizeof local) : when,
+	       word(kind_name(ev->kind)));
 	if (ev->token) {
 		td_cli_printf(" %s \"%s\" (%s %s) module %s", ev->token->serial,
 		              ev->token->label, ev->token->manufacturer, ev->token->model,

@@ -49,12 +49,17 @@ static int agency_to_array(const struct td_agency *a, void *ctx)
 
 static void print_cert_line(json_t *c)
 {
+	char from[32], to[32];
+
+	/* dates as the reader writes them (dd/mm/yyyy in Vietnamese) */
 	printf("    %s  %-6s %s  %s..%s  %s\n",
 	       json_string_value(json_object_get(c, "serial")),
 	       td_cli_word(json_string_value(json_object_get(c, "kind"))),
 	       json_string_value(json_object_get(c, "holder_name")),
-	       json_string_value(json_object_get(c, "not_before")),
-	       json_string_value(json_object_get(c, "not_after")),
+	       td_cli_date(json_string_value(json_object_get(c, "not_before")),
+	                   from, sizeof from),
+	       td_cli_date(json_string_value(json_object_get(c, "not_after")),
+	                   to, sizeof to),
 	       td_cli_word(json_string_value(json_object_get(c, "status"))));
 }
 
@@ -75,7 +80,7 @@ static void print_event_line(json_t *v)
 	const char *remarks = json_string_value(json_object_get(v, "remarks"));
 	json_t *conflict = json_object_get(v, "conflict");
 	json_t *sup = json_object_get(v, "superseded");
-	char at[64];
+	char at[64], said[1200];
 
 	td_cli_printf("    %s  %s -> %s  %s  by %s%s%s\n",
 	              td_cli_time(json_string_value(json_object_get(v, "at")), at,
@@ -83,7 +88,8 @@ static void print_event_line(json_t *v)
 	              json_string_value(json_object_get(v, "to")),
 	              td_cli_word(json_string_value(json_object_get(v, "state"))),
 	              json_string_value(json_object_get(v, "operator")),
-	              remarks ? "  " : "", remarks ? remarks : "");
+	              remarks ? "  " : "",
+	              remarks ? td_cli_remarks(remarks, said, sizeof said) : "");
 	if (conflict)
 		td_cli_printf("      field kit conflict %lld: %s\n",
 		       (long long)json_integer_value(json_object_get(conflict, "id")),
@@ -157,34 +163,57 @@ static void print_token(const struct td_token *t, json_t *certs, json_t *history
 	}
 }
 
-static void print_cert(const struct td_cert *c)
+/* "Ủy ban nhân dân tỉnh Hà Giang (HG)": an agency by name, its code
+ * beside it; the code alone when it is not in the registry. */
+static const char *agency_named(struct td_registry *reg, const char *code,
+                                char *buf, size_t size)
 {
+	struct td_agency a = { 0 };
+	struct td_error ignored;
+
+	snprintf(buf, size, "%s", code ? code : "");
+	if (code && *code && td_reg_get_agency(reg, code, &a, &ignored) == TD_OK)
+		snprintf(buf, size, "%s (%s)", a.name, a.code);
+	td_agency_clear(&a);
+	return buf;
+}
+
+static void print_cert(struct td_registry *reg, const struct td_cert *c)
+{
+	char agency[1024], from[32], to[32], revoked[32];
+
+	/* the agency by its name, as show holder names it: a code alone
+	 * tells a clerk nothing */
+	agency_named(reg, c->agency_code, agency, sizeof agency);
 	td_cli_printf("Certificate %s\n", c->serial);
 	td_cli_field("kind:", td_cli_word(c->kind));
 	td_cli_field("status:", td_cli_word(c->status));
 	td_cli_field("holder:", c->holder_name);
 	td_cli_field("holder id:", c->holder_ext_id);
-	td_cli_field("agency:", c->agency_code);
+	td_cli_field("agency:", agency);
 	td_cli_field("subject:", c->subject_dn);
 	td_cli_field("issuer:", c->issuer_dn);
-	td_cli_field("valid from:", c->not_before);
-	td_cli_field("valid to:", c->not_after);
-	td_cli_field("revoked at:", c->revoked_at);
+	td_cli_field("valid from:", td_cli_date(c->not_before, from, sizeof from));
+	td_cli_field("valid to:", td_cli_date(c->not_after, to, sizeof to));
+	td_cli_field("revoked at:", td_cli_date(c->revoked_at, revoked, sizeof revoked));
 	td_cli_field("token:", c->token_serial);
 	td_cli_field("fingerprint:", c->fingerprint);
 }
 
-static void print_agency(const struct td_agency *a, json_t *children, json_t *certs)
+static void print_agency(struct td_registry *reg, const struct td_agency *a,
+                         json_t *children, json_t *certs)
 {
+	char from[32], to[32], parent[1024];
 	size_t i;
 	json_t *v;
 
 	td_cli_printf("Agency %s\n", a->code);
 	td_cli_field("name:", a->name);
 	td_cli_field("level:", td_cli_word(a->level));
-	td_cli_field("parent:", a->parent_code);
-	td_cli_field("valid from:", a->valid_from);
-	td_cli_field("valid to:", a->valid_to);
+	td_cli_field("parent:", a->parent_code
+	             ? agency_named(reg, a->parent_code, parent, sizeof parent) : NULL);
+	td_cli_field("valid from:", td_cli_date(a->valid_from, from, sizeof from));
+	td_cli_field("valid to:", td_cli_date(a->valid_to, to, sizeof to));
 	fputs(json_array_size(children) ? td_cli_T("  units:\n")
 	                                : td_cli_T("  units: none\n"), stdout);
 	json_array_foreach(children, i, v)
@@ -242,7 +271,7 @@ static int show_cert(struct td_registry *reg, const char *key, int json)
 		td_json_print(o);
 		json_decref(o);
 	} else if (rc == TD_OK) {
-		print_cert(&c);
+		print_cert(reg, &c);
 	} else {
 		td_cli_print_error(&err);
 	}
@@ -343,9 +372,11 @@ static int show_agency(struct td_registry *reg, const char *key, int json)
 		td_json_print(o);
 		json_decref(o);
 	} else if (rc == TD_OK) {
-		print_agency(&a, children, certs);
+		char day[32];
+		print_agency(reg, &a, children, certs);
 		if (!in_force(&a, as_of))
-			td_cli_printf("  not in force on %s\n", as_of);
+			td_cli_printf("  not in force on %s\n",
+			              td_cli_date(as_of, day, sizeof day));
 	} else {
 		td_cli_print_error(&err);
 	}

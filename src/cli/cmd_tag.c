@@ -123,11 +123,14 @@ static int print_tag(const struct td_tag *t, void *ctx)
 	                  ? td_cli_reason(t->rule, t->kind, t->reason, reason, sizeof reason)
 	                  : t->reason ? t->reason : "";
 	/* translated: the words for the codes, columns as wide as the words */
-	if (td_cli_speaks_other())
-		printf("%-10s %-34s %-20s %-16s %5lld  %-8s %s\n", td_cli_word(t->target_kind),
-		       t->target, td_cli_word(t->kind), td_cli_word(t->state),
-		       (long long)t->batch, t->agency_code ? t->agency_code : "-", why);
-	else
+	if (td_cli_speaks_other()) {
+		td_cli_column(td_cli_word(t->target_kind), 10);
+		td_cli_column(t->target, 35);
+		td_cli_column(td_cli_word(t->kind), 19);
+		td_cli_column(td_cli_word(t->state), 16);
+		printf("%5lld  %-8s %s\n", (long long)t->batch,
+		       t->agency_code ? t->agency_code : "-", why);
+	} else
 		printf("%-6s %-34s %-17s %-12s %5lld  %-8s %s\n", t->target_kind, t->target,
 		       t->kind, t->state, (long long)t->batch,
 		       t->agency_code ? t->agency_code : "-", why);

@@ -31,7 +31,7 @@ const struct td_cli_command td_cli_commands[] = {
 	{ "crl", td_cmd_crl, N_("crl import [--ca FILE] CRLFILE | trust add|list|remove ...") },
 	{ "lists", td_cmd_lists, N_("lists [--format xlsx|csv] -o PATH") },
 	{ "forms", td_cmd_forms,
-	  N_("forms --kind revoke|change|recover|renew [--batch N] -o FILE.xlsx|FILE.pdf") },
+	  N_("forms --kind revoke|change|recover|renew [--batch N] -o FILE.xlsx|.pdf|.docx") },
 	{ "count", td_cmd_count,
 	  N_("count start|scan|close|report|list ... (inventory counts)") },
 	{ "kit", td_cmd_kit, N_("kit make|merge|conflicts|resolve ... (field kits)") },

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,9 +265,25 @@ static int speaks_vi(const struct td_cli *cli)
 	return 0;
 }
 
+/* gettext ignores LANGUAGE (which --lang sets, or the user) in the "C"
+ * locale, the one a shell without LANG has: Vietnamese asked for so came
+ * out English.  C.UTF-8 is not "C" to gettext and reads as C otherwise.
+ * Only the messages' category: the catalogue is bound to UTF-8 output
+ * whatever the character set, and the desk still refuses a locale that
+ * cannot draw Vietnamese, with its advice (tests/tui/desk-locale.sh). */
+static void leave_c_locale(void)
+{
+	const char *now = setlocale(LC_MESSAGES, NULL);
+
+	if (now && (strcmp(now, "C") == 0 || strcmp(now, "POSIX") == 0))
+		setlocale(LC_MESSAGES, "C.UTF-8");
+}
+
 void td_cli_lang(const struct td_cli *cli)
 {
 	td_session_lang(cli->lang);
+	if (speaks_vi(cli))
+		leave_c_locale();
 	/* Vietnamese output is dated where its reader is: a record made at
 	 * 20:00 UTC is the next day in Hưng Yên */
 	if (speaks_vi(cli) && !getenv("TZ"))

@@ -124,6 +124,9 @@ int main(int argc, char **argv)
 	int status;
 
 	td_cli_locale_init();
+	/* the language is bound as soon as --lang is known, not only when a
+	 * command runs: an unknown command, a bad operator name or config
+	 * file are said in the operator's language too */
 	switch (td_cli_take_globals(&cli, &argc, argv)) {
 	case TD_GLOBALS_HELP:
 		td_cli_lang(&cli);   /* the help in the operator's language */
@@ -136,6 +139,7 @@ int main(int argc, char **argv)
 	case TD_GLOBALS_BAD:
 		return EX_USAGE;
 	}
+	td_cli_lang(&cli);
 	td_cli_defaults(&cli);
 	if ((status = load_config(&cli)) == EX_OK)
 		status = run(&cli, argc, argv);

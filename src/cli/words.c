@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "tokendesk/handover.h"
 #include "tokendesk/plan.h"
 #include "tokendesk/text.h"
 
@@ -41,6 +42,8 @@ static const char *const codes[] = {
 	N_("closed"), N_("custodian"),
 	/* dossier statuses */
 	N_("open"), N_("submitted"), N_("done"), N_("cancelled"),
+	/* proof of possession, as a custody event's remarks keep it */
+	N_("matched"), N_("not_matched"),
 };
 
 const char *td_cli_word(const char *code)
@@ -107,24 +110,39 @@ void td_cli_eprintf(const char *en_fmt, ...)
 
 const char *td_cli_time(const char *iso, char *buf, size_t size)
 {
-	struct tm tm = { 0 };
-	time_t t;
+	/* TRANSLATORS: strftime format of a date and time */
+	return td_local_time(iso, td_cli_T("%Y-%m-%d %H:%M"), buf, size);
+}
 
-	/* stored UTC ("2026-12-06T10:08:17Z"); shown local, as the reader's
-	 * language writes a date and time */
-	if (!iso || sscanf(iso, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon,
-	                   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+const char *td_cli_date(const char *iso, char *buf, size_t size)
+{
+	struct tm tm = { 0 };
+	int n = 0;
+
+	if (!iso || sscanf(iso, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon,
+	                   &tm.tm_mday, &n) != 3 || iso[n] != '\0')
 		return iso ? iso : "";
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
-	t = timegm(&tm);
-	localtime_r(&t, &tm);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	/* TRANSLATORS: strftime format of a date and time */
-	strftime(buf, size, td_cli_T("%Y-%m-%d %H:%M"), &tm);
+	/* TRANSLATORS: strftime format of a date */
+	strftime(buf, size, td_cli_T("%Y-%m-%d"), &tm);
 #pragma GCC diagnostic pop
 	return buf;
+}
+
+const char *td_cli_time_seconds(const char *iso, char *buf, size_t size)
+{
+	/* TRANSLATORS: strftime format of a date and time to the second */
+	return td_local_time(iso, td_cli_T("%Y-%m-%d %H:%M:%S"), buf, size);
+}
+
+void td_cli_column(const char *s, int width)
+{
+	int pad = width - td_display_width(s ? s : "");
+
+	printf("%s%*s", s ? s : "", pad > 1 ? pad : 1, "");
 }
 
 void td_cli_field(const char *en_label, const char *value)
@@ -133,4 +151,11 @@ void td_cli_field(const char *en_label, const char *value)
 	int pad = 14 - td_display_width(label);
 
 	printf("  %s%*s%s\n", label, pad > 1 ? pad : 1, "", value && *value ? value : "-");
+}
+
+const char *td_cli_remarks(const char *stored, char *buf, size_t size)
+{
+	if (!stored || !td_cli_speaks_other())
+		return stored ? stored : "";
+	return td_custody_remarks_said(stored, td_cli_T, buf, size);
 }

@@ -124,7 +124,7 @@ static const struct audited audited[] = {
 	/* A certificate's images also carry its holder's and token's fields
 	 * as they were then; those are checked in their own tables. */
 	{ "certificate", "cert", "cert.*", FOLD,
-	  "SELECT c.serial, json_object('serial', c.serial, 'issuer', c.issuer_dn,"
+	  "SELECT c.serial, json_object('serial', c.serial, 'issuer', " TD_CERT_ISSUER_DN ","
 	  " 'subject', c.subject_dn, 'kind', c.kind, 'holder_id', h.ext_id,"
 	  " 'not_before', c.not_before, 'not_after', c.not_after, 'status',"
 	  " c.status, 'revoked_at', c.revoked_at, 'token', t.serial,"
@@ -141,7 +141,8 @@ static const struct audited audited[] = {
 	  " EXISTS (SELECT 1 FROM certificate WHERE holder_id = h.id), h.id,"
 	  " h.no_longer_needed = 0"
 	  " FROM holder h ORDER BY h.id",
-	  "SELECT count(*) FROM holder WHERE ext_id = ?1", NULL,
+	  "SELECT count(*) FROM holder WHERE kind IN ('org', 'person')"
+	  " AND ext_id = ?1", NULL,
 	  "holder", 0 },
 	/* A token is born with the holder of its first certificate. */
 	{ "token", "token", "token.*", FOLD,

@@ -148,6 +148,36 @@ static int insert_token(struct td_registry *reg, const struct td_cert_put *p,
 	return TD_OK;
 }
 
+int td_reg_bulk_holder(struct td_registry *reg, const struct td_cert_put *p,
+                       struct td_error *err)
+{
+	const struct td_cert *c = p->cert;
+	const char *kind = strcmp(c->kind, "org") == 0 ? "org" : "person";
+	int64_t id;
+	int rc;
+
+	if (!reg->fresh_certs ||
+	    td_reg_fresh_get(reg, kind[0] == 'o' ? "h:o:" : "h:p:", c->holder_ext_id))
+		return TD_OK;
+	if ((rc = td_reg_require_tx(reg, err)) < 0)
+		return rc;
+	return insert_holder(reg, p, kind, &id, err);
+}
+
+int td_reg_bulk_token(struct td_registry *reg, const struct td_cert_put *p,
+                      struct td_error *err)
+{
+	const char *serial = p->cert->token_serial;
+	int64_t id;
+	int rc;
+
+	if (!reg->fresh_certs || !serial || !*serial || td_reg_fresh_get(reg, "t:", serial))
+		return TD_OK;
+	if ((rc = td_reg_require_tx(reg, err)) < 0)
+		return rc;
+	return insert_token(reg, p, &id, err);
+}
+
 static int put_token(struct td_registry *reg, const struct td_cert_put *p,
                      int64_t *id, int *changed, struct td_error *err)
 {
@@ -223,18 +253,56 @@ static int find_cert(struct td_registry *reg, const struct td_cert *c,
 	return rc == SQLITE_DONE ? 0 : td_reg_db_error(reg, err, "certificate lookup");
 }
 
+/* The id of issuer dn, added when new (schema step 11).  The last one
+ * is kept for the transaction: an import names one CA on every row. */
+static int64_t intern_issuer(struct td_registry *reg, const char *dn,
+                             struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	int rc;
+
+	if (reg->issuer_dn && strcmp(reg->issuer_dn, dn) == 0)
+		return reg->issuer_id;
+	if (!(st = td_reg_stmt(reg, ST_ISSUER_INTERN, err)))
+		return -1;
+	sqlite3_bind_text(st, 1, dn, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE) {   /* there already */
+		if (!(st = td_reg_stmt(reg, ST_ISSUER_BY_DN, err)))
+			return -1;
+		sqlite3_bind_text(st, 1, dn, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	if (!id) {
+		td_reg_db_error(reg, err, "recording a certificate's issuer");
+		return -1;
+	}
+	free(reg->issuer_dn);
+	reg->issuer_dn = strdup(dn);   /* NULL: no cache, still right */
+	reg->issuer_id = id;
+	return id;
+}
+
 static int write_cert(struct td_registry *reg, const struct td_cert *c,
                       const struct cert_now *now, int found,
                       struct td_error *err)
 {
-	sqlite3_stmt *st = td_reg_stmt(reg, found ? ST_CERT_UPDATE : ST_CERT_INSERT, err);
+	sqlite3_stmt *st;
+	int64_t issuer = found ? 0 : intern_issuer(reg, c->issuer_dn, err);
 	int i = 1;
 
-	if (!st)
+	if (issuer < 0)
+		return err->code;
+	if (!(st = td_reg_stmt(reg, found ? ST_CERT_UPDATE : ST_CERT_INSERT, err)))
 		return TD_ERR_DB;
 	if (!found) {
 		sqlite3_bind_text(st, i++, c->serial, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, i++, c->issuer_dn, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, i++, issuer);
 	}
 	sqlite3_bind_text(st, i++, c->subject_dn, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, i++, c->kind, -1, SQLITE_STATIC);

@@ -65,7 +65,8 @@ void td_count_hit_clear(struct td_count_hit *h)
 /* Readable name of a custodian string, as an SQL expression over X. */
 #define CUSTODIAN_NAME(X) \
 	"CASE WHEN " X " LIKE 'holder:%' THEN (SELECT hn.name FROM holder hn" \
-	" WHERE hn.ext_id = substr(" X ", 8) LIMIT 1)" \
+	" WHERE hn.kind IN ('org', 'person') AND hn.ext_id = substr(" X ", 8)" \
+	" LIMIT 1)" \
 	" WHEN " X " LIKE 'agency:%' THEN (SELECT an.name FROM agency an" \
 	" WHERE an.code = substr(" X ", 8))" \
 	" WHEN " X " = 'dost' THEN 'Sở Khoa học và Công nghệ'" \
@@ -204,7 +205,8 @@ static int custodian_exists(struct td_registry *reg, const char *c)
 	                       "SELECT 1 WHERE (?1 LIKE 'agency:%' AND EXISTS (SELECT 1"
 	                       " FROM agency WHERE code = substr(?1, 8)))"
 	                       " OR (?1 LIKE 'holder:%' AND EXISTS (SELECT 1 FROM holder"
-	                       " WHERE ext_id = substr(?1, 8)))", -1, &st, NULL) != SQLITE_OK)
+	                       " WHERE kind IN ('org', 'person') AND ext_id = substr(?1, 8)))",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(st, 1, c, -1, SQLITE_STATIC);
 	found = sqlite3_step(st) == SQLITE_ROW;
@@ -313,7 +315,8 @@ static int classify(struct td_registry *reg, int64_t id, const char *serial,
 	        " up(id) AS (SELECT CASE WHEN custodian LIKE 'agency:%' THEN"
 	        "  (SELECT id FROM agency WHERE code = substr(custodian, 8))"
 	        "  WHEN custodian LIKE 'holder:%' THEN (SELECT agency_id FROM holder"
-	        "  WHERE ext_id = substr(custodian, 8) ORDER BY kind DESC LIMIT 1) END"
+	        "  WHERE kind IN ('org', 'person') AND ext_id = substr(custodian, 8)"
+	        "  ORDER BY kind DESC LIMIT 1) END"
 	        "  FROM tok"
 	        "  UNION SELECT a.parent_id FROM agency a JOIN up ON a.id = up.id"
 	        "  WHERE a.parent_id IS NOT NULL)"

@@ -562,6 +562,7 @@ void td_reg_close(struct td_registry *reg)
 	sqlite3_close(reg->db);
 	td_sha256_free(reg->md_ctx);
 	free(reg->open_note);
+	free(reg->issuer_dn);
 	free(reg->operator_name);
 	free(reg->path);
 	free(reg);
@@ -664,6 +665,8 @@ int td_reg_begin(struct td_registry *reg, struct td_error *err)
 	}
 	reg->in_tx = 1;
 	reg->have_head = 0;
+	free(reg->issuer_dn);   /* an issuer added by a rolled-back write is gone */
+	reg->issuer_dn = NULL;
 	reg->head_dirty = 0;
 	return TD_OK;
 }

@@ -134,7 +134,8 @@ int td_reg_add_dossier(struct td_registry *reg, const struct td_dossier *d,
 		return td_error_set(err, TD_ERR_NOTFOUND, "no agency %s", d->agency_code);
 	/* A person's id first; an org holder is named by its agency code. */
 	if (d->holder_id && *d->holder_id &&
-	    (holder_id = query_id(reg, "SELECT id FROM holder WHERE ext_id = ?"
+	    (holder_id = query_id(reg, "SELECT id FROM holder WHERE kind IN"
+	                          " ('org', 'person') AND ext_id = ?"
 	                          " ORDER BY kind = 'org' LIMIT 1", d->holder_id)) <= 0)
 		return td_error_set(err, TD_ERR_NOTFOUND, "no holder %s", d->holder_id);
 	td_now_iso(at);

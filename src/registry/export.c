@@ -16,7 +16,8 @@ static const char *const export_sql[][2] = {
 	  "SELECT c.serial AS cert_serial, c.kind, h.name AS holder_name,"
 	  " h.ext_id AS holder_id, h.position, a.code AS agency_code, c.not_before,"
 	  " c.not_after, t.serial AS token_serial, t.model AS token_model, h.email,"
-	  " c.status, c.revoked_at, c.subject_dn, c.issuer_dn, c.fingerprint"
+	  " c.status, c.revoked_at, c.subject_dn, " TD_CERT_ISSUER_DN " AS issuer_dn,"
+	  " c.fingerprint"
 	  " FROM certificate c JOIN holder h ON h.id = c.holder_id"
 	  " JOIN agency a ON a.id = h.agency_id LEFT JOIN token t ON t.id = c.token_id"
 	  " ORDER BY c.id" },

@@ -37,6 +37,8 @@ enum td_stmt_id {
 	ST_TAG_JSON,
 	ST_DATA_VERSION,
 	ST_CERT_STATUS,
+	ST_ISSUER_INTERN,
+	ST_ISSUER_BY_DN,
 	ST_HOLDER_JSON_BY_KEY,
 	ST_TOKEN_JSON_BY_SERIAL,
 	ST__COUNT
@@ -60,8 +62,11 @@ void td_reg_bulk_hash_row(struct td_sha256 *h, const char *const *fields, int n)
 	"a.code, a.name, p.code, a.level, a.valid_from, a.valid_to"
 #define TD_BULK_AGENCY_FROM \
 	" FROM agency a LEFT JOIN agency p ON p.id = a.parent_id"
+/* A certificate c's issuer DN as text: certificates name their issuer by
+ * issuer_id (schema step 11); audit images and digests carry the DN. */
+#define TD_CERT_ISSUER_DN "(SELECT dn FROM issuer WHERE id = c.issuer_id)"
 #define TD_BULK_CERT_CONTENT \
-	"c.serial, c.issuer_dn, c.subject_dn, c.kind, h.ext_id, h.name," \
+	"c.serial, " TD_CERT_ISSUER_DN ", c.subject_dn, c.kind, h.ext_id, h.name," \
 	" h.position, h.email, (SELECT code FROM agency WHERE id = h.agency_id)," \
 	" c.not_before, c.not_after, t.serial, t.model, c.fingerprint"
 #define TD_BULK_CERT_FROM \
@@ -89,6 +94,7 @@ struct td_registry {
 	char prev_hash[65];     /* hash of the newest audit row */
 	struct td_sha256 *md_ctx;     /* the audit chain's, made on first use */
 	int bulk;                     /* inside td_reg_begin_bulk() */
+	int bulk_journal;             /* a first load in journal_mode DELETE */
 	char bulk_label[256];
 	struct bulk_tally bulk_agency, bulk_cert;
 	/* Tag additions folded into one tag.add.bulk row (td_reg_tag_bulk_*):
@@ -117,6 +123,11 @@ struct td_registry {
 	struct deferred_index { char *create, *name; } *deferred_idx;
 	int n_deferred_idx;
 	sqlite3_stmt *stmts[ST__COUNT];
+	/* The issuer last interned in this transaction (cert_write.c): a
+	 * list names one CA a million times.  Cleared at every begin, so a
+	 * rolled-back issuer row is never named. */
+	char *issuer_dn;
+	int64_t issuer_id;
 	/* Waiting for another writer's lock (db.c's busy handler). */
 	int busy_ms;                    /* longest wait */
 	int (*busy_wait)(void *ctx, int waited_ms);

@@ -264,7 +264,7 @@ static const char *natural_key(const char *table)
 		{ "token", "serial" }, { "count_session", "uid" },
 		{ "handover", "number" }, { "dossier", "ref" },
 		{ "holder", "ext_id" }, { "agency", "code" },
-		{ "certificate", "serial" },
+		{ "certificate", "serial" }, { "issuer", "dn" },
 	};
 
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)

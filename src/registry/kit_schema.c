@@ -12,7 +12,8 @@
 
 static enum kit_kind kind_of(const char *name)
 {
-	static const char *const home_only[] = { "agency", "holder", "certificate" };
+	static const char *const home_only[] = { "agency", "holder", "certificate",
+	                                          "issuer" };
 
 	for (size_t i = 0; i < sizeof home_only / sizeof home_only[0]; i++)
 		if (strcmp(name, home_only[i]) == 0)

@@ -71,7 +71,7 @@ static void read_agency(sqlite3_stmt *st, struct td_agency *a)
 }
 
 #define CERT_COLS \
-	"c.id, c.serial, c.issuer_dn, c.subject_dn, c.kind, h.ext_id, h.name," \
+	"c.id, c.serial, " TD_CERT_ISSUER_DN ", c.subject_dn, c.kind, h.ext_id, h.name," \
 	" a.code, c.not_before, c.not_after, c.status, c.revoked_at, t.serial," \
 	" c.fingerprint"
 #define CERT_FROM \

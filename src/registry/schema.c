@@ -322,6 +322,51 @@ static const char *const migrations[] = {
 	"INSERT INTO search_idx (rowid, text)"
 	"  SELECT id * 4 + 1, td_fold(name || ' ' || ext_id) FROM holder"
 	"  WHERE kind = 'person' ORDER BY id;",
+	/* 11 (issue 27): issuer DNs interned.  Every certificate carried its
+	 * issuer's DN (83 bytes for the government CA) in its row and again
+	 * in its UNIQUE key: 22% of a national registry.  issuer holds each
+	 * DN once; a certificate names it by issuer_id, in the column's old
+	 * place, and is keyed by (serial, issuer_id).  Audit images still
+	 * carry the DN as text (audit_state.c joins issuer), so the chain and
+	 * the bulk content digests made before this step verify unchanged.
+	 * Nothing refers to certificate, so it is rebuilt in place; ids are
+	 * kept (tags, kits and audit rows name certificates by serial). */
+	"CREATE TABLE issuer ("
+	"  id INTEGER PRIMARY KEY,"
+	"  dn TEXT NOT NULL UNIQUE);"
+	"INSERT INTO issuer (dn) SELECT issuer_dn FROM certificate"
+	"  GROUP BY issuer_dn ORDER BY min(id);"
+	"CREATE TABLE certificate_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  serial TEXT NOT NULL,"
+	"  issuer_id INTEGER NOT NULL REFERENCES issuer(id),"
+	"  subject_dn TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('org','person')),"
+	"  holder_id INTEGER NOT NULL REFERENCES holder(id),"
+	"  not_before TEXT NOT NULL, not_after TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','revoked')),"
+	"  revoked_at TEXT,"
+	"  token_id INTEGER REFERENCES token(id),"
+	"  fingerprint TEXT,"
+	"  UNIQUE (serial, issuer_id));"
+	"INSERT INTO certificate_new (id, serial, issuer_id, subject_dn, kind,"
+	"  holder_id, not_before, not_after, status, revoked_at, token_id,"
+	"  fingerprint)"
+	"  SELECT c.id, c.serial, i.id, c.subject_dn, c.kind, c.holder_id,"
+	"  c.not_before, c.not_after, c.status, c.revoked_at, c.token_id,"
+	"  c.fingerprint FROM certificate c JOIN issuer i ON i.dn = c.issuer_dn"
+	"  ORDER BY c.id;"
+	"DROP TABLE certificate;"
+	"ALTER TABLE certificate_new RENAME TO certificate;"
+	"CREATE INDEX cert_holder ON certificate(holder_id);"
+	"CREATE INDEX cert_token ON certificate(token_id);"
+	"CREATE INDEX cert_fingerprint ON certificate(fingerprint)"
+	"  WHERE fingerprint IS NOT NULL;"
+	/* A holder is found by its id through UNIQUE (kind, ext_id), its
+	 * kind given or as IN ('org', 'person'): the plain index on ext_id
+	 * alone (step 3) held the same keys a second time (20 MB and a sort
+	 * of a million rows at national scale). */
+	"DROP INDEX holder_ext_id;",
 	/* (append new steps here) */
 };
 

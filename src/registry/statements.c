@@ -50,20 +50,28 @@ const char *const td_reg_stmt_sql[ST__COUNT] = {
 		"SELECT json_object('serial', serial, 'model', model, 'state', state,"
 		" 'custodian', custodian) FROM token WHERE id = ?",
 	[ST_CERT_BY_KEY] =
-		"SELECT c.id, c.serial, c.issuer_dn, c.subject_dn, c.kind, h.ext_id,"
+		"SELECT c.id, c.serial, " TD_CERT_ISSUER_DN ", c.subject_dn, c.kind, h.ext_id,"
 		" h.name, a.code, c.not_before, c.not_after, c.status, c.revoked_at,"
 		" t.serial, c.fingerprint, h.position, h.email, t.model, h.id"
-		CERT_FROM " WHERE c.serial = ? AND c.issuer_dn = ?",
+		CERT_FROM " WHERE c.serial = ?"
+		" AND c.issuer_id = (SELECT id FROM issuer WHERE dn = ?)",
 	[ST_CERT_INSERT] =
-		"INSERT INTO certificate (serial, issuer_dn, subject_dn, kind, holder_id,"
+		"INSERT INTO certificate (serial, issuer_id, subject_dn, kind, holder_id,"
 		" not_before, not_after, token_id, fingerprint)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	/* The issuer's id, when this adds it (RETURNING gives no row for
+	 * one that is there: ST_ISSUER_BY_DN reads it). */
+	[ST_ISSUER_INTERN] =
+		"INSERT INTO issuer (dn) VALUES (?) ON CONFLICT (dn) DO NOTHING"
+		" RETURNING id",
+	[ST_ISSUER_BY_DN] =
+		"SELECT id FROM issuer WHERE dn = ?",
 	[ST_CERT_UPDATE] =
 		"UPDATE certificate SET subject_dn = ?, kind = ?, holder_id = ?,"
 		" not_before = ?, not_after = ?, token_id = ?,"
 		" fingerprint = coalesce(?, fingerprint) WHERE id = ?",
 	[ST_CERT_JSON] =
-		"SELECT json_object('serial', c.serial, 'issuer', c.issuer_dn,"
+		"SELECT json_object('serial', c.serial, 'issuer', " TD_CERT_ISSUER_DN ","
 		" 'subject', c.subject_dn, 'kind', c.kind, 'holder_id', h.ext_id,"
 		" 'holder_name', h.name, 'position', h.position, 'email', h.email,"
 		" 'agency', a.code, 'not_before', c.not_before, 'not_after', c.not_after,"

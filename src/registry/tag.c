@@ -419,8 +419,9 @@ int td_reg_cert_mark_revoked(struct td_registry *reg, const char *serial,
 		return TD_OK;
 	/* Issuers compare with or without a space after the commas. */
 	if (sqlite3_prepare_v2(reg->db, "SELECT id, status FROM certificate"
-	                       " WHERE serial = ? AND replace(issuer_dn, ', ', ',')"
-	                       " = replace(?, ', ', ',')", -1, &st, NULL) != SQLITE_OK)
+	                       " WHERE serial = ? AND issuer_id IN (SELECT id FROM"
+	                       " issuer WHERE replace(dn, ', ', ',')"
+	                       " = replace(?, ', ', ','))", -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(reg, err, "reading a certificate");
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, issuer_dn, -1, SQLITE_STATIC);

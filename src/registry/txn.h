@@ -30,6 +30,19 @@ int td_reg_end(struct td_registry *reg, int rc, struct td_error *err);
  * before and after.  A larger page cache is used until commit. */
 int td_reg_begin_bulk(struct td_registry *reg, const char *label,
                       struct td_error *err);
+
+struct td_cert_put;
+
+/* In a first load (td_reg_begin_bulk found no certificate, holder or
+ * token), add p's holder, or its token, now unless this load added it
+ * already, so that a caller chooses their order (and their ids) before
+ * adding the certificates (td_reg_put_cert then finds them, as ones it
+ * added itself).  p's serials must be canonical.  Outside a first load,
+ * nothing (td_reg_put_cert does it). */
+int td_reg_bulk_holder(struct td_registry *reg, const struct td_cert_put *p,
+                       struct td_error *err);
+int td_reg_bulk_token(struct td_registry *reg, const struct td_cert_put *p,
+                      struct td_error *err);
 void td_reg_rollback(struct td_registry *reg);
 
 #endif

@@ -80,6 +80,19 @@ void desk_message(struct desk *d, int bad, const char *fmt, ...)
 	d->dirty = 1;
 }
 
+void desk_message_file(struct desk *d, const char *what, const char *brief,
+                       const char *path)
+{
+	const char *name = strrchr(path, '/');
+
+	name = name ? name + 1 : path;
+	desk_message(d, 0, "%s %s", what, path);
+	if (tw_width(d->msg) > d->cols)
+		desk_message(d, 0, "%s records/%s", what, name);
+	if (tw_width(d->msg) > d->cols)
+		desk_message(d, 0, "%s records/%s", brief, name);
+}
+
 char *desk_error_text(const struct td_error *err, char *buf, size_t size)
 {
 	struct td_error shown = *err;
@@ -342,7 +355,7 @@ void desk_flush(struct desk *d)
 		        tdi_now_ms() - active_log->t0);
 }
 
-static int top_typing(struct desk *d)
+int desk_top_typing(struct desk *d)
 {
 	const struct screen_ops *o = d->stack[d->depth - 1].ops;
 
@@ -484,7 +497,7 @@ void desk_request(struct desk *d, enum desk_req req)
 
 static void handle_key(struct desk *d, int key)
 {
-	int top = d->depth - 1, typing = top_typing(d);
+	int top = d->depth - 1, typing = desk_top_typing(d);
 
 	/* Keys wait while the screen cannot be seen: typed blind they would
 	 * land who knows where.  A barcode scan on a screen that takes
@@ -505,7 +518,7 @@ static void handle_key(struct desk *d, int key)
 	d->dirty = 1;
 }
 
-static void handle_scan(struct desk *d, const char *text)
+void desk_scan(struct desk *d, const char *text)
 {
 	int top = d->depth - 1;
 
@@ -541,7 +554,8 @@ static int scan_start(const int *keys, int n)
 static int handle_keys(struct desk *d, const int *keys, int n)
 {
 	for (int i = 0; i < n && !d->quit; i++) {
-		handle_key(d, keys[i]);
+		if (!desk_run_key(d, keys[i]))
+			handle_key(d, keys[i]);
 		if (d->depth == 0)
 			d->quit = 1;
 	}
@@ -566,11 +580,12 @@ static void run_keys(struct desk *d, struct keylog *log, int *keys, int n,
 			return;
 		memmove(keys, keys + s, (size_t)(n - s) * sizeof *keys);
 		n -= s;
-		if (!top_typing(d))
+		if (!desk_top_typing(d))
 			n = tdi_more(keys, n, max, d->scan_gap_ms);
 	}
-	if (n > 1 && !top_typing(d) && tdi_is_scan(keys, n, scan, sizeof scan)) {
-		handle_scan(d, scan);
+	if (n > 1 && !desk_top_typing(d) && tdi_is_scan(keys, n, scan, sizeof scan)) {
+		desk_run_join(d, scan, sizeof scan);
+		desk_scan(d, scan);
 		redraw(d);
 		return;
 	}
@@ -712,7 +727,7 @@ static void loop(struct desk *d, struct tdi *in, struct keylog *log)
 		if (n > 0 && (p[1].revents & POLLIN))
 			tokens_event(d, log);
 		/* after EINTR too: a SIGWINCH waits in curses as KEY_RESIZE */
-		n = tdi_read(in, keys, 256, top_typing(d));
+		n = tdi_read(in, keys, 256, desk_top_typing(d));
 		if (n > 0)
 			run_keys(d, log, keys, n, 256);
 		/* they may have been a PIN's digits: not left on the stack */

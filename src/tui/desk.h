@@ -89,8 +89,37 @@ struct desk {
 	const char *leave_question;
 	uint64_t reg_stamp;             /* td_reg_change_stamp at last look */
 	int scan_gap_ms;                /* the config's scan-gap-ms, or 0 */
+	/* Printable keys typed in a run (each within DESK_RUN_MS of the
+	 * last) on a screen that takes no text: a serial typed slower than
+	 * a scanner (desk.c, run_key) */
+	char run[128];
+	int run_len;
+	double run_ms;
+	int run_depth;                  /* the screens' depth when it began */
+	int run_field;                  /* followed into a field it opened */
+	const struct screen_ops *run_ops;   /* the screen it began on */
+	void *run_self;
 };
+/* Keys closer than this are one run: a serial typed slowly (a slow
+ * scanner, or by hand) is still one. */
+#define DESK_RUN_MS 800
+/* A y closer than this to the key before it answers nothing when it
+ * ends a run: no one reads a question and answers it that fast (a
+ * person's reaction alone takes longer). */
+#define DESK_ANSWER_MS 250
 enum { LEAVE_NONE = 0, LEAVE_QUIT = -1, LEAVE_BACK = -2 };
+
+/* desk.c: whether the top screen's text field has the focus (letters
+ * are text there); a serial scanned (or typed, run.c) handed to the top
+ * screen, or opened in the search, or a printed record's QR code. */
+int desk_top_typing(struct desk *d);
+void desk_scan(struct desk *d, const char *text);
+/* run.c: key as part of a run of printable keys (see there); 1 when it
+ * was taken (a serial's Enter, a y typed in a run), 0: handle it. */
+int desk_run_key(struct desk *d, int key);
+/* run.c: scan (size bytes) with the run just before it as its head,
+ * when that run was a scanner's burst come in two. */
+void desk_run_join(struct desk *d, char *scan, size_t size);
 
 /* A text that T() translates where it is drawn: marks it for xgettext
  * (po/Makevars) where it is written, in a table or an initialiser. */
@@ -114,6 +143,14 @@ int tw_put(struct desk *d, int y, int x, int w, const char *s, int color,
 /* As tw_put (no padding), but an over-long s loses its middle, not its
  * tail: "5403…9A1F" keeps where serials differ in sight. */
 int tw_put_mid(struct desk *d, int y, int x, int w, const char *s, int color);
+/* As tw_put for a name (an agency's, a person's): too long, the heads
+ * every office writes short are (Ủy ban nhân dân: UBND, Hội đồng nhân
+ * dân: HĐND, tw_name_short), and if it still does not fit it loses its middle, not its
+ * tail, where "xã Hải Triều" tells one commune from the next. */
+int tw_put_name(struct desk *d, int y, int x, int w, const char *s, int color);
+/* s with those heads (and Văn phòng: VP, thành phố: TP, thị xã: TX)
+ * written short, into out. */
+void tw_name_short(const char *s, char *out, size_t size);
 void tw_fill(struct desk *d, int y, int x, int w, int color);
 void tw_box(struct desk *d, int y, int x, int h, int w, const char *title);
 /* The desk's one dialog box: centred, as wide as its widest line (and
@@ -132,8 +169,9 @@ int tw_dialog(struct desk *d, const char *title, const char *const *text,
  * draws on a line it left blank.  The keys line always shows. */
 int tw_dialog_rows(struct desk *d, const char *title, const char *const *text,
                    const int *colors, int n, int *x, int *w, int *rows);
-/* The answer a key gives to a dialog's question: 1 yes (y, or c: "có"),
- * 0 no (n, k: "không", or Esc), -1 neither (the dialog stays). */
+/* The answer a key gives to a dialog's question: 1 yes (y only: c, a
+ * hex digit, would let a typed serial confirm), 0 no (n, k: "không", or
+ * Esc), -1 neither (the dialog stays). */
 int tw_answer(int key);
 /* A line of key hints "F1 Help  F3 Search ..." from pairs key, label. */
 void tw_keybar(struct desk *d, int y, const char *const *pairs);
@@ -150,6 +188,12 @@ void desk_push(struct desk *d, const struct screen_ops *ops, void *self);
 void desk_pop(struct desk *d);
 void desk_message(struct desk *d, int bad, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* "what PATH" on the message line for a file just written; when it does
+ * not fit, the file's name in the records folder ("what records/NAME"),
+ * then "brief records/NAME": the line is one row, and a path cut at
+ * its tail loses the very name the custodian must find. */
+void desk_message_file(struct desk *d, const char *what, const char *brief,
+                       const char *path);
 void desk_error(struct desk *d, const struct td_error *err);
 /* Draw the screen now, in the middle of handling a key: for a step that
  * is done (recorded) before a slower one that follows (its PDF). */
@@ -193,7 +237,12 @@ void scr_plan_open(struct desk *d);
 void scr_count_open(struct desk *d);
 /* Handover records (r): the list, reopen, print again. */
 void scr_records_open(struct desk *d);
-/* A read-only screen: title and text (copied), scrolled by the keys. */
+/* Handover number's record printed again, as a PDF in the records
+ * folder beside the registry; the message line says the file. */
+void scr_records_reprint(struct desk *d, const char *number);
+/* A reopened handover record: its number as the title and its printed
+ * text (both copied), scrolled by the keys; p prints it again and s
+ * opens its signatures, as on the list of records. */
 void scr_text_open(struct desk *d, const char *title, const char *text);
 /* Field-kit conflicts (k): list them, keep home or field. */
 void scr_conflicts_open(struct desk *d);

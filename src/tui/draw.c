@@ -132,6 +132,79 @@ int tw_put_mid(struct desk *d, int y, int x, int w, const char *s, int color)
 	return used + 1;
 }
 
+/* The heads of Vietnamese agency names every office writes short:
+ * "UBND tỉnh Đông Châu" is how a custodian reads it anyway. */
+static const char *const name_abbrev[][2] = {
+	{ "Ủy ban nhân dân", "UBND" }, { "Uỷ ban nhân dân", "UBND" },
+	{ "Hội đồng nhân dân", "HĐND" }, { "Văn phòng", "VP" },
+	{ "thành phố", "TP" }, { "Thành phố", "TP" }, { "thị xã", "TX" },
+	{ "Thị xã", "TX" },
+};
+
+void tw_name_short(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+
+	while (*s && n + 1 < size) {
+		size_t i, len = 0;
+		for (i = 0; i < sizeof name_abbrev / sizeof *name_abbrev; i++) {
+			len = strlen(name_abbrev[i][0]);
+			if (strncmp(s, name_abbrev[i][0], len) == 0)
+				break;
+		}
+		if (i < sizeof name_abbrev / sizeof *name_abbrev &&
+		    n + strlen(name_abbrev[i][1]) + 1 < size) {
+			n += (size_t)snprintf(out + n, size - n, "%s", name_abbrev[i][1]);
+			s += len;
+		} else {
+			out[n++] = *s++;
+		}
+	}
+	out[n] = '\0';
+}
+
+int tw_put_name(struct desk *d, int y, int x, int w, const char *s, int color)
+{
+	char shorter[TW_MAX * 2];
+	wchar_t buf[TW_MAX];
+	size_t n, head, tail, h;
+	int used = 0, keep;
+
+	if (tw_width(s ? s : "") <= w || w < 9)
+		return tw_put(d, y, x, w, s, color, 0);
+	tw_name_short(s, shorter, sizeof shorter);
+	if (tw_width(shorter) <= w)
+		return tw_put(d, y, x, w, shorter, color, 0);
+	if (y < 0 || y >= d->rows || x >= d->cols)
+		return 0;
+	/* still too long: half before the '…' and half after, each ending
+	 * on a whole word where one fits ("Văn phòng Sở …và Đào tạo") */
+	n = decode(shorter, buf);
+	keep = w - 1;
+	for (head = 0; head < n && used + cw(buf[head]) <= keep / 2; head++)
+		used += cw(buf[head]);
+	/* back to the end of the last whole word (unless it ends here) */
+	for (h = head; h > 0 && head < n && buf[head] != L' ' &&
+	               buf[h - 1] != L' '; h--)
+		;
+	for (; h > 0 && head > h; head--)   /* back to the word's end */
+		used -= cw(buf[head - 1]);
+	for (tail = n; tail > head && used + cw(buf[tail - 1]) <= keep; tail--)
+		used += cw(buf[tail - 1]);
+	/* the tail starts on a whole word, when one fits */
+	for (h = tail; h < n && buf[h - 1] != L' '; h++)
+		;
+	if (h < n)
+		for (; tail < h; tail++)
+			used -= cw(buf[tail]);
+	attrset(d->attr[color]);
+	mvaddnwstr(y, x, buf, (int)head);
+	addwstr(L"…");
+	addnwstr(buf + tail, (int)(n - tail));
+	attrset(d->attr[COL_NORMAL]);
+	return used + 1;
+}
+
 void tw_fill(struct desk *d, int y, int x, int w, int color)
 {
 	if (y < 0 || y >= d->rows)
@@ -281,8 +354,10 @@ int tw_dialog(struct desk *d, const char *title, const char *const *text,
 
 int tw_answer(int key)
 {
-	/* c / k: có / không, for a Vietnamese keyboard habit */
-	if (key == 'y' || key == 'Y' || key == 'c' || key == 'C')
+	/* Only y says yes: c ("có") is a hex digit, and a serial typed on a
+	 * screen without a text field must never confirm what its a or d
+	 * asked (issue 26).  k ("không") still says no. */
+	if (key == 'y' || key == 'Y')
 		return 1;
 	if (key == 'n' || key == 'N' || key == 'k' || key == 'K' || key == TDK_ESC)
 		return 0;

@@ -126,6 +126,60 @@ void tl_add_wrapped(struct tl_list *l, int color, const char *text, int width,
 	free(copy);
 }
 
+/* A cell's width as drawn when names may be short (TL_MID_NAME). */
+static int short_width(const struct tl_list *l, int c, const char *cell)
+{
+	char buf[1024];
+
+	if (l->mid[c] != TL_MID_NAME)
+		return tw_width(cell);
+	tw_name_short(cell, buf, sizeof buf);
+	return tw_width(buf);
+}
+
+/* The room the last column of rows lo..hi keeps when the others must
+ * give way: its widest cell (names short), 12 to 30 columns and at most
+ * a third of the width. */
+static int last_room(const struct tl_list *l, int lo, int hi, int shape,
+                     int cols)
+{
+	int room = 12;
+
+	for (int r = lo; r < hi; r++)
+		if (ncells(&l->rows[r]) == shape) {
+			int cw = short_width(l, shape - 1, l->rows[r].cells[shape - 1]);
+			if (cw > room)
+				room = cw;
+		}
+	if (room > 30)
+		room = 30;
+	if (room > cols / 3)   /* the others keep two thirds */
+		room = cols / 3 > 12 ? cols / 3 : 12;
+	return room;
+}
+
+/* The name columns measured short; returns the new sum of widths. */
+static int short_names(const struct tl_list *l, int lo, int hi, int shape,
+                       int *w, int sum)
+{
+	for (int c = 0; c < shape - 1; c++) {
+		int widest = l->head[c] ? tw_width(T(l->head[c])) : 0;
+		if (l->mid[c] != TL_MID_NAME)
+			continue;
+		for (int r = lo; r < hi; r++)
+			if (ncells(&l->rows[r]) == shape) {
+				int cw = short_width(l, c, l->rows[r].cells[c]);
+				if (cw > widest)
+					widest = cw;
+			}
+		if (widest < w[c]) {
+			sum -= w[c] - widest;
+			w[c] = widest;
+		}
+	}
+	return sum;
+}
+
 /* Column widths of the block of rows around row i that have the same
  * number of cells (a section): each column as wide as its widest cell
  * (capped), the last one gets the rest; too wide, the widest shrinks.
@@ -133,7 +187,7 @@ void tl_add_wrapped(struct tl_list *l, int color, const char *text, int width,
 static void widths(struct tl_list *l, int i, int cols, int *w, int *from,
                    int *to)
 {
-	int shape = i >= 0 ? ncells(&l->rows[i]) : 0, sum = 0, ncols;
+	int shape = i >= 0 ? ncells(&l->rows[i]) : 0, sum = 0, ncols, last;
 	int lo = i, hi = i + 1, nhead = 0;
 
 	while (nhead < TL_COLS && l->head[nhead])
@@ -174,12 +228,25 @@ measure:
 			w[c] = max;
 		sum += w[c] + 2;
 	}
-	/* too wide: take from the widest column, leaving the last 12 */
-	while (ncols > 1 && sum > cols - 13) {
-		int wide = 0;
-		for (int c = 1; c < ncols - 1; c++)
-			if (w[c] > w[wide])
+	last = ncols > 1 ? last_room(l, lo, hi, shape, cols) : 12;
+	/* too wide: names as offices write them short, before any is cut */
+	if (ncols > 1 && sum > cols - 1 - last)
+		sum = short_names(l, lo, hi, shape, w, sum);
+	/* still too wide: take from the widest column, leaving the last
+	 * its room; a serial shortened in the middle first (down to 12:
+	 * "54e52b…589b0a" still tells it from the next), before a word of
+	 * another column is cut ("hết h…" for "hết hạn", expired) */
+	while (ncols > 1 && sum > cols - 1 - last) {
+		int wide = -1;
+		for (int c = 0; c < ncols - 1; c++)
+			if (l->mid[c] == 1 && w[c] > 12 && (wide < 0 || w[c] > w[wide]))
 				wide = c;
+		if (wide < 0) {
+			wide = 0;
+			for (int c = 1; c < ncols - 1; c++)
+				if (w[c] > w[wide])
+					wide = c;
+		}
 		if (w[wide] <= 6)
 			break;
 		w[wide]--;
@@ -205,7 +272,9 @@ static void draw_row(struct desk *d, const struct tl_list *l, struct tl_row *r,
 		/* the last cell takes the rest (an empty column has width 0) */
 		int last = c + 1 == TL_COLS || !r->cells[c + 1];
 		int cw = last ? cols - x : w[c];
-		if (l->mid[c])
+		if (l->mid[c] == TL_MID_NAME)
+			tw_put_name(d, y, x, cw, r->cells[c], color);
+		else if (l->mid[c])
 			tw_put_mid(d, y, x, cw, r->cells[c], color);
 		else
 			tw_put(d, y, x, cw, r->cells[c], color, 0);

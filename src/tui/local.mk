@@ -3,6 +3,7 @@
 libtd_tui_a_SOURCES += \
 	src/tui/desk.c src/tui/desk.h src/tui/terminal.c \
 	src/tui/input.c src/tui/input.h src/tui/keys.c src/tui/keys.h \
+	src/tui/run.c \
 	src/tui/draw.c src/tui/list.c src/tui/field.c src/tui/widget.h \
 	src/tui/i18n.c \
 	src/tui/tokens.c \

@@ -248,12 +248,12 @@ static void bfree(void *self)
 static const struct screen_ops ops = {
 	.title = N_("Browse"),
 	.help = N_("The agencies of the province as a tree, the province at the "
-	        "top, as of a date: today, or the one typed after d (an agency "
-	        "merged away or made by a later merger is left out). Right (or +, Space) opens a branch, Left (or -) closes it "
-	        "or goes to the parent. Enter opens an agency: its details, "
-	        "sub-agencies, holders, certificates and the tokens they are "
-	        "on; Enter there follows a line to its record (a token shows "
-	        "its custody history and audit trail)."),
+	        "top, as of a date: today, or another one (an agency merged "
+	        "away or made by a later merger is left out). An agency's "
+	        "record shows its details, sub-agencies, holders, "
+	        "certificates and the tokens they are on, and each line "
+	        "leads to its own record (a token shows its custody history "
+	        "and audit trail)."),
 	.keys = browse_keys,
 	.draw = draw, .key = key, .typing = typing, .free = bfree,
 };
@@ -269,6 +269,8 @@ void scr_browse_open(struct desk *d)
 	b->list.head[1] = "Code";
 	b->list.head[2] = "Level";
 	b->list.maxw[0] = 60;
+	/* "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân…" of which town? */
+	b->list.mid[0] = TL_MID_NAME;
 	desk_push(d, &ops, b);
 	/* one root (the province): its first level is shown at once */
 	load(d, b);

@@ -457,20 +457,19 @@ static void cfree(void *self)
 
 static const struct screen_ops ops = {
 	.title = N_("Kit conflicts"),
-	.help = N_("When a field kit is merged back home, a record changed both at "
-	           "home and in the field (for example the same token handed over "
-	           "twice), or an official's data edited in the field, is never "
-	           "decided silently: it waits here.\n"
-	           "Each conflict shows the record, why it conflicts, and for each "
-	           "changed value: what home holds now, what the field changed it "
-	           "to, and what the field started from.\n"
-	           "Enter (or r) on a conflict asks which version stays: 1 or Left "
-	           "keeps home's, 2 or Right keeps the field's; then y confirms. 1 "
-	           "and 2 work from the list too. The decision is written at once "
-	           "with an audit row (as `tokendesk kit resolve ID --keep "
-	           "home|field`) and cannot be changed afterwards.\n"
-	           "a shows the decided conflicts too, dimmed, with who decided and "
-	           "when; a again hides them."),
+	.help = N_("When a field kit is merged back home, a record changed both "
+	        "at home and in the field (for example the same token handed "
+	        "over twice), or an official's data edited in the field, is "
+	        "never decided silently: it waits here.\n"
+	        "Each conflict shows the record, why it conflicts, and for "
+	        "each changed value: what home holds now, what the field "
+	        "changed it to, and what the field started from.\n"
+	        "Deciding chooses which version stays, home's or the "
+	        "field's, then asks to confirm. The decision is written at "
+	        "once with an audit row (as `tokendesk kit resolve ID --keep "
+	        "home|field`) and cannot be changed afterwards.\n"
+	        "Decided conflicts, when shown, are dimmed, with who decided "
+	        "and when."),
 	.keys = conflict_keys,
 	.draw = draw, .key = key, .typing = typing, .free = cfree,
 };

@@ -533,27 +533,25 @@ static void registry_changed(struct desk *d, void *self)
 static const struct screen_ops ops = {
 	.title = N_("Count"),
 	.keys = count_keys,
-	.help = N_("Inventory count (letter 2.1): check the tokens in your hands "
-	           "against where the registry places them.\n"
-	           "1. Start: type an agency code in Agency (its units are counted "
-	           "too) and press Enter; or name one custodian (dost, ca, "
-	           "agency:CODE, holder:ID). Or choose a count still open in the list "
-	           "(Tab, then Enter) to resume it: every scan is saved at once, so "
-	           "a count stopped by a crash goes on where it stopped.\n"
-	           "2. Count: type or scan each serial in Serial and press Enter. A "
-	           "token plugged in while the count is open is counted by itself. "
-	           "Each serial counts once; scanning it again shows as a duplicate "
-	           "scan.\n"
-	           "The tallies: Found (expected here and seen), Missing (expected "
-	           "here, not yet seen), Unexpected (seen, but the registry places it "
-	           "elsewhere: the list says where), Duplicate (scanned more than "
-	           "once), Unknown (a serial the registry does not know).\n"
-	           "Tab moves between Serial, the last scans and the tokens still "
-	           "missing; Enter on a token opens its record.\n"
-	           "3. F9 closes the count after you confirm (y): the result is "
-	           "frozen and the report is written as text and XLSX in the "
-	           "records folder beside the registry. w writes it again.\n"
-	           "Esc goes back to the list of counts; an open count stays open."),
+	.help = N_("Inventory count (letter 2.1): check the tokens in your "
+	        "hands against where the registry places them.\n"
+	        "1. Start: type an agency code in Agency (its units are "
+	        "counted too); or name one custodian (dost, ca, agency:CODE, "
+	        "holder:ID). Or resume a count still open from the list: "
+	        "every scan is saved at once, so a count stopped by a crash "
+	        "goes on where it stopped.\n"
+	        "2. Count: type or scan each serial in Serial. A token "
+	        "plugged in while the count is open is counted by itself. "
+	        "Each serial counts once; scanning it again shows as a "
+	        "duplicate scan.\n"
+	        "The tallies: Found (expected here and seen), Missing "
+	        "(expected here, not yet seen), Unexpected (seen, but the "
+	        "registry places it elsewhere: the list says where), "
+	        "Duplicate (scanned more than once), Unknown (a serial the "
+	        "registry does not know).\n"
+	        "3. Close the count: the result is frozen and the report is "
+	        "written as text and XLSX in the records folder beside the "
+	        "registry. Until then an open count stays open, to resume."),
 	.draw = draw, .key = key, .typing = typing, .scan = scan,
 	.tokens_changed = tokens_changed, .registry_changed = registry_changed,
 	.free = cfree, .unsaved = unsaved,

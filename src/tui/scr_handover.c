@@ -769,29 +769,26 @@ static const struct screen_ops ops = {
 	.keys = hand_keys,
 	.help = N_("Hand tokens over, one or many (a batch), in one record "
 	        "(\"Biên bản bàn giao\") with one number.\n"
-	        "1. Token: type or scan a serial and press Enter; repeat for a "
-	        "batch. An inserted token is added by itself. Each is checked "
-	        "at once; a refused one is not added, and the bottom line says "
-	        "why.\n"
-	        "2. From: leave empty to take each token from its custodian now, "
-	        "or name the giver (then every token must be with them). Tokens, "
-	        "From and To come in any order; each is checked when it comes.\n"
-	        "3. To: agency:CODE, holder:ID (a national id), dost or ca; a "
-	        "bare agency code or id works too. The name shows when found.\n"
+	        "1. Token: type or scan a serial; repeat for a batch. An "
+	        "inserted token is added by itself. Each is checked at once; "
+	        "a refused one is not added, and the bottom line says why.\n"
+	        "2. From: leave empty to take each token from its custodian "
+	        "now, or name the giver (then every token must be with "
+	        "them). Tokens, From and To come in any order; each is "
+	        "checked when it comes.\n"
+	        "3. To: agency:CODE, holder:ID (a national id), dost or ca; "
+	        "a bare agency code or id works too. The name shows when "
+	        "found.\n"
 	        "4. Condition and remarks, written on the record.\n"
-	        "5. Optional proof of possession: press p and type the PIN of "
-	        "the token selected in the list (Tab to the list to pick "
-	        "another). p works from every field once the list has tokens; "
-	        "in Token, Condition and Remarks, only as the first key. The "
-	        "PIN is never shown and never stored. A token at its final PIN "
-	        "try is not tried unless you confirm, since one wrong PIN would "
-	        "lock it.\n"
-	        "6. F9, or Enter on \"Record the handover\", then y to confirm: "
-	        "everything is written at once, or nothing.\n"
-	        "Tab/Shift-Tab or Up/Down move between fields; in the list Del "
-	        "removes a token. F6 switches to handing request dossiers over "
-	        "(Dossier: the reference; From: the agency). Leaving with tokens in "
-	        "the list (Esc, F10, another screen) asks first."),
+	        "5. Optional proof of possession with the PIN of the token "
+	        "selected in the list. The PIN is never shown and never "
+	        "stored. A token at its final PIN try is not tried unless "
+	        "you confirm, since one wrong PIN would lock it.\n"
+	        "6. Record the handover, after a question: everything is "
+	        "written at once, or nothing.\n"
+	        "Request dossiers are handed over the same way (Dossier: the "
+	        "reference; From: the agency). Leaving with tokens in the "
+	        "list asks first."),
 	.draw = draw, .key = key, .typing = typing, .scan = scan, .free = hfree,
 	.tokens_changed = hand_tokens_changed, .unsaved = unsaved,
 	.registry_changed = hand_registry_changed,
@@ -827,6 +824,9 @@ void scr_handover_open(struct desk *d, const char *token_serial)
 	s->list.mid[0] = 1;   /* serials differ at their tail */
 	s->list.maxw[1] = 20;
 	s->list.maxw[2] = 30;
+	/* the giver's and the holder's names lose their middle, not the
+	 * given name nor the proof's result after them ("✗ not proved") */
+	s->list.mid[2] = s->list.mid[3] = TL_MID_NAME;
 	s->list.head[0] = NULL;
 	s->list_sel = 0;
 	desk_push(d, &ops, s);

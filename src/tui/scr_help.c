@@ -88,7 +88,8 @@ static const struct text_kind kind = { .build = build, .key = key };
 
 static const struct screen_ops ops = {
 	.title = N_("Help"),
-	.help = N_("This is the help screen. Esc or q goes back."),
+	.help = N_("This is the help screen: the keys of the screen you came "
+	        "from are listed below its text."),
 	.draw = text_draw, .key = text_key, .typing = text_typing,
 	.free = text_free,
 };

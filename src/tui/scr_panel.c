@@ -58,10 +58,18 @@ static void mark_fresh(struct panel *p)
 		at = find_row(&p->list, "register", p->fresh);
 	if (at < 0)
 		return;
+	/* its rows end at the next token's first row (a kind and columns)
+	 * or the blank line before the menu: its hint, PIN state, its
+	 * certificates and what differs from the registry are its own, and
+	 * a token that lands at the foot of the screen with its "PIN
+	 * locked" below it is not in view */
 	for (n = 1; at + n < p->list.n; n++) {
 		const struct tl_row *r = &p->list.rows[at + n];
-		if (!r->cells[1] || (r->kind && (strcmp(r->kind, "token") == 0 ||
-		    strcmp(r->kind, "menu") == 0)))
+		int first_row = r->kind && r->cells[1] && (strcmp(r->kind, "token") == 0 ||
+		                strcmp(r->kind, "register") == 0);
+		if (first_row || (r->kind && strcmp(r->kind, "menu") == 0) ||
+		    r->color == COL_HEAD ||
+		    (!r->cells[1] && (!r->cells[0] || !r->cells[0][0])))
 			break;
 	}
 	p->list.show = at;

@@ -347,6 +347,26 @@ static void draw_cards(struct desk *d, struct plan *p, int y, int avail, int col
 	}
 }
 
+/* The heading with both filters, in the longest form that fits width:
+ * a kind and a long agency code cut it at 80 columns ("(0, A: tất…"),
+ * so the event count, then the hint, give way before any word is cut. */
+static void agency_heading(const struct plan *p, char *line, size_t size,
+                           int width)
+{
+	const char *kind = p->filter < 0 ? T("every action")
+	                                 : plan_kind_label(p->filter);
+
+	Tf(line, size, "Plan: %ld events; showing %s of %s and its units "
+	   "(0, A: all)", p->sum.events, kind, p->agency);
+	if (tw_width(line) <= width)
+		return;
+	Tf(line, size, "Showing %s of %s and its units (0, A: all)", kind,
+	   p->agency);
+	if (tw_width(line) <= width)
+		return;
+	Tf(line, size, "Showing %s of %s and its units", kind, p->agency);
+}
+
 static void draw(struct desk *d, void *self, int top, int rows, int cols)
 {
 	struct plan *p = self;
@@ -363,11 +383,8 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 	else
 		Tf(line, sizeof line, "Reorganization plan: %ld events; showing only: "
 		   "%s (0 shows all)", p->sum.events, plan_kind_label(p->filter));
-	/* short, so both filters fit at 80 columns */
 	if (p->agency[0] && !p->problem[0] && p->sum.events)
-		Tf(line, sizeof line, "Plan: %ld events; showing %s of %s and its "
-		   "units (0, A: all)", p->sum.events, p->filter < 0
-		   ? T("every action") : plan_kind_label(p->filter), p->agency);
+		agency_heading(p, line, sizeof line, cols - 2);
 	tw_put(d, top, 1, cols - 2, line, p->problem[0] ? COL_BAD : COL_HEAD, 0);
 	draw_counts(d, p, top + 1, cols);
 	if (p->nshown == 0)
@@ -519,33 +536,32 @@ static void pfree(void *self)
 static const struct screen_ops ops = {
 	.title = N_("Plan"),
 	.keys = plan_keys,
-	.help = N_("The reorganization plan, action by action, as `tokendesk plan show` "
-	        "computes it from the stored plan: info change, revocation or keep "
-	        "for each certificate (letter 1.1, 1.2), the tokens to collect "
-	        "(2.1, 2.2) and the request dossiers to hand over (3.1). Each "
-	        "action shows its rule and why; an info change shows the old and "
-	        "the new DN (side by side on a wide terminal).\n"
-	        "The counts at the top are also the filter: 1 info changes, 2 "
-	        "revocations, 3 kept, 4 tokens to collect, 5 dossier handovers, "
-	        "0 all; f goes to the next one. A shows only one agency and its "
-	        "units (empty: all again).\n"
+	.help = N_("The reorganization plan, action by action, as `tokendesk "
+	        "plan show` computes it from the stored plan: info change, "
+	        "revocation or keep for each certificate (letter 1.1, 1.2), "
+	        "the tokens to collect (2.1, 2.2) and the request dossiers "
+	        "to hand over (3.1). Each action shows its rule and why; an "
+	        "info change shows the old and the new DN (side by side on a "
+	        "wide terminal).\n"
+	        "The counts at the top are also the filter, by the number "
+	        "beside each; one agency and its units can be shown alone.\n"
 	        "When agencies merge into a new one, exactly one of their "
-	        "organisation certificates takes the new name (by default the "
-	        "one valid longest); on one of them, n picks it instead and u goes "
-	        "back to the default. The plan is computed again at once.\n"
-	        "i imports a plan file (CSV, docs/formats.md): all or nothing; "
-	        "every problem is listed as FILE:LINE: FIELD: message.\n"
-	        "a applies the plan after you confirm: every action becomes a tag, "
-	        "in one audited transaction; applying again changes nothing. "
-	        "d sends every tag not yet sent to DOST as one numbered batch. "
-	        "L writes the lists for DOST (as `tokendesk lists` does) into the "
-	        "records folder beside the registry, as a spreadsheet. F writes the "
-	        "Decree 68 forms for the CA (as `tokendesk forms` does): 1-4 choose "
-	        "the form, x or p a spreadsheet or a PDF, b the last batch sent to "
-	        "DOST or the tags not yet sent; Enter writes it into the records "
-	        "folder and says the file.\n"
-	        "Up/Down, PgUp/PgDn, Home/End move; Enter opens the certificate, "
-	        "token or agency; Esc goes back."),
+	        "organisation certificates takes the new name (by default "
+	        "the one valid longest; another can be picked). The plan is "
+	        "computed again at once.\n"
+	        "A plan file (CSV, docs/formats.md) is imported all or "
+	        "nothing; every problem is listed as FILE:LINE: FIELD: "
+	        "message.\n"
+	        "Applying the plan, after a question, makes every action a "
+	        "tag, in one audited transaction; applying again changes "
+	        "nothing. Sending to DOST makes the tags not yet sent one "
+	        "numbered batch. The lists for DOST (as `tokendesk lists` "
+	        "writes them) and the Decree 68 forms for the CA (as "
+	        "`tokendesk forms` writes them) go into the records folder "
+	        "beside the registry; the forms' dialog chooses the form "
+	        "(1-4), a spreadsheet, a PDF or a Word document (x, p, w), "
+	        "and the last batch sent to DOST or the tags not yet sent "
+	        "(b), and says the file written."),
 	.draw = draw, .key = key, .typing = typing, .free = pfree,
 };
 

@@ -327,7 +327,6 @@ void plan_write_lists(struct desk *d, struct plan *p)
 	char path[4400], today[11], why[400];
 	int rc;
 
-	(void)p;
 	td_today(today);
 	if ((rc = desk_records_dir(d, &dir, &err)) == TD_OK) {
 		snprintf(path, sizeof path, "%s/lists-dost-%s.xlsx", dir.path, today);
@@ -341,5 +340,15 @@ void plan_write_lists(struct desk *d, struct plan *p)
 	Tf(why, sizeof why, "Lists for DOST: %ld to revoke, %ld to change, %ld "
 	   "tokens, %ld dossiers:", rep.revoke, rep.change_info, rep.collect,
 	   rep.handover_dossiers);
-	desk_message(d, 0, "%s %s", why, path);
+	desk_message_file(d, why, T("Lists for DOST:"), path);
+	/* the counts and the whole path in a box, as the forms have: the
+	 * message line may have had room for the file's name only */
+	snprintf(p->report_title, sizeof p->report_title, "%s", T("Lists for DOST"));
+	Tf(p->report[0], sizeof p->report[0], "%ld to revoke, %ld to change, %ld "
+	   "tokens, %ld dossiers.", rep.revoke, rep.change_info, rep.collect,
+	   rep.handover_dossiers);
+	snprintf(p->report[1], sizeof p->report[1], "%.*s",
+	         (int)sizeof p->report[1] - 1, path);
+	p->report[2][0] = '\0';
+	p->mode = PM_REPORT;
 }

@@ -131,7 +131,7 @@ static void forms_write(struct desk *d, struct plan *p)
 	snprintf(p->report[2], sizeof p->report[2], "%s",
 	         T("One form per requesting agency, to sign and send to the CA."));
 	p->mode = PM_REPORT;
-	desk_message(d, 0, "%s %s", T("Forms written:"), path);
+	desk_message_file(d, T("Forms written:"), T("Forms written:"), path);
 }
 
 int plan_forms_key(struct desk *d, struct plan *p, int k)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tokendesk/handover.h"
 #include "tokendesk/registry.h"
 #include "tui/desk.h"
 #include "tui/tag.h"
@@ -26,17 +27,85 @@ struct record {
 	int rc;               /* what the last build found: 0 or a td_code */
 };
 
+/* The labels of each kind of record's "label  value" rows (with a
+ * tag's, which line up with them): its values wrap beside the widest. */
+static const char *const kind_labels[][16] = {
+	{ "agency", "Agency", "Code", "Level", "Part of", "Valid from",
+	  "Valid until", "Tag", "Tag state", "Tag reason", NULL },
+	{ "holder", "Holder", "Kind", "National id", "Code", "Position",
+	  "E-mail", "Agency", NULL },
+	{ "cert", "Serial", "Holder", "Agency", "Kind", "Valid", "Status",
+	  "Revoked on", "On token", "Subject", "Issuer", "SHA-256", "Tag",
+	  "Tag state", "Tag reason", NULL },
+	{ "token", "Token", "Model", "State", "Custodian", "Last valid move",
+	  "Tag", "Tag state", "Tag reason", NULL },
+};
+
+/* The widest label of a record of kind, in the desk's language. */
+static int labels_width(const char *kind)
+{
+	int w = 0;
+
+	for (size_t k = 0; k < sizeof kind_labels / sizeof *kind_labels; k++)
+		for (int i = 1; strcmp(kind, kind_labels[k][0]) == 0 &&
+		                kind_labels[k][i]; i++)
+			if (tw_width(T(kind_labels[k][i])) > w)
+				w = tw_width(T(kind_labels[k][i]));
+	return w ? w : 16;
+}
+
+/* label and value on as many rows as the value needs, broken after
+ * sep (", " in a distinguished name, whose tail tells one certificate
+ * from the next; " " in a sentence, a tag's reason): an 80-column
+ * screen cut them ("CN=Ủy ban nhâ…").  The first row is kind/key's. */
+static void value_rows(struct desk *d, struct record *r, int color,
+                       const char *kind, const char *key, const char *label,
+                       const char *value, const char *sep)
+{
+	struct tl_list *l = r->list;
+	int room = d->cols - labels_width(r->kind) - 4;
+	size_t seplen = strlen(sep), n = 0;
+	const char *p = value;
+	char line[1024];
+
+	line[0] = '\0';
+	while (*p) {
+		const char *cut = strstr(p, sep);
+		size_t len = cut ? (size_t)(cut - p) + seplen - 1 : strlen(p);
+		char part[512];
+		snprintf(part, sizeof part, "%.*s", (int)len, p);
+		if (n && (tw_width(line) + 1 + tw_width(part) > room ||
+		          n + len + 2 >= sizeof line)) {
+			tl_add(l, color, kind, key, label, line, NULL, NULL);
+			label = "";
+			kind = key = NULL;
+			n = 0;
+			line[0] = '\0';
+		}
+		n += (size_t)snprintf(line + n, sizeof line - n, "%s%s", n ? " " : "",
+		                      part);
+		if (n >= sizeof line)
+			n = sizeof line - 1;
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	tl_add(l, color, kind, key, label, line, NULL, NULL);
+}
+
 /* The record's tag and the line that opens the tag dialog: a
  * certificate, a token or an agency can be tagged by hand. */
-static void tag_lines(struct desk *d, struct tl_list *l, const char *kind,
+static void tag_lines(struct desk *d, struct record *r, const char *kind,
                       const char *key)
 {
+	struct tl_list *l = r->list;
 	struct tag_text now;
 
 	if (tag_describe(d, kind, key, &now)) {
-		tl_add(l, COL_WARN, NULL, NULL, T("Tag"), now.what, NULL, NULL);
-		tl_add(l, COL_WARN, NULL, NULL, T("Tag state"), now.state, NULL, NULL);
-		tl_add(l, COL_WARN, NULL, NULL, T("Tag reason"), now.reason, NULL, NULL);
+		value_rows(d, r, COL_WARN, NULL, NULL, T("Tag"), now.what, " ");
+		value_rows(d, r, COL_WARN, NULL, NULL, T("Tag state"), now.state, " ");
+		value_rows(d, r, COL_WARN, NULL, NULL, T("Tag reason"), now.reason,
+		           " ");
 	}
 	tl_add(l, COL_OK, "tag", key, T("▶ Tag for the CA by hand (g): revoke, "
 	       "change, renew…"), NULL, NULL, NULL);
@@ -48,12 +117,11 @@ static void head(struct tl_list *l, const char *en)
 	tl_add(l, COL_HEAD, NULL, NULL, T(en), NULL, NULL, NULL);
 }
 
-static void field(struct tl_list *l, const char *en, const char *value,
-                  const char *kind, const char *key)
+static void field(struct desk *d, struct record *r, const char *en,
+                  const char *value, const char *kind, const char *key)
 {
 	if (value && *value)
-		tl_add(l, kind ? COL_NORMAL : COL_NORMAL, kind, key, T(en), value,
-		       NULL, NULL);
+		value_rows(d, r, COL_NORMAL, kind, key, T(en), value, " ");
 }
 
 const char *td_tui_state_label(const char *state);
@@ -160,13 +228,13 @@ static int build_agency(struct desk *d, struct record *r, struct td_error *err)
 	if (rc < 0)
 		return rc;
 	snprintf(r->title, sizeof r->title, "%s", a.name);
-	field(r->list, "Agency", a.name, NULL, NULL);
-	field(r->list, "Code", a.code, NULL, NULL);
-	field(r->list, "Level", td_tui_level_label(a.level), NULL, NULL);
-	field(r->list, "Part of", a.parent_code, "agency", a.parent_code);
-	field(r->list, "Valid from", a.valid_from, NULL, NULL);
-	field(r->list, "Valid until", a.valid_to, NULL, NULL);
-	tag_lines(d, r->list, "agency", a.code);
+	field(d, r, "Agency", a.name, NULL, NULL);
+	field(d, r, "Code", a.code, NULL, NULL);
+	field(d, r, "Level", td_tui_level_label(a.level), NULL, NULL);
+	field(d, r, "Part of", a.parent_code, "agency", a.parent_code);
+	field(d, r, "Valid from", a.valid_from, NULL, NULL);
+	field(d, r, "Valid until", a.valid_to, NULL, NULL);
+	tag_lines(d, r, "agency", a.code);
 	head(r->list, "Sub-agencies");
 	before = r->list->n;
 	td_reg_each_child_agency(d->reg, a.code, add_agency, r->list, err);
@@ -192,15 +260,15 @@ static int build_holder(struct desk *d, struct record *r, struct td_error *err)
 	if (rc < 0)
 		return rc;
 	snprintf(r->title, sizeof r->title, "%s", h.name);
-	field(r->list, "Holder", h.name, NULL, NULL);
-	field(r->list, "Kind",
+	field(d, r, "Holder", h.name, NULL, NULL);
+	field(d, r, "Kind",
 	      T(strcmp(h.kind, "org") ? "person" : N_("organisation")),
 	      NULL, NULL);
-	field(r->list, strcmp(h.kind, "org") ? "National id" : "Code", h.ext_id,
+	field(d, r, strcmp(h.kind, "org") ? "National id" : "Code", h.ext_id,
 	      NULL, NULL);
-	field(r->list, "Position", h.position, NULL, NULL);
-	field(r->list, "E-mail", h.email, NULL, NULL);
-	field(r->list, "Agency", h.agency_code, "agency", h.agency_code);
+	field(d, r, "Position", h.position, NULL, NULL);
+	field(d, r, "E-mail", h.email, NULL, NULL);
+	field(d, r, "Agency", h.agency_code, "agency", h.agency_code);
 	if (h.no_longer_needed)
 		tl_add(r->list, COL_WARN, NULL, NULL,
 		       T("Marked as no longer needing a certificate."), NULL, NULL, NULL);
@@ -222,22 +290,26 @@ static int build_cert(struct desk *d, struct record *r, struct td_error *err)
 	snprintf(r->title, sizeof r->title, "%s %s", T("Certificate"), c.serial);
 	snprintf(r->key, sizeof r->key, "%s", c.serial);   /* the tag's spelling */
 	snprintf(valid, sizeof valid, "%s → %s", c.not_before, c.not_after);
-	field(r->list, "Serial", c.serial, NULL, NULL);
-	field(r->list, "Holder", c.holder_name, "holder", c.holder_ext_id);
-	field(r->list, "Agency", c.agency_code, "agency", c.agency_code);
-	field(r->list, "Kind",
+	field(d, r, "Serial", c.serial, NULL, NULL);
+	field(d, r, "Holder", c.holder_name, "holder", c.holder_ext_id);
+	field(d, r, "Agency", c.agency_code, "agency", c.agency_code);
+	field(d, r, "Kind",
 	      T(strcmp(c.kind, "org") ? "person" : N_("organisation")),
 	      NULL, NULL);
-	field(r->list, "Valid", valid, NULL, NULL);
-	field(r->list, "Status", td_tui_state_label(c.status), NULL, NULL);
-	field(r->list, "Revoked on", c.revoked_at, NULL, NULL);
-	field(r->list, "On token", c.token_serial ? c.token_serial
+	field(d, r, "Valid", valid, NULL, NULL);
+	field(d, r, "Status", td_tui_state_label(c.status), NULL, NULL);
+	field(d, r, "Revoked on", c.revoked_at, NULL, NULL);
+	field(d, r, "On token", c.token_serial ? c.token_serial
 	                                           : T("not on a token"),
 	      c.token_serial ? "token" : NULL, c.token_serial);
-	field(r->list, "Subject", c.subject_dn, NULL, NULL);
-	field(r->list, "Issuer", c.issuer_dn, NULL, NULL);
-	field(r->list, "SHA-256", c.fingerprint, NULL, NULL);
-	tag_lines(d, r->list, "cert", c.serial);
+	if (c.subject_dn && *c.subject_dn)
+		value_rows(d, r, COL_NORMAL, NULL, NULL, T("Subject"),
+		           c.subject_dn, ", ");
+	if (c.issuer_dn && *c.issuer_dn)
+		value_rows(d, r, COL_NORMAL, NULL, NULL, T("Issuer"),
+		           c.issuer_dn, ", ");
+	field(d, r, "SHA-256", c.fingerprint, NULL, NULL);
+	tag_lines(d, r, "cert", c.serial);
 	audit(d, r->list, "cert", c.serial);
 	td_cert_clear(&c);
 	return 0;
@@ -291,7 +363,7 @@ static int add_event(const struct td_custody_event *e, void *vctx)
 {
 	struct history *h = vctx;
 	void *ctx = h->list;
-	char move[1200], handover[32];
+	char move[1200], handover[32], remarks[900];
 
 	/* Enter on it opens the handover's record (scr_sign.c). */
 	snprintf(handover, sizeof handover, "#%lld", (long long)e->handover_id);
@@ -303,7 +375,7 @@ static int add_event(const struct td_custody_event *e, void *vctx)
 	         e->condition && *e->condition ? " · " : "",
 	         e->condition ? e->condition : "",
 	         e->remarks && *e->remarks ? " · " : "",
-	         e->remarks ? e->remarks : "");
+	         td_custody_remarks_said(e->remarks, T, remarks, sizeof remarks));
 	tl_add(ctx, COL_DIM, e->handover_id ? "receipt" : NULL, handover, move, NULL,
 	       NULL, NULL);
 	if (e->conflict_id)
@@ -332,13 +404,13 @@ static int build_token(struct desk *d, struct record *r, struct td_error *err)
 	snprintf(who, sizeof who, "%s%s%s%s", t.custodian_name ? t.custodian_name : "",
 	         t.custodian_name ? " (" : "", t.custodian, t.custodian_name ? ")" : "");
 	custodian_link(t.custodian, &kind, &key);
-	field(r->list, "Token", t.serial, NULL, NULL);
-	field(r->list, "Model", t.model, NULL, NULL);
-	field(r->list, "State", td_tui_state_label(t.state), NULL, NULL);
-	field(r->list, "Custodian", who, kind, key);
+	field(d, r, "Token", t.serial, NULL, NULL);
+	field(d, r, "Model", t.model, NULL, NULL);
+	field(d, r, "State", td_tui_state_label(t.state), NULL, NULL);
+	field(d, r, "Custodian", who, kind, key);
 	tl_add(r->list, COL_OK, "handover", t.serial, T("▶ Hand this token over"),
 	       NULL, NULL, NULL);
-	tag_lines(d, r->list, "token", t.serial);
+	tag_lines(d, r, "token", t.serial);
 	head(r->list, "Certificates on this token");
 	td_reg_each_cert_on_token(d->reg, t.serial, add_cert, &cc, err);
 	if (!cc.n)
@@ -459,22 +531,20 @@ static const struct text_kind kind = {
 static const struct screen_ops ops = {
 	.title = N_("Record"),
 	.help = N_("One record of the registry and what hangs off it. An agency "
-	        "shows its sub-agencies and its holders' certificates with the "
-	        "tokens they are on; a holder their certificates; a certificate "
-	        "its holder, agency and token; a token its certificates, its "
-	        "custody history (every handover: when, from whom to whom, "
-	        "state, condition, operator) and \"Hand this token over\". "
-	        "Every record ends with its audit trail.\n"
-	        "A certificate, a token or an agency shows its tag, if any: what "
-	        "must happen to it, the Decree 68 request kind, and how far it got "
-	        "(tagged, sent to DOST in a numbered batch, confirmed by the CA). "
-	        "g (or Enter on \"Tag for the CA by hand\") opens the tag dialog: "
-	        "choose what must happen (revoke, change the information, keep or "
-	        "renew a certificate; recover or collect a token; a new issue for "
-	        "an agency), type the reason that goes to DOST, Enter saves; x "
-	        "removes the tag. A tag already sent to DOST cannot change.\n"
-	        "Up/Down, PgUp/PgDn, Home/End move; Enter on a line that names "
-	        "another record opens it; Esc or q goes back."),
+	        "shows its sub-agencies and its holders' certificates with "
+	        "the tokens they are on; a holder their certificates; a "
+	        "certificate its holder, agency and token; a token its "
+	        "certificates, its custody history (every handover: when, "
+	        "from whom to whom, state, condition, operator) and \"Hand "
+	        "this token over\". Every record ends with its audit trail.\n"
+	        "A certificate, a token or an agency shows its tag, if any: "
+	        "what must happen to it, the Decree 68 request kind, and how "
+	        "far it got (tagged, sent to DOST in a numbered batch, "
+	        "confirmed by the CA). Tagging by hand chooses what must "
+	        "happen (revoke, change the information, keep or renew a "
+	        "certificate; recover or collect a token; a new issue for an "
+	        "agency) and needs the reason that goes to DOST; a tag can "
+	        "be removed. A tag already sent to DOST cannot change."),
 	.keys = record_keys,
 	.draw = text_draw, .key = text_key, .typing = text_typing,
 	.free = text_free,
@@ -513,6 +583,8 @@ int scr_record_open(struct desk *d, const char *kind_name, const char *key)
 		return TD_ERR_NOMEM;
 	r->list = &t->list;
 	r->list->maxw[0] = 48;
+	r->list->mid[0] = TL_MID_NAME;   /* sub-agencies, holders: names */
+	r->list->mid[1] = 1;   /* certificates' serials (values wrap) */
 	r->list->maxw[1] = 34;
 	/* read now: a record that is not there opens no screen */
 	text_build(d, t, d->cols);

@@ -140,10 +140,9 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 	screen_keyline(d, top + rows - 1, cols, records_keys, 0, 1, 0);
 }
 
-/* The record printed again, as a PDF in the records folder. */
-static void reprint(struct desk *d, const char *number)
+void scr_records_reprint(struct desk *d, const char *number)
 {
-	char name[TD_HANDOVER_NUMBER_MAX + 8], why[400];
+	char name[TD_HANDOVER_NUMBER_MAX + 8], why[400], path[4400];
 	struct td_outdir dir;
 	struct td_record rec;
 	struct td_error err;
@@ -155,8 +154,9 @@ static void reprint(struct desk *d, const char *number)
 		rc = td_record_write_pdf(&rec, &dir, name, &err);
 		td_record_clear(&rec);
 	}
+	snprintf(path, sizeof path, "%s/%s", dir.path, name);
 	if (rc == TD_OK)
-		desk_message(d, 0, "%s %s/%s", T("Printed again:"), dir.path, name);
+		desk_message_file(d, T("Printed again:"), T("Printed again:"), path);
 	else
 		desk_message(d, 1, "%s", desk_error_text(&err, why, sizeof why));
 	td_outdir_close(&dir);
@@ -203,7 +203,7 @@ static int key(struct desk *d, void *self, int k)
 		return 1;
 	case RQ_PRINT:
 		if (r && r->key)
-			reprint(d, r->key);
+			scr_records_reprint(d, r->key);
 		return 1;
 	case RQ_SIGN:
 		/* its signatures, and signing it with the parties' tokens */
@@ -237,14 +237,14 @@ static void rfree(void *self)
 
 static const struct screen_ops ops = {
 	.title = N_("Records"),
-	.help = N_("The handover records already written, newest first; o sorts "
-	        "them by date, by number or by receiver.\n"
-	        "Enter reopens the selected record as it was printed (what "
-	        "`tokendesk receipt NUMBER` prints): the items are those of the "
-	        "day, not today's names.\n"
-	        "p prints it again as a PDF into the records folder beside the "
-	        "registry (RECORDS/NUMBER.pdf), for signing on paper; s shows its "
-	        "signatures and signs it with a party's token."),
+	.help = N_("The handover records already written, newest first, or by "
+	        "number or by receiver.\n"
+	        "A record reopens as it was printed (what `tokendesk receipt "
+	        "NUMBER` prints): the items are those of the day, not "
+	        "today's names.\n"
+	        "Printed again, it is a PDF in the records folder beside the "
+	        "registry (RECORDS/NUMBER.pdf), for signing on paper; the "
+	        "parties can also sign it with their tokens."),
 	.keys = records_keys,
 	.draw = draw, .key = key, .registry_changed = registry_changed,
 	.free = rfree,

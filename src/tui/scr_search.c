@@ -215,16 +215,15 @@ static void sfree(void *self)
 static const struct screen_ops ops = {
 	.title = N_("Search"),
 	.keys = search_keys,
-	.help = N_("Type any part of a name, an agency code, a national id, or a "
-	        "certificate or token serial: the list follows every key. Case "
-	        "and Vietnamese marks do not matter (\"nguyen van hung\" finds "
-	        "\"Nguyễn Văn Hùng\"); each word matches the start of a word, and words of one letter wait "
-	        "for the second.\n"
+	.help = N_("Type any part of a name, an agency code, a national id, or "
+	        "a certificate or token serial: the list follows every key. "
+	        "Case and Vietnamese marks do not matter (\"nguyen van hung\" "
+	        "finds \"Nguyễn Văn Hùng\"); each word matches the start of a "
+	        "word, and words of one letter wait for the second.\n"
 	        "A barcode scanner can type a serial here, or on any screen "
 	        "without a text field: the record opens at once.\n"
-	        "Up/Down, PgUp/PgDn, Home/End move in the list; Enter opens the "
-	        "selected record; Left/Right, Backspace, Delete edit the text; "
-	        "Ctrl-U clears it; Esc goes back."),
+	        "Left/Right, Backspace and Delete edit the text; Ctrl-U "
+	        "clears it."),
 	.draw = draw, .key = key, .typing = typing, .scan = scan, .free = sfree,
 };
 
@@ -241,6 +240,8 @@ void scr_search_open(struct desk *d, const char *initial)
 	s->list.maxw[1] = 30;
 	s->list.maxw[2] = 34;
 	s->list.mid[2] = 1;   /* serials differ at their tail */
+	/* names and agencies differ at theirs too ("xã Hải Triều") */
+	s->list.mid[1] = s->list.mid[3] = TL_MID_NAME;
 	if (initial)
 		tf_set(&s->field, initial);
 	desk_push(d, &ops, s);

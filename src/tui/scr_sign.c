@@ -402,10 +402,10 @@ static const struct text_kind rc_kind = {
 
 static const struct screen_ops rc_ops = {
 	.title = N_("Handover record"),
-	.help = N_("A handover record as the registry holds it, and its signatures. "
-	           "s signs it with a token plugged in (the giver's or the "
-	           "receiver's).  Scanning the QR code of a printed record opens "
-	           "this screen and says whether the paper matches the registry."),
+	.help = N_("A handover record as the registry holds it, and its "
+	        "signatures, to which a party's token plugged in adds one. "
+	        "Scanning the QR code of a printed record opens this screen "
+	        "and says whether the paper matches the registry."),
 	.keys = receipt_keys,
 	.draw = text_draw, .key = text_key, .typing = text_typing,
 	.free = text_free,

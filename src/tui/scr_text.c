@@ -162,14 +162,38 @@ static void plain_free(void *own)
 	free(p);
 }
 
+/* The keys of a reopened record, as the list of records has them: the
+ * p read there as "print again" must not open the plan here. */
+enum { PK_NONE, PK_PRINT, PK_SIGN };
+
+static const struct screen_key plain_keys[] = {
+	{ PK_PRINT, SK_ALL, { 'p', 'P' }, 0, "p", N_("print again (PDF)"),
+	  N_("Print it again as a PDF into the records folder") },
+	{ PK_SIGN, SK_ALL, { 's', 'S' }, 0, "s", N_("sign"),
+	  N_("Its signatures; sign it with a party's token") },
+	{ 0, 0, { 0 }, 0, NULL, NULL, NULL },
+};
+
+static int plain_key(struct desk *d, struct text_scr *t, int k)
+{
+	struct plain *p = t->own;
+
+	switch (screen_request(plain_keys, 0, k, 0)) {
+	case PK_PRINT: scr_records_reprint(d, p->title); return 1;
+	case PK_SIGN: scr_receipt_open(d, p->title); return 1;
+	}
+	return 0;
+}
+
 static const struct text_kind plain_kind = {
-	.build = plain_build, .free = plain_free,
+	.build = plain_build, .key = plain_key, .free = plain_free,
 };
 
 static const struct screen_ops ops = {
 	.title = N_("Record"),
-	.help = N_("A text to read: arrows, PgUp/PgDn, Home/End scroll; Esc "
-	        "goes back."),
+	.help = N_("A handover record reopened as it was printed: the items "
+	        "are those of the day, not today's names."),
+	.keys = plain_keys,
 	.draw = text_draw, .key = text_key, .typing = text_typing,
 	.free = text_free,
 };
@@ -188,5 +212,6 @@ void scr_text_open(struct desk *d, const char *title, const char *text)
 	if (!(t = text_new(&plain_kind, p)))
 		return;
 	t->list.no_cursor = 1;
+	t->keys = plain_keys;
 	desk_push(d, &ops, t);
 }

@@ -388,10 +388,12 @@ int desk_tokens_prove(struct desk *d, const char *serial, struct tf_field *pin,
 	                    &err);
 	td_secbuf_free(b);
 	if (rc < 0) {
-		td_error_format(&err, detail, size);
+		desk_error_text(&err, detail, size);
 		return -1;
 	}
-	snprintf(detail, size, "%s", res.detail);
+	/* the token room says it in English ("wrong PIN; the token reports
+	 * few tries left"): the desk in its own language */
+	snprintf(detail, size, "%s", T(res.detail));
 	return res.outcome == TD_POP_MATCH;
 }
 
@@ -465,9 +467,10 @@ int desk_tokens_sign(struct desk *d, const char *serial, struct tf_field *pin,
 	rc = sign_now(d, t, b, force, number, path, &res, &err);
 	td_secbuf_free(b);
 	if (rc < 0) {
-		td_error_format(&err, detail, size);
+		desk_error_text(&err, detail, size);
 		return -1;
 	}
-	snprintf(detail, size, "%s", res.outcome == TD_POP_MATCH ? res.subject : res.detail);
+	snprintf(detail, size, "%s",
+	         res.outcome == TD_POP_MATCH ? res.subject : T(res.detail));
 	return res.outcome == TD_POP_MATCH;
 }

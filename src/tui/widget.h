@@ -9,6 +9,7 @@
 #include "tui/desk.h"
 
 #define TL_COLS 4
+#define TL_MID_NAME 2
 
 /* One row.  A row with only cells[0] spans the whole width (a heading or
  * a sentence); other rows are aligned in columns.  kind/key: the record
@@ -30,7 +31,8 @@ struct tl_list {
 	int no_cursor;        /* text to read: keys scroll, nothing is selected */
 	int links_only;       /* the selection rests only on rows with a kind */
 	int mid[TL_COLS];     /* shorten the column's cells in the middle
-	                         (serials: they differ at the tail) */
+	                         (serials: they differ at the tail); or
+	                         TL_MID_NAME: names (tw_put_name) */
 	int unfocused;        /* the focus is elsewhere: no ▶, no highlight */
 	int show;             /* a row to bring into view when the selection
 	                         can stay in view too (-1 or 0 rows: none);

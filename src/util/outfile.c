@@ -47,7 +47,10 @@ static int refuse(struct td_error *err, const char *path, const char *why)
 		why = errno == ENOENT ? why_no_dir : errno == EACCES ||
 		      errno == EPERM ? why_denied : errno == ENOSPC ||
 		      errno == EDQUOT ? why_full : strerror(errno);
-	return td_error_set_at(err, TD_ERR_CREATE, path, 0, NULL, "%s", why);
+	/* why is marked N_ (or the system's own words): said in the
+	 * operator's language here, where it is used */
+	return td_error_set_at(err, TD_ERR_CREATE, path, 0, NULL, "%s",
+	                       td_error_translate(why));
 }
 
 static void release(struct td_outfile *o)

@@ -14,7 +14,11 @@
 #include <unistr.h>
 #include <uniwidth.h>
 
+#include "tokendesk/error.h"
 #include "tokendesk/text.h"
+
+/* marks a text for xgettext (the desk lists the characters' names too) */
+#define N_(s) s
 
 int td_utf8_valid(const char *s, size_t len, size_t *bad_offset)
 {
@@ -352,8 +356,14 @@ const char *td_text_problem(const char *value)
 	_Static_assert(TD_MARKS_MAX == 3, "say the new figure in char_flaw's text");
 	if (!td_text_flaw(value, &flaw))
 		return NULL;
-	snprintf(said, sizeof said, "%s in the text: U+%04lX at character %zu",
-	         flaw.what, flaw.code_point, flaw.position);
+	/* in the operator's language: a clerk's list or typed reason
+	 * refused for a hidden character is said in Vietnamese too */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(said, sizeof said,
+	         td_error_translate(N_("%s in the text: U+%04lX at character %zu")),
+	         td_error_translate(flaw.what), flaw.code_point, flaw.position);
+#pragma GCC diagnostic pop
 	return said;
 }
 
@@ -408,4 +418,26 @@ const char *td_typed_text_problem(const char *s)
 	if (strlen(s) > TD_TYPED_MAX)
 		return "longer than 1000 bytes";
 	return td_text_problem(s);
+}
+
+const char *td_local_time(const char *iso, const char *fmt, char *buf,
+                          size_t size)
+{
+	struct tm tm = { 0 };
+	time_t t;
+
+	if (!iso || sscanf(iso, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon,
+	                   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) < 5 ||
+	    size == 0)
+		return iso ? iso : "";
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	localtime_r(&t, &tm);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	if (strftime(buf, size, fmt, &tm) == 0)
+		buf[0] = '\0';
+#pragma GCC diagnostic pop
+	return buf;
 }

@@ -12,6 +12,10 @@
 #include "tokendesk/text.h"
 #include "tokendesk/textfile.h"
 
+/* marks a text for xgettext; td_error_translate gives it in the operator's
+ * language where it is used */
+#define N_(s) s
+
 /* A province's lists are tens of MiB (a million rows is 70); anything far
  * bigger is the wrong file (or /dev/zero) and would only exhaust memory. */
 #define MAX_FILE_BYTES ((size_t)256 << 20)
@@ -150,9 +154,9 @@ static const char *spreadsheet_kind(const char *data, size_t len)
 		0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 };
 
 	if (len >= 4 && memcmp(data, "PK\3\4", 4) == 0)
-		return "a zip file (an .xlsx or .ods spreadsheet?)";
+		return N_("a zip file (an .xlsx or .ods spreadsheet?)");
 	if (len >= sizeof ole2 && memcmp(data, ole2, sizeof ole2) == 0)
-		return "an old Excel .xls file";
+		return N_("an old Excel .xls file");
 	return NULL;
 }
 
@@ -215,7 +219,8 @@ static int check_utf8(const char *path, const char *encoding, char **data,
 		                       " kit?); lists are CSV files");
 	if ((kind = spreadsheet_kind(*data, *len)))
 		return td_error_set_at(err, TD_ERR_DATA, path, 1, NULL, "not a CSV file "
-		                       "but %s: open it and save it as \"CSV UTF-8\"", kind);
+		                       "but %s: open it and save it as \"CSV UTF-8\"",
+		                       td_error_translate(kind));
 	if (!encoding && *len >= 2 && (((unsigned char)(*data)[0] == 0xFF &&
 	    (unsigned char)(*data)[1] == 0xFE) || ((unsigned char)(*data)[0] == 0xFE &&
 	    (unsigned char)(*data)[1] == 0xFF)))

@@ -15,8 +15,11 @@
 #define DOST_NAME "Sở Khoa học và Công nghệ"
 #define CA_NAME "Ban Cơ yếu Chính phủ"
 
-static const char *const forms =
-	"write a custodian as holder:ID, agency:CODE, dost or ca";
+/* marks a text for xgettext; it is said through td_error_translate */
+#define N_(s) s
+static const char forms_en[] =
+	N_("write a custodian as holder:ID, agency:CODE, dost or ca");
+#define forms td_error_translate(forms_en)
 
 /* Copy s without leading/trailing blanks into out; 0 or -1 if too long. */
 static int copy_trimmed(const char *s, size_t n, char *out, size_t size)

@@ -684,6 +684,17 @@ static int run_passes(struct td_registry *reg, void *ctx, struct td_error *err)
 	const struct td_forms_opts *opts = g->opts;
 	int rc;
 
+	/* a mistyped code is not "no tag for this agency" */
+	if (opts->agency) {
+		struct td_agency a = { 0 };
+		rc = td_reg_get_agency(reg, opts->agency, &a, err);
+		td_agency_clear(&a);
+		if (rc == TD_ERR_NOTFOUND)
+			return td_error_set(err, TD_ERR_NOTFOUND, "there is no agency %s "
+			                    "(`tokendesk search` finds its code)", opts->agency);
+		if (rc < 0)
+			return rc;
+	}
 	if ((rc = td_reg_each_tag(reg, NULL, opts->batch, count_tag, g, err)) < 0)
 		return rc;
 	if (opts->batch && g->seen == 0)

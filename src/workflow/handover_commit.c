@@ -13,6 +13,8 @@
 #include "registry/txn.h"
 #include "workflow/handover_internal.h"
 
+#define N_(s) s   /* xgettext keyword: translated where shown */
+
 /* The giver of the whole handover: the declared one, else the common
  * custodian of all items, else none (the record lists each item's). */
 static void batch_giver(const struct td_handover *h, const char **from,
@@ -39,10 +41,11 @@ static int create_row(struct td_handover *h, int64_t *id, char *number,
 	const char *from, *from_name;
 
 	batch_giver(h, &from, &from_name);
-	/* the reason is written in Vietnamese whatever the operator's
-	 * language: the record is a Vietnamese paper */
+	/* the mark and the reason are written in Vietnamese whatever the
+	 * operator's language: the record is a Vietnamese paper (records
+	 * made before say "[forced]") */
 	snprintf(remarks, sizeof remarks, "%s%s%s%s%s", h->remarks ? h->remarks : "",
-	         h->remarks && h->force ? " " : "", h->force ? "[forced]" : "",
+	         h->remarks && h->force ? " " : "", h->force ? "[ghi nhận ngoại lệ]" : "",
 	         h->force && h->reason ? " Lý do bàn giao ngoài trình tự: " : "",
 	         h->force && h->reason ? h->reason : "");
 	row.kind = h->kind == TD_HANDOVER_TOKENS ? "token" : "dossier";
@@ -70,6 +73,50 @@ static void event_remarks(const struct td_handover *h, const struct td_ho_item *
 	         p->proof != TD_PROOF_SKIPPED ? td_proof_name(p->proof) : "",
 	         p->proof_detail && p->proof != TD_PROOF_SKIPPED ? ": " : "",
 	         p->proof_detail && p->proof != TD_PROOF_SKIPPED ? p->proof_detail : "");
+}
+
+/* One part of stored remarks as a person reads it, appended to buf. */
+static void remark_part(const char *part, size_t len, td_say_fn *words,
+                        char *buf, size_t size)
+{
+	char piece[600], said[800];
+	size_t used = strlen(buf);
+
+	snprintf(piece, sizeof piece, "%.*s", (int)len, part);
+	if (strncmp(piece, "handover BG-", 12) == 0) {
+		snprintf(said, sizeof said, words(N_("handover %s")), piece + 9);
+	} else if (strncmp(piece, "possession ", 11) == 0) {
+		char *word = piece + 11, *colon = strchr(word, ':');
+		if (colon) {
+			*colon = '\0';
+			snprintf(said, sizeof said, words(N_("possession %s: %s")), words(word),
+			         words(colon[1] == ' ' ? colon + 2 : colon + 1));
+		} else {
+			snprintf(said, sizeof said, words(N_("possession %s")), words(word));
+		}
+	} else {
+		snprintf(said, sizeof said, "%s", piece);
+	}
+	if (used < size)
+		snprintf(buf + used, size - used, "%s%s", used ? "; " : "", said);
+}
+
+const char *td_custody_remarks_said(const char *stored, td_say_fn *words,
+                                    char *buf, size_t size)
+{
+	const char *p = stored, *end;
+
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	/* the parts are joined by "; " (event_remarks); a "; " of the
+	 * operator's own only splits their text, which is kept as typed */
+	for (; p && *p; p = *end ? end + 2 : end) {
+		if (!(end = strstr(p, "; ")))
+			end = p + strlen(p);
+		remark_part(p, (size_t)(end - p), words, buf, size);
+	}
+	return buf;
 }
 
 static int recheck_token(struct td_handover *h, const struct td_ho_item *it,

@@ -197,8 +197,9 @@ const char *td_rec_party(const char *custodian, const char *name, char *buf,
 int td_rec_item_remarks_shown(const struct td_record *r,
                               const struct td_record_item *it)
 {
-	/* The handover's remarks may carry a "[forced]" tail after the
-	 * batch's own text, which the items repeat. */
+	/* The handover's remarks may carry a "[ghi nhận ngoại lệ]" tail
+	 * ("[forced]" in older records) after the batch's own text, which
+	 * the items repeat. */
 	return it->remarks && *it->remarks &&
 	       (!r->remarks || strncmp(r->remarks, it->remarks, strlen(it->remarks)) != 0);
 }

@@ -74,8 +74,11 @@ static int put_checked(struct td_registry *reg, const struct td_tag *t,
 		return rc;
 	rc = td_reg_tag_find(reg, t->target_kind, t->target, take_state, &f, err);
 	if (rc == TD_OK && strcmp(state, "tagged") != 0)
+		/* the state in words (vi.po has the codes): no code
+		 * reaches a person's eye */
 		return td_error_set(err, TD_ERR_CONFLICT, "%s is already %s; its tag "
-		                    "cannot change now", t->target, state);
+		                    "cannot change now", t->target,
+		                    td_error_translate(state));
 	if (rc < 0 && rc != TD_ERR_NOTFOUND)
 		return rc;
 	return td_reg_tag_put(reg, t, changed, err);
@@ -102,7 +105,7 @@ static int remove_checked(struct td_registry *reg, const char *target,
 		return rc;
 	if (strcmp(state, "tagged") != 0)
 		return td_error_set(err, TD_ERR_CONFLICT, "%s is already %s", target,
-		                    state);
+		                    td_error_translate(state));
 	return td_reg_tag_delete(reg, kind, target, err);
 }
 

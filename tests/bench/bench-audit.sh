@@ -80,9 +80,10 @@ anchor=
 if command -v "$SQLITE3" >/dev/null 2>&1; then
 	note "the anchor: the sqlite3 shell reading the same rows..."
 	timed anchor "$SQLITE3" "$db" \
-		"SELECT count(*), sum(length(c.serial || c.issuer_dn || c.subject_dn ||
+		"SELECT count(*), sum(length(c.serial || i.dn || c.subject_dn ||
 		   h.ext_id || h.name || a.code || coalesce(t.serial, '') || c.status))
-		 FROM certificate c JOIN holder h ON h.id = c.holder_id
+		 FROM certificate c JOIN issuer i ON i.id = c.issuer_id
+		 JOIN holder h ON h.id = c.holder_id
 		 JOIN agency a ON a.id = h.agency_id LEFT JOIN token t ON t.id = c.token_id;
 		 SELECT count(*), sum(length(serial || custodian || state)) FROM token;
 		 SELECT count(*), sum(length(name || ext_id)) FROM holder;

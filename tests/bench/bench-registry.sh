@@ -187,7 +187,7 @@ floor() {
 		 create temp table floor_cert($cols);" \
 		".import --csv --skip 1 '$tmp/agencies.csv' floor_ag" \
 		".import --csv --skip 1 '$tmp/certificates.csv' floor_cert" \
-		".read '$FLOOR_SQL'" || { fail "sqlite3 failed on $FLOOR_SQL"; return; }
+		".read '$FLOOR_SQL'" >/dev/null || { fail "sqlite3 failed on $FLOOR_SQL"; return; }
 	t1=$(now)
 	t_floor=$(sub "$t1" "$t0")
 	say "floor: sqlite3 alone into tokendesk's tables (floor.sql, no checks) $t_floor s$(cpu floor s); $(ratio "$t_floor" "$t_bare") x the bare .import; tokendesk import $(ratio "$t_import" "$t_floor") x the floor"

@@ -73,6 +73,16 @@ expect_in "$tmp/out" '"target": "a031"'
 # the same CRL again: applied once
 expect_status 0 td crl import --ca "$tmp/good/ca.pem" "$tmp/good/old.pem"
 expect_in "$tmp/out" "was imported already"
+# ... said in Vietnamese with the time where the reader is, and so is the
+# pin's time: no stored UTC stamp
+vi() { (unset LC_ALL LANGUAGE LC_MESSAGES TZ; export LANG=vi_VN.UTF-8; "$@"); }
+vi td crl import --ca "$tmp/good/ca.pem" "$tmp/good/old.pem" >"$tmp/out" 2>&1 ||
+	fail "the same CRL again, in Vietnamese: $(cat "$tmp/out")"
+expect_in "$tmp/out" "đã được nhập trước đây ("
+vi td crl trust list >"$tmp/vi" 2>&1 || fail "crl trust list in Vietnamese"
+expect_in "$tmp/vi" "ghim lúc "
+LC_ALL=C.UTF-8 grep -E 'T[0-9]{2}:[0-9]{2}:[0-9]{2}Z' "$tmp/out" "$tmp/vi" &&
+	fail "a stored UTC stamp shown to a Vietnamese reader"
 expect_status 0 td audit log cert a021 --json
 expect_in "$tmp/out" '"action": "cert.revoked"'
 expect_status 0 td audit verify

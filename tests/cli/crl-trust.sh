@@ -127,7 +127,7 @@ expect_eq "$(sqlite3 "$TOKENDESK_DB" 'select count(*) from crl_import')" 1 "CRLs
 # an older number after a newer one: noted, though n2 is dated later
 # (in Vietnamese: the warning is read by the operator)
 expect_status 0 td --lang vi crl import --ca "$tmp/real/ca.pem" "$tmp/n3.pem"
-expect_in "$tmp/out" "cảnh báo: chứng thư số a001 (Ủy ban nhân dân tỉnh An Hòa) được gắn thẻ keep, nhưng CA đã thu hồi nó ngày 2025-07-05"
+expect_in "$tmp/out" "cảnh báo: chứng thư số a001 (Ủy ban nhân dân tỉnh An Hòa) được đánh dấu giữ nguyên, nhưng CA đã thu hồi nó ngày 2025-07-05"
 expect_not_in "$tmp/out" "cũ hơn"
 expect_status 0 td crl import "$tmp/n2.pem"
 expect_in "$tmp/out" "note: CRL number 2 is older than number 3 of this CA imported before"

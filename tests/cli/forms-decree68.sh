@@ -121,6 +121,10 @@ expect_in "$tmp/err" "no batch 99"
 # only one agency's form
 expect_status 0 td forms --kind revoke --batch "$batch" --agency R.S2 -o "$tmp/one.xlsx"
 expect_in "$tmp/out" "1 forms"
+# a mistyped agency code is said as such, and nothing is written
+expect_status 66 td forms --kind revoke --batch "$batch" --agency R.NOPE -o "$tmp/nope.xlsx"
+grep -q "there is no agency R.NOPE" "$tmp/err" || fail "forms --agency R.NOPE: $(cat "$tmp/err")"
+[ ! -e "$tmp/nope.xlsx" ] || fail "forms --agency R.NOPE wrote a file"
 expect_status 64 td forms --kind revokes -o "$tmp/x.xlsx"
 # a name that says no format the forms know
 expect_status 64 td forms --kind revoke -o "$tmp/x.odt"

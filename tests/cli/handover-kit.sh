@@ -52,6 +52,24 @@ sqlite3 "$old" "PRAGMA foreign_keys = OFF;
 	DROP TABLE handover_signature; DROP TABLE audit_checkpoint;   -- step 8 (signatures)
 	DROP TABLE kit_merge_state; DROP TABLE kit_idmap;   -- step 9 (later merges)
 	DROP TABLE kit_superseded; ALTER TABLE kit_conflict DROP COLUMN label;
+	-- step 11 (issuers interned; holder_ext_id dropped)
+	CREATE TEMP TABLE c11 AS SELECT c.id, c.serial, i.dn, c.subject_dn, c.kind,
+	  c.holder_id, c.not_before, c.not_after, c.status, c.revoked_at, c.token_id,
+	  c.fingerprint FROM certificate c JOIN issuer i ON i.id = c.issuer_id;
+	DROP TABLE certificate; DROP TABLE issuer;
+	CREATE TABLE certificate (id INTEGER PRIMARY KEY, serial TEXT NOT NULL,
+	  issuer_dn TEXT NOT NULL, subject_dn TEXT NOT NULL,
+	  kind TEXT NOT NULL CHECK (kind IN ('org','person')),
+	  holder_id INTEGER NOT NULL REFERENCES holder(id),
+	  not_before TEXT NOT NULL, not_after TEXT NOT NULL,
+	  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','revoked')),
+	  revoked_at TEXT, token_id INTEGER REFERENCES token(id), fingerprint TEXT,
+	  UNIQUE (serial, issuer_dn));
+	INSERT INTO certificate SELECT * FROM temp.c11;
+	CREATE INDEX cert_holder ON certificate(holder_id);
+	CREATE INDEX cert_token ON certificate(token_id);
+	CREATE INDEX cert_fingerprint ON certificate(fingerprint) WHERE fingerprint IS NOT NULL;
+	CREATE INDEX holder_ext_id ON holder(ext_id);
 	PRAGMA user_version = 4;" || fail "making a schema-4 registry"
 items=$(sqlite3 "$old" "SELECT count(*) FROM handover_item")
 expect_status 0 td --db "$old" receipt --list --json

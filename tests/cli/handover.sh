@@ -62,7 +62,7 @@ expect_status 0 td receipt "BG-$year-0001"
 for s in "Biên bản bàn giao" "BIÊN BẢN BÀN GIAO THIẾT BỊ LƯU KHÓA BÍ MẬT" \
 	"Số: BG-$year-0001" "$T1" "$T2" "$H1" "$H2" "Sở KH&CN tỉnh Đông Châu" \
 	"Bên nhận: Sở Khoa học và Công nghệ" "Người lập biên bản: Trần Văn Bình" \
-	"BÊN GIAO" "BÊN NHẬN" "Tổng cộng: 2 thiết bị" "Ghi chú: Theo mục 2.1 [forced]" \
+	"BÊN GIAO" "BÊN NHẬN" "Tổng cộng: 2 thiết bị" "Ghi chú: Theo mục 2.1 [ghi nhận ngoại lệ]" \
 	"547fa313648bd2d263aa57bb3618b5f2"; do
 	expect_in "$tmp/out" "$s"
 done

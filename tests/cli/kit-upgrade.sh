@@ -10,6 +10,18 @@ command -v sqlite3 >/dev/null || exit 77
 cp "$K/registry.db" "$TOKENDESK_DB" && cp "$K/field.kit" "$tmp/field.kit" &&
 	chmod 600 "$TOKENDESK_DB" "$tmp/field.kit" || fail "copy"
 q() { sqlite3 "$TOKENDESK_DB" "$1"; }
+# certificate's rows with the issuer's DN in its place: step 11 keeps
+# each DN once in issuer and names it by issuer_id
+cert_cols() {
+	if [ "$(q "SELECT count(*) FROM sqlite_schema WHERE name = 'issuer'")" = 1 ]; then
+		echo "c.id, c.serial, (SELECT dn FROM issuer WHERE id = c.issuer_id), c.subject_dn,
+		      c.kind, c.holder_id, c.not_before, c.not_after, c.status, c.revoked_at,
+		      c.token_id, c.fingerprint FROM certificate c ORDER BY c.rowid"
+	else
+		echo "* FROM certificate ORDER BY rowid"
+	fi
+}
+
 # the tables the release had (not the search index; crl_import gained a
 # column since)
 release_tables=$(q "SELECT name FROM sqlite_schema WHERE type = 'table' AND
@@ -17,7 +29,9 @@ release_tables=$(q "SELECT name FROM sqlite_schema WHERE type = 'table' AND
                     name <> 'crl_import' ORDER BY name")
 rows() {   # their rows
 	for t in $release_tables; do
-		echo "== $t"; q "SELECT * FROM \"$t\" ORDER BY rowid"
+		echo "== $t"
+		if [ "$t" = certificate ]; then q "SELECT $(cert_cols)"
+		else q "SELECT * FROM \"$t\" ORDER BY rowid"; fi
 	done
 }
 expect_eq "$(q 'PRAGMA user_version')" 6 "fixture's schema"
@@ -33,6 +47,12 @@ rows >"$tmp/after"
 cmp -s "$tmp/before" "$tmp/after" ||
 	{ fail "rows changed by the migration"; diff "$tmp/before" "$tmp/after" | head >&2; }
 expect_eq "$(q 'SELECT count(*) FROM tag')" 41 "tags"
+# step 11: issuers interned, every certificate kept and naming one
+expect_eq "$(q 'SELECT count(*) FROM issuer')" 1 "issuers"
+expect_eq "$(q 'SELECT count(*) FROM certificate')" \
+	"$(sed -n '/^== certificate$/,/^== /p' "$tmp/before" | grep -vc '^== ')" "certificates"
+expect_eq "$(q 'SELECT count(*) FROM certificate WHERE issuer_id NOT IN (SELECT id FROM issuer)')" \
+	0 "certificates without their issuer"
 # the search index was made again: a name and a 4-letter prefix find it
 expect_status 0 td search "dang ky"
 expect_in "$tmp/out" "Phòng Đăng ký kinh doanh"

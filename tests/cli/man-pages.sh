@@ -56,10 +56,23 @@ COMP_WORDS=(); echo "== sh"; complete_line "$TOKENDESK" sh
 echo "== forms"; complete_line "$TOKENDESK" forms --b
 echo "== token"; complete_line "$TOKENDESK" show token 3792
 echo "== kind"; complete_line "$TOKENDESK" forms --kind re
+echo "== all"; complete_line "$TOKENDESK" ""
+echo "== giver"; complete_line "$TOKENDESK" handover --from ""
+echo "== trust"; complete_line "$TOKENDESK" crl trust ""
+echo "== kit"; complete_line "$TOKENDESK" kit re
 SH
 bash "$tmp/comp.sh" >"$tmp/comp" 2>&1 || fail "completion script"
 expect_in "$tmp/comp" "show"
 expect_in "$tmp/comp" "--batch"
 expect_in "$tmp/comp" "3792084583"
 expect_in "$tmp/comp" "recover"
+# every command --help lists is completed; the others' words too
+for c in $(td --help | sed -n '/^Commands:/,/^$/s/^ *tokendesk \([a-z-]*\).*/\1/p'); do
+	sed -n '/^== all$/,/^== giver$/p' "$tmp/comp" | grep -qx -- "$c" ||
+		fail "bash completion does not offer the command $c"
+done
+sed -n '/^== giver$/,/^== trust$/p' "$tmp/comp" | grep -qx "dost" ||
+	fail "handover --from is not completed with custodians"
+expect_in "$tmp/comp" "remove"
+expect_in "$tmp/comp" "refresh"
 finish

@@ -11,14 +11,27 @@ command -v sqlite3 >/dev/null && command -v openssl >/dev/null || exit 77
 
 cp "$S/registry.db" "$TOKENDESK_DB" && chmod 600 "$TOKENDESK_DB" || fail "copy"
 q() { sqlite3 "$TOKENDESK_DB" "$1"; }
+# certificate's rows with the issuer's DN in its place: step 11 keeps
+# each DN once in issuer and names it by issuer_id
+cert_cols() {
+	if [ "$(q "SELECT count(*) FROM sqlite_schema WHERE name = 'issuer'")" = 1 ]; then
+		echo "c.id, c.serial, (SELECT dn FROM issuer WHERE id = c.issuer_id), c.subject_dn,
+		      c.kind, c.holder_id, c.not_before, c.not_after, c.status, c.revoked_at,
+		      c.token_id, c.fingerprint FROM certificate c ORDER BY c.rowid"
+	else
+		echo "* FROM certificate ORDER BY rowid"
+	fi
+}
 tables() {   # every table's rows, in a fixed order
 	for t in $(q "SELECT name FROM sqlite_schema WHERE type = 'table' AND
 	              name NOT LIKE 'sqlite%' AND name NOT LIKE 'search_idx%' AND name <> 'kit_idmap'
-	              ORDER BY name"); do
+	              AND name <> 'issuer' ORDER BY name"); do
 		cols='*'   # columns step 7 added are left out
 		[ "$t" = crl_import ] && cols="id, issuer, crl_number, this_update, next_update,
 			entries, sha256, imported_at"
-		echo "== $t"; q "SELECT $cols FROM \"$t\" ORDER BY rowid"
+		echo "== $t"
+		if [ "$t" = certificate ]; then q "SELECT $(cert_cols)"
+		else q "SELECT $cols FROM \"$t\" ORDER BY rowid"; fi
 	done
 }
 expect_eq "$(q 'PRAGMA user_version')" 6 "fixture's schema"
@@ -35,6 +48,17 @@ tables | grep -v -e '^== crl_trust$' -e '^== handover_signature$' -e '^== audit_
 	-e '^== kit_merge_state$' -e '^== kit_superseded$' >"$tmp/after"
 cmp -s "$tmp/before" "$tmp/after" || { fail "rows changed by the migration"; diff "$tmp/before" "$tmp/after" | head >&2; }
 expect_eq "$(q 'SELECT count(*) FROM crl_trust')" 0 "pinned CAs after the migration"
+# step 11: the one CA of the fixture's certificates, each certificate
+# naming it (the rows compared above), and the lookups through the keys
+expect_eq "$(q "SELECT count(*) || ' ' || min(dn) FROM issuer")" \
+	"1 CN=CA phục vụ các cơ quan Nhà nước G2, O=Ban Cơ yếu Chính phủ, C=VN" "issuers"
+expect_eq "$(q 'SELECT count(*) FROM certificate')" \
+	"$(sed -n '/^== certificate$/,/^== /p' "$tmp/before" | grep -vc '^== ')" "certificates"
+expect_eq "$(q 'PRAGMA foreign_key_check')" "" "references after the migration"
+plan=$(q "EXPLAIN QUERY PLAN SELECT id FROM certificate WHERE serial = 'a021'
+          AND issuer_id = (SELECT id FROM issuer WHERE dn = 'x')")
+case $plan in *"INDEX sqlite_autoindex_certificate_1 (serial=? AND issuer_id=?)"*) ;;
+*) fail "certificate by serial and issuer not through its key: $plan" ;; esac
 expect_status 0 td audit verify
 expect_status 0 td show cert A021 --json
 expect_in "$tmp/out" '"status": "revoked"'

@@ -18,7 +18,7 @@ expect_in "$tmp/out" "agencies made by the plan: 2"
 expect_status 0 td show agency P.X10
 expect_in "$tmp/out" "Ủy ban nhân dân xã Bình Sơn"
 expect_in "$tmp/out" "valid from:   2025-07-01"
-expect_in "$tmp/out" "parent:       P"
+expect_in "$tmp/out" "parent:       Ủy ban nhân dân tỉnh An Hòa (P)"
 # the tree as of a date: the commune is P's unit from its effective date
 expect_status 0 td show agency P --as-of 2025-06-30
 expect_not_in "$tmp/out" "P.X10"

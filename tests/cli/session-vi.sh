@@ -10,7 +10,7 @@ unset LC_ALL LANGUAGE LC_MESSAGES TZ
 export LANG=vi_VN.UTF-8
 
 # the words no Vietnamese sentence holds; whole words, any case
-english='\b(the|no|is|are|was|were|of|to|and|not|with|from|for|added|updated|unchanged|changed|removed|held|rows|read|tags?|certificates?|agenc(y|ies)|written|batch|nothing|already|cannot|usage|error|recorded|none|history|state|kind|status|level|name|model|custodian|merges?|revoked|official|letter|plan line|match|matched|flags|subject|issuer|valid|tries|wrong|locked|watching|present|inserted|polling|private)\b'
+english='\b(the|no|is|are|was|were|of|to|and|not|with|from|for|added|updated|unchanged|changed|removed|held|rows|read|tags?|certificates?|agenc(y|ies)|written|batch|nothing|already|cannot|usage|error|recorded|none|history|state|kind|status|level|name|model|custodian|merges?|revoked|official|letter|plan line|match|matched|flags|subject|issuer|valid|tries|wrong|locked|watching|present|inserted|polling|private|forced|handover|possession)\b'
 # Codes pass: custodians ("agency:CODE", "holder:ID"), options
 # (--batch), command words (tokendesk tag send), values to type
 # (lost|damaged, cert SERIAL), `quoted` commands.  grep reads letters with marks as
@@ -69,6 +69,7 @@ session() {
 	td holder --help
 	td receipt --help
 	td dossier add --agency P.S1 --kind renewal --ref HS-01 --holder 001000000001
+	td dossier add --agency P.S1 --kind info_change --ref HS-02
 	td dossier list --agency P.S1
 	td dossier --help
 	td export --help
@@ -79,6 +80,7 @@ session() {
 	td count scan "$id" TKB001 TKA999 TKB001
 	td count report "$id"
 	td count list
+	td count close "$id" -o "$tmp/khong-co-thu-muc"
 	td count --help
 	# refusals a clerk meets, in Vietnamese too
 	printf 'cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after\n' >"$tmp/bad.csv"
@@ -96,6 +98,32 @@ session() {
 	td crl import "$tmp/x.crl"
 	td forms --kind revoke --batch 9 -o "$tmp/x.pdf"
 	td lists --batch 9 -o "$tmp/x.xlsx"
+	# the files a clerk has in hand: a UTF-8 list named cp1258, a column
+	# the lists do not know, a row one field too long, the workbook
+	# itself, a kit that is none (their readers' messages were never
+	# extracted for translation)
+	printf 'Mã đơn vị;Tên đơn vị;Cấp;Ghi chú\nP.Q;Sở Quy hoạch;sở;x\n' >"$tmp/ghichu.csv"
+	td import -e cp1258 "$tmp/ghichu.csv"
+	td import "$tmp/ghichu.csv"
+	printf 'Mã đơn vị;Tên đơn vị;Cấp\nP.Q;Sở Quy hoạch;sở;x\n' >"$tmp/thua.csv"
+	td import "$tmp/thua.csv"
+	td import "$tmp/ds.xlsx"
+	td export donvi
+	printf 'x' >"$tmp/bo.kit"
+	td kit merge "$tmp/bo.kit"
+	# a tag already sent, a target with none, a custodian mistyped, a
+	# folder that is not there, a command that is none, a tab in a name:
+	# said in words, no state code, before and after a command runs
+	td tag remove A061
+	td tag confirm P.NOPE
+	td handover --to sodost TKB001
+	td export agencies -o "$tmp/khong-co/a.csv"
+	td danhsach
+	td --operator "$(printf 'Lê\tAn')" tag list
+	# a field kit made and brought home twice: 'kit' and UTC were left
+	td kit make --agencies P.S1 -o "$tmp/ps1.kit"
+	td kit merge "$tmp/ps1.kit"
+	td kit merge "$tmp/ps1.kit"
 }
 # scan and verify-token on SoftHSM2 tokens, against the session's
 # registry: in a subshell, since tests/token/hsm-lib.sh brings its own td
@@ -149,6 +177,12 @@ tokens_session() (
 	exit 0
 )
 session >"$tmp/session" 2>&1 || true
+# a custody event's remarks, as show token prints them: the parts
+# tokendesk wrote are said in Vietnamese (strip_codes would let
+# "handover BG-..." pass as a command word and its value)
+expect_in "$tmp/session" "bàn giao theo biên bản BG-"
+expect_not_in "$tmp/session" "; handover BG-"
+grep -q "  handover BG-" "$tmp/session" && fail "show token: a remark in English"
 if command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null; then
 	tokens_session >>"$tmp/session" 2>&1 || fail "the tokens' part did not run (see below)"
 	expect_in "$tmp/session" "đối chiếu: token chưa có trong CSDL"
@@ -178,9 +212,91 @@ expect_in "$tmp/session" "thay đổi thông tin"
 expect_in "$tmp/session" "Bàn giao BG-"
 expect_in "$tmp/session" "Hôm nay, ngày"
 expect_in "$tmp/session" "bàn giao từ cơ quan (agency:P.S1) cho Ban Cơ yếu (ca) không theo trình tự"
-expect_in "$tmp/session" "Lý do bàn giao ngoài trình tự: gửi thẳng Ban Cơ yếu theo yêu cầu"
+expect_in "$tmp/session" "[ghi nhận ngoại lệ] Lý do bàn giao ngoài trình tự: gửi thẳng Ban Cơ yếu theo yêu cầu"
 expect_in "$tmp/session" "cần ít nhất hai mã cơ quan nguồn"
 expect_in "$tmp/session" "không có cơ quan mã P.NOPE"
+expect_in "$tmp/session" "tệp đã là UTF-8"
+expect_in "$tmp/session" "cột lạ trong dòng tiêu đề của danh sách cơ quan"
+expect_in "$tmp/session" "có 4 trường trong khi dòng tiêu đề có 3"
+expect_in "$tmp/session" "không phải tệp CSV mà là tệp nén zip"
+expect_in "$tmp/session" "không xuất được 'donvi'"
+expect_in "$tmp/session" "không phải bộ dữ liệu hiện trường"
+expect_in "$tmp/session" "đánh dấu của A061 đã gửi Sở KH&CN rồi"
+expect_in "$tmp/session" "P.NOPE không có đánh dấu nào"
+expect_in "$tmp/session" "hãy ghi bên giữ dạng"
+expect_in "$tmp/session" "thư mục chứa nó không tồn tại"
+expect_in "$tmp/session" "không có lệnh 'danhsach'"
+expect_in "$tmp/session" "ký tự điều khiển trong văn bản: U+0009"
+expect_not_in "$tmp/session" "sent_to_dost"
+expect_in "$tmp/session" "kể từ khi tạo bộ dữ liệu hiện trường lúc $(TZ=Asia/Ho_Chi_Minh date +%d/%m/%Y)"
+expect_in "$tmp/session" ": không có gì mới kể từ lần hợp nhất trước"
+LC_ALL=C.UTF-8 grep -E '^kit [0-9a-f-]{36}:' "$tmp/session" &&
+	fail "a kit called 'kit' in the Vietnamese session"
+# the handovers listed by their parties' names, not custodian codes alone
+expect_in "$tmp/session" "token   (nhiều bên) -> Sở Tài chính (agency:P.S1)"
+# a certificate's agency by its name, as show holder names it
+expect_in "$tmp/session" "  cơ quan:      Sở Khoa học và Công nghệ (P.S6)"
+# ... and its dates as a Vietnamese reader writes them; an agency's
+# superior by name
+expect_in "$tmp/session" "  hiệu lực từ:  01/01/2024"
+expect_in "$tmp/session" "01/01/2024..01/01/2029"
+expect_in "$tmp/session" "  cấp trên:     "
+LC_ALL=C.UTF-8 grep -E '^  cấp trên: +P(\.[A-Z0-9]+)*$' "$tmp/session" &&
+	fail "an agency's superior by its code alone"
+# a count's start in local time, not the stored UTC stamp; a report
+# that could not be written is not named as written
+# (count list, scan --watch's lines)
+LC_ALL=C.UTF-8 grep -E 'T[0-9]{2}:[0-9]{2}:[0-9]{2}Z' "$tmp/session" >"$tmp/utc" &&
+	fail "UTC stamps in the Vietnamese session: $(head -3 "$tmp/utc")"
+expect_in "$tmp/session" "đang mở	cơ quan P.S2	"
+expect_not_in "$tmp/session" "báo cáo: $tmp/khong-co-thu-muc"
+expect_in "$tmp/session" "$tmp/khong-co-thu-muc/count-1.txt: thư mục chứa nó không tồn tại"
+
+# Vietnamese asked for by LANGUAGE=vi or --lang vi in a shell with no
+# LANG (the "C" locale, where gettext ignores LANGUAGE): the same words
+short_session() {
+	td tag list --batch 1
+	td tag remove A061
+	td show holder 1
+	td import "$tmp/ds.xlsx"
+	td danhsach
+	td receipt --list
+	td plan --help
+}
+for how in "LANGUAGE=vi" "--lang vi"; do
+	if [ "$how" = "--lang vi" ]; then
+		(unset LANG; td() { "$TOKENDESK" --lang vi "$@"; }; short_session) >"$tmp/short" 2>&1
+	else
+		(unset LANG; export LANGUAGE=vi; short_session) >"$tmp/short" 2>&1
+	fi
+	expect_in "$tmp/short" "không có lệnh 'danhsach'"
+	expect_in "$tmp/short" "đánh dấu của A061 đã gửi Sở KH&CN rồi"
+	expect_in "$tmp/short" "Cách dùng: tokendesk plan"
+	grep -n "" "$tmp/short" | strip_codes | english_in >"$tmp/english" &&
+		{ fail "English with $how and no LANG:"; sed 's/^/  | /' "$tmp/english" | head -10 >&2; }
+done
+
+# columns line up by what the eye sees: the batch number and the
+# serials start in one column whatever the words before them (printf's
+# widths count bytes, and "thay đổi thông tin" has 25 for 18 columns)
+if command -v python3 >/dev/null; then
+	td tag list >"$tmp/taglist" 2>&1
+	td plan show >"$tmp/planshow" 2>&1
+	td dossier list --agency P.S1 >"$tmp/dossiers" 2>&1
+	python3 - "$tmp/taglist" "$tmp/planshow" "$tmp/dossiers" >"$tmp/columns" <<'PY' ||
+import re, sys
+tags = [l.rstrip("\n") for l in open(sys.argv[1], encoding="utf-8")]
+cols = {m.start() for l in tags for m in [re.search(r" \d+  \S", l)] if m}
+acts = [l for l in open(sys.argv[2], encoding="utf-8") if not l.startswith(" ")]
+cols2 = {m.start() for l in acts for m in [re.search(r"[0-9a-fA-F]{16,}|TK[A-Z]\d+|\bP\.\S+", l)] if m}
+doss = [l for l in open(sys.argv[3], encoding="utf-8")]
+cols3 = {l.find("đang mở") for l in doss}
+print(len(tags), sorted(cols), len(acts), sorted(cols2), len(doss), sorted(cols3))
+sys.exit(0 if len(cols) == 1 and len(cols2) == 1 and len(doss) == 2 and
+         len(cols3) == 1 and -1 not in cols3 else 1)
+PY
+		fail "columns not aligned in tag list, plan show or dossier list: $(cat "$tmp/columns")"
+fi
 
 # what it wrote for DOST and the CA
 for f in thu-hoi-chung-thu thay-doi-thong-tin thiet-bi-thu-hoi ho-so-ban-giao gia-han; do

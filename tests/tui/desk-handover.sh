@@ -47,4 +47,15 @@ pdf="$tmp/records/$number.pdf"
 if command -v pdftotext >/dev/null; then
 	pdftotext "$pdf" - | grep -q "BIÊN BẢN BÀN GIAO" || fail "record PDF lacks its title"
 fi
+# In Vietnamese, the token's custody history says the handover in words:
+# the remarks are stored in English ("...; handover BG-..."), said at
+# display.
+tmux -S "$sock" kill-server 2>/dev/null
+start_desk 160 30 -- --lang vi
+keys "3792084583" Enter
+wait_for "Lịch sử giữ token" 10 || fail "the scanned serial did not open its token: $(screen)"
+wait_for "bàn giao theo biên bản $number" || fail "the history's remarks are not said in Vietnamese: $(screen)"
+on_screen "handover BG-" && fail "the history says 'handover BG-' in Vietnamese"
+keys F10
+wait_exit 0 || fail "no clean exit (vi)"
 exit 0

@@ -2,7 +2,9 @@
 # With more tokens than the panel shows, a token inserted is brought into
 # view and marked ("● just inserted"), and the operator's selection stays
 # on the row it was on (it is not moved by the rows that came); the next
-# key takes the mark away and the selection is where it was.
+# key takes the mark away and the selection is where it was.  The rows
+# that belong to the token (its hint, its PIN state, "no certificate")
+# come into view with it.
 . "$TD_SRCDIR/tests/tui/lib.sh"
 with_tokens
 demo_registry
@@ -20,6 +22,10 @@ U8=$(echo "$S8" | tr a-f A-F)
 wait_for "8 token(s)" 5 || fail "the new token is not counted"
 wait_for "● just inserted" 5 || fail "the new token is not marked: $(screen)"
 screen | grep -q "$S8\|$U8" || fail "the new token is not in view: $(screen)"
+# and with it the rows that are its own (its hint, "no certificate"):
+# at the foot of the screen they were left below it
+screen | grep -A2 "● just inserted" | grep -q "No certificate on this token." ||
+	fail "the new token's own rows are not in view: $(screen)"
 # the selection did not move: the next key (Down then Up) is relative to it
 keys Down Up
 wait_gone "● just inserted" || fail "the mark stayed after a key"

@@ -40,4 +40,26 @@ xlsx="$tmp/records/lists-dost-2025-06-01.xlsx"
 [ "$(stat -c %a "$xlsx")" = 600 ] || fail "the lists are not mode 600"
 keys F10
 wait_exit 0 || fail "no clean exit"
+# at 80 columns in Vietnamese, a long kind and a long agency code: the
+# heading gives up its count and hint rather than cut a word ("tất…")
+tmux -S "$sock" kill-server 2>/dev/null
+start_desk 80 24 TOKENDESK_TODAY=2025-06-01 -- --lang vi
+keys F7
+wait_for "Phương án sắp xếp" || fail "F7 did not open the plan (vi)"
+keys A
+wait_for "Chỉ cơ quan" || fail "A did not ask (vi): $(screen)"
+type_text "DC.SNNMT.VP"
+keys Enter 1
+wait_for "Thay đổi thông tin của DC.SNNMT.VP" || fail "no heading with both filters: $(screen)"
+screen_line 2 | grep -q '…' && fail "the heading is cut: $(screen_line 2)"
+# L at 80 columns: the message line names the file (not a path cut
+# before its name), and a box gives the counts and the whole path
+rm -f "$xlsx"
+keys L
+wait_for "records/lists-dost-2025-06-01.xlsx" 10 || fail "the file is not named: $(screen)"
+screen_line 24 | grep -q '…' && fail "the message is cut: $(screen_line 24)"
+on_screen "thu hồi," || fail "no counts in the box: $(screen)"
+[ -f "$xlsx" ] || fail "no $xlsx (vi)"
+keys F10
+wait_exit 0 || fail "no clean exit (vi)"
 exit 0

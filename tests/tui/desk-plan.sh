@@ -98,6 +98,7 @@ wait_for "Nothing was written." || fail "n did not cancel"
 [ "$(td tag list --json | grep -c '"target_kind"')" = 0 ] || fail "tags written despite n"
 keys a
 wait_for "Apply the plan?" || fail "no confirmation before apply"
+sleep 0.3   # a person reads the question: a y typed in a run is no answer
 keys y
 wait_for "Tags: $all added, 0 changed, 0 removed, 0 unchanged." || fail "apply report"
 keys Escape
@@ -110,6 +111,7 @@ td tag list --json | grep -A3 "\"target\": *\"$pick\"" | grep -q '"kind": *"chan
 	fail "the picked certificate is not tagged change_info"
 keys a
 wait_for "Apply the plan?" || fail "no confirmation the second time"
+sleep 0.3   # a person reads the question: a y typed in a run is no answer
 keys y
 wait_for "Tags: 0 added, 0 changed, 0 removed, $all unchanged." || fail "second apply changed something"
 wait_for "Nothing changed" || fail "second apply report"
@@ -146,6 +148,7 @@ keys g
 wait_for "Now: renew" || fail "dialog does not show the tag"
 keys x
 wait_for "Remove this tag?" || fail "no confirmation before removing"
+sleep 0.3   # a person reads the question: a y typed in a run is no answer
 keys y
 wait_for "$cert: tag removed." || fail "tag not removed"
 td tag list --json | grep -q "\"target\": *\"$cert\"" && fail "the removed tag is still there"
@@ -164,6 +167,7 @@ wait_for "Reorganization plan" || fail "p did not go back to the plan"
 keys d
 wait_for "Send to DOST?" || fail "no confirmation before sending"
 wait_for "$((all + 1)) tag(s) go to DOST as batch 1." || fail "wrong count to send"
+sleep 0.3   # a person reads the question: a y typed in a run is no answer
 keys y
 wait_for "Batch 1: $((all + 1)) tag(s) sent to DOST." || fail "batch not sent"
 keys Escape

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The desk lists the handover records (newest first; o sorts by number,
 # then by receiver), reopens one as it was printed (Enter: the record's
-# text, read-only) and prints it again as a PDF into records/ beside the
-# registry (p), mode 600; nothing is written to the registry.
+# text, read-only, where p and s work as on the list) and prints it
+# again as a PDF into records/ beside the registry (p), mode 600;
+# nothing is written to the registry.
 . "$TD_SRCDIR/tests/tui/lib.sh"
 demo_registry
 td() { "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
@@ -24,6 +25,17 @@ wait_for "by number" || fail "o did not sort by number"
 keys Home Enter
 wait_for "BIÊN BẢN BÀN GIAO" || fail "Enter did not reopen the record: $(screen)"
 on_screen "3792084583" || fail "the reopened record lacks its token"
+# the list's p and s work on the reopened record too: p (the plan's
+# key elsewhere) prints it, not opens the plan
+on_screen "p print again (PDF)" || fail "the reopened record shows no keys"
+keys p
+wait_for "Printed again:" 10 || fail "p on the reopened record did not print: $(screen)"
+off_screen "Reorganization plan" || fail "p on the reopened record opened the plan"
+rm -f "$tmp/records/$n1.pdf"
+keys s
+wait_for "Signatures" || fail "s on the reopened record did not open its signatures"
+keys Escape
+wait_for "BIÊN BẢN BÀN GIAO" || fail "Esc did not go back to the reopened record"
 keys Escape
 wait_for "Handover records" || fail "Esc did not go back to the list"
 keys p

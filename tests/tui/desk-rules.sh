@@ -7,7 +7,8 @@
 #   (screen_request, desk_request_of), and text fields take the rest;
 # - every screen with keys of its own names its table (.keys), so its
 #   help lists them;
-# - the read-only screens are on scr_text's base (text_draw).
+# - the read-only screens are on scr_text's base (text_draw);
+# - a screen's help prose does not describe its keys again.
 : "${TD_SRCDIR:?run through make check}"
 src=$TD_SRCDIR/src/tui
 bad=0
@@ -30,6 +31,13 @@ for f in "$src"/scr_*.c; do
 	esac
 	grep -q '\.keys = ' "$f" || say "${f##*/} dispatches keys but names no table (.keys)"
 done
+
+# a screen's help text describes its work, not its keys again: they are
+# listed under "Keys on this screen" and "Keys on every screen" (from
+# the tables), and a prose copy goes stale when a key changes
+hits=$(awk '/\.help = N_\(/, /\),$/ { print FILENAME ":" FNR ": " $0 }' "$src"/scr_*.c |
+	grep -E 'PgUp|Up/Down|Tab/Shift-Tab|Esc (or q )?goes back|(press|then) (y|Enter)\b|"[a-zA-Z] (applies|sends|writes|imports|sorts|prints|shows|opens|picks|signs)\b')
+[ -z "$hits" ] || say "a help text repeats keys its table lists: $hits"
 
 # read-only screens on the base
 for f in scr_help.c scr_record.c scr_text.c; do

@@ -26,6 +26,9 @@ TUI_TESTS = \
 	tests/tui/desk-files.sh \
 	tests/tui/desk-pin.sh \
 	tests/tui/desk-scan-gap.sh \
+	tests/tui/desk-slow-serial.sh \
+	tests/tui/desk-narrow.sh \
+	tests/tui/desk-proof-narrow.sh \
 	tests/tui/desk-insert.sh \
 	tests/tui/desk-records.sh \
 	tests/tui/desk-plan-more.sh \

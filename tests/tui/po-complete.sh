@@ -27,6 +27,16 @@ for f in "$TD_SRCDIR"/src/cli/cmd_*.c; do
 	grep -qx "$f" "$po/POTFILES.in" ||
 		{ echo "FAIL: $f is a command but is not in po/POTFILES.in"; exit 1; }
 done
+# ... and every other source file: a message put in struct td_error is
+# translated where it is printed (td_error_set), but only if xgettext saw
+# it; the lists' and plans' readers (src/util/textfile.c, csv.c,
+# src/workflow/import_file.c) and the kits spoke English to a clerk
+for f in "$TD_SRCDIR"/src/*/*.c; do
+	f=${f#"$TD_SRCDIR"/}
+	[ "$f" = src/tui/i18n.c ] && continue
+	grep -qx "$f" "$po/POTFILES.in" ||
+		{ echo "FAIL: $f is not in po/POTFILES.in (its messages would stay English)"; exit 1; }
+done
 # ... and what the listed CLI files print goes through it: a printf,
 # fputs or puts of English words (three letters or more, once the
 # conversions are taken out) is a message xgettext never sees.  A line

@@ -113,6 +113,61 @@ static void check_tamper(void)
 	td_reg_close(reg);
 }
 
+/* Schema 11: one issuer row per DN; a serial may repeat under another
+ * issuer; an issuer added by a rolled-back write is not named later
+ * (the interning cache is per transaction). */
+static int64_t count_of(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return n;
+}
+
+static void check_issuers(struct td_registry *reg)
+{
+	struct td_cert c = { .serial = "0a1b", .issuer_dn = "CN=Other CA, C=VN",
+		.subject_dn = "C=VN, CN=Nguyễn Văn Hùng", .kind = "person",
+		.holder_ext_id = "001085012345", .holder_name = "Nguyễn Văn Hùng",
+		.agency_code = "STC", .not_before = "2023-01-01", .not_after = "2028-01-01" };
+	struct td_cert_put p = { &c, "Trưởng phòng", NULL, NULL };
+	struct td_error err;
+	enum td_upsert u;
+	int64_t certs = count_of("SELECT count(*) FROM certificate"), bad = 0;
+
+	CHECK(td_reg_begin(reg, &err) == 0);
+	CHECK(td_reg_put_cert(reg, &p, &u, &err) == 0 && u == TD_UPSERT_ADDED);
+	CHECK(td_reg_put_cert(reg, &p, &u, &err) == 0 && u == TD_UPSERT_UNCHANGED);
+	CHECK(td_reg_commit(reg, &err) == 0);
+	CHECK(count_of("SELECT count(*) FROM issuer") == 2);
+	CHECK(count_of("SELECT count(*) FROM certificate") == certs + 1);
+	CHECK(count_of("SELECT count(DISTINCT issuer_id) FROM certificate"
+	               " WHERE serial = 'a1b'") == 2);
+	c.issuer_dn = "CN=Rolled back CA";
+	c.serial = "0c";
+	CHECK(td_reg_begin(reg, &err) == 0);
+	CHECK(td_reg_put_cert(reg, &p, &u, &err) == 0 && u == TD_UPSERT_ADDED);
+	td_reg_rollback(reg);
+	CHECK(count_of("SELECT count(*) FROM issuer") == 2);
+	CHECK(td_reg_begin(reg, &err) == 0);
+	c.serial = "0d";
+	CHECK(td_reg_put_cert(reg, &p, &u, &err) == 0 && u == TD_UPSERT_ADDED);
+	CHECK(td_reg_commit(reg, &err) == 0);
+	CHECK(count_of("SELECT count(*) FROM certificate c JOIN issuer i ON i.id ="
+	               " c.issuer_id WHERE c.serial = 'd' AND i.dn = 'CN=Rolled back CA'")
+	      == 1);
+	CHECK(count_of("SELECT count(*) FROM pragma_foreign_key_check") == 0);
+	CHECK(td_reg_audit_verify(reg, NULL, &bad, &err) == 0);
+}
+
 int main(void)
 {
 	struct td_registry *reg;
@@ -142,6 +197,7 @@ int main(void)
 #endif
 	check_reads(reg);
 	check_move_and_audit(reg);
+	check_issuers(reg);
 	td_reg_close(reg);
 	check_tamper();
 
