@@ -381,6 +381,11 @@ int td_doctor_run(const struct td_token_opts *o, struct td_doctor **out,
                   struct td_error *err);
 void td_doctor_free(struct td_doctor *d);
 
+/* The readers pcscd knows now (up to max into out), each with a card's
+ * ATR; no module is loaded, so claimed_by stays "".  0 when PC/SC is not
+ * installed or pcscd does not answer. */
+size_t td_pcsc_readers(struct td_doctor_reader *out, size_t max);
+
 /* ---- the watcher ------------------------------------------------------- */
 
 enum td_watch_kind {

@@ -239,6 +239,21 @@ static int match_one(struct scan_ctx *sc, const struct td_snap_token *t,
 
 /* Text: each token is printed as the module gives it (td_tokens_scan_each),
  * so a slow module shows its first token before the last is read. */
+/* No token, yet a card in a reader: no module loaded knows the card
+ * (its middleware is missing).  Say so rather than a bare "no token". */
+static void unclaimed_cards(void)
+{
+	struct td_doctor_reader r[TD_DOCTOR_MAX];
+	size_t n = td_pcsc_readers(r, TD_DOCTOR_MAX);
+
+	for (size_t i = 0; i < n; i++)
+		if (r[i].card)
+			td_cli_eprintf("tokendesk: a card is in reader %s (ATR %s), but no "
+			               "module loaded shows a token in it: install its "
+			               "middleware or OpenSC; `tokendesk doctor` tells more\n",
+			               r[i].name, r[i].atr);
+}
+
 static void print_as_read(const struct td_snap_token *t, void *ctx)
 {
 	struct scan_ctx *sc = ctx;
@@ -282,8 +297,10 @@ static int report_snapshot(struct scan_ctx *sc, const struct td_snap *s)
 	} else {
 		json_decref(toks);
 		json_decref(usb);
-		if (s->ntokens == 0)
+		if (s->ntokens == 0) {
 			td_cli_printf("no token\n");
+			unclaimed_cards();
+		}
 		if (s->warnings)
 			td_cli_eprintf("tokendesk: %s", s->warnings);
 	}
@@ -318,9 +335,12 @@ static void watch_line_text(struct scan_ctx *sc, const struct td_watch_event *ev
 		if (m)
 			td_cli_printf(" match %s", word(td_match_outcome_name(m->outcome)));
 		printf("\n");
-		for (size_t i = 0; m && m->outcome != TD_MATCH_OK && i < m->n; i++)
-			td_cli_printf("  registry: %s\n  token:    %s\n",
-			              m->findings[i].registry, m->findings[i].token);
+		/* What is wrong, also beside a match (an expired second
+		 * certificate), as scan shows it. */
+		for (size_t i = 0; m && i < m->n; i++)
+			if (m->findings[i].outcome != TD_MATCH_OK)
+				td_cli_printf("  registry: %s\n  token:    %s\n",
+				              m->findings[i].registry, m->findings[i].token);
 	} else if (ev->usb) {
 		print_usb(" ", ev->usb);
 	} else {

@@ -15,10 +15,12 @@
 
 #include "cli/commands.h"
 #include "tokendesk/secmem.h"
+#include "tokendesk/text.h"
 #include "tokendesk/token.h"
 
 struct verify_args {
-	const char *serial, *cert;
+	const char *serial, *cert;  /* serial: as typed */
+	char shown[128];            /* the serial as the token gives it */
 	int pin_fd, force, json, no_usb;
 };
 
@@ -82,6 +84,10 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 		return EX_USAGE;
 	}
 	a->serial = argv[optind];
+	/* Typed with colons or spaces, the token is named as scan names it
+	 * (precheck: its own serial; until then the one spelling). */
+	if (td_token_serial(a->serial, a->shown, sizeof a->shown) != 0)
+		snprintf(a->shown, sizeof a->shown, "%s", a->serial);
 	return EX_OK;
 }
 
@@ -119,7 +125,7 @@ static void print_result(const struct verify_args *a, const struct td_pop_result
 {
 	if (a->json) {
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
-		                      "token", a->serial,
+		                      "token", a->shown,
 		                      "outcome", td_pop_outcome_name(r->outcome),
 		                      "certificate", r->cert_serial, "subject", r->subject,
 		                      "key_type", r->key_type, "detail", r->detail);
@@ -130,7 +136,7 @@ static void print_result(const struct verify_args *a, const struct td_pop_result
 		json_decref(o);
 		return;
 	}
-	td_cli_printf("token %s: %s\n", a->serial, td_cli_pop_word(td_pop_outcome_name(r->outcome)));
+	td_cli_printf("token %s: %s\n", a->shown, td_cli_pop_word(td_pop_outcome_name(r->outcome)));
 	if (r->cert_serial[0])
 		td_cli_printf("  certificate %s (%s) %s\n", r->cert_serial, r->key_type,
 		              r->subject);
@@ -144,7 +150,7 @@ static void print_result(const struct verify_args *a, const struct td_pop_result
 
 /* Look before asking for a PIN: no token, a locked PIN, or a final try
  * without --force are reported without touching the PIN at all. */
-static int precheck(struct td_tokens *t, const struct verify_args *a,
+static int precheck(struct td_tokens *t, struct verify_args *a,
                     struct td_pop_result *r, int *decided)
 {
 	struct td_snap *s = NULL;
@@ -163,8 +169,11 @@ static int precheck(struct td_tokens *t, const struct verify_args *a,
 		if (s->warnings)
 			td_cli_eprintf("tokendesk: %s", s->warnings);
 		status = EX_NOINPUT;
-	} else if ((tok->flags & TD_TOK_PIN_LOCKED) ||
-	           ((tok->flags & TD_TOK_PIN_FINAL_TRY) && !a->force)) {
+	}
+	if (tok)
+		snprintf(a->shown, sizeof a->shown, "%s", tok->serial);
+	if (tok && ((tok->flags & TD_TOK_PIN_LOCKED) ||
+	           ((tok->flags & TD_TOK_PIN_FINAL_TRY) && !a->force))) {
 		/* td_token_prove refuses these without logging in. */
 		if (td_token_prove(t, a->serial, tok->module, a->cert, NULL, a->force,
 		                   r, &err) != 0) {
@@ -186,7 +195,7 @@ static int prove(struct td_tokens *t, const struct verify_args *a,
 	char prompt[160];
 	int rc;
 
-	td_cli_snprintf(prompt, sizeof prompt, "User PIN of token %s: ", a->serial);
+	td_cli_snprintf(prompt, sizeof prompt, "User PIN of token %s: ", a->shown);
 	if (td_pin_read(a->pin_fd, prompt, &pin, &err) != 0) {
 		td_cli_print_error(&err);
 		return td_cli_status(err.code);

@@ -133,6 +133,22 @@ static void doctor_pcsc(struct td_doctor *d)
 	dlclose(lib);
 }
 
+/* Readers and their cards, without loading a module: cheap enough for
+ * a scan that found no token to say why (cmd_scan.c). */
+size_t td_pcsc_readers(struct td_doctor_reader *out, size_t max)
+{
+	struct td_doctor *d = calloc(1, sizeof *d);
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	doctor_pcsc(d);
+	for (; n < d->nreaders && n < max; n++)
+		out[n] = d->readers[n];
+	free(d);
+	return n;
+}
+
 /* ---- modules ----------------------------------------------------------- */
 
 /* "module: X" of a p11-kit .module file; a bare name is in the

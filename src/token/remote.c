@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +22,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#if ENABLE_NLS
+#include <libintl.h>
+#endif
 
 #include "remote.h"
 #include "tokendesk/fdio.h"
@@ -301,12 +305,36 @@ static int helper_serve(const char *path, int fd, enum td_reload_policy reload)
 	return 0;
 }
 
+/* The helper's messages (a module that cannot be loaded, a token whose
+ * objects cannot be read) are made here and shown by the desk as they
+ * come: in the operator's language, from the catalogue the desk uses
+ * (argv[4]; LANGUAGE comes with the environment). */
+static void helper_lang(const char *catalogue)
+{
+#if ENABLE_NLS
+	if (!catalogue || !*catalogue)
+		return;
+	/* as the desk does (td_cli_locale_init): a locale not installed
+	 * keeps C.UTF-8, the language coming through LANGUAGE */
+	if (!setlocale(LC_MESSAGES, ""))
+		setlocale(LC_MESSAGES, "C.UTF-8");
+	if (!setlocale(LC_CTYPE, ""))
+		setlocale(LC_CTYPE, "C.UTF-8");
+	bindtextdomain(PACKAGE, catalogue);
+	bind_textdomain_codeset(PACKAGE, "UTF-8");
+	textdomain(PACKAGE);
+#else
+	(void)catalogue;
+#endif
+}
+
 int td_p11_helper_main(int argc, char **argv)
 {
-	if (argc != 4) {
+	if (argc != 4 && argc != 5) {
 		fprintf(stderr, "tokendesk-p11: run by tokendesk, not by hand\n");
 		return 64;
 	}
+	helper_lang(argc == 5 ? argv[4] : NULL);
 	return helper_serve(argv[1], atoi(argv[2]), (enum td_reload_policy)atoi(argv[3]));
 }
 
@@ -387,7 +415,8 @@ struct td_helper *td_helper_spawn(const struct td_tokens *t,
 {
 	struct td_helper *h = calloc(1, sizeof *h);
 	char prog[PATH_MAX + 32], reload[16], name[128];
-	char *argv[] = { "tokendesk-p11", m->path, "3", reload, NULL };
+	char catalogue[PATH_MAX] = "";
+	char *argv[] = { "tokendesk-p11", m->path, "3", reload, catalogue, NULL };
 	int req[2] = { -1, -1 }, ans[2] = { -1, -1 };
 	int quiet = !getenv("TOKENDESK_HELPER_STDERR");
 
@@ -400,6 +429,11 @@ struct td_helper *td_helper_spawn(const struct td_tokens *t,
 	h->name = strdup(name);
 	h->to = h->from = -1;
 	snprintf(reload, sizeof reload, "%d", (int)t->reload);
+#if ENABLE_NLS
+	/* where this process reads its messages (NULL: ask, not bind) */
+	snprintf(catalogue, sizeof catalogue, "%s",
+	         bindtextdomain(PACKAGE, NULL) ? bindtextdomain(PACKAGE, NULL) : "");
+#endif
 	td_libexec_path("tokendesk-p11", prog, sizeof prog);
 	if (getenv("TOKENDESK_P11_HELPER"))
 		snprintf(prog, sizeof prog, "%s", getenv("TOKENDESK_P11_HELPER"));
@@ -548,20 +582,26 @@ int td_helper_pump(struct td_helper *h, int timeout_ms, td_frame_fn fn,
 	return 0;
 }
 
+#define TR(s) td_error_translate(s)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+/* In the operator's language: the desk shows it on its status line. */
 void td_helper_death(const struct td_helper *h, char *buf, size_t size)
 {
 	if (h->fail)
-		snprintf(buf, size, "the %s module cannot be loaded: %s", h->name, h->fail);
+		snprintf(buf, size, TR(N_("the %s module cannot be loaded: %s")), h->name,
+		         h->fail);
 	else if (WIFEXITED(h->status) && WEXITSTATUS(h->status) == HELPER_HUNG)
-		snprintf(buf, size, "the %s module hung (libp11 waits for a session "
-		         "that cannot be opened: a token pulled out while read)", h->name);
+		snprintf(buf, size, TR(N_("the %s module hung (libp11 waits for a session "
+		         "that cannot be opened: a token pulled out while read)")), h->name);
 	else if (WIFSIGNALED(h->status))
-		snprintf(buf, size, "the %s module stopped (signal %d)", h->name,
+		snprintf(buf, size, TR(N_("the %s module stopped (signal %d)")), h->name,
 		         WTERMSIG(h->status));
 	else
-		snprintf(buf, size, "the %s module stopped (exit %d)", h->name,
+		snprintf(buf, size, TR(N_("the %s module stopped (exit %d)")), h->name,
 		         WIFEXITED(h->status) ? WEXITSTATUS(h->status) : -1);
 }
+#pragma GCC diagnostic pop
 
 /* ---- synchronous use: scan and prove ----------------------------------- */
 

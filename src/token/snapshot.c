@@ -86,8 +86,8 @@ static int cert_from_p11(PKCS11_CERT *pc, struct td_snap_cert *c,
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	if (!pc->x509) {
 		c->malformed = 1;
-		c->problem = strdup("the certificate object's value is not a DER "
-		                    "X.509 certificate");
+		c->problem = strdup(N_("the certificate object's value is not a DER "
+		                       "X.509 certificate"));
 		return c->problem ? 0 : td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	}
 	rc = td_x509_fill(pc->x509, c, err);

@@ -42,6 +42,11 @@
 /* A helper that went away is started again after this long (a module
  * that aborts at every load costs one start a second, no more). */
 #define RESPAWN_MS 1000
+/* A token read half is held at least this long, and until a second read
+ * (hold_half_read): pcscd polls a reader every 400 ms, and until it
+ * sees the card gone, OpenSC can show the half-read token at every read
+ * (the watcher reads every poll_ms, 20 ms at the least). */
+#define HOLD_MS 500
 
 struct usb_change {
 	int arrived;
@@ -77,6 +82,17 @@ struct td_watch {
 	long long *respawn_at, *asked_at;
 	struct stopped *stopped;        /* helpers gone since the last round */
 	size_t nstopped;
+	/* Tokens read half, held (see hold_half_read) */
+	struct hold *holds;
+	size_t nholds;
+	long long rounds;               /* in-process scans done */
+};
+
+struct hold {
+	char key[400];                  /* td_snap_token_key */
+	long long read;                 /* read_number() when first seen */
+	long long since_ms;             /* ... and when */
+	int seen;                       /* renewed, and held, this round */
 };
 
 struct stopped {
@@ -300,6 +316,7 @@ void td_watch_free(struct td_watch *w)
 	free(w->respawn_at);
 	free(w->asked_at);
 	free(w->stopped);
+	free(w->holds);
 	if (w->epfd >= 0) close(w->epfd);
 	if (w->wake_rd >= 0) close(w->wake_rd);
 	if (w->wake_wr >= 0) close(w->wake_wr);
@@ -380,6 +397,107 @@ static int initial_of(const struct td_watch *w, const struct td_snap_token *t,
 		if (w->helpers[i] && strcmp(w->t->mods[i].path, t->module) == 0)
 			return w->helpers[i]->scans <= 1;
 	return first;
+}
+
+/* ---- a token read half ------------------------------------------------ */
+
+/* A card pulled while the module reads it can come back as the same
+ * token without its certificates (OpenSC: one poll, right before the
+ * removal), or, pulled as it goes in, as a new token with none.  Shown,
+ * that is a false mismatch ("other-certificate") for a moment, so such a
+ * token is held, as it was or not yet there, until a second read of its
+ * module, HOLD_MS or more later, shows the same: then it is real and
+ * reported; a removal or the whole token end the hold.  A gain (a
+ * certificate written) is reported at once, and a token present when
+ * watching began is never held. */
+
+static int lost_certs(const struct td_snap_token *old, const struct td_snap_token *now)
+{
+	for (size_t i = 0; i < old->ncerts; i++) {
+		size_t j = 0;
+		while (j < now->ncerts &&
+		       strcmp(old->certs[i].fingerprint, now->certs[j].fingerprint) != 0)
+			j++;
+		if (j == now->ncerts)
+			return 1;
+	}
+	return 0;
+}
+
+/* Which read of the token's module this snapshot comes from: its
+ * helper's scans out of process, the watcher's rounds in process. */
+static long long read_number(const struct td_watch *w, const char *module)
+{
+	for (size_t i = 0; w->helpers && i < w->t->nmods; i++)
+		if (w->helpers[i] && strcmp(w->t->mods[i].path, module) == 0)
+			return (long long)w->helpers[i]->scans;
+	return w->rounds;
+}
+
+static struct hold *hold_find(struct td_watch *w, const char *key)
+{
+	for (size_t i = 0; i < w->nholds; i++)
+		if (strcmp(w->holds[i].key, key) == 0)
+			return &w->holds[i];
+	return NULL;
+}
+
+/* 1: hold the token this round; 0: the second read agrees (or memory is
+ * short: then it is shown as read). */
+static int hold_one(struct td_watch *w, const struct td_snap_token *tok)
+{
+	char key[400];
+	long long rd = read_number(w, tok->module);
+	struct hold *h = hold_find(w, td_snap_token_key(tok, key, sizeof key));
+
+	if (h)   /* no new read yet, or too soon for pcscd to have seen a
+		  * card go: hold on */
+		return h->seen = h->read == rd || now_ms() - h->since_ms < HOLD_MS;
+	if (!(h = realloc(w->holds, (w->nholds + 1) * sizeof *h)))
+		return 0;
+	w->holds = h;
+	h += w->nholds++;
+	snprintf(h->key, sizeof h->key, "%s", key);
+	h->read = rd;
+	h->since_ms = now_ms();
+	return h->seen = 1;
+}
+
+/* Whether tok, as read now, is to be held (see above). */
+static int suspect(const struct td_watch *w, const struct td_snap_token *p,
+                   const struct td_snap_token *tok)
+{
+	if (p)
+		return p != tok && lost_certs(p, tok);
+	return tok->ncerts == 0 && !initial_of(w, tok, w->first);
+}
+
+static void hold_half_read(struct td_watch *w, const struct td_snap *old,
+                           struct td_snap *next)
+{
+	size_t keep = 0, n = 0;
+
+	for (size_t i = 0; i < w->nholds; i++)
+		w->holds[i].seen = 0;
+	for (size_t i = 0; i < next->ntokens; i++) {
+		struct td_snap_token *tok = next->tokens[i];
+		const struct td_snap_token *p = snap_lookup(old, tok);
+		if (!suspect(w, p, tok) || !hold_one(w, tok)) {
+			next->tokens[n++] = tok;
+			continue;
+		}
+		/* as it was; a new one not yet */
+		td_snap_token_unref(tok);
+		if (p)
+			next->tokens[n++] = td_snap_token_ref((struct td_snap_token *)p);
+	}
+	next->ntokens = n;
+	/* A hold not renewed: the token went, came back whole, or what it
+	 * showed was confirmed and is reported now. */
+	for (size_t i = 0; i < w->nholds; i++)
+		if (w->holds[i].seen)
+			w->holds[keep++] = w->holds[i];
+	w->nholds = keep;
 }
 
 static void diff_tokens(const struct td_watch *w, const struct td_snap *old,
@@ -553,7 +671,11 @@ static void note_stopped(struct td_watch *w, size_t i)
 	s->module = w->t->mods[i].path;
 	snprintf(s->name, sizeof s->name, "%s", h->name ? h->name : "?");
 	td_helper_death(h, msg, sizeof msg);
-	snprintf(s->message, sizeof s->message, "%s; restarting", msg);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(s->message, sizeof s->message,
+	         td_error_translate(N_("%s; restarting")), msg);
+#pragma GCC diagnostic pop
 }
 
 /* One module's helper: start it when due, read what it sent, ask for
@@ -644,6 +766,7 @@ static int process_remote(struct td_watch *w, td_watch_fn fn, void *ctx,
 		if (!l.oom)
 			l.v[l.n - 1].stopped = i;
 	}
+	hold_half_read(w, old, next);
 	diff_tokens(w, old, next, w->first, &l);
 	no_driver_events(w, next, &l);
 	w->cur = next;
@@ -677,6 +800,8 @@ int td_watch_process(struct td_watch *w, td_watch_fn fn, void *ctx,
 		w->t->mods[i].reload_due = RELOADS_AFTER_USB;
 	if ((rc = td_tokens_scan_with(w->t, old, 0, &next, err)) != 0)
 		goto out;
+	w->rounds++;
+	hold_half_read(w, old, next);
 	if (w->usb)
 		td_usb_fill_from(w->t, next, devs, ndevs);
 	usb_events(w, changes, nchanges, next, &l);

@@ -264,8 +264,8 @@ int td_x509_fill(X509 *x, struct td_snap_cert *c, struct td_error *err)
 
 	if (serial_negative(X509_get0_serialNumber(x))) {
 		c->malformed = 1;
-		if (!(c->problem = strdup("negative serial number (RFC 5280 "
-		                          "requires a positive one)")))
+		if (!(c->problem = strdup(N_("negative serial number (RFC 5280 "
+		                          "requires a positive one)"))))
 			return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 		return 0;
 	}
@@ -503,8 +503,8 @@ int td_cert_parse_der(const unsigned char *der, size_t len,
 	x = len <= (size_t)0x7fffffff ? d2i_X509(NULL, &p, (long)len) : NULL;
 	if (!x || p != der + len) {
 		out->malformed = 1;
-		out->problem = strdup(x ? "trailing bytes after the certificate"
-		                        : "not a DER X.509 certificate");
+		out->problem = strdup(x ? N_("trailing bytes after the certificate")
+		                        : N_("not a DER X.509 certificate"));
 		X509_free(x);
 		return out->problem ? 0 : TD_ERR_NOMEM;
 	}

@@ -235,11 +235,13 @@ static void token_certs_text(const struct td_snap_token *t, char *buf, size_t si
 {
 	size_t len;
 
-	snprintf(buf, size, TR("token %s \"%s\" with "), t->serial, t->label);
-	if (t->ncerts == 0) {
-		len = strlen(buf);
-		snprintf(buf + len, size - len, "%s", TR("no certificate"));
-	}
+	/* whole sentences: "with" + "no certificate" reads wrong in
+	 * Vietnamese ("chứa không có chứng thư") */
+	if (t->ncerts == 0)
+		snprintf(buf, size, TR("token %s \"%s\" with no certificate"), t->serial,
+		         t->label);
+	else
+		snprintf(buf, size, TR("token %s \"%s\" with "), t->serial, t->label);
 	for (size_t i = 0; i < t->ncerts; i++) {
 		len = strlen(buf);
 		if (i > 0 && len + 2 < size)
@@ -556,8 +558,9 @@ static void other_cert(struct td_registry *reg, const struct td_snap_token *t,
 
 	if (!f)
 		return;
-	snprintf(f->registry, sizeof f->registry, TR("token %s with %s"), t->serial,
-	         rc->n ? "" : TR("no certificate recorded"));
+	snprintf(f->registry, sizeof f->registry,
+	         rc->n ? TR("token %s with ") : TR("token %s with no certificate recorded"),
+	         t->serial);
 	for (size_t i = 0; i < rc->n; i++) {
 		len = strlen(f->registry);
 		if (i > 0 && len + 2 < sizeof f->registry)

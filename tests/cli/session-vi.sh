@@ -138,6 +138,18 @@ tokens_session() (
 	s_lock=$(hsm_token "Khóa"); hsm_load "Khóa" mai 01; LC_ALL=C.UTF-8 hsm_set_flags "Khóa" 40000
 	s_last=$(hsm_token "Cuối"); hsm_load "Cuối" mai 01; LC_ALL=C.UTF-8 hsm_set_flags "Cuối" 20000
 	s_none=$(hsm_token "Trống")
+	# the registry gives the empty token a certificate: "a token with no
+	# certificate" said as one sentence (not "chứa không có chứng thư")
+	printf '%s\n%s\n' \
+		"cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after,token_serial,token_model,email" \
+		"6d09,org,Sở Tài chính,P.S1,,P.S1,2024-01-01,2029-01-01,$s_none,SoftHSM v2," >"$HSM_DIR/none.csv"
+	td import "$HSM_DIR/none.csv"
+	# a module the helper process cannot load: its message, made in
+	# that process, in the clerk's language too
+	mkdir -p "$HSM_DIR/mods" && chmod 755 "$HSM_DIR" "$HSM_DIR/mods"
+	cp "$TD_BUILDDIR/tests/pcsc/fastpoll.so" "$HSM_DIR/mods/hong.so" && chmod 755 "$HSM_DIR/mods/hong.so"
+	printf 'allow-module = %s/\n' "$HSM_DIR/mods" >"$HSM_DIR/td.conf" && chmod 600 "$HSM_DIR/td.conf"
+	"$TOKENDESK" --config "$HSM_DIR/td.conf" --module "$HSM_DIR/mods/hong.so" scan --no-usb
 	echo "$HSM_PIN" >"$HSM_DIR/pin.ok"
 	echo 0000 >"$HSM_DIR/pin.bad"
 	td scan --no-usb
@@ -180,6 +192,9 @@ if command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null; the
 	expect_in "$tmp/session" ": PIN đã bị khóa"
 	expect_in "$tmp/session" "token báo đây là lần thử PIN cuối"
 	expect_in "$tmp/session" "token không chứa chứng thư nào"
+	expect_in "$tmp/session" "\"Trống\" không có chứng thư nào"
+	expect_not_in "$tmp/session" "chứa không có"
+	expect_in "$tmp/session" "không nạp được mô-đun PKCS#11"
 	expect_in "$tmp/session" "không thấy token nào có số hiệu XY-0000"
 	expect_in "$tmp/session" "đang theo dõi"
 	expect_in "$tmp/session" "Cách dùng: tokendesk verify-token"

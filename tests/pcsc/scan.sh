@@ -2,7 +2,8 @@
 # pcsc/scan: the virtual CAC card through a private pcscd and OpenSC is
 # scanned and matched against the registry, through OpenSC's module given
 # by --module and through p11-kit's proxy (the default, as OpenSC's own CI
-# reads its virtual card); an empty reader shows no token, not an error.
+# reads its virtual card); an empty reader shows no token, not an error;
+# a card no loaded module knows is named, with a hint (issue 23).
 . "${TD_SRCDIR:-$(dirname "$0")/../..}/tests/pcsc/pcsc-lib.sh"
 pcsc_init
 OUT=$HSM_DIR/scan.out
@@ -12,6 +13,7 @@ OUT=$HSM_DIR/scan.out
 st=0; td_pcsc scan >"$OUT" 2>&1 || st=$?
 [ $st = 0 ] || { cat "$OUT" >&2; fail "scan of an empty reader: status $st"; }
 grep -q "^token " "$OUT" && fail "a token in an empty reader: $(cat "$OUT")"
+grep -q "a card is in reader" "$OUT" && fail "a card named in an empty reader"
 
 pcsc_insert
 pcsc_registry
@@ -23,6 +25,16 @@ expect_grep "cert 1: serial $PCSC_CERT_SERIAL, key id 0001, RSA 2048" "$OUT" "th
 expect_grep "subject: .*CN=Trần Thị Lan" "$OUT" "the subject, in UTF-8"
 expect_grep "match: matched" "$OUT" "the card matches the registry"
 [ "$(grep -c "^token " "$OUT")" = 1 ] || fail "one card, one token: $(cat "$OUT")"
+
+# A card in the reader that the module loaded does not know (SoftHSM2
+# here, as a vendor's module beside another vendor's card): "no token",
+# and a hint naming the reader and the card, not "no token" alone.
+st=0; "$TOKENDESK" --module "$HSM_MODULE" scan --no-usb >"$OUT" 2>&1 || st=$?
+[ $st = 0 ] || { cat "$OUT" >&2; fail "scan through another module: status $st"; }
+expect_grep "^no token" "$OUT" "another module shows no token"
+expect_grep "a card is in reader .* (ATR [0-9a-f]*), but no module loaded shows a token in it" \
+	"$OUT" "the card no module knows is named"
+grep "a card is in reader" "$OUT" | grep -q "ATR )" && fail "the hint has no ATR"
 
 # The same through p11-kit's proxy, which loads OpenSC as registered.
 if [ -n "$(p11-kit list-modules 2>/dev/null | grep -i opensc)" ]; then

@@ -47,8 +47,11 @@ TOKEN_TESTS_SH += tests/token/handover-pop.sh
 TOKEN_TESTS_SH += tests/token/module-file.sh
 # what the token really says, compared (issue 23)
 TOKEN_TESTS_SH += tests/token/match-real.sh
+TOKEN_TESTS_SH += tests/token/match-unseen.sh
 TOKEN_TESTS_SH += tests/token/faulty-module.sh
 TOKEN_TESTS_SH += tests/token/doctor.sh
+# a token read half is held until a second read (issue 23)
+TOKEN_TESTS_SH += tests/token/watch-halfread.sh
 # A module that blocks or aborts, wrapping SoftHSM2 (issue 23).  Built as
 # a shared object through a program rule: the project uses no libtool.
 check_PROGRAMS += tests/token/p11-faulty.so

@@ -7,11 +7,19 @@
  *                           worst: the issue's 10 s)
  *   TD_FAULTY_ABORT=FILE    while FILE exists, C_GetSlotList calls abort()
  *                           (a crashing vendor module)
+ *   TD_FAULTY_HALF=FILE     while FILE exists, a token is read half, as
+ *                           a card pulled while OpenSC reads it: its
+ *                           label reads "half read" and C_FindObjects
+ *                           finds nothing; each such token read appends
+ *                           a line to FILE (the test sees the read)
+ *   TD_FAULTY_HALF_LABEL=P  ... only tokens whose label starts with P
  * Only the calls the token layer makes during detection and proof are
  * wrapped; the rest go straight to the real module. */
 #define _POSIX_C_SOURCE 200809L
 #include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,10 +54,53 @@ static CK_RV w_GetSlotInfo(CK_SLOT_ID s, CK_SLOT_INFO_PTR i)
 	return real->C_GetSlotInfo(s, i);
 }
 
+/* Set by each slot's last C_GetTokenInfo: the objects read after it
+ * are read half too, so one scan of a token is half or whole throughout
+ * (libp11 reads every slot's token info, then the objects). */
+static struct { CK_SLOT_ID slot; int half; } halves[32];
+
+static int *half_of(CK_SLOT_ID s)
+{
+	size_t i = 0;
+
+	while (i < 31 && halves[i].slot != s && halves[i].slot != 0)
+		i++;
+	halves[i].slot = s;
+	return &halves[i].half;
+}
+
 static CK_RV w_GetTokenInfo(CK_SLOT_ID s, CK_TOKEN_INFO_PTR i)
 {
+	const char *f = getenv("TD_FAULTY_HALF"), *only = getenv("TD_FAULTY_HALF_LABEL");
+	FILE *fp = NULL;
+	CK_RV rv;
+	int *half = half_of(s);
+
 	misbehave(0);
-	return real->C_GetTokenInfo(s, i);
+	rv = real->C_GetTokenInfo(s, i);
+	*half = rv == CKR_OK && f &&
+	        (!only || strncmp((const char *)i->label, only, strlen(only)) == 0) &&
+	        (fp = fopen(f, "r+")) != NULL;
+	if (*half) {
+		memset(i->label, ' ', sizeof i->label);
+		memcpy(i->label, "half read", 9);
+		fseek(fp, 0, SEEK_END);
+		fputs("read half\n", fp);
+		fclose(fp);
+	}
+	return rv;
+}
+
+static CK_RV w_FindObjects(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR o,
+                           CK_ULONG max, CK_ULONG_PTR n)
+{
+	CK_RV rv = real->C_FindObjects(h, o, max, n);
+	CK_SESSION_INFO si;
+
+	if (rv == CKR_OK && real->C_GetSessionInfo(h, &si) == CKR_OK &&
+	    *half_of(si.slotID))
+		*n = 0;
+	return rv;
 }
 
 static CK_RV w_OpenSession(CK_SLOT_ID s, CK_FLAGS f, CK_VOID_PTR a, CK_NOTIFY n,
@@ -93,6 +144,7 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR out)
 		mine.C_GetTokenInfo = w_GetTokenInfo;
 		mine.C_OpenSession = w_OpenSession;
 		mine.C_FindObjectsInit = w_FindObjectsInit;
+		mine.C_FindObjects = w_FindObjects;
 		mine.C_Login = w_Login;
 	}
 	*out = &mine;
