@@ -56,6 +56,10 @@ keys "3792084583" Enter
 wait_for "Lịch sử giữ token" 10 || fail "the scanned serial did not open its token: $(screen)"
 wait_for "bàn giao theo biên bản $number" || fail "the history's remarks are not said in Vietnamese: $(screen)"
 on_screen "handover BG-" && fail "the history says 'handover BG-' in Vietnamese"
+# ... and its times are local, written as Vietnamese writes them
+on_screen_re "[0-3][0-9]/[01][0-9]/20[0-9][0-9] [0-2][0-9]:[0-5][0-9]" ||
+	fail "the history's time is not dd/mm/yyyy HH:MM: $(screen | grep -m1 tester)"
+screen | grep -q "20[0-9-]*T[0-9:]*Z" && fail "a stored UTC stamp on the screen: $(screen | grep -m1 'T[0-9:]*Z')"
 keys F10
 wait_exit 0 || fail "no clean exit (vi)"
 exit 0
