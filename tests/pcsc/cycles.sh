@@ -71,8 +71,14 @@ echo "$CYCLES cycles in $ms ms; pcscd saw $ins insertions and $rem removals;" \
 # mismatched token.
 [ "$half" = 0 ] || { grep -B2 -A3 -m3 "changed $PCSC_SERIAL" "$out" >&2; fail "the card was shown half read $half times"; }
 [ "$unmatched" = 0 ] || { awk -v s="inserted $PCSC_SERIAL" 'index($0, s) && !/match matched/ { n = 3 } n-- > 0' "$out" | head -12 >&2; fail "the card was shown inserted but not matched $unmatched times"; }
-[ "$ins" = "$CYCLES" ] || fail "pcscd saw $ins insertions of $CYCLES"
-[ "$rem" = "$CYCLES" ] || fail "pcscd saw $rem removals of $CYCLES"
+# A card pcscd did not power (a short absence it missed on a loaded
+# machine) is reseated by the emulator: up to one more insertion and
+# removal each, which pcscd may see.
+reseats=$(grep -c '^reseated' "$PCSC_DIR/vcard.log")
+[ "$ins" -ge "$CYCLES" ] && [ "$ins" -le $((CYCLES + reseats)) ] ||
+	fail "pcscd saw $ins insertions of $CYCLES ($reseats reseated)"
+[ "$rem" -ge "$CYCLES" ] && [ "$rem" -le $((CYCLES + reseats)) ] ||
+	fail "pcscd saw $rem removals of $CYCLES ($reseats reseated)"
 kill -0 $WATCH 2>/dev/null || { cat "$HSM_DIR/watch.err" >&2; fail "the watcher died"; }
 # Only the card's comings and goings, and libp11's hang (a card pulled
 # while OpenSC opens a session: src/token/remote.c) recovered from.

@@ -271,6 +271,27 @@ static int hold(long ms)
 	return 0;
 }
 
+/* A card pcscd did not power: on a loaded machine pcscd can miss a
+ * short absence (its poll came after the card was back), so it still
+ * holds the last card and never powers this one.  Out for a second, so
+ * pcscd surely sees the reader empty, then in again: up to 3 times. */
+static int reseat(long which)
+{
+	struct timespec out = { 1, 0 };
+
+	for (int attempt = 0; attempt < 3; attempt++) {
+		card_out("removed");
+		nanosleep(&out, NULL);
+		if (card_in() < 0)
+			return -1;
+		if (wait_powered() == 0) {
+			say("reseated card %ld", which);
+			return 0;
+		}
+	}
+	return -1;
+}
+
 static void cycle(long n, long gap_ms, long in_ms)
 {
 	long i;
@@ -279,7 +300,7 @@ static void cycle(long n, long gap_ms, long in_ms)
 	for (i = 0; i < n; i++) {
 		if (vpcd < 0 && card_in() < 0)
 			break;
-		if (wait_powered() < 0) {
+		if (wait_powered() < 0 && reseat(i + 1) < 0) {
 			say("error card %ld not powered by pcscd", i + 1);
 			break;
 		}
