@@ -77,4 +77,15 @@ int td_count_report_write_xlsx(const struct td_count_report *rep,
                                const struct td_outdir *dir, const char *path,
                                struct td_error *err);
 
+/* What a counted token's custody says that the count must flag (issue
+ * 23): TD_AWAY_NONE; TD_AWAY_STATE, the registry records it lost,
+ * damaged, destroyed, sent to the CA or at DOST (the state code into
+ * what); TD_AWAY_OTHER_HOLDER, it is recorded with a person who holds
+ * none of its certificates (that person's name, else id, into what).  A
+ * token the registry does not know is TD_AWAY_NONE (the count says
+ * unknown). */
+enum td_count_away { TD_AWAY_NONE, TD_AWAY_STATE, TD_AWAY_OTHER_HOLDER };
+enum td_count_away td_count_away(struct td_registry *reg, const char *serial,
+                                 char *what, size_t size);
+
 #endif

@@ -12,6 +12,8 @@
 
 #include "cli/commands.h"
 #include "cli/json.h"
+
+#define N_(s) s   /* xgettext keyword: translated where printed */
 #include "tokendesk/count.h"
 
 #define N_(s) s
@@ -81,12 +83,42 @@ static int count_start(struct td_registry *reg, int argc, char **argv)
 
 /* ---- scan ------------------------------------------------------------------- */
 
-static void print_hit(const char *serial, const struct td_count_hit *h)
+/* A token counted here that the registry holds away (lost, at DOST,
+ * with another person...) is found, and flagged: the desk's words. */
+static void print_away(struct td_registry *reg, const char *serial)
+{
+	static const char *const away[][2] = {
+		{ "lost", N_("recorded lost") }, { "damaged", N_("recorded damaged") },
+		{ "destroyed", N_("recorded destroyed") },
+		{ "sent_to_ca", N_("recorded as sent to the CA") },
+		{ "at_dost", N_("recorded as at DOST") },
+	};
+	char what[400];
+
+	switch (td_count_away(reg, serial, what, sizeof what)) {
+	case TD_AWAY_STATE:
+		for (size_t i = 0; i < sizeof away / sizeof *away; i++)
+			if (strcmp(what, away[i][0]) == 0)
+				printf("\t⚠ %s", td_cli_T(away[i][1]));
+		break;
+	case TD_AWAY_OTHER_HOLDER:
+		td_cli_printf("\t⚠ recorded as handed to %.200s, not to the "
+		              "certificate's holder", what);
+		break;
+	case TD_AWAY_NONE:
+		break;
+	}
+}
+
+static void print_hit(struct td_registry *reg, const char *serial,
+                      const struct td_count_hit *h)
 {
 	printf("%s\t%s", serial, td_cli_word(td_count_outcome_name(h->outcome)));
 	if (h->outcome == TD_COUNT_UNEXPECTED)
 		td_cli_printf("\tregistry: %s%s%s", h->custodian, h->custodian_name ? " " : "",
 		              h->custodian_name ? h->custodian_name : "");
+	if (h->outcome != TD_COUNT_UNKNOWN)
+		print_away(reg, serial);
 	if (h->scans > 1)
 		td_cli_printf("\tduplicate (scanned %" PRId64 " times)", h->scans);
 	putchar('\n');
@@ -142,7 +174,7 @@ static int count_scan(struct td_registry *reg, int argc, char **argv)
 				return status;   /* closed, missing: stop at once */
 			continue;
 		}
-		print_hit(argv[optind], &hit);
+		print_hit(reg, argv[optind], &hit);
 		td_count_hit_clear(&hit);
 	}
 	return status;

@@ -23,22 +23,6 @@
 
 /* ---- shared helpers --------------------------------------------------- */
 
-/* Whether the holder custodian names holds one of the token's
- * certificates (td_reg_each_cert_on_token). */
-struct holder_probe {
-	const char *holder;   /* the custodian's id, after "holder:" */
-	int certs, theirs;
-};
-
-static int probe_cert(const struct td_cert *c, void *ctx)
-{
-	struct holder_probe *p = ctx;
-
-	p->certs++;
-	p->theirs |= c->holder_ext_id && strcmp(c->holder_ext_id, p->holder) == 0;
-	return 0;
-}
-
 int count_custody(struct desk *d, const char *serial, char *out, size_t size)
 {
 	/* the token panel's words (workflow/match.c), so both say the same */
@@ -48,32 +32,23 @@ int count_custody(struct desk *d, const char *serial, char *out, size_t size)
 		{ "sent_to_ca", N_("recorded as sent to the CA") },
 		{ "at_dost", N_("recorded as at DOST") },
 	};
-	struct td_token t;
-	struct td_error err;
-	const char *says = NULL;
-	char other[400];
+	char what[400];
 
-	memset(&t, 0, sizeof t);
 	out[0] = '\0';
-	if (!serial || td_reg_get_token(d->reg, serial, &t, &err) < 0)
-		return 0;
-	for (size_t i = 0; t.state && i < sizeof away / sizeof *away; i++)
-		if (strcmp(t.state, away[i][0]) == 0)
-			says = T(away[i][1]);
-	if (!says && t.custodian && strncmp(t.custodian, "holder:", 7) == 0) {
-		struct holder_probe p = { t.custodian + 7, 0, 0 };
-		if (td_reg_each_cert_on_token(d->reg, t.serial, probe_cert, &p,
-		                              &err) == 0 && p.certs && !p.theirs) {
-			Tf(other, sizeof other, "recorded as handed to %.200s, not to "
-			   "the certificate's holder", t.custodian_name ? t.custodian_name
-			                                                : t.custodian + 7);
-			says = other;
-		}
+	switch (td_count_away(d->reg, serial, what, sizeof what)) {
+	case TD_AWAY_STATE:
+		for (size_t i = 0; i < sizeof away / sizeof *away; i++)
+			if (strcmp(what, away[i][0]) == 0)
+				snprintf(out, size, "%s", T(away[i][1]));
+		break;
+	case TD_AWAY_OTHER_HOLDER:
+		Tf(out, size, "recorded as handed to %.200s, not to the certificate's "
+		   "holder", what);
+		break;
+	case TD_AWAY_NONE:
+		break;
 	}
-	if (says)
-		snprintf(out, size, "%s", says);
-	td_token_clear(&t);
-	return says != NULL;
+	return out[0] != '\0';
 }
 
 void count_scope_text(const struct td_count *c, char *out, size_t size)

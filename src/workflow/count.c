@@ -2,6 +2,7 @@
  * scan, so nothing counted is ever only in memory. */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,4 +218,52 @@ void td_count_report_free(struct td_count_report *rep)
 		list_free(&rep->by[i]);
 	list_free(&rep->duplicate);
 	td_count_clear(&rep->count);
+}
+
+/* Whether the holder custodian names holds one of the token's
+ * certificates (td_reg_each_cert_on_token). */
+struct holder_probe {
+	const char *holder;   /* the custodian's id, after "holder:" */
+	int certs, theirs;
+};
+
+static int probe_cert(const struct td_cert *c, void *ctx)
+{
+	struct holder_probe *p = ctx;
+
+	p->certs++;
+	p->theirs |= c->holder_ext_id && strcmp(c->holder_ext_id, p->holder) == 0;
+	return 0;
+}
+
+enum td_count_away td_count_away(struct td_registry *reg, const char *serial,
+                                 char *what, size_t size)
+{
+	static const char *const away[] = { "lost", "damaged", "destroyed",
+	                                    "sent_to_ca", "at_dost" };
+	enum td_count_away says = TD_AWAY_NONE;
+	struct td_token t;
+	struct td_error err;
+
+	memset(&t, 0, sizeof t);
+	if (size)
+		what[0] = '\0';
+	if (!serial || td_reg_get_token(reg, serial, &t, &err) < 0)
+		return TD_AWAY_NONE;
+	for (size_t i = 0; t.state && i < sizeof away / sizeof *away; i++)
+		if (strcmp(t.state, away[i]) == 0) {
+			snprintf(what, size, "%s", t.state);
+			says = TD_AWAY_STATE;
+		}
+	if (!says && t.custodian && strncmp(t.custodian, "holder:", 7) == 0) {
+		struct holder_probe p = { t.custodian + 7, 0, 0 };
+		if (td_reg_each_cert_on_token(reg, t.serial, probe_cert, &p, &err) == 0 &&
+		    p.certs && !p.theirs) {
+			snprintf(what, size, "%s", t.custodian_name ? t.custodian_name
+			                                           : t.custodian + 7);
+			says = TD_AWAY_OTHER_HOLDER;
+		}
+	}
+	td_token_clear(&t);
+	return says;
 }

@@ -60,6 +60,7 @@ COUNT_KIT_TESTS = \
 	tests/cli/count-basic.sh \
 	tests/cli/count-from-file.sh \
 	tests/cli/count-resume.sh \
+	tests/cli/count-custody.sh \
 	tests/cli/kit-minimal.sh tests/cli/kit-attach.sh tests/cli/kit-damaged.sh \
 	tests/cli/kit-merge.sh \
 	tests/cli/kit-tour.sh tests/cli/kit-conflict-names.sh \
