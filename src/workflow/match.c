@@ -395,6 +395,21 @@ static int folded_in(const char *needle, const char *haystack)
 	return in;
 }
 
+/* The place a province's name holds ("Ủy ban nhân dân tỉnh Hưng Yên" ->
+ * "Hưng Yên"), for saying what L should have been; the name itself when
+ * it names no province or city. */
+static const char *place_of(const char *name)
+{
+	static const char *const kinds[] = { "tỉnh ", "Tỉnh ", "thành phố ",
+	                                     "Thành phố " };
+	const char *best = name, *at;
+
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if ((at = strstr(name, kinds[i])) && at + strlen(kinds[i]) > best)
+			best = at + strlen(kinds[i]);
+	return *best ? best : name;
+}
+
 /* Compare the certificate's CN with the holder's name, each OU with the
  * names of the holder's agency and its parents, and L with those names
  * (a province is named in its people's committee).  Appends one clause
@@ -432,7 +447,7 @@ static int subject_differences(struct td_registry *reg, const struct td_cert *rc
 				continue;
 			len = strlen(why);
 			snprintf(why + len, size - len, "%sL %.120s vs %.150s",
-			         diffs++ ? "; " : "", a->value, chain[nchain - 1]);
+			         diffs++ ? "; " : "", a->value, place_of(chain[nchain - 1]));
 		}
 	}
 	if (first_ou && !ou_known) {

@@ -84,7 +84,7 @@ done
 expect_grep "recorded as at DOST" "$HSM_DIR/scan.txt" "a token at DOST says so"
 expect_grep "subject differs: CN Trần Thị Mai vs Tran Thi Mai" "$HSM_DIR/scan.txt" \
 	"a registry name without marks against a certificate with them"
-expect_grep "subject differs: L Hà Nội" "$HSM_DIR/scan.txt" "another L"
+expect_grep "subject differs: L Hà Nội vs Hưng Yên" "$HSM_DIR/scan.txt" "another L, said against the province's place"
 grep -q "subject differs: CN NGUYỄN" "$HSM_DIR/scan.txt" && fail "a CN in capitals taken for another name"
 
 # scan --watch marks what scan marks, a match's expired companion too
