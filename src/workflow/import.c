@@ -273,16 +273,21 @@ static void settle_holder(struct import_state *st, struct import_row *r,
 }
 
 /* Rows that contradict each other: one serial twice, one person under two
- * names, one token for two holders. */
+ * names, one token for two holders.  Each row's holder_ix and token_ix
+ * are left holding the row of its holder's and its token's first
+ * certificate (first_rows takes them from there: no second set of maps
+ * over a national list, issue 27). */
 static int check_cert_set(struct import_state *st, struct td_org_tree *tree)
 {
 	struct td_strmap *serials = td_strmap_new(st->certs.n);
 	struct td_strmap *people = td_strmap_new(st->certs.n);
 	struct td_strmap *tokens = td_strmap_new(st->certs.n);
-	int rc = serials && people && tokens ? TD_OK : TD_ERR_NOMEM;
+	struct td_strmap *orgs = td_strmap_new(st->certs.n / 8 + 16);
+	int rc = serials && people && tokens && orgs ? TD_OK : TD_ERR_NOMEM;
 
 	for (size_t i = 0; rc == TD_OK && i < st->certs.n; i++) {
 		struct import_row *r = &st->certs.rows[i], *o;
+		r->holder_ix = r->token_ix = NO_FIRST;
 		check_cert_fields(st, r);
 		if (r->f[CC_AGENCY] && !td_org_tree_has(tree, r->f[CC_AGENCY]))
 			td_import_row_error(st, r, "agency_code", "no agency %s in the lists "
@@ -304,6 +309,13 @@ static int check_cert_set(struct import_state *st, struct td_org_tree *tree)
 				                    o->file, o->line);
 			else if (!o && td_strmap_put(people, r->f[CC_HOLDER_ID], r) < 0)
 				rc = TD_ERR_NOMEM;
+			r->holder_ix = (uint32_t)((o ? o : r) - st->certs.rows);
+		} else if (r->f[CC_HOLDER_ID] && r->f[CC_KIND] &&
+		           strcmp(r->f[CC_KIND], "org") == 0) {
+			if (!(o = td_strmap_get(orgs, r->f[CC_HOLDER_ID])) &&
+			    td_strmap_put(orgs, r->f[CC_HOLDER_ID], r) < 0)
+				rc = TD_ERR_NOMEM;
+			r->holder_ix = (uint32_t)((o ? o : r) - st->certs.rows);
 		}
 		if (r->f[CC_TOKEN_SERIAL] && r->f[CC_HOLDER_ID]) {
 			if ((o = td_strmap_get(tokens, r->f[CC_TOKEN_SERIAL])) &&
@@ -314,11 +326,13 @@ static int check_cert_set(struct import_state *st, struct td_org_tree *tree)
 				                    o->f[CC_HOLDER_ID], o->file, o->line);
 			else if (!o && td_strmap_put(tokens, r->f[CC_TOKEN_SERIAL], r) < 0)
 				rc = TD_ERR_NOMEM;
+			r->token_ix = (uint32_t)((o ? o : r) - st->certs.rows);
 		}
 	}
 	td_strmap_free(serials);
 	td_strmap_free(people);
 	td_strmap_free(tokens);
+	td_strmap_free(orgs);
 	return rc;
 }
 
@@ -477,46 +491,24 @@ static int by_address(const void *a, const void *b)
 	return ra < rb ? -1 : ra > rb;
 }
 
-/* The first row of each holder (by kind and id) and of each token. */
+/* The first row of each holder (by kind and id) and of each token, as
+ * check_cert_set found them: a row that is its own first. */
 static int first_rows(struct import_state *st, struct first_load *fl)
 {
-	struct td_strmap *person = td_strmap_new(st->certs.n);
-	struct td_strmap *org = td_strmap_new(st->certs.n / 8 + 16);
-	struct td_strmap *token = td_strmap_new(st->certs.n);
-	int rc = TD_OK;
-
 	fl->holders = malloc(st->certs.n * sizeof *fl->holders);
 	fl->tokens = malloc(st->certs.n * sizeof *fl->tokens);
-	if (!person || !org || !token || !fl->holders || !fl->tokens)
-		rc = TD_ERR_NOMEM;
-	for (size_t i = 0; rc == TD_OK && i < st->certs.n; i++) {
+	if (!fl->holders || !fl->tokens)
+		return TD_ERR_NOMEM;
+	for (size_t i = 0; i < st->certs.n; i++) {
 		struct import_row *r = &st->certs.rows[i];
-		struct td_strmap *h = strcmp(r->f[CC_KIND], "org") == 0 ? org : person;
-		struct import_row *first;
-		/* for now the row of each one's first certificate, in file order */
-		if ((first = td_strmap_get(h, r->f[CC_HOLDER_ID]))) {
-			r->holder_ix = (uint32_t)(first - st->certs.rows);
-		} else {
-			if (td_strmap_put(h, r->f[CC_HOLDER_ID], r) < 0)
-				rc = TD_ERR_NOMEM;
+		if (r->holder_ix == NO_FIRST)   /* checked: cannot be */
+			return TD_ERR_INTERNAL;
+		if (r->holder_ix == i)
 			fl->holders[fl->n_holders++] = r;
-			r->holder_ix = (uint32_t)i;
-		}
-		r->token_ix = NO_FIRST;
-		if (rc == TD_OK && r->f[CC_TOKEN_SERIAL] &&
-		    (first = td_strmap_get(token, r->f[CC_TOKEN_SERIAL]))) {
-			r->token_ix = (uint32_t)(first - st->certs.rows);
-		} else if (rc == TD_OK && r->f[CC_TOKEN_SERIAL]) {
-			if (td_strmap_put(token, r->f[CC_TOKEN_SERIAL], r) < 0)
-				rc = TD_ERR_NOMEM;
+		if (r->token_ix == i)
 			fl->tokens[fl->n_tokens++] = r;
-			r->token_ix = (uint32_t)i;
-		}
 	}
-	td_strmap_free(person);
-	td_strmap_free(org);
-	td_strmap_free(token);
-	return rc;
+	return TD_OK;
 }
 
 /* Each row's holder_ix and token_ix, from the row of the first
@@ -564,7 +556,8 @@ static int order_first_load(struct import_state *st, struct first_load *fl,
 	    st->certs.n >= NO_FIRST)
 		return TD_OK;
 	if ((rc = first_rows(st, fl)) < 0)
-		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		return rc == TD_ERR_NOMEM ? td_error_set(err, rc, "out of memory")
+		                          : td_error_set(err, rc, "a row without its holder");
 	if ((rc = sort_certs(st, fl)) < 0)
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	/* each in the order of its row's certificate: their ids then grow
