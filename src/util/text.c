@@ -53,6 +53,26 @@ static char *terminate(uint8_t *buf, size_t len)
 	return out;
 }
 
+static uint32_t char_info(ucs4_t c);
+#define CHAR_TABLE 0x2000
+#define CHAR_NFC (1u << 16)
+
+/* 1 when every code point of s (valid UTF-8, len bytes) is one NFC
+ * keeps and nothing composes with: then s is its own NFC. */
+static int nfc_already(const char *s, size_t len)
+{
+	const uint8_t *p = (const uint8_t *)s;
+
+	for (size_t i = 0; i < len;) {
+		ucs4_t c = p[i];
+		int n = c < 0x80 ? 1 : u8_mbtouc(&c, p + i, len - i);
+		if (n <= 0 || c >= CHAR_TABLE || !(char_info(c) & CHAR_NFC))
+			return 0;
+		i += (size_t)n;
+	}
+	return 1;
+}
+
 char *td_nfc(const char *s)
 {
 	size_t len = strlen(s), outlen = 0;
@@ -62,6 +82,8 @@ char *td_nfc(const char *s)
 		return strdup(s);
 	if (!td_utf8_valid(s, len, NULL))
 		return NULL;
+	if (nfc_already(s, len))   /* Vietnamese as typed: precomposed letters */
+		return strdup(s);
 	buf = u8_normalize(UNINORM_NFC, (const uint8_t *)s, len, NULL, &outlen);
 	return buf ? terminate(buf, outlen) : NULL;
 }
@@ -404,6 +426,67 @@ static int marks_after(int marks, ucs4_t c)
 	return uc_is_general_category(c, UC_CATEGORY_M) ? marks + own : own;
 }
 
+/* char_flaw, marks_in and whether c is a mark, for code points below
+ * CHAR_TABLE, worked out once (bit 31: known; bits 0-7: marks_in;
+ * bit 8: a mark; bits 9-15: the flaw's place in flaws + 1; bit 16: c is
+ * its own NFC and nothing composes with it, see td_nfc).  Reading a
+ * national list asked libunistring's tables per letter of every name
+ * (issue 27).  Atomic: threads may share it. */
+#define CHAR_KNOWN (1u << 31)
+#define CHAR_MARK (1u << 8)
+static _Atomic uint32_t char_table[CHAR_TABLE];
+static const char *const flaws[] = { "control character",
+	"invisible text-direction character", "invisible formatting character",
+	"line or paragraph separator", "invisible filler character" };
+
+/* The place of what (one of char_flaw's texts) in flaws, + 1; 0 when
+ * it is none of them (then the code point is not kept). */
+static uint32_t flaw_place(const char *what)
+{
+	for (uint32_t i = 0; i < sizeof flaws / sizeof *flaws; i++)
+		if (strcmp(flaws[i], what) == 0)
+			return i + 1;
+	return 0;
+}
+
+/* Letters NFC leaves as they are, with no mark and no decomposition of
+ * their own, outside the Hangul jamo (which compose with the one before
+ * them): a text of only these is its own NFC (UAX 15's quick check). */
+static int nfc_stable(ucs4_t c, int mark)
+{
+	uint8_t in[6], *out;
+	size_t olen = 0;
+	int w = u8_uctomb(in, c, sizeof in), same;
+
+	if (mark || w <= 0 || (c >= 0x1100 && c < 0x1200))
+		return 0;
+	out = u8_normalize(UNINORM_NFC, in, (size_t)w, NULL, &olen);
+	same = out && olen == (size_t)w && memcmp(out, in, olen) == 0;
+	free(out);
+	return same;
+}
+
+static uint32_t char_info(ucs4_t c)
+{
+	uint32_t e = atomic_load_explicit(&char_table[c], memory_order_relaxed);
+	const char *what;
+	int marks, mark;
+
+	if (e)
+		return e;
+	what = char_flaw(c);
+	marks = marks_in(c);
+	mark = uc_is_general_category(c, UC_CATEGORY_M);
+	e = CHAR_KNOWN | (uint32_t)(marks > 255 ? 255 : marks) |
+	    (mark ? CHAR_MARK : 0) | (nfc_stable(c, mark) ? CHAR_NFC : 0);
+	if (what && flaw_place(what))
+		e |= flaw_place(what) << 9;
+	else if (what)
+		return 0;   /* not kept: td_text_flaw asks char_flaw */
+	atomic_store_explicit(&char_table[c], e, memory_order_relaxed);
+	return e;
+}
+
 int td_text_flaw(const char *value, struct td_text_flaw *flaw)
 {
 	const uint8_t *p = (const uint8_t *)value;
@@ -413,10 +496,15 @@ int td_text_flaw(const char *value, struct td_text_flaw *flaw)
 	ucs4_t c;
 	int n;
 
-	while (left > 0 && (n = u8_mbtouc(&c, p, left)) > 0) {
-		const char *what = char_flaw(c);
+	while (left > 0 && (n = *p < 0x80 ? (c = *p, 1) : u8_mbtouc(&c, p, left)) > 0) {
+		uint32_t e = c < CHAR_TABLE ? char_info(c) : 0;
+		const char *what = e ? ((e >> 9) & 0x7f ? flaws[((e >> 9) & 0x7f) - 1] : NULL)
+		                     : char_flaw(c);
 		position++;
-		marks = marks_after(marks, c);
+		if (e)
+			marks = (e & CHAR_MARK ? marks : 0) + (int)(e & 0xff);
+		else
+			marks = marks_after(marks, c);
 		if (!what && marks > TD_MARKS_MAX)
 			what = "more than 3 combining marks on one letter";
 		if (what) {

@@ -86,6 +86,41 @@ static void check_fold_table(void)
 	CHECK(bad == 0);
 }
 
+/* td_nfc gives what u8_normalize gives, for every code point up to
+ * U+2FFF alone, after a letter, and before a combining acute (which
+ * composes with some) or a Hangul vowel jamo. */
+static void check_nfc_table(void)
+{
+	int bad = 0;
+
+	for (ucs4_t c = 1; c < 0x3000 && bad < 5; c++) {
+		uint8_t u[8];
+		char in[4][32];
+		int w;
+		if (c >= 0xd800 && c < 0xe000)
+			continue;
+		w = u8_uctomb(u, c, sizeof u);
+		u[w] = 0;
+		snprintf(in[0], sizeof in[0], "%s", (char *)u);
+		snprintf(in[1], sizeof in[1], "a%s", (char *)u);
+		snprintf(in[2], sizeof in[2], "%s\xcc\x81", (char *)u);
+		snprintf(in[3], sizeof in[3], "\xe1\x84\x80%s\xe1\x85\xa1", (char *)u);
+		for (int k = 0; k < 4; k++) {
+			size_t olen = 0;
+			uint8_t *o = u8_normalize(UNINORM_NFC, (const uint8_t *)in[k],
+			                          strlen(in[k]), NULL, &olen);
+			char *got = td_nfc(in[k]);
+			if (!got || !o || olen != strlen(got) || memcmp(o, got, olen) != 0) {
+				fprintf(stderr, "nfc U+%04X in case %d differs\n", (unsigned)c, k);
+				bad++;
+			}
+			free(got);
+			free(o);
+		}
+	}
+	CHECK(bad == 0);
+}
+
 static void check_serial(const char *in, const char *want)
 {
 	char out[64];
@@ -115,6 +150,7 @@ int main(void)
 	check_fold("", "");
 	check_fold("\xef\xac\x83 \xc5\x89", "ffi \xca\xbcn");   /* one to several */
 	check_fold_table();
+	check_nfc_table();
 
 	size_t bad = 0;
 	CHECK(td_utf8_valid("abc", 3, NULL));
