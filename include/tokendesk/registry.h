@@ -287,6 +287,9 @@ struct td_cert_put {
 	const struct td_cert *cert;
 	const char *position, *email;   /* holder's, may be NULL */
 	const char *token_model;        /* may be NULL */
+	/* A first load's holder and token ids, from td_reg_bulk_holder and
+	 * td_reg_bulk_token (0: found by key) */
+	int64_t holder_id, token_id;
 };
 int td_reg_put_cert(struct td_registry *reg, const struct td_cert_put *p,
                     enum td_upsert *result, struct td_error *err);

@@ -30,7 +30,8 @@ static int run(struct td_registry *reg, sqlite3_stmt *st, const char *what,
 
 /* A fresh load's new holder, indexed later set-based. */
 static int insert_holder(struct td_registry *reg, const struct td_cert_put *p,
-                         const char *kind, int64_t *id, struct td_error *err)
+                         const char *kind, int remember, int64_t *id,
+                         struct td_error *err)
 {
 	const struct td_cert *c = p->cert;
 	sqlite3_stmt *st = td_reg_stmt(reg, ST_HOLDER_INSERT, err);
@@ -47,7 +48,8 @@ static int insert_holder(struct td_registry *reg, const struct td_cert_put *p,
 	if ((rc = run(reg, st, "writing a holder", err)) < 0)
 		return rc;
 	*id = sqlite3_last_insert_rowid(reg->db);
-	td_reg_fresh_put(reg, kind[0] == 'o' ? "h:o:" : "h:p:", c->holder_ext_id, *id);
+	if (remember)
+		td_reg_fresh_put(reg, kind[0] == 'o' ? "h:o:" : "h:p:", c->holder_ext_id, *id);
 	return TD_OK;
 }
 
@@ -66,10 +68,11 @@ static int put_holder(struct td_registry *reg, const struct td_cert_put *p,
 	if (reg->fresh_certs) {
 		/* Only this load's holders exist: no SQL lookup, no update (the
 		 * import already checked a person's rows agree). */
-		if ((*id = td_reg_fresh_get(reg, kind[0] == 'o' ? "h:o:" : "h:p:",
+		if ((*id = p->holder_id) ||
+		    (*id = td_reg_fresh_get(reg, kind[0] == 'o' ? "h:o:" : "h:p:",
 		                            c->holder_ext_id)))
 			return TD_OK;
-		return insert_holder(reg, p, kind, id, err);
+		return insert_holder(reg, p, kind, 1, id, err);
 	}
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, c->holder_ext_id, -1, SQLITE_STATIC);
@@ -127,7 +130,7 @@ static int put_holder(struct td_registry *reg, const struct td_cert_put *p,
 
 /* A token new to the registry starts with its certificate's holder. */
 static int insert_token(struct td_registry *reg, const struct td_cert_put *p,
-                        int64_t *id, struct td_error *err)
+                        int remember, int64_t *id, struct td_error *err)
 {
 	const struct td_cert *c = p->cert;
 	sqlite3_stmt *st = td_reg_stmt(reg, ST_TOKEN_INSERT, err);
@@ -143,39 +146,37 @@ static int insert_token(struct td_registry *reg, const struct td_cert_put *p,
 	if ((rc = run(reg, st, "writing a token", err)) < 0)
 		return rc;
 	*id = sqlite3_last_insert_rowid(reg->db);
-	if (reg->fresh_certs)
+	if (reg->fresh_certs && remember)
 		td_reg_fresh_put(reg, "t:", c->token_serial, *id);
 	return TD_OK;
 }
 
 int td_reg_bulk_holder(struct td_registry *reg, const struct td_cert_put *p,
-                       struct td_error *err)
+                       int64_t *id, struct td_error *err)
 {
-	const struct td_cert *c = p->cert;
-	const char *kind = strcmp(c->kind, "org") == 0 ? "org" : "person";
-	int64_t id;
+	const char *kind = strcmp(p->cert->kind, "org") == 0 ? "org" : "person";
 	int rc;
 
-	if (!reg->fresh_certs ||
-	    td_reg_fresh_get(reg, kind[0] == 'o' ? "h:o:" : "h:p:", c->holder_ext_id))
+	*id = 0;
+	if (!reg->fresh_certs)
 		return TD_OK;
 	if ((rc = td_reg_require_tx(reg, err)) < 0)
 		return rc;
-	return insert_holder(reg, p, kind, &id, err);
+	return insert_holder(reg, p, kind, 0, id, err);
 }
 
 int td_reg_bulk_token(struct td_registry *reg, const struct td_cert_put *p,
-                      struct td_error *err)
+                      int64_t *id, struct td_error *err)
 {
 	const char *serial = p->cert->token_serial;
-	int64_t id;
 	int rc;
 
-	if (!reg->fresh_certs || !serial || !*serial || td_reg_fresh_get(reg, "t:", serial))
+	*id = 0;
+	if (!reg->fresh_certs || !serial || !*serial)
 		return TD_OK;
 	if ((rc = td_reg_require_tx(reg, err)) < 0)
 		return rc;
-	return insert_token(reg, p, &id, err);
+	return insert_token(reg, p, 0, id, err);
 }
 
 static int put_token(struct td_registry *reg, const struct td_cert_put *p,
@@ -189,8 +190,9 @@ static int put_token(struct td_registry *reg, const struct td_cert_put *p,
 	if (!c->token_serial || !*c->token_serial)
 		return TD_OK;
 	if (reg->fresh_certs) {   /* only this load's tokens exist */
-		*id = td_reg_fresh_get(reg, "t:", c->token_serial);
-		return *id ? TD_OK : insert_token(reg, p, id, err);
+		if (!(*id = p->token_id))
+			*id = td_reg_fresh_get(reg, "t:", c->token_serial);
+		return *id ? TD_OK : insert_token(reg, p, 1, id, err);
 	}
 	if (!(st = td_reg_stmt(reg, ST_TOKEN_BY_SERIAL, err)))
 		return TD_ERR_DB;
@@ -206,7 +208,7 @@ static int put_token(struct td_registry *reg, const struct td_cert_put *p,
 	if (!found && rc != SQLITE_DONE)
 		return td_reg_db_error(reg, err, "token lookup");
 	if (!found)
-		return insert_token(reg, p, id, err);
+		return insert_token(reg, p, 1, id, err);
 	if (!*changed)
 		return TD_OK;
 	if (!(st = td_reg_stmt(reg, ST_TOKEN_UPDATE_MODEL, err)))

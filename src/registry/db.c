@@ -492,7 +492,11 @@ static struct td_registry *open_once(const char *path, int flags,
 		td_error_set(err, TD_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
-	if (sqlite3_open_v2(name, &reg->db, oflags | SQLITE_OPEN_NOFOLLOW, NULL)
+	/* NOMUTEX: a registry handle is used by one thread only (no thread
+	 * of tokendesk's touches the registry); a load's million statements
+	 * each took and gave back the connection's mutex (issue 27). */
+	if (sqlite3_open_v2(name, &reg->db, oflags | SQLITE_OPEN_NOFOLLOW |
+	                    SQLITE_OPEN_NOMUTEX, NULL)
 	    != SQLITE_OK) {
 		td_reg_db_error(reg, err, path);
 		*full = disk_full(reg);

@@ -7,6 +7,8 @@
 #ifndef TD_REGISTRY_TXN_H
 #define TD_REGISTRY_TXN_H
 
+#include <stdint.h>
+
 #include "tokendesk/error.h"
 
 struct td_registry;
@@ -34,15 +36,18 @@ int td_reg_begin_bulk(struct td_registry *reg, const char *label,
 struct td_cert_put;
 
 /* In a first load (td_reg_begin_bulk found no certificate, holder or
- * token), add p's holder, or its token, now unless this load added it
- * already, so that a caller chooses their order (and their ids) before
- * adding the certificates (td_reg_put_cert then finds them, as ones it
- * added itself).  p's serials must be canonical.  Outside a first load,
- * nothing (td_reg_put_cert does it). */
+ * token), add p's holder, or its token, so that a caller chooses their
+ * order (and their ids) before adding the certificates.  The caller adds
+ * each holder (kind, ext_id) and each token once, and passes the id put
+ * in *id with every certificate of it (td_cert_put's holder_id and
+ * token_id): no map of ids is kept for them (a million look-ups, issue
+ * 27).  A certificate without them finds no holder and adds it again,
+ * which the UNIQUE key refuses.  p's serials must be canonical.  Outside
+ * a first load, nothing, with *id 0 (td_reg_put_cert does it). */
 int td_reg_bulk_holder(struct td_registry *reg, const struct td_cert_put *p,
-                       struct td_error *err);
+                       int64_t *id, struct td_error *err);
 int td_reg_bulk_token(struct td_registry *reg, const struct td_cert_put *p,
-                      struct td_error *err);
+                      int64_t *id, struct td_error *err);
 void td_reg_rollback(struct td_registry *reg);
 
 #endif

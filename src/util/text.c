@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,26 @@ static char *terminate(uint8_t *buf, size_t len)
 	return out;
 }
 
+static uint32_t char_info(ucs4_t c);
+#define CHAR_TABLE 0x2000
+#define CHAR_NFC (1u << 16)
+
+/* 1 when every code point of s (valid UTF-8, len bytes) is one NFC
+ * keeps and nothing composes with: then s is its own NFC. */
+static int nfc_already(const char *s, size_t len)
+{
+	const uint8_t *p = (const uint8_t *)s;
+
+	for (size_t i = 0; i < len;) {
+		ucs4_t c = p[i];
+		int n = c < 0x80 ? 1 : u8_mbtouc(&c, p + i, len - i);
+		if (n <= 0 || c >= CHAR_TABLE || !(char_info(c) & CHAR_NFC))
+			return 0;
+		i += (size_t)n;
+	}
+	return 1;
+}
+
 char *td_nfc(const char *s)
 {
 	size_t len = strlen(s), outlen = 0;
@@ -65,6 +86,8 @@ char *td_nfc(const char *s)
 		return strdup(s);
 	if (!td_utf8_valid(s, len, NULL))
 		return NULL;
+	if (nfc_already(s, len))   /* Vietnamese as typed: precomposed letters */
+		return strdup(s);
 	buf = u8_normalize(UNINORM_NFC, (const uint8_t *)s, len, NULL, &outlen);
 	return buf ? terminate(buf, outlen) : NULL;
 }
@@ -86,14 +109,14 @@ static void fold_put(char *out, size_t *n, ucs4_t c)
 		*n += (size_t)w;
 }
 
-char *td_fold(const char *s)
+/* The whole folding (casefold to NFD, then fold_put): the reference,
+ * and the way for text outside fold_fast's table. */
+static char *fold_slow(const char *s, size_t len)
 {
-	size_t len = strlen(s), flen = 0, n = 0;
+	size_t flen = 0, n = 0;
 	uint8_t *folded;
 	char *out;
 
-	if (!td_utf8_valid(s, len, NULL))
-		return NULL;
 	folded = u8_casefold((const uint8_t *)s, len, NULL, UNINORM_NFD,
 	                     NULL, &flen);
 	if (!folded)
@@ -113,6 +136,93 @@ char *td_fold(const char *s)
 			memmove(out, out + 1, n);
 	}
 	free(folded);
+	return out;
+}
+
+/* Case folding is context-free and the marks NFD splits off are
+ * dropped, so text folds code point by code point: each one's folding
+ * is worked out once and kept here, packed in one word (byte 0: length
+ * + 1, then up to 7 bytes, ' ' for a separator; FOLD_SLOW when longer
+ * or unknown).  Building a national registry's search index folded
+ * every name through libunistring (issue 27: a sixth of the import's
+ * extra CPU over the floor).  Atomic: a desk's threads may share it. */
+#define FOLD_TABLE 0x2000   /* Latin, Greek, Cyrillic, Vietnamese (U+1Exx) */
+#define FOLD_SLOW 0xff
+static _Atomic uint64_t fold_table[FOLD_TABLE];
+
+static uint64_t fold_entry(ucs4_t c)
+{
+	uint64_t e = atomic_load_explicit(&fold_table[c], memory_order_relaxed);
+	uint8_t in[6], *folded;
+	size_t flen = 0, n = 0;
+	unsigned char bytes[8];
+	int w = e ? 0 : u8_uctomb(in, c, sizeof in);
+
+	if (e)
+		return e;
+	folded = w > 0 ? u8_casefold(in, (size_t)w, NULL, UNINORM_NFD, NULL, &flen)
+	               : NULL;
+	for (size_t i = 0; folded && i < flen && n <= 7;) {
+		ucs4_t f;
+		int step = u8_mbtouc(&f, folded + i, flen - i);
+		if (f == 0x0111)
+			f = 'd';
+		if (uc_is_general_category(f, UC_CATEGORY_M)) {
+			/* a diacritic: nothing */
+		} else if (!uc_is_alnum(f)) {
+			bytes[n++] = ' ';
+		} else {
+			uint8_t u[6];
+			int k = u8_uctomb(u, f, sizeof u);
+			if (k <= 0 || n + (size_t)k > 7)
+				k = 8;   /* too long for the table: fold_slow */
+			else
+				memcpy(bytes + n, u, (size_t)k);
+			n += (size_t)k;
+		}
+		i += (size_t)(step > 0 ? step : 1);
+	}
+	e = FOLD_SLOW;
+	if (folded && n <= 7) {
+		e = n + 1;
+		for (size_t i = 0; i < n; i++)
+			e |= (uint64_t)bytes[i] << (8 * (i + 1));
+	}
+	free(folded);
+	atomic_store_explicit(&fold_table[c], e, memory_order_relaxed);
+	return e;
+}
+
+char *td_fold(const char *s)
+{
+	size_t len = strlen(s), n = 0;
+	char *out;
+
+	if (!td_utf8_valid(s, len, NULL))
+		return NULL;
+	if (!(out = malloc(4 * len + 1)))   /* a code point of k bytes: <= 7 */
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		ucs4_t c = (unsigned char)s[i];
+		int step = c < 0x80 ? 1 : u8_mbtouc(&c, (const uint8_t *)s + i, len - i);
+		uint64_t e = c < FOLD_TABLE ? fold_entry(c) : FOLD_SLOW;
+
+		if (e == FOLD_SLOW) {
+			free(out);
+			return fold_slow(s, len);
+		}
+		for (unsigned k = 1; k < (e & 0xff); k++) {
+			char b = (char)(e >> (8 * k));
+			if (b != ' ')
+				out[n++] = b;
+			else if (n > 0 && out[n - 1] != ' ')
+				out[n++] = ' ';
+		}
+		i += (size_t)(step > 0 ? step : 1);
+	}
+	while (n > 0 && out[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
 	return out;
 }
 
@@ -320,6 +430,67 @@ static int marks_after(int marks, ucs4_t c)
 	return uc_is_general_category(c, UC_CATEGORY_M) ? marks + own : own;
 }
 
+/* char_flaw, marks_in and whether c is a mark, for code points below
+ * CHAR_TABLE, worked out once (bit 31: known; bits 0-7: marks_in;
+ * bit 8: a mark; bits 9-15: the flaw's place in flaws + 1; bit 16: c is
+ * its own NFC and nothing composes with it, see td_nfc).  Reading a
+ * national list asked libunistring's tables per letter of every name
+ * (issue 27).  Atomic: threads may share it. */
+#define CHAR_KNOWN (1u << 31)
+#define CHAR_MARK (1u << 8)
+static _Atomic uint32_t char_table[CHAR_TABLE];
+static const char *const flaws[] = { "control character",
+	"invisible text-direction character", "invisible formatting character",
+	"line or paragraph separator", "invisible filler character" };
+
+/* The place of what (one of char_flaw's texts) in flaws, + 1; 0 when
+ * it is none of them (then the code point is not kept). */
+static uint32_t flaw_place(const char *what)
+{
+	for (uint32_t i = 0; i < sizeof flaws / sizeof *flaws; i++)
+		if (strcmp(flaws[i], what) == 0)
+			return i + 1;
+	return 0;
+}
+
+/* Letters NFC leaves as they are, with no mark and no decomposition of
+ * their own, outside the Hangul jamo (which compose with the one before
+ * them): a text of only these is its own NFC (UAX 15's quick check). */
+static int nfc_stable(ucs4_t c, int mark)
+{
+	uint8_t in[6], *out;
+	size_t olen = 0;
+	int w = u8_uctomb(in, c, sizeof in), same;
+
+	if (mark || w <= 0 || (c >= 0x1100 && c < 0x1200))
+		return 0;
+	out = u8_normalize(UNINORM_NFC, in, (size_t)w, NULL, &olen);
+	same = out && olen == (size_t)w && memcmp(out, in, olen) == 0;
+	free(out);
+	return same;
+}
+
+static uint32_t char_info(ucs4_t c)
+{
+	uint32_t e = atomic_load_explicit(&char_table[c], memory_order_relaxed);
+	const char *what;
+	int marks, mark;
+
+	if (e)
+		return e;
+	what = char_flaw(c);
+	marks = marks_in(c);
+	mark = uc_is_general_category(c, UC_CATEGORY_M);
+	e = CHAR_KNOWN | (uint32_t)(marks > 255 ? 255 : marks) |
+	    (mark ? CHAR_MARK : 0) | (nfc_stable(c, mark) ? CHAR_NFC : 0);
+	if (what && flaw_place(what))
+		e |= flaw_place(what) << 9;
+	else if (what)
+		return 0;   /* not kept: td_text_flaw asks char_flaw */
+	atomic_store_explicit(&char_table[c], e, memory_order_relaxed);
+	return e;
+}
+
 int td_text_flaw(const char *value, struct td_text_flaw *flaw)
 {
 	const uint8_t *p = (const uint8_t *)value;
@@ -329,10 +500,15 @@ int td_text_flaw(const char *value, struct td_text_flaw *flaw)
 	ucs4_t c;
 	int n;
 
-	while (left > 0 && (n = u8_mbtouc(&c, p, left)) > 0) {
-		const char *what = char_flaw(c);
+	while (left > 0 && (n = *p < 0x80 ? (c = *p, 1) : u8_mbtouc(&c, p, left)) > 0) {
+		uint32_t e = c < CHAR_TABLE ? char_info(c) : 0;
+		const char *what = e ? ((e >> 9) & 0x7f ? flaws[((e >> 9) & 0x7f) - 1] : NULL)
+		                     : char_flaw(c);
 		position++;
-		marks = marks_after(marks, c);
+		if (e)
+			marks = (e & CHAR_MARK ? marks : 0) + (int)(e & 0xff);
+		else
+			marks = marks_after(marks, c);
 		if (!what && marks > TD_MARKS_MAX)
 			what = "more than 3 combining marks on one letter";
 		if (what) {

@@ -273,16 +273,21 @@ static void settle_holder(struct import_state *st, struct import_row *r,
 }
 
 /* Rows that contradict each other: one serial twice, one person under two
- * names, one token for two holders. */
+ * names, one token for two holders.  Each row's holder_ix and token_ix
+ * are left holding the row of its holder's and its token's first
+ * certificate (first_rows takes them from there: no second set of maps
+ * over a national list, issue 27). */
 static int check_cert_set(struct import_state *st, struct td_org_tree *tree)
 {
 	struct td_strmap *serials = td_strmap_new(st->certs.n);
 	struct td_strmap *people = td_strmap_new(st->certs.n);
 	struct td_strmap *tokens = td_strmap_new(st->certs.n);
-	int rc = serials && people && tokens ? TD_OK : TD_ERR_NOMEM;
+	struct td_strmap *orgs = td_strmap_new(st->certs.n / 8 + 16);
+	int rc = serials && people && tokens && orgs ? TD_OK : TD_ERR_NOMEM;
 
 	for (size_t i = 0; rc == TD_OK && i < st->certs.n; i++) {
 		struct import_row *r = &st->certs.rows[i], *o;
+		r->holder_ix = r->token_ix = NO_FIRST;
 		check_cert_fields(st, r);
 		if (r->f[CC_AGENCY] && !td_org_tree_has(tree, r->f[CC_AGENCY]))
 			td_import_row_error(st, r, "agency_code", "no agency %s in the lists "
@@ -304,6 +309,13 @@ static int check_cert_set(struct import_state *st, struct td_org_tree *tree)
 				                    o->file, o->line);
 			else if (!o && td_strmap_put(people, r->f[CC_HOLDER_ID], r) < 0)
 				rc = TD_ERR_NOMEM;
+			r->holder_ix = (uint32_t)((o ? o : r) - st->certs.rows);
+		} else if (r->f[CC_HOLDER_ID] && r->f[CC_KIND] &&
+		           strcmp(r->f[CC_KIND], "org") == 0) {
+			if (!(o = td_strmap_get(orgs, r->f[CC_HOLDER_ID])) &&
+			    td_strmap_put(orgs, r->f[CC_HOLDER_ID], r) < 0)
+				rc = TD_ERR_NOMEM;
+			r->holder_ix = (uint32_t)((o ? o : r) - st->certs.rows);
 		}
 		if (r->f[CC_TOKEN_SERIAL] && r->f[CC_HOLDER_ID]) {
 			if ((o = td_strmap_get(tokens, r->f[CC_TOKEN_SERIAL])) &&
@@ -314,11 +326,13 @@ static int check_cert_set(struct import_state *st, struct td_org_tree *tree)
 				                    o->f[CC_HOLDER_ID], o->file, o->line);
 			else if (!o && td_strmap_put(tokens, r->f[CC_TOKEN_SERIAL], r) < 0)
 				rc = TD_ERR_NOMEM;
+			r->token_ix = (uint32_t)((o ? o : r) - st->certs.rows);
 		}
 	}
 	td_strmap_free(serials);
 	td_strmap_free(people);
 	td_strmap_free(tokens);
+	td_strmap_free(orgs);
 	return rc;
 }
 
@@ -398,6 +412,7 @@ static int write_agencies(struct td_registry *reg, struct import_state *st,
 struct first_load {
 	struct import_row **holders, **tokens;
 	size_t n_holders, n_tokens;
+	int64_t *holder_ids, *token_ids;   /* as added, by place in holders/tokens */
 };
 
 /* A row's place in serial order: the serial's first 8 bytes as a
@@ -451,6 +466,11 @@ static int sort_certs(struct import_state *st, struct first_load *fl)
 		sorted[i] = rows[k[i].row];
 		at[k[i].row] = i;
 	}
+	for (size_t i = 0; i < n; i++) {
+		sorted[i].holder_ix = (uint32_t)at[sorted[i].holder_ix];
+		if (sorted[i].token_ix != NO_FIRST)
+			sorted[i].token_ix = (uint32_t)at[sorted[i].token_ix];
+	}
 	for (size_t i = 0; i < fl->n_holders; i++)
 		fl->holders[i] = &sorted[at[fl->holders[i] - rows]];
 	for (size_t i = 0; i < fl->n_tokens; i++)
@@ -471,37 +491,54 @@ static int by_address(const void *a, const void *b)
 	return ra < rb ? -1 : ra > rb;
 }
 
-/* The first row of each holder (by kind and id) and of each token. */
+/* The first row of each holder (by kind and id) and of each token, as
+ * check_cert_set found them: a row that is its own first. */
 static int first_rows(struct import_state *st, struct first_load *fl)
 {
-	struct td_strmap *person = td_strmap_new(st->certs.n);
-	struct td_strmap *org = td_strmap_new(st->certs.n / 8 + 16);
-	struct td_strmap *token = td_strmap_new(st->certs.n);
-	int rc = TD_OK;
-
 	fl->holders = malloc(st->certs.n * sizeof *fl->holders);
 	fl->tokens = malloc(st->certs.n * sizeof *fl->tokens);
-	if (!person || !org || !token || !fl->holders || !fl->tokens)
-		rc = TD_ERR_NOMEM;
-	for (size_t i = 0; rc == TD_OK && i < st->certs.n; i++) {
+	if (!fl->holders || !fl->tokens)
+		return TD_ERR_NOMEM;
+	for (size_t i = 0; i < st->certs.n; i++) {
 		struct import_row *r = &st->certs.rows[i];
-		struct td_strmap *h = strcmp(r->f[CC_KIND], "org") == 0 ? org : person;
-		if (!td_strmap_get(h, r->f[CC_HOLDER_ID])) {
-			if (td_strmap_put(h, r->f[CC_HOLDER_ID], r) < 0)
-				rc = TD_ERR_NOMEM;
+		if (r->holder_ix == NO_FIRST)   /* checked: cannot be */
+			return TD_ERR_INTERNAL;
+		if (r->holder_ix == i)
 			fl->holders[fl->n_holders++] = r;
-		}
-		if (rc == TD_OK && r->f[CC_TOKEN_SERIAL] &&
-		    !td_strmap_get(token, r->f[CC_TOKEN_SERIAL])) {
-			if (td_strmap_put(token, r->f[CC_TOKEN_SERIAL], r) < 0)
-				rc = TD_ERR_NOMEM;
+		if (r->token_ix == i)
 			fl->tokens[fl->n_tokens++] = r;
-		}
 	}
-	td_strmap_free(person);
-	td_strmap_free(org);
-	td_strmap_free(token);
-	return rc;
+	return TD_OK;
+}
+
+/* Each row's holder_ix and token_ix, from the row of the first
+ * certificate of its holder and token to the place of that one in
+ * fl's lists (the order they are added in): the certificates then take
+ * their ids from fl->holder_ids and token_ids, where a map of ids cost
+ * a hash look-up per row (issue 27). */
+static int places(struct import_state *st, struct first_load *fl)
+{
+	size_t n = st->certs.n;
+	struct import_row *rows = st->certs.rows;
+	uint32_t *place = malloc(n * sizeof *place);
+
+	fl->holder_ids = calloc(fl->n_holders + 1, sizeof *fl->holder_ids);
+	fl->token_ids = calloc(fl->n_tokens + 1, sizeof *fl->token_ids);
+	if (!place || !fl->holder_ids || !fl->token_ids) {
+		free(place);
+		return TD_ERR_NOMEM;
+	}
+	for (size_t j = 0; j < fl->n_holders; j++)
+		place[fl->holders[j] - rows] = (uint32_t)j;
+	for (size_t i = 0; i < n; i++)
+		rows[i].holder_ix = place[rows[i].holder_ix];
+	for (size_t j = 0; j < fl->n_tokens; j++)
+		place[fl->tokens[j] - rows] = (uint32_t)j;
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].token_ix != NO_FIRST)
+			rows[i].token_ix = place[rows[i].token_ix];
+	free(place);
+	return TD_OK;
 }
 
 /* The rows of a first load, in key order; nothing to do otherwise (an
@@ -515,10 +552,12 @@ static int order_first_load(struct import_state *st, struct first_load *fl,
 	int rc;
 
 	memset(fl, 0, sizeof *fl);
-	if (st->reg_has_certs || st->certs.n < FIRST_LOAD_SORTED)
+	if (st->reg_has_certs || st->certs.n < FIRST_LOAD_SORTED ||
+	    st->certs.n >= NO_FIRST)
 		return TD_OK;
 	if ((rc = first_rows(st, fl)) < 0)
-		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		return rc == TD_ERR_NOMEM ? td_error_set(err, rc, "out of memory")
+		                          : td_error_set(err, rc, "a row without its holder");
 	if ((rc = sort_certs(st, fl)) < 0)
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	/* each in the order of its row's certificate: their ids then grow
@@ -528,12 +567,15 @@ static int order_first_load(struct import_state *st, struct first_load *fl,
 	 * import's CPU before) */
 	qsort(fl->holders, fl->n_holders, sizeof *fl->holders, by_address);
 	qsort(fl->tokens, fl->n_tokens, sizeof *fl->tokens, by_address);
+	if ((rc = places(st, fl)) < 0)
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	return TD_OK;
 }
 
 static int write_certs(struct td_registry *reg, struct import_state *st,
-                       struct td_org_tree *tree, const char *issuer,
-                       struct td_import_report *rep, struct td_error *err)
+                       struct td_org_tree *tree, const struct first_load *fl,
+                       const char *issuer, struct td_import_report *rep,
+                       struct td_error *err)
 {
 	for (size_t i = 0; i < st->certs.n; i++) {
 		struct import_row *r = &st->certs.rows[i];
@@ -545,8 +587,13 @@ static int write_certs(struct td_registry *reg, struct import_state *st,
 			.agency_code = r->f[CC_AGENCY], .not_before = r->f[CC_NOT_BEFORE],
 			.not_after = r->f[CC_NOT_AFTER], .token_serial = r->f[CC_TOKEN_SERIAL] };
 		struct td_cert_put p = { &c, r->f[CC_POSITION], r->f[CC_EMAIL],
-		                         r->f[CC_TOKEN_MODEL] };
+		                         r->f[CC_TOKEN_MODEL], 0, 0 };
 		struct td_cert old = { 0 };
+		if (fl->holder_ids) {
+			p.holder_id = fl->holder_ids[r->holder_ix];
+			if (r->token_ix != NO_FIRST)
+				p.token_id = fl->token_ids[r->token_ix];
+		}
 		struct td_error ignored;
 		enum td_upsert u;
 		/* An official moved to another agency: the certificate the CA
@@ -600,7 +647,7 @@ static int audit_summary(struct td_registry *reg, const char *const *paths, size
 
 /* A first load's holders, then its tokens, each in key order (a no-op
  * when the registry turned out to have some meanwhile). */
-static int write_first_load(struct td_registry *reg, const struct first_load *fl,
+static int write_first_load(struct td_registry *reg, struct first_load *fl,
                             struct td_error *err)
 {
 	int rc = TD_OK;
@@ -609,15 +656,15 @@ static int write_first_load(struct td_registry *reg, const struct first_load *fl
 		const struct import_row *r = fl->holders[i];
 		struct td_cert c = { .kind = r->f[CC_KIND], .holder_ext_id = r->f[CC_HOLDER_ID],
 			.holder_name = r->f[CC_HOLDER_NAME], .agency_code = r->f[CC_AGENCY] };
-		struct td_cert_put p = { &c, r->f[CC_POSITION], r->f[CC_EMAIL], NULL };
-		rc = td_reg_bulk_holder(reg, &p, err);
+		struct td_cert_put p = { &c, r->f[CC_POSITION], r->f[CC_EMAIL], NULL, 0, 0 };
+		rc = td_reg_bulk_holder(reg, &p, &fl->holder_ids[i], err);
 	}
 	for (size_t i = 0; rc == TD_OK && i < fl->n_tokens; i++) {
 		const struct import_row *r = fl->tokens[i];
 		struct td_cert c = { .kind = r->f[CC_KIND], .holder_ext_id = r->f[CC_HOLDER_ID],
 			.token_serial = r->f[CC_TOKEN_SERIAL] };
-		struct td_cert_put p = { &c, NULL, NULL, r->f[CC_TOKEN_MODEL] };
-		rc = td_reg_bulk_token(reg, &p, err);
+		struct td_cert_put p = { &c, NULL, NULL, r->f[CC_TOKEN_MODEL], 0, 0 };
+		rc = td_reg_bulk_token(reg, &p, &fl->token_ids[i], err);
 	}
 	return rc;
 }
@@ -628,6 +675,8 @@ static void release_rows(struct import_state *st, struct first_load *fl)
 {
 	free(fl->holders);
 	free(fl->tokens);
+	free(fl->holder_ids);
+	free(fl->token_ids);
 	free(st->agencies.rows);
 	free(st->certs.rows);
 	td_arena_free(st->arena);
@@ -651,7 +700,7 @@ static int write_all(struct td_registry *reg, struct import_state *st,
 	writing(st, 0);
 	if ((rc = write_agencies(reg, st, tree, rep, err)) < 0 ||
 	    (rc = write_first_load(reg, fl, err)) < 0 ||
-	    (rc = write_certs(reg, st, tree, issuer, rep, err)) < 0) {
+	    (rc = write_certs(reg, st, tree, fl, issuer, rep, err)) < 0) {
 		td_reg_rollback(reg);
 		return rc;
 	}
@@ -681,7 +730,7 @@ int td_import_files(struct td_registry *reg, const char *const *paths, size_t n,
                     struct td_import_report *rep, struct td_error *err)
 {
 	struct import_state st = { 0 };
-	struct first_load fl = { NULL, NULL, 0, 0 };
+	struct first_load fl = { NULL, NULL, 0, 0, NULL, NULL };
 	struct td_org_tree *tree = td_org_tree_new();
 	int rc = TD_OK;
 
@@ -719,6 +768,8 @@ int td_import_files(struct td_registry *reg, const char *const *paths, size_t n,
 		rc = write_all(reg, &st, tree, &fl, paths, n, opts, rep, err);
 	free(fl.holders);
 	free(fl.tokens);
+	free(fl.holder_ids);
+	free(fl.token_ids);
 	free(st.agencies.rows);
 	free(st.certs.rows);
 	td_arena_free(st.arena);

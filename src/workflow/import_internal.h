@@ -2,6 +2,7 @@
 #ifndef TD_IMPORT_INTERNAL_H
 #define TD_IMPORT_INTERNAL_H
 
+#include <stdint.h>
 #include <stddef.h>
 
 #include "tokendesk/error.h"
@@ -24,7 +25,11 @@ struct import_row {
 	char *f[(int)CC__N > (int)AC__N ? (int)CC__N : (int)AC__N];
 	unsigned refused;   /* bit c: field c was there but refused (with its
 	                       own message), so it is not "missing" as well */
+	/* A first load's certificate row: where its holder and token are in
+	 * the load's list of them (import.c; NO_FIRST for none) */
+	uint32_t holder_ix, token_ix;
 };
+#define NO_FIRST UINT32_MAX
 
 struct row_array {
 	struct import_row *rows;

@@ -36,7 +36,7 @@ static void put_cert(struct td_registry *reg, const char *serial, const char *to
                      const char *agency, const char *holder_id)
 {
 	struct td_cert c = { 0 };
-	struct td_cert_put p = { &c, NULL, NULL, "SoftHSM v2" };
+	struct td_cert_put p = { &c, NULL, NULL, "SoftHSM v2", 0, 0 };
 	enum td_upsert r;
 	struct td_error err;
 

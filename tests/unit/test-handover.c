@@ -22,7 +22,7 @@ static void put_cert(struct td_registry *reg, const char *serial, const char *id
 		.holder_name = (char *)name, .agency_code = "STC",
 		.not_before = "2023-01-01", .not_after = "2028-01-01",
 		.token_serial = (char *)token };
-	struct td_cert_put p = { &c, NULL, NULL, "SafeNet eToken 5110" };
+	struct td_cert_put p = { &c, NULL, NULL, "SafeNet eToken 5110", 0, 0 };
 	struct td_error err;
 	enum td_upsert u;
 

@@ -28,7 +28,7 @@ static void put_sample(struct td_registry *reg)
 		.holder_ext_id = "001085012345", .holder_name = "Nguyễn Văn Hùng",
 		.agency_code = "STC", .not_before = "2023-01-01", .not_after = "2028-01-01",
 		.token_serial = "AB12" };
-	struct td_cert_put p = { &c, "Chuyên viên", NULL, "SafeNet eToken 5110" };
+	struct td_cert_put p = { &c, "Chuyên viên", NULL, "SafeNet eToken 5110", 0, 0 };
 	struct td_error err;
 	enum td_upsert u;
 
@@ -138,7 +138,7 @@ static void check_issuers(struct td_registry *reg)
 		.subject_dn = "C=VN, CN=Nguyễn Văn Hùng", .kind = "person",
 		.holder_ext_id = "001085012345", .holder_name = "Nguyễn Văn Hùng",
 		.agency_code = "STC", .not_before = "2023-01-01", .not_after = "2028-01-01" };
-	struct td_cert_put p = { &c, "Trưởng phòng", NULL, NULL };
+	struct td_cert_put p = { &c, "Trưởng phòng", NULL, NULL, 0, 0 };
 	struct td_error err;
 	enum td_upsert u;
 	int64_t certs = count_of("SELECT count(*) FROM certificate"), bad = 0;

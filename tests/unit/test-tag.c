@@ -21,7 +21,7 @@ static void put_sample(struct td_registry *reg)
 		.holder_ext_id = "001085012345", .holder_name = "Nguyễn Văn Hùng",
 		.agency_code = "DC", .not_before = "2023-01-01", .not_after = "2028-01-01",
 		.token_serial = "AB12" };
-	struct td_cert_put p = { &c, NULL, NULL, NULL };
+	struct td_cert_put p = { &c, NULL, NULL, NULL, 0, 0 };
 	struct td_error err;
 	enum td_upsert u;
 

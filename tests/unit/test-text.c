@@ -2,6 +2,12 @@
 #include <config.h>
 
 #include <stdlib.h>
+#include <string.h>
+
+#include <unicase.h>
+#include <unictype.h>
+#include <uninorm.h>
+#include <unistr.h>
 
 #include "check.h"
 #include "tokendesk/outfile.h"
@@ -13,6 +19,106 @@ static void check_fold(const char *in, const char *want)
 	char *f = td_fold(in);
 	CHECK_STR(f, want);
 	free(f);
+}
+
+/* td_fold as it was before it folded code point by code point (text.c's
+ * table): casefold the whole text to NFD, drop marks, đ to d, anything
+ * not a letter or digit a separator, trimmed. */
+static char *fold_reference(const char *s)
+{
+	size_t flen = 0, n = 0;
+	uint8_t *f = u8_casefold((const uint8_t *)s, strlen(s), NULL, UNINORM_NFD,
+	                         NULL, &flen);
+	char *out = malloc(flen * 6 + 1);
+
+	for (size_t i = 0; f && out && i < flen;) {
+		ucs4_t c;
+		int step = u8_mbtouc(&c, f + i, flen - i);
+		if (c == 0x0111)
+			c = 'd';
+		if (!uc_is_general_category(c, UC_CATEGORY_M)) {
+			if (!uc_is_alnum(c)) {
+				if (n > 0 && out[n - 1] != ' ')
+					out[n++] = ' ';
+			} else {
+				n += (size_t)u8_uctomb((uint8_t *)out + n, c, 6);
+			}
+		}
+		i += (size_t)(step > 0 ? step : 1);
+	}
+	while (out && n > 0 && out[n - 1] == ' ')
+		n--;
+	if (out)
+		out[n] = '\0';
+	free(f);
+	return out;
+}
+
+/* Every code point up to U+2FFF (past the table's end), alone, between
+ * letters and beside a separator, folds as the whole-text folding does. */
+static void check_fold_table(void)
+{
+	int bad = 0;
+
+	for (ucs4_t c = 1; c < 0x3000 && bad < 5; c++) {
+		uint8_t u[8];
+		int w;
+		char in[3][32];
+		if (c >= 0xd800 && c < 0xe000)
+			continue;
+		w = u8_uctomb(u, c, sizeof u);
+		u[w] = 0;
+		snprintf(in[0], sizeof in[0], "%s", (char *)u);
+		snprintf(in[1], sizeof in[1], "A%sb%sC", (char *)u, (char *)u);
+		snprintf(in[2], sizeof in[2], " %s-\xe1\xbb\x87%s ", (char *)u, (char *)u);
+		for (int k = 0; k < 3; k++) {
+			char *got = td_fold(in[k]), *want = fold_reference(in[k]);
+			if (!got || !want || strcmp(got, want) != 0) {
+				fprintf(stderr, "fold U+%04X in \"%s\": \"%s\", want \"%s\"\n",
+				        (unsigned)c, in[k], got ? got : "(null)",
+				        want ? want : "(null)");
+				bad++;
+			}
+			free(got);
+			free(want);
+		}
+	}
+	CHECK(bad == 0);
+}
+
+/* td_nfc gives what u8_normalize gives, for every code point up to
+ * U+2FFF alone, after a letter, and before a combining acute (which
+ * composes with some) or a Hangul vowel jamo. */
+static void check_nfc_table(void)
+{
+	int bad = 0;
+
+	for (ucs4_t c = 1; c < 0x3000 && bad < 5; c++) {
+		uint8_t u[8];
+		char in[4][32];
+		int w;
+		if (c >= 0xd800 && c < 0xe000)
+			continue;
+		w = u8_uctomb(u, c, sizeof u);
+		u[w] = 0;
+		snprintf(in[0], sizeof in[0], "%s", (char *)u);
+		snprintf(in[1], sizeof in[1], "a%s", (char *)u);
+		snprintf(in[2], sizeof in[2], "%s\xcc\x81", (char *)u);
+		snprintf(in[3], sizeof in[3], "\xe1\x84\x80%s\xe1\x85\xa1", (char *)u);
+		for (int k = 0; k < 4; k++) {
+			size_t olen = 0;
+			uint8_t *o = u8_normalize(UNINORM_NFC, (const uint8_t *)in[k],
+			                          strlen(in[k]), NULL, &olen);
+			char *got = td_nfc(in[k]);
+			if (!got || !o || olen != strlen(got) || memcmp(o, got, olen) != 0) {
+				fprintf(stderr, "nfc U+%04X in case %d differs\n", (unsigned)c, k);
+				bad++;
+			}
+			free(got);
+			free(o);
+		}
+	}
+	CHECK(bad == 0);
 }
 
 static void check_serial(const char *in, const char *want)
@@ -42,6 +148,9 @@ int main(void)
 	check_fold("  Sở Văn hóa, Thể thao  và Du lịch ", "so van hoa the thao va du lich");
 	check_fold("cert_serial", "cert serial");
 	check_fold("", "");
+	check_fold("\xef\xac\x83 \xc5\x89", "ffi \xca\xbcn");   /* one to several */
+	check_fold_table();
+	check_nfc_table();
 
 	size_t bad = 0;
 	CHECK(td_utf8_valid("abc", 3, NULL));
