@@ -224,6 +224,11 @@ int td_cli_getopt(int argc, char **argv, const char *shorts,
 	opterr = 0;   /* bad_option says what was wrong */
 	if ((c = getopt_long(argc, argv, shorts, longs, NULL)) == '?')
 		bad_option(argv[0], argv[optind - 1], optind >= argc, shorts, longs);
+	/* "receipt N --verify --help": getopt takes --help as the file; a
+	 * person asking for help means help (no file is named "--help") */
+	else if (c != -1 && optarg && strcmp(optarg, "--help") == 0 &&
+	         strchr(shorts, 'h'))
+		c = 'h';
 	return c;
 }
 

@@ -27,6 +27,10 @@ for c in init import show search export "audit verify" "audit log" handover \
 	expect_status 0 td $c --help
 	[ -s "$tmp/out" ] || fail "'$c --help' printed nothing"
 done
+# --help after an option that takes a value is help, not the value
+expect_status 0 td receipt 1 --verify --help
+grep -q -- "--verify FILE" "$tmp/out" || fail "'receipt 1 --verify --help' gave no help"
+expect_status 0 td handover --to --help
 
 # one line for every write
 expect_status 0 td holder set 001000000003 --no-longer-needed
