@@ -108,6 +108,11 @@ int td_token_serial(const char *s, char *out, size_t size);
 /* 1 when s is a real calendar date written YYYY-MM-DD, else 0. */
 int td_date_valid(const char *s);
 
+/* A date as clerks write it: YYYY-MM-DD, or d/m/yyyy and dd/mm/yyyy
+ * (Excel's short date in Vietnam), digits only.  1 and iso[11] gets
+ * YYYY-MM-DD when it is a real calendar date, else 0. */
+int td_date_parse(const char *v, char iso[11]);
+
 /* Today's date (UTC) as YYYY-MM-DD into out[11]; $TOKENDESK_TODAY
  * overrides it, for tests of expiry. */
 void td_today(char out[11]);

@@ -195,6 +195,7 @@ int td_cmd_plan(struct td_cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *as_of = NULL, *encoding = NULL, *sub;
+	char as_of_iso[11];
 	int c, json = 0, clear = 0;
 
 	while ((c = td_cli_getopt(argc, argv, "e:jh", opts)) != -1) {
@@ -207,10 +208,12 @@ int td_cmd_plan(struct td_cli *cli, int argc, char **argv)
 		default: return EX_USAGE;
 		}
 	}
-	if (as_of && !td_date_valid(as_of)) {
-		td_cli_fail("--as-of wants a date YYYY-MM-DD, not %s", as_of);
+	if (as_of && !td_date_parse(as_of, as_of_iso)) {
+		td_cli_fail("--as-of wants a date YYYY-MM-DD or dd/mm/yyyy, not %s", as_of);
 		return EX_USAGE;
 	}
+	if (as_of)
+		as_of = as_of_iso;   /* 1/7/2025 as 2025-07-01 */
 	sub = optind < argc ? argv[optind++] : "";
 	if (strcmp(sub, "import") == 0 && argc - optind == 1)
 		return plan_import(cli, argv[optind], encoding);

@@ -403,11 +403,11 @@ int td_cmd_show(struct td_cli *cli, int argc, char **argv)
 		if (c == 'j')
 			json = 1;
 		else if (c == 'a') {
-			if (!td_date_valid(optarg)) {
-				td_cli_fail("--as-of wants a date YYYY-MM-DD, not %s", optarg);
+			if (!td_date_parse(optarg, as_of)) {
+				td_cli_fail("--as-of wants a date YYYY-MM-DD or dd/mm/yyyy, "
+				            "not %s", optarg);
 				return EX_USAGE;
 			}
-			snprintf(as_of, sizeof as_of, "%s", optarg);
 		}
 		else if (c == 'h') {
 			fputs(td_cli_T("Usage: tokendesk show token SERIAL | cert SERIAL | agency"

@@ -109,18 +109,7 @@ static void load(struct desk *d, struct browse *b)
 /* YYYY-MM-DD or d/m/yyyy (as the lists write it) into out[11]. */
 static int read_date(const char *text, char out[11])
 {
-	int day, month, year;
-	char rest;
-
-	if (td_date_valid(text)) {
-		snprintf(out, 11, "%s", text);
-		return 1;
-	}
-	if (sscanf(text, "%d/%d/%d%c", &day, &month, &year, &rest) != 3 ||
-	    year < 1900 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31)
-		return 0;
-	snprintf(out, 11, "%04d-%02d-%02d", year, month, day);
-	return td_date_valid(out);
+	return td_date_parse(text, out);
 }
 
 static void draw(struct desk *d, void *self, int top, int rows, int cols)

@@ -617,3 +617,30 @@ const char *td_local_time(const char *iso, const char *fmt, char *buf,
 #pragma GCC diagnostic pop
 	return buf;
 }
+
+int td_date_parse(const char *v, char iso[11])
+{
+	unsigned d, m, y;
+	int nd = 0, nm = 0, ny = 0, end = 0;
+	char buf[40];
+
+	if (!v)
+		return 0;
+	if (td_date_valid(v)) {
+		memcpy(iso, v, 11);
+		return 1;
+	}
+	/* d/m/yyyy or dd/mm/yyyy (Excel's own short date), digits only */
+	if (strlen(v) > 10 || strspn(v, "0123456789/") != strlen(v) ||
+	    sscanf(v, "%u%n/%u%n/%u%n", &d, &nd, &m, &nm, &y, &ny) != 3)
+		return 0;
+	end = ny;
+	if (nd < 1 || nd > 2 || nm - nd - 1 < 1 || nm - nd - 1 > 2 || ny - nm - 1 != 4 ||
+	    v[end] != '\0' || y < 1900 || m < 1 || m > 12 || d < 1 || d > 31)
+		return 0;
+	snprintf(buf, sizeof buf, "%04u-%02u-%02u", y, m, d);
+	if (!td_date_valid(buf))
+		return 0;
+	memcpy(iso, buf, 11);
+	return 1;
+}

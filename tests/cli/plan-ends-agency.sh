@@ -28,6 +28,12 @@ expect_in "$tmp/out" "P.S34"
 expect_in "$tmp/out" "P.X10"
 expect_status 0 td show agency P.H1.X1 --as-of 2025-07-01
 expect_in "$tmp/out" "not in force on 2025-07-01"
+# the date as a clerk writes it (Excel's d/m/yyyy) is the same day
+expect_status 0 td show agency P.H1.X1 --as-of 1/7/2025
+expect_in "$tmp/out" "not in force on 2025-07-01"
+expect_status 0 td show agency P --as-of 30/06/2025
+expect_in "$tmp/out" "P.S3"
+expect_status 64 td show agency P --as-of 31/6/2025
 # the row change is audited, and the audit's images match the rows
 td audit log agency P.S3 >"$tmp/audit" || fail "audit log"
 expect_in "$tmp/audit" "agency.update"

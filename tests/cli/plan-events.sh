@@ -47,6 +47,10 @@ expected_tsv "$P/expected.tsv" | diff -u - "$tmp/got" >&2 || fail "after --clear
 expect_status 0 td plan show --json --as-of 2025-06-30
 actions_tsv "$tmp/out" >"$tmp/got"
 expected_tsv "$P/expected-asof.tsv" | diff -u - "$tmp/got" >&2 || fail "--as-of"
+# ... and written as a clerk writes it
+expect_status 0 td plan show --json --as-of 30/6/2025
+actions_tsv "$tmp/out" >"$tmp/got"
+expected_tsv "$P/expected-asof.tsv" | diff -u - "$tmp/got" >&2 || fail "--as-of 30/6/2025"
 expect_status 64 td plan show --as-of 2025-13-01
 
 # merge keeping a name under a new superior: the kept certificate still
