@@ -1123,19 +1123,6 @@ static int has_table(struct td_registry *reg, const char *name)
 	return found;
 }
 
-/* A field kit (kit_make.c stamps meta 'kit_uuid'). */
-static int is_kit(struct td_registry *reg)
-{
-	sqlite3_stmt *st;
-	int kit = 0;
-
-	if (sqlite3_prepare_v2(reg->db, "SELECT 1 FROM meta WHERE key = 'kit_uuid'",
-	                       -1, &st, NULL) == SQLITE_OK)
-		kit = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return kit;
-}
-
 static int prepare_evidence(struct state_check *c)
 {
 	sqlite3_stmt *st;
@@ -1180,7 +1167,7 @@ static int prepare_evidence(struct state_check *c)
 int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
                               void *ctx, int64_t *differences, struct td_error *err)
 {
-	struct state_check c = { reg, NULL, fn, ctx, is_kit(reg), 0, NULL, NULL,
+	struct state_check c = { reg, NULL, fn, ctx, td_reg_is_field_kit(reg), 0, NULL, NULL,
 	                         NULL, 0, err, 0 };
 	int rc;
 

@@ -743,3 +743,15 @@ void td_reg_rollback(struct td_registry *reg)
 	reg->have_head = 0;
 	td_reg_bulk_end(reg);
 }
+
+int td_reg_is_field_kit(struct td_registry *reg)
+{
+	sqlite3_stmt *st;
+	int kit = 0;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT 1 FROM meta WHERE key = 'kit_uuid'",
+	                       -1, &st, NULL) == SQLITE_OK)
+		kit = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return kit;
+}

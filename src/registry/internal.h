@@ -181,6 +181,9 @@ int td_reg_attach(struct td_registry *reg, const char *path, const char *schema,
 
 /* Fails with TD_ERR_INTERNAL when no transaction is open. */
 int td_reg_require_tx(struct td_registry *reg, struct td_error *err);
+/* 1 when reg is a field kit (kit_make.c stamps meta 'kit_uuid'), else 0
+ * (an unreadable meta too). */
+int td_reg_is_field_kit(struct td_registry *reg);
 
 /* Schema migrations (schema.c). */
 int td_reg_migrate(struct td_registry *reg, struct td_error *err);

@@ -535,20 +535,6 @@ int td_reg_crl_newest(struct td_registry *reg, const char *issuer, char out[11],
 
 /* ---- tags added as one load (plan apply) ------------------------------- */
 
-/* A field kit: its merge backs each added tag with the kit's own tag.add
- * row (kit_backing.c), so nothing is folded there. */
-static int in_field_kit(struct td_registry *reg)
-{
-	sqlite3_stmt *st;
-	int kit = 0;
-
-	if (sqlite3_prepare_v2(reg->db, "SELECT 1 FROM meta WHERE key = 'kit_uuid'",
-	                       -1, &st, NULL) == SQLITE_OK)
-		kit = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return kit;
-}
-
 /* Does an earlier load carry this created stamp?  Then its rows and
  * these could not be told apart once some are deleted. */
 static int stamp_taken(struct td_registry *reg, const char *at)
@@ -574,7 +560,9 @@ int td_reg_tag_bulk_begin(struct td_registry *reg, const char *source,
 	int rc;
 
 	reg->tag_bulk = 0;
-	if ((rc = td_reg_require_tx(reg, err)) < 0 || in_field_kit(reg))
+	/* in a field kit the merge backs each added tag with the kit's own
+	 * tag.add row (kit_backing.c), so nothing is folded there */
+	if ((rc = td_reg_require_tx(reg, err)) < 0 || td_reg_is_field_kit(reg))
 		return rc;
 	memset(&reg->bulk_tag, 0, sizeof reg->bulk_tag);
 	/* Two loads in one second (a test, a quick re-apply) wait for the
