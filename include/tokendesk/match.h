@@ -34,6 +34,11 @@ enum td_match_outcome {
 	TD_MATCH_UNKNOWN_TOKEN  /* the registry has no token with this serial */
 };
 
+/* What a token state that keeps it from a desk says ("lost" -> "recorded
+ * lost"; also damaged, destroyed, sent_to_ca, at_dost), as an English
+ * message id the front end translates; NULL for any other state. */
+const char *td_custody_away_words(const char *state);
+
 /* Stable name: "matched", "expired", "tagged", "subject-differs",
  * "other-certificate", "custody", "out-of-scope", "unknown-token". */
 const char *td_match_outcome_name(enum td_match_outcome o);

@@ -12,9 +12,8 @@
 
 #include "cli/commands.h"
 #include "cli/json.h"
-
-#define N_(s) s   /* xgettext keyword: translated where printed */
 #include "tokendesk/count.h"
+#include "tokendesk/match.h"
 
 #define N_(s) s
 static const char *const count_usage = N_(
@@ -87,19 +86,13 @@ static int count_start(struct td_registry *reg, int argc, char **argv)
  * with another person...) is found, and flagged: the desk's words. */
 static void print_away(struct td_registry *reg, const char *serial)
 {
-	static const char *const away[][2] = {
-		{ "lost", N_("recorded lost") }, { "damaged", N_("recorded damaged") },
-		{ "destroyed", N_("recorded destroyed") },
-		{ "sent_to_ca", N_("recorded as sent to the CA") },
-		{ "at_dost", N_("recorded as at DOST") },
-	};
 	char what[400];
+	const char *says;
 
 	switch (td_count_away(reg, serial, what, sizeof what)) {
 	case TD_AWAY_STATE:
-		for (size_t i = 0; i < sizeof away / sizeof *away; i++)
-			if (strcmp(what, away[i][0]) == 0)
-				printf("\t⚠ %s", td_cli_T(away[i][1]));
+		if ((says = td_custody_away_words(what)))
+			printf("\t⚠ %s", td_cli_T(says));
 		break;
 	case TD_AWAY_OTHER_HOLDER:
 		td_cli_printf("\t⚠ recorded as handed to %.200s, not to the "

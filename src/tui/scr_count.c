@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "tokendesk/count.h"
+#include "tokendesk/match.h"
 #include "tokendesk/handover.h"
 #include "tokendesk/registry.h"
 #include "tui/countscr.h"
@@ -25,21 +26,15 @@
 
 int count_custody(struct desk *d, const char *serial, char *out, size_t size)
 {
-	/* the token panel's words (workflow/match.c), so both say the same */
-	static const char *const away[][2] = {
-		{ "lost", N_("recorded lost") }, { "damaged", N_("recorded damaged") },
-		{ "destroyed", N_("recorded destroyed") },
-		{ "sent_to_ca", N_("recorded as sent to the CA") },
-		{ "at_dost", N_("recorded as at DOST") },
-	};
 	char what[400];
+	const char *says;
 
 	out[0] = '\0';
 	switch (td_count_away(d->reg, serial, what, sizeof what)) {
 	case TD_AWAY_STATE:
-		for (size_t i = 0; i < sizeof away / sizeof *away; i++)
-			if (strcmp(what, away[i][0]) == 0)
-				snprintf(out, size, "%s", T(away[i][1]));
+		/* the token panel's words (workflow/match.c), so both say the same */
+		if ((says = td_custody_away_words(what)))
+			snprintf(out, size, "%s", T(says));
 		break;
 	case TD_AWAY_OTHER_HOLDER:
 		Tf(out, size, "recorded as handed to %.200s, not to the certificate's "

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "tokendesk/handover.h"
+#include "tokendesk/match.h"
 #include "tokendesk/outfile.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/text.h"
@@ -265,18 +266,10 @@ static void remove_at(struct desk *d, struct hand *s, int i)
  * the token panel says it. */
 static const char *away_text(const struct hand *s, const struct td_handover_item *it)
 {
-	static const char *const away[][2] = {
-		{ "lost", N_("recorded lost") }, { "damaged", N_("recorded damaged") },
-		{ "destroyed", N_("recorded destroyed") },
-		{ "sent_to_ca", N_("recorded as sent to the CA") },
-		{ "at_dost", N_("recorded as at DOST") },
-	};
+	const char *says = s->kind == TD_HANDOVER_TOKENS
+	                   ? td_custody_away_words(it->state_before) : NULL;
 
-	for (size_t i = 0; s->kind == TD_HANDOVER_TOKENS && it->state_before &&
-	                   i < sizeof away / sizeof *away; i++)
-		if (strcmp(it->state_before, away[i][0]) == 0)
-			return T(away[i][1]);
-	return "";
+	return says ? T(says) : "";
 }
 
 static void running_list(struct desk *d, struct hand *s)

@@ -634,11 +634,7 @@ static void expired_others(const struct td_snap_token *t, const char *matched_id
 	}
 }
 
-/* What the registry says of the token itself: lost, damaged, destroyed,
- * at DOST, sent to the CA, or held by another person than the holder of
- * its certificate.  Such a token on the desk is news, never "matched". */
-static void check_custody(const struct td_token *rt, const char *holder_ext,
-                          struct td_match_result *r)
+const char *td_custody_away_words(const char *state)
 {
 	static const struct { const char *state, *says; } away[] = {
 		{ "lost", N_("recorded lost") }, { "damaged", N_("recorded damaged") },
@@ -646,13 +642,25 @@ static void check_custody(const struct td_token *rt, const char *holder_ext,
 		{ "sent_to_ca", N_("recorded as sent to the CA") },
 		{ "at_dost", N_("recorded as at DOST") },
 	};
-	const char *says = NULL;
+
+	for (size_t i = 0; state && i < sizeof away / sizeof *away; i++)
+		if (strcmp(state, away[i].state) == 0)
+			return away[i].says;
+	return NULL;
+}
+
+/* What the registry says of the token itself: lost, damaged, destroyed,
+ * at DOST, sent to the CA, or held by another person than the holder of
+ * its certificate.  Such a token on the desk is news, never "matched". */
+static void check_custody(const struct td_token *rt, const char *holder_ext,
+                          struct td_match_result *r)
+{
+	const char *says = td_custody_away_words(rt->state);
 	char other[300] = "";
 	struct td_match_finding *f;
 
-	for (size_t i = 0; rt->state && i < sizeof away / sizeof *away; i++)
-		if (strcmp(rt->state, away[i].state) == 0)
-			says = TR(away[i].says);
+	if (says)
+		says = TR(says);
 	if (!says && holder_ext[0] && rt->custodian &&
 	    strncmp(rt->custodian, "holder:", 7) == 0 &&
 	    strcmp(rt->custodian + 7, holder_ext) != 0) {
