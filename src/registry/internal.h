@@ -149,6 +149,11 @@ void td_sha256_add(struct td_sha256 *h, const void *data, size_t len);
 void td_sha256_hex(struct td_sha256 *h, char out[65]);
 void td_sha256_free(struct td_sha256 *h);
 
+/* For the tests (audit_state.c): how many of audit verify's per-key
+ * count queries SQLite would answer by scanning their whole table; *first
+ * names the first such table (NULL when none). */
+int td_reg_audit_count_scans(struct td_registry *reg, const char **first);
+
 /* Tag loads (audit_tag_bulk.c), for audit verify's state check: make
  * temp.td_tag_member, one row per tag each tag.add.bulk row added (id of
  * the live row, NULL when an audited tag.delete removed it since), then
