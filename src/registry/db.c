@@ -460,6 +460,20 @@ static int wal_empty(const char *path)
 
 enum open_how { OPEN_NORMAL, OPEN_IMMUTABLE };
 
+/* SQLite keeps memory statistics under a global mutex taken on every
+ * allocation (a 1M load makes tens of millions); tokendesk never reads
+ * them.  Settable only before SQLite initializes, at the first open;
+ * later it is refused (SQLITE_MISUSE) and harmless. */
+static void sqlite_setup(void)
+{
+	static int done;
+
+	if (!done) {
+		done = 1;
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	}
+}
+
 /* One try at opening path.  NULL with err filled; *full tells whether
  * the disk being full was why. */
 static struct td_registry *open_once(const char *path, int flags,
@@ -485,6 +499,7 @@ static struct td_registry *open_once(const char *path, int flags,
 		name = uri;
 		oflags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
 	}
+	sqlite_setup();
 	reg = calloc(1, sizeof *reg);
 	if (!reg || !(reg->path = strdup(path))) {
 		free(reg);
