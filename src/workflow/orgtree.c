@@ -69,8 +69,9 @@ int td_org_tree_put(struct td_org_tree *t, const char *code, const char *name,
 
 	if (!n && !(n = td_arena_alloc(t->arena, sizeof *n)))
 		return TD_ERR_NOMEM;
-	else if (!is_new)
-		t->gen++;   /* any cached DN prefix may depend on this node */
+	/* Any cached DN prefix may depend on this node: a changed one, or a
+	 * new one that a chain ending at a missing parent now reaches. */
+	t->gen++;
 	n->code = td_arena_strdup(t->arena, code);
 	n->name = td_arena_strdup(t->arena, name ? name : "");
 	n->parent = parent_code && *parent_code ? td_arena_strdup(t->arena, parent_code)
@@ -250,7 +251,7 @@ char *td_org_tree_dn(struct td_org_tree *t, const char *code, const char *kind,
 	struct node *n = get(t, code);
 	int org = kind && strcmp(kind, "org") == 0;
 
-	if (!n || td_org_tree_cycle(t, code))
+	if (!n)
 		return NULL;
 	if (n->gen != t->gen) {
 		free(n->prefix);
@@ -258,7 +259,12 @@ char *td_org_tree_dn(struct td_org_tree *t, const char *code, const char *kind,
 		n->prefix = n->org_prefix = NULL;
 		n->gen = t->gen;
 	}
-	if (!n->prefix && !(n->prefix = chain_prefix(t, n)))
+	/* The loop check goes with the prefix: a prefix cached in this
+	 * generation was made with none, and every put starts a new one (a
+	 * national import asked it of every certificate, walking the chain
+	 * twice over a map look-up a step). */
+	if (!n->prefix &&
+	    (td_org_tree_cycle(t, code) || !(n->prefix = chain_prefix(t, n))))
 		return NULL;
 	if (!org)
 		return join_cn(n->prefix, holder_name);
