@@ -15,6 +15,10 @@ void td_strmap_free(struct td_strmap *m);
 void *td_strmap_get(const struct td_strmap *m, const char *key);
 /* Set key to value (replacing).  Returns 0, or -1 out of memory. */
 int td_strmap_put(struct td_strmap *m, const char *key, void *value);
+/* Add key -> value unless key is there already, in one look-up.
+ * Returns the value key already had (the map unchanged), value itself
+ * when it was added, or NULL out of memory.  value must not be NULL. */
+void *td_strmap_add(struct td_strmap *m, const char *key, void *value);
 size_t td_strmap_count(const struct td_strmap *m);
 /* Call fn for every entry, in no particular order. */
 void td_strmap_each(const struct td_strmap *m,

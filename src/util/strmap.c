@@ -99,6 +99,23 @@ int td_strmap_put(struct td_strmap *m, const char *key, void *value)
 	return 0;
 }
 
+void *td_strmap_add(struct td_strmap *m, const char *key, void *value)
+{
+	uint64_t h = fnv1a(key);
+	struct slot *s;
+
+	if ((m->count + 1) * 2 > m->cap && grow(m) < 0)
+		return NULL;
+	s = find(m, key, h);
+	if (s->key)
+		return s->value;
+	s->key = key;
+	s->hash = h;
+	s->value = value;
+	m->count++;
+	return value;
+}
+
 size_t td_strmap_count(const struct td_strmap *m)
 {
 	return m->count;

@@ -294,38 +294,39 @@ static int check_cert_set(struct import_state *st, struct td_org_tree *tree)
 			                    "or the registry", r->f[CC_AGENCY]);
 		settle_holder(st, r, tree);
 		check_holder_change(st, r);
-		if (r->f[CC_SERIAL] && (o = td_strmap_get(serials, r->f[CC_SERIAL])))
+		/* td_strmap_add: the first row with the key, r when r is the
+		 * first (one look-up where a get and a put cost two misses of
+		 * a national map's cache). */
+		if (r->f[CC_SERIAL] && !(o = td_strmap_add(serials, r->f[CC_SERIAL], r)))
+			rc = TD_ERR_NOMEM;
+		else if (r->f[CC_SERIAL] && o != r)
 			td_import_row_error(st, r, "cert_serial", "serial %s is listed twice "
 			                    "(also %s:%ld)", r->f[CC_SERIAL], o->file, o->line);
-		else if (r->f[CC_SERIAL] && td_strmap_put(serials, r->f[CC_SERIAL], r) < 0)
-			rc = TD_ERR_NOMEM;
 		if (r->f[CC_HOLDER_ID] && r->f[CC_HOLDER_NAME] && r->f[CC_KIND] &&
 		    strcmp(r->f[CC_KIND], "person") == 0) {
-			if ((o = td_strmap_get(people, r->f[CC_HOLDER_ID])) &&
-			    strcmp(o->f[CC_HOLDER_NAME], r->f[CC_HOLDER_NAME]) != 0)
+			if (!(o = td_strmap_add(people, r->f[CC_HOLDER_ID], r)))
+				rc = TD_ERR_NOMEM;
+			else if (strcmp(o->f[CC_HOLDER_NAME], r->f[CC_HOLDER_NAME]) != 0)
 				td_import_row_error(st, r, "holder_name", "holder %s is '%s' here "
 				                    "but '%s' at %s:%ld", r->f[CC_HOLDER_ID],
 				                    r->f[CC_HOLDER_NAME], o->f[CC_HOLDER_NAME],
 				                    o->file, o->line);
-			else if (!o && td_strmap_put(people, r->f[CC_HOLDER_ID], r) < 0)
-				rc = TD_ERR_NOMEM;
 			r->holder_ix = (uint32_t)((o ? o : r) - st->certs.rows);
 		} else if (r->f[CC_HOLDER_ID] && r->f[CC_KIND] &&
 		           strcmp(r->f[CC_KIND], "org") == 0) {
-			if (!(o = td_strmap_get(orgs, r->f[CC_HOLDER_ID])) &&
-			    td_strmap_put(orgs, r->f[CC_HOLDER_ID], r) < 0)
+			if (!(o = td_strmap_add(orgs, r->f[CC_HOLDER_ID], r)))
 				rc = TD_ERR_NOMEM;
 			r->holder_ix = (uint32_t)((o ? o : r) - st->certs.rows);
 		}
 		if (r->f[CC_TOKEN_SERIAL] && r->f[CC_HOLDER_ID]) {
-			if ((o = td_strmap_get(tokens, r->f[CC_TOKEN_SERIAL])) &&
-			    o->f[CC_HOLDER_ID] && strcmp(o->f[CC_HOLDER_ID], r->f[CC_HOLDER_ID]) != 0)
+			if (!(o = td_strmap_add(tokens, r->f[CC_TOKEN_SERIAL], r)))
+				rc = TD_ERR_NOMEM;
+			else if (o->f[CC_HOLDER_ID] &&
+			         strcmp(o->f[CC_HOLDER_ID], r->f[CC_HOLDER_ID]) != 0)
 				td_import_row_error(st, r, "token_serial", "token %s is given to "
 				                    "holder %s here and to %s at %s:%ld",
 				                    r->f[CC_TOKEN_SERIAL], r->f[CC_HOLDER_ID],
 				                    o->f[CC_HOLDER_ID], o->file, o->line);
-			else if (!o && td_strmap_put(tokens, r->f[CC_TOKEN_SERIAL], r) < 0)
-				rc = TD_ERR_NOMEM;
 			r->token_ix = (uint32_t)((o ? o : r) - st->certs.rows);
 		}
 	}

@@ -32,6 +32,21 @@ expect_in "$tmp/err" "ce3.csv:5: agency_code: no agency NOPE"
 expect_in "$tmp/err" "ce3.csv:9: cert_serial: 'zz' is not a hexadecimal serial"
 expect_in "$tmp/err" "ce3.csv:7322: not_before"
 
+# Rows that contradict each other, each named against the first row with
+# its key: a serial listed twice, one person under two names, one token
+# given to two holders.  A repeat that agrees (the same person, the same
+# token for the same holder) is no problem.
+sed -e '101s/^[0-9a-f]*,/1001,/' \
+	-e '201s/Nguyễn Văn Số 200,000000000200/Trần Thị Khác,000000000100/' \
+	-e '301s/TK000300/TK000299/' \
+	-e '401s/Nguyễn Văn Số 400,000000000400,\(.*\)TK000400/Nguyễn Văn Số 399,000000000399,\1TK000399/' \
+	"$tmp/ce.csv" >"$tmp/twice.csv"
+expect_status 65 td import "$tmp/twice.csv"
+expect_in "$tmp/err" "twice.csv:101: cert_serial: serial 1001 is listed twice (also $tmp/twice.csv:2)"
+expect_in "$tmp/err" "twice.csv:201: holder_name: holder 000000000100 is 'Trần Thị Khác' here but 'Nguyễn Văn Số 100' at $tmp/twice.csv:101"
+expect_in "$tmp/err" "twice.csv:301: token_serial: token TK000299 is given to holder 000000000300 here and to 000000000299 at $tmp/twice.csv:300"
+expect_eq "$(grep -c ':[0-9]*: ' "$tmp/err")" 4 "rows reported (the bad date, three contradictions)"
+
 # One problem, one message: a name refused for what it holds (a line
 # break typed in the cell) is not also "missing", nor is every field of
 # a row cut short.

@@ -3,12 +3,14 @@ UNIT_TESTS = \
 	tests/unit/test-text \
 	tests/unit/test-csv \
 	tests/unit/test-orgtree \
+	tests/unit/test-strmap \
 	tests/unit/test-registry
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_text_LDADD = $(TD_LIBS)
 tests_unit_test_csv_LDADD = $(TD_LIBS)
 tests_unit_test_orgtree_LDADD = $(TD_LIBS)
+tests_unit_test_strmap_LDADD = $(TD_LIBS)
 tests_unit_test_registry_LDADD = $(TD_LIBS)
 tests_unit_test_registry_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 # the same, linked as the lean `tokendesk` is: no libcrypto (sha256.c)
