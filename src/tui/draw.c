@@ -104,6 +104,18 @@ int tw_put(struct desk *d, int y, int x, int w, const char *s, int color,
 	return used;
 }
 
+/* buf's first head characters, a '…', and its characters from tail to
+ * n: a text cut in the middle, as tw_put_mid and tw_put_name cut it. */
+static void put_cut(struct desk *d, int y, int x, const wchar_t *buf, size_t head,
+                    size_t tail, size_t n, int color)
+{
+	attrset(d->attr[color]);
+	mvaddnwstr(y, x, buf, (int)head);
+	addwstr(L"…");
+	addnwstr(buf + tail, (int)(n - tail));
+	attrset(d->attr[COL_NORMAL]);
+}
+
 int tw_put_mid(struct desk *d, int y, int x, int w, const char *s, int color)
 {
 	wchar_t buf[TW_MAX];
@@ -124,11 +136,7 @@ int tw_put_mid(struct desk *d, int y, int x, int w, const char *s, int color)
 		used += cw(buf[head]);
 	for (tail = n; tail > head && used + cw(buf[tail - 1]) <= keep; tail--)
 		used += cw(buf[tail - 1]);
-	attrset(d->attr[color]);
-	mvaddnwstr(y, x, buf, (int)head);
-	addwstr(L"…");
-	addnwstr(buf + tail, (int)(n - tail));
-	attrset(d->attr[COL_NORMAL]);
+	put_cut(d, y, x, buf, head, tail, n, color);
 	return used + 1;
 }
 
@@ -197,11 +205,7 @@ int tw_put_name(struct desk *d, int y, int x, int w, const char *s, int color)
 	if (h < n)
 		for (; tail < h; tail++)
 			used -= cw(buf[tail]);
-	attrset(d->attr[color]);
-	mvaddnwstr(y, x, buf, (int)head);
-	addwstr(L"…");
-	addnwstr(buf + tail, (int)(n - tail));
-	attrset(d->attr[COL_NORMAL]);
+	put_cut(d, y, x, buf, head, tail, n, color);
 	return used + 1;
 }
 
