@@ -10,17 +10,6 @@ command -v sqlite3 >/dev/null || exit 77
 cp "$K/registry.db" "$TOKENDESK_DB" && cp "$K/field.kit" "$tmp/field.kit" &&
 	chmod 600 "$TOKENDESK_DB" "$tmp/field.kit" || fail "copy"
 q() { sqlite3 "$TOKENDESK_DB" "$1"; }
-# certificate's rows with the issuer's DN in its place: step 11 keeps
-# each DN once in issuer and names it by issuer_id
-cert_cols() {
-	if [ "$(q "SELECT count(*) FROM sqlite_schema WHERE name = 'issuer'")" = 1 ]; then
-		echo "c.id, c.serial, (SELECT dn FROM issuer WHERE id = c.issuer_id), c.subject_dn,
-		      c.kind, c.holder_id, c.not_before, c.not_after, c.status, c.revoked_at,
-		      c.token_id, c.fingerprint FROM certificate c ORDER BY c.rowid"
-	else
-		echo "* FROM certificate ORDER BY rowid"
-	fi
-}
 
 # the tables the release had (not the search index; crl_import gained a
 # column since)

@@ -35,6 +35,21 @@ registry_digest() {
 	  sqlite3 "$TOKENDESK_DB" "select count(*), max(id) from audit" 2>/dev/null; } | sha256sum
 }
 
+# cert_cols: for a SELECT on $TOKENDESK_DB, certificate's rows with the
+# issuer's DN in its place, before schema step 11 and after it (the step
+# keeps each DN once in issuer and names it by issuer_id): the migration
+# tests compare the rows across it.
+cert_cols() {
+	if [ "$(sqlite3 "$TOKENDESK_DB" "SELECT count(*) FROM sqlite_schema WHERE
+	        name = 'issuer'")" = 1 ]; then
+		echo "c.id, c.serial, (SELECT dn FROM issuer WHERE id = c.issuer_id), c.subject_dn,
+		      c.kind, c.holder_id, c.not_before, c.not_after, c.status, c.revoked_at,
+		      c.token_id, c.fingerprint FROM certificate c ORDER BY c.rowid"
+	else
+		echo "* FROM certificate ORDER BY rowid"
+	fi
+}
+
 demo_import() {
 	td init >/dev/null && td import "$TD_SRCDIR/data/demo/agencies.csv" \
 		"$TD_SRCDIR/data/demo/certificates.csv" >/dev/null
