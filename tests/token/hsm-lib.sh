@@ -219,6 +219,24 @@ td() {
 	"$TOKENDESK" --module "$HSM_MODULE" "$@"
 }
 
+# hsm_scan: every token scanned, as JSON into $HSM_DIR/scan.json and as
+# text into $HSM_DIR/scan.txt, for field and the tests' greps.
+hsm_scan() {
+	td scan --json --no-usb >"$HSM_DIR/scan.json" 2>"$HSM_DIR/scan.err" ||
+		{ cat "$HSM_DIR/scan.err" >&2; fail "scan --json"; }
+	td scan --no-usb >"$HSM_DIR/scan.txt" 2>&1 || fail "scan"
+}
+
+# field SERIAL PYEXPR: PYEXPR on t, the token SERIAL of hsm_scan's JSON.
+field() {
+	python3 - "$HSM_DIR/scan.json" "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = next(t for t in d["tokens"] if t["serial"].upper() == sys.argv[2].upper())
+print(eval(sys.argv[3]))
+PY
+}
+
 # expect_grep PATTERN FILE WHAT
 expect_grep() {
 	grep -q -- "$1" "$2" || { echo "--- $2:" >&2; cat "$2" >&2; fail "$3"; }

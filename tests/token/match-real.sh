@@ -79,18 +79,7 @@ spaced() { echo "$1" | sed 's/..../& /g; s/ $//'; }
 "$TOKENDESK" handover --to holder:033000000001 --force --reason "giữ hộ" "$S_MOVED" >/dev/null 2>"$HSM_DIR/h.err" ||
 	{ cat "$HSM_DIR/h.err" >&2; fail "handover to another person"; }
 
-td scan --json --no-usb >"$HSM_DIR/scan.json" 2>"$HSM_DIR/scan.err" ||
-	{ cat "$HSM_DIR/scan.err" >&2; fail "scan --json"; }
-td scan --no-usb >"$HSM_DIR/scan.txt" 2>&1 || fail "scan"
-
-field() {  # field SERIAL PYEXPR-on-t
-	python3 - "$HSM_DIR/scan.json" "$1" "$2" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-t = next(t for t in d["tokens"] if t["serial"].upper() == sys.argv[2].upper())
-print(eval(sys.argv[3]))
-PY
-}
+hsm_scan
 for pair in "$S_LOST custody" "$S_CA custody" "$S_MOVED custody" \
             "$S_NAME subject-differs" "$S_UNIT subject-differs" "$S_TWO matched" \
             "$S_ISS other-certificate" "$S_KEYID matched"; do

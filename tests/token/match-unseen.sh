@@ -62,17 +62,7 @@ CSV
 "$TOKENDESK" handover --to agency:HY-NV "$S_DOST" >/dev/null 2>&1 || fail "handover to the agency"
 "$TOKENDESK" handover --to dost "$S_DOST" >/dev/null 2>&1 || fail "handover to DOST"
 
-td scan --json --no-usb >"$HSM_DIR/scan.json" 2>"$HSM_DIR/scan.err" ||
-	{ cat "$HSM_DIR/scan.err" >&2; fail "scan --json"; }
-td scan --no-usb >"$HSM_DIR/scan.txt" 2>&1 || fail "scan"
-field() {  # field SERIAL PYEXPR-on-t
-	python3 - "$HSM_DIR/scan.json" "$1" "$2" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-t = next(t for t in d["tokens"] if t["serial"].upper() == sys.argv[2].upper())
-print(eval(sys.argv[3]))
-PY
-}
+hsm_scan
 for pair in "$S_BA matched" "$S_DOST custody" "$S_EC matched" "$S_CAPS matched" \
             "$S_MARKS subject-differs" "$S_LOC subject-differs"; do
 	set -- $pair
