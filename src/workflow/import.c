@@ -297,11 +297,14 @@ static int check_cert_set(struct import_state *st, struct td_org_tree *tree)
 		/* td_strmap_add: the first row with the key, r when r is the
 		 * first (one look-up where a get and a put cost two misses of
 		 * a national map's cache). */
-		if (r->f[CC_SERIAL] && !(o = td_strmap_add(serials, r->f[CC_SERIAL], r)))
-			rc = TD_ERR_NOMEM;
-		else if (r->f[CC_SERIAL] && o != r)
-			td_import_row_error(st, r, "cert_serial", "serial %s is listed twice "
-			                    "(also %s:%ld)", r->f[CC_SERIAL], o->file, o->line);
+		if (r->f[CC_SERIAL]) {
+			if (!(o = td_strmap_add(serials, r->f[CC_SERIAL], r)))
+				rc = TD_ERR_NOMEM;
+			else if (o != r)
+				td_import_row_error(st, r, "cert_serial", "serial %s is listed "
+				                    "twice (also %s:%ld)", r->f[CC_SERIAL],
+				                    o->file, o->line);
+		}
 		if (r->f[CC_HOLDER_ID] && r->f[CC_HOLDER_NAME] && r->f[CC_KIND] &&
 		    strcmp(r->f[CC_KIND], "person") == 0) {
 			if (!(o = td_strmap_add(people, r->f[CC_HOLDER_ID], r)))
