@@ -79,12 +79,17 @@ static int agencies_into_tree(struct import_state *st, struct td_org_tree *tree)
 		check_agency(st, r);
 		if (!r->f[AC_CODE])
 			continue;
-		if ((first = td_strmap_get(seen, r->f[AC_CODE]))) {
+		/* out of memory fails the import: a code missing from seen
+		 * would skip its row's parent check below */
+		if (!(first = td_strmap_add(seen, r->f[AC_CODE], r))) {
+			td_strmap_free(seen);
+			return TD_ERR_NOMEM;
+		}
+		if (first != r) {
 			td_import_row_error(st, r, "code", "%s is listed twice (also %s:%ld)",
 			                    r->f[AC_CODE], first->file, first->line);
 			continue;
 		}
-		td_strmap_put(seen, r->f[AC_CODE], r);
 		if (td_org_tree_put(tree, r->f[AC_CODE], r->f[AC_NAME], r->f[AC_PARENT],
 		                    r->f[AC_LEVEL]) < 0) {
 			td_strmap_free(seen);

@@ -47,6 +47,23 @@ expect_in "$tmp/err" "twice.csv:201: holder_name: holder 000000000100 is 'Trần
 expect_in "$tmp/err" "twice.csv:301: token_serial: token TK000299 is given to holder 000000000300 here and to 000000000299 at $tmp/twice.csv:300"
 expect_eq "$(grep -c ':[0-9]*: ' "$tmp/err")" 4 "rows reported (the bad date, three contradictions)"
 
+# An agency code listed twice is named against its first row, once; the
+# first row is still checked (its parent must exist), the second is not
+# also reported for its own parent.
+cat >"$tmp/ag2.csv" <<'CSV'
+code,name,parent_code,level
+SXD,Sở Xây dựng,NOWHERE,department
+SYT,Sở Y tế,DC,department
+SXD,Sở Xây dựng,ALSO_NOWHERE,department
+CSV
+before=$(registry_digest)
+expect_status 65 td import "$tmp/ag2.csv"
+expect_in "$tmp/err" "ag2.csv:4: code: SXD is listed twice (also $tmp/ag2.csv:2)"
+expect_in "$tmp/err" "ag2.csv:2: parent_code: no agency NOWHERE"
+expect_not_in "$tmp/err" "ALSO_NOWHERE"
+expect_eq "$(grep -c ':[0-9]*: ' "$tmp/err")" 2 "agency rows reported"
+expect_eq "$(registry_digest)" "$before" "registry after a refused agency list"
+
 # One problem, one message: a name refused for what it holds (a line
 # break typed in the cell) is not also "missing", nor is every field of
 # a row cut short.
