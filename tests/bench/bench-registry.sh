@@ -82,11 +82,11 @@ verdict() {
 		missed=$((missed + 1))
 	fi
 }
-# Median of the numbers on stdin, as they are.
+# Median of the numbers on stdin, to 3 decimals.
 median() {
 	sort -g | awk '{ v[NR] = $1 }
 		END { if (!NR) { print "nan"; exit }
-		      print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+		      printf "%.3f\n", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
 # kept NAME WALL: one more run of NAME, its wall time and $tmp/NAME.cpu
 # (a single run's) added to $tmp/NAME.walls and $tmp/NAME.cpus.
@@ -198,6 +198,20 @@ awk -F, -v k="$SHOW_RUNS" 'BEGIN { srand(1) }
 serial_prefix=$(awk -F, 'NR == 2 { print tolower(substr($1, 1, 8)) }' "$tmp/certificates.csv")
 
 # ---- import ---------------------------------------------------------------
+# fill NAME FILE DIR SQL: the sqlite3 shell alone puts DIR's two lists, as
+# they are, into temp tables of FILE and runs SQL on them (floor.sql or
+# floor-v6.sql), timed as one run of NAME.  1 when the shell fails.
+fill() {
+	t0=$(now)
+	run_timed "$1" "$SQLITE3" -bail "$2" \
+		"create temp table floor_ag(code TEXT, name TEXT, parent_code TEXT, level TEXT);
+		 create temp table floor_cert($cols);" \
+		".import --csv --skip 1 '$3/agencies.csv' floor_ag" \
+		".import --csv --skip 1 '$3/certificates.csv' floor_cert" \
+		".read '$4'" >/dev/null || { fail "sqlite3 failed on $4 ($1)"; return 1; }
+	kept "$1" "$(sub "$(now)" "$t0")"
+}
+
 # floor: the sqlite3 shell alone putting the same rows into a registry
 # fresh from init (floor.sql: tokendesk's tables, keys and search index,
 # nothing checked).  What no importer of this schema can beat; printed
@@ -206,16 +220,8 @@ floor() {
 	fdb=$tmp/floor.db
 	"$TOKENDESK" --db "$fdb" init >/dev/null 2>&1 || { fail "init of the floor registry failed"; return 1; }
 	note "filling tokendesk's tables with the sqlite3 shell alone..."
-	t0=$(now)
-	run_timed floor "$SQLITE3" -bail "$fdb" \
-		"create temp table floor_ag(code TEXT, name TEXT, parent_code TEXT, level TEXT);
-		 create temp table floor_cert($cols);" \
-		".import --csv --skip 1 '$tmp/agencies.csv' floor_ag" \
-		".import --csv --skip 1 '$tmp/certificates.csv' floor_cert" \
-		".read '$FLOOR_SQL'" >/dev/null || { fail "sqlite3 failed on $FLOOR_SQL"; return 1; }
-	t1=$(now)
-	kept floor "$(sub "$t1" "$t0")"
-	echo "floor run: $(sub "$t1" "$t0") s$(cpu floor s)"
+	fill floor "$fdb" "$tmp" "$FLOOR_SQL" || return 1
+	echo "floor run: $(tail -n 1 "$tmp/floor.walls") s$(cpu floor s)"
 	floor_mb=$(mb "$fdb")
 	rm -f "$fdb" "$fdb-wal" "$fdb-shm"
 }
@@ -226,16 +232,8 @@ floor6() {
 	fdb=$tmp/floor6.db
 	[ -r "$FLOOR6_SQL" ] || { note "no $FLOOR6_SQL: old floor skipped"; return; }
 	note "filling schema 6's tables with the sqlite3 shell alone..."
-	t0=$(now)
-	run_timed floor6 "$SQLITE3" -bail "$fdb" \
-		"create temp table floor_ag(code TEXT, name TEXT, parent_code TEXT, level TEXT);
-		 create temp table floor_cert($cols);" \
-		".import --csv --skip 1 '$tmp/agencies.csv' floor_ag" \
-		".import --csv --skip 1 '$tmp/certificates.csv' floor_cert" \
-		".read '$FLOOR6_SQL'" >/dev/null || { fail "sqlite3 failed on $FLOOR6_SQL"; return; }
-	t1=$(now)
-	kept floor6 "$(sub "$t1" "$t0")"
-	echo "floor-v6 run: $(sub "$t1" "$t0") s$(cpu floor6 s)"
+	fill floor6 "$fdb" "$tmp" "$FLOOR6_SQL" || return
+	echo "floor-v6 run: $(tail -n 1 "$tmp/floor6.walls") s$(cpu floor6 s)"
 	floor6_mb=$(mb "$fdb")
 	rm -f "$fdb" "$fdb-wal" "$fdb-shm"
 }
@@ -281,14 +279,7 @@ small_floor() {
 	fdb=$sdir/floor.db
 	rm -f "$fdb"
 	"$TOKENDESK" --db "$fdb" init >/dev/null 2>&1 || { fail "init (small floor)"; return; }
-	t0=$(now)
-	run_timed small_floor "$SQLITE3" -bail "$fdb" \
-		"create temp table floor_ag(code TEXT, name TEXT, parent_code TEXT, level TEXT);
-		 create temp table floor_cert($cols);" \
-		".import --csv --skip 1 '$sdir/agencies.csv' floor_ag" \
-		".import --csv --skip 1 '$sdir/certificates.csv' floor_cert" \
-		".read '$FLOOR_SQL'" >/dev/null || { fail "sqlite3 failed on $FLOOR_SQL (small)"; return; }
-	kept small_floor "$(sub "$(now)" "$t0")"
+	fill small_floor "$fdb" "$sdir" "$FLOOR_SQL"
 	rm -f "$fdb" "$fdb-wal" "$fdb-shm"
 }
 
