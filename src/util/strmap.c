@@ -82,24 +82,9 @@ static int grow(struct td_strmap *m)
 	return 0;
 }
 
-int td_strmap_put(struct td_strmap *m, const char *key, void *value)
-{
-	uint64_t h = fnv1a(key);
-	struct slot *s;
-
-	if ((m->count + 1) * 2 > m->cap && grow(m) < 0)
-		return -1;
-	s = find(m, key, h);
-	if (!s->key) {
-		s->key = key;
-		s->hash = h;
-		m->count++;
-	}
-	s->value = value;
-	return 0;
-}
-
-void *td_strmap_add(struct td_strmap *m, const char *key, void *value)
+/* key's slot, taken for key when it had none (*added then 1, its value
+ * the caller's to set); NULL out of memory. */
+static struct slot *slot_for(struct td_strmap *m, const char *key, int *added)
 {
 	uint64_t h = fnv1a(key);
 	struct slot *s;
@@ -107,13 +92,36 @@ void *td_strmap_add(struct td_strmap *m, const char *key, void *value)
 	if ((m->count + 1) * 2 > m->cap && grow(m) < 0)
 		return NULL;
 	s = find(m, key, h);
-	if (s->key)
-		return s->value;
-	s->key = key;
-	s->hash = h;
+	*added = !s->key;
+	if (*added) {
+		s->key = key;
+		s->hash = h;
+		m->count++;
+	}
+	return s;
+}
+
+int td_strmap_put(struct td_strmap *m, const char *key, void *value)
+{
+	int added;
+	struct slot *s = slot_for(m, key, &added);
+
+	if (!s)
+		return -1;
 	s->value = value;
-	m->count++;
-	return value;
+	return 0;
+}
+
+void *td_strmap_add(struct td_strmap *m, const char *key, void *value)
+{
+	int added;
+	struct slot *s = slot_for(m, key, &added);
+
+	if (!s)
+		return NULL;
+	if (added)
+		s->value = value;
+	return s->value;
 }
 
 size_t td_strmap_count(const struct td_strmap *m)
