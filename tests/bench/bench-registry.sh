@@ -82,11 +82,13 @@ verdict() {
 		missed=$((missed + 1))
 	fi
 }
-# Median of the numbers on stdin, to 3 decimals.
+# median FORMAT [SCALE]: the median of the numbers on stdin, times SCALE
+# (1), printed with the awk FORMAT (no newline); nan when there are none.
 median() {
-	sort -g | awk '{ v[NR] = $1 }
-		END { if (!NR) { print "nan"; exit }
-		      printf "%.3f\n", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+	sort -g | awk -v f="$1" -v s="${2:-1}" '{ v[NR] = $1 }
+		END { if (!NR) { printf "nan"; exit }
+		      m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		      printf f, m * s }'
 }
 # kept NAME WALL: one more run of NAME, its wall time and $tmp/NAME.cpu
 # (a single run's) added to $tmp/NAME.walls and $tmp/NAME.cpus.
@@ -99,17 +101,12 @@ kept() {
 # medians NAME: the median wall time of NAME's runs, printed; its median
 # CPU into $tmp/NAME.cpu and its largest peak RSS into $tmp/NAME.rss.
 medians() {
-	[ -s "$tmp/$1.cpus" ] && median <"$tmp/$1.cpus" | tr -d '\n' >"$tmp/$1.cpu"
+	[ -s "$tmp/$1.cpus" ] && median "%.3f" <"$tmp/$1.cpus" >"$tmp/$1.cpu"
 	[ -s "$tmp/$1.rsses" ] && sort -g "$tmp/$1.rsses" | tail -n 1 | tr -d '\n' >"$tmp/$1.rss"
-	median <"$tmp/$1.walls"
+	median "%.3f" <"$tmp/$1.walls"
 }
 # Median of the numbers on stdin (seconds), printed in ms.
-median_ms() {
-	sort -g | awk '{ v[NR] = $1 }
-		END { if (!NR) { print "nan"; exit }
-		      m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		      printf "%.2f", m * 1000 }'
-}
+median_ms() { median "%.2f" 1000; }
 # run_timed NAME CMD...: runs CMD; with /usr/bin/time, its CPU seconds
 # go to $tmp/NAME.cpu.  Returns CMD's status.
 run_timed() {
@@ -299,7 +296,7 @@ import_run() {
 		die "import failed (exit $rc): no figures"
 	fi
 	kept import "$(sub "$t1" "$t0")"
-	echo "import run: $(sub "$t1" "$t0") s$(cpu import s)"
+	echo "import run: $(tail -n 1 "$tmp/import.walls") s$(cpu import s)"
 }
 
 mb() { du -k "$1" 2>/dev/null | awk '{ printf "%.0f MB", $1 / 1024 } END { if (!NR) printf "?" }'; }
