@@ -13,6 +13,8 @@
 #ifndef TD_REGISTRY_KIT_H
 #define TD_REGISTRY_KIT_H
 
+#include <pthread.h>
+
 #include "registry/internal.h"
 
 /* Session extension declarations (platform.md): only in src/registry/. */
@@ -61,6 +63,23 @@ char *kit_column_list(const struct kit_table *t);
  * parent p, whose renumbering it must then follow. */
 int kit_fk_to_id(const struct kit_table *t, int f, const struct kit_table *p);
 
+/* ---- kit_async.c: slow work on the kit in a thread of its own ---------
+ * Each step works on a private copy of its own; kit_async_wait joins it
+ * and gives its result (TD_OK, or its error in *err when err is set);
+ * kit_async_free waits and frees what it made. */
+struct kit_async {
+	pthread_t thread;
+	int running;
+	char what[512];
+	struct td_registry *copy;      /* whole: the copy checked */
+	unsigned char *bytes;          /* snapshot: the kit, given over */
+	sqlite3_int64 n;
+	unsigned char *out;            /* snapshot: the kit as merged */
+	sqlite3_int64 out_n;
+	char sha256[65];               /* snapshot: out's SHA-256 */
+	int rc;
+	struct td_error err;
+};
 /* One merge in progress (kit_merge.c drives, kit_apply.c applies). */
 struct kit_stmt_cache {
 	sqlite3_stmt *insert, *select, *update, *remove, *json;
@@ -105,10 +124,8 @@ struct kit_merge {
 	int64_t through, merges, home_event_max;
 	char through_hash[65], prior_at[32];
 	sqlite3_stmt *prior_get, *int_value;
-	/* the kit as merged now (sqlite3_serialize), kept for the next */
-	unsigned char *snapshot;
-	sqlite3_int64 snapshot_n;
-	char snapshot_sha256[65];
+	/* the kit as merged now, kept for the next merge (kit_async.c) */
+	struct kit_async snapshot;
 };
 
 /* The home id of kit row kit_id of t: itself, unless an earlier merge of
@@ -199,6 +216,14 @@ int kit_copy_file(struct td_registry *file, const char *label,
  * schema.c's steps migrate; *copy is then that copy (the old one
  * closed).  The file the kit came from is never written. */
 int kit_copy_migrate(struct td_registry **copy, struct td_error *err);
+/* The kit as merged, as a later merge diffs against it: bytes (an image
+ * of the kit's checked copy, sqlite3_malloc'ed, taken over) without its
+ * audit rows, which come home with the merge (kit_field_audit), and
+ * without its image as made (kit_base), which the kit file keeps.
+ * *out: sqlite3_malloc'ed, *out_n long.  label names the copy. */
+int kit_copy_trimmed(const char *label, unsigned char *bytes, sqlite3_int64 n,
+                     unsigned char **out, sqlite3_int64 *out_n,
+                     struct td_error *err);
 /* An empty database of tokendesk's own schema: the DDL compiled into
  * this program (every migration), never DDL read from a file. */
 int kit_ref_open(struct td_registry **out, struct td_error *err);
@@ -216,6 +241,47 @@ int kit_share(struct td_registry *home, struct td_registry *copy,
  * empty). */
 int kit_base_from_ref(struct td_registry *home, struct td_registry *ref,
                       struct td_error *err);
+
+/* ---- kit_check.c: the kit checked before anything is merged -----------
+ * kit_check: the kit at kit_path read into m->kitc and checked (whole,
+ * a kit, this schema or migrated, only tokendesk's schema, its audit
+ * chain verified, made from home); its uuid, its last audit row as made
+ * and its audit rows' count out. */
+int kit_check(struct td_registry *home, struct kit_merge *m,
+              const char *kit_path, char uuid[37], int64_t *audit_base,
+              int64_t *audit_rows, struct td_error *err);
+/* Is database schema of reg whole (integrity_check; a row breaking a
+ * CHECK or NOT NULL is whole, refused later)?  Else TD_ERR_DATA, the
+ * refusal of a damaged what. */
+int kit_check_whole(struct td_registry *reg, const char *schema,
+                    const char *what, struct td_error *err);
+/* copy attached to home as schema (kit_share), and readable there. */
+int kit_share_checked(struct td_registry *home, struct td_registry *copy,
+                      const char *schema, const char *what,
+                      struct td_error *err);
+/* The refusal of a damaged what (the kit or its image), with the first
+ * line of why. */
+int kit_refuse_damaged(struct td_error *err, const char *what, const char *why);
+/* SQLite's words in err, without td_reg_exec's "registry: ". */
+const char *kit_sqlite_reason(const struct td_error *err);
+
+/* ---- kit_async.c (struct kit_async above) ----------------------------- */
+/* Start checking that kit is whole (kit_check_whole; what names it). */
+int kit_async_whole(struct kit_async *a, struct td_registry *kit,
+                    const char *what, struct td_error *err);
+/* Start making kit as merged (kit_copy_trimmed) and its SHA-256. */
+int kit_async_snapshot(struct kit_async *a, struct td_registry *kit,
+                       struct td_error *err);
+int kit_async_wait(struct kit_async *a, struct td_error *err);
+void kit_async_free(struct kit_async *a);
+
+/* ---- kit_pairs.c: added rows paired with audit rows --------------------
+ * When table's added rows (ids past max) pair one to one with audit rows
+ * (custody events with token.move, scans with count.scan): 1, and *key
+ * the first record where they do not (heap; NULL when all pair), with
+ * *entity naming its kind and why[] saying how; else 0. */
+int kit_pairs_check(struct kit_merge *m, const char *table, int64_t max,
+                    const char **entity, char **key, char *why, size_t size);
 
 /* ---- kit_backing.c: every change backed by the kit's audit ------------
  * A change the merge would apply must be what the kit's own (verified)

@@ -12,7 +12,7 @@
  *     statement on the kit's copy, on the image's copy and at home), and
  *     only the columns those writers change may differ;
  *   - rows the field added: custody events pair one to one, in order,
- *     with the token.move rows of their token, every field of the event
+ *     with the token.move rows of their token (kit_pairs.c), every field of the event
  *     (time, operator, from, to, state, condition, remarks) as the row's
  *     after.event holds it; a handover's image
  *     (items included) is its handover.create row's after; a signature
@@ -620,143 +620,20 @@ static const struct new_rule new_rules[] = {
 	  " 'count.close' AND a.id > ?2)) LIMIT 1" },
 };
 
-/* Rows backed one to one, in order, by one action's audit rows: custody
- * events by token.move rows, scans by count.scan rows.  Both queries
- * give the record's key, then the fields to compare, sorted by key and
- * then id; they are walked side by side (each sorted once: a count of
- * 100,000 scans is one key).  The audit query adds two columns: the
- * row's id, and whether it holds the fields from `always` on (a
- * token.move row holds its event, a count.scan row its time, since audit
- * verify checks state: a kit made by older code has rows without them,
- * compared on what they hold).  names: each compared field as messages
- * name it. */
-struct pair_rule {
-	const char *table, *entity, *what, *rows_sql, *audit_sql;
-	int ncols, always;
-	const char *const *names;
-};
-
-static const char *const event_names[] = { "serial", "to_custodian", "state",
-	"from_custodian", "operator", "at", "operator", "from_custodian",
-	"condition", "remarks" };
-static const char *const scan_names[] = { "uid", "serial", "source", "at" };
-
-static const struct pair_rule pair_rules[] = {
-	{ "custody_event", "token", "custody event", /* in serial order through
-	   token's index, no sort; an event of no token is not paired here (a
-	   rule above names it) */
-	  "SELECT t.serial, e.to_custodian, e.state, e.from_custodian, e.operator,"
-	  " e.at, e.operator, e.from_custodian, e.condition, e.remarks"
-	  " FROM token t CROSS JOIN custody_event e ON e.token_id = t.id WHERE"
-	  " e.id > ?1 ORDER BY t.serial, e.id",
-	  "SELECT entity_key, json_extract(after, '$.custodian'),"
-	  " json_extract(after, '$.state'), json_extract(before, '$.custodian'),"
-	  " operator, json_extract(after, '$.event.at'), json_extract(after,"
-	  " '$.event.operator'), json_extract(after, '$.event.from'),"
-	  " json_extract(after, '$.event.condition'), json_extract(after,"
-	  " '$.event.remarks'), id, json_type(after, '$.event') = 'object'"
-	  " FROM audit WHERE entity = 'token' AND action = 'token.move'"
-	  " AND id > ?2 ORDER BY entity_key, id", 10, 5, event_names },
-	{ "count_scan", "count", "scan",
-	  "SELECT c.uid, s.serial, s.source, s.at FROM count_scan s LEFT JOIN"
-	  " count_session c ON c.id = s.count_id WHERE s.id > ?1"
-	  " ORDER BY c.uid, s.id",
-	  "SELECT entity_key, json_extract(after, '$.serial'),"
-	  " json_extract(after, '$.source'), json_extract(after, '$.at'), id,"
-	  " json_type(after, '$.at') IS NOT NULL FROM audit WHERE entity = 'count'"
-	  " AND action = 'count.scan' AND id > ?2 ORDER BY entity_key, id", 4, 3,
-	  scan_names },
-};
-
-static int same_col(sqlite3_stmt *a, sqlite3_stmt *b, int i)
-{
-	const unsigned char *x = sqlite3_column_text(a, i);
-	const unsigned char *y = sqlite3_column_text(b, i);
-
-	return (!x && !y) || (x && y && strcmp((const char *)x, (const char *)y) == 0);
-}
-
-/* The first field where row and its audit row part, or -1. */
-static int first_difference(const struct pair_rule *r, sqlite3_stmt *rows,
-                            sqlite3_stmt *aud)
-{
-	int n = sqlite3_column_int(aud, r->ncols + 1) ? r->ncols : r->always;
-
-	for (int i = 0; i < n; i++)
-		if (!same_col(rows, aud, i))
-			return i;
-	return -1;
-}
-
-static const char *or_none(sqlite3_stmt *st, int i)
-{
-	const unsigned char *v = sqlite3_column_text(st, i);
-
-	return v ? (const char *)v : "(none)";
-}
-
-/* NULL when every row pairs with its audit row; else the key where they
- * part (heap), and why[] says how. */
-static char *first_unpaired(struct kit_merge *m, const struct pair_rule *r,
-                            int64_t max, char *why, size_t size)
-{
-	sqlite3_stmt *rows = NULL, *aud = NULL;
-	char *key = NULL;
-	int sr, sa, col = -1;
-
-	snprintf(why, size, "has a %s unlike the %s rows of the kit's audit log"
-	         " (one each, in order)", r->what, strcmp(r->entity, "token") == 0
-	         ? "token.move" : "count.scan");
-	if (sqlite3_prepare_v2(m->kitc->db, r->rows_sql, -1, &rows, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(m->kitc->db, r->audit_sql, -1, &aud, NULL) != SQLITE_OK) {
-		sqlite3_finalize(rows);
-		return strdup("?");
-	}
-	sqlite3_bind_int64(rows, 1, max);
-	sqlite3_bind_int64(aud, 2, m->audit_base);
-	for (;;) {
-		sr = sqlite3_step(rows);
-		sa = sqlite3_step(aud);
-		if (sr != SQLITE_ROW || sa != SQLITE_ROW)
-			break;
-		if ((col = first_difference(r, rows, aud)) >= 0)
-			break;
-	}
-	if (col > 0) {
-		/* the same key, a field edited: say which, and what the row says */
-		size_t used = strlen(why);
-		snprintf(why + used, size - used, ": %s is '%s', its audit row %lld"
-		         " says '%s'", r->names[col], or_none(rows, col),
-		         (long long)sqlite3_column_int64(aud, r->ncols), or_none(aud, col));
-	}
-	if (sr == SQLITE_ROW || sa == SQLITE_ROW) {
-		sqlite3_stmt *at = sr == SQLITE_ROW ? rows : aud;
-		key = td_reg_col_dup(at, 0);
-		if (!key)
-			key = strdup("?");
-	} else if (sr != SQLITE_DONE || sa != SQLITE_DONE)
-		key = strdup("?");
-	sqlite3_finalize(rows);
-	sqlite3_finalize(aud);
-	return key;
-}
-
+/* Custody events and scans pair one to one with audit rows (kit_pairs.c);
+ * *done: table is one of theirs. */
 static int check_pairs(struct kit_merge *m, const char *table, int64_t max,
                        int *done, struct td_error *err)
 {
-	*done = 0;
-	for (size_t i = 0; i < sizeof pair_rules / sizeof pair_rules[0]; i++) {
-		char *key, why[600];
-		int rc = TD_OK;
-		if (strcmp(pair_rules[i].table, table) != 0)
-			continue;
-		*done = 1;
-		if ((key = first_unpaired(m, &pair_rules[i], max, why, sizeof why)))
-			rc = tampered(m, err, pair_rules[i].entity, key, why);
-		free(key);
-		return rc;
-	}
-	return TD_OK;
+	const char *entity = NULL;
+	char *key, why[600];
+	int rc = TD_OK;
+
+	*done = kit_pairs_check(m, table, max, &entity, &key, why, sizeof why);
+	if (key)
+		rc = tampered(m, err, entity, key, why);
+	free(key);
+	return rc;
 }
 
 /* A handover added in the field is its handover.create row's after,

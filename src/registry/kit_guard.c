@@ -95,27 +95,43 @@ int kit_copy_file(struct td_registry *file, const char *label,
 	return kit_copy_open(label, bytes, n, out, err);
 }
 
-int kit_copy_migrate(struct td_registry **copy, struct td_error *err)
+/* A writable, growing guarded copy of bytes (taken over), labelled
+ * label; doing names the step in a message. */
+static int open_writable(const char *label, unsigned char *bytes,
+                         sqlite3_int64 n, struct td_registry **rw,
+                         const char *doing, struct td_error *err)
 {
-	struct td_registry *rw;
-	sqlite3_int64 n = 0;
-	unsigned char *bytes = sqlite3_serialize((*copy)->db, "main", &n, 0);
 	int rc;
 
-	if (!bytes)
-		return td_reg_db_error(*copy, err, "copying a kit to migrate it");
-	if ((rc = open_guarded(&rw, (*copy)->path, err)) < 0) {
+	if ((rc = open_guarded(rw, label, err)) < 0) {
 		sqlite3_free(bytes);
 		return rc;
 	}
-	/* writable and growing: the steps add pages */
-	if (sqlite3_deserialize(rw->db, "main", bytes, n, n,
+	if (sqlite3_deserialize((*rw)->db, "main", bytes, n, n,
 	                        SQLITE_DESERIALIZE_FREEONCLOSE |
 	                        SQLITE_DESERIALIZE_RESIZEABLE) != SQLITE_OK) {
-		rc = td_reg_db_error(rw, err, "copying a kit to migrate it");
-		td_reg_close(rw);
+		rc = td_reg_db_error(*rw, err, doing);
+		td_reg_close(*rw);
+		*rw = NULL;
 		return rc;
 	}
+	return TD_OK;
+}
+
+int kit_copy_migrate(struct td_registry **copy, struct td_error *err)
+{
+	struct td_registry *rw;
+	int rc;
+
+	const char *doing = "copying a kit to migrate it";
+	sqlite3_int64 n = 0;
+	unsigned char *bytes = sqlite3_serialize((*copy)->db, "main", &n, 0);
+
+	if (!bytes)
+		return td_reg_db_error(*copy, err, doing);
+	/* writable and growing: the steps add pages */
+	if ((rc = open_writable((*copy)->path, bytes, n, &rw, doing, err)) < 0)
+		return rc;
 	if ((rc = td_reg_migrate(rw, err)) < 0) {
 		/* the steps run on the kit's own tables: one they cannot take
 		 * (a table already there, a column missing) is the kit's fault */
@@ -132,6 +148,31 @@ int kit_copy_migrate(struct td_registry **copy, struct td_error *err)
 	td_reg_close(*copy);
 	*copy = rw;
 	return TD_OK;
+}
+
+int kit_copy_trimmed(const char *label, unsigned char *bytes, sqlite3_int64 n,
+                     unsigned char **out, sqlite3_int64 *out_n,
+                     struct td_error *err)
+{
+	const char *doing = "keeping the kit as merged";
+	struct td_registry *rw;
+	int rc;
+
+	*out = NULL;
+	*out_n = 0;
+	if ((rc = open_writable(label, bytes, n, &rw, doing, err)) < 0)
+		return rc;
+	/* VACUUM: the pages the rows held go, so the image is as small as
+	 * what it keeps; its transient copy in memory too (not a file in
+	 * TMPDIR, which may be full or read-only) */
+	if (sqlite3_exec(rw->db, "PRAGMA temp_store = MEMORY; DELETE FROM main.audit;"
+	                 " DELETE FROM main.kit_base; VACUUM", NULL, NULL, NULL)
+	    != SQLITE_OK)
+		rc = td_reg_db_error(rw, err, doing);
+	else if (!(*out = sqlite3_serialize(rw->db, "main", out_n, 0)))
+		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	td_reg_close(rw);
+	return rc;
 }
 
 int kit_ref_open(struct td_registry **out, struct td_error *err)

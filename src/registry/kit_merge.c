@@ -51,300 +51,6 @@
 #include "registry/kit.h"
 #include "tokendesk/text.h"
 
-/* ---- checking the kit ------------------------------------------------------ */
-
-/* Was the kit made from this registry?  Its meta quotes the home audit
- * head ("id:hash") at kit make; that row must be here, unchanged. */
-static int check_origin(struct td_registry *home, struct td_registry *kit,
-                        const char *kit_path, struct td_error *err)
-{
-	char *head = kit_meta_get(kit, "main", "kit_home_audit_head"), *colon;
-	sqlite3_stmt *st;
-	int same = 0;
-
-	if (!head || !(colon = strchr(head, ':'))) {
-		free(head);
-		return TD_OK;   /* made from an empty registry */
-	}
-	*colon = '\0';
-	if (sqlite3_prepare_v2(home->db, "SELECT hash = ? FROM audit WHERE id = ?",
-	                       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, colon + 1, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, strtoll(head, NULL, 10));
-		same = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-	}
-	free(head);
-	if (!same)
-		return td_error_set(err, TD_ERR_CONFLICT, "kit %s was not made from this"
-		                    " registry (its audit anchor is not here); not merged",
-		                    kit_path);
-	return TD_OK;
-}
-
-/* SQLite's words in a registry error: "registry: " is td_reg_exec's
- * prefix, wrong once the fault is laid at the kit's door. */
-static const char *sqlite_reason(const struct td_error *err)
-{
-	return strncmp(err->message, "registry: ", 10) == 0 ? err->message + 10
-	                                                    : err->message;
-}
-
-/* The refusal of a damaged kit (what: the kit or its image), with the
- * first line of SQLite's reason. */
-static int refuse_damaged(struct td_error *err, const char *what, const char *why)
-{
-	return td_error_set(err, TD_ERR_DATA, "%s is damaged (%.*s); not merged:"
-	                    " copy it again from the field", what,
-	                    (int)strcspn(why, "\n"), why);
-}
-
-/* A row breaking a CHECK or NOT NULL of the schema: the file is whole,
- * its content is refused later, with the rule named (blame_kit). */
-static int content_fault(const char *why)
-{
-	const char *nl = strchr(why, '\n');
-
-	if (strncmp(why, "*** ", 4) == 0 && nl)
-		why = nl + 1;
-	return strncmp(why, "CHECK constraint failed", 23) == 0 ||
-	       strncmp(why, "NULL value in", 13) == 0;
-}
-
-/* Is the database file (or image) attached as schema whole?  A kit comes
- * back on a USB stick; a damaged page can read back differently from one
- * open to the next (SQLite reads a cell that runs off its page from
- * whatever lies past it), so a damaged kit was merged, then called "not a
- * field kit" when merged again (fuzz-kit).  The merge reads none of a
- * kit's rows before this says it is whole.  what names it in the message. */
-static int check_whole(struct td_registry *reg, const char *schema,
-                       const char *what, struct td_error *err)
-{
-	char *sql = sqlite3_mprintf("PRAGMA \"%w\".integrity_check(1)", schema);
-	sqlite3_stmt *st = NULL;
-	const char *why = NULL;
-	int rc = TD_OK;
-
-	if (!sql)
-		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-	if (sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW)
-		why = sqlite3_errmsg(reg->db);
-	else if (strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0 &&
-	         !content_fault((const char *)sqlite3_column_text(st, 0)))
-		why = (const char *)sqlite3_column_text(st, 0);
-	if (why) {
-		/* integrity_check's first line may name the database alone
-		 * ("*** in database main ***"); the fault is on the next. */
-		const char *nl = strchr(why, '\n');
-		if (strncmp(why, "*** ", 4) == 0 && nl)
-			why = nl + 1;
-		rc = refuse_damaged(err, what, why);
-	}
-	sqlite3_finalize(st);
-	sqlite3_free(sql);
-	return rc;
-}
-
-/* The form td_reg_uuid writes: 8-4-4-4-12 lowercase hex digits.  Anything
- * else did not come from `kit make` (and is stored with every field audit
- * row as it stands). */
-static int uuid_ok(const char *id)
-{
-	for (int i = 0; i < 36; i++) {
-		int dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? id[i] != '-' : !((id[i] >= '0' && id[i] <= '9') ||
-		                            (id[i] >= 'a' && id[i] <= 'f')))
-			return 0;
-	}
-	return id[36] == '\0';
-}
-
-/* 1 when path starts as text (a list or a note given where the kit was
- * meant, a name mistyped), which no kit does, damaged or whole: every
- * SQLite file starts "SQLite format 3" and a NUL within its first 16
- * bytes. */
-static int text_file(const char *path)
-{
-	unsigned char head[16];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (!f)
-		return 0;
-	n = fread(head, 1, sizeof head, f);
-	fclose(f);
-	for (size_t i = 0; i < n; i++)
-		if (head[i] < 0x20 && head[i] != '\t' && head[i] != '\r' &&
-		    head[i] != '\n')
-			return 0;
-	return n > 0;
-}
-
-/* A kit from another version of tokendesk: said so, with what to do.
- * (An older kit could be migrated on a copy; not done yet.) */
-static int schema_mismatch(const char *kit_path, int kit_version,
-                           int home_version, struct td_error *err)
-{
-	if (kit_version > home_version)
-		return td_error_set(err, TD_ERR_DATA, "kit %s was made by a newer "
-		                    "tokendesk (registry schema %d; this one knows %d):"
-		                    " upgrade tokendesk here, then merge it", kit_path,
-		                    kit_version, home_version);
-	return td_error_set(err, TD_ERR_DATA, "kit %s was made before this "
-	                    "registry was upgraded (schema %d; the registry is at"
-	                    " %d), and a kit older than schema %d cannot be merged"
-	                    " across an upgrade: keep the kit as it is", kit_path,
-	                    kit_version, home_version, KIT_MIGRATE_FROM);
-}
-
-/* A kit made before home's last upgrade: its private copy (never the
- * file) is migrated to home's schema, so it is inspected, verified and
- * diffed as a kit made today would be; its image is migrated the same
- * way in copy_image.  Other versions: refused, named. */
-static int kit_upgrade(struct td_registry **kit, struct td_registry *home,
-                       const char *kit_path, int *older, struct td_error *err)
-{
-	int kit_version = td_reg_schema_version(*kit);
-	int home_version = td_reg_schema_version(home);
-
-	if (kit_version == home_version)
-		return TD_OK;
-	if (kit_version < KIT_MIGRATE_FROM || kit_version > home_version)
-		return schema_mismatch(kit_path, kit_version, home_version, err);
-	*older = 1;
-	return kit_copy_migrate(kit, err);
-}
-
-/* A connection to the kit that could write (it never does), guarded as
- * kit_guard.c's are; rw.db NULL when the medium is read-only. */
-static struct td_registry open_writable(const char *kit_path)
-{
-	struct td_registry rw = { .db = NULL };
-	char *path = strncmp(kit_path, "file:", 5) == 0
-	             ? sqlite3_mprintf("./%s", kit_path)
-	             : sqlite3_mprintf("%s", kit_path);
-
-	if (path && sqlite3_open_v2(path, &rw.db, SQLITE_OPEN_READWRITE |
-	                            SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
-		sqlite3_close(rw.db);
-		rw.db = NULL;
-	}
-	sqlite3_free(path);
-	if (rw.db) {
-		sqlite3_db_config(rw.db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
-		sqlite3_db_config(rw.db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
-		sqlite3_db_config(rw.db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL);
-		sqlite3_db_config(rw.db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, (int *)NULL);
-		sqlite3_busy_timeout(rw.db, 5000);
-	}
-	return rw;
-}
-
-/* The kit as a private copy (kit_guard.c): the file is read once, in one
- * read transaction, and never again.  A file SQLite cannot copy is
- * checked in place for the fault to name.  The copy is read through a
- * second, writable connection (writing nothing) when the medium allows:
- * the last connection to close removes the -wal and -shm files that
- * reading a WAL file makes, as the field desk's own close does. */
-static int copy_kit(const char *kit_path, struct td_registry **copy,
-                    struct td_error *err)
-{
-	/* Read-only: a file that is not a kit (a wrong name typed, an empty
-	 * file) must come out as it went in, not migrated into a registry. */
-	struct td_registry *file, rw;
-	char what[sizeof err->message];
-	int rc;
-
-	if (!(file = td_reg_open(kit_path, TD_REG_READONLY, err)))
-		return err->code != TD_ERR_NOTFOUND ? err->code
-		       : td_error_set(err, TD_ERR_NOTFOUND, "no kit at %s", kit_path);
-	rw = open_writable(kit_path);
-	snprintf(what, sizeof what, "kit %s", kit_path);
-	if ((rc = kit_copy_file(rw.db ? &rw : file, what, copy, err)) < 0) {
-		struct td_error why;
-		int code = (rw.db ? rw.last_db_code : file->last_db_code) & 0xff;
-		if (check_whole(file, "main", what, &why) < 0) {
-			*err = why, rc = why.code;
-		} else if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
-			/* a schema SQLite cannot parse (fuzz-kit): damaged too */
-			char reason[sizeof err->message];
-			snprintf(reason, sizeof reason, "%s", sqlite_reason(err));
-			rc = refuse_damaged(err, what, strncmp(reason, "reading the kit: ",
-			                    17) == 0 ? reason + 17 : reason);
-		}
-	}
-	td_reg_close(file);
-	sqlite3_close(rw.db);
-	return rc;
-}
-
-/* Is the copy attached to home as schema readable there?  A header
- * naming another text encoding passes a connection of its own but not
- * home's UTF-8 (fuzz-kit): damaged, like a bad page. */
-static int share_checked(struct td_registry *home, struct td_registry *copy,
-                         const char *schema, const char *what,
-                         struct td_error *err)
-{
-	char *sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\".sqlite_master",
-	                            schema);
-	int rc = kit_share(home, copy, schema, err);
-
-	if (rc == TD_OK && sql &&
-	    sqlite3_exec(home->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-		char why[sizeof err->message];
-		snprintf(why, sizeof why, "%s", sqlite3_errmsg(home->db));
-		rc = refuse_damaged(err, what, why);
-	}
-	sqlite3_free(sql);
-	return rc;
-}
-
-static int check_kit(struct td_registry *home, struct kit_merge *m,
-                     const char *kit_path, char uuid[37], int64_t *audit_base,
-                     int64_t *audit_rows, struct td_error *err)
-{
-	struct td_registry *kit;
-	char what[sizeof err->message];
-	int64_t bad;
-	char *id, *base;
-	int rc = TD_OK;
-
-	if (text_file(kit_path))
-		return td_error_set(err, TD_ERR_DATA, "%s is not a field kit but a"
-		                    " text file (kits are made by `tokendesk kit"
-		                    " make`)", kit_path);
-	if ((rc = copy_kit(kit_path, &m->kitc, err)) < 0)
-		return rc;
-	kit = m->kitc;
-	snprintf(what, sizeof what, "kit %s", kit_path);
-	if ((rc = check_whole(kit, "main", what, err)) < 0)
-		return rc;
-	id = kit_meta_get(kit, "main", "kit_uuid");
-	base = kit_meta_get(kit, "main", "kit_audit_base");
-	if (!id || !base || !uuid_ok(id))
-		rc = td_error_set(err, TD_ERR_DATA, "%s is not a field kit (made by"
-		                  " `tokendesk kit make`)", kit_path);
-	else if ((rc = kit_upgrade(&m->kitc, home, kit_path, &m->kit_older, err)) < 0)
-		;
-	else if ((rc = kit_inspect(kit = m->kitc, m->ref, what, err)) < 0)
-		;
-	else if (td_reg_audit_verify(kit, audit_rows, &bad, err) < 0) {
-		char why[sizeof err->message];
-		snprintf(why, sizeof why, "%s", err->message);
-		rc = td_error_set(err, TD_ERR_CONFLICT, "the kit's audit log does not"
-		                  " verify at row %" PRId64 "; not merged: %s", bad, why);
-	} else
-		rc = check_origin(home, kit, kit_path, err);
-	if (rc == TD_OK) {
-		snprintf(uuid, 37, "%s", id);
-		*audit_base = strtoll(base, NULL, 10);
-	}
-	free(id);
-	free(base);
-	return rc;
-}
-
 /* The hash of audit row id of database schema (kit, or kit_field_audit
  * rows of uuid at home when uuid is set), "" when none. */
 static void row_hash(struct td_registry *reg, const char *sql, const char *uuid,
@@ -540,7 +246,7 @@ static int copy_snapshot(struct kit_merge *m, struct td_error *err)
 	}
 	if ((rc = kit_copy_open(what, copy, n, &m->imgc, err)) < 0)
 		return rc;
-	if ((rc = check_whole(m->imgc, "main", what, err)) < 0 ||
+	if ((rc = kit_check_whole(m->imgc, "main", what, err)) < 0 ||
 	    (rc = kit_inspect(m->imgc, m->ref, what, err)) < 0)
 		return rc;
 	return TD_OK;
@@ -572,14 +278,14 @@ static int copy_image(struct kit_merge *m, struct td_error *err)
 	 * (kit_make.c); one that asks for a newer SQLite was altered. */
 	if (n >= 100 && (copy[18] > 2 || copy[19] > 2)) {
 		sqlite3_free(copy);
-		return refuse_damaged(err, what, "its header allows reading only");
+		return kit_refuse_damaged(err, what, "its header allows reading only");
 	}
 	if ((rc = kit_copy_open(what, copy, n, &m->imgc, err)) < 0) {
 		char why[sizeof err->message];
-		snprintf(why, sizeof why, "%s", sqlite_reason(err));
-		return refuse_damaged(err, what, why);
+		snprintf(why, sizeof why, "%s", kit_sqlite_reason(err));
+		return kit_refuse_damaged(err, what, why);
 	}
-	if ((rc = check_whole(m->imgc, "main", what, err)) < 0 ||
+	if ((rc = kit_check_whole(m->imgc, "main", what, err)) < 0 ||
 	    (td_reg_schema_version(m->imgc) != td_reg_schema_version(m->kitc) &&
 	     (rc = kit_copy_migrate(&m->imgc, err)) < 0) ||
 	    (rc = kit_inspect(m->imgc, m->ref, what, err)) < 0)
@@ -597,7 +303,7 @@ static int load_base(struct kit_merge *m, struct td_error *err)
 
 	if ((rc = copy_image(m, err)) < 0 ||
 	    (rc = kit_base_from_ref(m->home, m->ref, err)) < 0 ||
-	    (rc = share_checked(m->home, m->imgc, "img", what, err)) < 0)
+	    (rc = kit_share_checked(m->home, m->imgc, "img", what, err)) < 0)
 		return rc;
 	rc = td_reg_exec(m->home, "PRAGMA foreign_keys = OFF", err);
 	for (int i = 0; rc == TD_OK && i < m->ks.n; i++) {
@@ -805,19 +511,15 @@ static int save_idmap(struct kit_merge *m, struct td_error *err)
 	return rc;
 }
 
-/* The kit as merged now, and how far: the next merge starts there. */
-static int snapshot_kit(struct kit_merge *m, struct td_error *err)
+/* The kit as merged now, and how far: the next merge starts there.  Its
+ * audit rows and its image as made are left out (kit_copy_trimmed): a
+ * later merge reads neither from it, and a kit of 100,000 field events
+ * is three quarters audit rows, which home keeps once already.  It is
+ * made beside the diff and the replay (kit_async.c), and waited for
+ * before it is stored. */
+static int snapshot_start(struct kit_merge *m, struct td_error *err)
 {
-	sqlite3_int64 n = 0;
-	unsigned char *bytes = sqlite3_serialize(m->kitc->db, "main", &n, 0);
-	int rc;
-
-	if (!bytes)
-		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-	rc = digest(bytes, (size_t)n, m->snapshot_sha256, err);
-	m->snapshot = bytes;
-	m->snapshot_n = n;
-	return rc;
+	return kit_async_snapshot(&m->snapshot, m->kitc, err);
 }
 
 static int save_state(struct kit_merge *m, const char *at, struct td_error *err)
@@ -842,9 +544,9 @@ static int save_state(struct kit_merge *m, const char *at, struct td_error *err)
 	sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, m->merges + 1);
-	sqlite3_bind_blob64(st, 6, m->snapshot, (sqlite3_uint64)m->snapshot_n,
+	sqlite3_bind_blob64(st, 6, m->snapshot.out, (sqlite3_uint64)m->snapshot.out_n,
 	                    SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, m->snapshot_sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, m->snapshot.sha256, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? TD_OK
 	     : td_reg_db_error(m->home, err, "recording the merge");
 	sqlite3_finalize(st);
@@ -857,6 +559,10 @@ static int finish(struct kit_merge *m, struct td_error *err)
 	char at[21], *summary, *anchor = field_anchor(m);
 	int rc;
 
+	if ((rc = kit_async_wait(&m->snapshot, err)) < 0) {
+		sqlite3_free(anchor);
+		return rc;
+	}
 	td_now_iso(at);
 	summary = !anchor ? NULL : sqlite3_mprintf("{\"kit_audit_rows\":%lld,"
 	                          "\"inserted\":%lld,\"updated\":%lld,\"deleted\":%lld,"
@@ -868,7 +574,7 @@ static int finish(struct kit_merge *m, struct td_error *err)
 	                          (long long)r->updated, (long long)r->deleted,
 	                          (long long)r->unchanged, (long long)r->audit_rows,
 	                          (long long)r->conflicts, (long long)m->merges + 1,
-	                          (long long)m->audit_base, m->snapshot_sha256, anchor);
+	                          (long long)m->audit_base, m->snapshot.sha256, anchor);
 	sqlite3_free(anchor);
 	if (!summary)
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
@@ -959,7 +665,7 @@ static int blame_kit(const struct kit_merge *m, int rc, struct td_error *err)
 	int code = (m->kitc && (m->kitc->last_db_code & 0xff) != SQLITE_OK
 	            ? m->kitc->last_db_code : m->home->last_db_code) & 0xff;
 	char why[sizeof err->message];
-	const char *in = sqlite_reason(err);
+	const char *in = kit_sqlite_reason(err);
 	size_t n = 0;
 
 	if (rc != TD_ERR_DB || (code != SQLITE_CONSTRAINT && code != SQLITE_ERROR &&
@@ -1046,8 +752,8 @@ static int merge_attached(struct kit_merge *m, int64_t audit_base,
 	if ((rc = kit_schema_load(m->home, "main", &m->ks, err)) < 0 ||
 	    (rc = load_base(m, err)) < 0 ||
 	    (rc = kit_backing_check_new(m, err)) < 0 ||
-	    (rc = field_changeset(m, &n, &buf, err)) < 0 ||
-	    (rc = snapshot_kit(m, err)) < 0) {
+	    (rc = snapshot_start(m, err)) < 0 ||
+	    (rc = field_changeset(m, &n, &buf, err)) < 0) {
 		sqlite3_free(buf);
 		return blame_kit(m, rc, err);
 	}
@@ -1091,8 +797,8 @@ static void merge_free(struct kit_merge *m)
 	sqlite3_exec(m->home->db, "DETACH kit", NULL, NULL, NULL);
 	/* detached first: home read their memory */
 	td_reg_close(m->imgc);
+	kit_async_free(&m->snapshot);
 	td_reg_close(m->kitc);
-	sqlite3_free(m->snapshot);
 	td_reg_close(m->ref);
 }
 
@@ -1107,7 +813,7 @@ int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
 	memset(rep, 0, sizeof *rep);
 	home->last_db_code = SQLITE_OK;
 	if ((rc = kit_ref_open(&m.ref, err)) < 0 ||
-	    (rc = check_kit(home, &m, kit_path, rep->uuid, &audit_base, &m.kit_rows,
+	    (rc = kit_check(home, &m, kit_path, rep->uuid, &audit_base, &m.kit_rows,
 	                    err)) < 0) {
 		merge_free(&m);
 		return rc;
@@ -1122,7 +828,7 @@ int td_reg_kit_merge(struct td_registry *home, const char *kit_path,
 		return rc > 0 ? TD_OK : rc;
 	}
 	snprintf(what, sizeof what, "kit %s", kit_path);
-	if ((rc = share_checked(home, m.kitc, "kit", what, err)) < 0) {
+	if ((rc = kit_share_checked(home, m.kitc, "kit", what, err)) < 0) {
 		merge_free(&m);
 		return rc;
 	}
@@ -1152,7 +858,7 @@ int kit_refresh_check(struct td_registry *home, const char *kit_path,
 	memset(&rep, 0, sizeof rep);
 	*kit = NULL;
 	if ((rc = kit_ref_open(&m.ref, err)) < 0 ||
-	    (rc = check_kit(home, &m, kit_path, uuid, &audit_base, &m.kit_rows,
+	    (rc = kit_check(home, &m, kit_path, uuid, &audit_base, &m.kit_rows,
 	                    err)) < 0) {
 		merge_free(&m);
 		return rc;

@@ -20,7 +20,10 @@ libtokendesk_a_SOURCES += \
 	src/registry/kit.h \
 	src/registry/kit_schema.c \
 	src/registry/kit_guard.c \
+	src/registry/kit_check.c \
+	src/registry/kit_async.c \
 	src/registry/kit_backing.c \
+	src/registry/kit_pairs.c \
 	src/registry/kit_make.c \
 	src/registry/kit_apply.c \
 	src/registry/kit_bulk.c \

@@ -15,6 +15,13 @@ td dossier add --agency SB --kind renewal --ref HS-OLD >/dev/null || td_fail "do
 td kit make --agencies SB,XA -o "$tmp/field.kit" >/dev/null || td_fail "kit make"
 export TOKENDESK_OPERATOR=team-b
 K handover --to agency:SB T-SB-01 >/dev/null || td_fail "field handover"
+# Text a clerk may type (control characters are refused as typed):
+# quotes, a backslash and Vietnamese.  The merge pairs each custody
+# event with its token.move row through one JSON text per side
+# (kit_pairs.c); these are escaped there, and must still pair.
+remarks='giao lại "gấp" a\b, hết hạn'
+K handover --to agency:SB --condition 'vỏ "trầy"' --remarks "$remarks" T-SB-02 \
+	>/dev/null || td_fail "field handover with typed text"
 K dossier add --agency SB --kind renewal --ref HS-1 >/dev/null || td_fail "field dossier"
 K dossier handover --from agency:SB --to agency:XA HS-1 HS-OLD >/dev/null ||
 	td_fail "field dossier handover"
@@ -32,6 +39,13 @@ td audit log token T-SB-01 > "$tmp/log" || td_fail "audit log"
 grep -Eq '^[0-9]+ .* token\.merge ' "$tmp/log" ||
 	td_fail "no home audit row of the field's move: $(cat "$tmp/log")"
 grep -q '"custodian":"agency:SB"' "$tmp/log" || td_fail "the move's after: $(cat "$tmp/log")"
+
+got=$(q "SELECT e.remarks FROM custody_event e JOIN token t ON t.id = e.token_id
+         WHERE t.serial = 'T-SB-02' ORDER BY e.id DESC LIMIT 1")
+case $got in   # the handover adds its number
+"$remarks; handover BG-"*) ;;
+*) td_fail "the typed remarks came home as: $got" ;;
+esac
 
 # newest KIND KEY: the after of the newest home audit row of a record.
 newest() {
