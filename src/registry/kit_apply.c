@@ -547,10 +547,6 @@ static int apply_update(struct kit_merge *m, struct kit_table *t, sqlite3_value 
 		return kit_conflict_add(m, t, "update", pk, ov, nv,
 		                        "changed in the field in a table only home changes",
 		                        err);
-	if (state == 2) {
-		m->rep->unchanged++;
-		return TD_OK;
-	}
 	if (state <= 0)
 		return kit_conflict_add(m, t, "update", pk, ov, nv, state < 0 ?
 		                        "changed in the field, deleted at home" :
