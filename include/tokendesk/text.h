@@ -126,6 +126,13 @@ void td_now_iso(char out[21]);
 const char *td_local_time(const char *iso, const char *fmt, char *buf,
                           size_t size);
 
+/* A calendar date ("2027-01-01", as the registry stores validity)
+ * written with the strftime format fmt (the reader's language chooses
+ * it: "01/01/2027" in Vietnamese) into buf; anything else is returned
+ * as it is. */
+const char *td_date_text(const char *iso, const char *fmt, char *buf,
+                         size_t size);
+
 /* Display width in terminal columns of UTF-8 s (wcwidth rules). */
 int td_display_width(const char *s);
 

@@ -116,20 +116,8 @@ const char *td_cli_time(const char *iso, char *buf, size_t size)
 
 const char *td_cli_date(const char *iso, char *buf, size_t size)
 {
-	struct tm tm = { 0 };
-	int n = 0;
-
-	if (!iso || sscanf(iso, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon,
-	                   &tm.tm_mday, &n) != 3 || iso[n] != '\0')
-		return iso ? iso : "";
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	/* TRANSLATORS: strftime format of a date */
-	strftime(buf, size, td_cli_T("%Y-%m-%d"), &tm);
-#pragma GCC diagnostic pop
-	return buf;
+	return td_date_text(iso, td_cli_T("%Y-%m-%d"), buf, size);
 }
 
 const char *td_cli_time_seconds(const char *iso, char *buf, size_t size)

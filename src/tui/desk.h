@@ -131,6 +131,10 @@ const char *T(const char *en);
 /* A stored UTC stamp in local time, as the desk's language writes a date
  * and time ("06/12/2026 21:03" in Vietnamese), into buf. */
 const char *desk_time(const char *iso, char *buf, size_t size);
+/* A date as the desk's language writes it ("01/01/2027" in
+ * Vietnamese): a calendar date as it is, a UTC stamp (a token's
+ * certificate's validity) as the local day; anything else as it is. */
+const char *desk_date(const char *v, char *buf, size_t size);
 /* printf into buf of the translated format. */
 void Tf(char *buf, size_t size, const char *en_fmt, ...);
 

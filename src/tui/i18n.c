@@ -65,3 +65,12 @@ const char *desk_time(const char *iso, char *buf, size_t size)
 	/* TRANSLATORS: strftime format of a date and time */
 	return td_local_time(iso, T("%Y-%m-%d %H:%M"), buf, size);
 }
+
+const char *desk_date(const char *v, char *buf, size_t size)
+{
+	/* TRANSLATORS: strftime format of a date */
+	const char *fmt = T("%Y-%m-%d");
+
+	return v && strchr(v, 'T') ? td_local_time(v, fmt, buf, size)
+	                           : td_date_text(v, fmt, buf, size);
+}

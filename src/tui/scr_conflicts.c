@@ -177,10 +177,13 @@ struct build_ctx {
 /* The status line of a decided conflict. */
 static void decided_text(const struct td_kit_conflict *c, char *out, size_t size)
 {
+	char day[32];
+
 	Tf(out, size, strcmp(c->status, "kept_field") == 0
-	              ? N_("decided: the field's version kept (%s, %.10s)")
-	              : N_("decided: home's version kept (%s, %.10s)"),
-	   c->resolved_by ? c->resolved_by : "?", c->resolved_at ? c->resolved_at : "");
+	              ? N_("decided: the field's version kept (%s, %s)")
+	              : N_("decided: home's version kept (%s, %s)"),
+	   c->resolved_by ? c->resolved_by : "?",
+	   c->resolved_at ? desk_date(c->resolved_at, day, sizeof day) : "");
 }
 
 /* "Handover at home: BG-...; in the field: BG-...": the numbers each

@@ -238,9 +238,7 @@ static int pick_one(const struct td_count *c, void *ctx)
 	/* short, so a long agency name still fits at 80 columns */
 	snprintf(scope, sizeof scope, "%s (%s)", c->scope_name ? c->scope_name
 	         : c->scope, c->scope);
-	/* "2026-11-25T14:17:29Z" -> "2026-11-25 14:17" */
-	snprintf(when, sizeof when, "%.10s %.5s", c->started_at,
-	         strlen(c->started_at) > 11 ? c->started_at + 11 : "");
+	desk_time(c->started_at, when, sizeof when);
 	Tf(scans, sizeof scans, "%lld scans", (long long)c->scans);
 	tl_add(p->l, p->open ? COL_NORMAL : COL_DIM, "count", id, id, when, scans,
 	       scope);

@@ -198,12 +198,13 @@ struct cert_ctx {
 static int add_cert(const struct td_cert *c, void *ctx)
 {
 	struct cert_ctx *cc = ctx;
-	char valid[64];
+	char valid[96], day[32];
 
 	if (cc->holder && (!c->holder_ext_id || strcmp(cc->holder, c->holder_ext_id)))
 		return 0;
 	/* the status only when it is not the usual one, to keep the line short */
-	snprintf(valid, sizeof valid, "→ %s%s%s", c->not_after ? c->not_after : "?",
+	snprintf(valid, sizeof valid, "→ %s%s%s",
+	         c->not_after ? desk_date(c->not_after, day, sizeof day) : "?",
 	         strcmp(c->status ? c->status : "", "active") ? " " : "",
 	         strcmp(c->status ? c->status : "", "active")
 	             ? td_tui_state_label(c->status) : "");
@@ -226,6 +227,7 @@ static int build_agency(struct desk *d, struct record *r, struct td_error *err)
 {
 	struct td_agency a;
 	struct cert_ctx cc = { r->list, NULL, 0 };
+	char from[32], to[32];
 	int rc = td_reg_get_agency(d->reg, r->key, &a, err), before;
 
 	if (rc < 0)
@@ -235,8 +237,8 @@ static int build_agency(struct desk *d, struct record *r, struct td_error *err)
 	field(d, r, "Code", a.code, NULL, NULL);
 	field(d, r, "Level", td_tui_level_label(a.level), NULL, NULL);
 	field(d, r, "Part of", a.parent_code, "agency", a.parent_code);
-	field(d, r, "Valid from", a.valid_from, NULL, NULL);
-	field(d, r, "Valid until", a.valid_to, NULL, NULL);
+	field(d, r, "Valid from", desk_date(a.valid_from, from, sizeof from), NULL, NULL);
+	field(d, r, "Valid until", desk_date(a.valid_to, to, sizeof to), NULL, NULL);
 	tag_lines(d, r, "agency", a.code);
 	head(r->list, "Sub-agencies");
 	before = r->list->n;
@@ -285,14 +287,15 @@ static int build_holder(struct desk *d, struct record *r, struct td_error *err)
 static int build_cert(struct desk *d, struct record *r, struct td_error *err)
 {
 	struct td_cert c;
-	char valid[64];
+	char valid[96], from[32], to[32];
 	int rc = td_reg_get_cert(d->reg, r->key, &c, err);
 
 	if (rc < 0)
 		return rc;
 	snprintf(r->title, sizeof r->title, "%s %s", T("Certificate"), c.serial);
 	snprintf(r->key, sizeof r->key, "%s", c.serial);   /* the tag's spelling */
-	snprintf(valid, sizeof valid, "%s → %s", c.not_before, c.not_after);
+	snprintf(valid, sizeof valid, "%s → %s", desk_date(c.not_before, from, sizeof from),
+	         desk_date(c.not_after, to, sizeof to));
 	field(d, r, "Serial", c.serial, NULL, NULL);
 	field(d, r, "Holder", c.holder_name, "holder", c.holder_ext_id);
 	field(d, r, "Agency", c.agency_code, "agency", c.agency_code);

@@ -286,11 +286,12 @@ static void token_rows(struct tl_list *l, struct present *p, int cols)
 	for (size_t c = 0; c < t->ncerts; c++) {
 		const struct td_snap_cert *sc = &t->certs[c];
 		const char *cn = sc->malformed ? sc->problem : td_dn_get(&sc->subject, "CN");
-		char until[32], shown[256];
+		char until[48], day[32], shown[256];
 		/* the certificate's maker chose the CN: a U+202E or a U+2028
 		 * in it is shown escaped, not drawn */
 		td_printable(shown, sizeof shown, cn ? cn : "");
-		snprintf(until, sizeof until, "→ %.10s", sc->not_after);
+		snprintf(until, sizeof until, "→ %s", desk_date(sc->not_after, day,
+		         sizeof day));
 		tl_add(l, COL_NORMAL, unknown ? NULL : "cert", sc->serial,
 		       "", sc->serial ? sc->serial : "?", shown, until);
 	}

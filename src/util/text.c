@@ -618,6 +618,26 @@ const char *td_local_time(const char *iso, const char *fmt, char *buf,
 	return buf;
 }
 
+const char *td_date_text(const char *iso, const char *fmt, char *buf,
+                         size_t size)
+{
+	struct tm tm = { 0 };
+	int n = 0;
+
+	if (!iso || size == 0 || sscanf(iso, "%4d-%2d-%2d%n", &tm.tm_year,
+	                                &tm.tm_mon, &tm.tm_mday, &n) != 3 ||
+	    iso[n] != '\0')
+		return iso ? iso : "";
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	if (strftime(buf, size, fmt, &tm) == 0)
+		buf[0] = '\0';
+#pragma GCC diagnostic pop
+	return buf;
+}
+
 int td_date_parse(const char *v, char iso[11])
 {
 	unsigned d, m, y;

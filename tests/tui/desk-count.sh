@@ -28,7 +28,8 @@ td -q import "$TD_SRCDIR/data/demo/agencies.csv" "$tui_tmp/mine.csv" >/dev/null 
 
 desk() {
 	start_desk 80 24 SOFTHSM2_CONF="$SOFTHSM2_CONF" P11_KIT_NO_USER_CONFIG=1 \
-		TOKENDESK_DATADIR="$TOKENDESK_DATADIR" -- --lang en --module "$HSM_MODULE"
+		TZ=Asia/Ho_Chi_Minh TOKENDESK_DATADIR="$TOKENDESK_DATADIR" -- --lang en \
+		--module "$HSM_MODULE"
 }
 desk
 keys F8
@@ -78,6 +79,10 @@ desk
 keys c
 wait_for "Counts still open" || fail "c did not open the count screen"
 wait_for "5 scans" || fail "the open count is not offered with its 5 scans"
+# when it started, in the desk's local time (stored in UTC)
+started=$(td count report 1 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["started_at"])')
+on_screen "$(TZ=Asia/Ho_Chi_Minh date -d "$started" '+%Y-%m-%d %H:%M')  5 scans" ||
+	fail "the count's start ($started) is not in local time: $(screen)"
 keys Tab Enter
 wait_for "Count resumed: 5 scans were already saved." || fail "the count did not resume"
 wait_for "2 / 17" || fail "found tally lost on resume"

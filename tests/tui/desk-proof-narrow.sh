@@ -3,12 +3,15 @@
 # column keeps the result whole ("✗ KHÔNG đạt"; its old words "✗ không
 # chứng minh được" were cut to "…minh được", which reads as proved) and
 # the holder's long name loses its middle; the token's answer is said
-# in Vietnamese ("sai PIN", not "wrong PIN").
+# in Vietnamese ("sai PIN", not "wrong PIN").  The token's certificate
+# ends at 20:00 UTC on 31 December 2028: the token list gives its last
+# day as a clerk in Vietnam writes it, the local day, 01/01/2029.
 . "$TD_SRCDIR/tests/tui/lib.sh"
 with_tokens
 HSM_PIN=739251
 demo_registry
-hsm_issue thao rsa "/C=VN/L=Đông Châu/O=Sở Văn hóa, Thể thao và Du lịch/CN=Tôn Nữ Hoàng Phương Thảo" 7a5c11
+hsm_issue thao rsa "/C=VN/L=Đông Châu/O=Sở Văn hóa, Thể thao và Du lịch/CN=Tôn Nữ Hoàng Phương Thảo" 7a5c11 \
+	"" 20281231200000Z
 S1=$(hsm_token "Của Thảo")
 hsm_load "Của Thảo" thao 11
 from=$(date -u -d yesterday +%Y-%m-%d) to=$(date -u -d '+2 years' +%Y-%m-%d)
@@ -19,7 +22,9 @@ CSV
 "$TOKENDESK" --db "$tmp/reg.db" -q import "$TD_SRCDIR/data/demo/agencies.csv" \
 	"$tui_tmp/thao.csv" >/dev/null || fail "cannot import the token's record"
 start_desk 80 24 SOFTHSM2_CONF="$SOFTHSM2_CONF" P11_KIT_NO_USER_CONFIG=1 \
-	TOKENDESK_DATADIR="$TOKENDESK_DATADIR" -- --lang vi --module "$HSM_MODULE"
+	TZ=Asia/Ho_Chi_Minh TOKENDESK_DATADIR="$TOKENDESK_DATADIR" -- --lang vi \
+	--module "$HSM_MODULE"
+wait_for "→ 01/01/2029" 10 || fail "the certificate's last day is not the local one, as written in Vietnam: $(screen)"
 keys F5
 wait_for "1 trong danh sách" 5 || fail "the token did not join the handover: $(screen)"
 keys p
