@@ -596,6 +596,18 @@ const char *td_typed_text_problem(const char *s)
 	return td_text_problem(s);
 }
 
+/* tm written with fmt (the reader's language chose it) into buf. */
+static const char *write_tm(const struct tm *tm, const char *fmt, char *buf,
+                            size_t size)
+{
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	if (strftime(buf, size, fmt, tm) == 0)
+		buf[0] = '\0';
+#pragma GCC diagnostic pop
+	return buf;
+}
+
 const char *td_local_time(const char *iso, const char *fmt, char *buf,
                           size_t size)
 {
@@ -610,12 +622,7 @@ const char *td_local_time(const char *iso, const char *fmt, char *buf,
 	tm.tm_mon -= 1;
 	t = timegm(&tm);
 	localtime_r(&t, &tm);
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	if (strftime(buf, size, fmt, &tm) == 0)
-		buf[0] = '\0';
-#pragma GCC diagnostic pop
-	return buf;
+	return write_tm(&tm, fmt, buf, size);
 }
 
 const char *td_date_text(const char *iso, const char *fmt, char *buf,
@@ -630,12 +637,7 @@ const char *td_date_text(const char *iso, const char *fmt, char *buf,
 		return iso ? iso : "";
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	if (strftime(buf, size, fmt, &tm) == 0)
-		buf[0] = '\0';
-#pragma GCC diagnostic pop
-	return buf;
+	return write_tm(&tm, fmt, buf, size);
 }
 
 int td_date_parse(const char *v, char iso[11])
