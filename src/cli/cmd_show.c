@@ -386,6 +386,26 @@ static int show_agency(struct td_registry *reg, const char *key, int json)
 	return rc;
 }
 
+/* What to show, and how it went. */
+struct show_req {
+	const char *what, *key;
+	int json;
+};
+
+static int show_one(struct td_registry *reg, void *ctx, struct td_error *err)
+{
+	const struct show_req *q = ctx;
+
+	(void)err;   /* each kind prints its own error, as it finds it */
+	if (strcmp(q->what, "token") == 0)
+		return show_token(reg, q->key, q->json);
+	if (strcmp(q->what, "cert") == 0 || strcmp(q->what, "certificate") == 0)
+		return show_cert(reg, q->key, q->json);
+	if (strcmp(q->what, "agency") == 0)
+		return show_agency(reg, q->key, q->json);
+	return show_holder(reg, q->key, q->json);
+}
+
 int td_cmd_show(struct td_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -428,19 +448,21 @@ int td_cmd_show(struct td_cli *cli, int argc, char **argv)
 	}
 	what = argv[optind];
 	key = argv[optind + 1];
-	if (!(reg = td_cli_registry_to_read(cli, &status)))
-		return status;
-	if (strcmp(what, "token") == 0)
-		rc = show_token(reg, key, json);
-	else if (strcmp(what, "cert") == 0 || strcmp(what, "certificate") == 0)
-		rc = show_cert(reg, key, json);
-	else if (strcmp(what, "agency") == 0)
-		rc = show_agency(reg, key, json);
-	else if (strcmp(what, "holder") == 0)
-		rc = show_holder(reg, key, json);
-	else {
+	if (strcmp(what, "token") != 0 && strcmp(what, "cert") != 0 &&
+	    strcmp(what, "certificate") != 0 && strcmp(what, "agency") != 0 &&
+	    strcmp(what, "holder") != 0) {
 		td_cli_fail("cannot show '%s': choose token, cert, agency or holder", what);
 		return EX_USAGE;
 	}
+	if (!(reg = td_cli_registry_to_read(cli, &status)))
+		return status;
+	/* A record and what belongs to it as of one moment: a handover
+	 * recorded at another desk meanwhile is in all of it or none */
+	struct show_req q = { what, key, json };
+	struct td_error err;
+	td_error_clear(&err);
+	rc = td_reg_read_snapshot(reg, show_one, &q, &err);
+	if (rc < 0 && err.message[0])   /* the read could not start; */
+		td_cli_print_error(&err);   /* show_one says its own */
 	return td_cli_status(rc);
 }
