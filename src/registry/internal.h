@@ -148,6 +148,8 @@ int td_sha256_begin(struct td_sha256 *h);
 void td_sha256_add(struct td_sha256 *h, const void *data, size_t len);
 void td_sha256_hex(struct td_sha256 *h, char out[65]);
 void td_sha256_free(struct td_sha256 *h);
+/* SHA-256 of n bytes into out, hex: TD_OK, or err filled. */
+int td_sha256_of(const void *bytes, size_t n, char out[65], struct td_error *err);
 
 /* For the tests (audit_state.c): how many of audit verify's per-key
  * count queries SQLite would answer by scanning their whole table; *first

@@ -22,21 +22,12 @@ static void run_whole(struct kit_async *a)
 
 static void run_snapshot(struct kit_async *a)
 {
-	struct td_sha256 *h;
 	unsigned char *bytes = a->bytes;
 
 	a->bytes = NULL;   /* kit_copy_trimmed takes it over */
 	if ((a->rc = kit_copy_trimmed(a->what, bytes, a->n, &a->out, &a->out_n,
-	                              &a->err)) < 0)
-		return;
-	if (!(h = td_sha256_new(&a->err))) {
-		a->rc = a->err.code;
-		return;
-	}
-	td_sha256_begin(h);
-	td_sha256_add(h, a->out, (size_t)a->out_n);
-	td_sha256_hex(h, a->sha256);
-	td_sha256_free(h);
+	                              &a->err)) == TD_OK)
+		a->rc = td_sha256_of(a->out, (size_t)a->out_n, a->sha256, &a->err);
 }
 
 static void *run(void *arg)

@@ -197,20 +197,6 @@ static int merged_meanwhile(struct kit_merge *m, struct td_error *err)
 
 /* ---- the pristine image ----------------------------------------------------- */
 
-/* SHA-256 of n bytes, hex. */
-static int digest(const void *bytes, size_t n, char out[65], struct td_error *err)
-{
-	struct td_sha256 *h = td_sha256_new(err);
-
-	if (!h)
-		return err->code;
-	td_sha256_begin(h);
-	td_sha256_add(h, bytes, n);
-	td_sha256_hex(h, out);
-	td_sha256_free(h);
-	return TD_OK;
-}
-
 /* A later merge diffs against the kit as merged last, kept at home
  * (kit_merge_state.snapshot), its digest checked: a snapshot changed at
  * home would let the merge bring back what was merged, or drop work. */
@@ -238,7 +224,7 @@ static int copy_snapshot(struct kit_merge *m, struct td_error *err)
 		return td_error_set(err, TD_ERR_DATA, "this registry holds no copy of"
 		                    " kit %s as merged last; it cannot be merged again",
 		                    m->uuid);
-	if ((rc = digest(copy, (size_t)n, got, err)) < 0 || strcmp(got, want) != 0) {
+	if ((rc = td_sha256_of(copy, (size_t)n, got, err)) < 0 || strcmp(got, want) != 0) {
 		sqlite3_free(copy);
 		return rc < 0 ? rc : td_error_set(err, TD_ERR_DATA, "this registry's"
 		                    " copy of kit %s as merged last was changed (SHA-256"

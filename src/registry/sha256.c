@@ -120,6 +120,18 @@ void td_sha256_hex(struct td_sha256 *h, char out[65])
 	out[2 * (len < 32 ? len : 32)] = '\0';
 }
 
+int td_sha256_of(const void *bytes, size_t n, char out[65], struct td_error *err)
+{
+	struct td_sha256 *h = td_sha256_new(err);   /* started */
+
+	if (!h)
+		return err->code;
+	td_sha256_add(h, bytes, n);
+	td_sha256_hex(h, out);
+	td_sha256_free(h);
+	return TD_OK;
+}
+
 void td_sha256_free(struct td_sha256 *h)
 {
 	if (h) {
