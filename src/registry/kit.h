@@ -70,6 +70,7 @@ int kit_fk_to_id(const struct kit_table *t, int f, const struct kit_table *p);
 struct kit_async {
 	pthread_t thread;
 	int running;
+	void (*work)(struct kit_async *a);   /* the step */
 	char what[512];
 	struct td_registry *copy;      /* whole: the copy checked */
 	unsigned char *bytes;          /* snapshot: the kit, given over */

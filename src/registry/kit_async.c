@@ -34,18 +34,16 @@ static void *run(void *arg)
 {
 	struct kit_async *a = arg;
 
-	if (a->copy)
-		run_whole(a);
-	else
-		run_snapshot(a);
+	a->work(a);
 	return NULL;
 }
 
-static void start(struct kit_async *a)
+static void start(struct kit_async *a, void (*work)(struct kit_async *a))
 {
+	a->work = work;
 	a->running = pthread_create(&a->thread, NULL, run, a) == 0;
 	if (!a->running)
-		run(a);
+		work(a);
 }
 
 int kit_async_whole(struct kit_async *a, struct td_registry *kit,
@@ -63,7 +61,7 @@ int kit_async_whole(struct kit_async *a, struct td_registry *kit,
 		       ? td_error_set(err, TD_ERR_NOMEM, "out of memory") : TD_OK;
 	if ((rc = kit_copy_open(what, bytes, n, &a->copy, err)) < 0)
 		return rc;
-	start(a);
+	start(a, run_whole);
 	return TD_OK;
 }
 
@@ -74,7 +72,7 @@ int kit_async_snapshot(struct kit_async *a, struct td_registry *kit,
 	snprintf(a->what, sizeof a->what, "%s", kit->path ? kit->path : "kit");
 	if (!(a->bytes = sqlite3_serialize(kit->db, "main", &a->n, 0)))
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
-	start(a);
+	start(a, run_snapshot);
 	return TD_OK;
 }
 

@@ -77,8 +77,10 @@ static int content_fault(const char *why)
  * back on a USB stick; a damaged page can read back differently from one
  * open to the next (SQLite reads a cell that runs off its page from
  * whatever lies past it), so a damaged kit was merged, then called "not a
- * field kit" when merged again (fuzz-kit).  The merge reads none of a
- * kit's rows before this says it is whole.  what names it in the message. */
+ * field kit" when merged again (fuzz-kit).  Nothing of a kit is
+ * migrated, diffed or written before this says it is whole (kit_check
+ * reads the kit's meta and audit rows beside it, kit_async.c, and a
+ * damaged kit is refused as damaged).  what names it in the message. */
 int kit_check_whole(struct td_registry *reg, const char *schema,
                     const char *what, struct td_error *err)
 {

@@ -97,9 +97,9 @@ int kit_copy_file(struct td_registry *file, const char *label,
 
 /* A writable, growing guarded copy of bytes (taken over), labelled
  * label; doing names the step in a message. */
-static int open_writable(const char *label, unsigned char *bytes,
-                         sqlite3_int64 n, struct td_registry **rw,
-                         const char *doing, struct td_error *err)
+static int open_copy_writable(const char *label, unsigned char *bytes,
+                              sqlite3_int64 n, struct td_registry **rw,
+                              const char *doing, struct td_error *err)
 {
 	int rc;
 
@@ -120,17 +120,16 @@ static int open_writable(const char *label, unsigned char *bytes,
 
 int kit_copy_migrate(struct td_registry **copy, struct td_error *err)
 {
-	struct td_registry *rw;
-	int rc;
-
 	const char *doing = "copying a kit to migrate it";
+	struct td_registry *rw;
 	sqlite3_int64 n = 0;
 	unsigned char *bytes = sqlite3_serialize((*copy)->db, "main", &n, 0);
+	int rc;
 
 	if (!bytes)
 		return td_reg_db_error(*copy, err, doing);
 	/* writable and growing: the steps add pages */
-	if ((rc = open_writable((*copy)->path, bytes, n, &rw, doing, err)) < 0)
+	if ((rc = open_copy_writable((*copy)->path, bytes, n, &rw, doing, err)) < 0)
 		return rc;
 	if ((rc = td_reg_migrate(rw, err)) < 0) {
 		/* the steps run on the kit's own tables: one they cannot take
@@ -160,7 +159,7 @@ int kit_copy_trimmed(const char *label, unsigned char *bytes, sqlite3_int64 n,
 
 	*out = NULL;
 	*out_n = 0;
-	if ((rc = open_writable(label, bytes, n, &rw, doing, err)) < 0)
+	if ((rc = open_copy_writable(label, bytes, n, &rw, doing, err)) < 0)
 		return rc;
 	/* VACUUM: the pages the rows held go, so the image is as small as
 	 * what it keeps; its transient copy in memory too (not a file in
