@@ -386,9 +386,28 @@ static int show_agency(struct td_registry *reg, const char *key, int json)
 	return rc;
 }
 
-/* What to show, and how it went. */
+/* The kinds show knows, by the word typed. */
+typedef int (*show_fn)(struct td_registry *reg, const char *key, int json);
+static const struct {
+	const char *word;
+	show_fn fn;
+} kinds[] = {
+	{ "token", show_token }, { "cert", show_cert }, { "certificate", show_cert },
+	{ "agency", show_agency }, { "holder", show_holder },
+};
+
+static show_fn kind_of(const char *word)
+{
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(kinds[i].word, word) == 0)
+			return kinds[i].fn;
+	return NULL;
+}
+
+/* One record to show (td_reg_read_snapshot's fn). */
 struct show_req {
-	const char *what, *key;
+	show_fn fn;
+	const char *key;
 	int json;
 };
 
@@ -397,13 +416,7 @@ static int show_one(struct td_registry *reg, void *ctx, struct td_error *err)
 	const struct show_req *q = ctx;
 
 	(void)err;   /* each kind prints its own error, as it finds it */
-	if (strcmp(q->what, "token") == 0)
-		return show_token(reg, q->key, q->json);
-	if (strcmp(q->what, "cert") == 0 || strcmp(q->what, "certificate") == 0)
-		return show_cert(reg, q->key, q->json);
-	if (strcmp(q->what, "agency") == 0)
-		return show_agency(reg, q->key, q->json);
-	return show_holder(reg, q->key, q->json);
+	return q->fn(reg, q->key, q->json);
 }
 
 int td_cmd_show(struct td_cli *cli, int argc, char **argv)
@@ -448,9 +461,8 @@ int td_cmd_show(struct td_cli *cli, int argc, char **argv)
 	}
 	what = argv[optind];
 	key = argv[optind + 1];
-	if (strcmp(what, "token") != 0 && strcmp(what, "cert") != 0 &&
-	    strcmp(what, "certificate") != 0 && strcmp(what, "agency") != 0 &&
-	    strcmp(what, "holder") != 0) {
+	struct show_req q = { kind_of(what), key, json };
+	if (!q.fn) {
 		td_cli_fail("cannot show '%s': choose token, cert, agency or holder", what);
 		return EX_USAGE;
 	}
@@ -458,7 +470,6 @@ int td_cmd_show(struct td_cli *cli, int argc, char **argv)
 		return status;
 	/* A record and what belongs to it as of one moment: a handover
 	 * recorded at another desk meanwhile is in all of it or none */
-	struct show_req q = { what, key, json };
 	struct td_error err;
 	td_error_clear(&err);
 	rc = td_reg_read_snapshot(reg, show_one, &q, &err);
