@@ -95,7 +95,6 @@ static void set_bulk_cache(struct td_registry *reg)
 	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
 	long long kib = pages > 0 && size > 0 ? (long long)pages / 4 * (size / 1024)
 	                                      : 0;
-	char sql[64];
 
 	if (kib < 262144)
 		kib = 262144;
@@ -103,8 +102,7 @@ static void set_bulk_cache(struct td_registry *reg)
 		kib = 393216;
 	if (kib > 1048576)
 		kib = 1048576;
-	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%lld", kib);
-	sqlite3_exec(reg->db, sql, NULL, NULL, NULL);
+	td_reg_set_cache_size(reg, -kib);
 }
 
 /* A fresh load drops the plain (not UNIQUE) indexes of the tables it

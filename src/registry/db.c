@@ -95,6 +95,27 @@ int td_reg_exec(struct td_registry *reg, const char *sql, struct td_error *err)
 	return TD_OK;
 }
 
+long long td_reg_cache_size(struct td_registry *reg)
+{
+	sqlite3_stmt *st;
+	long long v = -2000;   /* SQLite's default */
+
+	if (sqlite3_prepare_v2(reg->db, "PRAGMA cache_size", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return v;
+}
+
+void td_reg_set_cache_size(struct td_registry *reg, long long v)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", v);
+	sqlite3_exec(reg->db, sql, NULL, NULL, NULL);
+}
+
 /* mkdir -p for the registry's directory, private to the user. */
 static int make_parent_dirs(const char *path)
 {

@@ -181,6 +181,10 @@ char *td_reg_col_dup(sqlite3_stmt *st, int col);
 
 /* Run SQL with no results (migrations, pragmas). */
 int td_reg_exec(struct td_registry *reg, const char *sql, struct td_error *err);
+/* The connection's page cache (PRAGMA cache_size: pages, or KiB when
+ * negative), and setting it; a setting that fails leaves it as it was. */
+long long td_reg_cache_size(struct td_registry *reg);
+void td_reg_set_cache_size(struct td_registry *reg, long long v);
 /* ATTACH the database file at path as schema (a path starting with
  * "file:" names that file, as in td_reg_open, not a URI). */
 int td_reg_attach(struct td_registry *reg, const char *path, const char *schema,

@@ -135,41 +135,19 @@ int td_reg_each_plan_pick(struct td_registry *reg,
 	return rc == SQLITE_DONE ? TD_OK : td_reg_db_error(reg, err, "reading picks");
 }
 
-/* The connection's page cache setting (PRAGMA cache_size), and setting it. */
-static long long cache_size(struct td_registry *reg)
-{
-	sqlite3_stmt *st;
-	long long v = -2000;   /* SQLite's default */
-
-	if (sqlite3_prepare_v2(reg->db, "PRAGMA cache_size", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	return v;
-}
-
-static void set_cache_size(struct td_registry *reg, long long v)
-{
-	char sql[64];
-
-	snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", v);
-	sqlite3_exec(reg->db, sql, NULL, NULL, NULL);
-}
-
 int td_reg_each_active_cert_brief(struct td_registry *reg,
                                   int (*fn)(const struct td_cert_brief *c, void *ctx),
                                   void *ctx, struct td_error *err)
 {
 	sqlite3_stmt *st;
 	int rc, stop = 0;
-	long long cache = cache_size(reg);
+	long long cache = td_reg_cache_size(reg);
 
 	/* One pass over the certificate table; holder, agency and token by
 	 * their primary keys, through a page cache of 16 MiB for the pass:
 	 * SQLite's 2 MiB read their pages again and again (at 1,000,000
 	 * certificates, 1.7 s of the kernel copying pages; 0.2 s now). */
-	set_cache_size(reg, -16384);
+	td_reg_set_cache_size(reg, -16384);
 	if (sqlite3_prepare_v2(reg->db, "SELECT c.serial, c.kind, h.ext_id, h.name,"
 	                       " a.code, c.subject_dn, c.not_after, t.serial,"
 	                       " h.no_longer_needed, a.id"
@@ -191,7 +169,7 @@ int td_reg_each_active_cert_brief(struct td_registry *reg,
 		stop = fn(&c, ctx);
 	}
 	sqlite3_finalize(st);
-	set_cache_size(reg, cache);
+	td_reg_set_cache_size(reg, cache);
 	if (stop)
 		return stop;
 	return rc == SQLITE_DONE ? TD_OK
