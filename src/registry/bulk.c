@@ -89,9 +89,11 @@ void td_reg_fresh_put(struct td_registry *reg, const char *prefix, const char *k
  * are written once and left: 384 MiB, where 1 GiB held a national
  * registry whole and made the import's peak 1.5 GB (issue 27: at most
  * 1 GB).  Measured at 1,000,000 certificates: 256 MiB 54.4 s CPU and
- * 773 MB peak, 512 MiB 51.3 s and 1041 MB, 1 GiB 50.5 s and 1044 MB. */
-static void set_bulk_cache(struct td_registry *reg)
+ * 773 MB peak, 512 MiB 51.3 s and 1041 MB, 1 GiB 50.5 s and 1044 MB.
+ * Returns the size it replaced, for the load's end to put back. */
+static long long set_bulk_cache(struct td_registry *reg)
 {
+	long long was = td_reg_cache_size(reg);
 	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
 	long long kib = pages > 0 && size > 0 ? (long long)pages / 4 * (size / 1024)
 	                                      : 0;
@@ -103,6 +105,7 @@ static void set_bulk_cache(struct td_registry *reg)
 	if (kib > 1048576)
 		kib = 1048576;
 	td_reg_set_cache_size(reg, -kib);
+	return was;
 }
 
 /* A fresh load drops the plain (not UNIQUE) indexes of the tables it
@@ -230,7 +233,7 @@ int td_reg_begin_bulk(struct td_registry *reg, const char *label,
 		if (!reg->fresh_ids || !reg->fresh_arena)
 			reg->fresh_certs = 0;
 	}
-	set_bulk_cache(reg);
+	reg->cache_before_bulk = set_bulk_cache(reg);
 	if (reg->fresh_certs && (rc = defer_indexes(reg, "'holder','token','certificate'",
 	                                            err)) < 0) {
 		td_reg_rollback(reg);
@@ -527,11 +530,11 @@ int td_reg_tag_bulk_end(struct td_registry *reg, int rc, struct td_error *err)
 		 * ephemeral table each (SQLite codes CHECKs without its run-once
 		 * guard): 1.2 s of 5 at 328,413 tags.  td_reg_tag_bulk_add has
 		 * checked every value against the same lists. */
-		set_bulk_cache(reg);
+		long long cache = set_bulk_cache(reg);
 		sqlite3_exec(reg->db, "PRAGMA ignore_check_constraints = 1", NULL, NULL, NULL);
 		rc = tag_bulk_row(reg, err);
 		sqlite3_exec(reg->db, "PRAGMA ignore_check_constraints = 0", NULL, NULL, NULL);
-		sqlite3_exec(reg->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
+		td_reg_set_cache_size(reg, cache);
 	}
 	free(reg->tag_rows);
 	td_arena_free(reg->tag_arena);
@@ -557,7 +560,7 @@ void td_reg_bulk_end(struct td_registry *reg)
 	reg->fresh_arena = NULL;
 	reg->fresh_agencies = reg->fresh_certs = 0;
 	reg->bulk = 0;
-	sqlite3_exec(reg->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
+	td_reg_set_cache_size(reg, reg->cache_before_bulk);
 	if (reg->bulk_journal)
 		set_journal(reg, "wal");   /* readers may come back: WAL again */
 	reg->bulk_journal = 0;

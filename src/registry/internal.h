@@ -95,6 +95,7 @@ struct td_registry {
 	struct td_sha256 *md_ctx;     /* the audit chain's, made on first use */
 	int bulk;                     /* inside td_reg_begin_bulk() */
 	int bulk_journal;             /* a first load in journal_mode DELETE */
+	long long cache_before_bulk;  /* PRAGMA cache_size to restore at its end */
 	char bulk_label[256];
 	struct bulk_tally bulk_agency, bulk_cert;
 	/* Tag additions folded into one tag.add.bulk row (td_reg_tag_bulk_*):
