@@ -1,10 +1,10 @@
 /* audit_state.c: does the registry hold what its audit trail says?
  *
  * The hash chain proves the log was not edited; this proves the rows
- * were not either.  Each audited table is one entry of `audited` below:
- * how to read its rows as the images writers put in audit rows (the same
- * json_object names), which audit entity and actions tell about them,
- * and what a row is born with.  A row's expected image is its birth
+ * were not either.  Each audited table is one entry of td_audited
+ * (audit_tables.c): how to read its rows as the images writers put in
+ * audit rows (the same json_object names), which audit entity and
+ * actions tell about them, and what a row is born with.  A row's expected image is its birth
  * image with the after-images of its audit rows applied in order (many
  * writers record only the fields they change: tag.send, cert.revoked);
  * an after of NULL (tag.delete, a pick cleared) means the row is gone.
@@ -18,12 +18,13 @@
  *
  * "Sequence" tables (custody events, count scans) have one row per
  * audit row of their key, matched in order; a field row whose event or
- * scan a kit merge kept as a conflict has none (held_rules).
+ * scan a kit merge kept as a conflict has none (audit_evidence.c).
  *
  * Everything streams: one pass over each table in an index's order, an
  * indexed look-up of each row's audit rows, and a temporary table of the
- * few images that come from elsewhere (rows brought home by kit merges;
- * holder and token fields carried by certificate images). */
+ * few images that come from elsewhere (audit_evidence.c: rows brought
+ * home by kit merges; holder and token fields carried by certificate
+ * images). */
 #include <config.h>
 
 #include <inttypes.h>
@@ -34,379 +35,7 @@
 
 #include <jansson.h>
 
-#include "registry/internal.h"
-
-enum shape { FOLD, SEQ };
-
-/* A bulk kind: the additions its audit row folds, in content order. */
-struct bulk_kind {
-	const char *action;          /* "cert.add.bulk" */
-	const char *start;           /* id of key ?1 after id ?2 */
-	const char *end;             /* id and key of the ?2-th row from id ?1 */
-	int n;                       /* content fields */
-	const char *const *names;    /* their names in the table's images */
-	/* Rows of other tables whose fields the content holds (a
-	 * certificate's holder and token): their entity and the content
-	 * field holding their key. */
-	struct { const char *entity; int key; } sides[2];
-};
-
-struct audited {
-	const char *table;    /* named in messages */
-	const char *entity;   /* audit entity */
-	const char *actions;  /* GLOB of the actions about these rows */
-	enum shape shape;
-	/* FOLD: key, image, birth image (or NULL), "covered" (no audit row
-	 * needed: the row is told by another's, e.g. a holder by its
-	 * certificates), id, "as born" (the row still equals its birth image:
-	 * computed here so the many rows that never changed cost no JSON
-	 * parsing), then the bulk content fields; in id order.
-	 * SEQ: key, image; ordered by key, then id. */
-	const char *rows;
-	const char *count;    /* rows with key ?1 */
-	const struct bulk_kind *bulk;
-	/* The SQL table; an entry whose table this registry's schema does
-	 * not have yet is skipped (its writer came with a later release). */
-	const char *sql_table;
-	/* Home's alone: a kit merge never brings its rows (kit_schema.c), so
-	 * audit rows the field wrote about it tell nothing here. */
-	int home_only;
-};
-
-static const char *const cert_content[] = {
-	"serial", "issuer", "subject", "kind", "holder_id", "holder_name",
-	"position", "email", "agency", "not_before", "not_after", "token",
-	"token_model", "fingerprint"
-};
-static const char *const agency_content[] = {
-	"code", "name", "parent", "level", "valid_from", "valid_to"
-};
-
-static const struct bulk_kind bulk_agency = {
-	"agency.add.bulk",
-	"SELECT id FROM agency WHERE code = ?1 AND id > ?2 ORDER BY id LIMIT 1",
-	"SELECT id, code FROM agency WHERE id >= ?1 ORDER BY id LIMIT 1 OFFSET ?2",
-	6, agency_content, { { NULL, 0 }, { NULL, 0 } }
-};
-static const struct bulk_kind bulk_cert = {
-	"cert.add.bulk",
-	"SELECT id FROM certificate WHERE serial = ?1 AND id > ?2 ORDER BY id LIMIT 1",
-	"SELECT id, serial FROM certificate WHERE id >= ?1 ORDER BY id"
-	" LIMIT 1 OFFSET ?2",
-	14, cert_content, { { "holder", 4 }, { "token", 11 } }
-};
-
-#define HOLDER_CODE "(SELECT code FROM agency WHERE id = h.agency_id)"
-/* A token is born in the hands of the holder of its first certificate;
- * a token whose certificates all moved to another token (an import that
- * gives a certificate a new token: cert.update, its before naming this
- * one) in the hands of the holder of the first that left it
- * (temp.td_left, made once from those rows by evidence_sql; looked up
- * only for such tokens: coalesce stops at the first value). */
-#define TOKEN_BORN \
-	"('holder:' || coalesce((SELECT h.ext_id FROM certificate c JOIN holder h" \
-	" ON h.id = c.holder_id WHERE c.token_id = t.id ORDER BY c.id LIMIT 1)," \
-	" (SELECT holder FROM temp.td_left WHERE token = t.serial ORDER BY ord" \
-	" LIMIT 1)))"
-
-#define TAG_LOADED "EXISTS (SELECT 1 FROM temp.td_tag_member m WHERE m.id = tag.id)"
-#define TAG_BORN \
-	"coalesce((SELECT aid FROM temp.td_tag_member m WHERE m.id = tag.id), 0)"
-
-/* To audit a new table, add its entry here. */
-static const struct audited audited[] = {
-	{ "agency", "agency", "agency.*", FOLD,
-	  "SELECT a.code, json_object('code', a.code, 'name', a.name, 'parent',"
-	  " p.code, 'level', a.level, 'valid_from', a.valid_from, 'valid_to',"
-	  " a.valid_to), NULL, 0, a.id, 1, " TD_BULK_AGENCY_CONTENT
-	  TD_BULK_AGENCY_FROM " ORDER BY a.id",
-	  "SELECT count(*) FROM agency WHERE code = ?1", &bulk_agency, "agency", 0 },
-	/* A certificate's images also carry its holder's and token's fields
-	 * as they were then; those are checked in their own tables. */
-	{ "certificate", "cert", "cert.*", FOLD,
-	  "SELECT c.serial, json_object('serial', c.serial, 'issuer', " TD_CERT_ISSUER_DN ","
-	  " 'subject', c.subject_dn, 'kind', c.kind, 'holder_id', h.ext_id,"
-	  " 'not_before', c.not_before, 'not_after', c.not_after, 'status',"
-	  " c.status, 'revoked_at', c.revoked_at, 'token', t.serial,"
-	  " 'fingerprint', c.fingerprint),"
-	  " json_object('status', 'active', 'revoked_at', NULL), 0, c.id,"
-	  " c.status = 'active' AND c.revoked_at IS NULL,"
-	  " " TD_BULK_CERT_CONTENT TD_BULK_CERT_FROM " ORDER BY c.id",
-	  "SELECT count(*) FROM certificate WHERE serial = ?1", &bulk_cert,
-	  "certificate", 0 },
-	{ "holder", "holder", "holder.*", FOLD,
-	  "SELECT h.ext_id, json_object('name', h.name, 'position', h.position,"
-	  " 'email', h.email, 'agency', " HOLDER_CODE ", 'no_longer_needed',"
-	  " h.no_longer_needed), json_object('no_longer_needed', 0),"
-	  " EXISTS (SELECT 1 FROM certificate WHERE holder_id = h.id), h.id,"
-	  " h.no_longer_needed = 0"
-	  " FROM holder h ORDER BY h.id",
-	  "SELECT count(*) FROM holder WHERE kind IN ('org', 'person')"
-	  " AND ext_id = ?1", NULL,
-	  "holder", 0 },
-	/* A token is born with the holder of its first certificate. */
-	{ "token", "token", "token.*", FOLD,
-	  "SELECT t.serial, json_object('serial', t.serial, 'model', t.model,"
-	  " 'state', t.state, 'custodian', t.custodian),"
-	  " json_patch(json_object('state', 'in_use'), json_object('custodian',"
-	  "  " TOKEN_BORN ")), " TOKEN_BORN " IS NOT NULL, t.id,"
-	  " t.state = 'in_use' AND t.custodian IS " TOKEN_BORN
-	  " FROM token t ORDER BY t.id",
-	  "SELECT count(*) FROM token WHERE serial = ?1", NULL,
-	  "token", 0 },
-	{ "custody event", "token", "token.move", SEQ,
-	  "SELECT t.serial, json_object('custodian', e.to_custodian, 'state',"
-	  " e.state, 'event', json_object('at', e.at, 'operator', e.operator,"
-	  " 'from', e.from_custodian, 'condition', e.condition, 'remarks',"
-	  " e.remarks)) FROM custody_event e JOIN token t ON t.id = e.token_id"
-	  " ORDER BY e.token_id, e.id",
-	  "SELECT count(*) FROM custody_event e JOIN token t ON t.id = e.token_id"
-	  " WHERE t.serial = ?1", NULL,
-	  "custody_event", 0 },
-	{ "handover", "handover", "handover.*", FOLD,
-	  "SELECT h.number, json_object('number', h.number, 'kind', h.kind, 'at',"
-	  " h.at, 'place', h.place, 'operator', h.operator, 'from',"
-	  " h.from_custodian, 'to', h.to_custodian, 'condition', h.condition,"
-	  " 'remarks', h.remarks, 'from_name', h.from_name, 'to_name', h.to_name,"
-	  " 'items', (SELECT json_group_array(json_object("
-	  "  'key', key, 'from', from_custodian, 'state', state_after, 'proof',"
-	  "  proof, 'detail', detail, 'from_name', from_name, 'holders', holders,"
-	  "  'certs', certs, 'state_before', state_before, 'condition', condition,"
-	  "  'remarks', remarks, 'proof_detail', proof_detail))"
-	  "  FROM (SELECT * FROM handover_item WHERE handover_id = h.id"
-	  "  ORDER BY pos))), NULL, 0, h.id, 1 FROM handover h ORDER BY h.id",
-	  "SELECT count(*) FROM handover WHERE number = ?1", NULL,
-	  "handover", 0 },
-	{ "dossier", "dossier", "dossier.*", FOLD,
-	  "SELECT d.ref, json_object('ref', d.ref, 'kind', d.kind, 'agency',"
-	  " (SELECT code FROM agency WHERE id = d.agency_id), 'holder',"
-	  " (SELECT ext_id FROM holder WHERE id = d.holder_id), 'status', d.status,"
-	  " 'remarks', d.remarks, 'created_at', d.created_at), NULL, 0, d.id, 1"
-	  " FROM dossier d ORDER BY d.id",
-	  "SELECT count(*) FROM dossier WHERE ref = ?1", NULL,
-	  "dossier", 0 },
-	/* A tag a plan apply added (audit_tag_bulk.c: temp.td_tag_member) has
-	 * no row of its own: its content is in the load's digest, and it is
-	 * born tagged, in no batch, updated when created. */
-	{ "tag", "tag", "tag.*", FOLD,
-	  "SELECT target, json_object('target_kind', target_kind, 'target', target,"
-	  " 'kind', kind, 'request', request, 'state', state, 'batch', batch,"
-	  " 'origin', origin, 'rule', rule, 'reason', reason, 'detail', detail,"
-	  " 'created', created, 'updated', updated), CASE WHEN " TAG_LOADED " THEN"
-	  " json_object('state', 'tagged', 'batch', NULL, 'updated', created) END, "
-	  TAG_LOADED ", id, NOT " TAG_LOADED " OR (state = 'tagged' AND batch IS NULL"
-	  " AND updated IS created), " TAG_BORN " FROM tag ORDER BY id",
-	  /* The IN lets the UNIQUE (target_kind, target) index answer: on
-	   * target alone this scanned every tag for every key the audit
-	   * names (a plan applied by an earlier release: 32,811 tag.add
-	   * rows took 60 s to verify). */
-	  "SELECT count(*) FROM tag WHERE target_kind IN ('cert', 'token',"
-	  " 'agency') AND target = ?1", NULL,
-	  "tag", 0 },
-	/* A closed count's tallies are those of its frozen lines. */
-	{ "count", "count", "count.*", FOLD,
-	  "SELECT uid, json_patch(json_object('uid', uid, 'scope_kind', scope_kind,"
-	  " 'scope', scope, 'started_at', started_at, 'operator', operator,"
-	  " 'closed_at', closed_at, 'closed_by', closed_by), (SELECT json_object("
-	  "  'found', sum(outcome = 'found'), 'missing', sum(outcome = 'missing'),"
-	  "  'unexpected', sum(outcome = 'unexpected'), 'unknown',"
-	  "  sum(outcome = 'unknown'), 'duplicate', sum(scans > 1), 'expected',"
-	  "  sum(outcome IN ('found', 'missing')), 'scans', sum(scans))"
-	  "  FROM count_result WHERE count_id = s.id)), NULL, 0, id, 1"
-	  " FROM count_session s ORDER BY id",
-	  "SELECT count(*) FROM count_session WHERE uid = ?1", NULL,
-	  "count_session", 0 },
-	{ "count scan", "count", "count.scan", SEQ,
-	  "SELECT c.uid, json_object('serial', s.serial, 'source', s.source,"
-	  " 'at', s.at)"
-	  " FROM count_scan s JOIN count_session c ON c.id = s.count_id"
-	  " ORDER BY s.count_id, s.id",
-	  "SELECT count(*) FROM count_scan s JOIN count_session c"
-	  " ON c.id = s.count_id WHERE c.uid = ?1", NULL,
-	  "count_scan", 0 },
-	/* Audited as entity crl_import keyed by the row id, the whole row;
-	 * releases before 7 wrote entity crl keyed by the CRL number with
-	 * {this_update, entries, sha256}: those rows are matched to the
-	 * imports of that number in order (evidence_sql). */
-	{ "CRL import", "crl_import", "crl.import", FOLD,
-	  "SELECT CAST(id AS TEXT), json_object('id', id, 'issuer', issuer,"
-	  " 'crl_number', crl_number, 'this_update', this_update, 'next_update',"
-	  " next_update, 'entries', entries, 'sha256', sha256, 'imported_at',"
-	  " imported_at, 'ca_sha256', ca_sha256), NULL, 0, id, 1"
-	  " FROM crl_import ORDER BY id",
-	  "SELECT count(*) FROM crl_import WHERE id = ?1", NULL, "crl_import", 1 },
-	/* The CAs pinned to sign CRLs (schema 7). */
-	{ "CRL trust", "crl_trust", "crl.trust.*", FOLD,
-	  "SELECT cert_sha256, json_object('id', id, 'subject', subject,"
-	  " 'key_sha256', key_sha256, 'cert_sha256', cert_sha256, 'cert', cert,"
-	  " 'added_at', added_at, 'added_by', added_by), NULL, 0, id, 1"
-	  " FROM crl_trust ORDER BY id",
-	  "SELECT count(*) FROM crl_trust WHERE cert_sha256 = ?1", NULL, "crl_trust",
-	  1 },
-	/* Signatures made on handovers' records (schema 8): entity
-	 * handover_signature keyed by the row id, handover.sign's after the
-	 * whole row.  A kit merge renumbers the rows it brings and writes
-	 * their home row under the home id: the field's rows (kit ids) tell
-	 * nothing here. */
-	{ "handover_signature", "handover_signature", "handover.sign", FOLD,
-	  "SELECT CAST(id AS TEXT), json_object('id', id, 'handover_id',"
-	  " handover_id, 'signer_serial', signer_serial, 'signer_issuer',"
-	  " signer_issuer, 'signer_subject', signer_subject, 'signed_at',"
-	  " signed_at, 'pdf_sha256', pdf_sha256, 'operator', operator), NULL, 0,"
-	  " id, 1 FROM handover_signature ORDER BY id",
-	  "SELECT count(*) FROM handover_signature WHERE id = ?1", NULL,
-	  "handover_signature", 1 },
-	/* Signed checkpoints of the audit chain (schema 8), home's alone
-	 * (kit_schema.c: local). */
-	{ "audit_checkpoint", "audit_checkpoint", "audit.checkpoint", FOLD,
-	  "SELECT CAST(id AS TEXT), json_object('id', id, 'head_id', head_id,"
-	  " 'head_hash', head_hash, 'signed_at', signed_at, 'signer_serial',"
-	  " signer_serial, 'signer_subject', signer_subject, 'cms', cms,"
-	  " 'operator', operator), NULL, 0, id, 1 FROM audit_checkpoint ORDER BY id",
-	  "SELECT count(*) FROM audit_checkpoint WHERE id = ?1", NULL,
-	  "audit_checkpoint", 1 },
-	/* The stored plan: one audit row per import, with the count. */
-	{ "plan", "plan", "plan.import", FOLD,
-	  "SELECT NULL, json_object('events', count(*)), NULL, 0, 0, 1"
-	  " FROM plan_event HAVING count(*) > 0",
-	  "SELECT ?1 IS NULL AND (SELECT max(id) FROM plan_event) IS NOT NULL", NULL,
-	  "plan_event", 0 },
-	{ "plan pick", "agency", "plan.pick", FOLD,
-	  "SELECT target_code, json_object('cert', cert_serial), NULL, 0, rowid, 1"
-	  " FROM plan_pick ORDER BY rowid",
-	  "SELECT count(*) FROM plan_pick WHERE target_code = ?1", NULL,
-	  "plan_pick", 0 },
-	{ "kit merge", "kit", "kit.merge", FOLD,
-	  "SELECT uuid, json_object(), NULL, 0, rowid, 1 FROM kit_merged ORDER BY rowid",
-	  "SELECT count(*) FROM kit_merged WHERE uuid = ?1", NULL,
-	  "kit_merged", 0 },
-};
-
-#define N_AUDITED (sizeof audited / sizeof audited[0])
-
-/* Images that do not sit in the home chain under their own key: rows
- * brought home by kit merges (ordered just before their merge's anchor
- * row), and the holder and token fields of certificate images. */
-/* The key column of a table that kit_conflict names, and the entity of
- * its audit rows. */
-#define CONFLICT_KEY(k) \
-	"json_extract(coalesce(" k ".home, " k ".field_new), '$.' || CASE " k ".tbl" \
-	" WHEN 'token' THEN 'serial' WHEN 'handover' THEN 'number' WHEN 'dossier'" \
-	" THEN 'ref' WHEN 'tag' THEN 'target' WHEN 'agency' THEN 'code'" \
-	" WHEN 'holder' THEN 'ext_id' WHEN 'count_session' THEN 'uid'" \
-	" ELSE 'serial' END)"
-#define CONFLICT_ENTITY(k) \
-	"CASE " k ".tbl WHEN 'certificate' THEN 'cert' WHEN 'count_session'" \
-	" THEN 'count' ELSE " k ".tbl END"
-
-/* A field change that met a home change was not applied: it stays in
- * the history (a custody event) but does not tell the row's state,
- * unless the operator kept the field's version (then the kit.resolve row
- * tells it, at its own time).  Conflicts name their row by the table and
- * its values, so the field rows of that record from that kit are the
- * ones held (a kit brings one change per row). */
-#define CONFLICT_HELD \
-	"UPDATE temp.td_ev SET applies = 0 WHERE kit IS NOT NULL AND applies AND" \
-	" EXISTS (SELECT 1 FROM kit_conflict k WHERE k.kit_uuid = td_ev.kit" \
-	" AND k.status IN ('open', 'kept_home') AND " CONFLICT_ENTITY("k") \
-	" = td_ev.entity AND " CONFLICT_KEY("k") " = td_ev.key)"
-
-static const char *const evidence_sql[] = {
-	/* applies: the row tells its record's state (FOLD); landed: the
-	 * custody event or scan it stands for is here (SEQ). */
-	"CREATE TEMP TABLE IF NOT EXISTS td_ev (entity TEXT, key TEXT, ord REAL,"
-	" action TEXT, before TEXT, after TEXT, kit TEXT, applies INTEGER,"
-	" landed INTEGER)",
-	"DELETE FROM temp.td_ev",
-	"INSERT INTO temp.td_ev SELECT f.entity, f.entity_key,"
-	" m.id - 1 + (f.id - m.first + 1.0) / (m.last - m.first + 2.0), f.action,"
-	" f.before, f.after, f.kit_uuid, 1, 1 FROM kit_field_audit f JOIN (SELECT id,"
-	"  json_extract(after, '$.field_audit.first') AS first,"
-	"  json_extract(after, '$.field_audit.last') AS last FROM audit"
-	"  WHERE action = 'kit.merge' AND json_extract(after, '$.field_audit')"
-	"  IS NOT NULL) m ON f.id BETWEEN m.first AND m.last",
-	/* A field import's additions (agency.add.bulk, cert.add.bulk, no
-	 * key) never come home as rows: agencies and certificates are master
-	 * data, and every row the field added to them is kept as a conflict
-	 * (kit_apply.c).  One the operator keeps is told by its kit.resolve
-	 * row, below. */
-	"UPDATE temp.td_ev SET applies = 0, landed = 0 WHERE key IS NULL"
-	" AND action GLOB '*.add.bulk'",
-	CONFLICT_HELD,
-	"INSERT INTO temp.td_ev SELECT " CONFLICT_ENTITY("k") ", " CONFLICT_KEY("k")
-	", a.id, " CONFLICT_ENTITY("k") " || '.resolve', NULL, CASE k.tbl WHEN"
-	" 'certificate' THEN json_remove(k.field_new, '$.holder_id') ELSE"
-	" k.field_new END, NULL, 1, 1"
-	" FROM audit a JOIN kit_conflict k ON k.id = CAST(a.entity_key AS INTEGER)"
-	" WHERE a.action = 'kit.resolve' AND json_extract(a.after, '$.keep') = 'field'"
-	" AND k.field_new IS NOT NULL AND k.tbl NOT IN ('custody_event', 'count_scan')",
-	/* A certificate image's holder and token fields, from the home chain
-	 * and from the field (as the field row it came in: a field row that
-	 * does not apply tells its holder nothing either). */
-	"INSERT INTO temp.td_ev SELECT 'holder', json_extract(after, '$.holder_id'),"
-	" ord, 'holder.from_cert', NULL, json_object('name',"
-	" json_extract(after, '$.holder_name'), 'position', json_extract(after,"
-	" '$.position'), 'email', json_extract(after, '$.email'), 'agency',"
-	" json_extract(after, '$.agency')), kit, applies, 1 FROM (SELECT id AS ord,"
-	"  after, NULL AS kit, 1 AS applies FROM audit WHERE entity = 'cert' AND"
-	"  entity_key IS NOT NULL UNION ALL"
-	"  SELECT ord, after, kit, applies FROM temp.td_ev WHERE entity = 'cert')"
-	" WHERE json_extract(after, '$.holder_id') IS NOT NULL",
-	"INSERT INTO temp.td_ev SELECT 'token', json_extract(after, '$.token'),"
-	" ord, 'token.from_cert', NULL, json_object('model',"
-	" json_extract(after, '$.token_model')), kit, applies, 1 FROM (SELECT"
-	"  id AS ord, after, NULL AS kit, 1 AS applies FROM audit WHERE entity ="
-	"  'cert' AND entity_key IS NOT NULL"
-	"  UNION ALL SELECT ord, after, kit, applies FROM temp.td_ev"
-	"  WHERE entity = 'cert')"
-	" WHERE json_extract(after, '$.token') IS NOT NULL",
-	/* and the holder's or token's own conflict held: not applied */
-	CONFLICT_HELD,
-	/* CRL imports audited before release 7 (entity crl, key the CRL
-	 * number): the n-th row of a number tells the n-th import of it. */
-	"INSERT INTO temp.td_ev SELECT 'crl_import', CAST(r.id AS TEXT), a.id,"
-	" a.action, NULL, a.after, NULL, 1, 1 FROM (SELECT id, action, entity_key,"
-	" after, row_number() OVER (PARTITION BY entity_key ORDER BY id) AS n"
-	" FROM audit WHERE entity = 'crl' AND action = 'crl.import') a"
-	" LEFT JOIN (SELECT id, crl_number, row_number() OVER (PARTITION BY"
-	" crl_number ORDER BY id) AS n FROM crl_import) r"
-	" ON r.crl_number IS a.entity_key AND r.n = a.n",
-	"CREATE INDEX IF NOT EXISTS temp.td_ev_key ON td_ev (entity, key, ord)",
-	/* What a holder's or token's fields were before their first audited
-	 * change, in bulk content names: a bulk load's digest is recomputed
-	 * over the values as they were then. */
-	"CREATE TEMP TABLE IF NOT EXISTS td_then (entity TEXT, key TEXT, ord REAL,"
-	" was TEXT)",
-	"DELETE FROM temp.td_then",
-	"INSERT INTO temp.td_then SELECT 'holder', json_extract(after, '$.holder_id'),"
-	" id, json_object('holder_name', json_extract(before, '$.holder_name'),"
-	" 'position', json_extract(before, '$.position'), 'email',"
-	" json_extract(before, '$.email'), 'agency', json_extract(before, '$.agency'))"
-	" FROM audit WHERE entity = 'cert' AND entity_key IS NOT NULL"
-	" AND json_extract(before, '$.holder_id') = json_extract(after, '$.holder_id')",
-	"INSERT INTO temp.td_then SELECT 'token', json_extract(after, '$.token'), id,"
-	" json_object('token_model', json_extract(before, '$.token_model'))"
-	" FROM audit WHERE entity = 'cert' AND entity_key IS NOT NULL"
-	" AND json_extract(before, '$.token') = json_extract(after, '$.token')",
-	"INSERT INTO temp.td_then SELECT 'holder', entity_key, id, json_object("
-	" 'holder_name', json_extract(before, '$.name'), 'position',"
-	" json_extract(before, '$.position'), 'email', json_extract(before, '$.email'),"
-	" 'agency', json_extract(before, '$.agency')) FROM audit"
-	" WHERE entity = 'holder' AND json_type(before, '$.name') IS NOT NULL",
-	"INSERT INTO temp.td_then SELECT 'token', entity_key, id, json_object("
-	" 'token_model', json_extract(before, '$.model')) FROM audit"
-	" WHERE entity = 'token' AND json_type(before, '$.model') IS NOT NULL",
-	"CREATE INDEX IF NOT EXISTS temp.td_then_key ON td_then (entity, key, ord)",
-	/* The tokens certificates left for another (TOKEN_BORN). */
-	"CREATE TEMP TABLE IF NOT EXISTS td_left (token TEXT, holder TEXT,"
-	" ord INTEGER)",
-	"DELETE FROM temp.td_left",
-	"INSERT INTO temp.td_left SELECT json_extract(before, '$.token'),"
-	" json_extract(before, '$.holder_id'), id FROM audit WHERE entity = 'cert'"
-	" AND action = 'cert.update' AND json_extract(before, '$.token') IS NOT NULL"
-	" AND json_extract(before, '$.token') IS NOT json_extract(after, '$.token')",
-	"CREATE INDEX IF NOT EXISTS temp.td_left_token ON td_left (token, ord)",
-};
+#include "registry/audit_tables.h"
 
 /* The audit rows of key ?1, oldest first (entity and actions written
  * in: SQLite prepares a statement again at every new binding of a GLOB
@@ -442,142 +71,6 @@ struct state_check {
 	                         tell of an earlier row (a tag deleted, then
 	                         added again by a plan apply) */
 };
-
-/* ---- conflicts the merge kept --------------------------------------- */
-
-/* Custody events and scans a merge kept as conflicts (kit_apply.c: an
- * event of a token the merge did not bring, a scan of a count it did
- * not).  The conflict holds the field's row (its values, references as
- * home's ids); the field audit row that stood for it is the kit's row of that
- * action whose after says the same (every field the row holds), of the
- * record the row names when it can be told (HELD_GUESS), else of any
- * record: rows that say all the same are as good as one another.  Each
- * conflict takes one row.  While the conflict is open or home's version
- * was kept, that row has no event here; kept "field", the event was
- * added to the record the row names at home, at the kit.resolve row. */
-struct held_rule {
-	const char *table, *entity, *action;
-	const char *guess;    /* two columns: guesses of the record's key */
-	const char *landed;   /* the record at home the resolve added it to */
-	const char *match;    /* td_ev's after/before says what ?2 holds */
-};
-
-/* The record a conflict's row names: the home row of that id (the merge
- * turns the kit's ids into home's, kit_apply.c), or, kept by older
- * code with the kit's own ids, a record the same merge kept as a
- * conflict. */
-#define HELD_GUESS(parent, key, ref) \
-	"(SELECT " key " FROM " parent " WHERE id = json_extract(k.field_new," \
-	" '$." ref "')), (SELECT json_extract(t.field_new, '$." key "') FROM" \
-	" kit_conflict t WHERE t.kit_uuid = k.kit_uuid AND t.tbl = '" parent "'" \
-	" AND t.op = 'insert' AND json_extract(t.field_new, '$.id') =" \
-	" json_extract(k.field_new, '$." ref "'))"
-
-static const struct held_rule held_rules[] = {
-	{ "custody_event", "token", "token.move",
-	  HELD_GUESS("token", "serial", "token_id"),
-	  "(SELECT serial FROM token WHERE id = json_extract(k.field_new, '$.token_id'))",
-	  "json_extract(after, '$.custodian') IS json_extract(?2, '$.to_custodian')"
-	  " AND json_extract(after, '$.state') IS json_extract(?2, '$.state')"
-	  " AND json_extract(before, '$.custodian') IS json_extract(?2,"
-	  " '$.from_custodian') AND (json_type(after, '$.event') IS NOT 'object' OR"
-	  " (json_extract(after, '$.event.at') IS json_extract(?2, '$.at') AND"
-	  " json_extract(after, '$.event.operator') IS json_extract(?2, '$.operator')"
-	  " AND json_extract(after, '$.event.from') IS json_extract(?2,"
-	  " '$.from_custodian') AND json_extract(after, '$.event.condition') IS"
-	  " json_extract(?2, '$.condition') AND json_extract(after,"
-	  " '$.event.remarks') IS json_extract(?2, '$.remarks')))" },
-	{ "count_scan", "count", "count.scan",
-	  HELD_GUESS("count_session", "uid", "count_id"),
-	  "(SELECT uid FROM count_session WHERE id = json_extract(k.field_new,"
-	  " '$.count_id'))",
-	  "json_extract(after, '$.serial') IS json_extract(?2, '$.serial')"
-	  " AND json_extract(after, '$.source') IS json_extract(?2, '$.source')"
-	  " AND (json_type(after, '$.at') IS NULL OR json_extract(after, '$.at')"
-	  " IS json_extract(?2, '$.at'))" },
-};
-
-/* Columns of the conflicts' query. */
-enum { HC_KIT = 1, HC_STATUS, HC_ROW, HC_GUESS, HC_GUESS_OLD, HC_LANDED, HC_RESOLVE };
-
-/* The td_ev row (rowid) a held conflict stands for, 0 when none:
- * ?1 kit, ?2 the field's row, ?3 its record's key or NULL (any), tried
- * with each guess of the key, then with none. */
-static int64_t held_row(sqlite3_stmt *find, sqlite3_stmt *conf)
-{
-	int64_t row = 0;
-
-	for (int col = HC_GUESS; !row && col <= HC_GUESS_OLD + 1; col++) {
-		if (col <= HC_GUESS_OLD && sqlite3_column_type(conf, col) == SQLITE_NULL)
-			continue;
-		sqlite3_reset(find);
-		sqlite3_bind_value(find, 1, sqlite3_column_value(conf, HC_KIT));
-		sqlite3_bind_value(find, 2, sqlite3_column_value(conf, HC_ROW));
-		if (col > HC_GUESS_OLD)
-			sqlite3_bind_null(find, 3);
-		else
-			sqlite3_bind_value(find, 3, sqlite3_column_value(conf, col));
-		if (sqlite3_step(find) == SQLITE_ROW)
-			row = sqlite3_column_int64(find, 0);
-	}
-	sqlite3_reset(find);
-	return row;
-}
-
-static int mark_held_rule(struct state_check *c, const struct held_rule *r)
-{
-	char *list = sqlite3_mprintf("SELECT k.id, k.kit_uuid, k.status, k.field_new,"
-	        " %s, %s, (SELECT max(a.id) FROM audit a WHERE a.entity ="
-	        " 'kit_conflict' AND a.entity_key = CAST(k.id AS TEXT) AND a.action ="
-	        " 'kit.resolve') FROM kit_conflict k WHERE k.tbl = %Q AND k.op ="
-	        " 'insert' AND k.field_new IS NOT NULL ORDER BY k.id", r->guess,
-	        r->landed, r->table);
-	char *find = sqlite3_mprintf("SELECT rowid FROM temp.td_ev WHERE kit = ?1"
-	        " AND entity = %Q AND action = %Q AND landed AND (?3 IS NULL OR key ="
-	        " ?3) AND %s ORDER BY ord LIMIT 1", r->entity, r->action, r->match);
-	sqlite3_stmt *conf = NULL, *hit = NULL, *held = NULL, *again = NULL;
-	int rc = TD_OK, step;
-
-	if (!list || !find ||
-	    sqlite3_prepare_v2(c->reg->db, list, -1, &conf, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(c->reg->db, find, -1, &hit, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(c->reg->db, "UPDATE temp.td_ev SET landed = 0"
-	                       " WHERE rowid = ?1", -1, &held, NULL) != SQLITE_OK ||
-	    /* a copy for the sequence alone: the event moved no token */
-	    sqlite3_prepare_v2(c->reg->db, "INSERT INTO temp.td_ev SELECT entity, ?2,"
-	                       " ?3, action, before, after, kit, 0, 1 FROM temp.td_ev"
-	                       " WHERE rowid = ?1", -1, &again, NULL) != SQLITE_OK)
-		rc = td_reg_db_error(c->reg, c->err, "reading kit conflicts");
-	while (rc == TD_OK && (step = sqlite3_step(conf)) == SQLITE_ROW) {
-		int64_t row = held_row(hit, conf);
-		const char *status = (const char *)sqlite3_column_text(conf, HC_STATUS);
-		if (!row)
-			continue;   /* no such row: audit verify names the difference */
-		sqlite3_reset(held);
-		sqlite3_bind_int64(held, 1, row);
-		if (sqlite3_step(held) != SQLITE_DONE)
-			rc = td_reg_db_error(c->reg, c->err, "reading kit conflicts");
-		if (rc < 0 || !status || strcmp(status, "kept_field") != 0 ||
-		    sqlite3_column_type(conf, HC_LANDED) == SQLITE_NULL ||
-		    sqlite3_column_type(conf, HC_RESOLVE) == SQLITE_NULL)
-			continue;
-		sqlite3_reset(again);
-		sqlite3_bind_int64(again, 1, row);
-		sqlite3_bind_value(again, 2, sqlite3_column_value(conf, HC_LANDED));
-		sqlite3_bind_value(again, 3, sqlite3_column_value(conf, HC_RESOLVE));
-		if (sqlite3_step(again) != SQLITE_DONE)
-			rc = td_reg_db_error(c->reg, c->err, "reading kit conflicts");
-	}
-	if (rc == TD_OK && step != SQLITE_DONE)
-		rc = td_reg_db_error(c->reg, c->err, "reading kit conflicts");
-	sqlite3_finalize(conf);
-	sqlite3_finalize(hit);
-	sqlite3_finalize(held);
-	sqlite3_finalize(again);
-	sqlite3_free(list);
-	sqlite3_free(find);
-	return rc;
-}
 
 /* ---- reporting ------------------------------------------------------- */
 
@@ -1132,31 +625,8 @@ static int prepare_evidence(struct state_check *c)
 {
 	sqlite3_stmt *st;
 
-	for (size_t i = 0; i < sizeof evidence_sql / sizeof evidence_sql[0]; i++) {
-		int rc = td_reg_exec(c->reg, evidence_sql[i], c->err);
-		if (rc < 0)
-			return rc;
-	}
-	for (size_t i = 0; i < sizeof held_rules / sizeof held_rules[0]; i++) {
-		int rc = mark_held_rule(c, &held_rules[i]);
-		if (rc < 0)
-			return rc;
-	}
-	if (td_reg_tag_bulk_members(c->reg, c->err) < 0)
+	if (td_reg_audit_evidence(c->reg, c->err) < 0)
 		return c->err->code;
-	for (size_t i = 0; i < N_AUDITED; i++) {
-		char *sql;
-		int rc;
-		if (!audited[i].home_only)
-			continue;
-		sql = sqlite3_mprintf("DELETE FROM temp.td_ev WHERE kit IS NOT NULL"
-		                      " AND entity = %Q", audited[i].entity);
-		rc = sql ? td_reg_exec(c->reg, sql, c->err)
-		         : td_error_set(c->err, TD_ERR_NOMEM, "out of memory");
-		sqlite3_free(sql);
-		if (rc < 0)
-			return rc;
-	}
 	if (sqlite3_prepare_v2(c->reg->db, "SELECT EXISTS (SELECT 1 FROM temp.td_then)",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(c->reg, c->err, "reading the audit log");
@@ -1180,8 +650,8 @@ int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
 	if ((rc = td_reg_exec(reg, "BEGIN", err)) < 0)
 		return rc;
 	rc = prepare_evidence(&c);
-	for (size_t i = 0; rc == TD_OK && i < N_AUDITED; i++) {
-		c.t = &audited[i];
+	for (size_t i = 0; rc == TD_OK && i < td_n_audited; i++) {
+		c.t = &td_audited[i];
 		/* A kit's copied history has no audit rows in the kit, so its
 		 * sequences cannot be matched; home checks them after merge. */
 		if ((c.in_kit && c.t->shape == SEQ) || !has_table(reg, c.t->sql_table))
@@ -1220,14 +690,14 @@ int td_reg_audit_count_scans(struct td_registry *reg, const char **first)
 	int scans = 0;
 
 	*first = NULL;
-	for (size_t i = 0; i < N_AUDITED; i++) {
+	for (size_t i = 0; i < td_n_audited; i++) {
 		char *sql;
 		sqlite3_stmt *st;
 		int scan = 0;
 
-		if (!has_table(reg, audited[i].sql_table))
+		if (!has_table(reg, td_audited[i].sql_table))
 			continue;
-		sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", audited[i].count);
+		sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", td_audited[i].count);
 		if (sql && sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) == SQLITE_OK) {
 			while (sqlite3_step(st) == SQLITE_ROW) {
 				const char *step = (const char *)sqlite3_column_text(st, 3);
@@ -1240,7 +710,7 @@ int td_reg_audit_count_scans(struct td_registry *reg, const char **first)
 		}
 		sqlite3_free(sql);
 		if (scan && !*first)
-			*first = audited[i].table;
+			*first = td_audited[i].table;
 		scans += scan;
 	}
 	return scans;

@@ -6,8 +6,11 @@ libtokendesk_a_SOURCES += \
 	src/registry/schema.c \
 	src/registry/statements.c \
 	src/registry/audit.c \
+	src/registry/audit_evidence.c \
 	src/registry/audit_field.c \
 	src/registry/audit_state.c \
+	src/registry/audit_tables.c \
+	src/registry/audit_tables.h \
 	src/registry/audit_tag_bulk.c \
 	src/registry/sha256.c \
 	src/registry/records.c \

@@ -327,7 +327,7 @@ static const char *const migrations[] = {
 	 * in its UNIQUE key: 22% of a national registry.  issuer holds each
 	 * DN once; a certificate names it by issuer_id, in the column's old
 	 * place, and is keyed by (serial, issuer_id).  Audit images still
-	 * carry the DN as text (audit_state.c joins issuer), so the chain and
+	 * carry the DN as text (audit_tables.c joins issuer), so the chain and
 	 * the bulk content digests made before this step verify unchanged.
 	 * Nothing refers to certificate, so it is rebuilt in place; ids are
 	 * kept (tags, kits and audit rows name certificates by serial). */
