@@ -568,9 +568,12 @@ static void run_keys(struct desk *d, struct keylog *log, int *keys, int n,
 	char scan[256];
 	double t0 = tdi_now_ms();
 	int s = scan_start(keys, n);
+	/* Keys typed while a PIN dialog is open (or that close it) are a
+	 * PIN: the log gets 0 in their place, never the key. */
+	int secret = tf_secret_live();
 
 	log->t0 = t0;
-	log->key = keys[n - 1];
+	log->key = secret ? 0 : keys[n - 1];
 
 	/* Keys that came just before a scan (Tab to a list, then the
 	 * scanner fires) go first: the scan is judged on the screen they
@@ -596,7 +599,8 @@ static void run_keys(struct desk *d, struct keylog *log, int *keys, int n,
 		return;
 	redraw(d);
 	if (log->f)
-		fprintf(log->f, "%d %.3f\n", keys[n - 1], tdi_now_ms() - t0);
+		fprintf(log->f, "%d %.3f\n", secret || tf_secret_live() ? 0 : keys[n - 1],
+		        tdi_now_ms() - t0);
 }
 
 /* Token events, timed in the key log as key -1: the desk must never wait

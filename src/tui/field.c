@@ -24,6 +24,9 @@ void tf_clear(struct tf_field *f)
 	f->len = f->cur = 0;
 }
 
+/* Secret fields alive now (tf_secret_live). */
+static int secrets_live;
+
 struct tf_field *tf_secret_new(void)
 {
 	struct td_secbuf *home = td_secbuf_new(sizeof(struct tf_field), NULL);
@@ -34,13 +37,21 @@ struct tf_field *tf_secret_new(void)
 	f = (struct tf_field *)(void *)home->data;   /* zeroed, aligned */
 	f->secret = 1;
 	f->home = home;
+	secrets_live++;
 	return f;
 }
 
 void tf_secret_free(struct tf_field *f)
 {
-	if (f)
-		td_secbuf_free(f->home);   /* cleanses the field, PIN and all */
+	if (!f)
+		return;
+	td_secbuf_free(f->home);   /* cleanses the field, PIN and all */
+	secrets_live--;
+}
+
+int tf_secret_live(void)
+{
+	return secrets_live > 0;
 }
 
 void tf_set(struct tf_field *f, const char *s)

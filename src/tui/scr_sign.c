@@ -41,7 +41,7 @@ struct sign_dlg {
 	char serial[MAX_PICK][128];
 	int n, sel;
 	int final_try, armed;
-	struct tf_field pin;
+	struct tf_field *pin;     /* in secure memory (tf_secret_new) */
 	char result[5200];
 	int result_bad;
 };
@@ -74,7 +74,7 @@ static void dlg_draw(struct desk *d, void *self, int top, int rows, int cols)
 		snprintf(title, sizeof title, "%s", T("Sign a checkpoint of the audit chain"));
 	if (s->stage == PIN) {
 		desk_pin_dialog(d, title, s->serial[s->sel], s->final_try && !s->armed,
-		                &s->pin, T("Enter: sign    Esc: back"),
+		                s->pin, T("Enter: sign    Esc: back"),
 		                T("F: try anyway    Esc: back"));
 		return;
 	}
@@ -133,13 +133,13 @@ static void dlg_sign(struct desk *d, struct sign_dlg *s)
 
 	dlg_path(d, s, path, sizeof path);
 	if (!path[0]) {
-		tf_clear(&s->pin);
+		tf_clear(s->pin);
 		snprintf(s->result, sizeof s->result, "%s: %s", T("Not signed"), strerror(errno));
 		s->result_bad = 1;
 		s->stage = DONE;
 		return;
 	}
-	r = desk_tokens_sign(d, s->serial[s->sel], &s->pin, s->armed,
+	r = desk_tokens_sign(d, s->serial[s->sel], s->pin, s->armed,
 	                     s->number[0] ? s->number : NULL, path, detail, sizeof detail);
 	if (r > 0)
 		snprintf(s->result, sizeof s->result, "%s %s — %s", T("Signed by"), detail, path);
@@ -180,7 +180,7 @@ static void pin_key(struct desk *d, struct sign_dlg *s, int k)
 
 	switch (desk_pin_request(warn, k)) {
 	case PIN_CANCEL:
-		tf_clear(&s->pin);
+		tf_clear(s->pin);
 		s->stage = PICK;
 		break;
 	case PIN_ARM: s->armed = 1; break;
@@ -188,7 +188,7 @@ static void pin_key(struct desk *d, struct sign_dlg *s, int k)
 	default:
 		if (!warn && (!(k & TDK_FN) || k == TDK(KEY_BACKSPACE) ||
 		    k == TDK(KEY_LEFT) || k == TDK(KEY_RIGHT) || k == TDK(KEY_DC)))
-			tf_key(&s->pin, k);
+			tf_key(s->pin, k);
 	}
 }
 
@@ -218,7 +218,7 @@ static int dlg_key(struct desk *d, void *self, int k)
 		} else if (s->n > 0) {
 			s->final_try = desk_tokens_final_try(d, s->serial[s->sel]) == 1;
 			s->armed = 0;
-			tf_clear(&s->pin);
+			tf_clear(s->pin);
 			s->stage = PIN;
 		}
 		break;
@@ -253,7 +253,7 @@ static void dlg_free(void *self)
 {
 	struct sign_dlg *s = self;
 
-	tf_clear(&s->pin);   /* wipes the PIN */
+	tf_secret_free(s->pin);   /* wipes the PIN */
 	free(s);
 }
 
@@ -280,7 +280,10 @@ static void dlg_open(struct desk *d, const char *number, const char *intro, int 
 	snprintf(s->number, sizeof s->number, "%s", number ? number : "");
 	s->intro = intro;
 	s->quit_after = quit_after;
-	s->pin.secret = 1;
+	if (!(s->pin = tf_secret_new())) {
+		free(s);
+		return;
+	}
 	desk_push(d, &dlg_ops, s);
 }
 

@@ -80,6 +80,9 @@ struct tf_field {
 struct tf_field *tf_secret_new(void);
 /* Wipe and free a field from tf_secret_new.  NULL allowed. */
 void tf_secret_free(struct tf_field *f);
+/* 1 while any field from tf_secret_new exists (a PIN dialog is open):
+ * whatever records keys (the bench's key log) must not record them. */
+int tf_secret_live(void);
 
 /* Insert/delete/move: 1 if the key changed or moved the text. */
 int tf_key(struct tf_field *f, int key);
