@@ -14,6 +14,7 @@
 #include "cli/json.h"
 #include "tokendesk/count.h"
 #include "tokendesk/match.h"
+#include "tokendesk/outfile.h"
 
 #define N_(s) s
 static const char *const count_usage = N_(
@@ -273,14 +274,16 @@ static void print_lines(const struct td_count_report *r)
 		              r->duplicate.v[i].serial, r->duplicate.v[i].scans);
 }
 
-static int write_files(const struct td_count_report *r, const char *text,
-                       const char *xlsx)
+/* The reports at the paths text and xlsx (either NULL: not written),
+ * or, dir given, at those names inside it. */
+static int write_files(const struct td_count_report *r, const struct td_outdir *dir,
+                       const char *text, const char *xlsx)
 {
 	struct td_error err;
 
-	if (text && td_count_report_write_text(r, NULL, text, &err) < 0)
+	if (text && td_count_report_write_text(r, dir, text, &err) < 0)
 		return fail(&err);
-	if (xlsx && td_count_report_write_xlsx(r, NULL, xlsx, &err) < 0)
+	if (xlsx && td_count_report_write_xlsx(r, dir, xlsx, &err) < 0)
 		return fail(&err);
 	return EX_OK;
 }
@@ -359,7 +362,7 @@ static int count_report(struct td_registry *reg, int argc, char **argv)
 		print_tally(&r);
 		print_lines(&r);
 	}
-	status = write_files(&r, text, xlsx);
+	status = write_files(&r, NULL, text, xlsx);
 	td_count_report_free(&r);
 	return status;
 }
@@ -371,8 +374,9 @@ static int count_close(struct td_registry *reg, int argc, char **argv)
 		{ "output-dir", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
-	const char *dir = ".";
-	char text[4096], xlsx[4096];
+	const char *dir = NULL;
+	struct td_outdir out = { -1, NULL };
+	char text[4096], xlsx[4096], text_name[64], xlsx_name[64];
 	struct td_count_report r;
 	struct td_error err;
 	int64_t id;
@@ -390,15 +394,27 @@ static int count_close(struct td_registry *reg, int argc, char **argv)
 	}
 	if (optind + 1 != argc || parse_id(argv[optind], &id) < 0)
 		return EX_USAGE;
-	if (td_count_close(reg, id, NULL, &err) < 0)
+	/* The folder is made and opened first, without following a link
+	 * planted there (as the lists' and the records' folders): refused,
+	 * the count stays open. */
+	if (dir && td_outdir_open(&out, dir, &err) < 0)
 		return fail(&err);
-	if (td_count_report_load(reg, id, &r, &err) < 0) {
-		td_count_report_free(&r);
+	if (td_count_close(reg, id, NULL, &err) < 0) {
+		td_outdir_close(&out);
 		return fail(&err);
 	}
-	snprintf(text, sizeof text, "%s/count-%" PRId64 ".txt", dir, id);
-	snprintf(xlsx, sizeof xlsx, "%s/count-%" PRId64 ".xlsx", dir, id);
-	status = write_files(&r, text, xlsx);
+	if (td_count_report_load(reg, id, &r, &err) < 0) {
+		td_count_report_free(&r);
+		td_outdir_close(&out);
+		return fail(&err);
+	}
+	snprintf(text_name, sizeof text_name, "count-%" PRId64 ".txt", id);
+	snprintf(xlsx_name, sizeof xlsx_name, "count-%" PRId64 ".xlsx", id);
+	snprintf(text, sizeof text, "%s/%s", dir ? out.path : ".", text_name);
+	snprintf(xlsx, sizeof xlsx, "%s/%s", dir ? out.path : ".", xlsx_name);
+	status = dir ? write_files(&r, &out, text_name, xlsx_name)
+	             : write_files(&r, NULL, text, xlsx);
+	td_outdir_close(&out);
 	if (json) {
 		json_t *o = report_json(&r);
 		json_object_set_new(o, "text_report", json_string(text));

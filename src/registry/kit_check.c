@@ -8,10 +8,13 @@
  * registry.  kit_merge.c and kit_refresh.c start here. */
 #include <config.h>
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "registry/kit.h"
 
@@ -131,14 +134,19 @@ static int uuid_ok(const char *id)
 static int text_file(const char *path)
 {
 	unsigned char head[16];
-	FILE *f = fopen(path, "rb");
-	size_t n;
+	/* Not following a link, and not blocking: a FIFO planted as the
+	 * kit would hang a plain open for ever.  Anything but a regular
+	 * file is left to copy_kit, which refuses it by name. */
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	ssize_t n = 0;
 
-	if (!f)
+	if (fd < 0)
 		return 0;
-	n = fread(head, 1, sizeof head, f);
-	fclose(f);
-	for (size_t i = 0; i < n; i++)
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		n = read(fd, head, sizeof head);
+	close(fd);
+	for (ssize_t i = 0; i < n; i++)
 		if (head[i] < 0x20 && head[i] != '\t' && head[i] != '\r' &&
 		    head[i] != '\n')
 			return 0;

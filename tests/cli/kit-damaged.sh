@@ -135,6 +135,15 @@ not_a_kit "$tmp/lists.csv" "a list"
 grep -q "lists.csv is not a field kit but a text file" "$tmp/out" ||
 	td_fail "merge of a list said: $(cat "$tmp/out")"
 
+# a FIFO planted as the kit is refused at once, not waited on for ever
+mkfifo -m 600 "$tmp/fifo.kit"
+timeout 20 "$TOKENDESK" kit merge "$tmp/fifo.kit" > "$tmp/out" 2>&1
+rc=$?
+[ $rc != 124 ] || td_fail "merge of a FIFO as the kit hung"
+[ $rc != 0 ] || td_fail "a FIFO was merged as a kit"
+grep -q "not a regular file" "$tmp/out" || td_fail "merge of a FIFO said: $(cat "$tmp/out")"
+rm -f "$tmp/fifo.kit"
+
 # ---- no file there: named as a kit, not as a registry to create ------------------
 td kit merge "$tmp/missing.kit" > "$tmp/out" 2>&1
 rc=$?

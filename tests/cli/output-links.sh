@@ -139,6 +139,19 @@ expect_status 0 td lists --format csv -o "$out/mine/"
 expect_eq "$(stat -c %a "$out/mine")" 700 "mode of the lists folder"
 [ -f "$out/mine/thu-hoi-chung-thu.csv" ] || fail "no lists in the fresh folder"
 
+# -- count close's report folder (-o DIR): a link is not followed, and
+# the count stays open; its own folder, made fresh, takes the reports
+ln -s "$tmp/elsewhere" "$out/reports"
+refused "is a symbolic link" "$out/reports" count close "$id" -o "$out/reports"
+[ -z "$(ls "$tmp/elsewhere")" ] || fail "count reports written into the linked folder"
+td --lang en count list >"$tmp/counts" 2>&1
+grep -q "closed" "$tmp/counts" && fail "a refused count close closed the count: $(cat "$tmp/counts")"
+rm "$out/reports"
+expect_status 0 td count close "$id" -o "$out/reports"
+expect_eq "$(stat -c %a "$out/reports")" 700 "mode of the count's report folder"
+[ -f "$out/reports/count-$id.txt" ] && [ -f "$out/reports/count-$id.xlsx" ] ||
+	fail "no count reports in the fresh folder: $(ls "$out/reports")"
+
 # -- plain files still work, 0600
 expect_status 0 td export agencies -o "$out/plain.csv"
 expect_eq "$(stat -c %a "$out/plain.csv")" 600 "mode of an export"
