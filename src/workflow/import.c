@@ -377,6 +377,33 @@ static void writing(const struct import_state *st, size_t done)
 		                          (long long)total);
 }
 
+/* Did the row's file have column col?  A column a list leaves out says
+ * nothing about it: a record the registry holds keeps what it has there
+ * (an HR list without the token column must not unlink every token, nor
+ * the master list without dates bring merged agencies back). */
+static int given(const struct import_row *r, int col)
+{
+	return (r->given >> col) & 1u;
+}
+
+/* An agency's parent and dates, where its row's file has no such
+ * column, as the registry holds them (old: filled, to clear after). */
+static void keep_agency_fields(struct td_registry *reg, const struct import_row *r,
+                               struct td_agency *a, struct td_agency *old)
+{
+	struct td_error ignored;
+
+	if ((given(r, AC_PARENT) && given(r, AC_FROM) && given(r, AC_TO)) ||
+	    td_reg_get_agency(reg, a->code, old, &ignored) != TD_OK)
+		return;
+	if (!given(r, AC_PARENT))
+		a->parent_code = old->parent_code;
+	if (!given(r, AC_FROM))
+		a->valid_from = old->valid_from;
+	if (!given(r, AC_TO))
+		a->valid_to = old->valid_to;
+}
+
 static int write_agencies(struct td_registry *reg, struct import_state *st,
                           struct td_org_tree *tree, struct td_import_report *rep,
                           struct td_error *err)
@@ -389,8 +416,11 @@ static int write_agencies(struct td_registry *reg, struct import_state *st,
 		struct import_row *r = &st->agencies.rows[i];
 		struct td_agency a = { 0, r->f[AC_CODE], r->f[AC_NAME], r->f[AC_PARENT],
 		                       r->f[AC_LEVEL], r->f[AC_FROM], r->f[AC_TO] };
+		struct td_agency old = { 0 };
 		enum td_upsert u;
+		keep_agency_fields(reg, r, &a, &old);
 		int rc = td_reg_put_agency(reg, &a, &u, err);
+		td_agency_clear(&old);
 		if (rc < 0) {
 			err->line = r->line;
 			snprintf(err->file, sizeof err->file, "%s", r->file);
@@ -581,6 +611,31 @@ static int order_first_load(struct import_state *st, struct first_load *fl,
 	return TD_OK;
 }
 
+/* A certificate the registry holds, named again by a list.  The CA
+ * issued its subject DN, and a certificate never changes it: the one
+ * the tree gives now (an agency renamed or moved, an official moved or
+ * renamed) is what `plan show` compares it with to propose the info
+ * change.  Its token, and its holder's position and e-mail, stay as
+ * they are where the list has no such column (given()).  holder is
+ * filled when read, for the caller to clear. */
+static void keep_cert_fields(struct td_registry *reg, const struct import_row *r,
+                             const struct td_cert *old, struct td_cert_put *p,
+                             struct td_cert *c, struct td_holder *holder)
+{
+	struct td_error ignored;
+
+	c->subject_dn = old->subject_dn;
+	if (!given(r, CC_TOKEN_SERIAL))
+		c->token_serial = old->token_serial;
+	if ((!given(r, CC_POSITION) || !given(r, CC_EMAIL)) && c->holder_ext_id &&
+	    td_reg_get_holder(reg, c->kind, c->holder_ext_id, holder, &ignored) == TD_OK) {
+		if (!given(r, CC_POSITION))
+			p->position = holder->position;
+		if (!given(r, CC_EMAIL))
+			p->email = holder->email;
+	}
+}
+
 static int write_certs(struct td_registry *reg, struct import_state *st,
                        struct td_org_tree *tree, const struct first_load *fl,
                        const char *issuer, struct td_import_report *rep,
@@ -603,20 +658,18 @@ static int write_certs(struct td_registry *reg, struct import_state *st,
 			if (r->token_ix != NO_FIRST)
 				p.token_id = fl->token_ids[r->token_ix];
 		}
+		struct td_holder holder = { 0 };
 		struct td_error ignored;
 		enum td_upsert u;
-		/* An official moved to another agency: the certificate the CA
-		 * issued still names the old one, and says so until its info
-		 * change; `plan show` proposes that change (rule transfer). */
 		if (dn && st->reg_has_certs &&
 		    td_reg_get_cert(reg, c.serial, &old, &ignored) == TD_OK &&
-		    strcmp(old.issuer_dn, issuer) == 0 && old.agency_code &&
-		    strcmp(old.agency_code, c.agency_code) != 0)
-			c.subject_dn = old.subject_dn;
+		    strcmp(old.issuer_dn, issuer) == 0)
+			keep_cert_fields(reg, r, &old, &p, &c, &holder);
 		int rc = dn ? td_reg_put_cert(reg, &p, &u, err)
 		            : td_error_set(err, TD_ERR_NOMEM, "cannot compute the DN");
 		free(dn);
 		td_cert_clear(&old);
+		td_holder_clear(&holder);
 		if (rc < 0) {
 			err->line = r->line;
 			snprintf(err->file, sizeof err->file, "%s", r->file);

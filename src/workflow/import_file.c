@@ -115,6 +115,7 @@ struct header {
 	enum list_kind kind;
 	int map[TD_CSV_MAX_FIELDS];   /* file column -> canonical, or -1 */
 	size_t ncols;
+	unsigned given;               /* bit c: canonical column c is there */
 };
 
 /* Which list is this?  A certificate list names a certificate serial. */
@@ -161,6 +162,8 @@ static int map_header(const char *path, const struct td_csv_record *rec,
 		else if (col >= 0 && seen[col]++)
 			rc = td_error_set_at(err, TD_ERR_DATA, path, rec->line, names[col],
 			                     "column given twice");
+		if (col >= 0)
+			h->given |= 1u << col;
 	}
 	/* Every column but the optional ones must be there. */
 	for (size_t c = 0; c < ncanon && rc == TD_OK; c++) {
@@ -271,6 +274,7 @@ static int add_row(struct import_state *st, const struct header *h,
 		return TD_ERR_NOMEM;
 	r->file = path;
 	r->line = rec->line;
+	r->given = h->given;
 	st->rows_read++;
 	if (rec->nfields != h->ncols) {
 		td_import_row_error(st, r, NULL, "%zu fields where the header has %zu",

@@ -25,6 +25,8 @@ struct import_row {
 	char *f[(int)CC__N > (int)AC__N ? (int)CC__N : (int)AC__N];
 	unsigned refused;   /* bit c: field c was there but refused (with its
 	                       own message), so it is not "missing" as well */
+	unsigned given;     /* bit c: the file has column c (an empty cell
+	                       clears a field; a column left out says nothing) */
 	/* A first load's certificate row: where its holder and token are in
 	 * the load's list of them (import.c; NO_FIRST for none) */
 	uint32_t holder_ix, token_ix;

@@ -27,14 +27,45 @@ expect_in "$tmp/out" "\"position\": \"Trưởng phòng\""
 expect_status 0 td show cert a3
 expect_in "$tmp/out" "OU=Sở Nội vụ, CN=Phạm Minh Châu"
 
-# Moving an agency under another parent changes its people's DN.
+# Moving an agency under another parent changes the DN its people's
+# certificates need, not the one the CA issued them: the list named
+# again leaves a3 as it was, and the plan proposes its info change.
 printf 'code,name,parent_code,level\nSNV,Sở Nội vụ,STC,division\n' >"$tmp/move.csv"
 expect_status 0 td import "$tmp/move.csv"
 expect_in "$tmp/out" "agencies: 0 added, 1 updated"
 expect_status 0 td import "$tmp/v2.csv"
-expect_in "$tmp/out" "certificates: 0 added, 1 updated, 2 unchanged"
+expect_in "$tmp/out" "certificates: 0 added, 0 updated, 3 unchanged"
 expect_status 0 td show cert a3
-expect_in "$tmp/out" "OU=Sở Tài chính, OU=Sở Nội vụ, CN=Phạm Minh Châu"
+expect_in "$tmp/out" "O=Ủy ban nhân dân tỉnh Đông Châu, OU=Sở Nội vụ, CN=Phạm Minh Châu"
+expect_status 0 td --lang en plan show --json
+expect_in "$tmp/out" '"cert_serial":"a3"'
+expect_in "$tmp/out" '"new_dn":"C=VN, L=Đông Châu, O=Ủy ban nhân dân tỉnh Đông Châu, OU=Sở Tài chính, OU=Sở Nội vụ, CN=Phạm Minh Châu"'
+
+# A later list that leaves optional columns out says nothing about
+# them: tokens stay on their certificates, holders keep position and
+# e-mail, agencies their parent and dates.  An empty cell still clears.
+printf 'cert_serial,kind,holder_name,holder_id,agency_code,not_before,not_after\n%s\n' \
+  "a1,person,Lê Văn An,001000000001,STC,2024-01-01,2029-01-01" >"$tmp/short.csv"
+expect_status 0 td import "$tmp/short.csv"
+expect_in "$tmp/out" "certificates: 0 added, 0 updated, 1 unchanged"
+expect_status 0 td show cert a1
+expect_in "$tmp/out" "token:        T1"
+expect_status 0 td show holder 001000000001
+expect_in "$tmp/out" "Trưởng phòng"
+printf 'code,name,parent_code,level,valid_from,valid_to\nSNV,Sở Nội vụ,STC,division,2020-01-01,2025-06-30\n' >"$tmp/dated.csv"
+expect_status 0 td import "$tmp/dated.csv"
+printf 'code,name,level\nSNV,Sở Nội vụ,division\n' >"$tmp/undated.csv"
+expect_status 0 td import "$tmp/undated.csv"
+expect_in "$tmp/out" "agencies: 0 added, 0 updated, 1 unchanged"
+expect_status 0 td --lang en show agency SNV
+expect_in "$tmp/out" "2025-06-30"
+expect_in "$tmp/out" "STC"
+printf '%s\n%s\n' "$H" \
+  "a1,person,Lê Văn An,001000000001,,STC,2024-01-01,2029-01-01,,," >"$tmp/empty.csv"
+expect_status 0 td import "$tmp/empty.csv"
+expect_in "$tmp/out" "certificates: 0 added, 1 updated, 0 unchanged"
+expect_status 0 td show cert a1
+expect_in "$tmp/out" "token:        -"
 
 # A loop in the parents is refused and names the line.
 printf 'code,name,parent_code,level\nSTC,Sở Tài chính,SNV,department\n' >"$tmp/loop.csv"
