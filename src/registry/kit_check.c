@@ -18,32 +18,47 @@
 
 #include "registry/kit.h"
 
-/* Was the kit made from this registry?  Its meta quotes the home audit
- * head ("id:hash") at kit make; that row must be here, unchanged. */
+/* Was the kit made from this registry?  Home wrote a kit.make row (a
+ * refresh, kit.refresh) naming the kit's uuid, after the audit head the
+ * kit quotes ("id:hash", its meta), and that head row must be here,
+ * unchanged.  A kit made from another registry, even one filled from
+ * the same lists at the same second (its chain then the same), has no
+ * such row here. */
 static int check_origin(struct td_registry *home, struct td_registry *kit,
-                        const char *kit_path, struct td_error *err)
+                        const char *uuid, const char *kit_path, struct td_error *err)
 {
-	char *head = kit_meta_get(kit, "main", "kit_home_audit_head"), *colon;
+	char *head = kit_meta_get(kit, "main", "kit_home_audit_head"), *colon = NULL;
+	int64_t head_id = 0;
 	sqlite3_stmt *st;
-	int same = 0;
+	int same = 1, made = 0;
 
-	if (!head || !(colon = strchr(head, ':'))) {
-		free(head);
-		return TD_OK;   /* made from an empty registry */
-	}
-	*colon = '\0';
-	if (sqlite3_prepare_v2(home->db, "SELECT hash = ? FROM audit WHERE id = ?",
-	                       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, colon + 1, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, strtoll(head, NULL, 10));
-		same = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	if (head && (colon = strchr(head, ':'))) {
+		*colon = '\0';
+		head_id = strtoll(head, NULL, 10);
+		same = 0;
+		if (sqlite3_prepare_v2(home->db, "SELECT hash = ? FROM audit WHERE id = ?",
+		                       -1, &st, NULL) == SQLITE_OK) {
+			sqlite3_bind_text(st, 1, colon + 1, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, head_id);
+			same = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+			sqlite3_finalize(st);
+		}
+	}   /* else made from an empty registry: no head to quote */
+	free(head);
+	if (same && sqlite3_prepare_v2(home->db, "SELECT 1 FROM audit WHERE entity ="
+	                               " 'kit' AND entity_key = ?1 AND action IN"
+	                               " ('kit.make', 'kit.refresh') AND id > ?2"
+	                               " LIMIT 1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, head_id);
+		made = sqlite3_step(st) == SQLITE_ROW;
 		sqlite3_finalize(st);
 	}
-	free(head);
-	if (!same)
+	if (!same || !made)
 		return td_error_set(err, TD_ERR_CONFLICT, "kit %s was not made from this"
-		                    " registry (its audit anchor is not here); not merged",
-		                    kit_path);
+		                    " registry (%s); not merged", kit_path,
+		                    !same ? "its audit anchor is not here"
+		                          : "this registry's audit has no kit make of it");
 	return TD_OK;
 }
 
@@ -315,7 +330,7 @@ int kit_check(struct td_registry *home, struct kit_merge *m,
 		rc = td_error_set(err, TD_ERR_CONFLICT, "the kit's audit log does not"
 		                  " verify at row %" PRId64 "; not merged: %s", bad, why);
 	} else
-		rc = check_origin(home, kit, kit_path, err);
+		rc = check_origin(home, kit, id, kit_path, err);
 	if (kit_async_wait(&whole, &damaged) < 0)
 		*err = damaged, rc = damaged.code;
 	if (rc == TD_OK) {

@@ -71,6 +71,7 @@ COUNT_KIT_TESTS = \
 	tests/cli/kit-handover.sh \
 	tests/cli/kit-crl-trust.sh \
 	tests/cli/kit-tamper.sh \
+	tests/cli/kit-foreign.sh \
 	tests/cli/kit-honest.sh \
 	tests/cli/kit-race.sh
 TESTS += $(COUNT_KIT_TESTS)
