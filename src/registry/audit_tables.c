@@ -142,7 +142,8 @@ const struct audited td_audited[] = {
 	{ "count", "count", "count.*", FOLD,
 	  "SELECT uid, json_patch(json_object('uid', uid, 'scope_kind', scope_kind,"
 	  " 'scope', scope, 'started_at', started_at, 'operator', operator,"
-	  " 'closed_at', closed_at, 'closed_by', closed_by), (SELECT json_object("
+	  " 'closed_at', closed_at, 'closed_by', closed_by, 'lines_sha256', "
+	  TD_COUNT_LINES_SHA256("s.id") "), (SELECT json_object("
 	  "  'found', sum(outcome = 'found'), 'missing', sum(outcome = 'missing'),"
 	  "  'unexpected', sum(outcome = 'unexpected'), 'unknown',"
 	  "  sum(outcome = 'unknown'), 'duplicate', sum(scans > 1), 'expected',"
@@ -200,10 +201,12 @@ const struct audited td_audited[] = {
 	  " 'operator', operator), NULL, 0, id, 1 FROM audit_checkpoint ORDER BY id",
 	  "SELECT count(*) FROM audit_checkpoint WHERE id = ?1", NULL,
 	  "audit_checkpoint", 1 },
-	/* The stored plan: one audit row per import, with the count. */
+	/* The stored plan: one audit row per import, with the count and
+	 * (since 2026-12) a digest of the events. */
 	{ "plan", "plan", "plan.import", FOLD,
-	  "SELECT NULL, json_object('events', count(*)), NULL, 0, 0, 1"
-	  " FROM plan_event HAVING count(*) > 0",
+	  "SELECT NULL, json_object('events', (SELECT count(*) FROM plan_event),"
+	  " 'content_sha256', " TD_PLAN_SHA256 "), NULL, 0, 0, 1"
+	  " WHERE EXISTS (SELECT 1 FROM plan_event)",
 	  "SELECT ?1 IS NULL AND (SELECT max(id) FROM plan_event) IS NOT NULL", NULL,
 	  "plan_event", 0 },
 	{ "plan pick", "agency", "plan.pick", FOLD,

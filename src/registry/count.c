@@ -451,10 +451,11 @@ int td_reg_count_tally(struct td_registry *reg, int64_t id,
 	return TD_OK;
 }
 
-/* The close's audit image: the tallies frozen in count_result, and who
- * closed it when (so audit verify can check the row). */
-static char *tally_json(struct td_registry *reg, const struct td_count_tally *t,
-                        const char *closed_at)
+/* The close's audit image: the tallies frozen in count_result, the
+ * digest of its lines, and who closed it when (so audit verify can
+ * check the row and every line). */
+static char *tally_json(struct td_registry *reg, int64_t id,
+                        const struct td_count_tally *t, const char *closed_at)
 {
 	sqlite3_stmt *st;
 	char *json = NULL;
@@ -462,8 +463,10 @@ static char *tally_json(struct td_registry *reg, const struct td_count_tally *t,
 	if (sqlite3_prepare_v2(reg->db, "SELECT json_object('found', ?1, 'missing', ?2,"
 	                       " 'unexpected', ?3, 'unknown', ?4, 'duplicate', ?5,"
 	                       " 'expected', ?6, 'scans', ?7, 'closed_at', ?8,"
-	                       " 'closed_by', ?9)", -1, &st, NULL) != SQLITE_OK)
+	                       " 'closed_by', ?9, 'lines_sha256', "
+	                       TD_COUNT_LINES_SHA256("?10") ")", -1, &st, NULL) != SQLITE_OK)
 		return NULL;
+	sqlite3_bind_int64(st, 10, id);
 	sqlite3_bind_int64(st, 1, t->found);
 	sqlite3_bind_int64(st, 2, t->missing);
 	sqlite3_bind_int64(st, 3, t->unexpected);
@@ -518,7 +521,7 @@ int td_reg_count_close(struct td_registry *reg, int64_t id,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return td_reg_db_error(reg, err, "closing the count");
-	if (!(after = tally_json(reg, out, at)))
+	if (!(after = tally_json(reg, id, out, at)))
 		return td_reg_db_error(reg, err, "closing the count");
 	rc = td_reg_audit(reg, "count.close", "count", uid, NULL, after, err);
 	free(after);

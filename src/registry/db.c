@@ -278,11 +278,32 @@ static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_null(ctx);
 }
 
+/* td_sha256(text) in SQL: the lowercase hex SHA-256 of the text's
+ * UTF-8, NULL for NULL.  Audit images digest rows with it (a count's
+ * frozen lines, a stored plan: TD_COUNT_LINES_SHA256, TD_PLAN_SHA256). */
+static void sql_sha256(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *in = sqlite3_value_text(argv[0]);
+	struct td_error err;
+	char hex[65];
+
+	(void)argc;
+	if (!in)
+		sqlite3_result_null(ctx);
+	else if (td_sha256_of(in, (size_t)sqlite3_value_bytes(argv[0]), hex, &err) < 0)
+		sqlite3_result_error_nomem(ctx);
+	else
+		sqlite3_result_text(ctx, hex, 64, SQLITE_TRANSIENT);
+}
+
 void td_reg_functions(struct td_registry *reg)
 {
 	sqlite3_create_function(reg->db, "td_fold", 1,
 	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 	                        NULL, sql_fold, NULL, NULL);
+	sqlite3_create_function(reg->db, "td_sha256", 1,
+	                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+	                        NULL, sql_sha256, NULL, NULL);
 }
 
 static double now_ms(void)

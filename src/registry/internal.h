@@ -204,6 +204,22 @@ int td_reg_migrate(struct td_registry *reg, struct td_error *err);
  * safe on a connection that distrusts its schema (kit_guard.c). */
 void td_reg_functions(struct td_registry *reg);
 
+/* SQL for the digest of a closed count's frozen lines (count id: the
+ * SQL expression id), in serial order, each a JSON array of its fields:
+ * count.close's image names it (lines_sha256), so a line edited by hand
+ * or on a kit shows (audit_tables.c, kit_backing.c).  NULL when the
+ * count has no lines. */
+#define TD_COUNT_LINES_SHA256(id) \
+	"(SELECT td_sha256(group_concat(l, char(10))) FROM (SELECT" \
+	" json_array(serial, outcome, scans, custodian, custodian_name) AS l" \
+	" FROM count_result WHERE count_id = " id " ORDER BY serial, outcome))"
+/* The same over the stored plan's events, in the order they were stored:
+ * plan.import's image names it (content_sha256). */
+#define TD_PLAN_SHA256 \
+	"(SELECT td_sha256(group_concat(l, char(10))) FROM (SELECT json_array(line," \
+	" effective_date, event, source_codes, target_code, target_name," \
+	" new_parent_code) AS l FROM plan_event ORDER BY id))"
+
 /* Search index maintenance (search.c): kind is a td_hit_kind. */
 int td_reg_index_put(struct td_registry *reg, int kind, int64_t id,
                      const char *old_text, const char *new_text,

@@ -618,6 +618,16 @@ static const struct new_rule new_rules[] = {
 	  " (c.closed_at IS NULL OR NOT EXISTS (SELECT 1 FROM audit a WHERE"
 	  " a.entity = 'count' AND a.entity_key = c.uid AND a.action ="
 	  " 'count.close' AND a.id > ?2)) LIMIT 1" },
+	/* the digest count.close froze (lines_sha256; a kit made by an
+	 * older release wrote none) names these very lines */
+	{ "count_result", "has count lines other than those its count.close row"
+	  " froze",
+	  "SELECT c.uid FROM count_session c JOIN audit a ON a.entity = 'count'"
+	  " AND a.entity_key = c.uid AND a.action = 'count.close' AND a.id > ?2"
+	  " WHERE EXISTS (SELECT 1 FROM count_result r WHERE r.count_id = c.id"
+	  " AND r.id > ?1) AND json_type(a.after, '$.lines_sha256') = 'text'"
+	  " AND json_extract(a.after, '$.lines_sha256') IS NOT "
+	  TD_COUNT_LINES_SHA256("c.id") " LIMIT 1" },
 };
 
 /* Custody events and scans pair one to one with audit rows (kit_pairs.c);

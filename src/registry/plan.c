@@ -29,7 +29,7 @@ int td_reg_plan_replace(struct td_registry *reg, const struct td_plan_row *rows,
                         size_t n, struct td_error *err)
 {
 	sqlite3_stmt *st;
-	char after[64];
+	char *after;
 	int rc;
 
 	if ((rc = td_reg_require_tx(reg, err)) < 0 ||
@@ -59,8 +59,20 @@ int td_reg_plan_replace(struct td_registry *reg, const struct td_plan_row *rows,
 		}
 	}
 	sqlite3_finalize(st);
-	snprintf(after, sizeof after, "{\"events\":%zu}", n);
-	return td_reg_audit(reg, "plan.import", "plan", NULL, NULL, after, err);
+	/* the count, and a digest of every event as stored: an event edited
+	 * by hand before plan apply shows in audit verify */
+	if (sqlite3_prepare_v2(reg->db, "SELECT json_object('events', ?1,"
+	                       " 'content_sha256', " TD_PLAN_SHA256 ")", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "storing the plan");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
+	after = sqlite3_step(st) == SQLITE_ROW ? td_reg_col_dup(st, 0) : NULL;
+	sqlite3_finalize(st);
+	if (!after)
+		return td_reg_db_error(reg, err, "storing the plan");
+	rc = td_reg_audit(reg, "plan.import", "plan", NULL, NULL, after, err);
+	free(after);
+	return rc;
 }
 
 int td_reg_each_plan_row(struct td_registry *reg, td_plan_row_fn fn, void *ctx,

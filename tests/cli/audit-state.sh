@@ -137,6 +137,17 @@ expect_status 64 td audit verify --head "$head_id"
 expect_in "$tmp/err" "not ID:SHA256HEX"
 expect_status 64 td audit verify --head "x:$head_hex"
 
+# Two lines' outcomes swapped (the tallies unchanged): the token really
+# scanned now "missing", another "found"; and a line's custodian edited.
+tamper "UPDATE count_result SET outcome = CASE outcome WHEN 'found' THEN 'missing' ELSE 'found' END, scans = 1 - scans WHERE id IN ((SELECT min(id) FROM count_result WHERE outcome = 'found'), (SELECT min(id) FROM count_result WHERE outcome = 'missing'))" \
+	"count " "lines_sha256 is '"
+tamper "UPDATE count_result SET custodian = 'ca', custodian_name = 'CA' WHERE id = (SELECT max(id) FROM count_result)" \
+	"count " "lines_sha256 is '"
+# The stored plan edited between plan import and plan apply: a kept
+# agency made to dissolve.
+tamper "UPDATE plan_event SET event = 'dissolve', source_codes = target_code WHERE event = 'merge_keep' AND id = (SELECT min(id) FROM plan_event WHERE event = 'merge_keep')" \
+	"plan" "content_sha256 is '"
+
 # A holder shared by two certificates loaded in bulk changes through one
 # of them (an update), then through a certificate new to the registry
 # (an addition, folded into a bulk row: it writes holder.update and

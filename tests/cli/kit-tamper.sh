@@ -142,6 +142,21 @@ fresh
 edit_image "ALTER TABLE custody_event ADD COLUMN note TEXT"
 refused "the kit's image of itself as made holds a column 'custody_event\.note'"
 
+# ---- a count closed in the field, its lines edited on the stick ---------------------
+# Two outcomes swapped (the tallies stay), then a custodian's name made a
+# terminal escape: the lines are not those count.close froze.
+for edit in "UPDATE count_result SET outcome = CASE outcome WHEN 'found' THEN 'missing' ELSE 'found' END, scans = 1 - scans WHERE id IN ((SELECT min(id) FROM count_result WHERE outcome = 'found'), (SELECT min(id) FROM count_result WHERE outcome = 'missing'))" \
+	"UPDATE count_result SET custodian_name = char(27) || '[31mRED' WHERE id = (SELECT max(id) FROM count_result)"; do
+	fresh
+	c=$(K count start --agency SB | tail -1) || td_fail "field count start"
+	K count scan "$c" T-SB-02 >/dev/null || td_fail "field count scan"
+	K count close "$c" -o "$tmp" >/dev/null || td_fail "field count close"
+	[ "$(q "$kit" "SELECT count(*) FROM count_result WHERE outcome = 'missing'")" -gt 0 ] ||
+		td_fail "the field count has no missing line to swap"
+	q "$kit" "$edit"
+	refused "count [0-9a-f-]+ has count lines other than those its count\.close row froze"
+done
+
 # ---- and the kit as it came back merges -------------------------------------------
 fresh
 td kit merge "$kit" > "$tmp/out" 2>&1 || td_fail "the honest kit: $(cat "$tmp/out")"
