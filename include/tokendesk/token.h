@@ -154,6 +154,16 @@ struct td_tokens *td_tokens_open_with_config(const char *const *modules,
  * NULL allowed. */
 void td_tokens_close(struct td_tokens *t);
 
+/* A call that waits on a module with the PIN (td_token_prove, a
+ * signature) calls fn(ctx, waited_ms) about every 100 ms while the
+ * module has not answered: a slow or hung module must not freeze the
+ * desk that waits.  fn returns 0 to go on waiting; anything else
+ * abandons the call: the module's helper process is stopped (a new one
+ * starts at the next use) and the call fails with TD_ERR_CANCELLED,
+ * nothing done.  fn NULL: wait as long as the module takes (the CLI). */
+typedef int (*td_tokens_wait_fn)(void *ctx, int waited_ms);
+void td_tokens_set_wait(struct td_tokens *t, td_tokens_wait_fn fn, void *ctx);
+
 size_t td_tokens_nmodules(const struct td_tokens *t);
 /* Path of module i as given (owned by t). */
 const char *td_tokens_module(const struct td_tokens *t, size_t i);

@@ -54,11 +54,14 @@ static int check_origin(struct td_registry *home, struct td_registry *kit,
 		made = sqlite3_step(st) == SQLITE_ROW;
 		sqlite3_finalize(st);
 	}
-	if (!same || !made)
+	if (!same)
 		return td_error_set(err, TD_ERR_CONFLICT, "kit %s was not made from this"
-		                    " registry (%s); not merged", kit_path,
-		                    !same ? "its audit anchor is not here"
-		                          : "this registry's audit has no kit make of it");
+		                    " registry (its audit anchor is not here); not merged",
+		                    kit_path);
+	if (!made)
+		return td_error_set(err, TD_ERR_CONFLICT, "kit %s was not made from this"
+		                    " registry (this registry's audit has no kit make of"
+		                    " it); not merged", kit_path);
 	return TD_OK;
 }
 

@@ -54,6 +54,9 @@ struct td_tokens {
 	 * it on at once); NULL: none. */
 	td_scan_token_fn on_token;
 	void *on_token_ctx;
+	/* Called while a call with the PIN waits (td_tokens_set_wait). */
+	td_tokens_wait_fn wait_fn;
+	void *wait_ctx;
 };
 
 /* The tokens of one module given as an open descriptor fd (the helper's

@@ -717,6 +717,34 @@ static void on_call_frame(struct td_helper *h, char kind, struct td_rd *r,
 	}
 }
 
+/* Wait for the answer to a call sent to helper h (module i): 0 when it
+ * came or the helper went away, -1 when the wait hook abandoned it (the
+ * helper, perhaps stuck in the module, is stopped). */
+static int wait_answer(struct td_tokens *t, size_t i, struct td_helper *h,
+                       struct sync_call *sc)
+{
+	long long start = mono_ms();
+
+	while (!sc->done) {
+		int step = t->wait_fn ? 100 : -1;
+		if (td_helper_pump(h, step, on_call_frame, sc) != 0)
+			return 0;
+		if (!sc->done && t->wait_fn &&
+		    t->wait_fn(t->wait_ctx, (int)(mono_ms() - start)) != 0) {
+			td_helper_free(h);
+			t->helpers[i] = NULL;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void td_tokens_set_wait(struct td_tokens *t, td_tokens_wait_fn fn, void *ctx)
+{
+	t->wait_fn = fn;
+	t->wait_ctx = ctx;
+}
+
 /* Send request req with its frame b and the PIN to module i's helper and
  * wait for the answer.  1: an answer is in sc; 0: the helper went away
  * (err says so). */
@@ -734,8 +762,9 @@ static int call_helper(struct td_tokens *t, size_t i, char req,
 	sent = td_helper_ask(h, req) == 0 && send_all(h->to, &len, 4) == 0 &&
 	       send_all(h->to, b->p, b->n) == 0 && send_all(h->to, &pinlen, 4) == 0 &&
 	       (!pinlen || send_all(h->to, pin->data, pinlen) == 0);
-	while (sent && !sc->done && td_helper_pump(h, -1, on_call_frame, sc) == 0)
-		;
+	if (sent && wait_answer(t, i, h, sc) < 0)
+		return td_error_set(err, TD_ERR_CANCELLED, "abandoned while the token's"
+		                    " module did not answer; nothing was done"), 0;
 	if (sc->done)
 		return 1;
 	td_helper_pump(h, 0, on_call_frame, sc);

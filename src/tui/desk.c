@@ -812,6 +812,36 @@ static int busy_wait(void *ctx, int waited_ms)
 	return 0;
 }
 
+/* While a proof or a signature waits on the token's module (a slow or
+ * hung module: 10 s a call happens): after half a second the bottom line
+ * says so, and Esc gives up (td_tokens_set_wait: the module's helper is
+ * stopped, nothing is done).  Other keys wait with it. */
+static int module_wait(void *ctx, int waited_ms)
+{
+	struct desk *d = ctx;
+	char line[300];
+	int keys[32], n;
+
+	if (waited_ms >= 500) {
+		Tf(line, sizeof line, "Waiting for the token to answer... %d s "
+		   "(Esc: give up)", waited_ms / 1000);
+		tw_put(d, d->rows - 1, 0, d->cols, line, COL_WARN, 1);
+		wnoutrefresh(stdscr);
+		doupdate();
+		d->dirty = 1;
+	}
+	n = tdi_read(NULL, keys, 32, 1);
+	for (int i = 0; i < n; i++)
+		if (keys[i] == TDK_ESC)
+			return 1;
+	return 0;
+}
+
+void desk_tokens_wait_here(struct desk *d, struct td_tokens *t)
+{
+	td_tokens_set_wait(t, module_wait, d);
+}
+
 int td_desk_check(void)
 {
 	const char *script = getenv("TOKENDESK_KEYS");

@@ -257,6 +257,11 @@ void scr_conflicts_open(struct desk *d);
  * is decided). */
 void scr_conflicts_open_at(struct desk *d, int64_t id);
 
+/* desk.c: calls of t that wait on a module with the PIN show the wait
+ * on the bottom line and give up on Esc (td_tokens_set_wait). */
+struct td_tokens;
+void desk_tokens_wait_here(struct desk *d, struct td_tokens *t);
+
 /* tokens.c: the token watcher, if the token layer is built in. */
 int desk_tokens_start(struct desk *d);
 int desk_tokens_fd(struct desk *d);          /* -1: none */

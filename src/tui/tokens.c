@@ -63,6 +63,8 @@ int desk_tokens_start(struct desk *d)
 		td_error_format(&err, k->why, sizeof k->why);
 		return -1;
 	}
+	/* a proof or signature waiting on a slow module: Esc gives up */
+	desk_tokens_wait_here(d, k->t);
 	k->mopts.scope_agency = cfg ? cfg->scope : NULL;
 	/* said on the panel rather than every token marked out of scope */
 	if (k->mopts.scope_agency &&
