@@ -331,7 +331,10 @@ enum td_audit_diff_kind {
 	TD_DIFF_BULK_ROWS,   /* the n rows audit row audit_id (action) added,
 	                        first..last, are not all there */
 	TD_DIFF_BULK_DIGEST, /* ... no longer match its content digest */
-	TD_DIFF_FOREIGN_KEY  /* row n of table key refers to a missing `field` row */
+	TD_DIFF_FOREIGN_KEY, /* row n of table key refers to a missing `field` row */
+	TD_DIFF_CLOCK        /* audit row n is dated `is`, more than five minutes
+	                        before row told's `says`: the clock was set back
+	                        or the row backdated */
 };
 struct td_audit_diff {
 	enum td_audit_diff_kind kind;

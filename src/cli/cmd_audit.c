@@ -46,6 +46,8 @@ static const char *const diff_formats[] = {
 	                           "token it names, was changed by hand"),
 	[TD_DIFF_FOREIGN_KEY] = N_("foreign key: %s row %lld refers to a %s row "
 	                           "that is not there"),
+	[TD_DIFF_CLOCK] = N_("audit row %lld is dated %s, before row %lld's %s: "
+	                     "the clock was set back, or the row backdated"),
 };
 static const char field_nth[] = N_("%s: %s is %s, the audit says %s (its row %lld)");
 static const char count_fewer[] = N_("%s: %lld rows are here, the audit records "
@@ -92,6 +94,10 @@ static void diff_text(const struct td_audit_diff *d, int translate, char *out,
 	case TD_DIFF_FOREIGN_KEY:
 		format_as(out, size, translate, diff_formats[d->kind], d->key, n,
 		          d->field);
+		break;
+	case TD_DIFF_CLOCK:
+		format_as(out, size, translate, diff_formats[d->kind], n, d->is, told,
+		          d->says);
 		break;
 	default:
 		format_as(out, size, translate, diff_formats[d->kind], who);

@@ -587,6 +587,61 @@ static int check_foreign_keys(struct state_check *c)
 	                           : td_reg_db_error(c->reg, c->err, "checking foreign keys");
 }
 
+/* Audit rows dated more than five minutes before an earlier row of the
+ * home chain: time does not run backwards on one registry's machine
+ * (desks of a hall write through one, kit rows keep their own chain), so
+ * such a row was written under a clock set back, or backdated (a test's
+ * fixed clock, TOKENDESK_TEST_NOW).  Five minutes leave room for a clock
+ * the network corrects.  A kit's chain is not checked: its field rows
+ * follow a laptop's clock, its kit.make row home's. */
+/* The id of the first row before id dated at (the row a backdated row
+ * is compared with). */
+static int64_t newest_at(struct td_registry *reg, int64_t id, const char *at)
+{
+	sqlite3_stmt *st;
+	int64_t found = 0;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT min(id) FROM audit WHERE id < ?1"
+	                       " AND at = ?2", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			found = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return found;
+}
+
+static int check_clock(struct state_check *c)
+{
+	static const struct audited clock = { "audit", NULL, NULL, FOLD, NULL,
+	                                       NULL, NULL, "audit", 0 };
+	sqlite3_stmt *st;
+	int step;
+
+	if (sqlite3_prepare_v2(c->reg->db, "SELECT id, at, prev_id, prev_at FROM"
+	                       " (SELECT id, at, lag(id) OVER w AS prev_id, max(at)"
+	                       "  OVER w AS prev_at FROM audit WINDOW w AS (ORDER BY id"
+	                       "  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))"
+	                       " WHERE julianday(prev_at) - julianday(at) > 300.0 / 86400"
+	                       " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(c->reg, c->err, "reading the audit log");
+	c->t = &clock;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		char is[64], says[64];
+		snprintf(is, sizeof is, "'%s'", (const char *)sqlite3_column_text(st, 1));
+		snprintf(says, sizeof says, "'%s'", (const char *)sqlite3_column_text(st, 3));
+		/* told: the newest earlier row at or after prev_at, to name */
+		differ(c, (struct td_audit_diff){ .kind = TD_DIFF_CLOCK,
+		       .n = sqlite3_column_int64(st, 0), .is = is, .says = says,
+		       .told = newest_at(c->reg, sqlite3_column_int64(st, 0),
+		                         (const char *)sqlite3_column_text(st, 3)) });
+	}
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE ? TD_OK
+	                           : td_reg_db_error(c->reg, c->err, "reading the audit log");
+}
+
 /* The evidence statement of table c->t. */
 static int prepare_table(struct state_check *c)
 {
@@ -665,6 +720,8 @@ int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
 	}
 	if (rc == TD_OK)
 		rc = check_foreign_keys(&c);
+	if (rc == TD_OK && !c.in_kit)
+		rc = check_clock(&c);
 	sqlite3_finalize(c.evidence);
 	sqlite3_finalize(c.then);
 	sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);

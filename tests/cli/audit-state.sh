@@ -148,6 +148,18 @@ tamper "UPDATE count_result SET custodian = 'ca', custodian_name = 'CA' WHERE id
 tamper "UPDATE plan_event SET event = 'dissolve', source_codes = target_code WHERE event = 'merge_keep' AND id = (SELECT min(id) FROM plan_event WHERE event = 'merge_keep')" \
 	"plan" "content_sha256 is '"
 
+# A dossier added backdated (a clock set back; here the tests' fixed clock):
+# its rows are dated before the rows written before them.
+restore
+TOKENDESK_TEST_NOW=2025-03-01T08:00:00Z td dossier add --agency DC.VP --kind renewal --ref HS-BACK --holder 098084373134 >/dev/null 2>&1 ||
+	fail "the backdated dossier"
+expect_status 65 td audit verify
+expect_in "$tmp/err" "is dated '2025-03-01T08:00:00Z', before row "
+expect_in "$tmp/err" "the clock was set back, or the row backdated"
+expect_status 65 td --lang vi audit verify
+expect_not_in "$tmp/err" "the clock was set back"
+restore
+
 # A holder shared by two certificates loaded in bulk changes through one
 # of them (an update), then through a certificate new to the registry
 # (an addition, folded into a bulk row: it writes holder.update and
