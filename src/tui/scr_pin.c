@@ -85,7 +85,7 @@ static int finding_lines(struct desk *d, struct hand *s, char (*buf)[300],
 			}
 			if (failed)
 				Tf(buf[n], sizeof buf[n], "✗ %s: possession NOT proved (%s)",
-				   it->key, it->proof_detail ? it->proof_detail : "");
+				   it->key, it->proof_detail ? T(it->proof_detail) : "");
 			else
 				Tf(buf[n], sizeof buf[n], "– %s: possession not checked (no PIN "
 				   "asked)", it->key);
@@ -270,6 +270,6 @@ int hand_pin_key(struct desk *d, struct hand *s, int k)
 	}
 	td_handover_set_proof(s->batch, serial, r ? TD_PROOF_MATCHED
 	                      : TD_PROOF_NOT_MATCHED, detail, &err);
-	desk_message(d, !r, "%s", detail);
+	desk_message(d, !r, "%s", T(detail));
 	return 1;
 }

@@ -394,9 +394,10 @@ int desk_tokens_prove(struct desk *d, const char *serial, struct tf_field *pin,
 		desk_error_text(&err, detail, size);
 		return -1;
 	}
-	/* the token room says it in English ("wrong PIN; the token reports
-	 * few tries left"): the desk in its own language */
-	snprintf(detail, size, "%s", T(res.detail));
+	/* in English ("wrong PIN; the token reports few tries left"), as the
+	 * CLI records it: the custody record keeps one language, and the
+	 * desk translates what it shows (scr_pin.c) */
+	snprintf(detail, size, "%s", res.detail);
 	return res.outcome == TD_POP_MATCH;
 }
 
