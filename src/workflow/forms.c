@@ -729,20 +729,25 @@ int td_forms_write(struct td_registry *reg, const char *path,
 {
 	struct gather g = { 0 };
 	struct run r = { &g, path };
-	char today[11];
+	char today[11], date[11];
+	const char *problem;
 	int rc;
 
 	memset(rep, 0, sizeof *rep);
-	if (opts->date && !td_date_valid(opts->date))
-		return td_error_set(err, TD_ERR_USAGE, "--date %s: a date is YYYY-MM-DD",
-		                    opts->date);
+	if (opts->date && !td_date_parse(opts->date, date))
+		return td_error_set(err, TD_ERR_USAGE, "--date %s: a date is YYYY-MM-DD"
+		                    " or dd/mm/yyyy", opts->date);
+	/* the place goes on every letter to the CA as typed: held to the
+	 * rules of typed text, as a handover's place is */
+	if (opts->place && (problem = td_typed_text_problem(opts->place)))
+		return td_error_set(err, TD_ERR_USAGE, "place: %s", problem);
 	if (!(g.tpl = template_load(opts, err)))
 		return err->code;
 	g.reg = reg;
 	g.opts = opts;
 	g.err = err;
 	g.tail = &g.forms;
-	if (!(g.date = opts->date)) {
+	if (!(g.date = opts->date ? date : NULL)) {
 		local_today(today);
 		g.date = today;
 	}

@@ -130,4 +130,15 @@ expect_status 64 td forms --kind revokes -o "$tmp/x.xlsx"
 expect_status 64 td forms --kind revoke -o "$tmp/x.odt"
 expect_status 0 td forms --help
 expect_in "$tmp/out" "form 05"
+# the place goes on every letter as typed: held to the typed-text rules
+# (an ESC, a BEL, more than 1000 bytes), refused with nothing written
+expect_status 64 td forms --kind revoke --batch "$batch" --place "$(printf 'Hưng\033[2JYên\007')" -o "$tmp/esc.xlsx"
+expect_in "$tmp/err" "place: control character"
+[ ! -e "$tmp/esc.xlsx" ] || fail "a place with an ESC wrote a file"
+expect_status 64 td forms --kind revoke --batch "$batch" --place "$(printf '%01001d' 0)" -o "$tmp/long.xlsx"
+expect_in "$tmp/err" "place: longer than 1000 bytes"
+# the date as clerks write it
+expect_status 0 td forms --kind revoke --batch "$batch" --date 6/12/2026 -o "$tmp/dmy.pdf"
+expect_status 64 td forms --kind revoke --batch "$batch" --date 31/02/2026 -o "$tmp/bad.pdf"
+expect_in "$tmp/err" "a date is YYYY-MM-DD or dd/mm/yyyy"
 finish
