@@ -7,6 +7,8 @@
 
 #include "tokendesk/csv.h"
 
+#define N_(s) s   /* xgettext: the messages fail() is given */
+
 struct td_csv_reader {
 	const char *p, *end;
 	char *name;
@@ -127,10 +129,12 @@ static int put(struct td_csv_reader *r, size_t *n, char c)
 	return 0;
 }
 
+/* msg: an English sentence marked N_(), said in the reader's language. */
 static int fail(struct td_csv_reader *r, struct td_error *err, long line,
                 const char *msg)
 {
-	return td_error_set_at(err, TD_ERR_DATA, r->name, line, NULL, "%s", msg);
+	return td_error_set_at(err, TD_ERR_DATA, r->name, line, NULL, "%s",
+	                       td_error_translate(msg));
 }
 
 /* End the current field: NUL-terminate it and remember where it starts. */
@@ -157,10 +161,10 @@ static int read_quoted(struct td_csv_reader *r, size_t *n, size_t start,
 	for (;;) {
 		if (r->p >= r->end)
 			return fail(r, err, start_line,
-			            "unbalanced quote: a quoted field is never closed");
+			            N_("unbalanced quote: a quoted field is never closed"));
 		char c = *r->p++;
 		if (c == '\0')
-			return fail(r, err, r->line, "NUL byte in the file");
+			return fail(r, err, r->line, N_("NUL byte in the file"));
 		if (c == '"') {
 			if (r->p < r->end && *r->p == '"')
 				r->p++;          /* doubled quote */
@@ -199,7 +203,7 @@ static int after_quote(struct td_csv_reader *r, long line, struct td_error *err)
 {
 	if (at_line_end(r) || *r->p == r->sep)
 		return 0;
-	return fail(r, err, line, "unexpected character after a closing quote");
+	return fail(r, err, line, N_("unexpected character after a closing quote"));
 }
 
 static int read_record(struct td_csv_reader *r, size_t *nf, long line,
@@ -217,10 +221,10 @@ static int read_record(struct td_csv_reader *r, size_t *nf, long line,
 		} else {
 			while (!at_line_end(r) && *r->p != r->sep) {
 				if (*r->p == '\0')
-					return fail(r, err, r->line, "NUL byte in the file");
+					return fail(r, err, r->line, N_("NUL byte in the file"));
 				if (*r->p == '"')
 					return fail(r, err, line,
-					            "quote inside an unquoted field");
+					            N_("quote inside an unquoted field"));
 				if (put(r, &n, *r->p++) < 0)
 					return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 			}

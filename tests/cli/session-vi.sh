@@ -86,6 +86,8 @@ session() {
 	printf 'cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after\n' >"$tmp/bad.csv"
 	printf 'B001,person,Nguyễn Văn Một,1000000001,Chuyên viên,P.S2,1/1/2024,1/1/2029\n' >>"$tmp/bad.csv"
 	td import "$tmp/bad.csv"
+	printf 'code,name,parent_code,level\nQ,Tỉnh "Q",,province\n' >"$tmp/badquote.csv"
+	td import "$tmp/badquote.csv"
 	td handover --to dost --from agency:P.S6 TKB003
 	td tag revoke B006 --reason "nghỉ hưu"
 	td show token NO-SUCH
@@ -181,6 +183,7 @@ session >"$tmp/session" 2>&1 || true
 # tokendesk wrote are said in Vietnamese (strip_codes would let
 # "handover BG-..." pass as a command word and its value)
 expect_in "$tmp/session" "bàn giao theo biên bản BG-"
+expect_in "$tmp/session" "badquote.csv:2: dấu ngoặc kép nằm giữa một ô không mở bằng ngoặc kép"
 expect_not_in "$tmp/session" "; handover BG-"
 grep -q "  handover BG-" "$tmp/session" && fail "show token: a remark in English"
 if command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null; then
