@@ -59,6 +59,10 @@ static void check_agency(struct import_state *st, struct import_row *r)
 	if (r->f[AC_TO] && !td_import_date(st->arena, &r->f[AC_TO]))
 		td_import_row_error(st, r, "valid_to", "'%s' is not a date (YYYY-MM-DD "
 		                    "or d/m/yyyy)", r->f[AC_TO]);
+	else if (r->f[AC_FROM] && r->f[AC_TO] && td_date_valid(r->f[AC_FROM]) &&
+	         strcmp(r->f[AC_FROM], r->f[AC_TO]) > 0)
+		td_import_row_error(st, r, "valid_to", "%s is before valid_from %s",
+		                    r->f[AC_TO], r->f[AC_FROM]);
 }
 
 /* Real trees have a handful of levels; far deeper is a broken list, and

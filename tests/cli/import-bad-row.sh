@@ -83,4 +83,9 @@ sed '7322s/2024-02-30/2024-02-28/' "$tmp/ce.csv" >"$tmp/ok.csv"
 printf ',,,,,,,,,,\r\n , ,,,,,,,,,\r\n' >>"$tmp/ok.csv"
 expect_status 0 td import "$tmp/ok.csv"
 expect_in "$tmp/out" "certificates: 10000 added"
+
+# An agency that ends before it begins is refused, as a certificate is.
+printf 'code,name,parent_code,level,valid_from,valid_to\nTT,Trung tâm T,DC,other,01/06/2025,2025-01-01\n' >"$tmp/dates.csv"
+expect_status 65 td import "$tmp/dates.csv"
+expect_in "$tmp/err" "dates.csv:2: valid_to: 2025-01-01 is before valid_from 2025-06-01"
 finish
