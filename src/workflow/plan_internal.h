@@ -44,6 +44,9 @@ struct pnode {
 	int orphan;                /* reported as left without a superior */
 	const struct pevent *removed_by;  /* the event that ended it */
 	const struct pevent *touched_by;  /* last rename/reparent of itself */
+	const struct pevent *renamed_by, *moved_by;  /* its last rename (a
+	                              merge_keep's target name too), its last
+	                              new superior: once a date each */
 	const struct pevent *created_by;  /* merge_new that made it */
 	const char *children_to;   /* where its units went (NULL: dissolved) */
 	const char *holders_to;    /* where its officials went (NULL: none) */

@@ -386,6 +386,38 @@ static int made_by_plan(const struct plan_model *m, const struct pevent *ev,
 	return 1;
 }
 
+/* Did an earlier event of ev's date do this already (before: the node's
+ * renamed_by or moved_by)?  Two renames of one agency on one date, or
+ * two new superiors, contradict each other: the last would win unsaid. */
+static int same_day(const struct pevent *ev, const struct pevent *before)
+{
+	return before && before != ev && strcmp(before->date, ev->date) == 0;
+}
+
+static int renamed(struct plan_model *m, const struct pevent *ev, struct pnode *n)
+{
+	if (same_day(ev, n->renamed_by)) {
+		model_error(m, ev->line, "target_name", "%s is renamed twice on %s "
+		            "(lines %ld and %ld)", n->code, ev->date, n->renamed_by->line,
+		            ev->line);
+		return 0;
+	}
+	n->renamed_by = ev;
+	return 1;
+}
+
+static int moved(struct plan_model *m, const struct pevent *ev, struct pnode *n)
+{
+	if (same_day(ev, n->moved_by)) {
+		model_error(m, ev->line, "new_parent_code", "%s is given a new superior "
+		            "twice on %s (lines %ld and %ld)", n->code, ev->date,
+		            n->moved_by->line, ev->line);
+		return 0;
+	}
+	n->moved_by = ev;
+	return 1;
+}
+
 static int apply_event(struct plan_model *m, const struct pevent *ev)
 {
 	struct pnode *src[ev->nsrc], *tgt = NULL, *np = NULL;
@@ -447,22 +479,27 @@ static int apply_event(struct plan_model *m, const struct pevent *ev)
 		for (size_t i = 0; i < ev->nsrc; i++)
 			if (src[i] != tgt)
 				end_node(src[i], ev, tgt->code, tgt->code, tgt->code);
-		if (ev->target_name && strcmp(ev->target_name, tgt->name) != 0) {
+		if (ev->target_name && strcmp(ev->target_name, tgt->name) != 0 &&
+		    renamed(m, ev, tgt)) {
 			tgt->name = ev->target_name;
 			tgt->touched_by = ev;
 		}
-		if (np) {
+		if (np && moved(m, ev, tgt)) {
 			tgt->parent = np->code;
 			tgt->touched_by = ev;
 		}
 		break;
 	case EV_REPARENT:
 		for (size_t i = 0; i < ev->nsrc; i++) {
+			if (!moved(m, ev, src[i]))
+				continue;
 			src[i]->parent = np->code;
 			src[i]->touched_by = ev;
 		}
 		break;
 	case EV_RENAME:
+		if (!renamed(m, ev, src[0]))
+			break;
 		src[0]->name = ev->target_name;
 		src[0]->touched_by = ev;
 		break;

@@ -28,6 +28,14 @@ refuse cycle2 "$(printf '2025-07-01,reparent,P.S1,,,P.S6\n2025-07-02,reparent,P.
 	"cycle"
 refuse twice "$(printf '2025-07-01,merge_keep,P.S1;P.S2,P.S1,,\n2025-07-01,merge_new,P.S2;P.S3,P.S23,Sở Mới,P')" \
 	"$tmp/twice.csv:3: source_codes: P.S2 is merged or removed twice on 2025-07-01 (lines 2 and 3)"
+# two renames, or two new superiors, of one agency on one date: the last
+# would win unsaid; the same on another date is a later change
+refuse renamed "$(printf '2025-07-01,rename,P.S1,,Sở Tài chính A,\n2025-07-01,rename,P.S1,,Sở Tài chính B,')" \
+	"$tmp/renamed.csv:3: target_name: P.S1 is renamed twice on 2025-07-01 (lines 2 and 3)"
+refuse moved "$(printf '2025-07-01,reparent,P.S5.D1,,,P.S6\n2025-07-01,reparent,P.S5.D1,,,P.S7')" \
+	"$tmp/moved.csv:3: new_parent_code: P.S5.D1 is given a new superior twice on 2025-07-01 (lines 2 and 3)"
+refuse kept-renamed "$(printf '2025-07-01,merge_keep,P.S1;P.S2,P.S1,Sở Tài chính mới,\n2025-07-01,rename,P.S1,,Sở Tài chính khác,')" \
+	"P.S1 is renamed twice on 2025-07-01 (lines 2 and 3)"
 refuse gone "$(printf '2025-07-01,merge_keep,P.S1;P.S2,P.S1,,\n2025-08-01,rename,P.S2,,Tên mới,')" \
 	"P.S2 no longer exists: merge_keep on 2025-07-01 (line 2)"
 refuse orphan "2025-07-01,dissolve,P.S5,,," \
