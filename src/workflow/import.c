@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -241,12 +242,21 @@ static void check_holder_change(struct import_state *st, struct import_row *r)
 {
 	struct td_cert old = { 0 };
 	struct td_error ignored;
+	int found;
 
-	if (!st->reg_has_certs || !r->f[CC_SERIAL] || !r->f[CC_HOLDER_ID] ||
-	    !r->f[CC_KIND] || (st->opts && st->opts->allow_holder_change))
+	if (!st->reg_has_certs || !r->f[CC_SERIAL])
 		return;
-	if (td_reg_get_cert(st->reg, r->f[CC_SERIAL], &old, &ignored) == TD_OK &&
-	    old.holder_ext_id && strcmp(old.holder_ext_id, r->f[CC_HOLDER_ID]) != 0 &&
+	found = td_reg_get_cert(st->reg, r->f[CC_SERIAL], &old, &ignored) == TD_OK;
+	/* (check_token_holders looks at the tokens rows put certificates on) */
+	r->token_new = r->f[CC_TOKEN_SERIAL] &&
+	               (!found || !old.token_serial ||
+	                strcasecmp(old.token_serial, r->f[CC_TOKEN_SERIAL]) != 0);
+	if (!r->f[CC_HOLDER_ID] || !r->f[CC_KIND] ||
+	    (st->opts && st->opts->allow_holder_change)) {
+		td_cert_clear(&old);
+		return;
+	}
+	if (found && old.holder_ext_id && strcmp(old.holder_ext_id, r->f[CC_HOLDER_ID]) != 0 &&
 	    strcmp(old.kind, r->f[CC_KIND]) == 0)
 		td_import_row_error(st, r, "holder_id", "certificate %s belongs to %s (%s) "
 		                    "in the registry, not to %s: a certificate moves to "
@@ -254,6 +264,49 @@ static void check_holder_change(struct import_state *st, struct import_row *r)
 		                    r->f[CC_SERIAL], old.holder_ext_id,
 		                    old.holder_name ? old.holder_name : "", r->f[CC_HOLDER_ID]);
 	td_cert_clear(&old);
+}
+
+/* A token the registry has serving another holder (an active
+ * certificate of theirs on it), given by a row to this one: one token
+ * serves one holder, as within a file.  Unless the import moves that
+ * certificate elsewhere too (its row names another token or none). */
+struct token_check {
+	struct import_state *st;
+	struct import_row *r;
+	struct td_strmap *serials;   /* this import's rows by certificate serial */
+};
+
+static int token_cert(const struct td_cert *c, void *ctx)
+{
+	struct token_check *k = ctx;
+	struct import_row *r = k->r, *moved;
+
+	if (!c->status || strcmp(c->status, "active") != 0 || !c->holder_ext_id ||
+	    strcmp(c->holder_ext_id, r->f[CC_HOLDER_ID]) == 0)
+		return 0;
+	if ((moved = td_strmap_get(k->serials, c->serial)) &&
+	    (!moved->f[CC_TOKEN_SERIAL] ||
+	     strcasecmp(moved->f[CC_TOKEN_SERIAL], r->f[CC_TOKEN_SERIAL]) != 0))
+		return 0;
+	td_import_row_error(k->st, r, "token_serial", "token %s holds certificate %s of "
+	                    "holder %s (%s) in the registry: a token serves one holder; "
+	                    "move or revoke that certificate first",
+	                    r->f[CC_TOKEN_SERIAL], c->serial, c->holder_ext_id,
+	                    c->holder_name ? c->holder_name : "");
+	return 1;   /* one message a row */
+}
+
+static void check_token_holders(struct import_state *st, struct td_strmap *serials)
+{
+	struct td_error ignored;
+
+	for (size_t i = 0; i < st->certs.n; i++) {
+		struct import_row *r = &st->certs.rows[i];
+		struct token_check k = { st, r, serials };
+		if (r->token_new && r->f[CC_HOLDER_ID])
+			td_reg_each_cert_on_token(st->reg, r->f[CC_TOKEN_SERIAL], token_cert,
+			                          &k, &ignored);
+	}
 }
 
 /* The holder: a person by national id; an agency by its code. */
@@ -342,6 +395,8 @@ static int check_cert_set(struct import_state *st, struct td_org_tree *tree)
 			r->token_ix = (uint32_t)((o ? o : r) - st->certs.rows);
 		}
 	}
+	if (rc == TD_OK && st->reg_has_certs)
+		check_token_holders(st, serials);
 	td_strmap_free(serials);
 	td_strmap_free(people);
 	td_strmap_free(tokens);

@@ -27,6 +27,8 @@ struct import_row {
 	                       own message), so it is not "missing" as well */
 	unsigned given;     /* bit c: the file has column c (an empty cell
 	                       clears a field; a column left out says nothing) */
+	unsigned token_new; /* its token is not the one the registry gives its
+	                       certificate (a new certificate, or a move) */
 	/* A first load's certificate row: where its holder and token are in
 	 * the load's list of them (import.c; NO_FIRST for none) */
 	uint32_t holder_ix, token_ix;

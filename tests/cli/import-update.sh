@@ -72,4 +72,15 @@ printf 'code,name,parent_code,level\nSTC,Sở Tài chính,SNV,department\n' >"$t
 expect_status 65 td import "$tmp/loop.csv"
 expect_in "$tmp/err" "loop.csv:2: parent_code: STC would be its own ancestor"
 expect_status 0 td audit verify
+# A token the registry has serving one holder, given by a later list to
+# another: refused as within one file, unless the list moves the first
+# holder's certificate off it.
+printf '%s\n%s\n' "$H" \
+  "b9,person,Ngô Văn Chín,001000000009,,STC,2024-01-01,2029-01-01,T2,," >"$tmp/reuse.csv"
+expect_status 65 td import "$tmp/reuse.csv"
+expect_in "$tmp/err" "reuse.csv:2: token_serial: token T2 holds certificate a2 of holder 001000000002 (Trần Thị Bình) in the registry"
+printf '%s\n%s\n%s\n' "$H" \
+  "a2,person,Trần Thị Bình,001000000002,Chuyên viên,STC,2024-01-01,2029-01-01,T20,SafeNet eToken 5110," \
+  "b9,person,Ngô Văn Chín,001000000009,,STC,2024-01-01,2029-01-01,T2,," >"$tmp/reuse2.csv"
+expect_status 0 td import "$tmp/reuse2.csv"
 finish
