@@ -171,6 +171,8 @@ void tw_box(struct desk *d, int y, int x, int h, int w, const char *title);
  * blank. */
 int tw_dialog(struct desk *d, const char *title, const char *const *text,
               const int *colors, int n, int *x, int *w);
+/* The rows text takes wrapped at blanks to inner columns (tw_dialog's). */
+int tw_wrapped_rows(const char *text, int inner);
 /* As tw_dialog; rows[i] (n of them) gets the screen row text[i] starts
  * on, or -1 when the screen had no room for it, for a field the caller
  * draws on a line it left blank.  The keys line always shows. */

@@ -281,7 +281,7 @@ static void next_wrapped(const char **p, int w, char *out, size_t size)
 }
 
 /* The screen rows text takes wrapped at inner columns. */
-static int wrapped_rows(const char *text, int inner)
+int tw_wrapped_rows(const char *text, int inner)
 {
 	char line[1024];
 	const char *p = text;
@@ -322,7 +322,7 @@ int tw_dialog_rows(struct desk *d, const char *title, const char *const *text,
 	inner = width - 6;
 	/* as high as its lines once wrapped: a sentence is never cut */
 	for (int i = 0; i < n; i++)
-		h += wrapped_rows(text[i], inner);
+		h += tw_wrapped_rows(text[i], inner);
 	if (h > d->rows - 2)
 		h = d->rows - 2;
 	bx = (d->cols - width) / 2;
@@ -330,7 +330,7 @@ int tw_dialog_rows(struct desk *d, const char *title, const char *const *text,
 	tw_box(d, by, bx, h, width, title);
 	/* the keys always show, at the bottom: a dialog too long for the
 	 * screen loses lines above them, never its way out */
-	last = n > 0 ? wrapped_rows(text[n - 1], inner) : 0;
+	last = n > 0 ? tw_wrapped_rows(text[n - 1], inner) : 0;
 	y = by + 2;
 	for (int i = 0; i < n; i++) {
 		int end = by + h - 2 - (i == n - 1 ? 0 : last);

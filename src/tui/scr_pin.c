@@ -49,94 +49,133 @@ int hand_findings(const struct hand *s)
 
 #define CONFIRM_LINES 40
 
-/* The item lines of the confirmation: failed proofs first, then the
- * tokens not proved, as many as the screen holds. */
-static int finding_lines(struct desk *d, struct hand *s, char (*buf)[300],
-                         const char **text, int *colors, int room)
+/* A path rule as the desk says it: the workflow's sentence ends with the
+ * command line's way on ("; --force --reason TEXT to record it
+ * anyway"), where the desk's is the reason typed below. */
+static void desk_rule(const char *rule, char *out, size_t size)
 {
-	int n = 0, missing = 0, left;
+	const char *f = strstr(rule, "--force");
+	size_t n = f ? (size_t)(f - rule) : strlen(rule);
 
-	/* steps off the path first: they need the reason typed below */
-	for (int i = 0; i < hand_count(s); i++) {
+	while (n > 0 && strchr(" ;(", rule[n - 1]))
+		n--;
+	snprintf(out, size, "✗ %.*s", (int)n, rule);
+}
+
+/* Every finding of the batch, most serious first: steps off the path
+ * (they need the reason typed below), failed proofs, tokens not proved.
+ * Returns how many (at most max). */
+static int all_findings(struct hand *s, char (*buf)[300], int *colors, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < hand_count(s) && n < max; i++) {
 		const struct td_handover_item *it = td_handover_item_at(s->batch,
 		                                                        (size_t)i);
-		if (!it->path_rule)
-			continue;
-		if (n >= room - 1) {
-			missing++;
-			continue;
+		if (it->path_rule) {
+			desk_rule(T(it->path_rule), buf[n], sizeof buf[n]);
+			colors[n++] = COL_BAD;
 		}
-		snprintf(buf[n], sizeof buf[n], "✗ %s", it->path_rule);
-		colors[n] = COL_BAD;
-		text[n] = buf[n];
-		n++;
 	}
 	for (int pass = 0; pass < 2; pass++)
-		for (int i = 0; i < hand_count(s); i++) {
+		for (int i = 0; i < hand_count(s) && n < max; i++) {
 			const struct td_handover_item *it = td_handover_item_at(s->batch,
 			                                                        (size_t)i);
 			int failed = it->proof == TD_PROOF_NOT_MATCHED;
 			if (s->kind != TD_HANDOVER_TOKENS || it->proof == TD_PROOF_MATCHED ||
 			    failed != (pass == 0))
 				continue;
-			if (n >= room - 1) {
-				missing++;
-				continue;
-			}
 			if (failed)
 				Tf(buf[n], sizeof buf[n], "✗ %s: possession NOT proved (%s)",
 				   it->key, it->proof_detail ? T(it->proof_detail) : "");
 			else
 				Tf(buf[n], sizeof buf[n], "– %s: possession not checked (no PIN "
 				   "asked)", it->key);
-			colors[n] = failed ? COL_BAD : COL_WARN;
-			text[n] = buf[n];
-			n++;
+			colors[n++] = failed ? COL_BAD : COL_WARN;
 		}
-	left = missing;
-	if (left) {
-		Tf(buf[n], sizeof buf[n], "… and %d more", left);
-		colors[n] = COL_DIM;
-		text[n] = buf[n];
-		n++;
-	}
-	(void)d;
 	return n;
+}
+
+/* The dialog's text width for lines of these widths (tw_dialog's). */
+static int dialog_inner(struct desk *d, const char *title, const char *const *text,
+                        int n)
+{
+	int width = tw_width(title) + 4;
+
+	for (int i = 0; i < n; i++)
+		if (tw_width(text[i]) > width)
+			width = tw_width(text[i]);
+	width += 6;
+	if (width > d->cols - 4)
+		width = d->cols - 4;
+	return width - 6 > 1 ? width - 6 : 1;
 }
 
 void hand_draw_confirm(struct desk *d, struct hand *s)
 {
-	static char buf[CONFIRM_LINES][300];
-	const char *text[CONFIRM_LINES + 8];
-	int colors[CONFIRM_LINES + 8], n = 0, room, y, x, w;
+	static char found[CONFIRM_LINES][300], head[300], more[100];
+	const char *title = T("Record the handover?"), *text[CONFIRM_LINES + 10];
+	const char *tail[6];
+	int colors[CONFIRM_LINES + 10], tail_colors[6], rows[CONFIRM_LINES + 10];
+	int nf, nt = 0, n = 0, inner, budget, used = 0, shown = 0, field = -1, x, w;
 
-	Tf(buf[0], sizeof buf[0], s->kind == TD_HANDOVER_TOKENS
-	                              ? "%d token(s) to %s." : N_("%d dossier(s) to %s."),
+	Tf(head, sizeof head, s->kind == TD_HANDOVER_TOKENS
+	                      ? "%d token(s) to %s." : N_("%d dossier(s) to %s."),
 	   hand_count(s), s->to_note + 4);
-	text[n] = buf[0], colors[n++] = COL_NORMAL;
+	nf = all_findings(s, found, colors + 3, CONFIRM_LINES);
+	/* what always shows: the summary, the override, the question */
+	if (s->force) {
+		tail[nt] = T("! The final PIN try of a token was accepted (an override).");
+		tail_colors[nt++] = COL_BAD;
+	}
+	tail[nt] = "", tail_colors[nt++] = COL_NORMAL;
+	if (s->need_reason) {
+		tail[nt] = T("Record anyway? Type why; it goes on the record:");
+		tail_colors[nt++] = COL_BAD;
+		tail[nt] = "", tail_colors[nt++] = COL_NORMAL;   /* the reason field */
+		tail[nt] = T("Enter: record anyway    Esc: do not record");
+	} else {
+		tail[nt] = T("y: yes, record it    n or Esc: no");
+	}
+	tail_colors[nt++] = COL_KEY;
+	text[n] = head, colors[n++] = COL_NORMAL;
 	text[n] = T("Written at once in one record, with its audit rows.");
 	colors[n++] = COL_DIM;
 	text[n] = "", colors[n++] = COL_NORMAL;
-	room = d->rows - 14 < CONFIRM_LINES - 4 ? d->rows - 14 : CONFIRM_LINES - 4;
-	n += finding_lines(d, s, buf + 1, text + n, colors + n, room > 1 ? room : 1);
-	if (s->force) {
-		text[n] = T("! The final PIN try of a token was accepted (an override).");
-		colors[n++] = COL_BAD;
+	for (int i = 0; i < nf; i++)
+		text[n + i] = found[i];
+	for (int i = 0; i < nt; i++)
+		text[n + nf + i] = tail[i];
+	inner = dialog_inner(d, title, text, n + nf + nt);
+	/* the findings get the rows the rest leaves (the box takes 4 and a
+	 * row of screen each side), counted as wrapped: a long one takes 4
+	 * rows at 80 columns; those that do not fit are counted, not cut */
+	budget = d->rows - 2 - 4;
+	for (int i = 0; i < n; i++)
+		budget -= tw_wrapped_rows(text[i], inner);
+	for (int i = 0; i < nt; i++)
+		budget -= tw_wrapped_rows(tail[i], inner);
+	for (int i = 0; i < nf; i++) {
+		int r = tw_wrapped_rows(found[i], inner);
+		int reserve = i + 1 < nf ? 1 : 0;   /* for "… and N more" */
+		if (used + r + reserve > budget)
+			break;
+		used += r;
+		shown++;
 	}
-	text[n] = "", colors[n++] = COL_NORMAL;
-	if (s->need_reason) {
-		text[n] = T("Record anyway? Type why; it goes on the record:");
-		colors[n++] = COL_BAD;
-		text[n] = "", colors[n++] = COL_NORMAL;   /* the reason field */
-		text[n] = T("Enter: record anyway    Esc: do not record");
-		colors[n++] = COL_KEY;
-	} else {
-		text[n] = T("y: yes, record it    n or Esc: no");
-		colors[n++] = COL_KEY;
+	n += shown;
+	if (shown < nf) {
+		Tf(more, sizeof more, "… and %d more", nf - shown);
+		text[n] = more, colors[n++] = COL_DIM;
 	}
-	y = tw_dialog(d, T("Record the handover?"), text, colors, n, &x, &w);
-	if (s->need_reason) {
-		tf_draw(d, &s->reason, y - 1, x, w, 1);   /* the line left blank */
+	for (int i = 0; i < nt; i++) {
+		if (s->need_reason && i == nt - 2)
+			field = n;
+		text[n] = tail[i], colors[n++] = tail_colors[i];
+	}
+	tw_dialog_rows(d, title, text, colors, n, &x, &w, rows);
+	if (s->need_reason && field >= 0 && rows[field] >= 0) {
+		tf_draw(d, &s->reason, rows[field], x, w, 1);   /* the line left blank */
 		curs_set(1);
 	}
 }

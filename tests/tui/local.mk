@@ -27,6 +27,7 @@ TUI_TESTS = \
 	tests/tui/desk-pin.sh \
 	tests/tui/desk-pin-keylog.sh \
 	tests/tui/desk-proof-hung.sh \
+	tests/tui/desk-confirm-narrow.sh \
 	tests/tui/desk-proof-lang.sh \
 	tests/tui/desk-scan-gap.sh \
 	tests/tui/desk-slow-serial.sh \
