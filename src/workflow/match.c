@@ -217,18 +217,31 @@ static struct td_match_finding *add(struct td_match_result *r,
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 #pragma GCC diagnostic ignored "-Wformat-security"
 
+/* A date or a time (a token certificate's end is a UTC time: its local
+ * day) as the reader writes dates: "07/12/2028" in Vietnamese. */
+static const char *date_said(const char *v, char *buf, size_t size)
+{
+	/* TRANSLATORS: strftime format of a date */
+	const char *fmt = TR("%Y-%m-%d");
+
+	if (!v)
+		return "?";
+	return strchr(v, 'T') ? td_local_time(v, fmt, buf, size)
+	                      : td_date_text(v, fmt, buf, size);
+}
+
 /* "certificate SERIAL (CN=..., until YYYY-MM-DD)" from the token side. */
 static void token_cert_text(const struct td_snap_cert *c, char *buf, size_t size)
 {
 	const char *cn = td_dn_get(&c->subject, "CN");
-	char shown[256];   /* the CN as written on the token, controls shown */
+	char shown[256], day[32];   /* the CN as written on the token, controls shown */
 
 	td_printable(shown, sizeof shown, cn ? cn : "?");
 	if (c->malformed)
 		snprintf(buf, size, TR("a malformed certificate object (id %s)"), c->key_id);
 	else
-		snprintf(buf, size, TR("certificate %s (CN=%s, until %.10s)"), c->serial,
-		         shown, c->not_after);
+		snprintf(buf, size, TR("certificate %s (CN=%s, until %s)"), c->serial,
+		         shown, date_said(c->not_after, day, sizeof day));
 }
 
 static void token_certs_text(const struct td_snap_token *t, char *buf, size_t size)
@@ -253,10 +266,12 @@ static void token_certs_text(const struct td_snap_token *t, char *buf, size_t si
 
 static void reg_cert_text(const struct td_cert *c, char *buf, size_t size)
 {
+	char day[32];
+
 	snprintf(buf, size, TR("certificate %s of %s (%s), %s until %s"),
 	         c->serial, c->holder_name ? c->holder_name : "?",
 	         c->agency_code ? c->agency_code : "?", c->status ? TR(c->status) : "?",
-	         c->not_after ? c->not_after : "?");
+	         date_said(c->not_after, day, sizeof day));
 }
 
 /* ---- the registry's side ----------------------------------------------- */
@@ -425,7 +440,7 @@ static int subject_differences(struct td_registry *reg, const struct td_cert *rc
 
 	why[0] = '\0';
 	if (cn && rc->holder_name && *rc->holder_name && !same_text(cn, rc->holder_name)) {
-		snprintf(why, size, "CN %.150s vs %.150s", cn, rc->holder_name);
+		snprintf(why, size, TR("CN %.150s vs %.150s"), cn, rc->holder_name);
 		diffs++;
 	}
 	/* The OU chain may go deeper than the registry's agencies (an office
@@ -446,13 +461,13 @@ static int subject_differences(struct td_registry *reg, const struct td_cert *rc
 			if (known)
 				continue;
 			len = strlen(why);
-			snprintf(why + len, size - len, "%sL %.120s vs %.150s",
+			snprintf(why + len, size - len, TR("%sL %.120s vs %.150s"),
 			         diffs++ ? "; " : "", a->value, place_of(chain[nchain - 1]));
 		}
 	}
 	if (first_ou && !ou_known) {
 		len = strlen(why);
-		snprintf(why + len, size - len, "%sOU %.120s vs %.150s",
+		snprintf(why + len, size - len, TR("%sOU %.120s vs %.150s"),
 		         diffs++ ? "; " : "", first_ou, chain[0]);
 	}
 	for (size_t j = 0; j < nchain; j++)
@@ -483,7 +498,7 @@ static int check_matched(struct td_registry *reg, const struct td_cert *rc,
                          const struct td_match_opts *o, const char *today,
                          struct td_match_result *r, struct td_error *err)
 {
-	char why[256] = "", rtext[400], ttext[400];
+	char why[256] = "", rtext[400], ttext[400], day[32];
 	struct td_match_finding *f;
 	int tagged = rc->status && strcmp(rc->status, "revoked") == 0, in;
 
@@ -491,7 +506,7 @@ static int check_matched(struct td_registry *reg, const struct td_cert *rc,
 	token_cert_text(c, ttext, sizeof ttext);
 	if (tagged)
 		snprintf(why, sizeof why, TR("revoked%s%s"), rc->revoked_at ? TR(" on ") : "",
-		         rc->revoked_at ? rc->revoked_at : "");
+		         rc->revoked_at ? date_said(rc->revoked_at, day, sizeof day) : "");
 	else if ((tagged = o->tagged ? o->tagged(reg, rc, why, sizeof why, o->tag_ctx)
 	                             : registry_tag(reg, rc, why, sizeof why, err)) < 0)
 		return tagged;
@@ -504,7 +519,8 @@ static int check_matched(struct td_registry *reg, const struct td_cert *rc,
 	     (rc->status && strcmp(rc->status, "expired") == 0)) &&
 	    (f = add(r, TD_MATCH_EXPIRED, idx, c->serial))) {
 		snprintf(f->registry, sizeof f->registry, "%s", rtext);
-		snprintf(f->token, sizeof f->token, TR("%s: expired (today %s)"), ttext, today);
+		snprintf(f->token, sizeof f->token, TR("%s: expired (today %s)"), ttext,
+		         date_said(today, day, sizeof day));
 	}
 	check_subject(reg, rc, c, idx, rtext, ttext, r);
 	if (o->scope_agency && rc->agency_code) {
@@ -618,7 +634,7 @@ static void expired_others(const struct td_snap_token *t, const char *matched_id
 	for (size_t i = 0; i < t->ncerts; i++) {
 		const struct td_snap_cert *c = &t->certs[i];
 		struct td_match_finding *f;
-		char ttext[400];
+		char ttext[400], day[32];
 		enum td_match_outcome keep = r->outcome;
 		if (matched_idx[i] || c->malformed || c->is_ca ||
 		    strncmp(c->not_after, today, 10) >= 0)
@@ -630,7 +646,8 @@ static void expired_others(const struct td_snap_token *t, const char *matched_id
 		token_cert_text(c, ttext, sizeof ttext);
 		snprintf(f->registry, sizeof f->registry,
 		         TR("a second certificate on token %s, not the registry's"), t->serial);
-		snprintf(f->token, sizeof f->token, TR("%s: expired (today %s)"), ttext, today);
+		snprintf(f->token, sizeof f->token, TR("%s: expired (today %s)"), ttext,
+		         date_said(today, day, sizeof day));
 	}
 }
 

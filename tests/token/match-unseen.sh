@@ -76,6 +76,12 @@ expect_grep "subject differs: CN Trần Thị Mai vs Tran Thi Mai" "$HSM_DIR/sca
 	"a registry name without marks against a certificate with them"
 expect_grep "subject differs: L Hà Nội vs Hưng Yên" "$HSM_DIR/scan.txt" "another L, said against the province's place"
 grep -q "subject differs: CN NGUYỄN" "$HSM_DIR/scan.txt" && fail "a CN in capitals taken for another name"
+# in Vietnamese: the comparison said in Vietnamese, dates as written there
+td --lang vi scan --no-usb >"$HSM_DIR/scan-vi.txt" 2>&1 || fail "scan --lang vi"
+expect_grep "CN Trần Thị Mai so với Tran Thi Mai" "$HSM_DIR/scan-vi.txt" "the comparison in Vietnamese"
+expect_grep "hạn đến [0-3][0-9]/[01][0-9]/20[0-9][0-9]" "$HSM_DIR/scan-vi.txt" "a date written dd/mm/yyyy"
+grep -q " vs \|hạn đến 20[0-9][0-9]-" "$HSM_DIR/scan-vi.txt" &&
+	fail "English or ISO dates in the Vietnamese findings: $(grep ' vs \|hạn đến 20' "$HSM_DIR/scan-vi.txt" | head -2)"
 
 # scan --watch marks what scan marks, a match's expired companion too
 out=$HSM_DIR/watch.out
