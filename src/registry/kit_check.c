@@ -18,12 +18,12 @@
 
 #include "registry/kit.h"
 
-/* Was the kit made from this registry?  Home wrote a kit.make row (a
- * refresh, kit.refresh) naming the kit's uuid, after the audit head the
- * kit quotes ("id:hash", its meta), and that head row must be here,
- * unchanged.  A kit made from another registry, even one filled from
- * the same lists at the same second (its chain then the same), has no
- * such row here. */
+/* Was the kit made from this registry?  The audit head the kit quotes
+ * ("id:hash", its meta) must be here, unchanged, and home must have
+ * noted the kit's uuid (kit.begin before writing it, kit.make once
+ * whole, kit.refresh).  A kit made from another registry, even one
+ * filled from the same lists at the same second (its chain then the
+ * same), has no such row here: its uuid is its own random one. */
 static int check_origin(struct td_registry *home, struct td_registry *kit,
                         const char *uuid, const char *kit_path, struct td_error *err)
 {
@@ -47,10 +47,9 @@ static int check_origin(struct td_registry *home, struct td_registry *kit,
 	free(head);
 	if (same && sqlite3_prepare_v2(home->db, "SELECT 1 FROM audit WHERE entity ="
 	                               " 'kit' AND entity_key = ?1 AND action IN"
-	                               " ('kit.make', 'kit.refresh') AND id > ?2"
+	                               " ('kit.begin', 'kit.make', 'kit.refresh')"
 	                               " LIMIT 1", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, head_id);
 		made = sqlite3_step(st) == SQLITE_ROW;
 		sqlite3_finalize(st);
 	}

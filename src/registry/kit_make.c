@@ -371,9 +371,11 @@ static int check_codes(struct td_registry *home, const char *const *codes, size_
 	return TD_OK;
 }
 
-/* Home records that the kit was made (audited): which agencies left. */
-static int register_kit(struct td_registry *home, const char *uuid,
-                        const char *const *codes, size_t n, struct td_error *err)
+/* Home records the kit (audited, action kit.begin or kit.make): which
+ * agencies left. */
+static int register_kit(struct td_registry *home, const char *action,
+                        const char *uuid, const char *const *codes, size_t n,
+                        struct td_error *err)
 {
 	char *list = sqlite3_mprintf("%s", ""), *after = NULL;
 	sqlite3_stmt *st;
@@ -396,7 +398,7 @@ static int register_kit(struct td_registry *home, const char *uuid,
 		free(after);
 		return rc;
 	}
-	rc = td_reg_audit(home, "kit.make", "kit", uuid, NULL, after, err);
+	rc = td_reg_audit(home, action, "kit", uuid, NULL, after, err);
 	if (rc == TD_OK)
 		rc = td_reg_commit(home, err);
 	else
@@ -499,13 +501,19 @@ int td_reg_kit_make(struct td_registry *home, const char *kit_path,
 	 * a crash or a kill -9 leaves no half kit under the kit's name that
 	 * a team could carry into the field (at most a *.making-* file). */
 	snprintf(tmp, sizeof tmp, "%s.making-%.8s", kit_path, info->uuid);
+	/* Home notes the kit's uuid before the kit exists (kit.begin): a
+	 * kill after the kit is named but before kit.make leaves a whole kit
+	 * home can still tell for its own, and a kit from another registry
+	 * never has either row here (kit_check.c: check_origin). */
+	if ((rc = register_kit(home, "kit.begin", info->uuid, codes, n, err)) < 0)
+		return rc;
 	if ((rc = write_kit(home, tmp, codes, n, info, err)) < 0 ||
 	    (rc = kit_name_file(tmp, kit_path, err)) < 0) {
 		td_reg_remove(tmp);
 		return kit_failed(kit_path, err);
 	}
-	/* Home records the kit only once it exists whole. */
-	if ((rc = register_kit(home, info->uuid, codes, n, err)) < 0)
+	/* Home records the kit as made only once it exists whole. */
+	if ((rc = register_kit(home, "kit.make", info->uuid, codes, n, err)) < 0)
 		td_reg_remove(kit_path);
 	return rc;
 }

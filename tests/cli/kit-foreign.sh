@@ -2,8 +2,8 @@
 # kit-foreign: a kit this registry never made is refused (exit 65, named,
 # home unchanged).  Another registry filled from the same lists by the
 # same operator in the same second has, audit row for audit row, this
-# one's chain: the head a kit quotes is then here too, so the kit must
-# also be one whose kit make this registry recorded.  Kits made here
+# one's chain, so the head a kit quotes may be here too: the kit must
+# also be one whose uuid this registry noted (kit.begin, kit.make).  Kits made here
 # still merge, and a kit made here before another was made elsewhere
 # keeps merging.
 . "${TD_SRCDIR:-.}/tests/cli/lib.sh"
@@ -25,8 +25,15 @@ expect_status 0 td --db "$tmp/foreign.kit" --operator "Giám đốc Sở" handov
 	--to agency:DC.STP 5134DA51
 sqlite3 "$TOKENDESK_DB" .dump >"$tmp/home.before"
 expect_status 65 td kit merge "$tmp/foreign.kit"
-expect_in "$tmp/err" "was not made from this registry (this registry's audit has no kit make of it); not merged"
+expect_in "$tmp/err" "was not made from this registry ("
 sqlite3 "$TOKENDESK_DB" .dump | cmp -s - "$tmp/home.before" || fail "the refused kit changed home"
+# ... and quoting home's own head as its anchor (its meta edited: the
+# head is no secret), still refused: home never noted its uuid
+head=$(sqlite3 "$TOKENDESK_DB" "SELECT id || ':' || hash FROM audit ORDER BY id DESC LIMIT 1")
+sqlite3 "$tmp/foreign.kit" "UPDATE meta SET value = '$head' WHERE key = 'kit_home_audit_head'"
+expect_status 65 td kit merge "$tmp/foreign.kit"
+expect_in "$tmp/err" "was not made from this registry (this registry's audit has no kit make of it); not merged"
+sqlite3 "$TOKENDESK_DB" .dump | cmp -s - "$tmp/home.before" || fail "the refused kit changed home (2)"
 
 # a kit made here merges, the same handover with it
 expect_status 0 td kit make --agencies DC.STP -o "$tmp/home.kit"

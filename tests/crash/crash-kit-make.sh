@@ -7,7 +7,8 @@
 #  - under the kit's name there is no file, or a whole kit: it merges
 #    (nothing to bring home: it was just made) -- never half a kit that
 #    a team could carry into the field and lose its work in;
-#  - home never records a kit that does not exist.
+#  - home never records as made (kit.make) a kit that does not exist;
+#    a kit.begin row (its uuid noted before it is written) may stay.
 # Moments are drawn over 0..1.1 times a whole make (measured first).
 #   CRASH_KILLS  kills (default 10: make check; make crashtest: 1000)
 #   CRASH_SEED   seed of the moments (default: from the clock; printed)
