@@ -78,6 +78,8 @@ struct td_plan_apply_report {
 	long agencies_made;  /* merge_new targets added to the registry */
 	long agencies_ended; /* agencies merged away: valid_to set to the day
 	                        before the merger (audited agency.update) */
+	long agencies_moved; /* agencies kept under a superior the plan ends,
+	                        given the superior the plan gives them */
 };
 
 /* Tag what the action plan demands, in one audited transaction: adds

@@ -400,6 +400,19 @@ int td_reg_plan_replace(struct td_registry *reg, const struct td_plan_row *rows,
  * nothing done.  Inside a transaction. */
 int td_reg_agency_end(struct td_registry *reg, const char *code,
                       const char *last_day, int *ended, struct td_error *err);
+/* A unit the plan keeps under a superior it ends goes to parent (the
+ * superior the plan gives it; *moved 1 when changed).  Audited as
+ * agency.move, before and after images, so td_reg_each_plan_move can
+ * give the plan its tree as it stood.  Unknown code or parent: 0,
+ * nothing done.  Inside a transaction. */
+int td_reg_agency_move(struct td_registry *reg, const char *code,
+                       const char *parent, int *moved, struct td_error *err);
+/* Each agency.move of the audit log, oldest first: the agency's code, the
+ * superior it had, the one a plan apply gave it. */
+typedef int (*td_plan_move_fn)(const char *code, const char *from,
+                               const char *to, void *ctx);
+int td_reg_each_plan_move(struct td_registry *reg, td_plan_move_fn fn, void *ctx,
+                          struct td_error *err);
 /* The stored plan, by effective date then line.  Rows valid during fn. */
 int td_reg_each_plan_row(struct td_registry *reg, td_plan_row_fn fn, void *ctx,
                          struct td_error *err);

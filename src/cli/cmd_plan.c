@@ -159,6 +159,9 @@ static int plan_apply(struct td_cli *cli, const char *as_of)
 	if (!cli->quiet && rep.agencies_made)
 		td_cli_printf("agencies made by the plan: %ld (new agencies of merges, valid from "
 		       "their effective date)\n", rep.agencies_made);
+	if (!cli->quiet && rep.agencies_moved)
+		td_cli_printf("agencies moved to their new superior: %ld (their old one "
+		       "is merged away or abolished)\n", rep.agencies_moved);
 	if (!cli->quiet && rep.agencies_ended)
 		td_cli_printf("agencies merged away: %ld (in force until the day before "
 		       "the merger)\n", rep.agencies_ended);

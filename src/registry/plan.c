@@ -75,6 +75,73 @@ int td_reg_plan_replace(struct td_registry *reg, const struct td_plan_row *rows,
 	return rc;
 }
 
+int td_reg_agency_move(struct td_registry *reg, const char *code,
+                       const char *parent, int *moved, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0, to = 0;
+	char *before, *after;
+	int rc;
+
+	*moved = 0;
+	if ((rc = td_reg_require_tx(reg, err)) < 0)
+		return rc;
+	if (sqlite3_prepare_v2(reg->db, "SELECT a.id, p.id FROM agency a, agency p"
+	                       " WHERE a.code = ?1 AND p.code = ?2 AND a.parent_id"
+	                       " IS NOT p.id", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading an agency");
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, parent, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		to = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (!id)
+		return TD_OK;
+	if (!(before = td_reg_row_json(reg, ST_AGENCY_JSON, id, err)))
+		return td_reg_db_error(reg, err, "reading an agency");
+	if (sqlite3_prepare_v2(reg->db, "UPDATE agency SET parent_id = ?2 WHERE id = ?1",
+	                       -1, &st, NULL) != SQLITE_OK) {
+		free(before);
+		return td_reg_db_error(reg, err, "moving an agency");
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, to);
+	if ((rc = run_done(reg, st, "moving an agency", err)) == TD_OK) {
+		if (!(after = td_reg_row_json(reg, ST_AGENCY_JSON, id, err)))
+			rc = td_reg_db_error(reg, err, "reading an agency");
+		else
+			rc = td_reg_audit(reg, "agency.move", "agency", code, before,
+			                  after, err);
+		free(after);
+		*moved = rc == TD_OK;
+	}
+	free(before);
+	return rc;
+}
+
+int td_reg_each_plan_move(struct td_registry *reg, td_plan_move_fn fn, void *ctx,
+                          struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT entity_key, json_extract(before,"
+	                       " '$.parent'), json_extract(after, '$.parent') FROM audit"
+	                       " WHERE entity = 'agency' AND action = 'agency.move'"
+	                       " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading the audit log");
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = fn((const char *)sqlite3_column_text(st, 0),
+		        (const char *)sqlite3_column_text(st, 1),
+		        (const char *)sqlite3_column_text(st, 2), ctx);
+	sqlite3_finalize(st);
+	if (!rc && step != SQLITE_DONE)
+		return td_reg_db_error(reg, err, "reading the audit log");
+	return rc;
+}
+
 int td_reg_each_plan_row(struct td_registry *reg, td_plan_row_fn fn, void *ctx,
                          struct td_error *err)
 {

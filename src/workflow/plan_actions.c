@@ -482,8 +482,8 @@ int plan_each_new_agency(struct td_registry *reg, const struct td_plan_opts *opt
 }
 
 int plan_each_ended_agency(struct td_registry *reg, const struct td_plan_opts *opts,
-                           plan_ended_agency_fn fn, void *ctx,
-                           struct td_error *err)
+                           plan_moved_agency_fn moved, plan_ended_agency_fn fn,
+                           void *ctx, struct td_error *err)
 {
 	struct compute c = { 0 };
 	struct td_error_list errs;
@@ -491,6 +491,16 @@ int plan_each_ended_agency(struct td_registry *reg, const struct td_plan_opts *o
 
 	td_error_list_init(&errs, 10);
 	rc = prepare(&c, reg, opts ? opts->as_of : NULL, &errs, err);
+	/* the units first, then the superiors they leave (one model) */
+	for (size_t i = 0; rc == TD_OK && i < c.m.nnodes; i++) {
+		struct pnode *n = c.m.list[i], *was, *now;
+		if (n->id == 0 || !n->alive || !n->orig_parent ||
+		    !(was = model_get(&c.m, n->orig_parent)) || was->id == 0 ||
+		    was->alive || !(now = model_parent(&c.m, n)) ||
+		    strcmp(now->code, was->code) == 0)
+			continue;
+		rc = moved(n->code, now->code, ctx);
+	}
 	for (size_t i = 0; rc == TD_OK && i < c.m.nnodes; i++) {
 		struct pnode *n = c.m.list[i];
 		if (n->id == 0 || n->alive || !n->removed_by)

@@ -261,6 +261,19 @@ static int end_agency(const char *code, const char *date, void *ctx)
 	return rc;
 }
 
+/* A unit the plan keeps under a superior it ends goes to the superior
+ * the plan gives it (audited agency.move: the plan's model reads the
+ * tree as it stood, model_load_agencies). */
+static int move_agency(const char *code, const char *parent, void *ctx)
+{
+	struct made *m = ctx;
+	int moved, rc = td_reg_agency_move(m->reg, code, parent, &moved, m->err);
+
+	if (rc == TD_OK && moved)
+		m->rep->agencies_moved++;
+	return rc;
+}
+
 int td_plan_apply(struct td_registry *reg, const struct td_plan_opts *opts,
                   struct td_plan_apply_report *rep, struct td_error *err)
 {
@@ -282,7 +295,7 @@ int td_plan_apply(struct td_registry *reg, const struct td_plan_opts *opts,
 	if (rc == TD_OK)
 		rc = plan_each_new_agency(reg, opts, make_agency, &made, err);
 	if (rc == TD_OK)
-		rc = plan_each_ended_agency(reg, opts, end_agency, &made, err);
+		rc = plan_each_ended_agency(reg, opts, move_agency, end_agency, &made, err);
 	if (rc == TD_OK)
 		rc = td_reg_each_tag(reg, NULL, 0, load_tag, &a, err);
 	if (rc == TD_OK)
@@ -291,11 +304,12 @@ int td_plan_apply(struct td_registry *reg, const struct td_plan_opts *opts,
 	if (rc == TD_OK) {
 		snprintf(summary, sizeof summary, "{\"added\":%ld,\"changed\":%ld,"
 		         "\"removed\":%ld,\"unchanged\":%ld,\"held\":%ld,"
-		         "\"agencies_made\":%ld,\"agencies_ended\":%ld}", rep->added,
-		         rep->changed, rep->removed, rep->unchanged, rep->held,
-		         rep->agencies_made, rep->agencies_ended);
+		         "\"agencies_made\":%ld,\"agencies_ended\":%ld,"
+		         "\"agencies_moved\":%ld}", rep->added, rep->changed,
+		         rep->removed, rep->unchanged, rep->held, rep->agencies_made,
+		         rep->agencies_ended, rep->agencies_moved);
 		if (rep->added || rep->changed || rep->removed || rep->agencies_made ||
-		    rep->agencies_ended)
+		    rep->agencies_ended || rep->agencies_moved)
 			rc = td_reg_audit(reg, "plan.apply", "plan", NULL, NULL, summary, err);
 	}
 	rc = td_reg_end(reg, rc, err);

@@ -114,12 +114,18 @@ int plan_each_new_agency(struct td_registry *reg, const struct td_plan_opts *opt
 
 /* The registry's agencies the stored plan ends (merged away: merge_new
  * sources, merge_keep's others), each with the date of the event that
- * ends it; fn's non-zero return stops and is returned (plan_actions.c). */
+ * ends it (fn); before them, the agencies the plan keeps whose superior
+ * in the registry it ends (a district abolished, its communes not
+ * merged), each with the superior the plan gives it in the end (moved):
+ * left under an ended superior, they would drop out of the tree.  A
+ * callback's non-zero return stops and is returned (plan_actions.c). */
 typedef int (*plan_ended_agency_fn)(const char *code, const char *date,
                                     void *ctx);
+typedef int (*plan_moved_agency_fn)(const char *code, const char *parent,
+                                    void *ctx);
 int plan_each_ended_agency(struct td_registry *reg, const struct td_plan_opts *opts,
-                           plan_ended_agency_fn fn, void *ctx,
-                           struct td_error *err);
+                           plan_moved_agency_fn moved, plan_ended_agency_fn fn,
+                           void *ctx, struct td_error *err);
 
 /* Add a positioned error to m->errors. */
 void model_error(struct plan_model *m, long line, const char *field,

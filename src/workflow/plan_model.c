@@ -114,12 +114,30 @@ struct pnode *model_get_id(const struct plan_model *m, int64_t id,
 	return model_get(m, code);
 }
 
+/* A unit an earlier plan apply moved (agency.move) still under the
+ * superior it was given: the plan starts from the one it had, so its
+ * events, causes and actions read the same after apply as before. */
+static int unmove(const char *code, const char *from, const char *to, void *ctx)
+{
+	struct plan_model *m = ctx;
+	struct pnode *n = code ? model_get(m, code) : NULL;
+
+	if (!n || !from || !to || !n->parent || strcmp(n->parent, to) != 0)
+		return 0;
+	if (!(n->parent = td_arena_strdup(m->arena, from)))
+		return TD_ERR_NOMEM;
+	n->orig_parent = n->parent;
+	return 0;
+}
+
 int model_load_agencies(struct plan_model *m, struct td_registry *reg,
                         struct td_error *err)
 {
 	int rc = td_reg_each_agency(reg, load_one, m, err);
 	int64_t max = 0;
 
+	if (rc == TD_OK)
+		rc = td_reg_each_plan_move(reg, unmove, m, err);
 	if (rc > 0 || rc == TD_ERR_NOMEM)
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	if (rc < 0)
