@@ -224,6 +224,14 @@ static char *take_field(struct import_state *st, struct import_row *r,
 		value++;   /* a cell neutralized by `tokendesk export` */
 	if (!*value)
 		return NULL;
+	/* a name, a position, an address: far less; more is a paste gone
+	 * wrong, and a workbook cell holds at most 32,767 characters (lists
+	 * and forms could not write it) */
+	if (strlen(value) > TD_IMPORT_FIELD_MAX) {
+		td_import_row_error(st, r, col, "longer than %d bytes", TD_IMPORT_FIELD_MAX);
+		r->refused |= 1u << c;
+		return NULL;
+	}
 	if (plain_ascii(value))
 		return value;
 	if ((problem = td_text_problem(value))) {

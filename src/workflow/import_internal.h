@@ -51,6 +51,9 @@ struct import_state {
 	int reg_has_certs;        /* 0: a first import, nothing to move */
 };
 
+/* The longest field a list may hold, in bytes (import_file.c). */
+#define TD_IMPORT_FIELD_MAX 2000
+
 /* Rows between two progress reports within a phase. */
 #define TD_IMPORT_PROGRESS_EVERY 4096
 

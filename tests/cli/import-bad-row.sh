@@ -84,6 +84,14 @@ printf ',,,,,,,,,,\r\n , ,,,,,,,,,\r\n' >>"$tmp/ok.csv"
 expect_status 0 td import "$tmp/ok.csv"
 expect_in "$tmp/out" "certificates: 10000 added"
 
+# A field longer than 2000 bytes is a paste gone wrong (and more than a
+# workbook cell holds): refused, named.
+long=$(printf '%02001d' 0)
+printf 'cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after\n' >"$tmp/long.csv"
+printf 'b1,person,Lê Văn Dài,001000000099,%s,STC,2024-01-01,2029-01-01\n' "$long" >>"$tmp/long.csv"
+expect_status 65 td import "$tmp/long.csv"
+expect_in "$tmp/err" "long.csv:2: position: longer than 2000 bytes"
+
 # An agency that ends before it begins is refused, as a certificate is.
 printf 'code,name,parent_code,level,valid_from,valid_to\nTT,Trung tâm T,DC,other,01/06/2025,2025-01-01\n' >"$tmp/dates.csv"
 expect_status 65 td import "$tmp/dates.csv"

@@ -15,10 +15,16 @@ awk -v h="$ah" 'BEGIN { print h; printf "DC.BIG,"; for (i = 0; i < 20000; i++)
 awk -v h="$ah" 'BEGIN { print h; printf "DC.BIG,\""; for (i = 0; i < 20000; i++)
 	printf "Ph\303\262ng \"\"ban\"\" l\341\273\233n, 0123456789abcdefghijklmnopqrstuvw\n"; print "\",DC,other" }' \
 	>"$d/field-1mb-quoted.csv"
-# Exactly at the limit (65536 bytes of name): accepted.
+# Exactly at the reader's limit (65536 bytes of name): read, then refused
+# by the import's own (2000 bytes a field).
 awk -v h="$ah" 'BEGIN { print h; printf "DC.LONG,"; for (i = 0; i < 8192; i++)
 	printf "abcdefgh"; print ",DC,other" }' >"$d/field-64k-exact.csv"
-# One byte over the limit.
+# Exactly at the import's limit (2000 bytes of name): accepted; one more: refused.
+awk -v h="$ah" 'BEGIN { print h; printf "DC.LONG,"; for (i = 0; i < 250; i++)
+	printf "abcdefgh"; print ",DC,other" }' >"$d/field-2000-exact.csv"
+awk -v h="$ah" 'BEGIN { print h; printf "DC.LONG,"; for (i = 0; i < 250; i++)
+	printf "abcdefgh"; print "X,DC,other" }' >"$d/field-2000-plus-one.csv"
+# One byte over the reader's limit.
 awk -v h="$ah" 'BEGIN { print h; printf "DC.LONG,"; for (i = 0; i < 8192; i++)
 	printf "abcdefgh"; print "X,DC,other" }' >"$d/field-64k-plus-one.csv"
 # A million rows, every one fine but the last: all are checked, none kept.
