@@ -43,9 +43,12 @@ static const struct {
 	  "changes: the information changes (letter 1.1).") },
 	{ "official_info_change", NULL, N_("The official's agency changes, so "
 	  "the DN changes: the information changes (letter 1.2).") },
-	{ "transfer", NULL, N_("The official moved to another agency in an updated "
-	  "list, but the issued certificate names the old one: the information "
-	  "changes (letter 1.2).") },
+	{ "transfer", NULL, N_("An updated list moved the official, or renamed or "
+	  "moved the agency or a superior, and the issued certificate still names "
+	  "the old: the information changes (letter 1.2).") },
+	{ "holder_renamed", NULL, N_("The official's name in an updated list is not "
+	  "the one the issued certificate names: the information changes (letter "
+	  "1.2).") },
 	{ "official_no_longer_needed", NULL, N_("The official no longer needs a "
 	  "certificate after the reorganization: it is revoked (letter 1.2, "
 	  "2.2).") },

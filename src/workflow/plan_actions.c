@@ -141,6 +141,20 @@ static int person_dn(struct compute *c, struct pnode *h, const char *name,
 	return *same || *out ? TD_OK : TD_ERR_NOMEM;
 }
 
+/* 1 when DNs a and b differ only in their CN (the last RDN in the
+ * government CA's layout): the holder's name changed, nothing else. */
+static int only_cn_differs(const char *a, const char *b)
+{
+	const char *ca = a ? strstr(a, "CN=") : NULL, *cb = b ? strstr(b, "CN=") : NULL;
+
+	while (ca && strstr(ca + 3, "CN="))
+		ca = strstr(ca + 3, "CN=");
+	while (cb && strstr(cb + 3, "CN="))
+		cb = strstr(cb + 3, "CN=");
+	return ca && cb && ca - a == cb - b && strncmp(a, b, (size_t)(ca - a)) == 0 &&
+	       strcmp(ca, cb) != 0;
+}
+
 static void person_cert(struct compute *c, const struct td_cert_brief *b)
 {
 	struct pnode *a = model_get_id(&c->m, b->agency_id, b->agency_code), *h;
@@ -186,11 +200,25 @@ static void person_cert(struct compute *c, const struct td_cert_brief *b)
 			act.rule = "official_no_longer_needed";
 			act.reason = reason;
 			emit_revoke(c, &act, h->code);
+		} else if (!same && !ev && h == a && only_cn_differs(b->subject_dn, dn)) {
+			/* no event of the plan: the list renamed the official */
+			snprintf(reason, sizeof reason, "the official's name in the "
+			         "registry (%s) is not the one the issued certificate "
+			         "names: its information must change (letter 1.2)",
+			         b->holder_name ? b->holder_name : "?");
+			act.action = "change_info";
+			act.rule = "holder_renamed";
+			act.reason = reason;
+			act.new_dn = dn;
+			emit(c, &act);
 		} else if (!same && !ev && h == a) {
-			/* no event of the plan: the list moved the official */
-			snprintf(reason, sizeof reason, "the official now works in %s "
-			         "(%s), but the issued certificate names another agency: "
-			         "its information must change (letter 1.2)", h->code, h->name);
+			/* no event of the plan: an updated list moved the official,
+			 * or renamed or moved the agency or a superior */
+			snprintf(reason, sizeof reason, "the official works in %s (%s), "
+			         "which the issued certificate names otherwise (the "
+			         "official moved, or the agency or a superior was renamed "
+			         "or moved in an updated list): its information must "
+			         "change (letter 1.2)", h->code, h->name);
 			act.action = "change_info";
 			act.rule = "transfer";
 			act.reason = reason;

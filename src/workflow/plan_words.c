@@ -84,12 +84,20 @@ static const struct {
 	  "Cơ quan của cán bộ thay đổi nên DN thay đổi: chứng thư phải "
 	  "thay đổi thông tin (văn bản mục 1.2)." },
 	{ "transfer", NULL,
-	  N_("The official moved to another agency in an updated list, but "
-	     "the issued certificate names the old one: the information "
-	     "changes (letter 1.2)."),
-	  "Cán bộ đã chuyển sang cơ quan khác theo danh sách cập nhật, "
-	  "nhưng chứng thư đã cấp vẫn ghi cơ quan cũ: phải thay đổi nội "
-	  "dung thông tin (văn bản mục 1.2)." },
+	  N_("An updated list moved the official, or renamed or moved the "
+	     "agency or a superior, and the issued certificate still names "
+	     "the old: the information changes (letter 1.2)."),
+	  "Theo danh sách cập nhật, cán bộ đã chuyển cơ quan, hoặc cơ quan "
+	  "hay cơ quan cấp trên đã đổi tên hoặc đổi cấp trên, nhưng chứng "
+	  "thư đã cấp vẫn ghi thông tin cũ: phải thay đổi nội dung thông "
+	  "tin (văn bản mục 1.2)." },
+	{ "holder_renamed", NULL,
+	  N_("The official's name in an updated list is not the one the "
+	     "issued certificate names: the information changes (letter "
+	     "1.2)."),
+	  "Họ tên cán bộ trong danh sách cập nhật khác với họ tên ghi trên "
+	  "chứng thư đã cấp: phải thay đổi nội dung thông tin (văn bản mục "
+	  "1.2)." },
 	{ "official_no_longer_needed", NULL,
 	  N_("The official no longer needs a certificate after the "
 	     "reorganization: it is revoked (letter 1.2, 2.2)."),

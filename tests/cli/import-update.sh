@@ -83,4 +83,18 @@ printf '%s\n%s\n%s\n' "$H" \
   "a2,person,Trần Thị Bình,001000000002,Chuyên viên,STC,2024-01-01,2029-01-01,T20,SafeNet eToken 5110," \
   "b9,person,Ngô Văn Chín,001000000009,,STC,2024-01-01,2029-01-01,T2,," >"$tmp/reuse2.csv"
 expect_status 0 td import "$tmp/reuse2.csv"
+# A holder's name corrected in a later list: the certificate keeps the
+# name the CA issued, and the plan says the name changed (not a move).
+printf '%s\n%s\n' "$H" \
+  "a2,person,Trần Thị Bính,001000000002,Chuyên viên,STC,2024-01-01,2029-01-01,T20,SafeNet eToken 5110," >"$tmp/renamed.csv"
+expect_status 0 td import "$tmp/renamed.csv"
+expect_status 0 td --lang en plan show --json
+python3 -c '
+import json, sys
+acts = [a for a in json.load(open(sys.argv[1])) if a.get("cert_serial") == "a2"]
+assert len(acts) == 1, acts
+a = acts[0]
+assert a["rule"] == "holder_renamed", a
+assert a["old_dn"].endswith("CN=Trần Thị Bình") and a["new_dn"].endswith("CN=Trần Thị Bính"), a
+' "$tmp/out" || fail "the renamed holder is not said as such: $(cat "$tmp/out")"
 finish
