@@ -215,6 +215,11 @@ static int dlg_key(struct desk *d, void *self, int k)
 	case SG_OK:
 		if (s->stage == DONE) {
 			dlg_end(d, s);
+		} else if (s->n > 0 && desk_tokens_final_try(d, s->serial[s->sel]) == 2) {
+			/* said before any PIN is asked for: a locked token cannot
+			 * sign, and one more PIN would only go to a locked device */
+			desk_message(d, 1, "%s %s", s->serial[s->sel], T("has its PIN "
+			             "locked: it cannot sign (it needs token recovery)."));
 		} else if (s->n > 0) {
 			s->final_try = desk_tokens_final_try(d, s->serial[s->sel]) == 1;
 			s->armed = 0;

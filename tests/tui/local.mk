@@ -50,7 +50,7 @@ update-screens:
 	TD_UPDATE_SCREENS=1 $(MAKE) $(AM_MAKEFLAGS) check TESTS=tests/tui/screens.sh
 .PHONY: update-screens
 # signing records and checkpoints at the desk (SoftHSM2 tokens)
-SIGN_TUI_TESTS = tests/tui/desk-sign.sh
+SIGN_TUI_TESTS = tests/tui/desk-sign.sh tests/tui/desk-sign-locked.sh
 TESTS += $(SIGN_TUI_TESTS)
 EXTRA_DIST += $(SIGN_TUI_TESTS)
 TUI_TESTS += tests/tui/desk-no-login.sh
