@@ -344,10 +344,12 @@ static void pick_draw(struct desk *d, struct count_scr *s, int top, int rows,
 	       s->scope_note[0] ? s->scope_note : T("an agency code, e.g. DC.STC"),
 	       !s->scope_note[0] ? COL_DIM : s->scope_ok ? COL_OK : COL_BAD, 0);
 	y = top + 3;
-	y += count_put_wrapped(d, y, 2, T("The agency is counted with all its units; "
+	/* up to 4 rows each: in Vietnamese at 60 columns the first takes 3,
+	 * and its last words say how to start */
+	y += count_put_wrapped(d, y, 4, T("The agency is counted with all its units; "
 	                       "or name one custodian: dost, ca, agency:CODE, "
 	                       "holder:ID. Enter starts the count."), COL_DIM, cols);
-	y += count_put_wrapped(d, y, 2, T("Every scan is saved at once: a count "
+	y += count_put_wrapped(d, y, 4, T("Every scan is saved at once: a count "
 	                       "stopped by a crash resumes where it stopped."),
 	                       COL_DIM, cols);
 	s->picks.head[0] = N_("No.");

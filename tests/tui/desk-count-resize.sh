@@ -1,7 +1,8 @@
 #!/bin/sh
 # A closed count's report, then the terminal narrows: the report's text
 # is wrapped again at the new width, nothing cut, the tallies still in
-# their boxes.
+# their boxes.  The start screen's help, in Vietnamese at 60 columns, is
+# not cut either.
 . "$TD_SRCDIR/tests/tui/lib.sh"
 demo_registry
 td() { TOKENDESK_OPERATOR=tester "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
@@ -25,4 +26,13 @@ wait_for "Missing: 15" || fail "the report's sections are gone after the resize"
 screen | grep -q "│Unexpec…│" || fail "the tally boxes are broken at 60 columns"
 keys F10
 wait_exit 0 || fail "no clean exit"
+tmux -S "$sock" kill-server 2>/dev/null
+
+# The start screen in Vietnamese at 60x20: its help wraps to three rows,
+# whose last words say how to start; none is dropped.
+start_desk 60 20 -- --lang vi
+keys F8
+wait_for "bắt đầu." || fail "how to start a count is cut at 60 columns: $(screen)"
+keys F10
+wait_exit 0 || fail "no clean exit (vi)"
 exit 0
