@@ -385,8 +385,9 @@ int td_reg_tag_confirm(struct td_registry *reg, const char *target_kind,
 		return td_error_set(err, TD_ERR_NOTFOUND, "%s %s carries no tag",
 		                    target_kind, key);
 	if (strcmp(state, "sent_to_dost") != 0)
+		/* the state in words (vi.po has the codes), as the workflow says it */
 		return td_error_set(err, TD_ERR_CONFLICT, "%s is %s, not sent to DOST: "
-		                    "nothing to confirm", key, state);
+		                    "nothing to confirm", key, td_error_translate(state));
 	char *before = tag_json(reg, id);
 	td_now_iso(now);
 	if (sqlite3_prepare_v2(reg->db, "UPDATE tag SET state = 'confirmed',"

@@ -31,6 +31,9 @@ expect_in "$tmp/out" "nothing tagged"
 expect_status 0 td tag confirm A071
 expect_status 65 td tag confirm A071
 expect_in "$tmp/err" "not sent to DOST"
+# ... said in Vietnamese with the state in words, not its code
+expect_status 65 td --lang vi tag confirm A071
+expect_in "$tmp/err" "a071 đang ở trạng thái đã xác nhận, chưa gửi Sở KH&CN"
 expect_status 66 td tag confirm A061
 expect_status 0 td tag list --json --state confirmed
 expect_in "$tmp/out" '"target": "a071"'
