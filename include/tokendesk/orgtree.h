@@ -27,6 +27,9 @@ int td_org_tree_load(struct td_org_tree *t, struct td_registry *reg,
 
 /* 1 when the tree has this code. */
 int td_org_tree_has(const struct td_org_tree *t, const char *code);
+/* Call fn with every code of the tree, in no particular order. */
+void td_org_tree_each_code(const struct td_org_tree *t,
+                           void (*fn)(const char *code, void *ctx), void *ctx);
 const char *td_org_tree_name(const struct td_org_tree *t, const char *code);
 const char *td_org_tree_parent(const struct td_org_tree *t, const char *code);
 const char *td_org_tree_level(const struct td_org_tree *t, const char *code);

@@ -70,15 +70,74 @@ static void check_agency(struct import_state *st, struct import_row *r)
  * the DN of an agency deeper than the tree walks (256) cannot be made. */
 #define MAX_AGENCY_DEPTH 64
 static int depth_of(struct td_org_tree *tree, const char *code);
+struct cased;
+static int agencies_checked(struct import_state *st, struct td_org_tree *tree,
+                            struct td_strmap *seen, struct cased *cased);
+
+/* Codes by their upper-case spelling: hy.stc beside HY.STC would be a
+ * second agency that reads as the first. */
+struct cased {
+	struct td_strmap *map;
+	struct td_arena *arena;
+	int oom;
+};
+
+static const char *upper_key(struct cased *c, const char *code)
+{
+	char *k = td_arena_strdup(c->arena, code);
+
+	for (char *p = k; p && *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	if (!k)
+		c->oom = 1;
+	return k;
+}
+
+static void add_cased(const char *code, void *ctx)
+{
+	struct cased *c = ctx;
+	const char *k = upper_key(c, code);
+
+	if (k && !td_strmap_add(c->map, k, (void *)code))
+		c->oom = 1;
+}
+
+/* The code the tree or an earlier row already spells otherwise, or NULL
+ * (and code is noted). */
+static const char *case_twin(struct cased *c, const char *code)
+{
+	const char *k = upper_key(c, code), *was;
+
+	if (!k || !(was = td_strmap_add(c->map, k, (void *)code))) {
+		c->oom = 1;
+		return NULL;
+	}
+	return strcmp(was, code) != 0 ? was : NULL;
+}
 
 /* Put every file agency into the tree (over the registry's) and check
- * codes are unique, parents exist and nothing loops. */
+ * codes are unique (letter case aside), parents exist and nothing loops. */
 static int agencies_into_tree(struct import_state *st, struct td_org_tree *tree)
 {
 	struct td_strmap *seen = td_strmap_new(st->agencies.n);
+	struct cased cased = { td_strmap_new(st->agencies.n + 1024), td_arena_new(), 0 };
+	int rc = agencies_checked(st, tree, seen, &cased);
 
-	if (!seen)
+	td_strmap_free(cased.map);
+	td_arena_free(cased.arena);
+	td_strmap_free(seen);
+	return rc;
+}
+
+static int agencies_checked(struct import_state *st, struct td_org_tree *tree,
+                            struct td_strmap *seen, struct cased *cased)
+{
+	const char *twin;
+
+	if (!seen || !cased->map || !cased->arena)
 		return TD_ERR_NOMEM;
+	td_org_tree_each_code(tree, add_cased, cased);
 	for (size_t i = 0; i < st->agencies.n; i++) {
 		struct import_row *r = &st->agencies.rows[i], *first;
 		check_agency(st, r);
@@ -86,20 +145,21 @@ static int agencies_into_tree(struct import_state *st, struct td_org_tree *tree)
 			continue;
 		/* out of memory fails the import: a code missing from seen
 		 * would skip its row's parent check below */
-		if (!(first = td_strmap_add(seen, r->f[AC_CODE], r))) {
-			td_strmap_free(seen);
+		if (!(first = td_strmap_add(seen, r->f[AC_CODE], r)))
 			return TD_ERR_NOMEM;
-		}
 		if (first != r) {
 			td_import_row_error(st, r, "code", "%s is listed twice (also %s:%ld)",
 			                    r->f[AC_CODE], first->file, first->line);
 			continue;
 		}
-		if (td_org_tree_put(tree, r->f[AC_CODE], r->f[AC_NAME], r->f[AC_PARENT],
-		                    r->f[AC_LEVEL]) < 0) {
-			td_strmap_free(seen);
-			return TD_ERR_NOMEM;
+		if ((twin = case_twin(cased, r->f[AC_CODE]))) {
+			td_import_row_error(st, r, "code", "%s differs from agency %s only "
+			                    "in letter case", r->f[AC_CODE], twin);
+			continue;
 		}
+		if (cased->oom || td_org_tree_put(tree, r->f[AC_CODE], r->f[AC_NAME],
+		                                  r->f[AC_PARENT], r->f[AC_LEVEL]) < 0)
+			return TD_ERR_NOMEM;
 	}
 	for (size_t i = 0; i < st->agencies.n; i++) {
 		struct import_row *r = &st->agencies.rows[i];
@@ -116,7 +176,6 @@ static int agencies_into_tree(struct import_state *st, struct td_org_tree *tree)
 			                    "levels deep; at most %d are allowed", r->f[AC_CODE],
 			                    MAX_AGENCY_DEPTH, MAX_AGENCY_DEPTH - 1);
 	}
-	td_strmap_free(seen);
 	return TD_OK;
 }
 

@@ -108,6 +108,27 @@ int td_org_tree_has(const struct td_org_tree *t, const char *code)
 	return get(t, code) != NULL;
 }
 
+struct each_code {
+	void (*fn)(const char *code, void *ctx);
+	void *ctx;
+};
+
+static void visit_code(const char *key, void *value, void *ctx)
+{
+	struct each_code *e = ctx;
+
+	(void)value;
+	e->fn(key, e->ctx);
+}
+
+void td_org_tree_each_code(const struct td_org_tree *t,
+                           void (*fn)(const char *code, void *ctx), void *ctx)
+{
+	struct each_code e = { fn, ctx };
+
+	td_strmap_each(t->by_code, visit_code, &e);
+}
+
 const char *td_org_tree_name(const struct td_org_tree *t, const char *code)
 {
 	struct node *n = get(t, code);

@@ -92,6 +92,12 @@ printf 'b1,person,Lê Văn Dài,001000000099,%s,STC,2024-01-01,2029-01-01\n' "$l
 expect_status 65 td import "$tmp/long.csv"
 expect_in "$tmp/err" "long.csv:2: position: longer than 2000 bytes"
 
+# A code that differs from one the registry holds only in letter case
+# would be a second agency that reads as the first: refused.
+printf 'code,name,parent_code,level\nstc,Sở Tài chính (bản sao),DC,department\n' >"$tmp/case.csv"
+expect_status 65 td import "$tmp/case.csv"
+expect_in "$tmp/err" "case.csv:2: code: stc differs from agency STC only in letter case"
+
 # An agency that ends before it begins is refused, as a certificate is.
 printf 'code,name,parent_code,level,valid_from,valid_to\nTT,Trung tâm T,DC,other,01/06/2025,2025-01-01\n' >"$tmp/dates.csv"
 expect_status 65 td import "$tmp/dates.csv"
