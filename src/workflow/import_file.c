@@ -210,6 +210,34 @@ static int plain_ascii(const char *s)
 	return 1;
 }
 
+/* Spaces other than the plain one (U+00A0 no-break, U+2000..U+200A,
+ * U+202F, U+205F, U+3000 ideographic) made plain, in place: two names
+ * that read the same are the same name.  Excel and Word put U+00A0 in
+ * pasted names. */
+static void plain_spaces(char *s)
+{
+	unsigned char *r = (unsigned char *)s, *w = r;
+
+	while (*r) {
+		size_t n = 0;
+		if (r[0] == 0xc2 && r[1] == 0xa0)
+			n = 2;
+		else if (r[0] == 0xe2 && r[1] == 0x80 && (r[2] <= 0x8a || r[2] == 0xaf))
+			n = r[2] >= 0x80 ? 3 : 0;
+		else if (r[0] == 0xe2 && r[1] == 0x81 && r[2] == 0x9f)
+			n = 3;
+		else if (r[0] == 0xe3 && r[1] == 0x80 && r[2] == 0x80)
+			n = 3;
+		if (n) {
+			*w++ = ' ';
+			r += n;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+}
+
 /* The field's value, trimmed, in NFC: value itself (in the reader's
  * record) or, when NFC changed it, a copy in *owned to free; NULL when
  * empty or refused (a text problem is reported). */
@@ -239,7 +267,11 @@ static char *take_field(struct import_state *st, struct import_row *r,
 		r->refused |= 1u << c;
 		return NULL;
 	}
-	return *owned = td_nfc(value);
+	if ((*owned = td_nfc(value))) {
+		plain_spaces(*owned);
+		td_trim(*owned);
+	}
+	return *owned;
 }
 
 /* Put a row's fields into the arena in one piece: one allocation (and

@@ -97,4 +97,9 @@ a = acts[0]
 assert a["rule"] == "holder_renamed", a
 assert a["old_dn"].endswith("CN=Trần Thị Bình") and a["new_dn"].endswith("CN=Trần Thị Bính"), a
 ' "$tmp/out" || fail "the renamed holder is not said as such: $(cat "$tmp/out")"
+# A name pasted with no-break (U+00A0) or ideographic (U+3000) spaces is
+# the name with plain ones: two names that read the same are the same.
+printf 'code,name,parent_code,level\nSNV,S\341\273\237\302\240N\341\273\231i\343\200\200v\341\273\245,STC,division\n' >"$tmp/nbsp.csv"
+expect_status 0 td import "$tmp/nbsp.csv"
+expect_in "$tmp/out" "agencies: 0 added, 0 updated, 1 unchanged"
 finish
