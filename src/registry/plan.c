@@ -75,12 +75,45 @@ int td_reg_plan_replace(struct td_registry *reg, const struct td_plan_row *rows,
 	return rc;
 }
 
+/* Run sql (?1 the agency id, ?2 the new value: text when text is not
+ * NULL, else number) on agency id and audit it as action with the row's
+ * images before and after.  *done 1 when written. */
+static int change_agency(struct td_registry *reg, int64_t id, const char *code,
+                         const char *action, const char *sql, const char *text,
+                         int64_t number, int *done, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	char *before, *after;
+	int rc;
+
+	if (!(before = td_reg_row_json(reg, ST_AGENCY_JSON, id, err)))
+		return td_reg_db_error(reg, err, "reading an agency");
+	if (sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		free(before);
+		return td_reg_db_error(reg, err, "changing an agency");
+	}
+	sqlite3_bind_int64(st, 1, id);
+	if (text)
+		sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 2, number);
+	if ((rc = run_done(reg, st, "changing an agency", err)) == TD_OK) {
+		if (!(after = td_reg_row_json(reg, ST_AGENCY_JSON, id, err)))
+			rc = td_reg_db_error(reg, err, "reading an agency");
+		else
+			rc = td_reg_audit(reg, action, "agency", code, before, after, err);
+		free(after);
+		*done = rc == TD_OK;
+	}
+	free(before);
+	return rc;
+}
+
 int td_reg_agency_move(struct td_registry *reg, const char *code,
                        const char *parent, int *moved, struct td_error *err)
 {
 	sqlite3_stmt *st;
 	int64_t id = 0, to = 0;
-	char *before, *after;
 	int rc;
 
 	*moved = 0;
@@ -99,26 +132,8 @@ int td_reg_agency_move(struct td_registry *reg, const char *code,
 	sqlite3_finalize(st);
 	if (!id)
 		return TD_OK;
-	if (!(before = td_reg_row_json(reg, ST_AGENCY_JSON, id, err)))
-		return td_reg_db_error(reg, err, "reading an agency");
-	if (sqlite3_prepare_v2(reg->db, "UPDATE agency SET parent_id = ?2 WHERE id = ?1",
-	                       -1, &st, NULL) != SQLITE_OK) {
-		free(before);
-		return td_reg_db_error(reg, err, "moving an agency");
-	}
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, to);
-	if ((rc = run_done(reg, st, "moving an agency", err)) == TD_OK) {
-		if (!(after = td_reg_row_json(reg, ST_AGENCY_JSON, id, err)))
-			rc = td_reg_db_error(reg, err, "reading an agency");
-		else
-			rc = td_reg_audit(reg, "agency.move", "agency", code, before,
-			                  after, err);
-		free(after);
-		*moved = rc == TD_OK;
-	}
-	free(before);
-	return rc;
+	return change_agency(reg, id, code, "agency.move", "UPDATE agency SET"
+	                     " parent_id = ?2 WHERE id = ?1", NULL, to, moved, err);
 }
 
 int td_reg_each_plan_move(struct td_registry *reg, td_plan_move_fn fn, void *ctx,
@@ -296,7 +311,6 @@ int td_reg_agency_end(struct td_registry *reg, const char *code,
 {
 	sqlite3_stmt *st;
 	int64_t id = 0;
-	char *before, *after;
 	int rc, later = 0;
 
 	*ended = 0;
@@ -315,24 +329,6 @@ int td_reg_agency_end(struct td_registry *reg, const char *code,
 	sqlite3_finalize(st);
 	if (!id || !later)
 		return TD_OK;
-	if (!(before = td_reg_row_json(reg, ST_AGENCY_JSON, id, err)))
-		return td_reg_db_error(reg, err, "reading an agency");
-	if (sqlite3_prepare_v2(reg->db, "UPDATE agency SET valid_to = ?2 WHERE id = ?1",
-	                       -1, &st, NULL) != SQLITE_OK) {
-		free(before);
-		return td_reg_db_error(reg, err, "ending an agency");
-	}
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, last_day, -1, SQLITE_STATIC);
-	if ((rc = run_done(reg, st, "ending an agency", err)) == TD_OK) {
-		if (!(after = td_reg_row_json(reg, ST_AGENCY_JSON, id, err)))
-			rc = td_reg_db_error(reg, err, "reading an agency");
-		else
-			rc = td_reg_audit(reg, "agency.update", "agency", code, before,
-			                  after, err);
-		free(after);
-		*ended = rc == TD_OK;
-	}
-	free(before);
-	return rc;
+	return change_agency(reg, id, code, "agency.update", "UPDATE agency SET"
+	                     " valid_to = ?2 WHERE id = ?1", last_day, 0, ended, err);
 }

@@ -10,18 +10,11 @@
 . "$TD_SRCDIR/tests/tui/lib.sh"
 with_tokens
 demo_registry
-from=$(date -u -d yesterday +%Y-%m-%d) to=$(date -u -d '+2 years' +%Y-%m-%d)
-echo "cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after,token_serial,token_model,email" >"$tui_tmp/four.csv"
 for n in 1 2 3 4; do
-	hsm_issue "t$n" rsa "/C=VN/L=Đông Châu/O=Sở Tài chính/CN=Cán Bộ Số $n" "7b5c0$n"
-	s=$(hsm_token "t$n"); hsm_load "t$n" "t$n" 01
+	s=$(holder_token "t$n" "7b5c0$n" "Cán Bộ Số $n" DC.STC "00119000077$n") || fail "no token $n"
 	[ "$n" = 1 ] && S1=$s
-	echo "7B5C0$n,person,Cán Bộ Số $n,00119000077$n,Chuyên viên,DC.STC,$from,$to,$s,SoftHSM v2," >>"$tui_tmp/four.csv"
 done
-"$TOKENDESK" --db "$tmp/reg.db" -q import "$TD_SRCDIR/data/demo/agencies.csv" \
-	"$tui_tmp/four.csv" >/dev/null || fail "cannot import the tokens' records"
-start_desk 80 24 SOFTHSM2_CONF="$SOFTHSM2_CONF" P11_KIT_NO_USER_CONFIG=1 \
-	TOKENDESK_DATADIR="$TOKENDESK_DATADIR" -- --lang en --module "$HSM_MODULE"
+token_desk 80 24 -- --lang en
 wait_for "4 token(s)" 10 || fail "the tokens are not shown"
 keys F5
 wait_for "Hand tokens over — 4 in the list" 10 || fail "the tokens are not in the handover"

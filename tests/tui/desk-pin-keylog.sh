@@ -7,21 +7,10 @@
 with_tokens
 HSM_PIN=604817
 demo_registry
-hsm_issue mine rsa "/C=VN/L=Đông Châu/O=Sở Tài chính/CN=Lê Thị Mai" 7b5c01
-S0=$(hsm_token "Của Mai")
-hsm_load "Của Mai" mine 01
-from=$(date -u -d yesterday +%Y-%m-%d) to=$(date -u -d '+2 years' +%Y-%m-%d)
-cat >"$tui_tmp/mine.csv" <<CSV
-cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after,token_serial,token_model,email
-7B5C01,person,Lê Thị Mai,001190000777,Chuyên viên,DC.STC,$from,$to,$S0,SoftHSM v2,
-CSV
-"$TOKENDESK" --db "$tmp/reg.db" -q import "$TD_SRCDIR/data/demo/agencies.csv" \
-	"$tui_tmp/mine.csv" >/dev/null || fail "cannot import the token's record"
+S0=$(holder_token mai 7b5c01 "Lê Thị Mai" DC.STC 001190000777) || fail "no token"
 
 log=$tui_tmp/keylog
-start_desk 120 40 SOFTHSM2_CONF="$SOFTHSM2_CONF" P11_KIT_NO_USER_CONFIG=1 \
-	TOKENDESK_KEYLOG="$log" TOKENDESK_DATADIR="$TOKENDESK_DATADIR" \
-	-- --lang en --module "$HSM_MODULE"
+token_desk 120 40 TOKENDESK_KEYLOG="$log" -- --lang en
 wait_for "$S0" 5 || fail "the token is not shown"
 keys F5
 wait_for "Hand tokens over — 1 in the list" || fail "the token is not in the list"

@@ -17,16 +17,7 @@ ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}disable_coredump=0"; export ASAN_OP
 ulimit -c unlimited 2>/dev/null || skip "cannot raise the core size limit here"
 
 demo_registry
-hsm_issue mine rsa "/C=VN/L=Đông Châu/O=Sở Tài chính/CN=Lê Thị Mai" 7b5c01
-S0=$(hsm_token "Của Mai")
-hsm_load "Của Mai" mine 01
-from=$(date -u -d yesterday +%Y-%m-%d) to=$(date -u -d '+2 years' +%Y-%m-%d)
-cat >"$tui_tmp/mine.csv" <<CSV
-cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after,token_serial,token_model,email
-7B5C01,person,Lê Thị Mai,001190000777,Chuyên viên,DC.STC,$from,$to,$S0,SoftHSM v2,
-CSV
-"$TOKENDESK" --db "$tmp/reg.db" -q import "$TD_SRCDIR/data/demo/agencies.csv" \
-	"$tui_tmp/mine.csv" >/dev/null || fail "cannot import the token's record"
+S0=$(holder_token mai 7b5c01 "Lê Thị Mai" DC.STC 001190000777) || fail "no token"
 
 # Core files, if any, land in $cores: the desk runs there with no limit.
 cores=$tui_tmp/cores

@@ -11,15 +11,7 @@ FAULTY=${TD_BUILDDIR:?}/tests/token/p11-faulty.so
 [ -f "$FAULTY" ] || fail "p11-faulty.so not built"
 
 demo_registry
-hsm_issue mine rsa "/C=VN/L=Đông Châu/O=Sở Tài chính/CN=Lê Thị Mai" 7b5c01
-S0=$(hsm_token "Của Mai"); hsm_load "Của Mai" mine 01
-from=$(date -u -d yesterday +%Y-%m-%d) to=$(date -u -d '+2 years' +%Y-%m-%d)
-cat >"$tmp/mine.csv" <<CSV
-cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after,token_serial,token_model,email
-7B5C01,person,Lê Thị Mai,001190000777,Chuyên viên,DC.STC,$from,$to,$S0,SoftHSM v2,
-CSV
-"$TOKENDESK" --db "$tmp/reg.db" -q import "$TD_SRCDIR/data/demo/agencies.csv" \
-	"$tmp/mine.csv" >/dev/null || fail "cannot import the token's record"
+S0=$(holder_token mai 7b5c01 "Lê Thị Mai" DC.STC 001190000777) || fail "no token"
 mkdir -p "$tmp/mods" && chmod 755 "$tmp" "$tmp/mods"
 cp "$FAULTY" "$tmp/mods/p11-faulty.so" && chmod 755 "$tmp/mods/p11-faulty.so"
 printf 'allow-module = %s/\npoll-ms = 50\n' "$tmp/mods" >"$tmp/td.conf"

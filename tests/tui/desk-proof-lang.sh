@@ -6,17 +6,8 @@
 . "$TD_SRCDIR/tests/tui/lib.sh"
 with_tokens
 demo_registry
-hsm_issue mai rsa "/C=VN/L=Đông Châu/O=Sở Tài chính/CN=Lê Thị Mai" 7b5c01
-S0=$(hsm_token mai); hsm_load mai mai 01
-from=$(date -u -d yesterday +%Y-%m-%d) to=$(date -u -d '+2 years' +%Y-%m-%d)
-cat >"$tui_tmp/mai.csv" <<CSV
-cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after,token_serial,token_model,email
-7B5C01,person,Lê Thị Mai,001190000777,Chuyên viên,DC.STC,$from,$to,$S0,SoftHSM v2,
-CSV
-"$TOKENDESK" --db "$tmp/reg.db" -q import "$TD_SRCDIR/data/demo/agencies.csv" \
-	"$tui_tmp/mai.csv" >/dev/null || fail "cannot import the token's record"
-start_desk 100 30 SOFTHSM2_CONF="$SOFTHSM2_CONF" P11_KIT_NO_USER_CONFIG=1 \
-	TOKENDESK_DATADIR="$TOKENDESK_DATADIR" -- --lang vi --module "$HSM_MODULE"
+S0=$(holder_token mai 7b5c01 "Lê Thị Mai" DC.STC 001190000777) || fail "no token"
+token_desk 100 30 -- --lang vi
 wait_for "1 token" 10 || fail "the token is not shown"
 keys F5
 wait_for "Bàn giao token — 1 trong danh sách" || fail "no handover"

@@ -9,8 +9,7 @@ demo_registry
 hsm_issue lk rsa "/C=VN/L=Đông Châu/O=Sở Tài chính/CN=Lê Thị Khóa" 7b5c09
 S0=$(hsm_token lk); hsm_load lk lk 01
 hsm_set_flags lk 40000
-start_desk 100 30 SOFTHSM2_CONF="$SOFTHSM2_CONF" P11_KIT_NO_USER_CONFIG=1 \
-	TOKENDESK_DATADIR="$TOKENDESK_DATADIR" -- --lang en --module "$HSM_MODULE"
+token_desk 100 30 -- --lang en
 wait_for "1 token" 10 || fail "the token is not shown"
 keys F8
 wait_for "Start a count" || fail "F8 did not open the count"

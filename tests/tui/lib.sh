@@ -36,6 +36,41 @@ with_tokens() {
 	fail() { tui_fail "$@"; }
 }
 
+# holder_token NAME CERT_HEX CN AGENCY HOLDER_ID: (with_tokens, after
+# demo_registry) a SoftHSM2 token NAME holding one RSA key and its
+# certificate CERT_HEX for CN, registered in the registry as the
+# certificate of official HOLDER_ID at AGENCY, valid from yesterday for
+# two years; prints the token's serial.
+holder_token() {
+	hsm_issue "$1" rsa "/C=VN/L=Đông Châu/O=Sở Tài chính/CN=$3" "$2" >/dev/null
+	ht_serial=$(hsm_token "$1")
+	hsm_load "$1" "$1" 01 >/dev/null
+	printf '%s\n%s,person,%s,%s,Chuyên viên,%s,%s,%s,%s,SoftHSM v2,\n' \
+		"cert_serial,kind,holder_name,holder_id,position,agency_code,not_before,not_after,token_serial,token_model,email" \
+		"$(echo "$2" | tr a-f A-F)" "$3" "$5" "$4" "$(date -u -d yesterday +%Y-%m-%d)" \
+		"$(date -u -d '+2 years' +%Y-%m-%d)" "$ht_serial" >"$tui_tmp/$1.csv"
+	"$TOKENDESK" --db "$tmp/reg.db" -q import "$TD_SRCDIR/data/demo/agencies.csv" \
+		"$tui_tmp/$1.csv" >/dev/null || { echo "FAIL: cannot import $1's record" >&2; return 1; }
+	echo "$ht_serial"
+}
+
+# token_desk COLS ROWS [VAR=VALUE...] [-- ARGS...]: start_desk on the
+# registry with the SoftHSM2 module of with_tokens.
+token_desk() {
+	td_cols=$1 td_rows=$2
+	shift 2
+	td_env=""
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+		td_env="$td_env $1"
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	# shellcheck disable=SC2086 # the variables, one word each
+	start_desk "$td_cols" "$td_rows" SOFTHSM2_CONF="$SOFTHSM2_CONF" \
+		P11_KIT_NO_USER_CONFIG=1 TOKENDESK_DATADIR="$TOKENDESK_DATADIR" $td_env \
+		-- --module "$HSM_MODULE" "$@"
+}
+
 demo_registry() {
 	"$TOKENDESK" --db "$tmp/reg.db" -q init >/dev/null &&
 	"$TOKENDESK" --db "$tmp/reg.db" -q import "$TD_SRCDIR/data/demo/agencies.csv" \
