@@ -7,17 +7,10 @@
 # shows the token again, with an open handover and its list intact.
 . "$TD_SRCDIR/tests/tui/lib.sh"
 with_tokens
-FAULTY=${TD_BUILDDIR:?}/tests/token/p11-faulty.so
-[ -f "$FAULTY" ] || fail "p11-faulty.so not built"
-
 demo_registry
 S0=$(holder_token mai 7b5c01 "Lê Thị Mai" DC.STC 001190000777) || fail "no token"
-
 # The faulty module, allowed by the config file like any vendor module.
-mkdir -p "$tmp/mods" && chmod 755 "$tmp" "$tmp/mods"
-cp "$FAULTY" "$tmp/mods/p11-faulty.so" && chmod 755 "$tmp/mods/p11-faulty.so"
-printf 'allow-module = %s/\npoll-ms = 50\n' "$tmp/mods" >"$tmp/td.conf"
-chmod 600 "$tmp/td.conf"
+faulty_module
 ENVS="SOFTHSM2_CONF=$SOFTHSM2_CONF P11_KIT_NO_USER_CONFIG=1 TOKENDESK_DATADIR=$TOKENDESK_DATADIR TD_FAULTY_REAL=$HSM_MODULE"
 
 # 1. 10 s per module call.  Keys typed with token events served between

@@ -71,6 +71,20 @@ token_desk() {
 		-- --module "$HSM_MODULE" "$@"
 }
 
+# faulty_module: (with_tokens) tests/token/p11-faulty.so, which wraps
+# SoftHSM2 (TD_FAULTY_REAL) and slows or aborts its calls as the
+# variables TD_FAULTY_* ask, copied to $tmp/mods and allowed there by
+# the config file $tmp/td.conf (allow-module, poll-ms 50), as a vendor
+# module would be.
+faulty_module() {
+	FAULTY=${TD_BUILDDIR:?}/tests/token/p11-faulty.so
+	[ -f "$FAULTY" ] || fail "p11-faulty.so not built"
+	mkdir -p "$tmp/mods" && chmod 755 "$tmp" "$tmp/mods"
+	cp "$FAULTY" "$tmp/mods/p11-faulty.so" && chmod 755 "$tmp/mods/p11-faulty.so"
+	printf 'allow-module = %s/\npoll-ms = 50\n' "$tmp/mods" >"$tmp/td.conf"
+	chmod 600 "$tmp/td.conf"
+}
+
 demo_registry() {
 	"$TOKENDESK" --db "$tmp/reg.db" -q init >/dev/null &&
 	"$TOKENDESK" --db "$tmp/reg.db" -q import "$TD_SRCDIR/data/demo/agencies.csv" \
