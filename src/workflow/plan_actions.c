@@ -519,13 +519,17 @@ int plan_each_ended_agency(struct td_registry *reg, const struct td_plan_opts *o
 
 	td_error_list_init(&errs, 10);
 	rc = prepare(&c, reg, opts ? opts->as_of : NULL, &errs, err);
-	/* the units first, then the superiors they leave (one model) */
+	/* the units first, then the superiors they leave (one model).  Not
+	 * the departments of a province merged away: the letters to the CA
+	 * name them by the province their certificates were issued in (two
+	 * Sở Tài chính told apart), and their own events merge them. */
 	for (size_t i = 0; rc == TD_OK && i < c.m.nnodes; i++) {
 		struct pnode *n = c.m.list[i], *was, *now;
 		if (n->id == 0 || !n->alive || !n->orig_parent ||
 		    !(was = model_get(&c.m, n->orig_parent)) || was->id == 0 ||
-		    was->alive || !(now = model_parent(&c.m, n)) ||
-		    strcmp(now->code, was->code) == 0)
+		    was->alive || (was->removed_by &&
+		                   was->removed_by->kind == EV_MERGE_PROVINCE) ||
+		    !(now = model_parent(&c.m, n)) || strcmp(now->code, was->code) == 0)
 			continue;
 		rc = moved(n->code, now->code, ctx);
 	}

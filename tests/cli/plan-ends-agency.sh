@@ -36,11 +36,12 @@ expect_in "$tmp/out" "P.S3"
 expect_status 64 td show agency P --as-of 31/6/2025
 # units the plan keeps under a superior it ends go to the superior it
 # gives them, or they would drop out of the tree: P.S2's division (P.S2
-# merged into P.S1), province R's department (R merged into P)
+# merged into P.S1).  Not a merged province's departments: the letters
+# to the CA name them by the province their certificates were issued in.
 expect_status 0 td show agency P.S1 --as-of 2025-07-01
 expect_in "$tmp/out" "P.S2.D1"
 expect_status 0 td show agency R.S1
-expect_in "$tmp/out" "parent:       Ủy ban nhân dân tỉnh An Hòa (P)"
+expect_in "$tmp/out" "parent:       Ủy ban nhân dân tỉnh Sơn Tây (R)"
 td audit log agency P.S2.D1 >"$tmp/audit" || fail "audit log"
 expect_in "$tmp/audit" "agency.move"
 # the row change is audited, and the audit's images match the rows
