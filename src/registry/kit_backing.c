@@ -618,16 +618,6 @@ static const struct new_rule new_rules[] = {
 	  " (c.closed_at IS NULL OR NOT EXISTS (SELECT 1 FROM audit a WHERE"
 	  " a.entity = 'count' AND a.entity_key = c.uid AND a.action ="
 	  " 'count.close' AND a.id > ?2)) LIMIT 1" },
-	/* the digest count.close froze (lines_sha256; a kit made by an
-	 * older release wrote none) names these very lines */
-	{ "count_result", "has count lines other than those its count.close row"
-	  " froze",
-	  "SELECT c.uid FROM count_session c JOIN audit a ON a.entity = 'count'"
-	  " AND a.entity_key = c.uid AND a.action = 'count.close' AND a.id > ?2"
-	  " WHERE EXISTS (SELECT 1 FROM count_result r WHERE r.count_id = c.id"
-	  " AND r.id > ?1) AND json_type(a.after, '$.lines_sha256') = 'text'"
-	  " AND json_extract(a.after, '$.lines_sha256') IS NOT "
-	  TD_COUNT_LINES_SHA256("c.id") " LIMIT 1" },
 };
 
 /* Custody events and scans pair one to one with audit rows (kit_pairs.c);
@@ -824,6 +814,26 @@ static int check_new_table(struct kit_merge *m, struct kit_table *t,
 	return rc;
 }
 
+/* Every count closed in the field holds the lines its count.close row
+ * froze (lines_sha256; a kit made by an older release wrote none):
+ * lines edited, added or all deleted on the stick show, whatever rows
+ * the kit still has. */
+static int check_count_lines(struct kit_merge *m, struct td_error *err)
+{
+	char *key = first_unbacked(m, "SELECT c.uid FROM audit a JOIN count_session c"
+	        " ON c.uid = a.entity_key WHERE a.entity = 'count' AND a.action ="
+	        " 'count.close' AND a.id > ?2 AND ?1 IS NOT NULL AND json_type(a.after,"
+	        " '$.lines_sha256') = 'text' AND json_extract(a.after, '$.lines_sha256')"
+	        " IS NOT " TD_COUNT_LINES_SHA256("c.id") " LIMIT 1", 0);
+	int rc = TD_OK;
+
+	if (key)
+		rc = tampered(m, err, "count", key, "has count lines other than those"
+		              " its count.close row froze");
+	free(key);
+	return rc;
+}
+
 int kit_backing_check_new(struct kit_merge *m, struct td_error *err)
 {
 	int rc = TD_OK;
@@ -834,7 +844,7 @@ int kit_backing_check_new(struct kit_merge *m, struct td_error *err)
 		    strcmp(t->cols[t->int_pk], "id") == 0)
 			rc = check_new_table(m, t, err);
 	}
-	return rc;
+	return rc == TD_OK ? check_count_lines(m, err) : rc;
 }
 
 /* ---- home audit rows of the rows the field added ---------------------------- */

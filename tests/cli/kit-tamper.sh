@@ -146,7 +146,8 @@ refused "the kit's image of itself as made holds a column 'custody_event\.note'"
 # Two outcomes swapped (the tallies stay), then a custodian's name made a
 # terminal escape: the lines are not those count.close froze.
 for edit in "UPDATE count_result SET outcome = CASE outcome WHEN 'found' THEN 'missing' ELSE 'found' END, scans = 1 - scans WHERE id IN ((SELECT min(id) FROM count_result WHERE outcome = 'found'), (SELECT min(id) FROM count_result WHERE outcome = 'missing'))" \
-	"UPDATE count_result SET custodian_name = char(27) || '[31mRED' WHERE id = (SELECT max(id) FROM count_result)"; do
+	"UPDATE count_result SET custodian_name = char(27) || '[31mRED' WHERE id = (SELECT max(id) FROM count_result)" \
+	"DELETE FROM count_result WHERE count_id = (SELECT max(id) FROM count_session)"; do
 	fresh
 	c=$(K count start --agency SB | tail -1) || td_fail "field count start"
 	K count scan "$c" T-SB-02 >/dev/null || td_fail "field count scan"
