@@ -332,9 +332,9 @@ enum td_audit_diff_kind {
 	                        first..last, are not all there */
 	TD_DIFF_BULK_DIGEST, /* ... no longer match its content digest */
 	TD_DIFF_FOREIGN_KEY, /* row n of table key refers to a missing `field` row */
-	TD_DIFF_CLOCK        /* audit row n is dated `is`, more than five minutes
-	                        before row told's `says`: the clock was set back
-	                        or the row backdated */
+	TD_DIFF_CLOCK        /* audit row n is dated `is`: more than five minutes
+	                        before the row before it (told, dated `says`),
+	                        or after now, or no time at all */
 };
 struct td_audit_diff {
 	enum td_audit_diff_kind kind;

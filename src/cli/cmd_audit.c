@@ -46,8 +46,9 @@ static const char *const diff_formats[] = {
 	                           "token it names, was changed by hand"),
 	[TD_DIFF_FOREIGN_KEY] = N_("foreign key: %s row %lld refers to a %s row "
 	                           "that is not there"),
-	[TD_DIFF_CLOCK] = N_("audit row %lld is dated %s, before row %lld's %s: "
-	                     "the clock was set back, or the row backdated"),
+	[TD_DIFF_CLOCK] = N_("audit row %lld is dated %s, out of time order (the "
+	                     "row before, %lld: %s): a clock set back or forward, "
+	                     "or a date written by hand"),
 };
 static const char field_nth[] = N_("%s: %s is %s, the audit says %s (its row %lld)");
 static const char count_fewer[] = N_("%s: %lld rows are here, the audit records "

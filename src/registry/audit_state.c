@@ -587,31 +587,17 @@ static int check_foreign_keys(struct state_check *c)
 	                           : td_reg_db_error(c->reg, c->err, "checking foreign keys");
 }
 
-/* Audit rows dated more than five minutes before an earlier row of the
- * home chain: time does not run backwards on one registry's machine
- * (desks of a hall write through one, kit rows keep their own chain), so
- * such a row was written under a clock set back, or backdated (a test's
- * fixed clock, TOKENDESK_TEST_NOW).  Five minutes leave room for a clock
- * the network corrects.  A kit's chain is not checked: its field rows
- * follow a laptop's clock, its kit.make row home's. */
-/* The id of the first row before id dated at (the row a backdated row
- * is compared with). */
-static int64_t newest_at(struct td_registry *reg, int64_t id, const char *at)
-{
-	sqlite3_stmt *st;
-	int64_t found = 0;
-
-	if (sqlite3_prepare_v2(reg->db, "SELECT min(id) FROM audit WHERE id < ?1"
-	                       " AND at = ?2", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			found = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	return found;
-}
-
+/* Time on one registry's machine runs forward (desks of a hall write
+ * through one; kit rows keep a chain of their own): a home audit row
+ * dated more than five minutes before the row before it was written
+ * under a clock set back, or backdated (a test's fixed clock,
+ * TOKENDESK_TEST_NOW); one dated more than five minutes after this
+ * moment, under a clock set forward.  Five minutes leave room for a
+ * clock the network corrects.  A time that is no time (T99:00:00Z)
+ * is a difference too: it would hide the rows around it.  Each
+ * names the row before, so the reader sees which of the two is off.
+ * A kit's chain is not checked: its field rows follow a laptop's
+ * clock, its kit.make row home's. */
 static int check_clock(struct state_check *c)
 {
 	static const struct audited clock = { "audit", NULL, NULL, FOLD, NULL,
@@ -620,22 +606,25 @@ static int check_clock(struct state_check *c)
 	int step;
 
 	if (sqlite3_prepare_v2(c->reg->db, "SELECT id, at, prev_id, prev_at FROM"
-	                       " (SELECT id, at, lag(id) OVER w AS prev_id, max(at)"
-	                       "  OVER w AS prev_at FROM audit WINDOW w AS (ORDER BY id"
-	                       "  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))"
-	                       " WHERE julianday(prev_at) - julianday(at) > 300.0 / 86400"
-	                       " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	                       " (SELECT id, at, julianday(at) AS t, lag(id) OVER w"
+	                       "  AS prev_id, lag(at) OVER w AS prev_at,"
+	                       "  lag(julianday(at)) OVER w AS prev_t FROM audit"
+	                       "  WINDOW w AS (ORDER BY id))"
+	                       " WHERE t IS NULL OR at NOT GLOB '[0-9][0-9][0-9][0-9]-"
+	                       "[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z'"
+	                       " OR prev_t - t > 300.0 / 86400"
+	                       " OR t - julianday('now') > 300.0 / 86400 ORDER BY id",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(c->reg, c->err, "reading the audit log");
 	c->t = &clock;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		char is[64], says[64];
 		snprintf(is, sizeof is, "'%s'", (const char *)sqlite3_column_text(st, 1));
-		snprintf(says, sizeof says, "'%s'", (const char *)sqlite3_column_text(st, 3));
-		/* told: the newest earlier row at or after prev_at, to name */
+		snprintf(says, sizeof says, "'%s'", sqlite3_column_type(st, 3) == SQLITE_NULL
+		         ? "" : (const char *)sqlite3_column_text(st, 3));
 		differ(c, (struct td_audit_diff){ .kind = TD_DIFF_CLOCK,
 		       .n = sqlite3_column_int64(st, 0), .is = is, .says = says,
-		       .told = newest_at(c->reg, sqlite3_column_int64(st, 0),
-		                         (const char *)sqlite3_column_text(st, 3)) });
+		       .told = sqlite3_column_int64(st, 2) });
 	}
 	sqlite3_finalize(st);
 	return step == SQLITE_DONE ? TD_OK

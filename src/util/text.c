@@ -325,6 +325,18 @@ void td_today(char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+/* "HH:MM:SS" of a real time of day (no leap second: audit verify reads
+ * the times as SQLite does, and "08:00:60" is no time to it). */
+static int time_valid(const char *t)
+{
+	int h, m, sec;
+	char end;
+
+	return sscanf(t, "%2d:%2d:%2d%c", &h, &m, &sec, &end) == 4 && end == 'Z' &&
+	       t[2] == ':' && t[5] == ':' && h >= 0 && h < 24 && m >= 0 && m < 60 &&
+	       sec >= 0 && sec < 60;
+}
+
 void td_now_iso(char out[21])
 {
 	const char *fixed = getenv("TOKENDESK_TEST_NOW");
@@ -335,7 +347,8 @@ void td_now_iso(char out[21])
 	 * a screen are the same on every run */
 	if (fixed && strlen(fixed) == 20 && fixed[10] == 'T' && fixed[19] == 'Z' &&
 	    td_date_valid((char[11]){ fixed[0], fixed[1], fixed[2], fixed[3], fixed[4],
-	                              fixed[5], fixed[6], fixed[7], fixed[8], fixed[9], 0 })) {
+	                              fixed[5], fixed[6], fixed[7], fixed[8], fixed[9], 0 }) &&
+	    time_valid(fixed + 11)) {
 		memcpy(out, fixed, 21);
 		return;
 	}
