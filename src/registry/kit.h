@@ -96,6 +96,10 @@ struct kit_merge {
 	struct td_kit_merge_report *rep;
 	int64_t kit_rows;                  /* the kit's audit rows */
 	int64_t audit_base;                /* the kit's last row as made */
+	/* Home recorded images of this kit's uuid, not the one it holds
+	 * (kit_check.c: check_origin): refused once the image itself has
+	 * been inspected, which names what is wrong with it, if anything */
+	int image_unknown;
 	/* Private copies (kit_guard.c): the kit, its image, and an empty
 	 * database of tokendesk's own schema. */
 	struct td_registry *kitc, *imgc, *ref;
@@ -184,8 +188,13 @@ char *kit_record_image(struct td_registry *reg, const char *table, int64_t id,
 int kit_fill_rows(struct td_registry *kit, const char *const *codes, size_t n,
                   const char *series, struct td_kit_info *info,
                   struct td_error *err);
-/* Store the kit as it stands as its image (kit_base), replacing one. */
-int kit_store_image(struct td_registry *kit, struct td_error *err);
+/* Store the kit as it stands as its image (kit_base), replacing one;
+ * sha256 (NULL: not wanted) gets the image's SHA-256 in hex, which home
+ * records (kit.begin, kit.refresh.begin) to know the kit for its own. */
+int kit_store_image(struct td_registry *kit, char sha256[65], struct td_error *err);
+/* The SHA-256 (hex) of the image kit holds of itself (kit_base), or ""
+ * when it holds none. */
+int kit_image_sha256(struct td_registry *kit, char sha256[65], struct td_error *err);
 /* Give the finished file tmp the name kit_path, never over a file made
  * meanwhile (no -wal may be left). */
 int kit_name_file(const char *tmp, const char *kit_path, struct td_error *err);

@@ -20,12 +20,15 @@
 
 /* Was the kit made from this registry?  The audit head the kit quotes
  * ("id:hash", its meta) must be here, unchanged, and home must have
- * noted the kit's uuid (kit.begin before writing it, kit.make once
- * whole, kit.refresh).  A kit made from another registry, even one
- * filled from the same lists at the same second (its chain then the
- * same), has no such row here: its uuid is its own random one. */
+ * noted the kit: the SHA-256 of the image the kit holds of itself (image,
+ * taken before any upgrade), as home's kit.begin, kit.make or
+ * kit.refresh(.begin) rows of its uuid recorded it.  Uuid and anchor
+ * can be copied from home's audit log; the image of a kit made here
+ * cannot be made elsewhere.  Kits home recorded before images were
+ * (no image_sha256 in its rows): the uuid must be one home noted. */
 static int check_origin(struct td_registry *home, struct td_registry *kit,
-                        const char *uuid, const char *kit_path, struct td_error *err)
+                        const char *uuid, const char *image, const char *kit_path,
+                        int *image_unknown, struct td_error *err)
 {
 	char *head = kit_meta_get(kit, "main", "kit_home_audit_head"), *colon = NULL;
 	int64_t head_id = 0;
@@ -45,12 +48,21 @@ static int check_origin(struct td_registry *home, struct td_registry *kit,
 		}
 	}   /* else made from an empty registry: no head to quote */
 	free(head);
-	if (same && sqlite3_prepare_v2(home->db, "SELECT 1 FROM audit WHERE entity ="
-	                               " 'kit' AND entity_key = ?1 AND action IN"
-	                               " ('kit.begin', 'kit.make', 'kit.refresh')"
-	                               " LIMIT 1", -1, &st, NULL) == SQLITE_OK) {
+	/* made: 1 when home noted this kit (its image, or for a kit noted
+	 * without images its uuid); 2 when home noted images of the uuid,
+	 * but not this one */
+	if (same && sqlite3_prepare_v2(home->db, "SELECT max(json_extract(after,"
+	                               " '$.image_sha256') IS ?2), count(json_extract("
+	                               "after, '$.image_sha256')) FROM audit WHERE entity"
+	                               " = 'kit' AND entity_key = ?1 AND action IN"
+	                               " ('kit.begin', 'kit.make', 'kit.refresh',"
+	                               " 'kit.refresh.begin')", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-		made = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_bind_text(st, 2, image, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_type(st, 0) != SQLITE_NULL)
+			made = sqlite3_column_int(st, 0) ? 1
+			       : sqlite3_column_int(st, 1) ? 2 : 1;
 		sqlite3_finalize(st);
 	}
 	if (!same)
@@ -61,6 +73,7 @@ static int check_origin(struct td_registry *home, struct td_registry *kit,
 		return td_error_set(err, TD_ERR_CONFLICT, "kit %s was not made from this"
 		                    " registry (this registry's audit has no kit make of"
 		                    " it); not merged", kit_path);
+	*image_unknown = made == 2;
 	return TD_OK;
 }
 
@@ -296,7 +309,7 @@ int kit_check(struct td_registry *home, struct kit_merge *m,
 	struct td_registry *kit;
 	struct kit_async whole;
 	struct td_error damaged;
-	char what[sizeof err->message];
+	char what[sizeof err->message], image[65] = "";
 	int64_t bad;
 	char *id, *base;
 	int rc = TD_OK;
@@ -319,6 +332,8 @@ int kit_check(struct td_registry *home, struct kit_merge *m,
 	if (!id || !base || !uuid_ok(id))
 		rc = td_error_set(err, TD_ERR_DATA, "%s is not a field kit (made by"
 		                  " `tokendesk kit make`)", kit_path);
+	else if ((rc = kit_image_sha256(kit, image, err)) < 0)
+		;   /* the image as made, before any upgrade changes it */
 	else if (td_reg_schema_version(kit) != td_reg_schema_version(home) &&
 	         (rc = kit_async_wait(&whole, err)) < 0)
 		;   /* a damaged kit is not migrated */
@@ -332,7 +347,7 @@ int kit_check(struct td_registry *home, struct kit_merge *m,
 		rc = td_error_set(err, TD_ERR_CONFLICT, "the kit's audit log does not"
 		                  " verify at row %" PRId64 "; not merged: %s", bad, why);
 	} else
-		rc = check_origin(home, kit, id, kit_path, err);
+		rc = check_origin(home, kit, id, image, kit_path, &m->image_unknown, err);
 	if (kit_async_wait(&whole, &damaged) < 0)
 		*err = damaged, rc = damaged.code;
 	if (rc == TD_OK) {

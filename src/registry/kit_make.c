@@ -320,7 +320,7 @@ static int fill(struct td_registry *kit, const char *const *codes, size_t n,
 /* sqlite3_serialize of the kit as made, stored in kit_base.  The header
  * is marked rollback-journal (bytes 18, 19) since an in-memory copy
  * cannot be in WAL mode. */
-int kit_store_image(struct td_registry *kit, struct td_error *err)
+int kit_store_image(struct td_registry *kit, char sha256[65], struct td_error *err)
 {
 	sqlite3_int64 size = 0;
 	unsigned char *image = sqlite3_serialize(kit->db, "main", &size, 0);
@@ -330,6 +330,8 @@ int kit_store_image(struct td_registry *kit, struct td_error *err)
 	if (!image || size < 100)
 		return td_error_set(err, TD_ERR_DB, "cannot take the kit's image");
 	image[18] = image[19] = 1;
+	if (sha256 && (rc = td_sha256_of(image, (size_t)size, sha256, err)) < 0)
+		goto out;
 	if ((rc = td_reg_begin(kit, err)) < 0)
 		goto out;
 	if (sqlite3_prepare_v2(kit->db, "INSERT OR REPLACE INTO kit_base (id, image)"
@@ -349,6 +351,22 @@ int kit_store_image(struct td_registry *kit, struct td_error *err)
 		td_reg_rollback(kit);
 out:
 	sqlite3_free(image);
+	return rc;
+}
+
+int kit_image_sha256(struct td_registry *kit, char sha256[65], struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = TD_OK;
+
+	sha256[0] = '\0';
+	if (sqlite3_prepare_v2(kit->db, "SELECT image FROM main.kit_base WHERE id = 1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(kit, err, "reading the kit's image");
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) > 0)
+		rc = td_sha256_of(sqlite3_column_blob(st, 0),
+		                  (size_t)sqlite3_column_bytes(st, 0), sha256, err);
+	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -372,10 +390,10 @@ static int check_codes(struct td_registry *home, const char *const *codes, size_
 }
 
 /* Home records the kit (audited, action kit.begin or kit.make): which
- * agencies left. */
+ * agencies left, and the SHA-256 of the image the kit holds of itself. */
 static int register_kit(struct td_registry *home, const char *action,
                         const char *uuid, const char *const *codes, size_t n,
-                        struct td_error *err)
+                        const char *image_sha256, struct td_error *err)
 {
 	char *list = sqlite3_mprintf("%s", ""), *after = NULL;
 	sqlite3_stmt *st;
@@ -386,9 +404,10 @@ static int register_kit(struct td_registry *home, const char *action,
 		sqlite3_free(list);
 		list = next;
 	}
-	if (sqlite3_prepare_v2(home->db, "SELECT json_object('agencies', ?)", -1, &st,
-	                       NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(home->db, "SELECT json_object('agencies', ?1,"
+	                       " 'image_sha256', ?2)", -1, &st, NULL) == SQLITE_OK) {
 		td_reg_bind_text(st, 1, list);
+		td_reg_bind_text(st, 2, image_sha256);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			after = td_reg_col_dup(st, 0);
 		sqlite3_finalize(st);
@@ -424,7 +443,8 @@ static int kit_failed(const char *kit_path, struct td_error *err)
 /* Fill the new file at path: the kit's rows, then its image. */
 static int write_kit(struct td_registry *home, const char *path,
                      const char *const *codes, size_t n,
-                     struct td_kit_info *info, struct td_error *err)
+                     struct td_kit_info *info, char image_sha256[65],
+                     struct td_error *err)
 {
 	struct td_registry *kit = td_reg_open(path, TD_REG_CREATE | TD_REG_KIT, err);
 	int rc;
@@ -443,7 +463,7 @@ static int write_kit(struct td_registry *home, const char *path,
 		sqlite3_exec(kit->db, "DETACH home", NULL, NULL, NULL);
 	}
 	if (rc == TD_OK)
-		rc = kit_store_image(kit, err);
+		rc = kit_store_image(kit, image_sha256, err);
 	td_reg_close(kit);   /* the last connection: the WAL goes into the file */
 	return rc;
 }
@@ -481,7 +501,7 @@ int td_reg_kit_make(struct td_registry *home, const char *kit_path,
                     const char *const *codes, size_t n,
                     struct td_kit_info *info, struct td_error *err)
 {
-	char tmp[PATH_MAX + 32];
+	char tmp[PATH_MAX + 32], image[65] = "";
 	struct stat st;
 	int rc;
 
@@ -501,19 +521,22 @@ int td_reg_kit_make(struct td_registry *home, const char *kit_path,
 	 * a crash or a kill -9 leaves no half kit under the kit's name that
 	 * a team could carry into the field (at most a *.making-* file). */
 	snprintf(tmp, sizeof tmp, "%s.making-%.8s", kit_path, info->uuid);
-	/* Home notes the kit's uuid before the kit exists (kit.begin): a
-	 * kill after the kit is named but before kit.make leaves a whole kit
-	 * home can still tell for its own, and a kit from another registry
-	 * never has either row here (kit_check.c: check_origin). */
-	if ((rc = register_kit(home, "kit.begin", info->uuid, codes, n, err)) < 0)
-		return rc;
-	if ((rc = write_kit(home, tmp, codes, n, info, err)) < 0 ||
+	/* Home notes the kit, by the SHA-256 of the image it holds of
+	 * itself, before the kit gets its name (kit.begin): a kill after the
+	 * kit is named but before kit.make leaves a whole kit home still
+	 * tells for its own, and a kit from another registry, even one
+	 * claiming a uuid home noted, holds no image home noted
+	 * (kit_check.c: check_origin). */
+	if ((rc = write_kit(home, tmp, codes, n, info, image, err)) < 0 ||
+	    (rc = register_kit(home, "kit.begin", info->uuid, codes, n, image,
+	                       err)) < 0 ||
 	    (rc = kit_name_file(tmp, kit_path, err)) < 0) {
 		td_reg_remove(tmp);
 		return kit_failed(kit_path, err);
 	}
 	/* Home records the kit as made only once it exists whole. */
-	if ((rc = register_kit(home, "kit.make", info->uuid, codes, n, err)) < 0)
+	if ((rc = register_kit(home, "kit.make", info->uuid, codes, n, image,
+	                       err)) < 0)
 		td_reg_remove(kit_path);
 	return rc;
 }

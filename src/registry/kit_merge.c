@@ -287,8 +287,15 @@ static int load_base(struct kit_merge *m, struct td_error *err)
 	const char *what = "the kit's image of itself as made";
 	int rc;
 
-	if ((rc = copy_image(m, err)) < 0 ||
-	    (rc = kit_base_from_ref(m->home, m->ref, err)) < 0 ||
+	if ((rc = copy_image(m, err)) < 0)
+		return rc;
+	/* the image inspected and whole, yet not one home recorded */
+	if (m->image_unknown)
+		return td_error_set(err, TD_ERR_CONFLICT, "kit %s was not made from this"
+		                    " registry (the image it holds of itself is not the one"
+		                    " this registry recorded for it); not merged",
+		                    m->kit_path);
+	if ((rc = kit_base_from_ref(m->home, m->ref, err)) < 0 ||
 	    (rc = kit_share_checked(m->home, m->imgc, "img", what, err)) < 0)
 		return rc;
 	rc = td_reg_exec(m->home, "PRAGMA foreign_keys = OFF", err);
@@ -851,6 +858,13 @@ int kit_refresh_check(struct td_registry *home, const char *kit_path,
 	}
 	m.uuid = uuid;
 	m.audit_base = m.made_base = audit_base;
+	if (m.image_unknown) {   /* home would record the refreshed image */
+		merge_free(&m);
+		return td_error_set(err, TD_ERR_CONFLICT, "kit %s was not made from this"
+		                    " registry (the image it holds of itself is not the"
+		                    " one this registry recorded for it); not refreshed",
+		                    kit_path);
+	}
 	/* everything recorded is home: merged (not an older copy: home's
 	 * state would overwrite work the newer copy holds), or nothing
 	 * recorded since the kit was made or refreshed */

@@ -184,7 +184,7 @@ static int refill(struct td_registry *kit, const char *uuid, char **summary,
 
 /* Refresh the kit written at tmp (a copy of the kit) from home. */
 static int refresh_file(struct td_registry *home, const char *tmp, const char *uuid,
-                        char **summary, struct td_error *err)
+                        char **summary, char image_sha256[65], struct td_error *err)
 {
 	struct td_registry *kit = td_reg_open(tmp, TD_REG_KIT, err);
 	int rc;
@@ -210,7 +210,7 @@ static int refresh_file(struct td_registry *home, const char *tmp, const char *u
 	if (rc == TD_OK)
 		rc = td_reg_exec(kit, "DELETE FROM main.kit_base; VACUUM", err);
 	if (rc == TD_OK)
-		rc = kit_store_image(kit, err);
+		rc = kit_store_image(kit, image_sha256, err);
 	td_reg_close(kit);   /* the last connection: the WAL goes into the file */
 	return rc;
 }
@@ -236,14 +236,29 @@ static int replace_kit(const char *tmp, const char *kit_path, struct td_error *e
 	return sync_path(dirname(dir), 1, err);
 }
 
-static int audit_home(struct td_registry *home, const char *uuid,
-                      const char *summary, struct td_error *err)
+/* Home's audit row action about the refresh of kit uuid: summary, with
+ * the SHA-256 of the image the refreshed kit holds of itself. */
+static int audit_home(struct td_registry *home, const char *action, const char *uuid,
+                      const char *summary, const char *image_sha256,
+                      struct td_error *err)
 {
+	sqlite3_stmt *st;
+	char *after = NULL;
 	int rc = td_reg_begin(home, err);
 
 	if (rc < 0)
 		return rc;
-	rc = td_reg_audit(home, "kit.refresh", "kit", uuid, NULL, summary, err);
+	if (sqlite3_prepare_v2(home->db, "SELECT json_set(?1, '$.image_sha256', ?2)",
+	                       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, summary, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, image_sha256, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			after = td_reg_col_dup(st, 0);
+		sqlite3_finalize(st);
+	}
+	rc = after ? td_reg_audit(home, action, "kit", uuid, NULL, after, err)
+	           : td_reg_db_error(home, err, "recording the refresh");
+	free(after);
 	return td_reg_end(home, rc, err);
 }
 
@@ -251,7 +266,7 @@ int td_reg_kit_refresh(struct td_registry *home, const char *kit_path,
                        struct td_kit_refresh_report *rep, struct td_error *err)
 {
 	struct td_registry *copy = NULL;
-	char tmp[PATH_MAX + 32], *summary = NULL;
+	char tmp[PATH_MAX + 32], *summary = NULL, image[65] = "";
 	unsigned char *bytes;
 	sqlite3_int64 n = 0;
 	int rc;
@@ -277,7 +292,12 @@ int td_reg_kit_refresh(struct td_registry *home, const char *kit_path,
 	rc = write_new(tmp, bytes, (size_t)n, err);
 	sqlite3_free(bytes);
 	if (rc == TD_OK)
-		rc = refresh_file(home, tmp, rep->uuid, &summary, err);
+		rc = refresh_file(home, tmp, rep->uuid, &summary, image, err);
+	/* home notes the refreshed kit's image before it takes the kit's
+	 * place (kit.refresh.begin): a kill between leaves a kit home still
+	 * tells for its own (kit_check.c: check_origin) */
+	if (rc == TD_OK)
+		rc = audit_home(home, "kit.refresh.begin", rep->uuid, summary, image, err);
 	if (rc == TD_OK)
 		rc = replace_kit(tmp, kit_path, err);
 	if (rc < 0) {
@@ -292,7 +312,7 @@ int td_reg_kit_refresh(struct td_registry *home, const char *kit_path,
 	sscanf(summary, "{\"tokens\":%lld,\"custody_moves\":%lld,\"dossiers\":%lld,"
 	       "\"tags\":%lld,\"officials\":%lld", &rep->tokens, &rep->moves,
 	       &rep->dossiers, &rep->tags, &rep->officials);
-	rc = audit_home(home, rep->uuid, summary, err);
+	rc = audit_home(home, "kit.refresh", rep->uuid, summary, image, err);
 	free(summary);
 	return rc;
 }

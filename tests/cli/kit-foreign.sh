@@ -35,6 +35,18 @@ expect_status 65 td kit merge "$tmp/foreign.kit"
 expect_in "$tmp/err" "was not made from this registry (this registry's audit has no kit make of it); not merged"
 sqlite3 "$TOKENDESK_DB" .dump | cmp -s - "$tmp/home.before" || fail "the refused kit changed home (2)"
 
+# ... and relabelled with the uuid of a kit home did make, its anchor
+# left out: the image it holds of itself is not the one home recorded
+expect_status 0 td kit make --agencies DC.STC -o "$tmp/real.kit"
+real=$(sqlite3 "$tmp/real.kit" "SELECT value FROM meta WHERE key = 'kit_uuid'")
+sqlite3 "$tmp/foreign.kit" "UPDATE meta SET value = '$real' WHERE key = 'kit_uuid';
+	DELETE FROM meta WHERE key = 'kit_home_audit_head'"
+sqlite3 "$TOKENDESK_DB" .dump >"$tmp/home.before"
+expect_status 65 td kit merge "$tmp/foreign.kit"
+expect_in "$tmp/err" "(the image it holds of itself is not the one this registry recorded for it); not merged"
+sqlite3 "$TOKENDESK_DB" .dump | cmp -s - "$tmp/home.before" || fail "the refused kit changed home (3)"
+expect_status 0 td kit merge "$tmp/real.kit"
+
 # a kit made here merges, the same handover with it
 expect_status 0 td kit make --agencies DC.STP -o "$tmp/home.kit"
 expect_status 0 td --db "$tmp/home.kit" handover --to agency:DC.STP 5134DA51
