@@ -640,6 +640,29 @@ static void on_sync_frame(struct td_helper *h, char kind, struct td_rd *r,
 	}
 }
 
+/* Wait until *done for what helper h (module i) answers, each frame to
+ * fn: 0 when done or the helper went away, -1 when the wait hook
+ * (td_tokens_set_wait) gave up: the helper, perhaps stuck in the
+ * module, is stopped (started again at the next use). */
+static int wait_answer(struct td_tokens *t, size_t i, struct td_helper *h,
+                       td_frame_fn fn, void *ctx, const int *done)
+{
+	long long start = mono_ms();
+
+	while (!*done) {
+		int step = t->wait_fn ? 100 : -1;
+		if (td_helper_pump(h, step, fn, ctx) != 0)
+			return 0;
+		if (!*done && t->wait_fn &&
+		    t->wait_fn(t->wait_ctx, (int)(mono_ms() - start)) != 0) {
+			td_helper_free(h);
+			t->helpers[i] = NULL;
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static struct td_helper *module_helper(struct td_tokens *t, size_t i,
                                        struct td_error *err)
 {
@@ -670,8 +693,11 @@ int td_remote_scan(struct td_tokens *t, int list_usb, td_scan_token_fn fn,
 		ss.done = 0;
 		if (td_helper_ask(h, TD_REQ_SCAN) != 0)
 			td_helper_pump(h, 0, on_sync_frame, &ss);
-		while (!ss.done && td_helper_pump(h, -1, on_sync_frame, &ss) == 0)
-			;
+		else if (wait_answer(t, i, h, on_sync_frame, &ss, &ss.done) < 0) {
+			td_snap_add_warning(ss.s, "abandoned while the token's module did"
+			                    " not answer");
+			continue;
+		}
 		if (!ss.done) {
 			/* It went away: its tokens are not known this time. */
 			td_helper_death(h, why, sizeof why);
@@ -717,28 +743,6 @@ static void on_call_frame(struct td_helper *h, char kind, struct td_rd *r,
 	}
 }
 
-/* Wait for the answer to a call sent to helper h (module i): 0 when it
- * came or the helper went away, -1 when the wait hook abandoned it (the
- * helper, perhaps stuck in the module, is stopped). */
-static int wait_answer(struct td_tokens *t, size_t i, struct td_helper *h,
-                       struct sync_call *sc)
-{
-	long long start = mono_ms();
-
-	while (!sc->done) {
-		int step = t->wait_fn ? 100 : -1;
-		if (td_helper_pump(h, step, on_call_frame, sc) != 0)
-			return 0;
-		if (!sc->done && t->wait_fn &&
-		    t->wait_fn(t->wait_ctx, (int)(mono_ms() - start)) != 0) {
-			td_helper_free(h);
-			t->helpers[i] = NULL;
-			return -1;
-		}
-	}
-	return 0;
-}
-
 void td_tokens_set_wait(struct td_tokens *t, td_tokens_wait_fn fn, void *ctx)
 {
 	t->wait_fn = fn;
@@ -762,7 +766,7 @@ static int call_helper(struct td_tokens *t, size_t i, char req,
 	sent = td_helper_ask(h, req) == 0 && send_all(h->to, &len, 4) == 0 &&
 	       send_all(h->to, b->p, b->n) == 0 && send_all(h->to, &pinlen, 4) == 0 &&
 	       (!pinlen || send_all(h->to, pin->data, pinlen) == 0);
-	if (sent && wait_answer(t, i, h, sc) < 0)
+	if (sent && wait_answer(t, i, h, on_call_frame, sc, &sc->done) < 0)
 		return td_error_set(err, TD_ERR_CANCELLED, "abandoned while the token's"
 		                    " module did not answer; nothing was done"), 0;
 	if (sc->done)

@@ -57,6 +57,15 @@ static void desk_rule(const char *rule, char *out, size_t size)
 	const char *f = strstr(rule, "--force");
 	size_t n = f ? (size_t)(f - rule) : strlen(rule);
 
+	/* back to the "; " or " (" that opens the advice, its lead-in
+	 * words too ("; dùng --force ..." in Vietnamese) */
+	if (f)
+		for (size_t i = n; i-- > 1;)
+			if ((rule[i] == ' ' && rule[i - 1] == ';') ||
+			    (rule[i] == '(' && rule[i - 1] == ' ')) {
+				n = i - 1;
+				break;
+			}
 	while (n > 0 && strchr(" ;(", rule[n - 1]))
 		n--;
 	snprintf(out, size, "✗ %.*s", (int)n, rule);

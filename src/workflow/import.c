@@ -157,6 +157,13 @@ static int agencies_checked(struct import_state *st, struct td_org_tree *tree,
 			                    "in letter case", r->f[AC_CODE], twin);
 			continue;
 		}
+		/* a list without parent_code leaves an agency the registry
+		 * holds under its superior (keep_agency_fields): so does the
+		 * tree new certificates' DNs are made from */
+		if (!((r->given >> AC_PARENT) & 1u) && td_org_tree_has(tree, r->f[AC_CODE]) &&
+		    td_org_tree_parent(tree, r->f[AC_CODE]))
+			r->f[AC_PARENT] = td_arena_strdup(st->arena,
+			                                  td_org_tree_parent(tree, r->f[AC_CODE]));
 		if (cased->oom || td_org_tree_put(tree, r->f[AC_CODE], r->f[AC_NAME],
 		                                  r->f[AC_PARENT], r->f[AC_LEVEL]) < 0)
 			return TD_ERR_NOMEM;
@@ -343,7 +350,10 @@ static int token_cert(const struct td_cert *c, void *ctx)
 	if (!c->status || strcmp(c->status, "active") != 0 || !c->holder_ext_id ||
 	    strcmp(c->holder_ext_id, r->f[CC_HOLDER_ID]) == 0)
 		return 0;
+	/* moved off: its row names another token, or an empty cell (a
+	 * list without the column leaves it on its token) */
 	if ((moved = td_strmap_get(k->serials, c->serial)) &&
+	    ((moved->given >> CC_TOKEN_SERIAL) & 1u) &&
 	    (!moved->f[CC_TOKEN_SERIAL] ||
 	     strcasecmp(moved->f[CC_TOKEN_SERIAL], r->f[CC_TOKEN_SERIAL]) != 0))
 		return 0;
@@ -733,18 +743,25 @@ static int order_first_load(struct import_state *st, struct first_load *fl,
  * issued its subject DN, and a certificate never changes it: the one
  * the tree gives now (an agency renamed or moved, an official moved or
  * renamed) is what `plan show` compares it with to propose the info
- * change.  Its token, and its holder's position and e-mail, stay as
- * they are where the list has no such column (given()).  holder is
- * filled when read, for the caller to clear. */
-static void keep_cert_fields(struct td_registry *reg, const struct import_row *r,
-                             const struct td_cert *old, struct td_cert_put *p,
-                             struct td_cert *c, struct td_holder *holder)
+ * change.  Its token stays as it is where the list has no such column
+ * (given()). */
+static void keep_cert_fields(const struct import_row *r, const struct td_cert *old,
+                             struct td_cert *c)
 {
-	struct td_error ignored;
-
 	c->subject_dn = old->subject_dn;
 	if (!given(r, CC_TOKEN_SERIAL))
 		c->token_serial = old->token_serial;
+}
+
+/* A holder the registry holds keeps its position and e-mail where the
+ * row's list has no such column, whether the row's certificate is new
+ * or not.  holder is filled when read, for the caller to clear. */
+static void keep_holder_fields(struct td_registry *reg, const struct import_row *r,
+                               const struct td_cert *c, struct td_cert_put *p,
+                               struct td_holder *holder)
+{
+	struct td_error ignored;
+
 	if ((!given(r, CC_POSITION) || !given(r, CC_EMAIL)) && c->holder_ext_id &&
 	    td_reg_get_holder(reg, c->kind, c->holder_ext_id, holder, &ignored) == TD_OK) {
 		if (!given(r, CC_POSITION))
@@ -782,7 +799,9 @@ static int write_certs(struct td_registry *reg, struct import_state *st,
 		if (dn && st->reg_has_certs &&
 		    td_reg_get_cert(reg, c.serial, &old, &ignored) == TD_OK &&
 		    strcmp(old.issuer_dn, issuer) == 0)
-			keep_cert_fields(reg, r, &old, &p, &c, &holder);
+			keep_cert_fields(r, &old, &c);
+		if (st->reg_has_certs)
+			keep_holder_fields(reg, r, &c, &p, &holder);
 		int rc = dn ? td_reg_put_cert(reg, &p, &u, err)
 		            : td_error_set(err, TD_ERR_NOMEM, "cannot compute the DN");
 		free(dn);

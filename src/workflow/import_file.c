@@ -270,6 +270,10 @@ static char *take_field(struct import_state *st, struct import_row *r,
 	if ((*owned = td_nfc(value))) {
 		plain_spaces(*owned);
 		td_trim(*owned);
+		if (!**owned) {   /* only wide spaces: an empty cell */
+			free(*owned);
+			*owned = NULL;
+		}
 	}
 	return *owned;
 }

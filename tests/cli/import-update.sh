@@ -102,4 +102,32 @@ assert a["old_dn"].endswith("CN=Trần Thị Bình") and a["new_dn"].endswith("C
 printf 'code,name,parent_code,level\nSNV,S\341\273\237\302\240N\341\273\231i\343\200\200v\341\273\245,STC,division\n' >"$tmp/nbsp.csv"
 expect_status 0 td import "$tmp/nbsp.csv"
 expect_in "$tmp/out" "agencies: 0 added, 0 updated, 1 unchanged"
+# Two files of one import: one names a2 again without the token column
+# (a2 stays on T20), the other puts another holder's certificate on
+# T20: refused, as one file giving T20 to two holders is.
+printf 'cert_serial,kind,holder_name,holder_id,agency_code,not_before,not_after\n%s\n' \
+  "a2,person,Trần Thị Bính,001000000002,STC,2024-01-01,2029-01-01" >"$tmp/keep-token.csv"
+printf '%s\n%s\n' "$H" \
+  "b8,person,Đỗ Văn Tám,001000000008,,STC,2024-01-01,2029-01-01,T20,," >"$tmp/take-token.csv"
+expect_status 65 td import "$tmp/keep-token.csv" "$tmp/take-token.csv"
+expect_in "$tmp/err" "token T20 holds certificate a2"
+# A new certificate of a holder the registry holds, from a list without
+# position and e-mail: the holder keeps them.
+printf 'cert_serial,kind,holder_name,holder_id,agency_code,not_before,not_after\n%s\n' \
+  "a5,person,Trần Thị Bính,001000000002,STC,2025-01-01,2030-01-01" >"$tmp/newcert.csv"
+expect_status 0 td import "$tmp/newcert.csv"
+expect_status 0 td show holder 001000000002
+expect_in "$tmp/out" "Chuyên viên"
+# An agency list without parent_code, with new certificates in the same
+# import: their DNs are made under the agency's superior in the registry.
+printf 'code,name,level\nSNV,Sở Nội vụ,division\n' >"$tmp/noparent.csv"
+printf '%s\n%s\n' "$H" \
+  "a6,person,Vũ Thị Sáu,001000000006,,SNV,2025-01-01,2030-01-01,,," >"$tmp/snvcert.csv"
+expect_status 0 td import "$tmp/noparent.csv" "$tmp/snvcert.csv"
+expect_status 0 td show cert a6
+expect_in "$tmp/out" "O=Ủy ban nhân dân tỉnh Đông Châu, OU=Sở Tài chính, OU=Sở Nội vụ, CN=Vũ Thị Sáu"
+# A cell of only no-break spaces is an empty cell: a missing name named.
+printf 'cert_serial,kind,holder_name,holder_id,agency_code,not_before,not_after\na7,person,\302\240\302\240,001000000007,STC,2025-01-01,2030-01-01\n' >"$tmp/blankname.csv"
+expect_status 65 td import "$tmp/blankname.csv"
+expect_in "$tmp/err" "blankname.csv:2: holder_name"
 finish
