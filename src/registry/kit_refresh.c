@@ -130,12 +130,33 @@ static size_t split_codes(char *list, const char **codes, size_t max)
 	return n;
 }
 
+/* The agencies the kit was made for, as home recorded them at kit make
+ * (its kit.make row; heap "A,B"), or NULL: the kit's own meta could be
+ * edited on the stick to draw the whole province into it. */
+static char *home_agencies(struct td_registry *kit, const char *uuid)
+{
+	sqlite3_stmt *st;
+	char *list = NULL;
+
+	if (sqlite3_prepare_v2(kit->db, "SELECT json_extract(after, '$.agencies')"
+	                       " FROM home.audit WHERE entity = 'kit' AND entity_key"
+	                       " = ?1 AND action IN ('kit.begin', 'kit.make') ORDER BY"
+	                       " id DESC LIMIT 1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			list = td_reg_col_dup(st, 0);
+		sqlite3_finalize(st);
+	}
+	return list;
+}
+
 /* In the kit's transaction: home's rows now, the report, meta, the
- * kit.refresh row; *summary gets what changed (heap JSON). */
+ * kit.refresh row; *summary gets what changed (heap JSON).  The kit's
+ * agencies are those home recorded at kit make. */
 static int refill(struct td_registry *kit, const char *uuid, char **summary,
                   struct td_error *err)
 {
-	char *list = kit_meta_get(kit, "main", "kit_agencies"), series[8], at[21];
+	char *list = home_agencies(kit, uuid), series[8], at[21];
 	const char *codes[256];
 	struct td_kit_info info = { .rows = 0 };
 	sqlite3_stmt *st;

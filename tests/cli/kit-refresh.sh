@@ -28,6 +28,15 @@ grep -q "refreshed from home: 1 tokens, 1 custody moves, 1 dossiers, 0 tags, 0 o
 	"$tmp/r" || td_fail "refresh says: $(cat "$tmp/r")"
 ls "$tmp" | grep -q refreshing && td_fail "a temporary file is left"
 kit show token T-SB-01 | grep -q "custodian: *dost" || td_fail "the kit has stale custody"
+
+# The kit's scope is what home recorded at kit make: its own meta edited
+# on the stick to name the whole province draws nobody else in.
+holders=$(sqlite3 "$tmp/s.kit" "SELECT count(*) FROM holder")
+root=$(sqlite3 "$tmp/reg.db" "SELECT code FROM agency WHERE parent_id IS NULL LIMIT 1")
+sqlite3 "$tmp/s.kit" "UPDATE meta SET value = '$root' WHERE key = 'kit_agencies'"
+td kit refresh "$tmp/s.kit" >"$tmp/r2" || td_fail "refresh 2: $(cat "$tmp/r2")"
+[ "$(sqlite3 "$tmp/s.kit" "SELECT count(*) FROM holder")" = "$holders" ] ||
+	td_fail "the refresh took its scope from the kit's meta ($holders holders before)"
 kit show token T-SA-01 | grep -q "custodian: *agency:SA" || td_fail "the field's move is gone"
 kit dossier list | grep -q HS-HOME || td_fail "home's dossier is not in the kit"
 kit audit verify >/dev/null || td_fail "the kit's audit chain after the refresh"
