@@ -525,6 +525,15 @@ int plan_each_ended_agency(struct td_registry *reg, const struct td_plan_opts *o
 	 * Sở Tài chính told apart), and their own events merge them. */
 	for (size_t i = 0; rc == TD_OK && i < c.m.nnodes; i++) {
 		struct pnode *n = c.m.list[i], *was, *now;
+		/* moved by an earlier apply: where the plan puts it now (back,
+		 * when a corrected plan keeps its old superior) */
+		if (n->plan_to && n->alive && (now = model_parent(&c.m, n)) &&
+		    strcmp(now->code, n->plan_to) != 0) {
+			rc = moved(n->code, now->code, ctx);
+			continue;
+		}
+		if (n->plan_to)
+			continue;
 		if (n->id == 0 || !n->alive || !n->orig_parent ||
 		    !(was = model_get(&c.m, n->orig_parent)) || was->id == 0 ||
 		    was->alive || (was->removed_by &&

@@ -47,6 +47,10 @@ struct pnode {
 	const struct pevent *renamed_by, *moved_by;  /* its last rename (a
 	                              merge_keep's target name too), its last
 	                              new superior: once a date each */
+	const char *plan_from;     /* moved by plan apply (agency.move): the
+	                              superior it had before the first move */
+	const char *plan_to;       /* ... and the one the last move gave it,
+	                              which the registry still holds */
 	const struct pevent *created_by;  /* merge_new that made it */
 	const char *children_to;   /* where its units went (NULL: dissolved) */
 	const char *holders_to;    /* where its officials went (NULL: none) */

@@ -114,20 +114,37 @@ struct pnode *model_get_id(const struct plan_model *m, int64_t id,
 	return model_get(m, code);
 }
 
-/* A unit an earlier plan apply moved (agency.move) still under the
- * superior it was given: the plan starts from the one it had, so its
- * events, causes and actions read the same after apply as before. */
-static int unmove(const char *code, const char *from, const char *to, void *ctx)
+/* The moves earlier plan applies made (agency.move, oldest first): each
+ * unit's superior before the first, and the one after the last. */
+static int note_move(const char *code, const char *from, const char *to, void *ctx)
 {
 	struct plan_model *m = ctx;
 	struct pnode *n = code ? model_get(m, code) : NULL;
 
-	if (!n || !from || !to || !n->parent || strcmp(n->parent, to) != 0)
+	if (!n || !from || !to)
 		return 0;
-	if (!(n->parent = td_arena_strdup(m->arena, from)))
+	if (!n->plan_from && !(n->plan_from = td_arena_strdup(m->arena, from)))
 		return TD_ERR_NOMEM;
-	n->orig_parent = n->parent;
-	return 0;
+	return (n->plan_to = td_arena_strdup(m->arena, to)) ? 0 : TD_ERR_NOMEM;
+}
+
+/* A unit still under the superior plan apply gave it starts the plan
+ * from the one it had, so its events, causes and actions read the same
+ * after apply as before (plan_each_ended_agency moves it back when a
+ * corrected plan keeps its old superior).  Moved since by a list: the
+ * list's superior stands. */
+static void unmove(struct plan_model *m)
+{
+	for (size_t i = 0; i < m->nnodes; i++) {
+		struct pnode *n = m->list[i];
+		if (!n->plan_from)
+			continue;
+		if (!n->parent || strcmp(n->parent, n->plan_to) != 0) {
+			n->plan_from = n->plan_to = NULL;
+			continue;
+		}
+		n->parent = n->orig_parent = n->plan_from;
+	}
 }
 
 int model_load_agencies(struct plan_model *m, struct td_registry *reg,
@@ -136,8 +153,8 @@ int model_load_agencies(struct plan_model *m, struct td_registry *reg,
 	int rc = td_reg_each_agency(reg, load_one, m, err);
 	int64_t max = 0;
 
-	if (rc == TD_OK)
-		rc = td_reg_each_plan_move(reg, unmove, m, err);
+	if (rc == TD_OK && (rc = td_reg_each_plan_move(reg, note_move, m, err)) == TD_OK)
+		unmove(m);
 	if (rc > 0 || rc == TD_ERR_NOMEM)
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	if (rc < 0)

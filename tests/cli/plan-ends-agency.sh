@@ -53,4 +53,17 @@ td plan show | sort | cmp -s - "$tmp/show-before" || fail "plan show changed aft
 expect_status 0 td plan apply
 expect_not_in "$tmp/out" "agencies merged away"
 expect_status 0 td audit verify
+# A corrected plan that no longer merges P.S2 away: the division goes
+# back under it, and the plan reads the same again after a second apply.
+grep -v "merge_keep,P.S1;P.S2" "$TD_SRCDIR/tests/cli/plan/plan.csv" >"$tmp/corrected.csv"
+expect_status 0 td plan import "$tmp/corrected.csv"
+expect_status 0 td plan apply
+expect_in "$tmp/out" "agencies moved to their new superior: 1"
+expect_status 0 td show agency P.S2.D1
+expect_in "$tmp/out" "(P.S2)"
+td plan show | sort >"$tmp/show-corrected" || fail "plan show after the corrected apply"
+expect_status 0 td plan apply
+expect_not_in "$tmp/out" "agencies moved"
+td plan show | sort | cmp -s - "$tmp/show-corrected" || fail "plan show changed after a second apply"
+expect_status 0 td audit verify
 finish
