@@ -47,6 +47,7 @@ struct pnode {
 	const struct pevent *renamed_by, *moved_by;  /* its last rename (a
 	                              merge_keep's target name too), its last
 	                              new superior: once a date each */
+	const char *valid_from;    /* the registry's, or NULL */
 	const char *plan_from;     /* moved by plan apply (agency.move): the
 	                              superior it had before the first move */
 	const char *plan_to;       /* ... and the one the last move gave it,

@@ -103,6 +103,10 @@ static int load_one(const struct td_agency *a, void *ctx)
 	if (!n)
 		return TD_ERR_NOMEM;
 	n->id = a->id;
+	if (a->valid_from && *a->valid_from &&
+	    !(n->valid_from = td_arena_strdup(((struct plan_model *)ctx)->arena,
+	                                      a->valid_from)))
+		return TD_ERR_NOMEM;
 	return 0;
 }
 
@@ -404,6 +408,23 @@ static void end_node(struct pnode *n, const struct pevent *ev, const char *child
 	n->dossiers_to = dossiers;
 }
 
+/* Does an event of the plan after ev name agency n as the registry does
+ * (a rename, a merge_keep's target name)? */
+static int renamed_later(const struct plan_model *m, const struct pevent *ev,
+                         const struct pnode *n)
+{
+	for (size_t i = 0; i < m->nevents; i++) {
+		const struct pevent *e = &m->events[i];
+		if (e == ev || !e->target_name || strcmp(e->date, ev->date) < 0 ||
+		    strcmp(e->target_name, n->name) != 0)
+			continue;
+		if ((e->kind == EV_RENAME && e->nsrc && strcmp(e->src[0], n->code) == 0) ||
+		    (e->kind == EV_MERGE_KEEP && e->target && strcmp(e->target, n->code) == 0))
+			return 1;
+	}
+	return 0;
+}
+
 /* The registry holds a merge_new's target already when plan apply made
  * it, or a province's updated master list brought it: the same agency,
  * when it bears the name the plan gives and is none of the sources.  Any
@@ -411,9 +432,12 @@ static void end_node(struct pnode *n, const struct pevent *ev, const char *child
 static int made_by_plan(const struct plan_model *m, const struct pevent *ev,
                         const struct pnode *n)
 {
-	(void)m;
+	/* the plan's name, or, in force from the same day, the name a later
+	 * event of the plan gives it: plan apply made it with the last name */
 	if (!n->alive || n->is_new || !ev->target_name ||
-	    strcmp(n->name, ev->target_name) != 0)
+	    (strcmp(n->name, ev->target_name) != 0 &&
+	     !(n->valid_from && strcmp(n->valid_from, ev->date) == 0 &&
+	       renamed_later(m, ev, n))))
 		return 0;
 	for (size_t i = 0; i < ev->nsrc; i++)
 		if (strcmp(ev->src[i], n->code) == 0)

@@ -65,4 +65,16 @@ expect_in "$tmp/out" "agencies made by the plan: 1"
 expect_status 0 td import "$tmp/other.csv"
 expect_status 65 td plan show
 expect_in "$tmp/err" "P.S34 already exists"
+# A new agency the same plan renames later: made with the later name,
+# and the plan still applies (it said "P.S34 already exists" ever after).
+export TOKENDESK_DB="$tmp/renamed.db"
+plan_setup || fail "setup (renamed)"
+printf 'effective_date,event,source_codes,target_code,target_name,new_parent_code\n%s\n%s\n' \
+	"2025-07-01,merge_new,P.S3;P.S4,P.S34,Sở Nông nghiệp và Môi trường,P" \
+	"2025-08-01,rename,P.S34,,Sở Nông nghiệp," >"$tmp/renamed.csv"
+expect_status 0 td plan import "$tmp/renamed.csv"
+expect_status 0 td plan apply
+expect_status 0 td plan apply
+expect_in "$tmp/out" "0 added, 0 changed, 0 removed"
+expect_status 0 td plan show
 finish
