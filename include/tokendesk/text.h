@@ -133,6 +133,10 @@ const char *td_local_time(const char *iso, const char *fmt, char *buf,
 const char *td_date_text(const char *iso, const char *fmt, char *buf,
                          size_t size);
 
+/* A calendar date (td_date_text) or a UTC time (its local day,
+ * td_local_time: a certificate's end) written with fmt; "" for NULL. */
+const char *td_day_text(const char *v, const char *fmt, char *buf, size_t size);
+
 /* Display width in terminal columns of UTF-8 s (wcwidth rules). */
 int td_display_width(const char *s);
 

@@ -4,8 +4,9 @@
  * were not either.  Each audited table is one entry of td_audited
  * (audit_tables.c): how to read its rows as the images writers put in
  * audit rows (the same json_object names), which audit entity and
- * actions tell about them, and what a row is born with.  A row's expected image is its birth
- * image with the after-images of its audit rows applied in order (many
+ * actions tell about them, and what a row is born with.  A row's
+ * expected image is its birth image with the after-images of its audit
+ * rows applied in order (many
  * writers record only the fields they change: tag.send, cert.revoked);
  * an after of NULL (tag.delete, a pick cleared) means the row is gone.
  * Only the fields the audit names are compared, so rows written by an

@@ -822,7 +822,7 @@ static int check_count_lines(struct kit_merge *m, struct td_error *err)
 {
 	char *key = first_unbacked(m, "SELECT c.uid FROM audit a JOIN count_session c"
 	        " ON c.uid = a.entity_key WHERE a.entity = 'count' AND a.action ="
-	        " 'count.close' AND a.id > ?2 AND ?1 IS NOT NULL AND json_type(a.after,"
+	        " 'count.close' AND a.id > ?2 AND json_type(a.after,"
 	        " '$.lines_sha256') = 'text' AND json_extract(a.after, '$.lines_sha256')"
 	        " IS NOT " TD_COUNT_LINES_SHA256("c.id") " LIMIT 1", 0);
 	int rc = TD_OK;

@@ -69,8 +69,5 @@ const char *desk_time(const char *iso, char *buf, size_t size)
 const char *desk_date(const char *v, char *buf, size_t size)
 {
 	/* TRANSLATORS: strftime format of a date */
-	const char *fmt = T("%Y-%m-%d");
-
-	return v && strchr(v, 'T') ? td_local_time(v, fmt, buf, size)
-	                           : td_date_text(v, fmt, buf, size);
+	return td_day_text(v, T("%Y-%m-%d"), buf, size);
 }

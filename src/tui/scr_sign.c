@@ -195,6 +195,7 @@ static void pin_key(struct desk *d, struct sign_dlg *s, int k)
 static int dlg_key(struct desk *d, void *self, int k)
 {
 	struct sign_dlg *s = self;
+	int ft = 0;   /* the chosen token: final try 1, PIN locked 2 */
 
 	enum desk_req g = desk_request_of(k, 1);   /* F-keys only */
 
@@ -215,13 +216,13 @@ static int dlg_key(struct desk *d, void *self, int k)
 	case SG_OK:
 		if (s->stage == DONE) {
 			dlg_end(d, s);
-		} else if (s->n > 0 && desk_tokens_final_try(d, s->serial[s->sel]) == 2) {
+		} else if (s->n > 0 && (ft = desk_tokens_final_try(d, s->serial[s->sel])) == 2) {
 			/* said before any PIN is asked for: a locked token cannot
 			 * sign, and one more PIN would only go to a locked device */
 			desk_message(d, 1, "%s %s", s->serial[s->sel], T("has its PIN "
 			             "locked: it cannot sign (it needs token recovery)."));
 		} else if (s->n > 0) {
-			s->final_try = desk_tokens_final_try(d, s->serial[s->sel]) == 1;
+			s->final_try = ft == 1;
 			s->armed = 0;
 			tf_clear(s->pin);
 			s->stage = PIN;

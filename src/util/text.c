@@ -653,6 +653,12 @@ const char *td_date_text(const char *iso, const char *fmt, char *buf,
 	return write_tm(&tm, fmt, buf, size);
 }
 
+const char *td_day_text(const char *v, const char *fmt, char *buf, size_t size)
+{
+	return v && strchr(v, 'T') ? td_local_time(v, fmt, buf, size)
+	                           : td_date_text(v, fmt, buf, size);
+}
+
 int td_date_parse(const char *v, char iso[11])
 {
 	unsigned d, m, y;

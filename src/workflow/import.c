@@ -70,9 +70,15 @@ static void check_agency(struct import_state *st, struct import_row *r)
  * the DN of an agency deeper than the tree walks (256) cannot be made. */
 #define MAX_AGENCY_DEPTH 64
 static int depth_of(struct td_org_tree *tree, const char *code);
-struct cased;
-static int agencies_checked(struct import_state *st, struct td_org_tree *tree,
-                            struct td_strmap *seen, struct cased *cased);
+
+/* Did the row's file have column col?  A column a list leaves out says
+ * nothing about it: a record the registry holds keeps what it has there
+ * (an HR list without the token column must not unlink every token, nor
+ * the master list without dates bring merged agencies back). */
+static int given(const struct import_row *r, int col)
+{
+	return (r->given >> col) & 1u;
+}
 
 /* Codes by their upper-case spelling: hy.stc beside HY.STC would be a
  * second agency that reads as the first. */
@@ -116,20 +122,8 @@ static const char *case_twin(struct cased *c, const char *code)
 	return strcmp(was, code) != 0 ? was : NULL;
 }
 
-/* Put every file agency into the tree (over the registry's) and check
- * codes are unique (letter case aside), parents exist and nothing loops. */
-static int agencies_into_tree(struct import_state *st, struct td_org_tree *tree)
-{
-	struct td_strmap *seen = td_strmap_new(st->agencies.n);
-	struct cased cased = { td_strmap_new(st->agencies.n + 1024), td_arena_new(), 0 };
-	int rc = agencies_checked(st, tree, seen, &cased);
-
-	td_strmap_free(cased.map);
-	td_arena_free(cased.arena);
-	td_strmap_free(seen);
-	return rc;
-}
-
+/* agencies_into_tree's checks, with the maps it made (seen: this list's
+ * rows by code; cased: every code by its upper-case spelling). */
 static int agencies_checked(struct import_state *st, struct td_org_tree *tree,
                             struct td_strmap *seen, struct cased *cased)
 {
@@ -160,7 +154,7 @@ static int agencies_checked(struct import_state *st, struct td_org_tree *tree,
 		/* a list without parent_code leaves an agency the registry
 		 * holds under its superior (keep_agency_fields): so does the
 		 * tree new certificates' DNs are made from */
-		if (!((r->given >> AC_PARENT) & 1u) && td_org_tree_has(tree, r->f[AC_CODE]) &&
+		if (!given(r, AC_PARENT) && td_org_tree_has(tree, r->f[AC_CODE]) &&
 		    td_org_tree_parent(tree, r->f[AC_CODE]))
 			r->f[AC_PARENT] = td_arena_strdup(st->arena,
 			                                  td_org_tree_parent(tree, r->f[AC_CODE]));
@@ -184,6 +178,20 @@ static int agencies_checked(struct import_state *st, struct td_org_tree *tree,
 			                    MAX_AGENCY_DEPTH, MAX_AGENCY_DEPTH - 1);
 	}
 	return TD_OK;
+}
+
+/* Put every file agency into the tree (over the registry's) and check
+ * codes are unique (letter case aside), parents exist and nothing loops. */
+static int agencies_into_tree(struct import_state *st, struct td_org_tree *tree)
+{
+	struct td_strmap *seen = td_strmap_new(st->agencies.n);
+	struct cased cased = { td_strmap_new(st->agencies.n + 1024), td_arena_new(), 0 };
+	int rc = agencies_checked(st, tree, seen, &cased);
+
+	td_strmap_free(cased.map);
+	td_arena_free(cased.arena);
+	td_strmap_free(seen);
+	return rc;
 }
 
 static int depth_of(struct td_org_tree *tree, const char *code)
@@ -353,7 +361,7 @@ static int token_cert(const struct td_cert *c, void *ctx)
 	/* moved off: its row names another token, or an empty cell (a
 	 * list without the column leaves it on its token) */
 	if ((moved = td_strmap_get(k->serials, c->serial)) &&
-	    ((moved->given >> CC_TOKEN_SERIAL) & 1u) &&
+	    given(moved, CC_TOKEN_SERIAL) &&
 	    (!moved->f[CC_TOKEN_SERIAL] ||
 	     strcasecmp(moved->f[CC_TOKEN_SERIAL], r->f[CC_TOKEN_SERIAL]) != 0))
 		return 0;
@@ -503,15 +511,6 @@ static void writing(const struct import_state *st, size_t done)
 	if (done % TD_IMPORT_PROGRESS_EVERY == 0 || done == total)
 		td_import_report_progress(st, TD_IMPORT_WRITING, NULL, (long long)done,
 		                          (long long)total);
-}
-
-/* Did the row's file have column col?  A column a list leaves out says
- * nothing about it: a record the registry holds keeps what it has there
- * (an HR list without the token column must not unlink every token, nor
- * the master list without dates bring merged agencies back). */
-static int given(const struct import_row *r, int col)
-{
-	return (r->given >> col) & 1u;
 }
 
 /* An agency's parent and dates, where its row's file has no such

@@ -222,8 +222,9 @@ static void plain_spaces(char *s)
 		size_t n = 0;
 		if (r[0] == 0xc2 && r[1] == 0xa0)
 			n = 2;
-		else if (r[0] == 0xe2 && r[1] == 0x80 && (r[2] <= 0x8a || r[2] == 0xaf))
-			n = r[2] >= 0x80 ? 3 : 0;
+		else if (r[0] == 0xe2 && r[1] == 0x80 &&
+		         ((r[2] >= 0x80 && r[2] <= 0x8a) || r[2] == 0xaf))
+			n = 3;
 		else if (r[0] == 0xe2 && r[1] == 0x81 && r[2] == 0x9f)
 			n = 3;
 		else if (r[0] == 0xe3 && r[1] == 0x80 && r[2] == 0x80)

@@ -222,12 +222,7 @@ static struct td_match_finding *add(struct td_match_result *r,
 static const char *date_said(const char *v, char *buf, size_t size)
 {
 	/* TRANSLATORS: strftime format of a date */
-	const char *fmt = TR("%Y-%m-%d");
-
-	if (!v)
-		return "?";
-	return strchr(v, 'T') ? td_local_time(v, fmt, buf, size)
-	                      : td_date_text(v, fmt, buf, size);
+	return v ? td_day_text(v, TR("%Y-%m-%d"), buf, size) : "?";
 }
 
 /* "certificate SERIAL (CN=..., until YYYY-MM-DD)" from the token side. */
