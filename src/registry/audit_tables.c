@@ -130,7 +130,7 @@ const struct audited td_audited[] = {
 	  " 'created', created, 'updated', updated), CASE WHEN " TAG_LOADED " THEN"
 	  " json_object('state', 'tagged', 'batch', NULL, 'updated', created) END, "
 	  TAG_LOADED ", id, NOT " TAG_LOADED " OR (state = 'tagged' AND batch IS NULL"
-	  " AND updated IS created), " TAG_BORN " FROM tag ORDER BY id",
+	  " AND updated IS created), " TAG_BORN " FROM " TD_TAG_ROWS " tag ORDER BY id",
 	  /* The IN lets the UNIQUE (target_kind, target) index answer: on
 	   * target alone this scanned every tag for every key the audit
 	   * names (a plan applied by an earlier release: 32,811 tag.add

@@ -51,7 +51,7 @@ static const char *const member_sql[] = {
 	" target_kind TEXT, target TEXT)",
 	"DELETE FROM temp.td_tag_member",
 	"INSERT INTO temp.td_tag_member SELECT b.aid, t.id, t.target_kind, t.target"
-	" FROM temp.td_tbulk b JOIN main.tag t ON t.id BETWEEN b.lo AND b.hi"
+	" FROM temp.td_tbulk b JOIN " TD_TAG_ROWS " t ON t.id BETWEEN b.lo AND b.hi"
 	" AND t.created = b.at WHERE NOT EXISTS (SELECT 1 FROM main.audit a"
 	" WHERE a.entity = 'tag' AND a.entity_key = t.target AND a.action = 'tag.add'"
 	" AND a.id > b.aid)",
@@ -93,7 +93,7 @@ static const char *const content_names[TD_BULK_TAG_N] = {
 	"  AND a.before IS NOT NULL ORDER BY a.id LIMIT 1)," \
 	" t.target_kind, m.target, t.kind, t.request, t.origin, t.rule, t.reason," \
 	" t.detail, t.created" \
-	" FROM temp.td_tag_member m LEFT JOIN main.tag t ON t.id = m.id" \
+	" FROM temp.td_tag_member m LEFT JOIN " TD_TAG_ROWS " t ON t.id = m.id" \
 	" ORDER BY m.aid, m.target_kind, m.target"
 
 struct load {

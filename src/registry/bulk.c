@@ -384,24 +384,27 @@ static int cmp_tag_row(const void *x, const void *y)
 	return c ? c : strcmp(a->target, b->target);
 }
 
-/* INSERT of n rows: ?1 the created stamp, then 8 fields a row.  OR FAIL:
- * a row that breaks a constraint fails the whole load anyway (the caller
- * rolls back), so no statement journal need be kept for each INSERT (it
- * went to a temporary file, rows by the hundred per statement). */
-static sqlite3_stmt *tag_insert(struct td_registry *reg, int n)
+/* INSERT of n rows of per values each (?2 on), each row ending with ?1,
+ * the created stamp, when stamped.  OR FAIL: a row that breaks a
+ * constraint fails the whole load anyway (the caller rolls back), so no
+ * statement journal need be kept for each INSERT (it went to a temporary
+ * file, rows by the hundred per statement). */
+static sqlite3_stmt *rows_insert(struct td_registry *reg, const char *head, int per,
+                                 int stamped, int n)
 {
-	char *sql = sqlite3_mprintf("INSERT OR FAIL INTO tag (target_kind, target, kind,"
-	                            " request, origin, rule, reason, detail, created,"
-	                            " updated) VALUES");
+	char *sql = sqlite3_mprintf("INSERT OR FAIL INTO %s VALUES", head);
 	sqlite3_stmt *st = NULL;
 
 	for (int i = 0; sql && i < n; i++) {
-		char *more = sqlite3_mprintf("%s%s (?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d,?1,?1)",
-		                             sql, i ? "," : "", 8 * i + 2, 8 * i + 3,
-		                             8 * i + 4, 8 * i + 5, 8 * i + 6, 8 * i + 7,
-		                             8 * i + 8, 8 * i + 9);
+		char *row = sqlite3_mprintf("%s%s (", sql, i ? "," : "");
+		for (int k = 0; row && k < per; k++) {
+			char *more = sqlite3_mprintf("%s%s?%d", row, k ? "," : "", per * i + 2 + k);
+			sqlite3_free(row);
+			row = more;
+		}
 		sqlite3_free(sql);
-		sql = more;
+		sql = row ? sqlite3_mprintf("%s%s)", row, stamped ? ",?1" : "") : NULL;
+		sqlite3_free(row);
 	}
 	if (sql && sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) != SQLITE_OK)
 		st = NULL;
@@ -409,8 +412,115 @@ static sqlite3_stmt *tag_insert(struct td_registry *reg, int n)
 	return st;
 }
 
+/* What tags of one load share (schema step 12): kind, request, origin,
+ * rule and reason ("" is stored as NULL, so the same as NULL). */
+#define NOTE_N 5
+
+static void note_fields(const struct tag_load_row *r, const char *f[NOTE_N])
+{
+	f[0] = r->kind;
+	f[1] = r->request;
+	f[2] = r->origin;
+	f[3] = r->rule;
+	f[4] = r->reason;
+	for (int k = 0; k < NOTE_N; k++)
+		if (f[k] && !*f[k])
+			f[k] = NULL;
+}
+
+static int cmp_note(const void *x, const void *y)
+{
+	const char *a[NOTE_N], *b[NOTE_N];
+
+	note_fields(*(const struct tag_load_row *const *)x, a);
+	note_fields(*(const struct tag_load_row *const *)y, b);
+	for (int k = 0; k < NOTE_N; k++) {
+		int c = strcmp(a[k] ? a[k] : "", b[k] ? b[k] : "");
+		if (c || !a[k] != !b[k])
+			return c ? c : a[k] ? 1 : -1;
+	}
+	return 0;
+}
+
+/* The highest tag_note id, or -1. */
+static int64_t max_note_id(struct td_registry *reg)
+{
+	sqlite3_stmt *st;
+	int64_t id = -1;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT coalesce(max(id), 0) FROM tag_note", -1,
+	                       &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}
+
+/* Insert the notes (each with its note_id set), chunk by chunk. */
+static int insert_notes(struct td_registry *reg, struct tag_load_row **notes,
+                        size_t n, struct td_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t done = 0;
+	int rc = TD_OK, size = 0;
+
+	while (rc == TD_OK && done < n) {
+		int k = n - done >= TAG_CHUNK ? TAG_CHUNK : (int)(n - done);
+		if (k != size) {
+			sqlite3_finalize(st);
+			if (!(st = rows_insert(reg, "tag_note (id, kind, request, origin, rule,"
+			                       " reason, created)", NOTE_N + 1, 1, k)))
+				return td_reg_db_error(reg, err, "writing tag notes");
+			sqlite3_bind_text(st, 1, reg->tag_bulk_at, -1, SQLITE_STATIC);
+			size = k;
+		}
+		for (int i = 0; i < k; i++) {
+			const char *f[NOTE_N];
+			note_fields(notes[done + i], f);
+			sqlite3_bind_int64(st, (NOTE_N + 1) * i + 2, notes[done + i]->note_id);
+			for (int c = 0; c < NOTE_N; c++)
+				td_reg_bind_text(st, (NOTE_N + 1) * i + 3 + c, f[c]);
+		}
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = td_reg_db_error(reg, err, "writing tag notes");
+		sqlite3_reset(st);
+		done += (size_t)k;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* One note per distinct reason, above the highest note id; each row
+ * names its own (r->note_id). */
+static int write_tag_notes(struct td_registry *reg, struct td_error *err)
+{
+	size_t n = reg->n_tag_rows, distinct = 0;
+	struct tag_load_row **by_note = malloc(n * sizeof *by_note);
+	int64_t id = max_note_id(reg);
+	int rc;
+
+	if (!by_note)
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	if (id < 0) {
+		free(by_note);
+		return td_reg_db_error(reg, err, "reading tag notes");
+	}
+	for (size_t i = 0; i < n; i++)
+		by_note[i] = &reg->tag_rows[i];
+	qsort(by_note, n, sizeof *by_note, cmp_note);
+	/* number them, the first row of each reason kept in by_note[0..distinct) */
+	for (size_t i = 0; i < n; i++) {
+		struct tag_load_row *r = by_note[i];
+		if (i == 0 || cmp_note(&by_note[distinct - 1], &r) != 0)
+			by_note[distinct++] = r, ++id;
+		r->note_id = id;
+	}
+	rc = insert_notes(reg, by_note, distinct, err);
+	free(by_note);
+	return rc;
+}
+
 /* Bind row r as the i-th of the statement and add it to the digest as
- * stored ("" is stored as NULL). */
+ * it reads (TD_TAG_ROWS: its note's fields in their places). */
 static void bind_tag_row(struct td_registry *reg, sqlite3_stmt *st, int i,
                          const struct tag_load_row *r, struct td_sha256 *h)
 {
@@ -418,11 +528,13 @@ static void bind_tag_row(struct td_registry *reg, sqlite3_stmt *st, int i,
 	                                 r->request, r->origin, r->rule, r->reason,
 	                                 r->detail, reg->tag_bulk_at };
 
-	for (int k = 0; k < TD_BULK_TAG_N - 1; k++) {
+	for (int k = 0; k < TD_BULK_TAG_N - 1; k++)
 		if (f[k] && !*f[k])
 			f[k] = NULL;
-		td_reg_bind_text(st, 8 * i + 2 + k, f[k]);
-	}
+	td_reg_bind_text(st, 4 * i + 2, f[0]);
+	td_reg_bind_text(st, 4 * i + 3, f[1]);
+	sqlite3_bind_int64(st, 4 * i + 4, r->note_id);
+	td_reg_bind_text(st, 4 * i + 5, f[7]);
 	td_reg_bulk_hash_row(h, f, TD_BULK_TAG_N);
 }
 
@@ -432,17 +544,19 @@ static int write_tag_rows(struct td_registry *reg, struct td_sha256 *h,
 {
 	size_t n = reg->n_tag_rows, done = 0;
 	sqlite3_stmt *st = NULL;
-	int rc = TD_OK, size = 0;
+	int rc, size = 0;
 
 	qsort(reg->tag_rows, n, sizeof *reg->tag_rows, cmp_tag_row);
+	if ((rc = write_tag_notes(reg, err)) < 0)
+		return rc;
 	while (rc == TD_OK && done < n) {
 		int k = n - done >= TAG_CHUNK ? TAG_CHUNK : (int)(n - done);
 		if (k != size) {
 			sqlite3_finalize(st);
-			if (!(st = tag_insert(reg, k)))
+			if (!(st = rows_insert(reg, "tag (target_kind, target, note_id, detail)",
+			                       4, 0, k)))
 				return td_reg_db_error(reg, err, "writing tags");
 			size = k;
-			sqlite3_bind_text(st, 1, reg->tag_bulk_at, -1, SQLITE_STATIC);
 		}
 		for (int i = 0; i < k; i++)
 			bind_tag_row(reg, st, i, &reg->tag_rows[done + i], h);

@@ -72,6 +72,24 @@ void td_reg_bulk_hash_row(struct td_sha256 *h, const char *const *fields, int n)
 #define TD_BULK_CERT_FROM \
 	" FROM certificate c LEFT JOIN holder h ON h.id = c.holder_id" \
 	" LEFT JOIN token t ON t.id = c.token_id"
+/* The tag table as its readers see it, the columns in their places
+ * before schema step 12: a tag a plan apply added holds kind, request,
+ * origin, rule, reason and created in the tag_note it names, and updated
+ * NULL until it changes (schema.c, step 12).  Read a tag's kind, request,
+ * origin, rule, reason, created or updated only through this:
+ *     "SELECT reason FROM " TD_TAG_ROWS " t WHERE t.id = ?"
+ * (a flattened subquery: SQLite reads tag's indexes through it). */
+#define TD_TAG_NOTED(col) \
+	" CASE WHEN d.note_id IS NULL THEN d." col " ELSE n." col " END AS " col
+#define TD_TAG_ROWS \
+	"(SELECT d.id AS id, d.target_kind AS target_kind, d.target AS target," \
+	TD_TAG_NOTED("kind") "," TD_TAG_NOTED("request") "," \
+	" d.state AS state, d.batch AS batch," \
+	TD_TAG_NOTED("origin") "," TD_TAG_NOTED("rule") "," TD_TAG_NOTED("reason") "," \
+	" d.detail AS detail, coalesce(d.created, n.created) AS created," \
+	" coalesce(d.updated, d.created, n.created) AS updated" \
+	" FROM tag d LEFT JOIN tag_note n ON n.id = d.note_id)"
+
 /* Tags a plan apply adds (tag.add.bulk): the fields a later tag.send or
  * CRL confirmation never changes, in key order (target_kind, target);
  * state, batch and updated are checked against the birth image instead
@@ -109,6 +127,7 @@ struct td_registry {
 	struct tag_load_row {
 		const char *target_kind, *target, *kind, *request, *origin, *rule,
 		           *reason, *detail;
+		int64_t note_id;   /* bulk.c: the tag_note it names */
 	} *tag_rows;
 	size_t n_tag_rows, cap_tag_rows;
 	struct td_arena *tag_arena;

@@ -83,7 +83,7 @@ struct kit_async {
 };
 /* One merge in progress (kit_merge.c drives, kit_apply.c applies). */
 struct kit_stmt_cache {
-	sqlite3_stmt *insert, *select, *update, *remove, *json;
+	sqlite3_stmt *insert, *select, *update, *remove, *json, *base_row;
 	unsigned long long update_mask;
 };
 
@@ -313,6 +313,10 @@ struct kit_backing {
 int kit_backing_check(struct kit_merge *m, struct kit_table *t,
                       sqlite3_value **pk, sqlite3_value **nv,
                       struct kit_backing *b, struct td_error *err);
+/* The columns the writers of table's records set together (a tag tagged
+ * again: its kind, reason, state, batch...), NULL-terminated; NULL for a
+ * table whose field changes are not records of these. */
+const char *const *kit_backing_columns(const char *table);
 /* A change to master data (agency, holder, certificate), which the merge
  * keeps as a conflict: refused unless the kit's audit has a row of that
  * record at all (a person decides the rest at `kit resolve`). */

@@ -610,6 +610,57 @@ static int apply_delete(struct kit_merge *m, struct kit_table *t, sqlite3_value 
 	return kit_backing_audit(m, t, pk, b, err);
 }
 
+/* ---- the record the field wrote over ------------------------------------------ */
+
+static int listed(const char *const *cols, const char *col)
+{
+	for (; *cols; cols++)
+		if (strcmp(*cols, col) == 0)
+			return 1;
+	return 0;
+}
+
+/* A writer sets its record's columns together (kit_backing.c): a tag
+ * tagged again writes its state and batch too.  So the field's update
+ * was made over the row as the kit held it in every one of them, not
+ * only in those it changed: ov and nv get the ones it left (as base
+ * holds them: unchanged, the kit's values are the image's).  Home having
+ * changed any of them since is a conflict, and a conflict kept as the
+ * field's writes the whole record, never a row half home's and half the
+ * field's (a tag sent to DOST at home, tagged again in the field, was
+ * merged as the field's tag in home's batch).  Call with the kit's key;
+ * the values are copies in held[] (free each). */
+static void record_before(struct kit_merge *m, struct kit_table *t, sqlite3_value **pk,
+                          sqlite3_value **ov, sqlite3_value **nv, sqlite3_value **held)
+{
+	const char *const *cols = kit_backing_columns(t->name);
+	struct kit_stmt_cache *c = cache_of(m, t);
+	int left = 0;   /* record columns the field left as they were */
+
+	for (int i = 0; cols && i < t->ncols; i++)
+		left += !nv[i] && listed(cols, t->cols[i]);
+	if (!left)
+		return;
+	if (!c->base_row) {
+		char *list = kit_column_list(t);
+		char *where = where_pk(t, pk, 1);
+		c->base_row = prepare_owned(m, sqlite3_mprintf("SELECT %s FROM base.\"%w\"%s",
+		                                               list, t->name, where));
+		sqlite3_free(list);
+		sqlite3_free(where);
+		if (!c->base_row)
+			return;
+	}
+	sqlite3_reset(c->base_row);
+	bind_pk(c->base_row, t, pk, 1);
+	if (sqlite3_step(c->base_row) == SQLITE_ROW)
+		for (int i = 0; i < t->ncols; i++)
+			if (!ov[i] && !nv[i] && listed(cols, t->cols[i]))
+				ov[i] = nv[i] = held[i] =
+					sqlite3_value_dup(sqlite3_column_value(c->base_row, i));
+	sqlite3_reset(c->base_row);
+}
+
 /* The change's key at home: a row an earlier merge of this kit brought
  * home has another id there.  pk (and ov's key) then point at *held, a
  * value made here (free it).  -1: that merge kept the row as a conflict,
@@ -682,19 +733,24 @@ int kit_apply_change(struct kit_merge *m, sqlite3_changeset_iter *it,
 		kit_backing_clear(&b);
 		return rc;
 	}
+	sqlite3_value *kept[ncol];
+	for (int i = 0; i < ncol; i++)
+		kept[i] = NULL;
+	if (op == SQLITE_UPDATE && t->kind == KIT_FIELD)
+		record_before(m, t, pk, ov, nv, kept);
 	/* checked against the kit by its ids; applied at home by home's */
 	sqlite3_value *held = NULL;
-	if (op != SQLITE_INSERT && home_key(m, t, pk, ov, &held) < 0) {
-		kit_backing_clear(&b);
-		return kit_conflict_add(m, t, op == SQLITE_UPDATE ? "update" : "delete",
-		                        NULL, ov, nv, "changes a row the field added"
-		                        " that an earlier merge did not bring home", err);
-	}
-	switch (op) {
+	if (op != SQLITE_INSERT && home_key(m, t, pk, ov, &held) < 0)
+		rc = kit_conflict_add(m, t, op == SQLITE_UPDATE ? "update" : "delete",
+		                      NULL, ov, nv, "changes a row the field added"
+		                      " that an earlier merge did not bring home", err);
+	else switch (op) {
 	case SQLITE_INSERT: rc = kit_apply_insert(m, t, nv, err); break;
 	case SQLITE_UPDATE: rc = apply_update(m, t, pk, ov, nv, &b, err); break;
 	default: rc = apply_delete(m, t, pk, ov, &b, err); break;
 	}
+	for (int i = 0; i < ncol; i++)
+		sqlite3_value_free(kept[i]);
 	sqlite3_value_free(held);
 	kit_backing_clear(&b);
 	return rc;
@@ -708,6 +764,7 @@ void kit_merge_cache_free(struct kit_merge *m)
 		sqlite3_finalize(m->cache[i].update);
 		sqlite3_finalize(m->cache[i].remove);
 		sqlite3_finalize(m->cache[i].json);
+		sqlite3_finalize(m->cache[i].base_row);
 	}
 	free(m->cache);
 	m->cache = NULL;

@@ -45,8 +45,11 @@ struct entity_map {
 };
 
 static const char *const token_changes[] = { "state", "custodian", NULL };
+/* A re-tag of a tag a plan apply added moves its note's fields into the
+ * row (statements.c, ST_TAG_UPDATE): note_id and created change then,
+ * what the tag says (ST_TAG_JSON) is held against the audit as ever. */
 static const char *const tag_changes[] = { "kind", "request", "state", "batch",
-	"origin", "rule", "reason", "detail", "updated", NULL };
+	"origin", "rule", "reason", "detail", "updated", "note_id", "created", NULL };
 static const char *const dossier_changes[] = { "agency_id", "status", NULL };
 static const char *const count_changes[] = { "closed_at", "closed_by", NULL };
 
@@ -66,6 +69,13 @@ static const struct entity_map *map_of(const char *table)
 		if (strcmp(maps[i].table, table) == 0)
 			return &maps[i];
 	return NULL;
+}
+
+const char *const *kit_backing_columns(const char *table)
+{
+	const struct entity_map *e = map_of(table);
+
+	return e ? e->changes : NULL;
 }
 
 /* Slots of m->backing: each map's key query on the image, then: */

@@ -37,6 +37,15 @@
 #include "tokendesk/outfile.h"
 #include "tokendesk/text.h"
 
+/* The tags a kit carries: what the team must do on its route. */
+#define KIT_TAG_SCOPE \
+	"(target_kind = 'cert' AND target IN (SELECT serial FROM" \
+	"  main.certificate))" \
+	" OR (target_kind = 'token' AND target IN (SELECT serial FROM" \
+	"  main.token))" \
+	" OR (target_kind = 'agency' AND target IN (SELECT code FROM" \
+	"  main.agency WHERE id IN (SELECT id FROM temp.kit_sub)))"
+
 /* The row filter of the named tables; NULL for the generic rule. */
 static const char *named_filter(const char *table)
 {
@@ -56,13 +65,10 @@ static const char *named_filter(const char *table)
 	if (strcmp(table, "certificate") == 0)
 		return "holder_id IN (SELECT id FROM main.holder)"
 		       " AND (token_id IS NULL OR token_id IN (SELECT id FROM main.token))";
-	if (strcmp(table, "tag") == 0)   /* what the team must do on its route */
-		return "(target_kind = 'cert' AND target IN (SELECT serial FROM"
-		       "  main.certificate))"
-		       " OR (target_kind = 'token' AND target IN (SELECT serial FROM"
-		       "  main.token))"
-		       " OR (target_kind = 'agency' AND target IN (SELECT code FROM"
-		       "  main.agency WHERE id IN (SELECT id FROM temp.kit_sub)))";
+	if (strcmp(table, "tag") == 0)
+		return KIT_TAG_SCOPE;
+	if (strcmp(table, "tag_note") == 0)   /* the notes those tags name */
+		return "id IN (SELECT note_id FROM home.tag WHERE " KIT_TAG_SCOPE ")";
 	return NULL;
 }
 
@@ -287,9 +293,13 @@ int kit_fill_rows(struct td_registry *kit, const char *const *codes, size_t n,
 		return rc;
 	rc = make_scope(kit, codes, n, err);
 	/* Tags refer to certificates, tokens and agencies by key, not by a
-	 * declared reference: they come last, after what they name. */
+	 * declared reference: they come last, after what they name, their
+	 * notes just before them. */
 	for (int i = 0; rc == TD_OK && i < ks.n; i++)
-		if (strcmp(ks.t[i].name, "tag") != 0)
+		if (strcmp(ks.t[i].name, "tag") != 0 && strcmp(ks.t[i].name, "tag_note") != 0)
+			rc = copy_table(kit, &ks.t[i], series, err);
+	for (int i = 0; rc == TD_OK && i < ks.n; i++)
+		if (strcmp(ks.t[i].name, "tag_note") == 0)
 			rc = copy_table(kit, &ks.t[i], series, err);
 	for (int i = 0; rc == TD_OK && i < ks.n; i++)
 		if (strcmp(ks.t[i].name, "tag") == 0)

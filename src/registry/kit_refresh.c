@@ -79,7 +79,7 @@ static const char *const keep_old =
 	"CREATE TEMP TABLE old_move AS SELECT t.serial, e.at, e.to_custodian"
 	"  FROM main.custody_event e JOIN main.token t ON t.id = e.token_id;"
 	"CREATE TEMP TABLE old_dossier AS SELECT ref, status, agency_id FROM main.dossier;"
-	"CREATE TEMP TABLE old_tag AS SELECT target_kind, target, kind, state FROM main.tag;"
+	"CREATE TEMP TABLE old_tag AS SELECT target_kind, target, kind, state FROM " TD_TAG_ROWS " t;"
 	"CREATE TEMP TABLE old_holder AS SELECT ext_id, name, position, email, agency_id,"
 	"  no_longer_needed FROM main.holder;";
 
@@ -93,7 +93,7 @@ static const char *const changed_sql =
 	" 'dossiers', (SELECT count(*) FROM (SELECT ref, status, agency_id FROM main.dossier"
 	"   EXCEPT SELECT * FROM temp.old_dossier)),"
 	" 'tags', (SELECT count(*) FROM (SELECT target_kind, target, kind, state FROM"
-	"   main.tag EXCEPT SELECT * FROM temp.old_tag)),"
+	"   " TD_TAG_ROWS " t EXCEPT SELECT * FROM temp.old_tag)),"
 	" 'officials', (SELECT count(*) FROM (SELECT ext_id, name, position, email,"
 	"   agency_id, no_longer_needed FROM main.holder EXCEPT SELECT * FROM"
 	"   temp.old_holder)),"

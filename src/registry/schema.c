@@ -367,6 +367,58 @@ static const char *const migrations[] = {
 	 * alone (step 3) held the same keys a second time (20 MB and a sort
 	 * of a million rows at national scale). */
 	"DROP INDEX holder_ext_id;",
+	/* 12 (issue 27): tags share their reason.  A plan applied at national
+	 * scale tags 328,216 records for 80,591 distinct reasons: each row
+	 * carried its kind, request, origin, rule, reason sentence and created
+	 * stamp (about 200 of its 360 bytes), and the file grew 22.6%.  A tag
+	 * a plan apply adds now names a tag_note holding those six, and keeps
+	 * updated NULL until it changes; every other writer (tag add, the
+	 * field, a re-tag) writes them in the row as before, note_id NULL.
+	 * Readers read TD_TAG_ROWS (internal.h), which puts either back in
+	 * the columns' old places, so audit images and digests are unchanged.
+	 * A note is never changed or deleted (a tag deleted leaves it): a kit
+	 * changes none, and its merge refuses a change to one as unbacked.
+	 * tag_state (state, batch) gave way to an index on the batches alone:
+	 * tags in no batch were most of it, and are read by a scan anyway
+	 * (a batch sent, the list of tags). */
+	"CREATE TABLE tag_note ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('change_info','revoke','keep',"
+	"        'collect','handover_dossiers','renew','recover_token',"
+	"        'new_issue')),"
+	"  request TEXT CHECK (request IN ('new_issue','renewal','info_change',"
+	"        'revocation','token_recovery')),"
+	"  origin TEXT NOT NULL CHECK (origin IN ('plan','manual')),"
+	"  rule TEXT, reason TEXT,"
+	"  created TEXT NOT NULL);"
+	"CREATE TABLE tag_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  target_kind TEXT NOT NULL CHECK (target_kind IN ('cert','token','agency')),"
+	"  target TEXT NOT NULL,"
+	"  note_id INTEGER REFERENCES tag_note(id),"
+	"  kind TEXT CHECK (kind IN ('change_info','revoke','keep',"
+	"        'collect','handover_dossiers','renew','recover_token',"
+	"        'new_issue')),"
+	"  request TEXT CHECK (request IN ('new_issue','renewal','info_change',"
+	"        'revocation','token_recovery')),"
+	"  state TEXT NOT NULL DEFAULT 'tagged' CHECK (state IN ('tagged',"
+	"        'sent_to_dost','confirmed')),"
+	"  batch INTEGER,"
+	"  origin TEXT CHECK (origin IN ('plan','manual')),"
+	"  rule TEXT, reason TEXT, detail TEXT,"
+	"  created TEXT, updated TEXT,"
+	"  CHECK (CASE WHEN note_id IS NULL THEN kind IS NOT NULL AND origin IS NOT"
+	"         NULL AND created IS NOT NULL AND updated IS NOT NULL ELSE kind IS"
+	"         NULL AND request IS NULL AND origin IS NULL AND rule IS NULL AND"
+	"         reason IS NULL AND created IS NULL END),"
+	"  UNIQUE (target_kind, target));"
+	"INSERT INTO tag_new (id, target_kind, target, kind, request, state, batch,"
+	"  origin, rule, reason, detail, created, updated)"
+	"  SELECT id, target_kind, target, kind, request, state, batch, origin,"
+	"  rule, reason, detail, created, updated FROM tag ORDER BY id;"
+	"DROP TABLE tag;"
+	"ALTER TABLE tag_new RENAME TO tag;"
+	"CREATE INDEX tag_batch ON tag(batch) WHERE batch IS NOT NULL;",
 	/* (append new steps here) */
 };
 

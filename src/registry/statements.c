@@ -84,22 +84,25 @@ const char *const td_reg_stmt_sql[ST__COUNT] = {
 		"INSERT INTO search_idx (search_idx, rowid, text) VALUES ('delete', ?, ?)",
 	/* Tags: a plan applied puts thousands, one statement each. */
 	[ST_TAG_BY_TARGET] =
-		"SELECT id, kind, request, origin, rule, reason, detail FROM tag"
-		" WHERE target_kind = ? AND target = ?",
+		"SELECT id, kind, request, origin, rule, reason, detail FROM " TD_TAG_ROWS
+		" t WHERE target_kind = ? AND target = ?",
 	[ST_TAG_INSERT] =
 		"INSERT INTO tag (target_kind, target, kind, request, origin, rule,"
 		" reason, detail, created, updated)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
 	[ST_TAG_UPDATE] =
+		/* a tag that named a note holds its own fields from now on,
+		 * its created stamp kept (SET reads the row as it was) */
 		"UPDATE tag SET kind = ?3, request = ?4, origin = ?5, rule = ?6,"
 		" reason = ?7, detail = ?8, updated = ?9, state = 'tagged',"
-		" batch = NULL WHERE id = ?10",
+		" batch = NULL, created = coalesce(created, (SELECT n.created FROM"
+		" tag_note n WHERE n.id = tag.note_id)), note_id = NULL WHERE id = ?10",
 	[ST_TAG_JSON] =
 		"SELECT json_object('target_kind', target_kind, 'target', target,"
 		" 'kind', kind, 'request', request, 'state', state, 'batch', batch,"
 		" 'origin', origin, 'rule', rule, 'reason', reason, 'detail', detail,"
 		" 'created', created, 'updated', updated)"
-		" FROM tag WHERE id = ?",
+		" FROM " TD_TAG_ROWS " t WHERE id = ?",
 	[ST_CERT_STATUS] =
 		"SELECT status FROM certificate WHERE serial = ? ORDER BY id LIMIT 1",
 	[ST_DATA_VERSION] = "PRAGMA data_version",

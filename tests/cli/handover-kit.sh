@@ -52,6 +52,20 @@ sqlite3 "$old" "PRAGMA foreign_keys = OFF;
 	DROP TABLE handover_signature; DROP TABLE audit_checkpoint;   -- step 8 (signatures)
 	DROP TABLE kit_merge_state; DROP TABLE kit_idmap;   -- step 9 (later merges)
 	DROP TABLE kit_superseded; ALTER TABLE kit_conflict DROP COLUMN label;
+	-- step 12 (tags share their reason)
+	CREATE TEMP TABLE t12 AS SELECT d.id, d.target_kind, d.target,
+	  coalesce(d.kind, n.kind) kind, coalesce(d.request, n.request) request, d.state,
+	  d.batch, coalesce(d.origin, n.origin) origin, coalesce(d.rule, n.rule) rule,
+	  coalesce(d.reason, n.reason) reason, d.detail, coalesce(d.created, n.created)
+	  created, coalesce(d.updated, d.created, n.created) updated
+	  FROM tag d LEFT JOIN tag_note n ON n.id = d.note_id;
+	DROP TABLE tag; DROP TABLE tag_note;
+	CREATE TABLE tag (id INTEGER PRIMARY KEY, target_kind TEXT NOT NULL, target TEXT NOT NULL,
+	  kind TEXT NOT NULL, request TEXT, state TEXT NOT NULL DEFAULT 'tagged', batch INTEGER,
+	  origin TEXT NOT NULL, rule TEXT, reason TEXT, detail TEXT, created TEXT NOT NULL,
+	  updated TEXT NOT NULL, UNIQUE (target_kind, target));
+	INSERT INTO tag SELECT * FROM t12;
+	CREATE INDEX tag_state ON tag(state, batch);
 	-- step 11 (issuers interned; holder_ext_id dropped)
 	CREATE TEMP TABLE c11 AS SELECT c.id, c.serial, i.dn, c.subject_dn, c.kind,
 	  c.holder_id, c.not_before, c.not_after, c.status, c.revoked_at, c.token_id,

@@ -20,6 +20,7 @@ rows() {   # their rows
 	for t in $release_tables; do
 		echo "== $t"
 		if [ "$t" = certificate ]; then q "SELECT $(cert_cols)"
+		elif [ "$t" = tag ]; then q "SELECT $(tag_cols)"
 		else q "SELECT * FROM \"$t\" ORDER BY rowid"; fi
 	done
 }

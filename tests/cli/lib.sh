@@ -50,6 +50,23 @@ cert_cols() {
 	fi
 }
 
+# tag_cols: the same for tag: its rows as they read (schema step 12: a
+# tag a plan apply added names a tag_note for what it shares), in the
+# columns of the tag table before that step.
+tag_cols() {
+	if [ "$(sqlite3 "$TOKENDESK_DB" "SELECT count(*) FROM sqlite_schema WHERE
+	        name = 'tag_note'")" = 1 ]; then
+		echo "d.id, d.target_kind, d.target, coalesce(d.kind, n.kind),
+		      iif(d.note_id IS NULL, d.request, n.request), d.state, d.batch,
+		      coalesce(d.origin, n.origin), iif(d.note_id IS NULL, d.rule, n.rule),
+		      iif(d.note_id IS NULL, d.reason, n.reason), d.detail,
+		      coalesce(d.created, n.created), coalesce(d.updated, d.created, n.created)
+		      FROM tag d LEFT JOIN tag_note n ON n.id = d.note_id ORDER BY d.rowid"
+	else
+		echo "* FROM tag ORDER BY rowid"
+	fi
+}
+
 demo_import() {
 	td init >/dev/null && td import "$TD_SRCDIR/data/demo/agencies.csv" \
 		"$TD_SRCDIR/data/demo/certificates.csv" >/dev/null

@@ -20,6 +20,7 @@ tables() {   # every table's rows, in a fixed order
 			entries, sha256, imported_at"
 		echo "== $t"
 		if [ "$t" = certificate ]; then q "SELECT $(cert_cols)"
+		elif [ "$t" = tag ]; then q "SELECT $(tag_cols)"
 		else q "SELECT $cols FROM \"$t\" ORDER BY rowid"; fi
 	done
 }
@@ -34,7 +35,7 @@ expect_in "$tmp/out" "(schema $latest)"
 expect_eq "$(q 'PRAGMA user_version')" "$latest" "schema after the migration"
 # new tables, and kit_conflict's new column (no conflicts in the fixture)
 tables | grep -v -e '^== crl_trust$' -e '^== handover_signature$' -e '^== audit_checkpoint$' \
-	-e '^== kit_merge_state$' -e '^== kit_superseded$' >"$tmp/after"
+	-e '^== kit_merge_state$' -e '^== kit_superseded$' -e '^== tag_note$' >"$tmp/after"
 cmp -s "$tmp/before" "$tmp/after" || { fail "rows changed by the migration"; diff "$tmp/before" "$tmp/after" | head >&2; }
 expect_eq "$(q 'SELECT count(*) FROM crl_trust')" 0 "pinned CAs after the migration"
 # step 11: the one CA of the fixture's certificates, each certificate

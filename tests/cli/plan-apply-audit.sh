@@ -26,7 +26,7 @@ expect_eq "$(q "SELECT json_extract(after, '$.added') FROM audit WHERE action = 
 	"$n" "the bulk row's count"
 expect_eq "$(q "SELECT entity || ',' || coalesce(entity_key, 'NULL') || ',' || json_extract(after, '$.source') || ',' || length(json_extract(after, '$.content_sha256')) FROM audit WHERE action = 'tag.add.bulk'")" \
 	"tag,NULL,plan,64" "the bulk row"
-expect_eq "$(q "SELECT count(DISTINCT created) FROM tag")" 1 "one created stamp for the load"
+expect_eq "$(q "SELECT count(DISTINCT coalesce(t.created, n.created)) FROM tag t LEFT JOIN tag_note n ON n.id = t.note_id")" 1 "one created stamp for the load"
 expect_status 0 td audit verify
 expect_in "$tmp/out" "every audited row matches its audit trail"
 bulk_id=$(q "SELECT id FROM audit WHERE action = 'tag.add.bulk'")
@@ -46,13 +46,35 @@ tamper() {
 	for line in "$@"; do expect_in "$tmp/err" "$line"; done
 }
 L=$tmp/loaded.db
+# The load's tags share their kind, request, origin, rule, reason and
+# created stamp through tag_note (schema step 12), and hold them in the
+# row once changed: inline TARGET is the SQL that moves a tag's note
+# into its row, as a re-tag does, for an edit of the row to follow.
+inline() {
+	echo "UPDATE tag SET note_id = NULL, kind = n.kind, request = n.request,
+	  origin = n.origin, rule = n.rule, reason = n.reason, created = n.created,
+	  updated = coalesce(tag.updated, n.created) FROM tag_note n
+	  WHERE n.id = tag.note_id AND tag.target = '$1';"
+}
+expect_eq "$(q "SELECT count(*) FROM tag WHERE note_id IS NULL")" 0 "the load's tags name notes"
+expect_eq "$(q "SELECT count(*) FROM (SELECT DISTINCT kind, request, origin, rule, reason, created FROM tag_note)")" \
+	"$(q "SELECT count(*) FROM tag_note")" "each reason noted once"
 # content: only the load's digest can tell (the load named)
-tamper "$L" "UPDATE tag SET reason = 'lý do khác' WHERE target = 'b001'" \
+tamper "$L" "UPDATE tag_note SET reason = 'lý do khác' WHERE id = (SELECT note_id FROM tag WHERE target = 'b001')" \
+	"$load, no longer match its content digest"
+tamper "$L" "$(inline b001) UPDATE tag SET reason = 'lý do khác' WHERE target = 'b001'" \
+	"$load, no longer match its content digest"
+tamper "$L" "UPDATE tag SET note_id = (SELECT note_id FROM tag WHERE target = 'a071') WHERE target = 'b001'" \
 	"$load, no longer match its content digest"
 tamper "$L" "UPDATE tag SET detail = 'CN=Ai đó' WHERE target = 'a071'" \
 	"$load, no longer match its content digest"
-tamper "$L" "UPDATE tag SET kind = 'keep', request = NULL WHERE target = 'b002'" \
+tamper "$L" "$(inline b002) UPDATE tag SET kind = 'keep', request = NULL WHERE target = 'b002'" \
 	"$load, no longer match its content digest"
+# a note's fields written into the row unchanged: what the tag says is
+# the same, and it verifies
+restore "$L"
+q "$(inline b003)" || fail "sqlite3: inline b003"
+expect_status 0 td audit verify
 # state, batch, updated: the row named, against the image it is born with
 tamper "$L" "UPDATE tag SET state = 'sent_to_dost', batch = 7 WHERE target = 'b001'" \
 	"tag b001: state is 'sent_to_dost', the audit says 'tagged'" \
@@ -63,10 +85,10 @@ tamper "$L" "UPDATE tag SET updated = '2030-01-01T00:00:00Z' WHERE target = 'b00
 tamper "$L" "DELETE FROM tag WHERE target = 'b004'" \
 	"$load, are not all there"
 # added, even dressed as one of the load: the row named
-tamper "$L" "INSERT INTO tag (target_kind, target, kind, request, origin, rule, reason, created, updated) SELECT 'cert', 'b006', 'revoke', 'revocation', 'plan', rule, reason, created, updated FROM tag WHERE target = 'b004'" \
+tamper "$L" "INSERT INTO tag (target_kind, target, note_id) SELECT 'cert', 'b006', note_id FROM tag WHERE target = 'b004'" \
 	"tag b006: this row has no audit row: it was added by hand"
 # its created stamp changed: no longer one of the load's, and unaudited
-tamper "$L" "UPDATE tag SET created = '2020-01-01T00:00:00Z' WHERE target = 'b005'" \
+tamper "$L" "$(inline b005) UPDATE tag SET created = '2020-01-01T00:00:00Z' WHERE target = 'b005'" \
 	"tag b005: this row has no audit row: it was added by hand" \
 	"$load, are not all there"
 # a digest edited in the bulk row breaks the chain
@@ -106,7 +128,7 @@ second=$(q "SELECT id FROM audit WHERE action = 'tag.add.bulk' ORDER BY id LIMIT
 # checked: one sent to DOST and edited back by hand is named
 tamper "$LV" "UPDATE tag SET state = 'tagged', batch = NULL WHERE target = 'b001'" \
 	"tag b001: state is 'tagged', the audit says 'sent_to_dost'"
-tamper "$LV" "UPDATE tag SET reason = 'lý do khác' WHERE target = 'b002'" \
+tamper "$LV" "$(inline b002) UPDATE tag SET reason = 'lý do khác' WHERE target = 'b002'" \
 	"$load, no longer match its content digest"
 # a row of the third load deleted by hand; the second load's rows were
 # all removed by the plan (audited): a hand-made row in their place is named
@@ -154,13 +176,19 @@ db = sqlite3.connect(sys.argv[1])
 aid, after = db.execute("SELECT id, after FROM audit WHERE action = 'tag.add.bulk'"
                         " ORDER BY id LIMIT 1").fetchone()
 a = json.loads(after)
-db.execute("UPDATE tag SET reason = 'lý do giả' WHERE target = ?", (a["first"],))
+db.execute("UPDATE tag SET note_id = NULL, kind = n.kind, request = n.request,"
+           " origin = n.origin, rule = n.rule, reason = 'lý do giả', created = n.created,"
+           " updated = coalesce(tag.updated, n.created) FROM tag_note n"
+           " WHERE n.id = tag.note_id AND tag.target = ?", (a["first"],))
 h = hashlib.sha256()
 # the load's rows as they stand (none changed or deleted since in this
 # rewrite's eyes: good enough for a load whose rows all stand)
-rows = db.execute("SELECT target_kind, target, kind, request, origin, rule, reason,"
-                  " detail, created FROM tag WHERE id BETWEEN ? AND ? AND created = ?"
-                  " ORDER BY target_kind, target",
+rows = db.execute("SELECT t.target_kind, t.target, coalesce(t.kind, n.kind),"
+                  " iif(t.note_id IS NULL, t.request, n.request), coalesce(t.origin, n.origin),"
+                  " iif(t.note_id IS NULL, t.rule, n.rule), iif(t.note_id IS NULL, t.reason, n.reason),"
+                  " t.detail, coalesce(t.created, n.created) AS created FROM tag t"
+                  " LEFT JOIN tag_note n ON n.id = t.note_id WHERE t.id BETWEEN ? AND ?"
+                  " AND coalesce(t.created, n.created) = ? ORDER BY t.target_kind, t.target",
                   (a["first_id"], a["last_id"], a["created"])).fetchall()
 for row in rows:
     for v in row:
