@@ -116,6 +116,10 @@ tail -n 1 "$tmp/apply.out"
 figure "plan apply (wall), s" "$t_apply" "19" 10
 [ -s "$tmp/apply.cpu" ] &&
 	figure "plan apply (cpu), s" "$(awk '{ printf "%.2f", $1 + $2 }' "$tmp/apply.cpu")" "?" 10
+# what the growth is made of: the tags, and the notes they share (schema 12)
+command -v sqlite3 >/dev/null 2>&1 &&
+	echo "plan apply: $(sqlite3 "$tmp/apply.db" "SELECT count(*) || ' tags naming ' ||
+		count(DISTINCT note_id) || ' notes' FROM tag") (no target)"
 figure "plan apply registry growth, %" \
 	"$(awk -v a="$size0" -v b="$size1" 'BEGIN { printf "%.1f", (b - a) * 100 / a }')" "41" 15
 # The tags it added are checked by audit verify against their bulk row's
