@@ -180,25 +180,32 @@ static sqlite3_stmt *prepare_owned(struct kit_merge *m, char *sql)
 	return st;
 }
 
-/* SELECT of every column of the row with the change's primary key. */
+/* SELECT of every column of the row of schema.t with the change's
+ * primary key, prepared once into *slot, bound. */
+static sqlite3_stmt *select_in(struct kit_merge *m, sqlite3_stmt **slot,
+                               const char *schema, struct kit_table *t,
+                               sqlite3_value **pk)
+{
+	if (!*slot) {
+		char *cols = kit_column_list(t);
+		char *where = where_pk(t, pk, 1);
+		*slot = prepare_owned(m, sqlite3_mprintf("SELECT %s FROM %s.\"%w\"%s",
+		                                         cols, schema, t->name, where));
+		sqlite3_free(cols);
+		sqlite3_free(where);
+		if (!*slot)
+			return NULL;
+	}
+	sqlite3_reset(*slot);
+	bind_pk(*slot, t, pk, 1);
+	return *slot;
+}
+
+/* Home's row with the change's primary key. */
 static sqlite3_stmt *select_row(struct kit_merge *m, struct kit_table *t,
                                 sqlite3_value **pk)
 {
-	struct kit_stmt_cache *c = cache_of(m, t);
-
-	if (!c->select) {
-		char *cols = kit_column_list(t);
-		char *where = where_pk(t, pk, 1);
-		c->select = prepare_owned(m, sqlite3_mprintf("SELECT %s FROM main.\"%w\"%s",
-		                                             cols, t->name, where));
-		sqlite3_free(cols);
-		sqlite3_free(where);
-		if (!c->select)
-			return NULL;
-	}
-	sqlite3_reset(c->select);
-	bind_pk(c->select, t, pk, 1);
-	return c->select;
+	return select_in(m, &cache_of(m, t)->select, "main", t, pk);
 }
 
 /* ---- conflicts ------------------------------------------------------------------- */
@@ -634,31 +641,19 @@ static void record_before(struct kit_merge *m, struct kit_table *t, sqlite3_valu
                           sqlite3_value **ov, sqlite3_value **nv, sqlite3_value **held)
 {
 	const char *const *cols = kit_backing_columns(t->name);
-	struct kit_stmt_cache *c = cache_of(m, t);
+	sqlite3_stmt *st;
 	int left = 0;   /* record columns the field left as they were */
 
 	for (int i = 0; cols && i < t->ncols; i++)
 		left += !nv[i] && listed(cols, t->cols[i]);
-	if (!left)
+	if (!left || !(st = select_in(m, &cache_of(m, t)->base_row, "base", t, pk)))
 		return;
-	if (!c->base_row) {
-		char *list = kit_column_list(t);
-		char *where = where_pk(t, pk, 1);
-		c->base_row = prepare_owned(m, sqlite3_mprintf("SELECT %s FROM base.\"%w\"%s",
-		                                               list, t->name, where));
-		sqlite3_free(list);
-		sqlite3_free(where);
-		if (!c->base_row)
-			return;
-	}
-	sqlite3_reset(c->base_row);
-	bind_pk(c->base_row, t, pk, 1);
-	if (sqlite3_step(c->base_row) == SQLITE_ROW)
+	if (sqlite3_step(st) == SQLITE_ROW)
 		for (int i = 0; i < t->ncols; i++)
 			if (!ov[i] && !nv[i] && listed(cols, t->cols[i]))
 				ov[i] = nv[i] = held[i] =
-					sqlite3_value_dup(sqlite3_column_value(c->base_row, i));
-	sqlite3_reset(c->base_row);
+					sqlite3_value_dup(sqlite3_column_value(st, i));
+	sqlite3_reset(st);
 }
 
 /* The change's key at home: a row an earlier merge of this kit brought

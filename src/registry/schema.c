@@ -10,6 +10,12 @@
 
 #include "registry/internal.h"
 
+/* Step 12's lists of what a tag may say, for its note and its row. */
+#define TAG_KIND_IN "kind IN ('change_info','revoke','keep','collect'," \
+	"'handover_dossiers','renew','recover_token','new_issue')"
+#define TAG_REQUEST_IN "request IN ('new_issue','renewal','info_change'," \
+	"'revocation','token_recovery')"
+
 static const char *const migrations[] = {
 	/* 1: the core registry */
 	"CREATE TABLE agency ("
@@ -383,11 +389,8 @@ static const char *const migrations[] = {
 	 * (a batch sent, the list of tags). */
 	"CREATE TABLE tag_note ("
 	"  id INTEGER PRIMARY KEY,"
-	"  kind TEXT NOT NULL CHECK (kind IN ('change_info','revoke','keep',"
-	"        'collect','handover_dossiers','renew','recover_token',"
-	"        'new_issue')),"
-	"  request TEXT CHECK (request IN ('new_issue','renewal','info_change',"
-	"        'revocation','token_recovery')),"
+	"  kind TEXT NOT NULL CHECK (" TAG_KIND_IN "),"
+	"  request TEXT CHECK (" TAG_REQUEST_IN "),"
 	"  origin TEXT NOT NULL CHECK (origin IN ('plan','manual')),"
 	"  rule TEXT, reason TEXT,"
 	"  created TEXT NOT NULL);"
@@ -396,11 +399,8 @@ static const char *const migrations[] = {
 	"  target_kind TEXT NOT NULL CHECK (target_kind IN ('cert','token','agency')),"
 	"  target TEXT NOT NULL,"
 	"  note_id INTEGER REFERENCES tag_note(id),"
-	"  kind TEXT CHECK (kind IN ('change_info','revoke','keep',"
-	"        'collect','handover_dossiers','renew','recover_token',"
-	"        'new_issue')),"
-	"  request TEXT CHECK (request IN ('new_issue','renewal','info_change',"
-	"        'revocation','token_recovery')),"
+	"  kind TEXT CHECK (" TAG_KIND_IN "),"
+	"  request TEXT CHECK (" TAG_REQUEST_IN "),"
 	"  state TEXT NOT NULL DEFAULT 'tagged' CHECK (state IN ('tagged',"
 	"        'sent_to_dost','confirmed')),"
 	"  batch INTEGER,"

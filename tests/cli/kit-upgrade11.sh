@@ -15,14 +15,7 @@ q() { sqlite3 "$TOKENDESK_DB" "$1"; }
 release_tables=$(q "SELECT name FROM sqlite_schema WHERE type = 'table' AND
                     name NOT LIKE 'sqlite%' AND name NOT LIKE 'search_idx%' AND
                     name <> 'kit_idmap' ORDER BY name")
-rows() {   # their rows, tag's as they read
-	for t in $release_tables; do
-		echo "== $t"
-		if [ "$t" = certificate ]; then q "SELECT $(cert_cols)"
-		elif [ "$t" = tag ]; then q "SELECT $(tag_cols)"
-		else q "SELECT * FROM \"$t\" ORDER BY rowid"; fi
-	done
-}
+rows() { table_rows $release_tables; }
 expect_eq "$(q 'PRAGMA user_version')" 11 "fixture's schema"
 expect_eq "$(sqlite3 "$tmp/field.kit" 'PRAGMA user_version')" 11 "kit's schema"
 expect_eq "$(q "SELECT count(*) FROM audit WHERE action = 'tag.add.bulk'")" 1 "the release's bulk row"

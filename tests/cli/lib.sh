@@ -67,6 +67,20 @@ tag_cols() {
 	fi
 }
 
+# table_rows TABLE...: each table's rows in $TOKENDESK_DB, certificate's
+# and tag's as they read in the release's columns (for comparing a
+# release's file before and after its migration).
+table_rows() {
+	for t in "$@"; do
+		echo "== $t"
+		case $t in
+		certificate) sqlite3 "$TOKENDESK_DB" "SELECT $(cert_cols)" ;;
+		tag) sqlite3 "$TOKENDESK_DB" "SELECT $(tag_cols)" ;;
+		*) sqlite3 "$TOKENDESK_DB" "SELECT * FROM \"$t\" ORDER BY rowid" ;;
+		esac
+	done
+}
+
 demo_import() {
 	td init >/dev/null && td import "$TD_SRCDIR/data/demo/agencies.csv" \
 		"$TD_SRCDIR/data/demo/certificates.csv" >/dev/null
