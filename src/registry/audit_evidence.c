@@ -61,8 +61,8 @@ static const char *const evidence_sql[] = {
 	CONFLICT_HELD,
 	"INSERT INTO temp.td_ev SELECT " CONFLICT_ENTITY("k") ", " CONFLICT_KEY("k")
 	", a.id, " CONFLICT_ENTITY("k") " || '.resolve', NULL, CASE k.tbl WHEN"
-	" 'certificate' THEN json_remove(k.field_new, '$.holder_id') ELSE"
-	" k.field_new END, NULL, 1, 1"
+	" 'certificate' THEN json_remove(k.field_new, '$.holder_id') WHEN 'tag'"
+	" THEN " TD_TAG_JSON_READ("k.field_new") " ELSE k.field_new END, NULL, 1, 1"
 	" FROM audit a JOIN kit_conflict k ON k.id = CAST(a.entity_key AS INTEGER)"
 	" WHERE a.action = 'kit.resolve' AND json_extract(a.after, '$.keep') = 'field'"
 	" AND k.field_new IS NOT NULL AND k.tbl NOT IN ('custody_event', 'count_scan')",

@@ -90,6 +90,20 @@ void td_reg_bulk_hash_row(struct td_sha256 *h, const char *const *fields, int n)
 	" coalesce(d.updated, d.created, n.created) AS updated" \
 	" FROM tag d LEFT JOIN tag_note n ON n.id = d.note_id)"
 
+/* A tag row's JSON image j (kit_conflict keeps rows as stored) as the tag
+ * reads: a note's fields in their places, note_id gone. */
+#define TD_TAG_NOTE_FIELD(j, col) \
+	" '$." col "', (SELECT n." col " FROM tag_note n WHERE n.id =" \
+	" json_extract(" j ", '$.note_id'))"
+#define TD_TAG_JSON_READ(j) \
+	"json_remove(CASE WHEN json_extract(" j ", '$.note_id') IS NULL THEN " j \
+	" ELSE json_set(" j "," TD_TAG_NOTE_FIELD(j, "kind") "," \
+	TD_TAG_NOTE_FIELD(j, "request") "," TD_TAG_NOTE_FIELD(j, "origin") "," \
+	TD_TAG_NOTE_FIELD(j, "rule") "," TD_TAG_NOTE_FIELD(j, "reason") "," \
+	TD_TAG_NOTE_FIELD(j, "created") ", '$.updated', coalesce(json_extract(" j \
+	", '$.updated'), (SELECT n.created FROM tag_note n WHERE n.id =" \
+	" json_extract(" j ", '$.note_id')))) END, '$.note_id')"
+
 /* Tags a plan apply adds (tag.add.bulk): the fields a later tag.send or
  * CRL confirmation never changes, in key order (target_kind, target);
  * state, batch and updated are checked against the birth image instead

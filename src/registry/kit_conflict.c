@@ -97,6 +97,15 @@ char *kit_conflict_label(struct td_registry *home, const char *table,
 	return label;
 }
 
+/* A conflict as a person reads it: a tag's images as the tag reads, the
+ * fields a plan tag shares with others (its note) in their places. */
+#define CONFLICT_READ(col) \
+	"CASE tbl WHEN 'tag' THEN " TD_TAG_JSON_READ(col) " ELSE " col " END"
+#define CONFLICT_SHOWN \
+	"id, kit_uuid, tbl, op, reason, status, pk, " CONFLICT_READ("home") ", " \
+	CONFLICT_READ("field_old") ", " CONFLICT_READ("field_new") ", resolved_at," \
+	" resolved_by, label"
+
 int td_reg_kit_each_conflict(struct td_registry *reg, int open_only,
                              td_kit_conflict_fn fn, void *ctx, struct td_error *err)
 {
@@ -105,12 +114,9 @@ int td_reg_kit_each_conflict(struct td_registry *reg, int open_only,
 	int rc, stop = 0;
 
 	if (sqlite3_prepare_v2(reg->db, open_only ?
-	        "SELECT id, kit_uuid, tbl, op, reason, status, pk, home, field_old,"
-	        " field_new, resolved_at, resolved_by, label FROM kit_conflict"
-	        " WHERE status = 'open' ORDER BY id" :
-	        "SELECT id, kit_uuid, tbl, op, reason, status, pk, home, field_old,"
-	        " field_new, resolved_at, resolved_by, label FROM kit_conflict"
-	        " ORDER BY id",
+	        "SELECT " CONFLICT_SHOWN " FROM kit_conflict WHERE status = 'open'"
+	        " ORDER BY id" :
+	        "SELECT " CONFLICT_SHOWN " FROM kit_conflict ORDER BY id",
 	        -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(reg, err, "listing kit conflicts");
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -325,6 +331,28 @@ static int supersede(struct td_registry *reg, int64_t id, const struct conflict_
 	return *events ? TD_OK : td_error_set(err, TD_ERR_NOMEM, "out of memory");
 }
 
+/* A field update kept as a conflict holds every column of the record its
+ * writer writes (kit_apply.c: record_before).  One kept by an earlier
+ * release holds only those that changed: applied, it would leave home's
+ * values in the others (the field's tag in home's DOST batch). */
+static int whole_record(const struct kit_table *t, const struct conflict_row *r,
+                        int64_t id, struct td_error *err)
+{
+	const char *const *cols = kit_backing_columns(t->name);
+	char probe[300];
+
+	for (; cols && strcmp(r->op, "update") == 0 && *cols; cols++) {
+		snprintf(probe, sizeof probe, "\"%s\":", *cols);
+		if (!r->field_new || !strstr(r->field_new, probe))
+			return td_error_set(err, TD_ERR_CONFLICT, "kit conflict %" PRId64
+			                    " was kept by an earlier release with only the"
+			                    " fields the field changed: its version would mix"
+			                    " with home's; keep home's and make the field's"
+			                    " change again", id);
+	}
+	return TD_OK;
+}
+
 /* Keep the field's version of a record its ordinary writer audits
  * (token, tag, dossier): apply it, and audit it as that writer does. */
 static int apply_field_audited(struct td_registry *reg, struct kit_table *t,
@@ -373,7 +401,8 @@ int td_reg_kit_resolve(struct td_registry *reg, int64_t id, int keep_field,
 			rc = td_error_set(err, TD_ERR_DATA, "no table %s", r.table);
 			goto out;
 		}
-		if ((rc = apply_field_audited(reg, t, &r, err)) < 0)
+		if ((rc = whole_record(t, &r, id, err)) < 0 ||
+		    (rc = apply_field_audited(reg, t, &r, err)) < 0)
 			goto out;
 	}
 	td_now_iso(at);

@@ -460,8 +460,9 @@ int td_reg_cert_mark_revoked(struct td_registry *reg, const char *serial,
 	}
 	if (sqlite3_prepare_v2(reg->db, "UPDATE tag SET state = 'confirmed',"
 	                       " updated = ? WHERE target_kind = 'cert' AND target = ?"
-	                       " AND coalesce(kind, (SELECT n.kind FROM tag_note n WHERE"
-	                       " n.id = tag.note_id)) = 'revoke' AND state <> 'confirmed'"
+	                       " AND CASE WHEN note_id IS NULL THEN kind ELSE (SELECT"
+	                       " n.kind FROM tag_note n WHERE n.id = tag.note_id) END"
+	                       " = 'revoke' AND state <> 'confirmed'"
 	                       " RETURNING id", -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(reg, err, "confirming a tag");
 	char now[21];

@@ -68,4 +68,22 @@ expect_eq "$(q "$home" "SELECT coalesce(note_id, 'none') || ' ' || kind || ' ' |
 expect_eq "$(q "$home" "SELECT count(*) FROM tag_note")" "$notes" "home's notes after the merge"
 expect_status 0 td audit verify
 expect_in "$tmp/out" "every audited row matches its audit trail"
+
+# a plan tag confirmed both at home and in the field: a conflict shown
+# as the tag reads (its note's reason, no note id), and kept as the
+# field's it verifies
+expect_status 0 td tag send
+kit2=$tmp/second.kit
+expect_status 0 td kit make --agencies P.S2 -o "$kit2"
+TOKENDESK_OPERATOR=field "$TOKENDESK" --db "$kit2" tag confirm a021 >/dev/null || fail "field confirm"
+sleep 1   # another updated stamp at home
+expect_status 0 td tag confirm a021
+expect_status 0 td kit merge "$kit2"
+expect_eq "$(q "$home" "SELECT count(*) FROM kit_conflict WHERE status = 'open'")" 1 "the confirmation's conflict"
+expect_status 0 td kit conflicts --json
+expect_in "$tmp/out" "P.S2 merges into an agency that keeps its name"
+expect_not_in "$tmp/out" "note_id"
+expect_status 0 td kit resolve "$(q "$home" "SELECT id FROM kit_conflict WHERE status = 'open'")" --keep field
+expect_status 0 td audit verify
+expect_in "$tmp/out" "every audited row matches its audit trail"
 [ "$failures" -eq 0 ]

@@ -38,6 +38,17 @@ expect_eq "$(q "SELECT count(*) FROM sqlite_schema WHERE name IN ('tag_state', '
 expect_status 0 td tag list --state sent_to_dost
 expect_in "$tmp/out" "a021"
 
+# the release kept a conflict with only the fields the field changed
+# (a071 tagged again in the field after home sent it): keeping the
+# field's would put the field's reason in home's DOST batch, refused;
+# home's is kept
+old_conflict=$(q "SELECT id FROM kit_conflict WHERE status = 'open'")
+expect_status 65 td kit resolve "$old_conflict" --keep field
+expect_in "$tmp/err" "was kept by an earlier release with only the fields the field changed"
+expect_eq "$(q "SELECT kind || ' ' || state || ' ' || batch FROM tag WHERE target = 'a071'")" \
+	"change_info sent_to_dost 1" "a071 after the refusal"
+expect_status 0 td kit resolve "$old_conflict" --keep home
+
 # the release's kit: migrated on private copies, its file left alone
 expect_status 0 td kit merge "$tmp/field.kit"
 expect_eq "$(sha256sum <"$tmp/field.kit")" "$kit_sum" "the kit file after the merge"
@@ -47,11 +58,11 @@ expect_eq "$(q "SELECT custodian FROM token WHERE serial = 'TKB002'")" "agency:P
 # field's tag is a conflict, not merged into home's batch
 expect_eq "$(q "SELECT kind || ' ' || state || ' ' || batch FROM tag WHERE target = 'b001'")" \
 	"change_info sent_to_dost 1" "b001 at home"
-expect_eq "$(q "SELECT count(*) || ' ' || min(tbl) FROM kit_conflict")" "1 tag" "conflicts"
+expect_eq "$(q "SELECT count(*) || ' ' || min(tbl) FROM kit_conflict WHERE status = 'open'")" "1 tag" "conflicts"
 expect_status 0 td audit verify
 expect_in "$tmp/out" "every audited row matches its audit trail"
 # the operator keeps the field's: the field's tag, tagged again
-expect_status 0 td kit resolve "$(q 'SELECT id FROM kit_conflict')" --keep field
+expect_status 0 td kit resolve "$(q "SELECT id FROM kit_conflict WHERE status = 'open'")" --keep field
 expect_eq "$(q "SELECT kind || ' ' || reason || ' ' || state || ' ' || coalesce(batch, '-') FROM tag WHERE target = 'b001'")" \
 	"revoke nghỉ hưu tagged -" "b001 as the field tagged it"
 expect_status 0 td audit verify

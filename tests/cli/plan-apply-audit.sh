@@ -66,6 +66,10 @@ tamper "$L" "$(inline b001) UPDATE tag SET reason = 'lý do khác' WHERE target 
 	"$load, no longer match its content digest"
 tamper "$L" "UPDATE tag SET note_id = (SELECT note_id FROM tag WHERE target = 'a071') WHERE target = 'b001'" \
 	"$load, no longer match its content digest"
+# a noted tag's own field set past the schema's CHECK: named, though no
+# reader sees it (the next write of the row would fail on it)
+tamper "$L" "PRAGMA ignore_check_constraints = 1; UPDATE tag SET kind = 'keep' WHERE target = 'b001'" \
+	"tag b001: kind is 'keep', the audit says NULL"
 tamper "$L" "UPDATE tag SET detail = 'CN=Ai đó' WHERE target = 'a071'" \
 	"$load, no longer match its content digest"
 tamper "$L" "$(inline b002) UPDATE tag SET kind = 'keep', request = NULL WHERE target = 'b002'" \
