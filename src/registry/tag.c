@@ -332,6 +332,13 @@ int td_reg_tag_send(struct td_registry *reg, int64_t *batch, long *count,
 	*count = 0;
 	if ((rc = td_reg_require_tx(reg, err)) < 0)
 		return rc;
+	/* DOST's batches are numbered at home: a kit's own batch 1 would be
+	 * another than home's, and its merge refused the kit as edited by
+	 * hand (tag.send rows carry no before-image to hold it to). */
+	if (td_reg_is_field_kit(reg))
+		return td_error_set(err, TD_ERR_USAGE, "tags are sent to DOST from the"
+		                    " registry at home, not from a field kit: merge the"
+		                    " kit, then send there");
 	if (sqlite3_prepare_v2(reg->db, "SELECT coalesce(max(batch), 0) + 1,"
 	                       " (SELECT count(*) FROM tag WHERE state = 'tagged')"
 	                       " FROM tag", -1, &st, NULL) != SQLITE_OK)

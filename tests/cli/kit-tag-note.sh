@@ -35,6 +35,9 @@ TOKENDESK_OPERATOR=field K tag revoke b001 --reason "nghỉ hưu" >/dev/null || 
 expect_eq "$(q "$kit" "SELECT coalesce(note_id, 'none') || ' ' || kind || ' ' || reason || ' ' || created FROM tag WHERE target = 'b001'")" \
 	"none revoke nghỉ hưu $created" "the field's tag: in its row, created kept"
 TOKENDESK_DB=$kit expect_status 0 td audit verify
+# batches to DOST are numbered at home, not in a kit
+TOKENDESK_DB=$kit expect_status 64 td tag send
+expect_in "$tmp/err" "not from a field kit"
 cp "$kit" "$tmp/pristine.kit"
 
 # refused SQL WHAT: the kit edited with SQL does not merge (exit 65,
