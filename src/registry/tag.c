@@ -67,6 +67,27 @@ static int step_finalize(struct td_registry *reg, sqlite3_stmt *st,
 	return rc == SQLITE_DONE ? TD_OK : td_reg_db_error(reg, err, what);
 }
 
+/* In a field kit, was the tag of key removed since the kit was made?  A
+ * kit's merge backs a record it adds by its field rows, which for a key
+ * removed and tagged again begin with the removal: the whole kit was
+ * refused as edited by hand.  So such a tag waits for home. */
+static int removed_in_field(struct td_registry *reg, const char *key)
+{
+	sqlite3_stmt *st;
+	int removed = 0;
+
+	if (!td_reg_is_field_kit(reg) ||
+	    sqlite3_prepare_v2(reg->db, "SELECT 1 FROM audit WHERE entity = 'tag'"
+	                       " AND entity_key = ?1 AND action = 'tag.delete' AND id >"
+	                       " coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE"
+	                       " key = 'kit_audit_base'), 0)", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	removed = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return removed;
+}
+
 /* Is the stored tag (row from SELECT in tag_put) the same as t? */
 static int tag_same(sqlite3_stmt *st, const struct td_tag *t)
 {
@@ -104,6 +125,10 @@ int td_reg_tag_put(struct td_registry *reg, const struct td_tag *t,
 		return td_reg_db_error(reg, err, "reading a tag");
 	if (same_tag)
 		return TD_OK;
+	if (!id && removed_in_field(reg, key))
+		return td_error_set(err, TD_ERR_CONFLICT, "the tag of %s was removed in"
+		                    " this field kit: merge the kit, then tag it again at"
+		                    " home", key);
 	td_now_iso(now);
 	char *before = id ? tag_json(reg, id) : NULL;
 	if (!(st = td_reg_stmt(reg, id ? ST_TAG_UPDATE : ST_TAG_INSERT, err))) {

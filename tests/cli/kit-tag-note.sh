@@ -38,6 +38,11 @@ TOKENDESK_DB=$kit expect_status 0 td audit verify
 # batches to DOST are numbered at home, not in a kit
 TOKENDESK_DB=$kit expect_status 64 td tag send
 expect_in "$tmp/err" "not from a field kit"
+# a tag removed in the field is not tagged again there (its merge could
+# not tell it from a row added by hand): it waits for home
+TOKENDESK_OPERATOR=field K tag remove b002 >/dev/null || fail "field remove"
+TOKENDESK_DB=$kit expect_status 65 td tag keep b002 --reason "giữ lại"
+expect_in "$tmp/err" "was removed in this field kit"
 cp "$kit" "$tmp/pristine.kit"
 
 # refused SQL WHAT: the kit edited with SQL does not merge (exit 65,
