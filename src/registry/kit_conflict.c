@@ -333,38 +333,43 @@ static int supersede(struct td_registry *reg, int64_t id, const struct conflict_
 
 /* A field update kept as a conflict holds every column of the record its
  * writer writes (kit_apply.c: record_before).  One kept by an earlier
- * release holds only those that changed: applied, it would leave home's
- * values in the others (the field's tag in home's DOST batch). */
-static int whole_record(const struct kit_table *t, const struct conflict_row *r,
-                        int64_t id, struct td_error *err)
+ * release holds only those that changed: a tag the field tagged again
+ * (its kind or reason changed) then lacks the state and batch the re-tag
+ * set, and kept as the field's it stood in home's DOST batch.  Refused;
+ * any other such conflict applies as it did (a dossier's agency, a
+ * token's custodian: their other columns are not the field's to tell). */
+static int whole_tag(const struct kit_table *t, const struct conflict_row *r,
+                     int64_t id, struct td_error *err)
 {
-	const char *const *cols = kit_backing_columns(t->name);
-	char probe[300];
+	const char *f = r->field_new;
 
-	for (; cols && strcmp(r->op, "update") == 0 && *cols; cols++) {
-		snprintf(probe, sizeof probe, "\"%s\":", *cols);
-		if (!r->field_new || !strstr(r->field_new, probe))
-			return td_error_set(err, TD_ERR_CONFLICT, "kit conflict %" PRId64
-			                    " was kept by an earlier release with only the"
-			                    " fields the field changed: its version would mix"
-			                    " with home's; keep home's and make the field's"
-			                    " change again", id);
-	}
-	return TD_OK;
+	if (strcmp(t->name, "tag") != 0 || strcmp(r->op, "update") != 0 || !f ||
+	    strstr(f, "\"batch\":") ||
+	    (!strstr(f, "\"kind\":") && !strstr(f, "\"reason\":")))
+		return TD_OK;
+	return td_error_set(err, TD_ERR_CONFLICT, "conflict %" PRId64 ": kept by an"
+	                    " older tokendesk without the tag's state; keep home's,"
+	                    " then tag it again", id);
 }
 
 /* Keep the field's version of a record its ordinary writer audits
- * (token, tag, dossier): apply it, and audit it as that writer does. */
+ * (token, tag, dossier): apply it, and audit it as that writer does.  A
+ * tag the field removed is a tag.delete, as `tag remove` writes: audit
+ * verify counts a plan load's tags gone by those (a kit.resolve alone
+ * left the load "not all there"). */
 static int apply_field_audited(struct td_registry *reg, struct kit_table *t,
                                const struct conflict_row *r, struct td_error *err)
 {
-	int64_t rid = strcmp(r->op, "update") == 0 ? row_id(reg, r) : 0;
+	int tag_delete = strcmp(r->op, "delete") == 0 && strcmp(t->name, "tag") == 0;
+	int64_t rid = strcmp(r->op, "update") == 0 || tag_delete ? row_id(reg, r) : 0;
 	const char *entity = NULL, *action = NULL;
 	char *key = NULL, *before = rid ? kit_record_image(reg, t->name, rid, &key,
 	                                                   &entity, &action) : NULL;
 	int rc = apply_field(reg, t, r, err);
 
-	if (rc == TD_OK && before && key) {
+	if (rc == TD_OK && before && key && tag_delete)
+		rc = td_reg_audit(reg, "tag.delete", "tag", key, before, NULL, err);
+	else if (rc == TD_OK && before && key) {
 		char *after_key = NULL;
 		char *after = kit_record_image(reg, t->name, rid, &after_key, &entity,
 		                               &action);
@@ -401,7 +406,7 @@ int td_reg_kit_resolve(struct td_registry *reg, int64_t id, int keep_field,
 			rc = td_error_set(err, TD_ERR_DATA, "no table %s", r.table);
 			goto out;
 		}
-		if ((rc = whole_record(t, &r, id, err)) < 0 ||
+		if ((rc = whole_tag(t, &r, id, err)) < 0 ||
 		    (rc = apply_field_audited(reg, t, &r, err)) < 0)
 			goto out;
 	}

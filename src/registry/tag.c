@@ -67,20 +67,24 @@ static int step_finalize(struct td_registry *reg, sqlite3_stmt *st,
 	return rc == SQLITE_DONE ? TD_OK : td_reg_db_error(reg, err, what);
 }
 
-/* In a field kit, was the tag of key removed since the kit was made?  A
- * kit's merge backs a record it adds by its field rows, which for a key
- * removed and tagged again begin with the removal: the whole kit was
- * refused as edited by hand.  So such a tag waits for home. */
+/* In a field kit, was a tag of key that the kit was made with removed
+ * since?  A kit's merge backs a record it adds by its field rows, which
+ * for such a key begin with the removal: the whole kit was refused as
+ * edited by hand.  So such a tag waits for home.  (A tag the field
+ * itself added and removed begins with its tag.add, and merges.) */
 static int removed_in_field(struct td_registry *reg, const char *key)
 {
 	sqlite3_stmt *st;
 	int removed = 0;
 
 	if (!td_reg_is_field_kit(reg) ||
-	    sqlite3_prepare_v2(reg->db, "SELECT 1 FROM audit WHERE entity = 'tag'"
-	                       " AND entity_key = ?1 AND action = 'tag.delete' AND id >"
+	    sqlite3_prepare_v2(reg->db, "WITH f AS (SELECT id, action FROM audit"
+	                       " WHERE entity = 'tag' AND entity_key = ?1 AND id >"
 	                       " coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE"
-	                       " key = 'kit_audit_base'), 0)", -1, &st, NULL) != SQLITE_OK)
+	                       " key = 'kit_audit_base'), 0))"
+	                       " SELECT 1 FROM f WHERE action = 'tag.delete' AND"
+	                       " (SELECT action FROM f ORDER BY id LIMIT 1) <> 'tag.add'",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	removed = sqlite3_step(st) == SQLITE_ROW;

@@ -94,9 +94,10 @@ static const char *jstr(json_t *o, const char *k)
 static int label_text(const struct td_kit_conflict *c, json_t *label, char *out,
                       size_t size)
 {
+	/* the most specific first: a dossier's label names its agency too */
 	static const char *const heads[] = { "token", N_("Token"), "certificate",
-		N_("Certificate"), "holder", N_("Official"), "agency", N_("Agency"),
-		"dossier", N_("Dossier"), "tag", N_("Tag"), "handover", N_("Handover"),
+		N_("Certificate"), "holder", N_("Official"), "dossier", N_("Dossier"),
+		"tag", N_("Tag"), "handover", N_("Handover"), "agency", N_("Agency"),
 		NULL, NULL };
 	static const char *const more[] = { "certificates", "certificate", "holders",
 		"holder", "agency", "token", NULL };

@@ -43,6 +43,11 @@ expect_in "$tmp/err" "not from a field kit"
 TOKENDESK_OPERATOR=field K tag remove b002 >/dev/null || fail "field remove"
 TOKENDESK_DB=$kit expect_status 65 td tag keep b002 --reason "giữ lại"
 expect_in "$tmp/err" "was removed in this field kit"
+# one the field itself added and removed may be added again
+TOKENDESK_OPERATOR=field K tag collect TKB001 --reason "thu hồi" >/dev/null || fail "field collect"
+TOKENDESK_OPERATOR=field K tag remove TKB001 >/dev/null || fail "field remove TKB001"
+TOKENDESK_OPERATOR=field K tag collect TKB001 --reason "thu hồi lại" >/dev/null ||
+	fail "the field's own tag added again"
 cp "$kit" "$tmp/pristine.kit"
 
 # refused SQL WHAT: the kit edited with SQL does not merge (exit 65,
@@ -77,10 +82,23 @@ expect_eq "$(q "$home" "SELECT count(*) FROM tag_note")" "$notes" "home's notes 
 expect_status 0 td audit verify
 expect_in "$tmp/out" "every audited row matches its audit trail"
 
+# a plan tag the field removed after home sent it: a conflict, kept as
+# the field's an audited tag.delete, and the plan load still verifies
+kit3=$tmp/third.kit
+expect_status 0 td kit make --agencies P.S2 -o "$kit3"
+TOKENDESK_OPERATOR=field "$TOKENDESK" --db "$kit3" tag remove TKA021 >/dev/null || fail "field remove"
+expect_status 0 td tag send
+expect_status 0 td kit merge "$kit3"
+expect_eq "$(q "$home" "SELECT op || ' ' || json_extract(home, '$.target') FROM kit_conflict WHERE status = 'open'")" \
+	"delete TKA021" "the removal's conflict"
+expect_status 0 td kit resolve "$(q "$home" "SELECT id FROM kit_conflict WHERE status = 'open'")" --keep field
+expect_eq "$(q "$home" "SELECT count(*) FROM tag WHERE target = 'TKA021'")" 0 "TKA021 removed"
+expect_status 0 td audit verify
+expect_in "$tmp/out" "every audited row matches its audit trail"
+
 # a plan tag confirmed both at home and in the field: a conflict shown
 # as the tag reads (its note's reason, no note id), and kept as the
 # field's it verifies
-expect_status 0 td tag send
 kit2=$tmp/second.kit
 expect_status 0 td kit make --agencies P.S2 -o "$kit2"
 TOKENDESK_OPERATOR=field "$TOKENDESK" --db "$kit2" tag confirm a021 >/dev/null || fail "field confirm"

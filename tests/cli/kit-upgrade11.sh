@@ -44,7 +44,7 @@ expect_in "$tmp/out" "a021"
 # home's is kept
 old_conflict=$(q "SELECT id FROM kit_conflict WHERE status = 'open'")
 expect_status 65 td kit resolve "$old_conflict" --keep field
-expect_in "$tmp/err" "was kept by an earlier release with only the fields the field changed"
+expect_in "$tmp/err" "kept by an older tokendesk without the tag's state"
 expect_eq "$(q "SELECT kind || ' ' || state || ' ' || batch FROM tag WHERE target = 'a071'")" \
 	"change_info sent_to_dost 1" "a071 after the refusal"
 expect_status 0 td kit resolve "$old_conflict" --keep home
