@@ -240,10 +240,9 @@ static json_t *jstr_or_json(const char *s)
 }
 
 /* The record as a person knows it, from the conflict's label: "token
- * T-SB-01" (the first of the names below that the label has); NULL when
- * it has none. */
-/* The record a label names, the most specific first: a dossier's label
- * names its agency too, and was shown by that. */
+ * T-SB-01" (the first of the names below that the label has, the most
+ * specific first: a dossier's label names its agency too); NULL when it
+ * has none. */
 static const char *const label_names[] = { "token", "certificate", "holder",
 	"dossier", "tag", "handover", "agency", "serial", "ref", "number",
 	"name", "ext_id", "code", "target", "uid" };

@@ -162,28 +162,25 @@ static int own_fields_of_noted(struct td_registry *reg, td_audit_diff_fn fn,
 	static const char *const cols[] = { "kind", "request", "origin", "rule",
 	                                    "reason", "created" };
 	sqlite3_stmt *st;
-	int rc = TD_OK;
 
-	for (size_t i = 0; rc == TD_OK && i < sizeof cols / sizeof cols[0]; i++) {
-		char *sql = sqlite3_mprintf("SELECT target, quote(\"%w\") FROM tag WHERE"
-		                            " note_id IS NOT NULL AND \"%w\" IS NOT NULL"
-		                            " ORDER BY id", cols[i], cols[i]);
-		if (!sql || sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) != SQLITE_OK) {
-			sqlite3_free(sql);
-			return td_reg_db_error(reg, err, "reading the added tags");
-		}
-		sqlite3_free(sql);
-		while (sqlite3_step(st) == SQLITE_ROW) {
+	/* one pass over the tags, each column quoted as the diff shows it */
+	if (sqlite3_prepare_v2(reg->db, "SELECT target, quote(kind), quote(request),"
+	                       " quote(origin), quote(rule), quote(reason), quote(created)"
+	                       " FROM tag WHERE note_id IS NOT NULL AND coalesce(kind,"
+	                       " request, origin, rule, reason, created) IS NOT NULL"
+	                       " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading the added tags");
+	while (sqlite3_step(st) == SQLITE_ROW)
+		for (int i = 0; i < (int)(sizeof cols / sizeof cols[0]); i++) {
+			const char *is = (const char *)sqlite3_column_text(st, i + 1);
 			struct td_audit_diff d = { .kind = TD_DIFF_FIELD, .table = "tag",
 			        .key = (const char *)sqlite3_column_text(st, 0),
-			        .field = cols[i], .is = (const char *)sqlite3_column_text(st, 1),
-			        .says = "NULL" };
-			fn(&d, ctx);
+			        .field = cols[i], .is = is, .says = "NULL" };
+			if (is && strcmp(is, "NULL") != 0)
+				fn(&d, ctx);
 		}
-		if (sqlite3_finalize(st) != SQLITE_OK)
-			rc = td_reg_db_error(reg, err, "reading the added tags");
-	}
-	return rc;
+	return sqlite3_finalize(st) == SQLITE_OK ? TD_OK
+	       : td_reg_db_error(reg, err, "reading the added tags");
 }
 
 int td_reg_tag_bulk_verify(struct td_registry *reg, td_audit_diff_fn fn,

@@ -434,10 +434,11 @@ static int cmp_note(const void *x, const void *y)
 
 	note_fields(*(const struct tag_load_row *const *)x, a);
 	note_fields(*(const struct tag_load_row *const *)y, b);
+	/* note_fields made "" NULL: a field is NULL or not empty */
 	for (int k = 0; k < NOTE_N; k++) {
 		int c = strcmp(a[k] ? a[k] : "", b[k] ? b[k] : "");
-		if (c || !a[k] != !b[k])
-			return c ? c : a[k] ? 1 : -1;
+		if (c)
+			return c;
 	}
 	return 0;
 }

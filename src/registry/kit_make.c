@@ -295,15 +295,15 @@ int kit_fill_rows(struct td_registry *kit, const char *const *codes, size_t n,
 	/* Tags refer to certificates, tokens and agencies by key, not by a
 	 * declared reference: they come last, after what they name, their
 	 * notes just before them. */
+	static const char *const last[] = { "tag_note", "tag" };
 	for (int i = 0; rc == TD_OK && i < ks.n; i++)
-		if (strcmp(ks.t[i].name, "tag") != 0 && strcmp(ks.t[i].name, "tag_note") != 0)
+		if (strcmp(ks.t[i].name, last[0]) != 0 && strcmp(ks.t[i].name, last[1]) != 0)
 			rc = copy_table(kit, &ks.t[i], series, err);
-	for (int i = 0; rc == TD_OK && i < ks.n; i++)
-		if (strcmp(ks.t[i].name, "tag_note") == 0)
-			rc = copy_table(kit, &ks.t[i], series, err);
-	for (int i = 0; rc == TD_OK && i < ks.n; i++)
-		if (strcmp(ks.t[i].name, "tag") == 0)
-			rc = copy_table(kit, &ks.t[i], series, err);
+	for (size_t i = 0; rc == TD_OK && i < sizeof last / sizeof last[0]; i++) {
+		struct kit_table *t = kit_schema_find(&ks, last[i]);
+		if (t)
+			rc = copy_table(kit, t, series, err);
+	}
 	if (rc == TD_OK && kit_schema_find(&ks, "custody_event"))
 		rc = scrub_history(kit, err);
 	for (int i = 0; rc == TD_OK && i < ks.n; i++)

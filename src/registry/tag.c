@@ -495,10 +495,9 @@ int td_reg_cert_mark_revoked(struct td_registry *reg, const char *serial,
 			return rc;
 	}
 	if (sqlite3_prepare_v2(reg->db, "UPDATE tag SET state = 'confirmed',"
-	                       " updated = ? WHERE target_kind = 'cert' AND target = ?"
-	                       " AND CASE WHEN note_id IS NULL THEN kind ELSE (SELECT"
-	                       " n.kind FROM tag_note n WHERE n.id = tag.note_id) END"
-	                       " = 'revoke' AND state <> 'confirmed'"
+	                       " updated = ? WHERE id IN (SELECT id FROM " TD_TAG_ROWS
+	                       " t WHERE target_kind = 'cert' AND target = ?"
+	                       " AND kind = 'revoke' AND state <> 'confirmed')"
 	                       " RETURNING id", -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(reg, err, "confirming a tag");
 	char now[21];
