@@ -244,14 +244,14 @@ static json_t *jstr_or_json(const char *s)
  * specific first: a dossier's label names its agency too); NULL when it
  * has none. */
 static const char *const label_names[] = { "token", "certificate", "holder",
-	"dossier", "tag", "handover", "agency", "serial", "ref", "number",
+	"dossier", "tag", "handover", "count", "agency", "serial", "ref", "number",
 	"name", "ext_id", "code", "target", "uid" };
 
 static void print_label(const struct td_kit_conflict *c, json_t *label)
 {
 	const char *name = NULL, *value = NULL, *key;
 	const char *details[] = { "certificates", "certificate", "holders", "holder",
-	                          "agency", "token" };
+	                          "agency", "token", "scope" };
 	int any = 0;
 	json_t *v;
 
@@ -275,6 +275,24 @@ static void print_label(const struct td_kit_conflict *c, json_t *label)
 	if (hh || fh)
 		td_cli_printf("\thandover at home: %s; in the field: %s\n",
 		              hh ? hh : "-", fh ? fh : "-");
+}
+
+/* A version as the text listing shows it: a count's lines (kit_count.c)
+ * by their number, which --json gives whole.  Heap (free), or NULL. */
+static char *shown(const char *version)
+{
+	json_t *o = version ? json_loads(version, 0, NULL) : NULL;
+	json_t *lines = json_object_get(o, "lines");
+	char *text = NULL;
+
+	if (json_is_array(lines)) {
+		json_object_set_new(o, "lines", json_integer((json_int_t)json_array_size(lines)));
+		text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	} else if (version) {
+		text = strdup(version);
+	}
+	json_decref(o);
+	return text;
 }
 
 static int conflict_one(const struct td_kit_conflict *c, void *ctx)
@@ -302,9 +320,10 @@ static int conflict_one(const struct td_kit_conflict *c, void *ctx)
 	json_t *label = c->label ? json_loads(c->label, 0, NULL) : NULL;
 	print_label(c, label);
 	json_decref(label);
+	char *fnew = shown(c->field_new);
 	td_cli_printf("\thome:  %s\n\tfield: %s -> %s\n", c->home ? c->home : T("(none)"),
-	              c->field_old ? c->field_old : T("(none)"),
-	              c->field_new ? c->field_new : T("(none)"));
+	              c->field_old ? c->field_old : T("(none)"), fnew ? fnew : T("(none)"));
+	free(fnew);
 	return 0;
 }
 

@@ -112,6 +112,7 @@ struct kit_merge {
 	 * each: ten thousand tokens moved in the field). */
 	sqlite3_stmt *backing[8];
 	int64_t home_max[6];   /* kit_backing_mark_home */
+	int64_t lines_max, conflicts_max;   /* kit_count_mark */
 	sqlite3_stmt *map_put, *map_get;
 	int bulk_next;                     /* next table whose new rows come */
 	/* The field audit rows brought home: their ids in kit_field_audit
@@ -163,6 +164,17 @@ int kit_conflict_add(struct kit_merge *m, struct kit_table *t, const char *op,
                      sqlite3_value **pk_vals, sqlite3_value **field_old,
                      sqlite3_value **field_new, const char *reason,
                      struct td_error *err);
+
+/* A count closed both at home and in the field (kit_count.c).
+ * kit_count_mark notes home's last count line and conflict before the
+ * changes; kit_count_hold, after them, moves the field's lines of each
+ * count whose close this merge kept as a conflict into that conflict.
+ * kit_count_keep_field puts a kept field close's lines (field_new) in
+ * place of home's lines of count (its id at home). */
+int kit_count_mark(struct kit_merge *m, struct td_error *err);
+int kit_count_hold(struct kit_merge *m, struct td_error *err);
+int kit_count_keep_field(struct td_registry *reg, int64_t count,
+                         const char *field_new, struct td_error *err);
 
 /* The label of a conflict on table's row home_id at home (the kit
  * attached as "kit"; for a token, "since_event": home's custody events

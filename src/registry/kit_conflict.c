@@ -59,6 +59,8 @@ static const struct { const char *table, *sql; } labels[] = {
 	  " FROM main.tag t WHERE t.id = ?1" },
 	{ "handover", "SELECT json_object('handover', number) FROM main.handover"
 	  " WHERE id = ?1" },
+	{ "count_session", "SELECT json_object('count', CAST(id AS TEXT), 'scope',"
+	  " scope) FROM main.count_session WHERE id = ?1" },
 };
 
 /* A row home does not hold (added in the field): named by the values a
@@ -408,6 +410,9 @@ int td_reg_kit_resolve(struct td_registry *reg, int64_t id, int keep_field,
 		}
 		if ((rc = whole_tag(t, &r, id, err)) < 0 ||
 		    (rc = apply_field_audited(reg, t, &r, err)) < 0)
+			goto out;
+		if (strcmp(r.table, "count_session") == 0 && strcmp(r.op, "update") == 0 &&
+		    (rc = kit_count_keep_field(reg, row_id(reg, &r), r.field_new, err)) < 0)
 			goto out;
 	}
 	td_now_iso(at);

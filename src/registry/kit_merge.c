@@ -766,7 +766,9 @@ static int merge_attached(struct kit_merge *m, int64_t audit_base,
 	}
 	if ((rc = prepare(m, err)) == TD_OK &&
 	    (rc = kit_backing_mark_home(m, err)) == TD_OK &&
+	    (rc = kit_count_mark(m, err)) == TD_OK &&
 	    (rc = replay(m, n, buf, err)) == TD_OK &&
+	    (rc = kit_count_hold(m, err)) == TD_OK &&
 	    (rc = kit_backing_audit_new(m, err)) == TD_OK &&
 	    (rc = append_field_audit(m, audit_base, err)) == TD_OK &&
 	    (rc = finish(m, err)) == TD_OK) {

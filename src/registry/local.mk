@@ -32,6 +32,7 @@ libtokendesk_a_SOURCES += \
 	src/registry/kit_bulk.c \
 	src/registry/kit_merge.c \
 	src/registry/kit_conflict.c \
+	src/registry/kit_count.c \
 	src/registry/kit_refresh.c
 EXTRA_DIST += src/registry/local.mk
 # reorganization: stored plans, tags, CRL confirmations

@@ -49,7 +49,11 @@ static const char *const reasons[] = {
 static const char *const columns[] = {
 	"custodian", N_("Custodian"), "state", N_("State"), "email", N_("Email"),
 	"name", N_("Name"), "position", N_("Position"), "status", N_("Status"),
-	"model", N_("Model"), NULL, NULL
+	"model", N_("Model"), "closed_at", N_("Closed at"), "closed_by",
+	N_("Closed by"), "found", N_("Found"), "missing", N_("Missing"),
+	"unexpected", N_("Unexpected"), "unknown", N_("Unknown"), "duplicate",
+	N_("Duplicate"), "expected", N_("Expected"), "scans", N_("Scans"),
+	"lines", N_("Count lines"), NULL, NULL
 };
 
 static const char *column_label(const char *c)
@@ -77,6 +81,9 @@ static void value_text(json_t *v, char *out, size_t size)
 		snprintf(out, size, "—");
 	} else if (json_is_string(v)) {
 		snprintf(out, size, "%s", json_string_value(v));
+	} else if (json_is_array(v)) {
+		/* a count's lines (kit_count.c): how many, not each */
+		snprintf(out, size, "%zu", json_array_size(v));
 	} else {
 		dump = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 		snprintf(out, size, "%s", dump ? dump : "?");
@@ -97,10 +104,10 @@ static int label_text(const struct td_kit_conflict *c, json_t *label, char *out,
 	/* the most specific first: a dossier's label names its agency too */
 	static const char *const heads[] = { "token", N_("Token"), "certificate",
 		N_("Certificate"), "holder", N_("Official"), "dossier", N_("Dossier"),
-		"tag", N_("Tag"), "handover", N_("Handover"), "agency", N_("Agency"),
-		NULL, NULL };
+		"tag", N_("Tag"), "handover", N_("Handover"), "count", N_("Count"),
+		"agency", N_("Agency"), NULL, NULL };
 	static const char *const more[] = { "certificates", "certificate", "holders",
-		"holder", "agency", "token", NULL };
+		"holder", "agency", "token", "scope", NULL };
 	size_t n = 0;
 	const char *first = NULL;
 
@@ -242,6 +249,10 @@ static int add_one(const struct td_kit_conflict *c, void *ctx)
 		value_text(home ? json_object_get(home, k) : NULL, hv, sizeof hv);
 		value_text(fnew ? json_object_get(fnew, k) : NULL, nv, sizeof nv);
 		value_text(fold ? json_object_get(fold, k) : NULL, ov, sizeof ov);
+		/* a column of the record that no side changed (the merge holds
+		 * the whole record: kit_apply.c, record_before) says nothing */
+		if (home && fnew && fold && strcmp(hv, nv) == 0 && strcmp(nv, ov) == 0)
+			continue;
 		tl_add(l, open ? COL_NORMAL : COL_DIM, NULL, NULL, column_label(k),
 		       home ? hv : T("(no such row)"), fnew ? nv : T("(deleted)"), ov);
 	}

@@ -137,7 +137,7 @@ grep -q "lists.csv is not a field kit but a text file" "$tmp/out" ||
 
 # a FIFO planted as the kit is refused at once, not waited on for ever
 mkfifo -m 600 "$tmp/fifo.kit"
-timeout 20 "$TOKENDESK" kit merge "$tmp/fifo.kit" > "$tmp/out" 2>&1
+timeout 20 "$TOKENDESK" --db "$tmp/reg.db" kit merge "$tmp/fifo.kit" > "$tmp/out" 2>&1
 rc=$?
 [ $rc != 124 ] || td_fail "merge of a FIFO as the kit hung"
 [ $rc != 0 ] || td_fail "a FIFO was merged as a kit"

@@ -1,0 +1,126 @@
+/* kit_count.c: a count closed both at home and in the field.
+ *
+ * A count started in the field comes home at the kit's first merge; both
+ * sides may then scan on and close it, and each close freezes its own
+ * lines (count_result).  The merge keeps the field's close as a conflict
+ * (kit_apply.c); its lines belong to that close, not to home's, so they
+ * go into the conflict with it (field_new "lines", beside the tallies
+ * and digest its count.close image names) instead of joining home's
+ * lines: a closed count holds the lines of one close, the one its audit
+ * trail says (audit verify read the two sets added together as a hand
+ * edit).  The conflict's home side gets home's tallies, so the two
+ * closes read side by side.  Keeping the field's version puts its lines
+ * in place of home's; keeping home's leaves them in the conflict. */
+#include <config.h>
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "registry/kit.h"
+
+/* The tallies, digest and (with lines) the lines of count ?1's lines
+ * that match `which` (?2: home's last line before the merge), as
+ * count.close's image names them (audit_tables.c). */
+#define LINES_IMAGE(which, lines) \
+	"(SELECT json_object('found', sum(outcome = 'found'), 'missing'," \
+	" sum(outcome = 'missing'), 'unexpected', sum(outcome = 'unexpected')," \
+	" 'unknown', sum(outcome = 'unknown'), 'duplicate', sum(scans > 1)," \
+	" 'expected', sum(outcome IN ('found', 'missing')), 'scans', sum(scans)," \
+	" 'lines_sha256', td_sha256(group_concat(json_array(serial, outcome, scans," \
+	" custodian, custodian_name), char(10)))" lines ") FROM (SELECT * FROM" \
+	" main.count_result WHERE count_id = ?1 AND " which " ORDER BY serial," \
+	" outcome))"
+
+int kit_count_mark(struct kit_merge *m, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(m->home->db, "SELECT (SELECT coalesce(max(id), 0) FROM"
+	                       " main.count_result), (SELECT coalesce(max(id), 0)"
+	                       " FROM main.kit_conflict)", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(m->home, err, "merging the kit");
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		m->lines_max = sqlite3_column_int64(st, 0);
+		m->conflicts_max = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? TD_OK : td_reg_db_error(m->home, err, "merging the kit");
+}
+
+/* Move the field's lines of home's count `count` into conflict `id`. */
+static int hold_lines(struct kit_merge *m, int64_t id, int64_t count,
+                      struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(m->home->db, "UPDATE main.kit_conflict SET"
+	        " field_new = json_patch(field_new, " LINES_IMAGE("id > ?2",
+	        ", 'lines', json_group_array(json_array(serial, outcome, scans,"
+	        " custodian, custodian_name))") "), home = json_patch(home, "
+	        LINES_IMAGE("id <= ?2", "") ") WHERE id = ?3", -1, &st, NULL)
+	    != SQLITE_OK)
+		return td_reg_db_error(m->home, err, "keeping the field's count lines");
+	sqlite3_bind_int64(st, 1, count);
+	sqlite3_bind_int64(st, 2, m->lines_max);
+	sqlite3_bind_int64(st, 3, id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return td_reg_db_error(m->home, err, "keeping the field's count lines");
+	rc = kit_exec(m->home, err, "DELETE FROM main.count_result WHERE count_id ="
+	              " %lld AND id > %lld", (long long)count, (long long)m->lines_max);
+	if (rc == TD_OK)
+		m->rep->inserted -= sqlite3_changes64(m->home->db);
+	return rc;
+}
+
+int kit_count_hold(struct kit_merge *m, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = TD_OK, step;
+
+	if (sqlite3_prepare_v2(m->home->db, "SELECT id, json_extract(pk, '$.id') FROM"
+	                       " main.kit_conflict WHERE id > ?1 AND kit_uuid = ?2"
+	                       " AND tbl = 'count_session' AND op = 'update' AND"
+	                       " json_type(home) = 'object' AND json_extract(field_new,"
+	                       " '$.closed_at') IS NOT NULL ORDER BY id", -1, &st, NULL)
+	    != SQLITE_OK)
+		return td_reg_db_error(m->home, err, "merging the kit");
+	sqlite3_bind_int64(st, 1, m->conflicts_max);
+	sqlite3_bind_text(st, 2, m->uuid, -1, SQLITE_STATIC);
+	while (rc == TD_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = hold_lines(m, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		                err);
+	if (rc == TD_OK && step != SQLITE_DONE)
+		rc = td_reg_db_error(m->home, err, "merging the kit");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int kit_count_keep_field(struct td_registry *reg, int64_t count,
+                         const char *field_new, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!field_new || !strstr(field_new, "\"lines\":"))
+		return TD_OK;   /* a conflict kept before lines came with it */
+	if ((rc = kit_exec(reg, err, "DELETE FROM count_result WHERE count_id = %lld",
+	                   (long long)count)) < 0)
+		return rc;
+	if (sqlite3_prepare_v2(reg->db, "INSERT INTO count_result (count_id, serial,"
+	                       " outcome, scans, custodian, custodian_name) SELECT ?1,"
+	                       " json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
+	                       " json_extract(value, '$[2]'), json_extract(value, '$[3]'),"
+	                       " json_extract(value, '$[4]') FROM json_each(?2, '$.lines')"
+	                       " ORDER BY key", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "keeping the field's count");
+	sqlite3_bind_int64(st, 1, count);
+	td_reg_bind_text(st, 2, field_new);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? TD_OK
+	       : td_reg_db_error(reg, err, "keeping the field's count");
+}
