@@ -5,6 +5,7 @@ libtokendesk_a_SOURCES += \
 	src/util/csv.c
 EXTRA_DIST += src/util/local.mk
 libtokendesk_a_SOURCES += src/util/strmap.c
+libtokendesk_a_SOURCES += src/util/rowpipe.c
 libtokendesk_a_SOURCES += src/util/secmem.c
 libtokendesk_a_SOURCES += src/util/jsonw.c
 EXTRA_DIST += include/tokendesk/jsonw.h

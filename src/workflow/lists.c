@@ -5,7 +5,9 @@
  * totals per agency are kept, so memory follows the number of agencies,
  * not of rows.  The workbook is written in libxlsxwriter's constant
  * memory mode (rows in order, strings inline, a temporary file per
- * sheet); both formats write the same cells and the same totals. */
+ * sheet), by a thread of its own (tokendesk/rowpipe.h) while the rows
+ * are read: its XML took as long as the reading; both formats write
+ * the same cells and the same totals. */
 #include <config.h>
 
 #include <errno.h>
@@ -22,6 +24,7 @@
 #include "tokendesk/lists.h"
 #include "tokendesk/outfile.h"
 #include "tokendesk/plan.h"
+#include "tokendesk/rowpipe.h"
 #include "tokendesk/registry.h"
 #include "tokendesk/strmap.h"
 #include "workflow/agency_names.h"
@@ -118,6 +121,7 @@ struct stream {
 	const struct td_lists_opts *opts;
 	struct td_error *err;
 	lxw_format *bold;
+	struct td_rowpipe *pipe;     /* XLSX: the workbook's thread, or NULL */
 	int failed;                  /* a cell or row could not be written */
 	int nomem;
 	long seen;
@@ -230,19 +234,40 @@ static const char *safe(const char *s, char *buf, size_t size)
 	return buf;
 }
 
+/* One row into its sheet: STT, then the cells (cells[0] unused). */
+static int xlsx_row(struct stream *s, struct sink *k, const char *const *cells)
+{
+	char buf[TD_CSV_MAX_FIELD + 2];
+	int bad;
+
+	k->row++;
+	bad = worksheet_write_number(k->ws, k->row, 0, (double)k->row, NULL) != 0;
+	for (int c = 1; c < k->def->ncols; c++)
+		bad |= worksheet_write_string(k->ws, k->row, (lxw_col_t)c,
+		                              safe(cells[c], buf, sizeof buf), NULL) != 0;
+	return bad;
+}
+
+/* The workbook's thread (td_rowpipe_fn): tag is the sheet. */
+static int xlsx_piped_row(int tag, size_t n, const char *const *cells, void *ctx)
+{
+	(void)n;
+	return xlsx_row(ctx, &((struct stream *)ctx)->sinks[tag], cells);
+}
+
 static void put_row(struct stream *s, struct sink *k, const char *const *cells)
 {
-	char buf[TD_CSV_MAX_FIELD + 2], stt[24];
+	char stt[24];
 	const struct list *l = k->def;
 
-	if (k->ws) {
-		k->row++;
-		if (worksheet_write_number(k->ws, k->row, 0, (double)k->n, NULL))
+	if (s->pipe) {
+		if (td_rowpipe_put(s->pipe, (int)(k - s->sinks), (size_t)l->ncols, cells) < 0)
 			s->failed = 1;
-		for (int c = 1; c < l->ncols; c++)
-			if (worksheet_write_string(k->ws, k->row, (lxw_col_t)c,
-			                           safe(cells[c], buf, sizeof buf), NULL))
-				s->failed = 1;
+		return;
+	}
+	if (k->ws) {
+		if (xlsx_row(s, k, cells))
+			s->failed = 1;
 		return;
 	}
 	const char *v[MAX_COLS];
@@ -345,7 +370,14 @@ static int build_xlsx(struct td_registry *reg, const char *write_path,
 			f->sheet = i;
 			return -1;
 		}
+	/* no thread: the rows are written here, as they are read */
+	s->pipe = td_rowpipe_start(xlsx_piped_row, s);
 	rc = td_reg_each_tag(reg, NULL, s->opts->batch, stream_tag, s, err);
+	if (s->pipe && td_rowpipe_finish(s->pipe) != 0) {
+		s->failed = 1;
+		rc = rc == TD_OK ? TD_ERR_IO : rc;
+	}
+	s->pipe = NULL;
 	/* a row libxlsxwriter refused is said below, not as the registry's */
 	f->err_filled = rc < 0 && !s->failed;
 	for (int i = 0; rc == TD_OK && i < NLISTS; i++)

@@ -37,3 +37,7 @@ tests_unit_test_handover_LDADD = $(TD_LIBS)
 check_PROGRAMS += tests/unit/test-outfile
 TESTS += tests/unit/test-outfile
 tests_unit_test_outfile_LDADD = $(TD_LIBS)
+# rows handed to a writer thread (lists XLSX, issue 27)
+check_PROGRAMS += tests/unit/test-rowpipe
+TESTS += tests/unit/test-rowpipe
+tests_unit_test_rowpipe_LDADD = $(TD_LIBS)
