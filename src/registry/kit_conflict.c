@@ -21,7 +21,8 @@
  * Each is run at merge time on home's connection, the kit attached as
  * "kit": ?1 is the row's id at home.  A token is named with its
  * certificates, their holders and agency, and the newest handover that
- * moved it on each side (home's, and the field's in the kit). */
+ * moved it on each side (home's, and the field's in the kit); at home, a
+ * move that lost an earlier conflict (kit_superseded) is not one. */
 #define HOLDER_OF(c) "(SELECT h.name || ' (' || h.ext_id || ')' FROM main.holder h" \
 	" WHERE h.id = " c ")"
 #define AGENCY_OF(c) "(SELECT a.code || ' ' || a.name FROM main.agency a" \
@@ -38,6 +39,7 @@ static const struct { const char *table, *sql; } labels[] = {
 	  "   ON a.id = h.agency_id WHERE c.token_id = t.id LIMIT 1),"
 	  " 'home_handover', (SELECT h.number FROM main.custody_event e JOIN"
 	  "   main.handover h ON h.id = e.handover_id WHERE e.token_id = t.id"
+	  "   AND e.id NOT IN (SELECT event_id FROM main.kit_superseded)"
 	  "   ORDER BY e.id DESC LIMIT 1),"
 	  " 'field_handover', (SELECT h.number FROM kit.custody_event e JOIN kit.token k"
 	  "   ON k.id = e.token_id JOIN kit.handover h ON h.id = e.handover_id"

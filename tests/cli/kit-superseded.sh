@@ -63,4 +63,15 @@ td audit log kit_conflict "$c1" | grep -q '"superseded":\[' || td_fail "supersed
 [ "$(sqlite3 "$tmp/reg.db" "SELECT count(*) FROM kit_superseded")" = 2 ] ||
 	td_fail "superseded marks: $(sqlite3 "$tmp/reg.db" "SELECT * FROM kit_superseded")"
 td audit verify >/dev/null || td_fail "audit verify"
+
+# The field moves T-SB-02 again: a new conflict, whose label names home's
+# handover that stands (to DOST), not the field's move that lost.
+TOKENDESK_OPERATOR=team kb handover --to holder:001090000006 T-SB-02 >/dev/null || td_fail "field 3"
+td kit merge "$tmp/b.kit" | grep -q ", 1 conflicts" || td_fail "merge again"
+home_number=$(sqlite3 "$tmp/reg.db" "SELECT h.number FROM custody_event e
+	JOIN token t ON t.id = e.token_id JOIN handover h ON h.id = e.handover_id
+	WHERE t.serial = 'T-SB-02' AND e.to_custodian = 'dost'") || td_fail "home's handover"
+[ -n "$home_number" ] || td_fail "no home handover of T-SB-02"
+td kit conflicts | grep -q "handover at home: $home_number;" ||
+	td_fail "the label names another handover than home's ($home_number): $(td kit conflicts)"
 exit 0
