@@ -102,9 +102,21 @@ char *kit_conflict_label(struct td_registry *home, const char *table,
 }
 
 /* A conflict as a person reads it: a tag's images as the tag reads, the
- * fields a plan tag shares with others (its note) in their places. */
+ * fields a plan tag shares with others (its note) in their places; beside
+ * a reference to an agency, an official or a token (agency_id,
+ * holder_id, token_id: home's ids), the record it names ("agency": "SA
+ * Sở A", "holder": "Name (ID)", "token": serial).  json_patch drops a
+ * name that is NULL (no such reference, or no such row). */
+#define NAMED(col, key, sql) \
+	"'" key "', (" sql " = json_extract(" col ", '$." key "_id'))"
+#define NAMES(col) \
+	"json_patch(" col ", json_object(" \
+	NAMED(col, "agency", "SELECT a.code || ' ' || a.name FROM agency a WHERE a.id") \
+	", " NAMED(col, "holder", "SELECT h.name || ' (' || h.ext_id || ')' FROM holder h" \
+	           " WHERE h.id") \
+	", " NAMED(col, "token", "SELECT t.serial FROM token t WHERE t.id") "))"
 #define CONFLICT_READ(col) \
-	"CASE tbl WHEN 'tag' THEN " TD_TAG_JSON_READ(col) " ELSE " col " END"
+	"CASE tbl WHEN 'tag' THEN " TD_TAG_JSON_READ(col) " ELSE " NAMES(col) " END"
 #define CONFLICT_SHOWN \
 	"id, kit_uuid, tbl, op, reason, status, pk, " CONFLICT_READ("home") ", " \
 	CONFLICT_READ("field_old") ", " CONFLICT_READ("field_new") ", resolved_at," \

@@ -53,8 +53,23 @@ static const char *const columns[] = {
 	N_("Closed by"), "found", N_("Found"), "missing", N_("Missing"),
 	"unexpected", N_("Unexpected"), "unknown", N_("Unknown"), "duplicate",
 	N_("Duplicate"), "expected", N_("Expected"), "scans", N_("Scans"),
-	"lines", N_("Count lines"), NULL, NULL
+	"lines", N_("Count lines"), "agency", N_("Agency"), "holder", N_("Official"),
+	"token", N_("Token"), NULL, NULL
 };
+
+/* A reference (agency_id...) that the registry named beside it
+ * (kit_conflict.c: "agency"...): the name is shown, not the id. */
+static int named_elsewhere(json_t *o, const char *k)
+{
+	size_t n = strlen(k);
+	char name[64];
+
+	if (n <= 3 || n - 3 >= sizeof name || strcmp(k + n - 3, "_id") != 0)
+		return 0;
+	memcpy(name, k, n - 3);
+	name[n - 3] = '\0';
+	return json_object_get(o, name) != NULL;
+}
 
 static const char *column_label(const char *c)
 {
@@ -169,7 +184,7 @@ static void version_text(json_t *keys, json_t *from, char *out, size_t size)
 	json_object_foreach(keys, k, v) {
 		char val[300];
 		(void)v;
-		if (strcmp(k, "id") == 0 || n >= size)
+		if (strcmp(k, "id") == 0 || named_elsewhere(keys, k) || n >= size)
 			continue;
 		value_text(json_object_get(from, k), val, sizeof val);
 		n += (size_t)snprintf(out + n, size - n, "%s%s %s", n ? ", " : "",
@@ -244,7 +259,7 @@ static int add_one(const struct td_kit_conflict *c, void *ctx)
 	json_object_foreach(keys, k, v) {
 		char hv[300], nv[300], ov[300];
 		(void)v;
-		if (strcmp(k, "id") == 0)
+		if (strcmp(k, "id") == 0 || named_elsewhere(keys, k))
 			continue;
 		value_text(home ? json_object_get(home, k) : NULL, hv, sizeof hv);
 		value_text(fnew ? json_object_get(fnew, k) : NULL, nv, sizeof nv);
