@@ -37,6 +37,14 @@
 	" AND k.status IN ('open', 'kept_home') AND " CONFLICT_ENTITY("k") \
 	" = td_ev.entity AND " CONFLICT_KEY("k") " = td_ev.key)"
 
+/* A field close kept (kit_count.c) is told by the field's own count.close
+ * row, which home's chain anchors, not by the conflict's copy of it. */
+#define FIELD_CLOSE(k) \
+	"coalesce((SELECT f.after FROM kit_field_audit f WHERE f.kit_uuid =" \
+	" " k ".kit_uuid AND f.entity = 'count' AND f.action = 'count.close' AND" \
+	" f.entity_key = " CONFLICT_KEY(k) " ORDER BY f.id DESC LIMIT 1), " k \
+	".field_new)"
+
 static const char *const evidence_sql[] = {
 	/* applies: the row tells its record's state (FOLD); landed: the
 	 * custody event or scan it stands for is here (SEQ). */
@@ -62,7 +70,8 @@ static const char *const evidence_sql[] = {
 	"INSERT INTO temp.td_ev SELECT " CONFLICT_ENTITY("k") ", " CONFLICT_KEY("k")
 	", a.id, " CONFLICT_ENTITY("k") " || '.resolve', NULL, CASE k.tbl WHEN"
 	" 'certificate' THEN json_remove(k.field_new, '$.holder_id') WHEN 'tag'"
-	" THEN " TD_TAG_JSON_READ("k.field_new") " ELSE k.field_new END, NULL, 1, 1"
+	" THEN " TD_TAG_JSON_READ("k.field_new") " WHEN 'count_session' THEN"
+	" " FIELD_CLOSE("k") " ELSE k.field_new END, NULL, 1, 1"
 	" FROM audit a JOIN kit_conflict k ON k.id = CAST(a.entity_key AS INTEGER)"
 	" WHERE a.action = 'kit.resolve' AND json_extract(a.after, '$.keep') = 'field'"
 	" AND k.field_new IS NOT NULL AND k.tbl NOT IN ('custody_event', 'count_scan')",

@@ -170,10 +170,12 @@ int kit_conflict_add(struct kit_merge *m, struct kit_table *t, const char *op,
  * changes; kit_count_hold, after them, moves the field's lines of each
  * count whose close this merge kept as a conflict into that conflict.
  * kit_count_keep_field puts a kept field close's lines (field_new) in
- * place of home's lines of count (its id at home). */
+ * place of home's lines of count (its id at home), refused
+ * (TD_ERR_CONFLICT) unless they are the lines the field's count.close
+ * row of kit froze. */
 int kit_count_mark(struct kit_merge *m, struct td_error *err);
 int kit_count_hold(struct kit_merge *m, struct td_error *err);
-int kit_count_keep_field(struct td_registry *reg, int64_t count,
+int kit_count_keep_field(struct td_registry *reg, const char *kit, int64_t count,
                          const char *field_new, struct td_error *err);
 
 /* The label of a conflict on table's row home_id at home (the kit

@@ -426,7 +426,8 @@ int td_reg_kit_resolve(struct td_registry *reg, int64_t id, int keep_field,
 		    (rc = apply_field_audited(reg, t, &r, err)) < 0)
 			goto out;
 		if (strcmp(r.table, "count_session") == 0 && strcmp(r.op, "update") == 0 &&
-		    (rc = kit_count_keep_field(reg, row_id(reg, &r), r.field_new, err)) < 0)
+		    (rc = kit_count_keep_field(reg, r.uuid, row_id(reg, &r), r.field_new,
+		                          err)) < 0)
 			goto out;
 	}
 	td_now_iso(at);

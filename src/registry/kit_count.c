@@ -10,7 +10,8 @@
  * trail says (audit verify read the two sets added together as a hand
  * edit).  The conflict's home side gets home's tallies, so the two
  * closes read side by side.  Keeping the field's version puts its lines
- * in place of home's; keeping home's leaves them in the conflict. */
+ * in place of home's, once they prove to be those the field's own
+ * count.close row froze; keeping home's leaves them in the conflict. */
 #include <config.h>
 
 #include <inttypes.h>
@@ -99,7 +100,37 @@ int kit_count_hold(struct kit_merge *m, struct td_error *err)
 	return rc;
 }
 
-int kit_count_keep_field(struct td_registry *reg, int64_t count,
+/* The digest of count's lines as they stand, against the one the field's
+ * own count.close row (kit_field_audit, anchored in home's chain) froze:
+ * the conflict's copy of the lines is not protected by the chain, so a
+ * copy edited at home is refused here, not written. */
+static int lines_as_field_froze(struct td_registry *reg, const char *kit,
+                                int64_t count, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc, same = 0;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT " TD_COUNT_LINES_SHA256("?2") " IS"
+	                       " (SELECT json_extract(f.after, '$.lines_sha256') FROM"
+	                       " kit_field_audit f WHERE f.kit_uuid = ?1 AND f.entity ="
+	                       " 'count' AND f.action = 'count.close' AND f.entity_key ="
+	                       " (SELECT uid FROM count_session WHERE id = ?2)"
+	                       " ORDER BY f.id DESC LIMIT 1)", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "keeping the field's count");
+	td_reg_bind_text(st, 1, kit);
+	sqlite3_bind_int64(st, 2, count);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		same = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return td_reg_db_error(reg, err, "keeping the field's count");
+	return same ? TD_OK : td_error_set(err, TD_ERR_CONFLICT, "count %lld: the"
+	                                   " conflict's lines are not those the field's"
+	                                   " count.close froze (edited here?); nothing"
+	                                   " changed", (long long)count);
+}
+
+int kit_count_keep_field(struct td_registry *reg, const char *kit, int64_t count,
                          const char *field_new, struct td_error *err)
 {
 	sqlite3_stmt *st;
@@ -121,6 +152,7 @@ int kit_count_keep_field(struct td_registry *reg, int64_t count,
 	td_reg_bind_text(st, 2, field_new);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? TD_OK
-	       : td_reg_db_error(reg, err, "keeping the field's count");
+	if (rc != SQLITE_DONE)
+		return td_reg_db_error(reg, err, "keeping the field's count");
+	return lines_as_field_froze(reg, kit, count, err);
 }

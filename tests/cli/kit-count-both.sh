@@ -69,6 +69,17 @@ cp "$tmp/reg.db" "$tmp/home.db"
 lines "$tmp/home.db" "$hc" | diff "$tmp/home.lines" - >&2 || td_fail "keep home changed the lines"
 verify "$tmp/home.db" "home kept"
 
+# The conflict's copy of the lines is not in the audit chain: edited at
+# home, keeping it is refused and nothing changes.
+cp "$tmp/reg.db" "$tmp/edited.db"
+sqlite3 "$tmp/edited.db" "UPDATE kit_conflict SET field_new = json_set(field_new,
+	'$.lines[5][1]', 'found') WHERE id = $id" || td_fail "edit"
+"$TOKENDESK" --db "$tmp/edited.db" kit resolve "$id" --keep field >"$tmp/out" 2>&1 &&
+	td_fail "an edited conflict was kept"
+grep -q "not those the field's count.close froze" "$tmp/out" ||
+	td_fail "edited conflict: $(cat "$tmp/out")"
+lines "$tmp/edited.db" "$hc" | diff "$tmp/home.lines" - >&2 || td_fail "the refusal changed lines"
+
 # The field's close kept: its lines, and only those.
 td kit resolve "$id" --keep field >/dev/null || td_fail "keep field"
 lines "$tmp/reg.db" "$hc" | diff "$tmp/field.lines" - >&2 ||
@@ -77,6 +88,21 @@ lines "$tmp/reg.db" "$hc" | diff "$tmp/field.lines" - >&2 ||
 	td_fail "keep field did not take the field's close"
 verify "$tmp/reg.db" "field kept"
 td count report "$hc" --json | grep -q '"ZZZ"' || td_fail "the report lacks the field's line"
+
+# Kept, the lines are held to the field's own count.close row: the
+# conflict's copy and the lines edited together are found.
+cp "$tmp/reg.db" "$tmp/edited.db"
+sqlite3 "$tmp/edited.db" "UPDATE count_result SET outcome = 'found'
+	WHERE count_id = $hc AND serial = 'ZZZ'" || td_fail "edit"
+text=$(sqlite3 "$tmp/edited.db" "SELECT group_concat(l, char(10)) FROM (SELECT
+	json_array(serial, outcome, scans, custodian, custodian_name) AS l
+	FROM count_result WHERE count_id = $hc ORDER BY serial, outcome)")
+sha=$(printf '%s' "$text" | sha256sum | cut -d' ' -f1)
+sqlite3 "$tmp/edited.db" "UPDATE kit_conflict SET field_new = json_set(field_new,
+	'$.unknown', 0, '$.found', 3, '$.expected', 6, '$.lines_sha256', '$sha',
+	'$.lines[5][1]', 'found') WHERE id = $id" || td_fail "edit"
+"$TOKENDESK" --db "$tmp/edited.db" audit verify >"$tmp/out" 2>&1 &&
+	td_fail "audit verify missed the edited lines"
 
 # The kit again: nothing new, nothing doubled.
 td kit merge "$tmp/a.kit" >/dev/null || td_fail "third merge"
