@@ -223,6 +223,8 @@ int td_reg_audit_verify(struct td_registry *reg, int64_t *rows,
 	/* The home chain is sound, so the kit.merge rows anchoring the
 	 * field rows are what the merges wrote. */
 	rc = td_reg_audit_verify_field(reg, &field, err);
+	if (rc == TD_OK)
+		rc = td_reg_audit_verify_conflicts(reg, err);
 	if (rows)
 		*rows = n + field;
 	return rc;

@@ -275,6 +275,13 @@ int td_reg_audit_hash(struct td_registry *reg, const char *prev,
 int td_reg_audit_verify_field(struct td_registry *reg, int64_t *rows,
                               struct td_error *err);
 
+/* The conflicts a kit merge kept (audit_conflict.c).  Rows past
+ * after_id as the merge's summary names them (",\"conflict_rows\":
+ * {...}", or "" when none; sqlite3_free; NULL out of memory); audit verify
+ * recomputes each merge's and refuses rows no merge names. */
+char *td_reg_conflict_rows(struct td_registry *reg, int64_t after_id);
+int td_reg_audit_verify_conflicts(struct td_registry *reg, struct td_error *err);
+
 /* The audit images of a handover (its handover.create row's after, and
  * its number in *number) and of a dossier (by ref), as their writers
  * make them: heap strings, NULL when no such row.  Kit merges build the

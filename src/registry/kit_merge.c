@@ -550,25 +550,29 @@ static int finish(struct kit_merge *m, struct td_error *err)
 {
 	const struct td_kit_merge_report *r = m->rep;
 	char at[21], *summary, *anchor = field_anchor(m);
+	char *kept = td_reg_conflict_rows(m->home, m->conflicts_max);
 	int rc;
 
 	if ((rc = kit_async_wait(&m->snapshot, err)) < 0) {
 		sqlite3_free(anchor);
+		sqlite3_free(kept);
 		return rc;
 	}
 	td_now_iso(at);
-	summary = !anchor ? NULL : sqlite3_mprintf("{\"kit_audit_rows\":%lld,"
+	summary = !anchor || !kept ? NULL : sqlite3_mprintf("{\"kit_audit_rows\":%lld,"
 	                          "\"inserted\":%lld,\"updated\":%lld,\"deleted\":%lld,"
 	                          "\"unchanged\":%lld,\"audit_rows\":%lld,"
 	                          "\"conflicts\":%lld,\"merge\":%lld,"
-	                          "\"from_row\":%lld,\"snapshot_sha256\":\"%s\"%s}",
+	                          "\"from_row\":%lld,\"snapshot_sha256\":\"%s\"%s%s}",
 	                          (long long)m->kit_rows,
 	                          (long long)r->inserted,
 	                          (long long)r->updated, (long long)r->deleted,
 	                          (long long)r->unchanged, (long long)r->audit_rows,
 	                          (long long)r->conflicts, (long long)m->merges + 1,
-	                          (long long)m->audit_base, m->snapshot.sha256, anchor);
+	                          (long long)m->audit_base, m->snapshot.sha256, anchor,
+	                          kept);
 	sqlite3_free(anchor);
+	sqlite3_free(kept);
 	if (!summary)
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	/* kit_merged holds the latest merge, as its newest kit.merge row */

@@ -6,6 +6,7 @@ libtokendesk_a_SOURCES += \
 	src/registry/schema.c \
 	src/registry/statements.c \
 	src/registry/audit.c \
+	src/registry/audit_conflict.c \
 	src/registry/audit_evidence.c \
 	src/registry/audit_field.c \
 	src/registry/audit_state.c \

@@ -32,6 +32,7 @@ PLAN_TESTS = \
 	tests/cli/kit-tag-note.sh \
 	tests/cli/kit-count-both.sh \
 	tests/cli/kit-conflict-refs.sh \
+	tests/cli/kit-conflict-edit.sh \
 	tests/cli/kit-upgrade11.sh \
 	tests/cli/lists-dost.sh \
 	tests/cli/forms-decree68.sh \

@@ -1,0 +1,144 @@
+/* audit_conflict.c: the conflicts a kit merge kept, held to its audit row.
+ *
+ * A conflict holds the field's version of a record until an operator
+ * keeps one side; kept as the field's, that version is written and then
+ * tells the record's state to audit verify.  kit_conflict is not in the
+ * audit chain, so a version edited by hand in between would be written
+ * and believed.  Each merge's kit.merge row therefore names the
+ * conflicts it kept:
+ *     "conflict_rows": {"first": F, "last": L, "sha256": H}
+ * H the SHA-256 over rows F..L as the merge left them (what they say,
+ * not their status, which kit.resolve rows tell).  audit verify
+ * recomputes it, and refuses a conflict row that no merge names.  Rows
+ * kept before merges named them (below the first F) are taken as they
+ * are, if their kit was merged here at all. */
+#include <config.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "registry/internal.h"
+
+/* The count and digest of conflict rows ?1..?2, in id order. */
+#define CONFLICT_DIGEST \
+	"SELECT count(*), td_sha256(group_concat(json_array(id, kit_uuid, tbl, op," \
+	" pk, home, field_old, field_new, reason, label), char(10))) FROM (SELECT *" \
+	" FROM kit_conflict WHERE id BETWEEN ?1 AND ?2 ORDER BY id)"
+
+char *td_reg_conflict_rows(struct td_registry *reg, int64_t after_id)
+{
+	sqlite3_stmt *st;
+	int64_t first = 0, last = 0;
+	char *json = NULL;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT coalesce(min(id), 0),"
+	                       " coalesce(max(id), 0) FROM kit_conflict WHERE id > ?1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(st, 1, after_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		first = sqlite3_column_int64(st, 0);
+		last = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (!first)
+		return sqlite3_mprintf("%s", "");   /* none kept */
+	if (sqlite3_prepare_v2(reg->db, CONFLICT_DIGEST, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(st, 1, first);
+	sqlite3_bind_int64(st, 2, last);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 1))
+		json = sqlite3_mprintf(",\"conflict_rows\":{\"first\":%lld,\"last\":%lld,"
+		                       "\"sha256\":\"%s\"}", (long long)first, (long long)last,
+		                       (const char *)sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	return json;
+}
+
+/* Rows first..last against what the merge (audit row `row`, kit `kit`)
+ * recorded of them. */
+static int check_range(struct td_registry *reg, sqlite3_stmt *digest, int64_t row,
+                       const char *kit, int64_t first, int64_t last,
+                       const char *sha, struct td_error *err)
+{
+	const char *got;
+	int same;
+
+	sqlite3_reset(digest);
+	sqlite3_bind_int64(digest, 1, first);
+	sqlite3_bind_int64(digest, 2, last);
+	if (sqlite3_step(digest) != SQLITE_ROW)
+		return td_reg_db_error(reg, err, "reading the kit conflicts");
+	got = (const char *)sqlite3_column_text(digest, 1);
+	same = sqlite3_column_int64(digest, 0) == last - first + 1 && got && sha &&
+	       strcmp(got, sha) == 0;
+	if (same)
+		return TD_OK;
+	return td_error_set(err, TD_ERR_CONFLICT, "kit conflicts %" PRId64 " to %"
+	                    PRId64 ", kept by the merge of kit %s (audit row %" PRId64
+	                    "), are not as that merge left them: changed, added or"
+	                    " deleted by hand", first, last, kit ? kit : "?", row);
+}
+
+/* A conflict row no merge names: above the first named, or of a kit
+ * never merged here. */
+static int check_unnamed(struct td_registry *reg, int64_t named_from, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT k.id FROM kit_conflict k WHERE"
+	        " (?1 > 0 AND k.id >= ?1 AND NOT EXISTS (SELECT 1 FROM audit a WHERE"
+	        "  a.action = 'kit.merge' AND k.id BETWEEN"
+	        "  json_extract(a.after, '$.conflict_rows.first') AND"
+	        "  json_extract(a.after, '$.conflict_rows.last')))"
+	        " OR NOT EXISTS (SELECT 1 FROM audit a WHERE a.action = 'kit.merge'"
+	        "  AND a.entity_key = k.kit_uuid) ORDER BY k.id LIMIT 1", -1, &st,
+	        NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading the kit conflicts");
+	sqlite3_bind_int64(st, 1, named_from);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return td_reg_db_error(reg, err, "reading the kit conflicts");
+	return id ? td_error_set(err, TD_ERR_CONFLICT, "kit conflict %" PRId64 " comes"
+	                         " from no kit merge here: it was added by hand", id)
+	          : TD_OK;
+}
+
+int td_reg_audit_verify_conflicts(struct td_registry *reg, struct td_error *err)
+{
+	sqlite3_stmt *merges, *digest;
+	int64_t named_from = 0;
+	int rc = TD_OK, step;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT id, entity_key,"
+	                       " json_extract(after, '$.conflict_rows.first'),"
+	                       " json_extract(after, '$.conflict_rows.last'),"
+	                       " json_extract(after, '$.conflict_rows.sha256')"
+	                       " FROM audit WHERE action = 'kit.merge' AND"
+	                       " json_extract(after, '$.conflict_rows') IS NOT NULL"
+	                       " ORDER BY id", -1, &merges, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading the audit log");
+	if (sqlite3_prepare_v2(reg->db, CONFLICT_DIGEST, -1, &digest, NULL) != SQLITE_OK) {
+		sqlite3_finalize(merges);
+		return td_reg_db_error(reg, err, "reading the kit conflicts");
+	}
+	while (rc == TD_OK && (step = sqlite3_step(merges)) == SQLITE_ROW) {
+		int64_t first = sqlite3_column_int64(merges, 2);
+		if (!named_from)
+			named_from = first;
+		rc = check_range(reg, digest, sqlite3_column_int64(merges, 0),
+		                 (const char *)sqlite3_column_text(merges, 1), first,
+		                 sqlite3_column_int64(merges, 3),
+		                 (const char *)sqlite3_column_text(merges, 4), err);
+	}
+	if (rc == TD_OK && step != SQLITE_DONE)
+		rc = td_reg_db_error(reg, err, "reading the audit log");
+	sqlite3_finalize(merges);
+	sqlite3_finalize(digest);
+	return rc == TD_OK ? check_unnamed(reg, named_from, err) : rc;
+}
