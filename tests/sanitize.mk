@@ -23,7 +23,8 @@ VALGRIND_SH = \
 	tests/cli/output-links.sh tests/cli/registry-place.sh \
 	tests/cli/crl-trust.sh tests/cli/audit-state.sh \
 	tests/cli/kit-tamper.sh tests/cli/kit-honest.sh tests/cli/kit-tour.sh \
-	tests/cli/kit-refresh.sh tests/cli/handover-path.sh \
+	tests/cli/kit-refresh.sh tests/cli/kit-count-both.sh \
+	tests/cli/kit-conflict-edit.sh tests/cli/handover-path.sh \
 	tests/cli/handover-pdf.sh tests/cli/forms-decree68.sh \
 	tests/cli/search-lookups.sh tests/cli/plan-apply.sh \
 	tests/cli/hall-operator.sh \

@@ -10,8 +10,9 @@
  * H the SHA-256 over rows F..L as the merge left them (what they say,
  * not their status, which kit.resolve rows tell).  audit verify
  * recomputes it, and refuses a conflict row that no merge names.  Rows
- * kept before merges named them (below the first F) are taken as they
- * are, if their kit was merged here at all. */
+ * kept before merges named them (below the first F) are held only to
+ * their number (every release's kit.merge row says how many it kept).
+ * A conflict's status must be what its one kit.resolve row decided. */
 #include <config.h>
 
 #include <inttypes.h>
@@ -81,8 +82,7 @@ static int check_range(struct td_registry *reg, sqlite3_stmt *digest, int64_t ro
 	                    " deleted by hand", first, last, kit ? kit : "?", row);
 }
 
-/* A conflict row no merge names: above the first named, or of a kit
- * never merged here. */
+/* A conflict row no merge names, from the first named on. */
 static int check_unnamed(struct td_registry *reg, int64_t named_from, struct td_error *err)
 {
 	sqlite3_stmt *st;
@@ -90,13 +90,11 @@ static int check_unnamed(struct td_registry *reg, int64_t named_from, struct td_
 	int rc;
 
 	if (sqlite3_prepare_v2(reg->db, "SELECT k.id FROM kit_conflict k WHERE"
-	        " (?1 > 0 AND k.id >= ?1 AND NOT EXISTS (SELECT 1 FROM audit a WHERE"
-	        "  a.action = 'kit.merge' AND k.id BETWEEN"
-	        "  json_extract(a.after, '$.conflict_rows.first') AND"
-	        "  json_extract(a.after, '$.conflict_rows.last')))"
-	        " OR NOT EXISTS (SELECT 1 FROM audit a WHERE a.action = 'kit.merge'"
-	        "  AND a.entity_key = k.kit_uuid) ORDER BY k.id LIMIT 1", -1, &st,
-	        NULL) != SQLITE_OK)
+	        " k.id >= ?1 AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.entity ="
+	        " 'kit' AND a.action = 'kit.merge' AND k.id BETWEEN"
+	        " json_extract(a.after, '$.conflict_rows.first') AND"
+	        " json_extract(a.after, '$.conflict_rows.last')) ORDER BY k.id LIMIT 1",
+	        -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(reg, err, "reading the kit conflicts");
 	sqlite3_bind_int64(st, 1, named_from);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -107,6 +105,72 @@ static int check_unnamed(struct td_registry *reg, int64_t named_from, struct td_
 	return id ? td_error_set(err, TD_ERR_CONFLICT, "kit conflict %" PRId64 " comes"
 	                         " from no kit merge here: it was added by hand", id)
 	          : TD_OK;
+}
+
+/* Each kit's conflicts here, as many as its kit.merge rows say they kept
+ * ("conflicts", in every release's summary): one added or deleted by
+ * hand, the ones merges kept before they named them too. */
+static int check_counts(struct td_registry *reg, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT kit, sum(here), sum(kept) FROM ("
+	        " SELECT kit_uuid AS kit, 1 AS here, 0 AS kept FROM kit_conflict"
+	        " UNION ALL SELECT entity_key, 0, coalesce(json_extract(after,"
+	        "  '$.conflicts'), 0) FROM audit WHERE entity = 'kit' AND action ="
+	        "  'kit.merge') GROUP BY kit HAVING sum(here) != sum(kept) LIMIT 1",
+	        -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading the kit conflicts");
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		rc = td_error_set(err, TD_ERR_CONFLICT, "kit %s: %lld conflicts here, its"
+		                  " merges kept %lld: added or deleted by hand",
+		                  sqlite3_column_text(st, 0) ?
+		                  (const char *)sqlite3_column_text(st, 0) : "?",
+		                  (long long)sqlite3_column_int64(st, 1),
+		                  (long long)sqlite3_column_int64(st, 2));
+	else
+		rc = rc == SQLITE_DONE ? TD_OK
+		     : td_reg_db_error(reg, err, "reading the kit conflicts");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* A conflict's status is what its kit.resolve row decided (open: none),
+ * and it was decided once: a status set or reset by hand shows. */
+static int check_decisions(struct td_registry *reg, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT id, status, n, CASE keep WHEN 'field'"
+	        " THEN 'kept_field' WHEN 'home' THEN 'kept_home' ELSE 'open' END FROM"
+	        " (SELECT k.id, k.status, (SELECT count(*) FROM audit a WHERE a.entity ="
+	        "  'kit_conflict' AND a.entity_key = CAST(k.id AS TEXT) AND a.action ="
+	        "  'kit.resolve') AS n, (SELECT json_extract(a.after, '$.keep') FROM"
+	        "  audit a WHERE a.entity = 'kit_conflict' AND a.entity_key ="
+	        "  CAST(k.id AS TEXT) AND a.action = 'kit.resolve' ORDER BY a.id DESC"
+	        "  LIMIT 1) AS keep FROM kit_conflict k)"
+	        " WHERE n > 1 OR status IS NOT CASE keep WHEN 'field' THEN 'kept_field'"
+	        "  WHEN 'home' THEN 'kept_home' ELSE 'open' END ORDER BY id LIMIT 1",
+	        -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading the kit conflicts");
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0), n = sqlite3_column_int64(st, 2);
+		const char *is = (const char *)sqlite3_column_text(st, 1);
+		const char *says = (const char *)sqlite3_column_text(st, 3);
+		rc = n > 1 ? td_error_set(err, TD_ERR_CONFLICT, "kit conflict %" PRId64
+		                          " was decided %" PRId64 " times: its decision"
+		                          " was undone by hand", id, n)
+		           : td_error_set(err, TD_ERR_CONFLICT, "kit conflict %" PRId64
+		                          " is %s, its audit rows say %s: changed by hand",
+		                          id, is ? is : "NULL", says ? says : "?");
+	} else {
+		rc = rc == SQLITE_DONE ? TD_OK
+		     : td_reg_db_error(reg, err, "reading the kit conflicts");
+	}
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int td_reg_audit_verify_conflicts(struct td_registry *reg, struct td_error *err)
@@ -140,5 +204,9 @@ int td_reg_audit_verify_conflicts(struct td_registry *reg, struct td_error *err)
 		rc = td_reg_db_error(reg, err, "reading the audit log");
 	sqlite3_finalize(merges);
 	sqlite3_finalize(digest);
-	return rc == TD_OK ? check_unnamed(reg, named_from, err) : rc;
+	if (rc == TD_OK && named_from)
+		rc = check_unnamed(reg, named_from, err);
+	if (rc == TD_OK)
+		rc = check_counts(reg, err);
+	return rc == TD_OK ? check_decisions(reg, err) : rc;
 }

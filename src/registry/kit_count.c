@@ -9,7 +9,9 @@
  * lines: a closed count holds the lines of one close, the one its audit
  * trail says (audit verify read the two sets added together as a hand
  * edit).  The conflict's home side gets home's tallies, so the two
- * closes read side by side.  Keeping the field's version puts its lines
+ * closes read side by side.  Two closes alike (same second, same
+ * operator) merge as no change; their lines decide: the same lines are
+ * one close, others a conflict made here.  Keeping the field's version puts its lines
  * in place of home's, once they prove to be those the field's own
  * count.close row froze; keeping home's leaves them in the conflict. */
 #include <config.h>
@@ -77,6 +79,78 @@ static int hold_lines(struct kit_merge *m, int64_t id, int64_t count,
 	return rc;
 }
 
+/* Both sides closed count `count` alike (same second, same operator: the
+ * close itself merged as a no-op), so only its lines tell the closes
+ * apart: the same lines are the same close (the field's copies go), other
+ * lines make the conflict the close did not. */
+static int closed_alike(struct kit_merge *m, int64_t count, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc, same = 0;
+
+	if (sqlite3_prepare_v2(m->home->db, "SELECT " LINES_IMAGE("id > ?2", "")
+	                       " IS " LINES_IMAGE("id <= ?2", ""), -1, &st, NULL)
+	    != SQLITE_OK)
+		return td_reg_db_error(m->home, err, "merging the kit");
+	sqlite3_bind_int64(st, 1, count);
+	sqlite3_bind_int64(st, 2, m->lines_max);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		same = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return td_reg_db_error(m->home, err, "merging the kit");
+	if (same) {
+		rc = kit_exec(m->home, err, "DELETE FROM main.count_result WHERE"
+		              " count_id = %lld AND id > %lld", (long long)count,
+		              (long long)m->lines_max);
+		if (rc == TD_OK)
+			m->rep->inserted -= sqlite3_changes64(m->home->db);
+		return rc;
+	}
+	rc = kit_exec(m->home, err, "INSERT INTO main.kit_conflict (kit_uuid, tbl, op,"
+	              " pk, home, field_old, field_new, reason, label) SELECT %Q,"
+	              " 'count_session', 'update', json_object('id', id), json_object("
+	              "'id', id, 'uid', uid, 'scope_kind', scope_kind, 'scope', scope,"
+	              " 'started_at', started_at, 'operator', operator, 'closed_at',"
+	              " closed_at, 'closed_by', closed_by), json_object('id', id,"
+	              " 'closed_at', NULL, 'closed_by', NULL), json_object('closed_at',"
+	              " closed_at, 'closed_by', closed_by), 'changed both in the field"
+	              " and at home', json_object('count', CAST(id AS TEXT), 'scope',"
+	              " scope) FROM main.count_session WHERE id = %lld", m->uuid,
+	              (long long)count);
+	if (rc < 0)
+		return rc;
+	m->rep->conflicts++;
+	return hold_lines(m, sqlite3_last_insert_rowid(m->home->db), count, err);
+}
+
+/* Counts whose lines this merge added beside lines home froze itself. */
+static int hold_alike(struct kit_merge *m, struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = TD_OK, step;
+	int64_t ids[64];
+	int n = 0;
+
+	/* read first, then change: the changes move the rows read */
+	if (sqlite3_prepare_v2(m->home->db, "SELECT DISTINCT count_id FROM"
+	                       " main.count_result r WHERE id > ?1 AND EXISTS (SELECT"
+	                       " 1 FROM main.count_result o WHERE o.count_id ="
+	                       " r.count_id AND o.id <= ?1) LIMIT 64", -1, &st, NULL)
+	    != SQLITE_OK)
+		return td_reg_db_error(m->home, err, "merging the kit");
+	sqlite3_bind_int64(st, 1, m->lines_max);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE)
+		return td_reg_db_error(m->home, err, "merging the kit");
+	for (int i = 0; rc == TD_OK && i < n; i++)
+		rc = closed_alike(m, ids[i], err);
+	/* a kit of more than 64 such counts: the next batch */
+	return rc == TD_OK && n == 64 ? hold_alike(m, err) : rc;
+}
+
 int kit_count_hold(struct kit_merge *m, struct td_error *err)
 {
 	sqlite3_stmt *st;
@@ -97,7 +171,7 @@ int kit_count_hold(struct kit_merge *m, struct td_error *err)
 	if (rc == TD_OK && step != SQLITE_DONE)
 		rc = td_reg_db_error(m->home, err, "merging the kit");
 	sqlite3_finalize(st);
-	return rc;
+	return rc == TD_OK ? hold_alike(m, err) : rc;
 }
 
 /* The digest of count's lines as they stand, against the one the field's

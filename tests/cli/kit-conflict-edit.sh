@@ -4,7 +4,9 @@
 # row names the conflicts it kept and their SHA-256.  Edited by hand (the
 # field's version of a dossier pointed at another agency, before or after
 # it is kept), deleted, or a conflict added by hand: `audit verify` names
-# it, exit 65.  An honest registry verifies before and after a decision.
+# it, exit 65; so does a conflict decided by hand (its status set with no
+# kit.resolve row, or reset and decided again).  An honest registry
+# verifies before and after a decision.
 . "$TD_SRCDIR/tests/cli/count-common.sh"
 province_test sqlite3
 K() { "$TOKENDESK" --db "$tmp/field.kit" "$@"; }
@@ -59,6 +61,24 @@ q "$tmp/e5.db" "INSERT INTO kit_conflict (kit_uuid, tbl, op, pk, home, field_old
 	json_set(field_new, '$.custodian', 'ca'), reason, label FROM kit_conflict
 	WHERE id = $t"
 refused "$tmp/e5.db" "added conflict" "comes from no kit merge here"
+
+cp "$tmp/reg.db" "$tmp/e6.db"
+q "$tmp/e6.db" "INSERT INTO kit_conflict (id, kit_uuid, tbl, op, pk, home, field_old,
+	field_new, reason, label) SELECT -5, kit_uuid, tbl, op, pk, home, field_old,
+	field_new, reason, label FROM kit_conflict WHERE id = $t"
+refused "$tmp/e6.db" "conflict added below the first" "3 conflicts here, its merges kept 2"
+
+# decided by hand: the status set, no kit.resolve row; a decision undone
+# by hand and taken again
+cp "$tmp/reg.db" "$tmp/e7.db"
+q "$tmp/e7.db" "UPDATE kit_conflict SET status = 'kept_field' WHERE id = $t"
+refused "$tmp/e7.db" "status set by hand" "is kept_field, its audit rows say open"
+cp "$tmp/reg.db" "$tmp/e8.db"
+"$TOKENDESK" --db "$tmp/e8.db" kit resolve "$t" --keep field >/dev/null || td_fail "resolve"
+q "$tmp/e8.db" "UPDATE kit_conflict SET status = 'open' WHERE id = $t"
+refused "$tmp/e8.db" "decision reset by hand" "is open, its audit rows say kept_field"
+"$TOKENDESK" --db "$tmp/e8.db" kit resolve "$t" --keep home >/dev/null || td_fail "resolve again"
+refused "$tmp/e8.db" "decided twice" "was decided 2 times"
 
 # decided honestly, both ways: still verifies
 td kit resolve "$d" --keep field >/dev/null || td_fail "keep field"
