@@ -23,6 +23,7 @@
 #include "tokendesk/outfile.h"
 #include "tokendesk/strmap.h"
 #include "workflow/forms_internal.h"
+#include "workflow/xlsx_check.h"
 
 #define SHEET_FORMS 200
 
@@ -255,11 +256,16 @@ static int x_close(struct td_form_out *base, int ok, struct td_error *err)
 		o->breaks[o->nbreaks] = 0;
 		worksheet_set_h_pagebreaks(o->ws, o->breaks);
 	}
+	int unwritten = td_xlsx_unwritten(o->wb) != NULL;
 	lxw_error e = workbook_close(o->wb);
 	int rc = TD_OK;
 
 	td_stderr_catch_end(&o->quiet, why, sizeof why);
-	if (ok && e != LXW_NO_ERROR)
+	if (ok && unwritten)
+		rc = td_error_set_at(err, TD_ERR_IO, o->file.path, 0, NULL, "cannot"
+		                     " write a sheet's rows to its temporary file (disk"
+		                     " full?)");
+	else if (ok && e != LXW_NO_ERROR)
 		rc = td_error_set_at(err, TD_ERR_IO, o->file.path, 0, NULL, "%s%s%s%s",
 		                     lxw_strerror(e), why[0] ? " (" : "", why,
 		                     why[0] ? ")" : "");

@@ -28,6 +28,7 @@
 #include "tokendesk/registry.h"
 #include "tokendesk/strmap.h"
 #include "workflow/agency_names.h"
+#include "workflow/xlsx_check.h"
 
 #define MAX_COLS 16
 #define NLISTS 7
@@ -347,6 +348,7 @@ static void xlsx_totals(struct sink *k, lxw_format *bold)
 struct xlsx_fail {
 	const char *lib;     /* libxlsxwriter's name for it, or NULL */
 	int sheet;           /* the sheet that could not be added, or -1 */
+	int unwritten;       /* a sheet's rows were cut off (xlsx_check.h) */
 	int err_filled;      /* the registry's error (or memory) is in err */
 };
 
@@ -382,9 +384,10 @@ static int build_xlsx(struct td_registry *reg, const char *write_path,
 	f->err_filled = rc < 0 && !s->failed;
 	for (int i = 0; rc == TD_OK && i < NLISTS; i++)
 		xlsx_totals(&s->sinks[i], s->bold);
+	f->unwritten = rc == TD_OK && td_xlsx_unwritten(wb);
 	if ((e = workbook_close(wb)) != LXW_NO_ERROR && rc == TD_OK)
 		f->lib = lxw_strerror(e);
-	return rc == TD_OK && !f->lib ? 0 : -1;
+	return rc == TD_OK && !f->lib && !f->unwritten ? 0 : -1;
 }
 
 /* libxlsxwriter prints its own "[ERROR]" lines on stderr: they are caught
@@ -393,7 +396,7 @@ static int build_xlsx(struct td_registry *reg, const char *write_path,
 static int write_xlsx(struct td_registry *reg, const char *path, struct stream *s,
                       struct td_error *err)
 {
-	struct xlsx_fail f = { NULL, -1, 0 };
+	struct xlsx_fail f = { NULL, -1, 0, 0 };
 	struct td_stderr_catch quiet;
 	struct td_outfile out;
 	const char *name;
@@ -417,6 +420,9 @@ static int write_xlsx(struct td_registry *reg, const char *path, struct stream *
 	if (f.sheet >= 0)
 		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL,
 		                       "cannot add sheet %s", list_defs[f.sheet].sheet);
+	if (f.unwritten)
+		return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "cannot write a"
+		                       " sheet's rows to its temporary file (disk full?)");
 	return td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "%s%s%s%s",
 	                       f.lib ? f.lib : s->failed ? "cannot write a row"
 	                                                 : "cannot start the workbook",
@@ -467,15 +473,20 @@ static int write_csv(struct td_registry *reg, const char *dir, struct stream *s,
 	}
 	if (rc == TD_OK)
 		rc = td_reg_each_tag(reg, NULL, s->opts->batch, stream_tag, s, err);
+	/* a file that could not be written stopped the rows: named below
+	 * (err holds nothing of it) */
+	if (rc < 0 && s->failed)
+		rc = TD_OK;
 	for (int i = 0; i < n && rc == TD_OK; i++) {
 		struct sink *k = &s->sinks[i];
-		if (csv_totals(k->out.f, k) < 0 || ferror(k->out.f))
-			s->failed = 1;
-		if (s->failed) {
+		if (csv_totals(k->out.f, k) < 0 || fflush(k->out.f) != 0 ||
+		    ferror(k->out.f)) {
 			snprintf(path, sizeof path, "%s/%s", dir, td_lists_csv_names[i]);
 			rc = td_error_set_at(err, TD_ERR_IO, path, 0, NULL, "write failed");
 		}
 	}
+	if (rc == TD_OK && s->failed)
+		rc = td_error_set_at(err, TD_ERR_IO, dir, 0, NULL, "write failed");
 	/* once one fails (a write, or a commit midway) the rest are dropped */
 	for (int i = 0; i < NLISTS; i++) {
 		struct sink *k = &s->sinks[i];

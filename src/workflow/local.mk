@@ -20,7 +20,7 @@ libtokendesk_a_SOURCES += \
 libtokendesk_a_SOURCES += src/workflow/crl.c src/workflow/lists.c \
 	src/workflow/forms.c src/workflow/forms_internal.h \
 	src/workflow/forms_xlsx.c src/workflow/forms_docx.c \
-	src/workflow/agency_names.c src/workflow/agency_names.h \
+	src/workflow/agency_names.c src/workflow/agency_names.h src/workflow/xlsx_check.h \
 	src/workflow/crl_ca.c src/workflow/crl_internal.h
 # the contracts of the reorganization modules (headers are not yet distributed project-wide)
 EXTRA_DIST += include/tokendesk/plan.h include/tokendesk/crl.h include/tokendesk/lists.h \
