@@ -721,8 +721,10 @@ struct td_kit_merge_report {
 	 * merged last (since_merge set; since is that merge's time, else
 	 * the kit's making, "YYYY-MM-DDTHH:MM:SSZ"); merges counts this
 	 * kit's merges here, this one included.  older_copy: the kit is a
-	 * copy holding less than was merged already (nothing changed). */
+	 * copy holding less than was merged already (nothing changed).
+	 * new_scans: count scans (of new counts or of ones merged before). */
 	int64_t new_handovers, new_dossiers, new_counts, new_tags, new_moves;
+	int64_t new_scans;
 	int since_merge, since_refresh, older_copy;
 	int64_t merges;
 	char since[32];

@@ -104,6 +104,7 @@ static void print_whats_new(const struct td_kit_merge_report *r)
 		{ r->new_handovers, T("%lld handover"), T("%lld handovers") },
 		{ r->new_dossiers, T("%lld dossier"), T("%lld dossiers") },
 		{ r->new_counts, T("%lld count"), T("%lld counts") },
+		{ r->new_scans, T("%lld count scan"), T("%lld count scans") },
 		{ r->new_tags, T("%lld tag"), T("%lld tags") },
 		{ r->new_moves, T("%lld custody move"), T("%lld custody moves") },
 	};
@@ -160,7 +161,7 @@ static int kit_merge(struct td_registry *reg, int argc, char **argv)
 		return fail(&err);
 	if (json) {
 		json_t *o = json_pack("{s:s, s:b, s:b, s:b, s:I, s:s, s:b, s:b, s:{s:I, s:I,"
-		                      " s:I, s:I, s:I}, s:I, s:I, s:I, s:I, s:I, s:I}",
+		                      " s:I, s:I, s:I, s:I}, s:I, s:I, s:I, s:I, s:I, s:I}",
 		                      "kit", r.uuid, "already_merged", r.already,
 		                      "merged_meanwhile", r.meanwhile,
 		                      "older_copy", r.older_copy,
@@ -170,6 +171,7 @@ static int kit_merge(struct td_registry *reg, int argc, char **argv)
 		                      "new", "handovers", (json_int_t)r.new_handovers,
 		                      "dossiers", (json_int_t)r.new_dossiers,
 		                      "counts", (json_int_t)r.new_counts,
+		                      "count_scans", (json_int_t)r.new_scans,
 		                      "tags", (json_int_t)r.new_tags,
 		                      "custody_moves", (json_int_t)r.new_moves,
 		                      "inserted", (json_int_t)r.inserted,

@@ -726,6 +726,7 @@ static void whats_new(struct kit_merge *m)
 	r->new_handovers = added(m, "handover");
 	r->new_dossiers = added(m, "dossier");
 	r->new_counts = added(m, "count_session");
+	r->new_scans = added(m, "count_scan");
 	r->new_tags = added(m, "tag");
 	r->new_moves = added(m, "custody_event");
 	r->since_merge = m->prior;

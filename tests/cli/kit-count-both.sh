@@ -40,6 +40,9 @@ cmp -s "$tmp/home.lines" "$tmp/field.lines" && td_fail "the two closes should di
 
 td kit merge "$tmp/a.kit" >"$tmp/merge.out" || td_fail "second merge"
 grep -q '1 conflicts' "$tmp/merge.out" || { cat "$tmp/merge.out" >&2; td_fail "no conflict"; }
+# the field's scans of a count merged before are news, not "nothing new"
+grep -q '^3 count scans since the merge of' "$tmp/merge.out" ||
+	td_fail "what is new: $(cat "$tmp/merge.out")"
 lines "$tmp/reg.db" "$hc" >"$tmp/now.lines"
 diff "$tmp/home.lines" "$tmp/now.lines" >&2 ||
 	td_fail "home's count gained the field's lines while the conflict is open"

@@ -27,7 +27,7 @@ TOKENDESK_OPERATOR=home td handover --to dost --force --reason "nộp thẳng ch
 cp "$tmp/stick.kit" "$tmp/copy.kit"    # a copy, before the first merge
 
 td kit merge "$tmp/stick.kit" >"$tmp/m1" || td_fail "merge 1: $(cat "$tmp/m1")"
-grep -q "^1 handover, 1 dossier, 1 count, 1 custody move since the kit was made on 20" \
+grep -q "^1 handover, 1 dossier, 1 count, 1 count scan, 1 custody move since the kit was made on 20" \
 	"$tmp/m1" || td_fail "merge 1 says: $(cat "$tmp/m1")"
 grep -q ", 0 conflicts" "$tmp/m1" || td_fail "merge 1 conflicts: $(cat "$tmp/m1")"
 td audit verify >/dev/null || td_fail "audit after merge 1"
@@ -52,7 +52,7 @@ TOKENDESK_OPERATOR=home td handover --to agency:SB T-SB-02 >/dev/null ||
 	td_fail "home handover 2"
 
 td kit merge "$tmp/copy.kit" >"$tmp/m2" || td_fail "merge 2: $(cat "$tmp/m2")"
-grep -q "^3 handovers, 2 custody moves since the merge of 20" "$tmp/m2" ||
+grep -q "^3 handovers, 1 count scan, 2 custody moves since the merge of 20" "$tmp/m2" ||
 	td_fail "merge 2 says: $(cat "$tmp/m2")"
 grep -q ", 1 conflicts" "$tmp/m2" || td_fail "merge 2 conflicts: $(cat "$tmp/m2")"
 td audit verify >/dev/null || td_fail "audit after merge 2"
@@ -80,8 +80,8 @@ python3 - "$tmp/m3.json" <<'PY' || td_fail "merge 3 --json: $(cat "$tmp/m3.json"
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["merge"] == 3 and r["since_merge"] and r["conflicts"] == 1, r
-assert r["new"] == {"handovers": 1, "dossiers": 1, "counts": 0, "tags": 0,
-                    "custody_moves": 1}, r["new"]
+assert r["new"] == {"handovers": 1, "dossiers": 1, "counts": 0, "count_scans": 0,
+                    "tags": 0, "custody_moves": 1}, r["new"]
 PY
 td kit merge "$tmp/copy.kit" >"$tmp/m3" && grep -q "nothing new since it was merged last" "$tmp/m3" ||
 	td_fail "merge 3 again: $(cat "$tmp/m3")"
