@@ -44,14 +44,17 @@
 #define EVIDENCE \
 	"SELECT ord, action, before, after, applies FROM (" \
 	" SELECT id AS ord, action, before, after, 1 AS applies FROM main.audit" \
-	"  WHERE entity = %Q AND entity_key IS ?1" \
+	"  WHERE entity = %Q AND entity_key IS ?1 AND id > ?2" \
 	"  AND (action GLOB %Q OR action GLOB 'field:' || %Q)" \
 	" UNION ALL SELECT ord, action, before, after, %s FROM temp.td_ev" \
 	"  WHERE entity = %Q AND key IS ?1 AND action GLOB %Q) ORDER BY ord"
 
-/* Every key the audit tells about. */
+/* Every key the audit tells about.  In a kit, what its audit rows tell
+ * since its last refresh (?3 here, ?2 in EVIDENCE): what came before was
+ * merged home, and the refresh made the kit's rows again from home's
+ * (home's moves since, no count home holds closed), as kit make did. */
 #define KEYS \
-	"SELECT entity_key FROM main.audit WHERE entity = ?1" \
+	"SELECT entity_key FROM main.audit WHERE entity = ?1 AND id > ?3" \
 	" AND (action GLOB ?2 OR action GLOB 'field:' || ?2)" \
 	" AND (entity_key IS NOT NULL OR action GLOB 'plan.*')" \
 	" UNION SELECT key FROM temp.td_ev WHERE entity = ?1 AND action GLOB ?2" \
@@ -63,6 +66,7 @@ struct state_check {
 	td_audit_diff_fn fn;
 	void *ctx;
 	int in_kit;   /* a field kit: rows copied at kit make have no audit row */
+	int64_t kit_since;    /* a kit's last kit.refresh row (0: none) */
 	int64_t differences;
 	sqlite3_stmt *evidence, *count;
 	sqlite3_stmt *then;   /* a side's first before-image after a bulk row */
@@ -180,6 +184,7 @@ static int bind_evidence(struct state_check *c, const char *key)
 		sqlite3_bind_text(c->evidence, 1, key, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(c->evidence, 1);
+	sqlite3_bind_int64(c->evidence, 2, c->kit_since);
 	return TD_OK;
 }
 
@@ -543,6 +548,7 @@ static int check_missing(struct state_check *c)
 	}
 	sqlite3_bind_text(keys, 1, c->t->entity, -1, SQLITE_STATIC);
 	sqlite3_bind_text(keys, 2, c->t->actions, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(keys, 3, c->kit_since);
 	while (rc == TD_OK && (step = sqlite3_step(keys)) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(keys, 0);
 		json_t *state = NULL;
@@ -666,6 +672,20 @@ static int has_table(struct td_registry *reg, const char *name)
 	return found;
 }
 
+/* A kit's newest kit.refresh audit row, 0 when it was never refreshed. */
+static int64_t last_refresh(struct td_registry *reg)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT coalesce(max(id), 0) FROM main.audit"
+	                       " WHERE entity = 'kit' AND action = 'kit.refresh'", -1,
+	                       &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}
+
 static int prepare_evidence(struct state_check *c)
 {
 	sqlite3_stmt *st;
@@ -687,13 +707,15 @@ static int prepare_evidence(struct state_check *c)
 int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
                               void *ctx, int64_t *differences, struct td_error *err)
 {
-	struct state_check c = { reg, NULL, fn, ctx, td_reg_is_field_kit(reg), 0, NULL, NULL,
-	                         NULL, 0, err, 0 };
+	struct state_check c = { reg, NULL, fn, ctx, td_reg_is_field_kit(reg), 0, 0, NULL,
+	                         NULL, NULL, 0, err, 0 };
 	int rc;
 
 	/* One read transaction: every table as of one moment. */
 	if ((rc = td_reg_exec(reg, "BEGIN", err)) < 0)
 		return rc;
+	if (c.in_kit)
+		c.kit_since = last_refresh(reg);
 	rc = prepare_evidence(&c);
 	for (size_t i = 0; rc == TD_OK && i < td_n_audited; i++) {
 		c.t = &td_audited[i];
