@@ -602,15 +602,20 @@ static const struct new_rule new_rules[] = {
 	  " NOT EXISTS (SELECT 1 FROM token t WHERE t.id = e.token_id) LIMIT 1" },
 	{ "token", "was added with no certificate added in the field carrying"
 	  " it (cert.add), or not in the state its audit rows leave it",
-	  /* a token comes with its certificate (an import in the field; the
-	   * certificate, master data, waits home as a conflict) and stands
-	   * as its newest token.move left it, else with the holder */
+	  /* a token comes with its certificate (an import in the field,
+	   * which may also move a certificate the kit was made with onto
+	   * it: cert.update; the certificate, master data, waits home as a
+	   * conflict) and stands as its newest token.move left it, else with
+	   * the holder */
 	  "SELECT t.serial FROM token t WHERE t.id > ?1 AND NOT EXISTS (SELECT 1"
 	  " FROM certificate c JOIN holder h ON h.id = c.holder_id WHERE"
-	  " c.token_id = t.id AND c.id > ?4 AND EXISTS (SELECT 1 FROM audit a"
+	  " c.token_id = t.id AND ((c.id > ?4 AND EXISTS (SELECT 1 FROM audit a"
 	  " WHERE a.id > ?2 AND ((a.action IN ('cert.add', 'cert.update') AND"
 	  " json_extract(a.after, '$.token') = t.serial) OR a.action ="
-	  " 'cert.add.bulk')) AND coalesce((SELECT json_extract(m.after,"
+	  " 'cert.add.bulk'))) OR (c.id <= ?4 AND EXISTS (SELECT 1 FROM audit a"
+	  " WHERE a.id > ?2 AND a.entity = 'cert' AND a.entity_key = c.serial AND"
+	  " a.action = 'cert.update' AND json_extract(a.after, '$.token') ="
+	  " t.serial))) AND coalesce((SELECT json_extract(m.after,"
 	  " '$.custodian') IS t.custodian AND json_extract(m.after, '$.state') IS"
 	  " t.state FROM audit m WHERE m.id > ?2 AND m.entity = 'token' AND"
 	  " m.entity_key = t.serial AND m.action = 'token.move' ORDER BY m.id"

@@ -373,10 +373,55 @@ static int whole_tag(const struct kit_table *t, const struct conflict_row *r,
  * tag the field removed is a tag.delete, as `tag remove` writes: audit
  * verify counts a plan load's tags gone by those (a kit.resolve alone
  * left the load "not all there"). */
+/* The serial of certificate id at reg (heap), or NULL. */
+static char *cert_serial(struct td_registry *reg, int64_t id)
+{
+	sqlite3_stmt *st;
+	char *serial = NULL;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT serial FROM certificate WHERE id = ?",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		serial = td_reg_col_dup(st, 0);
+	sqlite3_finalize(st);
+	return serial;
+}
+
+/* A certificate's field version kept (an import in the field moved it
+ * to another token): audited as the importer audits it, cert.update with
+ * both images, so audit verify finds it and the token it left. */
+static int apply_cert_audited(struct td_registry *reg, struct kit_table *t,
+                              const struct conflict_row *r, int64_t rid,
+                              struct td_error *err)
+{
+	char *key = cert_serial(reg, rid), *before = NULL, *after = NULL;
+	int rc;
+
+	if (!key || !(before = td_reg_row_json(reg, ST_CERT_JSON, rid, err))) {
+		free(key);
+		return td_error_set(err, TD_ERR_NOTFOUND, "no certificate %" PRId64
+		                    " here to keep the field's version of", rid);
+	}
+	rc = apply_field(reg, t, r, err);
+	if (rc == TD_OK && !(after = td_reg_row_json(reg, ST_CERT_JSON, rid, err)))
+		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	if (rc == TD_OK)
+		rc = td_reg_audit(reg, "cert.update", "cert", key, before, after, err);
+	free(key);
+	free(before);
+	free(after);
+	return rc;
+}
+
 static int apply_field_audited(struct td_registry *reg, struct kit_table *t,
                                const struct conflict_row *r, struct td_error *err)
 {
 	int tag_delete = strcmp(r->op, "delete") == 0 && strcmp(t->name, "tag") == 0;
+	if (strcmp(t->name, "certificate") == 0 && strcmp(r->op, "update") == 0 &&
+	    row_id(reg, r) > 0)
+		return apply_cert_audited(reg, t, r, row_id(reg, r), err);
 	int64_t rid = strcmp(r->op, "update") == 0 || tag_delete ? row_id(reg, r) : 0;
 	const char *entity = NULL, *action = NULL;
 	char *key = NULL, *before = rid ? kit_record_image(reg, t->name, rid, &key,
