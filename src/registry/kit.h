@@ -180,11 +180,12 @@ int kit_count_keep_field(struct td_registry *reg, const char *kit, int64_t count
 
 /* The label of a conflict on table's row home_id at home (the kit
  * attached as "kit"; for a token, "since_event": home's custody events
- * after since_event are the moves that competed with the field's), or from field_json (the field's version) when home
+ * after since_event are the moves that competed with the field's, those
+ * an earlier merge of kit brought not among them), or from field_json (the field's version) when home
  * holds no such row: JSON (kit_conflict.label), heap; NULL when none. */
 char *kit_conflict_label(struct td_registry *home, const char *table,
                          int64_t home_id, const char *field_json,
-                         int64_t since_event);
+                         int64_t since_event, const char *kit);
 
 /* The audit image of row id of table at reg, as its ordinary writer
  * builds it (token, tag, dossier), with the record's key (heap), the

@@ -379,7 +379,7 @@ int kit_conflict_add(struct kit_merge *m, struct kit_table *t, const char *op,
 	struct kit_table *ev = kit_schema_find(&m->ks, "custody_event");
 	int64_t since = m->prior ? m->home_event_max : ev ? ev->base_max : 0;
 	char *label = kit_conflict_label(m->home, t->name, home_id,
-	                                 fnew ? fnew : fold, since);
+	                                 fnew ? fnew : fold, since, m->uuid);
 	int rc = kit_exec(m->home, err, "INSERT INTO main.kit_conflict (kit_uuid, tbl,"
 	                  " op, pk, home, field_old, field_new, reason, label) VALUES"
 	                  " (%Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q)", m->uuid, t->name, op,

@@ -22,7 +22,8 @@
  * "kit": ?1 is the row's id at home.  A token is named with its
  * certificates, their holders and agency, and the newest handover that
  * moved it on each side (home's, and the field's in the kit); at home, a
- * move that lost an earlier conflict (kit_superseded) is not one. */
+ * move that lost an earlier conflict (kit_superseded) is not one, nor is
+ * one an earlier merge of this kit (?3) brought (its conflict open). */
 #define HOLDER_OF(c) "(SELECT h.name || ' (' || h.ext_id || ')' FROM main.holder h" \
 	" WHERE h.id = " c ")"
 #define AGENCY_OF(c) "(SELECT a.code || ' ' || a.name FROM main.agency a" \
@@ -40,6 +41,9 @@ static const struct { const char *table, *sql; } labels[] = {
 	  " 'home_handover', (SELECT h.number FROM main.custody_event e JOIN"
 	  "   main.handover h ON h.id = e.handover_id WHERE e.token_id = t.id"
 	  "   AND e.id NOT IN (SELECT event_id FROM main.kit_superseded)"
+	  "   AND NOT EXISTS (SELECT 1 FROM main.kit_idmap m WHERE m.kit_uuid = ?3"
+	  "    AND m.tbl = 'custody_event' AND m.shift IS NOT NULL AND e.id BETWEEN"
+	  "    m.kit_first + m.shift AND m.kit_last + m.shift)"
 	  "   ORDER BY e.id DESC LIMIT 1),"
 	  " 'field_handover', (SELECT h.number FROM kit.custody_event e JOIN kit.token k"
 	  "   ON k.id = e.token_id JOIN kit.handover h ON h.id = e.handover_id"
@@ -73,7 +77,7 @@ static const struct { const char *table, *sql; } labels[] = {
 
 char *kit_conflict_label(struct td_registry *home, const char *table,
                          int64_t home_id, const char *field_json,
-                         int64_t since_event)
+                         int64_t since_event, const char *kit)
 {
 	const char *sql = NULL;
 	sqlite3_stmt *st;
@@ -86,6 +90,8 @@ char *kit_conflict_label(struct td_registry *home, const char *table,
 		sqlite3_bind_int64(st, 1, home_id);
 		if (sqlite3_bind_parameter_count(st) >= 2)
 			sqlite3_bind_int64(st, 2, since_event);
+		if (sqlite3_bind_parameter_count(st) >= 3)
+			sqlite3_bind_text(st, 3, kit, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			label = td_reg_col_dup(st, 0);
 		sqlite3_finalize(st);
@@ -443,6 +449,28 @@ static int apply_field_audited(struct td_registry *reg, struct kit_table *t,
 	return rc;
 }
 
+/* An older conflict on the same record still open, 0 when none: the
+ * field's changes of one record are decided in the order they were made
+ * (deciding a later one first let an older field version win last). */
+static int64_t older_open(struct td_registry *reg, int64_t id,
+                          const struct conflict_row *r)
+{
+	sqlite3_stmt *st;
+	int64_t older = 0;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT min(id) FROM kit_conflict WHERE"
+	                       " status = 'open' AND id < ?1 AND tbl = ?2 AND op ="
+	                       " 'update' AND pk = ?3", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(st, 1, id);
+	td_reg_bind_text(st, 2, r->table);
+	td_reg_bind_text(st, 3, r->pk);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		older = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return older;
+}
+
 int td_reg_kit_resolve(struct td_registry *reg, int64_t id, int keep_field,
                        struct td_error *err)
 {
@@ -458,6 +486,13 @@ int td_reg_kit_resolve(struct td_registry *reg, int64_t id, int keep_field,
 	if (strcmp(r.status, "open") != 0) {
 		rc = td_error_set(err, TD_ERR_CONFLICT, "kit conflict %" PRId64
 		                  " was already decided (%s)", id, r.status);
+		goto out;
+	}
+	int64_t older = strcmp(r.op, "update") == 0 ? older_open(reg, id, &r) : 0;
+	if (older) {
+		rc = td_error_set(err, TD_ERR_CONFLICT, "kit conflict %" PRId64 " changes"
+		                  " the same record as conflict %" PRId64 ", still open:"
+		                  " decide that one first", id, older);
 		goto out;
 	}
 	if (keep_field) {

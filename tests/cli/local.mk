@@ -31,6 +31,7 @@ PLAN_TESTS = \
 	tests/cli/kit-upgrade.sh \
 	tests/cli/kit-tag-note.sh \
 	tests/cli/kit-count-both.sh \
+	tests/cli/kit-conflict-order.sh \
 	tests/cli/kit-import-token.sh \
 	tests/cli/kit-refresh-verify.sh \
 	tests/cli/lists-cut-short.sh \
