@@ -12,7 +12,9 @@
  * recomputes it, and refuses a conflict row that no merge names.  Rows
  * kept before merges named them (below the first F) are held only to
  * their number (every release's kit.merge row says how many it kept).
- * A conflict's status must be what its one kit.resolve row decided. */
+ * A conflict's status must be what its one kit.resolve row decided, by
+ * the operator that row names, and the moves marked superseded by it
+ * (kit_superseded) the ones that row lists. */
 #include <config.h>
 
 #include <inttypes.h>
@@ -82,6 +84,38 @@ static int check_range(struct td_registry *reg, sqlite3_stmt *digest, int64_t ro
 	                    " deleted by hand", first, last, kit ? kit : "?", row);
 }
 
+int td_reg_conflict_intact(struct td_registry *reg, int64_t id, struct td_error *err)
+{
+	sqlite3_stmt *merge, *digest;
+	int rc = TD_OK;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT id, entity_key,"
+	                       " json_extract(after, '$.conflict_rows.first'),"
+	                       " json_extract(after, '$.conflict_rows.last'),"
+	                       " json_extract(after, '$.conflict_rows.sha256')"
+	                       " FROM audit WHERE entity = 'kit' AND action ="
+	                       " 'kit.merge' AND ?1 BETWEEN json_extract(after,"
+	                       " '$.conflict_rows.first') AND json_extract(after,"
+	                       " '$.conflict_rows.last') LIMIT 1", -1, &merge, NULL)
+	    != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading the audit log");
+	sqlite3_bind_int64(merge, 1, id);
+	if (sqlite3_step(merge) == SQLITE_ROW) {
+		if (sqlite3_prepare_v2(reg->db, CONFLICT_DIGEST, -1, &digest, NULL)
+		    != SQLITE_OK)
+			rc = td_reg_db_error(reg, err, "reading the kit conflicts");
+		else
+			rc = check_range(reg, digest, sqlite3_column_int64(merge, 0),
+			                 (const char *)sqlite3_column_text(merge, 1),
+			                 sqlite3_column_int64(merge, 2),
+			                 sqlite3_column_int64(merge, 3),
+			                 (const char *)sqlite3_column_text(merge, 4), err);
+		sqlite3_finalize(digest);
+	}
+	sqlite3_finalize(merge);
+	return rc;
+}
+
 /* A conflict row no merge names, from the first named on. */
 static int check_unnamed(struct td_registry *reg, int64_t named_from, struct td_error *err)
 {
@@ -143,28 +177,46 @@ static int check_decisions(struct td_registry *reg, struct td_error *err)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(reg->db, "SELECT id, status, n, CASE keep WHEN 'field'"
-	        " THEN 'kept_field' WHEN 'home' THEN 'kept_home' ELSE 'open' END FROM"
-	        " (SELECT k.id, k.status, (SELECT count(*) FROM audit a WHERE a.entity ="
-	        "  'kit_conflict' AND a.entity_key = CAST(k.id AS TEXT) AND a.action ="
-	        "  'kit.resolve') AS n, (SELECT json_extract(a.after, '$.keep') FROM"
-	        "  audit a WHERE a.entity = 'kit_conflict' AND a.entity_key ="
+	if (sqlite3_prepare_v2(reg->db, "SELECT id, status, n, CASE json_extract("
+	        " after, '$.keep') WHEN 'field' THEN 'kept_field' WHEN 'home' THEN"
+	        " 'kept_home' ELSE 'open' END, resolved_by IS NOT operator OR marks"
+	        " IS NOT coalesce((SELECT json_group_array(value) FROM (SELECT value"
+	        " FROM json_each(after, '$.superseded') ORDER BY value)), '[]') FROM"
+	        " (SELECT k.id, k.status, k.resolved_by, (SELECT count(*) FROM audit a"
+	        "  WHERE a.entity = 'kit_conflict' AND a.entity_key = CAST(k.id AS TEXT)"
+	        "  AND a.action = 'kit.resolve') AS n, r.after, r.operator,"
+	        "  (SELECT json_group_array(event_id) FROM (SELECT event_id FROM"
+	        "  kit_superseded s WHERE s.conflict_id = k.id AND s.choice IS k.status"
+	        "  AND s.decided_by IS r.operator ORDER BY event_id)) AS marks,"
+	        "  (SELECT count(*) FROM kit_superseded s WHERE s.conflict_id = k.id)"
+	        "  AS all_marks FROM kit_conflict k LEFT JOIN audit r ON r.id = (SELECT"
+	        "  a.id FROM audit a WHERE a.entity = 'kit_conflict' AND a.entity_key ="
 	        "  CAST(k.id AS TEXT) AND a.action = 'kit.resolve' ORDER BY a.id DESC"
-	        "  LIMIT 1) AS keep FROM kit_conflict k)"
-	        " WHERE n > 1 OR status IS NOT CASE keep WHEN 'field' THEN 'kept_field'"
-	        "  WHEN 'home' THEN 'kept_home' ELSE 'open' END ORDER BY id LIMIT 1",
+	        "  LIMIT 1))"
+	        " WHERE n > 1 OR status IS NOT CASE json_extract(after, '$.keep') WHEN"
+	        "  'field' THEN 'kept_field' WHEN 'home' THEN 'kept_home' ELSE 'open' END"
+	        "  OR (n = 1 AND (resolved_by IS NOT operator OR marks IS NOT"
+	        "  coalesce((SELECT json_group_array(value) FROM (SELECT value FROM"
+	        "  json_each(after, '$.superseded') ORDER BY value)), '[]')))"
+	        "  OR (n = 0 AND all_marks > 0) ORDER BY id LIMIT 1",
 	        -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(reg, err, "reading the kit conflicts");
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0), n = sqlite3_column_int64(st, 2);
 		const char *is = (const char *)sqlite3_column_text(st, 1);
 		const char *says = (const char *)sqlite3_column_text(st, 3);
+		int status_ok = is && says && strcmp(is, says) == 0;
 		rc = n > 1 ? td_error_set(err, TD_ERR_CONFLICT, "kit conflict %" PRId64
 		                          " was decided %" PRId64 " times: its decision"
 		                          " was undone by hand", id, n)
-		           : td_error_set(err, TD_ERR_CONFLICT, "kit conflict %" PRId64
-		                          " is %s, its audit rows say %s: changed by hand",
-		                          id, is ? is : "NULL", says ? says : "?");
+		     : !status_ok ? td_error_set(err, TD_ERR_CONFLICT, "kit conflict %"
+		                                 PRId64 " is %s, its audit rows say %s:"
+		                                 " changed by hand", id, is ? is : "NULL",
+		                                 says ? says : "?")
+		     : td_error_set(err, TD_ERR_CONFLICT, "kit conflict %" PRId64 ": who"
+		                    " decided it, or the moves it marked superseded, are"
+		                    " not what its kit.resolve row says: changed by hand",
+		                    id);
 	} else {
 		rc = rc == SQLITE_DONE ? TD_OK
 		     : td_reg_db_error(reg, err, "reading the kit conflicts");

@@ -281,6 +281,10 @@ int td_reg_audit_verify_field(struct td_registry *reg, int64_t *rows,
  * recomputes each merge's and refuses rows no merge names. */
 char *td_reg_conflict_rows(struct td_registry *reg, int64_t after_id);
 int td_reg_audit_verify_conflicts(struct td_registry *reg, struct td_error *err);
+/* Conflict id is as the merge that kept it left it (TD_ERR_CONFLICT
+ * otherwise): kit resolve writes nothing from a conflict edited by hand
+ * (put back after, the edit would have been written and believed). */
+int td_reg_conflict_intact(struct td_registry *reg, int64_t id, struct td_error *err);
 
 /* The audit images of a handover (its handover.create row's after, and
  * its number in *number) and of a dossier (by ref), as their writers

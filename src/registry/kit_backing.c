@@ -479,6 +479,30 @@ static int holder_in_cert_rows(struct kit_merge *m, const char *ext_id)
 	return found;
 }
 
+/* A certificate an import in the field changed is what the import's
+ * rows say, as made and as it came back: an audit row alone was taken as
+ * backing, and a certificate edited on the stick (its validity, its
+ * holder: the new token then went to another official) waited home as
+ * the field's version. */
+static int cert_as_audited(struct kit_merge *m, int64_t id, const char *key,
+                           const struct field_rows *f, struct td_error *err)
+{
+	struct td_error ignored;
+	char *made = td_reg_row_json(m->imgc, ST_CERT_JSON, id, &ignored);
+	char *back = td_reg_row_json(m->kitc, ST_CERT_JSON, id, &ignored);
+	int rc = TD_OK;
+
+	if (!matches(m, made, f->first_before))
+		rc = disagrees(m, err, "certificate", key, made, f->first_before,
+		               f->first_id, "as made");
+	else if (!matches(m, back, f->last_after))
+		rc = disagrees(m, err, "certificate", key, back, f->last_after,
+		               f->last_id, back ? "as it came back" : "deleted");
+	free(made);
+	free(back);
+	return rc;
+}
+
 int kit_backing_check_home(struct kit_merge *m, struct kit_table *t,
                            sqlite3_value **pk, struct td_error *err)
 {
@@ -499,6 +523,8 @@ int kit_backing_check_home(struct kit_merge *m, struct kit_table *t,
 	    !(strcmp(t->name, "holder") == 0 && holder_in_cert_rows(m, key)))
 		rc = tampered(m, err, t->name, key, "is changed with no audit row of"
 		              " the kit recording it");
+	else if (rc == TD_OK && f.n && strcmp(t->name, "certificate") == 0)
+		rc = cert_as_audited(m, sqlite3_value_int64(pk[t->int_pk]), key, &f, err);
 	field_rows_clear(&f);
 	free(key);
 	return rc;
@@ -604,23 +630,26 @@ static const struct new_rule new_rules[] = {
 	  " it (cert.add), or not in the state its audit rows leave it",
 	  /* a token comes with its certificate (an import in the field,
 	   * which may also move a certificate the kit was made with onto
-	   * it: cert.update; the certificate, master data, waits home as a
-	   * conflict) and stands as its newest token.move left it, else with
-	   * the holder */
-	  "SELECT t.serial FROM token t WHERE t.id > ?1 AND NOT EXISTS (SELECT 1"
-	  " FROM certificate c JOIN holder h ON h.id = c.holder_id WHERE"
-	  " c.token_id = t.id AND ((c.id > ?4 AND EXISTS (SELECT 1 FROM audit a"
-	  " WHERE a.id > ?2 AND ((a.action IN ('cert.add', 'cert.update') AND"
-	  " json_extract(a.after, '$.token') = t.serial) OR a.action ="
-	  " 'cert.add.bulk'))) OR (c.id <= ?4 AND EXISTS (SELECT 1 FROM audit a"
-	  " WHERE a.id > ?2 AND a.entity = 'cert' AND a.entity_key = c.serial AND"
-	  " a.action = 'cert.update' AND json_extract(a.after, '$.token') ="
-	  " t.serial))) AND coalesce((SELECT json_extract(m.after,"
-	  " '$.custodian') IS t.custodian AND json_extract(m.after, '$.state') IS"
-	  " t.state FROM audit m WHERE m.id > ?2 AND m.entity = 'token' AND"
-	  " m.entity_key = t.serial AND m.action = 'token.move' ORDER BY m.id"
-	  " DESC LIMIT 1), t.custodian = 'holder:' || h.ext_id AND t.state ="
-	  " 'in_use')) LIMIT 1" },
+	   * it, then maybe on again: cert.update; the certificate, master
+	   * data, waits home as a conflict) and stands as its newest
+	   * token.move left it, else with the holder the first audit row
+	   * naming it gave it (a bulk load names none: its certificate's) */
+	  "SELECT t.serial FROM token t WHERE t.id > ?1 AND NOT ((EXISTS (SELECT 1"
+	  " FROM certificate c WHERE c.token_id = t.id AND c.id > ?4 AND EXISTS"
+	  " (SELECT 1 FROM audit a WHERE a.id > ?2 AND ((a.action IN ('cert.add',"
+	  " 'cert.update') AND json_extract(a.after, '$.token') = t.serial) OR"
+	  " a.action = 'cert.add.bulk'))) OR EXISTS (SELECT 1 FROM audit a WHERE"
+	  " a.id > ?2 AND a.entity = 'cert' AND a.action = 'cert.update' AND"
+	  " json_extract(a.after, '$.token') = t.serial)) AND coalesce((SELECT"
+	  " json_extract(m.after, '$.custodian') IS t.custodian AND"
+	  " json_extract(m.after, '$.state') IS t.state FROM audit m WHERE m.id > ?2"
+	  " AND m.entity = 'token' AND m.entity_key = t.serial AND m.action ="
+	  " 'token.move' ORDER BY m.id DESC LIMIT 1), t.state = 'in_use' AND"
+	  " t.custodian = 'holder:' || coalesce((SELECT json_extract(a.after,"
+	  " '$.holder_id') FROM audit a WHERE a.id > ?2 AND a.entity = 'cert' AND"
+	  " json_extract(a.after, '$.token') = t.serial ORDER BY a.id LIMIT 1),"
+	  " (SELECT h.ext_id FROM certificate c JOIN holder h ON h.id = c.holder_id"
+	  " WHERE c.token_id = t.id ORDER BY c.id LIMIT 1)))) LIMIT 1" },
 	{ "handover_item", "gained an item in the field, which no field work"
 	  " does (items come with their handover)",
 	  "SELECT coalesce(h.number, 'id ' || i.handover_id) FROM handover_item i"

@@ -488,6 +488,8 @@ int td_reg_kit_resolve(struct td_registry *reg, int64_t id, int keep_field,
 		                  " was already decided (%s)", id, r.status);
 		goto out;
 	}
+	if (keep_field && (rc = td_reg_conflict_intact(reg, id, err)) < 0)
+		goto out;
 	int64_t older = strcmp(r.op, "update") == 0 ? older_open(reg, id, &r) : 0;
 	if (older) {
 		rc = td_error_set(err, TD_ERR_CONFLICT, "kit conflict %" PRId64 " changes"

@@ -5,7 +5,9 @@
 # field's version of a dossier pointed at another agency, before or after
 # it is kept), deleted, or a conflict added by hand: `audit verify` names
 # it, exit 65; so does a conflict decided by hand (its status set with no
-# kit.resolve row, or reset and decided again).  An honest registry
+# kit.resolve row, or reset and decided again; who decided it, or the
+# moves it marked superseded, changed).  An edited conflict is not kept
+# (edited, kept, then put back, the edit was written and believed).  An honest registry
 # verifies before and after a decision.
 . "$TD_SRCDIR/tests/cli/count-common.sh"
 province_test sqlite3
@@ -36,10 +38,11 @@ cp "$tmp/reg.db" "$tmp/e1.db"
 q "$tmp/e1.db" "UPDATE kit_conflict SET field_new = json_set(field_new,
 	'$.agency_id', $sb) WHERE id = $d"
 refused "$tmp/e1.db" "edited conflict" "are not as that merge left them"
-# ... and kept: the write is audited, the edit still shows
-"$TOKENDESK" --db "$tmp/e1.db" kit resolve "$d" --keep field >/dev/null ||
-	td_fail "resolve of the edited conflict"
-refused "$tmp/e1.db" "edited conflict kept" "are not as that merge left them"
+# ... and not kept: nothing written
+"$TOKENDESK" --db "$tmp/e1.db" kit resolve "$d" --keep field >"$tmp/out" 2>&1 &&
+	td_fail "the edited conflict was kept"
+[ "$(q "$tmp/e1.db" "SELECT a.code FROM dossier d JOIN agency a ON a.id = d.agency_id
+	WHERE d.ref = 'HS-1'")" = DC ] || td_fail "the refused keep wrote the dossier"
 
 # a token's custodian in the field's version, and its label
 cp "$tmp/reg.db" "$tmp/e2.db"
@@ -79,6 +82,26 @@ q "$tmp/e8.db" "UPDATE kit_conflict SET status = 'open' WHERE id = $t"
 refused "$tmp/e8.db" "decision reset by hand" "is open, its audit rows say kept_field"
 "$TOKENDESK" --db "$tmp/e8.db" kit resolve "$t" --keep home >/dev/null || td_fail "resolve again"
 refused "$tmp/e8.db" "decided twice" "was decided 2 times"
+
+# edited, kept, and put back: the keep is refused, nothing written
+cp "$tmp/reg.db" "$tmp/e9.db"
+q "$tmp/e9.db" "UPDATE kit_conflict SET field_new = json_set(field_new,
+	'$.custodian', 'ca') WHERE id = $t"
+"$TOKENDESK" --db "$tmp/e9.db" kit resolve "$t" --keep field >"$tmp/out" 2>&1 &&
+	td_fail "an edited conflict was kept"
+grep -q "are not as that merge left them" "$tmp/out" || td_fail "keep: $(cat "$tmp/out")"
+[ "$(q "$tmp/e9.db" "SELECT custodian FROM token WHERE serial = 'T-SB-01'")" = dost ] ||
+	td_fail "the refused keep wrote the token"
+
+# who decided, and the moves a decision marked superseded, by hand
+cp "$tmp/reg.db" "$tmp/e10.db"
+"$TOKENDESK" --db "$tmp/e10.db" kit resolve "$t" --keep home >/dev/null || td_fail "resolve"
+[ "$(q "$tmp/e10.db" "SELECT count(*) FROM kit_superseded")" -ge 1 ] || td_fail "no marks"
+cp "$tmp/e10.db" "$tmp/e11.db"
+q "$tmp/e10.db" "UPDATE kit_conflict SET resolved_by = 'someone' WHERE id = $t"
+refused "$tmp/e10.db" "resolved_by edited" "who decided it, or the moves it marked"
+q "$tmp/e11.db" "DELETE FROM kit_superseded"
+refused "$tmp/e11.db" "superseded marks deleted" "who decided it, or the moves it marked"
 
 # decided honestly, both ways: still verifies
 td kit resolve "$d" --keep field >/dev/null || td_fail "keep field"
