@@ -29,6 +29,14 @@
 	" pk, home, field_old, field_new, reason, label), char(10))) FROM (SELECT *" \
 	" FROM kit_conflict WHERE id BETWEEN ?1 AND ?2 ORDER BY id)"
 
+/* The kit.merge rows that name conflicts: audit id, kit, first, last,
+ * SHA-256; a condition on them may follow (AND ...). */
+#define MERGES_NAMING \
+	"SELECT id, entity_key, json_extract(after, '$.conflict_rows.first')," \
+	" json_extract(after, '$.conflict_rows.last'), json_extract(after," \
+	" '$.conflict_rows.sha256') FROM audit WHERE entity = 'kit' AND action =" \
+	" 'kit.merge' AND json_extract(after, '$.conflict_rows') IS NOT NULL"
+
 char *td_reg_conflict_rows(struct td_registry *reg, int64_t after_id)
 {
 	sqlite3_stmt *st;
@@ -89,15 +97,10 @@ int td_reg_conflict_intact(struct td_registry *reg, int64_t id, struct td_error 
 	sqlite3_stmt *merge, *digest;
 	int rc = TD_OK;
 
-	if (sqlite3_prepare_v2(reg->db, "SELECT id, entity_key,"
-	                       " json_extract(after, '$.conflict_rows.first'),"
-	                       " json_extract(after, '$.conflict_rows.last'),"
-	                       " json_extract(after, '$.conflict_rows.sha256')"
-	                       " FROM audit WHERE entity = 'kit' AND action ="
-	                       " 'kit.merge' AND ?1 BETWEEN json_extract(after,"
-	                       " '$.conflict_rows.first') AND json_extract(after,"
-	                       " '$.conflict_rows.last') LIMIT 1", -1, &merge, NULL)
-	    != SQLITE_OK)
+	if (sqlite3_prepare_v2(reg->db, MERGES_NAMING " AND ?1 BETWEEN"
+	                       " json_extract(after, '$.conflict_rows.first') AND"
+	                       " json_extract(after, '$.conflict_rows.last') LIMIT 1",
+	                       -1, &merge, NULL) != SQLITE_OK)
 		return td_reg_db_error(reg, err, "reading the audit log");
 	sqlite3_bind_int64(merge, 1, id);
 	if (sqlite3_step(merge) == SQLITE_ROW) {
@@ -177,14 +180,17 @@ static int check_decisions(struct td_registry *reg, struct td_error *err)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(reg->db, "SELECT id, status, n, CASE json_extract("
-	        " after, '$.keep') WHEN 'field' THEN 'kept_field' WHEN 'home' THEN"
-	        " 'kept_home' ELSE 'open' END, resolved_by IS NOT operator OR marks"
-	        " IS NOT coalesce((SELECT json_group_array(value) FROM (SELECT value"
-	        " FROM json_each(after, '$.superseded') ORDER BY value)), '[]') FROM"
-	        " (SELECT k.id, k.status, k.resolved_by, (SELECT count(*) FROM audit a"
-	        "  WHERE a.entity = 'kit_conflict' AND a.entity_key = CAST(k.id AS TEXT)"
-	        "  AND a.action = 'kit.resolve') AS n, r.after, r.operator,"
+	/* per conflict: its kit.resolve rows (n), the newest one's decision
+	 * (says), operator and listed marks, and the marks kept (by that
+	 * choice and operator, and all) */
+	if (sqlite3_prepare_v2(reg->db, "SELECT id, status, n, says FROM (SELECT"
+	        " k.id, k.status, k.resolved_by, r.operator, (SELECT count(*) FROM"
+	        "  audit a WHERE a.entity = 'kit_conflict' AND a.entity_key ="
+	        "  CAST(k.id AS TEXT) AND a.action = 'kit.resolve') AS n,"
+	        "  CASE json_extract(r.after, '$.keep') WHEN 'field' THEN 'kept_field'"
+	        "  WHEN 'home' THEN 'kept_home' ELSE 'open' END AS says,"
+	        "  (SELECT json_group_array(value) FROM (SELECT value FROM"
+	        "  json_each(r.after, '$.superseded') ORDER BY value)) AS listed,"
 	        "  (SELECT json_group_array(event_id) FROM (SELECT event_id FROM"
 	        "  kit_superseded s WHERE s.conflict_id = k.id AND s.choice IS k.status"
 	        "  AND s.decided_by IS r.operator ORDER BY event_id)) AS marks,"
@@ -193,13 +199,9 @@ static int check_decisions(struct td_registry *reg, struct td_error *err)
 	        "  a.id FROM audit a WHERE a.entity = 'kit_conflict' AND a.entity_key ="
 	        "  CAST(k.id AS TEXT) AND a.action = 'kit.resolve' ORDER BY a.id DESC"
 	        "  LIMIT 1))"
-	        " WHERE n > 1 OR status IS NOT CASE json_extract(after, '$.keep') WHEN"
-	        "  'field' THEN 'kept_field' WHEN 'home' THEN 'kept_home' ELSE 'open' END"
-	        "  OR (n = 1 AND (resolved_by IS NOT operator OR marks IS NOT"
-	        "  coalesce((SELECT json_group_array(value) FROM (SELECT value FROM"
-	        "  json_each(after, '$.superseded') ORDER BY value)), '[]')))"
-	        "  OR (n = 0 AND all_marks > 0) ORDER BY id LIMIT 1",
-	        -1, &st, NULL) != SQLITE_OK)
+	        " WHERE n > 1 OR status IS NOT says OR (n = 1 AND (resolved_by IS NOT"
+	        "  operator OR marks IS NOT listed)) OR (n = 0 AND all_marks > 0)"
+	        " ORDER BY id LIMIT 1", -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(reg, err, "reading the kit conflicts");
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0), n = sqlite3_column_int64(st, 2);
@@ -231,13 +233,8 @@ int td_reg_audit_verify_conflicts(struct td_registry *reg, struct td_error *err)
 	int64_t named_from = 0;
 	int rc = TD_OK, step;
 
-	if (sqlite3_prepare_v2(reg->db, "SELECT id, entity_key,"
-	                       " json_extract(after, '$.conflict_rows.first'),"
-	                       " json_extract(after, '$.conflict_rows.last'),"
-	                       " json_extract(after, '$.conflict_rows.sha256')"
-	                       " FROM audit WHERE action = 'kit.merge' AND"
-	                       " json_extract(after, '$.conflict_rows') IS NOT NULL"
-	                       " ORDER BY id", -1, &merges, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(reg->db, MERGES_NAMING " ORDER BY id", -1, &merges,
+	                       NULL) != SQLITE_OK)
 		return td_reg_db_error(reg, err, "reading the audit log");
 	if (sqlite3_prepare_v2(reg->db, CONFLICT_DIGEST, -1, &digest, NULL) != SQLITE_OK) {
 		sqlite3_finalize(merges);

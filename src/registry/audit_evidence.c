@@ -40,9 +40,7 @@
 /* A field close kept (kit_count.c) is told by the field's own count.close
  * row, which home's chain anchors, not by the conflict's copy of it. */
 #define FIELD_CLOSE(k) \
-	"coalesce((SELECT f.after FROM kit_field_audit f WHERE f.kit_uuid =" \
-	" " k ".kit_uuid AND f.entity = 'count' AND f.action = 'count.close' AND" \
-	" f.entity_key = " CONFLICT_KEY(k) " ORDER BY f.id DESC LIMIT 1), " k \
+	"coalesce(" TD_FIELD_COUNT_CLOSE(k ".kit_uuid", CONFLICT_KEY(k)) ", " k \
 	".field_new)"
 
 static const char *const evidence_sql[] = {

@@ -144,10 +144,7 @@ const struct audited td_audited[] = {
 	  " 'scope', scope, 'started_at', started_at, 'operator', operator,"
 	  " 'closed_at', closed_at, 'closed_by', closed_by, 'lines_sha256', "
 	  TD_COUNT_LINES_SHA256("s.id") "), (SELECT json_object("
-	  "  'found', sum(outcome = 'found'), 'missing', sum(outcome = 'missing'),"
-	  "  'unexpected', sum(outcome = 'unexpected'), 'unknown',"
-	  "  sum(outcome = 'unknown'), 'duplicate', sum(scans > 1), 'expected',"
-	  "  sum(outcome IN ('found', 'missing')), 'scans', sum(scans))"
+	  "  " TD_COUNT_TALLIES ")"
 	  "  FROM count_result WHERE count_id = s.id)), NULL, 0, id, 1"
 	  " FROM count_session s ORDER BY id",
 	  "SELECT count(*) FROM count_session WHERE uid = ?1", NULL,

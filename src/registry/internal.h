@@ -237,21 +237,37 @@ int td_reg_migrate(struct td_registry *reg, struct td_error *err);
  * safe on a connection that distrusts its schema (kit_guard.c). */
 void td_reg_functions(struct td_registry *reg);
 
+/* A count line as its digest reads it (and a kit conflict holds it). */
+#define TD_COUNT_LINE "json_array(serial, outcome, scans, custodian, custodian_name)"
 /* SQL for the digest of a closed count's frozen lines (count id: the
  * SQL expression id), in serial order, each a JSON array of its fields:
  * count.close's image names it (lines_sha256), so a line edited by hand
  * or on a kit shows (audit_tables.c, kit_backing.c).  NULL when the
  * count has no lines. */
 #define TD_COUNT_LINES_SHA256(id) \
-	"(SELECT td_sha256(group_concat(l, char(10))) FROM (SELECT" \
-	" json_array(serial, outcome, scans, custodian, custodian_name) AS l" \
-	" FROM count_result WHERE count_id = " id " ORDER BY serial, outcome))"
+	"(SELECT td_sha256(group_concat(l, char(10))) FROM (SELECT " \
+	TD_COUNT_LINE " AS l FROM count_result WHERE count_id = " id \
+	" ORDER BY serial, outcome))"
 /* The same over the stored plan's events, in the order they were stored:
  * plan.import's image names it (content_sha256). */
 #define TD_PLAN_SHA256 \
 	"(SELECT td_sha256(group_concat(l, char(10))) FROM (SELECT json_array(line," \
 	" effective_date, event, source_codes, target_code, target_name," \
 	" new_parent_code) AS l FROM plan_event ORDER BY id))"
+/* The tallies of a count's lines, as json_object arguments: the names
+ * count.close's image gives them (audit_tables.c, kit_count.c). */
+#define TD_COUNT_TALLIES \
+	"'found', sum(outcome = 'found'), 'missing', sum(outcome = 'missing')," \
+	" 'unexpected', sum(outcome = 'unexpected'), 'unknown'," \
+	" sum(outcome = 'unknown'), 'duplicate', sum(scans > 1), 'expected'," \
+	" sum(outcome IN ('found', 'missing')), 'scans', sum(scans)"
+/* The newest count.close row (its after) that kit `kit` brought home
+ * for the count of uid `uid` (SQL expressions): the field's own close,
+ * which home's chain anchors (kit_count.c, audit_evidence.c). */
+#define TD_FIELD_COUNT_CLOSE(kit, uid) \
+	"(SELECT f.after FROM kit_field_audit f WHERE f.kit_uuid = " kit \
+	" AND f.entity = 'count' AND f.action = 'count.close' AND" \
+	" f.entity_key = " uid " ORDER BY f.id DESC LIMIT 1)"
 
 /* Search index maintenance (search.c): kind is a td_hit_kind. */
 int td_reg_index_put(struct td_registry *reg, int kind, int64_t id,

@@ -374,11 +374,6 @@ static int whole_tag(const struct kit_table *t, const struct conflict_row *r,
 	                    " then tag it again", id);
 }
 
-/* Keep the field's version of a record its ordinary writer audits
- * (token, tag, dossier): apply it, and audit it as that writer does.  A
- * tag the field removed is a tag.delete, as `tag remove` writes: audit
- * verify counts a plan load's tags gone by those (a kit.resolve alone
- * left the load "not all there"). */
 /* The serial of certificate id at reg (heap), or NULL. */
 static char *cert_serial(struct td_registry *reg, int64_t id)
 {
@@ -421,14 +416,18 @@ static int apply_cert_audited(struct td_registry *reg, struct kit_table *t,
 	return rc;
 }
 
+/* Keep the field's version of a record its ordinary writer audits
+ * (token, tag, dossier, certificate): apply it, and audit it as that writer does.  A
+ * tag the field removed is a tag.delete, as `tag remove` writes: audit
+ * verify counts a plan load's tags gone by those (a kit.resolve alone
+ * left the load "not all there"). */
 static int apply_field_audited(struct td_registry *reg, struct kit_table *t,
                                const struct conflict_row *r, struct td_error *err)
 {
 	int tag_delete = strcmp(r->op, "delete") == 0 && strcmp(t->name, "tag") == 0;
-	if (strcmp(t->name, "certificate") == 0 && strcmp(r->op, "update") == 0 &&
-	    row_id(reg, r) > 0)
-		return apply_cert_audited(reg, t, r, row_id(reg, r), err);
 	int64_t rid = strcmp(r->op, "update") == 0 || tag_delete ? row_id(reg, r) : 0;
+	if (rid > 0 && strcmp(t->name, "certificate") == 0)
+		return apply_cert_audited(reg, t, r, rid, err);
 	const char *entity = NULL, *action = NULL;
 	char *key = NULL, *before = rid ? kit_record_image(reg, t->name, rid, &key,
 	                                                   &entity, &action) : NULL;

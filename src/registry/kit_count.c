@@ -25,14 +25,10 @@
  * that match `which` (?2: home's last line before the merge), as
  * count.close's image names them (audit_tables.c). */
 #define LINES_IMAGE(which, lines) \
-	"(SELECT json_object('found', sum(outcome = 'found'), 'missing'," \
-	" sum(outcome = 'missing'), 'unexpected', sum(outcome = 'unexpected')," \
-	" 'unknown', sum(outcome = 'unknown'), 'duplicate', sum(scans > 1)," \
-	" 'expected', sum(outcome IN ('found', 'missing')), 'scans', sum(scans)," \
-	" 'lines_sha256', td_sha256(group_concat(json_array(serial, outcome, scans," \
-	" custodian, custodian_name), char(10)))" lines ") FROM (SELECT * FROM" \
-	" main.count_result WHERE count_id = ?1 AND " which " ORDER BY serial," \
-	" outcome))"
+	"(SELECT json_object(" TD_COUNT_TALLIES ", 'lines_sha256'," \
+	" td_sha256(group_concat(" TD_COUNT_LINE ", char(10)))" lines ") FROM" \
+	" (SELECT * FROM main.count_result WHERE count_id = ?1 AND " which \
+	" ORDER BY serial, outcome))"
 
 int kit_count_mark(struct kit_merge *m, struct td_error *err)
 {
@@ -51,6 +47,19 @@ int kit_count_mark(struct kit_merge *m, struct td_error *err)
 	return rc == SQLITE_ROW ? TD_OK : td_reg_db_error(m->home, err, "merging the kit");
 }
 
+/* The lines this merge added to home's count `count` (the field's) go:
+ * they are not rows added after all. */
+static int drop_field_lines(struct kit_merge *m, int64_t count, struct td_error *err)
+{
+	int rc = kit_exec(m->home, err, "DELETE FROM main.count_result WHERE"
+	                  " count_id = %lld AND id > %lld", (long long)count,
+	                  (long long)m->lines_max);
+
+	if (rc == TD_OK)
+		m->rep->inserted -= sqlite3_changes64(m->home->db);
+	return rc;
+}
+
 /* Move the field's lines of home's count `count` into conflict `id`. */
 static int hold_lines(struct kit_merge *m, int64_t id, int64_t count,
                       struct td_error *err)
@@ -60,8 +69,8 @@ static int hold_lines(struct kit_merge *m, int64_t id, int64_t count,
 
 	if (sqlite3_prepare_v2(m->home->db, "UPDATE main.kit_conflict SET"
 	        " field_new = json_patch(field_new, " LINES_IMAGE("id > ?2",
-	        ", 'lines', json_group_array(json_array(serial, outcome, scans,"
-	        " custodian, custodian_name))") "), home = json_patch(home, "
+	        ", 'lines', json_group_array(" TD_COUNT_LINE ")") "), home ="
+	        " json_patch(home, "
 	        LINES_IMAGE("id <= ?2", "") ") WHERE id = ?3", -1, &st, NULL)
 	    != SQLITE_OK)
 		return td_reg_db_error(m->home, err, "keeping the field's count lines");
@@ -72,11 +81,7 @@ static int hold_lines(struct kit_merge *m, int64_t id, int64_t count,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return td_reg_db_error(m->home, err, "keeping the field's count lines");
-	rc = kit_exec(m->home, err, "DELETE FROM main.count_result WHERE count_id ="
-	              " %lld AND id > %lld", (long long)count, (long long)m->lines_max);
-	if (rc == TD_OK)
-		m->rep->inserted -= sqlite3_changes64(m->home->db);
-	return rc;
+	return drop_field_lines(m, count, err);
 }
 
 /* Both sides closed count `count` alike (same second, same operator: the
@@ -99,14 +104,8 @@ static int closed_alike(struct kit_merge *m, int64_t count, struct td_error *err
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
 		return td_reg_db_error(m->home, err, "merging the kit");
-	if (same) {
-		rc = kit_exec(m->home, err, "DELETE FROM main.count_result WHERE"
-		              " count_id = %lld AND id > %lld", (long long)count,
-		              (long long)m->lines_max);
-		if (rc == TD_OK)
-			m->rep->inserted -= sqlite3_changes64(m->home->db);
-		return rc;
-	}
+	if (same)
+		return drop_field_lines(m, count, err);
 	rc = kit_exec(m->home, err, "INSERT INTO main.kit_conflict (kit_uuid, tbl, op,"
 	              " pk, home, field_old, field_new, reason, label) SELECT %Q,"
 	              " 'count_session', 'update', json_object('id', id), json_object("
@@ -185,11 +184,9 @@ static int lines_as_field_froze(struct td_registry *reg, const char *kit,
 	int rc, same = 0;
 
 	if (sqlite3_prepare_v2(reg->db, "SELECT " TD_COUNT_LINES_SHA256("?2") " IS"
-	                       " (SELECT json_extract(f.after, '$.lines_sha256') FROM"
-	                       " kit_field_audit f WHERE f.kit_uuid = ?1 AND f.entity ="
-	                       " 'count' AND f.action = 'count.close' AND f.entity_key ="
-	                       " (SELECT uid FROM count_session WHERE id = ?2)"
-	                       " ORDER BY f.id DESC LIMIT 1)", -1, &st, NULL) != SQLITE_OK)
+	                       " json_extract(" TD_FIELD_COUNT_CLOSE("?1", "(SELECT uid"
+	                       " FROM count_session WHERE id = ?2)") ", '$.lines_sha256')",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(reg, err, "keeping the field's count");
 	td_reg_bind_text(st, 1, kit);
 	sqlite3_bind_int64(st, 2, count);

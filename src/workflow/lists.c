@@ -236,7 +236,7 @@ static const char *safe(const char *s, char *buf, size_t size)
 }
 
 /* One row into its sheet: STT, then the cells (cells[0] unused). */
-static int xlsx_row(struct stream *s, struct sink *k, const char *const *cells)
+static int xlsx_row(struct sink *k, const char *const *cells)
 {
 	char buf[TD_CSV_MAX_FIELD + 2];
 	int bad;
@@ -253,7 +253,7 @@ static int xlsx_row(struct stream *s, struct sink *k, const char *const *cells)
 static int xlsx_piped_row(int tag, size_t n, const char *const *cells, void *ctx)
 {
 	(void)n;
-	return xlsx_row(ctx, &((struct stream *)ctx)->sinks[tag], cells);
+	return xlsx_row(&((struct stream *)ctx)->sinks[tag], cells);
 }
 
 static void put_row(struct stream *s, struct sink *k, const char *const *cells)
@@ -267,7 +267,7 @@ static void put_row(struct stream *s, struct sink *k, const char *const *cells)
 		return;
 	}
 	if (k->ws) {
-		if (xlsx_row(s, k, cells))
+		if (xlsx_row(k, cells))
 			s->failed = 1;
 		return;
 	}
@@ -372,7 +372,8 @@ static int build_xlsx(struct td_registry *reg, const char *write_path,
 			f->sheet = i;
 			return -1;
 		}
-	/* no thread: the rows are written here, as they are read */
+	/* the workbook's own thread; without one (NULL), the rows are
+	 * written here as they are read */
 	s->pipe = td_rowpipe_start(xlsx_piped_row, s);
 	rc = td_reg_each_tag(reg, NULL, s->opts->batch, stream_tag, s, err);
 	if (s->pipe && td_rowpipe_finish(s->pipe) != 0) {
