@@ -768,8 +768,12 @@ struct td_kit_conflict {
 	 * "token", "certificates", "holders", "agency", "home_handover",
 	 * "field_handover" for a token; "certificate", "holder", "agency",
 	 * "dossier", "tag", "handover" for others; for a row added in the
-	 * field, its own serial, ref, number, name, ext_id or code */
+	 * field, its own serial, ref, number, name, ext_id or code; "count"
+	 * and "scope" for a count */
 	const char *label;
+	/* the label's key that names the record itself ("certificate" for
+	 * a certificate, whose label names its token too; "count") */
+	const char *own;
 };
 typedef int (*td_kit_conflict_fn)(const struct td_kit_conflict *c, void *ctx);
 /* Conflicts, oldest first; open_only skips decided ones. */

@@ -258,9 +258,8 @@ static void print_label(const struct td_kit_conflict *c, json_t *label)
 	json_t *v;
 
 	/* the record itself first: a certificate's label names its token too */
-	const char *own = strcmp(c->table, "count_session") == 0 ? "count" : c->table;
-	if ((value = json_string_value(json_object_get(label, own))))
-		name = own;
+	if (c->own && (value = json_string_value(json_object_get(label, c->own))))
+		name = c->own;
 	for (size_t i = 0; !name && i < sizeof label_names / sizeof label_names[0]; i++)
 		if ((value = json_string_value(json_object_get(label, label_names[i]))))
 			name = label_names[i];

@@ -148,6 +148,7 @@ int td_reg_kit_each_conflict(struct td_registry *reg, int open_only,
 		c.id = sqlite3_column_int64(st, 0);
 		for (int i = 0; i < 12; i++)
 			*f[i] = (const char *)sqlite3_column_text(st, i + 1);
+		c.own = c.table && strcmp(c.table, "count_session") == 0 ? "count" : c.table;
 		stop = fn(&c, ctx);
 	}
 	sqlite3_finalize(st);

@@ -53,7 +53,8 @@ static const char *const columns[] = {
 	N_("Closed by"), "found", N_("Found"), "missing", N_("Missing"),
 	"unexpected", N_("Unexpected"), "unknown", N_("Unknown"), "duplicate",
 	N_("Duplicate"), "expected", N_("Expected"), "scans", N_("Scans"),
-	"lines", N_("Count lines"), "agency", N_("Agency"), "holder", N_("Official"),
+	"lines", N_("Count lines"), "lines_sha256", N_("Lines digest"),
+	"agency", N_("Agency"), "holder", N_("Official"),
 	"token", N_("Token"), NULL, NULL
 };
 
@@ -125,9 +126,13 @@ static int label_text(const struct td_kit_conflict *c, json_t *label, char *out,
 		"holder", "agency", "token", "scope", NULL };
 	size_t n = 0;
 	const char *first = NULL;
+	int own = -1;
 
-	(void)c;
-	for (int i = 0; heads[i] && !first; i += 2)
+	/* the record itself first: a certificate's label names its token too */
+	for (int i = 0; heads[i] && own < 0; i += 2)
+		if (c->own && strcmp(heads[i], c->own) == 0 && jstr(label, heads[i]))
+			own = i;
+	for (int i = own >= 0 ? own : 0; heads[i] && !first; i += 2)
 		if (jstr(label, heads[i])) {
 			first = heads[i];
 			n = (size_t)snprintf(out, size, "%s %s", T(heads[i + 1]),
