@@ -27,7 +27,8 @@ static const char *const kit_usage = N_(
 	"it back, as often as it comes home: each merge brings what was recorded\n"
 	"since the last one.  refresh gives a merged kit home's changes in its\n"
 	"scope (all or nothing: the kit is replaced only when the new one is\n"
-	"whole).  Conflicting changes are listed, never decided silently.\n"
+	"whole).  Conflicting changes are listed, never decided silently; two\n"
+	"on one record are decided oldest first.\n"
 	"A kit is data: one holding triggers, views or tables tokendesk does\n"
 	"not have, or rows its own audit log does not record (edited outside\n"
 	"tokendesk), is refused whole and nothing is merged.\n");
