@@ -202,7 +202,9 @@ static int reindex(struct td_registry *kit, struct td_error *err)
 	static const struct { int kind; const char *sql; } parts[] = {
 		{ TD_HIT_AGENCY, "SELECT id, name || ' ' || code FROM agency" },
 		{ TD_HIT_HOLDER, "SELECT id, name || ' ' || ext_id FROM holder"
-	                 " WHERE kind = 'person'" },
+	                 /* a scan in rowid order, not the (kind, ext_id) key's:
+	                  * the search index appends (bulk.c, index_fresh) */
+	                 " WHERE +kind = 'person'" },
 	};
 	int rc = TD_OK;
 
