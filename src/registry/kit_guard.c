@@ -369,16 +369,23 @@ int kit_inspect(struct td_registry *cand, struct td_registry *ref,
 	sqlite3_finalize(st);
 	if (rc < 0)
 		return rc;
-	/* and every table of tokendesk's is there */
-	if (sqlite3_prepare_v2(ref->db, "SELECT name FROM main.sqlite_master"
-	                       " WHERE type = 'table'", -1, &st, NULL) != SQLITE_OK)
+	/* and every table and index of tokendesk's is there: a key such as
+	 * holder_key is an index of its own (schema step 13), and a kit
+	 * without it could hold one person twice */
+	if (sqlite3_prepare_v2(ref->db, "SELECT type, name FROM main.sqlite_master"
+	                       " WHERE type = 'table' OR (type = 'index' AND sql IS NOT NULL)",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(ref, err, "reading tokendesk's schema");
 	while (rc == TD_OK && sqlite3_step(st) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-		int found;
-		char *sql = ref_sql(cand, "table", name, &found);
-		if (!found)
+		const char *type = (const char *)sqlite3_column_text(st, 0);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		int found, table = strcmp(type, "table") == 0;
+		char *sql = ref_sql(cand, type, name, &found);
+		if (!found && table)
 			rc = td_error_set(err, TD_ERR_DATA, "%s lacks the table '%s' of"
+			                  " tokendesk's schema; not merged", what, name);
+		else if (!found)
+			rc = td_error_set(err, TD_ERR_DATA, "%s lacks the index '%s' of"
 			                  " tokendesk's schema; not merged", what, name);
 		free(sql);
 	}

@@ -419,8 +419,60 @@ static const char *const migrations[] = {
 	"DROP TABLE tag;"
 	"ALTER TABLE tag_new RENAME TO tag;"
 	"CREATE INDEX tag_batch ON tag(batch) WHERE batch IS NOT NULL;",
+	/* 13 (issue 27): the keys of holder and token become indexes of
+	 * their own.  Declared in the table, UNIQUE cannot be dropped, so a
+	 * first load inserted a million holders and a million tokens each at
+	 * a random place of its key (a token's serial is random hex): the
+	 * load's largest cost, and the one that grew with the registry (4.4
+	 * of 25.6 s at 1,000,000 certificates, 6.2 to 8.4 us a row from
+	 * 212,000 rows).  Named, a first load drops them with the plain
+	 * indexes and sorts them once at its end (bulk.c: defer_indexes),
+	 * where the import has already refused two rows for one key.  The
+	 * same keys hold every other write as before.  Both tables are
+	 * parents of others' REFERENCES: rebuilt with the foreign keys off
+	 * (apply_step), ids kept. */
+	"CREATE TABLE holder_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('person','org')),"
+	"  ext_id TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  position TEXT, email TEXT,"
+	"  agency_id INTEGER NOT NULL REFERENCES agency(id),"
+	"  no_longer_needed INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO holder_new (id, kind, ext_id, name, position, email, agency_id,"
+	"  no_longer_needed)"
+	"  SELECT id, kind, ext_id, name, position, email, agency_id, no_longer_needed"
+	"  FROM holder ORDER BY id;"
+	"DROP TABLE holder;"
+	"ALTER TABLE holder_new RENAME TO holder;"
+	"CREATE UNIQUE INDEX holder_key ON holder(kind, ext_id);"
+	"CREATE INDEX holder_agency ON holder(agency_id);"
+	"CREATE TABLE token_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  serial TEXT NOT NULL,"
+	"  model TEXT,"
+	"  state TEXT NOT NULL DEFAULT 'in_use' CHECK (state IN ('in_use',"
+	"        'at_agency','at_dost','sent_to_ca','lost','damaged')),"
+	"  custodian TEXT NOT NULL);"
+	"INSERT INTO token_new (id, serial, model, state, custodian)"
+	"  SELECT id, serial, model, state, custodian FROM token ORDER BY id;"
+	"DROP TABLE token;"
+	"ALTER TABLE token_new RENAME TO token;"
+	"CREATE UNIQUE INDEX token_serial ON token(serial);"
+	"CREATE INDEX token_custodian ON token(custodian);",
 	/* (append new steps here) */
 };
+
+/* Steps that rebuild a table other tables' REFERENCES name: run with
+ * the foreign keys off (a DROP TABLE with them on deletes every row,
+ * checking each child's).  Every row is copied with its id in one
+ * statement, so each reference finds the row it found before; no
+ * foreign_key_check after it: a kit holds rows whose parents stayed
+ * home, and would be refused for what it always held. */
+static int rebuilds_parent(int step)
+{
+	return step + 1 == 13;
+}
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -443,21 +495,38 @@ int td_reg_schema_version(struct td_registry *reg)
 	return v;
 }
 
+static int foreign_keys_on(struct td_registry *reg)
+{
+	sqlite3_stmt *st;
+	int on = 0;
+
+	if (sqlite3_prepare_v2(reg->db, "PRAGMA foreign_keys", -1, &st, NULL) == SQLITE_OK) {
+		on = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	return on;
+}
+
 static int apply_step(struct td_registry *reg, int step, struct td_error *err)
 {
 	char bump[64];
-	int rc;
+	int rc, fk_was = 0;
 
 	snprintf(bump, sizeof bump, "PRAGMA user_version = %d", step + 1);
-	if ((rc = td_reg_exec(reg, "BEGIN IMMEDIATE", err)) < 0)
+	/* (a no-op inside a transaction: set before it begins, and put back
+	 * as the connection had it) */
+	if (rebuilds_parent(step) && (fk_was = foreign_keys_on(reg)) &&
+	    (rc = td_reg_exec(reg, "PRAGMA foreign_keys = OFF", err)) < 0)
 		return rc;
-	if ((rc = td_reg_exec(reg, migrations[step], err)) < 0 ||
-	    (rc = td_reg_exec(reg, bump, err)) < 0 ||
-	    (rc = td_reg_exec(reg, "COMMIT", err)) < 0) {
-		sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
-		return rc;
+	if ((rc = td_reg_exec(reg, "BEGIN IMMEDIATE", err)) == TD_OK) {
+		if ((rc = td_reg_exec(reg, migrations[step], err)) < 0 ||
+		    (rc = td_reg_exec(reg, bump, err)) < 0 ||
+		    (rc = td_reg_exec(reg, "COMMIT", err)) < 0)
+			sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
 	}
-	return TD_OK;
+	if (fk_was)
+		sqlite3_exec(reg->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	return rc < 0 ? rc : TD_OK;
 }
 
 int td_reg_migrate(struct td_registry *reg, struct td_error *err)

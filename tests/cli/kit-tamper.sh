@@ -9,6 +9,7 @@
 #    verifies but whose before does not match the kit as made;
 #  - a custody event planted with no token.move row, or a real one whose
 #    remarks, condition or time were edited; master data edited;
+#  - a key (index) dropped from the kit or its image;
 #  - a trigger in the kit; a trigger and a view in its image of itself as
 #    made (kit_base.image), which the merge used to run; a table and a
 #    column tokendesk's schema does not have.
@@ -141,6 +142,16 @@ refused "kit .*field\.kit holds a column 'token\.note' that tokendesk's schema d
 fresh
 edit_image "ALTER TABLE custody_event ADD COLUMN note TEXT"
 refused "the kit's image of itself as made holds a column 'custody_event\.note'"
+
+# a key dropped, then one person held twice: the key is an index of its
+# own (schema step 13), and a kit without it is refused for that alone
+fresh
+q "$kit" "DROP INDEX holder_key; INSERT INTO holder (kind, ext_id, name, agency_id)
+	SELECT kind, ext_id, name || ' B', agency_id FROM holder WHERE kind = 'person' LIMIT 1"
+refused "kit .*field\.kit lacks the index 'holder_key' of tokendesk's schema"
+fresh
+edit_image "DROP INDEX token_serial"
+refused "the kit's image of itself as made lacks the index 'token_serial'"
 
 # ---- a count closed in the field, its lines edited on the stick ---------------------
 # Two outcomes swapped (the tallies stay), then a custodian's name made a

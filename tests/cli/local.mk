@@ -39,6 +39,7 @@ PLAN_TESTS = \
 	tests/cli/kit-conflict-refs.sh \
 	tests/cli/kit-conflict-edit.sh \
 	tests/cli/kit-upgrade11.sh \
+	tests/cli/kit-upgrade12.sh \
 	tests/cli/lists-dost.sh \
 	tests/cli/forms-decree68.sh \
 	tests/cli/forms-docx.sh \
@@ -62,6 +63,8 @@ EXTRA_DIST += $(PLAN_TESTS) tests/cli/plan/plan-lib.sh \
 	tests/cli/kit-upgrade/field.kit \
 	tests/cli/kit-upgrade11/make.sh tests/cli/kit-upgrade11/registry.db \
 	tests/cli/kit-upgrade11/field.kit \
+	tests/cli/kit-upgrade12/make.sh tests/cli/kit-upgrade12/registry.db \
+	tests/cli/kit-upgrade12/field.kit \
 	tests/cli/schema6/ca.pem tests/cli/schema6/crl1.pem tests/cli/schema6/crl2.pem
 # inventory counts and field kits (count-*.sh, kit-*.sh); kit-move stands
 # in for the handover workflow to record custody moves in a kit.
