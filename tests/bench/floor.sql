@@ -62,11 +62,17 @@ INSERT INTO certificate (serial, issuer_id, subject_dn, kind, holder_id,
 	  LEFT JOIN agency p ON p.id = a.parent_id
 	 ORDER BY c.cert_serial;
 
+-- the search index's merges held and done once, as the import does
+INSERT INTO search_idx (search_idx, rank) VALUES ('automerge', 0);
+INSERT INTO search_idx (search_idx, rank) VALUES ('crisismerge', 64);
 INSERT INTO search_idx (rowid, text)
 	SELECT id * 4 + 0, lower(name || ' ' || code) FROM agency ORDER BY id;
 INSERT INTO search_idx (rowid, text)
 	SELECT id * 4 + 1, lower(name || ' ' || ext_id) FROM holder
 	 WHERE +kind = 'person' ORDER BY id;
+INSERT INTO search_idx (search_idx) VALUES ('optimize');
+INSERT INTO search_idx (search_idx, rank) VALUES ('automerge', 4);
+INSERT INTO search_idx (search_idx, rank) VALUES ('crisismerge', 16);
 
 CREATE INDEX holder_agency ON holder(agency_id);
 CREATE INDEX token_custodian ON token(custodian);
