@@ -241,28 +241,45 @@ per_row_cpu() {
 		'BEGIN { printf "%.1f", (r > 0 && c != "" ? c * 1e6 / r : 0) }'
 }
 
-# small_import: the same kind of list at a fifth of the size (200 k
-# certificates at the full 1 M), imported alike: CPU per row must not
-# grow with the registry.
-small_import() {
+# small_lists: the same kind of list at a fifth of the size (200 k
+# certificates at the full 1 M), for the CPU per row, which must not
+# grow with the registry.  Made before the first round: each round then
+# imports it beside the full lists (small_round).
+small_lists() {
 	small_certs=$((CERTS / 5)) small_ag=$((AGENCIES / 5))
 	sdir=$tmp/small
 	mkdir -p "$sdir"
-	note "importing $small_certs certificates for the CPU per row..."
+	note "making $small_certs certificates for the CPU per row..."
 	"$GEN" --agencies "$small_ag" --certs "$small_certs" --seed 1 -o "$sdir" >/dev/null 2>&1 ||
-		{ fail "$GEN failed (small)"; return; }
+		{ fail "$GEN failed (small)"; return 1; }
 	small_rows=$(( $(wc -l <"$sdir/agencies.csv") + $(wc -l <"$sdir/certificates.csv") - 2 ))
-	# a few seconds a run, so a run's noise is a large part of it: the
-	# median of SMALL_RUNS
-	k=1
+}
+
+# small_round: one import of the small lists, imported alike, and the
+# floor on them.  In the same round as a full import: the CPU per row is
+# a ratio of the two, and this host's speed drifted by 20% over the
+# minutes between them when the small runs came after all the full ones
+# (single full imports of one build took 22 to 32 s in one bench).
+small_round() {
+	[ -n "${small_rows:-}" ] || return 0
+	rm -f "$sdir/reg.db" "$sdir/reg.db-wal" "$sdir/reg.db-shm"
+	"$TOKENDESK" --db "$sdir/reg.db" init >/dev/null 2>&1 || { fail "init (small)"; return; }
+	note "importing $small_certs certificates for the CPU per row..."
+	t0=$(now)
+	run_timed small "$TOKENDESK" --db "$sdir/reg.db" import "$sdir/agencies.csv" \
+		"$sdir/certificates.csv" >/dev/null 2>&1 || { fail "import (small) failed"; return; }
+	kept small "$(sub "$(now)" "$t0")"
+	[ "$have_sqlite" = 1 ] && small_floor
+}
+
+# small_import: the rounds SMALL_RUNS asks beyond IMPORT_RUNS (a small run
+# is a few seconds, so a run's noise is a large part of it: the median),
+# then the medians.
+small_import() {
+	[ -n "${small_rows:-}" ] || return 0
+	k=$((IMPORT_RUNS + 1))
 	while [ $k -le "$SMALL_RUNS" ]; do
-		rm -f "$sdir/reg.db" "$sdir/reg.db-wal" "$sdir/reg.db-shm"
-		"$TOKENDESK" --db "$sdir/reg.db" init >/dev/null 2>&1 || { fail "init (small)"; return; }
-		t0=$(now)
-		run_timed small "$TOKENDESK" --db "$sdir/reg.db" import "$sdir/agencies.csv" \
-			"$sdir/certificates.csv" >/dev/null 2>&1 || { fail "import (small) failed"; return; }
-		kept small "$(sub "$(now)" "$t0")"
-		[ "$have_sqlite" = 1 ] && small_floor
+		small_round
 		k=$((k + 1))
 	done
 	medians small >/dev/null
@@ -307,13 +324,16 @@ cols="cert_serial TEXT, kind TEXT, holder_name TEXT, holder_id TEXT, position TE
 # each: one run of each on two shared cores measured 1.17 to 1.33 for
 # the same build; the medians of interleaved runs are what the figures
 # compare.  The first import is the registry the rest of the bench reads.
+[ "$CERTS" -ge 400000 ] && small_lists
 import_run "$db"
 [ "$have_sqlite" = 1 ] && floor && floor6
+[ "$SMALL_RUNS" -ge 1 ] && small_round
 k=2
 while [ $k -le "$IMPORT_RUNS" ]; do
 	import_run "$tmp/again.db"
 	rm -f "$tmp/again.db" "$tmp/again.db-wal" "$tmp/again.db-shm"
 	[ "$have_sqlite" = 1 ] && floor && floor6
+	[ "$SMALL_RUNS" -ge $k ] && small_round
 	k=$((k + 1))
 done
 t_import=$(medians import)
@@ -351,7 +371,7 @@ say "size: registry $(mb "$db")$([ "$have_sqlite" = 1 ] && echo ", bare table wi
 
 # ---- issue 27's import figures -------------------------------------------------
 mbn() { du -k "$1" 2>/dev/null | awk '{ printf "%.0f", $1 / 1024 }'; }
-[ "$CERTS" -ge 400000 ] && small_import
+small_import
 echo
 say "== issue 27 figures ($rows_ce certificates; anchors: dc376ed at 1,000,000)"
 if [ -n "${t_floor:-}" ]; then
