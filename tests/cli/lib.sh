@@ -81,6 +81,21 @@ table_rows() {
 	done
 }
 
+# migrated_keeping TABLE...: opens $TOKENDESK_DB, a file an older release
+# made, with this release (`audit verify`, which must pass).  It is then
+# at the schema of a registry made today ($tmp/fresh.db, kept for the
+# test), and every row of the TABLEs reads as before ($tmp/before).
+migrated_keeping() {
+	table_rows "$@" >"$tmp/before"
+	"$TOKENDESK" --db "$tmp/fresh.db" -q init >/dev/null || fail "init of a fresh registry"
+	expect_status 0 td audit verify
+	expect_eq "$(sqlite3 "$TOKENDESK_DB" 'PRAGMA user_version')" \
+		"$(sqlite3 "$tmp/fresh.db" 'PRAGMA user_version')" "schema after the migration"
+	table_rows "$@" >"$tmp/after"
+	cmp -s "$tmp/before" "$tmp/after" ||
+		{ fail "rows changed by the migration"; diff "$tmp/before" "$tmp/after" | head >&2; }
+}
+
 demo_import() {
 	td init >/dev/null && td import "$TD_SRCDIR/data/demo/agencies.csv" \
 		"$TD_SRCDIR/data/demo/certificates.csv" >/dev/null
