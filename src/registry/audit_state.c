@@ -203,6 +203,7 @@ struct bulk_range {
 	char first[130], last[130], digest[65];
 	struct td_sha256 *sha;
 	int broken;
+	int held;   /* its rows digested, and the digest is the one recorded */
 };
 
 struct bulk_state {
@@ -250,11 +251,14 @@ static void bulk_free(struct bulk_state *b)
 	b->n = 0;
 }
 
-static int bulk_load(struct state_check *c, struct bulk_state *b)
+/* The bulk rows of c->t past audit row since, located in order among
+ * the rows past id after (home: all of them, from the first row). */
+static int bulk_load(struct state_check *c, struct bulk_state *b, int64_t since,
+                     int64_t after)
 {
 	const struct bulk_kind *k = c->t->bulk;
 	sqlite3_stmt *st;
-	int64_t prev_end = 0;
+	int64_t prev_end = after;
 	int rc = TD_OK;
 
 	memset(b, 0, sizeof *b);
@@ -263,10 +267,11 @@ static int bulk_load(struct state_check *c, struct bulk_state *b)
 	if (sqlite3_prepare_v2(c->reg->db, "SELECT id, json_extract(after, '$.added'),"
 	                       " json_extract(after, '$.first'), json_extract(after,"
 	                       " '$.last'), json_extract(after, '$.content_sha256')"
-	                       " FROM audit WHERE action = ? ORDER BY id", -1, &st, NULL)
-	    != SQLITE_OK)
+	                       " FROM audit WHERE action = ? AND id > ? ORDER BY id",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return td_reg_db_error(c->reg, c->err, "reading bulk audit rows");
 	sqlite3_bind_text(st, 1, k->action, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, since);
 	while (rc == TD_OK && sqlite3_step(st) == SQLITE_ROW) {
 		struct bulk_range *grown = realloc(b->r, (b->n + 1) * sizeof *grown), *r;
 		if (!grown) {
@@ -329,7 +334,8 @@ static void bulk_close(struct state_check *c, struct bulk_range *r)
 	char hex[65];
 
 	td_sha256_hex(r->sha, hex);
-	if (!r->broken && strcmp(hex, r->digest) != 0)
+	r->held = !r->broken && strcmp(hex, r->digest) == 0;
+	if (!r->broken && !r->held)
 		differ(c, (struct td_audit_diff){ .kind = TD_DIFF_BULK_DIGEST,
 		       .n = r->added, .audit_id = r->audit_id,
 		       .action = c->t->bulk->action, .first = r->first,
@@ -415,6 +421,20 @@ static json_t *side_then(struct state_check *c, sqlite3_stmt *st, int64_t since,
 	return then;
 }
 
+/* Row id (st) of load r into r's digest, as it stood at the load (then:
+ * its own first before-image since, the holder's and token's added
+ * here); r closed at its last row.  Returns then, which the caller
+ * frees. */
+static json_t *bulk_row(struct state_check *c, sqlite3_stmt *st,
+                        struct bulk_range *r, int64_t id, json_t *then)
+{
+	then = side_then(c, st, r->audit_id, then);
+	bulk_add(c, r, st, COL_CONTENT, json_is_object(then) ? then : NULL);
+	if (id == r->end)
+		bulk_close(c, r);
+	return then;
+}
+
 static int check_fold_row(struct state_check *c, sqlite3_stmt *st,
                           struct bulk_state *b)
 {
@@ -434,12 +454,8 @@ static int check_fold_row(struct state_check *c, sqlite3_stmt *st,
 	if (rc < 0 || (c->in_kit && !rows))
 		;   /* as kit make copied it: the merge diffs it against its base */
 	else {
-		if (r) {
-			then = side_then(c, st, r->audit_id, then);
-			bulk_add(c, r, st, COL_CONTENT, json_is_object(then) ? then : NULL);
-			if (id == r->end)
-				bulk_close(c, r);
-		}
+		if (r)
+			then = bulk_row(c, st, r, id, then);
 		if (!rows && !r && !sqlite3_column_int(st, COL_COVERED))
 			differ(c, (struct td_audit_diff){ .kind = TD_DIFF_UNAUDITED,
 			                                  .key = key });
@@ -513,7 +529,7 @@ static int check_rows(struct state_check *c)
 	sqlite3_stmt *st;
 	int rc, step;
 
-	if ((rc = bulk_load(c, &b)) < 0) {
+	if ((rc = bulk_load(c, &b, 0, 0)) < 0) {
 		bulk_free(&b);
 		return rc;
 	}
@@ -704,6 +720,23 @@ static int prepare_evidence(struct state_check *c)
 	return TD_OK;
 }
 
+/* The end of a check: its statements, its read transaction and the
+ * evidence tables go. */
+static void end_check(struct state_check *c)
+{
+	struct td_registry *reg = c->reg;
+
+	sqlite3_finalize(c->evidence);
+	sqlite3_finalize(c->then);
+	c->evidence = c->then = NULL;
+	sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_ev", NULL, NULL, NULL);
+	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_then", NULL, NULL, NULL);
+	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_left", NULL, NULL, NULL);
+	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_tbulk", NULL, NULL, NULL);
+	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_tag_member", NULL, NULL, NULL);
+}
+
 int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
                               void *ctx, int64_t *differences, struct td_error *err)
 {
@@ -734,14 +767,7 @@ int td_reg_audit_verify_state(struct td_registry *reg, td_audit_diff_fn fn,
 		rc = check_foreign_keys(&c);
 	if (rc == TD_OK && !c.in_kit)
 		rc = check_clock(&c);
-	sqlite3_finalize(c.evidence);
-	sqlite3_finalize(c.then);
-	sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_ev", NULL, NULL, NULL);
-	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_then", NULL, NULL, NULL);
-	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_left", NULL, NULL, NULL);
-	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_tbulk", NULL, NULL, NULL);
-	sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.td_tag_member", NULL, NULL, NULL);
+	end_check(&c);
 	if (differences)
 		*differences = c.differences;
 	if (rc == TD_OK && c.differences)
@@ -783,6 +809,96 @@ int td_reg_audit_count_scans(struct td_registry *reg, const char **first)
 		scans += scan;
 	}
 	return scans;
+}
+
+/* ---- a field kit's own imports (kit_backing.c) ------------------------ */
+
+/* The rows of the loads in b into their load's digest, each as audit
+ * verify takes it (check_fold_row); rows of no load are passed over. */
+static int digest_loads(struct state_check *c, struct bulk_state *b)
+{
+	sqlite3_stmt *st;
+	int rc = TD_OK, step = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(c->reg->db, c->t->rows, -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(c->reg, c->err, "reading the registry");
+	while (rc == TD_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, COL_ID);
+		struct bulk_range *r = bulk_find(b, id);
+		json_t *state = NULL, *then = NULL;
+		int deleted, rows;
+
+		if (!r)
+			continue;
+		rc = fold(c, (const char *)sqlite3_column_text(st, COL_KEY), st, &state,
+		          r->audit_id, &then, &deleted, &rows);
+		if (rc == TD_OK)
+			then = bulk_row(c, st, r, id, then);
+		json_decref(state);
+		json_decref(then);
+	}
+	sqlite3_finalize(st);
+	if (rc == TD_OK && step != SQLITE_DONE)
+		rc = td_reg_db_error(c->reg, c->err, "reading the registry");
+	return rc;
+}
+
+/* The audited table whose bulk rows are action's. */
+static const struct audited *bulk_table(const char *action)
+{
+	for (size_t i = 0; i < td_n_audited; i++)
+		if (td_audited[i].bulk && strcmp(td_audited[i].bulk->action, action) == 0)
+			return &td_audited[i];
+	return NULL;
+}
+
+static int copy_loads(const struct bulk_state *b, struct td_bulk_load **loads,
+                      size_t *n, struct td_error *err)
+{
+	if (!b->n)
+		return TD_OK;
+	if (!(*loads = calloc(b->n, sizeof **loads)))
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < b->n; i++) {
+		struct td_bulk_load *l = &(*loads)[i];
+		l->audit_id = b->r[i].audit_id;
+		l->added = b->r[i].added;
+		l->first_id = b->r[i].start;
+		l->last_id = b->r[i].start ? b->r[i].end : 0;
+		memcpy(l->first, b->r[i].first, sizeof l->first);
+		memcpy(l->last, b->r[i].last, sizeof l->last);
+		l->held = b->r[i].held;
+	}
+	*n = b->n;
+	return TD_OK;
+}
+
+int td_reg_bulk_cert_loads(struct td_registry *reg, int64_t since, int64_t after,
+                           struct td_bulk_load **loads, size_t *n,
+                           struct td_error *err)
+{
+	struct state_check c = { .reg = reg, .t = bulk_table("cert.add.bulk"),
+	                         .in_kit = 1, .kit_since = since, .err = err };
+	struct bulk_state b = { NULL, 0, 0 };
+	int rc;
+
+	*loads = NULL;
+	*n = 0;
+	if (!c.t)
+		return td_error_set(err, TD_ERR_INTERNAL, "no audited table holds"
+		                    " certificate imports");
+	/* One read transaction, as audit verify's; evidence only when the
+	 * kit has loads of its own (most kits have none). */
+	if ((rc = td_reg_exec(reg, "BEGIN", err)) < 0)
+		return rc;
+	if ((rc = bulk_load(&c, &b, since, after)) == TD_OK && b.n &&
+	    (rc = prepare_evidence(&c)) == TD_OK && (rc = prepare_table(&c)) == TD_OK)
+		rc = digest_loads(&c, &b);
+	if (rc == TD_OK)
+		rc = copy_loads(&b, loads, n, err);
+	bulk_free(&b);
+	end_check(&c);
+	return rc;
 }
 
 /* ---- the head -------------------------------------------------------- */

@@ -190,6 +190,23 @@ int td_sha256_of(const void *bytes, size_t n, char out[65], struct td_error *err
  * names the first such table (NULL when none). */
 int td_reg_audit_count_scans(struct td_registry *reg, const char **first);
 
+/* A certificate load (cert.add.bulk row) as audit verify finds it: how
+ * many rows it added, the keys it names first and last, the ids of those
+ * rows (first_id 0: not found), and held, 1 only when they are all there
+ * and still give the content digest it recorded. */
+struct td_bulk_load {
+	int64_t audit_id, added, first_id, last_id;
+	char first[130], last[130];
+	int held;
+};
+/* The loads of reg's cert.add.bulk rows past audit row since, located
+ * among the certificates past id after and digested as audit verify
+ * does (audit_state.c; a kit merge holds the field's imports to them,
+ * kit_backing.c).  *loads (free()) in audit order, *n of them. */
+int td_reg_bulk_cert_loads(struct td_registry *reg, int64_t since, int64_t after,
+                           struct td_bulk_load **loads, size_t *n,
+                           struct td_error *err);
+
 /* Tag loads (audit_tag_bulk.c), for audit verify's state check: make
  * temp.td_tag_member, one row per tag each tag.add.bulk row added (id of
  * the live row, NULL when an audited tag.delete removed it since), then

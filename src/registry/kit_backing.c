@@ -633,12 +633,21 @@ static const struct new_rule new_rules[] = {
 	   * it, then maybe on again: cert.update; the certificate, master
 	   * data, waits home as a conflict) and stands as its newest
 	   * token.move left it, else with the holder the first audit row
-	   * naming it gave it (a bulk load names none: its certificate's) */
+	   * naming it gave it (a bulk load names none: its certificate's).
+	   * A load's row names no token: its certificate must be one of a
+	   * load whose digest holds (temp.td_kit_load, load_imports), which
+	   * covers the token's serial, and have no row of its own since
+	   * (then the digest tells the certificate as loaded, not as it
+	   * is: its rows name its token).  Any cert.add.bulk row at all
+	   * used to let a certificate and token planted on the stick in. */
 	  "SELECT t.serial FROM token t WHERE t.id > ?1 AND NOT ((EXISTS (SELECT 1"
-	  " FROM certificate c WHERE c.token_id = t.id AND c.id > ?4 AND EXISTS"
-	  " (SELECT 1 FROM audit a WHERE a.id > ?2 AND ((a.action IN ('cert.add',"
+	  " FROM certificate c WHERE c.token_id = t.id AND c.id > ?4 AND (EXISTS"
+	  " (SELECT 1 FROM audit a WHERE a.id > ?2 AND a.action IN ('cert.add',"
 	  " 'cert.update') AND json_extract(a.after, '$.token') = t.serial) OR"
-	  " a.action = 'cert.add.bulk'))) OR EXISTS (SELECT 1 FROM audit a WHERE"
+	  " (EXISTS (SELECT 1 FROM temp.td_kit_load l WHERE c.id BETWEEN"
+	  " l.first_id AND l.last_id) AND NOT EXISTS (SELECT 1 FROM audit a WHERE"
+	  " a.id > ?2 AND a.entity = 'cert' AND a.entity_key = c.serial)))) OR"
+	  " EXISTS (SELECT 1 FROM audit a WHERE"
 	  " a.id > ?2 AND a.entity = 'cert' AND a.action = 'cert.update' AND"
 	  " json_extract(a.after, '$.token') = t.serial)) AND coalesce((SELECT"
 	  " json_extract(m.after, '$.custodian') IS t.custodian AND"
@@ -878,17 +887,102 @@ static int check_count_lines(struct kit_merge *m, struct td_error *err)
 	return rc;
 }
 
-int kit_backing_check_new(struct kit_merge *m, struct td_error *err)
+/* ---- certificates the field added -------------------------------------------- */
+
+/* An import whose rows are not what its cert.add.bulk row recorded. */
+static int load_broken(struct kit_merge *m, const struct td_bulk_load *l,
+                       struct td_error *err)
 {
+	char key[300], why[300];
+
+	snprintf(key, sizeof key, "%s to %s", l->first, l->last);
+	snprintf(why, sizeof why, "were added by the import that the kit's audit"
+	         " row %" PRId64 " records, and are no longer what that row"
+	         " recorded (%" PRId64 " rows and their content digest)",
+	         l->audit_id, l->added);
+	return tampered(m, err, "certificates", key, why);
+}
+
+/* The kit's own imports (its cert.add.bulk rows past the audit base),
+ * found and digested over the kit's rows as audit verify does at home
+ * (td_reg_bulk_cert_loads).  A load's row names no certificate, so it
+ * backs the ones it added only while its count and content digest hold:
+ * a load that does not is refused, and the ids of those that do go into
+ * temp.td_kit_load, which check_new_certs and the token rule read. */
+static int load_imports(struct kit_merge *m, struct td_error *err)
+{
+	struct td_bulk_load *loads;
+	sqlite3_stmt *st = NULL;
+	size_t n;
+	int rc;
+
+	if ((rc = td_reg_bulk_cert_loads(m->kitc, m->audit_base,
+	                                 made_max(m, "certificate"), &loads, &n,
+	                                 err)) < 0)
+		return rc;
+	if ((rc = td_reg_exec(m->kitc, "CREATE TEMP TABLE IF NOT EXISTS td_kit_load"
+	                      " (first_id INTEGER, last_id INTEGER);"
+	                      " DELETE FROM temp.td_kit_load", err)) == TD_OK &&
+	    sqlite3_prepare_v2(m->kitc->db, "INSERT INTO temp.td_kit_load VALUES"
+	                       " (?, ?)", -1, &st, NULL) != SQLITE_OK)
+		rc = td_reg_db_error(m->kitc, err, "reading the kit's imports");
+	for (size_t i = 0; rc == TD_OK && i < n; i++) {
+		if (!loads[i].held) {
+			rc = load_broken(m, &loads[i], err);
+			break;
+		}
+		sqlite3_bind_int64(st, 1, loads[i].first_id);
+		sqlite3_bind_int64(st, 2, loads[i].last_id);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = td_reg_db_error(m->kitc, err, "reading the kit's imports");
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	free(loads);
+	return rc;
+}
+
+/* A certificate the field added is one an import recorded: its own
+ * cert.add or cert.update row, or its id in a load that holds.  Master
+ * data added on the stick would wait home as a conflict, which a person
+ * might keep, and a token planted with it would come home. */
+static int check_new_certs(struct kit_merge *m, struct td_error *err)
+{
+	char *serial = first_unbacked(m, "SELECT c.serial FROM certificate c WHERE"
+	        " c.id > ?1 AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.id > ?2"
+	        " AND a.entity = 'cert' AND a.entity_key = c.serial AND a.action IN"
+	        " ('cert.add', 'cert.update')) AND NOT EXISTS (SELECT 1 FROM"
+	        " temp.td_kit_load l WHERE c.id BETWEEN l.first_id AND l.last_id)"
+	        " ORDER BY c.id LIMIT 1", made_max(m, "certificate"));
 	int rc = TD_OK;
 
+	if (serial)
+		rc = tampered(m, err, "certificate", serial, "was added with no"
+		              " cert.add row or import (cert.add.bulk) of the kit's"
+		              " audit log recording it");
+	free(serial);
+	return rc;
+}
+
+int kit_backing_check_new(struct kit_merge *m, struct td_error *err)
+{
+	int rc;
+
+	/* certificates first: a planted token's refusal names its
+	 * certificate, what was planted with it */
+	if ((rc = load_imports(m, err)) == TD_OK)
+		rc = check_new_certs(m, err);
 	for (int i = 0; rc == TD_OK && i < m->ks.n; i++) {
 		struct kit_table *t = &m->ks.t[i];
 		if (t->kind == KIT_FIELD && t->int_pk >= 0 &&
 		    strcmp(t->cols[t->int_pk], "id") == 0)
 			rc = check_new_table(m, t, err);
 	}
-	return rc == TD_OK ? check_count_lines(m, err) : rc;
+	if (rc == TD_OK)
+		rc = check_count_lines(m, err);
+	sqlite3_exec(m->kitc->db, "DROP TABLE IF EXISTS temp.td_kit_load", NULL, NULL,
+	             NULL);
+	return rc;
 }
 
 /* ---- home audit rows of the rows the field added ---------------------------- */

@@ -33,6 +33,7 @@ PLAN_TESTS = \
 	tests/cli/kit-count-both.sh \
 	tests/cli/kit-conflict-order.sh \
 	tests/cli/kit-import-token.sh \
+	tests/cli/kit-bulk-plant.sh \
 	tests/cli/kit-refresh-verify.sh \
 	tests/cli/lists-cut-short.sh \
 	tests/cli/kit-count-alike.sh \
