@@ -120,7 +120,10 @@ static void print_whats_new(const struct td_kit_merge_report *r)
 		fprint_count(parts[i].n == 1 ? parts[i].one : parts[i].many,
 		             parts[i].n);
 	}
-	if (!any)
+	/* rows may still come, an import's: the line after counts them */
+	if (!any && r->inserted + r->updated + r->deleted + r->conflicts > 0)
+		fputs(T("no handover, dossier, count, tag or custody move"), stdout);
+	else if (!any)
 		fputs(T("nothing new"), stdout);
 	/* local time, as the reader writes it (the stored stamp is UTC) */
 	td_cli_time(r->since, when, sizeof when);

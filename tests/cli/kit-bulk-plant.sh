@@ -74,6 +74,10 @@ by_import="certificates f001 to f002 were added by the import that the kit's aud
 # ---- 1. the honest import merges ---------------------------------------------
 fresh
 td kit merge "$kit" > "$tmp/out" 2>&1 || bad "the honest import: $(cat "$tmp/out")"
+# an import is no handover, count or tag, but it is not "nothing new"
+grep -q "nothing new" "$tmp/out" && bad "an import merged as nothing new: $(cat "$tmp/out")"
+grep -q "^no handover, dossier, count, tag or custody move since the kit was made" "$tmp/out" ||
+	bad "the merge's summary: $(cat "$tmp/out")"
 for s in T-NEW-1 T-NEW-2; do
 	td show token "$s" > "$tmp/tok" 2>&1 || bad "$s did not come home"
 done
