@@ -136,8 +136,7 @@ static const char *const evidence_sql[] = {
 	"DELETE FROM temp.td_left",
 	"INSERT INTO temp.td_left SELECT json_extract(before, '$.token'),"
 	" json_extract(before, '$.holder_id'), id FROM audit WHERE entity = 'cert'"
-	" AND action = 'cert.update' AND json_extract(before, '$.token') IS NOT NULL"
-	" AND json_extract(before, '$.token') IS NOT json_extract(after, '$.token')",
+	" AND action = 'cert.update' AND " TD_CERT_LEAVES_TOKEN("before", "after"),
 	"CREATE INDEX IF NOT EXISTS temp.td_left_token ON td_left (token, ord)",
 };
 

@@ -286,6 +286,15 @@ void td_reg_functions(struct td_registry *reg);
 	" AND f.entity = 'count' AND f.action = 'count.close' AND" \
 	" f.entity_key = " uid " ORDER BY f.id DESC LIMIT 1)"
 
+/* A cert.update row (its before and after: SQL expressions) that gives
+ * its certificate another token: the token its before names is left by
+ * it.  One test for audit verify (temp.td_left, the holder such a token
+ * is born with) and for a kit merge (kit_backing.c: the token the field
+ * created and an import then left), so the two agree on the token. */
+#define TD_CERT_LEAVES_TOKEN(before, after) \
+	"json_extract(" before ", '$.token') IS NOT NULL AND json_extract(" \
+	before ", '$.token') IS NOT json_extract(" after ", '$.token')"
+
 /* Search index maintenance (search.c): kind is a td_hit_kind. */
 int td_reg_index_put(struct td_registry *reg, int kind, int64_t id,
                      const char *old_text, const char *new_text,

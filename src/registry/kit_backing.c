@@ -620,6 +620,68 @@ struct new_rule {
 	const char *table, *why, *sql;
 };
 
+/* The token rule's parts, on a token t the field added (?2: the kit's
+ * last audit row as made, ?4: the certificates' last id as made).
+ *
+ * Certificate c is one a load of the kit added whose digest holds
+ * (temp.td_kit_load, load_imports). */
+#define IN_HELD_LOAD(c) "EXISTS (SELECT 1 FROM temp.td_kit_load l WHERE " c \
+	".id BETWEEN l.first_id AND l.last_id)"
+
+/* A certificate the field added carries t: its rows name t, or a held
+ * load added it and no row of its own since (then the digest tells it
+ * as loaded, not as it is: its rows name its token). */
+#define TOKEN_CARRIED \
+	"EXISTS (SELECT 1 FROM certificate c WHERE c.token_id = t.id AND" \
+	" c.id > ?4 AND (EXISTS (SELECT 1 FROM audit a WHERE a.id > ?2 AND" \
+	" a.action IN ('cert.add', 'cert.update') AND json_extract(a.after," \
+	" '$.token') = t.serial) OR (" IN_HELD_LOAD("c") " AND NOT EXISTS" \
+	" (SELECT 1 FROM audit a WHERE a.id > ?2 AND a.entity = 'cert' AND" \
+	" a.entity_key = c.serial))))"
+
+/* An import moved a certificate onto t (maybe on again since). */
+#define TOKEN_MOVED_ONTO \
+	"EXISTS (SELECT 1 FROM audit a WHERE a.id > ?2 AND a.entity = 'cert'" \
+	" AND a.action = 'cert.update' AND json_extract(a.after, '$.token') =" \
+	" t.serial)"
+
+/* The kit's cert.update rows that left t: each gave its certificate
+ * another token, its before naming t (a swap in a later import). */
+#define LEFT_ROWS \
+	"FROM audit a WHERE a.id > ?2 AND a.entity = 'cert' AND a.action =" \
+	" 'cert.update' AND json_extract(a.before, '$.token') = t.serial AND " \
+	TD_CERT_LEAVES_TOKEN("a.before", "a.after")
+
+/* A certificate the field added, itself backed (its own cert.add row,
+ * or a held load's: the digest is taken over the rows as loaded, so
+ * over the token the first of its cert.update rows left), left t, which
+ * then carries none.  A planted certificate, or a made-with one, backs
+ * nothing here: a made-with certificate's first token is not new, and
+ * one it moved onto is named by TOKEN_MOVED_ONTO. */
+#define TOKEN_LEFT \
+	"EXISTS (SELECT 1 " LEFT_ROWS " AND EXISTS (SELECT 1 FROM certificate c" \
+	" WHERE c.serial = a.entity_key AND c.id > ?4 AND (EXISTS (SELECT 1" \
+	" FROM audit b WHERE b.id > ?2 AND b.entity = 'cert' AND b.action =" \
+	" 'cert.add' AND b.entity_key = c.serial) OR " IN_HELD_LOAD("c") ")))"
+
+/* t stands as its newest token.move left it, else in use with the
+ * holder the first audit row naming it gave it (a load names none: its
+ * certificate's), else, left by all its certificates, with the holder
+ * of the first row that left it: home's audit verify gives a token
+ * with no certificate that holder (audit_tables.c, TOKEN_BORN). */
+#define TOKEN_STANDS \
+	"coalesce((SELECT json_extract(m.after, '$.custodian') IS t.custodian" \
+	" AND json_extract(m.after, '$.state') IS t.state FROM audit m WHERE" \
+	" m.id > ?2 AND m.entity = 'token' AND m.entity_key = t.serial AND" \
+	" m.action = 'token.move' ORDER BY m.id DESC LIMIT 1), t.state =" \
+	" 'in_use' AND t.custodian = 'holder:' || coalesce((SELECT" \
+	" json_extract(a.after, '$.holder_id') FROM audit a WHERE a.id > ?2" \
+	" AND a.entity = 'cert' AND json_extract(a.after, '$.token') =" \
+	" t.serial ORDER BY a.id LIMIT 1), (SELECT h.ext_id FROM certificate c" \
+	" JOIN holder h ON h.id = c.holder_id WHERE c.token_id = t.id ORDER BY" \
+	" c.id LIMIT 1), (SELECT json_extract(a.before, '$.holder_id') " \
+	LEFT_ROWS " ORDER BY a.id LIMIT 1)))"
+
 /* Set-based checks of the added rows of the tables whose rows are backed
  * through another record's audit rows. */
 static const struct new_rule new_rules[] = {
@@ -631,34 +693,15 @@ static const struct new_rule new_rules[] = {
 	  /* a token comes with its certificate (an import in the field,
 	   * which may also move a certificate the kit was made with onto
 	   * it, then maybe on again: cert.update; the certificate, master
-	   * data, waits home as a conflict) and stands as its newest
-	   * token.move left it, else with the holder the first audit row
-	   * naming it gave it (a bulk load names none: its certificate's).
-	   * A load's row names no token: its certificate must be one of a
-	   * load whose digest holds (temp.td_kit_load, load_imports), which
-	   * covers the token's serial, and have no row of its own since
-	   * (then the digest tells the certificate as loaded, not as it
-	   * is: its rows name its token).  Any cert.add.bulk row at all
-	   * used to let a certificate and token planted on the stick in. */
-	  "SELECT t.serial FROM token t WHERE t.id > ?1 AND NOT ((EXISTS (SELECT 1"
-	  " FROM certificate c WHERE c.token_id = t.id AND c.id > ?4 AND (EXISTS"
-	  " (SELECT 1 FROM audit a WHERE a.id > ?2 AND a.action IN ('cert.add',"
-	  " 'cert.update') AND json_extract(a.after, '$.token') = t.serial) OR"
-	  " (EXISTS (SELECT 1 FROM temp.td_kit_load l WHERE c.id BETWEEN"
-	  " l.first_id AND l.last_id) AND NOT EXISTS (SELECT 1 FROM audit a WHERE"
-	  " a.id > ?2 AND a.entity = 'cert' AND a.entity_key = c.serial)))) OR"
-	  " EXISTS (SELECT 1 FROM audit a WHERE"
-	  " a.id > ?2 AND a.entity = 'cert' AND a.action = 'cert.update' AND"
-	  " json_extract(a.after, '$.token') = t.serial)) AND coalesce((SELECT"
-	  " json_extract(m.after, '$.custodian') IS t.custodian AND"
-	  " json_extract(m.after, '$.state') IS t.state FROM audit m WHERE m.id > ?2"
-	  " AND m.entity = 'token' AND m.entity_key = t.serial AND m.action ="
-	  " 'token.move' ORDER BY m.id DESC LIMIT 1), t.state = 'in_use' AND"
-	  " t.custodian = 'holder:' || coalesce((SELECT json_extract(a.after,"
-	  " '$.holder_id') FROM audit a WHERE a.id > ?2 AND a.entity = 'cert' AND"
-	  " json_extract(a.after, '$.token') = t.serial ORDER BY a.id LIMIT 1),"
-	  " (SELECT h.ext_id FROM certificate c JOIN holder h ON h.id = c.holder_id"
-	  " WHERE c.token_id = t.id ORDER BY c.id LIMIT 1)))) LIMIT 1" },
+	   * data, waits home as a conflict), or is one such a certificate
+	   * left for another (a second import swapped it: the kit was
+	   * refused, an honest one), and stands as its rows leave it.  A
+	   * load's row names no token: its certificate must be one of a
+	   * load whose digest holds.  Any cert.add.bulk row at all used to
+	   * let a certificate and token planted on the stick in. */
+	  "SELECT t.serial FROM token t WHERE t.id > ?1 AND NOT ((" TOKEN_CARRIED
+	  " OR " TOKEN_MOVED_ONTO " OR " TOKEN_LEFT ") AND " TOKEN_STANDS ")"
+	  " LIMIT 1" },
 	{ "handover_item", "gained an item in the field, which no field work"
 	  " does (items come with their handover)",
 	  "SELECT coalesce(h.number, 'id ' || i.handover_id) FROM handover_item i"

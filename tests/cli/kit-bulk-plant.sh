@@ -4,8 +4,9 @@
 # count and content digest, recomputed over the kit as audit verify does
 # at home (kit_backing.c, td_reg_bulk_cert_loads).  An honest import
 # merges (its new tokens come home, its certificates wait as conflicts)
-# and verifies; the same kit edited on the stick is refused whole, exit
-# 65, named, home and kit unchanged:
+# and verifies, so does one a second import gave a new certificate
+# another new token (the first left with none); the same kit edited on
+# the stick is refused whole, exit 65, named, home and kit unchanged:
 #  - a certificate and a token planted past the import's rows (any bulk
 #    row at all used to let them in: the token came home), or a
 #    certificate alone;
@@ -15,7 +16,9 @@
 #  - a certificate the field updated after the import (cert.update)
 #    repointed to a planted token;
 #  - the import's row itself edited to cover planted rows (its hash
-#    chain breaks).
+#    chain breaks);
+#  - the token the swap left given to another official, or a token no
+#    row names planted beside it.
 . "$TD_SRCDIR/tests/cli/count-common.sh"
 province_test sqlite3
 q() { sqlite3 "$1" "$2"; }
@@ -150,6 +153,36 @@ plant p004 T-PLANT
 q "$kit" "UPDATE audit SET after = json_set(after, '$.added', 3, '$.last', 'p004',
 	'$.content_sha256', '$(printf %064d 0)') WHERE action = 'cert.add.bulk'"
 refused "the kit's audit log does not verify at row [0-9]+; not merged: audit row [0-9]+ \(cert\.add\.bulk cert \) does not match its hash"
+
+# ---- 5. a token a second import left ------------------------------------------
+# A second list gives f001 another new token, T-NEW-3 (a swap): T-NEW-1
+# is left with no certificate.  Its only backing is f001's cert.update
+# row, whose before names it, f001 being the held import's; it stands
+# with the holder that row names, as home's audit verify (td_left)
+# expects.  The merge used to refuse the kit, T-NEW-1 taken as planted.
+fresh
+certs "$tmp/swap.csv" 's/^\(f001,.*\),T-NEW-1,/\1,T-NEW-3,/'
+K import "$tmp/swap.csv" >/dev/null || td_fail "the swapping field import"
+[ "$(q "$kit" "SELECT count(*) FROM certificate c JOIN token t ON t.id = c.token_id
+	WHERE t.serial = 'T-NEW-1'")" = 0 ] || td_fail "T-NEW-1 still has a certificate"
+cp "$kit" "$tmp/swapped.kit"
+td kit merge "$kit" > "$tmp/out" 2>&1 || bad "a token a second import left: $(cat "$tmp/out")"
+for s in T-NEW-1 T-NEW-3; do
+	td show token "$s" > "$tmp/tok" 2>&1 || { bad "$s did not come home"; continue; }
+	grep -q "custodian: *holder:001090000005" "$tmp/tok" || bad "$s: $(cat "$tmp/tok")"
+done
+td audit verify > "$tmp/v" 2>&1 || bad "verify after the swap: $(cat "$tmp/v")"
+# the same kit, the left token then given to another official by hand
+fresh
+cp "$tmp/swapped.kit" "$kit"
+q "$kit" "UPDATE token SET custodian = 'holder:001090000099' WHERE serial = 'T-NEW-1'"
+refused "token T-NEW-1 was added with no certificate added in the field carrying it"
+# a token no row names, planted beside the swap
+fresh
+cp "$tmp/swapped.kit" "$kit"
+q "$kit" "INSERT INTO token (serial, model, state, custodian) VALUES ('T-LONE',
+	'ePass', 'in_use', 'holder:001090000005')"
+refused "token T-LONE was added with no certificate added in the field carrying it"
 
 [ "$failures" = 0 ] || td_fail "$failures check(s) failed"
 exit 0
