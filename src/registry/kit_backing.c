@@ -616,6 +616,19 @@ static char *first_unbacked(struct kit_merge *m, const char *sql, int64_t max)
 	return key;
 }
 
+/* The kit refused (tampered: entity, the key, why) when sql finds a key
+ * (first_unbacked), TD_OK when it finds none. */
+static int refuse_unbacked(struct kit_merge *m, const char *sql, int64_t max,
+                           const char *entity, const char *why,
+                           struct td_error *err)
+{
+	char *key = first_unbacked(m, sql, max);
+	int rc = key ? tampered(m, err, entity, key, why) : TD_OK;
+
+	free(key);
+	return rc;
+}
+
 struct new_rule {
 	const char *table, *why, *sql;
 };
@@ -852,20 +865,16 @@ static int check_new_records(struct kit_merge *m, const struct entity_map *e,
 static int check_rules(struct kit_merge *m, const char *table, int64_t max,
                        struct td_error *err)
 {
-	for (size_t i = 0; i < sizeof new_rules / sizeof new_rules[0]; i++) {
-		char *key;
-		int rc;
-		if (strcmp(new_rules[i].table, table) != 0 ||
-		    !(key = first_unbacked(m, new_rules[i].sql, max)))
-			continue;
-		rc = tampered(m, err, strcmp(table, "token") == 0 ||
-		              strcmp(table, "custody_event") == 0 ? "token" :
-		              strcmp(table, "handover_item") == 0 ? "handover" :
-		              "count", key, new_rules[i].why);
-		free(key);
-		return rc;
-	}
-	return TD_OK;
+	const char *entity = strcmp(table, "token") == 0 ||
+	                     strcmp(table, "custody_event") == 0 ? "token" :
+	                     strcmp(table, "handover_item") == 0 ? "handover" : "count";
+	int rc = TD_OK;
+
+	for (size_t i = 0; rc == TD_OK && i < sizeof new_rules / sizeof new_rules[0]; i++)
+		if (strcmp(new_rules[i].table, table) == 0)
+			rc = refuse_unbacked(m, new_rules[i].sql, max, entity,
+			                     new_rules[i].why, err);
+	return rc;
 }
 
 static int has_rule(const char *table)
@@ -916,18 +925,12 @@ static int check_new_table(struct kit_merge *m, struct kit_table *t,
  * the kit still has. */
 static int check_count_lines(struct kit_merge *m, struct td_error *err)
 {
-	char *key = first_unbacked(m, "SELECT c.uid FROM audit a JOIN count_session c"
+	return refuse_unbacked(m, "SELECT c.uid FROM audit a JOIN count_session c"
 	        " ON c.uid = a.entity_key WHERE a.entity = 'count' AND a.action ="
 	        " 'count.close' AND a.id > ?2 AND json_type(a.after,"
 	        " '$.lines_sha256') = 'text' AND json_extract(a.after, '$.lines_sha256')"
-	        " IS NOT " TD_COUNT_LINES_SHA256("c.id") " LIMIT 1", 0);
-	int rc = TD_OK;
-
-	if (key)
-		rc = tampered(m, err, "count", key, "has count lines other than those"
-		              " its count.close row froze");
-	free(key);
-	return rc;
+	        " IS NOT " TD_COUNT_LINES_SHA256("c.id") " LIMIT 1", 0, "count",
+	        "has count lines other than those its count.close row froze", err);
 }
 
 /* ---- certificates the field added -------------------------------------------- */
@@ -991,20 +994,14 @@ static int load_imports(struct kit_merge *m, struct td_error *err)
  * might keep, and a token planted with it would come home. */
 static int check_new_certs(struct kit_merge *m, struct td_error *err)
 {
-	char *serial = first_unbacked(m, "SELECT c.serial FROM certificate c WHERE"
+	return refuse_unbacked(m, "SELECT c.serial FROM certificate c WHERE"
 	        " c.id > ?1 AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.id > ?2"
 	        " AND a.entity = 'cert' AND a.entity_key = c.serial AND a.action IN"
 	        " ('cert.add', 'cert.update')) AND NOT EXISTS (SELECT 1 FROM"
 	        " temp.td_kit_load l WHERE c.id BETWEEN l.first_id AND l.last_id)"
-	        " ORDER BY c.id LIMIT 1", made_max(m, "certificate"));
-	int rc = TD_OK;
-
-	if (serial)
-		rc = tampered(m, err, "certificate", serial, "was added with no"
-		              " cert.add row or import (cert.add.bulk) of the kit's"
-		              " audit log recording it");
-	free(serial);
-	return rc;
+	        " ORDER BY c.id LIMIT 1", made_max(m, "certificate"), "certificate",
+	        "was added with no cert.add row or import (cert.add.bulk) of the"
+	        " kit's audit log recording it", err);
 }
 
 int kit_backing_check_new(struct kit_merge *m, struct td_error *err)

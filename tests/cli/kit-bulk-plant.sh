@@ -71,6 +71,14 @@ plant() {
 		kind, holder_id, not_before, '2099-01-01', (SELECT id FROM token WHERE
 		serial = '$2') FROM certificate WHERE serial = 'f001'" || td_fail "planting $1"
 }
+# repoint SERIAL HOLDER: certificate SERIAL moved by hand onto a planted
+# token T-PLANT in HOLDER's hands.
+repoint() {
+	q "$kit" "INSERT INTO token (serial, model, state, custodian) VALUES ('T-PLANT',
+		'ePass', 'in_use', 'holder:$2');
+	UPDATE certificate SET token_id = (SELECT id FROM token WHERE serial = 'T-PLANT')
+		WHERE serial = '$1'" || td_fail "repointing $1"
+}
 # the import of f001 and f002, no longer as its row recorded it
 by_import="certificates f001 to f002 were added by the import that the kit's audit row [0-9]+ records, and are no longer what that row recorded \\(2 rows and their content digest\\)"
 
@@ -117,10 +125,7 @@ refused "certificate p002 was added with no cert.add row or import"
 # ---- 3. the import's own rows edited ---------------------------------------------
 # its token repointed to a planted one
 fresh
-q "$kit" "INSERT INTO token (serial, model, state, custodian) VALUES ('T-PLANT',
-	'ePass', 'in_use', 'holder:001090000005');
-	UPDATE certificate SET token_id = (SELECT id FROM token WHERE serial = 'T-PLANT')
-	WHERE serial = 'f001'"
+repoint f001 001090000005
 refused "$by_import"
 # its validity; its new holder's name
 fresh
@@ -141,10 +146,7 @@ refused "$by_import"
 fresh
 certs "$tmp/new2.csv" 's/^\(f002,.*\),2027-01-01,/\1,2028-01-01,/'
 K import "$tmp/new2.csv" >/dev/null || td_fail "second field import"
-q "$kit" "INSERT INTO token (serial, model, state, custodian) VALUES ('T-PLANT',
-	'ePass', 'in_use', 'holder:001090000099');
-	UPDATE certificate SET token_id = (SELECT id FROM token WHERE serial = 'T-PLANT')
-	WHERE serial = 'f002'"
+repoint f002 001090000099
 refused "token T-PLANT was added with no certificate added in the field carrying it"
 
 # ---- 4. the import's row edited to cover a planted certificate ------------------
