@@ -91,17 +91,23 @@ median() {
 		      printf f, m * s }'
 }
 # kept NAME WALL: one more run of NAME, its wall time and $tmp/NAME.cpu
-# (a single run's) added to $tmp/NAME.walls and $tmp/NAME.cpus.
+# (a single run's) added to $tmp/NAME.walls and $tmp/NAME.cpus, its user
+# and system seconds to $tmp/NAME.users and $tmp/NAME.syss.
 kept() {
 	echo "$2" >>"$tmp/$1.walls"
 	[ -s "$tmp/$1.cpu" ] && { cat "$tmp/$1.cpu"; echo; } >>"$tmp/$1.cpus"
+	[ -s "$tmp/$1.time" ] && tail -n 1 "$tmp/$1.time" | awk '{ print $1 }' >>"$tmp/$1.users" &&
+		tail -n 1 "$tmp/$1.time" | awk '{ print $2 }' >>"$tmp/$1.syss"
 	[ -s "$tmp/$1.rss" ] && { cat "$tmp/$1.rss"; echo; } >>"$tmp/$1.rsses"
 	:
 }
 # medians NAME: the median wall time of NAME's runs, printed; its median
-# CPU into $tmp/NAME.cpu and its largest peak RSS into $tmp/NAME.rss.
+# CPU into $tmp/NAME.cpu (user and system apart into NAME.user and
+# NAME.sys) and its largest peak RSS into $tmp/NAME.rss.
 medians() {
 	[ -s "$tmp/$1.cpus" ] && median "%.3f" <"$tmp/$1.cpus" >"$tmp/$1.cpu"
+	[ -s "$tmp/$1.users" ] && median "%.3f" <"$tmp/$1.users" >"$tmp/$1.user"
+	[ -s "$tmp/$1.syss" ] && median "%.3f" <"$tmp/$1.syss" >"$tmp/$1.sys"
 	[ -s "$tmp/$1.rsses" ] && sort -g "$tmp/$1.rsses" | tail -n 1 | tr -d '\n' >"$tmp/$1.rss"
 	median "%.3f" <"$tmp/$1.walls"
 }
@@ -235,10 +241,23 @@ floor6() {
 	rm -f "$fdb" "$fdb-wal" "$fdb-shm"
 }
 
-# per_row_cpu NAME ROWS: CPU microseconds per row of run NAME.
+# per_row_cpu NAME ROWS [PART]: CPU microseconds per row of run NAME
+# (PART: cpu, the default, or user or sys).
 per_row_cpu() {
-	awk -v c="$(cat "$tmp/$1.cpu" 2>/dev/null)" -v r="$2" \
+	awk -v c="$(cat "$tmp/$1.${3:-cpu}" 2>/dev/null)" -v r="$2" \
 		'BEGIN { printf "%.1f", (r > 0 && c != "" ? c * 1e6 / r : 0) }'
+}
+
+# fresh_memory: system seconds to touch 1 GiB of memory the process has
+# not used before (dd reads /dev/zero into a 1 GiB buffer).  Not a
+# figure: the host's price for new pages, which the full import pays for
+# about 1.5 GB (its heap and the file's pages) and the small one for a
+# fifth of that; on this project's VM it read 0.6 to 2.6 s a GiB as the
+# host took freed memory back.
+fresh_memory() {
+	[ -n "$timer" ] || return 0
+	"$timer" -f '%S' -o "$tmp/dd.time" dd if=/dev/zero of=/dev/null bs=1G count=1 2>/dev/null &&
+		tail -n 1 "$tmp/dd.time"
 }
 
 # small_lists: the same kind of list at a fifth of the size (200 k
@@ -269,6 +288,7 @@ small_round() {
 	run_timed small "$TOKENDESK" --db "$sdir/reg.db" import "$sdir/agencies.csv" \
 		"$sdir/certificates.csv" >/dev/null 2>&1 || { fail "import (small) failed"; return; }
 	kept small "$(sub "$(now)" "$t0")"
+	echo "small import run: $(tail -n 1 "$tmp/small.walls") s$(cpu small s)"
 	[ "$have_sqlite" = 1 ] && small_floor
 }
 
@@ -325,6 +345,7 @@ cols="cert_serial TEXT, kind TEXT, holder_name TEXT, holder_id TEXT, position TE
 # the same build; the medians of interleaved runs are what the figures
 # compare.  The first import is the registry the rest of the bench reads.
 [ "$CERTS" -ge 400000 ] && small_lists
+fresh_before=$(fresh_memory)
 import_run "$db"
 [ "$have_sqlite" = 1 ] && floor && floor6
 [ "$SMALL_RUNS" -ge 1 ] && small_round
@@ -390,6 +411,12 @@ if [ -s "$tmp/small.cpu" ]; then
 	big=$(per_row_cpu import "$rows") small=$(per_row_cpu small "$small_rows")
 	say "cpu per row: $small us at $small_rows rows, $big us at $rows rows (medians of $SMALL_RUNS and $IMPORT_RUNS runs)"
 	figure "cpu per row, $rows / $small_rows rows" "$(ratio "$big" "$small")" "1.24 (55 -> 68 us)" 1.15
+	# not a target: where the growth is, in the program or in the kernel
+	if [ -s "$tmp/small.user" ] && [ -s "$tmp/import.user" ]; then
+		bu=$(per_row_cpu import "$rows" user) su=$(per_row_cpu small "$small_rows" user)
+		bs=$(per_row_cpu import "$rows" sys) ss=$(per_row_cpu small "$small_rows" sys)
+		say "cpu per row, user: $su -> $bu us ($(ratio "$bu" "$su")); system: $ss -> $bs us ($(ratio "$bs" "$ss")); fresh memory: $fresh_before then $(fresh_memory) s of system time a GiB"
+	fi
 	# not a target: the floor's own growth, SQLite's share of the above
 	if [ -s "$tmp/small_floor.cpu" ] && [ -s "$tmp/floor.cpu" ]; then
 		fbig=$(per_row_cpu floor "$rows") fsmall=$(per_row_cpu small_floor "$small_rows")
