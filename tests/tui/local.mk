@@ -29,6 +29,7 @@ TUI_TESTS = \
 	tests/tui/desk-pin-keylog.sh \
 	tests/tui/desk-proof-hung.sh \
 	tests/tui/desk-confirm-narrow.sh \
+	tests/tui/desk-confirm-small.sh \
 	tests/tui/desk-proof-lang.sh \
 	tests/tui/desk-scan-gap.sh \
 	tests/tui/desk-slow-serial.sh \
