@@ -322,10 +322,62 @@ static int home_ref(struct kit_merge *m, struct kit_table *p, int64_t v,
 	return rc;
 }
 
+/* The conflict that holds kit row v of p, a row the field added that
+ * this kit's merge kept as a conflict (newest first: a refreshed kit may
+ * use an id again), 0 when none. */
+static int64_t parent_conflict(struct kit_merge *m, struct kit_table *p, int64_t v)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	char *sql = sqlite3_mprintf("SELECT max(id) FROM main.kit_conflict WHERE"
+	                            " kit_uuid = ?1 AND tbl = ?2 AND op = 'insert' AND"
+	                            " json_extract(field_new, '$.\"%w\"') = ?3",
+	                            p->cols[p->int_pk]);
+
+	if (sql && sqlite3_prepare_v2(m->home->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, m->uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, p->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, v);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			id = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_free(sql);
+	return id;
+}
+
+/* json with "conflict_refs": {col: conflict} set; json as it was when
+ * that cannot be made (the reference then stays unknown, as before). */
+static char *with_conflict_ref(struct kit_merge *m, char *json, const char *col,
+                               int64_t conflict)
+{
+	sqlite3_stmt *st;
+	char *path = sqlite3_mprintf("$.conflict_refs.\"%w\"", col), *next = NULL;
+
+	if (json && path && sqlite3_prepare_v2(m->home->db, "SELECT json_set(?1, ?2, ?3)",
+	                                       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, conflict);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			next = td_reg_col_dup(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_free(path);
+	if (!next)
+		return json;
+	free(json);
+	return next;
+}
+
 /* values_json of a field row, with each reference to a row by id turned
  * into home's id of that row (NULL when home has none): the kit's own
  * ids name other rows at home, and `kit resolve --keep field` writes
- * these values as they stand. */
+ * these values as they stand.  A reference to a row the merge kept as a
+ * conflict (a holder a field import added) is NULL too, and
+ * "conflict_refs" names that conflict by the column: kept as the
+ * field's, the row it adds has an id only then, and `kit resolve` puts
+ * it in (kit_conflict.c). */
 static char *field_json(struct kit_merge *m, struct kit_table *t,
                         sqlite3_value **vals)
 {
@@ -335,7 +387,8 @@ static char *field_json(struct kit_merge *m, struct kit_table *t,
 	for (int f = 0; json && f < t->nfk; f++) {
 		int col = t->fk[f].col;
 		struct kit_table *p = kit_schema_find(&m->ks, t->fk[f].parent);
-		int64_t v, home;
+		int64_t v, home, parent;
+		int known;
 		char *path, *next = NULL;
 		if (!vals[col] || sqlite3_value_type(vals[col]) != SQLITE_INTEGER ||
 		    !p || !kit_fk_to_id(t, f, p))
@@ -349,7 +402,7 @@ static char *field_json(struct kit_merge *m, struct kit_table *t,
 		}
 		sqlite3_bind_text(set, 1, json, -1, SQLITE_STATIC);
 		sqlite3_bind_text(set, 2, path, -1, SQLITE_STATIC);
-		if (home_ref(m, p, v, &home))
+		if ((known = home_ref(m, p, v, &home)))
 			sqlite3_bind_int64(set, 3, home);
 		if (sqlite3_step(set) == SQLITE_ROW)
 			next = td_reg_col_dup(set, 0);
@@ -359,6 +412,8 @@ static char *field_json(struct kit_merge *m, struct kit_table *t,
 			free(json);
 			json = next;
 		}
+		if (!known && (parent = parent_conflict(m, p, v)) > 0)
+			json = with_conflict_ref(m, json, t->cols[col], parent);
 	}
 	return json;
 }

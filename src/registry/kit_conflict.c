@@ -449,6 +449,183 @@ static int apply_field_audited(struct td_registry *reg, struct kit_table *t,
 	return rc;
 }
 
+/* ---- rows a field import added to master data -------------------------- */
+
+/* The id of t's row at home that holds json's values in every column of
+ * one of t's unique keys (an agency's code; a holder's kind and ext_id; a
+ * certificate's serial and issuer; constraint or index alike, whole
+ * columns only), 0 when none. */
+static int64_t same_row(struct td_registry *reg, const struct kit_table *t,
+                        const char *json)
+{
+	sqlite3_stmt *keys, *st;
+	int64_t id = 0;
+
+	if (t->int_pk < 0 || !json ||
+	    sqlite3_prepare_v2(reg->db, "SELECT group_concat(printf('\"%w\" ="
+	            " json_extract(?1, ''$.\"%w\"'')', ii.name, ii.name), ' AND ')"
+	            " FROM pragma_index_list(?1) il, pragma_index_info(il.name) ii"
+	            " WHERE il.\"unique\" AND NOT il.partial AND il.origin <> 'pk'"
+	            " GROUP BY il.name HAVING count(ii.name) = count(*)",
+	            -1, &keys, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(keys, 1, t->name, -1, SQLITE_STATIC);
+	while (!id && sqlite3_step(keys) == SQLITE_ROW) {
+		char *sql = sqlite3_mprintf("SELECT \"%w\" FROM \"%w\" WHERE %s",
+		                            t->cols[t->int_pk], t->name,
+		                            (const char *)sqlite3_column_text(keys, 0));
+		if (sql && sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) == SQLITE_OK) {
+			td_reg_bind_text(st, 1, json);
+			if (sqlite3_step(st) == SQLITE_ROW)
+				id = sqlite3_column_int64(st, 0);
+			sqlite3_finalize(st);
+		}
+		sqlite3_free(sql);
+	}
+	sqlite3_finalize(keys);
+	return id;
+}
+
+/* json_set(json, path, value) as a new heap string (json is freed), or
+ * NULL. */
+static char *json_with(struct td_registry *reg, char *json, const char *path,
+                       int64_t value)
+{
+	sqlite3_stmt *st;
+	char *next = NULL;
+
+	if (sqlite3_prepare_v2(reg->db, "SELECT json_set(?1, ?2, ?3)", -1, &st,
+	                       NULL) == SQLITE_OK) {
+		td_reg_bind_text(st, 1, json);
+		sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, value);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			next = td_reg_col_dup(st, 0);
+		sqlite3_finalize(st);
+	}
+	free(json);
+	return next;
+}
+
+/* Home's id of the row conflict parent added, for conflict id's column
+ * col: only once that conflict was kept as the field's (the row exists
+ * here from then on, under an id of home's). */
+static int parent_home_id(struct td_registry *reg, struct kit_schema *ks,
+                          int64_t id, const char *col, int64_t parent,
+                          int64_t *home, struct td_error *err)
+{
+	struct conflict_row p;
+	const struct kit_table *pt;
+	int rc;
+
+	if ((rc = load_conflict(reg, parent, &p, err)) < 0)
+		return rc == TD_ERR_NOTFOUND ? td_error_set(err, TD_ERR_DATA, "kit"
+		        " conflict %" PRId64 ": its %s names kit conflict %" PRId64
+		        ", which is not here", id, col, parent) : rc;
+	if (strcmp(p.status, "open") == 0)
+		rc = td_error_set(err, TD_ERR_CONFLICT, "kit conflict %" PRId64 " refers"
+		                  " (%s) to the %s row that kit conflict %" PRId64 " adds,"
+		                  " still open: keep the field's version of that one"
+		                  " first, or keep home's version of this one", id, col,
+		                  p.table, parent);
+	else if (strcmp(p.status, "kept_field") != 0 ||
+	         !(pt = kit_schema_find(ks, p.table)) ||
+	         !(*home = same_row(reg, pt, p.field_new)))
+		rc = td_error_set(err, TD_ERR_CONFLICT, "kit conflict %" PRId64 " refers"
+		                  " (%s) to the %s row that kit conflict %" PRId64 " adds,"
+		                  " which is not in this registry (that conflict: %s);"
+		                  " keep home's version of this one", id, col, p.table,
+		                  parent, p.status);
+	conflict_row_clear(&p);
+	return rc;
+}
+
+/* The field's version with each reference "conflict_refs" names (a row
+ * the merge kept as a conflict, kit_apply.c) bound to the id that row
+ * got here when its conflict was kept as the field's. */
+static int bind_conflict_refs(struct td_registry *reg, struct kit_schema *ks,
+                              int64_t id, struct conflict_row *r,
+                              struct td_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = TD_OK, step;
+
+	if (!r->field_new || !strstr(r->field_new, "\"conflict_refs\""))
+		return TD_OK;
+	if (sqlite3_prepare_v2(reg->db, "SELECT key, value, printf('$.\"%w\"', key)"
+	                       " FROM json_each(?1, '$.conflict_refs') WHERE type ="
+	                       " 'integer'", -1, &st, NULL) != SQLITE_OK)
+		return td_reg_db_error(reg, err, "reading a kit conflict");
+	td_reg_bind_text(st, 1, r->field_new);
+	char *json = strdup(r->field_new);
+	while (rc == TD_OK && json && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t home = 0;
+		rc = parent_home_id(reg, ks, id, (const char *)sqlite3_column_text(st, 0),
+		                    sqlite3_column_int64(st, 1), &home, err);
+		if (rc == TD_OK)
+			json = json_with(reg, json, (const char *)sqlite3_column_text(st, 2),
+			                 home);
+	}
+	sqlite3_finalize(st);
+	if (rc == TD_OK && !json)
+		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	if (rc == TD_OK) {
+		free(r->field_new);
+		r->field_new = json;
+	} else
+		free(json);
+	return rc;
+}
+
+/* A row a field import added to master data that home holds too (an
+ * agency list imported whole in the field brings agencies the kit was
+ * not made with): keeping the field's version writes it into home's row
+ * of the same key, once, not beside it (a UNIQUE refusal).  r becomes
+ * that update, the field's own id replaced by home's. */
+static int insert_as_update(struct td_registry *reg, const struct kit_table *t,
+                            struct conflict_row *r, struct td_error *err)
+{
+	int64_t home;
+	char path[300];
+
+	if (t->kind != KIT_HOME_ONLY || strcmp(r->op, "insert") != 0 ||
+	    !(home = same_row(reg, t, r->field_new)))
+		return TD_OK;
+	snprintf(path, sizeof path, "$.\"%s\"", t->cols[t->int_pk]);
+	free(r->pk);
+	r->pk = NULL;
+	if (!(r->field_new = json_with(reg, r->field_new, path, home)) ||
+	    !(r->pk = json_with(reg, strdup("{}"), path, home)))
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	free(r->op);
+	if (!(r->op = strdup("update")))
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	return TD_OK;
+}
+
+/* Keep the field's version: its references bound, written as its
+ * writer writes it.  r is changed to what was written. */
+static int keep_field_version(struct td_registry *reg, struct kit_schema *ks,
+                              int64_t id, struct conflict_row *r,
+                              struct td_error *err)
+{
+	struct kit_table *t;
+	int rc;
+
+	if ((rc = kit_schema_load(reg, "main", ks, err)) < 0)
+		return rc;
+	if (!(t = kit_schema_find(ks, r->table)))
+		return td_error_set(err, TD_ERR_DATA, "no table %s", r->table);
+	if ((rc = whole_tag(t, r, id, err)) < 0 ||
+	    (rc = bind_conflict_refs(reg, ks, id, r, err)) < 0 ||
+	    (rc = insert_as_update(reg, t, r, err)) < 0 ||
+	    (rc = apply_field_audited(reg, t, r, err)) < 0)
+		return rc;
+	if (strcmp(r->table, "count_session") == 0 && strcmp(r->op, "update") == 0)
+		return kit_count_keep_field(reg, r->uuid, row_id(reg, r), r->field_new, err);
+	return TD_OK;
+}
+
 /* An older conflict on the same record still open, 0 when none: the
  * field's changes of one record are decided in the order they were made
  * (deciding a later one first let an older field version win last). */
@@ -476,7 +653,6 @@ int td_reg_kit_resolve(struct td_registry *reg, int64_t id, int keep_field,
 {
 	struct conflict_row r;
 	struct kit_schema ks = { 0 };
-	struct kit_table *t;
 	char at[21], key[32], *after = NULL, *events = NULL;
 	int rc;
 
@@ -497,21 +673,17 @@ int td_reg_kit_resolve(struct td_registry *reg, int64_t id, int keep_field,
 		                  " decide that one first", id, older);
 		goto out;
 	}
-	if (keep_field) {
-		if ((rc = kit_schema_load(reg, "main", &ks, err)) < 0)
-			goto out;
-		if (!(t = kit_schema_find(&ks, r.table))) {
-			rc = td_error_set(err, TD_ERR_DATA, "no table %s", r.table);
-			goto out;
-		}
-		if ((rc = whole_tag(t, &r, id, err)) < 0 ||
-		    (rc = apply_field_audited(reg, t, &r, err)) < 0)
-			goto out;
-		if (strcmp(r.table, "count_session") == 0 && strcmp(r.op, "update") == 0 &&
-		    (rc = kit_count_keep_field(reg, r.uuid, row_id(reg, &r), r.field_new,
-		                          err)) < 0)
-			goto out;
+	char *op = strdup(r.op);   /* as the conflict holds it, for its audit row */
+	if (!op) {
+		rc = td_error_set(err, TD_ERR_NOMEM, "out of memory");
+		goto out;
 	}
+	if (keep_field && (rc = keep_field_version(reg, &ks, id, &r, err)) < 0) {
+		free(op);
+		goto out;
+	}
+	free(r.op);
+	r.op = op;
 	td_now_iso(at);
 	if (strcmp(r.table, "token") == 0 && strcmp(r.op, "update") == 0 &&
 	    row_id(reg, &r) > 0 &&

@@ -84,6 +84,7 @@ COUNT_KIT_TESTS = \
 	tests/cli/kit-field-audit.sh \
 	tests/cli/kit-conflict.sh \
 	tests/cli/kit-new-rows.sh \
+	tests/cli/kit-keep-field-import.sh \
 	tests/cli/kit-handover.sh \
 	tests/cli/kit-crl-trust.sh \
 	tests/cli/kit-tamper.sh \
