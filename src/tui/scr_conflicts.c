@@ -107,6 +107,28 @@ static void value_text(json_t *v, char *out, size_t size)
 	}
 }
 
+/* A key of a version that is not a column to show: the row's id, a
+ * reference the record names by its label, and the merge's note of the
+ * conflicts a field row's references wait on (kit_apply.c). */
+static int hidden_key(json_t *o, const char *k)
+{
+	return strcmp(k, "id") == 0 || strcmp(k, "conflict_refs") == 0 ||
+	       named_elsewhere(o, k);
+}
+
+/* The field's value of k: a reference the merge could not give a home
+ * id, to a row another conflict adds, is named by that conflict. */
+static void field_value_text(json_t *fnew, const char *k, char *out, size_t size)
+{
+	json_t *ref = json_object_get(json_object_get(fnew, "conflict_refs"), k);
+	json_t *v = fnew ? json_object_get(fnew, k) : NULL;
+
+	if ((!v || json_is_null(v)) && json_is_integer(ref))
+		Tf(out, size, "the row conflict #%lld adds", (long long)json_integer_value(ref));
+	else
+		value_text(v, out, size);
+}
+
 static const char *jstr(json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));
@@ -189,9 +211,9 @@ static void version_text(json_t *keys, json_t *from, char *out, size_t size)
 	json_object_foreach(keys, k, v) {
 		char val[300];
 		(void)v;
-		if (strcmp(k, "id") == 0 || named_elsewhere(keys, k) || n >= size)
+		if (hidden_key(keys, k) || n >= size)
 			continue;
-		value_text(json_object_get(from, k), val, sizeof val);
+		field_value_text(from, k, val, sizeof val);
 		n += (size_t)snprintf(out + n, size - n, "%s%s %s", n ? ", " : "",
 		                      column_label(k), val);
 	}
@@ -264,10 +286,10 @@ static int add_one(const struct td_kit_conflict *c, void *ctx)
 	json_object_foreach(keys, k, v) {
 		char hv[300], nv[300], ov[300];
 		(void)v;
-		if (strcmp(k, "id") == 0 || named_elsewhere(keys, k))
+		if (hidden_key(keys, k))
 			continue;
 		value_text(home ? json_object_get(home, k) : NULL, hv, sizeof hv);
-		value_text(fnew ? json_object_get(fnew, k) : NULL, nv, sizeof nv);
+		field_value_text(fnew, k, nv, sizeof nv);
 		value_text(fold ? json_object_get(fold, k) : NULL, ov, sizeof ov);
 		/* a column of the record that no side changed (the merge holds
 		 * the whole record: kit_apply.c, record_before) says nothing */

@@ -24,6 +24,7 @@ TUI_TESTS = \
 	tests/tui/desk-conflicts.sh \
 	tests/tui/desk-conflict-history.sh \
 	tests/tui/desk-conflict-kinds.sh \
+	tests/tui/desk-conflict-pending.sh \
 	tests/tui/desk-files.sh \
 	tests/tui/desk-pin.sh \
 	tests/tui/desk-pin-keylog.sh \

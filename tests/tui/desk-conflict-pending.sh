@@ -1,0 +1,42 @@
+#!/bin/sh
+# The desk's conflict screen on the rows a field import added to master
+# data: a new official of a new agency SB2, and his certificate.  The
+# merge could give their references no id here (the rows they name wait
+# as conflicts too), so each names the conflict whose row it waits on,
+# in words, in Vietnamese and in English; the merge's bookkeeping
+# (conflict_refs) is never shown as a column.  At 120x80 the six
+# conflicts' 66 lines show at once.
+. "$TD_SRCDIR/tests/tui/lib.sh"
+command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 not installed"; exit 77; }
+. "$TD_SRCDIR/tests/cli/count-common.sh"
+td() { "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
+q() { sqlite3 "$tmp/reg.db" "$1"; }
+
+make_province "$tmp"
+td kit make --agencies SB -o "$tmp/a.kit" >/dev/null || fail "kit make"
+{ cat "$tmp/agencies.csv"; echo "SB2,Phòng B2,SB,division"; } >"$tmp/ag2.csv"
+{ head -1 "$tmp/certs.csv"; grep ',SB,' "$tmp/certs.csv"
+  echo "b201,person,Mai Văn Phúc,001090000009,Chuyên viên,SB2,2024-01-01,2027-01-01,T-SB2-01,ePass,"
+} >"$tmp/c2.csv"
+TOKENDESK_OPERATOR=team "$TOKENDESK" --db "$tmp/a.kit" import "$tmp/ag2.csv" \
+	"$tmp/c2.csv" >/dev/null || fail "field import"
+td kit merge "$tmp/a.kit" >"$tmp/out" 2>&1 || fail "merge: $(cat "$tmp/out")"
+sb2=$(q "SELECT id FROM kit_conflict WHERE tbl = 'agency' AND json_extract(field_new, '$.code') = 'SB2'")
+holder=$(q "SELECT id FROM kit_conflict WHERE tbl = 'holder'")
+[ -n "$sb2" ] && [ -n "$holder" ] || fail "the merge kept no conflict for SB2 or the official"
+
+start_desk 120 80 -- --lang vi
+keys K
+wait_for "Xung đột bộ dữ liệu hiện trường: 6 chưa xử lý" || fail "K did not list them"
+wait_for "bản ghi mà xung đột số $sb2 thêm vào" || fail "the official's agency is not named by its conflict"
+on_screen "bản ghi mà xung đột số $holder thêm vào" ||
+	fail "the certificate's holder is not named by its conflict: $(screen)"
+off_screen "conflict_refs" || fail "the merge's bookkeeping shows: $(screen)"
+tmux -S "$sock" kill-server 2>/dev/null
+
+start_desk 120 80 -- --lang en
+keys K
+wait_for "Field-kit conflicts: 6 open" || fail "K (en)"
+wait_for "the row conflict #$sb2 adds" || fail "the official's agency (en)"
+off_screen "conflict_refs" || fail "the merge's bookkeeping shows (en): $(screen)"
+exit 0
