@@ -110,8 +110,9 @@ char *kit_conflict_label(struct td_registry *home, const char *table,
 /* A conflict as a person reads it: a tag's images as the tag reads, the
  * fields a plan tag shares with others (its note) in their places; beside
  * a reference to an agency, an official or a token (agency_id,
- * holder_id, token_id: home's ids), the record it names ("agency": "SA
- * Sở A", "holder": "Name (ID)", "token": serial).  json_patch drops a
+ * holder_id, token_id, parent_id, issuer_id: home's ids), the record
+ * it names ("agency": "SA Sở A", "holder": "Name (ID)", "token": serial,
+ * "parent": as agency, "issuer": its DN).  json_patch drops a
  * name that is NULL (no such reference, or no such row). */
 #define NAMED(col, key, sql) \
 	"'" key "', (" sql " = json_extract(" col ", '$." key "_id'))"
@@ -120,7 +121,9 @@ char *kit_conflict_label(struct td_registry *home, const char *table,
 	NAMED(col, "agency", "SELECT a.code || ' ' || a.name FROM agency a WHERE a.id") \
 	", " NAMED(col, "holder", "SELECT h.name || ' (' || h.ext_id || ')' FROM holder h" \
 	           " WHERE h.id") \
-	", " NAMED(col, "token", "SELECT t.serial FROM token t WHERE t.id") "))"
+	", " NAMED(col, "token", "SELECT t.serial FROM token t WHERE t.id") \
+	", " NAMED(col, "parent", "SELECT a.code || ' ' || a.name FROM agency a WHERE a.id") \
+	", " NAMED(col, "issuer", "SELECT i.dn FROM issuer i WHERE i.id") "))"
 #define CONFLICT_READ(col) \
 	"CASE tbl WHEN 'tag' THEN " TD_TAG_JSON_READ(col) " ELSE " NAMES(col) " END"
 #define CONFLICT_SHOWN \

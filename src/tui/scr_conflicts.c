@@ -55,7 +55,30 @@ static const char *const columns[] = {
 	N_("Duplicate"), "expected", N_("Expected"), "scans", N_("Scans"),
 	"lines", N_("Count lines"), "lines_sha256", N_("Lines digest"),
 	"agency", N_("Agency"), "holder", N_("Official"),
-	"token", N_("Token"), NULL, NULL
+	"token", N_("Token"),
+	/* every other column a kit carries, so that no English name of a
+	 * column shows in Vietnamese (values stay as stored: codes) */
+	"code", N_("Code"), "parent", N_("Superior agency"), "level", N_("Level"),
+	"valid_from", N_("Valid from"), "valid_to", N_("Valid to"),
+	"kind", N_("Kind"), "ext_id", N_("ID number"),
+	"no_longer_needed", N_("No longer needed"), "serial", N_("Serial"),
+	"issuer", N_("Issuer"), "subject_dn", N_("Subject DN"),
+	"not_before", N_("Not before"), "not_after", N_("Not after"),
+	"revoked_at", N_("Revoked at"), "fingerprint", N_("Fingerprint"),
+	"ref", N_("Reference"), "created_at", N_("Created at"),
+	"remarks", N_("Remarks"), "target_kind", N_("Target kind"),
+	"target", N_("Target"), "request", N_("Request"), "batch", N_("Batch"),
+	"origin", N_("Origin"), "rule", N_("Rule"), "reason", N_("Reason"),
+	"detail", N_("Detail"), "created", N_("Created"), "updated", N_("Updated"),
+	"at", N_("At"), "operator", N_("Operator"), "from_custodian", N_("From"),
+	"to_custodian", N_("To"), "condition", N_("Condition"),
+	"uid", N_("Count ID"), "scope_kind", N_("Scope kind"), "scope", N_("Scope"),
+	"started_at", N_("Started at"),
+	/* a reference no row here answers (a row another conflict adds) */
+	"agency_id", N_("Agency"), "holder_id", N_("Official"),
+	"token_id", N_("Token"), "parent_id", N_("Superior agency"),
+	"issuer_id", N_("Issuer"), "handover_id", N_("Handover"),
+	"dossier_id", N_("Dossier"), NULL, NULL
 };
 
 /* A reference (agency_id...) that the registry named beside it

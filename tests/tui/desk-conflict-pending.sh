@@ -4,7 +4,8 @@
 # merge could give their references no id here (the rows they name wait
 # as conflicts too), so each names the conflict whose row it waits on,
 # in words, in Vietnamese and in English; the merge's bookkeeping
-# (conflict_refs) is never shown as a column.  At 120x80 the six
+# (conflict_refs) is never shown as a column, and no column goes by
+# its English name in Vietnamese.  At 120x80 the six
 # conflicts' 66 lines show at once.
 . "$TD_SRCDIR/tests/tui/lib.sh"
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 not installed"; exit 77; }
@@ -32,6 +33,10 @@ wait_for "bản ghi mà xung đột số $sb2 thêm vào" || fail "the official'
 on_screen "bản ghi mà xung đột số $holder thêm vào" ||
 	fail "the certificate's holder is not named by its conflict: $(screen)"
 off_screen "conflict_refs" || fail "the merge's bookkeeping shows: $(screen)"
+# every column named in Vietnamese; an agency's superior by its code
+screen | grep -qE "^ *(code|parent_id|level|valid_from|valid_to|ext_id|kind|no_longer_needed|agency_id|holder_id|subject_dn|not_before|not_after|revoked_at|fingerprint|issuer_id|token_id) " &&
+	fail "a column's English name shows in Vietnamese: $(screen)"
+on_screen_re "Cơ quan cấp trên  .*SB Sở B" || fail "SB2's superior is not named: $(screen)"
 tmux -S "$sock" kill-server 2>/dev/null
 
 start_desk 120 80 -- --lang en
