@@ -253,6 +253,21 @@ static const char *const label_names[] = { "token", "certificate", "holder",
 	"dossier", "tag", "handover", "count", "agency", "serial", "ref", "number",
 	"name", "ext_id", "code", "target", "uid" };
 
+/* The codes a conflict's first line shows (kit_apply.c stores them so:
+ * --json keeps them), for the reader's language; the reasons are marked
+ * where the desk shows them (tui/scr_conflicts.c). */
+static const char *const conflict_words[] __attribute__((unused)) = {
+	N_("insert"), N_("update"), N_("delete"), N_("agency"), N_("holder"),
+	N_("holders"), N_("token"), N_("certificate"), N_("certificates"),
+	N_("dossier"), N_("tag"), N_("handover"), N_("count_session"),
+	N_("custody_event"), N_("scope"),
+};
+
+static const char *word(const char *code)
+{
+	return code ? T(code) : "";
+}
+
 static void print_label(const struct td_kit_conflict *c, json_t *label)
 {
 	const char *name = NULL, *value = NULL, *key;
@@ -267,15 +282,15 @@ static void print_label(const struct td_kit_conflict *c, json_t *label)
 	for (size_t i = 0; !name && i < sizeof label_names / sizeof label_names[0]; i++)
 		if ((value = json_string_value(json_object_get(label, label_names[i]))))
 			name = label_names[i];
-	printf("%" PRId64 "\t%s\t%s %s %s\t%s\n", c->id, c->status, c->op, c->table,
-	       value ? value : c->pk, c->reason);
+	printf("%" PRId64 "\t%s\t%s %s %s\t%s\n", c->id, c->status, word(c->op),
+	       word(c->table), value ? value : c->pk, word(c->reason));
 	for (size_t i = 0; i < sizeof details / sizeof details[0]; i++) {
 		key = details[i];
 		if (name && strcmp(key, name) == 0)
 			continue;
 		if (!(v = json_object_get(label, key)) || !json_string_value(v))
 			continue;
-		printf("%s%s %s", any++ ? "; " : "\t", key, json_string_value(v));
+		printf("%s%s %s", any++ ? "; " : "\t", T(key), json_string_value(v));
 	}
 	if (any)
 		fputc('\n', stdout);

@@ -5,7 +5,8 @@
 # as conflicts too), so each names the conflict whose row it waits on,
 # in words, in Vietnamese and in English; the merge's bookkeeping
 # (conflict_refs) is never shown as a column, and no column goes by
-# its English name in Vietnamese.  At 120x80 the six
+# its English name in Vietnamese; `kit conflicts` says what and why
+# in Vietnamese too.  At 120x80 the six
 # conflicts' 66 lines show at once.
 . "$TD_SRCDIR/tests/tui/lib.sh"
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 not installed"; exit 77; }
@@ -25,6 +26,11 @@ td kit merge "$tmp/a.kit" >"$tmp/out" 2>&1 || fail "merge: $(cat "$tmp/out")"
 sb2=$(q "SELECT id FROM kit_conflict WHERE tbl = 'agency' AND json_extract(field_new, '$.code') = 'SB2'")
 holder=$(q "SELECT id FROM kit_conflict WHERE tbl = 'holder'")
 [ -n "$sb2" ] && [ -n "$holder" ] || fail "the merge kept no conflict for SB2 or the official"
+# the command line's listing in Vietnamese too: what, and why, in words
+td --lang vi kit conflicts >"$tmp/list" 2>&1 || fail "kit conflicts: $(cat "$tmp/list")"
+grep -q "thêm cơ quan Phòng B2	được thêm ở hiện trường" "$tmp/list" ||
+	fail "the listing's words are not Vietnamese: $(cat "$tmp/list")"
+grep -q "insert\|added in the field" "$tmp/list" && fail "English in the Vietnamese listing: $(cat "$tmp/list")"
 
 start_desk 120 80 -- --lang vi
 keys K
