@@ -37,6 +37,33 @@
 	" AND k.status IN ('open', 'kept_home') AND " CONFLICT_ENTITY("k") \
 	" = td_ev.entity AND " CONFLICT_KEY("k") " = td_ev.key)"
 
+/* A kept field version of master data home holds was written over
+ * home's row: home's version (the conflict's home side, the row as it
+ * stood since the import that added it, in that import's content names)
+ * is its before-image, from which the agency.add.bulk or cert.add.bulk
+ * digest is recomputed; NULL for other tables and for rows home did not
+ * hold.  (A holder's is in td_then, below.) */
+#define HOME_FIELD(k, f) "json_extract(" k ".home, '$." f "')"
+#define HOME_THEN(k) \
+	"CASE WHEN " k ".home IS NULL THEN NULL WHEN " k ".tbl = 'agency' THEN" \
+	" json_object('code', " HOME_FIELD(k, "code") ", 'name', " HOME_FIELD(k, \
+	"name") ", 'parent', (SELECT p.code FROM agency p WHERE p.id = " \
+	HOME_FIELD(k, "parent_id") "), 'level', " HOME_FIELD(k, "level") "," \
+	" 'valid_from', " HOME_FIELD(k, "valid_from") ", 'valid_to', " \
+	HOME_FIELD(k, "valid_to") ") WHEN " k ".tbl = 'certificate' THEN" \
+	" json_object('serial', " HOME_FIELD(k, "serial") ", 'issuer', (SELECT dn" \
+	" FROM issuer WHERE id = " HOME_FIELD(k, "issuer_id") "), 'subject', " \
+	HOME_FIELD(k, "subject_dn") ", 'kind', " HOME_FIELD(k, "kind") "," \
+	" 'holder_id', (SELECT ext_id FROM holder WHERE id = " HOME_FIELD(k, \
+	"holder_id") "), 'not_before', " HOME_FIELD(k, "not_before") "," \
+	" 'not_after', " HOME_FIELD(k, "not_after") ", 'token', (SELECT serial" \
+	" FROM token WHERE id = " HOME_FIELD(k, "token_id") "), 'fingerprint', " \
+	HOME_FIELD(k, "fingerprint") ") END"
+/* The kit.resolve rows that kept a field version (k the conflict). */
+#define KEPT_FIELD \
+	" FROM audit a JOIN kit_conflict k ON k.id = CAST(a.entity_key AS INTEGER)" \
+	" WHERE a.action = 'kit.resolve' AND json_extract(a.after, '$.keep') = 'field'"
+
 /* A field close kept (kit_count.c) is told by the field's own count.close
  * row, which home's chain anchors, not by the conflict's copy of it. */
 #define FIELD_CLOSE(k) \
@@ -66,13 +93,13 @@ static const char *const evidence_sql[] = {
 	" AND action GLOB '*.add.bulk'",
 	CONFLICT_HELD,
 	"INSERT INTO temp.td_ev SELECT " CONFLICT_ENTITY("k") ", " CONFLICT_KEY("k")
-	", a.id, " CONFLICT_ENTITY("k") " || '.resolve', NULL, CASE k.tbl WHEN"
+	", a.id, " CONFLICT_ENTITY("k") " || '.resolve', " HOME_THEN("k")
+	", CASE k.tbl WHEN"
 	" 'certificate' THEN json_remove(k.field_new, '$.holder_id') WHEN 'tag'"
 	" THEN " TD_TAG_JSON_READ("k.field_new") " WHEN 'count_session' THEN"
 	" " FIELD_CLOSE("k") " ELSE k.field_new END, NULL, 1, 1"
-	" FROM audit a JOIN kit_conflict k ON k.id = CAST(a.entity_key AS INTEGER)"
-	" WHERE a.action = 'kit.resolve' AND json_extract(a.after, '$.keep') = 'field'"
-	" AND k.field_new IS NOT NULL AND k.tbl NOT IN ('custody_event', 'count_scan')",
+	KEPT_FIELD " AND k.field_new IS NOT NULL AND k.tbl NOT IN ('custody_event',"
+	" 'count_scan')",
 	/* A certificate image's holder and token fields, from the home chain
 	 * and from the field (as the field row it came in: a field row that
 	 * does not apply tells its holder nothing either). */
@@ -129,6 +156,12 @@ static const char *const evidence_sql[] = {
 	"INSERT INTO temp.td_then SELECT 'token', entity_key, id, json_object("
 	" 'token_model', json_extract(before, '$.model')) FROM audit"
 	" WHERE entity = 'token' AND json_type(before, '$.model') IS NOT NULL",
+	/* an official home holds, kept as the field's (HOME_THEN) */
+	"INSERT INTO temp.td_then SELECT 'holder', " HOME_FIELD("k", "ext_id") ","
+	" a.id, json_object('holder_name', " HOME_FIELD("k", "name") ", 'position', "
+	HOME_FIELD("k", "position") ", 'email', " HOME_FIELD("k", "email") ","
+	" 'agency', (SELECT code FROM agency WHERE id = " HOME_FIELD("k", "agency_id")
+	"))" KEPT_FIELD " AND k.tbl = 'holder' AND k.home IS NOT NULL",
 	"CREATE INDEX IF NOT EXISTS temp.td_then_key ON td_then (entity, key, ord)",
 	/* The tokens certificates left for another (TOKEN_BORN). */
 	"CREATE TEMP TABLE IF NOT EXISTS td_left (token TEXT, holder TEXT,"

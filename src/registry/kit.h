@@ -187,6 +187,13 @@ char *kit_conflict_label(struct td_registry *home, const char *table,
                          int64_t home_id, const char *field_json,
                          int64_t since_event, const char *kit);
 
+/* The id of t's row in main holding json's values (a conflict's field
+ * version) in every column of one of t's unique keys, 0 when none
+ * (kit_conflict.c; the merge asks it of rows a field import added to
+ * master data). */
+int64_t kit_same_key_row(struct td_registry *reg, const struct kit_table *t,
+                         const char *json);
+
 /* The audit image of row id of table at reg, as its ordinary writer
  * builds it (token, tag, dossier), with the record's key (heap), the
  * entity its writer uses and the action a kept field version is audited

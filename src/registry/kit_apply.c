@@ -8,7 +8,9 @@
  * from; when home already holds the field's result it is a no-op; any
  * other case is a conflict, listed and never resolved silently.  Field
  * changes to home-only tables (agency, holder, certificate) are
- * conflicts too: they are master data that only an import changes. */
+ * conflicts too: they are master data that only an import changes; a
+ * row the field added there that home holds as it is changes nothing,
+ * and only maps to home's row (home_only_insert). */
 #include <config.h>
 
 #include <stdint.h>
@@ -418,19 +420,12 @@ static char *field_json(struct kit_merge *m, struct kit_table *t,
 	return json;
 }
 
-int kit_conflict_add(struct kit_merge *m, struct kit_table *t, const char *op,
-                     sqlite3_value **pk_vals, sqlite3_value **field_old,
-                     sqlite3_value **field_new, const char *reason,
-                     struct td_error *err)
+/* Store a conflict (pk, home, fold and fnew are taken over); home_id:
+ * home's row, named in the label, 0 when home holds none. */
+static int conflict_store(struct kit_merge *m, struct kit_table *t, const char *op,
+                          char *pk, char *home, int64_t home_id, char *fold,
+                          char *fnew, const char *reason, struct td_error *err)
 {
-	char *pk = values_json(m, t, pk_vals);
-	/* An inserted row's id is the kit's own: home's row by that id is
-	 * another row altogether. */
-	char *home = pk_vals && strcmp(op, "insert") != 0 ? home_json(m, t, pk_vals)
-	                                                  : NULL;
-	char *fold = values_json(m, t, field_old), *fnew = field_json(m, t, field_new);
-	int64_t home_id = home && t->int_pk >= 0 && pk_vals[t->int_pk]
-	                  ? sqlite3_value_int64(pk_vals[t->int_pk]) : 0;
 	struct kit_table *ev = kit_schema_find(&m->ks, "custody_event");
 	int64_t since = m->prior ? m->home_event_max : ev ? ev->base_max : 0;
 	char *label = kit_conflict_label(m->home, t->name, home_id,
@@ -441,7 +436,6 @@ int kit_conflict_add(struct kit_merge *m, struct kit_table *t, const char *op,
 	                  pk ? pk : "{}", home, fold, fnew, reason, label);
 
 	free(label);
-
 	free(pk);
 	free(home);
 	free(fold);
@@ -449,6 +443,121 @@ int kit_conflict_add(struct kit_merge *m, struct kit_table *t, const char *op,
 	if (rc == TD_OK)
 		m->rep->conflicts++;
 	return rc;
+}
+
+int kit_conflict_add(struct kit_merge *m, struct kit_table *t, const char *op,
+                     sqlite3_value **pk_vals, sqlite3_value **field_old,
+                     sqlite3_value **field_new, const char *reason,
+                     struct td_error *err)
+{
+	char *pk = values_json(m, t, pk_vals);
+	/* An inserted row's id is the kit's own: home's row by that id is
+	 * another row altogether. */
+	char *home = pk_vals && strcmp(op, "insert") != 0 ? home_json(m, t, pk_vals)
+	                                                  : NULL;
+	int64_t home_id = home && t->int_pk >= 0 && pk_vals[t->int_pk]
+	                  ? sqlite3_value_int64(pk_vals[t->int_pk]) : 0;
+
+	return conflict_store(m, t, op, pk, home, home_id,
+	                      values_json(m, t, field_old), field_json(m, t, field_new),
+	                      reason, err);
+}
+
+/* ---- master data a field import added ------------------------------------------ */
+
+/* 1 when two rows' values_json hold the same values in every column but
+ * the id (col), 0 otherwise.  A field version naming "conflict_refs" (a
+ * reference to a row the merge kept as a conflict) is never the same. */
+static int same_values(struct kit_merge *m, const char *a, const char *b,
+                       const char *col)
+{
+	sqlite3_stmt *st;
+	int same = 0;
+
+	if (!a || !b || sqlite3_prepare_v2(m->home->db, "SELECT NOT EXISTS (SELECT"
+	        " key, type, atom FROM json_each(?1) WHERE key IS NOT ?3 EXCEPT SELECT"
+	        " key, type, atom FROM json_each(?2) WHERE key IS NOT ?3) AND NOT"
+	        " EXISTS (SELECT key, type, atom FROM json_each(?2) WHERE key IS NOT"
+	        " ?3 EXCEPT SELECT key, type, atom FROM json_each(?1) WHERE key IS"
+	        " NOT ?3)", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, col, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		same = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return same;
+}
+
+/* An integer as a value of its own (free it), NULL when out of memory. */
+static sqlite3_value *int_value(struct kit_merge *m, int64_t v)
+{
+	sqlite3_stmt *st = m->int_value;
+	sqlite3_value *out = NULL;
+
+	if (!st)
+		return NULL;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, v);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		out = sqlite3_value_dup(sqlite3_column_value(st, 0));
+	sqlite3_reset(st);
+	return out;
+}
+
+/* Home's row home_id of t as a conflict holds it: *home its values,
+ * *pk its key (values_json). */
+static int home_version(struct kit_merge *m, struct kit_table *t, int64_t home_id,
+                        char **home, char **pk, struct td_error *err)
+{
+	sqlite3_value *key[t->ncols];
+
+	for (int i = 0; i < t->ncols; i++)
+		key[i] = NULL;
+	if (!(key[t->int_pk] = int_value(m, home_id)))
+		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
+	*home = home_json(m, t, key);
+	*pk = values_json(m, t, key);
+	sqlite3_value_free(key[t->int_pk]);
+	return TD_OK;
+}
+
+/* A row the field added to agency, holder, certificate or issuer.  Only
+ * home changes master data, so it is a conflict, unless home holds a row
+ * of the same unique key (an agency list imported whole in the field
+ * brings agencies the kit was not made with) with the same values, its
+ * references read as home's ids (field_json): that row would change
+ * nothing here, so it is no conflict, and the kit's id maps to home's
+ * row, so that field rows referring to it (an official of that agency)
+ * find it.  A row of that key that differs is a conflict whose home
+ * side is home's row, as for a change both sides made. */
+static int home_only_insert(struct kit_merge *m, struct kit_table *t,
+                            sqlite3_value **nv, struct td_error *err)
+{
+	char *fnew = field_json(m, t, nv), *home = NULL, *pk = NULL;
+	int64_t home_id = t->int_pk >= 0 ? kit_same_key_row(m->home, t, fnew) : 0;
+	int same = 0, rc = TD_OK;
+
+	if (home_id > 0 && (rc = home_version(m, t, home_id, &home, &pk, err)) == TD_OK)
+		same = home && same_values(m, home, fnew, t->cols[t->int_pk]);
+	if (rc == TD_OK && t->int_pk >= 0) {
+		t->renumbered = 1;
+		if (map_put(m, t->name, sqlite3_value_int64(nv[t->int_pk]),
+		            same ? home_id : MAPPED_FAILED) < 0)
+			rc = td_reg_db_error(m->home, err, "merging the kit");
+	}
+	if (rc < 0 || same) {
+		m->rep->unchanged += same && rc == TD_OK;
+		free(fnew);
+		free(home);
+		free(pk);
+		return rc;
+	}
+	return conflict_store(m, t, "insert", pk, home, home ? home_id : 0, NULL, fnew,
+	                      home ? "added in the field; home holds a row of the"
+	                      " same key" : "added in the field to a table only home"
+	                      " changes", err);
 }
 
 /* ---- the three operations ------------------------------------------------------- */
@@ -482,12 +591,8 @@ int kit_apply_insert(struct kit_merge *m, struct kit_table *t,
 	int64_t old_id = t->int_pk >= 0 ? sqlite3_value_int64(nv[t->int_pk]) : 0;
 	int rc;
 
-	if (t->kind == KIT_HOME_ONLY) {
-		if (t->int_pk >= 0)
-			map_put(m, t->name, old_id, MAPPED_FAILED);
-		return kit_conflict_add(m, t, "insert", NULL, NULL, nv,
-		                        "added in the field to a table only home changes", err);
-	}
+	if (t->kind == KIT_HOME_ONLY)
+		return home_only_insert(m, t, nv, err);
 	if (!(st = insert_stmt(m, t)))
 		return td_reg_db_error(m->home, err, "merging the kit");
 	sqlite3_clear_bindings(st);

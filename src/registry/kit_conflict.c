@@ -454,12 +454,13 @@ static int apply_field_audited(struct td_registry *reg, struct kit_table *t,
 
 /* ---- rows a field import added to master data -------------------------- */
 
-/* The id of t's row at home that holds json's values in every column of
+/* The id of t's row in main that holds json's values in every column of
  * one of t's unique keys (an agency's code; a holder's kind and ext_id; a
  * certificate's serial and issuer; constraint or index alike, whole
- * columns only), 0 when none. */
-static int64_t same_row(struct td_registry *reg, const struct kit_table *t,
-                        const char *json)
+ * columns only), 0 when none.  Also run by the merge, with the kit
+ * attached: main is named, never left to SQLite's search. */
+int64_t kit_same_key_row(struct td_registry *reg, const struct kit_table *t,
+                         const char *json)
 {
 	sqlite3_stmt *keys, *st;
 	int64_t id = 0;
@@ -467,14 +468,15 @@ static int64_t same_row(struct td_registry *reg, const struct kit_table *t,
 	if (t->int_pk < 0 || !json ||
 	    sqlite3_prepare_v2(reg->db, "SELECT group_concat(printf('\"%w\" ="
 	            " json_extract(?1, ''$.\"%w\"'')', ii.name, ii.name), ' AND ')"
-	            " FROM pragma_index_list(?1) il, pragma_index_info(il.name) ii"
+	            " FROM pragma_index_list(?1, 'main') il,"
+	            " pragma_index_info(il.name, 'main') ii"
 	            " WHERE il.\"unique\" AND NOT il.partial AND il.origin <> 'pk'"
 	            " GROUP BY il.name HAVING count(ii.name) = count(*)",
 	            -1, &keys, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(keys, 1, t->name, -1, SQLITE_STATIC);
 	while (!id && sqlite3_step(keys) == SQLITE_ROW) {
-		char *sql = sqlite3_mprintf("SELECT \"%w\" FROM \"%w\" WHERE %s",
+		char *sql = sqlite3_mprintf("SELECT \"%w\" FROM main.\"%w\" WHERE %s",
 		                            t->cols[t->int_pk], t->name,
 		                            (const char *)sqlite3_column_text(keys, 0));
 		if (sql && sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL) == SQLITE_OK) {
@@ -533,7 +535,7 @@ static int parent_home_id(struct td_registry *reg, struct kit_schema *ks,
 		                  p.table, parent);
 	else if (strcmp(p.status, "kept_field") != 0 ||
 	         !(pt = kit_schema_find(ks, p.table)) ||
-	         !(*home = same_row(reg, pt, p.field_new)))
+	         !(*home = kit_same_key_row(reg, pt, p.field_new)))
 		rc = td_error_set(err, TD_ERR_CONFLICT, "kit conflict %" PRId64 " refers"
 		                  " (%s) to the %s row that kit conflict %" PRId64 " adds,"
 		                  " which is not in this registry (that conflict: %s);"
@@ -592,7 +594,7 @@ static int insert_as_update(struct td_registry *reg, const struct kit_table *t,
 	char path[300];
 
 	if (t->kind != KIT_HOME_ONLY || strcmp(r->op, "insert") != 0 ||
-	    !(home = same_row(reg, t, r->field_new)))
+	    !(home = kit_same_key_row(reg, t, r->field_new)))
 		return TD_OK;
 	snprintf(path, sizeof path, "$.\"%s\"", t->cols[t->int_pk]);
 	free(r->pk);

@@ -42,6 +42,7 @@ static const char *const reasons[] = {
 	N_("changed in the field, deleted at home"),
 	N_("changed in the field in a table only home changes"),
 	N_("added in the field to a table only home changes"),
+	N_("added in the field; home holds a row of the same key"),
 	N_("deleted in the field from a table only home changes"),
 	N_("deleted in the field, changed at home"),
 };
@@ -315,8 +316,9 @@ static int add_one(const struct td_kit_conflict *c, void *ctx)
 		field_value_text(fnew, k, nv, sizeof nv);
 		value_text(fold ? json_object_get(fold, k) : NULL, ov, sizeof ov);
 		/* a column of the record that no side changed (the merge holds
-		 * the whole record: kit_apply.c, record_before) says nothing */
-		if (home && fnew && fold && strcmp(hv, nv) == 0 && strcmp(nv, ov) == 0)
+		 * the whole record: kit_apply.c, record_before) says nothing,
+		 * nor one of a row the field added as home holds it */
+		if (home && fnew && strcmp(hv, nv) == 0 && (!fold || strcmp(nv, ov) == 0))
 			continue;
 		tl_add(l, open ? COL_NORMAL : COL_DIM, NULL, NULL, column_label(k),
 		       home ? hv : T("(no such row)"), fnew ? nv : T("(deleted)"), ov);

@@ -2,10 +2,12 @@
 # kit-keep-field-import: the rows a field import added to master data,
 # kept as the field's at `kit resolve`.  The team imported the whole
 # agency list on a kit made for SB (agencies home holds but the kit was
-# not made with, and a new one, SB2) and a new official of SB2 with his
-# certificate on a new token.  Each waits as a conflict.  Kept as the
-# field's: an agency home holds is written into home's row (once, not a
-# UNIQUE refusal); the new agency lands with its code; the new official
+# not made with, SA renamed there, and a new one, SB2) and a new official
+# of SB2 with his certificate on a new token.  Each waits as a conflict,
+# but the agencies the field holds as home does (XA, SA1: the merge
+# drops them, kit-field-list.sh).  Kept as the field's: an agency home
+# holds is written into home's row (once, not a UNIQUE refusal); the new
+# agency lands with its code; the new official
 # lands in it, and his certificate on him (the ids they got here are
 # put into the conflicts that refer to them).  Kept before the row it
 # refers to, or after that row's home version was kept, a conflict is
@@ -31,14 +33,15 @@ kept() {
 }
 
 td kit make --agencies SB -o "$tmp/a.kit" >/dev/null || td_fail "kit make"
-{ cat "$tmp/agencies.csv"; echo "SB2,Phòng B2,SB,division"; } >"$tmp/ag2.csv"
+{ sed 's/^SA,Sở A,/SA,Sở A (hiện trường),/' "$tmp/agencies.csv"
+  echo "SB2,Phòng B2,SB,division"; } >"$tmp/ag2.csv"
 { head -1 "$tmp/certs.csv"; grep ',SB,' "$tmp/certs.csv"
   echo "b201,person,Mai Văn Phúc,001090000009,Chuyên viên,SB2,2024-01-01,2027-01-01,T-SB2-01,ePass,"
 } >"$tmp/c2.csv"
 TOKENDESK_OPERATOR=team "$TOKENDESK" --db "$tmp/a.kit" import "$tmp/ag2.csv" \
 	"$tmp/c2.csv" >/dev/null || td_fail "field import"
 td kit merge "$tmp/a.kit" >"$tmp/out" 2>&1 || td_fail "merge: $(cat "$tmp/out")"
-grep -q " 6 conflicts" "$tmp/out" || td_fail "merge: $(cat "$tmp/out")"
+grep -q " 4 conflicts" "$tmp/out" || td_fail "merge: $(cat "$tmp/out")"
 td audit verify >/dev/null || td_fail "verify after the merge"
 sa=$(conflict "tbl = 'agency' AND json_extract(field_new, '$.code') = 'SA'")
 sb2=$(conflict "tbl = 'agency' AND json_extract(field_new, '$.code') = 'SB2'")
@@ -53,7 +56,8 @@ refused "$holder" "kit conflict $holder refers (agency_id) to the agency row tha
 
 # An agency home holds (SA): kept, it is home's row, once.
 kept "$sa"
-[ "$(q "SELECT count(*) FROM agency WHERE code = 'SA'")" = 1 ] || td_fail "SA twice"
+[ "$(q "SELECT count(*) || ' ' || name FROM agency WHERE code = 'SA'")" = \
+	"1 Sở A (hiện trường)" ] || td_fail "SA twice, or not the field's"
 td audit verify >"$tmp/v" 2>&1 || td_fail "verify, SA kept: $(cat "$tmp/v")"
 # The new agency, then its official, then his certificate.
 kept "$sb2"
