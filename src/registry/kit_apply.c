@@ -523,41 +523,86 @@ static int home_version(struct kit_merge *m, struct kit_table *t, int64_t home_i
 	return TD_OK;
 }
 
-/* A row the field added to agency, holder, certificate or issuer.  Only
- * home changes master data, so it is a conflict, unless home holds a row
- * of the same unique key (an agency list imported whole in the field
- * brings agencies the kit was not made with) with the same values, its
- * references read as home's ids (field_json): that row would change
- * nothing here, so it is no conflict, and the kit's id maps to home's
- * row, so that field rows referring to it (an official of that agency)
- * find it.  A row of that key that differs is a conflict whose home
- * side is home's row, as for a change both sides made. */
-static int home_only_insert(struct kit_merge *m, struct kit_table *t,
-                            sqlite3_value **nv, struct td_error *err)
+/* A row the field added whose unique key home holds already (an agency
+ * list imported whole in the field brings agencies the kit was not made
+ * with; a certificate list, tokens home registered): with the same
+ * values, its references read as home's ids (field_json), it would
+ * change nothing here, so it is no conflict, and the kit's id maps to
+ * home's row, so that field rows referring to it (an official of that
+ * agency, a handover of that token) find it.  A row of that key that
+ * differs is a conflict whose home side is home's row, as for a change
+ * both sides made.  Returns 1 when so handled, 0 when home holds no row
+ * of its key, <0 on an error. */
+static int same_key_insert(struct kit_merge *m, struct kit_table *t,
+                           sqlite3_value **nv, struct td_error *err)
 {
-	char *fnew = field_json(m, t, nv), *home = NULL, *pk = NULL;
-	int64_t home_id = t->int_pk >= 0 ? kit_same_key_row(m->home, t, fnew) : 0;
-	int same = 0, rc = TD_OK;
+	char *fnew, *home = NULL, *pk = NULL;
+	int64_t home_id;
+	int same, rc;
 
-	if (home_id > 0 && (rc = home_version(m, t, home_id, &home, &pk, err)) == TD_OK)
-		same = home && same_values(m, home, fnew, t->cols[t->int_pk]);
-	if (rc == TD_OK && t->int_pk >= 0) {
-		t->renumbered = 1;
-		if (map_put(m, t->name, sqlite3_value_int64(nv[t->int_pk]),
-		            same ? home_id : MAPPED_FAILED) < 0)
-			rc = td_reg_db_error(m->home, err, "merging the kit");
+	if (t->int_pk < 0)
+		return 0;
+	fnew = field_json(m, t, nv);
+	if (!(home_id = kit_same_key_row(m->home, t, fnew))) {
+		free(fnew);
+		return 0;
 	}
+	if ((rc = home_version(m, t, home_id, &home, &pk, err)) < 0) {
+		free(fnew);
+		return rc;
+	}
+	same = home && same_values(m, home, fnew, t->cols[t->int_pk]);
+	t->renumbered = 1;
+	if (map_put(m, t->name, sqlite3_value_int64(nv[t->int_pk]),
+	            same ? home_id : MAPPED_FAILED) < 0)
+		rc = td_reg_db_error(m->home, err, "merging the kit");
 	if (rc < 0 || same) {
 		m->rep->unchanged += same && rc == TD_OK;
 		free(fnew);
 		free(home);
 		free(pk);
-		return rc;
+		return rc < 0 ? rc : 1;
 	}
-	return conflict_store(m, t, "insert", pk, home, home ? home_id : 0, NULL, fnew,
-	                      home ? "added in the field; home holds a row of the"
-	                      " same key" : "added in the field to a table only home"
-	                      " changes", err);
+	rc = conflict_store(m, t, "insert", pk, home, home ? home_id : 0, NULL, fnew,
+	                    "added in the field; home holds a row of the same key", err);
+	return rc < 0 ? rc : 1;
+}
+
+/* A row the field added to agency, holder, certificate or issuer.  Only
+ * home changes master data, so it is a conflict, unless home holds a row
+ * of its key (same_key_insert). */
+static int home_only_insert(struct kit_merge *m, struct kit_table *t,
+                            sqlite3_value **nv, struct td_error *err)
+{
+	int rc = same_key_insert(m, t, nv, err);
+
+	if (rc != 0)
+		return rc < 0 ? rc : TD_OK;
+	if (t->int_pk >= 0) {
+		t->renumbered = 1;
+		if (map_put(m, t->name, sqlite3_value_int64(nv[t->int_pk]), MAPPED_FAILED) < 0)
+			return td_reg_db_error(m->home, err, "merging the kit");
+	}
+	return conflict_store(m, t, "insert", NULL, NULL, 0, NULL, field_json(m, t, nv),
+	                      "added in the field to a table only home changes", err);
+}
+
+/* 1 when the kit holds a custody move of its token kit_id (or cannot
+ * tell), 0 when none. */
+static int field_moved(struct kit_merge *m, int64_t kit_id)
+{
+	sqlite3_stmt *st;
+	int moved = 1;
+
+	if (sqlite3_prepare_v2(m->home->db, "SELECT EXISTS (SELECT 1 FROM"
+	                       " kit.custody_event WHERE token_id = ?1)", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return 1;
+	sqlite3_bind_int64(st, 1, kit_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		moved = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return moved;
 }
 
 /* ---- the three operations ------------------------------------------------------- */
@@ -614,6 +659,13 @@ int kit_apply_insert(struct kit_merge *m, struct kit_table *t,
 		char reason[300];
 		snprintf(reason, sizeof reason, "cannot be added at home: %s",
 		         sqlite3_errmsg(m->home->db));
+		/* a token a field import added that home registered too (its
+		 * certificate list imported whole in the field); one the field
+		 * moved stays a conflict with its moves (they happened to the
+		 * field's token, which home must decide is its own) */
+		if (strcmp(t->name, "token") == 0 && !field_moved(m, old_id) &&
+		    (rc = same_key_insert(m, t, nv, err)) != 0)
+			return rc < 0 ? rc : TD_OK;
 		if (t->int_pk >= 0) {
 			t->renumbered = 1;
 			map_put(m, t->name, old_id, MAPPED_FAILED);

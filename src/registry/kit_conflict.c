@@ -237,7 +237,7 @@ static int apply_field(struct td_registry *reg, struct kit_table *t,
 {
 	char *sql = NULL, *set = NULL, *where = NULL, *vals = NULL;
 	sqlite3_stmt *st;
-	int rc;
+	int rc, ext;
 
 	where = json_columns(t, r->pk, 2, " AND ", 0, 0);
 	if (strcmp(r->op, "update") == 0) {
@@ -277,7 +277,14 @@ static int apply_field(struct td_registry *reg, struct kit_table *t,
 	td_reg_bind_text(st, 1, r->field_new);
 	td_reg_bind_text(st, 2, r->pk);
 	rc = sqlite3_step(st);
+	ext = sqlite3_extended_errcode(reg->db);
 	sqlite3_finalize(st);
+	/* A row the field added whose key home holds (a token home
+	 * registered too: its custody moves only by a handover) */
+	if (ext == SQLITE_CONSTRAINT_UNIQUE && strcmp(r->op, "insert") == 0)
+		return td_error_set(err, TD_ERR_CONFLICT, "the field's %s row cannot be"
+		                    " added here: home holds a row of the same key; keep"
+		                    " home's version", t->name);
 	/* A row the field added that refers to a record home does not have
 	 * (the merge wrote NULL for it: kit_apply.c) cannot stand here. */
 	if ((rc & 0xff) == SQLITE_CONSTRAINT && strcmp(r->op, "insert") == 0)

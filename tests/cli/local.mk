@@ -86,6 +86,7 @@ COUNT_KIT_TESTS = \
 	tests/cli/kit-new-rows.sh \
 	tests/cli/kit-keep-field-import.sh \
 	tests/cli/kit-field-list.sh \
+	tests/cli/kit-field-tokens.sh \
 	tests/cli/kit-handover.sh \
 	tests/cli/kit-crl-trust.sh \
 	tests/cli/kit-tamper.sh \
