@@ -131,6 +131,13 @@ const char *td_cli_reason(const char *rule, const char *action, const char *reas
 const char *td_cli_remarks(const char *stored, char *buf, size_t size);
 /* printf to stdout of the translated en_fmt (xgettext: td_cli_printf). */
 void td_cli_printf(const char *en_fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same for a count: the English singular (n == 1) or plural, or the
+ * language's form for n (ngettext; xgettext: td_cli_N:1,2 and
+ * td_cli_nprintf:1,2).  n is only the choice: pass it again as an
+ * argument where the text prints it ("%zu rows read", n, n). */
+const char *td_cli_N(const char *one, const char *many, unsigned long n);
+void td_cli_nprintf(const char *one, const char *many, unsigned long n, ...)
+	__attribute__((format(printf, 1, 4), format(printf, 2, 4)));
 
 /* Open (and create with init) the registry named by the global options.
  * Prints the error and returns NULL on failure; *status gets the exit

@@ -236,8 +236,10 @@ static int audit_verify(struct td_cli *cli, struct td_registry *reg,
 	if (json)
 		print_json(&v, rc, &err, diffs.list, head_id, head);
 	else if (rc == TD_OK && !cli->quiet)
-		td_cli_printf("audit log intact: %lld rows, hash chain verified; every "
-		              "audited row matches its audit trail\n", (long long)v.rows);
+		td_cli_nprintf("audit log intact: %lld row, hash chain verified; every "
+		               "audited row matches its audit trail\n", "audit log intact: "
+		               "%lld rows, hash chain verified; every audited row matches "
+		               "its audit trail\n", (unsigned long)v.rows, (long long)v.rows);
 	else if (rc < 0)
 		print_failure(&v, &err);
 	/* The line to keep elsewhere, failure or not: the state now. */

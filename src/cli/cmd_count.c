@@ -114,7 +114,9 @@ static void print_hit(struct td_registry *reg, const char *serial,
 	if (h->outcome != TD_COUNT_UNKNOWN)
 		print_away(reg, serial);
 	if (h->scans > 1)
-		td_cli_printf("\tduplicate (scanned %" PRId64 " times)", h->scans);
+		td_cli_nprintf("\tduplicate (scanned %" PRId64 " time)",
+		               "\tduplicate (scanned %" PRId64 " times)",
+		               (unsigned long)h->scans, h->scans);
 	putchar('\n');
 }
 
@@ -126,7 +128,7 @@ static int scan_file(struct td_registry *reg, int64_t id, const char *path)
 
 	if (td_count_scan_file(reg, id, path, &done, &err) < 0)
 		return fail(&err);
-	td_cli_printf("%zu scans recorded\n", done);
+	td_cli_nprintf("%zu scan recorded\n", "%zu scans recorded\n", done, done);
 	return EX_OK;
 }
 
@@ -270,8 +272,10 @@ static void print_lines(const struct td_count_report *r)
 			       e->custodian_name ? e->custodian_name : "");
 		}
 	for (size_t i = 0; i < r->duplicate.n; i++)
-		td_cli_printf("  %-10s %-20s %" PRId64 " scans\n", td_cli_word("duplicate"),
-		              r->duplicate.v[i].serial, r->duplicate.v[i].scans);
+		td_cli_nprintf("  %-10s %-20s %" PRId64 " scan\n",
+		               "  %-10s %-20s %" PRId64 " scans\n",
+		               (unsigned long)r->duplicate.v[i].scans, td_cli_word("duplicate"),
+		               r->duplicate.v[i].serial, r->duplicate.v[i].scans);
 }
 
 /* The reports at the paths text and xlsx (either NULL: not written),
@@ -456,10 +460,12 @@ static int list_one(const struct td_count *c, void *ctx)
 		const char *started = td_cli_speaks_other()
 		                      ? td_cli_time(c->started_at, when, sizeof when)
 		                      : c->started_at;
-		td_cli_printf("%" PRId64 "\t%s\t%s %s\t%s\t%" PRId64 " scans\t%s\n", c->id,
-		              td_cli_word(c->closed_at ? "closed" : "open"),
-		              td_cli_word(c->scope_kind), c->scope,
-		              started, c->scans, c->scope_name ? c->scope_name : "");
+		td_cli_nprintf("%" PRId64 "\t%s\t%s %s\t%s\t%" PRId64 " scan\t%s\n",
+		               "%" PRId64 "\t%s\t%s %s\t%s\t%" PRId64 " scans\t%s\n",
+		               (unsigned long)c->scans, c->id,
+		               td_cli_word(c->closed_at ? "closed" : "open"),
+		               td_cli_word(c->scope_kind), c->scope,
+		               started, c->scans, c->scope_name ? c->scope_name : "");
 	}
 	return 0;
 }

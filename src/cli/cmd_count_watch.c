@@ -50,7 +50,9 @@ static int on_event(const struct td_watch_event *ev, void *ctx)
 		td_cli_printf("\tregistry: %s%s%s", hit.custodian, hit.custodian_name ? " " : "",
 		       hit.custodian_name ? hit.custodian_name : "");
 	if (hit.scans > 1)
-		td_cli_printf("\tduplicate (scanned %lld times)", (long long)hit.scans);
+		td_cli_nprintf("\tduplicate (scanned %lld time)",
+		               "\tduplicate (scanned %lld times)",
+		               (unsigned long)hit.scans, (long long)hit.scans);
 	putchar('\n');
 	fflush(stdout);
 	td_count_hit_clear(&hit);

@@ -79,11 +79,14 @@ static void print_report(const struct td_crl_report *rep, int quiet, int verbose
 	/* counted every time; listed on demand (a province's 150 lines,
 	 * every import, buried the news) */
 	if (rep->nmissing && verbose)
-		td_cli_printf("%zu certificates tagged for revocation are not in this "
-		              "CRL:\n", rep->nmissing);
+		td_cli_nprintf("%zu certificate tagged for revocation is not in this "
+		               "CRL:\n", "%zu certificates tagged for revocation are not "
+		               "in this CRL:\n", rep->nmissing, rep->nmissing);
 	else if (rep->nmissing)
-		td_cli_printf("%zu certificates tagged for revocation are not in this "
-		              "CRL yet (--verbose lists them)\n", rep->nmissing);
+		td_cli_nprintf("%zu certificate tagged for revocation is not in this "
+		               "CRL yet (--verbose lists it)\n", "%zu certificates tagged "
+		               "for revocation are not in this CRL yet (--verbose lists "
+		               "them)\n", rep->nmissing, rep->nmissing);
 	for (size_t i = 0; verbose && i < rep->nmissing; i++)
 		td_cli_printf("  missing %s\n", rep->missing[i]);
 }

@@ -143,7 +143,8 @@ static void print_report(const struct td_import_report *rep, int quiet)
 {
 	if (quiet)
 		return;
-	td_cli_printf("%ld rows read\n", rep->rows);
+	td_cli_nprintf("%ld row read\n", "%ld rows read\n", (unsigned long)rep->rows,
+	               rep->rows);
 	td_cli_printf("agencies: %ld added, %ld updated, %ld unchanged\n",
 	       rep->agencies.added, rep->agencies.updated, rep->agencies.unchanged);
 	td_cli_printf("certificates: %ld added, %ld updated, %ld unchanged\n",

@@ -36,6 +36,8 @@ static const char *const kit_usage = N_(
 /* The command's cli, for its translated texts (T, as xgettext reads
  * them: po/POTFILES.in lists this file). */
 #define T(en) td_cli_T(en)
+/* A count's singular and plural, for td_cli_nprintf (xgettext: NP_:1,2). */
+#define NP_(one, many) one, many
 
 static int fail(const struct td_error *err)
 {
@@ -85,29 +87,16 @@ static int kit_make(struct td_registry *reg, int argc, char **argv)
 	return EX_OK;
 }
 
-/* "2026-12-06T14:02:33Z" as "2026-12-06 14:02" (UTC). */
-/* A translated "%lld thing(s)": the number put where the text has it. */
-static void fprint_count(const char *text, int64_t n)
-{
-	const char *at = strstr(text, "%lld");
-
-	if (!at) {
-		fputs(text, stdout);
-		return;
-	}
-	printf("%.*s%lld%s", (int)(at - text), text, (long long)n, at + 4);
-}
-
 /* "3 handovers, 1 dossier since the merge of 2026-12-06 14:02" */
 static void print_whats_new(const struct td_kit_merge_report *r)
 {
 	const struct { int64_t n; const char *one, *many; } parts[] = {
-		{ r->new_handovers, T("%lld handover"), T("%lld handovers") },
-		{ r->new_dossiers, T("%lld dossier"), T("%lld dossiers") },
-		{ r->new_counts, T("%lld count"), T("%lld counts") },
-		{ r->new_scans, T("%lld count scan"), T("%lld count scans") },
-		{ r->new_tags, T("%lld tag"), T("%lld tags") },
-		{ r->new_moves, T("%lld custody move"), T("%lld custody moves") },
+		{ r->new_handovers, NP_("%lld handover", "%lld handovers") },
+		{ r->new_dossiers, NP_("%lld dossier", "%lld dossiers") },
+		{ r->new_counts, NP_("%lld count", "%lld counts") },
+		{ r->new_scans, NP_("%lld count scan", "%lld count scans") },
+		{ r->new_tags, NP_("%lld tag", "%lld tags") },
+		{ r->new_moves, NP_("%lld custody move", "%lld custody moves") },
 	};
 	char when[64];
 	int any = 0;
@@ -117,8 +106,11 @@ static void print_whats_new(const struct td_kit_merge_report *r)
 			continue;
 		/* each text holds one %lld, as po/vi.po checks (c-format) */
 		fputs(any++ ? ", " : "", stdout);
-		fprint_count(parts[i].n == 1 ? parts[i].one : parts[i].many,
-		             parts[i].n);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		td_cli_nprintf(parts[i].one, parts[i].many, (unsigned long)parts[i].n,
+		               (long long)parts[i].n);
+#pragma GCC diagnostic pop
 	}
 	/* rows may still come, an import's: the line after counts them */
 	if (!any && r->inserted + r->updated + r->deleted + r->conflicts > 0)

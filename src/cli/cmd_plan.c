@@ -51,7 +51,7 @@ static int plan_import(struct td_cli *cli, const char *path, const char *encodin
 	if (rc < 0)
 		td_cli_print_error(&err);
 	else if (!cli->quiet)
-		td_cli_printf("plan: %zu events stored\n", n);
+		td_cli_nprintf("plan: %zu event stored\n", "plan: %zu events stored\n", n, n);
 	td_error_list_free(&errs);
 	return td_cli_status(rc);
 }

@@ -195,7 +195,9 @@ static int tag_send(struct td_cli *cli)
 	else if (count == 0)
 		td_cli_printf("nothing tagged: no batch made\n");
 	else
-		td_cli_printf("batch %lld: %ld tags sent to DOST\n", (long long)batch, count);
+		td_cli_nprintf("batch %lld: %ld tag sent to DOST\n",
+		               "batch %lld: %ld tags sent to DOST\n", (unsigned long)count,
+		               (long long)batch, count);
 	return td_cli_status(rc);
 }
 

@@ -300,6 +300,12 @@ const char *td_cli_T(const char *en)
 	/* gettext("") is the catalogue's header, not "" */
 	return en && *en ? dgettext(PACKAGE, en) : en;
 }
+
+const char *td_cli_N(const char *one, const char *many, unsigned long n)
+{
+	/* the catalogue's Plural-Forms picks the form: one in Vietnamese */
+	return dngettext(PACKAGE, one, many, n);
+}
 #else
 void td_cli_lang(const struct td_cli *cli)
 {
@@ -309,6 +315,11 @@ void td_cli_lang(const struct td_cli *cli)
 const char *td_cli_T(const char *en)
 {
 	return en;
+}
+
+const char *td_cli_N(const char *one, const char *many, unsigned long n)
+{
+	return n == 1 ? one : many;
 }
 #endif
 
@@ -320,6 +331,18 @@ void td_cli_printf(const char *en_fmt, ...)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	vprintf(td_cli_T(en_fmt), ap);
+#pragma GCC diagnostic pop
+	va_end(ap);
+}
+
+void td_cli_nprintf(const char *one, const char *many, unsigned long n, ...)
+{
+	va_list ap;
+
+	va_start(ap, n);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vprintf(td_cli_N(one, many, n), ap);
 #pragma GCC diagnostic pop
 	va_end(ap);
 }

@@ -137,6 +137,12 @@ const char *desk_time(const char *iso, char *buf, size_t size);
 const char *desk_date(const char *v, char *buf, size_t size);
 /* printf into buf of the translated format. */
 void Tf(char *buf, size_t size, const char *en_fmt, ...);
+/* The same for a count: the English singular (n == 1) or plural, or the
+ * language's form for n (ngettext; xgettext: Tfn:3,4).  n only chooses:
+ * pass it again where the text prints it. */
+void Tfn(char *buf, size_t size, const char *one, const char *many,
+         unsigned long n, ...)
+	__attribute__((format(printf, 3, 6), format(printf, 4, 6)));
 
 /* draw.c: width-aware drawing, all in terminal columns. */
 int tw_width(const char *utf8);

@@ -36,6 +36,12 @@ const char *T(const char *en)
 	/* gettext("") is the catalogue's header, not "" */
 	return en && *en ? dgettext(PACKAGE, en) : en;
 }
+
+/* the catalogue's Plural-Forms picks the form: one in Vietnamese */
+static const char *Tn(const char *one, const char *many, unsigned long n)
+{
+	return dngettext(PACKAGE, one, many, n);
+}
 #else
 void td_tui_lang_init(struct desk *d)
 {
@@ -45,6 +51,11 @@ void td_tui_lang_init(struct desk *d)
 const char *T(const char *en)
 {
 	return en;
+}
+
+static const char *Tn(const char *one, const char *many, unsigned long n)
+{
+	return n == 1 ? one : many;
 }
 #endif
 
@@ -56,6 +67,19 @@ void Tf(char *buf, size_t size, const char *en_fmt, ...)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	vsnprintf(buf, size, T(en_fmt), ap);
+#pragma GCC diagnostic pop
+	va_end(ap);
+}
+
+void Tfn(char *buf, size_t size, const char *one, const char *many,
+         unsigned long n, ...)
+{
+	va_list ap;
+
+	va_start(ap, n);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vsnprintf(buf, size, Tn(one, many, n), ap);
 #pragma GCC diagnostic pop
 	va_end(ap);
 }

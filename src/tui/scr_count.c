@@ -239,7 +239,8 @@ static int pick_one(const struct td_count *c, void *ctx)
 	snprintf(scope, sizeof scope, "%s (%s)", c->scope_name ? c->scope_name
 	         : c->scope, c->scope);
 	desk_time(c->started_at, when, sizeof when);
-	Tf(scans, sizeof scans, "%lld scans", (long long)c->scans);
+	Tfn(scans, sizeof scans, "%lld scan", "%lld scans", (unsigned long)c->scans,
+	    (long long)c->scans);
 	tl_add(p->l, p->open ? COL_NORMAL : COL_DIM, "count", id, id, when, scans,
 	       scope);
 	p->shown++;

@@ -118,8 +118,9 @@ static void section(struct desk *d, struct count_scr *s,
 	for (size_t i = 0; i < l->n; i++) {
 		const struct td_count_entry *e = &l->v[i];
 		if (l == &s->rep.duplicate) {
-			Tf(times, sizeof times, "scanned %lld times, counted once",
-			   (long long)e->scans);
+			Tfn(times, sizeof times, "scanned %lld time, counted once",
+			    "scanned %lld times, counted once", (unsigned long)e->scans,
+			    (long long)e->scans);
 			tl_add(&s->report, color, NULL, NULL, e->serial, times, NULL, NULL);
 			continue;
 		}

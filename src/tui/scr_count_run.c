@@ -132,8 +132,9 @@ void count_run_enter(struct desk *d, struct count_scr *s, int64_t id)
 		       T("Counted before (saved in the registry):"), NULL, NULL, NULL);
 		if (td_reg_count_each(d->reg, id, line_one, &c, &err) < 0)
 			desk_error(d, &err);
-		Tf(s->last, sizeof s->last, "Count resumed: %lld scans were already "
-		   "saved.", (long long)s->count.scans);
+		Tfn(s->last, sizeof s->last, "Count resumed: %lld scan was already "
+		    "saved.", "Count resumed: %lld scans were already saved.",
+		    (unsigned long)s->count.scans, (long long)s->count.scans);
 		s->last_color = COL_OK;
 	}
 	count_run_reload(d, s);
@@ -149,8 +150,9 @@ static void say_hit(struct count_scr *s, const char *serial,
 	if (inserted)
 		snprintf(pre, sizeof pre, "%s ", T("Token plugged in:"));
 	if (h->scans > 1)
-		Tf(what, sizeof what, "%s was already counted (scanned %lld times): "
-		   "it counts once.", serial, (long long)h->scans);
+		Tfn(what, sizeof what, "%s was already counted (scanned %lld time): "
+		    "it counts once.", "%s was already counted (scanned %lld times): "
+		    "it counts once.", (unsigned long)h->scans, serial, (long long)h->scans);
 	else if (h->outcome == TD_COUNT_FOUND)
 		Tf(what, sizeof what, "%s found — %s.", serial, who);
 	else if (h->outcome == TD_COUNT_UNEXPECTED)
@@ -220,7 +222,8 @@ void count_run_draw(struct desk *d, struct count_scr *s, int top, int rows,
 	int lw = tw_width(label), fw = cols > 100 ? 30 : 20, avail, n1;
 
 	count_scope_text(&s->count, scope, sizeof scope);
-	Tf(stored, sizeof stored, "%lld scans saved", (long long)s->tally.scans);
+	Tfn(stored, sizeof stored, "%lld scan saved", "%lld scans saved",
+	    (unsigned long)s->tally.scans, (long long)s->tally.scans);
 	Tf(line, sizeof line, "Count %lld: %s", (long long)s->count.id, scope);
 	/* too long (80 columns, Vietnamese): the word "Count" goes before
 	 * any word of the scope is cut */

@@ -356,8 +356,10 @@ static void agency_heading(const struct plan *p, char *line, size_t size,
 	const char *kind = p->filter < 0 ? T("every action")
 	                                 : plan_kind_label(p->filter);
 
-	Tf(line, size, "Plan: %ld events; showing %s of %s and its units "
-	   "(0, A: all)", p->sum.events, kind, p->agency);
+	Tfn(line, size, "Plan: %ld event; showing %s of %s and its units "
+	    "(0, A: all)", "Plan: %ld events; showing %s of %s and its units "
+	    "(0, A: all)", (unsigned long)p->sum.events, p->sum.events, kind,
+	    p->agency);
 	if (tw_width(line) <= width)
 		return;
 	Tf(line, size, "Showing %s of %s and its units (0, A: all)", kind,
@@ -381,8 +383,10 @@ static void draw(struct desk *d, void *self, int top, int rows, int cols)
 		Tf(line, sizeof line, "Reorganization plan: %ld events, %ld "
 		   "certificates looked at", p->sum.events, p->sum.certificates);
 	else
-		Tf(line, sizeof line, "Reorganization plan: %ld events; showing only: "
-		   "%s (0 shows all)", p->sum.events, plan_kind_label(p->filter));
+		Tfn(line, sizeof line, "Reorganization plan: %ld event; showing "
+		    "only: %s (0 shows all)", "Reorganization plan: %ld events; "
+		    "showing only: %s (0 shows all)", (unsigned long)p->sum.events,
+		    p->sum.events, plan_kind_label(p->filter));
 	if (p->agency[0] && !p->problem[0] && p->sum.events)
 		agency_heading(p, line, sizeof line, cols - 2);
 	tw_put(d, top, 1, cols - 2, line, p->problem[0] ? COL_BAD : COL_HEAD, 0);

@@ -78,8 +78,9 @@ static void import_draw(struct desk *d, struct plan *p)
 			text[n] = msg[k], colors[n++] = COL_NORMAL;
 		}
 		if (p->errs.total > p->errs.count) {
-			Tf(more, sizeof more, "... and %zu more problems",
-			   p->errs.total - p->errs.count);
+			size_t left = p->errs.total - p->errs.count;
+			Tfn(more, sizeof more, "... and %zu more problem",
+			    "... and %zu more problems", left, left);
 			text[n] = more, colors[n++] = COL_DIM;
 		}
 	}

@@ -19,8 +19,8 @@ expect() {   # expect STATUS TEXT CMD...: exit status, and TEXT in its output
 printf '\357\273\277T-SA-01\r\n\r\n t-sa-02 \r\n' >"$tmp/bom.txt"
 expect 0 "2 scans recorded" td count scan "$id" --from "$tmp/bom.txt"
 printf 'T-SA1-01\n' | iconv -f UTF-8 -t UTF-16 >"$tmp/u16.txt"
-expect 0 "1 scans recorded" td count scan "$id" --from "$tmp/u16.txt"
-printf 'T-SA1-02' | expect 0 "1 scans recorded" td count scan "$id" --from -
+expect 0 "1 scan recorded" td count scan "$id" --from "$tmp/u16.txt"
+printf 'T-SA1-02' | expect 0 "1 scan recorded" td count scan "$id" --from -
 [ "$(scans)" = 4 ] || td_fail "4 scans, not $(scans)"
 td count report "$id" | grep -q "found *T-SA-02" || td_fail "t-sa-02 not found as T-SA-02"
 

@@ -11,6 +11,7 @@ CLI_TESTS = \
 	tests/cli/import-encoding.sh \
 	tests/cli/import-update.sh \
 	tests/cli/import-progress.sh \
+	tests/cli/plurals-en.sh \
 	tests/cli/search-nfd.sh \
 	tests/cli/audit-tamper.sh \
 	tests/cli/two-programs.sh \

@@ -70,7 +70,7 @@ expect_in "$tmp/out" '"target": "b006"'
 expect_status 0 td audit log tag a061 --json
 expect_in "$tmp/out" '"action": "tag.delete"'
 expect_status 0 td tag send
-expect_in "$tmp/out" "batch 2: 1 tags sent to DOST"
+expect_in "$tmp/out" "batch 2: 1 tag sent to DOST"
 expect_status 0 td tag list --batch 2 --json
 expect_in "$tmp/out" '"target": "b006"'
 expect_status 0 td audit verify

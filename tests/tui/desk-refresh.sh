@@ -62,7 +62,7 @@ wait_for "Count" || fail "F8 again"
 keys Tab
 wait_for "$id" || fail "the open count is not listed"
 keys Enter
-wait_for "1 scans saved" || fail "the count did not open with its scan"
+wait_for "1 scan saved" || fail "the count did not open with its scan"
 reg -q count scan "$id" NOTATOKEN99 >/dev/null 2>&1
 wait_for "2 scans saved" 1 || fail "the tallies did not follow another scan within 1 s"
 # An open record: the token's custody follows a command's handover.
