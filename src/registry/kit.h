@@ -193,6 +193,10 @@ char *kit_conflict_label(struct td_registry *home, const char *table,
  * master data). */
 int64_t kit_same_key_row(struct td_registry *reg, const struct kit_table *t,
                          const char *json);
+/* json_set(json, path, value) as a new heap string, or NULL; json (heap)
+ * is freed either way. */
+char *kit_json_with(struct td_registry *reg, char *json, const char *path,
+                    int64_t value);
 
 /* The audit image of row id of table at reg, as its ordinary writer
  * builds it (token, tag, dossier), with the record's key (heap), the

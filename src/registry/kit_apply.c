@@ -353,18 +353,10 @@ static int64_t parent_conflict(struct kit_merge *m, struct kit_table *p, int64_t
 static char *with_conflict_ref(struct kit_merge *m, char *json, const char *col,
                                int64_t conflict)
 {
-	sqlite3_stmt *st;
-	char *path = sqlite3_mprintf("$.conflict_refs.\"%w\"", col), *next = NULL;
+	char *path = sqlite3_mprintf("$.conflict_refs.\"%w\"", col);
+	char *copy = json && path ? strdup(json) : NULL;
+	char *next = copy ? kit_json_with(m->home, copy, path, conflict) : NULL;
 
-	if (json && path && sqlite3_prepare_v2(m->home->db, "SELECT json_set(?1, ?2, ?3)",
-	                                       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, conflict);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			next = td_reg_col_dup(st, 0);
-		sqlite3_finalize(st);
-	}
 	sqlite3_free(path);
 	if (!next)
 		return json;

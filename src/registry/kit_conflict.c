@@ -498,10 +498,8 @@ int64_t kit_same_key_row(struct td_registry *reg, const struct kit_table *t,
 	return id;
 }
 
-/* json_set(json, path, value) as a new heap string (json is freed), or
- * NULL. */
-static char *json_with(struct td_registry *reg, char *json, const char *path,
-                       int64_t value)
+char *kit_json_with(struct td_registry *reg, char *json, const char *path,
+                    int64_t value)
 {
 	sqlite3_stmt *st;
 	char *next = NULL;
@@ -575,7 +573,7 @@ static int bind_conflict_refs(struct td_registry *reg, struct kit_schema *ks,
 		rc = parent_home_id(reg, ks, id, (const char *)sqlite3_column_text(st, 0),
 		                    sqlite3_column_int64(st, 1), &home, err);
 		if (rc == TD_OK)
-			json = json_with(reg, json, (const char *)sqlite3_column_text(st, 2),
+			json = kit_json_with(reg, json, (const char *)sqlite3_column_text(st, 2),
 			                 home);
 	}
 	sqlite3_finalize(st);
@@ -606,8 +604,8 @@ static int insert_as_update(struct td_registry *reg, const struct kit_table *t,
 	snprintf(path, sizeof path, "$.\"%s\"", t->cols[t->int_pk]);
 	free(r->pk);
 	r->pk = NULL;
-	if (!(r->field_new = json_with(reg, r->field_new, path, home)) ||
-	    !(r->pk = json_with(reg, strdup("{}"), path, home)))
+	if (!(r->field_new = kit_json_with(reg, r->field_new, path, home)) ||
+	    !(r->pk = kit_json_with(reg, strdup("{}"), path, home)))
 		return td_error_set(err, TD_ERR_NOMEM, "out of memory");
 	free(r->op);
 	if (!(r->op = strdup("update")))

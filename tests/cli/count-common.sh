@@ -30,6 +30,20 @@ province_test() {
 }
 td() { "$TOKENDESK" --db "$tmp/reg.db" "$@"; }
 
+# field_list_import KIT SA_NAME: the team's import, on KIT (made for SB),
+# of the province's whole agency list with SA named SA_NAME there and a
+# new agency SB2 under SB, and of SB's certificates with a new official
+# of SB2 (b201 on a new token T-SB2-01).  The import's status.
+field_list_import() {
+	{ sed "s/^SA,Sở A,/SA,$2,/" "$tmp/agencies.csv"
+	  echo "SB2,Phòng B2,SB,division"; } >"$tmp/ag2.csv"
+	{ head -1 "$tmp/certs.csv"; grep ',SB,' "$tmp/certs.csv"
+	  echo "b201,person,Mai Văn Phúc,001090000009,Chuyên viên,SB2,2024-01-01,2027-01-01,T-SB2-01,ePass,"
+	} >"$tmp/c2.csv"
+	TOKENDESK_OPERATOR=team "$TOKENDESK" --db "$1" import "$tmp/ag2.csv" \
+		"$tmp/c2.csv" >/dev/null
+}
+
 make_province() {
 	dir=$1
 	cat > "$dir/agencies.csv" <<'CSV'

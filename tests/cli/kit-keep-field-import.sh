@@ -33,13 +33,7 @@ kept() {
 }
 
 td kit make --agencies SB -o "$tmp/a.kit" >/dev/null || td_fail "kit make"
-{ sed 's/^SA,Sở A,/SA,Sở A (hiện trường),/' "$tmp/agencies.csv"
-  echo "SB2,Phòng B2,SB,division"; } >"$tmp/ag2.csv"
-{ head -1 "$tmp/certs.csv"; grep ',SB,' "$tmp/certs.csv"
-  echo "b201,person,Mai Văn Phúc,001090000009,Chuyên viên,SB2,2024-01-01,2027-01-01,T-SB2-01,ePass,"
-} >"$tmp/c2.csv"
-TOKENDESK_OPERATOR=team "$TOKENDESK" --db "$tmp/a.kit" import "$tmp/ag2.csv" \
-	"$tmp/c2.csv" >/dev/null || td_fail "field import"
+field_list_import "$tmp/a.kit" "Sở A (hiện trường)" || td_fail "field import"
 td kit merge "$tmp/a.kit" >"$tmp/out" 2>&1 || td_fail "merge: $(cat "$tmp/out")"
 grep -q " 4 conflicts" "$tmp/out" || td_fail "merge: $(cat "$tmp/out")"
 td audit verify >/dev/null || td_fail "verify after the merge"

@@ -17,13 +17,7 @@ q() { sqlite3 "$tmp/reg.db" "$1"; }
 
 make_province "$tmp"
 td kit make --agencies SB -o "$tmp/a.kit" >/dev/null || fail "kit make"
-{ sed 's/^SA,Sở A,/SA,Sở A mới,/' "$tmp/agencies.csv"
-  echo "SB2,Phòng B2,SB,division"; } >"$tmp/ag2.csv"
-{ head -1 "$tmp/certs.csv"; grep ',SB,' "$tmp/certs.csv"
-  echo "b201,person,Mai Văn Phúc,001090000009,Chuyên viên,SB2,2024-01-01,2027-01-01,T-SB2-01,ePass,"
-} >"$tmp/c2.csv"
-TOKENDESK_OPERATOR=team "$TOKENDESK" --db "$tmp/a.kit" import "$tmp/ag2.csv" \
-	"$tmp/c2.csv" >/dev/null || fail "field import"
+field_list_import "$tmp/a.kit" "Sở A mới" || fail "field import"
 td kit merge "$tmp/a.kit" >"$tmp/out" 2>&1 || fail "merge: $(cat "$tmp/out")"
 sb2=$(q "SELECT id FROM kit_conflict WHERE tbl = 'agency' AND json_extract(field_new, '$.code') = 'SB2'")
 holder=$(q "SELECT id FROM kit_conflict WHERE tbl = 'holder'")
