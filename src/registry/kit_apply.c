@@ -654,7 +654,8 @@ int kit_apply_insert(struct kit_merge *m, struct kit_table *t,
 		/* a token a field import added that home registered too (its
 		 * certificate list imported whole in the field); one the field
 		 * moved stays a conflict with its moves (they happened to the
-		 * field's token, which home must decide is its own) */
+		 * field's token, which home must decide is its own).  The
+		 * refusal's text is taken first: the look-ups below run SQL. */
 		if (strcmp(t->name, "token") == 0 && !field_moved(m, old_id) &&
 		    (rc = same_key_insert(m, t, nv, err)) != 0)
 			return rc < 0 ? rc : TD_OK;

@@ -44,6 +44,19 @@ field_list_import() {
 		"$tmp/c2.csv" >/dev/null
 }
 
+# resolve_refused ID TEXT: keeping the field's version of kit conflict
+# ID fails (exit 65) naming TEXT, in words (no SQL error), and the
+# registry is left exactly as it was.
+resolve_refused() {
+	sqlite3 "$tmp/reg.db" .dump >"$tmp/before.dump"
+	td kit resolve "$1" --keep field >"$tmp/out" 2>&1
+	[ $? = 65 ] || td_fail "conflict $1's field version was kept: $(cat "$tmp/out")"
+	grep -qF "$2" "$tmp/out" || td_fail "conflict $1: $(cat "$tmp/out")"
+	grep -q "constraint failed" "$tmp/out" && td_fail "an SQL error: $(cat "$tmp/out")"
+	sqlite3 "$tmp/reg.db" .dump | cmp -s - "$tmp/before.dump" ||
+		td_fail "a refused resolve wrote"
+}
+
 make_province() {
 	dir=$1
 	cat > "$dir/agencies.csv" <<'CSV'

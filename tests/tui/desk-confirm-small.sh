@@ -9,10 +9,7 @@
 . "$TD_SRCDIR/tests/tui/lib.sh"
 with_tokens
 demo_registry
-for n in 1 2 3 4; do
-	s=$(holder_token "t$n" "7b5c0$n" "Cán Bộ Số $n" DC.STC "00119000077$n") || fail "no token $n"
-	[ "$n" = 1 ] && S1=$s
-done
+S1=$(four_officials) || fail "no tokens"
 token_desk 60 20 -- --lang vi
 wait_for "4 token" 10 || fail "the tokens are not shown"
 keys F5

@@ -54,6 +54,18 @@ holder_token() {
 	echo "$ht_serial"
 }
 
+# four_officials: (with_tokens, demo_registry) holder_token four times:
+# officials 001190000771 to ...774 of DC.STC, each on a token t1 to t4
+# of their own; prints the first token's serial.
+four_officials() {
+	for fo_n in 1 2 3 4; do
+		fo_s=$(holder_token "t$fo_n" "7b5c0$fo_n" "Cán Bộ Số $fo_n" DC.STC \
+			"00119000077$fo_n") || return 1
+		[ "$fo_n" = 1 ] && fo_first=$fo_s
+	done
+	echo "$fo_first"
+}
+
 # token_desk COLS ROWS [VAR=VALUE...] [-- ARGS...]: start_desk on the
 # registry with the SoftHSM2 module of with_tokens.
 token_desk() {
