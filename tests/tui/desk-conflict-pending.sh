@@ -31,8 +31,8 @@ grep -q "insert\|added in the field" "$tmp/list" && fail "English in the Vietnam
 start_desk 120 80 -- --lang vi
 keys K
 wait_for "Xung đột bộ dữ liệu hiện trường: 4 chưa xử lý" || fail "K did not list them"
-wait_for "bản ghi mà xung đột số $sb2 thêm vào" || fail "the official's agency is not named by its conflict"
-on_screen "bản ghi mà xung đột số $holder thêm vào" ||
+wait_for "xung đột số $sb2 thêm" || fail "the official's agency is not named by its conflict"
+on_screen "xung đột số $holder thêm" ||
 	fail "the certificate's holder is not named by its conflict: $(screen)"
 off_screen "conflict_refs" || fail "the merge's bookkeeping shows: $(screen)"
 # every column named in Vietnamese; an agency's superior by its code
@@ -40,6 +40,15 @@ screen | grep -qE "^ *(code|parent_id|level|valid_from|valid_to|ext_id|kind|no_l
 	fail "a column's English name shows in Vietnamese: $(screen)"
 on_screen_re "Cơ quan cấp trên  .*SB Sở B" || fail "SB2's superior is not named: $(screen)"
 on_screen_re "Tên  *Sở A  *Sở A mới" || fail "home's SA is not beside the field's: $(screen)"
+tmux -S "$sock" kill-server 2>/dev/null
+
+# at 80x24 the pending reference shows whole, its conflict's number too
+start_desk 80 24 -- --lang vi
+keys K
+wait_for "Xung đột bộ dữ liệu hiện trường: 4 chưa xử lý" || fail "K (80x24)"
+keys Down Down Down
+wait_re "Cơ quan  *(không có bản ghi)  *xung đột số $sb2 thêm  " ||
+	fail "the pending reference is cut at 80x24"
 tmux -S "$sock" kill-server 2>/dev/null
 
 start_desk 120 80 -- --lang en
